@@ -1,0 +1,44 @@
+/*
+ * status.c -- names of the status codes, and the one-time switch that turns
+ * off GSL's default error handler (which would abort the process).
+ */
+#include <config.h>
+
+#include <pthread.h>
+#include <gsl/gsl_errno.h>
+
+#include "base/status.h"
+#include "base/numeric.h"
+
+static const char *const status_names[DK_NSTATUS] = {
+	[DK_OK] = "success",
+	[DK_EINVAL] = "invalid argument",
+	[DK_ENOMEM] = "out of memory",
+	[DK_EIO] = "input/output error",
+	[DK_EFORMAT] = "malformed input",
+	[DK_ETRUNC] = "truncated input",
+	[DK_ELIMIT] = "limit exceeded",
+	[DK_EDTYPE] = "unsupported element type",
+	[DK_EMETA] = "malformed metadata",
+	[DK_ENOTFOUND] = "not found",
+	[DK_ENUMERIC] = "numerical failure",
+};
+
+const char *dk_strerror(int status)
+{
+	if (status < 0 || status >= DK_NSTATUS || !status_names[status])
+		return "unknown status";
+	return status_names[status];
+}
+
+static pthread_once_t gsl_once = PTHREAD_ONCE_INIT;
+
+static void gsl_quiet(void)
+{
+	gsl_set_error_handler_off();
+}
+
+void dk_numeric_init(void)
+{
+	pthread_once(&gsl_once, gsl_quiet);
+}

@@ -1,0 +1,24 @@
+/*
+ * dynkit.h -- the public interface of libdynkit, in one include.
+ *
+ * libdynkit is the numeric library behind the dk-* tools: tensors and
+ * status codes (base/), the .npy stream every tool reads and writes
+ * (stream/).  Each part's header documents its functions; DESIGN.md and
+ * dynkit(7) give the map.
+ */
+#ifndef DYNKIT_H
+#define DYNKIT_H
+
+#include "base/status.h"
+#include "base/version.h"
+#include "base/numeric.h"
+#include "base/tensor.h"
+#include "base/atomic_file.h"
+#include "stream/npy.h"
+#include "stream/meta.h"
+#include "stream/reader.h"
+#include "stream/writer.h"
+#include "stream/bundle.h"
+#include "stream/text.h"
+
+#endif

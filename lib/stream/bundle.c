@@ -1,0 +1,145 @@
+/*
+ * bundle.c -- an ordered table of named tensors.
+ *
+ * Lookup by name is a linear scan: bundles hold tens of tensors (a
+ * model's parameters and a few results), never thousands.
+ */
+#include <config.h>
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/status.h"
+#include "stream/bundle.h"
+
+typedef struct {
+	dk_tensor *tensor; /* owned */
+	dk_meta *meta;     /* owned; its name is the entry's name */
+} entry;
+
+struct dk_bundle {
+	entry *entries; /* owned, cap slots */
+	size_t n, cap;
+};
+
+dk_bundle *dk_bundle_alloc(void)
+{
+	return calloc(1, sizeof(dk_bundle));
+}
+
+void dk_bundle_free(dk_bundle *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		dk_tensor_free(b->entries[i].tensor);
+		dk_meta_free(b->entries[i].meta);
+	}
+	free(b->entries);
+	free(b);
+}
+
+long dk_bundle_find(const dk_bundle *b, const char *name)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (!strcmp(dk_meta_name(b->entries[i].meta), name))
+			return (long)i;
+	return -1;
+}
+
+int dk_bundle_add(dk_bundle *b, const char *name, dk_meta *meta,
+                  dk_tensor *t)
+{
+	int st = DK_OK;
+	if (!meta && !(meta = dk_meta_new(NULL)))
+		st = DK_ENOMEM;
+	if (!st)
+		st = dk_meta_set_name(meta, name);
+	if (!st && b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 16;
+		entry *e = realloc(b->entries, cap * sizeof *e);
+		if (e) {
+			b->entries = e;
+			b->cap = cap;
+		} else {
+			st = DK_ENOMEM;
+		}
+	}
+	if (st) {
+		dk_meta_free(meta);
+		dk_tensor_free(t);
+		return st;
+	}
+	long old = dk_bundle_find(b, name);
+	if (old >= 0) {
+		entry *e = &b->entries[old];
+		dk_tensor_free(e->tensor);
+		dk_meta_free(e->meta);
+		*e = (entry){t, meta};
+	} else {
+		b->entries[b->n++] = (entry){t, meta};
+	}
+	return DK_OK;
+}
+
+int dk_bundle_read(dk_bundle *b, dk_stream_reader *r)
+{
+	const dk_record *rec;
+	int st;
+	while ((st = dk_stream_next(r, &rec)) == DK_OK && rec) {
+		dk_tensor *t;
+		if ((st = dk_stream_read_tensor(r, &t)))
+			return st;
+		/* rec->name stays valid: the reader owns it, not the meta */
+		st = dk_bundle_add(b, rec->name, dk_stream_take_meta(r), t);
+		if (st)
+			return st;
+	}
+	return st;
+}
+
+int dk_bundle_write(const dk_bundle *b, dk_stream_writer *w)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		int st = dk_stream_write_named(w, b->entries[i].meta,
+		                               b->entries[i].tensor);
+		if (st)
+			return st;
+	}
+	return DK_OK;
+}
+
+size_t dk_bundle_size(const dk_bundle *b)
+{
+	return b->n;
+}
+
+const char *dk_bundle_name(const dk_bundle *b, size_t i)
+{
+	return i < b->n ? dk_meta_name(b->entries[i].meta) : NULL;
+}
+
+dk_tensor *dk_bundle_tensor(const dk_bundle *b, size_t i)
+{
+	return i < b->n ? b->entries[i].tensor : NULL;
+}
+
+dk_meta *dk_bundle_meta(const dk_bundle *b, size_t i)
+{
+	return i < b->n ? b->entries[i].meta : NULL;
+}
+
+dk_tensor *dk_bundle_get(const dk_bundle *b, const char *name)
+{
+	long i = dk_bundle_find(b, name);
+	return i >= 0 ? b->entries[i].tensor : NULL;
+}
+
+long dk_bundle_match(const dk_bundle *b, const char *pattern, size_t from)
+{
+	for (size_t i = from; i < b->n; i++)
+		if (fnmatch(pattern, dk_meta_name(b->entries[i].meta), 0) == 0)
+			return (long)i;
+	return -1;
+}

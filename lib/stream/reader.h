@@ -1,0 +1,88 @@
+/*
+ * reader.h -- read a stream of .npy records, one tensor at a time.
+ *
+ * dk_stream_next() reads the next tensor's header, together with the
+ * metadata record before it if there is one, and leaves the element bytes
+ * unread: the caller then reads them as a tensor (converted to native
+ * C order), copies them raw to a writer, or skips them.  Nothing is
+ * allocated for a record until its header has passed every limit, so a
+ * hostile header cannot make the reader allocate what it names.
+ *
+ *	dk_stream_reader *r = dk_stream_reader_alloc(fd, "model.npy");
+ *	const dk_record *rec;
+ *	while ((st = dk_stream_next(r, &rec)) == DK_OK && rec) {
+ *		dk_tensor *t;
+ *		st = dk_stream_read_tensor(r, &t);
+ *		...
+ *	}
+ *	if (st) fprintf(stderr, "%s\n", dk_stream_reader_error(r));
+ */
+#ifndef DK_STREAM_READER_H
+#define DK_STREAM_READER_H
+
+#include <stddef.h>
+
+#include "base/tensor.h"
+#include "stream/meta.h"
+#include "stream/npy.h"
+
+struct dk_stream_writer;
+
+/* Default cap on the elements of one tensor: 2^30 (8 GiB of f8). */
+#define DK_STREAM_MAX_ELEMENTS_DEFAULT ((size_t)1 << 30)
+/* Cap on the bytes of one metadata record. */
+#define DK_STREAM_MAX_META_BYTES ((size_t)16 << 20)
+
+typedef struct dk_record {
+	size_t index;          /* 0-based index of the tensor's .npy record
+	                          in the stream; metadata records count too */
+	size_t tensor_index;   /* 0-based index among the tensors */
+	const char *name;      /* from the metadata, else "arr_<tensor_index>" */
+	const dk_meta *meta;   /* NULL when no metadata record came first */
+	dk_npy_header npy;     /* type, shape, byte order, version */
+	/* The exact bytes read, for passing records on unchanged. */
+	const unsigned char *meta_bytes;   /* whole metadata record, or NULL */
+	size_t meta_nbytes;
+	const char *meta_json;             /* its JSON text, NUL padding cut */
+	size_t meta_json_len;
+	const unsigned char *header_bytes; /* the tensor's .npy header */
+	size_t header_nbytes;
+} dk_record;
+
+typedef struct dk_stream_reader dk_stream_reader;
+
+/* A reader on fd (not owned); source names it in messages.  NULL on ENOMEM. */
+dk_stream_reader *dk_stream_reader_alloc(int fd, const char *source);
+void dk_stream_reader_free(dk_stream_reader *r);
+
+/* Refuse tensors of more than max elements (default above). */
+void dk_stream_reader_set_max_elements(dk_stream_reader *r, size_t max);
+
+/*
+ * Advance to the next tensor, skipping any unread bytes of the current
+ * one.  *rec points into the reader and stays valid until the next call;
+ * it is NULL at a clean end of stream (no bytes before a record).
+ */
+int dk_stream_next(dk_stream_reader *r, const dk_record **rec);
+
+/* Read the current tensor's elements into a new tensor (native, C order). */
+int dk_stream_read_tensor(dk_stream_reader *r, dk_tensor **out);
+
+/* Copy the current tensor's element bytes to w unchanged. */
+int dk_stream_copy_data(dk_stream_reader *r, struct dk_stream_writer *w);
+
+/* Skip the current tensor's element bytes. */
+int dk_stream_skip_data(dk_stream_reader *r);
+
+/* Take ownership of the current record's metadata (NULL if none). */
+dk_meta *dk_stream_take_meta(dk_stream_reader *r);
+
+/*
+ * What went wrong, naming the record: "record 3 ('fp/x'): data truncated:
+ * 96 of 800 bytes missing".  Empty after success.
+ */
+const char *dk_stream_reader_error(const dk_stream_reader *r);
+/* The source name given at alloc. */
+const char *dk_stream_reader_source(const dk_stream_reader *r);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * text.h -- tensors as tab-separated text, for gnuplot, awk and people.
+ *
+ * Each tensor is a block: an optional "# meta JSON" line, a
+ * "# tensor DESCR SHAPE" line ("# tensor <f8 (3, 4)"), then one row per
+ * index of the leading axis holding the rest of the tensor flattened in
+ * C order (a 1-d tensor is one column; a scalar one row of one value;
+ * complex elements take two columns, real then imaginary).  Blocks are
+ * separated by two blank lines, gnuplot's "index" separator.  Values are
+ * printed in the shortest form that reads back to the same bits, so
+ * text -> binary is exact.
+ *
+ * The reader also takes a plain table with no "# tensor" line: its rows
+ * (equal numbers of columns, up to a blank line) become an f8 tensor of
+ * shape (rows, columns).
+ */
+#ifndef DK_STREAM_TEXT_H
+#define DK_STREAM_TEXT_H
+
+#include <stdio.h>
+
+#include "base/tensor.h"
+#include "stream/meta.h"
+#include "stream/writer.h"
+
+/*
+ * Write one block.  json (json_len bytes, may be NULL) is the metadata
+ * object's text; first says whether this is the stream's first block
+ * (no separator before it).  DK_EDTYPE for byte-string tensors.
+ */
+int dk_text_write(dk_stream_writer *w, const char *json, size_t json_len,
+                  const dk_tensor *t, int first);
+
+typedef struct dk_text_reader dk_text_reader;
+
+/* A reader on f (not owned); source names it in messages. */
+dk_text_reader *dk_text_reader_alloc(FILE *f, const char *source);
+void dk_text_reader_free(dk_text_reader *tr);
+/* Refuse tensors of more than max elements. */
+void dk_text_reader_set_max_elements(dk_text_reader *tr, size_t max);
+
+/*
+ * The next block: *t (and *meta, NULL when the block has no metadata
+ * line) become the caller's.  *t is NULL at the end of the input.
+ */
+int dk_text_next(dk_text_reader *tr, dk_meta **meta, dk_tensor **t);
+/*
+ * The text of the last block's "# meta" line (NULL when it had none),
+ * valid until the next call: writing it back unchanged keeps a round trip
+ * through text byte-exact.
+ */
+const char *dk_text_reader_meta_json(const dk_text_reader *tr, size_t *len);
+/* What went wrong, naming the line. */
+const char *dk_text_reader_error(const dk_text_reader *tr);
+
+#endif

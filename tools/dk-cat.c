@@ -1,0 +1,347 @@
+/*
+ * dk-cat -- concatenate, select, rename and convert tensor streams.
+ *
+ * With no options it copies records byte for byte, metadata included, so
+ * it is the identity on any valid stream.  It also keeps or drops tensors
+ * by name glob, renames them, drops metadata (--bare), changes their
+ * element type, and writes or reads the TSV text form (--text,
+ * --from-text).  Records that need no change are passed on raw, without
+ * converting or even holding them in memory.
+ */
+#include <config.h>
+
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+#define MAX_PATTERNS 64
+
+typedef struct {
+	const char *select[MAX_PATTERNS];
+	size_t nselect;
+	const char *exclude[MAX_PATTERNS];
+	size_t nexclude;
+	const char *rename_from[MAX_PATTERNS], *rename_to[MAX_PATTERNS];
+	size_t nrename;
+	int bare, to_text, from_text, convert;
+	dk_dtype dtype;
+	size_t max_elements;
+	const char *output;
+	size_t written; /* tensors written so far, for text separators */
+} options;
+
+static void usage(void)
+{
+	printf("Usage: dk-cat [OPTION]... [FILE]...\n"
+	       "Concatenate tensor streams (.npy records) to standard output.\n"
+	       "With no FILE, or when FILE is -, read standard input.\n"
+	       "\n"
+	       "  -s, --select GLOB     keep only tensors whose name matches GLOB\n"
+	       "                        (repeatable: any match keeps)\n"
+	       "  -x, --exclude GLOB    drop tensors whose name matches GLOB\n"
+	       "  -r, --rename OLD=NEW  rename the tensor OLD to NEW (repeatable)\n"
+	       "  -b, --bare            drop metadata records: plain .npy tensors\n"
+	       "  -d, --dtype TYPE      convert elements to f8 f4 c16 i8 i4 u1 or b1\n"
+	       "  -t, --text            write tab-separated text (see dk-stream(5))\n"
+	       "  -T, --from-text       read text written by --text, or plain tables\n"
+	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
+	       "      --max-elements N  refuse tensors of more than N elements\n"
+	       "                        (default 2^30)\n"
+	       "  -h, --help            show this help and exit\n"
+	       "      --version         show the version and exit\n"
+	       "\n"
+	       "Without options the output is byte-identical to the input.\n"
+	       "Exit status: 0 on success, 1 on bad input or I/O error, 2 on usage error.\n");
+	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
+static int matches_any(const char *const *pat, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(pat[i], name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+static int wanted(const options *o, const char *name)
+{
+	if (o->nselect && !matches_any(o->select, o->nselect, name))
+		return 0;
+	return !matches_any(o->exclude, o->nexclude, name);
+}
+
+static const char *new_name(const options *o, const char *name)
+{
+	for (size_t i = 0; i < o->nrename; i++)
+		if (!strcmp(o->rename_from[i], name))
+			return o->rename_to[i];
+	return NULL;
+}
+
+/*
+ * Write one tensor that needs work: renamed, converted, or as text.
+ * meta may be NULL; t is consumed.
+ */
+static int emit_tensor(options *o, tool_output *out, const char *where,
+                       const char *json, size_t json_len, const dk_meta *meta,
+                       dk_tensor *t)
+{
+	int st = DK_OK;
+	if (o->convert && t->dtype != o->dtype) {
+		dk_tensor *c;
+		st = dk_tensor_convert(t, o->dtype, &c);
+		if (st) {
+			tool_warn(where, "cannot convert %s to %s: %s",
+			          dk_dtype_name(t->dtype), dk_dtype_name(o->dtype),
+			          dk_strerror(st));
+			dk_tensor_free(t);
+			return st;
+		}
+		dk_tensor_free(t);
+		t = c;
+	}
+	if (o->to_text) {
+		st = dk_text_write(out->w, o->bare ? NULL : json, json_len, t,
+		                   o->written == 0);
+		if (st == DK_EDTYPE)
+			tool_warn(where, "byte-string tensors have no text form");
+	} else {
+		if (!o->bare && json)
+			st = dk_stream_write_meta_json(out->w, json, json_len);
+		else if (!o->bare && meta)
+			st = dk_stream_write_meta(out->w, meta);
+		if (!st)
+			st = dk_stream_write_tensor(out->w, t);
+	}
+	if (st == DK_EIO)
+		tool_warn("stdout", "write error");
+	dk_tensor_free(t);
+	o->written++;
+	return st;
+}
+
+/* A renamed copy of meta (or a new one), for a tensor being renamed. */
+static dk_meta *renamed(const dk_meta *meta, const char *name)
+{
+	dk_meta *m = meta ? dk_meta_copy(meta) : dk_meta_new(NULL);
+	if (m && dk_meta_set_name(m, name) != DK_OK) {
+		dk_meta_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+static int cat_binary(options *o, tool_output *out, int fd, const char *src)
+{
+	dk_stream_reader *r = dk_stream_reader_alloc(fd, src);
+	if (!r) {
+		tool_warn(src, "out of memory");
+		return 1;
+	}
+	dk_stream_reader_set_max_elements(r, o->max_elements);
+	const dk_record *rec;
+	int st;
+	while ((st = dk_stream_next(r, &rec)) == DK_OK && rec) {
+		if (!wanted(o, rec->name))
+			continue;
+		const char *to = new_name(o, rec->name);
+		if (o->to_text || (o->convert && rec->npy.dtype != o->dtype)) {
+			dk_tensor *t;
+			if ((st = dk_stream_read_tensor(r, &t)))
+				break;
+			dk_meta *m = to ? renamed(rec->meta, to) : NULL;
+			char *json = NULL;
+			size_t len = 0;
+			if (m && dk_meta_dump(m, &json, &len) != DK_OK) {
+				dk_meta_free(m);
+				dk_tensor_free(t);
+				tool_warn(src, "out of memory");
+				dk_stream_reader_free(r);
+				return 1;
+			}
+			st = emit_tensor(o, out, src, m ? json : rec->meta_json,
+			                 m ? len : rec->meta_json_len,
+			                 m ? m : rec->meta, t);
+			free(json);
+			dk_meta_free(m);
+			if (st) {
+				dk_stream_reader_free(r);
+				return 1;
+			}
+			continue;
+		}
+		/* Pass the record on raw, with new metadata only if renamed. */
+		if (!o->bare && to) {
+			dk_meta *m = renamed(rec->meta, to);
+			st = m ? dk_stream_write_meta(out->w, m) : DK_ENOMEM;
+			dk_meta_free(m);
+		} else if (!o->bare && rec->meta_bytes) {
+			st = dk_stream_write_bytes(out->w, rec->meta_bytes, rec->meta_nbytes);
+		}
+		if (!st)
+			st = dk_stream_write_bytes(out->w, rec->header_bytes, rec->header_nbytes);
+		if (st) {
+			tool_warn("stdout", "write error");
+			dk_stream_reader_free(r);
+			return 1;
+		}
+		if ((st = dk_stream_copy_data(r, out->w)))
+			break;
+		o->written++;
+	}
+	if (st)
+		tool_warn(src, "%s", dk_stream_reader_error(r));
+	dk_stream_reader_free(r);
+	return st != DK_OK;
+}
+
+static int cat_text(options *o, tool_output *out, int fd, const char *src)
+{
+	/* a duplicate, so fclose leaves the caller's descriptor open */
+	int dup_fd = dup(fd);
+	FILE *f = dup_fd >= 0 ? fdopen(dup_fd, "r") : NULL;
+	dk_text_reader *tr = f ? dk_text_reader_alloc(f, src) : NULL;
+	if (!tr) {
+		tool_warn(src, "out of memory");
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	dk_text_reader_set_max_elements(tr, o->max_elements);
+	int st, failed = 0;
+	size_t index = 0;
+	for (;; index++) {
+		dk_meta *meta;
+		dk_tensor *t;
+		if ((st = dk_text_next(tr, &meta, &t))) {
+			tool_warn(src, "%s", dk_text_reader_error(tr));
+			failed = 1;
+			break;
+		}
+		if (!t)
+			break;
+		char fallback[48];
+		snprintf(fallback, sizeof fallback, "arr_%zu", index);
+		const char *name = meta && dk_meta_name(meta) ? dk_meta_name(meta) : fallback;
+		if (!wanted(o, name)) {
+			dk_meta_free(meta);
+			dk_tensor_free(t);
+			continue;
+		}
+		const char *to = new_name(o, name);
+		if (to) {
+			dk_meta *m = renamed(meta, to);
+			dk_meta_free(meta);
+			meta = m;
+		}
+		/* unchanged metadata goes on as the very text it came as */
+		size_t len = 0;
+		const char *raw = to ? NULL : dk_text_reader_meta_json(tr, &len);
+		char *json = NULL;
+		if (meta && !raw && dk_meta_dump(meta, &json, &len) != DK_OK) {
+			tool_warn(src, "out of memory");
+			failed = 1;
+			dk_meta_free(meta);
+			dk_tensor_free(t);
+			break;
+		}
+		st = emit_tensor(o, out, src, raw ? raw : json, len, meta, t);
+		free(json);
+		dk_meta_free(meta);
+		if (st) {
+			failed = 1;
+			break;
+		}
+	}
+	dk_text_reader_free(tr);
+	fclose(f);
+	return failed;
+}
+
+static void parse_rename(options *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg || !eq[1])
+		tool_usage_error("--rename: '%s' is not OLD=NEW", arg);
+	if (o->nrename == MAX_PATTERNS)
+		tool_usage_error("--rename: at most %d", MAX_PATTERNS);
+	char *from = strndup(arg, (size_t)(eq - arg));
+	if (!from)
+		tool_usage_error("out of memory");
+	o->rename_from[o->nrename] = from;
+	o->rename_to[o->nrename++] = eq + 1;
+}
+
+static void add_pattern(const char **list, size_t *n, const char *opt,
+                        const char *arg)
+{
+	if (*n == MAX_PATTERNS)
+		tool_usage_error("%s: at most %d patterns", opt, MAX_PATTERNS);
+	list[(*n)++] = arg;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_VERSION = 256, OPT_MAX_ELEMENTS };
+	static const struct option longopts[] = {
+		{"select", required_argument, NULL, 's'},
+		{"exclude", required_argument, NULL, 'x'},
+		{"rename", required_argument, NULL, 'r'},
+		{"bare", no_argument, NULL, 'b'},
+		{"dtype", required_argument, NULL, 'd'},
+		{"text", no_argument, NULL, 't'},
+		{"from-text", no_argument, NULL, 'T'},
+		{"output", required_argument, NULL, 'o'},
+		{"max-elements", required_argument, NULL, OPT_MAX_ELEMENTS},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
+	int c;
+	tool_init("dk-cat");
+	while ((c = getopt_long(argc, argv, "s:x:r:bd:tTo:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': add_pattern(o.select, &o.nselect, "--select", optarg); break;
+		case 'x': add_pattern(o.exclude, &o.nexclude, "--exclude", optarg); break;
+		case 'r': parse_rename(&o, optarg); break;
+		case 'b': o.bare = 1; break;
+		case 'd':
+			if (dk_dtype_from_name(optarg, &o.dtype))
+				tool_usage_error("--dtype: unknown type '%s' (f8 f4 c16 i8 i4 u1 b1)", optarg);
+			o.convert = 1;
+			break;
+		case 't': o.to_text = 1; break;
+		case 'T': o.from_text = 1; break;
+		case 'o': o.output = optarg; break;
+		case OPT_MAX_ELEMENTS: o.max_elements = tool_parse_count("--max-elements", optarg); break;
+		case 'h': usage(); break;
+		case OPT_VERSION: tool_version(); break;
+		default: tool_usage_error(NULL);
+		}
+	}
+	tool_output out;
+	if (tool_output_open(&out, o.output))
+		return TOOL_EXIT_FAIL;
+	static char *const stdin_only[] = {"-"};
+	char *const *files = optind < argc ? argv + optind : stdin_only;
+	int nfiles = optind < argc ? argc - optind : 1, failed = 0;
+	for (int i = 0; i < nfiles && !failed; i++) {
+		int fd = tool_open_input(files[i]);
+		if (fd < 0) {
+			failed = 1;
+			break;
+		}
+		failed = o.from_text ? cat_text(&o, &out, fd, files[i])
+		                     : cat_binary(&o, &out, fd, files[i]);
+		tool_close_input(fd);
+	}
+	for (size_t i = 0; i < o.nrename; i++)
+		free((char *)o.rename_from[i]);
+	return tool_output_close(&out, !failed) || failed ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}

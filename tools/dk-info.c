@@ -1,0 +1,287 @@
+/*
+ * dk-info -- list the tensors of a stream: name, dtype, shape, axes,
+ * attributes and, with -s, statistics of their elements.
+ *
+ * Without -s no element is read into memory (they are skipped), so
+ * dk-info on a large stream costs little more than reading it.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+enum { COL_INDEX, COL_NAME, COL_DTYPE, COL_SHAPE, COL_AXES, COL_MIN,
+       COL_MAX, COL_MEAN, COL_STD, COL_NAN, COL_INF, COL_ATTRS, NCOL };
+
+static const char *const col_title[NCOL] = {
+	"#", "name", "dtype", "shape", "axes", "min", "max", "mean", "std",
+	"nan", "inf", "attrs",
+};
+
+typedef struct {
+	int stats, json;
+	size_t max_elements;
+} options;
+
+/* The rows of one input, printed together so columns line up. */
+typedef struct {
+	char *(*cell)[NCOL]; /* owned: rows of owned strings */
+	size_t n, cap;
+} table;
+
+static void usage(void)
+{
+	printf("Usage: dk-info [OPTION]... [FILE]...\n"
+	       "List the tensors of each stream: index, name, dtype, shape, axes, attrs.\n"
+	       "With no FILE, or when FILE is -, read standard input.\n"
+	       "\n"
+	       "  -s, --stats           add min, max, mean and std of the finite\n"
+	       "                        elements (complex: of the modulus) and\n"
+	       "                        the NaN and Inf counts\n"
+	       "  -j, --json            one JSON object per tensor (JSON Lines)\n"
+	       "      --max-elements N  refuse tensors of more than N elements\n"
+	       "                        (default 2^30)\n"
+	       "  -h, --help            show this help and exit\n"
+	       "      --version         show the version and exit\n"
+	       "\n"
+	       "Exit status: 0 on success, 1 on bad input or I/O error, 2 on usage error.\n");
+	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
+static char *cell_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *cell_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static char *cell_number(double v)
+{
+	return isnan(v) ? strdup("-") : cell_printf("%.6g", v);
+}
+
+static char *cell_json(json_t *v)
+{
+	return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS)
+	         : strdup("-");
+}
+
+static char *axes_text(const dk_meta *meta)
+{
+	json_t *axes = meta ? dk_meta_axes(meta) : NULL;
+	if (!axes)
+		return strdup("-");
+	size_t len = 1, i;
+	json_t *a;
+	json_array_foreach(axes, i, a)
+		len += strlen(json_string_value(a)) + 1;
+	char *s = calloc(len + 2, 1);
+	if (!s)
+		return NULL;
+	json_array_foreach(axes, i, a) {
+		if (i)
+			strcat(s, ",");
+		strcat(s, json_string_value(a));
+	}
+	if (!*s)
+		strcpy(s, "()");
+	return s;
+}
+
+static void print_table(const table *t, int stats)
+{
+	size_t width[NCOL] = {0};
+	for (int c = 0; c < NCOL; c++)
+		width[c] = strlen(col_title[c]);
+	for (size_t r = 0; r < t->n; r++)
+		for (int c = 0; c < NCOL; c++)
+			if (t->cell[r][c] && strlen(t->cell[r][c]) > width[c])
+				width[c] = strlen(t->cell[r][c]);
+	for (size_t r = 0; r <= t->n; r++) {
+		int first = 1;
+		for (int c = 0; c < NCOL; c++) {
+			if (!stats && c >= COL_MIN && c <= COL_INF)
+				continue;
+			const char *s = r == 0 ? col_title[c] : t->cell[r - 1][c];
+			if (!first)
+				fputs("  ", stdout);
+			first = 0;
+			if (c == COL_ATTRS)
+				fputs(s, stdout);
+			else
+				printf("%-*s", (int)width[c], s);
+		}
+		fputc('\n', stdout);
+	}
+}
+
+static void free_table(table *t)
+{
+	for (size_t r = 0; r < t->n; r++)
+		for (int c = 0; c < NCOL; c++)
+			free(t->cell[r][c]);
+	free(t->cell);
+}
+
+static json_t *json_record(const dk_record *rec, const dk_tensor_stats *s)
+{
+	json_t *shape = json_array();
+	for (int k = 0; k < rec->npy.rank; k++)
+		json_array_append_new(shape, json_integer((json_int_t)rec->npy.shape[k]));
+	char descr[32];
+	if (rec->npy.dtype == DK_BYTES)
+		snprintf(descr, sizeof descr, "|S%zu", rec->npy.itemsize);
+	else
+		snprintf(descr, sizeof descr, "%s", dk_dtype_descr(rec->npy.dtype));
+	json_t *o = json_pack("{s:I, s:s, s:s, s:o}", "index", (json_int_t)rec->tensor_index,
+	                      "name", rec->name, "dtype", descr, "shape", shape);
+	json_t *axes = rec->meta ? dk_meta_axes(rec->meta) : NULL;
+	json_t *attrs = rec->meta ? dk_meta_attrs(rec->meta) : NULL;
+	if (axes)
+		json_object_set(o, "axes", axes);
+	if (attrs)
+		json_object_set(o, "attrs", attrs);
+	if (s) {
+		/* JSON has no NaN: statistics of no finite element are null */
+		json_t *st = json_pack("{s:I, s:I, s:I}", "finite", (json_int_t)s->finite,
+		                       "nan", (json_int_t)s->nan, "inf", (json_int_t)s->inf);
+		const char *keys[] = {"min", "max", "mean", "std"};
+		double vals[] = {s->min, s->max, s->mean, s->std};
+		for (int k = 0; k < 4; k++)
+			json_object_set_new(st, keys[k], isnan(vals[k]) ? json_null() : json_real(vals[k]));
+		json_object_set_new(o, "stats", st);
+	}
+	return o;
+}
+
+static int info_stream(const options *o, int fd, const char *src)
+{
+	dk_stream_reader *r = dk_stream_reader_alloc(fd, src);
+	table t = {0};
+	if (!r) {
+		tool_warn(src, "out of memory");
+		return 1;
+	}
+	dk_stream_reader_set_max_elements(r, o->max_elements);
+	const dk_record *rec;
+	int st, failed = 0;
+	while ((st = dk_stream_next(r, &rec)) == DK_OK && rec) {
+		dk_tensor_stats s;
+		int have_stats = 0;
+		if (o->stats && rec->npy.dtype != DK_BYTES) {
+			dk_tensor *x;
+			if ((st = dk_stream_read_tensor(r, &x)))
+				break;
+			have_stats = dk_tensor_stats_compute(x, &s) == DK_OK;
+			dk_tensor_free(x);
+		}
+		if (o->json) {
+			json_t *j = json_record(rec, have_stats ? &s : NULL);
+			char *line = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+			if (line)
+				puts(line);
+			free(line);
+			json_decref(j);
+			continue;
+		}
+		if (t.n == t.cap) {
+			t.cap = t.cap ? 2 * t.cap : 32;
+			void *grown = realloc(t.cell, t.cap * sizeof *t.cell);
+			if (!grown) {
+				st = DK_ENOMEM;
+				break;
+			}
+			t.cell = grown;
+		}
+		char **row = t.cell[t.n++];
+		char shape[DK_NPY_FORMAT_MAX];
+		dk_shape_format(shape, sizeof shape, rec->npy.rank, rec->npy.shape);
+		row[COL_INDEX] = cell_printf("%zu", rec->tensor_index);
+		row[COL_NAME] = strdup(rec->name);
+		row[COL_DTYPE] = rec->npy.dtype == DK_BYTES
+		                   ? cell_printf("|S%zu", rec->npy.itemsize)
+		                   : strdup(dk_dtype_descr(rec->npy.dtype));
+		row[COL_SHAPE] = strdup(shape);
+		row[COL_AXES] = axes_text(rec->meta);
+		row[COL_ATTRS] = cell_json(rec->meta ? dk_meta_attrs(rec->meta) : NULL);
+		row[COL_MIN] = cell_number(have_stats ? s.min : NAN);
+		row[COL_MAX] = cell_number(have_stats ? s.max : NAN);
+		row[COL_MEAN] = cell_number(have_stats ? s.mean : NAN);
+		row[COL_STD] = cell_number(have_stats ? s.std : NAN);
+		row[COL_NAN] = have_stats ? cell_printf("%zu", s.nan) : strdup("-");
+		row[COL_INF] = have_stats ? cell_printf("%zu", s.inf) : strdup("-");
+		for (int c = 0; c < NCOL; c++)
+			if (!row[c])
+				st = DK_ENOMEM;
+		if (st)
+			break;
+	}
+	if (st == DK_ENOMEM && !*dk_stream_reader_error(r))
+		tool_warn(src, "out of memory");
+	else if (st)
+		tool_warn(src, "%s", dk_stream_reader_error(r));
+	failed = st != DK_OK;
+	/* Print what was read even when the stream broke off later. */
+	if (!o->json && t.n > 0)
+		print_table(&t, o->stats);
+	free_table(&t);
+	dk_stream_reader_free(r);
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_VERSION = 256, OPT_MAX_ELEMENTS };
+	static const struct option longopts[] = {
+		{"stats", no_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"max-elements", required_argument, NULL, OPT_MAX_ELEMENTS},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
+	int c;
+	tool_init("dk-info");
+	while ((c = getopt_long(argc, argv, "sjh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.stats = 1; break;
+		case 'j': o.json = 1; break;
+		case OPT_MAX_ELEMENTS: o.max_elements = tool_parse_count("--max-elements", optarg); break;
+		case 'h': usage(); break;
+		case OPT_VERSION: tool_version(); break;
+		default: tool_usage_error(NULL);
+		}
+	}
+	static char *const stdin_only[] = {"-"};
+	char *const *files = optind < argc ? argv + optind : stdin_only;
+	int nfiles = optind < argc ? argc - optind : 1, failed = 0;
+	for (int i = 0; i < nfiles; i++) {
+		if (nfiles > 1 && !o.json)
+			printf("%s==> %s <==\n", i ? "\n" : "", files[i]);
+		int fd = tool_open_input(files[i]);
+		if (fd < 0) {
+			failed = 1;
+			continue;
+		}
+		failed |= info_stream(&o, fd, files[i]);
+		tool_close_input(fd);
+		fflush(stdout);
+	}
+	if (fclose(stdout) != 0) {
+		tool_warn("stdout", "write error");
+		failed = 1;
+	}
+	return failed ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}

@@ -1,0 +1,142 @@
+/*
+ * tool.c -- the shared shell of the dk-* tools (see tool.h).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+static const char *program = "dk";
+
+void tool_init(const char *name)
+{
+	program = name;
+	dk_numeric_init();
+}
+
+const char *tool_name(void)
+{
+	return program;
+}
+
+void tool_warn(const char *where, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", program);
+	if (where)
+		fprintf(stderr, "%s: ", where);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void tool_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	if (fmt) { /* NULL: getopt has already said what is wrong */
+		fprintf(stderr, "%s: ", program);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "Try '%s --help' for more information.\n", program);
+	exit(TOOL_EXIT_USAGE);
+}
+
+void tool_version(void)
+{
+	printf("%s (dynkit) %s\n", program, dk_version());
+	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
+size_t tool_parse_count(const char *opt, const char *arg)
+{
+	char *end;
+	errno = 0;
+	double v;
+	const char *caret = strchr(arg, '^');
+	if (caret) {
+		double base = strtod(arg, &end);
+		if (end != caret)
+			tool_usage_error("%s: '%s' is not a count", opt, arg);
+		v = pow(base, strtod(caret + 1, &end));
+	} else {
+		v = strtod(arg, &end);
+	}
+	if (end == arg || *end || errno || !(v >= 0) || v > 0x1p63 || v != floor(v))
+		tool_usage_error("%s: '%s' is not a count", opt, arg);
+	return (size_t)v;
+}
+
+int tool_open_input(const char *path)
+{
+	if (!strcmp(path, "-"))
+		return STDIN_FILENO;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		tool_warn(path, "%s", strerror(errno));
+	return fd;
+}
+
+void tool_close_input(int fd)
+{
+	if (fd != STDIN_FILENO)
+		close(fd);
+}
+
+int tool_output_open(tool_output *out, const char *path)
+{
+	*out = (tool_output){.path = path, .fd = STDOUT_FILENO};
+	if (path) {
+		int st = dk_atomic_file_open(path, &out->file);
+		if (st) {
+			tool_warn(path, "cannot create: %s", strerror(errno));
+			return 1;
+		}
+		out->fd = dk_atomic_file_fd(out->file);
+	}
+	out->w = dk_stream_writer_alloc(out->fd);
+	if (!out->w) {
+		tool_warn(NULL, "out of memory");
+		dk_atomic_file_abort(out->file);
+		return 1;
+	}
+	return 0;
+}
+
+int tool_output_close(tool_output *out, int ok)
+{
+	const char *where = out->path ? out->path : "stdout";
+	/* Complete records already written to a pipe are still worth passing
+	   on after a later error; a file that failed is discarded whole. */
+	if ((ok || !out->file) && dk_stream_writer_flush(out->w)) {
+		tool_warn(where, "write error: %s",
+		          strerror(dk_stream_writer_errno(out->w)));
+		ok = 0;
+	}
+	dk_stream_writer_free(out->w);
+	out->w = NULL;
+	if (out->file) {
+		if (!ok) {
+			dk_atomic_file_abort(out->file);
+		} else if (dk_atomic_file_commit(out->file)) {
+			tool_warn(where, "cannot replace: %s", strerror(errno));
+			ok = 0;
+		}
+		out->file = NULL;
+	} else if (close(STDOUT_FILENO) != 0 && errno != EBADF) {
+		tool_warn(where, "%s", strerror(errno));
+		ok = 0;
+	}
+	return ok ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}

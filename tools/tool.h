@@ -1,0 +1,53 @@
+/*
+ * tool.h -- what every dk-* tool does the same way: messages in the form
+ * "dk-NAME: where: what", exit statuses, --version, opening file operands
+ * (or stdin for none or "-"), and output to stdout or, with -o, to a file
+ * replaced atomically.  The numeric work stays in libdynkit.
+ */
+#ifndef DK_TOOL_H
+#define DK_TOOL_H
+
+#include <stddef.h>
+
+#include "dynkit.h"
+
+enum { TOOL_EXIT_OK = 0, TOOL_EXIT_FAIL = 1, TOOL_EXIT_USAGE = 2 };
+
+/* Set once at the start of main: the name messages begin with. */
+void tool_init(const char *name);
+const char *tool_name(void);
+
+/* "dk-NAME: where: what\n" on stderr (where may be NULL). */
+void tool_warn(const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A usage error: message (NULL when getopt printed one), a pointer to
+   --help, exit 2. */
+_Noreturn void tool_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* Print "dk-NAME (dynkit) VERSION" and exit 0. */
+_Noreturn void tool_version(void);
+
+/* Parse a count option ("1e6" and "2^30" allowed); exits 2 when malformed. */
+size_t tool_parse_count(const char *opt, const char *arg);
+
+/* Open a file operand ("-" is stdin); returns a descriptor or -1 (warned). */
+int tool_open_input(const char *path);
+void tool_close_input(int fd);
+
+/* The tool's output: stdout, or a file written atomically with -o. */
+typedef struct {
+	const char *path;     /* NULL for stdout */
+	dk_atomic_file *file; /* owned while open */
+	int fd;
+	dk_stream_writer *w;  /* owned */
+} tool_output;
+
+/* Open the output; on failure warns and returns nonzero. */
+int tool_output_open(tool_output *out, const char *path);
+/*
+ * Flush and finish: with ok, commit the file (or check stdout closes
+ * cleanly); without, discard it.  Returns the exit status to use.
+ */
+int tool_output_close(tool_output *out, int ok);
+
+#endif
