@@ -1,0 +1,75 @@
+# lib.sh -- TAP helpers for the shell tests; source it first.
+#
+#   . "$top_srcdir/tests/lib.sh"
+#   ok "dk-cat copies" cmp a b          # run a command, pass if it exits 0
+#   fails_with 1 "bad magic" dk-cat bad.npy   # pass if it exits with 1
+#   is "$got" "$want" "description"
+#   skip_all "reason"                   # when a prerequisite is missing
+#   done_testing                        # prints the plan; exit status
+#
+# make check exports top_srcdir, top_builddir, PYTHON3 and MANDOC, and puts
+# the built tools first on PATH.  Each test gets a scratch directory $tmp.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+export PATH="$top_builddir/tools:$PATH"
+data="$top_srcdir/data"
+tap_n=0
+tap_failed=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dktest.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+tap_result() { # status description
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+ok() { # description command...
+	desc=$1
+	shift
+	"$@" >"$tmp/.out" 2>"$tmp/.err"
+	st=$?
+	tap_result $st "$desc"
+	[ $st -eq 0 ] || { echo "#   exit $st: $*"; sed 's/^/#   /' "$tmp/.err" | head -5; }
+	return 0
+}
+
+fails_with() { # status description command...
+	want=$1 desc=$2
+	shift 2
+	"$@" >"$tmp/.out" 2>"$tmp/.err"
+	st=$?
+	[ $st -eq "$want" ]
+	tap_result $? "$desc"
+	[ $st -eq "$want" ] || echo "#   exit $st, want $want: $*"
+	return 0
+}
+
+is() { # got want description
+	[ "$1" = "$2" ]
+	tap_result $? "$3"
+	[ "$1" = "$2" ] || { echo "#   got:  $1"; echo "#   want: $2"; }
+	return 0
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# Debian's python3 with NumPy, or empty.
+numpy_python() {
+	for p in "${PYTHON3:-}" /usr/bin/python3 python3; do
+		[ -n "$p" ] && "$p" -c 'import numpy' 2>/dev/null && { echo "$p"; return; }
+	done
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ $tap_failed -eq 0 ]
+}
