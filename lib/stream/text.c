@@ -263,21 +263,20 @@ static int parse_tensor_line(dk_text_reader *tr, const char *s, dk_tensor **out)
 	int off = 0;
 	if (sscanf(s, "# tensor %15s %n", descr, &off) != 1 || off == 0)
 		return text_error(tr, DK_EFORMAT, "malformed '# tensor' line");
-	dk_dtype dtype;
-	if (dk_dtype_from_name(descr, &dtype))
-		return text_error(tr, DK_EDTYPE, "unsupported dtype '%s'", descr);
-	/* the shape is written as NumPy writes it in a header */
+	/* dtype and shape are written as NumPy writes them in a header */
 	dk_npy_header h = {0};
 	char msg[256], dict[512];
 	snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': %s}",
 	         descr, s + off);
 	int st = dk_npy_dict_parse(dict, strlen(dict), &h, msg, sizeof msg);
 	if (st)
-		return text_error(tr, st, "shape: %s", msg);
+		return text_error(tr, st, "%s", msg);
+	if (h.dtype == DK_BYTES)
+		return text_error(tr, DK_EDTYPE, "byte strings have no text form");
 	if (h.count > tr->max_elements)
 		return text_error(tr, DK_ELIMIT, "%zu elements exceed the limit of %zu",
 		                  h.count, tr->max_elements);
-	*out = dk_tensor_alloc(dtype, 0, h.rank, h.shape);
+	*out = dk_tensor_alloc(h.dtype, 0, h.rank, h.shape);
 	if (!*out)
 		return text_error(tr, DK_ENOMEM, "out of memory");
 	return DK_OK;

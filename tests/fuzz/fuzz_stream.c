@@ -1,0 +1,191 @@
+/*
+ * fuzz_stream.c -- libFuzzer target for the stream and text readers.
+ *
+ * The input bytes are read twice: as a binary stream of .npy records
+ * (through a memfd, since the reader takes a descriptor) and as the TSV
+ * text form (through fmemopen).  Every tensor the readers return is read,
+ * skipped or copied by turns, summarised with dk_tensor_stats_compute and
+ * written back out to /dev/null, and everything is freed, so the
+ * sanitizers see leaks as well as bad accesses.  A low element cap keeps
+ * a hostile header from making the target allocate much.
+ *
+ * Built by tests/fuzz/run.sh with the library's sources compiled in:
+ *	clang -fsanitize=fuzzer,address,undefined -I. -Ilib \
+ *	    tests/fuzz/fuzz_stream.c lib/base/\*.c lib/stream/\*.c \
+ *	    -ljansson -lgsl -lm -lpthread
+ */
+#include <config.h>
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "base/status.h"
+#include "base/tensor.h"
+#include "stream/meta.h"
+#include "stream/reader.h"
+#include "stream/text.h"
+#include "stream/writer.h"
+
+#define FUZZ_MAX_ELEMENTS ((size_t)1 << 20)
+#define FUZZ_MAX_RECORDS 4096
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int devnull = -1;
+static int memfd = -1;
+
+/* Touch the results so the compiler cannot drop the computation. */
+static volatile double sink;
+
+static void stats(const dk_tensor *t)
+{
+	dk_tensor_stats s;
+	if (dk_tensor_stats_compute(t, &s) == DK_OK)
+		sink = s.mean + s.std + s.min + s.max +
+		       (double)(s.finite + s.nan + s.inf);
+}
+
+static void fuzz_binary(const uint8_t *data, size_t size)
+{
+	if (ftruncate(memfd, 0) != 0 || lseek(memfd, 0, SEEK_SET) != 0)
+		abort();
+	for (size_t off = 0; off < size;) {
+		ssize_t k = write(memfd, data + off, size - off);
+		if (k <= 0)
+			abort();
+		off += (size_t)k;
+	}
+	if (lseek(memfd, 0, SEEK_SET) != 0)
+		abort();
+
+	dk_stream_reader *r = dk_stream_reader_alloc(memfd, "fuzz");
+	dk_stream_writer *w = dk_stream_writer_alloc(devnull);
+	if (!r || !w)
+		abort();
+	dk_stream_reader_set_max_elements(r, FUZZ_MAX_ELEMENTS);
+
+	const dk_record *rec;
+	int st;
+	size_t n = 0;
+	while ((st = dk_stream_next(r, &rec)) == DK_OK && rec &&
+	       n++ < FUZZ_MAX_RECORDS) {
+		/* the record must describe itself consistently */
+		if (!rec->name || !rec->header_bytes || rec->header_nbytes < 10 ||
+		    (rec->meta && (!rec->meta_bytes || !rec->meta_json)) ||
+		    rec->npy.count > FUZZ_MAX_ELEMENTS)
+			abort();
+		if (rec->meta_json)
+			sink = rec->meta_json[rec->meta_json_len ? rec->meta_json_len - 1 : 0];
+		switch (rec->index % 3) {
+		case 0: {
+			dk_tensor *t;
+			if ((st = dk_stream_read_tensor(r, &t)) != DK_OK)
+				break;
+			stats(t);
+			/* and back out, as binary and as text */
+			dk_stream_write_named(w, rec->meta, t);
+			dk_text_write(w, rec->meta_json, rec->meta_json_len, t,
+			              rec->tensor_index == 0);
+			size_t nbytes = dk_tensor_nbytes(t);
+			dk_tensor_free(t);
+			/* a second read of the same (non-empty) record is refused */
+			if (nbytes > 0 &&
+			    (dk_stream_read_tensor(r, &t) == DK_OK || t))
+				abort();
+			break;
+		}
+		case 1:
+			st = dk_stream_skip_data(r);
+			break;
+		default:
+			if (rec->meta_bytes)
+				dk_stream_write_bytes(w, rec->meta_bytes, rec->meta_nbytes);
+			dk_stream_write_bytes(w, rec->header_bytes, rec->header_nbytes);
+			st = dk_stream_copy_data(r, w);
+			break;
+		}
+		if (st)
+			break;
+		/* every other tensor leaves with its metadata */
+		if (rec->tensor_index % 2) {
+			dk_meta *m = dk_stream_take_meta(r);
+			if (m) {
+				char *json;
+				size_t len;
+				if (dk_meta_dump(m, &json, &len) == DK_OK)
+					free(json);
+				dk_meta_free(m);
+			}
+		}
+	}
+	if (st)
+		sink = (double)strlen(dk_stream_reader_error(r));
+	dk_stream_writer_flush(w);
+	dk_stream_writer_free(w);
+	dk_stream_reader_free(r);
+}
+
+static void fuzz_text(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return;
+	/* fmemopen wants a writable buffer, even for reading */
+	char *copy = malloc(size);
+	if (!copy)
+		abort();
+	memcpy(copy, data, size);
+	FILE *f = fmemopen(copy, size, "r");
+	if (!f)
+		abort();
+	dk_text_reader *tr = dk_text_reader_alloc(f, "fuzz");
+	dk_stream_writer *w = dk_stream_writer_alloc(devnull);
+	if (!tr || !w)
+		abort();
+	dk_text_reader_set_max_elements(tr, FUZZ_MAX_ELEMENTS);
+	for (size_t n = 0; n < FUZZ_MAX_RECORDS; n++) {
+		dk_meta *meta;
+		dk_tensor *t;
+		int st = dk_text_next(tr, &meta, &t);
+		if (st) {
+			if (meta || t)
+				abort();
+			sink = (double)strlen(dk_text_reader_error(tr));
+			break;
+		}
+		if (!t) {
+			if (meta)
+				abort();
+			break;
+		}
+		if (t->count > FUZZ_MAX_ELEMENTS)
+			abort();
+		stats(t);
+		size_t len;
+		const char *json = dk_text_reader_meta_json(tr, &len);
+		dk_text_write(w, json, len, t, n == 0);
+		dk_stream_write_named(w, meta, t);
+		dk_meta_free(meta);
+		dk_tensor_free(t);
+	}
+	dk_stream_writer_flush(w);
+	dk_stream_writer_free(w);
+	dk_text_reader_free(tr);
+	fclose(f);
+	free(copy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (devnull < 0 && (devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
+		abort();
+	if (memfd < 0 && (memfd = memfd_create("fuzz_stream", MFD_CLOEXEC)) < 0)
+		abort();
+	fuzz_binary(data, size);
+	fuzz_text(data, size);
+	return 0;
+}

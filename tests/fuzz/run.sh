@@ -1,0 +1,98 @@
+#!/bin/sh
+# run.sh -- build the libFuzzer target for the stream and text readers
+# and run it (`make fuzz`).
+#
+# Builds tests/fuzz/fuzz_stream with clang (libFuzzer, ASan, UBSan), the
+# library's sources compiled straight in, copies tests/fuzz/seeds/ into
+# the working corpus tests/fuzz/corpus-work/ (kept between runs; set
+# FUZZ_FRESH=1 to start again from the seeds), and fuzzes for
+# ${FUZZ_SECONDS:-600} seconds.  Exits nonzero on any crash, leak,
+# sanitizer report, timeout or out-of-memory; the reproducer is written to
+# tests/fuzz/artifacts.tmp.d/ and the log to tests/fuzz/fuzz.log.
+#
+# Environment: CLANG (default clang), FUZZ_SECONDS, FUZZ_FRESH, FUZZ_ARGS
+# (extra libFuzzer options), top_builddir (the configured tree holding
+# config.h; default: the current directory if it has one, else the source
+# tree).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/../.." && pwd)
+if [ -n "${top_builddir:-}" ]; then
+	builddir=$(cd "$top_builddir" && pwd)
+elif [ -f ./config.h ]; then
+	builddir=$(pwd)
+else
+	builddir=$srcdir
+fi
+if [ ! -f "$builddir/config.h" ]; then
+	echo "run.sh: no config.h in $builddir: run ./configure first" >&2
+	exit 2
+fi
+
+CLANG=${CLANG:-clang}
+if ! command -v "$CLANG" >/dev/null 2>&1; then
+	echo "run.sh: $CLANG not found (libFuzzer needs clang)" >&2
+	exit 2
+fi
+
+seconds=${FUZZ_SECONDS:-600}
+outdir=$builddir/tests/fuzz
+target=$outdir/fuzz_stream
+corpus=$outdir/corpus-work
+artifacts=$outdir/artifacts.tmp.d   # gitignored (*.tmp.*)
+log=$outdir/fuzz.log
+mkdir -p "$outdir" "$corpus" "$artifacts"
+
+# The library's sources, as lib_libdynkit_la_SOURCES in Makefile.am lists
+# them (read from there so the two cannot drift apart).
+sources=$(sed -n '/^lib_libdynkit_la_SOURCES *=/,/[^\\]$/p' "$srcdir/Makefile.am" |
+	sed 's/^lib_libdynkit_la_SOURCES *=//; s/\\$//' | tr -s ' \t\n' ' ')
+if [ -z "$sources" ]; then
+	echo "run.sh: cannot read lib_libdynkit_la_SOURCES from Makefile.am" >&2
+	exit 2
+fi
+srcs=
+for s in $sources; do
+	srcs="$srcs $srcdir/$s"
+done
+
+extra_cflags=
+extra_libs=
+if command -v pkg-config >/dev/null 2>&1; then
+	extra_cflags=$(pkg-config --cflags jansson gsl 2>/dev/null || true)
+fi
+
+echo "run.sh: building $target"
+# shellcheck disable=SC2086
+"$CLANG" -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Wno-unused-parameter \
+	-I"$builddir" -I"$srcdir/lib" $extra_cflags \
+	-o "$target" "$here/fuzz_stream.c" $srcs \
+	-ljansson -lgsl -lm -lpthread $extra_libs
+
+if [ "${FUZZ_FRESH:-0}" = 1 ]; then
+	rm -f "$corpus"/*
+fi
+cp "$here"/seeds/* "$corpus"/
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+echo "run.sh: fuzzing for $seconds s (log: $log)"
+status=0
+# shellcheck disable=SC2086
+"$target" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 \
+	-timeout=30 -print_final_stats=1 -artifact_prefix="$artifacts/" \
+	${FUZZ_ARGS:-} "$corpus" >"$log" 2>&1 || status=$?
+
+tail -n 25 "$log"
+if [ "$status" -ne 0 ] ||
+   grep -E -q 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: ' "$log"; then
+	echo "run.sh: FAILED (exit $status); reproducers in $artifacts/:" >&2
+	ls -l "$artifacts" >&2 || true
+	[ "$status" -ne 0 ] || status=1
+	exit "$status"
+fi
+echo "run.sh: no crash, leak or sanitizer report in $seconds s"

@@ -1,0 +1,131 @@
+/*
+ * test_tensor.c -- tensors: allocation, shape arithmetic, conversion and
+ * statistics, against values worked out by hand.
+ */
+#include <config.h>
+
+#include <complex.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dynkit.h"
+#include "tap.h"
+
+static void test_shapes(void)
+{
+	size_t count, shape[3] = {2, 3, 4};
+	is_int(dk_shape_count(3, shape, 8, &count), DK_OK, "2x3x4 counts");
+	is_int(count, 24, "2x3x4 has 24 elements");
+	size_t huge[2] = {(size_t)1 << 40, (size_t)1 << 40};
+	is_int(dk_shape_count(2, huge, 1, &count), DK_ELIMIT, "2^80 elements overflow");
+	size_t edge[1] = {SIZE_MAX / 8 + 1};
+	is_int(dk_shape_count(1, edge, 8, &count), DK_ELIMIT, "bytes overflow at itemsize 8");
+	size_t zero[2] = {0, SIZE_MAX};
+	is_int(dk_shape_count(2, zero, 8, &count), DK_OK, "a zero axis never overflows");
+	is_int(count, 0, "(0, SIZE_MAX) is empty");
+	char buf[64];
+	dk_shape_format(buf, sizeof buf, 0, shape);
+	is_str(buf, "()", "rank 0 formats as ()");
+	dk_shape_format(buf, sizeof buf, 1, shape);
+	is_str(buf, "(2,)", "rank 1 formats as (2,)");
+	dk_shape_format(buf, sizeof buf, 3, shape);
+	is_str(buf, "(2, 3, 4)", "rank 3 formats as (2, 3, 4)");
+	size_t n = dk_shape_format(buf, 4, 3, shape);
+	ok(n == 9 && strlen(buf) == 3, "truncates like snprintf and returns the full length");
+}
+
+static void test_alloc(void)
+{
+	size_t shape[2] = {2, 3};
+	dk_tensor *t = dk_tensor_alloc(DK_C16, 0, 2, shape);
+	ok(t && t->count == 6 && t->itemsize == 16 && dk_tensor_nbytes(t) == 96,
+	   "complex 2x3 tensor is 96 bytes");
+	int zero = 1;
+	for (size_t i = 0; i < dk_tensor_nbytes(t); i++)
+		zero &= ((unsigned char *)t->data)[i] == 0;
+	ok(zero, "new tensor is zero-filled");
+	dk_tensor_free(t);
+	dk_tensor_free(NULL);
+	size_t huge[2] = {(size_t)1 << 40, (size_t)1 << 40};
+	ok(dk_tensor_alloc(DK_F8, 0, 2, huge) == NULL, "overflowing shape gives NULL");
+	size_t empty[1] = {0};
+	t = dk_tensor_alloc(DK_F8, 0, 1, empty);
+	ok(t && t->data && t->count == 0, "empty tensor has a valid data pointer");
+	dk_tensor_free(t);
+	dk_dtype d;
+	ok(dk_dtype_from_name("c16", &d) == DK_OK && d == DK_C16, "c16 by name");
+	ok(dk_dtype_from_name("<i4", &d) == DK_OK && d == DK_I4, "<i4 by descr");
+	ok(dk_dtype_from_name("u2", &d) == DK_EDTYPE, "u2 unknown");
+}
+
+static void test_convert(void)
+{
+	size_t shape[1] = {5};
+	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 1, shape), *c;
+	double v[5] = {-2.7, -0.5, 0.0, 1.9, 255.0};
+	memcpy(t->data, v, sizeof v);
+	ok(dk_tensor_convert(t, DK_I4, &c) == DK_OK, "f8 -> i4");
+	int32_t want_i4[5] = {-2, 0, 0, 1, 255};
+	ok(c && !memcmp(c->data, want_i4, sizeof want_i4), "truncates toward zero");
+	dk_tensor_free(c);
+	ok(dk_tensor_convert(t, DK_U1, &c) == DK_EINVAL && c == NULL, "negative to u1 refused");
+	ok(dk_tensor_convert(t, DK_B1, &c) == DK_OK, "f8 -> b1");
+	unsigned char want_b1[5] = {1, 1, 0, 1, 1};
+	ok(c && !memcmp(c->data, want_b1, 5), "nonzero is true");
+	dk_tensor_free(c);
+	ok(dk_tensor_convert(t, DK_C16, &c) == DK_OK, "f8 -> c16");
+	double complex z;
+	memcpy(&z, (char *)c->data + 16 * 3, 16);
+	ok(creal(z) == 1.9 && cimag(z) == 0, "real part kept, imaginary zero");
+	dk_tensor_free(c);
+	((double *)t->data)[0] = NAN;
+	ok(dk_tensor_convert(t, DK_I8, &c) == DK_EINVAL, "NaN to i8 refused");
+	dk_tensor_free(t);
+	t = dk_tensor_alloc(DK_I8, 0, 1, shape);
+	int64_t big = ((int64_t)1 << 62) + 1; /* not representable as a double */
+	memcpy(t->data, &big, 8);
+	ok(dk_tensor_convert(t, DK_I8, &c) == DK_OK && !memcmp(c->data, &big, 8),
+	   "i8 -> i8 is exact beyond 2^53");
+	dk_tensor_free(c);
+	dk_tensor_free(t);
+}
+
+static void test_stats(void)
+{
+	size_t shape[1] = {6};
+	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 1, shape);
+	double v[6] = {1, 2, NAN, 4, INFINITY, -INFINITY};
+	memcpy(t->data, v, sizeof v);
+	dk_tensor_stats s;
+	ok(dk_tensor_stats_compute(t, &s) == DK_OK, "stats of f8");
+	ok(s.finite == 3 && s.nan == 1 && s.inf == 2, "counts finite 3, nan 1, inf 2");
+	ok(s.min == 1 && s.max == 4, "min 1, max 4 of finite values");
+	is_close(s.mean, 7.0 / 3, 1e-15, "mean 7/3");
+	/* deviations -4/3, -1/3, 5/3: sum of squares 42/9, over 3 */
+	is_close(s.std, sqrt(42.0 / 27), 1e-15, "std sqrt(42/27) with divisor n");
+	dk_tensor_free(t);
+	/* a large offset: the two-pass formula keeps the variance */
+	shape[0] = 3;
+	t = dk_tensor_alloc(DK_F8, 0, 1, shape);
+	double w[3] = {1e9 + 1, 1e9 + 2, 1e9 + 3};
+	memcpy(t->data, w, sizeof w);
+	dk_tensor_stats_compute(t, &s);
+	is_close(s.std, sqrt(2.0 / 3), 1e-9, "std of 1e9+{1,2,3} is sqrt(2/3)");
+	dk_tensor_free(t);
+	t = dk_tensor_alloc(DK_C16, 0, 1, shape);
+	double z[6] = {3, 4, 0, 0, -5, 12};
+	memcpy(t->data, z, sizeof z);
+	dk_tensor_stats_compute(t, &s);
+	ok(s.min == 0 && s.max == 13 && s.mean == 6, "complex stats use the modulus (5, 0, 13)");
+	dk_tensor_free(t);
+}
+
+int main(void)
+{
+	test_shapes();
+	test_alloc();
+	test_convert();
+	test_stats();
+	return tap_done();
+}
