@@ -63,12 +63,16 @@ if command -v pkg-config >/dev/null 2>&1; then
 	extra_cflags=$(pkg-config --cflags jansson gsl 2>/dev/null || true)
 fi
 
+# glibc's <complex.h> defines CMPLX only for GCC >= 4.7 (clang claims
+# 4.2), and lib/base/tensor.c uses it: give clang the same definition.
+cmplx='-DCMPLX(x,y)=__builtin_complex((double)(x),(double)(y))'
+
 echo "run.sh: building $target"
 # shellcheck disable=SC2086
 "$CLANG" -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Wno-unused-parameter \
-	-I"$builddir" -I"$srcdir/lib" $extra_cflags \
+	-I"$builddir" -I"$srcdir/lib" "$cmplx" $extra_cflags \
 	-o "$target" "$here/fuzz_stream.c" $srcs \
 	-ljansson -lgsl -lm -lpthread $extra_libs
 
