@@ -11,7 +11,8 @@
 # tests/fuzz/artifacts.tmp.d/ and the log to tests/fuzz/fuzz.log.
 #
 # Environment: CLANG (default clang), FUZZ_SECONDS, FUZZ_FRESH, FUZZ_ARGS
-# (extra libFuzzer options), top_builddir (the configured tree holding
+# (extra libFuzzer options), FUZZ_CFLAGS (extra compiler options, e.g.
+# -DFUZZ_ALLOW_TEXT_ERROR_RESULTS to fuzz past a known bug), top_builddir (the configured tree holding
 # config.h; default: the current directory if it has one, else the source
 # tree).
 set -eu
@@ -73,7 +74,7 @@ echo "run.sh: building $target"
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Wno-unused-parameter \
 	-I"$builddir" -I"$srcdir/lib" "$cmplx" $extra_cflags \
-	-o "$target" "$here/fuzz_stream.c" $srcs \
+	${FUZZ_CFLAGS:-} -o "$target" "$here/fuzz_stream.c" $srcs \
 	-ljansson -lgsl -lm -lpthread $extra_libs
 
 if [ "${FUZZ_FRESH:-0}" = 1 ]; then
