@@ -119,7 +119,8 @@ static int emit_tensor(options *o, tool_output *out, const char *where,
 			st = dk_stream_write_tensor(out->w, t);
 	}
 	if (st == DK_EIO)
-		tool_warn("stdout", "write error");
+		tool_warn(out->path ? out->path : "stdout", "write error: %s",
+		          strerror(dk_stream_writer_errno(out->w)));
 	dk_tensor_free(t);
 	o->written++;
 	return st;
@@ -150,7 +151,10 @@ static int cat_binary(options *o, tool_output *out, int fd, const char *src)
 		if (!wanted(o, rec->name))
 			continue;
 		const char *to = new_name(o, rec->name);
-		if (o->to_text || (o->convert && rec->npy.dtype != o->dtype)) {
+		/* --dtype also normalises: native byte order, C order, format 1.0 */
+		int rewrite = o->convert && (rec->npy.dtype != o->dtype || rec->npy.big_endian ||
+		                             rec->npy.fortran_order || rec->npy.major != 1);
+		if (o->to_text || rewrite) {
 			dk_tensor *t;
 			if ((st = dk_stream_read_tensor(r, &t)))
 				break;
@@ -164,7 +168,9 @@ static int cat_binary(options *o, tool_output *out, int fd, const char *src)
 				dk_stream_reader_free(r);
 				return 1;
 			}
-			st = emit_tensor(o, out, src, m ? json : rec->meta_json,
+			char where[1024];
+			snprintf(where, sizeof where, "%s: record %zu ('%s')", src, rec->index, rec->name);
+			st = emit_tensor(o, out, where, m ? json : rec->meta_json,
 			                 m ? len : rec->meta_json_len,
 			                 m ? m : rec->meta, t);
 			free(json);
@@ -186,7 +192,8 @@ static int cat_binary(options *o, tool_output *out, int fd, const char *src)
 		if (!st)
 			st = dk_stream_write_bytes(out->w, rec->header_bytes, rec->header_nbytes);
 		if (st) {
-			tool_warn("stdout", "write error");
+			tool_warn(out->path ? out->path : "stdout", "write error: %s",
+			          strerror(dk_stream_writer_errno(out->w)));
 			dk_stream_reader_free(r);
 			return 1;
 		}
@@ -304,7 +311,7 @@ int main(int argc, char **argv)
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	int c;
-	tool_init("dk-cat");
+	tool_init("dk-cat", argv);
 	while ((c = getopt_long(argc, argv, "s:x:r:bd:tTo:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': add_pattern(o.select, &o.nselect, "--select", optarg); break;

@@ -134,7 +134,8 @@ static void free_table(table *t)
 	free(t->cell);
 }
 
-static json_t *json_record(const dk_record *rec, const dk_tensor_stats *s)
+static json_t *json_record(const char *src, const dk_record *rec,
+                           const dk_tensor_stats *s)
 {
 	json_t *shape = json_array();
 	for (int k = 0; k < rec->npy.rank; k++)
@@ -144,7 +145,8 @@ static json_t *json_record(const dk_record *rec, const dk_tensor_stats *s)
 		snprintf(descr, sizeof descr, "|S%zu", rec->npy.itemsize);
 	else
 		snprintf(descr, sizeof descr, "%s", dk_dtype_descr(rec->npy.dtype));
-	json_t *o = json_pack("{s:I, s:s, s:s, s:o}", "index", (json_int_t)rec->tensor_index,
+	json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:o}", "file", src,
+	                      "index", (json_int_t)rec->tensor_index,
 	                      "name", rec->name, "dtype", descr, "shape", shape);
 	json_t *axes = rec->meta ? dk_meta_axes(rec->meta) : NULL;
 	json_t *attrs = rec->meta ? dk_meta_attrs(rec->meta) : NULL;
@@ -187,8 +189,9 @@ static int info_stream(const options *o, int fd, const char *src)
 			dk_tensor_free(x);
 		}
 		if (o->json) {
-			json_t *j = json_record(rec, have_stats ? &s : NULL);
-			char *line = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+			json_t *j = json_record(src, rec, have_stats ? &s : NULL);
+			char *line = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS |
+			                               JSON_REAL_PRECISION(17)) : NULL;
 			if (line)
 				puts(line);
 			free(line);
@@ -253,7 +256,7 @@ int main(int argc, char **argv)
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	int c;
-	tool_init("dk-info");
+	tool_init("dk-info", argv);
 	while ((c = getopt_long(argc, argv, "sjh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o.stats = 1; break;

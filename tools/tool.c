@@ -16,9 +16,12 @@
 
 static const char *program = "dk";
 
-void tool_init(const char *name)
+void tool_init(const char *name, char **argv)
 {
 	program = name;
+	/* getopt names argv[0] in its messages; in the build tree that is
+	   libtool's .libs/ path, so say the tool's own name instead */
+	argv[0] = (char *)name;
 	dk_numeric_init();
 }
 

@@ -14,7 +14,7 @@
 enum { TOOL_EXIT_OK = 0, TOOL_EXIT_FAIL = 1, TOOL_EXIT_USAGE = 2 };
 
 /* Set once at the start of main: the name messages begin with. */
-void tool_init(const char *name);
+void tool_init(const char *name, char **argv);
 const char *tool_name(void);
 
 /* "dk-NAME: where: what\n" on stderr (where may be NULL). */

@@ -187,7 +187,7 @@ static int read_header(dk_stream_reader *r, bytes *raw, dk_npy_header *h,
 		*end = 1;
 		return DK_OK;
 	}
-	if (got >= DK_NPY_MAGIC_LEN && memcmp(raw->p, DK_NPY_MAGIC, DK_NPY_MAGIC_LEN))
+	if (memcmp(raw->p, DK_NPY_MAGIC, got < DK_NPY_MAGIC_LEN ? got : DK_NPY_MAGIC_LEN))
 		return set_error(r, DK_EFORMAT, "record %zu: not a .npy record (bad magic bytes)", idx);
 	if (st)
 		return set_error(r, DK_ETRUNC, "record %zu: truncated header: stream ends after %zu bytes of the record",
@@ -314,6 +314,10 @@ int dk_stream_next(dk_stream_reader *r, const dk_record **rec)
 		if (h.count > r->max_elements)
 			return set_error(r, DK_ELIMIT, "record %zu ('%s'): %zu elements exceed the limit of %zu",
 			                 idx, r->name, h.count, r->max_elements);
+		/* a byte string is as long as its header says: count its bytes */
+		if (h.dtype == DK_BYTES && h.count * h.itemsize > r->max_elements)
+			return set_error(r, DK_ELIMIT, "record %zu ('%s'): %zu bytes of strings exceed the limit of %zu",
+			                 idx, r->name, h.count * h.itemsize, r->max_elements);
 		r->rec = (dk_record){
 			.index = idx,
 			.tensor_index = r->tensors++,

@@ -55,7 +55,10 @@ typedef struct dk_stream_reader dk_stream_reader;
 dk_stream_reader *dk_stream_reader_alloc(int fd, const char *source);
 void dk_stream_reader_free(dk_stream_reader *r);
 
-/* Refuse tensors of more than max elements (default above). */
+/*
+ * Refuse tensors of more than max elements (default above); for byte
+ * strings (|S<n>) the limit applies to their bytes.
+ */
 void dk_stream_reader_set_max_elements(dk_stream_reader *r, size_t max);
 
 /*

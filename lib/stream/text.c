@@ -254,6 +254,15 @@ static int read_values(dk_text_reader *tr, dk_tensor *t)
 	if (got < numbers)
 		return text_error(tr, DK_ETRUNC, "%zu of %zu values missing",
 		                  numbers - got, numbers);
+	/* A block ends at a blank line, the next '#' line or the end: a row
+	   beyond the shape is an error, not the start of a plain table. */
+	if ((s = next_line(tr))) {
+		if (s[0] == '#')
+			tr->have_line = 1;
+		else if (!is_blank(s))
+			return text_error(tr, DK_EFORMAT, "more rows than the shape (%zu values) holds",
+			                  numbers);
+	}
 	return DK_OK;
 }
 
@@ -299,12 +308,17 @@ static int read_table(dk_text_reader *tr, char *first, dk_tensor **out)
 				free(v);
 				return text_error(tr, DK_EFORMAT, "'%.40s' is not a number", s);
 			}
+			if (n == tr->max_elements) {
+				free(v);
+				return text_error(tr, DK_ELIMIT, "table exceeds the limit of %zu elements",
+				                  tr->max_elements);
+			}
 			if (n == cap) {
 				cap = cap ? 2 * cap : 256;
-				double *grown = cap <= tr->max_elements ? realloc(v, cap * sizeof *v) : NULL;
+				double *grown = realloc(v, cap * sizeof *v);
 				if (!grown) {
 					free(v);
-					return text_error(tr, DK_ELIMIT, "table too large");
+					return text_error(tr, DK_ENOMEM, "out of memory");
 				}
 				v = grown;
 			}
