@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <complex.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -118,6 +119,18 @@ static void test_stats(void)
 	memcpy(t->data, z, sizeof z);
 	dk_tensor_stats_compute(t, &s);
 	ok(s.min == 0 && s.max == 13 && s.mean == 6, "complex stats use the modulus (5, 0, 13)");
+	dk_tensor_free(t);
+	/* values near DBL_MAX: std of {-M, M} is M, though (2M)^2 overflows */
+	shape[0] = 2;
+	t = dk_tensor_alloc(DK_F8, 0, 1, shape);
+	double m2[2] = {-DBL_MAX, DBL_MAX};
+	memcpy(t->data, m2, sizeof m2);
+	dk_tensor_stats_compute(t, &s);
+	ok(s.mean == 0 && s.std == DBL_MAX, "std of {-DBL_MAX, DBL_MAX} is DBL_MAX, not inf");
+	double m3[2] = {DBL_MAX, DBL_MAX};
+	memcpy(t->data, m3, sizeof m3);
+	dk_tensor_stats_compute(t, &s);
+	ok(s.mean == DBL_MAX && s.std == 0, "mean of {DBL_MAX, DBL_MAX} does not overflow");
 	dk_tensor_free(t);
 }
 

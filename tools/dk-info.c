@@ -7,6 +7,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -161,7 +162,7 @@ static json_t *json_record(const char *src, const dk_record *rec,
 		const char *keys[] = {"min", "max", "mean", "std"};
 		double vals[] = {s->min, s->max, s->mean, s->std};
 		for (int k = 0; k < 4; k++)
-			json_object_set_new(st, keys[k], isnan(vals[k]) ? json_null() : json_real(vals[k]));
+			json_object_set_new(st, keys[k], isfinite(vals[k]) ? json_real(vals[k]) : json_null());
 		json_object_set_new(o, "stats", st);
 	}
 	return o;
@@ -280,9 +281,14 @@ int main(int argc, char **argv)
 		}
 		failed |= info_stream(&o, fd, files[i]);
 		tool_close_input(fd);
-		fflush(stdout);
+		/* glibc drops the buffer after a failed flush, so a later
+		   fclose would not see the error: check every flush */
+		if (fflush(stdout) != 0) {
+			tool_warn("stdout", "write error: %s", strerror(errno));
+			return TOOL_EXIT_FAIL;
+		}
 	}
-	if (fclose(stdout) != 0) {
+	if (ferror(stdout) || fclose(stdout) != 0) {
 		tool_warn("stdout", "write error");
 		failed = 1;
 	}

@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <complex.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -211,15 +212,19 @@ int dk_tensor_convert(const dk_tensor *t, dk_dtype dtype, dk_tensor **out)
 	return DK_OK;
 }
 
+/* Element i as the real number the statistics are taken of. */
+static double stats_value(const dk_tensor *t, size_t i)
+{
+	return t->dtype == DK_C16 ? cabs(get_complex(t, i)) : dk_tensor_get_real(t, i);
+}
+
 int dk_tensor_stats_compute(const dk_tensor *t, dk_tensor_stats *s)
 {
 	if (t->dtype == DK_BYTES || (unsigned)t->dtype >= DK_NDTYPE)
 		return DK_EDTYPE;
 	*s = (dk_tensor_stats){.min = NAN, .max = NAN, .mean = NAN, .std = NAN};
-	double sum = 0;
 	for (size_t i = 0; i < t->count; i++) {
-		double v = t->dtype == DK_C16 ? cabs(get_complex(t, i))
-		                              : dk_tensor_get_real(t, i);
+		double v = stats_value(t, i);
 		if (isnan(v)) {
 			s->nan++;
 		} else if (isinf(v)) {
@@ -229,24 +234,42 @@ int dk_tensor_stats_compute(const dk_tensor *t, dk_tensor_stats *s)
 				s->min = v;
 			if (s->finite == 0 || v > s->max)
 				s->max = v;
-			sum += v;
 			s->finite++;
 		}
 	}
 	if (s->finite == 0)
 		return DK_OK;
-	s->mean = sum / (double)s->finite;
-	/* second pass about the mean: accurate where sum of squares is not */
+	double n = (double)s->finite, big = fmax(fabs(s->min), fabs(s->max));
+	/* Sum v / n where the plain sum could overflow (values near DBL_MAX) */
+	double divide = big < DBL_MAX / n ? 1 : n, sum = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		double v = stats_value(t, i);
+		if (isfinite(v))
+			sum += v / divide;
+	}
+	double mean = divide == 1 ? sum / n : sum;
+	/* Half deviations cannot overflow; dividing them by the largest keeps
+	   their squares finite without losing relative precision. */
+	double dmax = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		double v = stats_value(t, i);
+		if (isfinite(v))
+			dmax = fmax(dmax, fabs(0.5 * v - 0.5 * mean));
+	}
+	s->mean = mean;
+	s->std = 0;
+	if (dmax == 0)
+		return DK_OK;
+	/* the corrected two-pass algorithm: comp removes the error in mean */
 	double ss = 0, comp = 0;
 	for (size_t i = 0; i < t->count; i++) {
-		double v = t->dtype == DK_C16 ? cabs(get_complex(t, i))
-		                              : dk_tensor_get_real(t, i);
+		double v = stats_value(t, i);
 		if (isfinite(v)) {
-			ss += (v - s->mean) * (v - s->mean);
-			comp += v - s->mean;
+			double q = (0.5 * v - 0.5 * mean) / dmax;
+			ss += q * q;
+			comp += q;
 		}
 	}
-	double n = (double)s->finite;
-	s->std = sqrt(fmax(0.0, (ss - comp * comp / n) / n));
+	s->std = 2 * dmax * sqrt(fmax(0.0, (ss - comp * comp / n) / n));
 	return DK_OK;
 }

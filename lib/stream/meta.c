@@ -49,7 +49,7 @@ int dk_meta_parse(const void *bytes, size_t n, dk_meta **out, char *err,
 	while (n > 0 && s[n - 1] == '\0') /* NumPy's S dtype pads with NULs */
 		n--;
 	json_error_t jerr;
-	json_t *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!obj)
 		return fail(err, errlen, "metadata is not JSON: ", jerr.text);
 	if (!json_is_object(obj)) {
