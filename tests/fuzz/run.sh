@@ -12,9 +12,9 @@
 #
 # Environment: CLANG (default clang), FUZZ_SECONDS, FUZZ_FRESH, FUZZ_ARGS
 # (extra libFuzzer options), FUZZ_CFLAGS (extra compiler options, e.g.
-# -DFUZZ_ALLOW_TEXT_ERROR_RESULTS to fuzz past a known bug), top_builddir (the configured tree holding
-# config.h; default: the current directory if it has one, else the source
-# tree).
+# -DFUZZ_BYPASS_KNOWN_BUGS to fuzz past the bugs in tests/fuzz/crashes/),
+# top_builddir (the configured tree holding config.h; default: the current
+# directory if it has one, else the source tree).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
