@@ -3,8 +3,8 @@
 # message "dk-NAME: SOURCE: record N: ..." naming the 0-based record
 # (metadata records count), never a crash (a signal: status > 128) or a
 # hang (each run is under `timeout 10`: status 124), and no allocation of
-# what a hostile header names (each run is under `ulimit -v 1000000`,
-# about 1 GB of address space).  The corrupt files are built here with
+# what a hostile header names (each run is under limit_memory: about
+# 1 GB of address space, except in sanitizer builds).  The corrupt files are built here with
 # printf, byte by byte, from the .npy grammar (magic, version, length,
 # header dict padded to 64 bytes, data).
 . "$top_srcdir/tests/lib.sh"
@@ -47,7 +47,7 @@ f8x3() { tensor_hdr '<f8' '(3,)'; zeros 24; }  # a valid small tensor
 run() {
 	file=$1
 	shift
-	(ulimit -v 1000000 2>/dev/null; exec timeout 10 "$@" <"$file") \
+	(limit_memory; exec timeout 10 "$@" <"$file") \
 		>"$tmp/o" 2>"$tmp/e"
 	st=$?
 }
@@ -217,7 +217,7 @@ r33="(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 bad "33 axes (NumPy's limit is 32)" "$B/rank33" 0 "axes"
 
 # ---- corrupt input on a pipe ----
-cat "$B/dcut_named" | (ulimit -v 1000000; exec timeout 10 dk-cat) >"$tmp/o" 2>"$tmp/e"
+cat "$B/dcut_named" | (limit_memory; exec timeout 10 dk-cat) >"$tmp/o" 2>"$tmp/e"
 is "$?" 1 "cat CORRUPT | dk-cat: exit 1"
 grep -Eq "^dk-cat: -: record 2 \('fp/x'\): data truncated" "$tmp/e"
 is "$?" 0 "cat CORRUPT | dk-cat: 'dk-cat: -: record 2 ('fp/x'): data truncated'"

@@ -7,7 +7,8 @@
 #   skip_all "reason"                   # when a prerequisite is missing
 #   done_testing                        # prints the plan; exit status
 #
-# make check exports top_srcdir, top_builddir, PYTHON3 and MANDOC, and puts
+# make check exports top_srcdir, top_builddir, PYTHON3, MANDOC and
+# DK_SANITIZERS (yes in a sanitizer build), and puts
 # the built tools first on PATH.  Each test gets a scratch directory $tmp.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -55,6 +56,14 @@ is() { # got want description
 	tap_result $? "$3"
 	[ "$1" = "$2" ] || { echo "#   got:  $1"; echo "#   want: $2"; }
 	return 0
+}
+
+# Cap the address space at about 1 GB, so that allocating what a hostile
+# header names fails.  AddressSanitizer reserves terabytes of shadow memory
+# and cannot start under such a cap (and aborts on huge allocations by
+# itself), so sanitized builds run without it.
+limit_memory() {
+	[ "${DK_SANITIZERS:-no}" = yes ] || ulimit -v 1000000 2>/dev/null
 }
 
 skip_all() {
