@@ -294,7 +294,6 @@ static void add_pattern(const char **list, size_t *n, const char *opt,
 
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256, OPT_MAX_ELEMENTS };
 	static const struct option longopts[] = {
 		{"select", required_argument, NULL, 's'},
 		{"exclude", required_argument, NULL, 'x'},
@@ -304,15 +303,15 @@ int main(int argc, char **argv)
 		{"text", no_argument, NULL, 't'},
 		{"from-text", no_argument, NULL, 'T'},
 		{"output", required_argument, NULL, 'o'},
-		{"max-elements", required_argument, NULL, OPT_MAX_ELEMENTS},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
+		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	int c;
 	tool_init("dk-cat", argv);
 	while ((c = getopt_long(argc, argv, "s:x:r:bd:tTo:h", longopts, NULL)) != -1) {
+		if (tool_common_option(c, optarg, usage, &o.max_elements))
+			continue;
 		switch (c) {
 		case 's': add_pattern(o.select, &o.nselect, "--select", optarg); break;
 		case 'x': add_pattern(o.exclude, &o.nexclude, "--exclude", optarg); break;
@@ -326,10 +325,6 @@ int main(int argc, char **argv)
 		case 't': o.to_text = 1; break;
 		case 'T': o.from_text = 1; break;
 		case 'o': o.output = optarg; break;
-		case OPT_MAX_ELEMENTS: o.max_elements = tool_parse_count("--max-elements", optarg); break;
-		case 'h': usage(); break;
-		case OPT_VERSION: tool_version(); break;
-		default: tool_usage_error(NULL);
 		}
 	}
 	tool_output out;

@@ -246,26 +246,21 @@ static int info_stream(const options *o, int fd, const char *src)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256, OPT_MAX_ELEMENTS };
 	static const struct option longopts[] = {
 		{"stats", no_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
-		{"max-elements", required_argument, NULL, OPT_MAX_ELEMENTS},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
+		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	int c;
 	tool_init("dk-info", argv);
 	while ((c = getopt_long(argc, argv, "sjh", longopts, NULL)) != -1) {
+		if (tool_common_option(c, optarg, usage, &o.max_elements))
+			continue;
 		switch (c) {
 		case 's': o.stats = 1; break;
 		case 'j': o.json = 1; break;
-		case OPT_MAX_ELEMENTS: o.max_elements = tool_parse_count("--max-elements", optarg); break;
-		case 'h': usage(); break;
-		case OPT_VERSION: tool_version(); break;
-		default: tool_usage_error(NULL);
 		}
 	}
 	static char *const stdin_only[] = {"-"};

@@ -62,6 +62,21 @@ void tool_version(void)
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
+int tool_common_option(int c, const char *arg, void (*usage)(void),
+                       size_t *max_elements)
+{
+	switch (c) {
+	case 'h': usage(); return 1;
+	case TOOL_OPT_VERSION: tool_version();
+	case TOOL_OPT_MAX_ELEMENTS:
+		*max_elements = tool_parse_count("--max-elements", arg);
+		return 1;
+	case '?':
+	case ':': tool_usage_error(NULL);
+	default: return 0;
+	}
+}
+
 size_t tool_parse_count(const char *opt, const char *arg)
 {
 	char *end;

@@ -27,6 +27,28 @@ _Noreturn void tool_usage_error(const char *fmt, ...)
 /* Print "dk-NAME (dynkit) VERSION" and exit 0. */
 _Noreturn void tool_version(void);
 
+/*
+ * Options every tool takes, for its getopt_long table, and their codes:
+ *	static const struct option longopts[] = {
+ *		{"stats", no_argument, NULL, 's'},
+ *		TOOL_COMMON_LONGOPTS,
+ *		{NULL, 0, NULL, 0},
+ *	};
+ */
+enum { TOOL_OPT_VERSION = 256, TOOL_OPT_MAX_ELEMENTS, TOOL_OPT_FIRST_FREE };
+#define TOOL_COMMON_LONGOPTS \
+	{"max-elements", required_argument, NULL, TOOL_OPT_MAX_ELEMENTS}, \
+	{"help", no_argument, NULL, 'h'}, \
+	{"version", no_argument, NULL, TOOL_OPT_VERSION}
+
+/*
+ * Handle getopt's return c if it is a common option: -h (calls usage,
+ * which exits), --version, --max-elements (into *max_elements), and
+ * getopt's own errors (exit 2).  Returns 0 when c is the tool's own.
+ */
+int tool_common_option(int c, const char *arg, void (*usage)(void),
+                       size_t *max_elements);
+
 /* Parse a count option ("1e6" and "2^30" allowed); exits 2 when malformed. */
 size_t tool_parse_count(const char *opt, const char *arg);
 
