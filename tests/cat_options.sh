@@ -29,41 +29,8 @@ T = os.environ["DK_TMP"]
 NAMED = os.path.join(D, "stream_named.npy")
 PLAIN = os.path.join(D, "plain_f8.npy")
 
-def records(path):
-    """[(raw metadata JSON bytes or None, array)] read by NumPy alone."""
-    data = open(path, "rb").read()
-    f = io.BytesIO(data)
-    out, raw = [], None
-    while f.tell() < len(data):
-        a = np.load(f)
-        if a.dtype.kind == "S" and a.ndim == 0:
-            assert raw is None, "two metadata records in a row"
-            raw = bytes(a[()])
-            continue
-        out.append((raw, a))
-        raw = None
-    assert raw is None, "metadata record at the end"
-    return out
-
-def name(rec, i):
-    return json.loads(rec[0])["name"] if rec[0] else "arr_%d" % i
-
-def by_name(path):
-    return {name(r, i): r for i, r in enumerate(records(path))}
-
-def save_bytes(recs):
-    """The bytes np.save writes for [(raw JSON or None, array)]."""
-    f = io.BytesIO()
-    for raw, a in recs:
-        if raw is not None:
-            np.save(f, np.array(raw))
-        np.save(f, a)
-    return f.getvalue()
-
-def same(a, b):
-    """Equal dtype, shape and values, NaN where NaN."""
-    return (a.dtype == b.dtype and a.shape == b.shape and
-            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records, arrays, name, by_name, save_bytes, same
 
 def out(fname):
     return open(os.path.join(T, fname), "rb").read()

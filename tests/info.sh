@@ -25,16 +25,8 @@ def result(good, desc, detail=""):
     """One assertion, turned into TAP by the shell."""
     print("%s\t%s" % ("ok" if good else "FAIL " + str(detail), desc))
 
-def arrays(path):
-    """The tensors of a stream, read by NumPy alone (metadata skipped)."""
-    data = open(path, "rb").read()
-    f = io.BytesIO(data)
-    out = []
-    while f.tell() < len(data):
-        a = np.load(f)
-        if not (a.dtype.kind == "S" and a.ndim == 0):
-            out.append(a)
-    return out
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records, arrays, name, by_name, save_bytes, same
 
 def table(path):
     """dk-info's table: cells cut at the header's column starts."""

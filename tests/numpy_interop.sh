@@ -24,9 +24,8 @@ T = os.environ["DK_TMP"]
 def result(good, desc, detail=""):
     print("%s\t%s" % ("ok" if good else "FAIL " + str(detail)[:300], desc))
 
-def same(a, b):
-    return (a.dtype == b.dtype and a.shape == b.shape and
-            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import same
 
 def save_bytes(*arrays):
     f = io.BytesIO()

@@ -54,6 +54,19 @@ static void stats(const dk_tensor *t)
 		       (double)(s.finite + s.nan + s.inf);
 }
 
+/* Write t as text to w, unless a known bug makes that pointless. */
+static void text_write(dk_stream_writer *w, const char *json, size_t len,
+                       const dk_tensor *t, int first)
+{
+#ifdef FUZZ_BYPASS_KNOWN_BUGS
+	/* text-write-empty-tensor-row-amplification: an empty tensor of
+	   shape (N, 0) is written as N empty lines, N unbounded */
+	if (t->count == 0 && t->rank > 0 && t->shape[0] > 4096)
+		return;
+#endif
+	dk_text_write(w, json, len, t, first);
+}
+
 static void fuzz_binary(const uint8_t *data, size_t size)
 {
 	if (ftruncate(memfd, 0) != 0 || lseek(memfd, 0, SEEK_SET) != 0)
@@ -103,8 +116,8 @@ static void fuzz_binary(const uint8_t *data, size_t size)
 			stats(t);
 			/* and back out, as binary and as text */
 			dk_stream_write_named(w, rec->meta, t);
-			dk_text_write(w, rec->meta_json, rec->meta_json_len, t,
-			              rec->tensor_index == 0);
+			text_write(w, rec->meta_json, rec->meta_json_len, t,
+			           rec->tensor_index == 0);
 			size_t nbytes = dk_tensor_nbytes(t);
 			dk_tensor_free(t);
 			/* a second read of the same (non-empty) record is refused */
@@ -188,7 +201,7 @@ static void fuzz_text(const uint8_t *data, size_t size)
 		stats(t);
 		size_t len;
 		const char *json = dk_text_reader_meta_json(tr, &len);
-		dk_text_write(w, json, len, t, n == 0);
+		text_write(w, json, len, t, n == 0);
 		dk_stream_write_named(w, meta, t);
 		dk_meta_free(meta);
 		dk_tensor_free(t);
