@@ -122,5 +122,18 @@ int main(void)
 	   "unknown dtype refused");
 	ok(read_text("# meta {\"name\":\"x\"}\n", &m, &back, err) == DK_EFORMAT &&
 	   strstr(err, "no tensor after it"), "meta line with no tensor refused");
+	ok(read_text("# meta {}\n# meta {}\n# tensor <f8 ()\n1\n", &m, &back, err) == DK_EFORMAT &&
+	   m == NULL && back == NULL, "two meta lines refused, nothing left to the caller");
+
+	/* an empty tensor has no rows, however long its leading axis */
+	size_t huge[2] = {(size_t)1000000000000000, 0};
+	dk_tensor *e = dk_tensor_alloc(DK_F8, 0, 2, huge);
+	s = to_text(&e, 1, NULL);
+	is_str(s, "# tensor <f8 (1000000000000000, 0)\n", "(10^15, 0) is one header line");
+	ok(read_text(s, &m, &back, err) == DK_OK && back && back->count == 0 &&
+	   back->shape[0] == huge[0], "and reads back as (10^15, 0)");
+	dk_tensor_free(back);
+	dk_tensor_free(e);
+	free(s);
 	return tap_done();
 }

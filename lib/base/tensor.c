@@ -145,10 +145,10 @@ double dk_tensor_get_real(const dk_tensor *t, size_t i)
 /* Element i as a complex number (imaginary part 0 for real types). */
 static double complex get_complex(const dk_tensor *t, size_t i)
 {
-	if (t->dtype == DK_C16) {
-		double v[2];
-		memcpy(v, (const unsigned char *)t->data + 16 * i, 16);
-		return CMPLX(v[0], v[1]);
+	if (t->dtype == DK_C16) { /* C11: same layout as double[2] */
+		double complex z;
+		memcpy(&z, (const unsigned char *)t->data + 16 * i, 16);
+		return z;
 	}
 	return dk_tensor_get_real(t, i);
 }

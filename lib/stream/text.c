@@ -86,7 +86,9 @@ int dk_text_write(dk_stream_writer *w, const char *json, size_t json_len,
 	line[n++] = '\n';
 	if ((st = dk_stream_write_bytes(w, line, (size_t)n)))
 		return st;
-	size_t rows = t->rank == 0 ? 1 : t->shape[0];
+	/* An empty tensor has no rows, however long its leading axis: one
+	   blank line per index of a (10^15, 0) tensor would be no use. */
+	size_t rows = t->count == 0 ? 0 : t->rank == 0 ? 1 : t->shape[0];
 	size_t cols = rows ? t->count / rows : 0;
 	for (size_t r = 0; r < rows; r++) {
 		for (size_t c = 0; c < cols; c++) {
@@ -96,8 +98,6 @@ int dk_text_write(dk_stream_writer *w, const char *json, size_t json_len,
 			if ((st = dk_stream_write_bytes(w, v, (size_t)k)))
 				return st;
 		}
-		if (cols == 0 && (st = dk_stream_write_bytes(w, "\n", 1)))
-			return st;
 	}
 	return DK_OK;
 }
@@ -356,8 +356,10 @@ int dk_text_next(dk_text_reader *tr, dk_meta **meta, dk_tensor **t)
 		if (is_blank(s))
 			continue;
 		if (!strncmp(s, "# meta ", 7)) {
-			if (*meta)
-				return text_error(tr, DK_EFORMAT, "two '# meta' lines for one tensor");
+			if (*meta) {
+				st = text_error(tr, DK_EFORMAT, "two '# meta' lines for one tensor");
+				goto fail;
+			}
 			char msg[256];
 			if ((st = dk_meta_parse(s + 7, strlen(s + 7), meta, msg, sizeof msg)))
 				return text_error(tr, st, "%s", msg);
@@ -379,8 +381,10 @@ int dk_text_next(dk_text_reader *tr, dk_meta **meta, dk_tensor **t)
 			goto fail;
 		return DK_OK;
 	}
-	if (ferror(tr->f))
-		return text_error(tr, DK_EIO, "read error");
+	if (ferror(tr->f)) {
+		st = text_error(tr, DK_EIO, "read error");
+		goto fail;
+	}
 	if (*meta) {
 		st = text_error(tr, DK_EFORMAT, "'# meta' line with no tensor after it");
 		goto fail;

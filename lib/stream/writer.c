@@ -13,6 +13,7 @@
 #include "stream/writer.h"
 
 #define WRITE_BUFFER (1u << 20)
+#define DIRECT_WRITE (1u << 16)
 
 struct dk_stream_writer {
 	int fd;             /* not owned */
@@ -65,6 +66,9 @@ int dk_stream_writer_flush(dk_stream_writer *w)
 
 int dk_stream_write_bytes(dk_stream_writer *w, const void *p, size_t n)
 {
+	/* a pipe-sized block with nothing buffered goes out without a copy */
+	if (w->len == 0 && n >= DIRECT_WRITE)
+		return write_all(w, p, n);
 	if (w->len + n <= WRITE_BUFFER) {
 		memcpy(w->buf + w->len, p, n);
 		w->len += n;

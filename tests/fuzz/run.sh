@@ -6,13 +6,13 @@
 # library's sources compiled straight in, copies tests/fuzz/seeds/ into
 # the working corpus tests/fuzz/corpus-work/ (kept between runs; set
 # FUZZ_FRESH=1 to start again from the seeds), and fuzzes for
-# ${FUZZ_SECONDS:-600} seconds.  Exits nonzero on any crash, leak,
+# ${FUZZ_SECONDS:-600} seconds, after replaying the reproducers of earlier
+# finds in tests/fuzz/crashes/.  Exits nonzero on any crash, leak,
 # sanitizer report, timeout or out-of-memory; the reproducer is written to
 # tests/fuzz/artifacts.tmp.d/ and the log to tests/fuzz/fuzz.log.
 #
 # Environment: CLANG (default clang), FUZZ_SECONDS, FUZZ_FRESH, FUZZ_ARGS
-# (extra libFuzzer options), FUZZ_CFLAGS (extra compiler options, e.g.
-# -DFUZZ_BYPASS_KNOWN_BUGS to fuzz past the bugs in tests/fuzz/crashes/),
+# (extra libFuzzer options), FUZZ_CFLAGS (extra compiler options),
 # top_builddir (the configured tree holding config.h; default: the current
 # directory if it has one, else the source tree).
 set -eu
@@ -64,16 +64,12 @@ if command -v pkg-config >/dev/null 2>&1; then
 	extra_cflags=$(pkg-config --cflags jansson gsl 2>/dev/null || true)
 fi
 
-# glibc's <complex.h> defines CMPLX only for GCC >= 4.7 (clang claims
-# 4.2), and lib/base/tensor.c uses it: give clang the same definition.
-cmplx='-DCMPLX(x,y)=__builtin_complex((double)(x),(double)(y))'
-
 echo "run.sh: building $target"
 # shellcheck disable=SC2086
 "$CLANG" -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Wno-unused-parameter \
-	-I"$builddir" -I"$srcdir/lib" "$cmplx" $extra_cflags \
+	-I"$builddir" -I"$srcdir/lib" $extra_cflags \
 	${FUZZ_CFLAGS:-} -o "$target" "$here/fuzz_stream.c" $srcs \
 	-ljansson -lgsl -lm -lpthread $extra_libs
 
@@ -85,8 +81,20 @@ cp "$here"/seeds/* "$corpus"/
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
-echo "run.sh: fuzzing for $seconds s (log: $log)"
 status=0
+# The inputs that found bugs before must pass.
+if ls "$here"/crashes/* >/dev/null 2>&1; then
+	echo "run.sh: replaying tests/fuzz/crashes/"
+	"$target" -timeout=30 -rss_limit_mb=2048 -runs=1 "$here"/crashes/* \
+		>"$log" 2>&1 || status=$?
+	if [ "$status" -ne 0 ]; then
+		tail -n 25 "$log"
+		echo "run.sh: FAILED (exit $status) on a reproducer in tests/fuzz/crashes/" >&2
+		exit "$status"
+	fi
+fi
+
+echo "run.sh: fuzzing for $seconds s (log: $log)"
 # shellcheck disable=SC2086
 "$target" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 \
 	-timeout=30 -print_final_stats=1 -artifact_prefix="$artifacts/" \
