@@ -85,11 +85,10 @@ static const char *new_name(const options *o, const char *name)
 
 /*
  * Write one tensor that needs work: renamed, converted, or as text.
- * meta may be NULL; t is consumed.
+ * json is its metadata's text (NULL for none); t is consumed.
  */
 static int emit_tensor(options *o, tool_output *out, const char *where,
-                       const char *json, size_t json_len, const dk_meta *meta,
-                       dk_tensor *t)
+                       const char *json, size_t json_len, dk_tensor *t)
 {
 	int st = DK_OK;
 	if (o->convert && t->dtype != o->dtype) {
@@ -113,8 +112,6 @@ static int emit_tensor(options *o, tool_output *out, const char *where,
 	} else {
 		if (!o->bare && json)
 			st = dk_stream_write_meta_json(out->w, json, json_len);
-		else if (!o->bare && meta)
-			st = dk_stream_write_meta(out->w, meta);
 		if (!st)
 			st = dk_stream_write_tensor(out->w, t);
 	}
@@ -171,8 +168,7 @@ static int cat_binary(options *o, tool_output *out, int fd, const char *src)
 			char where[1024];
 			snprintf(where, sizeof where, "%s: record %zu ('%s')", src, rec->index, rec->name);
 			st = emit_tensor(o, out, where, m ? json : rec->meta_json,
-			                 m ? len : rec->meta_json_len,
-			                 m ? m : rec->meta, t);
+			                 m ? len : rec->meta_json_len, t);
 			free(json);
 			dk_meta_free(m);
 			if (st) {
@@ -257,7 +253,7 @@ static int cat_text(options *o, tool_output *out, int fd, const char *src)
 			dk_tensor_free(t);
 			break;
 		}
-		st = emit_tensor(o, out, src, raw ? raw : json, len, meta, t);
+		st = emit_tensor(o, out, src, raw ? raw : json, len, t);
 		free(json);
 		dk_meta_free(meta);
 		if (st) {
