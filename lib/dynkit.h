@@ -14,6 +14,7 @@
 #include "base/numeric.h"
 #include "base/tensor.h"
 #include "base/atomic_file.h"
+#include "base/rng.h"
 #include "stream/npy.h"
 #include "stream/meta.h"
 #include "stream/reader.h"
