@@ -21,5 +21,9 @@
 #include "stream/writer.h"
 #include "stream/bundle.h"
 #include "stream/text.h"
+#include "linalg/orthogonal.h"
+#include "models/model.h"
+#include "train/idx.h"
+#include "train/task.h"
 
 #endif

@@ -96,6 +96,31 @@ size_t tool_parse_count(const char *opt, const char *arg)
 	return (size_t)v;
 }
 
+json_t *tool_provenance(int argc, char **argv)
+{
+	json_t *args = json_array();
+	for (int i = 1; args && i < argc; i++)
+		if (json_array_append_new(args, json_string(argv[i]))) {
+			json_decref(args);
+			args = NULL;
+		}
+	if (!args)
+		return NULL;
+	return json_pack("{s:s, s:s, s:o}", "tool", program, "version",
+	                 dk_version(), "argv", args);
+}
+
+int tool_bundle_stamp(dk_bundle *b, json_t *prov)
+{
+	for (size_t i = 0; i < dk_bundle_size(b); i++) {
+		int st = dk_meta_set_attr(dk_bundle_meta(b, i), "provenance",
+		                          json_deep_copy(prov));
+		if (st)
+			return st;
+	}
+	return DK_OK;
+}
+
 int tool_open_input(const char *path)
 {
 	if (!strcmp(path, "-"))

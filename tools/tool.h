@@ -52,6 +52,15 @@ int tool_common_option(int c, const char *arg, void (*usage)(void),
 /* Parse a count option ("1e6" and "2^30" allowed); exits 2 when malformed. */
 size_t tool_parse_count(const char *opt, const char *arg);
 
+/*
+ * Provenance for the attrs of what a tool writes: {"tool": "dk-NAME",
+ * "version": "...", "argv": [the arguments after the tool's name]}.
+ * Call it before getopt, which reorders argv.  NULL when out of memory.
+ */
+json_t *tool_provenance(int argc, char **argv);
+/* Set attrs.provenance (a copy of prov) on every entry of b. */
+int tool_bundle_stamp(dk_bundle *b, json_t *prov);
+
 /* Open a file operand ("-" is stdin); returns a descriptor or -1 (warned). */
 int tool_open_input(const char *path);
 void tool_close_input(int fd);

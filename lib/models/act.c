@@ -1,0 +1,61 @@
+/*
+ * act.c -- the elementwise nonlinearities of the models and their slopes.
+ *
+ * erf is the rate function of the multiregion DMFT papers,
+ * phi(x) = erf(sqrt(pi) x / 2), whose slope at 0 is 1 like tanh's.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "base/status.h"
+#include "models/model_impl.h"
+
+static const char *const act_names[] = {
+	[DK_ACT_TANH] = "tanh", [DK_ACT_RELU] = "relu",
+	[DK_ACT_ERF] = "erf", [DK_ACT_IDENTITY] = "identity",
+};
+
+int dk_act_from_name(const char *name, dk_act *act)
+{
+	for (size_t k = 0; k < sizeof act_names / sizeof *act_names; k++)
+		if (!strcmp(name, act_names[k])) {
+			*act = (dk_act)k;
+			return DK_OK;
+		}
+	return DK_EINVAL;
+}
+
+const char *dk_act_name(dk_act act)
+{
+	return (unsigned)act < sizeof act_names / sizeof *act_names ? act_names[act] : "?";
+}
+
+void dk_act_apply(dk_act act, const double *a, double *y, size_t n)
+{
+	const double c = sqrt(M_PI) / 2;
+	switch (act) {
+	case DK_ACT_TANH: for (size_t i = 0; i < n; i++) y[i] = tanh(a[i]); break;
+	case DK_ACT_RELU: for (size_t i = 0; i < n; i++) y[i] = a[i] > 0 ? a[i] : 0; break;
+	case DK_ACT_ERF: for (size_t i = 0; i < n; i++) y[i] = erf(c * a[i]); break;
+	case DK_ACT_IDENTITY: if (y != a) memmove(y, a, n * sizeof *y); break;
+	}
+}
+
+void dk_act_derivative(dk_act act, const double *a, double *d, size_t n)
+{
+	switch (act) {
+	case DK_ACT_TANH:
+		for (size_t i = 0; i < n; i++) {
+			double t = tanh(a[i]);
+			d[i] = 1 - t * t;
+		}
+		break;
+	case DK_ACT_RELU: for (size_t i = 0; i < n; i++) d[i] = a[i] > 0; break;
+	case DK_ACT_ERF: /* d/dx erf(c x) = 2c/sqrt(pi) exp(-c^2 x^2) = exp(-pi x^2 / 4) */
+		for (size_t i = 0; i < n; i++) d[i] = exp(-M_PI * a[i] * a[i] / 4);
+		break;
+	case DK_ACT_IDENTITY: for (size_t i = 0; i < n; i++) d[i] = 1; break;
+	}
+}

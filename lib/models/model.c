@@ -1,0 +1,366 @@
+/*
+ * model.c -- what every model kind shares: the parameter vector and its
+ * named views, the linear readout, workspaces, conversion to and from
+ * bundles of model/... tensors, and the dense Jacobian built from jvp.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+
+#include "base/status.h"
+#include "models/model_impl.h"
+
+struct dk_model_work {
+	double *buf;  /* owned: the kind's scratch */
+	double *cols; /* owned: n x n, for the Jacobian from jvp */
+	size_t batch;
+};
+
+static int fail(int status, char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return status;
+}
+
+static const dk_model_ops *const kinds[] = {&dk_rnn_ops};
+
+const dk_model_ops *dk_model_ops_find(const char *kind)
+{
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+		if (!strcmp(kinds[k]->kind, kind))
+			return kinds[k];
+	return NULL;
+}
+
+size_t dk_model_add_param(dk_model *m, const char *name, int rank,
+                          const size_t *shape, const char *const *axes)
+{
+	dk_param_view *v = &m->view[m->nview++];
+	snprintf(v->name, sizeof v->name, "%s", name);
+	v->rank = rank;
+	v->count = 1;
+	for (int k = 0; k < rank; k++) {
+		v->shape[k] = shape[k];
+		v->axes[k] = axes[k];
+		v->count *= shape[k];
+	}
+	v->offset = m->ntheta;
+	m->ntheta += v->count;
+	return v->offset;
+}
+
+/* Lay out the kind's parameters and the readout, and allocate them. */
+static int build(const dk_model_spec *spec, dk_model **out, char *err,
+                 size_t errlen)
+{
+	*out = NULL;
+	const dk_model_ops *ops = spec->kind ? dk_model_ops_find(spec->kind) : NULL;
+	if (!ops)
+		return fail(DK_EINVAL, err, errlen, "unknown model kind '%s'",
+		            spec->kind ? spec->kind : "");
+	dk_model *m = calloc(1, sizeof *m);
+	if (!m)
+		return fail(DK_ENOMEM, err, errlen, "out of memory");
+	m->ops = ops;
+	m->spec = *spec;
+	m->spec.kind = ops->kind;
+	snprintf(m->init_name, sizeof m->init_name, "%s", spec->init ? spec->init : "");
+	m->spec.init = m->init_name;
+	int st = ops->layout(m, err, errlen);
+	if (st) {
+		free(m);
+		return st;
+	}
+	size_t wshape[2] = {spec->outputs, m->n}, bshape[1] = {spec->outputs};
+	static const char *const waxes[2] = {"output", "unit"}, *const baxes[1] = {"output"};
+	m->readout_w = dk_model_add_param(m, "model/readout/W", 2, wshape, waxes);
+	m->readout_b = dk_model_add_param(m, "model/readout/b", 1, bshape, baxes);
+	m->theta = calloc(m->ntheta ? m->ntheta : 1, sizeof *m->theta);
+	if (!m->theta) {
+		size_t count = m->ntheta;
+		free(m);
+		return fail(DK_ENOMEM, err, errlen, "out of memory for %zu parameters", count);
+	}
+	*out = m;
+	return DK_OK;
+}
+
+int dk_model_create(const dk_model_spec *spec, dk_model **out, char *err,
+                    size_t errlen)
+{
+	dk_model *m;
+	int st = build(spec, &m, err, errlen);
+	if (st)
+		return st;
+	dk_rng *rng = dk_rng_alloc(spec->seed);
+	if (!rng) {
+		dk_model_free(m);
+		return fail(DK_ENOMEM, err, errlen, "out of memory");
+	}
+	st = m->ops->init(m, rng, err, errlen);
+	/* the readout starts small and random, as nn.Linear's does */
+	if (!st) {
+		double scale = 1 / sqrt((double)(m->n ? m->n : 1));
+		for (size_t i = 0; i < spec->outputs * m->n; i++)
+			m->theta[m->readout_w + i] = scale * (2 * dk_rng_uniform(rng) - 1);
+	}
+	dk_rng_free(rng);
+	if (st) {
+		dk_model_free(m);
+		return st;
+	}
+	*out = m;
+	return DK_OK;
+}
+
+void dk_model_free(dk_model *m)
+{
+	if (!m)
+		return;
+	free(m->theta);
+	free(m);
+}
+
+const char *dk_model_kind(const dk_model *m) { return m->ops->kind; }
+size_t dk_model_state_size(const dk_model *m) { return m->n; }
+size_t dk_model_input_size(const dk_model *m) { return m->spec.inputs; }
+size_t dk_model_output_size(const dk_model *m) { return m->spec.outputs; }
+double *dk_model_params(dk_model *m) { return m->theta; }
+size_t dk_model_param_count(const dk_model *m) { return m->ntheta; }
+size_t dk_model_cache_size(const dk_model *m) { return m->ops->cache_size(m); }
+
+int dk_model_param_find(const dk_model *m, const char *name, size_t *offset,
+                        size_t *count)
+{
+	for (size_t k = 0; k < m->nview; k++)
+		if (!strcmp(m->view[k].name, name)) {
+			*offset = m->view[k].offset;
+			*count = m->view[k].count;
+			return DK_OK;
+		}
+	return DK_ENOTFOUND;
+}
+
+/* ---- bundles ---- */
+
+static json_t *model_attrs(const dk_model *m)
+{
+	const dk_model_spec *s = &m->spec;
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:f, s:I}",
+	                 "kind", m->ops->kind, "state_size", (json_int_t)m->n,
+	                 "units", (json_int_t)s->units, "channels", (json_int_t)s->channels,
+	                 "inputs", (json_int_t)s->inputs, "outputs", (json_int_t)s->outputs,
+	                 "act", dk_act_name(s->act), "init", s->init, "gain", s->gain,
+	                 "seed", (json_int_t)s->seed);
+}
+
+int dk_model_to_bundle(const dk_model *m, dk_bundle *b)
+{
+	for (size_t k = 0; k < m->nview; k++) {
+		const dk_param_view *v = &m->view[k];
+		dk_tensor *t = dk_tensor_alloc(DK_F8, 0, v->rank, v->shape);
+		dk_meta *meta = dk_meta_new(v->name);
+		json_t *attrs = model_attrs(m);
+		int st = t && meta && attrs ? DK_OK : DK_ENOMEM;
+		if (!st)
+			st = dk_meta_set_axes(meta, v->axes, (size_t)v->rank);
+		if (!st) {
+			st = dk_meta_set_attr(meta, "model", attrs);
+			attrs = NULL;
+		}
+		json_decref(attrs);
+		if (st) {
+			dk_tensor_free(t);
+			dk_meta_free(meta);
+			return st;
+		}
+		memcpy(t->data, m->theta + v->offset, v->count * sizeof(double));
+		if ((st = dk_bundle_add(b, v->name, meta, t)))
+			return st;
+	}
+	return DK_OK;
+}
+
+static size_t attr_size(json_t *attrs, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(attrs, key));
+	return v > 0 ? (size_t)v : 0;
+}
+
+int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
+                         size_t errlen)
+{
+	*out = NULL;
+	long first = dk_bundle_match(b, "model/*", 0);
+	if (first < 0)
+		return fail(DK_ENOTFOUND, err, errlen, "no model/... tensors in the input");
+	json_t *attrs = json_object_get(dk_meta_attrs(dk_bundle_meta(b, (size_t)first)), "model");
+	const char *kind = json_string_value(json_object_get(attrs, "kind"));
+	if (!kind)
+		return fail(DK_EFORMAT, err, errlen, "%s has no model attrs with a kind",
+		            dk_bundle_name(b, (size_t)first));
+	dk_model_spec spec = {
+		.kind = kind,
+		.units = attr_size(attrs, "units"),
+		.channels = attr_size(attrs, "channels"),
+		.inputs = attr_size(attrs, "inputs"),
+		.outputs = attr_size(attrs, "outputs"),
+		.init = json_string_value(json_object_get(attrs, "init")),
+		.gain = json_number_value(json_object_get(attrs, "gain")),
+		.seed = (uint64_t)json_integer_value(json_object_get(attrs, "seed")),
+	};
+	const char *act = json_string_value(json_object_get(attrs, "act"));
+	if (act && dk_act_from_name(act, &spec.act))
+		return fail(DK_EFORMAT, err, errlen, "unknown nonlinearity '%s'", act);
+	dk_model *m;
+	int st = build(&spec, &m, err, errlen);
+	if (st)
+		return st;
+	for (size_t k = 0; k < m->nview; k++) {
+		const dk_param_view *v = &m->view[k];
+		dk_tensor *t = dk_bundle_get(b, v->name), *f8 = NULL;
+		int shape_ok = t && t->rank == v->rank;
+		for (int a = 0; shape_ok && a < v->rank; a++)
+			shape_ok = t->shape[a] == v->shape[a];
+		if (!shape_ok) {
+			char want[128];
+			dk_shape_format(want, sizeof want, v->rank, v->shape);
+			dk_model_free(m);
+			return fail(DK_EFORMAT, err, errlen, "%s: %s, want shape %s for this %s model",
+			            v->name, t ? "wrong shape" : "missing", want, kind);
+		}
+		if (t->dtype != DK_F8 && (st = dk_tensor_convert(t, DK_F8, &f8))) {
+			dk_model_free(m);
+			return fail(st, err, errlen, "%s: cannot convert %s to f8", v->name,
+			            dk_dtype_name(t->dtype));
+		}
+		memcpy(m->theta + v->offset, (f8 ? f8 : t)->data, v->count * sizeof(double));
+		dk_tensor_free(f8);
+	}
+	*out = m;
+	return DK_OK;
+}
+
+/* ---- computing ---- */
+
+dk_model_work *dk_model_work_alloc(const dk_model *m, size_t batch)
+{
+	dk_model_work *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	size_t need = m->ops->work_size(m, batch ? batch : 1);
+	w->buf = malloc((need ? need : 1) * sizeof(double));
+	w->cols = malloc((2 * m->n * m->n + 1) * sizeof(double));
+	w->batch = batch;
+	if (!w->buf || !w->cols) {
+		dk_model_work_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void dk_model_work_free(dk_model_work *w)
+{
+	if (!w)
+		return;
+	free(w->buf);
+	free(w->cols);
+	free(w);
+}
+
+int dk_model_step(const dk_model *m, dk_model_work *w, size_t B,
+                  const double *x, const double *u, double *xn,
+                  double *cache)
+{
+	if (B > w->batch)
+		return DK_EINVAL;
+	return m->ops->step(m, w->buf, B, x, u, xn, cache);
+}
+
+int dk_model_jvp(const dk_model *m, dk_model_work *w, size_t B,
+                 const double *x, const double *u, const double *cache,
+                 const double *dx, double *dxn)
+{
+	if (B > w->batch)
+		return DK_EINVAL;
+	return m->ops->jvp(m, w->buf, B, x, u, cache, dx, dxn);
+}
+
+int dk_model_vjp(const dk_model *m, dk_model_work *w, size_t B,
+                 const double *x, const double *u, const double *cache,
+                 const double *gxn, double *gx, double *gu, double *gparams)
+{
+	if (B > w->batch)
+		return DK_EINVAL;
+	return m->ops->vjp(m, w->buf, B, x, u, cache, gxn, gx, gu, gparams);
+}
+
+int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,
+                      const double *u, double *J)
+{
+	if (w->batch < 1)
+		return DK_EINVAL;
+	if (m->ops->jacobian)
+		return m->ops->jacobian(m, w->buf, x, u, J);
+	/* column j is J e_j: one jvp per unit vector */
+	size_t n = m->n;
+	double *e = w->cols, *col = w->cols + n * n;
+	memset(e, 0, n * sizeof *e);
+	for (size_t j = 0; j < n; j++) {
+		e[j] = 1;
+		int st = m->ops->jvp(m, w->buf, 1, x, u, NULL, e, col);
+		e[j] = 0;
+		if (st)
+			return st;
+		for (size_t i = 0; i < n; i++)
+			J[i * n + j] = col[i];
+	}
+	return DK_OK;
+}
+
+int dk_model_readout(const dk_model *m, size_t B, const double *x, double *y)
+{
+	size_t o = m->spec.outputs, n = m->n;
+	for (size_t b = 0; b < B; b++)
+		memcpy(y + b * o, m->theta + m->readout_b, o * sizeof *y);
+	if (B && o && n)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)o,
+		            (int)n, 1.0, x, (int)n, m->theta + m->readout_w, (int)n,
+		            1.0, y, (int)o);
+	return DK_OK;
+}
+
+int dk_model_readout_vjp(const dk_model *m, size_t B, const double *x,
+                         const double *gy, double *gx, double *gparams)
+{
+	size_t o = m->spec.outputs, n = m->n;
+	if (!B || !n)
+		return DK_OK;
+	/* gx = gy W_out: (B x o)(o x n) */
+	if (o)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)n,
+		            (int)o, 1.0, gy, (int)o, m->theta + m->readout_w, (int)n,
+		            0.0, gx, (int)n);
+	else
+		memset(gx, 0, B * n * sizeof *gx);
+	if (gparams && o) {
+		/* gW_out += gy^T x: (o x B)(B x n); gb_out += column sums of gy */
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)o, (int)n,
+		            (int)B, 1.0, gy, (int)o, x, (int)n, 1.0,
+		            gparams + m->readout_w, (int)n);
+		for (size_t b = 0; b < B; b++)
+			for (size_t k = 0; k < o; k++)
+				gparams[m->readout_b + k] += gy[b * o + k];
+	}
+	return DK_OK;
+}

@@ -1,0 +1,117 @@
+/*
+ * model.h -- the one interface behind which every recurrent model lives.
+ *
+ * A model maps a batch of B states x (B x n, row-major, one state per row)
+ * and inputs u (B x m) to the next states: x' = F(x, u).  Continuous-time
+ * models integrate their vector field over dt in F (and expose the field
+ * itself).  Around F the interface offers what the analyses and the
+ * training need, and nothing else: Jacobian-vector products with respect
+ * to the state (jvp), vector-Jacobian products with respect to state,
+ * input and parameters (vjp), the dense Jacobian, and the linear readout
+ * y = W_out x + b_out.  Analyses use only these calls, never a model's
+ * internals, so a new model gets every analysis.
+ *
+ * Parameters live in one contiguous vector (so optimisers, clipping and
+ * gradients treat them as one array) and are seen as named tensors
+ * model/... (so the stream carries them and NumPy reads them).  Each
+ * model/... tensor's metadata carries the model's attrs (kind, sizes,
+ * nonlinearity, ...).
+ *
+ * Compute calls take a workspace, allocated once per batch size
+ * (dk_model_work_alloc), and do not allocate.
+ */
+#ifndef DK_MODELS_MODEL_H
+#define DK_MODELS_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/tensor.h"
+#include "stream/bundle.h"
+
+/* Elementwise nonlinearities. */
+typedef enum { DK_ACT_TANH, DK_ACT_RELU, DK_ACT_ERF, DK_ACT_IDENTITY } dk_act;
+
+/* How a model is made: sizes, nonlinearity, initialisation. */
+typedef struct dk_model_spec {
+	const char *kind;      /* "rnn", ... */
+	size_t units;          /* state size n (rnn) or units per ring (wrnn) */
+	size_t channels;       /* rings (wrnn); 0 where it does not apply */
+	size_t inputs;         /* m */
+	size_t outputs;        /* readout size */
+	dk_act act;
+	const char *init;      /* "identity", "random", "orthogonal", ... */
+	double gain;           /* scale of random initialisations */
+	uint64_t seed;
+} dk_model_spec;
+
+typedef struct dk_model dk_model;
+typedef struct dk_model_work dk_model_work;
+
+/* A new model of spec, initialised; DK_EINVAL with err for a bad spec. */
+int dk_model_create(const dk_model_spec *spec, dk_model **out, char *err,
+                    size_t errlen);
+/* A model from the model/... tensors of a bundle. */
+int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
+                         size_t errlen);
+/* Add the model's parameters, as model/... tensors with attrs, to b. */
+int dk_model_to_bundle(const dk_model *m, dk_bundle *b);
+void dk_model_free(dk_model *m);
+
+const char *dk_model_kind(const dk_model *m);
+size_t dk_model_state_size(const dk_model *m);
+size_t dk_model_input_size(const dk_model *m);
+size_t dk_model_output_size(const dk_model *m);
+
+/* The parameter vector (owned by the model) and its length. */
+double *dk_model_params(dk_model *m);
+size_t dk_model_param_count(const dk_model *m);
+/* The offset and size in the vector of the parameter named name. */
+int dk_model_param_find(const dk_model *m, const char *name, size_t *offset,
+                        size_t *count);
+
+/* Scratch space for batches of up to batch states. */
+dk_model_work *dk_model_work_alloc(const dk_model *m, size_t batch);
+void dk_model_work_free(dk_model_work *w);
+
+/*
+ * xn = F(x, u) for B states.  u may be NULL (zero input).  When cache is
+ * not NULL it receives what jvp and vjp need at this step
+ * (dk_model_cache_size doubles per state), saving them the recomputation.
+ */
+int dk_model_step(const dk_model *m, dk_model_work *w, size_t B,
+                  const double *x, const double *u, double *xn,
+                  double *cache);
+size_t dk_model_cache_size(const dk_model *m);
+
+/* dxn = (dF/dx) dx at (x, u); cache from dk_model_step, or NULL. */
+int dk_model_jvp(const dk_model *m, dk_model_work *w, size_t B,
+                 const double *x, const double *u, const double *cache,
+                 const double *dx, double *dxn);
+
+/*
+ * Given gxn = dL/dxn: gx = (dF/dx)^T gxn, gu = (dF/du)^T gxn (if not
+ * NULL), and gparams += (dF/dtheta)^T gxn summed over the batch (if not
+ * NULL; a vector of dk_model_param_count doubles).
+ */
+int dk_model_vjp(const dk_model *m, dk_model_work *w, size_t B,
+                 const double *x, const double *u, const double *cache,
+                 const double *gxn, double *gx, double *gu,
+                 double *gparams);
+
+/* The dense n x n Jacobian dF/dx at one state (row-major). */
+int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,
+                      const double *u, double *J);
+
+/* y = W_out x + b_out for B states (B x outputs). */
+int dk_model_readout(const dk_model *m, size_t B, const double *x,
+                     double *y);
+/* gx = W_out^T gy (overwrites); gparams += readout gradients. */
+int dk_model_readout_vjp(const dk_model *m, size_t B, const double *x,
+                         const double *gy, double *gx, double *gparams);
+
+/* Elementwise nonlinearity by name ("tanh", "relu", "erf", "identity"). */
+int dk_act_from_name(const char *name, dk_act *act);
+const char *dk_act_name(dk_act act);
+
+#endif

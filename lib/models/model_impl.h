@@ -1,0 +1,76 @@
+/*
+ * model_impl.h -- what a model kind implements behind model.h (not
+ * installed: only lib/models/ sees it).
+ *
+ * A kind declares its parameter tensors (layout), fills them (init), and
+ * computes F, its tangent and its adjoint.  model.c does the rest for
+ * every kind: the parameter vector, the readout, workspaces, bundles,
+ * attrs, and the dense Jacobian from jvp where a kind has no formula.
+ */
+#ifndef DK_MODELS_MODEL_IMPL_H
+#define DK_MODELS_MODEL_IMPL_H
+
+#include <jansson.h>
+
+#include "base/rng.h"
+#include "models/model.h"
+
+#define DK_MODEL_MAX_PARAMS 16
+#define DK_PARAM_MAX_RANK 4
+
+typedef struct dk_param_view {
+	char name[64];                    /* "model/W" */
+	int rank;
+	size_t shape[DK_PARAM_MAX_RANK];
+	const char *axes[DK_PARAM_MAX_RANK]; /* static strings */
+	size_t offset, count;             /* where in the parameter vector */
+} dk_param_view;
+
+typedef struct dk_model_ops {
+	const char *kind;
+	/* Check the sizes in m->spec and declare the parameters with
+	   dk_model_add_param (the readout is added after). */
+	int (*layout)(dk_model *m, char *err, size_t errlen);
+	/* Fill the parameters (all zero on entry) as m->spec says. */
+	int (*init)(dk_model *m, dk_rng *rng, char *err, size_t errlen);
+	/* Doubles of scratch for a batch, and of cache per state. */
+	size_t (*work_size)(const dk_model *m, size_t batch);
+	size_t (*cache_size)(const dk_model *m);
+	int (*step)(const dk_model *m, double *work, size_t B, const double *x,
+	            const double *u, double *xn, double *cache);
+	int (*jvp)(const dk_model *m, double *work, size_t B, const double *x,
+	           const double *u, const double *cache, const double *dx,
+	           double *dxn);
+	int (*vjp)(const dk_model *m, double *work, size_t B, const double *x,
+	           const double *u, const double *cache, const double *gxn,
+	           double *gx, double *gu, double *gparams);
+	/* Optional: the dense Jacobian at one state. */
+	int (*jacobian)(const dk_model *m, double *work, const double *x,
+	                const double *u, double *J);
+} dk_model_ops;
+
+struct dk_model {
+	const dk_model_ops *ops;
+	dk_model_spec spec;      /* kind and init point to static strings */
+	char init_name[32];      /* owned copy behind spec.init */
+	size_t n;                /* state size */
+	double *theta;           /* owned: every parameter */
+	size_t ntheta;
+	dk_param_view view[DK_MODEL_MAX_PARAMS];
+	size_t nview;
+	size_t readout_w, readout_b; /* offsets of W_out, b_out in theta */
+};
+
+/* Declare a parameter tensor; returns its offset in theta. */
+size_t dk_model_add_param(dk_model *m, const char *name, int rank,
+                          const size_t *shape, const char *const *axes);
+
+/* The kinds there are, for lookup by name. */
+const dk_model_ops *dk_model_ops_find(const char *kind);
+extern const dk_model_ops dk_rnn_ops;
+
+/* y = act(y) elementwise, and d = act'(a) from the pre-activation a. */
+void dk_act_apply(dk_act act, const double *a, double *y, size_t n);
+void dk_act_derivative(dk_act act, const double *a, double *d, size_t n);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * rnn.c -- the vanilla recurrent network h' = act(W h + V u + b).
+ *
+ * With act = relu and W = I it is the iRNN of Le, Jaitly and Hinton
+ * (2015), the Wave-RNN paper's baseline.  Parameters: model/W (n x n),
+ * model/V (n x m), model/b (n).  Initialisations: identity (W = gain I),
+ * random (W_ij ~ N(0, gain^2 / n)), orthogonal (W = gain Q, Q
+ * Haar-random); V and b are uniform on [-1/sqrt(n), 1/sqrt(n)], as
+ * PyTorch's nn.RNN draws them.  The step caches the pre-activation.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <cblas.h>
+
+#include "base/status.h"
+#include "linalg/orthogonal.h"
+#include "models/model_impl.h"
+
+/* Offsets of the parameters in theta. */
+typedef struct { size_t W, V, b; } rnn_params;
+
+static rnn_params params(const dk_model *m)
+{
+	return (rnn_params){m->view[0].offset, m->view[1].offset, m->view[2].offset};
+}
+
+static int rnn_layout(dk_model *m, char *err, size_t errlen)
+{
+	size_t n = m->spec.units, in = m->spec.inputs;
+	if (n == 0) {
+		snprintf(err, errlen, "rnn needs --units of at least 1");
+		return DK_EINVAL;
+	}
+	m->n = n;
+	static const char *const w_axes[2] = {"unit", "unit_in"};
+	static const char *const v_axes[2] = {"unit", "input"};
+	static const char *const b_axes[1] = {"unit"};
+	size_t ws[2] = {n, n}, vs[2] = {n, in}, bs[1] = {n};
+	dk_model_add_param(m, "model/W", 2, ws, w_axes);
+	dk_model_add_param(m, "model/V", 2, vs, v_axes);
+	dk_model_add_param(m, "model/b", 1, bs, b_axes);
+	return DK_OK;
+}
+
+static int rnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
+{
+	rnn_params p = params(m);
+	size_t n = m->n, in = m->spec.inputs;
+	double *W = m->theta + p.W, g = m->spec.gain;
+	const char *init = m->spec.init[0] ? m->spec.init : "random";
+	if (!strcmp(init, "identity")) {
+		for (size_t i = 0; i < n; i++)
+			W[i * n + i] = g;
+	} else if (!strcmp(init, "random")) {
+		for (size_t i = 0; i < n * n; i++)
+			W[i] = dk_rng_normal(rng, g / sqrt((double)n));
+	} else if (!strcmp(init, "orthogonal")) {
+		int st = dk_linalg_random_orthogonal(rng, n, W);
+		if (st) {
+			snprintf(err, errlen, "orthogonal initialisation failed");
+			return st;
+		}
+		for (size_t i = 0; i < n * n; i++)
+			W[i] *= g;
+	} else {
+		snprintf(err, errlen, "rnn: unknown initialisation '%s' (identity, random, orthogonal)", init);
+		return DK_EINVAL;
+	}
+	double k = 1 / sqrt((double)n);
+	for (size_t i = 0; i < n * in; i++)
+		m->theta[p.V + i] = k * (2 * dk_rng_uniform(rng) - 1);
+	for (size_t i = 0; i < n; i++)
+		m->theta[p.b + i] = k * (2 * dk_rng_uniform(rng) - 1);
+	return DK_OK;
+}
+
+static size_t rnn_work_size(const dk_model *m, size_t batch)
+{
+	return 2 * batch * m->n; /* pre-activation, then the slope */
+}
+
+static size_t rnn_cache_size(const dk_model *m)
+{
+	return m->n;
+}
+
+/* A = X W^T + U V^T + b, for B rows. */
+static void preactivation(const dk_model *m, size_t B, const double *x,
+                          const double *u, double *A)
+{
+	rnn_params p = params(m);
+	int n = (int)m->n, in = (int)m->spec.inputs;
+	for (size_t r = 0; r < B; r++)
+		memcpy(A + r * m->n, m->theta + p.b, m->n * sizeof *A);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, n, n, 1.0,
+	            x, n, m->theta + p.W, n, 1.0, A, n);
+	if (u && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, n, in,
+		            1.0, u, in, m->theta + p.V, in, 1.0, A, n);
+}
+
+static int rnn_step(const dk_model *m, double *work, size_t B,
+                    const double *x, const double *u, double *xn,
+                    double *cache)
+{
+	double *A = cache ? cache : work;
+	preactivation(m, B, x, u, A);
+	dk_act_apply(m->spec.act, A, xn, B * m->n);
+	return DK_OK;
+}
+
+/* The slope act'(A) into work + B n, from the cache or recomputed. */
+static double *slope(const dk_model *m, double *work, size_t B,
+                     const double *x, const double *u, const double *cache)
+{
+	const double *A = cache;
+	if (!A) {
+		preactivation(m, B, x, u, work);
+		A = work;
+	}
+	double *D = work + B * m->n;
+	dk_act_derivative(m->spec.act, A, D, B * m->n);
+	return D;
+}
+
+static int rnn_jvp(const dk_model *m, double *work, size_t B,
+                   const double *x, const double *u, const double *cache,
+                   const double *dx, double *dxn)
+{
+	size_t n = m->n;
+	double *D = slope(m, work, B, x, u, cache);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)n,
+	            (int)n, 1.0, dx, (int)n, m->theta + params(m).W, (int)n, 0.0,
+	            dxn, (int)n);
+	for (size_t i = 0; i < B * n; i++)
+		dxn[i] *= D[i];
+	return DK_OK;
+}
+
+static int rnn_vjp(const dk_model *m, double *work, size_t B,
+                   const double *x, const double *u, const double *cache,
+                   const double *gxn, double *gx, double *gu, double *gp)
+{
+	rnn_params p = params(m);
+	int n = (int)m->n, in = (int)m->spec.inputs, b = (int)B;
+	double *G = slope(m, work, B, x, u, cache);
+	for (size_t i = 0; i < B * m->n; i++) /* G = gxn * act'(A) */
+		G[i] *= gxn[i];
+	if (gx)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, n, n, 1.0,
+		            G, n, m->theta + p.W, n, 0.0, gx, n);
+	if (gu && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, in, n, 1.0,
+		            G, n, m->theta + p.V, in, 0.0, gu, in);
+	if (gp) {
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, b, 1.0,
+		            G, n, x, n, 1.0, gp + p.W, n);
+		if (u && in)
+			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, in, b,
+			            1.0, G, n, u, in, 1.0, gp + p.V, in);
+		for (size_t r = 0; r < B; r++)
+			for (size_t i = 0; i < m->n; i++)
+				gp[p.b + i] += G[r * m->n + i];
+	}
+	return DK_OK;
+}
+
+static int rnn_jacobian(const dk_model *m, double *work, const double *x,
+                        const double *u, double *J)
+{
+	size_t n = m->n;
+	const double *W = m->theta + params(m).W;
+	double *D = slope(m, work, 1, x, u, NULL);
+	for (size_t i = 0; i < n; i++) /* J = diag(act'(a)) W */
+		for (size_t j = 0; j < n; j++)
+			J[i * n + j] = D[i] * W[i * n + j];
+	return DK_OK;
+}
+
+const dk_model_ops dk_rnn_ops = {
+	.kind = "rnn",
+	.layout = rnn_layout,
+	.init = rnn_init,
+	.work_size = rnn_work_size,
+	.cache_size = rnn_cache_size,
+	.step = rnn_step,
+	.jvp = rnn_jvp,
+	.vjp = rnn_vjp,
+	.jacobian = rnn_jacobian,
+};

@@ -1,0 +1,165 @@
+/*
+ * task.h -- the tasks networks are trained on, as tensors.
+ *
+ * A task draws batches of examples.  Each batch is three tensors:
+ *
+ *	input   f8 (time, batch, feature)
+ *	target  f8 (time, batch, output)  for regression ("mse") tasks, or
+ *	        i8 (time, batch)          class labels for classification
+ *	                                  ("xent") tasks, -1 where no label is
+ *	mask    f8 (time, batch)          the weight of each step in the loss:
+ *	                                  1 where it counts, 0 elsewhere
+ *
+ * each with metadata (name, axes, and attrs naming the task, its loss,
+ * its sizes, its length convention and seed), so that a stream of them
+ * says what it holds.  The tasks:
+ *
+ *	copy      (Arjovsky, Shah & Bengio 2016; Keller et al. 2024)  10
+ *	          symbols from 1..8, T-1 blanks (0), the delimiter 9, 10
+ *	          blanks: T+20 steps, inputs one-hot over 10 classes; the
+ *	          target is 0 (blank) except at the last 10 steps, which hold
+ *	          the 10 symbols; every step counts (mask 1).  xent, 10 classes.
+ *	adding    (Le, Jaitly & Hinton 2015)  T steps of 2 features: a value
+ *	          uniform on [0, 1) and a marker that is 1 at one step of
+ *	          [0, T/2) and one of [T/2, T); the target, at the last step
+ *	          only (mask), is the sum of the two marked values.  mse.
+ *	flipflop  (Sussillo & Barak 2013)  n bits: each step, each bit
+ *	          receives a pulse with probability p, +1 or -1 with equal
+ *	          chance; the target of a bit is the sign of its latest pulse
+ *	          at or before the step, 0 before its first; mask 1.  mse.
+ *	fmnist    sequential Fashion-MNIST from IDX files: pixel by pixel
+ *	          (784 steps, 1 feature), row by row (28 steps, 28 features)
+ *	          or pixel by pixel in a fixed permuted order; pixels scaled
+ *	          to [0, 1]; the label at the last step only.  xent, 10 classes.
+ *
+ * Random draws come from a dk_rng the caller gives, so a batch is a
+ * function of the seed: training draws batch after batch from one
+ * generator, dk-gen one batch from dk_rng_alloc(seed).
+ */
+#ifndef DK_TRAIN_TASK_H
+#define DK_TRAIN_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/rng.h"
+#include "base/tensor.h"
+#include "stream/meta.h"
+
+typedef enum {
+	DK_TASK_COPY,
+	DK_TASK_ADDING,
+	DK_TASK_FLIPFLOP,
+	DK_TASK_FMNIST,
+	DK_NTASK
+} dk_task_kind;
+
+typedef enum {
+	DK_FMNIST_PIXEL,    /* 784 steps of 1 pixel, in raster order */
+	DK_FMNIST_ROW,      /* 28 steps of a 28-pixel row */
+	DK_FMNIST_PERMUTED, /* 784 steps of 1 pixel, in a fixed shuffled order */
+	DK_NFMNIST_MODE
+} dk_fmnist_mode;
+
+typedef enum { DK_SPLIT_TRAIN, DK_SPLIT_TEST, DK_NSPLIT } dk_split;
+
+/* The copy task's sizes (Arjovsky et al.'s, and the Wave-RNN paper's). */
+#define DK_COPY_SYMBOLS 10   /* symbols to remember */
+#define DK_COPY_CLASSES 10   /* 0 blank, 1..8 symbols, 9 delimiter */
+#define DK_COPY_DELIMITER 9
+/* Where Debian's dataset-fashion-mnist puts its files. */
+#define DK_FMNIST_DIR "/usr/share/datasets/fashion-mnist"
+#define DK_FMNIST_PACKAGE "dataset-fashion-mnist"
+#define DK_FMNIST_SIDE 28
+#define DK_FMNIST_CLASSES 10
+
+typedef struct dk_task_params {
+	dk_task_kind kind;
+	size_t batch;          /* examples per batch, >= 1 */
+	size_t length;         /* copy: T (T+20 steps); adding, flipflop: the
+	                          steps; fmnist: unused (its mode fixes it) */
+	uint64_t seed;         /* recorded in the metadata; dk_task_generate
+	                          draws from dk_rng_alloc(seed) */
+	size_t bits;           /* flipflop: channels, >= 1 */
+	double prob;           /* flipflop: pulse probability per bit and step */
+	dk_fmnist_mode mode;   /* fmnist */
+	dk_split split;        /* fmnist: the train or the test file */
+	size_t offset;         /* fmnist: first example dk_task_generate takes */
+	int shuffle;           /* fmnist: take examples from a random order */
+	uint64_t perm_seed;    /* fmnist permuted: the pixel order's seed */
+	const char *data_dir;  /* fmnist: borrowed; NULL means DK_FMNIST_DIR */
+} dk_task_params;
+
+/*
+ * The defaults of a task: batch 1, length 100 (copy's T, adding's and
+ * flipflop's steps), seed 0, 3 bits, probability 0.05, pixel mode, the
+ * train split, offset 0, no shuffle, perm_seed 0, data_dir NULL.
+ */
+void dk_task_params_init(dk_task_params *p, dk_task_kind kind);
+
+/* Names as options spell them: "copy", "pixel", "train"; NULL if out of
+   range.  The lookups return DK_EINVAL for an unknown name. */
+const char *dk_task_kind_name(dk_task_kind kind);
+int dk_task_kind_from_name(const char *name, dk_task_kind *kind);
+const char *dk_fmnist_mode_name(dk_fmnist_mode mode);
+int dk_fmnist_mode_from_name(const char *name, dk_fmnist_mode *mode);
+const char *dk_split_name(dk_split split);
+int dk_split_from_name(const char *name, dk_split *split);
+
+/* A task ready to draw batches from: parameters checked, data loaded. */
+typedef struct dk_task dk_task;
+
+/*
+ * Check p and, for fmnist, load the split's images and labels from
+ * data_dir (train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz,
+ * or t10k-...; the names without .gz are tried too) and make the pixel
+ * permutation from perm_seed.  DK_EINVAL for parameters out of their
+ * domain, DK_ENOTFOUND when the dataset's files are missing (err names
+ * the package that installs them), the IDX reader's errors (see idx.h)
+ * for bad files, DK_EFORMAT when the files are not images of 28 x 28
+ * with one label in 0..9 for each.  err (may be NULL) says what.
+ */
+int dk_task_alloc(const dk_task_params *p, dk_task **out, char *err,
+                  size_t errlen);
+void dk_task_free(dk_task *t);
+
+/* The parameters the task was made with (data_dir not kept: NULL). */
+const dk_task_params *dk_task_get_params(const dk_task *t);
+/* Time steps of one sequence. */
+size_t dk_task_steps(const dk_task *t);
+/* Input features per step. */
+size_t dk_task_inputs(const dk_task *t);
+/* Network outputs: classes for xent tasks, target features for mse. */
+size_t dk_task_outputs(const dk_task *t);
+/* "xent" (target i8 class labels) or "mse" (target f8). */
+const char *dk_task_loss(const dk_task *t);
+/* fmnist: examples in the loaded split; 0 for the generated tasks. */
+size_t dk_task_examples(const dk_task *t);
+
+/* One batch; every pointer is owned by the batch. */
+typedef struct dk_task_batch {
+	dk_tensor *input, *target, *mask;
+	dk_meta *input_meta, *target_meta, *mask_meta; /* names "input",
+	                                                  "target", "mask" */
+} dk_task_batch;
+
+/*
+ * Draw a batch of p->batch examples.  The generated tasks draw from r;
+ * fmnist takes the examples at offset, offset+1, ... of the split, or,
+ * with shuffle, of a random order of the whole split drawn from r (the
+ * same generator state gives the same order, so successive offsets page
+ * through it without repeats).  DK_EINVAL when offset + batch exceeds the
+ * examples, DK_ELIMIT when the tensors' sizes overflow, DK_ENOMEM.
+ */
+int dk_task_sample(const dk_task *t, dk_rng *r, size_t offset,
+                   dk_task_batch **out, char *err, size_t errlen);
+void dk_task_batch_free(dk_task_batch *b);
+
+/*
+ * The whole job of dk-gen: dk_task_alloc, then dk_task_sample from
+ * dk_rng_alloc(p->seed) at p->offset, then dk_task_free.
+ */
+int dk_task_generate(const dk_task_params *p, dk_task_batch **out,
+                     char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * task_impl.h -- what the task files share inside libdynkit (not
+ * installed): the task object, and each task's filling of a batch whose
+ * tensors task.c has already allocated, zero-filled, at the right shapes.
+ */
+#ifndef DK_TRAIN_TASK_IMPL_H
+#define DK_TRAIN_TASK_IMPL_H
+
+#include <stdarg.h>
+
+#include "train/task.h"
+
+struct dk_task {
+	dk_task_params params;  /* data_dir set to NULL: not kept */
+	size_t steps, inputs, outputs;
+	int classify;           /* target is i8 class labels (xent) */
+	/* fmnist only */
+	dk_tensor *images;      /* owned: u1 (examples, 28, 28) */
+	dk_tensor *labels;      /* owned: u1 (examples) */
+	size_t *pixel_order;    /* owned: 784 entries; step s shows pixel
+	                           pixel_order[s] (the identity unless the
+	                           mode is permuted) */
+};
+
+/* Write a message into err as snprintf does; returns st. */
+int dk_task_fail(char *err, size_t errlen, int st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+void dk_task_fill_copy(const dk_task *t, dk_rng *r, dk_task_batch *b);
+void dk_task_fill_adding(const dk_task *t, dk_rng *r, dk_task_batch *b);
+void dk_task_fill_flipflop(const dk_task *t, dk_rng *r, dk_task_batch *b);
+
+/* Load the split's files into t (images, labels, pixel_order). */
+int dk_task_fmnist_load(dk_task *t, const char *dir, char *err,
+                        size_t errlen);
+/* Fill b with the examples whose indices are in index[0..batch-1]. */
+void dk_task_fill_fmnist(const dk_task *t, const size_t *index,
+                         dk_task_batch *b);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * dk-init -- write a new model, initialised as its options say, as a
+ * stream of model/... tensors.
+ *
+ *	dk-init rnn --units 64 --inputs 3 --outputs 3 --act tanh --init random
+ *
+ * The model is created by the library (dk_model_create); this tool only
+ * reads the options and writes the result, with its provenance.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+typedef struct {
+	dk_model_spec spec;
+	const char *output;
+	size_t max_elements; /* unused: dk-init reads no stream */
+} options;
+
+static void usage(void)
+{
+	printf("Usage: dk-init MODEL [OPTION]...\n"
+	       "Write a new MODEL, initialised, as a stream of model/... tensors.\n"
+	       "\n"
+	       "Models:\n"
+	       "  rnn    h' = act(W h + V u + b); --init identity with --act relu is\n"
+	       "         the iRNN\n"
+	       "\n"
+	       "  -n, --units N        state size (default 64)\n"
+	       "  -i, --inputs I       input size (default 1)\n"
+	       "  -O, --outputs O      readout size (default 1)\n"
+	       "  -a, --act F          nonlinearity: tanh, relu, erf, identity\n"
+	       "                       (default tanh)\n"
+	       "  -I, --init KIND      identity, random or orthogonal (default random)\n"
+	       "  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q (default 1)\n"
+	       "  -S, --seed S         random seed (default 1)\n"
+	       "  -o, --output FILE    write FILE atomically instead of stdout\n"
+	       "  -h, --help           show this help and exit\n"
+	       "      --version        show the version and exit\n"
+	       "\n"
+	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
+	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
+static double parse_real(const char *opt, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end)
+		tool_usage_error("%s: '%s' is not a number", opt, arg);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"units", required_argument, NULL, 'n'},
+		{"inputs", required_argument, NULL, 'i'},
+		{"outputs", required_argument, NULL, 'O'},
+		{"act", required_argument, NULL, 'a'},
+		{"init", required_argument, NULL, 'I'},
+		{"gain", required_argument, NULL, 'g'},
+		{"seed", required_argument, NULL, 'S'},
+		{"output", required_argument, NULL, 'o'},
+		TOOL_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	options o = {
+		.spec = {.units = 64, .inputs = 1, .outputs = 1, .act = DK_ACT_TANH,
+		         .init = "random", .gain = 1, .seed = 1},
+	};
+	int c;
+	tool_init("dk-init", argv);
+	json_t *prov = tool_provenance(argc, argv); /* before getopt permutes argv */
+	while ((c = getopt_long(argc, argv, "n:i:O:a:I:g:S:o:h", longopts, NULL)) != -1) {
+		if (tool_common_option(c, optarg, usage, &o.max_elements))
+			continue;
+		switch (c) {
+		case 'n': o.spec.units = tool_parse_count("--units", optarg); break;
+		case 'i': o.spec.inputs = tool_parse_count("--inputs", optarg); break;
+		case 'O': o.spec.outputs = tool_parse_count("--outputs", optarg); break;
+		case 'a':
+			if (dk_act_from_name(optarg, &o.spec.act))
+				tool_usage_error("--act: unknown nonlinearity '%s' (tanh, relu, erf, identity)", optarg);
+			break;
+		case 'I': o.spec.init = optarg; break;
+		case 'g': o.spec.gain = parse_real("--gain", optarg); break;
+		case 'S': o.spec.seed = tool_parse_count("--seed", optarg); break;
+		case 'o': o.output = optarg; break;
+		}
+	}
+	if (optind != argc - 1)
+		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn)");
+	o.spec.kind = argv[optind];
+
+	dk_model *m;
+	char err[256];
+	int st = dk_model_create(&o.spec, &m, err, sizeof err);
+	if (st == DK_EINVAL)
+		tool_usage_error("%s", err);
+	if (st) {
+		tool_warn(NULL, "%s", err);
+		return TOOL_EXIT_FAIL;
+	}
+	dk_bundle *b = dk_bundle_alloc();
+	st = b && prov ? dk_model_to_bundle(m, b) : DK_ENOMEM;
+	if (!st)
+		st = tool_bundle_stamp(b, prov);
+	json_decref(prov);
+	dk_model_free(m);
+	tool_output out;
+	if (st) {
+		tool_warn(NULL, "%s", dk_strerror(st));
+		dk_bundle_free(b);
+		return TOOL_EXIT_FAIL;
+	}
+	if (tool_output_open(&out, o.output)) {
+		dk_bundle_free(b);
+		return TOOL_EXIT_FAIL;
+	}
+	st = dk_bundle_write(b, out.w);
+	dk_bundle_free(b);
+	if (st)
+		tool_warn(o.output ? o.output : "stdout", "write error");
+	return tool_output_close(&out, st == DK_OK);
+}
