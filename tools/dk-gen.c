@@ -161,19 +161,12 @@ static json_t *options_json(const options *o)
 	return j;
 }
 
-/* attrs.provenance = {"tool", "version", "options"} on each tensor. */
+/* attrs.provenance on each tensor. */
 static int stamp(const options *o, dk_task_batch *b)
 {
-	json_t *prov = json_object(), *opts = options_json(o);
-	if (!prov || !opts ||
-	    json_object_set_new(prov, "tool", json_string(tool_name())) ||
-	    json_object_set_new(prov, "version", json_string(dk_version())) ||
-	    json_object_set(prov, "options", opts)) {
-		json_decref(prov);
-		json_decref(opts);
+	json_t *prov = tool_provenance(options_json(o));
+	if (!prov)
 		return DK_ENOMEM;
-	}
-	json_decref(opts);
 	dk_meta *metas[3] = {b->input_meta, b->target_meta, b->mask_meta};
 	int st = DK_OK;
 	for (int i = 0; i < 3 && !st; i++)

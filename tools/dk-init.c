@@ -47,6 +47,15 @@ static void usage(void)
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
+/* The settings, after defaults, as the provenance records them. */
+static json_t *options_json(const dk_model_spec *s)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:f, s:I}", "model", s->kind,
+	                 "units", (json_int_t)s->units, "inputs", (json_int_t)s->inputs,
+	                 "outputs", (json_int_t)s->outputs, "act", dk_act_name(s->act),
+	                 "init", s->init, "gain", s->gain, "seed", (json_int_t)s->seed);
+}
+
 static double parse_real(const char *opt, const char *arg)
 {
 	char *end;
@@ -76,7 +85,6 @@ int main(int argc, char **argv)
 	};
 	int c;
 	tool_init("dk-init", argv);
-	json_t *prov = tool_provenance(argc, argv); /* before getopt permutes argv */
 	while ((c = getopt_long(argc, argv, "n:i:O:a:I:g:S:o:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;
@@ -108,6 +116,7 @@ int main(int argc, char **argv)
 		return TOOL_EXIT_FAIL;
 	}
 	dk_bundle *b = dk_bundle_alloc();
+	json_t *prov = tool_provenance(options_json(&o.spec));
 	st = b && prov ? dk_model_to_bundle(m, b) : DK_ENOMEM;
 	if (!st)
 		st = tool_bundle_stamp(b, prov);

@@ -96,18 +96,12 @@ size_t tool_parse_count(const char *opt, const char *arg)
 	return (size_t)v;
 }
 
-json_t *tool_provenance(int argc, char **argv)
+json_t *tool_provenance(json_t *options)
 {
-	json_t *args = json_array();
-	for (int i = 1; args && i < argc; i++)
-		if (json_array_append_new(args, json_string(argv[i]))) {
-			json_decref(args);
-			args = NULL;
-		}
-	if (!args)
+	if (!options)
 		return NULL;
 	return json_pack("{s:s, s:s, s:o}", "tool", program, "version",
-	                 dk_version(), "argv", args);
+	                 dk_version(), "options", options);
 }
 
 int tool_bundle_stamp(dk_bundle *b, json_t *prov)

@@ -54,10 +54,12 @@ size_t tool_parse_count(const char *opt, const char *arg);
 
 /*
  * Provenance for the attrs of what a tool writes: {"tool": "dk-NAME",
- * "version": "...", "argv": [the arguments after the tool's name]}.
- * Call it before getopt, which reorders argv.  NULL when out of memory.
+ * "version": "...", "options": options}, where options (taken over, may
+ * be NULL on entry only through an earlier allocation failure) are the
+ * tool's settings after defaults, not its raw arguments, so that -o and
+ * stdout give the same bytes.  NULL when out of memory.
  */
-json_t *tool_provenance(int argc, char **argv);
+json_t *tool_provenance(json_t *options);
 /* Set attrs.provenance (a copy of prov) on every entry of b. */
 int tool_bundle_stamp(dk_bundle *b, json_t *prov);
 
