@@ -76,6 +76,9 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 	m->spec.kind = ops->kind;
 	snprintf(m->init_name, sizeof m->init_name, "%s", spec->init ? spec->init : "");
 	m->spec.init = m->init_name;
+	snprintf(m->integrator_name, sizeof m->integrator_name, "%s",
+	         spec->integrator ? spec->integrator : "");
+	m->spec.integrator = m->integrator_name;
 	int st = ops->layout(m, err, errlen);
 	if (st) {
 		free(m);
@@ -156,12 +159,23 @@ int dk_model_param_find(const dk_model *m, const char *name, size_t *offset,
 static json_t *model_attrs(const dk_model *m)
 {
 	const dk_model_spec *s = &m->spec;
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:f, s:I}",
-	                 "kind", m->ops->kind, "state_size", (json_int_t)m->n,
-	                 "units", (json_int_t)s->units, "channels", (json_int_t)s->channels,
-	                 "inputs", (json_int_t)s->inputs, "outputs", (json_int_t)s->outputs,
-	                 "act", dk_act_name(s->act), "init", s->init, "gain", s->gain,
-	                 "seed", (json_int_t)s->seed);
+	json_t *a = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:f, s:I}",
+	                      "kind", m->ops->kind, "state_size", (json_int_t)m->n,
+	                      "units", (json_int_t)s->units, "channels", (json_int_t)s->channels,
+	                      "inputs", (json_int_t)s->inputs, "outputs", (json_int_t)s->outputs,
+	                      "act", dk_act_name(s->act), "init", s->init, "gain", s->gain,
+	                      "seed", (json_int_t)s->seed);
+	/* the continuous-time settings, only for the models that have them */
+	if (a && m->ops->field) {
+		json_t *c = json_pack("{s:f, s:f, s:s, s:I}", "dt", s->dt, "tau", s->tau,
+		                      "integrator", s->integrator, "rank", (json_int_t)s->rank);
+		if (!c || json_object_update(a, c)) {
+			json_decref(a);
+			a = NULL;
+		}
+		json_decref(c);
+	}
+	return a;
 }
 
 int dk_model_to_bundle(const dk_model *m, dk_bundle *b)
@@ -218,6 +232,10 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.init = json_string_value(json_object_get(attrs, "init")),
 		.gain = json_number_value(json_object_get(attrs, "gain")),
 		.seed = (uint64_t)json_integer_value(json_object_get(attrs, "seed")),
+		.dt = json_number_value(json_object_get(attrs, "dt")),
+		.tau = json_number_value(json_object_get(attrs, "tau")),
+		.integrator = json_string_value(json_object_get(attrs, "integrator")),
+		.rank = attr_size(attrs, "rank"),
 	};
 	const char *act = json_string_value(json_object_get(attrs, "act"));
 	if (act && dk_act_from_name(act, &spec.act))
@@ -303,6 +321,37 @@ int dk_model_vjp(const dk_model *m, dk_model_work *w, size_t B,
 	if (B > w->batch)
 		return DK_EINVAL;
 	return m->ops->vjp(m, w->buf, B, x, u, cache, gxn, gx, gu, gparams);
+}
+
+int dk_model_is_continuous(const dk_model *m)
+{
+	return m->ops->field != NULL;
+}
+
+int dk_model_field(const dk_model *m, dk_model_work *w, size_t B,
+                   const double *x, const double *u, double *f)
+{
+	if (!m->ops->field || B > w->batch)
+		return DK_EINVAL;
+	return m->ops->field(m, w->buf, B, x, u, f);
+}
+
+int dk_model_field_jvp(const dk_model *m, dk_model_work *w, size_t B,
+                       const double *x, const double *u, const double *dx,
+                       double *df)
+{
+	if (!m->ops->field_jvp || B > w->batch)
+		return DK_EINVAL;
+	return m->ops->field_jvp(m, w->buf, B, x, u, dx, df);
+}
+
+int dk_model_field_vjp(const dk_model *m, dk_model_work *w, size_t B,
+                       const double *x, const double *u, const double *gf,
+                       double *gx)
+{
+	if (!m->ops->field_vjp || B > w->batch)
+		return DK_EINVAL;
+	return m->ops->field_vjp(m, w->buf, B, x, u, gf, gx);
 }
 
 int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,

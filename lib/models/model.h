@@ -43,6 +43,11 @@ typedef struct dk_model_spec {
 	const char *init;      /* "identity", "random", "orthogonal", ... */
 	double gain;           /* scale of random initialisations */
 	uint64_t seed;
+	/* continuous-time models (0 where it does not apply) */
+	double dt;             /* integration step of F */
+	double tau;            /* time constant */
+	const char *integrator; /* "euler" or "rk4" */
+	size_t rank;           /* rank of a low-rank part m n^T / N */
 } dk_model_spec;
 
 typedef struct dk_model dk_model;
@@ -98,6 +103,25 @@ int dk_model_vjp(const dk_model *m, dk_model_work *w, size_t B,
                  const double *x, const double *u, const double *cache,
                  const double *gxn, double *gx, double *gu,
                  double *gparams);
+
+/*
+ * Continuous-time models also expose the vector field f whose flow F
+ * integrates over dt, so fixed points can be sought in the flow
+ * convention (f = 0) as well as the map convention (F(x) = x).  For a
+ * discrete-time model these return DK_EINVAL.
+ */
+int dk_model_is_continuous(const dk_model *m);
+/* f(x, u) for B states. */
+int dk_model_field(const dk_model *m, dk_model_work *w, size_t B,
+                   const double *x, const double *u, double *f);
+/* df = (df/dx) dx. */
+int dk_model_field_jvp(const dk_model *m, dk_model_work *w, size_t B,
+                       const double *x, const double *u, const double *dx,
+                       double *df);
+/* gx = (df/dx)^T gf. */
+int dk_model_field_vjp(const dk_model *m, dk_model_work *w, size_t B,
+                       const double *x, const double *u, const double *gf,
+                       double *gx);
 
 /* The dense n x n Jacobian dF/dx at one state (row-major). */
 int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,

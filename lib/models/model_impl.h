@@ -47,12 +47,23 @@ typedef struct dk_model_ops {
 	/* Optional: the dense Jacobian at one state. */
 	int (*jacobian)(const dk_model *m, double *work, const double *x,
 	                const double *u, double *J);
+	/* Continuous-time kinds only (NULL otherwise): the vector field,
+	   its tangent and its adjoint with respect to the state. */
+	int (*field)(const dk_model *m, double *work, size_t B, const double *x,
+	             const double *u, double *f);
+	int (*field_jvp)(const dk_model *m, double *work, size_t B,
+	                 const double *x, const double *u, const double *dx,
+	                 double *df);
+	int (*field_vjp)(const dk_model *m, double *work, size_t B,
+	                 const double *x, const double *u, const double *gf,
+	                 double *gx);
 } dk_model_ops;
 
 struct dk_model {
 	const dk_model_ops *ops;
 	dk_model_spec spec;      /* kind and init point to static strings */
 	char init_name[32];      /* owned copy behind spec.init */
+	char integrator_name[16]; /* owned copy behind spec.integrator */
 	size_t n;                /* state size */
 	double *theta;           /* owned: every parameter */
 	size_t ntheta;
