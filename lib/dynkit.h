@@ -23,6 +23,8 @@
 #include "stream/text.h"
 #include "linalg/orthogonal.h"
 #include "models/model.h"
+#include "models/run.h"
+#include "train/loss.h"
 #include "train/idx.h"
 #include "train/task.h"
 

@@ -1,0 +1,39 @@
+/*
+ * run.c -- a model's trajectory along an input sequence.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+
+#include "base/status.h"
+#include "models/run.h"
+
+int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
+                 const double *inputs, double *states, double *outputs)
+{
+	size_t n = dk_model_state_size(m), in = dk_model_input_size(m);
+	size_t o = dk_model_output_size(m);
+	if (T == 0 || B == 0)
+		return DK_OK;
+	dk_model_work *w = dk_model_work_alloc(m, B);
+	/* a separate zero state: a step may not read and write one buffer */
+	double *zero = x0 ? NULL : calloc(B * n, sizeof *zero);
+	if (!w || (!x0 && !zero)) {
+		dk_model_work_free(w);
+		free(zero);
+		return DK_ENOMEM;
+	}
+	const double *prev = x0 ? x0 : zero;
+	int st = DK_OK;
+	for (size_t t = 0; t < T && !st; t++) {
+		double *cur = states + t * B * n;
+		const double *u = inputs ? inputs + t * B * in : NULL;
+		st = dk_model_step(m, w, B, prev, u, cur, NULL);
+		if (!st && outputs)
+			st = dk_model_readout(m, B, cur, outputs + t * B * o);
+		prev = cur;
+	}
+	dk_model_work_free(w);
+	free(zero);
+	return st;
+}
