@@ -25,6 +25,8 @@
 #include "models/model.h"
 #include "models/run.h"
 #include "train/loss.h"
+#include "train/bptt.h"
+#include "train/optim.h"
 #include "train/idx.h"
 #include "train/task.h"
 

@@ -62,6 +62,20 @@ int main(void)
 	for (int k = 0; k < 5; k++)
 		flat &= fabs(counts[k] - 10000.0) < 400; /* 4.5 standard errors */
 	ok(flat, "dk_rng_index is uniform over 0..4");
+	/* a saved state resumes the very same stream */
+	size_t size = dk_rng_state_size(a);
+	unsigned char *state = malloc(size);
+	dk_rng_state_get(a, state);
+	double first[5];
+	for (int i = 0; i < 5; i++)
+		first[i] = dk_rng_normal(a, 1.0);
+	ok(dk_rng_state_set(c, state, size) == DK_OK, "state restored into another generator");
+	int resumed = 1;
+	for (int i = 0; i < 5; i++)
+		resumed &= dk_rng_normal(c, 1.0) == first[i];
+	ok(resumed, "which then draws the same numbers");
+	ok(dk_rng_state_set(c, state, size - 1) == DK_EINVAL, "a state of the wrong size is refused");
+	free(state);
 	dk_rng_free(a);
 	dk_rng_free(b);
 	dk_rng_free(c);

@@ -4,10 +4,12 @@
 #include <config.h>
 
 #include <stdlib.h>
+#include <string.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "base/numeric.h"
+#include "base/status.h"
 #include "base/rng.h"
 
 struct dk_rng {
@@ -64,4 +66,22 @@ void dk_rng_permutation(dk_rng *r, size_t *perm, size_t n)
 		perm[i - 1] = perm[j];
 		perm[j] = t;
 	}
+}
+
+size_t dk_rng_state_size(const dk_rng *r)
+{
+	return gsl_rng_size(r->gen);
+}
+
+void dk_rng_state_get(const dk_rng *r, void *state)
+{
+	memcpy(state, gsl_rng_state(r->gen), gsl_rng_size(r->gen));
+}
+
+int dk_rng_state_set(dk_rng *r, const void *state, size_t size)
+{
+	if (size != gsl_rng_size(r->gen))
+		return DK_EINVAL;
+	memcpy(gsl_rng_state(r->gen), state, size);
+	return DK_OK;
 }

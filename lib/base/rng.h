@@ -28,4 +28,13 @@ double dk_rng_normal(dk_rng *r, double sigma);
 /* A uniformly random permutation of 0..n-1 into perm. */
 void dk_rng_permutation(dk_rng *r, size_t *perm, size_t n);
 
+/*
+ * The generator's whole state as bytes, so a checkpoint can resume the
+ * very same stream: dk_rng_state_size bytes, written by get and read by
+ * set (DK_EINVAL when size is not the generator's).
+ */
+size_t dk_rng_state_size(const dk_rng *r);
+void dk_rng_state_get(const dk_rng *r, void *state);
+int dk_rng_state_set(dk_rng *r, const void *state, size_t size);
+
 #endif

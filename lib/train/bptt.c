@@ -1,0 +1,121 @@
+/*
+ * bptt.c -- backpropagation through time over the model interface.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/status.h"
+#include "train/bptt.h"
+#include "train/loss.h"
+
+struct dk_bptt {
+	size_t T, B, n, m, o, c;   /* steps, batch, state, input, output, cache */
+	dk_model_work *work;       /* owned */
+	double *states;            /* owned: (T + 1) x B x n, states[0] = 0 */
+	double *cache;             /* owned: T x B x c */
+	double *y, *gy;            /* owned: T x B x o each */
+	double *gh, *gx;           /* owned: B x n each */
+};
+
+dk_bptt *dk_bptt_alloc(const dk_model *mod, size_t steps, size_t batch)
+{
+	dk_bptt *bp = calloc(1, sizeof *bp);
+	if (!bp)
+		return NULL;
+	bp->T = steps;
+	bp->B = batch;
+	bp->n = dk_model_state_size(mod);
+	bp->m = dk_model_input_size(mod);
+	bp->o = dk_model_output_size(mod);
+	bp->c = dk_model_cache_size(mod);
+	size_t Bn = batch * bp->n;
+	bp->work = dk_model_work_alloc(mod, batch);
+	bp->states = calloc((steps + 1) * Bn + 1, sizeof *bp->states);
+	bp->cache = malloc((steps * batch * bp->c + 1) * sizeof *bp->cache);
+	bp->y = malloc((steps * batch * bp->o + 1) * sizeof *bp->y);
+	bp->gy = malloc((steps * batch * bp->o + 1) * sizeof *bp->gy);
+	bp->gh = malloc((Bn + 1) * sizeof *bp->gh);
+	bp->gx = malloc((Bn + 1) * sizeof *bp->gx);
+	if (!bp->work || !bp->states || !bp->cache || !bp->y || !bp->gy ||
+	    !bp->gh || !bp->gx) {
+		dk_bptt_free(bp);
+		return NULL;
+	}
+	return bp;
+}
+
+void dk_bptt_free(dk_bptt *bp)
+{
+	if (!bp)
+		return;
+	dk_model_work_free(bp->work);
+	free(bp->states);
+	free(bp->cache);
+	free(bp->y);
+	free(bp->gy);
+	free(bp->gh);
+	free(bp->gx);
+	free(bp);
+}
+
+/* The loss of the outputs and its gradient dL/dy into gy. */
+static int loss_of(dk_bptt *bp, const dk_tensor *target, const dk_tensor *mask,
+                   double *loss, double *accuracy, int want_grad)
+{
+	size_t T = bp->T, B = bp->B, o = bp->o;
+	if (mask->dtype != DK_F8 || mask->count != T * B)
+		return DK_EINVAL;
+	double *gy = want_grad ? bp->gy : NULL;
+	*accuracy = NAN;
+	if (target->dtype == DK_I8) {
+		if (target->count != T * B)
+			return DK_EINVAL;
+		return dk_loss_xent(T, B, o, bp->y, target->data, mask->data, loss,
+		                    accuracy, gy);
+	}
+	if (target->dtype != DK_F8 || target->count != T * B * o)
+		return DK_EINVAL;
+	return dk_loss_mse(T, B, o, bp->y, target->data, mask->data, loss, gy);
+}
+
+int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
+                      const dk_tensor *target, const dk_tensor *mask,
+                      double *loss, double *accuracy, double *grad)
+{
+	size_t T = bp->T, B = bp->B, n = bp->n, Bn = B * n;
+	int st = DK_OK;
+	for (size_t t = 0; t < T && !st; t++) {
+		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
+		st = dk_model_step(mod, bp->work, B, bp->states + t * Bn, u,
+		                   bp->states + (t + 1) * Bn, bp->cache + t * B * bp->c);
+		if (!st)
+			st = dk_model_readout(mod, B, bp->states + (t + 1) * Bn,
+			                      bp->y + t * B * bp->o);
+	}
+	if (!st)
+		st = loss_of(bp, target, mask, loss, accuracy, grad != NULL);
+	if (st || !grad)
+		return st;
+
+	memset(grad, 0, dk_model_param_count(mod) * sizeof *grad);
+	memset(bp->gh, 0, Bn * sizeof *bp->gh);
+	for (size_t t = T; t-- > 0 && !st;) {
+		/* the readout of state t+1 adds its gradient to the state's */
+		st = dk_model_readout_vjp(mod, B, bp->states + (t + 1) * Bn,
+		                          bp->gy + t * B * bp->o, bp->gx, grad);
+		for (size_t i = 0; i < Bn; i++)
+			bp->gh[i] += bp->gx[i];
+		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
+		if (!st)
+			st = dk_model_vjp(mod, bp->work, B, bp->states + t * Bn, u,
+			                  bp->cache + t * B * bp->c, bp->gh, bp->gx,
+			                  NULL, grad);
+		double *swap = bp->gh; /* the gradient of state t */
+		bp->gh = bp->gx;
+		bp->gx = swap;
+	}
+	return st;
+}

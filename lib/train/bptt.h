@@ -1,0 +1,35 @@
+/*
+ * bptt.h -- the loss of a batch and its gradient with respect to every
+ * parameter, by backpropagation through time, through the model
+ * interface only (so every model trains the same way).
+ *
+ * The forward pass keeps each step's state and cache; the backward pass
+ * walks back from the last step, adding each step's readout gradient to
+ * the state's and passing it through the step's vjp.  Workspaces are
+ * allocated once per (model, steps, batch); the passes allocate nothing.
+ */
+#ifndef DK_TRAIN_BPTT_H
+#define DK_TRAIN_BPTT_H
+
+#include <stddef.h>
+
+#include "base/tensor.h"
+#include "models/model.h"
+
+typedef struct dk_bptt dk_bptt;
+
+dk_bptt *dk_bptt_alloc(const dk_model *m, size_t steps, size_t batch);
+void dk_bptt_free(dk_bptt *bp);
+
+/*
+ * For inputs (T x B x m doubles; T, B as allocated), the task's target
+ * and mask tensors (see loss.h: xent for i8 labels, mse for f8 values),
+ * the mean loss, the accuracy (NaN for mse) and, when grad is not NULL,
+ * the gradient of the loss with respect to the parameter vector (it is
+ * overwritten).  The run starts from the zero state.
+ */
+int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *m, const double *inputs,
+                      const dk_tensor *target, const dk_tensor *mask,
+                      double *loss, double *accuracy, double *grad);
+
+#endif
