@@ -27,6 +27,7 @@
 #include "train/loss.h"
 #include "train/bptt.h"
 #include "train/optim.h"
+#include "train/trainer.h"
 #include "train/idx.h"
 #include "train/task.h"
 

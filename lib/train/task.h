@@ -45,6 +45,7 @@
 #include "base/rng.h"
 #include "base/tensor.h"
 #include "stream/meta.h"
+#include <jansson.h>
 
 typedef enum {
 	DK_TASK_COPY,
@@ -105,6 +106,15 @@ const char *dk_fmnist_mode_name(dk_fmnist_mode mode);
 int dk_fmnist_mode_from_name(const char *name, dk_fmnist_mode *mode);
 const char *dk_split_name(dk_split split);
 int dk_split_from_name(const char *name, dk_split *split);
+
+/*
+ * The parameters as a JSON object (only those that apply to the task),
+ * for provenance and checkpoints; NULL when out of memory.  from_json
+ * reads one back (data_dir then points into j); DK_EINVAL for an object
+ * that names no known task.
+ */
+json_t *dk_task_params_to_json(const dk_task_params *p);
+int dk_task_params_from_json(json_t *j, dk_task_params *p);
 
 /* A task ready to draw batches from: parameters checked, data loaded. */
 typedef struct dk_task dk_task;

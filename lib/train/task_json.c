@@ -1,0 +1,99 @@
+/*
+ * task_json.c -- task parameters as JSON, for provenance and checkpoints,
+ * and back: only the fields that apply to the task are written.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/status.h"
+#include "train/task.h"
+
+/* A seed as attrs hold it: an integer, or beyond JSON's signed 64 bits a
+   decimal string. */
+static json_t *json_seed(uint64_t seed)
+{
+	if (seed <= INT64_MAX)
+		return json_integer((json_int_t)seed);
+	char text[32];
+	snprintf(text, sizeof text, "%llu", (unsigned long long)seed);
+	return json_string(text);
+}
+
+static uint64_t seed_value(json_t *v)
+{
+	if (json_is_string(v))
+		return strtoull(json_string_value(v), NULL, 10);
+	return (uint64_t)json_integer_value(v);
+}
+
+json_t *dk_task_params_to_json(const dk_task_params *p)
+{
+	json_t *j = json_object();
+	if (!j)
+		return NULL;
+	int bad = json_object_set_new(j, "task", json_string(dk_task_kind_name(p->kind)));
+	bad |= json_object_set_new(j, "batch", json_integer((json_int_t)p->batch));
+	bad |= json_object_set_new(j, "seed", json_seed(p->seed));
+	switch (p->kind) {
+	case DK_TASK_FLIPFLOP:
+		bad |= json_object_set_new(j, "bits", json_integer((json_int_t)p->bits));
+		bad |= json_object_set_new(j, "prob", json_real(p->prob));
+		/* fall through */
+	case DK_TASK_COPY:
+	case DK_TASK_ADDING:
+		bad |= json_object_set_new(j, "length", json_integer((json_int_t)p->length));
+		break;
+	default:
+		bad |= json_object_set_new(j, "mode", json_string(dk_fmnist_mode_name(p->mode)));
+		bad |= json_object_set_new(j, "split", json_string(dk_split_name(p->split)));
+		bad |= json_object_set_new(j, "offset", json_integer((json_int_t)p->offset));
+		bad |= json_object_set_new(j, "shuffle", json_boolean(p->shuffle));
+		bad |= json_object_set_new(j, "data_dir",
+		                           json_string(p->data_dir ? p->data_dir : DK_FMNIST_DIR));
+		if (p->mode == DK_FMNIST_PERMUTED)
+			bad |= json_object_set_new(j, "perm_seed", json_seed(p->perm_seed));
+		break;
+	}
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+int dk_task_params_from_json(json_t *j, dk_task_params *p)
+{
+	const char *task = json_string_value(json_object_get(j, "task"));
+	dk_task_kind kind;
+	if (!task || dk_task_kind_from_name(task, &kind))
+		return DK_EINVAL;
+	dk_task_params_init(p, kind);
+	json_t *v;
+	if ((v = json_object_get(j, "batch")))
+		p->batch = (size_t)json_integer_value(v);
+	if ((v = json_object_get(j, "seed")))
+		p->seed = seed_value(v);
+	if ((v = json_object_get(j, "length")))
+		p->length = (size_t)json_integer_value(v);
+	if ((v = json_object_get(j, "bits")))
+		p->bits = (size_t)json_integer_value(v);
+	if ((v = json_object_get(j, "prob")))
+		p->prob = json_number_value(v);
+	if ((v = json_object_get(j, "mode")) && dk_fmnist_mode_from_name(json_string_value(v), &p->mode))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "split")) && dk_split_from_name(json_string_value(v), &p->split))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "offset")))
+		p->offset = (size_t)json_integer_value(v);
+	if ((v = json_object_get(j, "shuffle")))
+		p->shuffle = json_is_true(v);
+	if ((v = json_object_get(j, "perm_seed")))
+		p->perm_seed = seed_value(v);
+	/* data_dir is borrowed: it points into j, which must outlive p's use */
+	if ((v = json_object_get(j, "data_dir")))
+		p->data_dir = json_string_value(v);
+	return DK_OK;
+}
