@@ -1,8 +1,9 @@
 #!/bin/sh
 # init.sh -- dk-init: the model it writes, read by NumPy alone and
 # checked against what each initialisation promises (identity, Haar
-# orthogonal, Gaussian variance gain^2/N), the parameter count, the
-# attrs, determinism, and usage errors.
+# orthogonal, Gaussian variance gain^2/N; for gru and lstm PyTorch's
+# shapes and uniform bound), the parameter count, the attrs, determinism,
+# and usage errors.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -79,6 +80,42 @@ ok "the same seed gives the same bytes" cmp "$tmp/a.npy" "$tmp/b.npy"
 ! cmp -s "$tmp/a.npy" "$tmp/c.npy"
 tap_result $? "another seed gives other bytes"
 ok "dk-cat passes a model through unchanged" sh -c "dk-cat '$tmp/a.npy' | cmp - '$tmp/a.npy'"
+
+# gru and lstm: PyTorch's four tensors, shapes (G units, ...) with G = 3
+# and 4, every entry uniform on [-1/sqrt(units), 1/sqrt(units)].
+for spec in "gru 3" "lstm 4"; do
+	set -- $spec
+	kind=$1 G=$2
+	ok "$kind exits 0" dk-init "$kind" --units 20 --inputs 6 --outputs 3 --seed 2 -o "$tmp/$kind.npy"
+	pycheck "$kind: PyTorch's names and shapes, G = $G gates; the readout" "$tmp/$kind.npy" <<EOF
+G, n, m, o = $G, 20, 6, 3
+want = {"model/weight_ih": (G * n, m), "model/weight_hh": (G * n, n),
+        "model/bias_ih": (G * n,), "model/bias_hh": (G * n,),
+        "model/readout/W": (o, n), "model/readout/b": (o,)}
+assert {k: a.shape for k, (meta, a) in R.items()} == want, R.keys()
+assert sum(a.size for meta, a in R.values()) == 2 * G * n + G * n * (m + n) + o * n + o
+assert R["model/weight_ih"][0]["axes"] == ["gate_unit", "input"]
+m = R["model/weight_ih"][0]["attrs"]["model"]
+assert (m["kind"], m["units"], m["state_size"]) == ("$kind", n, n * (2 if G == 4 else 1)), m
+EOF
+	pycheck "$kind: every weight and bias uniform within 1/sqrt(units), reaching it" "$tmp/$kind.npy" <<'EOF'
+k = 1 / np.sqrt(20)
+v = np.concatenate([R[p][1].ravel() for p in
+                    ("model/weight_ih", "model/weight_hh", "model/bias_ih", "model/bias_hh")])
+assert np.abs(v).max() <= k, np.abs(v).max()
+assert np.abs(v).max() > 0.99 * k
+# uniform on [-k, k]: mean 0 and variance k^2/3, within 5 standard errors
+assert abs(v.mean()) < 5 * k / np.sqrt(3 * v.size), v.mean()
+assert abs(v.var() / (k * k / 3) - 1) < 5 * np.sqrt(0.8 / v.size), v.var()
+# and flat: each fifth of [-k, k] holds a fifth of the draws, within 20 %
+# (over 1680 draws or more, 4 standard errors)
+h, _ = np.histogram(v, bins=5, range=(-k, k))
+assert np.all(np.abs(h / (v.size / 5) - 1) < 0.2), h
+EOF
+done
+fails_with 2 "gru: another nonlinearity" dk-init gru --act relu
+fails_with 2 "lstm: another initialisation" dk-init lstm --init orthogonal
+fails_with 2 "lstm: zero units" dk-init lstm --units 0
 
 fails_with 2 "no model is a usage error" dk-init
 fails_with 2 "unknown model kind" dk-init nosuchmodel

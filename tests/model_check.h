@@ -8,7 +8,8 @@
  *   vjp (state) vs the adjoint identity <g, J dx> = <J^T g, dx>
  *   vjp (input, parameters) vs finite differences of <g, F>
  *   Jacobian    vs jvp on unit vectors
- *   readout and its vjp vs their own finite differences
+ *   readout and its vjp vs their own finite differences (the readout
+ *   reads the first dk_model_readout_input_size entries of the state)
  *   field, for continuous-time kinds: its jvp and vjp likewise
  * with relative error below 1e-6 (central differences with h = 1e-6 are
  * accurate to about h^2 ~ 1e-12 times the third derivative, and to
@@ -154,12 +155,15 @@ dk_check_model(const dk_model_spec *spec, const char *label)
 	dk_model_readout(m, B, x, y);
 	dk_model_readout_vjp(m, B, x, gy, gxr, gpr);
 	size_t wo, bo, cnt;
-	dk_model_param_find(m, "model/readout/W", &wo, &cnt);
 	dk_model_param_find(m, "model/readout/b", &bo, &cnt);
+	dk_model_param_find(m, "model/readout/W", &wo, &cnt);
+	/* the readout reads the first k state entries (all n but for lstm) */
+	size_t kin = dk_model_readout_input_size(m);
+	ok(kin >= 1 && kin <= n && cnt == o * kin, "%s: readout W_out is outputs x %zu", label, kin);
 	double want = theta[bo];
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = 0; j < kin; j++)
 		want += theta[wo + j] * x[j];
-	is_close(y[0], want, 1e-13, "%s: readout y[0] = W_out[0] . x[0] + b_out[0]", label);
+	is_close(y[0], want, 1e-13, "%s: readout y[0] = W_out[0] . x[0][:k] + b_out[0]", label);
 	for (size_t k = 0; k < np; k++) {
 		double keep = theta[k];
 		theta[k] = keep + FD_H;

@@ -3,6 +3,7 @@
  * stream of model/... tensors.
  *
  *	dk-init rnn --units 64 --inputs 3 --outputs 3 --act tanh --init random
+ *	dk-init gru --units 128 --inputs 1 --outputs 3
  *
  * The model is created by the library (dk_model_create); this tool only
  * reads the options and writes the result, with its provenance.
@@ -30,14 +31,21 @@ static void usage(void)
 	       "Models:\n"
 	       "  rnn    h' = act(W h + V u + b); --init identity with --act relu is\n"
 	       "         the iRNN\n"
+	       "  gru    PyTorch's nn.GRU (gates r, z, n; model/weight_ih, weight_hh,\n"
+	       "         bias_ih, bias_hh); state h\n"
+	       "  lstm   PyTorch's nn.LSTM (gates i, f, g, o); state [h, c], 2 units;\n"
+	       "         the readout reads h\n"
 	       "\n"
-	       "  -n, --units N        state size (default 64)\n"
+	       "  -n, --units N        units (default 64): the state size, but lstm's\n"
+	       "                       state [h, c] holds 2N\n"
 	       "  -i, --inputs I       input size (default 1)\n"
 	       "  -O, --outputs O      readout size (default 1)\n"
 	       "  -a, --act F          nonlinearity: tanh, relu, erf, identity\n"
-	       "                       (default tanh)\n"
-	       "  -I, --init KIND      identity, random or orthogonal (default random)\n"
-	       "  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q (default 1)\n"
+	       "                       (default tanh; gru and lstm: tanh only)\n"
+	       "  -I, --init KIND      identity, random or orthogonal (default random);\n"
+	       "                       gru and lstm: random only, PyTorch's uniform draw\n"
+	       "  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q (default 1;\n"
+	       "                       not used by gru and lstm)\n"
 	       "  -S, --seed S         random seed (default 1)\n"
 	       "  -o, --output FILE    write FILE atomically instead of stdout\n"
 	       "  -h, --help           show this help and exit\n"
@@ -103,7 +111,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn)");
+		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, gru, lstm)");
 	o.spec.kind = argv[optind];
 
 	dk_model *m;

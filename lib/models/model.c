@@ -32,7 +32,7 @@ static int fail(int status, char *err, size_t errlen, const char *fmt, ...)
 	return status;
 }
 
-static const dk_model_ops *const kinds[] = {&dk_rnn_ops};
+static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_gru_ops, &dk_lstm_ops};
 
 const dk_model_ops *dk_model_ops_find(const char *kind)
 {
@@ -84,7 +84,9 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 		free(m);
 		return st;
 	}
-	size_t wshape[2] = {spec->outputs, m->n}, bshape[1] = {spec->outputs};
+	if (!m->readout_in || m->readout_in > m->n)
+		m->readout_in = m->n;
+	size_t wshape[2] = {spec->outputs, m->readout_in}, bshape[1] = {spec->outputs};
 	static const char *const waxes[2] = {"output", "unit"}, *const baxes[1] = {"output"};
 	m->readout_w = dk_model_add_param(m, "model/readout/W", 2, wshape, waxes);
 	m->readout_b = dk_model_add_param(m, "model/readout/b", 1, bshape, baxes);
@@ -113,8 +115,9 @@ int dk_model_create(const dk_model_spec *spec, dk_model **out, char *err,
 	st = m->ops->init(m, rng, err, errlen);
 	/* the readout starts small and random, as nn.Linear's does */
 	if (!st) {
-		double scale = 1 / sqrt((double)(m->n ? m->n : 1));
-		for (size_t i = 0; i < spec->outputs * m->n; i++)
+		size_t k = m->readout_in;
+		double scale = 1 / sqrt((double)(k ? k : 1));
+		for (size_t i = 0; i < spec->outputs * k; i++)
 			m->theta[m->readout_w + i] = scale * (2 * dk_rng_uniform(rng) - 1);
 	}
 	dk_rng_free(rng);
@@ -138,6 +141,7 @@ const char *dk_model_kind(const dk_model *m) { return m->ops->kind; }
 size_t dk_model_state_size(const dk_model *m) { return m->n; }
 size_t dk_model_input_size(const dk_model *m) { return m->spec.inputs; }
 size_t dk_model_output_size(const dk_model *m) { return m->spec.outputs; }
+size_t dk_model_readout_input_size(const dk_model *m) { return m->readout_in; }
 double *dk_model_params(dk_model *m) { return m->theta; }
 size_t dk_model_param_count(const dk_model *m) { return m->ntheta; }
 size_t dk_model_cache_size(const dk_model *m) { return m->ops->cache_size(m); }
@@ -377,14 +381,15 @@ int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,
 	return DK_OK;
 }
 
+/* The readout reads the first k of the n entries of each state row. */
 int dk_model_readout(const dk_model *m, size_t B, const double *x, double *y)
 {
-	size_t o = m->spec.outputs, n = m->n;
+	size_t o = m->spec.outputs, n = m->n, k = m->readout_in;
 	for (size_t b = 0; b < B; b++)
 		memcpy(y + b * o, m->theta + m->readout_b, o * sizeof *y);
-	if (B && o && n)
+	if (B && o && k)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)o,
-		            (int)n, 1.0, x, (int)n, m->theta + m->readout_w, (int)n,
+		            (int)k, 1.0, x, (int)n, m->theta + m->readout_w, (int)k,
 		            1.0, y, (int)o);
 	return DK_OK;
 }
@@ -392,24 +397,28 @@ int dk_model_readout(const dk_model *m, size_t B, const double *x, double *y)
 int dk_model_readout_vjp(const dk_model *m, size_t B, const double *x,
                          const double *gy, double *gx, double *gparams)
 {
-	size_t o = m->spec.outputs, n = m->n;
+	size_t o = m->spec.outputs, n = m->n, k = m->readout_in;
 	if (!B || !n)
 		return DK_OK;
-	/* gx = gy W_out: (B x o)(o x n) */
-	if (o)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)n,
-		            (int)o, 1.0, gy, (int)o, m->theta + m->readout_w, (int)n,
+	/* gx[:, :k] = gy W_out: (B x o)(o x k); the entries past k are unread */
+	if (o && k)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)k,
+		            (int)o, 1.0, gy, (int)o, m->theta + m->readout_w, (int)k,
 		            0.0, gx, (int)n);
 	else
-		memset(gx, 0, B * n * sizeof *gx);
-	if (gparams && o) {
-		/* gW_out += gy^T x: (o x B)(B x n); gb_out += column sums of gy */
-		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)o, (int)n,
-		            (int)B, 1.0, gy, (int)o, x, (int)n, 1.0,
-		            gparams + m->readout_w, (int)n);
 		for (size_t b = 0; b < B; b++)
-			for (size_t k = 0; k < o; k++)
-				gparams[m->readout_b + k] += gy[b * o + k];
+			memset(gx + b * n, 0, k * sizeof *gx);
+	for (size_t b = 0; k < n && b < B; b++)
+		memset(gx + b * n + k, 0, (n - k) * sizeof *gx);
+	if (gparams && o) {
+		/* gW_out += gy^T x[:, :k]: (o x B)(B x k); gb_out += column sums of gy */
+		if (k)
+			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)o, (int)k,
+			            (int)B, 1.0, gy, (int)o, x, (int)n, 1.0,
+			            gparams + m->readout_w, (int)k);
+		for (size_t b = 0; b < B; b++)
+			for (size_t j = 0; j < o; j++)
+				gparams[m->readout_b + j] += gy[b * o + j];
 	}
 	return DK_OK;
 }

@@ -11,6 +11,11 @@
  * y = W_out x + b_out.  Analyses use only these calls, never a model's
  * internals, so a new model gets every analysis.
  *
+ * The readout reads the first k entries of the state: k = n for every
+ * kind but lstm, whose state is [h, c] (n = 2 units) and whose readout
+ * reads h alone (k = units), as a PyTorch nn.Linear on the LSTM's output
+ * does; W_out is outputs x k.
+ *
  * Parameters live in one contiguous vector (so optimisers, clipping and
  * gradients treat them as one array) and are seen as named tensors
  * model/... (so the stream carries them and NumPy reads them).  Each
@@ -67,6 +72,8 @@ const char *dk_model_kind(const dk_model *m);
 size_t dk_model_state_size(const dk_model *m);
 size_t dk_model_input_size(const dk_model *m);
 size_t dk_model_output_size(const dk_model *m);
+/* k: how many leading state entries the readout reads. */
+size_t dk_model_readout_input_size(const dk_model *m);
 
 /* The parameter vector (owned by the model) and its length. */
 double *dk_model_params(dk_model *m);
@@ -127,10 +134,11 @@ int dk_model_field_vjp(const dk_model *m, dk_model_work *w, size_t B,
 int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,
                       const double *u, double *J);
 
-/* y = W_out x + b_out for B states (B x outputs). */
+/* y = W_out x[0 .. k) + b_out for B states (B x outputs). */
 int dk_model_readout(const dk_model *m, size_t B, const double *x,
                      double *y);
-/* gx = W_out^T gy (overwrites); gparams += readout gradients. */
+/* gx = W_out^T gy (overwrites all n entries per state: zero past k);
+   gparams += readout gradients. */
 int dk_model_readout_vjp(const dk_model *m, size_t B, const double *x,
                          const double *gy, double *gx, double *gparams);
 

@@ -28,8 +28,10 @@ typedef struct dk_param_view {
 
 typedef struct dk_model_ops {
 	const char *kind;
-	/* Check the sizes in m->spec and declare the parameters with
-	   dk_model_add_param (the readout is added after). */
+	/* Check the sizes in m->spec, set m->n, and declare the parameters
+	   with dk_model_add_param (the readout is added after).  A kind whose
+	   readout reads only the first k < n state entries (lstm: h, not c)
+	   sets m->readout_in = k here; 0 means the whole state. */
 	int (*layout)(dk_model *m, char *err, size_t errlen);
 	/* Fill the parameters (all zero on entry) as m->spec says. */
 	int (*init)(dk_model *m, dk_rng *rng, char *err, size_t errlen);
@@ -69,6 +71,7 @@ struct dk_model {
 	size_t ntheta;
 	dk_param_view view[DK_MODEL_MAX_PARAMS];
 	size_t nview;
+	size_t readout_in;       /* the readout reads x[0 .. readout_in) */
 	size_t readout_w, readout_b; /* offsets of W_out, b_out in theta */
 };
 
@@ -79,6 +82,8 @@ size_t dk_model_add_param(dk_model *m, const char *name, int rank,
 /* The kinds there are, for lookup by name. */
 const dk_model_ops *dk_model_ops_find(const char *kind);
 extern const dk_model_ops dk_rnn_ops;
+extern const dk_model_ops dk_gru_ops;
+extern const dk_model_ops dk_lstm_ops;
 
 /* y = act(y) elementwise, and d = act'(a) from the pre-activation a. */
 void dk_act_apply(dk_act act, const double *a, double *y, size_t n);

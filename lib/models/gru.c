@@ -1,0 +1,285 @@
+/*
+ * gru.c -- the gated recurrent unit, with PyTorch's equations, gate order
+ * and parameter layout (torch.nn.GRU, one layer), so that weights taken
+ * from PyTorch give PyTorch's states:
+ *
+ *	r  = sigma(W_ir u + b_ir + W_hr h + b_hr)
+ *	z  = sigma(W_iz u + b_iz + W_hz h + b_hz)
+ *	n  = tanh(W_in u + b_in + r * (W_hn h + b_hn))
+ *	h' = (1 - z) * n + z * h
+ *
+ * Parameters, named as PyTorch names them: model/weight_ih (3 units x
+ * inputs) = [W_ir; W_iz; W_in] stacked by rows, model/weight_hh (3 units x
+ * units) = [W_hr; W_hz; W_hn], model/bias_ih = [b_ir b_iz b_in] and
+ * model/bias_hh = [b_hr b_hz b_hn].  Every one is drawn uniformly on
+ * [-1/sqrt(units), 1/sqrt(units)], as PyTorch draws them.  The state is h.
+ *
+ * The step caches r, z, n and W_hn h + b_hn per state; jvp and vjp use
+ * them (or recompute them into the workspace).
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <cblas.h>
+
+#include "base/status.h"
+#include "models/model_impl.h"
+
+/* Offsets of the parameters in theta. */
+typedef struct { size_t wih, whh, bih, bhh; } gru_params;
+
+static gru_params params(const dk_model *m)
+{
+	return (gru_params){m->view[0].offset, m->view[1].offset, m->view[2].offset,
+	                    m->view[3].offset};
+}
+
+static double sigmoid(double a) { return 1 / (1 + exp(-a)); }
+
+static int gru_layout(dk_model *m, char *err, size_t errlen)
+{
+	size_t n = m->spec.units, in = m->spec.inputs;
+	if (n == 0) {
+		snprintf(err, errlen, "gru needs --units of at least 1");
+		return DK_EINVAL;
+	}
+	if (m->spec.act != DK_ACT_TANH) {
+		snprintf(err, errlen, "gru: the nonlinearities are fixed (sigmoid gates, tanh); "
+		         "no --act %s", dk_act_name(m->spec.act));
+		return DK_EINVAL;
+	}
+	m->n = n;
+	static const char *const ih_axes[2] = {"gate_unit", "input"};
+	static const char *const hh_axes[2] = {"gate_unit", "unit_in"};
+	static const char *const b_axes[1] = {"gate_unit"};
+	size_t ih[2] = {3 * n, in}, hh[2] = {3 * n, n}, bs[1] = {3 * n};
+	dk_model_add_param(m, "model/weight_ih", 2, ih, ih_axes);
+	dk_model_add_param(m, "model/weight_hh", 2, hh, hh_axes);
+	dk_model_add_param(m, "model/bias_ih", 1, bs, b_axes);
+	dk_model_add_param(m, "model/bias_hh", 1, bs, b_axes);
+	return DK_OK;
+}
+
+/* As PyTorch's reset_parameters: every entry uniform on [-k, k],
+   k = 1/sqrt(units), drawn in the order of the parameters (the draws
+   themselves are dynkit's, from the seed, not torch's). */
+static int gru_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
+{
+	const char *init = m->spec.init[0] ? m->spec.init : "random";
+	if (strcmp(init, "random")) {
+		snprintf(err, errlen, "gru: unknown initialisation '%s' (random: PyTorch's uniform)",
+		         init);
+		return DK_EINVAL;
+	}
+	double k = 1 / sqrt((double)m->n);
+	gru_params p = params(m);
+	size_t end = m->view[3].offset + m->view[3].count;
+	for (size_t i = p.wih; i < end; i++)
+		m->theta[i] = k * (2 * dk_rng_uniform(rng) - 1);
+	return DK_OK;
+}
+
+/* Per state: the cache (r, z, n, hn: 4 units), and for the recomputation
+   the two gate pre-activations (3 units each), which the derivatives
+   then reuse for their own products. */
+static size_t gru_cache_size(const dk_model *m)
+{
+	return 4 * m->n;
+}
+
+static size_t gru_work_size(const dk_model *m, size_t batch)
+{
+	return batch * (4 * m->n + 6 * m->n);
+}
+
+/*
+ * The gates of B states into C (B rows of [r z n hn], 4n each), with
+ * 6 B n doubles of scratch in S: Gi = U W_ih^T + b_ih and
+ * Gh = X W_hh^T + b_hh (B x 3n each).
+ */
+static void gates(const dk_model *m, double *S, size_t B, const double *x,
+                  const double *u, double *C)
+{
+	gru_params p = params(m);
+	size_t n = m->n, in = m->spec.inputs, g = 3 * n;
+	double *Gi = S, *Gh = S + B * g;
+	for (size_t r = 0; r < B; r++) {
+		memcpy(Gi + r * g, m->theta + p.bih, g * sizeof *Gi);
+		memcpy(Gh + r * g, m->theta + p.bhh, g * sizeof *Gh);
+	}
+	if (u && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
+		            (int)in, 1.0, u, (int)in, m->theta + p.wih, (int)in, 1.0,
+		            Gi, (int)g);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
+	            (int)n, 1.0, x, (int)n, m->theta + p.whh, (int)n, 1.0, Gh,
+	            (int)g);
+	for (size_t r = 0; r < B; r++) {
+		const double *gi = Gi + r * g, *gh = Gh + r * g;
+		double *c = C + r * 4 * n;
+		for (size_t i = 0; i < n; i++) {
+			double rr = sigmoid(gi[i] + gh[i]);
+			double hn = gh[2 * n + i];
+			c[i] = rr;
+			c[n + i] = sigmoid(gi[n + i] + gh[n + i]);
+			c[2 * n + i] = tanh(gi[2 * n + i] + rr * hn);
+			c[3 * n + i] = hn;
+		}
+	}
+}
+
+/* The gates from the cache, or recomputed into the end of work. */
+static const double *gates_of(const dk_model *m, double *work, size_t B,
+                              const double *x, const double *u,
+                              const double *cache)
+{
+	if (cache)
+		return cache;
+	double *C = work + 6 * B * m->n;
+	gates(m, work, B, x, u, C);
+	return C;
+}
+
+static int gru_step(const dk_model *m, double *work, size_t B,
+                    const double *x, const double *u, double *xn,
+                    double *cache)
+{
+	size_t n = m->n;
+	double *C = cache ? cache : work + 6 * B * n;
+	gates(m, work, B, x, u, C);
+	for (size_t r = 0; r < B; r++) {
+		const double *c = C + r * 4 * n, *h = x + r * n;
+		double *hn = xn + r * n;
+		for (size_t i = 0; i < n; i++) {
+			double z = c[n + i];
+			hn[i] = (1 - z) * c[2 * n + i] + z * h[i];
+		}
+	}
+	return DK_OK;
+}
+
+/*
+ * dh' = (1 - z) dn + (h - n) dz + z dh, where with dG = dh W_hh^T:
+ * dr = r (1 - r) dG_r, dz = z (1 - z) dG_z,
+ * dn = (1 - n^2) (hn dr + r dG_n).
+ */
+static int gru_jvp(const dk_model *m, double *work, size_t B,
+                   const double *x, const double *u, const double *cache,
+                   const double *dx, double *dxn)
+{
+	size_t n = m->n, g = 3 * n;
+	const double *C = gates_of(m, work, B, x, u, cache);
+	double *dG = work;
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
+	            (int)n, 1.0, dx, (int)n, m->theta + params(m).whh, (int)n, 0.0,
+	            dG, (int)g);
+	for (size_t r = 0; r < B; r++) {
+		const double *c = C + r * 4 * n, *h = x + r * n, *dh = dx + r * n;
+		const double *d = dG + r * g;
+		double *out = dxn + r * n;
+		for (size_t i = 0; i < n; i++) {
+			double rr = c[i], z = c[n + i], nn = c[2 * n + i], hn = c[3 * n + i];
+			double dr = rr * (1 - rr) * d[i];
+			double dz = z * (1 - z) * d[n + i];
+			double dn = (1 - nn * nn) * (hn * dr + rr * d[2 * n + i]);
+			out[i] = (1 - z) * dn + (h[i] - nn) * dz + z * dh[i];
+		}
+	}
+	return DK_OK;
+}
+
+/*
+ * With g = dL/dh': the gradients of the pre-activations,
+ * a_n = g (1 - z) (1 - n^2), a_r = a_n hn r (1 - r),
+ * a_z = g (h - n) z (1 - z); Ai = [a_r a_z a_n] for the input side and
+ * Ah = [a_r a_z a_n r] for the recurrent side.  Then
+ * gh = g z + Ah W_hh, gu = Ai W_ih, gW_ih += Ai^T U, gW_hh += Ah^T X,
+ * gb_ih += sum Ai, gb_hh += sum Ah.
+ */
+static int gru_vjp(const dk_model *m, double *work, size_t B,
+                   const double *x, const double *u, const double *cache,
+                   const double *gxn, double *gx, double *gu, double *gp)
+{
+	gru_params p = params(m);
+	size_t n = m->n, in = m->spec.inputs, g = 3 * n;
+	const double *C = gates_of(m, work, B, x, u, cache);
+	double *Ai = work, *Ah = work + B * g;
+	for (size_t r = 0; r < B; r++) {
+		const double *c = C + r * 4 * n, *h = x + r * n, *gh = gxn + r * n;
+		double *ai = Ai + r * g, *ah = Ah + r * g;
+		for (size_t i = 0; i < n; i++) {
+			double rr = c[i], z = c[n + i], nn = c[2 * n + i], hn = c[3 * n + i];
+			double an = gh[i] * (1 - z) * (1 - nn * nn);
+			double ar = an * hn * rr * (1 - rr);
+			double az = gh[i] * (h[i] - nn) * z * (1 - z);
+			ai[i] = ah[i] = ar;
+			ai[n + i] = ah[n + i] = az;
+			ai[2 * n + i] = an;
+			ah[2 * n + i] = an * rr;
+		}
+	}
+	/* gx may be gxn: the direct term first, gxn is not read after it */
+	if (gx) {
+		for (size_t r = 0; r < B; r++)
+			for (size_t i = 0; i < n; i++)
+				gx[r * n + i] = gxn[r * n + i] * C[r * 4 * n + n + i];
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)n,
+		            (int)g, 1.0, Ah, (int)g, m->theta + p.whh, (int)n, 1.0, gx,
+		            (int)n);
+	}
+	if (gu && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)in,
+		            (int)g, 1.0, Ai, (int)g, m->theta + p.wih, (int)in, 0.0, gu,
+		            (int)in);
+	if (gp) {
+		if (u && in)
+			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g, (int)in,
+			            (int)B, 1.0, Ai, (int)g, u, (int)in, 1.0, gp + p.wih,
+			            (int)in);
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g, (int)n,
+		            (int)B, 1.0, Ah, (int)g, x, (int)n, 1.0, gp + p.whh, (int)n);
+		for (size_t r = 0; r < B; r++)
+			for (size_t i = 0; i < g; i++) {
+				gp[p.bih + i] += Ai[r * g + i];
+				gp[p.bhh + i] += Ah[r * g + i];
+			}
+	}
+	return DK_OK;
+}
+
+/*
+ * J_ij = z_i delta_ij + (h_i - n_i) z_i (1 - z_i) W_hz,ij
+ *        + (1 - z_i) (1 - n_i^2) (hn_i r_i (1 - r_i) W_hr,ij + r_i W_hn,ij)
+ */
+static int gru_jacobian(const dk_model *m, double *work, const double *x,
+                        const double *u, double *J)
+{
+	size_t n = m->n;
+	const double *W = m->theta + params(m).whh;
+	const double *c = gates_of(m, work, 1, x, u, NULL);
+	for (size_t i = 0; i < n; i++) {
+		double rr = c[i], z = c[n + i], nn = c[2 * n + i], hn = c[3 * n + i];
+		double kn = (1 - z) * (1 - nn * nn);
+		double kr = kn * hn * rr * (1 - rr), kz = (x[i] - nn) * z * (1 - z);
+		double kh = kn * rr;
+		const double *wr = W + i * n, *wz = W + (n + i) * n, *wn = W + (2 * n + i) * n;
+		for (size_t j = 0; j < n; j++)
+			J[i * n + j] = kr * wr[j] + kz * wz[j] + kh * wn[j];
+		J[i * n + i] += z;
+	}
+	return DK_OK;
+}
+
+const dk_model_ops dk_gru_ops = {
+	.kind = "gru",
+	.layout = gru_layout,
+	.init = gru_init,
+	.work_size = gru_work_size,
+	.cache_size = gru_cache_size,
+	.step = gru_step,
+	.jvp = gru_jvp,
+	.vjp = gru_vjp,
+	.jacobian = gru_jacobian,
+};

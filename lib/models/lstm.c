@@ -1,0 +1,300 @@
+/*
+ * lstm.c -- the long short-term memory network, with PyTorch's equations,
+ * gate order and parameter layout (torch.nn.LSTM, one layer, no
+ * projection), so that weights taken from PyTorch give PyTorch's states:
+ *
+ *	i  = sigma(W_ii u + b_ii + W_hi h + b_hi)
+ *	f  = sigma(W_if u + b_if + W_hf h + b_hf)
+ *	g  = tanh(W_ig u + b_ig + W_hg h + b_hg)
+ *	o  = sigma(W_io u + b_io + W_ho h + b_ho)
+ *	c' = f * c + i * g
+ *	h' = o * tanh(c')
+ *
+ * The state of the interface is the pair, concatenated: x = [h, c], 2
+ * units entries, so every analysis (fixed points, Jacobians, Lyapunov
+ * spectra) sees the whole dynamical system.  The readout reads h alone
+ * (model.c's readout_in = units), as an nn.Linear on nn.LSTM's output
+ * does: model/readout/W is outputs x units.
+ *
+ * Parameters, named as PyTorch names them: model/weight_ih (4 units x
+ * inputs) = [W_ii; W_if; W_ig; W_io] stacked by rows, model/weight_hh
+ * (4 units x units), model/bias_ih and model/bias_hh (4 units) in the
+ * same gate order.  Every one is drawn uniformly on [-1/sqrt(units),
+ * 1/sqrt(units)], as PyTorch draws them.
+ *
+ * The step caches i, f, g, o and tanh(c') per state.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <cblas.h>
+
+#include "base/status.h"
+#include "models/model_impl.h"
+
+/* Offsets of the parameters in theta. */
+typedef struct { size_t wih, whh, bih, bhh; } lstm_params;
+
+static lstm_params params(const dk_model *m)
+{
+	return (lstm_params){m->view[0].offset, m->view[1].offset, m->view[2].offset,
+	                     m->view[3].offset};
+}
+
+static double sigmoid(double a) { return 1 / (1 + exp(-a)); }
+
+static int lstm_layout(dk_model *m, char *err, size_t errlen)
+{
+	size_t n = m->spec.units, in = m->spec.inputs;
+	if (n == 0) {
+		snprintf(err, errlen, "lstm needs --units of at least 1");
+		return DK_EINVAL;
+	}
+	if (m->spec.act != DK_ACT_TANH) {
+		snprintf(err, errlen, "lstm: the nonlinearities are fixed (sigmoid gates, tanh); "
+		         "no --act %s", dk_act_name(m->spec.act));
+		return DK_EINVAL;
+	}
+	m->n = 2 * n;
+	m->readout_in = n;
+	static const char *const ih_axes[2] = {"gate_unit", "input"};
+	static const char *const hh_axes[2] = {"gate_unit", "unit_in"};
+	static const char *const b_axes[1] = {"gate_unit"};
+	size_t ih[2] = {4 * n, in}, hh[2] = {4 * n, n}, bs[1] = {4 * n};
+	dk_model_add_param(m, "model/weight_ih", 2, ih, ih_axes);
+	dk_model_add_param(m, "model/weight_hh", 2, hh, hh_axes);
+	dk_model_add_param(m, "model/bias_ih", 1, bs, b_axes);
+	dk_model_add_param(m, "model/bias_hh", 1, bs, b_axes);
+	return DK_OK;
+}
+
+/* As PyTorch's reset_parameters: every entry uniform on [-k, k],
+   k = 1/sqrt(units), drawn in the order of the parameters (the draws
+   themselves are dynkit's, from the seed, not torch's). */
+static int lstm_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
+{
+	const char *init = m->spec.init[0] ? m->spec.init : "random";
+	if (strcmp(init, "random")) {
+		snprintf(err, errlen, "lstm: unknown initialisation '%s' (random: PyTorch's uniform)",
+		         init);
+		return DK_EINVAL;
+	}
+	double k = 1 / sqrt((double)m->spec.units);
+	lstm_params p = params(m);
+	size_t end = m->view[3].offset + m->view[3].count;
+	for (size_t i = p.wih; i < end; i++)
+		m->theta[i] = k * (2 * dk_rng_uniform(rng) - 1);
+	return DK_OK;
+}
+
+/* Per state, in units: the cache [i f g o tanh(c')] (5), and the gate
+   pre-activations (4), which the derivatives reuse for their products. */
+static size_t lstm_cache_size(const dk_model *m)
+{
+	return 5 * m->spec.units;
+}
+
+static size_t lstm_work_size(const dk_model *m, size_t batch)
+{
+	return batch * 9 * m->spec.units;
+}
+
+/*
+ * The gates of B states into C (B rows of [i f g o tc], 5 units each),
+ * with the pre-activations A = U W_ih^T + H W_hh^T + b_ih + b_hh (B x 4
+ * units) in S; and, when xn is not NULL, the next states [h', c'] there.
+ */
+static void gates(const dk_model *m, double *S, size_t B, const double *x,
+                  const double *u, double *C, double *xn)
+{
+	lstm_params p = params(m);
+	size_t n = m->spec.units, in = m->spec.inputs, g4 = 4 * n;
+	double *A = S;
+	for (size_t r = 0; r < B; r++)
+		for (size_t i = 0; i < g4; i++)
+			A[r * g4 + i] = m->theta[p.bih + i] + m->theta[p.bhh + i];
+	if (u && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
+		            (int)in, 1.0, u, (int)in, m->theta + p.wih, (int)in, 1.0,
+		            A, (int)g4);
+	/* h is the first half of each state row (leading dimension 2n) */
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
+	            (int)n, 1.0, x, (int)(2 * n), m->theta + p.whh, (int)n, 1.0, A,
+	            (int)g4);
+	for (size_t r = 0; r < B; r++) {
+		const double *a = A + r * g4, *c = x + r * 2 * n + n;
+		double *k = C + r * 5 * n;
+		for (size_t j = 0; j < n; j++) {
+			double ig = sigmoid(a[j]), fg = sigmoid(a[n + j]);
+			double gg = tanh(a[2 * n + j]), og = sigmoid(a[3 * n + j]);
+			double cn = fg * c[j] + ig * gg, tc = tanh(cn);
+			k[j] = ig;
+			k[n + j] = fg;
+			k[2 * n + j] = gg;
+			k[3 * n + j] = og;
+			k[4 * n + j] = tc;
+			if (xn) {
+				xn[r * 2 * n + j] = og * tc;
+				xn[r * 2 * n + n + j] = cn;
+			}
+		}
+	}
+}
+
+/* The gates from the cache, or recomputed into the end of work. */
+static const double *gates_of(const dk_model *m, double *work, size_t B,
+                              const double *x, const double *u,
+                              const double *cache)
+{
+	if (cache)
+		return cache;
+	double *C = work + 4 * B * m->spec.units;
+	gates(m, work, B, x, u, C, NULL);
+	return C;
+}
+
+/* xn may be x: each entry of x is read before the same entry of xn is written. */
+static int lstm_step(const dk_model *m, double *work, size_t B,
+                     const double *x, const double *u, double *xn,
+                     double *cache)
+{
+	double *C = cache ? cache : work + 4 * B * m->spec.units;
+	gates(m, work, B, x, u, C, xn);
+	return DK_OK;
+}
+
+/*
+ * With dA = dh W_hh^T: di = i (1 - i) dA_i, df = f (1 - f) dA_f,
+ * dg = (1 - g^2) dA_g, do = o (1 - o) dA_o;
+ * dc' = df c + f dc + di g + i dg, dh' = do tc + o (1 - tc^2) dc'.
+ */
+static int lstm_jvp(const dk_model *m, double *work, size_t B,
+                    const double *x, const double *u, const double *cache,
+                    const double *dx, double *dxn)
+{
+	size_t n = m->spec.units, g4 = 4 * n;
+	const double *C = gates_of(m, work, B, x, u, cache);
+	double *dA = work;
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
+	            (int)n, 1.0, dx, (int)(2 * n), m->theta + params(m).whh, (int)n,
+	            0.0, dA, (int)g4);
+	for (size_t r = 0; r < B; r++) {
+		const double *k = C + r * 5 * n, *d = dA + r * g4;
+		const double *c = x + r * 2 * n + n, *dc = dx + r * 2 * n + n;
+		double *out = dxn + r * 2 * n;
+		for (size_t j = 0; j < n; j++) {
+			double ig = k[j], fg = k[n + j], gg = k[2 * n + j], og = k[3 * n + j];
+			double tc = k[4 * n + j];
+			double di = ig * (1 - ig) * d[j], df = fg * (1 - fg) * d[n + j];
+			double dg = (1 - gg * gg) * d[2 * n + j], dog = og * (1 - og) * d[3 * n + j];
+			double dcn = df * c[j] + fg * dc[j] + di * gg + ig * dg;
+			out[j] = dog * tc + og * (1 - tc * tc) * dcn;
+			out[n + j] = dcn;
+		}
+	}
+	return DK_OK;
+}
+
+/*
+ * With gxn = [gh', gc']: the total gradient of c',
+ * gct = gc' + gh' o (1 - tc^2), and of the pre-activations,
+ * gA = [gct g i (1 - i), gct c f (1 - f), gct i (1 - g^2),
+ *       gh' tc o (1 - o)], the same for the input and the recurrent side.
+ * Then gh = gA W_hh, gc = gct f, gu = gA W_ih, gW_ih += gA^T U,
+ * gW_hh += gA^T H, gb_ih and gb_hh += sum gA.
+ */
+static int lstm_vjp(const dk_model *m, double *work, size_t B,
+                    const double *x, const double *u, const double *cache,
+                    const double *gxn, double *gx, double *gu, double *gp)
+{
+	lstm_params p = params(m);
+	size_t n = m->spec.units, in = m->spec.inputs, g4 = 4 * n;
+	const double *C = gates_of(m, work, B, x, u, cache);
+	double *gA = work;
+	/* gx may be gxn: entry j of a row is read before it is written, and
+	   the h half is written only after the loop */
+	for (size_t r = 0; r < B; r++) {
+		const double *k = C + r * 5 * n, *c = x + r * 2 * n + n;
+		const double *gh = gxn + r * 2 * n, *gc = gh + n;
+		double *a = gA + r * g4;
+		for (size_t j = 0; j < n; j++) {
+			double ig = k[j], fg = k[n + j], gg = k[2 * n + j], og = k[3 * n + j];
+			double tc = k[4 * n + j];
+			double gct = gc[j] + gh[j] * og * (1 - tc * tc);
+			a[j] = gct * gg * ig * (1 - ig);
+			a[n + j] = gct * c[j] * fg * (1 - fg);
+			a[2 * n + j] = gct * ig * (1 - gg * gg);
+			a[3 * n + j] = gh[j] * tc * og * (1 - og);
+			if (gx)
+				gx[r * 2 * n + n + j] = gct * fg;
+		}
+	}
+	if (gx)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)n,
+		            (int)g4, 1.0, gA, (int)g4, m->theta + p.whh, (int)n, 0.0, gx,
+		            (int)(2 * n));
+	if (gu && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)in,
+		            (int)g4, 1.0, gA, (int)g4, m->theta + p.wih, (int)in, 0.0, gu,
+		            (int)in);
+	if (gp) {
+		if (u && in)
+			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g4, (int)in,
+			            (int)B, 1.0, gA, (int)g4, u, (int)in, 1.0, gp + p.wih,
+			            (int)in);
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g4, (int)n,
+		            (int)B, 1.0, gA, (int)g4, x, (int)(2 * n), 1.0, gp + p.whh,
+		            (int)n);
+		for (size_t r = 0; r < B; r++)
+			for (size_t i = 0; i < g4; i++) {
+				gp[p.bih + i] += gA[r * g4 + i];
+				gp[p.bhh + i] += gA[r * g4 + i];
+			}
+	}
+	return DK_OK;
+}
+
+/*
+ * The 2n x 2n Jacobian in blocks, with K = dc'/dh =
+ * diag(g i (1 - i)) W_hi + diag(c f (1 - f)) W_hf + diag(i (1 - g^2)) W_hg:
+ *	[ diag(tc o (1 - o)) W_ho + diag(o (1 - tc^2)) K   diag(o (1 - tc^2) f) ]
+ *	[ K                                                diag(f)              ]
+ */
+static int lstm_jacobian(const dk_model *m, double *work, const double *x,
+                         const double *u, double *J)
+{
+	size_t n = m->spec.units, N = 2 * n;
+	const double *W = m->theta + params(m).whh;
+	const double *k = gates_of(m, work, 1, x, u, NULL);
+	memset(J, 0, N * N * sizeof *J);
+	for (size_t i = 0; i < n; i++) {
+		double ig = k[i], fg = k[n + i], gg = k[2 * n + i], og = k[3 * n + i];
+		double tc = k[4 * n + i], ci = x[n + i];
+		double ki = gg * ig * (1 - ig), kf = ci * fg * (1 - fg), kg = ig * (1 - gg * gg);
+		double ko = tc * og * (1 - og), kc = og * (1 - tc * tc);
+		const double *wi = W + i * n, *wf = W + (n + i) * n;
+		const double *wg = W + (2 * n + i) * n, *wo = W + (3 * n + i) * n;
+		for (size_t j = 0; j < n; j++) {
+			double K = ki * wi[j] + kf * wf[j] + kg * wg[j];
+			J[i * N + j] = ko * wo[j] + kc * K;
+			J[(n + i) * N + j] = K;
+		}
+		J[i * N + n + i] = kc * fg;
+		J[(n + i) * N + n + i] = fg;
+	}
+	return DK_OK;
+}
+
+const dk_model_ops dk_lstm_ops = {
+	.kind = "lstm",
+	.layout = lstm_layout,
+	.init = lstm_init,
+	.work_size = lstm_work_size,
+	.cache_size = lstm_cache_size,
+	.step = lstm_step,
+	.jvp = lstm_jvp,
+	.vjp = lstm_vjp,
+	.jacobian = lstm_jacobian,
+};
