@@ -1,6 +1,6 @@
 #!/bin/sh
-# gates_numpy.sh -- gru and lstm models written by dk-init, stepped in C
-# (tests/run_steps) and in NumPy by torch.nn.GRU's and torch.nn.LSTM's
+# gates_numpy.sh -- gru and lstm models written by dk-init, run by dk-run
+# and stepped in NumPy by torch.nn.GRU's and torch.nn.LSTM's
 # documented equations over the tensors as NumPy reads them: PyTorch's
 # names, shapes and gate order in the stream, PyTorch's states out, to
 # 1e-12.  (The comparison with torch itself belongs to dk-import's test.)
@@ -8,8 +8,6 @@
 
 PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
-run_steps="$top_builddir/tests/run_steps"
-[ -x "$run_steps" ] || skip_all "tests/run_steps is not built"
 
 # check KIND UNITS INPUTS: a model, 6 steps of a batch of 3 from a random
 # state, and NumPy's own run of the same.
@@ -24,10 +22,15 @@ rng = np.random.default_rng(5)
 n = $units * (2 if "$kind" == "lstm" else 1)
 np.save("$tmp/u.npy", rng.normal(size=(6, 3, $inputs)))
 np.save("$tmp/x0.npy", 0.8 * rng.normal(size=(3, n)))
+import json
+with open("$tmp/in.npy", "wb") as f:   # the input stream dk-run reads
+    for name in ("input", "h0"):
+        np.save(f, np.array(json.dumps({"name": name}).encode()))
+        np.save(f, np.load("$tmp/" + ("u" if name == "input" else "x0") + ".npy"))
 EOF
 	"$PY" "$tmp/make.py"
-	ok "$kind $units/$inputs: run_steps runs it" \
-		sh -c "'$run_steps' '$m' '$tmp/u.npy' '$tmp/x0.npy' > '$tmp/states.npy'"
+	ok "$kind $units/$inputs: dk-run runs it" \
+		sh -c "dk-run '$m' '$tmp/in.npy' | dk-cat --select states --bare > '$tmp/states.npy'"
 	cat >"$tmp/check.py" <<EOF
 import os, sys
 import numpy as np
@@ -81,7 +84,7 @@ check lstm 16 1
 check lstm 4 0
 
 ok "lstm: dk-init writes a model" dk-init lstm --units 4 --inputs 2 -o "$tmp/l.npy"
-fails_with 1 "run_steps refuses an input of the wrong width" \
+fails_with 1 "dk-run refuses an input of the wrong width" \
 	sh -c "'$PY' -c 'import numpy as np; np.save(\"$tmp/bad.npy\", np.zeros((2, 1, 3)))' &&
-		'$run_steps' '$tmp/l.npy' '$tmp/bad.npy'"
+		dk-run '$tmp/l.npy' '$tmp/bad.npy'"
 done_testing
