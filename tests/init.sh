@@ -3,7 +3,8 @@
 # checked against what each initialisation promises (identity, Haar
 # orthogonal, Gaussian variance gain^2/N; for gru and lstm PyTorch's
 # shapes and uniform bound), the parameter count, the attrs, determinism,
-# and usage errors.
+# and usage errors; for the ctrnn also its low-rank part and the
+# continuous-time settings (dt, tau, integrator, rank).
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -116,6 +117,68 @@ done
 fails_with 2 "gru: another nonlinearity" dk-init gru --act relu
 fails_with 2 "lstm: another initialisation" dk-init lstm --init orthogonal
 fails_with 2 "lstm: zero units" dk-init lstm --units 0
+# ---- ctrnn ----
+for phi in tanh erf relu; do
+	ok "ctrnn --phi $phi exits 0" dk-init ctrnn --units 20 --gain 1.5 --phi $phi --dt 0.05 -o "$tmp/ct-$phi.npy"
+done
+pycheck "ctrnn: tensors J B b and the readout, no m n at rank 0; act from --phi" "$tmp/ct-erf.npy" <<'EOF2'
+assert list(R) == ["model/J", "model/B", "model/b", "model/readout/W", "model/readout/b"], list(R)
+assert R["model/J"][1].shape == (20, 20) and R["model/J"][0]["axes"] == ["unit", "unit_in"]
+assert R["model/B"][1].shape == (20, 1) and R["model/B"][0]["axes"] == ["unit", "input"]
+assert R["model/b"][1].shape == (20,) and not R["model/b"][1].any()
+m = R["model/J"][0]["attrs"]["model"]
+assert (m["kind"], m["act"], m["gain"], m["dt"]) == ("ctrnn", "erf", 1.5, 0.05), m
+assert (m["tau"], m["integrator"], m["rank"]) == (1.0, "euler", 0), m
+EOF2
+dk-init ctrnn --units 20 --gain 1.5 --act erf --dt 0.05 >"$tmp/ct-act.npy"
+ok "ctrnn: --phi is --act (the same bytes)" cmp "$tmp/ct-act.npy" "$tmp/ct-erf.npy"
+
+ok "ctrnn with rank, rk4, dt, tau exits 0" dk-init ctrnn --units 400 --inputs 3 --outputs 2 \
+	--gain 2 --rank 5 --integrator rk4 --dt 0.02 --tau 3 --seed 9 -o "$tmp/ct-lr.npy"
+pycheck "ctrnn: attrs and provenance record dt, tau, integrator and rank" "$tmp/ct-lr.npy" <<'EOF2'
+for k, (meta, a) in R.items():
+    m = meta["attrs"]["model"]
+    assert (m["kind"], m["units"], m["inputs"], m["outputs"]) == ("ctrnn", 400, 3, 2), m
+    assert (m["dt"], m["tau"], m["integrator"], m["rank"]) == (0.02, 3.0, "rk4", 5), m
+    p = meta["attrs"]["provenance"]["options"]
+    assert (p["dt"], p["tau"], p["integrator"], p["rank"]) == (0.02, 3.0, "rk4", 5), p
+    assert len(meta["axes"]) == a.ndim
+EOF2
+pycheck "ctrnn: m and n are units x rank, axes [unit, rank]; the parameter count" "$tmp/ct-lr.npy" <<'EOF2'
+for k in ("model/m", "model/n"):
+    assert R[k][1].shape == (400, 5), R[k][1].shape
+    assert R[k][0]["axes"] == ["unit", "rank"]
+assert sum(a.size for m, a in R.values()) == 400**2 + 400*3 + 400 + 2*400*5 + 2*400 + 2
+EOF2
+# J: 160000 draws of variance 4/400, sample-variance standard error 0.35 %;
+# m and n: 4000 draws of variance 1, standard error 2.2 %.
+pycheck "ctrnn: J has mean 0 and variance gain^2/N within 3 %" "$tmp/ct-lr.npy" <<'EOF2'
+J = R["model/J"][1]
+v = 4 / 400
+assert abs(J.mean()) < 3 * np.sqrt(v / J.size), J.mean()
+assert abs(J.var() / v - 1) < 0.03, J.var() / v
+EOF2
+pycheck "ctrnn: m and n entries have variance 1 within 10 %" "$tmp/ct-lr.npy" <<'EOF2'
+mn = np.concatenate([R["model/m"][1].ravel(), R["model/n"][1].ravel()])
+assert abs(mn.var() - 1) < 0.1, mn.var()
+EOF2
+pycheck "ctrnn: B uniform within 1/sqrt(N), b = 0" "$tmp/ct-lr.npy" <<'EOF2'
+assert np.all(np.abs(R["model/B"][1]) <= 1 / np.sqrt(400))
+assert not R["model/b"][1].any()
+EOF2
+pycheck "rnn: no continuous-time attrs" "$tmp/irnn.npy" <<'EOF2'
+for k, (meta, a) in R.items():
+    assert "dt" not in meta["attrs"]["model"] and "dt" not in meta["attrs"]["provenance"]["options"]
+EOF2
+
+fails_with 2 "ctrnn: unknown integrator" dk-init ctrnn --integrator midpoint
+fails_with 2 "ctrnn: dt 0" dk-init ctrnn --dt 0
+fails_with 2 "ctrnn: negative tau" dk-init ctrnn --tau -1
+fails_with 2 "ctrnn: rank above units" dk-init ctrnn --units 4 --rank 5
+fails_with 2 "ctrnn: unknown --phi" dk-init ctrnn --phi sigmoid
+fails_with 2 "ctrnn: an initialisation it has not" dk-init ctrnn --init identity
+fails_with 2 "--dt for a discrete-time model" dk-init rnn --dt 0.1
+fails_with 2 "--rank for a discrete-time model" dk-init rnn --rank 2
 
 fails_with 2 "no model is a usage error" dk-init
 fails_with 2 "unknown model kind" dk-init nosuchmodel

@@ -4,6 +4,7 @@
  *
  *	dk-init rnn --units 64 --inputs 3 --outputs 3 --act tanh --init random
  *	dk-init gru --units 128 --inputs 1 --outputs 3
+ *	dk-init ctrnn --units 200 --gain 1.5 --phi erf --dt 0.05 --integrator rk4
  *
  * The model is created by the library (dk_model_create); this tool only
  * reads the options and writes the result, with its provenance.
@@ -11,16 +12,21 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tool.h"
 
+/* The options that apply only to continuous-time models. */
+enum { OPT_DT = TOOL_OPT_FIRST_FREE, OPT_TAU, OPT_INTEGRATOR, OPT_RANK, OPT_END };
+
 typedef struct {
 	dk_model_spec spec;
 	const char *output;
 	size_t max_elements; /* unused: dk-init reads no stream */
+	int given[OPT_END];  /* which of the continuous-time options were set */
 } options;
 
 static void usage(void)
@@ -35,6 +41,8 @@ static void usage(void)
 	       "         bias_ih, bias_hh); state h\n"
 	       "  lstm   PyTorch's nn.LSTM (gates i, f, g, o); state [h, c], 2 units;\n"
 	       "         the readout reads h\n"
+	       "  ctrnn  tau dx/dt = -x + (J + m n^T/N) phi(x) + B u + b, integrated\n"
+	       "         over dt; J_ij ~ N(0, G^2/N), m and n (N x R) N(0, 1)\n"
 	       "\n"
 	       "  -n, --units N        units (default 64): the state size, but lstm's\n"
 	       "                       state [h, c] holds 2N\n"
@@ -42,11 +50,16 @@ static void usage(void)
 	       "  -O, --outputs O      readout size (default 1)\n"
 	       "  -a, --act F          nonlinearity: tanh, relu, erf, identity\n"
 	       "                       (default tanh; gru and lstm: tanh only)\n"
+	       "      --phi F          the same as --act\n"
 	       "  -I, --init KIND      identity, random or orthogonal (default random);\n"
 	       "                       gru and lstm: random only, PyTorch's uniform draw\n"
 	       "  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q (default 1;\n"
 	       "                       not used by gru and lstm)\n"
 	       "  -S, --seed S         random seed (default 1)\n"
+	       "      --dt DT          ctrnn: integration step (default 0.1)\n"
+	       "      --tau TAU        ctrnn: time constant (default 1)\n"
+	       "      --integrator M   ctrnn: euler or rk4 (default euler)\n"
+	       "      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n"
 	       "  -o, --output FILE    write FILE atomically instead of stdout\n"
 	       "  -h, --help           show this help and exit\n"
 	       "      --version        show the version and exit\n"
@@ -55,13 +68,32 @@ static void usage(void)
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
-/* The settings, after defaults, as the provenance records them. */
-static json_t *options_json(const dk_model_spec *s)
+/* The settings, after defaults, as the provenance records them; for a
+   continuous-time model also dt, tau, integrator and rank, taken from the
+   model's attrs (model_attrs) where the library filled in its defaults. */
+static json_t *options_json(const dk_model_spec *s, json_t *model_attrs)
 {
-	return json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:f, s:I}", "model", s->kind,
-	                 "units", (json_int_t)s->units, "inputs", (json_int_t)s->inputs,
-	                 "outputs", (json_int_t)s->outputs, "act", dk_act_name(s->act),
-	                 "init", s->init, "gain", s->gain, "seed", (json_int_t)s->seed);
+	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:f, s:I}", "model", s->kind,
+	                      "units", (json_int_t)s->units, "inputs", (json_int_t)s->inputs,
+	                      "outputs", (json_int_t)s->outputs, "act", dk_act_name(s->act),
+	                      "init", s->init, "gain", s->gain, "seed", (json_int_t)s->seed);
+	static const char *const keys[] = {"dt", "tau", "integrator", "rank"};
+	for (size_t k = 0; o && model_attrs && k < sizeof keys / sizeof *keys; k++) {
+		json_t *v = json_object_get(model_attrs, keys[k]);
+		if (v && json_object_set(o, keys[k], v)) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+/* The model attrs the library wrote on the bundle's first tensor. */
+static json_t *bundle_model_attrs(const dk_bundle *b)
+{
+	if (!dk_bundle_size(b))
+		return NULL;
+	return json_object_get(dk_meta_attrs(dk_bundle_meta(b, 0)), "model");
 }
 
 static double parse_real(const char *opt, const char *arg)
@@ -73,6 +105,15 @@ static double parse_real(const char *opt, const char *arg)
 	return v;
 }
 
+/* A positive, finite real (--dt, --tau). */
+static double parse_positive(const char *opt, const char *arg)
+{
+	double v = parse_real(opt, arg);
+	if (!(v > 0) || !isfinite(v))
+		tool_usage_error("%s: '%s' is not a positive number", opt, arg);
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -80,10 +121,15 @@ int main(int argc, char **argv)
 		{"inputs", required_argument, NULL, 'i'},
 		{"outputs", required_argument, NULL, 'O'},
 		{"act", required_argument, NULL, 'a'},
+		{"phi", required_argument, NULL, 'a'},
 		{"init", required_argument, NULL, 'I'},
 		{"gain", required_argument, NULL, 'g'},
 		{"seed", required_argument, NULL, 'S'},
 		{"output", required_argument, NULL, 'o'},
+		{"dt", required_argument, NULL, OPT_DT},
+		{"tau", required_argument, NULL, OPT_TAU},
+		{"integrator", required_argument, NULL, OPT_INTEGRATOR},
+		{"rank", required_argument, NULL, OPT_RANK},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -102,16 +148,26 @@ int main(int argc, char **argv)
 		case 'O': o.spec.outputs = tool_parse_count("--outputs", optarg); break;
 		case 'a':
 			if (dk_act_from_name(optarg, &o.spec.act))
-				tool_usage_error("--act: unknown nonlinearity '%s' (tanh, relu, erf, identity)", optarg);
+				tool_usage_error("--act/--phi: unknown nonlinearity '%s' (tanh, relu, erf, identity)", optarg);
 			break;
 		case 'I': o.spec.init = optarg; break;
 		case 'g': o.spec.gain = parse_real("--gain", optarg); break;
 		case 'S': o.spec.seed = tool_parse_count("--seed", optarg); break;
 		case 'o': o.output = optarg; break;
+		case OPT_DT: o.spec.dt = parse_positive("--dt", optarg); break;
+		case OPT_TAU: o.spec.tau = parse_positive("--tau", optarg); break;
+		case OPT_INTEGRATOR:
+			if (strcmp(optarg, "euler") && strcmp(optarg, "rk4"))
+				tool_usage_error("--integrator: unknown integrator '%s' (euler, rk4)", optarg);
+			o.spec.integrator = optarg;
+			break;
+		case OPT_RANK: o.spec.rank = tool_parse_count("--rank", optarg); break;
 		}
+		if (c >= OPT_DT && c < OPT_END)
+			o.given[c] = 1;
 	}
 	if (optind != argc - 1)
-		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, gru, lstm)");
+		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, gru, lstm, ctrnn)");
 	o.spec.kind = argv[optind];
 
 	dk_model *m;
@@ -123,13 +179,26 @@ int main(int argc, char **argv)
 		tool_warn(NULL, "%s", err);
 		return TOOL_EXIT_FAIL;
 	}
+	int continuous = dk_model_is_continuous(m);
+	static const char *const ct_names[OPT_END] = {
+		[OPT_DT] = "--dt", [OPT_TAU] = "--tau", [OPT_INTEGRATOR] = "--integrator",
+		[OPT_RANK] = "--rank",
+	};
+	for (int k = OPT_DT; k < OPT_END && !continuous; k++)
+		if (o.given[k]) {
+			dk_model_free(m);
+			tool_usage_error("%s applies only to continuous-time models (ctrnn), not %s",
+			                 ct_names[k], o.spec.kind);
+		}
 	dk_bundle *b = dk_bundle_alloc();
-	json_t *prov = tool_provenance(options_json(&o.spec));
-	st = b && prov ? dk_model_to_bundle(m, b) : DK_ENOMEM;
-	if (!st)
-		st = tool_bundle_stamp(b, prov);
-	json_decref(prov);
+	st = b ? dk_model_to_bundle(m, b) : DK_ENOMEM;
 	dk_model_free(m);
+	json_t *prov = NULL;
+	if (!st) {
+		prov = tool_provenance(options_json(&o.spec, continuous ? bundle_model_attrs(b) : NULL));
+		st = prov ? tool_bundle_stamp(b, prov) : DK_ENOMEM;
+	}
+	json_decref(prov);
 	tool_output out;
 	if (st) {
 		tool_warn(NULL, "%s", dk_strerror(st));

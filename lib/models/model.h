@@ -48,7 +48,8 @@ typedef struct dk_model_spec {
 	const char *init;      /* "identity", "random", "orthogonal", ... */
 	double gain;           /* scale of random initialisations */
 	uint64_t seed;
-	/* continuous-time models (0 where it does not apply) */
+	/* continuous-time models (0 where it does not apply; for ctrnn, 0
+	   or "" takes the default: dt 0.1, tau 1, euler, rank 0) */
 	double dt;             /* integration step of F */
 	double tau;            /* time constant */
 	const char *integrator; /* "euler" or "rk4" */
