@@ -114,6 +114,11 @@ int main(void)
 		check_bptt("rnn", acts[a], 0);
 		check_bptt("rnn", acts[a], 1);
 	}
+	/* every kind trains through the same interface */
+	check_bptt("gru", "tanh", 0);
+	check_bptt("lstm", "tanh", 1);
+	check_bptt("ctrnn", "tanh", 0);
+	check_bptt("ctrnn", "erf", 1);
 	check_optim();
 	return tap_done();
 }
