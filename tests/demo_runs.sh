@@ -1,11 +1,19 @@
 #!/bin/sh
 # demo_runs.sh -- `./bootstrap demo` must keep working: run the demo and
-# check what it claims (three tensors listed, the text round trip exact).
+# check what it claims: a trained flip-flop network whose test error is
+# far below the untrained one's, and its files.
 . "$top_srcdir/tests/lib.sh"
 
-ok "demo exits 0" sh "$top_srcdir/tests/demo.sh"
+DK_DEMO_DIR="$tmp/demo" ok "demo exits 0" sh "$top_srcdir/tests/demo.sh"
 cp "$tmp/.out" "$tmp/demo.out"
-is "$(grep -c "^[0-9]  " "$tmp/demo.out")" 5 "demo lists 3 tensors, then the 2 selected"
-is "$(grep -c "^0  model/J " "$tmp/demo.out")" 1 "rename shows in the listing"
-is "$(tail -n 1 "$tmp/demo.out")" "identical: text round trip kept every byte" "round trip exact"
+before=$(awk '/^test MSE untrained:/ { print $4 }' "$tmp/demo.out")
+after=$(awk '/^test MSE trained:/ { print $4 }' "$tmp/demo.out")
+# the flip-flop targets are +-1 or 0: an untrained network's MSE is about
+# 0.5; 1000 Adam steps bring it below 0.1
+awk -v b="$before" -v a="$after" 'BEGIN { exit !(a < 0.1 && a < b / 5) }'
+tap_result $? "trained test MSE $after is below 0.1 and a fifth of the untrained $before"
+for f in untrained.npy flipflop.npy test.npy loss.tsv; do
+	ok "demo wrote $f" test -s "$tmp/demo/$f"
+done
+is "$(grep -vc '^#' "$tmp/demo/loss.tsv")" 1000 "the loss curve has one value per step"
 done_testing
