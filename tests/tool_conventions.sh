@@ -70,6 +70,22 @@ for tool in dk-info dk-cat; do
 	is "$?" 0 "$tool MISSING: '$tool: MISSING: No such file or directory'"
 done
 
+# ---- every tool: --help, --version, an unknown option ----
+for src in "$top_srcdir"/tools/dk-*.c; do
+	tool=$(basename "$src" .c)
+	$tool --help >"$tmp/help" 2>"$tmp/help.err"
+	is "$?.$(head -n 1 "$tmp/help" | cut -d ' ' -f 1-2)" "0.Usage: $tool" \
+		"$tool --help: exit 0, 'Usage: $tool' on stdout"
+	$tool --help >/dev/full 2>/dev/null
+	is "$?" 1 "$tool --help >/dev/full: exit 1"
+	$tool --version >"$tmp/ver" 2>/dev/null
+	is "$?.$(cut -d ' ' -f 1-2 "$tmp/ver")" "0.$tool (dynkit)" "$tool --version: exit 0, '$tool (dynkit) ...'"
+	$tool --bogus >"$tmp/u.out" 2>"$tmp/u.err" </dev/null
+	is "$?" 2 "$tool --bogus: exit 2"
+	grep -q "^$tool: .*--bogus" "$tmp/u.err"
+	is "$?" 0 "$tool --bogus: '$tool: ...' names the option"
+done
+
 # usage errors of dk-cat's own options
 for args in "--dtype xyz" "--dtype f16" "--dtype S" "--rename noequals" \
             "--rename =x" "--rename x=" "--select" "-o"; do
