@@ -1,10 +1,11 @@
 #!/bin/sh
 # init.sh -- dk-init: the model it writes, read by NumPy alone and
 # checked against what each initialisation promises (identity, Haar
-# orthogonal, Gaussian variance gain^2/N; for gru and lstm PyTorch's
-# shapes and uniform bound), the parameter count, the attrs, determinism,
-# and usage errors; for the ctrnn also its low-rank part and the
-# continuous-time settings (dt, tau, integrator, rank).
+# orthogonal, Gaussian variance gain^2/N; the wrnn's shift kernel and solo
+# input; for gru and lstm PyTorch's shapes and uniform bound), the
+# parameter count (12,724 for the Wave-RNN paper's copy-task model), the
+# attrs, determinism, and usage errors; for the ctrnn also its low-rank
+# part and the continuous-time settings (dt, tau, integrator, rank).
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -179,6 +180,63 @@ fails_with 2 "ctrnn: unknown --phi" dk-init ctrnn --phi sigmoid
 fails_with 2 "ctrnn: an initialisation it has not" dk-init ctrnn --init identity
 fails_with 2 "--dt for a discrete-time model" dk-init rnn --dt 0.1
 fails_with 2 "--rank for a discrete-time model" dk-init rnn --rank 2
+# ---- wrnn: the Wave-RNN ----
+ok "wrnn exits 0" dk-init wrnn --channels 6 --units 100 --inputs 10 --outputs 10 -o "$tmp/wrnn.npy"
+pycheck "wrnn: 12,724 parameters (108 + 6 + 6000 + 600 + 6000 + 10), as in the paper's code" "$tmp/wrnn.npy" <<'EOF'
+want = [("model/conv/W", (6, 6, 3)), ("model/conv/b", (6,)), ("model/V", (600, 10)),
+        ("model/b", (600,)), ("model/readout/W", (10, 600)), ("model/readout/b", (10,))]
+got = [(k, a.shape) for k, (m, a) in R.items()]
+assert got == want, got
+assert sum(a.size for m, a in R.values()) == 12724
+EOF
+pycheck "wrnn: shift kernel W[k][k] = [0, 0, 1], all else 0, conv bias 0" "$tmp/wrnn.npy" <<'EOF'
+W = R["model/conv/W"][1]
+want = np.zeros((6, 6, 3))
+for k in range(6):
+    want[k, k, 2] = 1
+assert np.array_equal(W, want), W
+assert not R["model/conv/b"][1].any()
+assert R["model/conv/W"][0]["axes"] == ["channel_out", "channel_in", "tap"]
+EOF
+pycheck "wrnn: solo V (weight 1 from every input into unit 0 of each ring), b = 0" "$tmp/wrnn.npy" <<'EOF'
+V = R["model/V"][1].reshape(6, 100, 10)
+want = np.zeros((6, 100, 10))
+want[:, 0, :] = 1
+assert np.array_equal(V, want)
+assert not R["model/b"][1].any()
+EOF
+pycheck "wrnn attrs: kind, channels, units per ring, relu, shift" "$tmp/wrnn.npy" <<'EOF'
+for k, (meta, a) in R.items():
+    m = meta["attrs"]["model"]
+    assert (m["kind"], m["channels"], m["units"], m["state_size"]) == ("wrnn", 6, 100, 600), m
+    assert (m["act"], m["init"]) == ("relu", "shift"), m
+    assert meta["attrs"]["provenance"]["options"]["channels"] == 6
+EOF
+pycheck "wrnn shift: the kernel as PyTorch's circular Conv1d moves h[k][i+1] to i" "$tmp/wrnn.npy" <<'EOF'
+W = R["model/conv/W"][1]
+h = np.random.default_rng(0).random((6, 100))
+P = np.concatenate([h[:, -1:], h, h[:, :1]], axis=1)
+out = sum(W[:, :, d] @ P[:, d:d + 100] for d in range(3))
+assert np.array_equal(out, np.roll(h, -1, axis=1))
+EOF
+ok "wrnn random exits 0" dk-init wrnn --channels 60 --units 3 --init random --gain 2 --seed 4 -o "$tmp/wrand.npy"
+# 3 c^2 = 10800 draws of variance 4/180: the sample variance's standard
+# error is 1.4 % of it; allow 6 %.
+pycheck "wrnn random: kernel variance gain^2/(3c) within 6 %, V and b within 1/sqrt(cn)" "$tmp/wrand.npy" <<'EOF'
+W = R["model/conv/W"][1]
+assert abs(W.var() / (4 / 180) - 1) < 0.06, W.var() * 45
+for k in ("model/V", "model/b"):
+    assert np.all(np.abs(R[k][1]) <= 1 / np.sqrt(180))
+assert R["model/V"][1].shape == (180, 1)
+EOF
+dk-init wrnn --channels 3 --units 5 --init random --seed 2 >"$tmp/w1.npy"
+dk-init wrnn --channels 3 --units 5 --init random --seed 2 >"$tmp/w2.npy"
+ok "wrnn: the same seed gives the same bytes" cmp "$tmp/w1.npy" "$tmp/w2.npy"
+ok "wrnn --act relu is accepted" dk-init wrnn --act relu -o "$tmp/w3.npy"
+fails_with 2 "wrnn with another nonlinearity" dk-init wrnn --act tanh
+fails_with 2 "wrnn with an rnn initialisation" dk-init wrnn --init identity
+fails_with 2 "wrnn with zero channels" dk-init wrnn --channels 0
+fails_with 2 "--channels for an rnn" dk-init rnn --channels 2
 
 fails_with 2 "no model is a usage error" dk-init
 fails_with 2 "unknown model kind" dk-init nosuchmodel

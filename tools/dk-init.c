@@ -5,6 +5,7 @@
  *	dk-init rnn --units 64 --inputs 3 --outputs 3 --act tanh --init random
  *	dk-init gru --units 128 --inputs 1 --outputs 3
  *	dk-init ctrnn --units 200 --gain 1.5 --phi erf --dt 0.05 --integrator rk4
+ *	dk-init wrnn --channels 6 --units 100 --inputs 10 --outputs 10
  *
  * The model is created by the library (dk_model_create); this tool only
  * reads the options and writes the result, with its provenance.
@@ -27,6 +28,7 @@ typedef struct {
 	const char *output;
 	size_t max_elements; /* unused: dk-init reads no stream */
 	int given[OPT_END];  /* which of the continuous-time options were set */
+	int act_given, channels_given;
 } options;
 
 static void usage(void)
@@ -37,6 +39,8 @@ static void usage(void)
 	       "Models:\n"
 	       "  rnn    h' = act(W h + V u + b); --init identity with --act relu is\n"
 	       "         the iRNN\n"
+	       "  wrnn   h' = relu(conv(h) + V u + b), conv circular with kernel 3, over\n"
+	       "         C rings of N units each: the Wave-RNN\n"
 	       "  gru    PyTorch's nn.GRU (gates r, z, n; model/weight_ih, weight_hh,\n"
 	       "         bias_ih, bias_hh); state h\n"
 	       "  lstm   PyTorch's nn.LSTM (gates i, f, g, o); state [h, c], 2 units;\n"
@@ -44,16 +48,20 @@ static void usage(void)
 	       "  ctrnn  tau dx/dt = -x + (J + m n^T/N) phi(x) + B u + b, integrated\n"
 	       "         over dt; J_ij ~ N(0, G^2/N), m and n (N x R) N(0, 1)\n"
 	       "\n"
-	       "  -n, --units N        units (default 64): the state size, but lstm's\n"
-	       "                       state [h, c] holds 2N\n"
+	       "  -c, --channels C     rings of the wrnn (default 1)\n"
+	       "  -n, --units N        units (default 64): the state size, or units per\n"
+	       "                       ring of the wrnn; lstm's state [h, c] holds 2N\n"
 	       "  -i, --inputs I       input size (default 1)\n"
 	       "  -O, --outputs O      readout size (default 1)\n"
 	       "  -a, --act F          nonlinearity: tanh, relu, erf, identity\n"
-	       "                       (default tanh; gru and lstm: tanh only)\n"
+	       "                       (default tanh; gru and lstm: tanh only; the\n"
+	       "                       wrnn's is relu)\n"
 	       "      --phi F          the same as --act\n"
-	       "  -I, --init KIND      identity, random or orthogonal (default random);\n"
-	       "                       gru and lstm: random only, PyTorch's uniform draw\n"
-	       "  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q (default 1;\n"
+	       "  -I, --init KIND      rnn: identity, random or orthogonal (default\n"
+	       "                       random); wrnn: shift or random (default shift);\n"
+	       "                       gru, lstm, ctrnn: random only\n"
+	       "  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q; wrnn\n"
+	       "                       random: kernel ~ N(0, G^2/(3C)) (default 1;\n"
 	       "                       not used by gru and lstm)\n"
 	       "  -S, --seed S         random seed (default 1)\n"
 	       "      --dt DT          ctrnn: integration step (default 0.1)\n"
@@ -84,6 +92,11 @@ static json_t *options_json(const dk_model_spec *s, json_t *model_attrs)
 			json_decref(o);
 			o = NULL;
 		}
+	}
+	if (o && s->channels &&
+	    json_object_set_new(o, "channels", json_integer((json_int_t)s->channels))) {
+		json_decref(o);
+		o = NULL;
 	}
 	return o;
 }
@@ -117,6 +130,7 @@ static double parse_positive(const char *opt, const char *arg)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{"channels", required_argument, NULL, 'c'},
 		{"units", required_argument, NULL, 'n'},
 		{"inputs", required_argument, NULL, 'i'},
 		{"outputs", required_argument, NULL, 'O'},
@@ -135,20 +149,25 @@ int main(int argc, char **argv)
 	};
 	options o = {
 		.spec = {.units = 64, .inputs = 1, .outputs = 1, .act = DK_ACT_TANH,
-		         .init = "random", .gain = 1, .seed = 1},
+		         .init = NULL, .gain = 1, .seed = 1},
 	};
 	int c;
 	tool_init("dk-init", argv);
-	while ((c = getopt_long(argc, argv, "n:i:O:a:I:g:S:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:n:i:O:a:I:g:S:o:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;
 		switch (c) {
+		case 'c':
+			o.spec.channels = tool_parse_count("--channels", optarg);
+			o.channels_given = 1;
+			break;
 		case 'n': o.spec.units = tool_parse_count("--units", optarg); break;
 		case 'i': o.spec.inputs = tool_parse_count("--inputs", optarg); break;
 		case 'O': o.spec.outputs = tool_parse_count("--outputs", optarg); break;
 		case 'a':
 			if (dk_act_from_name(optarg, &o.spec.act))
 				tool_usage_error("--act/--phi: unknown nonlinearity '%s' (tanh, relu, erf, identity)", optarg);
+			o.act_given = 1;
 			break;
 		case 'I': o.spec.init = optarg; break;
 		case 'g': o.spec.gain = parse_real("--gain", optarg); break;
@@ -167,8 +186,22 @@ int main(int argc, char **argv)
 			o.given[c] = 1;
 	}
 	if (optind != argc - 1)
-		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, gru, lstm, ctrnn)");
+		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn)");
 	o.spec.kind = argv[optind];
+	if (!strcmp(o.spec.kind, "wrnn")) {
+		/* the Wave-RNN is always relu, and starts as a delay line */
+		if (o.act_given && o.spec.act != DK_ACT_RELU)
+			tool_usage_error("--act: the wrnn is always relu");
+		o.spec.act = DK_ACT_RELU;
+		if (!o.channels_given)
+			o.spec.channels = 1;
+		if (!o.spec.init)
+			o.spec.init = "shift";
+	} else if (o.channels_given) {
+		tool_usage_error("--channels: only the wrnn has channels");
+	}
+	if (!o.spec.init)
+		o.spec.init = "random";
 
 	dk_model *m;
 	char err[256];

@@ -32,8 +32,8 @@ static int fail(int status, char *err, size_t errlen, const char *fmt, ...)
 	return status;
 }
 
-static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_gru_ops, &dk_lstm_ops,
-                                             &dk_ctrnn_ops};
+static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_wrnn_ops, &dk_gru_ops,
+                                             &dk_lstm_ops, &dk_ctrnn_ops};
 
 const dk_model_ops *dk_model_ops_find(const char *kind)
 {

@@ -39,13 +39,13 @@ typedef enum { DK_ACT_TANH, DK_ACT_RELU, DK_ACT_ERF, DK_ACT_IDENTITY } dk_act;
 
 /* How a model is made: sizes, nonlinearity, initialisation. */
 typedef struct dk_model_spec {
-	const char *kind;      /* "rnn", ... */
+	const char *kind;      /* "rnn", "wrnn", ... */
 	size_t units;          /* state size n (rnn) or units per ring (wrnn) */
 	size_t channels;       /* rings (wrnn); 0 where it does not apply */
 	size_t inputs;         /* m */
 	size_t outputs;        /* readout size */
 	dk_act act;
-	const char *init;      /* "identity", "random", "orthogonal", ... */
+	const char *init;      /* "identity", "random", "orthogonal", "shift", ... */
 	double gain;           /* scale of random initialisations */
 	uint64_t seed;
 	/* continuous-time models (0 where it does not apply; for ctrnn, 0

@@ -85,6 +85,7 @@ extern const dk_model_ops dk_rnn_ops;
 extern const dk_model_ops dk_gru_ops;
 extern const dk_model_ops dk_lstm_ops;
 extern const dk_model_ops dk_ctrnn_ops; /* ctrnn.c */
+extern const dk_model_ops dk_wrnn_ops;
 
 /* y = act(y) elementwise, and d = act'(a) from the pre-activation a. */
 void dk_act_apply(dk_act act, const double *a, double *y, size_t n);
