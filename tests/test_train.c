@@ -19,6 +19,7 @@
 static void check_bptt(const char *kind, const char *act, int classify)
 {
 	dk_model_spec spec = {.kind = kind, .units = 5, .inputs = 2, .outputs = 3,
+	                      .channels = strcmp(kind, "wrnn") ? 0 : 2,
 	                      .init = "random", .gain = 1.1, .seed = 3};
 	dk_act_from_name(act, &spec.act);
 	dk_model *m;
@@ -115,6 +116,7 @@ int main(void)
 		check_bptt("rnn", acts[a], 1);
 	}
 	/* every kind trains through the same interface */
+	check_bptt("wrnn", "relu", 0);
 	check_bptt("gru", "tanh", 0);
 	check_bptt("lstm", "tanh", 1);
 	check_bptt("ctrnn", "tanh", 0);
