@@ -232,19 +232,12 @@ int main(int argc, char **argv)
 		st = prov ? tool_bundle_stamp(b, prov) : DK_ENOMEM;
 	}
 	json_decref(prov);
-	tool_output out;
 	if (st) {
 		tool_warn(NULL, "%s", dk_strerror(st));
 		dk_bundle_free(b);
 		return TOOL_EXIT_FAIL;
 	}
-	if (tool_output_open(&out, o.output)) {
-		dk_bundle_free(b);
-		return TOOL_EXIT_FAIL;
-	}
-	st = dk_bundle_write(b, out.w);
+	int status = tool_write_bundle(o.output, b);
 	dk_bundle_free(b);
-	if (st)
-		tool_warn(o.output ? o.output : "stdout", "write error");
-	return tool_output_close(&out, st == DK_OK);
+	return status;
 }

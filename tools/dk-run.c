@@ -43,30 +43,6 @@ static void usage(void)
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
-/* Read a whole stream operand into a new bundle; NULL (warned) on error. */
-static dk_bundle *read_operand(const char *path, size_t max_elements)
-{
-	int fd = tool_open_input(path);
-	if (fd < 0)
-		return NULL;
-	dk_stream_reader *r = dk_stream_reader_alloc(fd, path);
-	dk_bundle *b = dk_bundle_alloc();
-	int st = r && b ? DK_OK : DK_ENOMEM;
-	if (!st) {
-		dk_stream_reader_set_max_elements(r, max_elements);
-		st = dk_bundle_read(b, r);
-	}
-	if (st) {
-		tool_warn(path, "%s", r && *dk_stream_reader_error(r) ? dk_stream_reader_error(r)
-		                                                      : dk_strerror(st));
-		dk_bundle_free(b);
-		b = NULL;
-	}
-	dk_stream_reader_free(r);
-	tool_close_input(fd);
-	return b;
-}
-
 /* The input sequence: "input", else the only tensor; as f8. */
 static dk_tensor *find_input(const dk_bundle *in, const char *src)
 {
@@ -199,8 +175,8 @@ int main(int argc, char **argv)
 	if (!strcmp(model_path, "-") && !strcmp(input_path, "-"))
 		tool_usage_error("MODEL and INPUT cannot both be standard input");
 
-	dk_bundle *mb = read_operand(model_path, o.max_elements);
-	dk_bundle *in = mb ? read_operand(input_path, o.max_elements) : NULL;
+	dk_bundle *mb = tool_read_bundle(model_path, o.max_elements);
+	dk_bundle *in = mb ? tool_read_bundle(input_path, o.max_elements) : NULL;
 	dk_model *m = NULL;
 	char err[256];
 	int status = TOOL_EXIT_FAIL;
@@ -216,17 +192,8 @@ int main(int argc, char **argv)
 		status = TOOL_EXIT_FAIL;
 	}
 	json_decref(prov);
-	tool_output to;
-	if (status == TOOL_EXIT_OK) {
-		if (tool_output_open(&to, o.output)) {
-			status = TOOL_EXIT_FAIL;
-		} else {
-			int st = dk_bundle_write(out, to.w);
-			if (st)
-				tool_warn(o.output ? o.output : "stdout", "write error");
-			status = tool_output_close(&to, st == DK_OK);
-		}
-	}
+	if (status == TOOL_EXIT_OK)
+		status = tool_write_bundle(o.output, out);
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(in);

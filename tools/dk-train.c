@@ -152,51 +152,13 @@ static dk_bundle *checkpoint_bundle(const options *o, const dk_model *m,
 	return b;
 }
 
-static int write_bundle(const char *path, dk_bundle *b)
-{
-	tool_output out;
-	if (!b) {
-		tool_warn(NULL, "out of memory");
-		return TOOL_EXIT_FAIL;
-	}
-	if (tool_output_open(&out, path))
-		return TOOL_EXIT_FAIL;
-	int st = dk_bundle_write(b, out.w);
-	if (st)
-		tool_warn(path ? path : "stdout", "write error");
-	return tool_output_close(&out, st == DK_OK);
-}
-
 static int save_checkpoint(const options *o, const char *path, const dk_model *m,
                            const dk_trainer *tr)
 {
 	dk_bundle *b = checkpoint_bundle(o, m, tr, 1);
-	int status = write_bundle(path, b);
+	int status = tool_write_bundle(path, b);
 	dk_bundle_free(b);
 	return status;
-}
-
-static dk_bundle *read_bundle(const char *path, size_t max_elements)
-{
-	int fd = tool_open_input(path);
-	if (fd < 0)
-		return NULL;
-	dk_stream_reader *r = dk_stream_reader_alloc(fd, path);
-	dk_bundle *b = dk_bundle_alloc();
-	int st = r && b ? DK_OK : DK_ENOMEM;
-	if (!st) {
-		dk_stream_reader_set_max_elements(r, max_elements);
-		st = dk_bundle_read(b, r);
-	}
-	if (st) {
-		tool_warn(path, "%s", r && *dk_stream_reader_error(r) ? dk_stream_reader_error(r)
-		                                                      : dk_strerror(st));
-		dk_bundle_free(b);
-		b = NULL;
-	}
-	dk_stream_reader_free(r);
-	tool_close_input(fd);
-	return b;
 }
 
 /* The training loop; returns the exit status. */
@@ -238,7 +200,7 @@ static int train(options *o, dk_model *m, dk_trainer *tr)
 	if (ckpt && save_checkpoint(o, ckpt, m, tr))
 		return TOOL_EXIT_FAIL;
 	dk_bundle *b = checkpoint_bundle(o, m, tr, 0);
-	int status = write_bundle(o->output, b);
+	int status = tool_write_bundle(o->output, b);
 	dk_bundle_free(b);
 	return status;
 }
@@ -313,7 +275,7 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 
 	const char *model_path = o.resume ? o.resume : optind < argc ? argv[optind] : "-";
-	dk_bundle *mb = read_bundle(model_path, o.max_elements);
+	dk_bundle *mb = tool_read_bundle(model_path, o.max_elements);
 	if (!mb)
 		return TOOL_EXIT_FAIL;
 	json_t *saved = NULL; /* the resumed run's options (owns strings o uses) */

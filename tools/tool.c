@@ -177,3 +177,42 @@ int tool_output_close(tool_output *out, int ok)
 	}
 	return ok ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
+
+dk_bundle *tool_read_bundle(const char *path, size_t max_elements)
+{
+	int fd = tool_open_input(path);
+	if (fd < 0)
+		return NULL;
+	dk_stream_reader *r = dk_stream_reader_alloc(fd, path);
+	dk_bundle *b = dk_bundle_alloc();
+	int st = r && b ? DK_OK : DK_ENOMEM;
+	if (!st) {
+		dk_stream_reader_set_max_elements(r, max_elements);
+		st = dk_bundle_read(b, r);
+	}
+	if (st) {
+		tool_warn(path, "%s", r && *dk_stream_reader_error(r) ? dk_stream_reader_error(r)
+		                                                      : dk_strerror(st));
+		dk_bundle_free(b);
+		b = NULL;
+	}
+	dk_stream_reader_free(r);
+	tool_close_input(fd);
+	return b;
+}
+
+int tool_write_bundle(const char *path, dk_bundle *b)
+{
+	tool_output out;
+	if (!b) {
+		tool_warn(NULL, "out of memory");
+		return TOOL_EXIT_FAIL;
+	}
+	if (tool_output_open(&out, path))
+		return TOOL_EXIT_FAIL;
+	int st = dk_bundle_write(b, out.w);
+	if (st)
+		tool_warn(path ? path : "stdout", "write error");
+	return tool_output_close(&out, st == DK_OK);
+}
+

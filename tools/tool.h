@@ -83,4 +83,10 @@ int tool_output_open(tool_output *out, const char *path);
  */
 int tool_output_close(tool_output *out, int ok);
 
+/* Read the whole stream of a file operand into a new bundle; NULL, with
+   a message, on error. */
+dk_bundle *tool_read_bundle(const char *path, size_t max_elements);
+/* Write b to path (stdout when NULL) atomically; returns the exit status. */
+int tool_write_bundle(const char *path, dk_bundle *b);
+
 #endif

@@ -200,7 +200,7 @@ void dk_task_batch_free(dk_task_batch *b)
 }
 
 /* Seeds are 64-bit unsigned; JSON integers here are signed. */
-static json_t *json_seed(uint64_t seed)
+json_t *dk_task_json_seed(uint64_t seed)
 {
 	if (seed <= INT64_MAX)
 		return json_integer((json_int_t)seed);
@@ -227,41 +227,24 @@ static const char *length_convention(const dk_task *t)
 	}
 }
 
-/* The attrs every tensor of a batch carries. */
+/* The attrs every tensor of a batch carries: the parameters, and what
+   follows from them. */
 static json_t *batch_attrs(const dk_task *t, size_t offset)
 {
-	const dk_task_params *p = &t->params;
-	json_t *a = json_object();
+	json_t *a = dk_task_params_to_json(&t->params);
 	if (!a)
 		return NULL;
 	int bad = 0;
-	bad |= json_object_set_new(a, "task", json_string(kind_names[p->kind]));
 	bad |= json_object_set_new(a, "loss", json_string(dk_task_loss(t)));
 	bad |= json_object_set_new(a, "inputs", json_integer((json_int_t)t->inputs));
 	bad |= json_object_set_new(a, "outputs", json_integer((json_int_t)t->outputs));
 	if (t->classify)
 		bad |= json_object_set_new(a, "classes", json_integer((json_int_t)t->outputs));
 	bad |= json_object_set_new(a, "steps", json_integer((json_int_t)t->steps));
-	bad |= json_object_set_new(a, "batch", json_integer((json_int_t)p->batch));
 	bad |= json_object_set_new(a, "length_convention", json_string(length_convention(t)));
-	bad |= json_object_set_new(a, "seed", json_seed(p->seed));
-	switch (p->kind) {
-	case DK_TASK_FLIPFLOP:
-		bad |= json_object_set_new(a, "bits", json_integer((json_int_t)p->bits));
-		bad |= json_object_set_new(a, "prob", json_real(p->prob));
-		/* fall through */
-	case DK_TASK_COPY:
-	case DK_TASK_ADDING:
-		bad |= json_object_set_new(a, "length", json_integer((json_int_t)p->length));
-		break;
-	default:
-		bad |= json_object_set_new(a, "mode", json_string(mode_names[p->mode]));
-		bad |= json_object_set_new(a, "split", json_string(split_names[p->split]));
+	if (t->params.kind == DK_TASK_FMNIST) {
 		bad |= json_object_set_new(a, "offset", json_integer((json_int_t)offset));
-		bad |= json_object_set_new(a, "shuffle", json_boolean(p->shuffle));
-		if (p->mode == DK_FMNIST_PERMUTED)
-			bad |= json_object_set_new(a, "perm_seed", json_seed(p->perm_seed));
-		break;
+		json_object_del(a, "data_dir"); /* where the files were is no property of the data */
 	}
 	if (bad) {
 		json_decref(a);

@@ -26,6 +26,10 @@ struct dk_task {
 int dk_task_fail(char *err, size_t errlen, int st, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* A seed as attrs hold it: an integer, or beyond JSON's signed 64 bits a
+   decimal string. */
+json_t *dk_task_json_seed(uint64_t seed);
+
 void dk_task_fill_copy(const dk_task *t, dk_rng *r, dk_task_batch *b);
 void dk_task_fill_adding(const dk_task *t, dk_rng *r, dk_task_batch *b);
 void dk_task_fill_flipflop(const dk_task *t, dk_rng *r, dk_task_batch *b);

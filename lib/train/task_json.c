@@ -9,18 +9,7 @@
 #include <string.h>
 
 #include "base/status.h"
-#include "train/task.h"
-
-/* A seed as attrs hold it: an integer, or beyond JSON's signed 64 bits a
-   decimal string. */
-static json_t *json_seed(uint64_t seed)
-{
-	if (seed <= INT64_MAX)
-		return json_integer((json_int_t)seed);
-	char text[32];
-	snprintf(text, sizeof text, "%llu", (unsigned long long)seed);
-	return json_string(text);
-}
+#include "train/task_impl.h"
 
 static uint64_t seed_value(json_t *v)
 {
@@ -36,7 +25,7 @@ json_t *dk_task_params_to_json(const dk_task_params *p)
 		return NULL;
 	int bad = json_object_set_new(j, "task", json_string(dk_task_kind_name(p->kind)));
 	bad |= json_object_set_new(j, "batch", json_integer((json_int_t)p->batch));
-	bad |= json_object_set_new(j, "seed", json_seed(p->seed));
+	bad |= json_object_set_new(j, "seed", dk_task_json_seed(p->seed));
 	switch (p->kind) {
 	case DK_TASK_FLIPFLOP:
 		bad |= json_object_set_new(j, "bits", json_integer((json_int_t)p->bits));
@@ -54,7 +43,7 @@ json_t *dk_task_params_to_json(const dk_task_params *p)
 		bad |= json_object_set_new(j, "data_dir",
 		                           json_string(p->data_dir ? p->data_dir : DK_FMNIST_DIR));
 		if (p->mode == DK_FMNIST_PERMUTED)
-			bad |= json_object_set_new(j, "perm_seed", json_seed(p->perm_seed));
+			bad |= json_object_set_new(j, "perm_seed", dk_task_json_seed(p->perm_seed));
 		break;
 	}
 	if (bad) {
