@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/status.h"
@@ -32,12 +33,22 @@ const char *dk_act_name(dk_act act)
 	return (unsigned)act < sizeof act_names / sizeof *act_names ? act_names[act] : "?";
 }
 
+void dk_act_relu_mask(const double *a, const double *v, double *y, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t bits;
+		memcpy(&bits, v + i, sizeof bits);
+		bits &= -(uint64_t)(a[i] > 0);
+		memcpy(y + i, &bits, sizeof bits);
+	}
+}
+
 void dk_act_apply(dk_act act, const double *a, double *y, size_t n)
 {
 	const double c = sqrt(M_PI) / 2;
 	switch (act) {
 	case DK_ACT_TANH: for (size_t i = 0; i < n; i++) y[i] = tanh(a[i]); break;
-	case DK_ACT_RELU: for (size_t i = 0; i < n; i++) y[i] = a[i] > 0 ? a[i] : 0; break;
+	case DK_ACT_RELU: dk_act_relu_mask(a, a, y, n); break;
 	case DK_ACT_ERF: for (size_t i = 0; i < n; i++) y[i] = erf(c * a[i]); break;
 	case DK_ACT_IDENTITY: if (y != a) memmove(y, a, n * sizeof *y); break;
 	}
@@ -52,7 +63,7 @@ void dk_act_derivative(dk_act act, const double *a, double *d, size_t n)
 			d[i] = 1 - t * t;
 		}
 		break;
-	case DK_ACT_RELU: for (size_t i = 0; i < n; i++) d[i] = a[i] > 0; break;
+	case DK_ACT_RELU: for (size_t i = 0; i < n; i++) d[i] = (double)(a[i] > 0); break;
 	case DK_ACT_ERF: /* d/dx erf(c x) = 2c/sqrt(pi) exp(-c^2 x^2) = exp(-pi x^2 / 4) */
 		for (size_t i = 0; i < n; i++) d[i] = exp(-M_PI * a[i] * a[i] / 4);
 		break;

@@ -87,6 +87,14 @@ extern const dk_model_ops dk_lstm_ops;
 extern const dk_model_ops dk_ctrnn_ops; /* ctrnn.c */
 extern const dk_model_ops dk_wrnn_ops;
 
+/*
+ * y[i] = v[i] where a[i] > 0, else +0: relu (v = a), and products with its
+ * slope.  A mask of bits rather than a branch: half the pre-activations
+ * are negative, and a mispredicted branch per element can cost as much as
+ * the matrix product before it.  y may be v.
+ */
+void dk_act_relu_mask(const double *a, const double *v, double *y, size_t n);
+
 /* y = act(y) elementwise, and d = act'(a) from the pre-activation a. */
 void dk_act_apply(dk_act act, const double *a, double *y, size_t n);
 void dk_act_derivative(dk_act act, const double *a, double *d, size_t n);

@@ -144,22 +144,6 @@ static size_t wrnn_cache_size(const dk_model *m)
 	return m->n;
 }
 
-/*
- * y[i] = v[i] where a[i] > 0, else +0: relu (v = a), and the products
- * with its slope.  A mask of bits rather than a branch: half the
- * pre-activations are negative, and a mispredicted branch per element
- * cost as much as the convolution.  y may be v.
- */
-static void relu_mask(const double *a, const double *v, double *y, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		uint64_t bits;
-		memcpy(&bits, v + i, sizeof bits);
-		bits &= -(uint64_t)(a[i] > 0);
-		memcpy(y + i, &bits, sizeof bits);
-	}
-}
-
 /* Wd[d] = W[:, :, d], contiguous c x c, for the BLAS. */
 static void split_taps(const dk_model *m, double *Wd)
 {
@@ -240,7 +224,7 @@ static void forward(const dk_model *m, scratch *s, size_t B, const double *x,
 		pad(c, n, x + r * N, s->P);
 		conv(c, n, s->Wd, s->P, 1.0, a);
 		if (xn)
-			relu_mask(a, a, xn + r * N, N);
+			dk_act_relu_mask(a, a, xn + r * N, N);
 	}
 }
 
@@ -276,7 +260,7 @@ static int wrnn_jvp(const dk_model *m, double *work, size_t B,
 	for (size_t r = 0; r < B; r++) { /* dxn = relu'(A) conv(dx) */
 		pad(c, n, dx + r * N, s.P);
 		conv(c, n, s.Wd, s.P, 0.0, dxn + r * N);
-		relu_mask(A + r * N, dxn + r * N, dxn + r * N, N);
+		dk_act_relu_mask(A + r * N, dxn + r * N, dxn + r * N, N);
 	}
 	return DK_OK;
 }
@@ -295,7 +279,7 @@ static int wrnn_vjp(const dk_model *m, double *work, size_t B,
 		memset(s.gWd, 0, 3 * c * c * sizeof *s.gWd);
 	for (size_t r = 0; r < B; r++) {
 		double *g = G + r * N;
-		relu_mask(A + r * N, gxn + r * N, g, N); /* g = relu'(a) gxn */
+		dk_act_relu_mask(A + r * N, gxn + r * N, g, N); /* g = relu'(a) gxn */
 		if (gx) {
 			/* gx[j][i] = sum_d sum_k W_d[k][j] g[k][(i - d + 1) mod n]
 			   = sum_d (W_d^T Q[:, 2 - d ..])[j][i], Q the padded g */
