@@ -2,7 +2,8 @@
 # demo.sh -- what `./bootstrap demo` runs: train a network on the 3-bit
 # flip-flop task (Sussillo & Barak 2013) and test it, then a short tour of
 # the stream tools on the result.  Everything is written to
-# ${DK_DEMO_DIR:-demo-output}; it takes well under a minute.
+# ${DK_DEMO_DIR:-demo-output}, with the loss curve drawn as loss.png when
+# gnuplot is there; it takes well under a minute.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$top/tools:$PATH"
@@ -32,4 +33,11 @@ dk-info "$out/flipflop.npy"
 step "dk-cat --select train/loss --bare --text $out/flipflop.npy > $out/loss.tsv   # for gnuplot"
 dk-cat --select train/loss --bare --text "$out/flipflop.npy" >"$out/loss.tsv"
 echo "first and last training losses: $(sed -n 2p "$out/loss.tsv") $(tail -n 1 "$out/loss.tsv")"
+
+if command -v gnuplot >/dev/null 2>&1; then
+	step "dk-plot loss -o $out/loss.png $out/flipflop.npy"
+	dk-plot loss -o "$out/loss.png" "$out/flipflop.npy"
+else
+	echo "(gnuplot not found: no loss.png; install gnuplot-nox)"
+fi
 echo "model, test batch and loss curve are in $out/"

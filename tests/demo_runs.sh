@@ -16,4 +16,8 @@ for f in untrained.npy flipflop.npy test.npy loss.tsv; do
 	ok "demo wrote $f" test -s "$tmp/demo/$f"
 done
 is "$(grep -vc '^#' "$tmp/demo/loss.tsv")" 1000 "the loss curve has one value per step"
+if command -v gnuplot >/dev/null 2>&1; then
+	is "$(head -c 8 "$tmp/demo/loss.png" | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a \
+		"demo wrote loss.png, a PNG (gnuplot is here)"
+fi
 done_testing

@@ -134,11 +134,57 @@ static void test_stats(void)
 	dk_tensor_free(t);
 }
 
+/* The raster plane of states (time, batch, unit): t[i, b, u] = 100 i + 10 b + u. */
+static void test_plane(void)
+{
+	size_t shape[3] = {3, 2, 4};
+	dk_tensor *t = dk_tensor_alloc(DK_F4, 0, 3, shape);
+	float *v = t->data;
+	for (size_t i = 0; i < 3; i++)
+		for (size_t b = 0; b < 2; b++)
+			for (size_t u = 0; u < 4; u++)
+				v[(i * 2 + b) * 4 + u] = (float)(100 * i + 10 * b + u);
+	double out[12];
+	ok(dk_tensor_plane(t, 1, 0, 4, out) == DK_OK, "the whole plane of batch 1");
+	int same = 1;
+	for (size_t i = 0; i < 3; i++)
+		for (size_t u = 0; u < 4; u++)
+			same &= out[i * 4 + u] == 100.0 * i + 10 + u;
+	ok(same, "out[i, u] = t[i, 1, u] for every time and unit");
+	/* a ring's channel: units 2..3 (channel 1 of 2 channels x 2 units) */
+	ok(dk_tensor_plane(t, 0, 2, 2, out) == DK_OK, "channel 1 of batch 0");
+	ok(out[0] == 2 && out[1] == 3 && out[2] == 102 && out[5] == 203,
+	   "out[i, j] = t[i, 0, 2 + j]");
+	is_int(dk_tensor_plane(t, 2, 0, 4, out), DK_EINVAL, "batch 2 of 2 is refused");
+	is_int(dk_tensor_plane(t, 0, 3, 2, out), DK_EINVAL, "units 3..4 of 4 are refused");
+	is_int(dk_tensor_plane(t, 0, 5, 0, out), DK_EINVAL, "a first unit past the end is refused");
+	is_int(dk_tensor_plane(t, 0, (size_t)-1, 2, out), DK_EINVAL,
+	       "first + count overflowing is refused");
+	dk_tensor_free(t);
+	/* rank 2: (time, unit), a single batch element */
+	size_t s2[2] = {2, 3};
+	t = dk_tensor_alloc(DK_F8, 0, 2, s2);
+	double w[6] = {1, 2, 3, 4, 5, 6};
+	memcpy(t->data, w, sizeof w);
+	ok(dk_tensor_plane(t, 0, 1, 2, out) == DK_OK && out[0] == 2 && out[1] == 3 &&
+	   out[2] == 5 && out[3] == 6, "(time, unit): units 1..2");
+	is_int(dk_tensor_plane(t, 1, 0, 3, out), DK_EINVAL, "(time, unit) has only batch 0");
+	dk_tensor_free(t);
+	size_t s1[1] = {4};
+	t = dk_tensor_alloc(DK_F8, 0, 1, s1);
+	is_int(dk_tensor_plane(t, 0, 0, 1, out), DK_EINVAL, "rank 1 is refused");
+	dk_tensor_free(t);
+	t = dk_tensor_alloc(DK_C16, 0, 3, shape);
+	is_int(dk_tensor_plane(t, 0, 0, 1, out), DK_EDTYPE, "complex is refused");
+	dk_tensor_free(t);
+}
+
 int main(void)
 {
 	test_shapes();
 	test_alloc();
 	test_convert();
 	test_stats();
+	test_plane();
 	return tap_done();
 }

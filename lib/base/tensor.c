@@ -273,3 +273,23 @@ int dk_tensor_stats_compute(const dk_tensor *t, dk_tensor_stats *s)
 	s->std = 2 * dmax * sqrt(fmax(0.0, (ss - comp * comp / n) / n));
 	return DK_OK;
 }
+
+int dk_tensor_plane(const dk_tensor *t, size_t b, size_t first, size_t count,
+                    double *out)
+{
+	if (t->dtype == DK_C16 || t->dtype == DK_BYTES)
+		return DK_EDTYPE;
+	if (t->rank != 2 && t->rank != 3)
+		return DK_EINVAL;
+	size_t T = t->shape[0];
+	size_t B = t->rank == 3 ? t->shape[1] : 1;
+	size_t U = t->shape[t->rank - 1];
+	if (b >= B || first > U || count > U - first)
+		return DK_EINVAL;
+	for (size_t i = 0; i < T; i++) {
+		size_t row = (i * B + b) * U + first;
+		for (size_t j = 0; j < count; j++)
+			out[i * count + j] = dk_tensor_get_real(t, row + j);
+	}
+	return DK_OK;
+}

@@ -94,4 +94,15 @@ typedef struct dk_tensor_stats {
  */
 int dk_tensor_stats_compute(const dk_tensor *t, dk_tensor_stats *s);
 
+/*
+ * The (time, unit) plane of a sequence of states, as a raster: from t of
+ * shape (time, batch, unit) -- or (time, unit), one batch element -- the
+ * units first .. first + count - 1 of batch element b, as doubles in C
+ * order, out[i * count + j] = t[i, b, first + j] (time * count values).
+ * DK_EINVAL for another rank or a slice outside t; DK_EDTYPE for complex
+ * or byte-string elements.
+ */
+int dk_tensor_plane(const dk_tensor *t, size_t b, size_t first, size_t count,
+                    double *out);
+
 #endif
