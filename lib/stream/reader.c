@@ -28,7 +28,9 @@ typedef struct {
 } bytes;
 
 struct dk_stream_reader {
-	int fd;              /* not owned */
+	int fd;              /* not owned; -1 when reading memory */
+	const unsigned char *mem; /* not owned: the bytes of a memory reader */
+	size_t mem_len, mem_pos;
 	char *source;        /* owned */
 	unsigned char *buf;  /* owned, READ_BUFFER bytes */
 	size_t pos, len;     /* unread bytes are buf[pos..len) */
@@ -73,6 +75,17 @@ dk_stream_reader *dk_stream_reader_alloc(int fd, const char *source)
 	return r;
 }
 
+dk_stream_reader *dk_stream_reader_alloc_mem(const void *buf, size_t len,
+                                             const char *source)
+{
+	dk_stream_reader *r = dk_stream_reader_alloc(-1, source);
+	if (r) {
+		r->mem = buf;
+		r->mem_len = buf ? len : 0;
+	}
+	return r;
+}
+
 void dk_stream_reader_free(dk_stream_reader *r)
 {
 	if (!r)
@@ -107,6 +120,16 @@ static size_t fill(dk_stream_reader *r)
 	if (r->pos < r->len)
 		return r->len - r->pos;
 	r->pos = r->len = 0;
+	if (r->fd < 0) {
+		size_t k = r->mem_len - r->mem_pos;
+		if (k > READ_BUFFER)
+			k = READ_BUFFER;
+		if (k)
+			memcpy(r->buf, r->mem + r->mem_pos, k);
+		r->mem_pos += k;
+		r->len = k;
+		return k;
+	}
 	for (;;) {
 		ssize_t k = read(r->fd, r->buf, READ_BUFFER);
 		if (k >= 0) {

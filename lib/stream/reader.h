@@ -53,6 +53,10 @@ typedef struct dk_stream_reader dk_stream_reader;
 
 /* A reader on fd (not owned); source names it in messages.  NULL on ENOMEM. */
 dk_stream_reader *dk_stream_reader_alloc(int fd, const char *source);
+/* A reader on the len bytes at buf (not owned: they must outlive the
+   reader), e.g. one .npy file taken out of an archive. */
+dk_stream_reader *dk_stream_reader_alloc_mem(const void *buf, size_t len,
+                                             const char *source);
 void dk_stream_reader_free(dk_stream_reader *r);
 
 /*

@@ -1,0 +1,298 @@
+#!/bin/sh
+# import.sh -- dk-import against NumPy and PyTorch: weights named as
+# PyTorch names them, written by NumPy as a directory of .npy files,
+# separate .npy files, a stored and a deflated .npz and a .safetensors
+# (F64 and F32, written with struct and json alone); dk-run on the
+# imported model gives the states and outputs of PyTorch's documented
+# RNN, GRU and LSTM equations run in NumPy, to 1e-12.  Where
+# /usr/bin/python3 imports torch, also torch.nn.RNN/GRU/LSTM themselves
+# (float64, state_dict saved as .npz) against dk-run.  Then bad input
+# (exit 1) and bad usage (exit 2).
+. "$top_srcdir/tests/lib.sh"
+
+PY=$(numpy_python)
+[ -n "$PY" ] || skip_all "no python3 with NumPy"
+
+cat >"$tmp/w.py" <<'EOF'
+# w.py write KIND ACT CONTAINER DEST [PREFIX]: PyTorch-named weights and,
+#      beside them, DEST.u.npy (input) and DEST.want.npz (states, output)
+# w.py check DEST RUN: RUN's states and output against DEST.want.npz
+import json, os, struct, sys, zlib
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import by_name
+
+def forward(kind, act, P, u, H):
+    sig = lambda a: 1 / (1 + np.exp(-a))
+    Wih, Whh = P["weight_ih_l0"], P["weight_hh_l0"]
+    bih, bhh = P.get("bias_ih_l0", 0), P.get("bias_hh_l0", 0)
+    h = np.zeros((u.shape[1], H)); c = np.zeros_like(h)
+    hs = []
+    for t in range(u.shape[0]):
+        if kind == "rnn":     # h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)
+            a = u[t] @ Wih.T + bih + h @ Whh.T + bhh
+            h = np.tanh(a) if act == "tanh" else np.maximum(a, 0)
+            hs.append(h)
+        elif kind == "gru":
+            gi, gh = u[t] @ Wih.T + bih, h @ Whh.T + bhh
+            i_r, i_z, i_n = np.split(gi, 3, axis=1)
+            h_r, h_z, h_n = np.split(gh, 3, axis=1)
+            r, z = sig(i_r + h_r), sig(i_z + h_z)
+            n = np.tanh(i_n + r * h_n)
+            h = (1 - z) * n + z * h
+            hs.append(h)
+        else:
+            a = u[t] @ Wih.T + bih + h @ Whh.T + bhh
+            i, f, g, o = np.split(a, 4, axis=1)
+            c = sig(f) * c + sig(i) * np.tanh(g)
+            h = sig(o) * np.tanh(c)
+            hs.append(np.concatenate([h, c], axis=1))
+    return np.array(hs)
+
+def safetensors(path, tensors, dtype):
+    hdr, blobs, off = {}, [], 0
+    for k, a in tensors.items():
+        b = np.ascontiguousarray(a, dtype="<f8" if dtype == "F64" else "<f4").tobytes()
+        hdr[k] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b); off += len(b)
+    hdr["__metadata__"] = {"format": "pt"}
+    j = json.dumps(hdr).encode()
+    j += b" " * (-len(j) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(j)) + j + b"".join(blobs))
+
+if sys.argv[1] == "write":
+    kind, act, container, dest = sys.argv[2:6]
+    prefix = sys.argv[6] if len(sys.argv) > 6 else ""
+    G = {"rnn": 1, "gru": 3, "lstm": 4}[kind]
+    H, I, O, T, B = 5, 3, 2, 7, 4
+    rng = np.random.default_rng(zlib.crc32((kind + act + container).encode()))
+    k = 1 / np.sqrt(H)
+    P = {"weight_ih_l0": rng.uniform(-k, k, (G * H, I)),
+         "weight_hh_l0": rng.uniform(-k, k, (G * H, H)),
+         "bias_ih_l0": rng.uniform(-k, k, G * H), "bias_hh_l0": rng.uniform(-k, k, G * H)}
+    if act == "relu":   # an identity-like W so relu units stay alive
+        P["weight_hh_l0"] += np.eye(H) * 0.5
+    Wo, bo = rng.normal(size=(O, H)), rng.normal(size=O)
+    if container == "safetensors32":   # what F32 holds is what NumPy must use
+        P = {n: a.astype(np.float32).astype(np.float64) for n, a in P.items()}
+        Wo, bo = Wo.astype(np.float32).astype(np.float64), bo.astype(np.float32).astype(np.float64)
+    T_ = {prefix + n: a for n, a in P.items()}
+    T_["fc.weight"], T_["fc.bias"] = Wo, bo
+    if container == "dir":
+        os.mkdir(dest)
+        for n, a in T_.items():
+            np.save(os.path.join(dest, n + ".npy"), a)
+    elif container == "files":
+        os.mkdir(dest)
+        for n, a in T_.items():
+            np.save(os.path.join(dest, n + ".npy"), a)
+    elif container == "npz":
+        np.savez(dest, **T_)
+    elif container == "npzc":
+        np.savez_compressed(dest, **T_)
+    else:
+        safetensors(dest, T_, "F64" if container == "safetensors" else "F32")
+    u = rng.normal(size=(T, B, I))
+    np.save(dest + ".u.npy", u)
+    states = forward(kind, act, P, u, H)
+    np.savez(dest + ".want.npz", states=states, output=states[:, :, :H] @ Wo.T + bo)
+else:
+    dest, run = sys.argv[2:4]
+    want = np.load(dest + ".want.npz")
+    R = {n: a for n, (m, a) in by_name(run).items()}
+    for n in ("states", "output"):
+        assert R[n].shape == want[n].shape, (n, R[n].shape, want[n].shape)
+        err = np.abs(R[n] - want[n]).max()
+        assert err <= 1e-12 * max(1, np.abs(want[n]).max()), (n, err)
+EOF
+
+# imports KIND ACT CONTAINER: write, import, run, compare
+imports() {
+	kind=$1 act=$2 container=$3
+	d="$tmp/$kind-$act-$container"
+	case $container in
+	npz|npzc) f="$d.npz" ;;
+	safetensors*) f="$d.safetensors" ;;
+	*) f="$d" ;;
+	esac
+	"$PY" "$tmp/w.py" write "$kind" "$act" "$container" "$f" rnn.
+	case $container in
+	files) set -- "$f"/*.npy ;;
+	*) set -- "$f" ;;
+	esac
+	args="--from torch"
+	[ "$kind" = rnn ] && args="$args --act $act"
+	# shellcheck disable=SC2086
+	ok "$kind $act from $container: dk-import reads it" dk-import $args -o "$d.model" "$@"
+	ok "$kind $act from $container: dk-run's states and outputs are NumPy's to 1e-12" \
+		sh -c "dk-run '$d.model' '$f.u.npy' > '$d.run' && '$PY' '$tmp/w.py' check '$f' '$d.run'"
+}
+
+for kind in rnn gru lstm; do
+	for container in dir files npz npzc safetensors safetensors32; do
+		imports "$kind" tanh "$container"
+	done
+done
+imports rnn relu npz
+
+# the kind is inferred, and the imported attrs say so
+m="$tmp/gru-tanh-npz.model"
+is "$(dk-info "$m" 2>/dev/null | grep -c 'model/weight_hh')" 1 "gru inferred: model/weight_hh written"
+ok "the model's attrs: kind gru, init torch, provenance names the files" "$PY" -c "
+import os, sys, json
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import records
+raw, a = records('$m')[0]
+at = json.loads(raw)['attrs']
+assert at['model']['kind'] == 'gru' and at['model']['init'] == 'torch', at
+p = at['provenance']
+assert p['tool'] == 'dk-import' and p['options']['files'] == ['$tmp/gru-tanh-npz.npz'], p
+assert p['options']['tensors']['weight_ih'] == 'rnn.weight_ih_l0', p"
+ok "-o and stdout give the same bytes" sh -c \
+	"dk-import --from torch '$tmp/gru-tanh-npz.npz' | cmp - '$m'"
+ok "--model gru agrees with the shapes" sh -c \
+	"dk-import --from torch --model gru '$tmp/gru-tanh-npz.npz' | cmp - '$m'"
+
+# ---- torch itself, when Debian's python3 has it ----
+if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
+	cat >"$tmp/t.py" <<'EOF'
+import sys
+import numpy as np
+import torch
+kind, out = sys.argv[1], sys.argv[2]
+torch.manual_seed({"rnn": 1, "rnnrelu": 2, "gru": 3, "lstm": 4}[kind])
+H, I, O, T, B = 6, 3, 2, 9, 4
+if kind == "gru":
+    net = torch.nn.GRU(I, H)
+elif kind == "lstm":
+    net = torch.nn.LSTM(I, H)
+else:
+    net = torch.nn.RNN(I, H, nonlinearity="relu" if kind == "rnnrelu" else "tanh")
+fc = torch.nn.Linear(H, O)
+net, fc = net.double(), fc.double()
+sd = {"rnn." + k: v.detach().numpy() for k, v in net.state_dict().items()}
+sd.update({"fc." + k: v.detach().numpy() for k, v in fc.state_dict().items()})
+np.savez(out, **sd)
+u = torch.randn(T, B, I, dtype=torch.float64)
+with torch.no_grad():
+    y, _ = net(u)
+    z = fc(y)
+np.save(out + ".u.npy", u.numpy())
+np.savez(out + ".torch.npz", h=y.numpy(), output=z.numpy())
+EOF
+	for kind in rnn rnnrelu gru lstm; do
+		f="$tmp/torch-$kind.npz"
+		act=tanh
+		[ "$kind" = rnnrelu ] && act=relu
+		ok "torch $kind: state_dict saved as .npz" /usr/bin/python3 "$tmp/t.py" "$kind" "$f"
+		ok "torch $kind: dk-import reads it" dk-import --from torch --act "$act" -o "$f.model" "$f"
+		ok "torch $kind: dk-run gives torch's h and output to 1e-12" sh -c "
+			dk-run '$f.model' '$f.u.npy' > '$f.run' && '$PY' -c \"
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import by_name
+R = {n: a for n, (m, a) in by_name('$f.run').items()}
+W = np.load('$f.torch.npz')
+H = W['h'].shape[2]
+for got, want in ((R['states'][:, :, :H], W['h']), (R['output'], W['output'])):
+    assert got.shape == want.shape, (got.shape, want.shape)
+    err = np.abs(got - want).max()
+    assert err <= 1e-12 * max(1, np.abs(want).max()), err
+\""
+	done
+else
+	echo "# torch not importable by /usr/bin/python3: the torch comparison is skipped"
+	tap_result 0 "torch comparison # SKIP python3-torch missing"
+fi
+
+# ---- readouts ----
+f="$tmp/gru-tanh-npz.npz"
+"$PY" -c "
+import numpy as np
+d = dict(np.load('$f'))
+np.savez('$tmp/noreadout.npz', **{k: v for k, v in d.items() if not k.startswith('fc.')})
+d2 = dict(d); d2['head.weight'] = d['fc.weight']; d2['head.bias'] = d['fc.bias']
+np.savez('$tmp/tworeadouts.npz', **d2)
+d3 = {k: v for k, v in d.items() if not k.startswith('fc.')}
+d3['dec.weight'] = np.ones((3, 5)); d3['dec.bias'] = np.ones(3)
+np.savez('$tmp/named.npz', **d3)
+d4 = dict(d); d4['other.weight_ih_l0'] = d['rnn.weight_ih_l0']
+np.savez('$tmp/ambiguous.npz', **d4)
+d5 = dict(d); del d5['rnn.weight_hh_l0']
+np.savez('$tmp/missing.npz', **d5)
+d6 = dict(d); d6['rnn.bias_hh_l0'] = np.zeros(7)
+np.savez('$tmp/badshape.npz', **d6)
+d7 = dict(d); d7['rnn.weight_ih_l0'] = np.zeros((14, 3))
+np.savez('$tmp/badrows.npz', **d7)
+d8 = dict(d); d8['rnn.weight_ih_l1'] = d['rnn.weight_hh_l0']
+np.savez('$tmp/twolayers.npz', **d8)
+d9 = {k: v for k, v in d.items() if 'bias' not in k or k.startswith('fc.')}
+np.savez('$tmp/nobias.npz', **d9)
+"
+ok "no readout: a zero readout of 1 output" sh -c "dk-import --from torch '$tmp/noreadout.npz' > '$tmp/nr.model'"
+ok "no readout: readout/W is (1, 5) of zeros" "$PY" -c "
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import by_name
+R = {n: a for n, (m, a) in by_name('$tmp/nr.model').items()}
+assert R['model/readout/W'].shape == (1, 5) and not R['model/readout/W'].any()
+assert R['model/readout/b'].shape == (1,) and not R['model/readout/b'].any()"
+ok "no readout, --outputs 3: three zero outputs" sh -c \
+	"dk-import --from torch -O 3 '$tmp/noreadout.npz' | dk-info | grep 'model/readout/W' | grep -q '(3, 5)'"
+fails_with 1 "two readouts and no --readout: exit 1" dk-import --from torch "$tmp/tworeadouts.npz"
+grep -q "readout PREFIX" "$tmp/.err"
+is "$?" 0 "two readouts: the message says --readout PREFIX"
+ok "two readouts, --readout head picks one" dk-import --from torch --readout head -o "$tmp/h.model" "$tmp/tworeadouts.npz"
+ok "--readout dec: any prefix" sh -c \
+	"dk-import --from torch --readout dec '$tmp/named.npz' | dk-info | grep 'model/readout/W' | grep -q '(3, 5)'"
+fails_with 1 "--readout missing: exit 1" dk-import --from torch --readout nope "$f"
+fails_with 1 "--outputs disagreeing with the readout: exit 1" dk-import --from torch -O 4 "$f"
+ok "bias=False (no biases): imported with zero biases" dk-import --from torch -o "$tmp/nb.model" "$tmp/nobias.npz"
+
+# ---- bad input: exit 1 with a message ----
+bad() { # description file...
+	what=$1
+	shift
+	fails_with 1 "$what: exit 1" dk-import --from torch "$@"
+	grep -q "^dk-import: " "$tmp/.err"
+	is "$?" 0 "$what: a message on stderr"
+}
+bad "ambiguous name (rnn. and other.weight_ih_l0)" "$tmp/ambiguous.npz"
+grep -q ambiguous "$tmp/.err"
+is "$?" 0 "ambiguous: the message says so"
+bad "missing weight_hh_l0" "$tmp/missing.npz"
+grep -q weight_hh_l0 "$tmp/.err"
+is "$?" 0 "missing: the message names weight_hh_l0"
+bad "bias of the wrong length" "$tmp/badshape.npz"
+bad "weight_ih rows not those of weight_hh" "$tmp/badrows.npz"
+bad "two layers" "$tmp/twolayers.npz"
+bad "--model lstm against gru shapes" --model lstm "$f"
+echo "hello, world, this is not a weight file" >"$tmp/text.txt"
+bad "unknown file type" "$tmp/text.txt"
+grep -q "unknown file type" "$tmp/.err"
+is "$?" 0 "unknown file type: the message says so"
+bad "a missing file" "$tmp/nonexistent.npz"
+head -c 100 "$f" >"$tmp/trunc.npz"
+bad "a truncated .npz" "$tmp/trunc.npz"
+st="$tmp/rnn-tanh-safetensors.safetensors"
+head -c 200 "$st" >"$tmp/trunc.safetensors"
+bad "a truncated .safetensors" "$tmp/trunc.safetensors"
+mkdir "$tmp/empty"
+bad "a directory without .npy files" "$tmp/empty"
+bad "the same tensor twice" "$f" "$f"
+ok "empty stdin is an unknown file type (exit 1)" sh -c \
+	"dk-import --from torch - </dev/null; test \$? -eq 1"
+ok "an .npz on stdin: the same model" sh -c "dk-import --from torch - <'$f' >'$tmp/stdin.model' &&
+	dk-run '$tmp/stdin.model' '$f.u.npy' >'$tmp/stdin.run' && '$PY' '$tmp/w.py' check '$f' '$tmp/stdin.run'"
+
+# ---- bad usage: exit 2 ----
+fails_with 2 "no FILE: exit 2" dk-import --from torch
+fails_with 2 "--from keras: exit 2" dk-import --from keras "$f"
+fails_with 2 "--model xyz: exit 2" dk-import --model xyz "$f"
+fails_with 2 "--act erf: exit 2" dk-import --act erf "$f"
+fails_with 2 "--act relu with --model gru: exit 2" dk-import --model gru --act relu "$f"
+fails_with 2 "--outputs 0: exit 2" dk-import --outputs 0 "$f"
+done_testing

@@ -1,0 +1,300 @@
+/*
+ * dk-import -- a model from PyTorch's weights: nn.RNN, nn.GRU or nn.LSTM
+ * (one layer) and an optional nn.Linear readout, given as .npy files (or
+ * a directory of them) named as PyTorch names the parameters, a .npz or
+ * a .safetensors file, written as a stream of model/... tensors.
+ *
+ *	dk-import --from torch gru_state.npz > model.npy
+ *	dk-import --from torch --model rnn --act relu weights/ > model.npy
+ *
+ * The files are read into one bundle of named tensors (lib/stream/
+ * container.c); the library makes the model from it (lib/models/
+ * import.c); this tool reads the options and files and writes the result
+ * with its provenance.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+enum { OPT_FROM = TOOL_OPT_FIRST_FREE, OPT_READOUT };
+
+typedef struct {
+	dk_import_spec spec;
+	const char *output;
+	size_t max_elements;
+	int act_given;
+} options;
+
+static void usage(void)
+{
+	printf("Usage: dk-import --from torch [OPTION]... FILE...\n"
+	       "Write the model whose PyTorch weights FILEs hold as a stream of model/...\n"
+	       "tensors.  A FILE is a .npy file (or a directory of them) named as PyTorch\n"
+	       "names the parameter (weight_ih_l0.npy ...), a .npz, or a .safetensors;\n"
+	       "- is standard input.  Names may carry a module prefix (rnn.weight_ih_l0).\n"
+	       "\n"
+	       "      --from torch      the weights' source: torch (the default and only one)\n"
+	       "  -m, --model KIND      rnn, gru or lstm (default: from the shapes)\n"
+	       "  -a, --act F           rnn: tanh or relu (default tanh)\n"
+	       "      --readout PREFIX  the readout is PREFIX.weight and PREFIX.bias (default:\n"
+	       "                        the one X.weight besides the recurrent weights)\n"
+	       "  -O, --outputs O       outputs of the all-zero readout made when there is\n"
+	       "                        none (default 1); with a readout, it must have O\n"
+	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
+	       "      --max-elements N  refuse tensors of more than N elements\n"
+	       "                        (default 2^30)\n"
+	       "  -h, --help            show this help and exit\n"
+	       "      --version         show the version and exit\n"
+	       "\n"
+	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
+	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
+/* The whole of fd into a new buffer; NULL with errno on failure. */
+static unsigned char *slurp(int fd, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *buf = malloc(cap);
+	while (buf) {
+		if (n == cap) {
+			unsigned char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t k = read(fd, buf + n, cap - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = errno;
+			free(buf);
+			errno = e;
+			return NULL;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*len = n;
+	return buf;
+}
+
+/* The file's name without its directory and ".npy". */
+static char *stem_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t l = strlen(base);
+	if (l > 4 && !strcmp(base + l - 4, ".npy"))
+		l -= 4;
+	return strndup(base, l);
+}
+
+/* One file's tensors into b; 0 or a warning and 1. */
+static int read_file(const char *path, size_t max_elements, dk_bundle *b)
+{
+	int fd = tool_open_input(path);
+	if (fd < 0)
+		return 1;
+	size_t len;
+	unsigned char *buf = slurp(fd, &len);
+	int e = errno;
+	tool_close_input(fd);
+	if (!buf) {
+		tool_warn(path, "%s", strerror(e));
+		return 1;
+	}
+	char *stem = stem_of(path), err[1024];
+	int st = stem ? dk_container_read(buf, len, stem, max_elements, b, err, sizeof err)
+	              : DK_ENOMEM;
+	if (st)
+		tool_warn(path, "%s", stem ? err : dk_strerror(st));
+	free(stem);
+	free(buf);
+	return st != DK_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.npy of a directory, in name order. */
+static int read_dir(const char *path, size_t max_elements, dk_bundle *b)
+{
+	DIR *d = opendir(path);
+	if (!d) {
+		tool_warn(path, "%s", strerror(errno));
+		return 1;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int bad = 0;
+	struct dirent *de;
+	while (!bad && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l <= 4 || strcmp(de->d_name + l - 4, ".npy"))
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *names);
+			if (!nn) { bad = 1; break; }
+			names = nn;
+		}
+		if (!(names[n] = malloc(strlen(path) + l + 2))) { bad = 1; break; }
+		sprintf(names[n++], "%s/%s", path, de->d_name);
+	}
+	closedir(d);
+	if (bad)
+		tool_warn(path, "out of memory");
+	else if (!n) {
+		tool_warn(path, "no .npy files in the directory");
+		bad = 1;
+	}
+	if (n)
+		qsort(names, n, sizeof *names, by_name);
+	for (size_t i = 0; i < n; i++) {
+		if (!bad)
+			bad = read_file(names[i], max_elements, b);
+		free(names[i]);
+	}
+	free(names);
+	return bad;
+}
+
+static json_t *options_json(const options *o, const char *kind, char **files, int nfiles,
+                            const dk_import_info *info)
+{
+	json_t *f = json_array();
+	for (int i = 0; f && i < nfiles; i++)
+		if (json_array_append_new(f, json_string(files[i]))) {
+			json_decref(f);
+			f = NULL;
+		}
+	json_t *t = json_pack("{s:s, s:s, s:s, s:s}", "weight_ih", info->weight_ih,
+	                      "weight_hh", info->weight_hh, "bias_ih", info->bias_ih,
+	                      "bias_hh", info->bias_hh);
+	if (t && info->readout_weight[0])
+		json_object_set_new(t, "readout_weight", json_string(info->readout_weight));
+	if (t && info->readout_bias[0])
+		json_object_set_new(t, "readout_bias", json_string(info->readout_bias));
+	return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:o, s:o}", "from", "torch", "model", kind,
+	                 "act", dk_act_name(o->spec.act), "readout", o->spec.readout,
+	                 "zero_readout", info->zero_readout, "files", f, "tensors", t);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"from", required_argument, NULL, OPT_FROM},
+		{"model", required_argument, NULL, 'm'},
+		{"act", required_argument, NULL, 'a'},
+		{"readout", required_argument, NULL, OPT_READOUT},
+		{"outputs", required_argument, NULL, 'O'},
+		{"output", required_argument, NULL, 'o'},
+		TOOL_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	options o = {.spec = {.act = DK_ACT_TANH}, .max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
+	int c;
+	tool_init("dk-import", argv);
+	while ((c = getopt_long(argc, argv, "m:a:O:o:h", longopts, NULL)) != -1) {
+		if (tool_common_option(c, optarg, usage, &o.max_elements))
+			continue;
+		switch (c) {
+		case OPT_FROM:
+			if (strcmp(optarg, "torch"))
+				tool_usage_error("--from: unknown source '%s' (torch)", optarg);
+			break;
+		case 'm':
+			if (strcmp(optarg, "rnn") && strcmp(optarg, "gru") && strcmp(optarg, "lstm"))
+				tool_usage_error("--model: unknown model '%s' (rnn, gru, lstm)", optarg);
+			o.spec.kind = optarg;
+			break;
+		case 'a':
+			if (dk_act_from_name(optarg, &o.spec.act) ||
+			    (o.spec.act != DK_ACT_TANH && o.spec.act != DK_ACT_RELU))
+				tool_usage_error("--act: '%s' is not tanh or relu", optarg);
+			o.act_given = 1;
+			break;
+		case OPT_READOUT:
+			if (!*optarg)
+				tool_usage_error("--readout: an empty prefix");
+			o.spec.readout = optarg;
+			break;
+		case 'O':
+			o.spec.outputs = tool_parse_count("--outputs", optarg);
+			if (!o.spec.outputs)
+				tool_usage_error("--outputs: at least 1");
+			break;
+		case 'o': o.output = optarg; break;
+		}
+	}
+	if (optind == argc)
+		tool_usage_error("which FILE? (.npy files or a directory of them, .npz, .safetensors)");
+	if (o.spec.kind && strcmp(o.spec.kind, "rnn") && o.act_given &&
+	    o.spec.act != DK_ACT_TANH)
+		tool_usage_error("--act: only the rnn's nonlinearity is chosen; %s's are fixed",
+		                 o.spec.kind);
+
+	dk_bundle *src = dk_bundle_alloc();
+	if (!src) {
+		tool_warn(NULL, "out of memory");
+		return TOOL_EXIT_FAIL;
+	}
+	for (int i = optind; i < argc; i++) {
+		struct stat sb;
+		int bad = strcmp(argv[i], "-") && stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)
+		          ? read_dir(argv[i], o.max_elements, src)
+		          : read_file(argv[i], o.max_elements, src);
+		if (bad) {
+			dk_bundle_free(src);
+			return TOOL_EXIT_FAIL;
+		}
+	}
+
+	dk_model *m;
+	dk_import_info info;
+	char err[1024];
+	int st = dk_import_torch(src, &o.spec, &m, &info, err, sizeof err);
+	dk_bundle_free(src);
+	if (st) {
+		tool_warn(NULL, "%s", err);
+		return TOOL_EXIT_FAIL;
+	}
+	if (info.zero_readout && isatty(STDERR_FILENO))
+		tool_warn(NULL, "no readout (X.weight) among the tensors: its %zu output%s %s zero",
+		          dk_model_output_size(m), dk_model_output_size(m) == 1 ? "" : "s",
+		          dk_model_output_size(m) == 1 ? "is" : "are");
+	dk_bundle *b = dk_bundle_alloc();
+	st = b ? dk_model_to_bundle(m, b) : DK_ENOMEM;
+	json_t *prov = NULL;
+	if (!st) {
+		prov = tool_provenance(options_json(&o, dk_model_kind(m), argv + optind,
+		                                    argc - optind, &info));
+		st = prov ? tool_bundle_stamp(b, prov) : DK_ENOMEM;
+	}
+	json_decref(prov);
+	dk_model_free(m);
+	if (st) {
+		tool_warn(NULL, "%s", dk_strerror(st));
+		dk_bundle_free(b);
+		return TOOL_EXIT_FAIL;
+	}
+	int status = tool_write_bundle(o.output, b);
+	dk_bundle_free(b);
+	return status;
+}
