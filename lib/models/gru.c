@@ -40,44 +40,10 @@ static double sigmoid(double a) { return 1 / (1 + exp(-a)); }
 
 static int gru_layout(dk_model *m, char *err, size_t errlen)
 {
-	size_t n = m->spec.units, in = m->spec.inputs;
-	if (n == 0) {
-		snprintf(err, errlen, "gru needs --units of at least 1");
-		return DK_EINVAL;
-	}
-	if (m->spec.act != DK_ACT_TANH) {
-		snprintf(err, errlen, "gru: the nonlinearities are fixed (sigmoid gates, tanh); "
-		         "no --act %s", dk_act_name(m->spec.act));
-		return DK_EINVAL;
-	}
-	m->n = n;
-	static const char *const ih_axes[2] = {"gate_unit", "input"};
-	static const char *const hh_axes[2] = {"gate_unit", "unit_in"};
-	static const char *const b_axes[1] = {"gate_unit"};
-	size_t ih[2] = {3 * n, in}, hh[2] = {3 * n, n}, bs[1] = {3 * n};
-	dk_model_add_param(m, "model/weight_ih", 2, ih, ih_axes);
-	dk_model_add_param(m, "model/weight_hh", 2, hh, hh_axes);
-	dk_model_add_param(m, "model/bias_ih", 1, bs, b_axes);
-	dk_model_add_param(m, "model/bias_hh", 1, bs, b_axes);
-	return DK_OK;
-}
-
-/* As PyTorch's reset_parameters: every entry uniform on [-k, k],
-   k = 1/sqrt(units), drawn in the order of the parameters (the draws
-   themselves are dynkit's, from the seed, not torch's). */
-static int gru_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
-{
-	const char *init = m->spec.init[0] ? m->spec.init : "random";
-	if (strcmp(init, "random")) {
-		snprintf(err, errlen, "gru: unknown initialisation '%s' (random: PyTorch's uniform)",
-		         init);
-		return DK_EINVAL;
-	}
-	double k = 1 / sqrt((double)m->n);
-	gru_params p = params(m);
-	size_t end = m->view[3].offset + m->view[3].count;
-	for (size_t i = p.wih; i < end; i++)
-		m->theta[i] = k * (2 * dk_rng_uniform(rng) - 1);
+	int st = dk_gated_layout(m, 3, err, errlen);
+	if (st)
+		return st;
+	m->n = m->spec.units;
 	return DK_OK;
 }
 
@@ -275,7 +241,7 @@ static int gru_jacobian(const dk_model *m, double *work, const double *x,
 const dk_model_ops dk_gru_ops = {
 	.kind = "gru",
 	.layout = gru_layout,
-	.init = gru_init,
+	.init = dk_gated_init,
 	.work_size = gru_work_size,
 	.cache_size = gru_cache_size,
 	.step = gru_step,

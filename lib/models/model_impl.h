@@ -79,6 +79,12 @@ struct dk_model {
 size_t dk_model_add_param(dk_model *m, const char *name, int rank,
                           const size_t *shape, const char *const *axes);
 
+/* The gated kinds' shared part (gated.c): PyTorch's four tensors of G
+   gates (model/weight_ih, weight_hh, bias_ih, bias_hh), checked sizes,
+   and its uniform initialisation on [-1/sqrt(units), 1/sqrt(units)]. */
+int dk_gated_layout(dk_model *m, size_t gates, char *err, size_t errlen);
+int dk_gated_init(dk_model *m, dk_rng *rng, char *err, size_t errlen);
+
 /* The kinds there are, for lookup by name. */
 const dk_model_ops *dk_model_ops_find(const char *kind);
 extern const dk_model_ops dk_rnn_ops;
