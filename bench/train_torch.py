@@ -36,7 +36,6 @@ flip-flop's is the MSE over every step and bit.
 import argparse
 import ctypes
 import ctypes.util
-import os
 import sys
 import time
 
