@@ -81,19 +81,40 @@ static int loss_of(dk_bptt *bp, const dk_tensor *target, const dk_tensor *mask,
 	return dk_loss_mse(T, B, o, bp->y, target->data, mask->data, loss, gy);
 }
 
+/*
+ * Whether the loss weighs any example at step t.  The readout of a step
+ * the mask gives no weight (all of them but the last in the adding task)
+ * is neither computed nor backpropagated: its outputs are 0 and count for
+ * nothing.
+ */
+static int weighted(const dk_tensor *mask, size_t t, size_t B)
+{
+	const double *w = (const double *)mask->data + t * B;
+	for (size_t b = 0; b < B; b++)
+		if (w[b] != 0)
+			return 1;
+	return 0;
+}
+
 int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
                       const dk_tensor *target, const dk_tensor *mask,
                       double *loss, double *accuracy, double *grad)
 {
 	size_t T = bp->T, B = bp->B, n = bp->n, Bn = B * n;
 	int st = DK_OK;
+	if (mask->dtype != DK_F8 || mask->count != T * B)
+		return DK_EINVAL;
 	for (size_t t = 0; t < T && !st; t++) {
 		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
 		st = dk_model_step(mod, bp->work, B, bp->states + t * Bn, u,
 		                   bp->states + (t + 1) * Bn, bp->cache + t * B * bp->c);
-		if (!st)
+		if (st)
+			break;
+		if (weighted(mask, t, B))
 			st = dk_model_readout(mod, B, bp->states + (t + 1) * Bn,
 			                      bp->y + t * B * bp->o);
+		else
+			memset(bp->y + t * B * bp->o, 0, B * bp->o * sizeof *bp->y);
 	}
 	if (!st)
 		st = loss_of(bp, target, mask, loss, accuracy, grad != NULL);
@@ -104,10 +125,12 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 	memset(bp->gh, 0, Bn * sizeof *bp->gh);
 	for (size_t t = T; t-- > 0 && !st;) {
 		/* the readout of state t+1 adds its gradient to the state's */
-		st = dk_model_readout_vjp(mod, B, bp->states + (t + 1) * Bn,
-		                          bp->gy + t * B * bp->o, bp->gx, grad);
-		for (size_t i = 0; i < Bn; i++)
-			bp->gh[i] += bp->gx[i];
+		if (weighted(mask, t, B)) {
+			st = dk_model_readout_vjp(mod, B, bp->states + (t + 1) * Bn,
+			                          bp->gy + t * B * bp->o, bp->gx, grad);
+			for (size_t i = 0; i < Bn; i++)
+				bp->gh[i] += bp->gx[i];
+		}
 		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
 		if (!st)
 			st = dk_model_vjp(mod, bp->work, B, bp->states + t * Bn, u,
