@@ -1,10 +1,13 @@
 /*
- * status.c -- names of the status codes, and the one-time switch that turns
- * off GSL's default error handler (which would abort the process).
+ * status.c -- names of the status codes, the detail-message helper, and
+ * the one-time switch that turns off GSL's default error handler (which
+ * would abort the process).
  */
 #include <config.h>
 
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <gsl/gsl_errno.h>
 
 #include "base/status.h"
@@ -29,6 +32,17 @@ const char *dk_strerror(int status)
 	if (status < 0 || status >= DK_NSTATUS || !status_names[status])
 		return "unknown status";
 	return status_names[status];
+}
+
+int dk_errorf(int status, char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return status;
 }
 
 static pthread_once_t gsl_once = PTHREAD_ONCE_INIT;

@@ -9,6 +9,8 @@
 #ifndef DK_BASE_STATUS_H
 #define DK_BASE_STATUS_H
 
+#include <stddef.h>
+
 enum {
 	DK_OK = 0,
 	DK_EINVAL,    /* an argument is out of its domain */
@@ -26,5 +28,13 @@ enum {
 
 /* A short lower-case phrase naming the status; never NULL. */
 const char *dk_strerror(int status);
+
+/*
+ * Write a detail message into err (when err is not NULL and errlen > 0),
+ * as snprintf does, and return status: the one-line way for library
+ * functions that take an err buffer to fail.
+ */
+int dk_errorf(int status, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

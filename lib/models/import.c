@@ -15,18 +15,6 @@
 #include "models/import.h"
 #include "models/model_impl.h"
 
-static int fail(int st, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(int st, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return st;
-}
-
 /* Is name key itself, or does it end in ".key" or "/key"? */
 static int has_suffix(const char *name, const char *key)
 {
@@ -45,7 +33,7 @@ static long find_one(const dk_bundle *b, const char *key, char *err, size_t errl
 	for (size_t i = 0; i < dk_bundle_size(b); i++)
 		if (has_suffix(dk_bundle_name(b, i), key)) {
 			if (found >= 0) {
-				fail(DK_EFORMAT, err, errlen, "ambiguous: both '%s' and '%s' are %s",
+				dk_errorf(DK_EFORMAT, err, errlen, "ambiguous: both '%s' and '%s' are %s",
 				     dk_bundle_name(b, (size_t)found), dk_bundle_name(b, i), key);
 				return -2;
 			}
@@ -112,29 +100,29 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 			char *dst[4] = {info->weight_ih, info->weight_hh, info->bias_ih, info->bias_hh};
 			snprintf(dst[k], sizeof info->weight_ih, "%s", dk_bundle_name(src, (size_t)i));
 			if (!real_dtype(t[k]))
-				return fail(DK_EFORMAT, err, errlen, "%s: dtype %s, want f8 or f4",
+				return dk_errorf(DK_EFORMAT, err, errlen, "%s: dtype %s, want f8 or f4",
 				            dk_bundle_name(src, (size_t)i), dk_dtype_name(t[k]->dtype));
 		}
 	}
 	for (size_t i = 0; i < dk_bundle_size(src); i++) {
 		const char *name = dk_bundle_name(src, i);
 		if (contains(name, "_l1") && is_recurrent(name))
-			return fail(DK_EFORMAT, err, errlen,
+			return dk_errorf(DK_EFORMAT, err, errlen,
 			            "%s: only one-layer networks are imported (num_layers=1)", name);
 		if (contains(name, "_reverse") && is_recurrent(name))
-			return fail(DK_EFORMAT, err, errlen,
+			return dk_errorf(DK_EFORMAT, err, errlen,
 			            "%s: only one-direction networks are imported (bidirectional=False)",
 			            name);
 		if (contains(name, "weight_hr_l"))
-			return fail(DK_EFORMAT, err, errlen,
+			return dk_errorf(DK_EFORMAT, err, errlen,
 			            "%s: LSTMs with projections (proj_size) are not imported", name);
 	}
 	for (int k = 0; k < 2; k++)
 		if (!t[k])
-			return fail(DK_ENOTFOUND, err, errlen, "missing tensor %s (nor any name ending "
+			return dk_errorf(DK_ENOTFOUND, err, errlen, "missing tensor %s (nor any name ending "
 			            "in .%s)", keys[k], keys[k]);
 	if (!t[2] != !t[3])
-		return fail(DK_ENOTFOUND, err, errlen, "missing tensor %s (%s is there; without "
+		return dk_errorf(DK_ENOTFOUND, err, errlen, "missing tensor %s (%s is there; without "
 		            "biases give neither)", t[2] ? keys[3] : keys[2], t[2] ? keys[2] : keys[3]);
 
 	/* the kind and sizes from weight_hh: (G n) x n */
@@ -142,7 +130,7 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 	const dk_tensor *whh = t[1], *wih = t[0];
 	if (whh->rank != 2 || whh->shape[1] == 0 || whh->shape[0] % whh->shape[1]) {
 		shape_text(whh, s1, sizeof s1);
-		return fail(DK_EFORMAT, err, errlen, "%s: shape %s is not (G units, units)",
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s: shape %s is not (G units, units)",
 		            info->weight_hh, s1);
 	}
 	size_t n = whh->shape[1], G = whh->shape[0] / n;
@@ -151,11 +139,11 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 		size_t want = !strcmp(spec->kind, "rnn") ? 1 : !strcmp(spec->kind, "gru") ? 3
 		              : !strcmp(spec->kind, "lstm") ? 4 : 0;
 		if (!want)
-			return fail(DK_EINVAL, err, errlen, "unknown model '%s' (rnn, gru, lstm)",
+			return dk_errorf(DK_EINVAL, err, errlen, "unknown model '%s' (rnn, gru, lstm)",
 			            spec->kind);
 		if (want != G) {
 			shape_text(whh, s1, sizeof s1);
-			return fail(DK_EFORMAT, err, errlen,
+			return dk_errorf(DK_EFORMAT, err, errlen,
 			            "%s: shape %s is not that of a %s (%zu x units rows)",
 			            info->weight_hh, s1, spec->kind, want);
 		}
@@ -163,14 +151,14 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 	}
 	if (!kind) {
 		shape_text(whh, s1, sizeof s1);
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "%s: shape %s: %zu x units rows is none of rnn (1), gru (3), lstm (4)",
 		            info->weight_hh, s1, G);
 	}
 	if (wih->rank != 2 || wih->shape[0] != G * n) {
 		shape_text(wih, s1, sizeof s1);
 		shape_text(whh, s2, sizeof s2);
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "%s: shape %s does not fit %s %s (want (%zu, inputs))", info->weight_ih,
 		            s1, info->weight_hh, s2, G * n);
 	}
@@ -178,14 +166,14 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 	for (int k = 2; k < 4; k++)
 		if (t[k] && !shape_is(t[k], 1, G * n, 0)) {
 			shape_text(t[k], s1, sizeof s1);
-			return fail(DK_EFORMAT, err, errlen, "%s: shape %s, want (%zu,)",
+			return dk_errorf(DK_EFORMAT, err, errlen, "%s: shape %s, want (%zu,)",
 			            k == 2 ? info->bias_ih : info->bias_hh, s1, G * n);
 		}
 	if (strcmp(kind, "rnn") && spec->act != DK_ACT_TANH)
-		return fail(DK_EINVAL, err, errlen, "%s: the nonlinearities are fixed; no act %s",
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: the nonlinearities are fixed; no act %s",
 		            kind, dk_act_name(spec->act));
 	if (spec->act != DK_ACT_TANH && spec->act != DK_ACT_RELU)
-		return fail(DK_EINVAL, err, errlen, "rnn: act %s (PyTorch's are tanh and relu)",
+		return dk_errorf(DK_EINVAL, err, errlen, "rnn: act %s (PyTorch's are tanh and relu)",
 		            dk_act_name(spec->act));
 
 	/* the readout */
@@ -197,7 +185,7 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 		if ((iw = find_one(src, key, err, errlen)) == -2)
 			return DK_EFORMAT;
 		if (iw < 0)
-			return fail(DK_ENOTFOUND, err, errlen, "missing tensor %s (the readout)", key);
+			return dk_errorf(DK_ENOTFOUND, err, errlen, "missing tensor %s (the readout)", key);
 		snprintf(key, sizeof key, "%s.bias", spec->readout);
 		if ((ib = find_one(src, key, err, errlen)) == -2)
 			return DK_EFORMAT;
@@ -208,7 +196,7 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 			if (is_recurrent(name) || l < 7 || strcmp(name + l - 7, ".weight"))
 				continue;
 			if (iw >= 0)
-				return fail(DK_EFORMAT, err, errlen,
+				return dk_errorf(DK_EFORMAT, err, errlen,
 				            "two readouts? both %s and %s: say which with --readout PREFIX",
 				            dk_bundle_name(src, (size_t)iw), name);
 			iw = (long)i;
@@ -228,7 +216,7 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 		if (!real_dtype(rw) || rw->rank != 2 || rw->shape[1] != n || !rw->shape[0] ||
 		    (spec->outputs && rw->shape[0] != spec->outputs)) {
 			shape_text(rw, s1, sizeof s1);
-			return fail(DK_EFORMAT, err, errlen, "%s: shape %s %s, want (outputs, %zu)%s",
+			return dk_errorf(DK_EFORMAT, err, errlen, "%s: shape %s %s, want (outputs, %zu)%s",
 			            info->readout_weight, s1, dk_dtype_name(rw->dtype), n,
 			            spec->outputs ? " with the outputs asked for" : "");
 		}
@@ -239,7 +227,7 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 			         dk_bundle_name(src, (size_t)ib));
 			if (!real_dtype(rb) || !shape_is(rb, 1, outputs, 0)) {
 				shape_text(rb, s1, sizeof s1);
-				return fail(DK_EFORMAT, err, errlen, "%s: shape %s, want (%zu,)",
+				return dk_errorf(DK_EFORMAT, err, errlen, "%s: shape %s, want (%zu,)",
 				            info->readout_bias, s1, outputs);
 			}
 		}
@@ -269,7 +257,7 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 	if (!st && rb) st = put(model, "model/readout/b", rb, 0);
 	if (st) {
 		dk_model_free(model);
-		return fail(st, err, errlen, "internal error: the %s model's layout", kind);
+		return dk_errorf(st, err, errlen, "internal error: the %s model's layout", kind);
 	}
 	/* the attrs say where the weights came from, not an initialisation */
 	snprintf(model->init_name, sizeof model->init_name, "torch");

@@ -21,17 +21,6 @@ struct dk_model_work {
 	size_t batch;
 };
 
-static int fail(int status, char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return status;
-}
-
 static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_wrnn_ops, &dk_gru_ops,
                                              &dk_lstm_ops, &dk_ctrnn_ops};
 
@@ -67,11 +56,11 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 	*out = NULL;
 	const dk_model_ops *ops = spec->kind ? dk_model_ops_find(spec->kind) : NULL;
 	if (!ops)
-		return fail(DK_EINVAL, err, errlen, "unknown model kind '%s'",
+		return dk_errorf(DK_EINVAL, err, errlen, "unknown model kind '%s'",
 		            spec->kind ? spec->kind : "");
 	dk_model *m = calloc(1, sizeof *m);
 	if (!m)
-		return fail(DK_ENOMEM, err, errlen, "out of memory");
+		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 	m->ops = ops;
 	m->spec = *spec;
 	m->spec.kind = ops->kind;
@@ -95,7 +84,7 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 	if (!m->theta) {
 		size_t count = m->ntheta;
 		free(m);
-		return fail(DK_ENOMEM, err, errlen, "out of memory for %zu parameters", count);
+		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory for %zu parameters", count);
 	}
 	*out = m;
 	return DK_OK;
@@ -111,7 +100,7 @@ int dk_model_create(const dk_model_spec *spec, dk_model **out, char *err,
 	dk_rng *rng = dk_rng_alloc(spec->seed);
 	if (!rng) {
 		dk_model_free(m);
-		return fail(DK_ENOMEM, err, errlen, "out of memory");
+		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 	}
 	st = m->ops->init(m, rng, err, errlen);
 	/* the readout starts small and random, as nn.Linear's does */
@@ -222,11 +211,11 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 	*out = NULL;
 	long first = dk_bundle_match(b, "model/*", 0);
 	if (first < 0)
-		return fail(DK_ENOTFOUND, err, errlen, "no model/... tensors in the input");
+		return dk_errorf(DK_ENOTFOUND, err, errlen, "no model/... tensors in the input");
 	json_t *attrs = json_object_get(dk_meta_attrs(dk_bundle_meta(b, (size_t)first)), "model");
 	const char *kind = json_string_value(json_object_get(attrs, "kind"));
 	if (!kind)
-		return fail(DK_EFORMAT, err, errlen, "%s has no model attrs with a kind",
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s has no model attrs with a kind",
 		            dk_bundle_name(b, (size_t)first));
 	dk_model_spec spec = {
 		.kind = kind,
@@ -244,7 +233,7 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 	};
 	const char *act = json_string_value(json_object_get(attrs, "act"));
 	if (act && dk_act_from_name(act, &spec.act))
-		return fail(DK_EFORMAT, err, errlen, "unknown nonlinearity '%s'", act);
+		return dk_errorf(DK_EFORMAT, err, errlen, "unknown nonlinearity '%s'", act);
 	dk_model *m;
 	int st = build(&spec, &m, err, errlen);
 	if (st)
@@ -259,12 +248,12 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 			char want[128];
 			dk_shape_format(want, sizeof want, v->rank, v->shape);
 			dk_model_free(m);
-			return fail(DK_EFORMAT, err, errlen, "%s: %s, want shape %s for this %s model",
+			return dk_errorf(DK_EFORMAT, err, errlen, "%s: %s, want shape %s for this %s model",
 			            v->name, t ? "wrong shape" : "missing", want, kind);
 		}
 		if (t->dtype != DK_F8 && (st = dk_tensor_convert(t, DK_F8, &f8))) {
 			dk_model_free(m);
-			return fail(st, err, errlen, "%s: cannot convert %s to f8", v->name,
+			return dk_errorf(st, err, errlen, "%s: cannot convert %s to f8", v->name,
 			            dk_dtype_name(t->dtype));
 		}
 		memcpy(m->theta + v->offset, (f8 ? f8 : t)->data, v->count * sizeof(double));

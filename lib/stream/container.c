@@ -15,18 +15,6 @@
 #include "stream/safetensors.h"
 #include "stream/zip.h"
 
-static int fail(int st, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(int st, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return st;
-}
-
 dk_container dk_container_sniff(const unsigned char *buf, size_t len)
 {
 	if (len >= DK_NPY_MAGIC_LEN && !memcmp(buf, DK_NPY_MAGIC, DK_NPY_MAGIC_LEN))
@@ -55,10 +43,10 @@ static int add_new(dk_bundle *b, const char *name, dk_meta *meta, dk_tensor *t, 
 	if (dk_bundle_find(b, name) >= 0) {
 		dk_meta_free(meta);
 		dk_tensor_free(t);
-		return fail(DK_EFORMAT, err, errlen, "tensor '%s' given twice", name);
+		return dk_errorf(DK_EFORMAT, err, errlen, "tensor '%s' given twice", name);
 	}
 	int st = dk_bundle_add(b, name, meta, t);
-	return st ? fail(st, err, errlen, "out of memory") : DK_OK;
+	return st ? dk_errorf(st, err, errlen, "out of memory") : DK_OK;
 }
 
 /* The tensors of a .npy file or stream. */
@@ -67,7 +55,7 @@ static int read_npy(const unsigned char *buf, size_t len, const char *stem,
 {
 	dk_stream_reader *r = dk_stream_reader_alloc_mem(buf, len, stem);
 	if (!r)
-		return fail(DK_ENOMEM, err, errlen, "out of memory");
+		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 	dk_stream_reader_set_max_elements(r, max_elements);
 	const dk_record *rec;
 	int st, unnamed = 0;
@@ -75,12 +63,12 @@ static int read_npy(const unsigned char *buf, size_t len, const char *stem,
 		char *name = strdup(rec->meta ? rec->name : stem);
 		dk_tensor *t;
 		if (!name) {
-			st = fail(DK_ENOMEM, err, errlen, "out of memory");
+			st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 			break;
 		}
 		if (!rec->meta && unnamed++) {
 			free(name);
-			st = fail(DK_EFORMAT, err, errlen,
+			st = dk_errorf(DK_EFORMAT, err, errlen,
 			          "more than one tensor without a name (metadata record)");
 			break;
 		}
@@ -94,7 +82,7 @@ static int read_npy(const unsigned char *buf, size_t len, const char *stem,
 			break;
 	}
 	if (st && *dk_stream_reader_error(r))
-		fail(st, err, errlen, "%s", dk_stream_reader_error(r));
+		dk_errorf(st, err, errlen, "%s", dk_stream_reader_error(r));
 	dk_stream_reader_free(r);
 	return st;
 }
@@ -118,7 +106,7 @@ static int read_npz(const unsigned char *buf, size_t len, size_t max_elements, d
 		unsigned char *data;
 		size_t n;
 		if (!stem) {
-			st = fail(DK_ENOMEM, err, errlen, "out of memory");
+			st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 			break;
 		}
 		st = dk_zip_extract(z, i, max_bytes, &data, &n, err, errlen);
@@ -126,7 +114,7 @@ static int read_npz(const unsigned char *buf, size_t len, size_t max_elements, d
 			char sub[768];
 			st = read_npy(data, n, stem, max_elements, b, sub, sizeof sub);
 			if (st)
-				fail(st, err, errlen, "%s: %s", name, sub);
+				dk_errorf(st, err, errlen, "%s: %s", name, sub);
 			free(data);
 		}
 		free(stem);
@@ -146,13 +134,13 @@ int dk_container_read(const unsigned char *buf, size_t len, const char *stem,
 	case DK_CONTAINER_SAFETENSORS: {
 		dk_bundle *t = dk_bundle_alloc();
 		if (!t)
-			return fail(DK_ENOMEM, err, errlen, "out of memory");
+			return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 		int st = dk_safetensors_read(buf, len, max_elements, t, err, errlen);
 		/* move them over, refusing names already taken */
 		for (size_t i = 0; i < dk_bundle_size(t) && !st; i++) {
 			dk_tensor *x;
 			if (dk_tensor_convert(dk_bundle_tensor(t, i), DK_F8, &x))
-				st = fail(DK_ENOMEM, err, errlen, "out of memory");
+				st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 			else
 				st = add_new(b, dk_bundle_name(t, i), NULL, x, err, errlen);
 		}
@@ -160,7 +148,7 @@ int dk_container_read(const unsigned char *buf, size_t len, const char *stem,
 		return st;
 	}
 	default:
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "unknown file type (not .npy, .npz or .safetensors)");
 	}
 }

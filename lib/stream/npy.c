@@ -25,35 +25,24 @@
 #define GROWTH_AXIS_MAX_DIGITS 21
 #define ARRAY_ALIGN 64
 
-static int fail(int status, char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return status;
-}
-
 int dk_npy_prefix_parse(const unsigned char *p, size_t avail,
                         size_t *prefix_len, size_t *dict_len,
                         int *major, int *minor, char *err, size_t errlen)
 {
 	if (avail < 8)
-		return fail(DK_ETRUNC, err, errlen, "prefix is %zu of 8 bytes",
+		return dk_errorf(DK_ETRUNC, err, errlen, "prefix is %zu of 8 bytes",
 		            avail);
 	if (memcmp(p, DK_NPY_MAGIC, DK_NPY_MAGIC_LEN) != 0)
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "not a .npy record (bad magic bytes)");
 	*major = p[6];
 	*minor = p[7];
 	if (*major < 1 || *major > 3 || *minor != 0)
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "unknown .npy format version %d.%d", *major, *minor);
 	size_t need = *major == 1 ? 10 : 12;
 	if (avail < need)
-		return fail(DK_ETRUNC, err, errlen, "prefix is %zu of %zu bytes",
+		return dk_errorf(DK_ETRUNC, err, errlen, "prefix is %zu of %zu bytes",
 		            avail, need);
 	*prefix_len = need;
 	if (*major == 1)
@@ -87,7 +76,7 @@ static int peek(scan *c)
 static int expect(scan *c, char ch)
 {
 	if (peek(c) != ch)
-		return fail(DK_EFORMAT, c->err, c->errlen,
+		return dk_errorf(DK_EFORMAT, c->err, c->errlen,
 		            "malformed header: expected '%c' at byte %zu", ch, c->i);
 	c->i++;
 	return DK_OK;
@@ -98,22 +87,22 @@ static int quoted(scan *c, char *out, size_t cap)
 {
 	int q = peek(c);
 	if (q != '\'' && q != '"')
-		return fail(DK_EFORMAT, c->err, c->errlen,
+		return dk_errorf(DK_EFORMAT, c->err, c->errlen,
 		            "malformed header: expected a string at byte %zu", c->i);
 	size_t start = ++c->i;
 	while (c->i < c->n && c->s[c->i] != q) {
 		if (c->s[c->i] == '\\')
-			return fail(DK_EFORMAT, c->err, c->errlen,
+			return dk_errorf(DK_EFORMAT, c->err, c->errlen,
 			            "malformed header: escapes in strings are not supported");
 		c->i++;
 	}
 	if (c->i >= c->n)
-		return fail(DK_EFORMAT, c->err, c->errlen,
+		return dk_errorf(DK_EFORMAT, c->err, c->errlen,
 		            "malformed header: unterminated string");
 	size_t len = c->i - start;
 	c->i++;
 	if (len >= cap)
-		return fail(DK_EFORMAT, c->err, c->errlen,
+		return dk_errorf(DK_EFORMAT, c->err, c->errlen,
 		            "malformed header: string of %zu bytes is too long", len);
 	memcpy(out, c->s + start, len);
 	out[len] = '\0';
@@ -142,12 +131,12 @@ static int parse_descr(const char *d, dk_npy_header *h, char *err,
 	h->big_endian = order == '>';
 	char kind = *s++;
 	if (!kind)
-		return fail(DK_EDTYPE, err, errlen, "empty dtype descr");
+		return dk_errorf(DK_EDTYPE, err, errlen, "empty dtype descr");
 	char *end;
 	errno = 0;
 	unsigned long size = strtoul(s, &end, 10);
 	if (end == s || *end || errno)
-		return fail(DK_EDTYPE, err, errlen,
+		return dk_errorf(DK_EDTYPE, err, errlen,
 		            "unsupported dtype '%s' (dynkit reads f8 f4 c16 i8 i4 u1 b1 and S)", d);
 	h->itemsize = size;
 	struct { char kind; unsigned long size; dk_dtype dtype; } const known[] = {
@@ -157,7 +146,7 @@ static int parse_descr(const char *d, dk_npy_header *h, char *err,
 	};
 	if (kind == 'S') {
 		if (size > SIZE_MAX / 2)
-			return fail(DK_ELIMIT, err, errlen, "dtype '%s' is too large", d);
+			return dk_errorf(DK_ELIMIT, err, errlen, "dtype '%s' is too large", d);
 		h->dtype = DK_BYTES;
 		h->big_endian = 0;
 		return DK_OK;
@@ -170,7 +159,7 @@ static int parse_descr(const char *d, dk_npy_header *h, char *err,
 			return DK_OK;
 		}
 	}
-	return fail(DK_EDTYPE, err, errlen,
+	return dk_errorf(DK_EDTYPE, err, errlen,
 	            "unsupported dtype '%s' (dynkit reads f8 f4 c16 i8 i4 u1 b1 and S)", d);
 }
 
@@ -187,16 +176,16 @@ static int parse_shape(scan *c, dk_npy_header *h)
 			return DK_OK;
 		}
 		if (ch < 0 || !isdigit(ch))
-			return fail(DK_EFORMAT, c->err, c->errlen,
+			return dk_errorf(DK_EFORMAT, c->err, c->errlen,
 			            "malformed header: shape must be a tuple of non-negative integers");
 		if (h->rank == DK_MAX_RANK)
-			return fail(DK_ELIMIT, c->err, c->errlen,
+			return dk_errorf(DK_ELIMIT, c->err, c->errlen,
 			            "shape has more than %d axes", DK_MAX_RANK);
 		size_t v = 0;
 		while (c->i < c->n && isdigit((unsigned char)c->s[c->i])) {
 			unsigned digit = (unsigned)(c->s[c->i++] - '0');
 			if (v > (SIZE_MAX - digit) / 10)
-				return fail(DK_ELIMIT, c->err, c->errlen,
+				return dk_errorf(DK_ELIMIT, c->err, c->errlen,
 				            "shape axis %d overflows", h->rank);
 			v = v * 10 + digit;
 		}
@@ -207,7 +196,7 @@ static int parse_shape(scan *c, dk_npy_header *h)
 		if (ch == ',')
 			c->i++;
 		else if (ch != ')')
-			return fail(DK_EFORMAT, c->err, c->errlen,
+			return dk_errorf(DK_EFORMAT, c->err, c->errlen,
 			            "malformed header: expected ',' or ')' in shape");
 	}
 }
@@ -226,7 +215,7 @@ int dk_npy_dict_parse(const char *dict, size_t dict_len, dk_npy_header *h,
 			return st;
 		if (!strcmp(key, "descr")) {
 			if (peek(&c) == '[')
-				return fail(DK_EDTYPE, err, errlen,
+				return dk_errorf(DK_EDTYPE, err, errlen,
 				            "structured dtypes are not supported");
 			if ((st = quoted(&c, descr, sizeof descr)) ||
 			    (st = parse_descr(descr, h, err, errlen)))
@@ -238,7 +227,7 @@ int dk_npy_dict_parse(const char *dict, size_t dict_len, dk_npy_header *h,
 			else if (word(&c, "False"))
 				h->fortran_order = 0;
 			else
-				return fail(DK_EFORMAT, err, errlen,
+				return dk_errorf(DK_EFORMAT, err, errlen,
 				            "malformed header: fortran_order must be True or False");
 			seen_order++;
 		} else if (!strcmp(key, "shape")) {
@@ -246,25 +235,25 @@ int dk_npy_dict_parse(const char *dict, size_t dict_len, dk_npy_header *h,
 				return st;
 			seen_shape++;
 		} else {
-			return fail(DK_EFORMAT, err, errlen,
+			return dk_errorf(DK_EFORMAT, err, errlen,
 			            "malformed header: unexpected key '%s'", key);
 		}
 		if (peek(&c) == ',')
 			c.i++;
 		else if (peek(&c) != '}')
-			return fail(DK_EFORMAT, err, errlen,
+			return dk_errorf(DK_EFORMAT, err, errlen,
 			            "malformed header: expected ',' or '}' at byte %zu", c.i);
 	}
 	c.i++;
 	skip_space(&c);
 	if (c.i != c.n)
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "malformed header: text after the closing brace");
 	if (seen_descr != 1 || seen_order != 1 || seen_shape != 1)
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "malformed header: needs each of descr, fortran_order and shape once");
 	if (dk_shape_count(h->rank, h->shape, h->itemsize, &h->count) != DK_OK)
-		return fail(DK_ELIMIT, err, errlen,
+		return dk_errorf(DK_ELIMIT, err, errlen,
 		            "shape's size in bytes overflows");
 	return DK_OK;
 }

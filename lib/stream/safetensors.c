@@ -25,18 +25,6 @@ typedef struct {
 	uint64_t begin, end;
 } entry;
 
-static int fail(int st, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(int st, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return st;
-}
-
 static uint64_t rd64(const unsigned char *p)
 {
 	uint64_t v = 0;
@@ -68,46 +56,46 @@ static int parse_entry(const char *name, json_t *v, uint64_t data_len,
 	e->name = name;
 	if (!json_is_object(v) || !dtype || !json_is_array(shape) || !json_is_array(offs) ||
 	    json_array_size(offs) != 2)
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "safetensors: '%s' lacks dtype, shape or data_offsets [begin, end]", name);
 	if (!strcmp(dtype, "F64"))
 		e->f32 = 0;
 	else if (!strcmp(dtype, "F32"))
 		e->f32 = 1;
 	else
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "safetensors: '%s' has dtype %s (only F64 and F32 are read)", name, dtype);
 	if (json_array_size(shape) > DK_MAX_RANK)
-		return fail(DK_EFORMAT, err, errlen, "safetensors: '%s' has more than %d axes", name,
+		return dk_errorf(DK_EFORMAT, err, errlen, "safetensors: '%s' has more than %d axes", name,
 		            DK_MAX_RANK);
 	e->rank = (int)json_array_size(shape);
 	for (int a = 0; a < e->rank; a++) {
 		json_t *d = json_array_get(shape, (size_t)a);
 		if (!json_is_integer(d) || json_integer_value(d) < 0)
-			return fail(DK_EFORMAT, err, errlen, "safetensors: '%s': a bad shape", name);
+			return dk_errorf(DK_EFORMAT, err, errlen, "safetensors: '%s': a bad shape", name);
 		e->shape[a] = (size_t)json_integer_value(d);
 	}
 	size_t item = e->f32 ? 4 : 8;
 	if (dk_shape_count(e->rank, e->shape, item, &e->count))
-		return fail(DK_ELIMIT, err, errlen, "safetensors: '%s': shape too large", name);
+		return dk_errorf(DK_ELIMIT, err, errlen, "safetensors: '%s': shape too large", name);
 	if (e->count > max_elements)
-		return fail(DK_ELIMIT, err, errlen,
+		return dk_errorf(DK_ELIMIT, err, errlen,
 		            "safetensors: '%s': %zu elements, over the limit of %zu", name, e->count,
 		            max_elements);
 	json_t *b0 = json_array_get(offs, 0), *b1 = json_array_get(offs, 1);
 	if (!json_is_integer(b0) || !json_is_integer(b1) || json_integer_value(b0) < 0 ||
 	    json_integer_value(b1) < json_integer_value(b0))
-		return fail(DK_EFORMAT, err, errlen, "safetensors: '%s': bad data_offsets", name);
+		return dk_errorf(DK_EFORMAT, err, errlen, "safetensors: '%s': bad data_offsets", name);
 	e->begin = (uint64_t)json_integer_value(b0);
 	e->end = (uint64_t)json_integer_value(b1);
 	if (e->end - e->begin != (uint64_t)e->count * item)
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "safetensors: '%s': data_offsets [%llu, %llu) hold %llu bytes, its shape "
 		            "needs %llu", name, (unsigned long long)e->begin,
 		            (unsigned long long)e->end, (unsigned long long)(e->end - e->begin),
 		            (unsigned long long)e->count * item);
 	if (e->end > data_len)
-		return fail(DK_ETRUNC, err, errlen,
+		return dk_errorf(DK_ETRUNC, err, errlen,
 		            "safetensors: '%s': data_offsets [%llu, %llu) past the end of the "
 		            "%llu data bytes", name, (unsigned long long)e->begin,
 		            (unsigned long long)e->end, (unsigned long long)data_len);
@@ -118,28 +106,28 @@ int dk_safetensors_read(const unsigned char *buf, size_t len, size_t max_element
                         dk_bundle *b, char *err, size_t errlen)
 {
 	if (len < 8)
-		return fail(DK_ETRUNC, err, errlen, "safetensors: %zu bytes, shorter than the "
+		return dk_errorf(DK_ETRUNC, err, errlen, "safetensors: %zu bytes, shorter than the "
 		            "8-byte header length", len);
 	uint64_t n = rd64(buf);
 	if (n > DK_SAFETENSORS_HEADER_MAX)
-		return fail(DK_EFORMAT, err, errlen, "safetensors: header length %llu is too large",
+		return dk_errorf(DK_EFORMAT, err, errlen, "safetensors: header length %llu is too large",
 		            (unsigned long long)n);
 	if (n > len - 8)
-		return fail(DK_ETRUNC, err, errlen,
+		return dk_errorf(DK_ETRUNC, err, errlen,
 		            "safetensors: header of %llu bytes, but only %zu follow", (unsigned long long)n,
 		            len - 8);
 	json_error_t jerr;
 	json_t *h = json_loadb((const char *)buf + 8, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_object(h)) {
 		json_decref(h);
-		return fail(DK_EFORMAT, err, errlen, "safetensors: the header is not a JSON object%s%s",
+		return dk_errorf(DK_EFORMAT, err, errlen, "safetensors: the header is not a JSON object%s%s",
 		            h ? "" : ": ", h ? "" : jerr.text);
 	}
 	uint64_t data_len = len - 8 - n;
 	const unsigned char *data = buf + 8 + n;
 	size_t count = json_object_size(h), k = 0;
 	entry *es = calloc(count ? count : 1, sizeof *es);
-	int st = es ? DK_OK : fail(DK_ENOMEM, err, errlen, "out of memory");
+	int st = es ? DK_OK : dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 	const char *name;
 	json_t *v;
 	json_object_foreach(h, name, v) {
@@ -153,13 +141,13 @@ int dk_safetensors_read(const unsigned char *buf, size_t len, size_t max_element
 	if (!st) {
 		entry *sorted = malloc((k ? k : 1) * sizeof *sorted);
 		if (!sorted) {
-			st = fail(DK_ENOMEM, err, errlen, "out of memory");
+			st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 		} else {
 			memcpy(sorted, es, k * sizeof *sorted);
 			qsort(sorted, k, sizeof *sorted, by_begin);
 			for (size_t i = 1; i < k && !st; i++)
 				if (sorted[i].begin < sorted[i - 1].end)
-					st = fail(DK_EFORMAT, err, errlen,
+					st = dk_errorf(DK_EFORMAT, err, errlen,
 					          "safetensors: the bytes of '%s' and '%s' overlap",
 					          sorted[i - 1].name, sorted[i].name);
 			free(sorted);
@@ -170,7 +158,7 @@ int dk_safetensors_read(const unsigned char *buf, size_t len, size_t max_element
 		entry *e = &es[i];
 		dk_tensor *t = dk_tensor_alloc(DK_F8, 0, e->rank, e->shape);
 		if (!t) {
-			st = fail(DK_ENOMEM, err, errlen, "out of memory");
+			st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 			break;
 		}
 		double *d = t->data;
@@ -185,7 +173,7 @@ int dk_safetensors_read(const unsigned char *buf, size_t len, size_t max_element
 			}
 		}
 		if ((st = dk_bundle_add(b, e->name, NULL, t)))
-			fail(st, err, errlen, "out of memory");
+			dk_errorf(st, err, errlen, "out of memory");
 	}
 	free(es);
 	json_decref(h);

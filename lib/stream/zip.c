@@ -37,18 +37,6 @@ struct dk_zip {
 	size_t count;
 };
 
-static int fail(int st, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(int st, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return st;
-}
-
 static unsigned rd16(const unsigned char *p) { return p[0] | (unsigned)p[1] << 8; }
 static uint32_t rd32(const unsigned char *p)
 {
@@ -105,7 +93,7 @@ int dk_zip_open(const unsigned char *buf, size_t len, dk_zip **out, char *err,
 {
 	*out = NULL;
 	if (len < 22)
-		return fail(len >= 4 && dk_zip_sniff(buf, len) ? DK_ETRUNC : DK_EFORMAT, err,
+		return dk_errorf(len >= 4 && dk_zip_sniff(buf, len) ? DK_ETRUNC : DK_EFORMAT, err,
 		            errlen, "not a zip archive: %zu bytes, too short", len);
 	/* the end record: the last "PK\5\6" within 64 KiB + 22 of the end */
 	size_t e = len - 22, stop = len > 65557 ? len - 65557 : 0;
@@ -113,7 +101,7 @@ int dk_zip_open(const unsigned char *buf, size_t len, dk_zip **out, char *err,
 		if (rd32(buf + e) == SIG_END && e + 22 + rd16(buf + e + 20) <= len)
 			break;
 		if (e == stop)
-			return fail(dk_zip_sniff(buf, len) ? DK_ETRUNC : DK_EFORMAT, err, errlen,
+			return dk_errorf(dk_zip_sniff(buf, len) ? DK_ETRUNC : DK_EFORMAT, err, errlen,
 			            "no zip end-of-central-directory record (truncated, or "
 			            "not a zip archive)");
 	}
@@ -122,25 +110,25 @@ int dk_zip_open(const unsigned char *buf, size_t len, dk_zip **out, char *err,
 	if (count == 0xffff || cdsize == 0xffffffffu || cdoff == 0xffffffffu) {
 		/* zip64: the locator sits just before the end record */
 		if (e < 20 || rd32(buf + e - 20) != SIG_LOC64)
-			return fail(DK_EFORMAT, err, errlen, "zip64 archive without its locator");
+			return dk_errorf(DK_EFORMAT, err, errlen, "zip64 archive without its locator");
 		uint64_t off64 = rd64(buf + e - 20 + 8);
 		if (!inside(off64, 56, len) || rd32(buf + off64) != SIG_END64)
-			return fail(DK_EFORMAT, err, errlen, "zip64 end record out of range");
+			return dk_errorf(DK_EFORMAT, err, errlen, "zip64 end record out of range");
 		count = rd64(buf + off64 + 32);
 		cdsize = rd64(buf + off64 + 40);
 		cdoff = rd64(buf + off64 + 48);
 	}
 	if (!inside(cdoff, cdsize, len))
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "zip central directory (%llu bytes at %llu) lies outside the %zu-byte file",
 		            (unsigned long long)cdsize, (unsigned long long)cdoff, len);
 	if (count > cdsize / 46)
-		return fail(DK_EFORMAT, err, errlen, "zip central directory too small for %llu entries",
+		return dk_errorf(DK_EFORMAT, err, errlen, "zip central directory too small for %llu entries",
 		            (unsigned long long)count);
 	dk_zip *z = calloc(1, sizeof *z);
 	if (!z || !(z->m = calloc(count ? count : 1, sizeof *z->m))) {
 		free(z);
-		return fail(DK_ENOMEM, err, errlen, "out of memory");
+		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 	}
 	z->buf = buf;
 	z->len = len;
@@ -148,7 +136,7 @@ int dk_zip_open(const unsigned char *buf, size_t len, dk_zip **out, char *err,
 	for (uint64_t i = 0; i < count; i++) {
 		if (end - p < 46 || rd32(p) != SIG_CENTRAL) {
 			dk_zip_free(z);
-			return fail(DK_EFORMAT, err, errlen, "zip central directory entry %llu is malformed",
+			return dk_errorf(DK_EFORMAT, err, errlen, "zip central directory entry %llu is malformed",
 			            (unsigned long long)i);
 		}
 		member *m = &z->m[i];
@@ -161,25 +149,25 @@ int dk_zip_open(const unsigned char *buf, size_t len, dk_zip **out, char *err,
 		m->offset = rd32(p + 42);
 		if ((size_t)(end - p) - 46 < nlen + xlen + clen) {
 			dk_zip_free(z);
-			return fail(DK_EFORMAT, err, errlen, "zip central directory entry %llu overruns it",
+			return dk_errorf(DK_EFORMAT, err, errlen, "zip central directory entry %llu overruns it",
 			            (unsigned long long)i);
 		}
 		if (zip64_extra(p + 46 + nlen, xlen, m, m->usize == 0xffffffffu,
 		                m->csize == 0xffffffffu, m->offset == 0xffffffffu)) {
 			dk_zip_free(z);
-			return fail(DK_EFORMAT, err, errlen, "zip entry %llu: malformed zip64 field",
+			return dk_errorf(DK_EFORMAT, err, errlen, "zip entry %llu: malformed zip64 field",
 			            (unsigned long long)i);
 		}
 		if (!(m->name = malloc(nlen + 1))) {
 			dk_zip_free(z);
-			return fail(DK_ENOMEM, err, errlen, "out of memory");
+			return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 		}
 		memcpy(m->name, p + 46, nlen);
 		m->name[nlen] = 0;
 		z->count++;
 		if (memchr(m->name, 0, nlen)) {
 			dk_zip_free(z);
-			return fail(DK_EFORMAT, err, errlen, "zip entry %llu: NUL in its name",
+			return dk_errorf(DK_EFORMAT, err, errlen, "zip entry %llu: NUL in its name",
 			            (unsigned long long)i);
 		}
 		p += 46 + nlen + xlen + clen;
@@ -202,29 +190,29 @@ int dk_zip_extract(const dk_zip *z, size_t i, size_t max_bytes,
 	*len = 0;
 	const member *m = &z->m[i];
 	if (m->flags & 1)
-		return fail(DK_EFORMAT, err, errlen, "%s: encrypted zip member", m->name);
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s: encrypted zip member", m->name);
 	if (m->method != 0 && m->method != 8)
-		return fail(DK_EFORMAT, err, errlen,
+		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "%s: zip compression method %u (only stored and deflate are read)",
 		            m->name, m->method);
 	if (m->usize > max_bytes)
-		return fail(DK_ELIMIT, err, errlen, "%s: %llu bytes uncompressed, over the limit of %zu",
+		return dk_errorf(DK_ELIMIT, err, errlen, "%s: %llu bytes uncompressed, over the limit of %zu",
 		            m->name, (unsigned long long)m->usize, max_bytes);
 	if (!inside(m->offset, 30, z->len) || rd32(z->buf + m->offset) != SIG_LOCAL)
-		return fail(DK_EFORMAT, err, errlen, "%s: zip local header out of range or malformed",
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s: zip local header out of range or malformed",
 		            m->name);
 	const unsigned char *lh = z->buf + m->offset;
 	uint64_t start = m->offset + 30 + rd16(lh + 26) + rd16(lh + 28);
 	if (!inside(start, m->csize, z->len))
-		return fail(DK_ETRUNC, err, errlen,
+		return dk_errorf(DK_ETRUNC, err, errlen,
 		            "%s: zip member data (%llu bytes at %llu) runs past the end of the file",
 		            m->name, (unsigned long long)m->csize, (unsigned long long)start);
 	if (m->method == 0 && m->csize != m->usize)
-		return fail(DK_EFORMAT, err, errlen, "%s: stored zip member with two sizes", m->name);
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s: stored zip member with two sizes", m->name);
 	size_t n = (size_t)m->usize;
 	unsigned char *out = malloc(n ? n : 1);
 	if (!out)
-		return fail(DK_ENOMEM, err, errlen, "out of memory");
+		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 	const unsigned char *src = z->buf + start;
 	if (m->method == 0) {
 		memcpy(out, src, n);
@@ -233,7 +221,7 @@ int dk_zip_extract(const dk_zip *z, size_t i, size_t max_bytes,
 		memset(&s, 0, sizeof s);
 		if (inflateInit2(&s, -15) != Z_OK) {
 			free(out);
-			return fail(DK_ENOMEM, err, errlen, "out of memory");
+			return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 		}
 		uint64_t in_left = m->csize, out_left = n;
 		int zst = Z_OK;
@@ -259,7 +247,7 @@ int dk_zip_extract(const dk_zip *z, size_t i, size_t max_bytes,
 		inflateEnd(&s);
 		if (zst != Z_STREAM_END || got != n) {
 			free(out);
-			return fail(zst == Z_BUF_ERROR ? DK_ETRUNC : DK_EFORMAT, err, errlen,
+			return dk_errorf(zst == Z_BUF_ERROR ? DK_ETRUNC : DK_EFORMAT, err, errlen,
 			            "%s: deflated data is corrupt or does not match its size (%s)",
 			            m->name, zst == Z_STREAM_END ? "wrong size" :
 			            zst == Z_BUF_ERROR ? "truncated" : "bad data");
@@ -267,7 +255,7 @@ int dk_zip_extract(const dk_zip *z, size_t i, size_t max_bytes,
 	}
 	if (crc32_z(crc32_z(0, Z_NULL, 0), out, n) != m->crc) {
 		free(out);
-		return fail(DK_EFORMAT, err, errlen, "%s: CRC-32 mismatch", m->name);
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s: CRC-32 mismatch", m->name);
 	}
 	*data = out;
 	*len = n;
