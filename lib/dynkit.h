@@ -34,5 +34,6 @@
 #include "train/trainer.h"
 #include "train/idx.h"
 #include "train/task.h"
+#include "analysis/points.h"
 
 #endif

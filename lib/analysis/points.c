@@ -1,0 +1,83 @@
+/*
+ * points.c -- find the states an analysis starts from in a bundle and lay
+ * them out as one state per row (see points.h).
+ */
+#include <config.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "analysis/points.h"
+#include "base/status.h"
+
+/* The entry holding the states, or -1 (with a message). */
+static long find_states(const dk_bundle *b, char *err, size_t errlen)
+{
+	long i = dk_bundle_find(b, "fp/x");
+	if (i < 0)
+		i = dk_bundle_find(b, "states");
+	if (i >= 0)
+		return i;
+	long found = -1;
+	for (size_t k = 0; k < dk_bundle_size(b); k++) {
+		if (strncmp(dk_bundle_name(b, k), "model/", 6) == 0)
+			continue;
+		if (found >= 0) {
+			dk_errorf(DK_EINVAL, err, errlen,
+			          "no tensor named fp/x or states, and more "
+			          "than one other tensor (%s, %s)",
+			          dk_bundle_name(b, (size_t)found),
+			          dk_bundle_name(b, k));
+			return -1;
+		}
+		found = (long)k;
+	}
+	if (found < 0)
+		dk_errorf(DK_EINVAL, err, errlen,
+		          "no states: no tensor named fp/x or states");
+	return found;
+}
+
+int dk_points_from_bundle(const dk_bundle *b, size_t n, dk_tensor **out,
+                          const char **name, char *err, size_t errlen)
+{
+	*out = NULL;
+	long i = find_states(b, err, errlen);
+	if (i < 0)
+		return DK_EINVAL;
+	const char *nm = dk_bundle_name(b, (size_t)i);
+	const dk_tensor *t = dk_bundle_tensor(b, (size_t)i);
+	if (t->rank < 1 || t->shape[t->rank - 1] != n)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: the last axis must be the state (%zu), "
+		                 "not %zu", *nm ? nm : "states", n,
+		                 t->rank < 1 ? (size_t)0 : t->shape[t->rank - 1]);
+	if (t->count == 0)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: no states",
+		                 *nm ? nm : "states");
+	if (t->dtype == DK_C16 || t->dtype == DK_BYTES)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: states must be real, not %s",
+		                 *nm ? nm : "states", dk_dtype_name(t->dtype));
+	dk_tensor *f8;
+	int rc = dk_tensor_convert(t, DK_F8, &f8);
+	if (rc)
+		return dk_errorf(rc, err, errlen, "%s: cannot convert %s to f8",
+		                 *nm ? nm : "states", dk_dtype_name(t->dtype));
+	const double *v = f8->data;
+	for (size_t k = 0; k < f8->count; k++)
+		if (!isfinite(v[k])) {
+			dk_tensor_free(f8);
+			return dk_errorf(DK_EINVAL, err, errlen,
+			                 "%s: state %zu holds a non-finite value",
+			                 *nm ? nm : "states", k / n);
+		}
+	/* Flatten every leading axis: the data are already row-major. */
+	f8->shape[0] = f8->count / n;
+	f8->shape[1] = n;
+	f8->rank = 2;
+	*out = f8;
+	if (name)
+		*name = nm;
+	return DK_OK;
+}
