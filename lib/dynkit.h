@@ -25,6 +25,7 @@
 #include "stream/safetensors.h"
 #include "stream/container.h"
 #include "linalg/orthogonal.h"
+#include "linalg/linop.h"
 #include "models/model.h"
 #include "models/run.h"
 #include "models/import.h"
