@@ -36,5 +36,7 @@
 #include "train/idx.h"
 #include "train/task.h"
 #include "analysis/points.h"
+#include "analysis/spectrum.h"
+#include "analysis/jacobian.h"
 
 #endif

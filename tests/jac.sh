@@ -1,0 +1,191 @@
+#!/bin/sh
+# jac.sh -- dk-jac against NumPy: spectra of NumPy-written matrices
+# (numpy.linalg.eig, sorted the same way, to 1e-10; eigenvectors up to
+# phase; residuals of both sides), the Jacobians of linear rnn models
+# (J = W, dF/du = V), conventions, --top, determinism, and bad input.
+. "$top_srcdir/tests/lib.sh"
+
+PY=$(numpy_python)
+[ -n "$PY" ] || skip_all "no python3 with NumPy"
+
+pycheck() { # description; Python on stdin; R: the records of $tmp/out.npy by name
+	desc=$1
+	cat >"$tmp/check.py" <<PYEOF
+import json, os, sys
+import numpy as np
+tmp = "$tmp"
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records, name
+def load(p):
+    return {name(r, i): r[1] for i, r in enumerate(records(p))}
+def meta(p):
+    return {name(r, i): json.loads(r[0]) for i, r in enumerate(records(p)) if r[0]}
+def groups(p):
+    """[{name: array}] of a stream holding several jac/* groups"""
+    out = []
+    for i, r in enumerate(records(p)):
+        n = name(r, i)
+        if n == "jac/eig" or not out:
+            out.append({})
+        out[-1][n] = r[1]
+    return out
+def order(w, conv="map"):
+    """the sort of dk-jac(1): map by modulus, flow by real part"""
+    if conv == "map":
+        return sorted(range(len(w)), key=lambda j: (-abs(w[j]), -w[j].real, -abs(w[j].imag), -w[j].imag))
+    return sorted(range(len(w)), key=lambda j: (-w[j].real, -abs(w[j].imag), -w[j].imag))
+def sorted_eig(A, conv="map"):
+    w, v = np.linalg.eig(A)
+    o = order(w, conv)
+    return w[o], v[:, o]
+R = load("$tmp/out.npy") if os.path.exists("$tmp/out.npy") else {}
+PYEOF
+	cat >>"$tmp/check.py"
+	ok "$desc" "$PY" "$tmp/check.py"
+}
+
+# ---- bare matrices against numpy.linalg.eig ----
+"$PY" -c "
+import json, numpy as np
+rng = np.random.default_rng(3)
+with open('$tmp/mats.npy', 'wb') as f:
+    np.save(f, rng.standard_normal((5, 8, 8)))
+    np.save(f, np.array(json.dumps({'name': 'big'}).encode()))
+    np.save(f, rng.standard_normal((30, 30)) / np.sqrt(30))
+    np.save(f, np.array(json.dumps({'name': 'sym'}).encode()))
+    S = rng.standard_normal((6, 6)); np.save(f, (S + S.T).astype(np.float32))
+"
+ok "--matrix --vectors on three tensors exits 0" dk-jac --matrix --vectors -o "$tmp/out.npy" "$tmp/mats.npy"
+pycheck "eigenvalues equal numpy.linalg.eig's, sorted the same way, to 1e-10" <<'PYEOF'
+from npystream import arrays
+mats = arrays(tmp + "/mats.npy")
+G = groups(tmp + "/out.npy")
+assert len(G) == 3
+for A, g in zip(mats, G):
+    A = A.reshape((-1,) + A.shape[-2:]).astype(float)
+    assert g["jac/eig"].shape == A.shape[:2] and g["jac/eig"].dtype == np.complex128
+    for p in range(A.shape[0]):
+        w, v = sorted_eig(A[p])
+        assert np.abs(g["jac/eig"][p] - w).max() <= 1e-10 * max(1, np.abs(w).max()), p
+PYEOF
+pycheck "right eigenvectors equal NumPy's up to phase (1e-9), left ones eig(A.T)'s conjugate" <<'PYEOF'
+from npystream import arrays
+mats = arrays(tmp + "/mats.npy")
+G = groups(tmp + "/out.npy")
+def same_up_to_phase(a, b):
+    # both unit norm: |a^H b| = 1 when they span the same line
+    return abs(abs(np.vdot(a, b)) - 1) < 1e-9
+for A, g in zip(mats, G):
+    A = A.reshape((-1,) + A.shape[-2:]).astype(float)
+    for p in range(A.shape[0]):
+        w, v = sorted_eig(A[p])
+        wl, vl = np.linalg.eig(A[p].T)
+        vl = vl[:, order(wl)].conj()
+        Rv, Lv = g["jac/right"][p], g["jac/left"][p]
+        for j in range(len(w)):
+            assert same_up_to_phase(Rv[:, j], v[:, j]), (p, j)
+            assert same_up_to_phase(Lv[:, j], vl[:, j] / np.linalg.norm(vl[:, j])), (p, j)
+PYEOF
+pycheck "residuals: |A x - lambda x| and |y^H A - lambda y^H| < 1e-12; rcond = |y^H x|" <<'PYEOF'
+from npystream import arrays
+mats = arrays(tmp + "/mats.npy")
+for A, g in zip(mats, groups(tmp + "/out.npy")):
+    A = A.reshape((-1,) + A.shape[-2:]).astype(float)
+    for p in range(A.shape[0]):
+        w, X, Y = g["jac/eig"][p], g["jac/right"][p], g["jac/left"][p]
+        assert np.abs(A[p] @ X - X * w).max() < 1e-12
+        assert np.abs(Y.conj().T @ A[p] - w[:, None] * Y.conj().T).max() < 1e-12
+        assert np.abs(np.abs(np.sum(Y.conj() * X, axis=0)) - g["jac/cond"][p]).max() < 1e-12
+        big = np.abs(X).argmax(axis=0)
+        assert np.all(X[big, range(len(w))].imag == 0) and np.all(X[big, range(len(w))].real > 0)
+PYEOF
+pycheck "a symmetric matrix: real eigenvalues, every rcond 1 (1e-12)" <<'PYEOF'
+g = groups(tmp + "/out.npy")[2]
+assert np.all(g["jac/eig"].imag == 0) and np.abs(g["jac/cond"] - 1).max() < 1e-12
+PYEOF
+
+# ---- --top, conventions, Schur form ----
+ok "--top 3 --schur --convention flow exits 0" dk-jac --matrix --top 3 --schur -c flow -o "$tmp/out.npy" "$tmp/mats.npy"
+pycheck "--top 3 keeps the 3 leading by real part; Z T Z^T = A" <<'PYEOF'
+from npystream import arrays
+mats = arrays(tmp + "/mats.npy")
+for A, g in zip(mats, groups(tmp + "/out.npy")):
+    A = A.reshape((-1,) + A.shape[-2:]).astype(float)
+    assert g["jac/eig"].shape == (A.shape[0], 3) and g["jac/cond"].shape == (A.shape[0], 3)
+    for p in range(A.shape[0]):
+        w, v = sorted_eig(A[p], "flow")
+        assert np.abs(g["jac/eig"][p] - w[:3]).max() < 1e-10
+        T, Z = g["jac/schur_t"][p], g["jac/schur_z"][p]
+        assert np.abs(Z @ T @ Z.T - A[p]).max() < 1e-12 and np.all(np.tril(T, -2) == 0)
+        assert g["jac/index"][p] == np.sum(w.real > 1e-10)
+PYEOF
+
+# ---- a model at states ----
+dk-init rnn --units 6 --inputs 2 --outputs 1 --act identity --seed 3 >"$tmp/lin.npy"
+"$PY" -c "
+import numpy as np
+np.save('$tmp/x.npy', np.random.default_rng(1).standard_normal((2, 2, 6)))
+"
+ok "linear rnn at a bare (2, 2, 6) array of states exits 0" \
+	dk-jac --input-jacobian --vectors -o "$tmp/out.npy" "$tmp/lin.npy" "$tmp/x.npy"
+pycheck "linear rnn: at every state eig = eig(W) (1e-10), dF/du = V, jac/x the states" <<'PYEOF'
+M = load(tmp + "/lin.npy")
+W, V = M["model/W"], M["model/V"]
+w, v = sorted_eig(W)
+assert R["jac/x"].shape == (4, 6) and np.array_equal(R["jac/x"], np.load(tmp + "/x.npy").reshape(4, 6))
+for p in range(4):
+    assert np.abs(R["jac/eig"][p] - w).max() < 1e-10
+    assert np.array_equal(R["jac/input"][p], V)
+    c = np.abs(R["jac/index"][p]), bool(R["jac/stable"][p])
+    assert c == (np.sum(np.abs(w) > 1 + 1e-10), bool(np.all(np.abs(w) < 1 - 1e-10)))
+assert meta(tmp + "/out.npy")["jac/eig"]["attrs"]["convention"] == "map"
+PYEOF
+ok "states from standard input" sh -c "dk-jac --input-jacobian --vectors '$tmp/lin.npy' < '$tmp/x.npy' | cmp - '$tmp/out.npy'"
+dk-cat --bare "$tmp/out.npy" >"$tmp/bare.npy"
+ok "the model from standard input, states from a file: the same tensors" \
+	sh -c "dk-jac --input-jacobian --vectors - '$tmp/x.npy' < '$tmp/lin.npy' | dk-cat --bare | cmp - '$tmp/bare.npy'"
+
+dk-init rnn --units 4 --inputs 1 --outputs 1 --act relu --init identity >"$tmp/irnn.npy"
+printf '1 2 3 4\n0.5 0.5 0.5 0.5\n' | dk-cat -T >"$tmp/pos.npy"
+is "$(dk-jac "$tmp/irnn.npy" "$tmp/pos.npy" | dk-cat -s 'jac/kind' -s 'jac/stable' -s 'jac/index' --bare -t | grep -v '^#' | tr -s '\t\n' '  ')" \
+	"0 0 0 0 0 0 " "iRNN at positive states: J = I, eigenvalues 1: nonhyperbolic (0), not stable, index 0"
+
+dk-init ctrnn --units 5 --inputs 2 --outputs 1 --gain 0.5 --seed 2 >"$tmp/ct.npy"
+printf '0.1 0.2 -0.3 0 0.4\n' | dk-cat -T >"$tmp/x1.npy"
+ok "ctrnn: default convention" sh -c "dk-jac -u 0.5,-1 '$tmp/ct.npy' '$tmp/x1.npy' > '$tmp/out.npy'"
+pycheck "ctrnn: the flow convention by default, a stable node or focus at g = 0.5" <<'PYEOF'
+m = meta(tmp + "/out.npy")["jac/eig"]["attrs"]
+assert m["convention"] == "flow" and m["provenance"]["options"]["input"] == [0.5, -1]
+assert R["jac/eig"][0][0].real < 0 and R["jac/stable"][0] and R["jac/kind"][0] in (1, 2)
+PYEOF
+ok "the same bytes twice (deterministic)" sh -c "dk-jac -u 0.5,-1 '$tmp/ct.npy' '$tmp/x1.npy' | cmp - '$tmp/out.npy'"
+
+# ---- bad input ----
+"$PY" -c "
+import numpy as np
+np.save('$tmp/rect.npy', np.ones((3, 4)))
+a = np.eye(3); a[1, 2] = np.nan; np.save('$tmp/nan.npy', a)
+np.save('$tmp/cplx.npy', np.eye(2, dtype=complex))
+np.save('$tmp/x5.npy', np.ones((2, 5)))
+"
+fails_with 1 "a non-square matrix" dk-jac --matrix "$tmp/rect.npy"
+grep -q "^dk-jac: $tmp/rect.npy: arr_0: (3, 4) is not a square matrix" "$tmp/.err"
+is "$?" 0 "  the message names the file, tensor and shape"
+fails_with 1 "a NaN entry" dk-jac --matrix "$tmp/nan.npy"
+grep -q "entry (1, 2) is not finite" "$tmp/.err"
+is "$?" 0 "  the message names the entry"
+fails_with 1 "a complex matrix" dk-jac --matrix "$tmp/cplx.npy"
+fails_with 1 "states of the wrong size (5, the model has 6)" dk-jac "$tmp/lin.npy" "$tmp/x5.npy"
+fails_with 2 "--top 0" dk-jac --top 0 "$tmp/lin.npy" "$tmp/x.npy"
+fails_with 1 "--top 7 > n = 6" dk-jac --top 7 "$tmp/lin.npy" "$tmp/x.npy"
+fails_with 1 "--convention flow on a discrete-time model" dk-jac -c flow "$tmp/lin.npy" "$tmp/x.npy"
+grep -q "discrete-time" "$tmp/.err"
+is "$?" 0 "  saying the model is discrete-time"
+fails_with 2 "--convention sideways" dk-jac -c sideways "$tmp/lin.npy" "$tmp/x.npy"
+fails_with 1 "--input of 3 values for 2 inputs" dk-jac -u 1,2,3 "$tmp/lin.npy" "$tmp/x.npy"
+fails_with 2 "--input 1,,2" dk-jac -u 1,,2 "$tmp/lin.npy" "$tmp/x.npy"
+fails_with 2 "--matrix with --input-jacobian" dk-jac --matrix -j "$tmp/rect.npy"
+fails_with 2 "MODEL and STATES both on standard input" dk-jac -
+fails_with 2 "no MODEL" dk-jac
+fails_with 1 "states that are not a model's" dk-jac "$tmp/x.npy" "$tmp/x.npy"
+done_testing
