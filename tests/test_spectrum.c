@@ -119,21 +119,18 @@ static double randn_matrix(dk_rng *rng, size_t n, double sigma, double *A)
 	return sigma;
 }
 
-/* Eigenvectors and Schur form of a random 40 x 40 matrix: residuals,
-   norms, phases, and the same eigenvalues whatever else is asked. */
-static void vectors_and_schur(void)
+/* Eigenvectors and Schur form of the n x n matrix A (n <= 40):
+   residuals, norms, phases, and the same eigenvalues whatever else is
+   asked. */
+static void check_decomposition(size_t n, const double *A, const char *what)
 {
-	enum { n = 40 };
-	static double A[n * n], T[n * n], Z[n * n];
-	static double complex R[n * n], L[n * n], eig[n], eig0[n];
-	double rc[n];
-	dk_rng *rng = dk_rng_alloc(7);
-	randn_matrix(rng, n, 1 / sqrt(n), A);
-	dk_rng_free(rng);
+	static double T[1600], Z[1600];
+	static double complex R[1600], L[1600], eig[40], eig0[40];
+	double rc[40];
 	dk_spectrum *s = dk_spectrum_alloc(n, DK_SPECTRUM_VECTORS | DK_SPECTRUM_SCHUR);
 	dk_spectrum_out out = {eig, rc, R, L, T, Z};
 	is_int(dk_spectrum_compute(s, A, DK_SPECTRUM_MAP, &out, err, sizeof err), DK_OK,
-	       "random 40 x 40: vectors and Schur form computed");
+	       "%s: vectors and Schur form computed", what);
 	double rres = 0, lres = 0, nrm = 0, phase = 0, rcd = 0;
 	for (size_t k = 0; k < n; k++) {
 		double n2r = 0, n2l = 0, big = -1;
@@ -159,11 +156,11 @@ static void vectors_and_schur(void)
 		phase = fmax(phase, fabs(cimag(R[at * n + k])) + (creal(R[at * n + k]) > 0 ? 0 : 1));
 		rcd = fmax(rcd, fabs(cabs(yx) - rc[k]));
 	}
-	ok(rres < 1e-13, "A x = lambda x: max residual %.2g < 1e-13", rres);
-	ok(lres < 1e-13, "y^H A = lambda y^H: max residual %.2g < 1e-13", lres);
-	ok(nrm < 1e-14, "unit norms (%.2g)", nrm);
-	ok(phase == 0, "largest entry of each right vector real and positive");
-	ok(rcd < 1e-13, "rcond = |y^H x| of the unit vectors (%.2g)", rcd);
+	ok(rres < 1e-13, "%s: A x = lambda x, max residual %.2g < 1e-13", what, rres);
+	ok(lres < 1e-13, "%s: y^H A = lambda y^H, max residual %.2g < 1e-13", what, lres);
+	ok(nrm < 1e-14, "%s: unit norms (%.2g)", what, nrm);
+	ok(phase == 0, "%s: largest entry of each right vector real and positive", what);
+	ok(rcd < 1e-13, "%s: rcond = |y^H x| of the unit vectors (%.2g)", what, rcd);
 	double zt = 0, orth = 0, below = 0;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++) {
@@ -181,16 +178,39 @@ static void vectors_and_schur(void)
 				below = fmax(below, fabs(T[i * n + j]));
 		}
 	ok(zt < 1e-13 && orth < 1e-13 && below == 0,
-	   "A = Z T Z^T (%.2g), Z^T Z = I (%.2g), T quasi-triangular", zt, orth);
+	   "%s: A = Z T Z^T (%.2g), Z^T Z = I (%.2g), T quasi-triangular", what, zt, orth);
 	dk_spectrum_free(s);
 	s = dk_spectrum_alloc(n, 0);
 	dk_spectrum_out out0 = {.eig = eig0};
 	dk_spectrum_compute(s, A, DK_SPECTRUM_MAP, &out0, err, sizeof err);
-	ok(!memcmp(eig, eig0, sizeof eig), "the same eigenvalues, bit for bit, without vectors");
+	ok(!memcmp(eig, eig0, n * sizeof *eig),
+	   "%s: the same eigenvalues, bit for bit, without vectors", what);
 	out0.right = R;
 	is_int(dk_spectrum_compute(s, A, DK_SPECTRUM_MAP, &out0, err, sizeof err), DK_EINVAL,
-	       "vectors from a workspace made without them: DK_EINVAL");
+	       "%s: vectors from a workspace made without them: DK_EINVAL", what);
 	dk_spectrum_free(s);
+}
+
+static void vectors_and_schur(void)
+{
+	enum { n = 40 };
+	static double A[n * n];
+	dk_rng *rng = dk_rng_alloc(7);
+	randn_matrix(rng, n, 1 / sqrt(n), A);
+	dk_rng_free(rng);
+	check_decomposition(n, A, "random 40 x 40");
+	/* lower triangular: the balancing permutes every row */
+	double Lo[16] = {0.5, 0, 0, 0,
+	                 3, -2, 0, 0,
+	                 -1, 4, 0.25, 0,
+	                 2, 1, 7, 1.5};
+	check_decomposition(4, Lo, "lower triangular");
+	/* an isolated eigenvalue (a zero column) beside a rotation block */
+	double Is[16] = {0.3, 0, 0.2, 1,
+	                 0.5, 0, -0.8, 0.1,
+	                 0.4, 0, 0.9, 0.2,
+	                 0, 0, 0.6, 0.7};
+	check_decomposition(4, Is, "a zero column");
 }
 
 /* Girko's circular law: J_ij ~ N(0, g^2/N) has spectral radius -> g. */
