@@ -36,7 +36,6 @@ typedef struct {
 	int have_conv;          /* --convention given */
 	dk_spectrum_convention conv;
 	int vectors, schur, input_jac;
-	const char *input_text; /* -u as given */
 	double *u;              /* owned: its values; NULL for zero input */
 	size_t nu;
 	double tol;
@@ -98,7 +97,6 @@ static void parse_input(options *o, const char *arg)
 			break;
 		p = end + 1;
 	}
-	o->input_text = arg;
 }
 
 /* ---- results ---------------------------------------------------------- */
