@@ -120,6 +120,21 @@ for A, g in zip(mats, groups(tmp + "/out.npy")):
         assert g["jac/index"][p] == np.sum(w.real > 1e-10)
 PYEOF
 
+dk-jac --matrix --vectors -o "$tmp/full.npy" "$tmp/mats.npy"
+ok "--top 2 --vectors to a file" dk-jac --matrix --top 2 -v -o "$tmp/out.npy" "$tmp/mats.npy"
+pycheck "--top 2 --vectors: the first 2 eigenvalues, conditions and vector columns of the full result" <<'PYEOF'
+full = groups(tmp + "/full.npy")
+for g, f in zip(groups(tmp + "/out.npy"), full):
+    assert g["jac/right"].shape == f["jac/right"].shape[:2] + (2,)
+    for k in ("jac/eig", "jac/cond"):
+        assert np.array_equal(g[k], f[k][:, :2])
+    for k in ("jac/right", "jac/left"):
+        assert np.array_equal(g[k], f[k][:, :, :2])
+    for k in ("jac/index", "jac/stable", "jac/kind"):
+        assert np.array_equal(g[k], f[k])
+PYEOF
+ok "-o FILE and standard output give the same bytes" sh -c "dk-jac --matrix --top 2 -v '$tmp/mats.npy' | cmp - '$tmp/out.npy'"
+
 # ---- a model at states ----
 dk-init rnn --units 6 --inputs 2 --outputs 1 --act identity --seed 3 >"$tmp/lin.npy"
 "$PY" -c "
