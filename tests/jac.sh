@@ -175,6 +175,13 @@ assert R["jac/eig"][0][0].real < 0 and R["jac/stable"][0] and R["jac/kind"][0] i
 PYEOF
 ok "the same bytes twice (deterministic)" sh -c "dk-jac -u 0.5,-1 '$tmp/ct.npy' '$tmp/x1.npy' | cmp - '$tmp/out.npy'"
 
+printf '1.05 0\n0 0.5\n' | dk-cat -T >"$tmp/d.npy"
+kinds() { dk-jac --matrix "$@" "$tmp/d.npy" | dk-cat -s jac/index -s jac/kind --bare -t | grep -v -e '^#' -e '^$' | tr '\n' ' '; }
+is "$(kinds)" "1 3 " "diag(1.05, 0.5) as a map: index 1, a saddle"
+is "$(kinds --tol 0.1)" "0 0 " "  with --tol 0.1: 1.05 is marginal: index 0, nonhyperbolic"
+is "$(kinds -c flow)" "2 1 " "  as a flow: index 2, an (unstable) node"
+fails_with 2 "--tol -1" dk-jac --matrix --tol -1 "$tmp/d.npy"
+
 # ---- bad input ----
 "$PY" -c "
 import numpy as np
