@@ -26,6 +26,7 @@
 #include "stream/container.h"
 #include "linalg/orthogonal.h"
 #include "linalg/linop.h"
+#include "linalg/gmres.h"
 #include "models/model.h"
 #include "models/run.h"
 #include "models/import.h"
