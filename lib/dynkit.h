@@ -27,6 +27,7 @@
 #include "linalg/orthogonal.h"
 #include "linalg/linop.h"
 #include "linalg/gmres.h"
+#include "linalg/arnoldi.h"
 #include "models/model.h"
 #include "models/run.h"
 #include "models/import.h"
