@@ -40,5 +40,6 @@
 #include "analysis/points.h"
 #include "analysis/spectrum.h"
 #include "analysis/jacobian.h"
+#include "analysis/leading.h"
 
 #endif

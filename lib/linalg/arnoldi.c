@@ -281,6 +281,18 @@ static void ritz_vector(const dk_arnoldi_work *w, size_t j, double *re,
 	im[imax] = 0;
 }
 
+static void fill_stats(dk_arnoldi_stats *stats, const a_int *iparam,
+                       size_t products, double worst)
+{
+	if (!stats)
+		return;
+	stats->restarts = (size_t)iparam[2];
+	stats->op_applies = (size_t)iparam[8];
+	stats->products = products;
+	stats->nconv = (size_t)iparam[4];
+	stats->gmres_relres = worst;
+}
+
 static int run(dk_arnoldi_work *w, const dk_linop *A, double complex *eig,
                double complex *vec, double *resid, dk_arnoldi_stats *stats,
                char *err, size_t errlen)
@@ -345,6 +357,7 @@ static int run(dk_arnoldi_work *w, const dk_linop *A, double complex *eig,
 			                 dk_strerror(st));
 	}
 	products += sh.products;
+	fill_stats(stats, iparam, products, worst);
 	if (info == 1)
 		return dk_errorf(DK_ENUMERIC, err, errlen,
 		                 "arnoldi: no convergence after %d restarts: %d of %zu "
@@ -436,13 +449,7 @@ static int run(dk_arnoldi_work *w, const dk_linop *A, double complex *eig,
 			resid[j] = sqrt(r2);
 		}
 	}
-	if (stats) {
-		stats->restarts = (size_t)iparam[2];
-		stats->op_applies = (size_t)iparam[8];
-		stats->products = products;
-		stats->nconv = (size_t)iparam[4];
-		stats->gmres_relres = worst;
-	}
+	fill_stats(stats, iparam, products, worst);
 	return DK_OK;
 }
 
