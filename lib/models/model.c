@@ -17,7 +17,8 @@
 
 struct dk_model_work {
 	double *buf;  /* owned: the kind's scratch */
-	double *cols; /* owned: n x n, for the Jacobian from jvp */
+	double *cols; /* owned: 2 n, a unit vector and a column, for the
+	                 Jacobian from jvp */
 	size_t batch;
 };
 
@@ -272,7 +273,7 @@ dk_model_work *dk_model_work_alloc(const dk_model *m, size_t batch)
 		return NULL;
 	size_t need = m->ops->work_size(m, batch ? batch : 1);
 	w->buf = malloc((need ? need : 1) * sizeof(double));
-	w->cols = malloc((2 * m->n * m->n + 1) * sizeof(double));
+	w->cols = malloc((2 * m->n + 1) * sizeof(double));
 	w->batch = batch;
 	if (!w->buf || !w->cols) {
 		dk_model_work_free(w);
@@ -357,7 +358,7 @@ int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,
 		return m->ops->jacobian(m, w->buf, x, u, J);
 	/* column j is J e_j: one jvp per unit vector */
 	size_t n = m->n;
-	double *e = w->cols, *col = w->cols + n * n;
+	double *e = w->cols, *col = w->cols + n;
 	memset(e, 0, n * sizeof *e);
 	for (size_t j = 0; j < n; j++) {
 		e[j] = 1;
