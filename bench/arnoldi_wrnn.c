@@ -115,6 +115,29 @@ int main(int argc, char **argv)
 	for (size_t j = 0; j < k; j++)
 		printf("  %2zu  %+.10f %+.10fi  |lambda| %.10f  residual %.2g\n", j,
 		       creal(eig[j]), cimag(eig[j]), cabs(eig[j]), res[j]);
+	{ /* what the products alone cost: 50 jvps at the same state */
+		dk_model_work *w = dk_model_work_alloc(m, 1);
+		double *cache = malloc((dk_model_cache_size(m) + 1) * sizeof *cache);
+		double *xn = malloc(n * sizeof *xn), *dx = malloc(n * sizeof *dx);
+		if (!w || !cache || !xn || !dx)
+			die("jvp", "out of memory");
+		dk_model_step(m, w, 1, x, u, xn, cache);
+		for (size_t i = 0; i < n; i++)
+			dx[i] = sin((double)i);
+		t0 = now();
+		for (int rep = 0; rep < 50; rep++) {
+			dk_model_jvp(m, w, 1, x, u, cache, dx, xn);
+			dx[rep] += xn[rep] * 1e-3;
+		}
+		double tj = (now() - t0) / 50;
+		printf("one product (jvp) %.3g ms: the %zu products are %.2f s of "
+		       "the %.2f s, ARPACK's own work the rest\n", 1e3 * tj,
+		       s.products, tj * (double)s.products, ta);
+		dk_model_work_free(w);
+		free(cache);
+		free(xn);
+		free(dx);
+	}
 	double bytes = (double)n * (double)n * 8;
 	printf("dense Jacobian would need n^2 x 8 = %.4g bytes (%.1f GB)\n", bytes,
 	       bytes / 1e9);

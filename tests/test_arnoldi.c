@@ -220,6 +220,20 @@ int main(void)
 	}
 	o.k = 5; /* the 5th value is half of the third pair */
 	compare("LM, k cutting a pair", n, B, &o);
+	{
+		dense_ctx ctx = {n, B, 0};
+		dk_linop op = {n, dense_apply, &ctx};
+		dk_arnoldi_work *w = NULL;
+		dk_arnoldi_stats s;
+		double complex eig[5];
+		char err[256] = "";
+		dk_arnoldi_alloc(n, &o, &w, err, sizeof err);
+		int st = dk_arnoldi_solve(w, &op, eig, NULL, NULL, &s, err, sizeof err);
+		ok(st == DK_OK && s.nconv == 6 && cimag(eig[4]) > 0,
+		   "there ARPACK returns k + 1 = %zu values, and the one kept is the "
+		   "pair's first", s.nconv);
+		dk_arnoldi_free(w);
+	}
 	o.k = 6;
 
 	/* shift-invert: the values nearest sigma, nearest first */
