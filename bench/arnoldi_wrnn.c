@@ -28,6 +28,16 @@
 
 #include "dynkit.h"
 
+/* re + i im, exactly (CMPLX is missing from some compilers' headers):
+   C11 lays a double complex out as two doubles, real part first */
+static double complex cpx(double re, double im)
+{
+	double v[2] = {re, im};
+	double complex z;
+	memcpy(&z, v, sizeof z);
+	return z;
+}
+
 static double now(void)
 {
 	struct timespec t;
@@ -156,7 +166,7 @@ int main(int argc, char **argv)
 			die("dense", "dgeev failed");
 		double td = now() - t0;
 		for (size_t i = 0; i < n; i++)
-			lam[i] = CMPLX(wr[i], wi[i]);
+			lam[i] = cpx(wr[i], wi[i]);
 		qsort(lam, n, sizeof *lam, by_modulus);
 		double e = 0;
 		for (size_t j = 0; j < k; j++)

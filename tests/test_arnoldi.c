@@ -19,6 +19,16 @@
 #include "dynkit.h"
 #include "tap.h"
 
+/* re + i im, exactly (CMPLX is missing from some compilers' headers):
+   C11 lays a double complex out as two doubles, real part first */
+static double complex cpx(double re, double im)
+{
+	double v[2] = {re, im};
+	double complex z;
+	memcpy(&z, v, sizeof z);
+	return z;
+}
+
 typedef struct {
 	size_t n;
 	const double *A;
@@ -66,7 +76,7 @@ static void dense_eigs(const double *A, size_t n, double complex *lam)
 	LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', (lapack_int)n, a, (lapack_int)n,
 	              wr, wi, NULL, 1, NULL, 1);
 	for (size_t i = 0; i < n; i++)
-		lam[i] = CMPLX(wr[i], wi[i]);
+		lam[i] = cpx(wr[i], wi[i]);
 	qsort(lam, n, sizeof *lam, cmp_dense);
 	free(a);
 	free(wr);

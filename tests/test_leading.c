@@ -18,6 +18,16 @@
 #include "dynkit.h"
 #include "tap.h"
 
+/* re + i im, exactly (CMPLX is missing from some compilers' headers):
+   C11 lays a double complex out as two doubles, real part first */
+static double complex cpx(double re, double im)
+{
+	double v[2] = {re, im};
+	double complex z;
+	memcpy(&z, v, sizeof z);
+	return z;
+}
+
 static dk_arnoldi_which g_which;
 static int g_si;
 static double g_sigma;
@@ -47,7 +57,7 @@ static void dense_eigs(double *J, size_t n, const dk_arnoldi_opts *o,
 	LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', (lapack_int)n, J, (lapack_int)n,
 	              wr, wi, NULL, 1, NULL, 1);
 	for (size_t i = 0; i < n; i++)
-		lam[i] = CMPLX(wr[i], wi[i]);
+		lam[i] = cpx(wr[i], wi[i]);
 	g_which = o->which;
 	g_si = o->shift_invert;
 	g_sigma = o->sigma;
