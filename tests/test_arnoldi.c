@@ -293,6 +293,37 @@ int main(void)
 		free(v2);
 	}
 
+	/* rank 3: the Krylov space closes after 4 vectors, well short of
+	   ncv, and ARPACK must continue from fresh vectors of its own; the
+	   wanted values and vectors come out, and the same bytes again */
+	{
+		double *L = calloc(n * n, sizeof *L), *U = malloc(3 * n * sizeof *U),
+		       *W = malloc(3 * n * sizeof *W);
+		for (size_t i = 0; i < 3 * n; i++) {
+			U[i] = dk_rng_normal(rng, 1.0);
+			W[i] = dk_rng_normal(rng, 0.1);
+		}
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)n, (int)n, 3,
+		            1.0, U, (int)n, W, (int)n, 0.0, L, (int)n);
+		dk_arnoldi_opts r = o;
+		r.k = 2;
+		compare("rank 3, LM", n, L, &r);
+		double complex e1[2], e2[2];
+		double complex *v1 = malloc(n * 2 * sizeof *v1),
+		               *v2 = malloc(n * 2 * sizeof *v2);
+		double r1[2], r2[2];
+		char err[256];
+		solve(n, L, &r, e1, v1, r1, err);
+		solve(n, L, &r, e2, v2, r2, err);
+		ok(!memcmp(e1, e2, sizeof e1) && !memcmp(v1, v2, n * 2 * sizeof *v1),
+		   "rank 3: the same bytes on a second solve");
+		free(v1);
+		free(v2);
+		free(L);
+		free(U);
+		free(W);
+	}
+
 	/* bad arguments */
 	{
 		dk_arnoldi_work *w = NULL;

@@ -15,7 +15,12 @@
  *    whose seed lives in a Fortran SAVE variable, so a second solve in
  *    the same process would start elsewhere; a vector drawn from the
  *    project's generator with the caller's seed is passed instead
- *    (info = 1), which makes results reproducible bytewise;
+ *    (info = 1), which makes results reproducible bytewise.  (Where
+ *    the Krylov space closes before ncv vectors -- an operator of low
+ *    rank -- ARPACK still continues from vectors of its own generator,
+ *    orthogonal to the invariant subspace it found; the wanted values
+ *    and vectors lie in that subspace, and test_arnoldi checks that a
+ *    rank-3 operator gives the same bytes twice);
  *  - the count: when the k-th wanted value is half of a complex pair,
  *    dneupd returns k + 1 values; they are sorted as a dense solver lists
  *    them and exactly k are kept;
@@ -210,7 +215,8 @@ static const char *naupd_message(a_int info)
 	case -9999: return "no Arnoldi factorisation could be built: the "
 	                   "operator seems to have an invariant subspace "
 	                   "smaller than ncv";
-	default: return NULL;
+	default: return "ARPACK rejected an argument that dk_arnoldi_alloc "
+	                "accepted";
 	}
 }
 
@@ -224,7 +230,8 @@ static const char *neupd_message(a_int info)
 	case -14: return "no Ritz value reached the requested accuracy";
 	case -15: return "the extraction found a different number of converged "
 	                 "Ritz values than the iteration did";
-	default: return NULL;
+	default: return "ARPACK rejected an argument that dk_arnoldi_alloc "
+	                "accepted";
 	}
 }
 
@@ -375,9 +382,9 @@ static int run(dk_arnoldi_work *w, const dk_linop *A, double complex *eig,
 		                 "larger ncv, or a looser tolerance)",
 		                 (int)iparam[2], (int)iparam[4], k);
 	if (info != 0) {
-		const char *msg = naupd_message(info);
-		return dk_errorf(DK_ENUMERIC, err, errlen, "arnoldi: ARPACK dnaupd: %s%s(info %d)",
-		                 msg ? msg : "", msg ? " " : "", (int)info);
+		return dk_errorf(DK_ENUMERIC, err, errlen,
+		                 "arnoldi: ARPACK dnaupd: %s (info %d)",
+		                 naupd_message(info), (int)info);
 	}
 
 	a_int rvec = vec || resid;
@@ -386,9 +393,9 @@ static int run(dk_arnoldi_work *w, const dk_linop *A, double complex *eig,
 	         (a_int)ncv, w->V, (a_int)n, iparam, ipntr, w->workd, w->workl,
 	         w->lworkl, &info);
 	if (info != 0) {
-		const char *msg = neupd_message(info);
-		return dk_errorf(DK_ENUMERIC, err, errlen, "arnoldi: ARPACK dneupd: %s%s(info %d)",
-		                 msg ? msg : "", msg ? " " : "", (int)info);
+		return dk_errorf(DK_ENUMERIC, err, errlen,
+		                 "arnoldi: ARPACK dneupd: %s (info %d)",
+		                 neupd_message(info), (int)info);
 	}
 	size_t nconv = (size_t)iparam[4];
 	if (nconv > k + 1)
