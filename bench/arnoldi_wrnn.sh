@@ -24,7 +24,7 @@
 #
 # Environment: top_builddir (default: the source tree), CC (default cc),
 # BENCH_GAIN, BENCH_STEPS, BENCH_K, BENCH_TOL, BENCH_NCV (Arnoldi basis
-# size; default max(2k + 1, 20)).
+# size; default max(2k + 1, 40)).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -182,6 +182,55 @@ is "$(kinds --tol 0.1)" "0 0 " "  with --tol 0.1: 1.05 is marginal: index 0, non
 is "$(kinds -c flow)" "2 1 " "  as a flow: index 2, an (unstable) node"
 fails_with 2 "--tol -1" dk-jac --matrix --tol -1 "$tmp/d.npy"
 
+# ---- --arnoldi: the leading eigenvalues matrix-free, against dense ----
+dk-init rnn --units 120 --inputs 2 --outputs 1 --act tanh --init random --gain 1.5 --seed 3 >"$tmp/chaos.npy"
+dk-init rnn --units 120 --inputs 2 --outputs 1 --act tanh --init random --gain 0.5 --seed 3 >"$tmp/calm.npy"
+dk-gen adding --batch 2 --length 2 --seed 1 | dk-run "$tmp/chaos.npy" >"$tmp/chaos-run.npy"
+dk-gen adding --batch 2 --length 2 --seed 1 | dk-run "$tmp/calm.npy" >"$tmp/calm-run.npy"
+for net in chaos calm; do
+	dk-jac --top 6 "$tmp/$net.npy" "$tmp/$net-run.npy" >"$tmp/$net-dense.npy"
+	ok "--arnoldi --top 6 --vectors on the $net network exits 0" \
+		dk-jac --arnoldi --top 6 --vectors -o "$tmp/$net-arn.npy" "$tmp/$net.npy" "$tmp/$net-run.npy"
+done
+rm -f "$tmp/out.npy"
+pycheck "the 6 leading eigenvalues by Arnoldi equal the dense ones to 1e-8, residuals < 1e-8" <<'PYEOF'
+for net in ("chaos", "calm"):
+    D, A = load(f"{tmp}/{net}-dense.npy"), load(f"{tmp}/{net}-arn.npy")
+    assert A["jac/eig"].shape == D["jac/eig"].shape == (4, 6), A["jac/eig"].shape
+    assert np.abs(A["jac/eig"] - D["jac/eig"]).max() < 1e-8, (net, np.abs(A["jac/eig"] - D["jac/eig"]).max())
+    assert A["jac/resid"].max() < 1e-8, A["jac/resid"].max()
+    assert "jac/cond" not in A
+PYEOF
+pycheck "the Ritz vectors are of unit norm, one per value" <<'PYEOF'
+A = load(f"{tmp}/calm-arn.npy")
+V, w, x = A["jac/right"], A["jac/eig"], A["jac/x"]
+assert V.shape == (4, 120, 6)
+assert np.allclose(np.linalg.norm(V, axis=1), 1, atol=1e-12)
+PYEOF
+pycheck "stability and index from 6 values: the calm net as dense says, the chaotic one -1 (not known)" <<'PYEOF'
+D, A = load(f"{tmp}/calm-dense.npy"), load(f"{tmp}/calm-arn.npy")
+assert (A["jac/index"] == D["jac/index"]).all() and (A["jac/stable"] == D["jac/stable"]).all()
+assert (A["jac/kind"] == D["jac/kind"]).all() and A["jac/stable"].all()
+D, A = load(f"{tmp}/chaos-dense.npy"), load(f"{tmp}/chaos-arn.npy")
+assert (D["jac/index"] > 6).all(), D["jac/index"]
+assert (A["jac/index"] == -1).all() and (A["jac/kind"] == -1).all() and not A["jac/stable"].any()
+PYEOF
+dk-jac "$tmp/calm.npy" "$tmp/calm-run.npy" >"$tmp/calm-all.npy"
+ok "--arnoldi --shift 0.6 --top 3 exits 0" \
+	dk-jac --arnoldi --shift 0.6 --top 3 -o "$tmp/calm-si.npy" "$tmp/calm.npy" "$tmp/calm-run.npy"
+pycheck "--shift 0.6: the 3 eigenvalues nearest 0.6, as the dense spectrum has them" <<'PYEOF'
+D, A = load(f"{tmp}/calm-all.npy"), load(f"{tmp}/calm-si.npy")
+for p in range(4):
+    w = D["jac/eig"][p]
+    near = w[np.argsort(np.abs(w - 0.6), kind="stable")[:3]]
+    got = A["jac/eig"][p]
+    assert np.allclose(np.sort(np.abs(got - 0.6)), np.sort(np.abs(near - 0.6)), atol=1e-8, rtol=0), (got, near)
+assert (A["jac/index"] == -1).all()
+PYEOF
+fails_with 2 "--shift without --arnoldi" dk-jac --shift 1 "$tmp/calm.npy" "$tmp/calm-run.npy"
+fails_with 2 "--arnoldi with --matrix" dk-jac --arnoldi --matrix "$tmp/calm.npy"
+fails_with 1 "--arnoldi --top 119 of 120 units" dk-jac --arnoldi --top 119 "$tmp/calm.npy" "$tmp/calm-run.npy"
+
 # ---- bad input ----
 "$PY" -c "
 import numpy as np

@@ -7,10 +7,10 @@
  *	dk-jac --matrix J.npy
  *
  * With --matrix the input is bare square matrices instead, so the
- * spectra can be checked against LAPACK or NumPy directly.  The dense
- * method (LAPACK) is the only one here; a matrix-free method for the
- * leading eigenvalues of large Jacobians belongs beside it as another
- * value of options.method.
+ * spectra can be checked against LAPACK or NumPy directly.  Two methods:
+ * dense (LAPACK on the whole Jacobian) and, with --arnoldi, the K leading
+ * eigenvalues matrix-free (ARPACK on the model's jvp, lib/analysis/
+ * leading.h) for models too large for a dense Jacobian.
  */
 #include <config.h>
 
@@ -23,14 +23,18 @@
 
 #include "tool.h"
 
-enum { OPT_TOL = TOOL_OPT_FIRST_FREE };
+enum { OPT_TOL = TOOL_OPT_FIRST_FREE, OPT_ARNOLDI, OPT_SHIFT, OPT_NCV,
+       OPT_ARNOLDI_TOL, OPT_SEED };
 
 #define MAX_INPUTS 4096 /* values of -u */
 
 typedef struct {
 	const char *output;
 	size_t max_elements;
-	const char *method;     /* "dense": LAPACK on the whole Jacobian */
+	const char *method;     /* "dense": LAPACK on the whole Jacobian;
+	                           "arnoldi": the top K by ARPACK on jvp */
+	int arnoldi;            /* method is "arnoldi" */
+	dk_arnoldi_opts ao;     /* its options */
 	int matrix;             /* bare matrices instead of a model */
 	size_t top;             /* eigenvalues kept; 0 for all */
 	int have_conv;          /* --convention given */
@@ -63,6 +67,18 @@ static void usage(void)
 	       "  -u, --input U         the constant input: comma-separated values, one\n"
 	       "                        per model input (default zero)\n"
 	       "  -m, --matrix          take bare square matrices instead of a model\n"
+	       "  -a, --arnoldi         matrix-free: the K leading eigenvalues (--top,\n"
+	       "                        default 6) by ARPACK on the model's jvp, with\n"
+	       "                        their residuals (jac/resid); largest modulus for\n"
+	       "                        maps, largest real part for flows\n"
+	       "      --shift SIGMA     with --arnoldi: the K eigenvalues nearest SIGMA\n"
+	       "                        (shift-invert, solves by GMRES); e.g. 1 for maps,\n"
+	       "                        0 for flows\n"
+	       "      --ncv M           with --arnoldi: Arnoldi basis size (default\n"
+	       "                        max(2K + 1, 40))\n"
+	       "      --arnoldi-tol T   with --arnoldi: relative accuracy of the values\n"
+	       "                        (default machine precision)\n"
+	       "      --seed S          with --arnoldi: seed of the start vector (default 0)\n"
 	       "      --tol T           how far from the stability boundary an eigenvalue\n"
 	       "                        must be to count as stable or unstable (default 1e-10)\n"
 	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
@@ -106,6 +122,7 @@ typedef struct {
 	size_t P, n, k, nin;
 	dk_tensor *eig, *cond, *index, *stable, *kind;
 	dk_tensor *right, *left, *schur_t, *schur_z, *input;
+	dk_tensor *resid;       /* --arnoldi: ||J v - lambda v|| */
 	/* owned scratch: all n of one point */
 	double complex *eig_all, *R, *L;
 	double *cond_all;
@@ -123,6 +140,7 @@ static void results_free(results *r)
 	dk_tensor_free(r->schur_t);
 	dk_tensor_free(r->schur_z);
 	dk_tensor_free(r->input);
+	dk_tensor_free(r->resid);
 	free(r->eig_all);
 	free(r->cond_all);
 	free(r->R);
@@ -151,14 +169,26 @@ static int results_alloc(results *r, const options *o, size_t P, size_t n,
 		return 1;
 	}
 	r->eig = dk_tensor_alloc(DK_C16, 0, 2, s2);
-	r->cond = dk_tensor_alloc(DK_F8, 0, 2, s2);
 	r->index = dk_tensor_alloc(DK_I8, 0, 1, s1);
 	r->stable = dk_tensor_alloc(DK_B1, 0, 1, s1);
 	r->kind = dk_tensor_alloc(DK_I8, 0, 1, s1);
+	int ok = r->eig && r->index && r->stable && r->kind;
+	if (o->arnoldi) { /* k values and vectors, no condition numbers */
+		r->resid = dk_tensor_alloc(DK_F8, 0, 2, s2);
+		ok = ok && r->resid;
+		if (o->vectors) {
+			r->right = dk_tensor_alloc(DK_C16, 0, 3, s3);
+			r->R = malloc(n * k * sizeof *r->R);
+			ok = ok && r->right && r->R;
+		}
+		if (!ok)
+			tool_warn(src, "out of memory");
+		return !ok;
+	}
+	r->cond = dk_tensor_alloc(DK_F8, 0, 2, s2);
 	r->eig_all = malloc(n * sizeof *r->eig_all);
 	r->cond_all = malloc(n * sizeof *r->cond_all);
-	int ok = r->eig && r->cond && r->index && r->stable && r->kind &&
-	         r->eig_all && r->cond_all;
+	ok = ok && r->cond && r->eig_all && r->cond_all;
 	if (o->vectors) {
 		r->right = dk_tensor_alloc(DK_C16, 0, 3, s3);
 		r->left = dk_tensor_alloc(DK_C16, 0, 3, s3);
@@ -262,7 +292,13 @@ static int results_to_bundle(const options *o, results *r, dk_bundle *b,
 	int st = add(b, "jac/eig", r->eig, a2, 2,
 	             json_pack("{s:s, s:s, s:s, s:O}", "convention", conv, "sort",
 	                       sort_text(o->conv), "method", o->method, "source", src));
-	if (!st)
+	if (!st && r->resid)
+		st = add(b, "jac/resid", r->resid, a2, 2,
+		         json_pack("{s:s}", "definition", "||J v - lambda v|| of each "
+		                   "Ritz pair, v of unit 2-norm, computed with the "
+		                   "model's jvp"));
+	r->resid = NULL;
+	if (!st && r->cond)
 		st = add(b, "jac/cond", r->cond, a2, 2,
 		         json_pack("{s:s, s:s}", "convention", conv, "definition",
 		                   "reciprocal condition number |y^H x| of each "
@@ -271,8 +307,12 @@ static int results_to_bundle(const options *o, results *r, dk_bundle *b,
 	if (!st)
 		st = add(b, "jac/index", r->index, a1, 1,
 		         json_pack("{s:s, s:f, s:s}", "convention", conv, "tol", o->tol,
-		                   "definition", "unstable directions, a complex "
-		                   "pair counting two"));
+		                   "definition", o->arnoldi
+		                   ? "unstable directions, a complex pair counting "
+		                     "two; -1 where all K leading eigenvalues are "
+		                     "unstable, so the count is not known"
+		                   : "unstable directions, a complex pair counting "
+		                     "two"));
 	if (!st)
 		st = add(b, "jac/stable", r->stable, a1, 1,
 		         json_pack("{s:s, s:f}", "convention", conv, "tol", o->tol));
@@ -333,6 +373,69 @@ static int write_group(tool_output *out, dk_bundle *b, json_t *prov)
 
 /* ---- a model at states -------------------------------------------------- */
 
+/*
+ * Stability from the K leading eigenvalues alone: every other eigenvalue
+ * lies further inside (smaller modulus for a map, smaller real part for
+ * a flow), so K values settle stability, and the index too unless all K
+ * are unstable (then index and kind are -1: not known).  Shift-invert
+ * finds the values nearest a shift, which settle nothing: -1 throughout.
+ */
+static void classify_leading(const options *o, results *r, size_t p,
+                             const double complex *eig)
+{
+	size_t k = r->k;
+	int64_t index = -1, kind = -1;
+	int stable = 0;
+	if (!o->ao.shift_invert) {
+		dk_spectrum_class c = dk_spectrum_classify(eig, k, o->conv, o->tol);
+		stable = c.stable;
+		if (c.index < k || k == r->n) {
+			index = (int64_t)c.index;
+			kind = c.kind;
+		}
+	}
+	((int64_t *)r->index->data)[p] = index;
+	((unsigned char *)r->stable->data)[p] = (unsigned char)stable;
+	((int64_t *)r->kind->data)[p] = kind;
+}
+
+/* --arnoldi: the K leading eigenvalues at each state, matrix-free. */
+static int leading_points(const options *o, const dk_model *m, const dk_tensor *X,
+                          results *r, const char *model_path,
+                          const char *states_path)
+{
+	char err[256];
+	dk_leading_work *lw = NULL;
+	dk_leading_convention conv = o->conv == DK_SPECTRUM_FLOW ? DK_LEADING_FLOW
+	                                                          : DK_LEADING_MAP;
+	dk_arnoldi_opts ao = o->ao;
+	ao.k = r->k;
+	ao.which = conv == DK_LEADING_FLOW && !ao.shift_invert ? DK_ARNOLDI_LR
+	                                                      : DK_ARNOLDI_LM;
+	if (dk_leading_alloc(m, conv, &ao, &lw, err, sizeof err)) {
+		tool_warn(model_path, "%s", err);
+		return 1;
+	}
+	size_t n = r->n, k = r->k;
+	int fail = 0;
+	for (size_t p = 0; p < r->P && !fail; p++) {
+		double complex *eig = (double complex *)r->eig->data + p * k;
+		if (dk_leading_solve(lw, (const double *)X->data + p * n, o->u, eig,
+		                     r->R, (double *)r->resid->data + p * k, NULL,
+		                     err, sizeof err)) {
+			tool_warn(states_path, "state %zu: %s", p, err);
+			fail = 1;
+			break;
+		}
+		classify_leading(o, r, p, eig);
+		if (r->right)
+			memcpy((double complex *)r->right->data + p * n * k, r->R,
+			       n * k * sizeof *r->R);
+	}
+	dk_leading_free(lw);
+	return fail;
+}
+
 static json_t *options_json(const options *o, const char *model);
 
 /* The spectra of MODEL's Jacobians at STATES; *prov becomes the
@@ -364,8 +467,12 @@ static int run_model(options *o, const char *model_path, const char *states_path
 	}
 	if (!o->have_conv)
 		o->conv = dk_model_is_continuous(m) ? DK_SPECTRUM_FLOW : DK_SPECTRUM_MAP;
-	if (o->top > n) {
-		tool_warn("--top", "%zu exceeds the state size %zu", o->top, n);
+	if (o->arnoldi && !o->top)
+		o->top = n > 8 ? 6 : 1;
+	if (o->top > n || (o->arnoldi && o->top + 2 > n)) {
+		tool_warn("--top", o->arnoldi ? "%zu needs a state of more than K + 1 "
+		          "units for --arnoldi, not %zu" : "%zu exceeds the state size %zu",
+		          o->top, n);
 		goto done;
 	}
 	if (!(*prov = tool_provenance(options_json(o, model_path)))) {
@@ -377,12 +484,22 @@ static int run_model(options *o, const char *model_path, const char *states_path
 		tool_warn(states_path, "%s", err);
 		goto done;
 	}
+	size_t P = X->shape[0];
+	if (o->arnoldi) {
+		if (results_alloc(&r, o, P, n, nin, states_path) ||
+		    !(b = dk_bundle_alloc()) ||
+		    leading_points(o, m, X, &r, model_path, states_path)) {
+			if (!b)
+				tool_warn(NULL, "out of memory");
+			goto done;
+		}
+		goto write;
+	}
 	if (dk_jacobian_alloc(m, o->conv, o->input_jac ? DK_JACOBIAN_INPUT : 0u, &jw,
 	                      err, sizeof err)) {
 		tool_warn(model_path, "%s", err);
 		goto done;
 	}
-	size_t P = X->shape[0];
 	if (results_alloc(&r, o, P, n, nin, states_path))
 		goto done;
 	sp = dk_spectrum_alloc(n, spectrum_flags(o));
@@ -406,6 +523,7 @@ static int run_model(options *o, const char *model_path, const char *states_path
 			goto done;
 		}
 	}
+write:;
 	static const char *const ax[] = {"point", "unit"};
 	int st = add(b, "jac/x", X, ax, 2, json_pack("{s:s}", "source", name));
 	X = NULL;
@@ -521,12 +639,21 @@ static json_t *options_json(const options *o, const char *model)
 	json_t *u = json_array();
 	for (size_t i = 0; u && i < o->nu; i++)
 		json_array_append_new(u, json_real(o->u[i]));
-	return json_pack("{s:s?, s:b, s:s, s:s, s:I, s:b, s:b, s:b, s:o, s:f}",
-	                 "model", model, "matrix", o->matrix, "method", o->method,
-	                 "convention", dk_spectrum_convention_name(o->conv),
-	                 "top", (json_int_t)o->top, "vectors", o->vectors,
-	                 "schur", o->schur, "input_jacobian", o->input_jac,
-	                 "input", u, "tol", o->tol);
+	json_t *j = json_pack("{s:s?, s:b, s:s, s:s, s:I, s:b, s:b, s:b, s:o, s:f}",
+	                      "model", model, "matrix", o->matrix, "method", o->method,
+	                      "convention", dk_spectrum_convention_name(o->conv),
+	                      "top", (json_int_t)o->top, "vectors", o->vectors,
+	                      "schur", o->schur, "input_jacobian", o->input_jac,
+	                      "input", u, "tol", o->tol);
+	if (j && o->arnoldi) /* the solver's settings, defaults as 0 */
+		json_object_set_new(j, "arnoldi",
+		                    json_pack("{s:o, s:I, s:f, s:I}",
+		                              "shift", o->ao.shift_invert
+		                              ? json_real(o->ao.sigma) : json_null(),
+		                              "ncv", (json_int_t)o->ao.ncv,
+		                              "tol", o->ao.tol,
+		                              "seed", (json_int_t)o->ao.seed));
+	return j;
 }
 
 int main(int argc, char **argv)
@@ -539,6 +666,11 @@ int main(int argc, char **argv)
 		{"input-jacobian", no_argument, NULL, 'j'},
 		{"input", required_argument, NULL, 'u'},
 		{"matrix", no_argument, NULL, 'm'},
+		{"arnoldi", no_argument, NULL, 'a'},
+		{"shift", required_argument, NULL, OPT_SHIFT},
+		{"ncv", required_argument, NULL, OPT_NCV},
+		{"arnoldi-tol", required_argument, NULL, OPT_ARNOLDI_TOL},
+		{"seed", required_argument, NULL, OPT_SEED},
 		{"tol", required_argument, NULL, OPT_TOL},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
@@ -548,8 +680,10 @@ int main(int argc, char **argv)
 	             .method = "dense", .conv = DK_SPECTRUM_MAP, .tol = 1e-10};
 	int c;
 	char *end;
+	int arnoldi_only = 0; /* an option that needs --arnoldi was given */
+	dk_arnoldi_opts_default(&o.ao);
 	tool_init("dk-jac", argv);
-	while ((c = getopt_long(argc, argv, "c:k:vsju:mo:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:k:vsju:mao:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;
 		switch (c) {
@@ -572,6 +706,30 @@ int main(int argc, char **argv)
 			parse_input(&o, optarg);
 			break;
 		case 'm': o.matrix = 1; break;
+		case 'a': o.arnoldi = 1; o.method = "arnoldi"; break;
+		case OPT_SHIFT:
+			errno = 0;
+			o.ao.sigma = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !isfinite(o.ao.sigma))
+				tool_usage_error("--shift: '%s' is not a finite number", optarg);
+			o.ao.shift_invert = 1;
+			arnoldi_only = 1;
+			break;
+		case OPT_NCV:
+			o.ao.ncv = tool_parse_count("--ncv", optarg);
+			arnoldi_only = 1;
+			break;
+		case OPT_ARNOLDI_TOL:
+			errno = 0;
+			o.ao.tol = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !(o.ao.tol >= 0) || isinf(o.ao.tol))
+				tool_usage_error("--arnoldi-tol: '%s' is not a finite number >= 0", optarg);
+			arnoldi_only = 1;
+			break;
+		case OPT_SEED:
+			o.ao.seed = tool_parse_count("--seed", optarg);
+			arnoldi_only = 1;
+			break;
 		case OPT_TOL:
 			errno = 0;
 			o.tol = strtod(optarg, &end);
@@ -582,6 +740,11 @@ int main(int argc, char **argv)
 		}
 	}
 	const char *model_path = NULL, *in_path = "-";
+	if (arnoldi_only && !o.arnoldi)
+		tool_usage_error("--shift, --ncv, --arnoldi-tol and --seed go with --arnoldi");
+	if (o.arnoldi && (o.matrix || o.schur || o.input_jac))
+		tool_usage_error("--arnoldi takes a model, without --matrix, --schur or "
+		                 "--input-jacobian");
 	if (o.matrix) {
 		if (argc - optind > 1)
 			tool_usage_error("--matrix takes one FILE");

@@ -124,7 +124,7 @@ int dk_arnoldi_alloc(size_t n, const dk_arnoldi_opts *o,
 		                 "%zu: need 1 <= k < n - 1 (use a dense solver)", k, n);
 	size_t ncv = o->ncv;
 	if (ncv == 0) {
-		ncv = 2 * k + 1 > 20 ? 2 * k + 1 : 20;
+		ncv = 2 * k + 1 > 40 ? 2 * k + 1 : 40;
 		if (ncv > n)
 			ncv = n;
 	}
