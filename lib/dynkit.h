@@ -41,5 +41,6 @@
 #include "analysis/spectrum.h"
 #include "analysis/jacobian.h"
 #include "analysis/leading.h"
+#include "analysis/lyap.h"
 
 #endif

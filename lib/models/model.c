@@ -323,6 +323,11 @@ int dk_model_is_continuous(const dk_model *m)
 	return m->ops->field != NULL;
 }
 
+double dk_model_step_time(const dk_model *m)
+{
+	return m->ops->field ? m->spec.dt : 1.0;
+}
+
 int dk_model_field(const dk_model *m, dk_model_work *w, size_t B,
                    const double *x, const double *u, double *f)
 {

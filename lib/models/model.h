@@ -131,6 +131,10 @@ int dk_model_field_vjp(const dk_model *m, dk_model_work *w, size_t B,
                        const double *x, const double *u, const double *gf,
                        double *gx);
 
+/* The time one step of F covers: dt for a continuous-time model, 1 for a
+   discrete-time one (a step is then the unit of time). */
+double dk_model_step_time(const dk_model *m);
+
 /* The dense n x n Jacobian dF/dx at one state (row-major). */
 int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,
                       const double *u, double *J);

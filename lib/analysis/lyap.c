@@ -1,0 +1,459 @@
+/*
+ * lyap.c -- Lyapunov spectra by repeated QR along one trajectory (see
+ * lyap.h).
+ *
+ * The k tangent vectors are kept as a batch, k x n row-major, one vector
+ * per row, which is how the model interface takes states: one batched
+ * jvp (with the state, its cache and the input repeated k times) moves
+ * them all.  Read column-major, the same buffer is the n x k basis, so
+ * LAPACK's QR works on it in place: the row-major LAPACKE entry points
+ * would transpose it into a fresh allocation on every call.
+ *
+ * Error bars: the measured steps are cut into blocks of whole QR
+ * intervals; the standard error is that of the block estimates' mean.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+#include <lapacke.h>
+
+#include "analysis/lyap.h"
+#include "base/rng.h"
+#include "base/status.h"
+
+/* The check starts its second trajectory this far from the first,
+   relative to max(1, |x|): small enough that the separation grows
+   linearly over a step, far enough above rounding (1e-16 |x|). */
+#define CHECK_SEPARATION 1e-8
+/* The check agrees when |check - l1| <= 3 combined standard errors
+   + CHECK_RELATIVE |l1| + CHECK_FLOOR per unit time. */
+#define CHECK_RELATIVE 0.05
+#define CHECK_FLOOR 1e-6
+
+struct dk_lyap {
+	const dk_model *m;      /* borrowed */
+	dk_lyap_options o;
+	size_t n, k, nin, cs;   /* state, exponents, input, cache per state */
+	size_t blocks, checkpoints;
+	double h;               /* time per step */
+	dk_model_work *w;       /* owned, for a batch of k */
+	/* all owned: */
+	double *x, *xn, *y, *yn;    /* n: state, next, check's state, next */
+	double *X, *C, *U;          /* k rows: state, cache, input repeated */
+	double *Q, *Qn;             /* k x n: the basis, and its image */
+	double *J;                  /* n x n, DK_LYAP_JACOBIAN only */
+	double *tau, *lwork;        /* QR reflectors and LAPACK scratch */
+	lapack_int nlwork;
+	double *logr;               /* k: the logs of the last QR */
+	double *sum;                /* k: measured sums of log |R_ii| */
+	double *bsum, *blen;        /* blocks x k sums, blocks steps */
+	double *csum;               /* blocks: the check's sums */
+	double *exps, *serr, *sorted, *trace; /* k, k, k, checkpoints x k */
+	size_t *trace_steps, *targets;        /* checkpoints each */
+	double delta;               /* the check's separation */
+};
+
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
+void dk_lyap_free(dk_lyap *l)
+{
+	if (!l)
+		return;
+	dk_model_work_free(l->w);
+	free(l->x); free(l->xn); free(l->y); free(l->yn);
+	free(l->X); free(l->C); free(l->U);
+	free(l->Q); free(l->Qn); free(l->J);
+	free(l->tau); free(l->lwork); free(l->logr); free(l->sum);
+	free(l->bsum); free(l->blen); free(l->csum);
+	free(l->exps); free(l->serr); free(l->sorted); free(l->trace);
+	free(l->trace_steps); free(l->targets);
+	free(l);
+}
+
+static double *doubles(size_t count, int *bad)
+{
+	double *p = malloc((count ? count : 1) * sizeof *p);
+	if (!p)
+		*bad = 1;
+	return p;
+}
+
+/* LAPACK's scratch size for the QR of n x k and the making of its Q. */
+static lapack_int query_lwork(dk_lyap *l)
+{
+	lapack_int n = (lapack_int)l->n, k = (lapack_int)l->k;
+	double q1 = 0, q2 = 0;
+	if (LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, n, k, l->Q, n, l->tau, &q1, -1) ||
+	    LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, n, k, k, l->Q, n, l->tau, &q2, -1))
+		return -1;
+	double q = q1 > q2 ? q1 : q2;
+	return q < 1 ? 1 : (lapack_int)q;
+}
+
+int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
+                  char *err, size_t errlen)
+{
+	*out = NULL;
+	size_t n = dk_model_state_size(m);
+	if (o->k < 1 || o->k > n)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "the number of exponents must be 1 to %zu (the state size), not %zu",
+		                 n, o->k);
+	if (o->steps < 1)
+		return dk_errorf(DK_EINVAL, err, errlen, "at least one measured step is needed");
+	if (o->every < 1)
+		return dk_errorf(DK_EINVAL, err, errlen, "the QR interval must be at least 1");
+	if (o->checkpoints < 1)
+		return dk_errorf(DK_EINVAL, err, errlen, "at least one checkpoint is needed");
+	if (o->blocks < 2)
+		return dk_errorf(DK_EINVAL, err, errlen, "at least two blocks are needed");
+	if (o->tangent != DK_LYAP_JVP && o->tangent != DK_LYAP_JACOBIAN)
+		return dk_errorf(DK_EINVAL, err, errlen, "unknown tangent method");
+	if (o->transient > SIZE_MAX / 4 || o->basis_transient > SIZE_MAX / 4 ||
+	    o->steps > SIZE_MAX / 4)
+		return dk_errorf(DK_EINVAL, err, errlen, "too many steps");
+	size_t k = o->k;
+	if (n > (size_t)INT32_MAX / (k > n ? k : n) ||
+	    (o->tangent == DK_LYAP_JACOBIAN && n > (size_t)INT32_MAX / n))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "a basis of %zu x %zu is too large for BLAS", n, k);
+
+	dk_lyap *l = calloc(1, sizeof *l);
+	if (!l)
+		return DK_ENOMEM;
+	l->m = m;
+	l->o = *o;
+	l->n = n;
+	l->k = k;
+	l->nin = dk_model_input_size(m);
+	l->cs = dk_model_cache_size(m);
+	l->h = dk_model_step_time(m);
+	/* as many blocks and checkpoints as there are measured QRs at most,
+	   so that each holds at least one */
+	size_t nqr = o->steps / o->every ? o->steps / o->every : 1;
+	l->blocks = min_size(o->blocks, nqr);
+	l->checkpoints = min_size(o->checkpoints, nqr);
+	int bad = 0;
+	l->w = dk_model_work_alloc(m, k);
+	bad |= !l->w;
+	l->x = doubles(n, &bad);
+	l->xn = doubles(n, &bad);
+	l->y = doubles(n, &bad);
+	l->yn = doubles(n, &bad);
+	l->X = doubles(k * n, &bad);
+	l->C = doubles(k * l->cs, &bad);
+	l->U = doubles(k * l->nin, &bad);
+	l->Q = doubles(k * n, &bad);
+	l->Qn = doubles(k * n, &bad);
+	if (o->tangent == DK_LYAP_JACOBIAN)
+		l->J = doubles(n * n, &bad);
+	l->tau = doubles(k, &bad);
+	l->logr = doubles(k, &bad);
+	l->sum = doubles(k, &bad);
+	l->bsum = doubles(l->blocks * k, &bad);
+	l->blen = doubles(l->blocks, &bad);
+	l->csum = doubles(l->blocks, &bad);
+	l->exps = doubles(k, &bad);
+	l->serr = doubles(k, &bad);
+	l->sorted = doubles(k, &bad);
+	l->trace = doubles(l->checkpoints * k, &bad);
+	l->trace_steps = malloc(l->checkpoints * sizeof *l->trace_steps);
+	l->targets = malloc(l->checkpoints * sizeof *l->targets);
+	bad |= !l->trace_steps || !l->targets;
+	if (!bad) {
+		l->nlwork = query_lwork(l);
+		bad = l->nlwork < 1;
+		if (!bad)
+			l->lwork = doubles((size_t)l->nlwork, &bad);
+	}
+	if (bad) {
+		dk_lyap_free(l);
+		return DK_ENOMEM;
+	}
+	/* checkpoint c ends at ceil((c + 1) steps / C) measured steps */
+	for (size_t c = 0; c < l->checkpoints; c++)
+		l->targets[c] = ((c + 1) * o->steps + l->checkpoints - 1) / l->checkpoints;
+	*out = l;
+	return DK_OK;
+}
+
+size_t dk_lyap_total_steps(const dk_lyap *l)
+{
+	return l->o.transient + l->o.basis_transient + l->o.steps;
+}
+
+static int all_finite(const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return 0;
+	return 1;
+}
+
+static double norm(const double *v, size_t n)
+{
+	return cblas_dnrm2((int)n, v, 1);
+}
+
+/* Householder QR of the basis in place, Q <- its orthonormal factor;
+   logr (may be NULL) gets log |R_ii|. */
+static int orthonormalise(dk_lyap *l, double *logr)
+{
+	lapack_int n = (lapack_int)l->n, k = (lapack_int)l->k;
+	if (LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, n, k, l->Q, n, l->tau, l->lwork, l->nlwork))
+		return DK_ENUMERIC;
+	if (logr)
+		for (size_t i = 0; i < l->k; i++)
+			logr[i] = log(fabs(l->Q[i * l->n + i]));
+	if (LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, n, k, k, l->Q, n, l->tau, l->lwork, l->nlwork))
+		return DK_ENUMERIC;
+	return DK_OK;
+}
+
+/* Swap two buffers. */
+static void swap(double **a, double **b)
+{
+	double *t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * One step of the state; with basis, of the tangent vectors too (at the
+ * state before the step); with clog not NULL, of the check's second
+ * trajectory, whose log growth goes to *clog before it is pulled back
+ * to its distance delta.
+ */
+static int advance(dk_lyap *l, const double *ut, int basis, double *clog)
+{
+	const dk_model *m = l->m;
+	size_t n = l->n, k = l->k;
+	int st = dk_model_step(m, l->w, 1, l->x, ut, l->xn, l->cs ? l->C : NULL);
+	if (!st && basis && l->o.tangent == DK_LYAP_JVP) {
+		for (size_t r = 0; r < k; r++) {
+			memcpy(l->X + r * n, l->x, n * sizeof *l->X);
+			if (r > 0 && l->cs)
+				memcpy(l->C + r * l->cs, l->C, l->cs * sizeof *l->C);
+			if (ut && l->nin)
+				memcpy(l->U + r * l->nin, ut, l->nin * sizeof *l->U);
+		}
+		st = dk_model_jvp(m, l->w, k, l->X, ut ? l->U : NULL, l->cs ? l->C : NULL,
+		                  l->Q, l->Qn);
+		swap(&l->Q, &l->Qn);
+	} else if (!st && basis) {
+		st = dk_model_jacobian(m, l->w, l->x, ut, l->J);
+		if (!st) /* Qn = Q J^T: each row a vector v -> J v */
+			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)k, (int)n,
+			            (int)n, 1.0, l->Q, (int)n, l->J, (int)n, 0.0, l->Qn, (int)n);
+		swap(&l->Q, &l->Qn);
+	}
+	if (!st && clog) {
+		st = dk_model_step(m, l->w, 1, l->y, ut, l->yn, NULL);
+		if (!st) {
+			for (size_t i = 0; i < n; i++)
+				l->yn[i] -= l->xn[i];
+			double d = norm(l->yn, n);
+			*clog = log(d / l->delta);
+			/* a separation that vanished or blew up stays -inf/inf/nan;
+			   restart it along the first basis vector so it can go on */
+			const double *dir = l->yn;
+			if (!(d > 0) || !isfinite(d)) {
+				dir = l->Q;
+				d = norm(l->Q, n);
+			}
+			for (size_t i = 0; i < n; i++)
+				l->y[i] = l->xn[i] + l->delta / d * dir[i];
+		}
+	}
+	swap(&l->x, &l->xn);
+	return st;
+}
+
+/* Run count steps of the state alone, from input row *t on. */
+static int run_transient(dk_lyap *l, size_t count, const double *u, size_t us,
+                         size_t *t, char *err, size_t errlen)
+{
+	for (size_t s = 0; s < count; s++, (*t)++) {
+		int st = advance(l, u ? u + *t * us : NULL, 0, NULL);
+		if (st)
+			return dk_errorf(st, err, errlen, "the model step failed at step %zu", *t);
+		if (!all_finite(l->x, l->n))
+			return dk_errorf(DK_EINVAL, err, errlen,
+			                 "the state is not finite after step %zu", *t + 1);
+	}
+	return DK_OK;
+}
+
+/*
+ * count steps of state and basis in QR intervals; with measure, the
+ * logs go to the sums, the blocks and the trace.
+ */
+static int run_basis(dk_lyap *l, size_t count, int measure, const double *u,
+                     size_t us, size_t *t, char *err, size_t errlen)
+{
+	size_t k = l->k, ci = 0;
+	for (size_t done = 0; done < count;) {
+		size_t len = min_size(l->o.every, count - done);
+		size_t b = measure ? done * l->blocks / count : 0;
+		for (size_t s = 0; s < len; s++, (*t)++) {
+			double clog = 0;
+			int st = advance(l, u ? u + *t * us : NULL, 1, l->o.check ? &clog : NULL);
+			if (st)
+				return dk_errorf(st, err, errlen, "the model failed at step %zu", *t);
+			if (!all_finite(l->x, l->n))
+				return dk_errorf(DK_EINVAL, err, errlen,
+				                 "the state is not finite after step %zu", *t + 1);
+			if (measure)
+				l->csum[b] += clog;
+		}
+		if (!all_finite(l->Q, k * l->n))
+			return dk_errorf(DK_EINVAL, err, errlen,
+			                 "the tangent vectors are not finite after step %zu "
+			                 "(orthonormalise more often)", *t);
+		if (orthonormalise(l, l->logr))
+			return dk_errorf(DK_ENUMERIC, err, errlen, "the QR failed after step %zu", *t);
+		done += len;
+		if (!measure)
+			continue;
+		for (size_t i = 0; i < k; i++) {
+			l->sum[i] += l->logr[i];
+			l->bsum[b * k + i] += l->logr[i];
+		}
+		l->blen[b] += (double)len;
+		while (ci < l->checkpoints && done >= l->targets[ci]) {
+			for (size_t i = 0; i < k; i++)
+				l->trace[ci * k + i] = l->sum[i] / ((double)done * l->h);
+			l->trace_steps[ci++] = done;
+		}
+	}
+	return DK_OK;
+}
+
+static int by_decreasing(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x < y) - (x > y);
+}
+
+double dk_lyap_kaplan_yorke(double *l, size_t k, size_t n, int *bound)
+{
+	qsort(l, k, sizeof *l, by_decreasing);
+	if (bound)
+		*bound = 0;
+	double s = 0;
+	for (size_t j = 0; j < k; j++) {
+		if (s + l[j] < 0)
+			return (double)j + s / fabs(l[j]);
+		s += l[j];
+	}
+	if (bound)
+		*bound = k < n;
+	return (double)k;
+}
+
+/* Mean and standard error of the mean of v (count values, stride). */
+static void mean_error(const double *v, size_t count, size_t stride,
+                       double *mean, double *error)
+{
+	double s = 0, ss = 0;
+	for (size_t i = 0; i < count; i++)
+		s += v[i * stride];
+	*mean = s / (double)count;
+	for (size_t i = 0; i < count; i++) {
+		double d = v[i * stride] - *mean;
+		ss += d * d;
+	}
+	*error = count > 1 ? sqrt(ss / (double)(count - 1) / (double)count) : NAN;
+}
+
+int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
+                size_t u_stride, dk_lyap_result *res, char *err,
+                size_t errlen)
+{
+	size_t n = l->n, k = l->k, t = 0;
+	if (!all_finite(x0, n))
+		return dk_errorf(DK_EINVAL, err, errlen, "the start state is not finite");
+	memcpy(l->x, x0, n * sizeof *l->x);
+	memset(l->sum, 0, k * sizeof *l->sum);
+	memset(l->bsum, 0, l->blocks * k * sizeof *l->bsum);
+	memset(l->blen, 0, l->blocks * sizeof *l->blen);
+	memset(l->csum, 0, l->blocks * sizeof *l->csum);
+	int st = run_transient(l, l->o.transient, u, u_stride, &t, err, errlen);
+	if (st)
+		return st;
+
+	/* a random orthonormal basis (and direction for the check), so that
+	   no vector starts inside an invariant subspace */
+	dk_rng *rng = dk_rng_alloc(l->o.seed);
+	if (!rng)
+		return DK_ENOMEM;
+	for (size_t i = 0; i < k * n; i++)
+		l->Q[i] = dk_rng_normal(rng, 1);
+	if (l->o.check) {
+		for (size_t i = 0; i < n; i++)
+			l->yn[i] = dk_rng_normal(rng, 1);
+		double sx = norm(l->x, n), d = norm(l->yn, n);
+		l->delta = CHECK_SEPARATION * (sx > 1 ? sx : 1);
+		for (size_t i = 0; i < n; i++)
+			l->y[i] = l->x[i] + l->delta / d * l->yn[i];
+	}
+	dk_rng_free(rng);
+	if (orthonormalise(l, NULL))
+		return dk_errorf(DK_ENUMERIC, err, errlen, "the QR of the first basis failed");
+
+	st = run_basis(l, l->o.basis_transient, 0, u, u_stride, &t, err, errlen);
+	if (!st)
+		st = run_basis(l, l->o.steps, 1, u, u_stride, &t, err, errlen);
+	if (st)
+		return st;
+
+	double h = l->h, T = (double)l->o.steps * h;
+	for (size_t i = 0; i < k; i++) {
+		l->exps[i] = l->sum[i] / T;
+		/* block estimates, in place in bsum */
+		for (size_t b = 0; b < l->blocks; b++)
+			l->bsum[b * k + i] /= l->blen[b] * h;
+		double mean;
+		mean_error(l->bsum + i, l->blocks, k, &mean, &l->serr[i]);
+	}
+	memcpy(l->sorted, l->exps, k * sizeof *l->sorted);
+	int bound;
+	res->dimension = dk_lyap_kaplan_yorke(l->sorted, k, n, &bound);
+	res->dimension_bound = bound;
+	double ent = 0;
+	for (size_t i = 0; i < k; i++)
+		if (l->exps[i] > 0)
+			ent += l->exps[i];
+	res->entropy = ent;
+	res->k = k;
+	res->step_time = h;
+	res->exponents = l->exps;
+	res->std_error = l->serr;
+	res->blocks = l->blocks;
+	res->checkpoints = l->checkpoints;
+	res->trace = l->trace;
+	res->trace_steps = l->trace_steps;
+	res->check = res->check_error = res->check_tolerance = NAN;
+	res->check_agrees = 0;
+	if (l->o.check) {
+		double csum = 0;
+		for (size_t b = 0; b < l->blocks; b++) {
+			csum += l->csum[b];
+			l->csum[b] /= l->blen[b] * h;
+		}
+		double mean;
+		res->check = csum / T;
+		mean_error(l->csum, l->blocks, 1, &mean, &res->check_error);
+		double e1 = isfinite(l->serr[0]) ? l->serr[0] : 0;
+		double ec = isfinite(res->check_error) ? res->check_error : 0;
+		res->check_tolerance = 3 * sqrt(e1 * e1 + ec * ec) +
+		                       CHECK_RELATIVE * fabs(l->exps[0]) + CHECK_FLOOR;
+		double diff = fabs(res->check - l->exps[0]);
+		res->check_agrees = diff <= res->check_tolerance ||
+		                    (isinf(res->check) && res->check == l->exps[0]);
+	}
+	return DK_OK;
+}

@@ -1,0 +1,95 @@
+/*
+ * lyap.h -- Lyapunov spectra of a model along one trajectory, by repeated
+ * QR (Benettin et al. 1980; Shimada and Nagashima 1979).
+ *
+ * The state follows x_{t+1} = F(x_t, u_t); an n x k orthonormal basis Q
+ * follows the tangent map, Q <- (dF/dx) Q, and is orthonormalised by a
+ * Householder QR every `every` steps.  The logs of |R_ii| summed over the
+ * measured steps, divided by the time they cover, are the k largest
+ * exponents.  For a continuous-time model F integrates the flow over dt,
+ * so its Jacobian is the flow's over dt and the exponents come out per
+ * unit time (dk_model_step_time).  Memory is O(n k) plus the model's
+ * workspace; the trajectory is never stored.
+ */
+#ifndef DK_ANALYSIS_LYAP_H
+#define DK_ANALYSIS_LYAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/model.h"
+
+/* How the tangent vectors are advanced. */
+typedef enum {
+	DK_LYAP_JVP,      /* one batched jvp of the k basis vectors */
+	DK_LYAP_JACOBIAN  /* the dense Jacobian, then one matrix product */
+} dk_lyap_tangent;
+
+typedef struct dk_lyap_options {
+	size_t k;               /* exponents, 1 <= k <= n */
+	size_t steps;           /* measured steps, >= 1 */
+	size_t transient;       /* steps of the state before the basis starts */
+	size_t basis_transient; /* steps of the basis whose R are discarded */
+	size_t every;           /* orthonormalise every this many steps, >= 1 */
+	size_t checkpoints;     /* rows of the trace wanted, >= 1 */
+	size_t blocks;          /* blocks of the standard errors wanted, >= 2 */
+	dk_lyap_tangent tangent;
+	int check;              /* also the two-trajectory estimate of l1 */
+	uint64_t seed;          /* the first basis and the check's direction */
+} dk_lyap_options;
+
+/* What a run found; the arrays belong to the workspace and live until
+   the next run or dk_lyap_free. */
+typedef struct dk_lyap_result {
+	size_t k;
+	double step_time;         /* time per step: dt, or 1 for maps */
+	const double *exponents;  /* k, per unit time, in QR order */
+	const double *std_error;  /* k: standard error of the block estimates */
+	size_t blocks;            /* blocks used (fewer when few QRs) */
+	size_t checkpoints;       /* rows of the trace (fewer when few QRs) */
+	const double *trace;      /* checkpoints x k: running estimates */
+	const size_t *trace_steps; /* checkpoints: measured steps at each */
+	double dimension;         /* Kaplan-Yorke dimension */
+	int dimension_bound;      /* 1: every partial sum >= 0 with k < n, so
+	                             dimension = k is only a lower bound */
+	double entropy;           /* sum of the positive exponents */
+	/* with options.check: l1 from two nearby trajectories, renormalised
+	   every step, its standard error, the tolerance allowed, and whether
+	   |check - exponents[0]| <= tolerance */
+	double check, check_error, check_tolerance;
+	int check_agrees;
+} dk_lyap_result;
+
+typedef struct dk_lyap dk_lyap;
+
+/*
+ * A workspace for spectra of m under options o (copied).  DK_EINVAL with
+ * a message for options out of range; DK_ENOMEM.
+ */
+int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
+                  char *err, size_t errlen);
+void dk_lyap_free(dk_lyap *l);
+
+/* Steps a run takes in all: transient + basis_transient + steps. */
+size_t dk_lyap_total_steps(const dk_lyap *l);
+
+/*
+ * The spectrum along the trajectory from x0 (n doubles).  u is NULL for
+ * zero input, else row t of the input is u + t * u_stride (input-size
+ * doubles), for dk_lyap_total_steps rows.  DK_EINVAL with a message when
+ * the state stops being finite; DK_ENUMERIC when a QR fails.
+ */
+int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
+                size_t u_stride, dk_lyap_result *res, char *err,
+                size_t errlen);
+
+/*
+ * The Kaplan-Yorke dimension of the spectrum l (k values of a system of n
+ * dimensions; sorted in place into decreasing order): j + S_j / |l_{j+1}|
+ * with j the largest index whose partial sum S_j >= 0; 0 when l_1 < 0.
+ * *bound (may be NULL) is set when every partial sum is >= 0 and k < n:
+ * the value k is then only a lower bound.
+ */
+double dk_lyap_kaplan_yorke(double *l, size_t k, size_t n, int *bound);
+
+#endif
