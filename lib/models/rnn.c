@@ -6,7 +6,10 @@
  * model/V (n x m), model/b (n).  Initialisations: identity (W = gain I),
  * random (W_ij ~ N(0, gain^2 / n)), orthogonal (W = gain Q, Q
  * Haar-random); V and b are uniform on [-1/sqrt(n), 1/sqrt(n)], as
- * PyTorch's nn.RNN draws them.  The step caches the pre-activation.
+ * PyTorch's nn.RNN draws them.  The step caches the slope act'(a) of
+ * the pre-activation a, all that jvp and vjp need: a batched jvp of many
+ * tangent vectors at one state (Lyapunov spectra) then costs a product
+ * and no nonlinearity.
  */
 #include <config.h>
 
@@ -106,23 +109,30 @@ static int rnn_step(const dk_model *m, double *work, size_t B,
                     const double *x, const double *u, double *xn,
                     double *cache)
 {
-	double *A = cache ? cache : work;
-	preactivation(m, B, x, u, A);
-	dk_act_apply(m->spec.act, A, xn, B * m->n);
+	size_t count = B * m->n;
+	preactivation(m, B, x, u, work);
+	dk_act_apply(m->spec.act, work, xn, count);
+	if (cache) {
+		/* tanh's slope from its value: no second tanh per entry */
+		if (m->spec.act == DK_ACT_TANH)
+			for (size_t i = 0; i < count; i++)
+				cache[i] = 1 - xn[i] * xn[i];
+		else
+			dk_act_derivative(m->spec.act, work, cache, count);
+	}
 	return DK_OK;
 }
 
-/* The slope act'(A) into work + B n, from the cache or recomputed. */
-static double *slope(const dk_model *m, double *work, size_t B,
-                     const double *x, const double *u, const double *cache)
+/* The slope act'(A): the cache, or recomputed into work + B n. */
+static const double *slope(const dk_model *m, double *work, size_t B,
+                           const double *x, const double *u,
+                           const double *cache)
 {
-	const double *A = cache;
-	if (!A) {
-		preactivation(m, B, x, u, work);
-		A = work;
-	}
+	if (cache)
+		return cache;
+	preactivation(m, B, x, u, work);
 	double *D = work + B * m->n;
-	dk_act_derivative(m->spec.act, A, D, B * m->n);
+	dk_act_derivative(m->spec.act, work, D, B * m->n);
 	return D;
 }
 
@@ -131,7 +141,7 @@ static int rnn_jvp(const dk_model *m, double *work, size_t B,
                    const double *dx, double *dxn)
 {
 	size_t n = m->n;
-	double *D = slope(m, work, B, x, u, cache);
+	const double *D = slope(m, work, B, x, u, cache);
 	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)n,
 	            (int)n, 1.0, dx, (int)n, m->theta + params(m).W, (int)n, 0.0,
 	            dxn, (int)n);
@@ -146,9 +156,10 @@ static int rnn_vjp(const dk_model *m, double *work, size_t B,
 {
 	rnn_params p = params(m);
 	int n = (int)m->n, in = (int)m->spec.inputs, b = (int)B;
-	double *G = slope(m, work, B, x, u, cache);
-	for (size_t i = 0; i < B * m->n; i++) /* G = gxn * act'(A) */
-		G[i] *= gxn[i];
+	const double *D = slope(m, work, B, x, u, cache);
+	double *G = work + B * m->n; /* G = gxn * act'(A), over D when it is there */
+	for (size_t i = 0; i < B * m->n; i++)
+		G[i] = D[i] * gxn[i];
 	if (gx)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, n, n, 1.0,
 		            G, n, m->theta + p.W, n, 0.0, gx, n);
@@ -173,7 +184,7 @@ static int rnn_jacobian(const dk_model *m, double *work, const double *x,
 {
 	size_t n = m->n;
 	const double *W = m->theta + params(m).W;
-	double *D = slope(m, work, 1, x, u, NULL);
+	const double *D = slope(m, work, 1, x, u, NULL);
 	for (size_t i = 0; i < n; i++) /* J = diag(act'(a)) W */
 		for (size_t j = 0; j < n; j++)
 			J[i * n + j] = D[i] * W[i * n + j];
