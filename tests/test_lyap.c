@@ -106,6 +106,21 @@ static void test_diagonal(void)
 	o.every = 7;
 	l = spectrum(m, &o, x0, &r);
 	ok(l && maxdiff(r.exponents, want, 2) < 1e-12, "k = 2 of 5, QR every 7 steps: the top two");
+	dk_lyap_free(l);
+	/* (1.2 / 1.5)^40 leaves the second column at sin^2 ~ 1e-8 of the
+	   first: Cholesky QR hands it to Householder */
+	o.every = 40;
+	o.k = 5;
+	l = spectrum(m, &o, x0, &r);
+	ok(l && maxdiff(r.exponents, want, 5) < 1e-12,
+	   "QR every 40 steps, ill-conditioned for Cholesky QR: still exact (%.2g)",
+	   l ? maxdiff(r.exponents, want, 5) : NAN);
+	ok(l && r.householder_qrs > 0, "with some QRs left to Householder (%zu of %zu)",
+	   l ? r.householder_qrs : 0, l ? r.qrs + 1 : 0);
+	dk_lyap_free(l);
+	o.k = 2;
+	o.every = 7;
+	l = spectrum(m, &o, x0, &r);
 	ok(l && r.dimension_bound && r.dimension == 2, "a Kaplan-Yorke dimension of k is a bound");
 	dk_lyap_free(l);
 	dk_model_free(m);
@@ -205,19 +220,26 @@ static void test_sum_rule(void)
 		x0[i] = sin(1.0 + (double)i);
 	dk_lyap_options o = opts(n, 300);
 	o.basis_transient = 50;
-	o.every = 3;
-	double want = mean_logdet(m, &o, x0);
-	for (int tangent = 0; tangent < 2; tangent++) {
-		o.tangent = tangent ? DK_LYAP_JACOBIAN : DK_LYAP_JVP;
-		dk_lyap_result r;
-		dk_lyap *l = spectrum(m, &o, x0, &r);
-		double s = 0;
-		for (size_t i = 0; l && i < n; i++)
-			s += r.exponents[i];
-		ok(l && fabs(s - want) < 1e-10,
-		   "%s: sum of the %zu exponents = mean log |det J| by LU (%.12f vs %.12f)",
-		   tangent ? "jacobian" : "jvp", n, s, want);
-		dk_lyap_free(l);
+	/* QR every 3 steps (Householder, mostly: the 20th direction shrinks
+	   too fast for Cholesky QR), and every step (Cholesky QR) */
+	for (int every = 3; every >= 1; every -= 2) {
+		o.every = (size_t)every;
+		double want = mean_logdet(m, &o, x0);
+		for (int tangent = 0; tangent < 3; tangent++) {
+			o.tangent = tangent == 1 ? DK_LYAP_JACOBIAN : DK_LYAP_JVP;
+			o.qr = tangent == 2 ? DK_LYAP_QR_HOUSEHOLDER : DK_LYAP_QR_AUTO;
+			dk_lyap_result r;
+			dk_lyap *l = spectrum(m, &o, x0, &r);
+			double s = 0;
+			for (size_t i = 0; l && i < n; i++)
+				s += r.exponents[i];
+			ok(l && fabs(s - want) < 1e-10,
+			   "every %d, %s: sum of the %zu exponents = mean log |det J| by LU "
+			   "(%.12f vs %.12f; %zu of %zu QRs by Householder)", every,
+			   tangent == 0 ? "jvp" : tangent == 1 ? "jacobian" : "jvp, householder",
+			   n, s, want, l ? r.householder_qrs : 0, l ? r.qrs + 1 : 0);
+			dk_lyap_free(l);
+		}
 	}
 	dk_model_free(m);
 }
@@ -236,12 +258,20 @@ static void test_methods(const char *kind, dk_act act)
 	dk_lyap *l1 = spectrum(m, &o, x0, &r1);
 	dk_lyap *l2 = spectrum(m, &o, x0, &r2);
 	o.tangent = DK_LYAP_JACOBIAN;
+	o.qr = DK_LYAP_QR_HOUSEHOLDER;
 	dk_lyap *l3 = spectrum(m, &o, x0, &r3);
 	ok(l1 && l2 && !memcmp(r1.exponents, r2.exponents, o.k * sizeof(double)) &&
 	   !memcmp(r1.trace, r2.trace, r1.checkpoints * o.k * sizeof(double)),
 	   "%s: the same seed gives the same bits", kind);
+	/* where a relu network's Jacobian has the rows of silent units zero,
+	   the basis's image is rank-deficient, and Householder's to do */
+	int smooth = act != DK_ACT_RELU;
+	ok(l1 && l3 && (!smooth || r1.householder_qrs < 3) && r3.householder_qrs == r3.qrs + 1,
+	   "%s: QRs by Householder: %zu of %zu (%s), and all in the Householder run",
+	   kind, l1 ? r1.householder_qrs : 0, l1 ? r1.qrs + 1 : 0,
+	   smooth ? "Cholesky QR does the rest" : "relu: as many as are rank-deficient");
 	ok(l1 && l3 && maxdiff(r1.exponents, r3.exponents, o.k) < 1e-10,
-	   "%s: batched jvp and dense Jacobian agree to 1e-10 (%.2g)", kind,
+	   "%s: jvp with Cholesky QR and Jacobian with Householder agree to 1e-10 (%.2g)", kind,
 	   l1 && l3 ? maxdiff(r1.exponents, r3.exponents, o.k) : NAN);
 	dk_lyap_free(l1);
 	dk_lyap_free(l2);

@@ -183,7 +183,7 @@ static int gather(const options *o, const dk_lyap_result *r, const trajectory *t
                   size_t n, int continuous, dk_bundle *out)
 {
 	size_t k = r->k, C = r->checkpoints;
-	json_t *attrs = json_pack("{s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:s, s:s}",
+	json_t *attrs = json_pack("{s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I}",
 	        "units", continuous ? "per unit time" : "per step",
 	        "step_time", r->step_time,
 	        "steps", (json_int_t)o->lyap.steps,
@@ -192,7 +192,9 @@ static int gather(const options *o, const dk_lyap_result *r, const trajectory *t
 	        "every", (json_int_t)o->lyap.every,
 	        "blocks", (json_int_t)r->blocks,
 	        "tangent", o->lyap.tangent == DK_LYAP_JVP ? "jvp" : "jacobian",
-	        "start", tr->start);
+	        "start", tr->start,
+	        "qrs", (json_int_t)r->qrs,
+	        "householder_qrs", (json_int_t)r->householder_qrs);
 	if (!attrs)
 		return DK_ENOMEM;
 	static const char *const ax_exp[1] = {"exponent"};

@@ -4,7 +4,8 @@
  *
  * The state follows x_{t+1} = F(x_t, u_t); an n x k orthonormal basis Q
  * follows the tangent map, Q <- (dF/dx) Q, and is orthonormalised by a
- * Householder QR every `every` steps.  The logs of |R_ii| summed over the
+ * QR every `every` steps (twice Cholesky QR where the basis is well
+ * enough conditioned, Householder where it is not).  The logs of |R_ii| summed over the
  * measured steps, divided by the time they cover, are the k largest
  * exponents.  For a continuous-time model F integrates the flow over dt,
  * so its Jacobian is the flow's over dt and the exponents come out per
@@ -25,6 +26,13 @@ typedef enum {
 	DK_LYAP_JACOBIAN  /* the dense Jacobian, then one matrix product */
 } dk_lyap_tangent;
 
+/* How the basis is orthonormalised. */
+typedef enum {
+	DK_LYAP_QR_AUTO,        /* Cholesky QR twice, Householder when the
+	                           basis is too ill-conditioned for it */
+	DK_LYAP_QR_HOUSEHOLDER  /* Householder always */
+} dk_lyap_qr;
+
 typedef struct dk_lyap_options {
 	size_t k;               /* exponents, 1 <= k <= n */
 	size_t steps;           /* measured steps, >= 1 */
@@ -34,6 +42,7 @@ typedef struct dk_lyap_options {
 	size_t checkpoints;     /* rows of the trace wanted, >= 1 */
 	size_t blocks;          /* blocks of the standard errors wanted, >= 2 */
 	dk_lyap_tangent tangent;
+	dk_lyap_qr qr;
 	int check;              /* also the two-trajectory estimate of l1 */
 	uint64_t seed;          /* the first basis and the check's direction */
 } dk_lyap_options;
@@ -53,6 +62,9 @@ typedef struct dk_lyap_result {
 	int dimension_bound;      /* 1: every partial sum >= 0 with k < n, so
 	                             dimension = k is only a lower bound */
 	double entropy;           /* sum of the positive exponents */
+	size_t qrs;               /* QRs after the first basis's */
+	size_t householder_qrs;   /* how many of them (and of the first
+	                             basis's) Cholesky QR left to Householder */
 	/* with options.check: l1 from two nearby trajectories, renormalised
 	   every step, its standard error, the tolerance allowed, and whether
 	   |check - exponents[0]| <= tolerance */
