@@ -42,5 +42,6 @@
 #include "analysis/jacobian.h"
 #include "analysis/leading.h"
 #include "analysis/lyap.h"
+#include "analysis/pca.h"
 
 #endif
