@@ -1,7 +1,10 @@
 #!/bin/sh
 # plot.sh -- dk-plot: loss curves and space-time rasters drawn by gnuplot
 # from real dk-train and dk-run output, as PNG (signature, IHDR size) and
-# SVG (width, height, an embedded image); its errors and usage errors.
+# SVG (width, height, an embedded image); eigenvalues in the complex
+# plane, by either convention; fixed points and trajectories in their
+# principal-component plane, the projections checked against NumPy's SVD
+# through a stand-in gnuplot that keeps its data; errors and usage errors.
 . "$top_srcdir/tests/lib.sh"
 
 command -v gnuplot >/dev/null 2>&1 || skip_all "gnuplot not found (Debian package gnuplot-nox)"
@@ -67,6 +70,104 @@ fails_with 1 "raster --channel 2 of 2 channels: exit 1" \
 	dk-plot raster --channel 2 -o "$tmp/x.png" "$tmp/wboth.npy"
 fails_with 1 "raster --batch 4 of 4: exit 1" dk-plot raster --batch 4 -o "$tmp/x.png" "$tmp/run.npy"
 
+# ---- eig and pca ----
+PY=$(numpy_python)
+if [ -n "$PY" ]; then
+	# fixed points: 5 states of the run, fp/kind, fp/eig (map, in the attrs);
+	# the same eigenvalues shifted by -1 as jac/eig of a flow; a bare array
+	cat >"$tmp/mk.py" <<EOF
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records, name, save_bytes
+R = {name(r, i): r[1] for i, r in enumerate(records("$tmp/run.npy"))}
+S = R["states"]
+fx = S[[3, 7, 11, 15, 19], [0, 1, 2, 3, 0]]
+rng = np.random.default_rng(1)
+eig = 0.5 * (rng.standard_normal((5, 8)) + 1j * rng.standard_normal((5, 8)))
+eig[0] *= 0.3
+eig[2] *= 0.3
+def rec(n, a, attrs=None):
+    m = {"name": n}
+    if attrs:
+        m["attrs"] = attrs
+    return (json.dumps(m).encode(), a)
+open("$tmp/fp.npy", "wb").write(save_bytes([
+    rec("fp/x", fx), rec("fp/kind", np.array([1, 1, 0, 0, 1])),
+    rec("fp/eig", eig, {"fp": {"convention": "map"}})]))
+open("$tmp/flow.npy", "wb").write(save_bytes([rec("jac/eig", eig - 1, {"convention": "flow"})]))
+open("$tmp/fx.npy", "wb").write(save_bytes([rec("fp/x", fx)]))
+np.save("$tmp/bare.npy", eig[1])
+EOF
+	"$PY" "$tmp/mk.py"
+	ok "dk-plot eig of fp/eig -o eig.png" dk-plot eig --size 400x400 -o "$tmp/eig.png" "$tmp/fp.npy"
+	is "$(png_sig "$tmp/eig.png")" "$PNG_SIG" "eig.png starts with the PNG signature"
+	is "$(png_size "$tmp/eig.png")" 400x400 "eig.png: IHDR says 400x400"
+	ok "dk-plot eig of a flow's jac/eig, as SVG" dk-plot eig -o "$tmp/flow.svg" "$tmp/flow.npy"
+	ok "dk-plot eig of a bare complex .npy" dk-plot eig -o "$tmp/bare.svg" "$tmp/bare.npy"
+	grep -q 'width="640" height="480"' "$tmp/bare.svg"
+	is "$?" 0 "the bare eigenvalues' SVG is 640x480"
+	# the unit circle, or the imaginary axis, is what the convention changes
+	dk-plot eig --format svg "$tmp/flow.npy" >"$tmp/flow-attrs.svg"
+	dk-plot eig --convention flow --format svg "$tmp/flow.npy" >"$tmp/flow-opt.svg"
+	dk-plot eig --convention map --format svg "$tmp/flow.npy" >"$tmp/flow-map.svg"
+	cmp -s "$tmp/flow-attrs.svg" "$tmp/flow-opt.svg"
+	tap_result $? "the attrs' convention flow draws what --convention flow does"
+	! cmp -s "$tmp/flow-opt.svg" "$tmp/flow-map.svg"
+	tap_result $? "--convention map draws another picture (the unit circle)"
+	fails_with 1 "eig of a stream without eigenvalues: exit 1" \
+		dk-plot eig -o "$tmp/x.png" "$tmp/run.npy"
+	grep -q 'jac/eig' "$tmp/.err"
+	is "$?" 0 "the message names jac/eig"
+
+	cat "$tmp/fp.npy" "$tmp/run.npy" >"$tmp/fprun.npy"
+	ok "dk-plot pca of fixed points and states -o pca.png" \
+		dk-plot pca --size 500x400 -o "$tmp/pca.png" "$tmp/fprun.npy"
+	is "$(png_size "$tmp/pca.png")" 500x400 "pca.png: IHDR says 500x400"
+	ok "dk-plot pca of fixed points alone" dk-plot pca -o "$tmp/pca-fx.svg" "$tmp/fx.npy"
+	ok "dk-plot pca of states alone" dk-plot pca -o "$tmp/pca-s.svg" "$tmp/run.npy"
+	# what gnuplot is given, taken by a stand-in for it, against NumPy's SVD
+	mkdir "$tmp/got"
+	printf '#!/bin/sh\ncp traj.txt fp.txt "%s" && printf x >plot.png\n' "$tmp/got" >"$tmp/grab"
+	chmod +x "$tmp/grab"
+	DK_GNUPLOT="$tmp/grab" dk-plot pca -o "$tmp/grab.png" "$tmp/fprun.npy"
+	is "$?" 0 "dk-plot pca with a stand-in gnuplot that keeps the data"
+	cat >"$tmp/pca.py" <<EOF
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records, name
+R = {name(r, i): r[1] for i, r in enumerate(records("$tmp/fprun.npy"))}
+S, fx, kind, eig = R["states"], R["fp/x"], R["fp/kind"], R["fp/eig"]
+T, B, n = S.shape
+X = S.reshape(-1, n)
+mu = X.mean(axis=0)
+_, sv, Vt = np.linalg.svd(X - mu, full_matrices=False)
+V = Vt[:2].T
+traj = np.loadtxt("$tmp/got/traj.txt")
+fp = np.loadtxt("$tmp/got/fp.txt")
+want_t = (S.transpose(1, 0, 2).reshape(-1, n) - mu) @ V   # batch-major, as written
+want_f = (fx - mu) @ V
+sign = np.sign((traj * want_t).sum(axis=0))                 # components up to sign
+scale = np.abs(want_t).max()
+assert traj.shape == (B * T, 2) and np.abs(traj * sign - want_t).max() < 1e-10 * scale
+assert np.abs(fp[:, :2] * sign - want_f).max() < 1e-10 * scale
+cls = 3 * (kind == 0) + (np.abs(eig).max(axis=1) >= 1)
+assert (fp[:, 2] == cls).all(), (fp[:, 2], cls)
+EOF
+	ok "projections equal NumPy's SVD to 1e-10; classes from fp/kind and |eig| < 1" \
+		"$PY" "$tmp/pca.py"
+	"$PY" -c "
+import numpy as np, json, sys, os
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import save_bytes
+open('$tmp/bad.npy', 'wb').write(save_bytes([(json.dumps({'name': 'fp/x'}).encode(), np.zeros((3, 4)))]))"
+	cat "$tmp/bad.npy" "$tmp/run.npy" >"$tmp/badrun.npy"
+	fails_with 1 "pca with fp/x of 4 units and states of 8: exit 1" \
+		dk-plot pca -o "$tmp/x.png" "$tmp/badrun.npy"
+	fails_with 1 "pca of a stream with neither: exit 1" dk-plot pca -o "$tmp/x.png" "$tmp/bare.npy"
+fi
+
 # ---- errors ----
 printf 'old\n' >"$tmp/keep.png"
 fails_with 1 "loss of a stream without train/loss: exit 1" \
@@ -96,7 +197,8 @@ tap_result $? "...and nothing in them runs"
 
 for args in "" "bogus" "loss --size 0x10" "loss --size 10" "loss --size axb" \
             "loss --format jpg" "loss -o x.jpg" "loss --batch 1" "raster --linear" \
-            "raster --units 4" "loss a b" "loss --bogus"; do
+            "raster --units 4" "loss a b" "loss --bogus" "eig --convention up" \
+            "loss --convention map" "pca --batch 1" "eig --linear"; do
 	# shellcheck disable=SC2086
 	dk-plot $args <"$tmp/net.npy" >"$tmp/u.out" 2>"$tmp/u.err"
 	is "$?" 2 "dk-plot $args: usage error, exit 2"
