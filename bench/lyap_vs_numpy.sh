@@ -9,10 +9,12 @@
 # read the same model file; NumPy carries Q <- diag(tanh'(a)) W Q and
 # calls np.linalg.qr (LAPACK's Householder dgeqrf + dorgqr) every step.
 #
-# Times are wall-clock, best of BENCH_RUNS, of the whole command for
-# dk-lyap (start-up, reading the model and writing the result included)
-# and of the steps alone for NumPy (its imports and reading excluded):
-# the ratio numpy/dk does not flatter dk-lyap.  Both run in this
+# Times are wall-clock and CPU (user + system, all threads), of the run
+# with the best wall time of BENCH_RUNS, of the whole command for dk-lyap
+# (start-up, reading the model and writing the result included) and of
+# the steps alone for NumPy (its imports and reading excluded): the ratio
+# numpy/dk does not flatter dk-lyap.  On a busy machine the CPU times are
+# the steadier figure.  Both run in this
 # shell's environment, so under the same OpenBLAS settings: export
 # OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS or OMP_NUM_THREADS before
 # running it to change them; they are printed.
@@ -57,31 +59,32 @@ np.save('$tmp/x0b.npy', np.random.default_rng(3).standard_normal((1, $N)))"
 dk-lyap -k "$K" -T "$T" --transient $T0 --basis-transient $T1 -o "$tmp/dk-b.npy" \
 	"$tmp/net.npy" "$tmp/x0b.npy"
 
-best() { # the smallest of the numbers on stdin
+best() { # the line of smallest first field on stdin
 	sort -g | head -n 1
 }
 
 for tangent in jvp jacobian; do
 	for r in $(seq "$RUNS"); do
-		s=$(date +%s.%N)
-		dk-lyap -k "$K" -T "$T" --transient $T0 --basis-transient $T1 --tangent $tangent \
+		/usr/bin/time -f '%e %U %S' -o "$tmp/time" \
+			dk-lyap -k "$K" -T "$T" --transient $T0 --basis-transient $T1 --tangent $tangent \
 			-o "$tmp/dk-$tangent.npy" "$tmp/net.npy" "$tmp/x0.npy"
-		e=$(date +%s.%N)
-		echo "$e - $s" | bc -l
+		awk '{ print $1, $2 + $3 }' "$tmp/time"
 	done | best >"$tmp/t-$tangent"
 done
 for r in $(seq "$RUNS"); do
 	"$PY" "$here/lyap_numpy.py" "$tmp/net.npy" "$tmp/x0.npy" "$K" $T0 $T1 "$T" "$tmp/np.npy"
 done | best >"$tmp/t-np"
 
-tdk=$(cat "$tmp/t-jvp")
-tjac=$(cat "$tmp/t-jacobian")
-tnp=$(cat "$tmp/t-np")
-printf 'dk-lyap (--tangent jvp, default)  %8.3f s\n' "$tdk"
-printf 'dk-lyap --tangent jacobian        %8.3f s\n' "$tjac"
-printf 'numpy (steps only)                %8.3f s\n' "$tnp"
-printf 'ratio numpy/dk-lyap: %.2f (jvp), %.2f (jacobian)\n' \
-	"$(echo "$tnp / $tdk" | bc -l)" "$(echo "$tnp / $tjac" | bc -l)"
+read -r tdk cdk <"$tmp/t-jvp"
+read -r tjac cjac <"$tmp/t-jacobian"
+read -r tnp cnp <"$tmp/t-np"
+echo "                                  wall (s)   CPU (s)"
+printf 'dk-lyap (--tangent jvp, default)  %8.3f  %8.3f\n' "$tdk" "$cdk"
+printf 'dk-lyap --tangent jacobian        %8.3f  %8.3f\n' "$tjac" "$cjac"
+printf 'numpy (steps only)                %8.3f  %8.3f\n' "$tnp" "$cnp"
+printf 'ratio numpy/dk-lyap, wall: %.2f (jvp), %.2f (jacobian); CPU: %.2f (jvp), %.2f (jacobian)\n' \
+	"$(echo "$tnp / $tdk" | bc -l)" "$(echo "$tnp / $tjac" | bc -l)" \
+	"$(echo "$cnp / $cdk" | bc -l)" "$(echo "$cnp / $cjac" | bc -l)"
 
 top_srcdir="$here/.." "$PY" - "$tmp/dk-jvp.npy" "$tmp/np.npy" "$tmp/dk-b.npy" <<'EOF'
 import os, sys
