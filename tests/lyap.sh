@@ -118,6 +118,18 @@ pycheck "says where it started" <<EOF
 assert meta("$tmp/pt.out")["lyap/exponents"]["attrs"]["lyap"]["start"] == "point 7 of states"
 EOF
 
+# edges: one measured step (no standard errors), a zero Jacobian (-inf)
+ok "--check with one measured step" sh -c "dk-lyap --check -T 1 '$tmp/lin.npy' >'$tmp/one.out'"
+dk-init rnn --units 4 --act relu --init identity --gain 0 >"$tmp/dead.npy"
+ok "--check on a map whose Jacobian is zero" sh -c "dk-lyap --check -T 20 '$tmp/dead.npy' >'$tmp/dead.out'"
+pycheck "NaN standard errors, null in the attrs; -inf exponents, dimension 0" <<EOF
+R, m = load("$tmp/one.out"), meta("$tmp/one.out")
+assert np.isnan(R["lyap/stderr"]).all() and m["lyap/check"]["attrs"]["lyap"]["stderr"] is None
+R = load("$tmp/dead.out")
+assert np.isneginf(R["lyap/exponents"]).all() and R["lyap/dimension"] == 0
+assert R["lyap/entropy"] == 0 and meta("$tmp/dead.out")["lyap/check"]["attrs"]["lyap"]["agrees"]
+EOF
+
 fails_with 1 "more exponents than units" dk-lyap -k 9 "$tmp/lin.npy"
 fails_with 1 "an input too short for -T" dk-lyap -T 1000 "$tmp/ff.npy" "$tmp/ffin.npy"
 fails_with 1 "--entry past the batch" dk-lyap --entry 3 "$tmp/ff.npy" "$tmp/ffin.npy"

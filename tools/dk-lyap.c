@@ -163,6 +163,12 @@ static dk_tensor *scalar(double v)
 	return t;
 }
 
+/* A number for the attrs: JSON has no NaN or infinity, so those are null. */
+static json_t *number(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
 /* Add t as name with axes and a copy of attrs (t taken over). */
 static int add(dk_bundle *b, const char *name, dk_tensor *t, const char *const *axes,
                size_t naxes, json_t *attrs)
@@ -231,9 +237,9 @@ static int gather(const options *o, const dk_lyap_result *r, const trajectory *t
 	}
 	if (!st && o->lyap.check) {
 		json_t *a = json_deep_copy(attrs);
-		st = a && !json_object_set_new(a, "stderr", json_real(r->check_error)) &&
-		     !json_object_set_new(a, "qr", json_real(r->exponents[0])) &&
-		     !json_object_set_new(a, "tolerance", json_real(r->check_tolerance)) &&
+		st = a && !json_object_set_new(a, "stderr", number(r->check_error)) &&
+		     !json_object_set_new(a, "qr", number(r->exponents[0])) &&
+		     !json_object_set_new(a, "tolerance", number(r->check_tolerance)) &&
 		     !json_object_set_new(a, "agrees", json_boolean(r->check_agrees))
 		     ? add(out, "lyap/check", scalar(r->check), NULL, 0, a) : DK_ENOMEM;
 		json_decref(a);
