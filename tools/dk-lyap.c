@@ -9,6 +9,7 @@
  * or from a state in INPUT (fp/x, states, or a bare array), or driven by
  * the tensor "input" (time, batch, feature) in INPUT, one batch entry of
  * it, from that entry's h0 or the zero state as dk-run starts.
+ * Progress goes to stderr when it is a terminal.
  */
 #include <config.h>
 
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tool.h"
 
@@ -248,6 +250,17 @@ static int gather(const options *o, const dk_lyap_result *r, const trajectory *t
 	return st;
 }
 
+/* Progress on a terminal: the percentage of the steps done, when it
+   changes. */
+static void progress(void *arg, size_t done, size_t total)
+{
+	int *last = arg, pct = total ? (int)(100.0 * (double)done / (double)total) : 100;
+	if (pct != *last) {
+		fprintf(stderr, "\r%s: step %zu/%zu (%d%%) ", tool_name(), done, total, pct);
+		*last = pct;
+	}
+}
+
 /* Compute and gather; returns the exit status. */
 static int run(options *o, const dk_model *m, const dk_bundle *in, const char *src,
                dk_bundle *out)
@@ -276,12 +289,19 @@ static int run(options *o, const dk_model *m, const dk_bundle *in, const char *s
 			goto done;
 		}
 	}
+	int last = -1, tty = isatty(STDERR_FILENO);
+	if (tty) {
+		o->lyap.progress = progress;
+		o->lyap.progress_arg = &last;
+	}
 	if (dk_lyap_alloc(m, &o->lyap, &l, err, sizeof err)) {
 		tool_warn(NULL, "%s", err[0] ? err : "out of memory");
 		goto done;
 	}
 	dk_lyap_result r;
 	int st = dk_lyap_run(l, tr.x0, tr.u, tr.u_stride, &r, err, sizeof err);
+	if (tty && last >= 0)
+		fputc('\n', stderr);
 	if (st) {
 		tool_warn(src ? src : "model", "%s", st == DK_ENOMEM ? "out of memory" : err);
 		goto done;

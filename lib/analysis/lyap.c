@@ -331,6 +331,8 @@ static int run_transient(dk_lyap *l, size_t count, const double *u, size_t us,
                          size_t *t, char *err, size_t errlen)
 {
 	for (size_t s = 0; s < count; s++, (*t)++) {
+		if (l->o.progress && s % 256 == 0)
+			l->o.progress(l->o.progress_arg, *t, dk_lyap_total_steps(l));
 		int st = advance(l, u ? u + *t * us : NULL, 0, NULL);
 		if (st)
 			return dk_errorf(st, err, errlen, "the model step failed at step %zu", *t);
@@ -371,6 +373,8 @@ static int run_basis(dk_lyap *l, size_t count, int measure, const double *u,
 			return dk_errorf(DK_ENUMERIC, err, errlen, "the QR failed after step %zu", *t);
 		l->qrs++;
 		done += len;
+		if (l->o.progress)
+			l->o.progress(l->o.progress_arg, *t, dk_lyap_total_steps(l));
 		if (!measure)
 			continue;
 		for (size_t i = 0; i < k; i++) {

@@ -45,6 +45,10 @@ typedef struct dk_lyap_options {
 	dk_lyap_qr qr;
 	int check;              /* also the two-trajectory estimate of l1 */
 	uint64_t seed;          /* the first basis and the check's direction */
+	/* called, when not NULL, now and then with the steps done of the
+	   total (for a progress display; it must not call back in) */
+	void (*progress)(void *arg, size_t done, size_t total);
+	void *progress_arg;
 } dk_lyap_options;
 
 /* What a run found; the arrays belong to the workspace and live until
