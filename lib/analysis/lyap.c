@@ -184,8 +184,10 @@ int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
 		return DK_ENOMEM;
 	}
 	/* checkpoint c ends at ceil((c + 1) steps / C) measured steps */
-	for (size_t c = 0; c < l->checkpoints; c++)
-		l->targets[c] = ((c + 1) * o->steps + l->checkpoints - 1) / l->checkpoints;
+	for (size_t c = 0; c < l->checkpoints; c++) /* in doubles: no overflow */
+		l->targets[c] = (size_t)ceil((double)(c + 1) * (double)o->steps /
+		                             (double)l->checkpoints);
+	l->targets[l->checkpoints - 1] = o->steps;
 	*out = l;
 	return DK_OK;
 }
@@ -353,7 +355,9 @@ static int run_basis(dk_lyap *l, size_t count, int measure, const double *u,
 	size_t k = l->k, ci = 0;
 	for (size_t done = 0; done < count;) {
 		size_t len = min_size(l->o.every, count - done);
-		size_t b = measure ? done * l->blocks / count : 0;
+		size_t b = measure ? (size_t)((double)done * (double)l->blocks / (double)count) : 0;
+		if (b >= l->blocks)
+			b = l->blocks - 1;
 		for (size_t s = 0; s < len; s++, (*t)++) {
 			double clog = 0;
 			int st = advance(l, u ? u + *t * us : NULL, 1, l->o.check ? &clog : NULL);
