@@ -157,6 +157,28 @@ assert (fp[:, 2] == cls).all(), (fp[:, 2], cls)
 EOF
 	ok "projections equal NumPy's SVD to 1e-10; classes from fp/kind and |eig| < 1" \
 		"$PY" "$tmp/pca.py"
+	# jac/stable says the stability when it is there; a flow's eigenvalues
+	# are stable left of the imaginary axis
+	"$PY" -c "
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import records, name, save_bytes
+recs = [r for i, r in enumerate(records('$tmp/fp.npy')) if name(r, i) != 'fp/eig']
+st = (json.dumps({'name': 'jac/stable'}).encode(), np.array([1, 0, 1, 0, 0], dtype=np.int64))
+open('$tmp/fps.npy', 'wb').write(save_bytes(recs + [st]))
+eig = np.array([[-0.5, 0.1j], [-2, -1 + 3j], [0.2, -1], [-0.1, -0.2], [1j, 2]])
+fe = (json.dumps({'name': 'fp/eig', 'attrs': {'convention': 'flow'}}).encode(), eig)
+open('$tmp/fpf.npy', 'wb').write(save_bytes(recs + [fe]))"
+	cat "$tmp/fps.npy" "$tmp/run.npy" >"$tmp/fpsrun.npy"
+	rm -f "$tmp/got/fp.txt"
+	DK_GNUPLOT="$tmp/grab" dk-plot pca -o "$tmp/grab.png" "$tmp/fpsrun.npy"
+	is "$(awk '{ printf "%s ", $3 }' "$tmp/got/fp.txt")" "0 1 3 4 1 " \
+		"classes from fp/kind (1 1 0 0 1) and jac/stable (1 0 1 0 0)"
+	rm -f "$tmp/got/fp.txt"
+	DK_GNUPLOT="$tmp/grab" dk-plot pca -o "$tmp/grab.png" "$tmp/fpf.npy"
+	is "$(awk '{ printf "%s ", $3 }' "$tmp/got/fp.txt")" "1 0 4 3 1 " \
+		"a flow's fp/eig: stable when every real part is negative"
 	"$PY" -c "
 import numpy as np, json, sys, os
 sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
