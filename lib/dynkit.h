@@ -43,5 +43,6 @@
 #include "analysis/leading.h"
 #include "analysis/lyap.h"
 #include "analysis/pca.h"
+#include "analysis/fixed.h"
 
 #endif

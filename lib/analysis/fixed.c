@@ -1,0 +1,319 @@
+/*
+ * fixed.c -- the fixed-point search as one call (see fixed.h): defaults,
+ * workspaces, the residual of either convention, the sampling of start
+ * states, and dk_fixed_find, which runs the stages in order and sorts
+ * what they found.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+
+#include "analysis/fixed_impl.h"
+#include "base/rng.h"
+#include "base/status.h"
+
+void dk_fixed_opts_default(dk_fixed_opts *o)
+{
+	/* stage 1: FixedPointFinder's documented defaults (tol_q, tol_dq,
+	   max_iters; its AdaptiveLearningRate's initial_rate, factors and
+	   5-step windows; Adam's epsilon 0.01; no clipping below 1e12) */
+	*o = (dk_fixed_opts){
+		.convention = DK_FIXED_MAP,
+		.max_iters = 5000,
+		.tol_q = 1e-12,
+		.tol_dq = 1e-20,
+		.rate = 1.0,
+		.rate_decrease = 0.95,
+		.rate_increase = 1.0 / 0.95,
+		.rate_window = 5,
+		.adam_beta1 = 0.9,
+		.adam_beta2 = 0.999,
+		.adam_eps = 0.01,
+		.clip = 1e12,
+		.stall = 1e-2,
+		.stall_window = 100,
+		.handoff_q = 1e-1,
+		.newton_iters = 50,
+		.tol_fixed = 1e-10,
+		.tol_unique = 1e-6,
+		.outlier_scale = 0,
+	};
+}
+
+double dk_fixed_norm(size_t n, const double *v)
+{
+	return cblas_dnrm2((int)n, v, 1);
+}
+
+dk_fixed_work *dk_fixed_work_alloc(const dk_model *m, size_t batch,
+                                   const dk_fixed_opts *o)
+{
+	if (batch == 0)
+		batch = 1;
+	dk_fixed_work *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	size_t n = dk_model_state_size(m), ni = dk_model_input_size(m);
+	size_t bn = batch * n, hw = o->rate_window + 1;
+	w->o = *o;
+	w->n = n;
+	w->m = ni;
+	w->batch = batch;
+	w->mw = dk_model_work_alloc(m, batch);
+	w->ub = calloc(batch * (ni ? ni : 1), sizeof(double));
+	w->x = malloc(bn * sizeof(double));
+	w->r = malloc(bn * sizeof(double));
+	w->g = malloc(bn * sizeof(double));
+	w->fx = malloc(bn * sizeof(double));
+	w->m1 = malloc(bn * sizeof(double));
+	w->m2 = malloc(bn * sizeof(double));
+	size_t cs = dk_model_cache_size(m);
+	w->cache = malloc(batch * (cs ? cs : 1) * sizeof(double));
+	w->q = malloc(batch * sizeof(double));
+	w->qprev = malloc(batch * sizeof(double));
+	w->rate = malloc(batch * sizeof(double));
+	w->hist = malloc(batch * hw * sizeof(double));
+	w->pos = malloc(batch * sizeof(size_t));
+	w->who = malloc(batch * sizeof(size_t));
+	w->since = malloc(batch * sizeof(size_t));
+	w->steps = malloc(batch * sizeof(size_t));
+	w->newton = malloc(batch * sizeof(size_t));
+	w->handoff = malloc(batch * sizeof(double));
+	w->qmark = malloc(batch * sizeof(double));
+	w->ny = malloc(n * sizeof(double));
+	w->A = malloc(n * n * sizeof(double));
+	w->nr = malloc(n * sizeof(double));
+	w->nd = malloc(n * sizeof(double));
+	w->nx = malloc(n * sizeof(double));
+	w->nt = malloc(n * sizeof(double));
+	w->piv = malloc(n * sizeof(int));
+	if (!w->mw || !w->ub || !w->x || !w->r || !w->g || !w->fx || !w->m1 ||
+	    !w->m2 || !w->cache || !w->q || !w->qprev || !w->rate || !w->hist ||
+	    !w->pos || !w->who || !w->since || !w->steps ||
+	    !w->newton || !w->handoff || !w->qmark || !w->ny || !w->A || !w->nr ||
+	    !w->nd || !w->nx || !w->nt || !w->piv) {
+		dk_fixed_work_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void dk_fixed_work_free(dk_fixed_work *w)
+{
+	if (!w)
+		return;
+	dk_model_work_free(w->mw);
+	free(w->ub);
+	free(w->x);
+	free(w->r);
+	free(w->g);
+	free(w->fx);
+	free(w->m1);
+	free(w->m2);
+	free(w->cache);
+	free(w->q);
+	free(w->qprev);
+	free(w->rate);
+	free(w->hist);
+	free(w->pos);
+	free(w->who);
+	free(w->since);
+	free(w->steps);
+	free(w->newton);
+	free(w->handoff);
+	free(w->qmark);
+	free(w->ny);
+	free(w->A);
+	free(w->nr);
+	free(w->nd);
+	free(w->nx);
+	free(w->nt);
+	free(w->piv);
+	free(w);
+}
+
+dk_fixed_points *dk_fixed_points_alloc(size_t P, size_t n)
+{
+	dk_fixed_points *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	size_t c = P ? P : 1;
+	p->n = n;
+	p->x = malloc(c * (n ? n : 1) * sizeof(double));
+	p->q = malloc(c * sizeof(double));
+	p->residual = malloc(c * sizeof(double));
+	p->adam_iters = malloc(c * sizeof(int64_t));
+	p->newton_iters = malloc(c * sizeof(int64_t));
+	p->kind = malloc(c * sizeof(int64_t));
+	if (!p->x || !p->q || !p->residual || !p->adam_iters ||
+	    !p->newton_iters || !p->kind) {
+		dk_fixed_points_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void dk_fixed_points_free(dk_fixed_points *p)
+{
+	if (!p)
+		return;
+	free(p->x);
+	free(p->q);
+	free(p->residual);
+	free(p->adam_iters);
+	free(p->newton_iters);
+	free(p->kind);
+	free(p);
+}
+
+/* The input in each of the first B rows of w->ub (zero for u NULL). */
+static void spread_input(dk_fixed_work *w, size_t B, const double *u)
+{
+	if (!w->m)
+		return;
+	for (size_t b = 0; b < B; b++) {
+		if (u)
+			memcpy(w->ub + b * w->m, u, w->m * sizeof(double));
+		else
+			memset(w->ub + b * w->m, 0, w->m * sizeof(double));
+	}
+}
+
+int dk_fixed_residual(dk_fixed_work *w, const dk_model *m, size_t B,
+                      const double *x, const double *u, double *r,
+                      double *q)
+{
+	if (B > w->batch)
+		return DK_EINVAL;
+	spread_input(w, B, u);
+	const double *ub = w->m ? w->ub : NULL;
+	size_t n = w->n;
+	int st;
+	if (w->o.convention == DK_FIXED_FLOW) {
+		st = dk_model_field(m, w->mw, B, x, ub, r);
+	} else {
+		st = dk_model_step(m, w->mw, B, x, ub, r, NULL);
+		for (size_t i = 0; !st && i < B * n; i++)
+			r[i] -= x[i];
+	}
+	if (st)
+		return st;
+	for (size_t b = 0; q && b < B; b++) {
+		double s = dk_fixed_norm(n, r + b * n);
+		q[b] = 0.5 * s * s;
+	}
+	return DK_OK;
+}
+
+int dk_fixed_sample(size_t P, size_t n, const double *states, size_t count,
+                    double sigma, uint64_t seed, double *out)
+{
+	if (count > P)
+		return DK_EINVAL;
+	dk_rng *r = dk_rng_alloc(seed);
+	size_t *perm = malloc((P ? P : 1) * sizeof(size_t));
+	if (!r || !perm) {
+		dk_rng_free(r);
+		free(perm);
+		return DK_ENOMEM;
+	}
+	dk_rng_permutation(r, perm, P);
+	for (size_t k = 0; k < count; k++) {
+		const double *s = states + perm[k] * n;
+		for (size_t i = 0; i < n; i++)
+			out[k * n + i] = s[i] + (sigma > 0 ? dk_rng_normal(r, sigma) : 0);
+	}
+	dk_rng_free(r);
+	free(perm);
+	return DK_OK;
+}
+
+/* Order of the output: fixed points first, then by q, then as found. */
+typedef struct {
+	int64_t kind;
+	double q;
+	size_t i;
+} order_key;
+
+static int order_cmp(const void *a, const void *b)
+{
+	const order_key *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind > y->kind ? -1 : 1;
+	if (x->q != y->q)
+		return x->q < y->q ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Reorder p by kind and q; DK_ENOMEM. */
+static int sort_points(dk_fixed_points *p)
+{
+	size_t P = p->count, n = p->n;
+	if (P < 2)
+		return DK_OK;
+	order_key *k = malloc(P * sizeof *k);
+	dk_fixed_points *t = dk_fixed_points_alloc(P, n);
+	if (!k || !t) {
+		free(k);
+		dk_fixed_points_free(t);
+		return DK_ENOMEM;
+	}
+	for (size_t i = 0; i < P; i++)
+		k[i] = (order_key){p->kind[i], p->q[i], i};
+	qsort(k, P, sizeof *k, order_cmp);
+	for (size_t j = 0; j < P; j++) {
+		size_t i = k[j].i;
+		memcpy(t->x + j * n, p->x + i * n, n * sizeof(double));
+		t->q[j] = p->q[i];
+		t->residual[j] = p->residual[i];
+		t->adam_iters[j] = p->adam_iters[i];
+		t->newton_iters[j] = p->newton_iters[i];
+		t->kind[j] = p->kind[i];
+	}
+	memcpy(p->x, t->x, P * n * sizeof(double));
+	memcpy(p->q, t->q, P * sizeof(double));
+	memcpy(p->residual, t->residual, P * sizeof(double));
+	memcpy(p->adam_iters, t->adam_iters, P * sizeof(int64_t));
+	memcpy(p->newton_iters, t->newton_iters, P * sizeof(int64_t));
+	memcpy(p->kind, t->kind, P * sizeof(int64_t));
+	free(k);
+	dk_fixed_points_free(t);
+	return DK_OK;
+}
+
+int dk_fixed_find(dk_fixed_work *w, const dk_model *m, size_t B,
+                  const double *x0, const double *u, dk_fixed_points *out,
+                  char *err, size_t errlen)
+{
+	size_t n = w->n;
+	if (w->o.convention == DK_FIXED_FLOW && !dk_model_is_continuous(m))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "the flow convention needs a continuous-time "
+		                 "model; %s is discrete-time", dk_model_kind(m));
+	if (B > w->batch)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%zu start states exceed the workspace's %zu",
+		                 B, w->batch);
+	if (dk_model_state_size(m) != n)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "the model's state size is not the workspace's");
+	memcpy(out->x, x0, B * n * sizeof(double));
+	out->count = B;
+	int st = dk_fixed_stages(w, m, B, out->x, u, 1, out->q,
+	                         out->adam_iters, out->newton_iters,
+	                         out->residual);
+	for (size_t b = 0; !st && b < B; b++)
+		out->kind[b] = out->residual[b] <= w->o.tol_fixed;
+	if (!st && w->o.outlier_scale > 0)
+		st = dk_fixed_drop_outliers(out, B, x0, w->o.outlier_scale);
+	if (!st)
+		st = dk_fixed_dedup(out, w->o.tol_unique);
+	if (!st)
+		st = sort_points(out);
+	if (st)
+		return dk_errorf(st, err, errlen, "%s", dk_strerror(st));
+	return DK_OK;
+}

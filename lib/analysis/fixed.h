@@ -1,0 +1,155 @@
+/*
+ * fixed.h -- fixed and slow points of a model under a constant input.
+ *
+ * A fixed point is a state where the dynamics stand still.  Two
+ * conventions say what "still" means, each with its speed q(x):
+ *
+ *	map:  q(x) = 1/2 |F(x, u) - x|^2   (F the model's step; the default
+ *	                                     for discrete-time models)
+ *	flow: q(x) = 1/2 |f(x, u)|^2       (f the vector field; the default
+ *	                                     for continuous-time models)
+ *
+ * The residual r(x) is F(x) - x (map) or f(x) (flow), so q = |r|^2 / 2.
+ * The search runs in three stages over a batch of start states:
+ *
+ *  1. first-order minimisation of q, as FixedPointFinder (Golub and
+ *     Sussillo 2018) does it: Adam with an adaptive learning rate and
+ *     gradient-norm clipping, stopping on q, on the change of q, or at an
+ *     iteration cap (fixed_adam.c);
+ *  2. a Newton polish of r(x) = 0 with a backtracking line search on |r|,
+ *     dense LU for small states (fixed_newton.c), which brings true fixed
+ *     points to machine precision in a few steps; a point whose residual
+ *     stays above tol_fixed is a slow point (kind 0), not a fixed point;
+ *  3. merging of duplicates within tol_unique in the max-norm, keeping the
+ *     lowest q, and optional rejection of distance outliers (fixed_dedup.c).
+ *
+ * The caller owns every array; a workspace is allocated once per model,
+ * batch and options (dk_fixed_work_alloc).
+ */
+#ifndef DK_ANALYSIS_FIXED_H
+#define DK_ANALYSIS_FIXED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/model.h"
+
+typedef enum { DK_FIXED_MAP = 0, DK_FIXED_FLOW = 1 } dk_fixed_convention;
+
+/* The search's settings; dk_fixed_opts_default gives the defaults below. */
+typedef struct dk_fixed_opts {
+	dk_fixed_convention convention;
+	/* stage 1: Adam (FixedPointFinder's defaults) */
+	size_t max_iters;     /* iteration cap per point: 5000 */
+	double tol_q;         /* stop when q < tol_q: 1e-12 */
+	double tol_dq;        /* ... or when |dq| < tol_dq * rate: 1e-20 */
+	double rate;          /* initial learning rate: 1 */
+	double rate_decrease; /* factor when q rose above the window: 0.95 */
+	double rate_increase; /* factor after a monotone window: 1/0.95 */
+	size_t rate_window;   /* steps in the window, and between changes: 5 */
+	double adam_beta1;    /* 0.9 */
+	double adam_beta2;    /* 0.999 */
+	double adam_eps;      /* 0.01 */
+	double clip;          /* gradient-norm ceiling per point: 1e12 */
+	double stall;         /* stop a point whose q fell by less than this
+	                         fraction over the last stall_window steps:
+	                         1e-2 (0: never) */
+	size_t stall_window;  /* 100 */
+	double handoff_q;     /* try Newton when q falls below this: 0.1 */
+	/* stage 2: Newton */
+	size_t newton_iters;  /* Newton steps per point at most: 50 (0: none) */
+	double tol_fixed;     /* |r| at or below which a point is fixed: 1e-10 */
+	/* stage 3 */
+	double tol_unique;    /* merge points this close (max-norm): 1e-6 */
+	double outlier_scale; /* drop points farther from the starts' centroid
+	                         than this many mean start distances; 0: keep */
+} dk_fixed_opts;
+
+void dk_fixed_opts_default(dk_fixed_opts *o);
+
+/* The points found: arrays of capacity P points, filled by the calls. */
+typedef struct dk_fixed_points {
+	size_t count;         /* points held */
+	size_t n;             /* state size */
+	double *x;            /* count x n */
+	double *q;            /* count */
+	double *residual;     /* count: |r(x)| */
+	int64_t *adam_iters;  /* count */
+	int64_t *newton_iters; /* count */
+	int64_t *kind;        /* count: 1 fixed, 0 slow */
+} dk_fixed_points;
+
+typedef struct dk_fixed_work dk_fixed_work;
+
+/*
+ * A workspace for up to batch start states of model m with settings o
+ * (o is copied); NULL when out of memory.  The dense Newton solve needs
+ * an n x n matrix per call, kept here.
+ */
+dk_fixed_work *dk_fixed_work_alloc(const dk_model *m, size_t batch,
+                                   const dk_fixed_opts *o);
+void dk_fixed_work_free(dk_fixed_work *w);
+
+/* A points array of capacity P for states of size n; NULL when out of
+   memory. */
+dk_fixed_points *dk_fixed_points_alloc(size_t P, size_t n);
+void dk_fixed_points_free(dk_fixed_points *p);
+
+/*
+ * The whole search: from the B start states x0 (B x n) under input u
+ * (m values; NULL for zero), stages 1 to 3, the distinct points in out
+ * (capacity at least B) sorted by kind (fixed first), then q.  DK_EINVAL
+ * with a message when the convention does not fit the model (flow on a
+ * discrete-time model) or B exceeds the workspace; a model's status
+ * passes through.
+ */
+int dk_fixed_find(dk_fixed_work *w, const dk_model *m, size_t B,
+                  const double *x0, const double *u, dk_fixed_points *out,
+                  char *err, size_t errlen);
+
+/*
+ * The stages one by one, for tests and for callers that want them apart.
+ * Stage 1 on B points in place: x (B x n) moves, q and iters (B each)
+ * receive each point's final q and Adam iterations.
+ */
+int dk_fixed_adam(dk_fixed_work *w, const dk_model *m, size_t B, double *x,
+                  const double *u, double *q, int64_t *iters);
+/*
+ * Stage 2 on one point in place: Newton steps on r(x) = 0 from x, with
+ * line search; *steps receives the steps taken, *res the final |r|, and
+ * history (when not NULL) the residual before each step and after the
+ * last (at most newton_iters + 1 values; *steps + 1 are written).
+ */
+int dk_fixed_newton(dk_fixed_work *w, const dk_model *m, double *x,
+                    const double *u, int64_t *steps, double *res,
+                    double *history);
+/* r(x) for B points, and q, its half squared norm (q may be NULL). */
+int dk_fixed_residual(dk_fixed_work *w, const dk_model *m, size_t B,
+                      const double *x, const double *u, double *r,
+                      double *q);
+
+/*
+ * Stage 3: keep one point per group of points within tol (max-norm,
+ * grouped transitively), the one with the lowest q, in their first
+ * order; p->count shrinks.  Pairs are found by sorting along a fixed
+ * direction, so typical sets take O(P log P), not O(P^2).  DK_ENOMEM.
+ */
+int dk_fixed_dedup(dk_fixed_points *p, double tol);
+/*
+ * Drop points farther from the centroid of the B start states x0 than
+ * scale times the start states' mean distance to it (FixedPointFinder's
+ * distance outliers).
+ */
+int dk_fixed_drop_outliers(dk_fixed_points *p, size_t B, const double *x0,
+                           double scale);
+
+/*
+ * Start states: count rows drawn at random without replacement from the
+ * P rows of states (P x n; count <= P), in the order drawn, each plus
+ * N(0, sigma^2) noise per entry; the draws come from seed alone.
+ * DK_EINVAL when count > P; DK_ENOMEM.
+ */
+int dk_fixed_sample(size_t P, size_t n, const double *states, size_t count,
+                    double sigma, uint64_t seed, double *out);
+
+#endif

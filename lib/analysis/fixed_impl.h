@@ -1,0 +1,52 @@
+/*
+ * fixed_impl.h -- the fixed-point workspace, shared by the stages
+ * (fixed.c, fixed_adam.c, fixed_newton.c); not installed.
+ */
+#ifndef DK_ANALYSIS_FIXED_IMPL_H
+#define DK_ANALYSIS_FIXED_IMPL_H
+
+#include "analysis/fixed.h"
+
+struct dk_fixed_work {
+	dk_fixed_opts o;
+	size_t n, m, batch;     /* state size, input size, largest batch */
+	dk_model_work *mw;      /* owned: model scratch for batch states */
+	double *ub;             /* owned: batch x m, the input in every row */
+	/* stage 1, per point (batch rows; rows are kept packed, the
+	   active points first, so one model call covers them all) */
+	double *x, *r, *g, *fx; /* owned: batch x n each */
+	double *m1, *m2;        /* owned: Adam's moments, batch x n */
+	double *cache;          /* owned: batch x the model's cache size */
+	double *q, *qprev, *rate; /* owned: batch each */
+	double *hist;           /* owned: batch x (rate_window + 1) q values */
+	size_t *pos;            /* owned: batch, the packed row of each point */
+	size_t *who;            /* owned: batch, the point in each packed row */
+	size_t *since;          /* owned: batch, steps since the last rate change */
+	size_t *steps;          /* owned: batch, Adam steps taken */
+	size_t *newton;         /* owned: batch, Newton steps taken */
+	double *qmark;          /* owned: batch, q at the last stall check */
+	double *handoff;        /* owned: batch, the q below which Newton is
+	                           tried next */
+	/* stage 2, one point at a time */
+	double *A;              /* owned: n x n, the residual's Jacobian */
+	double *nr, *nd, *nx, *nt; /* owned: n each: r, step, trial x, trial r */
+	double *ny;             /* owned: n, the point a Newton attempt moves */
+	int *piv;               /* owned: n (LAPACK's int pivots) */
+};
+
+/*
+ * Stages 1 and 2 interleaved on B points in place (x, B x n): Adam, and,
+ * when polish is set, a Newton attempt whenever a point's q falls below
+ * its handoff level (a point Newton brings to tol_fixed is done; one it
+ * does not goes on with Adam, its level a thousandfold lower), and a
+ * final Newton polish of the points Adam stops.  q, adam and newton
+ * receive each point's final q and steps; res (|r|) only with polish.
+ */
+int dk_fixed_stages(dk_fixed_work *w, const dk_model *m, size_t B,
+                    double *x, const double *u, int polish, double *q,
+                    int64_t *adam, int64_t *newton, double *res);
+
+/* sqrt(sum v_i^2), guarded against overflow by no more than BLAS does. */
+double dk_fixed_norm(size_t n, const double *v);
+
+#endif

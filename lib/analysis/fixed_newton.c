@@ -1,0 +1,115 @@
+/*
+ * fixed_newton.c -- stage 2 of the fixed-point search: Newton's method on
+ * r(x) = 0, one point at a time, from where stage 1 left it.
+ *
+ * Each step solves A d = -r with A = dr/dx (J - I for the map, the field's
+ * Jacobian for the flow) by dense LU (LAPACK's dgesv), then backtracks
+ * along d, halving the step until |r| falls by at least a small fraction
+ * of the step (Armijo's condition on |r|); d is a descent direction of
+ * q = |r|^2 / 2 whenever A is invertible (grad q . d = -|r|^2), so Newton
+ * cannot run away from the point stage 1 found.  Near a regular zero the
+ * full step is taken and |r| falls quadratically, to rounding level.
+ * The iteration stops there, when the line search finds no decrease (a
+ * slow point, or a zero of a singular A), when A is singular, or after
+ * newton_iters steps.  Piecewise-linear models (ReLU) have a piecewise
+ * constant A, and Newton then lands on the zero in finitely many steps.
+ */
+#include <config.h>
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+#include <lapacke.h>
+
+#include "analysis/fixed_impl.h"
+#include "base/status.h"
+
+/* Armijo's constant, and the halvings tried before giving up. */
+#define ARMIJO 1e-4
+#define MAX_HALVINGS 30
+
+/* A = dr/dx at x (n x n, row-major). */
+static int residual_jacobian(dk_fixed_work *w, const dk_model *m,
+                             const double *x, const double *u)
+{
+	size_t n = w->n;
+	if (w->o.convention == DK_FIXED_MAP) {
+		int st = dk_model_jacobian(m, w->mw, x, u, w->A);
+		for (size_t i = 0; !st && i < n; i++)
+			w->A[i * n + i] -= 1.0;
+		return st;
+	}
+	/* the field has no dense Jacobian call: its columns, one jvp each */
+	for (size_t j = 0; j < n; j++) {
+		memset(w->nt, 0, n * sizeof(double));
+		w->nt[j] = 1.0;
+		int st = dk_model_field_jvp(m, w->mw, 1, x, u, w->nt, w->nd);
+		if (st)
+			return st;
+		for (size_t i = 0; i < n; i++)
+			w->A[i * n + j] = w->nd[i];
+	}
+	return DK_OK;
+}
+
+/* r and |r| at one point x into r. */
+static int residual1(dk_fixed_work *w, const dk_model *m, const double *x,
+                     const double *u, double *r, double *norm)
+{
+	int st = dk_fixed_residual(w, m, 1, x, u, r, NULL);
+	*norm = st ? NAN : dk_fixed_norm(w->n, r);
+	return st;
+}
+
+int dk_fixed_newton(dk_fixed_work *w, const dk_model *m, double *x,
+                    const double *u, int64_t *steps, double *res,
+                    double *history)
+{
+	size_t n = w->n;
+	double *r = w->nr, *d = w->nd, *xt = w->nx, *rt = w->nt;
+	double nr;
+	int64_t k = 0;
+	int st = residual1(w, m, x, u, r, &nr);
+	while (!st && isfinite(nr)) {
+		if (history)
+			history[k] = nr;
+		/* rounding level: |F(x) - x| cannot be known better than this */
+		double floor = 4 * DBL_EPSILON * dk_fixed_norm(n, x);
+		if (nr <= floor || (size_t)k >= w->o.newton_iters)
+			break;
+		st = residual_jacobian(w, m, x, u);
+		if (st)
+			break;
+		for (size_t i = 0; i < n; i++)
+			d[i] = -r[i];
+		lapack_int info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, (lapack_int)n, 1,
+		                                w->A, (lapack_int)n, w->piv, d, 1);
+		if (info != 0)
+			break; /* singular: no Newton direction */
+		double t = 1, ntr = NAN;
+		int accepted = 0;
+		for (int h = 0; h < MAX_HALVINGS; h++, t *= 0.5) {
+			for (size_t i = 0; i < n; i++)
+				xt[i] = x[i] + t * d[i];
+			/* rt doubles as the jacobian's scratch: recomputed here */
+			st = residual1(w, m, xt, u, rt, &ntr);
+			if (st)
+				break;
+			if (ntr <= (1 - ARMIJO * t) * nr) {
+				accepted = 1;
+				break;
+			}
+		}
+		if (st || !accepted)
+			break;
+		memcpy(x, xt, n * sizeof(double));
+		memcpy(r, rt, n * sizeof(double));
+		nr = ntr;
+		k++;
+	}
+	if (history && !isfinite(nr))
+		history[k] = nr;
+	*steps = k;
+	*res = nr;
+	return st;
+}

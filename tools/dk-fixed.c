@@ -1,0 +1,320 @@
+/*
+ * dk-fixed -- fixed and slow points of a model under a constant input:
+ * q-minimisation from many start states, a Newton polish, merging of
+ * duplicates (lib/analysis/fixed.h).
+ *
+ *	dk-gen flipflop --batch 64 | dk-run model.npy | dk-fixed model.npy
+ *
+ * The start states are whatever dk_points_from_bundle finds in STATES:
+ * dk-run's states, an earlier dk-fixed's fp/x, or a bare array whose
+ * last axis is the state; --sample draws some of them at random.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+enum {
+	OPT_MAP = TOOL_OPT_FIRST_FREE, OPT_FLOW, OPT_INPUT, OPT_SAMPLE,
+	OPT_NOISE, OPT_SEED, OPT_MAX_ITERS, OPT_TOL_Q, OPT_TOL_DQ, OPT_RATE,
+	OPT_CLIP, OPT_HANDOFF, OPT_NEWTON_ITERS, OPT_TOL_FIXED, OPT_TOL_UNIQUE,
+	OPT_OUTLIER, OPT_STALL
+};
+
+typedef struct {
+	const char *output;
+	size_t max_elements;
+	int convention;      /* -1: the model's own */
+	const char *input;   /* the --input text, or NULL */
+	size_t sample;       /* 0: every state */
+	double noise;
+	size_t seed;
+	dk_fixed_opts fo;
+} options;
+
+static void usage(void)
+{
+	printf("Usage: dk-fixed [OPTION]... MODEL [STATES]\n"
+	       "Find the fixed and slow points of MODEL under a constant input, starting\n"
+	       "from the states in STATES (standard input when absent or -): dk-run's\n"
+	       "states, an earlier fp/x, or an array whose last axis is the state.\n"
+	       "Writes fp/x, fp/q, fp/iters and fp/kind (1 fixed, 0 slow).\n"
+	       "\n"
+	       "      --map             seek F(x, u) = x (default for discrete-time models)\n"
+	       "      --flow            seek f(x, u) = 0 (default for continuous-time models)\n"
+	       "      --input U         the constant input, comma-separated (default 0)\n"
+	       "      --sample N        start from N states drawn without replacement\n"
+	       "      --noise SIGMA     add N(0, SIGMA^2) noise to the start states\n"
+	       "      --seed S          seed of --sample and --noise (default 0)\n"
+	       "      --max-iters N     Adam iterations per point at most (default 5000)\n"
+	       "      --tol-q Q         Adam stops a point when q < Q (default 1e-12)\n"
+	       "      --tol-dq D        ... or when |dq| < D times its rate (default 1e-20)\n"
+	       "      --rate R          Adam's initial learning rate (default 1)\n"
+	       "      --clip C          clip each point's gradient norm at C (default 1e12)\n"
+	       "      --stall F         stop Adam on a point whose q fell by less than the\n"
+	       "                        fraction F in 100 steps (default 0.01; 0: never)\n"
+	       "      --handoff Q       try Newton when q < Q, again at Q/1000, ...\n"
+	       "                        (default 0.1)\n"
+	       "      --newton-iters N  Newton steps per point at most (default 50)\n"
+	       "      --tol-fixed E     a point is fixed when |r| <= E (default 1e-10)\n"
+	       "      --tol-unique E    merge points within E in every coordinate\n"
+	       "                        (default 1e-6)\n"
+	       "      --outlier-scale S drop points farther than S mean start distances\n"
+	       "                        from the starts' centroid (default 0: keep all)\n"
+	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
+	       "      --max-elements N  refuse tensors of more than N elements\n"
+	       "                        (default 2^30)\n"
+	       "  -h, --help            show this help and exit\n"
+	       "      --version         show the version and exit\n"
+	       "\n"
+	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
+	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
+static double parse_real(const char *opt, const char *arg, double lo)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || !isfinite(v) || v < lo)
+		tool_usage_error("%s: '%s' is not a number >= %g", opt, arg, lo);
+	return v;
+}
+
+/* The --input vector: exactly m finite numbers. */
+static int parse_input(const char *text, size_t m, double *u)
+{
+	const char *p = text;
+	size_t k = 0;
+	for (;;) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || !isfinite(v) || (*end && *end != ','))
+			break;
+		if (k < m)
+			u[k] = v;
+		k++;
+		if (!*end) {
+			if (k == m)
+				return 0;
+			break;
+		}
+		p = end + 1;
+	}
+	tool_warn("--input", "'%s' is not %zu comma-separated numbers (the model's inputs)",
+	          text, m);
+	return -1;
+}
+
+static int add(dk_bundle *b, const char *name, dk_tensor *t,
+               const char *const *axes, size_t naxes, json_t *attrs)
+{
+	dk_meta *m = dk_meta_new(name);
+	if (!t || !m || dk_meta_set_axes(m, axes, naxes) ||
+	    dk_meta_set_attr(m, "fixed", json_deep_copy(attrs))) {
+		dk_meta_free(m);
+		dk_tensor_free(t);
+		return DK_ENOMEM;
+	}
+	return dk_bundle_add(b, name, m, t);
+}
+
+/* What the outputs' attrs say about the search. */
+static json_t *search_attrs(const options *o, const double *u, size_t m)
+{
+	const dk_fixed_opts *f = &o->fo;
+	json_t *uj = json_array();
+	for (size_t k = 0; uj && k < m; k++)
+		json_array_append_new(uj, json_real(u[k]));
+	return json_pack("{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}",
+	                 "convention", f->convention == DK_FIXED_FLOW ? "flow" : "map",
+	                 "input", uj,
+	                 "max_iters", (json_int_t)f->max_iters,
+	                 "tol_q", f->tol_q, "tol_dq", f->tol_dq, "rate", f->rate,
+	                 "clip", f->clip, "stall", f->stall, "handoff_q", f->handoff_q,
+	                 "newton_iters", (json_int_t)f->newton_iters,
+	                 "tol_fixed", f->tol_fixed, "tol_unique", f->tol_unique,
+	                 "outlier_scale", f->outlier_scale);
+}
+
+/* The search; returns the exit status. */
+static int run(options *o, const dk_model *m, const dk_bundle *in,
+               const char *src, dk_bundle *out)
+{
+	size_t n = dk_model_state_size(m), ni = dk_model_input_size(m);
+	char err[256];
+	dk_tensor *pts;
+	if (dk_points_from_bundle(in, n, &pts, NULL, err, sizeof err)) {
+		tool_warn(src, "%s", err);
+		return TOOL_EXIT_FAIL;
+	}
+	size_t P = pts->count / n, B = o->sample ? o->sample : P;
+	if (B > P) {
+		tool_warn(src, "--sample %zu: only %zu states to draw from", B, P);
+		dk_tensor_free(pts);
+		return TOOL_EXIT_FAIL;
+	}
+	if (o->convention < 0)
+		o->fo.convention = dk_model_is_continuous(m) ? DK_FIXED_FLOW : DK_FIXED_MAP;
+	else
+		o->fo.convention = o->convention;
+	if (o->fo.convention == DK_FIXED_FLOW && !dk_model_is_continuous(m)) {
+		tool_warn(NULL, "--flow: %s is a discrete-time model", dk_model_kind(m));
+		dk_tensor_free(pts);
+		return TOOL_EXIT_FAIL;
+	}
+	double *u = calloc(ni ? ni : 1, sizeof(double));
+	double *x0 = malloc(B * n * sizeof(double));
+	dk_fixed_points *fp = dk_fixed_points_alloc(B, n);
+	dk_fixed_work *w = dk_fixed_work_alloc(m, B, &o->fo);
+	int status = TOOL_EXIT_FAIL, st = DK_ENOMEM;
+	if (u && x0 && fp && w) {
+		if (o->input && parse_input(o->input, ni, u))
+			goto done;
+		if (o->sample || o->noise > 0)
+			st = dk_fixed_sample(P, n, pts->data, B, o->noise, o->seed, x0);
+		else {
+			memcpy(x0, pts->data, B * n * sizeof(double));
+			st = DK_OK;
+		}
+		if (!st && dk_fixed_find(w, m, B, x0, u, fp, err, sizeof err)) {
+			tool_warn(NULL, "%s", err);
+			goto done;
+		}
+	}
+	if (st) {
+		tool_warn(NULL, "%s", dk_strerror(st));
+		goto done;
+	}
+	size_t C = fp->count, xs[2] = {C, n}, is[2] = {C, 2};
+	dk_tensor *tx = dk_tensor_alloc(DK_F8, 0, 2, xs);
+	dk_tensor *tq = dk_tensor_alloc(DK_F8, 0, 1, xs);
+	dk_tensor *ti = dk_tensor_alloc(DK_I8, 0, 2, is);
+	dk_tensor *tk = dk_tensor_alloc(DK_I8, 0, 1, xs);
+	if (tx && tq && ti && tk) {
+		memcpy(tx->data, fp->x, C * n * sizeof(double));
+		memcpy(tq->data, fp->q, C * sizeof(double));
+		memcpy(tk->data, fp->kind, C * sizeof(int64_t));
+		for (size_t c = 0; c < C; c++) {
+			((int64_t *)ti->data)[2 * c] = fp->adam_iters[c];
+			((int64_t *)ti->data)[2 * c + 1] = fp->newton_iters[c];
+		}
+	}
+	static const char *const xaxes[2] = {"point", "unit"};
+	static const char *const iaxes[2] = {"point", "stage"};
+	json_t *attrs = search_attrs(o, u, ni);
+	st = attrs ? add(out, "fp/x", tx, xaxes, 2, attrs) : DK_ENOMEM;
+	st = st ? (dk_tensor_free(tq), st) : add(out, "fp/q", tq, xaxes, 1, attrs);
+	st = st ? (dk_tensor_free(ti), st) : add(out, "fp/iters", ti, iaxes, 2, attrs);
+	st = st ? (dk_tensor_free(tk), st) : add(out, "fp/kind", tk, xaxes, 1, attrs);
+	json_decref(attrs);
+	if (st)
+		tool_warn(NULL, "%s", dk_strerror(st));
+	else
+		status = TOOL_EXIT_OK;
+done:
+	free(u);
+	free(x0);
+	dk_fixed_points_free(fp);
+	dk_fixed_work_free(w);
+	dk_tensor_free(pts);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"map", no_argument, NULL, OPT_MAP},
+		{"flow", no_argument, NULL, OPT_FLOW},
+		{"input", required_argument, NULL, OPT_INPUT},
+		{"sample", required_argument, NULL, OPT_SAMPLE},
+		{"noise", required_argument, NULL, OPT_NOISE},
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"max-iters", required_argument, NULL, OPT_MAX_ITERS},
+		{"tol-q", required_argument, NULL, OPT_TOL_Q},
+		{"tol-dq", required_argument, NULL, OPT_TOL_DQ},
+		{"rate", required_argument, NULL, OPT_RATE},
+		{"clip", required_argument, NULL, OPT_CLIP},
+		{"handoff", required_argument, NULL, OPT_HANDOFF},
+		{"stall", required_argument, NULL, OPT_STALL},
+		{"newton-iters", required_argument, NULL, OPT_NEWTON_ITERS},
+		{"tol-fixed", required_argument, NULL, OPT_TOL_FIXED},
+		{"tol-unique", required_argument, NULL, OPT_TOL_UNIQUE},
+		{"outlier-scale", required_argument, NULL, OPT_OUTLIER},
+		{"output", required_argument, NULL, 'o'},
+		TOOL_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT, .convention = -1};
+	dk_fixed_opts_default(&o.fo);
+	int c;
+	tool_init("dk-fixed", argv);
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		if (tool_common_option(c, optarg, usage, &o.max_elements))
+			continue;
+		switch (c) {
+		case OPT_MAP: o.convention = DK_FIXED_MAP; break;
+		case OPT_FLOW: o.convention = DK_FIXED_FLOW; break;
+		case OPT_INPUT: o.input = optarg; break;
+		case OPT_SAMPLE:
+			o.sample = tool_parse_count("--sample", optarg);
+			if (!o.sample)
+				tool_usage_error("--sample: at least one state");
+			break;
+		case OPT_NOISE: o.noise = parse_real("--noise", optarg, 0); break;
+		case OPT_SEED: o.seed = tool_parse_count("--seed", optarg); break;
+		case OPT_MAX_ITERS: o.fo.max_iters = tool_parse_count("--max-iters", optarg); break;
+		case OPT_TOL_Q: o.fo.tol_q = parse_real("--tol-q", optarg, 0); break;
+		case OPT_TOL_DQ: o.fo.tol_dq = parse_real("--tol-dq", optarg, 0); break;
+		case OPT_RATE: o.fo.rate = parse_real("--rate", optarg, 0); break;
+		case OPT_CLIP: o.fo.clip = parse_real("--clip", optarg, 0); break;
+		case OPT_STALL: o.fo.stall = parse_real("--stall", optarg, 0); break;
+		case OPT_HANDOFF: o.fo.handoff_q = parse_real("--handoff", optarg, 0); break;
+		case OPT_NEWTON_ITERS:
+			o.fo.newton_iters = tool_parse_count("--newton-iters", optarg);
+			break;
+		case OPT_TOL_FIXED: o.fo.tol_fixed = parse_real("--tol-fixed", optarg, 0); break;
+		case OPT_TOL_UNIQUE: o.fo.tol_unique = parse_real("--tol-unique", optarg, 0); break;
+		case OPT_OUTLIER: o.fo.outlier_scale = parse_real("--outlier-scale", optarg, 0); break;
+		case 'o': o.output = optarg; break;
+		}
+	}
+	if (optind >= argc || argc - optind > 2)
+		tool_usage_error(optind >= argc ? "which MODEL?" : "one MODEL and one STATES");
+	const char *model_path = argv[optind];
+	const char *states_path = optind + 1 < argc ? argv[optind + 1] : "-";
+	if (!strcmp(model_path, "-") && !strcmp(states_path, "-"))
+		tool_usage_error("MODEL and STATES cannot both be standard input");
+
+	dk_bundle *mb = tool_read_bundle(model_path, o.max_elements);
+	dk_bundle *in = mb ? tool_read_bundle(states_path, o.max_elements) : NULL;
+	dk_model *m = NULL;
+	char err[256];
+	int status = TOOL_EXIT_FAIL;
+	if (in && dk_model_from_bundle(mb, &m, err, sizeof err))
+		tool_warn(model_path, "%s", err);
+	dk_bundle *out = dk_bundle_alloc();
+	if (m && out)
+		status = run(&o, m, in, states_path, out);
+	json_t *prov = tool_provenance(json_pack(
+		"{s:s, s:s, s:s?, s:I, s:f, s:I}", "model", model_path,
+		"convention", o.fo.convention == DK_FIXED_FLOW ? "flow" : "map",
+		"input", o.input, "sample", (json_int_t)o.sample, "noise", o.noise,
+		"seed", (json_int_t)o.seed));
+	if (status == TOOL_EXIT_OK && (!prov || tool_bundle_stamp(out, prov))) {
+		tool_warn(NULL, "out of memory");
+		status = TOOL_EXIT_FAIL;
+	}
+	json_decref(prov);
+	if (status == TOOL_EXIT_OK)
+		status = tool_write_bundle(o.output, out);
+	dk_model_free(m);
+	dk_bundle_free(mb);
+	dk_bundle_free(in);
+	dk_bundle_free(out);
+	return status;
+}
