@@ -1,0 +1,435 @@
+/*
+ * test_fixed.c -- the fixed-point search (lib/analysis/fixed.h): linear
+ * networks, map and flow, against x* = (I - W)^{-1} (b + V u) solved by
+ * GSL's LU; a one-unit tanh network's three fixed points against roots
+ * found by bisection; the quadratic fall of Newton's residuals; a slow
+ * point past a saddle-node bifurcation, reported as slow; Adam alone
+ * lowering q; the merging of duplicates against all-pairs merging;
+ * outliers; determinism; refused settings.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_linalg.h>
+
+#include "dynkit.h"
+#include "tap.h"
+
+static double *param(dk_model *m, const char *name)
+{
+	size_t off, cnt;
+	if (dk_model_param_find(m, name, &off, &cnt))
+		return NULL;
+	return dk_model_params(m) + off;
+}
+
+static dk_model *make(const char *kind, size_t n, size_t in, dk_act act,
+                      uint64_t seed)
+{
+	dk_model_spec s = {.kind = kind, .units = n, .inputs = in, .outputs = 1,
+	                   .act = act, .init = "random", .gain = 0.5, .seed = seed};
+	dk_model *m = NULL;
+	char err[256];
+	if (dk_model_create(&s, &m, err, sizeof err))
+		printf("# %s\n", err);
+	return m;
+}
+
+/* x = (I - W)^{-1} (b + V u), by GSL. */
+static void linear_fixed(size_t n, size_t in, const double *W, const double *V,
+                         const double *b, const double *u, double *x)
+{
+	gsl_matrix *A = gsl_matrix_alloc(n, n);
+	gsl_vector *rhs = gsl_vector_alloc(n), *sol = gsl_vector_alloc(n);
+	gsl_permutation *p = gsl_permutation_alloc(n);
+	int sg;
+	for (size_t i = 0; i < n; i++) {
+		double s = b[i];
+		for (size_t k = 0; k < in; k++)
+			s += V[i * in + k] * u[k];
+		gsl_vector_set(rhs, i, s);
+		for (size_t j = 0; j < n; j++)
+			gsl_matrix_set(A, i, j, (i == j) - W[i * n + j]);
+	}
+	gsl_linalg_LU_decomp(A, p, &sg);
+	gsl_linalg_LU_solve(A, p, rhs, sol);
+	for (size_t i = 0; i < n; i++)
+		x[i] = gsl_vector_get(sol, i);
+	gsl_matrix_free(A);
+	gsl_vector_free(rhs);
+	gsl_vector_free(sol);
+	gsl_permutation_free(p);
+}
+
+static double maxdiff(size_t n, const double *a, const double *b)
+{
+	double d = 0;
+	for (size_t i = 0; i < n; i++)
+		d = fmax(d, fabs(a[i] - b[i]));
+	return d;
+}
+
+/* Run the whole search from B random states in [-s, s]^n. */
+static dk_fixed_points *search(const dk_model *m, const dk_fixed_opts *o,
+                               size_t B, double s, const double *u,
+                               uint64_t seed)
+{
+	size_t n = dk_model_state_size(m);
+	double *x0 = malloc(B * n * sizeof *x0);
+	dk_rng *r = dk_rng_alloc(seed);
+	for (size_t i = 0; i < B * n; i++)
+		x0[i] = s * (2 * dk_rng_uniform(r) - 1);
+	dk_fixed_work *w = dk_fixed_work_alloc(m, B, o);
+	dk_fixed_points *p = dk_fixed_points_alloc(B, n);
+	char err[256];
+	int st = dk_fixed_find(w, m, B, x0, u, p, err, sizeof err);
+	if (st)
+		printf("# dk_fixed_find: %s\n", err);
+	dk_fixed_work_free(w);
+	dk_rng_free(r);
+	free(x0);
+	if (st) {
+		dk_fixed_points_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void test_linear_map(void)
+{
+	size_t n = 6, in = 2;
+	dk_model *m = make("rnn", n, in, DK_ACT_IDENTITY, 11);
+	double u[2] = {0.7, -1.3}, want[6];
+	double *b = param(m, "model/b");
+	for (size_t i = 0; i < n; i++)
+		b[i] = 0.1 * (double)i - 0.2;
+	linear_fixed(n, in, param(m, "model/W"), param(m, "model/V"), b, u, want);
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	dk_fixed_points *p = search(m, &o, 20, 2, u, 1);
+	ok(p && p->count == 1, "linear map: 20 starts, one fixed point");
+	if (p && p->count >= 1) {
+		ok(maxdiff(n, p->x, want) < 1e-12, "linear map: x* = (I - W)^-1 (b + V u) to 1e-12 (off by %.2g)",
+		   maxdiff(n, p->x, want));
+		ok(p->kind[0] == 1 && p->q[0] < 1e-24, "linear map: kind 1, q %.2g < 1e-24", p->q[0]);
+	}
+	dk_fixed_points_free(p);
+	dk_model_free(m);
+}
+
+static void test_linear_flow(void)
+{
+	size_t n = 5, in = 1;
+	dk_model_spec s = {.kind = "ctrnn", .units = n, .inputs = in, .outputs = 1,
+	                   .act = DK_ACT_IDENTITY, .init = "random", .gain = 0.5,
+	                   .seed = 4, .dt = 0.1, .tau = 1, .integrator = "rk4"};
+	dk_model *m = NULL;
+	char err[256];
+	if (dk_model_create(&s, &m, err, sizeof err)) {
+		ok(0, "ctrnn: %s", err);
+		return;
+	}
+	double u[1] = {0.9}, want[5];
+	double *b = param(m, "model/b");
+	for (size_t i = 0; i < n; i++)
+		b[i] = 0.3 - 0.1 * (double)i;
+	/* f = -x + J x + B u + b: the same x* as a linear map with W = J */
+	linear_fixed(n, in, param(m, "model/J"), param(m, "model/B"), b, u, want);
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	o.convention = DK_FIXED_FLOW;
+	dk_fixed_points *p = search(m, &o, 10, 2, u, 2);
+	ok(p && p->count == 1, "linear flow: one equilibrium");
+	if (p && p->count >= 1)
+		ok(maxdiff(n, p->x, want) < 1e-12 && p->kind[0] == 1,
+		   "linear flow: x* = (I - J)^-1 (b + B u) to 1e-12 (off by %.2g)",
+		   maxdiff(n, p->x, want));
+	dk_fixed_points_free(p);
+	o.convention = DK_FIXED_MAP; /* RK4's map has the same fixed point */
+	p = search(m, &o, 10, 2, u, 2);
+	if (p && p->count >= 1)
+		ok(p->count == 1 && maxdiff(n, p->x, want) < 1e-12,
+		   "linear ctrnn, map convention: the same point (off by %.2g)",
+		   maxdiff(n, p->x, want));
+	dk_fixed_points_free(p);
+	dk_model_free(m);
+}
+
+/* The positive root of x = tanh(g x + c), by bisection on [lo, hi]. */
+static double bisect(double g, double c, double lo, double hi)
+{
+	for (int k = 0; k < 200; k++) {
+		double mid = 0.5 * (lo + hi);
+		double flo = lo - tanh(g * lo + c), fm = mid - tanh(g * mid + c);
+		if ((flo < 0) == (fm < 0))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
+}
+
+static dk_model *one_unit(double g, double c)
+{
+	dk_model *m = make("rnn", 1, 1, DK_ACT_TANH, 1);
+	param(m, "model/W")[0] = g;
+	param(m, "model/b")[0] = c;
+	return m;
+}
+
+static void test_tanh_three(void)
+{
+	dk_model *m = one_unit(2, 0);
+	double xs = bisect(2, 0, 0.5, 1.5);
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	dk_fixed_points *p = search(m, &o, 50, 3, NULL, 3);
+	ok(p && p->count == 3, "tanh(2x): three fixed points from 50 starts (%zu)",
+	   p ? p->count : 0);
+	if (p && p->count == 3) {
+		double v[3] = {p->x[0], p->x[1], p->x[2]};
+		for (int i = 0; i < 3; i++)
+			for (int j = i + 1; j < 3; j++)
+				if (v[j] < v[i]) {
+					double t = v[i];
+					v[i] = v[j];
+					v[j] = t;
+				}
+		ok(fabs(v[0] + xs) < 1e-14 && fabs(v[1]) < 1e-14 && fabs(v[2] - xs) < 1e-14,
+		   "tanh(2x): -x*, 0, x* (x* = %.15f by bisection) to 1e-14", xs);
+		ok(p->kind[0] && p->kind[1] && p->kind[2], "all three of kind 1");
+	}
+	dk_fixed_points_free(p);
+
+	/* Newton's residuals from near x*: each at most a constant times the
+	   square of the last, down to rounding */
+	dk_fixed_work *w = dk_fixed_work_alloc(m, 1, &o);
+	double x = xs + 0.05, hist[64], res;
+	int64_t steps;
+	int st = dk_fixed_newton(w, m, &x, NULL, &steps, &res, hist);
+	ok(!st && fabs(x - xs) < 1e-15 && res < 1e-15,
+	   "Newton from x* + 0.05 lands on x* (|r| %.2g in %lld steps)", res, (long long)steps);
+	int quad = steps >= 3;
+	for (int64_t k = 0; k + 1 <= steps && quad; k++) {
+		if (hist[k + 1] < 1e-14)
+			break;
+		quad = hist[k + 1] <= 2 * hist[k] * hist[k];
+		if (!quad)
+			printf("#   step %lld: %.3g -> %.3g\n", (long long)k, hist[k], hist[k + 1]);
+	}
+	ok(quad, "residuals fall quadratically: r_{k+1} <= 2 r_k^2 (%.1e %.1e %.1e %.1e)",
+	   hist[0], hist[1], hist[2], steps >= 3 ? hist[3] : 0.0);
+	dk_fixed_work_free(w);
+	dk_model_free(m);
+}
+
+static void test_slow_point(void)
+{
+	/* x' = tanh(2x - 0.6): past the saddle-node at c = -0.5328 the
+	   upper pair of fixed points is gone; q keeps a positive minimum
+	   (a ghost) near x = 0.7, and the one fixed point left is below 0 */
+	dk_model *m = one_unit(2, -0.6);
+	double lo = -bisect(2, 0.6, 0.5, 1.5); /* the fixed point x = -r */
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	size_t B = 8;
+	double x0[8] = {0.6, 0.65, 0.7, 0.72, 0.75, 0.8, -2, -0.5};
+	dk_fixed_work *w = dk_fixed_work_alloc(m, B, &o);
+	dk_fixed_points *p = dk_fixed_points_alloc(B, 1);
+	char err[256];
+	int st = dk_fixed_find(w, m, B, x0, NULL, p, err, sizeof err);
+	ok(!st && p->count >= 2, "ghost: the search runs (%zu points)", p->count);
+	int fixed_ok = 0, slow_ok = 0;
+	for (size_t i = 0; i < p->count; i++) {
+		if (p->kind[i] == 1 && fabs(p->x[i] - lo) < 1e-14)
+			fixed_ok++;
+		if (p->kind[i] == 0 && p->q[i] > 1e-6 && fabs(p->x[i] - 0.7) < 0.1)
+			slow_ok++;
+		if (p->kind[i] == 1 && p->x[i] > 0)
+			fixed_ok = -100; /* no fixed point may be claimed up there */
+	}
+	ok(fixed_ok == 1, "ghost: the one true fixed point, %.15f, is found", lo);
+	ok(slow_ok >= 1, "ghost: a slow point (kind 0, q > 1e-6) near x = 0.7");
+	dk_fixed_points_free(p);
+	dk_fixed_work_free(w);
+	dk_model_free(m);
+}
+
+static void test_adam(void)
+{
+	dk_model *m = make("rnn", 8, 2, DK_ACT_TANH, 5);
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	o.max_iters = 300;
+	size_t B = 16, n = 8;
+	double x[16 * 8], q0[16], q[16], r[16 * 8];
+	int64_t it[16];
+	dk_rng *g = dk_rng_alloc(9);
+	for (size_t i = 0; i < B * n; i++)
+		x[i] = dk_rng_normal(g, 1);
+	dk_fixed_work *w = dk_fixed_work_alloc(m, B, &o);
+	dk_fixed_residual(w, m, B, x, NULL, r, q0);
+	int st = dk_fixed_adam(w, m, B, x, NULL, q, it);
+	int lower = !st, capped = 1;
+	double q1[16];
+	dk_fixed_residual(w, m, B, x, NULL, r, q1);
+	for (size_t b = 0; b < B; b++) {
+		lower &= q[b] < q0[b] && q1[b] == q[b];
+		capped &= it[b] <= 300;
+	}
+	ok(lower, "Adam lowers every point's q, and reports the q of where it leaves it");
+	ok(capped, "Adam stops at max_iters");
+	dk_fixed_work_free(w);
+	dk_rng_free(g);
+	dk_model_free(m);
+}
+
+/* All-pairs merging, for comparison: a group number per point. */
+static void brute_groups(size_t P, size_t n, const double *x, double tol, size_t *grp)
+{
+	for (size_t i = 0; i < P; i++)
+		grp[i] = i;
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t i = 0; i < P; i++)
+			for (size_t j = 0; j < P; j++)
+				if (grp[j] > grp[i] && maxdiff(n, x + i * n, x + j * n) <= tol) {
+					grp[j] = grp[i];
+					changed = 1;
+				}
+	}
+}
+
+static void test_dedup(void)
+{
+	size_t P = 300, n = 4, C = 30;
+	dk_fixed_points *p = dk_fixed_points_alloc(P, n);
+	double *centres = malloc(C * n * sizeof *centres), *orig = malloc(P * n * sizeof *orig);
+	size_t *grp = malloc(P * sizeof *grp);
+	dk_rng *r = dk_rng_alloc(21);
+	for (size_t i = 0; i < C * n; i++)
+		centres[i] = dk_rng_uniform(r);
+	/* clusters of radius 3e-7 around 30 centres, and chains: points 5e-7
+	   apart in a row, which only transitive merging joins */
+	for (size_t i = 0; i < P; i++) {
+		size_t c = i % C;
+		for (size_t k = 0; k < n; k++)
+			p->x[i * n + k] = centres[c * n + k] +
+			                  (i < 200 ? 3e-7 * (2 * dk_rng_uniform(r) - 1)
+			                           : 5e-7 * (double)((i - 200) / C + 1));
+		p->q[i] = dk_rng_uniform(r);
+		p->kind[i] = 1;
+		p->residual[i] = p->adam_iters[i] = p->newton_iters[i] = 0;
+	}
+	p->count = P;
+	memcpy(orig, p->x, P * n * sizeof *orig);
+	double *q = malloc(P * sizeof *q);
+	memcpy(q, p->q, P * sizeof *q);
+	brute_groups(P, n, orig, 1e-6, grp);
+	size_t ngroups = 0;
+	for (size_t i = 0; i < P; i++)
+		ngroups += grp[i] == i;
+	int st = dk_fixed_dedup(p, 1e-6);
+	ok(!st && p->count == ngroups, "dedup: %zu groups, as all-pairs merging finds (%zu)",
+	   ngroups, p->count);
+	/* each kept point is its group's lowest q */
+	int best = 1;
+	for (size_t j = 0; j < p->count; j++) {
+		size_t i = 0;
+		while (i < P && maxdiff(n, orig + i * n, p->x + j * n) != 0)
+			i++;
+		for (size_t k = 0; i < P && k < P; k++)
+			if (grp[k] == grp[i] && q[k] < q[i])
+				best = 0;
+		best &= i < P;
+	}
+	ok(best, "dedup keeps the lowest q of each group");
+	ok(ngroups == C, "the clusters and chains are the %zu centres", C);
+	/* distinct points stay */
+	p->count = 3;
+	double three[12] = {0, 0, 0, 0, 2e-6, 0, 0, 0, 0, 0, 0, 1};
+	memcpy(p->x, three, sizeof three);
+	dk_fixed_dedup(p, 1e-6);
+	is_int(p->count, 3, "points 2e-6 apart stay apart at tol 1e-6");
+	free(centres);
+	free(orig);
+	free(grp);
+	free(q);
+	dk_rng_free(r);
+	dk_fixed_points_free(p);
+}
+
+static void test_outliers_and_sample(void)
+{
+	dk_fixed_points *p = dk_fixed_points_alloc(3, 1);
+	double x0[4] = {-1, 1, -1, 1}; /* centroid 0, mean distance 1 */
+	p->count = 3;
+	p->x[0] = 0.5;
+	p->x[1] = 20;
+	p->x[2] = -9;
+	for (int i = 0; i < 3; i++)
+		p->q[i] = 0;
+	dk_fixed_drop_outliers(p, 4, x0, 10);
+	ok(p->count == 2 && p->x[0] == 0.5 && p->x[1] == -9,
+	   "outliers: the point 20 mean distances away goes, 9 stays");
+	dk_fixed_points_free(p);
+
+	double st[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, a[5], b2[5];
+	dk_fixed_sample(10, 1, st, 5, 0, 7, a);
+	dk_fixed_sample(10, 1, st, 5, 0, 7, b2);
+	int distinct = 1;
+	for (int i = 0; i < 5; i++)
+		for (int j = i + 1; j < 5; j++)
+			distinct &= a[i] != a[j];
+	ok(distinct && !memcmp(a, b2, sizeof a), "sample: without replacement, the same for one seed");
+	ok(dk_fixed_sample(10, 1, st, 11, 0, 7, a) == DK_EINVAL, "sample: more than given is refused");
+}
+
+static void test_determinism_and_refusals(void)
+{
+	dk_model *m = make("rnn", 10, 3, DK_ACT_TANH, 8);
+	param(m, "model/W")[0] = 1.5;
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	double u[3] = {0.1, 0.2, -0.3};
+	dk_fixed_points *a = search(m, &o, 40, 1.5, u, 5), *b = search(m, &o, 40, 1.5, u, 5);
+	ok(a && b && a->count == b->count &&
+	   !memcmp(a->x, b->x, a->count * 10 * sizeof(double)) &&
+	   !memcmp(a->q, b->q, a->count * sizeof(double)),
+	   "the same search twice gives the same bytes");
+	dk_fixed_points_free(a);
+	dk_fixed_points_free(b);
+	o.convention = DK_FIXED_FLOW;
+	dk_fixed_work *w = dk_fixed_work_alloc(m, 2, &o);
+	dk_fixed_points *p = dk_fixed_points_alloc(4, 10);
+	double x0[40] = {0};
+	char err[256] = "";
+	ok(dk_fixed_find(w, m, 2, x0, u, p, err, sizeof err) == DK_EINVAL && strstr(err, "flow"),
+	   "flow on a discrete-time model is refused (%s)", err);
+	o.convention = DK_FIXED_MAP;
+	dk_fixed_work_free(w);
+	w = dk_fixed_work_alloc(m, 2, &o);
+	ok(dk_fixed_find(w, m, 4, x0, u, p, err, sizeof err) == DK_EINVAL,
+	   "more states than the workspace holds is refused");
+	dk_fixed_points_free(p);
+	dk_fixed_work_free(w);
+	dk_fixed_work_free(NULL);
+	dk_fixed_points_free(NULL);
+	dk_model_free(m);
+}
+
+int main(void)
+{
+	test_linear_map();
+	test_linear_flow();
+	test_tanh_three();
+	test_slow_point();
+	test_adam();
+	test_dedup();
+	test_outliers_and_sample();
+	test_determinism_and_refusals();
+	return tap_done();
+}
