@@ -1,0 +1,115 @@
+#!/bin/sh
+# fixed.sh -- dk-fixed end to end: a one-unit tanh network's three fixed
+# points against a bisection in NumPy, a linear network under --input
+# against numpy.linalg.solve, a linear continuous-time network in the
+# flow convention, the 8 stable fixed points of a trained flip-flop
+# network (stability from NumPy's eigenvalues of the Jacobian at each
+# point), sampling, determinism, and errors.
+. "$top_srcdir/tests/lib.sh"
+
+PY=$(numpy_python)
+[ -n "$PY" ] || skip_all "no python3 with NumPy"
+
+pycheck() { # description model result; Python on stdin, with M and R loaded
+	desc=$1
+	cat >"$tmp/check.py" <<EOF
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records, name
+def load(p):
+    return {name(r, i): r[1] for i, r in enumerate(records(p))}
+M, R = load("$2"), load("$3")
+with open("$3", "rb") as f:
+    META = json.loads(np.load(f)[()])
+EOF
+	cat >>"$tmp/check.py"
+	ok "$desc" "$PY" "$tmp/check.py"
+}
+
+# x' = tanh(2 x): the bias of a dk-init network set to zero
+dk-init rnn --units 1 --inputs 1 --outputs 1 --init identity --gain 2 -o "$tmp/net.npy"
+"$PY" -c "
+import json, numpy as np
+with open('$tmp/b.npy', 'wb') as f:
+    np.save(f, np.array(json.dumps({'name': 'model/b'}).encode()))
+    np.save(f, np.zeros(1))
+np.save('$tmp/starts.npy', np.linspace(-3, 3, 25).reshape(25, 1))
+"
+dk-cat "$tmp/net.npy" "$tmp/b.npy" >"$tmp/one.npy"
+ok "one unit: exits 0" dk-fixed -o "$tmp/fp.npy" "$tmp/one.npy" "$tmp/starts.npy"
+pycheck "one unit: 0 and +-x*, x* = tanh(2 x*) by bisection, to 1e-14, all fixed" "$tmp/one.npy" "$tmp/fp.npy" <<'EOF'
+lo, hi = 0.5, 1.5
+for _ in range(200):
+    mid = (lo + hi) / 2
+    if (lo - np.tanh(2 * lo) < 0) == (mid - np.tanh(2 * mid) < 0):
+        lo = mid
+    else:
+        hi = mid
+xs = (lo + hi) / 2
+got = np.sort(R["fp/x"][:, 0])
+assert got.shape == (3,) and np.abs(got - [-xs, 0, xs]).max() < 1e-14, got
+assert (R["fp/kind"] == 1).all() and (R["fp/q"] < 1e-28).all()
+assert R["fp/iters"].shape == (3, 2) and R["fp/iters"].dtype == np.int64
+assert META["axes"] == ["point", "unit"] and META["attrs"]["fixed"]["tol_fixed"] == 1e-10
+EOF
+ok "states on standard input give the same bytes" sh -c "dk-fixed '$tmp/one.npy' < '$tmp/starts.npy' | cmp - '$tmp/fp.npy'"
+ok "the same run twice gives the same bytes" sh -c "dk-fixed '$tmp/one.npy' '$tmp/starts.npy' | cmp - '$tmp/fp.npy'"
+
+# a linear network under a constant input: x* = (I - W)^-1 (V u + b)
+dk-init rnn --units 5 --inputs 2 --outputs 1 --act identity --gain 0.6 --seed 4 -o "$tmp/lin.npy"
+"$PY" -c "import numpy as np; np.save('$tmp/s5.npy', np.random.default_rng(1).standard_normal((3, 4, 5)))"
+ok "--input 0.5,-2 exits 0" dk-fixed --input 0.5,-2 -o "$tmp/fpl.npy" "$tmp/lin.npy" "$tmp/s5.npy"
+pycheck "linear: x* = solve(I - W, V u + b) to 1e-12; u in the attrs" "$tmp/lin.npy" "$tmp/fpl.npy" <<'EOF'
+W, V, b = M["model/W"], M["model/V"], M["model/b"]
+want = np.linalg.solve(np.eye(5) - W, V @ [0.5, -2] + b)
+assert R["fp/x"].shape == (1, 5) and np.abs(R["fp/x"][0] - want).max() < 1e-12
+assert META["attrs"]["fixed"]["input"] == [0.5, -2]
+assert META["attrs"]["fixed"]["convention"] == "map"
+EOF
+
+# continuous time: the flow convention is the default
+dk-init ctrnn --units 4 --inputs 1 --outputs 1 --act identity --gain 0.5 --seed 2 -o "$tmp/ct.npy"
+"$PY" -c "import numpy as np; np.save('$tmp/s4.npy', np.random.default_rng(2).standard_normal((6, 4)))"
+ok "ctrnn: exits 0" dk-fixed -o "$tmp/fpc.npy" "$tmp/ct.npy" "$tmp/s4.npy"
+pycheck "ctrnn (identity): f = 0 at x* = solve(I - J, b), flow convention" "$tmp/ct.npy" "$tmp/fpc.npy" <<'EOF'
+J, b = M["model/J"], M["model/b"]
+want = np.linalg.solve(np.eye(4) - J, b)
+assert R["fp/x"].shape == (1, 4) and np.abs(R["fp/x"][0] - want).max() < 1e-12
+assert META["attrs"]["fixed"]["convention"] == "flow"
+EOF
+
+# the trained flip-flop network: 8 stable fixed points, one per pattern
+ff="$data/flipflop_rnn32.npy"
+dk-gen flipflop --batch 8 --length 100 --seed 7 | dk-run "$ff" >"$tmp/run.npy"
+ok "flip-flop: --sample 128 exits 0" dk-fixed --sample 128 --seed 1 -o "$tmp/fpf.npy" "$ff" "$tmp/run.npy"
+pycheck "flip-flop: exactly 8 stable fixed points (|eig J| < 1), the 8 output sign patterns, and saddles" "$ff" "$tmp/fpf.npy" <<'EOF'
+W, b = M["model/W"], M["model/b"]
+Wo, bo = M["model/readout/W"], M["model/readout/b"]
+x = R["fp/x"][R["fp/kind"] == 1]
+assert np.abs(np.tanh(x @ W.T + b) - x).max() < 1e-10
+rho = np.array([np.abs(np.linalg.eigvals((1 - p ** 2)[:, None] * W)).max() for p in x])
+assert (np.abs(rho - 1) > 1e-6).all(), rho
+stable = x[rho < 1]
+assert len(stable) == 8, rho
+pats = {tuple(s) for s in np.sign(stable @ Wo.T + bo).astype(int)}
+assert len(pats) == 8, pats
+assert (rho > 1).sum() >= 1
+EOF
+ok "--sample is deterministic for a seed" sh -c "dk-fixed --sample 128 --seed 1 '$ff' '$tmp/run.npy' | cmp - '$tmp/fpf.npy'"
+ok "--noise runs" dk-fixed --sample 16 --noise 0.1 --seed 2 -o "$tmp/fpn.npy" "$ff" "$tmp/run.npy"
+
+fails_with 2 "no model is a usage error" dk-fixed
+fails_with 2 "model and states both on stdin" dk-fixed - -
+fails_with 2 "--tol-fixed x is a usage error" dk-fixed --tol-fixed x "$tmp/one.npy" "$tmp/starts.npy"
+fails_with 2 "--sample 0 is a usage error" dk-fixed --sample 0 "$tmp/one.npy" "$tmp/starts.npy"
+fails_with 2 "--noise -1 is a usage error" dk-fixed --noise -1 "$tmp/one.npy" "$tmp/starts.npy"
+fails_with 1 "--input of the wrong length" dk-fixed --input 1,2 "$tmp/one.npy" "$tmp/starts.npy"
+fails_with 1 "--input that is not numbers" dk-fixed --input a "$tmp/one.npy" "$tmp/starts.npy"
+fails_with 1 "--flow on a discrete-time model" dk-fixed --flow "$tmp/one.npy" "$tmp/starts.npy"
+fails_with 1 "--sample beyond the states given" dk-fixed --sample 26 "$tmp/one.npy" "$tmp/starts.npy"
+fails_with 1 "states of the wrong width" dk-fixed "$tmp/one.npy" "$tmp/s5.npy"
+fails_with 1 "a model file that is not a model" dk-fixed "$tmp/starts.npy" "$tmp/starts.npy"
+"$PY" -c "import numpy as np; np.save('$tmp/nan.npy', np.array([[np.nan]]))"
+fails_with 1 "a NaN start state" dk-fixed "$tmp/one.npy" "$tmp/nan.npy"
+done_testing
