@@ -3,7 +3,7 @@
  * r(x) = 0, one point at a time, from where stage 1 left it.
  *
  * Each step solves A d = -r with A = dr/dx (J - I for the map, the field's
- * Jacobian for the flow) by dense LU (LAPACK's dgesv), then backtracks
+ * Jacobian for the flow) by dense LU (LAPACK's dgetrf and dgetrs), then backtracks
  * along d, halving the step until |r| falls by at least a small fraction
  * of the step (Armijo's condition on |r|); d is a descent direction of
  * q = |r|^2 / 2 whenever A is invertible (grad q . d = -|r|^2), so Newton
@@ -82,8 +82,16 @@ int dk_fixed_newton(dk_fixed_work *w, const dk_model *m, double *x,
 			break;
 		for (size_t i = 0; i < n; i++)
 			d[i] = -r[i];
-		lapack_int info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, (lapack_int)n, 1,
-		                                w->A, (lapack_int)n, w->piv, d, 1);
+		/* The row-major A is, to column-major LAPACK, A^T: factor that
+		   and solve with its transpose, which is A d = -r.  This skips
+		   the copy to column-major (and the NaN scan, r being finite)
+		   that LAPACKE's row-major dgesv makes on every call. */
+		lapack_int ln = (lapack_int)n;
+		lapack_int info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, ln, ln, w->A,
+		                                      ln, w->piv);
+		if (info == 0)
+			info = LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', ln, 1, w->A,
+			                           ln, w->piv, d, ln);
 		if (info != 0)
 			break; /* singular: no Newton direction */
 		double t = 1, ntr = NAN;
