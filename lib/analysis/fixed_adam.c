@@ -121,7 +121,7 @@ static int attempt(dk_fixed_work *w, const dk_model *m, size_t i,
 	int64_t k;
 	double res;
 	memcpy(w->ny, w->x + i * n, n * sizeof(double));
-	int st = dk_fixed_newton(w, m, w->ny, u, &k, &res, NULL);
+	int st = dk_fixed_newton_run(w, m, w->ny, u, 1, &k, &res, NULL);
 	w->newton[i] += (size_t)k;
 	if (!st && res <= w->o.tol_fixed) {
 		memcpy(w->x + i * n, w->ny, n * sizeof(double));

@@ -34,6 +34,12 @@ struct dk_fixed_work {
 	int *piv;               /* owned: n (LAPACK's int pivots) */
 };
 
+/* dk_fixed_newton, as an attempt (attempt = 1: give up at the first step
+   that is not a quadratic one) or as the final polish (attempt = 0). */
+int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
+                        const double *u, int attempt, int64_t *steps,
+                        double *res, double *history);
+
 /*
  * Stages 1 and 2 interleaved on B points in place (x, B x n): Adam, and,
  * when polish is set, a Newton attempt whenever a point's q falls below

@@ -10,8 +10,11 @@
  * cannot run away from the point stage 1 found.  Near a regular zero the
  * full step is taken and |r| falls quadratically, to rounding level.
  * The iteration stops there, when the line search finds no decrease (a
- * slow point, or a zero of a singular A), when A is singular, or after
- * newton_iters steps.  Piecewise-linear models (ReLU) have a piecewise
+ * slow point, or a zero of a singular A), when A is singular, when |r|
+ * stagnates (falls by less than 10 % in a step), or after newton_iters
+ * steps.  An attempt during stage 1 stops sooner, at the first step that
+ * is damped or does not halve |r|: the point is not yet in Newton's
+ * quadratic basin, and goes back to Adam.  Piecewise-linear models (ReLU) have a piecewise
  * constant A, and Newton then lands on the zero in finitely many steps.
  */
 #include <config.h>
@@ -61,9 +64,9 @@ static int residual1(dk_fixed_work *w, const dk_model *m, const double *x,
 	return st;
 }
 
-int dk_fixed_newton(dk_fixed_work *w, const dk_model *m, double *x,
-                    const double *u, int64_t *steps, double *res,
-                    double *history)
+int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
+                        const double *u, int attempt, int64_t *steps,
+                        double *res, double *history)
 {
 	size_t n = w->n;
 	double *r = w->nr, *d = w->nd, *xt = w->nx, *rt = w->nt;
@@ -112,12 +115,25 @@ int dk_fixed_newton(dk_fixed_work *w, const dk_model *m, double *x,
 			break;
 		memcpy(x, xt, n * sizeof(double));
 		memcpy(r, rt, n * sizeof(double));
+		/* An attempt gives up outside Newton's quadratic basin (a damped
+		   step, or |r| not halved): Adam is cheaper there.  The polish
+		   gives up when |r| stagnates, as it does at a slow point. */
+		int slow = attempt ? t < 1 || ntr > 0.5 * nr : ntr > 0.9 * nr;
 		nr = ntr;
 		k++;
+		if (slow)
+			break;
 	}
 	if (history && !isfinite(nr))
 		history[k] = nr;
 	*steps = k;
 	*res = nr;
 	return st;
+}
+
+int dk_fixed_newton(dk_fixed_work *w, const dk_model *m, double *x,
+                    const double *u, int64_t *steps, double *res,
+                    double *history)
+{
+	return dk_fixed_newton_run(w, m, x, u, 0, steps, res, history);
 }
