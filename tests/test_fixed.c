@@ -120,6 +120,56 @@ static void test_linear_map(void)
 	dk_model_free(m);
 }
 
+static void test_krylov(void)
+{
+	/* the same linear map with GMRES instead of LU */
+	size_t n = 40, in = 2;
+	dk_model *m = make("rnn", n, in, DK_ACT_IDENTITY, 12);
+	double u[2] = {0.3, 0.4}, want[40];
+	linear_fixed(n, in, param(m, "model/W"), param(m, "model/V"),
+	             param(m, "model/b"), u, want);
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	o.dense_max = 10;
+	dk_fixed_points *p = search(m, &o, 8, 1, u, 6);
+	ok(p && p->count == 1 && maxdiff(n, p->x, want) < 1e-12 && p->kind[0] == 1,
+	   "Newton-Krylov (n 40 > dense_max 10): the linear map's x* to 1e-12 (off by %.2g)",
+	   p && p->count ? maxdiff(n, p->x, want) : NAN);
+	dk_fixed_points_free(p);
+	dk_model_free(m);
+
+	/* a tanh network: Newton by GMRES and by LU from the same start land
+	   on the same point, and GMRES's residuals still fall fast */
+	n = 30;
+	m = make("rnn", n, 1, DK_ACT_TANH, 13);
+	double *W = param(m, "model/W");
+	for (size_t i = 0; i < n * n; i++)
+		W[i] *= 3; /* gain 1.5: fixed points other than near 0 */
+	double xd[30], xk[30], hd[64], hk[64], rd, rk;
+	int64_t sd, sk;
+	dk_rng *r = dk_rng_alloc(3);
+	for (size_t i = 0; i < n; i++)
+		xd[i] = xk[i] = 0.3 * dk_rng_normal(r, 1);
+	dk_fixed_opts_default(&o);
+	dk_fixed_work *wd = dk_fixed_work_alloc(m, 1, &o);
+	o.dense_max = 0;
+	dk_fixed_work *wk = dk_fixed_work_alloc(m, 1, &o);
+	int64_t it;
+	double q;
+	/* Adam first, so that Newton starts near a fixed point */
+	dk_fixed_adam(wd, m, 1, xd, NULL, &q, &it);
+	memcpy(xk, xd, sizeof xd);
+	int st = dk_fixed_newton(wd, m, xd, NULL, &sd, &rd, hd);
+	st |= dk_fixed_newton(wk, m, xk, NULL, &sk, &rk, hk);
+	ok(!st && rd < 1e-13 && rk < 1e-13 && maxdiff(n, xd, xk) < 1e-12,
+	   "tanh n 30: LU (%lld steps, |r| %.1e) and GMRES (%lld steps, |r| %.1e) agree to 1e-12",
+	   (long long)sd, rd, (long long)sk, rk);
+	dk_fixed_work_free(wd);
+	dk_fixed_work_free(wk);
+	dk_rng_free(r);
+	dk_model_free(m);
+}
+
 static void test_linear_flow(void)
 {
 	size_t n = 5, in = 1;
@@ -425,6 +475,7 @@ int main(void)
 {
 	test_linear_map();
 	test_linear_flow();
+	test_krylov();
 	test_tanh_three();
 	test_slow_point();
 	test_adam();

@@ -23,7 +23,7 @@ enum {
 	OPT_MAP = TOOL_OPT_FIRST_FREE, OPT_FLOW, OPT_INPUT, OPT_SAMPLE,
 	OPT_NOISE, OPT_SEED, OPT_MAX_ITERS, OPT_TOL_Q, OPT_TOL_DQ, OPT_RATE,
 	OPT_CLIP, OPT_HANDOFF, OPT_NEWTON_ITERS, OPT_TOL_FIXED, OPT_TOL_UNIQUE,
-	OPT_OUTLIER, OPT_STALL
+	OPT_OUTLIER, OPT_STALL, OPT_DENSE_MAX, OPT_KRYLOV_ITERS
 };
 
 typedef struct {
@@ -62,6 +62,10 @@ static void usage(void)
 	       "                        (default 0.1)\n"
 	       "      --newton-iters N  Newton steps per point at most (default 50)\n"
 	       "      --tol-fixed E     a point is fixed when |r| <= E (default 1e-10)\n"
+	       "      --dense-max N     Newton by dense LU up to N states, by GMRES\n"
+	       "                        above (default 1024)\n"
+	       "      --krylov-iters N  GMRES products per Newton step at most\n"
+	       "                        (default 500)\n"
 	       "      --tol-unique E    merge points within E in every coordinate\n"
 	       "                        (default 1e-6)\n"
 	       "      --outlier-scale S drop points farther than S mean start distances\n"
@@ -130,13 +134,15 @@ static json_t *search_attrs(const options *o, const double *u, size_t m)
 	json_t *uj = json_array();
 	for (size_t k = 0; uj && k < m; k++)
 		json_array_append_new(uj, json_real(u[k]));
-	return json_pack("{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}",
+	return json_pack("{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f}",
 	                 "convention", f->convention == DK_FIXED_FLOW ? "flow" : "map",
 	                 "input", uj,
 	                 "max_iters", (json_int_t)f->max_iters,
 	                 "tol_q", f->tol_q, "tol_dq", f->tol_dq, "rate", f->rate,
 	                 "clip", f->clip, "stall", f->stall, "handoff_q", f->handoff_q,
 	                 "newton_iters", (json_int_t)f->newton_iters,
+	                 "dense_max", (json_int_t)f->dense_max,
+	                 "krylov_iters", (json_int_t)f->krylov_iters,
 	                 "tol_fixed", f->tol_fixed, "tol_unique", f->tol_unique,
 	                 "outlier_scale", f->outlier_scale);
 }
@@ -243,6 +249,8 @@ int main(int argc, char **argv)
 		{"stall", required_argument, NULL, OPT_STALL},
 		{"newton-iters", required_argument, NULL, OPT_NEWTON_ITERS},
 		{"tol-fixed", required_argument, NULL, OPT_TOL_FIXED},
+		{"dense-max", required_argument, NULL, OPT_DENSE_MAX},
+		{"krylov-iters", required_argument, NULL, OPT_KRYLOV_ITERS},
 		{"tol-unique", required_argument, NULL, OPT_TOL_UNIQUE},
 		{"outlier-scale", required_argument, NULL, OPT_OUTLIER},
 		{"output", required_argument, NULL, 'o'},
@@ -278,6 +286,12 @@ int main(int argc, char **argv)
 			o.fo.newton_iters = tool_parse_count("--newton-iters", optarg);
 			break;
 		case OPT_TOL_FIXED: o.fo.tol_fixed = parse_real("--tol-fixed", optarg, 0); break;
+		case OPT_DENSE_MAX: o.fo.dense_max = tool_parse_count("--dense-max", optarg); break;
+		case OPT_KRYLOV_ITERS:
+			o.fo.krylov_iters = tool_parse_count("--krylov-iters", optarg);
+			if (!o.fo.krylov_iters)
+				tool_usage_error("--krylov-iters: at least 1");
+			break;
 		case OPT_TOL_UNIQUE: o.fo.tol_unique = parse_real("--tol-unique", optarg, 0); break;
 		case OPT_OUTLIER: o.fo.outlier_scale = parse_real("--outlier-scale", optarg, 0); break;
 		case 'o': o.output = optarg; break;

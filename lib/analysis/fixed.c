@@ -14,6 +14,11 @@
 #include "analysis/fixed_impl.h"
 #include "base/rng.h"
 #include "base/status.h"
+#include "linalg/gmres.h"
+
+/* GMRES restarts after this many products (its memory: this many + 1
+   vectors of the state size). */
+#define KRYLOV_RESTART 50
 
 void dk_fixed_opts_default(dk_fixed_opts *o)
 {
@@ -38,6 +43,8 @@ void dk_fixed_opts_default(dk_fixed_opts *o)
 		.handoff_q = 1e-1,
 		.newton_iters = 50,
 		.tol_fixed = 1e-10,
+		.dense_max = 1024,
+		.krylov_iters = 500,
 		.tol_unique = 1e-6,
 		.outlier_scale = 0,
 	};
@@ -84,7 +91,9 @@ dk_fixed_work *dk_fixed_work_alloc(const dk_model *m, size_t batch,
 	w->handoff = malloc(batch * sizeof(double));
 	w->qmark = malloc(batch * sizeof(double));
 	w->ny = malloc(n * sizeof(double));
-	w->A = malloc(n * n * sizeof(double));
+	int dense = n <= o->dense_max;
+	w->A = dense ? malloc(n * n * sizeof(double)) : NULL;
+	w->gmres = dense ? NULL : dk_gmres_alloc(n, n < KRYLOV_RESTART ? n : KRYLOV_RESTART);
 	w->nr = malloc(n * sizeof(double));
 	w->nd = malloc(n * sizeof(double));
 	w->nx = malloc(n * sizeof(double));
@@ -92,8 +101,8 @@ dk_fixed_work *dk_fixed_work_alloc(const dk_model *m, size_t batch,
 	w->piv = malloc(n * sizeof(int));
 	if (!w->mw || !w->ub || !w->x || !w->r || !w->g || !w->fx || !w->m1 ||
 	    !w->m2 || !w->cache || !w->q || !w->qprev || !w->rate || !w->hist ||
-	    !w->pos || !w->who || !w->since || !w->steps ||
-	    !w->newton || !w->handoff || !w->qmark || !w->ny || !w->A || !w->nr ||
+	    !w->pos || !w->who || !w->since || !w->steps || (dense ? !w->A : !w->gmres) ||
+	    !w->newton || !w->handoff || !w->qmark || !w->ny || !w->nr ||
 	    !w->nd || !w->nx || !w->nt || !w->piv) {
 		dk_fixed_work_free(w);
 		return NULL;
@@ -127,6 +136,7 @@ void dk_fixed_work_free(dk_fixed_work *w)
 	free(w->qmark);
 	free(w->ny);
 	free(w->A);
+	dk_gmres_free(w->gmres);
 	free(w->nr);
 	free(w->nd);
 	free(w->nx);

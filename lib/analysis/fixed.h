@@ -17,7 +17,8 @@
  *     gradient-norm clipping, stopping on q, on the change of q, or at an
  *     iteration cap (fixed_adam.c);
  *  2. a Newton polish of r(x) = 0 with a backtracking line search on |r|,
- *     dense LU for small states (fixed_newton.c), which brings true fixed
+ *     dense LU for small states, GMRES on Jacobian-vector products
+ *     (Newton-Krylov) for large ones (fixed_newton.c), which brings true fixed
  *     points to machine precision in a few steps; a point whose residual
  *     stays above tol_fixed is a slow point (kind 0), not a fixed point;
  *  3. merging of duplicates within tol_unique in the max-norm, keeping the
@@ -59,6 +60,9 @@ typedef struct dk_fixed_opts {
 	/* stage 2: Newton */
 	size_t newton_iters;  /* Newton steps per point at most: 50 (0: none) */
 	double tol_fixed;     /* |r| at or below which a point is fixed: 1e-10 */
+	size_t dense_max;     /* largest state solved by dense LU: 1024; larger
+	                         ones by GMRES on Jacobian-vector products */
+	size_t krylov_iters;  /* GMRES products per Newton step at most: 500 */
 	/* stage 3 */
 	double tol_unique;    /* merge points this close (max-norm): 1e-6 */
 	double outlier_scale; /* drop points farther from the starts' centroid
@@ -84,7 +88,8 @@ typedef struct dk_fixed_work dk_fixed_work;
 /*
  * A workspace for up to batch start states of model m with settings o
  * (o is copied); NULL when out of memory.  The dense Newton solve needs
- * an n x n matrix per call, kept here.
+ * an n x n matrix, kept here when n <= dense_max; above, GMRES keeps
+ * about 50 vectors of size n instead.
  */
 dk_fixed_work *dk_fixed_work_alloc(const dk_model *m, size_t batch,
                                    const dk_fixed_opts *o);

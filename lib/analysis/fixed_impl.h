@@ -6,6 +6,7 @@
 #define DK_ANALYSIS_FIXED_IMPL_H
 
 #include "analysis/fixed.h"
+#include "linalg/gmres.h"
 
 struct dk_fixed_work {
 	dk_fixed_opts o;
@@ -28,7 +29,9 @@ struct dk_fixed_work {
 	double *handoff;        /* owned: batch, the q below which Newton is
 	                           tried next */
 	/* stage 2, one point at a time */
-	double *A;              /* owned: n x n, the residual's Jacobian */
+	double *A;              /* owned: n x n, the residual's Jacobian, when
+	                           n <= dense_max (else NULL) */
+	dk_gmres_work *gmres;   /* owned: when n > dense_max (else NULL) */
 	double *nr, *nd, *nx, *nt; /* owned: n each: r, step, trial x, trial r */
 	double *ny;             /* owned: n, the point a Newton attempt moves */
 	int *piv;               /* owned: n (LAPACK's int pivots) */

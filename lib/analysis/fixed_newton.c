@@ -3,7 +3,11 @@
  * r(x) = 0, one point at a time, from where stage 1 left it.
  *
  * Each step solves A d = -r with A = dr/dx (J - I for the map, the field's
- * Jacobian for the flow) by dense LU (LAPACK's dgetrf and dgetrs), then backtracks
+ * Jacobian for the flow): by dense LU (LAPACK's dgetrf and dgetrs) up to
+ * dense_max states; above, by restarted GMRES on products A v, one
+ * Jacobian-vector product each, to a relative residual min(0.1, |r|)
+ * (the forcing term that keeps Newton's convergence quadratic; Eisenstat
+ * and Walker 1996), never forming A.  It then backtracks
  * along d, halving the step until |r| falls by at least a small fraction
  * of the step (Armijo's condition on |r|); d is a descent direction of
  * q = |r|^2 / 2 whenever A is invertible (grad q . d = -|r|^2), so Newton
@@ -55,6 +59,69 @@ static int residual_jacobian(dk_fixed_work *w, const dk_model *m,
 	return DK_OK;
 }
 
+/* The operator v -> A v for GMRES. */
+typedef struct {
+	dk_fixed_work *w;
+	const dk_model *m;
+	const double *x, *u;
+} krylov_ctx;
+
+static int apply_residual_jacobian(void *ctx, const double *v, double *y)
+{
+	krylov_ctx *c = ctx;
+	dk_fixed_work *w = c->w;
+	if (w->o.convention == DK_FIXED_FLOW)
+		return dk_model_field_jvp(c->m, w->mw, 1, c->x, c->u, v, y);
+	int st = dk_model_jvp(c->m, w->mw, 1, c->x, c->u, NULL, v, y);
+	for (size_t i = 0; !st && i < w->n; i++)
+		y[i] -= v[i];
+	return st;
+}
+
+/* d = -A^{-1} r at x, dense or by GMRES; 1 when no direction is found. */
+static int direction(dk_fixed_work *w, const dk_model *m, const double *x,
+                     const double *u, const double *r, double nr, double *d,
+                     int *none)
+{
+	size_t n = w->n;
+	*none = 0;
+	if (!w->A) {
+		krylov_ctx c = {w, m, x, u};
+		dk_linop A = {n, apply_residual_jacobian, &c};
+		double eta = nr < 0.1 ? nr : 0.1, relres;
+		if (eta < 1e-14)
+			eta = 1e-14;
+		for (size_t i = 0; i < n; i++) {
+			w->nt[i] = -r[i];
+			d[i] = 0;
+		}
+		int st = dk_gmres_solve(w->gmres, &A, w->nt, d, eta, w->o.krylov_iters,
+		                        NULL, &relres);
+		if (st == DK_ENUMERIC || (!st && !(relres < 1))) {
+			*none = 1; /* no descent from this direction */
+			return DK_OK;
+		}
+		return st;
+	}
+	int st = residual_jacobian(w, m, x, u);
+	if (st)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		d[i] = -r[i];
+	/* The row-major A is, to column-major LAPACK, A^T: factor that and
+	   solve with its transpose, which is A d = -r.  This skips the copy
+	   to column-major (and the NaN scan, r being finite) that LAPACKE's
+	   row-major dgesv makes on every call. */
+	lapack_int ln = (lapack_int)n;
+	lapack_int info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, ln, ln, w->A, ln,
+	                                      w->piv);
+	if (info == 0)
+		info = LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', ln, 1, w->A, ln,
+		                           w->piv, d, ln);
+	*none = info != 0; /* singular: no Newton direction */
+	return DK_OK;
+}
+
 /* r and |r| at one point x into r. */
 static int residual1(dk_fixed_work *w, const dk_model *m, const double *x,
                      const double *u, double *r, double *norm)
@@ -80,23 +147,10 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 		double floor = 4 * DBL_EPSILON * dk_fixed_norm(n, x);
 		if (nr <= floor || (size_t)k >= w->o.newton_iters)
 			break;
-		st = residual_jacobian(w, m, x, u);
-		if (st)
+		int none;
+		st = direction(w, m, x, u, r, nr, d, &none);
+		if (st || none)
 			break;
-		for (size_t i = 0; i < n; i++)
-			d[i] = -r[i];
-		/* The row-major A is, to column-major LAPACK, A^T: factor that
-		   and solve with its transpose, which is A d = -r.  This skips
-		   the copy to column-major (and the NaN scan, r being finite)
-		   that LAPACKE's row-major dgesv makes on every call. */
-		lapack_int ln = (lapack_int)n;
-		lapack_int info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, ln, ln, w->A,
-		                                      ln, w->piv);
-		if (info == 0)
-			info = LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', ln, 1, w->A,
-			                           ln, w->piv, d, ln);
-		if (info != 0)
-			break; /* singular: no Newton direction */
 		double t = 1, ntr = NAN;
 		int accepted = 0;
 		for (int h = 0; h < MAX_HALVINGS; h++, t *= 0.5) {
