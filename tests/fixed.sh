@@ -78,6 +78,14 @@ want = np.linalg.solve(np.eye(4) - J, b)
 assert R["fp/x"].shape == (1, 4) and np.abs(R["fp/x"][0] - want).max() < 1e-12
 assert META["attrs"]["fixed"]["convention"] == "flow"
 EOF
+ok "ctrnn --jac exits 0" dk-fixed --jac -o "$tmp/fpcj.npy" "$tmp/ct.npy" "$tmp/s4.npy"
+pycheck "ctrnn --jac: the eigenvalues of J - I (tau 1) by decreasing real part" "$tmp/ct.npy" "$tmp/fpcj.npy" <<'EOF'
+want = np.linalg.eigvals(M["model/J"] - np.eye(4))
+e = R["fp/eig"][0]
+assert np.all(np.diff(e.real) <= 1e-12)
+assert np.abs(np.sort_complex(e) - np.sort_complex(want)).max() < 1e-12
+assert R["fp/index"][0] == (want.real > 0).sum()
+EOF
 
 # the trained flip-flop network: 8 stable fixed points, one per pattern
 ff="$data/flipflop_rnn32.npy"
@@ -95,6 +103,19 @@ assert len(stable) == 8, rho
 pats = {tuple(s) for s in np.sign(stable @ Wo.T + bo).astype(int)}
 assert len(pats) == 8, pats
 assert (rho > 1).sum() >= 1
+EOF
+ok "--jac exits 0" dk-fixed --jac --sample 128 --seed 1 -o "$tmp/fpj.npy" "$ff" "$tmp/run.npy"
+pycheck "--jac: fp/eig is NumPy's spectrum of each point's Jacobian by decreasing modulus (1e-10), fp/index its count of |eig| > 1" "$ff" "$tmp/fpj.npy" <<'EOF'
+W, b = M["model/W"], M["model/b"]
+x, eig, idx = R["fp/x"], R["fp/eig"], R["fp/index"]
+assert eig.dtype == np.complex128 and eig.shape == x.shape and idx.shape == (len(x),)
+for p, e, k in zip(x, eig, idx):
+    a = np.tanh(W @ p + b)
+    want = np.linalg.eigvals((1 - a ** 2)[:, None] * W)
+    assert np.all(np.diff(np.abs(e)) <= 1e-12), "not sorted by modulus"
+    assert np.abs(np.sort_complex(e) - np.sort_complex(want)).max() < 1e-10
+    assert k == (np.abs(want) > 1).sum()
+assert ((idx == 0) & (R["fp/kind"] == 1)).sum() == 8
 EOF
 ok "--sample is deterministic for a seed" sh -c "dk-fixed --sample 128 --seed 1 '$ff' '$tmp/run.npy' | cmp - '$tmp/fpf.npy'"
 ok "--noise runs" dk-fixed --sample 16 --noise 0.1 --seed 2 -o "$tmp/fpn.npy" "$ff" "$tmp/run.npy"

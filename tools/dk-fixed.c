@@ -19,11 +19,15 @@
 
 #include "tool.h"
 
+/* --jac: how far inside the stability boundary an eigenvalue must lie to
+   count as stable (dk-jac's default --tol). */
+#define JAC_TOL 1e-10
+
 enum {
 	OPT_MAP = TOOL_OPT_FIRST_FREE, OPT_FLOW, OPT_INPUT, OPT_SAMPLE,
 	OPT_NOISE, OPT_SEED, OPT_MAX_ITERS, OPT_TOL_Q, OPT_TOL_DQ, OPT_RATE,
 	OPT_CLIP, OPT_HANDOFF, OPT_NEWTON_ITERS, OPT_TOL_FIXED, OPT_TOL_UNIQUE,
-	OPT_OUTLIER, OPT_STALL, OPT_DENSE_MAX, OPT_KRYLOV_ITERS
+	OPT_OUTLIER, OPT_STALL, OPT_DENSE_MAX, OPT_KRYLOV_ITERS, OPT_JAC
 };
 
 typedef struct {
@@ -34,6 +38,7 @@ typedef struct {
 	size_t sample;       /* 0: every state */
 	double noise;
 	size_t seed;
+	int jac;             /* --jac: add fp/eig and fp/index */
 	dk_fixed_opts fo;
 } options;
 
@@ -45,6 +50,9 @@ static void usage(void)
 	       "states, an earlier fp/x, or an array whose last axis is the state.\n"
 	       "Writes fp/x, fp/q, fp/iters and fp/kind (1 fixed, 0 slow).\n"
 	       "\n"
+	       "      --jac             add fp/eig, each point's Jacobian eigenvalues\n"
+	       "                        (sorted by modulus, map, or real part, flow), and\n"
+	       "                        fp/index, its unstable directions\n"
 	       "      --map             seek F(x, u) = x (default for discrete-time models)\n"
 	       "      --flow            seek f(x, u) = 0 (default for continuous-time models)\n"
 	       "      --input U         the constant input, comma-separated (default 0)\n"
@@ -134,7 +142,7 @@ static json_t *search_attrs(const options *o, const double *u, size_t m)
 	json_t *uj = json_array();
 	for (size_t k = 0; uj && k < m; k++)
 		json_array_append_new(uj, json_real(u[k]));
-	return json_pack("{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f}",
+	return json_pack("{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f}",
 	                 "convention", f->convention == DK_FIXED_FLOW ? "flow" : "map",
 	                 "input", uj,
 	                 "max_iters", (json_int_t)f->max_iters,
@@ -144,7 +152,7 @@ static json_t *search_attrs(const options *o, const double *u, size_t m)
 	                 "dense_max", (json_int_t)f->dense_max,
 	                 "krylov_iters", (json_int_t)f->krylov_iters,
 	                 "tol_fixed", f->tol_fixed, "tol_unique", f->tol_unique,
-	                 "outlier_scale", f->outlier_scale);
+	                 "outlier_scale", f->outlier_scale, "jac_tol", JAC_TOL);
 }
 
 /* The search; returns the exit status. */
@@ -217,6 +225,22 @@ static int run(options *o, const dk_model *m, const dk_bundle *in,
 	st = st ? (dk_tensor_free(tq), st) : add(out, "fp/q", tq, xaxes, 1, attrs);
 	st = st ? (dk_tensor_free(ti), st) : add(out, "fp/iters", ti, iaxes, 2, attrs);
 	st = st ? (dk_tensor_free(tk), st) : add(out, "fp/kind", tk, xaxes, 1, attrs);
+	if (!st && o->jac) {
+		size_t es[2] = {C, n};
+		dk_tensor *te = dk_tensor_alloc(DK_C16, 0, 2, es);
+		dk_tensor *tn = dk_tensor_alloc(DK_I8, 0, 1, es);
+		if (te && tn && dk_fixed_spectra(m, o->fo.convention, fp, u, JAC_TOL,
+		                                 te->data, tn->data, err, sizeof err)) {
+			tool_warn(NULL, "--jac: %s", err);
+			dk_tensor_free(te);
+			dk_tensor_free(tn);
+			json_decref(attrs);
+			goto done;
+		}
+		static const char *const eaxes[2] = {"point", "eig"};
+		st = add(out, "fp/eig", te, eaxes, 2, attrs);
+		st = st ? (dk_tensor_free(tn), st) : add(out, "fp/index", tn, xaxes, 1, attrs);
+	}
 	json_decref(attrs);
 	if (st)
 		tool_warn(NULL, "%s", dk_strerror(st));
@@ -234,6 +258,7 @@ done:
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{"jac", no_argument, NULL, OPT_JAC},
 		{"map", no_argument, NULL, OPT_MAP},
 		{"flow", no_argument, NULL, OPT_FLOW},
 		{"input", required_argument, NULL, OPT_INPUT},
@@ -265,6 +290,7 @@ int main(int argc, char **argv)
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;
 		switch (c) {
+		case OPT_JAC: o.jac = 1; break;
 		case OPT_MAP: o.convention = DK_FIXED_MAP; break;
 		case OPT_FLOW: o.convention = DK_FIXED_FLOW; break;
 		case OPT_INPUT: o.input = optarg; break;

@@ -30,6 +30,7 @@
 #ifndef DK_ANALYSIS_FIXED_H
 #define DK_ANALYSIS_FIXED_H
 
+#include <complex.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -147,6 +148,19 @@ int dk_fixed_dedup(dk_fixed_points *p, double tol);
  */
 int dk_fixed_drop_outliers(dk_fixed_points *p, size_t B, const double *x0,
                            double scale);
+
+/*
+ * The spectrum of each of the p->count points (fixed_jac.c): eig (count
+ * x n) the eigenvalues of the Jacobian of the step (map) or of the field
+ * (flow) at the point, sorted by decreasing modulus (map) or real part
+ * (flow), and index (count) the unstable directions among them (|lambda|
+ * > 1 + tol, or Re lambda > tol).  Dense: O(n^3) per point.  DK_EINVAL,
+ * DK_ENOMEM, DK_ENUMERIC with a message.
+ */
+int dk_fixed_spectra(const dk_model *m, dk_fixed_convention conv,
+                     const dk_fixed_points *p, const double *u, double tol,
+                     double complex *eig, int64_t *index, char *err,
+                     size_t errlen);
 
 /*
  * Start states: count rows drawn at random without replacement from the
