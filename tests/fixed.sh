@@ -118,6 +118,15 @@ for p, e, k in zip(x, eig, idx):
 assert ((idx == 0) & (R["fp/kind"] == 1)).sum() == 8
 EOF
 ok "--sample is deterministic for a seed" sh -c "dk-fixed --sample 128 --seed 1 '$ff' '$tmp/run.npy' | cmp - '$tmp/fpf.npy'"
+ok "--task flipflop: the same points as dk-gen | dk-run | dk-fixed" sh -c "
+	dk-fixed --task flipflop --batch 8 --length 100 --seed 7 --sample 128 '$ff' | dk-cat --select 'fp/*' --bare >'$tmp/t1.npy' &&
+	dk-gen flipflop --batch 8 --seed 7 | dk-run '$ff' | dk-fixed --sample 128 --seed 7 '$ff' | dk-cat --select 'fp/*' --bare >'$tmp/t2.npy' &&
+	cmp '$tmp/t1.npy' '$tmp/t2.npy'"
+fails_with 2 "--task and a STATES operand" dk-fixed --task flipflop "$ff" "$tmp/run.npy"
+fails_with 2 "--batch without --task" dk-fixed --batch 4 "$ff" "$tmp/run.npy"
+fails_with 2 "--task of no such task" dk-fixed --task nope "$ff"
+fails_with 2 "--bits for the adding task" dk-fixed --task adding --bits 2 "$ff"
+fails_with 1 "--task copy: 10 input features, the model takes 3" dk-fixed --task copy "$ff"
 ok "--noise runs" dk-fixed --sample 16 --noise 0.1 --seed 2 -o "$tmp/fpn.npy" "$ff" "$tmp/run.npy"
 
 fails_with 2 "no model is a usage error" dk-fixed

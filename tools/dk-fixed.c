@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "task_options.h"
 #include "tool.h"
 
 /* --jac: how far inside the stability boundary an eigenvalue must lie to
@@ -24,10 +25,10 @@
 #define JAC_TOL 1e-10
 
 enum {
-	OPT_MAP = TOOL_OPT_FIRST_FREE, OPT_FLOW, OPT_INPUT, OPT_SAMPLE,
-	OPT_NOISE, OPT_SEED, OPT_MAX_ITERS, OPT_TOL_Q, OPT_TOL_DQ, OPT_RATE,
+	OPT_MAP = TASK_OPT_END, OPT_FLOW, OPT_INPUT, OPT_SAMPLE,
+	OPT_NOISE, OPT_MAX_ITERS, OPT_TOL_Q, OPT_TOL_DQ, OPT_RATE,
 	OPT_CLIP, OPT_HANDOFF, OPT_NEWTON_ITERS, OPT_TOL_FIXED, OPT_TOL_UNIQUE,
-	OPT_OUTLIER, OPT_STALL, OPT_DENSE_MAX, OPT_KRYLOV_ITERS, OPT_JAC
+	OPT_OUTLIER, OPT_STALL, OPT_DENSE_MAX, OPT_KRYLOV_ITERS, OPT_JAC, OPT_TASK
 };
 
 typedef struct {
@@ -37,7 +38,9 @@ typedef struct {
 	const char *input;   /* the --input text, or NULL */
 	size_t sample;       /* 0: every state */
 	double noise;
-	size_t seed;
+	uint64_t seed;
+	const char *task;    /* --task: the states from its trajectories */
+	task_options t;
 	int jac;             /* --jac: add fp/eig and fp/index */
 	dk_fixed_opts fo;
 } options;
@@ -58,7 +61,8 @@ static void usage(void)
 	       "      --input U         the constant input, comma-separated (default 0)\n"
 	       "      --sample N        start from N states drawn without replacement\n"
 	       "      --noise SIGMA     add N(0, SIGMA^2) noise to the start states\n"
-	       "      --seed S          seed of --sample and --noise (default 0)\n"
+	       "      --seed S          seed of --sample and --noise, and of --task's\n"
+	       "                        batch (default 0)\n"
 	       "      --max-iters N     Adam iterations per point at most (default 5000)\n"
 	       "      --tol-q Q         Adam stops a point when q < Q (default 1e-12)\n"
 	       "      --tol-dq D        ... or when |dq| < D times its rate (default 1e-20)\n"
@@ -79,6 +83,10 @@ static void usage(void)
 	       "      --outlier-scale S drop points farther than S mean start distances\n"
 	       "                        from the starts' centroid (default 0: keep all)\n"
 	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
+	       "      --task TASK       no STATES: run MODEL on a batch of TASK (copy,\n"
+	       "                        adding, flipflop or fmnist) and start from its\n"
+	       "                        states; the task options are dk-gen's:\n"
+	       TASK_OPTIONS_HELP
 	       "      --max-elements N  refuse tensors of more than N elements\n"
 	       "                        (default 2^30)\n"
 	       "  -h, --help            show this help and exit\n"
@@ -155,6 +163,47 @@ static json_t *search_attrs(const options *o, const double *u, size_t m)
 	                 "outlier_scale", f->outlier_scale, "jac_tol", JAC_TOL);
 }
 
+/* --task: the states of m run on a batch of the task, as a (T B, n)
+   tensor in *out; 0, or -1 with a message. */
+static int task_states(const options *o, const dk_model *m, dk_tensor **out)
+{
+	char err[256];
+	dk_task_batch *b = NULL;
+	if (dk_task_generate(&o->t.p, &b, err, sizeof err)) {
+		tool_warn("--task", "%s", err);
+		return -1;
+	}
+	size_t T = b->input->shape[0], B = b->input->shape[1];
+	size_t n = dk_model_state_size(m), count;
+	if (b->input->shape[2] != dk_model_input_size(m)) {
+		tool_warn("--task", "%s has %zu input features; the model takes %zu",
+		          o->task, b->input->shape[2], dk_model_input_size(m));
+		dk_task_batch_free(b);
+		return -1;
+	}
+	size_t shape[2] = {T * B, n};
+	if (dk_shape_count(2, shape, sizeof(double), &count) || count > o->max_elements) {
+		tool_warn("--task", "states of (%zu, %zu) exceed the limit of %zu elements",
+		          T * B, n, o->max_elements);
+		dk_task_batch_free(b);
+		return -1;
+	}
+	dk_tensor *s = dk_tensor_alloc(DK_F8, 0, 2, shape);
+	dk_tensor *in = NULL;
+	int st = s ? dk_tensor_convert(b->input, DK_F8, &in) : DK_ENOMEM;
+	if (!st)
+		st = dk_model_run(m, T, B, NULL, in->data, s->data, NULL);
+	dk_tensor_free(in);
+	dk_task_batch_free(b);
+	if (st) {
+		tool_warn("--task", "%s", dk_strerror(st));
+		dk_tensor_free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
 /* The search; returns the exit status. */
 static int run(options *o, const dk_model *m, const dk_bundle *in,
                const char *src, dk_bundle *out)
@@ -162,7 +211,9 @@ static int run(options *o, const dk_model *m, const dk_bundle *in,
 	size_t n = dk_model_state_size(m), ni = dk_model_input_size(m);
 	char err[256];
 	dk_tensor *pts;
-	if (dk_points_from_bundle(in, n, &pts, NULL, err, sizeof err)) {
+	if (o->task && task_states(o, m, &pts))
+		return TOOL_EXIT_FAIL;
+	if (!o->task && dk_points_from_bundle(in, n, &pts, NULL, err, sizeof err)) {
 		tool_warn(src, "%s", err);
 		return TOOL_EXIT_FAIL;
 	}
@@ -264,7 +315,8 @@ int main(int argc, char **argv)
 		{"input", required_argument, NULL, OPT_INPUT},
 		{"sample", required_argument, NULL, OPT_SAMPLE},
 		{"noise", required_argument, NULL, OPT_NOISE},
-		{"seed", required_argument, NULL, OPT_SEED},
+		{"task", required_argument, NULL, OPT_TASK},
+		TASK_LONGOPTS,
 		{"max-iters", required_argument, NULL, OPT_MAX_ITERS},
 		{"tol-q", required_argument, NULL, OPT_TOL_Q},
 		{"tol-dq", required_argument, NULL, OPT_TOL_DQ},
@@ -286,8 +338,10 @@ int main(int argc, char **argv)
 	dk_fixed_opts_default(&o.fo);
 	int c;
 	tool_init("dk-fixed", argv);
+	task_options_init(&o.t);
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		if (tool_common_option(c, optarg, usage, &o.max_elements))
+		if (tool_common_option(c, optarg, usage, &o.max_elements) ||
+		    task_option(&o.t, c, optarg))
 			continue;
 		switch (c) {
 		case OPT_JAC: o.jac = 1; break;
@@ -300,7 +354,7 @@ int main(int argc, char **argv)
 				tool_usage_error("--sample: at least one state");
 			break;
 		case OPT_NOISE: o.noise = parse_real("--noise", optarg, 0); break;
-		case OPT_SEED: o.seed = tool_parse_count("--seed", optarg); break;
+		case OPT_TASK: o.task = optarg; break;
 		case OPT_MAX_ITERS: o.fo.max_iters = tool_parse_count("--max-iters", optarg); break;
 		case OPT_TOL_Q: o.fo.tol_q = parse_real("--tol-q", optarg, 0); break;
 		case OPT_TOL_DQ: o.fo.tol_dq = parse_real("--tol-dq", optarg, 0); break;
@@ -325,13 +379,24 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc || argc - optind > 2)
 		tool_usage_error(optind >= argc ? "which MODEL?" : "one MODEL and one STATES");
+	o.seed = o.t.p.seed;
+	if (o.task) {
+		if (argc - optind > 1)
+			tool_usage_error("--task makes the states: no STATES operand");
+		task_options_finish(&o.t, o.task);
+	} else {
+		for (int k = TASK_OPT_BATCH; k < TASK_OPT_END; k++)
+			if (o.t.given[k] && k != TASK_OPT_SEED)
+				tool_usage_error("the task options need --task");
+	}
 	const char *model_path = argv[optind];
 	const char *states_path = optind + 1 < argc ? argv[optind + 1] : "-";
-	if (!strcmp(model_path, "-") && !strcmp(states_path, "-"))
+	if (!o.task && !strcmp(model_path, "-") && !strcmp(states_path, "-"))
 		tool_usage_error("MODEL and STATES cannot both be standard input");
 
 	dk_bundle *mb = tool_read_bundle(model_path, o.max_elements);
-	dk_bundle *in = mb ? tool_read_bundle(states_path, o.max_elements) : NULL;
+	dk_bundle *in = !mb ? NULL : o.task ? dk_bundle_alloc()
+	                            : tool_read_bundle(states_path, o.max_elements);
 	dk_model *m = NULL;
 	char err[256];
 	int status = TOOL_EXIT_FAIL;
@@ -341,10 +406,11 @@ int main(int argc, char **argv)
 	if (m && out)
 		status = run(&o, m, in, states_path, out);
 	json_t *prov = tool_provenance(json_pack(
-		"{s:s, s:s, s:s?, s:I, s:f, s:I}", "model", model_path,
+		"{s:s, s:s, s:s?, s:I, s:f, s:I, s:o?}", "model", model_path,
 		"convention", o.fo.convention == DK_FIXED_FLOW ? "flow" : "map",
 		"input", o.input, "sample", (json_int_t)o.sample, "noise", o.noise,
-		"seed", (json_int_t)o.seed));
+		"seed", (json_int_t)o.seed,
+		"task", o.task ? dk_task_params_to_json(&o.t.p) : NULL));
 	if (status == TOOL_EXIT_OK && (!prov || tool_bundle_stamp(out, prov))) {
 		tool_warn(NULL, "out of memory");
 		status = TOOL_EXIT_FAIL;
