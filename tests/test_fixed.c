@@ -308,6 +308,36 @@ static void test_slow_point(void)
 	dk_model_free(m);
 }
 
+static void test_relu(void)
+{
+	/* x' = relu(W x + b): Newton on a piecewise-linear map lands exactly
+	   on its fixed points; each checked against relu(W x + b) here */
+	size_t n = 6;
+	dk_model *m = make("rnn", n, 1, DK_ACT_RELU, 14);
+	double *W = param(m, "model/W"), *b = param(m, "model/b");
+	for (size_t i = 0; i < n; i++)
+		b[i] = 0.2 * (double)i - 0.4;
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	dk_fixed_points *p = search(m, &o, 30, 2, NULL, 8);
+	int good = p && p->count >= 1;
+	double worst = 0;
+	for (size_t k = 0; good && k < p->count; k++) {
+		const double *x = p->x + k * n;
+		for (size_t i = 0; i < n; i++) {
+			double a = b[i];
+			for (size_t j = 0; j < n; j++)
+				a += W[i * n + j] * x[j];
+			worst = fmax(worst, fabs((a > 0 ? a : 0) - x[i]));
+		}
+		good &= p->kind[k] == 1 && p->newton_iters[k] <= 10;
+	}
+	ok(good && worst < 1e-14, "relu: %zu fixed points, relu(W x + b) = x to 1e-14 (%.1e), in few Newton steps",
+	   p ? p->count : 0, worst);
+	dk_fixed_points_free(p);
+	dk_model_free(m);
+}
+
 static void test_adam(void)
 {
 	dk_model *m = make("rnn", 8, 2, DK_ACT_TANH, 5);
@@ -478,6 +508,7 @@ int main(void)
 	test_krylov();
 	test_tanh_three();
 	test_slow_point();
+	test_relu();
 	test_adam();
 	test_dedup();
 	test_outliers_and_sample();

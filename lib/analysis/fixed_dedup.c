@@ -36,8 +36,14 @@ typedef struct {
 static int proj_cmp(const void *a, const void *b)
 {
 	const proj *x = a, *y = b;
-	if (x->key != y->key)
+	/* NaN keys (points with NaN entries, which match nothing) sort last,
+	   so that the order stays a total one */
+	if (isnan(x->key) || isnan(y->key)) {
+		if (!isnan(x->key) || !isnan(y->key))
+			return isnan(x->key) ? 1 : -1;
+	} else if (x->key != y->key) {
 		return x->key < y->key ? -1 : 1;
+	}
 	return (x->i > y->i) - (x->i < y->i);
 }
 
