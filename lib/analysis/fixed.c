@@ -253,7 +253,9 @@ static int order_cmp(const void *a, const void *b)
 	const order_key *x = a, *y = b;
 	if (x->kind != y->kind)
 		return x->kind > y->kind ? -1 : 1;
-	if (x->q != y->q)
+	if (isnan(x->q) != isnan(y->q)) /* NaN last, for a total order */
+		return isnan(x->q) ? 1 : -1;
+	if (x->q != y->q && !isnan(x->q))
 		return x->q < y->q ? -1 : 1;
 	return (x->i > y->i) - (x->i < y->i);
 }
