@@ -1,9 +1,11 @@
 #!/bin/sh
 # demo.sh -- what `./bootstrap demo` runs: train a network on the 3-bit
-# flip-flop task (Sussillo & Barak 2013) and test it, then a short tour of
-# the stream tools on the result.  Everything is written to
-# ${DK_DEMO_DIR:-demo-output}, with the loss curve drawn as loss.png when
-# gnuplot is there; it takes well under a minute.
+# flip-flop task (Sussillo & Barak 2013) and test it, a short tour of the
+# stream tools on the result, then the network's fixed points (its
+# memories are the stable ones) and their Jacobian spectra.  Everything is
+# written to ${DK_DEMO_DIR:-demo-output}, with the loss curve, the
+# eigenvalues and the fixed points drawn as loss.png, eig.png and pca.png
+# when gnuplot is there; it takes well under a minute.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$top/tools:$PATH"
@@ -34,10 +36,31 @@ step "dk-cat --select train/loss --bare --text $out/flipflop.npy > $out/loss.tsv
 dk-cat --select train/loss --bare --text "$out/flipflop.npy" >"$out/loss.tsv"
 echo "first and last training losses: $(sed -n 2p "$out/loss.tsv") $(tail -n 1 "$out/loss.tsv")"
 
+step "dk-gen flipflop --batch 16 --length 100 --seed 7 | dk-run $out/flipflop.npy > $out/traj.npy"
+dk-gen flipflop --batch 16 --length 100 --seed 7 | dk-run "$out/flipflop.npy" >"$out/traj.npy"
+
+step "dk-fixed --sample 256 --noise 0.01 $out/flipflop.npy $out/traj.npy > $out/fixed.npy"
+dk-fixed --sample 256 --noise 0.01 "$out/flipflop.npy" "$out/traj.npy" >"$out/fixed.npy"
+
+step "dk-jac $out/flipflop.npy $out/fixed.npy > $out/spectra.npy"
+dk-jac "$out/flipflop.npy" "$out/fixed.npy" >"$out/spectra.npy"
+kinds=$(value fp/kind <"$out/fixed.npy" | tr '\n' ' ')
+index=$(value jac/index <"$out/spectra.npy" | tr '\n' ' ')
+echo "$kinds" | awk '{ f = 0; for (i = 1; i <= NF; i++) f += $i;
+	print "points found: " NF ", fixed (|F(x) - x| <= 1e-10): " f }'
+echo "$index" | awk '{ s = 0; for (i = 1; i <= NF; i++) { s += $i == 0; n[$i]++ }
+	printf "stable fixed points (the memories): %d\n", s;
+	printf "points by index (unstable directions):";
+	for (k in n) printf " %s:%d", k, n[k]; printf "\n" }'
+
 if command -v gnuplot >/dev/null 2>&1; then
 	step "dk-plot loss -o $out/loss.png $out/flipflop.npy"
 	dk-plot loss -o "$out/loss.png" "$out/flipflop.npy"
+	step "dk-plot eig -o $out/eig.png $out/spectra.npy"
+	dk-plot eig -o "$out/eig.png" "$out/spectra.npy"
+	step "dk-cat $out/traj.npy $out/fixed.npy $out/spectra.npy | dk-plot pca -o $out/pca.png"
+	dk-cat "$out/traj.npy" "$out/fixed.npy" "$out/spectra.npy" | dk-plot pca -o "$out/pca.png"
 else
-	echo "(gnuplot not found: no loss.png; install gnuplot-nox)"
+	echo "(gnuplot not found: no loss.png, eig.png, pca.png; install gnuplot-nox)"
 fi
-echo "model, test batch and loss curve are in $out/"
+echo "model, test batch, fixed points, spectra and pictures are in $out/"
