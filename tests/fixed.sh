@@ -135,7 +135,7 @@ fails_with 2 "--tol-fixed x is a usage error" dk-fixed --tol-fixed x "$tmp/one.n
 fails_with 2 "--sample 0 is a usage error" dk-fixed --sample 0 "$tmp/one.npy" "$tmp/starts.npy"
 fails_with 2 "--noise -1 is a usage error" dk-fixed --noise -1 "$tmp/one.npy" "$tmp/starts.npy"
 fails_with 1 "--input of the wrong length" dk-fixed --input 1,2 "$tmp/one.npy" "$tmp/starts.npy"
-fails_with 1 "--input that is not numbers" dk-fixed --input a "$tmp/one.npy" "$tmp/starts.npy"
+fails_with 2 "--input that is not numbers" dk-fixed --input a "$tmp/one.npy" "$tmp/starts.npy"
 fails_with 1 "--flow on a discrete-time model" dk-fixed --flow "$tmp/one.npy" "$tmp/starts.npy"
 fails_with 1 "--sample beyond the states given" dk-fixed --sample 26 "$tmp/one.npy" "$tmp/starts.npy"
 fails_with 1 "states of the wrong width" dk-fixed "$tmp/one.npy" "$tmp/s5.npy"

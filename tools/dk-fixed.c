@@ -36,6 +36,8 @@ typedef struct {
 	size_t max_elements;
 	int convention;      /* -1: the model's own */
 	const char *input;   /* the --input text, or NULL */
+	double *u;           /* owned: its values */
+	size_t nu;
 	size_t sample;       /* 0: every state */
 	double noise;
 	uint64_t seed;
@@ -103,31 +105,6 @@ static double parse_real(const char *opt, const char *arg, double lo)
 	if (end == arg || *end || !isfinite(v) || v < lo)
 		tool_usage_error("%s: '%s' is not a number >= %g", opt, arg, lo);
 	return v;
-}
-
-/* The --input vector: exactly m finite numbers. */
-static int parse_input(const char *text, size_t m, double *u)
-{
-	const char *p = text;
-	size_t k = 0;
-	for (;;) {
-		char *end;
-		double v = strtod(p, &end);
-		if (end == p || !isfinite(v) || (*end && *end != ','))
-			break;
-		if (k < m)
-			u[k] = v;
-		k++;
-		if (!*end) {
-			if (k == m)
-				return 0;
-			break;
-		}
-		p = end + 1;
-	}
-	tool_warn("--input", "'%s' is not %zu comma-separated numbers (the model's inputs)",
-	          text, m);
-	return -1;
 }
 
 static int add(dk_bundle *b, const char *name, dk_tensor *t,
@@ -238,8 +215,13 @@ static int run(options *o, const dk_model *m, const dk_bundle *in,
 	dk_fixed_work *w = dk_fixed_work_alloc(m, B, &o->fo);
 	int status = TOOL_EXIT_FAIL, st = DK_ENOMEM;
 	if (u && x0 && fp && w) {
-		if (o->input && parse_input(o->input, ni, u))
+		if (o->input && o->nu != ni) {
+			tool_warn("--input", "%zu values; the model takes %zu inputs",
+			          o->nu, ni);
 			goto done;
+		}
+		if (o->input)
+			memcpy(u, o->u, ni * sizeof *u);
 		if (o->sample || o->noise > 0)
 			st = dk_fixed_sample(P, n, pts->data, B, o->noise, o->seed, x0);
 		else {
@@ -347,7 +329,12 @@ int main(int argc, char **argv)
 		case OPT_JAC: o.jac = 1; break;
 		case OPT_MAP: o.convention = DK_FIXED_MAP; break;
 		case OPT_FLOW: o.convention = DK_FIXED_FLOW; break;
-		case OPT_INPUT: o.input = optarg; break;
+		case OPT_INPUT:
+			if (o.input)
+				tool_usage_error("--input given twice");
+			o.input = optarg;
+			o.u = tool_parse_numbers("--input", optarg, &o.nu);
+			break;
 		case OPT_SAMPLE:
 			o.sample = tool_parse_count("--sample", optarg);
 			if (!o.sample)
@@ -405,19 +392,13 @@ int main(int argc, char **argv)
 	dk_bundle *out = dk_bundle_alloc();
 	if (m && out)
 		status = run(&o, m, in, states_path, out);
-	json_t *prov = tool_provenance(json_pack(
+	status = tool_finish(status, o.output, out, json_pack(
 		"{s:s, s:s, s:s?, s:I, s:f, s:I, s:o?}", "model", model_path,
 		"convention", o.fo.convention == DK_FIXED_FLOW ? "flow" : "map",
 		"input", o.input, "sample", (json_int_t)o.sample, "noise", o.noise,
 		"seed", (json_int_t)o.seed,
 		"task", o.task ? dk_task_params_to_json(&o.t.p) : NULL));
-	if (status == TOOL_EXIT_OK && (!prov || tool_bundle_stamp(out, prov))) {
-		tool_warn(NULL, "out of memory");
-		status = TOOL_EXIT_FAIL;
-	}
-	json_decref(prov);
-	if (status == TOOL_EXIT_OK)
-		status = tool_write_bundle(o.output, out);
+	free(o.u);
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(in);

@@ -26,8 +26,6 @@
 enum { OPT_TOL = TOOL_OPT_FIRST_FREE, OPT_ARNOLDI, OPT_SHIFT, OPT_NCV,
        OPT_ARNOLDI_TOL, OPT_SEED };
 
-#define MAX_INPUTS 4096 /* values of -u */
-
 typedef struct {
 	const char *output;
 	size_t max_elements;
@@ -89,30 +87,6 @@ static void usage(void)
 	       "\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
-}
-
-/* -u: comma-separated finite numbers. */
-static void parse_input(options *o, const char *arg)
-{
-	o->u = malloc(MAX_INPUTS * sizeof *o->u);
-	if (!o->u) {
-		tool_warn(NULL, "out of memory");
-		exit(TOOL_EXIT_FAIL);
-	}
-	const char *p = arg;
-	for (;;) {
-		char *end;
-		errno = 0;
-		double v = strtod(p, &end);
-		if (end == p || errno || !isfinite(v) || (*end && *end != ','))
-			tool_usage_error("--input: '%s' is not a comma-separated list of numbers", arg);
-		if (o->nu == MAX_INPUTS)
-			tool_usage_error("--input: more than %d values", MAX_INPUTS);
-		o->u[o->nu++] = v;
-		if (!*end)
-			break;
-		p = end + 1;
-	}
 }
 
 /* ---- results ---------------------------------------------------------- */
@@ -703,7 +677,7 @@ int main(int argc, char **argv)
 		case 'u':
 			if (o.u)
 				tool_usage_error("--input given twice");
-			parse_input(&o, optarg);
+			o.u = tool_parse_numbers("--input", optarg, &o.nu);
 			break;
 		case 'm': o.matrix = 1; break;
 		case 'a': o.arnoldi = 1; o.method = "arnoldi"; break;

@@ -406,7 +406,7 @@ int main(int argc, char **argv)
 	dk_bundle *out = dk_bundle_alloc();
 	if (m && out)
 		status = run(&o, m, in, input_path, out);
-	json_t *prov = tool_provenance(json_pack(
+	status = tool_finish(status, o.output, out, json_pack(
 		"{s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:b}",
 		"model", model_path, "input", input_path,
 		"exponents", (json_int_t)o.lyap.k, "steps", (json_int_t)o.lyap.steps,
@@ -417,13 +417,6 @@ int main(int argc, char **argv)
 		"point", (json_int_t)o.point, "seed", (json_int_t)o.lyap.seed,
 		"tangent", o.lyap.tangent == DK_LYAP_JVP ? "jvp" : "jacobian",
 		"check", o.lyap.check));
-	if (status == TOOL_EXIT_OK && (!prov || tool_bundle_stamp(out, prov))) {
-		tool_warn(NULL, "out of memory");
-		status = TOOL_EXIT_FAIL;
-	}
-	json_decref(prov);
-	if (status == TOOL_EXIT_OK)
-		status = tool_write_bundle(o.output, out);
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(in);

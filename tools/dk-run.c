@@ -185,15 +185,9 @@ int main(int argc, char **argv)
 	dk_bundle *out = dk_bundle_alloc();
 	if (m && out)
 		status = run(&o, m, in, input_path, out);
-	json_t *prov = tool_provenance(json_pack("{s:s, s:b}", "model", model_path,
-	                                         "states", !o.no_states));
-	if (status == TOOL_EXIT_OK && (!prov || tool_bundle_stamp(out, prov))) {
-		tool_warn(NULL, "out of memory");
-		status = TOOL_EXIT_FAIL;
-	}
-	json_decref(prov);
-	if (status == TOOL_EXIT_OK)
-		status = tool_write_bundle(o.output, out);
+	status = tool_finish(status, o.output, out,
+	                     json_pack("{s:s, s:b}", "model", model_path, "states",
+	                               !o.no_states));
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(in);

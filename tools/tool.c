@@ -201,6 +201,50 @@ dk_bundle *tool_read_bundle(const char *path, size_t max_elements)
 	return b;
 }
 
+int tool_finish(int status, const char *path, dk_bundle *b, json_t *options)
+{
+	if (status != TOOL_EXIT_OK) {
+		json_decref(options);
+		return status;
+	}
+	json_t *prov = tool_provenance(options);
+	if (!b || !prov || tool_bundle_stamp(b, prov)) {
+		json_decref(prov);
+		tool_warn(NULL, "out of memory");
+		return TOOL_EXIT_FAIL;
+	}
+	json_decref(prov);
+	return tool_write_bundle(path, b);
+}
+
+double *tool_parse_numbers(const char *opt, const char *arg, size_t *count)
+{
+	size_t cap = 1;
+	for (const char *c = arg; *c; c++)
+		cap += *c == ',';
+	double *v = malloc(cap * sizeof *v);
+	if (!v) {
+		tool_warn(opt, "out of memory");
+		exit(TOOL_EXIT_FAIL);
+	}
+	size_t k = 0;
+	for (const char *p = arg;; p++) {
+		char *end;
+		errno = 0;
+		v[k] = strtod(p, &end);
+		if (end == p || errno == ERANGE || !isfinite(v[k]) ||
+		    (*end && *end != ','))
+			tool_usage_error("%s: '%s' is not a comma-separated list of "
+			                 "finite numbers", opt, arg);
+		k++;
+		if (!*end)
+			break;
+		p = end;
+	}
+	*count = k;
+	return v;
+}
+
 int tool_write_bundle(const char *path, dk_bundle *b)
 {
 	tool_output out;

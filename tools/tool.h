@@ -88,5 +88,18 @@ int tool_output_close(tool_output *out, int ok);
 dk_bundle *tool_read_bundle(const char *path, size_t max_elements);
 /* Write b to path (stdout when NULL) atomically; returns the exit status. */
 int tool_write_bundle(const char *path, dk_bundle *b);
+/*
+ * The end of a tool that builds its whole output in a bundle: when status
+ * is TOOL_EXIT_OK, stamp b with the provenance of options (taken) and
+ * write it to path (stdout when NULL); otherwise drop options and write
+ * nothing.  Returns the exit status.
+ */
+int tool_finish(int status, const char *path, dk_bundle *b, json_t *options);
+
+/*
+ * Parse a comma-separated list of finite numbers ("0.5,-1") for option
+ * opt: a new array (free it) of *count values.  Exits 2 when malformed.
+ */
+double *tool_parse_numbers(const char *opt, const char *arg, size_t *count);
 
 #endif
