@@ -37,6 +37,7 @@
 #include "train/trainer.h"
 #include "train/idx.h"
 #include "train/task.h"
+#include "train/testset.h"
 #include "analysis/points.h"
 #include "analysis/spectrum.h"
 #include "analysis/jacobian.h"

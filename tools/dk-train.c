@@ -17,18 +17,25 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "model_options.h"
 #include "task_options.h"
 
 enum {
 	OPT_TASK = TASK_OPT_END, OPT_STEPS, OPT_LR, OPT_OPTIMIZER, OPT_MOMENTUM,
 	OPT_CLIP, OPT_SCHEDULE, OPT_CHECKPOINT, OPT_EVERY, OPT_RESUME,
-	OPT_TRAIN_SEED
+	OPT_TRAIN_SEED, OPT_MODEL, OPT_EPOCHS, OPT_TEST_EVERY, OPT_TEST_BATCH,
+	OPT_TEST_SEED
 };
+
+/* The test batch's seed when --test-seed is not given: one for every run,
+   whatever its --seed, so runs are compared on the same data. */
+#define TEST_SEED_DEFAULT 999
 
 typedef struct {
 	task_options t;
@@ -39,6 +46,12 @@ typedef struct {
 	const char *resume;
 	const char *output;
 	size_t max_elements;
+	const char *model;       /* --model KIND: create the model; NULL: read it */
+	model_options m;
+	int steps_given;
+	size_t test_batch;       /* 0: the default (see usage) */
+	uint64_t test_seed;
+	int test_batch_given, test_seed_given;
 } options;
 
 static volatile sig_atomic_t interrupted;
@@ -52,12 +65,23 @@ static void on_sigint(int sig)
 static void usage(void)
 {
 	printf("Usage: dk-train [OPTION]... [MODEL]\n"
+	       "       dk-train --model KIND [MODEL OPTION]... [OPTION]...\n"
 	       "       dk-train --resume CHECKPOINT [-o FILE]\n"
-	       "Train MODEL (standard input when absent or -) on a task by\n"
-	       "backpropagation through time; write the trained model and train/loss.\n"
+	       "Train MODEL (standard input when absent or -), or a new model of KIND\n"
+	       "made as dk-init makes it, on a task by backpropagation through time;\n"
+	       "write the trained model and train/loss (and train/log when testing).\n"
 	       "\n"
 	       "  -t, --task TASK       copy, adding, flipflop or fmnist (required)\n"
 	       "  -K, --steps K         iterations (default 1000)\n"
+	       "      --epochs E        fmnist: E passes over the train split, shuffled\n"
+	       "                        each epoch, instead of --steps\n"
+	       "      --test-every K    test the model every K steps and at the end;\n"
+	       "                        rows of train/log: step, train loss, test loss,\n"
+	       "                        test accuracy\n"
+	       "      --test-batch B    the test batch's examples (default: --batch);\n"
+	       "                        fmnist: the first B of the test split (default\n"
+	       "                        all)\n"
+	       "      --test-seed S     seed of the test batch (default 999)\n"
 	       "      --lr LR           learning rate (default 1e-3)\n"
 	       "      --optimizer NAME  adam (default) or sgd\n"
 	       "      --momentum M      sgd momentum (default 0)\n"
@@ -70,13 +94,22 @@ static void usage(void)
 	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
 	       "task options (as dk-gen's; --seed seeds the batches drawn):\n"
 	       TASK_OPTIONS_HELP
+	       "model options, with --model KIND (rnn, wrnn, gru, lstm, ctrnn; as\n"
+	       "dk-init's, inputs and outputs by default the task's):\n"
+	       "      --model KIND      create a model of KIND instead of reading MODEL\n"
+	       MODEL_OPTIONS_HELP
+	       "      --model-seed S    seed of the model's initialisation (default 1)\n"
+	       "\n"
 	       "      --max-elements N  refuse tensors of more than N elements\n"
 	       "  -h, --help            show this help and exit\n"
 	       "      --version         show the version and exit\n"
 	       "\n"
 	       "Exit status: 0 on success (also after SIGINT, with a checkpoint),\n"
 	       "1 on error (a non-finite loss among them), 2 on usage error.\n");
-	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	/* the text is longer than stdio's buffer: a failed write may come
+	   before the close */
+	int bad = ferror(stdout);
+	exit(fclose(stdout) == 0 && !bad ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
 static double parse_real(const char *opt, const char *arg, double lo)
@@ -87,6 +120,17 @@ static double parse_real(const char *opt, const char *arg, double lo)
 	if (end == arg || *end || errno || !(v >= lo) || !isfinite(v))
 		tool_usage_error("%s: '%s' is not a number of at least %g", opt, arg, lo);
 	return v;
+}
+
+/* A seed as attrs hold one: an integer, or past JSON's signed 64 bits a
+   decimal string. */
+static json_t *seed_json(uint64_t seed)
+{
+	if (seed <= INT64_MAX)
+		return json_integer((json_int_t)seed);
+	char text[32];
+	snprintf(text, sizeof text, "%llu", (unsigned long long)seed);
+	return json_string(text);
 }
 
 /* The run's options as JSON: stored in checkpoints, read back by --resume. */
@@ -100,6 +144,21 @@ static json_t *options_json(const options *o)
 	                      "momentum", q->momentum, "clip", q->clip,
 	                      "schedule", dk_schedule_name(q->schedule),
 	                      "every", (json_int_t)o->every);
+	/* the newer options only when used, so runs without them keep their bytes */
+	if (j && o->train.epochs &&
+	    json_object_set_new(j, "epochs", json_integer((json_int_t)o->train.epochs))) {
+		json_decref(j);
+		return NULL;
+	}
+	if (j && o->train.test_every) {
+		json_t *t = json_pack("{s:I, s:I, s:o}", "every", (json_int_t)o->train.test_every,
+		                      "batch", (json_int_t)o->test_batch,
+		                      "seed", seed_json(o->test_seed));
+		if (!t || json_object_set_new(j, "test", t)) {
+			json_decref(j);
+			return NULL;
+		}
+	}
 	return j; /* no file names: a resumed run gives the very same bytes */
 }
 
@@ -119,7 +178,37 @@ static int options_from_json(json_t *j, options *o)
 	q->momentum = json_number_value(json_object_get(j, "momentum"));
 	q->clip = json_number_value(json_object_get(j, "clip"));
 	o->every = (size_t)json_integer_value(json_object_get(j, "every"));
+	o->train.epochs = (size_t)json_integer_value(json_object_get(j, "epochs"));
+	json_t *t = json_object_get(j, "test");
+	if (t) {
+		json_t *seed = json_object_get(t, "seed");
+		o->train.test_every = (size_t)json_integer_value(json_object_get(t, "every"));
+		o->test_batch = (size_t)json_integer_value(json_object_get(t, "batch"));
+		o->test_seed = json_is_string(seed) ? strtoull(json_string_value(seed), NULL, 10)
+		                                    : (uint64_t)json_integer_value(seed);
+		if (!o->train.test_every)
+			return DK_EFORMAT;
+	}
 	return DK_OK;
+}
+
+/* train/log: the test rows, with the names of their columns. */
+static int add_log(dk_bundle *b, const dk_trainer *tr)
+{
+	size_t shape[2] = {dk_trainer_log_rows(tr), DK_TRAIN_LOG_COLUMNS};
+	static const char *const axes[2] = {"row", "column"};
+	dk_tensor *log = dk_tensor_alloc(DK_F8, 0, 2, shape);
+	dk_meta *m = dk_meta_new("train/log");
+	json_t *cols = json_pack("[s, s, s, s]", "step", "train_loss", "test_loss",
+	                         "test_accuracy");
+	if (!log || !m || !cols || dk_meta_set_axes(m, axes, 2) ||
+	    dk_meta_set_attr(m, "columns", cols)) {
+		dk_tensor_free(log);
+		dk_meta_free(m);
+		return DK_ENOMEM;
+	}
+	memcpy(log->data, dk_trainer_log(tr), dk_tensor_nbytes(log));
+	return dk_bundle_add(b, "train/log", m, log);
 }
 
 /* The model, its trainer state and the options, as one bundle. */
@@ -140,6 +229,8 @@ static dk_bundle *checkpoint_bundle(const options *o, const dk_model *m,
 		if (loss)
 			memcpy(loss->data, dk_trainer_losses(tr), n[0] * sizeof(double));
 		st = loss ? dk_bundle_add(b, "train/loss", NULL, loss) : DK_ENOMEM;
+		if (!st && o->train.test_every)
+			st = add_log(b, tr);
 	}
 	if (!st)
 		st = tool_bundle_stamp(b, prov);
@@ -159,6 +250,24 @@ static int save_checkpoint(const options *o, const char *path, const dk_model *m
 	int status = tool_write_bundle(path, b);
 	dk_bundle_free(b);
 	return status;
+}
+
+/* The progress line, on a terminal: step, epoch, losses. */
+static void progress(const options *o, const dk_trainer *tr, double loss)
+{
+	size_t done = dk_trainer_done(tr), per = dk_trainer_epoch_steps(tr);
+	fprintf(stderr, "\r%s: step %zu/%zu", tool_name(), done, o->train.steps);
+	if (per)
+		fprintf(stderr, "  epoch %zu/%zu", (done + per - 1) / per, o->train.epochs);
+	fprintf(stderr, "  loss %.6g", loss);
+	size_t rows = dk_trainer_log_rows(tr);
+	if (rows) {
+		const double *row = dk_trainer_log(tr) + (rows - 1) * DK_TRAIN_LOG_COLUMNS;
+		fprintf(stderr, "  test %.6g", row[2]);
+		if (!isnan(row[3]))
+			fprintf(stderr, " (%.1f%%)", 100 * row[3]);
+	}
+	fputs(" ", stderr);
 }
 
 /* The training loop; returns the exit status. */
@@ -189,8 +298,7 @@ static int train(options *o, dk_model *m, dk_trainer *tr)
 		}
 		size_t done = dk_trainer_done(tr);
 		if (tty && (done % 10 == 0 || done == o->train.steps))
-			fprintf(stderr, "\r%s: step %zu/%zu  loss %.6g ", tool_name(), done,
-			        o->train.steps, loss);
+			progress(o, tr, loss);
 		if (ckpt && o->every && done % o->every == 0 && done < o->train.steps &&
 		    save_checkpoint(o, ckpt, m, tr))
 			return TOOL_EXIT_FAIL;
@@ -210,6 +318,10 @@ static void parse(int argc, char **argv, options *o)
 	static const struct option longopts[] = {
 		{"task", required_argument, NULL, 't'},
 		{"steps", required_argument, NULL, 'K'},
+		{"epochs", required_argument, NULL, OPT_EPOCHS},
+		{"test-every", required_argument, NULL, OPT_TEST_EVERY},
+		{"test-batch", required_argument, NULL, OPT_TEST_BATCH},
+		{"test-seed", required_argument, NULL, OPT_TEST_SEED},
 		{"lr", required_argument, NULL, OPT_LR},
 		{"optimizer", required_argument, NULL, OPT_OPTIMIZER},
 		{"momentum", required_argument, NULL, OPT_MOMENTUM},
@@ -219,22 +331,49 @@ static void parse(int argc, char **argv, options *o)
 		{"every", required_argument, NULL, OPT_EVERY},
 		{"resume", required_argument, NULL, OPT_RESUME},
 		{"output", required_argument, NULL, 'o'},
+		{"model", required_argument, NULL, OPT_MODEL},
+		{"model-seed", required_argument, NULL, 'S'},
+		MODEL_LONGOPTS,
 		TASK_LONGOPTS,
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c, other = 0;
-	while ((c = getopt_long(argc, argv, "t:K:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:K:o:h" MODEL_SHORTOPTS, longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o->max_elements))
 			continue;
 		if (c != 'o' && c != OPT_RESUME)
 			other = 1;
-		if (task_option(&o->t, c, optarg))
+		if (task_option(&o->t, c, optarg) || model_option(&o->m, c, optarg))
 			continue;
 		dk_optim_opts *q = &o->train.optim;
 		switch (c) {
 		case 't': o->task = optarg; break;
-		case 'K': o->train.steps = tool_parse_count("--steps", optarg); break;
+		case 'K':
+			o->train.steps = tool_parse_count("--steps", optarg);
+			o->steps_given = 1;
+			break;
+		case OPT_EPOCHS:
+			o->train.epochs = tool_parse_count("--epochs", optarg);
+			if (!o->train.epochs)
+				tool_usage_error("--epochs: at least 1");
+			break;
+		case OPT_TEST_EVERY:
+			o->train.test_every = tool_parse_count("--test-every", optarg);
+			if (!o->train.test_every)
+				tool_usage_error("--test-every: at least 1");
+			break;
+		case OPT_TEST_BATCH:
+			o->test_batch = tool_parse_count("--test-batch", optarg);
+			if (!o->test_batch)
+				tool_usage_error("--test-batch: at least 1 example");
+			o->test_batch_given = 1;
+			break;
+		case OPT_TEST_SEED:
+			o->test_seed = task_parse_seed("--test-seed", optarg);
+			o->test_seed_given = 1;
+			break;
+		case OPT_MODEL: o->model = optarg; break;
 		case OPT_LR: q->lr = parse_real("--lr", optarg, 0); break;
 		case OPT_OPTIMIZER:
 			if (dk_optim_kind_from_name(optarg, &q->kind))
@@ -263,20 +402,54 @@ static void parse(int argc, char **argv, options *o)
 	o->train.seed = o->t.p.seed;
 	if (argc - optind > 1)
 		tool_usage_error("one MODEL only");
+	if (o->model && argc - optind > 0)
+		tool_usage_error("--model %s creates the model: no MODEL operand with it", o->model);
+	if (!o->model && model_options_any(&o->m))
+		tool_usage_error("%s makes a new model: only with --model KIND", model_options_first(&o->m));
+	if (o->train.epochs) {
+		if (o->t.p.kind != DK_TASK_FMNIST)
+			tool_usage_error("--epochs: the %s task is drawn afresh at every step; "
+			                 "epochs are passes over a dataset (fmnist): use --steps",
+			                 o->task);
+		if (o->steps_given)
+			tool_usage_error("--epochs and --steps: one or the other");
+		if (o->t.given[TASK_OPT_OFFSET])
+			tool_usage_error("--offset: an epoch takes every example of the split");
+	}
+	if (!o->train.test_every && (o->test_batch_given || o->test_seed_given))
+		tool_usage_error("%s: only with --test-every", o->test_batch_given ? "--test-batch"
+		                                                                  : "--test-seed");
+	if (o->test_seed_given && o->t.p.kind == DK_TASK_FMNIST)
+		tool_usage_error("--test-seed: fmnist's test set is its test split, drawn from no seed");
+	if (o->train.test_every && !o->test_batch_given && o->t.p.kind != DK_TASK_FMNIST)
+		o->test_batch = o->t.p.batch;
+}
+
+/* A new model of --model's kind, its sizes by default the task's. */
+static dk_model *create_model(options *o, const dk_task *task)
+{
+	if (!o->m.given['i'])
+		o->m.spec.inputs = dk_task_inputs(task);
+	if (!o->m.given['O'])
+		o->m.spec.outputs = dk_task_outputs(task);
+	dk_model *m;
+	return model_options_create(&o->m, o->model, &m) ? NULL : m;
 }
 
 int main(int argc, char **argv)
 {
-	options o = {.every = 100, .max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
+	options o = {.every = 100, .max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
+	             .test_seed = TEST_SEED_DEFAULT};
 	task_options_init(&o.t);
+	model_options_init(&o.m);
 	dk_optim_opts_init(&o.train.optim);
 	o.train.steps = 1000;
 	tool_init("dk-train", argv);
 	parse(argc, argv, &o);
 
+	dk_bundle *mb = NULL;
 	const char *model_path = o.resume ? o.resume : optind < argc ? argv[optind] : "-";
-	dk_bundle *mb = tool_read_bundle(model_path, o.max_elements);
-	if (!mb)
+	if (!o.model && !(mb = tool_read_bundle(model_path, o.max_elements)))
 		return TOOL_EXIT_FAIL;
 	json_t *saved = NULL; /* the resumed run's options (owns strings o uses) */
 	if (o.resume) {
@@ -295,24 +468,34 @@ int main(int argc, char **argv)
 	dk_model *m = NULL;
 	dk_task *task = NULL;
 	dk_trainer *tr = NULL;
+	dk_testset *ts = NULL;
 	int status = TOOL_EXIT_FAIL, st;
-	if ((st = dk_model_from_bundle(mb, &m, err, sizeof err))) {
+	if (mb && (st = dk_model_from_bundle(mb, &m, err, sizeof err))) {
 		tool_warn(model_path, "%s", err);
 	} else if ((st = dk_task_alloc(&o.t.p, &task, err, sizeof err))) {
 		if (st == DK_EINVAL && !o.resume)
 			tool_usage_error("%s", err);
 		tool_warn(NULL, "%s", err);
+	} else if (!m && !(m = create_model(&o, task))) {
+		/* create_model warned */
 	} else if ((st = dk_trainer_alloc(m, task, &o.train, &tr, err, sizeof err))) {
-		tool_warn(model_path, "%s", err);
+		tool_warn(o.model ? NULL : model_path, "%s", err);
+	} else if (o.train.test_every &&
+	           (st = dk_testset_alloc(&o.t.p, m, o.test_batch, o.t.p.batch, o.test_seed, &ts,
+	                                  err, sizeof err))) {
+		tool_warn(NULL, "test set: %s", err);
 	} else if (o.resume && (st = dk_trainer_restore(tr, mb, err, sizeof err))) {
 		tool_warn(o.resume, "%s", err);
 	} else {
+		o.train.steps = dk_trainer_steps(tr); /* with --epochs, worked out */
+		dk_trainer_set_testset(tr, ts);
 		struct sigaction sa = {.sa_handler = on_sigint};
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);
 		status = train(&o, m, tr);
 	}
 	dk_trainer_free(tr);
+	dk_testset_free(ts);
 	dk_task_free(task);
 	dk_model_free(m);
 	dk_bundle_free(mb);

@@ -324,11 +324,11 @@ static int fmnist_sample(const dk_task *t, dk_rng *r, size_t offset,
 		return dk_task_fail(err, errlen, DK_ENOMEM, "out of memory");
 	if (t->params.shuffle) {
 		dk_rng_permutation(r, order, n);
-		dk_task_fill_fmnist(t, order + offset, b);
+		dk_task_fill_fmnist(t, order + offset, batch, b);
 	} else {
 		for (size_t i = 0; i < batch; i++)
 			order[i] = offset + i;
-		dk_task_fill_fmnist(t, order, b);
+		dk_task_fill_fmnist(t, order, batch, b);
 	}
 	free(order);
 	return DK_OK;
@@ -354,6 +354,41 @@ int dk_task_sample(const dk_task *t, dk_rng *r, size_t offset,
 	}
 	if (!st && (st = make_meta(t, offset, b)))
 		dk_task_fail(err, errlen, st, "out of memory");
+	if (st) {
+		dk_task_batch_free(b);
+		return st;
+	}
+	*out = b;
+	return DK_OK;
+}
+
+int dk_task_sample_examples(const dk_task *t, const size_t *index, size_t count,
+                            dk_task_batch **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	size_t n = dk_task_examples(t);
+	if (!n)
+		return dk_task_fail(err, errlen, DK_EINVAL, "%s: a generated task has no examples to pick",
+		                    kind_names[t->params.kind]);
+	if (count > t->params.batch)
+		return dk_task_fail(err, errlen, DK_EINVAL, "%s: %zu examples asked for, the batch holds %zu",
+		                    kind_names[t->params.kind], count, t->params.batch);
+	for (size_t i = 0; i < count; i++)
+		if (index[i] >= n)
+			return dk_task_fail(err, errlen, DK_EINVAL, "%s: example %zu asked for, the %s split has %zu",
+			                    kind_names[t->params.kind], index[i],
+			                    split_names[t->params.split], n);
+	dk_task_batch *b = calloc(1, sizeof *b);
+	if (!b)
+		return dk_task_fail(err, errlen, DK_ENOMEM, "out of memory");
+	int st = make_tensors(t, t->params.batch, b, err, errlen);
+	if (!st) {
+		dk_task_fill_fmnist(t, index, count, b);
+		if ((st = make_meta(t, count ? index[0] : 0, b)))
+			dk_task_fail(err, errlen, st, "out of memory");
+	}
 	if (st) {
 		dk_task_batch_free(b);
 		return st;

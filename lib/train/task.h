@@ -166,6 +166,16 @@ int dk_task_sample(const dk_task *t, dk_rng *r, size_t offset,
 void dk_task_batch_free(dk_task_batch *b);
 
 /*
+ * A dataset's batch of the examples index[0..count-1] (count <= the
+ * batch size), in that order; the batch's other slots are padding -- zero
+ * input, no label (-1), mask 0 -- so they weigh nothing in the loss, and
+ * an epoch's last, short batch keeps the batch's shape.  DK_EINVAL for a
+ * generated task, count over the batch, or an index out of the split.
+ */
+int dk_task_sample_examples(const dk_task *t, const size_t *index, size_t count,
+                            dk_task_batch **out, char *err, size_t errlen);
+
+/*
  * The whole job of dk-gen: dk_task_alloc, then dk_task_sample from
  * dk_rng_alloc(p->seed) at p->offset, then dk_task_free.
  */

@@ -93,7 +93,7 @@ int dk_task_fmnist_load(dk_task *t, const char *dir, char *err,
 	return DK_OK;
 }
 
-void dk_task_fill_fmnist(const dk_task *t, const size_t *index,
+void dk_task_fill_fmnist(const dk_task *t, const size_t *index, size_t count,
                          dk_task_batch *b)
 {
 	size_t batch = t->params.batch, steps = t->steps;
@@ -102,7 +102,7 @@ void dk_task_fill_fmnist(const dk_task *t, const size_t *index,
 	int64_t *y = b->target->data;
 	for (size_t i = 0; i < steps * batch; i++)
 		y[i] = -1; /* no label but at the last step */
-	for (size_t e = 0; e < batch; e++) {
+	for (size_t e = 0; e < count; e++) {
 		const uint8_t *img = images + index[e] * PIXELS;
 		if (t->params.mode == DK_FMNIST_ROW) {
 			for (size_t row = 0; row < DK_FMNIST_SIDE; row++)

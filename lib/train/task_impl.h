@@ -37,8 +37,10 @@ void dk_task_fill_flipflop(const dk_task *t, dk_rng *r, dk_task_batch *b);
 /* Load the split's files into t (images, labels, pixel_order). */
 int dk_task_fmnist_load(dk_task *t, const char *dir, char *err,
                         size_t errlen);
-/* Fill b with the examples whose indices are in index[0..batch-1]. */
-void dk_task_fill_fmnist(const dk_task *t, const size_t *index,
+/* Fill the first count slots of b with the examples whose indices are in
+   index[0..count-1]; the slots after them stay padding: zero input, no
+   label (-1), mask 0. */
+void dk_task_fill_fmnist(const dk_task *t, const size_t *index, size_t count,
                          dk_task_batch *b);
 
 #endif

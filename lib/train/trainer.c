@@ -23,6 +23,15 @@ struct dk_trainer {
 	double *theta_prev;   /* owned: to undo a step that went non-finite */
 	double *losses;       /* owned: o.steps entries */
 	size_t done;
+	/* epochs */
+	size_t epoch_steps;   /* steps per epoch; 0 without epochs */
+	size_t *order;        /* owned: the current epoch's order of examples */
+	unsigned char *epoch_rng; /* owned: rng's state as the epoch began */
+	size_t last_count;    /* examples in the last batch taken */
+	/* testing */
+	dk_testset *testset;  /* not owned; NULL: none */
+	double *log;          /* owned: log_cap rows of DK_TRAIN_LOG_COLUMNS */
+	size_t log_rows, log_cap;
 };
 
 int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
@@ -36,6 +45,21 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
 		         dk_task_inputs(task), dk_task_outputs(task));
 		return DK_EINVAL;
 	}
+	const dk_task_params *p = dk_task_get_params(task);
+	size_t examples = dk_task_examples(task), steps = o->steps, per_epoch = 0;
+	if (o->epochs) {
+		if (!examples) {
+			snprintf(err, errlen, "epochs: the %s task is generated afresh at every step, "
+			         "not a set of examples to pass over", dk_task_kind_name(p->kind));
+			return DK_EINVAL;
+		}
+		per_epoch = examples / p->batch + (examples % p->batch != 0);
+		if (o->epochs > SIZE_MAX / per_epoch) {
+			snprintf(err, errlen, "%zu epochs of %zu steps overflow", o->epochs, per_epoch);
+			return DK_EINVAL;
+		}
+		steps = o->epochs * per_epoch;
+	}
 	dk_trainer *tr = calloc(1, sizeof *tr);
 	if (!tr)
 		return DK_ENOMEM;
@@ -43,14 +67,30 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
 	tr->model = m;
 	tr->task = task;
 	tr->o = *o;
-	tr->o.optim.steps = o->steps;
+	tr->o.steps = steps;
+	tr->o.optim.steps = steps;
+	tr->epoch_steps = per_epoch;
 	tr->bptt = dk_bptt_alloc(m, dk_task_steps(task), dk_task_get_params(task)->batch);
 	tr->optim = dk_optim_alloc(&tr->o.optim, np);
 	tr->rng = dk_rng_alloc(o->seed);
 	tr->grad = malloc((np + 1) * sizeof *tr->grad);
 	tr->theta_prev = malloc((np + 1) * sizeof *tr->theta_prev);
-	tr->losses = malloc((o->steps + 1) * sizeof *tr->losses);
-	if (!tr->bptt || !tr->optim || !tr->rng || !tr->grad || !tr->theta_prev || !tr->losses) {
+	tr->losses = malloc((steps + 1) * sizeof *tr->losses);
+	int bad = !tr->bptt || !tr->optim || !tr->rng || !tr->grad || !tr->theta_prev ||
+	          !tr->losses;
+	if (!bad && per_epoch) {
+		tr->order = malloc(examples * sizeof *tr->order);
+		tr->epoch_rng = malloc(dk_rng_state_size(tr->rng));
+		bad = !tr->order || !tr->epoch_rng;
+		if (!bad) /* the first epoch's order comes from the seed's start */
+			dk_rng_state_get(tr->rng, tr->epoch_rng);
+	}
+	if (!bad && o->test_every) {
+		tr->log_cap = steps / o->test_every + 1;
+		tr->log = malloc(tr->log_cap * DK_TRAIN_LOG_COLUMNS * sizeof *tr->log);
+		bad = !tr->log;
+	}
+	if (bad) {
 		dk_trainer_free(tr);
 		snprintf(err, errlen, "out of memory");
 		return DK_ENOMEM;
@@ -69,11 +109,57 @@ void dk_trainer_free(dk_trainer *tr)
 	free(tr->grad);
 	free(tr->theta_prev);
 	free(tr->losses);
+	free(tr->order);
+	free(tr->epoch_rng);
+	free(tr->log);
 	free(tr);
 }
 
 size_t dk_trainer_done(const dk_trainer *tr) { return tr->done; }
 const double *dk_trainer_losses(const dk_trainer *tr) { return tr->losses; }
+size_t dk_trainer_steps(const dk_trainer *tr) { return tr->o.steps; }
+size_t dk_trainer_epoch_steps(const dk_trainer *tr) { return tr->epoch_steps; }
+void dk_trainer_set_testset(dk_trainer *tr, dk_testset *ts) { tr->testset = ts; }
+size_t dk_trainer_log_rows(const dk_trainer *tr) { return tr->log_rows; }
+const double *dk_trainer_log(const dk_trainer *tr) { return tr->log; }
+
+const size_t *dk_trainer_examples(const dk_trainer *tr, size_t *count)
+{
+	*count = tr->epoch_steps && tr->done ? tr->last_count : 0;
+	if (!*count)
+		return NULL;
+	return tr->order + (tr->done - 1) % tr->epoch_steps * dk_task_get_params(tr->task)->batch;
+}
+
+/* The batch of the step about to be taken. */
+static int next_batch(dk_trainer *tr, dk_task_batch **b, char *err, size_t errlen)
+{
+	const dk_task_params *p = dk_task_get_params(tr->task);
+	size_t examples = dk_task_examples(tr->task), offset = 0;
+	if (tr->epoch_steps) {
+		size_t k = tr->done % tr->epoch_steps;
+		if (k == 0) { /* a new epoch: a new order, drawn from the seed's stream */
+			dk_rng_state_get(tr->rng, tr->epoch_rng);
+			dk_rng_permutation(tr->rng, tr->order, examples);
+		}
+		size_t from = k * p->batch;
+		size_t count = examples - from < p->batch ? examples - from : p->batch;
+		int st = dk_task_sample_examples(tr->task, tr->order + from, count, b, err, errlen);
+		if (!st)
+			tr->last_count = count;
+		return st;
+	}
+	if (examples >= p->batch) /* a dataset: page through it */
+		offset = tr->done * p->batch % (examples - p->batch + 1);
+	return dk_task_sample(tr->task, tr->rng, offset, b, err, errlen);
+}
+
+/* After step done: is a test due? */
+static int test_due(const dk_trainer *tr)
+{
+	return tr->testset && tr->o.test_every &&
+	       (tr->done % tr->o.test_every == 0 || tr->done == tr->o.steps);
+}
 
 int dk_trainer_step(dk_trainer *tr, double *loss, char *err, size_t errlen)
 {
@@ -81,12 +167,8 @@ int dk_trainer_step(dk_trainer *tr, double *loss, char *err, size_t errlen)
 		snprintf(err, errlen, "the run's %zu steps are done", tr->o.steps);
 		return DK_EINVAL;
 	}
-	const dk_task_params *p = dk_task_get_params(tr->task);
-	size_t examples = dk_task_examples(tr->task), offset = 0;
-	if (examples >= p->batch) /* a dataset: page through it */
-		offset = tr->done * p->batch % (examples - p->batch + 1);
 	dk_task_batch *b;
-	int st = dk_task_sample(tr->task, tr->rng, offset, &b, err, errlen);
+	int st = next_batch(tr, &b, err, errlen);
 	if (st)
 		return st;
 	double acc;
@@ -116,6 +198,17 @@ int dk_trainer_step(dk_trainer *tr, double *loss, char *err, size_t errlen)
 		return DK_ENUMERIC;
 	}
 	tr->losses[tr->done++] = *loss;
+	if (test_due(tr) && tr->log_rows < tr->log_cap) {
+		double *row = tr->log + tr->log_rows * DK_TRAIN_LOG_COLUMNS, tl, ta;
+		char e[256];
+		if ((st = dk_testset_eval(tr->testset, tr->model, &tl, &ta, e, sizeof e)))
+			return dk_errorf(st, err, errlen, "testing after step %zu: %s", tr->done, e);
+		row[0] = (double)tr->done;
+		row[1] = *loss;
+		row[2] = tl;
+		row[3] = ta;
+		tr->log_rows++;
+	}
 	return DK_OK;
 }
 
@@ -146,6 +239,12 @@ int dk_trainer_save(const dk_trainer *tr, dk_bundle *b)
 	if (!st)
 		st = add_tensor(b, "train/rng", DK_U1, 1, nr, rs);
 	free(rs);
+	if (!st && tr->epoch_steps)
+		st = add_tensor(b, "train/epoch_rng", DK_U1, 1, nr, tr->epoch_rng);
+	if (!st && tr->o.test_every) {
+		size_t nlog[2] = {tr->log_rows, DK_TRAIN_LOG_COLUMNS};
+		st = add_tensor(b, "train/log", DK_F8, 2, nlog, tr->log);
+	}
 	return st;
 }
 
@@ -171,6 +270,39 @@ int dk_trainer_restore(dk_trainer *tr, const dk_bundle *b, char *err,
 		snprintf(err, errlen, "the checkpoint's generator state has the wrong size");
 		return DK_EFORMAT;
 	}
+	const dk_tensor *erng = dk_bundle_get(b, "train/epoch_rng");
+	const dk_tensor *log = dk_bundle_get(b, "train/log");
+	size_t rows = 0;
+	if (tr->o.test_every) { /* a row after every test_every steps, and one at the end */
+		rows = (size_t)done / tr->o.test_every;
+		if ((size_t)done == tr->o.steps && done % tr->o.test_every)
+			rows++;
+	}
+	if ((tr->epoch_steps && (!erng || erng->dtype != DK_U1 || erng->count != rng->count)) ||
+	    (tr->o.test_every && (!log || log->dtype != DK_F8 || log->rank != 2 ||
+	                          log->shape[0] != rows || log->shape[1] != DK_TRAIN_LOG_COLUMNS))) {
+		snprintf(err, errlen, "the checkpoint does not fit this run: %s missing or misshapen",
+		         tr->epoch_steps && !erng ? "train/epoch_rng" : "train/epoch_rng or train/log");
+		return DK_EFORMAT;
+	}
+	if (tr->epoch_steps) { /* the epoch's order, drawn again as it was */
+		if (dk_rng_state_set(tr->rng, erng->data, erng->count)) {
+			snprintf(err, errlen, "the checkpoint's epoch generator state has the wrong size");
+			return DK_EFORMAT;
+		}
+		memcpy(tr->epoch_rng, erng->data, erng->count);
+		dk_rng_permutation(tr->rng, tr->order, dk_task_examples(tr->task));
+		dk_rng_state_set(tr->rng, rng->data, rng->count);
+		tr->last_count = 0;
+		if (done) {
+			size_t from = (size_t)(done - 1) % tr->epoch_steps * dk_task_get_params(tr->task)->batch;
+			size_t n = dk_task_examples(tr->task), bsz = dk_task_get_params(tr->task)->batch;
+			tr->last_count = n - from < bsz ? n - from : bsz;
+		}
+	}
+	if (rows)
+		memcpy(tr->log, log->data, rows * DK_TRAIN_LOG_COLUMNS * sizeof(double));
+	tr->log_rows = rows;
 	memcpy(dk_optim_state(tr->optim), opt->data, opt->count * sizeof(double));
 	memcpy(tr->losses, loss->data, loss->count * sizeof(double));
 	dk_optim_set_steps(tr->optim, (size_t)done);

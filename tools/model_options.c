@@ -1,0 +1,151 @@
+/*
+ * model_options.c -- parsing the options that make a new model, shared
+ * by dk-init and dk-train, and making the model from them.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_options.h"
+
+static double parse_real(const char *opt, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end)
+		tool_usage_error("%s: '%s' is not a number", opt, arg);
+	return v;
+}
+
+/* A positive, finite real (--dt, --tau). */
+static double parse_positive(const char *opt, const char *arg)
+{
+	double v = parse_real(opt, arg);
+	if (!(v > 0) || !isfinite(v))
+		tool_usage_error("%s: '%s' is not a positive number", opt, arg);
+	return v;
+}
+
+void model_options_init(model_options *m)
+{
+	memset(m, 0, sizeof *m);
+	m->spec = (dk_model_spec){.units = 64, .inputs = 1, .outputs = 1, .act = DK_ACT_TANH,
+	                          .init = NULL, .gain = 1, .seed = 1};
+}
+
+int model_option(model_options *m, int c, const char *arg)
+{
+	dk_model_spec *s = &m->spec;
+	switch (c) {
+	case 'c': s->channels = tool_parse_count("--channels", arg); break;
+	case 'n': s->units = tool_parse_count("--units", arg); break;
+	case 'i': s->inputs = tool_parse_count("--inputs", arg); break;
+	case 'O': s->outputs = tool_parse_count("--outputs", arg); break;
+	case 'a':
+		if (dk_act_from_name(arg, &s->act))
+			tool_usage_error("--act/--phi: unknown nonlinearity '%s' (tanh, relu, erf, identity)", arg);
+		break;
+	case 'I': s->init = arg; break;
+	case 'g': s->gain = parse_real("--gain", arg); break;
+	case 'S': s->seed = tool_parse_count("the seed", arg); break;
+	case MODEL_OPT_DT: s->dt = parse_positive("--dt", arg); break;
+	case MODEL_OPT_TAU: s->tau = parse_positive("--tau", arg); break;
+	case MODEL_OPT_INTEGRATOR:
+		if (strcmp(arg, "euler") && strcmp(arg, "rk4"))
+			tool_usage_error("--integrator: unknown integrator '%s' (euler, rk4)", arg);
+		s->integrator = arg;
+		break;
+	case MODEL_OPT_RANK: s->rank = tool_parse_count("--rank", arg); break;
+	default: return 0;
+	}
+	if (c >= MODEL_OPT_DT)
+		m->ct_given[c - MODEL_OPT_DT] = 1;
+	else
+		m->given[c] = 1;
+	return 1;
+}
+
+static const char *const ct_names[MODEL_OPT_END - MODEL_OPT_DT] = {
+	"--dt", "--tau", "--integrator", "--rank",
+};
+
+const char *model_options_first(const model_options *m)
+{
+	static const struct { char c; const char *name; } letters[] = {
+		{'c', "--channels"}, {'n', "--units"}, {'i', "--inputs"}, {'O', "--outputs"},
+		{'a', "--act"}, {'I', "--init"}, {'g', "--gain"}, {'S', "--model-seed"},
+	};
+	for (size_t k = 0; k < sizeof letters / sizeof *letters; k++)
+		if (m->given[(unsigned char)letters[k].c])
+			return letters[k].name;
+	for (int k = 0; k < MODEL_OPT_END - MODEL_OPT_DT; k++)
+		if (m->ct_given[k])
+			return ct_names[k];
+	return NULL;
+}
+
+int model_options_any(const model_options *m) { return model_options_first(m) != NULL; }
+
+int model_options_create(model_options *m, const char *kind, dk_model **out)
+{
+	dk_model_spec *s = &m->spec;
+	s->kind = kind;
+	if (!strcmp(kind, "wrnn")) {
+		/* the Wave-RNN is always relu, and starts as a delay line */
+		if (m->given['a'] && s->act != DK_ACT_RELU)
+			tool_usage_error("--act: the wrnn is always relu");
+		s->act = DK_ACT_RELU;
+		if (!m->given['c'])
+			s->channels = 1;
+		if (!s->init)
+			s->init = "shift";
+	} else if (m->given['c']) {
+		tool_usage_error("--channels: only the wrnn has channels");
+	}
+	if (!s->init)
+		s->init = "random";
+
+	char err[256];
+	int st = dk_model_create(s, out, err, sizeof err);
+	if (st == DK_EINVAL)
+		tool_usage_error("%s", err);
+	if (st) {
+		tool_warn(NULL, "%s", err);
+		return st;
+	}
+	for (int k = 0; k < MODEL_OPT_END - MODEL_OPT_DT && !dk_model_is_continuous(*out); k++)
+		if (m->ct_given[k]) {
+			dk_model_free(*out);
+			*out = NULL;
+			tool_usage_error("%s applies only to continuous-time models (ctrnn), not %s",
+			                 ct_names[k], kind);
+		}
+	return DK_OK;
+}
+
+json_t *model_options_json(const model_options *m, json_t *model_attrs)
+{
+	const dk_model_spec *s = &m->spec;
+	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:f, s:I}", "model", s->kind,
+	                      "units", (json_int_t)s->units, "inputs", (json_int_t)s->inputs,
+	                      "outputs", (json_int_t)s->outputs, "act", dk_act_name(s->act),
+	                      "init", s->init, "gain", s->gain, "seed", (json_int_t)s->seed);
+	static const char *const keys[] = {"dt", "tau", "integrator", "rank"};
+	for (size_t k = 0; o && model_attrs && k < sizeof keys / sizeof *keys; k++) {
+		json_t *v = json_object_get(model_attrs, keys[k]);
+		if (v && json_object_set(o, keys[k], v)) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	if (o && s->channels &&
+	    json_object_set_new(o, "channels", json_integer((json_int_t)s->channels))) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}

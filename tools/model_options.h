@@ -1,0 +1,93 @@
+/*
+ * model_options.h -- the options that make a new model (--channels,
+ * --units, --inputs, --outputs, --act/--phi, --init, --gain, the seed,
+ * and the continuous-time --dt, --tau, --integrator, --rank), as dk-init
+ * takes them and dk-train takes them to create the model it trains.
+ *
+ * The long options return the short letters dk-init has always had
+ * (-c -n -i -O -a -I -g, and -S for the seed), so a tool that takes both
+ * these and task_options.h's must leave those letters free; the
+ * continuous-time options have codes of their own, above any a tool or
+ * the task options use.
+ */
+#ifndef DK_MODEL_OPTIONS_H
+#define DK_MODEL_OPTIONS_H
+
+#include "tool.h"
+
+enum {
+	MODEL_OPT_DT = 0x400, MODEL_OPT_TAU, MODEL_OPT_INTEGRATOR, MODEL_OPT_RANK,
+	MODEL_OPT_END
+};
+
+/* The short options, for getopt's option string. */
+#define MODEL_SHORTOPTS "c:n:i:O:a:I:g:"
+
+/* Every model option but the seed, whose name differs between tools
+   (dk-init: --seed, -S; dk-train: --model-seed, its --seed being the
+   batches'); give it as {"NAME", required_argument, NULL, 'S'}. */
+#define MODEL_LONGOPTS \
+	{"channels", required_argument, NULL, 'c'}, \
+	{"units", required_argument, NULL, 'n'}, \
+	{"inputs", required_argument, NULL, 'i'}, \
+	{"outputs", required_argument, NULL, 'O'}, \
+	{"act", required_argument, NULL, 'a'}, \
+	{"phi", required_argument, NULL, 'a'}, \
+	{"init", required_argument, NULL, 'I'}, \
+	{"gain", required_argument, NULL, 'g'}, \
+	{"dt", required_argument, NULL, MODEL_OPT_DT}, \
+	{"tau", required_argument, NULL, MODEL_OPT_TAU}, \
+	{"integrator", required_argument, NULL, MODEL_OPT_INTEGRATOR}, \
+	{"rank", required_argument, NULL, MODEL_OPT_RANK}
+
+/* The help lines of these options (the seed's line is the tool's). */
+#define MODEL_OPTIONS_HELP \
+	"  -c, --channels C     rings of the wrnn (default 1)\n" \
+	"  -n, --units N        units (default 64): the state size, or units per\n" \
+	"                       ring of the wrnn; lstm's state [h, c] holds 2N\n" \
+	"  -i, --inputs I       input size (default 1)\n" \
+	"  -O, --outputs O      readout size (default 1)\n" \
+	"  -a, --act F          nonlinearity: tanh, relu, erf, identity\n" \
+	"                       (default tanh; gru and lstm: tanh only; the\n" \
+	"                       wrnn's is relu)\n" \
+	"      --phi F          the same as --act\n" \
+	"  -I, --init KIND      rnn: identity, random or orthogonal (default\n" \
+	"                       random); wrnn: shift or random (default shift);\n" \
+	"                       gru, lstm, ctrnn: random only\n" \
+	"  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q; wrnn\n" \
+	"                       random: kernel ~ N(0, G^2/(3C)) (default 1;\n" \
+	"                       not used by gru and lstm)\n" \
+	"      --dt DT          ctrnn: integration step (default 0.1)\n" \
+	"      --tau TAU        ctrnn: time constant (default 1)\n" \
+	"      --integrator M   ctrnn: euler or rk4 (default euler)\n" \
+	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n"
+
+typedef struct {
+	dk_model_spec spec;
+	int given[128];     /* by short letter: which options were set */
+	int ct_given[MODEL_OPT_END - MODEL_OPT_DT]; /* the continuous-time ones */
+} model_options;
+
+/* dk-init's defaults: 64 units, 1 input, 1 output, tanh, gain 1, seed 1. */
+void model_options_init(model_options *m);
+/* Take getopt's c if it is a model option (or 'S', the seed); returns 0
+   if it is not.  Malformed values are usage errors (exit 2). */
+int model_option(model_options *m, int c, const char *arg);
+/* Did the command line give any model option (the seed included)? */
+int model_options_any(const model_options *m);
+/* The first model option given, as "--units", for messages; NULL if none. */
+const char *model_options_first(const model_options *m);
+/*
+ * Set the kind and the defaults that depend on it (the wrnn is relu, one
+ * ring and shift-initialised unless told; the others' init is random),
+ * make the model, and check that the continuous-time options apply.
+ * Usage errors exit 2; other failures warn and return nonzero.
+ */
+int model_options_create(model_options *m, const char *kind, dk_model **out);
+/* The settings after defaults, as dk-init's provenance records them;
+   for a continuous-time model also dt, tau, integrator and rank, taken
+   from the model's attrs (model_attrs, may be NULL) where the library
+   filled in its defaults.  NULL when out of memory. */
+json_t *model_options_json(const model_options *m, json_t *model_attrs);
+
+#endif
