@@ -132,5 +132,50 @@ int main(void)
 	        "\"x\": {\"dtype\": \"F64\", \"shape\": [3], \"data_offsets\": [24, 48]}}",
 	        DK_EFORMAT, "a duplicate name", "");
 	refused("{}", DK_OK, "an empty header", "");
+
+	/* the writer: read back, values bit for bit, in order, aligned */
+	dk_bundle *wb = dk_bundle_alloc();
+	size_t s23[2] = {2, 3}, s0[1] = {0};
+	dk_tensor *a = dk_tensor_alloc(DK_F8, 0, 2, s23), *z = dk_tensor_alloc(DK_F8, 0, 0, NULL);
+	dk_tensor *e = dk_tensor_alloc(DK_F8, 0, 1, s0);
+	memcpy(a->data, d, sizeof d);
+	((double *)a->data)[1] = -0.0;
+	((double *)z->data)[0] = 7;
+	dk_bundle_add(wb, "weight_hh_l0", NULL, a);
+	dk_bundle_add(wb, "scalar", NULL, z);
+	dk_bundle_add(wb, "empty", NULL, e);
+	json_t *meta = json_pack("{s:s}", "format", "pt");
+	unsigned char *out;
+	size_t len;
+	int st = dk_safetensors_write(wb, meta, &out, &len, err, sizeof err);
+	if (ok(!st, "writer: writes (%s)", st ? err : "ok")) {
+		uint64_t h = 0;
+		for (int i = 0; i < 8; i++)
+			h |= (uint64_t)out[i] << (8 * i);
+		ok(h % 8 == 0 && len == 8 + h + 7 * 8, "writer: header padded to 8 bytes, then 56 data bytes");
+		st = read_st(out, len, &b, err, sizeof err);
+		if (ok(!st && dk_bundle_size(b) == 3, "writer: read back, three tensors (%s)", err)) {
+			ok(!strcmp(dk_bundle_name(b, 0), "weight_hh_l0") && !strcmp(dk_bundle_name(b, 2), "empty"),
+			   "writer: in the bundle's order");
+			const dk_tensor *r = dk_bundle_tensor(b, 0);
+			ok(r->rank == 2 && r->shape[1] == 3 && !memcmp(r->data, dk_bundle_tensor(wb, 0)->data, 48),
+			   "writer: shape and bits (-0.0 included)");
+			r = dk_bundle_tensor(b, 1);
+			ok(r->rank == 0 && ((double *)r->data)[0] == 7, "writer: a 0-d tensor");
+			dk_bundle_free(b);
+		}
+		free(out);
+	}
+	dk_bundle *bad = dk_bundle_alloc();
+	dk_bundle_add(bad, "i", NULL, dk_tensor_alloc(DK_I8, 0, 1, s23));
+	is_int(dk_safetensors_write(bad, NULL, &out, &len, err, sizeof err), DK_EDTYPE,
+	       "writer: an i8 tensor is DK_EDTYPE");
+	json_t *badmeta = json_pack("{s:i}", "n", 1);
+	is_int(dk_safetensors_write(wb, badmeta, &out, &len, err, sizeof err), DK_EINVAL,
+	       "writer: metadata that is not strings is DK_EINVAL");
+	json_decref(badmeta);
+	json_decref(meta);
+	dk_bundle_free(bad);
+	dk_bundle_free(wb);
 	return tap_done();
 }

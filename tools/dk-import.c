@@ -6,6 +6,11 @@
  *
  *	dk-import --from torch gru_state.npz > model.npy
  *	dk-import --from torch --model rnn --act relu weights/ > model.npy
+ *	dk-import --to torch -o gru_state.npz model.npy
+ *
+ * With --to torch it goes the other way: a model's parameters under
+ * PyTorch's names, as a .npz, a .safetensors or a directory of .npy
+ * files, for nn.RNN/nn.GRU/nn.LSTM and an nn.Linear's load_state_dict.
  *
  * The files are read into one bundle of named tensors (lib/stream/
  * container.c); the library makes the model from it (lib/models/
@@ -26,28 +31,37 @@
 
 #include "tool.h"
 
-enum { OPT_FROM = TOOL_OPT_FIRST_FREE, OPT_READOUT };
+enum { OPT_FROM = TOOL_OPT_FIRST_FREE, OPT_READOUT, OPT_TO };
 
 typedef struct {
 	dk_import_spec spec;
 	const char *output;
 	size_t max_elements;
-	int act_given;
+	int act_given, from_given, outputs_given;
+	int to_torch;  /* --to torch: export */
 } options;
 
 static void usage(void)
 {
 	printf("Usage: dk-import --from torch [OPTION]... FILE...\n"
+	       "       dk-import --to torch -o FILE [--readout PREFIX] [MODEL]\n"
 	       "Write the model whose PyTorch weights FILEs hold as a stream of model/...\n"
 	       "tensors.  A FILE is a .npy file (or a directory of them) named as PyTorch\n"
 	       "names the parameter (weight_ih_l0.npy ...), a .npz, or a .safetensors;\n"
 	       "- is standard input.  Names may carry a module prefix (rnn.weight_ih_l0).\n"
 	       "\n"
+	       "With --to torch, write MODEL's (an rnn, gru or lstm; standard input when\n"
+	       "absent or -) parameters under PyTorch's names to FILE: a .npz, a\n"
+	       ".safetensors (F64), or else a directory of .npy files; an rnn's bias\n"
+	       "goes whole into bias_ih_l0, with zeros in bias_hh_l0.\n"
+	       "\n"
 	       "      --from torch      the weights' source: torch (the default and only one)\n"
+	       "      --to torch        export MODEL to FILE (-o) for PyTorch\n"
 	       "  -m, --model KIND      rnn, gru or lstm (default: from the shapes)\n"
 	       "  -a, --act F           rnn: tanh or relu (default tanh)\n"
 	       "      --readout PREFIX  the readout is PREFIX.weight and PREFIX.bias (default:\n"
-	       "                        the one X.weight besides the recurrent weights)\n"
+	       "                        the one X.weight besides the recurrent weights;\n"
+	       "                        --to torch: readout)\n"
 	       "  -O, --outputs O       outputs of the all-zero readout made when there is\n"
 	       "                        none (default 1); with a readout, it must have O\n"
 	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
@@ -57,7 +71,8 @@ static void usage(void)
 	       "      --version         show the version and exit\n"
 	       "\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
-	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	int bad = ferror(stdout);
+	exit(fclose(stdout) == 0 && !bad ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
 /* The whole of fd into a new buffer; NULL with errno on failure. */
@@ -196,10 +211,56 @@ static json_t *options_json(const options *o, const char *kind, char **files, in
 	                 "zero_readout", info->zero_readout, "files", f, "tensors", t);
 }
 
+/* The container -o names: .npz, .safetensors, or else a directory. */
+static dk_container container_of(const char *path)
+{
+	size_t l = strlen(path);
+	if (l >= 4 && !strcmp(path + l - 4, ".npz"))
+		return DK_CONTAINER_NPZ;
+	if (l >= 12 && !strcmp(path + l - 12, ".safetensors"))
+		return DK_CONTAINER_SAFETENSORS;
+	return DK_CONTAINER_NPY;
+}
+
+/* --to torch: the model's parameters under PyTorch's names, to -o. */
+static int export_torch(const options *o, const char *path)
+{
+	dk_bundle *mb = tool_read_bundle(path, o->max_elements);
+	if (!mb)
+		return TOOL_EXIT_FAIL;
+	dk_model *m = NULL;
+	dk_bundle *out = dk_bundle_alloc();
+	char err[1024];
+	int st = out ? dk_model_from_bundle(mb, &m, err, sizeof err) : DK_ENOMEM;
+	if (st == DK_ENOMEM)
+		snprintf(err, sizeof err, "out of memory");
+	if (!st)
+		st = dk_export_torch(m, o->spec.readout, out, err, sizeof err);
+	json_t *meta = NULL;
+	if (!st) { /* what the weights cannot say, for whoever reads them */
+		meta = json_pack("{s:s, s:s}", "format", "pt", "model", dk_model_kind(m));
+		json_t *act = json_object_get(json_object_get(dk_meta_attrs(dk_bundle_meta(mb, 0)),
+		                                              "model"), "act");
+		if (meta && !strcmp(dk_model_kind(m), "rnn") && json_is_string(act))
+			json_object_set(meta, "nonlinearity", act);
+		st = meta ? dk_container_write(out, container_of(o->output), o->output, meta, err,
+		                               sizeof err)
+		          : DK_ENOMEM;
+	}
+	if (st)
+		tool_warn(st == DK_EIO ? NULL : path, "%s", err);
+	json_decref(meta);
+	dk_model_free(m);
+	dk_bundle_free(out);
+	dk_bundle_free(mb);
+	return st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"from", required_argument, NULL, OPT_FROM},
+		{"to", required_argument, NULL, OPT_TO},
 		{"model", required_argument, NULL, 'm'},
 		{"act", required_argument, NULL, 'a'},
 		{"readout", required_argument, NULL, OPT_READOUT},
@@ -218,6 +279,12 @@ int main(int argc, char **argv)
 		case OPT_FROM:
 			if (strcmp(optarg, "torch"))
 				tool_usage_error("--from: unknown source '%s' (torch)", optarg);
+			o.from_given = 1;
+			break;
+		case OPT_TO:
+			if (strcmp(optarg, "torch"))
+				tool_usage_error("--to: unknown destination '%s' (torch)", optarg);
+			o.to_torch = 1;
 			break;
 		case 'm':
 			if (strcmp(optarg, "rnn") && strcmp(optarg, "gru") && strcmp(optarg, "lstm"))
@@ -239,9 +306,22 @@ int main(int argc, char **argv)
 			o.spec.outputs = tool_parse_count("--outputs", optarg);
 			if (!o.spec.outputs)
 				tool_usage_error("--outputs: at least 1");
+			o.outputs_given = 1;
 			break;
 		case 'o': o.output = optarg; break;
 		}
+	}
+	if (o.to_torch) {
+		if (o.from_given)
+			tool_usage_error("--from and --to: one direction at a time");
+		if (o.spec.kind || o.act_given || o.outputs_given)
+			tool_usage_error("--to torch: the model says its kind, nonlinearity and outputs "
+			                 "(no --model, --act, --outputs)");
+		if (!o.output)
+			tool_usage_error("--to torch writes a file or directory: which? (-o FILE)");
+		if (argc - optind > 1)
+			tool_usage_error("--to torch: one MODEL only");
+		return export_torch(&o, optind < argc ? argv[optind] : "-");
 	}
 	if (optind == argc)
 		tool_usage_error("which FILE? (.npy files or a directory of them, .npz, .safetensors)");

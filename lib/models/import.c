@@ -2,7 +2,8 @@
  * import.c -- PyTorch's nn.RNN, nn.GRU and nn.LSTM weights (and an
  * nn.Linear readout) into a dynkit model: find the tensors by their
  * PyTorch names, infer the kind and sizes from their shapes, make the
- * model and overwrite its parameters.
+ * model and overwrite its parameters; and back, a model's parameters
+ * under PyTorch's names.
  */
 #include <config.h>
 
@@ -70,7 +71,9 @@ static int put(dk_model *m, const char *param, const dk_tensor *t, int add)
 		return DK_EINVAL;
 	for (size_t i = 0; i < count; i++) {
 		double v = dk_tensor_get_real(t, i);
-		m->theta[off + i] = add ? m->theta[off + i] + v : v;
+		/* adding a zero keeps the value as it is, -0.0 included, so the
+		   zeros dk_export_torch writes give back the bias bit for bit */
+		m->theta[off + i] = add ? (v != 0 ? m->theta[off + i] + v : m->theta[off + i]) : v;
 	}
 	return DK_OK;
 }
@@ -263,4 +266,53 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 	snprintf(model->init_name, sizeof model->init_name, "torch");
 	*out = model;
 	return DK_OK;
+}
+
+int dk_export_torch(const dk_model *m, const char *readout, dk_bundle *out, char *err,
+                    size_t errlen)
+{
+	const char *kind = dk_model_kind(m);
+	int rnn = !strcmp(kind, "rnn");
+	if (!rnn && strcmp(kind, "gru") && strcmp(kind, "lstm"))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "PyTorch has no module for the %s: only rnn, gru and lstm are exported",
+		                 kind);
+	if (rnn && m->spec.act != DK_ACT_TANH && m->spec.act != DK_ACT_RELU)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "rnn: act %s: nn.RNN's nonlinearity is tanh or relu",
+		                 dk_act_name(m->spec.act));
+	if (!readout)
+		readout = "readout";
+	char rw[300], rb[300];
+	snprintf(rw, sizeof rw, "%s.weight", readout);
+	snprintf(rb, sizeof rb, "%s.bias", readout);
+	/* the model's own tensors have the shapes PyTorch's have: rename */
+	const char *const from[6] = {rnn ? "model/V" : "model/weight_ih",
+	                             rnn ? "model/W" : "model/weight_hh",
+	                             rnn ? "model/b" : "model/bias_ih",
+	                             rnn ? "model/b" : "model/bias_hh",
+	                             "model/readout/W", "model/readout/b"};
+	const char *const to[6] = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+	                           rw, rb};
+	dk_bundle *mb = dk_bundle_alloc();
+	int st = mb ? dk_model_to_bundle(m, mb) : DK_ENOMEM;
+	for (int k = 0; k < 6 && !st; k++) {
+		const dk_tensor *t = dk_bundle_get(mb, from[k]);
+		dk_tensor *c = NULL;
+		if (!t) {
+			st = dk_errorf(DK_EINVAL, err, errlen, "internal error: no %s in the %s", from[k],
+			               kind);
+			break;
+		}
+		if ((st = dk_tensor_convert(t, DK_F8, &c)))
+			break;
+		if (rnn && k == 3) /* nn.RNN's second bias: the sum is all in the first */
+			memset(c->data, 0, dk_tensor_nbytes(c));
+		if ((st = dk_bundle_add(out, to[k], NULL, c)))
+			break;
+	}
+	dk_bundle_free(mb);
+	if (st == DK_ENOMEM)
+		dk_errorf(st, err, errlen, "out of memory");
+	return st;
 }

@@ -53,4 +53,18 @@ typedef struct dk_import_info {
 int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model **out,
                     dk_import_info *info, char *err, size_t errlen);
 
+/*
+ * The inverse of dk_import_torch: m's parameters, as f8 tensors named as
+ * PyTorch names them, added to out -- weight_ih_l0, weight_hh_l0,
+ * bias_ih_l0, bias_hh_l0, then the readout as an nn.Linear,
+ * READOUT.weight and READOUT.bias (readout NULL: "readout").  A gru or
+ * lstm gives its four tensors as they are; an rnn gives W, V, and its one
+ * bias b whole in bias_ih_l0 with zeros in bias_hh_l0 (PyTorch adds the
+ * two).  Importing what this writes gives m's parameters bit for bit.
+ * DK_EINVAL, with err, for kinds PyTorch has no module for (wrnn, ctrnn,
+ * ...) and for an rnn whose nonlinearity is not tanh or relu.
+ */
+int dk_export_torch(const dk_model *m, const char *readout, dk_bundle *out, char *err,
+                    size_t errlen);
+
 #endif

@@ -1,17 +1,24 @@
 /*
  * container.c -- .npy, .npz and .safetensors files in memory into a
  * bundle of named tensors: each container's reader (the stream reader on
- * memory, zip.c, safetensors.c) does the checking, this file the naming.
+ * memory, zip.c, safetensors.c) does the checking, this file the naming;
+ * and a bundle back out into the same containers, written atomically.
  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/atomic_file.h"
 #include "base/status.h"
 #include "stream/container.h"
+#include "stream/npy.h"
 #include "stream/safetensors.h"
 #include "stream/zip.h"
 
@@ -150,5 +157,126 @@ int dk_container_read(const unsigned char *buf, size_t len, const char *stem,
 	default:
 		return dk_errorf(DK_EFORMAT, err, errlen,
 		            "unknown file type (not .npy, .npz or .safetensors)");
+	}
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+/* The bytes of t as np.save writes it, into a new buffer. */
+static unsigned char *npy_bytes(const dk_tensor *t, size_t *len)
+{
+	char head[DK_NPY_FORMAT_MAX];
+	size_t h = dk_npy_format(t->dtype, dk_dtype_size(t->dtype), t->rank, t->shape, head);
+	size_t nb = dk_tensor_nbytes(t);
+	unsigned char *buf = h ? malloc(h + nb + 1) : NULL;
+	if (!buf)
+		return NULL;
+	memcpy(buf, head, h);
+	if (nb)
+		memcpy(buf + h, t->data, nb);
+	*len = h + nb;
+	return buf;
+}
+
+/* len bytes to path, atomically. */
+static int write_file(const char *path, const void *p, size_t len, char *err, size_t errlen)
+{
+	dk_atomic_file *f;
+	if (dk_atomic_file_open(path, &f))
+		return dk_errorf(DK_EIO, err, errlen, "%s: %s", path, strerror(errno));
+	int fd = dk_atomic_file_fd(f);
+	const unsigned char *c = p;
+	while (len) {
+		ssize_t k = write(fd, c, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = errno;
+			dk_atomic_file_abort(f);
+			return dk_errorf(DK_EIO, err, errlen, "%s: %s", path, strerror(e));
+		}
+		c += k;
+		len -= (size_t)k;
+	}
+	if (dk_atomic_file_commit(f))
+		return dk_errorf(DK_EIO, err, errlen, "%s: %s", path, strerror(errno));
+	return DK_OK;
+}
+
+static int write_npz(const dk_bundle *b, const char *path, char *err, size_t errlen)
+{
+	dk_zip_writer *w = dk_zip_writer_alloc();
+	int st = w ? DK_OK : dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+	for (size_t i = 0; i < dk_bundle_size(b) && !st; i++) {
+		size_t n, nl = strlen(dk_bundle_name(b, i));
+		unsigned char *data = npy_bytes(dk_bundle_tensor(b, i), &n);
+		char *name = malloc(nl + 5);
+		if (!data || !name)
+			st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+		else {
+			memcpy(name, dk_bundle_name(b, i), nl);
+			memcpy(name + nl, ".npy", 5);
+			st = dk_zip_writer_add(w, name, data, n, err, errlen);
+		}
+		free(name);
+		free(data);
+	}
+	const unsigned char *bytes;
+	size_t len;
+	if (!st)
+		st = dk_zip_writer_finish(w, &bytes, &len, err, errlen);
+	if (!st)
+		st = write_file(path, bytes, len, err, errlen);
+	dk_zip_writer_free(w);
+	return st;
+}
+
+static int write_dir(const dk_bundle *b, const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	if (mkdir(path, 0777) && !(errno == EEXIST && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)))
+		return dk_errorf(DK_EIO, err, errlen, "%s: %s", path,
+		                 errno == EEXIST ? "exists and is not a directory" : strerror(errno));
+	int st = DK_OK;
+	for (size_t i = 0; i < dk_bundle_size(b) && !st; i++) {
+		const char *name = dk_bundle_name(b, i);
+		size_t n, fl = strlen(path) + strlen(name) + 6;
+		char *file = malloc(fl);
+		unsigned char *data = npy_bytes(dk_bundle_tensor(b, i), &n);
+		if (!file || !data)
+			st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+		else {
+			snprintf(file, fl, "%s/%s.npy", path, name);
+			st = write_file(file, data, n, err, errlen);
+		}
+		free(file);
+		free(data);
+	}
+	return st;
+}
+
+int dk_container_write(const dk_bundle *b, dk_container kind, const char *path,
+                       json_t *metadata, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < dk_bundle_size(b); i++)
+		if (strchr(dk_bundle_name(b, i), '/') || !*dk_bundle_name(b, i))
+			return dk_errorf(DK_EINVAL, err, errlen, "'%s' cannot name a file or member",
+			                 dk_bundle_name(b, i));
+	switch (kind) {
+	case DK_CONTAINER_NPZ:
+		return write_npz(b, path, err, errlen);
+	case DK_CONTAINER_NPY:
+		return write_dir(b, path, err, errlen);
+	case DK_CONTAINER_SAFETENSORS: {
+		unsigned char *buf;
+		size_t len;
+		int st = dk_safetensors_write(b, metadata, &buf, &len, err, errlen);
+		if (!st)
+			st = write_file(path, buf, len, err, errlen);
+		free(buf);
+		return st;
+	}
+	default:
+		return dk_errorf(DK_EINVAL, err, errlen, "no writer for container %d", (int)kind);
 	}
 }

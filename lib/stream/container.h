@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "stream/bundle.h"
 
 typedef enum { DK_CONTAINER_UNKNOWN, DK_CONTAINER_NPY, DK_CONTAINER_NPZ,
@@ -33,5 +35,21 @@ const char *dk_container_name(dk_container c);
  */
 int dk_container_read(const unsigned char *buf, size_t len, const char *stem,
                       size_t max_elements, dk_bundle *b, char *err, size_t errlen);
+
+/*
+ * Write b's tensors (f8) to path in a container, each file atomically
+ * (lib/base/atomic_file.h):
+ *  - DK_CONTAINER_NPZ: a zip of NAME.npy members, stored, as np.savez
+ *    writes it;
+ *  - DK_CONTAINER_SAFETENSORS: F64 tensors, metadata (may be NULL; string
+ *    values) as "__metadata__";
+ *  - DK_CONTAINER_NPY: path is a directory (made if missing) of one
+ *    NAME.npy per tensor, as np.save writes them (files of other names
+ *    there are left alone).
+ * A tensor named with a '/' is DK_EINVAL; I/O errors are DK_EIO; err
+ * says what and where.
+ */
+int dk_container_write(const dk_bundle *b, dk_container kind, const char *path,
+                       json_t *metadata, char *err, size_t errlen);
 
 #endif

@@ -179,3 +179,82 @@ int dk_safetensors_read(const unsigned char *buf, size_t len, size_t max_element
 	json_decref(h);
 	return st;
 }
+
+int dk_safetensors_write(const dk_bundle *b, json_t *metadata, unsigned char **out,
+                         size_t *len, char *err, size_t errlen)
+{
+	*out = NULL;
+	*len = 0;
+	json_t *h = json_object();
+	if (!h)
+		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+	int st = DK_OK;
+	if (metadata) {
+		const char *key;
+		json_t *v;
+		json_object_foreach(metadata, key, v)
+			if (!json_is_string(v))
+				st = dk_errorf(DK_EINVAL, err, errlen,
+				               "safetensors: metadata '%s' is not a string", key);
+		if (!st && json_object_set(h, "__metadata__", metadata))
+			st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+	}
+	uint64_t offset = 0;
+	for (size_t i = 0; i < dk_bundle_size(b) && !st; i++) {
+		const char *name = dk_bundle_name(b, i);
+		const dk_tensor *t = dk_bundle_tensor(b, i);
+		if (t->dtype != DK_F8) {
+			st = dk_errorf(DK_EDTYPE, err, errlen, "safetensors: '%s' is %s, not f8", name,
+			               dk_dtype_name(t->dtype));
+			break;
+		}
+		if (!strcmp(name, "__metadata__") || json_object_get(h, name)) {
+			st = dk_errorf(DK_EINVAL, err, errlen, "safetensors: the name '%s' twice or reserved",
+			               name);
+			break;
+		}
+		json_t *shape = json_array(), *e = NULL;
+		for (int k = 0; shape && k < t->rank; k++)
+			if (json_array_append_new(shape, json_integer((json_int_t)t->shape[k]))) {
+				json_decref(shape);
+				shape = NULL;
+			}
+		uint64_t end = offset + dk_tensor_nbytes(t);
+		if (shape)
+			e = json_pack("{s:s, s:o, s:[I, I]}", "dtype", "F64", "shape", shape,
+			              "data_offsets", (json_int_t)offset, (json_int_t)end);
+		if (!e || json_object_set_new(h, name, e))
+			st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+		offset = end;
+	}
+	char *text = st ? NULL : json_dumps(h, JSON_COMPACT);
+	json_decref(h);
+	if (!st && !text)
+		st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+	if (st) {
+		free(text);
+		return st;
+	}
+	size_t n = strlen(text), padded = (n + 7) / 8 * 8;
+	unsigned char *buf = malloc(8 + padded + (size_t)offset);
+	if (!buf) {
+		free(text);
+		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+	}
+	for (int k = 0; k < 8; k++) /* the header's length, little-endian */
+		buf[k] = (unsigned char)((uint64_t)padded >> (8 * k));
+	memcpy(buf + 8, text, n);
+	memset(buf + 8 + n, ' ', padded - n);
+	free(text);
+	unsigned char *p = buf + 8 + padded;
+	for (size_t i = 0; i < dk_bundle_size(b); i++) {
+		const dk_tensor *t = dk_bundle_tensor(b, i);
+		size_t nb = dk_tensor_nbytes(t);
+		if (nb)
+			memcpy(p, t->data, nb); /* f8 in memory is little-endian here, as the format */
+		p += nb;
+	}
+	*out = buf;
+	*len = 8 + padded + (size_t)offset;
+	return DK_OK;
+}

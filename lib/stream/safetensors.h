@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "stream/bundle.h"
 
 /* Longest JSON header read (bytes). */
@@ -28,5 +30,16 @@ int dk_safetensors_sniff(const unsigned char *buf, size_t len);
 /* Add every tensor of the file, by its name, to b (as f8). */
 int dk_safetensors_read(const unsigned char *buf, size_t len, size_t max_elements,
                         dk_bundle *b, char *err, size_t errlen);
+
+/*
+ * b's tensors (all f8) as a .safetensors file in a new buffer (*out, the
+ * caller frees it, *len bytes): F64 entries in b's order, their bytes one
+ * after another, the header padded with spaces to a multiple of 8 bytes.
+ * metadata (may be NULL) becomes "__metadata__": an object whose values
+ * must be strings.  DK_EDTYPE for a tensor that is not f8, DK_EINVAL for
+ * a name "__metadata__" or metadata that is not strings.
+ */
+int dk_safetensors_write(const dk_bundle *b, json_t *metadata, unsigned char **out,
+                         size_t *len, char *err, size_t errlen);
 
 #endif

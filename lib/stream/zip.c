@@ -261,3 +261,171 @@ int dk_zip_extract(const dk_zip *z, size_t i, size_t max_bytes,
 	*len = n;
 	return DK_OK;
 }
+
+/* ---- writing ----------------------------------------------------------- */
+
+#define DOS_DATE_1980 0x0021u /* 1980-01-01: day 1, month 1, year 0 */
+#define ZIP_VERSION 20u       /* 2.0: stored and deflated members */
+#define ZIP_MAX 0xffffffffu   /* past this, zip64 would be needed */
+
+typedef struct {
+	char *name;      /* owned */
+	uint32_t crc, size, offset;
+} written;
+
+struct dk_zip_writer {
+	unsigned char *buf; /* owned: the archive so far */
+	size_t len, cap;
+	written *m;         /* owned: the members, count of them */
+	size_t count, mcap;
+	int finished;
+};
+
+dk_zip_writer *dk_zip_writer_alloc(void)
+{
+	return calloc(1, sizeof(dk_zip_writer));
+}
+
+void dk_zip_writer_free(dk_zip_writer *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->count; i++)
+		free(w->m[i].name);
+	free(w->m);
+	free(w->buf);
+	free(w);
+}
+
+/* Room for n more bytes. */
+static int reserve(dk_zip_writer *w, size_t n)
+{
+	if (n <= w->cap - w->len)
+		return DK_OK;
+	size_t cap = w->cap ? w->cap : 4096;
+	while (cap - w->len < n) {
+		if (cap > SIZE_MAX / 2)
+			return DK_ENOMEM;
+		cap *= 2;
+	}
+	unsigned char *nb = realloc(w->buf, cap);
+	if (!nb)
+		return DK_ENOMEM;
+	w->buf = nb;
+	w->cap = cap;
+	return DK_OK;
+}
+
+static void put16(dk_zip_writer *w, unsigned v)
+{
+	w->buf[w->len++] = (unsigned char)v;
+	w->buf[w->len++] = (unsigned char)(v >> 8);
+}
+
+static void put32(dk_zip_writer *w, uint32_t v)
+{
+	put16(w, v & 0xffffu);
+	put16(w, v >> 16);
+}
+
+static void put_bytes(dk_zip_writer *w, const void *p, size_t n)
+{
+	if (n)
+		memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+int dk_zip_writer_add(dk_zip_writer *w, const char *name, const void *data, size_t len,
+                      char *err, size_t errlen)
+{
+	size_t nl = strlen(name);
+	if (w->finished)
+		return dk_errorf(DK_EINVAL, err, errlen, "zip: the archive is finished");
+	if (!nl || nl > 0xffffu)
+		return dk_errorf(DK_EINVAL, err, errlen, "zip: a member name of %zu bytes", nl);
+	if (w->count >= 0xfffeu || len > ZIP_MAX || w->len > ZIP_MAX - 30 - nl ||
+	    len > ZIP_MAX - 30 - nl - w->len)
+		return dk_errorf(DK_ELIMIT, err, errlen,
+		                 "zip: '%s' would take the archive past 4 GiB or 65535 members", name);
+	if (w->count == w->mcap) {
+		size_t cap = w->mcap ? 2 * w->mcap : 16;
+		written *nm = realloc(w->m, cap * sizeof *nm);
+		if (!nm)
+			return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+		w->m = nm;
+		w->mcap = cap;
+	}
+	written *e = &w->m[w->count];
+	if (!(e->name = strdup(name)) || reserve(w, 30 + nl + len)) {
+		free(e->name);
+		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+	}
+	e->crc = (uint32_t)crc32_z(crc32_z(0, Z_NULL, 0), data, len);
+	e->size = (uint32_t)len;
+	e->offset = (uint32_t)w->len;
+	w->count++;
+	put32(w, SIG_LOCAL);
+	put16(w, ZIP_VERSION);
+	put16(w, 0);             /* flags */
+	put16(w, 0);             /* stored */
+	put16(w, 0);             /* time 00:00 */
+	put16(w, DOS_DATE_1980);
+	put32(w, e->crc);
+	put32(w, e->size);       /* compressed: stored, the same */
+	put32(w, e->size);
+	put16(w, (unsigned)nl);
+	put16(w, 0);             /* no extra field */
+	put_bytes(w, name, nl);
+	put_bytes(w, data, len);
+	return DK_OK;
+}
+
+int dk_zip_writer_finish(dk_zip_writer *w, const unsigned char **buf, size_t *len,
+                         char *err, size_t errlen)
+{
+	if (!w->finished) {
+		size_t need = 22;
+		for (size_t i = 0; i < w->count; i++)
+			need += 46 + strlen(w->m[i].name);
+		if (w->len > ZIP_MAX - need)
+			return dk_errorf(DK_ELIMIT, err, errlen, "zip: the archive would pass 4 GiB");
+		if (reserve(w, need))
+			return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+		uint32_t cd = (uint32_t)w->len;
+		for (size_t i = 0; i < w->count; i++) {
+			const written *e = &w->m[i];
+			size_t nl = strlen(e->name);
+			put32(w, SIG_CENTRAL);
+			put16(w, 3u << 8 | ZIP_VERSION); /* made on Unix, so the mode below holds */
+			put16(w, ZIP_VERSION);
+			put16(w, 0);
+			put16(w, 0);
+			put16(w, 0);
+			put16(w, DOS_DATE_1980);
+			put32(w, e->crc);
+			put32(w, e->size);
+			put32(w, e->size);
+			put16(w, (unsigned)nl);
+			put16(w, 0);            /* extra */
+			put16(w, 0);            /* comment */
+			put16(w, 0);            /* disk */
+			put16(w, 0);            /* internal attributes */
+			put32(w, 0100644u << 16); /* a regular file, rw-r--r-- */
+			put32(w, e->offset);
+			put_bytes(w, e->name, nl);
+		}
+		uint32_t cd_size = (uint32_t)(w->len - cd);
+		put32(w, SIG_END);
+		put16(w, 0);
+		put16(w, 0);
+		put16(w, (unsigned)w->count);
+		put16(w, (unsigned)w->count);
+		put32(w, cd_size);
+		put32(w, cd);
+		put16(w, 0);
+		w->finished = 1;
+	}
+	*buf = w->buf;
+	*len = w->len;
+	return DK_OK;
+}

@@ -54,4 +54,30 @@ size_t dk_zip_size(const dk_zip *z, size_t i);
 int dk_zip_extract(const dk_zip *z, size_t i, size_t max_bytes,
                    unsigned char **data, size_t *len, char *err, size_t errlen);
 
+/*
+ * Writing: an archive built in memory, its members stored (method 0, as
+ * np.savez writes them) with their CRC-32 from zlib, every timestamp
+ * 1980-01-01 00:00 so that the same members give the same bytes.  No
+ * zip64: an archive of 4 GiB or more, or of 65535 members or more, is
+ * DK_ELIMIT.
+ *
+ *	dk_zip_writer *w = dk_zip_writer_alloc();
+ *	st = dk_zip_writer_add(w, "a.npy", data, n, err, sizeof err);
+ *	...
+ *	st = dk_zip_writer_finish(w, &bytes, &len, err, sizeof err);
+ *	write len bytes; dk_zip_writer_free(w);
+ */
+typedef struct dk_zip_writer dk_zip_writer;
+
+dk_zip_writer *dk_zip_writer_alloc(void);
+void dk_zip_writer_free(dk_zip_writer *w);
+/* Append a member named name (not empty, under 65536 bytes). */
+int dk_zip_writer_add(dk_zip_writer *w, const char *name, const void *data, size_t len,
+                      char *err, size_t errlen);
+/* Append the central directory and its end record; *buf (owned by w, valid
+   until it is freed) holds the *len bytes of the archive.  Nothing may be
+   added after. */
+int dk_zip_writer_finish(dk_zip_writer *w, const unsigned char **buf, size_t *len,
+                         char *err, size_t errlen);
+
 #endif
