@@ -181,6 +181,19 @@ fails_with 2 "--epochs with --steps" dk-train --model rnn "$@" --epochs 2 --step
 fails_with 2 "--epochs with --offset" dk-train --model rnn "$@" --epochs 2 --offset 1
 fails_with 2 "--test-seed with fmnist" dk-train --model rnn "$@" --epochs 1 --test-every 1 --test-seed 3
 
+# ---- the progress line: on a terminal only ----
+dk-train --model rnn --units 4 --task adding --length 5 --batch 2 --steps 20 --test-every 10 \
+	-o "$tmp/p.npy" 2>"$tmp/p.err"
+is "$(wc -c <"$tmp/p.err" | tr -d ' ')" 0 "stderr not a terminal: no progress line"
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1 </dev/null; then
+	script -qec "dk-train --model rnn --units 4 --task adding --length 5 --batch 2 --steps 20 \
+		--test-every 10 -o '$tmp/p.npy'" /dev/null >"$tmp/p.tty" 2>&1 </dev/null
+	grep -q "dk-train: step 20/20  loss [0-9.e-]*  test [0-9.e-]*" "$tmp/p.tty"
+	tap_result $? "stderr a terminal (script's pty): the progress line, step, loss and test loss"
+else
+	tap_result 0 "progress line on a terminal # SKIP no script(1) or no pty"
+fi
+
 fails_with 2 "no --task" dk-train "$tmp/m.npy"
 fails_with 2 "an unknown task" dk-train "$tmp/m.npy" --task nosuchtask
 fails_with 2 "--resume with other options" dk-train --resume "$tmp/ck.npy" --steps 5
