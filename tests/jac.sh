@@ -182,6 +182,22 @@ is "$(kinds --tol 0.1)" "0 0 " "  with --tol 0.1: 1.05 is marginal: index 0, non
 is "$(kinds -c flow)" "2 1 " "  as a flow: index 2, an (unstable) node"
 fails_with 2 "--tol -1" dk-jac --matrix --tol -1 "$tmp/d.npy"
 
+# ---- dk-fixed | dk-jac: fp/q, fp/kind and the rest pass through ----
+dk-gen flipflop --batch 4 --length 50 --seed 3 | dk-run "$top_srcdir/data/flipflop_rnn32.npy" |
+	dk-fixed --sample 64 --noise 0.2 --seed 2 "$top_srcdir/data/flipflop_rnn32.npy" >"$tmp/fp.npy"
+ok "dk-jac on dk-fixed's output exits 0" \
+	sh -c "dk-jac '$top_srcdir/data/flipflop_rnn32.npy' <'$tmp/fp.npy' >'$tmp/fpjac.npy'"
+rm -f "$tmp/out.npy"
+pycheck "fp/q, fp/kind, fp/iters come out unchanged, with dk-fixed's provenance, rows beside jac/x" <<'PYEOF'
+F, J, M = load(f"{tmp}/fp.npy"), load(f"{tmp}/fpjac.npy"), meta(f"{tmp}/fpjac.npy")
+for k in ("fp/q", "fp/kind", "fp/iters"):
+    assert k in J and J[k].dtype == F[k].dtype and (J[k] == F[k]).all(), k
+assert "fp/x" not in J
+assert (J["jac/x"] == F["fp/x"]).all()
+assert M["fp/kind"]["attrs"]["provenance"]["tool"] == "dk-fixed"
+assert M["jac/eig"]["attrs"]["provenance"]["tool"] == "dk-jac"
+PYEOF
+
 # ---- --arnoldi: the leading eigenvalues matrix-free, against dense ----
 dk-init rnn --units 120 --inputs 2 --outputs 1 --act tanh --init random --gain 1.5 --seed 3 >"$tmp/chaos.npy"
 dk-init rnn --units 120 --inputs 2 --outputs 1 --act tanh --init random --gain 0.5 --seed 3 >"$tmp/calm.npy"

@@ -348,6 +348,42 @@ static int write_group(tool_output *out, dk_bundle *b, json_t *prov)
 /* ---- a model at states -------------------------------------------------- */
 
 /*
+ * When the states are dk-fixed's fp/x, its other per-point tensors (fp/q,
+ * fp/kind, fp/iters, ...) go out first, unchanged and with their own
+ * provenance, so that a pipe dk-fixed | dk-jac still tells fixed points
+ * from slow ones, row by row beside jac/x.
+ */
+static int pass_fixed_points(const dk_bundle *sb, const char *name, size_t P,
+                             tool_output *out)
+{
+	if (strcmp(name, "fp/x"))
+		return 0;
+	dk_bundle *pass = dk_bundle_alloc();
+	int st = pass ? DK_OK : DK_ENOMEM;
+	for (long i = dk_bundle_match(sb, "fp/*", 0); !st && i >= 0;
+	     i = dk_bundle_match(sb, "fp/*", (size_t)i + 1)) {
+		const dk_tensor *t = dk_bundle_tensor(sb, (size_t)i);
+		const char *nm = dk_bundle_name(sb, (size_t)i);
+		if (!strcmp(nm, "fp/x") || t->rank < 1 || t->shape[0] != P)
+			continue;
+		dk_tensor *copy;
+		st = dk_tensor_convert(t, t->dtype, &copy);
+		if (!st)
+			st = dk_bundle_add(pass, nm, dk_meta_copy(dk_bundle_meta(sb, (size_t)i)),
+			                   copy);
+	}
+	if (!st && dk_bundle_write(pass, out->w)) {
+		dk_bundle_free(pass);
+		tool_warn(out->path ? out->path : "stdout", "write error");
+		return 1;
+	}
+	dk_bundle_free(pass);
+	if (st)
+		tool_warn(NULL, "%s", dk_strerror(st));
+	return st != DK_OK;
+}
+
+/*
  * Stability from the K leading eigenvalues alone: every other eigenvalue
  * lies further inside (smaller modulus for a map, smaller real part for
  * a flow), so K values settle stability, and the index too unless all K
@@ -507,7 +543,7 @@ write:;
 		tool_warn(NULL, "%s", dk_strerror(st));
 		goto done;
 	}
-	fail = write_group(out, b, *prov);
+	fail = pass_fixed_points(sb, name, P, out) || write_group(out, b, *prov);
 done:
 	results_free(&r);
 	dk_bundle_free(b);
