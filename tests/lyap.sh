@@ -110,6 +110,8 @@ assert np.abs(a["lyap/exponents"] - b["lyap/exponents"]).max() < 1e-10
 EOF
 ok "the same seed gives the same bytes; -o equals stdout" sh -c \
 	"dk-lyap -k 4 --entry 1 --transient 0 --basis-transient 50 '$tmp/ff.npy' '$tmp/ffin.npy' | cmp - '$tmp/ff1.out'"
+ok "--k 4 is -k 4" sh -c \
+	"dk-lyap --k 4 --entry 1 --transient 0 --basis-transient 50 '$tmp/ff.npy' '$tmp/ffin.npy' | cmp - '$tmp/ff1.out'"
 ok "the model may come on standard input" sh -c \
 	"dk-lyap -k 3 -T 50 < '$tmp/ct.npy' >/dev/null"
 ok "a start from dk-run's states (--point)" sh -c \

@@ -25,7 +25,7 @@
 #define JAC_TOL 1e-10
 
 enum {
-	OPT_MAP = TASK_OPT_END, OPT_FLOW, OPT_INPUT, OPT_SAMPLE,
+	OPT_MAP = TASK_OPT_END, OPT_FLOW, OPT_CONVENTION, OPT_INPUT, OPT_SAMPLE,
 	OPT_NOISE, OPT_MAX_ITERS, OPT_TOL_Q, OPT_TOL_DQ, OPT_RATE,
 	OPT_CLIP, OPT_HANDOFF, OPT_NEWTON_ITERS, OPT_TOL_FIXED, OPT_TOL_UNIQUE,
 	OPT_OUTLIER, OPT_STALL, OPT_DENSE_MAX, OPT_KRYLOV_ITERS, OPT_JAC, OPT_TASK
@@ -60,6 +60,7 @@ static void usage(void)
 	       "                        fp/index, its unstable directions\n"
 	       "      --map             seek F(x, u) = x (default for discrete-time models)\n"
 	       "      --flow            seek f(x, u) = 0 (default for continuous-time models)\n"
+	       "      --convention C    map or flow: the same as --map or --flow\n"
 	       "      --input U         the constant input, comma-separated (default 0)\n"
 	       "      --sample N        start from N states drawn without replacement\n"
 	       "      --noise SIGMA     add N(0, SIGMA^2) noise to the start states\n"
@@ -294,6 +295,7 @@ int main(int argc, char **argv)
 		{"jac", no_argument, NULL, OPT_JAC},
 		{"map", no_argument, NULL, OPT_MAP},
 		{"flow", no_argument, NULL, OPT_FLOW},
+		{"convention", required_argument, NULL, OPT_CONVENTION},
 		{"input", required_argument, NULL, OPT_INPUT},
 		{"sample", required_argument, NULL, OPT_SAMPLE},
 		{"noise", required_argument, NULL, OPT_NOISE},
@@ -329,6 +331,14 @@ int main(int argc, char **argv)
 		case OPT_JAC: o.jac = 1; break;
 		case OPT_MAP: o.convention = DK_FIXED_MAP; break;
 		case OPT_FLOW: o.convention = DK_FIXED_FLOW; break;
+		case OPT_CONVENTION:
+			if (!strcmp(optarg, "map"))
+				o.convention = DK_FIXED_MAP;
+			else if (!strcmp(optarg, "flow"))
+				o.convention = DK_FIXED_FLOW;
+			else
+				tool_usage_error("--convention: '%s' is neither map nor flow", optarg);
+			break;
 		case OPT_INPUT:
 			if (o.input)
 				tool_usage_error("--input given twice");

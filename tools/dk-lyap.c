@@ -40,7 +40,7 @@ static void usage(void)
 	       "Writes lyap/exponents, lyap/stderr, lyap/trace, lyap/trace_steps,\n"
 	       "lyap/dimension, lyap/entropy, and with --check lyap/check.\n"
 	       "\n"
-	       "  -k, --exponents K      exponents to compute (default: all)\n"
+	       "  -k, --exponents K      exponents to compute (default: all); also --k K\n"
 	       "  -T, --steps T          measured steps (default 1000; with an input,\n"
 	       "                         what the input has left after the transients)\n"
 	       "      --transient T0     steps of the state before the basis starts\n"
@@ -328,6 +328,7 @@ int main(int argc, char **argv)
 	       OPT_BLOCKS, OPT_ENTRY, OPT_POINT, OPT_TANGENT, OPT_CHECK };
 	static const struct option longopts[] = {
 		{"exponents", required_argument, NULL, 'k'},
+		{"k", required_argument, NULL, 'k'},
 		{"steps", required_argument, NULL, 'T'},
 		{"transient", required_argument, NULL, OPT_TRANSIENT},
 		{"basis-transient", required_argument, NULL, OPT_BASIS_TRANSIENT},
