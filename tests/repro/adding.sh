@@ -6,19 +6,20 @@
 # the whole sequence, about 14,000 for the iRNN.  Here the wRNN has 8 rings
 # of 100 units (shift and solo initialisation), the iRNN 256 units (relu,
 # identity recurrence); both are trained with Adam at learning rate 1e-3
-# (the middle of the paper code's grid 1e-2, 1e-3, 1e-4, which is the
-# code's default for its own runs only in the copy task), batch 128, no
-# gradient clipping, on batches drawn afresh at every step.  The step
+# (the middle of the paper code's grid 1e-2, 1e-3, 1e-4; its adding
+# script's default is 1e-4), batch 128, no gradient clipping, on batches
+# drawn afresh at every step.  The step
 # reported is the first at which the mean of the last 20 batch losses (2,560
 # sequences) is below 0.05; the first single batch below it is given too.
 # The iRNN's run is capped at ADDING_IRNN_STEPS steps (default 4000) and the
 # wRNN's at ADDING_WRNN_STEPS (default 1500); a threshold not reached within
-# the cap is reported as such.  An argument, wrnn or irnn, runs one model.
+# the cap is reported as such.  ADDING_LR sets another learning rate for
+# both.  An argument, wrnn or irnn, runs one model.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$work"
 
-T=100 window=20 lr=1e-3
+T=100 window=20 lr=${ADDING_LR:-1e-3}
 wsteps=${ADDING_WRNN_STEPS:-1500}
 isteps=${ADDING_IRNN_STEPS:-4000}
 
