@@ -11,7 +11,7 @@
 # drawn afresh at every step.  The step
 # reported is the first at which the mean of the last 20 batch losses (2,560
 # sequences) is below 0.05; the first single batch below it is given too.
-# The iRNN's run is capped at ADDING_IRNN_STEPS steps (default 4000) and the
+# The iRNN's run is capped at ADDING_IRNN_STEPS steps (default 10000) and the
 # wRNN's at ADDING_WRNN_STEPS (default 1500); a threshold not reached within
 # the cap is reported as such.  ADDING_LR sets another learning rate for
 # both.  An argument, wrnn or irnn, runs one model.
@@ -21,7 +21,7 @@ cd "$work"
 
 T=100 window=20 lr=${ADDING_LR:-1e-3}
 wsteps=${ADDING_WRNN_STEPS:-1500}
-isteps=${ADDING_IRNN_STEPS:-4000}
+isteps=${ADDING_IRNN_STEPS:-10000}
 
 reached() {
 	local s1 sw

@@ -4,11 +4,11 @@
 # Runs adding.sh, copy.sh, flipflop.sh and fmnist.sh in turn (or the ones
 # named as arguments) and prints, in Markdown, the OpenBLAS settings found
 # in the environment and one table row per model trained.  The step counts
-# and losses depend on the seeds alone, not on the machine's load; the run
-# takes about an hour of one core.  Each script's own comment says what it
-# trains and how it measures.  Environment: as lib.sh says, and the step
-# caps ADDING_WRNN_STEPS, ADDING_IRNN_STEPS, COPY_STEPS, FLIPFLOP_STEPS and
-# FMNIST_STEPS.
+# and losses depend on the seeds alone, not on the machine's load; the
+# whole run takes about half an hour of CPU time.  Each script's opening
+# comment says what it trains and how it measures.  Environment: as lib.sh
+# says, and the step caps ADDING_WRNN_STEPS, ADDING_IRNN_STEPS, COPY_STEPS,
+# FLIPFLOP_STEPS and FMNIST_STEPS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
