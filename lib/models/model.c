@@ -20,6 +20,7 @@ struct dk_model_work {
 	double *cols; /* owned: 2 n, a unit vector and a column, for the
 	                 Jacobian from jvp */
 	size_t batch;
+	void (*close)(double *work); /* the kind's work_close, once opened */
 };
 
 static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_wrnn_ops, &dk_gru_ops,
@@ -279,6 +280,13 @@ dk_model_work *dk_model_work_alloc(const dk_model *m, size_t batch)
 		dk_model_work_free(w);
 		return NULL;
 	}
+	if (m->ops->work_open) {
+		if (m->ops->work_open(m, w->buf, batch ? batch : 1)) {
+			dk_model_work_free(w);
+			return NULL;
+		}
+		w->close = m->ops->work_close;
+	}
 	return w;
 }
 
@@ -286,6 +294,8 @@ void dk_model_work_free(dk_model_work *w)
 {
 	if (!w)
 		return;
+	if (w->close)
+		w->close(w->buf);
 	free(w->buf);
 	free(w->cols);
 	free(w);

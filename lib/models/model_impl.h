@@ -38,6 +38,12 @@ typedef struct dk_model_ops {
 	/* Doubles of scratch for a batch, and of cache per state. */
 	size_t (*work_size)(const dk_model *m, size_t batch);
 	size_t (*cache_size)(const dk_model *m);
+	/* Optional: a kind whose scratch holds more than doubles (wrnn: its
+	   team of threads) sets it up after the scratch is allocated for a
+	   batch, and releases it before the scratch is freed (without the
+	   model, which may be gone by then). */
+	int (*work_open)(const dk_model *m, double *work, size_t batch);
+	void (*work_close)(double *work);
 	int (*step)(const dk_model *m, double *work, size_t B, const double *x,
 	            const double *u, double *xn, double *cache);
 	int (*jvp)(const dk_model *m, double *work, size_t B, const double *x,

@@ -32,8 +32,11 @@
  * 1.2 ms for an im2col (3c x n) per row, 1.7 ms for one im2col product
  * (c x 3c)(3c x B n) over the batch, 1.9 ms for a channel-last layout
  * with three (B (n + 2) x c)(c x c) products, and 3.3 ms for direct
- * loops.  The adjoint is the same with W_d^T and the opposite shift.
- * The step caches the pre-activation, and nothing here allocates.
+ * loops (all single-threaded).  The adjoint is the same with W_d^T and
+ * the opposite shift.  Products this small run in the calling thread, so
+ * the rows are shared out among threads here (see BLOCKS below).  The
+ * step caches the pre-activation, and nothing here allocates but the
+ * workspace's team of threads, started once with the workspace.
  */
 #include <config.h>
 
@@ -45,6 +48,7 @@
 #include <cblas.h>
 
 #include "base/status.h"
+#include "base/team.h"
 #include "models/model_impl.h"
 
 /* Offsets of the parameters in theta. */
@@ -114,29 +118,96 @@ static int wrnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 }
 
 /*
- * The scratch, in doubles: A (B c n, the pre-activation when there is no
- * cache), G (B c n, the gradient at A), two padded rings (2 c (n + 2)),
- * the three taps W_d (3 c c) and their gradients (3 c c).
+ * Each row's products are too small for OpenBLAS to share out (it runs
+ * them in the caller, in its small-matrix kernel), so the rows are split
+ * here: into BLOCKS blocks of consecutive rows (fewer when the batch is
+ * smaller), a number that does not depend on how many threads there are,
+ * run by a team of threads (base/team.h) as many as OpenBLAS uses.  Each
+ * block sums its rows' kernel gradients in its own buffer, and the
+ * blocks' sums are added in block order; the bias gradients are column
+ * sums over the batch in row order, shared out by channel.  So the
+ * results are the same bits for any number of threads.
  */
-typedef struct { double *A, *G, *P, *Q, *Wd, *gWd; } scratch;
+#define BLOCKS 8
+
+/* Below this many multiply-adds of one convolution over the batch
+   (B c c n), waking a helper costs more than it saves: no team. */
+#define TEAM_MIN_WORK 1000000
+
+static size_t blocks(size_t B)
+{
+	return B < BLOCKS ? B : BLOCKS;
+}
+
+/* Rows [*r0, *r1) of block k of nb over B rows. */
+static void block_rows(size_t B, size_t nb, size_t k, size_t *r0, size_t *r1)
+{
+	*r0 = k * B / nb;
+	*r1 = (k + 1) * B / nb;
+}
+
+/*
+ * The scratch, in doubles: a pointer to the team (or NULL) in the first
+ * TEAM_SLOTS, A (B c n, the pre-activation when there is no cache), G
+ * (B c n, the gradient at A), the three taps W_d (3 c c), and for each
+ * block two padded rings (2 c (n + 2)) and the taps' gradients (3 c c).
+ */
+#define TEAM_SLOTS ((sizeof(dk_team *) + sizeof(double) - 1) / sizeof(double))
+
+typedef struct { dk_team *team; double *A, *G, *Wd, *blk; size_t stride; } scratch;
 
 static scratch carve(const dk_model *m, double *work, size_t B)
 {
 	size_t c = m->spec.channels, n = m->spec.units, N = m->n;
 	scratch s;
-	s.A = work;
+	memcpy(&s.team, work, sizeof s.team);
+	s.A = work + TEAM_SLOTS;
 	s.G = s.A + B * N;
-	s.P = s.G + B * N;
-	s.Q = s.P + c * (n + 2);
-	s.Wd = s.Q + c * (n + 2);
-	s.gWd = s.Wd + 3 * c * c;
+	s.Wd = s.G + B * N;
+	s.blk = s.Wd + 3 * c * c;
+	s.stride = 2 * c * (n + 2) + 3 * c * c;
 	return s;
+}
+
+/* Block k's padded rings P and Q and its taps' gradients. */
+static double *ring_P(const scratch *s, size_t k) { return s->blk + k * s->stride; }
+static double *ring_Q(const dk_model *m, const scratch *s, size_t k)
+{
+	return ring_P(s, k) + m->spec.channels * (m->spec.units + 2);
+}
+static double *block_gWd(const dk_model *m, const scratch *s, size_t k)
+{
+	return ring_P(s, k) + 2 * m->spec.channels * (m->spec.units + 2);
 }
 
 static size_t wrnn_work_size(const dk_model *m, size_t batch)
 {
 	size_t c = m->spec.channels, n = m->spec.units;
-	return 2 * batch * m->n + 2 * c * (n + 2) + 6 * c * c;
+	return TEAM_SLOTS + 2 * batch * m->n + 3 * c * c +
+	       blocks(batch) * (2 * c * (n + 2) + 3 * c * c);
+}
+
+static int wrnn_work_open(const dk_model *m, double *work, size_t batch)
+{
+	size_t c = m->spec.channels, n = m->spec.units;
+	int threads = openblas_get_num_threads();
+	dk_team *team = NULL;
+	if (threads > (int)blocks(batch))
+		threads = (int)blocks(batch);
+	if (threads > 1 && (double)batch * (double)(c * c) * (double)n >= TEAM_MIN_WORK) {
+		team = dk_team_alloc(threads);
+		if (!team)
+			return DK_ENOMEM;
+	}
+	memcpy(work, &team, sizeof team);
+	return DK_OK;
+}
+
+static void wrnn_work_close(double *work)
+{
+	dk_team *team;
+	memcpy(&team, work, sizeof team);
+	dk_team_free(team);
 }
 
 static size_t wrnn_cache_size(const dk_model *m)
@@ -188,44 +259,69 @@ static void conv(size_t c, size_t n, const double *Wd, const double *P,
  */
 #define FEW_INPUTS 4
 
+/* What the blocks of one call share. */
+typedef struct {
+	const dk_model *m;
+	scratch *s;
+	size_t B, nb;
+	const double *x, *u, *A, *dx, *gxn;
+	double *out, *xn, *gx, *gp;
+} job;
+
 /*
- * A = conv(x) + cb + U V^T + b for B rows (Wd and P in s), and when xn is
- * not NULL, xn = relu(A), row by row while the row is in cache.
+ * Block k of the forward: a = conv(x) + cb + U V^T + b row by row (U V^T
+ * already in a with many inputs), xn = relu(a) when wanted.
+ */
+static void forward_block(void *arg, size_t k)
+{
+	const job *J = arg;
+	const dk_model *m = J->m;
+	wrnn_params p = params(m);
+	size_t c = m->spec.channels, n = m->spec.units, N = m->n;
+	size_t in = J->u ? m->spec.inputs : 0, r0, r1;
+	const double *cb = m->theta + p.cb, *bias = m->theta + p.b;
+	const double *V = m->theta + p.V;
+	double *P = ring_P(J->s, k);
+	block_rows(J->B, J->nb, k, &r0, &r1);
+	for (size_t r = r0; r < r1; r++) {
+		double *a = J->out + r * N;
+		if (in >= FEW_INPUTS) {
+			for (size_t q = 0; q < c; q++)
+				for (size_t i = 0; i < n; i++)
+					a[q * n + i] += cb[q] + bias[q * n + i];
+		} else {
+			const double *ur = J->u ? J->u + r * in : NULL;
+			for (size_t q = 0; q < c; q++)
+				for (size_t i = 0; i < n; i++) {
+					size_t e = q * n + i;
+					double t = cb[q] + bias[e];
+					for (size_t l = 0; l < in; l++)
+						t += V[e * in + l] * ur[l];
+					a[e] = t;
+				}
+		}
+		pad(c, n, J->x + r * N, P);
+		conv(c, n, J->s->Wd, P, 1.0, a);
+		if (J->xn)
+			dk_act_relu_mask(a, a, J->xn + r * N, N);
+	}
+}
+
+/*
+ * A = conv(x) + cb + U V^T + b for B rows (Wd in s), and when xn is not
+ * NULL, xn = relu(A), row by row while the row is in cache.
  */
 static void forward(const dk_model *m, scratch *s, size_t B, const double *x,
                     const double *u, double *A, double *xn)
 {
-	wrnn_params p = params(m);
-	size_t c = m->spec.channels, n = m->spec.units, N = m->n;
-	size_t in = u ? m->spec.inputs : 0;
-	const double *cb = m->theta + p.cb, *bias = m->theta + p.b;
-	const double *V = m->theta + p.V;
+	size_t N = m->n, in = u ? m->spec.inputs : 0;
 	split_taps(m, s->Wd);
 	if (in >= FEW_INPUTS) /* A = U V^T: (B x in)(in x N) */
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)N, (int)in,
-		            1.0, u, (int)in, V, (int)in, 0.0, A, (int)N);
-	for (size_t r = 0; r < B; r++) {
-		double *a = A + r * N;
-		if (in >= FEW_INPUTS) {
-			for (size_t k = 0; k < c; k++)
-				for (size_t i = 0; i < n; i++)
-					a[k * n + i] += cb[k] + bias[k * n + i];
-		} else {
-			const double *ur = u + r * in;
-			for (size_t k = 0; k < c; k++)
-				for (size_t i = 0; i < n; i++) {
-					size_t q = k * n + i;
-					double t = cb[k] + bias[q];
-					for (size_t l = 0; l < in; l++)
-						t += V[q * in + l] * ur[l];
-					a[q] = t;
-				}
-		}
-		pad(c, n, x + r * N, s->P);
-		conv(c, n, s->Wd, s->P, 1.0, a);
-		if (xn)
-			dk_act_relu_mask(a, a, xn + r * N, N);
-	}
+		            1.0, u, (int)in, m->theta + params(m).V, (int)in, 0.0, A, (int)N);
+	job J = {.m = m, .s = s, .B = B, .nb = blocks(B), .x = x, .u = u,
+	         .out = A, .xn = xn};
+	dk_team_run(s->team, forward_block, &J, J.nb);
 }
 
 static int wrnn_step(const dk_model *m, double *work, size_t B,
@@ -250,19 +346,95 @@ static const double *preactivation(const dk_model *m, scratch *s, size_t B,
 	return cache;
 }
 
+/* Block k of the tangent: dxn = relu'(A) conv(dx). */
+static void jvp_block(void *arg, size_t k)
+{
+	const job *J = arg;
+	size_t c = J->m->spec.channels, n = J->m->spec.units, N = J->m->n, r0, r1;
+	double *P = ring_P(J->s, k);
+	block_rows(J->B, J->nb, k, &r0, &r1);
+	for (size_t r = r0; r < r1; r++) {
+		pad(c, n, J->dx + r * N, P);
+		conv(c, n, J->s->Wd, P, 0.0, J->out + r * N);
+		dk_act_relu_mask(J->A + r * N, J->out + r * N, J->out + r * N, N);
+	}
+}
+
 static int wrnn_jvp(const dk_model *m, double *work, size_t B,
                     const double *x, const double *u, const double *cache,
                     const double *dx, double *dxn)
 {
-	size_t c = m->spec.channels, n = m->spec.units, N = m->n;
 	scratch s = carve(m, work, B);
-	const double *A = preactivation(m, &s, B, x, u, cache);
-	for (size_t r = 0; r < B; r++) { /* dxn = relu'(A) conv(dx) */
-		pad(c, n, dx + r * N, s.P);
-		conv(c, n, s.Wd, s.P, 0.0, dxn + r * N);
-		dk_act_relu_mask(A + r * N, dxn + r * N, dxn + r * N, N);
-	}
+	job J = {.m = m, .s = &s, .B = B, .nb = blocks(B), .dx = dx, .out = dxn};
+	J.A = preactivation(m, &s, B, x, u, cache);
+	dk_team_run(s.team, jvp_block, &J, J.nb);
 	return DK_OK;
+}
+
+/*
+ * Block k of the adjoint: g = relu'(a) gxn into G; gx = conv^T(g); and
+ * the block's kernel gradient, the sum over its rows of g P[:, d ..]^T.
+ */
+static void vjp_block(void *arg, size_t k)
+{
+	const job *J = arg;
+	const dk_model *m = J->m;
+	size_t c = m->spec.channels, n = m->spec.units, N = m->n, r0, r1;
+	int ci = (int)c, ni = (int)n, ld = (int)(n + 2);
+	double *P = ring_P(J->s, k), *Q = ring_Q(m, J->s, k), *gWd = block_gWd(m, J->s, k);
+	block_rows(J->B, J->nb, k, &r0, &r1);
+	for (size_t r = r0; r < r1; r++) {
+		double *g = J->s->G + r * N;
+		dk_act_relu_mask(J->A + r * N, J->gxn + r * N, g, N);
+		if (J->gx) {
+			/* gx[j][i] = sum_d sum_k W_d[k][j] g[k][(i - d + 1) mod n]
+			   = sum_d (W_d^T Q[:, 2 - d ..])[j][i], Q the padded g */
+			pad(c, n, g, Q);
+			for (size_t d = 0; d < 3; d++)
+				cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ci, ni, ci,
+				            1.0, J->s->Wd + d * c * c, ci, Q + (2 - d), ld,
+				            d ? 1.0 : 0.0, J->gx + r * N, ni);
+		}
+		if (J->gp) {
+			/* gW_d (+)= g P[:, d ..]^T, P the padded x */
+			pad(c, n, J->x + r * N, P);
+			for (size_t d = 0; d < 3; d++)
+				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ci, ci, ni,
+				            1.0, g, ni, P + d, ld, r > r0 ? 1.0 : 0.0,
+				            gWd + d * c * c, ci);
+		}
+	}
+}
+
+/*
+ * Channel q's bias gradients, sums over the batch in row order: the unit
+ * biases b[q n .. q n + n), the conv bias cb[q], and with few inputs the
+ * rows of V of those units.
+ */
+static void bias_channel(void *arg, size_t q)
+{
+	const job *J = arg;
+	const dk_model *m = J->m;
+	wrnn_params p = params(m);
+	size_t n = m->spec.units, N = m->n, B = J->B;
+	size_t in = J->u && m->spec.inputs < FEW_INPUTS ? m->spec.inputs : 0;
+	const double *G = J->s->G;
+	double *gb = J->gp + p.b + q * n, *gV = J->gp + p.V, cbt = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t e = q * n + i;
+		double t = 0, tv[FEW_INPUTS] = {0};
+		for (size_t r = 0; r < B; r++) {
+			double g = G[r * N + e];
+			t += g;
+			for (size_t l = 0; l < in; l++)
+				tv[l] += g * J->u[r * in + l];
+		}
+		gb[i] += t;
+		cbt += t;
+		for (size_t l = 0; l < in; l++)
+			gV[e * in + l] += tv[l];
+	}
+	J->gp[p.cb + q] += cbt;
 }
 
 static int wrnn_vjp(const dk_model *m, double *work, size_t B,
@@ -270,50 +442,30 @@ static int wrnn_vjp(const dk_model *m, double *work, size_t B,
                     const double *gxn, double *gx, double *gu, double *gp)
 {
 	wrnn_params p = params(m);
-	size_t c = m->spec.channels, n = m->spec.units, N = m->n;
-	int in = (int)m->spec.inputs, ci = (int)c, ni = (int)n, ld = (int)(n + 2);
+	size_t c = m->spec.channels, N = m->n;
+	int in = (int)m->spec.inputs;
 	scratch s = carve(m, work, B);
-	const double *A = preactivation(m, &s, B, x, u, cache);
+	job J = {.m = m, .s = &s, .B = B, .nb = blocks(B), .x = x, .u = u,
+	         .gxn = gxn, .gx = gx, .gp = gp};
+	J.A = preactivation(m, &s, B, x, u, cache);
+	dk_team_run(s.team, vjp_block, &J, J.nb);
 	double *G = s.G;
-	if (gp)
-		memset(s.gWd, 0, 3 * c * c * sizeof *s.gWd);
-	for (size_t r = 0; r < B; r++) {
-		double *g = G + r * N;
-		dk_act_relu_mask(A + r * N, gxn + r * N, g, N); /* g = relu'(a) gxn */
-		if (gx) {
-			/* gx[j][i] = sum_d sum_k W_d[k][j] g[k][(i - d + 1) mod n]
-			   = sum_d (W_d^T Q[:, 2 - d ..])[j][i], Q the padded g */
-			pad(c, n, g, s.Q);
-			for (size_t d = 0; d < 3; d++)
-				cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ci, ni, ci,
-				            1.0, s.Wd + d * c * c, ci, s.Q + (2 - d), ld,
-				            d ? 1.0 : 0.0, gx + r * N, ni);
-		}
-		if (gp) {
-			/* gW_d += g P[:, d ..]^T, P the padded x */
-			pad(c, n, x + r * N, s.P);
-			for (size_t d = 0; d < 3; d++)
-				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ci, ci, ni,
-				            1.0, g, ni, s.P + d, ld, 1.0, s.gWd + d * c * c, ci);
-			for (size_t k = 0; k < c; k++) {
-				double t = 0;
-				for (size_t i = 0; i < n; i++)
-					t += g[k * n + i];
-				gp[p.cb + k] += t;
-			}
-			for (size_t i = 0; i < N; i++)
-				gp[p.b + i] += g[i];
-		}
-	}
 	if (gu && in)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, in, (int)N,
 		            1.0, G, (int)N, m->theta + p.V, in, 0.0, gu, in);
-	if (gp) {
+	if (gp && J.nb) {
+		dk_team_run(s.team, bias_channel, &J, c);
+		double *gW = block_gWd(m, &s, 0);
+		for (size_t k = 1; k < J.nb; k++) { /* the blocks' sums, in order */
+			const double *o = block_gWd(m, &s, k);
+			for (size_t i = 0; i < 3 * c * c; i++)
+				gW[i] += o[i];
+		}
 		for (size_t d = 0; d < 3; d++)
 			for (size_t k = 0; k < c; k++)
 				for (size_t j = 0; j < c; j++)
-					gp[p.W + (k * c + j) * 3 + d] += s.gWd[(d * c + k) * c + j];
-		if (u && in)
+					gp[p.W + (k * c + j) * 3 + d] += gW[(d * c + k) * c + j];
+		if (u && in >= FEW_INPUTS)
 			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)N, in, (int)B,
 			            1.0, G, (int)N, u, in, 1.0, gp + p.V, in);
 	}
@@ -351,6 +503,8 @@ const dk_model_ops dk_wrnn_ops = {
 	.init = wrnn_init,
 	.work_size = wrnn_work_size,
 	.cache_size = wrnn_cache_size,
+	.work_open = wrnn_work_open,
+	.work_close = wrnn_work_close,
 	.step = wrnn_step,
 	.jvp = wrnn_jvp,
 	.vjp = wrnn_vjp,
