@@ -1,15 +1,19 @@
 /*
  * team.c -- persistent helper threads sharing numbered tasks (team.h).
  *
- * A run publishes (fn, arg, ntasks) under the mutex, bumps a generation
- * number and wakes the helpers; everyone, the caller first, then claims
- * tasks from an atomic counter until none are left.  The caller waits
- * until every helper has checked in for that generation, so no helper is
- * still reading the published job when the next run replaces it.
+ * A run publishes (fn, arg, ntasks) under the mutex with a new
+ * generation number and wakes the helpers; everyone, the caller first,
+ * then claims tasks from one atomic ticket that holds the generation in
+ * its high half and the next task in its low half, so a helper that
+ * wakes late, after the run it was woken for has ended, claims nothing
+ * from the next run with the old job.  The caller waits only for the
+ * tasks that were claimed to finish, never for a helper that has not
+ * been scheduled yet (on a busy machine it does the work alone).
  */
 #include <config.h>
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "base/team.h"
@@ -21,29 +25,39 @@ struct dk_team {
 	pthread_cond_t go, done;
 	pthread_t helper[MAX_THREADS];
 	int helpers;                  /* started */
-	unsigned long generation;     /* of the job published */
-	int pending;                  /* helpers yet to finish this job */
 	int quit;
+	uint32_t generation;          /* of the job published */
 	void (*fn)(void *, size_t);
 	void *arg;
 	size_t ntasks;
-	size_t next;                  /* the next task to claim (atomic) */
+	uint64_t ticket;              /* generation << 32 | next task (atomic) */
+	size_t finished;              /* tasks done in this run (atomic) */
 };
 
-static void work(dk_team *t, void (*fn)(void *, size_t), void *arg, size_t n)
+/* Claim and run tasks of generation gen while there are any; whether
+   this thread finished the run's last task. */
+static int work(dk_team *t, uint32_t gen, void (*fn)(void *, size_t), void *arg,
+                size_t n)
 {
+	int last = 0;
+	uint64_t v = __atomic_load_n(&t->ticket, __ATOMIC_ACQUIRE);
 	for (;;) {
-		size_t k = __atomic_fetch_add(&t->next, 1, __ATOMIC_RELAXED);
-		if (k >= n)
-			return;
-		fn(arg, k);
+		if ((uint32_t)(v >> 32) != gen || (v & 0xffffffffu) >= n)
+			return last;
+		if (!__atomic_compare_exchange_n(&t->ticket, &v, v + 1, 0,
+		                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			continue; /* v now holds the ticket's value */
+		fn(arg, (size_t)(v & 0xffffffffu));
+		if (__atomic_add_fetch(&t->finished, 1, __ATOMIC_ACQ_REL) == n)
+			last = 1;
+		v = __atomic_load_n(&t->ticket, __ATOMIC_ACQUIRE);
 	}
 }
 
 static void *helper_main(void *p)
 {
 	dk_team *t = p;
-	unsigned long seen = 0;
+	uint32_t seen = 0;
 	pthread_mutex_lock(&t->lock);
 	for (;;) {
 		while (t->generation == seen && !t->quit)
@@ -55,9 +69,9 @@ static void *helper_main(void *p)
 		void *arg = t->arg;
 		size_t n = t->ntasks;
 		pthread_mutex_unlock(&t->lock);
-		work(t, fn, arg, n);
+		int last = work(t, seen, fn, arg, n);
 		pthread_mutex_lock(&t->lock);
-		if (--t->pending == 0)
+		if (last) /* under the lock: the caller cannot miss it */
 			pthread_cond_signal(&t->done);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -118,23 +132,27 @@ int dk_team_size(const dk_team *t)
 void dk_team_run(dk_team *t, void (*fn)(void *arg, size_t task), void *arg,
                  size_t ntasks)
 {
-	if (!t || t->helpers == 0 || ntasks < 2) {
+	if (!t || t->helpers == 0 || ntasks < 2 || ntasks > 0xffffffffu) {
 		for (size_t k = 0; k < ntasks; k++)
 			fn(arg, k);
 		return;
 	}
 	pthread_mutex_lock(&t->lock);
+	uint32_t gen = ++t->generation;
+	if (gen == 0) /* 0 is no generation: the helpers start having seen it */
+		gen = ++t->generation;
 	t->fn = fn;
 	t->arg = arg;
 	t->ntasks = ntasks;
-	__atomic_store_n(&t->next, 0, __ATOMIC_RELAXED);
-	t->pending = t->helpers;
-	t->generation++;
+	__atomic_store_n(&t->finished, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->ticket, (uint64_t)gen << 32, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&t->go);
 	pthread_mutex_unlock(&t->lock);
-	work(t, fn, arg, ntasks);
+	work(t, gen, fn, arg, ntasks);
+	if (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) == ntasks)
+		return;
 	pthread_mutex_lock(&t->lock);
-	while (t->pending > 0)
+	while (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) < ntasks)
 		pthread_cond_wait(&t->done, &t->lock);
 	pthread_mutex_unlock(&t->lock);
 }
