@@ -123,12 +123,19 @@ static int wrnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
  * here: into BLOCKS blocks of consecutive rows (fewer when the batch is
  * smaller), a number that does not depend on how many threads there are,
  * run by a team of threads (base/team.h) as many as OpenBLAS uses.  Each
- * block sums its rows' kernel gradients in its own buffer, and the
- * blocks' sums are added in block order; the bias gradients are column
- * sums over the batch in row order, shared out by channel.  So the
- * results are the same bits for any number of threads.
+ * block sums its rows' kernel, bias (and, with few inputs, V) gradients
+ * in its own buffers, and the blocks' sums are added in block order.  So
+ * the results are the same bits for any number of threads.
  */
 #define BLOCKS 8
+
+/*
+ * The input term costs little when there are few inputs, and OpenBLAS
+ * spends more in waking its threads for a product of inner size 1 or 2
+ * (the adding task) than in the product: below this many inputs it is
+ * a loop over each row, at and above it one DGEMM for the batch.
+ */
+#define FEW_INPUTS 4
 
 /* Below this many multiply-adds of one convolution over the batch
    (B c c n), waking a helper costs more than it saves: no team. */
@@ -150,22 +157,30 @@ static void block_rows(size_t B, size_t nb, size_t k, size_t *r0, size_t *r1)
  * The scratch, in doubles: a pointer to the team (or NULL) in the first
  * TEAM_SLOTS, A (B c n, the pre-activation when there is no cache), G
  * (B c n, the gradient at A), the three taps W_d (3 c c), and for each
- * block two padded rings (2 c (n + 2)) and the taps' gradients (3 c c).
+ * block two padded rings (2 c (n + 2)), the taps' gradients (3 c c) and
+ * the gradients of b and, with few inputs, of V (c n (1 + inputs)).
  */
 #define TEAM_SLOTS ((sizeof(dk_team *) + sizeof(double) - 1) / sizeof(double))
 
 typedef struct { dk_team *team; double *A, *G, *Wd, *blk; size_t stride; } scratch;
 
+/* Doubles of each block's part of the scratch. */
+static size_t block_size(const dk_model *m)
+{
+	size_t c = m->spec.channels, n = m->spec.units, in = m->spec.inputs;
+	return 2 * c * (n + 2) + 3 * c * c + m->n * (1 + (in < FEW_INPUTS ? in : 0));
+}
+
 static scratch carve(const dk_model *m, double *work, size_t B)
 {
-	size_t c = m->spec.channels, n = m->spec.units, N = m->n;
+	size_t c = m->spec.channels, N = m->n;
 	scratch s;
 	memcpy(&s.team, work, sizeof s.team);
 	s.A = work + TEAM_SLOTS;
 	s.G = s.A + B * N;
 	s.Wd = s.G + B * N;
 	s.blk = s.Wd + 3 * c * c;
-	s.stride = 2 * c * (n + 2) + 3 * c * c;
+	s.stride = block_size(m);
 	return s;
 }
 
@@ -179,12 +194,17 @@ static double *block_gWd(const dk_model *m, const scratch *s, size_t k)
 {
 	return ring_P(s, k) + 2 * m->spec.channels * (m->spec.units + 2);
 }
+/* Block k's gradient of b (c n), then with few inputs of V (c n x in). */
+static double *block_gb(const dk_model *m, const scratch *s, size_t k)
+{
+	size_t c = m->spec.channels;
+	return block_gWd(m, s, k) + 3 * c * c;
+}
 
 static size_t wrnn_work_size(const dk_model *m, size_t batch)
 {
-	size_t c = m->spec.channels, n = m->spec.units;
-	return TEAM_SLOTS + 2 * batch * m->n + 3 * c * c +
-	       blocks(batch) * (2 * c * (n + 2) + 3 * c * c);
+	size_t c = m->spec.channels;
+	return TEAM_SLOTS + 2 * batch * m->n + 3 * c * c + blocks(batch) * block_size(m);
 }
 
 static int wrnn_work_open(const dk_model *m, double *work, size_t batch)
@@ -250,14 +270,6 @@ static void conv(size_t c, size_t n, const double *Wd, const double *P,
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ci, ni, ci, 1.0,
 		            Wd + d * c * c, ci, P + d, ld, d ? 1.0 : beta, Y, ni);
 }
-
-/*
- * The input term costs little when there are few inputs, and OpenBLAS
- * spends more in waking its threads for a product of inner size 1 or 2
- * (the adding task) than in the product: below this many inputs it is
- * a loop over each row, at and above it one DGEMM for the batch.
- */
-#define FEW_INPUTS 4
 
 /* What the blocks of one call share. */
 typedef struct {
@@ -373,7 +385,8 @@ static int wrnn_jvp(const dk_model *m, double *work, size_t B,
 
 /*
  * Block k of the adjoint: g = relu'(a) gxn into G; gx = conv^T(g); and
- * the block's kernel gradient, the sum over its rows of g P[:, d ..]^T.
+ * the block's parameter gradients, sums over its rows: g P[:, d ..]^T
+ * for the kernel, g for b, and with few inputs g u^T for V.
  */
 static void vjp_block(void *arg, size_t k)
 {
@@ -382,7 +395,11 @@ static void vjp_block(void *arg, size_t k)
 	size_t c = m->spec.channels, n = m->spec.units, N = m->n, r0, r1;
 	int ci = (int)c, ni = (int)n, ld = (int)(n + 2);
 	double *P = ring_P(J->s, k), *Q = ring_Q(m, J->s, k), *gWd = block_gWd(m, J->s, k);
+	double *gb = block_gb(m, J->s, k), *gV = gb + N;
+	size_t in = J->u && m->spec.inputs < FEW_INPUTS ? m->spec.inputs : 0;
 	block_rows(J->B, J->nb, k, &r0, &r1);
+	if (J->gp)
+		memset(gb, 0, N * (1 + in) * sizeof *gb);
 	for (size_t r = r0; r < r1; r++) {
 		double *g = J->s->G + r * N;
 		dk_act_relu_mask(J->A + r * N, J->gxn + r * N, g, N);
@@ -402,39 +419,14 @@ static void vjp_block(void *arg, size_t k)
 				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ci, ci, ni,
 				            1.0, g, ni, P + d, ld, r > r0 ? 1.0 : 0.0,
 				            gWd + d * c * c, ci);
+			for (size_t e = 0; e < N; e++)
+				gb[e] += g[e];
+			const double *ur = in ? J->u + r * in : NULL;
+			for (size_t e = 0; e < N && in; e++)
+				for (size_t l = 0; l < in; l++)
+					gV[e * in + l] += g[e] * ur[l];
 		}
 	}
-}
-
-/*
- * Channel q's bias gradients, sums over the batch in row order: the unit
- * biases b[q n .. q n + n), the conv bias cb[q], and with few inputs the
- * rows of V of those units.
- */
-static void bias_channel(void *arg, size_t q)
-{
-	const job *J = arg;
-	const dk_model *m = J->m;
-	wrnn_params p = params(m);
-	size_t n = m->spec.units, N = m->n, B = J->B;
-	size_t in = J->u && m->spec.inputs < FEW_INPUTS ? m->spec.inputs : 0;
-	const double *G = J->s->G;
-	double *gb = J->gp + p.b + q * n, *gV = J->gp + p.V, cbt = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t e = q * n + i;
-		double t = 0, tv[FEW_INPUTS] = {0};
-		for (size_t r = 0; r < B; r++) {
-			double g = G[r * N + e];
-			t += g;
-			for (size_t l = 0; l < in; l++)
-				tv[l] += g * J->u[r * in + l];
-		}
-		gb[i] += t;
-		cbt += t;
-		for (size_t l = 0; l < in; l++)
-			gV[e * in + l] += tv[l];
-	}
-	J->gp[p.cb + q] += cbt;
 }
 
 static int wrnn_vjp(const dk_model *m, double *work, size_t B,
@@ -454,13 +446,26 @@ static int wrnn_vjp(const dk_model *m, double *work, size_t B,
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, in, (int)N,
 		            1.0, G, (int)N, m->theta + p.V, in, 0.0, gu, in);
 	if (gp && J.nb) {
-		dk_team_run(s.team, bias_channel, &J, c);
-		double *gW = block_gWd(m, &s, 0);
-		for (size_t k = 1; k < J.nb; k++) { /* the blocks' sums, in order */
-			const double *o = block_gWd(m, &s, k);
+		/* the blocks' sums, in block order, into block 0's */
+		size_t few = u && in < FEW_INPUTS ? (size_t)in : 0, n = m->spec.units;
+		double *gW = block_gWd(m, &s, 0), *gb = block_gb(m, &s, 0);
+		for (size_t k = 1; k < J.nb; k++) {
+			const double *o = block_gWd(m, &s, k), *ob = block_gb(m, &s, k);
 			for (size_t i = 0; i < 3 * c * c; i++)
 				gW[i] += o[i];
+			for (size_t i = 0; i < N * (1 + few); i++)
+				gb[i] += ob[i];
 		}
+		for (size_t q = 0; q < c; q++) {
+			double t = 0;
+			for (size_t i = 0; i < n; i++) {
+				gp[p.b + q * n + i] += gb[q * n + i];
+				t += gb[q * n + i];
+			}
+			gp[p.cb + q] += t;
+		}
+		for (size_t i = 0; i < N * few; i++)
+			gp[p.V + i] += gb[N + i];
 		for (size_t d = 0; d < 3; d++)
 			for (size_t k = 0; k < c; k++)
 				for (size_t j = 0; j < c; j++)
