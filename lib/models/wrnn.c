@@ -158,7 +158,7 @@ static void block_rows(size_t B, size_t nb, size_t k, size_t *r0, size_t *r1)
  * TEAM_SLOTS, A (B c n, the pre-activation when there is no cache), G
  * (B c n, the gradient at A), the three taps W_d (3 c c), and for each
  * block two padded rings (2 c (n + 2)), the taps' gradients (3 c c) and
- * the gradients of b and, with few inputs, of V (c n (1 + inputs)).
+ * the gradients of b and, with few inputs, of V^T (c n (1 + inputs)).
  */
 #define TEAM_SLOTS ((sizeof(dk_team *) + sizeof(double) - 1) / sizeof(double))
 
@@ -194,7 +194,8 @@ static double *block_gWd(const dk_model *m, const scratch *s, size_t k)
 {
 	return ring_P(s, k) + 2 * m->spec.channels * (m->spec.units + 2);
 }
-/* Block k's gradient of b (c n), then with few inputs of V (c n x in). */
+/* Block k's gradient of b (c n), then with few inputs of V, transposed
+   (in x c n). */
 static double *block_gb(const dk_model *m, const scratch *s, size_t k)
 {
 	size_t c = m->spec.channels;
@@ -419,12 +420,11 @@ static void vjp_block(void *arg, size_t k)
 				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ci, ci, ni,
 				            1.0, g, ni, P + d, ld, r > r0 ? 1.0 : 0.0,
 				            gWd + d * c * c, ci);
-			for (size_t e = 0; e < N; e++)
-				gb[e] += g[e];
-			const double *ur = in ? J->u + r * in : NULL;
-			for (size_t e = 0; e < N && in; e++)
-				for (size_t l = 0; l < in; l++)
-					gV[e * in + l] += g[e] * ur[l];
+			/* b += g, V^T += u g^T: AXPYs, in vector registers
+			   (loops here would not be vectorised at -O2) */
+			cblas_daxpy(ni * ci, 1.0, g, 1, gb, 1);
+			for (size_t l = 0; l < in; l++)
+				cblas_daxpy(ni * ci, J->u[r * in + l], g, 1, gV + l * N, 1);
 		}
 	}
 }
@@ -464,8 +464,9 @@ static int wrnn_vjp(const dk_model *m, double *work, size_t B,
 			}
 			gp[p.cb + q] += t;
 		}
-		for (size_t i = 0; i < N * few; i++)
-			gp[p.V + i] += gb[N + i];
+		for (size_t e = 0; e < N; e++) /* gb[N ..] is V's gradient transposed */
+			for (size_t l = 0; l < few; l++)
+				gp[p.V + e * few + l] += gb[N + l * N + e];
 		for (size_t d = 0; d < 3; d++)
 			for (size_t k = 0; k < c; k++)
 				for (size_t j = 0; j < c; j++)
