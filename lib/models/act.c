@@ -12,6 +12,7 @@
 
 #include "base/status.h"
 #include "models/model_impl.h"
+#include "models/vmath.h"
 
 static const char *const act_names[] = {
 	[DK_ACT_TANH] = "tanh", [DK_ACT_RELU] = "relu",
@@ -47,7 +48,7 @@ void dk_act_apply(dk_act act, const double *a, double *y, size_t n)
 {
 	const double c = sqrt(M_PI) / 2;
 	switch (act) {
-	case DK_ACT_TANH: for (size_t i = 0; i < n; i++) y[i] = tanh(a[i]); break;
+	case DK_ACT_TANH: dk_vtanh(a, y, n); break;
 	case DK_ACT_RELU: dk_act_relu_mask(a, a, y, n); break;
 	case DK_ACT_ERF: for (size_t i = 0; i < n; i++) y[i] = erf(c * a[i]); break;
 	case DK_ACT_IDENTITY: if (y != a) memmove(y, a, n * sizeof *y); break;
@@ -58,10 +59,9 @@ void dk_act_derivative(dk_act act, const double *a, double *d, size_t n)
 {
 	switch (act) {
 	case DK_ACT_TANH:
-		for (size_t i = 0; i < n; i++) {
-			double t = tanh(a[i]);
-			d[i] = 1 - t * t;
-		}
+		dk_vtanh(a, d, n);
+		for (size_t i = 0; i < n; i++)
+			d[i] = 1 - d[i] * d[i];
 		break;
 	case DK_ACT_RELU: for (size_t i = 0; i < n; i++) d[i] = (double)(a[i] > 0); break;
 	case DK_ACT_ERF: /* d/dx erf(c x) = 2c/sqrt(pi) exp(-c^2 x^2) = exp(-pi x^2 / 4) */

@@ -26,6 +26,7 @@
 
 #include "base/status.h"
 #include "models/model_impl.h"
+#include "models/vmath.h"
 
 /* Offsets of the parameters in theta. */
 typedef struct { size_t wih, whh, bih, bhh; } gru_params;
@@ -36,7 +37,6 @@ static gru_params params(const dk_model *m)
 	                    m->view[3].offset};
 }
 
-static double sigmoid(double a) { return 1 / (1 + exp(-a)); }
 
 static int gru_layout(dk_model *m, char *err, size_t errlen)
 {
@@ -85,14 +85,18 @@ static void gates(const dk_model *m, double *S, size_t B, const double *x,
 	for (size_t r = 0; r < B; r++) {
 		const double *gi = Gi + r * g, *gh = Gh + r * g;
 		double *c = C + r * 4 * n;
+		/* r and z = 1 / (1 + exp(-a)), the 2n exps in one call */
+		for (size_t i = 0; i < 2 * n; i++)
+			c[i] = -(gi[i] + gh[i]);
+		dk_vexp(c, c, 2 * n);
+		for (size_t i = 0; i < 2 * n; i++)
+			c[i] = 1 / (1 + c[i]);
 		for (size_t i = 0; i < n; i++) {
-			double rr = sigmoid(gi[i] + gh[i]);
 			double hn = gh[2 * n + i];
-			c[i] = rr;
-			c[n + i] = sigmoid(gi[n + i] + gh[n + i]);
-			c[2 * n + i] = tanh(gi[2 * n + i] + rr * hn);
+			c[2 * n + i] = gi[2 * n + i] + c[i] * hn;
 			c[3 * n + i] = hn;
 		}
+		dk_vtanh(c + 2 * n, c + 2 * n, n);
 	}
 }
 

@@ -33,6 +33,7 @@
 
 #include "base/status.h"
 #include "models/model_impl.h"
+#include "models/vmath.h"
 
 /* Offsets of the parameters in theta. */
 typedef struct { size_t wih, whh, bih, bhh; } lstm_params;
@@ -43,7 +44,6 @@ static lstm_params params(const dk_model *m)
 	                     m->view[3].offset};
 }
 
-static double sigmoid(double a) { return 1 / (1 + exp(-a)); }
 
 static int lstm_layout(dk_model *m, char *err, size_t errlen)
 {
@@ -92,20 +92,25 @@ static void gates(const dk_model *m, double *S, size_t B, const double *x,
 	for (size_t r = 0; r < B; r++) {
 		const double *a = A + r * g4, *c = x + r * 2 * n + n;
 		double *k = C + r * 5 * n;
-		for (size_t j = 0; j < n; j++) {
-			double ig = sigmoid(a[j]), fg = sigmoid(a[n + j]);
-			double gg = tanh(a[2 * n + j]), og = sigmoid(a[3 * n + j]);
-			double cn = fg * c[j] + ig * gg, tc = tanh(cn);
-			k[j] = ig;
-			k[n + j] = fg;
-			k[2 * n + j] = gg;
-			k[3 * n + j] = og;
-			k[4 * n + j] = tc;
-			if (xn) {
-				xn[r * 2 * n + j] = og * tc;
-				xn[r * 2 * n + n + j] = cn;
-			}
-		}
+		/* i, f, o = 1 / (1 + exp(-a)) and g = tanh(a), each over n at
+		   once; then c' and tanh(c') */
+		for (size_t j = 0; j < 4 * n; j++)
+			k[j] = j < 2 * n || j >= 3 * n ? -a[j] : a[j];
+		dk_vexp(k, k, 2 * n);
+		dk_vtanh(k + 2 * n, k + 2 * n, n);
+		dk_vexp(k + 3 * n, k + 3 * n, n);
+		for (size_t j = 0; j < 4 * n; j++)
+			if (j < 2 * n || j >= 3 * n)
+				k[j] = 1 / (1 + k[j]);
+		for (size_t j = 0; j < n; j++)
+			k[4 * n + j] = k[n + j] * c[j] + k[j] * k[2 * n + j];
+		if (xn) /* c' before tanh(c') overwrites it; xn may be x */
+			for (size_t j = 0; j < n; j++)
+				xn[r * 2 * n + n + j] = k[4 * n + j];
+		dk_vtanh(k + 4 * n, k + 4 * n, n);
+		if (xn)
+			for (size_t j = 0; j < n; j++)
+				xn[r * 2 * n + j] = k[3 * n + j] * k[4 * n + j];
 	}
 }
 

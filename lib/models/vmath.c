@@ -1,0 +1,110 @@
+/*
+ * vmath.c -- exp and tanh over arrays through libmvec where there is one
+ * (see vmath.h).
+ *
+ * libmvec's entry points follow the x86-64 vector function ABI: _ZGVdN4v_
+ * takes and returns 4 doubles in an AVX2 register, _ZGVeN8v_ 8 in an
+ * AVX-512 one.  They are declared here (glibc ships no header for them)
+ * and called only from functions compiled for that instruction set,
+ * after the CPU has been asked whether it has it.
+ */
+#include <config.h>
+
+#include <math.h>
+
+#include "models/vmath.h"
+
+#if defined(HAVE_LIBMVEC) && defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx512f"))) __m512d _ZGVeN8v_exp(__m512d);
+__attribute__((target("avx512f"))) __m512d _ZGVeN8v_tanh(__m512d);
+__attribute__((target("avx2"))) __m256d _ZGVdN4v_exp(__m256d);
+__attribute__((target("avx2"))) __m256d _ZGVdN4v_tanh(__m256d);
+
+/* Each returns how many leading values it did (a multiple of its width). */
+__attribute__((target("avx512f")))
+static size_t exp8(const double *x, double *y, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		_mm512_storeu_pd(y + i, _ZGVeN8v_exp(_mm512_loadu_pd(x + i)));
+	return i;
+}
+
+__attribute__((target("avx512f")))
+static size_t tanh8(const double *x, double *y, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		_mm512_storeu_pd(y + i, _ZGVeN8v_tanh(_mm512_loadu_pd(x + i)));
+	return i;
+}
+
+__attribute__((target("avx2")))
+static size_t exp4(const double *x, double *y, size_t n)
+{
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4)
+		_mm256_storeu_pd(y + i, _ZGVdN4v_exp(_mm256_loadu_pd(x + i)));
+	return i;
+}
+
+__attribute__((target("avx2")))
+static size_t tanh4(const double *x, double *y, size_t n)
+{
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4)
+		_mm256_storeu_pd(y + i, _ZGVdN4v_tanh(_mm256_loadu_pd(x + i)));
+	return i;
+}
+
+/* 8 with AVX-512, 4 with AVX2, else 1 (libm); asked once. */
+static int width(void)
+{
+	static int cached;
+	int w = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (!w) { /* threads that race here store the same value */
+		w = __builtin_cpu_supports("avx512f") ? 8
+		    : __builtin_cpu_supports("avx2") ? 4 : 1;
+		__atomic_store_n(&cached, w, __ATOMIC_RELAXED);
+	}
+	return w;
+}
+
+static size_t vector_exp(const double *x, double *y, size_t n)
+{
+	int w = width();
+	return w == 8 ? exp8(x, y, n) : w == 4 ? exp4(x, y, n) : 0;
+}
+
+static size_t vector_tanh(const double *x, double *y, size_t n)
+{
+	int w = width();
+	return w == 8 ? tanh8(x, y, n) : w == 4 ? tanh4(x, y, n) : 0;
+}
+#else
+static size_t vector_exp(const double *x, double *y, size_t n)
+{
+	(void)x, (void)y, (void)n;
+	return 0;
+}
+
+static size_t vector_tanh(const double *x, double *y, size_t n)
+{
+	(void)x, (void)y, (void)n;
+	return 0;
+}
+#endif
+
+void dk_vexp(const double *x, double *y, size_t n)
+{
+	for (size_t i = vector_exp(x, y, n); i < n; i++)
+		y[i] = exp(x[i]);
+}
+
+void dk_vtanh(const double *x, double *y, size_t n)
+{
+	for (size_t i = vector_tanh(x, y, n); i < n; i++)
+		y[i] = tanh(x[i]);
+}

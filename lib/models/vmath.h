@@ -1,0 +1,22 @@
+/*
+ * vmath.h -- exp and tanh over arrays, for the gates and nonlinearities
+ * of the models.
+ *
+ * A GRU step spends more time in scalar exp and tanh than in its matrix
+ * products' elementwise neighbours together; glibc's vector math library
+ * (libmvec, at most 4 ulp from the correctly rounded value) evaluates 4
+ * or 8 at once.  The vector width is chosen once, at run time, by what
+ * the CPU supports; without libmvec, or on another architecture, these
+ * are plain loops over libm.
+ */
+#ifndef DK_MODELS_VMATH_H
+#define DK_MODELS_VMATH_H
+
+#include <stddef.h>
+
+/* y[i] = exp(x[i]) for i < n; y may be x. */
+void dk_vexp(const double *x, double *y, size_t n);
+/* y[i] = tanh(x[i]) for i < n; y may be x. */
+void dk_vtanh(const double *x, double *y, size_t n);
+
+#endif
