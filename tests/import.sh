@@ -418,4 +418,10 @@ fails_with 2 "--model xyz: exit 2" dk-import --model xyz "$f"
 fails_with 2 "--act erf: exit 2" dk-import --act erf "$f"
 fails_with 2 "--act relu with --model gru: exit 2" dk-import --model gru --act relu "$f"
 fails_with 2 "--outputs 0: exit 2" dk-import --outputs 0 "$f"
+attrs=$(dk-import --from torch "$top_srcdir/data/flipflop_torch32.npz" | dk-info -j | head -n 1)
+case $attrs in
+*'"init":"torch"'*'"kind":"rnn"'*) case $attrs in *'"gain"'*|*'"seed"'*) r=1 ;; *) r=0 ;; esac ;;
+*) r=1 ;;
+esac
+tap_result $r "an imported model's attrs say init torch, and no gain or seed"
 done_testing

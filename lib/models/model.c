@@ -161,6 +161,12 @@ static json_t *model_attrs(const dk_model *m)
 	                      "inputs", (json_int_t)s->inputs, "outputs", (json_int_t)s->outputs,
 	                      "act", dk_act_name(s->act), "init", s->init, "gain", s->gain,
 	                      "seed", (json_int_t)s->seed);
+	/* an imported model was made by no initialisation of ours: a gain and
+	   a seed would only mislead */
+	if (a && s->init && !strcmp(s->init, "torch")) {
+		json_object_del(a, "gain");
+		json_object_del(a, "seed");
+	}
 	/* the continuous-time settings, only for the models that have them */
 	if (a && m->ops->field) {
 		json_t *c = json_pack("{s:f, s:f, s:s, s:I}", "dt", s->dt, "tau", s->tau,
