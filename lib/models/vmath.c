@@ -22,42 +22,23 @@ __attribute__((target("avx512f"))) __m512d _ZGVeN8v_tanh(__m512d);
 __attribute__((target("avx2"))) __m256d _ZGVdN4v_exp(__m256d);
 __attribute__((target("avx2"))) __m256d _ZGVdN4v_tanh(__m256d);
 
-/* Each returns how many leading values it did (a multiple of its width). */
-__attribute__((target("avx512f")))
-static size_t exp8(const double *x, double *y, size_t n)
-{
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8)
-		_mm512_storeu_pd(y + i, _ZGVeN8v_exp(_mm512_loadu_pd(x + i)));
-	return i;
-}
-
-__attribute__((target("avx512f")))
-static size_t tanh8(const double *x, double *y, size_t n)
-{
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8)
-		_mm512_storeu_pd(y + i, _ZGVeN8v_tanh(_mm512_loadu_pd(x + i)));
-	return i;
-}
-
-__attribute__((target("avx2")))
-static size_t exp4(const double *x, double *y, size_t n)
-{
-	size_t i = 0;
-	for (; i + 4 <= n; i += 4)
-		_mm256_storeu_pd(y + i, _ZGVdN4v_exp(_mm256_loadu_pd(x + i)));
-	return i;
-}
-
-__attribute__((target("avx2")))
-static size_t tanh4(const double *x, double *y, size_t n)
-{
-	size_t i = 0;
-	for (; i + 4 <= n; i += 4)
-		_mm256_storeu_pd(y + i, _ZGVdN4v_tanh(_mm256_loadu_pd(x + i)));
-	return i;
-}
+/*
+ * NAME(x, y, n) applies FN to the leading values of x, WIDTH at a time,
+ * and returns how many it did (a multiple of WIDTH); compiled for ISA.
+ */
+#define VECTOR_LOOP(name, isa, width, load, store, fn)                    \
+	__attribute__((target(isa)))                                       \
+	static size_t name(const double *x, double *y, size_t n)           \
+	{                                                                  \
+		size_t i = 0;                                              \
+		for (; i + (width) <= n; i += (width))                     \
+			store(y + i, fn(load(x + i)));                     \
+		return i;                                                  \
+	}
+VECTOR_LOOP(exp8, "avx512f", 8, _mm512_loadu_pd, _mm512_storeu_pd, _ZGVeN8v_exp)
+VECTOR_LOOP(tanh8, "avx512f", 8, _mm512_loadu_pd, _mm512_storeu_pd, _ZGVeN8v_tanh)
+VECTOR_LOOP(exp4, "avx2", 4, _mm256_loadu_pd, _mm256_storeu_pd, _ZGVdN4v_exp)
+VECTOR_LOOP(tanh4, "avx2", 4, _mm256_loadu_pd, _mm256_storeu_pd, _ZGVdN4v_tanh)
 
 /* 8 with AVX-512, 4 with AVX2, else 1 (libm); asked once. */
 static int width(void)
