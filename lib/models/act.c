@@ -55,6 +55,32 @@ void dk_act_apply(dk_act act, const double *a, double *y, size_t n)
 	}
 }
 
+void dk_act_apply_slope(dk_act act, const double *restrict a,
+                        double *restrict y, double *restrict d, size_t n)
+{
+	switch (act) {
+	case DK_ACT_TANH: /* the slope from the value: no second tanh */
+		dk_vtanh(a, y, n);
+		for (size_t i = 0; i < n; i++)
+			d[i] = 1 - y[i] * y[i];
+		break;
+	case DK_ACT_RELU: /* the value and its 0/1 slope from one mask */
+		for (size_t i = 0; i < n; i++) {
+			uint64_t on = -(uint64_t)(a[i] > 0), bits, one;
+			memcpy(&bits, a + i, sizeof bits);
+			memcpy(&one, &(double){1.0}, sizeof one);
+			bits &= on;
+			one &= on;
+			memcpy(y + i, &bits, sizeof bits);
+			memcpy(d + i, &one, sizeof one);
+		}
+		break;
+	default:
+		dk_act_apply(act, a, y, n);
+		dk_act_derivative(act, a, d, n);
+	}
+}
+
 void dk_act_derivative(dk_act act, const double *a, double *d, size_t n)
 {
 	switch (act) {

@@ -161,6 +161,34 @@ static int gru_jvp(const dk_model *m, double *work, size_t B,
 }
 
 /*
+ * One state's rows Ai and Ah from its gates c, state h and gradient gh,
+ * and (gbi not NULL) their sums into the bias gradients while they are
+ * in cache.  No two of the arrays overlap.
+ */
+static void pre_activation_grads(size_t n, const double *restrict c,
+                                 const double *restrict h,
+                                 const double *restrict gh,
+                                 double *restrict ai, double *restrict ah,
+                                 double *restrict gbi, double *restrict gbh)
+{
+	for (size_t i = 0; i < n; i++) {
+		double rr = c[i], z = c[n + i], nn = c[2 * n + i], hn = c[3 * n + i];
+		double an = gh[i] * (1 - z) * (1 - nn * nn);
+		double ar = an * hn * rr * (1 - rr);
+		double az = gh[i] * (h[i] - nn) * z * (1 - z);
+		ai[i] = ah[i] = ar;
+		ai[n + i] = ah[n + i] = az;
+		ai[2 * n + i] = an;
+		ah[2 * n + i] = an * rr;
+	}
+	if (gbi)
+		for (size_t i = 0; i < 3 * n; i++) {
+			gbi[i] += ai[i];
+			gbh[i] += ah[i];
+		}
+}
+
+/*
  * With g = dL/dh': the gradients of the pre-activations,
  * a_n = g (1 - z) (1 - n^2), a_r = a_n hn r (1 - r),
  * a_z = g (h - n) z (1 - z); Ai = [a_r a_z a_n] for the input side and
@@ -176,20 +204,10 @@ static int gru_vjp(const dk_model *m, double *work, size_t B,
 	size_t n = m->n, in = m->spec.inputs, g = 3 * n;
 	const double *C = gates_of(m, work, B, x, u, cache);
 	double *Ai = work, *Ah = work + B * g;
-	for (size_t r = 0; r < B; r++) {
-		const double *c = C + r * 4 * n, *h = x + r * n, *gh = gxn + r * n;
-		double *ai = Ai + r * g, *ah = Ah + r * g;
-		for (size_t i = 0; i < n; i++) {
-			double rr = c[i], z = c[n + i], nn = c[2 * n + i], hn = c[3 * n + i];
-			double an = gh[i] * (1 - z) * (1 - nn * nn);
-			double ar = an * hn * rr * (1 - rr);
-			double az = gh[i] * (h[i] - nn) * z * (1 - z);
-			ai[i] = ah[i] = ar;
-			ai[n + i] = ah[n + i] = az;
-			ai[2 * n + i] = an;
-			ah[2 * n + i] = an * rr;
-		}
-	}
+	double *gbi = gp ? gp + p.bih : NULL, *gbh = gp ? gp + p.bhh : NULL;
+	for (size_t r = 0; r < B; r++)
+		pre_activation_grads(n, C + r * 4 * n, x + r * n, gxn + r * n,
+		                     Ai + r * g, Ah + r * g, gbi, gbh);
 	/* gx may be gxn: the direct term first, gxn is not read after it */
 	if (gx) {
 		for (size_t r = 0; r < B; r++)
@@ -210,11 +228,6 @@ static int gru_vjp(const dk_model *m, double *work, size_t B,
 			            (int)in);
 		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g, (int)n,
 		            (int)B, 1.0, Ah, (int)g, x, (int)n, 1.0, gp + p.whh, (int)n);
-		for (size_t r = 0; r < B; r++)
-			for (size_t i = 0; i < g; i++) {
-				gp[p.bih + i] += Ai[r * g + i];
-				gp[p.bhh + i] += Ah[r * g + i];
-			}
 	}
 	return DK_OK;
 }

@@ -110,5 +110,10 @@ void dk_act_relu_mask(const double *a, const double *v, double *y, size_t n);
 /* y = act(y) elementwise, and d = act'(a) from the pre-activation a. */
 void dk_act_apply(dk_act act, const double *a, double *y, size_t n);
 void dk_act_derivative(dk_act act, const double *a, double *d, size_t n);
+/* Both in one pass over a where the slope follows from the value (tanh:
+   1 - y^2, relu: the same mask): the step of a training run needs both.
+   No two of a, y and d overlap. */
+void dk_act_apply_slope(dk_act act, const double *restrict a,
+                        double *restrict y, double *restrict d, size_t n);
 
 #endif

@@ -111,15 +111,10 @@ static int rnn_step(const dk_model *m, double *work, size_t B,
 {
 	size_t count = B * m->n;
 	preactivation(m, B, x, u, work);
-	dk_act_apply(m->spec.act, work, xn, count);
-	if (cache) {
-		/* tanh's slope from its value: no second tanh per entry */
-		if (m->spec.act == DK_ACT_TANH)
-			for (size_t i = 0; i < count; i++)
-				cache[i] = 1 - xn[i] * xn[i];
-		else
-			dk_act_derivative(m->spec.act, work, cache, count);
-	}
+	if (cache)
+		dk_act_apply_slope(m->spec.act, work, xn, cache, count);
+	else
+		dk_act_apply(m->spec.act, work, xn, count);
 	return DK_OK;
 }
 
@@ -150,16 +145,36 @@ static int rnn_jvp(const dk_model *m, double *work, size_t B,
 	return DK_OK;
 }
 
+/*
+ * G = gxn * act'(A) row by row, and (gb not NULL) gb += the sum of G's
+ * rows, in the same pass while the row is in cache.  No two of G, D,
+ * gxn and gb overlap.
+ */
+static void scaled_rows(size_t B, size_t n, const double *restrict D,
+                        const double *restrict gxn, double *restrict G,
+                        double *restrict gb)
+{
+	for (size_t r = 0; r < B; r++) {
+		const double *restrict d = D + r * n, *restrict g = gxn + r * n;
+		double *restrict out = G + r * n;
+		for (size_t i = 0; i < n; i++)
+			out[i] = d[i] * g[i];
+		if (gb)
+			for (size_t i = 0; i < n; i++)
+				gb[i] += out[i];
+	}
+}
+
 static int rnn_vjp(const dk_model *m, double *work, size_t B,
                    const double *x, const double *u, const double *cache,
                    const double *gxn, double *gx, double *gu, double *gp)
 {
 	rnn_params p = params(m);
 	int n = (int)m->n, in = (int)m->spec.inputs, b = (int)B;
+	/* the slope: the cache, or work + B n; G over the pre-activation */
 	const double *D = slope(m, work, B, x, u, cache);
-	double *G = work + B * m->n; /* G = gxn * act'(A), over D when it is there */
-	for (size_t i = 0; i < B * m->n; i++)
-		G[i] = D[i] * gxn[i];
+	double *G = work;
+	scaled_rows(B, m->n, D, gxn, G, gp ? gp + p.b : NULL);
 	if (gx)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, n, n, 1.0,
 		            G, n, m->theta + p.W, n, 0.0, gx, n);
@@ -172,9 +187,6 @@ static int rnn_vjp(const dk_model *m, double *work, size_t B,
 		if (u && in)
 			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, in, b,
 			            1.0, G, n, u, in, 1.0, gp + p.V, in);
-		for (size_t r = 0; r < B; r++)
-			for (size_t i = 0; i < m->n; i++)
-				gp[p.b + i] += G[r * m->n + i];
 	}
 	return DK_OK;
 }
