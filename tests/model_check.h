@@ -103,6 +103,15 @@ dk_check_model(const dk_model_spec *spec, const char *label)
 	ok(e < FD_TOL, "%s: jvp matches finite differences (rel err %.2g)", label, e);
 	dk_model_jvp(m, w, B, x, u, cache, dx, xn);
 	ok(rel_err(xn, jv, B * n) < 1e-14, "%s: jvp from the cache is the same", label);
+	if (dk_model_cache_is_state(m)) {
+		/* BPTT's use: no cache from the step, its state given instead */
+		dk_model_step(m, w, B, x, u, xp, NULL);
+		ok(dk_model_cache_size(m) == n && !memcmp(xp, cache, B * n * sizeof *xp),
+		   "%s: the cache is the state the step makes", label);
+		dk_model_jvp(m, w, B, x, u, xp, dx, xm);
+		ok(!memcmp(xm, xn, B * n * sizeof *xm),
+		   "%s: jvp with the state as cache, the same bits", label);
+	}
 
 	/* vjp against the adjoint identity and finite differences */
 	dk_model_vjp(m, w, B, x, u, cache, g, gx, gu, gp);

@@ -138,6 +138,11 @@ double *dk_model_params(dk_model *m) { return m->theta; }
 size_t dk_model_param_count(const dk_model *m) { return m->ntheta; }
 size_t dk_model_cache_size(const dk_model *m) { return m->ops->cache_size(m); }
 
+int dk_model_cache_is_state(const dk_model *m)
+{
+	return m->ops->cache_is_state && m->ops->cache_is_state(m);
+}
+
 int dk_model_param_find(const dk_model *m, const char *name, size_t *offset,
                         size_t *count)
 {

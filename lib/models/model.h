@@ -96,6 +96,14 @@ int dk_model_step(const dk_model *m, dk_model_work *w, size_t B,
                   const double *x, const double *u, double *xn,
                   double *cache);
 size_t dk_model_cache_size(const dk_model *m);
+/*
+ * 1 when a step's cache is a copy of the state it makes (rnn with relu
+ * or tanh: the slope follows from the value).  A caller that keeps every
+ * state, as BPTT does, may then pass NULL as the step's cache and the
+ * state xn it made as the cache of jvp and vjp at (x, u), and keep no
+ * cache of its own.
+ */
+int dk_model_cache_is_state(const dk_model *m);
 
 /* dxn = (dF/dx) dx at (x, u); cache from dk_model_step, or NULL. */
 int dk_model_jvp(const dk_model *m, dk_model_work *w, size_t B,

@@ -38,6 +38,9 @@ typedef struct dk_model_ops {
 	/* Doubles of scratch for a batch, and of cache per state. */
 	size_t (*work_size)(const dk_model *m, size_t batch);
 	size_t (*cache_size)(const dk_model *m);
+	/* Optional: 1 when the cache of a step is the state it makes (what
+	   jvp and vjp need follows from it), for dk_model_cache_is_state. */
+	int (*cache_is_state)(const dk_model *m);
 	/* Optional: a kind whose scratch holds more than doubles (wrnn: its
 	   team of threads) sets it up after the scratch is allocated for a
 	   batch, and releases it before the scratch is freed (without the

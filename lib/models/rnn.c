@@ -6,10 +6,16 @@
  * model/V (n x m), model/b (n).  Initialisations: identity (W = gain I),
  * random (W_ij ~ N(0, gain^2 / n)), orthogonal (W = gain Q, Q
  * Haar-random); V and b are uniform on [-1/sqrt(n), 1/sqrt(n)], as
- * PyTorch's nn.RNN draws them.  The step caches the slope act'(a) of
- * the pre-activation a, all that jvp and vjp need: a batched jvp of many
- * tangent vectors at one state (Lyapunov spectra) then costs a product
- * and no nonlinearity.
+ * PyTorch's nn.RNN draws them.
+ *
+ * jvp and vjp need only the slope act'(a) of the pre-activation a.  For
+ * relu and tanh the slope follows from the value h' = act(a) (relu:
+ * a > 0 exactly when h' > 0; tanh: 1 - h'^2), so the step's cache is h'
+ * itself, and BPTT, which keeps every state, keeps no cache at all (and
+ * reads the slope from a state still warm in cache rather than from a
+ * separate array long since evicted).  For erf the cache is the slope.
+ * Either way a batched jvp of many tangent vectors at one state
+ * (Lyapunov spectra) costs a product and no transcendental function.
  */
 #include <config.h>
 
@@ -105,30 +111,72 @@ static void preactivation(const dk_model *m, size_t B, const double *x,
 		            1.0, u, in, m->theta + p.V, in, 1.0, A, n);
 }
 
+/* What a cache (or the recomputed array) holds per entry. */
+typedef enum { SLOPE, RELU_VALUE, TANH_VALUE } slope_form;
+
+static int rnn_cache_is_state(const dk_model *m)
+{
+	return m->spec.act == DK_ACT_RELU || m->spec.act == DK_ACT_TANH;
+}
+
 static int rnn_step(const dk_model *m, double *work, size_t B,
                     const double *x, const double *u, double *xn,
                     double *cache)
 {
 	size_t count = B * m->n;
 	preactivation(m, B, x, u, work);
-	if (cache)
+	if (cache && !rnn_cache_is_state(m)) {
 		dk_act_apply_slope(m->spec.act, work, xn, cache, count);
-	else
-		dk_act_apply(m->spec.act, work, xn, count);
+		return DK_OK;
+	}
+	dk_act_apply(m->spec.act, work, xn, count);
+	if (cache && cache != xn)
+		memcpy(cache, xn, count * sizeof *cache);
 	return DK_OK;
 }
 
-/* The slope act'(A): the cache, or recomputed into work + B n. */
-static const double *slope(const dk_model *m, double *work, size_t B,
-                           const double *x, const double *u,
-                           const double *cache)
+/*
+ * The array S from which the slope is read, and its form: the cache, or
+ * (no cache) the slope recomputed into work + B n.
+ */
+static const double *slope_source(const dk_model *m, double *work, size_t B,
+                                  const double *x, const double *u,
+                                  const double *cache, slope_form *form)
 {
-	if (cache)
+	if (cache) {
+		*form = !rnn_cache_is_state(m) ? SLOPE
+		        : m->spec.act == DK_ACT_RELU ? RELU_VALUE : TANH_VALUE;
 		return cache;
+	}
 	preactivation(m, B, x, u, work);
 	double *D = work + B * m->n;
 	dk_act_derivative(m->spec.act, work, D, B * m->n);
+	*form = SLOPE;
 	return D;
+}
+
+/*
+ * out = v * act'(a) over one row of n, the slope read from s in its
+ * form: the same products, bit for bit, as with the slope stored (relu:
+ * 1.0 or 0.0; tanh: 1 - h'^2 as the step would have stored it).
+ */
+static void times_slope(slope_form form, size_t n, const double *restrict s,
+                        const double *v, double *out)
+{
+	switch (form) {
+	case SLOPE:
+		for (size_t i = 0; i < n; i++)
+			out[i] = s[i] * v[i];
+		break;
+	case RELU_VALUE:
+		for (size_t i = 0; i < n; i++)
+			out[i] = (double)(s[i] > 0) * v[i];
+		break;
+	case TANH_VALUE:
+		for (size_t i = 0; i < n; i++)
+			out[i] = (1 - s[i] * s[i]) * v[i];
+		break;
+	}
 }
 
 static int rnn_jvp(const dk_model *m, double *work, size_t B,
@@ -136,29 +184,28 @@ static int rnn_jvp(const dk_model *m, double *work, size_t B,
                    const double *dx, double *dxn)
 {
 	size_t n = m->n;
-	const double *D = slope(m, work, B, x, u, cache);
+	slope_form form;
+	const double *S = slope_source(m, work, B, x, u, cache, &form);
 	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)n,
 	            (int)n, 1.0, dx, (int)n, m->theta + params(m).W, (int)n, 0.0,
 	            dxn, (int)n);
-	for (size_t i = 0; i < B * n; i++)
-		dxn[i] *= D[i];
+	for (size_t r = 0; r < B; r++)
+		times_slope(form, n, S + r * n, dxn + r * n, dxn + r * n);
 	return DK_OK;
 }
 
 /*
  * G = gxn * act'(A) row by row, and (gb not NULL) gb += the sum of G's
- * rows, in the same pass while the row is in cache.  No two of G, D,
+ * rows, in the same pass while the row is in cache.  No two of G, S,
  * gxn and gb overlap.
  */
-static void scaled_rows(size_t B, size_t n, const double *restrict D,
-                        const double *restrict gxn, double *restrict G,
-                        double *restrict gb)
+static void scaled_rows(size_t B, size_t n, slope_form form,
+                        const double *restrict S, const double *restrict gxn,
+                        double *restrict G, double *restrict gb)
 {
 	for (size_t r = 0; r < B; r++) {
-		const double *restrict d = D + r * n, *restrict g = gxn + r * n;
 		double *restrict out = G + r * n;
-		for (size_t i = 0; i < n; i++)
-			out[i] = d[i] * g[i];
+		times_slope(form, n, S + r * n, gxn + r * n, out);
 		if (gb)
 			for (size_t i = 0; i < n; i++)
 				gb[i] += out[i];
@@ -171,10 +218,12 @@ static int rnn_vjp(const dk_model *m, double *work, size_t B,
 {
 	rnn_params p = params(m);
 	int n = (int)m->n, in = (int)m->spec.inputs, b = (int)B;
-	/* the slope: the cache, or work + B n; G over the pre-activation */
-	const double *D = slope(m, work, B, x, u, cache);
+	/* the slope from the cache, or from work + B n; G over the
+	   pre-activation */
+	slope_form form;
+	const double *S = slope_source(m, work, B, x, u, cache, &form);
 	double *G = work;
-	scaled_rows(B, m->n, D, gxn, G, gp ? gp + p.b : NULL);
+	scaled_rows(B, m->n, form, S, gxn, G, gp ? gp + p.b : NULL);
 	if (gx)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, n, n, 1.0,
 		            G, n, m->theta + p.W, n, 0.0, gx, n);
@@ -196,7 +245,8 @@ static int rnn_jacobian(const dk_model *m, double *work, const double *x,
 {
 	size_t n = m->n;
 	const double *W = m->theta + params(m).W;
-	const double *D = slope(m, work, 1, x, u, NULL);
+	slope_form form;
+	const double *D = slope_source(m, work, 1, x, u, NULL, &form);
 	for (size_t i = 0; i < n; i++) /* J = diag(act'(a)) W */
 		for (size_t j = 0; j < n; j++)
 			J[i * n + j] = D[i] * W[i * n + j];
@@ -209,6 +259,7 @@ const dk_model_ops dk_rnn_ops = {
 	.init = rnn_init,
 	.work_size = rnn_work_size,
 	.cache_size = rnn_cache_size,
+	.cache_is_state = rnn_cache_is_state,
 	.step = rnn_step,
 	.jvp = rnn_jvp,
 	.vjp = rnn_vjp,

@@ -13,6 +13,7 @@
 
 struct dk_bptt {
 	size_t T, B, n, m, o, c;   /* steps, batch, state, input, output, cache */
+	int state_cache;           /* the next state serves as the cache */
 	dk_model_work *work;       /* owned */
 	double *states;            /* owned: (T + 1) x B x n, states[0] = 0 */
 	double *cache;             /* owned: T x B x c */
@@ -30,7 +31,8 @@ dk_bptt *dk_bptt_alloc(const dk_model *mod, size_t steps, size_t batch)
 	bp->n = dk_model_state_size(mod);
 	bp->m = dk_model_input_size(mod);
 	bp->o = dk_model_output_size(mod);
-	bp->c = dk_model_cache_size(mod);
+	bp->state_cache = dk_model_cache_is_state(mod);
+	bp->c = bp->state_cache ? 0 : dk_model_cache_size(mod);
 	size_t Bn = batch * bp->n;
 	bp->work = dk_model_work_alloc(mod, batch);
 	bp->states = calloc((steps + 1) * Bn + 1, sizeof *bp->states);
@@ -59,6 +61,13 @@ void dk_bptt_free(dk_bptt *bp)
 	free(bp->gh);
 	free(bp->gx);
 	free(bp);
+}
+
+/* Where step t writes its cache: nowhere when the state it makes is its
+   cache (the backward pass then reads that state instead). */
+static double *step_cache(dk_bptt *bp, size_t t)
+{
+	return bp->state_cache ? NULL : bp->cache + t * bp->B * bp->c;
 }
 
 /* The loss of the outputs and its gradient dL/dy into gy. */
@@ -107,7 +116,7 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 	for (size_t t = 0; t < T && !st; t++) {
 		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
 		st = dk_model_step(mod, bp->work, B, bp->states + t * Bn, u,
-		                   bp->states + (t + 1) * Bn, bp->cache + t * B * bp->c);
+		                   bp->states + (t + 1) * Bn, step_cache(bp, t));
 		if (st)
 			break;
 		if (weighted(mask, t, B))
@@ -134,8 +143,9 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
 		if (!st)
 			st = dk_model_vjp(mod, bp->work, B, bp->states + t * Bn, u,
-			                  bp->cache + t * B * bp->c, bp->gh, bp->gx,
-			                  NULL, grad);
+			                  bp->state_cache ? bp->states + (t + 1) * Bn
+			                                  : step_cache(bp, t),
+			                  bp->gh, bp->gx, NULL, grad);
 		double *swap = bp->gh; /* the gradient of state t */
 		bp->gh = bp->gx;
 		bp->gx = swap;
