@@ -17,7 +17,9 @@
 # iteration against the machine's DGEMM rate (bench/dgemm_rate.c, N=1024,
 # compiled here against OpenBLAS as configure finds it for libdynkit:
 # pkg-config openblas, else -lopenblas; measured before and after the
-# training runs, the higher rate kept).
+# training runs, the higher rate kept).  For the iRNN and GRU it also
+# prints the rate of their per-step products alone, at the same shapes
+# (bench/step_products.c): the ceiling of the iteration's rate.
 #
 # dynkit's side is timed from outside, with the tool as users run it:
 # the wall time of `dk-train --steps K`, best of BENCH_RUNS, for a small
@@ -189,6 +191,23 @@ for name in $configs; do
 	rows+=("$name $dk_ms $draw_ms $flops$torch_ms")
 done
 
+# The ceiling of the iRNN and GRU rows: their per-step products alone
+# (bench/step_products.c), measured beside the training runs.
+# shellcheck disable=SC2086
+"$CC" -O2 -o "$tmp/step_products" "$here/step_products.c" $blas_flags
+products=()
+for row in "${rows[@]}"; do
+	case ${row%% *} in
+	irnn) shape="128 256 256" ;;
+	gru) shape="128 128 384" ;;
+	*) continue ;;
+	esac
+	# shellcheck disable=SC2086  # $shape is three numbers
+	pout=$("$tmp/step_products" $shape 100 $((quick == 1 ? 1 : 5)))
+	echo "C: ${row%% *}: $pout"
+	products+=("${row%% *} $(sed -n 's/.* best=\([0-9.]*\) GFLOP.*/\1/p' <<<"$pout")")
+done
+
 dgemm_out=$("$tmp/dgemm_rate" 1024 "$dgemm_reps")
 echo "C, again: $(sed -n 2p <<<"$dgemm_out")"
 dgemm=$(awk -v a="$dgemm" -v b="$(sed -n 's/.* best=\([0-9.]*\) GFLOP.*/\1/p' <<<"$dgemm_out")" \
@@ -233,4 +252,10 @@ echo "torch/dk: against the faster PyTorch column; ${first}T/dk: against" \
      "torch.set_num_threads($first) alone; draw ms: dk-gen's batch, included in dynkit ms"
 echo "GFLOP: the products of forward + backward per iteration, rnn T(6BN^2 + 4BNI)," \
      "gru T(18Bn^2 + 12BnI), wrnn T(18Bc^2n + 4BcnI); dk GF/s = GFLOP / dynkit time"
+for p in "${products[@]}"; do
+	read -r name rate <<<"$p"
+	awk -v n="$name" -v r="$rate" -v peak="$dgemm" 'BEGIN {
+		printf "%s: its per-step products alone (B x N x G three times a step, T=100): %.1f GFLOP/s, %.0f%% of DGEMM\n",
+		       n, r, 100 * r / peak }'
+done
 echo "goals: torch/dk >= 3 for the wRNN rows; torch/dk >= 1 and %DGEMM >= 60% for iRNN and GRU"
