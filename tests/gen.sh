@@ -309,9 +309,15 @@ assert np.array_equal(x[:, :, 0].T, timg[9998:] / 255.0) and np.array_equal(y[-1
 PY
 	fails_with 2 "dk-gen fmnist --split test --offset 10000: beyond the 10000 examples: exit 2" \
 		dk-gen fmnist --split test --offset 10000
+	dk-gen fmnist --mode row --batch 2 --length 28 | cmp -s - "$tmp/row.npy"
+	is "$?" 0 "dk-gen fmnist --mode row --length 28: the mode's own length is accepted, same bytes"
+	fails_with 2 "dk-gen fmnist --mode row --length 784: not the row mode's length: exit 2" \
+		dk-gen fmnist --mode row --length 784
 else
 	tap_result 0 "fmnist (Debian's) # SKIP dataset-fashion-mnist not installed"
 	tap_result 0 "fmnist (Debian's) offset # SKIP dataset-fashion-mnist not installed"
+	tap_result 0 "fmnist (Debian's) --length # SKIP dataset-fashion-mnist not installed"
+	tap_result 0 "fmnist (Debian's) --length 784 # SKIP dataset-fashion-mnist not installed"
 fi
 
 done_testing

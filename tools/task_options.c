@@ -50,12 +50,22 @@ static void check_applies(const task_options *o)
 		{TASK_OPT_DATA_DIR, "--data-dir", 1u << DK_TASK_FMNIST},
 	};
 	const char *task = dk_task_kind_name(o->p.kind);
-	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-		if (o->given[rules[i].opt] && !(rules[i].tasks >> o->p.kind & 1)) {
-			if (rules[i].opt == TASK_OPT_LENGTH)
-				tool_usage_error("--length: fmnist's length is fixed by --mode");
-			tool_usage_error("%s does not apply to the %s task", rules[i].name, task);
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		if (!o->given[rules[i].opt] || rules[i].tasks >> o->p.kind & 1)
+			continue;
+		if (rules[i].opt == TASK_OPT_LENGTH) {
+			/* the mode's own length is accepted, so that scripts
+			   may pass --length to every task alike */
+			size_t fixed = o->p.mode == DK_FMNIST_ROW ? DK_FMNIST_SIDE
+			               : DK_FMNIST_SIDE * DK_FMNIST_SIDE;
+			if (o->p.length == fixed)
+				continue;
+			tool_usage_error("--length: fmnist's length is fixed by --mode "
+			                 "(%s: %zu steps), not %zu",
+			                 dk_fmnist_mode_name(o->p.mode), fixed, o->p.length);
 		}
+		tool_usage_error("%s does not apply to the %s task", rules[i].name, task);
+	}
 	if (o->given[TASK_OPT_PERM_SEED] && o->p.mode != DK_FMNIST_PERMUTED)
 		tool_usage_error("--perm-seed applies only to --mode permuted");
 }
