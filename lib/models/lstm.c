@@ -168,6 +168,16 @@ static int lstm_jvp(const dk_model *m, double *work, size_t B,
 	return DK_OK;
 }
 
+/* y += a and z += a over n entries; no two of them overlap. */
+static void add_row_twice(size_t n, const double *restrict a,
+                          double *restrict y, double *restrict z)
+{
+	for (size_t i = 0; i < n; i++) {
+		y[i] += a[i];
+		z[i] += a[i];
+	}
+}
+
 /*
  * With gxn = [gh', gc']: the total gradient of c',
  * gct = gc' + gh' o (1 - tc^2), and of the pre-activations,
@@ -201,6 +211,8 @@ static int lstm_vjp(const dk_model *m, double *work, size_t B,
 			if (gx)
 				gx[r * 2 * n + n + j] = gct * fg;
 		}
+		if (gp) /* the bias gradients while the row is in cache */
+			add_row_twice(g4, a, gp + p.bih, gp + p.bhh);
 	}
 	if (gx)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)n,
@@ -218,11 +230,6 @@ static int lstm_vjp(const dk_model *m, double *work, size_t B,
 		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g4, (int)n,
 		            (int)B, 1.0, gA, (int)g4, x, (int)(2 * n), 1.0, gp + p.whh,
 		            (int)n);
-		for (size_t r = 0; r < B; r++)
-			for (size_t i = 0; i < g4; i++) {
-				gp[p.bih + i] += gA[r * g4 + i];
-				gp[p.bhh + i] += gA[r * g4 + i];
-			}
 	}
 	return DK_OK;
 }
