@@ -1,9 +1,12 @@
 /*
- * fuzz_stream.c -- libFuzzer target for the stream and text readers.
+ * fuzz_stream.c -- libFuzzer target for the stream and text readers, and
+ * for the zip and safetensors readers behind dk-import.
  *
- * The input bytes are read twice: as a binary stream of .npy records
- * (through a memfd, since the reader takes a descriptor) and as the TSV
- * text form (through fmemopen).  Every tensor the readers return is read,
+ * The input bytes are read four times: as a binary stream of .npy
+ * records (through a memfd, since the reader takes a descriptor), as the
+ * TSV text form (through fmemopen), as a zip archive (an .npz: each
+ * member extracted and read as a stream in its turn) and as a
+ * safetensors file.  Every tensor the readers return is read,
  * skipped or copied by turns, summarised with dk_tensor_stats_compute and
  * written back out to /dev/null, and everything is freed, so the
  * sanitizers see leaks as well as bad accesses.  A low element cap keeps
@@ -29,10 +32,13 @@
 
 #include "base/status.h"
 #include "base/tensor.h"
+#include "stream/bundle.h"
 #include "stream/meta.h"
 #include "stream/reader.h"
+#include "stream/safetensors.h"
 #include "stream/text.h"
 #include "stream/writer.h"
+#include "stream/zip.h"
 
 #define FUZZ_MAX_ELEMENTS ((size_t)1 << 20)
 #define FUZZ_MAX_RECORDS 4096
@@ -183,6 +189,54 @@ static void fuzz_text(const uint8_t *data, size_t size)
 	free(copy);
 }
 
+/* An .npz's members, each read as a stream of .npy records. */
+static void fuzz_zip(const uint8_t *data, size_t size)
+{
+	char err[256];
+	dk_zip *z;
+	if (dk_zip_open(data, size, &z, err, sizeof err) != DK_OK) {
+		sink = (double)strlen(err);
+		return;
+	}
+	for (size_t i = 0; i < dk_zip_count(z); i++) {
+		if (!dk_zip_name(z, i))
+			abort();
+		sink = (double)dk_zip_size(z, i);
+		unsigned char *member;
+		size_t len;
+		if (dk_zip_extract(z, i, FUZZ_MAX_ELEMENTS * 8, &member, &len, err,
+		                   sizeof err) != DK_OK) {
+			sink = (double)strlen(err);
+			continue;
+		}
+		if (len > FUZZ_MAX_ELEMENTS * 8)
+			abort();
+		fuzz_binary(member, len);
+		free(member);
+	}
+	dk_zip_free(z);
+}
+
+static void fuzz_safetensors(const uint8_t *data, size_t size)
+{
+	char err[256];
+	dk_bundle *b = dk_bundle_alloc();
+	if (!b)
+		abort();
+	if (dk_safetensors_read(data, size, FUZZ_MAX_ELEMENTS, b, err,
+	                        sizeof err) == DK_OK) {
+		for (size_t i = 0; i < dk_bundle_size(b); i++) {
+			const dk_tensor *t = dk_bundle_tensor(b, i);
+			if (!dk_bundle_name(b, i) || !t || t->count > FUZZ_MAX_ELEMENTS)
+				abort();
+			stats(t);
+		}
+	} else {
+		sink = (double)strlen(err);
+	}
+	dk_bundle_free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (devnull < 0 && (devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
@@ -191,5 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	fuzz_binary(data, size);
 	fuzz_text(data, size);
+	fuzz_zip(data, size);
+	fuzz_safetensors(data, size);
 	return 0;
 }

@@ -4,7 +4,8 @@
 Small inputs (each under 2 KiB) covering what the stream and text readers
 accept and the ways they fail: every dtype, metadata records, .npy format
 versions 1.0/2.0/3.0, Fortran order, big-endian data, several records in
-one stream, truncated records, and the TSV text form.  The output is
+one stream, truncated records, the TSV text form, and dk-import's
+containers (.npz stored and deflated, safetensors).  The output is
 deterministic, so rerunning leaves the seeds unchanged.
 
     /usr/bin/python3 tests/fuzz/make_seeds.py [OUTDIR]
@@ -13,6 +14,7 @@ import io
 import json
 import os
 import sys
+import zipfile
 
 import numpy as np
 from numpy.lib import format as npformat
@@ -134,7 +136,43 @@ def seeds():
                           b"# tensor <i8 (3,)\n-9223372036854775808\n0\n"
                           b"9223372036854775807\n\n\n"
                           b"# tensor |u1 (2, 2)\n0\t255\n1\t2\n")
+    # dk-import's containers: an .npz (stored and deflated) and safetensors
+    s["npz_stored.npz"] = npz({"weight_hh_l0.npy": np.eye(2),
+                               "bias_hh_l0.npy": np.arange(2.0)},
+                              zipfile.ZIP_STORED)
+    s["npz_deflated.npz"] = npz({"weight_ih_l0.npy": np.zeros((3, 1)),
+                                 "meta.npy": named("x", np.ones(2))},
+                                zipfile.ZIP_DEFLATED)
+    s["tensors.safetensors"] = safetensors(
+        {"weight_hh_l0": np.arange(4.0).reshape(2, 2),
+         "bias_hh_l0": np.array([0.5, -1], dtype="<f4")})
     return s
+
+
+def npz(members, method):
+    """A zip archive as np.savez writes one, with a fixed timestamp (np.savez
+    stamps the current time) so the seed's bytes do not change."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, member in members.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            z.writestr(info, member if isinstance(member, bytes) else npy(member))
+    return buf.getvalue()
+
+
+def safetensors(tensors):
+    """The safetensors layout: an 8-byte little-endian header length, the
+    JSON header, the tensors' bytes."""
+    names = {"<f8": "F64", "<f4": "F32"}
+    header, data = {"__metadata__": {"format": "pt"}}, b""
+    for name, arr in tensors.items():
+        raw = arr.tobytes()
+        header[name] = {"dtype": names[arr.dtype.str], "shape": list(arr.shape),
+                        "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header, sort_keys=True).encode()
+    return len(text).to_bytes(8, "little") + text + data
 
 
 def main():
