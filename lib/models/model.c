@@ -257,17 +257,20 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		int shape_ok = t && t->rank == v->rank;
 		for (int a = 0; shape_ok && a < v->rank; a++)
 			shape_ok = t->shape[a] == v->shape[a];
+		/* the message first: v lives in m */
 		if (!shape_ok) {
 			char want[128];
 			dk_shape_format(want, sizeof want, v->rank, v->shape);
+			st = dk_errorf(DK_EFORMAT, err, errlen, "%s: %s, want shape %s for this %s model",
+			               v->name, t ? "wrong shape" : "missing", want, kind);
 			dk_model_free(m);
-			return dk_errorf(DK_EFORMAT, err, errlen, "%s: %s, want shape %s for this %s model",
-			            v->name, t ? "wrong shape" : "missing", want, kind);
+			return st;
 		}
 		if (t->dtype != DK_F8 && (st = dk_tensor_convert(t, DK_F8, &f8))) {
+			st = dk_errorf(st, err, errlen, "%s: cannot convert %s to f8", v->name,
+			               dk_dtype_name(t->dtype));
 			dk_model_free(m);
-			return dk_errorf(st, err, errlen, "%s: cannot convert %s to f8", v->name,
-			            dk_dtype_name(t->dtype));
+			return st;
 		}
 		memcpy(m->theta + v->offset, (f8 ? f8 : t)->data, v->count * sizeof(double));
 		dk_tensor_free(f8);
