@@ -194,6 +194,7 @@ static void fuzz_zip(const uint8_t *data, size_t size)
 {
 	char err[256];
 	dk_zip *z;
+	sink = dk_zip_sniff(data, size);
 	if (dk_zip_open(data, size, &z, err, sizeof err) != DK_OK) {
 		sink = (double)strlen(err);
 		return;
@@ -223,6 +224,7 @@ static void fuzz_safetensors(const uint8_t *data, size_t size)
 	dk_bundle *b = dk_bundle_alloc();
 	if (!b)
 		abort();
+	sink = dk_safetensors_sniff(data, size);
 	if (dk_safetensors_read(data, size, FUZZ_MAX_ELEMENTS, b, err,
 	                        sizeof err) == DK_OK) {
 		for (size_t i = 0; i < dk_bundle_size(b); i++) {

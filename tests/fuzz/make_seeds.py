@@ -143,21 +143,26 @@ def seeds():
     s["npz_deflated.npz"] = npz({"weight_ih_l0.npy": np.zeros((3, 1)),
                                  "meta.npy": named("x", np.ones(2))},
                                 zipfile.ZIP_DEFLATED)
+    s["npz_zip64.npz"] = npz({"weight_hh_l0.npy": np.ones((2, 2))},
+                             zipfile.ZIP_STORED, zip64=True)
     s["tensors.safetensors"] = safetensors(
         {"weight_hh_l0": np.arange(4.0).reshape(2, 2),
          "bias_hh_l0": np.array([0.5, -1], dtype="<f4")})
     return s
 
 
-def npz(members, method):
+def npz(members, method, zip64=False):
     """A zip archive as np.savez writes one, with a fixed timestamp (np.savez
-    stamps the current time) so the seed's bytes do not change."""
+    stamps the current time) so the seed's bytes do not change; zip64: with
+    the zip64 extra fields np.savez itself writes (force_zip64)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for name, member in members.items():
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = method
-            z.writestr(info, member if isinstance(member, bytes) else npy(member))
+            data = member if isinstance(member, bytes) else npy(member)
+            with z.open(info, "w", force_zip64=zip64) as f:
+                f.write(data)
     return buf.getvalue()
 
 

@@ -1,20 +1,29 @@
 #!/bin/sh
-# run.sh -- build the libFuzzer target for the stream and text readers
-# and run it (`make fuzz`).
+# run.sh -- build one of the libFuzzer targets and run it (`make fuzz`
+# runs both).
 #
-# Builds tests/fuzz/fuzz_stream with clang (libFuzzer, ASan, UBSan), the
-# library's sources compiled straight in, copies tests/fuzz/seeds/ into
-# the working corpus tests/fuzz/corpus-work/ (kept between runs; set
+#	FUZZ_TARGET=stream (default): tests/fuzz/fuzz_stream.c, the stream
+#	    and text readers and the zip and safetensors readers behind
+#	    dk-import; seeds tests/fuzz/seeds/, past finds
+#	    tests/fuzz/crashes/
+#	FUZZ_TARGET=model: tests/fuzz/fuzz_model.c, a model loaded from a
+#	    stream and put through every call of the model interface; seeds
+#	    tests/fuzz/seeds-model/ (make_model_seeds.sh), past finds
+#	    tests/fuzz/crashes-model/
+#
+# Builds tests/fuzz/fuzz_TARGET with clang (libFuzzer, ASan, UBSan), the
+# library's sources compiled straight in, copies the seeds into the
+# working corpus tests/fuzz/corpus-TARGET/ (kept between runs; set
 # FUZZ_FRESH=1 to start again from the seeds), and fuzzes for
 # ${FUZZ_SECONDS:-600} seconds, after replaying the reproducers of earlier
-# finds in tests/fuzz/crashes/.  Exits nonzero on any crash, leak,
-# sanitizer report, timeout or out-of-memory; the reproducer is written to
-# tests/fuzz/artifacts.tmp.d/ and the log to tests/fuzz/fuzz.log.
+# finds.  Exits nonzero on any crash, leak, sanitizer report, timeout or
+# out-of-memory; the reproducer is written to tests/fuzz/artifacts.tmp.d/
+# and the log to tests/fuzz/fuzz-TARGET.log.
 #
-# Environment: CLANG (default clang), FUZZ_SECONDS, FUZZ_FRESH, FUZZ_ARGS
-# (extra libFuzzer options), FUZZ_CFLAGS (extra compiler options),
-# top_builddir (the configured tree holding config.h; default: the current
-# directory if it has one, else the source tree).
+# Environment: FUZZ_TARGET, CLANG (default clang), FUZZ_SECONDS,
+# FUZZ_FRESH, FUZZ_ARGS (extra libFuzzer options), FUZZ_CFLAGS (extra
+# compiler options), top_builddir (the configured tree holding config.h;
+# default: the current directory if it has one, else the source tree).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,19 +47,34 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 
 seconds=${FUZZ_SECONDS:-600}
+name=${FUZZ_TARGET:-stream}
+blas_libs=$(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+case $name in
+stream)
+	# the parts of the library the readers stand on: lib/base and
+	# lib/stream (the layers below models and training, which never
+	# include upward)
+	srcs=$(ls "$srcdir"/lib/base/*.c "$srcdir"/lib/stream/*.c)
+	libs="-ljansson -lgsl -lz -lm -lpthread"
+	seeds=$here/seeds crashes=$here/crashes max_len=4096 ;;
+model)
+	# and the models above them, with the one linalg routine they use
+	srcs=$(ls "$srcdir"/lib/base/*.c "$srcdir"/lib/stream/*.c \
+		"$srcdir"/lib/models/*.c "$srcdir"/lib/linalg/orthogonal.c)
+	libs="-ljansson -lgsl -lz -llapacke $blas_libs -lm -lpthread"
+	seeds=$here/seeds-model crashes=$here/crashes-model max_len=16384 ;;
+*)
+	echo "run.sh: FUZZ_TARGET is stream or model, not '$name'" >&2
+	exit 2 ;;
+esac
 outdir=$builddir/tests/fuzz
-target=$outdir/fuzz_stream
-corpus=$outdir/corpus-work
+target=$outdir/fuzz_$name
+corpus=$outdir/corpus-$name
 artifacts=$outdir/artifacts.tmp.d   # gitignored (*.tmp.*)
-log=$outdir/fuzz.log
+log=$outdir/fuzz-$name.log
 mkdir -p "$outdir" "$corpus" "$artifacts"
 
-# The parts of the library the readers stand on: lib/base and lib/stream
-# (the layers below models and training, which never include upward).
-srcs=$(ls "$srcdir"/lib/base/*.c "$srcdir"/lib/stream/*.c)
-
 extra_cflags=
-extra_libs=
 if command -v pkg-config >/dev/null 2>&1; then
 	extra_cflags=$(pkg-config --cflags jansson gsl 2>/dev/null || true)
 fi
@@ -61,33 +85,32 @@ echo "run.sh: building $target"
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Wno-unused-parameter \
 	-I"$builddir" -I"$srcdir/lib" $extra_cflags \
-	${FUZZ_CFLAGS:-} -o "$target" "$here/fuzz_stream.c" $srcs \
-	-ljansson -lgsl -lz -lm -lpthread $extra_libs
+	${FUZZ_CFLAGS:-} -o "$target" "$here/fuzz_$name.c" $srcs $libs
 
 if [ "${FUZZ_FRESH:-0}" = 1 ]; then
 	rm -f "$corpus"/*
 fi
-cp "$here"/seeds/* "$corpus"/
+cp "$seeds"/* "$corpus"/
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 status=0
 # The inputs that found bugs before must pass.
-if ls "$here"/crashes/* >/dev/null 2>&1; then
-	echo "run.sh: replaying tests/fuzz/crashes/"
-	"$target" -timeout=30 -rss_limit_mb=2048 -runs=1 "$here"/crashes/* \
+if ls "$crashes"/* >/dev/null 2>&1; then
+	echo "run.sh: replaying $crashes/"
+	"$target" -timeout=30 -rss_limit_mb=2048 -runs=1 "$crashes"/* \
 		>"$log" 2>&1 || status=$?
 	if [ "$status" -ne 0 ]; then
 		tail -n 25 "$log"
-		echo "run.sh: FAILED (exit $status) on a reproducer in tests/fuzz/crashes/" >&2
+		echo "run.sh: FAILED (exit $status) on a reproducer in $crashes/" >&2
 		exit "$status"
 	fi
 fi
 
 echo "run.sh: fuzzing for $seconds s (log: $log)"
 # shellcheck disable=SC2086
-"$target" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 \
+"$target" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 \
 	-timeout=30 -print_final_stats=1 -artifact_prefix="$artifacts/" \
 	${FUZZ_ARGS:-} "$corpus" >"$log" 2>&1 || status=$?
 
