@@ -105,9 +105,9 @@ static void test_inits(void)
 }
 
 /*
- * A model stream with a tensor missing, or of the wrong shape: refused
- * with a message that names the tensor and the shape wanted (written
- * before the half-built model is freed: the sanitizer build checks it).
+ * A model stream with a tensor missing, of the wrong shape, or complex:
+ * refused with a message that names the tensor (written before the
+ * half-built model is freed: the sanitizer build checks it).
  */
 static void test_bundle_errors(void)
 {
@@ -117,21 +117,29 @@ static void test_bundle_errors(void)
 	dk_model *m, *back;
 	if (!ok(dk_model_create(&spec, &m, err, sizeof err) == DK_OK, "create: %s", err))
 		return;
-	for (int c = 0; c < 2; c++) {
+	for (int c = 0; c < 3; c++) {
 		dk_bundle *b = dk_bundle_alloc();
 		dk_model_to_bundle(m, b);
 		dk_tensor *V = dk_bundle_get(b, "model/V");
 		if (c == 0) /* said to be a gru: its model/weight_ih is missing */
 			json_object_set_new(json_object_get(dk_meta_attrs(dk_bundle_meta(b, 0)),
 			                                    "model"), "kind", json_string("gru"));
-		else /* a wrong shape: (2, 3) for (3, 2) */
+		else if (c == 1) /* a wrong shape: (2, 3) for (3, 2) */
 			V->shape[0] = 2, V->shape[1] = 3;
+		else { /* complex values, which a conversion would make real */
+			void *d = realloc(V->data, 2 * V->count * sizeof(double));
+			if (!d)
+				abort();
+			V->data = d;
+			V->dtype = DK_C16;
+		}
 		int st = dk_model_from_bundle(b, &back, err, sizeof err);
 		const char *want[] = {"model/weight_ih: missing, want shape (9, 2) for this gru model",
-		                      "model/V: wrong shape, want shape (3, 2)"};
+		                      "model/V: wrong shape, want shape (3, 2)",
+		                      "model/V: complex values"};
 		ok(st != DK_OK && !back && strstr(err, want[c]),
-		   "from_bundle refuses %s: %s", c == 0 ? "a missing tensor" : "a wrong shape",
-		   err);
+		   "from_bundle refuses %s: %s", c == 0 ? "a missing tensor"
+		   : c == 1 ? "a wrong shape" : "complex values", err);
 		dk_bundle_free(b);
 	}
 	dk_model_free(m);

@@ -266,6 +266,12 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 			dk_model_free(m);
 			return st;
 		}
+		if (t->dtype == DK_C16) { /* a conversion would drop the imaginary part */
+			st = dk_errorf(DK_EFORMAT, err, errlen, "%s: complex values; a model's "
+			               "parameters are real", v->name);
+			dk_model_free(m);
+			return st;
+		}
 		if (t->dtype != DK_F8 && (st = dk_tensor_convert(t, DK_F8, &f8))) {
 			st = dk_errorf(st, err, errlen, "%s: cannot convert %s to f8", v->name,
 			               dk_dtype_name(t->dtype));
