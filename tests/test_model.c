@@ -143,6 +143,37 @@ static void test_bundle_errors(void)
 		dk_bundle_free(b);
 	}
 	dk_model_free(m);
+
+	/* a ctrnn whose attrs say tau 0 (or dt -1, or dt "0.1") is refused,
+	   not run with the default */
+	dk_model_spec ct = {.kind = "ctrnn", .units = 3, .inputs = 1, .outputs = 1,
+	                    .act = DK_ACT_TANH, .init = "random", .gain = 1, .seed = 2};
+	err[0] = 0;
+	if (!ok(dk_model_create(&ct, &m, err, sizeof err) == DK_OK, "create ctrnn%s", err))
+		return;
+	const char *key[] = {"tau", "dt", "dt"};
+	for (int c = 0; c < 3; c++) {
+		dk_bundle *b = dk_bundle_alloc();
+		dk_model_to_bundle(m, b);
+		json_t *a = json_object_get(dk_meta_attrs(dk_bundle_meta(b, 0)), "model");
+		json_object_set_new(a, key[c], c == 0 ? json_real(0) : c == 1 ? json_real(-1)
+		                                                     : json_string("0.1"));
+		int st = dk_model_from_bundle(b, &back, err, sizeof err);
+		char want[64];
+		snprintf(want, sizeof want, "%s must be a positive number", key[c]);
+		ok(st != DK_OK && !back && strstr(err, want), "from_bundle refuses %s %s: %s",
+		   key[c], c == 0 ? "0" : c == 1 ? "-1" : "as a string", err);
+		dk_bundle_free(b);
+	}
+	/* and reads the model back when they are kept */
+	dk_bundle *b = dk_bundle_alloc();
+	dk_model_to_bundle(m, b);
+	err[0] = 0;
+	ok(dk_model_from_bundle(b, &back, err, sizeof err) == DK_OK && back,
+	   "from_bundle reads a ctrnn back%s", err);
+	dk_model_free(back);
+	dk_bundle_free(b);
+	dk_model_free(m);
 }
 
 int main(void)

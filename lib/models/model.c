@@ -218,6 +218,23 @@ static size_t attr_size(json_t *attrs, const char *key)
 	return v > 0 ? (size_t)v : 0;
 }
 
+/*
+ * A continuous-time setting (dt, tau) from the attrs: absent is 0, which
+ * the kind takes as its default; present, it must be a positive finite
+ * number, since a 0 written by hand would otherwise silently become the
+ * default.
+ */
+static int attr_time(json_t *attrs, const char *key, double *v, char *err,
+                     size_t errlen)
+{
+	json_t *j = json_object_get(attrs, key);
+	*v = j ? json_number_value(j) : 0;
+	if (j && !(json_is_number(j) && *v > 0 && isfinite(*v)))
+		return dk_errorf(DK_EFORMAT, err, errlen, "model attrs: %s must be a "
+		                 "positive number", key);
+	return DK_OK;
+}
+
 int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
                          size_t errlen)
 {
@@ -239,16 +256,18 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.init = json_string_value(json_object_get(attrs, "init")),
 		.gain = json_number_value(json_object_get(attrs, "gain")),
 		.seed = (uint64_t)json_integer_value(json_object_get(attrs, "seed")),
-		.dt = json_number_value(json_object_get(attrs, "dt")),
-		.tau = json_number_value(json_object_get(attrs, "tau")),
 		.integrator = json_string_value(json_object_get(attrs, "integrator")),
 		.rank = attr_size(attrs, "rank"),
 	};
+	int st;
+	if ((st = attr_time(attrs, "dt", &spec.dt, err, errlen)) ||
+	    (st = attr_time(attrs, "tau", &spec.tau, err, errlen)))
+		return st;
 	const char *act = json_string_value(json_object_get(attrs, "act"));
 	if (act && dk_act_from_name(act, &spec.act))
 		return dk_errorf(DK_EFORMAT, err, errlen, "unknown nonlinearity '%s'", act);
 	dk_model *m;
-	int st = build(&spec, &m, err, errlen);
+	st = build(&spec, &m, err, errlen);
 	if (st)
 		return st;
 	for (size_t k = 0; k < m->nview; k++) {
