@@ -151,18 +151,21 @@ static void test_bundle_errors(void)
 	err[0] = 0;
 	if (!ok(dk_model_create(&ct, &m, err, sizeof err) == DK_OK, "create ctrnn%s", err))
 		return;
-	const char *key[] = {"tau", "dt", "dt"};
-	for (int c = 0; c < 3; c++) {
+	const struct { const char *key, *label; json_t *value; } bad[] = {
+		{"tau", "0", json_real(0)},
+		{"dt", "-1", json_real(-1)},
+		{"dt", "as a string", json_string("0.1")},
+	};
+	for (size_t c = 0; c < sizeof bad / sizeof *bad; c++) {
 		dk_bundle *b = dk_bundle_alloc();
 		dk_model_to_bundle(m, b);
 		json_t *a = json_object_get(dk_meta_attrs(dk_bundle_meta(b, 0)), "model");
-		json_object_set_new(a, key[c], c == 0 ? json_real(0) : c == 1 ? json_real(-1)
-		                                                     : json_string("0.1"));
+		json_object_set_new(a, bad[c].key, bad[c].value);
 		int st = dk_model_from_bundle(b, &back, err, sizeof err);
 		char want[64];
-		snprintf(want, sizeof want, "%s must be a positive number", key[c]);
+		snprintf(want, sizeof want, "%s must be a positive number", bad[c].key);
 		ok(st != DK_OK && !back && strstr(err, want), "from_bundle refuses %s %s: %s",
-		   key[c], c == 0 ? "0" : c == 1 ? "-1" : "as a string", err);
+		   bad[c].key, bad[c].label, err);
 		dk_bundle_free(b);
 	}
 	/* and reads the model back when they are kept */
