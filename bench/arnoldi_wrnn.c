@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	double *res = malloc(k * sizeof *res);
 	dk_arnoldi_stats s;
 	double t0 = now();
-	st = dk_leading_eigs(m, x, u, DK_LEADING_MAP, &o, eig, NULL, res, &s,
+	st = dk_leading_eigs(m, x, u, DK_MAP, &o, eig, NULL, res, &s,
 	                         err, sizeof err);
 	double ta = now() - t0;
 	if (st)

@@ -29,6 +29,7 @@
 #include "linalg/gmres.h"
 #include "linalg/arnoldi.h"
 #include "models/model.h"
+#include "models/convention.h"
 #include "models/run.h"
 #include "models/import.h"
 #include "train/loss.h"

@@ -190,7 +190,7 @@ static void test_linear_flow(void)
 	linear_fixed(n, in, param(m, "model/J"), param(m, "model/B"), b, u, want);
 	dk_fixed_opts o;
 	dk_fixed_opts_default(&o);
-	o.convention = DK_FIXED_FLOW;
+	o.convention = DK_FLOW;
 	dk_fixed_points *p = search(m, &o, 10, 2, u, 2);
 	ok(p && p->count == 1, "linear flow: one equilibrium");
 	if (p && p->count >= 1)
@@ -198,7 +198,7 @@ static void test_linear_flow(void)
 		   "linear flow: x* = (I - J)^-1 (b + B u) to 1e-12 (off by %.2g)",
 		   maxdiff(n, p->x, want));
 	dk_fixed_points_free(p);
-	o.convention = DK_FIXED_MAP; /* RK4's map has the same fixed point */
+	o.convention = DK_MAP; /* RK4's map has the same fixed point */
 	p = search(m, &o, 10, 2, u, 2);
 	if (p && p->count >= 1)
 		ok(p->count == 1 && maxdiff(n, p->x, want) < 1e-12,
@@ -482,14 +482,14 @@ static void test_determinism_and_refusals(void)
 	   "the same search twice gives the same bytes");
 	dk_fixed_points_free(a);
 	dk_fixed_points_free(b);
-	o.convention = DK_FIXED_FLOW;
+	o.convention = DK_FLOW;
 	dk_fixed_work *w = dk_fixed_work_alloc(m, 2, &o);
 	dk_fixed_points *p = dk_fixed_points_alloc(4, 10);
 	double x0[40] = {0};
 	char err[256] = "";
 	ok(dk_fixed_find(w, m, 2, x0, u, p, err, sizeof err) == DK_EINVAL && strstr(err, "flow"),
 	   "flow on a discrete-time model is refused (%s)", err);
-	o.convention = DK_FIXED_MAP;
+	o.convention = DK_MAP;
 	dk_fixed_work_free(w);
 	w = dk_fixed_work_alloc(m, 2, &o);
 	ok(dk_fixed_find(w, m, 4, x0, u, p, err, sizeof err) == DK_EINVAL,

@@ -67,7 +67,7 @@ static void dense_eigs(double *J, size_t n, const dk_arnoldi_opts *o,
 }
 
 static void compare(const char *what, const dk_model *m, const double *x,
-                    const double *u, dk_leading_convention conv,
+                    const double *u, dk_convention conv,
                     const double *J, const dk_arnoldi_opts *o, double tol)
 {
 	size_t n = dk_model_state_size(m), k = o->k;
@@ -139,15 +139,15 @@ int main(void)
 	   units are on): k = 12 takes the whole cluster, up to a gap */
 	o.k = 12;
 	o.seed = 2;
-	compare("wrnn 4 x 64, LM", m, x, u, DK_LEADING_MAP, J, &o, 1e-8);
+	compare("wrnn 4 x 64, LM", m, x, u, DK_MAP, J, &o, 1e-8);
 	o.k = 6;
 	o.which = DK_ARNOLDI_LR;
-	compare("wrnn 4 x 64, LR", m, x, u, DK_LEADING_MAP, J, &o, 1e-8);
+	compare("wrnn 4 x 64, LR", m, x, u, DK_MAP, J, &o, 1e-8);
 	o.which = DK_ARNOLDI_LM;
 	o.shift_invert = 1;
 	o.sigma = 1.0;
 	o.k = 4;
-	compare("wrnn 4 x 64, nearest 1", m, x, u, DK_LEADING_MAP, J, &o, 1e-8);
+	compare("wrnn 4 x 64, nearest 1", m, x, u, DK_MAP, J, &o, 1e-8);
 	o.shift_invert = 0;
 	o.k = 6;
 
@@ -180,28 +180,28 @@ int main(void)
 	}
 	dk_model_work_free(cw);
 	o.which = DK_ARNOLDI_LR;
-	compare("ctrnn 120, flow, LR", c, xc, uc, DK_LEADING_FLOW, Jf, &o, 1e-6);
+	compare("ctrnn 120, flow, LR", c, xc, uc, DK_FLOW, Jf, &o, 1e-6);
 	o.shift_invert = 1;
 	o.sigma = 0;
 	o.which = DK_ARNOLDI_LM;
 	o.k = 4;
-	compare("ctrnn 120, flow, nearest 0", c, xc, uc, DK_LEADING_FLOW, Jf, &o, 1e-6);
+	compare("ctrnn 120, flow, nearest 0", c, xc, uc, DK_FLOW, Jf, &o, 1e-6);
 	o.shift_invert = 0;
 	o.k = 6;
 
 	/* refusals */
 	double complex eig[12];
-	is_int(dk_leading_eigs(m, x, u, DK_LEADING_FLOW, &o, eig, NULL, NULL, NULL,
+	is_int(dk_leading_eigs(m, x, u, DK_FLOW, &o, eig, NULL, NULL, NULL,
 	                       err, sizeof err), DK_EINVAL,
 	       "the flow convention on a map is refused: %s", err);
 	double *bad = malloc(n * sizeof *bad);
 	memcpy(bad, x, n * sizeof *bad);
 	bad[7] = NAN;
-	is_int(dk_leading_eigs(m, bad, u, DK_LEADING_MAP, &o, eig, NULL, NULL, NULL,
+	is_int(dk_leading_eigs(m, bad, u, DK_MAP, &o, eig, NULL, NULL, NULL,
 	                       err, sizeof err), DK_EINVAL,
 	       "a NaN in the state is refused: %s", err);
 	o.k = n - 1;
-	is_int(dk_leading_eigs(m, x, u, DK_LEADING_MAP, &o, eig, NULL, NULL, NULL,
+	is_int(dk_leading_eigs(m, x, u, DK_MAP, &o, eig, NULL, NULL, NULL,
 	                       err, sizeof err), DK_EINVAL,
 	       "k = n - 1 is refused: %s", err);
 	dk_leading_free(NULL);

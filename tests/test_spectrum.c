@@ -17,7 +17,7 @@
 static char err[256];
 
 /* The spectrum of the n x n matrix A into eig (and rcond). */
-static int eig_of(size_t n, const double *A, dk_spectrum_convention conv,
+static int eig_of(size_t n, const double *A, dk_convention conv,
                   double complex *eig, double *rcond)
 {
 	dk_spectrum *s = dk_spectrum_alloc(n, 0);
@@ -35,21 +35,21 @@ static void known_spectra(void)
 	/* r R(theta): r e^{+-i theta}, a normal matrix (every rcond 1) */
 	double r = 0.9, th = 0.7;
 	double A[4] = {r * cos(th), -r * sin(th), r * sin(th), r * cos(th)};
-	is_int(eig_of(2, A, DK_SPECTRUM_MAP, eig, rc), DK_OK, "rotation-scaling: computed");
+	is_int(eig_of(2, A, DK_MAP, eig, rc), DK_OK, "rotation-scaling: computed");
 	ok(fabs(creal(eig[0]) - r * cos(th)) < 1e-15 && fabs(cimag(eig[0]) - r * sin(th)) < 1e-15 &&
 	   eig[1] == conj(eig[0]),
 	   "rotation-scaling: r e^{i theta} first, then its conjugate (1e-15)");
 	ok(fabs(rc[0] - 1) < 1e-14 && fabs(rc[1] - 1) < 1e-14, "normal matrix: rcond 1");
-	dk_spectrum_class c = dk_spectrum_classify(eig, 2, DK_SPECTRUM_MAP, 1e-10);
+	dk_spectrum_class c = dk_spectrum_classify(eig, 2, DK_MAP, 1e-10);
 	ok(c.stable && c.index == 0 && c.kind == DK_SPECTRUM_FOCUS,
 	   "|lambda| = 0.9, map: a stable focus of index 0");
 	for (int i = 0; i < 4; i++)
 		A[i] /= 0.45; /* r = 2 */
-	eig_of(2, A, DK_SPECTRUM_MAP, eig, rc);
-	c = dk_spectrum_classify(eig, 2, DK_SPECTRUM_MAP, 1e-10);
+	eig_of(2, A, DK_MAP, eig, rc);
+	c = dk_spectrum_classify(eig, 2, DK_MAP, 1e-10);
 	ok(!c.stable && c.index == 2 && c.kind == DK_SPECTRUM_FOCUS,
 	   "|lambda| = 2, map: an unstable focus of index 2 (a pair counts 2)");
-	c = dk_spectrum_classify(eig, 2, DK_SPECTRUM_FLOW, 1e-10);
+	c = dk_spectrum_classify(eig, 2, DK_FLOW, 1e-10);
 	ok(!c.stable && c.index == 2, "Re lambda = 2 cos 0.7 > 0, flow: index 2");
 
 	/* upper triangular: the diagonal, sorted */
@@ -57,25 +57,25 @@ static void known_spectra(void)
 	                0, -2, 4, 1,
 	                0, 0, 0.25, 7,
 	                0, 0, 0, 1.5};
-	is_int(eig_of(4, T, DK_SPECTRUM_MAP, eig, rc), DK_OK, "triangular: computed");
+	is_int(eig_of(4, T, DK_MAP, eig, rc), DK_OK, "triangular: computed");
 	ok(eig[0] == -2 && eig[1] == 1.5 && eig[2] == 0.5 && eig[3] == 0.25,
 	   "triangular, map: -2, 1.5, 0.5, 0.25 (by modulus), exactly");
-	c = dk_spectrum_classify(eig, 4, DK_SPECTRUM_MAP, 1e-10);
+	c = dk_spectrum_classify(eig, 4, DK_MAP, 1e-10);
 	ok(!c.stable && c.index == 2 && c.kind == DK_SPECTRUM_SADDLE,
 	   "triangular, map: a saddle of index 2");
-	eig_of(4, T, DK_SPECTRUM_FLOW, eig, rc);
+	eig_of(4, T, DK_FLOW, eig, rc);
 	ok(eig[0] == 1.5 && eig[1] == 0.5 && eig[2] == 0.25 && eig[3] == -2,
 	   "triangular, flow: 1.5, 0.5, 0.25, -2 (by real part)");
-	c = dk_spectrum_classify(eig, 4, DK_SPECTRUM_FLOW, 1e-10);
+	c = dk_spectrum_classify(eig, 4, DK_FLOW, 1e-10);
 	ok(c.index == 3 && c.kind == DK_SPECTRUM_SADDLE, "triangular, flow: index 3");
 	double D[4] = {-0.5, 0, 0, -0.25};
-	eig_of(2, D, DK_SPECTRUM_FLOW, eig, rc);
-	c = dk_spectrum_classify(eig, 2, DK_SPECTRUM_FLOW, 1e-10);
+	eig_of(2, D, DK_FLOW, eig, rc);
+	c = dk_spectrum_classify(eig, 2, DK_FLOW, 1e-10);
 	ok(c.stable && c.index == 0 && c.kind == DK_SPECTRUM_NODE && eig[0] == -0.25,
 	   "diag(-0.5, -0.25), flow: a stable node led by -0.25");
 	double I2[4] = {1, 0, 0, 0.5};
-	eig_of(2, I2, DK_SPECTRUM_MAP, eig, rc);
-	c = dk_spectrum_classify(eig, 2, DK_SPECTRUM_MAP, 1e-10);
+	eig_of(2, I2, DK_MAP, eig, rc);
+	c = dk_spectrum_classify(eig, 2, DK_MAP, 1e-10);
 	ok(!c.stable && c.index == 0 && c.kind == DK_SPECTRUM_NONHYPERBOLIC,
 	   "diag(1, 0.5), map: nonhyperbolic, not stable, index 0");
 
@@ -83,10 +83,10 @@ static void known_spectra(void)
 	double Q[9] = {0, -1, 0,
 	               1, 0, 0,
 	               0, 0, -1};
-	eig_of(3, Q, DK_SPECTRUM_MAP, eig, rc);
+	eig_of(3, Q, DK_MAP, eig, rc);
 	ok(eig[0] == I && eig[1] == -I && eig[2] == -1,
 	   "modulus ties, map: i, -i (real part 0), then -1");
-	eig_of(3, Q, DK_SPECTRUM_FLOW, eig, rc);
+	eig_of(3, Q, DK_FLOW, eig, rc);
 	ok(eig[0] == I && eig[1] == -I && eig[2] == -1,
 	   "flow: i, -i (real part 0, positive imaginary part first), then -1");
 
@@ -94,20 +94,20 @@ static void known_spectra(void)
 	double J3[9] = {0.5, 1, 0,
 	                0, 0.5, 1,
 	                0, 0, 0.5};
-	is_int(eig_of(3, J3, DK_SPECTRUM_MAP, eig, rc), DK_OK, "Jordan block: computed");
+	is_int(eig_of(3, J3, DK_MAP, eig, rc), DK_OK, "Jordan block: computed");
 	ok(cabs(eig[0] - 0.5) < 1e-4 && rc[0] < 1e-8,
 	   "Jordan block: lambda = 0.5, rcond %.3g < 1e-8 (infinitely ill-conditioned)",
 	   rc[0]);
 	/* a nearly defective pair: rcond = |y^H x| worked out by hand */
 	double e = 1e-3, N2[4] = {1, 1, 0, 1 + e};
-	eig_of(2, N2, DK_SPECTRUM_MAP, eig, rc);
+	eig_of(2, N2, DK_MAP, eig, rc);
 	/* x1 = (1, 0), y1 ~ (e, -1); x2 ~ (1, e), y2 = (0, 1) */
 	double want = e / sqrt(1 + e * e);
 	ok(fabs(rc[0] - want) < 1e-12 && fabs(rc[1] - want) < 1e-12,
 	   "[[1, 1], [0, 1+e]]: rcond = e / sqrt(1 + e^2) for both (1e-12)");
 
 	double bad[4] = {1, NAN, 0, 1};
-	is_int(eig_of(2, bad, DK_SPECTRUM_MAP, eig, rc), DK_EINVAL, "a NaN entry: DK_EINVAL");
+	is_int(eig_of(2, bad, DK_MAP, eig, rc), DK_EINVAL, "a NaN entry: DK_EINVAL");
 	ok(strstr(err, "(0, 1)") != NULL, "the message names the entry: %s", err);
 	ok(dk_spectrum_alloc(0, 0) == NULL, "n = 0: no workspace");
 }
@@ -129,7 +129,7 @@ static void check_decomposition(size_t n, const double *A, const char *what)
 	double rc[40];
 	dk_spectrum *s = dk_spectrum_alloc(n, DK_SPECTRUM_VECTORS | DK_SPECTRUM_SCHUR);
 	dk_spectrum_out out = {eig, rc, R, L, T, Z};
-	is_int(dk_spectrum_compute(s, A, DK_SPECTRUM_MAP, &out, err, sizeof err), DK_OK,
+	is_int(dk_spectrum_compute(s, A, DK_MAP, &out, err, sizeof err), DK_OK,
 	       "%s: vectors and Schur form computed", what);
 	double rres = 0, lres = 0, nrm = 0, phase = 0, rcd = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -182,11 +182,11 @@ static void check_decomposition(size_t n, const double *A, const char *what)
 	dk_spectrum_free(s);
 	s = dk_spectrum_alloc(n, 0);
 	dk_spectrum_out out0 = {.eig = eig0};
-	dk_spectrum_compute(s, A, DK_SPECTRUM_MAP, &out0, err, sizeof err);
+	dk_spectrum_compute(s, A, DK_MAP, &out0, err, sizeof err);
 	ok(!memcmp(eig, eig0, n * sizeof *eig),
 	   "%s: the same eigenvalues, bit for bit, without vectors", what);
 	out0.right = R;
-	is_int(dk_spectrum_compute(s, A, DK_SPECTRUM_MAP, &out0, err, sizeof err), DK_EINVAL,
+	is_int(dk_spectrum_compute(s, A, DK_MAP, &out0, err, sizeof err), DK_EINVAL,
 	       "%s: vectors from a workspace made without them: DK_EINVAL", what);
 	dk_spectrum_free(s);
 }
@@ -223,7 +223,7 @@ static void circular_law(void)
 	double gs[2] = {1.5, 0.5};
 	for (int t = 0; t < 2; t++) {
 		randn_matrix(rng, N, gs[t] / sqrt(N), A);
-		eig_of(N, A, DK_SPECTRUM_MAP, eig, NULL);
+		eig_of(N, A, DK_MAP, eig, NULL);
 		double rho = cabs(eig[0]);
 		ok(fabs(rho / gs[t] - 1) < 0.05,
 		   "N = 1000, g = %.1f: spectral radius %.4f within 5%% of g", gs[t], rho);
@@ -250,7 +250,7 @@ static double input_fd_error(dk_model *m, const double *x, const double *u)
 	size_t n = dk_model_state_size(m), nin = dk_model_input_size(m);
 	double Ju[64], up[8], fp[16], fm[16], h = 1e-6, worst = 0;
 	dk_jacobian *j;
-	dk_jacobian_alloc(m, DK_SPECTRUM_MAP, DK_JACOBIAN_INPUT, &j, err, sizeof err);
+	dk_jacobian_alloc(m, DK_MAP, DK_JACOBIAN_INPUT, &j, err, sizeof err);
 	dk_model_work *w = dk_model_work_alloc(m, 1);
 	dk_jacobian_input(j, x, u, Ju);
 	for (size_t c = 0; c < nin; c++) {
@@ -268,7 +268,7 @@ static double input_fd_error(dk_model *m, const double *x, const double *u)
 }
 
 /* max |J - central differences| of F (map) or f (flow) in x */
-static double state_fd_error(dk_model *m, dk_spectrum_convention conv,
+static double state_fd_error(dk_model *m, dk_convention conv,
                              const double *x, const double *u, double *J)
 {
 	size_t n = dk_model_state_size(m);
@@ -281,12 +281,12 @@ static double state_fd_error(dk_model *m, dk_spectrum_convention conv,
 	for (size_t c = 0; c < n; c++) {
 		memcpy(xp, x, n * sizeof *x);
 		xp[c] = x[c] + h;
-		if (conv == DK_SPECTRUM_MAP)
+		if (conv == DK_MAP)
 			dk_model_step(m, w, 1, xp, u, fp, NULL);
 		else
 			dk_model_field(m, w, 1, xp, u, fp);
 		xp[c] = x[c] - h;
-		if (conv == DK_SPECTRUM_MAP)
+		if (conv == DK_MAP)
 			dk_model_step(m, w, 1, xp, u, fm, NULL);
 		else
 			dk_model_field(m, w, 1, xp, u, fm);
@@ -308,13 +308,13 @@ static void jacobians(void)
 
 	dk_model *m = make("rnn", DK_ACT_IDENTITY, NULL);
 	dk_jacobian *j;
-	dk_jacobian_alloc(m, DK_SPECTRUM_MAP, 0, &j, err, sizeof err);
+	dk_jacobian_alloc(m, DK_MAP, 0, &j, err, sizeof err);
 	dk_jacobian_state(j, x, u, J);
 	dk_model_param_find(m, "model/W", &off, &cnt);
 	ok(!memcmp(J, dk_model_params(m) + off, 36 * sizeof *J),
 	   "linear rnn, map: J = W exactly");
 	dk_jacobian_free(j);
-	is_int(dk_jacobian_alloc(m, DK_SPECTRUM_FLOW, 0, &j, err, sizeof err), DK_EINVAL,
+	is_int(dk_jacobian_alloc(m, DK_FLOW, 0, &j, err, sizeof err), DK_EINVAL,
 	       "flow convention on a discrete-time rnn: DK_EINVAL");
 	ok(strstr(err, "discrete") != NULL, "  saying why: %s", err);
 	dk_model_free(m);
@@ -322,7 +322,7 @@ static void jacobians(void)
 	const char *kinds[] = {"rnn", "gru", "lstm"};
 	for (int k = 0; k < 3; k++) {
 		m = make(kinds[k], DK_ACT_TANH, NULL);
-		double e = state_fd_error(m, DK_SPECTRUM_MAP, x, u, J);
+		double e = state_fd_error(m, DK_MAP, x, u, J);
 		ok(e < 1e-8, "%s: dF/dx against central differences (%.2g < 1e-8)", kinds[k], e);
 		e = input_fd_error(m, x, u);
 		ok(e < 1e-8, "%s: dF/du against central differences (%.2g < 1e-8)", kinds[k], e);
@@ -332,18 +332,18 @@ static void jacobians(void)
 	const char *schemes[] = {"euler", "rk4"};
 	for (int k = 0; k < 2; k++) {
 		m = make("ctrnn", DK_ACT_TANH, schemes[k]);
-		double e = state_fd_error(m, DK_SPECTRUM_FLOW, x, u, Jf);
+		double e = state_fd_error(m, DK_FLOW, x, u, Jf);
 		ok(e < 1e-8, "ctrnn %s: df/dx (flow) against central differences of the field "
 		   "(%.2g < 1e-8)", schemes[k], e);
-		e = state_fd_error(m, DK_SPECTRUM_MAP, x, u, J);
+		e = state_fd_error(m, DK_MAP, x, u, J);
 		ok(e < 1e-8, "ctrnn %s: dF/dx (map) against central differences (%.2g)",
 		   schemes[k], e);
 		e = input_fd_error(m, x, u);
 		ok(e < 1e-8, "ctrnn %s: dF/du against central differences (%.2g)", schemes[k], e);
 		if (k == 0) { /* euler: F = x + dt f, so lambda_F = 1 + dt lambda_f */
 			double complex ef[6], em[6];
-			eig_of(6, Jf, DK_SPECTRUM_FLOW, ef, NULL);
-			eig_of(6, J, DK_SPECTRUM_MAP, em, NULL);
+			eig_of(6, Jf, DK_FLOW, ef, NULL);
+			eig_of(6, J, DK_MAP, em, NULL);
 			double worst = 0;
 			for (int a = 0; a < 6; a++) {
 				double best = INFINITY;

@@ -34,7 +34,7 @@ enum {
 typedef struct {
 	const char *output;
 	size_t max_elements;
-	int convention;      /* -1: the model's own */
+	int have_conv;       /* fo.convention given; else the model's own */
 	const char *input;   /* the --input text, or NULL */
 	double *u;           /* owned: its values */
 	size_t nu;
@@ -129,7 +129,7 @@ static json_t *search_attrs(const options *o, const double *u, size_t m)
 	for (size_t k = 0; uj && k < m; k++)
 		json_array_append_new(uj, json_real(u[k]));
 	return json_pack("{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f}",
-	                 "convention", f->convention == DK_FIXED_FLOW ? "flow" : "map",
+	                 "convention", dk_convention_name(f->convention),
 	                 "input", uj,
 	                 "max_iters", (json_int_t)f->max_iters,
 	                 "tol_q", f->tol_q, "tol_dq", f->tol_dq, "rate", f->rate,
@@ -201,12 +201,10 @@ static int run(options *o, const dk_model *m, const dk_bundle *in,
 		dk_tensor_free(pts);
 		return TOOL_EXIT_FAIL;
 	}
-	if (o->convention < 0)
-		o->fo.convention = dk_model_is_continuous(m) ? DK_FIXED_FLOW : DK_FIXED_MAP;
-	else
-		o->fo.convention = o->convention;
-	if (o->fo.convention == DK_FIXED_FLOW && !dk_model_is_continuous(m)) {
-		tool_warn(NULL, "--flow: %s is a discrete-time model", dk_model_kind(m));
+	if (!o->have_conv)
+		o->fo.convention = dk_convention_of(m);
+	if (dk_convention_check(m, o->fo.convention, err, sizeof err)) {
+		tool_warn("--flow", "%s", err);
 		dk_tensor_free(pts);
 		return TOOL_EXIT_FAIL;
 	}
@@ -318,7 +316,7 @@ int main(int argc, char **argv)
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
-	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT, .convention = -1};
+	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT, };
 	dk_fixed_opts_default(&o.fo);
 	int c;
 	tool_init("dk-fixed", argv);
@@ -329,15 +327,12 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_JAC: o.jac = 1; break;
-		case OPT_MAP: o.convention = DK_FIXED_MAP; break;
-		case OPT_FLOW: o.convention = DK_FIXED_FLOW; break;
+		case OPT_MAP: o.fo.convention = DK_MAP; o.have_conv = 1; break;
+		case OPT_FLOW: o.fo.convention = DK_FLOW; o.have_conv = 1; break;
 		case OPT_CONVENTION:
-			if (!strcmp(optarg, "map"))
-				o.convention = DK_FIXED_MAP;
-			else if (!strcmp(optarg, "flow"))
-				o.convention = DK_FIXED_FLOW;
-			else
+			if (dk_convention_from_name(optarg, &o.fo.convention))
 				tool_usage_error("--convention: '%s' is neither map nor flow", optarg);
+			o.have_conv = 1;
 			break;
 		case OPT_INPUT:
 			if (o.input)
@@ -404,7 +399,7 @@ int main(int argc, char **argv)
 		status = run(&o, m, in, states_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
 		"{s:s, s:s, s:s?, s:I, s:f, s:I, s:o?}", "model", model_path,
-		"convention", o.fo.convention == DK_FIXED_FLOW ? "flow" : "map",
+		"convention", dk_convention_name(o.fo.convention),
 		"input", o.input, "sample", (json_int_t)o.sample, "noise", o.noise,
 		"seed", (json_int_t)o.seed,
 		"task", o.task ? dk_task_params_to_json(&o.t.p) : NULL));

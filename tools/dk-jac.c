@@ -36,7 +36,7 @@ typedef struct {
 	int matrix;             /* bare matrices instead of a model */
 	size_t top;             /* eigenvalues kept; 0 for all */
 	int have_conv;          /* --convention given */
-	dk_spectrum_convention conv;
+	dk_convention conv;
 	int vectors, schur, input_jac;
 	double *u;              /* owned: its values; NULL for zero input */
 	size_t nu;
@@ -243,9 +243,9 @@ static int add(dk_bundle *b, const char *name, dk_tensor *t,
 	return dk_bundle_add(b, name, m, t);
 }
 
-static const char *sort_text(dk_spectrum_convention conv)
+static const char *sort_text(dk_convention conv)
 {
-	return conv == DK_SPECTRUM_MAP
+	return conv == DK_MAP
 	       ? "modulus descending, then real part descending, then "
 	         "positive imaginary part first"
 	       : "real part descending, then |imaginary part| descending, "
@@ -261,7 +261,7 @@ static int results_to_bundle(const options *o, results *r, dk_bundle *b,
 	static const char *const a3[] = {"point", "unit", "k"};
 	static const char *const aq[] = {"point", "unit", "unit"};
 	static const char *const ai[] = {"point", "unit", "input"};
-	const char *conv = dk_spectrum_convention_name(o->conv);
+	const char *conv = dk_convention_name(o->conv);
 	json_t *src = source ? json_string(source) : json_null();
 	int st = add(b, "jac/eig", r->eig, a2, 2,
 	             json_pack("{s:s, s:s, s:s, s:O}", "convention", conv, "sort",
@@ -416,11 +416,10 @@ static int leading_points(const options *o, const dk_model *m, const dk_tensor *
 {
 	char err[256];
 	dk_leading_work *lw = NULL;
-	dk_leading_convention conv = o->conv == DK_SPECTRUM_FLOW ? DK_LEADING_FLOW
-	                                                          : DK_LEADING_MAP;
+	dk_convention conv = o->conv;
 	dk_arnoldi_opts ao = o->ao;
 	ao.k = r->k;
-	ao.which = conv == DK_LEADING_FLOW && !ao.shift_invert ? DK_ARNOLDI_LR
+	ao.which = conv == DK_FLOW && !ao.shift_invert ? DK_ARNOLDI_LR
 	                                                      : DK_ARNOLDI_LM;
 	if (dk_leading_alloc(m, conv, &ao, &lw, err, sizeof err)) {
 		tool_warn(model_path, "%s", err);
@@ -476,7 +475,7 @@ static int run_model(options *o, const char *model_path, const char *states_path
 		goto done;
 	}
 	if (!o->have_conv)
-		o->conv = dk_model_is_continuous(m) ? DK_SPECTRUM_FLOW : DK_SPECTRUM_MAP;
+		o->conv = dk_convention_of(m);
 	if (o->arnoldi && !o->top)
 		o->top = n > 8 ? 6 : 1;
 	if (o->top > n || (o->arnoldi && o->top + 2 > n)) {
@@ -651,7 +650,7 @@ static json_t *options_json(const options *o, const char *model)
 		json_array_append_new(u, json_real(o->u[i]));
 	json_t *j = json_pack("{s:s?, s:b, s:s, s:s, s:I, s:b, s:b, s:b, s:o, s:f}",
 	                      "model", model, "matrix", o->matrix, "method", o->method,
-	                      "convention", dk_spectrum_convention_name(o->conv),
+	                      "convention", dk_convention_name(o->conv),
 	                      "top", (json_int_t)o->top, "vectors", o->vectors,
 	                      "schur", o->schur, "input_jacobian", o->input_jac,
 	                      "input", u, "tol", o->tol);
@@ -687,7 +686,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
-	             .method = "dense", .conv = DK_SPECTRUM_MAP, .tol = 1e-10};
+	             .method = "dense", .conv = DK_MAP, .tol = 1e-10};
 	int c;
 	char *end;
 	int arnoldi_only = 0; /* an option that needs --arnoldi was given */
@@ -698,7 +697,7 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'c':
-			if (dk_spectrum_convention_from_name(optarg, &o.conv))
+			if (dk_convention_from_name(optarg, &o.conv))
 				tool_usage_error("--convention: '%s' is neither map nor flow", optarg);
 			o.have_conv = 1;
 			break;

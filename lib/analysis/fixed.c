@@ -26,7 +26,7 @@ void dk_fixed_opts_default(dk_fixed_opts *o)
 	   max_iters; its AdaptiveLearningRate's initial_rate, factors and
 	   5-step windows; Adam's epsilon 0.01; no clipping below 1e12) */
 	*o = (dk_fixed_opts){
-		.convention = DK_FIXED_MAP,
+		.convention = DK_MAP,
 		.max_iters = 5000,
 		.tol_q = 1e-12,
 		.tol_dq = 1e-20,
@@ -202,7 +202,7 @@ int dk_fixed_residual(dk_fixed_work *w, const dk_model *m, size_t B,
 	const double *ub = w->m ? w->ub : NULL;
 	size_t n = w->n;
 	int st;
-	if (w->o.convention == DK_FIXED_FLOW) {
+	if (w->o.convention == DK_FLOW) {
 		st = dk_model_field(m, w->mw, B, x, ub, r);
 	} else {
 		st = dk_model_step(m, w->mw, B, x, ub, r, NULL);
@@ -301,10 +301,9 @@ int dk_fixed_find(dk_fixed_work *w, const dk_model *m, size_t B,
                   char *err, size_t errlen)
 {
 	size_t n = w->n;
-	if (w->o.convention == DK_FIXED_FLOW && !dk_model_is_continuous(m))
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "the flow convention needs a continuous-time "
-		                 "model; %s is discrete-time", dk_model_kind(m));
+	int cst = dk_convention_check(m, w->o.convention, err, errlen);
+	if (cst)
+		return cst;
 	if (B > w->batch)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%zu start states exceed the workspace's %zu",

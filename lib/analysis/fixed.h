@@ -34,13 +34,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/convention.h"
 #include "models/model.h"
 
-typedef enum { DK_FIXED_MAP = 0, DK_FIXED_FLOW = 1 } dk_fixed_convention;
 
 /* The search's settings; dk_fixed_opts_default gives the defaults below. */
 typedef struct dk_fixed_opts {
-	dk_fixed_convention convention;
+	dk_convention convention;
 	/* stage 1: Adam (FixedPointFinder's defaults) */
 	size_t max_iters;     /* iteration cap per point: 5000 */
 	double tol_q;         /* stop when q < tol_q: 1e-12 */
@@ -157,7 +157,7 @@ int dk_fixed_drop_outliers(dk_fixed_points *p, size_t B, const double *x0,
  * > 1 + tol, or Re lambda > tol).  Dense: O(n^3) per point.  DK_EINVAL,
  * DK_ENOMEM, DK_ENUMERIC with a message.
  */
-int dk_fixed_spectra(const dk_model *m, dk_fixed_convention conv,
+int dk_fixed_spectra(const dk_model *m, dk_convention conv,
                      const dk_fixed_points *p, const double *u, double tol,
                      double complex *eig, int64_t *index, char *err,
                      size_t errlen);

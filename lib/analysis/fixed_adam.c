@@ -141,7 +141,7 @@ int dk_fixed_stages(dk_fixed_work *w, const dk_model *m, size_t B,
 	size_t n = w->n;
 	if (B > w->batch)
 		return DK_EINVAL;
-	if (o->convention == DK_FIXED_FLOW && !dk_model_is_continuous(m))
+	if (dk_convention_check(m, o->convention, NULL, 0))
 		return DK_EINVAL;
 	memcpy(w->x, x, B * n * sizeof(double));
 	memset(w->m1, 0, B * n * sizeof(double));
@@ -163,7 +163,7 @@ int dk_fixed_stages(dk_fixed_work *w, const dk_model *m, size_t B,
 			memset(w->ub + b * w->m, 0, w->m * sizeof(double));
 	}
 	const double *ub = w->m ? w->ub : NULL;
-	const int flow = o->convention == DK_FIXED_FLOW;
+	const int flow = o->convention == DK_FLOW;
 	const double b1 = o->adam_beta1, b2 = o->adam_beta2;
 	size_t na = B;
 	int st = DK_OK;

@@ -13,16 +13,14 @@
 #include "analysis/spectrum.h"
 #include "base/status.h"
 
-int dk_fixed_spectra(const dk_model *m, dk_fixed_convention conv,
+int dk_fixed_spectra(const dk_model *m, dk_convention conv,
                      const dk_fixed_points *p, const double *u, double tol,
                      double complex *eig, int64_t *index, char *err,
                      size_t errlen)
 {
 	size_t n = p->n;
-	dk_spectrum_convention sc = conv == DK_FIXED_FLOW ? DK_SPECTRUM_FLOW
-	                                                  : DK_SPECTRUM_MAP;
 	dk_jacobian *jw = NULL;
-	int st = dk_jacobian_alloc(m, sc, 0, &jw, err, errlen);
+	int st = dk_jacobian_alloc(m, conv, 0, &jw, err, errlen);
 	if (st)
 		return st;
 	dk_spectrum *sw = dk_spectrum_alloc(n, 0);
@@ -37,9 +35,9 @@ int dk_fixed_spectra(const dk_model *m, dk_fixed_convention conv,
 			break;
 		}
 		dk_spectrum_out out = {.eig = eig + i * n};
-		st = dk_spectrum_compute(sw, J, sc, &out, err, errlen);
+		st = dk_spectrum_compute(sw, J, conv, &out, err, errlen);
 		if (!st)
-			index[i] = (int64_t)dk_spectrum_classify(eig + i * n, n, sc, tol).index;
+			index[i] = (int64_t)dk_spectrum_classify(eig + i * n, n, conv, tol).index;
 	}
 	free(J);
 	dk_spectrum_free(sw);

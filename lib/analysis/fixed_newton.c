@@ -40,7 +40,7 @@ static int residual_jacobian(dk_fixed_work *w, const dk_model *m,
                              const double *x, const double *u)
 {
 	size_t n = w->n;
-	if (w->o.convention == DK_FIXED_MAP) {
+	if (w->o.convention == DK_MAP) {
 		int st = dk_model_jacobian(m, w->mw, x, u, w->A);
 		for (size_t i = 0; !st && i < n; i++)
 			w->A[i * n + i] -= 1.0;
@@ -70,7 +70,7 @@ static int apply_residual_jacobian(void *ctx, const double *v, double *y)
 {
 	krylov_ctx *c = ctx;
 	dk_fixed_work *w = c->w;
-	if (w->o.convention == DK_FIXED_FLOW)
+	if (w->o.convention == DK_FLOW)
 		return dk_model_field_jvp(c->m, w->mw, 1, c->x, c->u, v, y);
 	int st = dk_model_jvp(c->m, w->mw, 1, c->x, c->u, NULL, v, y);
 	for (size_t i = 0; !st && i < w->n; i++)

@@ -16,7 +16,7 @@
 
 struct dk_jacobian {
 	const dk_model *m;    /* borrowed */
-	dk_spectrum_convention conv;
+	dk_convention conv;
 	unsigned flags;
 	size_t n, nin;
 	dk_model_work *w;     /* owned, batch n (1 for the map alone) */
@@ -26,15 +26,14 @@ struct dk_jacobian {
 	double *D;            /* owned, n x n: J^T (flow) or dF/dx^T (input) */
 };
 
-int dk_jacobian_alloc(const dk_model *m, dk_spectrum_convention conv,
+int dk_jacobian_alloc(const dk_model *m, dk_convention conv,
                       unsigned flags, dk_jacobian **out, char *err,
                       size_t errlen)
 {
 	*out = NULL;
-	if (conv == DK_SPECTRUM_FLOW && !dk_model_is_continuous(m))
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "a %s model is discrete-time: it has no vector "
-		                 "field, so no flow convention", dk_model_kind(m));
+	int st = dk_convention_check(m, conv, err, errlen);
+	if (st)
+		return st;
 	dk_jacobian *j = calloc(1, sizeof *j);
 	if (!j)
 		return DK_ENOMEM;
@@ -44,7 +43,7 @@ int dk_jacobian_alloc(const dk_model *m, dk_spectrum_convention conv,
 	j->n = dk_model_state_size(m);
 	j->nin = dk_model_input_size(m);
 	size_t n = j->n;
-	int batched = conv == DK_SPECTRUM_FLOW || (flags & DK_JACOBIAN_INPUT);
+	int batched = conv == DK_FLOW || (flags & DK_JACOBIAN_INPUT);
 	j->w = dk_model_work_alloc(m, batched ? n : 1);
 	int ok = j->w != NULL;
 	if (batched) {
@@ -94,7 +93,7 @@ static const double *replicate(dk_jacobian *j, const double *x,
 int dk_jacobian_state(dk_jacobian *j, const double *x, const double *u,
                       double *J)
 {
-	if (j->conv == DK_SPECTRUM_MAP)
+	if (j->conv == DK_MAP)
 		return dk_model_jacobian(j->m, j->w, x, u, J);
 	size_t n = j->n;
 	const double *U = replicate(j, x, u);

@@ -28,7 +28,7 @@ enum { DK_JACOBIAN_INPUT = 1 };
  * workspace) in convention conv.  DK_EINVAL with a message when conv is
  * flow and m is discrete-time; DK_ENOMEM.
  */
-int dk_jacobian_alloc(const dk_model *m, dk_spectrum_convention conv,
+int dk_jacobian_alloc(const dk_model *m, dk_convention conv,
                       unsigned flags, dk_jacobian **out, char *err,
                       size_t errlen);
 void dk_jacobian_free(dk_jacobian *j);

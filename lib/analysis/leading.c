@@ -17,7 +17,7 @@
 
 struct dk_leading_work {
 	const dk_model *m;        /* borrowed */
-	dk_leading_convention conv;
+	dk_convention conv;
 	size_t n, nin;
 	dk_model_work *mw;        /* owned: batch 1 */
 	dk_arnoldi_work *aw;      /* owned */
@@ -37,20 +37,16 @@ void dk_leading_free(dk_leading_work *w)
 	free(w);
 }
 
-int dk_leading_alloc(const dk_model *m, dk_leading_convention conv,
+int dk_leading_alloc(const dk_model *m, dk_convention conv,
                      const dk_arnoldi_opts *o, dk_leading_work **out,
                      char *err, size_t errlen)
 {
 	*out = NULL;
 	if (!m)
 		return dk_errorf(DK_EINVAL, err, errlen, "leading: no model");
-	if (conv != DK_LEADING_MAP && conv != DK_LEADING_FLOW)
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "leading: convention must be map or flow");
-	if (conv == DK_LEADING_FLOW && !dk_model_is_continuous(m))
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "leading: the flow convention needs a continuous-time "
-		                 "model; %s is a map", dk_model_kind(m));
+	int st = dk_convention_check(m, conv, err, errlen);
+	if (st)
+		return st;
 	dk_leading_work *w = calloc(1, sizeof *w);
 	if (!w)
 		return DK_ENOMEM;
@@ -58,13 +54,13 @@ int dk_leading_alloc(const dk_model *m, dk_leading_convention conv,
 	w->conv = conv;
 	w->n = dk_model_state_size(m);
 	w->nin = dk_model_input_size(m);
-	int st = dk_arnoldi_alloc(w->n, o, &w->aw, err, errlen);
+	st = dk_arnoldi_alloc(w->n, o, &w->aw, err, errlen);
 	if (st) {
 		dk_leading_free(w);
 		return st;
 	}
 	w->mw = dk_model_work_alloc(m, 1);
-	if (conv == DK_LEADING_MAP) {
+	if (conv == DK_MAP) {
 		size_t cs = dk_model_cache_size(m);
 		w->xn = malloc(w->n * sizeof *w->xn);
 		w->cache = cs ? malloc(cs * sizeof *w->cache) : NULL;
@@ -84,7 +80,7 @@ int dk_leading_alloc(const dk_model *m, dk_leading_convention conv,
 static int jac_apply(void *ctx, const double *dx, double *y)
 {
 	dk_leading_work *w = ctx;
-	if (w->conv == DK_LEADING_MAP)
+	if (w->conv == DK_MAP)
 		return dk_model_jvp(w->m, w->mw, 1, w->x, w->u, w->cache, dx, y);
 	return dk_model_field_jvp(w->m, w->mw, 1, w->x, w->u, dx, y);
 }
@@ -111,7 +107,7 @@ int dk_leading_solve(dk_leading_work *w, const double *x, const double *u,
 		                 "leading: the input holds a value that is not finite");
 	w->x = x;
 	w->u = u;
-	if (w->conv == DK_LEADING_MAP) {
+	if (w->conv == DK_MAP) {
 		int st = dk_model_step(w->m, w->mw, 1, x, u, w->xn, w->cache);
 		if (st)
 			return dk_errorf(st, err, errlen, "leading: the model's step "
@@ -124,7 +120,7 @@ int dk_leading_solve(dk_leading_work *w, const double *x, const double *u,
 }
 
 int dk_leading_eigs(const dk_model *m, const double *x, const double *u,
-                    dk_leading_convention conv, const dk_arnoldi_opts *o,
+                    dk_convention conv, const dk_arnoldi_opts *o,
                     double complex *eig, double complex *vec, double *resid,
                     dk_arnoldi_stats *stats, char *err, size_t errlen)
 {

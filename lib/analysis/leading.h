@@ -17,10 +17,9 @@
 #include <stddef.h>
 
 #include "linalg/arnoldi.h"
+#include "models/convention.h"
 #include "models/model.h"
 
-/* Whose Jacobian: dF/dx of the step (map) or df/dx of the field (flow). */
-typedef enum { DK_LEADING_MAP, DK_LEADING_FLOW } dk_leading_convention;
 
 typedef struct dk_leading_work dk_leading_work;
 
@@ -31,7 +30,7 @@ typedef struct dk_leading_work dk_leading_work;
  * the flow convention on a discrete-time model or options out of range
  * for the state size; DK_ENOMEM.
  */
-int dk_leading_alloc(const dk_model *m, dk_leading_convention conv,
+int dk_leading_alloc(const dk_model *m, dk_convention conv,
                      const dk_arnoldi_opts *o, dk_leading_work **out,
                      char *err, size_t errlen);
 void dk_leading_free(dk_leading_work *w);
@@ -52,7 +51,7 @@ int dk_leading_solve(dk_leading_work *w, const double *x, const double *u,
 /* dk_leading_alloc, dk_leading_solve and dk_leading_free in one call, for
    a single state. */
 int dk_leading_eigs(const dk_model *m, const double *x, const double *u,
-                    dk_leading_convention conv, const dk_arnoldi_opts *o,
+                    dk_convention conv, const dk_arnoldi_opts *o,
                     double complex *eig, double complex *vec, double *resid,
                     dk_arnoldi_stats *stats, char *err, size_t errlen);
 

@@ -233,7 +233,7 @@ static void vectors_out(dk_spectrum *s, const double *VT, double complex *out)
 }
 
 int dk_spectrum_compute(dk_spectrum *s, const double *A,
-                        dk_spectrum_convention conv, dk_spectrum_out *out,
+                        dk_convention conv, dk_spectrum_out *out,
                         char *err, size_t errlen)
 {
 	size_t n = s->n, nn = n * n;
@@ -291,7 +291,7 @@ int dk_spectrum_compute(dk_spectrum *s, const double *A,
 		o->j = j;
 		o->im = im;
 		o->aim = fabs(im);
-		if (conv == DK_SPECTRUM_MAP) {
+		if (conv == DK_MAP) {
 			o->k1 = hypot(re, im);
 			o->k2 = re;
 		} else {
@@ -322,13 +322,13 @@ int dk_spectrum_compute(dk_spectrum *s, const double *A,
 }
 
 dk_spectrum_class dk_spectrum_classify(const double complex *eig, size_t n,
-                                       dk_spectrum_convention conv,
+                                       dk_convention conv,
                                        double tol)
 {
 	dk_spectrum_class c = {0, 0, DK_SPECTRUM_NODE};
 	size_t marginal = 0;
 	for (size_t k = 0; k < n; k++) {
-		double v = conv == DK_SPECTRUM_MAP ? cabs(eig[k]) - 1 : creal(eig[k]);
+		double v = conv == DK_MAP ? cabs(eig[k]) - 1 : creal(eig[k]);
 		if (v > tol)
 			c.index++;
 		else if (!(v < -tol))
@@ -343,23 +343,6 @@ dk_spectrum_class dk_spectrum_classify(const double complex *eig, size_t n,
 		c.kind = n > 0 && cimag(eig[0]) != 0 ? DK_SPECTRUM_FOCUS
 		                                     : DK_SPECTRUM_NODE;
 	return c;
-}
-
-const char *dk_spectrum_convention_name(dk_spectrum_convention conv)
-{
-	return conv == DK_SPECTRUM_FLOW ? "flow" : "map";
-}
-
-int dk_spectrum_convention_from_name(const char *name,
-                                     dk_spectrum_convention *conv)
-{
-	if (!strcmp(name, "map"))
-		*conv = DK_SPECTRUM_MAP;
-	else if (!strcmp(name, "flow"))
-		*conv = DK_SPECTRUM_FLOW;
-	else
-		return DK_EINVAL;
-	return DK_OK;
 }
 
 const char *dk_spectrum_kind_name(int kind)

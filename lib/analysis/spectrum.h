@@ -36,10 +36,7 @@
 #include <complex.h>
 #include <stddef.h>
 
-typedef enum {
-	DK_SPECTRUM_MAP = 0,  /* discrete time: stable when |lambda| < 1 */
-	DK_SPECTRUM_FLOW = 1  /* continuous time: stable when Re lambda < 0 */
-} dk_spectrum_convention;
+#include "models/convention.h"
 
 /* The kind of a point, by its spectrum (small integers: they are what
    the jac/kind tensor holds). */
@@ -87,7 +84,7 @@ typedef struct dk_spectrum_out {
  * DK_ENUMERIC when the QR iteration does not converge.
  */
 int dk_spectrum_compute(dk_spectrum *s, const double *A,
-                        dk_spectrum_convention conv, dk_spectrum_out *out,
+                        dk_convention conv, dk_spectrum_out *out,
                         char *err, size_t errlen);
 
 /* The classification of a point whose n sorted eigenvalues are eig. */
@@ -105,13 +102,9 @@ typedef struct dk_spectrum_class {
  * marginal direction makes the point nonhyperbolic (and not stable).
  */
 dk_spectrum_class dk_spectrum_classify(const double complex *eig, size_t n,
-                                       dk_spectrum_convention conv,
+                                       dk_convention conv,
                                        double tol);
 
-/* "map" or "flow", and back (DK_EINVAL for another name). */
-const char *dk_spectrum_convention_name(dk_spectrum_convention conv);
-int dk_spectrum_convention_from_name(const char *name,
-                                     dk_spectrum_convention *conv);
 /* "nonhyperbolic", "node", "focus", "saddle" (NULL for another code). */
 const char *dk_spectrum_kind_name(int kind);
 
