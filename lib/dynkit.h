@@ -20,6 +20,7 @@
 #include "stream/reader.h"
 #include "stream/writer.h"
 #include "stream/bundle.h"
+#include "stream/names.h"
 #include "stream/text.h"
 #include "stream/zip.h"
 #include "stream/safetensors.h"

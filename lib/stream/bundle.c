@@ -48,6 +48,29 @@ long dk_bundle_find(const dk_bundle *b, const char *name)
 	return -1;
 }
 
+int dk_bundle_add_record(dk_bundle *b, const char *name, dk_tensor *t,
+                         const char *const *axes, size_t naxes,
+                         const json_t *attrs)
+{
+	dk_meta *m = t ? dk_meta_new(name) : NULL;
+	int st = !m || (naxes && dk_meta_set_axes(m, axes, naxes)) ? DK_ENOMEM
+	                                                           : DK_OK;
+	const char *key;
+	json_t *v;
+	if (attrs)
+		json_object_foreach((json_t *)attrs, key, v) {
+			json_t *c = st ? NULL : json_deep_copy(v);
+			if (!st && (!c || dk_meta_set_attr(m, key, c)))
+				st = DK_ENOMEM;
+		}
+	if (st) {
+		dk_meta_free(m);
+		dk_tensor_free(t);
+		return st;
+	}
+	return dk_bundle_add(b, name, m, t);
+}
+
 int dk_bundle_add(dk_bundle *b, const char *name, dk_meta *meta,
                   dk_tensor *t)
 {

@@ -29,6 +29,17 @@ void dk_bundle_free(dk_bundle *b);
 int dk_bundle_add(dk_bundle *b, const char *name, dk_meta *meta,
                   dk_tensor *t);
 
+/*
+ * Add a result record: tensor t (taken; freed on failure; NULL gives
+ * DK_ENOMEM, so an allocation may be passed unchecked) under name, with
+ * naxes axis names (none when naxes is 0) and a copy of every key of
+ * attrs (borrowed; NULL for none).  The one way lib/ turns a result into
+ * named records, so every record of every analysis is made alike.
+ */
+int dk_bundle_add_record(dk_bundle *b, const char *name, dk_tensor *t,
+                         const char *const *axes, size_t naxes,
+                         const json_t *attrs);
+
 /* Read every tensor left in the stream into b. */
 int dk_bundle_read(dk_bundle *b, dk_stream_reader *r);
 /* Write every entry, each after its metadata record. */

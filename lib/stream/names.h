@@ -1,0 +1,62 @@
+/*
+ * names.h -- the names of the records dynkit's tools read and write.
+ *
+ * A record's name is a path (dk-stream(5), "Names"); tools find their
+ * inputs and label their outputs by these names, and man/dk-stream.5
+ * lists each of them under "Record names" (tests/names.sh checks that
+ * every name here is documented there).  A name is written once, here;
+ * code uses the macro, never the literal.
+ */
+#ifndef DK_STREAM_NAMES_H
+#define DK_STREAM_NAMES_H
+
+/* task data (dk-gen), read by dk-run and dk-train */
+#define DK_NAME_INPUT   "input"   /* (time, batch, input) */
+#define DK_NAME_TARGET  "target"  /* (time, batch, output) or class labels */
+#define DK_NAME_MASK    "mask"    /* (time, batch): which steps count */
+#define DK_NAME_H0      "h0"      /* (batch, state): initial states */
+
+/* a run of a model (dk-run) */
+#define DK_NAME_STATES  "states"  /* (time, batch, state) */
+#define DK_NAME_OUTPUTS "outputs" /* (time, batch, output) */
+#define DK_NAME_RUN_LOSS     "run/loss"
+#define DK_NAME_RUN_ACCURACY "run/accuracy"
+
+/* training (dk-train) */
+#define DK_NAME_TRAIN_LOSS "train/loss"
+#define DK_NAME_TRAIN_LOG  "train/log"
+#define DK_NAME_TRAIN_STEP "train/step"
+
+/* fixed and slow points (dk-fixed) */
+#define DK_NAME_FP_ALL   "fp/*"
+#define DK_NAME_FP_X     "fp/x"
+#define DK_NAME_FP_Q     "fp/q"
+#define DK_NAME_FP_ITERS "fp/iters"
+#define DK_NAME_FP_KIND  "fp/kind"
+#define DK_NAME_FP_EIG   "fp/eig"
+#define DK_NAME_FP_INDEX "fp/index"
+
+/* Jacobians and their spectra (dk-jac) */
+#define DK_NAME_JAC_X       "jac/x"
+#define DK_NAME_JAC_EIG     "jac/eig"
+#define DK_NAME_JAC_COND    "jac/cond"
+#define DK_NAME_JAC_RESID   "jac/resid"
+#define DK_NAME_JAC_INDEX   "jac/index"
+#define DK_NAME_JAC_STABLE  "jac/stable"
+#define DK_NAME_JAC_KIND    "jac/kind"
+#define DK_NAME_JAC_RIGHT   "jac/right"
+#define DK_NAME_JAC_LEFT    "jac/left"
+#define DK_NAME_JAC_SCHUR_T "jac/schur_t"
+#define DK_NAME_JAC_SCHUR_Z "jac/schur_z"
+#define DK_NAME_JAC_INPUT   "jac/input"
+
+/* Lyapunov spectra (dk-lyap) */
+#define DK_NAME_LYAP_EXPONENTS   "lyap/exponents"
+#define DK_NAME_LYAP_STDERR      "lyap/stderr"
+#define DK_NAME_LYAP_TRACE       "lyap/trace"
+#define DK_NAME_LYAP_TRACE_STEPS "lyap/trace_steps"
+#define DK_NAME_LYAP_DIMENSION   "lyap/dimension"
+#define DK_NAME_LYAP_ENTROPY     "lyap/entropy"
+#define DK_NAME_LYAP_CHECK       "lyap/check"
+
+#endif
