@@ -99,15 +99,6 @@ static void usage(void)
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
-static double parse_real(const char *opt, const char *arg, double lo)
-{
-	char *end;
-	double v = strtod(arg, &end);
-	if (end == arg || *end || !isfinite(v) || v < lo)
-		tool_usage_error("%s: '%s' is not a number >= %g", opt, arg, lo);
-	return v;
-}
-
 static int add(dk_bundle *b, const char *name, dk_tensor *t,
                const char *const *axes, size_t naxes, json_t *attrs)
 {
@@ -345,27 +336,27 @@ int main(int argc, char **argv)
 			if (!o.sample)
 				tool_usage_error("--sample: at least one state");
 			break;
-		case OPT_NOISE: o.noise = parse_real("--noise", optarg, 0); break;
+		case OPT_NOISE: o.noise = tool_parse_real("--noise", optarg, 0, INFINITY); break;
 		case OPT_TASK: o.task = optarg; break;
 		case OPT_MAX_ITERS: o.fo.max_iters = tool_parse_count("--max-iters", optarg); break;
-		case OPT_TOL_Q: o.fo.tol_q = parse_real("--tol-q", optarg, 0); break;
-		case OPT_TOL_DQ: o.fo.tol_dq = parse_real("--tol-dq", optarg, 0); break;
-		case OPT_RATE: o.fo.rate = parse_real("--rate", optarg, 0); break;
-		case OPT_CLIP: o.fo.clip = parse_real("--clip", optarg, 0); break;
-		case OPT_STALL: o.fo.stall = parse_real("--stall", optarg, 0); break;
-		case OPT_HANDOFF: o.fo.handoff_q = parse_real("--handoff", optarg, 0); break;
+		case OPT_TOL_Q: o.fo.tol_q = tool_parse_real("--tol-q", optarg, 0, INFINITY); break;
+		case OPT_TOL_DQ: o.fo.tol_dq = tool_parse_real("--tol-dq", optarg, 0, INFINITY); break;
+		case OPT_RATE: o.fo.rate = tool_parse_real("--rate", optarg, 0, INFINITY); break;
+		case OPT_CLIP: o.fo.clip = tool_parse_real("--clip", optarg, 0, INFINITY); break;
+		case OPT_STALL: o.fo.stall = tool_parse_real("--stall", optarg, 0, INFINITY); break;
+		case OPT_HANDOFF: o.fo.handoff_q = tool_parse_real("--handoff", optarg, 0, INFINITY); break;
 		case OPT_NEWTON_ITERS:
 			o.fo.newton_iters = tool_parse_count("--newton-iters", optarg);
 			break;
-		case OPT_TOL_FIXED: o.fo.tol_fixed = parse_real("--tol-fixed", optarg, 0); break;
+		case OPT_TOL_FIXED: o.fo.tol_fixed = tool_parse_real("--tol-fixed", optarg, 0, INFINITY); break;
 		case OPT_DENSE_MAX: o.fo.dense_max = tool_parse_count("--dense-max", optarg); break;
 		case OPT_KRYLOV_ITERS:
 			o.fo.krylov_iters = tool_parse_count("--krylov-iters", optarg);
 			if (!o.fo.krylov_iters)
 				tool_usage_error("--krylov-iters: at least 1");
 			break;
-		case OPT_TOL_UNIQUE: o.fo.tol_unique = parse_real("--tol-unique", optarg, 0); break;
-		case OPT_OUTLIER: o.fo.outlier_scale = parse_real("--outlier-scale", optarg, 0); break;
+		case OPT_TOL_UNIQUE: o.fo.tol_unique = tool_parse_real("--tol-unique", optarg, 0, INFINITY); break;
+		case OPT_OUTLIER: o.fo.outlier_scale = tool_parse_real("--outlier-scale", optarg, 0, INFINITY); break;
 		case 'o': o.output = optarg; break;
 		}
 	}

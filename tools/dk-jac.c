@@ -688,7 +688,6 @@ int main(int argc, char **argv)
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
 	             .method = "dense", .conv = DK_MAP, .tol = 1e-10};
 	int c;
-	char *end;
 	int arnoldi_only = 0; /* an option that needs --arnoldi was given */
 	dk_arnoldi_opts_default(&o.ao);
 	tool_init("dk-jac", argv);
@@ -717,10 +716,7 @@ int main(int argc, char **argv)
 		case 'm': o.matrix = 1; break;
 		case 'a': o.arnoldi = 1; o.method = "arnoldi"; break;
 		case OPT_SHIFT:
-			errno = 0;
-			o.ao.sigma = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !isfinite(o.ao.sigma))
-				tool_usage_error("--shift: '%s' is not a finite number", optarg);
+			o.ao.sigma = tool_parse_real("--shift", optarg, -INFINITY, INFINITY);
 			o.ao.shift_invert = 1;
 			arnoldi_only = 1;
 			break;
@@ -729,10 +725,7 @@ int main(int argc, char **argv)
 			arnoldi_only = 1;
 			break;
 		case OPT_ARNOLDI_TOL:
-			errno = 0;
-			o.ao.tol = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !(o.ao.tol >= 0) || isinf(o.ao.tol))
-				tool_usage_error("--arnoldi-tol: '%s' is not a finite number >= 0", optarg);
+			o.ao.tol = tool_parse_real("--arnoldi-tol", optarg, 0, INFINITY);
 			arnoldi_only = 1;
 			break;
 		case OPT_SEED:
@@ -740,10 +733,7 @@ int main(int argc, char **argv)
 			arnoldi_only = 1;
 			break;
 		case OPT_TOL:
-			errno = 0;
-			o.tol = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !(o.tol >= 0) || isinf(o.tol))
-				tool_usage_error("--tol: '%s' is not a finite number >= 0", optarg);
+			o.tol = tool_parse_real("--tol", optarg, 0, INFINITY);
 			break;
 		case 'o': o.output = optarg; break;
 		}

@@ -112,16 +112,6 @@ static void usage(void)
 	exit(fclose(stdout) == 0 && !bad ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
-static double parse_real(const char *opt, const char *arg, double lo)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(arg, &end);
-	if (end == arg || *end || errno || !(v >= lo) || !isfinite(v))
-		tool_usage_error("%s: '%s' is not a number of at least %g", opt, arg, lo);
-	return v;
-}
-
 /* A seed as attrs hold one: an integer, or past JSON's signed 64 bits a
    decimal string. */
 static json_t *seed_json(uint64_t seed)
@@ -374,13 +364,13 @@ static void parse(int argc, char **argv, options *o)
 			o->test_seed_given = 1;
 			break;
 		case OPT_MODEL: o->model = optarg; break;
-		case OPT_LR: q->lr = parse_real("--lr", optarg, 0); break;
+		case OPT_LR: q->lr = tool_parse_real("--lr", optarg, 0, INFINITY); break;
 		case OPT_OPTIMIZER:
 			if (dk_optim_kind_from_name(optarg, &q->kind))
 				tool_usage_error("--optimizer: '%s' is not adam or sgd", optarg);
 			break;
-		case OPT_MOMENTUM: q->momentum = parse_real("--momentum", optarg, 0); break;
-		case OPT_CLIP: q->clip = parse_real("--clip", optarg, 0); break;
+		case OPT_MOMENTUM: q->momentum = tool_parse_real("--momentum", optarg, 0, INFINITY); break;
+		case OPT_CLIP: q->clip = tool_parse_real("--clip", optarg, 0, INFINITY); break;
 		case OPT_SCHEDULE:
 			if (dk_schedule_from_name(optarg, &q->schedule))
 				tool_usage_error("--schedule: '%s' is not constant or cosine", optarg);

@@ -12,24 +12,6 @@
 
 #include "model_options.h"
 
-static double parse_real(const char *opt, const char *arg)
-{
-	char *end;
-	double v = strtod(arg, &end);
-	if (end == arg || *end)
-		tool_usage_error("%s: '%s' is not a number", opt, arg);
-	return v;
-}
-
-/* A positive, finite real (--dt, --tau). */
-static double parse_positive(const char *opt, const char *arg)
-{
-	double v = parse_real(opt, arg);
-	if (!(v > 0) || !isfinite(v))
-		tool_usage_error("%s: '%s' is not a positive number", opt, arg);
-	return v;
-}
-
 void model_options_init(model_options *m)
 {
 	memset(m, 0, sizeof *m);
@@ -50,10 +32,10 @@ int model_option(model_options *m, int c, const char *arg)
 			tool_usage_error("--act/--phi: unknown nonlinearity '%s' (tanh, relu, erf, identity)", arg);
 		break;
 	case 'I': s->init = arg; break;
-	case 'g': s->gain = parse_real("--gain", arg); break;
+	case 'g': s->gain = tool_parse_real("--gain", arg, -INFINITY, INFINITY); break;
 	case 'S': s->seed = tool_parse_count("the seed", arg); break;
-	case MODEL_OPT_DT: s->dt = parse_positive("--dt", arg); break;
-	case MODEL_OPT_TAU: s->tau = parse_positive("--tau", arg); break;
+	case MODEL_OPT_DT: s->dt = tool_parse_positive("--dt", arg); break;
+	case MODEL_OPT_TAU: s->tau = tool_parse_positive("--tau", arg); break;
 	case MODEL_OPT_INTEGRATOR:
 		if (strcmp(arg, "euler") && strcmp(arg, "rk4"))
 			tool_usage_error("--integrator: unknown integrator '%s' (euler, rk4)", arg);

@@ -24,16 +24,6 @@ uint64_t task_parse_seed(const char *opt, const char *arg)
 	return (uint64_t)v;
 }
 
-static double parse_prob(const char *arg)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(arg, &end);
-	if (end == arg || *end || errno || !(v >= 0 && v <= 1))
-		tool_usage_error("--prob: '%s' is not a probability in [0, 1]", arg);
-	return v;
-}
-
 /* Each option belongs to some tasks; naming it for another is an error,
    not something silently ignored. */
 static void check_applies(const task_options *o)
@@ -91,7 +81,7 @@ int task_option(task_options *t, int c, const char *arg)
 	case TASK_OPT_LENGTH: p->length = tool_parse_count("--length", arg); break;
 	case TASK_OPT_SEED: p->seed = task_parse_seed("--seed", arg); break;
 	case TASK_OPT_BITS: p->bits = tool_parse_count("--bits", arg); break;
-	case TASK_OPT_PROB: p->prob = parse_prob(arg); break;
+	case TASK_OPT_PROB: p->prob = tool_parse_real("--prob", arg, 0, 1); break;
 	case TASK_OPT_MODE:
 		if (dk_fmnist_mode_from_name(arg, &p->mode))
 			tool_usage_error("--mode: '%s' is not pixel, row or permuted", arg);

@@ -217,6 +217,31 @@ int tool_finish(int status, const char *path, dk_bundle *b, json_t *options)
 	return tool_write_bundle(path, b);
 }
 
+double tool_parse_real(const char *opt, const char *arg, double lo, double hi)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || errno || !isfinite(v))
+		tool_usage_error("%s: '%s' is not a finite number", opt, arg);
+	if (v < lo || v > hi) {
+		if (isinf(hi))
+			tool_usage_error("%s: '%s' is below %g", opt, arg, lo);
+		else if (isinf(lo))
+			tool_usage_error("%s: '%s' is above %g", opt, arg, hi);
+		tool_usage_error("%s: '%s' is not in [%g, %g]", opt, arg, lo, hi);
+	}
+	return v;
+}
+
+double tool_parse_positive(const char *opt, const char *arg)
+{
+	double v = tool_parse_real(opt, arg, 0, INFINITY);
+	if (!(v > 0))
+		tool_usage_error("%s: '%s' is not a positive number", opt, arg);
+	return v;
+}
+
 double *tool_parse_numbers(const char *opt, const char *arg, size_t *count)
 {
 	size_t cap = 1;

@@ -97,6 +97,17 @@ int tool_write_bundle(const char *path, dk_bundle *b);
 int tool_finish(int status, const char *path, dk_bundle *b, json_t *options);
 
 /*
+ * The one parser of real-valued options: a finite number in [lo, hi]
+ * (pass -INFINITY or INFINITY for an open end), written as strtod(3)
+ * reads it.  Exits 2 with a message naming opt for anything else: text
+ * that is not a number, nan, inf, overflow (1e400) and underflow
+ * (1e-400), a value out of range.
+ */
+double tool_parse_real(const char *opt, const char *arg, double lo, double hi);
+/* A finite number above 0 (a time step, a time constant, a scale). */
+double tool_parse_positive(const char *opt, const char *arg);
+
+/*
  * Parse a comma-separated list of finite numbers ("0.5,-1") for option
  * opt: a new array (free it) of *count values.  Exits 2 when malformed.
  */
