@@ -21,7 +21,8 @@ static dk_model *make(const char *kind, size_t n, dk_act act, const char *init,
                       double gain, uint64_t seed)
 {
 	dk_model_spec s = {.kind = kind, .units = n, .inputs = 2, .outputs = 1, .act = act,
-	                   .init = init, .gain = gain, .seed = seed, .channels = 2};
+	                   .init = init, .gain = gain, .seed = seed,
+	                   .channels = strcmp(kind, "wrnn") ? 0 : 2};
 	if (!strcmp(kind, "ctrnn"))
 		s.integrator = "rk4";
 	char err[256];

@@ -229,20 +229,26 @@ static void test_random(void)
 	ok(dk_model_create(&spec, &m, err, sizeof err) == DK_EINVAL && strstr(err, "identity"),
 	   "unknown initialisation refused: %s", err);
 	spec.init = "shift";
-	spec.channels = 0;
-	ok(dk_model_create(&spec, &m, err, sizeof err) == DK_EINVAL, "zero channels refused: %s", err);
+	spec.channels = 0; /* a spec's zero is the kind's default: one ring */
+	m = NULL;
+	ok(dk_model_create(&spec, &m, err, sizeof err) == DK_OK && m &&
+	   dk_model_state_size(m) == spec.units, "no channels given: one ring");
+	dk_model_free(m);
 	spec.channels = 2;
 	spec.units = 0;
 	ok(dk_model_create(&spec, &m, err, sizeof err) == DK_EINVAL, "zero units refused: %s", err);
 }
 
-/* The nonlinearity is relu, whatever the spec says; the init is named. */
+/* The nonlinearity is relu, and no other is taken; the init is named. */
 static void test_attrs(void)
 {
 	dk_model_spec spec = {.kind = "wrnn", .channels = 2, .units = 3, .inputs = 1,
 	                      .outputs = 1, .act = DK_ACT_TANH};
-	dk_model *m;
+	dk_model *m = NULL;
 	char err[256];
+	ok(dk_model_create(&spec, &m, err, sizeof err) == DK_EINVAL && !m &&
+	   strstr(err, "relu"), "a wrnn asked for tanh is refused: %s", err);
+	spec.act = DK_ACT_DEFAULT;
 	dk_model_create(&spec, &m, err, sizeof err);
 	dk_bundle *b = dk_bundle_alloc();
 	dk_model_to_bundle(m, b);

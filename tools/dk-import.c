@@ -287,13 +287,10 @@ int main(int argc, char **argv)
 			o.to_torch = 1;
 			break;
 		case 'm':
-			if (strcmp(optarg, "rnn") && strcmp(optarg, "gru") && strcmp(optarg, "lstm"))
-				tool_usage_error("--model: unknown model '%s' (rnn, gru, lstm)", optarg);
 			o.spec.kind = optarg;
 			break;
 		case 'a':
-			if (dk_act_from_name(optarg, &o.spec.act) ||
-			    (o.spec.act != DK_ACT_TANH && o.spec.act != DK_ACT_RELU))
+			if (dk_act_from_name(optarg, &o.spec.act))
 				tool_usage_error("--act: '%s' is not tanh or relu", optarg);
 			o.act_given = 1;
 			break;
@@ -325,10 +322,9 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc)
 		tool_usage_error("which FILE? (.npy files or a directory of them, .npz, .safetensors)");
-	if (o.spec.kind && strcmp(o.spec.kind, "rnn") && o.act_given &&
-	    o.spec.act != DK_ACT_TANH)
-		tool_usage_error("--act: only the rnn's nonlinearity is chosen; %s's are fixed",
-		                 o.spec.kind);
+	char err[1024];
+	if (dk_import_spec_check(&o.spec, err, sizeof err))
+		tool_usage_error("--model, --act: %s", err);
 
 	dk_bundle *src = dk_bundle_alloc();
 	if (!src) {
@@ -348,11 +344,11 @@ int main(int argc, char **argv)
 
 	dk_model *m;
 	dk_import_info info;
-	char err[1024];
 	int st = dk_import_torch(src, &o.spec, &m, &info, err, sizeof err);
 	dk_bundle_free(src);
 	if (st) {
-		tool_warn(NULL, "%s", err);
+		tool_warn(NULL, "%s%s", err, info.readout_ambiguous
+		          ? " (say which with --readout PREFIX)" : "");
 		return TOOL_EXIT_FAIL;
 	}
 	if (info.zero_readout && isatty(STDERR_FILENO))

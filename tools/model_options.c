@@ -15,7 +15,7 @@
 void model_options_init(model_options *m)
 {
 	memset(m, 0, sizeof *m);
-	m->spec = (dk_model_spec){.units = 64, .inputs = 1, .outputs = 1, .act = DK_ACT_TANH,
+	m->spec = (dk_model_spec){.units = 64, .inputs = 1, .outputs = 1, .act = DK_ACT_DEFAULT,
 	                          .init = NULL, .gain = 1, .seed = 1};
 }
 
@@ -23,7 +23,11 @@ int model_option(model_options *m, int c, const char *arg)
 {
 	dk_model_spec *s = &m->spec;
 	switch (c) {
-	case 'c': s->channels = tool_parse_count("--channels", arg); break;
+	case 'c':
+		s->channels = tool_parse_count("--channels", arg);
+		if (!s->channels)
+			tool_usage_error("--channels: at least 1");
+		break;
 	case 'n': s->units = tool_parse_count("--units", arg); break;
 	case 'i': s->inputs = tool_parse_count("--inputs", arg); break;
 	case 'O': s->outputs = tool_parse_count("--outputs", arg); break;
@@ -76,21 +80,6 @@ int model_options_create(model_options *m, const char *kind, dk_model **out)
 {
 	dk_model_spec *s = &m->spec;
 	s->kind = kind;
-	if (!strcmp(kind, "wrnn")) {
-		/* the Wave-RNN is always relu, and starts as a delay line */
-		if (m->given['a'] && s->act != DK_ACT_RELU)
-			tool_usage_error("--act: the wrnn is always relu");
-		s->act = DK_ACT_RELU;
-		if (!m->given['c'])
-			s->channels = 1;
-		if (!s->init)
-			s->init = "shift";
-	} else if (m->given['c']) {
-		tool_usage_error("--channels: only the wrnn has channels");
-	}
-	if (!s->init)
-		s->init = "random";
-
 	char err[256];
 	int st = dk_model_create(s, out, err, sizeof err);
 	if (st == DK_EINVAL)
@@ -99,13 +88,12 @@ int model_options_create(model_options *m, const char *kind, dk_model **out)
 		tool_warn(NULL, "%s", err);
 		return st;
 	}
-	for (int k = 0; k < MODEL_OPT_END - MODEL_OPT_DT && !dk_model_is_continuous(*out); k++)
-		if (m->ct_given[k]) {
-			dk_model_free(*out);
-			*out = NULL;
-			tool_usage_error("%s applies only to continuous-time models (ctrnn), not %s",
-			                 ct_names[k], kind);
-		}
+	/* what the library decided, for the provenance (kept past the model) */
+	const dk_model_spec *made = dk_model_spec_of(*out);
+	snprintf(m->init, sizeof m->init, "%s", made->init);
+	s->act = made->act;
+	s->channels = made->channels;
+	s->init = m->init;
 	return DK_OK;
 }
 

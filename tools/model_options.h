@@ -66,9 +66,12 @@ typedef struct {
 	dk_model_spec spec;
 	int given[128];     /* by short letter: which options were set */
 	int ct_given[MODEL_OPT_END - MODEL_OPT_DT]; /* the continuous-time ones */
+	char init[32];      /* the initialisation the model was made with */
 } model_options;
 
-/* dk-init's defaults: 64 units, 1 input, 1 output, tanh, gain 1, seed 1. */
+/* dk-init's defaults: 64 units, 1 input, 1 output, gain 1, seed 1; the
+   nonlinearity, initialisation and channels are the kind's own (the
+   library's defaults, dk_model_create). */
 void model_options_init(model_options *m);
 /* Take getopt's c if it is a model option (or 'S', the seed); returns 0
    if it is not.  Malformed values are usage errors (exit 2). */

@@ -22,7 +22,7 @@ static const char *const act_names[] = {
 int dk_act_from_name(const char *name, dk_act *act)
 {
 	for (size_t k = 0; k < sizeof act_names / sizeof *act_names; k++)
-		if (!strcmp(name, act_names[k])) {
+		if (act_names[k] && !strcmp(name, act_names[k])) {
 			*act = (dk_act)k;
 			return DK_OK;
 		}
@@ -31,7 +31,8 @@ int dk_act_from_name(const char *name, dk_act *act)
 
 const char *dk_act_name(dk_act act)
 {
-	return (unsigned)act < sizeof act_names / sizeof *act_names ? act_names[act] : "?";
+	return (unsigned)act < sizeof act_names / sizeof *act_names && act_names[act]
+	       ? act_names[act] : "default";
 }
 
 void dk_act_relu_mask(const double *a, const double *v, double *y, size_t n)
@@ -48,6 +49,7 @@ void dk_act_apply(dk_act act, const double *a, double *y, size_t n)
 {
 	const double c = sqrt(M_PI) / 2;
 	switch (act) {
+	case DK_ACT_DEFAULT: /* models hold it resolved; tanh for the kinds here */
 	case DK_ACT_TANH: dk_vtanh(a, y, n); break;
 	case DK_ACT_RELU: dk_act_relu_mask(a, a, y, n); break;
 	case DK_ACT_ERF: for (size_t i = 0; i < n; i++) y[i] = erf(c * a[i]); break;
@@ -84,6 +86,7 @@ void dk_act_apply_slope(dk_act act, const double *restrict a,
 void dk_act_derivative(dk_act act, const double *a, double *d, size_t n)
 {
 	switch (act) {
+	case DK_ACT_DEFAULT: /* as in dk_act_apply */
 	case DK_ACT_TANH:
 		dk_vtanh(a, d, n);
 		for (size_t i = 0; i < n; i++)

@@ -81,7 +81,7 @@ static int ctrnn_layout(dk_model *m, char *err, size_t errlen)
 	dk_model_spec *s = &m->spec;
 	size_t N = s->units, in = s->inputs, R = s->rank;
 	if (N == 0) {
-		snprintf(err, errlen, "ctrnn needs --units of at least 1");
+		snprintf(err, errlen, "ctrnn: units must be at least 1");
 		return DK_EINVAL;
 	}
 	if (s->dt == 0)
@@ -125,7 +125,7 @@ static int ctrnn_layout(dk_model *m, char *err, size_t errlen)
 
 static int ctrnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 {
-	const char *init = m->spec.init[0] ? m->spec.init : "random";
+	const char *init = m->spec.init; /* "random" when none was given */
 	if (strcmp(init, "random")) {
 		snprintf(err, errlen, "ctrnn: unknown initialisation '%s' (random)", init);
 		return DK_EINVAL;

@@ -16,12 +16,12 @@ int dk_gated_layout(dk_model *m, size_t gates, char *err, size_t errlen)
 	const char *kind = m->ops->kind;
 	size_t n = m->spec.units, in = m->spec.inputs;
 	if (n == 0) {
-		snprintf(err, errlen, "%s needs --units of at least 1", kind);
+		snprintf(err, errlen, "%s: units must be at least 1", kind);
 		return DK_EINVAL;
 	}
 	if (m->spec.act != DK_ACT_TANH) {
 		snprintf(err, errlen, "%s: the nonlinearities are fixed (sigmoid gates, tanh); "
-		         "no --act %s", kind, dk_act_name(m->spec.act));
+		         "not %s", kind, dk_act_name(m->spec.act));
 		return DK_EINVAL;
 	}
 	static const char *const ih_axes[2] = {"gate_unit", "input"};
@@ -37,7 +37,7 @@ int dk_gated_layout(dk_model *m, size_t gates, char *err, size_t errlen)
 
 int dk_gated_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 {
-	const char *init = m->spec.init[0] ? m->spec.init : "random";
+	const char *init = m->spec.init; /* "random" when none was given */
 	if (strcmp(init, "random")) {
 		snprintf(err, errlen, "%s: unknown initialisation '%s' (random: PyTorch's uniform)",
 		         m->ops->kind, init);

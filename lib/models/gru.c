@@ -257,6 +257,7 @@ static int gru_jacobian(const dk_model *m, double *work, const double *x,
 
 const dk_model_ops dk_gru_ops = {
 	.kind = "gru",
+	.act_fixed = 1,
 	.layout = gru_layout,
 	.init = dk_gated_init,
 	.work_size = gru_work_size,

@@ -83,6 +83,22 @@ static int real_dtype(const dk_tensor *t)
 	return t->dtype == DK_F8 || t->dtype == DK_F4;
 }
 
+int dk_import_spec_check(const dk_import_spec *spec, char *err, size_t errlen)
+{
+	const char *kind = spec->kind;
+	if (kind && strcmp(kind, "rnn") && strcmp(kind, "gru") && strcmp(kind, "lstm"))
+		return dk_errorf(DK_EINVAL, err, errlen, "unknown model '%s' (PyTorch's "
+		                 "are rnn, gru and lstm)", kind);
+	dk_act act = spec->act == DK_ACT_DEFAULT ? DK_ACT_TANH : spec->act;
+	if (act != DK_ACT_TANH && act != DK_ACT_RELU)
+		return dk_errorf(DK_EINVAL, err, errlen, "the nonlinearity %s is not "
+		                 "PyTorch's (tanh or relu)", dk_act_name(spec->act));
+	if (kind && strcmp(kind, "rnn") && act != DK_ACT_TANH)
+		return dk_errorf(DK_EINVAL, err, errlen, "only the rnn's nonlinearity is "
+		                 "chosen; %s's are fixed", kind);
+	return DK_OK;
+}
+
 int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model **out,
                     dk_import_info *info, char *err, size_t errlen)
 {
@@ -172,12 +188,11 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 			return dk_errorf(DK_EFORMAT, err, errlen, "%s: shape %s, want (%zu,)",
 			            k == 2 ? info->bias_ih : info->bias_hh, s1, G * n);
 		}
-	if (strcmp(kind, "rnn") && spec->act != DK_ACT_TANH)
-		return dk_errorf(DK_EINVAL, err, errlen, "%s: the nonlinearities are fixed; no act %s",
-		            kind, dk_act_name(spec->act));
-	if (spec->act != DK_ACT_TANH && spec->act != DK_ACT_RELU)
-		return dk_errorf(DK_EINVAL, err, errlen, "rnn: act %s (PyTorch's are tanh and relu)",
-		            dk_act_name(spec->act));
+	dk_import_spec as_found = *spec;
+	as_found.kind = kind;
+	int st = dk_import_spec_check(&as_found, err, errlen);
+	if (st)
+		return st;
 
 	/* the readout */
 	const dk_tensor *rw = NULL, *rb = NULL;
@@ -198,10 +213,12 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 			size_t l = strlen(name);
 			if (is_recurrent(name) || l < 7 || strcmp(name + l - 7, ".weight"))
 				continue;
-			if (iw >= 0)
+			if (iw >= 0) {
+				info->readout_ambiguous = 1;
 				return dk_errorf(DK_EFORMAT, err, errlen,
-				            "two readouts? both %s and %s: say which with --readout PREFIX",
-				            dk_bundle_name(src, (size_t)iw), name);
+				            "two readouts? both %s and %s: the readout's prefix "
+				            "must be given", dk_bundle_name(src, (size_t)iw), name);
+			}
 			iw = (long)i;
 		}
 		if (iw >= 0) {
@@ -241,7 +258,7 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 	dk_model_spec ms = {.kind = kind, .units = n, .inputs = m, .outputs = outputs,
 	                    .act = spec->act, .init = "random", .gain = 1, .seed = 1};
 	dk_model *model;
-	int st = dk_model_create(&ms, &model, err, errlen);
+	st = dk_model_create(&ms, &model, err, errlen);
 	if (st)
 		return st;
 	memset(model->theta, 0, model->ntheta * sizeof *model->theta);

@@ -42,7 +42,15 @@ typedef struct dk_import_info {
 	char weight_ih[256], weight_hh[256], bias_ih[256], bias_hh[256]; /* "" if absent */
 	char readout_weight[256], readout_bias[256];                     /* "" if absent */
 	int zero_readout;     /* no readout found: its weights are zero */
+	int readout_ambiguous; /* failed: two readouts, and no prefix given */
 } dk_import_info;
+
+/*
+ * DK_OK when spec asks for something PyTorch has: a kind among rnn, gru
+ * and lstm (or none), an rnn's tanh or relu, a gated kind's own tanh;
+ * DK_EINVAL with a message otherwise.  dk_import_torch checks it too.
+ */
+int dk_import_spec_check(const dk_import_spec *spec, char *err, size_t errlen);
 
 /*
  * The model from src's tensors.  DK_ENOTFOUND for a missing tensor,

@@ -267,6 +267,7 @@ static int lstm_jacobian(const dk_model *m, double *work, const double *x,
 
 const dk_model_ops dk_lstm_ops = {
 	.kind = "lstm",
+	.act_fixed = 1,
 	.layout = lstm_layout,
 	.init = dk_gated_init,
 	.work_size = lstm_work_size,

@@ -66,6 +66,8 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 	m->ops = ops;
 	m->spec = *spec;
 	m->spec.kind = ops->kind;
+	if (m->spec.act == DK_ACT_DEFAULT) /* a loaded model that names none */
+		m->spec.act = ops->act_default ? ops->act_default : DK_ACT_TANH;
 	snprintf(m->init_name, sizeof m->init_name, "%s", spec->init ? spec->init : "");
 	m->spec.init = m->init_name;
 	snprintf(m->integrator_name, sizeof m->integrator_name, "%s",
@@ -92,11 +94,53 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 	return DK_OK;
 }
 
+/* The kind's defaults into s, and the checks that need the kind. */
+static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
+                        size_t errlen)
+{
+	dk_act own = ops->act_default ? ops->act_default : DK_ACT_TANH;
+	if (s->act == DK_ACT_DEFAULT)
+		s->act = own;
+	if (s->act < DK_ACT_TANH || s->act > DK_ACT_IDENTITY)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: no such nonlinearity",
+		                 ops->kind);
+	if (ops->act_fixed && s->act != own)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: the nonlinearity is "
+		                 "fixed (%s), not %s", ops->kind,
+		                 dk_act_name(own), dk_act_name(s->act));
+	if (!s->init || !*s->init)
+		s->init = ops->init_default ? ops->init_default : "random";
+	if (ops->has_channels && !s->channels)
+		s->channels = 1;
+	if (!ops->has_channels && s->channels)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s has no channels; only the "
+		                 "wrnn has", ops->kind);
+	if (!isfinite(s->gain))
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: the gain is not a finite "
+		                 "number", ops->kind);
+	if (!ops->field) {
+		const char *field = s->dt != 0 ? "dt" : s->tau != 0 ? "tau"
+		                    : s->integrator && *s->integrator ? "integrator"
+		                    : s->rank ? "rank" : NULL;
+		if (field)
+			return dk_errorf(DK_EINVAL, err, errlen, "%s applies only to "
+			                 "continuous-time models (ctrnn), not %s",
+			                 field, ops->kind);
+	}
+	return DK_OK;
+}
+
 int dk_model_create(const dk_model_spec *spec, dk_model **out, char *err,
                     size_t errlen)
 {
 	dk_model *m;
-	int st = build(spec, &m, err, errlen);
+	dk_model_spec s = *spec;
+	const dk_model_ops *ops = s.kind ? dk_model_ops_find(s.kind) : NULL;
+	int st = ops ? resolve_spec(ops, &s, err, errlen) : DK_OK;
+	if (st)
+		return st;
+	spec = &s;
+	st = build(spec, &m, err, errlen);
 	if (st)
 		return st;
 	dk_rng *rng = dk_rng_alloc(spec->seed);
@@ -130,6 +174,7 @@ void dk_model_free(dk_model *m)
 }
 
 const char *dk_model_kind(const dk_model *m) { return m->ops->kind; }
+const dk_model_spec *dk_model_spec_of(const dk_model *m) { return &m->spec; }
 size_t dk_model_state_size(const dk_model *m) { return m->n; }
 size_t dk_model_input_size(const dk_model *m) { return m->spec.inputs; }
 size_t dk_model_output_size(const dk_model *m) { return m->spec.outputs; }

@@ -34,10 +34,20 @@
 #include "base/tensor.h"
 #include "stream/bundle.h"
 
-/* Elementwise nonlinearities. */
-typedef enum { DK_ACT_TANH, DK_ACT_RELU, DK_ACT_ERF, DK_ACT_IDENTITY } dk_act;
+/* Elementwise nonlinearities.  DK_ACT_DEFAULT, the zero of a spec, is the
+   kind's own (relu for wrnn, tanh otherwise); a model never holds it. */
+typedef enum {
+	DK_ACT_DEFAULT, DK_ACT_TANH, DK_ACT_RELU, DK_ACT_ERF, DK_ACT_IDENTITY
+} dk_act;
 
-/* How a model is made: sizes, nonlinearity, initialisation. */
+/*
+ * How a model is made: sizes, nonlinearity, initialisation.  A zero (or
+ * NULL, or DK_ACT_DEFAULT) field takes the kind's default; each kind's
+ * policy (the wrnn is relu, starts as a delay line and has 1 channel
+ * unless told; the gated kinds' nonlinearities are fixed; only
+ * continuous-time kinds have dt, tau, an integrator and a rank) is
+ * decided and checked by dk_model_create, not by its callers.
+ */
 typedef struct dk_model_spec {
 	const char *kind;      /* "rnn", "wrnn", ... */
 	size_t units;          /* state size n (rnn) or units per ring (wrnn) */
@@ -59,9 +69,16 @@ typedef struct dk_model_spec {
 typedef struct dk_model dk_model;
 typedef struct dk_model_work dk_model_work;
 
-/* A new model of spec, initialised; DK_EINVAL with err for a bad spec. */
+/*
+ * A new model of spec, initialised; DK_EINVAL with err for a bad spec:
+ * an unknown kind, sizes of 0, a gain that is not finite, a nonlinearity
+ * or field the kind does not have.  Messages name the spec's fields, not
+ * any tool's options.
+ */
 int dk_model_create(const dk_model_spec *spec, dk_model **out, char *err,
                     size_t errlen);
+/* The spec m was made from, defaults filled in (its strings are m's). */
+const dk_model_spec *dk_model_spec_of(const dk_model *m);
 /* A model from the model/... tensors of a bundle. */
 int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
                          size_t errlen);

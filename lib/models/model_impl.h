@@ -28,6 +28,14 @@ typedef struct dk_param_view {
 
 typedef struct dk_model_ops {
 	const char *kind;
+	/* The kind's policy, applied by dk_model_create: the nonlinearity
+	   of DK_ACT_DEFAULT (0: tanh) and whether it is the only one
+	   allowed (DK_ACT_DEFAULT here: tanh), the initialisation of an empty init (NULL: "random"),
+	   and whether the kind has channels (an absent count then means 1). */
+	dk_act act_default;
+	int act_fixed;
+	const char *init_default;
+	int has_channels;
 	/* Check the sizes in m->spec, set m->n, and declare the parameters
 	   with dk_model_add_param (the readout is added after).  A kind whose
 	   readout reads only the first k < n state entries (lstm: h, not c)

@@ -40,7 +40,7 @@ static int rnn_layout(dk_model *m, char *err, size_t errlen)
 {
 	size_t n = m->spec.units, in = m->spec.inputs;
 	if (n == 0) {
-		snprintf(err, errlen, "rnn needs --units of at least 1");
+		snprintf(err, errlen, "rnn: units must be at least 1");
 		return DK_EINVAL;
 	}
 	m->n = n;
@@ -59,7 +59,7 @@ static int rnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 	rnn_params p = params(m);
 	size_t n = m->n, in = m->spec.inputs;
 	double *W = m->theta + p.W, g = m->spec.gain;
-	const char *init = m->spec.init[0] ? m->spec.init : "random";
+	const char *init = m->spec.init; /* "random" when none was given */
 	if (!strcmp(init, "identity")) {
 		for (size_t i = 0; i < n; i++)
 			W[i * n + i] = g;

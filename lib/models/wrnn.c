@@ -64,7 +64,7 @@ static int wrnn_layout(dk_model *m, char *err, size_t errlen)
 {
 	size_t c = m->spec.channels, n = m->spec.units, in = m->spec.inputs;
 	if (c == 0 || n == 0) {
-		snprintf(err, errlen, "wrnn needs --channels and --units of at least 1");
+		snprintf(err, errlen, "wrnn: channels and units must be at least 1");
 		return DK_EINVAL;
 	}
 	/* the BLAS takes int sizes: c (n + 2) and 3 c c must fit */
@@ -92,9 +92,7 @@ static int wrnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 	wrnn_params p = params(m);
 	size_t c = m->spec.channels, n = m->spec.units, in = m->spec.inputs;
 	double *W = m->theta + p.W, *V = m->theta + p.V;
-	if (!m->init_name[0]) /* the default, recorded as such */
-		snprintf(m->init_name, sizeof m->init_name, "shift");
-	const char *init = m->init_name;
+	const char *init = m->init_name; /* "shift" when none was given */
 	if (!strcmp(init, "shift")) {
 		for (size_t k = 0; k < c; k++) /* W[k][k] = [0, 0, 1] */
 			W[(k * c + k) * 3 + 2] = 1;
@@ -505,6 +503,10 @@ static int wrnn_jacobian(const dk_model *m, double *work, const double *x,
 
 const dk_model_ops dk_wrnn_ops = {
 	.kind = "wrnn",
+	.act_default = DK_ACT_RELU,
+	.act_fixed = 1,
+	.init_default = "shift",
+	.has_channels = 1,
 	.layout = wrnn_layout,
 	.init = wrnn_init,
 	.work_size = wrnn_work_size,
