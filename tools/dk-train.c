@@ -182,25 +182,6 @@ static int options_from_json(json_t *j, options *o)
 	return DK_OK;
 }
 
-/* train/log: the test rows, with the names of their columns. */
-static int add_log(dk_bundle *b, const dk_trainer *tr)
-{
-	size_t shape[2] = {dk_trainer_log_rows(tr), DK_TRAIN_LOG_COLUMNS};
-	static const char *const axes[2] = {"row", "column"};
-	dk_tensor *log = dk_tensor_alloc(DK_F8, 0, 2, shape);
-	dk_meta *m = dk_meta_new("train/log");
-	json_t *cols = json_pack("[s, s, s, s]", "step", "train_loss", "test_loss",
-	                         "test_accuracy");
-	if (!log || !m || !cols || dk_meta_set_axes(m, axes, 2) ||
-	    dk_meta_set_attr(m, "columns", cols)) {
-		dk_tensor_free(log);
-		dk_meta_free(m);
-		return DK_ENOMEM;
-	}
-	memcpy(log->data, dk_trainer_log(tr), dk_tensor_nbytes(log));
-	return dk_bundle_add(b, "train/log", m, log);
-}
-
 /* The model, its trainer state and the options, as one bundle. */
 static dk_bundle *checkpoint_bundle(const options *o, const dk_model *m,
                                     const dk_trainer *tr, int with_state)
@@ -210,17 +191,11 @@ static dk_bundle *checkpoint_bundle(const options *o, const dk_model *m,
 	int st = b && opts && prov ? dk_model_to_bundle(m, b) : DK_ENOMEM;
 	if (!st && with_state) {
 		st = dk_trainer_save(tr, b);
-		long i = st ? -1 : dk_bundle_find(b, "train/step");
+		long i = st ? -1 : dk_bundle_find(b, DK_NAME_TRAIN_STEP);
 		if (i >= 0)
 			st = dk_meta_set_attr(dk_bundle_meta(b, (size_t)i), "options", json_incref(opts));
 	} else if (!st) { /* the output: the model and the loss log */
-		size_t n[1] = {dk_trainer_done(tr)};
-		dk_tensor *loss = dk_tensor_alloc(DK_F8, 0, 1, n);
-		if (loss)
-			memcpy(loss->data, dk_trainer_losses(tr), n[0] * sizeof(double));
-		st = loss ? dk_bundle_add(b, "train/loss", NULL, loss) : DK_ENOMEM;
-		if (!st && o->train.test_every)
-			st = add_log(b, tr);
+		st = dk_trainer_to_bundle(tr, b);
 	}
 	if (!st)
 		st = tool_bundle_stamp(b, prov);
@@ -443,7 +418,7 @@ int main(int argc, char **argv)
 		return TOOL_EXIT_FAIL;
 	json_t *saved = NULL; /* the resumed run's options (owns strings o uses) */
 	if (o.resume) {
-		long i = dk_bundle_find(mb, "train/step");
+		long i = dk_bundle_find(mb, DK_NAME_TRAIN_STEP);
 		json_t *attrs = i >= 0 ? dk_meta_attrs(dk_bundle_meta(mb, (size_t)i)) : NULL;
 		saved = json_incref(json_object_get(attrs, "options"));
 		if (options_from_json(saved, &o)) {

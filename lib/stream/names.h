@@ -26,6 +26,10 @@
 #define DK_NAME_TRAIN_LOSS "train/loss"
 #define DK_NAME_TRAIN_LOG  "train/log"
 #define DK_NAME_TRAIN_STEP "train/step"
+/* ... and a checkpoint's state besides (dk-train -o FILE --checkpoint) */
+#define DK_NAME_TRAIN_OPTIM     "train/optim"
+#define DK_NAME_TRAIN_RNG       "train/rng"
+#define DK_NAME_TRAIN_EPOCH_RNG "train/epoch_rng"
 
 /* fixed and slow points (dk-fixed) */
 #define DK_NAME_FP_ALL   "fp/*"

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "base/status.h"
+#include "stream/names.h"
 #include "train/task_impl.h"
 
 static const char *const kind_names[DK_NTASK] = {"copy", "adding", "flipflop", "fmnist"};
@@ -281,9 +282,9 @@ static int make_meta(const dk_task *t, size_t offset, dk_task_batch *b)
 	json_t *attrs = batch_attrs(t, offset);
 	if (!attrs)
 		return DK_ENOMEM;
-	b->input_meta = tensor_meta("input", in_axes, 3, attrs);
-	b->target_meta = tensor_meta("target", out_axes, t->classify ? 2 : 3, attrs);
-	b->mask_meta = tensor_meta("mask", out_axes, 2, attrs);
+	b->input_meta = tensor_meta(DK_NAME_INPUT, in_axes, 3, attrs);
+	b->target_meta = tensor_meta(DK_NAME_TARGET, out_axes, t->classify ? 2 : 3, attrs);
+	b->mask_meta = tensor_meta(DK_NAME_MASK, out_axes, 2, attrs);
 	json_decref(attrs);
 	return b->input_meta && b->target_meta && b->mask_meta ? DK_OK : DK_ENOMEM;
 }

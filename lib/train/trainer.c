@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "stream/names.h"
 #include "train/bptt.h"
 #include "train/trainer.h"
 
@@ -231,30 +232,52 @@ int dk_trainer_save(const dk_trainer *tr, dk_bundle *b)
 	if (!rs)
 		return DK_ENOMEM;
 	dk_rng_state_get(tr->rng, rs);
-	int st = add_tensor(b, "train/loss", DK_F8, 1, nl, tr->losses);
+	int st = add_tensor(b, DK_NAME_TRAIN_LOSS, DK_F8, 1, nl, tr->losses);
 	if (!st)
-		st = add_tensor(b, "train/optim", DK_F8, 1, no, dk_optim_state(tr->optim));
+		st = add_tensor(b, DK_NAME_TRAIN_OPTIM, DK_F8, 1, no, dk_optim_state(tr->optim));
 	if (!st)
-		st = add_tensor(b, "train/step", DK_I8, 0, NULL, &step);
+		st = add_tensor(b, DK_NAME_TRAIN_STEP, DK_I8, 0, NULL, &step);
 	if (!st)
-		st = add_tensor(b, "train/rng", DK_U1, 1, nr, rs);
+		st = add_tensor(b, DK_NAME_TRAIN_RNG, DK_U1, 1, nr, rs);
 	free(rs);
 	if (!st && tr->epoch_steps)
-		st = add_tensor(b, "train/epoch_rng", DK_U1, 1, nr, tr->epoch_rng);
+		st = add_tensor(b, DK_NAME_TRAIN_EPOCH_RNG, DK_U1, 1, nr, tr->epoch_rng);
 	if (!st && tr->o.test_every) {
 		size_t nlog[2] = {tr->log_rows, DK_TRAIN_LOG_COLUMNS};
-		st = add_tensor(b, "train/log", DK_F8, 2, nlog, tr->log);
+		st = add_tensor(b, DK_NAME_TRAIN_LOG, DK_F8, 2, nlog, tr->log);
 	}
+	return st;
+}
+
+int dk_trainer_to_bundle(const dk_trainer *tr, dk_bundle *b)
+{
+	size_t nl[1] = {tr->done};
+	int st = add_tensor(b, DK_NAME_TRAIN_LOSS, DK_F8, 1, nl, tr->losses);
+	if (st || !tr->o.test_every)
+		return st;
+	size_t shape[2] = {tr->log_rows, DK_TRAIN_LOG_COLUMNS};
+	static const char *const axes[2] = {"row", "column"};
+	dk_tensor *log = dk_tensor_alloc(DK_F8, 0, 2, shape);
+	json_t *attrs = json_pack("{s:[s, s, s, s]}", "columns", "step",
+	                          "train_loss", "test_loss", "test_accuracy");
+	if (log)
+		memcpy(log->data, tr->log, dk_tensor_nbytes(log));
+	if (!attrs) {
+		dk_tensor_free(log);
+		return DK_ENOMEM;
+	}
+	st = dk_bundle_add_record(b, DK_NAME_TRAIN_LOG, log, axes, 2, attrs);
+	json_decref(attrs);
 	return st;
 }
 
 int dk_trainer_restore(dk_trainer *tr, const dk_bundle *b, char *err,
                        size_t errlen)
 {
-	const dk_tensor *loss = dk_bundle_get(b, "train/loss");
-	const dk_tensor *opt = dk_bundle_get(b, "train/optim");
-	const dk_tensor *step = dk_bundle_get(b, "train/step");
-	const dk_tensor *rng = dk_bundle_get(b, "train/rng");
+	const dk_tensor *loss = dk_bundle_get(b, DK_NAME_TRAIN_LOSS);
+	const dk_tensor *opt = dk_bundle_get(b, DK_NAME_TRAIN_OPTIM);
+	const dk_tensor *step = dk_bundle_get(b, DK_NAME_TRAIN_STEP);
+	const dk_tensor *rng = dk_bundle_get(b, DK_NAME_TRAIN_RNG);
 	if (!loss || !opt || !step || !rng || step->dtype != DK_I8 || step->count != 1 ||
 	    loss->dtype != DK_F8 || opt->dtype != DK_F8 || rng->dtype != DK_U1) {
 		snprintf(err, errlen, "not a checkpoint: train/loss, train/optim, train/step and train/rng needed");
@@ -270,8 +293,8 @@ int dk_trainer_restore(dk_trainer *tr, const dk_bundle *b, char *err,
 		snprintf(err, errlen, "the checkpoint's generator state has the wrong size");
 		return DK_EFORMAT;
 	}
-	const dk_tensor *erng = dk_bundle_get(b, "train/epoch_rng");
-	const dk_tensor *log = dk_bundle_get(b, "train/log");
+	const dk_tensor *erng = dk_bundle_get(b, DK_NAME_TRAIN_EPOCH_RNG);
+	const dk_tensor *log = dk_bundle_get(b, DK_NAME_TRAIN_LOG);
 	size_t rows = 0;
 	if (tr->o.test_every) { /* a row after every test_every steps, and one at the end */
 		rows = (size_t)done / tr->o.test_every;
@@ -282,7 +305,8 @@ int dk_trainer_restore(dk_trainer *tr, const dk_bundle *b, char *err,
 	    (tr->o.test_every && (!log || log->dtype != DK_F8 || log->rank != 2 ||
 	                          log->shape[0] != rows || log->shape[1] != DK_TRAIN_LOG_COLUMNS))) {
 		snprintf(err, errlen, "the checkpoint does not fit this run: %s missing or misshapen",
-		         tr->epoch_steps && !erng ? "train/epoch_rng" : "train/epoch_rng or train/log");
+		         tr->epoch_steps && !erng ? DK_NAME_TRAIN_EPOCH_RNG
+		         : DK_NAME_TRAIN_EPOCH_RNG " or " DK_NAME_TRAIN_LOG);
 		return DK_EFORMAT;
 	}
 	if (tr->epoch_steps) { /* the epoch's order, drawn again as it was */

@@ -90,6 +90,12 @@ const double *dk_trainer_log(const dk_trainer *tr);
  * and options).
  */
 int dk_trainer_save(const dk_trainer *tr, dk_bundle *b);
+/*
+ * Add what a finished run reports to b: train/loss (done,), and when it
+ * was tested, train/log (row, column) with the names of its columns
+ * (step, train_loss, test_loss, test_accuracy) in attrs.columns.
+ */
+int dk_trainer_to_bundle(const dk_trainer *tr, dk_bundle *b);
 int dk_trainer_restore(dk_trainer *tr, const dk_bundle *b, char *err,
                        size_t errlen);
 
