@@ -244,5 +244,10 @@ fails_with 2 "unknown initialisation" dk-init rnn --init nosuchinit
 fails_with 2 "unknown nonlinearity" dk-init rnn --act nosuchact
 fails_with 2 "zero units" dk-init rnn --units 0
 fails_with 2 "a gain that is not a number" dk-init rnn --gain abc
+for g in nan inf -inf 1e400 1e-400 1x; do
+	fails_with 2 "--gain $g: a usage error" dk-init rnn --units 4 --gain "$g"
+	grep -q "^dk-init: --gain: '$g' is not a finite number" "$tmp/.err"
+	tap_result $? "--gain $g: the message names --gain"
+done
 fails_with 1 "an unwritable -o" dk-init rnn -o /nonexistent-dir/m.npy
 done_testing

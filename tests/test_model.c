@@ -102,6 +102,44 @@ static void test_inits(void)
 	spec.kind = "rnn";
 	spec.units = 0;
 	ok(dk_model_create(&spec, &m, err, sizeof err) == DK_EINVAL, "zero units refused");
+
+	/* the spec is validated by the library, whoever built it */
+	static const struct {
+		dk_model_spec spec;
+		const char *what, *says;
+	} bad[] = {
+		{{.kind = "rnn", .units = 4, .gain = NAN}, "a NaN gain", "gain"},
+		{{.kind = "rnn", .units = 4, .gain = INFINITY}, "an infinite gain", "gain"},
+		{{.kind = "rnn", .units = 4, .channels = 2}, "channels on an rnn", "channels"},
+		{{.kind = "rnn", .units = 4, .dt = 0.1}, "dt on a discrete-time model", "dt"},
+		{{.kind = "gru", .units = 4, .rank = 1}, "a rank on a gru", "rank"},
+		{{.kind = "lstm", .units = 4, .act = DK_ACT_RELU}, "relu on an lstm", "relu"},
+		{{.kind = "wrnn", .units = 4, .act = DK_ACT_ERF}, "erf on a wrnn", "erf"},
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+		m = NULL;
+		err[0] = 0;
+		ok(dk_model_create(&bad[k].spec, &m, err, sizeof err) == DK_EINVAL && !m &&
+		   strstr(err, bad[k].says) && !strstr(err, "--"),
+		   "refused: %s (%s)", bad[k].what, err);
+		dk_model_free(m);
+	}
+	/* a zeroed spec takes each kind's own defaults, and says which */
+	static const struct { const char *kind, *act, *init; size_t channels; } own[] = {
+		{"rnn", "tanh", "random", 0}, {"wrnn", "relu", "shift", 1},
+		{"gru", "tanh", "random", 0}, {"ctrnn", "tanh", "random", 0},
+	};
+	for (size_t k = 0; k < sizeof own / sizeof *own; k++) {
+		dk_model_spec s = {.kind = own[k].kind, .units = 3, .inputs = 1, .outputs = 1};
+		m = NULL;
+		int st = dk_model_create(&s, &m, err, sizeof err);
+		const dk_model_spec *made = st ? NULL : dk_model_spec_of(m);
+		ok(made && !strcmp(dk_act_name(made->act), own[k].act) &&
+		   !strcmp(made->init, own[k].init) && made->channels == own[k].channels,
+		   "%s: defaults %s, %s, %zu channels", own[k].kind, own[k].act, own[k].init,
+		   own[k].channels);
+		dk_model_free(m);
+	}
 }
 
 /*
