@@ -112,94 +112,23 @@ static void usage(void)
 	exit(fclose(stdout) == 0 && !bad ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
-/* A seed as attrs hold one: an integer, or past JSON's signed 64 bits a
-   decimal string. */
-static json_t *seed_json(uint64_t seed)
+/* The run the options describe (the checkpoint's schema is the library's). */
+static dk_train_run run_of(const options *o)
 {
-	if (seed <= INT64_MAX)
-		return json_integer((json_int_t)seed);
-	char text[32];
-	snprintf(text, sizeof text, "%llu", (unsigned long long)seed);
-	return json_string(text);
-}
-
-/* The run's options as JSON: stored in checkpoints, read back by --resume. */
-static json_t *options_json(const options *o)
-{
-	const dk_optim_opts *q = &o->train.optim;
-	json_t *j = json_pack("{s:o, s:I, s:s, s:f, s:f, s:f, s:s, s:I}",
-	                      "task", dk_task_params_to_json(&o->t.p),
-	                      "steps", (json_int_t)o->train.steps,
-	                      "optimizer", dk_optim_kind_name(q->kind), "lr", q->lr,
-	                      "momentum", q->momentum, "clip", q->clip,
-	                      "schedule", dk_schedule_name(q->schedule),
-	                      "every", (json_int_t)o->every);
-	/* the newer options only when used, so runs without them keep their bytes */
-	if (j && o->train.epochs &&
-	    json_object_set_new(j, "epochs", json_integer((json_int_t)o->train.epochs))) {
-		json_decref(j);
-		return NULL;
-	}
-	if (j && o->train.test_every) {
-		json_t *t = json_pack("{s:I, s:I, s:o}", "every", (json_int_t)o->train.test_every,
-		                      "batch", (json_int_t)o->test_batch,
-		                      "seed", seed_json(o->test_seed));
-		if (!t || json_object_set_new(j, "test", t)) {
-			json_decref(j);
-			return NULL;
-		}
-	}
-	return j; /* no file names: a resumed run gives the very same bytes */
-}
-
-static int options_from_json(json_t *j, options *o)
-{
-	dk_optim_opts *q = &o->train.optim;
-	if (!j || dk_task_params_from_json(json_object_get(j, "task"), &o->t.p))
-		return DK_EFORMAT;
-	o->train.steps = (size_t)json_integer_value(json_object_get(j, "steps"));
-	o->train.seed = o->t.p.seed;
-	const char *opt = json_string_value(json_object_get(j, "optimizer"));
-	const char *sch = json_string_value(json_object_get(j, "schedule"));
-	if (!opt || !sch || dk_optim_kind_from_name(opt, &q->kind) ||
-	    dk_schedule_from_name(sch, &q->schedule))
-		return DK_EFORMAT;
-	q->lr = json_number_value(json_object_get(j, "lr"));
-	q->momentum = json_number_value(json_object_get(j, "momentum"));
-	q->clip = json_number_value(json_object_get(j, "clip"));
-	o->every = (size_t)json_integer_value(json_object_get(j, "every"));
-	o->train.epochs = (size_t)json_integer_value(json_object_get(j, "epochs"));
-	json_t *t = json_object_get(j, "test");
-	if (t) {
-		json_t *seed = json_object_get(t, "seed");
-		o->train.test_every = (size_t)json_integer_value(json_object_get(t, "every"));
-		o->test_batch = (size_t)json_integer_value(json_object_get(t, "batch"));
-		o->test_seed = json_is_string(seed) ? strtoull(json_string_value(seed), NULL, 10)
-		                                    : (uint64_t)json_integer_value(seed);
-		if (!o->train.test_every)
-			return DK_EFORMAT;
-	}
-	return DK_OK;
+	return (dk_train_run){.task = o->t.p, .train = o->train, .every = o->every,
+	                      .test_batch = o->test_batch, .test_seed = o->test_seed};
 }
 
 /* The model, its trainer state and the options, as one bundle. */
 static dk_bundle *checkpoint_bundle(const options *o, const dk_model *m,
                                     const dk_trainer *tr, int with_state)
 {
+	dk_train_run r = run_of(o);
 	dk_bundle *b = dk_bundle_alloc();
-	json_t *opts = options_json(o), *prov = tool_provenance(json_deep_copy(opts));
-	int st = b && opts && prov ? dk_model_to_bundle(m, b) : DK_ENOMEM;
-	if (!st && with_state) {
-		st = dk_trainer_save(tr, b);
-		long i = st ? -1 : dk_bundle_find(b, DK_NAME_TRAIN_STEP);
-		if (i >= 0)
-			st = dk_meta_set_attr(dk_bundle_meta(b, (size_t)i), "options", json_incref(opts));
-	} else if (!st) { /* the output: the model and the loss log */
-		st = dk_trainer_to_bundle(tr, b);
-	}
+	json_t *prov = tool_provenance(dk_train_run_to_json(&r));
+	int st = b && prov ? dk_train_run_to_bundle(&r, m, tr, with_state, b) : DK_ENOMEM;
 	if (!st)
 		st = tool_bundle_stamp(b, prov);
-	json_decref(opts);
 	json_decref(prov);
 	if (st) {
 		dk_bundle_free(b);
@@ -416,20 +345,21 @@ int main(int argc, char **argv)
 	const char *model_path = o.resume ? o.resume : optind < argc ? argv[optind] : "-";
 	if (!o.model && !(mb = tool_read_bundle(model_path, o.max_elements)))
 		return TOOL_EXIT_FAIL;
-	json_t *saved = NULL; /* the resumed run's options (owns strings o uses) */
-	if (o.resume) {
-		long i = dk_bundle_find(mb, DK_NAME_TRAIN_STEP);
-		json_t *attrs = i >= 0 ? dk_meta_attrs(dk_bundle_meta(mb, (size_t)i)) : NULL;
-		saved = json_incref(json_object_get(attrs, "options"));
-		if (options_from_json(saved, &o)) {
-			tool_warn(o.resume, "not a dk-train checkpoint (no run options in train/step)");
-			json_decref(saved);
+	char err[512];
+	if (o.resume) { /* the run's own options (their strings are mb's) */
+		dk_train_run r;
+		if (dk_train_run_from_bundle(mb, &r, err, sizeof err)) {
+			tool_warn(o.resume, "%s", err);
 			dk_bundle_free(mb);
 			return TOOL_EXIT_FAIL;
 		}
+		o.t.p = r.task;
+		o.train = r.train;
+		o.every = r.every;
+		o.test_batch = r.test_batch;
+		o.test_seed = r.test_seed;
 		o.checkpoint = o.resume; /* go on checkpointing where we resumed from */
 	}
-	char err[512];
 	dk_model *m = NULL;
 	dk_task *task = NULL;
 	dk_trainer *tr = NULL;
@@ -464,6 +394,5 @@ int main(int argc, char **argv)
 	dk_task_free(task);
 	dk_model_free(m);
 	dk_bundle_free(mb);
-	json_decref(saved);
 	return status;
 }
