@@ -19,7 +19,6 @@
  */
 #include <config.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -75,119 +74,29 @@ static void usage(void)
 	exit(fclose(stdout) == 0 && !bad ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
-/* The whole of fd into a new buffer; NULL with errno on failure. */
-static unsigned char *slurp(int fd, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	unsigned char *buf = malloc(cap);
-	while (buf) {
-		if (n == cap) {
-			unsigned char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t k = read(fd, buf + n, cap - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-			free(buf);
-			errno = e;
-			return NULL;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	*len = n;
-	return buf;
-}
-
-/* The file's name without its directory and ".npy". */
-static char *stem_of(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t l = strlen(base);
-	if (l > 4 && !strcmp(base + l - 4, ".npy"))
-		l -= 4;
-	return strndup(base, l);
-}
-
-/* One file's tensors into b; 0 or a warning and 1. */
+/* One file operand's tensors into b ("-": standard input); 0, or a
+   warning and 1. */
 static int read_file(const char *path, size_t max_elements, dk_bundle *b)
 {
+	char err[1024];
 	int fd = tool_open_input(path);
 	if (fd < 0)
 		return 1;
-	size_t len;
-	unsigned char *buf = slurp(fd, &len);
-	int e = errno;
+	int st = dk_container_read_fd(fd, path, max_elements, b, err, sizeof err);
 	tool_close_input(fd);
-	if (!buf) {
-		tool_warn(path, "%s", strerror(e));
-		return 1;
-	}
-	char *stem = stem_of(path), err[1024];
-	int st = stem ? dk_container_read(buf, len, stem, max_elements, b, err, sizeof err)
-	              : DK_ENOMEM;
 	if (st)
-		tool_warn(path, "%s", stem ? err : dk_strerror(st));
-	free(stem);
-	free(buf);
+		tool_warn(path, "%s", err);
 	return st != DK_OK;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every *.npy of a directory, in name order. */
+/* A directory operand's *.npy files into b; 0, or a warning and 1. */
 static int read_dir(const char *path, size_t max_elements, dk_bundle *b)
 {
-	DIR *d = opendir(path);
-	if (!d) {
-		tool_warn(path, "%s", strerror(errno));
-		return 1;
-	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int bad = 0;
-	struct dirent *de;
-	while (!bad && (de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l <= 4 || strcmp(de->d_name + l - 4, ".npy"))
-			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *names);
-			if (!nn) { bad = 1; break; }
-			names = nn;
-		}
-		if (!(names[n] = malloc(strlen(path) + l + 2))) { bad = 1; break; }
-		sprintf(names[n++], "%s/%s", path, de->d_name);
-	}
-	closedir(d);
-	if (bad)
-		tool_warn(path, "out of memory");
-	else if (!n) {
-		tool_warn(path, "no .npy files in the directory");
-		bad = 1;
-	}
-	if (n)
-		qsort(names, n, sizeof *names, by_name);
-	for (size_t i = 0; i < n; i++) {
-		if (!bad)
-			bad = read_file(names[i], max_elements, b);
-		free(names[i]);
-	}
-	free(names);
-	return bad;
+	char err[1024];
+	int st = dk_container_read_dir(path, max_elements, b, err, sizeof err);
+	if (st)
+		tool_warn(NULL, "%s", err);
+	return st != DK_OK;
 }
 
 static json_t *options_json(const options *o, const char *kind, char **files, int nfiles,
@@ -211,17 +120,6 @@ static json_t *options_json(const options *o, const char *kind, char **files, in
 	                 "zero_readout", info->zero_readout, "files", f, "tensors", t);
 }
 
-/* The container -o names: .npz, .safetensors, or else a directory. */
-static dk_container container_of(const char *path)
-{
-	size_t l = strlen(path);
-	if (l >= 4 && !strcmp(path + l - 4, ".npz"))
-		return DK_CONTAINER_NPZ;
-	if (l >= 12 && !strcmp(path + l - 12, ".safetensors"))
-		return DK_CONTAINER_SAFETENSORS;
-	return DK_CONTAINER_NPY;
-}
-
 /* --to torch: the model's parameters under PyTorch's names, to -o. */
 static int export_torch(const options *o, const char *path)
 {
@@ -243,7 +141,7 @@ static int export_torch(const options *o, const char *path)
 		                                              "model"), "act");
 		if (meta && !strcmp(dk_model_kind(m), "rnn") && json_is_string(act))
 			json_object_set(meta, "nonlinearity", act);
-		st = meta ? dk_container_write(out, container_of(o->output), o->output, meta, err,
+		st = meta ? dk_container_write(out, dk_container_for_path(o->output), o->output, meta, err,
 		                               sizeof err)
 		          : DK_ENOMEM;
 	}

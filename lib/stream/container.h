@@ -37,6 +37,20 @@ int dk_container_read(const unsigned char *buf, size_t len, const char *stem,
                       size_t max_elements, dk_bundle *b, char *err, size_t errlen);
 
 /*
+ * Files (container_files.c).  The tensors of the container read from fd,
+ * as dk_container_read takes them, the stem from path; the tensors of
+ * every *.npy file of the directory path, in name order (DK_ENOTFOUND
+ * when there is none; err then starts with the file's path).
+ */
+int dk_container_read_fd(int fd, const char *path, size_t max_elements,
+                         dk_bundle *b, char *err, size_t errlen);
+int dk_container_read_dir(const char *path, size_t max_elements, dk_bundle *b,
+                          char *err, size_t errlen);
+/* The container a path to write names: .npz, .safetensors, else a
+   directory of .npy files. */
+dk_container dk_container_for_path(const char *path);
+
+/*
  * Write b's tensors (f8) to path in a container, each file atomically
  * (lib/base/atomic_file.h):
  *  - DK_CONTAINER_NPZ: a zip of NAME.npy members, stored, as np.savez
