@@ -40,6 +40,7 @@
 #include "train/idx.h"
 #include "train/task.h"
 #include "train/testset.h"
+#include "train/run_batch.h"
 #include "analysis/points.h"
 #include "analysis/spectrum.h"
 #include "analysis/jacobian.h"
