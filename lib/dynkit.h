@@ -41,6 +41,7 @@
 #include "train/task.h"
 #include "train/testset.h"
 #include "train/train_run.h"
+#include "train/run_batch.h"
 #include "analysis/points.h"
 #include "analysis/spectrum.h"
 #include "analysis/jacobian.h"

@@ -14,7 +14,6 @@
 #include <config.h>
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,7 @@
 typedef struct {
 	const char *output;
 	size_t max_elements;
-	dk_lyap_options lyap;
+	dk_lyap_options lyap;   /* k and steps 0 until given or fitted */
 	int k_given, steps_given;
 	size_t entry, point;
 } options;
@@ -67,189 +66,6 @@ static void usage(void)
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
-/* Where the trajectory starts and what drives it. */
-typedef struct {
-	double *x0;          /* owned, n */
-	dk_tensor *input;    /* owned f8 (time, batch, feature), or NULL */
-	const double *u;     /* row 0 of the entry followed, or NULL */
-	size_t u_stride, u_rows;
-	char start[96];      /* how, for the attrs */
-} trajectory;
-
-/* A seeded random start: N(0, 1) entries, drawn from a stream apart from
-   the library's (which draws the basis from the same seed). */
-static int random_start(trajectory *tr, size_t n, uint64_t seed)
-{
-	dk_rng *r = dk_rng_alloc(seed ^ UINT64_C(0x9e3779b97f4a7c15));
-	if (!r)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		tr->x0[i] = dk_rng_normal(r, 1);
-	dk_rng_free(r);
-	snprintf(tr->start, sizeof tr->start, "random");
-	return 0;
-}
-
-/* The trajectory INPUT asks for; returns 0 or warns and returns -1. */
-static int find_trajectory(const options *o, const dk_model *m,
-                           const dk_bundle *in, const char *src, trajectory *tr)
-{
-	size_t n = dk_model_state_size(m), nin = dk_model_input_size(m);
-	const dk_tensor *x = dk_bundle_get(in, "input");
-	if (x) {
-		if (x->rank != 3 || x->shape[2] != nin) {
-			char sh[64];
-			dk_shape_format(sh, sizeof sh, x->rank, x->shape);
-			tool_warn(src, "input must be (time, batch, %zu), not %s", nin, sh);
-			return -1;
-		}
-		if (o->entry >= x->shape[1]) {
-			tool_warn(src, "--entry %zu: the input has %zu batch entries",
-			          o->entry, x->shape[1]);
-			return -1;
-		}
-		if (dk_tensor_convert(x, DK_F8, &tr->input)) {
-			tool_warn(src, "input: cannot convert %s to f8", dk_dtype_name(x->dtype));
-			return -1;
-		}
-		tr->u = (const double *)tr->input->data + o->entry * nin;
-		tr->u_stride = x->shape[1] * nin;
-		tr->u_rows = x->shape[0];
-		const dk_tensor *h0 = dk_bundle_get(in, "h0");
-		if (h0 && (h0->dtype != DK_F8 || h0->rank != 2 ||
-		           h0->shape[0] != x->shape[1] || h0->shape[1] != n)) {
-			tool_warn(src, "h0 must be f8 (%zu, %zu)", x->shape[1], n);
-			return -1;
-		}
-		if (h0)
-			memcpy(tr->x0, (const double *)h0->data + o->entry * n, n * sizeof *tr->x0);
-		else
-			memset(tr->x0, 0, n * sizeof *tr->x0);
-		snprintf(tr->start, sizeof tr->start, "input entry %zu from %s",
-		         o->entry, h0 ? "h0" : "zero");
-		return 0;
-	}
-	dk_tensor *p = NULL;
-	const char *name = NULL;
-	char err[256];
-	if (dk_points_from_bundle(in, n, &p, &name, err, sizeof err)) {
-		tool_warn(src, "%s", err);
-		return -1;
-	}
-	if (o->point >= p->shape[0]) {
-		tool_warn(src, "--point %zu: %s holds %zu states", o->point,
-		          name[0] ? name : "the tensor", p->shape[0]);
-		dk_tensor_free(p);
-		return -1;
-	}
-	memcpy(tr->x0, (const double *)p->data + o->point * n, n * sizeof *tr->x0);
-	snprintf(tr->start, sizeof tr->start, "point %zu of %s", o->point,
-	         name[0] ? name : "the input");
-	dk_tensor_free(p);
-	return 0;
-}
-
-static dk_tensor *vector(const double *v, size_t count)
-{
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 1, &count);
-	if (t)
-		memcpy(t->data, v, count * sizeof *v);
-	return t;
-}
-
-static dk_tensor *scalar(double v)
-{
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 0, NULL);
-	if (t)
-		((double *)t->data)[0] = v;
-	return t;
-}
-
-/* A number for the attrs: JSON has no NaN or infinity, so those are null. */
-static json_t *number(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-/* Add t as name with axes and a copy of attrs (t taken over). */
-static int add(dk_bundle *b, const char *name, dk_tensor *t, const char *const *axes,
-               size_t naxes, json_t *attrs)
-{
-	dk_meta *m = t ? dk_meta_new(name) : NULL;
-	json_t *a = json_deep_copy(attrs);
-	if (!m || !a || (naxes && dk_meta_set_axes(m, axes, naxes)) ||
-	    dk_meta_set_attr(m, "lyap", a)) {
-		dk_meta_free(m);
-		dk_tensor_free(t);
-		return DK_ENOMEM;
-	}
-	return dk_bundle_add(b, name, m, t);
-}
-
-/* The results as lyap/... tensors. */
-static int gather(const options *o, const dk_lyap_result *r, const trajectory *tr,
-                  size_t n, int continuous, dk_bundle *out)
-{
-	size_t k = r->k, C = r->checkpoints;
-	json_t *attrs = json_pack("{s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I}",
-	        "units", continuous ? "per unit time" : "per step",
-	        "step_time", r->step_time,
-	        "steps", (json_int_t)o->lyap.steps,
-	        "transient", (json_int_t)o->lyap.transient,
-	        "basis_transient", (json_int_t)o->lyap.basis_transient,
-	        "every", (json_int_t)o->lyap.every,
-	        "blocks", (json_int_t)r->blocks,
-	        "tangent", o->lyap.tangent == DK_LYAP_JVP ? "jvp" : "jacobian",
-	        "start", tr->start,
-	        "qrs", (json_int_t)r->qrs,
-	        "householder_qrs", (json_int_t)r->householder_qrs);
-	if (!attrs)
-		return DK_ENOMEM;
-	static const char *const ax_exp[1] = {"exponent"};
-	static const char *const ax_trace[2] = {"checkpoint", "exponent"};
-	static const char *const ax_steps[1] = {"checkpoint"};
-	int st = add(out, "lyap/exponents", vector(r->exponents, k), ax_exp, 1, attrs);
-	if (!st)
-		st = add(out, "lyap/stderr", vector(r->std_error, k), ax_exp, 1, attrs);
-	if (!st) {
-		size_t shape[2] = {C, k};
-		dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 2, shape);
-		if (t)
-			memcpy(t->data, r->trace, C * k * sizeof *r->trace);
-		st = add(out, "lyap/trace", t, ax_trace, 2, attrs);
-	}
-	if (!st) {
-		dk_tensor *t = dk_tensor_alloc(DK_I8, 0, 1, &C);
-		for (size_t c = 0; t && c < C; c++)
-			((int64_t *)t->data)[c] = (int64_t)r->trace_steps[c];
-		st = add(out, "lyap/trace_steps", t, ax_steps, 1, attrs);
-	}
-	if (!st) {
-		json_t *a = json_deep_copy(attrs);
-		st = a && !json_object_set_new(a, "lower_bound", json_boolean(r->dimension_bound))
-		     ? add(out, "lyap/dimension", scalar(r->dimension), NULL, 0, a) : DK_ENOMEM;
-		json_decref(a);
-	}
-	if (!st) {
-		json_t *a = json_deep_copy(attrs);
-		/* with k < n and the last exponent positive, positive ones may be missing */
-		st = a && !json_object_set_new(a, "partial", json_boolean(k < n && r->exponents[k - 1] > 0))
-		     ? add(out, "lyap/entropy", scalar(r->entropy), NULL, 0, a) : DK_ENOMEM;
-		json_decref(a);
-	}
-	if (!st && o->lyap.check) {
-		json_t *a = json_deep_copy(attrs);
-		st = a && !json_object_set_new(a, "stderr", number(r->check_error)) &&
-		     !json_object_set_new(a, "qr", number(r->exponents[0])) &&
-		     !json_object_set_new(a, "tolerance", number(r->check_tolerance)) &&
-		     !json_object_set_new(a, "agrees", json_boolean(r->check_agrees))
-		     ? add(out, "lyap/check", scalar(r->check), NULL, 0, a) : DK_ENOMEM;
-		json_decref(a);
-	}
-	json_decref(attrs);
-	return st;
-}
-
 /* Progress on a terminal: the percentage of the steps done, when it
    changes. */
 static void progress(void *arg, size_t done, size_t total)
@@ -261,33 +77,22 @@ static void progress(void *arg, size_t done, size_t total)
 	}
 }
 
-/* Compute and gather; returns the exit status. */
+/* Compute and gather (lib/analysis/lyap.h); returns the exit status. */
 static int run(options *o, const dk_model *m, const dk_bundle *in, const char *src,
                dk_bundle *out)
 {
-	size_t n = dk_model_state_size(m);
-	trajectory tr = {.x0 = malloc(n * sizeof(double))};
-	int status = TOOL_EXIT_FAIL;
+	dk_lyap_start s = {0};
 	dk_lyap *l = NULL;
 	char err[256];
-	if (!tr.x0) {
-		tool_warn(NULL, "out of memory");
+	int status = TOOL_EXIT_FAIL;
+	if (in ? dk_lyap_start_from_bundle(&s, m, in, o->entry, o->point, err, sizeof err)
+	       : dk_lyap_start_random(&s, m, o->lyap.seed, err, sizeof err)) {
+		tool_warn(src, "%s", err);
 		return TOOL_EXIT_FAIL;
 	}
-	if (in ? find_trajectory(o, m, in, src, &tr) : random_start(&tr, n, o->lyap.seed))
+	if (dk_lyap_options_fit(&o->lyap, m, &s, err, sizeof err)) {
+		tool_warn(src, "%s", err);
 		goto done;
-	if (!o->k_given)
-		o->lyap.k = n;
-	if (tr.u) {
-		size_t pre = o->lyap.transient + o->lyap.basis_transient;
-		if (!o->steps_given)
-			o->lyap.steps = tr.u_rows > pre ? tr.u_rows - pre : 0;
-		if (o->lyap.steps == 0 || pre + o->lyap.steps > tr.u_rows) {
-			tool_warn(src, "the input has %zu steps; the transients (%zu) and "
-			          "at least one measured step need %zu",
-			          tr.u_rows, pre, pre + (o->lyap.steps ? o->lyap.steps : 1));
-			goto done;
-		}
 	}
 	int last = -1, tty = isatty(STDERR_FILENO);
 	if (tty) {
@@ -299,7 +104,7 @@ static int run(options *o, const dk_model *m, const dk_bundle *in, const char *s
 		goto done;
 	}
 	dk_lyap_result r;
-	int st = dk_lyap_run(l, tr.x0, tr.u, tr.u_stride, &r, err, sizeof err);
+	int st = dk_lyap_run(l, s.x0, s.u, s.u_stride, &r, err, sizeof err);
 	if (tty && last >= 0)
 		fputc('\n', stderr);
 	if (st) {
@@ -310,15 +115,14 @@ static int run(options *o, const dk_model *m, const dk_bundle *in, const char *s
 		tool_warn("check", "the two-trajectory estimate %g differs from the QR's "
 		          "largest exponent %g by more than %g", r.check, r.exponents[0],
 		          r.check_tolerance);
-	if (gather(o, &r, &tr, n, dk_model_is_continuous(m), out)) {
+	if (dk_lyap_to_bundle(&r, &o->lyap, m, &s, out)) {
 		tool_warn(NULL, "out of memory");
 		goto done;
 	}
 	status = TOOL_EXIT_OK;
 done:
 	dk_lyap_free(l);
-	dk_tensor_free(tr.input);
-	free(tr.x0);
+	dk_lyap_start_clear(&s);
 	return status;
 }
 
@@ -346,7 +150,7 @@ int main(int argc, char **argv)
 	};
 	options o = {
 		.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
-		.lyap = {.steps = 1000, .transient = 100, .basis_transient = 100,
+		.lyap = {.transient = 100, .basis_transient = 100,
 		         .every = 1, .checkpoints = 20, .blocks = 10,
 		         .tangent = DK_LYAP_JVP, .seed = 1},
 	};

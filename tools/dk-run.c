@@ -6,12 +6,12 @@
  *
  * The input is a stream holding "input" (time, batch, feature), as dk-gen
  * writes it, or a plain .npy of that shape (PyTorch's default layout);
- * an optional "h0" (batch, state) sets the initial state.
+ * an optional "h0" (batch, state) sets the initial state.  Finding them,
+ * the run, the loss and the records are lib/train/run_batch.c's.
  */
 #include <config.h>
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,110 +43,28 @@ static void usage(void)
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
-/* The input sequence: "input", else the only tensor; as f8. */
-static dk_tensor *find_input(const dk_bundle *in, const char *src)
-{
-	dk_tensor *x = dk_bundle_get(in, "input");
-	if (!x && dk_bundle_size(in) == 1)
-		x = dk_bundle_tensor(in, 0);
-	if (!x) {
-		tool_warn(src, "no tensor named input (and more than one tensor)");
-		return NULL;
-	}
-	if (x->rank != 3) {
-		tool_warn(src, "input must be (time, batch, feature), not rank %d", x->rank);
-		return NULL;
-	}
-	dk_tensor *f8;
-	if (dk_tensor_convert(x, DK_F8, &f8)) {
-		tool_warn(src, "input: cannot convert %s to f8", dk_dtype_name(x->dtype));
-		return NULL;
-	}
-	return f8;
-}
-
-static int add(dk_bundle *b, const char *name, dk_tensor *t,
-               const char *const *axes, size_t naxes)
-{
-	dk_meta *m = dk_meta_new(name);
-	if (!m || (naxes && dk_meta_set_axes(m, axes, naxes))) {
-		dk_meta_free(m);
-		dk_tensor_free(t);
-		return DK_ENOMEM;
-	}
-	return dk_bundle_add(b, name, m, t);
-}
-
-static dk_tensor *scalar(double v)
-{
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 0, NULL);
-	if (t)
-		((double *)t->data)[0] = v;
-	return t;
-}
-
-/* Run and gather the results; returns the exit status. */
+/* Run and gather the results (lib/train/run_batch.h); returns the exit
+   status. */
 static int run(const options *o, const dk_model *m, const dk_bundle *in,
                const char *src, dk_bundle *out)
 {
-	dk_tensor *x = find_input(in, src);
-	if (!x)
-		return TOOL_EXIT_FAIL;
-	size_t T = x->shape[0], B = x->shape[1], n = dk_model_state_size(m);
-	size_t no = dk_model_output_size(m);
-	if (x->shape[2] != dk_model_input_size(m)) {
-		tool_warn(src, "input has %zu features; the model takes %zu",
-		          x->shape[2], dk_model_input_size(m));
-		dk_tensor_free(x);
-		return TOOL_EXIT_FAIL;
-	}
-	const dk_tensor *h0 = dk_bundle_get(in, "h0");
-	if (h0 && (h0->dtype != DK_F8 || h0->rank != 2 || h0->shape[0] != B || h0->shape[1] != n)) {
-		tool_warn(src, "h0 must be f8 (%zu, %zu)", B, n);
-		dk_tensor_free(x);
-		return TOOL_EXIT_FAIL;
-	}
-	size_t sshape[3] = {T, B, n}, yshape[3] = {T, B, no}, count;
-	if (dk_shape_count(3, sshape, sizeof(double), &count) || count > o->max_elements) {
-		tool_warn(src, "states of (%zu, %zu, %zu) exceed the limit of %zu elements",
-		          T, B, n, o->max_elements);
-		dk_tensor_free(x);
-		return TOOL_EXIT_FAIL;
-	}
-	dk_tensor *states = dk_tensor_alloc(DK_F8, 0, 3, sshape);
-	dk_tensor *y = dk_tensor_alloc(DK_F8, 0, 3, yshape);
-	int st = states && y ? dk_model_run(m, T, B, h0 ? h0->data : NULL, x->data,
-	                                     states->data, y->data)
-	                     : DK_ENOMEM;
-	dk_tensor_free(x);
-	const dk_tensor *target = dk_bundle_get(in, "target"), *mask = dk_bundle_get(in, "mask");
-	double loss = NAN, acc = NAN;
+	dk_run_batch rb;
 	char err[256];
-	if (!st && target && mask && dk_loss_eval(y, target, mask, &loss, &acc, err, sizeof err)) {
-		tool_warn(src, "loss: %s", err);
-		dk_tensor_free(states);
-		dk_tensor_free(y);
+	int st, status = TOOL_EXIT_FAIL;
+	if (dk_run_batch_read(&rb, m, in, o->max_elements, err, sizeof err)) {
+		tool_warn(src, "%s", err);
 		return TOOL_EXIT_FAIL;
 	}
-	static const char *const axes[3] = {"time", "batch", "unit"};
-	static const char *const yaxes[3] = {"time", "batch", "output"};
-	if (!st && !o->no_states)
-		st = add(out, "states", states, axes, 3);
-	else
-		dk_tensor_free(states);
-	if (!st)
-		st = add(out, "output", y, yaxes, 3);
-	else
-		dk_tensor_free(y);
-	if (!st && !isnan(loss))
-		st = add(out, "run/loss", scalar(loss), NULL, 0);
-	if (!st && !isnan(acc))
-		st = add(out, "run/accuracy", scalar(acc), NULL, 0);
-	if (st) {
+	if ((st = dk_run_batch_run(&rb, m)))
 		tool_warn(NULL, "%s", dk_strerror(st));
-		return TOOL_EXIT_FAIL;
-	}
-	return TOOL_EXIT_OK;
+	else if (dk_run_batch_loss(&rb, err, sizeof err))
+		tool_warn(src, "loss: %s", err);
+	else if ((st = dk_run_batch_to_bundle(&rb, !o->no_states, out)))
+		tool_warn(NULL, "%s", dk_strerror(st));
+	else
+		status = TOOL_EXIT_OK;
+	dk_run_batch_clear(&rb);
+	return status;
 }
 
 int main(int argc, char **argv)

@@ -36,6 +36,7 @@
 
 #include "models/convention.h"
 #include "models/model.h"
+#include "stream/bundle.h"
 
 
 /* The search's settings; dk_fixed_opts_default gives the defaults below. */
@@ -170,5 +171,83 @@ int dk_fixed_spectra(const dk_model *m, dk_convention conv,
  */
 int dk_fixed_sample(size_t P, size_t n, const double *states, size_t count,
                     double sigma, uint64_t seed, double *out);
+
+/*
+ * The search on a model as one call (fixed_run.c): where the start
+ * states come from, the input held, the settings, and whether the
+ * points' spectra are wanted.  dk_fixed_search_default gives the
+ * defaults below.
+ */
+typedef struct dk_fixed_search {
+	const double *u;      /* borrowed: the constant input, nu values (the
+	                         model's input size); NULL: zero input */
+	size_t nu;
+	size_t sample;        /* start from this many of the states, drawn
+	                         without replacement; 0: every state, in order */
+	double noise;         /* add N(0, noise^2) to every start value: 0 */
+	uint64_t seed;        /* of the draws of sample and noise: 0 */
+	int spectra;          /* also each point's spectrum: 0 */
+	double spectra_tol;   /* how far inside the stability boundary an
+	                         eigenvalue must lie to be stable: 1e-10 (as
+	                         dense spectra take it) */
+	dk_fixed_opts opts;   /* dk_fixed_opts_default */
+} dk_fixed_search;
+
+void dk_fixed_search_default(dk_fixed_search *s);
+
+/* What dk_fixed_run found; dk_fixed_result_free frees it all. */
+typedef struct dk_fixed_result {
+	dk_fixed_search search; /* as run (its u borrowed from the caller's
+	                           and not to be read after) */
+	size_t m;               /* the model's input size */
+	double *input;          /* owned: m values, the input held */
+	dk_fixed_points *points; /* owned: the distinct points */
+	double complex *eig;    /* owned: points->count x n eigenvalues with
+	                           spectra (dk_fixed_spectra), else NULL */
+	int64_t *index;         /* owned: points->count unstable directions
+	                           with spectra, else NULL */
+} dk_fixed_result;
+
+/*
+ * The number of input values nu fits model m: DK_OK, or DK_EINVAL with
+ * a message.
+ */
+int dk_fixed_check_input(const dk_model *m, size_t nu, char *err,
+                         size_t errlen);
+/*
+ * count start states can be drawn from P states: DK_OK, or DK_EINVAL
+ * with a message.
+ */
+int dk_fixed_check_sample(size_t P, size_t count, char *err, size_t errlen);
+
+/*
+ * The search s on model m from the P states (P x n; or s->sample of
+ * them drawn, with s->noise, from s->seed; with noise alone all P in a
+ * drawn order): dk_fixed_find on those starts under the input, and with
+ * s->spectra dk_fixed_spectra of every point found.  *out is a new
+ * result.  DK_EINVAL with a message for a spec that does not fit the
+ * model or the states (dk_fixed_check_sample, dk_convention_check,
+ * dk_fixed_check_input, in that order); the search's and the spectra's
+ * errors pass through; DK_ENOMEM.
+ */
+int dk_fixed_run(const dk_model *m, size_t P, const double *states,
+                 const dk_fixed_search *s, dk_fixed_result **out, char *err,
+                 size_t errlen);
+void dk_fixed_result_free(dk_fixed_result *r);
+
+/*
+ * The result as records (fixed_records.c), each with the attrs "fixed"
+ * that say how the search ran (its convention, input and settings):
+ *
+ *	fp/x      f8 (point, unit)   the points
+ *	fp/q      f8 (point)         their q
+ *	fp/iters  i8 (point, stage)  Adam's and Newton's steps
+ *	fp/kind   i8 (point)         1 fixed, 0 slow
+ *	fp/eig    c16 (point, eig)   with spectra: the eigenvalues
+ *	fp/index  i8 (point)         with spectra: the unstable directions
+ *
+ * DK_ENOMEM.
+ */
+int dk_fixed_to_bundle(const dk_fixed_result *r, dk_bundle *b);
 
 #endif

@@ -18,7 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/tensor.h"
 #include "models/model.h"
+#include "stream/bundle.h"
 
 /* How the tangent vectors are advanced. */
 typedef enum {
@@ -34,8 +36,10 @@ typedef enum {
 } dk_lyap_qr;
 
 typedef struct dk_lyap_options {
-	size_t k;               /* exponents, 1 <= k <= n */
-	size_t steps;           /* measured steps, >= 1 */
+	size_t k;               /* exponents, 1 <= k <= n (0 before
+	                           dk_lyap_options_fit: n) */
+	size_t steps;           /* measured steps, >= 1 (0 before
+	                           dk_lyap_options_fit: as the start allows) */
 	size_t transient;       /* steps of the state before the basis starts */
 	size_t basis_transient; /* steps of the basis whose R are discarded */
 	size_t every;           /* orthonormalise every this many steps, >= 1 */
@@ -107,5 +111,73 @@ int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
  * the value k is then only a lower bound.
  */
 double dk_lyap_kaplan_yorke(double *l, size_t k, size_t n, int *bound);
+
+/*
+ * Where a trajectory starts and what drives it (lyap_start.c): a state,
+ * and an input sequence or none.
+ */
+typedef struct dk_lyap_start {
+	double *x0;          /* owned: n, the first state */
+	dk_tensor *input;    /* owned: f8 (time, batch, feature), or NULL */
+	const double *u;     /* into input: row 0 of the entry followed, or
+	                        NULL for zero input */
+	size_t u_stride, u_rows; /* doubles from row to row; rows */
+	char how[96];        /* how it started, for the attrs */
+} dk_lyap_start;
+
+/* The measured steps of an autonomous run when none are asked for. */
+#define DK_LYAP_STEPS_DEFAULT 1000
+
+/*
+ * An autonomous start: N(0, 1) entries drawn from seed, from a stream
+ * apart from the one dk_lyap_run draws the basis from with the same
+ * seed.  DK_ENOMEM with a message.
+ */
+int dk_lyap_start_random(dk_lyap_start *s, const dk_model *m, uint64_t seed,
+                         char *err, size_t errlen);
+/*
+ * A start from the stream b.  When b holds the tensor named input
+ * (time, batch, m's input size), the run follows its batch entry entry,
+ * from that entry's row of h0 (dk_model_h0_from_bundle) or the zero
+ * state; otherwise it starts from the state number point of the states
+ * dk_points_from_bundle finds, with zero input.  DK_EINVAL with a
+ * message for an entry or point out of range or tensors that do not fit
+ * m; DK_ENOMEM.
+ */
+int dk_lyap_start_from_bundle(dk_lyap_start *s, const dk_model *m,
+                              const dk_bundle *b, size_t entry, size_t point,
+                              char *err, size_t errlen);
+/* Free what s owns and reset it; a zeroed s is clear already. */
+void dk_lyap_start_clear(dk_lyap_start *s);
+
+/*
+ * Complete o for a run of m from s: k 0 becomes n (every exponent);
+ * steps 0 becomes what s's input leaves after the transients, or
+ * DK_LYAP_STEPS_DEFAULT with no input.  DK_EINVAL with a message when
+ * s's input is too short for the transients and the measured steps.
+ */
+int dk_lyap_options_fit(dk_lyap_options *o, const dk_model *m,
+                        const dk_lyap_start *s, char *err, size_t errlen);
+
+/*
+ * The result r of a run of m from s under o as records (lyap_records.c),
+ * each with the attrs "lyap" that say how it ran (units, step time,
+ * steps, transients, QR interval, blocks, tangent, start, QRs):
+ *
+ *	lyap/exponents    f8 (exponent)              in QR order
+ *	lyap/stderr       f8 (exponent)              their standard errors
+ *	lyap/trace        f8 (checkpoint, exponent)  the running estimates
+ *	lyap/trace_steps  i8 (checkpoint)            measured steps at each
+ *	lyap/dimension    f8 ()   Kaplan-Yorke; attrs: lower_bound
+ *	lyap/entropy      f8 ()   attrs: partial (positive ones may be
+ *	                          missing: k < n and the last one positive)
+ *	lyap/check        f8 ()   with o->check: the two-trajectory estimate;
+ *	                          attrs: stderr, qr, tolerance, agrees
+ *
+ * Non-finite numbers are null in the attrs.  DK_ENOMEM.
+ */
+int dk_lyap_to_bundle(const dk_lyap_result *r, const dk_lyap_options *o,
+                      const dk_model *m, const dk_lyap_start *s,
+                      dk_bundle *b);
 
 #endif

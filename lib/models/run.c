@@ -1,5 +1,6 @@
 /*
- * run.c -- a model's trajectory along an input sequence.
+ * run.c -- a model's trajectory along an input sequence, and the initial
+ * states a stream gives for one.
  */
 #include <config.h>
 
@@ -7,6 +8,7 @@
 
 #include "base/status.h"
 #include "models/run.h"
+#include "stream/names.h"
 
 int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
                  const double *inputs, double *states, double *outputs)
@@ -36,4 +38,18 @@ int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
 	dk_model_work_free(w);
 	free(zero);
 	return st;
+}
+
+int dk_model_h0_from_bundle(const dk_model *m, const dk_bundle *b, size_t B,
+                            const dk_tensor **h0, char *err, size_t errlen)
+{
+	size_t n = dk_model_state_size(m);
+	const dk_tensor *t = dk_bundle_get(b, DK_NAME_H0);
+	*h0 = NULL;
+	if (t && (t->dtype != DK_F8 || t->rank != 2 || t->shape[0] != B ||
+	          t->shape[1] != n))
+		return dk_errorf(DK_EINVAL, err, errlen, "%s must be f8 (%zu, %zu)",
+		                 DK_NAME_H0, B, n);
+	*h0 = t;
+	return DK_OK;
 }

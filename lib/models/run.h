@@ -1,12 +1,15 @@
 /*
- * run.h -- run a model along an input sequence, through the interface.
+ * run.h -- run a model along an input sequence, through the interface,
+ * and the initial states a stream gives for such a run.
  */
 #ifndef DK_MODELS_RUN_H
 #define DK_MODELS_RUN_H
 
 #include <stddef.h>
 
+#include "base/tensor.h"
 #include "models/model.h"
+#include "stream/bundle.h"
 
 /*
  * From x0 (B x n; NULL for zeros) step T times: states[t] = F(states[t-1],
@@ -17,5 +20,14 @@
  */
 int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
                  const double *inputs, double *states, double *outputs);
+
+/*
+ * The initial states b gives a run of m on a batch of B: the tensor
+ * named h0 (DK_NAME_H0), which must be f8 (B, n).  *h0 is that tensor
+ * (borrowed from b), or NULL when b holds none; DK_EINVAL with a message
+ * when it has another dtype or shape.
+ */
+int dk_model_h0_from_bundle(const dk_model *m, const dk_bundle *b, size_t B,
+                            const dk_tensor **h0, char *err, size_t errlen);
 
 #endif

@@ -18,7 +18,7 @@
 
 /* a run of a model (dk-run) */
 #define DK_NAME_STATES  "states"  /* (time, batch, state) */
-#define DK_NAME_OUTPUTS "outputs" /* (time, batch, output) */
+#define DK_NAME_OUTPUT  "output"  /* (time, batch, output) */
 #define DK_NAME_RUN_LOSS     "run/loss"
 #define DK_NAME_RUN_ACCURACY "run/accuracy"
 

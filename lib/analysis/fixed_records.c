@@ -1,0 +1,88 @@
+/*
+ * fixed_records.c -- the schema of a fixed-point search: its result as
+ * the fp records (fp/x, fp/q, ...), each with its axes and the attrs
+ * "fixed" that say how the search ran (see fixed.h).
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include <jansson.h>
+
+#include "analysis/fixed.h"
+#include "base/status.h"
+#include "stream/names.h"
+
+/* {"fixed": {...}}: the convention, the input and every setting. */
+static json_t *search_attrs(const dk_fixed_result *r)
+{
+	const dk_fixed_opts *f = &r->search.opts;
+	json_t *uj = json_array();
+	for (size_t k = 0; uj && k < r->m; k++)
+		json_array_append_new(uj, json_real(r->input[k]));
+	return json_pack("{s:{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f}}",
+	                 "fixed",
+	                 "convention", dk_convention_name(f->convention),
+	                 "input", uj,
+	                 "max_iters", (json_int_t)f->max_iters,
+	                 "tol_q", f->tol_q, "tol_dq", f->tol_dq, "rate", f->rate,
+	                 "clip", f->clip, "stall", f->stall, "handoff_q", f->handoff_q,
+	                 "newton_iters", (json_int_t)f->newton_iters,
+	                 "dense_max", (json_int_t)f->dense_max,
+	                 "krylov_iters", (json_int_t)f->krylov_iters,
+	                 "tol_fixed", f->tol_fixed, "tol_unique", f->tol_unique,
+	                 "outlier_scale", f->outlier_scale,
+	                 "jac_tol", r->search.spectra_tol);
+}
+
+/* A new tensor of dtype and shape holding count values of size bytes
+   each from src; NULL when out of memory. */
+static dk_tensor *copy(dk_dtype dtype, int rank, const size_t *shape,
+                       const void *src, size_t bytes)
+{
+	dk_tensor *t = dk_tensor_alloc(dtype, 0, rank, shape);
+	if (t && bytes)
+		memcpy(t->data, src, bytes);
+	return t;
+}
+
+int dk_fixed_to_bundle(const dk_fixed_result *r, dk_bundle *b)
+{
+	static const char *const xaxes[2] = {"point", "unit"};
+	static const char *const iaxes[2] = {"point", "stage"};
+	static const char *const eaxes[2] = {"point", "eig"};
+	const dk_fixed_points *p = r->points;
+	size_t C = p->count, n = p->n, xs[2] = {C, n}, is[2] = {C, 2};
+	json_t *attrs = search_attrs(r);
+	if (!attrs)
+		return DK_ENOMEM;
+	dk_tensor *ti = dk_tensor_alloc(DK_I8, 0, 2, is);
+	for (size_t c = 0; ti && c < C; c++) {
+		((int64_t *)ti->data)[2 * c] = p->adam_iters[c];
+		((int64_t *)ti->data)[2 * c + 1] = p->newton_iters[c];
+	}
+	int st = dk_bundle_add_record(b, DK_NAME_FP_X,
+	                              copy(DK_F8, 2, xs, p->x, C * n * sizeof(double)),
+	                              xaxes, 2, attrs);
+	if (!st)
+		st = dk_bundle_add_record(b, DK_NAME_FP_Q,
+		                          copy(DK_F8, 1, xs, p->q, C * sizeof(double)),
+		                          xaxes, 1, attrs);
+	st = st ? (dk_tensor_free(ti), st)
+	        : dk_bundle_add_record(b, DK_NAME_FP_ITERS, ti, iaxes, 2, attrs);
+	if (!st)
+		st = dk_bundle_add_record(b, DK_NAME_FP_KIND,
+		                          copy(DK_I8, 1, xs, p->kind, C * sizeof(int64_t)),
+		                          xaxes, 1, attrs);
+	if (!st && r->eig)
+		st = dk_bundle_add_record(b, DK_NAME_FP_EIG,
+		                          copy(DK_C16, 2, xs, r->eig,
+		                               C * n * sizeof(double complex)),
+		                          eaxes, 2, attrs);
+	if (!st && r->index)
+		st = dk_bundle_add_record(b, DK_NAME_FP_INDEX,
+		                          copy(DK_I8, 1, xs, r->index, C * sizeof(int64_t)),
+		                          xaxes, 1, attrs);
+	json_decref(attrs);
+	return st;
+}
