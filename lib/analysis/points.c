@@ -9,13 +9,14 @@
 
 #include "analysis/points.h"
 #include "base/status.h"
+#include "stream/names.h"
 
 /* The entry holding the states, or -1 (with a message). */
 static long find_states(const dk_bundle *b, char *err, size_t errlen)
 {
-	long i = dk_bundle_find(b, "fp/x");
+	long i = dk_bundle_find(b, DK_NAME_FP_X);
 	if (i < 0)
-		i = dk_bundle_find(b, "states");
+		i = dk_bundle_find(b, DK_NAME_STATES);
 	if (i >= 0)
 		return i;
 	long found = -1;
@@ -50,27 +51,27 @@ int dk_points_from_bundle(const dk_bundle *b, size_t n, dk_tensor **out,
 	if (t->rank < 1 || t->shape[t->rank - 1] != n)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%s: the last axis must be the state (%zu), "
-		                 "not %zu", *nm ? nm : "states", n,
+		                 "not %zu", *nm ? nm : DK_NAME_STATES, n,
 		                 t->rank < 1 ? (size_t)0 : t->shape[t->rank - 1]);
 	if (t->count == 0)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: no states",
-		                 *nm ? nm : "states");
+		                 *nm ? nm : DK_NAME_STATES);
 	if (t->dtype == DK_C16 || t->dtype == DK_BYTES)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%s: states must be real, not %s",
-		                 *nm ? nm : "states", dk_dtype_name(t->dtype));
+		                 *nm ? nm : DK_NAME_STATES, dk_dtype_name(t->dtype));
 	dk_tensor *f8;
 	int rc = dk_tensor_convert(t, DK_F8, &f8);
 	if (rc)
 		return dk_errorf(rc, err, errlen, "%s: cannot convert %s to f8",
-		                 *nm ? nm : "states", dk_dtype_name(t->dtype));
+		                 *nm ? nm : DK_NAME_STATES, dk_dtype_name(t->dtype));
 	const double *v = f8->data;
 	for (size_t k = 0; k < f8->count; k++)
 		if (!isfinite(v[k])) {
 			dk_tensor_free(f8);
 			return dk_errorf(DK_EINVAL, err, errlen,
 			                 "%s: state %zu holds a non-finite value",
-			                 *nm ? nm : "states", k / n);
+			                 *nm ? nm : DK_NAME_STATES, k / n);
 		}
 	/* Flatten every leading axis: the data are already row-major. */
 	f8->shape[0] = f8->count / n;
