@@ -10,7 +10,6 @@
  */
 #include <config.h>
 
-#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +18,8 @@
 
 #include "tool.h"
 
-#define MAX_PATTERNS 64
-
 typedef struct {
-	const char *select[MAX_PATTERNS];
-	size_t nselect;
-	const char *exclude[MAX_PATTERNS];
-	size_t nexclude;
-	const char *rename_from[MAX_PATTERNS], *rename_to[MAX_PATTERNS];
-	size_t nrename;
+	dk_select sel;          /* --select, --exclude, --rename */
 	int bare, to_text, from_text, convert;
 	dk_dtype dtype;
 	size_t max_elements;
@@ -58,29 +50,6 @@ static void usage(void)
 	       "Without options the output is byte-identical to the input.\n"
 	       "Exit status: 0 on success, 1 on bad input or I/O error, 2 on usage error.\n");
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
-}
-
-static int matches_any(const char *const *pat, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (fnmatch(pat[i], name, 0) == 0)
-			return 1;
-	return 0;
-}
-
-static int wanted(const options *o, const char *name)
-{
-	if (o->nselect && !matches_any(o->select, o->nselect, name))
-		return 0;
-	return !matches_any(o->exclude, o->nexclude, name);
-}
-
-static const char *new_name(const options *o, const char *name)
-{
-	for (size_t i = 0; i < o->nrename; i++)
-		if (!strcmp(o->rename_from[i], name))
-			return o->rename_to[i];
-	return NULL;
 }
 
 /*
@@ -145,9 +114,9 @@ static int cat_binary(options *o, tool_output *out, int fd, const char *src)
 	const dk_record *rec;
 	int st;
 	while ((st = dk_stream_next(r, &rec)) == DK_OK && rec) {
-		if (!wanted(o, rec->name))
+		if (!dk_select_wanted(&o->sel, rec->name))
 			continue;
-		const char *to = new_name(o, rec->name);
+		const char *to = dk_select_new_name(&o->sel, rec->name);
 		/* --dtype also normalises: native byte order, C order, format 1.0 */
 		int rewrite = o->convert && (rec->npy.dtype != o->dtype || rec->npy.big_endian ||
 		                             rec->npy.fortran_order || rec->npy.major != 1);
@@ -231,12 +200,12 @@ static int cat_text(options *o, tool_output *out, int fd, const char *src)
 		char fallback[48];
 		snprintf(fallback, sizeof fallback, "arr_%zu", index);
 		const char *name = meta && dk_meta_name(meta) ? dk_meta_name(meta) : fallback;
-		if (!wanted(o, name)) {
+		if (!dk_select_wanted(&o->sel, name)) {
 			dk_meta_free(meta);
 			dk_tensor_free(t);
 			continue;
 		}
-		const char *to = new_name(o, name);
+		const char *to = dk_select_new_name(&o->sel, name);
 		if (to) {
 			dk_meta *m = renamed(meta, to);
 			dk_meta_free(meta);
@@ -266,26 +235,18 @@ static int cat_text(options *o, tool_output *out, int fd, const char *src)
 	return failed;
 }
 
-static void parse_rename(options *o, const char *arg)
+/* A selection option: a usage error when it cannot be taken. */
+static void select_option(dk_select *sel, int c, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg || !eq[1])
-		tool_usage_error("--rename: '%s' is not OLD=NEW", arg);
-	if (o->nrename == MAX_PATTERNS)
-		tool_usage_error("--rename: at most %d", MAX_PATTERNS);
-	char *from = strndup(arg, (size_t)(eq - arg));
-	if (!from)
+	const char *opt = c == 's' ? "--select" : c == 'x' ? "--exclude" : "--rename";
+	int st = c == 's' ? dk_select_keep(sel, arg) : c == 'x' ? dk_select_drop(sel, arg)
+	                                                        : dk_select_rename(sel, arg);
+	if (st == DK_EINVAL)
+		tool_usage_error("%s: '%s' is not OLD=NEW", opt, arg);
+	if (st == DK_ELIMIT)
+		tool_usage_error("%s: at most %d", opt, DK_SELECT_MAX);
+	if (st)
 		tool_usage_error("out of memory");
-	o->rename_from[o->nrename] = from;
-	o->rename_to[o->nrename++] = eq + 1;
-}
-
-static void add_pattern(const char **list, size_t *n, const char *opt,
-                        const char *arg)
-{
-	if (*n == MAX_PATTERNS)
-		tool_usage_error("%s: at most %d patterns", opt, MAX_PATTERNS);
-	list[(*n)++] = arg;
 }
 
 int main(int argc, char **argv)
@@ -309,9 +270,7 @@ int main(int argc, char **argv)
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;
 		switch (c) {
-		case 's': add_pattern(o.select, &o.nselect, "--select", optarg); break;
-		case 'x': add_pattern(o.exclude, &o.nexclude, "--exclude", optarg); break;
-		case 'r': parse_rename(&o, optarg); break;
+		case 's': case 'x': case 'r': select_option(&o.sel, c, optarg); break;
 		case 'b': o.bare = 1; break;
 		case 'd':
 			if (dk_dtype_from_name(optarg, &o.dtype))
@@ -339,7 +298,6 @@ int main(int argc, char **argv)
 		                     : cat_binary(&o, &out, fd, files[i]);
 		tool_close_input(fd);
 	}
-	for (size_t i = 0; i < o.nrename; i++)
-		free((char *)o.rename_from[i]);
+	dk_select_clear(&o.sel);
 	return tool_output_close(&out, !failed) || failed ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
