@@ -354,11 +354,8 @@ dk_spectrum_class dk_spectrum_classify_leading(const double complex *eig,
 	if (nearest_shift)
 		return unknown;
 	dk_spectrum_class c = dk_spectrum_classify(eig, k, conv, tol);
-	if (c.index == k && k < n) { /* the rest may be unstable too */
-		unknown.stable = c.stable;
-		return unknown;
-	}
-	return c;
+	return c.index == k && k < n ? unknown /* the rest may be unstable too */
+	                             : c;
 }
 
 const char *dk_spectrum_kind_name(int kind)
