@@ -47,6 +47,7 @@
 #include "analysis/spectrum.h"
 #include "analysis/jacobian.h"
 #include "analysis/leading.h"
+#include "analysis/jac.h"
 #include "analysis/lyap.h"
 #include "analysis/pca.h"
 #include "analysis/fixed.h"

@@ -345,6 +345,19 @@ dk_spectrum_class dk_spectrum_classify(const double complex *eig, size_t n,
 	return c;
 }
 
+dk_spectrum_class dk_spectrum_classify_leading(const double complex *eig,
+                                               size_t k, size_t n,
+                                               dk_convention conv, double tol,
+                                               int nearest_shift)
+{
+	dk_spectrum_class unknown = {0, 0, DK_SPECTRUM_UNKNOWN};
+	if (nearest_shift)
+		return unknown;
+	dk_spectrum_class c = dk_spectrum_classify(eig, k, conv, tol);
+	return c.index == k && k < n ? unknown /* the rest may be unstable too */
+	                             : c;
+}
+
 const char *dk_spectrum_kind_name(int kind)
 {
 	static const char *const names[] = {"nonhyperbolic", "node", "focus",

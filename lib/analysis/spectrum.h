@@ -41,6 +41,7 @@
 /* The kind of a point, by its spectrum (small integers: they are what
    the jac/kind tensor holds). */
 enum {
+	DK_SPECTRUM_UNKNOWN = -1,      /* not settled by the leading eigenvalues */
 	DK_SPECTRUM_NONHYPERBOLIC = 0, /* an eigenvalue on the boundary (within tol) */
 	DK_SPECTRUM_NODE = 1,          /* index 0 or n; leading eigenvalue real */
 	DK_SPECTRUM_FOCUS = 2,         /* index 0 or n; leading pair complex */
@@ -89,9 +90,10 @@ int dk_spectrum_compute(dk_spectrum *s, const double *A,
 
 /* The classification of a point whose n sorted eigenvalues are eig. */
 typedef struct dk_spectrum_class {
-	size_t index; /* unstable directions (a complex pair counts 2) */
+	size_t index; /* unstable directions (a complex pair counts 2); not
+	                 known (0) when kind is DK_SPECTRUM_UNKNOWN */
 	int stable;   /* 1 when every direction is stable */
-	int kind;     /* DK_SPECTRUM_NONHYPERBOLIC .. DK_SPECTRUM_SADDLE */
+	int kind;     /* DK_SPECTRUM_UNKNOWN .. DK_SPECTRUM_SADDLE */
 } dk_spectrum_class;
 
 /*
@@ -104,6 +106,22 @@ typedef struct dk_spectrum_class {
 dk_spectrum_class dk_spectrum_classify(const double complex *eig, size_t n,
                                        dk_convention conv,
                                        double tol);
+
+/*
+ * Classify by the k leading of a spectrum of n eigenvalues (k <= n),
+ * sorted by conv (as dk_leading_solve leaves those of the largest
+ * modulus, map, or real part, flow).  Every other eigenvalue lies further
+ * inside (smaller modulus, or real part), so the k values settle
+ * stability, and the index too unless all k are unstable: then (k < n)
+ * the kind is DK_SPECTRUM_UNKNOWN and the index not known.  With
+ * nearest_shift, eig holds the k values nearest a shift instead, which
+ * settle nothing: DK_SPECTRUM_UNKNOWN, and not stable.  With k = n this
+ * is dk_spectrum_classify.
+ */
+dk_spectrum_class dk_spectrum_classify_leading(const double complex *eig,
+                                               size_t k, size_t n,
+                                               dk_convention conv, double tol,
+                                               int nearest_shift);
 
 /* "nonhyperbolic", "node", "focus", "saddle" (NULL for another code). */
 const char *dk_spectrum_kind_name(int kind);
