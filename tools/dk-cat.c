@@ -41,11 +41,8 @@ static void usage(void)
 	       "  -d, --dtype TYPE      convert elements to f8 f4 c16 i8 i4 u1 or b1\n"
 	       "  -t, --text            write tab-separated text (see dk-stream(5))\n"
 	       "  -T, --from-text       read text written by --text, or plain tables\n"
-	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
-	       "      --max-elements N  refuse tensors of more than N elements\n"
-	       "                        (default 2^30)\n"
-	       "  -h, --help            show this help and exit\n"
-	       "      --version         show the version and exit\n"
+	       TOOL_HELP_OUTPUT
+	       TOOL_HELP_COMMON
 	       "\n"
 	       "Without options the output is byte-identical to the input.\n"
 	       "Exit status: 0 on success, 1 on bad input or I/O error, 2 on usage error.\n");

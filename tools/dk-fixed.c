@@ -79,15 +79,12 @@ static void usage(void)
 	       "                        (default 1e-6)\n"
 	       "      --outlier-scale S drop points farther than S mean start distances\n"
 	       "                        from the starts' centroid (default 0: keep all)\n"
-	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
+	       TOOL_HELP_OUTPUT
 	       "      --task TASK       no STATES: run MODEL on a batch of TASK (copy,\n"
 	       "                        adding, flipflop or fmnist) and start from its\n"
 	       "                        states; the task options are dk-gen's:\n"
 	       TASK_OPTIONS_HELP
-	       "      --max-elements N  refuse tensors of more than N elements\n"
-	       "                        (default 2^30)\n"
-	       "  -h, --help            show this help and exit\n"
-	       "      --version         show the version and exit\n"
+	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);

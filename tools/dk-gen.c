@@ -32,11 +32,8 @@ static void usage(void)
 	       "standard output.  TASK is copy, adding, flipflop or fmnist.\n"
 	       "\n"
 	       TASK_OPTIONS_HELP
-	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
-	       "      --max-elements N  refuse tensors of more than N elements\n"
-	       "                        (default 2^30)\n"
-	       "  -h, --help            show this help and exit\n"
-	       "      --version         show the version and exit\n"
+	       TOOL_HELP_OUTPUT
+	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success, 1 on a missing dataset, bad data or I/O error,\n"
 	       "2 on usage error.\n");

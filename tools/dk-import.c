@@ -63,11 +63,8 @@ static void usage(void)
 	       "                        --to torch: readout)\n"
 	       "  -O, --outputs O       outputs of the all-zero readout made when there is\n"
 	       "                        none (default 1); with a readout, it must have O\n"
-	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
-	       "      --max-elements N  refuse tensors of more than N elements\n"
-	       "                        (default 2^30)\n"
-	       "  -h, --help            show this help and exit\n"
-	       "      --version         show the version and exit\n"
+	       TOOL_HELP_OUTPUT
+	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
 	int bad = ferror(stdout);

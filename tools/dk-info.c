@@ -46,10 +46,7 @@ static void usage(void)
 	       "                        elements (complex: of the modulus) and\n"
 	       "                        the NaN and Inf counts\n"
 	       "  -j, --json            one JSON object per tensor (JSON Lines)\n"
-	       "      --max-elements N  refuse tensors of more than N elements\n"
-	       "                        (default 2^30)\n"
-	       "  -h, --help            show this help and exit\n"
-	       "      --version         show the version and exit\n"
+	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success, 1 on bad input or I/O error, 2 on usage error.\n");
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);

@@ -71,7 +71,7 @@ static void usage(void)
 	for (size_t k = 0; k < NKINDS; k++)
 		fputs(kinds[k].help, stdout);
 	printf("\n"
-	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
+	       TOOL_HELP_OUTPUT
 	       "      --format png|svg  the picture's format (default: by the extension\n"
 	       "                        of -o FILE, else png)\n"
 	       "      --size WxH        the picture's size in pixels (default 640x480)\n"
@@ -87,10 +87,7 @@ static void usage(void)
 	       "                        C*N .. C*N+N-1, with N from --units or from\n"
 	       "                        the model attributes in the stream\n"
 	       "      --units N         raster: the units per channel\n"
-	       "      --max-elements N  refuse tensors of more than N elements\n"
-	       "                        (default 2^30)\n"
-	       "  -h, --help            show this help and exit\n"
-	       "      --version         show the version and exit\n"
+	       TOOL_HELP_COMMON
 	       "\n"
 	       "The program run is gnuplot (Debian package gnuplot-nox), or $DK_GNUPLOT.\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");

@@ -33,11 +33,8 @@ static void usage(void)
 	       "for classification).\n"
 	       "\n"
 	       "  -n, --no-states       leave the states out\n"
-	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
-	       "      --max-elements N  refuse tensors of more than N elements\n"
-	       "                        (default 2^30)\n"
-	       "  -h, --help            show this help and exit\n"
-	       "      --version         show the version and exit\n"
+	       TOOL_HELP_OUTPUT
+	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);

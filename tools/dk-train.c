@@ -91,7 +91,7 @@ static void usage(void)
 	       "                        at the end, and on SIGINT\n"
 	       "      --every K         steps between checkpoints (default 100)\n"
 	       "      --resume FILE     continue the run saved in FILE\n"
-	       "  -o, --output FILE     write FILE atomically instead of stdout\n"
+	       TOOL_HELP_OUTPUT
 	       "task options (as dk-gen's; --seed seeds the batches drawn):\n"
 	       TASK_OPTIONS_HELP
 	       "model options, with --model KIND (rnn, wrnn, gru, lstm, ctrnn; as\n"
@@ -100,9 +100,7 @@ static void usage(void)
 	       MODEL_OPTIONS_HELP
 	       "      --model-seed S    seed of the model's initialisation (default 1)\n"
 	       "\n"
-	       "      --max-elements N  refuse tensors of more than N elements\n"
-	       "  -h, --help            show this help and exit\n"
-	       "      --version         show the version and exit\n"
+	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success (also after SIGINT, with a checkpoint),\n"
 	       "1 on error (a non-finite loss among them), 2 on usage error.\n");

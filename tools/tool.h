@@ -36,6 +36,15 @@ _Noreturn void tool_version(void);
  *	};
  */
 enum { TOOL_OPT_VERSION = 256, TOOL_OPT_MAX_ELEMENTS, TOOL_OPT_FIRST_FREE };
+/* The help lines of -o and of the common options, for every tool's
+   usage text, aligned as the tools align theirs. */
+#define TOOL_HELP_OUTPUT \
+	"  -o, --output FILE     write FILE atomically instead of stdout\n"
+#define TOOL_HELP_COMMON \
+	"      --max-elements N  refuse tensors of more than N elements\n" \
+	"                        (default 2^30)\n" \
+	"  -h, --help            show this help and exit\n" \
+	"      --version         show the version and exit\n"
 #define TOOL_COMMON_LONGOPTS \
 	{"max-elements", required_argument, NULL, TOOL_OPT_MAX_ELEMENTS}, \
 	{"help", no_argument, NULL, 'h'}, \
