@@ -21,11 +21,6 @@
 
 static char err[256];
 
-static int same(const dk_tensor *t, const void *want, size_t bytes)
-{
-	return t && dk_tensor_nbytes(t) == bytes && !memcmp(t->data, want, bytes);
-}
-
 /* The dense run with vectors, Schur form and input Jacobian against the
    direct calls, point by point. */
 static void dense_against_direct(dk_model *m, dk_convention conv,
