@@ -14,6 +14,15 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 export PATH="$top_builddir/tools:$PATH"
+# In a shared build, tools/dk-* are libtool's wrapper scripts: a bash
+# that runs before every tool, which the suite's thousand tool runs
+# would pay for.  Run the programs they wrap, with the library path the
+# wrappers would set (a static build has no .libs and runs tools/dk-*).
+if [ -x "$top_builddir/tools/.libs/dk-cat" ] && [ -d "$top_builddir/lib/.libs" ]; then
+	PATH="$top_builddir/tools/.libs:$PATH"
+	LD_LIBRARY_PATH="$top_builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+	export LD_LIBRARY_PATH
+fi
 data="$top_srcdir/data"
 tap_n=0
 tap_failed=0
