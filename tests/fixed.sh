@@ -9,6 +9,7 @@
 
 PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
+py_start
 
 pycheck() { # description model result; Python on stdin, with M and R loaded
 	desc=$1
@@ -24,7 +25,7 @@ with open("$3", "rb") as f:
     META = json.loads(np.load(f)[()])
 EOF
 	cat >>"$tmp/check.py"
-	ok "$desc" "$PY" "$tmp/check.py"
+	py_ok "$desc" "$tmp/check.py"
 }
 
 # x' = tanh(2 x): the bias of a dk-init network set to zero

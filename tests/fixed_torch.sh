@@ -11,6 +11,7 @@
 
 PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
+py_start
 npz="$data/flipflop_torch32.npz"
 
 pycheck() { # description; Python on stdin, with Z (the fixture) and load()
@@ -27,7 +28,7 @@ W, b = Z["rnn.weight_hh_l0"], Z["rnn.bias_ih_l0"] + Z["rnn.bias_hh_l0"]
 Wo, bo = Z["readout.weight"], Z["readout.bias"]
 EOF
 	cat >>"$tmp/check.py"
-	ok "$desc" "$PY" "$tmp/check.py"
+	py_ok "$desc" "$tmp/check.py"
 }
 
 ok "dk-import reads the state_dict" dk-import -o "$tmp/net.npy" "$npz"

@@ -7,6 +7,7 @@
 
 PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
+py_start
 
 pycheck() { # description; Python on stdin; R: the records of $tmp/out.npy by name
 	desc=$1
@@ -41,7 +42,7 @@ def sorted_eig(A, conv="map"):
 R = load("$tmp/out.npy") if os.path.exists("$tmp/out.npy") else {}
 PYEOF
 	cat >>"$tmp/check.py"
-	ok "$desc" "$PY" "$tmp/check.py"
+	py_ok "$desc" "$tmp/check.py"
 }
 
 # ---- bare matrices against numpy.linalg.eig ----
