@@ -128,6 +128,8 @@ ok "--sample is deterministic for a seed" sh -c "dk-fixed --sample 128 --seed 1 
 ok "--convention map is the default of a discrete-time model" sh -c "dk-fixed --convention map --sample 128 --seed 1 '$ff' '$tmp/run.npy' | cmp - '$tmp/fpf.npy'"
 fails_with 1 "--convention flow on a discrete-time model" dk-fixed --convention flow "$ff" "$tmp/run.npy"
 fails_with 2 "--convention sideways" dk-fixed --convention sideways "$ff" "$tmp/run.npy"
+# exact: --task runs dk_model_run on the same batch of 8 dk-gen draws,
+# then the same search
 ok "--task flipflop: the same points as dk-gen | dk-run | dk-fixed" sh -c "
 	dk-fixed --task flipflop --batch 8 --length 100 --seed 7 --sample 128 '$ff' | dk-cat --select 'fp/*' --bare >'$tmp/t1.npy' &&
 	dk-gen flipflop --batch 8 --seed 7 | dk-run '$ff' | dk-fixed --sample 128 --seed 7 '$ff' | dk-cat --select 'fp/*' --bare >'$tmp/t2.npy' &&

@@ -101,6 +101,9 @@ EOF
 ok "dk-fixed --jac on the same starts" sh -c "
 	dk-gen flipflop --batch 16 --length 100 --seed 7 | dk-run '$tmp/net.npy' |
 	dk-fixed --jac --sample 256 --seed 1 '$tmp/net.npy' >'$tmp/fpj.npy'"
+# exact: --jac runs the same search and then adds each point's spectrum,
+# by the Jacobian and LAPACK call dk-jac makes at the same x (the
+# eigenvalues do not depend on the vectors dk-jac also asks for)
 pycheck "dk-fixed --jac: the same points, fp/index = dk-jac's jac/index, fp/eig = jac/eig" <<EOF
 F, G, J = load("$tmp/fp.npy"), load("$tmp/fpj.npy"), load("$tmp/jac.npy")
 assert np.array_equal(F["fp/x"], G["fp/x"])
