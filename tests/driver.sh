@@ -3,15 +3,17 @@
 # test program instead of one per assertion:
 #
 #   PASS tests/test_fixed (29 assertions, 0.04 s)
-#   FAIL tests/fixed.sh (37 assertions, 1 failed, 3.14 s; see tests/fixed.sh.log)
+#   ERROR tests/fixed.sh (37 assertions, 1 failed, 1 error, 3.14 s; see tests/fixed.sh.log)
 #
-# followed, for a program that failed, by its failed assertions.  It runs
-# Automake's own tap-driver.sh (build-aux/), which still writes the .log
-# and .trs files that tests/summary.sh and test-suite.log read, and keeps
-# that driver's per-assertion lines to itself.  ./bootstrap check and
-# .ci/run select it with `make check LOG_DRIVER="sh tests/driver.sh"`;
-# a plain `make check` keeps Automake's driver.  Takes the arguments of
-# any Automake test driver (--test-name, --log-file, --trs-file, ...).
+# followed, for a program that failed, by what failed (an error is a
+# crash, a nonzero exit status or a wrong plan; tests/summary.sh counts
+# it as a failure).  It runs Automake's own tap-driver.sh (build-aux/),
+# which still writes the .log and .trs files that tests/summary.sh and
+# test-suite.log read, and keeps that driver's per-assertion lines to
+# itself.  ./bootstrap check and .ci/run select it with `make check
+# LOG_DRIVER="sh tests/driver.sh"`; a plain `make check` keeps
+# Automake's driver.  Takes the arguments of any Automake test driver
+# (--test-name, --log-file, --trs-file, ...).
 here=$(cd "$(dirname "$0")" && pwd)
 name= log= trs=
 for a; do
@@ -35,8 +37,9 @@ end=$(now)
 # whole program is its :global-test-result: line.
 awk -v name="$name" -v logfile="$log" -v start="$start" -v end="$end" '
 	/^:test-result:/ {
+		if ($2 == "ERROR") { errors++; next } # a crash, exit status or bad plan
 		n++
-		if ($2 ~ /^(FAIL|XPASS|ERROR)$/) failed++
+		if ($2 ~ /^(FAIL|XPASS)$/) failed++
 		if ($2 == "SKIP") skipped++
 	}
 	/^:global-test-result:/ { verdict = $2 }
@@ -44,6 +47,7 @@ awk -v name="$name" -v logfile="$log" -v start="$start" -v end="$end" '
 		s = sprintf("%d assertion%s", n, n == 1 ? "" : "s")
 		if (failed) s = s sprintf(", %d failed", failed)
 		if (skipped) s = s sprintf(", %d skipped", skipped)
+		if (errors) s = s sprintf(", %d error%s", errors, errors == 1 ? "" : "s")
 		s = s sprintf(", %.2f s", end - start)
 		if (verdict != "PASS" && verdict != "SKIP") s = s "; see " logfile
 		printf "%s %s (%s)\n", verdict == "" ? "ERROR" : verdict, name, s
