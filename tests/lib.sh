@@ -5,6 +5,8 @@
 #   fails_with 1 "bad magic" dk-cat bad.npy   # pass if it exits with 1
 #   is "$got" "$want" "description"
 #   skip_all "reason"                   # when a prerequisite is missing
+#   PY=$(numpy_python); py_start        # one python3 for the NumPy checks
+#   py_ok "NumPy agrees" check.py ARG   # pass if check.py exits 0
 #   done_testing                        # prints the plan; exit status
 #
 # make check exports top_srcdir, top_builddir, PYTHON3, MANDOC and
@@ -15,8 +17,8 @@
 : "${top_builddir:=$top_srcdir}"
 export PATH="$top_builddir/tools:$PATH"
 # In a shared build, tools/dk-* are libtool's wrapper scripts: a bash
-# that runs before every tool, which the suite's thousand tool runs
-# would pay for.  Run the programs they wrap, with the library path the
+# that runs before every tool, which the suite's 1500 tool runs would
+# pay for.  Run the programs they wrap, with the library path the
 # wrappers would set (a static build has no .libs and runs tools/dk-*).
 if [ -x "$top_builddir/tools/.libs/dk-cat" ] && [ -d "$top_builddir/lib/.libs" ]; then
 	PATH="$top_builddir/tools/.libs:$PATH"
