@@ -8,6 +8,7 @@
 PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
 export DK_DATA="$data" DK_TMP="$tmp"
+py_start
 named="$data/stream_named.npy"
 plain="$data/plain_f8.npy"
 
@@ -42,7 +43,7 @@ EOF
 
 pycheck() { # description; a Python check on stdin
 	cat "$tmp/prelude.py" - >"$tmp/check.py"
-	ok "$1" "$PY" "$tmp/check.py"
+	py_ok "$1" "$tmp/check.py"
 }
 
 # ======================================================================

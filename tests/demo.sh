@@ -48,7 +48,9 @@ kinds=$(value fp/kind <"$out/fixed.npy" | tr '\n' ' ')
 index=$(value jac/index <"$out/spectra.npy" | tr '\n' ' ')
 echo "$kinds" | awk '{ f = 0; for (i = 1; i <= NF; i++) f += $i;
 	print "points found: " NF ", fixed (|F(x) - x| <= 1e-10): " f }'
-echo "$index" | awk '{ s = 0; for (i = 1; i <= NF; i++) { s += $i == 0; n[$i]++ }
+# stable: a fixed point (kind 1) of index 0; a slow point is no memory
+printf '%s\n%s\n' "$kinds" "$index" | awk 'NR == 1 { for (i = 1; i <= NF; i++) kind[i] = $i; next }
+	{ s = 0; for (i = 1; i <= NF; i++) { s += $i == 0 && kind[i] == 1; n[$i]++ }
 	printf "stable fixed points (the memories): %d\n", s;
 	printf "points by index (unstable directions):";
 	for (k in n) printf " %s:%d", k, n[k]; printf "\n" }'

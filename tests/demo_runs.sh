@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo_runs.sh -- `./bootstrap demo` must keep working: run the demo and
 # check what it claims: a trained flip-flop network whose test error is
-# far below the untrained one's, and its files.
+# far below the untrained one's, about 8 stable fixed points, each
+# reading out its own pattern of the 3 bits, and its files.
 . "$top_srcdir/tests/lib.sh"
 
 DK_DEMO_DIR="$tmp/demo" ok "demo exits 0" sh "$top_srcdir/tests/demo.sh"
@@ -9,15 +10,40 @@ cp "$tmp/.out" "$tmp/demo.out"
 before=$(awk '/^test MSE untrained:/ { print $4 }' "$tmp/demo.out")
 after=$(awk '/^test MSE trained:/ { print $4 }' "$tmp/demo.out")
 # the flip-flop targets are +-1 or 0: an untrained network's MSE is about
-# 0.5; 1000 Adam steps bring it below 0.1
+# 0.5; 1000 Adam steps bring it below 0.1 (0.036 to 0.078 over the
+# kernels and threads named below: training follows the last bits)
 awk -v b="$before" -v a="$after" 'BEGIN { exit !(a < 0.1 && a < b / 5) }'
 tap_result $? "trained test MSE $after is below 0.1 and a fifth of the untrained $before"
 stable=$(awk '/^stable fixed points/ { print $NF }' "$tmp/demo.out")
 # 3 bits hold 8 memories; a network trained this briefly may miss some
 # or keep a spurious one, but far fewer than 8 would mean the fixed-point
-# search (or the training) broke
+# search (or the training) broke.  How many are stable varies between
+# machines: 6 to 8 under OpenBLAS's Cooperlake, Haswell, Zen and
+# Sandybridge kernels, 1 and 2 threads, and libmvec's AVX-512, AVX2 and
+# SSE code (README, Tests); slow points do not count.
 awk -v s="$stable" 'BEGIN { exit !(s >= 6 && s <= 10) }'
 tap_result $? "the trained network has about 8 stable fixed points (found $stable)"
+PY=$(numpy_python)
+if [ -n "$PY" ]; then
+	"$PY" - "$tmp/demo" <<'EOF'
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records, name
+def load(p):
+    return {name(r, i): r[1] for i, r in enumerate(records(p))}
+d = sys.argv[1]
+M, F, J = load(d + "/flipflop.npy"), load(d + "/fixed.npy"), load(d + "/spectra.npy")
+x = F["fp/x"][(F["fp/kind"] == 1) & (J["jac/index"] == 0)]
+o = x @ M["model/readout/W"].T + M["model/readout/b"]
+# a memory reads out one sign pattern of the 3 bits, each bit clearly set
+assert (np.abs(o) > 0.5).all(), o
+assert len({tuple(np.sign(r)) for r in o}) == len(o), o
+EOF
+	tap_result $? "each stable fixed point reads out its own sign pattern of the 3 bits, every |bit| > 0.5"
+else
+	tap_result 0 "stable fixed points as memories # SKIP no python3 with NumPy"
+fi
 for f in untrained.npy flipflop.npy test.npy loss.tsv traj.npy fixed.npy spectra.npy; do
 	ok "demo wrote $f" test -s "$tmp/demo/$f"
 done

@@ -8,6 +8,7 @@
 
 PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
+py_start
 
 # check KIND UNITS INPUTS: a model, 6 steps of a batch of 3 from a random
 # state, and NumPy's own run of the same.
@@ -28,7 +29,7 @@ with open("$tmp/in.npy", "wb") as f:   # the input stream dk-run reads
         np.save(f, np.array(json.dumps({"name": name}).encode()))
         np.save(f, np.load("$tmp/" + ("u" if name == "input" else "x0") + ".npy"))
 EOF
-	"$PY" "$tmp/make.py"
+	py_run "$tmp/make.py"
 	ok "$kind $units/$inputs: dk-run runs it" \
 		sh -c "dk-run '$m' '$tmp/in.npy' | dk-cat --select states --bare > '$tmp/states.npy'"
 	cat >"$tmp/check.py" <<EOF
@@ -73,7 +74,7 @@ assert got.shape == want.shape, (got.shape, want.shape)
 err = np.abs(got - want).max()
 assert err < 1e-12, err
 EOF
-	ok "$kind $units/$inputs: the states are NumPy's by PyTorch's equations" "$PY" "$tmp/check.py"
+	py_ok "$kind $units/$inputs: the states are NumPy's by PyTorch's equations" "$tmp/check.py"
 }
 
 check gru 5 3

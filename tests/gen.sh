@@ -13,6 +13,8 @@ py=$(numpy_python)
 [ -n "$py" ] || skip_all "python3 with NumPy not found"
 PYTHONPATH="$top_srcdir/tests${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONPATH
+PY=$py
+py_start
 
 # pycheck DESCRIPTION FILE... <<'PY': run Python on the files (sys.argv),
 # pass when it exits 0; what it prints explains a failure.
@@ -20,11 +22,7 @@ pycheck() {
 	desc=$1
 	shift
 	cat >"$tmp/check.py"
-	"$py" "$tmp/check.py" "$@" >"$tmp/.out" 2>&1
-	st=$?
-	tap_result $st "$desc"
-	[ $st -eq 0 ] || sed 's/^/#   /' "$tmp/.out" | head -20
-	return 0
+	py_ok "$desc" "$tmp/check.py" "$@"
 }
 
 # ---- conventions ----

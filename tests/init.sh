@@ -10,6 +10,7 @@
 
 PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
+py_start
 
 pycheck() { # description file; Python on stdin sees R = {name: (meta, array)}
 	desc=$1 file=$2
@@ -22,7 +23,7 @@ R = {name(r, i): (json.loads(r[0]) if r[0] else None, r[1])
      for i, r in enumerate(records("$file"))}
 EOF
 	cat >>"$tmp/check.py"
-	ok "$desc" "$PY" "$tmp/check.py"
+	py_ok "$desc" "$tmp/check.py"
 }
 
 ok "iRNN exits 0" dk-init rnn --units 5 --inputs 3 --outputs 2 --act relu --init identity -o "$tmp/irnn.npy"

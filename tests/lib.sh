@@ -5,6 +5,8 @@
 #   fails_with 1 "bad magic" dk-cat bad.npy   # pass if it exits with 1
 #   is "$got" "$want" "description"
 #   skip_all "reason"                   # when a prerequisite is missing
+#   PY=$(numpy_python); py_start        # one python3 for the NumPy checks
+#   py_ok "NumPy agrees" check.py ARG   # pass if check.py exits 0
 #   done_testing                        # prints the plan; exit status
 #
 # make check exports top_srcdir, top_builddir, PYTHON3, MANDOC and
@@ -14,11 +16,21 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 export PATH="$top_builddir/tools:$PATH"
+# In a shared build, tools/dk-* are libtool's wrapper scripts: a bash
+# that runs before every tool, which the suite's 1500 tool runs would
+# pay for.  Run the programs they wrap, with the library path the
+# wrappers would set (a static build has no .libs and runs tools/dk-*).
+if [ -x "$top_builddir/tools/.libs/dk-cat" ] && [ -d "$top_builddir/lib/.libs" ]; then
+	PATH="$top_builddir/tools/.libs:$PATH"
+	LD_LIBRARY_PATH="$top_builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+	export LD_LIBRARY_PATH
+fi
 data="$top_srcdir/data"
 tap_n=0
 tap_failed=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dktest.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# closing fd 8 ends the Python worker, if py_start started one
+trap 'exec 8>&- 9<&-; rm -rf "$tmp"' EXIT
 
 tap_result() { # status description
 	tap_n=$((tap_n + 1))
@@ -69,6 +81,54 @@ limit_memory() {
 skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0
+}
+
+# One python3 for all of a test's Python checks (tests/pyworker.py):
+# starting python3 and NumPy costs about 0.2 s of CPU, half of it
+# OpenBLAS's helper thread spinning, which a test of 25 checks pays 25
+# times.  py_start, once PY is set, starts it; then
+#   py_ok "description" SCRIPT [ARG...]
+# is ok "description" "$PY" SCRIPT ARG..., run by the worker (SCRIPT is
+# read when py_ok runs, so it may be rewritten for the next check).
+# Without a worker (py_start not called, or the worker gone) python3 is
+# started for each.
+py_start() {
+	[ -f "$top_srcdir/tests/pyworker.py" ] || return 0
+	mkfifo "$tmp/.pyin" "$tmp/.pyout" || return 0
+	"$PY" -u "$top_srcdir/tests/pyworker.py" <"$tmp/.pyin" >"$tmp/.pyout" \
+		2>"$tmp/.pyworker.err" &
+	exec 8>"$tmp/.pyin" 9<"$tmp/.pyout"
+	py_worker=yes
+}
+
+py_ok() { # description script [arg...]
+	desc=$1
+	shift
+	py_run "$@"
+	st=$?
+	tap_result $st "$desc"
+	[ $st -eq 0 ] || { echo "#   exit $st: $PY $*"; sed 's/^/#   /' "$tmp/.err" | tail -6; }
+	return 0
+}
+
+# py_run SCRIPT [ARG...]: "$PY" SCRIPT ARG... by the worker, its output
+# in $tmp/.out and $tmp/.err; its exit status
+py_run() {
+	if [ "${py_worker:-no}" = yes ]; then
+		req="$1	$tmp/.out	$tmp/.err"
+		shift
+		for a; do
+			req="$req	$a"
+		done
+		# in a subshell: a worker gone would kill the writer with SIGPIPE
+		(printf '%s\n' "$req" >&8) 2>/dev/null
+		read -r st <&9 && return "$st"
+		py_worker=no # the worker is gone: this check fails, the rest go on without
+		echo "# the Python worker ended:"
+		sed 's/^/#   /' "$tmp/.pyworker.err" | tail -5
+		return 99
+	fi
+	"$PY" "$@" >"$tmp/.out" 2>"$tmp/.err"
 }
 
 # Debian's python3 with NumPy, or empty.

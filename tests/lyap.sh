@@ -8,6 +8,7 @@
 
 PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
+py_start
 
 cat >"$tmp/common.py" <<EOF
 import json, os, sys
@@ -29,7 +30,7 @@ EOF
 pycheck() { # description; Python on stdin
 	desc=$1
 	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	ok "$desc" "$PY" "$tmp/check.py"
+	py_ok "$desc" "$tmp/check.py"
 }
 
 # A normal map W = U diag(d) U^T, with U Haar-orthogonal from NumPy:

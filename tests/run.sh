@@ -7,6 +7,7 @@
 
 PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
+py_start
 
 pycheck() { # description; Python on stdin; M, I, R: records of model, input, result
 	desc=$1
@@ -34,7 +35,7 @@ def close(a, b, tol=1e-12):
     return a.shape == b.shape and np.abs(a - b).max() <= tol * max(1, np.abs(b).max())
 EOF
 	cat >>"$tmp/check.py"
-	ok "$desc" "$PY" "$tmp/check.py"
+	py_ok "$desc" "$tmp/check.py"
 }
 
 dk-init rnn --units 12 --inputs 3 --outputs 3 --act tanh --gain 1.3 --seed 4 >"$tmp/m.npy"

@@ -128,6 +128,8 @@ is "$(log "$tmp/tl.npy" | awk '{ printf "%s ", $1 }')" "7 14 21 28 30 " \
 is "$(log "$tmp/tl.npy" | awk '{ print $2 }' | tr '\n' ' ')" \
 	"$(loss "$tmp/tl.npy" | sed -n '7p;14p;21p;28p;30p' | tr '\n' ' ')" \
 	"train/log's train loss is train/loss at its step"
+# exact: the test log runs dk_model_run on the 20 sequences at once and
+# dk_loss_eval, as dk-run does, on the same model bytes
 is "$(log "$tmp/tl.npy" | tail -n 1 | cut -f 3)" \
 	"$(dk-gen adding --length 12 --batch 20 --seed 11 | dk-run "$tmp/tl.npy" | dk-cat --select run/loss --bare --text | grep -v '^#')" \
 	"the last test loss is dk-run's on dk-gen --batch 20 --seed 11 (the same bits)"

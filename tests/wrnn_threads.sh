@@ -4,7 +4,10 @@
 # same training run under OPENBLAS_NUM_THREADS=1, 2 and 3 (set for the
 # child only) gives the same bytes, model and losses.  The sizes are
 # large enough (batch x channels^2 x units >= 10^6) for wrnn.c to start
-# its threads.
+# its threads, and small enough that OpenBLAS runs its own products (the
+# readout's, the input's gradient) in one thread whatever the count:
+# OpenBLAS's threaded products change their last bits with the count
+# (README, Reproducibility), so at larger sizes the bytes may differ.
 . "$top_srcdir/tests/lib.sh"
 
 dk-init wrnn --channels 16 --units 100 --inputs 2 --outputs 1 --init random \
