@@ -10,7 +10,7 @@
 # the only sign of the crash), so that one failed assertion, and the
 # nonzero exit it causes, count as 1 failed, not 2.
 dir=${1:-.}
-find "$dir/tests" -name '*.trs' | sort | while read -r f; do
+find "$dir/tests" -name '*.trs' 2>/dev/null | sort | while read -r f; do
 	echo ":file: $f"
 	cat "$f"
 done | awk '
