@@ -52,5 +52,6 @@
 #include "analysis/lyap.h"
 #include "analysis/pca.h"
 #include "analysis/fixed.h"
+#include "analysis/wave.h"
 
 #endif
