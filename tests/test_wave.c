@@ -1,8 +1,8 @@
 /*
  * test_wave.c -- the spectral wave analysis against synthetic rings whose
  * waves are known: speeds off the FFT grid, with noise, rectified,
- * standing; open rings with wavelengths that do not fit them; and the
- * refusals of bad states.
+ * standing, a moving Gaussian pulse; open rings with wavelengths that do
+ * not fit them; and the refusals of bad states.
  */
 #include <config.h>
 
@@ -167,6 +167,38 @@ static void standing(void)
 	dk_wave_states_clear(&s);
 }
 
+/* A Gaussian pulse (width 3 units) going round a ring of 64 at speeds
+   off the grid: broadband, every harmonic at the pulse's speed. */
+static void pulse(void)
+{
+	const double speeds[2] = {0.37, -0.8};
+	dk_wave_options o = dk_wave_options_default();
+	for (int v = 0; v < 2; v++) {
+		size_t T = 300, n = 64;
+		dk_wave_states s = {.T = T, .B = 1, .C = 1, .n = n, .periodic = 1};
+		size_t shape[3] = {T, 1, n};
+		s.x = dk_tensor_alloc(DK_F8, 0, 3, shape);
+		double *x = s.x->data;
+		for (size_t t = 0; t < T; t++)
+			for (size_t i = 0; i < n; i++) {
+				double c = fmod(10 + speeds[v] * (double)t + 64 * 100, 64);
+				double d = fabs((double)i - c);
+				d = fmin(d, 64 - d);
+				x[t * n + i] = exp(-d * d / 18);
+			}
+		dk_wave_result r = analyse(&s, &o);
+		ok(relerr(r.speed[0], speeds[v]) < 0.02,
+		   "a Gaussian pulse at %g units per step: speed %g within 2%%",
+		   speeds[v], r.speed[0]);
+		ok(relerr(fabs(r.speed[0]), r.frequency[0] * r.wavelength[0]) < 1e-12 &&
+		   r.traveling[0] * speeds[v] > 0.9 * fabs(speeds[v]),
+		   "... frequency x wavelength is its speed, and it travels (%g)",
+		   r.traveling[0]);
+		dk_wave_result_clear(&r);
+		dk_wave_states_clear(&s);
+	}
+}
+
 /* The diagonal power: high for a wave at the line's speed, about 1 for
    noise, and not high for a wave at another speed. */
 static void diagonal(void)
@@ -238,6 +270,7 @@ int main(void)
 	rings();
 	open_rings();
 	standing();
+	pulse();
 	diagonal();
 	records();
 	return tap_done();
