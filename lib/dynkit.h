@@ -21,6 +21,7 @@
 #include "stream/writer.h"
 #include "stream/bundle.h"
 #include "stream/names.h"
+#include "stream/layout.h"
 #include "stream/select.h"
 #include "stream/text.h"
 #include "stream/zip.h"
@@ -51,5 +52,6 @@
 #include "analysis/lyap.h"
 #include "analysis/pca.h"
 #include "analysis/fixed.h"
+#include "analysis/wave.h"
 
 #endif

@@ -4,7 +4,9 @@
  * dk_task_generate's batch, to the bit (the same path); a run read from
  * a stream gives dk_model_run's states and outputs from h0 and
  * dk_loss_eval's loss, to the bit; its records have the schema's names
- * and axes; and what does not fit is refused with a message.
+ * and axes, and the states of a model with a spatial layout (wrnn)
+ * carry it in their attrs; and what does not fit is refused with a
+ * message.
  */
 #include <config.h>
 
@@ -202,9 +204,47 @@ static void test_batch(void)
 	dk_model_free(m);
 }
 
+/* A wrnn's states say where its units sit; an rnn's say nothing. */
+static void test_layout(void)
+{
+	dk_model_spec s = {.kind = "wrnn", .units = 6, .channels = 2, .inputs = 3,
+	                   .outputs = 3};
+	char err[256];
+	dk_model *w = NULL, *r = make(12, 3, 3);
+	int st = dk_model_create(&s, &w, err, sizeof err);
+	dk_layout l;
+	ok(!st && dk_model_layout(w, &l) == 1 && l.rank == 2 && l.shape[0] == 2 &&
+	   l.shape[1] == 6 && !strcmp(l.axes[0], "channel") &&
+	   !strcmp(l.axes[1], "unit") && !l.periodic[0] && l.periodic[1],
+	   "wrnn: 2 rings of 6 units, the unit axis periodic");
+	ok(dk_model_layout(r, &l) == 0 && l.rank == 0, "rnn: no layout");
+	dk_bundle *in = batch_stream(DK_TASK_FLIPFLOP, 12, 0), *out = dk_bundle_alloc();
+	dk_run_batch rb;
+	st = st ? st : dk_run_batch_read(&rb, w, in, 1 << 20, err, sizeof err);
+	st = st ? st : dk_run_batch_run(&rb, w);
+	st = st ? st : dk_run_batch_to_bundle(&rb, 1, out);
+	long i = dk_bundle_find(out, DK_NAME_STATES);
+	json_t *a = i < 0 ? NULL : dk_meta_attrs(dk_bundle_meta(out, (size_t)i));
+	dk_layout got;
+	ok(!st && a && !dk_layout_from_json(json_object_get(a, DK_LAYOUT_ATTR), &got,
+	                                    err, sizeof err) &&
+	   got.rank == 2 && got.shape[0] == 2 &&
+	   got.shape[1] == 6 && got.periodic[1] && !got.periodic[0],
+	   "the wrnn's states carry the layout in their attrs, and it reads back");
+	i = dk_bundle_find(out, DK_NAME_OUTPUT);
+	a = i < 0 ? NULL : dk_meta_attrs(dk_bundle_meta(out, (size_t)i));
+	ok(!a || !json_object_get(a, DK_LAYOUT_ATTR), "the outputs carry none");
+	dk_run_batch_clear(&rb);
+	dk_bundle_free(out);
+	dk_bundle_free(in);
+	dk_model_free(w);
+	dk_model_free(r);
+}
+
 int main(void)
 {
 	test_task_states();
 	test_batch();
+	test_layout();
 	return tap_done();
 }

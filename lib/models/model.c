@@ -180,6 +180,15 @@ size_t dk_model_input_size(const dk_model *m) { return m->spec.inputs; }
 size_t dk_model_output_size(const dk_model *m) { return m->spec.outputs; }
 size_t dk_model_readout_input_size(const dk_model *m) { return m->readout_in; }
 double *dk_model_params(dk_model *m) { return m->theta; }
+
+int dk_model_layout(const dk_model *m, dk_layout *out)
+{
+	*out = (dk_layout){0};
+	if (!m->ops->spatial)
+		return 0;
+	m->ops->spatial(m, out);
+	return out->rank > 0;
+}
 size_t dk_model_param_count(const dk_model *m) { return m->ntheta; }
 size_t dk_model_cache_size(const dk_model *m) { return m->ops->cache_size(m); }
 

@@ -33,6 +33,7 @@
 
 #include "base/tensor.h"
 #include "stream/bundle.h"
+#include "stream/layout.h"
 
 /* Elementwise nonlinearities.  DK_ACT_DEFAULT, the zero of a spec, is the
    kind's own (relu for wrnn, tanh otherwise); a model never holds it. */
@@ -92,6 +93,14 @@ size_t dk_model_input_size(const dk_model *m);
 size_t dk_model_output_size(const dk_model *m);
 /* k: how many leading state entries the readout reads. */
 size_t dk_model_readout_input_size(const dk_model *m);
+
+/*
+ * Where the state's units sit in space: 1 with *out filled for a model
+ * that has a spatial layout (wrnn: its channels, each a periodic ring of
+ * units), 0 with out->rank = 0 for one that has none.  dk-run writes it
+ * into the attrs of the states (stream/layout.h), where dk-wave finds it.
+ */
+int dk_model_layout(const dk_model *m, dk_layout *out);
 
 /* The parameter vector (owned by the model) and its length. */
 double *dk_model_params(dk_model *m);

@@ -41,6 +41,9 @@ typedef struct dk_model_ops {
 	   readout reads only the first k < n state entries (lstm: h, not c)
 	   sets m->readout_in = k here; 0 means the whole state. */
 	int (*layout)(dk_model *m, char *err, size_t errlen);
+	/* Optional: where the state's units sit in space (dk_model_layout);
+	   NULL for a kind without a spatial layout. */
+	void (*spatial)(const dk_model *m, dk_layout *out);
 	/* Fill the parameters (all zero on entry) as m->spec says. */
 	int (*init)(dk_model *m, dk_rng *rng, char *err, size_t errlen);
 	/* Doubles of scratch for a batch, and of cache per state. */

@@ -87,6 +87,12 @@ static int wrnn_layout(dk_model *m, char *err, size_t errlen)
 	return DK_OK;
 }
 
+/* c rings of n units, each periodic: the circular convolution wraps. */
+static void wrnn_spatial(const dk_model *m, dk_layout *out)
+{
+	*out = dk_layout_rings(m->spec.channels, m->spec.units, 1);
+}
+
 static int wrnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 {
 	wrnn_params p = params(m);
@@ -508,6 +514,7 @@ const dk_model_ops dk_wrnn_ops = {
 	.init_default = "shift",
 	.has_channels = 1,
 	.layout = wrnn_layout,
+	.spatial = wrnn_spatial,
 	.init = wrnn_init,
 	.work_size = wrnn_work_size,
 	.cache_size = wrnn_cache_size,

@@ -63,4 +63,11 @@
 #define DK_NAME_LYAP_ENTROPY     "lyap/entropy"
 #define DK_NAME_LYAP_CHECK       "lyap/check"
 
+/* traveling waves on rings (dk-wave): each (batch, ring) */
+#define DK_NAME_WAVE_SPEED          "wave/speed"
+#define DK_NAME_WAVE_WAVELENGTH     "wave/wavelength"
+#define DK_NAME_WAVE_FREQUENCY      "wave/frequency"
+#define DK_NAME_WAVE_TRAVELING      "wave/traveling"
+#define DK_NAME_WAVE_DIAGONAL_POWER "wave/diagonal_power"
+
 #endif

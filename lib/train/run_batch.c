@@ -75,6 +75,7 @@ int dk_run_batch_read(dk_run_batch *rb, const dk_model *m, const dk_bundle *b,
 		dk_run_batch_clear(rb);
 		return st;
 	}
+	dk_model_layout(m, &rb->layout);
 	rb->target = dk_bundle_get(b, DK_NAME_TARGET);
 	rb->mask = dk_bundle_get(b, DK_NAME_MASK);
 	return DK_OK;
@@ -116,10 +117,18 @@ int dk_run_batch_to_bundle(dk_run_batch *rb, int with_states, dk_bundle *b)
 	dk_tensor *states = rb->states, *y = rb->outputs;
 	rb->states = rb->outputs = NULL;
 	int st = DK_OK;
-	if (with_states)
-		st = dk_bundle_add_record(b, DK_NAME_STATES, states, axes, 3, NULL);
+	json_t *attrs = NULL;
+	if (with_states && rb->layout.rank > 0) {
+		json_t *l = dk_layout_to_json(&rb->layout);
+		attrs = l ? json_pack("{s:o}", DK_LAYOUT_ATTR, l) : NULL;
+		if (!attrs)
+			st = DK_ENOMEM;
+	}
+	if (with_states && !st)
+		st = dk_bundle_add_record(b, DK_NAME_STATES, states, axes, 3, attrs);
 	else
 		dk_tensor_free(states);
+	json_decref(attrs);
 	if (!st)
 		st = dk_bundle_add_record(b, DK_NAME_OUTPUT, y, yaxes, 3, NULL);
 	else

@@ -28,6 +28,8 @@ typedef struct dk_run_batch {
 	dk_tensor *outputs;       /* owned: f8 (time, batch, output), once run */
 	double loss, accuracy;    /* NaN until evaluated; accuracy stays NaN
 	                             for a regression target */
+	dk_layout layout;         /* the model's spatial layout (rank 0: none),
+	                             for the attrs of the states */
 } dk_run_batch;
 
 /*
@@ -35,7 +37,8 @@ typedef struct dk_run_batch {
  * borrows from b: keep b until rb is cleared): the input (the tensor
  * named input, else b's only tensor; (time, batch, feature) with m's
  * input size as its last axis, as f8), h0 (dk_model_h0_from_bundle), and
- * the target and mask when b has them.  DK_EINVAL (DK_ELIMIT when the
+ * the target and mask when b has them, and m's spatial layout
+ * (dk_model_layout).  DK_EINVAL (DK_ELIMIT when the
  * states would hold more than max_elements values) with a message.
  */
 int dk_run_batch_read(dk_run_batch *rb, const dk_model *m, const dk_bundle *b,
@@ -51,7 +54,8 @@ int dk_run_batch_run(dk_run_batch *rb, const dk_model *m);
 int dk_run_batch_loss(dk_run_batch *rb, char *err, size_t errlen);
 /*
  * The records of the run into b, their tensors taken from rb: states
- * (time, batch, unit) when with_states (else dropped), output (time,
+ * (time, batch, unit) when with_states (else dropped; with the attr
+ * "layout" when the model has one, stream/layout.h), output (time,
  * batch, output), and run/loss and run/accuracy where evaluated.
  * DK_ENOMEM.
  */

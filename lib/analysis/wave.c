@@ -1,0 +1,343 @@
+/*
+ * wave.c -- the spectral method of dk-wave: the k-omega power spectrum
+ * of each ring's raster (FFTW), its refined peak, the forward and
+ * backward power, and the diagonal power against a time-shuffled
+ * surrogate (see wave.h for the definitions).
+ *
+ * One FFTW plan serves every (sequence, ring): they share a shape.  It
+ * is made with FFTW_ESTIMATE, which measures nothing, so the same input
+ * gives the same bits run after run.
+ */
+#include <config.h>
+
+#include <complex.h>
+#include <fftw3.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/wave.h"
+#include "base/rng.h"
+#include "base/status.h"
+
+dk_wave_options dk_wave_options_default(void)
+{
+	return (dk_wave_options){.speed = 1, .window = DK_WAVE_HANN, .pad = 2,
+	                         .standing = 0.2, .seed = 1};
+}
+
+/* Scratch for one shape: np x Tp input, its half spectrum, the raster. */
+typedef struct {
+	size_t T, n, Tp, np, nf;  /* nf = Tp / 2 + 1 columns of the spectrum */
+	int periodic;
+	double *in;               /* owned: np x Tp */
+	fftw_complex *out;        /* owned: np x nf */
+	double *a;                /* owned: n x T, the centred raster */
+	double *wt, *wx;          /* owned: windows, T and n */
+	double complex *c;        /* owned: max(T, n), the refinement's sums */
+	double complex *e;        /* owned: max(T, n), its phase factors */
+	size_t *perm;             /* owned: T */
+	fftw_plan plan;
+} work;
+
+static void work_free(work *w)
+{
+	if (w->plan)
+		fftw_destroy_plan(w->plan);
+	fftw_free(w->in);
+	fftw_free(w->out);
+	free(w->a);
+	free(w->wt);
+	free(w->wx);
+	free(w->c);
+	free(w->e);
+	free(w->perm);
+}
+
+/* The window of len points: w_t = sin^2(pi (t + 1/2) / len), or 1. */
+static void window(dk_wave_window kind, double *w, size_t len)
+{
+	for (size_t t = 0; t < len; t++) {
+		double s = sin(M_PI * ((double)t + 0.5) / (double)len);
+		w[t] = kind == DK_WAVE_HANN ? s * s : 1;
+	}
+}
+
+static int work_alloc(work *w, size_t T, size_t n, int periodic,
+                      const dk_wave_options *o)
+{
+	*w = (work){.T = T, .n = n, .periodic = periodic};
+	w->Tp = o->pad * T + (o->pad * T) % 2;
+	w->np = periodic ? n : o->pad * n;
+	w->nf = w->Tp / 2 + 1;
+	w->in = fftw_alloc_real(w->np * w->Tp);
+	w->out = fftw_alloc_complex(w->np * w->nf);
+	w->a = malloc(n * T * sizeof *w->a);
+	w->wt = malloc(T * sizeof *w->wt);
+	w->wx = malloc(n * sizeof *w->wx);
+	w->c = malloc((T > n ? T : n) * sizeof *w->c);
+	w->e = malloc((T > n ? T : n) * sizeof *w->e);
+	w->perm = malloc(T * sizeof *w->perm);
+	if (!w->in || !w->out || !w->a || !w->wt || !w->wx || !w->c || !w->e || !w->perm)
+		return DK_ENOMEM;
+	w->plan = fftw_plan_dft_r2c_2d((int)w->np, (int)w->Tp, w->in, w->out,
+	                               FFTW_ESTIMATE);
+	if (!w->plan)
+		return DK_ENOMEM;
+	window(o->window, w->wt, T);
+	window(periodic ? DK_WAVE_NO_WINDOW : o->window, w->wx, n);
+	return DK_OK;
+}
+
+/* The power spectrum of the raster, its steps in the order perm (NULL:
+   as they are), windowed and padded; P[j nf + l] = |X(k_j, f_l)|^2. */
+static void spectrum(work *w, const size_t *perm, double *P)
+{
+	memset(w->in, 0, w->np * w->Tp * sizeof *w->in);
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t t = 0; t < w->T; t++)
+			w->in[i * w->Tp + t] = w->wx[i] * w->wt[t] *
+			                       w->a[i * w->T + (perm ? perm[t] : t)];
+	fftw_execute(w->plan);
+	for (size_t k = 0; k < w->np * w->nf; k++) {
+		double re = creal(w->out[k]), im = cimag(w->out[k]);
+		P[k] = re * re + im * im;
+	}
+}
+
+/* Spatial frequency of row j, in (-1/2, 1/2]. */
+static double kfreq(const work *w, size_t j)
+{
+	return 2 * j <= w->np ? (double)j / (double)w->np
+	                      : ((double)j - (double)w->np) / (double)w->np;
+}
+
+/* |sum_s c_s exp(-2 pi i f s)|^2 */
+static double dtft_power(const double complex *c, size_t len, double f)
+{
+	double complex s = 0;
+	for (size_t k = 0; k < len; k++)
+		s += c[k] * cexp(-2 * M_PI * I * f * (double)k);
+	return creal(s) * creal(s) + cimag(s) * cimag(s);
+}
+
+/* The f in [lo, hi] where dtft_power is largest, by golden sections
+   (the power is unimodal there: inside the window's main lobe). */
+static double golden_max(const double complex *c, size_t len, double lo,
+                         double hi)
+{
+	const double g = (sqrt(5.0) - 1) / 2;
+	double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+	double p1 = dtft_power(c, len, x1), p2 = dtft_power(c, len, x2);
+	for (int it = 0; it < 48; it++) {
+		if (p1 < p2) {
+			lo = x1;
+			x1 = x2, p1 = p2;
+			x2 = lo + g * (hi - lo);
+			p2 = dtft_power(c, len, x2);
+		} else {
+			hi = x2;
+			x2 = x1, p2 = p1;
+			x1 = hi - g * (hi - lo);
+			p1 = dtft_power(c, len, x1);
+		}
+	}
+	return (lo + hi) / 2;
+}
+
+/* f refined at spatial frequency k: the windowed raster projected on
+   exp(2 pi i k i) along space, then searched along time. */
+static double refine_f(work *w, double k, double f0)
+{
+	for (size_t i = 0; i < w->n; i++)
+		w->e[i] = w->wx[i] * cexp(-2 * M_PI * I * k * (double)i);
+	for (size_t t = 0; t < w->T; t++)
+		w->c[t] = 0;
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t t = 0; t < w->T; t++)
+			w->c[t] += w->e[i] * w->a[i * w->T + t];
+	for (size_t t = 0; t < w->T; t++)
+		w->c[t] *= w->wt[t];
+	double h = 1.0 / (double)w->Tp;
+	return golden_max(w->c, w->T, f0 - h, f0 + h);
+}
+
+/* k refined at temporal frequency f. */
+static double refine_k(work *w, double f, double k0)
+{
+	for (size_t t = 0; t < w->T; t++)
+		w->e[t] = w->wt[t] * cexp(-2 * M_PI * I * f * (double)t);
+	for (size_t i = 0; i < w->n; i++) {
+		double complex s = 0;
+		for (size_t t = 0; t < w->T; t++)
+			s += w->e[t] * w->a[i * w->T + t];
+		w->c[i] = w->wx[i] * s;
+	}
+	double h = 1.0 / (double)w->np;
+	return golden_max(w->c, w->n, k0 - h, k0 + h);
+}
+
+/* The fraction of the power of P (0 < f < 1/2) on the speed-V lines. */
+static double line_fraction(const work *w, const double *P, double V,
+                            double half)
+{
+	double on = 0, all = 0;
+	for (size_t j = 0; j < w->np; j++) {
+		double k = fabs(kfreq(w, j));
+		for (size_t l = 1; l + 1 < w->nf; l++) {
+			double p = P[j * w->nf + l], f = (double)l / (double)w->Tp;
+			all += p;
+			if (j != 0 && fabs(f - V * k) <= half)
+				on += p;
+		}
+	}
+	return all > 0 ? on / all : NAN;
+}
+
+typedef struct {
+	double speed, wavelength, frequency, traveling, diagonal;
+} ring_result;
+
+/* One ring: the raster in w->a (centred); P scratch of np x nf. */
+static ring_result analyse(work *w, const dk_wave_options *o, double *P,
+                           dk_rng *rng)
+{
+	ring_result r = {NAN, NAN, NAN, NAN, NAN};
+	spectrum(w, NULL, P);
+	/* the peak, forward and backward power */
+	double best = -1, fwd = 0, bwd = 0;
+	size_t bj = 0, bl = 1;
+	int even = w->np % 2 == 0;
+	for (size_t j = 0; j < w->np; j++) {
+		if (even && 2 * j == w->np)
+			continue; /* the spatial Nyquist: no direction */
+		double k = kfreq(w, j);
+		for (size_t l = 1; l + 1 < w->nf; l++) {
+			double p = P[j * w->nf + l];
+			if (k < 0)
+				fwd += p;
+			else if (k > 0)
+				bwd += p;
+			if (p > best)
+				best = p, bj = j, bl = l;
+		}
+	}
+	if (!(best > 0))
+		return r; /* no power: a constant raster */
+	double k = kfreq(w, bj), f = (double)bl / (double)w->Tp;
+	f = refine_f(w, k, f);
+	for (int round = 0; round < 3; round++) {
+		k = refine_k(w, f, k);
+		f = refine_f(w, k, f);
+	}
+	r.frequency = f;
+	r.wavelength = k != 0 ? 1 / fabs(k) : INFINITY;
+	r.traveling = fwd + bwd > 0 ? (fwd - bwd) / (fwd + bwd) : NAN;
+	r.speed = k != 0 && fabs(r.traveling) >= o->standing ? -f / k : NAN;
+	/* the diagonal power against the surrogate */
+	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
+	double half = lobe / (double)w->T +
+	              (w->periodic ? 0 : o->speed * lobe / (double)w->n);
+	double D = line_fraction(w, P, o->speed, half);
+	dk_rng_permutation(rng, w->perm, w->T);
+	spectrum(w, w->perm, P);
+	double Ds = line_fraction(w, P, o->speed, half);
+	r.diagonal = Ds > 0 ? D / Ds : NAN;
+	return r;
+}
+
+static int check_options(const dk_wave_options *o, char *err, size_t errlen)
+{
+	if (!(o->speed > 0) || !isfinite(o->speed))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "speed must be a finite number above 0, not %g", o->speed);
+	if (o->pad < 1 || o->pad > 64)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "pad must be from 1 to 64, not %zu", o->pad);
+	if (!(o->standing >= 0 && o->standing <= 1))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "standing must be in [0, 1], not %g", o->standing);
+	if (o->window != DK_WAVE_HANN && o->window != DK_WAVE_NO_WINDOW)
+		return dk_errorf(DK_EINVAL, err, errlen, "window: unknown kind %d",
+		                 (int)o->window);
+	return DK_OK;
+}
+
+void dk_wave_result_clear(dk_wave_result *r)
+{
+	free(r->speed);
+	free(r->wavelength);
+	free(r->frequency);
+	free(r->traveling);
+	free(r->diagonal_power);
+	*r = (dk_wave_result){0};
+}
+
+int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
+                dk_wave_result *r, char *err, size_t errlen)
+{
+	*r = (dk_wave_result){0};
+	int st = check_options(o, err, errlen);
+	if (st)
+		return st;
+	if (s->T < DK_WAVE_MIN_STEPS)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%zu time steps; the spectral method needs at least %d",
+		                 s->T, DK_WAVE_MIN_STEPS);
+	if (s->n < 3 || s->C < 1 || s->B < 1)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "rings of %zu units; at least 3 are needed", s->n);
+	size_t T = s->T, B = s->B, C = s->C, n = s->n, N = C * n;
+	int periodic = s->periodic && !o->open;
+	if (!s->x || s->x->dtype != DK_F8 || s->x->count != T * B * N)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "the states are not f8 (%zu, %zu, %zu)", T, B, N);
+	if (o->pad * T >= (size_t)INT_MAX || (!periodic && o->pad * n >= (size_t)INT_MAX))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%zu steps padded %zu times are too many for one "
+		                 "transform", T, o->pad);
+	*r = (dk_wave_result){.B = B, .C = C, .T = T, .n = n, .periodic = periodic,
+	                      .options = *o};
+	double **arrays[5] = {&r->speed, &r->wavelength, &r->frequency,
+	                      &r->traveling, &r->diagonal_power};
+	for (int k = 0; k < 5; k++)
+		if (!(*arrays[k] = malloc(B * C * sizeof **arrays[k])))
+			st = DK_ENOMEM;
+	work w;
+	if (!st)
+		st = work_alloc(&w, T, n, periodic, o);
+	else
+		w = (work){0};
+	double *P = st ? NULL : malloc(w.np * w.nf * sizeof *P);
+	dk_rng *rng = st ? NULL : dk_rng_alloc(o->seed);
+	if (!st && (!P || !rng))
+		st = DK_ENOMEM;
+	const double *x = s->x->data;
+	for (size_t b = 0; b < B && !st; b++)
+		for (size_t c = 0; c < C; c++) {
+			for (size_t i = 0; i < n; i++) {
+				double mean = 0, *a = w.a + i * T;
+				for (size_t t = 0; t < T; t++)
+					mean += a[t] = x[(t * B + b) * N + c * n + i];
+				mean /= (double)T;
+				for (size_t t = 0; t < T; t++)
+					a[t] -= mean;
+			}
+			ring_result rr = analyse(&w, o, P, rng);
+			size_t q = b * C + c;
+			r->speed[q] = rr.speed;
+			r->wavelength[q] = rr.wavelength;
+			r->frequency[q] = rr.frequency;
+			r->traveling[q] = rr.traveling;
+			r->diagonal_power[q] = rr.diagonal;
+		}
+	free(P);
+	dk_rng_free(rng);
+	work_free(&w);
+	if (st) {
+		dk_wave_result_clear(r);
+		return dk_errorf(st, err, errlen, "out of memory");
+	}
+	return DK_OK;
+}

@@ -1,0 +1,141 @@
+/*
+ * wave.h -- traveling waves on rings of units: speed, direction,
+ * wavelength and frequency from the k-omega power spectrum, and the
+ * Wave-RNN paper's diagonal power.
+ *
+ * The states x (T, B, N) hold, for each of B sequences and T time steps,
+ * C rings of n units (N = C n, channel-major: unit i of ring c at index
+ * c n + i, as the wrnn stores them).  Each (sequence, ring) is analysed
+ * on its own, as the raster a[t][i] (T x n):
+ *
+ *  1. each unit's temporal mean is removed;
+ *  2. the raster is windowed along time by w_t (hann: w_t = sin^2(pi (t +
+ *     1/2) / T); none: w_t = 1) and, on an open ring, along space by the
+ *     same window of n points; a periodic ring is not windowed in space;
+ *  3. it is zero-padded to Tp = pad T steps (rounded up to even) and, on
+ *     an open ring, to np = pad n units (periodic: np = n), and
+ *     transformed (FFTW, forward sign):
+ *	X(k_j, f_l) = sum_i sum_t w_i w_t a[t][i] exp(-2 pi i (k_j i + f_l t)),
+ *     k_j = j / np in (-1/2, 1/2] cycles per unit, f_l = l / Tp cycles
+ *     per step; P = |X|^2 for 0 < f_l < 1/2 (the power of a real raster
+ *     at -f is that at f mirrored, so nothing is lost);
+ *  4. the dominant (k, f) is the largest P away from f = 0, 1/2 and the
+ *     spatial Nyquist k = 1/2, refined off the grid: f, then k and f
+ *     alternately three times more, each by golden-section search for
+ *     the maximum of |X| as a continuous function of it within one
+ *     padded bin.  A clean wave's peak is then found exactly, and a
+ *     broadband one (a pulse on a ring it does not wrap around) along
+ *     its ridge f = s |k|, not where the ring's own modes cut it.
+ *
+ * A wave cos(2 pi (k0 i - f0 t)) (k0, f0 > 0) travels toward increasing
+ * unit index at f0 / k0 units per step and puts its power at (-k0, f0).
+ * Hence, from the refined peak (k, f):
+ *	speed      = -f / k    units per step, + toward increasing index
+ *	             (NaN when k = 0 or |traveling| < options.standing)
+ *	wavelength = 1 / |k|   units (infinite when k = 0: synchrony)
+ *	frequency  = f         cycles per step, in (0, 1/2)
+ *	traveling  = (F - Bk) / (F + Bk), F the power at k < 0, Bk at k > 0
+ *	             (0 < f < 1/2, k = 0 and the Nyquist k excluded): +1 for
+ *	             a pure wave toward increasing index, -1 toward
+ *	             decreasing, near 0 for a standing wave
+ *	diagonal_power = D / D_s, D the fraction of the power (0 < f < 1/2,
+ *	             all k) on the speed-V lines f = V |k| (both directions,
+ *	             k != 0), a bin on the line when |f - V |k|| <= h_t + V
+ *	             h_x, h the main-lobe half width of the window (hann 2 /
+ *	             length, none 1 / length; h_x = 0 on a periodic ring);
+ *	             D_s the same fraction for a surrogate whose time steps
+ *	             are shuffled (one uniform permutation of the T steps,
+ *	             drawn from options.seed, the same for every unit):
+ *	             about 1 when time order puts no more power on the
+ *	             lines than chance, up to about 1 / (4 h_t) (T / 8 with
+ *	             hann) for a clean wave at speed V.
+ * A ring whose raster is constant has no power: every result is NaN.
+ * Frequencies above 1/2 cycle per step alias (a wave of speed s and
+ * frequency f > 1/2 appears at 1 - f, travelling the other way).
+ */
+#ifndef DK_ANALYSIS_WAVE_H
+#define DK_ANALYSIS_WAVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/tensor.h"
+#include "stream/bundle.h"
+
+typedef enum { DK_WAVE_HANN, DK_WAVE_NO_WINDOW } dk_wave_window;
+
+/* The fewest time steps the spectral method takes. */
+#define DK_WAVE_MIN_STEPS 8
+
+typedef struct dk_wave_options {
+	double speed;           /* V > 0, units per step, of the diagonal
+	                           power's lines (default 1) */
+	dk_wave_window window;  /* default hann */
+	size_t pad;             /* zero-padding factor, 1 to 64 (default 2) */
+	int open;               /* 1: every ring open, whatever the states
+	                           say (default 0) */
+	double standing;        /* |traveling| below which the speed is NaN,
+	                           in [0, 1] (default 0.2) */
+	uint64_t seed;          /* the surrogate's shuffles (default 1) */
+} dk_wave_options;
+
+/* The defaults above. */
+dk_wave_options dk_wave_options_default(void);
+
+/* States to analyse: C rings of n units in (T, B, C n). */
+typedef struct dk_wave_states {
+	dk_tensor *x;           /* owned: f8 (T, B, C n) */
+	size_t T, B, C, n;
+	int periodic;           /* the rings wrap around */
+	char name[64];          /* the record they came from ("" unnamed) */
+} dk_wave_states;
+
+/*
+ * The states in b: the tensor named states, else the only tensor whose
+ * name does not begin with model/; (time, unit) is one sequence, (time,
+ * batch, unit) B of them.  The rings: rings > 0 of N / rings units
+ * (periodic), else the attrs' layout (stream/layout.h: [C, n] rings, or
+ * [n] one ring), else one periodic ring of N units.  DK_EINVAL with a
+ * message naming the record when there is no time axis (rank other than
+ * 2 or 3, or axes whose first is not "time"), fewer than
+ * DK_WAVE_MIN_STEPS steps, a layout or ring count that does not divide
+ * the units (or rings of fewer than 3 units), a sheet layout, or a value
+ * that is not finite; DK_ENOMEM.
+ */
+int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
+                               dk_wave_states *s, char *err, size_t errlen);
+void dk_wave_states_clear(dk_wave_states *s);
+
+/* Per (sequence, ring): arrays of B C values, row-major (batch, ring). */
+typedef struct dk_wave_result {
+	size_t B, C, T, n;
+	int periodic;            /* as analysed (after options.open) */
+	dk_wave_options options; /* as run */
+	double *speed;           /* owned, and the four below */
+	double *wavelength;
+	double *frequency;
+	double *traveling;
+	double *diagonal_power;
+} dk_wave_result;
+
+/*
+ * The spectral analysis of s under o (see above) into r, which owns its
+ * arrays until dk_wave_result_clear.  DK_EINVAL with a message naming
+ * the field for options out of range or states that are too short;
+ * DK_ENOMEM.
+ */
+int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
+                dk_wave_result *r, char *err, size_t errlen);
+void dk_wave_result_clear(dk_wave_result *r);
+
+/*
+ * r as records (wave_records.c), each f8 (batch, ring) with attrs
+ * "units", "definition" and "wave" (method, window, pad, periodic,
+ * steps, units per ring, speed_line, standing, seed):
+ *	wave/speed wave/wavelength wave/frequency wave/traveling
+ *	wave/diagonal_power
+ * DK_ENOMEM.
+ */
+int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * test_wave.c -- the spectral wave analysis against synthetic rings whose
+ * waves are known: speeds off the FFT grid, with noise, rectified,
+ * standing, a moving Gaussian pulse; open rings with wavelengths that do
+ * not fit them; and the refusals of bad states.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dynkit.h"
+#include "tap.h"
+
+/* States (T, B, C n) of B sequences of C rings holding the waves
+   amp cos(2 pi (k i - f t) + phase), with noise of standard deviation sd,
+   rectified when relu; standing: cos(2 pi k i) cos(2 pi f t) instead. */
+typedef struct {
+	double k, f, sd;
+	int relu, standing;
+} wave;
+
+static dk_wave_states make(size_t T, size_t B, size_t C, size_t n,
+                           const wave *w, int periodic, uint64_t seed)
+{
+	size_t shape[3] = {T, B, C * n};
+	dk_wave_states s = {.x = dk_tensor_alloc(DK_F8, 0, 3, shape), .T = T,
+	                    .B = B, .C = C, .n = n, .periodic = periodic};
+	dk_rng *rng = dk_rng_alloc(seed);
+	double *x = s.x->data;
+	for (size_t t = 0; t < T; t++)
+		for (size_t b = 0; b < B; b++)
+			for (size_t c = 0; c < C; c++)
+				for (size_t i = 0; i < n; i++) {
+					double ph = 0.3 + (double)(b * C + c), ti = (double)t,
+					       xi = (double)i, v;
+					if (w->standing)
+						v = cos(2 * M_PI * w->k * xi + ph) * cos(2 * M_PI * w->f * ti);
+					else
+						v = cos(2 * M_PI * (w->k * xi - w->f * ti) + ph);
+					v += dk_rng_normal(rng, w->sd);
+					x[(t * B + b) * C * n + c * n + i] = w->relu && v < 0 ? 0 : v;
+				}
+	dk_rng_free(rng);
+	return s;
+}
+
+static double relerr(double got, double want)
+{
+	return fabs(got - want) / fabs(want);
+}
+
+/* Every (batch, ring) of r has speed v, wavelength 1/|k|, frequency f
+   within tol (relative), and the sign of v. */
+static void check(const dk_wave_result *r, double v, double k, double f,
+                  double tol, const char *what)
+{
+	double es = 0, el = 0, ef = 0;
+	int sign = 1;
+	for (size_t q = 0; q < r->B * r->C; q++) {
+		double s = relerr(r->speed[q], v);
+		es = isnan(s) || s > es ? (isnan(s) ? INFINITY : s) : es;
+		el = fmax(el, relerr(r->wavelength[q], 1 / fabs(k)));
+		ef = fmax(ef, relerr(r->frequency[q], f));
+		sign &= (r->speed[q] > 0) == (v > 0) && (r->traveling[q] > 0) == (v > 0);
+	}
+	ok(es <= tol, "%s: speed %g within %g%% (worst %.2g%%)", what, v,
+	   100 * tol, 100 * es);
+	ok(el <= tol, "%s: wavelength %g within %g%% (worst %.2g%%)", what,
+	   1 / fabs(k), 100 * tol, 100 * el);
+	ok(ef <= tol, "%s: frequency %g within %g%% (worst %.2g%%)", what, f,
+	   100 * tol, 100 * ef);
+	ok(sign, "%s: the sign of speed and traveling is that of %g", what, v);
+}
+
+static dk_wave_result analyse(const dk_wave_states *s, const dk_wave_options *o)
+{
+	dk_wave_result r;
+	char err[256] = "";
+	int st = dk_wave_run(s, o, &r, err, sizeof err);
+	if (st)
+		printf("# dk_wave_run: %s\n", err);
+	return r;
+}
+
+/* Periodic rings of 64 units: k = 4 / 64, speeds off the FFT grid of
+   f (T = 200 steps). */
+static void rings(void)
+{
+	const double speeds[4] = {1, 0.5, 0.37, -0.8};
+	const double k = 4.0 / 64;
+	dk_wave_options o = dk_wave_options_default();
+	for (int v = 0; v < 4; v++) {
+		double sp = speeds[v];
+		/* a wave toward -i is cos(2 pi (-k i - f t)) */
+		wave w = {.k = sp > 0 ? k : -k, .f = fabs(sp) * k};
+		char what[64];
+		dk_wave_states s = make(200, 3, 2, 64, &w, 1, 1);
+		dk_wave_result r = analyse(&s, &o);
+		snprintf(what, sizeof what, "clean ring, speed %g", sp);
+		check(&r, sp, k, w.f, 0.02, what);
+		ok(r.traveling[0] * (sp > 0 ? 1 : -1) > 0.95,
+		   "%s: traveling %g, of the sign of the speed, above 0.95 in size", what, r.traveling[0]);
+		dk_wave_result_clear(&r);
+		dk_wave_states_clear(&s);
+
+		/* SNR 2: signal variance 1/2, noise variance 1/4 */
+		w.sd = 0.5;
+		s = make(200, 3, 2, 64, &w, 1, 2);
+		r = analyse(&s, &o);
+		snprintf(what, sizeof what, "SNR 2, speed %g", sp);
+		check(&r, sp, k, w.f, 0.05, what);
+		dk_wave_result_clear(&r);
+		dk_wave_states_clear(&s);
+
+		w.sd = 0;
+		w.relu = 1;
+		s = make(200, 3, 2, 64, &w, 1, 3);
+		r = analyse(&s, &o);
+		snprintf(what, sizeof what, "rectified, speed %g", sp);
+		check(&r, sp, k, w.f, 0.05, what);
+		dk_wave_result_clear(&r);
+		dk_wave_states_clear(&s);
+	}
+}
+
+/* Open rings: wavelengths that are not divisors of the ring. */
+static void open_rings(void)
+{
+	dk_wave_options o = dk_wave_options_default();
+	o.open = 1;
+	const double lambda[2] = {13.7, 9.3}, speeds[2] = {0.61, -1.3};
+	for (int c = 0; c < 2; c++) {
+		double k = 1 / lambda[c], sp = speeds[c];
+		wave w = {.k = sp > 0 ? k : -k, .f = fabs(sp) * k};
+		dk_wave_states s = make(256, 2, 1, 80, &w, 1, 4);
+		dk_wave_result r = analyse(&s, &o);
+		char what[64];
+		snprintf(what, sizeof what, "open ring, wavelength %g, speed %g",
+		         lambda[c], sp);
+		ok(!r.periodic, "%s: analysed as open", what);
+		check(&r, sp, k, w.f, 0.02, what);
+		dk_wave_result_clear(&r);
+		dk_wave_states_clear(&s);
+	}
+}
+
+static void standing(void)
+{
+	dk_wave_options o = dk_wave_options_default();
+	wave w = {.k = 5.0 / 64, .f = 0.0437, .standing = 1};
+	dk_wave_states s = make(200, 2, 2, 64, &w, 1, 5);
+	dk_wave_result r = analyse(&s, &o);
+	double worst = 0;
+	int nan = 1;
+	for (size_t q = 0; q < 4; q++) {
+		worst = fmax(worst, fabs(r.traveling[q]));
+		nan &= isnan(r.speed[q]);
+	}
+	ok(worst < 0.05, "standing wave: |traveling| %.3g below 0.05", worst);
+	ok(nan, "standing wave: no speed (NaN)");
+	ok(relerr(r.frequency[0], w.f) < 0.02 && relerr(r.wavelength[0], 64.0 / 5) < 0.02,
+	   "standing wave: its frequency and wavelength (%g, %g)", r.frequency[0],
+	   r.wavelength[0]);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+}
+
+/* A Gaussian pulse (width 3 units) going round a ring of 64 at speeds
+   off the grid: broadband, every harmonic at the pulse's speed. */
+static void pulse(void)
+{
+	const double speeds[2] = {0.37, -0.8};
+	dk_wave_options o = dk_wave_options_default();
+	for (int v = 0; v < 2; v++) {
+		size_t T = 300, n = 64;
+		dk_wave_states s = {.T = T, .B = 1, .C = 1, .n = n, .periodic = 1};
+		size_t shape[3] = {T, 1, n};
+		s.x = dk_tensor_alloc(DK_F8, 0, 3, shape);
+		double *x = s.x->data;
+		for (size_t t = 0; t < T; t++)
+			for (size_t i = 0; i < n; i++) {
+				double c = fmod(10 + speeds[v] * (double)t + 64 * 100, 64);
+				double d = fabs((double)i - c);
+				d = fmin(d, 64 - d);
+				x[t * n + i] = exp(-d * d / 18);
+			}
+		dk_wave_result r = analyse(&s, &o);
+		ok(relerr(r.speed[0], speeds[v]) < 0.02,
+		   "a Gaussian pulse at %g units per step: speed %g within 2%%",
+		   speeds[v], r.speed[0]);
+		ok(relerr(fabs(r.speed[0]), r.frequency[0] * r.wavelength[0]) < 1e-12 &&
+		   r.traveling[0] * speeds[v] > 0.9 * fabs(speeds[v]),
+		   "... frequency x wavelength is its speed, and it travels (%g)",
+		   r.traveling[0]);
+		dk_wave_result_clear(&r);
+		dk_wave_states_clear(&s);
+	}
+}
+
+/* The diagonal power: high for a wave at the line's speed, about 1 for
+   noise, and not high for a wave at another speed. */
+static void diagonal(void)
+{
+	dk_wave_options o = dk_wave_options_default();
+	wave w = {.k = -3.0 / 32, .f = 3.0 / 32 * 1.0, .sd = 0.3};
+	dk_wave_states s = make(256, 1, 1, 32, &w, 1, 6);
+	dk_wave_result r = analyse(&s, &o);
+	ok(r.diagonal_power[0] > 10, "a speed-1 wave's diagonal power %g above 10",
+	   r.diagonal_power[0]);
+	dk_wave_result_clear(&r);
+	o.speed = 0.5;
+	r = analyse(&s, &o);
+	ok(r.diagonal_power[0] < 1, "at --speed 0.5 it is %g, below 1",
+	   r.diagonal_power[0]);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+	o.speed = 1;
+	wave noise = {.sd = 1};
+	s = make(256, 4, 1, 32, &noise, 1, 7);
+	r = analyse(&s, &o);
+	double lo = INFINITY, hi = 0;
+	for (size_t q = 0; q < 4; q++)
+		lo = fmin(lo, r.diagonal_power[q]), hi = fmax(hi, r.diagonal_power[q]);
+	ok(lo > 0.7 && hi < 1.4, "white noise: diagonal power in [%.3g, %.3g], "
+	   "within [0.7, 1.4]", lo, hi);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+}
+
+/* What the records hold, and the refusals. */
+static void records(void)
+{
+	dk_wave_options o = dk_wave_options_default();
+	wave w = {.k = 1.0 / 16, .f = 0.05};
+	dk_wave_states s = make(64, 2, 3, 16, &w, 1, 8);
+	dk_wave_result r = analyse(&s, &o);
+	dk_bundle *b = dk_bundle_alloc();
+	is_int(dk_wave_to_bundle(&r, b), DK_OK, "the records are made");
+	const char *names[5] = {DK_NAME_WAVE_SPEED, DK_NAME_WAVE_WAVELENGTH,
+	                        DK_NAME_WAVE_FREQUENCY, DK_NAME_WAVE_TRAVELING,
+	                        DK_NAME_WAVE_DIAGONAL_POWER};
+	int shapes = 1;
+	for (int k = 0; k < 5; k++) {
+		const dk_tensor *t = dk_bundle_get(b, names[k]);
+		shapes &= t && t->rank == 2 && t->shape[0] == 2 && t->shape[1] == 3;
+	}
+	ok(shapes, "each of the five is (batch 2, ring 3)");
+	dk_bundle_free(b);
+	dk_wave_result_clear(&r);
+
+	char err[256];
+	o.pad = 0;
+	is_int(dk_wave_run(&s, &o, &r, err, sizeof err), DK_EINVAL, "pad 0 refused");
+	ok(strstr(err, "pad") != NULL, "the message names pad: %s", err);
+	o = dk_wave_options_default();
+	o.speed = -1;
+	is_int(dk_wave_run(&s, &o, &r, err, sizeof err), DK_EINVAL,
+	       "a speed below 0 refused: %s", err);
+	o = dk_wave_options_default();
+	s.T = 7;
+	is_int(dk_wave_run(&s, &o, &r, err, sizeof err), DK_EINVAL,
+	       "7 steps refused: %s", err);
+	dk_wave_states_clear(&s);
+}
+
+int main(void)
+{
+	rings();
+	open_rings();
+	standing();
+	pulse();
+	diagonal();
+	records();
+	return tap_done();
+}

@@ -1,0 +1,129 @@
+#!/bin/sh
+# wave.sh -- dk-wave on the states of models: an untrained shift-
+# initialised Wave-RNN driven by flip-flop pulses carries a wave at 1
+# unit per step toward decreasing index (the direction a cross-
+# correlation of successive states finds), with high diagonal power;
+# an iRNN carries none.  The layout dk-run writes, --rings overriding
+# it, a bare NumPy array, and the refusals of bad input.
+. "$top_srcdir/tests/lib.sh"
+
+PY=$(numpy_python)
+[ -n "$PY" ] || skip_all "no python3 with NumPy"
+py_start
+
+cat >"$tmp/common.py" <<EOF
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records, name
+def load(p):
+    return {name(r, i): r[1] for i, r in enumerate(records(p))}
+def meta(p):
+    return {name(r, i): json.loads(r[0]) for i, r in enumerate(records(p)) if r[0]}
+EOF
+pycheck() { # description; Python on stdin
+	desc=$1
+	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
+	py_ok "$desc" "$tmp/check.py"
+}
+
+dk-gen flipflop --batch 4 --length 256 --seed 1 >"$tmp/ff.npy"
+dk-init wrnn --channels 2 --units 32 --inputs 3 --outputs 3 >"$tmp/w.npy"
+dk-run "$tmp/w.npy" "$tmp/ff.npy" >"$tmp/wrun.npy"
+pycheck "dk-run writes the wrnn's layout into the attrs of its states" <<EOF
+m = meta("$tmp/wrun.npy")
+assert m["states"]["attrs"]["layout"] == {"shape": [2, 32], "axes": ["channel", "unit"],
+                                          "periodic": [False, True]}, m["states"]
+assert "layout" not in m["output"]["attrs"]
+EOF
+ok "dk-wave reads them with no options" dk-wave -o "$tmp/wwave.npy" "$tmp/wrun.npy"
+# The shift-initialised ring moves each state one unit toward index 0
+# every step (h'[i] = h[i + 1] away from the input unit), so the speed
+# is -1 exactly; 2% is the accuracy asked of the method.  The diagonal
+# power is the share of power on the speed-1 lines over a time-shuffled
+# surrogate's: 1 is chance, and a clean wave at T = 256 with hann
+# reaches about T / 8 = 32; 10 is far from both.
+pycheck "wrnn: speed -1 within 2%, traveling below -0.9, diagonal power above 10" <<EOF
+R = load("$tmp/wwave.npy")
+assert R["wave/speed"].shape == (4, 2), R["wave/speed"].shape
+assert np.abs(R["wave/speed"] + 1).max() < 0.02, R["wave/speed"]
+assert (R["wave/traveling"] < -0.9).all(), R["wave/traveling"]
+assert (R["wave/diagonal_power"] > 10).all(), R["wave/diagonal_power"]
+f, lam = R["wave/frequency"], R["wave/wavelength"]
+assert np.allclose(f * lam, 1, rtol=0.02) and (f > 0).all() and (f < 0.5).all()
+a = meta("$tmp/wwave.npy")["wave/speed"]
+assert a["axes"] == ["batch", "ring"] and a["attrs"]["units"] == "units per step", a
+assert a["attrs"]["wave"]["periodic"] is True and a["attrs"]["wave"]["units"] == 32
+EOF
+pycheck "wrnn: a cross-correlation of successive states finds the same direction" <<EOF
+h = load("$tmp/wrun.npy")["states"][:, 0, :32]      # sequence 0, ring 0
+h = h - h.mean(0)
+c = [sum(np.dot(h[t + 1], np.roll(h[t], s)) for t in range(len(h) - 1)) for s in (-1, 0, 1)]
+assert np.argmax(c) == 0, c                           # h[t+1] = roll(h[t], -1)
+assert load("$tmp/wwave.npy")["wave/speed"][0, 0] < 0
+EOF
+
+ok "--rings 4 overrides the layout" dk-wave --rings 4 -o "$tmp/w4.npy" "$tmp/wrun.npy"
+pycheck "--rings 4: (4, 4) results, rings of 16 units, the same speed" <<EOF
+R = load("$tmp/w4.npy")
+assert R["wave/speed"].shape == (4, 4)
+assert np.abs(R["wave/speed"] + 1).max() < 0.02, R["wave/speed"]
+assert meta("$tmp/w4.npy")["wave/speed"]["attrs"]["wave"]["units"] == 16
+EOF
+
+# The iRNN integrates its input in place: no wave.  Its diagonal power
+# is at most chance (1), and it has no direction: |traveling| below the
+# standing threshold, so no speed.
+dk-init rnn --units 64 --inputs 3 --outputs 3 --init identity --act relu >"$tmp/i.npy"
+dk-run "$tmp/i.npy" "$tmp/ff.npy" >"$tmp/irun.npy"
+pycheck "an rnn's states carry no layout" <<EOF
+assert "layout" not in meta("$tmp/irun.npy")["states"]["attrs"]
+EOF
+ok "dk-wave on the iRNN's states (one ring: no layout)" dk-wave -o "$tmp/iwave.npy" "$tmp/irun.npy"
+pycheck "iRNN: diagonal power below 1, |traveling| below 0.2, speed NaN" <<EOF
+R = load("$tmp/iwave.npy")
+assert R["wave/speed"].shape == (4, 1)
+assert (R["wave/diagonal_power"] < 1).all(), R["wave/diagonal_power"]
+assert (np.abs(R["wave/traveling"]) < 0.2).all(), R["wave/traveling"]
+assert np.isnan(R["wave/speed"]).all(), R["wave/speed"]
+EOF
+
+# A bare (time, unit) array: one ring, batch 1; --open for a wavelength
+# that does not fit the ring.
+pycheck "NumPy writes a bare raster: a wave at 0.37 units per step" <<EOF
+t, i = np.arange(300)[:, None], np.arange(50)[None, :]
+np.save("$tmp/bare.npy", np.cos(2 * np.pi * (i / 11.3 - 0.37 / 11.3 * t)))
+EOF
+ok "dk-wave --open reads it" dk-wave --open -o "$tmp/bwave.npy" "$tmp/bare.npy"
+pycheck "the bare raster: (1, 1), speed 0.37 and wavelength 11.3 within 2%" <<EOF
+R = load("$tmp/bwave.npy")
+assert R["wave/speed"].shape == (1, 1)
+assert abs(R["wave/speed"][0, 0] / 0.37 - 1) < 0.02, R["wave/speed"]
+assert abs(R["wave/wavelength"][0, 0] / 11.3 - 1) < 0.02, R["wave/wavelength"]
+assert meta("$tmp/bwave.npy")["wave/speed"]["attrs"]["wave"]["periodic"] is False
+EOF
+ok "the same input gives the same bytes" sh -c "dk-wave --open '$tmp/bare.npy' | cmp - '$tmp/bwave.npy'"
+
+# Bad input: exit 1, naming the record.
+dk-gen flipflop --length 7 | dk-run "$tmp/w.npy" >"$tmp/short.npy"
+fails_with 1 "fewer than 8 steps" dk-wave "$tmp/short.npy"
+grep -q "states: 7 time steps" "$tmp/.err"; tap_result $? "... the message names the record and the steps"
+fails_with 1 "3 rings do not divide 64 units" dk-wave --rings 3 "$tmp/wrun.npy"
+grep -q "states: 3 rings do not divide its 64 units" "$tmp/.err"; tap_result $? "... and says so"
+dk-cat --text "$tmp/wrun.npy" | sed 's/"shape":\[2,32\]/"shape":[3,32]/' | dk-cat --from-text >"$tmp/badlayout.npy"
+fails_with 1 "a layout of 3 x 32 units on 64" dk-wave "$tmp/badlayout.npy"
+grep -q "states: the layout covers 96 units, the states have 64" "$tmp/.err"; tap_result $? "... and says so"
+"$PY" -c "import numpy as np; a = np.ones((20, 10)); a[3, 4] = np.nan; np.save('$tmp/nan.npy', a)"
+fails_with 1 "a NaN in the states" dk-wave "$tmp/nan.npy"
+grep -q "not finite at time 3, batch 0, unit 4" "$tmp/.err"; tap_result $? "... where it is"
+"$PY" -c "import numpy as np; np.save('$tmp/r1.npy', np.ones(20))"
+fails_with 1 "a vector has no time axis" dk-wave "$tmp/r1.npy"
+dk-fixed --sample 4 "$tmp/i.npy" "$tmp/irun.npy" 2>/dev/null | dk-cat --select fp/x >"$tmp/fpx.npy"
+fails_with 1 "fp/x (point, unit) has no time axis" dk-wave "$tmp/fpx.npy"
+grep -q "fp/x: no time axis: its first axis is 'point'" "$tmp/.err"; tap_result $? "... and says so"
+fails_with 2 "--method phase is not there yet" dk-wave --method phase "$tmp/wrun.npy"
+fails_with 2 "--window foo" dk-wave --window foo "$tmp/wrun.npy"
+fails_with 2 "--rings 0" dk-wave --rings 0 "$tmp/wrun.npy"
+fails_with 2 "--speed 0" dk-wave --speed 0 "$tmp/wrun.npy"
+
+done_testing

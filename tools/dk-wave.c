@@ -1,0 +1,150 @@
+/*
+ * dk-wave -- traveling waves in states on rings of units: speed and
+ * direction, wavelength, frequency, traveling against standing, and the
+ * Wave-RNN paper's diagonal power, per sequence and ring.
+ *
+ *	dk-init wrnn --channels 2 --units 32 --inputs 3 | dk-run - in.npy | dk-wave
+ *
+ * The states are dk-run's (their layout attr names the rings), or any
+ * (time, unit) or (time, batch, unit) tensor; --rings overrides.  The
+ * method is lib/analysis/wave.h's.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+typedef struct {
+	const char *output;
+	size_t max_elements;
+	size_t rings;            /* 0: the layout's, or one ring */
+	dk_wave_options wave;
+} options;
+
+static void usage(void)
+{
+	printf("Usage: dk-wave [OPTION]... [FILE]\n"
+	       "Traveling waves in the states in FILE (standard input when absent or -):\n"
+	       "states (time, batch, unit) as dk-run writes them, or a bare (time, unit)\n"
+	       "array.  Each ring of each sequence is analysed on its own, by the power\n"
+	       "spectrum over wavenumber and frequency.  Writes wave/speed,\n"
+	       "wave/wavelength, wave/frequency, wave/traveling, wave/diagonal_power,\n"
+	       "each (batch, ring).\n"
+	       "\n"
+	       "      --rings C         C rings of equal size, whatever the states' layout\n"
+	       "                        says (default: the layout, else one ring)\n"
+	       "      --open            the rings do not wrap around\n"
+	       "      --method METHOD   spectral (the only one so far)\n"
+	       "      --speed V         speed of the diagonal power's lines, units per\n"
+	       "                        step (default 1)\n"
+	       "      --window KIND     hann or none, along time (default hann)\n"
+	       "      --pad P           zero-padding factor, 1 to 64 (default 2)\n"
+	       "      --standing X      speed is NaN when |traveling| < X (default 0.2)\n"
+	       "  -S, --seed S          seed of the time-shuffled surrogate (default 1)\n"
+	       TOOL_HELP_OUTPUT
+	       TOOL_HELP_COMMON
+	       "\n"
+	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
+	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
+/* Find the states, analyse, gather (lib/analysis/wave.h). */
+static int run(const options *o, const dk_bundle *in, const char *src,
+               dk_bundle *out)
+{
+	dk_wave_states s;
+	dk_wave_result r;
+	char err[256];
+	int status = TOOL_EXIT_FAIL;
+	if (dk_wave_states_from_bundle(in, o->rings, &s, err, sizeof err)) {
+		tool_warn(src, "%s", err);
+		return TOOL_EXIT_FAIL;
+	}
+	if (dk_wave_run(&s, &o->wave, &r, err, sizeof err))
+		tool_warn(s.name, "%s", err);
+	else if (dk_wave_to_bundle(&r, out))
+		tool_warn(NULL, "out of memory");
+	else
+		status = TOOL_EXIT_OK;
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_OPEN, OPT_METHOD, OPT_SPEED,
+	       OPT_WINDOW, OPT_PAD, OPT_STANDING };
+	static const struct option longopts[] = {
+		{"rings", required_argument, NULL, OPT_RINGS},
+		{"open", no_argument, NULL, OPT_OPEN},
+		{"method", required_argument, NULL, OPT_METHOD},
+		{"speed", required_argument, NULL, OPT_SPEED},
+		{"window", required_argument, NULL, OPT_WINDOW},
+		{"pad", required_argument, NULL, OPT_PAD},
+		{"standing", required_argument, NULL, OPT_STANDING},
+		{"seed", required_argument, NULL, 'S'},
+		{"output", required_argument, NULL, 'o'},
+		TOOL_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
+	             .wave = dk_wave_options_default()};
+	int c;
+	tool_init("dk-wave", argv);
+	while ((c = getopt_long(argc, argv, "S:o:h", longopts, NULL)) != -1) {
+		if (tool_common_option(c, optarg, usage, &o.max_elements))
+			continue;
+		switch (c) {
+		case OPT_RINGS:
+			if ((o.rings = tool_parse_count("--rings", optarg)) == 0)
+				tool_usage_error("--rings must be at least 1");
+			break;
+		case OPT_OPEN: o.wave.open = 1; break;
+		case OPT_METHOD:
+			if (strcmp(optarg, "spectral"))
+				tool_usage_error("--method: spectral is the only method so far, "
+				                 "not '%s'", optarg);
+			break;
+		case OPT_SPEED: o.wave.speed = tool_parse_positive("--speed", optarg); break;
+		case OPT_WINDOW:
+			if (!strcmp(optarg, "hann"))
+				o.wave.window = DK_WAVE_HANN;
+			else if (!strcmp(optarg, "none"))
+				o.wave.window = DK_WAVE_NO_WINDOW;
+			else
+				tool_usage_error("--window: hann or none, not '%s'", optarg);
+			break;
+		case OPT_PAD:
+			o.wave.pad = tool_parse_count("--pad", optarg);
+			if (o.wave.pad < 1 || o.wave.pad > 64)
+				tool_usage_error("--pad must be from 1 to 64");
+			break;
+		case OPT_STANDING:
+			o.wave.standing = tool_parse_real("--standing", optarg, 0, 1);
+			break;
+		case 'S': o.wave.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
+		case 'o': o.output = optarg; break;
+		}
+	}
+	if (argc - optind > 1)
+		tool_usage_error("at most one FILE");
+	const char *path = optind < argc ? argv[optind] : "-";
+	dk_bundle *in = tool_read_bundle(path, o.max_elements);
+	dk_bundle *out = dk_bundle_alloc();
+	int status = in && out ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
+	status = tool_finish(status, o.output, out, json_pack(
+		"{s:s, s:I, s:b, s:s, s:f, s:s, s:I, s:f, s:I}",
+		"input", path, "rings", (json_int_t)o.rings, "open", o.wave.open,
+		"method", "spectral", "speed", o.wave.speed,
+		"window", o.wave.window == DK_WAVE_HANN ? "hann" : "none",
+		"pad", (json_int_t)o.wave.pad, "standing", o.wave.standing,
+		"seed", (json_int_t)o.wave.seed));
+	dk_bundle_free(in);
+	dk_bundle_free(out);
+	return status;
+}
