@@ -2,10 +2,12 @@
 # demo.sh -- what `./bootstrap demo` runs: train a network on the 3-bit
 # flip-flop task (Sussillo & Barak 2013) and test it, a short tour of the
 # stream tools on the result, then the network's fixed points (its
-# memories are the stable ones) and their Jacobian spectra.  Everything is
-# written to ${DK_DEMO_DIR:-demo-output}, with the loss curve, the
-# eigenvalues and the fixed points drawn as loss.png, eig.png and pca.png
-# when gnuplot is there; it takes well under a minute.
+# memories are the stable ones) and their Jacobian spectra, and the
+# traveling wave of a Wave-RNN as initialised.  Everything is written to
+# ${DK_DEMO_DIR:-demo-output}, with the loss curve, the eigenvalues, the
+# fixed points and the Wave-RNN's space-time raster drawn as loss.png,
+# eig.png, pca.png and wave.png when gnuplot is there; it takes well under
+# a minute.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$top/tools:$PATH"
@@ -55,6 +57,19 @@ printf '%s\n%s\n' "$kinds" "$index" | awk 'NR == 1 { for (i = 1; i <= NF; i++) k
 	printf "points by index (unstable directions):";
 	for (k in n) printf " %s:%d", k, n[k]; printf "\n" }'
 
+step "dk-init wrnn --channels 4 --units 64 --inputs 3 --outputs 3 --seed 1 -o $out/wrnn.npy   # a Wave-RNN as initialised"
+dk-init wrnn --channels 4 --units 64 --inputs 3 --outputs 3 --seed 1 -o "$out/wrnn.npy"
+step "dk-gen flipflop --batch 4 --length 200 --seed 5 | dk-run $out/wrnn.npy > $out/wrnn-run.npy"
+dk-gen flipflop --batch 4 --length 200 --seed 5 | dk-run "$out/wrnn.npy" >"$out/wrnn-run.npy"
+step "dk-wave $out/wrnn-run.npy > $out/wave.npy"
+dk-wave "$out/wrnn-run.npy" >"$out/wave.npy"
+speed=$(value wave/speed <"$out/wave.npy" | awk '{ for (i = 1; i <= NF; i++) { s += $i; n++ } }
+	END { printf "%.3f", s / n }')
+diag=$(value wave/diagonal_power <"$out/wave.npy" | awk '{ for (i = 1; i <= NF; i++) { s += $i; n++ } }
+	END { printf "%.1f", s / n }')
+echo "Wave-RNN wave speed (units per step, + toward higher unit index): $speed"
+echo "Wave-RNN power on the speed-1 lines, over a time-shuffled surrogate: $diag"
+
 if command -v gnuplot >/dev/null 2>&1; then
 	step "dk-plot loss -o $out/loss.png $out/flipflop.npy"
 	dk-plot loss -o "$out/loss.png" "$out/flipflop.npy"
@@ -62,6 +77,8 @@ if command -v gnuplot >/dev/null 2>&1; then
 	dk-plot eig -o "$out/eig.png" "$out/spectra.npy"
 	step "dk-cat $out/traj.npy $out/fixed.npy $out/spectra.npy | dk-plot pca -o $out/pca.png"
 	dk-cat "$out/traj.npy" "$out/fixed.npy" "$out/spectra.npy" | dk-plot pca -o "$out/pca.png"
+	step "dk-plot raster --channel 0 -o $out/wave.png $out/wrnn-run.npy"
+	dk-plot raster --channel 0 -o "$out/wave.png" "$out/wrnn-run.npy"
 else
 	echo "(gnuplot not found: no loss.png, eig.png, pca.png; install gnuplot-nox)"
 fi

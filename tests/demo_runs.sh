@@ -2,7 +2,8 @@
 # demo_runs.sh -- `./bootstrap demo` must keep working: run the demo and
 # check what it claims: a trained flip-flop network whose test error is
 # far below the untrained one's, about 8 stable fixed points, each
-# reading out its own pattern of the 3 bits, and its files.
+# reading out its own pattern of the 3 bits, a Wave-RNN's wave at one unit
+# per step, and its files.
 . "$top_srcdir/tests/lib.sh"
 
 DK_DEMO_DIR="$tmp/demo" ok "demo exits 0" sh "$top_srcdir/tests/demo.sh"
@@ -44,7 +45,17 @@ EOF
 else
 	tap_result 0 "stable fixed points as memories # SKIP no python3 with NumPy"
 fi
-for f in untrained.npy flipflop.npy test.npy loss.tsv traj.npy fixed.npy spectra.npy; do
+# the Wave-RNN as initialised: its shift kernel moves activity one unit
+# toward unit 0 per step (speed -1), and the power lies on the speed-1
+# lines far above a time-shuffled surrogate's (1 is chance)
+speed=$(awk '/^Wave-RNN wave speed/ { print $NF }' "$tmp/demo.out")
+diag=$(awk '/^Wave-RNN power on the speed-1 lines/ { print $NF }' "$tmp/demo.out")
+awk -v v="$speed" 'BEGIN { exit !(v > -1.02 && v < -0.98) }'
+tap_result $? "the Wave-RNN's wave speed is -1 unit per step within 2% ($speed)"
+awk -v d="$diag" 'BEGIN { exit !(d > 10) }'
+tap_result $? "its power on the speed-1 lines is over 10 times chance ($diag)"
+for f in untrained.npy flipflop.npy test.npy loss.tsv traj.npy fixed.npy spectra.npy \
+	wrnn.npy wrnn-run.npy wave.npy; do
 	ok "demo wrote $f" test -s "$tmp/demo/$f"
 done
 is "$(grep -vc '^#' "$tmp/demo/loss.tsv")" 1000 "the loss curve has one value per step"

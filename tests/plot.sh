@@ -64,8 +64,11 @@ is "$(png_size "$tmp/c1.png")" 200x200 "the channel's raster is 200x200"
 cat "$tmp/w.npy" "$tmp/wrun.npy" >"$tmp/wboth.npy"
 ok "raster --channel 1, units from the model attrs" dk-plot raster --channel 1 \
 	-o "$tmp/c1b.png" "$tmp/wboth.npy"
-fails_with 1 "raster --channel 1 without --units or attrs: exit 1" \
-	dk-plot raster --channel 1 -o "$tmp/x.png" "$tmp/wrun.npy"
+ok "raster --channel 1, units from the states' layout" dk-plot raster --channel 1 \
+	-o "$tmp/c1c.png" "$tmp/wrun.npy"
+dk-cat --bare --select states "$tmp/wrun.npy" >"$tmp/wbare.npy"
+fails_with 1 "raster --channel 1 without --units, layout or attrs: exit 1" \
+	dk-plot raster --channel 1 -o "$tmp/x.png" "$tmp/wbare.npy"
 fails_with 1 "raster --channel 2 of 2 channels: exit 1" \
 	dk-plot raster --channel 2 -o "$tmp/x.png" "$tmp/wboth.npy"
 fails_with 1 "raster --batch 4 of 4: exit 1" dk-plot raster --batch 4 -o "$tmp/x.png" "$tmp/run.npy"

@@ -4,9 +4,9 @@
  *
  * data.bin holds the (time, unit) plane as little-endian f8 rows, which
  * gnuplot reads as a binary array and draws as an image.  With --channel
- * only one ring of a Wave-RNN is drawn, its size from --units or from the
- * model attrs in the stream; cutting the plane out of the tensor is
- * dk_tensor_plane's job.
+ * only one ring of a Wave-RNN is drawn, its size from --units, from the
+ * states' layout or from the model attrs in the stream; cutting the plane
+ * out of the tensor is dk_tensor_plane's job.
  */
 #include <config.h>
 
@@ -16,9 +16,21 @@
 
 #include "plot.h"
 
-/* The units per ring of a Wave-RNN described in the stream's attrs, or 0. */
+/* The units per ring described in the stream's attrs, or 0: a record's
+   layout of rings (dk-run's states), else a Wave-RNN's model attrs. */
 static size_t attrs_units(const dk_bundle *b, size_t *channels)
 {
+	for (size_t i = 0; i < dk_bundle_size(b); i++) {
+		const dk_meta *m = dk_bundle_meta(b, i);
+		json_t *attrs = m ? dk_meta_attrs(m) : NULL;
+		json_t *lj = attrs ? json_object_get(attrs, DK_LAYOUT_ATTR) : NULL;
+		dk_layout l;
+		if (lj && !dk_layout_from_json(lj, &l, NULL, 0) && l.rank == 2 &&
+		    !strcmp(l.axes[0], "channel")) {
+			*channels = l.shape[0];
+			return l.shape[1];
+		}
+	}
 	for (size_t i = 0; i < dk_bundle_size(b); i++) {
 		const dk_meta *m = dk_bundle_meta(b, i);
 		json_t *attrs = m ? dk_meta_attrs(m) : NULL;
@@ -46,7 +58,7 @@ static int pick_units(const plot_options *o, const dk_bundle *b, size_t U,
 	size_t channels = 0, n = o->units ? o->units : attrs_units(b, &channels);
 	if (!n) {
 		tool_warn(o->input, "--channel: how many units per channel? give --units "
-		          "(the stream has no model attrs saying so)");
+		          "(the stream has no layout or model attrs saying so)");
 		return 1;
 	}
 	if ((channels && o->channel >= channels) || o->channel >= U / n) {
