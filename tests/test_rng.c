@@ -69,12 +69,12 @@ int main(void)
 	double first[5];
 	for (int i = 0; i < 5; i++)
 		first[i] = dk_rng_normal(a, 1.0);
-	ok(dk_rng_state_set(c, state, size) == DK_OK, "state restored into another generator");
+	ok(dk_rng_state_set(c, state, size, NULL, 0) == DK_OK, "state restored into another generator");
 	int resumed = 1;
 	for (int i = 0; i < 5; i++)
 		resumed &= dk_rng_normal(c, 1.0) == first[i];
 	ok(resumed, "which then draws the same numbers");
-	ok(dk_rng_state_set(c, state, size - 1) == DK_EINVAL, "a state of the wrong size is refused");
+	ok(dk_rng_state_set(c, state, size - 1, NULL, 0) == DK_EINVAL, "a state of the wrong size is refused");
 	free(state);
 	dk_rng_free(a);
 	dk_rng_free(b);
