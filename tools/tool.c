@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
@@ -222,6 +223,9 @@ double tool_parse_real(const char *opt, const char *arg, double lo, double hi)
 	char *end;
 	errno = 0;
 	double v = strtod(arg, &end);
+	if (end != arg && !*end && errno == ERANGE && isfinite(v)) /* underflow */
+		tool_usage_error("%s: '%s' is too small to hold (the smallest is %g)", opt, arg,
+		                 DBL_MIN);
 	if (end == arg || *end || errno || !isfinite(v))
 		tool_usage_error("%s: '%s' is not a finite number", opt, arg);
 	if (v < lo || v > hi) {

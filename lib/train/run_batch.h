@@ -28,6 +28,7 @@ typedef struct dk_run_batch {
 	dk_tensor *outputs;       /* owned: f8 (time, batch, output), once run */
 	double loss, accuracy;    /* NaN until evaluated; accuracy stays NaN
 	                             for a regression target */
+	int has_loss;             /* loss evaluated (it may be NaN itself) */
 } dk_run_batch;
 
 /*
