@@ -68,10 +68,13 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
 	size_t count;
 	if (o->test_every)
 		nlog[0] = steps / o->test_every + 1;
-	if (steps == SIZE_MAX || dk_shape_count(1, &nloss, sizeof(double), &count) ||
-	    dk_shape_count(2, nlog, sizeof(double), &count))
+	if (steps == SIZE_MAX || dk_shape_count(1, &nloss, sizeof(double), &count))
 		return dk_errorf(DK_ELIMIT, err, errlen, "steps: the losses of %zu steps "
 		                 "overflow the memory's addresses", steps);
+	if (dk_shape_count(2, nlog, sizeof(double), &count))
+		return dk_errorf(DK_ELIMIT, err, errlen, "steps: the test log of %zu steps, "
+		                 "a row every %zu, overflows the memory's addresses", steps,
+		                 o->test_every);
 	dk_trainer *tr = calloc(1, sizeof *tr);
 	if (!tr)
 		return DK_ENOMEM;
