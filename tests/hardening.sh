@@ -96,6 +96,20 @@ edit "$tmp/good.npy" "$tmp/ck3.npy" 'find("model/readout/W")[1][:] = 1e308; opti
 refused 1 "the last checkpoint is kept in $tmp/ck3.npy" "resumed, the checkpoint resumed from is kept" \
 	dk-train --resume "$tmp/ck3.npy" -o "$tmp/o.npy"
 
+# temporary files of a checkpoint write that was killed: those with no
+# writer (unlocked) are removed by the next run, a locked one is kept
+cp "$tmp/good.npy" "$tmp/k.npy"
+: >"$tmp/k.npy.tmp.dead01"
+: >"$tmp/k.npy.tmp.dead02"
+: >"$tmp/k.npy.tmp.x"
+ok "a resume beside stale temporary files" \
+	flock "$tmp/k.npy.tmp.alive1" dk-train --resume "$tmp/k.npy" -o "$tmp/o.npy"
+grep -q "removed 2 temporary files of $tmp/k.npy" "$tmp/.err"
+tap_result $? "says it removed the 2 stale ones"
+[ ! -e "$tmp/k.npy.tmp.dead01" ] && [ ! -e "$tmp/k.npy.tmp.dead02" ] &&
+	[ -e "$tmp/k.npy.tmp.alive1" ] && [ -e "$tmp/k.npy.tmp.x" ]
+tap_result $? "and left the locked one and a name of another pattern"
+
 # ---- no silent wrong results ----
 dk-gen flipflop --batch 2 --length 5 -o "$tmp/in.npy"
 for v in nan inf; do

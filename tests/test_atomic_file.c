@@ -61,6 +61,21 @@ int main(void)
 	is_str(slurp(path), "new", "commit replaces the target");
 	is_int(entries(dir), 1, "no temporary file left");
 
+	/* a writer killed leaves its temporary file: clean removes it, and
+	   leaves the file of a writer at work (locked) */
+	char stale[96];
+	snprintf(stale, sizeof stale, "%s.tmp.dead01", path);
+	fclose(fopen(stale, "w"));
+	is_int(dk_atomic_file_open(path, &a), DK_OK, "a writer at work");
+	size_t removed = 99;
+	is_int(dk_atomic_file_clean(path, &removed), DK_OK, "clean");
+	is_int((int)removed, 1, "removes the one stale file");
+	ok(access(stale, F_OK) != 0, "which is gone");
+	is_int(entries(dir), 2, "and keeps the target and the working writer's file");
+	ok(write(dk_atomic_file_fd(a), "new", 3) == 3, "whose writer goes on");
+	is_int(dk_atomic_file_commit(a), DK_OK, "and commits");
+	is_int(entries(dir), 1, "no temporary file left");
+
 	is_int(dk_atomic_file_open("/nonexistent-dir/x", &a), DK_EIO, "unwritable directory refused");
 	ok(a == NULL, "no handle on failure");
 	dk_atomic_file_abort(NULL);

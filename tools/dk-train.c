@@ -173,6 +173,10 @@ int main(int argc, char **argv)
 		o.test_seed = r.test_seed;
 		o.checkpoint = o.resume; /* go on checkpointing where we resumed from */
 	}
+	size_t stale = 0; /* temporary files of a checkpoint write that was killed */
+	if (o.checkpoint && !dk_atomic_file_clean(o.checkpoint, &stale) && stale)
+		tool_warn(NULL, "removed %zu temporary file%s of %s left by a write that was "
+		          "killed", stale, stale == 1 ? "" : "s", o.checkpoint);
 	dk_model *m = NULL;
 	dk_task *task = NULL;
 	dk_trainer *tr = NULL;
