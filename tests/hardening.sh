@@ -42,6 +42,8 @@ if [ "${DK_SANITIZERS:-no}" != yes ]; then
 	refused 1 "steps: out of memory for the losses" "--steps 2^40: more than memory" \
 		sh -c 'ulimit -v 4000000 && exec "$@"' sh dk-train $train --steps 2^40 -o "$tmp/o.npy" "$tmp/net.npy"
 fi
+refused 1 "out of memory for backpropagation through 4194304 steps" "--batch 2^40 --length 2^22: T x B x n wraps" \
+	dk-train --task flipflop --batch 2^40 --length 2^22 --steps 2 -o "$tmp/o.npy" "$tmp/net.npy"
 refused 1 "the count of parameters" "--units 2^32: the parameter count wraps" \
 	dk-init rnn --units 4294967296 --inputs 0 --outputs 0
 

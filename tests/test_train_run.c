@@ -121,6 +121,12 @@ static void check_sizes(void)
 	ok(dk_trainer_alloc(m, task, &o, &tr, err, sizeof err) == DK_ELIMIT && !tr &&
 	   strstr(err, "test log"), "2^59 steps tested at every one: the log's size overflows (%s)", err);
 
+	/* workspaces of a batch whose size wraps */
+	ok(dk_model_work_alloc(m, SIZE_MAX / 16) == NULL, "a workspace for 2^60 states: NULL");
+	ok(dk_bptt_alloc(m, (size_t)1 << 22, (size_t)1 << 40) == NULL,
+	   "backpropagation through 2^22 steps of 2^40 states: NULL");
+	ok(dk_bptt_alloc(m, SIZE_MAX, 1) == NULL, "through SIZE_MAX steps: NULL");
+
 	/* restore: a state that does not fit its run */
 	o = (dk_train_opts){.steps = 6};
 	dk_optim_opts_init(&o.optim);

@@ -380,6 +380,11 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 
 dk_model_work *dk_model_work_alloc(const dk_model *m, size_t batch)
 {
+	/* the kinds' work grows no faster than batch times that of one
+	   state, so a batch whose product with it fits cannot wrap */
+	size_t one = m->ops->work_size(m, 1) + 2 * m->n + 1, shape[2] = {batch, one}, count;
+	if (dk_shape_count(2, shape, sizeof(double), &count))
+		return NULL;
 	dk_model_work *w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;

@@ -110,7 +110,12 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
 		bad = !tr->log;
 	}
 	if (bad) {
+		int no_bptt = !tr->bptt;
 		dk_trainer_free(tr);
+		if (no_bptt)
+			return dk_errorf(DK_ENOMEM, err, errlen, "out of memory for backpropagation "
+			                 "through %zu steps of a batch of %zu", dk_task_steps(task),
+			                 p->batch);
 		snprintf(err, errlen, "out of memory");
 		return DK_ENOMEM;
 	}
