@@ -79,6 +79,7 @@ static void check_options(void)
 	refused("test.every", json_integer(-3), "test.every is negative");
 	refused("test.batch", json_integer(-3), "test.batch");
 	refused("test.seed", json_string("x"), "test.seed is not a seed");
+	refused("test.batch", json_integer(0), "test.batch is 0");
 	refused("task.batch", json_string("2"), "task is missing or malformed");
 	refused("task.prob", json_string("high"), "task is missing or malformed");
 	refused("task.seed", json_integer(-1), "task is missing or malformed");

@@ -149,7 +149,15 @@ int dk_train_run_from_json(const json_t *cj, dk_train_run *r, char *err,
 		if (!r->train.test_every)
 			return dk_errorf(DK_EFORMAT, err, errlen, "the run's test has no "
 			                 "interval");
+		/* 0 is all of a dataset's test split; a generated task has none */
+		if (!r->test_batch && r->task.kind != DK_TASK_FMNIST)
+			return dk_errorf(DK_EFORMAT, err, errlen, "the run's test.batch is 0; "
+			                 "a %s test needs at least 1 example",
+			                 dk_task_kind_name(r->task.kind));
 	}
+	if (r->train.epochs && r->task.offset)
+		return dk_errorf(DK_EFORMAT, err, errlen, "the run's epochs take every example "
+		                 "of the split, from no offset (%zu)", r->task.offset);
 	return DK_OK;
 }
 
