@@ -154,4 +154,40 @@ refused 1 "are both named 'input'" "two different inputs" \
 	sh -c 'cat "$1" "$2" | dk-run "$3"' sh "$tmp/in.npy" "$tmp/innan.npy" "$tmp/out.npy"
 ok "the same stream twice is one" sh -c 'cat "$1" "$1" | dk-run -n "$2" >/dev/null' sh "$tmp/in.npy" "$tmp/out.npy"
 
+# ---- -o and special files: only a regular file is replaced ----
+# (devices are made in $tmp: the system's own are never written to)
+gen="dk-gen flipflop --batch 2 --length 3"
+$gen -o "$tmp/ref.npy"
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/from_fifo" &
+reader=$!
+ok "-o a FIFO" $gen -o "$tmp/fifo"
+wait $reader
+[ -p "$tmp/fifo" ]
+tap_result $? "the FIFO is still a FIFO"
+ok "and what went through it is the stream" cmp "$tmp/from_fifo" "$tmp/ref.npy"
+echo old >"$tmp/real.npy"
+ln -s real.npy "$tmp/link.npy"
+ok "-o a symbolic link to a file" $gen -o "$tmp/link.npy"
+[ -L "$tmp/link.npy" ] && cmp -s "$tmp/real.npy" "$tmp/ref.npy"
+tap_result $? "keeps the link and replaces the file it names"
+refused 1 "-o: the file name is empty" "-o ''" $gen -o ''
+refused 1 "Is a directory" "-o a directory" $gen -o "$tmp"
+if mknod -m 666 "$tmp/null" c 1 3 2>/dev/null; then
+	ok "-o a character device" $gen -o "$tmp/null"
+	[ -c "$tmp/null" ]
+	tap_result $? "the device is still a device"
+	ln -s null "$tmp/link-null"
+	ok "-o a symbolic link to a character device" $gen -o "$tmp/link-null"
+	[ -L "$tmp/link-null" ] && [ -c "$tmp/null" ]
+	tap_result $? "the link and the device are as they were"
+	if mknod -m 600 "$tmp/block" b 7 200 2>/dev/null; then
+		refused 1 "not a file, a terminal or a pipe" "-o a block device" $gen -o "$tmp/block"
+		[ -b "$tmp/block" ]
+		tap_result $? "the block device is as it was"
+	fi
+else
+	echo "# not root: no character device made, its checks skipped"
+fi
+
 done_testing

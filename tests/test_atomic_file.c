@@ -5,6 +5,8 @@
 #include <config.h>
 
 #include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,23 @@ int main(void)
 	ok(write(dk_atomic_file_fd(a), "new", 3) == 3, "whose writer goes on");
 	is_int(dk_atomic_file_commit(a), DK_OK, "and commits");
 	is_int(entries(dir), 1, "no temporary file left");
+
+	/* only a regular file is replaced: through a link, the file it names */
+	char link[96];
+	snprintf(link, sizeof link, "%s/link.npy", dir);
+	ok(symlink("out.npy", link) == 0, "a link to the target");
+	is_int(dk_atomic_file_open(link, &a), DK_OK, "open through it");
+	ok(write(dk_atomic_file_fd(a), "via", 3) == 3, "write");
+	is_int(dk_atomic_file_commit(a), DK_OK, "commit");
+	struct stat ls;
+	ok(lstat(link, &ls) == 0 && S_ISLNK(ls.st_mode), "the link is still a link");
+	is_str(slurp(path), "via", "and the file it names is replaced");
+	unlink(link);
+	errno = 0;
+	ok(dk_atomic_file_open(dir, &a) != DK_OK && errno == EISDIR && !a, "a directory is refused");
+	errno = 0;
+	ok(dk_atomic_file_open("", &a) == DK_EINVAL && errno == ENOENT && !a,
+	   "an empty name is refused, and errno says so");
 
 	is_int(dk_atomic_file_open("/nonexistent-dir/x", &a), DK_EIO, "unwritable directory refused");
 	ok(a == NULL, "no handle on failure");

@@ -136,9 +136,14 @@ int tool_output_open(tool_output *out, const char *path)
 {
 	*out = (tool_output){.path = path, .fd = STDOUT_FILENO};
 	if (path) {
+		if (!*path) {
+			tool_warn(NULL, "-o: the file name is empty");
+			return 1;
+		}
 		int st = dk_atomic_file_open(path, &out->file);
 		if (st) {
-			tool_warn(path, "cannot create: %s", strerror(errno));
+			tool_warn(path, "cannot create: %s", st == DK_EINVAL && errno == ENOTSUP
+			          ? "not a file, a terminal or a pipe" : strerror(errno));
 			return 1;
 		}
 		out->fd = dk_atomic_file_fd(out->file);

@@ -22,19 +22,58 @@ struct dk_atomic_file {
 	char *target; /* owned */
 	char *temp;   /* owned */
 	int fd;
+	int in_place; /* a device or FIFO, written where it is */
 };
+
+/* A character device or a FIFO (a terminal, /dev/null, a named pipe) is
+   written where it is: a rename would put a regular file in its place. */
+static int open_in_place(const char *path, const struct stat *st, dk_atomic_file **out)
+{
+	if (S_ISDIR(st->st_mode)) {
+		errno = EISDIR;
+		return DK_EIO;
+	}
+	if (!S_ISCHR(st->st_mode) && !S_ISFIFO(st->st_mode)) {
+		errno = ENOTSUP; /* a block device, a socket: not a stream's place */
+		return DK_EINVAL;
+	}
+	dk_atomic_file *f = calloc(1, sizeof *f);
+	if (!f)
+		return DK_ENOMEM;
+	f->in_place = 1;
+	f->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (f->fd < 0) {
+		free(f);
+		return DK_EIO;
+	}
+	*out = f;
+	return DK_OK;
+}
 
 int dk_atomic_file_open(const char *path, dk_atomic_file **out)
 {
 	*out = NULL;
-	if (!path || !*path)
+	if (!path || !*path) {
+		errno = ENOENT;
 		return DK_EINVAL;
+	}
+	struct stat st, lst;
+	int exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode))
+		return open_in_place(path, &st, out);
 	dk_atomic_file *f = calloc(1, sizeof *f);
-	size_t n = strlen(path) + sizeof ".tmp.XXXXXX";
-	if (!f || !(f->target = strdup(path)) || !(f->temp = malloc(n))) {
+	if (f) { /* a symbolic link to a file: replace the file, keep the link */
+		int link = exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+		f->target = link ? realpath(path, NULL) : NULL;
+		if (!f->target)
+			f->target = strdup(path);
+	}
+	size_t n = f && f->target ? strlen(f->target) + sizeof ".tmp.XXXXXX" : 0;
+	if (!f || !f->target || !(f->temp = malloc(n))) {
 		dk_atomic_file_abort(f);
 		return DK_ENOMEM;
 	}
+	path = f->target;
 	/* the file is locked while it is written, so that a file of this
 	   name left unlocked is one whose writer died (dk_atomic_file_clean);
 	   one cleaned before it was locked is made again */
@@ -47,7 +86,6 @@ int dk_atomic_file_open(const char *path, dk_atomic_file **out)
 			dk_atomic_file_abort(f);
 			return DK_EIO;
 		}
-		struct stat st;
 		if (flock(f->fd, LOCK_EX) || fstat(f->fd, &st) || st.st_nlink > 0)
 			break; /* where there are no locks, there is no cleaning */
 		close(f->fd);
@@ -83,6 +121,12 @@ static int sync_directory_of(const char *path)
 int dk_atomic_file_commit(dk_atomic_file *f)
 {
 	int st = DK_OK;
+	if (f->in_place) { /* nothing to rename or sync */
+		st = close(f->fd) ? DK_EIO : DK_OK;
+		free(f->target);
+		free(f);
+		return st;
+	}
 	if (fsync(f->fd) != 0 && errno != EINVAL)
 		st = DK_EIO;
 	/* renamed while still open, so still locked */
@@ -157,6 +201,8 @@ void dk_atomic_file_abort(dk_atomic_file *f)
 		if (f->fd >= 0)
 			close(f->fd);
 		unlink(f->temp);
+	} else if (f->in_place) { /* what is written stays */
+		close(f->fd);
 	}
 	free(f->temp);
 	free(f->target);

@@ -13,7 +13,15 @@
 
 typedef struct dk_atomic_file dk_atomic_file;
 
-/* Create the temporary file for path; *out receives the handle. */
+/*
+ * Create the temporary file for path; *out receives the handle.  Only a
+ * regular file is replaced so: a symbolic link to one keeps the link and
+ * replaces the file it names; a character device or a FIFO (/dev/null, a
+ * terminal, a named pipe) is opened and written in place, where commit
+ * only closes it and abort cannot take back what was written; a
+ * directory, a block device or a socket is refused.  On failure errno
+ * says why (ENOENT for an empty path, EISDIR, ENOTSUP).
+ */
 int dk_atomic_file_open(const char *path, dk_atomic_file **out);
 /* The descriptor to write to (owned by the handle). */
 int dk_atomic_file_fd(const dk_atomic_file *f);
