@@ -352,9 +352,8 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 			dk_model_free(m);
 			return st;
 		}
-		if (t->dtype != DK_F8 && (st = dk_tensor_convert(t, DK_F8, &f8))) {
-			st = dk_errorf(st, err, errlen, "%s: cannot convert %s to f8", v->name,
-			               dk_dtype_name(t->dtype));
+		if (t->dtype != DK_F8 &&
+		    (st = dk_tensor_convert_named(t, DK_F8, &f8, v->name, err, errlen))) {
 			dk_model_free(m);
 			return st;
 		}

@@ -33,10 +33,7 @@ static int find_input(const dk_bundle *b, dk_tensor **out, char *err,
 	if (x->dtype == DK_C16) /* a conversion would drop the imaginary part */
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: complex values; a model's "
 		                 "input is real", DK_NAME_INPUT);
-	if (dk_tensor_convert(x, DK_F8, out))
-		return dk_errorf(DK_EINVAL, err, errlen, "%s: cannot convert %s to f8",
-		                 DK_NAME_INPUT, dk_dtype_name(x->dtype));
-	return DK_OK;
+	return dk_tensor_convert_named(x, DK_F8, out, DK_NAME_INPUT, err, errlen);
 }
 
 /* That a (rows, n) or (T, B, n) state tensor holds at most limit values:
