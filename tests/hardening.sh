@@ -154,6 +154,16 @@ refused 1 "are both named 'input'" "two different inputs" \
 	sh -c 'cat "$1" "$2" | dk-run "$3"' sh "$tmp/in.npy" "$tmp/innan.npy" "$tmp/out.npy"
 ok "the same stream twice is one" sh -c 'cat "$1" "$1" | dk-run -n "$2" >/dev/null' sh "$tmp/in.npy" "$tmp/out.npy"
 
+# ---- messages: an option that would be ignored is refused ----
+dk-run "$tmp/out.npy" "$tmp/in.npy" -o "$tmp/states.npy"
+refused 1 "entry 99: the input has 2 batch entries" "dk-lyap --entry 99" \
+	dk-lyap --steps 5 --entry 99 "$tmp/out.npy" "$tmp/in.npy"
+refused 1 "point 1: the run follows an entry of input" "dk-lyap --point beside an input" \
+	dk-lyap --steps 5 --point 1 "$tmp/out.npy" "$tmp/in.npy"
+refused 1 "point 99: states holds 10 states" "dk-lyap --point 99" \
+	dk-lyap --steps 5 --point 99 "$tmp/out.npy" "$tmp/states.npy"
+refused 2 "--entry: no INPUT" "dk-lyap --entry with no input" dk-lyap --steps 5 --entry 1 "$tmp/out.npy"
+
 # ---- -o and special files: only a regular file is replaced ----
 # (devices are made in $tmp: the system's own are never written to)
 gen="dk-gen flipflop --batch 2 --length 3"
