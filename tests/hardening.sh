@@ -164,6 +164,15 @@ refused 1 "point 99: states holds 10 states" "dk-lyap --point 99" \
 	dk-lyap --steps 5 --point 99 "$tmp/out.npy" "$tmp/states.npy"
 refused 2 "--entry: no INPUT" "dk-lyap --entry with no input" dk-lyap --steps 5 --entry 1 "$tmp/out.npy"
 
+# the text reader: a NUL byte ends nothing silently; a bad value is shown
+# escaped, never as raw bytes
+printf '1\0\n' >"$tmp/nul.tsv"
+refused 1 "line 1: a NUL byte at column 2" "text '1' and a NUL byte" dk-cat -T "$tmp/nul.tsv"
+printf '1 2\n3 \033[31mx\n' >"$tmp/esc.tsv"
+refused 1 "'\x1b[31mx' is not a number" "text with an escape sequence" dk-cat -T "$tmp/esc.tsv"
+! grep -q "$(printf '\033')" "$tmp/.err"
+tap_result $? "the message holds no raw escape byte"
+
 # ---- -o and special files: only a regular file is replaced ----
 # (devices are made in $tmp: the system's own are never written to)
 gen="dk-gen flipflop --batch 2 --length 3"
