@@ -70,7 +70,7 @@ static void test_from_bundle(void)
 	dk_bundle_add(b, DK_NAME_INPUT, NULL, ramp(3, xs, 0));
 	dk_lyap_start s;
 	char err[256];
-	int st = dk_lyap_start_from_bundle(&s, m, b, 2, 0, err, sizeof err);
+	int st = dk_lyap_start_from_bundle(&s, m, b, 2, DK_LYAP_UNSET, err, sizeof err);
 	int zero = 1;
 	for (size_t i = 0; !st && i < n; i++)
 		zero &= s.x0[i] == 0;
@@ -80,16 +80,19 @@ static void test_from_bundle(void)
 	dk_lyap_start_clear(&s);
 
 	dk_bundle_add(b, DK_NAME_H0, NULL, ramp(2, hs, 100));
-	st = dk_lyap_start_from_bundle(&s, m, b, 1, 0, err, sizeof err);
+	st = dk_lyap_start_from_bundle(&s, m, b, 1, DK_LYAP_UNSET, err, sizeof err);
 	ok(!st && s.x0[0] == 100 + n && s.x0[n - 1] == 100 + 2 * n - 1 &&
 	   s.u[0] == ni && !strcmp(s.how, "input entry 1 from h0"),
 	   "with h0: from h0's row of the entry");
 	dk_lyap_start_clear(&s);
 
-	is_int(dk_lyap_start_from_bundle(&s, m, b, 3, 0, err, sizeof err), DK_EINVAL,
+	is_int(dk_lyap_start_from_bundle(&s, m, b, 3, DK_LYAP_UNSET, err, sizeof err), DK_EINVAL,
 	       "entry 3 of 3: refused");
 	ok(strstr(err, "3 batch entries") && !strstr(err, "--"), "message: %s", err);
 	ok(!s.x0 && !s.input, "a refused start owns nothing");
+	is_int(dk_lyap_start_from_bundle(&s, m, b, 0, 1, err, sizeof err), DK_EINVAL,
+	       "a point beside an input: refused, not ignored");
+	ok(strstr(err, "point 1") != NULL, "message: %s", err);
 	dk_bundle_free(b);
 
 	/* an h0 of the wrong shape, the same check as a run's */
@@ -99,7 +102,7 @@ static void test_from_bundle(void)
 	dk_bundle_add(b, DK_NAME_H0, NULL, ramp(2, bad, 0));
 	const dk_tensor *h0;
 	char err2[256];
-	is_int(dk_lyap_start_from_bundle(&s, m, b, 0, 0, err, sizeof err), DK_EINVAL,
+	is_int(dk_lyap_start_from_bundle(&s, m, b, 0, DK_LYAP_UNSET, err, sizeof err), DK_EINVAL,
 	       "an h0 of (2, 4) for 3 entries: refused");
 	is_int(dk_model_h0_from_bundle(m, b, B, &h0, err2, sizeof err2), DK_EINVAL,
 	       "... as dk_model_h0_from_bundle refuses it");
@@ -111,7 +114,7 @@ static void test_from_bundle(void)
 	b = dk_bundle_alloc();
 	size_t wide[3] = {T, B, ni + 1};
 	dk_bundle_add(b, DK_NAME_INPUT, NULL, ramp(3, wide, 0));
-	is_int(dk_lyap_start_from_bundle(&s, m, b, 0, 0, err, sizeof err), DK_EINVAL,
+	is_int(dk_lyap_start_from_bundle(&s, m, b, 0, DK_LYAP_UNSET, err, sizeof err), DK_EINVAL,
 	       "an input of 3 features for 2: refused");
 	is_str(err, "input must be (time, batch, 2), not (30, 3, 3)", "message");
 	dk_bundle_free(b);
@@ -120,13 +123,16 @@ static void test_from_bundle(void)
 	b = dk_bundle_alloc();
 	size_t ss[3] = {5, 2, n};
 	dk_bundle_add(b, DK_NAME_STATES, NULL, ramp(3, ss, 0));
-	st = dk_lyap_start_from_bundle(&s, m, b, 0, 7, err, sizeof err);
+	st = dk_lyap_start_from_bundle(&s, m, b, DK_LYAP_UNSET, 7, err, sizeof err);
 	ok(!st && s.x0[0] == 7 * n && !s.u && !strcmp(s.how, "point 7 of states"),
 	   "states: point 7 is row 7 of the flattened states, zero input");
 	dk_lyap_start_clear(&s);
-	is_int(dk_lyap_start_from_bundle(&s, m, b, 0, 10, err, sizeof err), DK_EINVAL,
+	is_int(dk_lyap_start_from_bundle(&s, m, b, DK_LYAP_UNSET, 10, err, sizeof err), DK_EINVAL,
 	       "point 10 of 10: refused");
 	ok(strstr(err, "10 states") && !strstr(err, "--"), "message: %s", err);
+	is_int(dk_lyap_start_from_bundle(&s, m, b, 0, 7, err, sizeof err), DK_EINVAL,
+	       "an entry beside states: refused, not ignored");
+	ok(strstr(err, "entry 0") != NULL, "message: %s", err);
 	dk_bundle_free(b);
 	dk_model_free(m);
 }

@@ -6,7 +6,9 @@
 #include <config.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dynkit.h"
 #include "tap.h"
@@ -69,12 +71,55 @@ int main(void)
 	double first[5];
 	for (int i = 0; i < 5; i++)
 		first[i] = dk_rng_normal(a, 1.0);
-	ok(dk_rng_state_set(c, state, size) == DK_OK, "state restored into another generator");
+	ok(dk_rng_state_set(c, state, size, NULL, 0) == DK_OK, "state restored into another generator");
 	int resumed = 1;
 	for (int i = 0; i < 5; i++)
 		resumed &= dk_rng_normal(c, 1.0) == first[i];
 	ok(resumed, "which then draws the same numbers");
-	ok(dk_rng_state_set(c, state, size - 1) == DK_EINVAL, "a state of the wrong size is refused");
+	ok(dk_rng_state_set(c, state, size - 1, NULL, 0) == DK_EINVAL, "a state of the wrong size is refused");
+	/* a state is input: GSL indexes its words with the index unchecked.
+	   Its layout is GSL's (624 unsigned longs, then the int index). */
+	unsigned long words[624];
+	int index;
+	memcpy(words, state, sizeof words);
+	memcpy(&index, (unsigned char *)state + sizeof words, sizeof index);
+	ok(index >= 0 && index <= 624, "the state's index is at 624 * 8 bytes (%d)", index);
+	unsigned char *bad = malloc(size);
+	char err[200];
+	static const int bad_index[] = {-1, -5, INT32_MIN, 625, INT32_MAX};
+	for (size_t k = 0; k < sizeof bad_index / sizeof *bad_index; k++) {
+		memcpy(bad, state, size);
+		memcpy(bad + sizeof words, &bad_index[k], sizeof(int));
+		err[0] = 0;
+		ok(dk_rng_state_set(c, bad, size, err, sizeof err) == DK_EFORMAT &&
+		   strstr(err, "index"), "index %d is refused: %s", bad_index[k], err);
+	}
+	for (int k = 0; k <= 624; k += 624) { /* both ends are states MT19937 takes */
+		memcpy(bad, state, size);
+		memcpy(bad + sizeof words, &k, sizeof k);
+		ok(dk_rng_state_set(c, bad, size, NULL, 0) == DK_OK, "index %d is taken", k);
+	}
+	memset(bad, 0, size);
+	ok(dk_rng_state_set(c, bad, size, err, sizeof err) == DK_EFORMAT && strstr(err, "all zero"),
+	   "an all-zero state is refused: %s", err);
+	unsigned long top = 0x80000000ul; /* only mt[0]'s top bit: a state the recurrence can use */
+	memcpy(bad, &top, sizeof top);
+	ok(dk_rng_state_set(c, bad, size, NULL, 0) == DK_OK, "mt[0]'s top bit alone is a state");
+	top = 0x7ffffffful; /* mt[0]'s lower bits never enter the recurrence */
+	memcpy(bad, &top, sizeof top);
+	ok(dk_rng_state_set(c, bad, size, NULL, 0) == DK_EFORMAT, "mt[0]'s lower bits alone are not");
+	memcpy(bad, state, size);
+	words[7] |= 1ul << 32;
+	memcpy(bad, words, sizeof words);
+	ok(dk_rng_state_set(c, bad, size, err, sizeof err) == DK_EFORMAT && strstr(err, "word 7"),
+	   "a word past 32 bits is refused: %s", err);
+	/* a refused state leaves the generator as it was */
+	dk_rng_state_set(c, state, size, NULL, 0);
+	double want = dk_rng_uniform(c);
+	dk_rng_state_set(c, state, size, NULL, 0);
+	dk_rng_state_set(c, bad, size, NULL, 0);
+	ok(dk_rng_uniform(c) == want, "a refused state changes nothing");
+	free(bad);
 	free(state);
 	dk_rng_free(a);
 	dk_rng_free(b);

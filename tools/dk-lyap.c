@@ -27,6 +27,7 @@ typedef struct {
 	dk_lyap_options lyap;   /* k and steps 0 until given or fitted */
 	int k_given, steps_given;
 	size_t entry, point;
+	int entry_given, point_given;
 } options;
 
 static void usage(void)
@@ -83,7 +84,9 @@ static int run(options *o, const dk_model *m, const dk_bundle *in, const char *s
 	dk_lyap *l = NULL;
 	char err[256];
 	int status = TOOL_EXIT_FAIL;
-	if (in ? dk_lyap_start_from_bundle(&s, m, in, o->entry, o->point, err, sizeof err)
+	if (in ? dk_lyap_start_from_bundle(&s, m, in, o->entry_given ? o->entry : DK_LYAP_UNSET,
+	                                   o->point_given ? o->point : DK_LYAP_UNSET, err,
+	                                   sizeof err)
 	       : dk_lyap_start_random(&s, m, o->lyap.seed, err, sizeof err)) {
 		tool_warn(src, "%s", err);
 		return TOOL_EXIT_FAIL;
@@ -167,8 +170,14 @@ int main(int argc, char **argv)
 		case 'e': o.lyap.every = tool_parse_count("--every", optarg); break;
 		case OPT_CHECKPOINTS: o.lyap.checkpoints = tool_parse_count("--checkpoints", optarg); break;
 		case OPT_BLOCKS: o.lyap.blocks = tool_parse_count("--blocks", optarg); break;
-		case OPT_ENTRY: o.entry = tool_parse_count("--entry", optarg); break;
-		case OPT_POINT: o.point = tool_parse_count("--point", optarg); break;
+		case OPT_ENTRY:
+			o.entry = tool_parse_count("--entry", optarg);
+			o.entry_given = 1;
+			break;
+		case OPT_POINT:
+			o.point = tool_parse_count("--point", optarg);
+			o.point_given = 1;
+			break;
 		case 'S': o.lyap.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
 		case OPT_TANGENT:
 			if (!strcmp(optarg, "jvp"))
@@ -196,6 +205,9 @@ int main(int argc, char **argv)
 		tool_usage_error("--blocks must be at least 2");
 	const char *model_path = optind < argc ? argv[optind] : "-";
 	const char *input_path = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (!input_path && (o.entry_given || o.point_given))
+		tool_usage_error("%s: no INPUT: the run starts from a random state",
+		                 o.entry_given ? "--entry" : "--point");
 	if (input_path && !strcmp(model_path, "-") && !strcmp(input_path, "-"))
 		tool_usage_error("MODEL and INPUT cannot both be standard input");
 

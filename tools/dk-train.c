@@ -89,6 +89,7 @@ static void progress(const train_options *o, const dk_trainer *tr, double loss)
 static int train(train_options *o, dk_model *m, dk_trainer *tr)
 {
 	const char *ckpt = o->checkpoint;
+	int kept = o->resume != NULL; /* is there a checkpoint of this run in ckpt? */
 	int tty = isatty(STDERR_FILENO);
 	char err[512];
 	while (dk_trainer_done(tr) < o->train.steps) {
@@ -107,16 +108,18 @@ static int train(train_options *o, dk_model *m, dk_trainer *tr)
 		if (st) {
 			if (tty)
 				fputc('\n', stderr);
-			tool_warn(NULL, "%s%s%s", err, ckpt ? "; the last checkpoint is kept in " : "",
-			          ckpt ? ckpt : "");
+			tool_warn(NULL, "%s%s%s", err, kept ? "; the last checkpoint is kept in " : "",
+			          kept ? ckpt : "");
 			return TOOL_EXIT_FAIL;
 		}
 		size_t done = dk_trainer_done(tr);
 		if (tty && (done % 10 == 0 || done == o->train.steps))
 			progress(o, tr, loss);
-		if (ckpt && o->every && done % o->every == 0 && done < o->train.steps &&
-		    save_checkpoint(o, ckpt, m, tr))
-			return TOOL_EXIT_FAIL;
+		if (ckpt && o->every && done % o->every == 0 && done < o->train.steps) {
+			if (save_checkpoint(o, ckpt, m, tr))
+				return TOOL_EXIT_FAIL;
+			kept = 1;
+		}
 	}
 	if (tty)
 		fputc('\n', stderr);
@@ -170,6 +173,10 @@ int main(int argc, char **argv)
 		o.test_seed = r.test_seed;
 		o.checkpoint = o.resume; /* go on checkpointing where we resumed from */
 	}
+	size_t stale = 0; /* temporary files of a checkpoint write that was killed */
+	if (o.checkpoint && !dk_atomic_file_clean(o.checkpoint, &stale) && stale)
+		tool_warn(NULL, "removed %zu temporary file%s of %s left by a write that was "
+		          "killed", stale, stale == 1 ? "" : "s", o.checkpoint);
 	dk_model *m = NULL;
 	dk_task *task = NULL;
 	dk_trainer *tr = NULL;

@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
@@ -135,9 +136,14 @@ int tool_output_open(tool_output *out, const char *path)
 {
 	*out = (tool_output){.path = path, .fd = STDOUT_FILENO};
 	if (path) {
+		if (!*path) {
+			tool_warn(NULL, "-o: the file name is empty");
+			return 1;
+		}
 		int st = dk_atomic_file_open(path, &out->file);
 		if (st) {
-			tool_warn(path, "cannot create: %s", strerror(errno));
+			tool_warn(path, "cannot create: %s", st == DK_EINVAL && errno == ENOTSUP
+			          ? "not a file, a terminal or a pipe" : strerror(errno));
 			return 1;
 		}
 		out->fd = dk_atomic_file_fd(out->file);
@@ -222,6 +228,9 @@ double tool_parse_real(const char *opt, const char *arg, double lo, double hi)
 	char *end;
 	errno = 0;
 	double v = strtod(arg, &end);
+	if (end != arg && !*end && errno == ERANGE && isfinite(v)) /* underflow */
+		tool_usage_error("%s: '%s' is too small to hold (the smallest is %g)", opt, arg,
+		                 DBL_MIN);
 	if (end == arg || *end || errno || !isfinite(v))
 		tool_usage_error("%s: '%s' is not a finite number", opt, arg);
 	if (v < lo || v > hi) {

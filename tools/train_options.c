@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "train_options.h"
 
@@ -58,6 +59,36 @@ static void usage(void)
 	   before the close */
 	int bad = ferror(stdout);
 	exit(fclose(stdout) == 0 && !bad ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
+/* Do a and b name one file: the same file when both exist, else the same
+   name in the same directory? */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (!strcmp(a, b))
+		return 1;
+	if (!stat(a, &sa) && !stat(b, &sb))
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+	ba = ba ? ba + 1 : a;
+	bb = bb ? bb + 1 : b;
+	if (strcmp(ba, bb))
+		return 0;
+	char da[4096], db[4096];
+	snprintf(da, sizeof da, "%.*s", ba == a ? 1 : (int)(ba - a), ba == a ? "." : a);
+	snprintf(db, sizeof db, "%.*s", bb == b ? 1 : (int)(bb - b), bb == b ? "." : b);
+	return !stat(da, &sa) && !stat(db, &sb) && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* The final model must not replace the checkpoint it would resume from. */
+static void check_output(const train_options *o)
+{
+	const char *ckpt = o->resume ? o->resume : o->checkpoint;
+	if (ckpt && o->output && strcmp(o->output, "-") && same_file(ckpt, o->output))
+		tool_usage_error("-o %s: the run's checkpoint is that file; the trained model "
+		                 "would replace it", o->output);
 }
 
 void train_options_parse(int argc, char **argv, train_options *o)
@@ -141,6 +172,7 @@ void train_options_parse(int argc, char **argv, train_options *o)
 	if (o->resume) {
 		if (other || optind < argc)
 			tool_usage_error("--resume takes the run's own options: only -o may go with it");
+		check_output(o);
 		return;
 	}
 	if (!o->task)
@@ -149,6 +181,7 @@ void train_options_parse(int argc, char **argv, train_options *o)
 	o->train.seed = o->t.p.seed;
 	if (argc - optind > 1)
 		tool_usage_error("one MODEL only");
+	check_output(o);
 	if (o->model && argc - optind > 0)
 		tool_usage_error("--model %s creates the model: no MODEL operand with it", o->model);
 	if (!o->model && model_options_any(&o->m))

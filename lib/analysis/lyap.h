@@ -142,8 +142,11 @@ int dk_lyap_start_random(dk_lyap_start *s, const dk_model *m, uint64_t seed,
  * state; otherwise it starts from the state number point of the states
  * dk_points_from_bundle finds, with zero input.  DK_EINVAL with a
  * message for an entry or point out of range or tensors that do not fit
- * m; DK_ENOMEM.
+ * m; DK_ENOMEM.  Either may be DK_LYAP_UNSET (then 0); one set that the
+ * stream gives no use for (a point beside an input, an entry beside
+ * states) is refused rather than ignored.
  */
+#define DK_LYAP_UNSET ((size_t)-1)
 int dk_lyap_start_from_bundle(dk_lyap_start *s, const dk_model *m,
                               const dk_bundle *b, size_t entry, size_t point,
                               char *err, size_t errlen);

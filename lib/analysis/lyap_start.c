@@ -72,14 +72,14 @@ static int from_input(dk_lyap_start *s, const dk_model *m, const dk_bundle *b,
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "entry %zu: the %s has %zu batch entries", entry,
 		                 DK_NAME_INPUT, x->shape[1]);
-	if (dk_tensor_convert(x, DK_F8, &s->input))
-		return dk_errorf(DK_EINVAL, err, errlen, "%s: cannot convert %s to f8",
-		                 DK_NAME_INPUT, dk_dtype_name(x->dtype));
+	int st = dk_tensor_convert_named(x, DK_F8, &s->input, DK_NAME_INPUT, err, errlen);
+	if (st)
+		return st;
 	s->u = (const double *)s->input->data + entry * nin;
 	s->u_stride = x->shape[1] * nin;
 	s->u_rows = x->shape[0];
 	const dk_tensor *h0;
-	int st = dk_model_h0_from_bundle(m, b, x->shape[1], &h0, err, errlen);
+	st = dk_model_h0_from_bundle(m, b, x->shape[1], &h0, err, errlen);
 	if (st)
 		return st;
 	if (h0)
@@ -121,8 +121,15 @@ int dk_lyap_start_from_bundle(dk_lyap_start *s, const dk_model *m,
 	if (st)
 		return st;
 	const dk_tensor *x = dk_bundle_get(b, DK_NAME_INPUT);
-	st = x ? from_input(s, m, b, x, entry, err, errlen)
-	       : from_points(s, m, b, point, err, errlen);
+	if (x && point != DK_LYAP_UNSET)
+		st = dk_errorf(DK_EINVAL, err, errlen, "point %zu: the run follows an entry of "
+		               "%s, not a state", point, DK_NAME_INPUT);
+	else if (!x && entry != DK_LYAP_UNSET)
+		st = dk_errorf(DK_EINVAL, err, errlen, "entry %zu: there is no %s to follow, "
+		               "only states to start from", entry, DK_NAME_INPUT);
+	else
+		st = x ? from_input(s, m, b, x, entry == DK_LYAP_UNSET ? 0 : entry, err, errlen)
+		       : from_points(s, m, b, point == DK_LYAP_UNSET ? 0 : point, err, errlen);
 	if (st)
 		dk_lyap_start_clear(s);
 	return st;

@@ -61,10 +61,9 @@ int dk_points_from_bundle(const dk_bundle *b, size_t n, dk_tensor **out,
 		                 "%s: states must be real, not %s",
 		                 *nm ? nm : DK_NAME_STATES, dk_dtype_name(t->dtype));
 	dk_tensor *f8;
-	int rc = dk_tensor_convert(t, DK_F8, &f8);
+	int rc = dk_tensor_convert_named(t, DK_F8, &f8, *nm ? nm : DK_NAME_STATES, err, errlen);
 	if (rc)
-		return dk_errorf(rc, err, errlen, "%s: cannot convert %s to f8",
-		                 *nm ? nm : DK_NAME_STATES, dk_dtype_name(t->dtype));
+		return rc;
 	const double *v = f8->data;
 	for (size_t k = 0; k < f8->count; k++)
 		if (!isfinite(v[k])) {

@@ -78,10 +78,39 @@ void dk_rng_state_get(const dk_rng *r, void *state)
 	memcpy(state, gsl_rng_state(r->gen), gsl_rng_size(r->gen));
 }
 
-int dk_rng_state_set(dk_rng *r, const void *state, size_t size)
+/* GSL's MT19937 state (gsl/rng/mt.c): 624 words of 32 bits, each in an
+   unsigned long, and the index of the next word to temper (624: the
+   block is used up and is regenerated at the next draw). */
+#define MT_N 624
+typedef struct {
+	unsigned long mt[MT_N];
+	int mti;
+} mt_state;
+
+int dk_rng_state_set(dk_rng *r, const void *state, size_t size, char *err,
+                     size_t errlen)
 {
-	if (size != gsl_rng_size(r->gen))
-		return DK_EINVAL;
+	if (size != gsl_rng_size(r->gen) || size != sizeof(mt_state))
+		return dk_errorf(DK_EINVAL, err, errlen, "the generator state has %zu bytes, "
+		                 "not %zu", size, gsl_rng_size(r->gen));
+	mt_state s;
+	memcpy(&s, state, sizeof s); /* state need not be aligned */
+	/* GSL indexes mt with mti and no check */
+	if (s.mti < 0 || s.mti > MT_N)
+		return dk_errorf(DK_EFORMAT, err, errlen, "the generator state's index is %d, "
+		                 "not in 0..%d", s.mti, MT_N);
+	/* words past 32 bits would give draws outside [0, 2^32) */
+	int any = (s.mt[0] & 0x80000000ul) != 0;
+	for (size_t i = 0; i < MT_N; i++) {
+		if (s.mt[i] > 0xfffffffful)
+			return dk_errorf(DK_EFORMAT, err, errlen, "the generator state's word %zu "
+			                 "has more than 32 bits", i);
+		any |= i > 0 && s.mt[i] != 0;
+	}
+	/* the recurrence uses the top bit of mt[0] and all of the rest: when
+	   these 19937 bits are 0, every draw to come is 0 */
+	if (!any)
+		return dk_errorf(DK_EFORMAT, err, errlen, "the generator state is all zero");
 	memcpy(gsl_rng_state(r->gen), state, size);
 	return DK_OK;
 }

@@ -31,10 +31,14 @@ void dk_rng_permutation(dk_rng *r, size_t *perm, size_t n);
 /*
  * The generator's whole state as bytes, so a checkpoint can resume the
  * very same stream: dk_rng_state_size bytes, written by get and read by
- * set (DK_EINVAL when size is not the generator's).
+ * set.  set checks the bytes as input: DK_EINVAL when size is not the
+ * generator's, DK_EFORMAT when they are no state MT19937 can be in (its
+ * index out of range, a word past 32 bits, the 19937 bits all zero);
+ * err says which, and the generator is left as it was.
  */
 size_t dk_rng_state_size(const dk_rng *r);
 void dk_rng_state_get(const dk_rng *r, void *state);
-int dk_rng_state_set(dk_rng *r, const void *state, size_t size);
+int dk_rng_state_set(dk_rng *r, const void *state, size_t size, char *err,
+                     size_t errlen);
 
 #endif

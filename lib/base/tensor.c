@@ -162,6 +162,20 @@ static int put_integer(double v, double lo, double hi, int64_t *out)
 	return DK_OK;
 }
 
+int dk_tensor_convert_named(const dk_tensor *t, dk_dtype dtype, dk_tensor **out,
+                            const char *name, char *err, size_t errlen)
+{
+	int st = dk_tensor_convert(t, dtype, out);
+	if (st == DK_ENOMEM)
+		return dk_errorf(st, err, errlen, "%s: out of memory for a copy as %s of its "
+		                 "%zu elements (%zu bytes)", name, dk_dtype_name(dtype), t->count,
+		                 t->count * dk_dtype_size(dtype));
+	if (st)
+		return dk_errorf(st, err, errlen, "%s: cannot convert %s to %s: %s", name,
+		                 dk_dtype_name(t->dtype), dk_dtype_name(dtype), dk_strerror(st));
+	return DK_OK;
+}
+
 int dk_tensor_convert(const dk_tensor *t, dk_dtype dtype, dk_tensor **out)
 {
 	*out = NULL;

@@ -80,6 +80,10 @@ double dk_tensor_get_real(const dk_tensor *t, size_t i);
  * values out of range; converting to b1 gives 1 for any nonzero value.
  */
 int dk_tensor_convert(const dk_tensor *t, dk_dtype dtype, dk_tensor **out);
+/* The same, with a message in err naming the tensor (name): out of
+   memory and how much, or why the values do not convert. */
+int dk_tensor_convert_named(const dk_tensor *t, dk_dtype dtype, dk_tensor **out,
+                            const char *name, char *err, size_t errlen);
 
 /* Summary statistics of a numeric tensor's finite elements. */
 typedef struct dk_tensor_stats {

@@ -26,6 +26,7 @@
  */
 #include <config.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +96,16 @@ static int ctrnn_layout(dk_model *m, char *err, size_t errlen)
 	if (!(s->tau > 0) || !isfinite(s->tau)) {
 		snprintf(err, errlen, "ctrnn: the time constant tau must be positive and finite, not %g",
 		         s->tau);
+		return DK_EINVAL;
+	}
+	/* the steps compute 1 / tau and dt / tau: a subnormal dt or tau, a
+	   1 / tau that overflows or a dt / tau that underflows would turn the
+	   model into one that never moves, or into infinities */
+	double ratio = s->dt / s->tau;
+	if (s->dt < DBL_MIN || s->tau < DBL_MIN || !isfinite(1 / s->tau) ||
+	    !isfinite(ratio) || ratio < DBL_MIN) {
+		snprintf(err, errlen, "ctrnn: dt %g and tau %g: each must be a normal number, "
+		         "and 1 / tau and dt / tau finite and normal", s->dt, s->tau);
 		return DK_EINVAL;
 	}
 	if (!s->integrator[0])

@@ -13,6 +13,7 @@
 #include <cblas.h>
 
 #include "base/status.h"
+#include "base/tensor.h"
 #include "models/model_impl.h"
 
 struct dk_model_work {
@@ -47,7 +48,16 @@ size_t dk_model_add_param(dk_model *m, const char *name, int rank,
 		v->count *= shape[k];
 	}
 	v->offset = m->ntheta;
-	m->ntheta += v->count;
+	/* sizes come from options and attrs: a count that overflows leaves
+	   ntheta at SIZE_MAX, which build refuses */
+	size_t count;
+	if (dk_shape_count(rank, shape, sizeof(double), &count) ||
+	    m->ntheta > SIZE_MAX / sizeof(double) - count) {
+		m->ntheta = SIZE_MAX;
+		v->count = 0;
+	} else {
+		m->ntheta += v->count;
+	}
 	return v->offset;
 }
 
@@ -84,6 +94,12 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 	static const char *const waxes[2] = {"output", "unit"}, *const baxes[1] = {"output"};
 	m->readout_w = dk_model_add_param(m, "model/readout/W", 2, wshape, waxes);
 	m->readout_b = dk_model_add_param(m, "model/readout/b", 1, bshape, baxes);
+	if (m->ntheta == SIZE_MAX) {
+		free(m);
+		return dk_errorf(DK_ELIMIT, err, errlen, "%s: the count of parameters of %zu "
+		                 "units, %zu inputs and %zu outputs overflows", ops->kind,
+		                 spec->units, spec->inputs, spec->outputs);
+	}
 	m->theta = calloc(m->ntheta ? m->ntheta : 1, sizeof *m->theta);
 	if (!m->theta) {
 		size_t count = m->ntheta;
@@ -345,14 +361,24 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 			dk_model_free(m);
 			return st;
 		}
-		if (t->dtype != DK_F8 && (st = dk_tensor_convert(t, DK_F8, &f8))) {
-			st = dk_errorf(st, err, errlen, "%s: cannot convert %s to f8", v->name,
-			               dk_dtype_name(t->dtype));
+		if (t->dtype != DK_F8 &&
+		    (st = dk_tensor_convert_named(t, DK_F8, &f8, v->name, err, errlen))) {
 			dk_model_free(m);
 			return st;
 		}
 		memcpy(m->theta + v->offset, (f8 ? f8 : t)->data, v->count * sizeof(double));
 		dk_tensor_free(f8);
+		/* a NaN or an infinity would pass through every analysis and
+		   come out as results that look like any others */
+		for (size_t i = 0; i < v->count; i++) {
+			double x = m->theta[v->offset + i];
+			if (!isfinite(x)) {
+				st = dk_errorf(DK_EFORMAT, err, errlen, "%s: element %zu is %g; a "
+				               "model's parameters are finite", v->name, i, x);
+				dk_model_free(m);
+				return st;
+			}
+		}
 	}
 	*out = m;
 	return DK_OK;
@@ -362,6 +388,11 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 
 dk_model_work *dk_model_work_alloc(const dk_model *m, size_t batch)
 {
+	/* the kinds' work grows no faster than batch times that of one
+	   state, so a batch whose product with it fits cannot wrap */
+	size_t one = m->ops->work_size(m, 1) + 2 * m->n + 1, shape[2] = {batch, one}, count;
+	if (dk_shape_count(2, shape, sizeof(double), &count))
+		return NULL;
 	dk_model_work *w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;

@@ -4,6 +4,7 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "base/status.h"
@@ -50,6 +51,11 @@ int dk_model_h0_from_bundle(const dk_model *m, const dk_bundle *b, size_t B,
 	          t->shape[1] != n))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s must be f8 (%zu, %zu)",
 		                 DK_NAME_H0, B, n);
+	const double *v = t ? t->data : NULL;
+	for (size_t i = 0; t && i < t->count; i++)
+		if (!isfinite(v[i]))
+			return dk_errorf(DK_EINVAL, err, errlen, "%s: element %zu is %g; a state "
+			                 "is finite", DK_NAME_H0, i, v[i]);
 	*h0 = t;
 	return DK_OK;
 }

@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@
 typedef struct {
 	dk_tensor *tensor; /* owned */
 	dk_meta *meta;     /* owned; its name is the entry's name */
+	size_t record;     /* its record's index in the stream read; SIZE_MAX
+	                      when added otherwise */
 } entry;
 
 struct dk_bundle {
@@ -99,11 +102,22 @@ int dk_bundle_add(dk_bundle *b, const char *name, dk_meta *meta,
 		entry *e = &b->entries[old];
 		dk_tensor_free(e->tensor);
 		dk_meta_free(e->meta);
-		*e = (entry){t, meta};
+		*e = (entry){t, meta, SIZE_MAX};
 	} else {
-		b->entries[b->n++] = (entry){t, meta};
+		b->entries[b->n++] = (entry){t, meta, SIZE_MAX};
 	}
 	return DK_OK;
+}
+
+/* Same dtype, shape and bytes? */
+static int same_tensor(const dk_tensor *a, const dk_tensor *b)
+{
+	if (a->dtype != b->dtype || a->itemsize != b->itemsize || a->rank != b->rank)
+		return 0;
+	for (int k = 0; k < a->rank; k++)
+		if (a->shape[k] != b->shape[k])
+			return 0;
+	return !memcmp(a->data, b->data, dk_tensor_nbytes(a));
 }
 
 int dk_bundle_read(dk_bundle *b, dk_stream_reader *r)
@@ -114,10 +128,25 @@ int dk_bundle_read(dk_bundle *b, dk_stream_reader *r)
 		dk_tensor *t;
 		if ((st = dk_stream_read_tensor(r, &t)))
 			return st;
+		/* a tool looks a name up once: a second record of the name with
+		   other contents would silently replace the first, so neither is
+		   taken; an identical copy (a stream passed on by one tool and
+		   concatenated with the one it came from) replaces it, as ever */
+		long old = dk_bundle_find(b, rec->name);
+		if (old >= 0 && b->entries[old].record != SIZE_MAX &&
+		    !same_tensor(b->entries[old].tensor, t)) {
+			dk_tensor_free(t);
+			return dk_stream_reader_fail(r, DK_EFORMAT, "records %zu and %zu are "
+			                             "both named '%s'; a name is looked up "
+			                             "once", b->entries[old].record, rec->index,
+			                             rec->name);
+		}
 		/* rec->name stays valid: the reader owns it, not the meta */
+		size_t record = rec->index;
 		st = dk_bundle_add(b, rec->name, dk_stream_take_meta(r), t);
 		if (st)
 			return st;
+		b->entries[dk_bundle_find(b, rec->name)].record = record;
 	}
 	return st;
 }

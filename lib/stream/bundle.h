@@ -5,6 +5,10 @@
  * stream into a bundle and asks for "model/W" or for every name matching
  * "model/..." (fnmatch(3) globs, where '*' also matches '/').  Entries keep
  * the order they were added in; adding a name that exists replaces it.
+ * A stream read into a bundle names each tensor once: the tools look a
+ * name up once, and a second record of it would replace the first, so
+ * two records of one name with different contents are refused (two
+ * identical copies are one tensor).
  */
 #ifndef DK_STREAM_BUNDLE_H
 #define DK_STREAM_BUNDLE_H
@@ -40,7 +44,11 @@ int dk_bundle_add_record(dk_bundle *b, const char *name, dk_tensor *t,
                          const char *const *axes, size_t naxes,
                          const json_t *attrs);
 
-/* Read every tensor left in the stream into b. */
+/* Read every tensor left in the stream into b.  DK_EFORMAT, with the
+   reader's message naming both records, when a name read comes again
+   with other contents (dtype, shape or values); an identical copy
+   replaces the first, as dk_bundle_add does, and so does any record of
+   a name b held before the read. */
 int dk_bundle_read(dk_bundle *b, dk_stream_reader *r);
 /* Write every entry, each after its metadata record. */
 int dk_bundle_write(const dk_bundle *b, dk_stream_writer *w);

@@ -59,6 +59,15 @@ static int set_error(dk_stream_reader *r, int status, const char *fmt, ...)
 	return status;
 }
 
+int dk_stream_reader_fail(dk_stream_reader *r, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof r->err, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
 dk_stream_reader *dk_stream_reader_alloc(int fd, const char *source)
 {
 	dk_stream_reader *r = calloc(1, sizeof *r);

@@ -89,6 +89,10 @@ dk_meta *dk_stream_take_meta(dk_stream_reader *r);
  * 96 of 800 bytes missing".  Empty after success.
  */
 const char *dk_stream_reader_error(const dk_stream_reader *r);
+/* Set what dk_stream_reader_error says, for a reader's caller that finds
+   the stream wrong (as printf formats); returns status. */
+int dk_stream_reader_fail(dk_stream_reader *r, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The source name given at alloc. */
 const char *dk_stream_reader_source(const dk_stream_reader *r);
 

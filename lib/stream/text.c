@@ -113,11 +113,19 @@ struct dk_text_reader {
 	size_t lineno;
 	size_t max_elements;
 	char *meta_json;  /* owned: the last block's "# meta" text */
+	size_t nul;       /* 1 + the column of a NUL byte met; 0: none.  The
+	                     reading ends there: a C string would stop short
+	                     of the rest of the line */
 	char err[1024];
 };
 
 static int text_error(dk_text_reader *tr, int status, const char *fmt, ...)
 {
+	if (tr->nul) {
+		snprintf(tr->err, sizeof tr->err, "line %zu: a NUL byte at column %zu; text "
+		         "holds none", tr->lineno, tr->nul);
+		return DK_EFORMAT;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	int n = snprintf(tr->err, sizeof tr->err, "line %zu: ", tr->lineno);
@@ -164,17 +172,42 @@ const char *dk_text_reader_error(const dk_text_reader *tr)
 	return tr->err;
 }
 
-/* The next line without its newline, or NULL at end of input. */
+/* Up to 40 characters of s as a message may show them: bytes that are
+   not printable ASCII as \xHH. */
+static const char *shown(const char *s, char *buf, size_t cap)
+{
+	size_t k = 0;
+	for (size_t i = 0; s[i] && i < 40 && k + 5 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[k++] = (char)c;
+		else
+			k += (size_t)snprintf(buf + k, cap - k, "\\x%02x", c);
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+/* The next line without its newline, or NULL at end of input (and at a
+   line holding a NUL byte: tr->nul says so). */
 static char *next_line(dk_text_reader *tr)
 {
 	if (tr->have_line) {
 		tr->have_line = 0;
 		return tr->line;
 	}
+	if (tr->nul)
+		return NULL;
 	ssize_t n = getline(&tr->line, &tr->line_cap, tr->f);
 	if (n < 0)
 		return NULL;
 	tr->lineno++;
+	const char *z = memchr(tr->line, '\0', (size_t)n);
+	if (z) {
+		tr->nul = (size_t)(z - tr->line) + 1;
+		tr->line[0] = '\0';
+		return NULL;
+	}
 	while (n > 0 && (tr->line[n - 1] == '\n' || tr->line[n - 1] == '\r'))
 		tr->line[--n] = '\0';
 	return tr->line;
@@ -245,9 +278,10 @@ static int read_values(dk_text_reader *tr, dk_tensor *t)
 				break;
 			if (got == numbers)
 				return text_error(tr, DK_EFORMAT, "more values than the shape holds");
+			char b[200];
 			if (parse_element(&part, got, &s))
-				return text_error(tr, DK_EFORMAT, "'%.40s' is not a %s value",
-				                  s, dk_dtype_name(t->dtype));
+				return text_error(tr, DK_EFORMAT, "'%s' is not a %s value",
+				                  shown(s, b, sizeof b), dk_dtype_name(t->dtype));
 			got++;
 		}
 	}
@@ -305,8 +339,10 @@ static int read_table(dk_text_reader *tr, char *first, dk_tensor **out)
 			char *end;
 			double x = strtod(s, &end);
 			if (end == s || (*end && !strchr(" \t", *end))) {
+				char b[200];
 				free(v);
-				return text_error(tr, DK_EFORMAT, "'%.40s' is not a number", s);
+				return text_error(tr, DK_EFORMAT, "'%s' is not a number",
+				                  shown(s, b, sizeof b));
 			}
 			if (n == tr->max_elements) {
 				free(v);
@@ -332,6 +368,10 @@ static int read_table(dk_text_reader *tr, char *first, dk_tensor **out)
 		}
 		cols = c;
 		rows++;
+	}
+	if (tr->nul) {
+		free(v);
+		return text_error(tr, DK_EFORMAT, "");
 	}
 	if (tr->line && tr->line[0] == '#')
 		tr->have_line = 1; /* the next block's header */
@@ -381,7 +421,7 @@ int dk_text_next(dk_text_reader *tr, dk_meta **meta, dk_tensor **t)
 			goto fail;
 		return DK_OK;
 	}
-	if (ferror(tr->f)) {
+	if (ferror(tr->f) || tr->nul) {
 		st = text_error(tr, DK_EIO, "read error");
 		goto fail;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "base/tensor.h"
 #include "train/bptt.h"
 #include "train/loss.h"
 
@@ -33,6 +34,13 @@ dk_bptt *dk_bptt_alloc(const dk_model *mod, size_t steps, size_t batch)
 	bp->o = dk_model_output_size(mod);
 	bp->state_cache = dk_model_cache_is_state(mod);
 	bp->c = bp->state_cache ? 0 : dk_model_cache_size(mod);
+	/* steps and batch come from options: the largest buffer, T + 1 rows
+	   of B x (n + c + o), must not wrap */
+	size_t shape[3] = {steps + 1, batch, bp->n + bp->c + bp->o + 1}, count;
+	if (steps == SIZE_MAX || dk_shape_count(3, shape, sizeof(double), &count)) {
+		free(bp);
+		return NULL;
+	}
 	size_t Bn = batch * bp->n;
 	bp->work = dk_model_work_alloc(mod, batch);
 	bp->states = calloc((steps + 1) * Bn + 1, sizeof *bp->states);

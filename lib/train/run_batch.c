@@ -30,10 +30,10 @@ static int find_input(const dk_bundle *b, dk_tensor **out, char *err,
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%s must be (time, batch, feature), not rank %d",
 		                 DK_NAME_INPUT, x->rank);
-	if (dk_tensor_convert(x, DK_F8, out))
-		return dk_errorf(DK_EINVAL, err, errlen, "%s: cannot convert %s to f8",
-		                 DK_NAME_INPUT, dk_dtype_name(x->dtype));
-	return DK_OK;
+	if (x->dtype == DK_C16) /* a conversion would drop the imaginary part */
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: complex values; a model's "
+		                 "input is real", DK_NAME_INPUT);
+	return dk_tensor_convert_named(x, DK_F8, out, DK_NAME_INPUT, err, errlen);
 }
 
 /* That a (rows, n) or (T, B, n) state tensor holds at most limit values:
@@ -98,8 +98,10 @@ int dk_run_batch_loss(dk_run_batch *rb, char *err, size_t errlen)
 {
 	if (!rb->target || !rb->mask)
 		return DK_OK;
-	return dk_loss_eval(rb->outputs, rb->target, rb->mask, &rb->loss,
-	                    &rb->accuracy, err, errlen);
+	int st = dk_loss_eval(rb->outputs, rb->target, rb->mask, &rb->loss,
+	                      &rb->accuracy, err, errlen);
+	rb->has_loss = !st;
+	return st;
 }
 
 static dk_tensor *scalar(double v)
@@ -133,7 +135,7 @@ int dk_run_batch_to_bundle(dk_run_batch *rb, int with_states, dk_bundle *b)
 		st = dk_bundle_add_record(b, DK_NAME_OUTPUT, y, yaxes, 3, NULL);
 	else
 		dk_tensor_free(y);
-	if (!st && !isnan(rb->loss))
+	if (!st && rb->has_loss) /* whatever its value: a NaN loss is a result too */
 		st = dk_bundle_add_record(b, DK_NAME_RUN_LOSS, scalar(rb->loss),
 		                          NULL, 0, NULL);
 	if (!st && !isnan(rb->accuracy))

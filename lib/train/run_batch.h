@@ -30,6 +30,7 @@ typedef struct dk_run_batch {
 	                             for a regression target */
 	dk_layout layout;         /* the model's spatial layout (rank 0: none),
 	                             for the attrs of the states */
+	int has_loss;             /* loss evaluated (it may be NaN itself) */
 } dk_run_batch;
 
 /*

@@ -4,6 +4,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,30 @@
 #include "base/status.h"
 #include "train/task_impl.h"
 
-static uint64_t seed_value(json_t *v)
+/* A seed as dk_task_json_seed writes one: an integer, or a decimal
+   string past 2^63; anything else is no seed. */
+static int seed_value(json_t *v, uint64_t *seed)
 {
-	if (json_is_string(v))
-		return strtoull(json_string_value(v), NULL, 10);
-	return (uint64_t)json_integer_value(v);
+	const char *text = json_string_value(v);
+	if (text) {
+		char *end;
+		errno = 0;
+		*seed = strtoull(text, &end, 10);
+		return *text >= '0' && *text <= '9' && !*end && !errno ? DK_OK : DK_EINVAL;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return DK_EINVAL;
+	*seed = (uint64_t)json_integer_value(v);
+	return DK_OK;
+}
+
+/* A size: a JSON integer >= 0 (a string or a negative number is not one). */
+static int count_value(json_t *v, size_t *n)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return DK_EINVAL;
+	*n = (size_t)json_integer_value(v);
+	return DK_OK;
 }
 
 json_t *dk_task_params_to_json(const dk_task_params *p)
@@ -61,28 +81,34 @@ int dk_task_params_from_json(json_t *j, dk_task_params *p)
 		return DK_EINVAL;
 	dk_task_params_init(p, kind);
 	json_t *v;
-	if ((v = json_object_get(j, "batch")))
-		p->batch = (size_t)json_integer_value(v);
-	if ((v = json_object_get(j, "seed")))
-		p->seed = seed_value(v);
-	if ((v = json_object_get(j, "length")))
-		p->length = (size_t)json_integer_value(v);
-	if ((v = json_object_get(j, "bits")))
-		p->bits = (size_t)json_integer_value(v);
-	if ((v = json_object_get(j, "prob")))
+	if ((v = json_object_get(j, "batch")) && count_value(v, &p->batch))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "seed")) && seed_value(v, &p->seed))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "length")) && count_value(v, &p->length))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "bits")) && count_value(v, &p->bits))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "prob"))) {
+		if (!json_is_number(v))
+			return DK_EINVAL;
 		p->prob = json_number_value(v);
+	}
 	if ((v = json_object_get(j, "mode")) && dk_fmnist_mode_from_name(json_string_value(v), &p->mode))
 		return DK_EINVAL;
 	if ((v = json_object_get(j, "split")) && dk_split_from_name(json_string_value(v), &p->split))
 		return DK_EINVAL;
-	if ((v = json_object_get(j, "offset")))
-		p->offset = (size_t)json_integer_value(v);
-	if ((v = json_object_get(j, "shuffle")))
+	if ((v = json_object_get(j, "offset")) && count_value(v, &p->offset))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "shuffle"))) {
+		if (!json_is_boolean(v))
+			return DK_EINVAL;
 		p->shuffle = json_is_true(v);
-	if ((v = json_object_get(j, "perm_seed")))
-		p->perm_seed = seed_value(v);
+	}
+	if ((v = json_object_get(j, "perm_seed")) && seed_value(v, &p->perm_seed))
+		return DK_EINVAL;
 	/* data_dir is borrowed: it points into j, which must outlive p's use */
-	if ((v = json_object_get(j, "data_dir")))
-		p->data_dir = json_string_value(v);
+	if ((v = json_object_get(j, "data_dir")) && !(p->data_dir = json_string_value(v)))
+		return DK_EINVAL;
 	return DK_OK;
 }

@@ -4,6 +4,8 @@
  */
 #include <config.h>
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,59 @@ json_t *dk_train_run_to_json(const dk_train_run *r)
 	return j;
 }
 
+/* The count at key ("steps", ...): a JSON integer in 0..2^63 - 1, as
+   the command line's counts are; absent is def when def is not
+   NO_DEFAULT. */
+#define NO_DEFAULT ((size_t)-1)
+static int get_count(json_t *j, const char *where, const char *key, size_t def,
+                     size_t *v, char *err, size_t errlen)
+{
+	json_t *x = json_object_get(j, key);
+	if (!x && def != NO_DEFAULT) {
+		*v = def;
+		return DK_OK;
+	}
+	if (!json_is_integer(x) || json_integer_value(x) < 0)
+		return dk_errorf(DK_EFORMAT, err, errlen, "the run's %s%s is %s, not a count",
+		                 where, key, !x ? "missing" : json_is_integer(x) ? "negative"
+		                 : "of another type");
+	*v = (size_t)json_integer_value(x);
+	return DK_OK;
+}
+
+/* The rate at key ("lr", ...): a finite JSON number >= 0, as the command
+   line's are (an integer is a number). */
+static int get_rate(json_t *j, const char *key, double *v, char *err, size_t errlen)
+{
+	json_t *x = json_object_get(j, key);
+	if (!json_is_number(x))
+		return dk_errorf(DK_EFORMAT, err, errlen, "the run's %s is %s, not a number", key,
+		                 x ? "of another type" : "missing");
+	*v = json_number_value(x);
+	if (!isfinite(*v) || *v < 0)
+		return dk_errorf(DK_EFORMAT, err, errlen, "the run's %s is %g, not a finite "
+		                 "number >= 0", key, *v);
+	return DK_OK;
+}
+
+/* A seed as seed_json writes one. */
+static int get_seed(json_t *j, const char *where, uint64_t *v, char *err, size_t errlen)
+{
+	json_t *x = json_object_get(j, "seed");
+	const char *text = json_string_value(x);
+	char *end = NULL;
+	if (text && *text >= '0' && *text <= '9') {
+		errno = 0;
+		*v = strtoull(text, &end, 10);
+		if (!*end && !errno)
+			return DK_OK;
+	} else if (json_is_integer(x) && json_integer_value(x) >= 0) {
+		*v = (uint64_t)json_integer_value(x);
+		return DK_OK;
+	}
+	return dk_errorf(DK_EFORMAT, err, errlen, "the run's %sseed is not a seed", where);
+}
+
 int dk_train_run_from_json(const json_t *cj, dk_train_run *r, char *err,
                            size_t errlen)
 {
@@ -60,7 +115,6 @@ int dk_train_run_from_json(const json_t *cj, dk_train_run *r, char *err,
 	if (!json_is_object(j) ||
 	    dk_task_params_from_json(json_object_get(j, "task"), &r->task))
 		return dk_errorf(DK_EFORMAT, err, errlen, "the run's task is missing or malformed");
-	r->train.steps = (size_t)json_integer_value(json_object_get(j, "steps"));
 	r->train.seed = r->task.seed;
 	const char *opt = json_string_value(json_object_get(j, "optimizer"));
 	const char *sch = json_string_value(json_object_get(j, "schedule"));
@@ -68,22 +122,42 @@ int dk_train_run_from_json(const json_t *cj, dk_train_run *r, char *err,
 	    dk_schedule_from_name(sch, &q->schedule))
 		return dk_errorf(DK_EFORMAT, err, errlen, "the run's optimizer or schedule "
 		                 "is missing or unknown");
-	q->lr = json_number_value(json_object_get(j, "lr"));
-	q->momentum = json_number_value(json_object_get(j, "momentum"));
-	q->clip = json_number_value(json_object_get(j, "clip"));
-	r->every = (size_t)json_integer_value(json_object_get(j, "every"));
-	r->train.epochs = (size_t)json_integer_value(json_object_get(j, "epochs"));
+	int st = get_count(j, "", "steps", NO_DEFAULT, &r->train.steps, err, errlen);
+	if (!st)
+		st = get_rate(j, "lr", &q->lr, err, errlen);
+	if (!st)
+		st = get_rate(j, "momentum", &q->momentum, err, errlen);
+	if (!st)
+		st = get_rate(j, "clip", &q->clip, err, errlen);
+	if (!st)
+		st = get_count(j, "", "every", NO_DEFAULT, &r->every, err, errlen);
+	if (!st)
+		st = get_count(j, "", "epochs", 0, &r->train.epochs, err, errlen);
+	if (st)
+		return st;
 	json_t *t = json_object_get(j, "test");
 	if (t) {
-		json_t *seed = json_object_get(t, "seed");
-		r->train.test_every = (size_t)json_integer_value(json_object_get(t, "every"));
-		r->test_batch = (size_t)json_integer_value(json_object_get(t, "batch"));
-		r->test_seed = json_is_string(seed) ? strtoull(json_string_value(seed), NULL, 10)
-		                                    : (uint64_t)json_integer_value(seed);
+		if (!json_is_object(t))
+			return dk_errorf(DK_EFORMAT, err, errlen, "the run's test is not an object");
+		st = get_count(t, "test.", "every", NO_DEFAULT, &r->train.test_every, err, errlen);
+		if (!st)
+			st = get_count(t, "test.", "batch", NO_DEFAULT, &r->test_batch, err, errlen);
+		if (!st)
+			st = get_seed(t, "test.", &r->test_seed, err, errlen);
+		if (st)
+			return st;
 		if (!r->train.test_every)
 			return dk_errorf(DK_EFORMAT, err, errlen, "the run's test has no "
 			                 "interval");
+		/* 0 is all of a dataset's test split; a generated task has none */
+		if (!r->test_batch && r->task.kind != DK_TASK_FMNIST)
+			return dk_errorf(DK_EFORMAT, err, errlen, "the run's test.batch is 0; "
+			                 "a %s test needs at least 1 example",
+			                 dk_task_kind_name(r->task.kind));
 	}
+	if (r->train.epochs && r->task.offset)
+		return dk_errorf(DK_EFORMAT, err, errlen, "the run's epochs take every example "
+		                 "of the split, from no offset (%zu)", r->task.offset);
 	return DK_OK;
 }
 

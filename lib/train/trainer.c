@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "base/tensor.h"
 #include "stream/names.h"
 #include "train/bptt.h"
 #include "train/trainer.h"
@@ -61,6 +62,19 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
 		}
 		steps = o->epochs * per_epoch;
 	}
+	/* the loss of every step, and a log row per test: sizes from options
+	   (or a checkpoint), checked before they are allocated */
+	size_t nloss = steps < SIZE_MAX ? steps + 1 : SIZE_MAX, nlog[2] = {0, DK_TRAIN_LOG_COLUMNS};
+	size_t count;
+	if (o->test_every)
+		nlog[0] = steps / o->test_every + 1;
+	if (steps == SIZE_MAX || dk_shape_count(1, &nloss, sizeof(double), &count))
+		return dk_errorf(DK_ELIMIT, err, errlen, "steps: the losses of %zu steps "
+		                 "overflow the memory's addresses", steps);
+	if (dk_shape_count(2, nlog, sizeof(double), &count))
+		return dk_errorf(DK_ELIMIT, err, errlen, "steps: the test log of %zu steps, "
+		                 "a row every %zu, overflows the memory's addresses", steps,
+		                 o->test_every);
 	dk_trainer *tr = calloc(1, sizeof *tr);
 	if (!tr)
 		return DK_ENOMEM;
@@ -76,9 +90,13 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
 	tr->rng = dk_rng_alloc(o->seed);
 	tr->grad = malloc((np + 1) * sizeof *tr->grad);
 	tr->theta_prev = malloc((np + 1) * sizeof *tr->theta_prev);
-	tr->losses = malloc((steps + 1) * sizeof *tr->losses);
-	int bad = !tr->bptt || !tr->optim || !tr->rng || !tr->grad || !tr->theta_prev ||
-	          !tr->losses;
+	tr->losses = malloc(nloss * sizeof *tr->losses);
+	if (!tr->losses) { /* a run longer than memory allows is not begun */
+		dk_trainer_free(tr);
+		return dk_errorf(DK_ENOMEM, err, errlen, "steps: out of memory for the losses "
+		                 "of %zu steps (%zu bytes)", steps, nloss * sizeof(double));
+	}
+	int bad = !tr->bptt || !tr->optim || !tr->rng || !tr->grad || !tr->theta_prev;
 	if (!bad && per_epoch) {
 		tr->order = malloc(examples * sizeof *tr->order);
 		tr->epoch_rng = malloc(dk_rng_state_size(tr->rng));
@@ -87,12 +105,17 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
 			dk_rng_state_get(tr->rng, tr->epoch_rng);
 	}
 	if (!bad && o->test_every) {
-		tr->log_cap = steps / o->test_every + 1;
+		tr->log_cap = nlog[0];
 		tr->log = malloc(tr->log_cap * DK_TRAIN_LOG_COLUMNS * sizeof *tr->log);
 		bad = !tr->log;
 	}
 	if (bad) {
+		int no_bptt = !tr->bptt;
 		dk_trainer_free(tr);
+		if (no_bptt)
+			return dk_errorf(DK_ENOMEM, err, errlen, "out of memory for backpropagation "
+			                 "through %zu steps of a batch of %zu", dk_task_steps(task),
+			                 p->batch);
 		snprintf(err, errlen, "out of memory");
 		return DK_ENOMEM;
 	}
@@ -284,15 +307,30 @@ int dk_trainer_restore(dk_trainer *tr, const dk_bundle *b, char *err,
 		return DK_EFORMAT;
 	}
 	int64_t done = ((const int64_t *)step->data)[0];
-	if (done < 0 || (size_t)done != loss->count || (size_t)done > tr->o.steps ||
-	    opt->count != dk_optim_state_size(tr->optim)) {
-		snprintf(err, errlen, "the checkpoint does not fit this model and run");
-		return DK_EFORMAT;
-	}
-	if (dk_rng_state_set(tr->rng, rng->data, rng->count)) {
-		snprintf(err, errlen, "the checkpoint's generator state has the wrong size");
-		return DK_EFORMAT;
-	}
+	if (done < 0 || (uint64_t)done > tr->o.steps)
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s is %lld, not in 0..%zu (the run's steps)",
+		                 DK_NAME_TRAIN_STEP, (long long)done, tr->o.steps);
+	if (loss->rank != 1 || loss->count != (size_t)done)
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s holds %zu losses; %s says %lld steps "
+		                 "were taken", DK_NAME_TRAIN_LOSS, loss->count,
+		                 DK_NAME_TRAIN_STEP, (long long)done);
+	if (opt->count != dk_optim_state_size(tr->optim))
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s has %zu values; this model's "
+		                 "optimizer keeps %zu", DK_NAME_TRAIN_OPTIM, opt->count,
+		                 dk_optim_state_size(tr->optim));
+	/* a step that went non-finite is never taken, so never kept */
+	const double *lv = loss->data, *ov = opt->data;
+	for (size_t i = 0; i < loss->count; i++)
+		if (!isfinite(lv[i]))
+			return dk_errorf(DK_EFORMAT, err, errlen, "%s[%zu] is %g", DK_NAME_TRAIN_LOSS,
+			                 i, lv[i]);
+	for (size_t i = 0; i < opt->count; i++)
+		if (!isfinite(ov[i]))
+			return dk_errorf(DK_EFORMAT, err, errlen, "%s[%zu] is %g", DK_NAME_TRAIN_OPTIM,
+			                 i, ov[i]);
+	char e[200];
+	if (dk_rng_state_set(tr->rng, rng->data, rng->count, e, sizeof e))
+		return dk_errorf(DK_EFORMAT, err, errlen, "%s: %s", DK_NAME_TRAIN_RNG, e);
 	const dk_tensor *erng = dk_bundle_get(b, DK_NAME_TRAIN_EPOCH_RNG);
 	const dk_tensor *log = dk_bundle_get(b, DK_NAME_TRAIN_LOG);
 	size_t rows = 0;
@@ -310,13 +348,11 @@ int dk_trainer_restore(dk_trainer *tr, const dk_bundle *b, char *err,
 		return DK_EFORMAT;
 	}
 	if (tr->epoch_steps) { /* the epoch's order, drawn again as it was */
-		if (dk_rng_state_set(tr->rng, erng->data, erng->count)) {
-			snprintf(err, errlen, "the checkpoint's epoch generator state has the wrong size");
-			return DK_EFORMAT;
-		}
+		if (dk_rng_state_set(tr->rng, erng->data, erng->count, e, sizeof e))
+			return dk_errorf(DK_EFORMAT, err, errlen, "%s: %s", DK_NAME_TRAIN_EPOCH_RNG, e);
 		memcpy(tr->epoch_rng, erng->data, erng->count);
 		dk_rng_permutation(tr->rng, tr->order, dk_task_examples(tr->task));
-		dk_rng_state_set(tr->rng, rng->data, rng->count);
+		dk_rng_state_set(tr->rng, rng->data, rng->count, NULL, 0); /* checked above */
 		tr->last_count = 0;
 		if (done) {
 			size_t from = (size_t)(done - 1) % tr->epoch_steps * dk_task_get_params(tr->task)->batch;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh -- build one of the libFuzzer targets and run it (`make fuzz`
-# runs both).
+# runs them all).
 #
 #	FUZZ_TARGET=stream (default): tests/fuzz/fuzz_stream.c, the stream
 #	    and text readers and the zip and safetensors readers behind
@@ -10,6 +10,10 @@
 #	    stream and put through every call of the model interface; seeds
 #	    tests/fuzz/seeds-model/ (make_model_seeds.sh), past finds
 #	    tests/fuzz/crashes-model/
+#	FUZZ_TARGET=checkpoint: tests/fuzz/fuzz_checkpoint.c, a training run
+#	    resumed from a checkpoint (options, model, trainer state) and
+#	    stepped; seeds tests/fuzz/seeds-checkpoint/
+#	    (make_checkpoint_seeds.sh), past finds tests/fuzz/crashes-checkpoint/
 #
 # Builds tests/fuzz/fuzz_TARGET with clang (libFuzzer, ASan, UBSan), the
 # library's sources compiled straight in, copies the seeds into the
@@ -63,8 +67,15 @@ model)
 		"$srcdir"/lib/models/*.c "$srcdir"/lib/linalg/orthogonal.c)
 	libs="-ljansson -lgsl -lz -llapacke $blas_libs -lm -lpthread"
 	seeds=$here/seeds-model crashes=$here/crashes-model max_len=16384 ;;
+checkpoint)
+	# and training above the models
+	srcs=$(ls "$srcdir"/lib/base/*.c "$srcdir"/lib/stream/*.c \
+		"$srcdir"/lib/models/*.c "$srcdir"/lib/linalg/orthogonal.c \
+		"$srcdir"/lib/train/*.c)
+	libs="-ljansson -lgsl -lz -llapacke $blas_libs -lm -lpthread"
+	seeds=$here/seeds-checkpoint crashes=$here/crashes-checkpoint max_len=65536 ;;
 *)
-	echo "run.sh: FUZZ_TARGET is stream or model, not '$name'" >&2
+	echo "run.sh: FUZZ_TARGET is stream, model or checkpoint, not '$name'" >&2
 	exit 2 ;;
 esac
 outdir=$builddir/tests/fuzz

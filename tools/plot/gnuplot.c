@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,8 +86,10 @@ FILE *plot_file(plot_script *s, const char *file)
 
 int plot_file_close(FILE *f, const char *file)
 {
-	if (ferror(f) | (fclose(f) != 0)) {
-		tool_warn(file, "cannot write the temporary file");
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		tool_warn(file, "cannot write the temporary file: %s",
+		          errno ? strerror(errno) : "write error");
 		return 1;
 	}
 	return 0;
@@ -260,7 +263,13 @@ int plot_deliver(const plot_script *s, const plot_options *o)
 	int ok = copy_out(in, p, out.fd, o->output ? o->output : "stdout", &total);
 	close(in);
 	if (ok && total == 0) {
-		tool_warn("gnuplot", "wrote an empty picture");
+		/* gnuplot says nothing when its picture does not fit on the disk */
+		struct statvfs fs;
+		if (!statvfs(s->dir, &fs) && fs.f_bavail == 0)
+			tool_warn("gnuplot", "wrote an empty picture: no space left in the "
+			          "temporary directory %s (TMPDIR)", s->dir);
+		else
+			tool_warn("gnuplot", "wrote an empty picture");
 		ok = 0;
 	}
 	return tool_output_close(&out, ok);
