@@ -5,28 +5,33 @@
 #include <config.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "analysis/points.h"
 #include "base/status.h"
 #include "stream/names.h"
 
-/* The entry holding the states, or -1 (with a message). */
-static long find_states(const dk_bundle *b, char *err, size_t errlen)
+long dk_points_find(const dk_bundle *b, const char *const *names,
+                    size_t count, char *err, size_t errlen)
 {
-	long i = dk_bundle_find(b, DK_NAME_FP_X);
-	if (i < 0)
-		i = dk_bundle_find(b, DK_NAME_STATES);
-	if (i >= 0)
-		return i;
+	char wanted[256] = "";
+	for (size_t k = 0; k < count; k++) {
+		long i = dk_bundle_find(b, names[k]);
+		if (i >= 0)
+			return i;
+		size_t used = strlen(wanted);
+		snprintf(wanted + used, sizeof wanted - used, "%s%s",
+		         k ? " or " : "", names[k]);
+	}
 	long found = -1;
 	for (size_t k = 0; k < dk_bundle_size(b); k++) {
 		if (strncmp(dk_bundle_name(b, k), "model/", 6) == 0)
 			continue;
 		if (found >= 0) {
 			dk_errorf(DK_EINVAL, err, errlen,
-			          "no tensor named fp/x or states, and more "
-			          "than one other tensor (%s, %s)",
+			          "no tensor named %s, and more than one other "
+			          "tensor (%s, %s)", wanted,
 			          dk_bundle_name(b, (size_t)found),
 			          dk_bundle_name(b, k));
 			return -1;
@@ -34,8 +39,8 @@ static long find_states(const dk_bundle *b, char *err, size_t errlen)
 		found = (long)k;
 	}
 	if (found < 0)
-		dk_errorf(DK_EINVAL, err, errlen,
-		          "no states: no tensor named fp/x or states");
+		dk_errorf(DK_EINVAL, err, errlen, "no states: no tensor named %s",
+		          wanted);
 	return found;
 }
 
@@ -43,7 +48,8 @@ int dk_points_from_bundle(const dk_bundle *b, size_t n, dk_tensor **out,
                           const char **name, char *err, size_t errlen)
 {
 	*out = NULL;
-	long i = find_states(b, err, errlen);
+	static const char *const names[] = {DK_NAME_FP_X, DK_NAME_STATES};
+	long i = dk_points_find(b, names, 2, err, errlen);
 	if (i < 0)
 		return DK_EINVAL;
 	const char *nm = dk_bundle_name(b, (size_t)i);

@@ -16,6 +16,15 @@
 #include "stream/bundle.h"
 
 /*
+ * The index of the entry of b holding an analysis's states: the first of
+ * the count names present, else the only tensor whose name does not begin
+ * with "model/".  -1, with a message in err naming what was looked for,
+ * when there is no such tensor or more than one.
+ */
+long dk_points_find(const dk_bundle *b, const char *const *names,
+                    size_t count, char *err, size_t errlen);
+
+/*
  * The (points, n) f8 matrix of the states in b: the tensor named "fp/x",
  * else "states", else the only tensor in b whose name does not begin
  * with "model/".  Its last axis must be n.  On success *out is a new

@@ -9,35 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/points.h"
 #include "analysis/wave.h"
 #include "base/status.h"
 #include "stream/layout.h"
 #include "stream/names.h"
-
-/* The entry holding the states, or -1 (with a message). */
-static long find_states(const dk_bundle *b, char *err, size_t errlen)
-{
-	long i = dk_bundle_find(b, DK_NAME_STATES);
-	if (i >= 0)
-		return i;
-	long found = -1;
-	for (size_t k = 0; k < dk_bundle_size(b); k++) {
-		if (strncmp(dk_bundle_name(b, k), "model/", 6) == 0)
-			continue;
-		if (found >= 0) {
-			dk_errorf(DK_EINVAL, err, errlen,
-			          "no tensor named %s, and more than one other "
-			          "tensor (%s, %s)", DK_NAME_STATES,
-			          dk_bundle_name(b, (size_t)found), dk_bundle_name(b, k));
-			return -1;
-		}
-		found = (long)k;
-	}
-	if (found < 0)
-		dk_errorf(DK_EINVAL, err, errlen, "no states: no tensor named %s",
-		          DK_NAME_STATES);
-	return found;
-}
 
 /* The rings of N units: from rings, else the layout in meta, else one. */
 static int rings_of(const dk_meta *meta, size_t rings, size_t N,
@@ -82,7 +58,8 @@ int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
                                dk_wave_states *s, char *err, size_t errlen)
 {
 	*s = (dk_wave_states){0};
-	long i = find_states(b, err, errlen);
+	static const char *const names[] = {DK_NAME_STATES};
+	long i = dk_points_find(b, names, 1, err, errlen);
 	if (i < 0)
 		return DK_EINVAL;
 	const char *nm0 = dk_bundle_name(b, (size_t)i);
