@@ -19,6 +19,7 @@
 #include <lapacke.h>
 
 #include "analysis/spectrum.h"
+#include "base/complex_make.h"
 #include "base/status.h"
 
 /* One eigenvalue's sort keys and its column in LAPACK's order. */
@@ -211,7 +212,7 @@ static void put_vector(size_t n, const double *V, const double *wi, size_t p,
 			big = m2;
 			at = i;
 		}
-		out[i * n + k] = CMPLX(a, b);
+		out[i * n + k] = dk_complex_make(a, b);
 	}
 	double norm = sqrt(norm2), mod = sqrt(big);
 	if (norm == 0)
@@ -302,7 +303,7 @@ int dk_spectrum_compute(dk_spectrum *s, const double *A,
 	qsort(s->ord, n, sizeof *s->ord, order_cmp);
 	for (size_t k = 0; k < n; k++) {
 		size_t j = s->ord[k].j;
-		out->eig[k] = CMPLX(s->wr[j], s->wi[j]);
+		out->eig[k] = dk_complex_make(s->wr[j], s->wi[j]);
 		if (out->rcond)
 			out->rcond[k] = s->rc[j];
 	}

@@ -41,18 +41,9 @@
 
 #include "base/rng.h"
 #include "base/status.h"
+#include "base/complex_make.h"
 #include "linalg/arnoldi.h"
 #include "linalg/gmres.h"
-
-/* re + i im, exactly (CMPLX is missing from some compilers' headers):
-   C11 lays a double complex out as two doubles, real part first */
-static double complex cpx(double re, double im)
-{
-	double v[2] = {re, im};
-	double complex z;
-	memcpy(&z, v, sizeof z);
-	return z;
-}
 
 /* ARPACK's Fortran state is process-wide: one solve at a time. */
 static pthread_mutex_t arpack_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -406,7 +397,7 @@ static int run(dk_arnoldi_work *w, const dk_linop *A, double complex *eig,
 		                 "(allow more restarts or a larger ncv)", nconv, k);
 
 	for (size_t j = 0; j < nconv; j++) {
-		double complex theta = cpx(w->dr[j], w->di[j]);
+		double complex theta = dk_complex_make(w->dr[j], w->di[j]);
 		w->lam[j] = o->shift_invert ? o->sigma + 1 / theta : theta;
 		w->order[j] = j;
 	}
@@ -443,7 +434,7 @@ static int run(dk_arnoldi_work *w, const dk_linop *A, double complex *eig,
 			ritz_vector(w, s, re, im);
 			if (vec)
 				for (size_t i = 0; i < n; i++)
-					vec[i * k + j] = cpx(re[i], im[i]);
+					vec[i * k + j] = dk_complex_make(re[i], im[i]);
 			if (!resid)
 				continue;
 			double lr = creal(eig[j]), li = cimag(eig[j]);
