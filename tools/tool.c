@@ -82,6 +82,13 @@ size_t tool_parse_count(const char *opt, const char *arg)
 {
 	char *end;
 	errno = 0;
+	/* plain digits exactly: a double would round counts above 2^53 */
+	if (*arg && strspn(arg, "0123456789") == strlen(arg)) {
+		unsigned long long u = strtoull(arg, &end, 10);
+		if (errno || u > (1ull << 63))
+			tool_usage_error("%s: '%s' is not a count", opt, arg);
+		return (size_t)u;
+	}
 	double v;
 	const char *caret = strchr(arg, '^');
 	if (caret) {
