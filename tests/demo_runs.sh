@@ -30,9 +30,7 @@ if [ -n "$PY" ]; then
 import os, sys
 import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
-from npystream import records, name
-def load(p):
-    return {name(r, i): r[1] for i, r in enumerate(records(p))}
+from npystream import load
 d = sys.argv[1]
 M, F, J = load(d + "/flipflop.npy"), load(d + "/fixed.npy"), load(d + "/spectra.npy")
 x = F["fp/x"][(F["fp/kind"] == 1) & (J["jac/index"] == 0)]

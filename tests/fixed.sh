@@ -17,9 +17,7 @@ pycheck() { # description model result; Python on stdin, with M and R loaded
 import json, os, sys
 import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
-from npystream import records, name
-def load(p):
-    return {name(r, i): r[1] for i, r in enumerate(records(p))}
+from npystream import load
 M, R = load("$2"), load("$3")
 with open("$3", "rb") as f:
     META = json.loads(np.load(f)[()])

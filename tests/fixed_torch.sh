@@ -20,9 +20,7 @@ pycheck() { # description; Python on stdin, with Z (the fixture) and load()
 import os, sys
 import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
-from npystream import records, name
-def load(p):
-    return {name(r, i): r[1] for i, r in enumerate(records(p))}
+from npystream import load
 Z = dict(np.load("$npz"))
 W, b = Z["rnn.weight_hh_l0"], Z["rnn.bias_ih_l0"] + Z["rnn.bias_hh_l0"]
 Wo, bo = Z["readout.weight"], Z["readout.bias"]

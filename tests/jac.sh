@@ -16,11 +16,7 @@ import json, os, sys
 import numpy as np
 tmp = "$tmp"
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
-from npystream import records, name
-def load(p):
-    return {name(r, i): r[1] for i, r in enumerate(records(p))}
-def meta(p):
-    return {name(r, i): json.loads(r[0]) for i, r in enumerate(records(p)) if r[0]}
+from npystream import records, name, load, meta
 def groups(p):
     """[{name: array}] of a stream holding several jac/* groups"""
     out = []

@@ -14,11 +14,7 @@ cat >"$tmp/common.py" <<EOF
 import json, os, sys
 import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
-from npystream import records, name, save_bytes
-def load(p):
-    return {name(r, i): r[1] for i, r in enumerate(records(p))}
-def meta(p):
-    return {name(r, i): json.loads(r[0]) for i, r in enumerate(records(p)) if r[0]}
+from npystream import records, name, save_bytes, load, meta
 def rewrite(src, dst, **new):
     """The model stream src with the tensors named in new replaced."""
     out = []

@@ -1,8 +1,9 @@
 #!/bin/sh
-# names.sh -- the record names are written once: every name in
-# lib/stream/names.h is documented in dk-stream(5)'s "Record names", every
-# name documented there is in the header, and no tool spells a name of the
-# header as a string literal instead of using its macro.
+# names.sh -- the record names are written once: no name is defined
+# twice in lib/stream/names.h, every name there is documented in
+# dk-stream(5)'s "Record names", every name documented there is in the
+# header, and no tool spells a name of the header as a string literal
+# instead of using its macro.
 
 . "$top_srcdir/tests/lib.sh"
 
@@ -16,7 +17,8 @@ awk '/^\.Ss Record names/ { on = 1; next } /^\.S[sh] / { on = 0 }
 	on && /^\.It Li / { sub(/^\.It Li /, ""); gsub(/ , /, "\n"); print }' "$page" |
 	sort -u >"$tmp/page"
 
-is "$(wc -l <"$tmp/header" | tr -d ' ')" "$(grep -c . "$tmp/header")" "names.h holds names"
+twice=$(sed -n 's/^#define DK_NAME_[A-Z0-9_]* *"\([^"]*\)".*/\1/p' "$hdr" | sort | uniq -d | tr '\n' ' ')
+is "$twice" "" "no name is defined twice in names.h"
 [ -s "$tmp/header" ] && [ -s "$tmp/page" ]
 tap_result $? "both lists are found"
 missing=$(comm -23 "$tmp/header" "$tmp/page" | tr '\n' ' ')

@@ -37,6 +37,16 @@ def name(rec, i):
     return json.loads(rec[0])["name"] if rec[0] else "arr_%d" % i
 
 
+def load(path):
+    """{name: array} of a stream's tensors."""
+    return {name(r, i): r[1] for i, r in enumerate(records(path))}
+
+
+def meta(path):
+    """{name: metadata object} of the tensors that have one."""
+    return {name(r, i): json.loads(r[0]) for i, r in enumerate(records(path)) if r[0]}
+
+
 def by_name(path):
     return {name(r, i): r for i, r in enumerate(records(path))}
 

@@ -16,9 +16,7 @@ import json, os, sys
 import numpy as np
 from math import erf
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
-from npystream import records, name
-def load(p):
-    return {name(r, i): r[1] for i, r in enumerate(records(p))}
+from npystream import load
 M, I, R = load("$tmp/m.npy"), load("$tmp/in.npy"), load("$tmp/out.npy")
 def forward(act, x0=None):
     W, V, b = M["model/W"], M["model/V"], M["model/b"]

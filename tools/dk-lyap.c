@@ -180,11 +180,7 @@ int main(int argc, char **argv)
 			break;
 		case 'S': o.lyap.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
 		case OPT_TANGENT:
-			if (!strcmp(optarg, "jvp"))
-				o.lyap.tangent = DK_LYAP_JVP;
-			else if (!strcmp(optarg, "jacobian"))
-				o.lyap.tangent = DK_LYAP_JACOBIAN;
-			else
+			if (dk_lyap_tangent_from_name(optarg, &o.lyap.tangent))
 				tool_usage_error("--tangent: jvp or jacobian, not '%s'", optarg);
 			break;
 		case OPT_CHECK: o.lyap.check = 1; break;
@@ -230,7 +226,7 @@ int main(int argc, char **argv)
 		"every", (json_int_t)o.lyap.every, "checkpoints", (json_int_t)o.lyap.checkpoints,
 		"blocks", (json_int_t)o.lyap.blocks, "entry", (json_int_t)o.entry,
 		"point", (json_int_t)o.point, "seed", (json_int_t)o.lyap.seed,
-		"tangent", o.lyap.tangent == DK_LYAP_JVP ? "jvp" : "jacobian",
+		"tangent", dk_lyap_tangent_name(o.lyap.tangent),
 		"check", o.lyap.check));
 	dk_model_free(m);
 	dk_bundle_free(mb);

@@ -112,11 +112,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SPEED: o.wave.speed = tool_parse_positive("--speed", optarg); break;
 		case OPT_WINDOW:
-			if (!strcmp(optarg, "hann"))
-				o.wave.window = DK_WAVE_HANN;
-			else if (!strcmp(optarg, "none"))
-				o.wave.window = DK_WAVE_NO_WINDOW;
-			else
+			if (dk_wave_window_from_name(optarg, &o.wave.window))
 				tool_usage_error("--window: hann or none, not '%s'", optarg);
 			break;
 		case OPT_PAD:

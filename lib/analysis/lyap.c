@@ -25,6 +25,22 @@
 #include "base/rng.h"
 #include "base/status.h"
 
+const char *dk_lyap_tangent_name(dk_lyap_tangent t)
+{
+	return t == DK_LYAP_JVP ? "jvp" : "jacobian";
+}
+
+int dk_lyap_tangent_from_name(const char *name, dk_lyap_tangent *t)
+{
+	if (!strcmp(name, "jvp"))
+		*t = DK_LYAP_JVP;
+	else if (!strcmp(name, "jacobian"))
+		*t = DK_LYAP_JACOBIAN;
+	else
+		return DK_EINVAL;
+	return DK_OK;
+}
+
 /* The check starts its second trajectory this far from the first,
    relative to max(1, |x|): small enough that the separation grows
    linearly over a step, far enough above rounding (1e-16 |x|). */

@@ -28,6 +28,10 @@ typedef enum {
 	DK_LYAP_JACOBIAN  /* the dense Jacobian, then one matrix product */
 } dk_lyap_tangent;
 
+/* "jvp" or "jacobian", and back (DK_EINVAL for another name). */
+const char *dk_lyap_tangent_name(dk_lyap_tangent t);
+int dk_lyap_tangent_from_name(const char *name, dk_lyap_tangent *t);
+
 /* How the basis is orthonormalised. */
 typedef enum {
 	DK_LYAP_QR_AUTO,        /* Cholesky QR twice, Householder when the

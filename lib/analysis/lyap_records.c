@@ -71,7 +71,7 @@ int dk_lyap_to_bundle(const dk_lyap_result *r, const dk_lyap_options *o,
 	        "basis_transient", (json_int_t)o->basis_transient,
 	        "every", (json_int_t)o->every,
 	        "blocks", (json_int_t)r->blocks,
-	        "tangent", o->tangent == DK_LYAP_JVP ? "jvp" : "jacobian",
+	        "tangent", dk_lyap_tangent_name(o->tangent),
 	        "start", s->how,
 	        "qrs", (json_int_t)r->qrs,
 	        "householder_qrs", (json_int_t)r->householder_qrs);

@@ -21,6 +21,22 @@
 #include "base/rng.h"
 #include "base/status.h"
 
+const char *dk_wave_window_name(dk_wave_window w)
+{
+	return w == DK_WAVE_HANN ? "hann" : "none";
+}
+
+int dk_wave_window_from_name(const char *name, dk_wave_window *w)
+{
+	if (!strcmp(name, "hann"))
+		*w = DK_WAVE_HANN;
+	else if (!strcmp(name, "none"))
+		*w = DK_WAVE_NO_WINDOW;
+	else
+		return DK_EINVAL;
+	return DK_OK;
+}
+
 dk_wave_options dk_wave_options_default(void)
 {
 	return (dk_wave_options){.speed = 1, .window = DK_WAVE_HANN, .pad = 2,

@@ -64,6 +64,10 @@
 
 typedef enum { DK_WAVE_HANN, DK_WAVE_NO_WINDOW } dk_wave_window;
 
+/* "hann" or "none", and back (DK_EINVAL for another name). */
+const char *dk_wave_window_name(dk_wave_window w);
+int dk_wave_window_from_name(const char *name, dk_wave_window *w);
+
 /* The fewest time steps the spectral method takes. */
 #define DK_WAVE_MIN_STEPS 8
 

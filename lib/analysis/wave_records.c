@@ -38,7 +38,7 @@ int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 	const dk_wave_options *o = &r->options;
 	json_t *wave = json_pack("{s:s, s:s, s:I, s:b, s:I, s:I, s:f, s:f, s:I}",
 	        "method", "spectral",
-	        "window", o->window == DK_WAVE_HANN ? "hann" : "none",
+	        "window", dk_wave_window_name(o->window),
 	        "pad", (json_int_t)o->pad,
 	        "periodic", r->periodic,
 	        "steps", (json_int_t)r->T,

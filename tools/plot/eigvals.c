@@ -10,6 +10,7 @@
  */
 #include <config.h>
 
+#include "base/complex_make.h"
 #include "plot.h"
 
 /* The convention named in the attrs of m; 0 when none is. */
@@ -36,20 +37,13 @@ dk_convention plot_convention(const plot_options *o, const dk_bundle *b, long i)
 	return DK_MAP;
 }
 
-/* Built through its parts (C11 6.2.5: a complex is an array of two reals)
-   so that infinite and NaN parts stay as they are; re + im * I would not
-   keep them, and CMPLX is not there with every compiler. */
+/* The j-th eigenvalue, its parts kept exactly (infinite and NaN parts
+   too: re + im * I would mix them). */
 double complex plot_eig_value(const dk_tensor *t, size_t j)
 {
-	double complex z;
-	double *part = (double *)&z;
 	if (t->dtype == DK_C16) {
 		const double *v = (const double *)t->data + 2 * j;
-		part[0] = v[0];
-		part[1] = v[1];
-	} else {
-		part[0] = dk_tensor_get_real(t, j);
-		part[1] = 0;
+		return dk_complex_make(v[0], v[1]);
 	}
-	return z;
+	return dk_complex_make(dk_tensor_get_real(t, j), 0);
 }
