@@ -161,7 +161,7 @@ static void test_refusals(void)
 	is_int(dk_fixed_run(m, P, x, &s, &r, err, sizeof err), DK_EINVAL,
 	       "3 input values for 2 inputs: refused");
 	ok(strstr(err, "3 values") && !strstr(err, "--"), "message: %s", err);
-	is_int(dk_fixed_check_input(m, 2, err, sizeof err), DK_OK,
+	is_int(dk_model_check_inputs(m, 2, err, sizeof err), DK_OK,
 	       "2 input values for 2 inputs: taken");
 
 	s.u = NULL;

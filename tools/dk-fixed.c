@@ -111,7 +111,7 @@ static int run(options *o, const dk_model *m, const dk_bundle *in,
 	size_t P = pts->shape[0];
 	const char *bad = dk_fixed_check_sample(P, o->s.sample, err, sizeof err) ? "--sample"
 	        : dk_convention_check(m, o->s.opts.convention, err, sizeof err) ? "--flow"
-	        : o->input && dk_fixed_check_input(m, o->s.nu, err, sizeof err) ? "--input"
+	        : o->input && dk_model_check_inputs(m, o->s.nu, err, sizeof err) ? "--input"
 	        : NULL;
 	dk_fixed_result *r = NULL;
 	int st = DK_OK, status = TOOL_EXIT_FAIL;

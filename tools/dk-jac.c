@@ -140,9 +140,9 @@ static int run_model(options *o, const char *model_path, const char *states_path
 		tool_warn(model_path, "%s", err);
 		goto done;
 	}
-	size_t n = dk_model_state_size(m), nin = dk_model_input_size(m);
-	if (o->u && o->nu != nin) {
-		tool_warn("--input", "%zu values; the model takes %zu inputs", o->nu, nin);
+	size_t n = dk_model_state_size(m);
+	if (o->u && dk_model_check_inputs(m, o->nu, err, sizeof err)) {
+		tool_warn("--input", "%s", err);
 		goto done;
 	}
 	if (!o->have_conv)

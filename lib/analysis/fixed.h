@@ -209,12 +209,6 @@ typedef struct dk_fixed_result {
 } dk_fixed_result;
 
 /*
- * The number of input values nu fits model m: DK_OK, or DK_EINVAL with
- * a message.
- */
-int dk_fixed_check_input(const dk_model *m, size_t nu, char *err,
-                         size_t errlen);
-/*
  * count start states can be drawn from P states: DK_OK, or DK_EINVAL
  * with a message.
  */
@@ -227,7 +221,7 @@ int dk_fixed_check_sample(size_t P, size_t count, char *err, size_t errlen);
  * s->spectra dk_fixed_spectra of every point found.  *out is a new
  * result.  DK_EINVAL with a message for a spec that does not fit the
  * model or the states (dk_fixed_check_sample, dk_convention_check,
- * dk_fixed_check_input, in that order); the search's and the spectra's
+ * dk_model_check_inputs, in that order); the search's and the spectra's
  * errors pass through; DK_ENOMEM.
  */
 int dk_fixed_run(const dk_model *m, size_t P, const double *states,

@@ -18,16 +18,6 @@ void dk_fixed_search_default(dk_fixed_search *s)
 	dk_fixed_opts_default(&s->opts);
 }
 
-int dk_fixed_check_input(const dk_model *m, size_t nu, char *err,
-                         size_t errlen)
-{
-	size_t ni = dk_model_input_size(m);
-	if (nu != ni)
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "%zu values; the model takes %zu inputs", nu, ni);
-	return DK_OK;
-}
-
 int dk_fixed_check_sample(size_t P, size_t count, char *err, size_t errlen)
 {
 	if (count > P)
@@ -88,7 +78,7 @@ int dk_fixed_run(const dk_model *m, size_t P, const double *states,
 	if (!st)
 		st = dk_convention_check(m, s->opts.convention, err, errlen);
 	if (!st && s->u)
-		st = dk_fixed_check_input(m, s->nu, err, errlen);
+		st = dk_model_check_inputs(m, s->nu, err, errlen);
 	if (st)
 		return st;
 	dk_fixed_result *r = calloc(1, sizeof *r);

@@ -191,6 +191,16 @@ void dk_model_free(dk_model *m)
 
 const char *dk_model_kind(const dk_model *m) { return m->ops->kind; }
 const dk_model_spec *dk_model_spec_of(const dk_model *m) { return &m->spec; }
+
+int dk_model_check_inputs(const dk_model *m, size_t nu, char *err,
+                          size_t errlen)
+{
+	if (nu != m->spec.inputs)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%zu values; the model takes %zu inputs", nu,
+		                 m->spec.inputs);
+	return DK_OK;
+}
 size_t dk_model_state_size(const dk_model *m) { return m->n; }
 size_t dk_model_input_size(const dk_model *m) { return m->spec.inputs; }
 size_t dk_model_output_size(const dk_model *m) { return m->spec.outputs; }

@@ -88,6 +88,10 @@ int dk_model_to_bundle(const dk_model *m, dk_bundle *b);
 void dk_model_free(dk_model *m);
 
 const char *dk_model_kind(const dk_model *m);
+/* nu input values fit m (one per model input): DK_OK, or DK_EINVAL with
+   a message saying how many it takes. */
+int dk_model_check_inputs(const dk_model *m, size_t nu, char *err,
+                          size_t errlen);
 size_t dk_model_state_size(const dk_model *m);
 size_t dk_model_input_size(const dk_model *m);
 size_t dk_model_output_size(const dk_model *m);
