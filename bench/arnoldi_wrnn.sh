@@ -56,7 +56,7 @@ echo "dynkit: $("$tools/dk-init" --version 2>/dev/null | head -n 1)," \
 libs=$(pkg-config --libs lapacke 2>/dev/null || echo -llapacke)
 # shellcheck disable=SC2086  # $libs is a list of words
 "$CC" -O2 -I"$srcdir/lib" -I"$builddir" -o "$tmp/arnoldi_wrnn" \
-	"$here/arnoldi_wrnn.c" "$builddir/lib/.libs/libdynkit.so" \
+	"$here/arnoldi_wrnn.c" "$builddir/lib/.libs/libdynkit.so" "$builddir/lib/.libs/libdynkit_stream.so" \
 	-Wl,-rpath,"$builddir/lib/.libs" $libs -lm
 
 run() { # CHANNELS UNITS [dense]

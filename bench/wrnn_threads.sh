@@ -38,7 +38,7 @@ blas=$(pkg-config --cflags --libs openblas 2>/dev/null || echo -lopenblas)
 libs=$(pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 # shellcheck disable=SC2086  # lists of words
 "$CC" -O2 -I"$srcdir/lib" -I"$builddir" -o "$tmp/wrnn_threads" \
-	"$here/wrnn_threads.c" "$builddir/lib/.libs/libdynkit.so" \
+	"$here/wrnn_threads.c" "$builddir/lib/.libs/libdynkit.so" "$builddir/lib/.libs/libdynkit_stream.so" \
 	-Wl,-rpath,"$builddir/lib/.libs" $blas $libs -lm
 # shellcheck disable=SC2086  # the shape is four words
 "$tmp/wrnn_threads" $shape "$rounds"

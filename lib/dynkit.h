@@ -28,6 +28,7 @@
 #include "stream/safetensors.h"
 #include "stream/container.h"
 #include "linalg/orthogonal.h"
+#include "linalg/blas_reserve.h"
 #include "linalg/linop.h"
 #include "linalg/gmres.h"
 #include "linalg/arnoldi.h"

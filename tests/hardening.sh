@@ -40,7 +40,7 @@ done
 # aborts on an allocation this large by itself
 if [ "${DK_SANITIZERS:-no}" != yes ]; then
 	refused 1 "steps: out of memory for the losses" "--steps 2^40: more than memory" \
-		sh -c 'ulimit -v 4000000 && exec "$@"' sh dk-train $train --steps 2^40 -o "$tmp/o.npy" "$tmp/net.npy"
+		sh -c "ulimit -v $(memory_cap)"' && exec "$@"' sh dk-train $train --steps 2^40 -o "$tmp/o.npy" "$tmp/net.npy"
 fi
 refused 1 "out of memory for backpropagation through 4194304 steps" "--batch 2^40 --length 2^22: T x B x n wraps" \
 	dk-train --task flipflop --batch 2^40 --length 2^22 --steps 2 -o "$tmp/o.npy" "$tmp/net.npy"
@@ -112,6 +112,14 @@ tap_result $? "says it removed the 2 stale ones"
 [ ! -e "$tmp/k.npy.tmp.dead01" ] && [ ! -e "$tmp/k.npy.tmp.dead02" ] &&
 	[ -e "$tmp/k.npy.tmp.alive1" ] && [ -e "$tmp/k.npy.tmp.x" ]
 tap_result $? "and left the locked one and a name of another pattern"
+# ... and those of any tool's -o
+: >"$tmp/g.npy.tmp.dead01"
+ok "-o beside a stale temporary file" \
+	flock "$tmp/g.npy.tmp.alive1" dk-gen flipflop --batch 2 --length 5 -o "$tmp/g.npy"
+grep -q "removed 1 temporary file of $tmp/g.npy" "$tmp/.err"
+tap_result $? "says it removed the stale one"
+[ ! -e "$tmp/g.npy.tmp.dead01" ] && [ -e "$tmp/g.npy.tmp.alive1" ] && [ -s "$tmp/g.npy" ]
+tap_result $? "and left the locked one"
 
 # ---- no silent wrong results ----
 dk-gen flipflop --batch 2 --length 5 -o "$tmp/in.npy"
@@ -207,6 +215,27 @@ if mknod -m 666 "$tmp/null" c 1 3 2>/dev/null; then
 	fi
 else
 	echo "# not root: no character device made, its checks skipped"
+fi
+
+# ---- memory limits ----
+# dk-info and dk-cat load no numeric library, so no OpenBLAS threads,
+# which would retry their buffers for ever under a small ulimit -v and
+# hang the process at exit; the tools over libdynkit check that
+# OpenBLAS's buffers fit before any work, and refuse with a message.
+for t in dk-info dk-cat; do
+	libs=$(ldd "$(command -v $t)" 2>/dev/null | grep -E -o 'lib(openblas|blas|lapack|lapacke|gsl|gslcblas|fftw3)[^ ]*' | tr '\n' ' ')
+	is "$libs" "" "$t loads no numeric library"
+done
+dk-gen flipflop --batch 2 --length 5 -o "$tmp/ff.npy"
+if [ "${DK_SANITIZERS:-no}" != yes ]; then
+	for t in dk-info dk-cat; do
+		ok "$t under ulimit -v 150000 finishes" \
+			sh -c 'ulimit -v 150000 && exec timeout 20 "$@"' sh $t "$tmp/ff.npy"
+	done
+	refused 1 "too small for OpenBLAS's buffers" "dk-run under ulimit -v 150000" \
+		sh -c 'ulimit -v 150000 && exec timeout 20 "$@"' sh dk-run "$tmp/net.npy" "$tmp/ff.npy"
+	refused 1 "too small for OpenBLAS's buffers" "dk-lyap under ulimit -v 150000" \
+		sh -c 'ulimit -v 150000 && exec timeout 20 "$@"' sh dk-lyap --steps 10 "$tmp/net.npy"
 fi
 
 done_testing

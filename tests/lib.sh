@@ -71,11 +71,21 @@ is() { # got want description
 }
 
 # Cap the address space at about 1 GB, so that allocating what a hostile
-# header names fails.  AddressSanitizer reserves terabytes of shadow memory
-# and cannot start under such a cap (and aborts on huge allocations by
-# itself), so sanitized builds run without it.
+# header names fails, plus OpenBLAS's buffer of 128 MiB for each of its
+# threads (one per CPU unless OPENBLAS_NUM_THREADS says fewer), without
+# which the tools over libdynkit refuse to start (linalg/blas_reserve.h).
+# AddressSanitizer reserves terabytes of shadow memory and cannot start
+# under such a cap (and aborts on huge allocations by itself), so
+# sanitized builds run without it.
 limit_memory() {
-	[ "${DK_SANITIZERS:-no}" = yes ] || ulimit -v 1000000 2>/dev/null
+	[ "${DK_SANITIZERS:-no}" = yes ] || ulimit -v "$(memory_cap)" 2>/dev/null
+}
+memory_cap() { # the cap, in KiB
+	blas_threads=$(nproc 2>/dev/null || echo 64)
+	case ${OPENBLAS_NUM_THREADS:-} in
+	[1-9]*) [ "$OPENBLAS_NUM_THREADS" -lt "$blas_threads" ] && blas_threads=$OPENBLAS_NUM_THREADS ;;
+	esac
+	echo $((1000000 + 131072 * (blas_threads + 1)))
 }
 
 skip_all() {

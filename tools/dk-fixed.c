@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 	dk_fixed_search_default(&o.s);
 	dk_fixed_opts *fo = &o.s.opts;
 	int c;
-	tool_init("dk-fixed", argv);
+	tool_init_numeric("dk-fixed", argv);
 	task_options_init(&o.t);
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements) ||

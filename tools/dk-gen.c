@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	task_options_init(&o.t);
 	int c;
-	tool_init("dk-gen", argv);
+	tool_init_numeric("dk-gen", argv);
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements) ||
 		    task_option(&o.t, c, optarg))

@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 	};
 	options o = {.spec = {.act = DK_ACT_TANH}, .max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	int c;
-	tool_init("dk-import", argv);
+	tool_init_numeric("dk-import", argv);
 	while ((c = getopt_long(argc, argv, "m:a:O:o:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;

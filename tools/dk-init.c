@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	options o = {0};
 	int c;
 	model_options_init(&o.m);
-	tool_init("dk-init", argv);
+	tool_init_numeric("dk-init", argv);
 	while ((c = getopt_long(argc, argv, MODEL_SHORTOPTS "S:o:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements) ||
 		    model_option(&o.m, c, optarg))

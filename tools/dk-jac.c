@@ -247,7 +247,7 @@ int main(int argc, char **argv)
 	int c;
 	int arnoldi_only = 0; /* an option that needs --arnoldi was given */
 	dk_jac_options_default(j);
-	tool_init("dk-jac", argv);
+	tool_init_numeric("dk-jac", argv);
 	while ((c = getopt_long(argc, argv, "c:k:vsju:mao:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;

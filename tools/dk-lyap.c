@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 		         .tangent = DK_LYAP_JVP, .seed = 1},
 	};
 	int c;
-	tool_init("dk-lyap", argv);
+	tool_init_numeric("dk-lyap", argv);
 	while ((c = getopt_long(argc, argv, "k:T:e:S:o:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;

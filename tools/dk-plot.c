@@ -210,7 +210,7 @@ int main(int argc, char **argv)
 {
 	plot_options o = {.width = 640, .height = 480, .channel = SIZE_MAX,
 	                  .max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
-	tool_init("dk-plot", argv);
+	tool_init_numeric("dk-plot", argv);
 	int at = parse_options(argc, argv, &o);
 	if (at >= argc)
 		tool_usage_error("which KIND of plot? %s", kind_list(0, " or "));

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	int c;
-	tool_init("dk-run", argv);
+	tool_init_numeric("dk-run", argv);
 	while ((c = getopt_long(argc, argv, "no:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;

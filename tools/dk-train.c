@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 	model_options_init(&o.m);
 	dk_optim_opts_init(&o.train.optim);
 	o.train.steps = 1000;
-	tool_init("dk-train", argv);
+	tool_init_numeric("dk-train", argv);
 	train_options_parse(argc, argv, &o);
 
 	dk_bundle *mb = NULL;

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
 	             .wave = dk_wave_options_default()};
 	int c;
-	tool_init("dk-wave", argv);
+	tool_init_numeric("dk-wave", argv);
 	while ((c = getopt_long(argc, argv, "S:o:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;

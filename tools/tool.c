@@ -23,7 +23,6 @@ void tool_init(const char *name, char **argv)
 	/* getopt names argv[0] in its messages; in the build tree that is
 	   libtool's .libs/ path, so say the tool's own name instead */
 	argv[0] = (char *)name;
-	dk_numeric_init();
 }
 
 const char *tool_name(void)
@@ -147,6 +146,11 @@ int tool_output_open(tool_output *out, const char *path)
 			tool_warn(NULL, "-o: the file name is empty");
 			return 1;
 		}
+		/* temporary files of an earlier write to path that was killed */
+		size_t stale = 0;
+		if (!dk_atomic_file_clean(path, &stale) && stale)
+			tool_warn(NULL, "removed %zu temporary file%s of %s left by a "
+			          "write that was killed", stale, stale == 1 ? "" : "s", path);
 		int st = dk_atomic_file_open(path, &out->file);
 		if (st) {
 			tool_warn(path, "cannot create: %s", st == DK_EINVAL && errno == ENOTSUP

@@ -15,6 +15,13 @@ enum { TOOL_EXIT_OK = 0, TOOL_EXIT_FAIL = 1, TOOL_EXIT_USAGE = 2 };
 
 /* Set once at the start of main: the name messages begin with. */
 void tool_init(const char *name, char **argv);
+/*
+ * The same for a tool over libdynkit (tool_numeric.c): tool_init, GSL's
+ * aborting error handler off, and OpenBLAS's buffers taken
+ * (linalg/blas_reserve.h); when they do not fit under ulimit -v, a
+ * message and exit 1.
+ */
+void tool_init_numeric(const char *name, char **argv);
 const char *tool_name(void);
 
 /* "dk-NAME: where: what\n" on stderr (where may be NULL). */

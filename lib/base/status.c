@@ -1,17 +1,12 @@
 /*
- * status.c -- names of the status codes, the detail-message helper, and
- * the one-time switch that turns off GSL's default error handler (which
- * would abort the process).
+ * status.c -- names of the status codes, and the detail-message helper.
  */
 #include <config.h>
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <gsl/gsl_errno.h>
 
 #include "base/status.h"
-#include "base/numeric.h"
 
 static const char *const status_names[DK_NSTATUS] = {
 	[DK_OK] = "success",
@@ -43,16 +38,4 @@ int dk_errorf(int status, char *err, size_t errlen, const char *fmt, ...)
 		va_end(ap);
 	}
 	return status;
-}
-
-static pthread_once_t gsl_once = PTHREAD_ONCE_INIT;
-
-static void gsl_quiet(void)
-{
-	gsl_set_error_handler_off();
-}
-
-void dk_numeric_init(void)
-{
-	pthread_once(&gsl_once, gsl_quiet);
 }
