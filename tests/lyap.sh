@@ -118,7 +118,7 @@ assert meta("$tmp/pt.out")["lyap/exponents"]["attrs"]["lyap"]["start"] == "point
 EOF
 
 # edges: one measured step (no standard errors), a zero Jacobian (-inf)
-ok "--check with one measured step" sh -c "dk-lyap --check -T 1 '$tmp/lin.npy' >'$tmp/one.out'"
+ok "--check with one measured step" sh -c "dk-lyap --check -T 1 --transient 0 --basis-transient 0 '$tmp/lin.npy' >'$tmp/one.out'"
 dk-init rnn --units 4 --act relu --init identity --gain 0 >"$tmp/dead.npy"
 ok "--check on a map whose Jacobian is zero" sh -c "dk-lyap --check -T 20 '$tmp/dead.npy' >'$tmp/dead.out'"
 pycheck "NaN standard errors, null in the attrs; -inf exponents, dimension 0" <<EOF
@@ -139,6 +139,29 @@ fails_with 1 "a missing model file" dk-lyap "$tmp/none.npy"
 "$PY" -c "import numpy as np; np.save('$tmp/big.npy', np.full((1, 8), 1e300))"
 dk-init rnn --units 8 --act identity --init identity --gain 2 >"$tmp/grow.npy"
 fails_with 1 "a trajectory that overflows" dk-lyap "$tmp/grow.npy" "$tmp/big.npy"
+# A trajectory that grows without bound has no attractor: x' = 2x from a
+# random start passes the default bound 1e8 within 30 steps (its
+# entries are N(0, 1)) and is refused; with --allow-divergence it is
+# measured, the exponents are log 2 exactly (the Jacobian is 2 I), and
+# dimension and entropy are NaN, not a report of chaos.
+fails_with 1 "a diverging trajectory" dk-lyap -T 200 "$tmp/grow.npy"
+grep -q "the trajectory diverges: an entry of the state is .* beyond the bound 1e+08" "$tmp/.err"
+tap_result $? "the message says it diverges, and the bound"
+ok "--allow-divergence measures it" sh -c \
+	"dk-lyap --allow-divergence --transient 0 --basis-transient 0 -T 200 '$tmp/grow.npy' >'$tmp/grow.out'"
+grep -q "diverges after step" "$tmp/.err"
+tap_result $? "with a warning"
+pycheck "exponents log 2, dimension and entropy NaN, the step in the attrs" <<EOF
+R, a = load("$tmp/grow.out"), meta("$tmp/grow.out")["lyap/exponents"]["attrs"]["lyap"]
+assert np.abs(R["lyap/exponents"] - np.log(2)).max() < 1e-12, R["lyap/exponents"]
+assert np.isnan(R["lyap/dimension"]) and np.isnan(R["lyap/entropy"])
+assert 1 <= a["diverged_after"] <= 40 and a["max_state"] == 1e8, a
+EOF
+ok "--max-state 1e300 lets it run" sh -c "dk-lyap --max-state 1e300 -T 200 '$tmp/grow.npy' >'$tmp/grow2.out'"
+pycheck "a bounded run says nothing diverged" <<EOF
+assert meta("$tmp/grow2.out")["lyap/exponents"]["attrs"]["lyap"]["diverged_after"] is None
+EOF
+fails_with 2 "--max-state 0" dk-lyap --max-state 0 "$tmp/lin.npy"
 fails_with 2 "--exponents 0" dk-lyap -k 0 "$tmp/lin.npy"
 fails_with 2 "--blocks 1" dk-lyap --blocks 1 "$tmp/lin.npy"
 fails_with 2 "--every 0" dk-lyap -e 0 "$tmp/lin.npy"

@@ -349,8 +349,18 @@ static void test_refusals(void)
 	o = opts(2, 2000);
 	dk_lyap_result r;
 	is_int(dk_lyap_alloc(m, &o, &l, err, sizeof err), DK_OK, "a doubling map");
+	is_int(dk_lyap_run(l, x0, NULL, 0, &r, err, sizeof err), DK_ELIMIT,
+	       "whose state passes the default bound is refused: %s", err);
+	ok(strstr(err, "diverges") && strstr(err, "bound 1e+08"), "saying so, and the bound");
+	dk_lyap_free(l);
+	o.max_state = INFINITY;
+	is_int(dk_lyap_alloc(m, &o, &l, err, sizeof err), DK_OK, "with no bound");
 	is_int(dk_lyap_run(l, x0, NULL, 0, &r, err, sizeof err), DK_EINVAL,
-	       "whose state overflows is refused: %s", err);
+	       "its state overflows and is refused: %s", err);
+	o.max_state = NAN;
+	dk_lyap *l2 = NULL;
+	is_int(dk_lyap_alloc(m, &o, &l2, err, sizeof err), DK_EINVAL, "a NaN bound: %s", err);
+	ok(l2 == NULL, "and nothing allocated");
 	double bad[2] = {NAN, 0};
 	is_int(dk_lyap_run(l, bad, NULL, 0, &r, err, sizeof err), DK_EINVAL,
 	       "a start state that is not finite: %s", err);

@@ -58,6 +58,11 @@ static void usage(void)
 	       "                        jacobian (the dense Jacobian; default jvp)\n"
 	       "      --check           also the largest exponent from two nearby\n"
 	       "                        trajectories; warn when they disagree\n"
+	       "      --max-state X     a trajectory with an entry beyond X diverges,\n"
+	       "                        and is an error (default 1e8)\n"
+	       "      --allow-divergence\n"
+	       "                        measure a diverging trajectory anyway, with a\n"
+	       "                        warning and NaN dimension and entropy\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -109,9 +114,16 @@ static int run(options *o, const dk_model *m, const dk_bundle *in, const char *s
 	if (tty && last >= 0)
 		fputc('\n', stderr);
 	if (st) {
-		tool_warn(src ? src : "model", "%s", st == DK_ENOMEM ? "out of memory" : err);
+		tool_warn(src ? src : "model", "%s%s", st == DK_ENOMEM ? "out of memory" : err,
+		          st == DK_ELIMIT ? " (--max-state sets the bound; --allow-divergence "
+		          "measures it anyway)" : "");
 		goto done;
 	}
+	if (r.diverged_after)
+		tool_warn(src ? src : "model", "the trajectory diverges after step %zu (an "
+		          "entry beyond --max-state %g): the exponents are the growth rates of "
+		          "its perturbations, not a measure of chaos; dimension and entropy "
+		          "are NaN", r.diverged_after, o->lyap.max_state);
 	if (o->lyap.check && !r.check_agrees)
 		tool_warn("check", "the two-trajectory estimate %g differs from the QR's "
 		          "largest exponent %g by more than %g", r.check, r.exponents[0],
@@ -130,7 +142,8 @@ done:
 int main(int argc, char **argv)
 {
 	enum { OPT_TRANSIENT = TOOL_OPT_FIRST_FREE, OPT_BASIS_TRANSIENT, OPT_CHECKPOINTS,
-	       OPT_BLOCKS, OPT_ENTRY, OPT_POINT, OPT_TANGENT, OPT_CHECK };
+	       OPT_BLOCKS, OPT_ENTRY, OPT_POINT, OPT_TANGENT, OPT_CHECK, OPT_MAX_STATE,
+	       OPT_ALLOW_DIVERGENCE };
 	static const struct option longopts[] = {
 		{"exponents", required_argument, NULL, 'k'},
 		{"k", required_argument, NULL, 'k'},
@@ -145,6 +158,8 @@ int main(int argc, char **argv)
 		{"seed", required_argument, NULL, 'S'},
 		{"tangent", required_argument, NULL, OPT_TANGENT},
 		{"check", no_argument, NULL, OPT_CHECK},
+		{"max-state", required_argument, NULL, OPT_MAX_STATE},
+		{"allow-divergence", no_argument, NULL, OPT_ALLOW_DIVERGENCE},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -153,7 +168,8 @@ int main(int argc, char **argv)
 		.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
 		.lyap = {.transient = 100, .basis_transient = 100,
 		         .every = 1, .checkpoints = 20, .blocks = 10,
-		         .tangent = DK_LYAP_JVP, .seed = 1},
+		         .tangent = DK_LYAP_JVP, .seed = 1,
+		         .max_state = DK_LYAP_MAX_STATE_DEFAULT},
 	};
 	int c;
 	tool_init_numeric("dk-lyap", argv);
@@ -184,6 +200,10 @@ int main(int argc, char **argv)
 				tool_usage_error("--tangent: jvp or jacobian, not '%s'", optarg);
 			break;
 		case OPT_CHECK: o.lyap.check = 1; break;
+		case OPT_MAX_STATE:
+			o.lyap.max_state = tool_parse_positive("--max-state", optarg);
+			break;
+		case OPT_ALLOW_DIVERGENCE: o.lyap.allow_divergence = 1; break;
 		case 'o': o.output = optarg; break;
 		}
 	}
@@ -218,7 +238,7 @@ int main(int argc, char **argv)
 	if (m && out)
 		status = run(&o, m, in, input_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:b}",
+		"{s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:b, s:f, s:b}",
 		"model", model_path, "input", input_path,
 		"exponents", (json_int_t)o.lyap.k, "steps", (json_int_t)o.lyap.steps,
 		"transient", (json_int_t)o.lyap.transient,
@@ -227,7 +247,8 @@ int main(int argc, char **argv)
 		"blocks", (json_int_t)o.lyap.blocks, "entry", (json_int_t)o.entry,
 		"point", (json_int_t)o.point, "seed", (json_int_t)o.lyap.seed,
 		"tangent", dk_lyap_tangent_name(o.lyap.tangent),
-		"check", o.lyap.check));
+		"check", o.lyap.check, "max_state", o.lyap.max_state,
+		"allow_divergence", o.lyap.allow_divergence));
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(in);

@@ -15,6 +15,7 @@
  */
 #include <config.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,8 @@ struct dk_lyap {
 	double *exps, *serr, *sorted, *trace; /* k, k, k, checkpoints x k */
 	size_t *trace_steps, *targets;        /* checkpoints each */
 	double delta;               /* the check's separation */
+	double bound;               /* on max |x_i|: options.max_state */
+	size_t diverged_after;      /* the first step beyond it, 0: none */
 	size_t qrs, householder_qrs; /* QRs of the run, and how many by Householder */
 };
 
@@ -137,6 +140,9 @@ int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
 		return dk_errorf(DK_EINVAL, err, errlen, "unknown tangent method");
 	if (o->qr != DK_LYAP_QR_AUTO && o->qr != DK_LYAP_QR_HOUSEHOLDER)
 		return dk_errorf(DK_EINVAL, err, errlen, "unknown QR method");
+	if (!(o->max_state >= 0))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "the bound on the state must be positive, not %g", o->max_state);
 	if (o->transient > SIZE_MAX / 4 || o->basis_transient > SIZE_MAX / 4 ||
 	    o->steps > SIZE_MAX / 4)
 		return dk_errorf(DK_EINVAL, err, errlen, "too many steps");
@@ -156,6 +162,7 @@ int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
 	l->nin = dk_model_input_size(m);
 	l->cs = dk_model_cache_size(m);
 	l->h = dk_model_step_time(m);
+	l->bound = o->max_state > 0 ? o->max_state : DK_LYAP_MAX_STATE_DEFAULT;
 	/* as many blocks and checkpoints as there are measured QRs at most,
 	   so that each holds at least one */
 	size_t nqr = o->steps / o->every ? o->steps / o->every : 1;
@@ -219,6 +226,33 @@ static int all_finite(const double *v, size_t n)
 		if (!isfinite(v[i]))
 			return 0;
 	return 1;
+}
+
+/*
+ * After step t (0-based) the state must be finite, and within the bound
+ * unless divergence is allowed, when the first step beyond it is kept.
+ */
+static int check_state(dk_lyap *l, size_t t, char *err, size_t errlen)
+{
+	double top = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		double a = fabs(l->x[i]);
+		if (!(a <= DBL_MAX))
+			return dk_errorf(DK_EINVAL, err, errlen,
+			                 "the state is not finite after step %zu", t + 1);
+		if (a > top)
+			top = a;
+	}
+	if (top > l->bound && !l->diverged_after) {
+		if (!l->o.allow_divergence)
+			return dk_errorf(DK_ELIMIT, err, errlen,
+			                 "the trajectory diverges: an entry of the state is %.3g "
+			                 "after step %zu, beyond the bound %.3g; a state that grows "
+			                 "without bound has no attractor, and the growth of its "
+			                 "perturbations is no measure of chaos", top, t + 1, l->bound);
+		l->diverged_after = t + 1;
+	}
+	return DK_OK;
 }
 
 static double norm(const double *v, size_t n)
@@ -354,9 +388,8 @@ static int run_transient(dk_lyap *l, size_t count, const double *u, size_t us,
 		int st = advance(l, u ? u + *t * us : NULL, 0, NULL);
 		if (st)
 			return dk_errorf(st, err, errlen, "the model step failed at step %zu", *t);
-		if (!all_finite(l->x, l->n))
-			return dk_errorf(DK_EINVAL, err, errlen,
-			                 "the state is not finite after step %zu", *t + 1);
+		if ((st = check_state(l, *t, err, errlen)))
+			return st;
 	}
 	return DK_OK;
 }
@@ -379,9 +412,8 @@ static int run_basis(dk_lyap *l, size_t count, int measure, const double *u,
 			int st = advance(l, u ? u + *t * us : NULL, 1, l->o.check ? &clog : NULL);
 			if (st)
 				return dk_errorf(st, err, errlen, "the model failed at step %zu", *t);
-			if (!all_finite(l->x, l->n))
-				return dk_errorf(DK_EINVAL, err, errlen,
-				                 "the state is not finite after step %zu", *t + 1);
+			if ((st = check_state(l, *t, err, errlen)))
+				return st;
 			if (measure)
 				l->csum[b] += clog;
 		}
@@ -457,6 +489,7 @@ int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
 		return dk_errorf(DK_EINVAL, err, errlen, "the start state is not finite");
 	memcpy(l->x, x0, n * sizeof *l->x);
 	l->qrs = l->householder_qrs = 0;
+	l->diverged_after = 0;
 	memset(l->sum, 0, k * sizeof *l->sum);
 	memset(l->bsum, 0, l->blocks * k * sizeof *l->bsum);
 	memset(l->blen, 0, l->blocks * sizeof *l->blen);
@@ -508,6 +541,9 @@ int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
 		if (l->exps[i] > 0)
 			ent += l->exps[i];
 	res->entropy = ent;
+	res->diverged_after = l->diverged_after;
+	if (l->diverged_after)
+		res->dimension = res->entropy = NAN;
 	res->k = k;
 	res->step_time = h;
 	res->exponents = l->exps;

@@ -39,6 +39,13 @@ typedef enum {
 	DK_LYAP_QR_HOUSEHOLDER  /* Householder always */
 } dk_lyap_qr;
 
+/*
+ * A trajectory whose state grows without bound (a ReLU network's, say)
+ * has no attractor: the growth rate of its perturbations is no measure
+ * of chaos.  A state with an entry beyond this bound counts as diverged.
+ */
+#define DK_LYAP_MAX_STATE_DEFAULT 1e8
+
 typedef struct dk_lyap_options {
 	size_t k;               /* exponents, 1 <= k <= n (0 before
 	                           dk_lyap_options_fit: n) */
@@ -52,6 +59,10 @@ typedef struct dk_lyap_options {
 	dk_lyap_tangent tangent;
 	dk_lyap_qr qr;
 	int check;              /* also the two-trajectory estimate of l1 */
+	double max_state;       /* bound on max_i |x_i|, > 0, may be
+	                           infinite (0: DK_LYAP_MAX_STATE_DEFAULT) */
+	int allow_divergence;   /* 1: a state beyond the bound is flagged in
+	                           the result, not an error */
 	uint64_t seed;          /* the first basis and the check's direction */
 	/* called, when not NULL, now and then with the steps done of the
 	   total (for a progress display; it must not call back in) */
@@ -82,6 +93,11 @@ typedef struct dk_lyap_result {
 	   |check - exponents[0]| <= tolerance */
 	double check, check_error, check_tolerance;
 	int check_agrees;
+	/* with options.allow_divergence: the first step after which an entry
+	   of the state was beyond the bound (0: none), and then dimension
+	   and entropy are NaN; the exponents are the perturbations' growth
+	   rates along the diverging trajectory */
+	size_t diverged_after;
 } dk_lyap_result;
 
 typedef struct dk_lyap dk_lyap;
@@ -101,7 +117,9 @@ size_t dk_lyap_total_steps(const dk_lyap *l);
  * The spectrum along the trajectory from x0 (n doubles).  u is NULL for
  * zero input, else row t of the input is u + t * u_stride (input-size
  * doubles), for dk_lyap_total_steps rows.  DK_EINVAL with a message when
- * the state stops being finite; DK_ENUMERIC when a QR fails.
+ * the state stops being finite; DK_ELIMIT with a message when an entry
+ * of it goes beyond options.max_state, unless options.allow_divergence;
+ * DK_ENUMERIC when a QR fails.
  */
 int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
                 size_t u_stride, dk_lyap_result *res, char *err,
@@ -178,6 +196,8 @@ int dk_lyap_options_fit(dk_lyap_options *o, const dk_model *m,
  *	lyap/dimension    f8 ()   Kaplan-Yorke; attrs: lower_bound
  *	lyap/entropy      f8 ()   attrs: partial (positive ones may be
  *	                          missing: k < n and the last one positive)
+ *	                          (both NaN when the trajectory diverged;
+ *	                          the attrs "lyap" then say after which step)
  *	lyap/check        f8 ()   with o->check: the two-trajectory estimate;
  *	                          attrs: stderr, qr, tolerance, agrees
  *

@@ -75,6 +75,14 @@ int dk_lyap_to_bundle(const dk_lyap_result *r, const dk_lyap_options *o,
 	        "start", s->how,
 	        "qrs", (json_int_t)r->qrs,
 	        "householder_qrs", (json_int_t)r->householder_qrs);
+	double bound = o->max_state > 0 ? o->max_state : DK_LYAP_MAX_STATE_DEFAULT;
+	if (lyap && (json_object_set_new(lyap, "max_state", number(bound)) ||
+	             json_object_set_new(lyap, "diverged_after", r->diverged_after ?
+	                                 json_integer((json_int_t)r->diverged_after) :
+	                                 json_null()))) {
+		json_decref(lyap);
+		lyap = NULL;
+	}
 	json_t *attrs = lyap ? json_pack("{s:O}", "lyap", lyap) : NULL;
 	if (!attrs) {
 		json_decref(lyap);
