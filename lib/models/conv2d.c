@@ -10,17 +10,29 @@
  * cell it copied.  Which input cell a padded row or column copies is
  * worked out once, in the workspace (NONE for a zero border).
  *
- * Two ways to do the products, which agree to rounding:
+ * Two ways to do the forward product and the input's adjoint, which
+ * agree to rounding:
  *   GEMM: im2col copies P into a matrix X (in kh kw, Ho Wo), row
  *   (c, p, q) holding what tap (c, p, q) sees at every output; then
- *   y = W X (out x in kh kw times in kh kw x Ho Wo) per state, the input
- *   gradient is col2im(W^T g), the weight gradient g X^T.
+ *   y = W X (out x in kh kw times in kh kw x Ho Wo) per state, and the
+ *   input's gradient is col2im(W^T g).
  *   DIRECT: loops over the taps, each an AXPY of an output row with a
- *   strided row of P (or a dot product, for the weight gradient).
- * GEMM wins when the product has enough rows and columns for the BLAS
- * (several channels); with one or two channels each way the copy into X
- * costs more than the product itself, and the loops win.  The rule in
- * choose() is from bench/conv2d.c (see there for the figures).
+ *   strided row of P (or the reverse, for the adjoint).
+ * The weights' gradient g X^T is always by GEMM: as loops it is a dot
+ * product per tap, which the compiler does not vectorise (it may not
+ * reorder the sum), and it measured 2.4 to 21 times slower.
+ *
+ * bench/conv2d.sh, batch 16, circular "same" padding, two runs on a
+ * shared 2-core AMD EPYC (load 1 to 1.5; OpenBLAS's Cooperlake kernels,
+ * the loops compiled for plain x86-64): with one output channel the
+ * loops took 0.7 to 1.2 of GEMM's time for the forward and 0.43 to 0.55
+ * for the adjoint, whatever the input channels (1 to 8, kernels 3x3 and
+ * 5x5, sheets 32x32 and 64x64): the product is then a matrix-vector one
+ * that barely pays for the copy into X, and col2im's scattered adds cost
+ * more than the loops'.  With 2 outputs GEMM wins the forward (1.3 to
+ * 2.1) and they are even on the adjoint (0.85 to 1.1); from 3 outputs
+ * GEMM wins both (4 to 4: 1.5 to 3.2; 64 to 64: 4 to 13).  So AUTO
+ * (choose()) takes the loops for one output channel.
  */
 #include <config.h>
 
@@ -43,7 +55,7 @@ struct dk_conv2d {
 	size_t *row_src; /* hp: the input row padded row r copies, or NONE (owned) */
 	size_t *col_src; /* wp: the same for columns (owned) */
 	double *P;       /* in hp wp: one padded state, or its gradient (owned) */
-	double *X;       /* taps Ho Wo: the im2col matrix, GEMM only (owned) */
+	double *X;       /* taps Ho Wo: the im2col matrix (owned) */
 };
 
 dk_conv2d_spec dk_conv2d_spec_default(void)
@@ -61,18 +73,11 @@ static int product(size_t a, size_t b, size_t *out)
 	       *out <= SIZE_MAX / sizeof(double);
 }
 
-/*
- * The direct loops win for few channels (bench/conv2d.c): at most this
- * many (in, out) channel pairs.
- */
-#define DIRECT_MAX_PAIRS 2
-
 static dk_conv2d_method choose(const dk_conv2d_spec *s)
 {
 	if (s->method != DK_CONV2D_AUTO)
 		return s->method;
-	return s->in_channels * s->out_channels <= DIRECT_MAX_PAIRS ? DK_CONV2D_DIRECT
-	                                                            : DK_CONV2D_GEMM;
+	return s->out_channels == 1 ? DK_CONV2D_DIRECT : DK_CONV2D_GEMM;
 }
 
 /* One axis: padding resolved, padded and output sizes; name is "h" or "w". */
@@ -201,9 +206,8 @@ int dk_conv2d_alloc(const dk_conv2d_spec *spec, dk_conv2d **out, char *err,
 	c->row_src = malloc(hp * sizeof *c->row_src);
 	c->col_src = malloc(wp * sizeof *c->col_src);
 	c->P = malloc(spec->in_channels * hp * wp * sizeof *c->P);
-	if (sh.method == DK_CONV2D_GEMM)
-		c->X = malloc(taps * sh.out_h * sh.out_w * sizeof *c->X);
-	if (!c->row_src || !c->col_src || !c->P || (sh.method == DK_CONV2D_GEMM && !c->X)) {
+	c->X = malloc(taps * sh.out_h * sh.out_w * sizeof *c->X);
+	if (!c->row_src || !c->col_src || !c->P || !c->X) {
 		dk_conv2d_free(c);
 		return dk_errorf(DK_ENOMEM, err, errlen, "conv2d: out of memory");
 	}
@@ -326,8 +330,12 @@ static void col2im(const dk_conv2d *c)
 			for (size_t q = 0; q < kw; q++)
 				for (size_t i = 0; i < Ho; i++) {
 					double *dst = c->P + (ch * c->hp + i * sh + p) * c->wp + q;
-					for (size_t j = 0; j < Wo; j++)
-						dst[j * sw] += X[j];
+					if (sw == 1)
+						for (size_t j = 0; j < Wo; j++)
+							dst[j] += X[j];
+					else
+						for (size_t j = 0; j < Wo; j++)
+							dst[j * sw] += X[j];
 					X += Wo;
 				}
 }
@@ -354,14 +362,14 @@ static void product_forward(const dk_conv2d *c, const double *W, const double *b
 	}
 	for (size_t o = 0; o < O; o++)
 		for (size_t i = 0; i < Ho; i++) {
-			double *yr = y + (o * Ho + i) * Wo;
+			double *restrict yr = y + (o * Ho + i) * Wo;
 			for (size_t ch = 0; ch < C; ch++)
 				for (size_t p = 0; p < kh; p++) {
 					const double *pr = c->P + (ch * c->hp + i * sh + p) * c->wp;
 					const double *w = W + ((o * C + ch) * kh + p) * kw;
 					for (size_t q = 0; q < kw; q++) {
 						double wq = w[q];
-						const double *s = pr + q;
+						const double *restrict s = pr + q;
 						if (sw == 1)
 							for (size_t j = 0; j < Wo; j++)
 								yr[j] += wq * s[j];
@@ -389,14 +397,14 @@ static void product_adjoint(const dk_conv2d *c, const double *W, const double *g
 	memset(c->P, 0, C * c->hp * c->wp * sizeof *c->P);
 	for (size_t o = 0; o < O; o++)
 		for (size_t i = 0; i < Ho; i++) {
-			const double *gr = g + (o * Ho + i) * Wo;
+			const double *restrict gr = g + (o * Ho + i) * Wo;
 			for (size_t ch = 0; ch < C; ch++)
 				for (size_t p = 0; p < kh; p++) {
 					double *pr = c->P + (ch * c->hp + i * sh + p) * c->wp;
 					const double *w = W + ((o * C + ch) * kh + p) * kw;
 					for (size_t q = 0; q < kw; q++) {
 						double wq = w[q];
-						double *d = pr + q;
+						double *restrict d = pr + q;
 						if (sw == 1)
 							for (size_t j = 0; j < Wo; j++)
 								d[j] += wq * gr[j];
@@ -408,14 +416,12 @@ static void product_adjoint(const dk_conv2d *c, const double *W, const double *g
 		}
 }
 
-/* gW += g P^T (the taps' sums), gb += g's sums when gb is not NULL. */
+/* gW += g X^T (the taps' sums over the outputs), gb += g's sums when gb
+   is not NULL; by GEMM for either method (see the top of the file). */
 static void product_params(const dk_conv2d *c, const double *g, double *gW,
                            double *gb)
 {
-	size_t O = c->spec.out_channels, C = c->spec.in_channels;
-	size_t kh = c->spec.kernel_h, kw = c->spec.kernel_w;
-	size_t sh = c->spec.stride_h, sw = c->spec.stride_w;
-	size_t Ho = c->shape.out_h, Wo = c->shape.out_w, HWo = Ho * Wo;
+	size_t O = c->spec.out_channels, HWo = c->shape.out_h * c->shape.out_w;
 	if (gb)
 		for (size_t o = 0; o < O; o++) {
 			double t = 0;
@@ -423,30 +429,9 @@ static void product_params(const dk_conv2d *c, const double *g, double *gW,
 				t += g[o * HWo + k];
 			gb[o] += t;
 		}
-	if (c->shape.method == DK_CONV2D_GEMM) {
-		im2col(c);
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)O, (int)c->taps,
-		            (int)HWo, 1.0, g, (int)HWo, c->X, (int)HWo, 1.0, gW,
-		            (int)c->taps);
-		return;
-	}
-	for (size_t o = 0; o < O; o++)
-		for (size_t ch = 0; ch < C; ch++)
-			for (size_t p = 0; p < kh; p++)
-				for (size_t q = 0; q < kw; q++) {
-					double t = 0;
-					for (size_t i = 0; i < Ho; i++) {
-						const double *gr = g + (o * Ho + i) * Wo;
-						const double *s = c->P + (ch * c->hp + i * sh + p) * c->wp + q;
-						if (sw == 1)
-							for (size_t j = 0; j < Wo; j++)
-								t += gr[j] * s[j];
-						else
-							for (size_t j = 0; j < Wo; j++)
-								t += gr[j] * s[j * sw];
-					}
-					gW[((o * C + ch) * kh + p) * kw + q] += t;
-				}
+	im2col(c);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)O, (int)c->taps,
+	            (int)HWo, 1.0, g, (int)HWo, c->X, (int)HWo, 1.0, gW, (int)c->taps);
 }
 
 /* ---- the calls ---- */

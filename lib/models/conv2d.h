@@ -38,9 +38,11 @@ typedef enum {
 	DK_CONV2D_CIRCULAR = 1 /* the input wraps around: a torus */
 } dk_conv2d_padding;
 
-/* How the products are computed; the results agree to rounding. */
+/* How the forward product and the input's adjoint are computed (the
+   weights' gradient is always im2col and DGEMM); they agree to rounding. */
 typedef enum {
-	DK_CONV2D_AUTO = 0, /* whichever is faster for the shape (conv2d.c) */
+	DK_CONV2D_AUTO = 0, /* whichever is faster for the shape (conv2d.c):
+	                       DIRECT for one output channel, else GEMM */
 	DK_CONV2D_GEMM,     /* im2col and one DGEMM per state */
 	DK_CONV2D_DIRECT    /* loops over the taps */
 } dk_conv2d_method;
