@@ -422,11 +422,32 @@ static void check_sizes(void)
 	}
 }
 
+/* AUTO resolves to a method the layer has: the loops for one output
+   channel, GEMM for more (the rule conv2d.c measured). */
+static void check_auto(void)
+{
+	dk_conv2d_spec s = dk_conv2d_spec_default();
+	dk_conv2d_shape sh;
+	s.batch = s.in_channels = 3;
+	s.height = s.width = 8;
+	s.kernel_h = s.kernel_w = 3;
+	s.out_channels = 1;
+	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_DIRECT,
+	   "auto: direct loops for one output channel");
+	s.out_channels = 2;
+	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_GEMM,
+	   "auto: GEMM for two");
+	s.method = DK_CONV2D_DIRECT;
+	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_DIRECT,
+	   "a method asked for is kept");
+}
+
 int main(void)
 {
 	dk_rng *rng = dk_rng_alloc(15);
 	check_sizes();
 	check_refusals();
+	check_auto();
 	/* the shapes the models use: a 3x3 "same" kernel, one channel and
 	   several, on a torus and with zeros, and a stride-2 downsampling */
 	static const size_t fixed[][8] = {
