@@ -36,6 +36,7 @@
 #include "models/convention.h"
 #include "models/run.h"
 #include "models/import.h"
+#include "models/conv2d.h"
 #include "train/loss.h"
 #include "train/bptt.h"
 #include "train/optim.h"
