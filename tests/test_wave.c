@@ -373,6 +373,22 @@ static void phase_standing(void)
 	   "phase, standing wave: its frequency %g within 2%%", r.frequency[0]);
 	dk_wave_result_clear(&r);
 	dk_wave_states_clear(&s);
+	/* at SNR 2 the cells' gradients are the noise's, of either sign as
+	   often: |directionality| stays below the default threshold 0.2, so
+	   there is still no speed */
+	w.sd = 0.5;
+	s = make(200, 2, 2, 64, &w, 1, 18);
+	r = analyse(&s, &o);
+	worst = 0;
+	nan = 1;
+	for (size_t q = 0; q < 4; q++) {
+		worst = fmax(worst, fabs(r.directionality[q]));
+		nan &= isnan(r.speed[q]);
+	}
+	ok(worst < 0.2 && nan, "phase, standing wave at SNR 2: |directionality| "
+	   "%.3g below 0.2, no speed", worst);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
 }
 
 /* The generalized phase: a wave with its third harmonic at 0.6 of the
