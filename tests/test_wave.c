@@ -391,6 +391,38 @@ static void phase_standing(void)
 	dk_wave_states_clear(&s);
 }
 
+/* A wave under a swell of the whole ring (all units in step, 3 times
+   the wave's amplitude, 1.3 cycles over the run): the swell holds most
+   of the power but no wave, and the phase method's band follows the
+   wave (speed within 2%).  Synchrony alone: no gradient, so an infinite
+   wavelength, no direction and no speed. */
+static void phase_swell(void)
+{
+	dk_wave_options o = dk_wave_options_default();
+	o.method = DK_WAVE_PHASE;
+	wave w = {.k = 8.0 / 64, .f = 0.5 * 8.0 / 64};
+	dk_wave_states s = make(200, 1, 1, 64, &w, 1, 19);
+	double *x = s.x->data;
+	for (size_t t = 0; t < 200; t++)
+		for (size_t i = 0; i < 64; i++)
+			x[t * 64 + i] += 3 * sin(2 * M_PI * 1.3 * (double)t / 200);
+	dk_wave_result r = analyse(&s, &o);
+	ok(relerr(r.speed[0], 0.5) < 0.02, "phase, a wave under a swell: speed "
+	   "%g, 0.5 within 2%%", r.speed[0]);
+	dk_wave_result_clear(&r);
+	for (size_t t = 0; t < 200; t++)
+		for (size_t i = 0; i < 64; i++)
+			x[t * 64 + i] = sin(2 * M_PI * 0.0437 * (double)t);
+	r = analyse(&s, &o);
+	ok(isinf(r.wavelength[0]) && r.directionality[0] == 0 && isnan(r.speed[0]) &&
+	   relerr(r.frequency[0], 0.0437) < 0.02,
+	   "phase, synchrony: wavelength %g, directionality %g, speed %g, "
+	   "frequency %g", r.wavelength[0], r.directionality[0], r.speed[0],
+	   r.frequency[0]);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+}
+
 /* The generalized phase: a wave with its third harmonic at 0.6 of the
    fundamental, analysed with every frequency kept (band 0).  Its phase
    runs backward where the harmonic outweighs the fundamental's turn
@@ -507,6 +539,7 @@ int main(void)
 	records();
 	phase_rings();
 	phase_standing();
+	phase_swell();
 	generalized();
 	phase_records();
 	return tap_done();

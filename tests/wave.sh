@@ -158,7 +158,7 @@ a = np.load("$tmp/noisy.npy")
 a = a - a.mean(0)
 T = len(a)                                      # even
 X = np.fft.fft(a, axis=0)
-P = (np.abs(X) ** 2).sum(1)
+P = (np.abs(X - X.mean(1, keepdims=True)) ** 2).sum(1)   # less the ring's mean
 fp = (np.argmax(P[1:(T + 1) // 2]) + 1) / T
 m = min(int(np.ceil(1 / fp)), (T - 1) // 4)
 h = np.zeros(T)

@@ -62,8 +62,11 @@
  *     with the negative frequencies zeroed and the positive ones doubled,
  *     transformed back.  With options.band = b > 1 the positive
  *     frequencies are also multiplied by the taper cos^2(pi/2 |ln(f /
- *     f_p)| / ln b) within a factor b of f_p, 0 beyond, f_p the peak of
- *     the ring's power summed over its units (0 < f < 1/2): a phase is
+ *     f_p)| / ln b) within a factor b of f_p, 0 beyond, f_p the peak
+ *     (0 < f < 1/2) of the power summed over the units once the ring's
+ *     mean over its units is taken from each (a swell of the whole ring
+ *     is no wave, and would often be the peak; the plain power's peak
+ *     when all units do the same): a phase is
  *     only meaningful for a narrow band, and white noise left in would
  *     pull every phase toward its own mean rotation of 1/4 cycle per step
  *     (band 0: the plain Hilbert transform, every frequency kept);

@@ -86,22 +86,33 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic)
 	return w->fwd && w->bwd ? DK_OK : DK_ENOMEM;
 }
 
-/* The frequency of the ring's largest power summed over its units,
-   0 < f < 1/2, in cycles per step; 0 when the ring has no power. */
+/* The frequency of the ring's largest power, 0 < f < 1/2, in cycles per
+   step: the units' power summed after the ring's mean over its units is
+   taken from each (what all units do in step, such as a slow swell of
+   the whole ring, is no wave, and would otherwise often be the largest);
+   the plain power's when the units all do the same (synchrony); 0 when
+   the ring has no power at all. */
 static double peak_frequency(const work *w)
 {
-	double best = 0;
-	size_t bl = 0;
+	double best = 0, best_all = 0;
+	size_t bl = 0, bl_all = 0;
 	for (size_t l = 1; 2 * l < w->T; l++) {
-		double p = 0;
+		double complex mean = 0;
+		for (size_t i = 0; i < w->n; i++)
+			mean += w->spec[i * w->nf + l];
+		mean /= (double)w->n;
+		double p = 0, p_all = 0;
 		for (size_t i = 0; i < w->n; i++) {
-			double complex X = w->spec[i * w->nf + l];
-			p += creal(X) * creal(X) + cimag(X) * cimag(X);
+			double complex X = w->spec[i * w->nf + l], D = X - mean;
+			p += creal(D) * creal(D) + cimag(D) * cimag(D);
+			p_all += creal(X) * creal(X) + cimag(X) * cimag(X);
 		}
 		if (p > best)
 			best = p, bl = l;
+		if (p_all > best_all)
+			best_all = p_all, bl_all = l;
 	}
-	return (double)bl / (double)w->T;
+	return (double)(bl ? bl : bl_all) / (double)w->T;
 }
 
 /* The analytic signal's gain at bin l: 0 for the negative frequencies,
