@@ -305,10 +305,10 @@ static void both(const dk_wave_states *s, int open, double v, double k,
    grid of T = 200 steps; clean within 2%, at SNR 2 within 5% and
    rectified within 2% (the accuracy asked of the method).  Wavelength 8,
    not the 16 of the spectral tests: the phase gradient is measured one
-   pair of units at a time, and its noise relative to k halves with k
-   (at wavelength 16 and SNR 2 the speed's error reaches 9%; the limit
-   is in dk-wave(1)).  Directionality: the noise turns some cells'
-   gradients, so 0.9 at SNR 2, 0.99 when clean. */
+   pair of units at a time, and its noise relative to k halves with k;
+   at 16 the speed's error at SNR 2 comes within a factor 2 of the 5%,
+   at 32 it is beyond (the limit is in dk-wave(1)).  Directionality: the
+   noise turns some cells' gradients, so 0.9 at SNR 2, 0.99 when clean. */
 static void phase_rings(void)
 {
 	const double speeds[4] = {1, 0.5, 0.37, -0.8};
