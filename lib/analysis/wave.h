@@ -66,10 +66,10 @@
  *     (0 < f < 1/2) of the power summed over the units once the ring's
  *     mean over its units is taken from each (a swell of the whole ring
  *     is no wave, and would often be the peak; the plain power's peak
- *     when all units do the same): a phase is
- *     only meaningful for a narrow band, and white noise left in would
- *     pull every phase toward its own mean rotation of 1/4 cycle per step
- *     (band 0: the plain Hilbert transform, every frequency kept);
+ *     when all units do the same): a phase is only meaningful for a
+ *     narrow band, and white noise left in would pull every phase toward
+ *     its own mean rotation of 1/4 cycle per step (band 0: the plain
+ *     Hilbert transform, every frequency kept);
  *  2. optionally (options.generalized) the generalized phase (Davis et
  *     al. 2020): each run of steps s..e whose frequency arg(z(t+1)
  *     conj z(t)) is negative marks the samples s .. s + 3 (e - s) (their
@@ -77,7 +77,9 @@
  *     run of marked samples, the advance over it taken as the one
  *     congruent to the observed one (mod 2 pi), at least 0, nearest
  *     f_p per step and below half a cycle per step, so that no step of
- *     the corrected phase runs backward; the modulus is kept;
+ *     the corrected phase runs backward (a run at an end of the steps
+ *     advances at f_p per step from the sample beside it); the modulus
+ *     is kept;
  *  3. the cells: each pair of neighbouring units (i, j = i + 1; the
  *     wrap n - 1, 0 on a periodic ring, n - 1 pairs on an open one) and
  *     each step t -> t + 1, with
@@ -88,7 +90,9 @@
  *     four |z|, speed -omega / kappa (a wave cos(2 pi (k0 i - f0 t)) has
  *     z = exp(2 pi i (f0 t - k0 i)), kappa = -k0, speed f0 / k0, as the
  *     spectral method), wavelength 1 / |kappa| and direction the sign of
- *     the speed;
+ *     the speed (none when sin(2 pi kappa) is within 1e-9 of 0: a
+ *     gradient of 0 or 1/2 cycle, a standing wave's, points nowhere, and
+ *     its sign is only rounding's);
  *  4. the summaries over the cells of the steps m <= t < T - 1 - m, m
  *     the margin of ceil(1 / f_p) steps (one period of the peak; at most
  *     (T - 1) / 4): the transform treats the raster as periodic in time,
@@ -98,7 +102,10 @@
  *     rectified wave or where noise cancels the signal, the phase is
  *     mostly noise, and a plain median would count it as much as the
  *     rest; for a clean wave all weights are equal), each spread the
- *     weighted interquartile range (q75 - q25):
+ *     weighted interquartile range (q75 - q25); the weighted quantile q
+ *     of the values sorted, the k-th at the cumulative weight (w_0 + ...
+ *     + w_{k-1} + w_k / 2) / sum w, is interpolated linearly between
+ *     them (NaN values and zero weights left out):
  *	speed        the median cell speed, NaN when |directionality| <
  *	             options.standing
  *	wavelength   the median 1 / |kappa| (infinite: synchrony)
@@ -111,7 +118,8 @@
  *	             (same margin) whose frequency is negative, after the
  *	             correction when there is one
  *     and, with options.series, the median speed of each step's cells
- *     (NaN in the margins).
+ *     (NaN in the margins, and everywhere when the ring's speed is NaN).
+ *     A ring whose raster is constant: every result NaN.
  */
 #ifndef DK_ANALYSIS_WAVE_H
 #define DK_ANALYSIS_WAVE_H
@@ -149,7 +157,8 @@ typedef struct dk_wave_options {
 	/* the phase method's (ignored by the spectral one; standing is
 	   shared, |directionality| taking the place of |traveling|) */
 	double band;            /* 0, or the band's factor b in (1, 64]
-	                           (default 3) */
+	                           (default 2: the harmonic 2 f_p of a
+	                           rectified wave falls at the taper's 0) */
 	int generalized;        /* 1: the generalized phase (default 0) */
 	int series;             /* 1: the median speed of every step
 	                           (default 0; the phase method only) */
