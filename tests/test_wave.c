@@ -174,7 +174,8 @@ static void standing(void)
 }
 
 /* A Gaussian pulse (width 3 units) going round a ring of 64 at speeds
-   off the grid: broadband, every harmonic at the pulse's speed. */
+   off the grid: broadband, every harmonic at the pulse's speed; both
+   methods. */
 static void pulse(void)
 {
 	const double speeds[2] = {0.37, -0.8};
@@ -200,6 +201,16 @@ static void pulse(void)
 		   r.traveling[0] * speeds[v] > 0.9 * fabs(speeds[v]),
 		   "... frequency x wavelength is its speed, and it travels (%g)",
 		   r.traveling[0]);
+		dk_wave_result_clear(&r);
+		/* the phase method: every harmonic travels at the pulse's speed,
+		   so every cell's -omega / kappa is it */
+		dk_wave_options op = o;
+		op.method = DK_WAVE_PHASE;
+		r = analyse(&s, &op);
+		ok(relerr(r.speed[0], speeds[v]) < 0.02 &&
+		   r.directionality[0] * speeds[v] > 0.9 * fabs(speeds[v]),
+		   "phase: the pulse's speed %g within 2%%, directionality %g",
+		   r.speed[0], r.directionality[0]);
 		dk_wave_result_clear(&r);
 		dk_wave_states_clear(&s);
 	}

@@ -140,6 +140,7 @@ assert abs(R["wave/frequency"][0, 0] / (0.37 / 11.3) - 1) < 0.02, R["wave/freque
 assert R["wave/directionality"][0, 0] > 0.99, R["wave/directionality"]
 assert meta("$tmp/pbwave.npy")["wave/speed"]["attrs"]["wave"]["periodic"] is False
 EOF
+ok "phase: the same input gives the same bytes" sh -c "dk-wave --method phase --open '$tmp/bare.npy' | cmp - '$tmp/pbwave.npy'"
 
 # The estimator written again from its definition (dk-wave(1)) with
 # NumPy's FFT for the analytic signal (every frequency kept, as --band
