@@ -1,8 +1,10 @@
 /*
- * test_wave.c -- the spectral wave analysis against synthetic rings whose
- * waves are known: speeds off the FFT grid, with noise, rectified,
- * standing, a moving Gaussian pulse; open rings with wavelengths that do
- * not fit them; and the refusals of bad states.
+ * test_wave.c -- the spectral and phase wave analyses against synthetic
+ * rings whose waves are known: speeds off the FFT grid, with noise,
+ * rectified, standing, a moving Gaussian pulse; open rings with
+ * wavelengths that do not fit them; the generalized phase on a wave whose
+ * harmonic turns its phase backward; the two methods against each other;
+ * and the refusals of bad states and options.
  */
 #include <config.h>
 
@@ -19,6 +21,7 @@
 typedef struct {
 	double k, f, sd;
 	int relu, standing;
+	double third;  /* amplitude of the third harmonic, added */
 } wave;
 
 static dk_wave_states make(size_t T, size_t B, size_t C, size_t n,
@@ -38,7 +41,8 @@ static dk_wave_states make(size_t T, size_t B, size_t C, size_t n,
 					if (w->standing)
 						v = cos(2 * M_PI * w->k * xi + ph) * cos(2 * M_PI * w->f * ti);
 					else
-						v = cos(2 * M_PI * (w->k * xi - w->f * ti) + ph);
+						v = cos(2 * M_PI * (w->k * xi - w->f * ti) + ph) +
+						    w->third * cos(3 * (2 * M_PI * (w->k * xi - w->f * ti) + ph));
 					v += dk_rng_normal(rng, w->sd);
 					x[(t * B + b) * C * n + c * n + i] = w->relu && v < 0 ? 0 : v;
 				}
@@ -52,7 +56,8 @@ static double relerr(double got, double want)
 }
 
 /* Every (batch, ring) of r has speed v, wavelength 1/|k|, frequency f
-   within tol (relative), and the sign of v. */
+   within tol (relative), and the sign of v (in traveling or
+   directionality, whichever the method gives). */
 static void check(const dk_wave_result *r, double v, double k, double f,
                   double tol, const char *what)
 {
@@ -63,7 +68,8 @@ static void check(const dk_wave_result *r, double v, double k, double f,
 		es = isnan(s) || s > es ? (isnan(s) ? INFINITY : s) : es;
 		el = fmax(el, relerr(r->wavelength[q], 1 / fabs(k)));
 		ef = fmax(ef, relerr(r->frequency[q], f));
-		sign &= (r->speed[q] > 0) == (v > 0) && (r->traveling[q] > 0) == (v > 0);
+		double dir = r->traveling ? r->traveling[q] : r->directionality[q];
+		sign &= (r->speed[q] > 0) == (v > 0) && (dir > 0) == (v > 0);
 	}
 	ok(es <= tol, "%s: speed %g within %g%% (worst %.2g%%)", what, v,
 	   100 * tol, 100 * es);
@@ -71,7 +77,7 @@ static void check(const dk_wave_result *r, double v, double k, double f,
 	   1 / fabs(k), 100 * tol, 100 * el);
 	ok(ef <= tol, "%s: frequency %g within %g%% (worst %.2g%%)", what, f,
 	   100 * tol, 100 * ef);
-	ok(sign, "%s: the sign of speed and traveling is that of %g", what, v);
+	ok(sign, "%s: the sign of speed and direction is that of %g", what, v);
 }
 
 static dk_wave_result analyse(const dk_wave_states *s, const dk_wave_options *o)
@@ -168,7 +174,8 @@ static void standing(void)
 }
 
 /* A Gaussian pulse (width 3 units) going round a ring of 64 at speeds
-   off the grid: broadband, every harmonic at the pulse's speed. */
+   off the grid: broadband, every harmonic at the pulse's speed; both
+   methods. */
 static void pulse(void)
 {
 	const double speeds[2] = {0.37, -0.8};
@@ -194,6 +201,16 @@ static void pulse(void)
 		   r.traveling[0] * speeds[v] > 0.9 * fabs(speeds[v]),
 		   "... frequency x wavelength is its speed, and it travels (%g)",
 		   r.traveling[0]);
+		dk_wave_result_clear(&r);
+		/* the phase method: every harmonic travels at the pulse's speed,
+		   so every cell's -omega / kappa is it */
+		dk_wave_options op = o;
+		op.method = DK_WAVE_PHASE;
+		r = analyse(&s, &op);
+		ok(relerr(r.speed[0], speeds[v]) < 0.02 &&
+		   r.directionality[0] * speeds[v] > 0.9 * fabs(speeds[v]),
+		   "phase: the pulse's speed %g within 2%%, directionality %g",
+		   r.speed[0], r.directionality[0]);
 		dk_wave_result_clear(&r);
 		dk_wave_states_clear(&s);
 	}
@@ -265,6 +282,264 @@ static void records(void)
 	dk_wave_states_clear(&s);
 }
 
+/* The phase method and the spectral one on the same states: each within
+   tol of the truth (check), so within 2 tol of each other; the phase
+   method's directionality of the sign of v and above dmin in size. */
+static void both(const dk_wave_states *s, int open, double v, double k,
+                 double f, double tol, double dmin, const char *what)
+{
+	dk_wave_options o = dk_wave_options_default();
+	o.open = open;
+	dk_wave_result rs = analyse(s, &o);
+	o.method = DK_WAVE_PHASE;
+	dk_wave_result rp = analyse(s, &o);
+	char w2[96];
+	snprintf(w2, sizeof w2, "phase, %s", what);
+	check(&rp, v, k, f, tol, w2);
+	snprintf(w2, sizeof w2, "spectral, %s", what);
+	check(&rs, v, k, f, tol, w2);
+	double agree = 0, dir = INFINITY;
+	for (size_t q = 0; q < rp.B * rp.C; q++) {
+		agree = fmax(agree, relerr(rp.speed[q], rs.speed[q]));
+		dir = fmin(dir, rp.directionality[q] * (v > 0 ? 1 : -1));
+	}
+	ok(agree <= 2 * tol, "%s: the methods' speeds agree within %g%% (worst "
+	   "%.2g%%)", what, 200 * tol, 100 * agree);
+	ok(dir > dmin, "%s: directionality of the speed's sign, above %g in "
+	   "size (least %.3g)", what, dmin, dir);
+	dk_wave_result_clear(&rs);
+	dk_wave_result_clear(&rp);
+}
+
+/* The phase method on periodic rings of 64 units, wavelength 8 (it
+   fits: k = 8 / 64), speeds whose frequencies f = |v| / 8 are off the
+   grid of T = 200 steps; clean within 2%, at SNR 2 within 5% and
+   rectified within 2% (the accuracy asked of the method).  Wavelength 8,
+   not the 16 of the spectral tests: the phase gradient is measured one
+   pair of units at a time, and its noise relative to k halves with k;
+   at 16 the speed's error at SNR 2 comes within a factor 2 of the 5%,
+   at 32 it is beyond (the limit is in dk-wave(1)).  Directionality: the
+   noise turns some cells' gradients, so 0.9 at SNR 2, 0.99 when clean. */
+static void phase_rings(void)
+{
+	const double speeds[4] = {1, 0.5, 0.37, -0.8};
+	const double k = 8.0 / 64;
+	for (int v = 0; v < 4; v++) {
+		double sp = speeds[v];
+		wave w = {.k = sp > 0 ? k : -k, .f = fabs(sp) * k};
+		char what[64];
+		dk_wave_states s = make(200, 3, 2, 64, &w, 1, 11);
+		snprintf(what, sizeof what, "clean ring, speed %g", sp);
+		both(&s, 0, sp, k, w.f, 0.02, 0.99, what);
+		dk_wave_states_clear(&s);
+
+		w.sd = 0.5; /* SNR 2: signal variance 1/2, noise 1/4 */
+		s = make(200, 3, 2, 64, &w, 1, 12);
+		snprintf(what, sizeof what, "SNR 2, speed %g", sp);
+		both(&s, 0, sp, k, w.f, 0.05, 0.9, what);
+		dk_wave_states_clear(&s);
+
+		/* rectified: harmonics at 2f, 4f..., all at the same speed;
+		   the band weakens them */
+		w.sd = 0;
+		w.relu = 1;
+		s = make(200, 3, 2, 64, &w, 1, 13);
+		snprintf(what, sizeof what, "rectified, speed %g", sp);
+		both(&s, 0, sp, k, w.f, 0.02, 0.99, what);
+		dk_wave_states_clear(&s);
+	}
+	/* open rings of 50 units: wavelengths 11.3 and 9.3 do not fit */
+	const double lambda[2] = {11.3, 9.3}, ospeeds[2] = {0.37, -1.3};
+	for (int c = 0; c < 2; c++) {
+		double kk = 1 / lambda[c], sp = ospeeds[c];
+		wave w = {.k = sp > 0 ? kk : -kk, .f = fabs(sp) * kk};
+		dk_wave_states s = make(300, 2, 1, 50, &w, 1, 14);
+		char what[64];
+		snprintf(what, sizeof what, "open ring, wavelength %g, speed %g",
+		         lambda[c], sp);
+		both(&s, 1, sp, kk, w.f, 0.02, 0.99, what);
+		dk_wave_states_clear(&s);
+	}
+}
+
+/* A standing wave has no direction: its cells' gradients are 0 or 1/2
+   cycle up to rounding, which point nowhere, so its directionality is 0
+   but for the cells beside a node, and it has no speed. */
+static void phase_standing(void)
+{
+	dk_wave_options o = dk_wave_options_default();
+	o.method = DK_WAVE_PHASE;
+	wave w = {.k = 5.0 / 64, .f = 0.0437, .standing = 1};
+	dk_wave_states s = make(200, 2, 2, 64, &w, 1, 15);
+	dk_wave_result r = analyse(&s, &o);
+	double worst = 0;
+	int nan = 1;
+	for (size_t q = 0; q < 4; q++) {
+		worst = fmax(worst, fabs(r.directionality[q]));
+		nan &= isnan(r.speed[q]);
+	}
+	ok(worst < 0.1, "phase, standing wave: |directionality| %.3g below 0.1", worst);
+	ok(nan, "phase, standing wave: no speed (NaN)");
+	ok(relerr(r.frequency[0], w.f) < 0.02,
+	   "phase, standing wave: its frequency %g within 2%%", r.frequency[0]);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+	/* at SNR 2 the cells' gradients are the noise's, of either sign as
+	   often: |directionality| stays below the default threshold 0.2, so
+	   there is still no speed */
+	w.sd = 0.5;
+	s = make(200, 2, 2, 64, &w, 1, 18);
+	r = analyse(&s, &o);
+	worst = 0;
+	nan = 1;
+	for (size_t q = 0; q < 4; q++) {
+		worst = fmax(worst, fabs(r.directionality[q]));
+		nan &= isnan(r.speed[q]);
+	}
+	ok(worst < 0.2 && nan, "phase, standing wave at SNR 2: |directionality| "
+	   "%.3g below 0.2, no speed", worst);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+}
+
+/* A wave under a swell of the whole ring (all units in step, 3 times
+   the wave's amplitude, 1.3 cycles over the run): the swell holds most
+   of the power but no wave, and the phase method's band follows the
+   wave (speed within 2%).  Synchrony alone: no gradient, so an infinite
+   wavelength, no direction and no speed. */
+static void phase_swell(void)
+{
+	dk_wave_options o = dk_wave_options_default();
+	o.method = DK_WAVE_PHASE;
+	wave w = {.k = 8.0 / 64, .f = 0.5 * 8.0 / 64};
+	dk_wave_states s = make(200, 1, 1, 64, &w, 1, 19);
+	double *x = s.x->data;
+	for (size_t t = 0; t < 200; t++)
+		for (size_t i = 0; i < 64; i++)
+			x[t * 64 + i] += 3 * sin(2 * M_PI * 1.3 * (double)t / 200);
+	dk_wave_result r = analyse(&s, &o);
+	ok(relerr(r.speed[0], 0.5) < 0.02, "phase, a wave under a swell: speed "
+	   "%g, 0.5 within 2%%", r.speed[0]);
+	dk_wave_result_clear(&r);
+	for (size_t t = 0; t < 200; t++)
+		for (size_t i = 0; i < 64; i++)
+			x[t * 64 + i] = sin(2 * M_PI * 0.0437 * (double)t);
+	r = analyse(&s, &o);
+	ok(isinf(r.wavelength[0]) && r.directionality[0] == 0 && isnan(r.speed[0]) &&
+	   relerr(r.frequency[0], 0.0437) < 0.02,
+	   "phase, synchrony: wavelength %g, directionality %g, speed %g, "
+	   "frequency %g", r.wavelength[0], r.directionality[0], r.speed[0],
+	   r.frequency[0]);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+}
+
+/* The generalized phase: a wave with its third harmonic at 0.6 of the
+   fundamental, analysed with every frequency kept (band 0).  Its phase
+   runs backward where the harmonic outweighs the fundamental's turn
+   (wherever 0.6 > 1/3 and the two are opposed); the correction leaves
+   no negative step, and the cells' speeds (every one -omega/kappa = v
+   for a profile that travels rigidly) stay within 2%. */
+static void generalized(void)
+{
+	dk_wave_options o = dk_wave_options_default();
+	o.method = DK_WAVE_PHASE;
+	o.band = 0;
+	wave w = {.k = 4.0 / 64, .f = 0.6 * 4.0 / 64, .third = 0.6};
+	dk_wave_states s = make(256, 2, 1, 64, &w, 1, 16);
+	dk_wave_result r = analyse(&s, &o);
+	ok(r.negative_frequency[0] > 0.05 && r.negative_frequency[1] > 0.05,
+	   "a strong third harmonic: %.3g and %.3g of the steps run backward",
+	   r.negative_frequency[0], r.negative_frequency[1]);
+	dk_wave_result_clear(&r);
+	o.generalized = 1;
+	r = analyse(&s, &o);
+	ok(r.negative_frequency[0] == 0 && r.negative_frequency[1] == 0,
+	   "the generalized phase: no step runs backward (%g, %g)",
+	   r.negative_frequency[0], r.negative_frequency[1]);
+	ok(relerr(r.speed[0], 0.6) < 0.02 && relerr(r.speed[1], 0.6) < 0.02,
+	   "... and the speed is 0.6 within 2%% (%g, %g)", r.speed[0], r.speed[1]);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+}
+
+/* The phase method's records, its series, and the refusals of its
+   options. */
+static void phase_records(void)
+{
+	dk_wave_options o = dk_wave_options_default();
+	o.method = DK_WAVE_PHASE;
+	o.series = 1;
+	wave w = {.k = -1.0 / 8, .f = 0.0437};
+	dk_wave_states s = make(200, 2, 3, 16, &w, 1, 17);
+	dk_wave_result r = analyse(&s, &o);
+	dk_bundle *b = dk_bundle_alloc();
+	is_int(dk_wave_to_bundle(&r, b), DK_OK, "phase: the records are made");
+	const char *names[8] = {DK_NAME_WAVE_SPEED, DK_NAME_WAVE_WAVELENGTH,
+	                        DK_NAME_WAVE_FREQUENCY, DK_NAME_WAVE_DIRECTIONALITY,
+	                        DK_NAME_WAVE_SPEED_SPREAD,
+	                        DK_NAME_WAVE_WAVELENGTH_SPREAD,
+	                        DK_NAME_WAVE_FREQUENCY_SPREAD,
+	                        DK_NAME_WAVE_NEGATIVE_FREQUENCY};
+	int shapes = 1;
+	for (int k = 0; k < 8; k++) {
+		const dk_tensor *t = dk_bundle_get(b, names[k]);
+		shapes &= t && t->rank == 2 && t->shape[0] == 2 && t->shape[1] == 3;
+	}
+	ok(shapes, "phase: each of the eight is (batch 2, ring 3)");
+	ok(!dk_bundle_get(b, DK_NAME_WAVE_TRAVELING) &&
+	   !dk_bundle_get(b, DK_NAME_WAVE_DIAGONAL_POWER),
+	   "phase: no spectral records");
+	const dk_tensor *t = dk_bundle_get(b, DK_NAME_WAVE_SPEED_SERIES);
+	ok(t && t->rank == 3 && t->shape[0] == 199 && t->shape[1] == 2 &&
+	   t->shape[2] == 3, "phase: the series is (time 199, batch 2, ring 3)");
+	/* a clean wave toward decreasing index (k < 0), off the grid (8.74
+	   cycles in 200 steps): every step's median speed is the wave's,
+	   -0.0437 * 8, within 5%.  Not the summaries' 2%: a frequency between
+	   the bins spreads its power over all of them, the band keeps only
+	   part of it, and what is cut makes the phase's rate wobble from
+	   step to step by a few percent, which the summaries' medians over
+	   all steps average out.  The margins, ceil(1 / f_p) = 23 steps
+	   (f_p = 9 / 200, the peak bin), are NaN. */
+	int margins = 1;
+	double worst = 0;
+	const double *v = t ? t->data : NULL;
+	for (size_t k = 0; v && k < 199; k++)
+		for (size_t q = 0; q < 6; q++) {
+			double x = v[k * 6 + q];
+			if (k < 23 || k >= 199 - 23)
+				margins &= isnan(x);
+			else
+				worst = fmax(worst, isnan(x) ? INFINITY : relerr(x, -0.0437 * 8));
+		}
+	ok(worst < 0.05, "phase: every step's median speed is %g within 5%% "
+	   "(worst %.2g%%)", -0.0437 * 8, 100 * worst);
+	ok(margins, "phase: the 23 steps at each end are NaN");
+	dk_bundle_free(b);
+	dk_wave_result_clear(&r);
+
+	char err[256];
+	o = dk_wave_options_default();
+	o.method = DK_WAVE_PHASE;
+	o.band = 1;
+	is_int(dk_wave_run(&s, &o, &r, err, sizeof err), DK_EINVAL, "band 1 refused");
+	ok(strstr(err, "band") != NULL, "the message names band: %s", err);
+	o = dk_wave_options_default();
+	o.series = 1;
+	is_int(dk_wave_run(&s, &o, &r, err, sizeof err), DK_EINVAL,
+	       "a series of the spectral method refused: %s", err);
+	o = dk_wave_options_default();
+	o.method = (dk_wave_method)7;
+	is_int(dk_wave_run(&s, &o, &r, err, sizeof err), DK_EINVAL,
+	       "an unknown method refused: %s", err);
+	dk_wave_method m;
+	ok(dk_wave_method_from_name("phase", &m) == DK_OK && m == DK_WAVE_PHASE &&
+	   dk_wave_method_from_name("fourier", &m) == DK_EINVAL &&
+	   !strcmp(dk_wave_method_name(DK_WAVE_SPECTRAL), "spectral"),
+	   "the methods' names, both ways");
+	dk_wave_states_clear(&s);
+}
+
 int main(void)
 {
 	rings();
@@ -273,5 +548,10 @@ int main(void)
 	pulse();
 	diagonal();
 	records();
+	phase_rings();
+	phase_standing();
+	phase_swell();
+	generalized();
+	phase_records();
 	return tap_done();
 }

@@ -4,7 +4,9 @@
 # unit per step toward decreasing index (the direction a cross-
 # correlation of successive states finds), with high diagonal power;
 # an iRNN carries none.  The layout dk-run writes, --rings overriding
-# it, a bare NumPy array, and the refusals of bad input.
+# it, a bare NumPy array, and the refusals of bad input; the phase
+# method on the same states and array, against the spectral method, the
+# known speeds, and the estimator written again with NumPy.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -100,7 +102,99 @@ assert meta("$tmp/bwave.npy")["wave/speed"]["attrs"]["wave"]["periodic"] is Fals
 EOF
 ok "the same input gives the same bytes" sh -c "dk-wave --open '$tmp/bare.npy' | cmp - '$tmp/bwave.npy'"
 
+# The phase method on the same states: the same speed (both methods
+# are asked for 2%, and the shift ring's speed is -1 exactly), every
+# cell travelling toward decreasing index.
+ok "dk-wave --method phase --series on the wrnn's states" \
+	dk-wave --method phase --series -o "$tmp/pwave.npy" "$tmp/wrun.npy"
+pycheck "phase: speed -1 within 2%, as the spectral method's; directionality below -0.9" <<EOF
+R, S = load("$tmp/pwave.npy"), load("$tmp/wwave.npy")
+assert R["wave/speed"].shape == (4, 2), R["wave/speed"].shape
+assert np.abs(R["wave/speed"] + 1).max() < 0.02, R["wave/speed"]
+assert np.abs(R["wave/speed"] - S["wave/speed"]).max() < 0.04, (R["wave/speed"], S["wave/speed"])
+assert (R["wave/directionality"] < -0.9).all(), R["wave/directionality"]
+assert "wave/traveling" not in R and "wave/diagonal_power" not in R
+for k in ("speed_spread", "wavelength_spread", "frequency_spread", "negative_frequency"):
+    assert R["wave/" + k].shape == (4, 2) and (R["wave/" + k] >= 0).all(), k
+a = meta("$tmp/pwave.npy")["wave/speed"]["attrs"]
+assert a["wave"]["method"] == "phase" and a["wave"]["band"] == 2 and a["units"] == "units per step", a
+EOF
+pycheck "phase: the series (255, 4, 2), -1 within 2% wherever it is not NaN, NaN at both ends" <<EOF
+v = load("$tmp/pwave.npy")["wave/speed_series"]
+assert v.shape == (255, 4, 2), v.shape
+assert np.isnan(v[0]).all() and np.isnan(v[-1]).all()
+inside = v[~np.isnan(v)]
+assert inside.size > 0.5 * v.size and np.abs(inside + 1).max() < 0.02, inside
+assert meta("$tmp/pwave.npy")["wave/speed_series"]["axes"] == ["time", "batch", "ring"]
+EOF
+
+# The bare raster of a wave whose wavelength does not fit the open line.
+ok "dk-wave --method phase --open on the bare raster" \
+	dk-wave --method phase --open -o "$tmp/pbwave.npy" "$tmp/bare.npy"
+pycheck "phase, the bare raster: speed 0.37, wavelength 11.3, frequency within 2%; directionality 1" <<EOF
+R = load("$tmp/pbwave.npy")
+assert R["wave/speed"].shape == (1, 1)
+assert abs(R["wave/speed"][0, 0] / 0.37 - 1) < 0.02, R["wave/speed"]
+assert abs(R["wave/wavelength"][0, 0] / 11.3 - 1) < 0.02, R["wave/wavelength"]
+assert abs(R["wave/frequency"][0, 0] / (0.37 / 11.3) - 1) < 0.02, R["wave/frequency"]
+assert R["wave/directionality"][0, 0] > 0.99, R["wave/directionality"]
+assert meta("$tmp/pbwave.npy")["wave/speed"]["attrs"]["wave"]["periodic"] is False
+EOF
+ok "phase: the same input gives the same bytes" sh -c "dk-wave --method phase --open '$tmp/bare.npy' | cmp - '$tmp/pbwave.npy'"
+
+# The estimator written again from its definition (dk-wave(1)) with
+# NumPy's FFT for the analytic signal (every frequency kept, as --band
+# 0), on a noisy wave.  Two computations of the same numbers by
+# different FFTs: they differ by rounding (about 1e-13 of the values),
+# and a weighted median moves continuously with its samples, so 1e-8
+# relative.
+pycheck "NumPy writes a noisy wave (speed -0.8, wavelength 9.3, SNR 2)" <<EOF
+rng = np.random.default_rng(5)
+t, i = np.arange(240)[:, None], np.arange(40)[None, :]
+np.save("$tmp/noisy.npy", np.cos(2 * np.pi * (-i / 9.3 - 0.8 / 9.3 * t)) + rng.normal(0, 0.5, (240, 40)))
+EOF
+ok "dk-wave --method phase --band 0 on it" dk-wave --method phase --band 0 -o "$tmp/pnoisy.npy" "$tmp/noisy.npy"
+pycheck "--band 0: the medians, spreads and directionality of NumPy's analytic signal" <<EOF
+a = np.load("$tmp/noisy.npy")
+a = a - a.mean(0)
+T = len(a)                                      # even
+X = np.fft.fft(a, axis=0)
+P = (np.abs(X - X.mean(1, keepdims=True)) ** 2).sum(1)   # less the ring's mean
+fp = (np.argmax(P[1:(T + 1) // 2]) + 1) / T
+m = min(int(np.ceil(1 / fp)), (T - 1) // 4)
+h = np.zeros(T)
+h[0] = h[T // 2] = 1
+h[1:T // 2] = 2                                 # negative frequencies 0
+z = np.fft.ifft(X * h[:, None], axis=0)
+zj = np.roll(z, -1, axis=1)                     # periodic: the pairs (i, i + 1 mod n)
+om = np.angle(z[1:] * z[:-1].conj() + zj[1:] * zj[:-1].conj()) / (2 * np.pi)
+ka = np.angle(zj[:-1] * z[:-1].conj() + zj[1:] * z[1:].conj()) / (2 * np.pi)
+w = (abs(z[:-1]) + abs(z[1:]) + abs(zj[:-1]) + abs(zj[1:])) / 4
+om, ka, w = om[m:T - 1 - m].ravel(), ka[m:T - 1 - m].ravel(), w[m:T - 1 - m].ravel()
+def wq(v, q):
+    keep = ~np.isnan(v) & (w > 0)
+    v, ww = v[keep], w[keep]
+    o = np.argsort(v, kind="stable")
+    v, ww = v[o], ww[o]
+    c = (np.cumsum(ww) - ww / 2) / ww.sum()
+    return np.interp(q, c, v)
+with np.errstate(divide="ignore", invalid="ignore"):
+    v = -om / ka
+d = (w * np.where(np.abs(np.sin(2 * np.pi * ka)) > 1e-9, np.sign(-om * ka), 0)).sum() / w.sum()
+R = load("$tmp/pnoisy.npy")
+def near(name, want):
+    got = R[name][0, 0]
+    assert abs(got - want) <= 1e-8 * abs(want), (name, got, want)
+near("wave/speed", wq(v, 0.5))
+near("wave/speed_spread", wq(v, 0.75) - wq(v, 0.25))
+near("wave/frequency", wq(om, 0.5))
+near("wave/frequency_spread", wq(om, 0.75) - wq(om, 0.25))
+near("wave/wavelength", wq(1 / np.abs(ka), 0.5))
+near("wave/directionality", d)
+EOF
+
 # Bad input: exit 1, naming the record.
+
 dk-gen flipflop --length 7 | dk-run "$tmp/w.npy" >"$tmp/short.npy"
 fails_with 1 "fewer than 8 steps" dk-wave "$tmp/short.npy"
 grep -q "states: 7 time steps" "$tmp/.err"; tap_result $? "... the message names the record and the steps"
@@ -117,7 +211,10 @@ fails_with 1 "a vector has no time axis" dk-wave "$tmp/r1.npy"
 dk-fixed --sample 4 "$tmp/i.npy" "$tmp/irun.npy" 2>/dev/null | dk-cat --select fp/x >"$tmp/fpx.npy"
 fails_with 1 "fp/x (point, unit) has no time axis" dk-wave "$tmp/fpx.npy"
 grep -q "fp/x: no time axis: its first axis is 'point'" "$tmp/.err"; tap_result $? "... and says so"
-fails_with 2 "--method phase is not there yet" dk-wave --method phase "$tmp/wrun.npy"
+fails_with 2 "--method fourier" dk-wave --method fourier "$tmp/wrun.npy"
+grep -q "spectral or phase, not 'fourier'" "$tmp/.err"; tap_result $? "... and says which there are"
+fails_with 2 "--band 1" dk-wave --method phase --band 1 "$tmp/wrun.npy"
+fails_with 2 "--series without --method phase" dk-wave --series "$tmp/wrun.npy"
 fails_with 2 "--window foo" dk-wave --window foo "$tmp/wrun.npy"
 fails_with 2 "--rings 0" dk-wave --rings 0 "$tmp/wrun.npy"
 fails_with 2 "--speed 0" dk-wave --speed 0 "$tmp/wrun.npy"

@@ -1,7 +1,8 @@
 /*
  * dk-wave -- traveling waves in states on rings of units: speed and
  * direction, wavelength, frequency, traveling against standing, and the
- * Wave-RNN paper's diagonal power, per sequence and ring.
+ * Wave-RNN paper's diagonal power (the spectral method), or the phase
+ * method's medians, spreads and directionality, per sequence and ring.
  *
  *	dk-init wrnn --channels 2 --units 32 --inputs 3 | dk-run - in.npy | dk-wave
  *
@@ -31,20 +32,31 @@ static void usage(void)
 	       "Traveling waves in the states in FILE (standard input when absent or -):\n"
 	       "states (time, batch, unit) as dk-run writes them, or a bare (time, unit)\n"
 	       "array.  Each ring of each sequence is analysed on its own, by the power\n"
-	       "spectrum over wavenumber and frequency.  Writes wave/speed,\n"
-	       "wave/wavelength, wave/frequency, wave/traveling, wave/diagonal_power,\n"
-	       "each (batch, ring).\n"
+	       "spectrum over wavenumber and frequency (spectral) or by the phase of\n"
+	       "each unit's analytic signal (phase).  Writes wave/speed, wave/wavelength,\n"
+	       "wave/frequency, each (batch, ring), and spectral: wave/traveling,\n"
+	       "wave/diagonal_power; phase: wave/directionality, wave/speed_spread,\n"
+	       "wave/wavelength_spread, wave/frequency_spread, wave/negative_frequency.\n"
 	       "\n"
 	       "      --rings C         C rings of equal size, whatever the states' layout\n"
 	       "                        says (default: the layout, else one ring)\n"
 	       "      --open            the rings do not wrap around\n"
-	       "      --method METHOD   spectral (the only one so far)\n"
+	       "      --method METHOD   spectral or phase (default spectral)\n"
+	       "      --standing X      speed is NaN when |traveling| (spectral) or\n"
+	       "                        |directionality| (phase) < X (default 0.2)\n"
+	       "the spectral method's:\n"
 	       "      --speed V         speed of the diagonal power's lines, units per\n"
 	       "                        step (default 1)\n"
 	       "      --window KIND     hann or none, along time (default hann)\n"
 	       "      --pad P           zero-padding factor, 1 to 64 (default 2)\n"
-	       "      --standing X      speed is NaN when |traveling| < X (default 0.2)\n"
 	       "  -S, --seed S          seed of the time-shuffled surrogate (default 1)\n"
+	       "the phase method's:\n"
+	       "      --band B          keep the frequencies within a factor B of the\n"
+	       "                        ring's peak, B > 1, or 0 for all (default 2)\n"
+	       "      --generalized     the generalized phase: runs of negative frequency\n"
+	       "                        interpolated across\n"
+	       "      --series          also wave/speed_series, the median speed of each\n"
+	       "                        step (time, batch, ring)\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -78,7 +90,8 @@ static int run(const options *o, const dk_bundle *in, const char *src,
 int main(int argc, char **argv)
 {
 	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_OPEN, OPT_METHOD, OPT_SPEED,
-	       OPT_WINDOW, OPT_PAD, OPT_STANDING };
+	       OPT_WINDOW, OPT_PAD, OPT_STANDING, OPT_BAND, OPT_GENERALIZED,
+	       OPT_SERIES };
 	static const struct option longopts[] = {
 		{"rings", required_argument, NULL, OPT_RINGS},
 		{"open", no_argument, NULL, OPT_OPEN},
@@ -87,6 +100,9 @@ int main(int argc, char **argv)
 		{"window", required_argument, NULL, OPT_WINDOW},
 		{"pad", required_argument, NULL, OPT_PAD},
 		{"standing", required_argument, NULL, OPT_STANDING},
+		{"band", required_argument, NULL, OPT_BAND},
+		{"generalized", no_argument, NULL, OPT_GENERALIZED},
+		{"series", no_argument, NULL, OPT_SERIES},
 		{"seed", required_argument, NULL, 'S'},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
@@ -106,9 +122,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_OPEN: o.wave.open = 1; break;
 		case OPT_METHOD:
-			if (strcmp(optarg, "spectral"))
-				tool_usage_error("--method: spectral is the only method so far, "
-				                 "not '%s'", optarg);
+			if (dk_wave_method_from_name(optarg, &o.wave.method))
+				tool_usage_error("--method: spectral or phase, not '%s'", optarg);
 			break;
 		case OPT_SPEED: o.wave.speed = tool_parse_positive("--speed", optarg); break;
 		case OPT_WINDOW:
@@ -123,23 +138,33 @@ int main(int argc, char **argv)
 		case OPT_STANDING:
 			o.wave.standing = tool_parse_real("--standing", optarg, 0, 1);
 			break;
+		case OPT_BAND:
+			o.wave.band = tool_parse_real("--band", optarg, 0, 64);
+			if (o.wave.band > 0 && o.wave.band <= 1)
+				tool_usage_error("--band must be 0 or above 1");
+			break;
+		case OPT_GENERALIZED: o.wave.generalized = 1; break;
+		case OPT_SERIES: o.wave.series = 1; break;
 		case 'S': o.wave.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
 		case 'o': o.output = optarg; break;
 		}
 	}
 	if (argc - optind > 1)
 		tool_usage_error("at most one FILE");
+	if (o.wave.series && o.wave.method != DK_WAVE_PHASE)
+		tool_usage_error("--series needs --method phase");
 	const char *path = optind < argc ? argv[optind] : "-";
 	dk_bundle *in = tool_read_bundle(path, o.max_elements);
 	dk_bundle *out = dk_bundle_alloc();
 	int status = in && out ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:I, s:b, s:s, s:f, s:s, s:I, s:f, s:I}",
+		"{s:s, s:I, s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b}",
 		"input", path, "rings", (json_int_t)o.rings, "open", o.wave.open,
-		"method", "spectral", "speed", o.wave.speed,
-		"window", o.wave.window == DK_WAVE_HANN ? "hann" : "none",
+		"method", dk_wave_method_name(o.wave.method), "speed", o.wave.speed,
+		"window", dk_wave_window_name(o.wave.window),
 		"pad", (json_int_t)o.wave.pad, "standing", o.wave.standing,
-		"seed", (json_int_t)o.wave.seed));
+		"seed", (json_int_t)o.wave.seed, "band", o.wave.band,
+		"generalized", o.wave.generalized, "series", o.wave.series));
 	dk_bundle_free(in);
 	dk_bundle_free(out);
 	return status;

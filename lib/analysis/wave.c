@@ -2,7 +2,8 @@
  * wave.c -- the spectral method of dk-wave: the k-omega power spectrum
  * of each ring's raster (FFTW), its refined peak, the forward and
  * backward power, and the diagonal power against a time-shuffled
- * surrogate (see wave.h for the definitions).
+ * surrogate (see wave.h for the definitions); and the options and the
+ * one call of both methods (the phase method is wave_phase.c).
  *
  * One FFTW plan serves every (sequence, ring): they share a shape.  It
  * is made with FFTW_ESTIMATE, which measures nothing, so the same input
@@ -37,10 +38,27 @@ int dk_wave_window_from_name(const char *name, dk_wave_window *w)
 	return DK_OK;
 }
 
+const char *dk_wave_method_name(dk_wave_method m)
+{
+	return m == DK_WAVE_PHASE ? "phase" : "spectral";
+}
+
+int dk_wave_method_from_name(const char *name, dk_wave_method *m)
+{
+	if (!strcmp(name, "spectral"))
+		*m = DK_WAVE_SPECTRAL;
+	else if (!strcmp(name, "phase"))
+		*m = DK_WAVE_PHASE;
+	else
+		return DK_EINVAL;
+	return DK_OK;
+}
+
 dk_wave_options dk_wave_options_default(void)
 {
-	return (dk_wave_options){.speed = 1, .window = DK_WAVE_HANN, .pad = 2,
-	                         .standing = 0.2, .seed = 1};
+	return (dk_wave_options){.method = DK_WAVE_SPECTRAL, .speed = 1,
+	                         .window = DK_WAVE_HANN, .pad = 2,
+	                         .standing = 0.2, .seed = 1, .band = 2};
 }
 
 /* Scratch for one shape: np x Tp input, its half spectrum, the raster. */
@@ -277,6 +295,16 @@ static int check_options(const dk_wave_options *o, char *err, size_t errlen)
 	if (o->window != DK_WAVE_HANN && o->window != DK_WAVE_NO_WINDOW)
 		return dk_errorf(DK_EINVAL, err, errlen, "window: unknown kind %d",
 		                 (int)o->window);
+	if (o->method != DK_WAVE_SPECTRAL && o->method != DK_WAVE_PHASE)
+		return dk_errorf(DK_EINVAL, err, errlen, "method: unknown kind %d",
+		                 (int)o->method);
+	if (!(o->band == 0 || (o->band > 1 && o->band <= 64)))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "band must be 0 or above 1 and at most 64, not %g",
+		                 o->band);
+	if (o->series && o->method != DK_WAVE_PHASE)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "series: only the phase method has one");
 	return DK_OK;
 }
 
@@ -287,6 +315,12 @@ void dk_wave_result_clear(dk_wave_result *r)
 	free(r->frequency);
 	free(r->traveling);
 	free(r->diagonal_power);
+	free(r->directionality);
+	free(r->speed_spread);
+	free(r->wavelength_spread);
+	free(r->frequency_spread);
+	free(r->negative_frequency);
+	free(r->speed_series);
 	*r = (dk_wave_result){0};
 }
 
@@ -299,8 +333,8 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		return st;
 	if (s->T < DK_WAVE_MIN_STEPS)
 		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "%zu time steps; the spectral method needs at least %d",
-		                 s->T, DK_WAVE_MIN_STEPS);
+		                 "%zu time steps; the %s method needs at least %d",
+		                 s->T, dk_wave_method_name(o->method), DK_WAVE_MIN_STEPS);
 	if (s->n < 3 || s->C < 1 || s->B < 1)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "rings of %zu units; at least 3 are needed", s->n);
@@ -309,12 +343,15 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 	if (!s->x || s->x->dtype != DK_F8 || s->x->count != T * B * N)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "the states are not f8 (%zu, %zu, %zu)", T, B, N);
-	if (o->pad * T >= (size_t)INT_MAX || (!periodic && o->pad * n >= (size_t)INT_MAX))
+	size_t pad = o->method == DK_WAVE_PHASE ? 1 : o->pad;
+	if (pad * T >= (size_t)INT_MAX || (!periodic && pad * n >= (size_t)INT_MAX))
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%zu steps padded %zu times are too many for one "
-		                 "transform", T, o->pad);
+		                 "transform", T, pad);
 	*r = (dk_wave_result){.B = B, .C = C, .T = T, .n = n, .periodic = periodic,
 	                      .options = *o};
+	if (o->method == DK_WAVE_PHASE)
+		return dk_wave_phase_run(s, o, r, err, errlen);
 	double **arrays[5] = {&r->speed, &r->wavelength, &r->frequency,
 	                      &r->traveling, &r->diagonal_power};
 	for (int k = 0; k < 5; k++)

@@ -1,7 +1,9 @@
 /*
  * wave.h -- traveling waves on rings of units: speed, direction,
- * wavelength and frequency from the k-omega power spectrum, and the
- * Wave-RNN paper's diagonal power.
+ * wavelength and frequency by one of two methods, the k-omega power
+ * spectrum (with the Wave-RNN paper's diagonal power) or the phase of
+ * the analytic signal (wave_phase.c; its definitions below the
+ * spectral method's).
  *
  * The states x (T, B, N) hold, for each of B sequences and T time steps,
  * C rings of n units (N = C n, channel-major: unit i of ring c at index
@@ -52,6 +54,72 @@
  * A ring whose raster is constant has no power: every result is NaN.
  * Frequencies above 1/2 cycle per step alias (a wave of speed s and
  * frequency f > 1/2 appears at 1 - f, travelling the other way).
+ *
+ * The phase method (options.method = DK_WAVE_PHASE), per (sequence,
+ * ring), from the same centred raster:
+ *
+ *  1. the analytic signal z_i(t) of each unit along time: its DFT (FFTW)
+ *     with the negative frequencies zeroed and the positive ones doubled,
+ *     transformed back.  With options.band = b > 1 the positive
+ *     frequencies are also multiplied by the taper cos^2(pi/2 |ln(f /
+ *     f_p)| / ln b) within a factor b of f_p, 0 beyond, f_p the peak
+ *     (0 < f < 1/2) of the power summed over the units once the ring's
+ *     mean over its units is taken from each (a swell of the whole ring
+ *     is no wave, and would often be the peak; the plain power's peak
+ *     when all units do the same): a phase is only meaningful for a
+ *     narrow band, and white noise left in would pull every phase toward
+ *     its own mean rotation of 1/4 cycle per step (band 0: the plain
+ *     Hilbert transform, every frequency kept);
+ *  2. optionally (options.generalized) the generalized phase (Davis et
+ *     al. 2020): each run of steps s..e whose frequency arg(z(t+1)
+ *     conj z(t)) is negative marks the samples s .. s + 3 (e - s) (their
+ *     rule), and the unwrapped phase is interpolated linearly across each
+ *     run of marked samples, the advance over it taken as the one
+ *     congruent to the observed one (mod 2 pi), at least 0, nearest
+ *     f_p per step and below half a cycle per step, so that no step of
+ *     the corrected phase runs backward (a run at an end of the steps
+ *     advances at f_p per step from the sample beside it); the modulus
+ *     is kept;
+ *  3. the cells: each pair of neighbouring units (i, j = i + 1; the
+ *     wrap n - 1, 0 on a periodic ring, n - 1 pairs on an open one) and
+ *     each step t -> t + 1, with
+ *	omega = arg(z_i(t+1) conj z_i(t) + z_j(t+1) conj z_j(t)) / 2 pi
+ *	kappa = arg(z_j(t) conj z_i(t) + z_j(t+1) conj z_i(t+1)) / 2 pi
+ *     (cycles per step and per unit; each the amplitude-weighted mean
+ *     rotation of the cell's two products), its weight the mean of the
+ *     four |z|, speed -omega / kappa (a wave cos(2 pi (k0 i - f0 t)) has
+ *     z = exp(2 pi i (f0 t - k0 i)), kappa = -k0, speed f0 / k0, as the
+ *     spectral method), wavelength 1 / |kappa| and direction the sign of
+ *     the speed (none when sin(2 pi kappa) is within 1e-9 of 0: a
+ *     gradient of 0 or 1/2 cycle, a standing wave's, points nowhere, and
+ *     its sign is only rounding's);
+ *  4. the summaries over the cells of the steps m <= t < T - 1 - m, m
+ *     the margin of ceil(1 / f_p) steps (one period of the peak; at most
+ *     (T - 1) / 4): the transform treats the raster as periodic in time,
+ *     and the jump from its last step to its first spreads over about a
+ *     period at each end.  Each summary is a weighted median (the cells'
+ *     weights: where the amplitude is small, at the troughs of a
+ *     rectified wave or where noise cancels the signal, the phase is
+ *     mostly noise, and a plain median would count it as much as the
+ *     rest; for a clean wave all weights are equal), each spread the
+ *     weighted interquartile range (q75 - q25); the weighted quantile q
+ *     of the values sorted, the k-th at the cumulative weight (w_0 + ...
+ *     + w_{k-1} + w_k / 2) / sum w, is interpolated linearly between
+ *     them (NaN values and zero weights left out):
+ *	speed        the median cell speed, NaN when |directionality| <
+ *	             options.standing
+ *	wavelength   the median 1 / |kappa| (infinite: synchrony)
+ *	frequency    the median omega
+ *	directionality  sum w sign(speed) / sum w, in [-1, 1]: +1 when
+ *	             every cell travels toward increasing index, near 0 for
+ *	             a standing wave (the one-dimensional phase-gradient
+ *	             directionality, the direction's sign kept)
+ *	negative_frequency  the fraction of the units' steps t -> t + 1
+ *	             (same margin) whose frequency is negative, after the
+ *	             correction when there is one
+ *     and, with options.series, the median speed of each step's cells
+ *     (NaN in the margins, and everywhere when the ring's speed is NaN).
+ *     A ring whose raster is constant: every result NaN.
  */
 #ifndef DK_ANALYSIS_WAVE_H
 #define DK_ANALYSIS_WAVE_H
@@ -63,15 +131,20 @@
 #include "stream/bundle.h"
 
 typedef enum { DK_WAVE_HANN, DK_WAVE_NO_WINDOW } dk_wave_window;
+typedef enum { DK_WAVE_SPECTRAL, DK_WAVE_PHASE } dk_wave_method;
 
 /* "hann" or "none", and back (DK_EINVAL for another name). */
 const char *dk_wave_window_name(dk_wave_window w);
 int dk_wave_window_from_name(const char *name, dk_wave_window *w);
+/* "spectral" or "phase", and back (DK_EINVAL for another name). */
+const char *dk_wave_method_name(dk_wave_method m);
+int dk_wave_method_from_name(const char *name, dk_wave_method *m);
 
-/* The fewest time steps the spectral method takes. */
+/* The fewest time steps either method takes. */
 #define DK_WAVE_MIN_STEPS 8
 
 typedef struct dk_wave_options {
+	dk_wave_method method;  /* default spectral */
 	double speed;           /* V > 0, units per step, of the diagonal
 	                           power's lines (default 1) */
 	dk_wave_window window;  /* default hann */
@@ -81,6 +154,14 @@ typedef struct dk_wave_options {
 	double standing;        /* |traveling| below which the speed is NaN,
 	                           in [0, 1] (default 0.2) */
 	uint64_t seed;          /* the surrogate's shuffles (default 1) */
+	/* the phase method's (ignored by the spectral one; standing is
+	   shared, |directionality| taking the place of |traveling|) */
+	double band;            /* 0, or the band's factor b in (1, 64]
+	                           (default 2: the harmonic 2 f_p of a
+	                           rectified wave falls at the taper's 0) */
+	int generalized;        /* 1: the generalized phase (default 0) */
+	int series;             /* 1: the median speed of every step
+	                           (default 0; the phase method only) */
 } dk_wave_options;
 
 /* The defaults above. */
@@ -118,13 +199,20 @@ typedef struct dk_wave_result {
 	double *speed;           /* owned, and the four below */
 	double *wavelength;
 	double *frequency;
-	double *traveling;
+	double *traveling;       /* spectral: owned, and the one below */
 	double *diagonal_power;
+	double *directionality;  /* phase: owned, and the ones below */
+	double *speed_spread;
+	double *wavelength_spread;
+	double *frequency_spread;
+	double *negative_frequency;
+	double *speed_series;    /* phase with options.series: owned,
+	                            (T - 1, B, C), step t the cells t -> t + 1 */
 } dk_wave_result;
 
 /*
- * The spectral analysis of s under o (see above) into r, which owns its
- * arrays until dk_wave_result_clear.  DK_EINVAL with a message naming
+ * The analysis of s under o by its method (see above) into r, which owns
+ * its arrays until dk_wave_result_clear.  DK_EINVAL with a message naming
  * the field for options out of range or states that are too short;
  * DK_ENOMEM.
  */
@@ -132,12 +220,21 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
                 dk_wave_result *r, char *err, size_t errlen);
 void dk_wave_result_clear(dk_wave_result *r);
 
+/* The phase method (wave_phase.c), which dk_wave_run calls once it has
+   checked o and s: r's shape fields set, its arrays not yet allocated. */
+int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
+                      dk_wave_result *r, char *err, size_t errlen);
+
 /*
  * r as records (wave_records.c), each f8 (batch, ring) with attrs
- * "units", "definition" and "wave" (method, window, pad, periodic,
- * steps, units per ring, speed_line, standing, seed):
- *	wave/speed wave/wavelength wave/frequency wave/traveling
- *	wave/diagonal_power
+ * "units", "definition" and "wave" (method, periodic, steps, units per
+ * ring, standing; spectral: window, pad, speed_line, seed; phase: band,
+ * generalized):
+ *	wave/speed wave/wavelength wave/frequency, and
+ *	spectral: wave/traveling wave/diagonal_power
+ *	phase: wave/directionality wave/speed_spread wave/wavelength_spread
+ *	       wave/frequency_spread wave/negative_frequency, and with the
+ *	       series wave/speed_series, f8 (time, batch, ring)
  * DK_ENOMEM.
  */
 int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b);

@@ -1,7 +1,8 @@
 /*
  * wave_records.c -- the schema of a wave analysis: the result as the
- * wave records, each (batch, ring) with its units, its definition and
- * how the analysis ran (see wave.h).
+ * wave records of its method, each (batch, ring) (the phase method's
+ * series (time, batch, ring)) with its units, its definition and how the
+ * analysis ran (see wave.h).
  */
 #include <config.h>
 
@@ -13,41 +14,114 @@
 #include "base/status.h"
 #include "stream/names.h"
 
-static int add(dk_bundle *b, const char *name, const double *v,
-               const dk_wave_result *r, const json_t *wave,
-               const char *units, const char *definition)
+/* v as the record name: (batch, ring), or (time, batch, ring) when
+   steps > 0. */
+static int add_shaped(dk_bundle *b, const char *name, const double *v,
+                      size_t steps, const dk_wave_result *r,
+                      const json_t *wave, const char *units,
+                      const char *definition)
 {
-	static const char *const axes[2] = {"batch", "ring"};
-	size_t shape[2] = {r->B, r->C};
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 2, shape);
+	static const char *const axes[3] = {"time", "batch", "ring"};
+	int rank = steps ? 3 : 2;
+	size_t shape[3] = {steps, r->B, r->C};
+	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, rank, shape + (3 - rank));
 	if (t)
-		memcpy(t->data, v, r->B * r->C * sizeof *v);
+		memcpy(t->data, v, t->count * sizeof *v);
 	json_t *attrs = json_pack("{s:s, s:s, s:O}", "units", units,
 	                          "definition", definition, "wave", wave);
 	if (!attrs) {
 		dk_tensor_free(t);
 		return DK_ENOMEM;
 	}
-	int st = dk_bundle_add_record(b, name, t, axes, 2, attrs);
+	int st = dk_bundle_add_record(b, name, t, axes + (3 - rank), rank, attrs);
 	json_decref(attrs);
+	return st;
+}
+
+static int add(dk_bundle *b, const char *name, const double *v,
+               const dk_wave_result *r, const json_t *wave,
+               const char *units, const char *definition)
+{
+	return add_shaped(b, name, v, 0, r, wave, units, definition);
+}
+
+/* The phase method's records. */
+static int phase_records(const dk_wave_result *r, dk_bundle *b,
+                         const json_t *wave)
+{
+	int st = add(b, DK_NAME_WAVE_SPEED, r->speed, r, wave, "units per step",
+	             "weighted median of the cells' -omega/kappa (instantaneous "
+	             "frequency over phase gradient); + toward increasing unit "
+	             "index; NaN when |directionality| < wave.standing");
+	if (!st)
+		st = add(b, DK_NAME_WAVE_WAVELENGTH, r->wavelength, r, wave, "units",
+		         "weighted median of the cells' 1/|kappa|");
+	if (!st)
+		st = add(b, DK_NAME_WAVE_FREQUENCY, r->frequency, r, wave,
+		         "cycles per step",
+		         "weighted median of the cells' instantaneous frequency omega");
+	if (!st)
+		st = add(b, DK_NAME_WAVE_DIRECTIONALITY, r->directionality, r, wave,
+		         "1", "sum of w sign(speed) over sum of w, the cells' "
+		         "weights w their mean analytic amplitude: +1 toward "
+		         "increasing index, -1 toward decreasing, near 0 standing");
+	if (!st)
+		st = add(b, DK_NAME_WAVE_SPEED_SPREAD, r->speed_spread, r, wave,
+		         "units per step", "weighted interquartile range of the "
+		         "cells' speeds");
+	if (!st)
+		st = add(b, DK_NAME_WAVE_WAVELENGTH_SPREAD, r->wavelength_spread, r,
+		         wave, "units", "weighted interquartile range of the cells' "
+		         "wavelengths");
+	if (!st)
+		st = add(b, DK_NAME_WAVE_FREQUENCY_SPREAD, r->frequency_spread, r,
+		         wave, "cycles per step", "weighted interquartile range of "
+		         "the cells' frequencies");
+	if (!st)
+		st = add(b, DK_NAME_WAVE_NEGATIVE_FREQUENCY, r->negative_frequency, r,
+		         wave, "1", "fraction of the units' steps whose "
+		         "instantaneous frequency is negative (after the "
+		         "generalized phase's correction when wave.generalized)");
+	if (!st && r->speed_series)
+		st = add_shaped(b, DK_NAME_WAVE_SPEED_SERIES, r->speed_series,
+		                r->T - 1, r, wave, "units per step",
+		                "weighted median speed of the cells of step t -> "
+		                "t + 1; NaN in the margins and when the ring's speed "
+		                "is NaN");
 	return st;
 }
 
 int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 {
 	const dk_wave_options *o = &r->options;
-	json_t *wave = json_pack("{s:s, s:s, s:I, s:b, s:I, s:I, s:f, s:f, s:I}",
-	        "method", "spectral",
-	        "window", dk_wave_window_name(o->window),
-	        "pad", (json_int_t)o->pad,
-	        "periodic", r->periodic,
-	        "steps", (json_int_t)r->T,
-	        "units", (json_int_t)r->n,
-	        "speed_line", o->speed,
-	        "standing", o->standing,
-	        "seed", (json_int_t)o->seed);
+	json_t *wave;
+	if (o->method == DK_WAVE_PHASE)
+		wave = json_pack("{s:s, s:f, s:b, s:b, s:I, s:I, s:f}",
+		        "method", dk_wave_method_name(o->method),
+		        "band", o->band,
+		        "generalized", o->generalized,
+		        "periodic", r->periodic,
+		        "steps", (json_int_t)r->T,
+		        "units", (json_int_t)r->n,
+		        "standing", o->standing);
+	else
+		wave = json_pack("{s:s, s:s, s:I, s:b, s:I, s:I, s:f, s:f, s:I}",
+		        "method", dk_wave_method_name(o->method),
+		        "window", dk_wave_window_name(o->window),
+		        "pad", (json_int_t)o->pad,
+		        "periodic", r->periodic,
+		        "steps", (json_int_t)r->T,
+		        "units", (json_int_t)r->n,
+		        "speed_line", o->speed,
+		        "standing", o->standing,
+		        "seed", (json_int_t)o->seed);
 	if (!wave)
 		return DK_ENOMEM;
+	if (o->method == DK_WAVE_PHASE) {
+		int st = phase_records(r, b, wave);
+		json_decref(wave);
+		return st;
+	}
 	int st = add(b, DK_NAME_WAVE_SPEED, r->speed, r, wave, "units per step",
 	             "phase velocity -f/k of the k-omega spectrum's refined peak; "
 	             "+ toward increasing unit index; NaN when standing or k = 0");

@@ -69,5 +69,13 @@
 #define DK_NAME_WAVE_FREQUENCY      "wave/frequency"
 #define DK_NAME_WAVE_TRAVELING      "wave/traveling"
 #define DK_NAME_WAVE_DIAGONAL_POWER "wave/diagonal_power"
+/* the phase method's (dk-wave --method phase): each (batch, ring), the
+   series (time, batch, ring) */
+#define DK_NAME_WAVE_DIRECTIONALITY     "wave/directionality"
+#define DK_NAME_WAVE_SPEED_SPREAD       "wave/speed_spread"
+#define DK_NAME_WAVE_WAVELENGTH_SPREAD  "wave/wavelength_spread"
+#define DK_NAME_WAVE_FREQUENCY_SPREAD   "wave/frequency_spread"
+#define DK_NAME_WAVE_NEGATIVE_FREQUENCY "wave/negative_frequency"
+#define DK_NAME_WAVE_SPEED_SERIES       "wave/speed_series"
 
 #endif

@@ -1,0 +1,418 @@
+/*
+ * wave_phase.c -- the phase method of dk-wave: each unit's analytic
+ * signal along time (FFTW), band-passed around the ring's peak and
+ * optionally made a generalized phase; the instantaneous frequency and
+ * phase gradient of every cell of two neighbouring units and one step;
+ * and their weighted medians, spreads and directionality (see wave.h for
+ * the definitions).
+ *
+ * The two FFTW plans (real to half complex forward, complex backward,
+ * each over the n units of a ring at once) are made once with
+ * FFTW_ESTIMATE, which measures nothing, and serve every (sequence,
+ * ring): the same input gives the same bits run after run.
+ */
+#include <config.h>
+
+#include <complex.h>
+#include <fftw3.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/wave.h"
+#include "base/complex_make.h"
+#include "base/status.h"
+
+/* One cell's value and weight, for the weighted quantiles. */
+typedef struct {
+	double v, w;
+} sample;
+
+/* Scratch for one shape: n units of T steps. */
+typedef struct {
+	size_t T, n, nf, pairs;   /* nf = T / 2 + 1; pairs n (periodic) or n - 1 */
+	int periodic;
+	double *a;                /* owned: n x T, the centred raster */
+	fftw_complex *spec;       /* owned: n x nf, its half spectra */
+	fftw_complex *z;          /* owned: n x T, the analytic signals */
+	double *omega, *kappa;    /* owned: (T - 1) x pairs, step-major */
+	double *weight;           /* owned: (T - 1) x pairs */
+	unsigned char *bad;       /* owned: T, the generalized phase's marks */
+	sample *s;                /* owned: (T - 1) x pairs */
+	fftw_plan fwd, bwd;
+} work;
+
+static void work_free(work *w)
+{
+	if (w->fwd)
+		fftw_destroy_plan(w->fwd);
+	if (w->bwd)
+		fftw_destroy_plan(w->bwd);
+	fftw_free(w->a);
+	fftw_free(w->spec);
+	fftw_free(w->z);
+	free(w->omega);
+	free(w->kappa);
+	free(w->weight);
+	free(w->bad);
+	free(w->s);
+}
+
+static int work_alloc(work *w, size_t T, size_t n, int periodic)
+{
+	*w = (work){.T = T, .n = n, .nf = T / 2 + 1, .periodic = periodic,
+	            .pairs = periodic ? n : n - 1};
+	size_t cells = (T - 1) * w->pairs;
+	w->a = fftw_alloc_real(n * T);
+	w->spec = fftw_alloc_complex(n * w->nf);
+	w->z = fftw_alloc_complex(n * T);
+	w->omega = malloc(cells * sizeof *w->omega);
+	w->kappa = malloc(cells * sizeof *w->kappa);
+	w->weight = malloc(cells * sizeof *w->weight);
+	w->bad = malloc(T);
+	w->s = malloc(cells * sizeof *w->s);
+	if (!w->a || !w->spec || !w->z || !w->omega || !w->kappa || !w->weight ||
+	    !w->bad || !w->s)
+		return DK_ENOMEM;
+	int len = (int)T;
+	w->fwd = fftw_plan_many_dft_r2c(1, &len, (int)n, w->a, NULL, 1, (int)T,
+	                                w->spec, NULL, 1, (int)w->nf,
+	                                FFTW_ESTIMATE);
+	w->bwd = fftw_plan_many_dft(1, &len, (int)n, w->z, NULL, 1, (int)T,
+	                            w->z, NULL, 1, (int)T, FFTW_BACKWARD,
+	                            FFTW_ESTIMATE);
+	return w->fwd && w->bwd ? DK_OK : DK_ENOMEM;
+}
+
+/* The frequency of the ring's largest power, 0 < f < 1/2, in cycles per
+   step: the units' power summed after the ring's mean over its units is
+   taken from each (what all units do in step, such as a slow swell of
+   the whole ring, is no wave, and would otherwise often be the largest);
+   the plain power's when the units all do the same (synchrony); 0 when
+   the ring has no power at all. */
+static double peak_frequency(const work *w)
+{
+	double best = 0, best_all = 0;
+	size_t bl = 0, bl_all = 0;
+	for (size_t l = 1; 2 * l < w->T; l++) {
+		double complex mean = 0;
+		for (size_t i = 0; i < w->n; i++)
+			mean += w->spec[i * w->nf + l];
+		mean /= (double)w->n;
+		double p = 0, p_all = 0;
+		for (size_t i = 0; i < w->n; i++) {
+			double complex X = w->spec[i * w->nf + l], D = X - mean;
+			p += creal(D) * creal(D) + cimag(D) * cimag(D);
+			p_all += creal(X) * creal(X) + cimag(X) * cimag(X);
+		}
+		if (p > best)
+			best = p, bl = l;
+		if (p_all > best_all)
+			best_all = p_all, bl_all = l;
+	}
+	return (double)(bl ? bl : bl_all) / (double)w->T;
+}
+
+/* The analytic signal's gain at bin l: 0 for the negative frequencies,
+   and for the others 2 (1 for f = 0 and 1/2, their own mirror) times
+   the band's taper, cos^2(pi/2 |ln(f / fp)| / ln band) within a factor
+   band of fp, 0 beyond.  The taper is smooth: a band cut square would
+   ring, and the phase of a wave whose frequency falls between the bins
+   (its power spread over all of them) would wobble from step to step
+   by several percent. */
+static double gain(size_t l, size_t T, double fp, double band)
+{
+	if (2 * l > T)
+		return 0;
+	double g = l == 0 || 2 * l == T ? 1 : 2;
+	if (band > 0) {
+		double r = l ? fabs(log((double)l / (double)T / fp)) / log(band) : 1;
+		double c = cos(M_PI / 2 * r);
+		g = r < 1 ? g * c * c : 0;
+	}
+	return g;
+}
+
+/* Each unit's analytic signal into w->z, from its half spectrum. */
+static void analytic(work *w, double fp, double band)
+{
+	size_t T = w->T;
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t l = 0; l < T; l++)
+			w->z[i * T + l] = 2 * l <= T ? w->spec[i * w->nf + l] *
+			                  (gain(l, T, fp, band) / (double)T) : 0;
+	fftw_execute(w->bwd);
+}
+
+/* The rotation from z0 to z1, in (-pi, pi]. */
+static double turn(double complex z1, double complex z0)
+{
+	return carg(z1 * conj(z0));
+}
+
+/* z at phase p, its modulus kept. */
+static double complex at_phase(double complex z, double p)
+{
+	double m = cabs(z);
+	return dk_complex_make(m * cos(p), m * sin(p));
+}
+
+/* The advance over len >= 2 steps congruent to d (mod 2 pi), at least 0,
+   below pi len (half a cycle a step), nearest 2 pi fp len. */
+static double advance(double d, size_t len, double fp)
+{
+	double a0 = d < 0 ? d + 2 * M_PI : d, L = (double)len;
+	double m = fmax(0, round((2 * M_PI * fp * L - a0) / (2 * M_PI)));
+	while (m > 0 && a0 + 2 * M_PI * m >= M_PI * L)
+		m--;
+	return a0 + 2 * M_PI * m;
+}
+
+/* The generalized phase of one unit's analytic signal z (T steps): the
+   samples of its negative-frequency runs and after (wave.h) re-phased
+   by linear interpolation between the good samples around them, or at
+   fp per step from the one good sample beside a run at an end. */
+static void generalize(double complex *z, size_t T, unsigned char *bad,
+                       double fp)
+{
+	memset(bad, 0, T);
+	for (size_t t = 0; t + 1 < T;) {
+		if (!(turn(z[t + 1], z[t]) < 0)) {
+			t++;
+			continue;
+		}
+		size_t s = t;
+		while (t + 1 < T && turn(z[t + 1], z[t]) < 0)
+			t++;
+		size_t e = t - 1, end = s + 3 * (e - s); /* the last negative step */
+		for (size_t u = s; u <= end && u < T; u++)
+			bad[u] = 1;
+	}
+	for (size_t u0 = 0; u0 < T;) {
+		if (!bad[u0]) {
+			u0++;
+			continue;
+		}
+		size_t u1 = u0;
+		while (u1 + 1 < T && bad[u1 + 1])
+			u1++;
+		int left = u0 > 0, right = u1 + 1 < T;
+		if (left && right) {
+			size_t L = u0 - 1, R = u1 + 1;
+			double p = carg(z[L]);
+			double a = advance(turn(z[R], z[L]), R - L, fp);
+			for (size_t u = u0; u <= u1; u++)
+				z[u] = at_phase(z[u], p + a * (double)(u - L) / (double)(R - L));
+		} else if (left) {
+			double p = carg(z[u0 - 1]);
+			for (size_t u = u0; u <= u1; u++)
+				z[u] = at_phase(z[u], p + 2 * M_PI * fp * (double)(u - u0 + 1));
+		} else if (right) {
+			double p = carg(z[u1 + 1]);
+			for (size_t u = u0; u <= u1; u++)
+				z[u] = at_phase(z[u], p - 2 * M_PI * fp * (double)(u1 + 1 - u));
+		}
+		u0 = u1 + 1;
+	}
+}
+
+/* Every cell's frequency, phase gradient and weight (wave.h). */
+static void cells(work *w)
+{
+	size_t T = w->T, P = w->pairs;
+	for (size_t t = 0; t + 1 < T; t++)
+		for (size_t p = 0; p < P; p++) {
+			const double complex *zi = w->z + p * T;
+			const double complex *zj = w->z + (p + 1) % w->n * T;
+			double complex tp = zi[t + 1] * conj(zi[t]) + zj[t + 1] * conj(zj[t]);
+			double complex sp = zj[t] * conj(zi[t]) + zj[t + 1] * conj(zi[t + 1]);
+			size_t q = t * P + p;
+			w->omega[q] = carg(tp) / (2 * M_PI);
+			w->kappa[q] = carg(sp) / (2 * M_PI);
+			w->weight[q] = (cabs(zi[t]) + cabs(zi[t + 1]) + cabs(zj[t]) +
+			                cabs(zj[t + 1])) / 4;
+		}
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = ((const sample *)a)->v, y = ((const sample *)b)->v;
+	return (x > y) - (x < y);
+}
+
+/* The weighted quantiles q[0..nq) of the len samples s (reordered; NaN
+   values and zero weights left out): sorted, the k-th at the cumulative
+   weight (w_0 + ... + w_{k-1} + w_k / 2) / W, linear between, the ends
+   beyond.  NaN when nothing is left. */
+static void quantiles(sample *s, size_t len, const double *q, size_t nq,
+                      double *out)
+{
+	size_t m = 0;
+	double W = 0;
+	for (size_t k = 0; k < len; k++)
+		if (!isnan(s[k].v) && s[k].w > 0)
+			W += s[k].w, s[m++] = s[k];
+	for (size_t j = 0; j < nq; j++)
+		out[j] = NAN;
+	if (m == 0 || !(W > 0))
+		return;
+	qsort(s, m, sizeof *s, by_value);
+	for (size_t j = 0; j < nq; j++) {
+		double below = 0, c_prev = 0;
+		size_t k = 0;
+		for (; k < m; k++) {
+			double c = (below + s[k].w / 2) / W;
+			if (c >= q[j]) {
+				if (k == 0) {
+					out[j] = s[0].v;
+				} else {
+					double x0 = s[k - 1].v, x1 = s[k].v;
+					double f = (q[j] - c_prev) / (c - c_prev);
+					out[j] = isinf(x0) || isinf(x1) ? (f < 0.5 ? x0 : x1)
+					                                : x0 + f * (x1 - x0);
+				}
+				break;
+			}
+			below += s[k].w, c_prev = c;
+		}
+		if (k == m)
+			out[j] = s[m - 1].v;
+	}
+}
+
+typedef enum { SPEED, WAVELENGTH, FREQUENCY } quantity;
+
+/* A cell's speed, wavelength or frequency. */
+static double value(const work *w, size_t q, quantity what)
+{
+	switch (what) {
+	case SPEED: return -w->omega[q] / w->kappa[q];
+	case WAVELENGTH: return 1 / fabs(w->kappa[q]);
+	default: return w->omega[q];
+	}
+}
+
+/* The median and interquartile range of a quantity over the cells
+   q0 <= q < q1. */
+static void summary(work *w, size_t q0, size_t q1, quantity what,
+                    double *median, double *spread)
+{
+	static const double q[3] = {0.25, 0.5, 0.75};
+	double out[3];
+	for (size_t k = q0; k < q1; k++)
+		w->s[k - q0] = (sample){value(w, k, what), w->weight[k]};
+	quantiles(w->s, q1 - q0, q, 3, out);
+	*median = out[1];
+	if (spread)
+		*spread = out[2] - out[0];
+}
+
+typedef struct {
+	double speed, wavelength, frequency, directionality;
+	double speed_spread, wavelength_spread, frequency_spread, negative;
+} ring_result;
+
+/* One ring, its centred raster in w->a; series (T - 1 values, stride
+   apart) or NULL. */
+static ring_result analyse(work *w, const dk_wave_options *o, double *series,
+                           size_t stride)
+{
+	ring_result r = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+	size_t T = w->T, P = w->pairs;
+	if (series)
+		for (size_t t = 0; t + 1 < T; t++)
+			series[t * stride] = NAN;
+	fftw_execute(w->fwd);
+	double fp = peak_frequency(w);
+	if (!(fp > 0))
+		return r; /* no power: a constant raster */
+	analytic(w, fp, o->band);
+	if (o->generalized)
+		for (size_t i = 0; i < w->n; i++)
+			generalize(w->z + i * T, T, w->bad, fp);
+	cells(w);
+	/* the steps m <= t < T - 1 - m, clear of the ends */
+	size_t m = (size_t)ceil(1 / fp), t0, t1;
+	if (m > (T - 1) / 4)
+		m = (T - 1) / 4;
+	t0 = m, t1 = T - 1 - m;
+	size_t negative = 0;
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t t = t0; t < t1; t++)
+			negative += turn(w->z[i * T + t + 1], w->z[i * T + t]) < 0;
+	r.negative = (double)negative / (double)(w->n * (t1 - t0));
+	/* a gradient within rounding of 0 or 1/2 cycle (a standing wave's,
+	   exactly so in theory) points nowhere: its sign is the rounding's */
+	double sum = 0, W = 0;
+	for (size_t q = t0 * P; q < t1 * P; q++) {
+		double prod = w->omega[q] * sin(2 * M_PI * w->kappa[q]);
+		if (fabs(sin(2 * M_PI * w->kappa[q])) > 1e-9)
+			sum += w->weight[q] * (prod < 0 ? 1 : prod > 0 ? -1 : 0);
+		W += w->weight[q];
+	}
+	r.directionality = W > 0 ? sum / W : NAN;
+	summary(w, t0 * P, t1 * P, SPEED, &r.speed, &r.speed_spread);
+	summary(w, t0 * P, t1 * P, WAVELENGTH, &r.wavelength, &r.wavelength_spread);
+	summary(w, t0 * P, t1 * P, FREQUENCY, &r.frequency, &r.frequency_spread);
+	if (!(fabs(r.directionality) >= o->standing))
+		r.speed = NAN; /* standing: no one speed */
+	else if (series)
+		for (size_t t = t0; t < t1; t++)
+			summary(w, t * P, (t + 1) * P, SPEED, series + t * stride, NULL);
+	return r;
+}
+
+int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
+                      dk_wave_result *r, char *err, size_t errlen)
+{
+	size_t T = s->T, B = s->B, C = s->C, n = s->n, N = C * n;
+	if (n >= (size_t)INT_MAX || T >= (size_t)INT_MAX ||
+	    T > SIZE_MAX / sizeof(fftw_complex) / n)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "rings of %zu units over %zu steps are too many "
+		                 "for one transform", n, T);
+	int st = DK_OK;
+	double **arrays[9] = {&r->speed, &r->wavelength, &r->frequency,
+	                      &r->directionality, &r->speed_spread,
+	                      &r->wavelength_spread, &r->frequency_spread,
+	                      &r->negative_frequency, &r->speed_series};
+	for (int k = 0; k < 9; k++) {
+		size_t len = k < 8 ? B * C : (o->series ? (T - 1) * B * C : 0);
+		if (len && !(*arrays[k] = malloc(len * sizeof **arrays[k])))
+			st = DK_ENOMEM;
+	}
+	work w = {0};
+	if (!st)
+		st = work_alloc(&w, T, n, r->periodic);
+	const double *x = s->x->data;
+	for (size_t b = 0; b < B && !st; b++)
+		for (size_t c = 0; c < C; c++) {
+			for (size_t i = 0; i < n; i++) {
+				double mean = 0, *a = w.a + i * T;
+				for (size_t t = 0; t < T; t++)
+					mean += a[t] = x[(t * B + b) * N + c * n + i];
+				mean /= (double)T;
+				for (size_t t = 0; t < T; t++)
+					a[t] -= mean;
+			}
+			size_t q = b * C + c;
+			ring_result rr = analyse(&w, o, r->speed_series ?
+			                         r->speed_series + q : NULL, B * C);
+			r->speed[q] = rr.speed;
+			r->wavelength[q] = rr.wavelength;
+			r->frequency[q] = rr.frequency;
+			r->directionality[q] = rr.directionality;
+			r->speed_spread[q] = rr.speed_spread;
+			r->wavelength_spread[q] = rr.wavelength_spread;
+			r->frequency_spread[q] = rr.frequency_spread;
+			r->negative_frequency[q] = rr.negative;
+		}
+	work_free(&w);
+	if (st) {
+		dk_wave_result_clear(r);
+		return dk_errorf(st, err, errlen, "out of memory");
+	}
+	return DK_OK;
+}
