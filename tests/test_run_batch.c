@@ -239,6 +239,18 @@ static void test_layout(void)
 	dk_bundle_free(in);
 	dk_model_free(w);
 	dk_model_free(r);
+
+	/* sheets: [C, H, W], channel, row, col, periodic in space or not */
+	dk_layout sh = dk_layout_sheets(3, 4, 5, 1);
+	json_t *j = dk_layout_to_json(&sh);
+	ok(j && !dk_layout_from_json(j, &got, err, sizeof err) && got.rank == 3 &&
+	   got.shape[0] == 3 && got.shape[1] == 4 && got.shape[2] == 5 &&
+	   !strcmp(got.axes[1], "row") && !strcmp(got.axes[2], "col") &&
+	   !got.periodic[0] && got.periodic[1] && got.periodic[2] &&
+	   dk_layout_units(&got) == 60, "sheets: their layout reads back");
+	json_decref(j);
+	sh = dk_layout_sheets(1, 2, 2, 0);
+	ok(!sh.periodic[1] && !sh.periodic[2], "open sheets are open both ways");
 }
 
 int main(void)

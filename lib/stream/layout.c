@@ -18,6 +18,16 @@ dk_layout dk_layout_rings(size_t C, size_t n, int periodic)
 	return l;
 }
 
+dk_layout dk_layout_sheets(size_t C, size_t H, size_t W, int periodic)
+{
+	int p = periodic != 0;
+	dk_layout l = {.rank = 3, .shape = {C, H, W}, .periodic = {0, p, p}};
+	snprintf(l.axes[0], sizeof l.axes[0], "channel");
+	snprintf(l.axes[1], sizeof l.axes[1], "row");
+	snprintf(l.axes[2], sizeof l.axes[2], "col");
+	return l;
+}
+
 size_t dk_layout_units(const dk_layout *l)
 {
 	size_t u = l->rank > 0 ? 1 : 0;

@@ -11,7 +11,7 @@
  *
  * with the state's units in C order over shape (unit i of channel c at
  * index c n + i), one axis name per axis, and whether each axis wraps
- * around.  The first axis of a ring or sheet layout is the channel,
+ * around; sheets are [C, H, W] with the axes "channel", "row", "col".  The first axis of a ring or sheet layout is the channel,
  * which is a set of separate media, never periodic.
  */
 #ifndef DK_STREAM_LAYOUT_H
@@ -32,6 +32,11 @@ typedef struct dk_layout {
 
 /* The layout of C rings of n units each, periodic or not. */
 dk_layout dk_layout_rings(size_t C, size_t n, int periodic);
+
+/* The layout of C sheets of H rows and W columns each (unit (c, i, j) at
+   index (c H + i) W + j), periodic in both directions (a torus) or in
+   neither. */
+dk_layout dk_layout_sheets(size_t C, size_t H, size_t W, int periodic);
 
 /* The units the layout covers: the product of its shape (0 for none). */
 size_t dk_layout_units(const dk_layout *l);
