@@ -217,6 +217,34 @@ else
 	echo "# not root: no character device made, its checks skipped"
 fi
 
+# ---- messages that say what is wrong ----
+: >"$tmp/empty.npy"
+refused 1 "no input: the stream holds no tensors" "dk-run on an empty stream" \
+	dk-run "$tmp/net.npy" "$tmp/empty.npy"
+refused 1 "no states: the stream holds no tensors" "dk-jac on an empty stream" \
+	dk-jac "$tmp/net.npy" "$tmp/empty.npy"
+refused 1 "holds only a model's tensors" "dk-run given a model for its input" \
+	dk-run "$tmp/net.npy" "$tmp/net.npy"
+refused 1 "holds only a model's tensors" "dk-fixed given a model for its states" \
+	dk-fixed "$tmp/net.npy" "$tmp/net.npy"
+refused 2 "--steps: at least 1" "dk-train --steps 0" dk-train $train --steps 0 "$tmp/net.npy"
+cat >"$tmp/u.py" <<'EOF'
+import io, json, sys
+import numpy as np
+b = io.BytesIO()
+np.save(b, np.array(json.dumps({"name": "x"})))
+np.save(b, np.zeros(3))
+open(sys.argv[1], "wb").write(b.getvalue())
+EOF
+py_run "$tmp/u.py" "$tmp/u.npy" || echo "# could not write the <U stream"
+refused 1 "text must be bytes (|S" "metadata as str (<U), not bytes" dk-info "$tmp/u.npy"
+if command -v script >/dev/null 2>&1; then
+	# script(1) gives the tool a terminal for its standard input
+	timeout 10 script -qec 'dk-info' /dev/null </dev/null >"$tmp/.out" 2>&1
+	grep -q "reading a stream from standard input, which is a terminal" "$tmp/.out"
+	tap_result $? "standard input from a terminal: says so instead of waiting silently"
+fi
+
 # ---- memory limits ----
 # dk-info and dk-cat load no numeric library, so no OpenBLAS threads,
 # which would retry their buffers for ever under a small ulimit -v and

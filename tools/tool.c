@@ -124,8 +124,14 @@ int tool_bundle_stamp(dk_bundle *b, json_t *prov)
 
 int tool_open_input(const char *path)
 {
-	if (!strcmp(path, "-"))
+	if (!strcmp(path, "-")) {
+		/* a stream is binary: typed at a terminal it is a mistake, and
+		   without a word the tool would seem to hang */
+		if (isatty(STDIN_FILENO))
+			tool_warn(NULL, "reading a stream from standard input, which is a "
+			          "terminal (give a FILE or a pipe; Ctrl-D ends)");
 		return STDIN_FILENO;
+	}
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		tool_warn(path, "%s", strerror(errno));

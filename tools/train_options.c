@@ -129,6 +129,8 @@ void train_options_parse(int argc, char **argv, train_options *o)
 		case 't': o->task = optarg; break;
 		case 'K':
 			o->train.steps = tool_parse_count("--steps", optarg);
+			if (!o->train.steps)
+				tool_usage_error("--steps: at least 1");
 			o->steps_given = 1;
 			break;
 		case OPT_EPOCHS:

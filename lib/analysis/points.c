@@ -38,9 +38,12 @@ long dk_points_find(const dk_bundle *b, const char *const *names,
 		}
 		found = (long)k;
 	}
-	if (found < 0)
-		dk_errorf(DK_EINVAL, err, errlen, "no states: no tensor named %s",
-		          wanted);
+	if (found < 0 && dk_bundle_size(b) == 0)
+		dk_errorf(DK_EINVAL, err, errlen, "no states: the stream holds no tensors");
+	else if (found < 0)
+		dk_errorf(DK_EINVAL, err, errlen, "no states: no tensor named %s; the "
+		          "stream holds only a model's tensors (%s, ...)", wanted,
+		          dk_bundle_name(b, 0));
 	return found;
 }
 

@@ -159,6 +159,11 @@ static int parse_descr(const char *d, dk_npy_header *h, char *err,
 			return DK_OK;
 		}
 	}
+	if (kind == 'U') /* np.array(json.dumps(meta)) without .encode() */
+		return dk_errorf(DK_EDTYPE, err, errlen,
+		                 "unsupported dtype '%s': text must be bytes (|S, as "
+		                 "np.array(json.dumps(meta).encode()) makes it), "
+		                 "not str", d);
 	return dk_errorf(DK_EDTYPE, err, errlen,
 	            "unsupported dtype '%s' (dynkit reads f8 f4 c16 i8 i4 u1 b1 and S)", d);
 }

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/status.h"
 #include "models/run.h"
@@ -20,12 +21,22 @@ static int find_input(const dk_bundle *b, dk_tensor **out, char *err,
                       size_t errlen)
 {
 	const dk_tensor *x = dk_bundle_get(b, DK_NAME_INPUT);
-	if (!x && dk_bundle_size(b) == 1)
+	size_t count = dk_bundle_size(b), models = 0;
+	for (size_t k = 0; k < count; k++)
+		models += strncmp(dk_bundle_name(b, k), "model/", 6) == 0;
+	if (!x && count == 1 && !models)
 		x = dk_bundle_tensor(b, 0);
+	if (!x && count == 0)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "no %s: the stream holds no tensors", DK_NAME_INPUT);
+	if (!x && models == count)
+		return dk_errorf(DK_EINVAL, err, errlen, "no %s: the stream holds only "
+		                 "a model's tensors (%s, ...), not a model's input",
+		                 DK_NAME_INPUT, dk_bundle_name(b, 0));
 	if (!x)
 		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "no tensor named %s (and more than one tensor)",
-		                 DK_NAME_INPUT);
+		                 "no tensor named %s, and more than one tensor (%s, %s)",
+		                 DK_NAME_INPUT, dk_bundle_name(b, 0), dk_bundle_name(b, 1));
 	if (x->rank != 3)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%s must be (time, batch, feature), not rank %d",
