@@ -244,6 +244,20 @@ if command -v script >/dev/null 2>&1; then
 	grep -q "reading a stream from standard input, which is a terminal" "$tmp/.out"
 	tap_result $? "standard input from a terminal: says so instead of waiting silently"
 fi
+if [ "${DK_SANITIZERS:-no}" != yes ]; then
+	# a Wave-RNN of 256 rings of 256 units: its dense Jacobian is 32 GiB
+	dk-init wrnn --channels 256 --units 256 --inputs 1 --outputs 1 -o "$tmp/bigw.npy"
+	cat >"$tmp/bx.py" <<'EOF'
+import sys
+import numpy as np
+np.save(sys.argv[1], np.zeros((1, 65536)))
+EOF
+	py_run "$tmp/bx.py" "$tmp/bx.npy" || echo "# could not write the state"
+	refused 1 "needs at least 64 GiB" "dk-jac: a dense Jacobian beyond memory says how much" \
+		sh -c "ulimit -v $(memory_cap)"' && exec "$@"' sh dk-jac "$tmp/bigw.npy" "$tmp/bx.npy"
+	grep -q -- "--arnoldi" "$tmp/.err"
+	tap_result $? "and names --arnoldi"
+fi
 
 # ---- memory limits ----
 # dk-info and dk-cat load no numeric library, so no OpenBLAS threads,

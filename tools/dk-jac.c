@@ -159,8 +159,9 @@ static int run_model(options *o, const char *model_path, const char *states_path
 		tool_warn(states_path, "%s", err);
 		goto done;
 	}
-	if (dk_jac_alloc(m, &o->jo, &w, err, sizeof err)) {
-		tool_warn(model_path, "%s", err);
+	if ((st = dk_jac_alloc(m, &o->jo, &w, err, sizeof err))) {
+		tool_warn(model_path, "%s%s", err, st == DK_ENOMEM &&
+		          o->jo.method == DK_JAC_DENSE ? " (--arnoldi)" : "");
 		goto done;
 	}
 	size_t P = X->shape[0];

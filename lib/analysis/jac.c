@@ -88,6 +88,18 @@ static int no_memory(char *err, size_t errlen)
 	return dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
 }
 
+/* Out of memory for the dense method at state size n: how much it takes
+   at the least (the Jacobian and the copy its eigensolver works on), so
+   that the user sees why and that a matrix-free method is the way. */
+static int no_memory_dense(size_t n, char *err, size_t errlen)
+{
+	double bytes = 2.0 * (double)n * (double)n * (double)sizeof(double);
+	return dk_errorf(DK_ENOMEM, err, errlen, "out of memory: the dense "
+	                 "Jacobian of a state of %zu needs at least %.3g GiB (two "
+	                 "%zu x %zu matrices); the matrix-free Arnoldi method "
+	                 "needs a few vectors of %zu", n, bytes / 1073741824.0, n, n, n);
+}
+
 void dk_jac_free(dk_jac *w)
 {
 	if (!w)
@@ -115,8 +127,9 @@ static int dense_alloc(dk_jac *w, char *err, size_t errlen)
 		                           &w->jw, err, errlen);
 		if (st)
 			return st;
-		if (!(w->J = malloc(n * n * sizeof *w->J)))
-			return no_memory(err, errlen);
+		if (n > SIZE_MAX / sizeof *w->J / n ||
+		    !(w->J = malloc(n * n * sizeof *w->J)))
+			return no_memory_dense(n, err, errlen);
 	}
 	w->sp = dk_spectrum_alloc(n, (o->vectors ? DK_SPECTRUM_VECTORS : 0u) |
 	                             (o->schur ? DK_SPECTRUM_SCHUR : 0u));
@@ -128,7 +141,7 @@ static int dense_alloc(dk_jac *w, char *err, size_t errlen)
 	}
 	if (!w->sp || !w->eig_all || !w->cond_all ||
 	    (o->vectors && (!w->R || !w->L)))
-		return no_memory(err, errlen);
+		return no_memory_dense(n, err, errlen);
 	return DK_OK;
 }
 
