@@ -70,4 +70,16 @@
 #define DK_NAME_WAVE_TRAVELING      "wave/traveling"
 #define DK_NAME_WAVE_DIAGONAL_POWER "wave/diagonal_power"
 
+/* dynamical mean-field theory (dk-dmft): scs, the rate network's
+   autocorrelation (0-d, and on the tau grid), and map, the random map's
+   order parameters (0-d) */
+#define DK_NAME_DMFT_DELTA0   "dmft/delta0"
+#define DK_NAME_DMFT_DECAY    "dmft/decay"
+#define DK_NAME_DMFT_TAU      "dmft/tau"
+#define DK_NAME_DMFT_DELTA    "dmft/delta"
+#define DK_NAME_DMFT_CPHI     "dmft/cphi"
+#define DK_NAME_DMFT_Q        "dmft/q"
+#define DK_NAME_DMFT_CHI1     "dmft/chi1"
+#define DK_NAME_DMFT_LYAPUNOV "dmft/lyapunov"
+
 #endif
