@@ -187,6 +187,8 @@ fails_with 2 "--tau-max 1e10 --dtau 1e-3: too many points" dk-dmft scs --tau-max
 grep -q "more than 16777216 grid points" "$tmp/.err"; tap_result $? "... says so"
 fails_with 2 "--tau-max with map" dk-dmft map --tau-max 5
 grep -q -- "--tau-max and --dtau are for scs" "$tmp/.err"; tap_result $? "... says so"
+fails_with 1 "scs a gain 1e-5 above 1: the decay rate would be lost" dk-dmft scs --gain 1.00001
+grep -q "scs: gain 1.00001 is too close to the critical gain 1" "$tmp/.err"; tap_result $? "... says so"
 ok "--help" sh -c 'dk-dmft --help | grep -q "Usage: dk-dmft KIND"'
 
 done_testing

@@ -424,6 +424,26 @@ static void test_quiescent(void)
 	is_close(m.lyapunov, log(0.5), 1e-15, "map, g = 0.5: lyapunov = log g");
 }
 
+/* Just above g = 1 the decay rate cancels to rounding: refused, not
+   answered with a rate of 0; at g - 1 = 1e-3 (lambda^2 about 3e-7) it
+   keeps ten digits and is solved. */
+static void test_too_close(void)
+{
+	dk_dmft_options o = dk_dmft_options_default();
+	dk_dmft_scs_result r;
+	char err[256];
+	o.gain = 1 + 1e-7;
+	int st = dk_dmft_scs_run(&o, &r, err, sizeof err);
+	ok(st == DK_ENUMERIC && strstr(err, "too close to the critical gain"),
+	   "g = 1 + 1e-7: refused (%s)", err);
+	dk_dmft_scs_result_clear(&r);
+	o.gain = 1.001;
+	o.tau_max = 1;
+	st = dk_dmft_scs_run(&o, &r, err, sizeof err);
+	ok(!st && r.decay > 0 && r.decay < 1e-2, "g = 1.001: solved, lambda %.3g", r.decay);
+	dk_dmft_scs_result_clear(&r);
+}
+
 static void test_options(void)
 {
 	char err[256];
@@ -475,6 +495,7 @@ int main(void)
 	test_near_critical();
 	test_scs_erf_cphi();
 	test_quiescent();
+	test_too_close();
 	test_options();
 	return tap_done();
 }

@@ -54,22 +54,22 @@ static void usage(void)
 static int run(const options *o, dk_bundle *out)
 {
 	char err[256];
-	int st;
+	int st, records;
 	if (o->scs) {
 		dk_dmft_scs_result r;
 		st = dk_dmft_scs_run(&o->dmft, &r, err, sizeof err);
-		if (!st && dk_dmft_scs_to_bundle(&r, out))
-			snprintf(err, sizeof err, "out of memory"), st = DK_ENOMEM;
+		records = st ? DK_OK : dk_dmft_scs_to_bundle(&r, out);
 		dk_dmft_scs_result_clear(&r);
 	} else {
 		dk_dmft_map_result r;
 		st = dk_dmft_map_run(&o->dmft, &r, err, sizeof err);
-		if (!st && dk_dmft_map_to_bundle(&r, out))
-			snprintf(err, sizeof err, "out of memory"), st = DK_ENOMEM;
+		records = st ? DK_OK : dk_dmft_map_to_bundle(&r, out);
 	}
 	if (st)
 		tool_warn(o->scs ? "scs" : "map", "%s", err);
-	return st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+	else if (records)
+		tool_warn(NULL, "out of memory");
+	return st || records ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
 int main(int argc, char **argv)

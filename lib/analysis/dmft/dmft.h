@@ -20,6 +20,13 @@
  * 0 (quiescent).  Near the top, C_phi ~ Delta <phi'(sqrt(Delta0) z)>^2,
  * so Delta decays as exp(-lambda tau) with the decay rate
  *	lambda = sqrt(1 - g^2 <phi'(sqrt(Delta0) z)>^2).
+ * Near g = 1 both equations cancel: the energy condition's terms are of
+ * order g - 1 and its residual of order (g - 1) Delta0, so Delta0 keeps a
+ * relative accuracy of about 1e-16 / (g - 1); and lambda^2, of order
+ * (g - 1)^2, is a difference of terms of order 1, so lambda keeps about
+ * 1e-16 / lambda^2.  scs refuses gains where lambda^2 is below
+ * DK_DMFT_MIN_DECAY2 (g - 1 below about 2e-5), where lambda would keep
+ * fewer than six digits.
  *
  * Delta(tau) is found in two stages.  While rho = Delta / Delta0 > 1/2,
  * the second-order equation is integrated (GSL's rk8pd, absolute and
@@ -50,6 +57,8 @@
 
 /* The largest gain: the quadrature's nodes grow as g (scs's as g^2). */
 #define DK_DMFT_MAX_GAIN 10.0
+/* The smallest lambda^2 scs solves for (see above). */
+#define DK_DMFT_MIN_DECAY2 1e-10
 /* The most points of the tau grid. */
 #define DK_DMFT_MAX_POINTS ((size_t)1 << 24)
 
@@ -85,7 +94,8 @@ typedef struct dk_dmft_scs_result {
 
 /* The scs solution under o (see above) into r, which owns its arrays
    until dk_dmft_scs_result_clear.  DK_EINVAL for bad options;
-   DK_ENUMERIC when a root or an integration fails; DK_ENOMEM. */
+   DK_ENUMERIC when a root or an integration fails, or g is too close to
+   1 (lambda^2 < DK_DMFT_MIN_DECAY2); DK_ENOMEM. */
 int dk_dmft_scs_run(const dk_dmft_options *o, dk_dmft_scs_result *r,
                     char *err, size_t errlen);
 void dk_dmft_scs_result_clear(dk_dmft_scs_result *r);

@@ -17,8 +17,8 @@
  * sqrt(q)); the step h = min(0.4, 0.13 / sqrt(q)) then puts the error of
  * the rule, over half that strip, below exp(-38) ~ 3e-17 relative, and
  * the mass of the Gaussian beyond |z| = 9 is 2e-19.  erf is entire and
- * converges faster.  The tests measure the error against GSL's adaptive
- * quadrature and erf's closed forms: below 1e-13 relative.
+ * converges faster.  The tests hold the averages to erf's closed forms
+ * within 1e-13 relative and to GSL's adaptive quadrature within 1e-12.
  */
 #ifndef DK_ANALYSIS_DMFT_GAUSS_H
 #define DK_ANALYSIS_DMFT_GAUSS_H

@@ -202,7 +202,13 @@ int dk_dmft_scs_run(const dk_dmft_options *o, dk_dmft_scs_result *r,
 		return dk_errorf(DK_ENUMERIC, err, errlen,
 		                 "the energy condition for Delta0 has no root found");
 	double g2 = o->gain * o->gain, dphi = dk_dmft_mean(o->phi->dphi, r->delta0);
-	r->decay = sqrt(1 - g2 * dphi * dphi);
+	double lambda2 = 1 - g2 * dphi * dphi;
+	if (!(lambda2 >= DK_DMFT_MIN_DECAY2))
+		return dk_errorf(DK_ENUMERIC, err, errlen,
+		                 "gain %.10g is too close to the critical gain 1: "
+		                 "the decay rate's lambda^2 = %.3g, below %g, is lost "
+		                 "to rounding", o->gain, lambda2, DK_DMFT_MIN_DECAY2);
+	r->decay = sqrt(lambda2);
 
 	dk_dmft_grid grid;
 	if ((st = dk_dmft_grid_init(&grid, r->delta0)))
