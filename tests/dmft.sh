@@ -151,6 +151,42 @@ EOF
 	done
 done
 
+# The map simulated: one network of N = 2000 units, g = 2, tanh, 50
+# transient and 100 measured steps, beside the theory.  A network's q
+# and largest exponent differ from the limit N -> inf by fluctuations of
+# order 1 / sqrt(N) = 2.2% from one network to another (four networks
+# spread by 0.4% in q and 2.6% in lambda1 here) and biases of order 1 / N;
+# the tolerances, 2% for q and 8% for lambda1, are about three times
+# those spreads.  The seed fixes the network: the same bytes again, and
+# another seed another network.
+ok "map --simulate 2000" dk-dmft map --gain 2 --simulate 2000 --seed 3 \
+	--transient 50 --steps 100 -o "$tmp/sim.npy"
+pycheck "map --simulate 2000: q within 2%, lambda1 within 8% of the theory" <<EOF
+R = load("$tmp/sim.npy")
+assert R["sim/q"].shape == (1,) and R["sim/lyapunov"].shape == (1,)
+assert abs(R["sim/q"][0] / R["dmft/q"] - 1) < 0.02, (R["sim/q"], R["dmft/q"])
+assert abs(R["sim/lyapunov"][0] / R["dmft/lyapunov"] - 1) < 0.08, \
+    (R["sim/lyapunov"], R["dmft/lyapunov"])
+m = meta("$tmp/sim.npy")["sim/q"]
+assert m["axes"] == ["network"] and m["attrs"]["sim"]["units"] == 2000, m
+assert m["attrs"]["sim"]["seed"] == 3 and m["attrs"]["sim"]["steps"] == 100, m
+EOF
+ok "map --simulate: two small networks" dk-dmft map --simulate 50 --seeds 2 --seed 3 -o "$tmp/sim2.npy"
+ok "... the same bytes again" sh -c "dk-dmft map --simulate 50 --seeds 2 --seed 3 | cmp - '$tmp/sim2.npy'"
+ok "... and one network from seed 4" dk-dmft map --simulate 50 --seed 4 -o "$tmp/sim1.npy"
+pycheck "... the second network of seed 3 is the first of seed 4, not the first of 3" <<EOF
+a, b = load("$tmp/sim2.npy")["sim/q"], load("$tmp/sim1.npy")["sim/q"]
+assert a.shape == (2,) and b.shape == (1,) and a[1] == b[0] and a[0] != a[1], (a, b)
+EOF
+fails_with 2 "--simulate with scs" dk-dmft scs --simulate 100
+fails_with 2 "--seeds without --simulate" dk-dmft map --seeds 3
+grep -q "are for map --simulate" "$tmp/.err"; tap_result $? "... says so"
+fails_with 2 "--simulate 1" dk-dmft map --simulate 1
+fails_with 2 "--simulate 100000" dk-dmft map --simulate 100000
+grep -q -- "--simulate: from 2 to 8192 units" "$tmp/.err"; tap_result $? "... says the range"
+fails_with 2 "--steps 0" dk-dmft map --simulate 10 --steps 0
+grep -q -- "--steps must be at least 1" "$tmp/.err"; tap_result $? "... says so"
+
 ok "map --gain 0.7" dk-dmft map --gain 0.7 -o "$tmp/mapq.npy"
 ok "scs --gain 0.7" dk-dmft scs --gain 0.7 --tau-max 2 -o "$tmp/scsq.npy"
 pycheck "quiescent: q = Delta0 = 0, lyapunov = log g, and the attrs say so" <<EOF

@@ -81,5 +81,8 @@
 #define DK_NAME_DMFT_Q        "dmft/q"
 #define DK_NAME_DMFT_CHI1     "dmft/chi1"
 #define DK_NAME_DMFT_LYAPUNOV "dmft/lyapunov"
+/* ... and the map simulated beside it (dk-dmft map --simulate), per network */
+#define DK_NAME_SIM_Q         "sim/q"
+#define DK_NAME_SIM_LYAPUNOV  "sim/lyapunov"
 
 #endif

@@ -51,6 +51,7 @@
 #define DK_ANALYSIS_DMFT_DMFT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analysis/dmft/gauss.h"
 #include "stream/bundle.h"
@@ -116,13 +117,57 @@ int dk_dmft_map_run(const dk_dmft_options *o, dk_dmft_map_result *r,
                     char *err, size_t errlen);
 
 /*
+ * The map simulated (simulate.c): for each of `networks` networks of N
+ * units, network k drawn from seed + k (lib/base/rng.h): J_ij ~ N(0,
+ * g^2 / N), h_i ~ N(0, 1), a tangent vector v_i ~ N(0, 1); then
+ *	h <- J phi(h),  v <- J (phi'(h) v) / |J (phi'(h) v)|
+ * for transient steps, and as many measured steps, over which q is the
+ * mean of h_i^2 over units and steps, and the largest Lyapunov exponent
+ * the mean of log |J (phi'(h) v)| per step.  Both tend to the mean-field
+ * values as N grows, with corrections of order 1 / N and fluctuations
+ * from one network to another of order 1 / sqrt(N).
+ */
+#define DK_DMFT_MAX_UNITS 8192          /* J takes 8 N^2 bytes: 512 MiB */
+#define DK_DMFT_MAX_NETWORKS 10000
+#define DK_DMFT_MAX_STEPS 10000000
+
+typedef struct dk_dmft_sim_options {
+	size_t units;           /* N, 2 to DK_DMFT_MAX_UNITS (default 1000) */
+	size_t networks;        /* 1 to DK_DMFT_MAX_NETWORKS (default 1) */
+	uint64_t seed;          /* network k from seed + k (default 1) */
+	size_t transient;       /* steps before measuring (default 200) */
+	size_t steps;           /* measured steps, >= 1 (default 500) */
+} dk_dmft_sim_options;
+
+dk_dmft_sim_options dk_dmft_sim_options_default(void);
+/* DK_EINVAL, naming the field, for values out of the ranges above. */
+int dk_dmft_sim_options_check(const dk_dmft_sim_options *s, char *err,
+                              size_t errlen);
+
+typedef struct dk_dmft_sim_result {
+	dk_dmft_options options;     /* as run */
+	dk_dmft_sim_options sim;     /* as run */
+	double *q;                   /* owned: per network */
+	double *lyapunov;            /* owned: per network, per step */
+} dk_dmft_sim_result;
+
+/* Simulate (above) into r, which owns its arrays until
+   dk_dmft_sim_result_clear.  DK_EINVAL for bad options; DK_ENOMEM. */
+int dk_dmft_map_simulate(const dk_dmft_options *o, const dk_dmft_sim_options *s,
+                         dk_dmft_sim_result *r, char *err, size_t errlen);
+void dk_dmft_sim_result_clear(dk_dmft_sim_result *r);
+
+/*
  * The results as records (records.c).  scs: dmft/delta0 and dmft/decay
  * (0-d), dmft/tau, dmft/delta, dmft/cphi (tau); map: dmft/q, dmft/chi1,
  * dmft/lyapunov (0-d).  Each has attrs "definition" and "dmft": kind,
  * gain, phi, critical_gain, phase ("chaotic" or "quiescent"), method and
- * error (the accuracy stated above).  DK_ENOMEM.
+ * error (the accuracy stated above).  The simulation: sim/q and
+ * sim/lyapunov (network), attrs "sim" (units, networks, seed, transient,
+ * steps, gain, phi).  DK_ENOMEM.
  */
 int dk_dmft_scs_to_bundle(const dk_dmft_scs_result *r, dk_bundle *b);
 int dk_dmft_map_to_bundle(const dk_dmft_map_result *r, dk_bundle *b);
+int dk_dmft_sim_to_bundle(const dk_dmft_sim_result *r, dk_bundle *b);
 
 #endif

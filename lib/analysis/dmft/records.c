@@ -97,6 +97,37 @@ int dk_dmft_scs_to_bundle(const dk_dmft_scs_result *r, dk_bundle *b)
 	return st;
 }
 
+int dk_dmft_sim_to_bundle(const dk_dmft_sim_result *r, dk_bundle *b)
+{
+	static const char *const axes[1] = {"network"};
+	const dk_dmft_sim_options *s = &r->sim;
+	json_t *sim = json_pack("{s:s, s:f, s:s, s:I, s:I, s:I, s:I, s:I, s:s}",
+	        "kind", "map", "gain", r->options.gain, "phi", r->options.phi->name,
+	        "units", (json_int_t)s->units, "networks", (json_int_t)s->networks,
+	        "seed", (json_int_t)s->seed, "transient", (json_int_t)s->transient,
+	        "steps", (json_int_t)s->steps,
+	        "error", "finite N: corrections of order 1/N, and fluctuations "
+	        "of order 1/sqrt(N) from one network to another");
+	if (!sim)
+		return DK_ENOMEM;
+	json_t *aq = json_pack("{s:s, s:O}", "definition",
+	        "the mean of h_i^2 over units and measured steps", "sim", sim);
+	json_t *al = json_pack("{s:s, s:O}", "definition",
+	        "the mean growth log|J (phi'(h) v)| of a tangent vector v renormalised "
+	        "every step: the largest Lyapunov exponent, per step", "sim", sim);
+	json_decref(sim);
+	int st = aq && al ? DK_OK : DK_ENOMEM;
+	if (!st)
+		st = dk_bundle_add_record(b, DK_NAME_SIM_Q,
+		                          vector(r->q, s->networks), axes, 1, aq);
+	if (!st)
+		st = dk_bundle_add_record(b, DK_NAME_SIM_LYAPUNOV,
+		                          vector(r->lyapunov, s->networks), axes, 1, al);
+	json_decref(aq);
+	json_decref(al);
+	return st;
+}
+
 int dk_dmft_map_to_bundle(const dk_dmft_map_result *r, dk_bundle *b)
 {
 	json_t *d = common("map", &r->options, r->chaotic, MAP_METHOD, MAP_ERROR);
