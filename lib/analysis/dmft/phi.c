@@ -48,6 +48,7 @@ static double erf_Phi(double x)
 	return x * erf(ERF_K * x) + M_2_PI * expm1(-M_PI / 4 * x * x);
 }
 
+/* Every nonlinearity there is; dk_dmft_phi_names lists their names. */
 static const dk_dmft_phi phis[] = {
 	{"tanh", "tanh(x)", tanh_phi, tanh_dphi, tanh_Phi},
 	{"erf", "erf(sqrt(pi) x / 2)", erf_phi, erf_dphi, erf_Phi},

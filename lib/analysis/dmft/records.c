@@ -20,8 +20,9 @@
 	"trapezoidal rule; Delta(tau): rk8pd on Delta'' = Delta - g^2 C_phi " \
 	"while Delta > Delta0 / 2, then rk8pd on d log Delta / dtau from energy " \
 	"conservation with C_phi's Hermite series to order 61"
-#define SCS_ERROR "Delta0 1e-12 relative; Delta and C_phi 1e-9 relative; " \
-	"decay 1e-12 relative"
+#define SCS_ERROR "Delta0 1e-12 relative (near g = 1, about 1e-16 / (g - 1)); " \
+	"Delta and C_phi 1e-9 relative; decay 1e-12 relative (near g = 1, about " \
+	"1e-16 / decay^2)"
 #define MAP_METHOD "q: Brent on q = g^2 <phi(sqrt(q) z)^2>, averages by the " \
 	"trapezoidal rule"
 #define MAP_ERROR "q, chi1 and lyapunov 1e-12 relative"
