@@ -56,7 +56,8 @@
 #include "analysis/dmft/gauss.h"
 #include "stream/bundle.h"
 
-/* The largest gain: the quadrature's nodes grow as g (scs's as g^2). */
+/* The largest gain: the quadrature's nodes grow as g, the two-dimensional
+   sums of scs as g^2 (about 4 s at g = 10). */
 #define DK_DMFT_MAX_GAIN 10.0
 /* The smallest lambda^2 scs solves for (see above). */
 #define DK_DMFT_MIN_DECAY2 1e-10
