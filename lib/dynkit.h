@@ -55,5 +55,7 @@
 #include "analysis/pca.h"
 #include "analysis/fixed.h"
 #include "analysis/wave.h"
+#include "analysis/dmft/gauss.h"
+#include "analysis/dmft/dmft.h"
 
 #endif

@@ -31,7 +31,8 @@ is "$extra" "" "every name documented in dk-stream(5) is in names.h"
 # a slash, which axes never have, are checked)
 literal=
 for name in $(grep / "$tmp/header"); do
-	hits=$(grep -l "\"$name\"" "$top_srcdir"/tools/*.c "$top_srcdir"/lib/*/*.c 2>/dev/null)
+	hits=$(grep -l "\"$name\"" "$top_srcdir"/tools/*.c "$top_srcdir"/lib/*/*.c \
+		"$top_srcdir"/lib/*/*/*.c 2>/dev/null)
 	[ -z "$hits" ] || literal="$literal $name:$(echo $hits | tr ' ' ',')"
 done
 is "$literal" "" "names with a path are used through names.h, not spelled out"

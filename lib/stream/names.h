@@ -78,4 +78,19 @@
 #define DK_NAME_WAVE_NEGATIVE_FREQUENCY "wave/negative_frequency"
 #define DK_NAME_WAVE_SPEED_SERIES       "wave/speed_series"
 
+/* dynamical mean-field theory (dk-dmft): scs, the rate network's
+   autocorrelation (0-d, and on the tau grid), and map, the random map's
+   order parameters (0-d) */
+#define DK_NAME_DMFT_DELTA0   "dmft/delta0"
+#define DK_NAME_DMFT_DECAY    "dmft/decay"
+#define DK_NAME_DMFT_TAU      "dmft/tau"
+#define DK_NAME_DMFT_DELTA    "dmft/delta"
+#define DK_NAME_DMFT_CPHI     "dmft/cphi"
+#define DK_NAME_DMFT_Q        "dmft/q"
+#define DK_NAME_DMFT_CHI1     "dmft/chi1"
+#define DK_NAME_DMFT_LYAPUNOV "dmft/lyapunov"
+/* ... and the map simulated beside it (dk-dmft map --simulate), per network */
+#define DK_NAME_SIM_Q         "sim/q"
+#define DK_NAME_SIM_LYAPUNOV  "sim/lyapunov"
+
 #endif

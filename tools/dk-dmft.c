@@ -1,0 +1,206 @@
+/*
+ * dk-dmft -- dynamical mean-field theory of random networks: the
+ * self-consistent autocorrelation of the rate network dx/dt = -x +
+ * J phi(x) (scs), and the order parameters of the random map h' =
+ * J phi(h) (map), J_ij ~ N(0, g^2 / N).
+ *
+ *	dk-dmft scs --gain 2 --phi tanh | dk-cat --select dmft/delta0 --text
+ *
+ * The equations, their solution and its accuracy are
+ * lib/analysis/dmft/dmft.h's; map --simulate adds the same measured on
+ * simulated networks.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+typedef struct {
+	const char *output;
+	size_t max_elements;
+	int scs;                /* 1: scs, 0: map */
+	int tau_given;          /* --tau-max or --dtau was given */
+	int sim_given;          /* a simulation option was given */
+	dk_dmft_options dmft;
+	dk_dmft_sim_options sim; /* units 0: no simulation */
+} options;
+
+static void usage(void)
+{
+	printf("Usage: dk-dmft KIND [OPTION]...\n"
+	       "Mean-field theory of a random network, J_ij ~ N(0, g^2/N), for KIND:\n"
+	       "  scs   dx/dt = -x + J phi(x): the autocorrelation Delta(tau) and\n"
+	       "        C_phi(tau) on a grid of lags, Delta0 = Delta(0), and the\n"
+	       "        decay rate of Delta; writes dmft/delta0, dmft/decay,\n"
+	       "        dmft/tau, dmft/delta, dmft/cphi\n"
+	       "  map   h' = J phi(h): the variance q, the perturbation gain chi1 and\n"
+	       "        the largest Lyapunov exponent; writes dmft/q, dmft/chi1,\n"
+	       "        dmft/lyapunov\n"
+	       "\n"
+	       "  -g, --gain G          the gain g, above 0 and at most 10 (default 2)\n"
+	       "      --phi NAME        tanh or erf (erf(sqrt(pi) x / 2); default tanh)\n"
+	       "      --tau-max T       scs: the last lag of the grid (default 30)\n"
+	       "      --dtau D          scs: the grid's step (default 0.1)\n"
+	       "      --simulate N      map: also simulate networks of N units (2 to\n"
+	       "                        8192); writes sim/q, sim/lyapunov\n"
+	       "      --seeds K         map --simulate: K networks (default 1)\n"
+	       "  -S, --seed S          map --simulate: network k from seed S + k\n"
+	       "                        (default 1)\n"
+	       "      --transient T0    map --simulate: steps before measuring\n"
+	       "                        (default 200)\n"
+	       "  -T, --steps T         map --simulate: measured steps (default 500)\n"
+	       TOOL_HELP_OUTPUT
+	       TOOL_HELP_COMMON
+	       "\n"
+	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
+	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
+/* Solve and gather (lib/analysis/dmft/dmft.h). */
+static int run(const options *o, dk_bundle *out)
+{
+	char err[256];
+	int st, records;
+	if (o->scs) {
+		dk_dmft_scs_result r;
+		st = dk_dmft_scs_run(&o->dmft, &r, err, sizeof err);
+		records = st ? DK_OK : dk_dmft_scs_to_bundle(&r, out);
+		dk_dmft_scs_result_clear(&r);
+	} else {
+		dk_dmft_map_result r;
+		st = dk_dmft_map_run(&o->dmft, &r, err, sizeof err);
+		records = st ? DK_OK : dk_dmft_map_to_bundle(&r, out);
+		if (!st && !records && o->sim.units) {
+			dk_dmft_sim_result s;
+			st = dk_dmft_map_simulate(&o->dmft, &o->sim, &s, err, sizeof err);
+			records = st ? DK_OK : dk_dmft_sim_to_bundle(&s, out);
+			dk_dmft_sim_result_clear(&s);
+		}
+	}
+	if (st)
+		tool_warn(o->scs ? "scs" : "map", "%s", err);
+	else if (records)
+		tool_warn(NULL, "out of memory");
+	return st || records ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_PHI = TOOL_OPT_FIRST_FREE, OPT_TAU_MAX, OPT_DTAU, OPT_SIMULATE,
+	       OPT_SEEDS, OPT_TRANSIENT };
+	static const struct option longopts[] = {
+		{"gain", required_argument, NULL, 'g'},
+		{"phi", required_argument, NULL, OPT_PHI},
+		{"tau-max", required_argument, NULL, OPT_TAU_MAX},
+		{"dtau", required_argument, NULL, OPT_DTAU},
+		{"simulate", required_argument, NULL, OPT_SIMULATE},
+		{"seeds", required_argument, NULL, OPT_SEEDS},
+		{"seed", required_argument, NULL, 'S'},
+		{"transient", required_argument, NULL, OPT_TRANSIENT},
+		{"steps", required_argument, NULL, 'T'},
+		{"output", required_argument, NULL, 'o'},
+		TOOL_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
+	             .dmft = dk_dmft_options_default(),
+	             .sim = dk_dmft_sim_options_default()};
+	size_t units = 0;
+	int c;
+	tool_init_numeric("dk-dmft", argv);
+	while ((c = getopt_long(argc, argv, "g:o:S:T:h", longopts, NULL)) != -1) {
+		if (tool_common_option(c, optarg, usage, &o.max_elements))
+			continue;
+		switch (c) {
+		case 'g':
+			o.dmft.gain = tool_parse_positive("--gain", optarg);
+			if (o.dmft.gain > DK_DMFT_MAX_GAIN)
+				tool_usage_error("--gain: '%s' is above %g", optarg,
+				                 DK_DMFT_MAX_GAIN);
+			break;
+		case OPT_PHI:
+			if (!(o.dmft.phi = dk_dmft_phi_from_name(optarg)))
+				tool_usage_error("--phi: %s, not '%s'", dk_dmft_phi_names(),
+				                 optarg);
+			break;
+		case OPT_TAU_MAX:
+			o.dmft.tau_max = tool_parse_positive("--tau-max", optarg);
+			o.tau_given = 1;
+			break;
+		case OPT_DTAU:
+			o.dmft.dtau = tool_parse_positive("--dtau", optarg);
+			o.tau_given = 1;
+			break;
+		case OPT_SIMULATE:
+			units = tool_parse_count("--simulate", optarg);
+			if (units < 2 || units > DK_DMFT_MAX_UNITS)
+				tool_usage_error("--simulate: from 2 to %d units, not '%s'",
+				                 DK_DMFT_MAX_UNITS, optarg);
+			break;
+		case OPT_SEEDS:
+			o.sim.networks = tool_parse_count("--seeds", optarg);
+			if (o.sim.networks < 1 || o.sim.networks > DK_DMFT_MAX_NETWORKS)
+				tool_usage_error("--seeds: from 1 to %d, not '%s'",
+				                 DK_DMFT_MAX_NETWORKS, optarg);
+			o.sim_given = 1;
+			break;
+		case 'S':
+			o.sim.seed = (uint64_t)tool_parse_count("--seed", optarg);
+			o.sim_given = 1;
+			break;
+		case OPT_TRANSIENT:
+			o.sim.transient = tool_parse_count("--transient", optarg);
+			o.sim_given = 1;
+			break;
+		case 'T':
+			if ((o.sim.steps = tool_parse_count("--steps", optarg)) == 0)
+				tool_usage_error("--steps must be at least 1");
+			o.sim_given = 1;
+			break;
+		case 'o': o.output = optarg; break;
+		}
+	}
+	if (optind >= argc)
+		tool_usage_error("no KIND named (scs or map)");
+	if (argc - optind > 1)
+		tool_usage_error("one KIND at a time; '%s' is extra", argv[optind + 1]);
+	if (!strcmp(argv[optind], "scs"))
+		o.scs = 1;
+	else if (strcmp(argv[optind], "map"))
+		tool_usage_error("KIND: scs or map, not '%s'", argv[optind]);
+	if (!o.scs && o.tau_given)
+		tool_usage_error("--tau-max and --dtau are for scs, not map");
+	if (o.sim_given && !units)
+		tool_usage_error("--seeds, --seed, --transient and --steps are for "
+		                 "map --simulate");
+	if (o.scs && units)
+		tool_usage_error("--simulate is for map, not scs");
+	o.sim.units = units;
+	char err[256];
+	if (dk_dmft_options_check(&o.dmft, o.scs, err, sizeof err))
+		tool_usage_error("--tau-max / --dtau: %s", err);
+	if (units && dk_dmft_sim_options_check(&o.sim, err, sizeof err))
+		tool_usage_error("--simulate: %s", err);
+
+	dk_bundle *out = dk_bundle_alloc();
+	int status = out ? run(&o, out) : TOOL_EXIT_FAIL;
+	json_t *opts = o.scs ?
+		json_pack("{s:s, s:f, s:s, s:f, s:f}", "kind", "scs",
+		          "gain", o.dmft.gain, "phi", o.dmft.phi->name,
+		          "tau_max", o.dmft.tau_max, "dtau", o.dmft.dtau) :
+		json_pack("{s:s, s:f, s:s, s:I, s:I, s:I, s:I, s:I}", "kind", "map",
+		          "gain", o.dmft.gain, "phi", o.dmft.phi->name,
+		          "simulate", (json_int_t)o.sim.units,
+		          "seeds", (json_int_t)o.sim.networks,
+		          "seed", (json_int_t)o.sim.seed,
+		          "transient", (json_int_t)o.sim.transient,
+		          "steps", (json_int_t)o.sim.steps);
+	status = tool_finish(status, o.output, out, opts);
+	dk_bundle_free(out);
+	return status;
+}
