@@ -19,6 +19,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import load
 M, R = load("$2"), load("$3")
+RESULT = "$3"
 with open("$3", "rb") as f:
     META = json.loads(np.load(f)[()])
 EOF
@@ -106,6 +107,15 @@ assert len(stable) == 8, rho
 pats = {tuple(s) for s in np.sign(stable @ Wo.T + bo).astype(int)}
 assert len(pats) == 8, pats
 assert (rho > 1).sum() >= 1
+EOF
+pycheck "flip-flop: fp/output is the readout at every point (1e-12), kinds 0 and 1 only" "$ff" "$tmp/fpf.npy" <<'EOF'
+Wo, bo = M["model/readout/W"], M["model/readout/b"]
+y = R["fp/x"] @ Wo.T + bo
+assert R["fp/output"].shape == y.shape, R["fp/output"].shape
+assert np.abs(R["fp/output"] - y).max() <= 1e-12 * max(1, np.abs(y).max())
+from npystream import meta
+assert meta(RESULT)["fp/output"]["axes"] == ["point", "output"]
+assert set(R["fp/kind"].tolist()) <= {0, 1}
 EOF
 ok "--jac exits 0" dk-fixed --jac --sample 128 --seed 1 -o "$tmp/fpj.npy" "$ff" "$tmp/run.npy"
 pycheck "--jac: fp/eig is NumPy's spectrum of each point's Jacobian by decreasing modulus (1e-10), fp/index its count of |eig| > 1" "$ff" "$tmp/fpj.npy" <<'EOF'

@@ -84,7 +84,7 @@ static dk_fixed_points *search(const dk_model *m, const dk_fixed_opts *o,
 	for (size_t i = 0; i < B * n; i++)
 		x0[i] = s * (2 * dk_rng_uniform(r) - 1);
 	dk_fixed_work *w = dk_fixed_work_alloc(m, B, o);
-	dk_fixed_points *p = dk_fixed_points_alloc(B, n);
+	dk_fixed_points *p = dk_fixed_points_alloc(2 * B, n);
 	char err[256];
 	int st = dk_fixed_find(w, m, B, x0, u, p, err, sizeof err);
 	if (st)
@@ -289,7 +289,7 @@ static void test_slow_point(void)
 	size_t B = 8;
 	double x0[8] = {0.6, 0.65, 0.7, 0.72, 0.75, 0.8, -2, -0.5};
 	dk_fixed_work *w = dk_fixed_work_alloc(m, B, &o);
-	dk_fixed_points *p = dk_fixed_points_alloc(B, 1);
+	dk_fixed_points *p = dk_fixed_points_alloc(2 * B, 1);
 	char err[256];
 	int st = dk_fixed_find(w, m, B, x0, NULL, p, err, sizeof err);
 	ok(!st && p->count >= 2, "ghost: the search runs (%zu points)", p->count);
@@ -537,6 +537,122 @@ static void test_determinism_and_refusals(void)
 	dk_model_free(m);
 }
 
+/* Run dk_fixed_find from the B starts x0 of the 1-unit model m. */
+static dk_fixed_points *from_starts(const dk_model *m, const dk_fixed_opts *o,
+                                    size_t B, const double *x0)
+{
+	dk_fixed_work *w = dk_fixed_work_alloc(m, B, o);
+	dk_fixed_points *p = dk_fixed_points_alloc(2 * B, 1);
+	char err[256];
+	if (!w || !p || dk_fixed_find(w, m, B, x0, NULL, p, err, sizeof err)) {
+		printf("# %s\n", w && p ? err : "out of memory");
+		dk_fixed_points_free(p);
+		p = NULL;
+	}
+	dk_fixed_work_free(w);
+	return p;
+}
+
+static int has_point(const dk_fixed_points *p, double x, int64_t kind, double tol)
+{
+	for (size_t i = 0; p && i < p->count; i++)
+		if (fabs(p->x[i] - x) <= tol && p->kind[i] == kind)
+			return 1;
+	return 0;
+}
+
+/*
+ * The Newton polish from every start finds a fixed point that Adam
+ * leaves: x' = tanh(2x) from x = 0.01, 0.9 and -0.9, with Adam cut to
+ * one step and no Newton attempt during it.  Adam's first step (with
+ * FixedPointFinder's epsilon, 0.01, added to sqrt(v) before bias
+ * correction) is rate sqrt(1 - beta2) / (1 - beta1) (1 - beta1) g /
+ * (sqrt(1 - beta2) |g| + eps) long; at 0.01 the gradient g is 0.01, so
+ * with a rate of 50 it goes about 1.45 toward -x*, whose basin the
+ * final polish then finds.  With the starts' polish all three fixed points are found
+ * (against bisection, to 1e-14); without, 0 is not.
+ */
+static void test_newton_starts(void)
+{
+	dk_model *m = one_unit(2, 0);
+	double xs = bisect(2, 0, 0.5, 1.5), x0[3] = {0.01, 0.9, -0.9};
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	o.max_iters = 1;
+	o.handoff_q = 0;
+	o.rate = 50;
+	dk_fixed_points *p = from_starts(m, &o, 3, x0);
+	ok(p && p->count == 3 && has_point(p, 0, DK_FIXED_FIXED, 1e-14) &&
+	   has_point(p, xs, DK_FIXED_FIXED, 1e-14) && has_point(p, -xs, DK_FIXED_FIXED, 1e-14),
+	   "Newton from the starts: 0 and +-x* (%zu points)", p ? p->count : 0);
+	dk_fixed_points_free(p);
+	o.newton_starts = 0;
+	p = from_starts(m, &o, 3, x0);
+	ok(p && !has_point(p, 0, DK_FIXED_FIXED, 1e-6),
+	   "without it, Adam's one step leaves 0 behind (%zu points)", p ? p->count : 0);
+	dk_fixed_points_free(p);
+	dk_model_free(m);
+}
+
+/*
+ * Diverged points, slow points above max_q and distance outliers: on
+ * x' = tanh(2x) Adam with a learning rate of 1e6 and one step throws
+ * every start beyond 1e4, where q = (tanh(2x) - x)^2 / 2 > 5e7 is
+ * far above any start's (at most 0.5 for starts in [-1, 1]): kind 2,
+ * dropped unless kept.  With a learning rate of 0.01 and one step the
+ * points stay slow (q near the starts'), and max_q sorts them.
+ */
+static void test_sift(void)
+{
+	dk_model *m = one_unit(2, 0);
+	double x0[4] = {0.3, -0.4, 0.5, 1.0};
+	dk_fixed_opts o;
+	dk_fixed_opts_default(&o);
+	o.max_iters = 1;
+	o.handoff_q = 0;
+	o.newton_iters = 0;
+	o.newton_starts = 0;
+	o.rate = 1e6;
+	o.outlier_scale = 0;
+	dk_fixed_points *p = from_starts(m, &o, 4, x0);
+	ok(p && p->count == 0, "runaway points are dropped (%zu left)", p ? p->count : 0);
+	dk_fixed_points_free(p);
+	o.keep_diverged = 1;
+	p = from_starts(m, &o, 4, x0);
+	int all2 = p && p->count == 4;
+	for (size_t i = 0; all2 && i < p->count; i++)
+		all2 = p->kind[i] == DK_FIXED_DIVERGED && fabs(p->x[i]) > 1e3;
+	ok(all2, "--keep-diverged keeps them, of kind 2");
+	dk_fixed_points_free(p);
+	o.keep_diverged = 0;
+	o.outlier_scale = 10;
+	o.rate = 1e6;
+	p = from_starts(m, &o, 4, x0);
+	ok(p && p->count == 0, "distance outliers go too");
+	dk_fixed_points_free(p);
+
+	o.rate = 0.01;
+	p = from_starts(m, &o, 4, x0);
+	size_t slow = 0;
+	double qmid = 0;
+	for (size_t i = 0; p && i < p->count; i++)
+		slow += p->kind[i] == DK_FIXED_SLOW;
+	ok(p && p->count == 4 && slow == 4, "a small step leaves four slow points");
+	if (p && p->count == 4) { /* sorted by q: between the 2nd and 3rd */
+		qmid = sqrt(p->q[1] * p->q[2]);
+		ok(p->q[1] < p->q[2], "of distinct q (%g, %g)", p->q[1], p->q[2]);
+	}
+	dk_fixed_points_free(p);
+	o.max_q = qmid;
+	p = from_starts(m, &o, 4, x0);
+	int below = p && p->count == 2;
+	for (size_t i = 0; below && i < p->count; i++)
+		below = p->q[i] <= qmid;
+	ok(below, "max_q keeps the two slow points below it");
+	dk_fixed_points_free(p);
+	dk_model_free(m);
+}
+
 int main(void)
 {
 	test_linear_map();
@@ -545,6 +661,8 @@ int main(void)
 	test_tanh_three();
 	test_slow_point();
 	test_relu();
+	test_newton_starts();
+	test_sift();
 	test_adam();
 	test_dedup();
 	test_outliers_and_sample();

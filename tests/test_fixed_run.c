@@ -46,7 +46,7 @@ static dk_fixed_points *by_hand(const dk_model *m, const dk_fixed_opts *o,
 {
 	char err[256];
 	dk_fixed_work *w = dk_fixed_work_alloc(m, B, o);
-	dk_fixed_points *p = dk_fixed_points_alloc(B, dk_model_state_size(m));
+	dk_fixed_points *p = dk_fixed_points_alloc(2 * B, dk_model_state_size(m));
 	if (dk_fixed_find(w, m, B, x0, u, p, err, sizeof err)) {
 		printf("# %s\n", err);
 		dk_fixed_points_free(p);

@@ -27,7 +27,8 @@ enum {
 	OPT_MAP = TASK_OPT_END, OPT_FLOW, OPT_CONVENTION, OPT_INPUT, OPT_SAMPLE,
 	OPT_NOISE, OPT_MAX_ITERS, OPT_TOL_Q, OPT_TOL_DQ, OPT_RATE,
 	OPT_CLIP, OPT_HANDOFF, OPT_NEWTON_ITERS, OPT_TOL_FIXED, OPT_TOL_UNIQUE,
-	OPT_OUTLIER, OPT_STALL, OPT_DENSE_MAX, OPT_KRYLOV_ITERS, OPT_JAC, OPT_TASK
+	OPT_OUTLIER, OPT_STALL, OPT_DENSE_MAX, OPT_KRYLOV_ITERS, OPT_JAC, OPT_TASK,
+	OPT_MAX_Q, OPT_KEEP_DIVERGED, OPT_NO_NEWTON_STARTS
 };
 
 typedef struct {
@@ -78,7 +79,12 @@ static void usage(void)
 	       "      --tol-unique E    merge points within E in every coordinate\n"
 	       "                        (default 1e-6)\n"
 	       "      --outlier-scale S drop points farther than S mean start distances\n"
-	       "                        from the starts' centroid (default 0: keep all)\n"
+	       "                        from the starts' centroid (default 10; 0: keep)\n"
+	       "      --max-q Q         drop slow points whose q exceeds Q (default: none)\n"
+	       "      --keep-diverged   keep the points whose q ended above every start's\n"
+	       "                        (kind 2; dropped by default)\n"
+	       "      --no-newton-starts\n"
+	       "                        no Newton polish from the start states themselves\n"
 	       TOOL_HELP_OUTPUT
 	       "      --task TASK       no STATES: run MODEL on a batch of TASK (copy,\n"
 	       "                        adding, flipflop or fmnist) and start from its\n"
@@ -153,6 +159,9 @@ int main(int argc, char **argv)
 		{"krylov-iters", required_argument, NULL, OPT_KRYLOV_ITERS},
 		{"tol-unique", required_argument, NULL, OPT_TOL_UNIQUE},
 		{"outlier-scale", required_argument, NULL, OPT_OUTLIER},
+		{"max-q", required_argument, NULL, OPT_MAX_Q},
+		{"keep-diverged", no_argument, NULL, OPT_KEEP_DIVERGED},
+		{"no-newton-starts", no_argument, NULL, OPT_NO_NEWTON_STARTS},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -208,6 +217,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TOL_UNIQUE: fo->tol_unique = tool_parse_real("--tol-unique", optarg, 0, INFINITY); break;
 		case OPT_OUTLIER: fo->outlier_scale = tool_parse_real("--outlier-scale", optarg, 0, INFINITY); break;
+		case OPT_MAX_Q: fo->max_q = tool_parse_positive("--max-q", optarg); break;
+		case OPT_KEEP_DIVERGED: fo->keep_diverged = 1; break;
+		case OPT_NO_NEWTON_STARTS: fo->newton_starts = 0; break;
 		case 'o': o.output = optarg; break;
 		}
 	}

@@ -46,7 +46,10 @@ void dk_fixed_opts_default(dk_fixed_opts *o)
 		.dense_max = 1024,
 		.krylov_iters = 500,
 		.tol_unique = 1e-6,
-		.outlier_scale = 0,
+		.outlier_scale = 10,
+		.max_q = INFINITY,
+		.keep_diverged = 0,
+		.newton_starts = 1,
 	};
 }
 
@@ -152,6 +155,7 @@ dk_fixed_points *dk_fixed_points_alloc(size_t P, size_t n)
 		return NULL;
 	size_t c = P ? P : 1;
 	p->n = n;
+	p->capacity = P;
 	p->x = malloc(c * (n ? n : 1) * sizeof(double));
 	p->q = malloc(c * sizeof(double));
 	p->residual = malloc(c * sizeof(double));
@@ -251,8 +255,11 @@ typedef struct {
 static int order_cmp(const void *a, const void *b)
 {
 	const order_key *x = a, *y = b;
-	if (x->kind != y->kind)
-		return x->kind > y->kind ? -1 : 1;
+	/* fixed, slow, diverged */
+	int rx = x->kind == DK_FIXED_FIXED ? 0 : x->kind == DK_FIXED_SLOW ? 1 : 2;
+	int ry = y->kind == DK_FIXED_FIXED ? 0 : y->kind == DK_FIXED_SLOW ? 1 : 2;
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
 	if (isnan(x->q) != isnan(y->q)) /* NaN last, for a total order */
 		return isnan(x->q) ? 1 : -1;
 	if (x->q != y->q && !isnan(x->q))
@@ -296,6 +303,59 @@ static int sort_points(dk_fixed_points *p)
 	return DK_OK;
 }
 
+/* Newton from each of the B starts x0; the points it brings to
+   tol_fixed are appended to out (whose capacity allows B more). */
+static int newton_from_starts(dk_fixed_work *w, const dk_model *m, size_t B,
+                              const double *x0, const double *u,
+                              dk_fixed_points *out)
+{
+	size_t n = w->n;
+	for (size_t b = 0; b < B; b++) {
+		size_t j = out->count;
+		double *x = out->x + j * n, res;
+		int64_t k;
+		memcpy(x, x0 + b * n, n * sizeof(double));
+		int st = dk_fixed_newton(w, m, x, u, &k, &res, NULL);
+		if (st)
+			return st;
+		if (!(res <= w->o.tol_fixed))
+			continue;
+		out->q[j] = 0.5 * res * res;
+		out->residual[j] = res;
+		out->adam_iters[j] = 0;
+		out->newton_iters[j] = k;
+		out->kind[j] = DK_FIXED_FIXED;
+		out->count++;
+	}
+	return DK_OK;
+}
+
+/* Mark the diverged points (q not finite, or above qmax, the largest q
+   of a start), then drop them unless kept, and the slow points above
+   max_q. */
+static void sift(dk_fixed_points *p, double qmax, const dk_fixed_opts *o)
+{
+	size_t n = p->n, kept = 0;
+	for (size_t i = 0; i < p->count; i++) {
+		if (p->kind[i] != DK_FIXED_FIXED && !(p->q[i] <= qmax))
+			p->kind[i] = DK_FIXED_DIVERGED;
+		int drop = (p->kind[i] == DK_FIXED_DIVERGED && !o->keep_diverged) ||
+		           (p->kind[i] == DK_FIXED_SLOW && p->q[i] > o->max_q);
+		if (drop)
+			continue;
+		if (kept != i) {
+			memcpy(p->x + kept * n, p->x + i * n, n * sizeof(double));
+			p->q[kept] = p->q[i];
+			p->residual[kept] = p->residual[i];
+			p->adam_iters[kept] = p->adam_iters[i];
+			p->newton_iters[kept] = p->newton_iters[i];
+			p->kind[kept] = p->kind[i];
+		}
+		kept++;
+	}
+	p->count = kept;
+}
+
 int dk_fixed_find(dk_fixed_work *w, const dk_model *m, size_t B,
                   const double *x0, const double *u, dk_fixed_points *out,
                   char *err, size_t errlen)
@@ -311,15 +371,34 @@ int dk_fixed_find(dk_fixed_work *w, const dk_model *m, size_t B,
 	if (dk_model_state_size(m) != n)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "the model's state size is not the workspace's");
+	size_t need = w->o.newton_starts ? 2 * B : B;
+	if (out->capacity < need || out->n != n)
+		return dk_errorf(DK_EINVAL, err, errlen, "room for %zu points of %zu "
+		                 "is needed, not %zu of %zu", need, n, out->capacity,
+		                 out->n);
+	/* the largest q of a start: a point above it ran away */
+	int st = dk_fixed_residual(w, m, B, x0, u, w->r, w->qmark);
+	double qmax = 0;
+	for (size_t b = 0; !st && b < B; b++)
+		if (w->qmark[b] > qmax)
+			qmax = w->qmark[b];
+	if (st)
+		return dk_errorf(st, err, errlen, "%s", dk_strerror(st));
 	memcpy(out->x, x0, B * n * sizeof(double));
 	out->count = B;
-	int st = dk_fixed_stages(w, m, B, out->x, u, 1, out->q,
-	                         out->adam_iters, out->newton_iters,
-	                         out->residual);
+	st = dk_fixed_stages(w, m, B, out->x, u, 1, out->q,
+	                     out->adam_iters, out->newton_iters,
+	                     out->residual);
 	for (size_t b = 0; !st && b < B; b++)
-		out->kind[b] = out->residual[b] <= w->o.tol_fixed;
-	if (!st && w->o.outlier_scale > 0)
-		st = dk_fixed_drop_outliers(out, B, x0, w->o.outlier_scale);
+		out->kind[b] = out->residual[b] <= w->o.tol_fixed ? DK_FIXED_FIXED
+		                                                  : DK_FIXED_SLOW;
+	if (!st && w->o.newton_starts)
+		st = newton_from_starts(w, m, B, x0, u, out);
+	if (!st) {
+		sift(out, qmax, &w->o);
+		if (w->o.outlier_scale > 0)
+			st = dk_fixed_drop_outliers(out, B, x0, w->o.outlier_scale);
+	}
 	if (!st)
 		st = dk_fixed_dedup(out, w->o.tol_unique);
 	if (!st)

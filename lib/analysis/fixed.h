@@ -22,7 +22,22 @@
  *     points to machine precision in a few steps; a point whose residual
  *     stays above tol_fixed is a slow point (kind 0), not a fixed point;
  *  3. merging of duplicates within tol_unique in the max-norm, keeping the
- *     lowest q, and optional rejection of distance outliers (fixed_dedup.c).
+ *     lowest q, and rejection of distance outliers (fixed_dedup.c).
+ *
+ * Besides, with newton_starts, a Newton polish from every start state
+ * itself, whose converged points join the candidates before stage 3: a
+ * fixed point near a start is then found even when Adam, whose steps
+ * follow the gradient of q, leaves its basin for another.  This is
+ * FixedPointFinder's algorithm (joint Adam on q, adaptive learning rate,
+ * gradient clipping, tolerances on q and its change, unique points, distance
+ * outliers) run per point rather than jointly, with these two Newton
+ * stages added.
+ *
+ * Points are of three kinds: fixed (1: |r| <= tol_fixed), slow (0), and
+ * diverged (2: q not finite, or above the largest q of the start states,
+ * so the minimisation ran away rather than down).  Diverged points,
+ * slow points whose q exceeds max_q, and distance outliers are left out
+ * unless keep_diverged, max_q infinite and outlier_scale 0 say otherwise.
  *
  * The caller owns every array; a workspace is allocated once per model,
  * batch and options (dk_fixed_work_alloc).
@@ -68,21 +83,30 @@ typedef struct dk_fixed_opts {
 	/* stage 3 */
 	double tol_unique;    /* merge points this close (max-norm): 1e-6 */
 	double outlier_scale; /* drop points farther from the starts' centroid
-	                         than this many mean start distances; 0: keep */
+	                         than this many mean start distances: 10, as
+	                         FixedPointFinder's outlier_distance_scale
+	                         (0: keep them) */
+	double max_q;         /* drop slow points whose q exceeds this: inf */
+	int keep_diverged;    /* keep the diverged points (kind 2): 0 */
+	int newton_starts;    /* also Newton from every start state: 1 */
 } dk_fixed_opts;
+
+/* The kinds of point. */
+enum { DK_FIXED_SLOW = 0, DK_FIXED_FIXED = 1, DK_FIXED_DIVERGED = 2 };
 
 void dk_fixed_opts_default(dk_fixed_opts *o);
 
 /* The points found: arrays of capacity P points, filled by the calls. */
 typedef struct dk_fixed_points {
 	size_t count;         /* points held */
+	size_t capacity;      /* points the arrays hold at most */
 	size_t n;             /* state size */
 	double *x;            /* count x n */
 	double *q;            /* count */
 	double *residual;     /* count: |r(x)| */
 	int64_t *adam_iters;  /* count */
 	int64_t *newton_iters; /* count */
-	int64_t *kind;        /* count: 1 fixed, 0 slow */
+	int64_t *kind;        /* count: DK_FIXED_FIXED, _SLOW or _DIVERGED */
 } dk_fixed_points;
 
 typedef struct dk_fixed_work dk_fixed_work;
@@ -105,10 +129,10 @@ void dk_fixed_points_free(dk_fixed_points *p);
 /*
  * The whole search: from the B start states x0 (B x n) under input u
  * (m values; NULL for zero), stages 1 to 3, the distinct points in out
- * (capacity at least B) sorted by kind (fixed first), then q.  DK_EINVAL
- * with a message when the convention does not fit the model (flow on a
- * discrete-time model) or B exceeds the workspace; a model's status
- * passes through.
+ * (capacity at least B, or 2 B with newton_starts) sorted by kind (fixed,
+ * slow, diverged), then q.  DK_EINVAL with a message when the convention
+ * does not fit the model (flow on a discrete-time model), B exceeds the
+ * workspace or out is too small; a model's status passes through.
  */
 int dk_fixed_find(dk_fixed_work *w, const dk_model *m, size_t B,
                   const double *x0, const double *u, dk_fixed_points *out,
@@ -206,6 +230,9 @@ typedef struct dk_fixed_result {
 	                           spectra (dk_fixed_spectra), else NULL */
 	int64_t *index;         /* owned: points->count unstable directions
 	                           with spectra, else NULL */
+	size_t outputs;         /* the model's readout size */
+	double *output;         /* owned: points->count x outputs, the readout
+	                           at each point (NULL without outputs) */
 } dk_fixed_result;
 
 /*
@@ -236,9 +263,11 @@ void dk_fixed_result_free(dk_fixed_result *r);
  *	fp/x      f8 (point, unit)   the points
  *	fp/q      f8 (point)         their q
  *	fp/iters  i8 (point, stage)  Adam's and Newton's steps
- *	fp/kind   i8 (point)         1 fixed, 0 slow
+ *	fp/kind   i8 (point)         1 fixed, 0 slow, 2 diverged
  *	fp/eig    c16 (point, eig)   with spectra: the eigenvalues
  *	fp/index  i8 (point)         with spectra: the unstable directions
+ *	fp/output f8 (point, output) the readout at each point (models with
+ *	                             outputs), which memory a point holds
  *
  * DK_ENOMEM.
  */

@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -20,7 +21,7 @@ static json_t *search_attrs(const dk_fixed_result *r)
 	json_t *uj = json_array();
 	for (size_t k = 0; uj && k < r->m; k++)
 		json_array_append_new(uj, json_real(r->input[k]));
-	return json_pack("{s:{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f}}",
+	json_t *a = json_pack("{s:{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:b, s:b}}",
 	                 "fixed",
 	                 "convention", dk_convention_name(f->convention),
 	                 "input", uj,
@@ -32,7 +33,17 @@ static json_t *search_attrs(const dk_fixed_result *r)
 	                 "krylov_iters", (json_int_t)f->krylov_iters,
 	                 "tol_fixed", f->tol_fixed, "tol_unique", f->tol_unique,
 	                 "outlier_scale", f->outlier_scale,
-	                 "jac_tol", r->search.spectra_tol);
+	                 "jac_tol", r->search.spectra_tol,
+	                 "keep_diverged", f->keep_diverged,
+	                 "newton_starts", f->newton_starts);
+	/* JSON has no infinity: no bound on q is null */
+	json_t *fx = a ? json_object_get(a, "fixed") : NULL;
+	if (fx && json_object_set_new(fx, "max_q", isfinite(f->max_q) ?
+	                              json_real(f->max_q) : json_null())) {
+		json_decref(a);
+		a = NULL;
+	}
+	return a;
 }
 
 /* A new tensor of dtype and shape holding count values of size bytes
@@ -51,6 +62,7 @@ int dk_fixed_to_bundle(const dk_fixed_result *r, dk_bundle *b)
 	static const char *const xaxes[2] = {"point", "unit"};
 	static const char *const iaxes[2] = {"point", "stage"};
 	static const char *const eaxes[2] = {"point", "eig"};
+	static const char *const oaxes[2] = {"point", "output"};
 	const dk_fixed_points *p = r->points;
 	size_t C = p->count, n = p->n, xs[2] = {C, n}, is[2] = {C, 2};
 	json_t *attrs = search_attrs(r);
@@ -83,6 +95,12 @@ int dk_fixed_to_bundle(const dk_fixed_result *r, dk_bundle *b)
 		st = dk_bundle_add_record(b, DK_NAME_FP_INDEX,
 		                          copy(DK_I8, 1, xs, r->index, C * sizeof(int64_t)),
 		                          xaxes, 1, attrs);
+	size_t os[2] = {C, r->outputs};
+	if (!st && r->output)
+		st = dk_bundle_add_record(b, DK_NAME_FP_OUTPUT,
+		                          copy(DK_F8, 2, os, r->output,
+		                               C * r->outputs * sizeof(double)),
+		                          oaxes, 2, attrs);
 	json_decref(attrs);
 	return st;
 }

@@ -34,6 +34,7 @@ void dk_fixed_result_free(dk_fixed_result *r)
 	dk_fixed_points_free(r->points);
 	free(r->eig);
 	free(r->index);
+	free(r->output);
 	free(r);
 }
 
@@ -67,6 +68,22 @@ static int spectra(const dk_model *m, dk_fixed_result *r, char *err,
 	return st;
 }
 
+/* The readout at each point r holds, into a new array in r. */
+static int readouts(const dk_model *m, dk_fixed_result *r, char *err,
+                    size_t errlen)
+{
+	size_t C = r->points->count, k = dk_model_output_size(m);
+	r->outputs = k;
+	if (!k)
+		return DK_OK;
+	if (!(r->output = malloc((C ? C * k : 1) * sizeof *r->output)))
+		return dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
+	int st = C ? dk_model_readout(m, C, r->points->x, r->output) : DK_OK;
+	if (st)
+		dk_errorf(st, err, errlen, "the readout: %s", dk_strerror(st));
+	return st;
+}
+
 int dk_fixed_run(const dk_model *m, size_t P, const double *states,
                  const dk_fixed_search *s, dk_fixed_result **out, char *err,
                  size_t errlen)
@@ -88,7 +105,7 @@ int dk_fixed_run(const dk_model *m, size_t P, const double *states,
 		r->search = *s;
 		r->m = ni;
 		r->input = calloc(ni ? ni : 1, sizeof *r->input);
-		r->points = dk_fixed_points_alloc(B, n);
+		r->points = dk_fixed_points_alloc(s->opts.newton_starts ? 2 * B : B, n);
 	}
 	st = r && r->input && r->points && x0 && w ? DK_OK : DK_ENOMEM;
 	if (!st && s->u)
@@ -101,6 +118,8 @@ int dk_fixed_run(const dk_model *m, size_t P, const double *states,
 		st = dk_fixed_find(w, m, B, x0, r->input, r->points, err, errlen);
 	if (!st && s->spectra)
 		st = spectra(m, r, err, errlen);
+	if (!st)
+		st = readouts(m, r, err, errlen);
 	free(x0);
 	dk_fixed_work_free(w);
 	if (st) {

@@ -39,6 +39,7 @@
 #define DK_NAME_FP_KIND  "fp/kind"
 #define DK_NAME_FP_EIG   "fp/eig"
 #define DK_NAME_FP_INDEX "fp/index"
+#define DK_NAME_FP_OUTPUT "fp/output"
 
 /* Jacobians and their spectra (dk-jac) */
 #define DK_NAME_JAC_X       "jac/x"
