@@ -219,12 +219,12 @@ static void test_records(void)
 	size_t C = r ? r->points->count : 0;
 	static const char *const names[] = {
 		DK_NAME_FP_X, DK_NAME_FP_Q, DK_NAME_FP_ITERS, DK_NAME_FP_KIND,
-		DK_NAME_FP_EIG, DK_NAME_FP_INDEX,
+		DK_NAME_FP_EIG, DK_NAME_FP_INDEX, DK_NAME_FP_OUTPUT,
 	};
-	int order = dk_bundle_size(b) == 6;
-	for (size_t i = 0; order && i < 6; i++)
+	int order = dk_bundle_size(b) == 7;
+	for (size_t i = 0; order && i < 7; i++)
 		order = !strcmp(dk_bundle_name(b, i), names[i]);
-	ok(order, "fp/x, fp/q, fp/iters, fp/kind, fp/eig, fp/index, in that order");
+	ok(order, "fp/x, fp/q, fp/iters, fp/kind, fp/eig, fp/index, fp/output, in that order");
 
 	const dk_meta *mx, *mq, *mi, *mk, *me, *mn;
 	const dk_tensor *tx = record(b, DK_NAME_FP_X, &mx), *tq = record(b, DK_NAME_FP_Q, &mq);
@@ -254,14 +254,17 @@ static void test_records(void)
 
 	json_t *a = mx ? json_object_get(dk_meta_attrs(mx), "fixed") : NULL;
 	json_t *in = json_object_get(a, "input");
-	ok(a && json_object_size(a) == 16, "attrs fixed: the convention, the input and 14 settings (%zu)",
+	ok(a && json_object_size(a) == 19, "attrs fixed: the convention, the input and 17 settings (%zu)",
 	   json_object_size(a));
 	ok(a && !strcmp(json_string_value(json_object_get(a, "convention")), "map") &&
 	   json_array_size(in) == 2 && json_real_value(json_array_get(in, 0)) == 0.5 &&
 	   json_real_value(json_array_get(in, 1)) == -1 &&
 	   json_real_value(json_object_get(a, "tol_unique")) == 1e-3 &&
 	   json_real_value(json_object_get(a, "jac_tol")) == 1e-10 &&
-	   json_integer_value(json_object_get(a, "max_iters")) == 5000,
+	   json_integer_value(json_object_get(a, "max_iters")) == 5000 &&
+	   json_is_null(json_object_get(a, "max_q")) &&
+	   json_is_true(json_object_get(a, "newton_starts")) &&
+	   json_is_false(json_object_get(a, "keep_diverged")),
 	   "attrs fixed: the convention, the input, the settings as run");
 	int alike = 1;
 	for (size_t i = 1; i < dk_bundle_size(b); i++)
@@ -275,9 +278,9 @@ static void test_records(void)
 	r->eig = NULL;
 	r->index = NULL;
 	b = dk_bundle_alloc();
-	ok(!dk_fixed_to_bundle(r, b) && dk_bundle_size(b) == 4 &&
+	ok(!dk_fixed_to_bundle(r, b) && dk_bundle_size(b) == 5 &&
 	   dk_bundle_find(b, DK_NAME_FP_EIG) < 0,
-	   "without spectra: fp/x, fp/q, fp/iters, fp/kind only");
+	   "without spectra: fp/x, fp/q, fp/iters, fp/kind, fp/output only");
 	dk_bundle_free(b);
 	dk_fixed_result_free(r);
 	free(x);

@@ -46,7 +46,7 @@ static void usage(void)
 	       "\n"
 	       "Without options the output is byte-identical to the input.\n"
 	       "Exit status: 0 on success, 1 on bad input or I/O error, 2 on usage error.\n");
-	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	tool_exit_stdout();
 }
 
 /*

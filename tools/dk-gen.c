@@ -37,7 +37,7 @@ static void usage(void)
 	       "\n"
 	       "Exit status: 0 on success, 1 on a missing dataset, bad data or I/O error,\n"
 	       "2 on usage error.\n");
-	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	tool_exit_stdout();
 }
 
 /* attrs.provenance on each tensor. */

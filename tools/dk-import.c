@@ -67,8 +67,7 @@ static void usage(void)
 	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
-	int bad = ferror(stdout);
-	exit(fclose(stdout) == 0 && !bad ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	tool_exit_stdout();
 }
 
 /* One file operand's tensors into b ("-": standard input); 0, or a

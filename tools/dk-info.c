@@ -49,7 +49,7 @@ static void usage(void)
 	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success, 1 on bad input or I/O error, 2 on usage error.\n");
-	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	tool_exit_stdout();
 }
 
 static char *cell_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

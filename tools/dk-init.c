@@ -49,7 +49,7 @@ static void usage(void)
 	       "      --version        show the version and exit\n"
 	       "\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
-	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	tool_exit_stdout();
 }
 
 /* The model attrs the library wrote on the bundle's first tensor. */

@@ -91,7 +91,7 @@ static void usage(void)
 	       "\n"
 	       "The program run is gnuplot (Debian package gnuplot-nox), or $DK_GNUPLOT.\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
-	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	tool_exit_stdout();
 }
 
 /* The names of the kinds that take the options flags (all for 0), as

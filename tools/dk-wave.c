@@ -61,7 +61,7 @@ static void usage(void)
 	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
-	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	tool_exit_stdout();
 }
 
 /* Find the states, analyse, gather (lib/analysis/wave.h). */

@@ -56,10 +56,18 @@ void tool_usage_error(const char *fmt, ...)
 	exit(TOOL_EXIT_USAGE);
 }
 
+void tool_exit_stdout(void)
+{
+	/* a text longer than stdio's buffer may have failed to be written
+	   before the close, which then has nothing left to fail on */
+	int bad = ferror(stdout);
+	exit(fclose(stdout) == 0 && !bad ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+}
+
 void tool_version(void)
 {
 	printf("%s (dynkit) %s\n", program, dk_version());
-	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	tool_exit_stdout();
 }
 
 int tool_common_option(int c, const char *arg, void (*usage)(void),

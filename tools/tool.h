@@ -33,6 +33,9 @@ _Noreturn void tool_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 /* Print "dk-NAME (dynkit) VERSION" and exit 0. */
 _Noreturn void tool_version(void);
+/* Close stdout after --help or --version and exit: 0 when all of the
+   text was written, 1 otherwise. */
+_Noreturn void tool_exit_stdout(void);
 
 /*
  * Options every tool takes, for its getopt_long table, and their codes:

@@ -55,10 +55,7 @@ static void usage(void)
 	       "\n"
 	       "Exit status: 0 on success (also after SIGINT, with a checkpoint),\n"
 	       "1 on error (a non-finite loss among them), 2 on usage error.\n");
-	/* the text is longer than stdio's buffer: a failed write may come
-	   before the close */
-	int bad = ferror(stdout);
-	exit(fclose(stdout) == 0 && !bad ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+	tool_exit_stdout();
 }
 
 /* Do a and b name one file: the same file when both exist, else the same
