@@ -243,6 +243,18 @@ if command -v script >/dev/null 2>&1; then
 	timeout 10 script -qec 'dk-info' /dev/null </dev/null >"$tmp/.out" 2>&1
 	grep -q "reading a stream from standard input, which is a terminal" "$tmp/.out"
 	tap_result $? "standard input from a terminal: says so instead of waiting silently"
+	# progress on a terminal, nothing when stderr is a file
+	dk-gen flipflop --batch 2 --length 20 -o "$tmp/pin.npy"
+	dk-run "$tmp/net.npy" "$tmp/pin.npy" -o "$tmp/prun.npy"
+	for t in "dk-fixed:point" "dk-jac:state"; do
+		timeout 20 script -qec "${t%%:*} '$tmp/net.npy' '$tmp/prun.npy' -o '$tmp/p.npy'" /dev/null \
+			</dev/null >"$tmp/.out" 2>&1
+		grep -q "${t%%:*}: ${t#*:} [0-9]*/[0-9]* (100%)" "$tmp/.out"
+		tap_result $? "${t%%:*} shows its progress on a terminal"
+		${t%%:*} "$tmp/net.npy" "$tmp/prun.npy" -o "$tmp/p.npy" 2>"$tmp/.err"
+		[ ! -s "$tmp/.err" ]
+		tap_result $? "${t%%:*} is quiet when stderr is not a terminal"
+	done
 fi
 if [ "${DK_SANITIZERS:-no}" != yes ]; then
 	# a Wave-RNN of 256 rings of 256 units: its dense Jacobian is 32 GiB

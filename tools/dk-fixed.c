@@ -121,9 +121,13 @@ static int run(options *o, const dk_model *m, const dk_bundle *in,
 	        : NULL;
 	dk_fixed_result *r = NULL;
 	int st = DK_OK, status = TOOL_EXIT_FAIL;
+	tool_progress prog, *shown = bad ? NULL : tool_progress_start(&prog, "point");
+	o->s.opts.progress = shown ? tool_progress_show : NULL;
+	o->s.opts.progress_arg = shown;
 	if (bad)
 		tool_warn(bad, "%s", err);
-	else if (dk_fixed_run(m, P, pts->data, &o->s, &r, err, sizeof err))
+	else if ((st = dk_fixed_run(m, P, pts->data, &o->s, &r, err, sizeof err),
+	          tool_progress_end(shown), st))
 		tool_warn(NULL, "%s", err);
 	else if ((st = dk_fixed_to_bundle(r, out)))
 		tool_warn(NULL, "%s", dk_strerror(st));

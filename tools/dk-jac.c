@@ -159,13 +159,18 @@ static int run_model(options *o, const char *model_path, const char *states_path
 		tool_warn(states_path, "%s", err);
 		goto done;
 	}
+	tool_progress prog, *shown = tool_progress_start(&prog, "state");
+	o->jo.progress = shown ? tool_progress_show : NULL;
+	o->jo.progress_arg = shown;
 	if ((st = dk_jac_alloc(m, &o->jo, &w, err, sizeof err))) {
 		tool_warn(model_path, "%s%s", err, st == DK_ENOMEM &&
 		          o->jo.method == DK_JAC_DENSE ? " (--arnoldi)" : "");
 		goto done;
 	}
 	size_t P = X->shape[0];
-	if ((st = dk_jac_run(w, X->data, P, o->u, &r, err, sizeof err))) {
+	st = dk_jac_run(w, X->data, P, o->u, &r, err, sizeof err);
+	tool_progress_end(shown);
+	if (st) {
 		tool_warn(st == DK_ENOMEM ? NULL : states_path, "%s", err);
 		goto done;
 	}

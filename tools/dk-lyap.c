@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tool.h"
 
@@ -70,17 +69,6 @@ static void usage(void)
 	tool_exit_stdout();
 }
 
-/* Progress on a terminal: the percentage of the steps done, when it
-   changes. */
-static void progress(void *arg, size_t done, size_t total)
-{
-	int *last = arg, pct = total ? (int)(100.0 * (double)done / (double)total) : 100;
-	if (pct != *last) {
-		fprintf(stderr, "\r%s: step %zu/%zu (%d%%) ", tool_name(), done, total, pct);
-		*last = pct;
-	}
-}
-
 /* Compute and gather (lib/analysis/lyap.h); returns the exit status. */
 static int run(options *o, const dk_model *m, const dk_bundle *in, const char *src,
                dk_bundle *out)
@@ -100,10 +88,10 @@ static int run(options *o, const dk_model *m, const dk_bundle *in, const char *s
 		tool_warn(src, "%s", err);
 		goto done;
 	}
-	int last = -1, tty = isatty(STDERR_FILENO);
-	if (tty) {
-		o->lyap.progress = progress;
-		o->lyap.progress_arg = &last;
+	tool_progress prog, *shown = tool_progress_start(&prog, "step");
+	if (shown) {
+		o->lyap.progress = tool_progress_show;
+		o->lyap.progress_arg = shown;
 	}
 	if (dk_lyap_alloc(m, &o->lyap, &l, err, sizeof err)) {
 		tool_warn(NULL, "%s", err[0] ? err : "out of memory");
@@ -111,8 +99,7 @@ static int run(options *o, const dk_model *m, const dk_bundle *in, const char *s
 	}
 	dk_lyap_result r;
 	int st = dk_lyap_run(l, s.x0, s.u, s.u_stride, &r, err, sizeof err);
-	if (tty && last >= 0)
-		fputc('\n', stderr);
+	tool_progress_end(shown);
 	if (st) {
 		tool_warn(src ? src : "model", "%s%s", st == DK_ENOMEM ? "out of memory" : err,
 		          st == DK_ELIMIT ? " (--max-state sets the bound; --allow-divergence "

@@ -56,6 +56,29 @@ void tool_usage_error(const char *fmt, ...)
 	exit(TOOL_EXIT_USAGE);
 }
 
+tool_progress *tool_progress_start(tool_progress *p, const char *what)
+{
+	*p = (tool_progress){.what = what, .last = -1};
+	return isatty(STDERR_FILENO) ? p : NULL;
+}
+
+void tool_progress_show(void *arg, size_t done, size_t total)
+{
+	tool_progress *p = arg;
+	int pct = total ? (int)(100.0 * (double)done / (double)total) : 100;
+	if (pct != p->last) {
+		fprintf(stderr, "\r%s: %s %zu/%zu (%d%%) ", program, p->what, done,
+		        total, pct);
+		p->last = pct;
+	}
+}
+
+void tool_progress_end(tool_progress *p)
+{
+	if (p && p->last >= 0)
+		fputc('\n', stderr);
+}
+
 void tool_exit_stdout(void)
 {
 	/* a text longer than stdio's buffer may have failed to be written

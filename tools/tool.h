@@ -33,6 +33,21 @@ _Noreturn void tool_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 /* Print "dk-NAME (dynkit) VERSION" and exit 0. */
 _Noreturn void tool_version(void);
+/*
+ * Progress on stderr for a library's progress callback: "dk-NAME: WHAT
+ * done/total (pct%)" rewritten in place when the percentage changes.
+ * tool_progress_start returns the callback's argument, or NULL (and no
+ * callback should be set) when stderr is not a terminal; after the work,
+ * tool_progress_end ends the line.
+ */
+typedef struct tool_progress {
+	const char *what;   /* "step", "point", ... */
+	int last;           /* the percentage shown, -1: none yet */
+} tool_progress;
+tool_progress *tool_progress_start(tool_progress *p, const char *what);
+void tool_progress_show(void *arg, size_t done, size_t total);
+void tool_progress_end(tool_progress *p);
+
 /* Close stdout after --help or --version and exit: 0 when all of the
    text was written, 1 otherwise. */
 _Noreturn void tool_exit_stdout(void);

@@ -318,6 +318,8 @@ static int newton_from_starts(dk_fixed_work *w, const dk_model *m, size_t B,
 		int st = dk_fixed_newton(w, m, x, u, &k, &res, NULL);
 		if (st)
 			return st;
+		if (w->o.progress && !(res <= w->o.tol_fixed))
+			w->o.progress(w->o.progress_arg, B + b + 1, 2 * B);
 		if (!(res <= w->o.tol_fixed))
 			continue;
 		out->q[j] = 0.5 * res * res;
@@ -326,6 +328,8 @@ static int newton_from_starts(dk_fixed_work *w, const dk_model *m, size_t B,
 		out->newton_iters[j] = k;
 		out->kind[j] = DK_FIXED_FIXED;
 		out->count++;
+		if (w->o.progress)
+			w->o.progress(w->o.progress_arg, B + b + 1, 2 * B);
 	}
 	return DK_OK;
 }

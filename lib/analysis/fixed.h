@@ -89,6 +89,11 @@ typedef struct dk_fixed_opts {
 	double max_q;         /* drop slow points whose q exceeds this: inf */
 	int keep_diverged;    /* keep the diverged points (kind 2): 0 */
 	int newton_starts;    /* also Newton from every start state: 1 */
+	/* called, when not NULL, now and then with the work done of the
+	   total (points finished by Adam, then starts Newton has tried), for
+	   a progress display; it must not call back in */
+	void (*progress)(void *arg, size_t done, size_t total);
+	void *progress_arg;
 } dk_fixed_opts;
 
 /* The kinds of point. */

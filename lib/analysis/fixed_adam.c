@@ -219,6 +219,9 @@ int dk_fixed_stages(dk_fixed_work *w, const dk_model *m, size_t B,
 				       dk_model_cache_size(m) * sizeof(double));
 			na--;
 		}
+		if (o->progress)
+			o->progress(o->progress_arg, B - na,
+			            polish && o->newton_starts ? 2 * B : B);
 		if (st || na == 0)
 			break;
 		if (flow) {

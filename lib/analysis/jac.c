@@ -364,6 +364,8 @@ int dk_jac_run(dk_jac *w, const double *x, size_t P, const double *u,
 		           : state_point(w, xp, u, r, p, msg, sizeof msg);
 		if (st)
 			dk_errorf(st, err, errlen, "state %zu: %s", p, msg);
+		else if (w->o.progress)
+			w->o.progress(w->o.progress_arg, p + 1, P);
 	}
 	if (st) {
 		dk_jac_result_free(r);

@@ -54,6 +54,10 @@ typedef struct dk_jac_options {
 	                             are set from top and the convention */
 	size_t max_elements;      /* refuse results of more elements than
 	                             this (see dk_jac_run); 0: no limit */
+	/* called, when not NULL, after each state with the states done of
+	   the total (for a progress display; it must not call back in) */
+	void (*progress)(void *arg, size_t done, size_t total);
+	void *progress_arg;
 } dk_jac_options;
 
 /* Fill o with the defaults. */
