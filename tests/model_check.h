@@ -1,6 +1,8 @@
 /*
  * model_check.h -- the checks every model kind must pass, for its own
- * test program to call: dk_check_model(&spec, "label").
+ * test program to call: dk_check_model(&spec, "label"), or
+ * dk_check_model_of(m, "label") for a model made and then changed (its
+ * parameters moved away from their initialisation).
  *
  * Each derivative is compared with central finite differences of the
  * step itself, or with an identity that holds exactly:
@@ -62,14 +64,12 @@ static double objective(dk_model *m, dk_model_work *w, const double *x,
 	return dot(g, xn, B * dk_model_state_size(m));
 }
 
+/* The checks on m, which is freed. */
 static void __attribute__((unused))
-dk_check_model(const dk_model_spec *spec, const char *label)
+dk_check_model_of(dk_model *m, const char *label)
 {
-	dk_model *m;
 	char err[256];
-	int st = dk_model_create(spec, &m, err, sizeof err);
-	if (!ok(st == DK_OK, "%s: create %s", label, st ? err : ""))
-		return;
+	int st;
 	size_t n = dk_model_state_size(m), in = dk_model_input_size(m);
 	size_t np = dk_model_param_count(m), o = dk_model_output_size(m);
 	dk_model_work *w = dk_model_work_alloc(m, B);
@@ -235,6 +235,17 @@ dk_check_model(const dk_model_spec *spec, const char *label)
 	dk_rng_free(r);
 	dk_model_work_free(w);
 	dk_model_free(m);
+}
+
+static void __attribute__((unused))
+dk_check_model(const dk_model_spec *spec, const char *label)
+{
+	dk_model *m;
+	char err[256];
+	int st = dk_model_create(spec, &m, err, sizeof err);
+	if (!ok(st == DK_OK, "%s: create %s", label, st ? err : ""))
+		return;
+	dk_check_model_of(m, label);
 }
 
 #endif
