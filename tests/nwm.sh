@@ -101,6 +101,26 @@ st=$?
 grep -q "sheet layout (2 x 4 x 32)" "$tmp/wave.err"
 tap_result $((st != 1 || $?)) "dk-wave finds the sheet layout with no options (and refuses it: rings only)"
 
+# A file whose attrs claim a vast sheet is refused: the readout's
+# weights (outputs x 2 C H W) are the one tensor that grows with the
+# sheet, so it takes at least one output, and its shape must match.
+pycheck "write models claiming a 10^6 x 10^6 sheet, with 0 and 1 outputs" <<EOF
+from npystream import records, save_bytes
+for outputs in (0, 1):
+    recs = []
+    for raw, a in records("$tmp/m.npy"):
+        mt = json.loads(raw)
+        mt["attrs"]["model"].update(height=10**6, width=10**6, units=10**12, outputs=outputs)
+        if mt["name"] == "model/readout/W":
+            a = np.zeros((outputs, 256))
+        if mt["name"] == "model/readout/b":
+            a = np.zeros(outputs)
+        recs.append((json.dumps(mt).encode(), a))
+    open("$tmp/vast%d.npy" % outputs, "wb").write(save_bytes(recs))
+EOF
+fails_with 1 "a vast sheet with no outputs is refused" dk-run -o "$tmp/v.npy" "$tmp/vast0.npy" "$tmp/wave_in.npy"
+fails_with 1 "a vast sheet with a small readout is refused" dk-run -o "$tmp/v.npy" "$tmp/vast1.npy" "$tmp/wave_in.npy"
+
 # ---- a round trip, training and the analyses ----
 ok "the model through dk-cat" sh -c "dk-cat '$tmp/m.npy' > '$tmp/m2.npy'"
 dk-run -o "$tmp/run2.npy" "$tmp/m2.npy" "$tmp/wave_in.npy"

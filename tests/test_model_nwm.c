@@ -171,6 +171,35 @@ static void test_wave(void)
 	dk_model_free(m);
 }
 
+/*
+ * With no image (u NULL) the vjp takes another path for the encoders'
+ * biases (sums, no convolution of the image): it must give what an image
+ * of zeros gives, to rounding (the same sums in another order; 1e-14).
+ */
+static void test_no_image(void)
+{
+	dk_model *m = make(2, 3, 4, 2, 0);
+	perturb(m, 9, 0.3);
+	size_t n = dk_model_state_size(m), P = dk_model_input_size(m), np = dk_model_param_count(m);
+	double *x = malloc(n * sizeof *x), *g = malloc(n * sizeof *g), *u = calloc(P, sizeof *u);
+	double *gx0 = malloc(n * sizeof *gx0), *gx1 = malloc(n * sizeof *gx1);
+	double *gu0 = malloc(P * sizeof *gu0), *gu1 = malloc(P * sizeof *gu1);
+	double *gp0 = calloc(np, sizeof *gp0), *gp1 = calloc(np, sizeof *gp1);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = sin(0.9 * (double)i);
+		g[i] = cos(1.1 * (double)i);
+	}
+	dk_model_work *w = dk_model_work_alloc(m, 1);
+	dk_model_vjp(m, w, 1, x, NULL, NULL, g, gx0, gu0, gp0);
+	dk_model_vjp(m, w, 1, x, u, NULL, g, gx1, gu1, gp1);
+	double e = fmax(rel_err(gx0, gx1, n), fmax(rel_err(gu0, gu1, P), rel_err(gp0, gp1, np)));
+	ok(e < 1e-14, "vjp without an image is that of an image of zeros (rel err %.2g)", e);
+	dk_model_work_free(w);
+	free(x); free(g); free(u); free(gx0); free(gx1); free(gu0); free(gu1);
+	free(gp0); free(gp1);
+	dk_model_free(m);
+}
+
 /* 2 C sheets of H x W, y's then z's, periodic in rows and columns. */
 static void test_layout(void)
 {
@@ -227,6 +256,9 @@ static void test_spec(void)
 	s = good;
 	s.units = 11;
 	refused(s, "units", "units other than H W");
+	s = good;
+	s.outputs = 0;
+	refused(s, "outputs", "no outputs");
 	s = good;
 	s.dt = -1;
 	refused(s, "dt", "a negative dt");
@@ -319,6 +351,7 @@ int main(void)
 	test_formula(3, 4, 3, 2);
 	test_formula(1, 1, 2, 1);
 	test_wave();
+	test_no_image();
 	test_layout();
 	test_spec();
 	test_attrs();

@@ -125,6 +125,11 @@ static int nwm_layout(dk_model *m, char *err, size_t errlen)
 	if (!I)
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: inputs (the image's "
 		                 "channels) must be at least 1");
+	/* no parameter grows with the sheet but the readout's weights
+	   (outputs x 2 C H W): with at least one output, a model loaded from
+	   a file is no larger than its tensors, whatever its attrs say */
+	if (!s->outputs)
+		return dk_errorf(DK_EINVAL, err, errlen, "nwm: outputs must be at least 1");
 	if (s->dt == 0)
 		s->dt = NWM_DT;
 	if (!(s->dt >= DBL_MIN) || !isfinite(s->dt))
