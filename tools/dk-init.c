@@ -6,6 +6,7 @@
  *	dk-init gru --units 128 --inputs 1 --outputs 3
  *	dk-init ctrnn --units 200 --gain 1.5 --phi erf --dt 0.05 --integrator rk4
  *	dk-init wrnn --channels 6 --units 100 --inputs 10 --outputs 10
+ *	dk-init nwm --channels 2 --sheet 32,32 --inputs 1 --outputs 4
  *
  * The model is created by the library (dk_model_create); this tool only
  * reads the options and writes the result, with its provenance.
@@ -41,6 +42,10 @@ static void usage(void)
 	       "         the readout reads h\n"
 	       "  ctrnn  tau dx/dt = -x + (J + m n^T/N) phi(x) + B u + b, integrated\n"
 	       "         over dt; J_ij ~ N(0, G^2/N), m and n (N x R) N(0, 1)\n"
+	       "  nwm    the oscillator sheet: C channels on an H x W torus, state [y, z],\n"
+	       "         z' = z + dt (tanh(W * y + b) - omega y - alpha z), y' = y + dt z',\n"
+	       "         W a 3x3 circular convolution (the Laplacian at first), omega\n"
+	       "         and alpha relu(3x3 convolution of the input image); needs --sheet\n"
 	       "\n"
 	       MODEL_OPTIONS_HELP
 	       "  -S, --seed S         random seed (default 1)\n"
@@ -81,7 +86,7 @@ int main(int argc, char **argv)
 			o.output = optarg;
 	}
 	if (optind != argc - 1)
-		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn)");
+		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn, nwm)");
 
 	dk_model *m;
 	if (model_options_create(&o.m, argv[optind], &m))

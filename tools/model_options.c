@@ -19,6 +19,22 @@ void model_options_init(model_options *m)
 	                          .init = NULL, .gain = 1, .seed = 1};
 }
 
+/* --sheet H,W: two counts, each at least 1. */
+static void parse_sheet(const char *arg, size_t *height, size_t *width)
+{
+	const char *comma = strchr(arg, ',');
+	char h[64];
+	size_t len = comma ? (size_t)(comma - arg) : 0;
+	if (!comma || len >= sizeof h || strchr(comma + 1, ','))
+		tool_usage_error("--sheet: '%s' is not H,W", arg);
+	memcpy(h, arg, len);
+	h[len] = '\0';
+	*height = tool_parse_count("--sheet", h);
+	*width = tool_parse_count("--sheet", comma + 1);
+	if (!*height || !*width)
+		tool_usage_error("--sheet: '%s': rows and columns must be at least 1", arg);
+}
+
 int model_option(model_options *m, int c, const char *arg)
 {
 	dk_model_spec *s = &m->spec;
@@ -46,6 +62,7 @@ int model_option(model_options *m, int c, const char *arg)
 		s->integrator = arg;
 		break;
 	case MODEL_OPT_RANK: s->rank = tool_parse_count("--rank", arg); break;
+	case MODEL_OPT_SHEET: parse_sheet(arg, &s->height, &s->width); break;
 	default: return 0;
 	}
 	if (c >= MODEL_OPT_DT)
@@ -56,7 +73,7 @@ int model_option(model_options *m, int c, const char *arg)
 }
 
 static const char *const ct_names[MODEL_OPT_END - MODEL_OPT_DT] = {
-	"--dt", "--tau", "--integrator", "--rank",
+	"--dt", "--tau", "--integrator", "--rank", "--sheet",
 };
 
 const char *model_options_first(const model_options *m)
@@ -80,6 +97,9 @@ int model_options_create(model_options *m, const char *kind, dk_model **out)
 {
 	dk_model_spec *s = &m->spec;
 	s->kind = kind;
+	/* a sheet gives the size: the units are the library's to fill */
+	if (m->ct_given[MODEL_OPT_SHEET - MODEL_OPT_DT] && !m->given['n'])
+		s->units = 0;
 	char err[256];
 	int st = dk_model_create(s, out, err, sizeof err);
 	if (st == DK_EINVAL)
@@ -93,6 +113,7 @@ int model_options_create(model_options *m, const char *kind, dk_model **out)
 	snprintf(m->init, sizeof m->init, "%s", made->init);
 	s->act = made->act;
 	s->channels = made->channels;
+	s->units = made->units;
 	s->init = m->init;
 	return DK_OK;
 }
@@ -114,6 +135,12 @@ json_t *model_options_json(const model_options *m, json_t *model_attrs)
 	}
 	if (o && s->channels &&
 	    json_object_set_new(o, "channels", json_integer((json_int_t)s->channels))) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (o && s->height &&
+	    json_object_set_new(o, "sheet", json_pack("[I, I]", (json_int_t)s->height,
+	                                              (json_int_t)s->width))) {
 		json_decref(o);
 		o = NULL;
 	}

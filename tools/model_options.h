@@ -1,14 +1,15 @@
 /*
  * model_options.h -- the options that make a new model (--channels,
  * --units, --inputs, --outputs, --act/--phi, --init, --gain, the seed,
- * and the continuous-time --dt, --tau, --integrator, --rank), as dk-init
+ * the continuous-time --dt, --tau, --integrator, --rank, and the nwm's
+ * --sheet), as dk-init
  * takes them and dk-train takes them to create the model it trains.
  *
  * The long options return the short letters dk-init has always had
  * (-c -n -i -O -a -I -g, and -S for the seed), so a tool that takes both
  * these and task_options.h's must leave those letters free; the
  * continuous-time options have codes of their own, above any a tool or
- * the task options use.
+ * the task options use (as --sheet has).
  */
 #ifndef DK_MODEL_OPTIONS_H
 #define DK_MODEL_OPTIONS_H
@@ -17,7 +18,7 @@
 
 enum {
 	MODEL_OPT_DT = 0x400, MODEL_OPT_TAU, MODEL_OPT_INTEGRATOR, MODEL_OPT_RANK,
-	MODEL_OPT_END
+	MODEL_OPT_SHEET, MODEL_OPT_END
 };
 
 /* The short options, for getopt's option string. */
@@ -38,14 +39,17 @@ enum {
 	{"dt", required_argument, NULL, MODEL_OPT_DT}, \
 	{"tau", required_argument, NULL, MODEL_OPT_TAU}, \
 	{"integrator", required_argument, NULL, MODEL_OPT_INTEGRATOR}, \
-	{"rank", required_argument, NULL, MODEL_OPT_RANK}
+	{"rank", required_argument, NULL, MODEL_OPT_RANK}, \
+	{"sheet", required_argument, NULL, MODEL_OPT_SHEET}
 
 /* The help lines of these options (the seed's line is the tool's). */
 #define MODEL_OPTIONS_HELP \
-	"  -c, --channels C     rings of the wrnn (default 1)\n" \
+	"  -c, --channels C     rings of the wrnn, sheets of the nwm (default 1)\n" \
 	"  -n, --units N        units (default 64): the state size, or units per\n" \
-	"                       ring of the wrnn; lstm's state [h, c] holds 2N\n" \
-	"  -i, --inputs I       input size (default 1)\n" \
+	"                       ring of the wrnn; lstm's state [h, c] holds 2N;\n" \
+	"                       nwm: H W, its default\n" \
+	"  -i, --inputs I       input size (default 1); nwm: the image's\n" \
+	"                       channels, each H x W\n" \
 	"  -O, --outputs O      readout size (default 1)\n" \
 	"  -a, --act F          nonlinearity: tanh, relu, erf, identity\n" \
 	"                       (default tanh; gru and lstm: tanh only; the\n" \
@@ -53,19 +57,21 @@ enum {
 	"      --phi F          the same as --act\n" \
 	"  -I, --init KIND      rnn: identity, random or orthogonal (default\n" \
 	"                       random); wrnn: shift or random (default shift);\n" \
-	"                       gru, lstm, ctrnn: random only\n" \
+	"                       gru, lstm, ctrnn: random only; nwm: laplacian\n" \
 	"  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q; wrnn\n" \
 	"                       random: kernel ~ N(0, G^2/(3C)) (default 1;\n" \
 	"                       not used by gru and lstm)\n" \
-	"      --dt DT          ctrnn: integration step (default 0.1)\n" \
+	"      --dt DT          ctrnn, nwm: integration step (default 0.1)\n" \
 	"      --tau TAU        ctrnn: time constant (default 1)\n" \
 	"      --integrator M   ctrnn: euler or rk4 (default euler)\n" \
-	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n"
+	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n" \
+	"      --sheet H,W      nwm: the sheet's rows and columns (required)\n"
 
 typedef struct {
 	dk_model_spec spec;
 	int given[128];     /* by short letter: which options were set */
-	int ct_given[MODEL_OPT_END - MODEL_OPT_DT]; /* the continuous-time ones */
+	int ct_given[MODEL_OPT_END - MODEL_OPT_DT]; /* the continuous-time ones
+	                                               and --sheet */
 	char init[32];      /* the initialisation the model was made with */
 } model_options;
 
@@ -82,13 +88,15 @@ int model_options_any(const model_options *m);
 const char *model_options_first(const model_options *m);
 /*
  * Set the kind and the defaults that depend on it (the wrnn is relu, one
- * ring and shift-initialised unless told; the others' init is random),
+ * ring and shift-initialised unless told; the others' init is random;
+ * with --sheet and no --units, the units are left to the sheet),
  * make the model, and check that the continuous-time options apply.
  * Usage errors exit 2; other failures warn and return nonzero.
  */
 int model_options_create(model_options *m, const char *kind, dk_model **out);
 /* The settings after defaults, as dk-init's provenance records them;
-   for a continuous-time model also dt, tau, integrator and rank, taken
+   with the sheet, and for a continuous-time model dt, tau, integrator
+   and rank (those it has), taken
    from the model's attrs (model_attrs, may be NULL) where the library
    filled in its defaults.  NULL when out of memory. */
 json_t *model_options_json(const model_options *m, json_t *model_attrs);

@@ -25,7 +25,7 @@ struct dk_model_work {
 };
 
 static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_wrnn_ops, &dk_gru_ops,
-                                             &dk_lstm_ops, &dk_ctrnn_ops};
+                                             &dk_lstm_ops, &dk_ctrnn_ops, &dk_nwm_ops};
 
 const dk_model_ops *dk_model_ops_find(const char *kind)
 {
@@ -90,6 +90,8 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 	}
 	if (!m->readout_in || m->readout_in > m->n)
 		m->readout_in = m->n;
+	if (!m->input_size)
+		m->input_size = m->spec.inputs;
 	size_t wshape[2] = {spec->outputs, m->readout_in}, bshape[1] = {spec->outputs};
 	static const char *const waxes[2] = {"output", "unit"}, *const baxes[1] = {"output"};
 	m->readout_w = dk_model_add_param(m, "model/readout/W", 2, wshape, waxes);
@@ -130,7 +132,13 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 		s->channels = 1;
 	if (!ops->has_channels && s->channels)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s has no channels; only the "
-		                 "wrnn has", ops->kind);
+		                 "wrnn and the nwm have", ops->kind);
+	if (!ops->has_sheet && (s->height || s->width))
+		return dk_errorf(DK_EINVAL, err, errlen, "height and width (a sheet) "
+		                 "apply only to the nwm, not %s", ops->kind);
+	if (ops->has_sheet && (!s->height || !s->width))
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: the sheet's height and "
+		                 "width must be at least 1", ops->kind);
 	if (!isfinite(s->gain))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the gain is not a finite "
 		                 "number", ops->kind);
@@ -140,8 +148,15 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 		                    : s->rank ? "rank" : NULL;
 		if (field)
 			return dk_errorf(DK_EINVAL, err, errlen, "%s applies only to "
-			                 "continuous-time models (ctrnn), not %s",
+			                 "continuous-time models (ctrnn, nwm), not %s",
 			                 field, ops->kind);
+	} else if (ops->dt_only) {
+		const char *field = s->tau != 0 ? "tau"
+		                    : s->integrator && *s->integrator ? "integrator"
+		                    : s->rank ? "rank" : NULL;
+		if (field)
+			return dk_errorf(DK_EINVAL, err, errlen, "%s applies only to "
+			                 "the ctrnn, not %s", field, ops->kind);
 	}
 	return DK_OK;
 }
@@ -195,14 +210,14 @@ const dk_model_spec *dk_model_spec_of(const dk_model *m) { return &m->spec; }
 int dk_model_check_inputs(const dk_model *m, size_t nu, char *err,
                           size_t errlen)
 {
-	if (nu != m->spec.inputs)
+	if (nu != m->input_size)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%zu values; the model takes %zu inputs", nu,
-		                 m->spec.inputs);
+		                 m->input_size);
 	return DK_OK;
 }
 size_t dk_model_state_size(const dk_model *m) { return m->n; }
-size_t dk_model_input_size(const dk_model *m) { return m->spec.inputs; }
+size_t dk_model_input_size(const dk_model *m) { return m->input_size; }
 size_t dk_model_output_size(const dk_model *m) { return m->spec.outputs; }
 size_t dk_model_readout_input_size(const dk_model *m) { return m->readout_in; }
 double *dk_model_params(dk_model *m) { return m->theta; }
@@ -252,8 +267,23 @@ static json_t *model_attrs(const dk_model *m)
 		json_object_del(a, "gain");
 		json_object_del(a, "seed");
 	}
-	/* the continuous-time settings, only for the models that have them */
-	if (a && m->ops->field) {
+	/* the sheet and the continuous-time settings, only for the models
+	   that have them */
+	if (a && m->ops->has_sheet) {
+		json_t *c = json_pack("{s:I, s:I}", "height", (json_int_t)s->height,
+		                      "width", (json_int_t)s->width);
+		if (!c || json_object_update(a, c)) {
+			json_decref(a);
+			a = NULL;
+		}
+		json_decref(c);
+	}
+	if (a && m->ops->dt_only) {
+		if (json_object_set_new(a, "dt", json_real(s->dt))) {
+			json_decref(a);
+			a = NULL;
+		}
+	} else if (a && m->ops->field) {
 		json_t *c = json_pack("{s:f, s:f, s:s, s:I}", "dt", s->dt, "tau", s->tau,
 		                      "integrator", s->integrator, "rank", (json_int_t)s->rank);
 		if (!c || json_object_update(a, c)) {
@@ -331,6 +361,8 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.kind = kind,
 		.units = attr_size(attrs, "units"),
 		.channels = attr_size(attrs, "channels"),
+		.height = attr_size(attrs, "height"),
+		.width = attr_size(attrs, "width"),
 		.inputs = attr_size(attrs, "inputs"),
 		.outputs = attr_size(attrs, "outputs"),
 		.init = json_string_value(json_object_get(attrs, "init")),

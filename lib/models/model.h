@@ -46,13 +46,18 @@ typedef enum {
  * NULL, or DK_ACT_DEFAULT) field takes the kind's default; each kind's
  * policy (the wrnn is relu, starts as a delay line and has 1 channel
  * unless told; the gated kinds' nonlinearities are fixed; only
- * continuous-time kinds have dt, tau, an integrator and a rank) is
+ * continuous-time kinds have dt, and only the ctrnn tau, an integrator
+ * and a rank; only the nwm has a sheet) is
  * decided and checked by dk_model_create, not by its callers.
  */
 typedef struct dk_model_spec {
 	const char *kind;      /* "rnn", "wrnn", ... */
-	size_t units;          /* state size n (rnn) or units per ring (wrnn) */
-	size_t channels;       /* rings (wrnn); 0 where it does not apply */
+	size_t units;          /* state size n (rnn), units per ring (wrnn);
+	                          nwm: height width, or 0 */
+	size_t channels;       /* rings (wrnn) or sheets (nwm); 0 where it
+	                          does not apply */
+	size_t height, width;  /* the sheet of the nwm: rows and columns
+	                          (0 where it does not apply) */
 	size_t inputs;         /* m */
 	size_t outputs;        /* readout size */
 	dk_act act;
@@ -93,6 +98,8 @@ const char *dk_model_kind(const dk_model *m);
 int dk_model_check_inputs(const dk_model *m, size_t nu, char *err,
                           size_t errlen);
 size_t dk_model_state_size(const dk_model *m);
+/* Values of one step's input: spec.inputs, but for the nwm, whose input
+   is an image of spec.inputs channels on its sheet (inputs H W). */
 size_t dk_model_input_size(const dk_model *m);
 size_t dk_model_output_size(const dk_model *m);
 /* k: how many leading state entries the readout reads. */
@@ -101,7 +108,7 @@ size_t dk_model_readout_input_size(const dk_model *m);
 /*
  * Where the state's units sit in space: 1 with *out filled for a model
  * that has a spatial layout (wrnn: its channels, each a periodic ring of
- * units), 0 with out->rank = 0 for one that has none.  dk-run writes it
+ * units; nwm: its y then its z channels, each a periodic sheet), 0 with out->rank = 0 for one that has none.  dk-run writes it
  * into the attrs of the states (stream/layout.h), where dk-wave finds it.
  */
 int dk_model_layout(const dk_model *m, dk_layout *out);

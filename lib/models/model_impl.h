@@ -36,10 +36,18 @@ typedef struct dk_model_ops {
 	int act_fixed;
 	const char *init_default;
 	int has_channels;
+	/* 1 for a kind on sheets (nwm): spec.height and width are required,
+	   and refused for every other kind. */
+	int has_sheet;
+	/* 1 for a continuous-time kind whose only setting is dt (nwm: its
+	   integrator is fixed); tau, integrator and rank are then refused. */
+	int dt_only;
 	/* Check the sizes in m->spec, set m->n, and declare the parameters
 	   with dk_model_add_param (the readout is added after).  A kind whose
 	   readout reads only the first k < n state entries (lstm: h, not c)
-	   sets m->readout_in = k here; 0 means the whole state. */
+	   sets m->readout_in = k here; 0 means the whole state.  A kind
+	   whose input is more than spec.inputs values (nwm: an image of
+	   spec.inputs channels) sets m->input_size; 0 means spec.inputs. */
 	int (*layout)(dk_model *m, char *err, size_t errlen);
 	/* Optional: where the state's units sit in space (dk_model_layout);
 	   NULL for a kind without a spatial layout. */
@@ -92,6 +100,8 @@ struct dk_model {
 	dk_param_view view[DK_MODEL_MAX_PARAMS];
 	size_t nview;
 	size_t readout_in;       /* the readout reads x[0 .. readout_in) */
+	size_t input_size;       /* values of one step's input: spec.inputs,
+	                            or what layout sets (nwm: I H W) */
 	size_t readout_w, readout_b; /* offsets of W_out, b_out in theta */
 };
 
@@ -112,6 +122,7 @@ extern const dk_model_ops dk_gru_ops;
 extern const dk_model_ops dk_lstm_ops;
 extern const dk_model_ops dk_ctrnn_ops; /* ctrnn.c */
 extern const dk_model_ops dk_wrnn_ops;
+extern const dk_model_ops dk_nwm_ops;   /* nwm.c */
 
 /*
  * y[i] = v[i] where a[i] > 0, else +0: relu (v = a), and products with its

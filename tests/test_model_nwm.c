@@ -1,0 +1,359 @@
+/*
+ * test_model_nwm.c -- the oscillator sheet kind: the checks of
+ * model_check.h for several sheets (one and two image channels, a 1 x 1
+ * sheet where every tap wraps onto the one cell, and parameters moved
+ * off their initialisation so that cross-channel coupling and dead relus
+ * are exercised); the step against its equations written out here with
+ * plain loops; the Laplacian start, which turns a small state with no
+ * image into the damped wave equation; the layout; the spec's checks
+ * and the attrs.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_check.h"
+
+static dk_model *make(size_t C, size_t H, size_t W, size_t nin, double dt)
+{
+	dk_model_spec spec = {.kind = "nwm", .channels = C, .height = H, .width = W,
+	                      .inputs = nin, .outputs = 2, .dt = dt, .seed = 3};
+	dk_model *m = NULL;
+	char err[256];
+	if (dk_model_create(&spec, &m, err, sizeof err))
+		printf("# create: %s\n", err);
+	return m;
+}
+
+static double *param(dk_model *m, const char *name)
+{
+	size_t off, cnt;
+	if (dk_model_param_find(m, name, &off, &cnt))
+		return NULL;
+	return dk_model_params(m) + off;
+}
+
+/* Every parameter moved by N(0, scale^2), the encoders' biases spread
+   around 0 so that some omega and alpha are cut by the relu. */
+static void perturb(dk_model *m, uint64_t seed, double scale)
+{
+	dk_rng *r = dk_rng_alloc(seed);
+	double *th = dk_model_params(m);
+	for (size_t i = 0; i < dk_model_param_count(m); i++)
+		th[i] += dk_rng_normal(r, scale);
+	size_t C = dk_model_spec_of(m)->channels;
+	double *ew = param(m, "model/enc_omega_b"), *ea = param(m, "model/enc_alpha_b");
+	for (size_t k = 0; k < C; k++) {
+		ew[k] = dk_rng_normal(r, 0.5);
+		ea[k] = dk_rng_normal(r, 0.5);
+	}
+	dk_rng_free(r);
+}
+
+/* a mod n for a possibly negative a */
+static size_t wrap(long a, size_t n)
+{
+	long m = (long)n;
+	return (size_t)(((a % m) + m) % m);
+}
+
+/*
+ * One step of the equations, written out: (W * y)[k][i][j] = b[k] +
+ * sum_c sum_p sum_q W[k][c][p][q] y[c][i+p-1 mod H][j+q-1 mod W], the
+ * encoders likewise with zero outside the image, omega and alpha their
+ * relus, then z' and y'.
+ */
+static void reference_step(dk_model *m, const double *x, const double *u, double *xn)
+{
+	const dk_model_spec *s = dk_model_spec_of(m);
+	size_t C = s->channels, H = s->height, Wd = s->width, nin = s->inputs;
+	size_t N = C * H * Wd;
+	const double *W = param(m, "model/W"), *b = param(m, "model/b");
+	const double *Ew = param(m, "model/enc_omega"), *ew = param(m, "model/enc_omega_b");
+	const double *Ea = param(m, "model/enc_alpha"), *ea = param(m, "model/enc_alpha_b");
+	for (size_t k = 0; k < C; k++)
+		for (size_t i = 0; i < H; i++)
+			for (size_t j = 0; j < Wd; j++) {
+				double a = b[k], pw = ew[k], pa = ea[k];
+				for (size_t p = 0; p < 3; p++)
+					for (size_t q = 0; q < 3; q++) {
+						long ii = (long)i + (long)p - 1, jj = (long)j + (long)q - 1;
+						for (size_t c = 0; c < C; c++)
+							a += W[((k * C + c) * 3 + p) * 3 + q] *
+							     x[(c * H + wrap(ii, H)) * Wd + wrap(jj, Wd)];
+						if (!u || ii < 0 || jj < 0 || ii >= (long)H || jj >= (long)Wd)
+							continue;
+						for (size_t c = 0; c < nin; c++) {
+							double v = u[(c * H + (size_t)ii) * Wd + (size_t)jj];
+							pw += Ew[((k * nin + c) * 3 + p) * 3 + q] * v;
+							pa += Ea[((k * nin + c) * 3 + p) * 3 + q] * v;
+						}
+					}
+				size_t e = (k * H + i) * Wd + j;
+				double omega = pw > 0 ? pw : 0, alpha = pa > 0 ? pa : 0;
+				double zn = x[N + e] + s->dt * (tanh(a) - omega * x[e] - alpha * x[N + e]);
+				xn[N + e] = zn;
+				xn[e] = x[e] + s->dt * zn;
+			}
+}
+
+/* The step against the reference, with an image and without. */
+static void test_formula(size_t C, size_t H, size_t W, size_t nin)
+{
+	dk_model *m = make(C, H, W, nin, 0.07);
+	perturb(m, 17, 0.4);
+	size_t n = dk_model_state_size(m), N = n / 2, P = nin * H * W;
+	double *x = malloc(n * sizeof *x), *u = malloc(P * sizeof *u);
+	double *xn = malloc(n * sizeof *xn), *ref = malloc(n * sizeof *ref);
+	for (size_t i = 0; i < n; i++)
+		x[i] = sin(1.0 + 0.7 * (double)i);
+	for (size_t i = 0; i < P; i++)
+		u[i] = cos(2.0 + 1.3 * (double)i);
+	dk_model_work *w = dk_model_work_alloc(m, 1);
+	/* the same sums in other orders: rounding, about 1e-16 per term */
+	dk_model_step(m, w, 1, x, u, xn, NULL);
+	reference_step(m, x, u, ref);
+	double e = rel_err(xn, ref, n);
+	ok(N == C * H * W && e < 1e-13, "nwm %zux%zux%zu I=%zu: the step is the equations "
+	   "(rel err %.2g)", C, H, W, nin, e);
+	dk_model_step(m, w, 1, x, NULL, xn, NULL);
+	reference_step(m, x, NULL, ref);
+	e = rel_err(xn, ref, n);
+	ok(e < 1e-13, "nwm %zux%zux%zu: without an image (rel err %.2g)", C, H, W, e);
+	dk_model_work_free(w);
+	free(x); free(u); free(xn); free(ref);
+	dk_model_free(m);
+}
+
+/*
+ * As made, with no image, b = 0 and a state of size A = 1e-5, a step is
+ * the leapfrog of the damped wave equation y_tt = lap y - omega0 y -
+ * alpha0 y_t (lap the 5-point Laplacian on the torus, omega0 = e_omega,
+ * alpha0 = e_alpha), up to tanh(a) - a ~ a^3 / 3 with |a| <= 8 A: an
+ * error below dt (8 A)^3 / 3 ~ 2e-14, 2e-9 of A.  Hence 1e-7.  With an
+ * image of zeros the same, the encoders then giving their biases alone.
+ */
+static void test_wave(void)
+{
+	enum { C = 2, H = 5, W = 6, N = C * H * W };
+	dk_model *m = make(C, H, W, 1, 0);
+	const dk_model_spec *s = dk_model_spec_of(m);
+	const double *ew = param(m, "model/enc_omega_b"), *ea = param(m, "model/enc_alpha_b");
+	double x[2 * N], xn[2 * N], want[2 * N], u[H * W] = {0}, dt = s->dt, A = 1e-5;
+	for (size_t i = 0; i < 2 * N; i++)
+		x[i] = A * sin(0.3 + 1.7 * (double)i);
+	for (size_t k = 0; k < C; k++)
+		for (size_t i = 0; i < H; i++)
+			for (size_t j = 0; j < W; j++) {
+				const double *y = x + k * H * W;
+				size_t e = i * W + j;
+				double lap = y[wrap((long)i - 1, H) * W + j] + y[wrap((long)i + 1, H) * W + j] +
+				             y[i * W + wrap((long)j - 1, W)] + y[i * W + wrap((long)j + 1, W)] -
+				             4 * y[e];
+				double z = x[N + k * H * W + e];
+				double zn = z + dt * (lap - ew[k] * y[e] - ea[k] * z);
+				want[N + k * H * W + e] = zn;
+				want[k * H * W + e] = y[e] + dt * zn;
+			}
+	dk_model_work *w = dk_model_work_alloc(m, 1);
+	dk_model_step(m, w, 1, x, NULL, xn, NULL);
+	double e = rel_err(xn, want, 2 * N);
+	ok(fabs(dt - 0.1) < 1e-15 && e < 1e-7, "laplacian start, no image: the damped wave "
+	   "equation's step (rel err %.2g)", e);
+	dk_model_step(m, w, 1, x, u, xn, NULL);
+	e = rel_err(xn, want, 2 * N);
+	ok(e < 1e-7, "laplacian start, an image of zeros: the same (rel err %.2g)", e);
+	ok(ew[0] > 0 && ea[0] > 0, "omega and alpha start positive (%g, %g)", ew[0], ea[0]);
+	dk_model_work_free(w);
+	dk_model_free(m);
+}
+
+/*
+ * With no image (u NULL) the vjp takes another path for the encoders'
+ * biases (sums, no convolution of the image): it must give what an image
+ * of zeros gives, to rounding (the same sums in another order; 1e-14).
+ */
+static void test_no_image(void)
+{
+	dk_model *m = make(2, 3, 4, 2, 0);
+	perturb(m, 9, 0.3);
+	size_t n = dk_model_state_size(m), P = dk_model_input_size(m), np = dk_model_param_count(m);
+	double *x = malloc(n * sizeof *x), *g = malloc(n * sizeof *g), *u = calloc(P, sizeof *u);
+	double *gx0 = malloc(n * sizeof *gx0), *gx1 = malloc(n * sizeof *gx1);
+	double *gu0 = malloc(P * sizeof *gu0), *gu1 = malloc(P * sizeof *gu1);
+	double *gp0 = calloc(np, sizeof *gp0), *gp1 = calloc(np, sizeof *gp1);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = sin(0.9 * (double)i);
+		g[i] = cos(1.1 * (double)i);
+	}
+	dk_model_work *w = dk_model_work_alloc(m, 1);
+	dk_model_vjp(m, w, 1, x, NULL, NULL, g, gx0, gu0, gp0);
+	dk_model_vjp(m, w, 1, x, u, NULL, g, gx1, gu1, gp1);
+	double e = fmax(rel_err(gx0, gx1, n), fmax(rel_err(gu0, gu1, P), rel_err(gp0, gp1, np)));
+	ok(e < 1e-14, "vjp without an image is that of an image of zeros (rel err %.2g)", e);
+	dk_model_work_free(w);
+	free(x); free(g); free(u); free(gx0); free(gx1); free(gu0); free(gu1);
+	free(gp0); free(gp1);
+	dk_model_free(m);
+}
+
+/* 2 C sheets of H x W, y's then z's, periodic in rows and columns. */
+static void test_layout(void)
+{
+	dk_model *m = make(3, 4, 7, 2, 0);
+	dk_layout l;
+	ok(dk_model_layout(m, &l) == 1 && l.rank == 3 && l.shape[0] == 6 && l.shape[1] == 4 &&
+	   l.shape[2] == 7 && !l.periodic[0] && l.periodic[1] && l.periodic[2] &&
+	   !strcmp(l.axes[1], "row") && !strcmp(l.axes[2], "col"),
+	   "layout: 2C = 6 sheets of 4 x 7, a torus");
+	ok(dk_layout_units(&l) == dk_model_state_size(m) && dk_model_input_size(m) == 2 * 4 * 7,
+	   "the layout covers the state (2 C H W); the input is I H W");
+	ok(dk_model_is_continuous(m) && dk_model_step_time(m) == dk_model_spec_of(m)->dt,
+	   "continuous-time: a step covers dt");
+	dk_model_free(m);
+}
+
+static void refused(dk_model_spec spec, const char *want, const char *what)
+{
+	dk_model *m = NULL;
+	char err[256] = "";
+	int st = dk_model_create(&spec, &m, err, sizeof err);
+	ok(st == DK_EINVAL && !m && strstr(err, want), "%s refused: %s", what, err);
+	dk_model_free(m);
+}
+
+static void test_spec(void)
+{
+	dk_model_spec good = {.kind = "nwm", .channels = 2, .height = 3, .width = 4,
+	                      .inputs = 1, .outputs = 1};
+	dk_model_spec s = good;
+	s.height = 0;
+	refused(s, "height", "no height");
+	s = good;
+	s.width = 0;
+	refused(s, "width", "no width");
+	s = good;
+	s.inputs = 0;
+	refused(s, "inputs", "no image channels");
+	s = good;
+	s.tau = 2;
+	refused(s, "tau", "tau");
+	s = good;
+	s.integrator = "rk4";
+	refused(s, "integrator", "an integrator");
+	s = good;
+	s.rank = 1;
+	refused(s, "rank", "a rank");
+	s = good;
+	s.act = DK_ACT_RELU;
+	refused(s, "tanh", "a nonlinearity other than tanh");
+	s = good;
+	s.init = "random";
+	refused(s, "laplacian", "an unknown initialisation");
+	s = good;
+	s.units = 11;
+	refused(s, "units", "units other than H W");
+	s = good;
+	s.outputs = 0;
+	refused(s, "outputs", "no outputs");
+	s = good;
+	s.dt = -1;
+	refused(s, "dt", "a negative dt");
+	s = good;
+	s.height = (size_t)1 << 40;
+	s.width = (size_t)1 << 40;
+	refused(s, "too large", "a sheet whose size overflows");
+	dk_model_spec r = {.kind = "rnn", .units = 4, .inputs = 1, .outputs = 1, .height = 3,
+	                   .width = 3};
+	refused(r, "nwm", "a sheet for an rnn");
+	r.kind = "wrnn";
+	refused(r, "nwm", "a sheet for a wrnn");
+
+	dk_model *m = NULL;
+	char err[256];
+	s = good;
+	s.units = 12; /* H W: the same as none */
+	ok(dk_model_create(&s, &m, err, sizeof err) == DK_OK, "units = H W taken");
+	dk_model_free(m);
+}
+
+/* The attrs: the sheet and dt, none of the ctrnn's settings; a model
+   from them has the same sheet and steps the same bits. */
+static void test_attrs(void)
+{
+	dk_model *m = make(2, 3, 5, 2, 0.25), *back = NULL;
+	dk_bundle *b = dk_bundle_alloc();
+	dk_model_to_bundle(m, b);
+	json_t *a = json_object_get(dk_meta_attrs(dk_bundle_meta(b, 0)), "model");
+	is_str(json_string_value(json_object_get(a, "kind")), "nwm", "attrs: kind");
+	is_str(json_string_value(json_object_get(a, "init")), "laplacian", "attrs: init laplacian");
+	is_str(json_string_value(json_object_get(a, "act")), "tanh", "attrs: act tanh");
+	is_int(json_integer_value(json_object_get(a, "height")), 3, "attrs: height");
+	is_int(json_integer_value(json_object_get(a, "width")), 5, "attrs: width");
+	is_int(json_integer_value(json_object_get(a, "units")), 15, "attrs: units per sheet H W");
+	is_int(json_integer_value(json_object_get(a, "state_size")), 60, "attrs: state 2 C H W");
+	ok(json_real_value(json_object_get(a, "dt")) == 0.25 && !json_object_get(a, "tau") &&
+	   !json_object_get(a, "integrator") && !json_object_get(a, "rank"),
+	   "attrs: dt, and no tau, integrator or rank");
+	char err[256];
+	int st = dk_model_from_bundle(b, &back, err, sizeof err);
+	ok(st == DK_OK && back && dk_model_spec_of(back)->height == 3 &&
+	   dk_model_spec_of(back)->width == 5 && dk_model_spec_of(back)->dt == 0.25,
+	   "from the bundle: the same sheet and dt (%s)", st ? err : "ok");
+	if (back) {
+		size_t n = dk_model_state_size(m);
+		double x[60], u[30], x1[60], x2[60];
+		for (size_t i = 0; i < n; i++)
+			x[i] = cos(0.5 * (double)i);
+		for (size_t i = 0; i < 30; i++)
+			u[i] = sin(0.2 * (double)i);
+		dk_model_work *w = dk_model_work_alloc(m, 1), *wb = dk_model_work_alloc(back, 1);
+		dk_model_step(m, w, 1, x, u, x1, NULL);
+		dk_model_step(back, wb, 1, x, u, x2, NULL);
+		ok(!memcmp(x1, x2, sizeof x1), "the model from the bundle steps the same bits");
+		dk_model_work_free(w);
+		dk_model_work_free(wb);
+	}
+	dk_model_free(back);
+	dk_bundle_free(b);
+	dk_model_free(m);
+}
+
+int main(void)
+{
+	struct { size_t C, H, W, nin; double dt; } cases[] = {
+		{2, 5, 6, 1, 0}, {2, 5, 6, 2, 0}, {1, 1, 1, 1, 0.3}, {3, 2, 3, 2, 0.05},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+		dk_model_spec spec = {.kind = "nwm", .channels = cases[k].C,
+		                      .height = cases[k].H, .width = cases[k].W,
+		                      .inputs = cases[k].nin, .outputs = 2, .dt = cases[k].dt,
+		                      .seed = 5 + k};
+		char label[80];
+		snprintf(label, sizeof label, "nwm C=%zu %zux%zu I=%zu", cases[k].C, cases[k].H,
+		         cases[k].W, cases[k].nin);
+		dk_check_model(&spec, label);
+		dk_model *m = NULL;
+		char err[256];
+		if (dk_model_create(&spec, &m, err, sizeof err)) {
+			ok(0, "%s: create %s", label, err);
+			continue;
+		}
+		perturb(m, 40 + k, 0.3);
+		snprintf(label, sizeof label, "nwm C=%zu %zux%zu I=%zu perturbed", cases[k].C,
+		         cases[k].H, cases[k].W, cases[k].nin);
+		dk_check_model_of(m, label);
+	}
+	test_formula(2, 5, 6, 1);
+	test_formula(3, 4, 3, 2);
+	test_formula(1, 1, 2, 1);
+	test_wave();
+	test_no_image();
+	test_layout();
+	test_spec();
+	test_attrs();
+	return tap_done();
+}
