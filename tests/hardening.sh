@@ -228,6 +228,16 @@ refused 1 "holds only a model's tensors" "dk-run given a model for its input" \
 refused 1 "holds only a model's tensors" "dk-fixed given a model for its states" \
 	dk-fixed "$tmp/net.npy" "$tmp/net.npy"
 refused 2 "--steps: at least 1" "dk-train --steps 0" dk-train $train --steps 0 "$tmp/net.npy"
+# a target that does not fit the outputs: the run is written, and why
+# there is no loss is said
+dk-init rnn --units 4 --inputs 3 --outputs 2 -o "$tmp/o2.npy"
+dk-gen flipflop --batch 2 --length 5 -o "$tmp/ff3.npy"
+ok "dk-run with a target that does not fit its outputs" \
+	dk-run -o "$tmp/o2run.npy" "$tmp/o2.npy" "$tmp/ff3.npy"
+grep -q "no loss computed: target must be" "$tmp/.err"
+tap_result $? "says why there is no loss"
+dk-info "$tmp/o2run.npy" | grep -q "states" && ! dk-info "$tmp/o2run.npy" | grep -q "run/loss"
+tap_result $? "and writes states and outputs, no loss"
 cat >"$tmp/u.py" <<'EOF'
 import io, json, sys
 import numpy as np

@@ -52,14 +52,18 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 		tool_warn(src, "%s", err);
 		return TOOL_EXIT_FAIL;
 	}
-	if ((st = dk_run_batch_run(&rb, m)))
+	if ((st = dk_run_batch_run(&rb, m))) {
 		tool_warn(NULL, "%s", dk_strerror(st));
-	else if (dk_run_batch_loss(&rb, err, sizeof err))
-		tool_warn(src, "loss: %s", err);
-	else if ((st = dk_run_batch_to_bundle(&rb, !o->no_states, out)))
-		tool_warn(NULL, "%s", dk_strerror(st));
-	else
-		status = TOOL_EXIT_OK;
+	} else {
+		/* a target that does not fit the outputs (a model imported
+		   without its readout) leaves the run itself worth writing */
+		if (dk_run_batch_loss(&rb, err, sizeof err))
+			tool_warn(src, "no loss computed: %s", err);
+		if ((st = dk_run_batch_to_bundle(&rb, !o->no_states, out)))
+			tool_warn(NULL, "%s", dk_strerror(st));
+		else
+			status = TOOL_EXIT_OK;
+	}
 	dk_run_batch_clear(&rb);
 	return status;
 }
