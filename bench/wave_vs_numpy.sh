@@ -1,0 +1,63 @@
+#!/bin/bash
+# wave_vs_numpy.sh -- dk-wave against its two methods in NumPy
+# (bench/wave_numpy.py), side by side, on one ring carrying a noisy wave
+# of speed 0.37 units per step: 4096 steps x 256 units and 2048 x 1024.
+#
+# Times are the best wall time of BENCH_RUNS: of the whole dk-wave
+# process (reading the .npy, writing the records included), run from the
+# build tree's tools/.libs with the library path set (not the libtool
+# wrappers), and of the analysis alone in NumPy (loading excluded): the
+# ratio does not flatter dk-wave, which also refines the spectral peak
+# off the grid and band-passes the phase, where the NumPy side does
+# neither.  Peak memory (maximum resident set) of dk-wave is printed
+# beside.  Both run under this shell's OpenBLAS/FFT settings, printed.
+#
+# Environment: top_builddir (default: the source tree), PYTHON3 (default
+# /usr/bin/python3), BENCH_RUNS (3).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_builddir=${top_builddir:-$(cd "$here/.." && pwd)}
+PY=${PYTHON3:-/usr/bin/python3}
+RUNS=${BENCH_RUNS:-3}
+if [ -x "$top_builddir/tools/.libs/dk-wave" ]; then
+	dk="$top_builddir/tools/.libs/dk-wave"
+	export LD_LIBRARY_PATH="$top_builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+else
+	dk="$top_builddir/tools/dk-wave"
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wavebench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+echo "wave_vs_numpy: best of $RUNS; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-unset} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS-unset}"
+"$PY" -c 'import numpy; print("numpy", numpy.__version__)'
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) on $(nproc) cores"
+printf '%-22s %10s %10s %8s %10s   %s\n' job dk-wave numpy ratio "dk MiB" "speed (dk-wave, numpy)"
+for shape in "4096 256" "2048 1024"; do
+	set -- $shape
+	"$PY" -c "
+import numpy as np
+rng = np.random.default_rng(1)
+t, i = np.arange($1)[:, None], np.arange($2)[None, :]
+np.save('$tmp/a.npy', np.cos(2 * np.pi * (i / 16 - 0.37 / 16 * t)) + rng.normal(0, 0.5, ($1, $2)))"
+	for method in spectral phase; do
+		b=
+		for _ in $(seq "$RUNS"); do
+			/usr/bin/time -f "%e %M" -o "$tmp/t" "$dk" --method $method --band 0 "$tmp/a.npy" \
+				-o "$tmp/w.npy" 2>/dev/null || /usr/bin/time -f "%e %M" -o "$tmp/t" "$dk" \
+				--method $method "$tmp/a.npy" -o "$tmp/w.npy"
+			read -r e m <"$tmp/t"
+			b=$(echo "$e ${b:-inf}" | awk '{if ($2 == "inf" || $1 < $2) print $1; else print $2}')
+			mem=$m
+		done
+		"$PY" "$here/wave_numpy.py" "$tmp/a.npy" $method "$RUNS" >"$tmp/py.txt"
+		tpy=$(awk '/^time/ {print $2}' "$tmp/py.txt")
+		sdk=$("$PY" -c "
+import sys; sys.path.insert(0, '$here/../tests')
+from npystream import load
+print('%.6g' % load('$tmp/w.npy')['wave/speed'].ravel()[0])")
+		printf '%-22s %10.3f %10.3f %8.1f %10.0f   %s %s\n' "$method $1x$2" "$b" "$tpy" \
+			"$(echo "$tpy $b" | awk '{print $1 / $2}')" "$(echo "$mem" | awk '{print $1 / 1024}')" \
+			"$sdk" "$(awk '/^speed/ {print $2}' "$tmp/py.txt")"
+	done
+done
