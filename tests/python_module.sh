@@ -255,6 +255,38 @@ assert str(error(tmp + "/bad_metadata.npy")).endswith("metadata truncated: 5 of 
 assert str(error(tmp + "/bad_not_json.npy")).startswith("record 0: metadata is not JSON: ")
 EOF
 
+check "metadata that is not a JSON object of the right members is refused, naming the record, as dk-cat refuses it" <<'EOF'
+def stream(text):
+    f = io.BytesIO()
+    np.save(f, np.zeros(2))
+    np.save(f, np.bytes_(text))
+    np.save(f, np.ones(3))
+    return f.getvalue()
+for text, want in [(b"[1, 2]", "metadata is not a JSON object"),
+                   (b'{"name": "a", "name": "b"}', "metadata is not JSON: duplicate key 'name'"),
+                   (b'{"axes": "x"}', 'metadata "axes" is not an array of strings'),
+                   (b'{"axes": [1]}', 'metadata "axes" is not an array of strings'),
+                   (b'{"name": 3}', 'metadata "name" is not a string'),
+                   (b'{"attrs": []}', 'metadata "attrs" is not an object'),
+                   (b'{"name": "\xff"}', "metadata is not UTF-8"),
+                   (b"hello", "metadata is not JSON: ")]:
+    data = stream(text)
+    try:
+        list(dynkit.read(io.BytesIO(data)))
+    except dynkit.StreamError as e:
+        assert e.record == 1 and str(e).startswith("record 1: " + want), (text, str(e))
+    else:
+        raise AssertionError("read metadata %r" % text)
+    tool = subprocess.run(["dk-cat"], input=data, capture_output=True)
+    assert tool.returncode != 0 and b": record 1: metadata" in tool.stderr, (text, tool.stderr)
+# valid ones: {} and keys of no meaning to the tools, kept
+f = io.BytesIO()
+np.save(f, np.bytes_(b"{}")); np.save(f, np.zeros(1))
+np.save(f, np.bytes_(b'{"name": "x", "units": "V"}')); np.save(f, np.zeros(1))
+recs = list(dynkit.read(io.BytesIO(f.getvalue())))
+assert [(r.name, r.meta) for r in recs] == [(None, {}), ("x", {"name": "x", "units": "V"})]
+EOF
+
 check "dynkit.load: identical copies of a name count as one, different ones are refused naming both records" <<'EOF'
 p = tmp + "/dup.npy"
 with open(p, "wb") as f:
