@@ -5,8 +5,9 @@
 # dk-cat and listed by dk-info, read back from a pipe with the same bits;
 # dk-gen's and dk-run's output read from a pipe as np.load reads the same
 # bytes; unnamed np.save streams, big-endian, Fortran-order, 0-d, empty
-# and version 2.0 and 3.0 records; and broken streams refused with the
-# record number and the message dk-cat gives for the same bytes.
+# and version 2.0 and 3.0 records; README's example as it stands; and
+# broken streams refused with the record number and the message dk-cat
+# gives for the same bytes.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -136,6 +137,24 @@ for argv, path, names in [
 loaded = dynkit.load(tmp + "/run.npy")
 assert loaded["states"].shape == (20, 4, 8) and loaded["states"].dtype == np.float64
 assert dynkit.meta(tmp + "/run.npy")["states"]["axes"] == ["time", "batch", "unit"]
+EOF
+
+# README's example, as it stands, on dk-run's output through a pipe
+mkdir "$tmp/readme"
+awk '/^### From Python/ { on = 1 } on && /^    / { sub(/^    /, ""); print }
+	on && /^`dynkit.read`/ { exit }' "$top_srcdir/README.md" >"$tmp/readme/example.py"
+(cd "$tmp/readme" && dk-run "$tmp/m.npy" "$tmp/in.npy" |
+	PYTHONPATH="$top_srcdir/python" "$PY" example.py >printed.txt 2>&1)
+check "README's Python example reads dk-run's output from a pipe and writes net.npy" <<'EOF'
+code = open(tmp + "/readme/example.py").read()
+assert "dynkit.read(sys.stdin.buffer)" in code and "dynkit.write(" in code, code
+printed = open(tmp + "/readme/printed.txt").read().splitlines()
+want = ["%s %s %s %s" % (m["name"], a.dtype, a.shape, m.get("axes"))
+        for m, a in numpy_records(open(tmp + "/run.npy", "rb").read())]
+assert printed == want, (printed, want)
+(m, W), = numpy_records(open(tmp + "/readme/net.npy", "rb").read())
+assert m == {"name": "model/W", "axes": ["unit", "unit_in"], "attrs": {"g": 1.5}}
+assert same_bits(W, np.eye(4))
 EOF
 
 check "np.save streams: no metadata (names None), big-endian, Fortran order, 0-d, empty, versions 2.0 and 3.0" <<'EOF'
