@@ -1,10 +1,10 @@
-"""npystream.py -- the shell tests' view of a stream, through the dynkit module.
+"""npystream.py -- the shell tests' view of a stream, through python/dynkit.
 
 The shell tests check the tools' outputs with these functions, which
 read and write streams with python/dynkit (the module users get) and
-NumPy alone, nothing of the tools: records in the form the tests have
-always used, (raw metadata JSON bytes or None, array).  The module
-itself is checked against np.load in tests/python_module.sh.
+NumPy alone, nothing of the tools; a stream's records are pairs (raw
+metadata JSON bytes or None, array).  The module itself is checked
+against np.load in tests/python_module.sh.
 """
 import io
 import json
@@ -30,7 +30,8 @@ def arrays(path):
 
 def name(rec, i):
     """A record's name: its metadata's, else arr_<index>."""
-    return json.loads(rec[0]).get("name", "arr_%d" % i) if rec[0] else "arr_%d" % i
+    default = "arr_%d" % i
+    return json.loads(rec[0]).get("name", default) if rec[0] else default
 
 
 # load and meta keep the later of two tensors of one name, different or

@@ -210,6 +210,13 @@ for bad, what in [(np.zeros(2, np.float16), "float16"), (np.zeros(2, np.int16), 
         assert what.split()[0] in str(e) or "0-d" in str(e), e
     else:
         raise AssertionError("wrote " + what)
+for src in [b"\x93NUMPY", 3]:
+    try:
+        next(dynkit.read(src))
+    except TypeError as e:
+        assert "path or a binary file" in str(e), e
+    else:
+        raise AssertionError("read %r" % src)
 try:
     dynkit.read(io.StringIO("text")).__next__()
 except TypeError as e:
@@ -314,11 +321,15 @@ with open(p, "wb") as f:
     dynkit.write(f, "w", np.eye(2), attrs={"copy": 2})
 assert sorted(dynkit.load(p)) == ["b", "w"]
 assert dynkit.meta(p)["w"]["attrs"] == {"copy": 2}
+with open(p, "ab") as f:   # the same values stored big-endian, Fortran order
+    np.save(f, np.bytes_(b'{"name": "w"}'))
+    np.save(f, np.asfortranarray(np.eye(2).astype(">f8")))
+assert sorted(dynkit.load(p)) == ["b", "w"] and "attrs" not in dynkit.meta(p)["w"]
 dynkit.write(p, "b", np.ones(2))
 try:
     dynkit.load(p)
 except dynkit.StreamError as e:
-    assert "records 3 and 7 are both named 'b'" in str(e), str(e)
+    assert str(e) == "records 3 and 9 are both named 'b' and differ", str(e)
 else:
     raise AssertionError("loaded two different 'b'")
 EOF

@@ -1,4 +1,4 @@
-"""dynkit -- read and write dynkit tensor streams from Python, with NumPy alone.
+"""dynkit -- read and write dynkit tensor streams with NumPy alone.
 
 A dynkit stream (man/dk-stream.5) is a sequence of .npy records written
 one after another; a 0-d byte-string record of JSON before a tensor
@@ -21,6 +21,7 @@ checks each header.  Errors raise StreamError, whose message names the
 record (counted from 0, metadata records included, as the tools count).
 """
 import collections
+import io
 import json
 import os
 import struct
@@ -29,7 +30,7 @@ import numpy as np
 import numpy.lib.format as npy_format
 
 __all__ = ["Record", "StreamError", "read", "read_raw", "write", "load",
-           "meta"]
+           "meta", "metadata_bytes"]
 
 Record = collections.namedtuple("Record", "name array meta")
 Record.__doc__ = """One tensor of a stream.
@@ -52,18 +53,24 @@ CHUNK = 16 * 1024 * 1024       # read large data in steps: a hostile
 
 
 class StreamError(ValueError):
-    """A stream that breaks dk-stream(5); .record is the record's index."""
+    """A stream that breaks dk-stream(5); .record is the record's index.
 
-    def __init__(self, record, message, name=None):
-        where = "record %d" % record
-        if name is not None:
-            where += " (%r)" % name
-        super().__init__("%s: %s" % (where, message))
+    The message begins "record N: ", with the tensor's name once known,
+    unless it names records itself (prefix False).
+    """
+
+    def __init__(self, record, message, name=None, prefix=True):
+        if prefix:
+            where = "record %d" % record
+            if name is not None:
+                where += " (%r)" % name
+            message = "%s: %s" % (where, message)
+        super().__init__(message)
         self.record = record
 
 
 def _read_exactly(f, n):
-    """Up to n bytes from f, fewer only at its end (pipes return short reads)."""
+    """Up to n bytes of f, fewer only at its end (a pipe gives short reads)."""
     parts, got = [], 0
     while got < n:
         part = f.read(min(n - got, CHUNK))
@@ -91,28 +98,15 @@ def _parse_header(version, hlen_bytes, header, index):
         version = (2, 0)
     reader = (npy_format.read_array_header_1_0 if version == (1, 0)
               else npy_format.read_array_header_2_0)
-    source = _BytesReader(hlen_bytes + header)
     try:
         try:
-            return reader(source, max_header_size=HEADER_LIMIT)
+            return reader(io.BytesIO(hlen_bytes + header),
+                          max_header_size=HEADER_LIMIT)
         except TypeError:          # NumPy before 1.24: no size argument
-            source = _BytesReader(hlen_bytes + header)
-            return reader(source)
+            return reader(io.BytesIO(hlen_bytes + header))
     except (ValueError, SyntaxError) as e:
         raise StreamError(index, "malformed header: %s" %
                           str(e).splitlines()[0]) from None
-
-
-class _BytesReader:
-    """The smallest file NumPy's header readers need: read(n) over bytes."""
-
-    def __init__(self, data):
-        self.data, self.pos = data, 0
-
-    def read(self, n):
-        part = self.data[self.pos:self.pos + n]
-        self.pos += len(part)
-        return part
 
 
 def _read_record(f, index, name):
@@ -185,7 +179,8 @@ def _no_duplicate_keys(pairs):
 
 
 def _parse_metadata(raw, index):
-    """The metadata object of a record's bytes, checked as dk-stream(5) says."""
+    """The metadata object of a record's bytes, checked as dk-stream(5) says.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -211,7 +206,8 @@ def _tensors(f):
     each tensor of f, metadata checked as dk-stream(5) says."""
     index, pending = 0, None    # (index, bytes, object) of a metadata record
     while True:
-        array = _read_record(f, index, pending[2].get("name") if pending else None)
+        name = pending[2].get("name") if pending else None
+        array = _read_record(f, index, name)
         if array is None:
             break
         if array.ndim == 0 and array.dtype.kind == "S":
@@ -233,10 +229,11 @@ def _tensors(f):
 
 def _open(src):
     """(binary file, whether this module opened it) of a path or a file."""
-    if isinstance(src, (str, bytes, os.PathLike)):
+    if isinstance(src, (str, os.PathLike)):
         return open(src, "rb"), True
     if not hasattr(src, "read"):
-        raise TypeError("dynkit reads a path or a binary file object, not %r"
+        raise TypeError("dynkit reads a path or a binary file object, not "
+                        "%s (bytes in memory: io.BytesIO(data))"
                         % type(src).__name__)
     return src, False
 
@@ -280,10 +277,13 @@ def read_raw(src):
 
 
 def _same(a, b):
-    """Equal dtype, shape and bytes: the tools' test of two copies."""
+    """Equal dtype, shape and bytes, whatever the byte order and layout
+    each was stored in: the tools' test of two copies of a name."""
+    def canonical(x):
+        return np.ascontiguousarray(x, x.dtype.newbyteorder("<"))
+    a, b = canonical(a), canonical(b)
     return (a.dtype == b.dtype and a.shape == b.shape and
-            np.ascontiguousarray(a).tobytes() ==
-            np.ascontiguousarray(b).tobytes())
+            a.tobytes() == b.tobytes())
 
 
 def _named(src):
@@ -297,7 +297,8 @@ def _named(src):
         name = obj.get("name", "arr_%d" % n)
         if name in out and not _same(out[name][2], array):
             raise StreamError(index, "records %d and %d are both named %r "
-                              "and differ" % (out[name][0], index, name))
+                              "and differ" % (out[name][0], index, name),
+                              prefix=False)
         out[name] = (index, obj, array)
     return out
 
@@ -374,23 +375,28 @@ def write(dst, name, array, axes=None, attrs=None):
     script that should start afresh removes or truncates the file first.
     The metadata record holds name, axes and attrs (those not None; none
     at all when all three are None); attrs may hold NumPy scalars and
-    arrays.  The tensor is written in .npy format 1.0, little-endian and
-    in C order, so its bytes are those the tools write; its dtype must
-    be one the stream carries (<f8 <f4 <c16 <i8 <i4 |u1 |b1, or a byte
-    string with at least one axis), so convert others with astype.
+    arrays, and no NaN or infinity, which JSON has no words for.  The
+    tensor is written in .npy format 1.0, little-endian and in C order,
+    so its bytes are those the tools write; its dtype must be one the
+    stream carries (<f8 <f4 <c16 <i8 <i4 |u1 |b1, or a byte string with
+    at least one axis), so convert others with astype.
     """
     array = _stream_array(array)
     text = None
     if name is not None or axes is not None or attrs is not None:
         text = metadata_bytes(name, axes, attrs)
-    if isinstance(dst, (str, bytes, os.PathLike)):
+    if isinstance(dst, (str, os.PathLike)):
         with open(dst, "ab") as f:
             _write_records(f, text, array)
-    else:
+    elif hasattr(dst, "write"):
         _write_records(dst, text, array)
+    else:
+        raise TypeError("dynkit writes to a path or a binary file object, "
+                        "not %s" % type(dst).__name__)
 
 
 def _write_records(f, text, array):
+    """The metadata record (when text is not None), then the tensor."""
     if text is not None:
         npy_format.write_array(f, np.array(text), version=(1, 0),
                                allow_pickle=False)
