@@ -24,6 +24,9 @@ printf '#!/bin/sh\nexec "%s" "$@"\n' "$py" >"$tmp/bin/python3"
 chmod +x "$tmp/bin/python3"
 PATH="$tmp/bin:$PATH"
 export PATH
+# ... and the dynkit module they import the one of the source tree.
+PYTHONPATH="$top_srcdir/python${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH
 
 # Split page $1 into $2/N.cmd (command N) and $2/N.out (its output, when
 # the page shows one), turning the roff escapes of the source into text.

@@ -1,30 +1,26 @@
-"""npystream.py -- read and write dynkit streams with NumPy alone.
+"""npystream.py -- the shell tests' view of a stream, through python/dynkit.
 
-The shell tests check the tools against these functions, which know
-nothing of dynkit but the stream's definition (man/dk-stream.5): .npy
-records concatenated, a 0-d |S record of JSON before a named tensor.
+The shell tests check the tools' outputs with these functions, which
+read and write streams with python/dynkit (the module users get) and
+NumPy alone, nothing of the tools; a stream's records are pairs (raw
+metadata JSON bytes or None, array).  The module itself is checked
+against np.load in tests/python_module.sh.
 """
 import io
 import json
+import os
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "python"))
+import dynkit  # noqa: E402
 
 
 def records(path):
     """[(raw metadata JSON bytes or None, array)] of the stream at path."""
-    data = open(path, "rb").read()
-    f = io.BytesIO(data)
-    out, raw = [], None
-    while f.tell() < len(data):
-        a = np.load(f)
-        if a.dtype.kind == "S" and a.ndim == 0:
-            assert raw is None, "two metadata records in a row"
-            raw = bytes(a[()])
-            continue
-        out.append((raw, a))
-        raw = None
-    assert raw is None, "metadata record at the end"
-    return out
+    return list(dynkit.read_raw(path))
 
 
 def arrays(path):
@@ -34,25 +30,32 @@ def arrays(path):
 
 def name(rec, i):
     """A record's name: its metadata's, else arr_<index>."""
-    return json.loads(rec[0])["name"] if rec[0] else "arr_%d" % i
+    default = "arr_%d" % i
+    return json.loads(rec[0]).get("name", default) if rec[0] else default
 
 
+# load and meta keep the later of two tensors of one name, different or
+# not: some outputs checked here hold several groups of the same names
+# (dk-jac on several matrices), which dynkit.load rightly refuses.
 def load(path):
-    """{name: array} of a stream's tensors."""
-    return {name(r, i): r[1] for i, r in enumerate(records(path))}
+    """{name: array} of a stream's tensors, arr_<index> when unnamed."""
+    return {"arr_%d" % i if r.name is None else r.name: r.array
+            for i, r in enumerate(dynkit.read(path))}
 
 
 def meta(path):
     """{name: metadata object} of the tensors that have one."""
-    return {name(r, i): json.loads(r[0]) for i, r in enumerate(records(path)) if r[0]}
+    return {"arr_%d" % i if r.name is None else r.name: r.meta
+            for i, r in enumerate(dynkit.read(path)) if r.meta}
 
 
 def by_name(path):
+    """{name: (raw metadata or None, array)}, the later of two of a name."""
     return {name(r, i): r for i, r in enumerate(records(path))}
 
 
 def save_bytes(recs):
-    """The bytes np.save writes for [(raw JSON or None, array)]."""
+    """The bytes np.save writes for [(raw JSON or None, array)], any dtype."""
     f = io.BytesIO()
     for raw, a in recs:
         if raw is not None:
