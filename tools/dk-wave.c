@@ -13,6 +13,7 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ typedef struct {
 	const char *output;
 	size_t max_elements;
 	size_t rings;            /* 0: the layout's, or one ring */
+	size_t sheet[2];         /* rows and columns; 0: none */
 	dk_wave_options wave;
 } options;
 
@@ -64,6 +66,22 @@ static void usage(void)
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
+/* --sheet H,W: two whole numbers, each at least 3. */
+static void parse_sheet(const char *arg, size_t sheet[2])
+{
+	size_t count;
+	double *v = tool_parse_numbers("--sheet", arg, &count);
+	int good = count == 2;
+	for (size_t k = 0; good && k < 2; k++)
+		good = v[k] >= DK_WAVE_MIN_SIDE && v[k] <= 1e9 && v[k] == floor(v[k]);
+	if (good)
+		sheet[0] = (size_t)v[0], sheet[1] = (size_t)v[1];
+	free(v);
+	if (!good)
+		tool_usage_error("--sheet: ROWS,COLS, whole numbers of at least %d, "
+		                 "not '%s'", DK_WAVE_MIN_SIDE, arg);
+}
+
 /* Find the states, analyse, gather (lib/analysis/wave.h). */
 static int run(const options *o, const dk_bundle *in, const char *src,
                dk_bundle *out)
@@ -72,7 +90,8 @@ static int run(const options *o, const dk_bundle *in, const char *src,
 	dk_wave_result r;
 	char err[256];
 	int status = TOOL_EXIT_FAIL;
-	if (dk_wave_states_from_bundle(in, o->rings, &s, err, sizeof err)) {
+	if (dk_wave_states_from_bundle(in, o->rings, o->sheet[0] ? o->sheet : NULL,
+	                               &s, err, sizeof err)) {
 		tool_warn(src, "%s", err);
 		return TOOL_EXIT_FAIL;
 	}
@@ -89,11 +108,12 @@ static int run(const options *o, const dk_bundle *in, const char *src,
 
 int main(int argc, char **argv)
 {
-	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_OPEN, OPT_METHOD, OPT_SPEED,
+	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_SHEET, OPT_OPEN, OPT_METHOD, OPT_SPEED,
 	       OPT_WINDOW, OPT_PAD, OPT_STANDING, OPT_BAND, OPT_GENERALIZED,
 	       OPT_SERIES };
 	static const struct option longopts[] = {
 		{"rings", required_argument, NULL, OPT_RINGS},
+		{"sheet", required_argument, NULL, OPT_SHEET},
 		{"open", no_argument, NULL, OPT_OPEN},
 		{"method", required_argument, NULL, OPT_METHOD},
 		{"speed", required_argument, NULL, OPT_SPEED},
@@ -120,6 +140,7 @@ int main(int argc, char **argv)
 			if ((o.rings = tool_parse_count("--rings", optarg)) == 0)
 				tool_usage_error("--rings must be at least 1");
 			break;
+		case OPT_SHEET: parse_sheet(optarg, o.sheet); break;
 		case OPT_OPEN: o.wave.open = 1; break;
 		case OPT_METHOD:
 			if (dk_wave_method_from_name(optarg, &o.wave.method))
@@ -151,6 +172,8 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		tool_usage_error("at most one FILE");
+	if (o.rings && o.sheet[0])
+		tool_usage_error("either --rings or --sheet, not both");
 	if (o.wave.series && o.wave.method != DK_WAVE_PHASE)
 		tool_usage_error("--series needs --method phase");
 	const char *path = optind < argc ? argv[optind] : "-";
@@ -158,8 +181,9 @@ int main(int argc, char **argv)
 	dk_bundle *out = dk_bundle_alloc();
 	int status = in && out ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:I, s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b}",
-		"input", path, "rings", (json_int_t)o.rings, "open", o.wave.open,
+		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b}",
+		"input", path, "rings", (json_int_t)o.rings,
+		"sheet", (json_int_t)o.sheet[0], (json_int_t)o.sheet[1], "open", o.wave.open,
 		"method", dk_wave_method_name(o.wave.method), "speed", o.wave.speed,
 		"window", dk_wave_window_name(o.wave.window),
 		"pad", (json_int_t)o.wave.pad, "standing", o.wave.standing,

@@ -133,6 +133,19 @@
 typedef enum { DK_WAVE_HANN, DK_WAVE_NO_WINDOW } dk_wave_window;
 typedef enum { DK_WAVE_SPECTRAL, DK_WAVE_PHASE } dk_wave_method;
 
+/* The pattern of a sheet's phase-gradient field (see above). */
+typedef enum {
+	DK_WAVE_PATTERN_NONE = 0, DK_WAVE_PATTERN_PLANE = 1,
+	DK_WAVE_PATTERN_TARGET = 2, DK_WAVE_PATTERN_SPIRAL = 3,
+	DK_WAVE_PATTERN_SYNCHRONY = 4
+} dk_wave_pattern;
+
+/* The thresholds of the pattern's rule (see above). */
+#define DK_WAVE_SYNCHRONY_PHASE     0.25  /* cycles across the sheet */
+#define DK_WAVE_PLANE_DIRECTIONALITY 0.8
+#define DK_WAVE_SPIRAL_PERSISTENCE  0.5   /* of the steps */
+#define DK_WAVE_TARGET_RADIAL       0.8
+
 /* "hann" or "none", and back (DK_EINVAL for another name). */
 const char *dk_wave_window_name(dk_wave_window w);
 int dk_wave_window_from_name(const char *name, dk_wave_window *w);
@@ -167,33 +180,54 @@ typedef struct dk_wave_options {
 /* The defaults above. */
 dk_wave_options dk_wave_options_default(void);
 
-/* States to analyse: C rings of n units in (T, B, C n). */
+/* States to analyse: C rings of n units, or C sheets of H x W units
+   (n = H W; unit (c, i, j) at index (c H + i) W + j), in (T, B, C n). */
 typedef struct dk_wave_states {
 	dk_tensor *x;           /* owned: f8 (T, B, C n) */
 	size_t T, B, C, n;
-	int periodic;           /* the rings wrap around */
+	size_t H, W;            /* sheets: rows and columns; 0 for rings */
+	int periodic;           /* the rings, or the sheets in both
+	                           directions, wrap around */
 	char name[64];          /* the record they came from ("" unnamed) */
 } dk_wave_states;
 
+/* The fewest rows or columns of a sheet. */
+#define DK_WAVE_MIN_SIDE 3
+
 /*
  * The states in b: the tensor named states, else the only tensor whose
- * name does not begin with model/; (time, unit) is one sequence, (time,
- * batch, unit) B of them.  The rings: rings > 0 of N / rings units
- * (periodic), else the attrs' layout (stream/layout.h: [C, n] rings, or
- * [n] one ring), else one periodic ring of N units.  DK_EINVAL with a
+ * name does not begin with model/.  Its axes say how it is read:
+ *	(time, unit)                 one sequence;
+ *	(time, batch, unit)          B sequences;
+ *	(time, row, col)             one sequence of one H x W sheet: a
+ *	                             rank-3 tensor whose axes are these, or
+ *	                             that has no axes, no layout attr and
+ *	                             rings = 0 (a bare NumPy array);
+ *	(time, batch, row, col)      B sequences of one sheet (any rank-4
+ *	                             tensor whose first axis is time).
+ * The media: rings > 0 rings of N / rings units (periodic); else sheet
+ * (H, W) (sheet non-NULL, both above 0) sheets of H x W units (periodic
+ * in both directions); else the attrs' layout (stream/layout.h: [C, n]
+ * rings, [n] one ring, [C, H, W] sheets, periodic when both of its
+ * space axes are); else the one H x W sheet of the tensor's shape
+ * (periodic); else one periodic ring of N units.  DK_EINVAL with a
  * message naming the record when there is no time axis (rank other than
- * 2 or 3, or axes whose first is not "time"), fewer than
- * DK_WAVE_MIN_STEPS steps, a layout or ring count that does not divide
- * the units (or rings of fewer than 3 units), a sheet layout, or a value
- * that is not finite; DK_ENOMEM.
+ * 2 to 4, or axes whose first is not "time"), fewer than
+ * DK_WAVE_MIN_STEPS steps, both rings and a sheet, a layout or ring or
+ * sheet count that does not divide the units (or rings of fewer than 3
+ * units, sheets of fewer than DK_WAVE_MIN_SIDE rows or columns), or a
+ * value that is not finite; DK_ENOMEM.
  */
 int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
-                               dk_wave_states *s, char *err, size_t errlen);
+                               const size_t *sheet, dk_wave_states *s,
+                               char *err, size_t errlen);
 void dk_wave_states_clear(dk_wave_states *s);
 
-/* Per (sequence, ring): arrays of B C values, row-major (batch, ring). */
+/* Per (sequence, ring or sheet): arrays of B C values, row-major
+   (batch, ring or channel). */
 typedef struct dk_wave_result {
 	size_t B, C, T, n;
+	size_t H, W;             /* sheets: rows and columns; 0 for rings */
 	int periodic;            /* as analysed (after options.open) */
 	dk_wave_options options; /* as run */
 	double *speed;           /* owned, and the four below */
@@ -208,6 +242,10 @@ typedef struct dk_wave_result {
 	double *negative_frequency;
 	double *speed_series;    /* phase with options.series: owned,
 	                            (T - 1, B, C), step t the cells t -> t + 1 */
+	double *direction;       /* sheets: owned, and the three below */
+	double *pattern;         /* a dk_wave_pattern */
+	double *centre;          /* (B, C, 2): row, col */
+	double *sense;
 } dk_wave_result;
 
 /*
