@@ -1,14 +1,17 @@
 /*
- * dk-wave -- traveling waves in states on rings of units: speed and
- * direction, wavelength, frequency, traveling against standing, and the
- * Wave-RNN paper's diagonal power (the spectral method), or the phase
- * method's medians, spreads and directionality, per sequence and ring.
+ * dk-wave -- traveling waves in states on rings or sheets of units:
+ * speed and direction, wavelength, frequency, traveling against
+ * standing, and the Wave-RNN paper's diagonal power (the spectral
+ * method), or the phase method's medians, spreads and directionality,
+ * per sequence and ring or sheet; on sheets also the pattern (plane,
+ * target, spiral, synchrony) with its centre and sense.
  *
  *	dk-init wrnn --channels 2 --units 32 --inputs 3 | dk-run - in.npy | dk-wave
  *
- * The states are dk-run's (their layout attr names the rings), or any
- * (time, unit) or (time, batch, unit) tensor; --rings overrides.  The
- * method is lib/analysis/wave.h's.
+ * The states are dk-run's (their layout attr names the rings or sheets),
+ * or any (time, unit), (time, batch, unit), (time, row, col) or (time,
+ * batch, row, col) tensor; --rings or --sheet overrides.  The method is
+ * lib/analysis/wave.h's.
  */
 #include <config.h>
 
@@ -32,20 +35,26 @@ static void usage(void)
 {
 	printf("Usage: dk-wave [OPTION]... [FILE]\n"
 	       "Traveling waves in the states in FILE (standard input when absent or -):\n"
-	       "states (time, batch, unit) as dk-run writes them, or a bare (time, unit)\n"
-	       "array.  Each ring of each sequence is analysed on its own, by the power\n"
-	       "spectrum over wavenumber and frequency (spectral) or by the phase of\n"
-	       "each unit's analytic signal (phase).  Writes wave/speed, wave/wavelength,\n"
-	       "wave/frequency, each (batch, ring), and spectral: wave/traveling,\n"
-	       "wave/diagonal_power; phase: wave/directionality, wave/speed_spread,\n"
-	       "wave/wavelength_spread, wave/frequency_spread, wave/negative_frequency.\n"
+	       "states (time, batch, unit) as dk-run writes them, a bare (time, unit)\n"
+	       "array (rings), or a bare (time, row, col) or (time, batch, row, col)\n"
+	       "array (sheets).  Each ring or sheet of each sequence is analysed on its\n"
+	       "own, by the power spectrum over wavenumber and frequency (spectral) or\n"
+	       "by the phase of each unit's analytic signal (phase).  Writes wave/speed,\n"
+	       "wave/wavelength, wave/frequency, each (batch, ring or channel), and\n"
+	       "spectral: wave/traveling, wave/diagonal_power; phase: wave/directionality,\n"
+	       "wave/speed_spread, wave/wavelength_spread, wave/frequency_spread,\n"
+	       "wave/negative_frequency; on sheets also wave/direction (degrees, 0 toward\n"
+	       "increasing col, 90 toward increasing row), wave/pattern (0 none, 1 plane,\n"
+	       "2 target, 3 spiral, 4 synchrony), wave/centre (row, col) and wave/sense.\n"
 	       "\n"
 	       "      --rings C         C rings of equal size, whatever the states' layout\n"
 	       "                        says (default: the layout, else one ring)\n"
-	       "      --open            the rings do not wrap around\n"
+	       "      --sheet H,W       sheets of H rows and W columns, whatever the\n"
+	       "                        layout or the array's shape says\n"
+	       "      --open            the rings or sheets do not wrap around\n"
 	       "      --method METHOD   spectral or phase (default spectral)\n"
 	       "      --standing X      speed is NaN when |traveling| (spectral) or\n"
-	       "                        |directionality| (phase) < X (default 0.2)\n"
+	       "                        |directionality| (phase, rings) < X (default 0.2)\n"
 	       "the spectral method's:\n"
 	       "      --speed V         speed of the diagonal power's lines, units per\n"
 	       "                        step (default 1)\n"
@@ -58,7 +67,7 @@ static void usage(void)
 	       "      --generalized     the generalized phase: runs of negative frequency\n"
 	       "                        interpolated across\n"
 	       "      --series          also wave/speed_series, the median speed of each\n"
-	       "                        step (time, batch, ring)\n"
+	       "                        step (time, batch, ring); rings only\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"

@@ -1,9 +1,10 @@
 /*
- * wave.h -- traveling waves on rings of units: speed, direction,
- * wavelength and frequency by one of two methods, the k-omega power
- * spectrum (with the Wave-RNN paper's diagonal power) or the phase of
- * the analytic signal (wave_phase.c; its definitions below the
- * spectral method's).
+ * wave.h -- traveling waves on rings and sheets of units: speed,
+ * direction, wavelength and frequency by one of two methods, the k-omega
+ * power spectrum (with the Wave-RNN paper's diagonal power) or the phase
+ * of the analytic signal (wave_phase.c; its definitions below the
+ * spectral method's); on sheets also the pattern of the phase-gradient
+ * field (the sheets' definitions last).
  *
  * The states x (T, B, N) hold, for each of B sequences and T time steps,
  * C rings of n units (N = C n, channel-major: unit i of ring c at index
@@ -120,6 +121,96 @@
  *     and, with options.series, the median speed of each step's cells
  *     (NaN in the margins, and everywhere when the ring's speed is NaN).
  *     A ring whose raster is constant: every result NaN.
+ *
+ * Sheets: C sheets of H x W units (rows i, columns j; x = (j, i), the
+ * column first), each (sequence, sheet) a movie a[t][i][j] analysed on
+ * its own.  Directions are angles from the column axis toward the row
+ * axis: a wave moving toward increasing column is at 0 degrees, toward
+ * increasing row at 90.  The spectral method, as on rings but in three
+ * dimensions:
+ *
+ *  1. each unit's temporal mean removed; the movie windowed along time
+ *     and, on an open sheet, along rows and columns by the same window
+ *     (a periodic sheet, a torus, is not windowed in space); padded to
+ *     Tp steps and, open, to pad H x pad W units; transformed (FFTW):
+ *	X(ky, kx, f) = sum w_i w_j w_t a[t][i][j] exp(-2 pi i (ky i + kx j + f t));
+ *  2. the dominant (ky, kx, f) the largest power at 0 < f < 1/2, neither
+ *     wavenumber at its Nyquist, refined off the grid: f, then kx, ky
+ *     and f in turn three times more, each by golden sections within
+ *     one padded bin.
+ *
+ * A wave cos(2 pi (k . x - f t)) (f > 0) moves along k at f / |k| units
+ * per step and puts its power at (-k, f).  Hence, with k the refined
+ * peak's wavevector taken as zero when |k| max(H, W) < 1e-6 (a peak at
+ * k = 0 moved only by rounding):
+ *	speed      = f / |k|, >= 0, along the direction (NaN when k = 0 or
+ *	             traveling < options.standing)
+ *	direction  = the angle of u = -k / |k|, in [0, 360) (NaN when the
+ *	             speed is): on a target or a spiral, that of its
+ *	             strongest plane component
+ *	wavelength = 1 / |k| (infinite when k = 0), frequency = f
+ *	traveling  = (F - Bk) / (F + Bk): F the power (0 < f < 1/2, Nyquist
+ *	             wavenumbers excluded) of the bins whose -k points into
+ *	             the half-plane of u (-k . u > 0), Bk of those pointing
+ *	             out of it: near 1 for a plane wave, near 0 standing
+ *	             (NaN when k = 0)
+ *	diagonal_power = as on rings, on the cone f = V |k| (k != 0), a bin
+ *	             on it when |f - V |k|| <= h_t + V h_x, h_x the window's
+ *	             half width over the shorter side (0 on a torus)
+ * and the pattern, centre and sense of the phase method below.
+ *
+ * The phase method on sheets: each unit's analytic signal z as on
+ * rings (band, generalized phase and margin of steps alike), and the
+ * cells of 2 x 2 units (i, j), (i, j + 1), (i + 1, j), (i + 1, j + 1)
+ * (H x W cells on a torus, wrapping; (H - 1) x (W - 1) open), cell (i,
+ * j) centred at (i + 1/2, j + 1/2).  Over the analysed steps t (m <= t
+ * < T - 1 - m), each cell's
+ *	omega = arg sum_t sum_u z_u(t + 1) conj z_u(t) / 2 pi   (its 4 units)
+ *	gx    = arg sum_t (z_{i,j+1} conj z_{i,j} + z_{i+1,j+1} conj z_{i+1,j}) / 2 pi
+ *	gy    = arg sum_t (z_{i+1,j} conj z_{i,j} + z_{i+1,j+1} conj z_{i,j+1}) / 2 pi
+ * (z at step t; a wave cos(2 pi (k . x - f t)) has z = exp(2 pi i (f t -
+ * k . x)), so g = (gx, gy) = -k and omega = f), its weight the mean |z|
+ * of its units and steps, its speed |omega| / |g|, wavelength 1 / |g|,
+ * propagation direction u = -s g / |g| (s = -1 when the median
+ * frequency is negative, else +1), and its winding: the sum over the
+ * steps of the phase's turn around the cell counter-clockwise in (col,
+ * row) ((i, j) -> (i, j + 1) -> (i + 1, j + 1) -> (i + 1, j) -> (i, j)),
+ * each step's a whole number of cycles (+1, -1 about a phase
+ * singularity, else 0).  The summaries, over the cells:
+ *	speed, wavelength, frequency  weighted medians (and their
+ *	             spreads) of the cells' speed, wavelength and omega;
+ *	             the speed NaN when the pattern is none or synchrony
+ *	directionality  |sum w u| / sum w, in [0, 1]: 1 for a plane wave,
+ *	             near 0 for a target or spiral about the middle
+ *	direction    the angle of -s sum w g, NaN unless the pattern is
+ *	             plane
+ *	negative_frequency  as on rings
+ * and the pattern, in this order (L = max(H, W); the thresholds are the
+ * DK_WAVE_* macros below):
+ *	synchrony (4)  the median |g| (1 / wavelength) times L below
+ *	             DK_WAVE_SYNCHRONY_PHASE: less than a quarter cycle
+ *	             across the sheet;
+ *	plane (1)    directionality at least DK_WAVE_PLANE_DIRECTIONALITY;
+ *	spiral (3)   some cell's winding, in size, at least
+ *	             DK_WAVE_SPIRAL_PERSISTENCE of the analysed steps: a
+ *	             phase singularity that stays put.  Its centre: the
+ *	             windings' centroid over that cell and its 8 neighbours
+ *	             of the same sign (within 0.71 units of a fixed
+ *	             singularity); its sense -s times the winding's sign (a
+ *	             pattern turning counter-clockwise at a positive
+ *	             frequency sees its phase fall by a cycle around it);
+ *	target (2)   the point c nearest, in weighted least squares, to
+ *	             the cells' lines through their centres along u, and
+ *	             the weighted mean of u . (x - c) / |x - c| over the
+ *	             cells at least 1 unit from c at least
+ *	             DK_WAVE_TARGET_RADIAL in size: sense its sign (+1
+ *	             expanding), centre c;
+ *	none (0)     otherwise.
+ * The centre is (row, col), unit (i, j) at (i, j), NaN for plane,
+ * synchrony and none; the sense 0 for them.  The target's fit treats
+ * the sheet as flat: a torus's seam is not undone (a target or spiral
+ * cannot close on a torus).  A sheet whose movie is constant: every
+ * result NaN.
  */
 #ifndef DK_ANALYSIS_WAVE_H
 #define DK_ANALYSIS_WAVE_H
