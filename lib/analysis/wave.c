@@ -377,7 +377,8 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%zu steps padded %zu times are too many for one "
 		                 "transform", T, pad);
-	if (s->H && (pad * s->H >= (size_t)INT_MAX || pad * s->W >= (size_t)INT_MAX ||
+	if (s->H && (n >= (size_t)INT_MAX || pad * s->H >= (size_t)INT_MAX ||
+	             pad * s->W >= (size_t)INT_MAX ||
 	             pad * s->H > SIZE_MAX / 16 / pad / s->W / (pad * T + 2)))
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "sheets of %zu x %zu units over %zu steps are too "
