@@ -235,6 +235,28 @@ static void synchrony(void)
 	dk_wave_states_clear(&s);
 }
 
+/* White noise, sixteen draws: no pattern and no speed.  Band-passed
+   around its own peak, noise has phase singularities that can stay put
+   for a long time when the peak is slow (without the rule of coherence
+   and resolution two of these draws are spirals); its field neither
+   stays nor is resolved from one unit to the next. */
+static void noise(void)
+{
+	sheet_wave w = {SYNCHRONY, 0, 1, 0, 0, 0, 0, 0, 1}; /* sin(0) + noise */
+	int none = 1;
+	for (uint64_t seed = 0; seed < 16; seed++) {
+		dk_wave_states s = make(128, 1, 1, 32, 32, &w, 0, 70 + seed);
+		dk_wave_result r = analyse(&s, DK_WAVE_PHASE);
+		none &= r.pattern[0] == DK_WAVE_PATTERN_NONE && isnan(r.speed[0]) &&
+		        isnan(r.direction[0]) && r.sense[0] == 0;
+		if (r.pattern[0] != DK_WAVE_PATTERN_NONE)
+			printf("# seed %d: pattern %g\n", (int)seed, r.pattern[0]);
+		dk_wave_result_clear(&r);
+		dk_wave_states_clear(&s);
+	}
+	ok(none, "white noise, sixteen draws: pattern none, no speed, no direction");
+}
+
 /* The records on sheets: (batch, channel), the centre (batch, channel,
    2), the spectral and phase records each method's. */
 static void records(void)
@@ -375,6 +397,7 @@ int main(void)
 	torus();
 	centred();
 	synchrony();
+	noise();
 	records();
 	input();
 	return tap_done();

@@ -189,7 +189,17 @@
  * DK_WAVE_* macros below):
  *	synchrony (4)  the median |g| (1 / wavelength) times L below
  *	             DK_WAVE_SYNCHRONY_PHASE: less than a quarter cycle
- *	             across the sheet;
+ *	             across the sheet (a standing wave's too: its phase
+ *	             jumps by half a cycle at the nodes, and is flat
+ *	             between them);
+ *	none (0)     the field's coherence below DK_WAVE_MIN_COHERENCE, or
+ *	             the median wavelength below DK_WAVE_MIN_WAVELENGTH: a
+ *	             field that does not stay put over the steps, or that
+ *	             changes from one unit to the next, as noise's does.
+ *	             A cell's coherence is (|Zx| + |Zy|) / (sum_t of the
+ *	             moduli of the products Zx and Zy sum), 1 when the
+ *	             phase differences of its units stay put; the field's,
+ *	             the cells' weighted mean;
  *	plane (1)    directionality at least DK_WAVE_PLANE_DIRECTIONALITY;
  *	spiral (3)   some cell's winding, in size, at least
  *	             DK_WAVE_SPIRAL_PERSISTENCE of the analysed steps: a
@@ -233,6 +243,8 @@ typedef enum {
 
 /* The thresholds of the pattern's rule (see above). */
 #define DK_WAVE_SYNCHRONY_PHASE     0.25  /* cycles across the sheet */
+#define DK_WAVE_MIN_COHERENCE       0.8
+#define DK_WAVE_MIN_WAVELENGTH      3.0   /* units */
 #define DK_WAVE_PLANE_DIRECTIONALITY 0.8
 #define DK_WAVE_SPIRAL_PERSISTENCE  0.5   /* of the steps */
 #define DK_WAVE_TARGET_RADIAL       0.8

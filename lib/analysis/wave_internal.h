@@ -86,6 +86,7 @@ typedef struct dk_wave_field {
 	                           counter-clockwise, summed over the steps */
 	double directionality;  /* of the whole field */
 	double gradient;        /* the median |gradient| */
+	double coherence;       /* the weighted mean of the cells' */
 } dk_wave_field;
 
 /* The pattern of f (wave.h), its centre (row, col) and sense

@@ -2,7 +2,8 @@
  * wave_pattern.c -- the pattern of a sheet's phase-gradient field:
  * synchrony, a plane wave, a spiral about the phase singularity that
  * persists in one place, a target whose gradient lines meet at its
- * centre (fitted by least squares), or none (see wave.h for the rule).
+ * centre (fitted by least squares), or none: a field that does not stay
+ * or is not resolved, as noise's (see wave.h for the rule).
  */
 #include <config.h>
 
@@ -91,6 +92,10 @@ void dk_wave_pattern_find(const dk_wave_field *f, double *pattern,
 	*sense = 0;
 	if (!(f->gradient * side >= DK_WAVE_SYNCHRONY_PHASE))
 		*pattern = DK_WAVE_PATTERN_SYNCHRONY;
+	else if (!(f->coherence >= DK_WAVE_MIN_COHERENCE) ||
+	         !(f->gradient <= 1 / DK_WAVE_MIN_WAVELENGTH))
+		*pattern = DK_WAVE_PATTERN_NONE; /* no field that stays, or none
+		                                    resolved: noise */
 	else if (f->directionality >= DK_WAVE_PLANE_DIRECTIONALITY)
 		*pattern = DK_WAVE_PATTERN_PLANE;
 	else if (spiral(f, centre, sense))

@@ -28,6 +28,7 @@ struct dk_wave_sheet_work {
 	double *weight;           /* owned: per cell, the mean |z| */
 	double *gx, *gy, *omega;  /* owned: per cell, cycles per unit / step */
 	double *speed, *wavelength;  /* owned: per cell */
+	double *coherence;        /* owned: per cell */
 	int *charge;              /* owned: per cell, the windings' sum */
 	dk_wave_sample *s;        /* owned: per cell */
 };
@@ -39,6 +40,7 @@ void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 	dk_wave_analytic_free(&w->an);
 	free(w->speed);
 	free(w->wavelength);
+	free(w->coherence);
 	free(w->weight);
 	free(w->gx);
 	free(w->gy);
@@ -61,13 +63,14 @@ int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
 	size_t n = w->cy * w->cx;
 	w->speed = malloc(n * sizeof *w->speed);
 	w->wavelength = malloc(n * sizeof *w->wavelength);
+	w->coherence = malloc(n * sizeof *w->coherence);
 	w->weight = malloc(n * sizeof *w->weight);
 	w->gx = malloc(n * sizeof *w->gx);
 	w->gy = malloc(n * sizeof *w->gy);
 	w->omega = malloc(n * sizeof *w->omega);
 	w->charge = malloc(n * sizeof *w->charge);
 	w->s = malloc(n * sizeof *w->s);
-	if (!w->speed || !w->wavelength || !w->weight || !w->gx || !w->gy ||
+	if (!w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
 	    !w->omega || !w->charge || !w->s)
 		return DK_ENOMEM;
 	return dk_wave_analytic_alloc(&w->an, T, H * W);
@@ -99,20 +102,24 @@ static void cells(dk_wave_sheet_work *w, size_t t0, size_t t1)
 			const double complex *c = z + (i1 * W + j) * T;  /* (i+1, j) */
 			const double complex *d = z + (i1 * W + j1) * T; /* (i+1, j+1) */
 			double complex zt = 0, zx = 0, zy = 0;
-			double amp = 0;
+			double amp = 0, mag = 0;
 			int wind = 0;
 			for (size_t t = t0; t < t1; t++) {
 				zt += a[t + 1] * conj(a[t]) + b[t + 1] * conj(b[t]) +
 				      c[t + 1] * conj(c[t]) + d[t + 1] * conj(d[t]);
 				zx += b[t] * conj(a[t]) + d[t] * conj(c[t]);
 				zy += c[t] * conj(a[t]) + d[t] * conj(b[t]);
-				amp += cabs(a[t]) + cabs(b[t]) + cabs(c[t]) + cabs(d[t]);
+				double ma = cabs(a[t]), mb = cabs(b[t]), mc = cabs(c[t]),
+				       md = cabs(d[t]);
+				amp += ma + mb + mc + md;
+				mag += mb * ma + md * mc + mc * ma + md * mb;
 				/* counter-clockwise in (col, row): a, b, d, c */
 				double loop = turn(b[t], a[t]) + turn(d[t], b[t]) +
 				              turn(c[t], d[t]) + turn(a[t], c[t]);
 				wind += (int)lround(loop / (2 * M_PI));
 			}
 			w->weight[q] = amp / (4.0 * (double)(t1 - t0));
+			w->coherence[q] = mag > 0 ? (cabs(zx) + cabs(zy)) / mag : 0;
 			w->omega[q] = carg(zt) / (2 * M_PI);
 			w->gx[q] = carg(zx) / (2 * M_PI);
 			w->gy[q] = carg(zy) / (2 * M_PI);
@@ -171,11 +178,16 @@ void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
 	summary(w, w->speed, &v->speed, &v->speed_spread);
 	summary(w, w->wavelength, &v->wavelength, &v->wavelength_spread);
 	v->directionality = W > 0 ? hypot(ux, uy) / W : NAN;
+	double coh = 0;
+	for (size_t q = 0; q < n; q++)
+		coh += w->weight[q] * w->coherence[q];
+	coh = W > 0 ? coh / W : NAN;
 	dk_wave_pattern_find(&(dk_wave_field){
 		.cy = w->cy, .cx = w->cx, .H = w->H, .W = w->W,
 		.steps = t1 - t0, .sense = sense, .gx = w->gx, .gy = w->gy,
 		.weight = w->weight, .charge = w->charge,
-		.directionality = v->directionality, .gradient = 1 / v->wavelength},
+		.directionality = v->directionality, .gradient = 1 / v->wavelength,
+		.coherence = coh},
 		&v->pattern, v->centre, &v->sense);
 	int p = (int)v->pattern;
 	if (p == DK_WAVE_PATTERN_NONE || p == DK_WAVE_PATTERN_SYNCHRONY)
