@@ -79,7 +79,7 @@ typedef struct dk_wave_field {
 	size_t cy, cx;          /* cells: rows and columns */
 	size_t H, W;            /* the sheet's units */
 	size_t steps;           /* the steps analysed */
-	double sense;           /* +1, or -1 when the median frequency is < 0 */
+	double sign;            /* +1, or -1 when the median frequency is < 0 */
 	const double *gx, *gy;  /* the phase gradient, cycles per unit */
 	const double *weight;   /* the cells' mean amplitude */
 	const int *charge;      /* the phase's winding around each cell,

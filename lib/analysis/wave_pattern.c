@@ -39,7 +39,7 @@ static int spiral(const dk_wave_field *f, double centre[2], double *sense)
 	centre[0] = ci / sum, centre[1] = cj / sum;
 	/* the phase falls by a cycle counter-clockwise about a pattern
 	   turning counter-clockwise (at a positive frequency) */
-	*sense = top > 0 ? -f->sense : f->sense;
+	*sense = top > 0 ? -f->sign : f->sign;
 	return 1;
 }
 
@@ -72,8 +72,8 @@ static int target(const dk_wave_field *f, double centre[2], double *sense)
 		double ry = (double)(q / f->cx) + 0.5 - cy, r = hypot(rx, ry);
 		if (!(g > 0) || !(w > 0) || r < 1)
 			continue;
-		/* the propagation direction is -sense times the gradient */
-		radial -= f->sense * w * (f->gx[q] * rx + f->gy[q] * ry) / (g * r);
+		/* the propagation direction is -sign times the gradient */
+		radial -= f->sign * w * (f->gx[q] * rx + f->gy[q] * ry) / (g * r);
 		W += w;
 	}
 	radial = W > 0 ? radial / W : 0;

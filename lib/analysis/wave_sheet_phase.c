@@ -158,33 +158,29 @@ void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
 	v->negative = (double)negative / (double)(w->H * w->W * (t1 - t0));
 	cells(w, t0, t1);
 	summary(w, w->omega, &v->frequency, &v->frequency_spread);
-	double sense = v->frequency < 0 ? -1 : 1;
-	double dx = 0, dy = 0, ux = 0, uy = 0, W = 0;
+	/* the propagation direction is -g at a positive frequency */
+	double sign = v->frequency < 0 ? -1 : 1;
+	double dx = 0, dy = 0, ux = 0, uy = 0, W = 0, coh = 0;
 	for (size_t q = 0; q < n; q++) {
-		double g = hypot(w->gx[q], w->gy[q]);
-		W += w->weight[q];
-		dx -= sense * w->weight[q] * w->gx[q];
-		dy -= sense * w->weight[q] * w->gy[q];
+		double g = hypot(w->gx[q], w->gy[q]), wq = w->weight[q];
+		W += wq;
+		coh += wq * w->coherence[q];
+		dx -= sign * wq * w->gx[q];
+		dy -= sign * wq * w->gy[q];
 		if (g > 0) {
-			ux -= sense * w->weight[q] * w->gx[q] / g;
-			uy -= sense * w->weight[q] * w->gy[q] / g;
+			ux -= sign * wq * w->gx[q] / g;
+			uy -= sign * wq * w->gy[q] / g;
 		}
-	}
-	for (size_t q = 0; q < n; q++) {
-		double g = hypot(w->gx[q], w->gy[q]);
 		w->speed[q] = fabs(w->omega[q]) / g;
 		w->wavelength[q] = 1 / g;
 	}
 	summary(w, w->speed, &v->speed, &v->speed_spread);
 	summary(w, w->wavelength, &v->wavelength, &v->wavelength_spread);
 	v->directionality = W > 0 ? hypot(ux, uy) / W : NAN;
-	double coh = 0;
-	for (size_t q = 0; q < n; q++)
-		coh += w->weight[q] * w->coherence[q];
 	coh = W > 0 ? coh / W : NAN;
 	dk_wave_pattern_find(&(dk_wave_field){
 		.cy = w->cy, .cx = w->cx, .H = w->H, .W = w->W,
-		.steps = t1 - t0, .sense = sense, .gx = w->gx, .gy = w->gy,
+		.steps = t1 - t0, .sign = sign, .gx = w->gx, .gy = w->gy,
 		.weight = w->weight, .charge = w->charge,
 		.directionality = v->directionality, .gradient = 1 / v->wavelength,
 		.coherence = coh},
