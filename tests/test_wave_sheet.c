@@ -175,19 +175,24 @@ static void torus(void)
    from the centre (r = f lambda t + const), a contracting one's toward
    it; a spiral with sgn +1 has its crest at theta = 2 pi (f t - r /
    lambda) + const, turning toward increasing theta: counter-clockwise
-   in (col, row), sense +1. */
+   in (col, row), sense +1.  A target or spiral centred in a corner
+   sweeps the sheet in much the same direction everywhere (a
+   directionality near 0.9), and is still no plane wave. */
 static void centred(void)
 {
-	const sheet_wave w[4] = {
+	const sheet_wave w[6] = {
 		{TARGET, 0, 6.1, 0.7, 0, 13.3, 17.6, 1, 0},
 		{TARGET, 0, 7.5, 0.5, 0, 20.2, 9.9, -1, 0},
 		{SPIRAL, 0, 8, 0, 0.07, 15.4, 12.7, 1, 0},
 		{SPIRAL, 0, 6, 0, 0.11, 17.4, 16.2, -1, 0},
+		{TARGET, 0, 6.1, 0.7, 0, 2.2, 29.4, 1, 0},
+		{SPIRAL, 0, 7, 0, 0.08, 1.5, 30.2, 1, 0},
 	};
-	const char *names[4] = {"expanding target", "contracting target",
-	                        "counter-clockwise spiral", "clockwise spiral"};
+	const char *names[6] = {"expanding target", "contracting target",
+	                        "counter-clockwise spiral", "clockwise spiral",
+	                        "target in a corner", "spiral in a corner"};
 	for (int noisy = 0; noisy < 2; noisy++)
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < 6; k++) {
 			sheet_wave v = w[k];
 			v.sd = noisy ? 0.5 : 0;
 			dk_wave_states s = make(128, 1, 1, 32, 32, &v, 0,
@@ -195,8 +200,9 @@ static void centred(void)
 			for (int m = 0; m < 2; m++) {
 				dk_wave_result r = analyse(&s, m ? DK_WAVE_PHASE
 				                                 : DK_WAVE_SPECTRAL);
-				double want = k < 2 ? DK_WAVE_PATTERN_TARGET
-				                    : DK_WAVE_PATTERN_SPIRAL, worst = 0;
+				double want = w[k].kind == TARGET ? DK_WAVE_PATTERN_TARGET
+				                                  : DK_WAVE_PATTERN_SPIRAL;
+				double worst = 0;
 				int right = 1;
 				for (size_t b = 0; b < r.B; b++) {
 					double d = hypot(r.centre[2 * b] - v.ci,
@@ -271,6 +277,21 @@ static void diagonal(void)
 	ok(fabs(r.traveling[0]) < 0.2 && isnan(r.speed[0]) && isnan(r.direction[0]),
 	   "a standing wave: traveling %g, speed %g, direction %g",
 	   r.traveling[0], r.speed[0], r.direction[0]);
+	dk_wave_result_clear(&r);
+	dk_wave_states_clear(&s);
+}
+
+/* A target centred 3 rows above the sheet: a curved front coming in,
+   which the sheet sees as a plane wave moving down the rows (its
+   directionality about 0.86). */
+static void beyond(void)
+{
+	sheet_wave w = {TARGET, 0, 6.1, 0.7, 0, -3, 16, 1, 0};
+	dk_wave_states s = make(128, 1, 1, 32, 32, &w, 0, 90);
+	dk_wave_result r = analyse(&s, DK_WAVE_PHASE);
+	ok(r.pattern[0] == DK_WAVE_PATTERN_PLANE && angle_error(r.direction[0], 90) < 5,
+	   "a target centred beyond the sheet: pattern %g (plane), direction %g "
+	   "(90 within 5)", r.pattern[0], r.direction[0]);
 	dk_wave_result_clear(&r);
 	dk_wave_states_clear(&s);
 }
@@ -438,6 +459,7 @@ int main(void)
 	centred();
 	synchrony();
 	noise();
+	beyond();
 	diagonal();
 	records();
 	input();

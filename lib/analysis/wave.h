@@ -200,7 +200,6 @@
  *	             moduli of the products Zx and Zy sum), 1 when the
  *	             phase differences of its units stay put; the field's,
  *	             the cells' weighted mean;
- *	plane (1)    directionality at least DK_WAVE_PLANE_DIRECTIONALITY;
  *	spiral (3)   some cell's winding, in size, at least
  *	             DK_WAVE_SPIRAL_PERSISTENCE of the analysed steps: a
  *	             phase singularity that stays put.  Its centre: the
@@ -213,8 +212,13 @@
  *	             the cells' lines through their centres along u, and
  *	             the weighted mean of u . (x - c) / |x - c| over the
  *	             cells at least 1 unit from c at least
- *	             DK_WAVE_TARGET_RADIAL in size: sense its sign (+1
- *	             expanding), centre c;
+ *	             DK_WAVE_TARGET_RADIAL in size, and c on the sheet (0 <=
+ *	             row <= H - 1, 0 <= col <= W - 1): sense its sign (+1
+ *	             expanding), centre c (a centre beyond the sheet is a
+ *	             curved front coming in);
+ *	plane (1)    directionality at least DK_WAVE_PLANE_DIRECTIONALITY
+ *	             (a spiral or target in a corner sweeps the sheet in
+ *	             much one direction too: hence they come first);
  *	none (0)     otherwise.
  * The centre is (row, col), unit (i, j) at (i, j), NaN for plane,
  * synchrony and none; the sense 0 for them.  The target's fit treats

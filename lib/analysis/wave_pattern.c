@@ -77,7 +77,10 @@ static int target(const dk_wave_field *f, double centre[2], double *sense)
 		W += w;
 	}
 	radial = W > 0 ? radial / W : 0;
-	if (!(fabs(radial) >= DK_WAVE_TARGET_RADIAL))
+	/* a centre beyond the sheet is a curved front coming in: a plane
+	   wave, or none */
+	if (!(fabs(radial) >= DK_WAVE_TARGET_RADIAL) || !(cy >= 0) || !(cx >= 0) ||
+	    !(cy <= (double)f->H - 1) || !(cx <= (double)f->W - 1))
 		return 0;
 	centre[0] = cy, centre[1] = cx;
 	*sense = radial > 0 ? 1 : -1;
@@ -96,12 +99,12 @@ void dk_wave_pattern_find(const dk_wave_field *f, double *pattern,
 	         !(f->gradient <= 1 / DK_WAVE_MIN_WAVELENGTH))
 		*pattern = DK_WAVE_PATTERN_NONE; /* no field that stays, or none
 		                                    resolved: noise */
-	else if (f->directionality >= DK_WAVE_PLANE_DIRECTIONALITY)
-		*pattern = DK_WAVE_PATTERN_PLANE;
 	else if (spiral(f, centre, sense))
 		*pattern = DK_WAVE_PATTERN_SPIRAL;
 	else if (target(f, centre, sense))
 		*pattern = DK_WAVE_PATTERN_TARGET;
+	else if (f->directionality >= DK_WAVE_PLANE_DIRECTIONALITY)
+		*pattern = DK_WAVE_PATTERN_PLANE;
 	else
 		*pattern = DK_WAVE_PATTERN_NONE;
 }
