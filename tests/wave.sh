@@ -219,4 +219,99 @@ fails_with 2 "--window foo" dk-wave --window foo "$tmp/wrun.npy"
 fails_with 2 "--rings 0" dk-wave --rings 0 "$tmp/wrun.npy"
 fails_with 2 "--speed 0" dk-wave --speed 0 "$tmp/wrun.npy"
 
+# Sheets.  NumPy writes plane waves, a spiral and their streams; the
+# speeds, wavelengths and directions known by construction are asked of
+# both methods within the 2% and 2 degrees asked of them on clean waves
+# (test_wave_sheet.c covers noise, targets and the tolerances' reasons).
+cat >>"$tmp/common.py" <<EOF
+T = 128
+def plane(H, W, deg, lam, v):
+    t, i, j = np.arange(T)[:, None, None], np.arange(H)[None, :, None], np.arange(W)[None, None, :]
+    a = np.radians(deg)
+    return np.cos(2 * np.pi * ((np.cos(a) * j + np.sin(a) * i) / lam - v / lam * t))
+def angle_error(got, want):
+    d = abs(got - want) % 360
+    return min(d, 360 - d)
+EOF
+pycheck "NumPy writes a bare (time, row, col) plane wave at 120 degrees" <<EOF
+np.save("$tmp/sheet.npy", plane(24, 32, 120, 7.7, 0.55))
+EOF
+for m in spectral phase; do
+	ok "dk-wave --open --method $m reads it as one sheet" \
+		dk-wave --open --method $m -o "$tmp/s_$m.npy" "$tmp/sheet.npy"
+	pycheck "$m, the bare sheet: speed 0.55, wavelength 7.7 within 2%, direction 120 within 2 degrees, plane" <<EOF
+R = load("$tmp/s_$m.npy")
+assert R["wave/speed"].shape == (1, 1) and R["wave/centre"].shape == (1, 1, 2)
+assert abs(R["wave/speed"][0, 0] / 0.55 - 1) < 0.02, R["wave/speed"]
+assert abs(R["wave/wavelength"][0, 0] / 7.7 - 1) < 0.02, R["wave/wavelength"]
+assert angle_error(R["wave/direction"][0, 0], 120) < 2, R["wave/direction"]
+assert R["wave/pattern"][0, 0] == 1 and R["wave/sense"][0, 0] == 0
+assert np.isnan(R["wave/centre"]).all()
+m = meta("$tmp/s_$m.npy")
+assert m["wave/speed"]["axes"] == ["batch", "channel"], m["wave/speed"]
+assert m["wave/centre"]["axes"] == ["batch", "channel", "coord"], m["wave/centre"]
+w = m["wave/direction"]["attrs"]
+assert w["units"] == "degrees" and w["wave"]["rows"] == 24 and w["wave"]["cols"] == 32, w
+assert w["wave"]["periodic"] is False
+EOF
+done
+
+# --sheet: a (time, 32, 16) array holding two 16 x 16 sheets one above
+# the other, each its own medium with its own wave.
+pycheck "NumPy writes two 16 x 16 sheets stacked, at 10 and 200 degrees" <<EOF
+np.save("$tmp/two.npy", np.concatenate([plane(16, 16, 10, 6.3, 0.4),
+                                        plane(16, 16, 200, 5.1, 0.7)], axis=1))
+EOF
+ok "dk-wave --sheet 16,16 --open" dk-wave --sheet 16,16 --open -o "$tmp/s_two.npy" "$tmp/two.npy"
+pycheck "--sheet 16,16: (1, 2) results, each sheet's speed and direction" <<EOF
+R = load("$tmp/s_two.npy")
+assert R["wave/speed"].shape == (1, 2), R["wave/speed"].shape
+assert np.allclose(R["wave/speed"][0], [0.4, 0.7], rtol=0.02), R["wave/speed"]
+assert angle_error(R["wave/direction"][0, 0], 10) < 2 and angle_error(R["wave/direction"][0, 1], 200) < 2, R["wave/direction"]
+EOF
+
+# The layout of sheets in the states' attrs, as a model would write it:
+# the same two sheets as one (time, batch, unit) record of a batch of 1.
+pycheck "NumPy writes the two sheets as states with a [2, 16, 16] open layout" <<EOF
+from npystream import save_bytes
+a = np.load("$tmp/two.npy").reshape(T, 1, 512)
+m = {"name": "states", "axes": ["time", "batch", "unit"],
+     "attrs": {"layout": {"shape": [2, 16, 16], "axes": ["channel", "row", "col"],
+                          "periodic": [False, False, False]}}}
+open("$tmp/laid.npy", "wb").write(save_bytes([(json.dumps(m).encode(), a)]))
+EOF
+ok "dk-wave --method phase reads the layout" dk-wave --method phase -o "$tmp/s_laid.npy" "$tmp/laid.npy"
+pycheck "the layout: the same two sheets, open, by the phase method" <<EOF
+R = load("$tmp/s_laid.npy")
+assert R["wave/speed"].shape == (1, 2), R["wave/speed"].shape
+assert np.allclose(R["wave/speed"][0], [0.4, 0.7], rtol=0.02), R["wave/speed"]
+assert angle_error(R["wave/direction"][0, 0], 10) < 2 and angle_error(R["wave/direction"][0, 1], 200) < 2, R["wave/direction"]
+assert meta("$tmp/s_laid.npy")["wave/speed"]["attrs"]["wave"]["periodic"] is False
+EOF
+
+# A spiral turning clockwise in (col, row) about (9.6, 14.3), in a
+# (time, batch, row, col) array of two sequences: its crests at theta =
+# -2 pi (f t - r / 7) + const turn toward decreasing theta.
+pycheck "NumPy writes a clockwise spiral, (time, batch 2, row, col)" <<EOF
+t, i, j = np.arange(T)[:, None, None], np.arange(20)[None, :, None], np.arange(24)[None, None, :]
+a = np.cos(2 * np.pi * 0.09 * t + np.arctan2(i - 9.6, j - 14.3) - 2 * np.pi * np.hypot(i - 9.6, j - 14.3) / 7)
+np.save("$tmp/spiral.npy", np.stack([a, np.roll(a, 5, axis=0)], axis=1))
+EOF
+ok "dk-wave --open on the spiral" dk-wave --open -o "$tmp/s_spiral.npy" "$tmp/spiral.npy"
+pycheck "the spiral: pattern 3, sense -1, centre within 1.5 units of (9.6, 14.3)" <<EOF
+R = load("$tmp/s_spiral.npy")
+assert R["wave/pattern"].shape == (2, 1) and (R["wave/pattern"] == 3).all(), R["wave/pattern"]
+assert (R["wave/sense"] == -1).all(), R["wave/sense"]
+assert np.hypot(R["wave/centre"][..., 0] - 9.6, R["wave/centre"][..., 1] - 14.3).max() < 1.5, R["wave/centre"]
+EOF
+
+fails_with 2 "--rings with --sheet" dk-wave --rings 2 --sheet 16,16 "$tmp/two.npy"
+fails_with 2 "--sheet 2,16" dk-wave --sheet 2,16 "$tmp/two.npy"
+fails_with 2 "--sheet 16" dk-wave --sheet 16 "$tmp/two.npy"
+fails_with 1 "--sheet 5,5 on 512 units" dk-wave --sheet 5,5 "$tmp/two.npy"
+grep -q "arr_0: sheets of 5 x 5 units do not divide its 512 units" "$tmp/.err"; tap_result $? "... and says so"
+"$PY" -c "import numpy as np; np.save('$tmp/thin.npy', np.ones((20, 2, 16)))"
+fails_with 1 "a bare (time, 2, 16) array: a sheet of 2 rows" dk-wave "$tmp/thin.npy"
+grep -q "arr_0: sheets of 2 x 16 units; at least 3 rows" "$tmp/.err"; tap_result $? "... and says so"
+
 done_testing

@@ -1,18 +1,22 @@
 /*
- * dk-wave -- traveling waves in states on rings of units: speed and
- * direction, wavelength, frequency, traveling against standing, and the
- * Wave-RNN paper's diagonal power (the spectral method), or the phase
- * method's medians, spreads and directionality, per sequence and ring.
+ * dk-wave -- traveling waves in states on rings or sheets of units:
+ * speed and direction, wavelength, frequency, traveling against
+ * standing, and the Wave-RNN paper's diagonal power (the spectral
+ * method), or the phase method's medians, spreads and directionality,
+ * per sequence and ring or sheet; on sheets also the pattern (plane,
+ * target, spiral, synchrony) with its centre and sense.
  *
  *	dk-init wrnn --channels 2 --units 32 --inputs 3 | dk-run - in.npy | dk-wave
  *
- * The states are dk-run's (their layout attr names the rings), or any
- * (time, unit) or (time, batch, unit) tensor; --rings overrides.  The
- * method is lib/analysis/wave.h's.
+ * The states are dk-run's (their layout attr names the rings or sheets),
+ * or any (time, unit), (time, batch, unit), (time, row, col) or (time,
+ * batch, row, col) tensor; --rings or --sheet overrides.  The method is
+ * lib/analysis/wave.h's.
  */
 #include <config.h>
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,7 @@ typedef struct {
 	const char *output;
 	size_t max_elements;
 	size_t rings;            /* 0: the layout's, or one ring */
+	size_t sheet[2];         /* rows and columns; 0: none */
 	dk_wave_options wave;
 } options;
 
@@ -30,20 +35,26 @@ static void usage(void)
 {
 	printf("Usage: dk-wave [OPTION]... [FILE]\n"
 	       "Traveling waves in the states in FILE (standard input when absent or -):\n"
-	       "states (time, batch, unit) as dk-run writes them, or a bare (time, unit)\n"
-	       "array.  Each ring of each sequence is analysed on its own, by the power\n"
-	       "spectrum over wavenumber and frequency (spectral) or by the phase of\n"
-	       "each unit's analytic signal (phase).  Writes wave/speed, wave/wavelength,\n"
-	       "wave/frequency, each (batch, ring), and spectral: wave/traveling,\n"
-	       "wave/diagonal_power; phase: wave/directionality, wave/speed_spread,\n"
-	       "wave/wavelength_spread, wave/frequency_spread, wave/negative_frequency.\n"
+	       "states (time, batch, unit) as dk-run writes them, a bare (time, unit)\n"
+	       "array (rings), or a bare (time, row, col) or (time, batch, row, col)\n"
+	       "array (sheets).  Each ring or sheet of each sequence is analysed on its\n"
+	       "own, by the power spectrum over wavenumber and frequency (spectral) or\n"
+	       "by the phase of each unit's analytic signal (phase).  Writes wave/speed,\n"
+	       "wave/wavelength, wave/frequency, each (batch, ring or channel), and\n"
+	       "spectral: wave/traveling, wave/diagonal_power; phase: wave/directionality,\n"
+	       "wave/speed_spread, wave/wavelength_spread, wave/frequency_spread,\n"
+	       "wave/negative_frequency; on sheets also wave/direction (degrees, 0 toward\n"
+	       "increasing col, 90 toward increasing row), wave/pattern (0 none, 1 plane,\n"
+	       "2 target, 3 spiral, 4 synchrony), wave/centre (row, col) and wave/sense.\n"
 	       "\n"
 	       "      --rings C         C rings of equal size, whatever the states' layout\n"
 	       "                        says (default: the layout, else one ring)\n"
-	       "      --open            the rings do not wrap around\n"
+	       "      --sheet H,W       sheets of H rows and W columns, whatever the\n"
+	       "                        layout or the array's shape says\n"
+	       "      --open            the rings or sheets do not wrap around\n"
 	       "      --method METHOD   spectral or phase (default spectral)\n"
 	       "      --standing X      speed is NaN when |traveling| (spectral) or\n"
-	       "                        |directionality| (phase) < X (default 0.2)\n"
+	       "                        |directionality| (phase, rings) < X (default 0.2)\n"
 	       "the spectral method's:\n"
 	       "      --speed V         speed of the diagonal power's lines, units per\n"
 	       "                        step (default 1)\n"
@@ -56,12 +67,28 @@ static void usage(void)
 	       "      --generalized     the generalized phase: runs of negative frequency\n"
 	       "                        interpolated across\n"
 	       "      --series          also wave/speed_series, the median speed of each\n"
-	       "                        step (time, batch, ring)\n"
+	       "                        step (time, batch, ring); rings only\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
 	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
 	tool_exit_stdout();
+}
+
+/* --sheet H,W: two whole numbers, each at least 3. */
+static void parse_sheet(const char *arg, size_t sheet[2])
+{
+	size_t count;
+	double *v = tool_parse_numbers("--sheet", arg, &count);
+	int good = count == 2;
+	for (size_t k = 0; good && k < 2; k++)
+		good = v[k] >= DK_WAVE_MIN_SIDE && v[k] <= 1e9 && v[k] == floor(v[k]);
+	if (good)
+		sheet[0] = (size_t)v[0], sheet[1] = (size_t)v[1];
+	free(v);
+	if (!good)
+		tool_usage_error("--sheet: ROWS,COLS, whole numbers of at least %d, "
+		                 "not '%s'", DK_WAVE_MIN_SIDE, arg);
 }
 
 /* Find the states, analyse, gather (lib/analysis/wave.h). */
@@ -72,7 +99,8 @@ static int run(const options *o, const dk_bundle *in, const char *src,
 	dk_wave_result r;
 	char err[256];
 	int status = TOOL_EXIT_FAIL;
-	if (dk_wave_states_from_bundle(in, o->rings, &s, err, sizeof err)) {
+	if (dk_wave_states_from_bundle(in, o->rings, o->sheet[0] ? o->sheet : NULL,
+	                               &s, err, sizeof err)) {
 		tool_warn(src, "%s", err);
 		return TOOL_EXIT_FAIL;
 	}
@@ -89,11 +117,12 @@ static int run(const options *o, const dk_bundle *in, const char *src,
 
 int main(int argc, char **argv)
 {
-	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_OPEN, OPT_METHOD, OPT_SPEED,
+	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_SHEET, OPT_OPEN, OPT_METHOD, OPT_SPEED,
 	       OPT_WINDOW, OPT_PAD, OPT_STANDING, OPT_BAND, OPT_GENERALIZED,
 	       OPT_SERIES };
 	static const struct option longopts[] = {
 		{"rings", required_argument, NULL, OPT_RINGS},
+		{"sheet", required_argument, NULL, OPT_SHEET},
 		{"open", no_argument, NULL, OPT_OPEN},
 		{"method", required_argument, NULL, OPT_METHOD},
 		{"speed", required_argument, NULL, OPT_SPEED},
@@ -120,6 +149,7 @@ int main(int argc, char **argv)
 			if ((o.rings = tool_parse_count("--rings", optarg)) == 0)
 				tool_usage_error("--rings must be at least 1");
 			break;
+		case OPT_SHEET: parse_sheet(optarg, o.sheet); break;
 		case OPT_OPEN: o.wave.open = 1; break;
 		case OPT_METHOD:
 			if (dk_wave_method_from_name(optarg, &o.wave.method))
@@ -151,6 +181,8 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		tool_usage_error("at most one FILE");
+	if (o.rings && o.sheet[0])
+		tool_usage_error("either --rings or --sheet, not both");
 	if (o.wave.series && o.wave.method != DK_WAVE_PHASE)
 		tool_usage_error("--series needs --method phase");
 	const char *path = optind < argc ? argv[optind] : "-";
@@ -158,8 +190,9 @@ int main(int argc, char **argv)
 	dk_bundle *out = dk_bundle_alloc();
 	int status = in && out ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:I, s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b}",
-		"input", path, "rings", (json_int_t)o.rings, "open", o.wave.open,
+		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b}",
+		"input", path, "rings", (json_int_t)o.rings,
+		"sheet", (json_int_t)o.sheet[0], (json_int_t)o.sheet[1], "open", o.wave.open,
 		"method", dk_wave_method_name(o.wave.method), "speed", o.wave.speed,
 		"window", dk_wave_window_name(o.wave.window),
 		"pad", (json_int_t)o.wave.pad, "standing", o.wave.standing,

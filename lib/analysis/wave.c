@@ -15,10 +15,12 @@
 #include <fftw3.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/wave.h"
+#include "analysis/wave_internal.h"
 #include "base/rng.h"
 #include "base/status.h"
 
@@ -90,7 +92,7 @@ static void work_free(work *w)
 }
 
 /* The window of len points: w_t = sin^2(pi (t + 1/2) / len), or 1. */
-static void window(dk_wave_window kind, double *w, size_t len)
+void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len)
 {
 	for (size_t t = 0; t < len; t++) {
 		double s = sin(M_PI * ((double)t + 0.5) / (double)len);
@@ -119,8 +121,8 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic,
 	                               FFTW_ESTIMATE);
 	if (!w->plan)
 		return DK_ENOMEM;
-	window(o->window, w->wt, T);
-	window(periodic ? DK_WAVE_NO_WINDOW : o->window, w->wx, n);
+	dk_wave_window_fill(o->window, w->wt, T);
+	dk_wave_window_fill(periodic ? DK_WAVE_NO_WINDOW : o->window, w->wx, n);
 	return DK_OK;
 }
 
@@ -158,8 +160,8 @@ static double dtft_power(const double complex *c, size_t len, double f)
 
 /* The f in [lo, hi] where dtft_power is largest, by golden sections
    (the power is unimodal there: inside the window's main lobe). */
-static double golden_max(const double complex *c, size_t len, double lo,
-                         double hi)
+double dk_wave_golden_max(const double complex *c, size_t len, double lo,
+                          double hi)
 {
 	const double g = (sqrt(5.0) - 1) / 2;
 	double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
@@ -194,7 +196,7 @@ static double refine_f(work *w, double k, double f0)
 	for (size_t t = 0; t < w->T; t++)
 		w->c[t] *= w->wt[t];
 	double h = 1.0 / (double)w->Tp;
-	return golden_max(w->c, w->T, f0 - h, f0 + h);
+	return dk_wave_golden_max(w->c, w->T, f0 - h, f0 + h);
 }
 
 /* k refined at temporal frequency f. */
@@ -209,7 +211,7 @@ static double refine_k(work *w, double f, double k0)
 		w->c[i] = w->wx[i] * s;
 	}
 	double h = 1.0 / (double)w->np;
-	return golden_max(w->c, w->n, k0 - h, k0 + h);
+	return dk_wave_golden_max(w->c, w->n, k0 - h, k0 + h);
 }
 
 /* The fraction of the power of P (0 < f < 1/2) on the speed-V lines. */
@@ -308,6 +310,20 @@ static int check_options(const dk_wave_options *o, char *err, size_t errlen)
 	return DK_OK;
 }
 
+void dk_wave_raster(const dk_wave_states *s, size_t b, size_t c, double *a)
+{
+	size_t T = s->T, B = s->B, n = s->n, N = s->C * n;
+	const double *x = s->x->data;
+	for (size_t i = 0; i < n; i++, a += T) {
+		double mean = 0;
+		for (size_t t = 0; t < T; t++)
+			mean += a[t] = x[(t * B + b) * N + c * n + i];
+		mean /= (double)T;
+		for (size_t t = 0; t < T; t++)
+			a[t] -= mean;
+	}
+}
+
 void dk_wave_result_clear(dk_wave_result *r)
 {
 	free(r->speed);
@@ -321,6 +337,10 @@ void dk_wave_result_clear(dk_wave_result *r)
 	free(r->frequency_spread);
 	free(r->negative_frequency);
 	free(r->speed_series);
+	free(r->direction);
+	free(r->pattern);
+	free(r->centre);
+	free(r->sense);
 	*r = (dk_wave_result){0};
 }
 
@@ -338,6 +358,15 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 	if (s->n < 3 || s->C < 1 || s->B < 1)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "rings of %zu units; at least 3 are needed", s->n);
+	if (s->H && (s->H < DK_WAVE_MIN_SIDE || s->W < DK_WAVE_MIN_SIDE ||
+	             s->H * s->W != s->n))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "sheets of %zu x %zu units in %zu; at least %d rows "
+		                 "and columns are needed", s->H, s->W, s->n,
+		                 DK_WAVE_MIN_SIDE);
+	if (s->H && o->series)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "series: only rings have one");
 	size_t T = s->T, B = s->B, C = s->C, n = s->n, N = C * n;
 	int periodic = s->periodic && !o->open;
 	if (!s->x || s->x->dtype != DK_F8 || s->x->count != T * B * N)
@@ -348,8 +377,18 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%zu steps padded %zu times are too many for one "
 		                 "transform", T, pad);
-	*r = (dk_wave_result){.B = B, .C = C, .T = T, .n = n, .periodic = periodic,
-	                      .options = *o};
+	if (s->H && (n >= (size_t)INT_MAX || pad * s->H >= (size_t)INT_MAX ||
+	             pad * s->W >= (size_t)INT_MAX ||
+	             pad * s->H > SIZE_MAX / 16 / pad / s->W / (pad * T + 2)))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "sheets of %zu x %zu units over %zu steps are too "
+		                 "many for one transform", s->H, s->W, T);
+	*r = (dk_wave_result){.B = B, .C = C, .T = T, .n = n, .H = s->H,
+	                      .W = s->W, .periodic = periodic, .options = *o};
+	if (s->H)
+		return o->method == DK_WAVE_PHASE
+		       ? dk_wave_sheet_phase_run(s, o, r, err, errlen)
+		       : dk_wave_sheet_spectral_run(s, o, r, err, errlen);
 	if (o->method == DK_WAVE_PHASE)
 		return dk_wave_phase_run(s, o, r, err, errlen);
 	double **arrays[5] = {&r->speed, &r->wavelength, &r->frequency,
@@ -366,17 +405,9 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 	dk_rng *rng = st ? NULL : dk_rng_alloc(o->seed);
 	if (!st && (!P || !rng))
 		st = DK_ENOMEM;
-	const double *x = s->x->data;
 	for (size_t b = 0; b < B && !st; b++)
 		for (size_t c = 0; c < C; c++) {
-			for (size_t i = 0; i < n; i++) {
-				double mean = 0, *a = w.a + i * T;
-				for (size_t t = 0; t < T; t++)
-					mean += a[t] = x[(t * B + b) * N + c * n + i];
-				mean /= (double)T;
-				for (size_t t = 0; t < T; t++)
-					a[t] -= mean;
-			}
+			dk_wave_raster(s, b, c, w.a);
 			ring_result rr = analyse(&w, o, P, rng);
 			size_t q = b * C + c;
 			r->speed[q] = rr.speed;

@@ -1,9 +1,10 @@
 /*
- * wave.h -- traveling waves on rings of units: speed, direction,
- * wavelength and frequency by one of two methods, the k-omega power
- * spectrum (with the Wave-RNN paper's diagonal power) or the phase of
- * the analytic signal (wave_phase.c; its definitions below the
- * spectral method's).
+ * wave.h -- traveling waves on rings and sheets of units: speed,
+ * direction, wavelength and frequency by one of two methods, the k-omega
+ * power spectrum (with the Wave-RNN paper's diagonal power) or the phase
+ * of the analytic signal (wave_phase.c; its definitions below the
+ * spectral method's); on sheets also the pattern of the phase-gradient
+ * field (the sheets' definitions last).
  *
  * The states x (T, B, N) hold, for each of B sequences and T time steps,
  * C rings of n units (N = C n, channel-major: unit i of ring c at index
@@ -120,6 +121,110 @@
  *     and, with options.series, the median speed of each step's cells
  *     (NaN in the margins, and everywhere when the ring's speed is NaN).
  *     A ring whose raster is constant: every result NaN.
+ *
+ * Sheets: C sheets of H x W units (rows i, columns j; x = (j, i), the
+ * column first), each (sequence, sheet) a movie a[t][i][j] analysed on
+ * its own.  Directions are angles from the column axis toward the row
+ * axis: a wave moving toward increasing column is at 0 degrees, toward
+ * increasing row at 90.  The spectral method, as on rings but in three
+ * dimensions:
+ *
+ *  1. each unit's temporal mean removed; the movie windowed along time
+ *     and, on an open sheet, along rows and columns by the same window
+ *     (a periodic sheet, a torus, is not windowed in space); padded to
+ *     Tp steps and, open, to pad H x pad W units; transformed (FFTW):
+ *	X(ky, kx, f) = sum w_i w_j w_t a[t][i][j] exp(-2 pi i (ky i + kx j + f t));
+ *  2. the dominant (ky, kx, f) the largest power at 0 < f < 1/2, neither
+ *     wavenumber at its Nyquist, refined off the grid: f, then kx, ky
+ *     and f in turn three times more, each by golden sections within
+ *     one padded bin.
+ *
+ * A wave cos(2 pi (k . x - f t)) (f > 0) moves along k at f / |k| units
+ * per step and puts its power at (-k, f).  Hence, with k the refined
+ * peak's wavevector taken as zero when |k| max(H, W) < 1e-6 (a peak at
+ * k = 0 moved only by rounding):
+ *	speed      = f / |k|, >= 0, along the direction (NaN when k = 0 or
+ *	             traveling < options.standing)
+ *	direction  = the angle of u = -k / |k|, in [0, 360) (NaN when the
+ *	             speed is): on a target or a spiral, that of its
+ *	             strongest plane component
+ *	wavelength = 1 / |k| (infinite when k = 0), frequency = f
+ *	traveling  = (F - Bk) / (F + Bk): F the power (0 < f < 1/2, Nyquist
+ *	             wavenumbers excluded) of the bins whose -k points into
+ *	             the half-plane of u (-k . u > 0), Bk of those pointing
+ *	             out of it: near 1 for a plane wave, near 0 standing
+ *	             (NaN when k = 0)
+ *	diagonal_power = as on rings, on the cone f = V |k| (k != 0), a bin
+ *	             on it when |f - V |k|| <= h_t + V h_x, h_x the window's
+ *	             half width over the shorter side (0 on a torus)
+ * and the pattern, centre and sense of the phase method below.
+ *
+ * The phase method on sheets: each unit's analytic signal z as on
+ * rings (band, generalized phase and margin of steps alike), and the
+ * cells of 2 x 2 units (i, j), (i, j + 1), (i + 1, j), (i + 1, j + 1)
+ * (H x W cells on a torus, wrapping; (H - 1) x (W - 1) open), cell (i,
+ * j) centred at (i + 1/2, j + 1/2).  Over the analysed steps t (m <= t
+ * < T - 1 - m), each cell's
+ *	omega = arg sum_t sum_u z_u(t + 1) conj z_u(t) / 2 pi   (its 4 units)
+ *	gx    = arg sum_t (z_{i,j+1} conj z_{i,j} + z_{i+1,j+1} conj z_{i+1,j}) / 2 pi
+ *	gy    = arg sum_t (z_{i+1,j} conj z_{i,j} + z_{i+1,j+1} conj z_{i,j+1}) / 2 pi
+ * (z at step t; a wave cos(2 pi (k . x - f t)) has z = exp(2 pi i (f t -
+ * k . x)), so g = (gx, gy) = -k and omega = f), its weight the mean |z|
+ * of its units and steps, its speed |omega| / |g|, wavelength 1 / |g|,
+ * propagation direction u = -s g / |g| (s = -1 when the median
+ * frequency is negative, else +1), and its winding: the sum over the
+ * steps of the phase's turn around the cell counter-clockwise in (col,
+ * row) ((i, j) -> (i, j + 1) -> (i + 1, j + 1) -> (i + 1, j) -> (i, j)),
+ * each step's a whole number of cycles (+1, -1 about a phase
+ * singularity, else 0).  The summaries, over the cells:
+ *	speed, wavelength, frequency  weighted medians (and their
+ *	             spreads) of the cells' speed, wavelength and omega;
+ *	             the speed NaN when the pattern is none or synchrony
+ *	directionality  |sum w u| / sum w, in [0, 1]: 1 for a plane wave,
+ *	             near 0 for a target or spiral about the middle
+ *	direction    the angle of -s sum w g, NaN unless the pattern is
+ *	             plane
+ *	negative_frequency  as on rings
+ * and the pattern, in this order (L = max(H, W); the thresholds are the
+ * DK_WAVE_* macros below):
+ *	synchrony (4)  the median |g| (1 / wavelength) times L below
+ *	             DK_WAVE_SYNCHRONY_PHASE: less than a quarter cycle
+ *	             across the sheet (a standing wave's too: its phase
+ *	             jumps by half a cycle at the nodes, and is flat
+ *	             between them);
+ *	none (0)     the field's coherence below DK_WAVE_MIN_COHERENCE, or
+ *	             the median wavelength below DK_WAVE_MIN_WAVELENGTH: a
+ *	             field that does not stay put over the steps, or that
+ *	             changes from one unit to the next, as noise's does.
+ *	             A cell's coherence is (|Zx| + |Zy|) / (sum_t of the
+ *	             moduli of the products Zx and Zy sum), 1 when the
+ *	             phase differences of its units stay put; the field's,
+ *	             the cells' weighted mean;
+ *	spiral (3)   some cell's winding, in size, at least
+ *	             DK_WAVE_SPIRAL_PERSISTENCE of the analysed steps: a
+ *	             phase singularity that stays put.  Its centre: the
+ *	             windings' centroid over that cell and its 8 neighbours
+ *	             of the same sign (within 0.71 units of a fixed
+ *	             singularity); its sense -s times the winding's sign (a
+ *	             pattern turning counter-clockwise at a positive
+ *	             frequency sees its phase fall by a cycle around it);
+ *	target (2)   the point c nearest, in weighted least squares, to
+ *	             the cells' lines through their centres along u, and
+ *	             the weighted mean of u . (x - c) / |x - c| over the
+ *	             cells at least 1 unit from c at least
+ *	             DK_WAVE_TARGET_RADIAL in size, and c on the sheet (0 <=
+ *	             row <= H - 1, 0 <= col <= W - 1): sense its sign (+1
+ *	             expanding), centre c (a centre beyond the sheet is a
+ *	             curved front coming in);
+ *	plane (1)    directionality at least DK_WAVE_PLANE_DIRECTIONALITY
+ *	             (a spiral or target in a corner sweeps the sheet in
+ *	             much one direction too: hence they come first);
+ *	none (0)     otherwise.
+ * The centre is (row, col), unit (i, j) at (i, j), NaN for plane,
+ * synchrony and none; the sense 0 for them.  The target's fit treats
+ * the sheet as flat: a torus's seam is not undone (a target or spiral
+ * cannot close on a torus).  A sheet whose movie is constant: every
+ * result NaN.
  */
 #ifndef DK_ANALYSIS_WAVE_H
 #define DK_ANALYSIS_WAVE_H
@@ -132,6 +237,21 @@
 
 typedef enum { DK_WAVE_HANN, DK_WAVE_NO_WINDOW } dk_wave_window;
 typedef enum { DK_WAVE_SPECTRAL, DK_WAVE_PHASE } dk_wave_method;
+
+/* The pattern of a sheet's phase-gradient field (see above). */
+typedef enum {
+	DK_WAVE_PATTERN_NONE = 0, DK_WAVE_PATTERN_PLANE = 1,
+	DK_WAVE_PATTERN_TARGET = 2, DK_WAVE_PATTERN_SPIRAL = 3,
+	DK_WAVE_PATTERN_SYNCHRONY = 4
+} dk_wave_pattern;
+
+/* The thresholds of the pattern's rule (see above). */
+#define DK_WAVE_SYNCHRONY_PHASE     0.25  /* cycles across the sheet */
+#define DK_WAVE_MIN_COHERENCE       0.8
+#define DK_WAVE_MIN_WAVELENGTH      3.0   /* units */
+#define DK_WAVE_PLANE_DIRECTIONALITY 0.8
+#define DK_WAVE_SPIRAL_PERSISTENCE  0.5   /* of the steps */
+#define DK_WAVE_TARGET_RADIAL       0.8
 
 /* "hann" or "none", and back (DK_EINVAL for another name). */
 const char *dk_wave_window_name(dk_wave_window w);
@@ -167,33 +287,54 @@ typedef struct dk_wave_options {
 /* The defaults above. */
 dk_wave_options dk_wave_options_default(void);
 
-/* States to analyse: C rings of n units in (T, B, C n). */
+/* States to analyse: C rings of n units, or C sheets of H x W units
+   (n = H W; unit (c, i, j) at index (c H + i) W + j), in (T, B, C n). */
 typedef struct dk_wave_states {
 	dk_tensor *x;           /* owned: f8 (T, B, C n) */
 	size_t T, B, C, n;
-	int periodic;           /* the rings wrap around */
+	size_t H, W;            /* sheets: rows and columns; 0 for rings */
+	int periodic;           /* the rings, or the sheets in both
+	                           directions, wrap around */
 	char name[64];          /* the record they came from ("" unnamed) */
 } dk_wave_states;
 
+/* The fewest rows or columns of a sheet. */
+#define DK_WAVE_MIN_SIDE 3
+
 /*
  * The states in b: the tensor named states, else the only tensor whose
- * name does not begin with model/; (time, unit) is one sequence, (time,
- * batch, unit) B of them.  The rings: rings > 0 of N / rings units
- * (periodic), else the attrs' layout (stream/layout.h: [C, n] rings, or
- * [n] one ring), else one periodic ring of N units.  DK_EINVAL with a
+ * name does not begin with model/.  Its axes say how it is read:
+ *	(time, unit)                 one sequence;
+ *	(time, batch, unit)          B sequences;
+ *	(time, row, col)             one sequence of one H x W sheet: a
+ *	                             rank-3 tensor whose axes are these, or
+ *	                             that has no axes, no layout attr and
+ *	                             rings = 0 (a bare NumPy array);
+ *	(time, batch, row, col)      B sequences of one sheet (any rank-4
+ *	                             tensor whose first axis is time).
+ * The media: rings > 0 rings of N / rings units (periodic); else sheet
+ * (H, W) (sheet non-NULL, both above 0) sheets of H x W units (periodic
+ * in both directions); else the attrs' layout (stream/layout.h: [C, n]
+ * rings, [n] one ring, [C, H, W] sheets, periodic when both of its
+ * space axes are); else the one H x W sheet of the tensor's shape
+ * (periodic); else one periodic ring of N units.  DK_EINVAL with a
  * message naming the record when there is no time axis (rank other than
- * 2 or 3, or axes whose first is not "time"), fewer than
- * DK_WAVE_MIN_STEPS steps, a layout or ring count that does not divide
- * the units (or rings of fewer than 3 units), a sheet layout, or a value
- * that is not finite; DK_ENOMEM.
+ * 2 to 4, or axes whose first is not "time"), fewer than
+ * DK_WAVE_MIN_STEPS steps, both rings and a sheet, a layout or ring or
+ * sheet count that does not divide the units (or rings of fewer than 3
+ * units, sheets of fewer than DK_WAVE_MIN_SIDE rows or columns), or a
+ * value that is not finite; DK_ENOMEM.
  */
 int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
-                               dk_wave_states *s, char *err, size_t errlen);
+                               const size_t *sheet, dk_wave_states *s,
+                               char *err, size_t errlen);
 void dk_wave_states_clear(dk_wave_states *s);
 
-/* Per (sequence, ring): arrays of B C values, row-major (batch, ring). */
+/* Per (sequence, ring or sheet): arrays of B C values, row-major
+   (batch, ring or channel). */
 typedef struct dk_wave_result {
 	size_t B, C, T, n;
+	size_t H, W;             /* sheets: rows and columns; 0 for rings */
 	int periodic;            /* as analysed (after options.open) */
 	dk_wave_options options; /* as run */
 	double *speed;           /* owned, and the four below */
@@ -208,6 +349,10 @@ typedef struct dk_wave_result {
 	double *negative_frequency;
 	double *speed_series;    /* phase with options.series: owned,
 	                            (T - 1, B, C), step t the cells t -> t + 1 */
+	double *direction;       /* sheets: owned, and the three below */
+	double *pattern;         /* a dk_wave_pattern */
+	double *centre;          /* (B, C, 2): row, col */
+	double *sense;
 } dk_wave_result;
 
 /*

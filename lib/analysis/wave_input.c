@@ -1,7 +1,7 @@
 /*
  * wave_input.c -- the states dk-wave analyses, found in a stream, and
- * their rings: from an override, the layout in their attrs, or one ring
- * (see wave.h).
+ * their rings or sheets: from an override, the layout in their attrs,
+ * the shape of a bare array, or one ring (see wave.h).
  */
 #include <config.h>
 
@@ -15,37 +15,64 @@
 #include "stream/layout.h"
 #include "stream/names.h"
 
-/* The rings of N units: from rings, else the layout in meta, else one. */
-static int rings_of(const dk_meta *meta, size_t rings, size_t N,
-                    const char *nm, dk_wave_states *s, char *err,
-                    size_t errlen)
+/* Sheets of h x w units dividing N, into s. */
+static int sheets_of(size_t h, size_t w, size_t N, int periodic,
+                     const char *nm, dk_wave_states *s, char *err,
+                     size_t errlen)
+{
+	if (h < DK_WAVE_MIN_SIDE || w < DK_WAVE_MIN_SIDE)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: sheets of %zu x %zu units; at least %d rows "
+		                 "and %d columns are needed", nm, h, w,
+		                 DK_WAVE_MIN_SIDE, DK_WAVE_MIN_SIDE);
+	if (h > N || w > N / h || N % (h * w))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: sheets of %zu x %zu units do not divide its "
+		                 "%zu units", nm, h, w, N);
+	s->C = N / (h * w), s->n = h * w, s->H = h, s->W = w;
+	s->periodic = periodic;
+	return DK_OK;
+}
+
+/* The rings or sheets of N units: from rings or sheet, else the layout
+   in meta, else the grid (h, w) of the tensor's shape (h = 0: none),
+   else one ring. */
+static int media_of(const dk_meta *meta, size_t rings, const size_t *sheet,
+                    size_t h, size_t w, size_t N, const char *nm,
+                    dk_wave_states *s, char *err, size_t errlen)
 {
 	s->C = 1, s->n = N, s->periodic = 1;
 	const json_t *attrs = meta ? dk_meta_attrs(meta) : NULL;
 	const json_t *lj = attrs ? json_object_get(attrs, DK_LAYOUT_ATTR) : NULL;
+	if (rings > 0 && sheet)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: either rings or sheets, not both", nm);
 	if (rings > 0) {
 		if (N % rings)
 			return dk_errorf(DK_EINVAL, err, errlen,
 			                 "%s: %zu rings do not divide its %zu units",
 			                 nm, rings, N);
 		s->C = rings, s->n = N / rings;
+	} else if (sheet) {
+		return sheets_of(sheet[0], sheet[1], N, 1, nm, s, err, errlen);
 	} else if (lj) {
 		dk_layout l;
 		char why[160];
 		if (dk_layout_from_json(lj, &l, why, sizeof why))
 			return dk_errorf(DK_EINVAL, err, errlen, "%s: %s", nm, why);
-		if (l.rank == 3)
-			return dk_errorf(DK_EINVAL, err, errlen,
-			                 "%s: a sheet layout (%zu x %zu x %zu); only rings "
-			                 "are analysed so far", nm, l.shape[0],
-			                 l.shape[1], l.shape[2]);
 		if (dk_layout_units(&l) != N)
 			return dk_errorf(DK_EINVAL, err, errlen,
 			                 "%s: the layout covers %zu units, the states "
 			                 "have %zu", nm, dk_layout_units(&l), N);
+		if (l.rank == 3)
+			return sheets_of(l.shape[1], l.shape[2], N,
+			                 l.periodic[1] && l.periodic[2], nm, s, err,
+			                 errlen);
 		s->C = l.rank == 2 ? l.shape[0] : 1;
 		s->n = l.shape[l.rank - 1];
 		s->periodic = l.periodic[l.rank - 1];
+	} else if (h > 0) {
+		return sheets_of(h, w, N, 1, nm, s, err, errlen);
 	}
 	if (s->n < 3)
 		return dk_errorf(DK_EINVAL, err, errlen,
@@ -54,8 +81,15 @@ static int rings_of(const dk_meta *meta, size_t rings, size_t N,
 	return DK_OK;
 }
 
+/* Axis k's name, or NULL. */
+static const char *axis(const json_t *axes, size_t k)
+{
+	return axes ? json_string_value(json_array_get(axes, k)) : NULL;
+}
+
 int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
-                               dk_wave_states *s, char *err, size_t errlen)
+                               const size_t *sheet, dk_wave_states *s,
+                               char *err, size_t errlen)
 {
 	*s = (dk_wave_states){0};
 	static const char *const names[] = {DK_NAME_STATES};
@@ -68,11 +102,15 @@ int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
 	const dk_tensor *t = dk_bundle_tensor(b, (size_t)i);
 	const dk_meta *meta = dk_bundle_meta(b, (size_t)i);
 	const json_t *axes = meta ? dk_meta_axes(meta) : NULL;
-	const char *a0 = axes ? json_string_value(json_array_get(axes, 0)) : NULL;
-	if (t->rank != 2 && t->rank != 3)
+	const json_t *attrs = meta ? dk_meta_attrs(meta) : NULL;
+	const char *a0 = axis(axes, 0);
+	if (sheet && !(sheet[0] > 0 && sheet[1] > 0))
+		sheet = NULL;
+	if (t->rank < 2 || t->rank > 4)
 		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "%s: no time axis: rank %d, not (time, unit) or "
-		                 "(time, batch, unit)", nm, t->rank);
+		                 "%s: no time axis: rank %d, not (time, unit), "
+		                 "(time, batch, unit), (time, row, col) or (time, "
+		                 "batch, row, col)", nm, t->rank);
 	if (a0 && strcmp(a0, "time"))
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%s: no time axis: its first axis is '%s'", nm, a0);
@@ -80,15 +118,26 @@ int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%s: states must be real, not %s", nm,
 		                 dk_dtype_name(t->dtype));
-	size_t T = t->shape[0], B = t->rank == 3 ? t->shape[1] : 1;
-	size_t N = t->shape[t->rank - 1];
+	/* a rank-3 tensor is a sheet when its axes say so, or when nothing
+	   says otherwise (no axes, no layout, no rings) */
+	const char *a1 = axis(axes, 1), *a2 = axis(axes, 2);
+	int grid = t->rank == 4 ||
+	           (t->rank == 3 && (axes ? a1 && a2 && !strcmp(a1, "row") &&
+	                                    !strcmp(a2, "col")
+	                                  : !(attrs && json_object_get(attrs,
+	                                      DK_LAYOUT_ATTR)) && rings == 0));
+	size_t T = t->shape[0], B = t->rank == 4 || (t->rank == 3 && !grid)
+	                            ? t->shape[1] : 1;
+	size_t h = grid ? t->shape[t->rank - 2] : 0;
+	size_t w = grid ? t->shape[t->rank - 1] : 0;
+	size_t N = grid ? h * w : t->shape[t->rank - 1];
 	if (T < DK_WAVE_MIN_STEPS)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "%s: %zu time steps; at least %d are needed",
 		                 nm, T, DK_WAVE_MIN_STEPS);
 	if (B == 0 || N == 0)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: no states", nm);
-	int st = rings_of(meta, rings, N, nm, s, err, errlen);
+	int st = media_of(meta, rings, sheet, h, w, N, nm, s, err, errlen);
 	if (st)
 		return st;
 	if ((st = dk_tensor_convert(t, DK_F8, &s->x)))

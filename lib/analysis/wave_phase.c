@@ -22,41 +22,60 @@
 #include <string.h>
 
 #include "analysis/wave.h"
+#include "analysis/wave_internal.h"
 #include "base/complex_make.h"
 #include "base/status.h"
 
-/* One cell's value and weight, for the weighted quantiles. */
-typedef struct {
-	double v, w;
-} sample;
+typedef dk_wave_sample sample;
 
 /* Scratch for one shape: n units of T steps. */
 typedef struct {
 	size_t T, n, nf, pairs;   /* nf = T / 2 + 1; pairs n (periodic) or n - 1 */
 	int periodic;
-	double *a;                /* owned: n x T, the centred raster */
-	fftw_complex *spec;       /* owned: n x nf, its half spectra */
-	fftw_complex *z;          /* owned: n x T, the analytic signals */
+	dk_wave_analytic an;      /* the raster and its analytic signals */
 	double *omega, *kappa;    /* owned: (T - 1) x pairs, step-major */
 	double *weight;           /* owned: (T - 1) x pairs */
-	unsigned char *bad;       /* owned: T, the generalized phase's marks */
 	sample *s;                /* owned: (T - 1) x pairs */
-	fftw_plan fwd, bwd;
 } work;
+
+void dk_wave_analytic_free(dk_wave_analytic *an)
+{
+	if (an->fwd)
+		fftw_destroy_plan(an->fwd);
+	if (an->bwd)
+		fftw_destroy_plan(an->bwd);
+	fftw_free(an->a);
+	fftw_free(an->spec);
+	fftw_free(an->z);
+	free(an->bad);
+	*an = (dk_wave_analytic){0};
+}
+
+int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
+{
+	*an = (dk_wave_analytic){.T = T, .n = n, .nf = T / 2 + 1};
+	an->a = fftw_alloc_real(n * T);
+	an->spec = fftw_alloc_complex(n * an->nf);
+	an->z = fftw_alloc_complex(n * T);
+	an->bad = malloc(T);
+	if (!an->a || !an->spec || !an->z || !an->bad)
+		return DK_ENOMEM;
+	int len = (int)T;
+	an->fwd = fftw_plan_many_dft_r2c(1, &len, (int)n, an->a, NULL, 1, (int)T,
+	                                 an->spec, NULL, 1, (int)an->nf,
+	                                 FFTW_ESTIMATE);
+	an->bwd = fftw_plan_many_dft(1, &len, (int)n, an->z, NULL, 1, (int)T,
+	                             an->z, NULL, 1, (int)T, FFTW_BACKWARD,
+	                             FFTW_ESTIMATE);
+	return an->fwd && an->bwd ? DK_OK : DK_ENOMEM;
+}
 
 static void work_free(work *w)
 {
-	if (w->fwd)
-		fftw_destroy_plan(w->fwd);
-	if (w->bwd)
-		fftw_destroy_plan(w->bwd);
-	fftw_free(w->a);
-	fftw_free(w->spec);
-	fftw_free(w->z);
+	dk_wave_analytic_free(&w->an);
 	free(w->omega);
 	free(w->kappa);
 	free(w->weight);
-	free(w->bad);
 	free(w->s);
 }
 
@@ -65,25 +84,13 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic)
 	*w = (work){.T = T, .n = n, .nf = T / 2 + 1, .periodic = periodic,
 	            .pairs = periodic ? n : n - 1};
 	size_t cells = (T - 1) * w->pairs;
-	w->a = fftw_alloc_real(n * T);
-	w->spec = fftw_alloc_complex(n * w->nf);
-	w->z = fftw_alloc_complex(n * T);
 	w->omega = malloc(cells * sizeof *w->omega);
 	w->kappa = malloc(cells * sizeof *w->kappa);
 	w->weight = malloc(cells * sizeof *w->weight);
-	w->bad = malloc(T);
 	w->s = malloc(cells * sizeof *w->s);
-	if (!w->a || !w->spec || !w->z || !w->omega || !w->kappa || !w->weight ||
-	    !w->bad || !w->s)
+	if (!w->omega || !w->kappa || !w->weight || !w->s)
 		return DK_ENOMEM;
-	int len = (int)T;
-	w->fwd = fftw_plan_many_dft_r2c(1, &len, (int)n, w->a, NULL, 1, (int)T,
-	                                w->spec, NULL, 1, (int)w->nf,
-	                                FFTW_ESTIMATE);
-	w->bwd = fftw_plan_many_dft(1, &len, (int)n, w->z, NULL, 1, (int)T,
-	                            w->z, NULL, 1, (int)T, FFTW_BACKWARD,
-	                            FFTW_ESTIMATE);
-	return w->fwd && w->bwd ? DK_OK : DK_ENOMEM;
+	return dk_wave_analytic_alloc(&w->an, T, n);
 }
 
 /* The frequency of the ring's largest power, 0 < f < 1/2, in cycles per
@@ -92,7 +99,7 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic)
    the whole ring, is no wave, and would otherwise often be the largest);
    the plain power's when the units all do the same (synchrony); 0 when
    the ring has no power at all. */
-static double peak_frequency(const work *w)
+static double peak_frequency(const dk_wave_analytic *w)
 {
 	double best = 0, best_all = 0;
 	size_t bl = 0, bl_all = 0;
@@ -136,7 +143,7 @@ static double gain(size_t l, size_t T, double fp, double band)
 }
 
 /* Each unit's analytic signal into w->z, from its half spectrum. */
-static void analytic(work *w, double fp, double band)
+static void analytic(dk_wave_analytic *w, double fp, double band)
 {
 	size_t T = w->T;
 	for (size_t i = 0; i < w->n; i++)
@@ -224,8 +231,8 @@ static void cells(work *w)
 	size_t T = w->T, P = w->pairs;
 	for (size_t t = 0; t + 1 < T; t++)
 		for (size_t p = 0; p < P; p++) {
-			const double complex *zi = w->z + p * T;
-			const double complex *zj = w->z + (p + 1) % w->n * T;
+			const double complex *zi = w->an.z + p * T;
+			const double complex *zj = w->an.z + (p + 1) % w->n * T;
 			double complex tp = zi[t + 1] * conj(zi[t]) + zj[t + 1] * conj(zj[t]);
 			double complex sp = zj[t] * conj(zi[t]) + zj[t + 1] * conj(zi[t + 1]);
 			size_t q = t * P + p;
@@ -246,8 +253,8 @@ static int by_value(const void *a, const void *b)
    values and zero weights left out): sorted, the k-th at the cumulative
    weight (w_0 + ... + w_{k-1} + w_k / 2) / W, linear between, the ends
    beyond.  NaN when nothing is left. */
-static void quantiles(sample *s, size_t len, const double *q, size_t nq,
-                      double *out)
+void dk_wave_quantiles(sample *s, size_t len, const double *q, size_t nq,
+                       double *out)
 {
 	size_t m = 0;
 	double W = 0;
@@ -303,7 +310,7 @@ static void summary(work *w, size_t q0, size_t q1, quantity what,
 	double out[3];
 	for (size_t k = q0; k < q1; k++)
 		w->s[k - q0] = (sample){value(w, k, what), w->weight[k]};
-	quantiles(w->s, q1 - q0, q, 3, out);
+	dk_wave_quantiles(w->s, q1 - q0, q, 3, out);
 	*median = out[1];
 	if (spread)
 		*spread = out[2] - out[0];
@@ -324,24 +331,16 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
 	if (series)
 		for (size_t t = 0; t + 1 < T; t++)
 			series[t * stride] = NAN;
-	fftw_execute(w->fwd);
-	double fp = peak_frequency(w);
+	double fp = dk_wave_analytic_run(&w->an, o);
 	if (!(fp > 0))
 		return r; /* no power: a constant raster */
-	analytic(w, fp, o->band);
-	if (o->generalized)
-		for (size_t i = 0; i < w->n; i++)
-			generalize(w->z + i * T, T, w->bad, fp);
 	cells(w);
 	/* the steps m <= t < T - 1 - m, clear of the ends */
-	size_t m = (size_t)ceil(1 / fp), t0, t1;
-	if (m > (T - 1) / 4)
-		m = (T - 1) / 4;
-	t0 = m, t1 = T - 1 - m;
+	size_t m = dk_wave_margin(fp, T), t0 = m, t1 = T - 1 - m;
 	size_t negative = 0;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t t = t0; t < t1; t++)
-			negative += turn(w->z[i * T + t + 1], w->z[i * T + t]) < 0;
+			negative += turn(w->an.z[i * T + t + 1], w->an.z[i * T + t]) < 0;
 	r.negative = (double)negative / (double)(w->n * (t1 - t0));
 	/* a gradient within rounding of 0 or 1/2 cycle (a standing wave's,
 	   exactly so in theory) points nowhere: its sign is the rounding's */
@@ -364,10 +363,29 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
 	return r;
 }
 
+double dk_wave_analytic_run(dk_wave_analytic *an, const dk_wave_options *o)
+{
+	fftw_execute(an->fwd);
+	double fp = peak_frequency(an);
+	if (!(fp > 0))
+		return 0;
+	analytic(an, fp, o->band);
+	if (o->generalized)
+		for (size_t i = 0; i < an->n; i++)
+			generalize(an->z + i * an->T, an->T, an->bad, fp);
+	return fp;
+}
+
+size_t dk_wave_margin(double fp, size_t T)
+{
+	size_t m = (size_t)ceil(1 / fp);
+	return m > (T - 1) / 4 ? (T - 1) / 4 : m;
+}
+
 int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
                       dk_wave_result *r, char *err, size_t errlen)
 {
-	size_t T = s->T, B = s->B, C = s->C, n = s->n, N = C * n;
+	size_t T = s->T, B = s->B, C = s->C, n = s->n;
 	if (n >= (size_t)INT_MAX || T >= (size_t)INT_MAX ||
 	    T > SIZE_MAX / sizeof(fftw_complex) / n)
 		return dk_errorf(DK_EINVAL, err, errlen,
@@ -386,17 +404,9 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 	work w = {0};
 	if (!st)
 		st = work_alloc(&w, T, n, r->periodic);
-	const double *x = s->x->data;
 	for (size_t b = 0; b < B && !st; b++)
 		for (size_t c = 0; c < C; c++) {
-			for (size_t i = 0; i < n; i++) {
-				double mean = 0, *a = w.a + i * T;
-				for (size_t t = 0; t < T; t++)
-					mean += a[t] = x[(t * B + b) * N + c * n + i];
-				mean /= (double)T;
-				for (size_t t = 0; t < T; t++)
-					a[t] -= mean;
-			}
+			dk_wave_raster(s, b, c, w.an.a);
 			size_t q = b * C + c;
 			ring_result rr = analyse(&w, o, r->speed_series ?
 			                         r->speed_series + q : NULL, B * C);

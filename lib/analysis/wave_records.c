@@ -15,16 +15,21 @@
 #include "stream/names.h"
 
 /* v as the record name: (batch, ring), or (time, batch, ring) when
-   steps > 0. */
+   steps > 0; on sheets (batch, channel), or (batch, channel, coord)
+   when steps is 2 (the centre). */
 static int add_shaped(dk_bundle *b, const char *name, const double *v,
                       size_t steps, const dk_wave_result *r,
                       const json_t *wave, const char *units,
                       const char *definition)
 {
-	static const char *const axes[3] = {"time", "batch", "ring"};
-	int rank = steps ? 3 : 2;
+	static const char *const ring_axes[3] = {"time", "batch", "ring"};
+	static const char *const sheet_axes[3] = {"batch", "channel", "coord"};
+	const char *const *axes = r->H ? sheet_axes : ring_axes;
+	int rank = steps ? 3 : 2, lead = r->H ? 0 : 3 - rank;
 	size_t shape[3] = {steps, r->B, r->C};
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, rank, shape + (3 - rank));
+	if (r->H)
+		shape[0] = r->B, shape[1] = r->C, shape[2] = steps;
+	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, rank, shape + lead);
 	if (t)
 		memcpy(t->data, v, t->count * sizeof *v);
 	json_t *attrs = json_pack("{s:s, s:s, s:O}", "units", units,
@@ -33,7 +38,7 @@ static int add_shaped(dk_bundle *b, const char *name, const double *v,
 		dk_tensor_free(t);
 		return DK_ENOMEM;
 	}
-	int st = dk_bundle_add_record(b, name, t, axes + (3 - rank), rank, attrs);
+	int st = dk_bundle_add_record(b, name, t, axes + lead, rank, attrs);
 	json_decref(attrs);
 	return st;
 }
@@ -50,19 +55,26 @@ static int phase_records(const dk_wave_result *r, dk_bundle *b,
                          const json_t *wave)
 {
 	int st = add(b, DK_NAME_WAVE_SPEED, r->speed, r, wave, "units per step",
+	             r->H ? "weighted median of the cells' |omega|/|g| "
+	             "(instantaneous frequency over phase gradient), >= 0; NaN "
+	             "when the pattern is none or synchrony" :
 	             "weighted median of the cells' -omega/kappa (instantaneous "
 	             "frequency over phase gradient); + toward increasing unit "
 	             "index; NaN when |directionality| < wave.standing");
 	if (!st)
 		st = add(b, DK_NAME_WAVE_WAVELENGTH, r->wavelength, r, wave, "units",
-		         "weighted median of the cells' 1/|kappa|");
+		         r->H ? "weighted median of the cells' 1/|g|"
+		              : "weighted median of the cells' 1/|kappa|");
 	if (!st)
 		st = add(b, DK_NAME_WAVE_FREQUENCY, r->frequency, r, wave,
 		         "cycles per step",
 		         "weighted median of the cells' instantaneous frequency omega");
 	if (!st)
 		st = add(b, DK_NAME_WAVE_DIRECTIONALITY, r->directionality, r, wave,
-		         "1", "sum of w sign(speed) over sum of w, the cells' "
+		         "1", r->H ? "|sum of w u| over sum of w, u the cells' "
+		         "unit propagation directions and w their mean analytic "
+		         "amplitude: 1 for a plane wave, near 0 for a target or "
+		         "spiral about the middle" : "sum of w sign(speed) over sum of w, the cells' "
 		         "weights w their mean analytic amplitude: +1 toward "
 		         "increasing index, -1 toward decreasing, near 0 standing");
 	if (!st)
@@ -91,6 +103,32 @@ static int phase_records(const dk_wave_result *r, dk_bundle *b,
 	return st;
 }
 
+/* The records of both methods on sheets that the rings do not have. */
+static int sheet_records(const dk_wave_result *r, dk_bundle *b,
+                         const json_t *wave)
+{
+	int st = add(b, DK_NAME_WAVE_DIRECTION, r->direction, r, wave, "degrees",
+	             "direction of propagation in [0, 360), from the column "
+	             "axis toward the row axis: 0 toward increasing column, 90 "
+	             "toward increasing row; NaN when the speed is (spectral) or "
+	             "the pattern is not plane (phase)");
+	if (!st)
+		st = add(b, DK_NAME_WAVE_PATTERN, r->pattern, r, wave, "1",
+		         "pattern of the phase-gradient field: 0 none, 1 plane, 2 "
+		         "target, 3 spiral, 4 synchrony");
+	if (!st)
+		st = add_shaped(b, DK_NAME_WAVE_CENTRE, r->centre, 2, r, wave,
+		                "units", "(row, col) of a target's or spiral's "
+		                "centre, unit (i, j) at (i, j); NaN for the other "
+		                "patterns");
+	if (!st)
+		st = add(b, DK_NAME_WAVE_SENSE, r->sense, r, wave, "1",
+		         "+1 an expanding target or a spiral turning "
+		         "counter-clockwise in (col, row), -1 the other way, 0 "
+		         "for the other patterns");
+	return st;
+}
+
 int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 {
 	const dk_wave_options *o = &r->options;
@@ -115,15 +153,26 @@ int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 		        "speed_line", o->speed,
 		        "standing", o->standing,
 		        "seed", (json_int_t)o->seed);
+	if (wave && r->H &&
+	    json_object_set_new(wave, "rows", json_integer((json_int_t)r->H)) +
+	    json_object_set_new(wave, "cols", json_integer((json_int_t)r->W))) {
+		json_decref(wave);
+		wave = NULL;
+	}
 	if (!wave)
 		return DK_ENOMEM;
 	if (o->method == DK_WAVE_PHASE) {
 		int st = phase_records(r, b, wave);
+		if (!st && r->H)
+			st = sheet_records(r, b, wave);
 		json_decref(wave);
 		return st;
 	}
 	int st = add(b, DK_NAME_WAVE_SPEED, r->speed, r, wave, "units per step",
-	             "phase velocity -f/k of the k-omega spectrum's refined peak; "
+	             r->H ? "phase velocity f/|k| of the k-omega spectrum's "
+	             "refined peak, along wave/direction; NaN when traveling < "
+	             "wave.standing or k = 0"
+	             : "phase velocity -f/k of the k-omega spectrum's refined peak; "
 	             "+ toward increasing unit index; NaN when standing or k = 0");
 	if (!st)
 		st = add(b, DK_NAME_WAVE_WAVELENGTH, r->wavelength, r, wave, "units",
@@ -133,12 +182,16 @@ int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 		         "cycles per step", "f at the peak, in (0, 1/2)");
 	if (!st)
 		st = add(b, DK_NAME_WAVE_TRAVELING, r->traveling, r, wave, "1",
-		         "(F - B)/(F + B): F the power toward increasing index "
+		         r->H ? "(F - B)/(F + B): F the power travelling into the "
+		         "half-plane of wave/direction, B out of it"
+		         : "(F - B)/(F + B): F the power toward increasing index "
 		         "(k < 0 at f > 0), B toward decreasing");
 	if (!st)
 		st = add(b, DK_NAME_WAVE_DIAGONAL_POWER, r->diagonal_power, r, wave, "1",
 		         "fraction of the power on the lines f = V|k| over that "
 		         "of a time-shuffled surrogate; V = wave.speed_line");
+	if (!st && r->H)
+		st = sheet_records(r, b, wave);
 	json_decref(wave);
 	return st;
 }

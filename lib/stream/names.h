@@ -78,6 +78,12 @@
 #define DK_NAME_WAVE_FREQUENCY_SPREAD   "wave/frequency_spread"
 #define DK_NAME_WAVE_NEGATIVE_FREQUENCY "wave/negative_frequency"
 #define DK_NAME_WAVE_SPEED_SERIES       "wave/speed_series"
+/* on sheets (dk-wave on (channel, row, col) states): each (batch,
+   channel), the centre (batch, channel, 2) */
+#define DK_NAME_WAVE_DIRECTION "wave/direction"
+#define DK_NAME_WAVE_PATTERN   "wave/pattern"
+#define DK_NAME_WAVE_CENTRE    "wave/centre"
+#define DK_NAME_WAVE_SENSE     "wave/sense"
 
 /* dynamical mean-field theory (dk-dmft): scs, the rate network's
    autocorrelation (0-d, and on the tau grid), and map, the random map's

@@ -1,0 +1,106 @@
+/*
+ * wave_internal.h -- what the files of the wave analysis share and no
+ * one else uses: the windows, the refinement of a spectral peak, each
+ * unit's analytic signal, weighted quantiles, and the sheets' methods.
+ * Not installed.
+ */
+#ifndef DK_ANALYSIS_WAVE_INTERNAL_H
+#define DK_ANALYSIS_WAVE_INTERNAL_H
+
+#include <complex.h>
+#include <fftw3.h>
+#include <stddef.h>
+
+#include "analysis/wave.h"
+
+/* The window of len points (wave.h): sin^2(pi (t + 1/2) / len), or 1. */
+void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len);
+
+/* The f in [lo, hi] where |sum_s c_s exp(-2 pi i f s)| is largest, by
+   golden sections (it must be unimodal there). */
+double dk_wave_golden_max(const double complex *c, size_t len, double lo,
+                          double hi);
+
+/* The analytic signals of n units over T steps (wave_phase.c). */
+typedef struct dk_wave_analytic {
+	size_t T, n, nf;        /* nf = T / 2 + 1 */
+	double *a;              /* owned: n x T, the centred raster (input) */
+	fftw_complex *spec;     /* owned: n x nf, its half spectra */
+	fftw_complex *z;        /* owned: n x T, the analytic signals */
+	unsigned char *bad;     /* owned: T, the generalized phase's marks */
+	fftw_plan fwd, bwd;
+} dk_wave_analytic;
+
+int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n);
+void dk_wave_analytic_free(dk_wave_analytic *an);
+/* The peak frequency f_p of the raster in an->a (0 when it has no
+   power) and, when it has one, the analytic signals in an->z, band-passed
+   and generalized as o says (wave.h, the phase method's steps 1 and 2). */
+double dk_wave_analytic_run(dk_wave_analytic *an, const dk_wave_options *o);
+/* The margin of steps left out at each end: ceil(1 / fp), at most
+   (T - 1) / 4. */
+size_t dk_wave_margin(double fp, size_t T);
+
+/* One value and its weight, for the weighted quantiles. */
+typedef struct {
+	double v, w;
+} dk_wave_sample;
+
+/* The weighted quantiles q[0..nq) of the len samples s (reordered; NaN
+   values and zero weights left out; wave.h); NaN when none is left. */
+void dk_wave_quantiles(dk_wave_sample *s, size_t len, const double *q,
+                       size_t nq, double *out);
+
+/* The raster a (n x T, unit-major) of sequence b and medium c of s,
+   each unit's temporal mean removed. */
+void dk_wave_raster(const dk_wave_states *s, size_t b, size_t c, double *a);
+
+/* One sheet's phase-gradient field and what it shows
+   (wave_sheet_phase.c, wave_pattern.c). */
+typedef struct dk_wave_sheet_values {
+	double speed, wavelength, frequency, direction, directionality;
+	double speed_spread, wavelength_spread, frequency_spread, negative;
+	double pattern, centre[2], sense;
+} dk_wave_sheet_values;
+
+typedef struct dk_wave_sheet_work dk_wave_sheet_work;
+int dk_wave_sheet_work_alloc(dk_wave_sheet_work **w, size_t T, size_t H,
+                             size_t W, int periodic);
+void dk_wave_sheet_work_free(dk_wave_sheet_work *w);
+/* The raster to fill (H W x T, unit-major, centred). */
+double *dk_wave_sheet_raster(dk_wave_sheet_work *w);
+/* The phase method on the raster (wave.h). */
+void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
+                         dk_wave_sheet_values *v);
+
+/* A sheet's phase-gradient field, per cell of 2 x 2 units (cell (i, j)
+   centred at row i + 1/2, column j + 1/2), over the analysed steps. */
+typedef struct dk_wave_field {
+	size_t cy, cx;          /* cells: rows and columns */
+	size_t H, W;            /* the sheet's units */
+	size_t steps;           /* the steps analysed */
+	double sign;            /* +1, or -1 when the median frequency is < 0 */
+	const double *gx, *gy;  /* the phase gradient, cycles per unit */
+	const double *weight;   /* the cells' mean amplitude */
+	const int *charge;      /* the phase's winding around each cell,
+	                           counter-clockwise, summed over the steps */
+	double directionality;  /* of the whole field */
+	double gradient;        /* the median |gradient| */
+	double coherence;       /* the weighted mean of the cells' */
+} dk_wave_field;
+
+/* The pattern of f (wave.h), its centre (row, col) and sense
+   (wave_pattern.c). */
+void dk_wave_pattern_find(const dk_wave_field *f, double *pattern,
+                          double centre[2], double *sense);
+
+/* The sheets' methods (wave_sheet.c, wave_sheet_phase.c), which
+   dk_wave_run calls once it has checked o and s: r's shape fields set,
+   its arrays not yet allocated. */
+int dk_wave_sheet_spectral_run(const dk_wave_states *s,
+                               const dk_wave_options *o, dk_wave_result *r,
+                               char *err, size_t errlen);
+int dk_wave_sheet_phase_run(const dk_wave_states *s, const dk_wave_options *o,
+                            dk_wave_result *r, char *err, size_t errlen);
+
+#endif

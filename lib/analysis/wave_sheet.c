@@ -1,0 +1,333 @@
+/*
+ * wave_sheet.c -- the spectral method of dk-wave on sheets: the power
+ * spectrum over (row wavenumber, column wavenumber, frequency) of each
+ * sheet's movie (FFTW, one 3-D plan for every sheet), its peak refined
+ * off the grid one coordinate at a time, the power ahead of and behind
+ * the dominant direction, and the power on the speed-V cone against a
+ * time-shuffled surrogate (see wave.h for the definitions).  The
+ * pattern is the phase method's (wave_sheet_phase.c), run on the same
+ * sheet.
+ */
+#include <config.h>
+
+#include <complex.h>
+#include <fftw3.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/wave.h"
+#include "analysis/wave_internal.h"
+#include "base/rng.h"
+#include "base/status.h"
+
+/* Scratch for one shape: Hp x Wp x Tp input, its half spectrum. */
+typedef struct {
+	size_t T, H, W, Tp, Hp, Wp, nf;  /* nf = Tp / 2 + 1 */
+	int periodic;
+	double *in;               /* owned: Hp x Wp x Tp */
+	fftw_complex *out;        /* owned: Hp x Wp x nf */
+	double *P;                /* owned: Hp x Wp x nf, the power */
+	double *a;                /* owned: H W x T, the centred movie */
+	double *wt, *wy, *wx;     /* owned: windows, T, H and W */
+	double complex *S;        /* owned: H W, the movie at one frequency */
+	double complex *c, *e;    /* owned: max(T, H, W) each */
+	size_t *perm;             /* owned: T */
+	fftw_plan plan;
+} work;
+
+static void work_free(work *w)
+{
+	if (w->plan)
+		fftw_destroy_plan(w->plan);
+	fftw_free(w->in);
+	fftw_free(w->out);
+	free(w->P);
+	free(w->a);
+	free(w->wt);
+	free(w->wy);
+	free(w->wx);
+	free(w->S);
+	free(w->c);
+	free(w->e);
+	free(w->perm);
+}
+
+static size_t max3(size_t a, size_t b, size_t c)
+{
+	return a > b ? (a > c ? a : c) : (b > c ? b : c);
+}
+
+static int work_alloc(work *w, size_t T, size_t H, size_t W, int periodic,
+                      const dk_wave_options *o)
+{
+	*w = (work){.T = T, .H = H, .W = W, .periodic = periodic};
+	w->Tp = o->pad * T + (o->pad * T) % 2;
+	w->Hp = periodic ? H : o->pad * H;
+	w->Wp = periodic ? W : o->pad * W;
+	w->nf = w->Tp / 2 + 1;
+	size_t m = max3(T, H, W), bins = w->Hp * w->Wp * w->nf;
+	w->in = fftw_alloc_real(w->Hp * w->Wp * w->Tp);
+	w->out = fftw_alloc_complex(bins);
+	w->P = malloc(bins * sizeof *w->P);
+	w->a = malloc(H * W * T * sizeof *w->a);
+	w->wt = malloc(T * sizeof *w->wt);
+	w->wy = malloc(H * sizeof *w->wy);
+	w->wx = malloc(W * sizeof *w->wx);
+	w->S = malloc(H * W * sizeof *w->S);
+	w->c = malloc(m * sizeof *w->c);
+	w->e = malloc(m * sizeof *w->e);
+	w->perm = malloc(T * sizeof *w->perm);
+	if (!w->in || !w->out || !w->P || !w->a || !w->wt || !w->wy || !w->wx ||
+	    !w->S || !w->c || !w->e || !w->perm)
+		return DK_ENOMEM;
+	w->plan = fftw_plan_dft_r2c_3d((int)w->Hp, (int)w->Wp, (int)w->Tp, w->in,
+	                               w->out, FFTW_ESTIMATE);
+	if (!w->plan)
+		return DK_ENOMEM;
+	dk_wave_window_fill(o->window, w->wt, T);
+	dk_wave_window space = periodic ? DK_WAVE_NO_WINDOW : o->window;
+	dk_wave_window_fill(space, w->wy, H);
+	dk_wave_window_fill(space, w->wx, W);
+	return DK_OK;
+}
+
+/* The power spectrum of the movie, its steps in the order perm (NULL:
+   as they are), windowed and padded, into w->P. */
+static void spectrum(work *w, const size_t *perm)
+{
+	size_t T = w->T, Tp = w->Tp;
+	memset(w->in, 0, w->Hp * w->Wp * Tp * sizeof *w->in);
+	for (size_t i = 0; i < w->H; i++)
+		for (size_t j = 0; j < w->W; j++) {
+			double *in = w->in + (i * w->Wp + j) * Tp, g = w->wy[i] * w->wx[j];
+			const double *a = w->a + (i * w->W + j) * T;
+			for (size_t t = 0; t < T; t++)
+				in[t] = g * w->wt[t] * a[perm ? perm[t] : t];
+		}
+	fftw_execute(w->plan);
+	for (size_t k = 0; k < w->Hp * w->Wp * w->nf; k++) {
+		double re = creal(w->out[k]), im = cimag(w->out[k]);
+		w->P[k] = re * re + im * im;
+	}
+}
+
+/* The wavenumber of bin j of np, in (-1/2, 1/2]. */
+static double kfreq(size_t j, size_t np)
+{
+	return 2 * j <= np ? (double)j / (double)np
+	                   : ((double)j - (double)np) / (double)np;
+}
+
+/* Bin j of np is the Nyquist wavenumber, which has no direction. */
+static int nyquist(size_t j, size_t np)
+{
+	return np % 2 == 0 && 2 * j == np;
+}
+
+/* f refined at (ky, kx): the windowed movie projected on the plane wave
+   along space, then searched along time. */
+static double refine_f(work *w, double ky, double kx, double f0)
+{
+	size_t T = w->T;
+	for (size_t t = 0; t < T; t++)
+		w->c[t] = 0;
+	for (size_t i = 0; i < w->H; i++)
+		for (size_t j = 0; j < w->W; j++) {
+			double complex e = w->wy[i] * w->wx[j] *
+			        cexp(-2 * M_PI * I * (ky * (double)i + kx * (double)j));
+			const double *a = w->a + (i * w->W + j) * T;
+			for (size_t t = 0; t < T; t++)
+				w->c[t] += e * a[t];
+		}
+	for (size_t t = 0; t < T; t++)
+		w->c[t] *= w->wt[t];
+	double h = 1.0 / (double)w->Tp;
+	return dk_wave_golden_max(w->c, T, f0 - h, f0 + h);
+}
+
+/* w->S: each unit's windowed series at frequency f. */
+static void at_frequency(work *w, double f)
+{
+	size_t T = w->T;
+	for (size_t t = 0; t < T; t++)
+		w->e[t] = w->wt[t] * cexp(-2 * M_PI * I * f * (double)t);
+	for (size_t u = 0; u < w->H * w->W; u++) {
+		double complex s = 0;
+		const double *a = w->a + u * T;
+		for (size_t t = 0; t < T; t++)
+			s += w->e[t] * a[t];
+		w->S[u] = s;
+	}
+}
+
+/* kx refined at (ky, f) from w->S. */
+static double refine_kx(work *w, double ky, double kx0)
+{
+	for (size_t j = 0; j < w->W; j++) {
+		double complex s = 0;
+		for (size_t i = 0; i < w->H; i++)
+			s += w->wy[i] * cexp(-2 * M_PI * I * ky * (double)i) *
+			     w->S[i * w->W + j];
+		w->c[j] = w->wx[j] * s;
+	}
+	double h = 1.0 / (double)w->Wp;
+	return dk_wave_golden_max(w->c, w->W, kx0 - h, kx0 + h);
+}
+
+/* ky refined at (kx, f) from w->S. */
+static double refine_ky(work *w, double kx, double ky0)
+{
+	for (size_t i = 0; i < w->H; i++) {
+		double complex s = 0;
+		for (size_t j = 0; j < w->W; j++)
+			s += w->wx[j] * cexp(-2 * M_PI * I * kx * (double)j) *
+			     w->S[i * w->W + j];
+		w->c[i] = w->wy[i] * s;
+	}
+	double h = 1.0 / (double)w->Hp;
+	return dk_wave_golden_max(w->c, w->H, ky0 - h, ky0 + h);
+}
+
+/* The fraction of the power (0 < f < 1/2) on the cone f = V |k|. */
+static double cone_fraction(const work *w, double V, double half)
+{
+	double on = 0, all = 0;
+	for (size_t jy = 0; jy < w->Hp; jy++)
+		for (size_t jx = 0; jx < w->Wp; jx++) {
+			double ky = kfreq(jy, w->Hp), kx = kfreq(jx, w->Wp);
+			double k = sqrt(kx * kx + ky * ky);
+			const double *P = w->P + (jy * w->Wp + jx) * w->nf;
+			for (size_t l = 1; l + 1 < w->nf; l++) {
+				double f = (double)l / (double)w->Tp;
+				all += P[l];
+				if (k > 0 && fabs(f - V * k) <= half)
+					on += P[l];
+			}
+		}
+	return all > 0 ? on / all : NAN;
+}
+
+typedef struct {
+	double speed, wavelength, frequency, direction, traveling, diagonal;
+} sheet_result;
+
+/* One sheet, its centred movie in w->a. */
+static sheet_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
+{
+	sheet_result r = {NAN, NAN, NAN, NAN, NAN, NAN};
+	spectrum(w, NULL);
+	double best = -1;
+	size_t by = 0, bx = 0, bl = 1;
+	for (size_t jy = 0; jy < w->Hp; jy++)
+		for (size_t jx = 0; jx < w->Wp; jx++) {
+			if (nyquist(jy, w->Hp) || nyquist(jx, w->Wp))
+				continue;
+			const double *P = w->P + (jy * w->Wp + jx) * w->nf;
+			for (size_t l = 1; l + 1 < w->nf; l++)
+				if (P[l] > best)
+					best = P[l], by = jy, bx = jx, bl = l;
+		}
+	if (!(best > 0))
+		return r; /* no power: a constant movie */
+	double ky = kfreq(by, w->Hp), kx = kfreq(bx, w->Wp);
+	double f = refine_f(w, ky, kx, (double)bl / (double)w->Tp);
+	for (int round = 0; round < 3; round++) {
+		at_frequency(w, f);
+		kx = refine_kx(w, ky, kx);
+		ky = refine_ky(w, kx, ky);
+		f = refine_f(w, ky, kx, f);
+	}
+	/* cos(2 pi (k . x - f t)) puts its power at (-k, f), f > 0: the
+	   wave travels along -k of the peak */
+	double k = sqrt(kx * kx + ky * ky);
+	if (k * (double)max3(w->Hp, w->Wp, 1) < 1e-6)
+		k = 0; /* a peak at k = 0 refined only by rounding: synchrony */
+	r.frequency = f;
+	r.wavelength = k > 0 ? 1 / k : INFINITY;
+	if (k > 0) {
+		double ux = -kx / k, uy = -ky / k, ahead = 0, behind = 0;
+		for (size_t jy = 0; jy < w->Hp; jy++)
+			for (size_t jx = 0; jx < w->Wp; jx++) {
+				if (nyquist(jy, w->Hp) || nyquist(jx, w->Wp))
+					continue;
+				double d = -(kfreq(jx, w->Wp) * ux + kfreq(jy, w->Hp) * uy);
+				const double *P = w->P + (jy * w->Wp + jx) * w->nf;
+				for (size_t l = 1; l + 1 < w->nf; l++) {
+					if (d > 0)
+						ahead += P[l];
+					else if (d < 0)
+						behind += P[l];
+				}
+			}
+		r.traveling = ahead + behind > 0 ? (ahead - behind) / (ahead + behind)
+		                                 : NAN;
+		if (r.traveling >= o->standing) {
+			r.speed = f / k;
+			double deg = atan2(uy, ux) * 180 / M_PI;
+			r.direction = deg < 0 ? deg + 360 : deg;
+			if (r.direction >= 360)
+				r.direction = 0;
+		}
+	}
+	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
+	double side = (double)(w->H < w->W ? w->H : w->W);
+	double half = lobe / (double)w->T +
+	              (w->periodic ? 0 : o->speed * lobe / side);
+	double D = cone_fraction(w, o->speed, half);
+	dk_rng_permutation(rng, w->perm, w->T);
+	spectrum(w, w->perm);
+	double Ds = cone_fraction(w, o->speed, half);
+	r.diagonal = Ds > 0 ? D / Ds : NAN;
+	return r;
+}
+
+int dk_wave_sheet_spectral_run(const dk_wave_states *s,
+                               const dk_wave_options *o, dk_wave_result *r,
+                               char *err, size_t errlen)
+{
+	size_t B = s->B, C = s->C, BC = B * C;
+	int st = DK_OK;
+	double **arrays[9] = {&r->speed, &r->wavelength, &r->frequency,
+	                      &r->traveling, &r->diagonal_power, &r->direction,
+	                      &r->pattern, &r->sense, &r->centre};
+	for (int k = 0; k < 9; k++)
+		if (!(*arrays[k] = malloc((k < 8 ? BC : 2 * BC) * sizeof **arrays[k])))
+			st = DK_ENOMEM;
+	work w = {0};
+	dk_wave_sheet_work *pw = NULL;
+	dk_rng *rng = NULL;
+	if (!st)
+		st = work_alloc(&w, s->T, s->H, s->W, r->periodic, o);
+	if (!st)
+		st = dk_wave_sheet_work_alloc(&pw, s->T, s->H, s->W, r->periodic);
+	if (!st && !(rng = dk_rng_alloc(o->seed)))
+		st = DK_ENOMEM;
+	for (size_t b = 0; b < B && !st; b++)
+		for (size_t c = 0; c < C; c++) {
+			size_t q = b * C + c;
+			dk_wave_raster(s, b, c, w.a);
+			sheet_result sr = analyse(&w, o, rng);
+			r->speed[q] = sr.speed;
+			r->wavelength[q] = sr.wavelength;
+			r->frequency[q] = sr.frequency;
+			r->direction[q] = sr.direction;
+			r->traveling[q] = sr.traveling;
+			r->diagonal_power[q] = sr.diagonal;
+			dk_wave_sheet_values v;
+			dk_wave_raster(s, b, c, dk_wave_sheet_raster(pw));
+			dk_wave_sheet_phase(pw, o, &v);
+			r->pattern[q] = v.pattern;
+			r->sense[q] = v.sense;
+			r->centre[2 * q] = v.centre[0];
+			r->centre[2 * q + 1] = v.centre[1];
+		}
+	dk_rng_free(rng);
+	dk_wave_sheet_work_free(pw);
+	work_free(&w);
+	if (st) {
+		dk_wave_result_clear(r);
+		return dk_errorf(st, err, errlen, "out of memory");
+	}
+	return DK_OK;
+}

@@ -1,0 +1,246 @@
+/*
+ * wave_sheet_phase.c -- the phase method of dk-wave on sheets: each
+ * unit's analytic signal (as on rings, wave_phase.c), the frequency and
+ * the phase gradient along rows and columns of every cell of 2 x 2
+ * units summed over the analysed steps, the winding of the phase around
+ * each cell, and their summaries: weighted medians and spreads, the
+ * direction and directionality of the gradient, and the pattern
+ * (wave_pattern.c).  See wave.h for the definitions.
+ */
+#include <config.h>
+
+#include <complex.h>
+#include <fftw3.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/wave.h"
+#include "analysis/wave_internal.h"
+#include "base/status.h"
+
+struct dk_wave_sheet_work {
+	size_t T, H, W, cy, cx;   /* cy x cx cells: H x W periodic, else one less */
+	int periodic;
+	dk_wave_analytic an;      /* the movie and its analytic signals */
+	double *weight;           /* owned: per cell, the mean |z| */
+	double *gx, *gy, *omega;  /* owned: per cell, cycles per unit / step */
+	double *speed, *wavelength;  /* owned: per cell */
+	double *coherence;        /* owned: per cell */
+	int *charge;              /* owned: per cell, the windings' sum */
+	dk_wave_sample *s;        /* owned: per cell */
+};
+
+void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
+{
+	if (!w)
+		return;
+	dk_wave_analytic_free(&w->an);
+	free(w->speed);
+	free(w->wavelength);
+	free(w->coherence);
+	free(w->weight);
+	free(w->gx);
+	free(w->gy);
+	free(w->omega);
+	free(w->charge);
+	free(w->s);
+	free(w);
+}
+
+int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
+                             size_t W, int periodic)
+{
+	dk_wave_sheet_work *w = calloc(1, sizeof *w);
+	*out = w;
+	if (!w)
+		return DK_ENOMEM;
+	*w = (dk_wave_sheet_work){.T = T, .H = H, .W = W, .periodic = periodic,
+	                          .cy = periodic ? H : H - 1,
+	                          .cx = periodic ? W : W - 1};
+	size_t n = w->cy * w->cx;
+	w->speed = malloc(n * sizeof *w->speed);
+	w->wavelength = malloc(n * sizeof *w->wavelength);
+	w->coherence = malloc(n * sizeof *w->coherence);
+	w->weight = malloc(n * sizeof *w->weight);
+	w->gx = malloc(n * sizeof *w->gx);
+	w->gy = malloc(n * sizeof *w->gy);
+	w->omega = malloc(n * sizeof *w->omega);
+	w->charge = malloc(n * sizeof *w->charge);
+	w->s = malloc(n * sizeof *w->s);
+	if (!w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
+	    !w->omega || !w->charge || !w->s)
+		return DK_ENOMEM;
+	return dk_wave_analytic_alloc(&w->an, T, H * W);
+}
+
+double *dk_wave_sheet_raster(dk_wave_sheet_work *w)
+{
+	return w->an.a;
+}
+
+/* The rotation from z0 to z1, in (-pi, pi]. */
+static double turn(double complex z1, double complex z0)
+{
+	return carg(z1 * conj(z0));
+}
+
+/* Every cell's sums over the steps t0 <= t < t1 (and t + 1): the cell
+   of units (i, j), (i, j + 1), (i + 1, j), (i + 1, j + 1) (wrapping on a
+   periodic sheet). */
+static void cells(dk_wave_sheet_work *w, size_t t0, size_t t1)
+{
+	size_t T = w->T, H = w->H, W = w->W;
+	const double complex *z = w->an.z;
+	for (size_t i = 0; i < w->cy; i++)
+		for (size_t j = 0; j < w->cx; j++) {
+			size_t i1 = (i + 1) % H, j1 = (j + 1) % W, q = i * w->cx + j;
+			const double complex *a = z + (i * W + j) * T;   /* (i, j) */
+			const double complex *b = z + (i * W + j1) * T;  /* (i, j+1) */
+			const double complex *c = z + (i1 * W + j) * T;  /* (i+1, j) */
+			const double complex *d = z + (i1 * W + j1) * T; /* (i+1, j+1) */
+			double complex zt = 0, zx = 0, zy = 0;
+			double amp = 0, mag = 0;
+			int wind = 0;
+			for (size_t t = t0; t < t1; t++) {
+				zt += a[t + 1] * conj(a[t]) + b[t + 1] * conj(b[t]) +
+				      c[t + 1] * conj(c[t]) + d[t + 1] * conj(d[t]);
+				zx += b[t] * conj(a[t]) + d[t] * conj(c[t]);
+				zy += c[t] * conj(a[t]) + d[t] * conj(b[t]);
+				double ma = cabs(a[t]), mb = cabs(b[t]), mc = cabs(c[t]),
+				       md = cabs(d[t]);
+				amp += ma + mb + mc + md;
+				mag += mb * ma + md * mc + mc * ma + md * mb;
+				/* counter-clockwise in (col, row): a, b, d, c */
+				double loop = turn(b[t], a[t]) + turn(d[t], b[t]) +
+				              turn(c[t], d[t]) + turn(a[t], c[t]);
+				wind += (int)lround(loop / (2 * M_PI));
+			}
+			w->weight[q] = amp / (4.0 * (double)(t1 - t0));
+			w->coherence[q] = mag > 0 ? (cabs(zx) + cabs(zy)) / mag : 0;
+			w->omega[q] = carg(zt) / (2 * M_PI);
+			w->gx[q] = carg(zx) / (2 * M_PI);
+			w->gy[q] = carg(zy) / (2 * M_PI);
+			w->charge[q] = wind;
+		}
+}
+
+/* The weighted median and interquartile range of v over the cells. */
+static void summary(dk_wave_sheet_work *w, const double *v, double *median,
+                    double *spread)
+{
+	static const double q[3] = {0.25, 0.5, 0.75};
+	double out[3];
+	size_t n = w->cy * w->cx;
+	for (size_t k = 0; k < n; k++)
+		w->s[k] = (dk_wave_sample){v[k], w->weight[k]};
+	dk_wave_quantiles(w->s, n, q, 3, out);
+	*median = out[1];
+	*spread = out[2] - out[0];
+}
+
+void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
+                         dk_wave_sheet_values *v)
+{
+	*v = (dk_wave_sheet_values){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
+	                            NAN, {NAN, NAN}, NAN};
+	size_t T = w->T, n = w->cy * w->cx;
+	double fp = dk_wave_analytic_run(&w->an, o);
+	if (!(fp > 0))
+		return; /* no power: a constant movie */
+	size_t m = dk_wave_margin(fp, T), t0 = m, t1 = T - 1 - m;
+	size_t negative = 0;
+	for (size_t u = 0; u < w->H * w->W; u++)
+		for (size_t t = t0; t < t1; t++)
+			negative += turn(w->an.z[u * T + t + 1], w->an.z[u * T + t]) < 0;
+	v->negative = (double)negative / (double)(w->H * w->W * (t1 - t0));
+	cells(w, t0, t1);
+	summary(w, w->omega, &v->frequency, &v->frequency_spread);
+	/* the propagation direction is -g at a positive frequency */
+	double sign = v->frequency < 0 ? -1 : 1;
+	double dx = 0, dy = 0, ux = 0, uy = 0, W = 0, coh = 0;
+	for (size_t q = 0; q < n; q++) {
+		double g = hypot(w->gx[q], w->gy[q]), wq = w->weight[q];
+		W += wq;
+		coh += wq * w->coherence[q];
+		dx -= sign * wq * w->gx[q];
+		dy -= sign * wq * w->gy[q];
+		if (g > 0) {
+			ux -= sign * wq * w->gx[q] / g;
+			uy -= sign * wq * w->gy[q] / g;
+		}
+		w->speed[q] = fabs(w->omega[q]) / g;
+		w->wavelength[q] = 1 / g;
+	}
+	summary(w, w->speed, &v->speed, &v->speed_spread);
+	summary(w, w->wavelength, &v->wavelength, &v->wavelength_spread);
+	v->directionality = W > 0 ? hypot(ux, uy) / W : NAN;
+	coh = W > 0 ? coh / W : NAN;
+	dk_wave_pattern_find(&(dk_wave_field){
+		.cy = w->cy, .cx = w->cx, .H = w->H, .W = w->W,
+		.steps = t1 - t0, .sign = sign, .gx = w->gx, .gy = w->gy,
+		.weight = w->weight, .charge = w->charge,
+		.directionality = v->directionality, .gradient = 1 / v->wavelength,
+		.coherence = coh},
+		&v->pattern, v->centre, &v->sense);
+	int p = (int)v->pattern;
+	if (p == DK_WAVE_PATTERN_NONE || p == DK_WAVE_PATTERN_SYNCHRONY)
+		v->speed = NAN;
+	if (p == DK_WAVE_PATTERN_PLANE && hypot(dx, dy) > 0) {
+		double deg = atan2(dy, dx) * 180 / M_PI;
+		v->direction = deg < 0 ? deg + 360 : deg;
+		if (v->direction >= 360)
+			v->direction = 0;
+	}
+}
+
+int dk_wave_sheet_phase_run(const dk_wave_states *s, const dk_wave_options *o,
+                            dk_wave_result *r, char *err, size_t errlen)
+{
+	size_t T = s->T, B = s->B, C = s->C, BC = B * C;
+	if (s->n >= (size_t)INT_MAX || T >= (size_t)INT_MAX ||
+	    T > SIZE_MAX / sizeof(fftw_complex) / s->n)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "sheets of %zu units over %zu steps are too many "
+		                 "for one transform", s->n, T);
+	int st = DK_OK;
+	double **arrays[12] = {&r->speed, &r->wavelength, &r->frequency,
+	                       &r->direction, &r->directionality,
+	                       &r->speed_spread, &r->wavelength_spread,
+	                       &r->frequency_spread, &r->negative_frequency,
+	                       &r->pattern, &r->sense, &r->centre};
+	for (int k = 0; k < 12; k++)
+		if (!(*arrays[k] = malloc((k < 11 ? BC : 2 * BC) * sizeof **arrays[k])))
+			st = DK_ENOMEM;
+	dk_wave_sheet_work *w = NULL;
+	if (!st)
+		st = dk_wave_sheet_work_alloc(&w, T, s->H, s->W, r->periodic);
+	for (size_t b = 0; b < B && !st; b++)
+		for (size_t c = 0; c < C; c++) {
+			size_t q = b * C + c;
+			dk_wave_sheet_values v;
+			dk_wave_raster(s, b, c, dk_wave_sheet_raster(w));
+			dk_wave_sheet_phase(w, o, &v);
+			r->speed[q] = v.speed;
+			r->wavelength[q] = v.wavelength;
+			r->frequency[q] = v.frequency;
+			r->direction[q] = v.direction;
+			r->directionality[q] = v.directionality;
+			r->speed_spread[q] = v.speed_spread;
+			r->wavelength_spread[q] = v.wavelength_spread;
+			r->frequency_spread[q] = v.frequency_spread;
+			r->negative_frequency[q] = v.negative;
+			r->pattern[q] = v.pattern;
+			r->sense[q] = v.sense;
+			r->centre[2 * q] = v.centre[0];
+			r->centre[2 * q + 1] = v.centre[1];
+		}
+	dk_wave_sheet_work_free(w);
+	if (st) {
+		dk_wave_result_clear(r);
+		return dk_errorf(st, err, errlen, "out of memory");
+	}
+	return DK_OK;
+}
