@@ -2,13 +2,14 @@
  * dk-dmft -- dynamical mean-field theory of random networks: the
  * self-consistent autocorrelation of the rate network dx/dt = -x +
  * J phi(x) (scs), and the order parameters of the random map h' =
- * J phi(h) (map), J_ij ~ N(0, g^2 / N).
+ * J phi(h) (map), J_ij ~ N(0, g^2 / N); and the fixed points of the
+ * currents between the regions of a multiregion network (multiregion).
  *
  *	dk-dmft scs --gain 2 --phi tanh | dk-cat --select dmft/delta0 --text
  *
  * The equations, their solution and its accuracy are
- * lib/analysis/dmft/dmft.h's; map --simulate adds the same measured on
- * simulated networks.
+ * lib/analysis/dmft/dmft.h's and multiregion.h's; map --simulate adds
+ * the same measured on simulated networks.
  */
 #include <config.h>
 
@@ -23,11 +24,16 @@
 typedef struct {
 	const char *output;
 	size_t max_elements;
-	int scs;                /* 1: scs, 0: map */
+	int scs;                /* 1: scs, 0: map or multiregion */
+	int multi;              /* 1: multiregion */
 	int tau_given;          /* --tau-max or --dtau was given */
 	int sim_given;          /* a simulation option was given */
+	int gain_given;         /* --gain or --phi was given */
 	dk_dmft_options dmft;
 	dk_dmft_sim_options sim; /* units 0: no simulation */
+	dk_dmft_multi_options mr; /* multiregion: its arrays are the three below */
+	double *a, *b, *signs;
+	size_t na, nb, nsigns;
 } options;
 
 static void usage(void)
@@ -41,6 +47,11 @@ static void usage(void)
 	       "  map   h' = J phi(h): the variance q, the perturbation gain chi1 and\n"
 	       "        the largest Lyapunov exponent; writes dmft/q, dmft/chi1,\n"
 	       "        dmft/lyapunov\n"
+	       "  multiregion  P regions, no disorder: the fixed points of the\n"
+	       "        currents S^{mu nu} from random starts, A^mu = sum_nu\n"
+	       "        (S^{mu nu})^2, and the stability of S = 0 from T-hat's\n"
+	       "        eigenvalues; writes dmft/S, dmft/A, dmft/residual,\n"
+	       "        dmft/that_eig, dmft/that_max_re\n"
 	       "\n"
 	       "  -g, --gain G          the gain g, above 0 and at most 10 (default 2)\n"
 	       "      --phi NAME        tanh or erf (erf(sqrt(pi) x / 2); default tanh)\n"
@@ -54,6 +65,12 @@ static void usage(void)
 	       "      --transient T0    map --simulate: steps before measuring\n"
 	       "                        (default 200)\n"
 	       "  -T, --steps T         map --simulate: measured steps (default 500)\n"
+	       "      --a A1,A2,..      multiregion: c^{mu mu} = a_mu, one per region\n"
+	       "      --b B1,B2,..      multiregion: c^{mu nu} = signs_mu signs_nu\n"
+	       "                        sqrt(b_mu b_nu), each b at least 0\n"
+	       "      --signs S1,S2,..  multiregion: each 1 or -1 (default all 1)\n"
+	       "      --starts K        multiregion: random starts (default 20)\n"
+	       "                        multiregion: --seed S seeds them (default 1)\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -61,12 +78,17 @@ static void usage(void)
 	exit(fclose(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
 }
 
-/* Solve and gather (lib/analysis/dmft/dmft.h). */
+/* Solve and gather (lib/analysis/dmft/dmft.h, multiregion.h). */
 static int run(const options *o, dk_bundle *out)
 {
 	char err[256];
 	int st, records;
-	if (o->scs) {
+	if (o->multi) {
+		dk_dmft_multi_result r;
+		st = dk_dmft_multi_run(&o->mr, &r, err, sizeof err);
+		records = st ? DK_OK : dk_dmft_multi_to_bundle(&r, out);
+		dk_dmft_multi_result_clear(&r);
+	} else if (o->scs) {
 		dk_dmft_scs_result r;
 		st = dk_dmft_scs_run(&o->dmft, &r, err, sizeof err);
 		records = st ? DK_OK : dk_dmft_scs_to_bundle(&r, out);
@@ -83,16 +105,65 @@ static int run(const options *o, dk_bundle *out)
 		}
 	}
 	if (st)
-		tool_warn(o->scs ? "scs" : "map", "%s", err);
+		tool_warn(o->multi ? "multiregion" : o->scs ? "scs" : "map", "%s", err);
 	else if (records)
 		tool_warn(NULL, "out of memory");
 	return st || records ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
+/* dk-dmft multiregion: P from the lists, which must agree; the run. */
+static int multiregion(options *o, int foreign)
+{
+	if (foreign)
+		tool_usage_error("--gain, --phi, --tau-max, --dtau, --simulate, "
+		                 "--seeds, --transient and --steps are for scs and map");
+	if (!o->a || !o->b)
+		tool_usage_error("multiregion needs --a and --b");
+	if (o->na != o->nb || (o->signs && o->nsigns != o->na))
+		tool_usage_error("--a, --b and --signs: one value per region each, "
+		                 "not %zu, %zu and %zu", o->na, o->nb,
+		                 o->signs ? o->nsigns : o->na);
+	if (!o->signs) {
+		o->signs = malloc(o->na * sizeof *o->signs);
+		if (!o->signs) {
+			tool_warn(NULL, "out of memory");
+			return TOOL_EXIT_FAIL;
+		}
+		for (size_t i = 0; i < o->na; i++)
+			o->signs[i] = 1;
+	}
+	o->mr.regions = o->na;
+	o->mr.a = o->a;
+	o->mr.b = o->b;
+	o->mr.signs = o->signs;
+	char err[256];
+	if (dk_dmft_multi_options_check(&o->mr, err, sizeof err))
+		tool_usage_error("--a / --b / --signs: %s", err);
+	dk_bundle *out = dk_bundle_alloc();
+	int status = out ? run(o, out) : TOOL_EXIT_FAIL;
+	size_t P = o->na;
+	json_t *a = json_array(), *b = json_array(), *signs = json_array();
+	for (size_t i = 0; a && b && signs && i < P; i++) {
+		json_array_append_new(a, json_real(o->a[i]));
+		json_array_append_new(b, json_real(o->b[i]));
+		json_array_append_new(signs, json_real(o->signs[i]));
+	}
+	json_t *opts = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "kind",
+	                         "multiregion", "a", a, "b", b, "signs", signs,
+	                         "starts", (json_int_t)o->mr.starts,
+	                         "seed", (json_int_t)o->mr.seed);
+	status = tool_finish(status, o->output, out, opts);
+	dk_bundle_free(out);
+	free(o->a);
+	free(o->b);
+	free(o->signs);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_PHI = TOOL_OPT_FIRST_FREE, OPT_TAU_MAX, OPT_DTAU, OPT_SIMULATE,
-	       OPT_SEEDS, OPT_TRANSIENT };
+	       OPT_SEEDS, OPT_TRANSIENT, OPT_A, OPT_B, OPT_SIGNS, OPT_STARTS };
 	static const struct option longopts[] = {
 		{"gain", required_argument, NULL, 'g'},
 		{"phi", required_argument, NULL, OPT_PHI},
@@ -103,13 +174,19 @@ int main(int argc, char **argv)
 		{"seed", required_argument, NULL, 'S'},
 		{"transient", required_argument, NULL, OPT_TRANSIENT},
 		{"steps", required_argument, NULL, 'T'},
+		{"a", required_argument, NULL, OPT_A},
+		{"b", required_argument, NULL, OPT_B},
+		{"signs", required_argument, NULL, OPT_SIGNS},
+		{"starts", required_argument, NULL, OPT_STARTS},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
 	             .dmft = dk_dmft_options_default(),
-	             .sim = dk_dmft_sim_options_default()};
+	             .sim = dk_dmft_sim_options_default(),
+	             .mr = dk_dmft_multi_options_default()};
+	int seed_given = 0, multi_given = 0;
 	size_t units = 0;
 	int c;
 	tool_init_numeric("dk-dmft", argv);
@@ -122,11 +199,13 @@ int main(int argc, char **argv)
 			if (o.dmft.gain > DK_DMFT_MAX_GAIN)
 				tool_usage_error("--gain: '%s' is above %g", optarg,
 				                 DK_DMFT_MAX_GAIN);
+			o.gain_given = 1;
 			break;
 		case OPT_PHI:
 			if (!(o.dmft.phi = dk_dmft_phi_from_name(optarg)))
 				tool_usage_error("--phi: %s, not '%s'", dk_dmft_phi_names(),
 				                 optarg);
+			o.gain_given = 1;
 			break;
 		case OPT_TAU_MAX:
 			o.dmft.tau_max = tool_parse_positive("--tau-max", optarg);
@@ -150,8 +229,8 @@ int main(int argc, char **argv)
 			o.sim_given = 1;
 			break;
 		case 'S':
-			o.sim.seed = (uint64_t)tool_parse_count("--seed", optarg);
-			o.sim_given = 1;
+			o.mr.seed = o.sim.seed = (uint64_t)tool_parse_count("--seed", optarg);
+			seed_given = 1;
 			break;
 		case OPT_TRANSIENT:
 			o.sim.transient = tool_parse_count("--transient", optarg);
@@ -162,17 +241,47 @@ int main(int argc, char **argv)
 				tool_usage_error("--steps must be at least 1");
 			o.sim_given = 1;
 			break;
+		case OPT_A:
+			free(o.a);
+			o.a = tool_parse_numbers("--a", optarg, &o.na);
+			multi_given = 1;
+			break;
+		case OPT_B:
+			free(o.b);
+			o.b = tool_parse_numbers("--b", optarg, &o.nb);
+			multi_given = 1;
+			break;
+		case OPT_SIGNS:
+			free(o.signs);
+			o.signs = tool_parse_numbers("--signs", optarg, &o.nsigns);
+			multi_given = 1;
+			break;
+		case OPT_STARTS:
+			o.mr.starts = tool_parse_count("--starts", optarg);
+			if (o.mr.starts < 1 || o.mr.starts > DK_DMFT_MAX_STARTS)
+				tool_usage_error("--starts: from 1 to %d, not '%s'",
+				                 DK_DMFT_MAX_STARTS, optarg);
+			multi_given = 1;
+			break;
 		case 'o': o.output = optarg; break;
 		}
 	}
 	if (optind >= argc)
-		tool_usage_error("no KIND named (scs or map)");
+		tool_usage_error("no KIND named (scs, map or multiregion)");
 	if (argc - optind > 1)
 		tool_usage_error("one KIND at a time; '%s' is extra", argv[optind + 1]);
 	if (!strcmp(argv[optind], "scs"))
 		o.scs = 1;
+	else if (!strcmp(argv[optind], "multiregion"))
+		o.multi = 1;
 	else if (strcmp(argv[optind], "map"))
-		tool_usage_error("KIND: scs or map, not '%s'", argv[optind]);
+		tool_usage_error("KIND: scs, map or multiregion, not '%s'", argv[optind]);
+	if (o.multi)
+		return multiregion(&o, o.tau_given || o.sim_given || units ||
+		                   o.gain_given);
+	if (multi_given)
+		tool_usage_error("--a, --b, --signs and --starts are for multiregion");
+	o.sim_given |= seed_given;
 	if (!o.scs && o.tau_given)
 		tool_usage_error("--tau-max and --dtau are for scs, not map");
 	if (o.sim_given && !units)
