@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmft_options.h"
 #include "tool.h"
 
 typedef struct {
@@ -31,9 +32,7 @@ typedef struct {
 	int gain_given;         /* --gain or --phi was given */
 	dk_dmft_options dmft;
 	dk_dmft_sim_options sim; /* units 0: no simulation */
-	dk_dmft_multi_options mr; /* multiregion: its arrays are the three below */
-	double *a, *b, *signs;
-	size_t na, nb, nsigns;
+	dmft_multi multi_opts;  /* multiregion */
 } options;
 
 static void usage(void)
@@ -65,12 +64,7 @@ static void usage(void)
 	       "      --transient T0    map --simulate: steps before measuring\n"
 	       "                        (default 200)\n"
 	       "  -T, --steps T         map --simulate: measured steps (default 500)\n"
-	       "      --a A1,A2,..      multiregion: c^{mu mu} = a_mu, one per region\n"
-	       "      --b B1,B2,..      multiregion: c^{mu nu} = signs_mu signs_nu\n"
-	       "                        sqrt(b_mu b_nu), each b at least 0\n"
-	       "      --signs S1,S2,..  multiregion: each 1 or -1 (default all 1)\n"
-	       "      --starts K        multiregion: random starts (default 20)\n"
-	       "                        multiregion: --seed S seeds them (default 1)\n"
+	       DMFT_MULTI_HELP
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -85,7 +79,7 @@ static int run(const options *o, dk_bundle *out)
 	int st, records;
 	if (o->multi) {
 		dk_dmft_multi_result r;
-		st = dk_dmft_multi_run(&o->mr, &r, err, sizeof err);
+		st = dk_dmft_multi_run(&o->multi_opts.mr, &r, err, sizeof err);
 		records = st ? DK_OK : dk_dmft_multi_to_bundle(&r, out);
 		dk_dmft_multi_result_clear(&r);
 	} else if (o->scs) {
@@ -111,59 +105,25 @@ static int run(const options *o, dk_bundle *out)
 	return st || records ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
-/* dk-dmft multiregion: P from the lists, which must agree; the run. */
+/* dk-dmft multiregion: the lists checked, the run. */
 static int multiregion(options *o, int foreign)
 {
 	if (foreign)
 		tool_usage_error("--gain, --phi, --tau-max, --dtau, --simulate, "
 		                 "--seeds, --transient and --steps are for scs and map");
-	if (!o->a || !o->b)
-		tool_usage_error("multiregion needs --a and --b");
-	if (o->na != o->nb || (o->signs && o->nsigns != o->na))
-		tool_usage_error("--a, --b and --signs: one value per region each, "
-		                 "not %zu, %zu and %zu", o->na, o->nb,
-		                 o->signs ? o->nsigns : o->na);
-	if (!o->signs) {
-		o->signs = malloc(o->na * sizeof *o->signs);
-		if (!o->signs) {
-			tool_warn(NULL, "out of memory");
-			return TOOL_EXIT_FAIL;
-		}
-		for (size_t i = 0; i < o->na; i++)
-			o->signs[i] = 1;
-	}
-	o->mr.regions = o->na;
-	o->mr.a = o->a;
-	o->mr.b = o->b;
-	o->mr.signs = o->signs;
-	char err[256];
-	if (dk_dmft_multi_options_check(&o->mr, err, sizeof err))
-		tool_usage_error("--a / --b / --signs: %s", err);
+	dmft_multi_finish(&o->multi_opts);
 	dk_bundle *out = dk_bundle_alloc();
 	int status = out ? run(o, out) : TOOL_EXIT_FAIL;
-	size_t P = o->na;
-	json_t *a = json_array(), *b = json_array(), *signs = json_array();
-	for (size_t i = 0; a && b && signs && i < P; i++) {
-		json_array_append_new(a, json_real(o->a[i]));
-		json_array_append_new(b, json_real(o->b[i]));
-		json_array_append_new(signs, json_real(o->signs[i]));
-	}
-	json_t *opts = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "kind",
-	                         "multiregion", "a", a, "b", b, "signs", signs,
-	                         "starts", (json_int_t)o->mr.starts,
-	                         "seed", (json_int_t)o->mr.seed);
-	status = tool_finish(status, o->output, out, opts);
+	status = tool_finish(status, o->output, out, dmft_multi_json(&o->multi_opts));
 	dk_bundle_free(out);
-	free(o->a);
-	free(o->b);
-	free(o->signs);
+	dmft_multi_free(&o->multi_opts);
 	return status;
 }
 
 int main(int argc, char **argv)
 {
 	enum { OPT_PHI = TOOL_OPT_FIRST_FREE, OPT_TAU_MAX, OPT_DTAU, OPT_SIMULATE,
-	       OPT_SEEDS, OPT_TRANSIENT, OPT_A, OPT_B, OPT_SIGNS, OPT_STARTS };
+	       OPT_SEEDS, OPT_TRANSIENT };
 	static const struct option longopts[] = {
 		{"gain", required_argument, NULL, 'g'},
 		{"phi", required_argument, NULL, OPT_PHI},
@@ -174,24 +134,22 @@ int main(int argc, char **argv)
 		{"seed", required_argument, NULL, 'S'},
 		{"transient", required_argument, NULL, OPT_TRANSIENT},
 		{"steps", required_argument, NULL, 'T'},
-		{"a", required_argument, NULL, OPT_A},
-		{"b", required_argument, NULL, OPT_B},
-		{"signs", required_argument, NULL, OPT_SIGNS},
-		{"starts", required_argument, NULL, OPT_STARTS},
+		DMFT_MULTI_LONGOPTS,
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
 	             .dmft = dk_dmft_options_default(),
-	             .sim = dk_dmft_sim_options_default(),
-	             .mr = dk_dmft_multi_options_default()};
-	int seed_given = 0, multi_given = 0;
+	             .sim = dk_dmft_sim_options_default()};
+	int seed_given = 0;
+	dmft_multi_init(&o.multi_opts);
 	size_t units = 0;
 	int c;
 	tool_init_numeric("dk-dmft", argv);
 	while ((c = getopt_long(argc, argv, "g:o:S:T:h", longopts, NULL)) != -1) {
-		if (tool_common_option(c, optarg, usage, &o.max_elements))
+		if (tool_common_option(c, optarg, usage, &o.max_elements) ||
+		    dmft_multi_option(&o.multi_opts, c, optarg))
 			continue;
 		switch (c) {
 		case 'g':
@@ -229,7 +187,7 @@ int main(int argc, char **argv)
 			o.sim_given = 1;
 			break;
 		case 'S':
-			o.mr.seed = o.sim.seed = (uint64_t)tool_parse_count("--seed", optarg);
+			o.multi_opts.mr.seed = o.sim.seed = (uint64_t)tool_parse_count("--seed", optarg);
 			seed_given = 1;
 			break;
 		case OPT_TRANSIENT:
@@ -240,28 +198,6 @@ int main(int argc, char **argv)
 			if ((o.sim.steps = tool_parse_count("--steps", optarg)) == 0)
 				tool_usage_error("--steps must be at least 1");
 			o.sim_given = 1;
-			break;
-		case OPT_A:
-			free(o.a);
-			o.a = tool_parse_numbers("--a", optarg, &o.na);
-			multi_given = 1;
-			break;
-		case OPT_B:
-			free(o.b);
-			o.b = tool_parse_numbers("--b", optarg, &o.nb);
-			multi_given = 1;
-			break;
-		case OPT_SIGNS:
-			free(o.signs);
-			o.signs = tool_parse_numbers("--signs", optarg, &o.nsigns);
-			multi_given = 1;
-			break;
-		case OPT_STARTS:
-			o.mr.starts = tool_parse_count("--starts", optarg);
-			if (o.mr.starts < 1 || o.mr.starts > DK_DMFT_MAX_STARTS)
-				tool_usage_error("--starts: from 1 to %d, not '%s'",
-				                 DK_DMFT_MAX_STARTS, optarg);
-			multi_given = 1;
 			break;
 		case 'o': o.output = optarg; break;
 		}
@@ -279,7 +215,7 @@ int main(int argc, char **argv)
 	if (o.multi)
 		return multiregion(&o, o.tau_given || o.sim_given || units ||
 		                   o.gain_given);
-	if (multi_given)
+	if (o.multi_opts.given)
 		tool_usage_error("--a, --b, --signs and --starts are for multiregion");
 	o.sim_given |= seed_given;
 	if (!o.scs && o.tau_given)
