@@ -70,7 +70,7 @@ static void check_prediction(const char *what, size_t P, const double *a,
 	dk_dmft_multi_result r;
 	char err[256];
 	int st = dk_dmft_multi_run(&o, &r, err, sizeof err);
-	ok(!st, "%s: solved (%s)", what, st ? err : "");
+	ok(!st, "%s: solved%s%s", what, st ? ": " : "", st ? err : "");
 	if (st)
 		return;
 	is_int(r.converged, r.K, "%s: all %zu starts converged", what, r.K);
@@ -134,7 +134,8 @@ static int descending(const void *x, const void *y)
 
 /* With T = delta_{mu rho} c^{mu nu}, T-hat's eigenvalues are the a_mu and
    +-sqrt(b_mu b_nu), mu < nu: real, and well conditioned (T-hat is
-   symmetric), so dgeev finds them within a few ulps of its norm. */
+   symmetric), so dgeev finds each within about n eps ||T-hat|| = 16 x
+   2.2e-16 x 2.1, 1e-14; 1e-13 leaves a margin. */
 static void test_that_abs(void)
 {
 	size_t P = 4;
@@ -161,9 +162,9 @@ static void test_that_abs(void)
 	for (size_t i = 0; i < 16; i++)
 		worst = fmax(worst, fmax(fabs(r.that_eig[2 * i] - want[i]),
 		                         fabs(r.that_eig[2 * i + 1])));
-	ok(worst <= 1e-14, "T-hat of a, b: eigenvalues a and +-sqrt(b b) within "
-	   "1e-14 (worst %.2g)", worst);
-	ok(r.that_max_re == r.that_eig[0] && fabs(r.that_max_re - 2.1) <= 1e-14 &&
+	ok(worst <= 1e-13, "T-hat of a, b: eigenvalues a and +-sqrt(b b) within "
+	   "1e-13 (worst %.2g)", worst);
+	ok(r.that_max_re == r.that_eig[0] && fabs(r.that_max_re - 2.1) <= 1e-13 &&
 	   !r.zero_stable, "... the largest real part a_4 = 2.1: S = 0 unstable");
 	dk_dmft_multi_result_clear(&r);
 }
@@ -263,7 +264,7 @@ static void test_general_t_u(void)
 	dk_dmft_multi_result r;
 	char err[256];
 	int st = dk_dmft_multi_run(&o, &r, err, sizeof err);
-	ok(!st, "random T, U: solved (%s)", st ? err : "");
+	ok(!st, "random T, U: solved%s%s", st ? ": " : "", st ? err : "");
 	if (st)
 		return;
 	double worst = 0;
@@ -343,7 +344,8 @@ static void test_boundary(void)
 				continue;
 			}
 			const char *name = fam ? "pair" : "own";
-			ok(fabs(r.that_max_re - s) <= 1e-14 && r.zero_stable == (s < 1),
+			/* as in test_that_abs: 1e-13 */
+			ok(fabs(r.that_max_re - s) <= 1e-13 && r.zero_stable == (s < 1),
 			   "%s, s = %g: max Re lambda(T-hat) = s, S = 0 %s", name, s,
 			   s < 1 ? "stable" : "unstable");
 			is_int(r.converged, r.K, "%s, s = %g: all starts converged", name, s);

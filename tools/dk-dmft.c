@@ -38,7 +38,7 @@ typedef struct {
 static void usage(void)
 {
 	printf("Usage: dk-dmft KIND [OPTION]...\n"
-	       "Mean-field theory of a random network, J_ij ~ N(0, g^2/N), for KIND:\n"
+	       "Mean-field theory, for KIND, of a random network, J_ij ~ N(0, g^2/N):\n"
 	       "  scs   dx/dt = -x + J phi(x): the autocorrelation Delta(tau) and\n"
 	       "        C_phi(tau) on a grid of lags, Delta0 = Delta(0), and the\n"
 	       "        decay rate of Delta; writes dmft/delta0, dmft/decay,\n"
@@ -46,8 +46,10 @@ static void usage(void)
 	       "  map   h' = J phi(h): the variance q, the perturbation gain chi1 and\n"
 	       "        the largest Lyapunov exponent; writes dmft/q, dmft/chi1,\n"
 	       "        dmft/lyapunov\n"
-	       "  multiregion  P regions, no disorder: the fixed points of the\n"
-	       "        currents S^{mu nu} from random starts, A^mu = sum_nu\n"
+	       "or of P regions joined by low-rank couplings (T^{mu nu rho} =\n"
+	       "delta_{mu rho} c^{mu nu}, c = u u^T + diag(a - b), u = signs sqrt(b)):\n"
+	       "  multiregion  no disorder: the fixed points of the currents\n"
+	       "        S^{mu nu}, nu to mu, from random starts, A^mu = sum_nu\n"
 	       "        (S^{mu nu})^2, and the stability of S = 0 from T-hat's\n"
 	       "        eigenvalues; writes dmft/S, dmft/A, dmft/residual,\n"
 	       "        dmft/that_eig, dmft/that_max_re\n"
