@@ -9,7 +9,11 @@
  * and +-sqrt(b_mu b_nu) they must be, and for a general T against the
  * traces of the powers of T-hat built here; the stability boundary
  * max Re lambda(T-hat) = 1, crossed by two families; the options
- * refused; the same seed giving the same bytes; the records.
+ * refused; the same seed giving the same bytes; the records.  With
+ * disorder, one region's static theory: Delta_inf and A against energy
+ * conservation and the static equation evaluated by the quadrature of
+ * gauss.h (not the closed forms the solver uses), the phase boundary
+ * g^4 = 2 max(a, b)^2 - 1, and the chaos phase against scs.
  */
 #include <config.h>
 
@@ -462,6 +466,88 @@ static void test_seed_and_records(void)
 	dk_dmft_multi_result_clear(&r3);
 }
 
+/* V(Delta0) - V(Delta_inf) and the static equation by the quadrature,
+   whose averages are good to 1e-13 relative (gauss.h): 1e-10 of Delta0^2
+   and Delta0 leaves room for the rounding of V's terms, of order Delta0^2 */
+static void test_static_structure(void)
+{
+	const dk_dmft_phi *erf = dk_dmft_phi_from_name("erf");
+	double gains[3] = {1.9, 2.0, 2.25};
+	for (int i = 0; i < 3; i++) {
+		double g = gains[i], g2 = g * g;
+		dk_dmft_region_static s;
+		char err[256];
+		int st = dk_dmft_multi_static(2.0, 2.5, g, &s, err, sizeof err);
+		ok(!st && s.phase == DK_DMFT_CHAOS_WITH_STRUCTURE &&
+		   !strcmp(dk_dmft_region_phase_name(s.phase), "chaos with structure"),
+		   "a 2, b 2.5, g %g: chaos with structure", g);
+		double d0 = 2 / M_PI * (2.5 * 2.5 - 1);
+		ok(fabs(s.delta0 - d0) <= 1e-14 * d0, "... Delta0 = psi^-1(1 / 2.5)");
+		dk_dmft_grid grid;
+		if (dk_dmft_grid_init(&grid, d0)) {
+			ok(0, "the quadrature grid");
+			continue;
+		}
+		double D = s.delta_inf, A = s.A;
+		double V0 = -d0 * d0 / 2 + g2 * dk_dmft_corr(&grid, erf->Phi, d0, d0) + A * d0;
+		double Vi = -D * D / 2 + g2 * dk_dmft_corr(&grid, erf->Phi, D, d0) + A * D;
+		double rest = D - A - g2 * dk_dmft_corr(&grid, erf->phi, D, d0);
+		dk_dmft_grid_clear(&grid);
+		ok(D > 0 && D < d0 && A > 0, "... 0 < Delta_inf = %.6g < Delta0, A = %.6g > 0",
+		   D, A);
+		ok(fabs(V0 - Vi) <= 1e-10 * d0 * d0, "... V(Delta0) = V(Delta_inf) by "
+		   "quadrature within 1e-10 Delta0^2 (%.2g)", V0 - Vi);
+		ok(fabs(rest) <= 1e-10 * d0, "... Delta_inf = A + g^2 C_phi(Delta_inf) "
+		   "by quadrature within 1e-10 Delta0 (%.2g)", rest);
+	}
+}
+
+/* The boundary g^4 = 1 + pi Delta0 = 2 max(a, b)^2 - 1, where g^2
+   <phi'^2> = 1: below, the static state (A = Delta0 - g^2 <phi^2>, by
+   quadrature to 1e-12); above, Delta_inf leaves Delta0 continuously;
+   far above, the chaos of scs takes over. */
+static void test_static_phases(void)
+{
+	const dk_dmft_phi *erf = dk_dmft_phi_from_name("erf");
+	double top = 2.5, gc = pow(2 * top * top - 1, 0.25);
+	double d0 = 2 / M_PI * (top * top - 1);
+	dk_dmft_region_static s, near, far;
+	char err[256];
+	int st = dk_dmft_multi_static(top, 1.0, 0.999 * gc, &s, err, sizeof err);
+	double A = d0 - 0.999 * 0.999 * gc * gc * dk_dmft_mean2(erf->phi, d0);
+	ok(!st && s.phase == DK_DMFT_CHAOS_SUPPRESSED && s.delta_inf == s.delta0 &&
+	   fabs(s.A - A) <= 1e-12 * A, "g = 0.999 g_c: chaos suppressed, A = "
+	   "Delta0 - g^2 <phi^2> (%.6g, %.6g)", s.A, A);
+	st = dk_dmft_multi_static(top, 1.0, 1.001 * gc, &near, err, sizeof err);
+	st |= dk_dmft_multi_static(top, 1.0, 1.01 * gc, &far, err, sizeof err);
+	ok(!st && near.phase == DK_DMFT_CHAOS_WITH_STRUCTURE &&
+	   far.phase == DK_DMFT_CHAOS_WITH_STRUCTURE &&
+	   d0 - near.delta_inf < d0 - far.delta_inf && d0 - near.delta_inf < 0.01 * d0,
+	   "g = 1.001 g_c and 1.01 g_c: Delta0 - Delta_inf = %.3g, %.3g, shrinking "
+	   "to the boundary", d0 - near.delta_inf, d0 - far.delta_inf);
+	double scs;
+	st = dk_dmft_multi_static(2.0, top, 3.0, &s, err, sizeof err) ||
+	     dk_dmft_scs_delta0(erf, 3.0, &scs);
+	ok(!st && s.phase == DK_DMFT_CHAOS && s.A == 0 && s.delta_inf == 0 &&
+	   s.delta0 == scs, "g = 3: chaos, the currents gone, Delta0 that of scs");
+	st = dk_dmft_multi_static(0.8, 0.9, 0.5, &s, err, sizeof err);
+	ok(!st && s.phase == DK_DMFT_QUIESCENT && s.delta0 == 0 && s.A == 0,
+	   "max(a, b) <= 1, g 0.5: quiescent");
+	st = dk_dmft_multi_static(0.8, 0.9, 2, &s, err, sizeof err) ||
+	     dk_dmft_scs_delta0(erf, 2, &scs);
+	ok(!st && s.phase == DK_DMFT_CHAOS && s.delta0 == scs,
+	   "max(a, b) <= 1, g 2: chaos as scs");
+	struct { double a, b, g; const char *field; } bad[] = {
+		{NAN, 1, 1, "a must"}, {1, -1, 1, "b from"}, {1, 1, -0.5, "gain"},
+		{1, 1, 11, "gain"}, {1, 1, NAN, "gain"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		st = dk_dmft_multi_static(bad[i].a, bad[i].b, bad[i].g, &s, err, sizeof err);
+		ok(st == DK_EINVAL && strstr(err, bad[i].field) && isnan(s.delta0),
+		   "a %g, b %g, g %g: refused (%s)", bad[i].a, bad[i].b, bad[i].g, err);
+	}
+}
+
 int main(void)
 {
 	dk_numeric_init();
@@ -472,5 +558,7 @@ int main(void)
 	test_boundary();
 	test_options();
 	test_seed_and_records();
+	test_static_structure();
+	test_static_phases();
 	return tap_done();
 }

@@ -136,6 +136,55 @@ double dk_dmft_multi_psi(double delta);
 double dk_dmft_multi_psi_inverse(double psi);
 
 /*
+ * One region with disorder, J^{mu mu}_ij ~ N(0, g^2 / N) added within it
+ * (multiregion_static.c): the static theory at the prediction above.
+ * The currents' fixed point still asks psi(Delta0) = 1 / max(a, b) of
+ * the region's full variance Delta0 (psi averages phi' over all of x),
+ * so Delta0 = psi^{-1}(1 / max(a, b)).  The autocorrelation Delta(tau)
+ * of a unit then moves as a particle in the potential
+ *	V(Delta) = -Delta^2 / 2 + g^2 F(Delta; Delta0) + A Delta,
+ *	F the primitive of C_phi (dmft.h), A = sum_nu (S^{mu nu})^2
+ * the variance of the static input of the currents, from Delta0 at rest
+ * to rest at Delta_inf = A + g^2 C_phi(Delta_inf; Delta0), the static
+ * part: so V(Delta0) = V(Delta_inf), one equation for Delta_inf once A
+ * is eliminated, solved by Brent's method (1e-14 relative) with erf's
+ * closed forms.  The phases:
+ *	chaos suppressed      g^2 <phi'(sqrt(Delta0) z)^2> = g^2 / sqrt(1 +
+ *	                      pi Delta0) <= 1: the static state is stable,
+ *	                      Delta_inf = Delta0, A = Delta0 - g^2 <phi^2>;
+ *	chaos with structure  above that, a root 0 < Delta_inf < Delta0
+ *	                      with A > 0: currents and chaos together;
+ *	chaos                 no such root: the currents cannot hold the
+ *	                      region's gain, they vanish (A = 0), and the
+ *	                      region is the rate network alone, Delta0 that
+ *	                      of scs with phi = erf, Delta_inf = 0;
+ *	quiescent             max(a, b) <= 1 and g <= 1: nothing moves.
+ * With max(a, b) <= 1 and g > 1 the phase is chaos.  As a prediction for
+ * the whole network it holds where the one without disorder does.
+ */
+typedef enum {
+	DK_DMFT_QUIESCENT,
+	DK_DMFT_CHAOS_SUPPRESSED,
+	DK_DMFT_CHAOS_WITH_STRUCTURE,
+	DK_DMFT_CHAOS
+} dk_dmft_region_phase;
+
+typedef struct dk_dmft_region_static {
+	double delta0;             /* the variance of x */
+	double delta_inf;          /* the static part of Delta(tau) */
+	double A;                  /* the currents' part, sum_nu (S^{mu nu})^2 */
+	dk_dmft_region_phase phase;
+} dk_dmft_region_static;
+
+/* The region of a, b and gain g (above) into s.  DK_EINVAL for |a| or b
+   beyond DK_DMFT_MAX_COUPLING, b < 0, g outside [0, DK_DMFT_MAX_GAIN];
+   DK_ENUMERIC when a root is not found. */
+int dk_dmft_multi_static(double a, double b, double gain,
+                         dk_dmft_region_static *s, char *err, size_t errlen);
+/* "quiescent", "chaos suppressed", "chaos with structure", "chaos". */
+const char *dk_dmft_region_phase_name(dk_dmft_region_phase p);
+
+/*
  * The records (multiregion_records.c): dmft/S (start, region, region),
  * dmft/A and (start, region), dmft/residual (start), dmft/that_eig
  * (eigenvalue; complex), dmft/that_max_re (0-d); each with attrs
