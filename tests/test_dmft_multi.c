@@ -444,6 +444,17 @@ static void test_seed_and_records(void)
 		return;
 	ok(!memcmp(r1.S, r2.S, 4 * 9 * sizeof *r1.S), "the same seed: the same S");
 	ok(memcmp(r1.S, r3.S, 4 * 9 * sizeof *r1.S), "another seed: another S");
+	/* one flow step cannot reach a fixed point from a random start:
+	   not an error, but the residuals and the count say so */
+	o.max_steps = 1;
+	dk_dmft_multi_result r4;
+	st = dk_dmft_multi_run(&o, &r4, err, sizeof err);
+	int above = !st;
+	for (size_t k = 0; !st && k < r4.K; k++)
+		above &= r4.residual[k] > o.tol;
+	ok(!st && r4.converged == 0 && above,
+	   "max_steps 1: no start converged, every residual above tol");
+	dk_dmft_multi_result_clear(&r4);
 	dk_bundle *bundle = dk_bundle_alloc();
 	ok(bundle && !dk_dmft_multi_to_bundle(&r1, bundle), "the records");
 	static const struct { const char *name; int rank; size_t shape0; } want[] = {
