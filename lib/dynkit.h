@@ -57,5 +57,6 @@
 #include "analysis/wave.h"
 #include "analysis/dmft/gauss.h"
 #include "analysis/dmft/dmft.h"
+#include "analysis/dmft/multiregion.h"
 
 #endif

@@ -2,13 +2,14 @@
  * dk-dmft -- dynamical mean-field theory of random networks: the
  * self-consistent autocorrelation of the rate network dx/dt = -x +
  * J phi(x) (scs), and the order parameters of the random map h' =
- * J phi(h) (map), J_ij ~ N(0, g^2 / N).
+ * J phi(h) (map), J_ij ~ N(0, g^2 / N); and the fixed points of the
+ * currents between the regions of a multiregion network (multiregion).
  *
  *	dk-dmft scs --gain 2 --phi tanh | dk-cat --select dmft/delta0 --text
  *
  * The equations, their solution and its accuracy are
- * lib/analysis/dmft/dmft.h's; map --simulate adds the same measured on
- * simulated networks.
+ * lib/analysis/dmft/dmft.h's and multiregion.h's; map --simulate adds
+ * the same measured on simulated networks.
  */
 #include <config.h>
 
@@ -18,22 +19,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmft_options.h"
 #include "tool.h"
 
 typedef struct {
 	const char *output;
 	size_t max_elements;
-	int scs;                /* 1: scs, 0: map */
+	int scs;                /* 1: scs, 0: map or multiregion */
+	int multi;              /* 1: multiregion */
 	int tau_given;          /* --tau-max or --dtau was given */
 	int sim_given;          /* a simulation option was given */
+	int gain_given;         /* --gain or --phi was given */
 	dk_dmft_options dmft;
 	dk_dmft_sim_options sim; /* units 0: no simulation */
+	dmft_multi multi_opts;  /* multiregion */
 } options;
 
 static void usage(void)
 {
 	printf("Usage: dk-dmft KIND [OPTION]...\n"
-	       "Mean-field theory of a random network, J_ij ~ N(0, g^2/N), for KIND:\n"
+	       "Mean-field theory, for KIND, of a random network, J_ij ~ N(0, g^2/N):\n"
 	       "  scs   dx/dt = -x + J phi(x): the autocorrelation Delta(tau) and\n"
 	       "        C_phi(tau) on a grid of lags, Delta0 = Delta(0), and the\n"
 	       "        decay rate of Delta; writes dmft/delta0, dmft/decay,\n"
@@ -41,6 +46,13 @@ static void usage(void)
 	       "  map   h' = J phi(h): the variance q, the perturbation gain chi1 and\n"
 	       "        the largest Lyapunov exponent; writes dmft/q, dmft/chi1,\n"
 	       "        dmft/lyapunov\n"
+	       "or of P regions joined by low-rank couplings (T^{mu nu rho} =\n"
+	       "delta_{mu rho} c^{mu nu}, c = u u^T + diag(a - b), u = signs sqrt(b)):\n"
+	       "  multiregion  no disorder: the fixed points of the currents\n"
+	       "        S^{mu nu}, nu to mu, from random starts, A^mu = sum_nu\n"
+	       "        (S^{mu nu})^2, and the stability of S = 0 from T-hat's\n"
+	       "        eigenvalues; writes dmft/S, dmft/A, dmft/residual,\n"
+	       "        dmft/that_eig, dmft/that_max_re\n"
 	       "\n"
 	       "  -g, --gain G          the gain g, above 0 and at most 10 (default 2)\n"
 	       "      --phi NAME        tanh or erf (erf(sqrt(pi) x / 2); default tanh)\n"
@@ -54,6 +66,7 @@ static void usage(void)
 	       "      --transient T0    map --simulate: steps before measuring\n"
 	       "                        (default 200)\n"
 	       "  -T, --steps T         map --simulate: measured steps (default 500)\n"
+	       DMFT_MULTI_HELP
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -61,12 +74,17 @@ static void usage(void)
 	tool_exit_stdout();
 }
 
-/* Solve and gather (lib/analysis/dmft/dmft.h). */
+/* Solve and gather (lib/analysis/dmft/dmft.h, multiregion.h). */
 static int run(const options *o, dk_bundle *out)
 {
 	char err[256];
 	int st, records;
-	if (o->scs) {
+	if (o->multi) {
+		dk_dmft_multi_result r;
+		st = dk_dmft_multi_run(&o->multi_opts.mr, &r, err, sizeof err);
+		records = st ? DK_OK : dk_dmft_multi_to_bundle(&r, out);
+		dk_dmft_multi_result_clear(&r);
+	} else if (o->scs) {
 		dk_dmft_scs_result r;
 		st = dk_dmft_scs_run(&o->dmft, &r, err, sizeof err);
 		records = st ? DK_OK : dk_dmft_scs_to_bundle(&r, out);
@@ -83,10 +101,25 @@ static int run(const options *o, dk_bundle *out)
 		}
 	}
 	if (st)
-		tool_warn(o->scs ? "scs" : "map", "%s", err);
+		tool_warn(o->multi ? "multiregion" : o->scs ? "scs" : "map", "%s", err);
 	else if (records)
 		tool_warn(NULL, "out of memory");
 	return st || records ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+/* dk-dmft multiregion: the lists checked, the run. */
+static int multiregion(options *o, int foreign)
+{
+	if (foreign)
+		tool_usage_error("--gain, --phi, --tau-max, --dtau, --simulate, "
+		                 "--seeds, --transient and --steps are for scs and map");
+	dmft_multi_finish(&o->multi_opts);
+	dk_bundle *out = dk_bundle_alloc();
+	int status = out ? run(o, out) : TOOL_EXIT_FAIL;
+	status = tool_finish(status, o->output, out, dmft_multi_json(&o->multi_opts));
+	dk_bundle_free(out);
+	dmft_multi_free(&o->multi_opts);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -103,6 +136,7 @@ int main(int argc, char **argv)
 		{"seed", required_argument, NULL, 'S'},
 		{"transient", required_argument, NULL, OPT_TRANSIENT},
 		{"steps", required_argument, NULL, 'T'},
+		DMFT_MULTI_LONGOPTS,
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -110,11 +144,14 @@ int main(int argc, char **argv)
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
 	             .dmft = dk_dmft_options_default(),
 	             .sim = dk_dmft_sim_options_default()};
+	int seed_given = 0;
+	dmft_multi_init(&o.multi_opts);
 	size_t units = 0;
 	int c;
 	tool_init_numeric("dk-dmft", argv);
 	while ((c = getopt_long(argc, argv, "g:o:S:T:h", longopts, NULL)) != -1) {
-		if (tool_common_option(c, optarg, usage, &o.max_elements))
+		if (tool_common_option(c, optarg, usage, &o.max_elements) ||
+		    dmft_multi_option(&o.multi_opts, c, optarg))
 			continue;
 		switch (c) {
 		case 'g':
@@ -122,11 +159,13 @@ int main(int argc, char **argv)
 			if (o.dmft.gain > DK_DMFT_MAX_GAIN)
 				tool_usage_error("--gain: '%s' is above %g", optarg,
 				                 DK_DMFT_MAX_GAIN);
+			o.gain_given = 1;
 			break;
 		case OPT_PHI:
 			if (!(o.dmft.phi = dk_dmft_phi_from_name(optarg)))
 				tool_usage_error("--phi: %s, not '%s'", dk_dmft_phi_names(),
 				                 optarg);
+			o.gain_given = 1;
 			break;
 		case OPT_TAU_MAX:
 			o.dmft.tau_max = tool_parse_positive("--tau-max", optarg);
@@ -150,8 +189,8 @@ int main(int argc, char **argv)
 			o.sim_given = 1;
 			break;
 		case 'S':
-			o.sim.seed = (uint64_t)tool_parse_count("--seed", optarg);
-			o.sim_given = 1;
+			o.multi_opts.mr.seed = o.sim.seed = (uint64_t)tool_parse_count("--seed", optarg);
+			seed_given = 1;
 			break;
 		case OPT_TRANSIENT:
 			o.sim.transient = tool_parse_count("--transient", optarg);
@@ -166,13 +205,21 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		tool_usage_error("no KIND named (scs or map)");
+		tool_usage_error("no KIND named (scs, map or multiregion)");
 	if (argc - optind > 1)
 		tool_usage_error("one KIND at a time; '%s' is extra", argv[optind + 1]);
 	if (!strcmp(argv[optind], "scs"))
 		o.scs = 1;
+	else if (!strcmp(argv[optind], "multiregion"))
+		o.multi = 1;
 	else if (strcmp(argv[optind], "map"))
-		tool_usage_error("KIND: scs or map, not '%s'", argv[optind]);
+		tool_usage_error("KIND: scs, map or multiregion, not '%s'", argv[optind]);
+	if (o.multi)
+		return multiregion(&o, o.tau_given || o.sim_given || units ||
+		                   o.gain_given);
+	if (o.multi_opts.given)
+		tool_usage_error("--a, --b, --signs and --starts are for multiregion");
+	o.sim_given |= seed_given;
 	if (!o.scs && o.tau_given)
 		tool_usage_error("--tau-max and --dtau are for scs, not map");
 	if (o.sim_given && !units)

@@ -96,6 +96,15 @@
 #define DK_NAME_DMFT_Q        "dmft/q"
 #define DK_NAME_DMFT_CHI1     "dmft/chi1"
 #define DK_NAME_DMFT_LYAPUNOV "dmft/lyapunov"
+/* multiregion (dk-dmft multiregion): the fixed points of the currents
+   (start, region, region), their row sums of squares (start, region),
+   their residuals (start), and T-hat's eigenvalues (eigenvalue) and
+   largest real part (0-d) */
+#define DK_NAME_DMFT_S           "dmft/S"
+#define DK_NAME_DMFT_A           "dmft/A"
+#define DK_NAME_DMFT_RESIDUAL    "dmft/residual"
+#define DK_NAME_DMFT_THAT_EIG    "dmft/that_eig"
+#define DK_NAME_DMFT_THAT_MAX_RE "dmft/that_max_re"
 /* ... and the map simulated beside it (dk-dmft map --simulate), per network */
 #define DK_NAME_SIM_Q         "sim/q"
 #define DK_NAME_SIM_LYAPUNOV  "sim/lyapunov"

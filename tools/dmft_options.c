@@ -1,0 +1,93 @@
+/*
+ * dmft_options.c -- dk-dmft's multiregion options (dmft_options.h).
+ */
+#include <config.h>
+
+#include <stdlib.h>
+
+#include "dmft_options.h"
+
+void dmft_multi_init(dmft_multi *m)
+{
+	*m = (dmft_multi){.mr = dk_dmft_multi_options_default()};
+}
+
+/* Replace *list by the values of arg. */
+static void parse_list(const char *opt, const char *arg, double **list,
+                       size_t *count)
+{
+	free(*list);
+	*list = tool_parse_numbers(opt, arg, count);
+}
+
+int dmft_multi_option(dmft_multi *m, int c, const char *arg)
+{
+	switch (c) {
+	case DMFT_OPT_A: parse_list("--a", arg, &m->a, &m->na); break;
+	case DMFT_OPT_B: parse_list("--b", arg, &m->b, &m->nb); break;
+	case DMFT_OPT_SIGNS:
+		parse_list("--signs", arg, &m->signs, &m->nsigns);
+		break;
+	case DMFT_OPT_STARTS:
+		m->mr.starts = tool_parse_count("--starts", arg);
+		if (m->mr.starts < 1 || m->mr.starts > DK_DMFT_MAX_STARTS)
+			tool_usage_error("--starts: from 1 to %d, not '%s'",
+			                 DK_DMFT_MAX_STARTS, arg);
+		break;
+	default:
+		return 0;
+	}
+	m->given = 1;
+	return 1;
+}
+
+void dmft_multi_finish(dmft_multi *m)
+{
+	if (!m->a || !m->b)
+		tool_usage_error("multiregion needs --a and --b");
+	if (m->na != m->nb || (m->signs && m->nsigns != m->na))
+		tool_usage_error("--a, --b and --signs: one value per region each, "
+		                 "not %zu, %zu and %zu", m->na, m->nb,
+		                 m->signs ? m->nsigns : m->na);
+	if (!m->signs) {
+		if (!(m->signs = malloc(m->na * sizeof *m->signs))) {
+			tool_warn(NULL, "out of memory");
+			exit(TOOL_EXIT_FAIL);
+		}
+		for (size_t i = 0; i < m->na; i++)
+			m->signs[i] = 1;
+		m->nsigns = m->na;
+	}
+	m->mr.regions = m->na;
+	m->mr.a = m->a;
+	m->mr.b = m->b;
+	m->mr.signs = m->signs;
+	char err[256];
+	if (dk_dmft_multi_options_check(&m->mr, err, sizeof err))
+		tool_usage_error("--a / --b / --signs: %s", err);
+}
+
+static json_t *list(const double *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_real(v[i]));
+	return a;
+}
+
+json_t *dmft_multi_json(const dmft_multi *m)
+{
+	return json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "kind", "multiregion",
+	                 "a", list(m->a, m->na), "b", list(m->b, m->nb),
+	                 "signs", list(m->signs, m->nsigns),
+	                 "starts", (json_int_t)m->mr.starts,
+	                 "seed", (json_int_t)m->mr.seed);
+}
+
+void dmft_multi_free(dmft_multi *m)
+{
+	free(m->a);
+	free(m->b);
+	free(m->signs);
+	*m = (dmft_multi){0};
+}
