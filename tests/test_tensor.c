@@ -179,6 +179,29 @@ static void test_plane(void)
 	dk_tensor_free(t);
 }
 
+/* dk_tensor_from, _scalar and _vector: copies of the data, of the shape */
+static void test_from(void)
+{
+	double v[3] = {1.5, -2, 0x1p-1074};
+	int64_t k[4] = {1, -2, INT64_MAX, INT64_MIN};
+	size_t s2[2] = {2, 2};
+	dk_tensor *a = dk_tensor_vector(v, 3), *b = dk_tensor_scalar(-0.0);
+	dk_tensor *c = dk_tensor_from(DK_I8, 2, s2, k), *e = dk_tensor_vector(NULL, 0);
+	ok(a && a->dtype == DK_F8 && a->rank == 1 && a->shape[0] == 3 &&
+	   !memcmp(a->data, v, sizeof v) && a->data != (void *)v,
+	   "vector: an f8 copy of its values");
+	ok(b && b->rank == 0 && b->count == 1 && signbit(((double *)b->data)[0]),
+	   "scalar: 0-d, the value to the bit (-0)");
+	ok(c && c->dtype == DK_I8 && c->rank == 2 && !memcmp(c->data, k, sizeof k),
+	   "from: any fixed-size dtype and shape");
+	ok(e && e->count == 0, "an empty vector from no data");
+	ok(!dk_tensor_from(DK_BYTES, 0, NULL, "x"), "bytes have no fixed size: refused");
+	dk_tensor_free(a);
+	dk_tensor_free(b);
+	dk_tensor_free(c);
+	dk_tensor_free(e);
+}
+
 int main(void)
 {
 	test_shapes();
@@ -186,5 +209,6 @@ int main(void)
 	test_convert();
 	test_stats();
 	test_plane();
+	test_from();
 	return tap_done();
 }

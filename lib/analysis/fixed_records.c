@@ -46,16 +46,6 @@ static json_t *search_attrs(const dk_fixed_result *r)
 	return a;
 }
 
-/* A new tensor of dtype and shape holding count values of size bytes
-   each from src; NULL when out of memory. */
-static dk_tensor *copy(dk_dtype dtype, int rank, const size_t *shape,
-                       const void *src, size_t bytes)
-{
-	dk_tensor *t = dk_tensor_alloc(dtype, 0, rank, shape);
-	if (t && bytes)
-		memcpy(t->data, src, bytes);
-	return t;
-}
 
 int dk_fixed_to_bundle(const dk_fixed_result *r, dk_bundle *b)
 {
@@ -74,32 +64,30 @@ int dk_fixed_to_bundle(const dk_fixed_result *r, dk_bundle *b)
 		((int64_t *)ti->data)[2 * c + 1] = p->newton_iters[c];
 	}
 	int st = dk_bundle_add_record(b, DK_NAME_FP_X,
-	                              copy(DK_F8, 2, xs, p->x, C * n * sizeof(double)),
+	                              dk_tensor_from(DK_F8, 2, xs, p->x),
 	                              xaxes, 2, attrs);
 	if (!st)
 		st = dk_bundle_add_record(b, DK_NAME_FP_Q,
-		                          copy(DK_F8, 1, xs, p->q, C * sizeof(double)),
+		                          dk_tensor_from(DK_F8, 1, xs, p->q),
 		                          xaxes, 1, attrs);
 	st = st ? (dk_tensor_free(ti), st)
 	        : dk_bundle_add_record(b, DK_NAME_FP_ITERS, ti, iaxes, 2, attrs);
 	if (!st)
 		st = dk_bundle_add_record(b, DK_NAME_FP_KIND,
-		                          copy(DK_I8, 1, xs, p->kind, C * sizeof(int64_t)),
+		                          dk_tensor_from(DK_I8, 1, xs, p->kind),
 		                          xaxes, 1, attrs);
 	if (!st && r->eig)
 		st = dk_bundle_add_record(b, DK_NAME_FP_EIG,
-		                          copy(DK_C16, 2, xs, r->eig,
-		                               C * n * sizeof(double complex)),
+		                          dk_tensor_from(DK_C16, 2, xs, r->eig),
 		                          eaxes, 2, attrs);
 	if (!st && r->index)
 		st = dk_bundle_add_record(b, DK_NAME_FP_INDEX,
-		                          copy(DK_I8, 1, xs, r->index, C * sizeof(int64_t)),
+		                          dk_tensor_from(DK_I8, 1, xs, r->index),
 		                          xaxes, 1, attrs);
 	size_t os[2] = {C, r->outputs};
 	if (!st && r->output)
 		st = dk_bundle_add_record(b, DK_NAME_FP_OUTPUT,
-		                          copy(DK_F8, 2, os, r->output,
-		                               C * r->outputs * sizeof(double)),
+		                          dk_tensor_from(DK_F8, 2, os, r->output),
 		                          oaxes, 2, attrs);
 	json_decref(attrs);
 	return st;

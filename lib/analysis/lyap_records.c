@@ -14,21 +14,7 @@
 #include "base/status.h"
 #include "stream/names.h"
 
-static dk_tensor *vector(const double *v, size_t count)
-{
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 1, &count);
-	if (t)
-		memcpy(t->data, v, count * sizeof *v);
-	return t;
-}
 
-static dk_tensor *scalar(double v)
-{
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 0, NULL);
-	if (t)
-		((double *)t->data)[0] = v;
-	return t;
-}
 
 /* A number for the attrs: JSON has no NaN or infinity, so those are null. */
 static json_t *number(double v)
@@ -50,7 +36,7 @@ static int add_scalar(dk_bundle *b, const char *name, double v,
 	else if (st)
 		json_decref(a);
 	if (!st)
-		st = dk_bundle_add_record(b, name, scalar(v), NULL, 0, attrs);
+		st = dk_bundle_add_record(b, name, dk_tensor_scalar(v), NULL, 0, attrs);
 	json_decref(attrs);
 	return st;
 }
@@ -89,10 +75,10 @@ int dk_lyap_to_bundle(const dk_lyap_result *r, const dk_lyap_options *o,
 		return DK_ENOMEM;
 	}
 	int st = dk_bundle_add_record(b, DK_NAME_LYAP_EXPONENTS,
-	                              vector(r->exponents, k), ax_exp, 1, attrs);
+	                              dk_tensor_vector(r->exponents, k), ax_exp, 1, attrs);
 	if (!st)
 		st = dk_bundle_add_record(b, DK_NAME_LYAP_STDERR,
-		                          vector(r->std_error, k), ax_exp, 1, attrs);
+		                          dk_tensor_vector(r->std_error, k), ax_exp, 1, attrs);
 	if (!st) {
 		size_t shape[2] = {C, k};
 		dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 2, shape);

@@ -114,6 +114,25 @@ dk_tensor *dk_tensor_alloc(dk_dtype dtype, size_t itemsize, int rank,
 	return t;
 }
 
+dk_tensor *dk_tensor_from(dk_dtype dtype, int rank, const size_t *shape,
+                          const void *data)
+{
+	dk_tensor *t = dtype == DK_BYTES ? NULL : dk_tensor_alloc(dtype, 0, rank, shape);
+	if (t && t->count)
+		memcpy(t->data, data, t->count * t->itemsize);
+	return t;
+}
+
+dk_tensor *dk_tensor_scalar(double v)
+{
+	return dk_tensor_from(DK_F8, 0, NULL, &v);
+}
+
+dk_tensor *dk_tensor_vector(const double *v, size_t n)
+{
+	return dk_tensor_from(DK_F8, 1, &n, v);
+}
+
 void dk_tensor_free(dk_tensor *t)
 {
 	if (!t)

@@ -64,6 +64,13 @@ size_t dk_shape_format(char *buf, size_t cap, int rank, const size_t *shape);
  */
 dk_tensor *dk_tensor_alloc(dk_dtype dtype, size_t itemsize, int rank,
                            const size_t *shape);
+/* A new tensor of a fixed-size dtype holding a copy of data (its count
+   elements); NULL as dk_tensor_alloc. */
+dk_tensor *dk_tensor_from(dk_dtype dtype, int rank, const size_t *shape,
+                          const void *data);
+/* A new f8 tensor: 0-d holding v; 1-d holding the n values of v. */
+dk_tensor *dk_tensor_scalar(double v);
+dk_tensor *dk_tensor_vector(const double *v, size_t n);
 void dk_tensor_free(dk_tensor *t);
 size_t dk_tensor_nbytes(const dk_tensor *t);
 

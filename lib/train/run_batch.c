@@ -115,13 +115,6 @@ int dk_run_batch_loss(dk_run_batch *rb, char *err, size_t errlen)
 	return st;
 }
 
-static dk_tensor *scalar(double v)
-{
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 0, NULL);
-	if (t)
-		((double *)t->data)[0] = v;
-	return t;
-}
 
 int dk_run_batch_to_bundle(dk_run_batch *rb, int with_states, dk_bundle *b)
 {
@@ -147,11 +140,11 @@ int dk_run_batch_to_bundle(dk_run_batch *rb, int with_states, dk_bundle *b)
 	else
 		dk_tensor_free(y);
 	if (!st && rb->has_loss) /* whatever its value: a NaN loss is a result too */
-		st = dk_bundle_add_record(b, DK_NAME_RUN_LOSS, scalar(rb->loss),
+		st = dk_bundle_add_record(b, DK_NAME_RUN_LOSS, dk_tensor_scalar(rb->loss),
 		                          NULL, 0, NULL);
 	if (!st && !isnan(rb->accuracy))
 		st = dk_bundle_add_record(b, DK_NAME_RUN_ACCURACY,
-		                          scalar(rb->accuracy), NULL, 0, NULL);
+		                          dk_tensor_scalar(rb->accuracy), NULL, 0, NULL);
 	return st;
 }
 

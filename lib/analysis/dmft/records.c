@@ -27,21 +27,7 @@
 	"trapezoidal rule"
 #define MAP_ERROR "q, chi1 and lyapunov 1e-12 relative"
 
-static dk_tensor *vector(const double *v, size_t count)
-{
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 1, &count);
-	if (t)
-		memcpy(t->data, v, count * sizeof *v);
-	return t;
-}
 
-static dk_tensor *scalar(double v)
-{
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 0, NULL);
-	if (t)
-		((double *)t->data)[0] = v;
-	return t;
-}
 
 /* The attrs every record of a solution shares. */
 static json_t *common(const char *kind, const dk_dmft_options *o, int chaotic,
@@ -79,20 +65,20 @@ int dk_dmft_scs_to_bundle(const dk_dmft_scs_result *r, dk_bundle *b)
 		json_decref(d);
 		return DK_ENOMEM;
 	}
-	int st = add(b, DK_NAME_DMFT_DELTA0, scalar(r->delta0), 0, d,
+	int st = add(b, DK_NAME_DMFT_DELTA0, dk_tensor_scalar(r->delta0), 0, d,
 	             "Delta(0), the variance of x; 0 when quiescent (g <= 1)");
 	if (!st)
-		st = add(b, DK_NAME_DMFT_DECAY, scalar(r->decay), 0, d,
+		st = add(b, DK_NAME_DMFT_DECAY, dk_tensor_scalar(r->decay), 0, d,
 		         "lambda = sqrt(1 - g^2 <phi'(sqrt(Delta0) z)>^2): Delta ~ "
 		         "exp(-lambda tau) as tau -> inf; NaN when quiescent");
 	if (!st)
-		st = add(b, DK_NAME_DMFT_TAU, vector(r->tau, r->n), 1, d,
+		st = add(b, DK_NAME_DMFT_TAU, dk_tensor_vector(r->tau, r->n), 1, d,
 		         "the lag, in units of the time constant");
 	if (!st)
-		st = add(b, DK_NAME_DMFT_DELTA, vector(r->delta, r->n), 1, d,
+		st = add(b, DK_NAME_DMFT_DELTA, dk_tensor_vector(r->delta, r->n), 1, d,
 		         "Delta(tau) = <x(t) x(t + tau)>");
 	if (!st)
-		st = add(b, DK_NAME_DMFT_CPHI, vector(r->cphi, r->n), 1, d,
+		st = add(b, DK_NAME_DMFT_CPHI, dk_tensor_vector(r->cphi, r->n), 1, d,
 		         "C_phi(tau) = <phi(x(t)) phi(x(t + tau))>");
 	json_decref(d);
 	return st;
@@ -120,10 +106,10 @@ int dk_dmft_sim_to_bundle(const dk_dmft_sim_result *r, dk_bundle *b)
 	int st = aq && al ? DK_OK : DK_ENOMEM;
 	if (!st)
 		st = dk_bundle_add_record(b, DK_NAME_SIM_Q,
-		                          vector(r->q, s->networks), axes, 1, aq);
+		                          dk_tensor_vector(r->q, s->networks), axes, 1, aq);
 	if (!st)
 		st = dk_bundle_add_record(b, DK_NAME_SIM_LYAPUNOV,
-		                          vector(r->lyapunov, s->networks), axes, 1, al);
+		                          dk_tensor_vector(r->lyapunov, s->networks), axes, 1, al);
 	json_decref(aq);
 	json_decref(al);
 	return st;
@@ -134,13 +120,13 @@ int dk_dmft_map_to_bundle(const dk_dmft_map_result *r, dk_bundle *b)
 	json_t *d = common("map", &r->options, r->chaotic, MAP_METHOD, MAP_ERROR);
 	if (!d)
 		return DK_ENOMEM;
-	int st = add(b, DK_NAME_DMFT_Q, scalar(r->q), 0, d,
+	int st = add(b, DK_NAME_DMFT_Q, dk_tensor_scalar(r->q), 0, d,
 	             "the fixed point q = g^2 <phi(sqrt(q) z)^2>, the variance of h");
 	if (!st)
-		st = add(b, DK_NAME_DMFT_CHI1, scalar(r->chi1), 0, d,
+		st = add(b, DK_NAME_DMFT_CHI1, dk_tensor_scalar(r->chi1), 0, d,
 		         "chi1 = g^2 <phi'(sqrt(q) z)^2>");
 	if (!st)
-		st = add(b, DK_NAME_DMFT_LYAPUNOV, scalar(r->lyapunov), 0, d,
+		st = add(b, DK_NAME_DMFT_LYAPUNOV, dk_tensor_scalar(r->lyapunov), 0, d,
 		         "the largest Lyapunov exponent log(chi1) / 2, per step");
 	json_decref(d);
 	return st;
