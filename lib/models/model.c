@@ -25,7 +25,8 @@ struct dk_model_work {
 };
 
 static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_wrnn_ops, &dk_gru_ops,
-                                             &dk_lstm_ops, &dk_ctrnn_ops, &dk_nwm_ops};
+                                             &dk_lstm_ops, &dk_ctrnn_ops, &dk_nwm_ops,
+                                             &dk_fernn_ops, &dk_grnn_ops};
 
 const dk_model_ops *dk_model_ops_find(const char *kind)
 {
@@ -132,13 +133,19 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 		s->channels = 1;
 	if (!ops->has_channels && s->channels)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s has no channels; only the "
-		                 "wrnn and the nwm have", ops->kind);
+		                 "wrnn, fernn, grnn and nwm have", ops->kind);
 	if (!ops->has_sheet && (s->height || s->width))
 		return dk_errorf(DK_EINVAL, err, errlen, "height and width (a sheet) "
 		                 "apply only to the nwm, not %s", ops->kind);
 	if (ops->has_sheet && (!s->height || !s->width))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the sheet's height and "
 		                 "width must be at least 1", ops->kind);
+	if (!ops->has_velocities && s->velocities)
+		return dk_errorf(DK_EINVAL, err, errlen, "velocities apply only to the "
+		                 "fernn, not %s", ops->kind);
+	if (ops->has_velocities && !s->velocities)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: velocities must be at "
+		                 "least 1", ops->kind);
 	if (!isfinite(s->gain))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the gain is not a finite "
 		                 "number", ops->kind);
@@ -278,6 +285,11 @@ static json_t *model_attrs(const dk_model *m)
 		}
 		json_decref(c);
 	}
+	if (a && m->ops->has_velocities &&
+	    json_object_set_new(a, "velocities", json_integer((json_int_t)s->velocities))) {
+		json_decref(a);
+		a = NULL;
+	}
 	if (a && m->ops->dt_only) {
 		if (json_object_set_new(a, "dt", json_real(s->dt))) {
 			json_decref(a);
@@ -363,6 +375,7 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.channels = attr_size(attrs, "channels"),
 		.height = attr_size(attrs, "height"),
 		.width = attr_size(attrs, "width"),
+		.velocities = attr_size(attrs, "velocities"),
 		.inputs = attr_size(attrs, "inputs"),
 		.outputs = attr_size(attrs, "outputs"),
 		.init = json_string_value(json_object_get(attrs, "init")),

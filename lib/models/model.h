@@ -47,17 +47,19 @@ typedef enum {
  * policy (the wrnn is relu, starts as a delay line and has 1 channel
  * unless told; the gated kinds' nonlinearities are fixed; only
  * continuous-time kinds have dt, and only the ctrnn tau, an integrator
- * and a rank; only the nwm has a sheet) is
+ * and a rank; only the nwm has a sheet, only the fernn velocities) is
  * decided and checked by dk_model_create, not by its callers.
  */
 typedef struct dk_model_spec {
 	const char *kind;      /* "rnn", "wrnn", ... */
 	size_t units;          /* state size n (rnn), units per ring (wrnn);
 	                          nwm: height width, or 0 */
-	size_t channels;       /* rings (wrnn) or sheets (nwm); 0 where it
-	                          does not apply */
+	size_t channels;       /* rings (wrnn, fernn, grnn) or sheets (nwm);
+	                          0 where it does not apply */
 	size_t height, width;  /* the sheet of the nwm: rows and columns
 	                          (0 where it does not apply) */
+	size_t velocities;     /* fernn: V, its velocities -V .. V (at least
+	                          1); 0 for every other kind (grnn: {0}) */
 	size_t inputs;         /* m */
 	size_t outputs;        /* readout size */
 	dk_act act;
@@ -99,7 +101,9 @@ int dk_model_check_inputs(const dk_model *m, size_t nu, char *err,
                           size_t errlen);
 size_t dk_model_state_size(const dk_model *m);
 /* Values of one step's input: spec.inputs, but for the nwm, whose input
-   is an image of spec.inputs channels on its sheet (inputs H W). */
+   is an image of spec.inputs channels on its sheet (inputs H W), and the
+   fernn and grnn, whose input is spec.inputs channels on their ring
+   (inputs units). */
 size_t dk_model_input_size(const dk_model *m);
 size_t dk_model_output_size(const dk_model *m);
 /* k: how many leading state entries the readout reads. */
@@ -108,7 +112,9 @@ size_t dk_model_readout_input_size(const dk_model *m);
 /*
  * Where the state's units sit in space: 1 with *out filled for a model
  * that has a spatial layout (wrnn: its channels, each a periodic ring of
- * units; nwm: its y then its z channels, each a periodic sheet), 0 with out->rank = 0 for one that has none.  dk-run writes it
+ * units; fernn, grnn: a periodic ring per velocity and channel; nwm: its
+ * y then its z channels, each a periodic sheet), 0 with out->rank = 0
+ * for one that has none.  dk-run writes it
  * into the attrs of the states (stream/layout.h), where dk-wave finds it.
  */
 int dk_model_layout(const dk_model *m, dk_layout *out);
