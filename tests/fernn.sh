@@ -2,7 +2,8 @@
 # fernn.sh -- the flow-equivariant RNN and its G-RNN twin through the
 # tools: dk-init's --velocities and its refusals; the attrs; dk-run
 # against a NumPy step written from the cell's equation (np.roll by each
-# velocity, then the circular cross-correlation), with the ring layout in
+# velocity, then the circular cross-correlation) and a readout of the
+# maximum over the velocities, with the ring layout in
 # the states' attrs; the model through a stream; dk-train, dk-fixed,
 # dk-jac and dk-lyap on both kinds.
 . "$top_srcdir/tests/lib.sh"
@@ -41,17 +42,18 @@ ok "dk-init fernn" dk-init fernn --channels 2 --units 7 --velocities 2 --inputs 
 	--outputs 3 --seed 4 -o "$tmp/f.npy"
 ok "dk-init grnn, the same sizes and seed" dk-init grnn --channels 2 --units 7 --inputs 2 \
 	--outputs 3 --seed 4 -o "$tmp/g.npy"
-pycheck "attrs: kind, velocities, state (2 V + 1) C N; the grnn has the same W, U, b" <<EOF
+pycheck "attrs: kind, velocities, state (2 V + 1) C N; the grnn has the same parameters" <<EOF
 F, G = load("$tmp/f.npy"), load("$tmp/g.npy")
 a = meta("$tmp/f.npy")["model/W"]["attrs"]
 assert (a["model"]["kind"], a["model"]["velocities"], a["model"]["state_size"]) == ("fernn", 2, 70), a
 assert a["provenance"]["options"]["velocities"] == 2, a
 g = meta("$tmp/g.npy")["model/W"]["attrs"]["model"]
 assert g["kind"] == "grnn" and g["state_size"] == 14 and "velocities" not in g, g
-for k in ("model/W", "model/U", "model/b"):
+assert sorted(F) == sorted(G), (sorted(F), sorted(G))
+for k in F:
     assert np.array_equal(F[k], G[k]), k
 assert F["model/W"].shape == (2, 2, 3) and F["model/U"].shape == (2, 2, 3)
-assert F["model/readout/W"].shape == (3, 70) and G["model/readout/W"].shape == (3, 14)
+assert F["model/readout/W"].shape == (3, 14)
 EOF
 
 # ---- dk-run against NumPy ----
@@ -79,12 +81,13 @@ for name, n in (("f", 70), ("g", 14)):
 EOF
 ok "dk-run the fernn" dk-run -o "$tmp/frun.npy" "$tmp/fb.npy" "$tmp/f_in.npy"
 ok "dk-run the grnn" dk-run -o "$tmp/grun.npy" "$tmp/gb.npy" "$tmp/g_in.npy"
-pycheck "states: relu(W * roll(h_nu, nu) + U * u + b) per velocity, in NumPy (rel err < 1e-12)" <<EOF
+pycheck "states: relu(W * roll(h_nu, nu) + U * u + b) per velocity, outputs W_out max_nu h_nu + b_out, in NumPy (rel err < 1e-12)" <<EOF
 def conv(K, h):  # Conv1d, kernel 3, circular padding 1: taps i-1, i, i+1
     return sum(np.einsum("kj,bji->bki", K[:, :, d], np.roll(h, 1 - d, axis=-1)) for d in range(3))
 for name, V in (("f", 2), ("g", 0)):
     M, I = load("$tmp/%sb.npy" % name), load("$tmp/%s_in.npy" % name)
-    S = load("$tmp/%srun.npy" % name)["states"]
+    R = load("$tmp/%srun.npy" % name)
+    S, Y = R["states"], R["output"]
     W, U, b = M["model/W"], M["model/U"], M["model/b"]
     h = I["h0"].reshape(2, 2 * V + 1, 2, 7)
     worst = 0
@@ -95,6 +98,8 @@ for name, V in (("f", 2), ("g", 0)):
                       for a in range(2 * V + 1)], axis=1)
         got = S[t].reshape(h.shape)
         worst = max(worst, np.linalg.norm(got - h) / np.linalg.norm(h))
+        y = h.max(axis=1).reshape(2, 14) @ M["model/readout/W"].T + M["model/readout/b"]
+        worst = max(worst, np.linalg.norm(Y[t] - y) / np.linalg.norm(y))
         assert (h == 0).any() and (h > 0).any()
     assert worst < 1e-12, (name, worst)
 EOF

@@ -4,7 +4,8 @@
  * step against its formula written out with the velocity shift done
  * first as its own array (torch.roll's direction); flow equivariance of
  * the fernn, and its absence in the grnn with the same weights; the
- * same seed giving both the same shared weights; the spec's refusals.
+ * same seed giving both the same parameters (the fernn's readout pools
+ * over its velocities first); the spec's refusals.
  *
  * The flow.  Write T_s for the shift by s units toward higher indices,
  * (T_s h)[i] = h[(i - s) mod N], and h_nu(t) for slice nu of the state
@@ -256,6 +257,8 @@ static void test_equivariance(void)
 	dk_model *f = make("fernn", C, N, V, NI, 17), *g = make("grnn", C, N, 0, NI, 17);
 	set_bias(f, 0.3);
 	set_bias(g, 0.3);
+	ok(!memcmp(dk_model_params(f), dk_model_params(g), dk_model_param_count(g) * sizeof(double)),
+	   "the same seed gives the fernn and the grnn the same parameters, bit for bit");
 	size_t cw, cu, cb;
 	const double *fW = param(f, "model/W", &cw), *fU = param(f, "model/U", &cu);
 	const double *fb = param(f, "model/b", &cb);
@@ -264,6 +267,11 @@ static void test_equivariance(void)
 	   "the same seed gives the fernn and the grnn the same W and U, bit for bit");
 	ok(!memcmp(fb, param(g, "model/b", NULL), cb * sizeof *fb),
 	   "and the same b");
+	size_t np = dk_model_param_count(f);
+	ok(np == dk_model_param_count(g) && dk_model_readout_input_size(f) == C * N &&
+	   dk_model_readout_pool(f) == 2 * V + 1 && dk_model_readout_pool(g) == 1,
+	   "both have %zu parameters: the fernn's readout pools its %d velocities to C N = %d",
+	   np, 2 * V + 1, C * N);
 
 	double *h0, *u;
 	draw(f, 23, &h0, &u);

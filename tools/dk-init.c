@@ -49,10 +49,10 @@ static void usage(void)
 	       "         and alpha relu(3x3 convolution of the input image); needs --sheet\n"
 	       "  fernn  the flow-equivariant RNN: C channels on a ring of N units per\n"
 	       "         velocity nu in -V..V, h_nu' = relu(W * roll(h_nu, nu) + U * u + b),\n"
-	       "         W and U circular with kernel 3, u I channels on the ring;\n"
-	       "         needs --velocities\n"
+	       "         W and U circular with kernel 3, u I channels on the ring; the\n"
+	       "         readout reads the maximum over nu; needs --velocities\n"
 	       "  grnn   the same cell with the one velocity 0 (the G-RNN); the same\n"
-	       "         seed gives it the fernn's W, U and b\n"
+	       "         seed gives it the fernn's parameters\n"
 	       "\n"
 	       MODEL_OPTIONS_HELP
 	       "  -S, --seed S         random seed (default 1)\n"

@@ -24,9 +24,9 @@
  * V, and the nonlinearity is a relu.  Their convolutions have no bias;
  * here b (one per channel, the same at every unit and velocity, so the
  * cell stays equivariant) starts at 0, so the model as made is theirs.
- * Their readout takes the maximum over V before a decoder; here the
- * readout is the linear one of every kind (model.h), over the whole
- * lifted state, which the flow does not leave invariant.
+ * Their readout takes the maximum over V before a decoder; here too
+ * (model.h: readout_pool), before the linear readout of every kind, so
+ * W_out is outputs x C N for both kinds.
  *
  * Because the convolutions commute with shifts and T_nu T_{mu t} =
  * T_{mu (t + 1)} T_{nu - mu}, an input moving at velocity mu (u_t shifted
@@ -39,13 +39,12 @@
  * (2 v + 1) C periodic rings of N units.  The input of a step is I
  * channels on the ring, channel-major (I N values).  Parameters, in this
  * order: model/W (C, C, 3), model/U (C, I, 3), model/b (C), in PyTorch's
- * Conv1d layout; they do not depend on V, so a fernn and a grnn of the
- * same sizes and seed start with the same ones.
+ * Conv1d layout, then the readout's; none depends on V, so a fernn and
+ * a grnn of the same sizes and seed start with the same parameters.
  *
  * Initialisation "random" (the only one), PyTorch's default for Conv1d:
  * W uniform on [-g, g], g = gain / sqrt(3 C), U on [-1/sqrt(3 I),
- * 1/sqrt(3 I)], drawn in that order before anything that depends on V;
- * b = 0.
+ * 1/sqrt(3 I)], drawn in that order; b = 0.
  *
  * The convolutions are plain loops over a state at a time (the models
  * this cell is studied with are small); the step caches the
@@ -126,6 +125,8 @@ static int layout(dk_model *m, char *err, size_t errlen)
 		                 kind, C, I, v, v, N);
 	m->n = n;
 	m->input_size = P;
+	m->readout_in = CN;
+	m->readout_pool = 2 * v + 1;
 	s->act = DK_ACT_RELU; /* always */
 	static const char *const w_axes[3] = {"channel_out", "channel_in", "tap"};
 	static const char *const u_axes[3] = {"channel", "input", "tap"};
