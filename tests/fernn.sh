@@ -57,12 +57,13 @@ assert F["model/readout/W"].shape == (3, 14)
 EOF
 
 # ---- dk-run against NumPy ----
-# b is moved off its initial 0 so that it is exercised; 6 steps from a
-# random h0 of both signs with random inputs.  The NumPy step sums the
+# b is moved off its initial 0 so that it is exercised; steps from a
+# random h0 of both signs with random inputs (10 steps, at least
+# the 8 dk-wave needs).  The NumPy step sums the
 # same products in another order: a few ulps of values of order 1, so
 # 1e-12 is far above rounding and far below any error of an index or a
 # sign (order 1).
-pycheck "write a fernn and a grnn with b != 0, h0 and 6 steps of input" <<EOF
+pycheck "write a fernn and a grnn with b != 0, h0 and 10 steps of input" <<EOF
 from npystream import records, save_bytes
 for name in ("f", "g"):
     recs = []
@@ -75,7 +76,7 @@ for name in ("f", "g"):
 rng = np.random.default_rng(5)
 for name, n in (("f", 70), ("g", 14)):
     with open("$tmp/%s_in.npy" % name, "wb") as f:
-        for key, a in (("h0", rng.normal(size=(2, n))), ("input", rng.normal(size=(6, 2, 14)))):
+        for key, a in (("h0", rng.normal(size=(2, n))), ("input", rng.normal(size=(10, 2, 14)))):
             np.save(f, np.array(json.dumps({"name": key}).encode()))
             np.save(f, a)
 EOF
@@ -91,7 +92,7 @@ for name, V in (("f", 2), ("g", 0)):
     W, U, b = M["model/W"], M["model/U"], M["model/b"]
     h = I["h0"].reshape(2, 2 * V + 1, 2, 7)
     worst = 0
-    for t in range(6):
+    for t in range(10):
         u = I["input"][t].reshape(2, 2, 7)
         inp = conv(U, u) + b[None, :, None]
         h = np.stack([np.maximum(conv(W, np.roll(h[:, a], a - V, axis=-1)) + inp, 0)
@@ -107,6 +108,11 @@ pycheck "dk-run writes the ring layout: (2 V + 1) C periodic rings of N units" <
 for name, rings in (("f", 10), ("g", 2)):
     m = meta("$tmp/%srun.npy" % name)["states"]["attrs"]["layout"]
     assert m == {"shape": [rings, 7], "axes": ["channel", "unit"], "periodic": [False, True]}, m
+EOF
+
+ok "dk-wave on the fernn's states, with no options" dk-wave -o "$tmp/wave.npy" "$tmp/frun.npy"
+pycheck "dk-wave found the 10 rings (velocity, channel) of each of the 2 runs" <<EOF
+assert load("$tmp/wave.npy")["wave/speed"].shape == (2, 10)
 EOF
 
 # ---- a round trip, training and the analyses ----
