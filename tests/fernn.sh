@@ -57,12 +57,11 @@ assert F["model/readout/W"].shape == (3, 14)
 EOF
 
 # ---- dk-run against NumPy ----
-# b is moved off its initial 0 so that it is exercised; steps from a
-# random h0 of both signs with random inputs (10 steps, at least
-# the 8 dk-wave needs).  The NumPy step sums the
-# same products in another order: a few ulps of values of order 1, so
-# 1e-12 is far above rounding and far below any error of an index or a
-# sign (order 1).
+# b is moved off its initial 0 so that it is exercised; 10 steps (dk-wave
+# needs 8) from a random h0 of both signs with random inputs.  The NumPy
+# step sums the same products in another order: a few ulps of values of
+# order 1, so 1e-12 is far above rounding and far below any error of an
+# index or a sign (order 1).
 pycheck "write a fernn and a grnn with b != 0, h0 and 10 steps of input" <<EOF
 from npystream import records, save_bytes
 for name in ("f", "g"):
