@@ -13,9 +13,11 @@
  *	h_nu'[k][i] = relu(b[k] + sum_j sum_{d=0..2} W[k][j][d] h_nu[j][(i + d - 1 - nu) mod N]
  *	                        + sum_l sum_{d=0..2} U[k][l][d] u[l][(i + d - 1) mod N])
  *
- * i.e. h_nu' = relu(W * T_nu h_nu + U * u + b), T_s the shift by s units
- * toward higher indices ((T_s h)[i] = h[i - s], torch.roll(h, s)), and
- * * PyTorch's Conv1d (a cross-correlation, kernel 3, circular padding 1).
+ * i.e. h_nu' = relu(W * T_nu h_nu + U * u + b), with T_s the shift by s
+ * units toward higher indices ((T_s h)[i] = h[i - s], torch.roll(h, s))
+ * and "*" PyTorch's Conv1d (a cross-correlation, kernel 3, circular
+ * padding 1).  On a ring T_nu depends on nu mod N only: velocities past
+ * N / 2 repeat others, which is allowed (the slices are then alike).
  * This follows the author's cell (akandykeller/FERNN,
  * moving_mnist_fp/moving_mnist_models.py, FERNN_Cell) restricted to one
  * dimension: there the slices are rolled by their velocity before the
@@ -52,8 +54,8 @@
  */
 #include <config.h>
 
-#include <stdint.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
