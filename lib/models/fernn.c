@@ -17,7 +17,7 @@
  * units toward higher indices ((T_s h)[i] = h[i - s], torch.roll(h, s))
  * and "*" PyTorch's Conv1d (a cross-correlation, kernel 3, circular
  * padding 1).  On a ring T_nu depends on nu mod N only: velocities past
- * N / 2 repeat others, which is allowed (the slices are then alike).
+ * N / 2 repeat others, which is allowed (their slices move alike).
  * This follows the author's cell (akandykeller/FERNN,
  * moving_mnist_fp/moving_mnist_models.py, FERNN_Cell) restricted to one
  * dimension: there the slices are rolled by their velocity before the
