@@ -11,7 +11,8 @@
  *   vjp (input, parameters) vs finite differences of <g, F>
  *   Jacobian    vs jvp on unit vectors
  *   readout and its vjp vs their own finite differences (the readout
- *   reads the first dk_model_readout_input_size entries of the state)
+ *   reads the first dk_model_readout_input_size entries of the state,
+ *   or the maximum over dk_model_readout_pool blocks of that many)
  *   field, for continuous-time kinds: its jvp and vjp likewise
  * with relative error below 1e-6 (central differences with h = 1e-6 are
  * accurate to about h^2 ~ 1e-12 times the third derivative, and to
@@ -172,13 +173,20 @@ dk_check_model_of(dk_model *m, const char *label)
 	size_t wo, bo, cnt;
 	dk_model_param_find(m, "model/readout/b", &bo, &cnt);
 	dk_model_param_find(m, "model/readout/W", &wo, &cnt);
-	/* the readout reads the first k state entries (all n but for lstm) */
-	size_t kin = dk_model_readout_input_size(m);
-	ok(kin >= 1 && kin <= n && cnt == o * kin, "%s: readout W_out is outputs x %zu", label, kin);
+	/* the readout reads the first k state entries (all n but for lstm),
+	   or their maximum over S blocks of k (fernn) */
+	size_t kin = dk_model_readout_input_size(m), S = dk_model_readout_pool(m);
+	ok(kin >= 1 && S >= 1 && kin * S <= n && cnt == o * kin,
+	   "%s: readout W_out is outputs x %zu, over %zu blocks", label, kin, S);
 	double want = theta[bo];
-	for (size_t j = 0; j < kin; j++)
-		want += theta[wo + j] * x[j];
-	is_close(y[0], want, 1e-13, "%s: readout y[0] = W_out[0] . x[0][:k] + b_out[0]", label);
+	for (size_t j = 0; j < kin; j++) {
+		double z = x[j];
+		for (size_t a = 1; a < S; a++)
+			z = fmax(z, x[a * kin + j]);
+		want += theta[wo + j] * z;
+	}
+	is_close(y[0], want, 1e-13, "%s: readout y[0] = W_out[0] . max_a x[0][a k:(a+1) k] + b_out[0]",
+	         label);
 	for (size_t k = 0; k < np; k++) {
 		double keep = theta[k];
 		theta[k] = keep + FD_H;
@@ -192,13 +200,31 @@ dk_check_model_of(dk_model *m, const char *label)
 	}
 	e = rel_err(gpr, fdp, np);
 	ok(e < FD_TOL, "%s: readout parameter vjp matches finite differences (rel err %.2g)", label, e);
-	/* affine: <gy, R(dx) - R(0)> = <R^T gy, dx> */
 	double *zero = calloc(B * n, sizeof *zero), *y0 = malloc(B * o * sizeof *y0);
-	dk_model_readout(m, B, dx, y);
-	dk_model_readout(m, B, zero, y0);
-	for (size_t i = 0; i < B * o; i++)
-		y[i] -= y0[i];
-	is_close(dot(gxr, dx, B * n), dot(gy, y, B * o), 1e-12, "%s: readout adjoint identity", label);
+	if (S == 1) { /* affine: <gy, R(dx) - R(0)> = <R^T gy, dx> */
+		dk_model_readout(m, B, dx, y);
+		dk_model_readout(m, B, zero, y0);
+		for (size_t i = 0; i < B * o; i++)
+			y[i] -= y0[i];
+		is_close(dot(gxr, dx, B * n), dot(gy, y, B * o), 1e-12,
+		         "%s: readout adjoint identity", label);
+	} else {
+		/* piecewise linear: central differences along dx are exact but
+		   for rounding (eps |y| / h ~ 1e-10) where no maximum changes
+		   within h, as for random states, whose entries differ by O(1) */
+		for (size_t i = 0; i < B * n; i++) {
+			xp[i] = x[i] + FD_H * dx[i];
+			xm[i] = x[i] - FD_H * dx[i];
+		}
+		dk_model_readout(m, B, xp, y);
+		dk_model_readout(m, B, xm, y0);
+		for (size_t i = 0; i < B * o; i++)
+			y[i] = (y[i] - y0[i]) / (2 * FD_H);
+		e = fabs(dot(gxr, dx, B * n) - dot(gy, y, B * o)) /
+		    fmax(fabs(dot(gy, y, B * o)), 1e-300);
+		ok(e < FD_TOL, "%s: readout state vjp matches finite differences (rel err %.2g)",
+		   label, e);
+	}
 	free(zero);
 	free(y0);
 

@@ -7,6 +7,7 @@
  *	dk-init ctrnn --units 200 --gain 1.5 --phi erf --dt 0.05 --integrator rk4
  *	dk-init wrnn --channels 6 --units 100 --inputs 10 --outputs 10
  *	dk-init nwm --channels 2 --sheet 32,32 --inputs 1 --outputs 4
+ *	dk-init fernn --channels 4 --units 32 --velocities 2 --inputs 1
  *
  * The model is created by the library (dk_model_create); this tool only
  * reads the options and writes the result, with its provenance.
@@ -46,6 +47,12 @@ static void usage(void)
 	       "         z' = z + dt (tanh(W * y + b) - omega y - alpha z), y' = y + dt z',\n"
 	       "         W a 3x3 circular convolution (the Laplacian at first), omega\n"
 	       "         and alpha relu(3x3 convolution of the input image); needs --sheet\n"
+	       "  fernn  the flow-equivariant RNN: C channels on a ring of N units per\n"
+	       "         velocity nu in -V..V, h_nu' = relu(W * roll(h_nu, nu) + U * u + b),\n"
+	       "         W and U circular with kernel 3, u I channels on the ring; the\n"
+	       "         readout reads the maximum over nu; needs --velocities\n"
+	       "  grnn   the same cell with the one velocity 0 (the G-RNN); the same\n"
+	       "         seed gives it the fernn's parameters\n"
 	       "\n"
 	       MODEL_OPTIONS_HELP
 	       "  -S, --seed S         random seed (default 1)\n"
@@ -86,7 +93,7 @@ int main(int argc, char **argv)
 			o.output = optarg;
 	}
 	if (optind != argc - 1)
-		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn, nwm)");
+		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn, nwm, fernn, grnn)");
 
 	dk_model *m;
 	if (model_options_create(&o.m, argv[optind], &m))

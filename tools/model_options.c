@@ -63,6 +63,11 @@ int model_option(model_options *m, int c, const char *arg)
 		break;
 	case MODEL_OPT_RANK: s->rank = tool_parse_count("--rank", arg); break;
 	case MODEL_OPT_SHEET: parse_sheet(arg, &s->height, &s->width); break;
+	case MODEL_OPT_VELOCITIES:
+		s->velocities = tool_parse_count("--velocities", arg);
+		if (!s->velocities)
+			tool_usage_error("--velocities: at least 1");
+		break;
 	default: return 0;
 	}
 	if (c >= MODEL_OPT_DT)
@@ -73,7 +78,7 @@ int model_option(model_options *m, int c, const char *arg)
 }
 
 static const char *const ct_names[MODEL_OPT_END - MODEL_OPT_DT] = {
-	"--dt", "--tau", "--integrator", "--rank", "--sheet",
+	"--dt", "--tau", "--integrator", "--rank", "--sheet", "--velocities",
 };
 
 const char *model_options_first(const model_options *m)
@@ -135,6 +140,11 @@ json_t *model_options_json(const model_options *m, json_t *model_attrs)
 	}
 	if (o && s->channels &&
 	    json_object_set_new(o, "channels", json_integer((json_int_t)s->channels))) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (o && s->velocities &&
+	    json_object_set_new(o, "velocities", json_integer((json_int_t)s->velocities))) {
 		json_decref(o);
 		o = NULL;
 	}

@@ -1,8 +1,8 @@
 /*
  * model_options.h -- the options that make a new model (--channels,
  * --units, --inputs, --outputs, --act/--phi, --init, --gain, the seed,
- * the continuous-time --dt, --tau, --integrator, --rank, and the nwm's
- * --sheet), as dk-init
+ * the continuous-time --dt, --tau, --integrator, --rank, the nwm's
+ * --sheet and the fernn's --velocities), as dk-init
  * takes them and dk-train takes them to create the model it trains.
  *
  * The long options return the short letters dk-init has always had
@@ -18,7 +18,7 @@
 
 enum {
 	MODEL_OPT_DT = 0x400, MODEL_OPT_TAU, MODEL_OPT_INTEGRATOR, MODEL_OPT_RANK,
-	MODEL_OPT_SHEET, MODEL_OPT_END
+	MODEL_OPT_SHEET, MODEL_OPT_VELOCITIES, MODEL_OPT_END
 };
 
 /* The short options, for getopt's option string. */
@@ -40,16 +40,19 @@ enum {
 	{"tau", required_argument, NULL, MODEL_OPT_TAU}, \
 	{"integrator", required_argument, NULL, MODEL_OPT_INTEGRATOR}, \
 	{"rank", required_argument, NULL, MODEL_OPT_RANK}, \
-	{"sheet", required_argument, NULL, MODEL_OPT_SHEET}
+	{"sheet", required_argument, NULL, MODEL_OPT_SHEET}, \
+	{"velocities", required_argument, NULL, MODEL_OPT_VELOCITIES}
 
 /* The help lines of these options (the seed's line is the tool's). */
 #define MODEL_OPTIONS_HELP \
-	"  -c, --channels C     rings of the wrnn, sheets of the nwm (default 1)\n" \
+	"  -c, --channels C     rings of the wrnn, fernn and grnn, sheets of the\n" \
+	"                       nwm (default 1)\n" \
 	"  -n, --units N        units (default 64): the state size, or units per\n" \
-	"                       ring of the wrnn; lstm's state [h, c] holds 2N;\n" \
-	"                       nwm: H W, its default\n" \
+	"                       ring of the wrnn, fernn and grnn; lstm's state\n" \
+	"                       [h, c] holds 2N; nwm: H W, its default\n" \
 	"  -i, --inputs I       input size (default 1); nwm: the image's\n" \
-	"                       channels, each H x W\n" \
+	"                       channels, each H x W; fernn, grnn: channels of\n" \
+	"                       the input, each on the ring of N units\n" \
 	"  -O, --outputs O      readout size (default 1)\n" \
 	"  -a, --act F          nonlinearity: tanh, relu, erf, identity\n" \
 	"                       (default tanh; gru and lstm: tanh only; the\n" \
@@ -57,21 +60,25 @@ enum {
 	"      --phi F          the same as --act\n" \
 	"  -I, --init KIND      rnn: identity, random or orthogonal (default\n" \
 	"                       random); wrnn: shift or random (default shift);\n" \
-	"                       gru, lstm, ctrnn: random only; nwm: laplacian\n" \
+	"                       gru, lstm, ctrnn, fernn, grnn: random only;\n" \
+	"                       nwm: laplacian\n" \
 	"  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q; wrnn\n" \
-	"                       random: kernel ~ N(0, G^2/(3C)) (default 1;\n" \
+	"                       random: kernel ~ N(0, G^2/(3C)); fernn, grnn:\n" \
+	"                       kernel uniform on [-G, G]/sqrt(3C) (default 1;\n" \
 	"                       not used by gru and lstm)\n" \
 	"      --dt DT          ctrnn, nwm: integration step (default 0.1)\n" \
 	"      --tau TAU        ctrnn: time constant (default 1)\n" \
 	"      --integrator M   ctrnn: euler or rk4 (default euler)\n" \
 	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n" \
-	"      --sheet H,W      nwm: the sheet's rows and columns (required)\n"
+	"      --sheet H,W      nwm: the sheet's rows and columns (required)\n" \
+	"      --velocities V   fernn: its velocities -V .. V, V at least 1\n" \
+	"                       (required)\n"
 
 typedef struct {
 	dk_model_spec spec;
 	int given[128];     /* by short letter: which options were set */
-	int ct_given[MODEL_OPT_END - MODEL_OPT_DT]; /* the continuous-time ones
-	                                               and --sheet */
+	int ct_given[MODEL_OPT_END - MODEL_OPT_DT]; /* the continuous-time ones,
+	                                               --sheet and --velocities */
 	char init[32];      /* the initialisation the model was made with */
 } model_options;
 

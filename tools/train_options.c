@@ -45,8 +45,8 @@ static void usage(void)
 	       TOOL_HELP_OUTPUT
 	       "task options (as dk-gen's; --seed seeds the batches drawn):\n"
 	       TASK_OPTIONS_HELP
-	       "model options, with --model KIND (rnn, wrnn, gru, lstm, ctrnn, nwm; as\n"
-	       "dk-init's, inputs and outputs by default the task's):\n"
+	       "model options, with --model KIND (rnn, wrnn, gru, lstm, ctrnn, nwm,\n"
+	       "fernn, grnn; as dk-init's, inputs and outputs by default the task's):\n"
 	       "      --model KIND      create a model of KIND instead of reading MODEL\n"
 	       MODEL_OPTIONS_HELP
 	       "      --model-seed S    seed of the model's initialisation (default 1)\n"

@@ -1,6 +1,6 @@
 /*
  * model.c -- what every model kind shares: the parameter vector and its
- * named views, the linear readout, workspaces, conversion to and from
+ * named views, the readout (linear, or after a maximum over blocks), workspaces, conversion to and from
  * bundles of model/... tensors, and the dense Jacobian built from jvp.
  */
 #include <config.h>
@@ -25,7 +25,8 @@ struct dk_model_work {
 };
 
 static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_wrnn_ops, &dk_gru_ops,
-                                             &dk_lstm_ops, &dk_ctrnn_ops, &dk_nwm_ops};
+                                             &dk_lstm_ops, &dk_ctrnn_ops, &dk_nwm_ops,
+                                             &dk_fernn_ops, &dk_grnn_ops};
 
 const dk_model_ops *dk_model_ops_find(const char *kind)
 {
@@ -90,6 +91,8 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 	}
 	if (!m->readout_in || m->readout_in > m->n)
 		m->readout_in = m->n;
+	if (m->readout_pool < 1 || m->readout_pool > m->n / m->readout_in)
+		m->readout_pool = 1;
 	if (!m->input_size)
 		m->input_size = m->spec.inputs;
 	size_t wshape[2] = {spec->outputs, m->readout_in}, bshape[1] = {spec->outputs};
@@ -132,13 +135,19 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 		s->channels = 1;
 	if (!ops->has_channels && s->channels)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s has no channels; only the "
-		                 "wrnn and the nwm have", ops->kind);
+		                 "wrnn, fernn, grnn and nwm have", ops->kind);
 	if (!ops->has_sheet && (s->height || s->width))
 		return dk_errorf(DK_EINVAL, err, errlen, "height and width (a sheet) "
 		                 "apply only to the nwm, not %s", ops->kind);
 	if (ops->has_sheet && (!s->height || !s->width))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the sheet's height and "
 		                 "width must be at least 1", ops->kind);
+	if (!ops->has_velocities && s->velocities)
+		return dk_errorf(DK_EINVAL, err, errlen, "velocities apply only to the "
+		                 "fernn, not %s", ops->kind);
+	if (ops->has_velocities && !s->velocities)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: velocities must be at "
+		                 "least 1", ops->kind);
 	if (!isfinite(s->gain))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the gain is not a finite "
 		                 "number", ops->kind);
@@ -220,6 +229,7 @@ size_t dk_model_state_size(const dk_model *m) { return m->n; }
 size_t dk_model_input_size(const dk_model *m) { return m->input_size; }
 size_t dk_model_output_size(const dk_model *m) { return m->spec.outputs; }
 size_t dk_model_readout_input_size(const dk_model *m) { return m->readout_in; }
+size_t dk_model_readout_pool(const dk_model *m) { return m->readout_pool; }
 double *dk_model_params(dk_model *m) { return m->theta; }
 
 int dk_model_layout(const dk_model *m, dk_layout *out)
@@ -277,6 +287,11 @@ static json_t *model_attrs(const dk_model *m)
 			a = NULL;
 		}
 		json_decref(c);
+	}
+	if (a && m->ops->has_velocities &&
+	    json_object_set_new(a, "velocities", json_integer((json_int_t)s->velocities))) {
+		json_decref(a);
+		a = NULL;
 	}
 	if (a && m->ops->dt_only) {
 		if (json_object_set_new(a, "dt", json_real(s->dt))) {
@@ -363,6 +378,7 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.channels = attr_size(attrs, "channels"),
 		.height = attr_size(attrs, "height"),
 		.width = attr_size(attrs, "width"),
+		.velocities = attr_size(attrs, "velocities"),
 		.inputs = attr_size(attrs, "inputs"),
 		.outputs = attr_size(attrs, "outputs"),
 		.init = json_string_value(json_object_get(attrs, "init")),
@@ -553,17 +569,75 @@ int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,
 	return DK_OK;
 }
 
+/* Entry e of the pooled row x: its maximum over the S blocks of k, and
+   the first block that holds it. */
+static double pooled(const double *x, size_t S, size_t k, size_t e, size_t *at)
+{
+	double best = x[e];
+	*at = 0;
+	for (size_t a = 1; a < S; a++)
+		if (x[a * k + e] > best) {
+			best = x[a * k + e];
+			*at = a;
+		}
+	return best;
+}
+
+/* y = W_out z + b_out, z the maximum over the S blocks: loops, since the
+   readout has no workspace to hold z. */
+static void readout_pooled(const dk_model *m, size_t B, const double *x, double *y)
+{
+	size_t o = m->spec.outputs, n = m->n, k = m->readout_in, S = m->readout_pool, at;
+	const double *W = m->theta + m->readout_w;
+	for (size_t b = 0; b < B; b++) {
+		double *yb = y + b * o;
+		for (size_t e = 0; e < k; e++) {
+			double z = pooled(x + b * n, S, k, e, &at);
+			for (size_t j = 0; j < o; j++)
+				yb[j] += W[j * k + e] * z;
+		}
+	}
+}
+
 /* The readout reads the first k of the n entries of each state row. */
 int dk_model_readout(const dk_model *m, size_t B, const double *x, double *y)
 {
 	size_t o = m->spec.outputs, n = m->n, k = m->readout_in;
 	for (size_t b = 0; b < B; b++)
 		memcpy(y + b * o, m->theta + m->readout_b, o * sizeof *y);
+	if (m->readout_pool > 1) {
+		readout_pooled(m, B, x, y);
+		return DK_OK;
+	}
 	if (B && o && k)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)o,
 		            (int)k, 1.0, x, (int)n, m->theta + m->readout_w, (int)k,
 		            1.0, y, (int)o);
 	return DK_OK;
+}
+
+/* The adjoint of readout_pooled: each entry's gradient to the block
+   holding its maximum. */
+static void readout_pooled_vjp(const dk_model *m, size_t B, const double *x,
+                               const double *gy, double *gx, double *gparams)
+{
+	size_t o = m->spec.outputs, n = m->n, k = m->readout_in, S = m->readout_pool, at;
+	const double *W = m->theta + m->readout_w;
+	for (size_t b = 0; b < B; b++) {
+		const double *gyb = gy + b * o;
+		memset(gx + b * n, 0, n * sizeof *gx);
+		for (size_t e = 0; e < k; e++) {
+			double z = pooled(x + b * n, S, k, e, &at), g = 0;
+			for (size_t j = 0; j < o; j++) {
+				g += W[j * k + e] * gyb[j];
+				if (gparams)
+					gparams[m->readout_w + j * k + e] += gyb[j] * z;
+			}
+			gx[b * n + at * k + e] = g;
+		}
+		for (size_t j = 0; gparams && j < o; j++)
+			gparams[m->readout_b + j] += gyb[j];
+	}
 }
 
 int dk_model_readout_vjp(const dk_model *m, size_t B, const double *x,
@@ -572,6 +646,10 @@ int dk_model_readout_vjp(const dk_model *m, size_t B, const double *x,
 	size_t o = m->spec.outputs, n = m->n, k = m->readout_in;
 	if (!B || !n)
 		return DK_OK;
+	if (m->readout_pool > 1) {
+		readout_pooled_vjp(m, B, x, gy, gx, gparams);
+		return DK_OK;
+	}
 	/* gx[:, :k] = gy W_out: (B x o)(o x k); the entries past k are unread */
 	if (o && k)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)k,

@@ -7,14 +7,18 @@
  * itself).  Around F the interface offers what the analyses and the
  * training need, and nothing else: Jacobian-vector products with respect
  * to the state (jvp), vector-Jacobian products with respect to state,
- * input and parameters (vjp), the dense Jacobian, and the linear readout
- * y = W_out x + b_out.  Analyses use only these calls, never a model's
+ * input and parameters (vjp), the dense Jacobian, and the readout y =
+ * W_out x + b_out.  Analyses use only these calls, never a model's
  * internals, so a new model gets every analysis.
  *
  * The readout reads the first k entries of the state: k = n for every
  * kind but lstm, whose state is [h, c] (n = 2 units) and whose readout
  * reads h alone (k = units), as a PyTorch nn.Linear on the LSTM's output
- * does; W_out is outputs x k.
+ * does; W_out is outputs x k.  The fernn's readout first takes, for each
+ * channel and unit, the maximum over its S velocity slices (k = n / S
+ * entries, S = 2 V + 1), as the paper's model pools before its decoder;
+ * so its readout is piecewise linear, and its W_out, outputs x C N, is
+ * the grnn's (S = 1).
  *
  * Parameters live in one contiguous vector (so optimisers, clipping and
  * gradients treat them as one array) and are seen as named tensors
@@ -47,17 +51,19 @@ typedef enum {
  * policy (the wrnn is relu, starts as a delay line and has 1 channel
  * unless told; the gated kinds' nonlinearities are fixed; only
  * continuous-time kinds have dt, and only the ctrnn tau, an integrator
- * and a rank; only the nwm has a sheet) is
+ * and a rank; only the nwm has a sheet, only the fernn velocities) is
  * decided and checked by dk_model_create, not by its callers.
  */
 typedef struct dk_model_spec {
 	const char *kind;      /* "rnn", "wrnn", ... */
 	size_t units;          /* state size n (rnn), units per ring (wrnn);
 	                          nwm: height width, or 0 */
-	size_t channels;       /* rings (wrnn) or sheets (nwm); 0 where it
-	                          does not apply */
+	size_t channels;       /* rings (wrnn, fernn, grnn) or sheets (nwm);
+	                          0 where it does not apply */
 	size_t height, width;  /* the sheet of the nwm: rows and columns
 	                          (0 where it does not apply) */
+	size_t velocities;     /* fernn: V, its velocities -V .. V (at least
+	                          1); 0 for every other kind (grnn: {0}) */
 	size_t inputs;         /* m */
 	size_t outputs;        /* readout size */
 	dk_act act;
@@ -99,16 +105,25 @@ int dk_model_check_inputs(const dk_model *m, size_t nu, char *err,
                           size_t errlen);
 size_t dk_model_state_size(const dk_model *m);
 /* Values of one step's input: spec.inputs, but for the nwm, whose input
-   is an image of spec.inputs channels on its sheet (inputs H W). */
+   is an image of spec.inputs channels on its sheet (inputs H W), and the
+   fernn and grnn, whose input is spec.inputs channels on their ring
+   (inputs units). */
 size_t dk_model_input_size(const dk_model *m);
 size_t dk_model_output_size(const dk_model *m);
-/* k: how many leading state entries the readout reads. */
+/* k: how many leading state entries the readout reads, or the size of
+   each of the blocks it pools. */
 size_t dk_model_readout_input_size(const dk_model *m);
+/* S: how many consecutive blocks of k entries the readout takes the
+   maximum over, entry by entry (fernn: its velocities); 1 for every
+   kind that reads its first k entries linearly. */
+size_t dk_model_readout_pool(const dk_model *m);
 
 /*
  * Where the state's units sit in space: 1 with *out filled for a model
  * that has a spatial layout (wrnn: its channels, each a periodic ring of
- * units; nwm: its y then its z channels, each a periodic sheet), 0 with out->rank = 0 for one that has none.  dk-run writes it
+ * units; fernn, grnn: a periodic ring per velocity and channel; nwm: its
+ * y then its z channels, each a periodic sheet), 0 with out->rank = 0
+ * for one that has none.  dk-run writes it
  * into the attrs of the states (stream/layout.h), where dk-wave finds it.
  */
 int dk_model_layout(const dk_model *m, dk_layout *out);
@@ -184,11 +199,14 @@ double dk_model_step_time(const dk_model *m);
 int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,
                       const double *u, double *J);
 
-/* y = W_out x[0 .. k) + b_out for B states (B x outputs). */
+/* y = W_out x[0 .. k) + b_out for B states (B x outputs); with S > 1
+   blocks, y = W_out z + b_out, z[e] = max over a < S of x[a k + e]. */
 int dk_model_readout(const dk_model *m, size_t B, const double *x,
                      double *y);
-/* gx = W_out^T gy (overwrites all n entries per state: zero past k);
-   gparams += readout gradients. */
+/* gx = W_out^T gy (overwrites all n entries per state: zero past k;
+   with S > 1 blocks, W_out^T gy at the block holding each maximum, the
+   first of equal ones, and zero elsewhere); gparams += readout
+   gradients. */
 int dk_model_readout_vjp(const dk_model *m, size_t B, const double *x,
                          const double *gy, double *gx, double *gparams);
 

@@ -39,6 +39,9 @@ typedef struct dk_model_ops {
 	/* 1 for a kind on sheets (nwm): spec.height and width are required,
 	   and refused for every other kind. */
 	int has_sheet;
+	/* 1 for the kind lifted over velocities (fernn): spec.velocities is
+	   required, and refused for every other kind. */
+	int has_velocities;
 	/* 1 for a continuous-time kind whose only setting is dt (nwm: its
 	   integrator is fixed); tau, integrator and rank are then refused. */
 	int dt_only;
@@ -46,6 +49,9 @@ typedef struct dk_model_ops {
 	   with dk_model_add_param (the readout is added after).  A kind whose
 	   readout reads only the first k < n state entries (lstm: h, not c)
 	   sets m->readout_in = k here; 0 means the whole state.  A kind
+	   whose readout takes the maximum over S blocks of k entries (fernn:
+	   its velocities) sets m->readout_in = k and m->readout_pool = S,
+	   S k = n.  A kind
 	   whose input is more than spec.inputs values (nwm: an image of
 	   spec.inputs channels) sets m->input_size; 0 means spec.inputs. */
 	int (*layout)(dk_model *m, char *err, size_t errlen);
@@ -100,6 +106,8 @@ struct dk_model {
 	dk_param_view view[DK_MODEL_MAX_PARAMS];
 	size_t nview;
 	size_t readout_in;       /* the readout reads x[0 .. readout_in) */
+	size_t readout_pool;     /* or the maximum over this many blocks of
+	                            readout_in entries (0 or 1: none) */
 	size_t input_size;       /* values of one step's input: spec.inputs,
 	                            or what layout sets (nwm: I H W) */
 	size_t readout_w, readout_b; /* offsets of W_out, b_out in theta */
@@ -123,6 +131,8 @@ extern const dk_model_ops dk_lstm_ops;
 extern const dk_model_ops dk_ctrnn_ops; /* ctrnn.c */
 extern const dk_model_ops dk_wrnn_ops;
 extern const dk_model_ops dk_nwm_ops;   /* nwm.c */
+extern const dk_model_ops dk_fernn_ops; /* fernn.c */
+extern const dk_model_ops dk_grnn_ops;  /* fernn.c */
 
 /*
  * y[i] = v[i] where a[i] > 0, else +0: relu (v = a), and products with its

@@ -29,3 +29,5 @@ seed ctrnn_euler ctrnn --units 3 --gain 1.5 --phi tanh
 seed ctrnn_rk4_rank ctrnn --units 3 --gain 0.5 --phi erf --integrator rk4 --rank 1 --dt 0.05
 seed ctrnn_relu ctrnn --units 2 --gain 1 --phi relu --inputs 2 --outputs 2
 seed nwm nwm --channels 2 --sheet 2,3 --inputs 1 --outputs 1 --dt 0.2
+seed fernn fernn --channels 2 --units 3 --velocities 1 --inputs 1 --outputs 1
+seed grnn grnn --channels 1 --units 4 --inputs 2 --outputs 1
