@@ -48,15 +48,18 @@ static void usage(void)
 	       "tensors.  A FILE is a .npy file (or a directory of them) named as PyTorch\n"
 	       "names the parameter (weight_ih_l0.npy ...), a .npz, or a .safetensors;\n"
 	       "- is standard input.  Names may carry a module prefix (rnn.weight_ih_l0).\n"
+	       "A Wave-RNN as its authors' cell keeps it (cell.Wx.weight, cell.Wx.bias,\n"
+	       "cell.Wy.weight, cell.Wy.bias) is a wrnn.\n"
 	       "\n"
-	       "With --to torch, write MODEL's (an rnn, gru or lstm; standard input when\n"
-	       "absent or -) parameters under PyTorch's names to FILE: a .npz, a\n"
+	       "With --to torch, write MODEL's (an rnn, gru, lstm or wrnn; standard input\n"
+	       "when absent or -) parameters under PyTorch's names to FILE: a .npz, a\n"
 	       ".safetensors (F64), or else a directory of .npy files; an rnn's bias\n"
 	       "goes whole into bias_ih_l0, with zeros in bias_hh_l0.\n"
 	       "\n"
 	       "      --from torch      the weights' source: torch (the default and only one)\n"
 	       "      --to torch        export MODEL to FILE (-o) for PyTorch\n"
-	       "  -m, --model KIND      rnn, gru or lstm (default: from the shapes)\n"
+	       "  -m, --model KIND      rnn, gru, lstm or wrnn (default: from the names and\n"
+	       "                        shapes)\n"
 	       "  -a, --act F           rnn: tanh or relu (default tanh)\n"
 	       "      --readout PREFIX  the readout is PREFIX.weight and PREFIX.bias (default:\n"
 	       "                        the one X.weight besides the recurrent weights;\n"
@@ -95,7 +98,7 @@ static int read_dir(const char *path, size_t max_elements, dk_bundle *b)
 	return st != DK_OK;
 }
 
-static json_t *options_json(const options *o, const char *kind, char **files, int nfiles,
+static json_t *options_json(const options *o, const dk_model *m, char **files, int nfiles,
                             const dk_import_info *info)
 {
 	json_t *f = json_array();
@@ -111,8 +114,10 @@ static json_t *options_json(const options *o, const char *kind, char **files, in
 		json_object_set_new(t, "readout_weight", json_string(info->readout_weight));
 	if (t && info->readout_bias[0])
 		json_object_set_new(t, "readout_bias", json_string(info->readout_bias));
-	return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:o, s:o}", "from", "torch", "model", kind,
-	                 "act", dk_act_name(o->spec.act), "readout", o->spec.readout,
+	/* the nonlinearity as made: without --act, the kind's own */
+	return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:o, s:o}", "from", "torch",
+	                 "model", dk_model_kind(m), "act", dk_act_name(dk_model_spec_of(m)->act),
+	                 "readout", o->spec.readout,
 	                 "zero_readout", info->zero_readout, "files", f, "tensors", t);
 }
 
@@ -163,7 +168,7 @@ int main(int argc, char **argv)
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
-	options o = {.spec = {.act = DK_ACT_TANH}, .max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
+	options o = {.spec = {.act = DK_ACT_DEFAULT}, .max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	int c;
 	tool_init_numeric("dk-import", argv);
 	while ((c = getopt_long(argc, argv, "m:a:O:o:h", longopts, NULL)) != -1) {
@@ -253,7 +258,7 @@ int main(int argc, char **argv)
 	st = b ? dk_model_to_bundle(m, b) : DK_ENOMEM;
 	json_t *prov = NULL;
 	if (!st) {
-		prov = tool_provenance(options_json(&o, dk_model_kind(m), argv + optind,
+		prov = tool_provenance(options_json(&o, m, argv + optind,
 		                                    argc - optind, &info));
 		st = prov ? tool_bundle_stamp(b, prov) : DK_ENOMEM;
 	}

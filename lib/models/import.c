@@ -14,6 +14,7 @@
 
 #include "base/status.h"
 #include "models/import.h"
+#include "models/import_impl.h"
 #include "models/model_impl.h"
 
 /* Is name key itself, or does it end in ".key" or "/key"? */
@@ -26,9 +27,7 @@ static int has_suffix(const char *name, const char *key)
 	       (name[n - k - 1] == '.' || name[n - k - 1] == '/');
 }
 
-/* The index of the one entry named key (by suffix): -1 if none, -2
-   (with err) if more than one. */
-static long find_one(const dk_bundle *b, const char *key, char *err, size_t errlen)
+long dk_import_find_one(const dk_bundle *b, const char *key, char *err, size_t errlen)
 {
 	long found = -1;
 	for (size_t i = 0; i < dk_bundle_size(b); i++)
@@ -63,8 +62,7 @@ static void shape_text(const dk_tensor *t, char *buf, size_t cap)
 	dk_shape_format(buf, cap, t->rank, t->shape);
 }
 
-/* Copy t (any real dtype) as doubles into dst. */
-static int put(dk_model *m, const char *param, const dk_tensor *t, int add)
+int dk_import_put(dk_model *m, const char *param, const dk_tensor *t, int add)
 {
 	size_t off, count;
 	if (dk_model_param_find(m, param, &off, &count) || count != t->count)
@@ -78,17 +76,94 @@ static int put(dk_model *m, const char *param, const dk_tensor *t, int add)
 	return DK_OK;
 }
 
-static int real_dtype(const dk_tensor *t)
+int dk_import_real(const dk_tensor *t)
 {
 	return t->dtype == DK_F8 || t->dtype == DK_F4;
+}
+
+int dk_import_readout(const dk_bundle *src, const dk_import_spec *spec, size_t n,
+                      int (*own)(const char *name), const dk_tensor **rwp,
+                      const dk_tensor **rbp, size_t *outputsp, dk_import_info *info,
+                      char *err, size_t errlen)
+{
+	char s1[128];
+	const dk_tensor *rw = NULL, *rb = NULL;
+	long iw = -1, ib = -1;
+	if (spec->readout) {
+		char key[300];
+		snprintf(key, sizeof key, "%s.weight", spec->readout);
+		if ((iw = dk_import_find_one(src, key, err, errlen)) == -2)
+			return DK_EFORMAT;
+		if (iw < 0)
+			return dk_errorf(DK_ENOTFOUND, err, errlen, "missing tensor %s (the readout)", key);
+		snprintf(key, sizeof key, "%s.bias", spec->readout);
+		if ((ib = dk_import_find_one(src, key, err, errlen)) == -2)
+			return DK_EFORMAT;
+	} else {
+		for (size_t i = 0; i < dk_bundle_size(src); i++) {
+			const char *name = dk_bundle_name(src, i);
+			size_t l = strlen(name);
+			if (own(name) || l < 7 || strcmp(name + l - 7, ".weight"))
+				continue;
+			if (iw >= 0) {
+				info->readout_ambiguous = 1;
+				return dk_errorf(DK_EFORMAT, err, errlen,
+				            "two readouts? both %s and %s: the readout's prefix "
+				            "must be given", dk_bundle_name(src, (size_t)iw), name);
+			}
+			iw = (long)i;
+		}
+		if (iw >= 0) {
+			const char *wname = dk_bundle_name(src, (size_t)iw);
+			char key[300];
+			snprintf(key, sizeof key, "%.*sbias", (int)(strlen(wname) - 6), wname);
+			ib = dk_bundle_find(src, key);
+		}
+	}
+	size_t outputs = spec->outputs ? spec->outputs : 1;
+	if (iw >= 0) {
+		rw = dk_bundle_tensor(src, (size_t)iw);
+		snprintf(info->readout_weight, sizeof info->readout_weight, "%s",
+		         dk_bundle_name(src, (size_t)iw));
+		if (!dk_import_real(rw) || rw->rank != 2 || rw->shape[1] != n || !rw->shape[0] ||
+		    (spec->outputs && rw->shape[0] != spec->outputs)) {
+			shape_text(rw, s1, sizeof s1);
+			return dk_errorf(DK_EFORMAT, err, errlen, "%s: shape %s %s, want (outputs, %zu)%s",
+			            info->readout_weight, s1, dk_dtype_name(rw->dtype), n,
+			            spec->outputs ? " with the outputs asked for" : "");
+		}
+		outputs = rw->shape[0];
+		if (ib >= 0) {
+			rb = dk_bundle_tensor(src, (size_t)ib);
+			snprintf(info->readout_bias, sizeof info->readout_bias, "%s",
+			         dk_bundle_name(src, (size_t)ib));
+			if (!dk_import_real(rb) || !shape_is(rb, 1, outputs, 0)) {
+				shape_text(rb, s1, sizeof s1);
+				return dk_errorf(DK_EFORMAT, err, errlen, "%s: shape %s, want (%zu,)",
+				            info->readout_bias, s1, outputs);
+			}
+		}
+	} else {
+		info->zero_readout = 1;
+	}
+	*rwp = rw;
+	*rbp = rb;
+	*outputsp = outputs;
+	return DK_OK;
 }
 
 int dk_import_spec_check(const dk_import_spec *spec, char *err, size_t errlen)
 {
 	const char *kind = spec->kind;
-	if (kind && strcmp(kind, "rnn") && strcmp(kind, "gru") && strcmp(kind, "lstm"))
+	if (kind && strcmp(kind, "rnn") && strcmp(kind, "gru") && strcmp(kind, "lstm") &&
+	    strcmp(kind, "wrnn"))
 		return dk_errorf(DK_EINVAL, err, errlen, "unknown model '%s' (PyTorch's "
-		                 "are rnn, gru and lstm)", kind);
+		                 "are rnn, gru and lstm; and wrnn, the Wave-RNN's "
+		                 "authors' cell)", kind);
+	if (kind && !strcmp(kind, "wrnn"))
+		return spec->act == DK_ACT_DEFAULT || spec->act == DK_ACT_RELU ? DK_OK
+		       : dk_errorf(DK_EINVAL, err, errlen, "the wrnn's nonlinearity is relu, "
+		                   "not %s", dk_act_name(spec->act));
 	dk_act act = spec->act == DK_ACT_DEFAULT ? DK_ACT_TANH : spec->act;
 	if (act != DK_ACT_TANH && act != DK_ACT_RELU)
 		return dk_errorf(DK_EINVAL, err, errlen, "the nonlinearity %s is not "
@@ -109,16 +184,25 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 		info = &local;
 	memset(info, 0, sizeof *info);
 	*out = NULL;
+	int st = dk_import_spec_check(spec, err, errlen);
+	if (st)
+		return st;
+	/* the Wave-RNN's cell: asked for, or its Wy where nn.RNN's weights
+	   are not */
+	if ((spec->kind && !strcmp(spec->kind, "wrnn")) ||
+	    (!spec->kind && dk_import_find_one(src, "weight_hh_l0", NULL, 0) == -1 &&
+	     dk_import_find_one(src, "Wy.weight", NULL, 0) >= 0))
+		return dk_import_wrnn(src, spec, out, info, err, errlen);
 	const dk_tensor *t[4] = {NULL};
 	for (int k = 0; k < 4; k++) {
-		long i = find_one(src, keys[k], err, errlen);
+		long i = dk_import_find_one(src, keys[k], err, errlen);
 		if (i == -2)
 			return DK_EFORMAT;
 		if (i >= 0) {
 			t[k] = dk_bundle_tensor(src, (size_t)i);
 			char *dst[4] = {info->weight_ih, info->weight_hh, info->bias_ih, info->bias_hh};
 			snprintf(dst[k], sizeof info->weight_ih, "%s", dk_bundle_name(src, (size_t)i));
-			if (!real_dtype(t[k]))
+			if (!dk_import_real(t[k]))
 				return dk_errorf(DK_EFORMAT, err, errlen, "%s: dtype %s, want f8 or f4",
 				            dk_bundle_name(src, (size_t)i), dk_dtype_name(t[k]->dtype));
 		}
@@ -190,70 +274,16 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 		}
 	dk_import_spec as_found = *spec;
 	as_found.kind = kind;
-	int st = dk_import_spec_check(&as_found, err, errlen);
+	st = dk_import_spec_check(&as_found, err, errlen);
 	if (st)
 		return st;
 
 	/* the readout */
 	const dk_tensor *rw = NULL, *rb = NULL;
-	long iw = -1, ib = -1;
-	if (spec->readout) {
-		char key[300];
-		snprintf(key, sizeof key, "%s.weight", spec->readout);
-		if ((iw = find_one(src, key, err, errlen)) == -2)
-			return DK_EFORMAT;
-		if (iw < 0)
-			return dk_errorf(DK_ENOTFOUND, err, errlen, "missing tensor %s (the readout)", key);
-		snprintf(key, sizeof key, "%s.bias", spec->readout);
-		if ((ib = find_one(src, key, err, errlen)) == -2)
-			return DK_EFORMAT;
-	} else {
-		for (size_t i = 0; i < dk_bundle_size(src); i++) {
-			const char *name = dk_bundle_name(src, i);
-			size_t l = strlen(name);
-			if (is_recurrent(name) || l < 7 || strcmp(name + l - 7, ".weight"))
-				continue;
-			if (iw >= 0) {
-				info->readout_ambiguous = 1;
-				return dk_errorf(DK_EFORMAT, err, errlen,
-				            "two readouts? both %s and %s: the readout's prefix "
-				            "must be given", dk_bundle_name(src, (size_t)iw), name);
-			}
-			iw = (long)i;
-		}
-		if (iw >= 0) {
-			const char *wname = dk_bundle_name(src, (size_t)iw);
-			char key[300];
-			snprintf(key, sizeof key, "%.*sbias", (int)(strlen(wname) - 6), wname);
-			ib = dk_bundle_find(src, key);
-		}
-	}
-	size_t outputs = spec->outputs ? spec->outputs : 1;
-	if (iw >= 0) {
-		rw = dk_bundle_tensor(src, (size_t)iw);
-		snprintf(info->readout_weight, sizeof info->readout_weight, "%s",
-		         dk_bundle_name(src, (size_t)iw));
-		if (!real_dtype(rw) || rw->rank != 2 || rw->shape[1] != n || !rw->shape[0] ||
-		    (spec->outputs && rw->shape[0] != spec->outputs)) {
-			shape_text(rw, s1, sizeof s1);
-			return dk_errorf(DK_EFORMAT, err, errlen, "%s: shape %s %s, want (outputs, %zu)%s",
-			            info->readout_weight, s1, dk_dtype_name(rw->dtype), n,
-			            spec->outputs ? " with the outputs asked for" : "");
-		}
-		outputs = rw->shape[0];
-		if (ib >= 0) {
-			rb = dk_bundle_tensor(src, (size_t)ib);
-			snprintf(info->readout_bias, sizeof info->readout_bias, "%s",
-			         dk_bundle_name(src, (size_t)ib));
-			if (!real_dtype(rb) || !shape_is(rb, 1, outputs, 0)) {
-				shape_text(rb, s1, sizeof s1);
-				return dk_errorf(DK_EFORMAT, err, errlen, "%s: shape %s, want (%zu,)",
-				            info->readout_bias, s1, outputs);
-			}
-		}
-	} else {
-		info->zero_readout = 1;
-	}
+	size_t outputs;
+	if ((st = dk_import_readout(src, spec, n, is_recurrent, &rw, &rb, &outputs, info,
+	                            err, errlen)))
+		return st;
 
 	dk_model_spec ms = {.kind = kind, .units = n, .inputs = m, .outputs = outputs,
 	                    .act = spec->act, .init = "random", .gain = 1, .seed = 1};
@@ -263,18 +293,18 @@ int dk_import_torch(const dk_bundle *src, const dk_import_spec *spec, dk_model *
 		return st;
 	memset(model->theta, 0, model->ntheta * sizeof *model->theta);
 	if (!strcmp(kind, "rnn")) {
-		st = put(model, "model/W", whh, 0);
-		if (!st) st = put(model, "model/V", wih, 0);
-		if (!st && t[2]) st = put(model, "model/b", t[2], 0);
-		if (!st && t[3]) st = put(model, "model/b", t[3], 1);
+		st = dk_import_put(model, "model/W", whh, 0);
+		if (!st) st = dk_import_put(model, "model/V", wih, 0);
+		if (!st && t[2]) st = dk_import_put(model, "model/b", t[2], 0);
+		if (!st && t[3]) st = dk_import_put(model, "model/b", t[3], 1);
 	} else {
-		st = put(model, "model/weight_ih", wih, 0);
-		if (!st) st = put(model, "model/weight_hh", whh, 0);
-		if (!st && t[2]) st = put(model, "model/bias_ih", t[2], 0);
-		if (!st && t[3]) st = put(model, "model/bias_hh", t[3], 0);
+		st = dk_import_put(model, "model/weight_ih", wih, 0);
+		if (!st) st = dk_import_put(model, "model/weight_hh", whh, 0);
+		if (!st && t[2]) st = dk_import_put(model, "model/bias_ih", t[2], 0);
+		if (!st && t[3]) st = dk_import_put(model, "model/bias_hh", t[3], 0);
 	}
-	if (!st && rw) st = put(model, "model/readout/W", rw, 0);
-	if (!st && rb) st = put(model, "model/readout/b", rb, 0);
+	if (!st && rw) st = dk_import_put(model, "model/readout/W", rw, 0);
+	if (!st && rb) st = dk_import_put(model, "model/readout/b", rb, 0);
 	if (st) {
 		dk_model_free(model);
 		return dk_errorf(st, err, errlen, "internal error: the %s model's layout", kind);
@@ -290,10 +320,12 @@ int dk_export_torch(const dk_model *m, const char *readout, dk_bundle *out, char
 {
 	const char *kind = dk_model_kind(m);
 	int rnn = !strcmp(kind, "rnn");
+	if (!strcmp(kind, "wrnn"))
+		return dk_export_wrnn(m, readout, out, err, errlen);
 	if (!rnn && strcmp(kind, "gru") && strcmp(kind, "lstm"))
 		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "PyTorch has no module for the %s: only rnn, gru and lstm are exported",
-		                 kind);
+		                 "PyTorch has no module for the %s: only rnn, gru, lstm and "
+		                 "wrnn (its authors' cell) are exported", kind);
 	if (rnn && m->spec.act != DK_ACT_TANH && m->spec.act != DK_ACT_RELU)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "rnn: act %s: nn.RNN's nonlinearity is tanh or relu",

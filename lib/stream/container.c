@@ -107,6 +107,16 @@ static int read_npz(const unsigned char *buf, size_t len, size_t max_elements, d
 	for (size_t i = 0; i < dk_zip_count(z) && !st; i++) {
 		const char *name = dk_zip_name(z, i);
 		size_t nl = strlen(name);
+		/* torch.save writes a zip of a pickle and raw storages, which
+		   only Python's unpickler can read */
+		if (nl >= 8 && !strcmp(name + nl - 8, "data.pkl") &&
+		    (nl == 8 || name[nl - 9] == '/')) {
+			st = dk_errorf(DK_EFORMAT, err, errlen, "a torch.save file (a pickle), "
+			               "which is not read here; save the state_dict as .npz "
+			               "instead: np.savez('w.npz', **{k: v.numpy() for k, v "
+			               "in torch.load(FILE).items()})");
+			break;
+		}
 		if (nl < 4 || strcmp(name + nl - 4, ".npy"))
 			continue;
 		char *stem = strndup(name, nl - 4);
