@@ -206,6 +206,39 @@ want[:, 0, :] = 1
 assert np.array_equal(V, want)
 assert not R["model/b"][1].any()
 EOF
+# --init authors: the same kernel and input, and the biases the authors'
+# code leaves at PyTorch's default draws.  With zero input and h0 = 0 the
+# shift kernel only moves a ring's activity round it, so each unit of
+# ring k is t max(b_k, 0) after t steps: the growth the default bias
+# gives (to t eps |b_k| for the repeated sums).
+ok "wrnn --init authors" dk-init wrnn --init authors --channels 6 --units 10 --inputs 1 --outputs 3 \
+	--seed 4 -o "$tmp/wa.npy"
+pycheck "authors: shift kernel, solo V, conv bias within 1/sqrt(18), readout bias within 1/sqrt(60), both drawn" "$tmp/wa.npy" <<'EOF'
+W, cb, rb = R["model/conv/W"][1], R["model/conv/b"][1], R["model/readout/b"][1]
+want = np.zeros((6, 6, 3))
+for k in range(6):
+    want[k, k, 2] = 1
+assert np.array_equal(W, want)
+assert (np.abs(cb) <= 1 / np.sqrt(18)).all() and len(set(cb)) == 6 and (cb > 0).any() and (cb < 0).any(), cb
+assert (np.abs(rb) <= 1 / np.sqrt(60)).all() and len(set(rb)) == 3, rb
+assert not R["model/b"][1].any()
+assert R["model/conv/W"][0]["attrs"]["model"]["init"] == "authors"
+EOF
+"$PY" -c "
+import json, numpy as np
+with open('$tmp/z.npy', 'wb') as f:
+    np.save(f, np.array(json.dumps({'name': 'input'}).encode()))
+    np.save(f, np.zeros((20, 1, 1)))"
+dk-run "$tmp/wa.npy" "$tmp/z.npy" >"$tmp/warun.npy"
+pycheck "authors: with no input, ring k grows by max(b_k, 0) a step" "$tmp/warun.npy" <<EOF
+S = R["states"][1][:, 0, :].reshape(20, 6, 10)
+M = {name(r, i): r[1] for i, r in enumerate(records("$tmp/wa.npy"))}
+b = np.maximum(M["model/conv/b"], 0)
+t = np.arange(1, 21)[:, None, None]
+want = t * b[None, :, None] * np.ones((1, 1, 10))
+assert np.abs(S - want).max() <= 20 * np.finfo(float).eps * b.max(), np.abs(S - want).max()
+assert S[-1].max() > 1          # the positive biases have grown
+EOF
 pycheck "wrnn attrs: kind, channels, units per ring, relu, shift" "$tmp/wrnn.npy" <<'EOF'
 for k, (meta, a) in R.items():
     m = meta["attrs"]["model"]

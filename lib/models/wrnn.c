@@ -22,7 +22,10 @@
  * weight 1 from every input into unit 0 of every ring, and b = 0.
  * "random" draws the kernel from N(0, gain^2 / (3 c)) and V and b
  * uniformly from [-1/sqrt(c n), 1/sqrt(c n)], as rnn.c does.  The conv
- * bias starts at 0 in both.
+ * bias starts at 0 in both.  "authors" is "shift" with the two biases
+ * the authors' code leaves at PyTorch's default draws: the conv bias
+ * uniform within 1/sqrt(3 c), the readout's within 1/sqrt(c n); it
+ * changes the dynamics much (channels of positive bias grow each step).
  *
  * The convolution is a product per batch row: with the ring padded
  * circularly into a c x (n + 2) scratch P (P[j][m] = h[j][(m - 1) mod n]),
@@ -99,12 +102,26 @@ static int wrnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 	size_t c = m->spec.channels, n = m->spec.units, in = m->spec.inputs;
 	double *W = m->theta + p.W, *V = m->theta + p.V;
 	const char *init = m->init_name; /* "shift" when none was given */
-	if (!strcmp(init, "shift")) {
+	int authors = !strcmp(init, "authors");
+	if (!strcmp(init, "shift") || authors) {
 		for (size_t k = 0; k < c; k++) /* W[k][k] = [0, 0, 1] */
 			W[(k * c + k) * 3 + 2] = 1;
 		for (size_t k = 0; k < c; k++) /* solo: every input into unit 0 */
 			for (size_t a = 0; a < in; a++)
 				V[(k * n) * in + a] = 1;
+	}
+	if (authors) {
+		/* the biases the authors' cell leaves at PyTorch's default draws
+		   (init fwd, solo_init yes): nn.Conv1d's, uniform within 1 /
+		   sqrt(fan-in = 3 c), and the readout nn.Linear's, within 1 /
+		   sqrt(c n) */
+		double kc = 1 / sqrt(3.0 * (double)c), kr = 1 / sqrt((double)m->n);
+		for (size_t k = 0; k < c; k++)
+			m->theta[p.cb + k] = kc * (2 * dk_rng_uniform(rng) - 1);
+		for (size_t o = 0; o < m->spec.outputs; o++)
+			m->theta[m->readout_b + o] = kr * (2 * dk_rng_uniform(rng) - 1);
+	} else if (!strcmp(init, "shift")) {
+		/* made above */
 	} else if (!strcmp(init, "random")) {
 		double sd = m->spec.gain / sqrt(3.0 * (double)c);
 		for (size_t i = 0; i < c * c * 3; i++)
@@ -115,7 +132,8 @@ static int wrnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 		for (size_t i = 0; i < m->n; i++)
 			m->theta[p.b + i] = k * (2 * dk_rng_uniform(rng) - 1);
 	} else {
-		snprintf(err, errlen, "wrnn: unknown initialisation '%s' (shift, random)", init);
+		snprintf(err, errlen, "wrnn: unknown initialisation '%s' (shift, authors, random)",
+		         init);
 		return DK_EINVAL;
 	}
 	return DK_OK;
