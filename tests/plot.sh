@@ -182,6 +182,20 @@ open('$tmp/fpf.npy', 'wb').write(save_bytes(recs + [fe]))"
 	DK_GNUPLOT="$tmp/grab" dk-plot pca -o "$tmp/grab.png" "$tmp/fpf.npy"
 	is "$(awk '{ printf "%s ", $3 }' "$tmp/got/fp.txt")" "1 0 4 3 1 " \
 		"a flow's fp/eig: stable when every real part is negative"
+	# a diverged point (fp/kind 2) is left out
+	"$PY" -c "
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import records, name, save_bytes
+recs = [r if name(r, i) != 'fp/kind' else (r[0], np.array([1, 1, 2, 0, 1], dtype=np.int64))
+        for i, r in enumerate(records('$tmp/fps.npy'))]
+open('$tmp/fpd.npy', 'wb').write(save_bytes(recs))"
+	cat "$tmp/fpd.npy" "$tmp/run.npy" >"$tmp/fpdrun.npy"
+	rm -f "$tmp/got/fp.txt"
+	DK_GNUPLOT="$tmp/grab" dk-plot pca -o "$tmp/grab.png" "$tmp/fpdrun.npy"
+	is "$(awk '{ printf "%s ", $3 }' "$tmp/got/fp.txt")" "0 1 4 1 " \
+		"a diverged point (kind 2) is left out of the picture"
 	"$PY" -c "
 import numpy as np, json, sys, os
 sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))

@@ -8,8 +8,10 @@
  * batch element after batch element with a blank line between them;
  * fp.txt the fixed points with their class: fixed or slow (fp/kind 1 or
  * 0), and stable, unstable or unknown by jac/stable, else by the
- * eigenvalues fp/eig or jac/eig as dk_spectrum_classify reads them.
- * Each class present is one title in the key.
+ * eigenvalues fp/eig or jac/eig as dk_spectrum_classify reads them;
+ * diverged points (fp/kind 2) are left out.  Each class present is one
+ * title in the key; slow points are drawn first and faint, so that the
+ * fixed points stand over them.
  */
 #include <config.h>
 
@@ -26,9 +28,9 @@ static const struct {
 	{"fixed point, stable", "pt 7 ps 1.4 lc rgb '#1f4e96'"},
 	{"fixed point, unstable", "pt 6 ps 1.4 lw 2 lc rgb '#1f4e96'"},
 	{"fixed point", "pt 7 ps 1.4 lc rgb '#1f4e96'"},
-	{"slow point, stable", "pt 5 ps 1.2 lc rgb '#e08a00'"},
-	{"slow point, unstable", "pt 4 ps 1.2 lw 2 lc rgb '#e08a00'"},
-	{"slow point", "pt 5 ps 1.2 lc rgb '#e08a00'"},
+	{"slow point, stable", "pt 5 ps 0.7 lc rgb '#f2c27a'"},
+	{"slow point, unstable", "pt 4 ps 0.7 lc rgb '#f2c27a'"},
+	{"slow point", "pt 5 ps 0.7 lc rgb '#f2c27a'"},
 };
 
 /* What says the stability of the points: jac/stable, or eigenvalues with
@@ -154,8 +156,10 @@ static int write_points(const plot_options *o, const dk_bundle *b, plot_script *
 	FILE *f = stability_open(&ss, o, b, points) ? NULL : plot_file(s, "fp.txt");
 	for (size_t p = 0; f && p < points; p++) {
 		double y[2];
+		if (kind && dk_tensor_get_real(kind, p) == DK_FIXED_DIVERGED)
+			continue;
 		dk_pca_project(pca, (const double *)x8->data + p * pca->n, 1, y);
-		int slow = kind && dk_tensor_get_real(kind, p) == 0;
+		int slow = kind && dk_tensor_get_real(kind, p) == DK_FIXED_SLOW;
 		int c = 3 * slow + stability(&ss, p);
 		count[c]++;
 		fprintf(f, "%.17g %.17g %d\n", y[0], y[1], c);
@@ -183,12 +187,14 @@ static int write_script(const plot_options *o, plot_script *s, const dk_pca *pca
 		            "title 'trajectories'", sep);
 		sep = ", \\\n     ";
 	}
-	for (int c = 0; c < 6; c++)
+	for (int k = 0; k < 6; k++) {
+		int c = (k + 3) % 6; /* the slow points first, under the fixed */
 		if (count[c]) {
 			fprintf(gp, "%s'fp.txt' using 1:($3 == %d ? $2 : 1/0) with points %s "
 			            "title '%s'", sep, c, fp_class[c].style, fp_class[c].title);
 			sep = ", \\\n     ";
 		}
+	}
 	fputs("\n", gp);
 	return plot_script_end(gp);
 }
