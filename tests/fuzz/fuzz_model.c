@@ -65,6 +65,10 @@ static void exercise(const dk_model *m)
 	   large to exercise here, and not wrong */
 	if (in > FUZZ_MAX_ELEMENTS)
 		return;
+	/* a spatial layout covers the state exactly, or there is none */
+	dk_layout lay;
+	if (dk_model_layout(m, &lay) ? dk_layout_units(&lay) != n : lay.rank != 0)
+		abort();
 	dk_model_work *w = dk_model_work_alloc(m, B);
 	double *x = calloc(B * n, sizeof *x), *xn = calloc(B * n, sizeof *xn);
 	double *dx = calloc(B * n, sizeof *dx), *gx = calloc(B * n, sizeof *gx);
