@@ -117,6 +117,34 @@ from npystream import meta
 assert meta(RESULT)["fp/output"]["axes"] == ["point", "output"]
 assert set(R["fp/kind"].tolist()) <= {0, 1}
 EOF
+# --inputs: each start keeps the input that drove its state (the task's
+# input beside dk-run's states); points are found and merged per input
+dk-gen flipflop --batch 8 --length 100 --seed 7 >"$tmp/ffin.npy"
+dk-run "$ff" "$tmp/ffin.npy" | cat "$tmp/ffin.npy" - >"$tmp/runin.npy"
+ok "flip-flop --inputs --jac --sample 256 exits 0" \
+	dk-fixed --inputs --jac --sample 256 --seed 2 -o "$tmp/fpu.npy" "$ff" "$tmp/runin.npy"
+pycheck "--inputs: fp/u a row of the task's input per point; each fixed point fixed under its own u (1e-10); the zero input's 8 memories; fp/index under its u" "$ff" "$tmp/fpu.npy" <<'EOF'
+W, V, b = M["model/W"], M["model/V"], M["model/b"]
+x, u, kind = R["fp/x"], R["fp/u"], R["fp/kind"]
+assert u.shape == (len(x), V.shape[1]), u.shape
+from npystream import meta
+assert meta(RESULT)["fp/u"]["axes"] == ["point", "input"]
+assert set(np.unique(u)) <= {-1.0, 0.0, 1.0}, np.unique(u)
+assert len({tuple(r) for r in u}) >= 2                 # more than one input seen
+f = kind == 1
+assert np.abs(np.tanh(x[f] @ W.T + u[f] @ V.T + b) - x[f]).max() < 1e-10
+# under the zero input, the stable points are the 8 memories
+z = f & (np.abs(u).sum(1) == 0)
+rho = np.array([np.abs(np.linalg.eigvals((1 - p ** 2)[:, None] * W)).max() for p in x[z]])
+assert (rho < 1).sum() == 8, rho
+# the index counts |eig| > 1 of the Jacobian at each point under its input
+for p, uu, k in zip(x[f], u[f], R["fp/index"][f]):
+    J = (1 - np.tanh(W @ p + V @ uu + b) ** 2)[:, None] * W
+    assert k == (np.abs(np.linalg.eigvals(J)) > 1 + 1e-10).sum()
+EOF
+fails_with 2 "--inputs with --input" dk-fixed --inputs --input 0,0,0 "$ff" "$tmp/runin.npy"
+fails_with 1 "--inputs without an input tensor" dk-fixed --inputs "$ff" "$tmp/run.npy"
+grep -q "no tensor named input beside the states" "$tmp/.err"; tap_result $? "... says what is missing"
 ok "--jac exits 0" dk-fixed --jac --sample 128 --seed 1 -o "$tmp/fpj.npy" "$ff" "$tmp/run.npy"
 pycheck "--jac: fp/eig is NumPy's spectrum of each point's Jacobian by decreasing modulus (1e-10), fp/index its count of |eig| > 1" "$ff" "$tmp/fpj.npy" <<'EOF'
 W, b = M["model/W"], M["model/b"]

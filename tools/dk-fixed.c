@@ -28,7 +28,7 @@ enum {
 	OPT_NOISE, OPT_MAX_ITERS, OPT_TOL_Q, OPT_TOL_DQ, OPT_RATE,
 	OPT_CLIP, OPT_HANDOFF, OPT_NEWTON_ITERS, OPT_TOL_FIXED, OPT_TOL_UNIQUE,
 	OPT_OUTLIER, OPT_STALL, OPT_DENSE_MAX, OPT_KRYLOV_ITERS, OPT_JAC, OPT_TASK,
-	OPT_MAX_Q, OPT_KEEP_DIVERGED, OPT_NO_NEWTON_STARTS
+	OPT_MAX_Q, OPT_KEEP_DIVERGED, OPT_NO_NEWTON_STARTS, OPT_INPUTS
 };
 
 typedef struct {
@@ -37,6 +37,7 @@ typedef struct {
 	int have_conv;       /* --convention given; else the model's own */
 	const char *input;   /* the --input text, or NULL */
 	double *u;           /* owned: its values (s.u) */
+	int inputs;          /* --inputs: each start's own, from the stream */
 	const char *task;    /* --task: the states from its trajectories */
 	task_options t;
 	dk_fixed_search s;   /* --jac is s.spectra */
@@ -57,6 +58,8 @@ static void usage(void)
 	       "      --flow            seek f(x, u) = 0 (default for continuous-time models)\n"
 	       "      --convention C    map or flow: the same as --map or --flow\n"
 	       "      --input U         the constant input, comma-separated (default 0)\n"
+	       "      --inputs          each start keeps its own input: the stream's input\n"
+	       "                        (time, batch, input) beside its states, row by row\n"
 	       "      --sample N        start from N states drawn without replacement\n"
 	       "      --noise SIGMA     add N(0, SIGMA^2) noise to the start states\n"
 	       "      --seed S          seed of --sample and --noise, and of --task's\n"
@@ -111,6 +114,15 @@ static int run(options *o, const dk_model *m, const dk_bundle *in,
 		tool_warn(src, "%s", err);
 		return TOOL_EXIT_FAIL;
 	}
+	dk_tensor *ins = NULL;
+	if (o->inputs && dk_points_inputs_from_bundle(in, pts->shape[0],
+	                                              dk_model_input_size(m), &ins, err,
+	                                              sizeof err)) {
+		tool_warn(src, "--inputs: %s", err);
+		dk_tensor_free(pts);
+		return TOOL_EXIT_FAIL;
+	}
+	o->s.inputs = ins ? ins->data : NULL;
 	if (!o->have_conv)
 		o->s.opts.convention = dk_convention_of(m);
 	/* the spec's checks one by one first, to name the option at fault */
@@ -135,6 +147,7 @@ static int run(options *o, const dk_model *m, const dk_bundle *in,
 		status = TOOL_EXIT_OK;
 	dk_fixed_result_free(r);
 	dk_tensor_free(pts);
+	dk_tensor_free(ins);
 	return status;
 }
 
@@ -146,6 +159,7 @@ int main(int argc, char **argv)
 		{"flow", no_argument, NULL, OPT_FLOW},
 		{"convention", required_argument, NULL, OPT_CONVENTION},
 		{"input", required_argument, NULL, OPT_INPUT},
+		{"inputs", no_argument, NULL, OPT_INPUTS},
 		{"sample", required_argument, NULL, OPT_SAMPLE},
 		{"noise", required_argument, NULL, OPT_NOISE},
 		{"task", required_argument, NULL, OPT_TASK},
@@ -224,12 +238,16 @@ int main(int argc, char **argv)
 		case OPT_MAX_Q: fo->max_q = tool_parse_positive("--max-q", optarg); break;
 		case OPT_KEEP_DIVERGED: fo->keep_diverged = 1; break;
 		case OPT_NO_NEWTON_STARTS: fo->newton_starts = 0; break;
+		case OPT_INPUTS: o.inputs = 1; break;
 		case 'o': o.output = optarg; break;
 		}
 	}
 	if (optind >= argc || argc - optind > 2)
 		tool_usage_error(optind >= argc ? "which MODEL?" : "one MODEL and one STATES");
 	o.s.seed = o.t.p.seed;
+	if (o.inputs && (o.input || o.task))
+		tool_usage_error("--inputs takes each start's input from STATES: not with %s",
+		                 o.input ? "--input" : "--task");
 	if (o.task) {
 		if (argc - optind > 1)
 			tool_usage_error("--task makes the states: no STATES operand");
@@ -256,9 +274,10 @@ int main(int argc, char **argv)
 	if (m && out)
 		status = run(&o, m, in, states_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:s, s:s?, s:I, s:f, s:I, s:o?}", "model", model_path,
+		"{s:s, s:s, s:s?, s:b, s:I, s:f, s:I, s:o?}", "model", model_path,
 		"convention", dk_convention_name(fo->convention),
-		"input", o.input, "sample", (json_int_t)o.s.sample, "noise", o.s.noise,
+		"input", o.input, "inputs", o.inputs, "sample", (json_int_t)o.s.sample,
+		"noise", o.s.noise,
 		"seed", (json_int_t)o.s.seed,
 		"task", o.task ? dk_task_params_to_json(&o.t.p) : NULL));
 	free(o.u);

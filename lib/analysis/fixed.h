@@ -211,6 +211,10 @@ typedef struct dk_fixed_search {
 	const double *u;      /* borrowed: the constant input, nu values (the
 	                         model's input size); NULL: zero input */
 	size_t nu;
+	const double *inputs; /* borrowed: P x the model's input size, each
+	                         state's own constant input (FixedPointFinder's
+	                         sample_inputs_and_states), which its start
+	                         keeps; NULL: u for every start.  Not with u. */
 	size_t sample;        /* start from this many of the states, drawn
 	                         without replacement; 0: every state, in order */
 	double noise;         /* add N(0, noise^2) to every start value: 0 */
@@ -235,6 +239,8 @@ typedef struct dk_fixed_result {
 	                           spectra (dk_fixed_spectra), else NULL */
 	int64_t *index;         /* owned: points->count unstable directions
 	                           with spectra, else NULL */
+	double *point_input;    /* owned: points->count x m, each point's
+	                           input, with search.inputs (else NULL) */
 	size_t outputs;         /* the model's readout size */
 	double *output;         /* owned: points->count x outputs, the readout
 	                           at each point (NULL without outputs) */
@@ -250,7 +256,10 @@ int dk_fixed_check_sample(size_t P, size_t count, char *err, size_t errlen);
  * The search s on model m from the P states (P x n; or s->sample of
  * them drawn, with s->noise, from s->seed; with noise alone all P in a
  * drawn order): dk_fixed_find on those starts under the input, and with
- * s->spectra dk_fixed_spectra of every point found.  *out is a new
+ * s->spectra dk_fixed_spectra of every point found.  With s->inputs the
+ * starts are searched in groups of equal input, each group as one
+ * dk_fixed_find (points are merged only within a group), the groups in
+ * the order their input first comes among the starts.  *out is a new
  * result.  DK_EINVAL with a message for a spec that does not fit the
  * model or the states (dk_fixed_check_sample, dk_convention_check,
  * dk_model_check_inputs, in that order); the search's and the spectra's
@@ -273,6 +282,7 @@ void dk_fixed_result_free(dk_fixed_result *r);
  *	fp/index  i8 (point)         with spectra: the unstable directions
  *	fp/output f8 (point, output) the readout at each point (models with
  *	                             outputs), which memory a point holds
+ *	fp/u      f8 (point, input)  with search.inputs: each point's input
  *
  * DK_ENOMEM.
  */

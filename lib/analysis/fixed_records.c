@@ -84,6 +84,12 @@ int dk_fixed_to_bundle(const dk_fixed_result *r, dk_bundle *b)
 		st = dk_bundle_add_record(b, DK_NAME_FP_INDEX,
 		                          dk_tensor_from(DK_I8, 1, xs, r->index),
 		                          xaxes, 1, attrs);
+	static const char *const uaxes[2] = {"point", "input"};
+	size_t us[2] = {C, r->m};
+	if (!st && r->point_input)
+		st = dk_bundle_add_record(b, DK_NAME_FP_U,
+		                          dk_tensor_from(DK_F8, 2, us, r->point_input),
+		                          uaxes, 2, attrs);
 	size_t os[2] = {C, r->outputs};
 	if (!st && r->output)
 		st = dk_bundle_add_record(b, DK_NAME_FP_OUTPUT,

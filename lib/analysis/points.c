@@ -90,3 +90,36 @@ int dk_points_from_bundle(const dk_bundle *b, size_t n, dk_tensor **out,
 		*name = nm;
 	return DK_OK;
 }
+
+int dk_points_inputs_from_bundle(const dk_bundle *b, size_t P, size_t m,
+                                 dk_tensor **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	const dk_tensor *t = dk_bundle_get(b, DK_NAME_INPUT);
+	if (!t)
+		return dk_errorf(DK_EINVAL, err, errlen, "no tensor named %s beside the "
+		                 "states", DK_NAME_INPUT);
+	if (t->rank < 1 || t->shape[t->rank - 1] != m || (m ? t->count / m : 0) != P)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: want %zu rows of %zu inputs, "
+		                 "one per state (its last axis the model's inputs)",
+		                 DK_NAME_INPUT, P, m);
+	if (t->dtype == DK_C16 || t->dtype == DK_BYTES)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: inputs must be real, not %s",
+		                 DK_NAME_INPUT, dk_dtype_name(t->dtype));
+	dk_tensor *f8;
+	int rc = dk_tensor_convert_named(t, DK_F8, &f8, DK_NAME_INPUT, err, errlen);
+	if (rc)
+		return rc;
+	const double *v = f8->data;
+	for (size_t k = 0; k < f8->count; k++)
+		if (!isfinite(v[k])) {
+			dk_tensor_free(f8);
+			return dk_errorf(DK_EINVAL, err, errlen, "%s: row %zu holds a non-finite "
+			                 "value", DK_NAME_INPUT, k / m);
+		}
+	f8->shape[0] = P;
+	f8->shape[1] = m;
+	f8->rank = 2;
+	*out = f8;
+	return DK_OK;
+}

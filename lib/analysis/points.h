@@ -36,4 +36,15 @@ long dk_points_find(const dk_bundle *b, const char *const *names,
 int dk_points_from_bundle(const dk_bundle *b, size_t n, dk_tensor **out,
                           const char **name, char *err, size_t errlen);
 
+/*
+ * The (P, m) f8 matrix of the inputs beside P states in b: the tensor
+ * named "input", its last axis m and its leading axes flattened as the
+ * states' are (dk-gen's (time, batch, input) beside dk-run's (time,
+ * batch, state)), so that row p is the input that drove state p.
+ * DK_EINVAL with a message when there is none, its last axis is not m,
+ * its rows are not P, or a value is not finite or not real; DK_ENOMEM.
+ */
+int dk_points_inputs_from_bundle(const dk_bundle *b, size_t P, size_t m,
+                                 dk_tensor **out, char *err, size_t errlen);
+
 #endif

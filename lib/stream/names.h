@@ -40,6 +40,7 @@
 #define DK_NAME_FP_EIG   "fp/eig"
 #define DK_NAME_FP_INDEX "fp/index"
 #define DK_NAME_FP_OUTPUT "fp/output"
+#define DK_NAME_FP_U      "fp/u"
 
 /* Jacobians and their spectra (dk-jac) */
 #define DK_NAME_JAC_X       "jac/x"
