@@ -293,6 +293,24 @@ static void t_from_abs(double *T, const double *a, const double *b,
 				signs[m] * signs[n] * sqrt(b[m] * b[n]);
 }
 
+void dk_dmft_multi_coupling(const dk_dmft_multi_options *o, double *T,
+                            double *U)
+{
+	size_t P = o->regions, P3 = P * P * P;
+	if (o->T)
+		memcpy(T, o->T, P3 * sizeof *T);
+	else
+		t_from_abs(T, o->a, o->b, o->signs, P);
+	if (o->U) {
+		memcpy(U, o->U, P3 * sizeof *U);
+		return;
+	}
+	memset(U, 0, P3 * sizeof *U);
+	for (size_t m = 0; m < P; m++)
+		for (size_t n = 0; n < P; n++)
+			U[(m * P + n) * P + n] = 1;
+}
+
 static int by_real_part(const void *x, const void *y)
 {
 	const double *u = x, *v = y;

@@ -130,6 +130,11 @@ int dk_dmft_multi_run(const dk_dmft_multi_options *o, dk_dmft_multi_result *r,
                       char *err, size_t errlen);
 void dk_dmft_multi_result_clear(dk_dmft_multi_result *r);
 
+/* The model's T and U (P^3 each) from checked options o: T as given or
+   from a, b and signs, U as given or the identity. */
+void dk_dmft_multi_coupling(const dk_dmft_multi_options *o, double *T,
+                            double *U);
+
 /* psi(Delta) = 1 / sqrt(1 + pi Delta / 2), and its inverse (2 / pi)
    (1 / psi^2 - 1). */
 double dk_dmft_multi_psi(double delta);
