@@ -4,7 +4,7 @@
 # dS/dt = -S + F(S) stepped again here in NumPy by Euler's rule from the
 # same start (the same arithmetic, so to rounding: 1e-12); with it, the
 # records' shapes and axes, each region's static theory and phase in the
-# attrs; the refusals.
+# attrs; a given start and the first step from it; the refusals.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -63,6 +63,18 @@ EOF2
 ok "... the same bytes with the same seed" sh -c "dk-dmft multiregion --a 3,0.5 \
 	--b 0,0.5 --gain 1,2.5 --t-max 30 --band 20 | cmp - '$tmp/g.npy'"
 
+ok "--start 0.5 --delta-init 2" dk-dmft multiregion --a 3 --b 0 --gain 1 \
+	--start 0.5 --delta-init 2 --t-max 0.1 -o "$tmp/s.npy"
+pycheck "--start: S(0) as given, Delta(0, 0) = S(0)^2 + 2, S(dt) one Euler step from there" <<EOF2
+R = load("$tmp/s.npy")
+S, D = R["dmft/S_t"][:, 0, 0], R["dmft/delta_t"][:, 0]
+assert S[0] == 0.5 and abs(D[0] - 2.25) < 1e-15, (S, D)
+want = 0.5 + 0.05 * (-0.5 + 3 * 0.5 / np.sqrt(1 + np.pi / 2 * 2.25))
+assert abs(S[1] - want) < 1e-15, (S[1], want)
+EOF2
+fails_with 2 "--start of another length" dk-dmft multiregion --a 3 --b 0 --gain 1 --start 1,2
+grep -q -- "--start: P^2 = 1 values, not 2" "$tmp/.err"; tap_result $? "... says so"
+fails_with 2 "--start 1e4" dk-dmft multiregion --a 3 --b 0 --gain 1 --start 1e4
 fails_with 2 "--gain of another length" dk-dmft multiregion --a 1,2 --b 1,2 --gain 1
 grep -q -- "--gain: one value per region, not 1 for 2" "$tmp/.err"; tap_result $? "... says so"
 fails_with 2 "--gain 1,-1" dk-dmft multiregion --a 1,2 --b 1,2 --gain 1,-1

@@ -224,8 +224,8 @@ int main(int argc, char **argv)
 		return multiregion(&o, o.tau_given || o.sim_given || units ||
 		                   o.phi_given);
 	if (o.multi_opts.given)
-		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band "
-		                 "and --delta-init are for multiregion");
+		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
+		                 "--delta-init and --start are for multiregion");
 	if (o.gain) {
 		o.dmft.gain = tool_parse_positive("--gain", o.gain);
 		if (o.dmft.gain > DK_DMFT_MAX_GAIN)

@@ -55,6 +55,10 @@ int dmft_multi_option(dmft_multi *m, int c, const char *arg)
 		                                    DK_DMFT_MAX_DELTA_INIT);
 		m->dyn_given = 1;
 		break;
+	case DMFT_OPT_START:
+		parse_list("--start", arg, &m->start, &m->nstart);
+		m->dyn_given = 1;
+		break;
 	default:
 		return 0;
 	}
@@ -93,17 +97,21 @@ void dmft_multi_finish(dmft_multi *m)
 		tool_usage_error("--a / --b / --signs: %s", err);
 	if (!m->gain) {
 		if (m->dyn_given)
-			tool_usage_error("--dt, --t-max, --band and --delta-init are "
-			                 "for multiregion --gain");
+			tool_usage_error("--dt, --t-max, --band, --delta-init and "
+			                 "--start are for multiregion --gain");
 		return;
 	}
 	if (m->ngain != m->na)
 		tool_usage_error("--gain: one value per region, not %zu for %zu",
 		                 m->ngain, m->na);
+	if (m->start && m->nstart != m->na * m->na)
+		tool_usage_error("--start: P^2 = %zu values, not %zu", m->na * m->na,
+		                 m->nstart);
 	m->dyn.model = m->mr;
 	m->dyn.gain = m->gain;
+	m->dyn.S0 = m->start;
 	if (dk_dmft_dyn_options_check(&m->dyn, err, sizeof err))
-		tool_usage_error("--gain / --dt / --t-max / --band: %s", err);
+		tool_usage_error("--gain / --dt / --t-max / --band / --start: %s", err);
 }
 
 static json_t *list(const double *v, size_t n)
@@ -138,5 +146,6 @@ void dmft_multi_free(dmft_multi *m)
 	free(m->b);
 	free(m->signs);
 	free(m->gain);
+	free(m->start);
 	*m = (dmft_multi){0};
 }

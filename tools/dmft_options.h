@@ -17,7 +17,8 @@
 #include "analysis/dmft/multiregion_dynamic.h"
 
 enum { DMFT_OPT_A = 0x400, DMFT_OPT_B, DMFT_OPT_SIGNS, DMFT_OPT_STARTS,
-       DMFT_OPT_DT, DMFT_OPT_T_MAX, DMFT_OPT_BAND, DMFT_OPT_DELTA_INIT };
+       DMFT_OPT_DT, DMFT_OPT_T_MAX, DMFT_OPT_BAND, DMFT_OPT_DELTA_INIT,
+       DMFT_OPT_START };
 
 #define DMFT_MULTI_LONGOPTS \
 	{"a", required_argument, NULL, DMFT_OPT_A}, \
@@ -27,7 +28,8 @@ enum { DMFT_OPT_A = 0x400, DMFT_OPT_B, DMFT_OPT_SIGNS, DMFT_OPT_STARTS,
 	{"dt", required_argument, NULL, DMFT_OPT_DT}, \
 	{"t-max", required_argument, NULL, DMFT_OPT_T_MAX}, \
 	{"band", required_argument, NULL, DMFT_OPT_BAND}, \
-	{"delta-init", required_argument, NULL, DMFT_OPT_DELTA_INIT}
+	{"delta-init", required_argument, NULL, DMFT_OPT_DELTA_INIT}, \
+	{"start", required_argument, NULL, DMFT_OPT_START}
 
 #define DMFT_MULTI_HELP \
 	"      --a A1,A2,..      multiregion: c^{mu mu} = a_mu, one per region\n" \
@@ -46,15 +48,21 @@ enum { DMFT_OPT_A = 0x400, DMFT_OPT_B, DMFT_OPT_SIGNS, DMFT_OPT_STARTS,
 	"      --band L          multiregion --gain: the lags kept (default 0:\n" \
 	"                        all)\n" \
 	"      --delta-init D    multiregion --gain: the chaotic part's variance\n" \
-	"                        at t = 0, 0 to 1000 (default 1)\n"
+	"                        at t = 0, 0 to 1000 (default 1)\n" \
+	"      --start S11,S12,.. multiregion --gain: S(0), P^2 values row by\n" \
+	"                        row, each within +-1000 (default: uniform in\n" \
+	"                        [-3, 3] from --seed)\n"
 
 typedef struct {
 	double *a, *b, *signs;     /* as parsed (owned) */
 	size_t na, nb, nsigns;
 	double *gain;              /* --gain, as parsed (owned), or NULL */
 	size_t ngain;
+	double *start;             /* --start, as parsed (owned), or NULL */
+	size_t nstart;
 	int given;                 /* any of the four was given */
-	int dyn_given;             /* --dt, --t-max, --band or --delta-init */
+	int dyn_given;             /* --dt, --t-max, --band, --delta-init or
+	                              --start */
 	dk_dmft_multi_options mr;  /* its arrays are a, b and signs */
 	dk_dmft_dyn_options dyn;   /* with --gain: model mr, gain */
 } dmft_multi;

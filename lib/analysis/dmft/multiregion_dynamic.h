@@ -69,7 +69,8 @@ typedef struct dk_dmft_dyn_options {
 	                            DK_DMFT_MAX_TIME_STEPS (default 100) */
 	double band;             /* the lags kept, >= 0; 0 or beyond t_max:
 	                            all (default 0) */
-	const double *S0;        /* P^2, finite, or NULL: from seed */
+	const double *S0;        /* P^2, each within +-10 DK_DMFT_MAX_COUPLING,
+	                            or NULL: from seed */
 	double delta_init;       /* D(0, 0), in [0, DK_DMFT_MAX_DELTA_INIT]
 	                            (default 1) */
 } dk_dmft_dyn_options;
