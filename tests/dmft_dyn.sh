@@ -85,6 +85,9 @@ fails_with 2 "--dt 1" dk-dmft multiregion --a 1 --b 1 --gain 1 --dt 1
 fails_with 2 "--t-max 0" dk-dmft multiregion --a 1 --b 1 --gain 1 --t-max 0
 fails_with 2 "--t-max 1e9" dk-dmft multiregion --a 1 --b 1 --gain 1 --t-max 1e9
 grep -q "t_max / dt must round to 1 to 10000000 steps" "$tmp/.err"; tap_result $? "... says the range"
+fails_with 2 "--t-max 1e5 --dt 0.01 over the whole run" dk-dmft multiregion \
+	--a 1 --b 1 --gain 1 --dt 0.01 --t-max 1e5
+grep -q "narrow the band" "$tmp/.err"; tap_result $? "... says so"
 fails_with 2 "--band -1" dk-dmft multiregion --a 1 --b 1 --gain 1 --band -1
 fails_with 2 "--delta-init -1" dk-dmft multiregion --a 1 --b 1 --gain 1 --delta-init -1
 fails_with 2 "--dt without --gain" dk-dmft multiregion --a 1 --b 1 --dt 0.1

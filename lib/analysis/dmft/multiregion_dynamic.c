@@ -28,6 +28,15 @@ static size_t step_count(double t_max, double dt)
 	return n >= 1 && n <= DK_DMFT_MAX_TIME_STEPS ? (size_t)n : 0;
 }
 
+/* B: the lags kept, in steps, 1 to n (n for band 0). */
+static size_t band_steps(double band, double dt, size_t n)
+{
+	double b = ceil(band / dt);
+	if (band == 0 || b >= (double)n)
+		return n;
+	return b < 1 ? 1 : (size_t)b;
+}
+
 int dk_dmft_dyn_options_check(const dk_dmft_dyn_options *o, char *err,
                               size_t errlen)
 {
@@ -58,6 +67,12 @@ int dk_dmft_dyn_options_check(const dk_dmft_dyn_options *o, char *err,
 	if (!(o->band >= 0 && o->band < INFINITY))
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "band must be finite and at least 0, not %g", o->band);
+	size_t B = band_steps(o->band, o->dt, n);
+	if ((double)n * (double)B * (double)P > DK_DMFT_MAX_WORK)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "t_max / dt: %zu steps over a band of %zu in %zu "
+		                 "regions are more than %g pairs of times; narrow "
+		                 "the band", n, B, P, DK_DMFT_MAX_WORK);
 	if (!(o->delta_init >= 0 && o->delta_init <= DK_DMFT_MAX_DELTA_INIT))
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "delta_init must be from 0 to %g, not %g",
@@ -263,13 +278,10 @@ int dk_dmft_dyn_run(const dk_dmft_dyn_options *o, dk_dmft_dyn_result *r,
 	if (st)
 		return st;
 	size_t P = o->model.regions, n = step_count(o->t_max, o->dt);
-	double bsteps = ceil(o->band / o->dt);
 	r->options = *o;
 	r->P = P;
 	r->steps = n;
-	r->band_steps = o->band == 0 || bsteps >= (double)n ? n : (size_t)bsteps;
-	if (r->band_steps < 1)
-		r->band_steps = 1;
+	r->band_steps = band_steps(o->band, o->dt, n);
 	r->lags = r->band_steps + 1;
 	if ((st = result_alloc(o, r)) || (st = start(o, r->S0, P * P)))
 		return dk_errorf(st, err, errlen, "out of memory");

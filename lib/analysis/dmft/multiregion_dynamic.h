@@ -55,6 +55,9 @@
    (P^2 + P)): 512 MB. */
 #define DK_DMFT_MAX_TIME_STEPS 10000000
 #define DK_DMFT_MAX_HISTORY ((size_t)1 << 26)
+/* The most pairs of times, steps x band x P (a few minutes of work): the
+   cost grows as their number. */
+#define DK_DMFT_MAX_WORK 1e10
 #define DK_DMFT_MAX_DT 0.5
 #define DK_DMFT_MAX_DELTA_INIT 1000.0
 
@@ -68,7 +71,8 @@ typedef struct dk_dmft_dyn_options {
 	double t_max;            /* > 0, t_max / dt rounded at most
 	                            DK_DMFT_MAX_TIME_STEPS (default 100) */
 	double band;             /* the lags kept, >= 0; 0 or beyond t_max:
-	                            all (default 0) */
+	                            all (default 0); steps x band steps x P
+	                            at most DK_DMFT_MAX_WORK */
 	const double *S0;        /* P^2, each within +-10 DK_DMFT_MAX_COUPLING,
 	                            or NULL: from seed */
 	double delta_init;       /* D(0, 0), in [0, DK_DMFT_MAX_DELTA_INIT]
