@@ -3,7 +3,8 @@
  * (Clark and Beiran, "Structure of activity in multiregion recurrent
  * neural networks", PNAS 122, e2404039122, 2025; arXiv:2402.12188),
  * without disorder: the fixed points of the currents between regions
- * and the stability of the silent state.
+ * and the stability of the silent state (with disorder over time:
+ * multiregion_dynamic.h).
  *
  * The network: region mu has N units x^mu_i, dx/dt = -x + sum_nu
  * m^{mu nu} (n^{mu nu} . phi(x^nu)) / N, with phi(x) = erf(sqrt(pi) x / 2)
