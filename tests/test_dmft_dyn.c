@@ -5,9 +5,9 @@
  * Delta is theirs alone; the Euler error halves with the step; one
  * region without structure settles to scs's stationary Delta(tau); one
  * region with structure settles to its static theory (multiregion_static.c)
- * in the phases chaos suppressed and chaos with structure; a band that
- * holds C_phi's decay changes nothing, one that does not shows; the
- * options refused.
+ * in the phases chaos suppressed and chaos with structure, and two
+ * regions each in one of them; a band that holds C_phi's decay changes
+ * nothing, one that does not shows; the options refused.
  */
 #include <config.h>
 
@@ -206,6 +206,34 @@ static void test_static(void)
 	   "1.8 times closer at 0.05 (%.2g, %.2g)", e[1], e[2], h[1], h[2]);
 }
 
+/* Two regions on their own currents (a > b: the pair between them is
+   subcritical and dies out), each in its own phase, each as alone: the
+   bounds of test_static at dt = 0.1. */
+static void test_two_phases(void)
+{
+	double a[2] = {3, 3}, b[2] = {0.5, 0.5}, g[2] = {1, 2.5};
+	dk_dmft_dyn_options o = options(2, a, b, g, 0.1, 200);
+	dk_dmft_dyn_result r;
+	if (solve("two phases", &o, &r))
+		return;
+	double e[2][3];
+	for (size_t m = 0; m < 2; m++) {
+		const dk_dmft_region_static *s = &r.statics[m];
+		const double *S = r.S + r.steps * 4 + m * 2;
+		e[m][0] = fabs(r.delta[r.steps * 2 + m] - s->delta0);
+		e[m][1] = fabs(S[0] * S[0] + S[1] * S[1] - s->A);
+		e[m][2] = fabs(r.delta_lag[600 * 2 + m] - s->delta_inf);
+	}
+	ok(r.statics[0].phase == DK_DMFT_CHAOS_SUPPRESSED &&
+	   r.statics[1].phase == DK_DMFT_CHAOS_WITH_STRUCTURE &&
+	   e[0][0] < 1e-10 && e[0][1] < 1e-10 && e[0][2] < 1e-10 &&
+	   e[1][0] < 1e-9 && e[1][1] < 2e-4 && e[1][2] < 2e-4,
+	   "two regions, g = 1 and 2.5: each its static theory (%.2g %.2g %.2g; "
+	   "%.2g %.2g %.2g)", e[0][0], e[0][1], e[0][2], e[1][0], e[1][1],
+	   e[1][2]);
+	dk_dmft_dyn_result_clear(&r);
+}
+
 /* The band: C_phi of a = 3, g = 2.5 settles within lag 30 (its decay
    rate is above 0.4), so a band of 30 leaves A as the whole run's
    within 1e-7; a band of 5 cuts the decay off and A moves by far more
@@ -271,6 +299,7 @@ int main(void)
 	test_order();
 	test_scs();
 	test_static();
+	test_two_phases();
 	test_band();
 	test_options();
 	return tap_done();
