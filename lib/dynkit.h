@@ -58,5 +58,6 @@
 #include "analysis/dmft/gauss.h"
 #include "analysis/dmft/dmft.h"
 #include "analysis/dmft/multiregion.h"
+#include "analysis/dmft/multiregion_dynamic.h"
 
 #endif

@@ -145,11 +145,11 @@ fails_with 2 "17 regions" dk-dmft multiregion --a 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
 grep -q "regions must be from 1 to 16, not 17" "$tmp/.err"; tap_result $? "... says the range"
 fails_with 2 "--starts 0" dk-dmft multiregion --a 1 --b 1 --starts 0
 fails_with 2 "--starts 20000" dk-dmft multiregion --a 1 --b 1 --starts 20000
-fails_with 2 "--gain with multiregion" dk-dmft multiregion --a 1 --b 1 --gain 2
-grep -q -- "--gain, --phi, .* are for scs and map" "$tmp/.err"; tap_result $? "... says so"
+fails_with 2 "--phi with multiregion" dk-dmft multiregion --a 1 --b 1 --phi erf
+grep -q -- "--phi, --tau-max, .* are for scs and map" "$tmp/.err"; tap_result $? "... says so"
 fails_with 2 "--tau-max with multiregion" dk-dmft multiregion --a 1 --b 1 --tau-max 2
 fails_with 2 "--a with scs" dk-dmft scs --a 1 --b 1
-grep -q -- "--a, --b, --signs and --starts are for multiregion" "$tmp/.err"; tap_result $? "... says so"
+grep -q -- "--a, --b, --signs, --starts, .* are for multiregion" "$tmp/.err"; tap_result $? "... says so"
 fails_with 2 "--starts with map" dk-dmft map --starts 3
 ok "map --seed without --simulate is still refused" sh -c \
 	"dk-dmft map --seed 3 2>&1 >/dev/null | grep -q 'are for map --simulate'"

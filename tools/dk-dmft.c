@@ -3,12 +3,14 @@
  * self-consistent autocorrelation of the rate network dx/dt = -x +
  * J phi(x) (scs), and the order parameters of the random map h' =
  * J phi(h) (map), J_ij ~ N(0, g^2 / N); and the fixed points of the
- * currents between the regions of a multiregion network (multiregion).
+ * currents between the regions of a multiregion network (multiregion),
+ * or with disorder (multiregion --gain) their nonstationary theory.
  *
  *	dk-dmft scs --gain 2 --phi tanh | dk-cat --select dmft/delta0 --text
  *
  * The equations, their solution and its accuracy are
- * lib/analysis/dmft/dmft.h's and multiregion.h's; map --simulate adds
+ * lib/analysis/dmft/dmft.h's, multiregion.h's and
+ * multiregion_dynamic.h's; map --simulate adds
  * the same measured on simulated networks.
  */
 #include <config.h>
@@ -29,7 +31,8 @@ typedef struct {
 	int multi;              /* 1: multiregion */
 	int tau_given;          /* --tau-max or --dtau was given */
 	int sim_given;          /* a simulation option was given */
-	int gain_given;         /* --gain or --phi was given */
+	int phi_given;          /* --phi was given */
+	const char *gain;       /* --gain as given: a list for multiregion */
 	dk_dmft_options dmft;
 	dk_dmft_sim_options sim; /* units 0: no simulation */
 	dmft_multi multi_opts;  /* multiregion */
@@ -52,9 +55,11 @@ static void usage(void)
 	       "        S^{mu nu}, nu to mu, from random starts, A^mu = sum_nu\n"
 	       "        (S^{mu nu})^2, and the stability of S = 0 from T-hat's\n"
 	       "        eigenvalues; writes dmft/S, dmft/A, dmft/residual,\n"
-	       "        dmft/that_eig, dmft/that_max_re\n"
+	       "        dmft/that_eig, dmft/that_max_re; with --gain, disorder:\n"
+	       "        the currents S(t) and each region's Delta(t, t) over time\n"
 	       "\n"
-	       "  -g, --gain G          the gain g, above 0 and at most 10 (default 2)\n"
+	       "  -g, --gain G          scs, map: the gain g, above 0 and at most 10\n"
+	       "                        (default 2)\n"
 	       "      --phi NAME        tanh or erf (erf(sqrt(pi) x / 2); default tanh)\n"
 	       "      --tau-max T       scs: the last lag of the grid (default 30)\n"
 	       "      --dtau D          scs: the grid's step (default 0.1)\n"
@@ -79,7 +84,12 @@ static int run(const options *o, dk_bundle *out)
 {
 	char err[256];
 	int st, records;
-	if (o->multi) {
+	if (o->multi && o->multi_opts.gain) {
+		dk_dmft_dyn_result r;
+		st = dk_dmft_dyn_run(&o->multi_opts.dyn, &r, err, sizeof err);
+		records = st ? DK_OK : dk_dmft_dyn_to_bundle(&r, out);
+		dk_dmft_dyn_result_clear(&r);
+	} else if (o->multi) {
 		dk_dmft_multi_result r;
 		st = dk_dmft_multi_run(&o->multi_opts.mr, &r, err, sizeof err);
 		records = st ? DK_OK : dk_dmft_multi_to_bundle(&r, out);
@@ -111,8 +121,10 @@ static int run(const options *o, dk_bundle *out)
 static int multiregion(options *o, int foreign)
 {
 	if (foreign)
-		tool_usage_error("--gain, --phi, --tau-max, --dtau, --simulate, "
-		                 "--seeds, --transient and --steps are for scs and map");
+		tool_usage_error("--phi, --tau-max, --dtau, --simulate, --seeds, "
+		                 "--transient and --steps are for scs and map");
+	if (o->gain)
+		dmft_multi_gain(&o->multi_opts, o->gain);
 	dmft_multi_finish(&o->multi_opts);
 	dk_bundle *out = dk_bundle_alloc();
 	int status = out ? run(o, out) : TOOL_EXIT_FAIL;
@@ -154,18 +166,12 @@ int main(int argc, char **argv)
 		    dmft_multi_option(&o.multi_opts, c, optarg))
 			continue;
 		switch (c) {
-		case 'g':
-			o.dmft.gain = tool_parse_positive("--gain", optarg);
-			if (o.dmft.gain > DK_DMFT_MAX_GAIN)
-				tool_usage_error("--gain: '%s' is above %g", optarg,
-				                 DK_DMFT_MAX_GAIN);
-			o.gain_given = 1;
-			break;
+		case 'g': o.gain = optarg; break;
 		case OPT_PHI:
 			if (!(o.dmft.phi = dk_dmft_phi_from_name(optarg)))
 				tool_usage_error("--phi: %s, not '%s'", dk_dmft_phi_names(),
 				                 optarg);
-			o.gain_given = 1;
+			o.phi_given = 1;
 			break;
 		case OPT_TAU_MAX:
 			o.dmft.tau_max = tool_parse_positive("--tau-max", optarg);
@@ -216,9 +222,16 @@ int main(int argc, char **argv)
 		tool_usage_error("KIND: scs, map or multiregion, not '%s'", argv[optind]);
 	if (o.multi)
 		return multiregion(&o, o.tau_given || o.sim_given || units ||
-		                   o.gain_given);
+		                   o.phi_given);
 	if (o.multi_opts.given)
-		tool_usage_error("--a, --b, --signs and --starts are for multiregion");
+		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
+		                 "--delta-init and --start are for multiregion");
+	if (o.gain) {
+		o.dmft.gain = tool_parse_positive("--gain", o.gain);
+		if (o.dmft.gain > DK_DMFT_MAX_GAIN)
+			tool_usage_error("--gain: '%s' is above %g", o.gain,
+			                 DK_DMFT_MAX_GAIN);
+	}
 	o.sim_given |= seed_given;
 	if (!o.scs && o.tau_given)
 		tool_usage_error("--tau-max and --dtau are for scs, not map");

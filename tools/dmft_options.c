@@ -3,13 +3,15 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "dmft_options.h"
 
 void dmft_multi_init(dmft_multi *m)
 {
-	*m = (dmft_multi){.mr = dk_dmft_multi_options_default()};
+	*m = (dmft_multi){.mr = dk_dmft_multi_options_default(),
+	                  .dyn = dk_dmft_dyn_options_default()};
 }
 
 /* Replace *list by the values of arg. */
@@ -34,11 +36,39 @@ int dmft_multi_option(dmft_multi *m, int c, const char *arg)
 			tool_usage_error("--starts: from 1 to %d, not '%s'",
 			                 DK_DMFT_MAX_STARTS, arg);
 		break;
+	case DMFT_OPT_DT:
+		m->dyn.dt = tool_parse_real("--dt", arg, 0, DK_DMFT_MAX_DT);
+		if (m->dyn.dt == 0)
+			tool_usage_error("--dt must be above 0");
+		m->dyn_given = 1;
+		break;
+	case DMFT_OPT_T_MAX:
+		m->dyn.t_max = tool_parse_positive("--t-max", arg);
+		m->dyn_given = 1;
+		break;
+	case DMFT_OPT_BAND:
+		m->dyn.band = tool_parse_real("--band", arg, 0, INFINITY);
+		m->dyn_given = 1;
+		break;
+	case DMFT_OPT_DELTA_INIT:
+		m->dyn.delta_init = tool_parse_real("--delta-init", arg, 0,
+		                                    DK_DMFT_MAX_DELTA_INIT);
+		m->dyn_given = 1;
+		break;
+	case DMFT_OPT_START:
+		parse_list("--start", arg, &m->start, &m->nstart);
+		m->dyn_given = 1;
+		break;
 	default:
 		return 0;
 	}
 	m->given = 1;
 	return 1;
+}
+
+void dmft_multi_gain(dmft_multi *m, const char *arg)
+{
+	parse_list("--gain", arg, &m->gain, &m->ngain);
 }
 
 void dmft_multi_finish(dmft_multi *m)
@@ -65,6 +95,23 @@ void dmft_multi_finish(dmft_multi *m)
 	char err[256];
 	if (dk_dmft_multi_options_check(&m->mr, err, sizeof err))
 		tool_usage_error("--a / --b / --signs: %s", err);
+	if (!m->gain) {
+		if (m->dyn_given)
+			tool_usage_error("--dt, --t-max, --band, --delta-init and "
+			                 "--start are for multiregion --gain");
+		return;
+	}
+	if (m->ngain != m->na)
+		tool_usage_error("--gain: one value per region, not %zu for %zu",
+		                 m->ngain, m->na);
+	if (m->start && m->nstart != m->na * m->na)
+		tool_usage_error("--start: P^2 = %zu values, not %zu", m->na * m->na,
+		                 m->nstart);
+	m->dyn.model = m->mr;
+	m->dyn.gain = m->gain;
+	m->dyn.S0 = m->start;
+	if (dk_dmft_dyn_options_check(&m->dyn, err, sizeof err))
+		tool_usage_error("--gain / --dt / --t-max / --band / --start: %s", err);
 }
 
 static json_t *list(const double *v, size_t n)
@@ -77,6 +124,15 @@ static json_t *list(const double *v, size_t n)
 
 json_t *dmft_multi_json(const dmft_multi *m)
 {
+	if (m->gain)
+		return json_pack("{s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:f, s:f, s:I}",
+		                 "kind", "multiregion", "a", list(m->a, m->na),
+		                 "b", list(m->b, m->nb),
+		                 "signs", list(m->signs, m->nsigns),
+		                 "gain", list(m->gain, m->ngain), "dt", m->dyn.dt,
+		                 "t_max", m->dyn.t_max, "band", m->dyn.band,
+		                 "delta_init", m->dyn.delta_init,
+		                 "seed", (json_int_t)m->mr.seed);
 	return json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "kind", "multiregion",
 	                 "a", list(m->a, m->na), "b", list(m->b, m->nb),
 	                 "signs", list(m->signs, m->nsigns),
@@ -89,5 +145,7 @@ void dmft_multi_free(dmft_multi *m)
 	free(m->a);
 	free(m->b);
 	free(m->signs);
+	free(m->gain);
+	free(m->start);
 	*m = (dmft_multi){0};
 }

@@ -106,6 +106,12 @@
 #define DK_NAME_DMFT_RESIDUAL    "dmft/residual"
 #define DK_NAME_DMFT_THAT_EIG    "dmft/that_eig"
 #define DK_NAME_DMFT_THAT_MAX_RE "dmft/that_max_re"
+/* ... and with disorder (dk-dmft multiregion --gain), the nonstationary
+   theory: the currents (time, region, region), each region's variance
+   (time, region), and its autocorrelation at the last time (lag, region) */
+#define DK_NAME_DMFT_S_T         "dmft/S_t"
+#define DK_NAME_DMFT_DELTA_T     "dmft/delta_t"
+#define DK_NAME_DMFT_DELTA_LAG   "dmft/delta_lag"
 /* ... and the map simulated beside it (dk-dmft map --simulate), per network */
 #define DK_NAME_SIM_Q         "sim/q"
 #define DK_NAME_SIM_LYAPUNOV  "sim/lyapunov"

@@ -293,6 +293,24 @@ static void t_from_abs(double *T, const double *a, const double *b,
 				signs[m] * signs[n] * sqrt(b[m] * b[n]);
 }
 
+void dk_dmft_multi_coupling(const dk_dmft_multi_options *o, double *T,
+                            double *U)
+{
+	size_t P = o->regions, P3 = P * P * P;
+	if (o->T)
+		memcpy(T, o->T, P3 * sizeof *T);
+	else
+		t_from_abs(T, o->a, o->b, o->signs, P);
+	if (o->U) {
+		memcpy(U, o->U, P3 * sizeof *U);
+		return;
+	}
+	memset(U, 0, P3 * sizeof *U);
+	for (size_t m = 0; m < P; m++)
+		for (size_t n = 0; n < P; n++)
+			U[(m * P + n) * P + n] = 1;
+}
+
 static int by_real_part(const void *x, const void *y)
 {
 	const double *u = x, *v = y;
@@ -347,20 +365,15 @@ static int result_alloc(const dk_dmft_multi_options *o, dk_dmft_multi_result *r)
 		if (!r->a || !r->b || !r->signs || !r->prediction)
 			return DK_ENOMEM;
 	}
-	r->T = o->T ? copy(o->T, P3) : malloc(P3 * sizeof *r->T);
-	r->U = o->U ? copy(o->U, P3) : calloc(P3, sizeof *r->U);
+	r->T = malloc(P3 * sizeof *r->T);
+	r->U = malloc(P3 * sizeof *r->U);
 	r->S = malloc(K * P * P * sizeof *r->S);
 	r->A = malloc(K * P * sizeof *r->A);
 	r->residual = malloc(K * sizeof *r->residual);
 	r->that_eig = malloc(2 * P * P * sizeof *r->that_eig);
 	if (!r->T || !r->U || !r->S || !r->A || !r->residual || !r->that_eig)
 		return DK_ENOMEM;
-	if (!o->T)
-		t_from_abs(r->T, o->a, o->b, o->signs, P);
-	if (!o->U)
-		for (size_t m = 0; m < P; m++)
-			for (size_t n = 0; n < P; n++)
-				r->U[(m * P + n) * P + n] = 1;
+	dk_dmft_multi_coupling(o, r->T, r->U);
 	r->options.a = r->a;
 	r->options.b = r->b;
 	r->options.signs = r->signs;

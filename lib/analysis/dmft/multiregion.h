@@ -3,7 +3,8 @@
  * (Clark and Beiran, "Structure of activity in multiregion recurrent
  * neural networks", PNAS 122, e2404039122, 2025; arXiv:2402.12188),
  * without disorder: the fixed points of the currents between regions
- * and the stability of the silent state.
+ * and the stability of the silent state (with disorder over time:
+ * multiregion_dynamic.h).
  *
  * The network: region mu has N units x^mu_i, dx/dt = -x + sum_nu
  * m^{mu nu} (n^{mu nu} . phi(x^nu)) / N, with phi(x) = erf(sqrt(pi) x / 2)
@@ -129,6 +130,11 @@ typedef struct dk_dmft_multi_result {
 int dk_dmft_multi_run(const dk_dmft_multi_options *o, dk_dmft_multi_result *r,
                       char *err, size_t errlen);
 void dk_dmft_multi_result_clear(dk_dmft_multi_result *r);
+
+/* The model's T and U (P^3 each) from checked options o: T as given or
+   from a, b and signs, U as given or the identity. */
+void dk_dmft_multi_coupling(const dk_dmft_multi_options *o, double *T,
+                            double *U);
 
 /* psi(Delta) = 1 / sqrt(1 + pi Delta / 2), and its inverse (2 / pi)
    (1 / psi^2 - 1). */
