@@ -24,6 +24,32 @@ dk-gen flipflop --batch 4 --length 20 --seed 3 | dk-run "$tmp/net.npy" >"$tmp/ru
 ok "made a trained network and its run" test -s "$tmp/run.npy"
 
 # ---- loss ----
+# with train/log, the test loss over the training loss: what gnuplot is
+# given, taken by a stand-in that keeps its files
+dk-init rnn --units 8 --inputs 3 --outputs 3 --seed 1 |
+	dk-train --task flipflop --batch 4 --length 20 --steps 30 --test-every 10 \
+		>"$tmp/nett.npy" 2>/dev/null
+mkdir "$tmp/lgot"
+printf '#!/bin/sh\ncp data.txt test.txt plot.gp "%s" && printf x >plot.png\n' "$tmp/lgot" >"$tmp/lgrab"
+chmod +x "$tmp/lgrab"
+DK_GNUPLOT="$tmp/lgrab" dk-plot loss -o "$tmp/lgrab.png" "$tmp/nett.npy"
+is "$?" 0 "dk-plot loss with train/log (a stand-in gnuplot keeps the data)"
+PYL=$(numpy_python)
+[ -n "$PYL" ] || PYL=false
+"$PYL" - "$tmp/nett.npy" "$tmp/lgot/test.txt" <<'EOF' >"$tmp/ltest.out" 2>&1
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import load
+log = load(sys.argv[1])["train/log"]
+got = np.loadtxt(sys.argv[2], ndmin=2)
+assert got.shape == (len(log), 2), (got.shape, log.shape)
+assert (got[:, 0] == log[:, 0]).all() and np.abs(got[:, 1] - log[:, 2]).max() <= 1e-15 * np.abs(log[:, 2]).max()
+EOF
+tap_result $? "test.txt: train/log's steps and test losses, every row"
+sed 's/^/#   /' "$tmp/ltest.out" | tail -3
+grep -q "'test.txt' using 1:2.*title 'test'" "$tmp/lgot/plot.gp"
+tap_result $? "the script draws them, titled test, beside train"
 mkdir "$tmp/o"
 ok "dk-plot loss -o loss.png: exit 0" dk-plot loss --size 320x240 -o "$tmp/o/loss.png" "$tmp/net.npy"
 is "$(png_sig "$tmp/o/loss.png")" "$PNG_SIG" "loss.png starts with the PNG signature"
