@@ -136,6 +136,32 @@ EOF
 	ok "dk-plot eig of a bare complex .npy" dk-plot eig -o "$tmp/bare.svg" "$tmp/bare.npy"
 	grep -q 'width="640" height="480"' "$tmp/bare.svg"
 	is "$?" 0 "the bare eigenvalues' SVG is 640x480"
+	# each point's eigenvalues in the colour of its class: unstable
+	# directions counted from the eigenvalues (|z| > 1 for a map, Re z > 0
+	# for a flow) without an index, 0, 1 or 2 and more
+	mkdir "$tmp/egot"
+	printf '#!/bin/sh\ncp data.txt plot.gp "%s" && printf x >plot.png\n' "$tmp/egot" >"$tmp/egrab"
+	chmod +x "$tmp/egrab"
+	for f in fp flow; do
+		rm -f "$tmp/egot/data.txt"
+		DK_GNUPLOT="$tmp/egrab" dk-plot eig -o "$tmp/egrab.png" "$tmp/$f.npy"
+		"$PY" - "$tmp/$f.npy" "$tmp/egot/data.txt" "$f" <<'PYC'
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import load
+R = load(sys.argv[1])
+eig = R["fp/eig"] if sys.argv[3] == "fp" else R["jac/eig"]
+unstable = (np.abs(eig) > 1 + 1e-10) if sys.argv[3] == "fp" else (eig.real > 1e-10)
+cls = np.minimum(unstable.sum(1), 2).repeat(eig.shape[1])
+got = np.loadtxt(sys.argv[2])
+assert (got[:, 2] == cls).all(), (got[:, 2], cls)
+assert len(set(cls)) >= 2
+PYC
+		tap_result $? "eig of $f: each point's eigenvalues in the class of its unstable directions"
+	done
+	grep -q "title 'stable (index 0)'" "$tmp/egot/plot.gp"
+	tap_result $? "the key names the classes"
 	# the unit circle, or the imaginary axis, is what the convention changes
 	dk-plot eig --format svg "$tmp/flow.npy" >"$tmp/flow-attrs.svg"
 	dk-plot eig --convention flow --format svg "$tmp/flow.npy" >"$tmp/flow-opt.svg"
