@@ -7,6 +7,7 @@
  *	dk-init ctrnn --units 200 --gain 1.5 --phi erf --dt 0.05 --integrator rk4
  *	dk-init wrnn --channels 6 --units 100 --inputs 10 --outputs 10
  *	dk-init nwm --channels 2 --sheet 32,32 --inputs 1 --outputs 4
+ *	dk-init multiregion --units 1000 --a 2,1.5,1.2 --b 0.5,0.5,0.5
  *
  * The model is created by the library (dk_model_create); this tool only
  * reads the options and writes the result, with its provenance.
@@ -46,6 +47,10 @@ static void usage(void)
 	       "         z' = z + dt (tanh(W * y + b) - omega y - alpha z), y' = y + dt z',\n"
 	       "         W a 3x3 circular convolution (the Laplacian at first), omega\n"
 	       "         and alpha relu(3x3 convolution of the input image); needs --sheet\n"
+	       "  multiregion  P regions of N units, dx^mu/dt = -x^mu + sum_nu m^{mu nu}\n"
+	       "         (n^{mu nu} . phi(x^nu))/N + B u, phi = erf(sqrt(pi) x/2), held\n"
+	       "         matrix-free; loadings drawn with <n^{mu nu} m^{nu rho}> =\n"
+	       "         delta_{mu rho} c^{mu nu}, c from --a, --b, --signs; B = 0\n"
 	       "\n"
 	       MODEL_OPTIONS_HELP
 	       "  -S, --seed S         random seed (default 1)\n"
@@ -86,7 +91,7 @@ int main(int argc, char **argv)
 			o.output = optarg;
 	}
 	if (optind != argc - 1)
-		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn, nwm)");
+		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn, nwm, multiregion)");
 
 	dk_model *m;
 	if (model_options_create(&o.m, argv[optind], &m))

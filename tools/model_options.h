@@ -1,8 +1,9 @@
 /*
  * model_options.h -- the options that make a new model (--channels,
  * --units, --inputs, --outputs, --act/--phi, --init, --gain, the seed,
- * the continuous-time --dt, --tau, --integrator, --rank, and the nwm's
- * --sheet), as dk-init
+ * the continuous-time --dt, --tau, --integrator, --rank, the nwm's
+ * --sheet, and the multiregion network's --regions, --a, --b, --signs),
+ * as dk-init
  * takes them and dk-train takes them to create the model it trains.
  *
  * The long options return the short letters dk-init has always had
@@ -18,8 +19,12 @@
 
 enum {
 	MODEL_OPT_DT = 0x400, MODEL_OPT_TAU, MODEL_OPT_INTEGRATOR, MODEL_OPT_RANK,
-	MODEL_OPT_SHEET, MODEL_OPT_END
+	MODEL_OPT_SHEET, MODEL_OPT_REGIONS, MODEL_OPT_A, MODEL_OPT_B,
+	MODEL_OPT_SIGNS, MODEL_OPT_END
 };
+
+/* The most values of --a, --b, --signs (one per region). */
+#define MODEL_MAX_COUPLINGS 64
 
 /* The short options, for getopt's option string. */
 #define MODEL_SHORTOPTS "c:n:i:O:a:I:g:"
@@ -40,7 +45,11 @@ enum {
 	{"tau", required_argument, NULL, MODEL_OPT_TAU}, \
 	{"integrator", required_argument, NULL, MODEL_OPT_INTEGRATOR}, \
 	{"rank", required_argument, NULL, MODEL_OPT_RANK}, \
-	{"sheet", required_argument, NULL, MODEL_OPT_SHEET}
+	{"sheet", required_argument, NULL, MODEL_OPT_SHEET}, \
+	{"regions", required_argument, NULL, MODEL_OPT_REGIONS}, \
+	{"a", required_argument, NULL, MODEL_OPT_A}, \
+	{"b", required_argument, NULL, MODEL_OPT_B}, \
+	{"signs", required_argument, NULL, MODEL_OPT_SIGNS}
 
 /* The help lines of these options (the seed's line is the tool's). */
 #define MODEL_OPTIONS_HELP \
@@ -65,13 +74,22 @@ enum {
 	"      --tau TAU        ctrnn: time constant (default 1)\n" \
 	"      --integrator M   ctrnn: euler or rk4 (default euler)\n" \
 	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n" \
-	"      --sheet H,W      nwm: the sheet's rows and columns (required)\n"
+	"      --sheet H,W      nwm: the sheet's rows and columns (required)\n" \
+	"      --regions P      multiregion: regions of --units N units each\n" \
+	"                       (default: the count of --a)\n" \
+	"      --a A1,..,AP     multiregion: each region's own loop c^{mu mu}\n" \
+	"      --b B1,..,BP     multiregion: the loops between regions, c^{mu nu}\n" \
+	"                       = s_mu s_nu sqrt(b_mu b_nu) (--a, --b required)\n" \
+	"      --signs S1,..    multiregion: each +1 or -1 (default all +1)\n"
 
 typedef struct {
 	dk_model_spec spec;
 	int given[128];     /* by short letter: which options were set */
-	int ct_given[MODEL_OPT_END - MODEL_OPT_DT]; /* the continuous-time ones
-	                                               and --sheet */
+	int ct_given[MODEL_OPT_END - MODEL_OPT_DT]; /* the continuous-time ones,
+	                                               --sheet, the multiregion's */
+	double a[MODEL_MAX_COUPLINGS], b[MODEL_MAX_COUPLINGS],
+	       signs[MODEL_MAX_COUPLINGS]; /* --a, --b, --signs */
+	size_t na, nb, nsigns;
 	char init[32];      /* the initialisation the model was made with */
 } model_options;
 
