@@ -56,7 +56,7 @@ enum {
 	"  -c, --channels C     rings of the wrnn, sheets of the nwm (default 1)\n" \
 	"  -n, --units N        units (default 64): the state size, or units per\n" \
 	"                       ring of the wrnn; lstm's state [h, c] holds 2N;\n" \
-	"                       nwm: H W, its default\n" \
+	"                       nwm: H W, its default; multiregion: per region\n" \
 	"  -i, --inputs I       input size (default 1); nwm: the image's\n" \
 	"                       channels, each H x W\n" \
 	"  -O, --outputs O      readout size (default 1)\n" \
@@ -66,11 +66,13 @@ enum {
 	"      --phi F          the same as --act\n" \
 	"  -I, --init KIND      rnn: identity, random or orthogonal (default\n" \
 	"                       random); wrnn: shift or random (default shift);\n" \
-	"                       gru, lstm, ctrnn: random only; nwm: laplacian\n" \
+	"                       gru, lstm, ctrnn: random only; nwm: laplacian;\n" \
+	"                       multiregion: paper\n" \
 	"  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q; wrnn\n" \
 	"                       random: kernel ~ N(0, G^2/(3C)) (default 1;\n" \
 	"                       not used by gru and lstm)\n" \
-	"      --dt DT          ctrnn, nwm: integration step (default 0.1)\n" \
+	"      --dt DT          ctrnn, nwm, multiregion: integration step (default\n" \
+	"                       0.1; multiregion 0.05)\n" \
 	"      --tau TAU        ctrnn: time constant (default 1)\n" \
 	"      --integrator M   ctrnn: euler or rk4 (default euler)\n" \
 	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n" \
