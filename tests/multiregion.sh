@@ -4,7 +4,8 @@
 # the paper's simulation loop (Clark and Beiran's run_sim, written here
 # from its equations) on the model's own loadings read from the stream;
 # dk-jac's Jacobian (model.c's, from the jvp) against the one written
-# out in NumPy; dk-fixed and dk-lyap on it.
+# out in NumPy; dk-fixed and dk-lyap on it; dk-dmft multiregion
+# --simulate's currents against those of dk-init's network.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -149,5 +150,41 @@ assert np.abs(x - np.einsum("mni,mn->mi", m, S)).max() < 1.5e-6
 assert np.abs(x).max() > 0.1, np.abs(x).max()
 EOF
 ok "dk-lyap: 2 exponents from a random state" dk-lyap -k 2 -T 200 -o "$tmp/ly.npy" "$tmp/s.npy"
+
+# ---- dk-dmft multiregion --simulate ----
+# Network 0 of seed 1 has dk-init's loadings of seed 1.  Started in the
+# loadings' span, the Euler steps keep x^mu = sum_nu m^{mu nu}
+# kappa^{mu nu} with kappa' = (1 - dt) kappa + dt S: from sim/S alone,
+# kappa after t steps is known up to (1 - dt)^t times the start's
+# (below 1e-15 at t = 700), so S recomputed here from dk-init's loadings
+# must equal sim/S there (the same sums in another order: 1e-12), and
+# sim/A is the mean of sum_nu S^2 over the measured steps.
+ok "dk-dmft multiregion --simulate 300 (700 + 20 steps)" dk-dmft multiregion \
+	--a 2,1.5 --b 0.5,0.5 --starts 2 --simulate 300 --seeds 2 --transient 700 \
+	--steps 20 -o "$tmp/sim.npy"
+ok "dk-init of its loadings (seed 1)" dk-init multiregion --units 300 \
+	--a 2,1.5 --b 0.5,0.5 --seed 1 -o "$tmp/sm.npy"
+pycheck "sim/S = the currents of dk-init's network, rebuilt from sim/S's own history" <<EOF
+M, R = load("$tmp/sm.npy"), load("$tmp/sim.npy")
+m, n, dt = M["model/m"], M["model/n"], 0.05
+P, N = m.shape[0], m.shape[2]
+S = R["sim/S"]
+assert S.shape == (2, 721, P, P) and R["sim/A"].shape == (2, P), (S.shape, R["sim/A"].shape)
+kappa = np.zeros((P, P))
+worst = 0
+for t in range(720):
+    kappa = (1 - dt) * kappa + dt * S[0, t]
+    if t + 1 >= 700:
+        x = np.einsum("mni,mn->mi", m, kappa)
+        got = np.einsum("mni,ni->mn", n, phi(x)) / N
+        worst = max(worst, np.abs(got - S[0, t + 1]).max() / np.abs(S[0, t + 1]).max())
+assert worst < 1e-12, worst
+A = (S[:, 701:] ** 2).sum(axis=3).mean(axis=1)
+assert np.abs(A - R["sim/A"]).max() < 1e-12 * np.abs(A).max(), (A, R["sim/A"])
+assert not np.array_equal(S[0], S[1])
+EOF
+fails_with 2 "--seeds without --simulate" dk-dmft multiregion --a 2 --b 1 --seeds 2
+fails_with 2 "--simulate 0" dk-dmft multiregion --a 2 --b 1 --simulate 0
+fails_with 2 "--simulate above 10^7" dk-dmft multiregion --a 2 --b 1 --simulate 10000001
 
 done_testing
