@@ -270,14 +270,17 @@ static void pull_back(const dk_model *m, const double *g, double *G, double *y)
 		}
 }
 
-/* phi, phi' and S of B states into the cache (cs doubles per state). */
-static void fill_cache(const dk_model *m, size_t B, const double *x, double *cache)
+/* phi, phi' (when slope: a step without a cache needs none) and S of B
+   states into the cache (cs doubles per state). */
+static void fill_cache(const dk_model *m, size_t B, const double *x, double *cache,
+                       int slope)
 {
 	size_t n = m->n, cs = mr_cache_size(m);
 	for (size_t r = 0; r < B; r++) {
 		double *c = cache + r * cs;
 		dk_act_apply(DK_ACT_ERF, x + r * n, c, n);
-		dk_act_derivative(DK_ACT_ERF, x + r * n, c + n, n);
+		if (slope)
+			dk_act_derivative(DK_ACT_ERF, x + r * n, c + n, n);
 		currents(m, c, c + 2 * n);
 	}
 }
@@ -316,7 +319,7 @@ static int mr_step(const dk_model *m, double *work, size_t B, const double *x,
                    const double *u, double *xn, double *cache)
 {
 	double *c = cache ? cache : work, *F = scratch_F(m, work, B), h = m->spec.dt;
-	fill_cache(m, B, x, c);
+	fill_cache(m, B, x, c, cache != NULL);
 	field_from(m, B, x, u, c, F);
 	for (size_t i = 0; i < B * m->n; i++)
 		xn[i] = x[i] + h * F[i];
@@ -328,7 +331,7 @@ static const double *stages(const dk_model *m, double *work, size_t B,
 {
 	if (cache)
 		return cache;
-	fill_cache(m, B, x, work);
+	fill_cache(m, B, x, work, 1);
 	return work;
 }
 
@@ -428,7 +431,7 @@ static int mr_vjp(const dk_model *m, double *work, size_t B, const double *x,
 static int mr_field(const dk_model *m, double *work, size_t B, const double *x,
                     const double *u, double *f)
 {
-	fill_cache(m, B, x, work);
+	fill_cache(m, B, x, work, 0);
 	field_from(m, B, x, u, work, f);
 	return DK_OK;
 }
@@ -438,7 +441,7 @@ static int mr_field_jvp(const dk_model *m, double *work, size_t B,
                         double *df)
 {
 	(void)u;
-	fill_cache(m, B, x, work);
+	fill_cache(m, B, x, work, 1);
 	tangent(m, B, work, dx, 0, 1, scratch_G(m, work, B), df);
 	return DK_OK;
 }
@@ -447,7 +450,7 @@ static int mr_field_vjp(const dk_model *m, double *work, size_t B,
                         const double *x, const double *u, const double *gf,
                         double *gx)
 {
-	fill_cache(m, B, x, work);
+	fill_cache(m, B, x, work, 1);
 	adjoint(m, B, work, u, gf, 0, 1, scratch_G(m, work, B), scratch_F(m, work, B),
 	        gx, NULL, NULL);
 	return DK_OK;
