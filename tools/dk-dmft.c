@@ -64,13 +64,16 @@ static void usage(void)
 	       "      --tau-max T       scs: the last lag of the grid (default 30)\n"
 	       "      --dtau D          scs: the grid's step (default 0.1)\n"
 	       "      --simulate N      map: also simulate networks of N units (2 to\n"
-	       "                        8192); writes sim/q, sim/lyapunov\n"
-	       "      --seeds K         map --simulate: K networks (default 1)\n"
-	       "  -S, --seed S          map --simulate: network k from seed S + k\n"
+	       "                        8192); writes sim/q, sim/lyapunov;\n"
+	       "                        multiregion: of N units per region (the\n"
+	       "                        multiregion model, Euler steps of 0.05, from\n"
+	       "                        the paper's start); writes sim/S, sim/A\n"
+	       "      --seeds K         --simulate: K networks (default 1)\n"
+	       "  -S, --seed S          --simulate: network k from seed S + k\n"
 	       "                        (default 1)\n"
-	       "      --transient T0    map --simulate: steps before measuring\n"
+	       "      --transient T0    --simulate: steps before measuring\n"
 	       "                        (default 200)\n"
-	       "  -T, --steps T         map --simulate: measured steps (default 500)\n"
+	       "  -T, --steps T         --simulate: measured steps (default 500)\n"
 	       DMFT_MULTI_HELP
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
@@ -94,6 +97,13 @@ static int run(const options *o, dk_bundle *out)
 		st = dk_dmft_multi_run(&o->multi_opts.mr, &r, err, sizeof err);
 		records = st ? DK_OK : dk_dmft_multi_to_bundle(&r, out);
 		dk_dmft_multi_result_clear(&r);
+		if (!st && !records && o->sim.units) {
+			dk_dmft_multi_sim_result s;
+			st = dk_dmft_multi_simulate(&o->multi_opts.mr, &o->sim, &s, err,
+			                            sizeof err);
+			records = st ? DK_OK : dk_dmft_multi_sim_to_bundle(&s, out);
+			dk_dmft_multi_sim_result_clear(&s);
+		}
 	} else if (o->scs) {
 		dk_dmft_scs_result r;
 		st = dk_dmft_scs_run(&o->dmft, &r, err, sizeof err);
@@ -121,14 +131,36 @@ static int run(const options *o, dk_bundle *out)
 static int multiregion(options *o, int foreign)
 {
 	if (foreign)
-		tool_usage_error("--phi, --tau-max, --dtau, --simulate, --seeds, "
-		                 "--transient and --steps are for scs and map");
+		tool_usage_error("--phi, --tau-max and --dtau are for scs and map");
+	if (o->sim_given && !o->sim.units)
+		tool_usage_error("--seeds, --transient and --steps are for "
+		                 "multiregion --simulate");
+	if (o->gain && o->sim.units)
+		tool_usage_error("--simulate builds networks without disorder: not "
+		                 "with --gain");
 	if (o->gain)
 		dmft_multi_gain(&o->multi_opts, o->gain);
 	dmft_multi_finish(&o->multi_opts);
+	char err[256];
+	if (o->sim.units && o->sim.units > DK_DMFT_MULTI_MAX_UNITS)
+		tool_usage_error("--simulate: from 1 to %d units per region, not %zu",
+		                 DK_DMFT_MULTI_MAX_UNITS, o->sim.units);
+	if (o->sim.units && dk_dmft_sim_options_check(&(dk_dmft_sim_options){
+	        .units = 2, .networks = o->sim.networks, .seed = o->sim.seed,
+	        .transient = o->sim.transient, .steps = o->sim.steps}, err, sizeof err))
+		tool_usage_error("--simulate: %s", err);
 	dk_bundle *out = dk_bundle_alloc();
 	int status = out ? run(o, out) : TOOL_EXIT_FAIL;
-	status = tool_finish(status, o->output, out, dmft_multi_json(&o->multi_opts));
+	json_t *prov = dmft_multi_json(&o->multi_opts);
+	if (prov && o->sim.units &&
+	    json_object_update_new(prov, json_pack("{s:I, s:I, s:I, s:I}",
+	        "simulate", (json_int_t)o->sim.units, "seeds", (json_int_t)o->sim.networks,
+	        "transient", (json_int_t)o->sim.transient,
+	        "steps", (json_int_t)o->sim.steps))) {
+		json_decref(prov);
+		prov = NULL;
+	}
+	status = tool_finish(status, o->output, out, prov);
 	dk_bundle_free(out);
 	dmft_multi_free(&o->multi_opts);
 	return status;
@@ -182,10 +214,9 @@ int main(int argc, char **argv)
 			o.tau_given = 1;
 			break;
 		case OPT_SIMULATE:
-			units = tool_parse_count("--simulate", optarg);
-			if (units < 2 || units > DK_DMFT_MAX_UNITS)
-				tool_usage_error("--simulate: from 2 to %d units, not '%s'",
-				                 DK_DMFT_MAX_UNITS, optarg);
+			/* the range is the kind's: checked below */
+			if (!(units = tool_parse_count("--simulate", optarg)))
+				tool_usage_error("--simulate: at least 1 unit");
 			break;
 		case OPT_SEEDS:
 			o.sim.networks = tool_parse_count("--seeds", optarg);
@@ -220,9 +251,10 @@ int main(int argc, char **argv)
 		o.multi = 1;
 	else if (strcmp(argv[optind], "map"))
 		tool_usage_error("KIND: scs, map or multiregion, not '%s'", argv[optind]);
-	if (o.multi)
-		return multiregion(&o, o.tau_given || o.sim_given || units ||
-		                   o.phi_given);
+	if (o.multi) {
+		o.sim.units = units;
+		return multiregion(&o, o.tau_given || o.phi_given);
+	}
 	if (o.multi_opts.given)
 		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
 		                 "--delta-init and --start are for multiregion");
@@ -239,7 +271,10 @@ int main(int argc, char **argv)
 		tool_usage_error("--seeds, --seed, --transient and --steps are for "
 		                 "map --simulate");
 	if (o.scs && units)
-		tool_usage_error("--simulate is for map, not scs");
+		tool_usage_error("--simulate is for map and multiregion, not scs");
+	if (units && (units < 2 || units > DK_DMFT_MAX_UNITS))
+		tool_usage_error("--simulate: from 2 to %d units, not %zu",
+		                 DK_DMFT_MAX_UNITS, units);
 	o.sim.units = units;
 	char err[256];
 	if (dk_dmft_options_check(&o.dmft, o.scs, err, sizeof err))

@@ -8,6 +8,7 @@
  *	dk-init wrnn --channels 6 --units 100 --inputs 10 --outputs 10
  *	dk-init nwm --channels 2 --sheet 32,32 --inputs 1 --outputs 4
  *	dk-init fernn --channels 4 --units 32 --velocities 2 --inputs 1
+ *	dk-init multiregion --units 1000 --a 2,1.5,1.2 --b 0.5,0.5,0.5
  *
  * The model is created by the library (dk_model_create); this tool only
  * reads the options and writes the result, with its provenance.
@@ -53,6 +54,10 @@ static void usage(void)
 	       "         readout reads the maximum over nu; needs --velocities\n"
 	       "  grnn   the same cell with the one velocity 0 (the G-RNN); the same\n"
 	       "         seed gives it the fernn's parameters\n"
+	       "  multiregion  P regions of N units, dx^mu/dt = -x^mu + sum_nu m^{mu nu}\n"
+	       "         (n^{mu nu} . phi(x^nu))/N + B u, phi = erf(sqrt(pi) x/2), held\n"
+	       "         matrix-free; loadings drawn with <n^{mu nu} m^{nu rho}> =\n"
+	       "         delta_{mu rho} c^{mu nu}, c from --a, --b, --signs; B = 0\n"
 	       "\n"
 	       MODEL_OPTIONS_HELP
 	       "  -S, --seed S         random seed (default 1)\n"
@@ -93,7 +98,7 @@ int main(int argc, char **argv)
 			o.output = optarg;
 	}
 	if (optind != argc - 1)
-		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn, nwm, fernn, grnn)");
+		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn, nwm, fernn, grnn, multiregion)");
 
 	dk_model *m;
 	if (model_options_create(&o.m, argv[optind], &m))

@@ -35,6 +35,19 @@ static void parse_sheet(const char *arg, size_t *height, size_t *width)
 		tool_usage_error("--sheet: '%s': rows and columns must be at least 1", arg);
 }
 
+/* --a, --b, --signs: up to MODEL_MAX_COUPLINGS numbers into v. */
+static void parse_couplings(const char *opt, const char *arg, double *v, size_t *count)
+{
+	double *list = tool_parse_numbers(opt, arg, count);
+	if (*count > MODEL_MAX_COUPLINGS) {
+		free(list);
+		tool_usage_error("%s: at most %d values, one per region", opt,
+		                 MODEL_MAX_COUPLINGS);
+	}
+	memcpy(v, list, *count * sizeof *v);
+	free(list);
+}
+
 int model_option(model_options *m, int c, const char *arg)
 {
 	dk_model_spec *s = &m->spec;
@@ -68,6 +81,14 @@ int model_option(model_options *m, int c, const char *arg)
 		if (!s->velocities)
 			tool_usage_error("--velocities: at least 1");
 		break;
+	case MODEL_OPT_REGIONS:
+		s->regions = tool_parse_count("--regions", arg);
+		if (!s->regions)
+			tool_usage_error("--regions: at least 1");
+		break;
+	case MODEL_OPT_A: parse_couplings("--a", arg, m->a, &m->na); break;
+	case MODEL_OPT_B: parse_couplings("--b", arg, m->b, &m->nb); break;
+	case MODEL_OPT_SIGNS: parse_couplings("--signs", arg, m->signs, &m->nsigns); break;
 	default: return 0;
 	}
 	if (c >= MODEL_OPT_DT)
@@ -79,6 +100,7 @@ int model_option(model_options *m, int c, const char *arg)
 
 static const char *const ct_names[MODEL_OPT_END - MODEL_OPT_DT] = {
 	"--dt", "--tau", "--integrator", "--rank", "--sheet", "--velocities",
+	"--regions", "--a", "--b", "--signs",
 };
 
 const char *model_options_first(const model_options *m)
@@ -105,6 +127,19 @@ int model_options_create(model_options *m, const char *kind, dk_model **out)
 	/* a sheet gives the size: the units are the library's to fill */
 	if (m->ct_given[MODEL_OPT_SHEET - MODEL_OPT_DT] && !m->given['n'])
 		s->units = 0;
+	/* the couplings, one value per region each */
+	if (m->na || m->nb || m->nsigns) {
+		if (!s->regions)
+			s->regions = m->na;
+		if (m->na != s->regions || m->nb != s->regions ||
+		    (m->nsigns && m->nsigns != s->regions))
+			tool_usage_error("--a, --b and --signs: one value per region each "
+			                 "(%zu regions), not %zu, %zu and %zu", s->regions,
+			                 m->na, m->nb, m->nsigns);
+		s->a = m->a;
+		s->b = m->b;
+		s->signs = m->nsigns ? m->signs : NULL;
+	}
 	char err[256];
 	int st = dk_model_create(s, out, err, sizeof err);
 	if (st == DK_EINVAL)
@@ -147,6 +182,25 @@ json_t *model_options_json(const model_options *m, json_t *model_attrs)
 	    json_object_set_new(o, "velocities", json_integer((json_int_t)s->velocities))) {
 		json_decref(o);
 		o = NULL;
+	}
+	if (o && s->regions &&
+	    json_object_set_new(o, "regions", json_integer((json_int_t)s->regions))) {
+		json_decref(o);
+		o = NULL;
+	}
+	const struct { const char *key; const double *v; size_t n; } lists[] = {
+		{"a", m->a, m->na}, {"b", m->b, m->nb}, {"signs", m->signs, m->nsigns},
+	};
+	for (size_t k = 0; o && k < sizeof lists / sizeof *lists; k++) {
+		if (!lists[k].n)
+			continue;
+		json_t *l = json_array();
+		for (size_t i = 0; l && i < lists[k].n; i++)
+			json_array_append_new(l, json_real(lists[k].v[i]));
+		if (!l || json_object_set_new(o, lists[k].key, l)) {
+			json_decref(o);
+			o = NULL;
+		}
 	}
 	if (o && s->height &&
 	    json_object_set_new(o, "sheet", json_pack("[I, I]", (json_int_t)s->height,

@@ -2,7 +2,8 @@
  * model_options.h -- the options that make a new model (--channels,
  * --units, --inputs, --outputs, --act/--phi, --init, --gain, the seed,
  * the continuous-time --dt, --tau, --integrator, --rank, the nwm's
- * --sheet and the fernn's --velocities), as dk-init
+ * --sheet, the fernn's --velocities, and the multiregion network's
+ * --regions, --a, --b, --signs), as dk-init
  * takes them and dk-train takes them to create the model it trains.
  *
  * The long options return the short letters dk-init has always had
@@ -18,8 +19,12 @@
 
 enum {
 	MODEL_OPT_DT = 0x400, MODEL_OPT_TAU, MODEL_OPT_INTEGRATOR, MODEL_OPT_RANK,
-	MODEL_OPT_SHEET, MODEL_OPT_VELOCITIES, MODEL_OPT_END
+	MODEL_OPT_SHEET, MODEL_OPT_VELOCITIES, MODEL_OPT_REGIONS, MODEL_OPT_A,
+	MODEL_OPT_B, MODEL_OPT_SIGNS, MODEL_OPT_END
 };
+
+/* The most values of --a, --b, --signs (one per region). */
+#define MODEL_MAX_COUPLINGS 64
 
 /* The short options, for getopt's option string. */
 #define MODEL_SHORTOPTS "c:n:i:O:a:I:g:"
@@ -41,7 +46,11 @@ enum {
 	{"integrator", required_argument, NULL, MODEL_OPT_INTEGRATOR}, \
 	{"rank", required_argument, NULL, MODEL_OPT_RANK}, \
 	{"sheet", required_argument, NULL, MODEL_OPT_SHEET}, \
-	{"velocities", required_argument, NULL, MODEL_OPT_VELOCITIES}
+	{"velocities", required_argument, NULL, MODEL_OPT_VELOCITIES}, \
+	{"regions", required_argument, NULL, MODEL_OPT_REGIONS}, \
+	{"a", required_argument, NULL, MODEL_OPT_A}, \
+	{"b", required_argument, NULL, MODEL_OPT_B}, \
+	{"signs", required_argument, NULL, MODEL_OPT_SIGNS}
 
 /* The help lines of these options (the seed's line is the tool's). */
 #define MODEL_OPTIONS_HELP \
@@ -49,7 +58,8 @@ enum {
 	"                       nwm (default 1)\n" \
 	"  -n, --units N        units (default 64): the state size, or units per\n" \
 	"                       ring of the wrnn, fernn and grnn; lstm's state\n" \
-	"                       [h, c] holds 2N; nwm: H W, its default\n" \
+	"                       [h, c] holds 2N; nwm: H W, its default;\n" \
+	"                       multiregion: per region\n" \
 	"  -i, --inputs I       input size (default 1); nwm: the image's\n" \
 	"                       channels, each H x W; fernn, grnn: channels of\n" \
 	"                       the input, each on the ring of N units\n" \
@@ -61,24 +71,35 @@ enum {
 	"  -I, --init KIND      rnn: identity, random or orthogonal (default\n" \
 	"                       random); wrnn: shift or random (default shift);\n" \
 	"                       gru, lstm, ctrnn, fernn, grnn: random only;\n" \
-	"                       nwm: laplacian\n" \
+	"                       nwm: laplacian; multiregion: paper\n" \
 	"  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q; wrnn\n" \
 	"                       random: kernel ~ N(0, G^2/(3C)); fernn, grnn:\n" \
 	"                       kernel uniform on [-G, G]/sqrt(3C) (default 1;\n" \
 	"                       not used by gru and lstm)\n" \
-	"      --dt DT          ctrnn, nwm: integration step (default 0.1)\n" \
+	"      --dt DT          ctrnn, nwm, multiregion: integration step (default\n" \
+	"                       0.1; multiregion 0.05)\n" \
 	"      --tau TAU        ctrnn: time constant (default 1)\n" \
 	"      --integrator M   ctrnn: euler or rk4 (default euler)\n" \
 	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n" \
 	"      --sheet H,W      nwm: the sheet's rows and columns (required)\n" \
 	"      --velocities V   fernn: its velocities -V .. V, V at least 1\n" \
-	"                       (required)\n"
+	"                       (required)\n" \
+	"      --regions P      multiregion: regions of --units N units each\n" \
+	"                       (default: the count of --a)\n" \
+	"      --a A1,..,AP     multiregion: each region's own loop c^{mu mu}\n" \
+	"      --b B1,..,BP     multiregion: the loops between regions, c^{mu nu}\n" \
+	"                       = s_mu s_nu sqrt(b_mu b_nu) (--a, --b required)\n" \
+	"      --signs S1,..    multiregion: each +1 or -1 (default all +1)\n"
 
 typedef struct {
 	dk_model_spec spec;
 	int given[128];     /* by short letter: which options were set */
 	int ct_given[MODEL_OPT_END - MODEL_OPT_DT]; /* the continuous-time ones,
-	                                               --sheet and --velocities */
+	                                               --sheet, --velocities, the
+	                                               multiregion's */
+	double a[MODEL_MAX_COUPLINGS], b[MODEL_MAX_COUPLINGS],
+	       signs[MODEL_MAX_COUPLINGS]; /* --a, --b, --signs */
+	size_t na, nb, nsigns;
 	char init[32];      /* the initialisation the model was made with */
 } model_options;
 

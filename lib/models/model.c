@@ -26,7 +26,8 @@ struct dk_model_work {
 
 static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_wrnn_ops, &dk_gru_ops,
                                              &dk_lstm_ops, &dk_ctrnn_ops, &dk_nwm_ops,
-                                             &dk_fernn_ops, &dk_grnn_ops};
+                                             &dk_fernn_ops, &dk_grnn_ops,
+                                             &dk_multiregion_ops};
 
 const dk_model_ops *dk_model_ops_find(const char *kind)
 {
@@ -147,6 +148,13 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 		                 "fernn, not %s", ops->kind);
 	if (ops->has_velocities && !s->velocities)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: velocities must be at "
+		                 "least 1", ops->kind);
+	if (!ops->has_regions && (s->regions || s->a || s->b || s->signs))
+		return dk_errorf(DK_EINVAL, err, errlen, "regions and the couplings a, "
+		                 "b, signs apply only to the multiregion kind, not %s",
+		                 ops->kind);
+	if (ops->has_regions && !s->regions)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: regions must be at "
 		                 "least 1", ops->kind);
 	if (!isfinite(s->gain))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the gain is not a finite "
@@ -293,6 +301,11 @@ static json_t *model_attrs(const dk_model *m)
 		json_decref(a);
 		a = NULL;
 	}
+	if (a && m->ops->has_regions &&
+	    json_object_set_new(a, "regions", json_integer((json_int_t)s->regions))) {
+		json_decref(a);
+		a = NULL;
+	}
 	if (a && m->ops->dt_only) {
 		if (json_object_set_new(a, "dt", json_real(s->dt))) {
 			json_decref(a);
@@ -386,6 +399,7 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.seed = (uint64_t)json_integer_value(json_object_get(attrs, "seed")),
 		.integrator = json_string_value(json_object_get(attrs, "integrator")),
 		.rank = attr_size(attrs, "rank"),
+		.regions = attr_size(attrs, "regions"),
 	};
 	int st;
 	if ((st = attr_time(attrs, "dt", &spec.dt, err, errlen)) ||

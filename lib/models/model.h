@@ -51,7 +51,8 @@ typedef enum {
  * policy (the wrnn is relu, starts as a delay line and has 1 channel
  * unless told; the gated kinds' nonlinearities are fixed; only
  * continuous-time kinds have dt, and only the ctrnn tau, an integrator
- * and a rank; only the nwm has a sheet, only the fernn velocities) is
+ * and a rank; only the nwm has a sheet, only the fernn velocities, only
+ * the multiregion network regions and couplings) is
  * decided and checked by dk_model_create, not by its callers.
  */
 typedef struct dk_model_spec {
@@ -76,6 +77,11 @@ typedef struct dk_model_spec {
 	double tau;            /* time constant */
 	const char *integrator; /* "euler" or "rk4" */
 	size_t rank;           /* rank of a low-rank part m n^T / N */
+	/* the multiregion network (0 and NULL for every other kind): its
+	   regions P (units is then N per region), and the couplings a, b,
+	   signs (P each; signs NULL: all +1) its initialisation reads */
+	size_t regions;
+	const double *a, *b, *signs;
 } dk_model_spec;
 
 typedef struct dk_model dk_model;

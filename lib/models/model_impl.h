@@ -42,6 +42,9 @@ typedef struct dk_model_ops {
 	/* 1 for the kind lifted over velocities (fernn): spec.velocities is
 	   required, and refused for every other kind. */
 	int has_velocities;
+	/* 1 for the multiregion kind: spec.regions is required, and it and
+	   the couplings a, b, signs are refused for every other kind. */
+	int has_regions;
 	/* 1 for a continuous-time kind whose only setting is dt (nwm: its
 	   integrator is fixed); tau, integrator and rank are then refused. */
 	int dt_only;
@@ -133,6 +136,7 @@ extern const dk_model_ops dk_wrnn_ops;
 extern const dk_model_ops dk_nwm_ops;   /* nwm.c */
 extern const dk_model_ops dk_fernn_ops; /* fernn.c */
 extern const dk_model_ops dk_grnn_ops;  /* fernn.c */
+extern const dk_model_ops dk_multiregion_ops; /* multiregion.c */
 
 /*
  * y[i] = v[i] where a[i] > 0, else +0: relu (v = a), and products with its

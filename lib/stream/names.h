@@ -115,5 +115,10 @@
 /* ... and the map simulated beside it (dk-dmft map --simulate), per network */
 #define DK_NAME_SIM_Q         "sim/q"
 #define DK_NAME_SIM_LYAPUNOV  "sim/lyapunov"
+/* ... and the multiregion network simulated (dk-dmft multiregion
+   --simulate): its currents (network, step, region, region) and their
+   row sums of squares averaged over the measured steps (network, region) */
+#define DK_NAME_SIM_S         "sim/S"
+#define DK_NAME_SIM_A         "sim/A"
 
 #endif

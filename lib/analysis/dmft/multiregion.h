@@ -68,6 +68,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/dmft/dmft.h"
 #include "stream/bundle.h"
 
 /* The most regions: a Newton step solves a P^2 x P^2 system (P^6 / 3
@@ -189,6 +190,47 @@ int dk_dmft_multi_static(double a, double b, double gain,
                          dk_dmft_region_static *s, char *err, size_t errlen);
 /* "quiescent", "chaos suppressed", "chaos with structure", "chaos". */
 const char *dk_dmft_region_phase_name(dk_dmft_region_phase p);
+
+/*
+ * The network simulated (multiregion_simulate.c): `networks` networks of
+ * the multiregion model kind (lib/models), P regions of s->units units
+ * each, network k's loadings drawn from seed + k for the T of a, b, signs
+ * and U the identity (T and U themselves are not simulated), started at
+ * the paper's x^mu = 2.5 sum_nu m^{mu nu} z_nu / sqrt(P), z standard
+ * normal from a stream of its own, and stepped by the model's Euler steps
+ * (dt 0.05) for transient and then steps steps.  The currents S^{mu nu}
+ * = n^{mu nu} . phi(x^nu) / N are measured at the start and after every
+ * step; A^mu = sum_nu (S^{mu nu})^2 is averaged over the measured steps.
+ * Both tend to the theory's as N grows, with fluctuations from one
+ * network to another of order 1 / sqrt(N) (the sample overlaps of the
+ * loadings differ from T by that much).  Each step costs O(P^2 N).
+ */
+#define DK_DMFT_MULTI_MAX_UNITS 10000000
+
+typedef struct dk_dmft_multi_sim_result {
+	dk_dmft_multi_options options; /* as run; its arrays point into
+	                                  the copies below */
+	double *a, *b, *signs;         /* owned copies, P each */
+	dk_dmft_sim_options sim;       /* as run: units per region */
+	size_t P, samples;             /* samples = transient + steps + 1 */
+	double dt;                     /* the time of a step */
+	double *S;  /* owned: networks x samples x P x P */
+	double *A;  /* owned: networks x P */
+} dk_dmft_multi_sim_result;
+
+/* Simulate (above) into r, which owns its arrays until
+   dk_dmft_multi_sim_result_clear.  DK_EINVAL for bad options (units from
+   1 to DK_DMFT_MULTI_MAX_UNITS; networks, transient and steps as
+   dk_dmft_sim_options_check has them); DK_ENOMEM. */
+int dk_dmft_multi_simulate(const dk_dmft_multi_options *o,
+                           const dk_dmft_sim_options *s,
+                           dk_dmft_multi_sim_result *r, char *err, size_t errlen);
+void dk_dmft_multi_sim_result_clear(dk_dmft_multi_sim_result *r);
+/* sim/S (network, step, region, region) and sim/A (network, region), with
+   attrs "definition" and "sim" (regions, a, b, signs, units, networks,
+   seed, transient, steps, dt, start, error).  DK_ENOMEM. */
+int dk_dmft_multi_sim_to_bundle(const dk_dmft_multi_sim_result *r,
+                                dk_bundle *out);
 
 /*
  * The records (multiregion_records.c): dmft/S (start, region, region),

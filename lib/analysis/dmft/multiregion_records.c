@@ -125,3 +125,49 @@ int dk_dmft_multi_to_bundle(const dk_dmft_multi_result *r, dk_bundle *b)
 	json_decref(d);
 	return st;
 }
+
+/* ---- the network simulated (multiregion_simulate.c) ---- */
+
+#define SIM_START "x^mu = 2.5 sum_nu m^{mu nu} z_nu / sqrt(P), z ~ N(0, 1): " \
+	"the paper's start"
+#define SIM_ERROR "finite N: fluctuations of order 1/sqrt(N) from one network " \
+	"to another (the loadings' sample overlaps differ from T by that much); " \
+	"A also carries what is left of the transient"
+
+int dk_dmft_multi_sim_to_bundle(const dk_dmft_multi_sim_result *r,
+                                dk_bundle *out)
+{
+	static const char *const axes[4] = {"network", "step", "region", "region"};
+	static const char *const a_axes[2] = {"network", "region"};
+	const dk_dmft_sim_options *s = &r->sim;
+	size_t P = r->P, K = s->networks;
+	json_t *d = json_pack("{s:s, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
+	                      "s:f, s:s, s:s, s:s}",
+	        "kind", "multiregion", "regions", (json_int_t)P,
+	        "a", reals(r->a, P), "b", reals(r->b, P), "signs", reals(r->signs, P),
+	        "units", (json_int_t)s->units, "networks", (json_int_t)K,
+	        "seed", (json_int_t)s->seed, "transient", (json_int_t)s->transient,
+	        "steps", (json_int_t)s->steps, "dt", r->dt,
+	        "start", SIM_START, "phi", "erf(sqrt(pi) x / 2)", "error", SIM_ERROR);
+	if (!d)
+		return DK_ENOMEM;
+	size_t s4[4] = {K, r->samples, P, P}, s2[2] = {K, P};
+	json_t *as = json_pack("{s:s, s:O}", "definition", "S^{mu nu} = n^{mu nu} . "
+	                       "phi(x^nu) / N, the current from region nu to region "
+	                       "mu, at the start and after each step of dt", "sim", d);
+	json_t *aa = json_pack("{s:s, s:O}", "definition", "A^mu = sum_nu "
+	                       "(S^{mu nu})^2, averaged over the measured steps (after "
+	                       "the transient)", "sim", d);
+	json_decref(d);
+	int st = as && aa ? DK_OK : DK_ENOMEM;
+	if (!st)
+		st = dk_bundle_add_record(out, DK_NAME_SIM_S,
+		                          reals_tensor(DK_F8, r->S, 4, s4, K * r->samples * P * P),
+		                          axes, 4, as);
+	if (!st)
+		st = dk_bundle_add_record(out, DK_NAME_SIM_A,
+		                          reals_tensor(DK_F8, r->A, 2, s2, K * P), a_axes, 2, aa);
+	json_decref(as);
+	json_decref(aa);
+	return st;
+}
