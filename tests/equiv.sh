@@ -107,12 +107,14 @@ EOF
 # roll each of the step's dense sums W x and V u adds the same 32
 # products in a rotated order: each order is within gamma_32 = 32 eps /
 # (1 - 32 eps) ~ 3.6e-15 of the exact sum times sum_j |w_ij x_j|, so two
-# orders differ by at most 2 gamma_32 (|W| |x| + |V| |u|)_i, and tanh is
-# 1-Lipschitz.  |W|_2 = 0.8 damps what earlier steps left, so over any
-# number of steps the difference stays below 5 per-step bounds; with
-# |x|, |u| of order 1 per unit (entries of |w| summing to about 2, of
-# |v| to about 1) that is below 5 * 2 * 3.6e-15 * 3 ~ 1.1e-13 relative
-# to a state of unit size: 1e-12 is the tolerance.
+# orders differ by at most 2 gamma_32 (|W| |x| + |V| |u|)_i per unit,
+# and tanh is 1-Lipschitz.  With the rows of |W| and |V| summing to at
+# most 2.4 and 4.1 (checked below), |x| <= 1 and |u| below 5 (400 N(0, 1)
+# draws per unit), that is under 7.2e-15 (2.4 + 20.5) ~ 1.7e-13 per unit,
+# 1e-12 in norm over 32 units, against states of norm above 1 (tanh of
+# O(1) sums over 32 units).  |W|_2 = 0.8 damps what earlier steps left,
+# so over any number of steps the difference stays below 5 per-step
+# bounds: 5e-12.  The tolerance is 1e-11 (what is seen is ~1e-16).
 dk-init rnn --units 32 --inputs 32 --seed 4 >"$tmp/r0.npy"
 pycheck "a circulant ring network from NumPy, |W| = 0.8, uniform bias" <<EOF
 rng = np.random.default_rng(11)
@@ -123,17 +125,17 @@ w = rng.standard_normal(n)
 w *= 0.8 / np.abs(np.fft.fft(w)).max()       # a circulant's norm is its DFT's max
 W, V = circulant(w), circulant(rng.standard_normal(n) / np.sqrt(n))
 assert np.allclose(np.roll(W @ np.arange(n), 5), W @ np.roll(np.arange(n), 5))
+assert np.abs(W).sum(1).max() <= 2.4 and np.abs(V).sum(1).max() <= 4.1
 rewrite("$tmp/r0.npy", "$tmp/circ.npy", W=W, V=V, b=np.full(n, 0.3))
 b = np.full(n, 0.3); b[3] = -0.3
 rewrite("$tmp/r0.npy", "$tmp/circb.npy", W=W, V=V, b=b)
 EOF
 ok "dk-equiv on it, --rings 1, 50 steps" \
-	dk-equiv --rings 1 -T 50 --tolerance 1e-12 -o "$tmp/circ.out" "$tmp/circ.npy"
-pycheck "circulant ring: equivariant to 1e-12 over 50 steps, input shifted" <<EOF
+	dk-equiv --rings 1 -T 50 --tolerance 1e-11 -o "$tmp/circ.out" "$tmp/circ.npy"
+pycheck "circulant ring: equivariant to 1e-11 over 50 steps, input shifted" <<EOF
 R, A = load("$tmp/circ.out"), meta("$tmp/circ.out")["equiv/max"]["attrs"]["equiv"]
-print("# circulant ring: largest error %.3g" % R["equiv/max"])
 assert R["equiv/trajectory_error"].shape == (31, 50)
-assert R["equiv/max"] <= 1e-12 and A["equivariant"] is True and A["breaks"] == "none", A
+assert R["equiv/max"] <= 1e-11 and A["equivariant"] is True and A["breaks"] == "none", A
 assert A["input_transformed"] is True and A["input_channels"] == 1, A
 EOF
 ok "dk-equiv on it with a bias that is not uniform" \
