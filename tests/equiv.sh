@@ -181,6 +181,37 @@ R, A = load("$tmp/sh.out"), meta("$tmp/sh.out")["equiv/max"]["attrs"]["equiv"]
 assert R["equiv/shifts"].tolist() == [[2, 0], [0, 2]] and A["input_channels"] == 1, A
 EOF
 
+# The sheet's action against np.roll over (row, col): a random tanh
+# network of 12 units seen as one 3 x 4 sheet, whose step without input,
+# tanh(W x + b), NumPy computes again.  The errors are of order 1 and
+# the two computations differ by the round-off of 12-term sums and a
+# tanh (~1e-15 relative): 1e-10 is far above that and far below the
+# differences between shifts.
+dk-init rnn --units 12 --inputs 2 --seed 6 >"$tmp/s12.npy"
+pycheck "a start for the 3 x 4 sheet from NumPy" <<EOF
+rng = np.random.default_rng(5)
+save("$tmp/s12in.npy", input=rng.standard_normal((6, 3, 2)),
+     h0=rng.standard_normal((3, 12)))
+EOF
+ok "dk-equiv --sheet 3,4 on it" \
+	dk-equiv --sheet 3,4 -o "$tmp/s12.out" "$tmp/s12.npy" "$tmp/s12in.npy"
+pycheck "sheet: the free step errors as NumPy finds them with np.roll" <<EOF
+R, M, S = load("$tmp/s12.out"), load("$tmp/s12.npy"), load("$tmp/s12in.npy")
+W, V, b = M["model/W"], M["model/V"], M["model/b"]
+u, x = S["input"], S["h0"]
+F = lambda x, u: np.tanh(x @ W.T + (0 if u is None else u @ V.T) + b)
+X = [x]
+for t in range(6):
+    X.append(F(X[-1], u[t]))
+assert R["equiv/shifts"].tolist() == [[1, 0], [2, 0], [0, 1], [0, 2], [0, 3]]
+for e, (dy, dx) in enumerate(R["equiv/shifts"]):
+    g = lambda v: np.roll(v.reshape(-1, 3, 4), (dy, dx), axis=(1, 2)).reshape(-1, 12)
+    free = max(rel(F(g(X[t]), None), g(F(X[t], None))) for t in range(6))
+    assert abs(R["equiv/free_error"][e] - free) <= 1e-10 * free, (dy, dx, free)
+A = meta("$tmp/s12.out")["equiv/max"]["attrs"]["equiv"]
+assert A["input_transformed"] is False and A["start"] == "input from h0", A
+EOF
+
 # Refusals.
 fails_with 2 "--group flow is refused for now" dk-equiv --group flow "$tmp/w.npy"
 fails_with 2 "--velocity without flow" dk-equiv --velocity 1 "$tmp/w.npy"

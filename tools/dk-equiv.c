@@ -93,7 +93,7 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 	}
 	int st = dk_equiv_run(m, &o->equiv, &s, &r, err, sizeof err);
 	if (st)
-		tool_warn("model", "%s%s", err, strstr(err, "rings or a sheet") ?
+		tool_warn("model", "%s%s", err, st == DK_ENOTFOUND ?
 		          " (--rings C or --sheet H,W)" : "");
 	else if (dk_equiv_to_bundle(&r, out))
 		tool_warn(NULL, "out of memory");

@@ -96,7 +96,7 @@ int dk_equiv_layout(const dk_model *m, const dk_equiv_options *o,
 		return DK_OK;
 	}
 	if (!dk_model_layout(m, out))
-		return dk_errorf(DK_EINVAL, err, errlen, "the %s model's state has no "
+		return dk_errorf(DK_ENOTFOUND, err, errlen, "the %s model's state has no "
 		                 "spatial layout: rings or a sheet must be given",
 		                 dk_model_kind(m));
 	if (out->rank < 2 || strcmp(out->axes[0], "channel"))
@@ -384,8 +384,10 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 	r->input_transformed = nu > 0 && nu % units == 0;
 	r->input_channels = r->input_transformed ? nu / units : 0;
 	snprintf(r->how, sizeof r->how, "%s", s->how);
-	if ((st = list_elements(o, r, md, err, errlen)))
-		goto fail;
+	if ((st = list_elements(o, r, md, err, errlen))) {
+		dk_equiv_result_clear(r);
+		return st;
+	}
 	r->step_error = malloc(r->elements * sizeof *r->step_error);
 	r->free_error = malloc(r->elements * sizeof *r->free_error);
 	r->error = malloc(r->elements * sizeof *r->error);
@@ -404,9 +406,7 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 	}
 	dk_model_work_free(w);
 	scratch_free(&sc);
-	if (!st)
-		return DK_OK;
-fail:
-	dk_equiv_result_clear(r);
+	if (st)
+		dk_equiv_result_clear(r);
 	return st;
 }

@@ -76,8 +76,9 @@ int dk_equiv_options_check(const dk_equiv_options *o, char *err,
 /*
  * The periodic rings or sheets the state of m lies on: o's rings or
  * sheet when set (they must divide the state), else the model's own
- * layout (dk_model_layout).  DK_EINVAL with a message when there is
- * none, it does not wrap around, or it does not cover the state.
+ * layout (dk_model_layout).  DK_ENOTFOUND with a message when there is
+ * none; DK_EINVAL with a message when rings or sheet do not divide the
+ * state, or the layout does not wrap around or does not cover it.
  */
 int dk_equiv_layout(const dk_model *m, const dk_equiv_options *o,
                     dk_layout *out, char *err, size_t errlen);
@@ -141,8 +142,9 @@ typedef struct dk_equiv_result {
 
 /*
  * Measure m under o from s into r (whose arrays it allocates; clear r
- * with dk_equiv_result_clear).  DK_EINVAL with a message for bad options,
- * a missing layout, or a trajectory that stops being finite; DK_ENOMEM.
+ * with dk_equiv_result_clear).  DK_EINVAL with a message for bad options
+ * or a trajectory that stops being finite; DK_ENOTFOUND or DK_EINVAL from
+ * dk_equiv_layout; DK_ENOMEM.
  */
 int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
                  const dk_equiv_start *s, dk_equiv_result *r, char *err,
