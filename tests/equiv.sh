@@ -228,6 +228,13 @@ fails_with 1 "--rings that do not divide the state" dk-equiv --rings 5 "$tmp/ran
 fails_with 1 "--steps beyond the input" dk-equiv -T 31 "$tmp/w.npy" "$tmp/win.npy"
 fails_with 1 "an INPUT with no input" dk-equiv "$tmp/w.npy" "$tmp/circ.npy"
 fails_with 1 "an input of the wrong width" dk-equiv "$tmp/circ.npy" "$tmp/win.npy"
+dk-init rnn --units 8 --act identity --seed 1 >"$tmp/lin0.npy"
+pycheck "a linear map that overflows: W = 1e200 I" <<EOF
+rewrite("$tmp/lin0.npy", "$tmp/big.npy", W=1e200 * np.eye(8))
+EOF
+fails_with 1 "a trajectory that stops being finite" dk-equiv --rings 1 "$tmp/big.npy"
+dk-equiv --rings 1 "$tmp/big.npy" 2>"$tmp/msg" >/dev/null
+ok "... says which and when" grep -q "entry 0 stops being finite at step 2" "$tmp/msg"
 dk-equiv "$tmp/rand.npy" 2>"$tmp/msg" >/dev/null
 ok "the message says how to give the rings" grep -q -- "--rings C" "$tmp/msg"
 

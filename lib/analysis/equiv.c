@@ -5,10 +5,9 @@
  * verdict with the part that breaks it.
  *
  * A ring is a sheet of one row here: one permutation formula serves
- * both, (g x)[c][r][k] = x[c][(r - dy) mod H][(k - dx) mod W].  The
- * unshifted trajectories are run once; each shift then costs three
- * batched steps per time step (with its input, without, and the shifted
- * trajectory's own).
+ * both, (g x)[c][r][k] = x[c][(r - dy) mod H][(k - dx) mod W].  Each
+ * shift runs the unshifted trajectories and the shifted ones side by
+ * side, step by step, so memory does not grow with the steps.
  */
 #include <config.h>
 
@@ -267,65 +266,88 @@ static void judge(dk_equiv_result *r, size_t m, size_t ring_units)
 	}
 }
 
-/* Scratch of one run. */
+/* Scratch of one run: B states or inputs each, whatever T. */
 typedef struct {
-	double *X;      /* (T + 1) x B x n: the unshifted trajectories */
-	double *Fz;     /* T x B x n: F(x_t, 0) */
-	double *gx, *gu, *y, *yn, *tmp, *ref;
-	size_t *ps, *pu;
+	double *x, *xn;   /* the unshifted trajectory's state and next */
+	double *y, *yn;   /* the shifted trajectory's */
+	double *gx, *gu, *tmp, *ref;
+	size_t *ps, *pu;  /* the shift's permutations of state and input */
 } scratch;
 
 static void scratch_free(scratch *s)
 {
-	free(s->X), free(s->Fz), free(s->gx), free(s->gu), free(s->y);
-	free(s->yn), free(s->tmp), free(s->ref), free(s->ps), free(s->pu);
+	free(s->x), free(s->xn), free(s->y), free(s->yn), free(s->gx);
+	free(s->gu), free(s->tmp), free(s->ref), free(s->ps), free(s->pu);
 }
 
-static int scratch_alloc(scratch *s, size_t T, size_t B, size_t n, size_t m)
+static int scratch_alloc(scratch *s, size_t B, size_t n, size_t m)
 {
+	size_t bytes = B * n * sizeof(double);
 	memset(s, 0, sizeof *s);
-	s->X = malloc((T + 1) * B * n * sizeof *s->X);
-	s->Fz = malloc(T * B * n * sizeof *s->Fz);
-	s->gx = malloc(B * n * sizeof *s->gx);
+	s->x = malloc(bytes), s->xn = malloc(bytes);
+	s->y = malloc(bytes), s->yn = malloc(bytes);
+	s->gx = malloc(bytes), s->tmp = malloc(bytes), s->ref = malloc(bytes);
 	s->gu = malloc(B * (m ? m : 1) * sizeof *s->gu);
-	s->y = malloc(B * n * sizeof *s->y);
-	s->yn = malloc(B * n * sizeof *s->yn);
-	s->tmp = malloc(B * n * sizeof *s->tmp);
-	s->ref = malloc(B * n * sizeof *s->ref);
 	s->ps = malloc(n * sizeof *s->ps);
 	s->pu = malloc((m ? m : 1) * sizeof *s->pu);
-	return s->X && s->Fz && s->gx && s->gu && s->y && s->yn && s->tmp && s->ref &&
-	       s->ps && s->pu ? DK_OK : DK_ENOMEM;
+	return s->x && s->xn && s->y && s->yn && s->gx && s->gu && s->tmp &&
+	       s->ref && s->ps && s->pu ? DK_OK : DK_ENOMEM;
 }
 
-/* The unshifted trajectories and their zero-input steps. */
-static int run_base(const dk_model *m, dk_model_work *w, const dk_equiv_start *st,
-                    scratch *s, char *err, size_t errlen)
+/* The index of the first of the count entries of x that is not finite,
+   or count. */
+static size_t first_not_finite(size_t count, const double *x)
 {
-	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
-	size_t B = st->batch, T = st->steps;
-	memcpy(s->X, st->x0, B * n * sizeof *s->X);
-	for (size_t t = 0; t < T; t++) {
-		const double *x = s->X + t * B * n;
-		const double *u = nu ? st->u + t * B * nu : NULL;
-		int rc = dk_model_step(m, w, B, x, u, s->X + (t + 1) * B * n, NULL);
-		if (!rc)
-			rc = dk_model_step(m, w, B, x, NULL, s->Fz + t * B * n, NULL);
-		if (rc)
-			return dk_errorf(rc, err, errlen, "the model's step: %s",
-			                 dk_strerror(rc));
-		for (size_t i = 0; i < B * n; i++)
-			if (!isfinite(s->X[(t + 1) * B * n + i]))
-				return dk_errorf(DK_EINVAL, err, errlen, "the trajectory of "
-				                 "entry %zu stops being finite at step %zu",
-				                 i / n, t + 1);
-	}
+	size_t i = 0;
+	while (i < count && isfinite(x[i]))
+		i++;
+	return i;
+}
+
+/*
+ * One time step of element e's measurement, from the unshifted state
+ * s->x and the shifted trajectory's s->y under input u (shifted: gu):
+ * the next states s->xn and s->y, the step errors with and without
+ * input folded into *step and *free_step, the trajectory's returned in
+ * *traj.  Five batched steps: the trajectory's own, its step without
+ * input, and the shifted state's with input, without, and on the shifted
+ * trajectory.  The model's status.
+ */
+static int one_step(const dk_model *m, dk_model_work *w, size_t B, size_t n,
+                    scratch *s, const double *u, const double *gu,
+                    double *step, double *free_step, double *traj)
+{
+	int rc = dk_model_step(m, w, B, s->x, u, s->xn, NULL);
+	if (rc || first_not_finite(B * n, s->xn) < B * n)
+		return rc;  /* the caller says where it stopped being finite */
+	apply(s->ps, B, n, s->x, s->gx);
+	apply(s->ps, B, n, s->xn, s->ref);
+	if ((rc = dk_model_step(m, w, B, s->gx, gu, s->tmp, NULL)))
+		return rc;
+	*step = fmax(*step, rel_error(B, n, s->tmp, s->ref));
+	if ((rc = dk_model_step(m, w, B, s->y, gu, s->yn, NULL)))
+		return rc;
+	*traj = rel_error(B, n, s->yn, s->ref);
+	memcpy(s->y, s->yn, B * n * sizeof *s->y);
+	/* without input: F(x, 0), shifted, against F(g x, 0) */
+	if ((rc = dk_model_step(m, w, B, s->x, NULL, s->tmp, NULL)))
+		return rc;
+	apply(s->ps, B, n, s->tmp, s->ref);
+	if ((rc = dk_model_step(m, w, B, s->gx, NULL, s->tmp, NULL)))
+		return rc;
+	*free_step = fmax(*free_step, rel_error(B, n, s->tmp, s->ref));
 	return DK_OK;
 }
 
-/* The errors of element e. */
+/*
+ * The errors of element e.  The unshifted trajectory is run again beside
+ * the shifted one for each element, so that memory stays that of a few
+ * batches of states however long the run; it is the same computation
+ * each time, so it gives the same bits.
+ */
 static int measure(const dk_model *m, dk_model_work *w, const dk_equiv_start *st,
-                   scratch *s, medium md, dk_equiv_result *r, size_t e)
+                   scratch *s, medium md, dk_equiv_result *r, size_t e,
+                   char *err, size_t errlen)
 {
 	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
 	size_t B = st->batch, T = st->steps;
@@ -335,7 +357,8 @@ static int measure(const dk_model *m, dk_model_work *w, const dk_equiv_start *st
 	if (r->input_transformed)
 		shift_perm(md, r->input_channels, dy, dx, s->pu);
 	double step = 0, free_step = 0;
-	apply(s->ps, B, n, s->X, s->y);
+	memcpy(s->x, st->x0, B * n * sizeof *s->x);
+	apply(s->ps, B, n, s->x, s->y);
 	for (size_t t = 0; t < T; t++) {
 		const double *u = nu ? st->u + t * B * nu : NULL;
 		const double *gu = u;
@@ -343,20 +366,16 @@ static int measure(const dk_model *m, dk_model_work *w, const dk_equiv_start *st
 			apply(s->pu, B, nu, u, s->gu);
 			gu = s->gu;
 		}
-		apply(s->ps, B, n, s->X + t * B * n, s->gx);
-		apply(s->ps, B, n, s->X + (t + 1) * B * n, s->ref);
-		int rc = dk_model_step(m, w, B, s->gx, gu, s->tmp, NULL);
+		int rc = one_step(m, w, B, n, s, u, gu, &step, &free_step,
+		                  &r->trajectory_error[e * T + t]);
 		if (rc)
-			return rc;
-		step = fmax(step, rel_error(B, n, s->tmp, s->ref));
-		if ((rc = dk_model_step(m, w, B, s->y, gu, s->yn, NULL)))
-			return rc;
-		r->trajectory_error[e * T + t] = rel_error(B, n, s->yn, s->ref);
-		memcpy(s->y, s->yn, B * n * sizeof *s->y);
-		apply(s->ps, B, n, s->Fz + t * B * n, s->ref);
-		if ((rc = dk_model_step(m, w, B, s->gx, NULL, s->tmp, NULL)))
-			return rc;
-		free_step = fmax(free_step, rel_error(B, n, s->tmp, s->ref));
+			return dk_errorf(rc, err, errlen, "the model's step: %s",
+			                 dk_strerror(rc));
+		size_t bad = first_not_finite(B * n, s->xn);
+		if (bad < B * n)
+			return dk_errorf(DK_EINVAL, err, errlen, "the trajectory of entry "
+			                 "%zu stops being finite at step %zu", bad / n, t + 1);
+		memcpy(s->x, s->xn, B * n * sizeof *s->x);
 	}
 	r->step_error[e] = step;
 	r->free_error[e] = free_step;
@@ -393,14 +412,13 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 	r->error = malloc(r->elements * sizeof *r->error);
 	r->trajectory_error = malloc(r->elements * T * sizeof *r->trajectory_error);
 	scratch sc;
-	st = scratch_alloc(&sc, T, B, n, nu);
+	st = scratch_alloc(&sc, B, n, nu);
 	dk_model_work *w = st ? NULL : dk_model_work_alloc(m, B);
 	if (!w || !r->step_error || !r->free_error || !r->error || !r->trajectory_error) {
 		st = dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
-	} else if (!(st = run_base(m, w, s, &sc, err, errlen))) {
+	} else {
 		for (size_t e = 0; !st && e < r->elements; e++)
-			if ((st = measure(m, w, s, &sc, md, r, e)))
-				dk_errorf(st, err, errlen, "the model's step: %s", dk_strerror(st));
+			st = measure(m, w, s, &sc, md, r, e, err, errlen);
 		if (!st)
 			judge(r, nu, units);
 	}
