@@ -3,7 +3,8 @@
  * whose answer is known exactly: x' = x + u with the input on the ring
  * (every error exactly 0: each unit's step is one addition of the same
  * two numbers, shifted or not), the same with one input weight doubled
- * (the input breaks it) or one bias entry set (the state does); the
+ * (the input breaks it) or one bias entry set (the state does, or with
+ * a small one, the drift it adds over time); the
  * options and layouts refused, with messages naming the field; the
  * starts; and the records.
  */
@@ -175,10 +176,31 @@ static void test_maps(void)
 	dk_equiv_result_clear(&r);
 	ok(!r.shifts && !r.error, "clearing twice is harmless");
 
+	/* b = 1e-3 e_0: each step adds b - g b to the difference of the two
+	   trajectories, so it grows as t (the states as sqrt t, a random
+	   walk of the inputs): over 20 steps it passes twice the largest
+	   step error, and the dynamics are to blame */
+	param(m, "model/b")[0] = 1e-3;
 	char err[256];
 	dk_equiv_options o = dk_equiv_options_default();
-	o.rings = 3, o.shift = 4;
+	o.rings = 3, o.shift = 1, o.steps = 20, o.samples = 3;
 	dk_equiv_start s;
+	int st = dk_equiv_start_random(&s, m, &o, err, sizeof err);
+	st = st ? st : dk_equiv_run(m, &o, &s, &r, err, sizeof err);
+	if (!st) {
+		o.tolerance = 2 * fmax(r.step_error[0], r.free_error[0]);
+		dk_equiv_result_clear(&r);
+		st = dk_equiv_run(m, &o, &s, &r, err, sizeof err);
+	}
+	ok(!st && r.breaks == DK_EQUIV_BREAKS_TRAJECTORY && r.first_step > 1 &&
+	   r.trajectory_error[19] > o.tolerance,
+	   "a drift of b - g b per step: the trajectory breaks it: %s", r.summary);
+	dk_equiv_result_clear(&r);
+	dk_equiv_start_clear(&s);
+	param(m, "model/b")[0] = 0;
+
+	o = dk_equiv_options_default();
+	o.rings = 3, o.shift = 4;
 	ok(!dk_equiv_start_random(&s, m, &o, err, sizeof err) &&
 	   dk_equiv_run(m, &o, &s, &r, err, sizeof err) == DK_EINVAL &&
 	   strstr(err, "shift 4"), "shift 4 on rings of 4 refused: %s", err);
