@@ -58,7 +58,8 @@ typedef struct dk_equiv_options {
 	                        columns 1 .. W - 1) */
 	size_t steps;        /* T >= 1, or 0: the default (the input's
 	                        length with a stream's input) */
-	size_t samples;      /* random trajectories B >= 1 */
+	size_t samples;      /* random trajectories B >= 1 (a stream's input
+	                        brings its own batch) */
 	uint64_t seed;       /* their starts and inputs */
 	double tolerance;    /* the verdict's, finite and > 0 */
 	size_t rings;        /* C rings, whatever the model's layout says
