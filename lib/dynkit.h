@@ -55,6 +55,7 @@
 #include "analysis/pca.h"
 #include "analysis/fixed.h"
 #include "analysis/wave.h"
+#include "analysis/equiv.h"
 #include "analysis/dmft/gauss.h"
 #include "analysis/dmft/dmft.h"
 #include "analysis/dmft/multiregion.h"

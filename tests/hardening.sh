@@ -125,7 +125,8 @@ tap_result $? "and left the locked one"
 dk-gen flipflop --batch 2 --length 5 -o "$tmp/in.npy"
 for v in nan inf; do
 	edit "$tmp/out.npy" "$tmp/w$v.npy" "find('model/W')[1][1, 2] = np.$v"
-	for tool in "dk-run" "dk-fixed" "dk-jac" "dk-lyap --steps 5 --k 1"; do
+	for tool in "dk-run" "dk-fixed" "dk-jac" "dk-lyap --steps 5 --k 1" \
+	            "dk-equiv --rings 1 -T 5"; do
 		# shellcheck disable=SC2086
 		refused 1 "model/W: element 6 is $v" "$tool, a weight $v" $tool "$tmp/w$v.npy" "$tmp/in.npy"
 	done
@@ -137,6 +138,8 @@ edit "$tmp/in.npy" "$tmp/c16.npy" 'r = find("input"); r[1] = r[1] * 1j'
 refused 1 "input: complex values" "dk-run, a complex input" dk-run "$tmp/out.npy" "$tmp/c16.npy"
 edit "$tmp/in.npy" "$tmp/innan.npy" 'find("input")[1][0, 0, 0] = np.nan'
 ok "dk-run, an input with a NaN" dk-run -n -o "$tmp/runnan.npy" "$tmp/out.npy" "$tmp/innan.npy"
+refused 1 "entry 0 stops being finite at step 1" "dk-equiv, an input with a NaN" \
+	dk-equiv --rings 1 -T 5 "$tmp/out.npy" "$tmp/innan.npy"
 cat >"$tmp/loss.py" <<PYEOF
 import sys; sys.path.insert(0, "$top_srcdir/tests")
 import numpy as np

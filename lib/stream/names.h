@@ -86,6 +86,15 @@
 #define DK_NAME_WAVE_CENTRE    "wave/centre"
 #define DK_NAME_WAVE_SENSE     "wave/sense"
 
+/* equivariance (dk-equiv): the group elements (element, axis), the
+   errors per element, per element and time step, and the largest (0-d) */
+#define DK_NAME_EQUIV_SHIFTS           "equiv/shifts"
+#define DK_NAME_EQUIV_ERROR            "equiv/error"
+#define DK_NAME_EQUIV_STEP_ERROR       "equiv/step_error"
+#define DK_NAME_EQUIV_FREE_ERROR       "equiv/free_error"
+#define DK_NAME_EQUIV_TRAJECTORY_ERROR "equiv/trajectory_error"
+#define DK_NAME_EQUIV_MAX              "equiv/max"
+
 /* dynamical mean-field theory (dk-dmft): scs, the rate network's
    autocorrelation (0-d, and on the tau grid), and map, the random map's
    order parameters (0-d) */

@@ -1,0 +1,430 @@
+/*
+ * equiv.c -- the shift equivariance of a model (see equiv.h): its
+ * options, the medium the shifts act on, the trajectories from the start
+ * and from its shifted copy, the errors per shift and step, and the
+ * verdict with the part that breaks it.
+ *
+ * A ring is a sheet of one row here: one permutation formula serves
+ * both, (g x)[c][r][k] = x[c][(r - dy) mod H][(k - dx) mod W].  Each
+ * shift runs the unshifted trajectories and the shifted ones side by
+ * side, step by step, so memory does not grow with the steps.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/equiv.h"
+#include "base/status.h"
+
+const char *dk_equiv_group_name(dk_equiv_group g)
+{
+	return g == DK_EQUIV_FLOW ? "flow" : "shift";
+}
+
+int dk_equiv_group_from_name(const char *name, dk_equiv_group *g)
+{
+	if (!strcmp(name, "shift"))
+		*g = DK_EQUIV_SHIFT;
+	else if (!strcmp(name, "flow"))
+		*g = DK_EQUIV_FLOW;
+	else
+		return DK_EINVAL;
+	return DK_OK;
+}
+
+const char *dk_equiv_breaks_name(dk_equiv_breaks b)
+{
+	switch (b) {
+	case DK_EQUIV_BREAKS_STATE: return "state";
+	case DK_EQUIV_BREAKS_INPUT: return "input";
+	case DK_EQUIV_BREAKS_TRAJECTORY: return "trajectory";
+	default: return "none";
+	}
+}
+
+dk_equiv_options dk_equiv_options_default(void)
+{
+	return (dk_equiv_options){
+		.group = DK_EQUIV_SHIFT, .samples = DK_EQUIV_SAMPLES_DEFAULT,
+		.seed = 1, .tolerance = DK_EQUIV_TOLERANCE_DEFAULT,
+	};
+}
+
+int dk_equiv_options_check(const dk_equiv_options *o, char *err,
+                           size_t errlen)
+{
+	if (o->group != DK_EQUIV_SHIFT)
+		return dk_errorf(DK_EINVAL, err, errlen, "group: only shift is "
+		                 "measured so far, not %s", dk_equiv_group_name(o->group));
+	if (o->samples == 0)
+		return dk_errorf(DK_EINVAL, err, errlen, "samples must be at least 1");
+	if (!(isfinite(o->tolerance) && o->tolerance > 0))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "tolerance must be finite and positive, not %g",
+		                 o->tolerance);
+	if (o->rings && (o->sheet[0] || o->sheet[1]))
+		return dk_errorf(DK_EINVAL, err, errlen, "rings and sheet: one, not both");
+	if ((o->sheet[0] == 0) != (o->sheet[1] == 0))
+		return dk_errorf(DK_EINVAL, err, errlen, "sheet: rows and cols both, "
+		                 "or neither");
+	return DK_OK;
+}
+
+int dk_equiv_layout(const dk_model *m, const dk_equiv_options *o,
+                    dk_layout *out, char *err, size_t errlen)
+{
+	size_t N = dk_model_state_size(m);
+	if (o->rings) {
+		if (N % o->rings || N / o->rings < 2)
+			return dk_errorf(DK_EINVAL, err, errlen, "rings: %zu rings do not "
+			                 "divide the %zu units of the state into rings of "
+			                 "at least 2", o->rings, N);
+		*out = dk_layout_rings(o->rings, N / o->rings, 1);
+		return DK_OK;
+	}
+	if (o->sheet[0]) {
+		size_t hw = o->sheet[0] * o->sheet[1];
+		if (hw < 2 || N % hw)
+			return dk_errorf(DK_EINVAL, err, errlen, "sheet: sheets of %zu x "
+			                 "%zu units do not divide the %zu units of the state",
+			                 o->sheet[0], o->sheet[1], N);
+		*out = dk_layout_sheets(N / hw, o->sheet[0], o->sheet[1], 1);
+		return DK_OK;
+	}
+	if (!dk_model_layout(m, out))
+		return dk_errorf(DK_ENOTFOUND, err, errlen, "the %s model's state has no "
+		                 "spatial layout: rings or a sheet must be given",
+		                 dk_model_kind(m));
+	if (out->rank < 2 || strcmp(out->axes[0], "channel"))
+		return dk_errorf(DK_EINVAL, err, errlen, "the model's layout is not "
+		                 "channels of rings or sheets");
+	for (int k = 1; k < out->rank; k++)
+		if (!out->periodic[k])
+			return dk_errorf(DK_EINVAL, err, errlen, "the model's layout does "
+			                 "not wrap around along %s: shifts do not act on it",
+			                 out->axes[k]);
+	if (dk_layout_units(out) != N)
+		return dk_errorf(DK_EINVAL, err, errlen, "the model's layout covers "
+		                 "%zu units, its state has %zu", dk_layout_units(out), N);
+	return DK_OK;
+}
+
+/* The medium as channels of H x W (a ring is one row). */
+typedef struct {
+	size_t C, H, W;
+} medium;
+
+static medium medium_of(const dk_layout *l)
+{
+	if (l->rank == 2)
+		return (medium){l->shape[0], 1, l->shape[1]};
+	return (medium){l->shape[0], l->shape[1], l->shape[2]};
+}
+
+/* perm[i]: the unit that the shift (dy, dx) carries to unit i of
+   `channels` channels of the medium. */
+static void shift_perm(medium md, size_t channels, size_t dy, size_t dx,
+                       size_t *perm)
+{
+	for (size_t c = 0; c < channels; c++)
+		for (size_t r = 0; r < md.H; r++)
+			for (size_t k = 0; k < md.W; k++)
+				perm[(c * md.H + r) * md.W + k] =
+					(c * md.H + (r + md.H - dy) % md.H) * md.W +
+					(k + md.W - dx) % md.W;
+}
+
+/* out = g in for B rows of width n. */
+static void apply(const size_t *perm, size_t B, size_t n, const double *in,
+                  double *out)
+{
+	for (size_t b = 0; b < B; b++)
+		for (size_t i = 0; i < n; i++)
+			out[b * n + i] = in[b * n + perm[i]];
+}
+
+/* The largest relative distance of the B rows of a from those of ref:
+   0 / 0 is 0, x / 0 and NaN are infinity. */
+static double rel_error(size_t B, size_t n, const double *a, const double *ref)
+{
+	double worst = 0;
+	for (size_t b = 0; b < B; b++) {
+		double num = 0, den = 0;
+		for (size_t i = 0; i < n; i++) {
+			double d = a[b * n + i] - ref[b * n + i];
+			num += d * d;
+			den += ref[b * n + i] * ref[b * n + i];
+		}
+		double e = num == 0 ? 0 : den == 0 ? INFINITY : sqrt(num / den);
+		if (isnan(e))
+			e = INFINITY;
+		if (e > worst)
+			worst = e;
+	}
+	return worst;
+}
+
+void dk_equiv_result_clear(dk_equiv_result *r)
+{
+	free(r->shifts);
+	free(r->step_error);
+	free(r->free_error);
+	free(r->trajectory_error);
+	free(r->error);
+	memset(r, 0, sizeof *r);
+}
+
+/* The group elements: one shift or every one, along each space axis. */
+static int list_elements(const dk_equiv_options *o, dk_equiv_result *r,
+                         medium md, char *err, size_t errlen)
+{
+	int sheet = r->layout.rank == 3;
+	r->axes = sheet ? 2 : 1;
+	if (o->shift && (o->shift >= md.W || (sheet && o->shift >= md.H)))
+		return dk_errorf(DK_EINVAL, err, errlen, "shift %zu: the %s %zu units "
+		                 "%s; shifts go from 1 to one less", o->shift,
+		                 sheet ? "sheets have" : "rings have",
+		                 sheet ? (md.H < md.W ? md.H : md.W) : md.W,
+		                 sheet ? "along a side" : "each");
+	r->elements = o->shift ? r->axes : (sheet ? md.H - 1 : 0) + md.W - 1;
+	if (r->elements == 0)
+		return dk_errorf(DK_EINVAL, err, errlen, "a medium of one unit has no "
+		                 "shifts");
+	r->shifts = calloc(r->elements * r->axes, sizeof *r->shifts);
+	if (!r->shifts)
+		return dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
+	size_t e = 0;
+	if (sheet)  /* along rows first: (dy, 0), then (0, dx) */
+		for (size_t dy = 1; dy < md.H; dy++)
+			if (!o->shift || dy == o->shift)
+				r->shifts[2 * e++] = (int64_t)dy;
+	for (size_t dx = 1; dx < md.W; dx++)
+		if (!o->shift || dx == o->shift)
+			r->shifts[r->axes * e++ + r->axes - 1] = (int64_t)dx;
+	return DK_OK;
+}
+
+/* The shift of element e, in words. */
+static void shift_words(const dk_equiv_result *r, size_t e, char *buf, size_t cap)
+{
+	if (r->axes == 1)
+		snprintf(buf, cap, "%lld", (long long)r->shifts[e]);
+	else
+		snprintf(buf, cap, "(%lld, %lld)", (long long)r->shifts[2 * e],
+		         (long long)r->shifts[2 * e + 1]);
+}
+
+/* The verdict: the largest error, where, and the part to blame. */
+static void judge(dk_equiv_result *r, size_t m, size_t ring_units)
+{
+	size_t T = r->steps;
+	double max_step = 0, max_free = 0;
+	r->max = 0, r->worst = 0, r->first_step = 0;
+	for (size_t e = 0; e < r->elements; e++) {
+		double v = fmax(r->step_error[e], r->free_error[e]);
+		for (size_t t = 0; t < T; t++) {
+			double x = r->trajectory_error[e * T + t];
+			v = fmax(v, x);
+			if (x > r->tolerance && (!r->first_step || t + 1 < r->first_step))
+				r->first_step = t + 1;
+		}
+		r->error[e] = v;
+		if (v > r->max || e == 0)
+			r->max = v, r->worst = e;
+		max_step = fmax(max_step, r->step_error[e]);
+		max_free = fmax(max_free, r->free_error[e]);
+	}
+	r->equivariant = r->max <= r->tolerance;
+	char at[48], input[160] = "";
+	shift_words(r, r->worst, at, sizeof at);
+	if (m && !r->input_transformed)
+		snprintf(input, sizeof input, "; the input was left as it is: its width "
+		         "%zu is not a multiple of the medium's %zu units", m, ring_units);
+	if (r->equivariant) {
+		r->breaks = DK_EQUIV_BREAKS_NONE;
+		snprintf(r->summary, sizeof r->summary, "equivariant to %g over %zu "
+		         "shifts and %zu steps (largest error %.3g, shift %s)%s",
+		         r->tolerance, r->elements, T, r->max, at, input);
+	} else if (max_free > r->tolerance) {
+		r->breaks = DK_EQUIV_BREAKS_STATE;
+		snprintf(r->summary, sizeof r->summary, "not equivariant: the step "
+		         "without input breaks it (error %.3g; largest %.3g at shift %s)%s",
+		         max_free, r->max, at, input);
+	} else if (max_step > r->tolerance) {
+		r->breaks = DK_EQUIV_BREAKS_INPUT;
+		snprintf(r->summary, sizeof r->summary, "not equivariant: the input "
+		         "breaks it (step error %.3g with input, %.3g without; largest "
+		         "%.3g at shift %s)%s", max_step, max_free, r->max, at, input);
+	} else {
+		r->breaks = DK_EQUIV_BREAKS_TRAJECTORY;
+		snprintf(r->summary, sizeof r->summary, "not equivariant over time: "
+		         "every step is to %g, but the trajectories part by %.3g (shift "
+		         "%s) from step %zu on", r->tolerance, r->max, at, r->first_step);
+	}
+}
+
+/* Scratch of one run: B states or inputs each, whatever T. */
+typedef struct {
+	double *x, *xn;   /* the unshifted trajectory's state and next */
+	double *y, *yn;   /* the shifted trajectory's */
+	double *gx, *gu, *tmp, *ref;
+	size_t *ps, *pu;  /* the shift's permutations of state and input */
+} scratch;
+
+static void scratch_free(scratch *s)
+{
+	free(s->x), free(s->xn), free(s->y), free(s->yn), free(s->gx);
+	free(s->gu), free(s->tmp), free(s->ref), free(s->ps), free(s->pu);
+}
+
+static int scratch_alloc(scratch *s, size_t B, size_t n, size_t m)
+{
+	size_t bytes = B * n * sizeof(double);
+	memset(s, 0, sizeof *s);
+	s->x = malloc(bytes), s->xn = malloc(bytes);
+	s->y = malloc(bytes), s->yn = malloc(bytes);
+	s->gx = malloc(bytes), s->tmp = malloc(bytes), s->ref = malloc(bytes);
+	s->gu = malloc(B * (m ? m : 1) * sizeof *s->gu);
+	s->ps = malloc(n * sizeof *s->ps);
+	s->pu = malloc((m ? m : 1) * sizeof *s->pu);
+	return s->x && s->xn && s->y && s->yn && s->gx && s->gu && s->tmp &&
+	       s->ref && s->ps && s->pu ? DK_OK : DK_ENOMEM;
+}
+
+/* The index of the first of the count entries of x that is not finite,
+   or count. */
+static size_t first_not_finite(size_t count, const double *x)
+{
+	size_t i = 0;
+	while (i < count && isfinite(x[i]))
+		i++;
+	return i;
+}
+
+/*
+ * One time step of element e's measurement, from the unshifted state
+ * s->x and the shifted trajectory's s->y under input u (shifted: gu):
+ * the next states s->xn and s->y, the step errors with and without
+ * input folded into *step and *free_step, the trajectory's returned in
+ * *traj.  Five batched steps: the trajectory's own, its step without
+ * input, and the shifted state's with input, without, and on the shifted
+ * trajectory.  The model's status.
+ */
+static int one_step(const dk_model *m, dk_model_work *w, size_t B, size_t n,
+                    scratch *s, const double *u, const double *gu,
+                    double *step, double *free_step, double *traj)
+{
+	int rc = dk_model_step(m, w, B, s->x, u, s->xn, NULL);
+	if (rc || first_not_finite(B * n, s->xn) < B * n)
+		return rc;  /* the caller says where it stopped being finite */
+	apply(s->ps, B, n, s->x, s->gx);
+	apply(s->ps, B, n, s->xn, s->ref);
+	if ((rc = dk_model_step(m, w, B, s->gx, gu, s->tmp, NULL)))
+		return rc;
+	*step = fmax(*step, rel_error(B, n, s->tmp, s->ref));
+	if ((rc = dk_model_step(m, w, B, s->y, gu, s->yn, NULL)))
+		return rc;
+	*traj = rel_error(B, n, s->yn, s->ref);
+	memcpy(s->y, s->yn, B * n * sizeof *s->y);
+	/* without input: F(x, 0), shifted, against F(g x, 0) */
+	if ((rc = dk_model_step(m, w, B, s->x, NULL, s->tmp, NULL)))
+		return rc;
+	apply(s->ps, B, n, s->tmp, s->ref);
+	if ((rc = dk_model_step(m, w, B, s->gx, NULL, s->tmp, NULL)))
+		return rc;
+	*free_step = fmax(*free_step, rel_error(B, n, s->tmp, s->ref));
+	return DK_OK;
+}
+
+/*
+ * The errors of element e.  The unshifted trajectory is run again beside
+ * the shifted one for each element, so that memory stays that of a few
+ * batches of states however long the run; it is the same computation
+ * each time, so it gives the same bits.
+ */
+static int measure(const dk_model *m, dk_model_work *w, const dk_equiv_start *st,
+                   scratch *s, medium md, dk_equiv_result *r, size_t e,
+                   char *err, size_t errlen)
+{
+	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
+	size_t B = st->batch, T = st->steps;
+	size_t dy = r->axes == 2 ? (size_t)r->shifts[2 * e] : 0;
+	size_t dx = (size_t)r->shifts[r->axes * e + r->axes - 1];
+	shift_perm(md, md.C, dy, dx, s->ps);
+	if (r->input_transformed)
+		shift_perm(md, r->input_channels, dy, dx, s->pu);
+	double step = 0, free_step = 0;
+	memcpy(s->x, st->x0, B * n * sizeof *s->x);
+	apply(s->ps, B, n, s->x, s->y);
+	for (size_t t = 0; t < T; t++) {
+		const double *u = nu ? st->u + t * B * nu : NULL;
+		const double *gu = u;
+		if (u && r->input_transformed) {
+			apply(s->pu, B, nu, u, s->gu);
+			gu = s->gu;
+		}
+		int rc = one_step(m, w, B, n, s, u, gu, &step, &free_step,
+		                  &r->trajectory_error[e * T + t]);
+		if (rc)
+			return dk_errorf(rc, err, errlen, "the model's step: %s",
+			                 dk_strerror(rc));
+		size_t bad = first_not_finite(B * n, s->xn);
+		if (bad < B * n)
+			return dk_errorf(DK_EINVAL, err, errlen, "the trajectory of entry "
+			                 "%zu stops being finite at step %zu", bad / n, t + 1);
+		memcpy(s->x, s->xn, B * n * sizeof *s->x);
+	}
+	r->step_error[e] = step;
+	r->free_error[e] = free_step;
+	return DK_OK;
+}
+
+int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
+                 const dk_equiv_start *s, dk_equiv_result *r, char *err,
+                 size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	int st = dk_equiv_options_check(o, err, errlen);
+	if (!st)
+		st = dk_equiv_layout(m, o, &r->layout, err, errlen);
+	if (st)
+		return st;
+	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
+	size_t B = s->batch, T = s->steps;
+	if (B == 0 || T == 0 || !s->x0 || (nu && !s->u))
+		return dk_errorf(DK_EINVAL, err, errlen, "the start has no trajectories "
+		                 "or no steps");
+	medium md = medium_of(&r->layout);
+	size_t units = md.H * md.W;
+	r->steps = T, r->batch = B, r->tolerance = o->tolerance;
+	r->input_transformed = nu > 0 && nu % units == 0;
+	r->input_channels = r->input_transformed ? nu / units : 0;
+	snprintf(r->how, sizeof r->how, "%s", s->how);
+	if ((st = list_elements(o, r, md, err, errlen))) {
+		dk_equiv_result_clear(r);
+		return st;
+	}
+	r->step_error = malloc(r->elements * sizeof *r->step_error);
+	r->free_error = malloc(r->elements * sizeof *r->free_error);
+	r->error = malloc(r->elements * sizeof *r->error);
+	r->trajectory_error = malloc(r->elements * T * sizeof *r->trajectory_error);
+	scratch sc;
+	st = scratch_alloc(&sc, B, n, nu);
+	dk_model_work *w = st ? NULL : dk_model_work_alloc(m, B);
+	if (!w || !r->step_error || !r->free_error || !r->error || !r->trajectory_error) {
+		st = dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
+	} else {
+		for (size_t e = 0; !st && e < r->elements; e++)
+			st = measure(m, w, s, &sc, md, r, e, err, errlen);
+		if (!st)
+			judge(r, nu, units);
+	}
+	dk_model_work_free(w);
+	scratch_free(&sc);
+	if (st)
+		dk_equiv_result_clear(r);
+	return st;
+}

@@ -1,0 +1,171 @@
+/*
+ * equiv.h -- how far a model is from equivariant under a group acting on
+ * its state and input: today the cyclic shifts of rings and sheets.
+ *
+ * A shift g acts on a state whose units lie on C periodic rings of n
+ * units (or C periodic sheets of H x W) by rolling every channel alike:
+ * on a ring by M, (g x)[c][i] = x[c][(i - M) mod n], so that a positive
+ * shift carries activity toward increasing index (NumPy's np.roll(x, M)
+ * along the unit axis); on a sheet by (dy, dx) along rows and columns,
+ * (g x)[c][r][k] = x[c][(r - dy) mod H][(k - dx) mod W].  The input is
+ * shifted alike when it lies on the same medium, that is when its width
+ * is a whole multiple of one ring's (sheet's) units: it is then that
+ * many channels of it.  Otherwise the input is left as it is, and the
+ * result says so.
+ *
+ * Over B trajectories of T steps, x_{t+1} = F(x_t, u_t), the run
+ * measures for each group element g, in relative Euclidean norm per
+ * trajectory and the maximum over them:
+ *
+ *   step error        |F(g x_t, g u_t) - g F(x_t, u_t)| / |F(x_t, u_t)|
+ *                     over every t (the step with its input);
+ *   free step error   the same with zero input (the recurrent part alone);
+ *   trajectory error  |y_t - g x_t| / |x_t| at each t = 1..T, with y the
+ *                     run from g x_0 driven by g u_t.
+ *
+ * A zero denominator with a zero numerator counts as 0, with a nonzero
+ * one as infinity.  The starts and inputs are N(0, 1) draws from a seed
+ * or those of a stream (input and h0, as dk-run reads them).  The model
+ * is reached only through the model interface (models/model.h).
+ */
+#ifndef DK_ANALYSIS_EQUIV_H
+#define DK_ANALYSIS_EQUIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/model.h"
+#include "stream/bundle.h"
+#include "stream/layout.h"
+
+typedef enum {
+	DK_EQUIV_SHIFT,  /* cyclic shifts of rings and sheets */
+	DK_EQUIV_FLOW    /* shifts that grow with time (not yet measured) */
+} dk_equiv_group;
+
+/* "shift" or "flow", and back (DK_EINVAL for another name). */
+const char *dk_equiv_group_name(dk_equiv_group g);
+int dk_equiv_group_from_name(const char *name, dk_equiv_group *g);
+
+#define DK_EQUIV_STEPS_DEFAULT 50
+#define DK_EQUIV_SAMPLES_DEFAULT 8
+#define DK_EQUIV_TOLERANCE_DEFAULT 1e-9
+
+typedef struct dk_equiv_options {
+	dk_equiv_group group;
+	size_t shift;        /* M >= 1, or 0: every shift 1 .. n - 1 (on
+	                        sheets: along rows 1 .. H - 1 and along
+	                        columns 1 .. W - 1) */
+	size_t steps;        /* T >= 1, or 0: the default (the input's
+	                        length with a stream's input) */
+	size_t samples;      /* random trajectories B >= 1 (a stream's input
+	                        brings its own batch) */
+	uint64_t seed;       /* their starts and inputs */
+	double tolerance;    /* the verdict's, finite and > 0 */
+	size_t rings;        /* C rings, whatever the model's layout says
+	                        (0: the layout's) */
+	size_t sheet[2];     /* sheets of rows x cols, whatever the layout
+	                        says (0, 0: the layout's) */
+} dk_equiv_options;
+
+dk_equiv_options dk_equiv_options_default(void);
+
+/* DK_EINVAL with a message naming the field for options out of range. */
+int dk_equiv_options_check(const dk_equiv_options *o, char *err,
+                           size_t errlen);
+
+/*
+ * The periodic rings or sheets the state of m lies on: o's rings or
+ * sheet when set (they must divide the state), else the model's own
+ * layout (dk_model_layout).  DK_ENOTFOUND with a message when there is
+ * none; DK_EINVAL with a message when rings or sheet do not divide the
+ * state, or the layout does not wrap around or does not cover it.
+ */
+int dk_equiv_layout(const dk_model *m, const dk_equiv_options *o,
+                    dk_layout *out, char *err, size_t errlen);
+
+/* Where the trajectories start and what drives them. */
+typedef struct dk_equiv_start {
+	size_t batch, steps;  /* B trajectories of T steps */
+	double *x0;           /* owned: B x n */
+	double *u;            /* owned: T x B x m (row t, entry b at
+	                         (t B + b) m), or NULL when m = 0 */
+	char how[96];         /* where they came from, for the attrs */
+} dk_equiv_start;
+
+/* B = o->samples random starts and T = o->steps (or the default) steps
+   of random inputs, N(0, 1), from o->seed.  DK_ENOMEM. */
+int dk_equiv_start_random(dk_equiv_start *s, const dk_model *m,
+                          const dk_equiv_options *o, char *err,
+                          size_t errlen);
+/* The input (time, batch, m) of b and its h0 (or zero states); its first
+   o->steps steps (all when 0).  DK_EINVAL with a message when b has no
+   input, it does not fit m, or it is shorter than o->steps. */
+int dk_equiv_start_from_bundle(dk_equiv_start *s, const dk_model *m,
+                               const dk_bundle *b, const dk_equiv_options *o,
+                               char *err, size_t errlen);
+void dk_equiv_start_clear(dk_equiv_start *s);
+
+/* The part the verdict blames. */
+typedef enum {
+	DK_EQUIV_BREAKS_NONE,       /* equivariant to the tolerance */
+	DK_EQUIV_BREAKS_STATE,      /* the step without input is not */
+	DK_EQUIV_BREAKS_INPUT,      /* the step is, but not with its input */
+	DK_EQUIV_BREAKS_TRAJECTORY  /* each step is, to the tolerance, but
+	                               the dynamics amplify the differences */
+} dk_equiv_breaks;
+
+const char *dk_equiv_breaks_name(dk_equiv_breaks b);
+
+typedef struct dk_equiv_result {
+	dk_layout layout;         /* the medium the shifts act on */
+	size_t elements;          /* group elements measured */
+	size_t axes;              /* 1 (rings) or 2 (sheets: dy, dx) */
+	int64_t *shifts;          /* owned: elements x axes */
+	size_t steps, batch;      /* T, B */
+	double *step_error;       /* owned: elements */
+	double *free_error;       /* owned: elements */
+	double *trajectory_error; /* owned: elements x T */
+	double *error;            /* owned: elements: the largest of the three */
+	double max;               /* over every element */
+	int input_transformed;    /* 1 when the input was shifted too */
+	size_t input_channels;    /* then: its channels on the medium */
+	double tolerance;
+	int equivariant;          /* max <= tolerance */
+	dk_equiv_breaks breaks;
+	size_t worst;             /* the element of the largest error */
+	size_t first_step;        /* the first step (1..T) at which some
+	                             trajectory error exceeds the tolerance,
+	                             or 0 */
+	char summary[256];        /* the verdict in words */
+	char how[96];             /* the start's */
+} dk_equiv_result;
+
+/*
+ * Measure m under o from s into r (whose arrays it allocates; clear r
+ * with dk_equiv_result_clear).  DK_EINVAL with a message for bad options
+ * or a trajectory that stops being finite; DK_ENOTFOUND or DK_EINVAL from
+ * dk_equiv_layout; DK_ENOMEM.
+ */
+int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
+                 const dk_equiv_start *s, dk_equiv_result *r, char *err,
+                 size_t errlen);
+void dk_equiv_result_clear(dk_equiv_result *r);
+
+/*
+ * The result as records (equiv_records.c), each with the attrs "equiv"
+ * (group, layout, steps, batch, tolerance, start, input_transformed):
+ *
+ *	equiv/shifts            i8 (element, axis)  the group elements
+ *	equiv/error             f8 (element)        the largest of the below
+ *	equiv/step_error        f8 (element)
+ *	equiv/free_error        f8 (element)
+ *	equiv/trajectory_error  f8 (element, time)  time 1..T
+ *	equiv/max               f8 ()  attrs also: equivariant, breaks,
+ *	                               worst (its shift), first_step, summary
+ *
+ * Non-finite numbers are null in the attrs.  DK_ENOMEM.
+ */
+int dk_equiv_to_bundle(const dk_equiv_result *r, dk_bundle *b);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * dk-equiv -- how far a model is from equivariant under the cyclic
+ * shifts of the rings or sheets its units lie on: the error of one step
+ * (with and without its input) and of whole trajectories, per shift and
+ * time step, and the verdict with the part that breaks it.
+ *
+ *	dk-init wrnn --channels 2 --units 16 | dk-equiv
+ *
+ * The trajectories start from random states with random inputs, or from
+ * the input and h0 of INPUT.  The medium is the model's layout, or
+ * --rings or --sheet.  The method is lib/analysis/equiv.h's.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+typedef struct {
+	const char *output;
+	size_t max_elements;
+	dk_equiv_options equiv;
+	int velocity_given, samples_given;
+} options;
+
+static void usage(void)
+{
+	printf("Usage: dk-equiv [OPTION]... [MODEL [INPUT]]\n"
+	       "How far MODEL (standard input when absent or -) is from equivariant\n"
+	       "under the cyclic shifts of the rings or sheets its units lie on: for\n"
+	       "each shift g, the relative error |F(g x, g u) - g F(x, u)| / |F(x, u)| of\n"
+	       "one step with its input and without, and of the trajectory from g x0\n"
+	       "driven by g u against the shifted trajectory, at every step.  A positive\n"
+	       "shift M carries unit i to unit i + M (mod n); on sheets shifts go along\n"
+	       "rows and along columns.  The input is shifted too when its width is a\n"
+	       "multiple of a ring's (sheet's) units, else left as it is, and the result\n"
+	       "says so.  The trajectories start from random states with random inputs,\n"
+	       "or from the tensors input (time, batch, feature) and h0 of INPUT.\n"
+	       "Writes equiv/shifts, equiv/error, equiv/step_error, equiv/free_error,\n"
+	       "equiv/trajectory_error and equiv/max, whose attrs hold the verdict.\n"
+	       "\n"
+	       "      --group G         shift (default; flow is not measured yet)\n"
+	       "      --shift M         only the shift M (default: every shift)\n"
+	       "      --rings C         C rings of equal size, whatever the model's\n"
+	       "                        layout says\n"
+	       "      --sheet H,W       sheets of H rows and W columns, whatever the\n"
+	       "                        layout says\n"
+	       "  -T, --steps T         steps of the trajectories (default 50; with\n"
+	       "                        INPUT, its length)\n"
+	       "  -B, --samples B       random trajectories (default 8)\n"
+	       "  -S, --seed S          seed of the random starts and inputs (default 1)\n"
+	       "      --tolerance EPS   equivariant when every error is at most EPS\n"
+	       "                        (default 1e-9)\n"
+	       TOOL_HELP_OUTPUT
+	       TOOL_HELP_COMMON
+	       "\n"
+	       "Exit status: 0 on success, 1 on error, 2 on usage error.\n");
+	tool_exit_stdout();
+}
+
+/* --sheet H,W: two whole numbers, each at least 1. */
+static void parse_sheet(const char *arg, size_t sheet[2])
+{
+	size_t count;
+	double *v = tool_parse_numbers("--sheet", arg, &count);
+	int good = count == 2;
+	for (size_t k = 0; good && k < 2; k++)
+		good = v[k] >= 1 && v[k] <= 1e9 && v[k] == floor(v[k]);
+	if (good)
+		sheet[0] = (size_t)v[0], sheet[1] = (size_t)v[1];
+	free(v);
+	if (!good || sheet[0] * sheet[1] < 2)
+		tool_usage_error("--sheet: ROWS,COLS, whole numbers of at least 1 "
+		                 "and 2 units in all, not '%s'", arg);
+}
+
+/* Start, measure, gather (lib/analysis/equiv.h); the exit status. */
+static int run(const options *o, const dk_model *m, const dk_bundle *in,
+               const char *src, dk_bundle *out)
+{
+	dk_equiv_start s = {0};
+	dk_equiv_result r = {0};
+	char err[256];
+	int status = TOOL_EXIT_FAIL;
+	if (in ? dk_equiv_start_from_bundle(&s, m, in, &o->equiv, err, sizeof err)
+	       : dk_equiv_start_random(&s, m, &o->equiv, err, sizeof err)) {
+		tool_warn(src ? src : "model", "%s", err);
+		return TOOL_EXIT_FAIL;
+	}
+	int st = dk_equiv_run(m, &o->equiv, &s, &r, err, sizeof err);
+	if (st)
+		tool_warn("model", "%s%s", err, st == DK_ENOTFOUND ?
+		          " (--rings C or --sheet H,W)" : "");
+	else if (dk_equiv_to_bundle(&r, out))
+		tool_warn(NULL, "out of memory");
+	else {
+		if (dk_model_input_size(m) && !r.input_transformed)
+			tool_warn("input", "its width %zu is not a multiple of a ring's "
+			          "(sheet's) units: it is left unshifted",
+			          dk_model_input_size(m));
+		status = TOOL_EXIT_OK;
+	}
+	dk_equiv_result_clear(&r);
+	dk_equiv_start_clear(&s);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_GROUP = TOOL_OPT_FIRST_FREE, OPT_SHIFT, OPT_VELOCITY, OPT_RINGS,
+	       OPT_SHEET, OPT_TOLERANCE };
+	static const struct option longopts[] = {
+		{"group", required_argument, NULL, OPT_GROUP},
+		{"shift", required_argument, NULL, OPT_SHIFT},
+		{"velocity", required_argument, NULL, OPT_VELOCITY},
+		{"rings", required_argument, NULL, OPT_RINGS},
+		{"sheet", required_argument, NULL, OPT_SHEET},
+		{"steps", required_argument, NULL, 'T'},
+		{"samples", required_argument, NULL, 'B'},
+		{"seed", required_argument, NULL, 'S'},
+		{"tolerance", required_argument, NULL, OPT_TOLERANCE},
+		{"output", required_argument, NULL, 'o'},
+		TOOL_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
+	             .equiv = dk_equiv_options_default()};
+	int c;
+	tool_init_numeric("dk-equiv", argv);
+	while ((c = getopt_long(argc, argv, "T:B:S:o:h", longopts, NULL)) != -1) {
+		if (tool_common_option(c, optarg, usage, &o.max_elements))
+			continue;
+		switch (c) {
+		case OPT_GROUP:
+			if (dk_equiv_group_from_name(optarg, &o.equiv.group))
+				tool_usage_error("--group: shift or flow, not '%s'", optarg);
+			break;
+		case OPT_SHIFT:
+			if ((o.equiv.shift = tool_parse_count("--shift", optarg)) == 0)
+				tool_usage_error("--shift must be at least 1");
+			break;
+		case OPT_VELOCITY: o.velocity_given = 1; break;
+		case OPT_RINGS:
+			if ((o.equiv.rings = tool_parse_count("--rings", optarg)) == 0)
+				tool_usage_error("--rings must be at least 1");
+			break;
+		case OPT_SHEET: parse_sheet(optarg, o.equiv.sheet); break;
+		case 'T':
+			if ((o.equiv.steps = tool_parse_count("--steps", optarg)) == 0)
+				tool_usage_error("--steps must be at least 1");
+			break;
+		case 'B':
+			if ((o.equiv.samples = tool_parse_count("--samples", optarg)) == 0)
+				tool_usage_error("--samples must be at least 1");
+			o.samples_given = 1;
+			break;
+		case 'S': o.equiv.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
+		case OPT_TOLERANCE:
+			o.equiv.tolerance = tool_parse_positive("--tolerance", optarg);
+			break;
+		case 'o': o.output = optarg; break;
+		}
+	}
+	if (o.equiv.group == DK_EQUIV_FLOW)
+		tool_usage_error("--group flow is not measured yet: only --group shift");
+	if (o.velocity_given)
+		tool_usage_error("--velocity belongs to --group flow, which is not "
+		                 "measured yet");
+	if (argc - optind > 2)
+		tool_usage_error("at most one MODEL and one INPUT");
+	if (o.equiv.rings && o.equiv.sheet[0])
+		tool_usage_error("either --rings or --sheet, not both");
+	const char *model_path = optind < argc ? argv[optind] : "-";
+	const char *input_path = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (input_path && o.samples_given)
+		tool_usage_error("--samples: with INPUT, its batch is the trajectories");
+	if (input_path && !strcmp(model_path, "-") && !strcmp(input_path, "-"))
+		tool_usage_error("MODEL and INPUT cannot both be standard input");
+
+	dk_bundle *mb = tool_read_bundle(model_path, o.max_elements);
+	dk_bundle *in = mb && input_path ? tool_read_bundle(input_path, o.max_elements) : NULL;
+	dk_model *m = NULL;
+	char err[256];
+	int status = TOOL_EXIT_FAIL;
+	if (mb && (!input_path || in) && dk_model_from_bundle(mb, &m, err, sizeof err))
+		tool_warn(model_path, "%s", err);
+	dk_bundle *out = dk_bundle_alloc();
+	if (m && out)
+		status = run(&o, m, in, input_path, out);
+	status = tool_finish(status, o.output, out, json_pack(
+		"{s:s, s:s?, s:s, s:I, s:I, s:[I, I], s:I, s:I, s:I, s:f}",
+		"model", model_path, "input", input_path,
+		"group", dk_equiv_group_name(o.equiv.group),
+		"shift", (json_int_t)o.equiv.shift, "rings", (json_int_t)o.equiv.rings,
+		"sheet", (json_int_t)o.equiv.sheet[0], (json_int_t)o.equiv.sheet[1],
+		"steps", (json_int_t)o.equiv.steps, "samples", (json_int_t)o.equiv.samples,
+		"seed", (json_int_t)o.equiv.seed, "tolerance", o.equiv.tolerance));
+	dk_model_free(m);
+	dk_bundle_free(mb);
+	dk_bundle_free(in);
+	dk_bundle_free(out);
+	return status;
+}
