@@ -46,8 +46,9 @@ typedef struct {
 	double v, w;
 } dk_wave_sample;
 
-/* The weighted quantiles q[0..nq) of the len samples s (reordered; NaN
-   values and zero weights left out; wave.h); NaN when none is left. */
+/* The weighted quantiles q[0..nq) (ascending) of the len samples s
+   (reordered; NaN values and zero weights left out; wave.h), by
+   selection (wave_quantiles.c); NaN when none is left. */
 void dk_wave_quantiles(dk_wave_sample *s, size_t len, const double *q,
                        size_t nq, double *out);
 

@@ -35,6 +35,7 @@ typedef struct {
 	dk_wave_analytic an;      /* the raster and its analytic signals */
 	double *omega, *kappa;    /* owned: (T - 1) x pairs, step-major */
 	double *weight;           /* owned: (T - 1) x pairs */
+	double *amp;              /* owned: n x T, |z| */
 	sample *s;                /* owned: (T - 1) x pairs */
 } work;
 
@@ -76,6 +77,7 @@ static void work_free(work *w)
 	free(w->omega);
 	free(w->kappa);
 	free(w->weight);
+	free(w->amp);
 	free(w->s);
 }
 
@@ -87,8 +89,9 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic)
 	w->omega = malloc(cells * sizeof *w->omega);
 	w->kappa = malloc(cells * sizeof *w->kappa);
 	w->weight = malloc(cells * sizeof *w->weight);
+	w->amp = malloc(n * T * sizeof *w->amp);
 	w->s = malloc(cells * sizeof *w->s);
-	if (!w->omega || !w->kappa || !w->weight || !w->s)
+	if (!w->omega || !w->kappa || !w->weight || !w->amp || !w->s)
 		return DK_ENOMEM;
 	return dk_wave_analytic_alloc(&w->an, T, n);
 }
@@ -159,6 +162,16 @@ static double turn(double complex z1, double complex z0)
 	return carg(z1 * conj(z0));
 }
 
+/* Whether the rotation from z0 to z1 is negative (turn < 0, but for a
+   rotation so small that its angle would round to -0), without the
+   arctangent. */
+static int backward(double complex z1, double complex z0)
+{
+	double complex p = z1 * conj(z0);
+	double y = cimag(p);
+	return y < 0 || (y == 0 && signbit(y) && signbit(creal(p)));
+}
+
 /* z at phase p, its modulus kept. */
 static double complex at_phase(double complex z, double p)
 {
@@ -186,12 +199,12 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
 {
 	memset(bad, 0, T);
 	for (size_t t = 0; t + 1 < T;) {
-		if (!(turn(z[t + 1], z[t]) < 0)) {
+		if (!backward(z[t + 1], z[t])) {
 			t++;
 			continue;
 		}
 		size_t s = t;
-		while (t + 1 < T && turn(z[t + 1], z[t]) < 0)
+		while (t + 1 < T && backward(z[t + 1], z[t]))
 			t++;
 		size_t e = t - 1, end = s + 3 * (e - s); /* the last negative step */
 		for (size_t u = s; u <= end && u < T; u++)
@@ -225,68 +238,25 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
 	}
 }
 
-/* Every cell's frequency, phase gradient and weight (wave.h). */
+/* Every cell's frequency, phase gradient and weight (wave.h).  Each
+   unit's amplitude is taken once, not once for each of its four cells. */
 static void cells(work *w)
 {
 	size_t T = w->T, P = w->pairs;
+	for (size_t k = 0; k < w->n * T; k++)
+		w->amp[k] = cabs(w->an.z[k]);
 	for (size_t t = 0; t + 1 < T; t++)
 		for (size_t p = 0; p < P; p++) {
-			const double complex *zi = w->an.z + p * T;
-			const double complex *zj = w->an.z + (p + 1) % w->n * T;
+			size_t i = p * T, j = (p + 1) % w->n * T;
+			const double complex *zi = w->an.z + i, *zj = w->an.z + j;
+			const double *ai = w->amp + i, *aj = w->amp + j;
 			double complex tp = zi[t + 1] * conj(zi[t]) + zj[t + 1] * conj(zj[t]);
 			double complex sp = zj[t] * conj(zi[t]) + zj[t + 1] * conj(zi[t + 1]);
 			size_t q = t * P + p;
 			w->omega[q] = carg(tp) / (2 * M_PI);
 			w->kappa[q] = carg(sp) / (2 * M_PI);
-			w->weight[q] = (cabs(zi[t]) + cabs(zi[t + 1]) + cabs(zj[t]) +
-			                cabs(zj[t + 1])) / 4;
+			w->weight[q] = (ai[t] + ai[t + 1] + aj[t] + aj[t + 1]) / 4;
 		}
-}
-
-static int by_value(const void *a, const void *b)
-{
-	double x = ((const sample *)a)->v, y = ((const sample *)b)->v;
-	return (x > y) - (x < y);
-}
-
-/* The weighted quantiles q[0..nq) of the len samples s (reordered; NaN
-   values and zero weights left out): sorted, the k-th at the cumulative
-   weight (w_0 + ... + w_{k-1} + w_k / 2) / W, linear between, the ends
-   beyond.  NaN when nothing is left. */
-void dk_wave_quantiles(sample *s, size_t len, const double *q, size_t nq,
-                       double *out)
-{
-	size_t m = 0;
-	double W = 0;
-	for (size_t k = 0; k < len; k++)
-		if (!isnan(s[k].v) && s[k].w > 0)
-			W += s[k].w, s[m++] = s[k];
-	for (size_t j = 0; j < nq; j++)
-		out[j] = NAN;
-	if (m == 0 || !(W > 0))
-		return;
-	qsort(s, m, sizeof *s, by_value);
-	for (size_t j = 0; j < nq; j++) {
-		double below = 0, c_prev = 0;
-		size_t k = 0;
-		for (; k < m; k++) {
-			double c = (below + s[k].w / 2) / W;
-			if (c >= q[j]) {
-				if (k == 0) {
-					out[j] = s[0].v;
-				} else {
-					double x0 = s[k - 1].v, x1 = s[k].v;
-					double f = (q[j] - c_prev) / (c - c_prev);
-					out[j] = isinf(x0) || isinf(x1) ? (f < 0.5 ? x0 : x1)
-					                                : x0 + f * (x1 - x0);
-				}
-				break;
-			}
-			below += s[k].w, c_prev = c;
-		}
-		if (k == m)
-			out[j] = s[m - 1].v;
-	}
 }
 
 typedef enum { SPEED, WAVELENGTH, FREQUENCY } quantity;
@@ -340,14 +310,14 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
 	size_t negative = 0;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t t = t0; t < t1; t++)
-			negative += turn(w->an.z[i * T + t + 1], w->an.z[i * T + t]) < 0;
+			negative += backward(w->an.z[i * T + t + 1], w->an.z[i * T + t]);
 	r.negative = (double)negative / (double)(w->n * (t1 - t0));
 	/* a gradient within rounding of 0 or 1/2 cycle (a standing wave's,
 	   exactly so in theory) points nowhere: its sign is the rounding's */
 	double sum = 0, W = 0;
 	for (size_t q = t0 * P; q < t1 * P; q++) {
-		double prod = w->omega[q] * sin(2 * M_PI * w->kappa[q]);
-		if (fabs(sin(2 * M_PI * w->kappa[q])) > 1e-9)
+		double sk = sin(2 * M_PI * w->kappa[q]), prod = w->omega[q] * sk;
+		if (fabs(sk) > 1e-9)
 			sum += w->weight[q] * (prod < 0 ? 1 : prod > 0 ? -1 : 0);
 		W += w->weight[q];
 	}
