@@ -238,13 +238,28 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
 	}
 }
 
-/* Every cell's frequency, phase gradient and weight (wave.h).  Each
-   unit's amplitude is taken once, not once for each of its four cells. */
-static void cells(work *w)
+/* |z|: the square root of the squares, which vectorizes, unless they
+   overflow or underflow, where hypot takes over. */
+static double modulus(double complex z)
+{
+	double x = creal(z), y = cimag(z), m2 = x * x + y * y;
+	return m2 < 1e300 && m2 > 1e-300 ? sqrt(m2) : hypot(x, y);
+}
+
+/* Every cell's frequency, phase gradient and weight (wave.h), and over
+   the steps t0 <= t < t1 the weighted sum of the cells' directions and
+   their weight, for the directionality: a cell points forward when its
+   frequency and the sine of its phase gradient have opposite signs.  A
+   gradient whose sine is within 1e-9 of 0 (a standing wave's, 0 or 1/2
+   cycle exactly in theory) points nowhere: its sign is the rounding's.
+   Each unit's amplitude is taken once, not once for each of its four
+   cells. */
+static void cells(work *w, size_t t0, size_t t1, double *dir, double *wsum)
 {
 	size_t T = w->T, P = w->pairs;
 	for (size_t k = 0; k < w->n * T; k++)
-		w->amp[k] = cabs(w->an.z[k]);
+		w->amp[k] = modulus(w->an.z[k]);
+	double sum = 0, W = 0;
 	for (size_t t = 0; t + 1 < T; t++)
 		for (size_t p = 0; p < P; p++) {
 			size_t i = p * T, j = (p + 1) % w->n * T;
@@ -253,10 +268,23 @@ static void cells(work *w)
 			double complex tp = zi[t + 1] * conj(zi[t]) + zj[t + 1] * conj(zj[t]);
 			double complex sp = zj[t] * conj(zi[t]) + zj[t + 1] * conj(zi[t + 1]);
 			size_t q = t * P + p;
-			w->omega[q] = carg(tp) / (2 * M_PI);
+			double om = carg(tp) / (2 * M_PI);
+			double wq = (ai[t] + ai[t + 1] + aj[t] + aj[t + 1]) / 4;
+			w->omega[q] = om;
 			w->kappa[q] = carg(sp) / (2 * M_PI);
-			w->weight[q] = (ai[t] + ai[t + 1] + aj[t] + aj[t + 1]) / 4;
+			w->weight[q] = wq;
+			if (t < t0 || t >= t1)
+				continue;
+			/* sin(2 pi kappa) = y / |sp|, above 1e-9 in size when
+			   |y| > 1e-9 |sp|, that is when |x| < 1e9 |y| */
+			double x = creal(sp), y = cimag(sp);
+			if (fabs(y) * 1e9 > fabs(x)) {
+				int so = (om > 0) - (om < 0), sy = (y > 0) - (y < 0);
+				sum -= wq * (double)(so * sy);
+			}
+			W += wq;
 		}
+	*dir = sum, *wsum = W;
 }
 
 typedef enum { SPEED, WAVELENGTH, FREQUENCY } quantity;
@@ -304,23 +332,15 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
 	double fp = dk_wave_analytic_run(&w->an, o);
 	if (!(fp > 0))
 		return r; /* no power: a constant raster */
-	cells(w);
 	/* the steps m <= t < T - 1 - m, clear of the ends */
 	size_t m = dk_wave_margin(fp, T), t0 = m, t1 = T - 1 - m;
+	double sum, W;
+	cells(w, t0, t1, &sum, &W);
 	size_t negative = 0;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t t = t0; t < t1; t++)
 			negative += backward(w->an.z[i * T + t + 1], w->an.z[i * T + t]);
 	r.negative = (double)negative / (double)(w->n * (t1 - t0));
-	/* a gradient within rounding of 0 or 1/2 cycle (a standing wave's,
-	   exactly so in theory) points nowhere: its sign is the rounding's */
-	double sum = 0, W = 0;
-	for (size_t q = t0 * P; q < t1 * P; q++) {
-		double sk = sin(2 * M_PI * w->kappa[q]), prod = w->omega[q] * sk;
-		if (fabs(sk) > 1e-9)
-			sum += w->weight[q] * (prod < 0 ? 1 : prod > 0 ? -1 : 0);
-		W += w->weight[q];
-	}
 	r.directionality = W > 0 ? sum / W : NAN;
 	summary(w, t0 * P, t1 * P, SPEED, &r.speed, &r.speed_spread);
 	summary(w, t0 * P, t1 * P, WAVELENGTH, &r.wavelength, &r.wavelength_spread);
