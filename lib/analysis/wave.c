@@ -149,12 +149,19 @@ static double kfreq(const work *w, size_t j)
 	                      : ((double)j - (double)w->np) / (double)w->np;
 }
 
-/* |sum_s c_s exp(-2 pi i f s)|^2 */
+/* |sum_s c_s exp(-2 pi i f s)|^2.  The phase factors by recurrence,
+   one complex product a term, taken afresh from cexp every 64 terms so
+   that the recurrence's rounding cannot build up (a cexp a term was most
+   of the spectral method's time). */
 static double dtft_power(const double complex *c, size_t len, double f)
 {
-	double complex s = 0;
-	for (size_t k = 0; k < len; k++)
-		s += c[k] * cexp(-2 * M_PI * I * f * (double)k);
+	double complex s = 0, e = 1, step = cexp(-2 * M_PI * I * f);
+	for (size_t k = 0; k < len; k++) {
+		if (k % 64 == 0)
+			e = cexp(-2 * M_PI * I * f * (double)k);
+		s += c[k] * e;
+		e *= step;
+	}
 	return creal(s) * creal(s) + cimag(s) * cimag(s);
 }
 
