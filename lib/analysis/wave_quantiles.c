@@ -32,6 +32,12 @@ static int before(const sample *a, const sample *b)
 	return a->v < b->v || (a->v == b->v && a->w < b->w);
 }
 
+/* before(), without branches. */
+static inline int precedes(const sample *a, const sample *b)
+{
+	return (a->v < b->v) | ((a->v == b->v) & (a->w < b->w));
+}
+
 static int by_order(const void *a, const void *b)
 {
 	return before(b, a) - before(a, b);
@@ -104,15 +110,29 @@ static void search(sample *s, size_t lo, size_t hi, size_t m, double W,
 		sample piv = median3(s[lo + somewhere(x, len)],
 		                     s[lo + somewhere(x, len)],
 		                     s[lo + somewhere(x, len)]);
-		/* three parts: before the pivot [lo, a), tied [a, b), after [b, hi) */
-		size_t a = lo, i = lo, b = hi;
-		while (i < b) {
-			if (before(&s[i], &piv))
-				swap(&s[a++], &s[i++]);
-			else if (before(&piv, &s[i]))
-				swap(&s[i], &s[--b]);
-			else
+		/* three parts: before the pivot [lo, a), tied [a, b), after
+		   [b, hi); each pass swaps without a branch (a sample's side
+		   is a coin toss the processor cannot predict) */
+		size_t a = lo, ties = 0;
+		for (size_t i = lo; i < hi; i++) {
+			int lt = precedes(&s[i], &piv);
+			ties += !lt & !precedes(&piv, &s[i]);
+			swap(&s[a], &s[i]);
+			a += (size_t)lt;
+		}
+		size_t b = a;
+		if (ties > 1) {
+			for (size_t i = a; i < hi; i++) {
+				int eq = !precedes(&piv, &s[i]);
+				swap(&s[b], &s[i]);
+				b += (size_t)eq;
+			}
+		} else {
+			/* the pivot alone: to the front of the rest */
+			size_t i = a;
+			while (precedes(&piv, &s[i]))
 				i++;
+			swap(&s[b++], &s[i]);
 		}
 		double wl = 0;
 		size_t last = a;
