@@ -9,6 +9,7 @@
 
 #include <complex.h>
 #include <fftw3.h>
+#include <math.h>
 #include <stddef.h>
 
 #include "analysis/wave.h"
@@ -28,6 +29,7 @@ typedef struct dk_wave_analytic {
 	fftw_complex *spec;     /* owned: n x nf, its half spectra */
 	fftw_complex *z;        /* owned: n x T, the analytic signals */
 	unsigned char *bad;     /* owned: T, the generalized phase's marks */
+	double *gain;           /* owned: nf, the band's gains */
 	fftw_plan fwd, bwd;
 } dk_wave_analytic;
 
@@ -40,6 +42,24 @@ double dk_wave_analytic_run(dk_wave_analytic *an, const dk_wave_options *o);
 /* The margin of steps left out at each end: ceil(1 / fp), at most
    (T - 1) / 4. */
 size_t dk_wave_margin(double fp, size_t T);
+
+/* Whether the rotation from z0 to z1 is negative (its angle in (-pi,
+   pi] below 0, but for a rotation so small that the angle would round
+   to -0), without the arctangent. */
+static inline int dk_wave_backward(double complex z1, double complex z0)
+{
+	double complex p = z1 * conj(z0);
+	double y = cimag(p);
+	return y < 0 || (y == 0 && signbit(y) && signbit(creal(p)));
+}
+
+/* |z|: the square root of the squares, which vectorizes, unless they
+   overflow or underflow, where hypot takes over. */
+static inline double dk_wave_modulus(double complex z)
+{
+	double x = creal(z), y = cimag(z), m2 = x * x + y * y;
+	return m2 < 1e300 && m2 > 1e-300 ? sqrt(m2) : hypot(x, y);
+}
 
 /* One value and its weight, for the weighted quantiles. */
 typedef struct {

@@ -51,6 +51,7 @@ void dk_wave_analytic_free(dk_wave_analytic *an)
 	fftw_free(an->spec);
 	fftw_free(an->z);
 	free(an->bad);
+	free(an->gain);
 	*an = (dk_wave_analytic){0};
 }
 
@@ -61,7 +62,8 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
 	an->spec = fftw_alloc_complex(n * an->nf);
 	an->z = fftw_alloc_complex(n * T);
 	an->bad = malloc(T);
-	if (!an->a || !an->spec || !an->z || !an->bad)
+	an->gain = malloc(an->nf * sizeof *an->gain);
+	if (!an->a || !an->spec || !an->z || !an->bad || !an->gain)
 		return DK_ENOMEM;
 	int len = (int)T;
 	an->fwd = fftw_plan_many_dft_r2c(1, &len, (int)n, an->a, NULL, 1, (int)T,
@@ -153,10 +155,11 @@ static double gain(size_t l, size_t T, double fp, double band)
 static void analytic(dk_wave_analytic *w, double fp, double band)
 {
 	size_t T = w->T;
+	for (size_t l = 0; l < w->nf; l++)
+		w->gain[l] = gain(l, T, fp, band) / (double)T;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t l = 0; l < T; l++)
-			w->z[i * T + l] = 2 * l <= T ? w->spec[i * w->nf + l] *
-			                  (gain(l, T, fp, band) / (double)T) : 0;
+			w->z[i * T + l] = 2 * l <= T ? w->spec[i * w->nf + l] * w->gain[l] : 0;
 	fftw_execute(w->bwd);
 }
 
@@ -164,16 +167,6 @@ static void analytic(dk_wave_analytic *w, double fp, double band)
 static double turn(double complex z1, double complex z0)
 {
 	return carg(z1 * conj(z0));
-}
-
-/* Whether the rotation from z0 to z1 is negative (turn < 0, but for a
-   rotation so small that its angle would round to -0), without the
-   arctangent. */
-static int backward(double complex z1, double complex z0)
-{
-	double complex p = z1 * conj(z0);
-	double y = cimag(p);
-	return y < 0 || (y == 0 && signbit(y) && signbit(creal(p)));
 }
 
 /* z at phase p, its modulus kept. */
@@ -203,12 +196,12 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
 {
 	memset(bad, 0, T);
 	for (size_t t = 0; t + 1 < T;) {
-		if (!backward(z[t + 1], z[t])) {
+		if (!dk_wave_backward(z[t + 1], z[t])) {
 			t++;
 			continue;
 		}
 		size_t s = t;
-		while (t + 1 < T && backward(z[t + 1], z[t]))
+		while (t + 1 < T && dk_wave_backward(z[t + 1], z[t]))
 			t++;
 		size_t e = t - 1, end = s + 3 * (e - s); /* the last negative step */
 		for (size_t u = s; u <= end && u < T; u++)
@@ -242,14 +235,6 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
 	}
 }
 
-/* |z|: the square root of the squares, which vectorizes, unless they
-   overflow or underflow, where hypot takes over. */
-static double modulus(double complex z)
-{
-	double x = creal(z), y = cimag(z), m2 = x * x + y * y;
-	return m2 < 1e300 && m2 > 1e-300 ? sqrt(m2) : hypot(x, y);
-}
-
 /* Every cell's frequency, phase gradient and weight (wave.h), and over
    the steps t0 <= t < t1 the weighted sum of the cells' directions and
    their weight, for the directionality: a cell points forward when its
@@ -264,7 +249,7 @@ static void cells(work *w, size_t t0, size_t t1, double *dir, double *wsum)
 	size_t T = w->T, P = w->pairs;
 	double *ty = w->row, *tx = ty + P, *sy = tx + P, *sx = sy + P;
 	for (size_t k = 0; k < w->n * T; k++)
-		w->amp[k] = modulus(w->an.z[k]);
+		w->amp[k] = dk_wave_modulus(w->an.z[k]);
 	double sum = 0, W = 0;
 	for (size_t t = 0; t + 1 < T; t++) {
 		double *om = w->omega + t * P, *ka = w->kappa + t * P;
@@ -353,7 +338,7 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
 	size_t negative = 0;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t t = t0; t < t1; t++)
-			negative += backward(w->an.z[i * T + t + 1], w->an.z[i * T + t]);
+			negative += dk_wave_backward(w->an.z[i * T + t + 1], w->an.z[i * T + t]);
 	r.negative = (double)negative / (double)(w->n * (t1 - t0));
 	r.directionality = W > 0 ? sum / W : NAN;
 	summary(w, t0 * P, t1 * P, SPEED, &r.speed, &r.speed_spread);
