@@ -42,11 +42,15 @@ echo "wave_vs_numpy: best of $RUNS; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-unset}
 echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 "$PY" -c 'import numpy; print("numpy", numpy.__version__)'
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) on $(nproc) cores"
-printf '%-20s %8s %8s %8s %8s %7s %7s %8s %8s   %s\n' job dk-wave "call" "call cpu" numpy \
-	"np/dk" "np/call" "MiB file" "MiB pipe" "speed (dk-wave, numpy)"
+printf '%-18s %7s %7s %7s %7s %7s %6s %6s %6s %6s %6s   %s\n' job dk-wave call "call/c" numpy \
+	"np/c" "np/dk" "np/cl" "np/cl/c" "MiB" "MiB|" "speed (dk-wave, numpy)"
 best() { # the smaller of two numbers, the second may be empty
 	echo "$1 ${2:-inf}" | awk '{if ($2 == "inf" || $1 < $2) print $1; else print $2}'
 }
+echo "columns: dk-wave, the whole process (wall s); call, the library call alone (wall s), call/c"
+echo "its CPU s; numpy, the NumPy function alone (wall s), np/c its CPU s; np/dk, np/cl, np/cl/c"
+echo "the ratios NumPy / dk-wave (wall), NumPy / call (wall), NumPy / call (CPU); MiB, dk-wave's"
+echo "peak resident memory on the file, MiB| on the same file through a pipe"
 for shape in "4096 256" "2048 1024"; do
 	set -- $shape
 	"$PY" -c "
@@ -70,13 +74,16 @@ np.save('$tmp/a.npy', np.cos(2 * np.pi * (i / 16 - 0.37 / 16 * t)) + rng.normal(
 		ccall=$(awk '/^cpu/ {print $2}' "$tmp/call.txt")
 		"$PY" "$here/wave_numpy.py" "$tmp/a.npy" $method "$RUNS" >"$tmp/py.txt"
 		tpy=$(awk '/^time/ {print $2}' "$tmp/py.txt")
+		cpy=$(awk '/^cpu/ {print $2}' "$tmp/py.txt")
 		sdk=$("$PY" -c "
 import sys; sys.path.insert(0, '$here/../tests')
 from npystream import load
 print('%.6g' % load('$tmp/w.npy')['wave/speed'].ravel()[0])")
-		printf '%-20s %8.3f %8.3f %8.3f %8.3f %7.1f %7.1f %8.0f %8.0f   %s %s\n' "$method $1x$2" \
-			"$b" "$tcall" "$ccall" "$tpy" "$(echo "$tpy $b" | awk '{print $1 / $2}')" \
+		printf '%-18s %7.3f %7.3f %7.3f %7.3f %7.3f %6.1f %6.1f %6.1f %6.0f %6.0f   %s %s\n' \
+			"$method $1x$2" "$b" "$tcall" "$ccall" "$tpy" "$cpy" \
+			"$(echo "$tpy $b" | awk '{print $1 / $2}')" \
 			"$(echo "$tpy $tcall" | awk '{print $1 / $2}')" \
+			"$(echo "$cpy $ccall" | awk '{print $1 / $2}')" \
 			"$(echo "$mem" | awk '{print $1 / 1024}')" "$(echo "$pmem" | awk '{print $1 / 1024}')" \
 			"$sdk" "$(awk '/^speed/ {print $2}' "$tmp/py.txt")"
 	done

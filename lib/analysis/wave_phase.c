@@ -36,9 +36,10 @@ typedef struct {
 	dk_wave_analytic an;      /* the raster and its analytic signals */
 	double *omega, *kappa;    /* owned: (T - 1) x pairs, step-major */
 	double *weight;           /* owned: (T - 1) x pairs */
-	double *amp;              /* owned: n x T, |z| */
+	double *amp;              /* n x T, |z|: an.a, free once transformed */
 	double *row;              /* owned: 4 x pairs, a step's products */
-	sample *s;                /* owned: (T - 1) x pairs */
+	sample *s;                /* (T - 1) x pairs: an.z, free once the
+	                             cells are taken */
 } work;
 
 void dk_wave_analytic_free(dk_wave_analytic *an)
@@ -81,9 +82,7 @@ static void work_free(work *w)
 	free(w->omega);
 	free(w->kappa);
 	free(w->weight);
-	free(w->amp);
 	free(w->row);
-	free(w->s);
 }
 
 static int work_alloc(work *w, size_t T, size_t n, int periodic)
@@ -94,12 +93,13 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic)
 	w->omega = malloc(cells * sizeof *w->omega);
 	w->kappa = malloc(cells * sizeof *w->kappa);
 	w->weight = malloc(cells * sizeof *w->weight);
-	w->amp = malloc(n * T * sizeof *w->amp);
 	w->row = malloc(4 * w->pairs * sizeof *w->row);
-	w->s = malloc(cells * sizeof *w->s);
-	if (!w->omega || !w->kappa || !w->weight || !w->amp || !w->row || !w->s)
+	if (!w->omega || !w->kappa || !w->weight || !w->row)
 		return DK_ENOMEM;
-	return dk_wave_analytic_alloc(&w->an, T, n);
+	int st = dk_wave_analytic_alloc(&w->an, T, n);
+	w->amp = w->an.a;
+	w->s = (sample *)w->an.z; /* 16 n T bytes, at least 16 (T - 1) pairs */
+	return st;
 }
 
 /* The frequency of the ring's largest power, 0 < f < 1/2, in cycles per
