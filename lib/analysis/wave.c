@@ -126,9 +126,9 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic,
 	return DK_OK;
 }
 
-/* The power spectrum of the raster, its steps in the order perm (NULL:
-   as they are), windowed and padded; P[j nf + l] = |X(k_j, f_l)|^2. */
-static void spectrum(work *w, const size_t *perm, double *P)
+/* The spectrum of the raster, its steps in the order perm (NULL: as
+   they are), windowed and padded, into w->out. */
+static void spectrum(work *w, const size_t *perm)
 {
 	memset(w->in, 0, w->np * w->Tp * sizeof *w->in);
 	for (size_t i = 0; i < w->n; i++)
@@ -136,10 +136,14 @@ static void spectrum(work *w, const size_t *perm, double *P)
 			w->in[i * w->Tp + t] = w->wx[i] * w->wt[t] *
 			                       w->a[i * w->T + (perm ? perm[t] : t)];
 	fftw_execute(w->plan);
-	for (size_t k = 0; k < w->np * w->nf; k++) {
-		double re = creal(w->out[k]), im = cimag(w->out[k]);
-		P[k] = re * re + im * im;
-	}
+}
+
+/* The power at k = j nf + l: |X(k_j, f_l)|^2, read from the spectrum
+   where it is needed rather than kept in an array of its own. */
+static double power(const work *w, size_t k)
+{
+	double re = creal(w->out[k]), im = cimag(w->out[k]);
+	return re * re + im * im;
 }
 
 /* Spatial frequency of row j, in (-1/2, 1/2]. */
@@ -221,15 +225,14 @@ static double refine_k(work *w, double f, double k0)
 	return dk_wave_golden_max(w->c, w->n, k0 - h, k0 + h);
 }
 
-/* The fraction of the power of P (0 < f < 1/2) on the speed-V lines. */
-static double line_fraction(const work *w, const double *P, double V,
-                            double half)
+/* The fraction of the spectrum's power (0 < f < 1/2) on the speed-V lines. */
+static double line_fraction(const work *w, double V, double half)
 {
 	double on = 0, all = 0;
 	for (size_t j = 0; j < w->np; j++) {
 		double k = fabs(kfreq(w, j));
 		for (size_t l = 1; l + 1 < w->nf; l++) {
-			double p = P[j * w->nf + l], f = (double)l / (double)w->Tp;
+			double p = power(w, j * w->nf + l), f = (double)l / (double)w->Tp;
 			all += p;
 			if (j != 0 && fabs(f - V * k) <= half)
 				on += p;
@@ -242,12 +245,11 @@ typedef struct {
 	double speed, wavelength, frequency, traveling, diagonal;
 } ring_result;
 
-/* One ring: the raster in w->a (centred); P scratch of np x nf. */
-static ring_result analyse(work *w, const dk_wave_options *o, double *P,
-                           dk_rng *rng)
+/* One ring: the raster in w->a (centred). */
+static ring_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 {
 	ring_result r = {NAN, NAN, NAN, NAN, NAN};
-	spectrum(w, NULL, P);
+	spectrum(w, NULL);
 	/* the peak, forward and backward power */
 	double best = -1, fwd = 0, bwd = 0;
 	size_t bj = 0, bl = 1;
@@ -257,7 +259,7 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *P,
 			continue; /* the spatial Nyquist: no direction */
 		double k = kfreq(w, j);
 		for (size_t l = 1; l + 1 < w->nf; l++) {
-			double p = P[j * w->nf + l];
+			double p = power(w, j * w->nf + l);
 			if (k < 0)
 				fwd += p;
 			else if (k > 0)
@@ -282,10 +284,10 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *P,
 	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
 	double half = lobe / (double)w->T +
 	              (w->periodic ? 0 : o->speed * lobe / (double)w->n);
-	double D = line_fraction(w, P, o->speed, half);
+	double D = line_fraction(w, o->speed, half);
 	dk_rng_permutation(rng, w->perm, w->T);
-	spectrum(w, w->perm, P);
-	double Ds = line_fraction(w, P, o->speed, half);
+	spectrum(w, w->perm);
+	double Ds = line_fraction(w, o->speed, half);
 	r.diagonal = Ds > 0 ? D / Ds : NAN;
 	return r;
 }
@@ -408,14 +410,13 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		st = work_alloc(&w, T, n, periodic, o);
 	else
 		w = (work){0};
-	double *P = st ? NULL : malloc(w.np * w.nf * sizeof *P);
 	dk_rng *rng = st ? NULL : dk_rng_alloc(o->seed);
-	if (!st && (!P || !rng))
+	if (!st && !rng)
 		st = DK_ENOMEM;
 	for (size_t b = 0; b < B && !st; b++)
 		for (size_t c = 0; c < C; c++) {
 			dk_wave_raster(s, b, c, w.a);
-			ring_result rr = analyse(&w, o, P, rng);
+			ring_result rr = analyse(&w, o, rng);
 			size_t q = b * C + c;
 			r->speed[q] = rr.speed;
 			r->wavelength[q] = rr.wavelength;
@@ -423,7 +424,6 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 			r->traveling[q] = rr.traveling;
 			r->diagonal_power[q] = rr.diagonal;
 		}
-	free(P);
 	dk_rng_free(rng);
 	work_free(&w);
 	if (st) {
