@@ -42,15 +42,15 @@ echo "wave_vs_numpy: best of $RUNS; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-unset}
 echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 "$PY" -c 'import numpy; print("numpy", numpy.__version__)'
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) on $(nproc) cores"
+echo "columns: dk-wave, the whole process (wall s); call, the library call alone (wall s), call/c"
+echo "its CPU s; numpy, the NumPy function alone (wall s), np/c its CPU s; np/dk, np/cl, np/cl/c"
+echo "the ratios NumPy / dk-wave (wall), NumPy / call (wall), NumPy / call (CPU); MiB, dk-wave's"
+echo "peak resident memory on the file, MiB| on the same file through a pipe"
 printf '%-18s %7s %7s %7s %7s %7s %6s %6s %6s %6s %6s   %s\n' job dk-wave call "call/c" numpy \
 	"np/c" "np/dk" "np/cl" "np/cl/c" "MiB" "MiB|" "speed (dk-wave, numpy)"
 best() { # the smaller of two numbers, the second may be empty
 	echo "$1 ${2:-inf}" | awk '{if ($2 == "inf" || $1 < $2) print $1; else print $2}'
 }
-echo "columns: dk-wave, the whole process (wall s); call, the library call alone (wall s), call/c"
-echo "its CPU s; numpy, the NumPy function alone (wall s), np/c its CPU s; np/dk, np/cl, np/cl/c"
-echo "the ratios NumPy / dk-wave (wall), NumPy / call (wall), NumPy / call (CPU); MiB, dk-wave's"
-echo "peak resident memory on the file, MiB| on the same file through a pipe"
 for shape in "4096 256" "2048 1024"; do
 	set -- $shape
 	"$PY" -c "

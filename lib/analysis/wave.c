@@ -63,12 +63,13 @@ dk_wave_options dk_wave_options_default(void)
 	                         .standing = 0.2, .seed = 1, .band = 2};
 }
 
-/* Scratch for one shape: np x Tp input, its half spectrum, the raster. */
+/* Scratch for one shape: np x Tp input and its half spectrum in place,
+   the raster. */
 typedef struct {
 	size_t T, n, Tp, np, nf;  /* nf = Tp / 2 + 1 columns of the spectrum */
 	int periodic;
-	double *in;               /* owned: np x Tp */
-	fftw_complex *out;        /* owned: np x nf */
+	double *in;               /* owned: np rows of 2 nf >= Tp, the input */
+	fftw_complex *out;        /* in itself: np x nf, its spectrum */
 	double *a;                /* owned: n x T, the centred raster */
 	double *wt, *wx;          /* owned: windows, T and n */
 	double complex *c;        /* owned: max(T, n), the refinement's sums */
@@ -82,7 +83,6 @@ static void work_free(work *w)
 	if (w->plan)
 		fftw_destroy_plan(w->plan);
 	fftw_free(w->in);
-	fftw_free(w->out);
 	free(w->a);
 	free(w->wt);
 	free(w->wx);
@@ -107,8 +107,10 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic,
 	w->Tp = o->pad * T + (o->pad * T) % 2;
 	w->np = periodic ? n : o->pad * n;
 	w->nf = w->Tp / 2 + 1;
-	w->in = fftw_alloc_real(w->np * w->Tp);
-	w->out = fftw_alloc_complex(w->np * w->nf);
+	/* in place: each row of Tp steps padded to the 2 nf reals of its
+	   half spectrum, as FFTW lays in-place real transforms out */
+	w->in = fftw_alloc_real(w->np * 2 * w->nf);
+	w->out = (fftw_complex *)w->in;
 	w->a = malloc(n * T * sizeof *w->a);
 	w->wt = malloc(T * sizeof *w->wt);
 	w->wx = malloc(n * sizeof *w->wx);
@@ -130,10 +132,10 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic,
    they are), windowed and padded, into w->out. */
 static void spectrum(work *w, const size_t *perm)
 {
-	memset(w->in, 0, w->np * w->Tp * sizeof *w->in);
+	memset(w->in, 0, w->np * 2 * w->nf * sizeof *w->in);
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t t = 0; t < w->T; t++)
-			w->in[i * w->Tp + t] = w->wx[i] * w->wt[t] *
+			w->in[i * 2 * w->nf + t] = w->wx[i] * w->wt[t] *
 			                       w->a[i * w->T + (perm ? perm[t] : t)];
 	fftw_execute(w->plan);
 }
