@@ -148,6 +148,12 @@ static double power(const work *w, size_t k)
 	return re * re + im * im;
 }
 
+/* The power at k from P, or from the spectrum when P is NULL. */
+static double bin(const work *w, const double *P, size_t k)
+{
+	return P ? P[k] : power(w, k);
+}
+
 /* Spatial frequency of row j, in (-1/2, 1/2]. */
 static double kfreq(const work *w, size_t j)
 {
@@ -228,13 +234,14 @@ static double refine_k(work *w, double f, double k0)
 }
 
 /* The fraction of the spectrum's power (0 < f < 1/2) on the speed-V lines. */
-static double line_fraction(const work *w, double V, double half)
+static double line_fraction(const work *w, const double *P, double V,
+                            double half)
 {
 	double on = 0, all = 0;
 	for (size_t j = 0; j < w->np; j++) {
 		double k = fabs(kfreq(w, j));
 		for (size_t l = 1; l + 1 < w->nf; l++) {
-			double p = power(w, j * w->nf + l), f = (double)l / (double)w->Tp;
+			double p = bin(w, P, j * w->nf + l), f = (double)l / (double)w->Tp;
 			all += p;
 			if (j != 0 && fabs(f - V * k) <= half)
 				on += p;
@@ -247,30 +254,54 @@ typedef struct {
 	double speed, wavelength, frequency, traveling, diagonal;
 } ring_result;
 
-/* One ring: the raster in w->a (centred). */
-static ring_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
+/* The peak of the power (P, or the spectrum when NULL) at 0 < f < 1/2,
+   its row and column, and the forward and backward power; 0 when there
+   is no power. */
+static double peak(const work *w, const double *P, size_t *bj, size_t *bl,
+                   double *fwd, double *bwd)
 {
-	ring_result r = {NAN, NAN, NAN, NAN, NAN};
-	spectrum(w, NULL);
-	/* the peak, forward and backward power */
-	double best = -1, fwd = 0, bwd = 0;
-	size_t bj = 0, bl = 1;
+	double best = -1;
 	int even = w->np % 2 == 0;
+	*bj = 0, *bl = 1, *fwd = 0, *bwd = 0;
 	for (size_t j = 0; j < w->np; j++) {
 		if (even && 2 * j == w->np)
 			continue; /* the spatial Nyquist: no direction */
 		double k = kfreq(w, j);
 		for (size_t l = 1; l + 1 < w->nf; l++) {
-			double p = power(w, j * w->nf + l);
+			double p = bin(w, P, j * w->nf + l);
 			if (k < 0)
-				fwd += p;
+				*fwd += p;
 			else if (k > 0)
-				bwd += p;
+				*bwd += p;
 			if (p > best)
-				best = p, bj = j, bl = l;
+				best = p, *bj = j, *bl = l;
 		}
 	}
-	if (!(best > 0))
+	return best > 0 ? best : 0;
+}
+
+/* The ring's results from its peak (k, f) and powers; D the diagonal
+   power's fraction and Ds the surrogate's. */
+static ring_result results(double k, double f, double fwd, double bwd,
+                           double D, double Ds, const dk_wave_options *o)
+{
+	ring_result r;
+	r.frequency = f;
+	r.wavelength = k != 0 ? 1 / fabs(k) : INFINITY;
+	r.traveling = fwd + bwd > 0 ? (fwd - bwd) / (fwd + bwd) : NAN;
+	r.speed = k != 0 && fabs(r.traveling) >= o->standing ? -f / k : NAN;
+	r.diagonal = Ds > 0 ? D / Ds : NAN;
+	return r;
+}
+
+/* One ring: the raster in w->a (centred). */
+static ring_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
+{
+	ring_result r = {NAN, NAN, NAN, NAN, NAN};
+	spectrum(w, NULL);
+	size_t bj, bl;
+	double fwd, bwd;
+	if (!(peak(w, NULL, &bj, &bl, &fwd, &bwd) > 0))
 		return r; /* no power: a constant raster */
 	double k = kfreq(w, bj), f = (double)bl / (double)w->Tp;
 	f = refine_f(w, k, f);
@@ -278,20 +309,79 @@ static ring_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 		k = refine_k(w, f, k);
 		f = refine_f(w, k, f);
 	}
-	r.frequency = f;
-	r.wavelength = k != 0 ? 1 / fabs(k) : INFINITY;
-	r.traveling = fwd + bwd > 0 ? (fwd - bwd) / (fwd + bwd) : NAN;
-	r.speed = k != 0 && fabs(r.traveling) >= o->standing ? -f / k : NAN;
 	/* the diagonal power against the surrogate */
 	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
 	double half = lobe / (double)w->T +
 	              (w->periodic ? 0 : o->speed * lobe / (double)w->n);
-	double D = line_fraction(w, o->speed, half);
+	double D = line_fraction(w, NULL, o->speed, half);
 	dk_rng_permutation(rng, w->perm, w->T);
 	spectrum(w, w->perm);
-	double Ds = line_fraction(w, o->speed, half);
-	r.diagonal = Ds > 0 ? D / Ds : NAN;
-	return r;
+	double Ds = line_fraction(w, NULL, o->speed, half);
+	return results(k, f, fwd, bwd, D, Ds, o);
+}
+
+/* The offset, in bins, of the vertex of the parabola through the log
+   powers of a peak's bin (p0) and its neighbours (pm before, pp after);
+   0 where there is none. */
+static double vertex(double pm, double p0, double pp)
+{
+	if (!(pm > 0 && p0 > 0 && pp > 0))
+		return 0;
+	double a = log(pm), b = log(p0), c = log(pp), d = a - 2 * b + c;
+	return d < 0 ? 0.5 * (a - c) / d : 0;
+}
+
+/* The window of w->T steps from step t0 of ring c of sequence b into
+   w->a, each unit's mean over the window removed. */
+static void segment(work *w, const dk_wave_states *s, size_t b, size_t c,
+                    size_t t0)
+{
+	size_t T = w->T, B = s->B, n = s->n, N = s->C * n;
+	const double *x = s->x->data;
+	for (size_t i = 0; i < n; i++) {
+		double *a = w->a + i * T, mean = 0;
+		for (size_t t = 0; t < T; t++)
+			mean += a[t] = x[((t0 + t) * B + b) * N + c * n + i];
+		mean /= (double)T;
+		for (size_t t = 0; t < T; t++)
+			a[t] -= mean;
+	}
+}
+
+/* One ring by Welch's method: w shaped for windows of w->T steps, P and
+   Ps scratch of np x nf (the averaged powers, and the surrogate's). */
+static ring_result analyse_welch(work *w, const dk_wave_states *s, size_t b,
+                                 size_t c, const dk_wave_options *o,
+                                 double *P, double *Ps, dk_rng *rng)
+{
+	ring_result r = {NAN, NAN, NAN, NAN, NAN};
+	size_t L = w->T, hop = L / 2, bins = w->np * w->nf;
+	memset(P, 0, bins * sizeof *P);
+	memset(Ps, 0, bins * sizeof *Ps);
+	for (size_t t0 = 0; t0 + L <= s->T; t0 += hop) {
+		segment(w, s, b, c, t0);
+		spectrum(w, NULL);
+		for (size_t k = 0; k < bins; k++)
+			P[k] += power(w, k);
+		dk_rng_permutation(rng, w->perm, L);
+		spectrum(w, w->perm);
+		for (size_t k = 0; k < bins; k++)
+			Ps[k] += power(w, k);
+	}
+	size_t bj, bl;
+	double fwd, bwd;
+	if (!(peak(w, P, &bj, &bl, &fwd, &bwd) > 0))
+		return r;
+	size_t jm = (bj + w->np - 1) % w->np, jp = (bj + 1) % w->np;
+	double f = ((double)bl + vertex(P[bj * w->nf + bl - 1], P[bj * w->nf + bl],
+	                                P[bj * w->nf + bl + 1])) / (double)w->Tp;
+	double k = kfreq(w, bj) + vertex(P[jm * w->nf + bl], P[bj * w->nf + bl],
+	                                 P[jp * w->nf + bl]) / (double)w->np;
+	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
+	double half = lobe / (double)L +
+	              (w->periodic ? 0 : o->speed * lobe / (double)w->n);
+	return results(k, f, fwd, bwd, line_fraction(w, P, o->speed, half),
+	               line_fraction(w, Ps, o->speed, half), o);
 }
 
 static int check_options(const dk_wave_options *o, char *err, size_t errlen)
@@ -318,6 +408,13 @@ static int check_options(const dk_wave_options *o, char *err, size_t errlen)
 	if (o->series && o->method != DK_WAVE_PHASE)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "series: only the phase method has one");
+	if (o->window_steps && o->method != DK_WAVE_SPECTRAL)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "window_steps: only the spectral method has windows");
+	if (o->window_steps && o->window_steps < DK_WAVE_MIN_STEPS)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "window_steps must be 0 or at least %d, not %zu",
+		                 DK_WAVE_MIN_STEPS, o->window_steps);
 	return DK_OK;
 }
 
@@ -378,6 +475,13 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 	if (s->H && o->series)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "series: only rings have one");
+	if (s->H && o->window_steps)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "window_steps: only rings have windows");
+	if (o->window_steps > s->T)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "window_steps: %zu steps in a window, only %zu "
+		                 "recorded", o->window_steps, s->T);
 	size_t T = s->T, B = s->B, C = s->C, n = s->n, N = C * n;
 	int periodic = s->periodic && !o->open;
 	if (!s->x || s->x->dtype != DK_F8 || s->x->count != T * B * N)
@@ -407,18 +511,29 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 	for (int k = 0; k < 5; k++)
 		if (!(*arrays[k] = malloc(B * C * sizeof **arrays[k])))
 			st = DK_ENOMEM;
+	size_t L = o->window_steps ? o->window_steps : T;
 	work w;
 	if (!st)
-		st = work_alloc(&w, T, n, periodic, o);
+		st = work_alloc(&w, L, n, periodic, o);
 	else
 		w = (work){0};
 	dk_rng *rng = st ? NULL : dk_rng_alloc(o->seed);
-	if (!st && !rng)
+	double *P = NULL, *Ps = NULL;
+	if (!st && o->window_steps) {
+		P = malloc(w.np * w.nf * sizeof *P);
+		Ps = malloc(w.np * w.nf * sizeof *Ps);
+	}
+	if (!st && (!rng || (o->window_steps && (!P || !Ps))))
 		st = DK_ENOMEM;
 	for (size_t b = 0; b < B && !st; b++)
 		for (size_t c = 0; c < C; c++) {
-			dk_wave_raster(s, b, c, w.a);
-			ring_result rr = analyse(&w, o, rng);
+			ring_result rr;
+			if (o->window_steps) {
+				rr = analyse_welch(&w, s, b, c, o, P, Ps, rng);
+			} else {
+				dk_wave_raster(s, b, c, w.a);
+				rr = analyse(&w, o, rng);
+			}
 			size_t q = b * C + c;
 			r->speed[q] = rr.speed;
 			r->wavelength[q] = rr.wavelength;
@@ -426,6 +541,8 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 			r->traveling[q] = rr.traveling;
 			r->diagonal_power[q] = rr.diagonal;
 		}
+	free(P);
+	free(Ps);
 	dk_rng_free(rng);
 	work_free(&w);
 	if (st) {

@@ -282,6 +282,15 @@ typedef struct dk_wave_options {
 	int generalized;        /* 1: the generalized phase (default 0) */
 	int series;             /* 1: the median speed of every step
 	                           (default 0; the phase method only) */
+	size_t window_steps;    /* the spectral method on rings: 0 (the
+	                           default) for one spectrum of all T steps,
+	                           else the power averaged over windows of
+	                           this many steps, each overlapping the next
+	                           by half (Welch), from DK_WAVE_MIN_STEPS to
+	                           T; the peak then refined by a parabola
+	                           through the log power of its bin and its
+	                           neighbours, the surrogate shuffled within
+	                           each window */
 } dk_wave_options;
 
 /* The defaults above. */
@@ -373,7 +382,7 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 /*
  * r as records (wave_records.c), each f8 (batch, ring) with attrs
  * "units", "definition" and "wave" (method, periodic, steps, units per
- * ring, standing; spectral: window, pad, speed_line, seed; phase: band,
+ * ring, standing; spectral: window, pad, speed_line, seed, window_steps; phase: band,
  * generalized):
  *	wave/speed wave/wavelength wave/frequency, and
  *	spectral: wave/traveling wave/diagonal_power
