@@ -382,8 +382,8 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 /*
  * r as records (wave_records.c), each f8 (batch, ring) with attrs
  * "units", "definition" and "wave" (method, periodic, steps, units per
- * ring, standing; spectral: window, pad, speed_line, seed, window_steps; phase: band,
- * generalized):
+ * ring, standing; spectral: window, pad, speed_line, seed, window_steps;
+ * phase: band, generalized):
  *	wave/speed wave/wavelength wave/frequency, and
  *	spectral: wave/traveling wave/diagonal_power
  *	phase: wave/directionality wave/speed_spread wave/wavelength_spread
