@@ -49,7 +49,6 @@ int main(int argc, char **argv)
 	if (dk_bundle_read(b, rd) ||
 	    dk_wave_states_from_bundle(b, 0, NULL, &s, err, sizeof err))
 		die(argv[1], err[0] ? err : "cannot read the states");
-	dk_bundle_free(b);
 	dk_stream_reader_free(rd);
 	close(fd);
 
@@ -70,6 +69,7 @@ int main(int argc, char **argv)
 		dk_wave_result_clear(&r);
 	}
 	dk_wave_states_clear(&s);
+	dk_bundle_free(b); /* after the states, which may read its tensor */
 	printf("wall %.6f\ncpu %.6f\nspeed %.6g\n", wall, cpu, speed);
 	return 0;
 }

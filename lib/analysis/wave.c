@@ -337,7 +337,7 @@ static void segment(work *w, const dk_wave_states *s, size_t b, size_t c,
                     size_t t0)
 {
 	size_t T = w->T, B = s->B, n = s->n, N = s->C * n;
-	const double *x = s->x->data;
+	const double *x = dk_wave_values(s);
 	for (size_t i = 0; i < n; i++) {
 		double *a = w->a + i * T, mean = 0;
 		for (size_t t = 0; t < T; t++)
@@ -421,7 +421,7 @@ static int check_options(const dk_wave_options *o, char *err, size_t errlen)
 void dk_wave_raster(const dk_wave_states *s, size_t b, size_t c, double *a)
 {
 	size_t T = s->T, B = s->B, n = s->n, N = s->C * n;
-	const double *x = s->x->data;
+	const double *x = dk_wave_values(s);
 	for (size_t i = 0; i < n; i++, a += T) {
 		double mean = 0;
 		for (size_t t = 0; t < T; t++)
@@ -484,7 +484,8 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		                 "recorded", o->window_steps, s->T);
 	size_t T = s->T, B = s->B, C = s->C, n = s->n, N = C * n;
 	int periodic = s->periodic && !o->open;
-	if (!s->x || s->x->dtype != DK_F8 || s->x->count != T * B * N)
+	const dk_tensor *x = s->x ? s->x : s->view;
+	if (!x || x->dtype != DK_F8 || x->count != T * B * N)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "the states are not f8 (%zu, %zu, %zu)", T, B, N);
 	size_t pad = o->method == DK_WAVE_PHASE ? 1 : o->pad;

@@ -14,6 +14,12 @@
 
 #include "analysis/wave.h"
 
+/* The values of the states s: x's, or the tensor s views. */
+static inline const double *dk_wave_values(const dk_wave_states *s)
+{
+	return s->x ? s->x->data : s->view->data;
+}
+
 /* The window of len points (wave.h): sin^2(pi (t + 1/2) / len), or 1. */
 void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len);
 
