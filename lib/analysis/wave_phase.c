@@ -34,10 +34,11 @@ typedef struct {
 	size_t T, n, nf, pairs;   /* nf = T / 2 + 1; pairs n (periodic) or n - 1 */
 	int periodic;
 	dk_wave_analytic an;      /* the raster and its analytic signals */
-	double *omega, *kappa;    /* owned: (T - 1) x pairs, step-major */
-	double *weight;           /* owned: (T - 1) x pairs */
+	double *omega, *kappa;    /* owned: pairs x (T - 1), pair-major:
+	                             cell (t, p) at p (T - 1) + t */
+	double *weight;           /* owned: pairs x (T - 1) */
 	double *amp;              /* n x T, |z|: an.a, free once transformed */
-	double *row;              /* owned: 4 x pairs, a step's products */
+	double *row;              /* owned: 4 x (T - 1), a pair's products */
 	sample *s;                /* (T - 1) x pairs: an.z, free once the
 	                             cells are taken */
 } work;
@@ -93,7 +94,7 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic)
 	w->omega = malloc(cells * sizeof *w->omega);
 	w->kappa = malloc(cells * sizeof *w->kappa);
 	w->weight = malloc(cells * sizeof *w->weight);
-	w->row = malloc(4 * w->pairs * sizeof *w->row);
+	w->row = malloc(4 * (T - 1) * sizeof *w->row);
 	if (!w->omega || !w->kappa || !w->weight || !w->row)
 		return DK_ENOMEM;
 	int st = dk_wave_analytic_alloc(&w->an, T, n);
@@ -242,45 +243,44 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
    gradient whose sine is within 1e-9 of 0 (a standing wave's, 0 or 1/2
    cycle exactly in theory) points nowhere: its sign is the rounding's.
    Each unit's amplitude is taken once, not once for each of its four
-   cells, and a step's angles in one call over arrays (dk_vatan2), which
-   takes 4 or 8 at a time. */
+   cells, and a pair's angles over all steps in one call over arrays
+   (dk_vatan2), which takes 4 or 8 at a time; pair by pair, each unit's
+   signal is read along its row. */
 static void cells(work *w, size_t t0, size_t t1, double *dir, double *wsum)
 {
-	size_t T = w->T, P = w->pairs;
-	double *ty = w->row, *tx = ty + P, *sy = tx + P, *sx = sy + P;
+	size_t T = w->T, P = w->pairs, S = T - 1;
+	double *ty = w->row, *tx = ty + S, *sy = tx + S, *sx = sy + S;
 	for (size_t k = 0; k < w->n * T; k++)
 		w->amp[k] = dk_wave_modulus(w->an.z[k]);
 	double sum = 0, W = 0;
-	for (size_t t = 0; t + 1 < T; t++) {
-		double *om = w->omega + t * P, *ka = w->kappa + t * P;
-		double *wt = w->weight + t * P;
-		for (size_t p = 0; p < P; p++) {
-			size_t i = p * T, j = (p + 1) % w->n * T;
-			const double complex *zi = w->an.z + i, *zj = w->an.z + j;
-			const double *ai = w->amp + i, *aj = w->amp + j;
+	for (size_t p = 0; p < P; p++) {
+		size_t i = p * T, j = (p + 1) % w->n * T;
+		const double complex *zi = w->an.z + i, *zj = w->an.z + j;
+		const double *ai = w->amp + i, *aj = w->amp + j;
+		double *om = w->omega + p * S, *ka = w->kappa + p * S;
+		double *wt = w->weight + p * S;
+		for (size_t t = 0; t < S; t++) {
 			double complex tp = zi[t + 1] * conj(zi[t]) + zj[t + 1] * conj(zj[t]);
 			double complex sp = zj[t] * conj(zi[t]) + zj[t + 1] * conj(zi[t + 1]);
-			ty[p] = cimag(tp), tx[p] = creal(tp);
-			sy[p] = cimag(sp), sx[p] = creal(sp);
-			wt[p] = (ai[t] + ai[t + 1] + aj[t] + aj[t + 1]) / 4;
+			ty[t] = cimag(tp), tx[t] = creal(tp);
+			sy[t] = cimag(sp), sx[t] = creal(sp);
+			wt[t] = (ai[t] + ai[t + 1] + aj[t] + aj[t + 1]) / 4;
 		}
-		dk_vatan2(ty, tx, om, P);
-		dk_vatan2(sy, sx, ka, P);
-		for (size_t p = 0; p < P; p++) {
-			om[p] /= 2 * M_PI;
-			ka[p] /= 2 * M_PI;
+		dk_vatan2(ty, tx, om, S);
+		dk_vatan2(sy, sx, ka, S);
+		for (size_t t = 0; t < S; t++) {
+			om[t] /= 2 * M_PI;
+			ka[t] /= 2 * M_PI;
 		}
-		if (t < t0 || t >= t1)
-			continue;
-		for (size_t p = 0; p < P; p++) {
+		for (size_t t = t0; t < t1; t++) {
 			/* sin(2 pi kappa) = y / |sp|, above 1e-9 in size when
 			   |y| > 1e-9 |sp|, that is when |x| < 1e9 |y| */
-			double x = sx[p], y = sy[p];
+			double x = sx[t], y = sy[t];
 			if (fabs(y) * 1e9 > fabs(x)) {
-				int so = (om[p] > 0) - (om[p] < 0), sg = (y > 0) - (y < 0);
-				sum -= wt[p] * (double)(so * sg);
+				int so = (om[t] > 0) - (om[t] < 0), sg = (y > 0) - (y < 0);
+				sum -= wt[t] * (double)(so * sg);
 			}
-			W += wt[p];
+			W += wt[t];
 		}
 	}
 	*dir = sum, *wsum = W;
@@ -298,16 +298,18 @@ static double value(const work *w, size_t q, quantity what)
 	}
 }
 
-/* The median and interquartile range of a quantity over the cells
-   q0 <= q < q1. */
-static void summary(work *w, size_t q0, size_t q1, quantity what,
+/* The median and interquartile range of a quantity over the cells of
+   the steps t0 <= t < t1. */
+static void summary(work *w, size_t t0, size_t t1, quantity what,
                     double *median, double *spread)
 {
 	static const double q[3] = {0.25, 0.5, 0.75};
 	double out[3];
-	for (size_t k = q0; k < q1; k++)
-		w->s[k - q0] = (sample){value(w, k, what), w->weight[k]};
-	dk_wave_quantiles(w->s, q1 - q0, q, 3, out);
+	size_t S = w->T - 1, k = 0;
+	for (size_t p = 0; p < w->pairs; p++)
+		for (size_t t = t0; t < t1; t++)
+			w->s[k++] = (sample){value(w, p * S + t, what), w->weight[p * S + t]};
+	dk_wave_quantiles(w->s, k, q, 3, out);
 	*median = out[1];
 	if (spread)
 		*spread = out[2] - out[0];
@@ -324,7 +326,7 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
                            size_t stride)
 {
 	ring_result r = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-	size_t T = w->T, P = w->pairs;
+	size_t T = w->T;
 	if (series)
 		for (size_t t = 0; t + 1 < T; t++)
 			series[t * stride] = NAN;
@@ -341,14 +343,14 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
 			negative += dk_wave_backward(w->an.z[i * T + t + 1], w->an.z[i * T + t]);
 	r.negative = (double)negative / (double)(w->n * (t1 - t0));
 	r.directionality = W > 0 ? sum / W : NAN;
-	summary(w, t0 * P, t1 * P, SPEED, &r.speed, &r.speed_spread);
-	summary(w, t0 * P, t1 * P, WAVELENGTH, &r.wavelength, &r.wavelength_spread);
-	summary(w, t0 * P, t1 * P, FREQUENCY, &r.frequency, &r.frequency_spread);
+	summary(w, t0, t1, SPEED, &r.speed, &r.speed_spread);
+	summary(w, t0, t1, WAVELENGTH, &r.wavelength, &r.wavelength_spread);
+	summary(w, t0, t1, FREQUENCY, &r.frequency, &r.frequency_spread);
 	if (!(fabs(r.directionality) >= o->standing))
 		r.speed = NAN; /* standing: no one speed */
 	else if (series)
 		for (size_t t = t0; t < t1; t++)
-			summary(w, t * P, (t + 1) * P, SPEED, series + t * stride, NULL);
+			summary(w, t, t + 1, SPEED, series + t * stride, NULL);
 	return r;
 }
 
