@@ -418,14 +418,23 @@ static int check_options(const dk_wave_options *o, char *err, size_t errlen)
 	return DK_OK;
 }
 
+/* The states are step-major and the raster unit-major: the transpose
+   goes in blocks of 32 steps, whose rows of states stay in cache while
+   every unit takes its 32 values from them. */
 void dk_wave_raster(const dk_wave_states *s, size_t b, size_t c, double *a)
 {
 	size_t T = s->T, B = s->B, n = s->n, N = s->C * n;
-	const double *x = dk_wave_values(s);
+	const double *x = dk_wave_values(s) + b * N + c * n;
+	for (size_t t0 = 0; t0 < T; t0 += 32) {
+		size_t t1 = t0 + 32 < T ? t0 + 32 : T;
+		for (size_t i = 0; i < n; i++)
+			for (size_t t = t0; t < t1; t++)
+				a[i * T + t] = x[t * B * N + i];
+	}
 	for (size_t i = 0; i < n; i++, a += T) {
 		double mean = 0;
 		for (size_t t = 0; t < T; t++)
-			mean += a[t] = x[(t * B + b) * N + c * n + i];
+			mean += a[t];
 		mean /= (double)T;
 		for (size_t t = 0; t < T; t++)
 			a[t] -= mean;
