@@ -1,8 +1,9 @@
 /*
- * test_vmath.c -- exp and tanh over arrays against libm's: within 4 ulp
- * (libmvec's stated bound) on a sweep that covers every vector lane and
- * the scalar tail, the extremes (overflow, underflow, saturation), NaN
- * and the infinities, and in place.
+ * test_vmath.c -- exp, tanh and atan2 over arrays against libm's: within
+ * 4 ulp (libmvec's stated bound) on a sweep that covers every vector lane
+ * and the scalar tail, the extremes (overflow, underflow, saturation),
+ * NaN and the infinities, and in place; atan2 around the whole circle,
+ * with the signed zeros that decide between pi and -pi.
  */
 #include <config.h>
 
@@ -64,9 +65,35 @@ int main(void)
 	for (int i = 0; i < 16; i++)
 		same &= ulps(in[i], got[i]) == 0;
 	ok(same, "in place gives the same values");
+
+	/* atan2 around the circle at radii from 1e-300 to 1e300 */
+	static double py[N], px[N], pa[N];
+	for (size_t i = 0; i < N; i++) {
+		double th = -M_PI + 2 * M_PI * (double)i / (N - 1) + 1e-4 * sin((double)i);
+		double r = pow(10, -300 + 600 * (double)(i % 61) / 60);
+		py[i] = r * sin(th), px[i] = r * cos(th);
+	}
+	dk_vatan2(py, px, pa, N);
+	worst = 0;
+	for (size_t i = 0; i < N; i++)
+		worst = fmax(worst, ulps(pa[i], atan2(py[i], px[i])));
+	ok(worst <= 4, "atan2 around the circle within 4 ulp of libm's (worst %.2f)",
+	   worst);
+	double ey[16] = {0, -0.0, 0, -0.0, 1, -1, 1, -1, INFINITY, -INFINITY,
+	                 NAN, 1, 1e-300, -1e-300, 5e-324, 1e300};
+	double ex[16] = {-1, -1, 1, 1, 0, 0, -0.0, -0.0, 1, -INFINITY, 1, NAN,
+	                 -1, -1, 1e300, 1e-300};
+	dk_vatan2(ey, ex, got, 16);
+	same = 1;
+	for (int i = 0; i < 16; i++)
+		same &= ulps(got[i], atan2(ey[i], ex[i])) <= 4 &&
+		        signbit(got[i]) == signbit(atan2(ey[i], ex[i]));
+	ok(same, "atan2 at the extremes: +-pi by the sign of a zero, +-pi/2, "
+	   "infinities, NaN, the signs kept");
 	y[0] = 12345;
 	dk_vexp(x, y, 0);
 	dk_vtanh(x, y, 0);
+	dk_vatan2(x, x, y, 0);
 	ok(y[0] == 12345, "n = 0 writes nothing");
 	return tap_done();
 }

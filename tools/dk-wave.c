@@ -61,6 +61,9 @@ static void usage(void)
 	       "      --window KIND     hann or none, along time (default hann)\n"
 	       "      --pad P           zero-padding factor, 1 to 64 (default 2)\n"
 	       "  -S, --seed S          seed of the time-shuffled surrogate (default 1)\n"
+	       "      --window-steps W  average the power over windows of W steps, each\n"
+	       "                        overlapping the next by half (Welch); rings only\n"
+	       "                        (default 0: one spectrum of all steps)\n"
 	       "the phase method's:\n"
 	       "      --band B          keep the frequencies within a factor B of the\n"
 	       "                        ring's peak, B > 1, or 0 for all (default 2)\n"
@@ -119,7 +122,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_SHEET, OPT_OPEN, OPT_METHOD, OPT_SPEED,
 	       OPT_WINDOW, OPT_PAD, OPT_STANDING, OPT_BAND, OPT_GENERALIZED,
-	       OPT_SERIES };
+	       OPT_SERIES, OPT_WINDOW_STEPS };
 	static const struct option longopts[] = {
 		{"rings", required_argument, NULL, OPT_RINGS},
 		{"sheet", required_argument, NULL, OPT_SHEET},
@@ -132,6 +135,7 @@ int main(int argc, char **argv)
 		{"band", required_argument, NULL, OPT_BAND},
 		{"generalized", no_argument, NULL, OPT_GENERALIZED},
 		{"series", no_argument, NULL, OPT_SERIES},
+		{"window-steps", required_argument, NULL, OPT_WINDOW_STEPS},
 		{"seed", required_argument, NULL, 'S'},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
@@ -175,6 +179,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_GENERALIZED: o.wave.generalized = 1; break;
 		case OPT_SERIES: o.wave.series = 1; break;
+		case OPT_WINDOW_STEPS:
+			o.wave.window_steps = tool_parse_count("--window-steps", optarg);
+			if (o.wave.window_steps && o.wave.window_steps < DK_WAVE_MIN_STEPS)
+				tool_usage_error("--window-steps must be 0 or at least %d",
+				                 DK_WAVE_MIN_STEPS);
+			break;
 		case 'S': o.wave.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
 		case 'o': o.output = optarg; break;
 		}
@@ -185,19 +195,22 @@ int main(int argc, char **argv)
 		tool_usage_error("either --rings or --sheet, not both");
 	if (o.wave.series && o.wave.method != DK_WAVE_PHASE)
 		tool_usage_error("--series needs --method phase");
+	if (o.wave.window_steps && o.wave.method != DK_WAVE_SPECTRAL)
+		tool_usage_error("--window-steps needs --method spectral");
 	const char *path = optind < argc ? argv[optind] : "-";
 	dk_bundle *in = tool_read_bundle(path, o.max_elements);
 	dk_bundle *out = dk_bundle_alloc();
 	int status = in && out ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b}",
+		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b, s:I}",
 		"input", path, "rings", (json_int_t)o.rings,
 		"sheet", (json_int_t)o.sheet[0], (json_int_t)o.sheet[1], "open", o.wave.open,
 		"method", dk_wave_method_name(o.wave.method), "speed", o.wave.speed,
 		"window", dk_wave_window_name(o.wave.window),
 		"pad", (json_int_t)o.wave.pad, "standing", o.wave.standing,
 		"seed", (json_int_t)o.wave.seed, "band", o.wave.band,
-		"generalized", o.wave.generalized, "series", o.wave.series));
+		"generalized", o.wave.generalized, "series", o.wave.series,
+		"window_steps", (json_int_t)o.wave.window_steps));
 	dk_bundle_free(in);
 	dk_bundle_free(out);
 	return status;

@@ -63,12 +63,13 @@ dk_wave_options dk_wave_options_default(void)
 	                         .standing = 0.2, .seed = 1, .band = 2};
 }
 
-/* Scratch for one shape: np x Tp input, its half spectrum, the raster. */
+/* Scratch for one shape: np x Tp input and its half spectrum in place,
+   the raster. */
 typedef struct {
 	size_t T, n, Tp, np, nf;  /* nf = Tp / 2 + 1 columns of the spectrum */
 	int periodic;
-	double *in;               /* owned: np x Tp */
-	fftw_complex *out;        /* owned: np x nf */
+	double *in;               /* owned: np rows of 2 nf >= Tp, the input */
+	fftw_complex *out;        /* in itself: np x nf, its spectrum */
 	double *a;                /* owned: n x T, the centred raster */
 	double *wt, *wx;          /* owned: windows, T and n */
 	double complex *c;        /* owned: max(T, n), the refinement's sums */
@@ -82,7 +83,6 @@ static void work_free(work *w)
 	if (w->plan)
 		fftw_destroy_plan(w->plan);
 	fftw_free(w->in);
-	fftw_free(w->out);
 	free(w->a);
 	free(w->wt);
 	free(w->wx);
@@ -107,8 +107,10 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic,
 	w->Tp = o->pad * T + (o->pad * T) % 2;
 	w->np = periodic ? n : o->pad * n;
 	w->nf = w->Tp / 2 + 1;
-	w->in = fftw_alloc_real(w->np * w->Tp);
-	w->out = fftw_alloc_complex(w->np * w->nf);
+	/* in place: each row of Tp steps padded to the 2 nf reals of its
+	   half spectrum, as FFTW lays in-place real transforms out */
+	w->in = fftw_alloc_real(w->np * 2 * w->nf);
+	w->out = (fftw_complex *)w->in;
 	w->a = malloc(n * T * sizeof *w->a);
 	w->wt = malloc(T * sizeof *w->wt);
 	w->wx = malloc(n * sizeof *w->wx);
@@ -126,20 +128,30 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic,
 	return DK_OK;
 }
 
-/* The power spectrum of the raster, its steps in the order perm (NULL:
-   as they are), windowed and padded; P[j nf + l] = |X(k_j, f_l)|^2. */
-static void spectrum(work *w, const size_t *perm, double *P)
+/* The spectrum of the raster, its steps in the order perm (NULL: as
+   they are), windowed and padded, into w->out. */
+static void spectrum(work *w, const size_t *perm)
 {
-	memset(w->in, 0, w->np * w->Tp * sizeof *w->in);
+	memset(w->in, 0, w->np * 2 * w->nf * sizeof *w->in);
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t t = 0; t < w->T; t++)
-			w->in[i * w->Tp + t] = w->wx[i] * w->wt[t] *
+			w->in[i * 2 * w->nf + t] = w->wx[i] * w->wt[t] *
 			                       w->a[i * w->T + (perm ? perm[t] : t)];
 	fftw_execute(w->plan);
-	for (size_t k = 0; k < w->np * w->nf; k++) {
-		double re = creal(w->out[k]), im = cimag(w->out[k]);
-		P[k] = re * re + im * im;
-	}
+}
+
+/* The power at k = j nf + l: |X(k_j, f_l)|^2, read from the spectrum
+   where it is needed rather than kept in an array of its own. */
+static double power(const work *w, size_t k)
+{
+	double re = creal(w->out[k]), im = cimag(w->out[k]);
+	return re * re + im * im;
+}
+
+/* The power at k from P, or from the spectrum when P is NULL. */
+static double bin(const work *w, const double *P, size_t k)
+{
+	return P ? P[k] : power(w, k);
 }
 
 /* Spatial frequency of row j, in (-1/2, 1/2]. */
@@ -149,12 +161,19 @@ static double kfreq(const work *w, size_t j)
 	                      : ((double)j - (double)w->np) / (double)w->np;
 }
 
-/* |sum_s c_s exp(-2 pi i f s)|^2 */
+/* |sum_s c_s exp(-2 pi i f s)|^2.  The phase factors by recurrence,
+   one complex product a term, taken afresh from cexp every 64 terms so
+   that the recurrence's rounding cannot build up (a cexp a term was most
+   of the spectral method's time). */
 static double dtft_power(const double complex *c, size_t len, double f)
 {
-	double complex s = 0;
-	for (size_t k = 0; k < len; k++)
-		s += c[k] * cexp(-2 * M_PI * I * f * (double)k);
+	double complex s = 0, e = 1, step = cexp(-2 * M_PI * I * f);
+	for (size_t k = 0; k < len; k++) {
+		if (k % 64 == 0)
+			e = cexp(-2 * M_PI * I * f * (double)k);
+		s += c[k] * e;
+		e *= step;
+	}
 	return creal(s) * creal(s) + cimag(s) * cimag(s);
 }
 
@@ -214,7 +233,7 @@ static double refine_k(work *w, double f, double k0)
 	return dk_wave_golden_max(w->c, w->n, k0 - h, k0 + h);
 }
 
-/* The fraction of the power of P (0 < f < 1/2) on the speed-V lines. */
+/* The fraction of the spectrum's power (0 < f < 1/2) on the speed-V lines. */
 static double line_fraction(const work *w, const double *P, double V,
                             double half)
 {
@@ -222,7 +241,7 @@ static double line_fraction(const work *w, const double *P, double V,
 	for (size_t j = 0; j < w->np; j++) {
 		double k = fabs(kfreq(w, j));
 		for (size_t l = 1; l + 1 < w->nf; l++) {
-			double p = P[j * w->nf + l], f = (double)l / (double)w->Tp;
+			double p = bin(w, P, j * w->nf + l), f = (double)l / (double)w->Tp;
 			all += p;
 			if (j != 0 && fabs(f - V * k) <= half)
 				on += p;
@@ -235,31 +254,54 @@ typedef struct {
 	double speed, wavelength, frequency, traveling, diagonal;
 } ring_result;
 
-/* One ring: the raster in w->a (centred); P scratch of np x nf. */
-static ring_result analyse(work *w, const dk_wave_options *o, double *P,
-                           dk_rng *rng)
+/* The peak of the power (P, or the spectrum when NULL) at 0 < f < 1/2,
+   its row and column, and the forward and backward power; 0 when there
+   is no power. */
+static double peak(const work *w, const double *P, size_t *bj, size_t *bl,
+                   double *fwd, double *bwd)
 {
-	ring_result r = {NAN, NAN, NAN, NAN, NAN};
-	spectrum(w, NULL, P);
-	/* the peak, forward and backward power */
-	double best = -1, fwd = 0, bwd = 0;
-	size_t bj = 0, bl = 1;
+	double best = -1;
 	int even = w->np % 2 == 0;
+	*bj = 0, *bl = 1, *fwd = 0, *bwd = 0;
 	for (size_t j = 0; j < w->np; j++) {
 		if (even && 2 * j == w->np)
 			continue; /* the spatial Nyquist: no direction */
 		double k = kfreq(w, j);
 		for (size_t l = 1; l + 1 < w->nf; l++) {
-			double p = P[j * w->nf + l];
+			double p = bin(w, P, j * w->nf + l);
 			if (k < 0)
-				fwd += p;
+				*fwd += p;
 			else if (k > 0)
-				bwd += p;
+				*bwd += p;
 			if (p > best)
-				best = p, bj = j, bl = l;
+				best = p, *bj = j, *bl = l;
 		}
 	}
-	if (!(best > 0))
+	return best > 0 ? best : 0;
+}
+
+/* The ring's results from its peak (k, f) and powers; D the diagonal
+   power's fraction and Ds the surrogate's. */
+static ring_result results(double k, double f, double fwd, double bwd,
+                           double D, double Ds, const dk_wave_options *o)
+{
+	ring_result r;
+	r.frequency = f;
+	r.wavelength = k != 0 ? 1 / fabs(k) : INFINITY;
+	r.traveling = fwd + bwd > 0 ? (fwd - bwd) / (fwd + bwd) : NAN;
+	r.speed = k != 0 && fabs(r.traveling) >= o->standing ? -f / k : NAN;
+	r.diagonal = Ds > 0 ? D / Ds : NAN;
+	return r;
+}
+
+/* One ring: the raster in w->a (centred). */
+static ring_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
+{
+	ring_result r = {NAN, NAN, NAN, NAN, NAN};
+	spectrum(w, NULL);
+	size_t bj, bl;
+	double fwd, bwd;
+	if (!(peak(w, NULL, &bj, &bl, &fwd, &bwd) > 0))
 		return r; /* no power: a constant raster */
 	double k = kfreq(w, bj), f = (double)bl / (double)w->Tp;
 	f = refine_f(w, k, f);
@@ -267,20 +309,79 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *P,
 		k = refine_k(w, f, k);
 		f = refine_f(w, k, f);
 	}
-	r.frequency = f;
-	r.wavelength = k != 0 ? 1 / fabs(k) : INFINITY;
-	r.traveling = fwd + bwd > 0 ? (fwd - bwd) / (fwd + bwd) : NAN;
-	r.speed = k != 0 && fabs(r.traveling) >= o->standing ? -f / k : NAN;
 	/* the diagonal power against the surrogate */
 	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
 	double half = lobe / (double)w->T +
 	              (w->periodic ? 0 : o->speed * lobe / (double)w->n);
-	double D = line_fraction(w, P, o->speed, half);
+	double D = line_fraction(w, NULL, o->speed, half);
 	dk_rng_permutation(rng, w->perm, w->T);
-	spectrum(w, w->perm, P);
-	double Ds = line_fraction(w, P, o->speed, half);
-	r.diagonal = Ds > 0 ? D / Ds : NAN;
-	return r;
+	spectrum(w, w->perm);
+	double Ds = line_fraction(w, NULL, o->speed, half);
+	return results(k, f, fwd, bwd, D, Ds, o);
+}
+
+/* The offset, in bins, of the vertex of the parabola through the log
+   powers of a peak's bin (p0) and its neighbours (pm before, pp after);
+   0 where there is none. */
+static double vertex(double pm, double p0, double pp)
+{
+	if (!(pm > 0 && p0 > 0 && pp > 0))
+		return 0;
+	double a = log(pm), b = log(p0), c = log(pp), d = a - 2 * b + c;
+	return d < 0 ? 0.5 * (a - c) / d : 0;
+}
+
+/* The window of w->T steps from step t0 of ring c of sequence b into
+   w->a, each unit's mean over the window removed. */
+static void segment(work *w, const dk_wave_states *s, size_t b, size_t c,
+                    size_t t0)
+{
+	size_t T = w->T, B = s->B, n = s->n, N = s->C * n;
+	const double *x = dk_wave_values(s);
+	for (size_t i = 0; i < n; i++) {
+		double *a = w->a + i * T, mean = 0;
+		for (size_t t = 0; t < T; t++)
+			mean += a[t] = x[((t0 + t) * B + b) * N + c * n + i];
+		mean /= (double)T;
+		for (size_t t = 0; t < T; t++)
+			a[t] -= mean;
+	}
+}
+
+/* One ring by Welch's method: w shaped for windows of w->T steps, P and
+   Ps scratch of np x nf (the averaged powers, and the surrogate's). */
+static ring_result analyse_welch(work *w, const dk_wave_states *s, size_t b,
+                                 size_t c, const dk_wave_options *o,
+                                 double *P, double *Ps, dk_rng *rng)
+{
+	ring_result r = {NAN, NAN, NAN, NAN, NAN};
+	size_t L = w->T, hop = L / 2, bins = w->np * w->nf;
+	memset(P, 0, bins * sizeof *P);
+	memset(Ps, 0, bins * sizeof *Ps);
+	for (size_t t0 = 0; t0 + L <= s->T; t0 += hop) {
+		segment(w, s, b, c, t0);
+		spectrum(w, NULL);
+		for (size_t k = 0; k < bins; k++)
+			P[k] += power(w, k);
+		dk_rng_permutation(rng, w->perm, L);
+		spectrum(w, w->perm);
+		for (size_t k = 0; k < bins; k++)
+			Ps[k] += power(w, k);
+	}
+	size_t bj, bl;
+	double fwd, bwd;
+	if (!(peak(w, P, &bj, &bl, &fwd, &bwd) > 0))
+		return r;
+	size_t jm = (bj + w->np - 1) % w->np, jp = (bj + 1) % w->np;
+	double f = ((double)bl + vertex(P[bj * w->nf + bl - 1], P[bj * w->nf + bl],
+	                                P[bj * w->nf + bl + 1])) / (double)w->Tp;
+	double k = kfreq(w, bj) + vertex(P[jm * w->nf + bl], P[bj * w->nf + bl],
+	                                 P[jp * w->nf + bl]) / (double)w->np;
+	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
+	double half = lobe / (double)L +
+	              (w->periodic ? 0 : o->speed * lobe / (double)w->n);
+	return results(k, f, fwd, bwd, line_fraction(w, P, o->speed, half),
+	               line_fraction(w, Ps, o->speed, half), o);
 }
 
 static int check_options(const dk_wave_options *o, char *err, size_t errlen)
@@ -307,17 +408,33 @@ static int check_options(const dk_wave_options *o, char *err, size_t errlen)
 	if (o->series && o->method != DK_WAVE_PHASE)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "series: only the phase method has one");
+	if (o->window_steps && o->method != DK_WAVE_SPECTRAL)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "window_steps: only the spectral method has windows");
+	if (o->window_steps && o->window_steps < DK_WAVE_MIN_STEPS)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "window_steps must be 0 or at least %d, not %zu",
+		                 DK_WAVE_MIN_STEPS, o->window_steps);
 	return DK_OK;
 }
 
+/* The states are step-major and the raster unit-major: the transpose
+   goes in blocks of 32 steps, whose rows of states stay in cache while
+   every unit takes its 32 values from them. */
 void dk_wave_raster(const dk_wave_states *s, size_t b, size_t c, double *a)
 {
 	size_t T = s->T, B = s->B, n = s->n, N = s->C * n;
-	const double *x = s->x->data;
+	const double *x = dk_wave_values(s) + b * N + c * n;
+	for (size_t t0 = 0; t0 < T; t0 += 32) {
+		size_t t1 = t0 + 32 < T ? t0 + 32 : T;
+		for (size_t i = 0; i < n; i++)
+			for (size_t t = t0; t < t1; t++)
+				a[i * T + t] = x[t * B * N + i];
+	}
 	for (size_t i = 0; i < n; i++, a += T) {
 		double mean = 0;
 		for (size_t t = 0; t < T; t++)
-			mean += a[t] = x[(t * B + b) * N + c * n + i];
+			mean += a[t];
 		mean /= (double)T;
 		for (size_t t = 0; t < T; t++)
 			a[t] -= mean;
@@ -367,9 +484,17 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 	if (s->H && o->series)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "series: only rings have one");
+	if (s->H && o->window_steps)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "window_steps: only rings have windows");
+	if (o->window_steps > s->T)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "window_steps: %zu steps in a window, only %zu "
+		                 "recorded", o->window_steps, s->T);
 	size_t T = s->T, B = s->B, C = s->C, n = s->n, N = C * n;
 	int periodic = s->periodic && !o->open;
-	if (!s->x || s->x->dtype != DK_F8 || s->x->count != T * B * N)
+	const dk_tensor *x = s->x ? s->x : s->view;
+	if (!x || x->dtype != DK_F8 || x->count != T * B * N)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "the states are not f8 (%zu, %zu, %zu)", T, B, N);
 	size_t pad = o->method == DK_WAVE_PHASE ? 1 : o->pad;
@@ -396,19 +521,29 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 	for (int k = 0; k < 5; k++)
 		if (!(*arrays[k] = malloc(B * C * sizeof **arrays[k])))
 			st = DK_ENOMEM;
+	size_t L = o->window_steps ? o->window_steps : T;
 	work w;
 	if (!st)
-		st = work_alloc(&w, T, n, periodic, o);
+		st = work_alloc(&w, L, n, periodic, o);
 	else
 		w = (work){0};
-	double *P = st ? NULL : malloc(w.np * w.nf * sizeof *P);
 	dk_rng *rng = st ? NULL : dk_rng_alloc(o->seed);
-	if (!st && (!P || !rng))
+	double *P = NULL, *Ps = NULL;
+	if (!st && o->window_steps) {
+		P = malloc(w.np * w.nf * sizeof *P);
+		Ps = malloc(w.np * w.nf * sizeof *Ps);
+	}
+	if (!st && (!rng || (o->window_steps && (!P || !Ps))))
 		st = DK_ENOMEM;
 	for (size_t b = 0; b < B && !st; b++)
 		for (size_t c = 0; c < C; c++) {
-			dk_wave_raster(s, b, c, w.a);
-			ring_result rr = analyse(&w, o, P, rng);
+			ring_result rr;
+			if (o->window_steps) {
+				rr = analyse_welch(&w, s, b, c, o, P, Ps, rng);
+			} else {
+				dk_wave_raster(s, b, c, w.a);
+				rr = analyse(&w, o, rng);
+			}
 			size_t q = b * C + c;
 			r->speed[q] = rr.speed;
 			r->wavelength[q] = rr.wavelength;
@@ -417,6 +552,7 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 			r->diagonal_power[q] = rr.diagonal;
 		}
 	free(P);
+	free(Ps);
 	dk_rng_free(rng);
 	work_free(&w);
 	if (st) {

@@ -282,6 +282,15 @@ typedef struct dk_wave_options {
 	int generalized;        /* 1: the generalized phase (default 0) */
 	int series;             /* 1: the median speed of every step
 	                           (default 0; the phase method only) */
+	size_t window_steps;    /* the spectral method on rings: 0 (the
+	                           default) for one spectrum of all T steps,
+	                           else the power averaged over windows of
+	                           this many steps, each overlapping the next
+	                           by half (Welch), from DK_WAVE_MIN_STEPS to
+	                           T; the peak then refined by a parabola
+	                           through the log power of its bin and its
+	                           neighbours, the surrogate shuffled within
+	                           each window */
 } dk_wave_options;
 
 /* The defaults above. */
@@ -290,7 +299,11 @@ dk_wave_options dk_wave_options_default(void);
 /* States to analyse: C rings of n units, or C sheets of H x W units
    (n = H W; unit (c, i, j) at index (c H + i) W + j), in (T, B, C n). */
 typedef struct dk_wave_states {
-	dk_tensor *x;           /* owned: f8 (T, B, C n) */
+	dk_tensor *x;           /* owned: f8 (T, B, C n), or NULL when view
+	                           is set */
+	const dk_tensor *view;  /* not owned: the same, read in place of x:
+	                           a bundle's own f8 tensor, which must
+	                           outlive these states (NULL: x) */
 	size_t T, B, C, n;
 	size_t H, W;            /* sheets: rows and columns; 0 for rings */
 	int periodic;           /* the rings, or the sheets in both
@@ -323,7 +336,9 @@ typedef struct dk_wave_states {
  * DK_WAVE_MIN_STEPS steps, both rings and a sheet, a layout or ring or
  * sheet count that does not divide the units (or rings of fewer than 3
  * units, sheets of fewer than DK_WAVE_MIN_SIDE rows or columns), or a
- * value that is not finite; DK_ENOMEM.
+ * value that is not finite; DK_ENOMEM.  States already f8 are not
+ * copied: s->view is the bundle's tensor (b must then outlive s); others
+ * are converted into s->x.
  */
 int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
                                const size_t *sheet, dk_wave_states *s,
@@ -373,8 +388,8 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 /*
  * r as records (wave_records.c), each f8 (batch, ring) with attrs
  * "units", "definition" and "wave" (method, periodic, steps, units per
- * ring, standing; spectral: window, pad, speed_line, seed; phase: band,
- * generalized):
+ * ring, standing; spectral: window, pad, speed_line, seed, window_steps;
+ * phase: band, generalized):
  *	wave/speed wave/wavelength wave/frequency, and
  *	spectral: wave/traveling wave/diagonal_power
  *	phase: wave/directionality wave/speed_spread wave/wavelength_spread

@@ -11,6 +11,7 @@
 
 #include "analysis/points.h"
 #include "analysis/wave.h"
+#include "analysis/wave_internal.h"
 #include "base/status.h"
 #include "stream/layout.h"
 #include "stream/names.h"
@@ -140,11 +141,15 @@ int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
 	int st = media_of(meta, rings, sheet, h, w, N, nm, s, err, errlen);
 	if (st)
 		return st;
-	if ((st = dk_tensor_convert(t, DK_F8, &s->x)))
+	/* f8 states are read where they are: a copy would double the
+	   memory of a long recording */
+	if (t->dtype == DK_F8)
+		s->view = t;
+	else if ((st = dk_tensor_convert(t, DK_F8, &s->x)))
 		return dk_errorf(st, err, errlen, "%s: cannot convert %s to f8",
 		                 nm, dk_dtype_name(t->dtype));
-	const double *v = s->x->data;
-	for (size_t k = 0; k < s->x->count; k++)
+	const double *v = dk_wave_values(s);
+	for (size_t k = 0; k < t->count; k++)
 		if (!isfinite(v[k])) {
 			dk_wave_states_clear(s);
 			return dk_errorf(DK_EINVAL, err, errlen,

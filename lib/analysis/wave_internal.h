@@ -9,9 +9,16 @@
 
 #include <complex.h>
 #include <fftw3.h>
+#include <math.h>
 #include <stddef.h>
 
 #include "analysis/wave.h"
+
+/* The values of the states s: x's, or the tensor s views. */
+static inline const double *dk_wave_values(const dk_wave_states *s)
+{
+	return s->x ? s->x->data : s->view->data;
+}
 
 /* The window of len points (wave.h): sin^2(pi (t + 1/2) / len), or 1. */
 void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len);
@@ -28,6 +35,7 @@ typedef struct dk_wave_analytic {
 	fftw_complex *spec;     /* owned: n x nf, its half spectra */
 	fftw_complex *z;        /* owned: n x T, the analytic signals */
 	unsigned char *bad;     /* owned: T, the generalized phase's marks */
+	double *gain;           /* owned: nf, the band's gains */
 	fftw_plan fwd, bwd;
 } dk_wave_analytic;
 
@@ -41,13 +49,32 @@ double dk_wave_analytic_run(dk_wave_analytic *an, const dk_wave_options *o);
    (T - 1) / 4. */
 size_t dk_wave_margin(double fp, size_t T);
 
+/* Whether the rotation from z0 to z1 is negative (its angle in (-pi,
+   pi] below 0, but for a rotation so small that the angle would round
+   to -0), without the arctangent. */
+static inline int dk_wave_backward(double complex z1, double complex z0)
+{
+	double complex p = z1 * conj(z0);
+	double y = cimag(p);
+	return y < 0 || (y == 0 && signbit(y) && signbit(creal(p)));
+}
+
+/* |z|: the square root of the squares, which vectorizes, unless they
+   overflow or underflow, where hypot takes over. */
+static inline double dk_wave_modulus(double complex z)
+{
+	double x = creal(z), y = cimag(z), m2 = x * x + y * y;
+	return m2 < 1e300 && m2 > 1e-300 ? sqrt(m2) : hypot(x, y);
+}
+
 /* One value and its weight, for the weighted quantiles. */
 typedef struct {
 	double v, w;
 } dk_wave_sample;
 
-/* The weighted quantiles q[0..nq) of the len samples s (reordered; NaN
-   values and zero weights left out; wave.h); NaN when none is left. */
+/* The weighted quantiles q[0..nq) (ascending) of the len samples s
+   (reordered; NaN values and zero weights left out; wave.h), by
+   selection (wave_quantiles.c); NaN when none is left. */
 void dk_wave_quantiles(dk_wave_sample *s, size_t len, const double *q,
                        size_t nq, double *out);
 

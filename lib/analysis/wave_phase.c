@@ -25,6 +25,7 @@
 #include "analysis/wave_internal.h"
 #include "base/complex_make.h"
 #include "base/status.h"
+#include "models/vmath.h"
 
 typedef dk_wave_sample sample;
 
@@ -33,9 +34,13 @@ typedef struct {
 	size_t T, n, nf, pairs;   /* nf = T / 2 + 1; pairs n (periodic) or n - 1 */
 	int periodic;
 	dk_wave_analytic an;      /* the raster and its analytic signals */
-	double *omega, *kappa;    /* owned: (T - 1) x pairs, step-major */
-	double *weight;           /* owned: (T - 1) x pairs */
-	sample *s;                /* owned: (T - 1) x pairs */
+	double *omega, *kappa;    /* owned: pairs x (T - 1), pair-major:
+	                             cell (t, p) at p (T - 1) + t */
+	double *weight;           /* owned: pairs x (T - 1) */
+	double *amp;              /* n x T, |z|: an.a, free once transformed */
+	double *row;              /* owned: 4 x (T - 1), a pair's products */
+	sample *s;                /* (T - 1) x pairs: an.z, free once the
+	                             cells are taken */
 } work;
 
 void dk_wave_analytic_free(dk_wave_analytic *an)
@@ -48,6 +53,7 @@ void dk_wave_analytic_free(dk_wave_analytic *an)
 	fftw_free(an->spec);
 	fftw_free(an->z);
 	free(an->bad);
+	free(an->gain);
 	*an = (dk_wave_analytic){0};
 }
 
@@ -58,7 +64,8 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
 	an->spec = fftw_alloc_complex(n * an->nf);
 	an->z = fftw_alloc_complex(n * T);
 	an->bad = malloc(T);
-	if (!an->a || !an->spec || !an->z || !an->bad)
+	an->gain = malloc(an->nf * sizeof *an->gain);
+	if (!an->a || !an->spec || !an->z || !an->bad || !an->gain)
 		return DK_ENOMEM;
 	int len = (int)T;
 	an->fwd = fftw_plan_many_dft_r2c(1, &len, (int)n, an->a, NULL, 1, (int)T,
@@ -76,7 +83,7 @@ static void work_free(work *w)
 	free(w->omega);
 	free(w->kappa);
 	free(w->weight);
-	free(w->s);
+	free(w->row);
 }
 
 static int work_alloc(work *w, size_t T, size_t n, int periodic)
@@ -87,10 +94,13 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic)
 	w->omega = malloc(cells * sizeof *w->omega);
 	w->kappa = malloc(cells * sizeof *w->kappa);
 	w->weight = malloc(cells * sizeof *w->weight);
-	w->s = malloc(cells * sizeof *w->s);
-	if (!w->omega || !w->kappa || !w->weight || !w->s)
+	w->row = malloc(4 * (T - 1) * sizeof *w->row);
+	if (!w->omega || !w->kappa || !w->weight || !w->row)
 		return DK_ENOMEM;
-	return dk_wave_analytic_alloc(&w->an, T, n);
+	int st = dk_wave_analytic_alloc(&w->an, T, n);
+	w->amp = w->an.a;
+	w->s = (sample *)w->an.z; /* 16 n T bytes, at least 16 (T - 1) pairs */
+	return st;
 }
 
 /* The frequency of the ring's largest power, 0 < f < 1/2, in cycles per
@@ -146,10 +156,11 @@ static double gain(size_t l, size_t T, double fp, double band)
 static void analytic(dk_wave_analytic *w, double fp, double band)
 {
 	size_t T = w->T;
+	for (size_t l = 0; l < w->nf; l++)
+		w->gain[l] = gain(l, T, fp, band) / (double)T;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t l = 0; l < T; l++)
-			w->z[i * T + l] = 2 * l <= T ? w->spec[i * w->nf + l] *
-			                  (gain(l, T, fp, band) / (double)T) : 0;
+			w->z[i * T + l] = 2 * l <= T ? w->spec[i * w->nf + l] * w->gain[l] : 0;
 	fftw_execute(w->bwd);
 }
 
@@ -186,12 +197,12 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
 {
 	memset(bad, 0, T);
 	for (size_t t = 0; t + 1 < T;) {
-		if (!(turn(z[t + 1], z[t]) < 0)) {
+		if (!dk_wave_backward(z[t + 1], z[t])) {
 			t++;
 			continue;
 		}
 		size_t s = t;
-		while (t + 1 < T && turn(z[t + 1], z[t]) < 0)
+		while (t + 1 < T && dk_wave_backward(z[t + 1], z[t]))
 			t++;
 		size_t e = t - 1, end = s + 3 * (e - s); /* the last negative step */
 		for (size_t u = s; u <= end && u < T; u++)
@@ -225,68 +236,54 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
 	}
 }
 
-/* Every cell's frequency, phase gradient and weight (wave.h). */
-static void cells(work *w)
+/* Every cell's frequency, phase gradient and weight (wave.h), and over
+   the steps t0 <= t < t1 the weighted sum of the cells' directions and
+   their weight, for the directionality: a cell points forward when its
+   frequency and the sine of its phase gradient have opposite signs.  A
+   gradient whose sine is within 1e-9 of 0 (a standing wave's, 0 or 1/2
+   cycle exactly in theory) points nowhere: its sign is the rounding's.
+   Each unit's amplitude is taken once, not once for each of its four
+   cells, and a pair's angles over all steps in one call over arrays
+   (dk_vatan2), which takes 4 or 8 at a time; pair by pair, each unit's
+   signal is read along its row. */
+static void cells(work *w, size_t t0, size_t t1, double *dir, double *wsum)
 {
-	size_t T = w->T, P = w->pairs;
-	for (size_t t = 0; t + 1 < T; t++)
-		for (size_t p = 0; p < P; p++) {
-			const double complex *zi = w->an.z + p * T;
-			const double complex *zj = w->an.z + (p + 1) % w->n * T;
+	size_t T = w->T, P = w->pairs, S = T - 1;
+	double *ty = w->row, *tx = ty + S, *sy = tx + S, *sx = sy + S;
+	for (size_t k = 0; k < w->n * T; k++)
+		w->amp[k] = dk_wave_modulus(w->an.z[k]);
+	double sum = 0, W = 0;
+	for (size_t p = 0; p < P; p++) {
+		size_t i = p * T, j = (p + 1) % w->n * T;
+		const double complex *zi = w->an.z + i, *zj = w->an.z + j;
+		const double *ai = w->amp + i, *aj = w->amp + j;
+		double *om = w->omega + p * S, *ka = w->kappa + p * S;
+		double *wt = w->weight + p * S;
+		for (size_t t = 0; t < S; t++) {
 			double complex tp = zi[t + 1] * conj(zi[t]) + zj[t + 1] * conj(zj[t]);
 			double complex sp = zj[t] * conj(zi[t]) + zj[t + 1] * conj(zi[t + 1]);
-			size_t q = t * P + p;
-			w->omega[q] = carg(tp) / (2 * M_PI);
-			w->kappa[q] = carg(sp) / (2 * M_PI);
-			w->weight[q] = (cabs(zi[t]) + cabs(zi[t + 1]) + cabs(zj[t]) +
-			                cabs(zj[t + 1])) / 4;
+			ty[t] = cimag(tp), tx[t] = creal(tp);
+			sy[t] = cimag(sp), sx[t] = creal(sp);
+			wt[t] = (ai[t] + ai[t + 1] + aj[t] + aj[t + 1]) / 4;
 		}
-}
-
-static int by_value(const void *a, const void *b)
-{
-	double x = ((const sample *)a)->v, y = ((const sample *)b)->v;
-	return (x > y) - (x < y);
-}
-
-/* The weighted quantiles q[0..nq) of the len samples s (reordered; NaN
-   values and zero weights left out): sorted, the k-th at the cumulative
-   weight (w_0 + ... + w_{k-1} + w_k / 2) / W, linear between, the ends
-   beyond.  NaN when nothing is left. */
-void dk_wave_quantiles(sample *s, size_t len, const double *q, size_t nq,
-                       double *out)
-{
-	size_t m = 0;
-	double W = 0;
-	for (size_t k = 0; k < len; k++)
-		if (!isnan(s[k].v) && s[k].w > 0)
-			W += s[k].w, s[m++] = s[k];
-	for (size_t j = 0; j < nq; j++)
-		out[j] = NAN;
-	if (m == 0 || !(W > 0))
-		return;
-	qsort(s, m, sizeof *s, by_value);
-	for (size_t j = 0; j < nq; j++) {
-		double below = 0, c_prev = 0;
-		size_t k = 0;
-		for (; k < m; k++) {
-			double c = (below + s[k].w / 2) / W;
-			if (c >= q[j]) {
-				if (k == 0) {
-					out[j] = s[0].v;
-				} else {
-					double x0 = s[k - 1].v, x1 = s[k].v;
-					double f = (q[j] - c_prev) / (c - c_prev);
-					out[j] = isinf(x0) || isinf(x1) ? (f < 0.5 ? x0 : x1)
-					                                : x0 + f * (x1 - x0);
-				}
-				break;
+		dk_vatan2(ty, tx, om, S);
+		dk_vatan2(sy, sx, ka, S);
+		for (size_t t = 0; t < S; t++) {
+			om[t] /= 2 * M_PI;
+			ka[t] /= 2 * M_PI;
+		}
+		for (size_t t = t0; t < t1; t++) {
+			/* sin(2 pi kappa) = y / |sp|, above 1e-9 in size when
+			   |y| > 1e-9 |sp|, that is when |x| < 1e9 |y| */
+			double x = sx[t], y = sy[t];
+			if (fabs(y) * 1e9 > fabs(x)) {
+				int so = (om[t] > 0) - (om[t] < 0), sg = (y > 0) - (y < 0);
+				sum -= wt[t] * (double)(so * sg);
 			}
-			below += s[k].w, c_prev = c;
+			W += wt[t];
 		}
-		if (k == m)
-			out[j] = s[m - 1].v;
 	}
+	*dir = sum, *wsum = W;
 }
 
 typedef enum { SPEED, WAVELENGTH, FREQUENCY } quantity;
@@ -301,16 +298,18 @@ static double value(const work *w, size_t q, quantity what)
 	}
 }
 
-/* The median and interquartile range of a quantity over the cells
-   q0 <= q < q1. */
-static void summary(work *w, size_t q0, size_t q1, quantity what,
+/* The median and interquartile range of a quantity over the cells of
+   the steps t0 <= t < t1. */
+static void summary(work *w, size_t t0, size_t t1, quantity what,
                     double *median, double *spread)
 {
 	static const double q[3] = {0.25, 0.5, 0.75};
 	double out[3];
-	for (size_t k = q0; k < q1; k++)
-		w->s[k - q0] = (sample){value(w, k, what), w->weight[k]};
-	dk_wave_quantiles(w->s, q1 - q0, q, 3, out);
+	size_t S = w->T - 1, k = 0;
+	for (size_t p = 0; p < w->pairs; p++)
+		for (size_t t = t0; t < t1; t++)
+			w->s[k++] = (sample){value(w, p * S + t, what), w->weight[p * S + t]};
+	dk_wave_quantiles(w->s, k, q, 3, out);
 	*median = out[1];
 	if (spread)
 		*spread = out[2] - out[0];
@@ -327,39 +326,31 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
                            size_t stride)
 {
 	ring_result r = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-	size_t T = w->T, P = w->pairs;
+	size_t T = w->T;
 	if (series)
 		for (size_t t = 0; t + 1 < T; t++)
 			series[t * stride] = NAN;
 	double fp = dk_wave_analytic_run(&w->an, o);
 	if (!(fp > 0))
 		return r; /* no power: a constant raster */
-	cells(w);
 	/* the steps m <= t < T - 1 - m, clear of the ends */
 	size_t m = dk_wave_margin(fp, T), t0 = m, t1 = T - 1 - m;
+	double sum, W;
+	cells(w, t0, t1, &sum, &W);
 	size_t negative = 0;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t t = t0; t < t1; t++)
-			negative += turn(w->an.z[i * T + t + 1], w->an.z[i * T + t]) < 0;
+			negative += dk_wave_backward(w->an.z[i * T + t + 1], w->an.z[i * T + t]);
 	r.negative = (double)negative / (double)(w->n * (t1 - t0));
-	/* a gradient within rounding of 0 or 1/2 cycle (a standing wave's,
-	   exactly so in theory) points nowhere: its sign is the rounding's */
-	double sum = 0, W = 0;
-	for (size_t q = t0 * P; q < t1 * P; q++) {
-		double prod = w->omega[q] * sin(2 * M_PI * w->kappa[q]);
-		if (fabs(sin(2 * M_PI * w->kappa[q])) > 1e-9)
-			sum += w->weight[q] * (prod < 0 ? 1 : prod > 0 ? -1 : 0);
-		W += w->weight[q];
-	}
 	r.directionality = W > 0 ? sum / W : NAN;
-	summary(w, t0 * P, t1 * P, SPEED, &r.speed, &r.speed_spread);
-	summary(w, t0 * P, t1 * P, WAVELENGTH, &r.wavelength, &r.wavelength_spread);
-	summary(w, t0 * P, t1 * P, FREQUENCY, &r.frequency, &r.frequency_spread);
+	summary(w, t0, t1, SPEED, &r.speed, &r.speed_spread);
+	summary(w, t0, t1, WAVELENGTH, &r.wavelength, &r.wavelength_spread);
+	summary(w, t0, t1, FREQUENCY, &r.frequency, &r.frequency_spread);
 	if (!(fabs(r.directionality) >= o->standing))
 		r.speed = NAN; /* standing: no one speed */
 	else if (series)
 		for (size_t t = t0; t < t1; t++)
-			summary(w, t * P, (t + 1) * P, SPEED, series + t * stride, NULL);
+			summary(w, t, t + 1, SPEED, series + t * stride, NULL);
 	return r;
 }
 

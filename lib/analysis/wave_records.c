@@ -143,7 +143,7 @@ int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 		        "units", (json_int_t)r->n,
 		        "standing", o->standing);
 	else
-		wave = json_pack("{s:s, s:s, s:I, s:b, s:I, s:I, s:f, s:f, s:I}",
+		wave = json_pack("{s:s, s:s, s:I, s:b, s:I, s:I, s:f, s:f, s:I, s:I}",
 		        "method", dk_wave_method_name(o->method),
 		        "window", dk_wave_window_name(o->window),
 		        "pad", (json_int_t)o->pad,
@@ -152,7 +152,8 @@ int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 		        "units", (json_int_t)r->n,
 		        "speed_line", o->speed,
 		        "standing", o->standing,
-		        "seed", (json_int_t)o->seed);
+		        "seed", (json_int_t)o->seed,
+		        "window_steps", (json_int_t)o->window_steps);
 	if (wave && r->H &&
 	    json_object_set_new(wave, "rows", json_integer((json_int_t)r->H)) +
 	    json_object_set_new(wave, "cols", json_integer((json_int_t)r->W))) {

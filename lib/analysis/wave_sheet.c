@@ -21,13 +21,14 @@
 #include "base/rng.h"
 #include "base/status.h"
 
-/* Scratch for one shape: Hp x Wp x Tp input, its half spectrum. */
+/* Scratch for one shape: Hp x Wp x Tp input, its half spectrum and its
+   power, all in one buffer. */
 typedef struct {
 	size_t T, H, W, Tp, Hp, Wp, nf;  /* nf = Tp / 2 + 1 */
 	int periodic;
-	double *in;               /* owned: Hp x Wp x Tp */
-	fftw_complex *out;        /* owned: Hp x Wp x nf */
-	double *P;                /* owned: Hp x Wp x nf, the power */
+	double *in;               /* owned: Hp x Wp rows of 2 nf >= Tp */
+	fftw_complex *out;        /* in itself: Hp x Wp x nf, in place */
+	double *P;                /* in itself: Hp x Wp x nf, the power */
 	double *a;                /* owned: H W x T, the centred movie */
 	double *wt, *wy, *wx;     /* owned: windows, T, H and W */
 	double complex *S;        /* owned: H W, the movie at one frequency */
@@ -41,8 +42,6 @@ static void work_free(work *w)
 	if (w->plan)
 		fftw_destroy_plan(w->plan);
 	fftw_free(w->in);
-	fftw_free(w->out);
-	free(w->P);
 	free(w->a);
 	free(w->wt);
 	free(w->wy);
@@ -67,9 +66,13 @@ static int work_alloc(work *w, size_t T, size_t H, size_t W, int periodic,
 	w->Wp = periodic ? W : o->pad * W;
 	w->nf = w->Tp / 2 + 1;
 	size_t m = max3(T, H, W), bins = w->Hp * w->Wp * w->nf;
-	w->in = fftw_alloc_real(w->Hp * w->Wp * w->Tp);
-	w->out = fftw_alloc_complex(bins);
-	w->P = malloc(bins * sizeof *w->P);
+	/* in place: each row of Tp steps padded to the 2 nf reals of its
+	   half spectrum, as FFTW lays in-place real transforms out; the
+	   power, nf reals a row, then overwrites the spectrum from the
+	   front, behind the values it reads */
+	w->in = fftw_alloc_real(2 * bins);
+	w->out = (fftw_complex *)w->in;
+	w->P = w->in;
 	w->a = malloc(H * W * T * sizeof *w->a);
 	w->wt = malloc(T * sizeof *w->wt);
 	w->wy = malloc(H * sizeof *w->wy);
@@ -96,17 +99,18 @@ static int work_alloc(work *w, size_t T, size_t H, size_t W, int periodic,
    as they are), windowed and padded, into w->P. */
 static void spectrum(work *w, const size_t *perm)
 {
-	size_t T = w->T, Tp = w->Tp;
-	memset(w->in, 0, w->Hp * w->Wp * Tp * sizeof *w->in);
+	size_t T = w->T, row = 2 * w->nf;
+	memset(w->in, 0, w->Hp * w->Wp * row * sizeof *w->in);
 	for (size_t i = 0; i < w->H; i++)
 		for (size_t j = 0; j < w->W; j++) {
-			double *in = w->in + (i * w->Wp + j) * Tp, g = w->wy[i] * w->wx[j];
+			double *in = w->in + (i * w->Wp + j) * row, g = w->wy[i] * w->wx[j];
 			const double *a = w->a + (i * w->W + j) * T;
 			for (size_t t = 0; t < T; t++)
 				in[t] = g * w->wt[t] * a[perm ? perm[t] : t];
 		}
 	fftw_execute(w->plan);
 	for (size_t k = 0; k < w->Hp * w->Wp * w->nf; k++) {
+		/* P[k] lies in out[k / 2], already read */
 		double re = creal(w->out[k]), im = cimag(w->out[k]);
 		w->P[k] = re * re + im * im;
 	}

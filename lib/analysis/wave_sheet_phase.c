@@ -20,6 +20,7 @@
 #include "analysis/wave.h"
 #include "analysis/wave_internal.h"
 #include "base/status.h"
+#include "models/vmath.h"
 
 struct dk_wave_sheet_work {
 	size_t T, H, W, cy, cx;   /* cy x cx cells: H x W periodic, else one less */
@@ -31,6 +32,7 @@ struct dk_wave_sheet_work {
 	double *coherence;        /* owned: per cell */
 	int *charge;              /* owned: per cell, the windings' sum */
 	dk_wave_sample *s;        /* owned: per cell */
+	double *row;              /* owned: 8 x T, a cell's turns */
 };
 
 void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
@@ -47,6 +49,7 @@ void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 	free(w->omega);
 	free(w->charge);
 	free(w->s);
+	free(w->row);
 	free(w);
 }
 
@@ -70,7 +73,8 @@ int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
 	w->omega = malloc(n * sizeof *w->omega);
 	w->charge = malloc(n * sizeof *w->charge);
 	w->s = malloc(n * sizeof *w->s);
-	if (!w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
+	w->row = malloc(8 * T * sizeof *w->row);
+	if (!w->row || !w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
 	    !w->omega || !w->charge || !w->s)
 		return DK_ENOMEM;
 	return dk_wave_analytic_alloc(&w->an, T, H * W);
@@ -81,19 +85,17 @@ double *dk_wave_sheet_raster(dk_wave_sheet_work *w)
 	return w->an.a;
 }
 
-/* The rotation from z0 to z1, in (-pi, pi]. */
-static double turn(double complex z1, double complex z0)
-{
-	return carg(z1 * conj(z0));
-}
-
 /* Every cell's sums over the steps t0 <= t < t1 (and t + 1): the cell
    of units (i, j), (i, j + 1), (i + 1, j), (i + 1, j + 1) (wrapping on a
-   periodic sheet). */
+   periodic sheet).  The turns of the phase around a cell, four a step,
+   are taken over all its steps in one dk_vatan2 call each. */
 static void cells(dk_wave_sheet_work *w, size_t t0, size_t t1)
 {
-	size_t T = w->T, H = w->H, W = w->W;
+	size_t T = w->T, H = w->H, W = w->W, len = t1 - t0;
 	const double complex *z = w->an.z;
+	double *ty[4], *tx[4];
+	for (int e = 0; e < 4; e++)
+		ty[e] = w->row + 2 * e * T, tx[e] = ty[e] + T;
 	for (size_t i = 0; i < w->cy; i++)
 		for (size_t j = 0; j < w->cx; j++) {
 			size_t i1 = (i + 1) % H, j1 = (j + 1) % W, q = i * w->cx + j;
@@ -103,19 +105,26 @@ static void cells(dk_wave_sheet_work *w, size_t t0, size_t t1)
 			const double complex *d = z + (i1 * W + j1) * T; /* (i+1, j+1) */
 			double complex zt = 0, zx = 0, zy = 0;
 			double amp = 0, mag = 0;
-			int wind = 0;
 			for (size_t t = t0; t < t1; t++) {
 				zt += a[t + 1] * conj(a[t]) + b[t + 1] * conj(b[t]) +
 				      c[t + 1] * conj(c[t]) + d[t + 1] * conj(d[t]);
 				zx += b[t] * conj(a[t]) + d[t] * conj(c[t]);
 				zy += c[t] * conj(a[t]) + d[t] * conj(b[t]);
-				double ma = cabs(a[t]), mb = cabs(b[t]), mc = cabs(c[t]),
-				       md = cabs(d[t]);
+				double ma = dk_wave_modulus(a[t]), mb = dk_wave_modulus(b[t]),
+				       mc = dk_wave_modulus(c[t]), md = dk_wave_modulus(d[t]);
 				amp += ma + mb + mc + md;
 				mag += mb * ma + md * mc + mc * ma + md * mb;
 				/* counter-clockwise in (col, row): a, b, d, c */
-				double loop = turn(b[t], a[t]) + turn(d[t], b[t]) +
-				              turn(c[t], d[t]) + turn(a[t], c[t]);
+				double complex r[4] = {b[t] * conj(a[t]), d[t] * conj(b[t]),
+				                       c[t] * conj(d[t]), a[t] * conj(c[t])};
+				for (int e = 0; e < 4; e++)
+					ty[e][t - t0] = cimag(r[e]), tx[e][t - t0] = creal(r[e]);
+			}
+			for (int e = 0; e < 4; e++)
+				dk_vatan2(ty[e], tx[e], ty[e], len);
+			int wind = 0;
+			for (size_t k = 0; k < len; k++) {
+				double loop = ty[0][k] + ty[1][k] + ty[2][k] + ty[3][k];
 				wind += (int)lround(loop / (2 * M_PI));
 			}
 			w->weight[q] = amp / (4.0 * (double)(t1 - t0));
@@ -154,7 +163,7 @@ void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
 	size_t negative = 0;
 	for (size_t u = 0; u < w->H * w->W; u++)
 		for (size_t t = t0; t < t1; t++)
-			negative += turn(w->an.z[u * T + t + 1], w->an.z[u * T + t]) < 0;
+			negative += dk_wave_backward(w->an.z[u * T + t + 1], w->an.z[u * T + t]);
 	v->negative = (double)negative / (double)(w->H * w->W * (t1 - t0));
 	cells(w, t0, t1);
 	summary(w, w->omega, &v->frequency, &v->frequency_spread);

@@ -1,6 +1,6 @@
 /*
- * vmath.c -- exp and tanh over arrays through libmvec where there is one
- * (see vmath.h).
+ * vmath.c -- exp, tanh and atan2 over arrays through libmvec where there
+ * is one (see vmath.h).
  *
  * libmvec's entry points follow the x86-64 vector function ABI: _ZGVdN4v_
  * takes and returns 4 doubles in an AVX2 register, _ZGVeN8v_ 8 in an
@@ -65,6 +65,12 @@ static size_t vector_tanh(const double *x, double *y, size_t n)
 	return w == 8 ? tanh8(x, y, n) : w == 4 ? tanh4(x, y, n) : 0;
 }
 #else
+static int __attribute__((unused)) width(void)
+{
+	return 1;
+}
+
+
 static size_t vector_exp(const double *x, double *y, size_t n)
 {
 	(void)x, (void)y, (void)n;
@@ -88,4 +94,42 @@ void dk_vtanh(const double *x, double *y, size_t n)
 {
 	for (size_t i = vector_tanh(x, y, n); i < n; i++)
 		y[i] = tanh(x[i]);
+}
+
+#if defined(HAVE_LIBMVEC) && defined(HAVE_LIBMVEC_ATAN2) && defined(__x86_64__)
+__attribute__((target("avx512f"))) __m512d _ZGVeN8vv_atan2(__m512d, __m512d);
+__attribute__((target("avx2"))) __m256d _ZGVdN4vv_atan2(__m256d, __m256d);
+
+#define VECTOR_LOOP2(name, isa, width, load, store, fn)                   \
+	__attribute__((target(isa)))                                       \
+	static size_t name(const double *y, const double *x, double *a,    \
+	                   size_t n)                                       \
+	{                                                                  \
+		size_t i = 0;                                              \
+		for (; i + (width) <= n; i += (width))                     \
+			store(a + i, fn(load(y + i), load(x + i)));        \
+		return i;                                                  \
+	}
+VECTOR_LOOP2(atan2_8, "avx512f", 8, _mm512_loadu_pd, _mm512_storeu_pd, _ZGVeN8vv_atan2)
+VECTOR_LOOP2(atan2_4, "avx2", 4, _mm256_loadu_pd, _mm256_storeu_pd, _ZGVdN4vv_atan2)
+
+static size_t vector_atan2(const double *y, const double *x, double *a,
+                           size_t n)
+{
+	int w = width();
+	return w == 8 ? atan2_8(y, x, a, n) : w == 4 ? atan2_4(y, x, a, n) : 0;
+}
+#else
+static size_t vector_atan2(const double *y, const double *x, double *a,
+                           size_t n)
+{
+	(void)y, (void)x, (void)a, (void)n;
+	return 0;
+}
+#endif
+
+void dk_vatan2(const double *y, const double *x, double *a, size_t n)
+{
+	for (size_t i = vector_atan2(y, x, a, n); i < n; i++)
+		a[i] = atan2(y[i], x[i]);
 }

@@ -1,6 +1,6 @@
 /*
  * vmath.h -- exp and tanh over arrays, for the gates and nonlinearities
- * of the models.
+ * of the models, and atan2, for the phases of the wave analysis.
  *
  * A GRU step spends more time in scalar exp and tanh than in its matrix
  * products' elementwise neighbours together; glibc's vector math library
@@ -18,5 +18,7 @@
 void dk_vexp(const double *x, double *y, size_t n);
 /* y[i] = tanh(x[i]) for i < n; y may be x. */
 void dk_vtanh(const double *x, double *y, size_t n);
+/* a[i] = atan2(y[i], x[i]) for i < n; a may be y or x. */
+void dk_vatan2(const double *y, const double *x, double *a, size_t n);
 
 #endif
