@@ -3,6 +3,7 @@
  * deterministic JSON they are written as.
  */
 #include <config.h>
+#include <math.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,20 @@ static int parses(const char *json, char *err)
 	int st = dk_meta_parse(json, strlen(json), &m, err, 256);
 	dk_meta_free(m);
 	return st;
+}
+
+/* dk_meta_reals: values as JSON reals, non-finite ones null, NULL v null */
+static void test_reals(void)
+{
+	double v[3] = {1.5, NAN, -INFINITY};
+	json_t *a = dk_meta_reals(v, 3), *z = dk_meta_reals(NULL, 3), *e = dk_meta_reals(v, 0);
+	ok(a && json_array_size(a) == 3 && json_real_value(json_array_get(a, 0)) == 1.5 &&
+	   json_is_null(json_array_get(a, 1)) && json_is_null(json_array_get(a, 2)),
+	   "reals: finite values as reals, NaN and infinity null");
+	ok(json_is_null(z) && e && json_array_size(e) == 0, "no values: null; none: []");
+	json_decref(a);
+	json_decref(z);
+	json_decref(e);
 }
 
 int main(void)
@@ -68,5 +83,6 @@ int main(void)
 	is_int(parses("{\"attrs\": []}", err), DK_EMETA, "attrs must be an object");
 	is_int(parses("{\"name\": \"a\", \"name\": \"b\"}", err), DK_EMETA, "duplicate keys refused");
 	is_int(parses("{}", err), DK_OK, "empty object is fine");
+	test_reals();
 	return tap_done();
 }

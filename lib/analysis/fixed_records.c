@@ -12,15 +12,14 @@
 
 #include "analysis/fixed.h"
 #include "base/status.h"
+#include "stream/meta.h"
 #include "stream/names.h"
 
 /* {"fixed": {...}}: the convention, the input and every setting. */
 static json_t *search_attrs(const dk_fixed_result *r)
 {
 	const dk_fixed_opts *f = &r->search.opts;
-	json_t *uj = json_array();
-	for (size_t k = 0; uj && k < r->m; k++)
-		json_array_append_new(uj, json_real(r->input[k]));
+	json_t *uj = dk_meta_reals(r->input, r->m);
 	json_t *a = json_pack("{s:{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:b, s:b}}",
 	                 "fixed",
 	                 "convention", dk_convention_name(f->convention),

@@ -3,6 +3,8 @@
  */
 #include <config.h>
 
+#include <math.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,4 +171,17 @@ int dk_meta_dump(const dk_meta *m, char **out, size_t *len)
 		return DK_ENOMEM;
 	*len = strlen(*out);
 	return DK_OK;
+}
+
+json_t *dk_meta_reals(const double *v, size_t n)
+{
+	if (!v)
+		return json_null();
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, isfinite(v[i]) ? json_real(v[i]) : json_null())) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
 }

@@ -45,6 +45,11 @@ int dk_meta_set_attr(dk_meta *m, const char *key, json_t *value);
 /* The whole JSON object (borrowed), for keys dynkit does not define. */
 json_t *dk_meta_json(const dk_meta *m);
 
+/* The n doubles of v as a new JSON array for attrs (JSON has no NaN or
+   infinity: those are null), or null when v is NULL; NULL when out of
+   memory. */
+json_t *dk_meta_reals(const double *v, size_t n);
+
 /*
  * Serialise to compact JSON with sorted keys (deterministic bytes); *out
  * is malloc'd and NUL-terminated, *len excludes the NUL.

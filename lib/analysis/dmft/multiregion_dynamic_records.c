@@ -28,18 +28,6 @@
 #define DYN_ERROR "first order: O(dt) at a fixed time (halving dt halves " \
 	"it); with a band, also C_phi's change beyond it"
 
-static json_t *reals(const double *v, size_t n)
-{
-	if (!v)
-		return json_null();
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < n; i++)
-		if (json_array_append_new(a, json_real(v[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
 
 /* One of the static theory's fields per region, or null without it. */
 static json_t *statics(const dk_dmft_dyn_result *r, int field)
@@ -69,12 +57,12 @@ static json_t *attrs_of(const dk_dmft_dyn_result *r)
 	                 "s:f, s:I, s:f, s:o, s:I, s:o, s:o, s:o, s:o, s:s, s:s, "
 	                 "s:s, s:s}",
 	        "kind", "multiregion", "regions", (json_int_t)P,
-	        "a", reals(r->a, P), "b", reals(r->b, P),
-	        "signs", reals(r->signs, P), "T", reals(o->model.T, P3),
-	        "U", reals(o->model.U, P3), "gain", reals(r->gain, P),
+	        "a", dk_meta_reals(r->a, P), "b", dk_meta_reals(r->b, P),
+	        "signs", dk_meta_reals(r->signs, P), "T", dk_meta_reals(o->model.T, P3),
+	        "U", dk_meta_reals(o->model.U, P3), "gain", dk_meta_reals(r->gain, P),
 	        "dt", o->dt, "t_max", (double)r->steps * o->dt, "band", o->band,
 	        "band_steps", (json_int_t)r->band_steps,
-	        "delta_init", o->delta_init, "S0", reals(r->S0, P * P),
+	        "delta_init", o->delta_init, "S0", dk_meta_reals(r->S0, P * P),
 	        "seed", (json_int_t)o->model.seed,
 	        "static_delta0", statics(r, 0), "static_delta_inf", statics(r, 1),
 	        "static_A", statics(r, 2), "phase", statics(r, 3),

@@ -27,22 +27,7 @@
 	"tol when converged); A to about its residual times the size of S; " \
 	"T-hat's eigenvalues to a few ulps of its norm"
 
-static json_t *reals(const double *v, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < n; i++)
-		if (json_array_append_new(a, json_real(v[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
 
-/* v as a JSON array, or null when v is NULL. */
-static json_t *maybe(const double *v, size_t n)
-{
-	return v ? reals(v, n) : json_null();
-}
 
 static json_t *attrs_of(const dk_dmft_multi_result *r)
 {
@@ -51,9 +36,9 @@ static json_t *attrs_of(const dk_dmft_multi_result *r)
 	return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:s, "
 	                 "s:s, s:I, s:I, s:f, s:f, s:I, s:I, s:b, s:f, s:s, s:s}",
 	        "kind", "multiregion", "regions", (json_int_t)P,
-	        "a", maybe(r->a, P), "b", maybe(r->b, P),
-	        "signs", maybe(r->signs, P), "prediction", maybe(r->prediction, P),
-	        "T", maybe(o->T, P3), "U", maybe(o->U, P3),
+	        "a", dk_meta_reals(r->a, P), "b", dk_meta_reals(r->b, P),
+	        "signs", dk_meta_reals(r->signs, P), "prediction", dk_meta_reals(r->prediction, P),
+	        "T", dk_meta_reals(o->T, P3), "U", dk_meta_reals(o->U, P3),
 	        "convention", MULTI_CONVENTION, "phi", "erf(sqrt(pi) x / 2)",
 	        "starts", (json_int_t)r->K, "seed", (json_int_t)o->seed,
 	        "init_scale", o->init_scale, "tol", o->tol,
@@ -144,7 +129,7 @@ int dk_dmft_multi_sim_to_bundle(const dk_dmft_multi_sim_result *r,
 	json_t *d = json_pack("{s:s, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
 	                      "s:f, s:s, s:s, s:s}",
 	        "kind", "multiregion", "regions", (json_int_t)P,
-	        "a", reals(r->a, P), "b", reals(r->b, P), "signs", reals(r->signs, P),
+	        "a", dk_meta_reals(r->a, P), "b", dk_meta_reals(r->b, P), "signs", dk_meta_reals(r->signs, P),
 	        "units", (json_int_t)s->units, "networks", (json_int_t)K,
 	        "seed", (json_int_t)s->seed, "transient", (json_int_t)s->transient,
 	        "steps", (json_int_t)s->steps, "dt", r->dt,
