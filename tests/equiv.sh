@@ -6,7 +6,8 @@
 # built in NumPy, equivariant to round-off over 50 steps, and the same
 # with a bias that is not uniform, or a random W, not; the oscillator
 # sheet, whose coupling is circular but whose input encoders pad with
-# zeros; and bad options and input refused.
+# zeros; flows on the fernn and the grnn, computed again in NumPy; and
+# bad options and input refused.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -212,9 +213,103 @@ A = meta("$tmp/s12.out")["equiv/max"]["attrs"]["equiv"]
 assert A["input_transformed"] is False and A["start"] == "input from h0", A
 EOF
 
+# Flows.  The fernn (v = 2) and the grnn with the same weights, their
+# cell written out here again from its parameters, the velocity shift
+# and the taps as np.roll, and the flowed runs and every error dk-equiv
+# reports for a flow computed again.  The fernn's slices with a partner
+# are exact in either computation (the same operations on permuted
+# data): below 1e-12.  The errors of order 1 (the grnn's, and the
+# fernn's slices without a partner, reported only) are differences of
+# trajectories that C and NumPy round differently, by some 1e-16 a
+# step, grown over 10 steps by the dynamics: 1e-9 relative covers that.
+dk-init fernn --channels 2 --units 11 --velocities 2 --inputs 2 --seed 4 >"$tmp/fe.npy"
+dk-init grnn --channels 2 --units 11 --inputs 2 --seed 4 >"$tmp/gr.npy"
+pycheck "a start for the ring models from NumPy" <<EOF
+rng = np.random.default_rng(11)
+save("$tmp/fin.npy", input=rng.standard_normal((10, 3, 22)),
+     h0=rng.standard_normal((3, 110)))
+save("$tmp/gin.npy", input=rng.standard_normal((10, 3, 22)),
+     h0=rng.standard_normal((3, 22)))
+EOF
+ok "dk-equiv --group flow on the fernn" \
+	dk-equiv --group flow -o "$tmp/fe.out" "$tmp/fe.npy" "$tmp/fin.npy"
+ok "dk-equiv --group flow --velocity 3 (beyond V) on the fernn" \
+	dk-equiv --group flow --velocity 3 -o "$tmp/fe3.out" "$tmp/fe.npy" "$tmp/fin.npy"
+ok "dk-equiv --group flow on the grnn" \
+	dk-equiv --group flow -o "$tmp/gr.out" "$tmp/gr.npy" "$tmp/gin.npy"
+pycheck "flows: NumPy's runs and errors; fernn exact with partners, grnn order 1" <<EOF
+C, N, NI, T = 2, 11, 2, 10
+def cell(model, v):
+    P = load(model)
+    W, U, b = P["model/W"], P["model/U"], P["model/b"]
+    def conv(K, x):  # taps i - 1, i, i + 1
+        return sum(np.einsum("kj,bjn->bkn", K[:, :, d], np.roll(x, 1 - d, axis=-1))
+                   for d in range(3))
+    def F(h, u):
+        S, B = 2 * v + 1, h.shape[0]
+        h, u = h.reshape(B, S, C, N), u.reshape(B, NI, N)
+        out = np.empty_like(h)
+        for a in range(S):
+            r = np.roll(h[:, a], a - v, axis=-1)
+            out[:, a] = np.maximum(conv(W, r) + conv(U, u) + b[None, :, None], 0)
+        return out.reshape(B, -1)
+    return F
+def flow(F, v, mu, h0, u):
+    """per step: the error over slices with a partner, and without"""
+    S, B = 2 * v + 1, h0.shape[0]
+    part = lambda a: (a - mu if 0 <= a - mu < S else -1) if v else a
+    sl = lambda h, a: h.reshape(B, S, C, N)[:, a]
+    y = np.stack([np.roll(sl(h0, part(a) if part(a) >= 0 else a), -mu, axis=-1)
+                  for a in range(S)], axis=1).reshape(B, -1)
+    x, errs = h0, []
+    for t in range(T):
+        x = F(x, u[t])
+        y = F(y, np.roll(u[t].reshape(B, NI, N), mu * t, axis=-1).reshape(B, -1))
+        e = []
+        for c in (0, 1):
+            num = den = 0
+            for a in range(S):
+                p = part(a)
+                if (p < 0) != c:
+                    continue
+                want = np.roll(sl(x, a if c else p), mu * t, axis=-1)
+                num = num + ((sl(y, a) - want) ** 2).sum(axis=(1, 2))
+                den = den + (want ** 2).sum(axis=(1, 2))
+            e.append(np.max(np.sqrt(num / den)) if np.any(den) else np.nan)
+        errs.append(e)
+    return np.array(errs)
+I = load("$tmp/fin.npy")
+F = cell("$tmp/fe.npy", 2)
+R, A = load("$tmp/fe.out"), meta("$tmp/fe.out")["equiv/max"]["attrs"]["equiv"]
+assert R["equiv/shifts"][:, 0].tolist() == [-2, -1, 1, 2], R["equiv/shifts"]
+assert A["group"] == "flow" and A["velocities"] == 2 and A["slices_compared"] == [3, 4, 4, 3], A
+assert "equiv/step_error" not in R and "equiv/free_error" not in R
+assert A["equivariant"] and "flow" in A["summary"], A
+for e, mu in enumerate([-2, -1, 1, 2]):
+    E = flow(F, 2, mu, I["h0"], I["input"])
+    assert E[:, 0].max() < 1e-12 and R["equiv/trajectory_error"][e].max() < 1e-12, (mu, E[:, 0])
+    un = E[:, 1].max()
+    assert abs(A["unpartnered_error"][e] - un) <= 1e-9 * un, (mu, A["unpartnered_error"][e], un)
+R3, A3 = load("$tmp/fe3.out"), meta("$tmp/fe3.out")["equiv/max"]["attrs"]["equiv"]
+E = flow(F, 2, 3, I["h0"], I["input"])
+assert A3["slices_compared"] == [2] and R3["equiv/error"][0] < 1e-12 and E[:, 0].max() < 1e-12, A3
+assert abs(A3["unpartnered_error"][0] - E[:, 1].max()) <= 1e-9 * E[:, 1].max(), A3
+G = cell("$tmp/gr.npy", 0)
+J = load("$tmp/gin.npy")
+R, A = load("$tmp/gr.out"), meta("$tmp/gr.out")["equiv/max"]["attrs"]["equiv"]
+assert A["slices_compared"] == [1, 1] and not A["equivariant"] and A["breaks"] == "trajectory", A
+for e, mu in enumerate([-1, 1]):
+    E = flow(G, 0, mu, J["h0"], J["input"])[:, 0]
+    got = R["equiv/trajectory_error"][e]
+    assert E.max() > 0.1 and np.all(np.abs(got - E) <= 1e-9 * E), (mu, got, E)
+EOF
+
 # Refusals.
-fails_with 2 "--group flow is refused for now" dk-equiv --group flow "$tmp/w.npy"
 fails_with 2 "--velocity without flow" dk-equiv --velocity 1 "$tmp/w.npy"
+fails_with 2 "--velocity 0" dk-equiv --group flow --velocity 0 "$tmp/w.npy"
+fails_with 2 "--velocity 1.5" dk-equiv --group flow --velocity 1.5 "$tmp/w.npy"
+fails_with 2 "--group flow with --shift" dk-equiv --group flow --shift 1 "$tmp/w.npy"
+fails_with 2 "--group flow with --sheet" dk-equiv --group flow --sheet 4,8 "$tmp/w.npy"
 fails_with 2 "--group other" dk-equiv --group rotation "$tmp/w.npy"
 fails_with 2 "--shift 0" dk-equiv --shift 0 "$tmp/w.npy"
 fails_with 2 "--steps 0" dk-equiv -T 0 "$tmp/w.npy"
@@ -225,6 +320,9 @@ fails_with 2 "--samples with INPUT" dk-equiv -B 2 "$tmp/w.npy" "$tmp/win.npy"
 fails_with 1 "--shift as large as the ring" dk-equiv --shift 16 "$tmp/w.npy"
 fails_with 1 "a network with no layout and no --rings" dk-equiv "$tmp/rand.npy"
 fails_with 1 "--rings that do not divide the state" dk-equiv --rings 5 "$tmp/rand.npy"
+fails_with 1 "--group flow on a sheet" dk-equiv --group flow -T 2 "$tmp/nwm.npy"
+fails_with 1 "--group flow at a velocity with no partner" dk-equiv --group flow --velocity 5 "$tmp/fe.npy"
+fails_with 1 "--group flow on rings that do not split into its slices" dk-equiv --group flow --rings 2 "$tmp/fe.npy"
 fails_with 1 "--steps beyond the input" dk-equiv -T 31 "$tmp/w.npy" "$tmp/win.npy"
 fails_with 1 "an INPUT with no input" dk-equiv "$tmp/w.npy" "$tmp/circ.npy"
 fails_with 1 "an input of the wrong width" dk-equiv "$tmp/circ.npy" "$tmp/win.npy"

@@ -6,7 +6,9 @@
  * (the input breaks it) or one bias entry set (the state does, or with
  * a small one, the drift it adds over time); the
  * options and layouts refused, with messages naming the field; the
- * starts; and the records.
+ * starts; the records; and flows on the fernn (exact for its slices
+ * with a partner, at velocities in V and beyond) and on the grnn with
+ * the same weights (order 1).
  */
 #include <config.h>
 
@@ -69,8 +71,17 @@ static void test_options(void)
 	   "tolerance 0 refused");
 	o = dk_equiv_options_default();
 	o.group = DK_EQUIV_FLOW;
+	is_int(dk_equiv_options_check(&o, err, sizeof err), DK_OK, "group flow passes");
+	o.shift = 1;
 	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
-	   strstr(err, "group"), "group flow refused for now: %s", err);
+	   strstr(err, "shift"), "a flow with a shift refused, named: %s", err);
+	o.shift = 0, o.sheet[0] = 2, o.sheet[1] = 3;
+	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "sheet"), "a flow on sheets refused, named: %s", err);
+	o = dk_equiv_options_default();
+	o.velocity = 1;
+	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "velocity"), "a shift with a velocity refused, named: %s", err);
 	o = dk_equiv_options_default();
 	o.rings = 2, o.sheet[0] = 2, o.sheet[1] = 2;
 	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
@@ -235,11 +246,120 @@ static void test_start(void)
 	dk_model_free(m);
 }
 
+/* A ring model C = 2, N = 11 with 2 inputs, its bias away from 0 so
+   that both sides of the relu are reached. */
+static dk_model *ring_model(const char *kind, size_t v)
+{
+	dk_model_spec s = {.kind = kind, .channels = 2, .units = 11, .velocities = v,
+	                   .inputs = 2, .outputs = 2, .gain = 1, .seed = 17};
+	char err[256];
+	dk_model *m = NULL;
+	if (dk_model_create(&s, &m, err, sizeof err)) {
+		printf("# create %s: %s\n", kind, err);
+		return NULL;
+	}
+	size_t off, count;
+	if (!dk_model_param_find(m, "model/b", &off, &count))
+		for (size_t k = 0; k < count; k++)
+			dk_model_params(m)[off + k] = 0.2 * sin(0.3 + 1.7 * (double)k);
+	return m;
+}
+
+/*
+ * The fernn's flowed run does the same operations as the original on
+ * permuted data, in the same order per unit (its step folds the shift
+ * into the index a tap reads), so its slices with a partner agree to 0
+ * or a few ulps: 1e-12 on the relative error leaves room for either.
+ * The grnn with the same weights has no velocity -mu to follow and
+ * misses by order 1: 0.1 is far below what it makes and far above
+ * round-off.
+ */
+static void test_flow(void)
+{
+	char err[256];
+	dk_model *f = ring_model("fernn", 2), *g = ring_model("grnn", 0);
+	if (!ok(f && g, "a fernn (v = 2) and a grnn with the same seed")) {
+		dk_model_free(f);
+		dk_model_free(g);
+		return;
+	}
+	dk_equiv_options o = dk_equiv_options_default();
+	o.group = DK_EQUIV_FLOW, o.steps = 20, o.samples = 4, o.seed = 5;
+	dk_equiv_start s;
+	dk_equiv_result r;
+	int st = dk_equiv_start_random(&s, f, &o, err, sizeof err);
+	if (!st)
+		st = dk_equiv_run(f, &o, &s, &r, err, sizeof err);
+	if (ok(!st, "fernn: every nonzero velocity in V measured: %s", st ? err : "")) {
+		static const int64_t want[4] = {-2, -1, 1, 2};
+		static const size_t pairs[4] = {3, 4, 4, 3};
+		int listed = r.elements == 4 && r.slices == 5;
+		for (size_t e = 0; listed && e < 4; e++)
+			listed = r.shifts[e] == want[e] && r.compared[e] == pairs[e];
+		ok(listed, "velocities -2, -1, 1, 2; 5 - |mu| slices with a partner each");
+		for (size_t e = 0; e < r.elements; e++) {
+			ok(r.error[e] < 1e-12 && isnan(r.step_error[e]),
+			   "fernn, velocity %lld: error %.2g over 20 steps; no step error",
+			   (long long)r.shifts[e], r.error[e]);
+			printf("# fernn, velocity %lld: slices without a partner err %.3g\n",
+			       (long long)r.shifts[e], r.unpartnered_error[e]);
+		}
+		ok(r.equivariant && r.breaks == DK_EQUIV_BREAKS_NONE &&
+		   strstr(r.summary, "flow-equivariant"), "the verdict: %s", r.summary);
+		dk_bundle *b = dk_bundle_alloc();
+		ok(b && !dk_equiv_to_bundle(&r, b) &&
+		   dk_bundle_get(b, DK_NAME_EQUIV_TRAJECTORY_ERROR) &&
+		   dk_bundle_get(b, DK_NAME_EQUIV_MAX) &&
+		   !dk_bundle_get(b, DK_NAME_EQUIV_STEP_ERROR) &&
+		   !dk_bundle_get(b, DK_NAME_EQUIV_FREE_ERROR),
+		   "records: the trajectory errors and the max, no step records");
+		dk_bundle_free(b);
+		dk_equiv_result_clear(&r);
+	}
+	/* beyond V: slices nu = 1, 2 still have partners nu - 3 and stay
+	   exact; the others are the truncation of V, reported only */
+	o.velocity = 3;
+	if (ok(!dk_equiv_run(f, &o, &s, &r, err, sizeof err) && r.compared[0] == 2,
+	       "fernn, velocity 3 beyond V: 2 slices with a partner")) {
+		ok(r.error[0] < 1e-12, "and they are exact (error %.2g)", r.error[0]);
+		printf("# fernn, velocity 3: slices without a partner err %.3g\n",
+		       r.unpartnered_error[0]);
+		dk_equiv_result_clear(&r);
+	}
+	o.velocity = 5;
+	ok(dk_equiv_run(f, &o, &s, &r, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "velocity 5"), "velocity 5: no slice has a partner: %s", err);
+	o.velocity = 0, o.rings = 2;
+	ok(dk_equiv_run(f, &o, &s, &r, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "rings"), "2 rings do not split into 5 slices: %s", err);
+	dk_equiv_start_clear(&s);
+
+	o.rings = 0;
+	st = dk_equiv_start_random(&s, g, &o, err, sizeof err);
+	if (!st)
+		st = dk_equiv_run(g, &o, &s, &r, err, sizeof err);
+	if (ok(!st, "grnn: velocities -1 and 1: %s", st ? err : "")) {
+		ok(r.elements == 2 && r.shifts[0] == -1 && r.shifts[1] == 1 &&
+		   r.compared[0] == 1 && r.compared[1] == 1,
+		   "its one slice its own partner");
+		ok(r.error[0] > 0.1 && r.error[1] > 0.1,
+		   "grnn: not flow-equivariant (errors %.3g, %.3g: order 1)",
+		   r.error[0], r.error[1]);
+		ok(!r.equivariant && r.breaks == DK_EQUIV_BREAKS_TRAJECTORY &&
+		   strstr(r.summary, "flow"), "the verdict: %s", r.summary);
+		dk_equiv_result_clear(&r);
+	}
+	dk_equiv_start_clear(&s);
+	dk_model_free(f);
+	dk_model_free(g);
+}
+
 int main(void)
 {
 	test_options();
 	test_layout();
 	test_maps();
 	test_start();
+	test_flow();
 	return tap_done();
 }

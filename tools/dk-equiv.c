@@ -2,9 +2,12 @@
  * dk-equiv -- how far a model is from equivariant under the cyclic
  * shifts of the rings or sheets its units lie on: the error of one step
  * (with and without its input) and of whole trajectories, per shift and
- * time step, and the verdict with the part that breaks it.
+ * time step, and the verdict with the part that breaks it; or, with
+ * --group flow, under flows on rings: the trajectory error per velocity
+ * and time step.
  *
  *	dk-init wrnn --channels 2 --units 16 | dk-equiv
+ *	dk-init fernn --channels 2 --units 11 --velocities 2 | dk-equiv --group flow
  *
  * The trajectories start from random states with random inputs, or from
  * the input and h0 of INPUT.  The medium is the model's layout, or
@@ -24,7 +27,7 @@ typedef struct {
 	const char *output;
 	size_t max_elements;
 	dk_equiv_options equiv;
-	int velocity_given, samples_given;
+	int samples_given;
 } options;
 
 static void usage(void)
@@ -42,9 +45,18 @@ static void usage(void)
 	       "or from the tensors input (time, batch, feature) and h0 of INPUT.\n"
 	       "Writes equiv/shifts, equiv/error, equiv/step_error, equiv/free_error,\n"
 	       "equiv/trajectory_error and equiv/max, whose attrs hold the verdict.\n"
+	       "With --group flow (rings only) the input moves at velocity mu, by mu t\n"
+	       "at step t; the run from the flowed start (slice nu from slice nu - mu of\n"
+	       "h0, moved by -mu) is compared with the original trajectory, slice nu - mu\n"
+	       "moved by mu (t - 1) at step t, over the slices whose partner nu - mu is\n"
+	       "a velocity of the model (a model without velocities: its one slice).\n"
+	       "equiv/shifts then holds the velocities; there are no step records.\n"
 	       "\n"
-	       "      --group G         shift (default; flow is not measured yet)\n"
+	       "      --group G         shift (default) or flow\n"
 	       "      --shift M         only the shift M (default: every shift)\n"
+	       "      --velocity NU     flow: only the velocity NU, a nonzero integer\n"
+	       "                        (default: every nonzero velocity of the model,\n"
+	       "                        or -1 and 1)\n"
 	       "      --rings C         C rings of equal size, whatever the model's\n"
 	       "                        layout says\n"
 	       "      --sheet H,W       sheets of H rows and W columns, whatever the\n"
@@ -143,7 +155,13 @@ int main(int argc, char **argv)
 			if ((o.equiv.shift = tool_parse_count("--shift", optarg)) == 0)
 				tool_usage_error("--shift must be at least 1");
 			break;
-		case OPT_VELOCITY: o.velocity_given = 1; break;
+		case OPT_VELOCITY: {
+			double v = tool_parse_real("--velocity", optarg, -1e9, 1e9);
+			if (v == 0 || v != floor(v))
+				tool_usage_error("--velocity: a nonzero integer, not '%s'", optarg);
+			o.equiv.velocity = (int64_t)v;
+			break;
+		}
 		case OPT_RINGS:
 			if ((o.equiv.rings = tool_parse_count("--rings", optarg)) == 0)
 				tool_usage_error("--rings must be at least 1");
@@ -165,11 +183,13 @@ int main(int argc, char **argv)
 		case 'o': o.output = optarg; break;
 		}
 	}
-	if (o.equiv.group == DK_EQUIV_FLOW)
-		tool_usage_error("--group flow is not measured yet: only --group shift");
-	if (o.velocity_given)
-		tool_usage_error("--velocity belongs to --group flow, which is not "
-		                 "measured yet");
+	if (o.equiv.group != DK_EQUIV_FLOW && o.equiv.velocity)
+		tool_usage_error("--velocity belongs to --group flow");
+	if (o.equiv.group == DK_EQUIV_FLOW && o.equiv.shift)
+		tool_usage_error("--shift belongs to --group shift; a flow's are "
+		                 "--velocity");
+	if (o.equiv.group == DK_EQUIV_FLOW && o.equiv.sheet[0])
+		tool_usage_error("--group flow acts on rings only, not --sheet");
 	if (argc - optind > 2)
 		tool_usage_error("at most one MODEL and one INPUT");
 	if (o.equiv.rings && o.equiv.sheet[0])
@@ -192,10 +212,11 @@ int main(int argc, char **argv)
 	if (m && out)
 		status = run(&o, m, in, input_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:s?, s:s, s:I, s:I, s:[I, I], s:I, s:I, s:I, s:f}",
+		"{s:s, s:s?, s:s, s:I, s:I, s:I, s:[I, I], s:I, s:I, s:I, s:f}",
 		"model", model_path, "input", input_path,
 		"group", dk_equiv_group_name(o.equiv.group),
-		"shift", (json_int_t)o.equiv.shift, "rings", (json_int_t)o.equiv.rings,
+		"shift", (json_int_t)o.equiv.shift,
+		"velocity", (json_int_t)o.equiv.velocity, "rings", (json_int_t)o.equiv.rings,
 		"sheet", (json_int_t)o.equiv.sheet[0], (json_int_t)o.equiv.sheet[1],
 		"steps", (json_int_t)o.equiv.steps, "samples", (json_int_t)o.equiv.samples,
 		"seed", (json_int_t)o.equiv.seed, "tolerance", o.equiv.tolerance));

@@ -1,6 +1,7 @@
 /*
  * equiv.h -- how far a model is from equivariant under a group acting on
- * its state and input: today the cyclic shifts of rings and sheets.
+ * its state and input: the cyclic shifts of rings and sheets, and the
+ * flows on rings, shifts that grow with time.
  *
  * A shift g acts on a state whose units lie on C periodic rings of n
  * units (or C periodic sheets of H x W) by rolling every channel alike:
@@ -23,6 +24,25 @@
  *   trajectory error  |y_t - g x_t| / |x_t| at each t = 1..T, with y the
  *                     run from g x_0 driven by g u_t.
  *
+ * A flow at integer velocity mu moves the input by mu t at step t,
+ * u'(t) = T_{mu t} u(t), where T_s is the shift by s above on a ring.
+ * The state of a lifted model (the fernn) is 2 v + 1 slices, one per
+ * velocity nu in V = {-v .. v}, each C rings of n units, stored by
+ * velocity, then channel, then unit; any other model is one slice (v =
+ * 0).  The flowed run starts from h'_nu(0) = T_{-mu} h_{nu - mu}(0) and
+ * is compared, at each t = 1..T, with
+ *
+ *   h'_nu(t) = T_{mu (t - 1)} h_{nu - mu}(t)
+ *
+ * over the slices nu whose partner nu - mu lies in V (the trajectory
+ * error, relative over those slices together).  A model without a lift
+ * has its one slice as its own partner: start T_{-mu} x0, target
+ * T_{mu (t - 1)} x_t.  A slice without a partner starts as its own
+ * slice moved by -mu; it is not judged, but its error against its own
+ * slice moved alike is reported (the truncation of V, which theory does
+ * not bound).  The step errors are not
+ * defined for flows and are not measured.
+ *
  * A zero denominator with a zero numerator counts as 0, with a nonzero
  * one as infinity.  The starts and inputs are N(0, 1) draws from a seed
  * or those of a stream (input and h0, as dk-run reads them).  The model
@@ -40,7 +60,7 @@
 
 typedef enum {
 	DK_EQUIV_SHIFT,  /* cyclic shifts of rings and sheets */
-	DK_EQUIV_FLOW    /* shifts that grow with time (not yet measured) */
+	DK_EQUIV_FLOW    /* shifts that grow with time: velocities, rings only */
 } dk_equiv_group;
 
 /* "shift" or "flow", and back (DK_EINVAL for another name). */
@@ -56,6 +76,8 @@ typedef struct dk_equiv_options {
 	size_t shift;        /* M >= 1, or 0: every shift 1 .. n - 1 (on
 	                        sheets: along rows 1 .. H - 1 and along
 	                        columns 1 .. W - 1) */
+	int64_t velocity;    /* flow: mu != 0, or 0: every nonzero mu in
+	                        -v .. v for a lifted model, else -1 and 1 */
 	size_t steps;        /* T >= 1, or 0: the default (the input's
 	                        length with a stream's input) */
 	size_t samples;      /* random trajectories B >= 1 (a stream's input
@@ -118,15 +140,26 @@ typedef enum {
 const char *dk_equiv_breaks_name(dk_equiv_breaks b);
 
 typedef struct dk_equiv_result {
+	dk_equiv_group group;
 	dk_layout layout;         /* the medium the shifts act on */
 	size_t elements;          /* group elements measured */
 	size_t axes;              /* 1 (rings) or 2 (sheets: dy, dx) */
-	int64_t *shifts;          /* owned: elements x axes */
+	int64_t *shifts;          /* owned: elements x axes (flow: the
+	                             velocities, one axis) */
+	size_t slices;            /* flow: 2 v + 1 velocity slices (else 1) */
+	size_t *compared;         /* owned, flow: slices with a partner, per
+	                             element (NULL for shifts) */
+	double *unpartnered_error; /* owned, flow: per element, the largest
+	                             trajectory error of the slices without a
+	                             partner against their own slice moved
+	                             alike, reported and never judged; NaN
+	                             when every slice has one */
 	size_t steps, batch;      /* T, B */
-	double *step_error;       /* owned: elements */
-	double *free_error;       /* owned: elements */
+	double *step_error;       /* owned: elements (flow: NaN, undefined) */
+	double *free_error;       /* owned: elements (flow: NaN, undefined) */
 	double *trajectory_error; /* owned: elements x T */
-	double *error;            /* owned: elements: the largest of the three */
+	double *error;            /* owned: elements: the largest of the three
+	                             (flow: of the trajectory errors) */
 	double max;               /* over every element */
 	int input_transformed;    /* 1 when the input was shifted too */
 	size_t input_channels;    /* then: its channels on the medium */
@@ -164,6 +197,10 @@ void dk_equiv_result_clear(dk_equiv_result *r);
  *	equiv/max               f8 ()  attrs also: equivariant, breaks,
  *	                               worst (its shift), first_step, summary
  *
+ * For a flow equiv/shifts holds the velocities, the step records are
+ * left out (the step errors are not defined for flows), and the attrs
+ * also hold velocities (v), slices_compared and unpartnered_error (per
+ * element).
  * Non-finite numbers are null in the attrs.  DK_ENOMEM.
  */
 int dk_equiv_to_bundle(const dk_equiv_result *r, dk_bundle *b);

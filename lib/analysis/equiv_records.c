@@ -1,7 +1,8 @@
 /*
  * equiv_records.c -- the schema of an equivariance run: its result as
  * the equiv records, each with its axes and the attrs "equiv" that say
- * what was measured and how (see equiv.h).
+ * what was measured and how (see equiv.h).  A flow has no step errors,
+ * so their records are left out rather than filled with NaN.
  */
 #include <config.h>
 
@@ -35,12 +36,31 @@ static json_t *number(double v)
 static json_t *run_attrs(const dk_equiv_result *r)
 {
 	json_t *e = json_pack("{s:s, s:o, s:I, s:I, s:f, s:s, s:b, s:I}",
-	        "group", dk_equiv_group_name(DK_EQUIV_SHIFT),
+	        "group", dk_equiv_group_name(r->group),
 	        "layout", dk_layout_to_json(&r->layout),
 	        "steps", (json_int_t)r->steps, "batch", (json_int_t)r->batch,
 	        "tolerance", r->tolerance, "start", r->how,
 	        "input_transformed", r->input_transformed,
 	        "input_channels", (json_int_t)r->input_channels);
+	if (e && r->group == DK_EQUIV_FLOW) {
+		json_t *c = json_array(), *x = json_array();
+		int bad = !c || !x;
+		for (size_t k = 0; !bad && k < r->elements; k++)
+			bad = json_array_append_new(c, json_integer((json_int_t)r->compared[k])) ||
+			      json_array_append_new(x, number(r->unpartnered_error[k]));
+		if (bad) {
+			json_decref(c);
+			json_decref(x);
+		}
+		/* set_new takes both whether or not it succeeds: | runs both */
+		if (bad || (json_object_set_new(e, "slices_compared", c) |
+		            json_object_set_new(e, "unpartnered_error", x)) ||
+		    json_object_set_new(e, "velocities",
+		                        json_integer((json_int_t)(r->slices / 2)))) {
+			json_decref(e);
+			e = NULL;
+		}
+	}
 	return e;
 }
 
@@ -62,11 +82,12 @@ int dk_equiv_to_bundle(const dk_equiv_result *r, dk_bundle *b)
 	if (!st)
 		st = dk_bundle_add_record(b, DK_NAME_EQUIV_ERROR,
 		                          reals(r->error, 1, &r->elements), ax_el, 1, attrs);
-	if (!st)
+	int steps = r->group != DK_EQUIV_FLOW;
+	if (!st && steps)
 		st = dk_bundle_add_record(b, DK_NAME_EQUIV_STEP_ERROR,
 		                          reals(r->step_error, 1, &r->elements), ax_el, 1,
 		                          attrs);
-	if (!st)
+	if (!st && steps)
 		st = dk_bundle_add_record(b, DK_NAME_EQUIV_FREE_ERROR,
 		                          reals(r->free_error, 1, &r->elements), ax_el, 1,
 		                          attrs);
