@@ -5,7 +5,8 @@
 # plane, by either convention; fixed points and trajectories in their
 # principal-component plane, the projections checked against NumPy's SVD
 # through a stand-in gnuplot that keeps its data; a ring's raster with
-# lines at the speed dk-wave fitted, their slope checked the same way;
+# lines at the speed dk-wave fitted and its k-omega spectrum, checked
+# the same way against the records and NumPy's FFT;
 # errors and usage errors.
 . "$top_srcdir/tests/lib.sh"
 
@@ -271,12 +272,14 @@ open('$tmp/bad.npy', 'wb').write(save_bytes([(json.dumps({'name': 'fp/x'}).encod
 		-o "$tmp/wave.png" "$tmp/wv.npy"
 	is "$(png_size "$tmp/wave.png")" 300x400 "wave.png: IHDR says 300x400"
 	mkdir "$tmp/wgot"
-	printf '#!/bin/sh\nrm -f "%s"/*; cp data.bin plot.gp "%s" && { test ! -e lines.txt || cp lines.txt "%s"; } && printf x >plot.png\n' \
+	printf '#!/bin/sh\nrm -f "%s"/*; cp data.bin spec.txt plot.gp "%s" && for f in lines.txt kline.txt; do test ! -e $f || cp $f "%s"; done && printf x >plot.png\n' \
 		"$tmp/wgot" "$tmp/wgot" "$tmp/wgot" >"$tmp/wgrab"
 	chmod +x "$tmp/wgrab"
 	# the raster is a copy of the states, so equal to them exactly; the
 	# lines' slope dt/dx is 1/speed to 1e-12 relative (the endpoints are
-	# printed to 17 digits)
+	# printed to 17 digits); the spectrum is NumPy's |rfft2|^2 of the
+	# centred ring, hann-windowed in time and padded to 2 T steps, to
+	# 1e-10 of its peak (two FFTs' rounding), and its line f = -speed k
 	cat >"$tmp/wave.py" <<'EOF'
 import os, sys
 import numpy as np
@@ -294,13 +297,27 @@ assert len(L) >= 4, len(L)
 assert (L[:, 0, 1] == 0).all() and (L[:, 1, 1] == S.shape[0] - 1).all()
 slope = (L[:, 1, 1] - L[:, 0, 1]) / (L[:, 1, 0] - L[:, 0, 0])
 assert np.abs(slope * v - 1).max() <= 1e-12, slope
+T, n = S.shape
+a = S - S.mean(axis=0)
+a = a * (np.sin(np.pi * (np.arange(T) + 0.5) / T) ** 2)[:, None]
+want = np.abs(np.fft.rfft2(a.T, s=(n, 2 * T))) ** 2
+sp = np.loadtxt(os.path.join(d, "spec.txt"))
+assert sp.shape == (want.size, 3), sp.shape
+assert (np.diff(sp[:, 0]) >= 0).all()
+j = np.rint(sp[:, 0] * n).astype(int) % n
+l = np.rint(sp[:, 1] * 2 * T).astype(int)
+assert len(set(zip(j, l))) == want.size
+assert np.abs(sp[:, 2] - want[j, l]).max() <= 1e-10 * want.max()
+K = np.loadtxt(os.path.join(d, "kline.txt"))
+assert abs((K[1, 1] - K[0, 1]) / (K[1, 0] - K[0, 0]) / -v - 1) <= 1e-12
 EOF
 	DK_GNUPLOT="$tmp/wgrab" dk-plot wave --batch 1 --channel 1 -o "$tmp/wgrab.png" "$tmp/wv.npy"
 	is "$?" 0 "dk-plot wave --batch 1 --channel 1 with a stand-in gnuplot"
-	ok "batch 1, ring 1: the raster is its states; the lines' slope is 1/wave/speed to 1e-12" \
+	ok "batch 1, ring 1: the raster is its states, the lines' slope 1/wave/speed; the spectrum NumPy's" \
 		"$PY" "$tmp/wave.py" "$tmp/wv.npy" 1 1 "$tmp/wgot"
-	grep -q "'lines.txt' using 1:2 with lines" "$tmp/wgot/plot.gp"
-	tap_result $? "the script draws the lines over the raster"
+	grep -q "'lines.txt' using 1:2 with lines" "$tmp/wgot/plot.gp" &&
+		grep -q "'spec.txt' using 1:2:.*'kline.txt' using 1:2 with lines" "$tmp/wgot/plot.gp"
+	tap_result $? "the script draws the lines over the raster and the spectrum"
 	DK_GNUPLOT="$tmp/wgrab" dk-plot wave -o "$tmp/wgrab.png" "$tmp/wv.npy"
 	ok "without --channel: batch 0, ring 0" "$PY" "$tmp/wave.py" "$tmp/wv.npy" 0 0 "$tmp/wgot"
 	# a NaN speed (a standing wave): the raster alone, and a word on stderr
@@ -320,9 +337,10 @@ open('$tmp/nanwave.npy', 'wb').write(save_bytes(recs))"
 	is "$?" 0 "a NaN wave/speed: exit 0"
 	grep -q 'standing' "$tmp/wnan.err"
 	tap_result $? "...the standard error says so"
-	test -e "$tmp/wgot/data.bin" && test ! -e "$tmp/wgot/lines.txt" &&
-		! grep -q lines.txt "$tmp/wgot/plot.gp"
-	tap_result $? "...and the raster is drawn without lines"
+	test -e "$tmp/wgot/data.bin" && test -s "$tmp/wgot/spec.txt" &&
+		test ! -e "$tmp/wgot/lines.txt" && test ! -e "$tmp/wgot/kline.txt" &&
+		! grep -q -e lines.txt -e kline.txt "$tmp/wgot/plot.gp"
+	tap_result $? "...and the raster and spectrum are drawn without lines"
 	DK_GNUPLOT="$tmp/wgrab" dk-plot wave --channel 1 -o "$tmp/wgrab.png" "$tmp/wnan.npy" 2>"$tmp/wnan.err"
 	test -s "$tmp/wgot/lines.txt" && test ! -s "$tmp/wnan.err"
 	tap_result $? "ring 1's speed is finite: lines, no word"

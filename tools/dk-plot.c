@@ -2,8 +2,8 @@
  * dk-plot -- pictures of streams through gnuplot: the loss curve of a
  * training run, the space-time raster of a network's states, eigenvalues
  * in the complex plane, fixed points with trajectories in the plane of
- * their first two principal components, and a ring's raster with the
- * speed dk-wave fitted to it, as PNG or SVG.
+ * their first two principal components, and a ring's raster and k-omega
+ * spectrum with the speed dk-wave fitted to it, as PNG or SVG.
  *
  *	dk-train --task flipflop --steps 500 < net.npy | dk-plot loss -o loss.png
  *	dk-run net.npy in.npy | dk-plot raster --batch 2 -o raster.svg
@@ -64,7 +64,8 @@ static const struct kind {
 	 "          ones (jac/stable, fp/eig or jac/eig) marked\n"},
 	{"wave", plot_wave, DK_NAME_STATES, TAKES_RING,
 	 "  wave    the raster of one ring with lines at the speed dk-wave fitted\n"
-	 "          to it (wave/speed, beside the states in the stream)\n"},
+	 "          to it (wave/speed, beside the states in the stream), and the\n"
+	 "          ring's k-omega power spectrum with the speed's line\n"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
