@@ -4,7 +4,10 @@
 # SVG (width, height, an embedded image); eigenvalues in the complex
 # plane, by either convention; fixed points and trajectories in their
 # principal-component plane, the projections checked against NumPy's SVD
-# through a stand-in gnuplot that keeps its data; errors and usage errors.
+# through a stand-in gnuplot that keeps its data; a ring's raster with
+# lines at the speed dk-wave fitted and its k-omega spectrum, checked
+# the same way against the records and NumPy's FFT;
+# errors and usage errors.
 . "$top_srcdir/tests/lib.sh"
 
 command -v gnuplot >/dev/null 2>&1 || skip_all "gnuplot not found (Debian package gnuplot-nox)"
@@ -257,6 +260,107 @@ open('$tmp/bad.npy', 'wb').write(save_bytes([(json.dumps({'name': 'fp/x'}).encod
 	fails_with 1 "pca with fp/x of 4 units and states of 8: exit 1" \
 		dk-plot pca -o "$tmp/x.png" "$tmp/badrun.npy"
 	fails_with 1 "pca of a stream with neither: exit 1" dk-plot pca -o "$tmp/x.png" "$tmp/bare.npy"
+
+	# ---- wave ----
+	# the shift-initialised Wave-RNN's wave (speed -1, tests/wave.sh) and
+	# dk-wave's fit of it, in one stream
+	dk-init wrnn --channels 2 --units 32 --inputs 3 --outputs 3 >"$tmp/wff.npy"
+	dk-gen flipflop --batch 2 --length 128 --seed 1 | dk-run "$tmp/wff.npy" >"$tmp/wffrun.npy"
+	dk-wave -o "$tmp/wffwave.npy" "$tmp/wffrun.npy"
+	cat "$tmp/wffrun.npy" "$tmp/wffwave.npy" >"$tmp/wv.npy"
+	ok "dk-plot wave --channel 1 -o wave.png" dk-plot wave --channel 1 --size 300x400 \
+		-o "$tmp/wave.png" "$tmp/wv.npy"
+	is "$(png_size "$tmp/wave.png")" 300x400 "wave.png: IHDR says 300x400"
+	mkdir "$tmp/wgot"
+	printf '#!/bin/sh\nrm -f "%s"/*; cp data.bin spec.txt plot.gp "%s" && for f in lines.txt kline.txt; do test ! -e $f || cp $f "%s"; done && printf x >plot.png\n' \
+		"$tmp/wgot" "$tmp/wgot" "$tmp/wgot" >"$tmp/wgrab"
+	chmod +x "$tmp/wgrab"
+	# the raster is a copy of the states, so equal to them exactly; the
+	# lines' slope dt/dx is 1/speed to 1e-12 relative (the endpoints are
+	# printed to 17 digits); the spectrum is NumPy's |rfft2|^2 of the
+	# centred ring, hann-windowed in time and padded to 2 T steps, to
+	# 1e-10 of its peak (two FFTs' rounding), and its line f = -speed k
+	cat >"$tmp/wave.py" <<'EOF'
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import load
+R = load(sys.argv[1])
+b, c, d = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+S = R["states"][:, b, 32 * c:32 * c + 32]
+got = np.fromfile(os.path.join(d, "data.bin"), dtype="<f8").reshape(S.shape)
+assert (got == S).all()
+v = R["wave/speed"][b, c]
+assert abs(v + 1) < 0.02, v
+L = np.loadtxt(os.path.join(d, "lines.txt")).reshape(-1, 2, 2)
+assert len(L) >= 4, len(L)
+assert (L[:, 0, 1] == 0).all() and (L[:, 1, 1] == S.shape[0] - 1).all()
+slope = (L[:, 1, 1] - L[:, 0, 1]) / (L[:, 1, 0] - L[:, 0, 0])
+assert np.abs(slope * v - 1).max() <= 1e-12, slope
+T, n = S.shape
+a = S - S.mean(axis=0)
+a = a * (np.sin(np.pi * (np.arange(T) + 0.5) / T) ** 2)[:, None]
+want = np.abs(np.fft.rfft2(a.T, s=(n, 2 * T))) ** 2
+sp = np.loadtxt(os.path.join(d, "spec.txt"))
+assert sp.shape == (want.size, 3), sp.shape
+assert (np.diff(sp[:, 0]) >= 0).all()
+j = np.rint(sp[:, 0] * n).astype(int) % n
+l = np.rint(sp[:, 1] * 2 * T).astype(int)
+assert len(set(zip(j, l))) == want.size
+assert np.abs(sp[:, 2] - want[j, l]).max() <= 1e-10 * want.max()
+K = np.loadtxt(os.path.join(d, "kline.txt"))
+assert abs((K[1, 1] - K[0, 1]) / (K[1, 0] - K[0, 0]) / -v - 1) <= 1e-12
+EOF
+	DK_GNUPLOT="$tmp/wgrab" dk-plot wave --batch 1 --channel 1 -o "$tmp/wgrab.png" "$tmp/wv.npy"
+	is "$?" 0 "dk-plot wave --batch 1 --channel 1 with a stand-in gnuplot"
+	ok "batch 1, ring 1: the raster is its states, the lines' slope 1/wave/speed; the spectrum NumPy's" \
+		"$PY" "$tmp/wave.py" "$tmp/wv.npy" 1 1 "$tmp/wgot"
+	grep -q "'lines.txt' using 1:2 with lines" "$tmp/wgot/plot.gp" &&
+		grep -q "'spec.txt' using 1:2:.*'kline.txt' using 1:2 with lines" "$tmp/wgot/plot.gp"
+	tap_result $? "the script draws the lines over the raster and the spectrum"
+	DK_GNUPLOT="$tmp/wgrab" dk-plot wave -o "$tmp/wgrab.png" "$tmp/wv.npy"
+	ok "without --channel: batch 0, ring 0" "$PY" "$tmp/wave.py" "$tmp/wv.npy" 0 0 "$tmp/wgot"
+	# a NaN speed (a standing wave): the raster alone, and a word on stderr
+	"$PY" -c "
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import records, name, save_bytes
+recs = []
+for i, r in enumerate(records('$tmp/wffwave.npy')):
+    if name(r, i) == 'wave/speed':
+        r = (r[0], np.where(np.arange(r[1].size).reshape(r[1].shape) == 0, np.nan, r[1]))
+    recs.append(r)
+open('$tmp/nanwave.npy', 'wb').write(save_bytes(recs))"
+	cat "$tmp/wffrun.npy" "$tmp/nanwave.npy" >"$tmp/wnan.npy"
+	DK_GNUPLOT="$tmp/wgrab" dk-plot wave -o "$tmp/wgrab.png" "$tmp/wnan.npy" 2>"$tmp/wnan.err"
+	is "$?" 0 "a NaN wave/speed: exit 0"
+	grep -q 'standing' "$tmp/wnan.err"
+	tap_result $? "...the standard error says so"
+	test -e "$tmp/wgot/data.bin" && test -s "$tmp/wgot/spec.txt" &&
+		test ! -e "$tmp/wgot/lines.txt" && test ! -e "$tmp/wgot/kline.txt" &&
+		! grep -q -e lines.txt -e kline.txt "$tmp/wgot/plot.gp"
+	tap_result $? "...and the raster and spectrum are drawn without lines"
+	DK_GNUPLOT="$tmp/wgrab" dk-plot wave --channel 1 -o "$tmp/wgrab.png" "$tmp/wnan.npy" 2>"$tmp/wnan.err"
+	test -s "$tmp/wgot/lines.txt" && test ! -s "$tmp/wnan.err"
+	tap_result $? "ring 1's speed is finite: lines, no word"
+	fails_with 1 "wave of states without wave/speed: exit 1" \
+		dk-plot wave -o "$tmp/x.png" "$tmp/wffrun.npy"
+	grep -q 'wave/speed.*dk-wave' "$tmp/.err"
+	is "$?" 0 "the message names wave/speed and dk-wave"
+	fails_with 1 "wave --channel 2 of 2 rings: exit 1" \
+		dk-plot wave --channel 2 -o "$tmp/x.png" "$tmp/wv.npy"
+	fails_with 1 "wave --batch 2 of 2: exit 1" \
+		dk-plot wave --batch 2 -o "$tmp/x.png" "$tmp/wv.npy"
+	"$PY" -c "
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import save_bytes
+open('$tmp/dir.npy', 'wb').write(save_bytes([(json.dumps({'name': 'wave/direction'}).encode(), np.zeros((2, 2)))]))"
+	cat "$tmp/wv.npy" "$tmp/dir.npy" >"$tmp/wsheet.npy"
+	fails_with 1 "wave with the records of sheets (wave/direction): exit 1" \
+		dk-plot wave -o "$tmp/x.png" "$tmp/wsheet.npy"
 fi
 
 # ---- errors ----
@@ -289,7 +393,8 @@ tap_result $? "...and nothing in them runs"
 for args in "" "bogus" "loss --size 0x10" "loss --size 10" "loss --size axb" \
             "loss --format jpg" "loss -o x.jpg" "loss --batch 1" "raster --linear" \
             "raster --units 4" "loss a b" "loss --bogus" "eig --convention up" \
-            "loss --convention map" "pca --batch 1" "eig --linear"; do
+            "loss --convention map" "pca --batch 1" "eig --linear" "wave --linear" \
+            "wave --convention map"; do
 	# shellcheck disable=SC2086
 	dk-plot $args <"$tmp/net.npy" >"$tmp/u.out" 2>"$tmp/u.err"
 	is "$?" 2 "dk-plot $args: usage error, exit 2"

@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dynkit.h"
@@ -598,6 +599,47 @@ static void phase_records(void)
 	dk_wave_states_clear(&s);
 }
 
+/* dk_wave_spectrum: a wave of speed f0 / k0 on the grid's bins has its
+   peak at k = -k0, f = f0 (on the line f = -v k), with the power of the
+   half of the cosine there, (n / 2 sum_t w_t)^2, to 1e-10 (rounding of
+   one transform); and its refusals. */
+static void spectrum(void)
+{
+	wave w = {.k = 2.0 / 16, .f = 8.0 / 64};
+	dk_wave_states s = make(64, 2, 2, 16, &w, 1, 21);
+	dk_wave_options o = dk_wave_options_default();
+	char err[256];
+	double *P;
+	size_t nk, nf;
+	int st = dk_wave_spectrum(&s, &o, 1, 1, &P, &nk, &nf, err, sizeof err);
+	ok(st == DK_OK && nk == 16 && nf == 65, "spectrum: 16 x 65 bins (pad 2): %s",
+	   st ? err : "ok");
+	size_t best = 0;
+	for (size_t k = 0; !st && k < nk * nf; k++)
+		if (P[k] > P[best])
+			best = k;
+	/* k = -2/16 is row 14; f = 8/64 of 128 padded steps is column 16 */
+	ok(!st && best == 14 * nf + 16, "spectrum: the peak at row 14, column 16, not %zu, %zu",
+	   best / nf, best % nf);
+	/* the hann window's sum is T / 2 */
+	double want = pow(16.0 / 2 * 64 / 2, 2);
+	ok(!st && relerr(P[best], want) < 1e-10, "spectrum: peak power %g, want %g",
+	   st ? 0 : P[best], want);
+	free(P);
+	st = dk_wave_spectrum(&s, &o, 2, 0, &P, &nk, &nf, err, sizeof err);
+	ok(st == DK_EINVAL && P == NULL && strstr(err, "sequence 2"),
+	   "spectrum: no sequence 2 of 2: %s", err);
+	o.pad = 0;
+	st = dk_wave_spectrum(&s, &o, 0, 0, &P, &nk, &nf, err, sizeof err);
+	ok(st == DK_EINVAL && strstr(err, "pad"), "spectrum: pad 0 refused: %s", err);
+	o = dk_wave_options_default();
+	s.H = s.W = 4;
+	st = dk_wave_spectrum(&s, &o, 0, 0, &P, &nk, &nf, err, sizeof err);
+	ok(st == DK_EINVAL && strstr(err, "sheets"), "spectrum: sheets refused: %s", err);
+	s.H = s.W = 0;
+	dk_wave_states_clear(&s);
+}
+
 int main(void)
 {
 	rings();
@@ -612,5 +654,6 @@ int main(void)
 	phase_swell();
 	generalized();
 	phase_records();
+	spectrum();
 	return tap_done();
 }

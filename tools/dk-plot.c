@@ -1,13 +1,15 @@
 /*
  * dk-plot -- pictures of streams through gnuplot: the loss curve of a
  * training run, the space-time raster of a network's states, eigenvalues
- * in the complex plane, and fixed points with trajectories in the plane
- * of their first two principal components, as PNG or SVG.
+ * in the complex plane, fixed points with trajectories in the plane of
+ * their first two principal components, and a ring's raster and k-omega
+ * spectrum with the speed dk-wave fitted to it, as PNG or SVG.
  *
  *	dk-train --task flipflop --steps 500 < net.npy | dk-plot loss -o loss.png
  *	dk-run net.npy in.npy | dk-plot raster --batch 2 -o raster.svg
  *	dk-jac net.npy fp.npy | dk-plot eig -o eig.png
  *	cat fp.npy run.npy | dk-plot pca -o pca.png
+ *	cat run.npy wave.npy | dk-plot wave --channel 1 -o wave.png
  *
  * This file is the dispatcher: it reads the options and the stream, picks
  * the kind of picture from the table below, and has it write its data and
@@ -60,6 +62,10 @@ static const struct kind {
 	 "          of the first two principal components of the states,\n"
 	 "          fixed and slow points (fp/kind) apart, stable and unstable\n"
 	 "          ones (jac/stable, fp/eig or jac/eig) marked\n"},
+	{"wave", plot_wave, DK_NAME_STATES, TAKES_RING,
+	 "  wave    the raster of one ring with lines at the speed dk-wave fitted\n"
+	 "          to it (wave/speed, beside the states in the stream), and the\n"
+	 "          ring's k-omega power spectrum with the speed's line\n"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
@@ -76,17 +82,18 @@ static void usage(void)
 	       "                        of -o FILE, else png)\n"
 	       "      --size WxH        the picture's size in pixels (default 640x480)\n"
 	       "  -s, --select NAME     plot the tensor NAME (default train/loss for\n"
-	       "                        loss, states for raster and pca, the first of\n"
+	       "                        loss, states for raster, pca and wave, the first of\n"
 	       "                        jac/eig and fp/eig for eig)\n"
 	       "      --convention map|flow  eig, pca: eigenvalues of a map or of a\n"
 	       "                        flow (default: the eigenvalues' attrs say, else\n"
 	       "                        map)\n"
 	       "      --linear          loss: a linear loss axis\n"
-	       "      --batch B         raster: the batch element (default 0)\n"
-	       "      --channel C       raster: only the units of ring C of a Wave-RNN,\n"
-	       "                        C*N .. C*N+N-1, with N from --units or from\n"
-	       "                        the model attributes in the stream\n"
-	       "      --units N         raster: the units per channel\n"
+	       "      --batch B         raster, wave: the batch element (default 0)\n"
+	       "      --channel C       raster, wave: only the units of ring C of a\n"
+	       "                        Wave-RNN, C*N .. C*N+N-1, with N from --units,\n"
+	       "                        the states' layout or the model attributes in\n"
+	       "                        the stream (wave: default ring 0)\n"
+	       "      --units N         raster, wave: the units per channel\n"
 	       TOOL_HELP_COMMON
 	       "\n"
 	       "The program run is gnuplot (Debian package gnuplot-nox), or $DK_GNUPLOT.\n"

@@ -561,3 +561,38 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 	}
 	return DK_OK;
 }
+
+int dk_wave_spectrum(const dk_wave_states *s, const dk_wave_options *o, size_t b,
+                     size_t c, double **P, size_t *nk, size_t *nf, char *err,
+                     size_t errlen)
+{
+	*P = NULL;
+	*nk = *nf = 0;
+	int st = check_options(o, err, errlen);
+	if (st)
+		return st;
+	if (s->H)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: the spectrum is of rings, not sheets", s->name);
+	if (b >= s->B || c >= s->C)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: no sequence %zu, ring %zu "
+		                 "in %zu sequences of %zu rings", s->name, b, c, s->B, s->C);
+	if (s->T < DK_WAVE_MIN_STEPS || o->pad * s->T >= (size_t)INT_MAX ||
+	    o->pad * s->n >= (size_t)INT_MAX)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: %zu steps of %zu units "
+		                 "padded %zu times: fewer than %d steps, or too many "
+		                 "for one transform", s->name, s->T, s->n, o->pad,
+		                 DK_WAVE_MIN_STEPS);
+	work w;
+	st = work_alloc(&w, s->T, s->n, s->periodic && !o->open, o);
+	double *p = st ? NULL : malloc(w.np * w.nf * sizeof *p);
+	if (!st && p) {
+		dk_wave_raster(s, b, c, w.a);
+		spectrum(&w, NULL);
+		for (size_t k = 0; k < w.np * w.nf; k++)
+			p[k] = power(&w, k);
+		*P = p, *nk = w.np, *nf = w.nf;
+	}
+	work_free(&w);
+	return p ? DK_OK : dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+}

@@ -380,6 +380,21 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
                 dk_wave_result *r, char *err, size_t errlen);
 void dk_wave_result_clear(dk_wave_result *r);
 
+/*
+ * The k-omega power spectrum of ring c of sequence b of s, as the
+ * spectral method computes it under o (window, pad, open): each unit's
+ * mean removed, the steps windowed and zero-padded to 2 (nf - 1), the
+ * units windowed and padded too when the ring is open.  *P (the caller
+ * frees it) is nk x nf, row-major: |X|^2 at spatial frequency j / nk
+ * (j - nk when 2 j > nk) in row j and frequency l / (2 (nf - 1)) in
+ * column l; a wave of speed v has its power on f = -v k.  DK_EINVAL with
+ * a message naming the field for options out of range, sheets, a
+ * sequence or ring that is not there, or too few steps; DK_ENOMEM.
+ */
+int dk_wave_spectrum(const dk_wave_states *s, const dk_wave_options *o, size_t b,
+                     size_t c, double **P, size_t *nk, size_t *nf, char *err,
+                     size_t errlen);
+
 /* The phase method (wave_phase.c), which dk_wave_run calls once it has
    checked o and s: r's shape fields set, its arrays not yet allocated. */
 int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,

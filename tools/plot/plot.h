@@ -46,6 +46,15 @@ int plot_loss(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_raster(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_eig(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_pca(const plot_options *o, const dk_bundle *b, plot_script *s);
+int plot_wave(const plot_options *o, const dk_bundle *b, plot_script *s);
+
+/* ---- raster.c: the plane of states raster and wave draw ---- */
+
+/* Write data.bin, the (time, unit) plane of o->select's batch element
+   o->batch (only ring o->channel with --channel), as little-endian f8
+   rows; its T steps and count units.  Nonzero (warned) on failure. */
+int plot_raster_plane(const plot_options *o, const dk_bundle *b, plot_script *s,
+                      size_t *T, size_t *count);
 
 /* ---- gnuplot.c: the scratch directory, gnuplot, the picture ---- */
 

@@ -92,33 +92,41 @@ static int write_plane(const plot_options *o, const dk_tensor *t, plot_script *s
 	return !f || plot_file_close(f, "data.bin");
 }
 
-int plot_raster(const plot_options *o, const dk_bundle *b, plot_script *s)
+int plot_raster_plane(const plot_options *o, const dk_bundle *b, plot_script *s,
+                      size_t *T, size_t *count)
 {
 	const char *src = o->input;
 	const dk_tensor *t = dk_bundle_get(b, o->select);
 	if (!t) {
 		tool_warn(src, "no tensor named %s%s", o->select,
 		          strcmp(o->select, DK_NAME_STATES) ? "" : " (dk-run writes one)");
-		return TOOL_EXIT_FAIL;
+		return 1;
 	}
 	if ((t->rank != 3 && t->rank != 2) || t->dtype == DK_C16 || t->dtype == DK_BYTES) {
 		tool_warn(src, "%s: a raster is of a real (time, batch, unit) or "
 		          "(time, unit) tensor", o->select);
-		return TOOL_EXIT_FAIL;
+		return 1;
 	}
-	size_t T = t->shape[0], B = t->rank == 3 ? t->shape[1] : 1;
-	size_t U = t->shape[t->rank - 1], first, count;
+	size_t B = t->rank == 3 ? t->shape[1] : 1;
+	size_t U = t->shape[t->rank - 1], first;
+	*T = t->shape[0];
 	if (o->batch >= B) {
 		tool_warn(src, "%s: no batch element %zu (of %zu)", o->select, o->batch, B);
-		return TOOL_EXIT_FAIL;
+		return 1;
 	}
-	if (pick_units(o, b, U, &first, &count))
-		return TOOL_EXIT_FAIL;
-	if (T == 0 || count == 0) {
+	if (pick_units(o, b, U, &first, count))
+		return 1;
+	if (*T == 0 || *count == 0) {
 		tool_warn(src, "%s: nothing to plot (no time steps or no units)", o->select);
-		return TOOL_EXIT_FAIL;
+		return 1;
 	}
-	if (write_plane(o, t, s, T, first, count))
+	return write_plane(o, t, s, *T, first, *count);
+}
+
+int plot_raster(const plot_options *o, const dk_bundle *b, plot_script *s)
+{
+	size_t T, count;
+	if (plot_raster_plane(o, b, s, &T, &count))
 		return TOOL_EXIT_FAIL;
 	FILE *gp = plot_script_begin(s, o);
 	if (!gp)
