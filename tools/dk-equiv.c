@@ -74,21 +74,6 @@ static void usage(void)
 	tool_exit_stdout();
 }
 
-/* --sheet H,W: two whole numbers, each at least 1. */
-static void parse_sheet(const char *arg, size_t sheet[2])
-{
-	size_t count;
-	double *v = tool_parse_numbers("--sheet", arg, &count);
-	int good = count == 2;
-	for (size_t k = 0; good && k < 2; k++)
-		good = v[k] >= 1 && v[k] <= 1e9 && v[k] == floor(v[k]);
-	if (good)
-		sheet[0] = (size_t)v[0], sheet[1] = (size_t)v[1];
-	free(v);
-	if (!good || sheet[0] * sheet[1] < 2)
-		tool_usage_error("--sheet: ROWS,COLS, whole numbers of at least 1 "
-		                 "and 2 units in all, not '%s'", arg);
-}
 
 /* Start, measure, gather (lib/analysis/equiv.h); the exit status. */
 static int run(const options *o, const dk_model *m, const dk_bundle *in,
@@ -166,7 +151,11 @@ int main(int argc, char **argv)
 			if ((o.equiv.rings = tool_parse_count("--rings", optarg)) == 0)
 				tool_usage_error("--rings must be at least 1");
 			break;
-		case OPT_SHEET: parse_sheet(optarg, o.equiv.sheet); break;
+		case OPT_SHEET:
+			tool_parse_sheet("--sheet", optarg, 1, o.equiv.sheet);
+			if (o.equiv.sheet[0] == 1 && o.equiv.sheet[1] == 1)
+				tool_usage_error("--sheet: a sheet of one unit has no shift");
+			break;
 		case 'T':
 			if ((o.equiv.steps = tool_parse_count("--steps", optarg)) == 0)
 				tool_usage_error("--steps must be at least 1");

@@ -78,21 +78,6 @@ static void usage(void)
 	tool_exit_stdout();
 }
 
-/* --sheet H,W: two whole numbers, each at least 3. */
-static void parse_sheet(const char *arg, size_t sheet[2])
-{
-	size_t count;
-	double *v = tool_parse_numbers("--sheet", arg, &count);
-	int good = count == 2;
-	for (size_t k = 0; good && k < 2; k++)
-		good = v[k] >= DK_WAVE_MIN_SIDE && v[k] <= 1e9 && v[k] == floor(v[k]);
-	if (good)
-		sheet[0] = (size_t)v[0], sheet[1] = (size_t)v[1];
-	free(v);
-	if (!good)
-		tool_usage_error("--sheet: ROWS,COLS, whole numbers of at least %d, "
-		                 "not '%s'", DK_WAVE_MIN_SIDE, arg);
-}
 
 /* Find the states, analyse, gather (lib/analysis/wave.h). */
 static int run(const options *o, const dk_bundle *in, const char *src,
@@ -153,7 +138,7 @@ int main(int argc, char **argv)
 			if ((o.rings = tool_parse_count("--rings", optarg)) == 0)
 				tool_usage_error("--rings must be at least 1");
 			break;
-		case OPT_SHEET: parse_sheet(optarg, o.sheet); break;
+		case OPT_SHEET: tool_parse_sheet("--sheet", optarg, DK_WAVE_MIN_SIDE, o.sheet); break;
 		case OPT_OPEN: o.wave.open = 1; break;
 		case OPT_METHOD:
 			if (dk_wave_method_from_name(optarg, &o.wave.method))

@@ -19,21 +19,6 @@ void model_options_init(model_options *m)
 	                          .init = NULL, .gain = 1, .seed = 1};
 }
 
-/* --sheet H,W: two counts, each at least 1. */
-static void parse_sheet(const char *arg, size_t *height, size_t *width)
-{
-	const char *comma = strchr(arg, ',');
-	char h[64];
-	size_t len = comma ? (size_t)(comma - arg) : 0;
-	if (!comma || len >= sizeof h || strchr(comma + 1, ','))
-		tool_usage_error("--sheet: '%s' is not H,W", arg);
-	memcpy(h, arg, len);
-	h[len] = '\0';
-	*height = tool_parse_count("--sheet", h);
-	*width = tool_parse_count("--sheet", comma + 1);
-	if (!*height || !*width)
-		tool_usage_error("--sheet: '%s': rows and columns must be at least 1", arg);
-}
 
 /* --a, --b, --signs: up to MODEL_MAX_COUPLINGS numbers into v. */
 static void parse_couplings(const char *opt, const char *arg, double *v, size_t *count)
@@ -75,7 +60,12 @@ int model_option(model_options *m, int c, const char *arg)
 		s->integrator = arg;
 		break;
 	case MODEL_OPT_RANK: s->rank = tool_parse_count("--rank", arg); break;
-	case MODEL_OPT_SHEET: parse_sheet(arg, &s->height, &s->width); break;
+	case MODEL_OPT_SHEET: {
+		size_t hw[2];
+		tool_parse_sheet("--sheet", arg, 1, hw);
+		s->height = hw[0], s->width = hw[1];
+		break;
+	}
 	case MODEL_OPT_VELOCITIES:
 		s->velocities = tool_parse_count("--velocities", arg);
 		if (!s->velocities)

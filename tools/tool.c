@@ -342,3 +342,20 @@ int tool_write_bundle(const char *path, dk_bundle *b)
 	return tool_output_close(&out, st == DK_OK);
 }
 
+
+void tool_parse_sheet(const char *opt, const char *arg, size_t min_side,
+                      size_t sheet[2])
+{
+	const char *comma = strchr(arg, ',');
+	char rows[64];
+	size_t len = comma ? (size_t)(comma - arg) : 0;
+	if (!comma || !len || len >= sizeof rows || strchr(comma + 1, ','))
+		tool_usage_error("%s: ROWS,COLS, not '%s'", opt, arg);
+	memcpy(rows, arg, len);
+	rows[len] = '\0';
+	sheet[0] = tool_parse_count(opt, rows);
+	sheet[1] = tool_parse_count(opt, comma + 1);
+	if (sheet[0] < min_side || sheet[1] < min_side)
+		tool_usage_error("%s: '%s': rows and columns must be at least %zu", opt,
+		                 arg, min_side);
+}

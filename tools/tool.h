@@ -146,5 +146,9 @@ double tool_parse_positive(const char *opt, const char *arg);
  * opt: a new array (free it) of *count values.  Exits 2 when malformed.
  */
 double *tool_parse_numbers(const char *opt, const char *arg, size_t *count);
+/* "ROWS,COLS" for --sheet: two whole numbers of at least min_side each
+   into sheet[0], sheet[1]; a usage error naming opt otherwise. */
+void tool_parse_sheet(const char *opt, const char *arg, size_t min_side,
+                      size_t sheet[2]);
 
 #endif
