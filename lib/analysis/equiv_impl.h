@@ -1,0 +1,39 @@
+/*
+ * equiv_impl.h -- what equiv.c and equiv_flow.c share (not installed):
+ * the medium the group acts on, a run's scratch, and the flow's parts.
+ */
+#ifndef DK_ANALYSIS_EQUIV_IMPL_H
+#define DK_ANALYSIS_EQUIV_IMPL_H
+
+#include "analysis/equiv.h"
+
+/* The medium as channels of H x W (a ring is one row). */
+typedef struct {
+	size_t C, H, W;
+} medium;
+
+/* Scratch of one run: B states or inputs each, whatever T. */
+typedef struct {
+	double *x, *xn;   /* the unshifted trajectory's state and next */
+	double *y, *yn;   /* the shifted trajectory's */
+	double *gx, *gu, *tmp, *ref;
+	size_t *ps, *pu;  /* the shift's permutations of state and input */
+} scratch;
+
+/* The index of the first of the count entries of x that is not finite,
+   or count. */
+size_t dk_equiv_first_not_finite(size_t count, const double *x);
+
+/* Flows (equiv_flow.c): the slices of the lift (DK_EINVAL on sheets, or
+   rings that do not split), the velocities to measure, the trajectory
+   errors of velocity e, and the verdict. */
+int dk_equiv_flow_slices(const dk_model *m, dk_equiv_result *r, char *err,
+                         size_t errlen);
+int dk_equiv_list_velocities(const dk_equiv_options *o, dk_equiv_result *r,
+                             size_t v, char *err, size_t errlen);
+int dk_equiv_flow_measure(const dk_model *m, dk_model_work *w,
+                          const dk_equiv_start *st, scratch *s, medium md,
+                          dk_equiv_result *r, size_t e, char *err, size_t errlen);
+void dk_equiv_judge_flow(dk_equiv_result *r, size_t m, size_t ring_units);
+
+#endif
