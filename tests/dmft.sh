@@ -4,7 +4,8 @@
 # Gaussian averages, brentq for the energy condition), Delta(tau)
 # (solve_ivp on the equation of motion), energy conservation along the
 # solution, the decay rate against a fit of log Delta at large lags, the
-# map's q, chi1 and exponent; the records' schema, and the refusals.
+# map's q, chi1 and exponent; the records' schema, and the refusals;
+# scs --simulate's records and refusals.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -178,9 +179,28 @@ pycheck "... the second network of seed 3 is the first of seed 4, not the first 
 a, b = load("$tmp/sim2.npy")["sim/q"], load("$tmp/sim1.npy")["sim/q"]
 assert a.shape == (2,) and b.shape == (1,) and a[1] == b[0] and a[0] != a[1], (a, b)
 EOF
-fails_with 2 "--simulate with scs" dk-dmft scs --simulate 100
+# The rate network simulated (its accuracy is tests/test_dmft.c's): the
+# records' shapes and attrs, Delta0 the first lag of Delta, the seed.
+ok "scs --simulate: two small networks" dk-dmft scs --simulate 50 --seeds 2 \
+	--seed 3 --steps 200 --tau-max 8 -o "$tmp/scs2.npy"
+ok "... the same bytes again" sh -c "dk-dmft scs --simulate 50 --seeds 2 --seed 3 --steps 200 --tau-max 8 | cmp - '$tmp/scs2.npy'"
+pycheck "... sim/delta (network, tau) on dmft/tau, NaN past half the window" <<EOF
+R = load("$tmp/scs2.npy")
+d, d0, tau = R["sim/delta"], R["sim/delta0"], R["dmft/tau"]
+assert d.shape == (2, 81) and d0.shape == (2,) and tau.shape == (81,), d.shape
+assert (d[:, 0] == d0).all() and (d0 > 0).all(), (d0, d[:, 0])
+half = tau <= 100 * 0.05 + 1e-9
+assert np.isfinite(d[:, half]).all() and np.isnan(d[:, ~half]).all()
+m = meta("$tmp/scs2.npy")["sim/delta"]
+assert m["axes"] == ["network", "tau"] and m["attrs"]["sim"]["dt"] == 0.05, m
+assert m["attrs"]["sim"]["kind"] == "scs" and m["attrs"]["sim"]["steps"] == 200, m
+EOF
+fails_with 2 "scs --simulate --steps 1" dk-dmft scs --simulate 100 --steps 1
+grep -q -- "--steps: scs --simulate records N T values: T from 2" "$tmp/.err"; tap_result $? "... says the range"
+fails_with 2 "scs --simulate 8192 --steps 20000" dk-dmft scs --simulate 8192 --steps 20000
 fails_with 2 "--seeds without --simulate" dk-dmft map --seeds 3
-grep -q "are for map --simulate" "$tmp/.err"; tap_result $? "... says so"
+grep -q "are for --simulate" "$tmp/.err"; tap_result $? "... says so"
+fails_with 2 "scs --seed without --simulate" dk-dmft scs --seed 3
 fails_with 2 "--simulate 1" dk-dmft map --simulate 1
 fails_with 2 "--simulate 100000" dk-dmft map --simulate 100000
 grep -q -- "--simulate: from 2 to 8192 units" "$tmp/.err"; tap_result $? "... says the range"

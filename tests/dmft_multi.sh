@@ -154,6 +154,6 @@ fails_with 2 "--a with scs" dk-dmft scs --a 1 --b 1
 grep -q -- "--a, --b, --signs, --starts, .* are for multiregion" "$tmp/.err"; tap_result $? "... says so"
 fails_with 2 "--starts with map" dk-dmft map --starts 3
 ok "map --seed without --simulate is still refused" sh -c \
-	"dk-dmft map --seed 3 2>&1 >/dev/null | grep -q 'are for map --simulate'"
+	"dk-dmft map --seed 3 2>&1 >/dev/null | grep -q 'are for --simulate'"
 
 done_testing

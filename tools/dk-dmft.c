@@ -10,7 +10,7 @@
  *
  * The equations, their solution and its accuracy are
  * lib/analysis/dmft/dmft.h's, multiregion.h's and
- * multiregion_dynamic.h's; map --simulate adds
+ * multiregion_dynamic.h's; scs and map --simulate add
  * the same measured on simulated networks.
  */
 #include <config.h>
@@ -65,6 +65,9 @@ static void usage(void)
 	       "      --dtau D          scs: the grid's step (default 0.1)\n"
 	       "      --simulate N      map: also simulate networks of N units (2 to\n"
 	       "                        8192); writes sim/q, sim/lyapunov;\n"
+	       "                        scs: the same (Euler steps of 0.05, the\n"
+	       "                        autocorrelation by FFT); writes sim/delta0,\n"
+	       "                        sim/delta;\n"
 	       "                        multiregion: of N units per region (the\n"
 	       "                        multiregion model, Euler steps of 0.05, from\n"
 	       "                        the paper's start); writes sim/S, sim/A\n"
@@ -73,7 +76,8 @@ static void usage(void)
 	       "                        (default 1)\n"
 	       "      --transient T0    --simulate: steps before measuring\n"
 	       "                        (default 200)\n"
-	       "  -T, --steps T         --simulate: measured steps (default 500)\n"
+	       "  -T, --steps T         --simulate: measured steps (default 500;\n"
+	       "                        scs: at least 2, N T at most 2^27)\n"
 	       DMFT_MULTI_HELP
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
@@ -109,6 +113,12 @@ static int run(const options *o, dk_bundle *out)
 		st = dk_dmft_scs_run(&o->dmft, &r, err, sizeof err);
 		records = st ? DK_OK : dk_dmft_scs_to_bundle(&r, out);
 		dk_dmft_scs_result_clear(&r);
+		if (!st && !records && o->sim.units) {
+			dk_dmft_scs_sim_result s;
+			st = dk_dmft_scs_simulate(&o->dmft, &o->sim, &s, err, sizeof err);
+			records = st ? DK_OK : dk_dmft_scs_sim_to_bundle(&s, out);
+			dk_dmft_scs_sim_result_clear(&s);
+		}
 	} else {
 		dk_dmft_map_result r;
 		st = dk_dmft_map_run(&o->dmft, &r, err, sizeof err);
@@ -269,12 +279,15 @@ int main(int argc, char **argv)
 		tool_usage_error("--tau-max and --dtau are for scs, not map");
 	if (o.sim_given && !units)
 		tool_usage_error("--seeds, --seed, --transient and --steps are for "
-		                 "map --simulate");
-	if (o.scs && units)
-		tool_usage_error("--simulate is for map and multiregion, not scs");
+		                 "--simulate");
 	if (units && (units < 2 || units > DK_DMFT_MAX_UNITS))
 		tool_usage_error("--simulate: from 2 to %d units, not %zu",
 		                 DK_DMFT_MAX_UNITS, units);
+	if (o.scs && units && (o.sim.steps < 2 ||
+	                       o.sim.steps > DK_DMFT_MAX_RECORDED / units))
+		tool_usage_error("--steps: scs --simulate records N T values: T from "
+		                 "2 to %zu for N = %zu", DK_DMFT_MAX_RECORDED / units,
+		                 units);
 	o.sim.units = units;
 	char err[256];
 	if (dk_dmft_options_check(&o.dmft, o.scs, err, sizeof err))
@@ -284,17 +297,7 @@ int main(int argc, char **argv)
 
 	dk_bundle *out = dk_bundle_alloc();
 	int status = out ? run(&o, out) : TOOL_EXIT_FAIL;
-	json_t *opts = o.scs ?
-		json_pack("{s:s, s:f, s:s, s:f, s:f}", "kind", "scs",
-		          "gain", o.dmft.gain, "phi", o.dmft.phi->name,
-		          "tau_max", o.dmft.tau_max, "dtau", o.dmft.dtau) :
-		json_pack("{s:s, s:f, s:s, s:I, s:I, s:I, s:I, s:I}", "kind", "map",
-		          "gain", o.dmft.gain, "phi", o.dmft.phi->name,
-		          "simulate", (json_int_t)o.sim.units,
-		          "seeds", (json_int_t)o.sim.networks,
-		          "seed", (json_int_t)o.sim.seed,
-		          "transient", (json_int_t)o.sim.transient,
-		          "steps", (json_int_t)o.sim.steps);
+	json_t *opts = dmft_single_json(o.scs, &o.dmft, &o.sim);
 	status = tool_finish(status, o.output, out, opts);
 	dk_bundle_free(out);
 	return status;

@@ -1,5 +1,6 @@
 /*
- * dmft_options.c -- dk-dmft's multiregion options (dmft_options.h).
+ * dmft_options.c -- dk-dmft's multiregion options, and the provenance
+ * of scs and map (dmft_options.h).
  */
 #include <config.h>
 
@@ -138,6 +139,25 @@ json_t *dmft_multi_json(const dmft_multi *m)
 	                 "signs", list(m->signs, m->nsigns),
 	                 "starts", (json_int_t)m->mr.starts,
 	                 "seed", (json_int_t)m->mr.seed);
+}
+
+json_t *dmft_single_json(int scs, const dk_dmft_options *o,
+                         const dk_dmft_sim_options *sim)
+{
+	json_t *j = json_pack("{s:s, s:f, s:s, s:I, s:I, s:I, s:I, s:I}",
+	                      "kind", scs ? "scs" : "map", "gain", o->gain,
+	                      "phi", o->phi->name,
+	                      "simulate", (json_int_t)sim->units,
+	                      "seeds", (json_int_t)sim->networks,
+	                      "seed", (json_int_t)sim->seed,
+	                      "transient", (json_int_t)sim->transient,
+	                      "steps", (json_int_t)sim->steps);
+	if (j && scs && json_object_update_new(j, json_pack("{s:f, s:f}",
+	        "tau_max", o->tau_max, "dtau", o->dtau))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 void dmft_multi_free(dmft_multi *m)

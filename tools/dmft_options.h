@@ -5,7 +5,7 @@
  * gathered while getopt runs, then checked against each other and
  * turned into the library's dk_dmft_multi_options
  * (lib/analysis/dmft/multiregion.h) or dk_dmft_dyn_options
- * (multiregion_dynamic.h).
+ * (multiregion_dynamic.h); and the provenance of scs and map.
  */
 #ifndef DK_DMFT_OPTIONS_H
 #define DK_DMFT_OPTIONS_H
@@ -80,6 +80,10 @@ void dmft_multi_gain(dmft_multi *m, const char *arg);
 void dmft_multi_finish(dmft_multi *m);
 /* The options as given, for the provenance. */
 json_t *dmft_multi_json(const dmft_multi *m);
+/* scs's or map's options as given, with the simulation's, for the
+   provenance. */
+json_t *dmft_single_json(int scs, const dk_dmft_options *o,
+                         const dk_dmft_sim_options *sim);
 void dmft_multi_free(dmft_multi *m);
 
 #endif

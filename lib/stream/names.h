@@ -124,6 +124,10 @@
 /* ... and the map simulated beside it (dk-dmft map --simulate), per network */
 #define DK_NAME_SIM_Q         "sim/q"
 #define DK_NAME_SIM_LYAPUNOV  "sim/lyapunov"
+/* ... and the rate network simulated (dk-dmft scs --simulate): Delta0
+   (network) and Delta on the lags of dmft/tau (network, tau) */
+#define DK_NAME_SIM_DELTA0    "sim/delta0"
+#define DK_NAME_SIM_DELTA     "sim/delta"
 /* ... and the multiregion network simulated (dk-dmft multiregion
    --simulate): its currents (network, step, region, region) and their
    row sums of squares averaged over the measured steps (network, region) */

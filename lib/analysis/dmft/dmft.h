@@ -159,16 +159,53 @@ int dk_dmft_map_simulate(const dk_dmft_options *o, const dk_dmft_sim_options *s,
 void dk_dmft_sim_result_clear(dk_dmft_sim_result *r);
 
 /*
+ * The rate network simulated (simulate_scs.c): for each of `networks`
+ * networks of N units, network k from seed + k: J_ij ~ N(0, g^2 / N)
+ * drawn as the map's, then x_i(0) ~ N(0, 1); dx/dt = -x + J phi(x) by
+ * Euler steps of DK_DMFT_SCS_DT, `transient` of them discarded and
+ * `steps` recorded.  Delta(tau) is the mean over units and recorded times
+ * t of x_i(t) x_i(t + tau), nothing subtracted (the ensemble is symmetric
+ * under x -> -x, so <x> = 0), each lag's mean over the steps - lag
+ * products it has, by FFT of every unit's record padded with as many
+ * zeros; read at the lags of the scs grid (o->tau_max, o->dtau), linearly
+ * between steps, NaN for lags past half the window.  Delta0 = Delta(0).
+ * Errors: Euler's, of order dt; the finite network's, of order 1 / N
+ * with fluctuations of order 1 / sqrt(N) from one network to another;
+ * and the finite window's, of relative order sqrt(tau_c / (N T dt)) at
+ * each lag, tau_c the correlation time.
+ */
+#define DK_DMFT_SCS_DT 0.05
+#define DK_DMFT_MAX_RECORDED ((size_t)1 << 27) /* units * steps: 1 GiB */
+
+typedef struct dk_dmft_scs_sim_result {
+	dk_dmft_options options;     /* as run */
+	dk_dmft_sim_options sim;     /* as run */
+	size_t n;                    /* lags: the scs grid's points */
+	double *tau;                 /* owned: the n lags */
+	double *delta0;              /* owned: per network */
+	double *delta;               /* owned: networks x n, network-major */
+} dk_dmft_scs_sim_result;
+
+/* Simulate (above) into r, which owns its arrays until
+   dk_dmft_scs_sim_result_clear.  DK_EINVAL for bad options (steps from 2
+   to DK_DMFT_MAX_RECORDED / units); DK_ENOMEM. */
+int dk_dmft_scs_simulate(const dk_dmft_options *o, const dk_dmft_sim_options *s,
+                         dk_dmft_scs_sim_result *r, char *err, size_t errlen);
+void dk_dmft_scs_sim_result_clear(dk_dmft_scs_sim_result *r);
+
+/*
  * The results as records (records.c).  scs: dmft/delta0 and dmft/decay
  * (0-d), dmft/tau, dmft/delta, dmft/cphi (tau); map: dmft/q, dmft/chi1,
  * dmft/lyapunov (0-d).  Each has attrs "definition" and "dmft": kind,
  * gain, phi, critical_gain, phase ("chaotic" or "quiescent"), method and
  * error (the accuracy stated above).  The simulation: sim/q and
  * sim/lyapunov (network), attrs "sim" (units, networks, seed, transient,
- * steps, gain, phi).  DK_ENOMEM.
+ * steps, gain, phi); the rate network's: sim/delta0 (network) and
+ * sim/delta (network, tau), attrs "sim" with dt too.  DK_ENOMEM.
  */
 int dk_dmft_scs_to_bundle(const dk_dmft_scs_result *r, dk_bundle *b);
 int dk_dmft_map_to_bundle(const dk_dmft_map_result *r, dk_bundle *b);
 int dk_dmft_sim_to_bundle(const dk_dmft_sim_result *r, dk_bundle *b);
+int dk_dmft_scs_sim_to_bundle(const dk_dmft_scs_sim_result *r, dk_bundle *b);
 
 #endif

@@ -115,6 +115,45 @@ int dk_dmft_sim_to_bundle(const dk_dmft_sim_result *r, dk_bundle *b)
 	return st;
 }
 
+int dk_dmft_scs_sim_to_bundle(const dk_dmft_scs_sim_result *r, dk_bundle *b)
+{
+	static const char *const axes[2] = {"network", "tau"};
+	const dk_dmft_sim_options *s = &r->sim;
+	json_t *sim = json_pack("{s:s, s:f, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:s}",
+	        "kind", "scs", "gain", r->options.gain, "phi", r->options.phi->name,
+	        "units", (json_int_t)s->units, "networks", (json_int_t)s->networks,
+	        "seed", (json_int_t)s->seed, "transient", (json_int_t)s->transient,
+	        "steps", (json_int_t)s->steps, "dt", DK_DMFT_SCS_DT,
+	        "error", "Euler's, of order dt; finite N: corrections of order 1/N "
+	        "and fluctuations of order 1/sqrt(N) from one network to another; "
+	        "the finite window's, of relative order sqrt(tau_c / (N steps dt))");
+	if (!sim)
+		return DK_ENOMEM;
+	json_t *a0 = json_pack("{s:s, s:O}", "definition",
+	        "the mean of x_i(t)^2 over units and recorded steps", "sim", sim);
+	json_t *ad = json_pack("{s:s, s:O}", "definition",
+	        "Delta(tau), the mean of x_i(t) x_i(t + tau) over units and "
+	        "recorded steps, at the lags of dmft/tau; NaN past half the window",
+	        "sim", sim);
+	json_decref(sim);
+	int st = a0 && ad ? DK_OK : DK_ENOMEM;
+	if (!st)
+		st = dk_bundle_add_record(b, DK_NAME_SIM_DELTA0,
+		                          dk_tensor_vector(r->delta0, s->networks), axes,
+		                          1, a0);
+	if (!st) {
+		size_t shape[2] = {s->networks, r->n};
+		dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 2, shape);
+		if (t)
+			memcpy(t->data, r->delta, s->networks * r->n * sizeof *r->delta);
+		st = t ? dk_bundle_add_record(b, DK_NAME_SIM_DELTA, t, axes, 2, ad) :
+		         DK_ENOMEM;
+	}
+	json_decref(a0);
+	json_decref(ad);
+	return st;
+}
+
 int dk_dmft_map_to_bundle(const dk_dmft_map_result *r, dk_bundle *b)
 {
 	json_t *d = common("map", &r->options, r->chaotic, MAP_METHOD, MAP_ERROR);
