@@ -287,11 +287,14 @@ sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import load
 R = load(sys.argv[1])
 b, c, d = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+window, pad = (sys.argv[5], int(sys.argv[6])) if len(sys.argv) > 6 else ("hann", 2)
 S = R["states"][:, b, 32 * c:32 * c + 32]
 got = np.fromfile(os.path.join(d, "data.bin"), dtype="<f8").reshape(S.shape)
 assert (got == S).all()
 v = R["wave/speed"][b, c]
-assert abs(v + 1) < 0.02, v
+# without a window the slow common mode leaks and dk-wave's speed is off;
+# the picture then only has to draw what dk-wave found
+assert abs(v + 1) < 0.02 or window == "none", v
 L = np.loadtxt(os.path.join(d, "lines.txt")).reshape(-1, 2, 2)
 assert len(L) >= 4, len(L)
 assert (L[:, 0, 1] == 0).all() and (L[:, 1, 1] == S.shape[0] - 1).all()
@@ -299,13 +302,15 @@ slope = (L[:, 1, 1] - L[:, 0, 1]) / (L[:, 1, 0] - L[:, 0, 0])
 assert np.abs(slope * v - 1).max() <= 1e-12, slope
 T, n = S.shape
 a = S - S.mean(axis=0)
-a = a * (np.sin(np.pi * (np.arange(T) + 0.5) / T) ** 2)[:, None]
-want = np.abs(np.fft.rfft2(a.T, s=(n, 2 * T))) ** 2
+if window == "hann":
+    a = a * (np.sin(np.pi * (np.arange(T) + 0.5) / T) ** 2)[:, None]
+Tp = pad * T + (pad * T) % 2
+want = np.abs(np.fft.rfft2(a.T, s=(n, Tp))) ** 2
 sp = np.loadtxt(os.path.join(d, "spec.txt"))
 assert sp.shape == (want.size, 3), sp.shape
 assert (np.diff(sp[:, 0]) >= 0).all()
 j = np.rint(sp[:, 0] * n).astype(int) % n
-l = np.rint(sp[:, 1] * 2 * T).astype(int)
+l = np.rint(sp[:, 1] * Tp).astype(int)
 assert len(set(zip(j, l))) == want.size
 assert np.abs(sp[:, 2] - want[j, l]).max() <= 1e-10 * want.max()
 K = np.loadtxt(os.path.join(d, "kline.txt"))
@@ -318,6 +323,12 @@ EOF
 	grep -q "'lines.txt' using 1:2 with lines" "$tmp/wgot/plot.gp" &&
 		grep -q "'spec.txt' using 1:2:.*'kline.txt' using 1:2 with lines" "$tmp/wgot/plot.gp"
 	tap_result $? "the script draws the lines over the raster and the spectrum"
+	# the spectrum is taken as dk-wave took it: its window and padding
+	dk-wave --window none --pad 3 -o "$tmp/wffwave3.npy" "$tmp/wffrun.npy"
+	cat "$tmp/wffrun.npy" "$tmp/wffwave3.npy" >"$tmp/wv3.npy"
+	DK_GNUPLOT="$tmp/wgrab" dk-plot wave --batch 1 --channel 1 -o "$tmp/wgrab.png" "$tmp/wv3.npy"
+	ok "after dk-wave --window none --pad 3, the spectrum is NumPy's without a window, padded 3 times" \
+		"$PY" "$tmp/wave.py" "$tmp/wv3.npy" 1 1 "$tmp/wgot" none 3
 	DK_GNUPLOT="$tmp/wgrab" dk-plot wave -o "$tmp/wgrab.png" "$tmp/wv.npy"
 	ok "without --channel: batch 0, ring 0" "$PY" "$tmp/wave.py" "$tmp/wv.npy" 0 0 "$tmp/wgot"
 	# a NaN speed (a standing wave): the raster alone, and a word on stderr

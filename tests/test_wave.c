@@ -640,9 +640,36 @@ static void spectrum(void)
 	dk_wave_states_clear(&s);
 }
 
+/* The settings a run records, read back for its spectrum. */
+static void options_from_attrs(void)
+{
+	char err[256];
+	dk_wave_options o = dk_wave_options_default();
+	json_t *a = json_pack("{s:{s:s, s:i, s:b}}", "wave", "window", "none", "pad", 3,
+	                      "periodic", 0);
+	ok(!dk_wave_options_from_attrs(a, &o, err, sizeof err) &&
+	   o.window == DK_WAVE_NO_WINDOW && o.pad == 3 && o.open,
+	   "attrs: window none, pad 3, an open ring");
+	json_decref(a);
+	o = dk_wave_options_default();
+	a = json_pack("{s:{s:s}}", "wave", "method", "phase");
+	ok(!dk_wave_options_from_attrs(a, &o, err, sizeof err) && o.pad == 2 &&
+	   o.window == DK_WAVE_HANN && !o.open, "a phase run's attrs leave the defaults");
+	json_decref(a);
+	const char *bad[3] = {"{\"wave\": {\"pad\": 0}}", "{\"wave\": {\"window\": 1}}",
+	                      "{\"wave\": {\"periodic\": \"yes\"}}"};
+	for (int k = 0; k < 3; k++) {
+		a = json_loads(bad[k], 0, NULL);
+		ok(a && dk_wave_options_from_attrs(a, &o, err, sizeof err) == DK_EMETA &&
+		   strstr(err, "attrs: wave."), "refused: %s (%s)", bad[k], err);
+		json_decref(a);
+	}
+}
+
 int main(void)
 {
 	rings();
+	options_from_attrs();
 	welch();
 	open_rings();
 	standing();

@@ -232,6 +232,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/tensor.h"
 #include "stream/bundle.h"
 
@@ -413,5 +415,15 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
  * DK_ENOMEM.
  */
 int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b);
+
+/*
+ * The spectral settings a run recorded in the "wave" object of its
+ * records' attrs (window, pad, periodic: an open ring sets o->open), over
+ * o's; a key that is absent leaves o's value, as the phase method's
+ * records have no window or pad.  DK_EMETA with a message naming the key
+ * when one is of the wrong type or out of range.
+ */
+int dk_wave_options_from_attrs(const json_t *attrs, dk_wave_options *o,
+                               char *err, size_t errlen);
 
 #endif

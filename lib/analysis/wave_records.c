@@ -196,3 +196,31 @@ int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 	json_decref(wave);
 	return st;
 }
+
+int dk_wave_options_from_attrs(const json_t *attrs, dk_wave_options *o,
+                               char *err, size_t errlen)
+{
+	const json_t *w = json_object_get(attrs, "wave");
+	if (!w)
+		return DK_OK;
+	if (!json_is_object(w))
+		return dk_errorf(DK_EMETA, err, errlen, "attrs: wave is not an object");
+	const json_t *win = json_object_get(w, "window"), *pad = json_object_get(w, "pad");
+	const json_t *per = json_object_get(w, "periodic");
+	if (win && (!json_is_string(win) ||
+	            dk_wave_window_from_name(json_string_value(win), &o->window)))
+		return dk_errorf(DK_EMETA, err, errlen, "attrs: wave.window is not hann "
+		                 "or none");
+	if (pad && (!json_is_integer(pad) || json_integer_value(pad) < 1 ||
+	            json_integer_value(pad) > 64))
+		return dk_errorf(DK_EMETA, err, errlen, "attrs: wave.pad is not a whole "
+		                 "number from 1 to 64");
+	if (per && !json_is_boolean(per))
+		return dk_errorf(DK_EMETA, err, errlen, "attrs: wave.periodic is not "
+		                 "true or false");
+	if (pad)
+		o->pad = (size_t)json_integer_value(pad);
+	if (per)
+		o->open = !json_is_true(per);
+	return DK_OK;
+}

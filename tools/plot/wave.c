@@ -10,9 +10,10 @@
  * 1 / v.  A NaN speed (no one speed: a standing wave) draws no lines.
  *
  * The second panel is the ring's k-omega power spectrum as dk-wave's
- * spectral method computes it (dk_wave_spectrum, its default window and
- * padding): spec.txt holds rows "k f power" in increasing k, a blank line
- * after each k, and kline.txt the speed line f = -v k, two points.
+ * spectral method computes it (dk_wave_spectrum, with the window,
+ * padding and boundary dk-wave recorded in wave/speed's attrs): spec.txt
+ * holds rows "k f power" in increasing k, a blank line after each k, and
+ * kline.txt the speed line f = -v k, two points.
  */
 #include <config.h>
 
@@ -54,7 +55,13 @@ static int write_spectrum(const plot_options *o, const dk_bundle *b, plot_script
 	char err[256];
 	double *P = NULL;
 	size_t nk, nf;
-	int st = dk_wave_states_from_bundle(b, t->shape[t->rank - 1] / count, NULL,
+	/* the window, padding and boundary dk-wave recorded with its speed */
+	long at = dk_bundle_find(b, DK_NAME_WAVE_SPEED);
+	int st = at < 0 ? DK_OK
+	         : dk_wave_options_from_attrs(dk_meta_attrs(dk_bundle_meta(b, (size_t)at)),
+	                                      &wo, err, sizeof err);
+	if (!st)
+		st = dk_wave_states_from_bundle(b, t->shape[t->rank - 1] / count, NULL,
 	                                    &ws, err, sizeof err);
 	if (!st) {
 		st = dk_wave_spectrum(&ws, &wo, o->batch, c, &P, &nk, &nf, err, sizeof err);
