@@ -163,10 +163,13 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 		const char *field = s->dt != 0 ? "dt" : s->tau != 0 ? "tau"
 		                    : s->integrator && *s->integrator ? "integrator"
 		                    : s->rank ? "rank" : NULL;
+		if (field && !strcmp(field, "dt"))
+			return dk_errorf(DK_EINVAL, err, errlen, "dt applies only to "
+			                 "continuous-time models (ctrnn, nwm, multiregion), "
+			                 "not %s", ops->kind);
 		if (field)
 			return dk_errorf(DK_EINVAL, err, errlen, "%s applies only to "
-			                 "continuous-time models (ctrnn, nwm), not %s",
-			                 field, ops->kind);
+			                 "the ctrnn, not %s", field, ops->kind);
 	} else if (ops->dt_only) {
 		const char *field = s->tau != 0 ? "tau"
 		                    : s->integrator && *s->integrator ? "integrator"
