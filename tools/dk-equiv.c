@@ -190,13 +190,9 @@ int main(int argc, char **argv)
 	if (input_path && !strcmp(model_path, "-") && !strcmp(input_path, "-"))
 		tool_usage_error("MODEL and INPUT cannot both be standard input");
 
-	dk_bundle *mb = tool_read_bundle(model_path, o.max_elements);
-	dk_bundle *in = mb && input_path ? tool_read_bundle(input_path, o.max_elements) : NULL;
-	dk_model *m = NULL;
-	char err[256];
+	dk_bundle *mb, *in;
+	dk_model *m = tool_read_model_input(model_path, input_path, o.max_elements, &mb, &in);
 	int status = TOOL_EXIT_FAIL;
-	if (mb && (!input_path || in) && dk_model_from_bundle(mb, &m, err, sizeof err))
-		tool_warn(model_path, "%s", err);
 	dk_bundle *out = dk_bundle_alloc();
 	if (m && out)
 		status = run(&o, m, in, input_path, out);

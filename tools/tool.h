@@ -22,6 +22,15 @@ void tool_init(const char *name, char **argv);
  * message and exit 1.
  */
 void tool_init_numeric(const char *name, char **argv);
+/*
+ * MODEL's stream read and its model made, and INPUT's stream beside it
+ * when input_path is not NULL (tool_numeric.c): the model, or NULL when
+ * either could not be read or the model not made (warned, naming the
+ * file).  *mb and *in receive the bundles (NULL when absent), which the
+ * caller frees.
+ */
+dk_model *tool_read_model_input(const char *model_path, const char *input_path,
+                                size_t max_elements, dk_bundle **mb, dk_bundle **in);
 const char *tool_name(void);
 
 /* "dk-NAME: where: what\n" on stderr (where may be NULL). */

@@ -24,3 +24,15 @@ void tool_init_numeric(const char *name, char **argv)
 		_exit(TOOL_EXIT_FAIL);
 	}
 }
+
+dk_model *tool_read_model_input(const char *model_path, const char *input_path,
+                                size_t max_elements, dk_bundle **mb, dk_bundle **in)
+{
+	char err[256];
+	dk_model *m = NULL;
+	*mb = tool_read_bundle(model_path, max_elements);
+	*in = *mb && input_path ? tool_read_bundle(input_path, max_elements) : NULL;
+	if (*mb && (!input_path || *in) && dk_model_from_bundle(*mb, &m, err, sizeof err))
+		tool_warn(model_path, "%s", err);
+	return m;
+}
