@@ -139,8 +139,9 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 		                 "wrnn, fernn, grnn and nwm have", ops->kind);
 	if (!ops->has_sheet && (s->height || s->width))
 		return dk_errorf(DK_EINVAL, err, errlen, "height and width (a sheet) "
-		                 "apply only to the nwm, not %s", ops->kind);
-	if (ops->has_sheet && (!s->height || !s->width))
+		                 "apply only to the nwm, fernn and grnn, not %s", ops->kind);
+	if ((ops->has_sheet == DK_SHEET_REQUIRED && (!s->height || !s->width)) ||
+	    (ops->has_sheet == DK_SHEET_OPTIONAL && !s->height != !s->width))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the sheet's height and "
 		                 "width must be at least 1", ops->kind);
 	if (!ops->has_velocities && s->velocities)
@@ -290,7 +291,7 @@ static json_t *model_attrs(const dk_model *m)
 	}
 	/* the sheet and the continuous-time settings, only for the models
 	   that have them */
-	if (a && m->ops->has_sheet) {
+	if (a && m->ops->has_sheet && s->height) {
 		json_t *c = json_pack("{s:I, s:I}", "height", (json_int_t)s->height,
 		                      "width", (json_int_t)s->width);
 		if (!c || json_object_update(a, c)) {

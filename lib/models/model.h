@@ -16,7 +16,8 @@
  * reads h alone (k = units), as a PyTorch nn.Linear on the LSTM's output
  * does; W_out is outputs x k.  The fernn's readout first takes, for each
  * channel and unit, the maximum over its S velocity slices (k = n / S
- * entries, S = 2 V + 1), as the paper's model pools before its decoder;
+ * entries, S = 2 V + 1, (2 V + 1)^2 on a sheet), as the paper's model
+ * pools before its decoder;
  * so its readout is piecewise linear, and its W_out, outputs x C N, is
  * the grnn's (S = 1).
  *
@@ -51,20 +52,24 @@ typedef enum {
  * policy (the wrnn is relu, starts as a delay line and has 1 channel
  * unless told; the gated kinds' nonlinearities are fixed; only
  * continuous-time kinds have dt, and only the ctrnn tau, an integrator
- * and a rank; only the nwm has a sheet, only the fernn velocities, only
+ * and a rank; only the nwm (always) and the fernn and grnn (or a ring)
+ * have a sheet, only the fernn velocities, only
  * the multiregion network regions and couplings) is
  * decided and checked by dk_model_create, not by its callers.
  */
 typedef struct dk_model_spec {
 	const char *kind;      /* "rnn", "wrnn", ... */
 	size_t units;          /* state size n (rnn), units per ring (wrnn);
-	                          nwm: height width, or 0 */
+	                          nwm, fernn or grnn on a sheet: height
+	                          width, or 0 */
 	size_t channels;       /* rings (wrnn, fernn, grnn) or sheets (nwm);
 	                          0 where it does not apply */
-	size_t height, width;  /* the sheet of the nwm: rows and columns
-	                          (0 where it does not apply) */
+	size_t height, width;  /* the sheet of the nwm, fernn or grnn: rows
+	                          and columns (0 where it does not apply;
+	                          fernn, grnn: 0 on a ring) */
 	size_t velocities;     /* fernn: V, its velocities -V .. V (at least
-	                          1); 0 for every other kind (grnn: {0}) */
+	                          1), on a sheet pairs in {-V .. V}^2; 0 for
+	                          every other kind (grnn: {0}) */
 	size_t inputs;         /* m */
 	size_t outputs;        /* readout size */
 	dk_act act;
@@ -112,8 +117,8 @@ int dk_model_check_inputs(const dk_model *m, size_t nu, char *err,
 size_t dk_model_state_size(const dk_model *m);
 /* Values of one step's input: spec.inputs, but for the nwm, whose input
    is an image of spec.inputs channels on its sheet (inputs H W), and the
-   fernn and grnn, whose input is spec.inputs channels on their ring
-   (inputs units). */
+   fernn and grnn, whose input is spec.inputs channels on their ring or
+   sheet (inputs units, units = H W on a sheet). */
 size_t dk_model_input_size(const dk_model *m);
 size_t dk_model_output_size(const dk_model *m);
 /* k: how many leading state entries the readout reads, or the size of
@@ -127,7 +132,7 @@ size_t dk_model_readout_pool(const dk_model *m);
 /*
  * Where the state's units sit in space: 1 with *out filled for a model
  * that has a spatial layout (wrnn: its channels, each a periodic ring of
- * units; fernn, grnn: a periodic ring per velocity and channel; nwm: its
+ * units; fernn, grnn: a periodic ring or sheet per velocity and channel; nwm: its
  * y then its z channels, each a periodic sheet), 0 with out->rank = 0
  * for one that has none.  dk-run writes it
  * into the attrs of the states (stream/layout.h), where dk-wave finds it.

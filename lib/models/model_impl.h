@@ -18,6 +18,10 @@
 #define DK_MODEL_MAX_PARAMS 16
 #define DK_PARAM_MAX_RANK 4
 
+/* dk_model_ops.has_sheet */
+#define DK_SHEET_REQUIRED 1
+#define DK_SHEET_OPTIONAL 2
+
 typedef struct dk_param_view {
 	char name[64];                    /* "model/W" */
 	int rank;
@@ -36,8 +40,9 @@ typedef struct dk_model_ops {
 	int act_fixed;
 	const char *init_default;
 	int has_channels;
-	/* 1 for a kind on sheets (nwm): spec.height and width are required,
-	   and refused for every other kind. */
+	/* DK_SHEET_REQUIRED for a kind on sheets only (nwm): spec.height and
+	   width are required; DK_SHEET_OPTIONAL for a kind on rings or sheets
+	   (fernn, grnn): both or neither; 0: refused. */
 	int has_sheet;
 	/* 1 for the kind lifted over velocities (fernn): spec.velocities is
 	   required, and refused for every other kind. */
