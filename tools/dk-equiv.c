@@ -3,11 +3,12 @@
  * shifts of the rings or sheets its units lie on: the error of one step
  * (with and without its input) and of whole trajectories, per shift and
  * time step, and the verdict with the part that breaks it; or, with
- * --group flow, under flows on rings: the trajectory error per velocity
- * and time step.
+ * --group flow, under flows on rings or sheets: the trajectory error per
+ * velocity and time step.
  *
  *	dk-init wrnn --channels 2 --units 16 | dk-equiv
  *	dk-init fernn --channels 2 --units 11 --velocities 2 | dk-equiv --group flow
+ *	dk-init fernn --sheet 6,7 --velocities 1 | dk-equiv --group flow --velocity 1,-1
  *
  * The trajectories start from random states with random inputs, or from
  * the input and h0 of INPUT.  The medium is the model's layout, or
@@ -45,18 +46,20 @@ static void usage(void)
 	       "or from the tensors input (time, batch, feature) and h0 of INPUT.\n"
 	       "Writes equiv/shifts, equiv/error, equiv/step_error, equiv/free_error,\n"
 	       "equiv/trajectory_error and equiv/max, whose attrs hold the verdict.\n"
-	       "With --group flow (rings only) the input moves at velocity mu, by mu t\n"
-	       "at step t; the run from the flowed start (slice nu from slice nu - mu of\n"
-	       "h0, moved by -mu) is compared with the original trajectory, slice nu - mu\n"
-	       "moved by mu (t - 1) at step t, over the slices whose partner nu - mu is\n"
-	       "a velocity of the model (a model without velocities: its one slice).\n"
+	       "With --group flow the input moves at velocity mu, by mu t at step t; the\n"
+	       "run from the flowed start (slice nu from slice nu - mu of h0, moved by\n"
+	       "-mu) is compared with the original trajectory, slice nu - mu moved by\n"
+	       "mu (t - 1) at step t, over the slices whose partner nu - mu is a\n"
+	       "velocity of the model (a model without velocities: its one slice).  On\n"
+	       "sheets mu = (mu_x, mu_y), x along the columns and y along the rows.\n"
 	       "equiv/shifts then holds the velocities; there are no step records.\n"
 	       "\n"
 	       "      --group G         shift (default) or flow\n"
 	       "      --shift M         only the shift M (default: every shift)\n"
-	       "      --velocity NU     flow: only the velocity NU, a nonzero integer\n"
+	       "      --velocity NU     flow: only the velocity NU, a nonzero integer,\n"
+	       "                        on sheets a pair X,Y of integers, not 0,0\n"
 	       "                        (default: every nonzero velocity of the model,\n"
-	       "                        or -1 and 1)\n"
+	       "                        or -1 and 1 along each axis)\n"
 	       "      --rings C         C rings of equal size, whatever the model's\n"
 	       "                        layout says\n"
 	       "      --sheet H,W       sheets of H rows and W columns, whatever the\n"
@@ -74,6 +77,25 @@ static void usage(void)
 	tool_exit_stdout();
 }
 
+/* --velocity: NU, or X,Y on sheets; usage errors. */
+static void parse_velocity(const char *arg, dk_equiv_options *o)
+{
+	const char *comma = strchr(arg, ',');
+	char first[64];
+	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
+	if (len == 0 || len >= sizeof first || (comma && strchr(comma + 1, ',')))
+		tool_usage_error("--velocity: NU or X,Y, not '%s'", arg);
+	memcpy(first, arg, len);
+	first[len] = '\0';
+	double x = tool_parse_real("--velocity", first, -1e9, 1e9);
+	double y = comma ? tool_parse_real("--velocity", comma + 1, -1e9, 1e9) : 0;
+	if (x != floor(x) || y != floor(y) || (x == 0 && y == 0))
+		tool_usage_error("--velocity: %s, not '%s'", comma ? "integers X,Y, not "
+		                 "both 0" : "a nonzero integer", arg);
+	o->velocity = (int64_t)x;
+	o->velocity_y = (int64_t)y;
+	o->velocity_pair = comma != NULL;
+}
 
 /* Start, measure, gather (lib/analysis/equiv.h); the exit status. */
 static int run(const options *o, const dk_model *m, const dk_bundle *in,
@@ -140,13 +162,7 @@ int main(int argc, char **argv)
 			if ((o.equiv.shift = tool_parse_count("--shift", optarg)) == 0)
 				tool_usage_error("--shift must be at least 1");
 			break;
-		case OPT_VELOCITY: {
-			double v = tool_parse_real("--velocity", optarg, -1e9, 1e9);
-			if (v == 0 || v != floor(v))
-				tool_usage_error("--velocity: a nonzero integer, not '%s'", optarg);
-			o.equiv.velocity = (int64_t)v;
-			break;
-		}
+		case OPT_VELOCITY: parse_velocity(optarg, &o.equiv); break;
 		case OPT_RINGS:
 			if ((o.equiv.rings = tool_parse_count("--rings", optarg)) == 0)
 				tool_usage_error("--rings must be at least 1");
@@ -172,13 +188,11 @@ int main(int argc, char **argv)
 		case 'o': o.output = optarg; break;
 		}
 	}
-	if (o.equiv.group != DK_EQUIV_FLOW && o.equiv.velocity)
+	if (o.equiv.group != DK_EQUIV_FLOW && (o.equiv.velocity || o.equiv.velocity_pair))
 		tool_usage_error("--velocity belongs to --group flow");
 	if (o.equiv.group == DK_EQUIV_FLOW && o.equiv.shift)
 		tool_usage_error("--shift belongs to --group shift; a flow's are "
 		                 "--velocity");
-	if (o.equiv.group == DK_EQUIV_FLOW && o.equiv.sheet[0])
-		tool_usage_error("--group flow acts on rings only, not --sheet");
 	if (argc - optind > 2)
 		tool_usage_error("at most one MODEL and one INPUT");
 	if (o.equiv.rings && o.equiv.sheet[0])
@@ -197,11 +211,11 @@ int main(int argc, char **argv)
 	if (m && out)
 		status = run(&o, m, in, input_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:s?, s:s, s:I, s:I, s:I, s:[I, I], s:I, s:I, s:I, s:f}",
+		"{s:s, s:s?, s:s, s:I, s:[I, I], s:I, s:[I, I], s:I, s:I, s:I, s:f}",
 		"model", model_path, "input", input_path,
 		"group", dk_equiv_group_name(o.equiv.group),
 		"shift", (json_int_t)o.equiv.shift,
-		"velocity", (json_int_t)o.equiv.velocity, "rings", (json_int_t)o.equiv.rings,
+		"velocity", (json_int_t)o.equiv.velocity, (json_int_t)o.equiv.velocity_y, "rings", (json_int_t)o.equiv.rings,
 		"sheet", (json_int_t)o.equiv.sheet[0], (json_int_t)o.equiv.sheet[1],
 		"steps", (json_int_t)o.equiv.steps, "samples", (json_int_t)o.equiv.samples,
 		"seed", (json_int_t)o.equiv.seed, "tolerance", o.equiv.tolerance));

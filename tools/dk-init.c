@@ -8,6 +8,7 @@
  *	dk-init wrnn --channels 6 --units 100 --inputs 10 --outputs 10
  *	dk-init nwm --channels 2 --sheet 32,32 --inputs 1 --outputs 4
  *	dk-init fernn --channels 4 --units 32 --velocities 2 --inputs 1
+ *	dk-init fernn --channels 2 --sheet 16,16 --velocities 1 --inputs 1
  *	dk-init multiregion --units 1000 --a 2,1.5,1.2 --b 0.5,0.5,0.5
  *
  * The model is created by the library (dk_model_create); this tool only
@@ -51,9 +52,11 @@ static void usage(void)
 	       "  fernn  the flow-equivariant RNN: C channels on a ring of N units per\n"
 	       "         velocity nu in -V..V, h_nu' = relu(W * roll(h_nu, nu) + U * u + b),\n"
 	       "         W and U circular with kernel 3, u I channels on the ring; the\n"
-	       "         readout reads the maximum over nu; needs --velocities\n"
-	       "  grnn   the same cell with the one velocity 0 (the G-RNN); the same\n"
-	       "         seed gives it the fernn's parameters\n"
+	       "         readout reads the maximum over nu; needs --velocities.  With\n"
+	       "         --sheet H,W on an H x W torus: nu = (nu_x, nu_y) in {-V..V}^2\n"
+	       "         (nu_x along columns, nu_y along rows), kernels 3x3\n"
+	       "  grnn   the same cell with the one velocity 0 (the G-RNN), on a ring\n"
+	       "         or a sheet; the same seed gives it the fernn's parameters\n"
 	       "  multiregion  P regions of N units, dx^mu/dt = -x^mu + sum_nu m^{mu nu}\n"
 	       "         (n^{mu nu} . phi(x^nu))/N + B u, phi = erf(sqrt(pi) x/2), held\n"
 	       "         matrix-free; loadings drawn with <n^{mu nu} m^{nu rho}> =\n"

@@ -1,10 +1,10 @@
 /*
  * model_options.h -- the options that make a new model (--channels,
  * --units, --inputs, --outputs, --act/--phi, --init, --gain, the seed,
- * the continuous-time --dt, --tau, --integrator, --rank, the nwm's
- * --sheet, the fernn's --velocities, and the multiregion network's
- * --regions, --a, --b, --signs), as dk-init
- * takes them and dk-train takes them to create the model it trains.
+ * the continuous-time --dt, --tau, --integrator, --rank, the --sheet
+ * of the nwm, fernn and grnn, the fernn's --velocities, and the
+ * multiregion network's --regions, --a, --b, --signs), as dk-init takes
+ * them and dk-train takes them to create the model it trains.
  *
  * The long options return the short letters dk-init has always had
  * (-c -n -i -O -a -I -g, and -S for the seed), so a tool that takes both
@@ -81,7 +81,8 @@ enum {
 	"      --tau TAU        ctrnn: time constant (default 1)\n" \
 	"      --integrator M   ctrnn: euler or rk4 (default euler)\n" \
 	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n" \
-	"      --sheet H,W      nwm: the sheet's rows and columns (required)\n" \
+	"      --sheet H,W      nwm (required), fernn, grnn (instead of a ring):\n" \
+	"                       the sheet's rows and columns\n" \
 	"      --velocities V   fernn: its velocities -V .. V, V at least 1\n" \
 	"                       (required)\n" \
 	"      --regions P      multiregion: regions of --units N units each\n" \

@@ -59,17 +59,20 @@ int dk_equiv_options_check(const dk_equiv_options *o, char *err,
 {
 	if (o->group != DK_EQUIV_SHIFT && o->group != DK_EQUIV_FLOW)
 		return dk_errorf(DK_EINVAL, err, errlen, "group: shift or flow");
-	if (o->group == DK_EQUIV_SHIFT && o->velocity)
+	if (o->group == DK_EQUIV_SHIFT && (o->velocity || o->velocity_pair))
 		return dk_errorf(DK_EINVAL, err, errlen, "velocity: only flows have "
 		                 "velocities, not shifts");
 	if (o->group == DK_EQUIV_FLOW && o->shift)
 		return dk_errorf(DK_EINVAL, err, errlen, "shift: the elements of a flow "
 		                 "are its velocities, not shifts");
-	if (o->group == DK_EQUIV_FLOW && (o->sheet[0] || o->sheet[1]))
-		return dk_errorf(DK_EINVAL, err, errlen, "sheet: flows act on rings "
-		                 "only");
-	if (o->velocity == INT64_MIN)
+	if (o->velocity == INT64_MIN || o->velocity_y == INT64_MIN)
 		return dk_errorf(DK_EINVAL, err, errlen, "velocity: out of range");
+	if (o->velocity_pair && !o->velocity && !o->velocity_y)
+		return dk_errorf(DK_EINVAL, err, errlen, "velocity: (0, 0) does not "
+		                 "move; a flow's velocity is nonzero");
+	if (!o->velocity_pair && o->velocity_y)
+		return dk_errorf(DK_EINVAL, err, errlen, "velocity: a y component "
+		                 "belongs to a pair (velocity_pair)");
 	if (o->samples == 0)
 		return dk_errorf(DK_EINVAL, err, errlen, "samples must be at least 1");
 	if (!(isfinite(o->tolerance) && o->tolerance > 0))
@@ -408,7 +411,7 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 	if (o->group == DK_EQUIV_FLOW) {
 		st = dk_equiv_flow_slices(m, r, err, errlen);
 		if (!st)
-			st = dk_equiv_list_velocities(o, r, r->slices / 2, err, errlen);
+			st = dk_equiv_list_velocities(o, r, r->velocities, err, errlen);
 	} else {
 		st = list_elements(o, r, md, err, errlen);
 	}

@@ -1,7 +1,7 @@
 /*
  * equiv.h -- how far a model is from equivariant under a group acting on
  * its state and input: the cyclic shifts of rings and sheets, and the
- * flows on rings, shifts that grow with time.
+ * flows on rings and sheets, shifts that grow with time.
  *
  * A shift g acts on a state whose units lie on C periodic rings of n
  * units (or C periodic sheets of H x W) by rolling every channel alike:
@@ -25,16 +25,23 @@
  *                     run from g x_0 driven by g u_t.
  *
  * A flow at integer velocity mu moves the input by mu t at step t,
- * u'(t) = T_{mu t} u(t), where T_s is the shift by s above on a ring.
- * The state of a lifted model (the fernn) is 2 v + 1 slices, one per
- * velocity nu in V = {-v .. v}, each C rings of n units, stored by
- * velocity, then channel, then unit; any other model is one slice (v =
- * 0).  The flowed run starts from h'_nu(0) = T_{-mu} h_{nu - mu}(0) and
+ * u'(t) = T_{mu t} u(t), where T_s is the shift by s above on a ring,
+ * and on a sheet, for a velocity mu = (mu_x, mu_y), the shift by
+ * (dy, dx) = (mu_y t, mu_x t): x is along the columns and y along the
+ * rows, as dk-wave's directions are (angles from the column axis toward
+ * the row axis), and as the fernn's velocities are.  The state of a
+ * lifted model (the fernn) is one slice per velocity nu of its V: on
+ * rings 2 v + 1 slices, V = {-v .. v}, each C rings of n units; on
+ * sheets (2 v + 1)^2 slices, V = {-v .. v}^2 in the order nu_x, then
+ * nu_y, each C sheets; stored by velocity, then channel, then unit; any
+ * other model is one slice (v = 0).  A lifted model is measured on its
+ * own medium only (its velocities move it there).  The flowed run starts from h'_nu(0) = T_{-mu} h_{nu - mu}(0) and
  * is compared, at each t = 1..T, with
  *
  *   h'_nu(t) = T_{mu (t - 1)} h_{nu - mu}(t)
  *
- * over the slices nu whose partner nu - mu lies in V (the trajectory
+ * over the slices nu whose partner nu - mu lies in V (on sheets, both
+ * components; the trajectory
  * error, relative over those slices together).  A model without a lift
  * has its one slice as its own partner: start T_{-mu} x0, target
  * T_{mu (t - 1)} x_t.  A slice without a partner starts as its own
@@ -60,7 +67,7 @@
 
 typedef enum {
 	DK_EQUIV_SHIFT,  /* cyclic shifts of rings and sheets */
-	DK_EQUIV_FLOW    /* shifts that grow with time: velocities, rings only */
+	DK_EQUIV_FLOW    /* shifts that grow with time: velocities */
 } dk_equiv_group;
 
 /* "shift" or "flow", and back (DK_EINVAL for another name). */
@@ -77,7 +84,13 @@ typedef struct dk_equiv_options {
 	                        sheets: along rows 1 .. H - 1 and along
 	                        columns 1 .. W - 1) */
 	int64_t velocity;    /* flow: mu != 0, or 0: every nonzero mu in
-	                        -v .. v for a lifted model, else -1 and 1 */
+	                        -v .. v for a lifted model, else -1 and 1;
+	                        on sheets mu_x, of the pair below */
+	int64_t velocity_y;  /* flow on sheets: mu_y, along the rows */
+	int velocity_pair;   /* 1: (velocity, velocity_y) is one sheet
+	                        velocity, not (0, 0); 0 on rings and for
+	                        every velocity on sheets (the nonzero ones
+	                        of {-v .. v}^2, else (+-1, 0) and (0, +-1)) */
 	size_t steps;        /* T >= 1, or 0: the default (the input's
 	                        length with a stream's input) */
 	size_t samples;      /* random trajectories B >= 1 (a stream's input
@@ -143,10 +156,13 @@ typedef struct dk_equiv_result {
 	dk_equiv_group group;
 	dk_layout layout;         /* the medium the shifts act on */
 	size_t elements;          /* group elements measured */
-	size_t axes;              /* 1 (rings) or 2 (sheets: dy, dx) */
+	size_t axes;              /* 1 (rings) or 2 (sheets: shifts (dy, dx),
+	                             flow velocities (mu_x, mu_y)) */
 	int64_t *shifts;          /* owned: elements x axes (flow: the
-	                             velocities, one axis) */
-	size_t slices;            /* flow: 2 v + 1 velocity slices (else 1) */
+	                             velocities) */
+	size_t slices;            /* flow: 2 v + 1 velocity slices, (2 v +
+	                             1)^2 on sheets (else 1) */
+	size_t velocities;        /* flow: v of the lift (0 without) */
 	size_t *compared;         /* owned, flow: slices with a partner, per
 	                             element (NULL for shifts) */
 	double *unpartnered_error; /* owned, flow: per element, the largest
@@ -197,7 +213,9 @@ void dk_equiv_result_clear(dk_equiv_result *r);
  *	equiv/max               f8 ()  attrs also: equivariant, breaks,
  *	                               worst (its shift), first_step, summary
  *
- * For a flow equiv/shifts holds the velocities, the step records are
+ * For a flow equiv/shifts holds the velocities (on sheets (mu_x, mu_y),
+ * x along the columns: the order of --velocity, not that of a shift's
+ * (dy, dx)), the step records are
  * left out (the step errors are not defined for flows), and the attrs
  * also hold velocities (v), slices_compared and unpartnered_error (per
  * element).

@@ -1,8 +1,8 @@
 /*
  * equiv_flow.c -- equivariance under flows (see equiv.h): shifts that
- * grow with time, on rings, with a velocity lift where the model has one
- * (the fernn): the velocities measured, the slices compared, the errors
- * along the trajectories and the verdict.
+ * grow with time, on rings and sheets, with a velocity lift where the
+ * model has one (the fernn): the velocities measured, the slices
+ * compared, the errors along the trajectories and the verdict.
  */
 #include <config.h>
 
@@ -16,21 +16,34 @@
 #include "base/status.h"
 
 /*
- * Flows (see equiv.h).  The state is S = 2 v + 1 slices of `rows` rings
- * of N units (S = 1 without a lift); the flowed run is stepped beside
- * the original one, and each is the model's own batched step on its own
- * data, so an equivariant model gives the same numbers permuted.
+ * Flows (see equiv.h).  The state is S slices of `rows` rings or sheets
+ * (S = 2 v + 1 on rings, (2 v + 1)^2 on sheets, 1 without a lift); a
+ * ring is a sheet of one row, its velocities (mu, 0).  The flowed run is
+ * stepped beside the original one, and each is the model's own batched
+ * step on its own data, so an equivariant model gives the same numbers
+ * permuted.
  */
 
-/* out = T_s in for `rows` rows of n units, (T_s x)[j][i] = x[j][(i - s)
-   mod n], s taken mod n. */
-static void roll(size_t rows, size_t n, int64_t s, const double *in, double *out)
+/* s mod n in 0 .. n - 1. */
+static size_t wrap(int64_t s, size_t n)
 {
 	int64_t N = (int64_t)n;
-	size_t k = (size_t)(((s % N) + N) % N);
+	return (size_t)(((s % N) + N) % N);
+}
+
+/* out = T_(sx, sy) in for `rows` planes of md.H x md.W: (T x)[j][r][c] =
+   x[j][(r - sy) mod H][(c - sx) mod W]. */
+static void roll(size_t rows, medium md, int64_t sx, int64_t sy,
+                 const double *in, double *out)
+{
+	size_t kx = wrap(sx, md.W), ky = wrap(sy, md.H), N = md.H * md.W;
 	for (size_t j = 0; j < rows; j++)
-		for (size_t i = 0; i < n; i++)
-			out[j * n + (i + k) % n] = in[j * n + i];
+		for (size_t r = 0; r < md.H; r++) {
+			const double *from = in + j * N + r * md.W;
+			double *to = out + j * N + ((r + ky) % md.H) * md.W;
+			for (size_t c = 0; c < md.W; c++)
+				to[(c + kx) % md.W] = from[c];
+		}
 }
 
 /* mu t mod n, without the product overflowing. */
@@ -40,37 +53,87 @@ static int64_t flow_move(int64_t mu, size_t t, size_t n)
 	return (mu % N) * (int64_t)(t % n) % N;
 }
 
-/* The slice whose flowed run slice a of S follows at velocity mu: a - mu
-   when that is a slice (velocity nu - mu in V), -1 when it is not; a
-   model without a lift is its own one slice's partner. */
-static long flow_partner(size_t a, int64_t mu, size_t S, int lifted)
+/* Velocity e's components: (mu, 0) on rings. */
+static void velocity_of(const dk_equiv_result *r, size_t e, int64_t *mx,
+                        int64_t *my)
 {
-	if (!lifted)
-		return (long)a;
-	int64_t p = (int64_t)a - mu;
-	return p < 0 || p >= (int64_t)S ? -1 : (long)p;
+	*mx = r->shifts[e * r->axes];
+	*my = r->axes == 2 ? r->shifts[e * r->axes + 1] : 0;
 }
 
-/* The velocities: one, or every nonzero one in -v .. v (-1 and 1
-   without a lift). */
+/* The slice whose flowed run slice a of S follows at velocity (mx, my):
+   the one of velocity nu - mu when that is in V, -1 when it is not; a
+   model without a lift is its own one slice's partner.  Slices go by
+   nu_x, then nu_y on sheets (A = 2 v + 1 per axis). */
+static long flow_partner(size_t a, int64_t mx, int64_t my, size_t S, size_t A,
+                         int sheet)
+{
+	if (S == 1)
+		return (long)a;
+	int64_t ix = sheet ? (int64_t)(a / A) : (int64_t)a;
+	int64_t iy = sheet ? (int64_t)(a % A) : 0;
+	int64_t px = ix - mx, py = iy - my, n = (int64_t)A;
+	if (px < 0 || px >= n || (sheet && (py < 0 || py >= n)))
+		return -1;
+	return (long)(sheet ? px * n + py : px);
+}
+
+/* The velocity of element e, in words. */
+static void velocity_words(const dk_equiv_result *r, size_t e, char *buf,
+                           size_t cap)
+{
+	int64_t mx, my;
+	velocity_of(r, e, &mx, &my);
+	if (r->axes == 1)
+		snprintf(buf, cap, "%lld", (long long)mx);
+	else
+		snprintf(buf, cap, "(%lld, %lld)", (long long)mx, (long long)my);
+}
+
+/* The velocities: one, or every nonzero one of the lift (on rings -v ..
+   v, on sheets {-v .. v}^2 in the slices' order), or without a lift the
+   unit ones (-1 and 1; on sheets (+-1, 0) and (0, +-1)). */
 int dk_equiv_list_velocities(const dk_equiv_options *o, dk_equiv_result *r,
                              size_t v, char *err, size_t errlen)
 {
-	r->axes = 1;
-	r->elements = o->velocity ? 1 : v ? 2 * v : 2;
-	r->shifts = calloc(r->elements, sizeof *r->shifts);
+	int sheet = r->layout.rank == 3;
+	size_t A = 2 * v + 1;
+	r->axes = sheet ? 2 : 1;
+	if (!sheet && o->velocity_pair)
+		return dk_errorf(DK_EINVAL, err, errlen, "velocity: a pair (x, y) "
+		                 "moves a sheet, and the medium is rings");
+	if (sheet && o->velocity && !o->velocity_pair)
+		return dk_errorf(DK_EINVAL, err, errlen, "velocity: on sheets a pair "
+		                 "(x along the columns, y along the rows), not one "
+		                 "number");
+	int one = o->velocity || o->velocity_pair;
+	r->elements = one ? 1 : sheet ? (v ? A * A - 1 : 4) : v ? 2 * v : 2;
+	r->shifts = calloc(r->elements * r->axes, sizeof *r->shifts);
 	r->compared = calloc(r->elements, sizeof *r->compared);
 	r->unpartnered_error = calloc(r->elements, sizeof *r->unpartnered_error);
 	if (!r->shifts || !r->compared || !r->unpartnered_error)
 		return dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
-	if (o->velocity)
-		r->shifts[0] = o->velocity;
-	else if (!v)
-		r->shifts[0] = -1, r->shifts[1] = 1;
-	else
-		for (size_t e = 0, a = 0; a <= 2 * v; a++)
+	int64_t *s = r->shifts;
+	if (one) {
+		s[0] = o->velocity;
+		if (sheet)
+			s[1] = o->velocity_y;
+	} else if (!sheet && !v) {
+		s[0] = -1, s[1] = 1;
+	} else if (!sheet) {
+		for (size_t e = 0, a = 0; a < A; a++)
 			if (a != v)
-				r->shifts[e++] = (int64_t)a - (int64_t)v;
+				s[e++] = (int64_t)a - (int64_t)v;
+	} else if (!v) {
+		static const int64_t unit[8] = {-1, 0, 1, 0, 0, -1, 0, 1};
+		memcpy(s, unit, sizeof unit);
+	} else {
+		for (size_t e = 0, a = 0; a < A * A; a++)
+			if (a != (A * A) / 2) {
+				s[2 * e] = (int64_t)(a / A) - (int64_t)v;
+				s[2 * e++ + 1] = (int64_t)(a % A) - (int64_t)v;
+			}
+	}
 	return DK_OK;
 }
 
@@ -80,32 +143,37 @@ int dk_equiv_flow_measure(const dk_model *m, dk_model_work *w,
                           dk_equiv_result *r, size_t e, char *err, size_t errlen)
 {
 	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
-	size_t B = st->batch, T = st->steps, N = md.W, S = r->slices;
-	size_t rows = md.C / S, CN = rows * N;
-	int lifted = S > 1;
-	int64_t mu = r->shifts[e];
+	size_t B = st->batch, T = st->steps, S = r->slices, N = md.H * md.W;
+	size_t rows = md.C / S, CN = rows * N, A = 2 * r->velocities + 1;
+	int sheet = r->axes == 2;
+	int64_t mx, my;
+	velocity_of(r, e, &mx, &my);
 	size_t compared = 0;
 	for (size_t a = 0; a < S; a++)
-		compared += flow_partner(a, mu, S, lifted) >= 0;
-	if (!compared)
-		return dk_errorf(DK_EINVAL, err, errlen, "velocity %lld: no slice "
-		                 "nu has its partner nu - mu in -%zu .. %zu",
-		                 (long long)mu, S / 2, S / 2);
+		compared += flow_partner(a, mx, my, S, A, sheet) >= 0;
+	if (!compared) {
+		char at[48];
+		velocity_words(r, e, at, sizeof at);
+		return dk_errorf(DK_EINVAL, err, errlen, "velocity %s: no slice "
+		                 "nu has its partner nu - mu in -%zu .. %zu%s", at,
+		                 r->velocities, r->velocities, sheet ? " squared" : "");
+	}
 	r->compared[e] = compared;
 	r->unpartnered_error[e] = NAN;
 	memcpy(s->x, st->x0, B * n * sizeof *s->x);
 	for (size_t b = 0; b < B; b++)
 		for (size_t a = 0; a < S; a++) {
-			long p = flow_partner(a, mu, S, lifted);
-			roll(rows, N, -(mu % (int64_t)N), st->x0 + b * n +
-			     (p < 0 ? a : (size_t)p) * CN, s->y + b * n + a * CN);
+			long p = flow_partner(a, mx, my, S, A, sheet);
+			roll(rows, md, -(mx % (int64_t)md.W), -(my % (int64_t)md.H),
+			     st->x0 + b * n + (p < 0 ? a : (size_t)p) * CN,
+			     s->y + b * n + a * CN);
 		}
 	for (size_t t = 0; t < T; t++) {
 		const double *u = nu ? st->u + t * B * nu : NULL;
 		const double *gu = u;
-		int64_t move = flow_move(mu, t, N);
+		int64_t move_x = flow_move(mx, t, md.W), move_y = flow_move(my, t, md.H);
 		if (u && r->input_transformed) {
-			roll(B * nu / N, N, move, u, s->gu);
+			roll(B * nu / N, md, move_x, move_y, u, s->gu);
 			gu = s->gu;
 		}
 		int rc = dk_model_step(m, w, B, s->x, u, s->xn, NULL);
@@ -125,10 +193,10 @@ int dk_equiv_flow_measure(const dk_model *m, dk_model_work *w,
 		for (size_t b = 0; b < B; b++) {
 			double num[2] = {0, 0}, den[2] = {0, 0};
 			for (size_t a = 0; a < S; a++) {
-				long p = flow_partner(a, mu, S, lifted);
+				long p = flow_partner(a, mx, my, S, A, sheet);
 				int c = p < 0;
-				roll(rows, N, move, s->xn + b * n + (c ? a : (size_t)p) * CN,
-				     s->ref);
+				roll(rows, md, move_x, move_y,
+				     s->xn + b * n + (c ? a : (size_t)p) * CN, s->ref);
 				const double *y = s->yn + b * n + a * CN;
 				for (size_t i = 0; i < CN; i++) {
 					double d = y[i] - s->ref[i];
@@ -173,38 +241,49 @@ void dk_equiv_judge_flow(dk_equiv_result *r, size_t m, size_t ring_units)
 	r->equivariant = r->max <= r->tolerance;
 	r->breaks = r->equivariant ? DK_EQUIV_BREAKS_NONE
 	                           : DK_EQUIV_BREAKS_TRAJECTORY;
-	char input[160] = "";
+	char input[160] = "", at[48];
 	if (m && !r->input_transformed)
 		snprintf(input, sizeof input, "; the input was left as it is: its width "
-		         "%zu is not a multiple of a ring's %zu units", m, ring_units);
-	long long mu = (long long)r->shifts[r->worst];
+		         "%zu is not a multiple of a %s's %zu units", m,
+		         r->axes == 2 ? "sheet" : "ring", ring_units);
+	velocity_words(r, r->worst, at, sizeof at);
 	if (r->equivariant)
 		snprintf(r->summary, sizeof r->summary, "flow-equivariant to %g over "
 		         "%zu velocit%s and %zu steps (largest error %.3g, velocity "
-		         "%lld)%s", r->tolerance, r->elements,
-		         r->elements == 1 ? "y" : "ies", T, r->max, mu, input);
+		         "%s)%s", r->tolerance, r->elements,
+		         r->elements == 1 ? "y" : "ies", T, r->max, at, input);
 	else
 		snprintf(r->summary, sizeof r->summary, "not flow-equivariant: the "
 		         "flowed run parts from the original moved along by %.3g "
-		         "(velocity %lld) from step %zu on%s", r->max, mu,
+		         "(velocity %s) from step %zu on%s", r->max, at,
 		         r->first_step, input);
 }
 
-/* The flow's slices: 2 v + 1 of the layout's rings each (one without a
-   lift); DK_EINVAL with a message on sheets or rings that do not split. */
+/*
+ * The flow's slices: a lifted model's 2 v + 1 (on rings) or (2 v + 1)^2
+ * (on sheets) of the layout's rings or sheets each, one without a lift.
+ * DK_EINVAL with a message when a lifted model is measured on another
+ * medium than its own (its velocities are of that medium), or the
+ * channels do not split into the slices.
+ */
 int dk_equiv_flow_slices(const dk_model *m, dk_equiv_result *r, char *err,
                          size_t errlen)
 {
-	if (r->layout.rank != 2)
-		return dk_errorf(DK_EINVAL, err, errlen, "group: flows act on rings "
-		                 "only, and the %s model's state lies on sheets",
-		                 dk_model_kind(m));
 	const dk_model_spec *spec = dk_model_spec_of(m);
-	size_t v = spec ? spec->velocities : 0;
-	r->slices = 2 * v + 1;
+	size_t v = spec ? spec->velocities : 0, A = 2 * v + 1;
+	int sheet = r->layout.rank == 3;
+	dk_layout own;
+	if (v && dk_model_layout(m, &own) && own.rank != r->layout.rank)
+		return dk_errorf(DK_EINVAL, err, errlen, "the %s model's velocities "
+		                 "move it on %s, not on %s", dk_model_kind(m),
+		                 own.rank == 3 ? "sheets" : "rings",
+		                 sheet ? "sheets" : "rings");
+	r->velocities = v;
+	r->slices = sheet ? A * A : A;
 	if (r->layout.shape[0] % r->slices)
-		return dk_errorf(DK_EINVAL, err, errlen, "rings: the %zu rings do not "
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: the %zu %s do not "
 		                 "split into the model's %zu velocity slices",
-		                 r->layout.shape[0], r->slices);
+		                 sheet ? "sheet" : "rings", r->layout.shape[0],
+		                 sheet ? "sheets" : "rings", r->slices);
 	return DK_OK;
 }

@@ -24,9 +24,10 @@ typedef struct {
    or count. */
 size_t dk_equiv_first_not_finite(size_t count, const double *x);
 
-/* Flows (equiv_flow.c): the slices of the lift (DK_EINVAL on sheets, or
-   rings that do not split), the velocities to measure, the trajectory
-   errors of velocity e, and the verdict. */
+/* Flows (equiv_flow.c): the slices of the lift (DK_EINVAL for a lifted
+   model off its own medium, or channels that do not split), the
+   velocities to measure, the trajectory errors of velocity e, and the
+   verdict. */
 int dk_equiv_flow_slices(const dk_model *m, dk_equiv_result *r, char *err,
                          size_t errlen);
 int dk_equiv_list_velocities(const dk_equiv_options *o, dk_equiv_result *r,

@@ -56,7 +56,7 @@ static json_t *run_attrs(const dk_equiv_result *r)
 		if (bad || (json_object_set_new(e, "slices_compared", c) |
 		            json_object_set_new(e, "unpartnered_error", x)) ||
 		    json_object_set_new(e, "velocities",
-		                        json_integer((json_int_t)(r->slices / 2)))) {
+		                        json_integer((json_int_t)r->velocities))) {
 			json_decref(e);
 			e = NULL;
 		}
