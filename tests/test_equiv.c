@@ -8,7 +8,7 @@
  * options and layouts refused, with messages naming the field; the
  * starts; the records; and flows on the fernn (exact for its slices
  * with a partner, at velocities in V and beyond) and on the grnn with
- * the same weights (order 1).
+ * the same weights (order 1), on rings and on sheets.
  */
 #include <config.h>
 
@@ -76,8 +76,13 @@ static void test_options(void)
 	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
 	   strstr(err, "shift"), "a flow with a shift refused, named: %s", err);
 	o.shift = 0, o.sheet[0] = 2, o.sheet[1] = 3;
+	is_int(dk_equiv_options_check(&o, err, sizeof err), DK_OK, "a flow on sheets passes");
+	o.velocity_pair = 1;
 	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
-	   strstr(err, "sheet"), "a flow on sheets refused, named: %s", err);
+	   strstr(err, "velocity"), "a flow at the pair (0, 0) refused, named: %s", err);
+	o.velocity_pair = 0, o.velocity_y = 1;
+	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "velocity"), "a y velocity without a pair refused, named: %s", err);
 	o = dk_equiv_options_default();
 	o.velocity = 1;
 	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
@@ -246,11 +251,13 @@ static void test_start(void)
 	dk_model_free(m);
 }
 
-/* A ring model C = 2, N = 11 with 2 inputs, its bias away from 0 so
-   that both sides of the relu are reached. */
-static dk_model *ring_model(const char *kind, size_t v)
+/* A ring model C = 2, N = 11 with 2 inputs (or, H not 0, the same on
+   an H x W sheet), its bias away from 0 so that both sides of the relu
+   are reached. */
+static dk_model *medium_model(const char *kind, size_t v, size_t H, size_t W)
 {
-	dk_model_spec s = {.kind = kind, .channels = 2, .units = 11, .velocities = v,
+	dk_model_spec s = {.kind = kind, .channels = 2, .units = H ? 0 : 11,
+	                   .height = H, .width = W, .velocities = v,
 	                   .inputs = 2, .outputs = 2, .gain = 1, .seed = 17};
 	char err[256];
 	dk_model *m = NULL;
@@ -263,6 +270,11 @@ static dk_model *ring_model(const char *kind, size_t v)
 		for (size_t k = 0; k < count; k++)
 			dk_model_params(m)[off + k] = 0.2 * sin(0.3 + 1.7 * (double)k);
 	return m;
+}
+
+static dk_model *ring_model(const char *kind, size_t v)
+{
+	return medium_model(kind, v, 0, 0);
 }
 
 /*
@@ -354,6 +366,81 @@ static void test_flow(void)
 	dk_model_free(g);
 }
 
+/* Flows on a 4 x 5 sheet, the same bounds as on rings: the fernn (v =
+   1) exact over its slices with a partner, (3 - |mu_x|) (3 - |mu_y|) of
+   them, for every mu in V^2 and beyond; the grnn order 1. */
+static void test_flow_sheet(void)
+{
+	char err[256];
+	dk_model *f = medium_model("fernn", 1, 4, 5), *g = medium_model("grnn", 0, 4, 5);
+	if (!ok(f && g, "a fernn (v = 1) and a grnn on a 4 x 5 sheet")) {
+		dk_model_free(f);
+		dk_model_free(g);
+		return;
+	}
+	dk_equiv_options o = dk_equiv_options_default();
+	o.group = DK_EQUIV_FLOW, o.steps = 12, o.samples = 3, o.seed = 7;
+	dk_equiv_start s;
+	dk_equiv_result r;
+	int st = dk_equiv_start_random(&s, f, &o, err, sizeof err);
+	if (!st)
+		st = dk_equiv_run(f, &o, &s, &r, err, sizeof err);
+	if (ok(!st, "fernn on a sheet: every nonzero velocity in V^2: %s", st ? err : "")) {
+		int listed = r.elements == 8 && r.slices == 9 && r.axes == 2 &&
+		             r.velocities == 1;
+		double worst = 0;
+		for (size_t e = 0; listed && e < 8; e++) {
+			int64_t mx = r.shifts[2 * e], my = r.shifts[2 * e + 1];
+			/* the slices' order, nu_x major, skipping (0, 0) */
+			size_t a = e < 4 ? e : e + 1;
+			listed = mx == (int64_t)(a / 3) - 1 && my == (int64_t)(a % 3) - 1 &&
+			         r.compared[e] == (size_t)((3 - llabs(mx)) * (3 - llabs(my)));
+			worst = fmax(worst, r.error[e]);
+		}
+		ok(listed, "velocities (mu_x, mu_y) in V^2 but (0, 0), x major; (3 - "
+		   "|mu_x|) (3 - |mu_y|) slices with a partner each");
+		ok(worst < 1e-12 && r.equivariant, "fernn on a sheet: largest error %.2g "
+		   "over 8 velocities and 12 steps: %s", worst, r.summary);
+		dk_equiv_result_clear(&r);
+	}
+	o.velocity = 2, o.velocity_y = -1, o.velocity_pair = 1;
+	if (ok(!dk_equiv_run(f, &o, &s, &r, err, sizeof err) && r.compared[0] == 2,
+	       "fernn on a sheet, velocity (2, -1) beyond V: 2 slices with a partner")) {
+		ok(r.error[0] < 1e-12 && r.unpartnered_error[0] > 0.1,
+		   "they are exact (error %.2g); the others, reported, are not (%.3g)",
+		   r.error[0], r.unpartnered_error[0]);
+		dk_equiv_result_clear(&r);
+	}
+	o.velocity = 3, o.velocity_y = 0;
+	ok(dk_equiv_run(f, &o, &s, &r, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "(3, 0)"), "velocity (3, 0): no slice has a partner: %s", err);
+	o.velocity_pair = 0, o.velocity = 1;
+	ok(dk_equiv_run(f, &o, &s, &r, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "pair"), "one number on a sheet refused: %s", err);
+	o.velocity = 0, o.rings = 18;
+	ok(dk_equiv_run(f, &o, &s, &r, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "sheets"), "the sheet fernn measured on rings refused: %s", err);
+	dk_equiv_start_clear(&s);
+	o.rings = 0;
+	st = dk_equiv_start_random(&s, g, &o, err, sizeof err);
+	if (!st)
+		st = dk_equiv_run(g, &o, &s, &r, err, sizeof err);
+	if (ok(!st, "grnn on a sheet: the unit velocities: %s", st ? err : "")) {
+		static const int64_t want[8] = {-1, 0, 1, 0, 0, -1, 0, 1};
+		ok(r.elements == 4 && !memcmp(r.shifts, want, sizeof want),
+		   "(-1, 0), (1, 0), (0, -1), (0, 1)");
+		double least = INFINITY;
+		for (size_t e = 0; e < r.elements; e++)
+			least = fmin(least, r.error[e]);
+		ok(least > 0.1 && !r.equivariant, "grnn on a sheet: not flow-equivariant "
+		   "(smallest error %.3g: order 1)", least);
+		dk_equiv_result_clear(&r);
+	}
+	dk_equiv_start_clear(&s);
+	dk_model_free(f);
+	dk_model_free(g);
+}
+
 int main(void)
 {
 	test_options();
@@ -361,5 +448,6 @@ int main(void)
 	test_maps();
 	test_start();
 	test_flow();
+	test_flow_sheet();
 	return tap_done();
 }
