@@ -35,7 +35,7 @@ fails_with 2 "wrnn --velocities 1" dk-init wrnn --velocities 1
 fails_with 2 "fernn --outputs 0" dk-init fernn --units 5 --velocities 1 --outputs 0
 fails_with 2 "fernn --init shift" dk-init fernn --units 5 --velocities 1 --init shift
 fails_with 2 "fernn --act tanh" dk-init fernn --units 5 --velocities 1 --act tanh
-fails_with 2 "fernn --sheet" dk-init fernn --units 5 --velocities 1 --sheet 2,2
+fails_with 2 "fernn --sheet 2,2 with --units 5 (not 4)" dk-init fernn --units 5 --velocities 1 --sheet 2,2
 fails_with 2 "fernn --dt" dk-init fernn --units 5 --velocities 1 --dt 0.1
 
 ok "dk-init fernn" dk-init fernn --channels 2 --units 7 --velocities 2 --inputs 2 \
