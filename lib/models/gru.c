@@ -15,7 +15,8 @@
  * [-1/sqrt(units), 1/sqrt(units)], as PyTorch draws them.  The state is h.
  *
  * The step caches r, z, n and W_hn h + b_hn per state; jvp and vjp use
- * them (or recompute them into the workspace).
+ * them (or recompute them into the workspace).  The elementwise work
+ * between the products is shared among threads by rows (row_team.h).
  */
 #include <config.h>
 
@@ -26,6 +27,7 @@
 
 #include "base/status.h"
 #include "models/model_impl.h"
+#include "models/row_team.h"
 #include "models/vmath.h"
 
 /* Offsets of the parameters in theta. */
@@ -49,7 +51,7 @@ static int gru_layout(dk_model *m, char *err, size_t errlen)
 
 /* Per state: the cache (r, z, n, hn: 4 units), and for the recomputation
    the two gate pre-activations (3 units each), which the derivatives
-   then reuse for their own products. */
+   then reuse for their own products; the row team's slots first. */
 static size_t gru_cache_size(const dk_model *m)
 {
 	return 4 * m->n;
@@ -57,34 +59,35 @@ static size_t gru_cache_size(const dk_model *m)
 
 static size_t gru_work_size(const dk_model *m, size_t batch)
 {
-	return batch * (4 * m->n + 6 * m->n);
+	return DK_ROW_TEAM_SLOTS + batch * (4 * m->n + 6 * m->n);
 }
 
-/*
- * The gates of B states into C (B rows of [r z n hn], 4n each), with
- * 6 B n doubles of scratch in S: Gi = U W_ih^T + b_ih and
- * Gh = X W_hh^T + b_hh (B x 3n each).
- */
-static void gates(const dk_model *m, double *S, size_t B, const double *x,
-                  const double *u, double *C)
+static int gru_work_open(const dk_model *m, double *work, size_t batch)
 {
-	gru_params p = params(m);
-	size_t n = m->n, in = m->spec.inputs, g = 3 * n;
-	double *Gi = S, *Gh = S + B * g;
-	for (size_t r = 0; r < B; r++) {
-		memcpy(Gi + r * g, m->theta + p.bih, g * sizeof *Gi);
-		memcpy(Gh + r * g, m->theta + p.bhh, g * sizeof *Gh);
-	}
-	if (u && in)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
-		            (int)in, 1.0, u, (int)in, m->theta + p.wih, (int)in, 1.0,
-		            Gi, (int)g);
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
-	            (int)n, 1.0, x, (int)n, m->theta + p.whh, (int)n, 1.0, Gh,
-	            (int)g);
-	for (size_t r = 0; r < B; r++) {
-		const double *gi = Gi + r * g, *gh = Gh + r * g;
-		double *c = C + r * 4 * n;
+	return dk_row_team_open(work, batch, 10 * m->n);
+}
+
+/* The scratch after the team's slots. */
+static double *scratch(double *work)
+{
+	return work + DK_ROW_TEAM_SLOTS;
+}
+
+/* What the loops over rows below read and write. */
+typedef struct {
+	size_t n, rows;
+	const double *Gi, *Gh, *C, *x, *dx, *d, *gxn;
+	double *out, *Ai, *Ah, *gx, *gbi, *gbh, *c;
+} rows_job;
+
+/* Rows [r0, r1) of the gates from the pre-activations Gi and Gh. */
+static void gate_rows(void *p, size_t r0, size_t r1)
+{
+	const rows_job *j = p;
+	size_t n = j->n, g = 3 * n;
+	for (size_t r = r0; r < r1; r++) {
+		const double *gi = j->Gi + r * g, *gh = j->Gh + r * g;
+		double *c = j->c + r * 4 * n;
 		/* r and z = 1 / (1 + exp(-a)), the 2n exps in one call */
 		for (size_t i = 0; i < 2 * n; i++)
 			c[i] = -(gi[i] + gh[i]);
@@ -100,6 +103,32 @@ static void gates(const dk_model *m, double *S, size_t B, const double *x,
 	}
 }
 
+/*
+ * The gates of B states into C (B rows of [r z n hn], 4n each), with
+ * 6 B n doubles of scratch after work's team slots: Gi = U W_ih^T + b_ih
+ * and Gh = X W_hh^T + b_hh (B x 3n each).
+ */
+static void gates(const dk_model *m, double *work, size_t B, const double *x,
+                  const double *u, double *C)
+{
+	gru_params p = params(m);
+	size_t n = m->n, in = m->spec.inputs, g = 3 * n;
+	double *Gi = scratch(work), *Gh = Gi + B * g;
+	for (size_t r = 0; r < B; r++) {
+		memcpy(Gi + r * g, m->theta + p.bih, g * sizeof *Gi);
+		memcpy(Gh + r * g, m->theta + p.bhh, g * sizeof *Gh);
+	}
+	if (u && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
+		            (int)in, 1.0, u, (int)in, m->theta + p.wih, (int)in, 1.0,
+		            Gi, (int)g);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
+	            (int)n, 1.0, x, (int)n, m->theta + p.whh, (int)n, 1.0, Gh,
+	            (int)g);
+	rows_job j = {.n = n, .Gi = Gi, .Gh = Gh, .c = C};
+	dk_row_team_share(work, B, gate_rows, &j);
+}
+
 /* The gates from the cache, or recomputed into the end of work. */
 static const double *gates_of(const dk_model *m, double *work, size_t B,
                               const double *x, const double *u,
@@ -107,9 +136,24 @@ static const double *gates_of(const dk_model *m, double *work, size_t B,
 {
 	if (cache)
 		return cache;
-	double *C = work + 6 * B * m->n;
+	double *C = scratch(work) + 6 * B * m->n;
 	gates(m, work, B, x, u, C);
 	return C;
+}
+
+/* Rows [r0, r1) of h' = (1 - z) n + z h. */
+static void step_rows(void *p, size_t r0, size_t r1)
+{
+	const rows_job *j = p;
+	size_t n = j->n;
+	for (size_t r = r0; r < r1; r++) {
+		const double *c = j->C + r * 4 * n, *h = j->x + r * n;
+		double *hn = j->out + r * n;
+		for (size_t i = 0; i < n; i++) {
+			double z = c[n + i];
+			hn[i] = (1 - z) * c[2 * n + i] + z * h[i];
+		}
+	}
 }
 
 static int gru_step(const dk_model *m, double *work, size_t B,
@@ -117,16 +161,10 @@ static int gru_step(const dk_model *m, double *work, size_t B,
                     double *cache)
 {
 	size_t n = m->n;
-	double *C = cache ? cache : work + 6 * B * n;
+	double *C = cache ? cache : scratch(work) + 6 * B * n;
 	gates(m, work, B, x, u, C);
-	for (size_t r = 0; r < B; r++) {
-		const double *c = C + r * 4 * n, *h = x + r * n;
-		double *hn = xn + r * n;
-		for (size_t i = 0; i < n; i++) {
-			double z = c[n + i];
-			hn[i] = (1 - z) * c[2 * n + i] + z * h[i];
-		}
-	}
+	rows_job j = {.n = n, .C = C, .x = x, .out = xn};
+	dk_row_team_share(work, B, step_rows, &j);
 	return DK_OK;
 }
 
@@ -135,20 +173,15 @@ static int gru_step(const dk_model *m, double *work, size_t B,
  * dr = r (1 - r) dG_r, dz = z (1 - z) dG_z,
  * dn = (1 - n^2) (hn dr + r dG_n).
  */
-static int gru_jvp(const dk_model *m, double *work, size_t B,
-                   const double *x, const double *u, const double *cache,
-                   const double *dx, double *dxn)
+/* Rows [r0, r1) of the tangent from dG = dh W_hh^T. */
+static void jvp_rows(void *p, size_t r0, size_t r1)
 {
-	size_t n = m->n, g = 3 * n;
-	const double *C = gates_of(m, work, B, x, u, cache);
-	double *dG = work;
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
-	            (int)n, 1.0, dx, (int)n, m->theta + params(m).whh, (int)n, 0.0,
-	            dG, (int)g);
-	for (size_t r = 0; r < B; r++) {
-		const double *c = C + r * 4 * n, *h = x + r * n, *dh = dx + r * n;
-		const double *d = dG + r * g;
-		double *out = dxn + r * n;
+	const rows_job *j = p;
+	size_t n = j->n, g = 3 * n;
+	for (size_t r = r0; r < r1; r++) {
+		const double *c = j->C + r * 4 * n, *h = j->x + r * n, *dh = j->dx + r * n;
+		const double *d = j->d + r * g;
+		double *out = j->out + r * n;
 		for (size_t i = 0; i < n; i++) {
 			double rr = c[i], z = c[n + i], nn = c[2 * n + i], hn = c[3 * n + i];
 			double dr = rr * (1 - rr) * d[i];
@@ -157,19 +190,31 @@ static int gru_jvp(const dk_model *m, double *work, size_t B,
 			out[i] = (1 - z) * dn + (h[i] - nn) * dz + z * dh[i];
 		}
 	}
+}
+
+static int gru_jvp(const dk_model *m, double *work, size_t B,
+                   const double *x, const double *u, const double *cache,
+                   const double *dx, double *dxn)
+{
+	size_t n = m->n, g = 3 * n;
+	const double *C = gates_of(m, work, B, x, u, cache);
+	double *dG = scratch(work);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
+	            (int)n, 1.0, dx, (int)n, m->theta + params(m).whh, (int)n, 0.0,
+	            dG, (int)g);
+	rows_job j = {.n = n, .C = C, .x = x, .dx = dx, .d = dG, .out = dxn};
+	dk_row_team_share(work, B, jvp_rows, &j);
 	return DK_OK;
 }
 
 /*
- * One state's rows Ai and Ah from its gates c, state h and gradient gh,
- * and (gbi not NULL) their sums into the bias gradients while they are
- * in cache.  No two of the arrays overlap.
+ * One state's rows Ai and Ah from its gates c, state h and gradient gh.
+ * No two of the arrays overlap.
  */
 static void pre_activation_grads(size_t n, const double *restrict c,
                                  const double *restrict h,
                                  const double *restrict gh,
-                                 double *restrict ai, double *restrict ah,
-                                 double *restrict gbi, double *restrict gbh)
+                                 double *restrict ai, double *restrict ah)
 {
 	for (size_t i = 0; i < n; i++) {
 		double rr = c[i], z = c[n + i], nn = c[2 * n + i], hn = c[3 * n + i];
@@ -181,11 +226,36 @@ static void pre_activation_grads(size_t n, const double *restrict c,
 		ai[2 * n + i] = an;
 		ah[2 * n + i] = an * rr;
 	}
-	if (gbi)
-		for (size_t i = 0; i < 3 * n; i++) {
-			gbi[i] += ai[i];
-			gbh[i] += ah[i];
+}
+
+/* Rows [r0, r1) of Ai and Ah, and of gx's direct term g z.  gx may be
+   gxn: a row of gxn is read before the same row of gx is written. */
+static void vjp_rows(void *p, size_t r0, size_t r1)
+{
+	const rows_job *j = p;
+	size_t n = j->n, g = 3 * n;
+	for (size_t r = r0; r < r1; r++) {
+		const double *c = j->C + r * 4 * n, *gh = j->gxn + r * n;
+		pre_activation_grads(n, c, j->x + r * n, gh, j->Ai + r * g, j->Ah + r * g);
+		if (j->gx)
+			for (size_t i = 0; i < n; i++)
+				j->gx[r * n + i] = gh[i] * c[n + i];
+	}
+}
+
+/* Entries [i0, i1) of the bias gradients, each summed over the rows in
+   row order (so the sum does not depend on how the entries are shared). */
+static void bias_columns(void *p, size_t i0, size_t i1)
+{
+	const rows_job *j = p;
+	size_t g = 3 * j->n;
+	for (size_t r = 0; r < j->rows; r++) {
+		const double *ai = j->Ai + r * g, *ah = j->Ah + r * g;
+		for (size_t i = i0; i < i1; i++) {
+			j->gbi[i] += ai[i];
+			j->gbh[i] += ah[i];
 		}
+	}
 }
 
 /*
@@ -203,20 +273,19 @@ static int gru_vjp(const dk_model *m, double *work, size_t B,
 	gru_params p = params(m);
 	size_t n = m->n, in = m->spec.inputs, g = 3 * n;
 	const double *C = gates_of(m, work, B, x, u, cache);
-	double *Ai = work, *Ah = work + B * g;
-	double *gbi = gp ? gp + p.bih : NULL, *gbh = gp ? gp + p.bhh : NULL;
-	for (size_t r = 0; r < B; r++)
-		pre_activation_grads(n, C + r * 4 * n, x + r * n, gxn + r * n,
-		                     Ai + r * g, Ah + r * g, gbi, gbh);
-	/* gx may be gxn: the direct term first, gxn is not read after it */
-	if (gx) {
-		for (size_t r = 0; r < B; r++)
-			for (size_t i = 0; i < n; i++)
-				gx[r * n + i] = gxn[r * n + i] * C[r * 4 * n + n + i];
+	double *Ai = scratch(work), *Ah = Ai + B * g;
+	rows_job j = {.n = n, .rows = B, .C = C, .x = x, .gxn = gxn, .Ai = Ai,
+	              .Ah = Ah, .gx = gx};
+	dk_row_team_share(work, B, vjp_rows, &j);
+	if (gp) {
+		j.gbi = gp + p.bih;
+		j.gbh = gp + p.bhh;
+		dk_row_team_share(work, g, bias_columns, &j);
+	}
+	if (gx)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)n,
 		            (int)g, 1.0, Ah, (int)g, m->theta + p.whh, (int)n, 1.0, gx,
 		            (int)n);
-	}
 	if (gu && in)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)in,
 		            (int)g, 1.0, Ai, (int)g, m->theta + p.wih, (int)in, 0.0, gu,
@@ -262,6 +331,8 @@ const dk_model_ops dk_gru_ops = {
 	.init = dk_gated_init,
 	.work_size = gru_work_size,
 	.cache_size = gru_cache_size,
+	.work_open = gru_work_open,
+	.work_close = dk_row_team_close,
 	.step = gru_step,
 	.jvp = gru_jvp,
 	.vjp = gru_vjp,

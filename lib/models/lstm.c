@@ -22,7 +22,9 @@
  * same gate order.  Every one is drawn uniformly on [-1/sqrt(units),
  * 1/sqrt(units)], as PyTorch draws them.
  *
- * The step caches i, f, g, o and tanh(c') per state.
+ * The step caches i, f, g, o and tanh(c') per state.  The elementwise
+ * work between the products is shared among threads by rows
+ * (row_team.h).
  */
 #include <config.h>
 
@@ -33,6 +35,7 @@
 
 #include "base/status.h"
 #include "models/model_impl.h"
+#include "models/row_team.h"
 #include "models/vmath.h"
 
 /* Offsets of the parameters in theta. */
@@ -64,34 +67,37 @@ static size_t lstm_cache_size(const dk_model *m)
 
 static size_t lstm_work_size(const dk_model *m, size_t batch)
 {
-	return batch * 9 * m->spec.units;
+	return DK_ROW_TEAM_SLOTS + batch * 9 * m->spec.units;
 }
 
-/*
- * The gates of B states into C (B rows of [i f g o tc], 5 units each),
- * with the pre-activations A = U W_ih^T + H W_hh^T + b_ih + b_hh (B x 4
- * units) in S; and, when xn is not NULL, the next states [h', c'] there.
- */
-static void gates(const dk_model *m, double *S, size_t B, const double *x,
-                  const double *u, double *C, double *xn)
+static int lstm_work_open(const dk_model *m, double *work, size_t batch)
 {
-	lstm_params p = params(m);
-	size_t n = m->spec.units, in = m->spec.inputs, g4 = 4 * n;
-	double *A = S;
-	for (size_t r = 0; r < B; r++)
-		for (size_t i = 0; i < g4; i++)
-			A[r * g4 + i] = m->theta[p.bih + i] + m->theta[p.bhh + i];
-	if (u && in)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
-		            (int)in, 1.0, u, (int)in, m->theta + p.wih, (int)in, 1.0,
-		            A, (int)g4);
-	/* h is the first half of each state row (leading dimension 2n) */
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
-	            (int)n, 1.0, x, (int)(2 * n), m->theta + p.whh, (int)n, 1.0, A,
-	            (int)g4);
-	for (size_t r = 0; r < B; r++) {
-		const double *a = A + r * g4, *c = x + r * 2 * n + n;
-		double *k = C + r * 5 * n;
+	return dk_row_team_open(work, batch, 9 * m->spec.units);
+}
+
+/* The scratch after the team's slots. */
+static double *scratch(double *work)
+{
+	return work + DK_ROW_TEAM_SLOTS;
+}
+
+/* What the loops over rows below read and write. */
+typedef struct {
+	size_t n, rows;
+	const double *A, *C, *x, *dx, *gxn;
+	double *k, *xn, *out, *gA, *gx, *gbi, *gbh;
+} rows_job;
+
+/* Rows [r0, r1) of the gates from the pre-activations A (and of the
+   next states when xn is not NULL). */
+static void gate_rows(void *p, size_t r0, size_t r1)
+{
+	const rows_job *jb = p;
+	size_t n = jb->n, g4 = 4 * n;
+	double *xn = jb->xn;
+	for (size_t r = r0; r < r1; r++) {
+		const double *a = jb->A + r * g4, *c = jb->x + r * 2 * n + n;
+		double *k = jb->k + r * 5 * n;
 		/* i, f, o = 1 / (1 + exp(-a)) and g = tanh(a), each over n at
 		   once; then c' and tanh(c') */
 		for (size_t j = 0; j < 4 * n; j++)
@@ -114,6 +120,32 @@ static void gates(const dk_model *m, double *S, size_t B, const double *x,
 	}
 }
 
+/*
+ * The gates of B states into C (B rows of [i f g o tc], 5 units each),
+ * with the pre-activations A = U W_ih^T + H W_hh^T + b_ih + b_hh (B x 4
+ * units) in the scratch after work's team slots; and, when xn is not NULL, the next states [h', c'] there.
+ */
+static void gates(const dk_model *m, double *work, size_t B, const double *x,
+                  const double *u, double *C, double *xn)
+{
+	lstm_params p = params(m);
+	size_t n = m->spec.units, in = m->spec.inputs, g4 = 4 * n;
+	double *A = scratch(work);
+	for (size_t r = 0; r < B; r++)
+		for (size_t i = 0; i < g4; i++)
+			A[r * g4 + i] = m->theta[p.bih + i] + m->theta[p.bhh + i];
+	if (u && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
+		            (int)in, 1.0, u, (int)in, m->theta + p.wih, (int)in, 1.0,
+		            A, (int)g4);
+	/* h is the first half of each state row (leading dimension 2n) */
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
+	            (int)n, 1.0, x, (int)(2 * n), m->theta + p.whh, (int)n, 1.0, A,
+	            (int)g4);
+	rows_job jb = {.n = n, .A = A, .x = x, .k = C, .xn = xn};
+	dk_row_team_share(work, B, gate_rows, &jb);
+}
+
 /* The gates from the cache, or recomputed into the end of work. */
 static const double *gates_of(const dk_model *m, double *work, size_t B,
                               const double *x, const double *u,
@@ -121,7 +153,7 @@ static const double *gates_of(const dk_model *m, double *work, size_t B,
 {
 	if (cache)
 		return cache;
-	double *C = work + 4 * B * m->spec.units;
+	double *C = scratch(work) + 4 * B * m->spec.units;
 	gates(m, work, B, x, u, C, NULL);
 	return C;
 }
@@ -131,7 +163,7 @@ static int lstm_step(const dk_model *m, double *work, size_t B,
                      const double *x, const double *u, double *xn,
                      double *cache)
 {
-	double *C = cache ? cache : work + 4 * B * m->spec.units;
+	double *C = cache ? cache : scratch(work) + 4 * B * m->spec.units;
 	gates(m, work, B, x, u, C, xn);
 	return DK_OK;
 }
@@ -141,20 +173,15 @@ static int lstm_step(const dk_model *m, double *work, size_t B,
  * dg = (1 - g^2) dA_g, do = o (1 - o) dA_o;
  * dc' = df c + f dc + di g + i dg, dh' = do tc + o (1 - tc^2) dc'.
  */
-static int lstm_jvp(const dk_model *m, double *work, size_t B,
-                    const double *x, const double *u, const double *cache,
-                    const double *dx, double *dxn)
+/* Rows [r0, r1) of the tangent from dA = dh W_hh^T. */
+static void jvp_rows(void *p, size_t r0, size_t r1)
 {
-	size_t n = m->spec.units, g4 = 4 * n;
-	const double *C = gates_of(m, work, B, x, u, cache);
-	double *dA = work;
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
-	            (int)n, 1.0, dx, (int)(2 * n), m->theta + params(m).whh, (int)n,
-	            0.0, dA, (int)g4);
-	for (size_t r = 0; r < B; r++) {
-		const double *k = C + r * 5 * n, *d = dA + r * g4;
-		const double *c = x + r * 2 * n + n, *dc = dx + r * 2 * n + n;
-		double *out = dxn + r * 2 * n;
+	const rows_job *jb = p;
+	size_t n = jb->n, g4 = 4 * n;
+	for (size_t r = r0; r < r1; r++) {
+		const double *k = jb->C + r * 5 * n, *d = jb->A + r * g4;
+		const double *c = jb->x + r * 2 * n + n, *dc = jb->dx + r * 2 * n + n;
+		double *out = jb->out + r * 2 * n;
 		for (size_t j = 0; j < n; j++) {
 			double ig = k[j], fg = k[n + j], gg = k[2 * n + j], og = k[3 * n + j];
 			double tc = k[4 * n + j];
@@ -165,16 +192,60 @@ static int lstm_jvp(const dk_model *m, double *work, size_t B,
 			out[n + j] = dcn;
 		}
 	}
+}
+
+static int lstm_jvp(const dk_model *m, double *work, size_t B,
+                    const double *x, const double *u, const double *cache,
+                    const double *dx, double *dxn)
+{
+	size_t n = m->spec.units, g4 = 4 * n;
+	const double *C = gates_of(m, work, B, x, u, cache);
+	double *dA = scratch(work);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
+	            (int)n, 1.0, dx, (int)(2 * n), m->theta + params(m).whh, (int)n,
+	            0.0, dA, (int)g4);
+	rows_job jb = {.n = n, .A = dA, .C = C, .x = x, .dx = dx, .out = dxn};
+	dk_row_team_share(work, B, jvp_rows, &jb);
 	return DK_OK;
 }
 
-/* y += a and z += a over n entries; no two of them overlap. */
-static void add_row_twice(size_t n, const double *restrict a,
-                          double *restrict y, double *restrict z)
+/* Rows [r0, r1) of gA and of gx's c half.  gx may be gxn: entry j of a
+   row is read before it is written (the h half is written after all
+   rows, by the product). */
+static void vjp_rows(void *p, size_t r0, size_t r1)
 {
-	for (size_t i = 0; i < n; i++) {
-		y[i] += a[i];
-		z[i] += a[i];
+	const rows_job *jb = p;
+	size_t n = jb->n, g4 = 4 * n;
+	for (size_t r = r0; r < r1; r++) {
+		const double *k = jb->C + r * 5 * n, *c = jb->x + r * 2 * n + n;
+		const double *gh = jb->gxn + r * 2 * n, *gc = gh + n;
+		double *a = jb->gA + r * g4, *gx = jb->gx;
+		for (size_t j = 0; j < n; j++) {
+			double ig = k[j], fg = k[n + j], gg = k[2 * n + j], og = k[3 * n + j];
+			double tc = k[4 * n + j];
+			double gct = gc[j] + gh[j] * og * (1 - tc * tc);
+			a[j] = gct * gg * ig * (1 - ig);
+			a[n + j] = gct * c[j] * fg * (1 - fg);
+			a[2 * n + j] = gct * ig * (1 - gg * gg);
+			a[3 * n + j] = gh[j] * tc * og * (1 - og);
+			if (gx)
+				gx[r * 2 * n + n + j] = gct * fg;
+		}
+	}
+}
+
+/* Entries [i0, i1) of the bias gradients, each summed over the rows in
+   row order (so the sum does not depend on how the entries are shared). */
+static void bias_columns(void *p, size_t i0, size_t i1)
+{
+	const rows_job *jb = p;
+	size_t g4 = 4 * jb->n;
+	for (size_t r = 0; r < jb->rows; r++) {
+		const double *a = jb->gA + r * g4;
+		for (size_t i = i0; i < i1; i++) {
+			jb->gbi[i] += a[i];
+			jb->gbh[i] += a[i];
+		}
 	}
 }
 
@@ -193,26 +264,14 @@ static int lstm_vjp(const dk_model *m, double *work, size_t B,
 	lstm_params p = params(m);
 	size_t n = m->spec.units, in = m->spec.inputs, g4 = 4 * n;
 	const double *C = gates_of(m, work, B, x, u, cache);
-	double *gA = work;
-	/* gx may be gxn: entry j of a row is read before it is written, and
-	   the h half is written only after the loop */
-	for (size_t r = 0; r < B; r++) {
-		const double *k = C + r * 5 * n, *c = x + r * 2 * n + n;
-		const double *gh = gxn + r * 2 * n, *gc = gh + n;
-		double *a = gA + r * g4;
-		for (size_t j = 0; j < n; j++) {
-			double ig = k[j], fg = k[n + j], gg = k[2 * n + j], og = k[3 * n + j];
-			double tc = k[4 * n + j];
-			double gct = gc[j] + gh[j] * og * (1 - tc * tc);
-			a[j] = gct * gg * ig * (1 - ig);
-			a[n + j] = gct * c[j] * fg * (1 - fg);
-			a[2 * n + j] = gct * ig * (1 - gg * gg);
-			a[3 * n + j] = gh[j] * tc * og * (1 - og);
-			if (gx)
-				gx[r * 2 * n + n + j] = gct * fg;
-		}
-		if (gp) /* the bias gradients while the row is in cache */
-			add_row_twice(g4, a, gp + p.bih, gp + p.bhh);
+	double *gA = scratch(work);
+	rows_job jb = {.n = n, .rows = B, .C = C, .x = x, .gxn = gxn, .gA = gA,
+	               .gx = gx};
+	dk_row_team_share(work, B, vjp_rows, &jb);
+	if (gp) {
+		jb.gbi = gp + p.bih;
+		jb.gbh = gp + p.bhh;
+		dk_row_team_share(work, g4, bias_columns, &jb);
 	}
 	if (gx)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)n,
@@ -272,6 +331,8 @@ const dk_model_ops dk_lstm_ops = {
 	.init = dk_gated_init,
 	.work_size = lstm_work_size,
 	.cache_size = lstm_cache_size,
+	.work_open = lstm_work_open,
+	.work_close = dk_row_team_close,
 	.step = lstm_step,
 	.jvp = lstm_jvp,
 	.vjp = lstm_vjp,

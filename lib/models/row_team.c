@@ -1,0 +1,75 @@
+/*
+ * row_team.c -- the rows of a batch shared among threads (row_team.h).
+ *
+ * The range is cut into twice as many parts as there are threads, so a
+ * helper that the scheduler wakes late leaves its share to the others
+ * (base/team.c hands parts out by ticket) instead of holding up the
+ * step.
+ */
+#include <config.h>
+
+#include <string.h>
+#include <cblas.h>
+
+#include "base/status.h"
+#include "base/team.h"
+#include "models/row_team.h"
+
+/* Below this many elementwise values in a batch, waking a helper costs
+   more than the half of the work it takes: no team. */
+#define DK_ROW_TEAM_MIN_WORK 16384
+
+static dk_team *team_of(const double *work)
+{
+	dk_team *t;
+	memcpy(&t, work, sizeof t);
+	return t;
+}
+
+int dk_row_team_open(double *work, size_t batch, size_t values_per_row)
+{
+	dk_team *t = NULL;
+	int threads = openblas_get_num_threads();
+	if (threads > 1 && batch > 1 &&
+	    (double)batch * (double)values_per_row >= DK_ROW_TEAM_MIN_WORK) {
+		t = dk_team_alloc((size_t)threads < batch ? threads : (int)batch);
+		if (!t)
+			return DK_ENOMEM;
+	}
+	memcpy(work, &t, sizeof t);
+	return DK_OK;
+}
+
+void dk_row_team_close(double *work)
+{
+	dk_team_free(team_of(work));
+}
+
+typedef struct {
+	void (*fn)(void *, size_t, size_t);
+	void *arg;
+	size_t count, parts;
+} share_job;
+
+static void run_part(void *p, size_t k)
+{
+	const share_job *j = p;
+	size_t i0 = k * j->count / j->parts, i1 = (k + 1) * j->count / j->parts;
+	if (i1 > i0)
+		j->fn(j->arg, i0, i1);
+}
+
+void dk_row_team_share(const double *work, size_t count,
+                       void (*fn)(void *arg, size_t i0, size_t i1), void *arg)
+{
+	dk_team *t = team_of(work);
+	size_t parts = 2 * (size_t)dk_team_size(t);
+	if (!t || parts < 4 || count < 2) {
+		fn(arg, 0, count);
+		return;
+	}
+	if (parts > count)
+		parts = count;
+	share_job j = {fn, arg, count, parts};
+	dk_team_run(t, run_part, &j, parts);
+}
