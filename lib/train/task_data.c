@@ -187,10 +187,18 @@ static int take_mask(const char *path, const dk_tensor *w, trial_set *s, char *e
 	if (st)
 		return st;
 	const double *m = s->w->data;
-	for (size_t i = 0; i < s->w->count; i++)
-		if (!isfinite(m[i]) || m[i] < 0)
-			return dk_task_fail(err, errlen, DK_EFORMAT, "%s: %s element %zu is %g, not a "
-			                    "finite weight >= 0", path, DK_NAME_MASK, i, m[i]);
+	size_t per = s->each ? s->outputs : 1;
+	for (size_t i = 0; i < s->w->count; i++) {
+		if (isfinite(m[i]) && m[i] >= 0)
+			continue;
+		char at[96];
+		if (s->each)
+			snprintf(at, sizeof at, "%zu, %zu, %zu", i / per / N, i / per % N, i % per);
+		else
+			snprintf(at, sizeof at, "%zu, %zu", i / N, i % N);
+		return dk_task_fail(err, errlen, DK_EFORMAT, "%s: %s[%s] is %g, not a finite "
+		                    "weight >= 0", path, DK_NAME_MASK, at, m[i]);
+	}
 	return DK_OK;
 }
 
