@@ -94,8 +94,8 @@ def make(d):
         "labelmask3": ([("input", x), ("target", lab), ("mask", np.ones((T, N, 3)))], "class labels take one weight"),
         "notrials": ([("input", x[:, :0]), ("target", y[:, :0])], "input holds no trials"),
         "nomask": ([("input", x), ("target", y), ("mask", np.zeros((T, N)))], "mask weighs no step"),
-        "feature": ([("input", x[..., :2]), ("target", y)], "the model has 3 inputs and 2 outputs; the task needs 2 and 2"),
-        "output": ([("input", x), ("target", y[..., :1])], "the task needs 3 and 1"),
+        "feature": ([("input", x[..., :2]), ("target", y)], "the trials of feature.npy have 2 features and 2 outputs"),
+        "output": ([("input", x), ("target", y[..., :1])], "the trials of output.npy have 3 features and 1 outputs"),
     }
     with open(j("bad.txt"), "w") as f:
         for name, (recs, words) in bad.items():
