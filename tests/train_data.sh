@@ -6,7 +6,8 @@
 # it counts does; .npz and f4 inputs; a run stopped halfway and resumed
 # ends with the bytes of one never stopped, and refuses a changed or
 # missing file; held-out trials never train and are what the test loss
-# is of; --test-data's loss is NumPy's; malformed trials and bad options
+# is of; --test-data's loss is NumPy's, and its file is checked on resume;
+# --epochs over the training trials; malformed trials and bad options
 # are refused, each with its message.
 . "$top_srcdir/tests/lib.sh"
 
@@ -116,6 +117,18 @@ dk-train --data mse.npy --test-data test.npy --batch 3 --steps 5 m.npy -o td.npy
 py_ok "--test-data: the test loss is NumPy's on its trials" "$script" testloss td.npy test.npy
 is "$(dk-cat --select train/log --bare --text td.npy | grep -vc '^#')" 1 \
 	"without --test-every, one test after the last step"
+dk-train --data mse.npy --test-data test.npy --batch 3 --steps 5 --checkpoint tck.npy \
+	m.npy -o /dev/null
+cp test.npy test-keep.npy
+cp mse.npy test.npy
+fails_with 1 "--resume refuses a test file whose trials changed" dk-train --resume tck.npy \
+	-o x.npy
+grep -q "test.npy: the trials have changed" .err
+tap_result $? "... and names it"
+mv test-keep.npy test.npy
+# epochs: every training trial once each, in ceil(6 / 4) = 2 steps
+dk-train --data mse.npy --holdout 0.25 --epochs 3 --batch 4 m.npy -o ep.npy
+is "$(losses ep.npy | wc -l)" 6 "--epochs 3 over 6 training trials, 4 a batch: 6 steps"
 
 # malformed trials: exit 1, the message naming what is wrong
 while IFS="$(printf '\t')" read -r name words; do
