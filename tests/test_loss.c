@@ -1,7 +1,7 @@
 /*
  * test_loss.c -- the losses against values worked out by hand, their
- * gradients against central finite differences, and cross-entropy's
- * stability for large logits.
+ * gradients against central finite differences, mse with a weight per
+ * output, and cross-entropy's stability for large logits.
  */
 #include <config.h>
 
@@ -59,6 +59,41 @@ int main(void)
 	}
 	ok(worst_mse < 1e-8, "mse gradient matches finite differences (worst %.2g)", worst_mse);
 	ok(worst_x < 1e-8, "xent gradient matches finite differences (worst %.2g)", worst_x);
+
+	/* a weight per output: by hand, T = 1, B = 2, o = 2, weights
+	   (1, 0; 0.5, 2) and errors (1, 7; 2, -1): (1 + 0.5 * 4 + 2 * 1) / 3.5 */
+	double ye[4] = {1, 7, 2, -1}, te[4] = {0, 0, 0, 0}, we[4] = {1, 0, 0.5, 2}, ge[4];
+	ok(dk_loss_mse_each(1, 2, 2, ye, te, we, &loss, ge) == DK_OK, "mse_each");
+	is_close(loss, 5.0 / 3.5, 1e-15, "mse_each: sum w d^2 / sum w, the output weighted 0 left out");
+	ok(ge[1] == 0 && fabs(ge[0] - 2 / 3.5) < 1e-15 && fabs(ge[3] + 4 / 3.5) < 1e-15,
+	   "mse_each gradient 2 w d / sum w, 0 where the weight is");
+	/* equal weights across a step's outputs: mse's loss (other sums, so
+	   to rounding: a few ulps of numbers near 1) */
+	double Me[24], lm_each, lm_step;
+	for (int i = 0; i < 24; i++)
+		Me[i] = M[i / 4];
+	dk_loss_mse(3, 2, 4, Y, Tg, M, &lm_step, NULL);
+	dk_loss_mse_each(3, 2, 4, Y, Tg, Me, &lm_each, NULL);
+	is_close(lm_each, lm_step, 1e-14, "mse_each with a step's weight on every output is mse");
+	double Ge[24], worst_e = 0;
+	for (int i = 0; i < 24; i++)
+		Me[i] = (i % 3) * 0.5; /* zeros among them */
+	dk_loss_mse_each(3, 2, 4, Y, Tg, Me, &loss, Ge);
+	for (int i = 0; i < 24; i++) {
+		double keep = Y[i], lp, lm;
+		Y[i] = keep + 1e-6;
+		dk_loss_mse_each(3, 2, 4, Y, Tg, Me, &lp, NULL);
+		Y[i] = keep - 1e-6;
+		dk_loss_mse_each(3, 2, 4, Y, Tg, Me, &lm, NULL);
+		Y[i] = keep;
+		worst_e = fmax(worst_e, fabs((lp - lm) / 2e-6 - Ge[i]));
+	}
+	/* central differences of a quadratic: exact but for rounding, about
+	   1e-16 / 1e-6 = 1e-10 */
+	ok(worst_e < 1e-8, "mse_each gradient matches finite differences (worst %.2g)", worst_e);
+	double zero4[4] = {0, 0, 0, 0};
+	ok(dk_loss_mse_each(1, 2, 2, ye, te, zero4, &loss, NULL) == DK_EINVAL,
+	   "mse_each: weights all 0 are refused");
 
 	double big[2] = {1000, 0};
 	int64_t l0[1] = {1};

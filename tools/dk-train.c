@@ -9,7 +9,9 @@
  * SIGINT), shows progress on a terminal, and writes the trained model
  * with the loss of every step (train/loss).  --resume FILE continues a
  * run from its checkpoint with the options it was started with, to the
- * same result as a run that was never interrupted.
+ * same result as a run that was never interrupted.  --data FILE trains
+ * on the trials of a file instead of a task's batches; the checkpoint
+ * keeps the file's name and checksum, so a resumed run reads it again.
  */
 #include <config.h>
 
@@ -143,6 +145,16 @@ static dk_model *create_model(train_options *o, const dk_task *task)
 	return model_options_create(&o->m, o->model, &m) ? NULL : m;
 }
 
+/* The model read (m), or a new one; a data task's parameters as the
+   task resolved them (loss, classes, checksums), for the checkpoints and
+   the test set. */
+static dk_model *model_for(train_options *o, dk_model *m, const dk_task *task)
+{
+	if (o->t.p.kind == DK_TASK_DATA)
+		o->t.p = *dk_task_get_params(task);
+	return m ? m : create_model(o, task);
+}
+
 int main(int argc, char **argv)
 {
 	train_options o = {.every = 100, .max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
@@ -188,7 +200,7 @@ int main(int argc, char **argv)
 		if (st == DK_EINVAL && !o.resume)
 			tool_usage_error("%s", err);
 		tool_warn(NULL, "%s", err);
-	} else if (!m && !(m = create_model(&o, task))) {
+	} else if (!(m = model_for(&o, m, task))) {
 		/* create_model warned */
 	} else if ((st = dk_trainer_alloc(m, task, &o.train, &tr, err, sizeof err))) {
 		tool_warn(o.model ? NULL : model_path, "%s", err);

@@ -43,7 +43,7 @@ static void check_applies(const task_options *o)
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
 		if (!o->given[rules[i].opt] || rules[i].tasks >> o->p.kind & 1)
 			continue;
-		if (rules[i].opt == TASK_OPT_LENGTH) {
+		if (rules[i].opt == TASK_OPT_LENGTH && o->p.kind == DK_TASK_FMNIST) {
 			/* the mode's own length is accepted, so that scripts
 			   may pass --length to every task alike */
 			size_t fixed = o->p.mode == DK_FMNIST_ROW ? DK_FMNIST_SIDE
@@ -100,7 +100,16 @@ int task_option(task_options *t, int c, const char *arg)
 
 void task_options_finish(task_options *t, const char *task)
 {
-	if (dk_task_kind_from_name(task, &t->p.kind))
-		tool_usage_error("unknown task '%s' (copy, adding, flipflop or fmnist)", task);
+	if (dk_task_kind_from_name(task, &t->p.kind) || t->p.kind == DK_TASK_DATA)
+		tool_usage_error("unknown task '%s' (copy, adding, flipflop or fmnist)%s", task,
+		                 t->p.kind == DK_TASK_DATA ? "; trials of one's own: "
+		                 "dk-train --data FILE" : "");
+	check_applies(t);
+}
+
+void task_options_finish_data(task_options *t, const char *path)
+{
+	t->p.kind = DK_TASK_DATA;
+	t->p.data_path = path;
 	check_applies(t);
 }

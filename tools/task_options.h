@@ -62,5 +62,8 @@ int task_option(task_options *t, int c, const char *arg);
 void task_options_finish(task_options *t, const char *task);
 /* A seed: a decimal integer in 0 .. 2^64-1 (usage error otherwise). */
 uint64_t task_parse_seed(const char *opt, const char *arg);
+/* The data task of the trials in path (dk-train --data): only --batch and
+   --seed apply to it. */
+void task_options_finish_data(task_options *t, const char *path);
 
 #endif

@@ -17,16 +17,28 @@ static void usage(void)
 {
 	printf("Usage: dk-train [OPTION]... [MODEL]\n"
 	       "       dk-train --model KIND [MODEL OPTION]... [OPTION]...\n"
+	       "       dk-train --data FILE [--test-data FILE | --holdout F] [OPTION]... [MODEL]\n"
 	       "       dk-train --resume CHECKPOINT [-o FILE]\n"
 	       "Train MODEL (standard input when absent or -), or a new model of KIND\n"
-	       "made as dk-init makes it, on a task by backpropagation through time;\n"
-	       "write the trained model and train/loss (and train/log when testing).\n"
+	       "made as dk-init makes it, on a task or on the trials of a file, by\n"
+	       "backpropagation through time; write the trained model and train/loss\n"
+	       "(and train/log when testing).\n"
 	       "\n"
-	       "  -t, --task TASK       copy, adding, flipflop or fmnist (required)\n"
+	       "  -t, --task TASK       copy, adding, flipflop or fmnist\n"
+	       "      --data FILE       instead of --task: the trials of FILE (a stream\n"
+	       "                        or .npz of input, target and optional mask);\n"
+	       "                        each step draws --batch of them by --seed\n"
+	       "      --test-data FILE  with --data: test trials in FILE\n"
+	       "      --holdout F       with --data: hold out the fraction F of its\n"
+	       "                        trials, chosen by --seed, for testing\n"
+	       "      --loss NAME       with --data: mse or xent (default: xent for\n"
+	       "                        integer labels, mse for values)\n"
 	       "  -K, --steps K         iterations (default 1000)\n"
-	       "      --epochs E        fmnist: E passes over the train split, shuffled\n"
-	       "                        each epoch, instead of --steps\n"
-	       "      --test-every K    test the model every K steps and at the end;\n"
+	       "      --epochs E        fmnist, --data: E passes over the training\n"
+	       "                        examples, shuffled each epoch, instead of\n"
+	       "                        --steps\n"
+	       "      --test-every K    test the model every K steps and at the end\n"
+	       "                        (--test-data or --holdout alone: at the end);\n"
 	       "                        rows of train/log: step, train loss, test loss,\n"
 	       "                        test accuracy\n"
 	       "      --test-batch B    the test batch's examples (default: --batch);\n"
@@ -88,6 +100,42 @@ static void check_output(const train_options *o)
 		                 "would replace it", o->output);
 }
 
+/* The task, or the data: --task and --data exclude each other, and the
+   data's own options need --data. */
+static void check_data(train_options *o)
+{
+	if (o->task && o->data)
+		tool_usage_error("--task and --data: one or the other (a task's batches or "
+		                 "the trials of a file)");
+	if (!o->task && !o->data)
+		tool_usage_error("which --task? (copy, adding, flipflop or fmnist), or --data FILE");
+	if (!o->data && (o->test_data || o->holdout > 0 || o->loss != DK_LOSS_AUTO))
+		tool_usage_error("%s: only with --data", o->test_data ? "--test-data"
+		                 : o->holdout > 0 ? "--holdout" : "--loss");
+	if (o->task) {
+		task_options_finish(&o->t, o->task);
+		return;
+	}
+	/* --resume reads the file again, by its name */
+	if (!strcmp(o->data, "-") || (o->test_data && !strcmp(o->test_data, "-")))
+		tool_usage_error("%s: a file, which --resume can read again, not standard input",
+		                 !strcmp(o->data, "-") ? "--data" : "--test-data");
+	if (o->test_data && o->holdout > 0)
+		tool_usage_error("--test-data and --holdout: one or the other");
+	task_options_finish_data(&o->t, o->data);
+	dk_task_params *p = &o->t.p;
+	p->test_path = o->test_data;
+	p->holdout = o->holdout;
+	p->split_seed = p->seed;
+	p->loss = o->loss;
+	int tested = o->test_data || o->holdout > 0;
+	if (o->train.test_every && !tested)
+		tool_usage_error("--test-every: with --data, the test trials are --test-data's "
+		                 "or --holdout's");
+	if (tested && !o->train.test_every) /* tested once, after the last step */
+		o->train.test_every = INT64_MAX;
+}
+
 void train_options_parse(int argc, char **argv, train_options *o)
 {
 	static const struct option longopts[] = {
@@ -108,6 +156,10 @@ void train_options_parse(int argc, char **argv, train_options *o)
 		{"output", required_argument, NULL, 'o'},
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"model-seed", required_argument, NULL, 'S'},
+		{"data", required_argument, NULL, OPT_DATA},
+		{"test-data", required_argument, NULL, OPT_TEST_DATA},
+		{"holdout", required_argument, NULL, OPT_HOLDOUT},
+		{"loss", required_argument, NULL, OPT_LOSS},
 		MODEL_LONGOPTS,
 		TASK_LONGOPTS,
 		TOOL_COMMON_LONGOPTS,
@@ -165,6 +217,18 @@ void train_options_parse(int argc, char **argv, train_options *o)
 		case OPT_CHECKPOINT: o->checkpoint = optarg; break;
 		case OPT_EVERY: o->every = tool_parse_count("--every", optarg); break;
 		case OPT_RESUME: o->resume = optarg; break;
+		case OPT_DATA: o->data = optarg; break;
+		case OPT_TEST_DATA: o->test_data = optarg; break;
+		case OPT_HOLDOUT:
+			o->holdout = tool_parse_real("--holdout", optarg, 0, 1);
+			if (!(o->holdout > 0 && o->holdout < 1))
+				tool_usage_error("--holdout: a fraction of the trials, above 0 and "
+				                 "below 1, not %s", optarg);
+			break;
+		case OPT_LOSS:
+			if (dk_loss_kind_from_name(optarg, &o->loss) || o->loss == DK_LOSS_AUTO)
+				tool_usage_error("--loss: '%s' is not mse or xent", optarg);
+			break;
 		case 'o': o->output = optarg; break;
 		}
 	}
@@ -174,9 +238,7 @@ void train_options_parse(int argc, char **argv, train_options *o)
 		check_output(o);
 		return;
 	}
-	if (!o->task)
-		tool_usage_error("which --task? (copy, adding, flipflop or fmnist)");
-	task_options_finish(&o->t, o->task);
+	check_data(o);
 	o->train.seed = o->t.p.seed;
 	if (argc - optind > 1)
 		tool_usage_error("one MODEL only");
@@ -186,10 +248,10 @@ void train_options_parse(int argc, char **argv, train_options *o)
 	if (!o->model && model_options_any(&o->m))
 		tool_usage_error("%s makes a new model: only with --model KIND", model_options_first(&o->m));
 	if (o->train.epochs) {
-		if (o->t.p.kind != DK_TASK_FMNIST)
+		if (o->t.p.kind != DK_TASK_FMNIST && o->t.p.kind != DK_TASK_DATA)
 			tool_usage_error("--epochs: the %s task is drawn afresh at every step; "
-			                 "epochs are passes over a dataset (fmnist): use --steps",
-			                 o->task);
+			                 "epochs are passes over a dataset (fmnist, --data): use "
+			                 "--steps", o->task);
 		if (o->steps_given)
 			tool_usage_error("--epochs and --steps: one or the other");
 		if (o->t.given[TASK_OPT_OFFSET])
@@ -200,6 +262,10 @@ void train_options_parse(int argc, char **argv, train_options *o)
 		                                                                  : "--test-seed");
 	if (o->test_seed_given && o->t.p.kind == DK_TASK_FMNIST)
 		tool_usage_error("--test-seed: fmnist's test set is its test split, drawn from no seed");
-	if (o->train.test_every && !o->test_batch_given && o->t.p.kind != DK_TASK_FMNIST)
+	if (o->test_seed_given && o->data)
+		tool_usage_error("--test-seed: the test trials are --test-data's or --holdout's, "
+		                 "drawn from no seed");
+	if (o->train.test_every && !o->test_batch_given && o->t.p.kind != DK_TASK_FMNIST &&
+	    !o->data)
 		o->test_batch = o->t.p.batch;
 }

@@ -13,7 +13,8 @@
 /* task data (dk-gen), read by dk-run and dk-train */
 #define DK_NAME_INPUT   "input"   /* (time, batch, input) */
 #define DK_NAME_TARGET  "target"  /* (time, batch, output) or class labels */
-#define DK_NAME_MASK    "mask"    /* (time, batch): which steps count */
+#define DK_NAME_MASK    "mask"    /* (time, batch): which steps count;
+                                     or (time, batch, output) */
 #define DK_NAME_H0      "h0"      /* (batch, state): initial states */
 
 /* a run of a model (dk-run) */

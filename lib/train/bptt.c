@@ -83,8 +83,6 @@ static int loss_of(dk_bptt *bp, const dk_tensor *target, const dk_tensor *mask,
                    double *loss, double *accuracy, int want_grad)
 {
 	size_t T = bp->T, B = bp->B, o = bp->o;
-	if (mask->dtype != DK_F8 || mask->count != T * B)
-		return DK_EINVAL;
 	double *gy = want_grad ? bp->gy : NULL;
 	*accuracy = NAN;
 	if (target->dtype == DK_I8) {
@@ -95,6 +93,8 @@ static int loss_of(dk_bptt *bp, const dk_tensor *target, const dk_tensor *mask,
 	}
 	if (target->dtype != DK_F8 || target->count != T * B * o)
 		return DK_EINVAL;
+	if (mask->rank == 3)
+		return dk_loss_mse_each(T, B, o, bp->y, target->data, mask->data, loss, gy);
 	return dk_loss_mse(T, B, o, bp->y, target->data, mask->data, loss, gy);
 }
 
@@ -106,8 +106,9 @@ static int loss_of(dk_bptt *bp, const dk_tensor *target, const dk_tensor *mask,
  */
 static int weighted(const dk_tensor *mask, size_t t, size_t B)
 {
-	const double *w = (const double *)mask->data + t * B;
-	for (size_t b = 0; b < B; b++)
+	size_t per = mask->rank == 3 ? mask->shape[2] : 1; /* weights per output */
+	const double *w = (const double *)mask->data + t * B * per;
+	for (size_t b = 0; b < B * per; b++)
 		if (w[b] != 0)
 			return 1;
 	return 0;
@@ -119,7 +120,9 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 {
 	size_t T = bp->T, B = bp->B, n = bp->n, Bn = B * n;
 	int st = DK_OK;
-	if (mask->dtype != DK_F8 || mask->count != T * B)
+	/* a step's weight (T, B), or one per output of an mse target (T, B, o) */
+	if (mask->dtype != DK_F8 || (mask->count != T * B &&
+	    (mask->rank != 3 || target->dtype == DK_I8 || mask->count != T * B * bp->o)))
 		return DK_EINVAL;
 	for (size_t t = 0; t < T && !st; t++) {
 		const double *u = bp->m ? inputs + t * B * bp->m : NULL;

@@ -19,22 +19,39 @@ static double mask_total(size_t n, const double *mask)
 	return s;
 }
 
-int dk_loss_mse(size_t T, size_t B, size_t o, const double *y,
-                const double *target, const double *mask, double *loss,
-                double *grad)
+/* mse with a weight per step (each = 0: mask is T x B, each output of a
+   step weighed alike) or per output (each = 1: mask is T x B x o). */
+static int mse(size_t T, size_t B, size_t o, const double *y, const double *target,
+               const double *mask, int each, double *loss, double *grad)
 {
-	double total = mask_total(T * B, mask) * (double)o, sum = 0;
+	double total = each ? mask_total(T * B * o, mask) : mask_total(T * B, mask) * (double)o;
+	double sum = 0;
 	if (!(total > 0))
 		return DK_EINVAL; /* nothing to average */
 	for (size_t s = 0; s < T * B; s++)
 		for (size_t k = 0; k < o; k++) {
+			double w = each ? mask[s * o + k] : mask[s];
 			double d = y[s * o + k] - target[s * o + k];
-			sum += mask[s] * d * d;
+			sum += w * d * d;
 			if (grad)
-				grad[s * o + k] = 2 * mask[s] * d / total;
+				grad[s * o + k] = 2 * w * d / total;
 		}
 	*loss = sum / total;
 	return DK_OK;
+}
+
+int dk_loss_mse(size_t T, size_t B, size_t o, const double *y,
+                const double *target, const double *mask, double *loss,
+                double *grad)
+{
+	return mse(T, B, o, y, target, mask, 0, loss, grad);
+}
+
+int dk_loss_mse_each(size_t T, size_t B, size_t o, const double *y,
+                     const double *target, const double *mask, double *loss,
+                     double *grad)
+{
+	return mse(T, B, o, y, target, mask, 1, loss, grad);
 }
 
 int dk_loss_xent(size_t T, size_t B, size_t o, const double *y,
@@ -88,9 +105,12 @@ int dk_loss_eval(const dk_tensor *y, const dk_tensor *target,
 		return DK_EINVAL;
 	}
 	size_t T = y->shape[0], B = y->shape[1], o = y->shape[2];
-	if (mask->dtype != DK_F8 || mask->rank != 2 || mask->shape[0] != T ||
-	    mask->shape[1] != B) {
-		snprintf(err, errlen, "mask must be f8 (%zu, %zu)", T, B);
+	/* a mask per output (T, B, o) weighs each output of an mse target */
+	int each = mask->rank == 3 && target->dtype != DK_I8;
+	if (mask->dtype != DK_F8 || (mask->rank != 2 && !each) || mask->shape[0] != T ||
+	    mask->shape[1] != B || (each && mask->shape[2] != o)) {
+		snprintf(err, errlen, "mask must be f8 (%zu, %zu)%s", T, B,
+		         target->dtype != DK_I8 ? " or, per output, f8 (time, batch, output)" : "");
 		return DK_EINVAL;
 	}
 	int st;
@@ -111,7 +131,7 @@ int dk_loss_eval(const dk_tensor *y, const dk_tensor *target,
 		         T, B, o, T, B);
 		return DK_EINVAL;
 	}
-	st = dk_loss_mse(T, B, o, y->data, target->data, mask->data, loss, NULL);
+	st = mse(T, B, o, y->data, target->data, mask->data, each, loss, NULL);
 	if (st)
 		snprintf(err, errlen, "the mask weights no step");
 	return st;

@@ -11,6 +11,12 @@
  *
  * y is (T x B x o) row-major; target is T x B x o doubles (mse) or T x B
  * labels (xent); mask is T x B.  grad (may be NULL) receives dL/dy.
+ *
+ * mse_each weighs every output of a step by its own weight, mask T x B x o:
+ *
+ *   L = sum_tbk mask_tbk (y_tbk - target_tbk)^2 / sum_tbk mask_tbk
+ *
+ * which is mse's loss when the weights of a step's outputs are equal.
  */
 #ifndef DK_TRAIN_LOSS_H
 #define DK_TRAIN_LOSS_H
@@ -22,6 +28,10 @@ int dk_loss_mse(size_t T, size_t B, size_t o, const double *y,
                 const double *target, const double *mask, double *loss,
                 double *grad);
 
+int dk_loss_mse_each(size_t T, size_t B, size_t o, const double *y,
+                     const double *target, const double *mask, double *loss,
+                     double *grad);
+
 /* Labels out of 0..o-1 on a weighted step are DK_EINVAL. */
 int dk_loss_xent(size_t T, size_t B, size_t o, const double *y,
                  const int64_t *labels, const double *mask, double *loss,
@@ -30,8 +40,9 @@ int dk_loss_xent(size_t T, size_t B, size_t o, const double *y,
 /*
  * The loss of outputs y (T, B, o) against a task's target and mask
  * tensors (as dk-gen writes them): xent when the target holds i8 labels
- * (T, B), mse when it holds f8 values (T, B, o).  *accuracy is NaN for
- * mse.  DK_EINVAL with err when the shapes do not fit.
+ * (T, B), mse when it holds f8 values (T, B, o); an mse mask may be
+ * (T, B, o), a weight per output (mse_each).  *accuracy is NaN for mse.
+ * DK_EINVAL with err when the shapes do not fit.
  */
 struct dk_tensor;
 int dk_loss_eval(const struct dk_tensor *y, const struct dk_tensor *target,

@@ -1,7 +1,8 @@
 /*
  * task.c -- the task object: parameters and their names, checking them,
  * the shapes of a batch, and the metadata every batch carries.  Each
- * task's own data are made in task_synthetic.c and task_fmnist.c.
+ * task's own data are made in task_synthetic.c, task_fmnist.c and
+ * task_data.c.
  */
 #include <config.h>
 
@@ -15,9 +16,10 @@
 #include "stream/names.h"
 #include "train/task_impl.h"
 
-static const char *const kind_names[DK_NTASK] = {"copy", "adding", "flipflop", "fmnist"};
+static const char *const kind_names[DK_NTASK] = {"copy", "adding", "flipflop", "fmnist", "data"};
 static const char *const mode_names[DK_NFMNIST_MODE] = {"pixel", "row", "permuted"};
 static const char *const split_names[DK_NSPLIT] = {"train", "test"};
+static const char *const loss_names[DK_NLOSS] = {"auto", "mse", "xent"};
 
 int dk_task_fail(char *err, size_t errlen, int st, const char *fmt, ...)
 {
@@ -87,6 +89,19 @@ int dk_split_from_name(const char *name, dk_split *split)
 	return st;
 }
 
+const char *dk_loss_kind_name(dk_loss_kind loss)
+{
+	return (unsigned)loss < DK_NLOSS ? loss_names[loss] : NULL;
+}
+
+int dk_loss_kind_from_name(const char *name, dk_loss_kind *loss)
+{
+	int i, st = lookup(loss_names, DK_NLOSS, name, &i);
+	if (!st)
+		*loss = (dk_loss_kind)i;
+	return st;
+}
+
 /* The sizes of one sequence, or DK_EINVAL when p is out of its domain. */
 static int check_params(const dk_task_params *p, dk_task *t, char *err,
                         size_t errlen)
@@ -135,6 +150,21 @@ static int check_params(const dk_task_params *p, dk_task *t, char *err,
 		t->outputs = DK_FMNIST_CLASSES;
 		t->classify = 1;
 		break;
+	case DK_TASK_DATA:
+		/* the sizes are the file's: task_data.c reads them */
+		if (!p->data_path)
+			return dk_task_fail(err, errlen, DK_EINVAL, "data: no file of trials named");
+		if (!(p->holdout >= 0 && p->holdout < 1))
+			return dk_task_fail(err, errlen, DK_EINVAL,
+			                    "data: the held-out fraction %g is not in [0, 1)", p->holdout);
+		if (p->holdout > 0 && p->test_path)
+			return dk_task_fail(err, errlen, DK_EINVAL,
+			                    "data: test trials from a file or held out, not both");
+		if ((unsigned)p->loss >= DK_NLOSS)
+			return dk_task_fail(err, errlen, DK_EINVAL, "data: unknown loss %d", (int)p->loss);
+		if ((unsigned)p->split >= DK_NSPLIT)
+			return dk_task_fail(err, errlen, DK_EINVAL, "data: unknown split %d", (int)p->split);
+		break;
 	default:
 		break;
 	}
@@ -157,6 +187,8 @@ int dk_task_alloc(const dk_task_params *p, dk_task **out, char *err,
 		if (p->kind == DK_TASK_FMNIST)
 			st = dk_task_fmnist_load(t, p->data_dir ? p->data_dir : DK_FMNIST_DIR,
 			                         err, errlen);
+		else if (p->kind == DK_TASK_DATA)
+			st = dk_task_data_load(t, err, errlen);
 	}
 	if (st) {
 		dk_task_free(t);
@@ -173,6 +205,10 @@ void dk_task_free(dk_task *t)
 	dk_tensor_free(t->images);
 	dk_tensor_free(t->labels);
 	free(t->pixel_order);
+	dk_tensor_free(t->x);
+	dk_tensor_free(t->y);
+	dk_tensor_free(t->w);
+	free(t->trials);
 	free(t);
 }
 
@@ -184,7 +220,7 @@ const char *dk_task_loss(const dk_task *t) { return t->classify ? "xent" : "mse"
 
 size_t dk_task_examples(const dk_task *t)
 {
-	return t->labels ? t->labels->shape[0] : 0;
+	return t->labels ? t->labels->shape[0] : t->ntrials;
 }
 
 void dk_task_batch_free(dk_task_batch *b)
@@ -219,6 +255,8 @@ static const char *length_convention(const dk_task *t)
 		return "T steps, the target at the last";
 	case DK_TASK_FLIPFLOP:
 		return "T steps";
+	case DK_TASK_DATA:
+		return "the file's steps";
 	default:
 		switch (t->params.mode) {
 		case DK_FMNIST_ROW: return "28 steps: rows of 28 pixels, top to bottom";
@@ -284,7 +322,7 @@ static int make_meta(const dk_task *t, size_t offset, dk_task_batch *b)
 		return DK_ENOMEM;
 	b->input_meta = tensor_meta(DK_NAME_INPUT, in_axes, 3, attrs);
 	b->target_meta = tensor_meta(DK_NAME_TARGET, out_axes, t->classify ? 2 : 3, attrs);
-	b->mask_meta = tensor_meta(DK_NAME_MASK, out_axes, 2, attrs);
+	b->mask_meta = tensor_meta(DK_NAME_MASK, out_axes, t->mask_each ? 3 : 2, attrs);
 	json_decref(attrs);
 	return b->input_meta && b->target_meta && b->mask_meta ? DK_OK : DK_ENOMEM;
 }
@@ -305,7 +343,7 @@ static int make_tensors(const dk_task *t, size_t batch, dk_task_batch *b,
 	b->input = dk_tensor_alloc(DK_F8, 0, 3, in_shape);
 	b->target = t->classify ? dk_tensor_alloc(DK_I8, 0, 2, out_shape)
 	                        : dk_tensor_alloc(DK_F8, 0, 3, out_shape);
-	b->mask = dk_tensor_alloc(DK_F8, 0, 2, out_shape);
+	b->mask = dk_tensor_alloc(DK_F8, 0, t->mask_each ? 3 : 2, out_shape);
 	if (!b->input || !b->target || !b->mask)
 		return dk_task_fail(err, errlen, DK_ENOMEM, "out of memory");
 	return DK_OK;
@@ -350,6 +388,7 @@ int dk_task_sample(const dk_task *t, dk_rng *r, size_t offset,
 		case DK_TASK_COPY: dk_task_fill_copy(t, r, b); break;
 		case DK_TASK_ADDING: dk_task_fill_adding(t, r, b); break;
 		case DK_TASK_FLIPFLOP: dk_task_fill_flipflop(t, r, b); break;
+		case DK_TASK_DATA: st = dk_task_data_draw(t, r, b, err, errlen); break;
 		default: st = fmnist_sample(t, r, offset, b, err, errlen); break;
 		}
 	}
@@ -386,7 +425,10 @@ int dk_task_sample_examples(const dk_task *t, const size_t *index, size_t count,
 		return dk_task_fail(err, errlen, DK_ENOMEM, "out of memory");
 	int st = make_tensors(t, t->params.batch, b, err, errlen);
 	if (!st) {
-		dk_task_fill_fmnist(t, index, count, b);
+		if (t->params.kind == DK_TASK_DATA)
+			dk_task_fill_data(t, index, count, b);
+		else
+			dk_task_fill_fmnist(t, index, count, b);
 		if ((st = make_meta(t, count ? index[0] : 0, b)))
 			dk_task_fail(err, errlen, st, "out of memory");
 	}

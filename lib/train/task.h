@@ -31,6 +31,12 @@
  *	          (784 steps, 1 feature), row by row (28 steps, 28 features)
  *	          or pixel by pixel in a fixed permuted order; pixels scaled
  *	          to [0, 1]; the label at the last step only.  xent, 10 classes.
+ *	data      the user's own trials, read from a file (task_data.c): a
+ *	          stream or .npz of input (time, trial, feature), target
+ *	          (time, trial, output) or integer labels (time, trial), and
+ *	          an optional mask (time, trial) or, for mse, (time, trial,
+ *	          output); a batch is trials drawn without replacement.
+ *	          mse or xent, by the target (or asked for: loss).
  *
  * Random draws come from a dk_rng the caller gives, so a batch is a
  * function of the seed: training draws batch after batch from one
@@ -52,6 +58,7 @@ typedef enum {
 	DK_TASK_ADDING,
 	DK_TASK_FLIPFLOP,
 	DK_TASK_FMNIST,
+	DK_TASK_DATA,
 	DK_NTASK
 } dk_task_kind;
 
@@ -63,6 +70,9 @@ typedef enum {
 } dk_fmnist_mode;
 
 typedef enum { DK_SPLIT_TRAIN, DK_SPLIT_TEST, DK_NSPLIT } dk_split;
+
+/* The loss of a data task: as its target says, or asked for. */
+typedef enum { DK_LOSS_AUTO, DK_LOSS_MSE, DK_LOSS_XENT, DK_NLOSS } dk_loss_kind;
 
 /* The copy task's sizes (Arjovsky et al.'s, and the Wave-RNN paper's). */
 #define DK_COPY_SYMBOLS 10   /* symbols to remember */
@@ -89,6 +99,20 @@ typedef struct dk_task_params {
 	int shuffle;           /* fmnist: take examples from a random order */
 	uint64_t perm_seed;    /* fmnist permuted: the pixel order's seed */
 	const char *data_dir;  /* fmnist: borrowed; NULL means DK_FMNIST_DIR */
+	/* data */
+	const char *data_path; /* borrowed: the file of the training trials */
+	const char *test_path; /* borrowed; NULL: no file of test trials */
+	double holdout;        /* fraction of the trials held out for testing,
+	                          in [0, 1); exclusive with test_path */
+	uint64_t split_seed;   /* seed of the choice of held-out trials */
+	dk_loss_kind loss;     /* DK_LOSS_AUTO: xent for integer labels, mse
+	                          for values; dk_task_alloc resolves it */
+	size_t classes;        /* xent: the classes, 0 for the target's attr
+	                          "classes" or else its largest label + 1;
+	                          dk_task_alloc resolves it */
+	int verify;            /* the checksums below are the files' expected
+	                          ones: a file whose tensors differ is refused */
+	uint32_t data_crc, test_crc; /* CRC-32 of the tensors (see task_data.c) */
 } dk_task_params;
 
 /*
@@ -106,6 +130,8 @@ const char *dk_fmnist_mode_name(dk_fmnist_mode mode);
 int dk_fmnist_mode_from_name(const char *name, dk_fmnist_mode *mode);
 const char *dk_split_name(dk_split split);
 int dk_split_from_name(const char *name, dk_split *split);
+const char *dk_loss_kind_name(dk_loss_kind loss);  /* "auto", "mse", "xent" */
+int dk_loss_kind_from_name(const char *name, dk_loss_kind *loss);
 
 /*
  * The parameters as a JSON object (only those that apply to the task),
@@ -123,7 +149,13 @@ typedef struct dk_task dk_task;
  * Check p and, for fmnist, load the split's images and labels from
  * data_dir (train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz,
  * or t10k-...; the names without .gz are tried too) and make the pixel
- * permutation from perm_seed.  DK_EINVAL for parameters out of their
+ * permutation from perm_seed.  For data, read and check the file of the
+ * split (the train split: data_path less the held-out trials, with the
+ * test file checked too; the test split: the held-out trials or
+ * test_path) and resolve loss; with verify, refuse files whose tensors'
+ * checksums are not data_crc and test_crc, else record them (see
+ * dk_task_get_params).  A data file that is missing is DK_ENOTFOUND, one
+ * that is not a valid set of trials DK_EFORMAT.  DK_EINVAL for parameters out of their
  * domain, DK_ENOTFOUND when the dataset's files are missing (err names
  * the package that installs them), the IDX reader's errors (see idx.h)
  * for bad files, DK_EFORMAT when the files are not images of 28 x 28
@@ -133,7 +165,9 @@ int dk_task_alloc(const dk_task_params *p, dk_task **out, char *err,
                   size_t errlen);
 void dk_task_free(dk_task *t);
 
-/* The parameters the task was made with (data_dir not kept: NULL). */
+/* The parameters the task was made with (data_dir not kept: NULL); for
+   data, with the loss resolved, the checksums set and verify on, so that
+   a run made from them finds the same files again or refuses to go on. */
 const dk_task_params *dk_task_get_params(const dk_task *t);
 /* Time steps of one sequence. */
 size_t dk_task_steps(const dk_task *t);
@@ -143,7 +177,8 @@ size_t dk_task_inputs(const dk_task *t);
 size_t dk_task_outputs(const dk_task *t);
 /* "xent" (target i8 class labels) or "mse" (target f8). */
 const char *dk_task_loss(const dk_task *t);
-/* fmnist: examples in the loaded split; 0 for the generated tasks. */
+/* fmnist, data: examples (trials) in the loaded split; 0 for the
+   generated tasks. */
 size_t dk_task_examples(const dk_task *t);
 
 /* One batch; every pointer is owned by the batch. */
@@ -158,7 +193,9 @@ typedef struct dk_task_batch {
  * fmnist takes the examples at offset, offset+1, ... of the split, or,
  * with shuffle, of a random order of the whole split drawn from r (the
  * same generator state gives the same order, so successive offsets page
- * through it without repeats).  DK_EINVAL when offset + batch exceeds the
+ * through it without repeats).  data draws batch trials of its split
+ * from r without replacement (offset unused) and puts them in the batch
+ * in their order in the file.  DK_EINVAL when offset + batch exceeds the
  * examples, DK_ELIMIT when the tensors' sizes overflow, DK_ENOMEM.
  */
 int dk_task_sample(const dk_task *t, dk_rng *r, size_t offset,

@@ -20,6 +20,15 @@ struct dk_task {
 	size_t *pixel_order;    /* owned: 784 entries; step s shows pixel
 	                           pixel_order[s] (the identity unless the
 	                           mode is permuted) */
+	/* data only: the file's trials, all of them, checked */
+	dk_tensor *x;           /* owned: input f8 (time, trial, feature) */
+	dk_tensor *y;           /* owned: target f8 (time, trial, output) or
+	                           i8 labels (time, trial) */
+	dk_tensor *w;           /* owned: mask f8 (time, trial) or, with
+	                           mask_each, (time, trial, output) */
+	int mask_each;          /* a weight per output (mse) */
+	size_t *trials;         /* owned: the split's trials, ascending */
+	size_t ntrials;         /* how many */
 };
 
 /* Write a message into err as snprintf does; returns st. */
@@ -42,5 +51,17 @@ int dk_task_fmnist_load(dk_task *t, const char *dir, char *err,
    label (-1), mask 0. */
 void dk_task_fill_fmnist(const dk_task *t, const size_t *index, size_t count,
                          dk_task_batch *b);
+
+/* data: read and check the split's file into t (task_data.c). */
+int dk_task_data_load(dk_task *t, char *err, size_t errlen);
+/* Fill b with batch trials of the split drawn from r without replacement,
+   in their order in the file. */
+int dk_task_data_draw(const dk_task *t, dk_rng *r, dk_task_batch *b, char *err,
+                      size_t errlen);
+/* Fill the first count slots of b with the split's trials index[..]; the
+   slots after them stay padding: zero input and target, no label (-1),
+   mask 0. */
+void dk_task_fill_data(const dk_task *t, const size_t *index, size_t count,
+                       dk_task_batch *b);
 
 #endif

@@ -38,6 +38,51 @@ static int count_value(json_t *v, size_t *n)
 	return DK_OK;
 }
 
+/* A checksum as the JSON holds it: 8 hex digits. */
+static json_t *crc_json(uint32_t crc)
+{
+	char text[16];
+	snprintf(text, sizeof text, "%08x", (unsigned)crc);
+	return json_string(text);
+}
+
+static int crc_value(json_t *v, uint32_t *crc)
+{
+	const char *text = json_string_value(v);
+	char *end;
+	if (!text || strlen(text) != 8 || strspn(text, "0123456789abcdef") != 8)
+		return DK_EINVAL;
+	unsigned long x = strtoul(text, &end, 16);
+	if (*end)
+		return DK_EINVAL;
+	*crc = (uint32_t)x;
+	return DK_OK;
+}
+
+/* The data task's fields: its files (with their checksums once known),
+   the held-out fraction and the loss. */
+static int data_to_json(const dk_task_params *p, json_t *j)
+{
+	int bad = json_object_set_new(j, "data", json_string(p->data_path ? p->data_path : ""));
+	if (p->verify)
+		bad |= json_object_set_new(j, "data_crc32", crc_json(p->data_crc));
+	if (p->test_path) {
+		bad |= json_object_set_new(j, "test_data", json_string(p->test_path));
+		if (p->verify)
+			bad |= json_object_set_new(j, "test_crc32", crc_json(p->test_crc));
+	}
+	if (p->holdout > 0) {
+		bad |= json_object_set_new(j, "holdout", json_real(p->holdout));
+		bad |= json_object_set_new(j, "split_seed", dk_task_json_seed(p->split_seed));
+	}
+	if (p->split != DK_SPLIT_TRAIN)
+		bad |= json_object_set_new(j, "split", json_string(dk_split_name(p->split)));
+	bad |= json_object_set_new(j, "loss", json_string(dk_loss_kind_name(p->loss)));
+	if (p->classes)
+		bad |= json_object_set_new(j, "classes", json_integer((json_int_t)p->classes));
+	return bad;
+}
+
 json_t *dk_task_params_to_json(const dk_task_params *p)
 {
 	json_t *j = json_object();
@@ -54,6 +99,9 @@ json_t *dk_task_params_to_json(const dk_task_params *p)
 	case DK_TASK_COPY:
 	case DK_TASK_ADDING:
 		bad |= json_object_set_new(j, "length", json_integer((json_int_t)p->length));
+		break;
+	case DK_TASK_DATA:
+		bad |= data_to_json(p, j);
 		break;
 	default:
 		bad |= json_object_set_new(j, "mode", json_string(dk_fmnist_mode_name(p->mode)));
@@ -110,5 +158,30 @@ int dk_task_params_from_json(json_t *j, dk_task_params *p)
 	/* data_dir is borrowed: it points into j, which must outlive p's use */
 	if ((v = json_object_get(j, "data_dir")) && !(p->data_dir = json_string_value(v)))
 		return DK_EINVAL;
+	/* data: its paths are borrowed as data_dir is */
+	if ((v = json_object_get(j, "data")) && !(p->data_path = json_string_value(v)))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "test_data")) && !(p->test_path = json_string_value(v)))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "holdout"))) {
+		if (!json_is_number(v))
+			return DK_EINVAL;
+		p->holdout = json_number_value(v);
+	}
+	if ((v = json_object_get(j, "split_seed")) && seed_value(v, &p->split_seed))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "loss")) && dk_loss_kind_from_name(json_string_value(v), &p->loss))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "classes")) && count_value(v, &p->classes))
+		return DK_EINVAL;
+	if ((v = json_object_get(j, "data_crc32"))) {
+		if (crc_value(v, &p->data_crc))
+			return DK_EINVAL;
+		p->verify = 1;
+	}
+	if ((v = json_object_get(j, "test_crc32")) && crc_value(v, &p->test_crc))
+		return DK_EINVAL;
+	if (p->verify && p->test_path && !v)
+		return DK_EINVAL; /* a checked run checks both files */
 	return DK_OK;
 }

@@ -35,7 +35,7 @@ int dk_testset_alloc(const dk_task_params *p, const dk_model *m, size_t examples
 	q.offset = 0;
 	q.shuffle = 0;
 	q.seed = seed;
-	int dataset = p->kind == DK_TASK_FMNIST, st;
+	int dataset = p->kind == DK_TASK_FMNIST || p->kind == DK_TASK_DATA, st;
 	if (dataset) {
 		q.split = DK_SPLIT_TEST;
 		q.batch = chunk ? chunk : 100;

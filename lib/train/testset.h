@@ -11,7 +11,9 @@
  *	    `dk-gen TASK --batch examples --seed seed` writes;
  *	fmnist: the test split (t10k-... files), its first `examples`
  *	    examples (0: all of them), run `chunk` at a time; the loss and
- *	    accuracy are the means over every example.
+ *	    accuracy are the means over every example;
+ *	data: the trials of its test split (the held-out trials or the
+ *	    test file's), run and scored as fmnist's.
  *
  * The model is run forward from the zero state (dk_model_run) and scored
  * with dk_loss_eval, as dk-run scores a batch.

@@ -150,7 +150,8 @@ int dk_train_run_from_json(const json_t *cj, dk_train_run *r, char *err,
 			return dk_errorf(DK_EFORMAT, err, errlen, "the run's test has no "
 			                 "interval");
 		/* 0 is all of a dataset's test split; a generated task has none */
-		if (!r->test_batch && r->task.kind != DK_TASK_FMNIST)
+		if (!r->test_batch && r->task.kind != DK_TASK_FMNIST &&
+		    r->task.kind != DK_TASK_DATA)
 			return dk_errorf(DK_EFORMAT, err, errlen, "the run's test.batch is 0; "
 			                 "a %s test needs at least 1 example",
 			                 dk_task_kind_name(r->task.kind));

@@ -40,14 +40,20 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
                      dk_trainer **out, char *err, size_t errlen)
 {
 	*out = NULL;
+	const dk_task_params *p = dk_task_get_params(task);
 	if (dk_model_input_size(m) != dk_task_inputs(task) ||
 	    dk_model_output_size(m) != dk_task_outputs(task)) {
+		if (p->kind == DK_TASK_DATA)
+			return dk_errorf(DK_EINVAL, err, errlen, "the model has %zu inputs and %zu "
+			                 "outputs; the trials of %s have %zu features and %zu %s",
+			                 dk_model_input_size(m), dk_model_output_size(m), p->data_path,
+			                 dk_task_inputs(task), dk_task_outputs(task),
+			                 strcmp(dk_task_loss(task), "xent") ? "outputs" : "classes");
 		snprintf(err, errlen, "the model has %zu inputs and %zu outputs; the task needs %zu and %zu",
 		         dk_model_input_size(m), dk_model_output_size(m),
 		         dk_task_inputs(task), dk_task_outputs(task));
 		return DK_EINVAL;
 	}
-	const dk_task_params *p = dk_task_get_params(task);
 	size_t examples = dk_task_examples(task), steps = o->steps, per_epoch = 0;
 	if (o->epochs) {
 		if (!examples) {
