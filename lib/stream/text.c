@@ -74,15 +74,30 @@ static int plain_axis(const char *a)
 	return 1;
 }
 
-/* The shape as "(time 200, batch 4)" with the axis names axes (NULL:
-   "(200, 4)"); returns the length. */
-static size_t format_shape(char *buf, size_t cap, const dk_tensor *t, json_t *axes)
+/* The axes of m when there is a plain name for each of rank axes. */
+static json_t *plain_axes(const dk_meta *m, int rank)
 {
-	size_t n = (size_t)snprintf(buf, cap, "(");
-	for (int k = 0; k < t->rank && n < cap; k++) {
+	json_t *axes = m ? dk_meta_axes(m) : NULL;
+	if (!axes || json_array_size(axes) != (size_t)rank)
+		return NULL;
+	for (size_t k = 0; k < json_array_size(axes); k++)
+		if (!plain_axis(json_string_value(json_array_get(axes, k))))
+			return NULL;
+	return axes;
+}
+
+size_t dk_text_shape(char *buf, size_t cap, const dk_meta *m, int rank,
+                     const size_t *shape, int named)
+{
+	json_t *axes = named ? plain_axes(m, rank) : NULL;
+	size_t n = 0;
+	if (cap == 0)
+		return 0;
+	n += (size_t)snprintf(buf, cap, "(");
+	for (int k = 0; k < rank && n < cap; k++) {
 		const char *a = axes ? json_string_value(json_array_get(axes, (size_t)k)) : NULL;
 		n += (size_t)snprintf(buf + n, cap - n, "%s%s%s%zu", k ? ", " : "", a ? a : "",
-		                      a ? " " : "", t->shape[k]);
+		                      a ? " " : "", shape[k]);
 	}
 	if (n < cap)
 		n += (size_t)snprintf(buf + n, cap - n, ")");
@@ -100,18 +115,14 @@ static size_t header_line(char *buf, size_t cap, const char *json, size_t json_l
 	if (json && dk_meta_parse(json, json_len, &m, msg, sizeof msg))
 		m = NULL;
 	const char *name = m ? dk_meta_name(m) : NULL;
-	json_t *axes = m ? dk_meta_axes(m) : NULL;
-	if (axes && json_array_size(axes) != (size_t)t->rank)
-		axes = NULL;
-	for (size_t k = 0; axes && k < json_array_size(axes); k++)
-		if (!plain_axis(json_string_value(json_array_get(axes, k))))
-			axes = NULL;
 	char shape[DK_NPY_FORMAT_MAX];
 	const char *dtype = dk_dtype_name(t->dtype);
 	size_t name_len = name ? strlen(name) : 0;
-	size_t fixed = 2 + strlen(dtype) + 2 + format_shape(shape, sizeof shape, t, axes);
-	if (axes && fixed + name_len + 2 > DK_TEXT_HEADER_WIDTH)
-		fixed = 2 + strlen(dtype) + 2 + format_shape(shape, sizeof shape, t, NULL);
+	size_t fixed = 2 + strlen(dtype) + 2 +
+	               dk_text_shape(shape, sizeof shape, m, t->rank, t->shape, 1);
+	if (fixed + name_len + 2 > DK_TEXT_HEADER_WIDTH)
+		fixed = 2 + strlen(dtype) + 2 +
+		        dk_text_shape(shape, sizeof shape, m, t->rank, t->shape, 0);
 	int cut = name_len && fixed + name_len + 2 > DK_TEXT_HEADER_WIDTH;
 	if (cut) { /* keep what fits, at least the "...", and whole UTF-8 characters */
 		name_len = DK_TEXT_HEADER_WIDTH > fixed + 5 ? DK_TEXT_HEADER_WIDTH - fixed - 5 : 0;

@@ -46,6 +46,16 @@ enum {
 int dk_text_write(dk_stream_writer *w, const char *json, size_t json_len,
                   const dk_tensor *t, unsigned flags);
 
+/*
+ * The shape as a header line shows it into buf: "(time 200, batch 4)"
+ * with the axis names of m (may be NULL) when named is nonzero and each
+ * of the rank axes has a name without space, comma, parenthesis or
+ * control character; "(200, 4)" otherwise.  Returns the length written
+ * (cut short at cap - 1).
+ */
+size_t dk_text_shape(char *buf, size_t cap, const dk_meta *m, int rank,
+                     const size_t *shape, int named);
+
 typedef struct dk_text_reader dk_text_reader;
 
 /* A reader on f (not owned); source names it in messages. */
