@@ -406,20 +406,20 @@ static int parse_tensor_line(dk_text_reader *tr, const char *s, dk_tensor **out)
 /* The metadata a short header gives: its name (none when it is empty or
    was cut short, ending in "...") and its axis names when every axis has
    one; *meta stays NULL when there are neither. */
-static int header_meta(dk_text_reader *tr, const char *name, size_t name_len,
+static int header_meta(dk_text_reader *tr, const char *name, size_t len,
                        char axes[][64], int rank, int named_axes, dk_meta **meta)
 {
-	size_t len = name_len;
 	int cut = len >= 3 && !strncmp(name + len - 3, "...", 3);
-	if ((!len || cut) && !(named_axes && rank > 0))
+	int has_name = len > 0 && !cut, has_axes = named_axes && rank > 0;
+	if (!has_name && !has_axes)
 		return DK_OK;
-	char *nm = len && !cut ? strndup(name, len) : NULL;
+	char *nm = has_name ? strndup(name, len) : NULL;
 	const char *ax[DK_MAX_RANK];
 	for (int k = 0; k < rank; k++)
 		ax[k] = axes[k];
-	*meta = (!len || cut || nm) ? dk_meta_new(nm) : NULL;
+	*meta = !has_name || nm ? dk_meta_new(nm) : NULL;
 	free(nm);
-	if (!*meta || (named_axes && rank > 0 && dk_meta_set_axes(*meta, ax, (size_t)rank))) {
+	if (!*meta || (has_axes && dk_meta_set_axes(*meta, ax, (size_t)rank))) {
 		dk_meta_free(*meta);
 		*meta = NULL;
 		return text_error(tr, DK_ENOMEM, "out of memory");
