@@ -357,6 +357,27 @@ EOF
 		grep -q "using 1:7 .*title '6'" "$tmp/ygot/plot.gp" &&
 		grep -q "using 1:8 .*notitle" "$tmp/ygot/plot.gp"
 	tap_result $? "...time across, per unit time; the key names the first six of eight"
+	# a direction a ReLU silences has the exponent -inf: a gap in its line
+	# (NaN for gnuplot), and no final mark
+	"$PY" -c "
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import records, name, save_bytes
+recs = []
+for i, r in enumerate(records('$tmp/ly.npy')):
+    a = r[1]
+    if name(r, i) == 'lyap/trace':
+        a = a.copy(); a[5:, 2] = -np.inf
+    if name(r, i) == 'lyap/exponents':
+        a = a.copy(); a[2] = -np.inf
+    recs.append((r[0], a))
+open('$tmp/lyinf.npy', 'wb').write(save_bytes(recs))"
+	DK_GNUPLOT="$tmp/ygrab" dk-plot lyap -o "$tmp/grab.png" "$tmp/lyinf.npy"
+	ok "an exponent of -inf: NaN in trace.txt where the trace is -inf, no final mark" \
+		"$PY" "$tmp/lyap.py" "$tmp/lyinf.npy" "$tmp/ygot" 1
+	grep -c NaN "$tmp/ygot/trace.txt" >"$tmp/nan.count"
+	is "$(cat "$tmp/nan.count")" 15 "...the 15 checkpoints from the sixth on"
 	ok "dk-plot lyap draws an SVG" dk-plot lyap --size 500x300 -o "$tmp/ly.svg" "$tmp/ly.npy"
 	grep -q 'width="500" height="300"' "$tmp/ly.svg"
 	is "$?" 0 "ly.svg is 500x300"
