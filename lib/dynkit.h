@@ -24,6 +24,7 @@
 #include "stream/layout.h"
 #include "stream/select.h"
 #include "stream/text.h"
+#include "stream/brief.h"
 #include "stream/zip.h"
 #include "stream/safetensors.h"
 #include "stream/container.h"

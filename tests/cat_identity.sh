@@ -1,7 +1,9 @@
 #!/bin/sh
 # cat_identity.sh -- dk-cat without options is the identity on a stream:
 # the bytes out are the bytes in (DESIGN.md section 4: "tests can cmp"),
-# from a file, from a pipe, with -o, and through the text form and back.
+# from a file, from a pipe, with -o, and through the text form and back
+# (with --meta exactly; without, the names and axes of the header lines;
+# the older "# tensor" form too).
 # The fixtures are written by NumPy (data/make_fixtures.py), so cmp against
 # them compares dk-cat with NumPy's own np.save.
 . "$top_srcdir/tests/lib.sh"
@@ -72,23 +74,66 @@ ok "dk-cat --output FILE A B writes cat A B" cmp "$tmp/o2.npy" "$tmp/cat2.want"
 is "$(wc -c <"$tmp/o2.stdout" | tr -d ' ')" 0 "with -o nothing goes to stdout"
 
 # ---- through text and back ----
-dk-cat --text "$named" >"$tmp/named.txt"
-is "$?" 0 "dk-cat --text exits 0"
+dk-cat --text --meta "$named" >"$tmp/named.txt"
+is "$?" 0 "dk-cat --text --meta exits 0"
 dk-cat --from-text "$tmp/named.txt" >"$tmp/named.rt"
 is "$?" 0 "dk-cat --from-text exits 0"
-ok "--text | --from-text is byte-identical for the named stream" \
+ok "--text --meta | --from-text is byte-identical for the named stream" \
 	cmp "$tmp/named.rt" "$named"
-dk-cat --text "$named" | dk-cat --from-text >"$tmp/named.rt2"
+dk-cat --text --meta "$named" | dk-cat --from-text >"$tmp/named.rt2"
 ok "the same through a pipe" cmp "$tmp/named.rt2" "$named"
 dk-cat --text "$plain" | dk-cat -T >"$tmp/plain.rt"
 ok "--text | -T is byte-identical for a plain np.save file" \
 	cmp "$tmp/plain.rt" "$plain"
-dk-cat -t "$named" "$plain" | dk-cat -T >"$tmp/cat2.rt"
-ok "--text of two files | -T equals cat A B" cmp "$tmp/cat2.rt" "$tmp/cat2.want"
+dk-cat -t -m "$named" "$plain" | dk-cat -T >"$tmp/cat2.rt"
+ok "--text --meta of two files | -T equals cat A B" cmp "$tmp/cat2.rt" "$tmp/cat2.want"
 
 # text of a record, and text of the text-round-tripped record, agree
-dk-cat --text "$tmp/named.rt" >"$tmp/named.txt2"
+dk-cat --text --meta "$tmp/named.rt" >"$tmp/named.txt2"
 ok "--text is deterministic (same text from the round-tripped stream)" \
 	cmp "$tmp/named.txt2" "$tmp/named.txt"
+
+# without --meta the header line alone comes back: every array, name and
+# axis names, not the attrs
+dk-cat --text "$named" | dk-cat -T >"$tmp/short.rt"
+is "$?" 0 "--text | -T without --meta exits 0"
+PYC=$(numpy_python)
+if [ -n "$PYC" ]; then
+	"$PYC" - "$named" "$tmp/short.rt" <<'EOF' >"$tmp/short.out" 2>&1
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records
+a, b = records(sys.argv[1]), records(sys.argv[2])
+assert len(a) == len(b)
+for (ra, xa), (rb, xb) in zip(a, b):
+    assert xa.dtype == xb.dtype and xa.shape == xb.shape
+    assert np.array_equal(xa, xb, equal_nan=xa.dtype.kind in "fc")
+    ma, mb = json.loads(ra) if ra else {}, json.loads(rb) if rb else {}
+    assert ma.get("name") == mb.get("name") and ma.get("axes") == mb.get("axes"), (ma, mb)
+    assert "attrs" not in mb
+EOF
+	tap_result $? "...the same arrays, names and axes; no attrs"
+	sed 's/^/#   /' "$tmp/short.out" | tail -3
+	# the older text form ('# meta' line, then '# tensor DESCR SHAPE'),
+	# made here from the records, still reads back to the very stream
+	"$PYC" - "$named" "$tmp/named.txt" >"$tmp/old.txt" <<'EOF'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records
+blocks = open(sys.argv[2]).read().split("\n\n\n")
+out = []
+for (raw, a), block in zip(records(sys.argv[1]), blocks):
+    lines = block.split("\n")
+    head = ["# meta " + raw.decode()] if raw else []
+    out.append("\n".join(head + ["# tensor %s %r" % (a.dtype.str, a.shape)] +
+                         lines[2 if raw else 1:]))
+sys.stdout.write("\n\n\n".join(out))
+EOF
+	grep -q '^# tensor <f8 ' "$tmp/old.txt"
+	tap_result $? "made text in the older form"
+	ok "the older form | -T is byte-identical to the stream" \
+		sh -c "dk-cat -T '$tmp/old.txt' | cmp - '$named'"
+fi
 
 done_testing

@@ -158,7 +158,7 @@ dk-cat -r no/such=x "$named" >"$tmp/ren_none.npy"
 ok "--rename of a name not in the stream changes nothing" \
 	cmp "$tmp/ren_none.npy" "$named"
 
-dk-cat -t "$named" | dk-cat -T -r model/dt=time/dt >"$tmp/ren_text.npy"
+dk-cat -t -m "$named" | dk-cat -T -r model/dt=time/dt >"$tmp/ren_text.npy"
 ok "--rename on text input gives the same bytes as on binary input" \
 	cmp "$tmp/ren_text.npy" "$tmp/ren_dt.npy"
 
@@ -272,9 +272,31 @@ ok "--dtype equal to the tensor's own leaves it byte-identical" \
 # ======================================================================
 # --text
 # ======================================================================
-dk-cat --text "$named" >"$tmp/named.txt"
+dk-cat --text --meta "$named" >"$tmp/named.txt"
+is "$?" 0 "--text --meta of the named stream exits 0"
+dk-cat --text "$named" >"$tmp/named-short.txt"
 is "$?" 0 "--text of the named stream exits 0"
-pycheck "--text: meta lines, '# tensor DESCR SHAPE' lines and every value agree with NumPy" <<'EOF'
+# the header line, rebuilt here from the metadata and the array: the name,
+# the dtype's short name, the shape with the axis names (when every axis
+# has a plain one), two spaces between; the metadata's JSON only on request
+pycheck "--text: header lines, metadata only with --meta, every value agrees with NumPy" <<'EOF'
+import re
+def header(raw, a):
+    m = json.loads(raw) if raw else {}
+    axes = m.get("axes")
+    plain = axes is not None and len(axes) == a.ndim and \
+        all(re.fullmatch(r"[^\s,()]+", x) for x in axes)
+    dims = ", ".join(("%s %d" % (x, n)) if plain else "%d" % n
+                     for x, n in zip(axes if plain else a.shape, a.shape))
+    name = m.get("name")
+    return "# %s%s  (%s)" % (name + "  " if name is not None else "", a.dtype.str[1:], dims)
+short = open(os.path.join(T, "named-short.txt")).read().split("\n\n\n")
+recs = records(NAMED)
+assert len(short) == len(recs), len(short)
+for (raw, a), block in zip(recs, short):
+    lines = block.split("\n")
+    assert lines[0] == header(raw, a), (lines[0], header(raw, a))
+    assert len(lines[0]) <= 100 and not any(l.startswith("#") for l in lines[1:]), lines[:2]
 text = open(os.path.join(T, "named.txt")).read()
 recs = records(NAMED)
 blocks = text.split("\n\n\n")
@@ -284,8 +306,8 @@ for (raw, a), block in zip(recs, blocks):
     lines = block.split("\n")
     if lines[-1] == "":
         lines.pop()
-    assert lines[0] == "# meta " + raw.decode(), lines[0]
-    assert lines[1] == "# tensor %s %r" % (a.dtype.str, a.shape), lines[1]
+    assert lines[0] == header(raw, a), lines[0]
+    assert lines[1] == "# meta " + raw.decode(), lines[1]
     rows = lines[2:]
     nrows = 1 if a.ndim == 0 else a.shape[0]
     assert len(rows) == nrows, (a.shape, rows)
@@ -307,12 +329,15 @@ for (raw, a), block in zip(recs, blocks):
 EOF
 
 dk-cat -t -b -s model/W "$named" >"$tmp/w.txt"
-pycheck "--text --bare: np.loadtxt reads back model/W exactly" <<'EOF'
+pycheck "--text --bare: np.loadtxt reads back model/W exactly; the header names no tensor" <<'EOF'
 w = by_name(NAMED)["model/W"][1]
 x = np.loadtxt(os.path.join(T, "w.txt"), comments="#", ndmin=2)
 assert same(x, w)
-assert "# meta" not in open(os.path.join(T, "w.txt")).read()
+t = open(os.path.join(T, "w.txt")).read()
+assert "# meta" not in t and t.startswith("# f8  (%d, %d)\n" % w.shape), t[:30]
 EOF
+fails_with 2 "--meta without --text: usage error" dk-cat --meta "$named"
+fails_with 2 "--meta with --bare: usage error" dk-cat -t -m -b "$named"
 
 dk-cat -t -b -s fp/eig "$named" >"$tmp/eig.txt"
 pycheck "--text of c16: two columns, real then imaginary" <<'EOF'

@@ -291,13 +291,13 @@ R = {n: a for n, (m, a) in by_name('$tmp/nr.model').items()}
 assert R['model/readout/W'].shape == (1, 5) and not R['model/readout/W'].any()
 assert R['model/readout/b'].shape == (1,) and not R['model/readout/b'].any()"
 ok "no readout, --outputs 3: three zero outputs" sh -c \
-	"dk-import --from torch -O 3 '$tmp/noreadout.npz' | dk-info | grep 'model/readout/W' | grep -q '(3, 5)'"
+	"dk-import --from torch -O 3 '$tmp/noreadout.npz' | dk-info | grep 'model/readout/W' | grep -q '(output 3, unit 5)'"
 fails_with 1 "two readouts and no --readout: exit 1" dk-import --from torch "$tmp/tworeadouts.npz"
 grep -q "readout PREFIX" "$tmp/.err"
 is "$?" 0 "two readouts: the message says --readout PREFIX"
 ok "two readouts, --readout head picks one" dk-import --from torch --readout head -o "$tmp/h.model" "$tmp/tworeadouts.npz"
 ok "--readout dec: any prefix" sh -c \
-	"dk-import --from torch --readout dec '$tmp/named.npz' | dk-info | grep 'model/readout/W' | grep -q '(3, 5)'"
+	"dk-import --from torch --readout dec '$tmp/named.npz' | dk-info | grep 'model/readout/W' | grep -q '(output 3, unit 5)'"
 fails_with 1 "--readout missing: exit 1" dk-import --from torch --readout nope "$f"
 fails_with 1 "--outputs disagreeing with the readout: exit 1" dk-import --from torch -O 4 "$f"
 ok "bias=False (no biases): imported with zero biases" dk-import --from torch -o "$tmp/nb.model" "$tmp/nobias.npz"

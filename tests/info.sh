@@ -1,8 +1,11 @@
 #!/bin/sh
-# info.sh -- dk-info: the listing (index, name, dtype, shape, axes, attrs)
-# against data/expected/stream_named.json, which data/make_fixtures.py
-# wrote from the same Python values it gave np.save; the statistics (-s)
-# against NumPy computed here from the fixture.
+# info.sh -- dk-info: the listing (index, name, dtype, shape with the axis
+# names, summary; attrs with -v) against data/expected/stream_named.json,
+# which data/make_fixtures.py wrote from the same Python values it gave
+# np.save, the summaries rebuilt here by the rule dk-info(1) states; the
+# statistics (-s) against NumPy computed here from the fixture; no line
+# of the default listing wider than 100 columns, for a trained network's
+# checkpoint, dk-fixed's output and records of long names and attrs.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -43,6 +46,53 @@ def table(path):
         cells.append(c)
     return [t for s, t in cols], cells
 
+def shape_text(shape, axes):
+    """The shape as dk-info shows it: with the axis names when each is plain."""
+    plain = axes is not None and len(axes) == len(shape) and \
+        all(__import__("re").fullmatch(r"[^\s,()]+", x) for x in axes)
+    return "(%s)" % ", ".join(("%s %d" % (x, n)) if plain else "%d" % n
+                              for x, n in zip(axes if plain else shape, shape))
+
+def pair(k, v):
+    if isinstance(v, bool):
+        v = "true" if v else "false"
+    elif isinstance(v, int):
+        v = "%d" % v
+    elif isinstance(v, float):
+        v = "%.6g" % v
+    elif v is None:
+        v = "null"
+    elif isinstance(v, dict):
+        v = "{...}"
+    elif isinstance(v, list):
+        v = "[...]"
+    return "%s=%s" % (k, v)
+
+def summary(a, attrs):
+    """dk-info(1)'s summary: the values of 1 to 4 elements, else the attrs
+    in brief (provenance left out, objects one level down opened)."""
+    if 0 < a.size <= 4:
+        x = a.reshape(-1)
+        if a.dtype.kind == "c":
+            return "= " + " ".join("%.6g%+.6gi" % (z.real, z.imag) for z in x)
+        if a.dtype.kind in "iub":
+            return "= " + " ".join("%d" % z for z in x)
+        return "= " + " ".join("%.6g" % float(z) for z in x)
+    parts = []
+    for k in sorted(attrs or {}):
+        v = attrs[k]
+        if k == "provenance":
+            continue
+        if isinstance(v, dict):
+            parts.append(k + ":")
+            inner = sorted(v)
+            if "kind" in inner:
+                inner = ["kind"] + [x for x in inner if x != "kind"]
+            parts += [pair(x, v[x]) for x in inner]
+        else:
+            parts.append(pair(k, v))
+    return " ".join(parts) or "-"
+
 def stats(a):
     """What -s must say: of the finite elements (complex: the modulus)."""
     x = np.abs(a) if a.dtype.kind == "c" else a.astype(np.float64)
@@ -82,20 +132,29 @@ is "$?" 0 "dk-info FILE exits 0"
 is "$(wc -c <"$tmp/table.err" | tr -d ' ')" 0 "dk-info FILE: nothing on stderr"
 pyresults <<'EOF'
 titles, rows = table(os.path.join(T, "table.txt"))
-result(titles == ["#", "name", "dtype", "shape", "axes", "attrs"],
-       "table columns: # name dtype shape axes attrs", titles)
+result(titles == ["#", "name", "dtype", "shape", "summary"],
+       "table columns: # name dtype shape summary", titles)
 result(len(rows) == len(EXPECTED), "one row per tensor (11)", len(rows))
-for e, r in zip(EXPECTED, rows):
+for e, a, r in zip(EXPECTED, arrays(NAMED), rows):
     want = {"#": str(e["index"]), "name": e["name"], "dtype": e["dtype"],
-            "shape": e["shape_text"],
-            "axes": ",".join(e["axes"]) if e["axes"] is not None else "-"}
+            "shape": shape_text(e["shape"], e["axes"]),
+            "summary": summary(a, e["attrs"])}
     got = {k: r[k] for k in want}
+    result(got == want, "row %d: %s %s %s %s" % (e["index"], e["name"],
+               e["dtype"], want["shape"], want["summary"]), got)
+EOF
+
+dk-info -v "$named" >"$tmp/vtable.txt"
+is "$?" 0 "dk-info -v exits 0"
+pyresults <<'EOF'
+titles, rows = table(os.path.join(T, "vtable.txt"))
+result(titles == ["#", "name", "dtype", "shape", "attrs"],
+       "-v table columns: # name dtype shape attrs", titles)
+for e, r in zip(EXPECTED, rows):
     attrs_ok = (r["attrs"] == "-" if e["attrs"] is None
                 else json.loads(r["attrs"]) == e["attrs"])
-    result(got == want and attrs_ok,
-           "row %d: %s %s %s axes %s attrs %s" % (e["index"], e["name"],
-               e["dtype"], e["shape_text"], want["axes"], e["attrs"]),
-           (got, r["attrs"]))
+    result(attrs_ok and r["name"] == e["name"],
+           "-v row %d: %s, the whole attrs %s" % (e["index"], e["name"], e["attrs"]), r)
 EOF
 
 # ---- JSON Lines ----
@@ -182,8 +241,8 @@ EOF
 dk-info -s "$named" >"$tmp/stable.txt"
 pyresults <<'EOF'
 titles, rows = table(os.path.join(T, "stable.txt"))
-result(titles == ["#", "name", "dtype", "shape", "axes", "min", "max", "mean",
-                  "std", "nan", "inf", "attrs"], "-s table columns", titles)
+result(titles == ["#", "name", "dtype", "shape", "min", "max", "mean",
+                  "std", "nan", "inf", "summary"], "-s table columns", titles)
 for e, a, r in zip(EXPECTED, arrays(os.path.join(D, "stream_named.npy")), rows):
     s = stats(a)
     want = {"nan": str(s["nan"]), "inf": str(s["inf"])}
@@ -209,8 +268,8 @@ pyresults <<'EOF'
 lines = open(os.path.join(T, "two.want")).read().split("\n")
 i = lines.index("==> %s <==" % os.path.join(D, "plain_f8.npy"))
 row = lines[i + 2].split()
-result(row == ["0", "arr_0", "<f8", "(3,", "4)", "-", "-"],
-       "the second file's row: 0 arr_0 <f8 (3, 4) - -", row)
+result(row == ["0", "arr_0", "<f8", "(3,", "4)", "-"],
+       "the second file's row: 0 arr_0 <f8 (3, 4) -", row)
 EOF
 
 dk-info -j "$named" "$plain" >"$tmp/two.jsonl"
@@ -229,6 +288,44 @@ dk-info <"$named" >"$tmp/stdin.txt"
 ok "dk-info <FILE equals dk-info FILE" cmp "$tmp/stdin.txt" "$tmp/table.txt"
 cat "$named" | dk-info - >"$tmp/dash.txt"
 ok "cat FILE | dk-info - equals dk-info FILE" cmp "$tmp/dash.txt" "$tmp/table.txt"
+
+# ---- 100 columns ----
+# a trained network's checkpoint (big attrs: the model's, the training's,
+# provenance), dk-fixed's output, and records with a 200-character name,
+# long axis names and a long attribute string
+dk-init rnn --units 8 --inputs 3 --outputs 3 --seed 1 |
+	dk-train --task flipflop --batch 4 --length 20 --steps 20 >"$tmp/ck.npy" 2>/dev/null
+dk-gen flipflop --batch 2 --length 20 --seed 1 | dk-run "$tmp/ck.npy" 2>/dev/null |
+	dk-fixed --jac "$tmp/ck.npy" >"$tmp/fx.npy" 2>/dev/null
+ok "made a checkpoint and dk-fixed's output" test -s "$tmp/ck.npy" -a -s "$tmp/fx.npy"
+"$PY" - <<'EOF'
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import save_bytes
+T = os.environ["DK_TMP"]
+long = "model/" + "layer_%d/" * 30 % tuple(range(30)) + "weight"
+m1 = {"name": long, "axes": ["a_very_long_axis_name_%d" % i for i in range(3)],
+      "attrs": {"note": "x" * 500, "model": {"kind": "rnn", "units": 2 ** 40}}}
+m2 = {"name": "w", "axes": ["time", "batch", "unit"], "attrs": {"é": "ü" * 300}}
+open(os.path.join(T, "long.npy"), "wb").write(save_bytes([
+    (json.dumps(m1).encode(), np.zeros((2, 3, 4))),
+    (json.dumps(m2, ensure_ascii=False).encode(), np.zeros((100000, 2, 7)))]))
+EOF
+for f in ck fx long; do
+	dk-info "$tmp/$f.npy" >"$tmp/w-$f.txt"
+	is "$?" 0 "dk-info $f.npy exits 0"
+	# columns are characters: count them as UTF-8
+	"$PY" -c "import sys; L = open(sys.argv[1], encoding='utf-8').read().splitlines(); \
+		w = max(len(l) for l in L); print(w); sys.exit(w > 100 or len(L) < 2)" \
+		"$tmp/w-$f.txt" >"$tmp/w.out"
+	tap_result $? "dk-info $f.npy: no line wider than 100 columns (widest: $(cat "$tmp/w.out"))"
+done
+grep -q '^0  model/layer_0/layer_1/layer_2/lay\.\.\.  <f8    (2, 3, 4)  *model: kind=rnn u.*\.\.\.$' "$tmp/w-long.txt"
+tap_result $? "a long name and summary cut, ending in '...'; long axis names left out"
+sed 's/^/#   /' "$tmp/w-long.txt"
+dk-info -v "$tmp/long.npy" | grep -q 'layer_29/weight  <f8    (a_very_long_axis_name_0 2, '
+tap_result $? "-v: the whole name and the axis names"
 
 dk-info </dev/null >"$tmp/empty.txt"
 is "$?" 0 "dk-info on empty input exits 0"

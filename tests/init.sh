@@ -285,7 +285,7 @@ for g in nan inf -inf 1e400 1e-400 1x; do
 done
 # counts in plain digits are read exactly, past the 2^53 a double holds
 dk-init rnn --units 2 --seed 3074457345618258603 >"$tmp/bigseed.npy"
-dk-info "$tmp/bigseed.npy" | grep -q '"seed":3074457345618258603[,}]'
+dk-info -v "$tmp/bigseed.npy" | grep -q '"seed":3074457345618258603[,}]'
 tap_result $? "a seed above 2^53 is kept to the last digit"
 fails_with 2 "a count above 2^63 is a usage error" dk-init rnn --seed 9223372036854775809
 fails_with 1 "an unwritable -o" dk-init rnn -o /nonexistent-dir/m.npy

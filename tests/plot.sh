@@ -6,7 +6,8 @@
 # principal-component plane, the projections checked against NumPy's SVD
 # through a stand-in gnuplot that keeps its data; a ring's raster with
 # lines at the speed dk-wave fitted and its k-omega spectrum, checked
-# the same way against the records and NumPy's FFT;
+# the same way against the records and NumPy's FFT; the same in three
+# components; a Lyapunov spectrum's convergence against dk-lyap's records;
 # errors and usage errors.
 . "$top_srcdir/tests/lib.sh"
 
@@ -261,6 +262,141 @@ open('$tmp/bad.npy', 'wb').write(save_bytes([(json.dumps({'name': 'fp/x'}).encod
 		dk-plot pca -o "$tmp/x.png" "$tmp/badrun.npy"
 	fails_with 1 "pca of a stream with neither: exit 1" dk-plot pca -o "$tmp/x.png" "$tmp/bare.npy"
 
+	# ---- pca in three components ----
+	# the same comparison in 3-D: the first three columns of NumPy's SVD,
+	# each up to sign, to 1e-10 of the largest coordinate (the covariance's
+	# eigenvectors and the SVD's right singular vectors agree to rounding
+	# times the inverse gap of the singular values, far below that here)
+	rm -f "$tmp/got/traj.txt" "$tmp/got/fp.txt"
+	DK_GNUPLOT="$tmp/grab" dk-plot pca --components 3 -o "$tmp/grab.png" "$tmp/fprun.npy"
+	is "$?" 0 "dk-plot pca --components 3 with the stand-in gnuplot"
+	sed -e 's/V = Vt\[:2\]\.T/V = Vt[:3].T/' -e 's/(B \* T, 2)/(B * T, 3)/' \
+		-e 's/fp\[:, :2\]/fp[:, :3]/' -e 's/fp\[:, 2\] == cls/fp[:, 3] == cls/' \
+		-e 's/fp\[:, 2\], cls/fp[:, 3], cls/' "$tmp/pca.py" >"$tmp/pca3.py"
+	grep -q 'Vt\[:3\]' "$tmp/pca3.py" && grep -q 'fp\[:, 3\] == cls' "$tmp/pca3.py"
+	tap_result $? "the 3-D check is the 2-D one with three columns"
+	ok "3 components: projections equal NumPy's SVD to 1e-10, up to sign; classes as in 2-D" \
+		"$PY" "$tmp/pca3.py"
+	printf '#!/bin/sh\ncp plot.gp "%s/plot3.gp" && printf x >plot.png\n' "$tmp/got" >"$tmp/grab3"
+	chmod +x "$tmp/grab3"
+	DK_GNUPLOT="$tmp/grab3" dk-plot pca --components 3 -o "$tmp/grab.png" "$tmp/fprun.npy"
+	grep -q "^splot 'traj.txt' using 1:2:3 with lines" "$tmp/got/plot3.gp" &&
+		grep -q "set zlabel 'PC3" "$tmp/got/plot3.gp" &&
+		grep -q "'fp.txt' using 1:2:(\$4 == 4 ? \$3 : 1/0)" "$tmp/got/plot3.gp"
+	tap_result $? "the script is a splot of PC1..PC3, each class of point apart"
+	rm -f "$tmp/got/fp.txt"
+	DK_GNUPLOT="$tmp/grab" dk-plot pca --components 3 -o "$tmp/grab.png" "$tmp/fpdrun.npy"
+	is "$(awk '{ printf "%s ", $4 }' "$tmp/got/fp.txt")" "0 1 4 1 " \
+		"3-D: the diverged point is left out, the others keep their classes"
+	ok "dk-plot pca --components 3 draws a PNG" \
+		dk-plot pca --components 3 --size 400x300 -o "$tmp/pca3.png" "$tmp/fprun.npy"
+	is "$(png_size "$tmp/pca3.png")" 400x300 "pca3.png: IHDR says 400x300"
+	"$PY" -c "
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import save_bytes
+x = np.random.default_rng(2).standard_normal((10, 3, 2))
+open('$tmp/two.npy', 'wb').write(save_bytes([(json.dumps({'name': 'states'}).encode(), x)]))"
+	ok "2 components of 2-unit states" dk-plot pca -o "$tmp/two.png" "$tmp/two.npy"
+	fails_with 1 "3 components of 2-unit states: exit 1" \
+		dk-plot pca --components 3 -o "$tmp/x.png" "$tmp/two.npy"
+	grep -q 'states: 3 principal components need at least 3 units.*2 units' "$tmp/.err"
+	is "$?" 0 "...the message says 3 components need 3 units, and it has 2"
+
+	# ---- lyap ----
+	# what gnuplot is given against the records themselves, read back with
+	# NumPy: the steps (times step_time when per unit time) and the trace
+	# are printed to 17 digits, so they read back exactly; -inf as NaN
+	mkdir "$tmp/ygot"
+	printf '#!/bin/sh\nrm -f "%s"/*; cp trace.txt plot.gp "%s" && { test ! -e final.txt || cp final.txt "%s"; } && printf x >plot.png\n' \
+		"$tmp/ygot" "$tmp/ygot" "$tmp/ygot" >"$tmp/ygrab"
+	chmod +x "$tmp/ygrab"
+	cat >"$tmp/lyap.py" <<'EOF'
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import load, meta
+R, M = load(sys.argv[1]), meta(sys.argv[1])
+d, dt = sys.argv[2], float(sys.argv[3])
+tr, steps = R["lyap/trace"], R["lyap/trace_steps"]
+assert M["lyap/trace"]["attrs"]["lyap"]["step_time"] == dt
+got = np.loadtxt(os.path.join(d, "trace.txt"), ndmin=2)
+assert got.shape == (tr.shape[0], tr.shape[1] + 1), got.shape
+assert (got[:, 0] == steps * dt).all(), (got[:, 0], steps)
+want = np.where(np.isfinite(tr), tr, np.nan)
+assert np.array_equal(got[:, 1:], want, equal_nan=True)
+fin = np.loadtxt(os.path.join(d, "final.txt"), ndmin=2)
+e, se = R["lyap/exponents"], R["lyap/stderr"]
+keep = np.isfinite(e)
+assert fin.shape == (keep.sum(), 3), fin.shape
+assert (fin[:, 0] == steps[-1] * dt).all()
+assert (fin[:, 1] == e[keep]).all() and (fin[:, 2] == np.where(np.isfinite(se), se, 0)[keep]).all()
+EOF
+	dk-init rnn --units 16 --inputs 3 --gain 1.5 --seed 2 >"$tmp/lnet.npy"
+	dk-gen flipflop --batch 1 --length 300 --seed 1 |
+		dk-lyap -k 3 "$tmp/lnet.npy" - >"$tmp/ly.npy"
+	DK_GNUPLOT="$tmp/ygrab" dk-plot lyap -o "$tmp/grab.png" "$tmp/ly.npy"
+	is "$?" 0 "dk-plot lyap of dk-lyap's output, with a stand-in gnuplot"
+	ok "trace.txt: lyap/trace_steps and lyap/trace; final.txt: the exponents and stderr" \
+		"$PY" "$tmp/lyap.py" "$tmp/ly.npy" "$tmp/ygot" 1
+	grep -q "set xlabel 'step'" "$tmp/ygot/plot.gp" &&
+		grep -q "set ylabel 'exponent (per step)'" "$tmp/ygot/plot.gp" &&
+		grep -q "'trace.txt' using 1:4 with lines.*title '3'" "$tmp/ygot/plot.gp" &&
+		grep -q "'final.txt' using 1:2:3 with yerrorbars" "$tmp/ygot/plot.gp"
+	tap_result $? "a map: steps across, exponents per step; three lines and the error bars"
+	# a continuous-time network: the axis is time, step x dt
+	dk-init ctrnn --units 12 --gain 2.5 --seed 2 >"$tmp/lct.npy"
+	dk-lyap -k 8 -T 200 "$tmp/lct.npy" >"$tmp/lyct.npy"
+	DK_GNUPLOT="$tmp/ygrab" dk-plot lyap -o "$tmp/grab.png" "$tmp/lyct.npy"
+	is "$?" 0 "dk-plot lyap of a ctrnn's spectrum"
+	ok "per unit time: the steps times dt 0.1, and the trace" \
+		"$PY" "$tmp/lyap.py" "$tmp/lyct.npy" "$tmp/ygot" 0.1
+	grep -q "set xlabel 'time'" "$tmp/ygot/plot.gp" &&
+		grep -q "set ylabel 'exponent (per unit time)'" "$tmp/ygot/plot.gp" &&
+		grep -q "using 1:7 .*title '6'" "$tmp/ygot/plot.gp" &&
+		grep -q "using 1:8 .*notitle" "$tmp/ygot/plot.gp"
+	tap_result $? "...time across, per unit time; the key names the first six of eight"
+	# a direction a ReLU silences has the exponent -inf: a gap in its line
+	# (NaN for gnuplot), and no final mark
+	"$PY" -c "
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import records, name, save_bytes
+recs = []
+for i, r in enumerate(records('$tmp/ly.npy')):
+    a = r[1]
+    if name(r, i) == 'lyap/trace':
+        a = a.copy(); a[5:, 2] = -np.inf
+    if name(r, i) == 'lyap/exponents':
+        a = a.copy(); a[2] = -np.inf
+    recs.append((r[0], a))
+open('$tmp/lyinf.npy', 'wb').write(save_bytes(recs))"
+	DK_GNUPLOT="$tmp/ygrab" dk-plot lyap -o "$tmp/grab.png" "$tmp/lyinf.npy"
+	ok "an exponent of -inf: NaN in trace.txt where the trace is -inf, no final mark" \
+		"$PY" "$tmp/lyap.py" "$tmp/lyinf.npy" "$tmp/ygot" 1
+	grep -c NaN "$tmp/ygot/trace.txt" >"$tmp/nan.count"
+	is "$(cat "$tmp/nan.count")" 15 "...the 15 checkpoints from the sixth on"
+	ok "dk-plot lyap draws an SVG" dk-plot lyap --size 500x300 -o "$tmp/ly.svg" "$tmp/ly.npy"
+	grep -q 'width="500" height="300"' "$tmp/ly.svg"
+	is "$?" 0 "ly.svg is 500x300"
+	fails_with 1 "lyap of a stream without lyap/trace: exit 1" \
+		dk-plot lyap -o "$tmp/x.png" "$tmp/run.npy"
+	grep -q 'no tensor named lyap/trace.*dk-lyap' "$tmp/.err"
+	is "$?" 0 "...the message names lyap/trace and dk-lyap"
+	fails_with 1 "lyap of a 1-D trace: exit 1" \
+		dk-plot lyap -s lyap/exponents -o "$tmp/x.png" "$tmp/ly.npy"
+	grep -q 'lyap/exponents: a trace is a real (checkpoint, exponent) tensor' "$tmp/.err"
+	is "$?" 0 "...the message says what a trace is"
+	dk-cat -x lyap/trace_steps "$tmp/ly.npy" >"$tmp/nosteps.npy"
+	DK_GNUPLOT="$tmp/ygrab" dk-plot lyap -o "$tmp/grab.png" "$tmp/nosteps.npy" 2>"$tmp/ns.err"
+	is "$?" 0 "lyap without lyap/trace_steps: exit 0"
+	grep -q 'no lyap/trace_steps; the axis counts checkpoints' "$tmp/ns.err" &&
+		grep -q "set xlabel 'checkpoint'" "$tmp/ygot/plot.gp" &&
+		[ "$(awk '{ printf "%s ", $1 }' "$tmp/ygot/trace.txt" | cut -c 1-6)" = "1 2 3 " ]
+	tap_result $? "...a word on stderr, and the axis counts checkpoints 1, 2, 3, ..."
+
 	# ---- wave ----
 	# the shift-initialised Wave-RNN's wave (speed -1, tests/wave.sh) and
 	# dk-wave's fit of it, in one stream
@@ -405,7 +541,8 @@ for args in "" "bogus" "loss --size 0x10" "loss --size 10" "loss --size axb" \
             "loss --format jpg" "loss -o x.jpg" "loss --batch 1" "raster --linear" \
             "raster --units 4" "loss a b" "loss --bogus" "eig --convention up" \
             "loss --convention map" "pca --batch 1" "eig --linear" "wave --linear" \
-            "wave --convention map"; do
+            "wave --convention map" "pca --components 4" "pca --components x" \
+            "loss --components 3" "lyap --linear" "lyap --batch 1"; do
 	# shellcheck disable=SC2086
 	dk-plot $args <"$tmp/net.npy" >"$tmp/u.out" 2>"$tmp/u.err"
 	is "$?" 2 "dk-plot $args: usage error, exit 2"

@@ -20,7 +20,7 @@
 
 typedef struct {
 	dk_select sel;          /* --select, --exclude, --rename */
-	int bare, to_text, from_text, convert;
+	int bare, to_text, from_text, convert, meta;
 	dk_dtype dtype;
 	size_t max_elements;
 	const char *output;
@@ -39,7 +39,10 @@ static void usage(void)
 	       "  -r, --rename OLD=NEW  rename the tensor OLD to NEW (repeatable)\n"
 	       "  -b, --bare            drop metadata records: plain .npy tensors\n"
 	       "  -d, --dtype TYPE      convert elements to f8 f4 c16 i8 i4 u1 or b1\n"
-	       "  -t, --text            write tab-separated text (see dk-stream(5))\n"
+	       "  -t, --text            write tab-separated text (see dk-stream(5)): each\n"
+	       "                        tensor under a line naming it, dtype and shape\n"
+	       "  -m, --meta            --text: add each tensor's metadata JSON, so that\n"
+	       "                        --from-text gives back the attrs too\n"
 	       "  -T, --from-text       read text written by --text, or plain tables\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
@@ -72,7 +75,8 @@ static int emit_tensor(options *o, tool_output *out, const char *where,
 	}
 	if (o->to_text) {
 		st = dk_text_write(out->w, o->bare ? NULL : json, json_len, t,
-		                   o->written == 0);
+		                   (o->written == 0 ? DK_TEXT_FIRST : 0) |
+		                   (o->meta ? DK_TEXT_META : 0));
 		if (st == DK_EDTYPE)
 			tool_warn(where, "byte-string tensors have no text form");
 	} else {
@@ -256,6 +260,7 @@ int main(int argc, char **argv)
 		{"dtype", required_argument, NULL, 'd'},
 		{"text", no_argument, NULL, 't'},
 		{"from-text", no_argument, NULL, 'T'},
+		{"meta", no_argument, NULL, 'm'},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -263,7 +268,7 @@ int main(int argc, char **argv)
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	int c;
 	tool_init("dk-cat", argv);
-	while ((c = getopt_long(argc, argv, "s:x:r:bd:tTo:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:x:r:bd:tmTo:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;
 		switch (c) {
@@ -276,9 +281,14 @@ int main(int argc, char **argv)
 			break;
 		case 't': o.to_text = 1; break;
 		case 'T': o.from_text = 1; break;
+		case 'm': o.meta = 1; break;
 		case 'o': o.output = optarg; break;
 		}
 	}
+	if (o.meta && !o.to_text)
+		tool_usage_error("--meta goes with --text");
+	if (o.meta && o.bare)
+		tool_usage_error("--meta and --bare contradict each other");
 	tool_output out;
 	if (tool_output_open(&out, o.output))
 		return TOOL_EXIT_FAIL;

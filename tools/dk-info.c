@@ -1,9 +1,12 @@
 /*
- * dk-info -- list the tensors of a stream: name, dtype, shape, axes,
- * attributes and, with -s, statistics of their elements.
+ * dk-info -- list the tensors of a stream, one line each: name, dtype,
+ * shape with the axis names, and a short summary (the values of a tensor
+ * of a few elements, else its attributes in brief), within 100 columns;
+ * the whole attributes with -v, statistics of the elements with -s.
  *
- * Without -s no element is read into memory (they are skipped), so
- * dk-info on a large stream costs little more than reading it.
+ * Without -s only tensors of at most DK_BRIEF_SMALL elements are read into
+ * memory (the rest are skipped), so dk-info on a large stream costs little
+ * more than reading it.
  */
 #include <config.h>
 
@@ -17,16 +20,21 @@
 
 #include "tool.h"
 
-enum { COL_INDEX, COL_NAME, COL_DTYPE, COL_SHAPE, COL_AXES, COL_MIN,
-       COL_MAX, COL_MEAN, COL_STD, COL_NAN, COL_INF, COL_ATTRS, NCOL };
+enum { COL_INDEX, COL_NAME, COL_DTYPE, COL_SHAPE, COL_MIN, COL_MAX,
+       COL_MEAN, COL_STD, COL_NAN, COL_INF, COL_SUMMARY, COL_ATTRS, NCOL };
 
 static const char *const col_title[NCOL] = {
-	"#", "name", "dtype", "shape", "axes", "min", "max", "mean", "std",
-	"nan", "inf", "attrs",
+	"#", "name", "dtype", "shape", "min", "max", "mean", "std", "nan", "inf",
+	"summary", "attrs",
 };
 
+/* The default listing's width, and the widest name and shape in it. */
+#define WIDTH 100
+#define NAME_MAX_COLS 36
+#define SHAPE_MAX_COLS 36
+
 typedef struct {
-	int stats, json;
+	int stats, json, verbose;
 	size_t max_elements;
 } options;
 
@@ -39,9 +47,13 @@ typedef struct {
 static void usage(void)
 {
 	printf("Usage: dk-info [OPTION]... [FILE]...\n"
-	       "List the tensors of each stream: index, name, dtype, shape, axes, attrs.\n"
+	       "List the tensors of each stream, one line each, within 100 columns:\n"
+	       "index, name, dtype, shape with the axis names, and a summary (the\n"
+	       "values of a tensor of at most 4 elements, else the attrs in brief).\n"
 	       "With no FILE, or when FILE is -, read standard input.\n"
 	       "\n"
+	       "  -v, --verbose         the whole attrs as JSON instead of the summary,\n"
+	       "                        and names and shapes never cut short\n"
 	       "  -s, --stats           add min, max, mean and std of the finite\n"
 	       "                        elements (complex: of the modulus) and\n"
 	       "                        the NaN and Inf counts\n"
@@ -75,47 +87,44 @@ static char *cell_json(json_t *v)
 	         : strdup("-");
 }
 
-static char *axes_text(const dk_meta *meta)
+/* Whether column c is printed with the options o. */
+static int shown(const options *o, int c)
 {
-	json_t *axes = meta ? dk_meta_axes(meta) : NULL;
-	if (!axes)
-		return strdup("-");
-	size_t len = 1, i;
-	json_t *a;
-	json_array_foreach(axes, i, a)
-		len += strlen(json_string_value(a)) + 1;
-	char *s = calloc(len + 2, 1);
-	if (!s)
-		return NULL;
-	json_array_foreach(axes, i, a) {
-		if (i)
-			strcat(s, ",");
-		strcat(s, json_string_value(a));
-	}
-	if (!*s)
-		strcpy(s, "()");
-	return s;
+	if (c >= COL_MIN && c <= COL_INF)
+		return o->stats;
+	return c == COL_SUMMARY ? !o->verbose : c == COL_ATTRS ? o->verbose : 1;
 }
 
-static void print_table(const table *t, int stats)
+/* Print the table; without -v, names and shapes cut to their caps and
+   the summaries to what is left of WIDTH columns (at least 20 with -s). */
+static void print_table(const table *t, const options *o)
 {
-	size_t width[NCOL] = {0};
-	for (int c = 0; c < NCOL; c++)
+	size_t width[NCOL] = {0}, used = 0;
+	for (size_t r = 0; r < t->n && !o->verbose; r++) {
+		dk_brief_cut(t->cell[r][COL_NAME], NAME_MAX_COLS);
+		dk_brief_cut(t->cell[r][COL_SHAPE], SHAPE_MAX_COLS);
+	}
+	for (int c = 0; c < NCOL; c++) {
 		width[c] = strlen(col_title[c]);
-	for (size_t r = 0; r < t->n; r++)
-		for (int c = 0; c < NCOL; c++)
-			if (t->cell[r][c] && strlen(t->cell[r][c]) > width[c])
+		for (size_t r = 0; r < t->n; r++)
+			if (strlen(t->cell[r][c]) > width[c])
 				width[c] = strlen(t->cell[r][c]);
+		if (shown(o, c) && c < COL_SUMMARY)
+			used += width[c] + 2;
+	}
+	size_t room = used + 20 < WIDTH ? WIDTH - used : 20;
+	for (size_t r = 0; r < t->n && !o->verbose; r++)
+		dk_brief_cut(t->cell[r][COL_SUMMARY], room);
 	for (size_t r = 0; r <= t->n; r++) {
 		int first = 1;
 		for (int c = 0; c < NCOL; c++) {
-			if (!stats && c >= COL_MIN && c <= COL_INF)
+			if (!shown(o, c))
 				continue;
 			const char *s = r == 0 ? col_title[c] : t->cell[r - 1][c];
 			if (!first)
 				fputs("  ", stdout);
 			first = 0;
-			if (c == COL_ATTRS)
+			if (c >= COL_SUMMARY)
 				fputs(s, stdout);
 			else
 				printf("%-*s", (int)width[c], s);
@@ -178,13 +187,13 @@ static int info_stream(const options *o, int fd, const char *src)
 	int st, failed = 0;
 	while ((st = dk_stream_next(r, &rec)) == DK_OK && rec) {
 		dk_tensor_stats s;
+		dk_tensor *x = NULL;
 		int have_stats = 0;
-		if (o->stats && rec->npy.dtype != DK_BYTES) {
-			dk_tensor *x;
+		int small = !o->json && rec->npy.count > 0 && rec->npy.count <= DK_BRIEF_SMALL;
+		if ((o->stats || small) && rec->npy.dtype != DK_BYTES) {
 			if ((st = dk_stream_read_tensor(r, &x)))
 				break;
-			have_stats = dk_tensor_stats_compute(x, &s) == DK_OK;
-			dk_tensor_free(x);
+			have_stats = o->stats && dk_tensor_stats_compute(x, &s) == DK_OK;
 		}
 		if (o->json) {
 			json_t *j = json_record(src, rec, have_stats ? &s : NULL);
@@ -194,12 +203,14 @@ static int info_stream(const options *o, int fd, const char *src)
 				puts(line);
 			free(line);
 			json_decref(j);
+			dk_tensor_free(x);
 			continue;
 		}
 		if (t.n == t.cap) {
 			t.cap = t.cap ? 2 * t.cap : 32;
 			void *grown = realloc(t.cell, t.cap * sizeof *t.cell);
 			if (!grown) {
+				dk_tensor_free(x);
 				st = DK_ENOMEM;
 				break;
 			}
@@ -207,15 +218,26 @@ static int info_stream(const options *o, int fd, const char *src)
 		}
 		char **row = t.cell[t.n++];
 		char shape[DK_NPY_FORMAT_MAX];
-		dk_shape_format(shape, sizeof shape, rec->npy.rank, rec->npy.shape);
+		/* the axis names only when the shape then fits its column */
+		if (dk_text_shape(shape, sizeof shape, rec->meta, rec->npy.rank, rec->npy.shape,
+		                  1) > SHAPE_MAX_COLS && !o->verbose)
+			dk_text_shape(shape, sizeof shape, rec->meta, rec->npy.rank,
+			              rec->npy.shape, 0);
 		row[COL_INDEX] = cell_printf("%zu", rec->tensor_index);
 		row[COL_NAME] = strdup(rec->name);
 		row[COL_DTYPE] = rec->npy.dtype == DK_BYTES
 		                   ? cell_printf("|S%zu", rec->npy.itemsize)
 		                   : strdup(dk_dtype_descr(rec->npy.dtype));
 		row[COL_SHAPE] = strdup(shape);
-		row[COL_AXES] = axes_text(rec->meta);
-		row[COL_ATTRS] = cell_json(rec->meta ? dk_meta_attrs(rec->meta) : NULL);
+		json_t *attrs = rec->meta ? dk_meta_attrs(rec->meta) : NULL;
+		row[COL_ATTRS] = cell_json(attrs);
+		row[COL_SUMMARY] = NULL;
+		if (small && x ? dk_brief_values(x, &row[COL_SUMMARY])
+		    : attrs ? dk_brief_attrs(attrs, &row[COL_SUMMARY]) : 0)
+			row[COL_SUMMARY] = NULL;
+		else if (!row[COL_SUMMARY])
+			row[COL_SUMMARY] = strdup("-");
+		dk_tensor_free(x);
 		row[COL_MIN] = cell_number(have_stats ? s.min : NAN);
 		row[COL_MAX] = cell_number(have_stats ? s.max : NAN);
 		row[COL_MEAN] = cell_number(have_stats ? s.mean : NAN);
@@ -235,7 +257,7 @@ static int info_stream(const options *o, int fd, const char *src)
 	failed = st != DK_OK;
 	/* Print what was read even when the stream broke off later. */
 	if (!o->json && t.n > 0)
-		print_table(&t, o->stats);
+		print_table(&t, o);
 	free_table(&t);
 	dk_stream_reader_free(r);
 	return failed;
@@ -246,18 +268,20 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"stats", no_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
+		{"verbose", no_argument, NULL, 'v'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	int c;
 	tool_init("dk-info", argv);
-	while ((c = getopt_long(argc, argv, "sjh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "sjvh", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;
 		switch (c) {
 		case 's': o.stats = 1; break;
 		case 'j': o.json = 1; break;
+		case 'v': o.verbose = 1; break;
 		}
 	}
 	static char *const stdin_only[] = {"-"};

@@ -1,15 +1,17 @@
 /*
  * dk-plot -- pictures of streams through gnuplot: the loss curve of a
  * training run, the space-time raster of a network's states, eigenvalues
- * in the complex plane, fixed points with trajectories in the plane of
- * their first two principal components, and a ring's raster and k-omega
- * spectrum with the speed dk-wave fitted to it, as PNG or SVG.
+ * in the complex plane, fixed points with trajectories in the plane (or
+ * space) of their first two (or three) principal components, a ring's
+ * raster and k-omega spectrum with the speed dk-wave fitted to it, and
+ * the convergence of a Lyapunov spectrum, as PNG or SVG.
  *
  *	dk-train --task flipflop --steps 500 < net.npy | dk-plot loss -o loss.png
  *	dk-run net.npy in.npy | dk-plot raster --batch 2 -o raster.svg
  *	dk-jac net.npy fp.npy | dk-plot eig -o eig.png
  *	cat fp.npy run.npy | dk-plot pca -o pca.png
  *	cat run.npy wave.npy | dk-plot wave --channel 1 -o wave.png
+ *	dk-lyap net.npy in.npy | dk-plot lyap -o lyap.png
  *
  * This file is the dispatcher: it reads the options and the stream, picks
  * the kind of picture from the table below, and has it write its data and
@@ -30,10 +32,10 @@
 #include "plot/plot.h"
 
 enum { OPT_LINEAR = TOOL_OPT_FIRST_FREE, OPT_FORMAT, OPT_SIZE, OPT_BATCH,
-       OPT_CHANNEL, OPT_UNITS, OPT_CONVENTION };
+       OPT_CHANNEL, OPT_UNITS, OPT_CONVENTION, OPT_COMPONENTS };
 
 /* The options only some kinds take. */
-enum { TAKES_LINEAR = 1, TAKES_RING = 2, TAKES_CONVENTION = 4 };
+enum { TAKES_LINEAR = 1, TAKES_RING = 2, TAKES_CONVENTION = 4, TAKES_COMPONENTS = 8 };
 
 #define SIZE_MAX_PIXELS 16384
 
@@ -57,15 +59,19 @@ static const struct kind {
 	 "  eig     eigenvalues (jac/eig, fp/eig, or the one complex tensor) in\n"
 	 "          the complex plane, with the unit circle of a map or the\n"
 	 "          imaginary axis of a flow\n"},
-	{"pca", plot_pca, NULL, TAKES_CONVENTION,
+	{"pca", plot_pca, NULL, TAKES_CONVENTION | TAKES_COMPONENTS,
 	 "  pca     fixed points (fp/x) and trajectories (states) in the plane\n"
-	 "          of the first two principal components of the states,\n"
-	 "          fixed and slow points (fp/kind) apart, stable and unstable\n"
-	 "          ones (jac/stable, fp/eig or jac/eig) marked\n"},
+	 "          of the first two principal components of the states (or\n"
+	 "          the space of three), fixed and slow points (fp/kind) apart,\n"
+	 "          stable and unstable ones (jac/stable, fp/eig or jac/eig) marked\n"},
 	{"wave", plot_wave, DK_NAME_STATES, TAKES_RING,
 	 "  wave    the raster of one ring with lines at the speed dk-wave fitted\n"
 	 "          to it (wave/speed, beside the states in the stream), and the\n"
 	 "          ring's k-omega power spectrum with the speed's line\n"},
+	{"lyap", plot_lyap, DK_NAME_LYAP_TRACE, 0,
+	 "  lyap    the running estimate of each Lyapunov exponent against the\n"
+	 "          step (lyap/trace and lyap/trace_steps, as dk-lyap writes\n"
+	 "          them), the final values with their standard errors marked\n"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
@@ -83,10 +89,12 @@ static void usage(void)
 	       "      --size WxH        the picture's size in pixels (default 640x480)\n"
 	       "  -s, --select NAME     plot the tensor NAME (default train/loss for\n"
 	       "                        loss, states for raster, pca and wave, the first of\n"
-	       "                        jac/eig and fp/eig for eig)\n"
+	       "                        jac/eig and fp/eig for eig, lyap/trace for lyap)\n"
 	       "      --convention map|flow  eig, pca: eigenvalues of a map or of a\n"
 	       "                        flow (default: the eigenvalues' attrs say, else\n"
 	       "                        map)\n"
+	       "      --components 2|3  pca: a plane of two components, or a 3-D\n"
+	       "                        picture of three (default 2)\n"
 	       "      --linear          loss: a linear loss axis\n"
 	       "      --batch B         raster, wave: the batch element (default 0)\n"
 	       "      --channel C       raster, wave: only the units of ring C of a\n"
@@ -152,6 +160,7 @@ static int parse_options(int argc, char **argv, plot_options *o)
 		{"channel", required_argument, NULL, OPT_CHANNEL},
 		{"units", required_argument, NULL, OPT_UNITS},
 		{"convention", required_argument, NULL, OPT_CONVENTION},
+		{"components", required_argument, NULL, OPT_COMPONENTS},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -182,6 +191,11 @@ static int parse_options(int argc, char **argv, plot_options *o)
 				tool_usage_error("--convention: map or flow, not '%s'", optarg);
 			o->have_convention = 1;
 			break;
+		case OPT_COMPONENTS:
+			o->components = tool_parse_count("--components", optarg);
+			if (o->components != 2 && o->components != 3)
+				tool_usage_error("--components: 2 or 3, not '%s'", optarg);
+			break;
 		}
 	}
 	return optind;
@@ -197,6 +211,8 @@ static void settle_options(plot_options *o, const struct kind *k)
 		tool_usage_error("--linear is for %s", kind_list(TAKES_LINEAR, " and "));
 	if (o->have_convention && !(k->takes & TAKES_CONVENTION))
 		tool_usage_error("--convention is for %s", kind_list(TAKES_CONVENTION, " and "));
+	if (o->components && !(k->takes & TAKES_COMPONENTS))
+		tool_usage_error("--components is for %s", kind_list(TAKES_COMPONENTS, " and "));
 	if (o->units && o->channel == SIZE_MAX)
 		tool_usage_error("--units goes with --channel");
 	if (!o->select)

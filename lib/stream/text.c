@@ -62,14 +62,97 @@ static int format_element(const dk_tensor *t, size_t i, char *buf, size_t cap)
 	}
 }
 
+/* An axis name the header can show and read back: no space, comma,
+   parenthesis or control character. */
+static int plain_axis(const char *a)
+{
+	if (!*a)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)a; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || strchr(",()", *p))
+			return 0;
+	return 1;
+}
+
+/* The axes of m when there is a plain name for each of rank axes. */
+static json_t *plain_axes(const dk_meta *m, int rank)
+{
+	json_t *axes = m ? dk_meta_axes(m) : NULL;
+	if (!axes || json_array_size(axes) != (size_t)rank)
+		return NULL;
+	for (size_t k = 0; k < json_array_size(axes); k++)
+		if (!plain_axis(json_string_value(json_array_get(axes, k))))
+			return NULL;
+	return axes;
+}
+
+size_t dk_text_shape(char *buf, size_t cap, const dk_meta *m, int rank,
+                     const size_t *shape, int named)
+{
+	json_t *axes = named ? plain_axes(m, rank) : NULL;
+	size_t n = 0;
+	if (cap == 0)
+		return 0;
+	n += (size_t)snprintf(buf, cap, "(");
+	for (int k = 0; k < rank && n < cap; k++) {
+		const char *a = axes ? json_string_value(json_array_get(axes, (size_t)k)) : NULL;
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s%s%zu", k ? ", " : "", a ? a : "",
+		                      a ? " " : "", shape[k]);
+	}
+	if (n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, ")");
+	return n < cap ? n : cap - 1;
+}
+
+/* The block's header line "# NAME  DTYPE  SHAPE\n" into buf (see text.h):
+   the axis names dropped, then the name cut short with "...", when the
+   line would be wider than DK_TEXT_HEADER_WIDTH.  Returns the length. */
+static size_t header_line(char *buf, size_t cap, const char *json, size_t json_len,
+                          const dk_tensor *t)
+{
+	dk_meta *m = NULL;
+	char msg[64];
+	if (json && dk_meta_parse(json, json_len, &m, msg, sizeof msg))
+		m = NULL;
+	const char *name = m ? dk_meta_name(m) : NULL;
+	char shape[DK_NPY_FORMAT_MAX];
+	const char *dtype = dk_dtype_name(t->dtype);
+	size_t name_len = name ? strlen(name) : 0;
+	size_t fixed = 2 + strlen(dtype) + 2 +
+	               dk_text_shape(shape, sizeof shape, m, t->rank, t->shape, 1);
+	if (fixed + name_len + 2 > DK_TEXT_HEADER_WIDTH)
+		fixed = 2 + strlen(dtype) + 2 +
+		        dk_text_shape(shape, sizeof shape, m, t->rank, t->shape, 0);
+	int cut = name_len && fixed + name_len + 2 > DK_TEXT_HEADER_WIDTH;
+	if (cut) { /* keep what fits, at least the "...", and whole UTF-8 characters */
+		name_len = DK_TEXT_HEADER_WIDTH > fixed + 5 ? DK_TEXT_HEADER_WIDTH - fixed - 5 : 0;
+		while (name_len && ((unsigned char)name[name_len] & 0xc0) == 0x80)
+			name_len--;
+	}
+	size_t n = (size_t)snprintf(buf, cap, "# ");
+	for (size_t i = 0; i < name_len && n + 1 < cap; i++) {
+		unsigned char c = (unsigned char)name[i];
+		buf[n++] = c < ' ' || c == 0x7f ? '?' : (char)c; /* one line, whatever the name */
+	}
+	buf[n] = '\0';
+	n += (size_t)snprintf(buf + n, cap - n, "%s%s%s  %s\n", cut ? "..." : "",
+	                      name ? "  " : "", dtype, shape);
+	dk_meta_free(m);
+	return n < cap ? n : cap - 1;
+}
+
 int dk_text_write(dk_stream_writer *w, const char *json, size_t json_len,
-                  const dk_tensor *t, int first)
+                  const dk_tensor *t, unsigned flags)
 {
 	if (t->dtype == DK_BYTES)
 		return DK_EDTYPE;
-	char line[DK_NPY_FORMAT_MAX];
-	int st = first ? DK_OK : dk_stream_write_bytes(w, "\n\n", 2);
-	if (!st && json) {
+	char line[DK_NPY_FORMAT_MAX + 2 * DK_TEXT_HEADER_WIDTH];
+	int st = flags & DK_TEXT_FIRST ? DK_OK : dk_stream_write_bytes(w, "\n\n", 2);
+	if (!st) {
+		size_t n = header_line(line, sizeof line, json, json_len, t);
+		st = dk_stream_write_bytes(w, line, n);
+	}
+	if (!st && json && (flags & DK_TEXT_META)) {
 		st = dk_stream_write_bytes(w, "# meta ", 7);
 		/* JSON may break lines only between tokens: a space does as well */
 		for (size_t i = 0; !st && i < json_len; i++) {
@@ -80,11 +163,6 @@ int dk_text_write(dk_stream_writer *w, const char *json, size_t json_len,
 			st = dk_stream_write_bytes(w, "\n", 1);
 	}
 	if (st)
-		return st;
-	int n = snprintf(line, sizeof line, "# tensor %s ", dk_dtype_descr(t->dtype));
-	n += (int)dk_shape_format(line + n, sizeof line - (size_t)n, t->rank, t->shape);
-	line[n++] = '\n';
-	if ((st = dk_stream_write_bytes(w, line, (size_t)n)))
 		return st;
 	/* An empty tensor has no rows, however long its leading axis: one
 	   blank line per index of a (10^15, 0) tensor would be no use. */
@@ -325,6 +403,119 @@ static int parse_tensor_line(dk_text_reader *tr, const char *s, dk_tensor **out)
 	return DK_OK;
 }
 
+/* The metadata a short header gives: its name (none when it is empty or
+   was cut short, ending in "...") and its axis names when every axis has
+   one; *meta stays NULL when there are neither. */
+static int header_meta(dk_text_reader *tr, const char *name, size_t len,
+                       char axes[][64], int rank, int named_axes, dk_meta **meta)
+{
+	int cut = len >= 3 && !strncmp(name + len - 3, "...", 3);
+	int has_name = len > 0 && !cut, has_axes = named_axes && rank > 0;
+	if (!has_name && !has_axes)
+		return DK_OK;
+	char *nm = has_name ? strndup(name, len) : NULL;
+	const char *ax[DK_MAX_RANK];
+	for (int k = 0; k < rank; k++)
+		ax[k] = axes[k];
+	*meta = !has_name || nm ? dk_meta_new(nm) : NULL;
+	free(nm);
+	if (!*meta || (has_axes && dk_meta_set_axes(*meta, ax, (size_t)rank))) {
+		dk_meta_free(*meta);
+		*meta = NULL;
+		return text_error(tr, DK_ENOMEM, "out of memory");
+	}
+	return DK_OK;
+}
+
+/*
+ * A short header line "# NAME  DTYPE  (AXIS N, ...)" (text.h): *t new, and
+ * *meta from its name and axes.  *is_header 0 when the line is not one:
+ * it does not end in a parenthesis with a short dtype name before it (a
+ * comment, then).
+ */
+static int parse_header_line(dk_text_reader *tr, const char *s, dk_tensor **t,
+                             dk_meta **meta, int *is_header)
+{
+	*is_header = 0;
+	size_t end = strlen(s);
+	while (end > 2 && strchr(" \t", s[end - 1]))
+		end--;
+	const char *open = strrchr(s, '(');
+	if (strncmp(s, "# ", 2) || end < 4 || s[end - 1] != ')' || !open || open < s + 2)
+		return DK_OK;
+	const char *dt_end = open;
+	while (dt_end > s + 2 && strchr(" \t", dt_end[-1]))
+		dt_end--;
+	const char *dt = dt_end;
+	while (dt > s + 2 && !strchr(" \t", dt[-1]))
+		dt--;
+	char dname[8];
+	dk_dtype dtype;
+	size_t dlen = (size_t)(dt_end - dt);
+	if (dlen == 0 || dlen >= sizeof dname)
+		return DK_OK;
+	memcpy(dname, dt, dlen);
+	dname[dlen] = '\0';
+	if (dk_dtype_from_name(dname, &dtype) || strcmp(dname, dk_dtype_name(dtype)))
+		return DK_OK;
+	*is_header = 1;
+	/* the shape: each dimension a number, after its axis name */
+	char axes[DK_MAX_RANK][64], dims[DK_MAX_RANK * 24 + 8];
+	int rank = 0, named = 0;
+	size_t dn = 0;
+	const char *p = open + 1, *close = s + end - 1;
+	while (p < close) {
+		const char *comma = memchr(p, ',', (size_t)(close - p));
+		const char *e = comma ? comma : close;
+		const char *a = p, *b = e;
+		while (a < b && strchr(" \t", *a))
+			a++;
+		while (b > a && strchr(" \t", b[-1]))
+			b--;
+		if (a == b && !comma && rank > 0)
+			break; /* "(5,)": a trailing comma */
+		const char *num = b;
+		while (num > a && num[-1] >= '0' && num[-1] <= '9')
+			num--;
+		const char *ae = num;
+		while (ae > a && strchr(" \t", ae[-1]))
+			ae--;
+		if (num == b || b - num > 20 || rank == DK_MAX_RANK ||
+		    (ae > a && ae == num) || (size_t)(ae - a) >= sizeof axes[0])
+			return text_error(tr, DK_EFORMAT, "malformed shape in the header line");
+		memcpy(axes[rank], a, (size_t)(ae - a));
+		axes[rank][ae - a] = '\0';
+		named += ae > a;
+		dn += (size_t)snprintf(dims + dn, sizeof dims - dn, "%.*s,", (int)(b - num), num);
+		rank++;
+		p = comma ? comma + 1 : close;
+	}
+	dims[dn] = '\0';
+	/* dtype and shape checked as NumPy's header would be */
+	dk_npy_header h = {0};
+	char msg[256], dict[sizeof dims + 64];
+	snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%s)}",
+	         dk_dtype_descr(dtype), dims);
+	int st = dk_npy_dict_parse(dict, strlen(dict), &h, msg, sizeof msg);
+	if (st)
+		return text_error(tr, st, "%s", msg);
+	if (h.count > tr->max_elements)
+		return text_error(tr, DK_ELIMIT, "%zu elements exceed the limit of %zu",
+		                  h.count, tr->max_elements);
+	const char *name = s + 2;
+	while (name < dt && strchr(" \t", *name))
+		name++;
+	const char *name_end = dt;
+	while (name_end > name && strchr(" \t", name_end[-1]))
+		name_end--;
+	if ((st = header_meta(tr, name, (size_t)(name_end - name), axes, rank,
+	                      named == rank, meta)))
+		return st;
+	if (!(*t = dk_tensor_alloc(h.dtype, 0, h.rank, h.shape)))
+		return text_error(tr, DK_ENOMEM, "out of memory");
+	return DK_OK;
+}
+
 /* A headerless table: rows of numbers up to a blank line, as f8. */
 static int read_table(dk_text_reader *tr, char *first, dk_tensor **out)
 {
@@ -383,6 +574,36 @@ static int read_table(dk_text_reader *tr, char *first, dk_tensor **out)
 	return *out ? DK_OK : text_error(tr, DK_ENOMEM, "out of memory");
 }
 
+/* After a short header: the "# meta" line that may follow it (the
+   metadata then, exactly), else the header's name and axes hm (taken),
+   into *meta, which a "# meta" line before the header may already hold. */
+static int after_header(dk_text_reader *tr, dk_meta **meta, dk_meta **hm)
+{
+	char *s = next_line(tr);
+	if (s && !strncmp(s, "# meta ", 7)) {
+		dk_meta_free(*hm);
+		*hm = NULL;
+		if (*meta)
+			return text_error(tr, DK_EFORMAT, "two '# meta' lines for one tensor");
+		char msg[256];
+		int st = dk_meta_parse(s + 7, strlen(s + 7), meta, msg, sizeof msg);
+		if (st)
+			return text_error(tr, st, "%s", msg);
+		if (!(tr->meta_json = strdup(s + 7)))
+			return text_error(tr, DK_ENOMEM, "out of memory");
+		return DK_OK;
+	}
+	if (s)
+		tr->have_line = 1;
+	if (!*meta) {
+		*meta = *hm;
+		*hm = NULL;
+	}
+	dk_meta_free(*hm);
+	*hm = NULL;
+	return DK_OK;
+}
+
 int dk_text_next(dk_text_reader *tr, dk_meta **meta, dk_tensor **t)
 {
 	*meta = NULL;
@@ -409,14 +630,27 @@ int dk_text_next(dk_text_reader *tr, dk_meta **meta, dk_tensor **t)
 			}
 			continue;
 		}
-		if (!strncmp(s, "# tensor ", 9)) {
+		/* the old block header, "# tensor <f8 (3, 4)": one space after
+		   "tensor", where a short header of a tensor named "tensor" has two */
+		if (!strncmp(s, "# tensor ", 9) && s[9] != ' ' && s[9] != '\t') {
 			if ((st = parse_tensor_line(tr, s, t)) ||
 			    (st = read_values(tr, *t)))
 				goto fail;
 			return DK_OK;
 		}
-		if (s[0] == '#')
-			continue; /* a comment */
+		if (s[0] == '#') {
+			dk_meta *hm = NULL;
+			int is_header;
+			if ((st = parse_header_line(tr, s, t, &hm, &is_header))) {
+				dk_meta_free(hm);
+				goto fail;
+			}
+			if (!is_header)
+				continue; /* a comment */
+			if ((st = after_header(tr, meta, &hm)) || (st = read_values(tr, *t)))
+				goto fail;
+			return DK_OK;
+		}
 		if ((st = read_table(tr, s, t)))
 			goto fail;
 		return DK_OK;

@@ -99,7 +99,7 @@ static void fuzz_binary(const uint8_t *data, size_t size)
 			/* and back out, as binary and as text */
 			dk_stream_write_named(w, rec->meta, t);
 			dk_text_write(w, rec->meta_json, rec->meta_json_len, t,
-			           rec->tensor_index == 0);
+			              DK_TEXT_META | (rec->tensor_index == 0));
 			size_t nbytes = dk_tensor_nbytes(t);
 			dk_tensor_free(t);
 			/* a second read of the same (non-empty) record is refused */
@@ -177,7 +177,7 @@ static void fuzz_text(const uint8_t *data, size_t size)
 		stats(t);
 		size_t len;
 		const char *json = dk_text_reader_meta_json(tr, &len);
-		dk_text_write(w, json, len, t, n == 0);
+		dk_text_write(w, json, len, t, DK_TEXT_META | (n == 0));
 		dk_stream_write_named(w, meta, t);
 		dk_meta_free(meta);
 		dk_tensor_free(t);

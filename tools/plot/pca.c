@@ -1,10 +1,11 @@
 /*
  * pca.c -- dk-plot pca: fixed points and trajectories in the plane of the
- * first two principal components of the states.
+ * first two principal components of the states, or in the space of the
+ * first three (--components 3, drawn by splot).
  *
- * The plane is dk_pca_fit's, of the states (time, batch, unit) dk-run
- * writes, else of the fixed points fp/x dk-fixed writes; both are
- * projected on it by dk_pca_project.  traj.txt holds the trajectories,
+ * The components are dk_pca_fit's, of the states (time, batch, unit)
+ * dk-run writes, else of the fixed points fp/x dk-fixed writes; both are
+ * projected on them by dk_pca_project.  traj.txt holds the trajectories,
  * batch element after batch element with a blank line between them;
  * fp.txt the fixed points with their class: fixed or slow (fp/kind 1 or
  * 0), and stable, unstable or unknown by jac/stable, else by the
@@ -86,7 +87,7 @@ static int stability(const stability_source *ss, size_t p)
 /* The states (NULL for none) and fixed points (NULL for none) to draw,
    checked; nonzero (warned) when they cannot be drawn together. */
 static int find_inputs(const plot_options *o, const dk_bundle *b, const char *sname,
-                       const dk_tensor **st, const dk_tensor **fx)
+                       size_t dims, const dk_tensor **st, const dk_tensor **fx)
 {
 	const char *src = o->input;
 	*st = dk_bundle_get(b, sname);
@@ -113,12 +114,20 @@ static int find_inputs(const plot_options *o, const dk_bundle *b, const char *sn
 		return 1;
 	}
 	const dk_tensor *fit = s ? s : x;
-	if (n < 2 || fit->count / n < 2) {
-		tool_warn(src, "%s: a plane of principal components needs at least 2 units "
-		          "and 2 states", s ? sname : DK_NAME_FP_X);
+	if (n < dims || fit->count / n < 2) {
+		tool_warn(src, "%s: %zu principal components need at least %zu units "
+		          "and 2 states; it has %zu units and %zu states",
+		          s ? sname : DK_NAME_FP_X, dims, dims, n, fit->count / n);
 		return 1;
 	}
 	return 0;
+}
+
+/* Print the pca->k coordinates y, space-separated, without a newline. */
+static void print_coords(FILE *f, const dk_pca *pca, const double *y)
+{
+	for (size_t j = 0; j < pca->k; j++)
+		fprintf(f, "%s%.17g", j ? " " : "", y[j]);
 }
 
 /* Write traj.txt: the projections of the states s8 (T, B, n), f8. */
@@ -131,9 +140,10 @@ static int write_trajectories(plot_script *s, const dk_pca *pca, const dk_tensor
 	size_t B = s8 && s8->rank == 3 ? s8->shape[1] : 1;
 	for (size_t bi = 0; s8 && bi < B; bi++) {
 		for (size_t t = 0; t < T; t++) {
-			double y[2];
+			double y[3];
 			dk_pca_project(pca, (const double *)s8->data + (t * B + bi) * n, 1, y);
-			fprintf(f, "%.17g %.17g\n", y[0], y[1]);
+			print_coords(f, pca, y);
+			fputs("\n", f);
 		}
 		fputs("\n", f);
 	}
@@ -155,45 +165,60 @@ static int write_points(const plot_options *o, const dk_bundle *b, plot_script *
 	stability_source ss;
 	FILE *f = stability_open(&ss, o, b, points) ? NULL : plot_file(s, "fp.txt");
 	for (size_t p = 0; f && p < points; p++) {
-		double y[2];
+		double y[3];
 		if (kind && dk_tensor_get_real(kind, p) == DK_FIXED_DIVERGED)
 			continue;
 		dk_pca_project(pca, (const double *)x8->data + p * pca->n, 1, y);
 		int slow = kind && dk_tensor_get_real(kind, p) == DK_FIXED_SLOW;
 		int c = 3 * slow + stability(&ss, p);
 		count[c]++;
-		fprintf(f, "%.17g %.17g %d\n", y[0], y[1], c);
+		print_coords(f, pca, y);
+		fprintf(f, " %d\n", c);
 	}
 	free(ss.row);
 	return !f || plot_file_close(f, "fp.txt");
 }
 
 /* Write plot.gp: the axes with their share of the variance, the
-   trajectories when there are states, each class of point present. */
+   trajectories when there are states, each class of point present; with
+   three components a 3-D splot whose floor is at the lowest point. */
 static int write_script(const plot_options *o, plot_script *s, const dk_pca *pca,
                         int states, const size_t count[6])
 {
+	static const char axis[3] = {'x', 'y', 'z'};
 	FILE *gp = plot_script_begin(s, o);
 	if (!gp)
 		return TOOL_EXIT_FAIL;
 	double tot = pca->total > 0 ? pca->total : 1;
-	fprintf(gp, "set xlabel 'PC1 (%.1f%% of the variance)'\n"
-	            "set ylabel 'PC2 (%.1f%% of the variance)'\n"
-	            "set grid\nset tics out\nset key outside bottom center horizontal\n",
-	        100 * pca->variance[0] / tot, 100 * pca->variance[1] / tot);
-	const char *sep = "plot ";
+	int three = pca->k == 3;
+	/* three labels along the box's edges have room for less */
+	for (size_t j = 0; j < pca->k; j++)
+		fprintf(gp, "set %clabel 'PC%zu (%.1f%%%s)'\n", axis[j], j + 1,
+		        100 * pca->variance[j] / tot, three ? "" : " of the variance");
+	fputs("set grid\nset tics out\n", gp);
+	if (three)
+		fputs("set xyplane 0\nset view 60, 30\nset zlabel rotate parallel\n"
+		      "set key top center horizontal maxcols 3\n", gp);
+	else
+		fputs("set key outside bottom center horizontal\n", gp);
+	const char *sep = three ? "splot " : "plot ";
+	const char *using = three ? "1:2:3" : "1:2";
 	if (states) {
-		fprintf(gp, "%s'traj.txt' using 1:2 with lines lw 0.8 lc rgb '#9aa5b1' "
-		            "title 'trajectories'", sep);
+		fprintf(gp, "%s'traj.txt' using %s with lines lw 0.8 lc rgb '#9aa5b1' "
+		            "title 'trajectories'", sep, using);
 		sep = ", \\\n     ";
 	}
 	for (int k = 0; k < 6; k++) {
 		int c = (k + 3) % 6; /* the slow points first, under the fixed */
-		if (count[c]) {
+		if (!count[c])
+			continue;
+		if (three)
+			fprintf(gp, "%s'fp.txt' using 1:2:($4 == %d ? $3 : 1/0) with points %s "
+			            "title '%s'", sep, c, fp_class[c].style, fp_class[c].title);
+		else
 			fprintf(gp, "%s'fp.txt' using 1:($3 == %d ? $2 : 1/0) with points %s "
 			            "title '%s'", sep, c, fp_class[c].style, fp_class[c].title);
-			sep = ", \\\n     ";
-		}
+		sep = ", \\\n     ";
 	}
 	fputs("\n", gp);
 	return plot_script_end(gp);
@@ -202,8 +227,9 @@ static int write_script(const plot_options *o, plot_script *s, const dk_pca *pca
 int plot_pca(const plot_options *o, const dk_bundle *b, plot_script *s)
 {
 	const char *sname = o->select ? o->select : DK_NAME_STATES;
+	size_t dims = o->components ? o->components : 2;
 	const dk_tensor *st, *fx;
-	if (find_inputs(o, b, sname, &st, &fx))
+	if (find_inputs(o, b, sname, dims, &st, &fx))
 		return TOOL_EXIT_FAIL;
 	dk_tensor *s8 = NULL, *x8 = NULL; /* the states and fixed points as f8 */
 	dk_pca *pca = NULL;
@@ -216,7 +242,7 @@ int plot_pca(const plot_options *o, const dk_bundle *b, plot_script *s)
 	}
 	const dk_tensor *fit = s8 ? s8 : x8;
 	size_t n = fit->shape[fit->rank - 1];
-	if (dk_pca_fit(fit->data, fit->count / n, n, 2, &pca, err, sizeof err)) {
+	if (dk_pca_fit(fit->data, fit->count / n, n, dims, &pca, err, sizeof err)) {
 		tool_warn(o->input, "%s: %s", st ? sname : DK_NAME_FP_X, err);
 		goto done;
 	}

@@ -33,6 +33,7 @@ typedef struct plot_options {
 	int have_batch;          /* --batch given */
 	dk_convention convention; /* eig, pca: valid when have_convention */
 	int have_convention;     /* --convention given; else by the attrs */
+	size_t components;       /* pca: 2 or 3; 0 for the default, 2 */
 	size_t max_elements;
 } plot_options;
 
@@ -47,6 +48,7 @@ int plot_raster(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_eig(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_pca(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_wave(const plot_options *o, const dk_bundle *b, plot_script *s);
+int plot_lyap(const plot_options *o, const dk_bundle *b, plot_script *s);
 
 /* ---- raster.c: the plane of states raster and wave draw ---- */
 
