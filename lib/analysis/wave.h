@@ -406,8 +406,9 @@ int dk_wave_spectrum(const dk_wave_states *s, const dk_wave_options *o, size_t b
  * dk_wave_run would put them (the same bits): the states found and read
  * as dk_wave_states_from_bundle and dk_wave_run read them (any real
  * dtype, converted), but only o->window_steps steps of them held at
- * once, with the power summed over the windows of every ring (2 pad^2
- * window_steps B N doubles, pad^2 times a window's states).  The rest of
+ * once, with the power summed over the windows of every ring (about pad
+ * times a window's states on rings that wrap around, pad^2 on open
+ * ones, which are padded in space too).  The rest of
  * the stream is read to its end.  DK_EINVAL with a message naming the
  * record and field as dk_wave_states_from_bundle and dk_wave_run give
  * them, or for another method or no windows; the reader's status and
