@@ -88,9 +88,13 @@ int dk_stream_read_tensor(dk_stream_reader *r, dk_tensor **out);
  * strings; DK_ETRUNC, naming the record, when the stream ends first.
  * The rows left are then unread: dk_stream_next skips them.
  *
- *	size_t left = dk_stream_rows_left(r);
- *	while (left && !(st = dk_stream_read_rows_f8(r, block, k < left ? k : left)))
- *		left = dk_stream_rows_left(r);   (and use the block)
+ *	size_t left;
+ *	while ((left = dk_stream_rows_left(r)) > 0) {
+ *		size_t m = k < left ? k : left;
+ *		if ((st = dk_stream_read_rows_f8(r, block, m)))
+ *			break;
+ *		... m rows of dk_stream_row_elements(r) values in block
+ *	}
  */
 int dk_stream_read_rows(dk_stream_reader *r, void *buf, size_t nrows);
 int dk_stream_read_rows_f8(dk_stream_reader *r, double *buf, size_t nrows);
