@@ -46,6 +46,9 @@ same "dk-run's states after the model's records: 3 sequences, 2 rings" \
 	"$tmp/wrun.npy" --window-steps 64
 same "--rings 4 on them" "$tmp/wrun.npy" --window-steps 100 --rings 4
 same "one window of all the steps" "$tmp/wrun.npy" --window-steps 300
+dk-cat "$tmp/long.npy" "$tmp/wrun.npy" >"$tmp/mixed.npy"
+same "an unnamed tensor before the states: the states analysed in its place" \
+	"$tmp/mixed.npy" --window-steps 64
 ok "from a file too" dk-wave --stream --window-steps 256 -o "$tmp/file.npy" "$tmp/long.npy"
 "$PY" -c "
 import sys, os
