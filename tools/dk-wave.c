@@ -28,6 +28,7 @@ typedef struct {
 	size_t max_elements;
 	size_t rings;            /* 0: the layout's, or one ring */
 	size_t sheet[2];         /* rows and columns; 0: none */
+	int stream;              /* read the states a window at a time */
 	dk_wave_options wave;
 } options;
 
@@ -64,6 +65,9 @@ static void usage(void)
 	       "      --window-steps W  average the power over windows of W steps, each\n"
 	       "                        overlapping the next by half (Welch); rings only\n"
 	       "                        (default 0: one spectrum of all steps)\n"
+	       "      --stream          read the states a window at a time (with\n"
+	       "                        --window-steps): memory bounded by the window,\n"
+	       "                        not the recording; the same results\n"
 	       "the phase method's:\n"
 	       "      --band B          keep the frequencies within a factor B of the\n"
 	       "                        ring's peak, B > 1, or 0 for all (default 2)\n"
@@ -103,11 +107,38 @@ static int run(const options *o, const dk_bundle *in, const char *src,
 	return status;
 }
 
+/* The same, the states read from path a window at a time. */
+static int run_stream(const options *o, const char *path, dk_bundle *out)
+{
+	dk_wave_result r;
+	char err[768];
+	int status = TOOL_EXIT_FAIL, fd = tool_open_input(path);
+	if (fd < 0)
+		return TOOL_EXIT_FAIL;
+	dk_stream_reader *rd = dk_stream_reader_alloc(fd, path);
+	if (!rd)
+		tool_warn(NULL, "out of memory");
+	else
+		dk_stream_reader_set_max_elements(rd, o->max_elements);
+	if (rd && dk_wave_run_stream(rd, o->rings, o->sheet[0] ? o->sheet : NULL,
+	                             &o->wave, &r, err, sizeof err))
+		tool_warn(path, "%s", err);
+	else if (rd && dk_wave_to_bundle(&r, out))
+		tool_warn(NULL, "out of memory");
+	else if (rd)
+		status = TOOL_EXIT_OK;
+	if (rd)
+		dk_wave_result_clear(&r);
+	dk_stream_reader_free(rd);
+	tool_close_input(fd);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_SHEET, OPT_OPEN, OPT_METHOD, OPT_SPEED,
 	       OPT_WINDOW, OPT_PAD, OPT_STANDING, OPT_BAND, OPT_GENERALIZED,
-	       OPT_SERIES, OPT_WINDOW_STEPS };
+	       OPT_SERIES, OPT_WINDOW_STEPS, OPT_STREAM };
 	static const struct option longopts[] = {
 		{"rings", required_argument, NULL, OPT_RINGS},
 		{"sheet", required_argument, NULL, OPT_SHEET},
@@ -121,6 +152,7 @@ int main(int argc, char **argv)
 		{"generalized", no_argument, NULL, OPT_GENERALIZED},
 		{"series", no_argument, NULL, OPT_SERIES},
 		{"window-steps", required_argument, NULL, OPT_WINDOW_STEPS},
+		{"stream", no_argument, NULL, OPT_STREAM},
 		{"seed", required_argument, NULL, 'S'},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
@@ -170,6 +202,7 @@ int main(int argc, char **argv)
 				tool_usage_error("--window-steps must be 0 or at least %d",
 				                 DK_WAVE_MIN_STEPS);
 			break;
+		case OPT_STREAM: o.stream = 1; break;
 		case 'S': o.wave.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
 		case 'o': o.output = optarg; break;
 		}
@@ -182,10 +215,14 @@ int main(int argc, char **argv)
 		tool_usage_error("--series needs --method phase");
 	if (o.wave.window_steps && o.wave.method != DK_WAVE_SPECTRAL)
 		tool_usage_error("--window-steps needs --method spectral");
+	if (o.stream && !o.wave.window_steps)
+		tool_usage_error("--stream needs --window-steps");
 	const char *path = optind < argc ? argv[optind] : "-";
-	dk_bundle *in = tool_read_bundle(path, o.max_elements);
+	dk_bundle *in = o.stream ? NULL : tool_read_bundle(path, o.max_elements);
 	dk_bundle *out = dk_bundle_alloc();
-	int status = in && out ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
+	int status = !out ? TOOL_EXIT_FAIL
+	             : o.stream ? run_stream(&o, path, out)
+	             : in ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
 	status = tool_finish(status, o.output, out, json_pack(
 		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b, s:I}",
 		"input", path, "rings", (json_int_t)o.rings,

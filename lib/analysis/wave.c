@@ -331,13 +331,13 @@ static double vertex(double pm, double p0, double pp)
 	return d < 0 ? 0.5 * (a - c) / d : 0;
 }
 
-/* The window of w->T steps from step t0 of ring c of sequence b into
-   w->a, each unit's mean over the window removed. */
-static void segment(work *w, const dk_wave_states *s, size_t b, size_t c,
-                    size_t t0)
+/* The window of w->T steps from step t0 of ring c of sequence b of the
+   states x ((steps, B, N), N = C n) into w->a, each unit's mean over the
+   window removed. */
+static void segment(work *w, const double *x, size_t B, size_t N, size_t b,
+                    size_t c, size_t t0)
 {
-	size_t T = w->T, B = s->B, n = s->n, N = s->C * n;
-	const double *x = dk_wave_values(s);
+	size_t T = w->T, n = w->n;
 	for (size_t i = 0; i < n; i++) {
 		double *a = w->a + i * T, mean = 0;
 		for (size_t t = 0; t < T; t++)
@@ -348,27 +348,90 @@ static void segment(work *w, const dk_wave_states *s, size_t b, size_t c,
 	}
 }
 
-/* One ring by Welch's method: w shaped for windows of w->T steps, P and
-   Ps scratch of np x nf (the averaged powers, and the surrogate's). */
-static ring_result analyse_welch(work *w, const dk_wave_states *s, size_t b,
-                                 size_t c, const dk_wave_options *o,
-                                 double *P, double *Ps, dk_rng *rng)
+/* Welch's method on rings: one work for windows of L steps, and the
+   averaged powers and the surrogate's generator of each of slots rings
+   (one when the rings are taken in turn from states in memory, all of
+   them when the windows come in time order from a stream). */
+struct dk_wave_welch {
+	work w;
+	size_t slots, bins;       /* bins = np nf */
+	double *P, *Ps;           /* owned: slots x bins, the power summed
+	                             over the windows, and the surrogate's */
+	dk_rng **rng;             /* owned: slots, each ring's shuffles */
+	dk_wave_options o;
+};
+
+void dk_wave_welch_free(dk_wave_welch *wl)
 {
-	ring_result r = {NAN, NAN, NAN, NAN, NAN};
-	size_t L = w->T, hop = L / 2, bins = w->np * w->nf;
-	memset(P, 0, bins * sizeof *P);
-	memset(Ps, 0, bins * sizeof *Ps);
-	for (size_t t0 = 0; t0 + L <= s->T; t0 += hop) {
-		segment(w, s, b, c, t0);
-		spectrum(w, NULL);
-		for (size_t k = 0; k < bins; k++)
-			P[k] += power(w, k);
-		dk_rng_permutation(rng, w->perm, L);
-		spectrum(w, w->perm);
-		for (size_t k = 0; k < bins; k++)
-			Ps[k] += power(w, k);
+	if (!wl)
+		return;
+	work_free(&wl->w);
+	free(wl->P);
+	free(wl->Ps);
+	for (size_t q = 0; wl->rng && q < wl->slots; q++)
+		dk_rng_free(wl->rng[q]);
+	free(wl->rng);
+	free(wl);
+}
+
+int dk_wave_welch_alloc(dk_wave_welch **out, size_t n, int periodic,
+                        size_t slots, const dk_wave_options *o)
+{
+	dk_wave_welch *wl = calloc(1, sizeof *wl);
+	*out = NULL;
+	if (!wl)
+		return DK_ENOMEM;
+	wl->slots = slots;
+	wl->o = *o;
+	int st = work_alloc(&wl->w, o->window_steps, n, periodic, o);
+	wl->bins = wl->w.np * wl->w.nf;
+	if (!st && (slots > SIZE_MAX / sizeof *wl->P / wl->bins ||
+	            !(wl->P = malloc(slots * wl->bins * sizeof *wl->P)) ||
+	            !(wl->Ps = malloc(slots * wl->bins * sizeof *wl->Ps)) ||
+	            !(wl->rng = calloc(slots, sizeof *wl->rng))))
+		st = DK_ENOMEM;
+	if (st) {
+		dk_wave_welch_free(wl);
+		return st;
 	}
-	size_t bj, bl;
+	*out = wl;
+	return DK_OK;
+}
+
+int dk_wave_welch_start(dk_wave_welch *wl, size_t slot, size_t q)
+{
+	memset(wl->P + slot * wl->bins, 0, wl->bins * sizeof *wl->P);
+	memset(wl->Ps + slot * wl->bins, 0, wl->bins * sizeof *wl->Ps);
+	dk_rng_free(wl->rng[slot]);
+	/* a generator of its own for ring q (wave.h): the same shuffles
+	   whichever order the rings and windows are taken in */
+	wl->rng[slot] = dk_rng_alloc(wl->o.seed + q * UINT64_C(0x9E3779B97F4A7C15));
+	return wl->rng[slot] ? DK_OK : DK_ENOMEM;
+}
+
+void dk_wave_welch_add(dk_wave_welch *wl, size_t slot, const double *x,
+                       size_t B, size_t C, size_t b, size_t c, size_t t0)
+{
+	work *w = &wl->w;
+	double *P = wl->P + slot * wl->bins, *Ps = wl->Ps + slot * wl->bins;
+	segment(w, x, B, C * w->n, b, c, t0);
+	spectrum(w, NULL);
+	for (size_t k = 0; k < wl->bins; k++)
+		P[k] += power(w, k);
+	dk_rng_permutation(wl->rng[slot], w->perm, w->T);
+	spectrum(w, w->perm);
+	for (size_t k = 0; k < wl->bins; k++)
+		Ps[k] += power(w, k);
+}
+
+/* The ring's results from the powers summed in slot. */
+static ring_result welch_result(const dk_wave_welch *wl, size_t slot)
+{
+	const work *w = &wl->w;
+	const dk_wave_options *o = &wl->o;
+	const double *P = wl->P + slot * wl->bins, *Ps = wl->Ps + slot * wl->bins;
+	ring_result r = {NAN, NAN, NAN, NAN, NAN};
+	size_t L = w->T, bj, bl;
 	double fwd, bwd;
 	if (!(peak(w, P, &bj, &bl, &fwd, &bwd) > 0))
 		return r;
@@ -382,6 +445,17 @@ static ring_result analyse_welch(work *w, const dk_wave_states *s, size_t b,
 	              (w->periodic ? 0 : o->speed * lobe / (double)w->n);
 	return results(k, f, fwd, bwd, line_fraction(w, P, o->speed, half),
 	               line_fraction(w, Ps, o->speed, half), o);
+}
+
+void dk_wave_welch_result(const dk_wave_welch *wl, size_t slot,
+                          dk_wave_result *r, size_t q)
+{
+	ring_result rr = welch_result(wl, slot);
+	r->speed[q] = rr.speed;
+	r->wavelength[q] = rr.wavelength;
+	r->frequency[q] = rr.frequency;
+	r->traveling[q] = rr.traveling;
+	r->diagonal_power[q] = rr.diagonal;
 }
 
 static int check_options(const dk_wave_options *o, char *err, size_t errlen)
@@ -461,10 +535,9 @@ void dk_wave_result_clear(dk_wave_result *r)
 	*r = (dk_wave_result){0};
 }
 
-int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
-                dk_wave_result *r, char *err, size_t errlen)
+int dk_wave_check(const dk_wave_states *s, const dk_wave_options *o,
+                  char *err, size_t errlen)
 {
-	*r = (dk_wave_result){0};
 	int st = check_options(o, err, errlen);
 	if (st)
 		return st;
@@ -491,12 +564,8 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "window_steps: %zu steps in a window, only %zu "
 		                 "recorded", o->window_steps, s->T);
-	size_t T = s->T, B = s->B, C = s->C, n = s->n, N = C * n;
+	size_t T = s->T, n = s->n;
 	int periodic = s->periodic && !o->open;
-	const dk_tensor *x = s->x ? s->x : s->view;
-	if (!x || x->dtype != DK_F8 || x->count != T * B * N)
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "the states are not f8 (%zu, %zu, %zu)", T, B, N);
 	size_t pad = o->method == DK_WAVE_PHASE ? 1 : o->pad;
 	if (pad * T >= (size_t)INT_MAX || (!periodic && pad * n >= (size_t)INT_MAX))
 		return dk_errorf(DK_EINVAL, err, errlen,
@@ -508,6 +577,57 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "sheets of %zu x %zu units over %zu steps are too "
 		                 "many for one transform", s->H, s->W, T);
+	return DK_OK;
+}
+
+int dk_wave_spectral_arrays(const dk_wave_states *s, const dk_wave_options *o,
+                            dk_wave_result *r)
+{
+	size_t BC = s->B * s->C;
+	*r = (dk_wave_result){.B = s->B, .C = s->C, .T = s->T, .n = s->n,
+	                      .H = s->H, .W = s->W,
+	                      .periodic = s->periodic && !o->open, .options = *o};
+	double **arrays[5] = {&r->speed, &r->wavelength, &r->frequency,
+	                      &r->traveling, &r->diagonal_power};
+	for (int k = 0; k < 5; k++)
+		if (!(*arrays[k] = malloc(BC * sizeof **arrays[k])))
+			return DK_ENOMEM;
+	return DK_OK;
+}
+
+/* The spectral method with windows: each ring in turn, its windows in
+   time order. */
+static int run_welch(const dk_wave_states *s, const dk_wave_options *o,
+                     dk_wave_result *r)
+{
+	size_t L = o->window_steps, hop = L / 2;
+	dk_wave_welch *wl;
+	int st = dk_wave_welch_alloc(&wl, s->n, r->periodic, 1, o);
+	for (size_t q = 0; !st && q < s->B * s->C; q++) {
+		size_t b = q / s->C, c = q % s->C;
+		if ((st = dk_wave_welch_start(wl, 0, q)))
+			break;
+		for (size_t t0 = 0; t0 + L <= s->T; t0 += hop)
+			dk_wave_welch_add(wl, 0, dk_wave_values(s), s->B, s->C, b, c, t0);
+		dk_wave_welch_result(wl, 0, r, q);
+	}
+	dk_wave_welch_free(wl);
+	return st;
+}
+
+int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
+                dk_wave_result *r, char *err, size_t errlen)
+{
+	*r = (dk_wave_result){0};
+	int st = dk_wave_check(s, o, err, errlen);
+	if (st)
+		return st;
+	size_t T = s->T, B = s->B, C = s->C, n = s->n, N = C * n;
+	int periodic = s->periodic && !o->open;
+	const dk_tensor *x = s->x ? s->x : s->view;
+	if (!x || x->dtype != DK_F8 || x->count != T * B * N)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "the states are not f8 (%zu, %zu, %zu)", T, B, N);
 	*r = (dk_wave_result){.B = B, .C = C, .T = T, .n = n, .H = s->H,
 	                      .W = s->W, .periodic = periodic, .options = *o};
 	if (s->H)
@@ -516,43 +636,25 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		       : dk_wave_sheet_spectral_run(s, o, r, err, errlen);
 	if (o->method == DK_WAVE_PHASE)
 		return dk_wave_phase_run(s, o, r, err, errlen);
-	double **arrays[5] = {&r->speed, &r->wavelength, &r->frequency,
-	                      &r->traveling, &r->diagonal_power};
-	for (int k = 0; k < 5; k++)
-		if (!(*arrays[k] = malloc(B * C * sizeof **arrays[k])))
+	st = dk_wave_spectral_arrays(s, o, r);
+	if (!st && o->window_steps)
+		st = run_welch(s, o, r);
+	work w = {0};
+	dk_rng *rng = NULL;
+	if (!st && !o->window_steps) {
+		st = work_alloc(&w, T, n, periodic, o);
+		if (!st && !(rng = dk_rng_alloc(o->seed)))
 			st = DK_ENOMEM;
-	size_t L = o->window_steps ? o->window_steps : T;
-	work w;
-	if (!st)
-		st = work_alloc(&w, L, n, periodic, o);
-	else
-		w = (work){0};
-	dk_rng *rng = st ? NULL : dk_rng_alloc(o->seed);
-	double *P = NULL, *Ps = NULL;
-	if (!st && o->window_steps) {
-		P = malloc(w.np * w.nf * sizeof *P);
-		Ps = malloc(w.np * w.nf * sizeof *Ps);
-	}
-	if (!st && (!rng || (o->window_steps && (!P || !Ps))))
-		st = DK_ENOMEM;
-	for (size_t b = 0; b < B && !st; b++)
-		for (size_t c = 0; c < C; c++) {
-			ring_result rr;
-			if (o->window_steps) {
-				rr = analyse_welch(&w, s, b, c, o, P, Ps, rng);
-			} else {
-				dk_wave_raster(s, b, c, w.a);
-				rr = analyse(&w, o, rng);
-			}
-			size_t q = b * C + c;
+		for (size_t q = 0; !st && q < B * C; q++) {
+			dk_wave_raster(s, q / C, q % C, w.a);
+			ring_result rr = analyse(&w, o, rng);
 			r->speed[q] = rr.speed;
 			r->wavelength[q] = rr.wavelength;
 			r->frequency[q] = rr.frequency;
 			r->traveling[q] = rr.traveling;
 			r->diagonal_power[q] = rr.diagonal;
 		}
-	free(P);
-	free(Ps);
+	}
 	dk_rng_free(rng);
 	work_free(&w);
 	if (st) {

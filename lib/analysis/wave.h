@@ -292,7 +292,10 @@ typedef struct dk_wave_options {
 	                           T; the peak then refined by a parabola
 	                           through the log power of its bin and its
 	                           neighbours, the surrogate shuffled within
-	                           each window */
+	                           each window, ring q = b C + c by a
+	                           generator of its own seeded with seed + q
+	                           0x9E3779B97F4A7C15 (mod 2^64), so that the
+	                           rings may be taken in any order */
 } dk_wave_options;
 
 /* The defaults above. */
@@ -396,6 +399,25 @@ void dk_wave_result_clear(dk_wave_result *r);
 int dk_wave_spectrum(const dk_wave_states *s, const dk_wave_options *o, size_t b,
                      size_t c, double **P, size_t *nk, size_t *nf, char *err,
                      size_t errlen);
+
+/*
+ * The spectral method with windows (o->window_steps > 0) on rings whose
+ * states are read from rd a window at a time (wave_stream.c), into r as
+ * dk_wave_run would put them (the same bits): the states found and read
+ * as dk_wave_states_from_bundle and dk_wave_run read them (any real
+ * dtype, converted), but only o->window_steps steps of them held at
+ * once, with the power summed over the windows of every ring (about pad
+ * times a window's states on rings that wrap around, pad^2 on open
+ * ones, which are padded in space too).  The rest of
+ * the stream is read to its end.  DK_EINVAL with a message naming the
+ * record and field as dk_wave_states_from_bundle and dk_wave_run give
+ * them, or for another method or no windows; the reader's status and
+ * message for a stream that is not well formed (a truncated record,
+ * named); DK_ENOMEM.
+ */
+int dk_wave_run_stream(dk_stream_reader *rd, size_t rings, const size_t *sheet,
+                       const dk_wave_options *o, dk_wave_result *r,
+                       char *err, size_t errlen);
 
 /* The phase method (wave_phase.c), which dk_wave_run calls once it has
    checked o and s: r's shape fields set, its arrays not yet allocated. */

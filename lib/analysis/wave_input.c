@@ -88,6 +88,56 @@ static const char *axis(const json_t *axes, size_t k)
 	return axes ? json_string_value(json_array_get(axes, k)) : NULL;
 }
 
+int dk_wave_states_describe(const char *nm, const dk_meta *meta,
+                            dk_dtype dtype, int rank, const size_t *shape,
+                            size_t rings, const size_t *sheet,
+                            dk_wave_states *s, char *err, size_t errlen)
+{
+	*s = (dk_wave_states){0};
+	const json_t *axes = meta ? dk_meta_axes(meta) : NULL;
+	const json_t *attrs = meta ? dk_meta_attrs(meta) : NULL;
+	const char *a0 = axis(axes, 0);
+	if (sheet && !(sheet[0] > 0 && sheet[1] > 0))
+		sheet = NULL;
+	if (rank < 2 || rank > 4)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: no time axis: rank %d, not (time, unit), "
+		                 "(time, batch, unit), (time, row, col) or (time, "
+		                 "batch, row, col)", nm, rank);
+	if (a0 && strcmp(a0, "time"))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: no time axis: its first axis is '%s'", nm, a0);
+	if (dtype == DK_C16 || dtype == DK_BYTES)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: states must be real, not %s", nm,
+		                 dk_dtype_name(dtype));
+	/* a rank-3 tensor is a sheet when its axes say so, or when nothing
+	   says otherwise (no axes, no layout, no rings) */
+	const char *a1 = axis(axes, 1), *a2 = axis(axes, 2);
+	int grid = rank == 4 ||
+	           (rank == 3 && (axes ? a1 && a2 && !strcmp(a1, "row") &&
+	                                 !strcmp(a2, "col")
+	                               : !(attrs && json_object_get(attrs,
+	                                   DK_LAYOUT_ATTR)) && rings == 0));
+	size_t T = shape[0], B = rank == 4 || (rank == 3 && !grid)
+	                         ? shape[1] : 1;
+	size_t h = grid ? shape[rank - 2] : 0;
+	size_t w = grid ? shape[rank - 1] : 0;
+	size_t N = grid ? h * w : shape[rank - 1];
+	if (T < DK_WAVE_MIN_STEPS)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: %zu time steps; at least %d are needed",
+		                 nm, T, DK_WAVE_MIN_STEPS);
+	if (B == 0 || N == 0)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: no states", nm);
+	int st = media_of(meta, rings, sheet, h, w, N, nm, s, err, errlen);
+	if (st)
+		return st;
+	s->T = T, s->B = B;
+	snprintf(s->name, sizeof s->name, "%s", nm);
+	return DK_OK;
+}
+
 int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
                                const size_t *sheet, dk_wave_states *s,
                                char *err, size_t errlen)
@@ -101,46 +151,12 @@ int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
 	char nm[64];
 	snprintf(nm, sizeof nm, "%s", *nm0 ? nm0 : DK_NAME_STATES);
 	const dk_tensor *t = dk_bundle_tensor(b, (size_t)i);
-	const dk_meta *meta = dk_bundle_meta(b, (size_t)i);
-	const json_t *axes = meta ? dk_meta_axes(meta) : NULL;
-	const json_t *attrs = meta ? dk_meta_attrs(meta) : NULL;
-	const char *a0 = axis(axes, 0);
-	if (sheet && !(sheet[0] > 0 && sheet[1] > 0))
-		sheet = NULL;
-	if (t->rank < 2 || t->rank > 4)
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "%s: no time axis: rank %d, not (time, unit), "
-		                 "(time, batch, unit), (time, row, col) or (time, "
-		                 "batch, row, col)", nm, t->rank);
-	if (a0 && strcmp(a0, "time"))
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "%s: no time axis: its first axis is '%s'", nm, a0);
-	if (t->dtype == DK_C16 || t->dtype == DK_BYTES)
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "%s: states must be real, not %s", nm,
-		                 dk_dtype_name(t->dtype));
-	/* a rank-3 tensor is a sheet when its axes say so, or when nothing
-	   says otherwise (no axes, no layout, no rings) */
-	const char *a1 = axis(axes, 1), *a2 = axis(axes, 2);
-	int grid = t->rank == 4 ||
-	           (t->rank == 3 && (axes ? a1 && a2 && !strcmp(a1, "row") &&
-	                                    !strcmp(a2, "col")
-	                                  : !(attrs && json_object_get(attrs,
-	                                      DK_LAYOUT_ATTR)) && rings == 0));
-	size_t T = t->shape[0], B = t->rank == 4 || (t->rank == 3 && !grid)
-	                            ? t->shape[1] : 1;
-	size_t h = grid ? t->shape[t->rank - 2] : 0;
-	size_t w = grid ? t->shape[t->rank - 1] : 0;
-	size_t N = grid ? h * w : t->shape[t->rank - 1];
-	if (T < DK_WAVE_MIN_STEPS)
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "%s: %zu time steps; at least %d are needed",
-		                 nm, T, DK_WAVE_MIN_STEPS);
-	if (B == 0 || N == 0)
-		return dk_errorf(DK_EINVAL, err, errlen, "%s: no states", nm);
-	int st = media_of(meta, rings, sheet, h, w, N, nm, s, err, errlen);
+	int st = dk_wave_states_describe(nm, dk_bundle_meta(b, (size_t)i),
+	                                 t->dtype, t->rank, t->shape, rings,
+	                                 sheet, s, err, errlen);
 	if (st)
 		return st;
+	size_t B = s->B, N = s->C * s->n;
 	/* f8 states are read where they are: a copy would double the
 	   memory of a long recording */
 	if (t->dtype == DK_F8)
@@ -157,8 +173,6 @@ int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
 			                 "batch %zu, unit %zu", nm, k / (B * N),
 			                 k / N % B, k % N);
 		}
-	s->T = T, s->B = B;
-	snprintf(s->name, sizeof s->name, "%s", nm);
 	return DK_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "analysis/wave.h"
+#include "stream/meta.h"
 
 /* The values of the states s: x's, or the tensor s views. */
 static inline const double *dk_wave_values(const dk_wave_states *s)
@@ -77,6 +78,43 @@ typedef struct {
    selection (wave_quantiles.c); NaN when none is left. */
 void dk_wave_quantiles(dk_wave_sample *s, size_t len, const double *q,
                        size_t nq, double *out);
+
+/* The checks dk_wave_run makes of o and of s's shape (not of its
+   values): DK_EINVAL with a message naming the field. */
+int dk_wave_check(const dk_wave_states *s, const dk_wave_options *o,
+                  char *err, size_t errlen);
+/* r shaped for s under o, with the spectral method's five arrays on
+   rings; DK_ENOMEM (r then for dk_wave_result_clear). */
+int dk_wave_spectral_arrays(const dk_wave_states *s, const dk_wave_options *o,
+                            dk_wave_result *r);
+
+/* The shape and media of states from their record: its name, metadata
+   (or NULL), dtype, rank and shape, as dk_wave_states_from_bundle reads
+   them (wave_input.c): s's fields but x and view set, and the same
+   refusals. */
+int dk_wave_states_describe(const char *name, const dk_meta *meta,
+                            dk_dtype dtype, int rank, const size_t *shape,
+                            size_t rings, const size_t *sheet,
+                            dk_wave_states *s, char *err, size_t errlen);
+
+/*
+ * Welch's method on rings (wave.c): the power of windows of
+ * o->window_steps steps summed for each of slots rings at once, each
+ * slot with its ring's generator of shuffles.  start readies slot for
+ * ring q (= b C + c); add sums the window of ring (b, c) starting at
+ * step t0 of x ((steps, B, C n) values); result writes the ring's
+ * results at q of r.  Any order of slots and windows gives a ring the
+ * same bits, as long as its own windows come in time order.
+ */
+typedef struct dk_wave_welch dk_wave_welch;
+int dk_wave_welch_alloc(dk_wave_welch **wl, size_t n, int periodic,
+                        size_t slots, const dk_wave_options *o);
+void dk_wave_welch_free(dk_wave_welch *wl);
+int dk_wave_welch_start(dk_wave_welch *wl, size_t slot, size_t q);
+void dk_wave_welch_add(dk_wave_welch *wl, size_t slot, const double *x,
+                       size_t B, size_t C, size_t b, size_t c, size_t t0);
+void dk_wave_welch_result(const dk_wave_welch *wl, size_t slot,
+                          dk_wave_result *r, size_t q);
 
 /* The raster a (n x T, unit-major) of sequence b and medium c of s,
    each unit's temporal mean removed. */

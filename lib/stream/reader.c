@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct dk_stream_reader {
 	dk_record rec;       /* the current tensor */
 	int have_rec;
 	size_t data_left;    /* unread element bytes of the current tensor */
+	size_t rows_left;    /* rows of it dk_stream_read_rows may still read */
 	dk_meta *meta;       /* owned: the current tensor's metadata */
 	char *name;          /* owned: the current tensor's name */
 	bytes meta_raw;      /* raw metadata record before the tensor */
@@ -302,6 +304,7 @@ static void clear_current(dk_stream_reader *r)
 	r->meta_raw.len = 0;
 	r->have_rec = 0;
 	r->data_left = 0;
+	r->rows_left = 0;
 }
 
 int dk_stream_next(dk_stream_reader *r, const dk_record **rec)
@@ -365,6 +368,7 @@ int dk_stream_next(dk_stream_reader *r, const dk_record **rec)
 		};
 		r->have_rec = 1;
 		r->data_left = h.count * h.itemsize;
+		r->rows_left = h.rank > 0 ? h.shape[0] : 0;
 		*rec = &r->rec;
 		return DK_OK;
 	}
@@ -427,6 +431,7 @@ int dk_stream_read_tensor(dk_stream_reader *r, dk_tensor **out)
 	if (r->data_left != total)
 		return set_error(r, DK_EINVAL, "record %zu ('%s'): data already consumed",
 		                 r->rec.index, r->rec.name);
+	r->rows_left = 0;
 	dk_tensor *t = dk_tensor_alloc(h->dtype, h->itemsize, h->rank, h->shape);
 	if (!t)
 		return set_error(r, DK_ENOMEM, "record %zu ('%s'): out of memory for %zu bytes",
@@ -453,6 +458,7 @@ int dk_stream_read_tensor(dk_stream_reader *r, dk_tensor **out)
 
 int dk_stream_copy_data(dk_stream_reader *r, dk_stream_writer *w)
 {
+	r->rows_left = 0;
 	while (r->data_left > 0) {
 		size_t avail = fill(r);
 		if (avail == 0)
@@ -470,10 +476,96 @@ int dk_stream_copy_data(dk_stream_reader *r, dk_stream_writer *w)
 
 int dk_stream_skip_data(dk_stream_reader *r)
 {
+	r->rows_left = 0;
 	size_t got = read_upto(r, NULL, r->data_left);
 	r->data_left -= got;
 	if (r->data_left > 0)
 		return data_truncated(r, r->data_left);
+	return DK_OK;
+}
+
+size_t dk_stream_rows_left(const dk_stream_reader *r)
+{
+	return r->have_rec ? r->rows_left : 0;
+}
+
+size_t dk_stream_row_elements(const dk_stream_reader *r)
+{
+	const dk_npy_header *h = &r->rec.npy;
+	size_t count;
+	/* the axes after the first: their product fits, unless the first is
+	   0 and the record holds nothing */
+	if (!r->have_rec || h->rank < 1 ||
+	    dk_shape_count(h->rank - 1, h->shape + 1, h->itemsize, &count))
+		return 0;
+	return count;
+}
+
+int dk_stream_read_rows(dk_stream_reader *r, void *buf, size_t nrows)
+{
+	if (!r->have_rec)
+		return set_error(r, DK_EINVAL, "no current tensor to read");
+	const dk_npy_header *h = &r->rec.npy;
+	if (h->rank < 1)
+		return set_error(r, DK_EINVAL, "record %zu ('%s'): a scalar has no rows",
+		                 r->rec.index, r->rec.name);
+	if (h->fortran_order && h->rank > 1)
+		return set_error(r, DK_EFORMAT, "record %zu ('%s'): in Fortran order, "
+		                 "which cannot be read a row at a time",
+		                 r->rec.index, r->rec.name);
+	if (nrows > r->rows_left)
+		return set_error(r, DK_EINVAL, "record %zu ('%s'): %zu rows asked for, "
+		                 "%zu left", r->rec.index, r->rec.name, nrows,
+		                 r->rows_left);
+	/* within the record's bytes, which dk_stream_next found to fit */
+	size_t nbytes = nrows * dk_stream_row_elements(r) * h->itemsize;
+	size_t got = read_upto(r, buf, nbytes);
+	r->data_left -= got;
+	if (got < nbytes) {
+		r->rows_left = 0;
+		return data_truncated(r, r->data_left);
+	}
+	r->rows_left -= nrows;
+	if (h->big_endian) {
+		size_t width = h->dtype == DK_C16 ? 8 : h->itemsize;
+		byteswap(buf, nbytes / width, width);
+	}
+	return DK_OK;
+}
+
+/* The raw element at p, of type dtype, as a double. */
+static double element_f8(const unsigned char *p, dk_dtype dtype)
+{
+	switch (dtype) {
+	case DK_F4: { float v; memcpy(&v, p, 4); return v; }
+	case DK_I8: { int64_t v; memcpy(&v, p, 8); return (double)v; }
+	case DK_I4: { int32_t v; memcpy(&v, p, 4); return v; }
+	case DK_U1: return *p;
+	case DK_B1: return *p != 0;
+	default: { double v; memcpy(&v, p, 8); return v; }
+	}
+}
+
+int dk_stream_read_rows_f8(dk_stream_reader *r, double *buf, size_t nrows)
+{
+	if (r->have_rec && (r->rec.npy.dtype == DK_C16 || r->rec.npy.dtype == DK_BYTES))
+		return set_error(r, DK_EDTYPE, "record %zu ('%s'): %s is not real",
+		                 r->rec.index, r->rec.name,
+		                 dk_dtype_name(r->rec.npy.dtype));
+	size_t width = r->have_rec ? r->rec.npy.itemsize : 8;
+	if (width == 8 && (!r->have_rec || r->rec.npy.dtype == DK_F8))
+		return dk_stream_read_rows(r, buf, nrows);
+	/* The raw elements go to the end of buf and are widened from the
+	   first on: element i's double ends at 8 (i + 1) bytes, where the
+	   raw elements after it (from (8 - width) count + width (i + 1))
+	   have not begun. */
+	size_t count = nrows * dk_stream_row_elements(r);
+	unsigned char *raw = (unsigned char *)buf + (8 - width) * count;
+	int st = dk_stream_read_rows(r, raw, nrows);
+	if (st)
+		return st;
+	for (size_t i = 0; i < count; i++)
+		buf[i] = element_f8(raw + i * width, r->rec.npy.dtype);
 	return DK_OK;
 }
 

@@ -75,6 +75,35 @@ int dk_stream_next(dk_stream_reader *r, const dk_record **rec);
 /* Read the current tensor's elements into a new tensor (native, C order). */
 int dk_stream_read_tensor(dk_stream_reader *r, dk_tensor **out);
 
+/*
+ * The current tensor's data a block of rows at a time, without holding
+ * the whole tensor: a row is one index along the first axis (a time step
+ * of (time, ...) states).  dk_stream_read_rows reads the next nrows rows
+ * into buf (nrows times the row's bytes), in native byte order;
+ * dk_stream_read_rows_f8 converts them to doubles (any real dtype, as
+ * dk_tensor_convert does).  nrows may be 0.  DK_EINVAL for a scalar, for
+ * more rows than are left, or after dk_stream_read_tensor; DK_EFORMAT for
+ * Fortran order (its first axis varies fastest, so a row is spread over
+ * the whole record); DK_EDTYPE (the _f8 form) for complex or byte
+ * strings; DK_ETRUNC, naming the record, when the stream ends first.
+ * The rows left are then unread: dk_stream_next skips them.
+ *
+ *	size_t left;
+ *	while ((left = dk_stream_rows_left(r)) > 0) {
+ *		size_t m = k < left ? k : left;
+ *		if ((st = dk_stream_read_rows_f8(r, block, m)))
+ *			break;
+ *		... m rows of dk_stream_row_elements(r) values in block
+ *	}
+ */
+int dk_stream_read_rows(dk_stream_reader *r, void *buf, size_t nrows);
+int dk_stream_read_rows_f8(dk_stream_reader *r, double *buf, size_t nrows);
+/* The rows of the current tensor not yet read (0 without one, or for a
+   scalar). */
+size_t dk_stream_rows_left(const dk_stream_reader *r);
+/* Elements in one row of the current tensor (0 without one). */
+size_t dk_stream_row_elements(const dk_stream_reader *r);
+
 /* Copy the current tensor's element bytes to w unchanged. */
 int dk_stream_copy_data(dk_stream_reader *r, struct dk_stream_writer *w);
 
