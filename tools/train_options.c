@@ -22,7 +22,7 @@ static void usage(void)
 	       "made as dk-init makes it, on a task by backpropagation through time;\n"
 	       "write the trained model and train/loss (and train/log when testing).\n"
 	       "\n"
-	       "  -t, --task TASK       copy, adding, flipflop or fmnist (required)\n"
+	       "  -t, --task TASK       copy, adding, flipflop, fmnist or flow (required)\n"
 	       "  -K, --steps K         iterations (default 1000)\n"
 	       "      --epochs E        fmnist: E passes over the train split, shuffled\n"
 	       "                        each epoch, instead of --steps\n"
@@ -175,7 +175,7 @@ void train_options_parse(int argc, char **argv, train_options *o)
 		return;
 	}
 	if (!o->task)
-		tool_usage_error("which --task? (copy, adding, flipflop or fmnist)");
+		tool_usage_error("which --task? (copy, adding, flipflop, fmnist or flow)");
 	task_options_finish(&o->t, o->task);
 	o->train.seed = o->t.p.seed;
 	if (argc - optind > 1)

@@ -55,6 +55,9 @@ json_t *dk_task_params_to_json(const dk_task_params *p)
 	case DK_TASK_ADDING:
 		bad |= json_object_set_new(j, "length", json_integer((json_int_t)p->length));
 		break;
+	case DK_TASK_FLOW:
+		bad |= dk_task_flow_to_json(p, j);
+		break;
 	default:
 		bad |= json_object_set_new(j, "mode", json_string(dk_fmnist_mode_name(p->mode)));
 		bad |= json_object_set_new(j, "split", json_string(dk_split_name(p->split)));
@@ -110,5 +113,5 @@ int dk_task_params_from_json(json_t *j, dk_task_params *p)
 	/* data_dir is borrowed: it points into j, which must outlive p's use */
 	if ((v = json_object_get(j, "data_dir")) && !(p->data_dir = json_string_value(v)))
 		return DK_EINVAL;
-	return DK_OK;
+	return kind == DK_TASK_FLOW ? dk_task_flow_from_json(j, p) : DK_OK;
 }
