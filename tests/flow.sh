@@ -309,6 +309,29 @@ for e in range(y.shape[1]):
                for a in range(30) for b in range(29)), e
 PY
 
+# on Debian's dataset-fashion-mnist, when it is installed (bootstrap
+# installs it): the values are pixels / 255
+fm=/usr/share/datasets/fashion-mnist
+if [ -f "$fm/train-images-idx3-ubyte.gz" ] && [ -f "$fm/train-labels-idx1-ubyte.gz" ]; then
+	dk-gen flow --pattern fmnist --objects 2 --batch 4 --seed 9 >"$tmp/deb.npy"
+	is "$?" 0 "dk-gen flow --pattern fmnist on Debian's Fashion-MNIST: exit 0"
+	pycheck "flow --pattern fmnist (Debian's): 2 rows on a ring of 64, values k/255 clipped at 1, each example inked" \
+		"$tmp/deb.npy" <<'PY'
+import sys
+import numpy as np
+from npystream import arrays
+x, y, mask = arrays(sys.argv[1])
+assert y.shape == (20, 4, 64), y.shape
+k = np.round(y * 255)
+# a sum of two k/255 is (k1 + k2)/255 to within rounding, or 1 when clipped
+assert np.abs(y * 255 - k).max() < 1e-9 and (y <= 1).all(), np.abs(y * 255 - k).max()
+assert (y.max(axis=2) > 0).all()
+PY
+else
+	tap_result 0 "flow --pattern fmnist (Debian's) # SKIP dataset-fashion-mnist not installed"
+	tap_result 0 "flow --pattern fmnist (Debian's) values # SKIP dataset-fashion-mnist not installed"
+fi
+
 # ---- dk-train takes the task ----
 dk-train --task flow --ring 16 --batch 4 --steps 3 --seed 1 "$tmp/fernn.npy" >"$tmp/trained.npy"
 is "$?" 0 "dk-train --task flow on a fernn of 16 units: exit 0"
