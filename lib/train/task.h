@@ -40,7 +40,9 @@
  *	          paper feeds the model its own prediction back, which the
  *	          trainer does not); the target at step s is frame s, counted
  *	          (mask) at the frames_out prediction steps.  mse.  The
- *	          definition is task_flow.c's.
+ *	          input's and the target's attrs hold the medium's layout
+ *	          (stream/layout.h: one channel).  The definition is
+ *	          task_flow.c's.
  *
  * Random draws come from a dk_rng the caller gives, so a batch is a
  * function of the seed: training draws batch after batch from one
