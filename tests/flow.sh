@@ -262,6 +262,17 @@ assert m["output"]["layout"]["shape"] == [1, 16], m["output"]
 assert m["states"]["layout"]["shape"] == [6, 16], m["states"]["layout"]
 PY
 
+dk-equiv --group flow "$tmp/fernn.npy" "$tmp/r2.npy" >"$tmp/equiv.npy"
+is "$?" 0 "dk-equiv --group flow, a fernn driven by a flow batch (INPUT): exit 0"
+pycheck "dk-equiv: the fernn is flow-equivariant on the flow task's input (velocity 1, its lift's range)" \
+	"$tmp/equiv.npy" <<'PY'
+import json, sys
+from npystream import records
+m = {json.loads(raw)["name"]: json.loads(raw)["attrs"] for raw, a in records(sys.argv[1])}
+e = m["equiv/max"]["equiv"]
+assert e["group"] == "flow" and e["equivariant"] is True and e["breaks"] == "none", e
+PY
+
 # ---- Fashion-MNIST rows and images ----
 mkdir "$tmp/fm"
 pycheck "a tiny Fashion-MNIST in IDX files (train 5 images, t10k 3)" "$tmp/fm" <<'PY'
