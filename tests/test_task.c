@@ -400,6 +400,113 @@ static void test_params(void)
 	dk_rng_free(r);
 }
 
+/* ---- the flow task's velocity sets and parameters ---------------------- */
+
+static int velocities_are(const dk_task_params *p, int pairs, size_t n, const int (*v)[2])
+{
+	if (p->velocity_pairs != pairs || p->nvelocities != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (p->velocities[i][0] != v[i][0] || (pairs && p->velocities[i][1] != v[i][1]))
+			return 0;
+	return 1;
+}
+
+static void test_flow(void)
+{
+	dk_task_params p;
+	char err[256];
+	dk_task_params_init(&p, DK_TASK_FLOW);
+	static const int paper[5][2] = {{-2, 0}, {-1, 0}, {0, 0}, {1, 0}, {2, 0}};
+	ok(velocities_are(&p, 0, 5, paper) && p.units == 64 && p.frames_in == 10 &&
+	   p.frames_out == 10 && p.objects == 1 && p.pattern == DK_FLOW_BUMP,
+	   "flow's defaults: a ring of 64, 1 bump, 10 + 10 frames, velocities -2..2");
+
+	static const int listed[4][2] = {{3, 0}, {-1, 0}, {0, 0}, {-7, 0}};
+	ok(!dk_flow_velocities_parse("3,-1..0,-7", &p, err, sizeof err) &&
+	   velocities_are(&p, 0, 4, listed), "'3,-1..0,-7': values and a range, in the order given");
+	static const int pairs[3][2] = {{1, 0}, {-2, 3}, {0, -1}};
+	ok(!dk_flow_velocities_parse("1:0,-2:3,+0:-1", &p, err, sizeof err) &&
+	   velocities_are(&p, 1, 3, pairs), "'1:0,-2:3,+0:-1': pairs ROW:COL");
+	const char *bad[] = {"", " 1", "1 ", "1,", ",1", "1..", "..1", "2..1", "1:", ":1",
+	                     "1:2..3", "1,2:3", "1:2,3", "x", "1.5", "0x1", "-65..0",
+	                     "99999999999", NULL};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		dk_task_params q = p;
+		err[0] = '\0';
+		int st = dk_flow_velocities_parse(bad[i], &q, err, sizeof err);
+		ok(st == DK_EINVAL && err[0] && velocities_are(&q, 1, 3, pairs),
+		   "velocities '%s': DK_EINVAL, the set unchanged (%s)", bad[i] ? bad[i] : "(null)", err);
+	}
+
+	/* the parameters to JSON and back, on a torus with pairs and on a
+	   ring with values */
+	for (int torus = 0; torus < 2; torus++) {
+		dk_task_params a, back;
+		dk_task_params_init(&a, DK_TASK_FLOW);
+		a.objects = 2, a.frames_in = 3, a.frames_out = 60, a.seed = 5;
+		if (torus) {
+			a.sheet[0] = 30, a.sheet[1] = 29;
+			a.pattern = DK_FLOW_FMNIST, a.split = DK_SPLIT_TEST;
+			dk_flow_velocities_parse("2:0,0:-3", &a, err, sizeof err);
+		} else {
+			a.units = 40;
+			dk_flow_velocities_parse("-5..-4,7", &a, err, sizeof err);
+		}
+		json_t *j = dk_task_params_to_json(&a);
+		int st = dk_task_params_from_json(j, &back);
+		json_t *j2 = dk_task_params_to_json(&back);
+		ok(!st && json_equal(j, j2) && back.kind == DK_TASK_FLOW && back.objects == 2 &&
+		   back.frames_in == 3 && back.frames_out == 60 && back.units == a.units &&
+		   back.sheet[0] == a.sheet[0] && back.sheet[1] == a.sheet[1] &&
+		   back.pattern == a.pattern && back.split == a.split &&
+		   velocities_are(&back, a.velocity_pairs, a.nvelocities,
+		                  (const int (*)[2])a.velocities),
+		   "flow on a %s: its parameters to JSON and back", torus ? "torus" : "ring");
+		json_decref(j);
+		json_decref(j2);
+	}
+	const char *bad_json[] = {
+		"{\"task\": \"flow\", \"velocities\": []}",
+		"{\"task\": \"flow\", \"velocities\": [1, [2, 3]]}",
+		"{\"task\": \"flow\", \"velocities\": [[2, 3], 1]}",
+		"{\"task\": \"flow\", \"velocities\": [[2, 3, 4]]}",
+		"{\"task\": \"flow\", \"velocities\": [\"1\"]}",
+		"{\"task\": \"flow\", \"velocities\": [1.5]}",
+		"{\"task\": \"flow\", \"sheet\": [8]}",
+		"{\"task\": \"flow\", \"units\": -1}",
+		"{\"task\": \"flow\", \"pattern\": \"disc\"}",
+	};
+	for (size_t i = 0; i < sizeof bad_json / sizeof bad_json[0]; i++) {
+		json_t *j = json_loads(bad_json[i], 0, NULL);
+		dk_task_params q;
+		ok(j && dk_task_params_from_json(j, &q) == DK_EINVAL, "from JSON %s: DK_EINVAL",
+		   bad_json[i]);
+		json_decref(j);
+	}
+
+	/* a flow batch: sizes and a generated task's no examples */
+	dk_task_params_init(&p, DK_TASK_FLOW);
+	p.units = 12, p.batch = 3, p.frames_in = 4, p.frames_out = 5;
+	dk_task *t = NULL;
+	int st = dk_task_alloc(&p, &t, err, sizeof err);
+	ok(!st && dk_task_steps(t) == 9 && dk_task_inputs(t) == 12 && dk_task_outputs(t) == 12 &&
+	   !strcmp(dk_task_loss(t), "mse") && dk_task_examples(t) == 0,
+	   "flow on a ring of 12, 4 + 5 frames: 9 steps, 12 inputs and outputs, mse, no examples");
+	size_t idx = 0;
+	dk_task_batch *b = (dk_task_batch *)&p;
+	ok(t && dk_task_sample_examples(t, &idx, 1, &b, err, sizeof err) == DK_EINVAL && !b,
+	   "flow: no examples to pick (%s)", err);
+	dk_task_free(t);
+	/* velocities that fit no medium are refused */
+	dk_task_params_init(&p, DK_TASK_FLOW);
+	p.sheet[0] = 6, p.sheet[1] = 20;
+	dk_flow_velocities_parse("3", &p, err, sizeof err);
+	t = (dk_task *)&p;
+	ok(dk_task_alloc(&p, &t, err, sizeof err) == DK_EINVAL && !t,
+	   "flow: a value of 3 on a 6 x 20 torus (3 is half of 6): DK_EINVAL (%s)", err);
+}
+
 /* ---- IDX files --------------------------------------------------------- */
 
 /* An IDX header: type code, rank, dims. */
@@ -778,6 +885,7 @@ int main(void)
 	test_adding();
 	test_flipflop();
 	test_seeds();
+	test_flow();
 	test_idx();
 	test_fmnist();
 	char cmd[600];

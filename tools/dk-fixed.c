@@ -90,8 +90,8 @@ static void usage(void)
 	       "                        no Newton polish from the start states themselves\n"
 	       TOOL_HELP_OUTPUT
 	       "      --task TASK       no STATES: run MODEL on a batch of TASK (copy,\n"
-	       "                        adding, flipflop or fmnist) and start from its\n"
-	       "                        states; the task options are dk-gen's:\n"
+	       "                        adding, flipflop, fmnist or flow) and start from\n"
+	       "                        its states; the task options are dk-gen's:\n"
 	       TASK_OPTIONS_HELP
 	       TOOL_HELP_COMMON
 	       "\n"

@@ -1,7 +1,7 @@
 /*
  * dk-gen -- write a batch of task data: the input, target and mask
- * tensors of the copy, adding, flip-flop or sequential Fashion-MNIST
- * task (lib/train/task.h), as a stream.
+ * tensors of the copy, adding, flip-flop, sequential Fashion-MNIST or
+ * flow task (lib/train/task.h), as a stream.
  *
  * The options fill one dk_task_params; the library makes the batch; this
  * file checks that each option applies to the task asked for, adds its
@@ -29,7 +29,7 @@ static void usage(void)
 {
 	printf("Usage: dk-gen TASK [OPTION]...\n"
 	       "Write a batch of task data -- input, target and mask tensors -- to\n"
-	       "standard output.  TASK is copy, adding, flipflop or fmnist.\n"
+	       "standard output.  TASK is copy, adding, flipflop, fmnist or flow.\n"
 	       "\n"
 	       TASK_OPTIONS_HELP
 	       TOOL_HELP_OUTPUT
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 			o.output = optarg;
 	}
 	if (optind >= argc)
-		tool_usage_error("no task named (copy, adding, flipflop or fmnist)");
+		tool_usage_error("no task named (copy, adding, flipflop, fmnist or flow)");
 	if (argc - optind > 1)
 		tool_usage_error("one task at a time; '%s' is extra", argv[optind + 1]);
 	task_options_finish(&o.t, argv[optind]);

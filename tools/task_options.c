@@ -33,11 +33,18 @@ static void check_applies(const task_options *o)
 		{TASK_OPT_BITS, "--bits", 1u << DK_TASK_FLIPFLOP},
 		{TASK_OPT_PROB, "--prob", 1u << DK_TASK_FLIPFLOP},
 		{TASK_OPT_MODE, "--mode", 1u << DK_TASK_FMNIST},
-		{TASK_OPT_SPLIT, "--split", 1u << DK_TASK_FMNIST},
+		{TASK_OPT_SPLIT, "--split", 1u << DK_TASK_FMNIST | 1u << DK_TASK_FLOW},
 		{TASK_OPT_OFFSET, "--offset", 1u << DK_TASK_FMNIST},
 		{TASK_OPT_SHUFFLE, "--shuffle", 1u << DK_TASK_FMNIST},
 		{TASK_OPT_PERM_SEED, "--perm-seed", 1u << DK_TASK_FMNIST},
-		{TASK_OPT_DATA_DIR, "--data-dir", 1u << DK_TASK_FMNIST},
+		{TASK_OPT_DATA_DIR, "--data-dir", 1u << DK_TASK_FMNIST | 1u << DK_TASK_FLOW},
+		{TASK_OPT_RING, "--ring", 1u << DK_TASK_FLOW},
+		{TASK_OPT_TORUS, "--torus", 1u << DK_TASK_FLOW},
+		{TASK_OPT_OBJECTS, "--objects", 1u << DK_TASK_FLOW},
+		{TASK_OPT_PATTERN, "--pattern", 1u << DK_TASK_FLOW},
+		{TASK_OPT_VELOCITY_SET, "--velocity-set", 1u << DK_TASK_FLOW},
+		{TASK_OPT_FRAMES_IN, "--frames-in", 1u << DK_TASK_FLOW},
+		{TASK_OPT_FRAMES_OUT, "--frames-out", 1u << DK_TASK_FLOW},
 	};
 	const char *task = dk_task_kind_name(o->p.kind);
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
@@ -58,6 +65,14 @@ static void check_applies(const task_options *o)
 	}
 	if (o->given[TASK_OPT_PERM_SEED] && o->p.mode != DK_FMNIST_PERMUTED)
 		tool_usage_error("--perm-seed applies only to --mode permuted");
+	if (o->p.kind != DK_TASK_FLOW)
+		return;
+	if (o->given[TASK_OPT_RING] && o->given[TASK_OPT_TORUS])
+		tool_usage_error("--ring and --torus: a ring or a torus, not both");
+	if (o->p.pattern != DK_FLOW_FMNIST && (o->given[TASK_OPT_SPLIT] || o->given[TASK_OPT_DATA_DIR]))
+		tool_usage_error("%s applies to the flow task's --pattern fmnist only",
+		                 o->given[TASK_OPT_SPLIT] ? "--split" : "--data-dir");
+
 }
 
 void task_options_init(task_options *t)
@@ -94,6 +109,18 @@ int task_option(task_options *t, int c, const char *arg)
 	case TASK_OPT_SHUFFLE: p->shuffle = 1; break;
 	case TASK_OPT_PERM_SEED: p->perm_seed = task_parse_seed("--perm-seed", arg); break;
 	case TASK_OPT_DATA_DIR: p->data_dir = arg; break;
+	case TASK_OPT_RING: p->units = tool_parse_count("--ring", arg); break;
+	case TASK_OPT_TORUS: tool_parse_sheet("--torus", arg, 1, p->sheet); break;
+	case TASK_OPT_OBJECTS: p->objects = tool_parse_count("--objects", arg); break;
+	case TASK_OPT_PATTERN:
+		if (dk_flow_pattern_from_name(arg, &p->pattern))
+			tool_usage_error("--pattern: '%s' is not bump or fmnist", arg);
+		break;
+	/* parsed when the task is known (the parser needs no more, but a
+	   bad set for another task is reported as not applying) */
+	case TASK_OPT_VELOCITY_SET: t->text_velocities = arg; break;
+	case TASK_OPT_FRAMES_IN: p->frames_in = tool_parse_count("--frames-in", arg); break;
+	case TASK_OPT_FRAMES_OUT: p->frames_out = tool_parse_count("--frames-out", arg); break;
 	}
 	return 1;
 }
@@ -101,10 +128,15 @@ int task_option(task_options *t, int c, const char *arg)
 void task_options_finish(task_options *t, const char *task)
 {
 	if (dk_task_kind_from_name(task, &t->p.kind) || t->p.kind == DK_TASK_DATA)
-		tool_usage_error("unknown task '%s' (copy, adding, flipflop or fmnist)%s", task,
-		                 t->p.kind == DK_TASK_DATA ? "; trials of one's own: "
+		tool_usage_error("unknown task '%s' (copy, adding, flipflop, fmnist or flow)%s",
+		                 task, t->p.kind == DK_TASK_DATA ? "; trials of one's own: "
 		                 "dk-train --data FILE" : "");
 	check_applies(t);
+	if (t->text_velocities) {
+		char err[256];
+		if (dk_flow_velocities_parse(t->text_velocities, &t->p, err, sizeof err))
+			tool_usage_error("--velocity-set: %s", err);
+	}
 }
 
 void task_options_finish_data(task_options *t, const char *path)

@@ -64,6 +64,23 @@ static int check_limit(int rank, const size_t *shape, size_t limit,
 	                 shape[0], shape[1], shape[2], limit);
 }
 
+/* The layout in the target's attrs, when it is a layout of the outputs'
+   size: the outputs are compared with the target, unit by unit, so they
+   sit where its units do.  Anything else leaves out without one. */
+static void target_layout(const dk_bundle *b, size_t outputs, dk_layout *out)
+{
+	*out = (dk_layout){0};
+	long i = dk_bundle_find(b, DK_NAME_TARGET);
+	const dk_meta *meta = i >= 0 ? dk_bundle_meta(b, (size_t)i) : NULL;
+	const json_t *attrs = meta ? dk_meta_attrs(meta) : NULL;
+	const json_t *lj = attrs ? json_object_get(attrs, DK_LAYOUT_ATTR) : NULL;
+	dk_layout l;
+	char why[160];
+	if (lj && !dk_layout_from_json(lj, &l, why, sizeof why) &&
+	    dk_layout_units(&l) == outputs)
+		*out = l;
+}
+
 int dk_run_batch_read(dk_run_batch *rb, const dk_model *m, const dk_bundle *b,
                       size_t max_elements, char *err, size_t errlen)
 {
@@ -87,6 +104,7 @@ int dk_run_batch_read(dk_run_batch *rb, const dk_model *m, const dk_bundle *b,
 		return st;
 	}
 	dk_model_layout(m, &rb->layout);
+	target_layout(b, dk_model_output_size(m), &rb->output_layout);
 	rb->target = dk_bundle_get(b, DK_NAME_TARGET);
 	rb->mask = dk_bundle_get(b, DK_NAME_MASK);
 	return DK_OK;
@@ -135,10 +153,18 @@ int dk_run_batch_to_bundle(dk_run_batch *rb, int with_states, dk_bundle *b)
 	else
 		dk_tensor_free(states);
 	json_decref(attrs);
+	json_t *yattrs = NULL;
+	if (!st && rb->output_layout.rank > 0) {
+		json_t *l = dk_layout_to_json(&rb->output_layout);
+		yattrs = l ? json_pack("{s:o}", DK_LAYOUT_ATTR, l) : NULL;
+		if (!yattrs)
+			st = DK_ENOMEM;
+	}
 	if (!st)
-		st = dk_bundle_add_record(b, DK_NAME_OUTPUT, y, yaxes, 3, NULL);
+		st = dk_bundle_add_record(b, DK_NAME_OUTPUT, y, yaxes, 3, yattrs);
 	else
 		dk_tensor_free(y);
+	json_decref(yattrs);
 	if (!st && rb->has_loss) /* whatever its value: a NaN loss is a result too */
 		st = dk_bundle_add_record(b, DK_NAME_RUN_LOSS, dk_tensor_scalar(rb->loss),
 		                          NULL, 0, NULL);

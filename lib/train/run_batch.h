@@ -30,6 +30,9 @@ typedef struct dk_run_batch {
 	                             for a regression target */
 	dk_layout layout;         /* the model's spatial layout (rank 0: none),
 	                             for the attrs of the states */
+	dk_layout output_layout;  /* the target's layout when it covers the
+	                             outputs (a task's frames: the flow task),
+	                             for the attrs of the output; rank 0: none */
 	int has_loss;             /* loss evaluated (it may be NaN itself) */
 } dk_run_batch;
 
@@ -39,7 +42,8 @@ typedef struct dk_run_batch {
  * named input, else b's only tensor; (time, batch, feature) with m's
  * input size as its last axis, as f8), h0 (dk_model_h0_from_bundle), and
  * the target and mask when b has them, and m's spatial layout
- * (dk_model_layout).  DK_EINVAL (DK_ELIMIT when the
+ * (dk_model_layout), and the target's (its attr "layout", when it is one
+ * and covers m's outputs).  DK_EINVAL (DK_ELIMIT when the
  * states would hold more than max_elements values) with a message.
  */
 int dk_run_batch_read(dk_run_batch *rb, const dk_model *m, const dk_bundle *b,
@@ -57,7 +61,7 @@ int dk_run_batch_loss(dk_run_batch *rb, char *err, size_t errlen);
  * The records of the run into b, their tensors taken from rb: states
  * (time, batch, unit) when with_states (else dropped; with the attr
  * "layout" when the model has one, stream/layout.h), output (time,
- * batch, output), and run/loss and run/accuracy where evaluated.
+ * batch, output; with the target's "layout" when it had one), and run/loss and run/accuracy where evaluated.
  * DK_ENOMEM.
  */
 int dk_run_batch_to_bundle(dk_run_batch *rb, int with_states, dk_bundle *b);

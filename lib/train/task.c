@@ -1,8 +1,8 @@
 /*
  * task.c -- the task object: parameters and their names, checking them,
  * the shapes of a batch, and the metadata every batch carries.  Each
- * task's own data are made in task_synthetic.c, task_fmnist.c and
- * task_data.c.
+ * task's own data are made in task_synthetic.c, task_fmnist.c,
+ * task_data.c and task_flow.c.
  */
 #include <config.h>
 
@@ -13,10 +13,12 @@
 #include <jansson.h>
 
 #include "base/status.h"
+#include "stream/layout.h"
 #include "stream/names.h"
 #include "train/task_impl.h"
 
-static const char *const kind_names[DK_NTASK] = {"copy", "adding", "flipflop", "fmnist", "data"};
+static const char *const kind_names[DK_NTASK] = {"copy", "adding", "flipflop", "fmnist", "data",
+                                                  "flow"};
 static const char *const mode_names[DK_NFMNIST_MODE] = {"pixel", "row", "permuted"};
 static const char *const split_names[DK_NSPLIT] = {"train", "test"};
 static const char *const loss_names[DK_NLOSS] = {"auto", "mse", "xent"};
@@ -37,6 +39,9 @@ void dk_task_params_init(dk_task_params *p, dk_task_kind kind)
 	*p = (dk_task_params){
 		.kind = kind, .batch = 1, .length = 100, .bits = 3, .prob = 0.05,
 		.mode = DK_FMNIST_PIXEL, .split = DK_SPLIT_TRAIN,
+		.units = 64, .objects = 1, .pattern = DK_FLOW_BUMP,
+		.frames_in = 10, .frames_out = 10, .nvelocities = 5,
+		.velocities = {{-2, 0}, {-1, 0}, {0, 0}, {1, 0}, {2, 0}},
 	};
 }
 
@@ -165,6 +170,8 @@ static int check_params(const dk_task_params *p, dk_task *t, char *err,
 		if ((unsigned)p->split >= DK_NSPLIT)
 			return dk_task_fail(err, errlen, DK_EINVAL, "data: unknown split %d", (int)p->split);
 		break;
+	case DK_TASK_FLOW:
+		return dk_task_flow_check(p, t, err, errlen);
 	default:
 		break;
 	}
@@ -189,6 +196,9 @@ int dk_task_alloc(const dk_task_params *p, dk_task **out, char *err,
 			                         err, errlen);
 		else if (p->kind == DK_TASK_DATA)
 			st = dk_task_data_load(t, err, errlen);
+		else if (p->kind == DK_TASK_FLOW)
+			st = dk_task_flow_prepare(t, p->data_dir ? p->data_dir : DK_FMNIST_DIR,
+			                          err, errlen);
 	}
 	if (st) {
 		dk_task_free(t);
@@ -209,6 +219,7 @@ void dk_task_free(dk_task *t)
 	dk_tensor_free(t->y);
 	dk_tensor_free(t->w);
 	free(t->trials);
+	free(t->flow_bump);
 	free(t);
 }
 
@@ -221,6 +232,8 @@ const char *dk_task_loss(const dk_task *t) { return t->classify ? "xent" : "mse"
 size_t dk_task_examples(const dk_task *t)
 {
 	return t->labels ? t->labels->shape[0] : t->ntrials;
+	/* the flow task's images are drawn at random, not paged through */
+	return t->labels && t->params.kind == DK_TASK_FMNIST ? t->labels->shape[0] : 0;
 }
 
 void dk_task_batch_free(dk_task_batch *b)
@@ -257,6 +270,10 @@ static const char *length_convention(const dk_task *t)
 		return "T steps";
 	case DK_TASK_DATA:
 		return "the file's steps";
+	case DK_TASK_FLOW:
+		return "frames_in + frames_out steps: frames 0 .. frames_in-1 shown, "
+		       "then zero input; the target at step s is frame s, counted at "
+		       "the last frames_out steps";
 	default:
 		switch (t->params.mode) {
 		case DK_FMNIST_ROW: return "28 steps: rows of 28 pixels, top to bottom";
@@ -284,6 +301,10 @@ static json_t *batch_attrs(const dk_task *t, size_t offset)
 	if (t->params.kind == DK_TASK_FMNIST) {
 		bad |= json_object_set_new(a, "offset", json_integer((json_int_t)offset));
 		json_object_del(a, "data_dir"); /* where the files were is no property of the data */
+	}
+	if (t->params.kind == DK_TASK_FLOW) {
+		bad |= dk_task_flow_attrs(t, a);
+		json_object_del(a, "data_dir");
 	}
 	if (bad) {
 		json_decref(a);
@@ -324,7 +345,21 @@ static int make_meta(const dk_task *t, size_t offset, dk_task_batch *b)
 	b->target_meta = tensor_meta(DK_NAME_TARGET, out_axes, t->classify ? 2 : 3, attrs);
 	b->mask_meta = tensor_meta(DK_NAME_MASK, out_axes, t->mask_each ? 3 : 2, attrs);
 	json_decref(attrs);
-	return b->input_meta && b->target_meta && b->mask_meta ? DK_OK : DK_ENOMEM;
+	if (!b->input_meta || !b->target_meta || !b->mask_meta)
+		return DK_ENOMEM;
+	if (t->params.kind == DK_TASK_FLOW) {
+		/* where the input's and the target's features sit: the ring or
+		   torus, as a model's states carry theirs (stream/layout.h) */
+		json_t *layout;
+		if (dk_task_flow_layout(t, &layout))
+			return DK_ENOMEM;
+		int bad = dk_meta_set_attr(b->input_meta, DK_LAYOUT_ATTR, json_incref(layout));
+		bad |= dk_meta_set_attr(b->target_meta, DK_LAYOUT_ATTR, json_incref(layout));
+		json_decref(layout);
+		if (bad)
+			return DK_ENOMEM;
+	}
+	return DK_OK;
 }
 
 /* Allocate the batch's three zero-filled tensors. */
@@ -389,6 +424,7 @@ int dk_task_sample(const dk_task *t, dk_rng *r, size_t offset,
 		case DK_TASK_ADDING: dk_task_fill_adding(t, r, b); break;
 		case DK_TASK_FLIPFLOP: dk_task_fill_flipflop(t, r, b); break;
 		case DK_TASK_DATA: st = dk_task_data_draw(t, r, b, err, errlen); break;
+		case DK_TASK_FLOW: dk_task_fill_flow(t, r, b); break;
 		default: st = fmnist_sample(t, r, offset, b, err, errlen); break;
 		}
 	}

@@ -37,6 +37,18 @@
  *	          an optional mask (time, trial) or, for mse, (time, trial,
  *	          output); a batch is trials drawn without replacement.
  *	          mse or xent, by the target (or asked for: loss).
+ *	flow      (Keller 2025, the moving-MNIST task of flow-equivariant
+ *	          RNNs)  1 or more objects -- Gaussian bumps, or Fashion-MNIST
+ *	          rows (images on a sheet) -- on a periodic ring of N units
+ *	          or an H x W torus, each at a random position and moving
+ *	          with an integer velocity drawn from a set; frames_in frames
+ *	          shown, then frames_out to predict with zero input (the
+ *	          paper feeds the model its own prediction back, which the
+ *	          trainer does not); the target at step s is frame s, counted
+ *	          (mask) at the frames_out prediction steps.  mse.  The
+ *	          input's and the target's attrs hold the medium's layout
+ *	          (stream/layout.h: one channel).  The definition is
+ *	          task_flow.c's.
  *
  * Random draws come from a dk_rng the caller gives, so a batch is a
  * function of the seed: training draws batch after batch from one
@@ -59,6 +71,7 @@ typedef enum {
 	DK_TASK_FLIPFLOP,
 	DK_TASK_FMNIST,
 	DK_TASK_DATA,
+	DK_TASK_FLOW,
 	DK_NTASK
 } dk_task_kind;
 
@@ -74,6 +87,13 @@ typedef enum { DK_SPLIT_TRAIN, DK_SPLIT_TEST, DK_NSPLIT } dk_split;
 /* The loss of a data task: as its target says, or asked for. */
 typedef enum { DK_LOSS_AUTO, DK_LOSS_MSE, DK_LOSS_XENT, DK_NLOSS } dk_loss_kind;
 
+/* What moves in a flow task. */
+typedef enum {
+	DK_FLOW_BUMP,   /* a Gaussian bump of DK_FLOW_BUMP_SIGMA units, peak 1 */
+	DK_FLOW_FMNIST, /* a Fashion-MNIST row (ring) or image (sheet) */
+	DK_NFLOW_PATTERN
+} dk_flow_pattern;
+
 /* The copy task's sizes (Arjovsky et al.'s, and the Wave-RNN paper's). */
 #define DK_COPY_SYMBOLS 10   /* symbols to remember */
 #define DK_COPY_CLASSES 10   /* 0 blank, 1..8 symbols, 9 delimiter */
@@ -83,6 +103,10 @@ typedef enum { DK_LOSS_AUTO, DK_LOSS_MSE, DK_LOSS_XENT, DK_NLOSS } dk_loss_kind;
 #define DK_FMNIST_PACKAGE "dataset-fashion-mnist"
 #define DK_FMNIST_SIDE 28
 #define DK_FMNIST_CLASSES 10
+/* The flow task's limits and its bump's width. */
+#define DK_FLOW_MAX_OBJECTS 8
+#define DK_FLOW_MAX_VELOCITIES 64
+#define DK_FLOW_BUMP_SIGMA 2.0
 
 typedef struct dk_task_params {
 	dk_task_kind kind;
@@ -113,12 +137,29 @@ typedef struct dk_task_params {
 	int verify;            /* the checksums below are the files' expected
 	                          ones: a file whose tensors differ is refused */
 	uint32_t data_crc, test_crc; /* CRC-32 of the tensors (see task_data.c) */
+	/* flow (split and data_dir also serve its fmnist pattern) */
+	size_t units;          /* the ring's units, when sheet is {0, 0} */
+	size_t sheet[2];       /* rows and columns of a torus; {0, 0}: a ring */
+	size_t objects;        /* moving at once, 1 .. DK_FLOW_MAX_OBJECTS */
+	dk_flow_pattern pattern;
+	size_t frames_in;      /* frames shown, >= 1 */
+	size_t frames_out;     /* frames to predict after them, >= 1 */
+	size_t nvelocities;    /* entries of velocities, 1 .. DK_FLOW_MAX_VELOCITIES */
+	int velocity_pairs;    /* 0: each entry is one value v (velocities[i][0]):
+	                          a ring's velocity, or on a sheet one component,
+	                          the velocities being every pair (row, col) of
+	                          values; 1 (sheets only): each entry is a pair
+	                          (velocities[i][0], velocities[i][1]) = (row, col) */
+	int velocities[DK_FLOW_MAX_VELOCITIES][2]; /* units per frame, each
+	                          component under half its axis's units */
 } dk_task_params;
 
 /*
  * The defaults of a task: batch 1, length 100 (copy's T, adding's and
  * flipflop's steps), seed 0, 3 bits, probability 0.05, pixel mode, the
- * train split, offset 0, no shuffle, perm_seed 0, data_dir NULL.
+ * train split, offset 0, no shuffle, perm_seed 0, data_dir NULL; flow: a
+ * ring of 64 units, 1 bump, 10 frames in and 10 out, velocities -2 .. 2
+ * (each component on a sheet, as the paper's moving MNIST draws them).
  */
 void dk_task_params_init(dk_task_params *p, dk_task_kind kind);
 
@@ -132,6 +173,21 @@ const char *dk_split_name(dk_split split);
 int dk_split_from_name(const char *name, dk_split *split);
 const char *dk_loss_kind_name(dk_loss_kind loss);  /* "auto", "mse", "xent" */
 int dk_loss_kind_from_name(const char *name, dk_loss_kind *loss);
+const char *dk_flow_pattern_name(dk_flow_pattern pattern);
+int dk_flow_pattern_from_name(const char *name, dk_flow_pattern *pattern);
+
+/*
+ * A flow task's velocity set from text into p: comma-separated items,
+ * each an integer or an inclusive range A..B of them ("-2..2",
+ * "-4..-3,3..4"), in the order given (ranges ascending); or, for a
+ * sheet, pairs ROW:COL ("1:0,0:1,-1:-1"), which set velocity_pairs.
+ * A value listed twice is refused, so that each velocity is drawn with
+ * the same chance.  DK_EINVAL with err naming what is wrong; p is left
+ * as it was then.  Whether the values fit the ring or sheet is checked
+ * by dk_task_alloc.
+ */
+int dk_flow_velocities_parse(const char *text, dk_task_params *p, char *err,
+                             size_t errlen);
 
 /*
  * The parameters as a JSON object (only those that apply to the task),
@@ -179,6 +235,8 @@ size_t dk_task_outputs(const dk_task *t);
 const char *dk_task_loss(const dk_task *t);
 /* fmnist, data: examples (trials) in the loaded split; 0 for the
    generated tasks. */
+/* fmnist: examples in the loaded split; 0 for the generated tasks (flow
+   too, whose images are drawn at random). */
 size_t dk_task_examples(const dk_task *t);
 
 /* One batch; every pointer is owned by the batch. */

@@ -29,6 +29,9 @@ struct dk_task {
 	int mask_each;          /* a weight per output (mse) */
 	size_t *trials;         /* owned: the split's trials, ascending */
 	size_t ntrials;         /* how many */
+	/* flow only */
+	double *flow_bump;      /* owned: the bump centred on unit 0 (row 0,
+	                           col 0 of a sheet), over the whole medium */
 };
 
 /* Write a message into err as snprintf does; returns st. */
@@ -42,6 +45,20 @@ json_t *dk_task_json_seed(uint64_t seed);
 void dk_task_fill_copy(const dk_task *t, dk_rng *r, dk_task_batch *b);
 void dk_task_fill_adding(const dk_task *t, dk_rng *r, dk_task_batch *b);
 void dk_task_fill_flipflop(const dk_task *t, dk_rng *r, dk_task_batch *b);
+
+/* flow (task_flow.c): check p and set t's sizes (steps, inputs,
+   outputs); then make what sampling reads (the bump, or the images of
+   the fmnist pattern); the attrs its batches add (layout and bump
+   width) to a; its parameters to and from JSON. */
+int dk_task_flow_check(const dk_task_params *p, dk_task *t, char *err,
+                       size_t errlen);
+int dk_task_flow_prepare(dk_task *t, const char *data_dir, char *err,
+                         size_t errlen);
+int dk_task_flow_attrs(const dk_task *t, json_t *a);
+int dk_task_flow_layout(const dk_task *t, json_t **layout);
+int dk_task_flow_to_json(const dk_task_params *p, json_t *j);
+int dk_task_flow_from_json(json_t *j, dk_task_params *p);
+void dk_task_fill_flow(const dk_task *t, dk_rng *r, dk_task_batch *b);
 
 /* Load the split's files into t (images, labels, pixel_order). */
 int dk_task_fmnist_load(dk_task *t, const char *dir, char *err,

@@ -2,8 +2,10 @@
 #
 # The scripts rerun, at a size this machine can afford, experiments of
 # Keller, Muller, Sejnowski and Welling, "Traveling waves encode the recent
-# past and enhance sequence learning" (ICLR 2024), with the tools of the
-# build tree alone (dk-init, dk-gen, dk-train, dk-run, dk-cat) and awk.
+# past and enhance sequence learning" (ICLR 2024), and of Keller, "Flow
+# equivariant recurrent neural networks" (NeurIPS 2025, flow.sh), with the
+# tools of the build tree alone (dk-init, dk-gen, dk-train, dk-run,
+# dk-cat) and awk.
 # Each script prints Markdown table rows, one per model: task, model, size,
 # steps, what the paper reports, what was measured, and the commands that
 # measured it.  Every random draw is seeded, so a rerun prints the same
