@@ -397,6 +397,43 @@ int dk_wave_spectrum(const dk_wave_states *s, const dk_wave_options *o, size_t b
                      size_t c, double **P, size_t *nk, size_t *nf, char *err,
                      size_t errlen);
 
+/*
+ * The power spectrum of sheet c of sequence b of s, as the spectral
+ * method on sheets computes it under o (window, pad, open; wave_sheet.c):
+ * *P (the caller frees it) is shape[0] x shape[1] x shape[2] = Hp x Wp x
+ * nf, row-major: |X|^2 at row wavenumber jy / Hp, column wavenumber jx /
+ * Wp (each less 1 when above 1/2) and frequency l / (2 (nf - 1)); Hp = H
+ * and Wp = W on a torus, pad H and pad W open.  DK_EINVAL with a message
+ * naming the field for options out of range, rings, a sequence or sheet
+ * that is not there, too few steps or too large a transform; DK_ENOMEM.
+ */
+int dk_wave_sheet_spectrum(const dk_wave_states *s, const dk_wave_options *o,
+                           size_t b, size_t c, double **P, size_t shape[3],
+                           char *err, size_t errlen);
+
+/*
+ * The spectra of every (sequence, ring or sheet) of s under o as records
+ * (wave_spectrum_records.c), for dk-wave --spectrum, the wavenumbers in
+ * increasing order (from above -1/2 to at most 1/2):
+ *	wave/spectrum  rings: f8 (batch, ring, wavenumber, frequency), B x C
+ *	               x np x nf; sheets: f8 (batch, channel, row_wavenumber,
+ *	               col_wavenumber, frequency), B x C x Hp x Wp x nf: the
+ *	               power |X|^2 of dk_wave_spectrum and
+ *	               dk_wave_sheet_spectrum
+ *	wave/wavenumber            rings: f8 (wavenumber), cycles per unit
+ *	wave/row_wavenumber, wave/col_wavenumber   sheets: the same, (Hp)
+ *	               and (Wp)
+ *	wave/spectrum_frequency    f8 (frequency), cycles per step, 0 to 1/2
+ * each with attrs "units", "definition" and "wave" (window, pad,
+ * periodic, steps, units, and rows and cols on sheets).  DK_EINVAL with
+ * a message naming the field when o is not the spectral method or has
+ * window_steps (the spectrum is of all steps at once), and as the two
+ * spectra; DK_ELIMIT when the records' size overflows; DK_ENOMEM.
+ */
+int dk_wave_spectrum_to_bundle(const dk_wave_states *s,
+                               const dk_wave_options *o, dk_bundle *b,
+                               char *err, size_t errlen);
+
 /* The phase method (wave_phase.c), which dk_wave_run calls once it has
    checked o and s: r's shape fields set, its arrays not yet allocated. */
 int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
