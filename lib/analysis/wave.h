@@ -345,6 +345,10 @@ typedef struct dk_wave_states {
 int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
                                const size_t *sheet, dk_wave_states *s,
                                char *err, size_t errlen);
+/* The same from record i of b, whatever its name (dk-plot -s NAME). */
+int dk_wave_states_from_record(const dk_bundle *b, size_t i, size_t rings,
+                               const size_t *sheet, dk_wave_states *s,
+                               char *err, size_t errlen);
 void dk_wave_states_clear(dk_wave_states *s);
 
 /* Per (sequence, ring or sheet): arrays of B C values, row-major
@@ -412,6 +416,22 @@ int dk_wave_sheet_spectrum(const dk_wave_states *s, const dk_wave_options *o,
                            char *err, size_t errlen);
 
 /*
+ * Step `step` of sheet c of sequence b of s (wave_sheet_frame.c), for
+ * pictures: phase[H W] (row-major) each unit's phase arg z in (-pi, pi],
+ * z its analytic signal as the phase method computes it under o (band,
+ * generalized), and gx, gy (cy x cx cells, row-major: H x W on a torus,
+ * (H - 1) x (W - 1) open) the phase gradient of each cell of 2 x 2 units
+ * at that step, cycles per unit, as the phase method's cells sum it over
+ * the steps (above): a plane wave cos(2 pi (k . x - f t)) has g = -k.
+ * DK_EINVAL with a message naming the field for a band out of range,
+ * rings, a sequence, sheet or step that is not there, or a constant
+ * sheet (no phase); DK_ENOMEM.
+ */
+int dk_wave_sheet_phase_frame(const dk_wave_states *s, const dk_wave_options *o,
+                              size_t b, size_t c, size_t step, double *phase,
+                              double *gx, double *gy, char *err, size_t errlen);
+
+/*
  * The spectra of every (sequence, ring or sheet) of s under o as records
  * (wave_spectrum_records.c), for dk-wave --spectrum, the wavenumbers in
  * increasing order (from above -1/2 to at most 1/2):
@@ -454,10 +474,11 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b);
 
 /*
- * The spectral settings a run recorded in the "wave" object of its
- * records' attrs (window, pad, periodic: an open ring sets o->open), over
- * o's; a key that is absent leaves o's value, as the phase method's
- * records have no window or pad.  DK_EMETA with a message naming the key
+ * The settings a run recorded in the "wave" object of its records'
+ * attrs (window, pad, periodic: an open ring sets o->open; the phase
+ * method's band and generalized), over o's; a key that is absent leaves
+ * o's value, as the phase method's records have no window or pad and
+ * the spectral method's no band.  DK_EMETA with a message naming the key
  * when one is of the wrong type or out of range.
  */
 int dk_wave_options_from_attrs(const json_t *attrs, dk_wave_options *o,
