@@ -10,9 +10,9 @@
 # Adam at learning rate 1e-3, batch 128.  Each model, before and after
 # training, is run by dk-run on 100 test sequences (seed 1000), and
 # dk-wave's spectral method (hann window, padding 2, lines of speed 1)
-# reads the states.  The wRNN's states carry their layout (6 open-ended
-# rings of 100 units: the shift does not wrap), so each (sequence, ring)
-# is analysed on its own: 600 values.  The iRNN has no ring: its 100
+# reads the states.  The wRNN's states carry their layout (6 rings of
+# 100 units, periodic as the wRNN's circular convolution is), so each
+# (sequence, ring) is analysed on its own: 600 values.  The iRNN has no ring: its 100
 # units are read as one periodic ring of 100 in their index order (dk-wave's
 # default for states without a layout), 100 values.  That order means
 # nothing to the iRNN, so its traveling should be near 0 and its
@@ -21,11 +21,14 @@
 #
 # Reported per model and state: the median over the (sequence, ring)
 # values of wave/speed (units per step; + toward increasing unit index;
-# the count of NaN speeds, standing or powerless rings, in brackets),
-# of wave/traveling (+1 a pure wave toward increasing index, -1 toward
-# decreasing, 0 standing) and of wave/diagonal_power (the share of the
-# power on the lines of speed 1 over a time-shuffled surrogate's: about 1
-# when time order puts no more power there than chance).  An argument,
+# the count of NaN speeds, standing or powerless rings, in brackets), of
+# wave/wavelength (units: the peak's 1/|k|, which tells a wave along the
+# ring from a swell of the whole ring, whose k is near 0 and its speed
+# f/|k| large), of wave/traveling (+1 a pure wave toward increasing
+# index, -1 toward decreasing, 0 standing) and of wave/diagonal_power (the
+# share of the power on the lines of speed 1 over a time-shuffled
+# surrogate's: about 1 when time order puts no more power there than
+# chance).  An argument,
 # wrnn or irnn, runs one model.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -46,11 +49,11 @@ median_of() {
 		}'
 }
 
-# summary WAVES: the three medians of a dk-wave output.
+# summary WAVES: the four medians of a dk-wave output.
 summary() {
-	printf 'speed %s, traveling %s, diagonal power %s' \
-		"$(median_of "$1" wave/speed)" "$(median_of "$1" wave/traveling)" \
-		"$(median_of "$1" wave/diagonal_power)"
+	printf 'speed %s, wavelength %s, traveling %s, diagonal power %s' \
+		"$(median_of "$1" wave/speed)" "$(median_of "$1" wave/wavelength)" \
+		"$(median_of "$1" wave/traveling)" "$(median_of "$1" wave/diagonal_power)"
 }
 
 run "dk-gen copy --length $L --batch 100 --seed 1000 -o copy-test.npy"
