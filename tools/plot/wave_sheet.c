@@ -148,8 +148,11 @@ int plot_wave_sheet(const plot_options *o, const dk_bundle *b, plot_script *s)
 	FILE *gp = plot_script_begin(s, o);
 	if (!gp)
 		return TOOL_EXIT_FAIL;
-	fprintf(gp, "set title 'channel %zu, step %zu: direction %.4g deg, speed %.4g "
-	            "units per step'\n", c, t, deg, v);
+	if (arrow)
+		fprintf(gp, "set title 'channel %zu, step %zu: direction %.4g deg, speed "
+		            "%.4g units per step'\n", c, t, deg, v);
+	else
+		fprintf(gp, "set title 'channel %zu, step %zu: no one direction'\n", c, t);
 	/* a cyclic palette: -pi and pi are the same phase, the same colour */
 	fprintf(gp, "set palette defined (0 '#ff0000', 1 '#ffff00', 2 '#00ff00', "
 	            "3 '#00ffff', 4 '#0000ff', 5 '#ff00ff', 6 '#ff0000')\n"
