@@ -6,8 +6,11 @@
 # principal-component plane, the projections checked against NumPy's SVD
 # through a stand-in gnuplot that keeps its data; a ring's raster with
 # lines at the speed dk-wave fitted and its k-omega spectrum, checked
-# the same way against the records and NumPy's FFT; the same in three
-# components; a Lyapunov spectrum's convergence against dk-lyap's records;
+# the same way against the records and NumPy's FFT, and -s NAME read by
+# both; a sheet's phase at one step with its gradient's arrows and the
+# fitted direction, against a plane wave's exact phase and direction; the
+# same in three components; a Lyapunov spectrum's convergence against
+# dk-lyap's records;
 # errors and usage errors.
 . "$top_srcdir/tests/lib.sh"
 
@@ -424,7 +427,7 @@ from npystream import load
 R = load(sys.argv[1])
 b, c, d = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 window, pad = (sys.argv[5], int(sys.argv[6])) if len(sys.argv) > 6 else ("hann", 2)
-S = R["states"][:, b, 32 * c:32 * c + 32]
+S = R[os.environ.get("WAVE_NAME", "states")][:, b, 32 * c:32 * c + 32]
 got = np.fromfile(os.path.join(d, "data.bin"), dtype="<f8").reshape(S.shape)
 assert (got == S).all()
 v = R["wave/speed"][b, c]
@@ -506,8 +509,102 @@ sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
 from npystream import save_bytes
 open('$tmp/dir.npy', 'wb').write(save_bytes([(json.dumps({'name': 'wave/direction'}).encode(), np.zeros((2, 2)))]))"
 	cat "$tmp/wv.npy" "$tmp/dir.npy" >"$tmp/wsheet.npy"
-	fails_with 1 "wave with the records of sheets (wave/direction): exit 1" \
+	fails_with 1 "wave with the records of sheets (wave/direction) over rings: exit 1" \
 		dk-plot wave -o "$tmp/x.png" "$tmp/wsheet.npy"
+	fails_with 1 "wave --step on rings: exit 1" \
+		dk-plot wave --step 3 -o "$tmp/x.png" "$tmp/wv.npy"
+
+	# -s NAME: the raster and the spectrum both read NAME.  alt is the
+	# states with each ring's units in reverse order, whose spectrum is
+	# the states' mirrored in k: a spectrum read from states would fail
+	"$PY" -c "
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import by_name, save_bytes
+raw, a = by_name('$tmp/wffrun.npy')['states']
+m = json.loads(raw); m['name'] = 'alt'
+alt = np.concatenate([a[:, :, 31::-1], a[:, :, 63:31:-1]], axis=2)
+open('$tmp/alt.npy', 'wb').write(save_bytes([(json.dumps(m).encode(), np.ascontiguousarray(alt))]))"
+	cat "$tmp/wv.npy" "$tmp/alt.npy" >"$tmp/walt.npy"
+	DK_GNUPLOT="$tmp/wgrab" dk-plot wave -s alt --batch 1 --channel 1 -o "$tmp/wgrab.png" "$tmp/walt.npy"
+	is "$?" 0 "dk-plot wave -s alt"
+	WAVE_NAME=alt ok "-s alt: the raster and the spectrum are alt's (NumPy's FFT of alt)" \
+		"$PY" "$tmp/wave.py" "$tmp/walt.npy" 1 1 "$tmp/wgot"
+
+	# ---- wave on sheets ----
+	# Two sequences of a 12 x 16 torus, 64 steps, each a plane wave on
+	# the transform's bins, k = (2/16, 1/12) and (-1/16, 2/12) cycles per
+	# unit (col, row), f = 8/64 cycles per step: the analytic signal of
+	# cos(2 pi (k . x - f t)) is exp(2 pi i (f t - k . x)) exactly, so the
+	# phase is known to rounding, and the wave moves along k.
+	"$PY" -c "
+import json, os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import save_bytes
+t = np.arange(64)[:, None, None]
+i, j = np.arange(12)[None, :, None], np.arange(16)[None, None, :]
+a = np.stack([np.cos(2 * np.pi * (kx * j + ky * i - 8 / 64 * t)) for kx, ky in ((2 / 16, 1 / 12), (-1 / 16, 2 / 12))], axis=1)
+meta = {'name': 'movie', 'axes': ['time', 'batch', 'row', 'col']}
+open('$tmp/movie.npy', 'wb').write(save_bytes([(json.dumps(meta).encode(), a)]))"
+	dk-wave -o "$tmp/moviewave.npy" "$tmp/movie.npy"
+	cat "$tmp/movie.npy" "$tmp/moviewave.npy" >"$tmp/mv.npy"
+	ok "dk-plot wave -s movie on sheets draws a PNG" \
+		dk-plot wave -s movie -o "$tmp/sheet.png" "$tmp/mv.npy"
+	mkdir "$tmp/sgot"
+	printf '#!/bin/sh\nrm -f "%s"/*; cp phase.txt arrows.txt plot.gp "%s" && { test ! -e direction.txt || cp direction.txt "%s"; } && printf x >plot.png\n' \
+		"$tmp/sgot" "$tmp/sgot" "$tmp/sgot" >"$tmp/sgrab"
+	chmod +x "$tmp/sgrab"
+	# the phase, against the exact one, to 1e-9 radians (the transforms'
+	# rounding is near 1e-14; a step or a unit off moves it by at least
+	# 2 pi / 16); the arrows along k within 1 degree (each cell's
+	# gradient is exact up to rounding; a wrong sign or axis is 90 degrees
+	# or more away); the fitted arrow along wave/direction to 1e-9
+	# radians, and wave/direction along k within 1 degree
+	cat >"$tmp/sheet.py" <<'PYEOF'
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import load
+R = load(sys.argv[1])
+b, t, d = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+kx, ky = ((2 / 16, 1 / 12), (-1 / 16, 2 / 12))[b]
+P = np.loadtxt(os.path.join(d, "phase.txt"))
+assert P.shape == (12 * 16, 3), P.shape
+col, row, ph = P[:, 0], P[:, 1], P[:, 2]
+assert (row == np.repeat(np.arange(12), 16)).all() and (col == np.tile(np.arange(16), 12)).all()
+want = 2 * np.pi * (8 / 64 * t - kx * col - ky * row)
+err = np.angle(np.exp(1j * (ph - want)))
+assert np.abs(err).max() < 1e-9, np.abs(err).max()
+assert (np.abs(ph) <= np.pi).all()
+A = np.loadtxt(os.path.join(d, "arrows.txt"))
+assert A.ndim == 2 and A.shape[0] >= 16 and A.shape[1] == 4, A.shape
+along = np.degrees(np.arctan2(ky, kx))
+ang = np.degrees(np.arctan2(A[:, 3], A[:, 2]))
+assert np.abs((ang - along + 180) % 360 - 180).max() < 1, (ang, along)
+mid = A[:, :2] + A[:, 2:] / 2
+assert (mid[:, 0] > 0).all() and (mid[:, 0] < 16).all() and (mid[:, 1] > 0).all() and (mid[:, 1] < 12).all()
+D = np.loadtxt(os.path.join(d, "direction.txt"))
+fit = R["wave/direction"][b, 0]
+assert abs(np.angle(np.exp(1j * (np.arctan2(D[3], D[2]) - np.radians(fit))))) < 1e-9, (D, fit)
+assert abs((fit - along + 180) % 360 - 180) < 1, (fit, along)
+PYEOF
+	DK_GNUPLOT="$tmp/sgrab" dk-plot wave -s movie -o "$tmp/sgrab.png" "$tmp/mv.npy"
+	is "$?" 0 "dk-plot wave -s movie with a stand-in gnuplot"
+	ok "sheets, batch 0, the middle step 32: the phase exact, arrows and the fit along k" \
+		"$PY" "$tmp/sheet.py" "$tmp/mv.npy" 0 32 "$tmp/sgot"
+	grep -q "'phase.txt' using 1:2:3 with image, 'arrows.txt' using 1:2:3:4 with vectors.*'direction.txt'" "$tmp/sgot/plot.gp"
+	tap_result $? "the script draws the phase, its arrows and the fitted direction"
+	DK_GNUPLOT="$tmp/sgrab" dk-plot wave -s movie --batch 1 --step 5 -o "$tmp/sgrab.png" "$tmp/mv.npy"
+	ok "sheets, --batch 1 --step 5: that sequence's phase and direction" \
+		"$PY" "$tmp/sheet.py" "$tmp/mv.npy" 1 5 "$tmp/sgot"
+	fails_with 1 "sheets, --step 64 of 64 steps: exit 1" \
+		dk-plot wave -s movie --step 64 -o "$tmp/x.png" "$tmp/mv.npy"
+	fails_with 1 "sheets, --channel 1 of 1: exit 1" \
+		dk-plot wave -s movie --channel 1 -o "$tmp/x.png" "$tmp/mv.npy"
+	fails_with 1 "sheets without -s movie (no states): exit 1" \
+		dk-plot wave -o "$tmp/x.png" "$tmp/mv.npy"
 fi
 
 # ---- errors ----
@@ -542,7 +639,8 @@ for args in "" "bogus" "loss --size 0x10" "loss --size 10" "loss --size axb" \
             "raster --units 4" "loss a b" "loss --bogus" "eig --convention up" \
             "loss --convention map" "pca --batch 1" "eig --linear" "wave --linear" \
             "wave --convention map" "pca --components 4" "pca --components x" \
-            "loss --components 3" "lyap --linear" "lyap --batch 1"; do
+            "loss --components 3" "lyap --linear" "lyap --batch 1" \
+            "raster --step 1" "wave --step x"; do
 	# shellcheck disable=SC2086
 	dk-plot $args <"$tmp/net.npy" >"$tmp/u.out" 2>"$tmp/u.err"
 	is "$?" 2 "dk-plot $args: usage error, exit 2"

@@ -452,6 +452,72 @@ static void input(void)
 	dk_bundle_free(b);
 }
 
+/* dk_wave_sheet_phase_frame on an open sheet of 16 x 20 units carrying
+   a plane wave at 30 degrees, wavelength 6, speed 0.5: its frequency,
+   1/12 cycle per step, is bin 8 of the 96 steps' transform, so each
+   unit's analytic signal is exp(i (2 pi (f t - k . x) - 0.3)) to
+   rounding, and every one of the 15 x 19 cells' gradients is -k: its
+   direction within 1e-6 degrees of 30 + 180 and its length within 1e-9
+   of 1/6 (rounding is near 1e-13; a wrong sign, axis or pair of units
+   is off by degrees); the refusals. */
+static void frames(void)
+{
+	sheet_wave w = {.kind = PLANE, .angle = 30, .lambda = 6, .speed = 0.5};
+	dk_wave_states s = make(96, 2, 1, 16, 20, &w, 0, 5);
+	dk_wave_options o = dk_wave_options_default();
+	double phase[16 * 20], gx[16 * 20], gy[16 * 20];
+	char err[256];
+	int st = dk_wave_sheet_phase_frame(&s, &o, 1, 0, 48, phase, gx, gy, err,
+	                                   sizeof err);
+	ok(st == DK_OK, "phase frame of an open sheet: %s", st ? err : "ok");
+	double worst = 0, worst_len = 0;
+	for (size_t q = 0; q < 15 * 19 && st == DK_OK; q++) {
+		double deg = atan2(-gy[q], -gx[q]) * 180 / M_PI;
+		worst = fmax(worst, angle_error(deg, 30));
+		worst_len = fmax(worst_len, relerr(hypot(gx[q], gy[q]), 1.0 / 6));
+	}
+	ok(worst < 1e-6 && worst_len < 1e-9, "every cell's -g within 1e-6 degrees "
+	   "of 30 (worst %g) and |g| within 1e-9 of 1/6 (worst %g)", worst,
+	   worst_len);
+	ok(fabs(phase[0]) <= M_PI, "the phase is in (-pi, pi]: %g", phase[0]);
+	ok(dk_wave_sheet_phase_frame(&s, &o, 0, 0, 96, phase, gx, gy, err,
+	                             sizeof err) == DK_EINVAL && strstr(err, "step"),
+	   "step 96 of 96 is refused: %s", err);
+	ok(dk_wave_sheet_phase_frame(&s, &o, 2, 0, 0, phase, gx, gy, err,
+	                             sizeof err) == DK_EINVAL, "sequence 2 of 2 is "
+	   "refused: %s", err);
+	o.band = 0.5;
+	ok(dk_wave_sheet_phase_frame(&s, &o, 0, 0, 0, phase, gx, gy, err,
+	                             sizeof err) == DK_EINVAL && strstr(err, "band"),
+	   "band 0.5 is refused: %s", err);
+	o = dk_wave_options_default();
+	double *P;
+	size_t shape[3];
+	st = dk_wave_sheet_spectrum(&s, &o, 1, 0, &P, shape, err, sizeof err);
+	ok(st == DK_OK && shape[0] == 32 && shape[1] == 40 && shape[2] == 97,
+	   "the open sheet's spectrum is 32 x 40 x 97 (pad 2): %zu x %zu x %zu",
+	   shape[0], shape[1], shape[2]);
+	free(P);
+	o.pad = 65;
+	ok(dk_wave_sheet_spectrum(&s, &o, 0, 0, &P, shape, err, sizeof err) ==
+	   DK_EINVAL && !P && strstr(err, "pad"), "pad 65 is refused: %s", err);
+	o = dk_wave_options_default();
+	o.method = DK_WAVE_PHASE;
+	dk_bundle *b = dk_bundle_alloc();
+	ok(dk_wave_spectrum_to_bundle(&s, &o, b, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "method") && dk_bundle_size(b) == 0,
+	   "the spectrum of the phase method is refused: %s", err);
+	dk_bundle_free(b);
+	/* the same states read as rings: no sheet spectrum, no phase frame */
+	s.H = s.W = 0;
+	ok(dk_wave_sheet_spectrum(&s, &o, 0, 0, &P, shape, err, sizeof err) ==
+	   DK_EINVAL, "rings have no sheet spectrum: %s", err);
+	ok(dk_wave_sheet_phase_frame(&s, &o, 0, 0, 0, phase, gx, gy, err,
+	                             sizeof err) == DK_EINVAL, "rings have no "
+	   "phase frame: %s", err);
+	dk_wave_states_clear(&s);
+}
+
 int main(void)
 {
 	planes();
@@ -463,5 +529,6 @@ int main(void)
 	diagonal();
 	records();
 	input();
+	frames();
 	return tap_done();
 }

@@ -3,8 +3,9 @@
  * training run, the space-time raster of a network's states, eigenvalues
  * in the complex plane, fixed points with trajectories in the plane (or
  * space) of their first two (or three) principal components, a ring's
- * raster and k-omega spectrum with the speed dk-wave fitted to it, and
- * the convergence of a Lyapunov spectrum, as PNG or SVG.
+ * raster and k-omega spectrum with the speed dk-wave fitted to it (on
+ * sheets a step of the phase with its gradient), and the convergence of
+ * a Lyapunov spectrum, as PNG or SVG.
  *
  *	dk-train --task flipflop --steps 500 < net.npy | dk-plot loss -o loss.png
  *	dk-run net.npy in.npy | dk-plot raster --batch 2 -o raster.svg
@@ -32,10 +33,11 @@
 #include "plot/plot.h"
 
 enum { OPT_LINEAR = TOOL_OPT_FIRST_FREE, OPT_FORMAT, OPT_SIZE, OPT_BATCH,
-       OPT_CHANNEL, OPT_UNITS, OPT_CONVENTION, OPT_COMPONENTS };
+       OPT_CHANNEL, OPT_UNITS, OPT_CONVENTION, OPT_COMPONENTS, OPT_STEP };
 
 /* The options only some kinds take. */
-enum { TAKES_LINEAR = 1, TAKES_RING = 2, TAKES_CONVENTION = 4, TAKES_COMPONENTS = 8 };
+enum { TAKES_LINEAR = 1, TAKES_RING = 2, TAKES_CONVENTION = 4, TAKES_COMPONENTS = 8,
+       TAKES_STEP = 16 };
 
 #define SIZE_MAX_PIXELS 16384
 
@@ -64,10 +66,12 @@ static const struct kind {
 	 "          of the first two principal components of the states (or\n"
 	 "          the space of three), fixed and slow points (fp/kind) apart,\n"
 	 "          stable and unstable ones (jac/stable, fp/eig or jac/eig) marked\n"},
-	{"wave", plot_wave, DK_NAME_STATES, TAKES_RING,
+	{"wave", plot_wave, DK_NAME_STATES, TAKES_RING | TAKES_STEP,
 	 "  wave    the raster of one ring with lines at the speed dk-wave fitted\n"
 	 "          to it (wave/speed, beside the states in the stream), and the\n"
-	 "          ring's k-omega power spectrum with the speed's line\n"},
+	 "          ring's k-omega power spectrum with the speed's line; on sheets\n"
+	 "          one step of a sheet's phase with arrows along its gradient\n"
+	 "          and the fitted direction (wave/direction)\n"},
 	{"lyap", plot_lyap, DK_NAME_LYAP_TRACE, 0,
 	 "  lyap    the running estimate of each Lyapunov exponent against the\n"
 	 "          step (lyap/trace and lyap/trace_steps, as dk-lyap writes\n"
@@ -102,6 +106,8 @@ static void usage(void)
 	       "                        the states' layout or the model attributes in\n"
 	       "                        the stream (wave: default ring 0)\n"
 	       "      --units N         raster, wave: the units per channel\n"
+	       "      --step T          wave on sheets: the step drawn (default the\n"
+	       "                        middle one)\n"
 	       TOOL_HELP_COMMON
 	       "\n"
 	       "The program run is gnuplot (Debian package gnuplot-nox), or $DK_GNUPLOT.\n"
@@ -161,6 +167,7 @@ static int parse_options(int argc, char **argv, plot_options *o)
 		{"units", required_argument, NULL, OPT_UNITS},
 		{"convention", required_argument, NULL, OPT_CONVENTION},
 		{"components", required_argument, NULL, OPT_COMPONENTS},
+		{"step", required_argument, NULL, OPT_STEP},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -186,6 +193,10 @@ static int parse_options(int argc, char **argv, plot_options *o)
 			if (!(o->units = tool_parse_count("--units", optarg)))
 				tool_usage_error("--units: must be at least 1");
 			break;
+		case OPT_STEP:
+			o->step = tool_parse_count("--step", optarg);
+			o->have_step = 1;
+			break;
 		case OPT_CONVENTION:
 			if (dk_convention_from_name(optarg, &o->convention))
 				tool_usage_error("--convention: map or flow, not '%s'", optarg);
@@ -209,6 +220,8 @@ static void settle_options(plot_options *o, const struct kind *k)
 		                 kind_list(TAKES_RING, " and "));
 	if (!(k->takes & TAKES_LINEAR) && o->linear)
 		tool_usage_error("--linear is for %s", kind_list(TAKES_LINEAR, " and "));
+	if (o->have_step && !(k->takes & TAKES_STEP))
+		tool_usage_error("--step is for %s", kind_list(TAKES_STEP, " and "));
 	if (o->have_convention && !(k->takes & TAKES_CONVENTION))
 		tool_usage_error("--convention is for %s", kind_list(TAKES_CONVENTION, " and "));
 	if (o->components && !(k->takes & TAKES_COMPONENTS))

@@ -29,6 +29,7 @@ typedef struct {
 	size_t rings;            /* 0: the layout's, or one ring */
 	size_t sheet[2];         /* rows and columns; 0: none */
 	int stream;              /* read the states a window at a time */
+	int spectrum;            /* also the k-omega power spectra */
 	dk_wave_options wave;
 } options;
 
@@ -68,6 +69,12 @@ static void usage(void)
 	       "      --stream          read the states a window at a time (with\n"
 	       "                        --window-steps): memory bounded by the window,\n"
 	       "                        not the recording; the same results\n"
+	       "      --spectrum        also the power spectra: wave/spectrum (batch, ring,\n"
+	       "                        wavenumber, frequency), on sheets (batch, channel,\n"
+	       "                        row_wavenumber, col_wavenumber, frequency), and\n"
+	       "                        its axes' values wave/wavenumber (on sheets\n"
+	       "                        wave/row_wavenumber, wave/col_wavenumber) and\n"
+	       "                        wave/spectrum_frequency\n"
 	       "the phase method's:\n"
 	       "      --band B          keep the frequencies within a factor B of the\n"
 	       "                        ring's peak, B > 1, or 0 for all (default 2)\n"
@@ -100,6 +107,9 @@ static int run(const options *o, const dk_bundle *in, const char *src,
 		tool_warn(s.name, "%s", err);
 	else if (dk_wave_to_bundle(&r, out))
 		tool_warn(NULL, "out of memory");
+	else if (o->spectrum && dk_wave_spectrum_to_bundle(&s, &o->wave, out, err,
+	                                                   sizeof err))
+		tool_warn(s.name, "%s", err);
 	else
 		status = TOOL_EXIT_OK;
 	dk_wave_result_clear(&r);
@@ -138,7 +148,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_SHEET, OPT_OPEN, OPT_METHOD, OPT_SPEED,
 	       OPT_WINDOW, OPT_PAD, OPT_STANDING, OPT_BAND, OPT_GENERALIZED,
-	       OPT_SERIES, OPT_WINDOW_STEPS, OPT_STREAM };
+	       OPT_SERIES, OPT_WINDOW_STEPS, OPT_STREAM, OPT_SPECTRUM };
 	static const struct option longopts[] = {
 		{"rings", required_argument, NULL, OPT_RINGS},
 		{"sheet", required_argument, NULL, OPT_SHEET},
@@ -153,6 +163,7 @@ int main(int argc, char **argv)
 		{"series", no_argument, NULL, OPT_SERIES},
 		{"window-steps", required_argument, NULL, OPT_WINDOW_STEPS},
 		{"stream", no_argument, NULL, OPT_STREAM},
+		{"spectrum", no_argument, NULL, OPT_SPECTRUM},
 		{"seed", required_argument, NULL, 'S'},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
@@ -203,6 +214,7 @@ int main(int argc, char **argv)
 				                 DK_WAVE_MIN_STEPS);
 			break;
 		case OPT_STREAM: o.stream = 1; break;
+		case OPT_SPECTRUM: o.spectrum = 1; break;
 		case 'S': o.wave.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
 		case 'o': o.output = optarg; break;
 		}
@@ -217,6 +229,10 @@ int main(int argc, char **argv)
 		tool_usage_error("--window-steps needs --method spectral");
 	if (o.stream && !o.wave.window_steps)
 		tool_usage_error("--stream needs --window-steps");
+	if (o.spectrum && o.wave.method != DK_WAVE_SPECTRAL)
+		tool_usage_error("--spectrum needs --method spectral");
+	if (o.spectrum && o.wave.window_steps)
+		tool_usage_error("--spectrum is of all steps: not with --window-steps");
 	const char *path = optind < argc ? argv[optind] : "-";
 	dk_bundle *in = o.stream ? NULL : tool_read_bundle(path, o.max_elements);
 	dk_bundle *out = dk_bundle_alloc();
@@ -224,7 +240,7 @@ int main(int argc, char **argv)
 	             : o.stream ? run_stream(&o, path, out)
 	             : in ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b, s:I}",
+		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b, s:I, s:b}",
 		"input", path, "rings", (json_int_t)o.rings,
 		"sheet", (json_int_t)o.sheet[0], (json_int_t)o.sheet[1], "open", o.wave.open,
 		"method", dk_wave_method_name(o.wave.method), "speed", o.wave.speed,
@@ -232,7 +248,7 @@ int main(int argc, char **argv)
 		"pad", (json_int_t)o.wave.pad, "standing", o.wave.standing,
 		"seed", (json_int_t)o.wave.seed, "band", o.wave.band,
 		"generalized", o.wave.generalized, "series", o.wave.series,
-		"window_steps", (json_int_t)o.wave.window_steps));
+		"window_steps", (json_int_t)o.wave.window_steps, "spectrum", o.spectrum));
 	dk_bundle_free(in);
 	dk_bundle_free(out);
 	return status;

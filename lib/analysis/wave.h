@@ -348,6 +348,10 @@ typedef struct dk_wave_states {
 int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
                                const size_t *sheet, dk_wave_states *s,
                                char *err, size_t errlen);
+/* The same from record i of b, whatever its name (dk-plot -s NAME). */
+int dk_wave_states_from_record(const dk_bundle *b, size_t i, size_t rings,
+                               const size_t *sheet, dk_wave_states *s,
+                               char *err, size_t errlen);
 void dk_wave_states_clear(dk_wave_states *s);
 
 /* Per (sequence, ring or sheet): arrays of B C values, row-major
@@ -419,6 +423,59 @@ int dk_wave_run_stream(dk_stream_reader *rd, size_t rings, const size_t *sheet,
                        const dk_wave_options *o, dk_wave_result *r,
                        char *err, size_t errlen);
 
+/*
+ * The power spectrum of sheet c of sequence b of s, as the spectral
+ * method on sheets computes it under o (window, pad, open; wave_sheet.c):
+ * *P (the caller frees it) is shape[0] x shape[1] x shape[2] = Hp x Wp x
+ * nf, row-major: |X|^2 at row wavenumber jy / Hp, column wavenumber jx /
+ * Wp (each less 1 when above 1/2) and frequency l / (2 (nf - 1)); Hp = H
+ * and Wp = W on a torus, pad H and pad W open.  DK_EINVAL with a message
+ * naming the field for options out of range, rings, a sequence or sheet
+ * that is not there, too few steps or too large a transform; DK_ENOMEM.
+ */
+int dk_wave_sheet_spectrum(const dk_wave_states *s, const dk_wave_options *o,
+                           size_t b, size_t c, double **P, size_t shape[3],
+                           char *err, size_t errlen);
+
+/*
+ * Step `step` of sheet c of sequence b of s (wave_sheet_frame.c), for
+ * pictures: phase[H W] (row-major) each unit's phase arg z in (-pi, pi],
+ * z its analytic signal as the phase method computes it under o (band,
+ * generalized), and gx, gy (cy x cx cells, row-major: H x W on a torus,
+ * (H - 1) x (W - 1) open) the phase gradient of each cell of 2 x 2 units
+ * at that step, cycles per unit, as the phase method's cells sum it over
+ * the steps (above): a plane wave cos(2 pi (k . x - f t)) has g = -k.
+ * DK_EINVAL with a message naming the field for a band out of range,
+ * rings, a sequence, sheet or step that is not there, or a constant
+ * sheet (no phase); DK_ENOMEM.
+ */
+int dk_wave_sheet_phase_frame(const dk_wave_states *s, const dk_wave_options *o,
+                              size_t b, size_t c, size_t step, double *phase,
+                              double *gx, double *gy, char *err, size_t errlen);
+
+/*
+ * The spectra of every (sequence, ring or sheet) of s under o as records
+ * (wave_spectrum_records.c), for dk-wave --spectrum, the wavenumbers in
+ * increasing order (from above -1/2 to at most 1/2):
+ *	wave/spectrum  rings: f8 (batch, ring, wavenumber, frequency), B x C
+ *	               x np x nf; sheets: f8 (batch, channel, row_wavenumber,
+ *	               col_wavenumber, frequency), B x C x Hp x Wp x nf: the
+ *	               power |X|^2 of dk_wave_spectrum and
+ *	               dk_wave_sheet_spectrum
+ *	wave/wavenumber            rings: f8 (wavenumber), cycles per unit
+ *	wave/row_wavenumber, wave/col_wavenumber   sheets: the same, (Hp)
+ *	               and (Wp)
+ *	wave/spectrum_frequency    f8 (frequency), cycles per step, 0 to 1/2
+ * each with attrs "units", "definition" and "wave" (window, pad,
+ * periodic, steps, units, and rows and cols on sheets).  DK_EINVAL with
+ * a message naming the field when o is not the spectral method or has
+ * window_steps (the spectrum is of all steps at once), and as the two
+ * spectra; DK_ELIMIT when the records' size overflows; DK_ENOMEM.
+ */
+int dk_wave_spectrum_to_bundle(const dk_wave_states *s,
+                               const dk_wave_options *o, dk_bundle *b,
+                               char *err, size_t errlen);
+
 /* The phase method (wave_phase.c), which dk_wave_run calls once it has
    checked o and s: r's shape fields set, its arrays not yet allocated. */
 int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
@@ -439,10 +496,11 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b);
 
 /*
- * The spectral settings a run recorded in the "wave" object of its
- * records' attrs (window, pad, periodic: an open ring sets o->open), over
- * o's; a key that is absent leaves o's value, as the phase method's
- * records have no window or pad.  DK_EMETA with a message naming the key
+ * The settings a run recorded in the "wave" object of its records'
+ * attrs (window, pad, periodic: an open ring sets o->open; the phase
+ * method's band and generalized), over o's; a key that is absent leaves
+ * o's value, as the phase method's records have no window or pad and
+ * the spectral method's no band.  DK_EMETA with a message naming the key
  * when one is of the wrong type or out of range.
  */
 int dk_wave_options_from_attrs(const json_t *attrs, dk_wave_options *o,

@@ -147,11 +147,23 @@ int dk_wave_states_from_bundle(const dk_bundle *b, size_t rings,
 	long i = dk_points_find(b, names, 1, err, errlen);
 	if (i < 0)
 		return DK_EINVAL;
-	const char *nm0 = dk_bundle_name(b, (size_t)i);
+	return dk_wave_states_from_record(b, (size_t)i, rings, sheet, s, err,
+	                                  errlen);
+}
+
+int dk_wave_states_from_record(const dk_bundle *b, size_t i, size_t rings,
+                               const size_t *sheet, dk_wave_states *s,
+                               char *err, size_t errlen)
+{
+	*s = (dk_wave_states){0};
+	if (i >= dk_bundle_size(b))
+		return dk_errorf(DK_EINVAL, err, errlen, "no record %zu in %zu", i,
+		                 dk_bundle_size(b));
+	const char *nm0 = dk_bundle_name(b, i);
 	char nm[64];
 	snprintf(nm, sizeof nm, "%s", *nm0 ? nm0 : DK_NAME_STATES);
-	const dk_tensor *t = dk_bundle_tensor(b, (size_t)i);
-	int st = dk_wave_states_describe(nm, dk_bundle_meta(b, (size_t)i),
+	const dk_tensor *t = dk_bundle_tensor(b, i);
+	int st = dk_wave_states_describe(nm, dk_bundle_meta(b, i),
 	                                 t->dtype, t->rank, t->shape, rings,
 	                                 sheet, s, err, errlen);
 	if (st)

@@ -218,9 +218,23 @@ int dk_wave_options_from_attrs(const json_t *attrs, dk_wave_options *o,
 	if (per && !json_is_boolean(per))
 		return dk_errorf(DK_EMETA, err, errlen, "attrs: wave.periodic is not "
 		                 "true or false");
+	const json_t *band = json_object_get(w, "band");
+	const json_t *gen = json_object_get(w, "generalized");
+	if (band && (!json_is_number(band) ||
+	             !(json_number_value(band) == 0 ||
+	               (json_number_value(band) > 1 && json_number_value(band) <= 64))))
+		return dk_errorf(DK_EMETA, err, errlen, "attrs: wave.band is not 0 "
+		                 "or a number above 1 and at most 64");
+	if (gen && !json_is_boolean(gen))
+		return dk_errorf(DK_EMETA, err, errlen, "attrs: wave.generalized is "
+		                 "not true or false");
 	if (pad)
 		o->pad = (size_t)json_integer_value(pad);
 	if (per)
 		o->open = !json_is_true(per);
+	if (band)
+		o->band = json_number_value(band);
+	if (gen)
+		o->generalized = json_is_true(gen);
 	return DK_OK;
 }

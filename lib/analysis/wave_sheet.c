@@ -6,13 +6,16 @@
  * the dominant direction, and the power on the speed-V cone against a
  * time-shuffled surrogate (see wave.h for the definitions).  The
  * pattern is the phase method's (wave_sheet_phase.c), run on the same
- * sheet.
+ * sheet.  The power spectrum itself, of one sheet, for dk-wave
+ * --spectrum (dk_wave_sheet_spectrum).
  */
 #include <config.h>
 
 #include <complex.h>
 #include <fftw3.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -334,4 +337,50 @@ int dk_wave_sheet_spectral_run(const dk_wave_states *s,
 		return dk_errorf(st, err, errlen, "out of memory");
 	}
 	return DK_OK;
+}
+
+int dk_wave_sheet_spectrum(const dk_wave_states *s, const dk_wave_options *o,
+                           size_t b, size_t c, double **P, size_t shape[3],
+                           char *err, size_t errlen)
+{
+	*P = NULL;
+	shape[0] = shape[1] = shape[2] = 0;
+	if (!s->H)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "%s: the sheet spectrum is of sheets, not rings",
+		                 s->name);
+	if (o->pad < 1 || o->pad > 64)
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "pad must be from 1 to 64, not %zu", o->pad);
+	if (o->window != DK_WAVE_HANN && o->window != DK_WAVE_NO_WINDOW)
+		return dk_errorf(DK_EINVAL, err, errlen, "window: unknown kind %d",
+		                 (int)o->window);
+	if (b >= s->B || c >= s->C)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: no sequence %zu, sheet "
+		                 "%zu in %zu sequences of %zu sheets", s->name, b, c,
+		                 s->B, s->C);
+	size_t pad = o->pad, T = s->T;
+	/* as dk_wave_run: every padded side fits FFTW's int, and the bins'
+	   bytes a size_t */
+	if (T < DK_WAVE_MIN_STEPS || s->H < DK_WAVE_MIN_SIDE ||
+	    s->W < DK_WAVE_MIN_SIDE || pad * T >= (size_t)INT_MAX ||
+	    pad * s->H >= (size_t)INT_MAX || pad * s->W >= (size_t)INT_MAX ||
+	    pad * s->H > SIZE_MAX / 16 / pad / s->W / (pad * T + 2))
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: sheets of %zu x %zu "
+		                 "units over %zu steps padded %zu times: too small or "
+		                 "too many for one transform", s->name, s->H, s->W, T,
+		                 pad);
+	work w;
+	int st = work_alloc(&w, T, s->H, s->W, s->periodic && !o->open, o);
+	size_t bins = w.Hp * w.Wp * w.nf;
+	double *p = st ? NULL : malloc(bins * sizeof *p);
+	if (p) {
+		dk_wave_raster(s, b, c, w.a);
+		spectrum(&w, NULL);
+		memcpy(p, w.P, bins * sizeof *p);
+		*P = p;
+		shape[0] = w.Hp, shape[1] = w.Wp, shape[2] = w.nf;
+	}
+	work_free(&w);
+	return p ? DK_OK : dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 }

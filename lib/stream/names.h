@@ -86,6 +86,15 @@
 #define DK_NAME_WAVE_PATTERN   "wave/pattern"
 #define DK_NAME_WAVE_CENTRE    "wave/centre"
 #define DK_NAME_WAVE_SENSE     "wave/sense"
+/* the k-omega power spectrum (dk-wave --spectrum): rings (batch, ring,
+   wavenumber, frequency), sheets (batch, channel, row_wavenumber,
+   col_wavenumber, frequency); the axes' values, cycles per unit and per
+   step */
+#define DK_NAME_WAVE_SPECTRUM           "wave/spectrum"
+#define DK_NAME_WAVE_WAVENUMBER         "wave/wavenumber"
+#define DK_NAME_WAVE_ROW_WAVENUMBER     "wave/row_wavenumber"
+#define DK_NAME_WAVE_COL_WAVENUMBER     "wave/col_wavenumber"
+#define DK_NAME_WAVE_SPECTRUM_FREQUENCY "wave/spectrum_frequency"
 
 /* equivariance (dk-equiv): the group elements (element, axis), the
    errors per element, per element and time step, and the largest (0-d) */

@@ -5,7 +5,7 @@
 # past and enhance sequence learning" (ICLR 2024), and of Keller, "Flow
 # equivariant recurrent neural networks" (NeurIPS 2025, flow.sh), with the
 # tools of the build tree alone (dk-init, dk-gen, dk-train, dk-run,
-# dk-cat) and awk.
+# dk-cat, dk-wave) and awk.
 # Each script prints Markdown table rows, one per model: task, model, size,
 # steps, what the paper reports, what was measured, and the commands that
 # measured it.  Every random draw is seeded, so a rerun prints the same
@@ -23,7 +23,7 @@ repro_builddir=$(cd "$repro_builddir" && pwd)
 PATH=$repro_builddir/tools:$PATH
 export PATH
 
-for repro_tool in dk-init dk-gen dk-train dk-run dk-cat dk-info; do
+for repro_tool in dk-init dk-gen dk-train dk-run dk-cat dk-info dk-wave; do
 	if [ ! -x "$repro_builddir/tools/$repro_tool" ]; then
 		echo "$(basename "$0"): no $repro_builddir/tools/$repro_tool: run 'make' first" >&2
 		exit 2

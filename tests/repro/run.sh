@@ -1,14 +1,15 @@
 #!/bin/bash
 # run.sh -- run every reproduction of tests/repro/ and print their table.
 #
-# Runs adding.sh, copy.sh, flipflop.sh, fmnist.sh and flow.sh in turn (or the ones
-# named as arguments) and prints, in Markdown, the OpenBLAS settings found
-# in the environment and one table row per model trained.  The step counts
+# Runs adding.sh, copy.sh, flipflop.sh, fmnist.sh, flow.sh and waves.sh in
+# turn (or the ones named as arguments) and prints, in Markdown, the
+# OpenBLAS settings found in the environment and one table row per model
+# trained.  The step counts
 # and losses depend on the seeds alone, not on the machine's load; the
 # whole run takes about half an hour of CPU time.  Each script's opening
 # comment says what it trains and how it measures.  Environment: as lib.sh
 # says, and the step caps ADDING_WRNN_STEPS, ADDING_IRNN_STEPS, COPY_STEPS,
-# FLIPFLOP_STEPS, FMNIST_STEPS and FLOW_STEPS.
+# FLIPFLOP_STEPS, FMNIST_STEPS, FLOW_STEPS and WAVES_STEPS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -16,6 +17,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 printf 'OpenBLAS: %s\n\n' "$(blas_settings)"
 echo '| task | model | size | steps | paper | measured | commands |'
 echo '|---|---|---|---|---|---|---|'
-for s in ${*:-adding copy flipflop fmnist flow}; do
+for s in ${*:-adding copy flipflop fmnist flow waves}; do
 	bash "$here/$s.sh"
 done

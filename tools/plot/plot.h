@@ -31,6 +31,8 @@ typedef struct plot_options {
 	int linear;              /* loss: a linear loss axis */
 	size_t batch, channel, units; /* raster; channel SIZE_MAX: none; units 0: none */
 	int have_batch;          /* --batch given */
+	size_t step;             /* wave on sheets: the step drawn */
+	int have_step;           /* --step given; else the middle step */
 	dk_convention convention; /* eig, pca: valid when have_convention */
 	int have_convention;     /* --convention given; else by the attrs */
 	size_t components;       /* pca: 2 or 3; 0 for the default, 2 */
@@ -49,6 +51,9 @@ int plot_eig(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_pca(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_wave(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_lyap(const plot_options *o, const dk_bundle *b, plot_script *s);
+
+/* ---- wave_sheet.c: dk-plot wave on sheets, which plot_wave hands over to ---- */
+int plot_wave_sheet(const plot_options *o, const dk_bundle *b, plot_script *s);
 
 /* ---- raster.c: the plane of states raster and wave draw ---- */
 

@@ -13,7 +13,8 @@
  * spectral method computes it (dk_wave_spectrum, with the window,
  * padding and boundary dk-wave recorded in wave/speed's attrs): spec.txt
  * holds rows "k f power" in increasing k, a blank line after each k, and
- * kline.txt the speed line f = -v k, two points.
+ * kline.txt the speed line f = -v k, two points.  Both read the states
+ * -s names (states by default).  Sheets are wave_sheet.c's.
  */
 #include <config.h>
 
@@ -49,7 +50,9 @@ static int write_lines(plot_script *s, double v, size_t T, size_t count)
 static int write_spectrum(const plot_options *o, const dk_bundle *b, plot_script *s,
                           size_t count, size_t c, double v)
 {
-	const dk_tensor *t = dk_bundle_get(b, o->select);
+	/* o->select is there: plot_raster_plane has drawn it */
+	size_t rec = (size_t)dk_bundle_find(b, o->select);
+	const dk_tensor *t = dk_bundle_tensor(b, rec);
 	dk_wave_states ws;
 	dk_wave_options wo = dk_wave_options_default();
 	char err[256];
@@ -61,8 +64,8 @@ static int write_spectrum(const plot_options *o, const dk_bundle *b, plot_script
 	         : dk_wave_options_from_attrs(dk_meta_attrs(dk_bundle_meta(b, (size_t)at)),
 	                                      &wo, err, sizeof err);
 	if (!st)
-		st = dk_wave_states_from_bundle(b, t->shape[t->rank - 1] / count, NULL,
-	                                    &ws, err, sizeof err);
+		st = dk_wave_states_from_record(b, rec, t->shape[t->rank - 1] / count,
+		                                NULL, &ws, err, sizeof err);
 	if (!st) {
 		st = dk_wave_spectrum(&ws, &wo, o->batch, c, &P, &nk, &nf, err, sizeof err);
 		dk_wave_states_clear(&ws);
@@ -100,11 +103,6 @@ static int fitted_speed(const plot_options *o, const dk_bundle *b, size_t *ring,
 		          "(cat run.npy wave.npy | dk-plot wave)", DK_NAME_WAVE_SPEED);
 		return 1;
 	}
-	if (dk_bundle_get(b, DK_NAME_WAVE_DIRECTION)) {
-		tool_warn(o->input, "%s is of sheets (%s is there): dk-plot wave draws "
-		          "rings", DK_NAME_WAVE_SPEED, DK_NAME_WAVE_DIRECTION);
-		return 1;
-	}
 	if (t->rank != 2 || t->dtype != DK_F8) {
 		tool_warn(o->input, "%s: not f8 (batch, ring) as dk-wave writes it",
 		          DK_NAME_WAVE_SPEED);
@@ -128,6 +126,13 @@ int plot_wave(const plot_options *o, const dk_bundle *b, plot_script *s)
 	plot_options ro = *o;
 	double v;
 	size_t T, count;
+	if (dk_bundle_get(b, DK_NAME_WAVE_DIRECTION))
+		return plot_wave_sheet(o, b, s); /* dk-wave's records of sheets */
+	if (o->have_step) {
+		tool_warn(o->input, "--step is for sheets; %s is of rings",
+		          DK_NAME_WAVE_SPEED);
+		return TOOL_EXIT_FAIL;
+	}
 	if (fitted_speed(o, b, &ro.channel, &v) || plot_raster_plane(&ro, b, s, &T, &count))
 		return TOOL_EXIT_FAIL;
 	int lines = isfinite(v);
