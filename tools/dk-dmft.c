@@ -26,7 +26,7 @@
 #include "tool.h"
 
 enum { OPT_PHI = TOOL_OPT_FIRST_FREE, OPT_TAU_MAX, OPT_DTAU, OPT_SIMULATE,
-       OPT_SEEDS, OPT_TRANSIENT, OPT_PARAMS };
+       OPT_SEEDS, OPT_TRANSIENT, OPT_PARAMS, OPT_INTEGRATOR };
 
 typedef struct {
 	const char *output;
@@ -37,6 +37,7 @@ typedef struct {
 	int sim_given;          /* a simulation option was given */
 	int phi_given;          /* --phi was given */
 	int seed_given;         /* --seed was given */
+	int integrator_given;   /* --integrator was given */
 	const char *params;     /* --params: a sweep's parameter stream */
 	const char *gain;       /* --gain as given: a list for multiregion */
 	dk_dmft_options dmft;
@@ -71,7 +72,7 @@ static void usage(void)
 	       "      --dtau D          scs: the grid's step (default 0.1)\n"
 	       "      --simulate N      map: also simulate networks of N units (2 to\n"
 	       "                        8192); writes sim/q, sim/lyapunov;\n"
-	       "                        scs: the same (Euler steps of 0.05, the\n"
+	       "                        scs: the same (steps of 0.05, the\n"
 	       "                        autocorrelation by FFT); writes sim/delta0,\n"
 	       "                        sim/delta;\n"
 	       "                        multiregion: of N units per region (the\n"
@@ -84,6 +85,8 @@ static void usage(void)
 	       "                        (default 200)\n"
 	       "  -T, --steps T         --simulate: measured steps (default 500;\n"
 	       "                        scs: at least 2, N T at most 2^27)\n"
+	       "      --integrator RULE scs --simulate: euler, heun (second order)\n"
+	       "                        or rk4 (fourth) (default euler)\n"
 	       DMFT_MULTI_HELP
 	       "      --params FILE     a sweep: one solve per row of the stream FILE\n"
 	       "                        (- for stdin) of tensors named after options\n"
@@ -153,6 +156,8 @@ static void check_multiregion(options *o)
 {
 	if (o->tau_given || o->phi_given)
 		tool_usage_error("--phi, --tau-max and --dtau are for scs and map");
+	if (o->integrator_given)
+		tool_usage_error("--integrator is for scs --simulate");
 	if (o->sim_given && !o->sim.units)
 		tool_usage_error("--seeds, --transient and --steps are for "
 		                 "multiregion --simulate");
@@ -187,6 +192,8 @@ static void check_single(options *o)
 	o->sim_given |= o->seed_given;
 	if (!o->scs && o->tau_given)
 		tool_usage_error("--tau-max and --dtau are for scs, not map");
+	if (o->integrator_given && !(o->scs && o->sim.units))
+		tool_usage_error("--integrator is for scs --simulate");
 	if (o->sim_given && !o->sim.units)
 		tool_usage_error("--seeds, --seed, --transient and --steps are for "
 		                 "--simulate");
@@ -209,8 +216,17 @@ static void check_single(options *o)
 /* The options as run, for the provenance. */
 static json_t *provenance(const options *o)
 {
-	if (!o->multi)
-		return dmft_single_json(o->scs, &o->dmft, &o->sim);
+	if (!o->multi) {
+		/* Euler's provenance as before there was a choice: same bytes */
+		json_t *j = dmft_single_json(o->scs, &o->dmft, &o->sim);
+		if (j && o->sim.integrator != DK_DMFT_EULER &&
+		    json_object_set_new(j, "integrator", json_string(
+		        dk_dmft_integrator_name(o->sim.integrator)))) {
+			json_decref(j);
+			j = NULL;
+		}
+		return j;
+	}
 	json_t *prov = dmft_multi_json(&o->multi_opts);
 	if (prov && o->sim.units &&
 	    json_object_update_new(prov, json_pack("{s:I, s:I, s:I, s:I}",
@@ -233,6 +249,7 @@ static const struct option longopts[] = {
 	{"seed", required_argument, NULL, 'S'},
 	{"transient", required_argument, NULL, OPT_TRANSIENT},
 	{"steps", required_argument, NULL, 'T'},
+	{"integrator", required_argument, NULL, OPT_INTEGRATOR},
 	DMFT_MULTI_LONGOPTS,
 	{"params", required_argument, NULL, OPT_PARAMS},
 	{"output", required_argument, NULL, 'o'},
@@ -296,6 +313,12 @@ static void read_options(int argc, char **argv, options *o)
 			if ((o->sim.steps = tool_parse_count("--steps", optarg)) == 0)
 				tool_usage_error("--steps must be at least 1");
 			o->sim_given = 1;
+			break;
+		case OPT_INTEGRATOR:
+			if (dk_dmft_integrator_from_name(optarg, &o->sim.integrator))
+				tool_usage_error("--integrator: euler, heun or rk4, not '%s'",
+				                 optarg);
+			o->integrator_given = 1;
 			break;
 		case OPT_PARAMS: o->params = optarg; break;
 		case 'o': o->output = optarg; break;

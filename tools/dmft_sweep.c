@@ -13,7 +13,7 @@
 
 /* Options with a value that a parameter stream may not set. */
 static const char *const not_swept[] = {"output", "max-elements", "params",
-                                        "phi"};
+                                        "phi", "integrator"};
 
 /* The names of the options that can be swept, into names (room for
    every option); their count. */

@@ -5,8 +5,8 @@
  * rows stacked along a leading axis "row" (lib/stream/sweep.h) with the
  * parameters echoed as sweep/NAME records.  A tensor is named after the
  * long option it sets (gain, tau-max, a, ...): every option with a
- * value but the tool's own (output, max-elements, params, and phi, a
- * name and not a number) can be swept, for every kind, without code for
+ * value but the tool's own (output, max-elements, params) and those
+ * whose value is a name (phi, integrator) can be swept, for every kind, without code for
  * it here.
  */
 #ifndef DK_DMFT_SWEEP_H
