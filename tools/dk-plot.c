@@ -66,6 +66,11 @@ static const struct kind {
 	 "  wave    the raster of one ring with lines at the speed dk-wave fitted\n"
 	 "          to it (wave/speed, beside the states in the stream), and the\n"
 	 "          ring's k-omega power spectrum with the speed's line\n"},
+	{"dmft", plot_dmft, NULL, 0,
+	 "  dmft    dk-dmft's output: scs's Delta(tau) with the simulation's\n"
+	 "          (sim/delta) as points; multiregion --gain's currents S(t)\n"
+	 "          per pair of regions over each region's Delta(t, t); a\n"
+	 "          sweep's Delta0, q or A against the swept parameter\n"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
