@@ -11,7 +11,10 @@
  * The equations, their solution and its accuracy are
  * lib/analysis/dmft/dmft.h's, multiregion.h's and
  * multiregion_dynamic.h's; scs and map --simulate add
- * the same measured on simulated networks.
+ * the same measured on simulated networks.  With --params FILE, one
+ * solve per row of a parameter stream (dmft_sweep.c): the options are
+ * read and checked, and the solve made, by one function for a row as for
+ * the command line.
  */
 #include <config.h>
 

@@ -2,14 +2,16 @@
  * dk-plot -- pictures of streams through gnuplot: the loss curve of a
  * training run, the space-time raster of a network's states, eigenvalues
  * in the complex plane, fixed points with trajectories in the plane of
- * their first two principal components, and a ring's raster and k-omega
- * spectrum with the speed dk-wave fitted to it, as PNG or SVG.
+ * their first two principal components, a ring's raster and k-omega
+ * spectrum with the speed dk-wave fitted to it, and dk-dmft's theory
+ * beside its simulation or along a sweep, as PNG or SVG.
  *
  *	dk-train --task flipflop --steps 500 < net.npy | dk-plot loss -o loss.png
  *	dk-run net.npy in.npy | dk-plot raster --batch 2 -o raster.svg
  *	dk-jac net.npy fp.npy | dk-plot eig -o eig.png
  *	cat fp.npy run.npy | dk-plot pca -o pca.png
  *	cat run.npy wave.npy | dk-plot wave --channel 1 -o wave.png
+ *	dk-dmft scs --simulate 1000 | dk-plot dmft -o delta.png
  *
  * This file is the dispatcher: it reads the options and the stream, picks
  * the kind of picture from the table below, and has it write its data and
