@@ -30,14 +30,14 @@ param() { dk-cat -T -r arr_0="$1"; }
 grid="0.5 0.9 1.2 1.5 2 3 5"
 printf '%s\n' $grid | param gain >"$tmp/g.npy"
 ok "map --params: a grid of g" dk-dmft map --params "$tmp/g.npy" -o "$tmp/map.npy"
-i=0
-for g in $grid; do
-	dk-dmft map --gain "$g" -o "$tmp/map-$i.npy"
-	i=$((i + 1))
+# rows 0, 3 and 6 (g = 0.5, 1.5, 5) against single solves
+for i in 0 3 6; do
+	dk-dmft map --gain "$(echo $grid | cut -d' ' -f$((i + 1)))" -o "$tmp/map-$i.npy"
 done
-pycheck "map: row i equals the solve of g_i, every record, to the bit" <<EOF
+i=7
+pycheck "map: rows 0, 3, 6 equal the solves of their g, every record, to the bit" <<EOF
 S = load("$tmp/map.npy")
-for i in range($i):
+for i in (0, 3, 6):
     one = load("$tmp/map-%d.npy" % i)
     for name, a in one.items():
         assert same(S[name][i], a), (i, name, S[name][i], a)
