@@ -31,8 +31,11 @@ static const dk_tensor *get(const plot_options *o, const dk_bundle *b,
 	const dk_tensor *t = dk_bundle_get(b, name);
 	if (t && (t->dtype != DK_F8 || (rank >= 0 && t->rank != rank) ||
 	          !t->count)) {
-		tool_warn(o->input, "%s: not a non-empty f8 tensor of rank %d",
-		          name, rank);
+		if (rank >= 0)
+			tool_warn(o->input, "%s: not a non-empty f8 tensor of rank %d",
+			          name, rank);
+		else
+			tool_warn(o->input, "%s: not a non-empty f8 tensor", name);
 		return NULL;
 	}
 	return t;
