@@ -28,6 +28,7 @@
 #include "stream/zip.h"
 #include "stream/safetensors.h"
 #include "stream/container.h"
+#include "stream/sweep.h"
 #include "linalg/orthogonal.h"
 #include "linalg/blas_reserve.h"
 #include "linalg/linop.h"

@@ -11,7 +11,10 @@
  * The equations, their solution and its accuracy are
  * lib/analysis/dmft/dmft.h's, multiregion.h's and
  * multiregion_dynamic.h's; scs and map --simulate add
- * the same measured on simulated networks.
+ * the same measured on simulated networks.  With --params FILE, one
+ * solve per row of a parameter stream (dmft_sweep.c): the options are
+ * read and checked, and the solve made, by one function for a row as for
+ * the command line.
  */
 #include <config.h>
 
@@ -22,7 +25,11 @@
 #include <string.h>
 
 #include "dmft_options.h"
+#include "dmft_sweep.h"
 #include "tool.h"
+
+enum { OPT_PHI = TOOL_OPT_FIRST_FREE, OPT_TAU_MAX, OPT_DTAU, OPT_SIMULATE,
+       OPT_SEEDS, OPT_TRANSIENT, OPT_PARAMS, OPT_INTEGRATOR };
 
 typedef struct {
 	const char *output;
@@ -32,6 +39,9 @@ typedef struct {
 	int tau_given;          /* --tau-max or --dtau was given */
 	int sim_given;          /* a simulation option was given */
 	int phi_given;          /* --phi was given */
+	int seed_given;         /* --seed was given */
+	int integrator_given;   /* --integrator was given */
+	const char *params;     /* --params: a sweep's parameter stream */
 	const char *gain;       /* --gain as given: a list for multiregion */
 	dk_dmft_options dmft;
 	dk_dmft_sim_options sim; /* units 0: no simulation */
@@ -65,7 +75,7 @@ static void usage(void)
 	       "      --dtau D          scs: the grid's step (default 0.1)\n"
 	       "      --simulate N      map: also simulate networks of N units (2 to\n"
 	       "                        8192); writes sim/q, sim/lyapunov;\n"
-	       "                        scs: the same (Euler steps of 0.05, the\n"
+	       "                        scs: the same (steps of 0.05, the\n"
 	       "                        autocorrelation by FFT); writes sim/delta0,\n"
 	       "                        sim/delta;\n"
 	       "                        multiregion: of N units per region (the\n"
@@ -78,7 +88,14 @@ static void usage(void)
 	       "                        (default 200)\n"
 	       "  -T, --steps T         --simulate: measured steps (default 500;\n"
 	       "                        scs: at least 2, N T at most 2^27)\n"
+	       "      --integrator RULE scs --simulate: euler, heun (second order)\n"
+	       "                        or rk4 (fourth) (default euler)\n"
 	       DMFT_MULTI_HELP
+	       "      --params FILE     a sweep: one solve per row of the stream FILE\n"
+	       "                        (- for stdin) of tensors named after options\n"
+	       "                        (gain, a, ...), (row) or (row, value); the\n"
+	       "                        records stacked along a first axis row, the\n"
+	       "                        values as sweep/NAME\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -137,11 +154,13 @@ static int run(const options *o, dk_bundle *out)
 	return st || records ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
-/* dk-dmft multiregion: the lists checked, the run. */
-static int multiregion(options *o, int foreign)
+/* multiregion's options checked against each other. */
+static void check_multiregion(options *o)
 {
-	if (foreign)
+	if (o->tau_given || o->phi_given)
 		tool_usage_error("--phi, --tau-max and --dtau are for scs and map");
+	if (o->integrator_given)
+		tool_usage_error("--integrator is for scs --simulate");
 	if (o->sim_given && !o->sim.units)
 		tool_usage_error("--seeds, --transient and --steps are for "
 		                 "multiregion --simulate");
@@ -159,8 +178,58 @@ static int multiregion(options *o, int foreign)
 	        .units = 2, .networks = o->sim.networks, .seed = o->sim.seed,
 	        .transient = o->sim.transient, .steps = o->sim.steps}, err, sizeof err))
 		tool_usage_error("--simulate: %s", err);
-	dk_bundle *out = dk_bundle_alloc();
-	int status = out ? run(o, out) : TOOL_EXIT_FAIL;
+}
+
+/* scs's and map's options checked against each other. */
+static void check_single(options *o)
+{
+	if (o->multi_opts.given)
+		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
+		                 "--delta-init and --start are for multiregion");
+	if (o->gain) {
+		o->dmft.gain = tool_parse_positive("--gain", o->gain);
+		if (o->dmft.gain > DK_DMFT_MAX_GAIN)
+			tool_usage_error("--gain: '%s' is above %g", o->gain,
+			                 DK_DMFT_MAX_GAIN);
+	}
+	o->sim_given |= o->seed_given;
+	if (!o->scs && o->tau_given)
+		tool_usage_error("--tau-max and --dtau are for scs, not map");
+	if (o->integrator_given && !(o->scs && o->sim.units))
+		tool_usage_error("--integrator is for scs --simulate");
+	if (o->sim_given && !o->sim.units)
+		tool_usage_error("--seeds, --seed, --transient and --steps are for "
+		                 "--simulate");
+	size_t units = o->sim.units;
+	if (units && (units < 2 || units > DK_DMFT_MAX_UNITS))
+		tool_usage_error("--simulate: from 2 to %d units, not %zu",
+		                 DK_DMFT_MAX_UNITS, units);
+	if (o->scs && units && (o->sim.steps < 2 ||
+	                        o->sim.steps > DK_DMFT_MAX_RECORDED / units))
+		tool_usage_error("--steps: scs --simulate records N T values: T from "
+		                 "2 to %zu for N = %zu", DK_DMFT_MAX_RECORDED / units,
+		                 units);
+	char err[256];
+	if (dk_dmft_options_check(&o->dmft, o->scs, err, sizeof err))
+		tool_usage_error("--tau-max / --dtau: %s", err);
+	if (units && dk_dmft_sim_options_check(&o->sim, err, sizeof err))
+		tool_usage_error("--simulate: %s", err);
+}
+
+/* The options as run, for the provenance. */
+static json_t *provenance(const options *o)
+{
+	if (!o->multi) {
+		/* Euler's provenance as before there was a choice: same bytes */
+		json_t *j = dmft_single_json(o->scs, &o->dmft, &o->sim);
+		if (j && o->sim.integrator != DK_DMFT_EULER &&
+		    json_object_set_new(j, "integrator", json_string(
+		        dk_dmft_integrator_name(o->sim.integrator)))) {
+			json_decref(j);
+			j = NULL;
+		}
+		return j;
+	}
 	json_t *prov = dmft_multi_json(&o->multi_opts);
 	if (prov && o->sim.units &&
 	    json_object_update_new(prov, json_pack("{s:I, s:I, s:I, s:I}",
@@ -170,58 +239,57 @@ static int multiregion(options *o, int foreign)
 		json_decref(prov);
 		prov = NULL;
 	}
-	status = tool_finish(status, o->output, out, prov);
-	dk_bundle_free(out);
-	dmft_multi_free(&o->multi_opts);
-	return status;
+	return prov;
 }
 
-int main(int argc, char **argv)
+static const struct option longopts[] = {
+	{"gain", required_argument, NULL, 'g'},
+	{"phi", required_argument, NULL, OPT_PHI},
+	{"tau-max", required_argument, NULL, OPT_TAU_MAX},
+	{"dtau", required_argument, NULL, OPT_DTAU},
+	{"simulate", required_argument, NULL, OPT_SIMULATE},
+	{"seeds", required_argument, NULL, OPT_SEEDS},
+	{"seed", required_argument, NULL, 'S'},
+	{"transient", required_argument, NULL, OPT_TRANSIENT},
+	{"steps", required_argument, NULL, 'T'},
+	{"integrator", required_argument, NULL, OPT_INTEGRATOR},
+	DMFT_MULTI_LONGOPTS,
+	{"params", required_argument, NULL, OPT_PARAMS},
+	{"output", required_argument, NULL, 'o'},
+	TOOL_COMMON_LONGOPTS,
+	{NULL, 0, NULL, 0},
+};
+
+/* argv into *o (after defaults), each option parsed but not yet checked
+   against the others. */
+static void read_options(int argc, char **argv, options *o)
 {
-	enum { OPT_PHI = TOOL_OPT_FIRST_FREE, OPT_TAU_MAX, OPT_DTAU, OPT_SIMULATE,
-	       OPT_SEEDS, OPT_TRANSIENT };
-	static const struct option longopts[] = {
-		{"gain", required_argument, NULL, 'g'},
-		{"phi", required_argument, NULL, OPT_PHI},
-		{"tau-max", required_argument, NULL, OPT_TAU_MAX},
-		{"dtau", required_argument, NULL, OPT_DTAU},
-		{"simulate", required_argument, NULL, OPT_SIMULATE},
-		{"seeds", required_argument, NULL, OPT_SEEDS},
-		{"seed", required_argument, NULL, 'S'},
-		{"transient", required_argument, NULL, OPT_TRANSIENT},
-		{"steps", required_argument, NULL, 'T'},
-		DMFT_MULTI_LONGOPTS,
-		{"output", required_argument, NULL, 'o'},
-		TOOL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0},
-	};
-	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
-	             .dmft = dk_dmft_options_default(),
-	             .sim = dk_dmft_sim_options_default()};
-	int seed_given = 0;
-	dmft_multi_init(&o.multi_opts);
+	*o = (options){.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
+	               .dmft = dk_dmft_options_default(),
+	               .sim = dk_dmft_sim_options_default()};
+	dmft_multi_init(&o->multi_opts);
 	size_t units = 0;
 	int c;
-	tool_init_numeric("dk-dmft", argv);
+	optind = 0; /* a sweep reads an argv per row */
 	while ((c = getopt_long(argc, argv, "g:o:S:T:h", longopts, NULL)) != -1) {
-		if (tool_common_option(c, optarg, usage, &o.max_elements) ||
-		    dmft_multi_option(&o.multi_opts, c, optarg))
+		if (tool_common_option(c, optarg, usage, &o->max_elements) ||
+		    dmft_multi_option(&o->multi_opts, c, optarg))
 			continue;
 		switch (c) {
-		case 'g': o.gain = optarg; break;
+		case 'g': o->gain = optarg; break;
 		case OPT_PHI:
-			if (!(o.dmft.phi = dk_dmft_phi_from_name(optarg)))
+			if (!(o->dmft.phi = dk_dmft_phi_from_name(optarg)))
 				tool_usage_error("--phi: %s, not '%s'", dk_dmft_phi_names(),
 				                 optarg);
-			o.phi_given = 1;
+			o->phi_given = 1;
 			break;
 		case OPT_TAU_MAX:
-			o.dmft.tau_max = tool_parse_positive("--tau-max", optarg);
-			o.tau_given = 1;
+			o->dmft.tau_max = tool_parse_positive("--tau-max", optarg);
+			o->tau_given = 1;
 			break;
 		case OPT_DTAU:
-			o.dmft.dtau = tool_parse_positive("--dtau", optarg);
-			o.tau_given = 1;
+			o->dmft.dtau = tool_parse_positive("--dtau", optarg);
+			o->tau_given = 1;
 			break;
 		case OPT_SIMULATE:
 			/* the range is the kind's: checked below */
@@ -229,26 +297,34 @@ int main(int argc, char **argv)
 				tool_usage_error("--simulate: at least 1 unit");
 			break;
 		case OPT_SEEDS:
-			o.sim.networks = tool_parse_count("--seeds", optarg);
-			if (o.sim.networks < 1 || o.sim.networks > DK_DMFT_MAX_NETWORKS)
+			o->sim.networks = tool_parse_count("--seeds", optarg);
+			if (o->sim.networks < 1 || o->sim.networks > DK_DMFT_MAX_NETWORKS)
 				tool_usage_error("--seeds: from 1 to %d, not '%s'",
 				                 DK_DMFT_MAX_NETWORKS, optarg);
-			o.sim_given = 1;
+			o->sim_given = 1;
 			break;
 		case 'S':
-			o.multi_opts.mr.seed = o.sim.seed = (uint64_t)tool_parse_count("--seed", optarg);
-			seed_given = 1;
+			o->multi_opts.mr.seed = o->sim.seed =
+				(uint64_t)tool_parse_count("--seed", optarg);
+			o->seed_given = 1;
 			break;
 		case OPT_TRANSIENT:
-			o.sim.transient = tool_parse_count("--transient", optarg);
-			o.sim_given = 1;
+			o->sim.transient = tool_parse_count("--transient", optarg);
+			o->sim_given = 1;
 			break;
 		case 'T':
-			if ((o.sim.steps = tool_parse_count("--steps", optarg)) == 0)
+			if ((o->sim.steps = tool_parse_count("--steps", optarg)) == 0)
 				tool_usage_error("--steps must be at least 1");
-			o.sim_given = 1;
+			o->sim_given = 1;
 			break;
-		case 'o': o.output = optarg; break;
+		case OPT_INTEGRATOR:
+			if (dk_dmft_integrator_from_name(optarg, &o->sim.integrator))
+				tool_usage_error("--integrator: euler, heun or rk4, not '%s'",
+				                 optarg);
+			o->integrator_given = 1;
+			break;
+		case OPT_PARAMS: o->params = optarg; break;
+		case 'o': o->output = optarg; break;
 		}
 	}
 	if (optind >= argc)
@@ -256,49 +332,44 @@ int main(int argc, char **argv)
 	if (argc - optind > 1)
 		tool_usage_error("one KIND at a time; '%s' is extra", argv[optind + 1]);
 	if (!strcmp(argv[optind], "scs"))
-		o.scs = 1;
+		o->scs = 1;
 	else if (!strcmp(argv[optind], "multiregion"))
-		o.multi = 1;
+		o->multi = 1;
 	else if (strcmp(argv[optind], "map"))
 		tool_usage_error("KIND: scs, map or multiregion, not '%s'", argv[optind]);
-	if (o.multi) {
-		o.sim.units = units;
-		return multiregion(&o, o.tau_given || o.phi_given);
-	}
-	if (o.multi_opts.given)
-		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
-		                 "--delta-init and --start are for multiregion");
-	if (o.gain) {
-		o.dmft.gain = tool_parse_positive("--gain", o.gain);
-		if (o.dmft.gain > DK_DMFT_MAX_GAIN)
-			tool_usage_error("--gain: '%s' is above %g", o.gain,
-			                 DK_DMFT_MAX_GAIN);
-	}
-	o.sim_given |= seed_given;
-	if (!o.scs && o.tau_given)
-		tool_usage_error("--tau-max and --dtau are for scs, not map");
-	if (o.sim_given && !units)
-		tool_usage_error("--seeds, --seed, --transient and --steps are for "
-		                 "--simulate");
-	if (units && (units < 2 || units > DK_DMFT_MAX_UNITS))
-		tool_usage_error("--simulate: from 2 to %d units, not %zu",
-		                 DK_DMFT_MAX_UNITS, units);
-	if (o.scs && units && (o.sim.steps < 2 ||
-	                       o.sim.steps > DK_DMFT_MAX_RECORDED / units))
-		tool_usage_error("--steps: scs --simulate records N T values: T from "
-		                 "2 to %zu for N = %zu", DK_DMFT_MAX_RECORDED / units,
-		                 units);
-	o.sim.units = units;
-	char err[256];
-	if (dk_dmft_options_check(&o.dmft, o.scs, err, sizeof err))
-		tool_usage_error("--tau-max / --dtau: %s", err);
-	if (units && dk_dmft_sim_options_check(&o.sim, err, sizeof err))
-		tool_usage_error("--simulate: %s", err);
+	o->sim.units = units;
+}
 
+/* One solve of the options in argv into out (dmft_sweep.h); its exit
+   status. */
+static int solve(int argc, char **argv, dk_bundle *out, json_t **prov)
+{
+	options o;
+	read_options(argc, argv, &o);
+	if (o.multi)
+		check_multiregion(&o);
+	else
+		check_single(&o);
+	int status = run(&o, out);
+	if (prov)
+		*prov = provenance(&o);
+	dmft_multi_free(&o.multi_opts);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	tool_init_numeric("dk-dmft", argv);
+	options o;
+	read_options(argc, argv, &o);
 	dk_bundle *out = dk_bundle_alloc();
-	int status = out ? run(&o, out) : TOOL_EXIT_FAIL;
-	json_t *opts = dmft_single_json(o.scs, &o.dmft, &o.sim);
-	status = tool_finish(status, o.output, out, opts);
+	json_t *prov = NULL;
+	int status = !out ? TOOL_EXIT_FAIL : o.params ?
+		dmft_sweep(o.params, o.max_elements, longopts, argc, argv, solve,
+		           out, &prov) :
+		solve(argc, argv, out, &prov);
+	status = tool_finish(status, o.output, out, prov);
 	dk_bundle_free(out);
+	dmft_multi_free(&o.multi_opts);
 	return status;
 }

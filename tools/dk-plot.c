@@ -4,8 +4,9 @@
  * in the complex plane, fixed points with trajectories in the plane (or
  * space) of their first two (or three) principal components, a ring's
  * raster and k-omega spectrum with the speed dk-wave fitted to it (on
- * sheets a step of the phase with its gradient), and the convergence of
- * a Lyapunov spectrum, as PNG or SVG.
+ * sheets a step of the phase with its gradient), the convergence of a
+ * Lyapunov spectrum, and dk-dmft's theory beside its simulation or along
+ * a sweep, as PNG or SVG.
  *
  *	dk-train --task flipflop --steps 500 < net.npy | dk-plot loss -o loss.png
  *	dk-run net.npy in.npy | dk-plot raster --batch 2 -o raster.svg
@@ -13,6 +14,7 @@
  *	cat fp.npy run.npy | dk-plot pca -o pca.png
  *	cat run.npy wave.npy | dk-plot wave --channel 1 -o wave.png
  *	dk-lyap net.npy in.npy | dk-plot lyap -o lyap.png
+ *	dk-dmft scs --simulate 1000 | dk-plot dmft -o delta.png
  *
  * This file is the dispatcher: it reads the options and the stream, picks
  * the kind of picture from the table below, and has it write its data and
@@ -76,6 +78,11 @@ static const struct kind {
 	 "  lyap    the running estimate of each Lyapunov exponent against the\n"
 	 "          step (lyap/trace and lyap/trace_steps, as dk-lyap writes\n"
 	 "          them), the final values with their standard errors marked\n"},
+	{"dmft", plot_dmft, NULL, 0,
+	 "  dmft    dk-dmft's output: scs's Delta(tau) with the simulation's\n"
+	 "          (sim/delta) as points; multiregion --gain's currents S(t)\n"
+	 "          per pair of regions over each region's Delta(t, t); a\n"
+	 "          sweep's Delta0, q or A against the swept parameter\n"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 

@@ -16,6 +16,7 @@
 #include "tool.h"
 
 static const char *program = "dk";
+static const char *usage_from_data; /* tool_usage_from_data's where */
 
 void tool_init(const char *name, char **argv)
 {
@@ -42,9 +43,22 @@ void tool_warn(const char *where, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void tool_usage_from_data(const char *where)
+{
+	usage_from_data = where;
+}
+
 void tool_usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	if (usage_from_data && fmt) {
+		fprintf(stderr, "%s: %s: ", program, usage_from_data);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+		exit(TOOL_EXIT_FAIL);
+	}
 	if (fmt) { /* NULL: getopt has already said what is wrong */
 		fprintf(stderr, "%s: ", program);
 		va_start(ap, fmt);

@@ -40,6 +40,10 @@ void tool_warn(const char *where, const char *fmt, ...)
    --help, exit 2. */
 _Noreturn void tool_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* Until called again with NULL, option values come from a data file
+   (a sweep's parameter stream): tool_usage_error then says
+   "dk-NAME: where: message" and exits 1, the status of bad input. */
+void tool_usage_from_data(const char *where);
 /* Print "dk-NAME (dynkit) VERSION" and exit 0. */
 _Noreturn void tool_version(void);
 /*

@@ -144,4 +144,9 @@
 #define DK_NAME_SIM_S         "sim/S"
 #define DK_NAME_SIM_A         "sim/A"
 
+/* a sweep (dk-dmft --params): each swept parameter's values by row,
+   under this prefix and the option's name (sweep/gain, ...) */
+#define DK_NAME_SWEEP_ALL "sweep/*"
+#define DK_SWEEP_PREFIX   "sweep/"
+
 #endif

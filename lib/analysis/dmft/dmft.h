@@ -132,12 +132,33 @@ int dk_dmft_map_run(const dk_dmft_options *o, dk_dmft_map_result *r,
 #define DK_DMFT_MAX_NETWORKS 10000
 #define DK_DMFT_MAX_STEPS 10000000
 
+/* The rule of scs --simulate's time steps (integrate.c). */
+typedef enum {
+	DK_DMFT_EULER,          /* x += dt F(x): first order, one product */
+	DK_DMFT_HEUN,           /* explicit trapezoidal: second order, two */
+	DK_DMFT_RK4             /* classical Runge-Kutta: fourth order, four */
+} dk_dmft_integrator;
+
+/* "euler", "heun", "rk4"; NULL for another value. */
+const char *dk_dmft_integrator_name(dk_dmft_integrator m);
+/* The rule of that name into *m; DK_EINVAL for another name. */
+int dk_dmft_integrator_from_name(const char *name, dk_dmft_integrator *m);
+/*
+ * One step of dt of dx/dt = F(x) = -x + J phi(x), x of N units, J N x N
+ * row-major, by rule m; work holds 6 N doubles.  Euler's is the one
+ * product x <- (1 - dt) x + dt J phi(x).
+ */
+void dk_dmft_rate_step(const double *J, size_t N, const dk_dmft_phi *phi,
+                       dk_dmft_integrator m, double dt, double *x,
+                       double *work);
+
 typedef struct dk_dmft_sim_options {
 	size_t units;           /* N, 2 to DK_DMFT_MAX_UNITS (default 1000) */
 	size_t networks;        /* 1 to DK_DMFT_MAX_NETWORKS (default 1) */
 	uint64_t seed;          /* network k from seed + k (default 1) */
 	size_t transient;       /* steps before measuring (default 200) */
 	size_t steps;           /* measured steps, >= 1 (default 500) */
+	dk_dmft_integrator integrator; /* scs only (default DK_DMFT_EULER) */
 } dk_dmft_sim_options;
 
 dk_dmft_sim_options dk_dmft_sim_options_default(void);
@@ -162,14 +183,16 @@ void dk_dmft_sim_result_clear(dk_dmft_sim_result *r);
  * The rate network simulated (simulate_scs.c): for each of `networks`
  * networks of N units, network k from seed + k: J_ij ~ N(0, g^2 / N)
  * drawn as the map's, then x_i(0) ~ N(0, 1); dx/dt = -x + J phi(x) by
- * Euler steps of DK_DMFT_SCS_DT, `transient` of them discarded and
+ * steps of DK_DMFT_SCS_DT (Euler's by default; Heun's or RK4's on
+ * request, dk_dmft_rate_step), `transient` of them discarded and
  * `steps` recorded.  Delta(tau) is the mean over units and recorded times
  * t of x_i(t) x_i(t + tau), nothing subtracted (the ensemble is symmetric
  * under x -> -x, so <x> = 0), each lag's mean over the steps - lag
  * products it has, by FFT of every unit's record padded with as many
  * zeros; read at the lags of the scs grid (o->tau_max, o->dtau), linearly
  * between steps, NaN for lags past half the window.  Delta0 = Delta(0).
- * Errors: Euler's, of order dt; the finite network's, of order 1 / N
+ * Errors: the integrator's, of order dt (Euler), dt^2 (Heun) or dt^4
+ * (RK4); the finite network's, of order 1 / N
  * with fluctuations of order 1 / sqrt(N) from one network to another;
  * and the finite window's, of relative order sqrt(tau_c / (N T dt)) at
  * each lag, tau_c the correlation time.

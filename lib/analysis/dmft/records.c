@@ -25,6 +25,9 @@
 	"1e-16 / decay^2)"
 #define MAP_METHOD "q: Brent on q = g^2 <phi(sqrt(q) z)^2>, averages by the " \
 	"trapezoidal rule"
+#define SCS_SIM_ERROR "finite N: corrections of order 1/N " \
+	"and fluctuations of order 1/sqrt(N) from one network to another; " \
+	"the finite window's, of relative order sqrt(tau_c / (N steps dt))"
 #define MAP_ERROR "q, chi1 and lyapunov 1e-12 relative"
 
 
@@ -119,14 +122,24 @@ int dk_dmft_scs_sim_to_bundle(const dk_dmft_scs_sim_result *r, dk_bundle *b)
 {
 	static const char *const axes[2] = {"network", "tau"};
 	const dk_dmft_sim_options *s = &r->sim;
+	/* Euler's attrs are those written before there was a choice, so
+	   that its outputs keep their bytes; the others say which */
+	static const char *const error[] = {
+		"Euler's, of order dt; " SCS_SIM_ERROR,
+		"Heun's, of order dt^2; " SCS_SIM_ERROR,
+		"RK4's, of order dt^4; " SCS_SIM_ERROR};
 	json_t *sim = json_pack("{s:s, s:f, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:s}",
 	        "kind", "scs", "gain", r->options.gain, "phi", r->options.phi->name,
 	        "units", (json_int_t)s->units, "networks", (json_int_t)s->networks,
 	        "seed", (json_int_t)s->seed, "transient", (json_int_t)s->transient,
 	        "steps", (json_int_t)s->steps, "dt", DK_DMFT_SCS_DT,
-	        "error", "Euler's, of order dt; finite N: corrections of order 1/N "
-	        "and fluctuations of order 1/sqrt(N) from one network to another; "
-	        "the finite window's, of relative order sqrt(tau_c / (N steps dt))");
+	        "error", error[s->integrator]);
+	if (sim && s->integrator != DK_DMFT_EULER &&
+	    json_object_set_new(sim, "integrator", json_string(
+	        dk_dmft_integrator_name(s->integrator)))) {
+		json_decref(sim);
+		sim = NULL;
+	}
 	if (!sim)
 		return DK_ENOMEM;
 	json_t *a0 = json_pack("{s:s, s:O}", "definition",

@@ -43,6 +43,10 @@ int dk_dmft_sim_options_check(const dk_dmft_sim_options *s, char *err,
 	if (s->seed > UINT64_MAX - s->networks)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "seed + networks passes 2^64");
+	if (!dk_dmft_integrator_name(s->integrator))
+		return dk_errorf(DK_EINVAL, err, errlen,
+		                 "integrator must be euler, heun or rk4, not %d",
+		                 (int)s->integrator);
 	return DK_OK;
 }
 

@@ -1,7 +1,7 @@
 /*
  * simulate_scs.c -- the rate network dx/dt = -x + J phi(x) simulated at
  * finite N, to hold the mean-field Delta0 and Delta(tau) against
- * (dmft.h): Euler steps by one product of J with phi(x) each, the
+ * (dmft.h): steps of the integrator asked for (integrate.c), the
  * recorded window's autocorrelation by FFT, unit by unit.
  */
 #include <config.h>
@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
 #include <fftw3.h>
 
 #include "analysis/dmft/dmft.h"
@@ -21,7 +20,7 @@
 typedef struct {
 	size_t N, T, P, lmax; /* units, recorded steps, padded length, last lag */
 	double *J;            /* N x N */
-	double *x, *f;        /* the state, phi(x) */
+	double *x, *work;     /* the state; the step's 6 N scratch */
 	double *rec;          /* T x N: x at each recorded step */
 	double *in;           /* P: one unit's record, padded; then its power */
 	fftw_complex *spec;   /* P / 2 + 1 */
@@ -33,7 +32,7 @@ static void sim_free(scs_sim *w)
 {
 	free(w->J);
 	free(w->x);
-	free(w->f);
+	free(w->work);
 	free(w->rec);
 	free(w->acc);
 	if (w->fwd)
@@ -50,12 +49,12 @@ static int sim_alloc(scs_sim *w, const dk_dmft_sim_options *s)
 	               .lmax = s->steps / 2};
 	w->J = malloc(w->N * w->N * sizeof *w->J);
 	w->x = malloc(w->N * sizeof *w->x);
-	w->f = malloc(w->N * sizeof *w->f);
+	w->work = malloc(6 * w->N * sizeof *w->work);
 	w->rec = malloc(w->T * w->N * sizeof *w->rec);
 	w->acc = malloc((w->lmax + 1) * sizeof *w->acc);
 	w->in = fftw_malloc(w->P * sizeof *w->in);
 	w->spec = fftw_malloc((w->P / 2 + 1) * sizeof *w->spec);
-	if (!w->J || !w->x || !w->f || !w->rec || !w->acc || !w->in || !w->spec)
+	if (!w->J || !w->x || !w->work || !w->rec || !w->acc || !w->in || !w->spec)
 		return DK_ENOMEM;
 	/* FFTW_ESTIMATE: the plan, and so the bytes, do not depend on timing */
 	w->fwd = fftw_plan_dft_r2c_1d((int)w->P, w->in, w->spec, FFTW_ESTIMATE);
@@ -66,7 +65,8 @@ static int sim_alloc(scs_sim *w, const dk_dmft_sim_options *s)
 /* One network from rng: J, x(0), the run, then Delta at the lags tau
    (n of them) into delta. */
 static void one_network(scs_sim *w, const dk_dmft_phi *phi, double gain,
-                        size_t transient, const double *tau, size_t n,
+                        size_t transient, dk_dmft_integrator integrator,
+                        const double *tau, size_t n,
                         double *delta, dk_rng *rng)
 {
 	size_t N = w->N, T = w->T;
@@ -76,11 +76,7 @@ static void one_network(scs_sim *w, const dk_dmft_phi *phi, double gain,
 	for (size_t i = 0; i < N; i++)
 		w->x[i] = dk_rng_normal(rng, 1);
 	for (size_t t = 0; t < transient + T; t++) {
-		for (size_t i = 0; i < N; i++)
-			w->f[i] = phi->phi(w->x[i]);
-		/* x <- (1 - dt) x + dt J phi(x) */
-		cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)N, (int)N, dt, w->J,
-		            (int)N, w->f, 1, 1 - dt, w->x, 1);
+		dk_dmft_rate_step(w->J, N, phi, integrator, dt, w->x, w->work);
 		if (t >= transient)
 			memcpy(w->rec + (t - transient) * N, w->x, N * sizeof *w->x);
 	}
@@ -152,7 +148,8 @@ int dk_dmft_scs_simulate(const dk_dmft_options *o, const dk_dmft_sim_options *s,
 			st = DK_ENOMEM;
 			break;
 		}
-		one_network(&w, o->phi, o->gain, s->transient, r->tau, r->n,
+		one_network(&w, o->phi, o->gain, s->transient, s->integrator,
+		            r->tau, r->n,
 		            r->delta + k * r->n, rng);
 		r->delta0[k] = r->delta[k * r->n];
 		dk_rng_free(rng);
