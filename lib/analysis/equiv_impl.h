@@ -12,6 +12,21 @@ typedef struct {
 	size_t C, H, W;
 } medium;
 
+/* The medium of a layout of channels of rings or sheets. */
+medium dk_equiv_medium_of(const dk_layout *l);
+
+/* perm[i]: the unit that the shift (dy, dx) carries to unit i of
+   `channels` channels of the medium (g x = x[perm]). */
+void dk_equiv_shift_perm(medium md, size_t channels, size_t dy, size_t dx,
+                         size_t *perm);
+
+/* The shifts of o (one, or every one along each space axis of l) as a
+   new array *shifts of *elements rows of *axes (dy, dx on sheets, dx on
+   rings).  DK_EINVAL with a message for a shift too large, DK_ENOMEM. */
+int dk_equiv_list_shifts(const dk_equiv_options *o, const dk_layout *l,
+                         size_t *axes, size_t *elements, int64_t **shifts,
+                         char *err, size_t errlen);
+
 /* Scratch of one run: B states or inputs each, whatever T. */
 typedef struct {
 	double *x, *xn;   /* the unshifted trajectory's state and next */
