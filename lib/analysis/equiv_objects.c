@@ -18,11 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "analysis/equiv_impl.h"
 #include "analysis/equiv_objects.h"
 #include "analysis/jacobian.h"
+#include "analysis/points.h"
 #include "analysis/spectrum.h"
 #include "base/status.h"
+#include "stream/meta.h"
+#include "stream/names.h"
 
 dk_equiv_objects_options dk_equiv_objects_options_default(void)
 {
@@ -310,5 +315,69 @@ int dk_equiv_objects_run(const dk_model *m, const dk_equiv_options *o,
 		dk_equiv_objects_result_clear(r);
 	else
 		summarize(r);
+	return st;
+}
+
+/* The input dk-fixed held its points at: attrs.fixed.input of fp/x, m
+   values, or NULL (zero input) when there is none. */
+static int fixed_input(const dk_bundle *b, const char *name, size_t nu,
+                       double *u, int *found, char *err, size_t errlen)
+{
+	*found = 0;
+	long i = dk_bundle_find(b, name);
+	json_t *attrs = i < 0 ? NULL : dk_meta_attrs(dk_bundle_meta(b, (size_t)i));
+	json_t *in = json_object_get(json_object_get(attrs, "fixed"), "input");
+	if (!json_is_array(in))
+		return DK_OK;
+	if (json_array_size(in) != nu)
+		return dk_errorf(DK_EINVAL, err, errlen, "%s: attrs fixed.input holds "
+		                 "%zu values, the model takes %zu inputs", name,
+		                 json_array_size(in), nu);
+	for (size_t k = 0; k < nu; k++) {
+		json_t *v = json_array_get(in, k);
+		if (!json_is_number(v) || !isfinite(json_number_value(v)))
+			return dk_errorf(DK_EINVAL, err, errlen, "%s: attrs fixed.input "
+			                 "[%zu] is not a finite number", name, k);
+		u[k] = json_number_value(v);
+	}
+	*found = nu > 0;
+	return DK_OK;
+}
+
+int dk_equiv_objects_from_bundle(const dk_model *m, const dk_equiv_options *o,
+                                 const dk_equiv_objects_options *oo,
+                                 const dk_bundle *b, dk_equiv_objects_result *r,
+                                 char *err, size_t errlen)
+{
+	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
+	dk_tensor *x = NULL;
+	const char *name = NULL;
+	memset(r, 0, sizeof *r);
+	int st = dk_points_from_bundle(b, n, &x, &name, err, errlen);
+	if (st)
+		return st;
+	size_t P = x->shape[0];  /* (points, n) */
+	const dk_tensor *kt = dk_bundle_get(b, DK_NAME_FP_KIND);
+	const int64_t *kind = NULL;
+	if (kt && (kt->dtype != DK_I8 || kt->rank != 1 || kt->shape[0] != P))
+		st = dk_errorf(DK_EINVAL, err, errlen, "%s: not 64-bit integers, one "
+		               "per point of %s", DK_NAME_FP_KIND, name);
+	else if (kt)
+		kind = (const int64_t *)kt->data;
+	double *u = malloc((nu ? nu : 1) * sizeof *u);
+	int found = 0;
+	if (!st && !u)
+		st = dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
+	if (!st)
+		st = fixed_input(b, name, nu, u, &found, err, errlen);
+	if (!st && dk_bundle_get(b, DK_NAME_FP_U))
+		st = dk_errorf(DK_EINVAL, err, errlen, "%s: points held at inputs of "
+		               "their own are not measured; one input for the set",
+		               DK_NAME_FP_U);
+	if (!st)
+		st = dk_equiv_objects_run(m, o, oo, P, (const double *)x->data, kind,
+		                          found ? u : NULL, r, err, errlen);
+	free(u);
+	dk_tensor_free(x);
 	return st;
 }

@@ -75,6 +75,17 @@ int dk_equiv_objects_run(const dk_model *m, const dk_equiv_options *o,
                          const double *x, const int64_t *kind,
                          const double *u, dk_equiv_objects_result *r,
                          char *err, size_t errlen);
+/*
+ * The same on the set of dk-fixed's records in b: the points of fp/x
+ * (or those dk_points_from_bundle finds), their kinds fp/kind (all fixed
+ * without it), and the input of the attrs fixed.input of fp/x (zero
+ * without it).  DK_EINVAL with a message for records that do not fit m,
+ * or points held at inputs of their own (fp/u); dk_equiv_objects_run's.
+ */
+int dk_equiv_objects_from_bundle(const dk_model *m, const dk_equiv_options *o,
+                                 const dk_equiv_objects_options *oo,
+                                 const dk_bundle *b, dk_equiv_objects_result *r,
+                                 char *err, size_t errlen);
 void dk_equiv_objects_result_clear(dk_equiv_objects_result *r);
 
 /*
