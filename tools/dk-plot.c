@@ -66,6 +66,11 @@ static const struct kind {
 	 "  wave    the raster of one ring with lines at the speed dk-wave fitted\n"
 	 "          to it (wave/speed, beside the states in the stream), and the\n"
 	 "          ring's k-omega power spectrum with the speed's line\n"},
+	{"equiv", plot_equiv, NULL, TAKES_RING,
+	 "  equiv   dk-equiv's trajectory errors over time, one line per model\n"
+	 "          (records renamed by dk-cat -r to concatenate them), log scale;\n"
+	 "          or a fernn's states (dk-run's, beside the model) as a raster per\n"
+	 "          velocity slice\n"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 

@@ -47,6 +47,7 @@ int plot_raster(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_eig(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_pca(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_wave(const plot_options *o, const dk_bundle *b, plot_script *s);
+int plot_equiv(const plot_options *o, const dk_bundle *b, plot_script *s);
 
 /* ---- raster.c: the plane of states raster and wave draw ---- */
 
