@@ -5,6 +5,8 @@
 # missing orbit members must be the same pairs, also after one point is
 # removed from the set), their residual and spectra; a random network
 # under a made-up ring layout, whose rolled fixed points are not fixed;
+# the Lyapunov exponents from rolled starts, equal for a circulant
+# network and not for a random one;
 # the Lie derivative against a central difference of the fractional
 # shift (an FFT phase shift) on rings and sheets, and 0 for a circulant
 # linear network; refusals.
@@ -194,6 +196,40 @@ R, A = load("$tmp/lin.out"), meta("$tmp/lin.out")["equiv/lie_max"]["attrs"]["equ
 assert R["equiv/lie"].shape == (8, 1) and R["equiv/lie_max"] <= 1e-11, R["equiv/lie"]
 assert A["equivariant"] is True, A
 EOF
+
+# The Lyapunov part.  A circulant tanh network of 12 units (the largest
+# DFT modulus of W 2.5: an oscillating attractor, leading exponent near
+# 0): the runs from x0 and from each roll of it are the same orbit moved
+# by the roll, in another summation order, and only the first basis is
+# not moved with it; the exponents differ by ~1e-10 here.  A random
+# network is not equivariant: the rolled start follows another, chaotic
+# trajectory, whose finite-time exponents differ by ~1e-2 (their
+# standard errors).  1e-6 and 1e-3 separate the two by orders.
+dk-init rnn --units 12 --seed 1 >"$tmp/c0.npy"
+pycheck "a circulant oscillating network and a set of one point" <<EOF
+rng = np.random.default_rng(4)
+w = rng.standard_normal(12)
+w *= 2.5 / np.abs(np.fft.fft(w)).max()
+W = np.array([[w[(i - j) % 12] for j in range(12)] for i in range(12)])
+rewrite("$tmp/c0.npy", "$tmp/osc.npy", W=W, b=np.zeros(12))
+save("$tmp/one.npy", **{"fp/x": np.full((1, 12), 0.3)})
+EOF
+ok "dk-equiv --objects --lyapunov 2000 on it" \
+	dk-equiv --objects --rings 1 --lyapunov 2000 -o "$tmp/ly.out" "$tmp/osc.npy" "$tmp/one.npy"
+dk-init rnn --units 12 --gain 2.5 --seed 3 >"$tmp/chaos.npy"
+ok "... and on a random chaotic network" \
+	dk-equiv --objects --rings 1 --lyapunov 2000 -o "$tmp/lyr.out" "$tmp/chaos.npy" "$tmp/one.npy"
+pycheck "Lyapunov exponents from rolled starts: equal for the circulant, not for the random" <<EOF
+R, A = load("$tmp/ly.out"), meta("$tmp/ly.out")["equiv/missing"]["attrs"]["equiv"]
+d = R["equiv/orbit_lyapunov"]
+assert d.shape == (11, 2) and d[:, 0].max() <= 1e-6, d
+ex = np.array(A["lyapunov_exponents"])
+assert len(ex) == 12 and np.all(np.diff(ex) <= 0) and abs(ex[0]) < 0.05, ex
+d = load("$tmp/lyr.out")["equiv/orbit_lyapunov"]
+assert d[:, 0].min() >= 1e-3 and np.all(d[:, 1] > 0), d
+EOF
+fails_with 2 "--lyapunov without --objects" dk-equiv --lyapunov 10 --rings 1 "$tmp/circ.npy"
+fails_with 2 "--lyapunov 0" dk-equiv --objects --lyapunov 0 --rings 1 "$tmp/circ.npy" "$tmp/fp.npy"
 
 # Refusals.
 fails_with 2 "--objects without FP" dk-equiv --objects --rings 1 "$tmp/circ.npy"

@@ -81,6 +81,9 @@ static void usage(void)
 	       "      --objects         the fixed points of FP under the shifts\n"
 	       "      --no-spectra      --objects: leave out the spectra (needed above\n"
 	       "                        400 units)\n"
+	       "      --lyapunov STEPS  --objects: also the Lyapunov spectra from a\n"
+	       "                        random start (--seed) and from its shifts,\n"
+	       "                        STEPS measured steps each\n"
 	       "      --lie             the Lie derivative along continuous shifts\n"
 	       "      --group G         shift (default) or flow\n"
 	       "      --shift M         only the shift M (default: every shift)\n"
@@ -95,7 +98,8 @@ static void usage(void)
 	       "  -T, --steps T         steps of the trajectories (default 50; with\n"
 	       "                        INPUT, its length)\n"
 	       "  -B, --samples B       random trajectories (default 8)\n"
-	       "  -S, --seed S          seed of the random starts and inputs (default 1)\n"
+	       "  -S, --seed S          seed of the random starts and inputs, or of\n"
+	       "                        --lyapunov's (default 1)\n"
 	       "      --tolerance EPS   equivariant when every error is at most EPS\n"
 	       "                        (default 1e-9); --objects: a shifted point is in\n"
 	       "                        the set within the relative distance EPS\n"
@@ -188,7 +192,8 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 int main(int argc, char **argv)
 {
 	enum { OPT_GROUP = TOOL_OPT_FIRST_FREE, OPT_SHIFT, OPT_VELOCITY, OPT_RINGS,
-	       OPT_SHEET, OPT_TOLERANCE, OPT_OBJECTS, OPT_NO_SPECTRA, OPT_LIE };
+	       OPT_SHEET, OPT_TOLERANCE, OPT_OBJECTS, OPT_NO_SPECTRA, OPT_LIE,
+	       OPT_LYAPUNOV };
 	static const struct option longopts[] = {
 		{"group", required_argument, NULL, OPT_GROUP},
 		{"shift", required_argument, NULL, OPT_SHIFT},
@@ -202,6 +207,7 @@ int main(int argc, char **argv)
 		{"objects", no_argument, NULL, OPT_OBJECTS},
 		{"no-spectra", no_argument, NULL, OPT_NO_SPECTRA},
 		{"lie", no_argument, NULL, OPT_LIE},
+		{"lyapunov", required_argument, NULL, OPT_LYAPUNOV},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -254,6 +260,10 @@ int main(int argc, char **argv)
 			o.mode = c == OPT_LIE ? MODE_LIE : MODE_OBJECTS;
 			break;
 		case OPT_NO_SPECTRA: o.objects.spectra = 0; break;
+		case OPT_LYAPUNOV:
+			if (!(o.objects.lyapunov_steps = tool_parse_count("--lyapunov", optarg)))
+				tool_usage_error("--lyapunov must be at least 1");
+			break;
 		case 'o': o.output = optarg; break;
 		}
 	}
@@ -274,8 +284,9 @@ int main(int argc, char **argv)
 			                 "trajectories (--samples, --steps)");
 		if (o.tolerance_given)
 			o.objects.tolerance = o.equiv.tolerance;
-	} else if (!o.objects.spectra) {
-		tool_usage_error("--no-spectra belongs to --objects");
+		o.objects.seed = o.equiv.seed;
+	} else if (!o.objects.spectra || o.objects.lyapunov_steps) {
+		tool_usage_error("--no-spectra and --lyapunov belong to --objects");
 	}
 	if (o.mode == MODE_LIE && o.equiv.steps)
 		tool_usage_error("--lie: at the start states, there are no steps");
@@ -295,7 +306,7 @@ int main(int argc, char **argv)
 	if (m && out)
 		status = run(&o, m, in, input_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:s?, s:s, s:I, s:[I, I], s:I, s:[I, I], s:I, s:I, s:I, s:f}",
+		"{s:s, s:s?, s:s, s:I, s:[I, I], s:I, s:[I, I], s:I, s:I, s:I, s:f, s:I}",
 		"model", model_path, "input", input_path,
 		"group", o.mode == MODE_OBJECTS ? "objects" : o.mode == MODE_LIE ?
 		         "lie" : dk_equiv_group_name(o.equiv.group),
@@ -303,7 +314,8 @@ int main(int argc, char **argv)
 		"velocity", (json_int_t)o.equiv.velocity, (json_int_t)o.equiv.velocity_y, "rings", (json_int_t)o.equiv.rings,
 		"sheet", (json_int_t)o.equiv.sheet[0], (json_int_t)o.equiv.sheet[1],
 		"steps", (json_int_t)o.equiv.steps, "samples", (json_int_t)o.equiv.samples,
-		"seed", (json_int_t)o.equiv.seed, "tolerance", o.equiv.tolerance));
+		"seed", (json_int_t)o.equiv.seed, "tolerance", o.equiv.tolerance,
+		"lyapunov", (json_int_t)o.objects.lyapunov_steps));
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(in);

@@ -27,6 +27,17 @@ int dk_equiv_list_shifts(const dk_equiv_options *o, const dk_layout *l,
                          size_t *axes, size_t *elements, int64_t **shifts,
                          char *err, size_t errlen);
 
+/* The Lyapunov part of dk_equiv_objects_run (equiv_objects_lyap.c): r's
+   lyap_exponents and lyap_difference, allocated here, from the shifts
+   and layout r holds.  The spectra's errors, prefixed "lyapunov: ". */
+struct dk_equiv_objects_result;
+struct dk_equiv_objects_options;
+int dk_equiv_objects_lyapunov(const dk_model *m,
+                              const struct dk_equiv_objects_options *oo,
+                              const double *u,
+                              struct dk_equiv_objects_result *r,
+                              char *err, size_t errlen);
+
 /* Scratch of one run: B states or inputs each, whatever T. */
 typedef struct {
 	double *x, *xn;   /* the unshifted trajectory's state and next */

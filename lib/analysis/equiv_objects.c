@@ -45,6 +45,8 @@ void dk_equiv_objects_result_clear(dk_equiv_objects_result *r)
 	free(r->nearest);
 	free(r->missing_at);
 	free(r->spectrum_error);
+	free(r->lyap_exponents);
+	free(r->lyap_difference);
 	memset(r, 0, sizeof *r);
 }
 
@@ -224,10 +226,20 @@ static int measure_point(const dk_model *m, work *k, size_t P,
 
 static void summarize(dk_equiv_objects_result *r)
 {
-	char sp[96] = "";
+	char sp[200] = "";
+	int used = 0;
 	if (r->spectrum_error)
-		snprintf(sp, sizeof sp, "; spectra at the shifted points differ by "
-		         "%.3g at most", r->max_spectrum);
+		used = snprintf(sp, sizeof sp, "; spectra at the shifted points differ "
+		              "by %.3g at most", r->max_spectrum);
+	if (r->lyap_difference) {
+		double d = 0, sig = 0;
+		for (size_t e = 0; e < r->elements; e++)
+			d = fmax(d, r->lyap_difference[2 * e]),
+			sig = fmax(sig, r->lyap_difference[2 * e + 1]);
+		snprintf(sp + used, sizeof sp - (size_t)used, "; Lyapunov exponents from "
+		         "shifted starts differ by %.3g at most (%.3g standard errors)",
+		         d, sig);
+	}
 	if (r->missing == 0) {
 		snprintf(r->summary, sizeof r->summary, "closed under %zu shifts: every "
 		         "shifted copy of the %zu fixed points is in the set to %g "
@@ -279,7 +291,7 @@ int dk_equiv_objects_run(const dk_model *m, const dk_equiv_options *o,
 		return st;
 	medium md = dk_equiv_medium_of(&r->layout);
 	size_t E = r->elements;
-	r->points = P, r->tolerance = oo->tolerance;
+	r->points = P, r->n = n, r->tolerance = oo->tolerance;
 	r->input_transformed = nu > 0 && nu % (md.H * md.W) == 0;
 	for (size_t p = 0; p < P; p++)
 		r->fixed += !kind || kind[p] == 1;
@@ -311,6 +323,8 @@ int dk_equiv_objects_run(const dk_model *m, const dk_equiv_options *o,
 	if (!st && r->fixed == 0)
 		st = dk_errorf(DK_EINVAL, err, errlen, "points: none of the %zu is a "
 		               "fixed point (kind 1)", P);
+	if (!st && oo->lyapunov_steps)
+		st = dk_equiv_objects_lyapunov(m, oo, u, r, err, errlen);
 	if (st)
 		dk_equiv_objects_result_clear(r);
 	else

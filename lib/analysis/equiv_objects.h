@@ -1,8 +1,9 @@
 /*
  * equiv_objects.h -- the shift equivariance of a model's dynamical
  * objects: whether its fixed points are closed under the cyclic shifts
- * of its rings or sheets, and whether the spectra at the shifted points
- * are those at the points.
+ * of its rings or sheets, whether the spectra at the shifted points
+ * are those at the points, and optionally whether the Lyapunov spectrum
+ * from a shifted start is that from the start.
  *
  * For each fixed point x* of a set (dk-fixed's fp/x, the points of kind
  * 1) and each shift g (equiv.h's action, on the input too when it lies
@@ -19,6 +20,13 @@
  *              order) matched with the nearest one at g x* not matched
  *              yet, relative to the largest modulus at x* (dense
  *              Jacobians: states of at most spectra_max units).
+ *
+ * With lyapunov_steps, the Lyapunov spectrum (lyap.h: every exponent,
+ * jvp tangents, 100 transient steps of the state and 100 of the basis,
+ * 10 blocks) from dk-lyap's random start x0 of the seed under u, and
+ * from g x0 under g u with the same basis seed, for each shift: the
+ * largest difference of the sorted exponents, and the same in units of
+ * their combined standard error, sqrt(se^2 + se_g^2).
  */
 #ifndef DK_ANALYSIS_EQUIV_OBJECTS_H
 #define DK_ANALYSIS_EQUIV_OBJECTS_H
@@ -39,6 +47,9 @@ typedef struct dk_equiv_objects_options {
 	                          relative distance: finite, > 0 */
 	int spectra;           /* compare the spectra (default 1) */
 	size_t spectra_max;    /* refuse spectra above this state size */
+	size_t lyapunov_steps; /* measured steps of the Lyapunov part (0:
+	                          none) */
+	uint64_t seed;         /* its start and basis */
 } dk_equiv_objects_options;
 
 dk_equiv_objects_options dk_equiv_objects_options_default(void);
@@ -48,6 +59,7 @@ typedef struct dk_equiv_objects_result {
 	size_t elements, axes;   /* shifts measured, and their axes */
 	int64_t *shifts;         /* owned: elements x axes */
 	size_t points;           /* P, the set's points */
+	size_t n;                /* their units */
 	size_t fixed;            /* those of kind 1 */
 	double *residual;        /* owned: P x elements (NaN: not fixed) */
 	double *distance;        /* owned: P x elements (NaN: not fixed) */
@@ -56,10 +68,15 @@ typedef struct dk_equiv_objects_result {
 	int64_t *missing_at;     /* owned: missing x 2 (point, element) */
 	double *spectrum_error;  /* owned with spectra: P x elements (NaN:
 	                            not fixed), else NULL */
+	double *lyap_exponents;  /* owned with lyapunov_steps: n, from x0,
+	                            decreasing */
+	double *lyap_difference; /* owned likewise: elements x 2, the largest
+	                            |difference| and the same in standard
+	                            errors */
 	double max_residual, max_spectrum;
 	double tolerance;
 	int input_transformed;
-	char summary[320];
+	char summary[512];
 } dk_equiv_objects_result;
 
 /*
@@ -91,13 +108,16 @@ void dk_equiv_objects_result_clear(dk_equiv_objects_result *r);
 /*
  * As records, each with the attrs "equiv" (group "objects", layout,
  * tolerance, input_transformed), the last also with missing, the
- * largest residual and spectrum error and the summary:
+ * largest residual and spectrum error, the Lyapunov exponents from x0
+ * (lyapunov_exponents, with lyapunov_steps) and the summary:
  *
  *	equiv/shifts          i8 (element, axis)
  *	equiv/orbit_residual  f8 (point, element)
  *	equiv/orbit_distance  f8 (point, element)
  *	equiv/orbit_nearest   i8 (point, element)
  *	equiv/orbit_spectrum  f8 (point, element)   with spectra
+ *	equiv/orbit_lyapunov  f8 (element, field)   with lyapunov_steps:
+ *	                      the largest difference, in standard errors
  *	equiv/missing         i8 (missing, field)   point, shift (dy, dx)
  *
  * DK_ENOMEM.

@@ -62,8 +62,25 @@ int dk_equiv_objects_to_bundle(const dk_equiv_objects_result *r, dk_bundle *b)
 		st = dk_bundle_add_record(b, DK_NAME_EQUIV_ORBIT_SPECTRUM,
 		                          copy(DK_F8, r->spectrum_error, 2, pe), ax_pe, 2,
 		                          attrs);
+	if (!st && r->lyap_difference) {
+		static const char *const ax_lyap[2] = {"element", "field"};
+		size_t shape[2] = {E, 2};
+		st = dk_bundle_add_record(b, DK_NAME_EQUIV_ORBIT_LYAPUNOV,
+		                          copy(DK_F8, r->lyap_difference, 2, shape),
+		                          ax_lyap, 2, attrs);
+	}
 	json_decref(attrs);
 	attrs = NULL;
+	if (!st && r->lyap_exponents) {
+		json_t *ex = json_array();
+		for (size_t i = 0; ex && i < r->n; i++)
+			if (json_array_append_new(ex, number(r->lyap_exponents[i]))) {
+				json_decref(ex);
+				ex = NULL;
+			}
+		if (!ex || json_object_set_new(equiv, "lyapunov_exponents", ex))
+			st = DK_ENOMEM;
+	}
 	if (!st && (json_object_set_new(equiv, "missing",
 	                                json_integer((json_int_t)r->missing)) ||
 	            json_object_set_new(equiv, "max_residual", number(r->max_residual)) ||
