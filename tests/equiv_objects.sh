@@ -140,40 +140,54 @@ assert len(R["equiv/missing"]) == 11 * fixed.sum()
 EOF
 
 # The Lie derivative.  T_s, the fractional shift, is the phase shift
-# exp(-i k w s) of the DFT (odd sizes here: no Nyquist term); the
+# exp(-i k w s) of the DFT (for an even size the Nyquist term's taken real); the
 # central difference (G(e) - G(-e)) / 2e of G(s) = F(T_s x) - T_s F(x)
 # is -(J D x - D F) with an error of e^2 |G'''| / 6 ~ 1e-8 |G'''| at
 # e = 1e-4, and round-off eps |F| / e ~ 1e-12: 1e-6 relative covers
-# both.  On a sheet of 3 x 5 each axis is shifted alone.
+# both.  On a sheet each axis is shifted alone; two rings of 8 alike.
 dk-init rnn --units 15 --gain 1.5 --seed 9 >"$tmp/l0.npy"
+dk-init rnn --units 16 --gain 1.5 --seed 10 >"$tmp/m0.npy"
 pycheck "starts for the Lie derivative" <<EOF
 rng = np.random.default_rng(12)
 rewrite("$tmp/l0.npy", "$tmp/lrand.npy", b=rng.standard_normal(15) * 0.3)
+rewrite("$tmp/m0.npy", "$tmp/mrand.npy", b=rng.standard_normal(16) * 0.3)
 save("$tmp/lstart.npy", input=np.zeros((1, 5, 1)), h0=rng.standard_normal((5, 15)))
+save("$tmp/mstart.npy", input=np.zeros((1, 5, 1)), h0=rng.standard_normal((5, 16)))
 EOF
 ok "dk-equiv --lie on a ring of 15" \
 	dk-equiv --lie --rings 1 -o "$tmp/lie1.out" "$tmp/lrand.npy" "$tmp/lstart.npy"
 ok "dk-equiv --lie on sheets of 3 x 5" \
 	dk-equiv --lie --sheet 3,5 -o "$tmp/lie2.out" "$tmp/lrand.npy" "$tmp/lstart.npy"
+ok "dk-equiv --lie on a ring of 16 (a Nyquist wavenumber)" \
+	dk-equiv --lie --rings 1 -o "$tmp/lie3.out" "$tmp/mrand.npy" "$tmp/mstart.npy"
+ok "dk-equiv --lie on 2 rings of 8" \
+	dk-equiv --lie --rings 2 -o "$tmp/lie4.out" "$tmp/mrand.npy" "$tmp/mstart.npy"
+ok "dk-equiv --lie on sheets of 4 x 4" \
+	dk-equiv --lie --sheet 4,4 -o "$tmp/lie5.out" "$tmp/mrand.npy" "$tmp/mstart.npy"
+# For an even size the phase shift of the Nyquist term is taken real,
+# whose derivative at s = 0 is 0, as D gives it none.
 pycheck "the Lie derivative is the central difference of the fractional shift" <<EOF
-(W, b), S = params("$tmp/lrand.npy"), load("$tmp/lstart.npy")
 def T(x, s, shape, axis):
     y = x.reshape(shape)
     k = np.fft.fftfreq(shape[axis]) * shape[axis]
     ph = np.exp(-2j * np.pi * k * s / shape[axis])
     ph = ph.reshape([-1 if a == axis else 1 for a in range(len(shape))])
     return np.real(np.fft.ifftn(np.fft.fftn(y, axes=[axis]) * ph, axes=[axis])).ravel()
-F = lambda x: np.tanh(W @ x + b)
-def lie(x, shape, axis, e=1e-4):
+def lie(F, x, shape, axis, e=1e-4):
     G = lambda s: F(T(x, s, shape, axis)) - T(F(x), s, shape, axis)
     Dy = (T(F(x), e, shape, axis) - T(F(x), -e, shape, axis)) / (2 * e)
     return np.linalg.norm((G(e) - G(-e)) / (2 * e)) / np.linalg.norm(Dy)
-for out, shape, axes in (("$tmp/lie1.out", (1, 15), [1]), ("$tmp/lie2.out", (3, 5), [0, 1])):
-    got = load(out)["equiv/lie"]
+cases = (("lrand", "lstart", "lie1", (1, 15), [1]), ("lrand", "lstart", "lie2", (3, 5), [0, 1]),
+         ("mrand", "mstart", "lie3", (1, 16), [1]), ("mrand", "mstart", "lie4", (2, 8), [1]),
+         ("mrand", "mstart", "lie5", (4, 4), [0, 1]))
+for model, start, out, shape, axes in cases:
+    M, S = load("$tmp/%s.npy" % model), load("$tmp/%s.npy" % start)
+    F = lambda x: np.tanh(M["model/W"] @ x + M["model/b"])
+    got = load("$tmp/%s.out" % out)["equiv/lie"]
     assert got.shape == (5, len(axes)), got.shape
     for i, x in enumerate(S["h0"]):
         for a, axis in enumerate(axes):
-            want = lie(x, shape, axis)
+            want = lie(F, x, shape, axis)  # rings: one row per ring
             assert want > 0.05 and abs(got[i, a] - want) <= 1e-6 * want, (out, i, a, got[i, a], want)
 A = meta("$tmp/lie2.out")["equiv/lie_max"]["attrs"]["equiv"]
 assert A["axes"] == ["y", "x"] and A["equivariant"] is False, A
