@@ -140,11 +140,12 @@ assert len(R["equiv/missing"]) == 11 * fixed.sum()
 EOF
 
 # The Lie derivative.  T_s, the fractional shift, is the phase shift
-# exp(-i k w s) of the DFT (for an even size the Nyquist term's taken real); the
-# central difference (G(e) - G(-e)) / 2e of G(s) = F(T_s x) - T_s F(x)
-# is -(J D x - D F) with an error of e^2 |G'''| / 6 ~ 1e-8 |G'''| at
-# e = 1e-4, and round-off eps |F| / e ~ 1e-12: 1e-6 relative covers
-# both.  On a sheet each axis is shifted alone; two rings of 8 alike.
+# exp(-i k w s) of the DFT, taken real (the Nyquist term of an even
+# size); the central difference (G(e) - G(-e)) / 2e of
+# G(s) = F(T_s x) - T_s F(x) is -(J D x - D F) with an error of
+# e^2 |G'''| / 6 ~ 1e-8 |G'''| at e = 1e-4, and round-off eps |F| / e
+# ~ 1e-12: 1e-6 relative covers both.  On a sheet each axis is shifted
+# alone; two rings of 8 alike.
 dk-init rnn --units 15 --gain 1.5 --seed 9 >"$tmp/l0.npy"
 dk-init rnn --units 16 --gain 1.5 --seed 10 >"$tmp/m0.npy"
 pycheck "starts for the Lie derivative" <<EOF
