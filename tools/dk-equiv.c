@@ -10,8 +10,15 @@
  *	dk-init fernn --channels 2 --units 11 --velocities 2 | dk-equiv --group flow
  *	dk-init fernn --sheet 6,7 --velocities 1 | dk-equiv --group flow --velocity 1,-1
  *
+ *	dk-fixed --units ... | dk-equiv --objects ring.npy -
+ *	dk-equiv --lie --rings 1 rnn.npy
+ *
  * The trajectories start from random states with random inputs, or from
- * the input and h0 of INPUT.  The medium is the model's layout, or
+ * the input and h0 of INPUT.  With --objects the second operand is
+ * dk-fixed's output instead: the fixed points moved by each shift
+ * against the set (lib/analysis/equiv_objects.h); with --lie the Lie
+ * derivative along the continuous shift at the start states
+ * (lib/analysis/equiv_lie.h).  The medium is the model's layout, or
  * --rings or --sheet.  The method is lib/analysis/equiv.h's.
  */
 #include <config.h>
@@ -22,18 +29,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/equiv_lie.h"
+#include "analysis/equiv_objects.h"
 #include "tool.h"
+
+typedef enum { MODE_ERRORS, MODE_OBJECTS, MODE_LIE } mode;
 
 typedef struct {
 	const char *output;
 	size_t max_elements;
 	dk_equiv_options equiv;
-	int samples_given;
+	dk_equiv_objects_options objects;
+	mode mode;
+	int samples_given, tolerance_given;
 } options;
 
 static void usage(void)
 {
 	printf("Usage: dk-equiv [OPTION]... [MODEL [INPUT]]\n"
+	       "   or: dk-equiv --objects [OPTION]... MODEL FP\n"
+	       "   or: dk-equiv --lie [OPTION]... [MODEL [INPUT]]\n"
 	       "How far MODEL (standard input when absent or -) is from equivariant\n"
 	       "under the cyclic shifts of the rings or sheets its units lie on: for\n"
 	       "each shift g, the relative error |F(g x, g u) - g F(x, u)| / |F(x, u)| of\n"
@@ -53,7 +68,23 @@ static void usage(void)
 	       "velocity of the model (a model without velocities: its one slice).  On\n"
 	       "sheets mu = (mu_x, mu_y), x along the columns and y along the rows.\n"
 	       "equiv/shifts then holds the velocities; there are no step records.\n"
+	       "With --objects, FP is dk-fixed's output: each fixed point moved by each\n"
+	       "shift, its residual as a fixed point, its distance to the nearest point\n"
+	       "of FP (a missing orbit member above the tolerance, default 1e-6), and\n"
+	       "the Jacobian eigenvalues there against those at the point; writes\n"
+	       "equiv/shifts, equiv/orbit_residual, equiv/orbit_distance,\n"
+	       "equiv/orbit_nearest, equiv/orbit_spectrum and equiv/missing.  With\n"
+	       "--lie, the Lie derivative of the step without input along the\n"
+	       "continuous shift, |J D x - D F(x)| / |D F(x)| at each start state (D the\n"
+	       "spectral derivative along each axis), in equiv/lie and equiv/lie_max.\n"
 	       "\n"
+	       "      --objects         the fixed points of FP under the shifts\n"
+	       "      --no-spectra      --objects: leave out the spectra (needed above\n"
+	       "                        400 units)\n"
+	       "      --lyapunov STEPS  --objects: also the Lyapunov spectra from a\n"
+	       "                        random start (--seed) and from its shifts,\n"
+	       "                        STEPS measured steps each\n"
+	       "      --lie             the Lie derivative along continuous shifts\n"
 	       "      --group G         shift (default) or flow\n"
 	       "      --shift M         only the shift M (default: every shift)\n"
 	       "      --velocity NU     flow: only the velocity NU, a nonzero integer,\n"
@@ -67,9 +98,12 @@ static void usage(void)
 	       "  -T, --steps T         steps of the trajectories (default 50; with\n"
 	       "                        INPUT, its length)\n"
 	       "  -B, --samples B       random trajectories (default 8)\n"
-	       "  -S, --seed S          seed of the random starts and inputs (default 1)\n"
+	       "  -S, --seed S          seed of the random starts and inputs, or of\n"
+	       "                        --lyapunov's (default 1)\n"
 	       "      --tolerance EPS   equivariant when every error is at most EPS\n"
-	       "                        (default 1e-9)\n"
+	       "                        (default 1e-9); --objects: a shifted point is in\n"
+	       "                        the set within the relative distance EPS\n"
+	       "                        (default 1e-6)\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -97,32 +131,59 @@ static void parse_velocity(const char *arg, dk_equiv_options *o)
 	o->velocity_pair = comma != NULL;
 }
 
-/* Start, measure, gather (lib/analysis/equiv.h); the exit status. */
+/* The fixed points of in under the shifts; the exit status. */
+static int run_objects(const options *o, const dk_model *m, const dk_bundle *in,
+                       const char *src, dk_bundle *out)
+{
+	dk_equiv_objects_result r;
+	char err[256];
+	int st = dk_equiv_objects_from_bundle(m, &o->equiv, &o->objects, in, &r,
+	                                      err, sizeof err);
+	if (st)
+		tool_warn(st == DK_EINVAL && strncmp(err, "spectra", 7) ? src : "model",
+		          "%s%s", err, st == DK_ENOTFOUND ? " (--rings C or --sheet H,W)" :
+		          !strncmp(err, "spectra", 7) ? " (--no-spectra)" : "");
+	else if ((st = dk_equiv_objects_to_bundle(&r, out)))
+		tool_warn(NULL, "out of memory");
+	dk_equiv_objects_result_clear(&r);
+	return st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+/* Start, measure, gather (lib/analysis/equiv.h, equiv_lie.h); the exit
+   status. */
 static int run(const options *o, const dk_model *m, const dk_bundle *in,
                const char *src, dk_bundle *out)
 {
 	dk_equiv_start s = {0};
 	dk_equiv_result r = {0};
+	dk_equiv_lie_result lie = {0};
 	char err[256];
 	int status = TOOL_EXIT_FAIL;
+	if (o->mode == MODE_OBJECTS)
+		return run_objects(o, m, in, src, out);
 	if (in ? dk_equiv_start_from_bundle(&s, m, in, &o->equiv, err, sizeof err)
 	       : dk_equiv_start_random(&s, m, &o->equiv, err, sizeof err)) {
 		tool_warn(src ? src : "model", "%s", err);
 		return TOOL_EXIT_FAIL;
 	}
-	int st = dk_equiv_run(m, &o->equiv, &s, &r, err, sizeof err);
+	int st = o->mode == MODE_LIE ?
+	         dk_equiv_lie_run(m, &o->equiv, &s, &lie, err, sizeof err) :
+	         dk_equiv_run(m, &o->equiv, &s, &r, err, sizeof err);
 	if (st)
 		tool_warn("model", "%s%s", err, st == DK_ENOTFOUND ?
 		          " (--rings C or --sheet H,W)" : "");
-	else if (dk_equiv_to_bundle(&r, out))
+	else if (o->mode == MODE_LIE ? dk_equiv_lie_to_bundle(&lie, out) :
+	         dk_equiv_to_bundle(&r, out))
 		tool_warn(NULL, "out of memory");
 	else {
-		if (dk_model_input_size(m) && !r.input_transformed)
+		if (o->mode == MODE_ERRORS && dk_model_input_size(m) &&
+		    !r.input_transformed)
 			tool_warn("input", "its width %zu is not a multiple of a ring's "
 			          "(sheet's) units: it is left unshifted",
 			          dk_model_input_size(m));
 		status = TOOL_EXIT_OK;
 	}
+	dk_equiv_lie_result_clear(&lie);
 	dk_equiv_result_clear(&r);
 	dk_equiv_start_clear(&s);
 	return status;
@@ -131,7 +192,8 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 int main(int argc, char **argv)
 {
 	enum { OPT_GROUP = TOOL_OPT_FIRST_FREE, OPT_SHIFT, OPT_VELOCITY, OPT_RINGS,
-	       OPT_SHEET, OPT_TOLERANCE };
+	       OPT_SHEET, OPT_TOLERANCE, OPT_OBJECTS, OPT_NO_SPECTRA, OPT_LIE,
+	       OPT_LYAPUNOV };
 	static const struct option longopts[] = {
 		{"group", required_argument, NULL, OPT_GROUP},
 		{"shift", required_argument, NULL, OPT_SHIFT},
@@ -142,12 +204,17 @@ int main(int argc, char **argv)
 		{"samples", required_argument, NULL, 'B'},
 		{"seed", required_argument, NULL, 'S'},
 		{"tolerance", required_argument, NULL, OPT_TOLERANCE},
+		{"objects", no_argument, NULL, OPT_OBJECTS},
+		{"no-spectra", no_argument, NULL, OPT_NO_SPECTRA},
+		{"lie", no_argument, NULL, OPT_LIE},
+		{"lyapunov", required_argument, NULL, OPT_LYAPUNOV},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT,
-	             .equiv = dk_equiv_options_default()};
+	             .equiv = dk_equiv_options_default(),
+	             .objects = dk_equiv_objects_options_default()};
 	int c;
 	tool_init_numeric("dk-equiv", argv);
 	while ((c = getopt_long(argc, argv, "T:B:S:o:h", longopts, NULL)) != -1) {
@@ -184,6 +251,18 @@ int main(int argc, char **argv)
 		case 'S': o.equiv.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
 		case OPT_TOLERANCE:
 			o.equiv.tolerance = tool_parse_positive("--tolerance", optarg);
+			o.tolerance_given = 1;
+			break;
+		case OPT_OBJECTS:
+		case OPT_LIE:
+			if (o.mode != MODE_ERRORS)
+				tool_usage_error("either --objects or --lie, not both");
+			o.mode = c == OPT_LIE ? MODE_LIE : MODE_OBJECTS;
+			break;
+		case OPT_NO_SPECTRA: o.objects.spectra = 0; break;
+		case OPT_LYAPUNOV:
+			if (!(o.objects.lyapunov_steps = tool_parse_count("--lyapunov", optarg)))
+				tool_usage_error("--lyapunov must be at least 1");
 			break;
 		case 'o': o.output = optarg; break;
 		}
@@ -195,11 +274,27 @@ int main(int argc, char **argv)
 		                 "--velocity");
 	if (argc - optind > 2)
 		tool_usage_error("at most one MODEL and one INPUT");
+	if (o.mode != MODE_ERRORS && o.equiv.group == DK_EQUIV_FLOW)
+		tool_usage_error("--objects and --lie measure shifts, not --group flow");
+	if (o.mode == MODE_OBJECTS) {
+		if (argc - optind != 2)
+			tool_usage_error("--objects: MODEL and FP, dk-fixed's output");
+		if (o.samples_given || o.equiv.steps)
+			tool_usage_error("--objects: the points are FP's, there are no "
+			                 "trajectories (--samples, --steps)");
+		if (o.tolerance_given)
+			o.objects.tolerance = o.equiv.tolerance;
+		o.objects.seed = o.equiv.seed;
+	} else if (!o.objects.spectra || o.objects.lyapunov_steps) {
+		tool_usage_error("--no-spectra and --lyapunov belong to --objects");
+	}
+	if (o.mode == MODE_LIE && o.equiv.steps)
+		tool_usage_error("--lie: at the start states, there are no steps");
 	if (o.equiv.rings && o.equiv.sheet[0])
 		tool_usage_error("either --rings or --sheet, not both");
 	const char *model_path = optind < argc ? argv[optind] : "-";
 	const char *input_path = optind + 1 < argc ? argv[optind + 1] : NULL;
-	if (input_path && o.samples_given)
+	if (input_path && o.samples_given && o.mode != MODE_OBJECTS)
 		tool_usage_error("--samples: with INPUT, its batch is the trajectories");
 	if (input_path && !strcmp(model_path, "-") && !strcmp(input_path, "-"))
 		tool_usage_error("MODEL and INPUT cannot both be standard input");
@@ -211,14 +306,16 @@ int main(int argc, char **argv)
 	if (m && out)
 		status = run(&o, m, in, input_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:s?, s:s, s:I, s:[I, I], s:I, s:[I, I], s:I, s:I, s:I, s:f}",
+		"{s:s, s:s?, s:s, s:I, s:[I, I], s:I, s:[I, I], s:I, s:I, s:I, s:f, s:I}",
 		"model", model_path, "input", input_path,
-		"group", dk_equiv_group_name(o.equiv.group),
+		"group", o.mode == MODE_OBJECTS ? "objects" : o.mode == MODE_LIE ?
+		         "lie" : dk_equiv_group_name(o.equiv.group),
 		"shift", (json_int_t)o.equiv.shift,
 		"velocity", (json_int_t)o.equiv.velocity, (json_int_t)o.equiv.velocity_y, "rings", (json_int_t)o.equiv.rings,
 		"sheet", (json_int_t)o.equiv.sheet[0], (json_int_t)o.equiv.sheet[1],
 		"steps", (json_int_t)o.equiv.steps, "samples", (json_int_t)o.equiv.samples,
-		"seed", (json_int_t)o.equiv.seed, "tolerance", o.equiv.tolerance));
+		"seed", (json_int_t)o.equiv.seed, "tolerance", o.equiv.tolerance,
+		"lyapunov", (json_int_t)o.objects.lyapunov_steps));
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(in);

@@ -83,6 +83,11 @@ static const struct kind {
 	 "          (sim/delta) as points; multiregion --gain's currents S(t)\n"
 	 "          per pair of regions over each region's Delta(t, t); a\n"
 	 "          sweep's Delta0, q or A against the swept parameter\n"},
+	{"equiv", plot_equiv, NULL, TAKES_RING,
+	 "  equiv   dk-equiv's trajectory errors over time, one line per model\n"
+	 "          (records renamed by dk-cat -r to concatenate them), log scale;\n"
+	 "          or a fernn's states (dk-run's, beside the model) as a raster per\n"
+	 "          velocity slice\n"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 

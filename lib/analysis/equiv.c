@@ -127,16 +127,14 @@ int dk_equiv_layout(const dk_model *m, const dk_equiv_options *o,
 }
 
 
-static medium medium_of(const dk_layout *l)
+medium dk_equiv_medium_of(const dk_layout *l)
 {
 	if (l->rank == 2)
 		return (medium){l->shape[0], 1, l->shape[1]};
 	return (medium){l->shape[0], l->shape[1], l->shape[2]};
 }
 
-/* perm[i]: the unit that the shift (dy, dx) carries to unit i of
-   `channels` channels of the medium. */
-static void shift_perm(medium md, size_t channels, size_t dy, size_t dx,
+void dk_equiv_shift_perm(medium md, size_t channels, size_t dy, size_t dx,
                        size_t *perm)
 {
 	for (size_t c = 0; c < channels; c++)
@@ -189,33 +187,35 @@ void dk_equiv_result_clear(dk_equiv_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* The group elements: one shift or every one, along each space axis. */
-static int list_elements(const dk_equiv_options *o, dk_equiv_result *r,
-                         medium md, char *err, size_t errlen)
+int dk_equiv_list_shifts(const dk_equiv_options *o, const dk_layout *l,
+                         size_t *axes, size_t *elements, int64_t **shifts,
+                         char *err, size_t errlen)
 {
-	int sheet = r->layout.rank == 3;
-	r->axes = sheet ? 2 : 1;
+	medium md = dk_equiv_medium_of(l);
+	int sheet = l->rank == 3;
+	*axes = sheet ? 2 : 1;
 	if (o->shift && (o->shift >= md.W || (sheet && o->shift >= md.H)))
 		return dk_errorf(DK_EINVAL, err, errlen, "shift %zu: the %s %zu units "
 		                 "%s; shifts go from 1 to one less", o->shift,
 		                 sheet ? "sheets have" : "rings have",
 		                 sheet ? (md.H < md.W ? md.H : md.W) : md.W,
 		                 sheet ? "along a side" : "each");
-	r->elements = o->shift ? r->axes : (sheet ? md.H - 1 : 0) + md.W - 1;
-	if (r->elements == 0)
+	*elements = o->shift ? *axes : (sheet ? md.H - 1 : 0) + md.W - 1;
+	if (*elements == 0)
 		return dk_errorf(DK_EINVAL, err, errlen, "a medium of one unit has no "
 		                 "shifts");
-	r->shifts = calloc(r->elements * r->axes, sizeof *r->shifts);
-	if (!r->shifts)
+	int64_t *sh = calloc(*elements * *axes, sizeof *sh);
+	if (!sh)
 		return dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
 	size_t e = 0;
 	if (sheet)  /* along rows first: (dy, 0), then (0, dx) */
 		for (size_t dy = 1; dy < md.H; dy++)
 			if (!o->shift || dy == o->shift)
-				r->shifts[2 * e++] = (int64_t)dy;
+				sh[2 * e++] = (int64_t)dy;
 	for (size_t dx = 1; dx < md.W; dx++)
 		if (!o->shift || dx == o->shift)
-			r->shifts[r->axes * e++ + r->axes - 1] = (int64_t)dx;
+			sh[*axes * e++ + *axes - 1] = (int64_t)dx;
+	*shifts = sh;
 	return DK_OK;
 }
 
@@ -356,9 +356,9 @@ static int measure(const dk_model *m, dk_model_work *w, const dk_equiv_start *st
 	size_t B = st->batch, T = st->steps;
 	size_t dy = r->axes == 2 ? (size_t)r->shifts[2 * e] : 0;
 	size_t dx = (size_t)r->shifts[r->axes * e + r->axes - 1];
-	shift_perm(md, md.C, dy, dx, s->ps);
+	dk_equiv_shift_perm(md, md.C, dy, dx, s->ps);
 	if (r->input_transformed)
-		shift_perm(md, r->input_channels, dy, dx, s->pu);
+		dk_equiv_shift_perm(md, r->input_channels, dy, dx, s->pu);
 	double step = 0, free_step = 0;
 	memcpy(s->x, st->x0, B * n * sizeof *s->x);
 	apply(s->ps, B, n, s->x, s->y);
@@ -400,7 +400,7 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 	if (B == 0 || T == 0 || !s->x0 || (nu && !s->u))
 		return dk_errorf(DK_EINVAL, err, errlen, "the start has no trajectories "
 		                 "or no steps");
-	medium md = medium_of(&r->layout);
+	medium md = dk_equiv_medium_of(&r->layout);
 	size_t units = md.H * md.W;
 	r->steps = T, r->batch = B, r->tolerance = o->tolerance;
 	r->input_transformed = nu > 0 && nu % units == 0;
@@ -413,7 +413,8 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 		if (!st)
 			st = dk_equiv_list_velocities(o, r, r->velocities, err, errlen);
 	} else {
-		st = list_elements(o, r, md, err, errlen);
+		st = dk_equiv_list_shifts(o, &r->layout, &r->axes, &r->elements,
+		                          &r->shifts, err, errlen);
 	}
 	if (st) {
 		dk_equiv_result_clear(r);

@@ -12,6 +12,32 @@ typedef struct {
 	size_t C, H, W;
 } medium;
 
+/* The medium of a layout of channels of rings or sheets. */
+medium dk_equiv_medium_of(const dk_layout *l);
+
+/* perm[i]: the unit that the shift (dy, dx) carries to unit i of
+   `channels` channels of the medium (g x = x[perm]). */
+void dk_equiv_shift_perm(medium md, size_t channels, size_t dy, size_t dx,
+                         size_t *perm);
+
+/* The shifts of o (one, or every one along each space axis of l) as a
+   new array *shifts of *elements rows of *axes (dy, dx on sheets, dx on
+   rings).  DK_EINVAL with a message for a shift too large, DK_ENOMEM. */
+int dk_equiv_list_shifts(const dk_equiv_options *o, const dk_layout *l,
+                         size_t *axes, size_t *elements, int64_t **shifts,
+                         char *err, size_t errlen);
+
+/* The Lyapunov part of dk_equiv_objects_run (equiv_objects_lyap.c): r's
+   lyap_exponents and lyap_difference, allocated here, from the shifts
+   and layout r holds.  The spectra's errors, prefixed "lyapunov: ". */
+struct dk_equiv_objects_result;
+struct dk_equiv_objects_options;
+int dk_equiv_objects_lyapunov(const dk_model *m,
+                              const struct dk_equiv_objects_options *oo,
+                              const double *u,
+                              struct dk_equiv_objects_result *r,
+                              char *err, size_t errlen);
+
 /* Scratch of one run: B states or inputs each, whatever T. */
 typedef struct {
 	double *x, *xn;   /* the unshifted trajectory's state and next */

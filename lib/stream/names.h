@@ -104,6 +104,20 @@
 #define DK_NAME_EQUIV_FREE_ERROR       "equiv/free_error"
 #define DK_NAME_EQUIV_TRAJECTORY_ERROR "equiv/trajectory_error"
 #define DK_NAME_EQUIV_MAX              "equiv/max"
+/* dk-equiv --objects: per fixed point and shift (point, element), the
+   shifted point's residual, distance to the set and nearest point of it,
+   and spectrum difference; per shift (element, field) the Lyapunov
+   exponents' difference; the missing orbit members (missing, field) */
+#define DK_NAME_EQUIV_ORBIT_RESIDUAL   "equiv/orbit_residual"
+#define DK_NAME_EQUIV_ORBIT_DISTANCE   "equiv/orbit_distance"
+#define DK_NAME_EQUIV_ORBIT_NEAREST    "equiv/orbit_nearest"
+#define DK_NAME_EQUIV_ORBIT_SPECTRUM   "equiv/orbit_spectrum"
+#define DK_NAME_EQUIV_ORBIT_LYAPUNOV   "equiv/orbit_lyapunov"
+#define DK_NAME_EQUIV_MISSING          "equiv/missing"
+/* dk-equiv --lie: the relative Lie derivative per sample and axis of the
+   continuous shift (sample, axis), and the largest (0-d) */
+#define DK_NAME_EQUIV_LIE              "equiv/lie"
+#define DK_NAME_EQUIV_LIE_MAX          "equiv/lie_max"
 
 /* dynamical mean-field theory (dk-dmft): scs, the rate network's
    autocorrelation (0-d, and on the tau grid), and map, the random map's

@@ -52,6 +52,7 @@ int plot_pca(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_wave(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_lyap(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_dmft(const plot_options *o, const dk_bundle *b, plot_script *s);
+int plot_equiv(const plot_options *o, const dk_bundle *b, plot_script *s);
 
 /* ---- wave_sheet.c: dk-plot wave on sheets, which plot_wave hands over to ---- */
 int plot_wave_sheet(const plot_options *o, const dk_bundle *b, plot_script *s);
