@@ -4,13 +4,15 @@
  * J phi(x) (scs), and the order parameters of the random map h' =
  * J phi(h) (map), J_ij ~ N(0, g^2 / N); and the fixed points of the
  * currents between the regions of a multiregion network (multiregion),
- * or with disorder (multiregion --gain) their nonstationary theory.
+ * or with disorder (multiregion --gain) their nonstationary theory;
+ * and the branches of a network with low-rank structure and disorder
+ * (lowrank).
  *
  *	dk-dmft scs --gain 2 --phi tanh | dk-cat --select dmft/delta0 --text
  *
  * The equations, their solution and its accuracy are
- * lib/analysis/dmft/dmft.h's, multiregion.h's and
- * multiregion_dynamic.h's; scs and map --simulate add
+ * lib/analysis/dmft/dmft.h's, multiregion.h's,
+ * multiregion_dynamic.h's and lowrank.h's; --simulate adds
  * the same measured on simulated networks.
  */
 #include <config.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmft_lowrank_options.h"
 #include "dmft_options.h"
 #include "tool.h"
 
@@ -36,6 +39,7 @@ typedef struct {
 	dk_dmft_options dmft;
 	dk_dmft_sim_options sim; /* units 0: no simulation */
 	dmft_multi multi_opts;  /* multiregion */
+	dmft_lowrank lowrank;   /* lowrank */
 } options;
 
 static void usage(void)
@@ -57,6 +61,12 @@ static void usage(void)
 	       "        eigenvalues; writes dmft/S, dmft/A, dmft/residual,\n"
 	       "        dmft/that_eig, dmft/that_max_re; with --gain, disorder:\n"
 	       "        the currents S(t) and each region's Delta(t, t) over time\n"
+	       "or of dx/dt = -x + (g chi + sum_r m^r n^r^T / N) phi(x) + I, rank R:\n"
+	       "  lowrank  every mean-field branch: kappa, mu, Delta0, Delta_inf,\n"
+	       "        the bulk radius, the outliers and the state; writes\n"
+	       "        dmft/kappa, dmft/mu, dmft/delta0, dmft/delta_inf,\n"
+	       "        dmft/bulk_radius, dmft/outliers, dmft/state; --simulate:\n"
+	       "        sim/kappa, sim/mu, sim/delta0, sim/delta_inf, sim/branch\n"
 	       "\n"
 	       "  -g, --gain G          scs, map: the gain g, above 0 and at most 10\n"
 	       "                        (default 2)\n"
@@ -79,6 +89,7 @@ static void usage(void)
 	       "  -T, --steps T         --simulate: measured steps (default 500;\n"
 	       "                        scs: at least 2, N T at most 2^27)\n"
 	       DMFT_MULTI_HELP
+	       DMFT_LOWRANK_HELP
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -176,6 +187,31 @@ static int multiregion(options *o, int foreign)
 	return status;
 }
 
+/* dk-dmft lowrank: its options checked, the run. */
+static int lowrank(options *o, size_t units, int seed_given)
+{
+	if (o->multi_opts.given || o->tau_given)
+		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
+		                 "--delta-init, --start, --tau-max and --dtau are not "
+		                 "for lowrank");
+	if ((o->sim_given || seed_given) && !units)
+		tool_usage_error("--seeds, --seed, --transient and --steps are for "
+		                 "--simulate");
+	if (units && (units < 2 || units > DK_DMFT_MAX_UNITS))
+		tool_usage_error("--simulate: from 2 to %d units, not %zu",
+		                 DK_DMFT_MAX_UNITS, units);
+	o->sim.units = units;
+	char err[256];
+	if (units && dk_dmft_sim_options_check(&o->sim, err, sizeof err))
+		tool_usage_error("--simulate: %s", err);
+	dmft_lowrank_finish(&o->lowrank, o->gain,
+	                    o->phi_given ? o->dmft.phi : NULL);
+	int status = dmft_lowrank_run(&o->lowrank, &o->sim, o->output);
+	dmft_lowrank_free(&o->lowrank);
+	dmft_multi_free(&o->multi_opts);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_PHI = TOOL_OPT_FIRST_FREE, OPT_TAU_MAX, OPT_DTAU, OPT_SIMULATE,
@@ -191,6 +227,7 @@ int main(int argc, char **argv)
 		{"transient", required_argument, NULL, OPT_TRANSIENT},
 		{"steps", required_argument, NULL, 'T'},
 		DMFT_MULTI_LONGOPTS,
+		DMFT_LOWRANK_LONGOPTS,
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -200,12 +237,14 @@ int main(int argc, char **argv)
 	             .sim = dk_dmft_sim_options_default()};
 	int seed_given = 0;
 	dmft_multi_init(&o.multi_opts);
+	dmft_lowrank_init(&o.lowrank);
 	size_t units = 0;
 	int c;
 	tool_init_numeric("dk-dmft", argv);
 	while ((c = getopt_long(argc, argv, "g:o:S:T:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements) ||
-		    dmft_multi_option(&o.multi_opts, c, optarg))
+		    dmft_multi_option(&o.multi_opts, c, optarg) ||
+		    dmft_lowrank_option(&o.lowrank, c, optarg))
 			continue;
 		switch (c) {
 		case 'g': o.gain = optarg; break;
@@ -252,15 +291,18 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		tool_usage_error("no KIND named (scs, map or multiregion)");
+		tool_usage_error("no KIND named (scs, map, multiregion or lowrank)");
 	if (argc - optind > 1)
 		tool_usage_error("one KIND at a time; '%s' is extra", argv[optind + 1]);
 	if (!strcmp(argv[optind], "scs"))
 		o.scs = 1;
 	else if (!strcmp(argv[optind], "multiregion"))
 		o.multi = 1;
+	else if (!strcmp(argv[optind], "lowrank"))
+		return lowrank(&o, units, seed_given);
 	else if (strcmp(argv[optind], "map"))
-		tool_usage_error("KIND: scs, map or multiregion, not '%s'", argv[optind]);
+		tool_usage_error("KIND: scs, map, multiregion or lowrank, not '%s'",
+		                 argv[optind]);
 	if (o.multi) {
 		o.sim.units = units;
 		return multiregion(&o, o.tau_given || o.phi_given);
@@ -268,6 +310,9 @@ int main(int argc, char **argv)
 	if (o.multi_opts.given)
 		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
 		                 "--delta-init and --start are for multiregion");
+	if (o.lowrank.given)
+		tool_usage_error("--rank, --mean, --cov, --mm, --mn, --mi, --sm, "
+		                 "--sn, --si and --overlap are for lowrank");
 	if (o.gain) {
 		o.dmft.gain = tool_parse_positive("--gain", o.gain);
 		if (o.dmft.gain > DK_DMFT_MAX_GAIN)
