@@ -409,9 +409,9 @@ static void solve_kind(work *w, int chaotic, const double *K,
 	double scs0 = 0;
 	if (chaotic && dk_dmft_scs_delta0(w->o->phi, w->o->gain, &scs0))
 		return;
-	for (size_t j = 0; j < starts; j++) {
+	for (size_t j = 0; j < 2 * starts; j++) {
 		double u[MAX_UNKNOWNS], res_max;
-		start_kappa(R, j, K, u);
+		start_kappa(R, j / 2, K, u);
 		structure s = structure_at(w, u);
 		if (chaotic) {
 			/* the random network's variance on the structured one */
@@ -420,7 +420,10 @@ static void solve_kind(work *w, int chaotic, const double *K,
 		} else {
 			u[R] = s.S + w->g2;
 		}
-		iterate(w, chaotic, u);
+		/* each start twice: Newton from it, which finds saddles of the
+		   iteration too, and Newton after the damped iteration */
+		if (j % 2)
+			iterate(w, chaotic, u);
 		if (!admissible(w, chaotic, u))
 			continue;
 		newton(w, chaotic, u, &res_max);

@@ -58,13 +58,16 @@
  *
  * Solution: from a grid of kappa starts (DK_DMFT_LOWRANK_GRID per axis
  * across [-K_r, K_r], K_r = sqrt(M_n^r^2 + Sigma_{n^r n^r}), which bounds
- * |kappa_r| since |phi| <= 1), damped fixed-point iteration (kappa and
- * Delta0 moved half way to their images, at most
- * DK_DMFT_LOWRANK_ITERATIONS times; chaotic: Delta_inf to its image and
- * Delta0 by Brent's method on the energy condition), then Newton's
- * method on the equations with a central finite-difference Jacobian,
- * until the residual is below DK_DMFT_LOWRANK_TOL; branches closer than
- * 1e-7 in every order parameter are one.  The chaotic equations are
+ * |kappa_r| since |phi| <= 1), Newton's method on the equations with a
+ * central finite-difference Jacobian and a halved step until the residual
+ * falls, until it is below DK_DMFT_LOWRANK_TOL: once from the start
+ * itself (which reaches the saddles of the iteration too), once after a
+ * damped fixed-point iteration (the unknowns moved half way to their
+ * images, at most DK_DMFT_LOWRANK_ITERATIONS times; chaotic: Delta0 by
+ * the energy condition solved for its term (Delta0 + Delta_inf) / 2);
+ * the stationary start's Delta0 is S + g^2, the chaotic one's S plus
+ * scs's Delta0 with Delta_inf = S.  Branches whose order parameters
+ * differ by less than 1e-7 in all (summed) are one.  The chaotic equations are
  * tried for g > 1 only (below, r < 1 on every stationary branch since
  * |phi'| <= 1).  The Gaussian averages are the trapezoidal rule of
  * gauss.h, shifted by mu, one- and two-dimensional.
