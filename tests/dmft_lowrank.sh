@@ -247,6 +247,53 @@ assert abs(out["dmft/delta0"][ch[0]] - scs["dmft/delta0"]) < 1e-10
 assert abs(out["dmft/delta_inf"][ch[0]]) < 1e-12
 EOF2
 
+# (d) Simulated networks of N = 2000 beside the theory.  Stationary (g =
+# 0.5, the default structure): six networks each at N = 500, 1000 and
+# 4000 spread in kappa by 0.081, 0.060 and 0.035, about 2 / sqrt(N), and
+# in Delta0 by about 4 / sqrt(N), with means within that spread of the
+# theory; so at N = 2000 each network's kappa is held to 0.2 and Delta0
+# to 0.4 (about 4.5 of those spreads), and the mean of four networks'
+# kappa error to 0.09 (4 spreads of a mean of four).  A stationary
+# network's units hold still: Delta_inf within 2% of Delta0 (the
+# transient's residual is below 0.2% at N = 4000).  Each network lands
+# on one of the two stable branches +-kappa.
+ok "lowrank --simulate 2000, stationary" dk-dmft lowrank --simulate 2000 \
+	--seeds 4 --transient 150 --steps 20 -o "$tmp/sim.npy"
+pycheck "stationary: kappa within 0.2 (mean of 4 within 0.09), Delta0 within 0.4, Delta_inf = Delta0 within 2%" <<EOF2
+out = load("$tmp/sim.npy")
+b = out["sim/branch"]
+assert b.shape == (4,) and (out["dmft/state"][b] == 0).all(), (b, out["dmft/state"])
+dk = out["sim/kappa"][:, 0] - out["dmft/kappa"][b, 0]
+assert np.abs(dk).max() < 0.2 and abs(dk.mean()) < 0.09, dk
+assert np.abs(out["sim/delta0"] - out["dmft/delta0"][b]).max() < 0.4, out["sim/delta0"]
+assert np.abs(out["sim/delta_inf"] / out["sim/delta0"] - 1).max() < 0.02
+assert np.abs(out["sim/mu"] - out["sim/kappa"][:, 0]).max() < 0.3  # mu = M_m kappa, M_m = 1
+EOF2
+
+# Chaotic (g = 2, M_m = M_n = 1): the theory's kappa = 0 branch is
+# chaotic, Delta0 = 1.925.  Four networks of N = 2000 (400 measured steps)
+# had |kappa| up to 0.047 (spread 0.035) and Delta0 from 1.80 to 1.92,
+# two more (300 steps) 1.73 and 1.86: Euler's bias, about -3% (as scs's,
+# tests/test_dmft.c), and a spread of about 4% from network to network
+# and window to window.  |kappa| is held to 0.15, each Delta0 to 15% and
+# their mean to 10%.
+# Delta_inf, the variance of each unit's time mean, keeps the
+# time-varying part's residual over a window T of about 2 tau_c Delta0 /
+# T (0.65 to 0.98 over T = 20 there), but a stationary network would have
+# it equal to Delta0: it is held below 0.75 Delta0.
+ok "lowrank --simulate 2000, chaotic" dk-dmft lowrank --gain 2 --mm 1 --mn 1 \
+	--simulate 2000 --seeds 2 --transient 100 --steps 300 -o "$tmp/simc.npy"
+pycheck "chaotic: lands on the chaotic branch, |kappa| < 0.15, Delta0 within 15% (mean 10%), Delta_inf < 0.75 Delta0" <<EOF2
+out = load("$tmp/simc.npy")
+b = out["sim/branch"]
+assert (out["dmft/state"][b] == 2).all(), (b, out["dmft/state"])
+assert np.abs(out["sim/kappa"]).max() < 0.15, out["sim/kappa"]
+e = out["sim/delta0"] / out["dmft/delta0"][b] - 1
+assert np.abs(e).max() < 0.15 and abs(e.mean()) < 0.1, out["sim/delta0"]
+assert (out["sim/delta_inf"] < 0.75 * out["sim/delta0"]).all(), out["sim/delta_inf"]
+EOF2
+ok "lowrank --simulate: the same bytes again" sh -c "dk-dmft lowrank --simulate 50 --seeds 2 --seed 3 --steps 20 -o '$tmp/s1.npy' && dk-dmft lowrank --simulate 50 --seeds 2 --seed 3 --steps 20 | cmp - '$tmp/s1.npy'"
+
 # (e) refusals, exit 2
 fails_with 2 "--rank 3" dk-dmft lowrank --rank 3
 fails_with 2 "a covariance that is not positive semidefinite" \

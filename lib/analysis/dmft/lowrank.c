@@ -18,6 +18,8 @@
 #define INV_SQRT_2PI 0.39894228040143267794
 #define DAMPING 0.5
 #define ITER_TOL 1e-10           /* the damped iteration stops below this change */
+#define CHAOTIC_ITERATIONS 40
+#define CHAOTIC_ITER_TOL 1e-6
 #define NEWTON_STEPS 60
 #define SAME_BRANCH 1e-7
 #define MAX_UNKNOWNS (DK_DMFT_LOWRANK_MAX_RANK + 2)
@@ -241,8 +243,11 @@ static void newton(work *w, int chaotic, double *u, double *res_max)
 			memcpy(um, u, n * sizeof *u);
 			up[j] += h;
 			um[j] -= h;
-			/* a variance near 0 is not stepped below it: forward there */
-			int forward = j >= w->R && um[j] < 0;
+			/* forward differences for the chaotic equations (each
+			   residual costs a two-dimensional average; Newton still
+			   converges, at a rate of about h), and for a variance near
+			   0, which is not stepped below it */
+			int forward = chaotic || (j >= w->R && um[j] < 0);
 			if (forward)
 				um[j] = u[j];
 			residual(w, chaotic, up, fp);
@@ -280,7 +285,11 @@ static void iterate(work *w, int chaotic, double *u)
 {
 	size_t R = w->R, n = R + (chaotic ? 2 : 1);
 	double f[MAX_UNKNOWNS];
-	for (int it = 0; it < DK_DMFT_LOWRANK_ITERATIONS; it++) {
+	/* the chaotic equations cost a two-dimensional average each: fewer
+	   iterations, to a looser change, for Newton to finish */
+	int iterations = chaotic ? CHAOTIC_ITERATIONS : DK_DMFT_LOWRANK_ITERATIONS;
+	double tol = chaotic ? CHAOTIC_ITER_TOL : ITER_TOL;
+	for (int it = 0; it < iterations; it++) {
 		residual(w, chaotic, u, f);
 		if (!chaotic) {
 			/* the residuals are u minus the map's image */
@@ -295,7 +304,7 @@ static void iterate(work *w, int chaotic, double *u)
 			if (!admissible(w, chaotic, u))
 				return;
 		}
-		if (max_abs(f, n) < ITER_TOL)
+		if (max_abs(f, n) < tol)
 			return;
 	}
 }
@@ -390,12 +399,14 @@ static int by_kind_then_kappa(const void *pa, const void *pb)
 	return 0;
 }
 
-/* The kappa start j of the grid (lowrank.h), bound K. */
-static void start_kappa(size_t R, size_t j, const double *K, double *k)
+/* The kappa start j of the grid of `grid` points per axis across [-K_r,
+   K_r] (lowrank.h). */
+static void start_kappa(size_t R, size_t j, size_t grid, const double *K,
+                        double *k)
 {
-	for (size_t r = 0; r < R; r++, j /= DK_DMFT_LOWRANK_GRID) {
-		size_t i = j % DK_DMFT_LOWRANK_GRID;
-		k[r] = K[r] * (2.0 * (double)i / (DK_DMFT_LOWRANK_GRID - 1) - 1);
+	for (size_t r = 0; r < R; r++, j /= grid) {
+		size_t i = j % grid;
+		k[r] = K[r] * (2.0 * (double)i / (double)(grid - 1) - 1);
 	}
 }
 
@@ -404,14 +415,15 @@ static void solve_kind(work *w, int chaotic, const double *K,
                        dk_dmft_lowrank_result *res)
 {
 	size_t R = w->R, starts = 1;
+	size_t grid = chaotic ? DK_DMFT_LOWRANK_CHAOTIC_GRID : DK_DMFT_LOWRANK_GRID;
 	for (size_t r = 0; r < R; r++)
-		starts *= DK_DMFT_LOWRANK_GRID;
+		starts *= grid;
 	double scs0 = 0;
 	if (chaotic && dk_dmft_scs_delta0(w->o->phi, w->o->gain, &scs0))
 		return;
 	for (size_t j = 0; j < 2 * starts; j++) {
 		double u[MAX_UNKNOWNS], res_max;
-		start_kappa(R, j / 2, K, u);
+		start_kappa(R, j / 2, grid, K, u);
 		structure s = structure_at(w, u);
 		if (chaotic) {
 			/* the random network's variance on the structured one */

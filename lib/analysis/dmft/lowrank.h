@@ -56,14 +56,16 @@
  * below 1.  For a chaotic branch the same quantities are reported with
  * the averages over Delta0.
  *
- * Solution: from a grid of kappa starts (DK_DMFT_LOWRANK_GRID per axis
- * across [-K_r, K_r], K_r = sqrt(M_n^r^2 + Sigma_{n^r n^r}), which bounds
- * |kappa_r| since |phi| <= 1), Newton's method on the equations with a
- * central finite-difference Jacobian and a halved step until the residual
+ * Solution: from a grid of kappa starts (DK_DMFT_LOWRANK_GRID per axis,
+ * DK_DMFT_LOWRANK_CHAOTIC_GRID for the chaotic equations, across [-K_r,
+ * K_r], K_r = sqrt(M_n^r^2 + Sigma_{n^r n^r}), which bounds |kappa_r|
+ * since |phi| <= 1), Newton's method on the equations with a central
+ * (chaotic: forward) finite-difference Jacobian and a halved step until the residual
  * falls, until it is below DK_DMFT_LOWRANK_TOL: once from the start
  * itself (which reaches the saddles of the iteration too), once after a
  * damped fixed-point iteration (the unknowns moved half way to their
- * images, at most DK_DMFT_LOWRANK_ITERATIONS times; chaotic: Delta0 by
+ * images, at most DK_DMFT_LOWRANK_ITERATIONS times, 40 for the chaotic
+ * equations, whose averages are two-dimensional; chaotic: Delta0 by
  * the energy condition solved for its term (Delta0 + Delta_inf) / 2);
  * the stationary start's Delta0 is S + g^2, the chaotic one's S plus
  * scs's Delta0 with Delta_inf = S.  Branches whose order parameters
@@ -86,6 +88,7 @@
 #define DK_DMFT_LOWRANK_MAX_DIM (2 * DK_DMFT_LOWRANK_MAX_RANK + 1)
 #define DK_DMFT_LOWRANK_MAX_MEAN 100.0   /* |M| and Sigma's diagonal */
 #define DK_DMFT_LOWRANK_GRID 5
+#define DK_DMFT_LOWRANK_CHAOTIC_GRID 3
 #define DK_DMFT_LOWRANK_ITERATIONS 200
 #define DK_DMFT_LOWRANK_TOL 1e-12
 #define DK_DMFT_LOWRANK_MIN_SPLIT 1e-6
@@ -153,12 +156,13 @@ const char *dk_dmft_lowrank_state_name(int state);
  * draws chi (N x N, N(0, 1/N)), then each unit's loadings (M + L z, L
  * Sigma's Cholesky-like square root from its eigenvectors), then x(0) ~
  * N(0, 1); Euler steps of DK_DMFT_SCS_DT, `transient` discarded and
- * `steps` measured: kappa_r the mean of n^r_i phi(x_i) / 1 over units and
+ * `steps` measured: kappa_r the mean of n^r_i phi(x_i) over units and
  * measured steps, mu the mean of x, Delta0 its variance over units and
  * steps, Delta_inf the variance over units of each unit's time mean
  * (biased up by the time-varying part's residual over a finite window),
- * and the branch the nearest (in kappa) of the theory's branches, or -1
- * without them.  Errors: of order 1 / sqrt(N) from network to network,
+ * and the branch the nearest (in kappa and Delta0) of the theory's
+ * branches that the dynamics can settle on (stable stationary, chaotic),
+ * or -1 without one.  Errors: of order 1 / sqrt(N) from network to network,
  * Euler's of order dt.
  */
 typedef struct dk_dmft_lowrank_sim_result {

@@ -163,7 +163,8 @@ int dk_dmft_lowrank_sim_to_bundle(const dk_dmft_lowrank_sim_result *r,
 	if (!st)
 		st = add(b, DK_NAME_SIM_BRANCH, branch, axes, 1, "sim", sim,
 		         "the index of the theory's branch (dmft/kappa) nearest in "
-		         "kappa, -1 without one");
+		         "kappa and Delta0 among the stable stationary and chaotic "
+		         "ones, -1 without one");
 	json_decref(sim);
 	return st;
 }

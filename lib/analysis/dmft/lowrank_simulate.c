@@ -93,17 +93,20 @@ static void one_network(lr_sim *w, const dk_dmft_lowrank_options *o,
 	*delta_inf = xb2 / (double)N - m * m;
 }
 
-/* The theory's branch nearest to kappa, or -1. */
+/* The branch of the theory nearest to (kappa, delta0) among those the
+   dynamics can settle on (stable stationary, chaotic), or -1. */
 static int64_t nearest(const dk_dmft_lowrank_result *th, const double *kappa,
-                       size_t R)
+                       double delta0, size_t R)
 {
 	int64_t best = -1;
 	double dbest = INFINITY;
 	for (size_t b = 0; th && b < th->branches; b++) {
-		double d = 0;
+		const dk_dmft_lowrank_branch *c = &th->branch[b];
+		if (c->state == DK_DMFT_LOWRANK_UNSTABLE)
+			continue;
+		double d = (c->delta0 - delta0) * (c->delta0 - delta0);
 		for (size_t r = 0; r < R; r++)
-			d += (th->branch[b].kappa[r] - kappa[r]) *
-			     (th->branch[b].kappa[r] - kappa[r]);
+			d += (c->kappa[r] - kappa[r]) * (c->kappa[r] - kappa[r]);
 		if (d < dbest) {
 			dbest = d;
 			best = (int64_t)b;
@@ -149,7 +152,7 @@ int dk_dmft_lowrank_simulate(const dk_dmft_lowrank_options *o,
 		}
 		one_network(&w, o, s, rng, r->kappa + k * R, &r->mu[k],
 		            &r->delta0[k], &r->delta_inf[k]);
-		r->branch[k] = nearest(theory, r->kappa + k * R, R);
+		r->branch[k] = nearest(theory, r->kappa + k * R, r->delta0[k], R);
 		dk_rng_free(rng);
 	}
 	free(w.chi);
