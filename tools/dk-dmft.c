@@ -61,12 +61,7 @@ static void usage(void)
 	       "        eigenvalues; writes dmft/S, dmft/A, dmft/residual,\n"
 	       "        dmft/that_eig, dmft/that_max_re; with --gain, disorder:\n"
 	       "        the currents S(t) and each region's Delta(t, t) over time\n"
-	       "or of dx/dt = -x + (g chi + sum_r m^r n^r^T / N) phi(x) + I, rank R:\n"
-	       "  lowrank  every mean-field branch: kappa, mu, Delta0, Delta_inf,\n"
-	       "        the bulk radius, the outliers and the state; writes\n"
-	       "        dmft/kappa, dmft/mu, dmft/delta0, dmft/delta_inf,\n"
-	       "        dmft/bulk_radius, dmft/outliers, dmft/state; --simulate:\n"
-	       "        sim/kappa, sim/mu, sim/delta0, sim/delta_inf, sim/branch\n"
+	       DMFT_LOWRANK_KIND_HELP
 	       "\n"
 	       "  -g, --gain G          scs, map: the gain g, above 0 and at most 10\n"
 	       "                        (default 2)\n"
@@ -187,31 +182,6 @@ static int multiregion(options *o, int foreign)
 	return status;
 }
 
-/* dk-dmft lowrank: its options checked, the run. */
-static int lowrank(options *o, size_t units, int seed_given)
-{
-	if (o->multi_opts.given || o->tau_given)
-		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
-		                 "--delta-init, --start, --tau-max and --dtau are not "
-		                 "for lowrank");
-	if ((o->sim_given || seed_given) && !units)
-		tool_usage_error("--seeds, --seed, --transient and --steps are for "
-		                 "--simulate");
-	if (units && (units < 2 || units > DK_DMFT_MAX_UNITS))
-		tool_usage_error("--simulate: from 2 to %d units, not %zu",
-		                 DK_DMFT_MAX_UNITS, units);
-	o->sim.units = units;
-	char err[256];
-	if (units && dk_dmft_sim_options_check(&o->sim, err, sizeof err))
-		tool_usage_error("--simulate: %s", err);
-	dmft_lowrank_finish(&o->lowrank, o->gain,
-	                    o->phi_given ? o->dmft.phi : NULL);
-	int status = dmft_lowrank_run(&o->lowrank, &o->sim, o->output);
-	dmft_lowrank_free(&o->lowrank);
-	dmft_multi_free(&o->multi_opts);
-	return status;
-}
-
 int main(int argc, char **argv)
 {
 	enum { OPT_PHI = TOOL_OPT_FIRST_FREE, OPT_TAU_MAX, OPT_DTAU, OPT_SIMULATE,
@@ -299,7 +269,10 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[optind], "multiregion"))
 		o.multi = 1;
 	else if (!strcmp(argv[optind], "lowrank"))
-		return lowrank(&o, units, seed_given);
+		return dmft_lowrank_main(&o.lowrank, o.gain,
+		                         o.phi_given ? o.dmft.phi : NULL, units,
+		                         &o.sim, o.sim_given || seed_given,
+		                         o.multi_opts.given || o.tau_given, o.output);
 	else if (strcmp(argv[optind], "map"))
 		tool_usage_error("KIND: scs, map, multiregion or lowrank, not '%s'",
 		                 argv[optind]);

@@ -93,8 +93,9 @@ void dmft_lowrank_finish(dmft_lowrank *l, const char *gain,
 		tool_usage_error("--mean / --cov / --overlap: %s", err);
 }
 
-int dmft_lowrank_run(dmft_lowrank *l, const dk_dmft_sim_options *sim,
-                     const char *output)
+/* Solve, simulate with sim->units > 0, write; the exit status. */
+static int run(dmft_lowrank *l, const dk_dmft_sim_options *sim,
+               const char *output)
 {
 	char err[256];
 	dk_bundle *out = dk_bundle_alloc();
@@ -133,9 +134,28 @@ int dmft_lowrank_run(dmft_lowrank *l, const dk_dmft_sim_options *sim,
 	return status;
 }
 
-void dmft_lowrank_free(dmft_lowrank *l)
+int dmft_lowrank_main(dmft_lowrank *l, const char *gain, const dk_dmft_phi *phi,
+                      size_t units, dk_dmft_sim_options *sim, int sim_given,
+                      int foreign, const char *output)
 {
+	if (foreign)
+		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
+		                 "--delta-init, --start, --tau-max and --dtau are not "
+		                 "for lowrank");
+	if (sim_given && !units)
+		tool_usage_error("--seeds, --seed, --transient and --steps are for "
+		                 "--simulate");
+	if (units && (units < 2 || units > DK_DMFT_MAX_UNITS))
+		tool_usage_error("--simulate: from 2 to %d units, not %zu",
+		                 DK_DMFT_MAX_UNITS, units);
+	sim->units = units;
+	char err[256];
+	if (units && dk_dmft_sim_options_check(sim, err, sizeof err))
+		tool_usage_error("--simulate: %s", err);
+	dmft_lowrank_finish(l, gain, phi);
+	int status = run(l, sim, output);
 	free(l->mean);
 	free(l->cov);
 	l->mean = l->cov = NULL;
+	return status;
 }

@@ -44,6 +44,14 @@ enum { DMFT_OPT_RANK = 0x500, DMFT_OPT_MEAN, DMFT_OPT_COV, DMFT_OPT_MM,
 	"                        row by row, (R + 1)(2R + 1) values, positive\n" \
 	"                        semidefinite\n"
 
+#define DMFT_LOWRANK_KIND_HELP \
+	"or of dx/dt = -x + (g chi + sum_r m^r n^r^T / N) phi(x) + I, rank R:\n" \
+	"  lowrank  every mean-field branch: kappa, mu, Delta0, Delta_inf,\n" \
+	"        the bulk radius, the outliers and the state; writes\n" \
+	"        dmft/kappa, dmft/mu, dmft/delta0, dmft/delta_inf,\n" \
+	"        dmft/bulk_radius, dmft/outliers, dmft/state; --simulate:\n" \
+	"        sim/kappa, sim/mu, sim/delta0, sim/delta_inf, sim/branch\n"
+
 typedef struct {
 	dk_dmft_lowrank_options lr;
 	double *mean, *cov;        /* --mean, --cov as parsed (owned) */
@@ -62,10 +70,12 @@ int dmft_lowrank_option(dmft_lowrank *l, int c, const char *arg);
    default); exits 2 naming the options otherwise. */
 void dmft_lowrank_finish(dmft_lowrank *l, const char *gain,
                          const dk_dmft_phi *phi);
-/* Solve, simulate with sim->units > 0, write to output (NULL: stdout);
-   the exit status. */
-int dmft_lowrank_run(dmft_lowrank *l, const dk_dmft_sim_options *sim,
-                     const char *output);
-void dmft_lowrank_free(dmft_lowrank *l);
+/* dk-dmft lowrank after getopt: the options checked against each other
+   (sim_given: a simulation option was given; foreign: another kind's),
+   l finished, solved, simulated with units > 0, written to output (NULL:
+   stdout) and freed; the exit status. */
+int dmft_lowrank_main(dmft_lowrank *l, const char *gain, const dk_dmft_phi *phi,
+                      size_t units, dk_dmft_sim_options *sim, int sim_given,
+                      int foreign, const char *output);
 
 #endif
