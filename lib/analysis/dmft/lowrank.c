@@ -21,6 +21,7 @@
 #define CHAOTIC_ITERATIONS 40
 #define CHAOTIC_ITER_TOL 1e-6
 #define NEWTON_STEPS 60
+#define MAX_HALVINGS 16          /* a step cut below 2^-16 is a stall */
 #define SAME_BRANCH 1e-7
 #define MAX_UNKNOWNS (DK_DMFT_LOWRANK_MAX_RANK + 2)
 
@@ -261,7 +262,7 @@ static void newton(work *w, int chaotic, double *u, double *res_max)
 		if (linsolve(jac, step, n))
 			break;
 		double t = 1, trial[MAX_UNKNOWNS], ft[MAX_UNKNOWNS], nt = INFINITY;
-		for (int half = 0; half < 40; half++, t /= 2) {
+		for (int half = 0; half < MAX_HALVINGS; half++, t /= 2) {
 			for (size_t i = 0; i < n; i++)
 				trial[i] = u[i] + t * step[i];
 			if (!admissible(w, chaotic, trial))
