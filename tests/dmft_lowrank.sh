@@ -213,16 +213,21 @@ else:
 EOF2
 done
 
-# (a, chaotic) phi = erf, g = 2: the chaotic branches solve the chaotic
+# (a, chaotic) phi = erf: the chaotic branches solve the chaotic
 # equations written above (inner averages in closed form, outer by quad to
 # 1e-13: a residual below 1e-10 is rounding); fsolve from each stays
-# within 1e-9.
-ok "lowrank chaotic, erf" dk-dmft lowrank --phi erf --gain 2 --mm 1 --mn 1.5 \
-	--sm 1 --sn 1 --overlap 0.3 -o "$tmp/ch.npy"
-pycheck "chaotic branches (erf, g 2): roots of the energy condition, Delta_inf (1e-9)" <<EOF2
+# within 1e-9.  The first has its chaotic branch at kappa = 0; the second,
+# with an input (M_I, its variance and overlaps), at kappa = 0.19, mu and
+# S nonzero and Delta_inf = 1.73 between 0 and Delta0 = 2.60.
+while read -r g mean cov; do
+	ok "lowrank chaotic, erf, g $g, mean $mean" dk-dmft lowrank --phi erf \
+		--gain $g --mean $mean --cov $cov -o "$tmp/ch.npy"
+	pycheck "chaotic branches (erf, g $g, mean $mean): roots of the energy condition, Delta_inf (1e-9)" <<EOF2
 out = load("$tmp/ch.npy")
-C = np.array([[1, 0.3, 0], [0.3, 1, 0], [0, 0, 0]], float)
-m = Model(1, 2.0, [1, 1.5, 0], C, "erf")
+C = np.zeros((3, 3))
+C[np.tril_indices(3)] = [$cov]
+C = C + C.T - np.diag(np.diag(C))
+m = Model(1, $g, [$mean], C, "erf")
 ch = np.flatnonzero(out["dmft/state"] == 2)
 assert len(ch) >= 1, out["dmft/state"]
 for b in ch:
@@ -233,6 +238,10 @@ for b in ch:
     v = optimize.fsolve(lambda x: erf_chaotic(m, x), u, xtol=1e-13)
     assert np.abs(v - u).max() < 1e-9, (u, v)
 EOF2
+done <<EOF
+2 1,1.5,0 1,0.3,1,0,0,0
+2 0.5,1,0.2 0.5,0.2,1,0.1,0.1,0.2
+EOF
 
 # kappa = 0 without input is the random network: its chaotic Delta0 is
 # scs's (Brent on the energy condition there, another code path), to
