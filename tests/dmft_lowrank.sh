@@ -19,7 +19,7 @@ import os, sys
 import numpy as np
 from scipy import integrate, optimize, special
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
-from npystream import load
+from npystream import load, meta
 
 K = np.sqrt(np.pi) / 2
 PHI = {
@@ -277,6 +277,13 @@ assert np.abs(dk).max() < 0.2 and abs(dk.mean()) < 0.09, dk
 assert np.abs(out["sim/delta0"] - out["dmft/delta0"][b]).max() < 0.4, out["sim/delta0"]
 assert np.abs(out["sim/delta_inf"] / out["sim/delta0"] - 1).max() < 0.02
 assert np.abs(out["sim/mu"] - out["sim/kappa"][:, 0]).max() < 0.3  # mu = M_m kappa, M_m = 1
+# the discrepancy in the attrs is the mean and sd of these differences
+# (the same numbers summed in another order: 1e-12)
+d = meta("$tmp/sim.npy")["sim/kappa"]["attrs"]["sim"]["discrepancy"]
+assert abs(d["kappa"][0]["mean"] - dk.mean()) < 1e-12, (d, dk)
+assert abs(d["kappa"][0]["sd"] - dk.std(ddof=1)) < 1e-12, (d, dk)
+e0 = out["sim/delta0"] - out["dmft/delta0"][b]
+assert abs(d["delta0"]["mean"] - e0.mean()) < 1e-12 and abs(d["delta0"]["sd"] - e0.std(ddof=1)) < 1e-12
 EOF2
 
 # Chaotic (g = 2, M_m = M_n = 1): the theory's kappa = 0 branch is

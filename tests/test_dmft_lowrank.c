@@ -137,13 +137,21 @@ static void test_pairs_and_records(void)
 	dk_dmft_lowrank_sim_result sr;
 	st = dk_dmft_lowrank_simulate(&o, &s, NULL, &sr, err, sizeof err);
 	ok(!st && sr.branch[0] == -1 && sr.branch[1] == -1 &&
-	   isfinite(sr.kappa[1]) && sr.delta0[0] > 0,
-	   "simulate without a theory: branch -1, finite kappa");
+	   isfinite(sr.kappa[1]) && sr.delta0[0] > 0 &&
+	   isnan(sr.kappa_error[0][0]) && isnan(sr.delta0_error[1]),
+	   "simulate without a theory: branch -1, finite kappa, no discrepancy");
 	if (!st)
 		dk_dmft_lowrank_sim_result_clear(&sr);
 	st = dk_dmft_lowrank_simulate(&o, &s, r, &sr, err, sizeof err);
-	ok(!st && sr.branch[0] != 1 && sr.branch[1] != 1 && sr.branch[0] >= 0,
-	   "... with it, each network on a stable branch (%lld, %lld)",
+	/* the discrepancy of two networks by hand, to rounding */
+	double e0 = st ? NAN : sr.kappa[0] - r->branch[sr.branch[0]].kappa[0];
+	double e1 = st ? NAN : sr.kappa[1] - r->branch[sr.branch[1]].kappa[0];
+	ok(!st && sr.branch[0] != 1 && sr.branch[1] != 1 && sr.branch[0] >= 0 &&
+	   sr.branch[1] >= 0 &&
+	   fabs(sr.kappa_error[0][0] - (e0 + e1) / 2) < 1e-14 &&
+	   fabs(sr.kappa_error[0][1] - fabs(e0 - e1) / sqrt(2)) < 1e-14,
+	   "... with it, each network on a stable branch (%lld, %lld), and the "
+	   "discrepancy's mean and sd",
 	   st ? -2LL : (long long)sr.branch[0], st ? -2LL : (long long)sr.branch[1]);
 	if (!st)
 		dk_dmft_lowrank_sim_result_clear(&sr);

@@ -171,6 +171,12 @@ typedef struct dk_dmft_lowrank_sim_result {
 	double *kappa;                   /* owned: networks x R */
 	double *mu, *delta0, *delta_inf; /* owned: per network */
 	int64_t *branch;                 /* owned: per network */
+	/* the finite-N discrepancy from the branch landed on, over the
+	   networks that landed on one: mean and standard deviation (n - 1;
+	   NaN for fewer than two) of sim - theory, for kappa_r (R each),
+	   mu, Delta0 and Delta_inf; NaN without any */
+	double kappa_error[2][DK_DMFT_LOWRANK_MAX_RANK];
+	double mu_error[2], delta0_error[2], delta_inf_error[2];
 } dk_dmft_lowrank_sim_result;
 
 /* DK_EINVAL for bad options (units up to DK_DMFT_MAX_UNITS); DK_ENOMEM.
@@ -188,7 +194,8 @@ void dk_dmft_lowrank_sim_result_clear(dk_dmft_lowrank_sim_result *r);
  * dmft/outliers (branch, rank; complex), with attrs "definition" and
  * "dmft" (kind, rank, gain, phi, mean, cov, method, error, states); the
  * simulation's sim/kappa (network, rank), sim/mu, sim/delta0,
- * sim/delta_inf, sim/branch (network), attrs "sim".  DK_ENOMEM.
+ * sim/delta_inf, sim/branch (network), attrs "sim" (with the
+ * discrepancies' means and standard deviations).  DK_ENOMEM.
  */
 int dk_dmft_lowrank_to_bundle(const dk_dmft_lowrank_result *r, dk_bundle *b);
 int dk_dmft_lowrank_sim_to_bundle(const dk_dmft_lowrank_sim_result *r,

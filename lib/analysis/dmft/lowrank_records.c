@@ -6,6 +6,7 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -122,6 +123,36 @@ int dk_dmft_lowrank_to_bundle(const dk_dmft_lowrank_result *r, dk_bundle *b)
 	return st;
 }
 
+/* A real, or null for NaN (JSON has no NaN). */
+static json_t *real_or_null(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *pair(const double v[2])
+{
+	return json_pack("{s:o, s:o}", "mean", real_or_null(v[0]),
+	                 "sd", real_or_null(v[1]));
+}
+
+/* The finite-N discrepancies (lowrank.h) as {mean, sd} each. */
+static json_t *discrepancy(const dk_dmft_lowrank_sim_result *r)
+{
+	json_t *k = json_array();
+	for (size_t q = 0; k && q < r->options.rank; q++)
+		if (json_array_append_new(k, pair(r->kappa_error[q]))) {
+			json_decref(k);
+			k = NULL;
+		}
+	if (!k)
+		return NULL;
+	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "definition",
+	        "sim minus the theory's branch each network landed on (sim/branch): "
+	        "mean and standard deviation over those networks (null for too few)",
+	        "kappa", k, "mu", pair(r->mu_error), "delta0", pair(r->delta0_error),
+	        "delta_inf", pair(r->delta_inf_error));
+}
+
 int dk_dmft_lowrank_sim_to_bundle(const dk_dmft_lowrank_sim_result *r,
                                   dk_bundle *b)
 {
@@ -137,7 +168,8 @@ int dk_dmft_lowrank_sim_to_bundle(const dk_dmft_lowrank_sim_result *r,
 	        "network to another; Euler's, of order dt; delta_inf biased up by "
 	        "the time-varying part's residual mean over the window");
 	json_t *theory = sim ? theory_attrs(&r->options) : NULL;
-	if (!theory || json_object_set_new(sim, "model", theory)) {
+	if (!theory || json_object_set_new(sim, "model", theory) ||
+	    json_object_set_new(sim, "discrepancy", discrepancy(r))) {
 		json_decref(sim);
 		return DK_ENOMEM;
 	}

@@ -115,6 +115,47 @@ static int64_t nearest(const dk_dmft_lowrank_result *th, const double *kappa,
 	return best;
 }
 
+/* Mean and standard deviation (n - 1) of the k values of x, stride
+   apart, whose branch is known; NaN as lowrank.h says. */
+static void mean_sd(const double *x, size_t stride, const int64_t *branch,
+                    size_t n, double out[2])
+{
+	double sum = 0, sum2 = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (branch[i] >= 0) {
+			sum += x[i * stride];
+			k++;
+		}
+	out[0] = k ? sum / (double)k : NAN;
+	for (size_t i = 0; i < n; i++)
+		if (branch[i] >= 0)
+			sum2 += (x[i * stride] - out[0]) * (x[i * stride] - out[0]);
+	out[1] = k > 1 ? sqrt(sum2 / (double)(k - 1)) : NAN;
+}
+
+/* The discrepancies from the theory (lowrank.h); diff is n x (R + 3)
+   scratch. */
+static void discrepancies(dk_dmft_lowrank_sim_result *r,
+                          const dk_dmft_lowrank_result *th, double *diff)
+{
+	size_t n = r->sim.networks, R = r->options.rank, w = R + 3;
+	for (size_t k = 0; k < n; k++) {
+		const dk_dmft_lowrank_branch *b = r->branch[k] >= 0 ?
+		                                  &th->branch[r->branch[k]] : NULL;
+		for (size_t q = 0; q < R; q++)
+			diff[k * w + q] = b ? r->kappa[k * R + q] - b->kappa[q] : NAN;
+		diff[k * w + R] = b ? r->mu[k] - b->mu : NAN;
+		diff[k * w + R + 1] = b ? r->delta0[k] - b->delta0 : NAN;
+		diff[k * w + R + 2] = b ? r->delta_inf[k] - b->delta_inf : NAN;
+	}
+	for (size_t q = 0; q < R; q++)
+		mean_sd(diff + q, w, r->branch, n, r->kappa_error[q]);
+	mean_sd(diff + R, w, r->branch, n, r->mu_error);
+	mean_sd(diff + R + 1, w, r->branch, n, r->delta0_error);
+	mean_sd(diff + R + 2, w, r->branch, n, r->delta_inf_error);
+}
+
 int dk_dmft_lowrank_simulate(const dk_dmft_lowrank_options *o,
                              const dk_dmft_sim_options *s,
                              const dk_dmft_lowrank_result *theory,
@@ -155,6 +196,12 @@ int dk_dmft_lowrank_simulate(const dk_dmft_lowrank_options *o,
 		r->branch[k] = nearest(theory, r->kappa + k * R, r->delta0[k], R);
 		dk_rng_free(rng);
 	}
+	double *diff = st ? NULL : malloc(n * (R + 3) * sizeof *diff);
+	if (!st && !diff)
+		st = DK_ENOMEM;
+	if (!st)
+		discrepancies(r, theory, diff);
+	free(diff);
 	free(w.chi);
 	free(w.load);
 	free(w.x);
