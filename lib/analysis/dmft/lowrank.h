@@ -50,29 +50,29 @@
  * <z phi'> / sqrt(Delta0), <[phi''']> = <(z^2 - 1) phi'> / Delta0), the
  * outliers; exact at g = 0, where the Jacobian's other eigenvalues are
  * -1; for g > 0 the random part shifts them, and these are their values
- * to leading order (tests/dmft_lowrank.sh holds the stability they
- * imply against simulated networks).  A
- * stationary branch is stable when r < 1 and every outlier has real part
- * below 1.  For a chaotic branch the same quantities are reported with
- * the averages over Delta0.
+ * to leading order (tests/dmft_lowrank.sh holds the stability they imply
+ * against simulated networks).  A stationary branch is stable when r < 1
+ * and every outlier has real part below 1.  For a chaotic branch the
+ * same quantities are reported with the averages over Delta0.
  *
  * Solution: from a grid of kappa starts (DK_DMFT_LOWRANK_GRID per axis,
  * DK_DMFT_LOWRANK_CHAOTIC_GRID for the chaotic equations, across [-K_r,
  * K_r], K_r = sqrt(M_n^r^2 + Sigma_{n^r n^r}), which bounds |kappa_r|
  * since |phi| <= 1), Newton's method on the equations with a central
- * (chaotic: forward) finite-difference Jacobian and a halved step until the residual
- * falls, until it is below DK_DMFT_LOWRANK_TOL: once from the start
- * itself (which reaches the saddles of the iteration too), once after a
- * damped fixed-point iteration (the unknowns moved half way to their
- * images, at most DK_DMFT_LOWRANK_ITERATIONS times, 40 for the chaotic
- * equations, whose averages are two-dimensional; chaotic: Delta0 by
- * the energy condition solved for its term (Delta0 + Delta_inf) / 2);
+ * (chaotic: forward) finite-difference Jacobian and a halved step until
+ * the residual falls, until it is below DK_DMFT_LOWRANK_TOL: once from
+ * the start itself (which reaches the saddles of the iteration too),
+ * once after a damped fixed-point iteration (the unknowns moved half way
+ * to their images, at most DK_DMFT_LOWRANK_ITERATIONS times, 40 for the
+ * chaotic equations, whose averages are two-dimensional; chaotic: Delta0
+ * by the energy condition solved for its term (Delta0 + Delta_inf) / 2);
  * the stationary start's Delta0 is S + g^2, the chaotic one's S plus
  * scs's Delta0 with Delta_inf = S.  Branches whose order parameters
- * differ by less than 1e-7 in all (summed) are one.  The chaotic equations are
- * tried for g > 1 only (below, r < 1 on every stationary branch since
- * |phi'| <= 1).  The Gaussian averages are the trapezoidal rule of
- * gauss.h, shifted by mu, one- and two-dimensional.
+ * differ by less than 1e-7 in all (summed) are one, the one of smaller
+ * residual kept.  The chaotic equations are tried for g > 1 only (chaos
+ * needs r > 1, and r <= g since |phi'| <= 1).  The Gaussian averages are
+ * the trapezoidal rule of gauss.h, shifted by mu, one- and
+ * two-dimensional.
  */
 #ifndef DK_ANALYSIS_DMFT_LOWRANK_H
 #define DK_ANALYSIS_DMFT_LOWRANK_H
