@@ -62,5 +62,6 @@
 #include "analysis/dmft/dmft.h"
 #include "analysis/dmft/multiregion.h"
 #include "analysis/dmft/multiregion_dynamic.h"
+#include "analysis/dmft/lowrank.h"
 
 #endif

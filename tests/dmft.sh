@@ -226,9 +226,9 @@ ok "-o and stdout give the same bytes" sh -c "dk-dmft map --gain 0.7 | cmp - '$t
 
 # Refusals: usage errors, naming the option.
 fails_with 2 "no KIND" dk-dmft --gain 2
-grep -q "no KIND named (scs, map or multiregion)" "$tmp/.err"; tap_result $? "... names the kinds"
+grep -q "no KIND named (scs, map, multiregion or lowrank)" "$tmp/.err"; tap_result $? "... names the kinds"
 fails_with 2 "an unknown KIND" dk-dmft mft --gain 2
-grep -q "KIND: scs, map or multiregion, not 'mft'" "$tmp/.err"; tap_result $? "... names the kinds there are"
+grep -q "KIND: scs, map, multiregion or lowrank, not 'mft'" "$tmp/.err"; tap_result $? "... names the kinds there are"
 fails_with 2 "two KINDs" dk-dmft scs map
 fails_with 2 "--gain 0" dk-dmft scs --gain 0
 grep -q -- "--gain" "$tmp/.err"; tap_result $? "... names --gain"

@@ -4,13 +4,15 @@
  * J phi(x) (scs), and the order parameters of the random map h' =
  * J phi(h) (map), J_ij ~ N(0, g^2 / N); and the fixed points of the
  * currents between the regions of a multiregion network (multiregion),
- * or with disorder (multiregion --gain) their nonstationary theory.
+ * or with disorder (multiregion --gain) their nonstationary theory;
+ * and the branches of a network with low-rank structure and disorder
+ * (lowrank).
  *
  *	dk-dmft scs --gain 2 --phi tanh | dk-cat --select dmft/delta0 --text
  *
  * The equations, their solution and its accuracy are
- * lib/analysis/dmft/dmft.h's, multiregion.h's and
- * multiregion_dynamic.h's; scs and map --simulate add
+ * lib/analysis/dmft/dmft.h's, multiregion.h's,
+ * multiregion_dynamic.h's and lowrank.h's; --simulate adds
  * the same measured on simulated networks.  With --params FILE, one
  * solve per row of a parameter stream (dmft_sweep.c): the options are
  * read and checked, and the solve made, by one function for a row as for
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmft_lowrank_options.h"
 #include "dmft_options.h"
 #include "dmft_sweep.h"
 #include "tool.h"
@@ -36,6 +39,7 @@ typedef struct {
 	size_t max_elements;
 	int scs;                /* 1: scs, 0: map or multiregion */
 	int multi;              /* 1: multiregion */
+	int lowrank;            /* 1: lowrank */
 	int tau_given;          /* --tau-max or --dtau was given */
 	int sim_given;          /* a simulation option was given */
 	int phi_given;          /* --phi was given */
@@ -46,6 +50,7 @@ typedef struct {
 	dk_dmft_options dmft;
 	dk_dmft_sim_options sim; /* units 0: no simulation */
 	dmft_multi multi_opts;  /* multiregion */
+	dmft_lowrank lowrank_opts; /* lowrank */
 } options;
 
 static void usage(void)
@@ -67,6 +72,7 @@ static void usage(void)
 	       "        eigenvalues; writes dmft/S, dmft/A, dmft/residual,\n"
 	       "        dmft/that_eig, dmft/that_max_re; with --gain, disorder:\n"
 	       "        the currents S(t) and each region's Delta(t, t) over time\n"
+	       DMFT_LOWRANK_KIND_HELP
 	       "\n"
 	       "  -g, --gain G          scs, map: the gain g, above 0 and at most 10\n"
 	       "                        (default 2)\n"
@@ -91,6 +97,7 @@ static void usage(void)
 	       "      --integrator RULE scs --simulate: euler, heun (second order)\n"
 	       "                        or rk4 (fourth) (default euler)\n"
 	       DMFT_MULTI_HELP
+	       DMFT_LOWRANK_HELP
 	       "      --params FILE     a sweep: one solve per row of the stream FILE\n"
 	       "                        (- for stdin) of tensors named after options\n"
 	       "                        (gain, a, ...), (row) or (row, value); the\n"
@@ -254,6 +261,7 @@ static const struct option longopts[] = {
 	{"steps", required_argument, NULL, 'T'},
 	{"integrator", required_argument, NULL, OPT_INTEGRATOR},
 	DMFT_MULTI_LONGOPTS,
+	DMFT_LOWRANK_LONGOPTS,
 	{"params", required_argument, NULL, OPT_PARAMS},
 	{"output", required_argument, NULL, 'o'},
 	TOOL_COMMON_LONGOPTS,
@@ -268,12 +276,14 @@ static void read_options(int argc, char **argv, options *o)
 	               .dmft = dk_dmft_options_default(),
 	               .sim = dk_dmft_sim_options_default()};
 	dmft_multi_init(&o->multi_opts);
+	dmft_lowrank_init(&o->lowrank_opts);
 	size_t units = 0;
 	int c;
 	optind = 0; /* a sweep reads an argv per row */
 	while ((c = getopt_long(argc, argv, "g:o:S:T:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o->max_elements) ||
-		    dmft_multi_option(&o->multi_opts, c, optarg))
+		    dmft_multi_option(&o->multi_opts, c, optarg) ||
+		    dmft_lowrank_option(&o->lowrank_opts, c, optarg))
 			continue;
 		switch (c) {
 		case 'g': o->gain = optarg; break;
@@ -328,15 +338,21 @@ static void read_options(int argc, char **argv, options *o)
 		}
 	}
 	if (optind >= argc)
-		tool_usage_error("no KIND named (scs, map or multiregion)");
+		tool_usage_error("no KIND named (scs, map, multiregion or lowrank)");
 	if (argc - optind > 1)
 		tool_usage_error("one KIND at a time; '%s' is extra", argv[optind + 1]);
 	if (!strcmp(argv[optind], "scs"))
 		o->scs = 1;
 	else if (!strcmp(argv[optind], "multiregion"))
 		o->multi = 1;
+	else if (!strcmp(argv[optind], "lowrank"))
+		o->lowrank = 1;
 	else if (strcmp(argv[optind], "map"))
-		tool_usage_error("KIND: scs, map or multiregion, not '%s'", argv[optind]);
+		tool_usage_error("KIND: scs, map, multiregion or lowrank, not '%s'",
+		                 argv[optind]);
+	if (!o->lowrank && o->lowrank_opts.given)
+		tool_usage_error("--rank, --mean, --cov, --mm, --mn, --mi, --sm, "
+		                 "--sn, --si and --overlap are for lowrank");
 	o->sim.units = units;
 }
 
@@ -346,6 +362,14 @@ static int solve(int argc, char **argv, dk_bundle *out, json_t **prov)
 {
 	options o;
 	read_options(argc, argv, &o);
+	if (o.lowrank) {
+		if (o.integrator_given)
+			tool_usage_error("--integrator is for scs --simulate");
+		return dmft_lowrank_solve(&o.lowrank_opts, o.gain,
+		                          o.phi_given ? o.dmft.phi : NULL, o.sim.units,
+		                          &o.sim, o.sim_given || o.seed_given,
+		                          o.multi_opts.given || o.tau_given, out, prov);
+	}
 	if (o.multi)
 		check_multiregion(&o);
 	else

@@ -158,6 +158,21 @@
 #define DK_NAME_SIM_S         "sim/S"
 #define DK_NAME_SIM_A         "sim/A"
 
+/* low-rank structure with disorder (dk-dmft lowrank): per branch, kappa
+   (branch, rank), mu, dmft/delta0 above, Delta_inf, the bulk radius, the
+   state (branch) and the outliers (branch, rank; complex) */
+#define DK_NAME_DMFT_KAPPA       "dmft/kappa"
+#define DK_NAME_DMFT_MU          "dmft/mu"
+#define DK_NAME_DMFT_DELTA_INF   "dmft/delta_inf"
+#define DK_NAME_DMFT_BULK_RADIUS "dmft/bulk_radius"
+#define DK_NAME_DMFT_OUTLIERS    "dmft/outliers"
+#define DK_NAME_DMFT_STATE       "dmft/state"
+/* ... and simulated (dk-dmft lowrank --simulate), per network: kappa
+   (network, rank), mu, sim/delta0 above, Delta_inf, the nearest branch */
+#define DK_NAME_SIM_KAPPA        "sim/kappa"
+#define DK_NAME_SIM_MU           "sim/mu"
+#define DK_NAME_SIM_DELTA_INF    "sim/delta_inf"
+#define DK_NAME_SIM_BRANCH       "sim/branch"
 /* a sweep (dk-dmft --params): each swept parameter's values by row,
    under this prefix and the option's name (sweep/gain, ...) */
 #define DK_NAME_SWEEP_ALL "sweep/*"

@@ -1,8 +1,10 @@
 /*
- * dmft_impl.h -- what the scs and map solvers share; not installed.
+ * dmft_impl.h -- what the mean-field solvers share; not installed.
  */
 #ifndef DK_ANALYSIS_DMFT_IMPL_H
 #define DK_ANALYSIS_DMFT_IMPL_H
+
+#include "analysis/dmft/lowrank.h"
 
 /* The tolerances the solvers are run to (dmft.h states them). */
 #define DK_DMFT_ROOT_RTOL 1e-14
@@ -17,5 +19,11 @@
  */
 int dk_dmft_root(double (*r)(double x, void *arg), void *arg, double hi,
                  double *root);
+
+/* L with L L^T = cov (the first 2R + 1 rows and columns), L = V
+   sqrt(max(lambda, 0)) from cov's eigenvectors V and values lambda
+   (lowrank_options.c).  DK_ENOMEM, DK_ENUMERIC. */
+int dk_dmft_lowrank_sqrt_cov(const dk_dmft_lowrank_options *o,
+                             double L[DK_DMFT_LOWRANK_MAX_DIM][DK_DMFT_LOWRANK_MAX_DIM]);
 
 #endif
