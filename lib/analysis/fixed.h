@@ -116,6 +116,17 @@ typedef struct dk_fixed_points {
 
 typedef struct dk_fixed_work dk_fixed_work;
 
+/* The work the searches on a workspace have done since it was made, for
+   tests and benchmarks (dk_fixed_work_counts). */
+typedef struct dk_fixed_counts {
+	uint64_t newton_steps;  /* Newton steps taken (chord steps included) */
+	uint64_t jacobians;     /* dense Jacobians formed and LU-factored */
+	uint64_t chord_steps;   /* steps that reused the last LU instead */
+	uint64_t chord_tests;   /* basin tests against a kept point */
+	uint64_t known_hits;    /* Newton runs that ended in a kept point's
+	                           basin (fixed_known.c) */
+} dk_fixed_counts;
+
 /*
  * A workspace for up to batch start states of model m with settings o
  * (o is copied); NULL when out of memory.  The dense Newton solve needs
@@ -125,6 +136,7 @@ typedef struct dk_fixed_work dk_fixed_work;
 dk_fixed_work *dk_fixed_work_alloc(const dk_model *m, size_t batch,
                                    const dk_fixed_opts *o);
 void dk_fixed_work_free(dk_fixed_work *w);
+void dk_fixed_work_counts(const dk_fixed_work *w, dk_fixed_counts *c);
 
 /* A points array of capacity P for states of size n; NULL when out of
    memory. */
@@ -244,6 +256,7 @@ typedef struct dk_fixed_result {
 	size_t outputs;         /* the model's readout size */
 	double *output;         /* owned: points->count x outputs, the readout
 	                           at each point (NULL without outputs) */
+	dk_fixed_counts counts; /* the work the search did */
 } dk_fixed_result;
 
 /*
