@@ -55,8 +55,11 @@ struct dk_fixed_work {
 	dk_fixed_counts kstats; /* the work done, for tests and benchmarks */
 };
 
-/* The kept point whose basin holds x (residual r), or -1. */
-int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r);
+/* The kept point whose basin holds x (residual r), or -1: tested by
+   the chord step with its LU, or by step when not NULL (a Newton step
+   from x). */
+int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
+                        const double *step);
 /* Keep x (|r| res), polished by a dense run whose last LU is in w->A and
    w->piv and whose quadratic streak began radius away; nothing when
    full, off, or x is within tol_unique of a kept point. */

@@ -159,6 +159,25 @@ static double distance(size_t n, const double *a, const double *b)
 	return sqrt(s);
 }
 
+/* Does x (residual r; step, a Newton step from it, or NULL) lie in a
+   kept point's basin?  Then x and *nr become the point's. */
+static int known_hit(dk_fixed_work *w, double *x, const double *r,
+                     const double *step, double *nr)
+{
+	size_t n = w->n;
+	int j = dk_fixed_known_find(w, x, r, step);
+	if (j < 0)
+		return 0;
+	memcpy(x, w->known_x + (size_t)j * n, n * sizeof(double));
+	*nr = w->known_res[j];
+	w->hit = j;
+	/* this run converged quadratically from its streak's start into
+	   x*'s basin: x* is reached from there too */
+	dk_fixed_known_widen(w, (size_t)j, distance(n, w->nb, x));
+	w->kstats.known_hits++;
+	return 1;
+}
+
 int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
                         const double *u, int attempt, int64_t *steps,
                         double *res, double *history)
@@ -181,19 +200,9 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 		double floor = 4 * DBL_EPSILON * dk_fixed_norm(n, x);
 		if (nr <= floor || (size_t)k >= w->o.newton_iters)
 			break;
-		if (fast) { /* in the basin of a point found before: done */
-			int j = dk_fixed_known_find(w, x, r);
-			if (j >= 0) {
-				memcpy(x, w->known_x + (size_t)j * n, n * sizeof(double));
-				nr = w->known_res[j];
-				w->hit = j;
-				/* this run converged quadratically from its streak's
-				   start into x*'s basin: x* is reached from there too */
-				dk_fixed_known_widen(w, j, distance(n, w->nb, x));
-				w->kstats.known_hits++;
-				break;
-			}
-		}
+		/* in the basin of a point found before: done */
+		if (fast && known_hit(w, x, r, NULL, &nr))
+			break;
 		if (chord && !chord_direction(w, r, d)) {
 			for (size_t i = 0; i < n; i++)
 				xt[i] = x[i] + d[i];
@@ -217,6 +226,9 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 		if (st || none)
 			break;
 		factored = w->A != NULL;
+		/* ... as the Newton step from x predicts */
+		if (fast && known_hit(w, x, r, d, &nr))
+			break;
 		double t = 1, ntr = NAN;
 		int accepted = 0;
 		for (int h = 0; h < MAX_HALVINGS; h++, t *= 0.5) {
