@@ -42,17 +42,6 @@
    the test now and then, 0.25 and below did not. */
 #define CHORD_CONTRACTION 0.2
 
-/* |a - b|, Euclidean */
-static double distance(size_t n, const double *a, const double *b)
-{
-	double s = 0;
-	for (size_t i = 0; i < n; i++) {
-		double d = a[i] - b[i];
-		s += d * d;
-	}
-	return sqrt(s);
-}
-
 int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
                         const double *step)
 {
@@ -62,18 +51,25 @@ int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
 	   in a basin lies nearer its own zero than others, as a rule, and
 	   one triangular solve per iterate keeps the test cheap */
 	size_t best = 0;
-	double e = INFINITY;
+	double e2 = INFINITY; /* squared distances, each abandoned once past
+	                         its point's radius or the best so far */
 	for (size_t j = 0; j < w->known_count; j++) {
-		double ej = distance(n, x, w->known_x + j * n);
-		if (ej <= w->known_radius[j] && ej < e) {
-			e = ej;
+		const double *xs = w->known_x + j * n;
+		double rj = w->known_radius[j], bound = rj * rj < e2 ? rj * rj : e2;
+		double s = 0;
+		size_t i = 0;
+		for (; i < n && s <= bound; i++)
+			s += (x[i] - xs[i]) * (x[i] - xs[i]);
+		if (i == n && s <= bound && s < e2) {
+			e2 = s;
 			best = j;
 		}
 	}
-	if (e == 0)
+	if (e2 == 0)
 		return (int)best;
-	if (!(e < INFINITY))
+	if (!(e2 < INFINITY))
 		return -1;
+	double e = sqrt(e2);
 	const double *xs = w->known_x + best * n;
 	w->kstats.chord_tests++;
 	if (!step) {
