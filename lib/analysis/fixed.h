@@ -31,7 +31,10 @@
  * FixedPointFinder's algorithm (joint Adam on q, adaptive learning rate,
  * gradient clipping, tolerances on q and its change, unique points, distance
  * outliers) run per point rather than jointly, with these two Newton
- * stages added.
+ * stages added.  Within dk_fixed_find, a dense Newton run stops as soon as
+ * it enters the basin of a fixed point an earlier run of the same call
+ * polished (fixed_known.c), and reuses its LU near convergence: most
+ * starts end at a few points, which are polished once.
  *
  * Points are of three kinds: fixed (1: |r| <= tol_fixed), slow (0), and
  * diverged (2: q not finite, or above the largest q of the start states,
