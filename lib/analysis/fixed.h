@@ -122,6 +122,7 @@ typedef struct dk_fixed_work dk_fixed_work;
 /* The work the searches on a workspace have done since it was made, for
    tests and benchmarks (dk_fixed_work_counts). */
 typedef struct dk_fixed_counts {
+	uint64_t adam_steps;    /* Adam steps, summed over the points */
 	uint64_t newton_steps;  /* Newton steps taken (chord steps included) */
 	uint64_t jacobians;     /* dense Jacobians formed and LU-factored */
 	uint64_t chord_steps;   /* steps that reused the last LU instead */
