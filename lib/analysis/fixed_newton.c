@@ -200,8 +200,12 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 	while (!st && isfinite(nr)) {
 		if (history)
 			history[k] = nr;
-		/* rounding level: |F(x) - x| cannot be known better than this */
-		double floor = 4 * DBL_EPSILON * dk_fixed_norm(n, x);
+		/* rounding level: |F(x) - x| cannot be known better than this;
+		   at least 4 eps, so that a zero at x = 0 ends the run too
+		   (chord steps would otherwise shrink x by a constant factor
+		   every step, down to the subnormals) */
+		double xn = dk_fixed_norm(n, x);
+		double floor = 4 * DBL_EPSILON * (xn > 1 ? xn : 1);
 		if (nr <= floor || (size_t)k >= w->o.newton_iters)
 			break;
 		/* in the basin of a point found before: done */
