@@ -16,15 +16,19 @@
  * An iterate x with residual r is in the basin of a kept point x* when
  * it lies within that radius, and the chord step from x with x*'s
  * factors, x - A*^{-1} r, lands at least five times closer to x* than x
- * is (or the Newton step from x, when the run has just made it: the
- * same test with x's own Jacobian, which costs nothing more).  Near a regular zero, r(x) = A* (x - x*) + O(|x - x*|^2), so the
- * chord step contracts the error by a factor proportional to |x - x*|:
- * the test passes where the chord iteration contracts towards x*; near another zero y, r is close to A_y (x - y) instead, and the
- * chord step heads for y and fails the test.  Only points found in this call
- * are kept (the cache is emptied by dk_fixed_find), so a point counted
- * as a kept one is in the output already: no point is lost.  One test
- * costs a distance per kept point and, within a radius, a triangular
- * solve, against a Jacobian and an LU per Newton step.
+ * is (or the Newton step from x, when the run has just made it: the same
+ * test with x's own Jacobian, at no extra cost).  Near a regular zero,
+ * r(x) = A* (x - x*) + O(|x - x*|^2), so the chord step contracts the
+ * error by a factor proportional to |x - x*|: the test passes where the
+ * iteration contracts towards x*; near another zero y, r is close to
+ * A_y (x - y) instead, and the step heads for y and fails the test.  This
+ * is a test, not a proof: a run it stops might, in rare geometries, have
+ * gone on to another point; tests/test_fixed_known.c and the fixed-point
+ * tests check against plain Newton and references that none is lost.
+ * Only points found in this call are kept (dk_fixed_find empties the
+ * cache), so a run counted as a kept point's ends at a point already in
+ * the output.  One test costs a distance per kept point and, within a
+ * radius, a triangular solve, against a Jacobian and an LU per step.
  */
 #include <config.h>
 
