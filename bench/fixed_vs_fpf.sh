@@ -1,37 +1,52 @@
 #!/bin/sh
-# fixed_vs_fpf.sh -- dk-fixed against FixedPointFinder's algorithm
-# (bench/fpf_torch.py, a PyTorch re-implementation with its defaults) on
-# the same trained flip-flop network and the same start states: 1024
-# states drawn from its trajectories.  Prints the wall times and their
-# ratio, the stable fixed points each finds (stability from NumPy's
-# eigenvalues), how far apart they are before and after a float64 Newton
-# polish of FixedPointFinder's points, and the q each reaches.
+# fixed_vs_fpf.sh -- dk-fixed against FixedPointFinder's PyTorch search
+# (bench/fpf_torch.py, which does what its PyTorch code does with its
+# defaults) on the same trained flip-flop network from the same start
+# states.  The default case: data/flipflop_torch64.npz, a 64-unit tanh
+# rnn trained in PyTorch on the 3-bit flip-flop task (dk-import brings
+# it in), and 256 states drawn without replacement from its trajectories
+# on 16 flip-flop sequences of 100 steps.  Both sides compute every
+# point's Jacobian eigenvalues (FixedPointFinder does by default;
+# dk-fixed --jac).
 #
-#	sh bench/fixed_vs_fpf.sh [MODEL] [STARTS]
+#	sh bench/fixed_vs_fpf.sh [MODEL [STARTS]]
 #
-# MODEL defaults to data/flipflop_rnn32.npy; STARTS (points, state) to
-# 1024 states drawn without replacement from dk-run on 32 flip-flop
-# sequences.  Run from the top of a built tree; needs Debian's python3
-# with NumPy and torch.  dk-fixed's time is the whole process (GNU
-# time(1)); the reference's is its search alone (not Python's start-up
-# or imports).  Wall and CPU times are both shown, since a shared
-# machine stretches wall times.
+# MODEL: a dynkit tanh rnn (.npy stream) or a PyTorch state_dict (.npz, as
+# dk-import reads it); STARTS (points, state) a plain .npy.  Run from the
+# top of a built tree; needs Debian's python3 with NumPy and torch.
+# BENCH_RUNS runs each side (default 5): the median and the range of the
+# CPU time (user + system) are printed, and of the wall time, which a
+# shared machine stretches.  dk-fixed's times are the whole process (GNU
+# time(1)), the reference's its search alone (not Python's start-up or
+# imports).  OPENBLAS_NUM_THREADS and OMP_NUM_THREADS are 1 unless set,
+# and torch runs on one thread: one core each side.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$top/tools:$PATH"
 PY=${PYTHON3:-/usr/bin/python3}
-model=${1:-$top/data/flipflop_rnn32.npy}
+RUNS=${BENCH_RUNS:-5}
+cores=$(nproc --all) # before OMP_NUM_THREADS, which nproc obeys
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+model=${1:-$top/data/flipflop_torch64.npz}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dkbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}" \
-	"OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset}" \
-	"OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset} nproc=$(nproc)"
+	"OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS" \
+	"OMP_NUM_THREADS=$OMP_NUM_THREADS cores=$cores" \
+	"load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+case $model in
+*.npz) dk-import -o "$tmp/model.npy" "$model" ;;
+*) cp "$model" "$tmp/model.npy" ;;
+esac
+model=$tmp/model.npy
 
 if [ $# -ge 2 ]; then
 	cp "$2" "$tmp/starts.npy"
 else
-	dk-gen flipflop --batch 32 --length 100 --seed 11 | dk-run "$model" >"$tmp/run.npy"
+	dk-gen flipflop --batch 16 --length 100 --seed 7 | dk-run "$model" >"$tmp/run.npy"
 	"$PY" -c "
 import os, sys
 import numpy as np
@@ -39,17 +54,18 @@ sys.path.insert(0, os.path.join('$top', 'tests'))
 from npystream import records, name
 R = {name(r, i): r[1] for i, r in enumerate(records('$tmp/run.npy'))}
 s = R['states'].reshape(-1, R['states'].shape[-1])
-pick = np.random.default_rng(0).choice(len(s), 1024, replace=False)
+pick = np.random.default_rng(0).choice(len(s), 256, replace=False)
 np.save('$tmp/starts.npy', s[pick])
 "
 fi
 
-# three runs each; the median times (wall, and CPU: user + system)
-for i in 1 2 3; do
-	/usr/bin/time -f "%e %U %S" -o "$tmp/t" dk-fixed -o "$tmp/dk.npy" "$model" "$tmp/starts.npy"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	/usr/bin/time -f "%e %U %S" -o "$tmp/t" dk-fixed --jac -o "$tmp/dk.npy" "$model" "$tmp/starts.npy"
 	awk '{ print $1, $2 + $3 }' "$tmp/t" >>"$tmp/dk.times"
 	"$PY" "$top/bench/fpf_torch.py" "$model" "$tmp/starts.npy" "$tmp/fpf.npz" >/dev/null
 	"$PY" -c "import numpy as np; z = np.load('$tmp/fpf.npz'); print(float(z['seconds']), float(z['cpu']))" >>"$tmp/fpf.times"
+	i=$((i + 1))
 done
 
 "$PY" - "$model" "$tmp" "$top" <<'EOF'
@@ -74,31 +90,38 @@ def newton(x, steps=8):
             J = (1 - a ** 2)[:, None] * W - np.eye(n)
             x[i] = p - np.linalg.solve(J, a - p)
     return x
-med = lambda f, c: sorted(float(l.split()[c]) for l in open(tmp + f))[1]
-for c, what in ((0, "wall"), (1, "CPU")):
-    t_dk, t_fpf = med("/dk.times", c), med("/fpf.times", c)
-    print("%s time (median of 3): dk-fixed %.3f s, FixedPointFinder (torch) %.3f s: %.1fx"
-          % (what, t_dk, t_fpf, t_fpf / max(t_dk, 1e-3)))
-dk = D["fp/x"][D["fp/kind"] == 1]
+def times(f, c):
+    v = sorted(float(l.split()[c]) for l in open(tmp + f))
+    return v[len(v) // 2], v[0], v[-1]
+for c, what in ((1, "CPU"), (0, "wall")):
+    (dk, dlo, dhi), (fp, flo, fhi) = times("/dk.times", c), times("/fpf.times", c)
+    print("%s time, median (range) of %d: dk-fixed %.3f s (%.3f-%.3f), "
+          "FixedPointFinder (torch) %.3f s (%.3f-%.3f): %.1fx (%.1f-%.1fx)"
+          % (what, len(open(tmp + "/dk.times").readlines()), dk, dlo, dhi,
+             fp, flo, fhi, fp / max(dk, 1e-3), flo / max(dhi, 1e-3), fhi / max(dlo, 1e-3)))
+kind = D["fp/kind"]
+dk = D["fp/x"][kind == 1]
 dk_st = dk[rho(dk) < 1]
 # FixedPointFinder keeps every unique point; those whose q (in float64)
 # is above 1e-10 are slow points, not fixed points
 fx = F["xstar"]
 fixed = q64(fx) < 1e-10
 fx_st = fx[fixed & (rho(fx) < 1)]
-print("stable fixed points: dk-fixed %d (of %d fixed; %d slow points), FixedPointFinder %d "
-      "(of %d unique points, %d with q < 1e-10; %d iterations)"
-      % (len(dk_st), len(dk), int((D["fp/kind"] == 0).sum()), len(fx_st), len(fx),
-         int(fixed.sum()), int(F["iters"])))
+print("dk-fixed: %d points, %d fixed, %d of them stable; %d slow"
+      % (len(kind), len(dk), len(dk_st), int((kind == 0).sum())))
+print("FixedPointFinder: %d unique points (%d iterations), %d with q < 1e-10, %d of them stable"
+      % (len(fx), int(F["iters"]), int(fixed.sum()), len(fx_st)))
 def gap(a, b):
     return max(np.abs(b - p).max(axis=1).min() for p in a) if len(a) and len(b) else float("nan")
 pol = newton(fx_st)
-print("largest distance (max-norm) from a dk-fixed stable point to the nearest FPF one: %.2e as found, %.2e after a float64 Newton polish of FPF's"
+print("largest distance (max-norm) from a dk-fixed stable point to the nearest FPF one: "
+      "%.2e as found, %.2e after a float64 Newton polish of FPF's"
       % (gap(dk_st, fx_st), gap(dk_st, pol)))
 print("same stable points (both ways within 1e-6 after polish): %s"
       % (len(dk_st) == len(fx_st) and gap(dk_st, pol) < 1e-6 and gap(pol, dk_st) < 1e-6))
-qd, qf = np.median(q64(dk_st)), np.median(q64(fx_st))
-print("median q at the stable points (float64): dk-fixed %.2e, FixedPointFinder %.2e (its float32 value %.2e): ratio %.1e"
-      % (qd, qf, np.median(F["qstar"][fixed & (rho(fx) < 1)]), qf / max(qd, np.finfo(float).tiny)))
+qd = np.median(q64(dk_st)) if len(dk_st) else float("nan")
+qf = np.median(q64(fx_st)) if len(fx_st) else float("nan")
+print("median q at the stable points (float64): dk-fixed %.2e, FixedPointFinder %.2e"
+      % (qd, qf))
 print("torch threads %d, torch %s" % (torch.get_num_threads(), torch.__version__))
 EOF

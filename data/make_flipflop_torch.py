@@ -5,10 +5,11 @@ in PyTorch on the 3-bit flip-flop task, saved as a PyTorch user saves one.
 Run from the top of a built tree, with Debian's python3 and python3-torch
 (torch 1.13, NumPy 1.24):
 
-    /usr/bin/python3 data/make_flipflop_torch.py [output.npz]
+    /usr/bin/python3 data/make_flipflop_torch.py [output.npz [units]]
 
-The network is torch.nn.RNN(3, 32, nonlinearity="tanh") with an
-nn.Linear(32, 3) readout, in float64, trained with Adam on the mean squared
+The network is torch.nn.RNN(3, units, nonlinearity="tanh") with an
+nn.Linear(units, 3) readout (units 32 unless given; bench/fixed_vs_fpf.sh
+trains a 64-unit one), in float64, trained with Adam on the mean squared
 error.  Its batches come from tools/dk-gen flipflop itself (one call per
 1024 sequences, seeds 1, 2, ...), so the task is dynkit's by construction
 and a network that learns it must hold 8 memories.  The state_dict is
@@ -35,7 +36,8 @@ TOP = os.path.dirname(HERE)
 DKGEN = os.path.join(TOP, "tools", "dk-gen")
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "flipflop_torch32.npz")
 
-UNITS, BITS, LENGTH = 32, 3, 100
+UNITS = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+BITS, LENGTH = 3, 100
 BATCH, CHUNK = 64, 1024       # sequences per step, per dk-gen call
 MAX_STEPS, TARGET_MSE = 8000, 2e-3
 

@@ -20,6 +20,11 @@
    vectors of the state size). */
 #define KRYLOV_RESTART 50
 
+/* The kept points' LU factors take at most this many doubles (16 MiB),
+   and there are at most KNOWN_MAX of them. */
+#define KNOWN_BUDGET ((size_t)1 << 21)
+#define KNOWN_MAX 256
+
 void dk_fixed_opts_default(dk_fixed_opts *o)
 {
 	/* stage 1: FixedPointFinder's documented defaults (tol_q, tol_dq,
@@ -102,7 +107,29 @@ dk_fixed_work *dk_fixed_work_alloc(const dk_model *m, size_t batch,
 	w->nx = malloc(n * sizeof(double));
 	w->nt = malloc(n * sizeof(double));
 	w->piv = malloc(n * sizeof(int));
-	if (!w->mw || !w->ub || !w->x || !w->r || !w->g || !w->fx || !w->m1 ||
+	w->nb = malloc(n * sizeof(double));
+	w->kd = malloc(n * sizeof(double));
+	w->hit = -1;
+	if (dense && n > 0) {
+		size_t cap = KNOWN_BUDGET / (n * n);
+		if (cap > KNOWN_MAX)
+			cap = KNOWN_MAX;
+		if (cap > 2 * batch)
+			cap = 2 * batch;
+		w->known_cap = cap;
+	}
+	if (w->known_cap) {
+		size_t c = w->known_cap;
+		w->known_x = malloc(c * n * sizeof(double));
+		w->known_lu = malloc(c * n * n * sizeof(double));
+		w->known_piv = malloc(c * n * sizeof(int));
+		w->known_radius = malloc(c * sizeof(double));
+		w->known_res = malloc(c * sizeof(double));
+	}
+	int known_ok = !w->known_cap || (w->known_x && w->known_lu &&
+	               w->known_piv && w->known_radius && w->known_res);
+	if (!known_ok || !w->nb || !w->kd ||
+	    !w->mw || !w->ub || !w->x || !w->r || !w->g || !w->fx || !w->m1 ||
 	    !w->m2 || !w->cache || !w->q || !w->qprev || !w->rate || !w->hist ||
 	    !w->pos || !w->who || !w->since || !w->steps || (dense ? !w->A : !w->gmres) ||
 	    !w->newton || !w->handoff || !w->qmark || !w->ny || !w->nr ||
@@ -145,7 +172,19 @@ void dk_fixed_work_free(dk_fixed_work *w)
 	free(w->nx);
 	free(w->nt);
 	free(w->piv);
+	free(w->nb);
+	free(w->kd);
+	free(w->known_x);
+	free(w->known_lu);
+	free(w->known_piv);
+	free(w->known_radius);
+	free(w->known_res);
 	free(w);
+}
+
+void dk_fixed_work_counts(const dk_fixed_work *w, dk_fixed_counts *c)
+{
+	*c = w->kstats;
 }
 
 dk_fixed_points *dk_fixed_points_alloc(size_t P, size_t n)
@@ -304,7 +343,8 @@ static int sort_points(dk_fixed_points *p)
 }
 
 /* Newton from each of the B starts x0; the points it brings to
-   tol_fixed are appended to out (whose capacity allows B more). */
+   tol_fixed are appended to out (whose capacity allows B more), but
+   for those that end in a kept point's basin: that point is in out. */
 static int newton_from_starts(dk_fixed_work *w, const dk_model *m, size_t B,
                               const double *x0, const double *u,
                               dk_fixed_points *out)
@@ -318,9 +358,10 @@ static int newton_from_starts(dk_fixed_work *w, const dk_model *m, size_t B,
 		int st = dk_fixed_newton(w, m, x, u, &k, &res, NULL);
 		if (st)
 			return st;
-		if (w->o.progress && !(res <= w->o.tol_fixed))
+		int add = res <= w->o.tol_fixed && w->hit < 0;
+		if (w->o.progress && !add)
 			w->o.progress(w->o.progress_arg, B + b + 1, 2 * B);
-		if (!(res <= w->o.tol_fixed))
+		if (!add)
 			continue;
 		out->q[j] = 0.5 * res * res;
 		out->residual[j] = res;
@@ -390,6 +431,9 @@ int dk_fixed_find(dk_fixed_work *w, const dk_model *m, size_t B,
 		return dk_errorf(st, err, errlen, "%s", dk_strerror(st));
 	memcpy(out->x, x0, B * n * sizeof(double));
 	out->count = B;
+	/* the points polished by this search, and only them (fixed_known.c) */
+	w->known_on = w->known_cap > 0;
+	w->known_count = 0;
 	st = dk_fixed_stages(w, m, B, out->x, u, 1, out->q,
 	                     out->adam_iters, out->newton_iters,
 	                     out->residual);
@@ -398,6 +442,7 @@ int dk_fixed_find(dk_fixed_work *w, const dk_model *m, size_t B,
 		                                                  : DK_FIXED_SLOW;
 	if (!st && w->o.newton_starts)
 		st = newton_from_starts(w, m, B, x0, u, out);
+	w->known_on = 0;
 	if (!st) {
 		sift(out, qmax, &w->o);
 		if (w->o.outlier_scale > 0)

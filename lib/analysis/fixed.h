@@ -31,7 +31,10 @@
  * FixedPointFinder's algorithm (joint Adam on q, adaptive learning rate,
  * gradient clipping, tolerances on q and its change, unique points, distance
  * outliers) run per point rather than jointly, with these two Newton
- * stages added.
+ * stages added.  Within dk_fixed_find, a dense Newton run stops as soon as
+ * it enters the basin of a fixed point an earlier run of the same call
+ * polished (fixed_known.c), and reuses its LU near convergence: most
+ * starts end at a few points, which are polished once.
  *
  * Points are of three kinds: fixed (1: |r| <= tol_fixed), slow (0), and
  * diverged (2: q not finite, or above the largest q of the start states,
@@ -116,6 +119,18 @@ typedef struct dk_fixed_points {
 
 typedef struct dk_fixed_work dk_fixed_work;
 
+/* The work the searches on a workspace have done since it was made, for
+   tests and benchmarks (dk_fixed_work_counts). */
+typedef struct dk_fixed_counts {
+	uint64_t adam_steps;    /* Adam steps, summed over the points */
+	uint64_t newton_steps;  /* Newton steps taken (chord steps included) */
+	uint64_t jacobians;     /* dense Jacobians formed and LU-factored */
+	uint64_t chord_steps;   /* steps that reused the last LU instead */
+	uint64_t chord_tests;   /* basin tests against a kept point */
+	uint64_t known_hits;    /* Newton runs that ended in a kept point's
+	                           basin (fixed_known.c) */
+} dk_fixed_counts;
+
 /*
  * A workspace for up to batch start states of model m with settings o
  * (o is copied); NULL when out of memory.  The dense Newton solve needs
@@ -125,6 +140,7 @@ typedef struct dk_fixed_work dk_fixed_work;
 dk_fixed_work *dk_fixed_work_alloc(const dk_model *m, size_t batch,
                                    const dk_fixed_opts *o);
 void dk_fixed_work_free(dk_fixed_work *w);
+void dk_fixed_work_counts(const dk_fixed_work *w, dk_fixed_counts *c);
 
 /* A points array of capacity P for states of size n; NULL when out of
    memory. */
@@ -244,6 +260,7 @@ typedef struct dk_fixed_result {
 	size_t outputs;         /* the model's readout size */
 	double *output;         /* owned: points->count x outputs, the readout
 	                           at each point (NULL without outputs) */
+	dk_fixed_counts counts; /* the work the search did */
 } dk_fixed_result;
 
 /*

@@ -240,6 +240,7 @@ int dk_fixed_stages(dk_fixed_work *w, const dk_model *m, size_t B,
 			double gn = dk_fixed_norm(n, g);
 			double c = gn > o->clip ? o->clip / gn : 1.0;
 			size_t t = ++w->steps[i];
+			w->kstats.adam_steps++;
 			double lr = w->rate[i] * sqrt(1 - pow(b2, (double)t)) /
 			            (1 - pow(b1, (double)t));
 			for (size_t k = 0; k < n; k++) {

@@ -35,7 +35,39 @@ struct dk_fixed_work {
 	double *nr, *nd, *nx, *nt; /* owned: n each: r, step, trial x, trial r */
 	double *ny;             /* owned: n, the point a Newton attempt moves */
 	int *piv;               /* owned: n (LAPACK's int pivots) */
+	double *nb;             /* owned: n, where the run's last streak of
+	                           quadratic steps began */
+	/* the fixed points this dk_fixed_find has polished (fixed_known.c),
+	   dense Newton only: known_cap of them at most (0 above dense_max) */
+	int known_on;           /* consulted and filled: only within
+	                           dk_fixed_find */
+	size_t known_cap, known_count;
+	double *known_x;        /* owned: known_cap x n, the points */
+	double *known_lu;       /* owned: known_cap x n x n, LU factors of the
+	                           last Jacobian of each one's run */
+	int *known_piv;         /* owned: known_cap x n, their pivots */
+	double *known_radius;   /* owned: known_cap, how far the run was seen
+	                           converging quadratically */
+	double *known_res;      /* owned: known_cap, |r| at each point */
+	double *kd;             /* owned: n, a chord step */
+	int hit;                /* the kept point the last Newton run ended
+	                           on, or -1 */
+	dk_fixed_counts kstats; /* the work done, for tests and benchmarks */
 };
+
+/* The kept point whose basin holds x (residual r), or -1: tested by
+   the chord step with its LU, or by step when not NULL (a Newton step
+   from x). */
+int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
+                        const double *step);
+/* Keep x (|r| res), polished by a dense run whose last LU is in w->A and
+   w->piv and whose quadratic streak began radius away; nothing when
+   full, off, or x is within tol_unique of a kept point. */
+/* Kept point j was reached by quadratic steps from radius away: its
+   radius grows to that. */
+void dk_fixed_known_widen(dk_fixed_work *w, size_t j, double radius);
+void dk_fixed_known_add(dk_fixed_work *w, const double *x, double res,
+                        double radius);
 
 /* dk_fixed_newton, as an attempt (attempt = 1: give up at the first step
    that is not a quadratic one) or as the final polish (attempt = 0). */

@@ -20,6 +20,10 @@
  * is damped or does not halve |r|: the point is not yet in Newton's
  * quadratic basin, and goes back to Adam.  Piecewise-linear models (ReLU) have a piecewise
  * constant A, and Newton then lands on the zero in finitely many steps.
+ * Within dk_fixed_find (dense LU only) a run also stops in the basin of a
+ * point found before (fixed_known.c), and after a full step that cut |r|
+ * a thousandfold takes chord steps with the same LU while they cut it
+ * tenfold; dk_fixed_newton alone takes neither shortcut.
  */
 #include <config.h>
 
@@ -34,6 +38,14 @@
 /* Armijo's constant, and the halvings tried before giving up. */
 #define ARMIJO 1e-4
 #define MAX_HALVINGS 30
+/* Within dk_fixed_find, a Newton step that cut |r| to this fraction or
+   less is followed by chord steps (the same LU, a new residual) while
+   each cuts |r| to CHORD_GAIN or less: so close to the zero the Jacobian
+   changes by less than the step, and a chord step contracts nearly as
+   fast as a Newton step for the price of a residual and a triangular
+   solve instead of a Jacobian and its LU. */
+#define CHORD_AFTER 1e-3
+#define CHORD_GAIN 0.1
 
 /* A = dr/dx at x (n x n, row-major). */
 static int residual_jacobian(dk_fixed_work *w, const dk_model *m,
@@ -106,6 +118,7 @@ static int direction(dk_fixed_work *w, const dk_model *m, const double *x,
 	int st = residual_jacobian(w, m, x, u);
 	if (st)
 		return st;
+	w->kstats.jacobians++;
 	for (size_t i = 0; i < n; i++)
 		d[i] = -r[i];
 	/* The row-major A is, to column-major LAPACK, A^T: factor that and
@@ -131,6 +144,44 @@ static int residual1(dk_fixed_work *w, const dk_model *m, const double *x,
 	return st;
 }
 
+/* The chord step d = -A^{-1} r with the LU factors kept in w->A. */
+static int chord_direction(dk_fixed_work *w, const double *r, double *d)
+{
+	lapack_int ln = (lapack_int)w->n;
+	for (size_t i = 0; i < w->n; i++)
+		d[i] = -r[i];
+	return LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', ln, 1, w->A, ln,
+	                           w->piv, d, ln) != 0;
+}
+
+/* |a - b|, Euclidean */
+static double distance(size_t n, const double *a, const double *b)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += (a[i] - b[i]) * (a[i] - b[i]);
+	return sqrt(s);
+}
+
+/* Does x (residual r; step, a Newton step from it, or NULL) lie in a
+   kept point's basin?  Then x and *nr become the point's. */
+static int known_hit(dk_fixed_work *w, double *x, const double *r,
+                     const double *step, double *nr)
+{
+	size_t n = w->n;
+	int j = dk_fixed_known_find(w, x, r, step);
+	if (j < 0)
+		return 0;
+	memcpy(x, w->known_x + (size_t)j * n, n * sizeof(double));
+	*nr = w->known_res[j];
+	w->hit = j;
+	/* this run converged quadratically from its streak's start into
+	   x*'s basin: x* is reached from there too */
+	dk_fixed_known_widen(w, (size_t)j, distance(n, w->nb, x));
+	w->kstats.known_hits++;
+	return 1;
+}
+
 int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
                         const double *u, int attempt, int64_t *steps,
                         double *res, double *history)
@@ -139,17 +190,52 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 	double *r = w->nr, *d = w->nd, *xt = w->nx, *rt = w->nt;
 	double nr;
 	int64_t k = 0;
+	/* fast: within dk_fixed_find, with dense LU (fixed_known.c) */
+	const int fast = w->known_on && w->A;
+	int factored = 0, chord = 0;
+	w->hit = -1;
 	int st = residual1(w, m, x, u, r, &nr);
+	if (fast)
+		memcpy(w->nb, x, n * sizeof(double));
 	while (!st && isfinite(nr)) {
 		if (history)
 			history[k] = nr;
-		/* rounding level: |F(x) - x| cannot be known better than this */
-		double floor = 4 * DBL_EPSILON * dk_fixed_norm(n, x);
+		/* rounding level: |F(x) - x| cannot be known better than this;
+		   at least 4 eps, so that a zero at x = 0 ends the run too
+		   (chord steps would otherwise shrink x by a constant factor
+		   every step, down to the subnormals) */
+		double xn = dk_fixed_norm(n, x);
+		double floor = 4 * DBL_EPSILON * (xn > 1 ? xn : 1);
 		if (nr <= floor || (size_t)k >= w->o.newton_iters)
 			break;
+		/* in the basin of a point found before: done */
+		if (fast && known_hit(w, x, r, NULL, &nr))
+			break;
+		if (chord && !chord_direction(w, r, d)) {
+			for (size_t i = 0; i < n; i++)
+				xt[i] = x[i] + d[i];
+			double ntr;
+			st = residual1(w, m, xt, u, rt, &ntr);
+			if (st)
+				break;
+			if (ntr <= CHORD_GAIN * nr) {
+				memcpy(x, xt, n * sizeof(double));
+				memcpy(r, rt, n * sizeof(double));
+				nr = ntr;
+				k++;
+				w->kstats.newton_steps++;
+				w->kstats.chord_steps++;
+				continue;
+			}
+		}
+		chord = 0; /* a Newton step from here */
 		int none;
 		st = direction(w, m, x, u, r, nr, d, &none);
 		if (st || none)
+			break;
+		factored = w->A != NULL;
+		/* ... as the Newton step from x predicts */
+		if (fast && known_hit(w, x, r, d, &nr))
 			break;
 		double t = 1, ntr = NAN;
 		int accepted = 0;
@@ -167,19 +253,27 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 		}
 		if (st || !accepted)
 			break;
+		/* the last streak of quadratic steps starts after any other */
+		int quadratic = t == 1 && ntr <= 0.5 * nr;
+		if (fast && !quadratic)
+			memcpy(w->nb, xt, n * sizeof(double));
+		chord = fast && t == 1 && ntr <= CHORD_AFTER * nr;
 		memcpy(x, xt, n * sizeof(double));
 		memcpy(r, rt, n * sizeof(double));
 		/* An attempt gives up outside Newton's quadratic basin (a damped
 		   step, or |r| not halved): Adam is cheaper there.  The polish
 		   gives up when |r| stagnates, as it does at a slow point. */
-		int slow = attempt ? t < 1 || ntr > 0.5 * nr : ntr > 0.9 * nr;
+		int slow = attempt ? !quadratic : ntr > 0.9 * nr;
 		nr = ntr;
 		k++;
+		w->kstats.newton_steps++;
 		if (slow)
 			break;
 	}
 	if (history && !isfinite(nr))
 		history[k] = nr;
+	if (!st && fast && w->hit < 0 && factored && nr <= w->o.tol_fixed)
+		dk_fixed_known_add(w, x, nr, distance(n, w->nb, x));
 	*steps = k;
 	*res = nr;
 	return st;

@@ -215,6 +215,8 @@ int dk_fixed_run(const dk_model *m, size_t P, const double *states,
 		st = spectra(m, r, err, errlen);
 	if (!st)
 		st = readouts(m, r, err, errlen);
+	if (!st)
+		dk_fixed_work_counts(w, &r->counts);
 	free(x0);
 	free(u0);
 	dk_fixed_work_free(w);
