@@ -19,7 +19,11 @@
 # shared machine stretches.  dk-fixed's times are the whole process (GNU
 # time(1)), the reference's its search alone (not Python's start-up or
 # imports).  OPENBLAS_NUM_THREADS and OMP_NUM_THREADS are 1 unless set,
-# and torch runs on one thread: one core each side.
+# and torch runs on one thread: one core each side.  DK_FIXED_OPTS adds
+# options to dk-fixed's command.  Besides the stable points, every fixed
+# point FixedPointFinder found (q < 1e-10), polished by a float64 Newton
+# and made unique, is looked for among dk-fixed's: those it lacks are
+# counted, with their largest eigenvalue modulus.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$top/tools:$PATH"
@@ -61,7 +65,7 @@ fi
 
 i=0
 while [ $i -lt "$RUNS" ]; do
-	/usr/bin/time -f "%e %U %S" -o "$tmp/t" dk-fixed --jac -o "$tmp/dk.npy" "$model" "$tmp/starts.npy"
+	/usr/bin/time -f "%e %U %S" -o "$tmp/t" dk-fixed --jac ${DK_FIXED_OPTS:-} -o "$tmp/dk.npy" "$model" "$tmp/starts.npy"
 	awk '{ print $1, $2 + $3 }' "$tmp/t" >>"$tmp/dk.times"
 	"$PY" "$top/bench/fpf_torch.py" "$model" "$tmp/starts.npy" "$tmp/fpf.npz" >/dev/null
 	"$PY" -c "import numpy as np; z = np.load('$tmp/fpf.npz'); print(float(z['seconds']), float(z['cpu']))" >>"$tmp/fpf.times"
@@ -119,6 +123,17 @@ print("largest distance (max-norm) from a dk-fixed stable point to the nearest F
       % (gap(dk_st, fx_st), gap(dk_st, pol)))
 print("same stable points (both ways within 1e-6 after polish): %s"
       % (len(dk_st) == len(fx_st) and gap(dk_st, pol) < 1e-6 and gap(pol, dk_st) < 1e-6))
+# every fixed point FixedPointFinder found, polished, against dk-fixed's
+fx_all = newton(fx[fixed])
+uniq = []
+for p in fx_all:
+    if q64(p[None])[0] < 1e-20 and all(np.abs(p - u).max() > 1e-6 for u in uniq):
+        uniq.append(p)
+missed = [p for p in uniq if not len(dk) or np.abs(dk - p).max(axis=1).min() > 1e-6]
+print("fixed points (float64 Newton polish of FPF's, unique): FPF %d, dk-fixed %d; "
+      "FPF's missing from dk-fixed: %d%s"
+      % (len(uniq), len(dk), len(missed), "" if not missed else
+         " (largest |eigenvalue| %s)" % ", ".join("%.3f" % r for r in rho(np.array(missed)))))
 qd = np.median(q64(dk_st)) if len(dk_st) else float("nan")
 qf = np.median(q64(fx_st)) if len(fx_st) else float("nan")
 print("median q at the stable points (float64): dk-fixed %.2e, FixedPointFinder %.2e"
