@@ -45,6 +45,7 @@
 #include "train/trainer.h"
 #include "train/idx.h"
 #include "train/task.h"
+#include "train/shapes.h"
 #include "train/testset.h"
 #include "train/train_run.h"
 #include "train/run_batch.h"

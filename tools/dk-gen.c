@@ -1,7 +1,8 @@
 /*
  * dk-gen -- write a batch of task data: the input, target and mask
  * tensors of the copy, adding, flip-flop, sequential Fashion-MNIST or
- * flow task (lib/train/task.h), as a stream.
+ * flow task (lib/train/task.h), or the input sheets and pixel labels of
+ * the shapes task (lib/train/shapes.h), as a stream.
  *
  * The options fill one dk_task_params; the library makes the batch; this
  * file checks that each option applies to the task asked for, adds its
@@ -19,8 +20,12 @@
 
 #include "task_options.h"
 
+/* dk-gen's own option, after the task options' */
+enum { OPT_SHEET = TASK_OPT_END };
+
 typedef struct {
 	task_options t;
+	size_t sheet[2];   /* shapes: --sheet, 0 when not given */
 	size_t max_elements;
 	const char *output;
 } options;
@@ -29,9 +34,13 @@ static void usage(void)
 {
 	printf("Usage: dk-gen TASK [OPTION]...\n"
 	       "Write a batch of task data -- input, target and mask tensors -- to\n"
-	       "standard output.  TASK is copy, adding, flipflop, fmnist or flow.\n"
+	       "standard output.  TASK is copy, adding, flipflop, fmnist, flow or shapes\n"
+	       "(input sheets and target pixel labels, no mask).\n"
 	       "\n"
 	       TASK_OPTIONS_HELP
+	       "      --sheet H,W       shapes: rows and columns of each sheet, 16 to\n"
+	       "                        4096 (default 32,32); --batch, --seed and --split\n"
+	       "                        apply to shapes too\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -109,11 +118,61 @@ static int write_batch(tool_output *out, const dk_task_batch *b)
 	return st != DK_OK;
 }
 
+/* The shapes task: its own parameters, its own two tensors. */
+static int shapes(const options *o)
+{
+	dk_shapes_params p;
+	dk_shapes_params_init(&p);
+	p.batch = o->t.p.batch;
+	p.seed = o->t.p.seed;
+	p.split = o->t.p.split;
+	if (o->sheet[0])
+		p.sheet[0] = o->sheet[0], p.sheet[1] = o->sheet[1];
+	size_t shape[3] = {p.batch, p.sheet[0], p.sheet[1]}, count;
+	if (dk_shape_count(3, shape, sizeof(double), &count) || count > o->max_elements) {
+		tool_warn(NULL, "shapes: %zu sheets of %zu x %zu pixels exceed the limit of %zu elements",
+		          shape[0], shape[1], shape[2], o->max_elements);
+		return TOOL_EXIT_FAIL;
+	}
+	char err[512];
+	dk_shapes_batch *b;
+	int st = dk_shapes_generate(&p, &b, err, sizeof err);
+	if (st == DK_EINVAL)
+		tool_usage_error("%s", err);
+	if (st) {
+		tool_warn(NULL, "%s", err);
+		return TOOL_EXIT_FAIL;
+	}
+	json_t *prov = tool_provenance(dk_shapes_params_to_json(&p));
+	st = prov ? dk_meta_set_attr(b->input_meta, "provenance", json_deep_copy(prov)) : DK_ENOMEM;
+	if (!st)
+		st = dk_meta_set_attr(b->target_meta, "provenance", json_deep_copy(prov));
+	json_decref(prov);
+	tool_output out;
+	if (st || tool_output_open(&out, o->output)) {
+		if (st)
+			tool_warn(NULL, "out of memory");
+		dk_shapes_batch_free(b);
+		return TOOL_EXIT_FAIL;
+	}
+	st = dk_stream_write_named(out.w, b->input_meta, b->input);
+	if (!st)
+		st = dk_stream_write_named(out.w, b->target_meta, b->target);
+	if (st == DK_EIO)
+		tool_warn(out.path ? out.path : "stdout", "write error: %s",
+		          strerror(dk_stream_writer_errno(out.w)));
+	else if (st)
+		tool_warn(NULL, "%s", dk_strerror(st));
+	dk_shapes_batch_free(b);
+	return tool_output_close(&out, !st) || st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		TASK_LONGOPTS,
 		{"output", required_argument, NULL, 'o'},
+		{"sheet", required_argument, NULL, OPT_SHEET},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -127,11 +186,19 @@ int main(int argc, char **argv)
 			continue;
 		if (c == 'o')
 			o.output = optarg;
+		else if (c == OPT_SHEET)
+			tool_parse_sheet("--sheet", optarg, 1, o.sheet);
 	}
 	if (optind >= argc)
-		tool_usage_error("no task named (copy, adding, flipflop, fmnist or flow)");
+		tool_usage_error("no task named (copy, adding, flipflop, fmnist, flow or shapes)");
 	if (argc - optind > 1)
 		tool_usage_error("one task at a time; '%s' is extra", argv[optind + 1]);
+	if (!strcmp(argv[optind], "shapes")) {
+		task_options_finish_shapes(&o.t);
+		return shapes(&o);
+	}
+	if (o.sheet[0])
+		tool_usage_error("--sheet applies to the shapes task only");
 	task_options_finish(&o.t, argv[optind]);
 
 	dk_task_batch *b = NULL;
