@@ -231,7 +231,8 @@ const char *dk_task_loss(const dk_task *t) { return t->classify ? "xent" : "mse"
 
 size_t dk_task_examples(const dk_task *t)
 {
-	return t->labels ? t->labels->shape[0] : t->ntrials;
+	if (t->params.kind == DK_TASK_DATA)
+		return t->ntrials;
 	/* the flow task's images are drawn at random, not paged through */
 	return t->labels && t->params.kind == DK_TASK_FMNIST ? t->labels->shape[0] : 0;
 }
