@@ -517,8 +517,8 @@ static int loops_vjp(const dk_model *m, double *work, size_t B, const double *x,
  * TEAM_SLOTS, the loops' scratch (loops_size), the taps W_d (3 C C), and
  * on a ring for each block: the input term (C N), a pre-activation and
  * its gradient (n each), their sum over velocities (C N), two padded
- * rings (2 C (N + 2)) and the block's gradients of W_d, U and b (3 C C
- * + 3 C I + C).
+ * rings (2 C (N + 2)), the block's gradients of W_d, U and b (3 C C
+ * + 3 C I + C), and the padded input and its gradient (2 I (N + 2)).
  */
 #define TEAM_SLOTS ((sizeof(dk_team *) + sizeof(double) - 1) / sizeof(double))
 
@@ -528,7 +528,7 @@ typedef struct {
 	size_t stride;
 } scratch;
 
-typedef struct { double *c, *A, *g, *G, *P, *Q, *gWd, *gU, *gb; } block_scratch;
+typedef struct { double *c, *A, *g, *G, *P, *Q, *gWd, *gU, *gb, *Pu, *Qu; } block_scratch;
 
 static size_t blocks(size_t B)
 {
@@ -538,7 +538,8 @@ static size_t blocks(size_t B)
 static size_t block_size(const dk_model *m)
 {
 	size_t C = m->spec.channels, I = m->spec.inputs, N = m->spec.units;
-	return 2 * slice_units(m) + 2 * m->n + 2 * C * (N + 2) + 3 * C * C + 3 * C * I + C;
+	return 2 * slice_units(m) + 2 * m->n + 2 * C * (N + 2) + 3 * C * C + 3 * C * I + C +
+	       2 * I * (N + 2);
 }
 
 static size_t work_size(const dk_model *m, size_t batch)
@@ -574,6 +575,8 @@ static block_scratch block_of(const dk_model *m, const scratch *s, size_t k)
 	b.gWd = b.Q + C * (N + 2);
 	b.gU = b.gWd + 3 * C * C;
 	b.gb = b.gU + 3 * C * I;
+	b.Pu = b.gb + C;
+	b.Qu = b.Pu + I * (N + 2);
 	return b;
 }
 
@@ -633,11 +636,11 @@ static void pad_rolled(size_t C, size_t N, size_t s, const double *h, double *P)
 	for (size_t j = 0; j < C; j++) {
 		const double *r = h + j * N;
 		double *p = P + j * (N + 2);
-		size_t e = first;
-		for (size_t i = 0; i < N + 2; i++) {
-			p[i] = r[e];
-			if (++e == N)
-				e = 0;
+		/* runs of the ring, wrapping around (more than once when N < 2) */
+		for (size_t i = 0, e = first; i < N + 2; e = 0) {
+			size_t len = N - e < N + 2 - i ? N - e : N + 2 - i;
+			memcpy(p + i, r + e, len * sizeof *p);
+			i += len;
 		}
 	}
 }
@@ -650,6 +653,90 @@ static void ring_conv(size_t C, size_t N, const double *Wd, const double *P,
 	for (size_t d = 0; d < 3; d++)
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ci, ni, ci, 1.0,
 		            Wd + d * C * C, ci, P + d, ld, d ? 1.0 : beta, Y, ni);
+}
+
+/* c (C x N) = b + U * u (u NULL: b alone), Pu the padded u. */
+static void ring_input_term(const dk_model *m, const double *u, double *Pu, double *c)
+{
+	fernn_params p = params(m);
+	size_t C = m->spec.channels, I = m->spec.inputs, N = m->spec.units;
+	const double *U = m->theta + p.U, *bias = m->theta + p.b;
+	for (size_t k = 0; k < C; k++)
+		for (size_t i = 0; i < N; i++)
+			c[k * N + i] = bias[k];
+	if (!u)
+		return;
+	pad_rolled(I, N, 0, u, Pu);
+	for (size_t k = 0; k < C; k++)
+		for (size_t l = 0; l < I; l++)
+			for (size_t d = 0; d < 3; d++) {
+				double w = U[(k * I + l) * 3 + d], *ck = c + k * N;
+				const double *pu = Pu + l * (N + 2) + d;
+				for (size_t i = 0; i < N; i++)
+					ck[i] += w * pu[i];
+			}
+}
+
+/* The input's part of the vjp on a ring, as input_vjp: gu = U^T G
+   (overwritten; its padded form gathered in Qu, then folded), and added
+   to gU and gb (when not NULL) the gradients of U and b. */
+static void ring_input_vjp(const dk_model *m, const double *u, const double *G,
+                           double *gu, double *gU, double *gb, double *Pu,
+                           double *Qu)
+{
+	fernn_params p = params(m);
+	size_t C = m->spec.channels, I = m->spec.inputs, N = m->spec.units;
+	const double *U = m->theta + p.U;
+	if (gu) {
+		memset(Qu, 0, I * (N + 2) * sizeof *Qu);
+		for (size_t k = 0; k < C; k++)
+			for (size_t l = 0; l < I; l++)
+				for (size_t d = 0; d < 3; d++) {
+					double w = U[(k * I + l) * 3 + d], *q = Qu + l * (N + 2) + d;
+					const double *gk = G + k * N;
+					for (size_t i = 0; i < N; i++)
+						q[i] += w * gk[i];
+				}
+		/* padded entry i is unit (i - 1) mod N */
+		for (size_t l = 0; l < I; l++) {
+			const double *q = Qu + l * (N + 2);
+			double *g = gu + l * N;
+			memcpy(g, q + 1, N * sizeof *g);
+			g[N - 1] += q[0];
+			g[0] += q[N + 1];
+		}
+	}
+	if (gU && u) {
+		pad_rolled(I, N, 0, u, Pu);
+		for (size_t k = 0; k < C; k++)
+			for (size_t l = 0; l < I; l++)
+				for (size_t d = 0; d < 3; d++) {
+					const double *pu = Pu + l * (N + 2) + d, *gk = G + k * N;
+					double t = 0;
+					for (size_t i = 0; i < N; i++)
+						t += gk[i] * pu[i];
+					gU[(k * I + l) * 3 + d] += t;
+				}
+	}
+	for (size_t k = 0; gb && k < C; k++) {
+		double t = 0;
+		for (size_t i = 0; i < N; i++)
+			t += G[k * N + i];
+		gb[k] += t;
+	}
+}
+
+/* The pre-activation of one row on a ring into A (n), b + U * u in c. */
+static void ring_preact(const dk_model *m, const double *Wd, const double *x,
+                        const double *u, block_scratch *b, double *A)
+{
+	size_t C = m->spec.channels, N = m->spec.units, CN = slice_units(m);
+	ring_input_term(m, u, b->Pu, b->c);
+	for (size_t sl = 0; sl < slices(m); sl++) {
+		memcpy(A + sl * CN, b->c, CN * sizeof *A);
+		pad_rolled(C, N, roll_of(m, sl), x + sl * CN, b->P);
+		ring_conv(C, N, Wd, b->P, 1.0, A + sl * CN);
+	}
 }
 
 /* What the blocks of one call share. */
@@ -668,18 +755,12 @@ static void forward_block(void *arg, size_t k)
 {
 	const job *J = arg;
 	const dk_model *m = J->m;
-	size_t C = m->spec.channels, N = m->spec.units, CN = slice_units(m), n = m->n;
-	size_t S = slices(m), P = m->input_size, r0, r1;
+	size_t n = m->n, P = m->input_size, r0, r1;
 	block_scratch b = block_of(m, J->s, k);
 	block_rows(J->B, J->nb, k, &r0, &r1);
 	for (size_t r = r0; r < r1; r++) {
 		double *a = J->out ? J->out + r * n : b.A;
-		input_term(m, J->u ? J->u + r * P : NULL, b.c);
-		for (size_t sl = 0; sl < S; sl++) {
-			memcpy(a + sl * CN, b.c, CN * sizeof *a);
-			pad_rolled(C, N, roll_of(m, sl), J->x + r * n + sl * CN, b.P);
-			ring_conv(C, N, J->s->Wd, b.P, 1.0, a + sl * CN);
-		}
+		ring_preact(m, J->s->Wd, J->x + r * n, J->u ? J->u + r * P : NULL, &b, a);
 		dk_act_relu_mask(a, a, J->xn + r * n, n);
 	}
 }
@@ -708,7 +789,7 @@ static void jvp_block(void *arg, size_t k)
 	for (size_t r = r0; r < r1; r++) {
 		const double *A = J->A ? J->A + r * n : b.A;
 		if (!J->A)
-			preact(m, J->x + r * n, J->u ? J->u + r * P : NULL, b.c, b.A);
+			ring_preact(m, J->s->Wd, J->x + r * n, J->u ? J->u + r * P : NULL, &b, b.A);
 		double *out = J->out + r * n;
 		for (size_t sl = 0; sl < S; sl++) {
 			pad_rolled(C, N, roll_of(m, sl), J->dx + r * n + sl * CN, b.P);
@@ -753,7 +834,7 @@ static void vjp_block(void *arg, size_t k)
 		const double *A = J->A ? J->A + r * n : b.A;
 		const double *ur = J->u ? J->u + r * P : NULL;
 		if (!J->A)
-			preact(m, J->x + r * n, ur, b.c, b.A);
+			ring_preact(m, J->s->Wd, J->x + r * n, ur, &b, b.A);
 		dk_act_relu_mask(A, J->gxn + r * n, b.g, n);
 		memset(b.G, 0, CN * sizeof *b.G);
 		for (size_t sl = 0; sl < S; sl++)
@@ -781,8 +862,8 @@ static void vjp_block(void *arg, size_t k)
 				            1.0, b.g + sl * CN, ni, b.P + d, ld, 1.0,
 				            b.gWd + d * C * C, ci);
 		}
-		input_vjp(m, ur, b.G, J->gu ? J->gu + r * P : NULL,
-		          J->grads ? b.gU : NULL, J->grads ? b.gb : NULL);
+		ring_input_vjp(m, ur, b.G, J->gu ? J->gu + r * P : NULL,
+		               J->grads ? b.gU : NULL, J->grads ? b.gb : NULL, b.Pu, b.Qu);
 	}
 }
 
