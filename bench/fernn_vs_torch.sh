@@ -103,19 +103,20 @@ for m in $models; do
 	"$PYTHON3" "$here/fernn_torch.py" check "$tmp/$m.npy" "$tmp/data.npy" "$tmp/$m-run.npy"
 done
 
-# wall and CPU (user + system of the children) nanoseconds of a command
+# wall and CPU (user + system of the children, as this subshell waited
+# for them) nanoseconds of a command
 timed() {
-	local t0 t1 c0 c1
-	c0=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
+	local t0 t1 c0 c1 me=$BASHPID
+	c0=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
 	t0=$(date +%s%N)
 	"$@" > /dev/null
 	t1=$(date +%s%N)
-	c1=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
+	c1=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
 	echo "$((t1 - t0)) $(awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" \
 		'BEGIN { printf "%.0f", (b - a) / hz * 1e9 }')"
 }
 
-K1=5 K2=65 titers=20
+K1=5 K2=45 titers=8
 if [ "$quick" = 1 ]; then
 	K1=2 K2=4 titers=2
 fi
