@@ -813,8 +813,8 @@ static int ring_jvp(const dk_model *m, double *work, size_t B, const double *x,
 
 /*
  * Block k of the adjoint, row by row: g = relu'(A) gxn; per slice gx_nu
- * = T_nu^T W^T g_nu, i.e. sum_d W_d^T times the padded g at 2 - d (as
- * wrnn.c), rolled back by nu; G = sum over nu of g_nu for the input's
+ * = T_nu^T W^T g_nu, i.e. sum_d W_d^T times g_nu rolled back by nu and
+ * padded, at 2 - d (as wrnn.c); G = sum over nu of g_nu for the input's
  * part; and the block's gradients: g_nu against the padded, rolled x_nu
  * for W_d, and the input's for U and b.
  */
@@ -841,19 +841,14 @@ static void vjp_block(void *arg, size_t k)
 			for (size_t e = 0; e < CN; e++)
 				b.G[e] += b.g[sl * CN + e];
 		for (size_t sl = 0; J->gx && sl < S; sl++) {
-			/* b.A's place serves as Z = W^T g_nu (C x N), once A is
-			   read; then gx_nu[j][i] = Z[j][(i + nu) mod N] */
-			double *Z = b.c, *gxs = J->gx + r * n + sl * CN;
-			size_t sh = roll_of(m, sl);
-			pad_rolled(C, N, 0, b.g + sl * CN, b.Q);
+			/* gx_nu[j][i] = sum_d sum_k W_d[k][j] g_nu[k][(i + nu - d + 1) mod N]
+			   = sum_d (W_d^T Q[:, 2 - d ..])[j][i], Q = g_nu rolled by -nu
+			   and padded */
+			pad_rolled(C, N, (N - roll_of(m, sl)) % N, b.g + sl * CN, b.Q);
 			for (size_t d = 0; d < 3; d++)
 				cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ci, ni, ci,
 				            1.0, J->s->Wd + d * C * C, ci, b.Q + (2 - d), ld,
-				            d ? 1.0 : 0.0, Z, ni);
-			for (size_t j = 0; j < C; j++) {
-				memcpy(gxs + j * N, Z + j * N + sh, (N - sh) * sizeof *Z);
-				memcpy(gxs + j * N + N - sh, Z + j * N, sh * sizeof *Z);
-			}
+				            d ? 1.0 : 0.0, J->gx + r * n + sl * CN, ni);
 		}
 		for (size_t sl = 0; J->grads && sl < S; sl++) {
 			pad_rolled(C, N, roll_of(m, sl), J->x + r * n + sl * CN, b.P);
