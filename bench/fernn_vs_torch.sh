@@ -23,7 +23,8 @@
 #    velocity slice, Conv1d with circular padding, ReLU, max over V,
 #    nn.Linear readout) on one batch of the same task drawn before the
 #    clock starts, in float64 and float32, with torch.set_num_threads(1)
-#    and (2); best of the iterations of a run, wall and CPU time.
+#    and (2); the mean of the iterations of a run (fewer with 2 threads,
+#    which are often seconds per iteration), wall and CPU time.
 # The machine is shared, so the two sides run alternately, BENCH_RUNS
 # rounds of (dynkit, then every torch setting), and the table gives the
 # range (lowest - highest) over the rounds of each figure.  The ratio
@@ -122,7 +123,8 @@ if [ "$quick" = 1 ]; then
 fi
 echo
 echo "== timing: $runs rounds, each dynkit (dk-train --steps $K1 and $K2) then torch" \
-     "(float64 and float32, 1 and 2 threads; $titers iterations after 2 untimed)"
+     "(float64 and float32, 1 and 2 threads; $titers iterations after 2 untimed," \
+     "with 2 threads $(((titers + 3) / 4)) after 1)"
 declare -A lo hi
 note() { # key value: keep the range
 	if [ -z "${lo[$1]:-}" ] || awk -v a="$2" -v b="${lo[$1]}" 'BEGIN { exit !(a < b) }'; then
@@ -145,9 +147,15 @@ for ((round = 1; round <= runs; round++)); do
 		note "$m dk wall" "$dw"
 		note "$m dk cpu" "$dc"
 		for s in $settings; do
+			# with 2 threads torch's OpenMP and OpenBLAS threads fight
+			# (train_vs_torch.sh): seconds per iteration, so fewer
+			it=$titers warm=2
+			if [ "${s##*:}" != 1 ]; then
+				it=$(((titers + 3) / 4)) warm=1
+			fi
 			out=$("$PYTHON3" "$here/fernn_torch.py" train "$tmp/data.npy" \
 			      --velocities "$(vel_of "$m")" --channels "$C" --units "$N" \
-			      --dtype "${s%%:*}" --threads "${s##*:}" --iters "$titers" --runs 1 --warmup 2)
+			      --dtype "${s%%:*}" --threads "${s##*:}" --iters "$it" --runs 1 --warmup "$warm")
 			tw=$(sed -n 's/^ms_per_iter=\([0-9.]*\) .*/\1/p' <<<"$out")
 			tc=$(sed -n 's/.* cpu_ms_per_iter=\([0-9.]*\) .*/\1/p' <<<"$out")
 			echo "round $round $m: torch $s $tw ms wall, $tc ms CPU per iteration"
