@@ -64,11 +64,19 @@
  * uniform on [-g, g], g = gain / sqrt(K C), U on [-1/sqrt(K I),
  * 1/sqrt(K I)], drawn in that order; b = 0.
  *
- * The convolutions are plain loops over a state at a time, the roll of a
- * slice folded into the offset each tap reads: the models this cell is
- * studied with are small, the same loops serve rings and sheets, and a
- * velocity's roll needs no array of its own (conv2d.h would need one per
- * slice, and a workspace per model).  The step caches the pre-activation.
+ * On a sheet the convolutions are plain loops over a state at a time,
+ * the roll of a slice folded into the offset each tap reads.  On a ring,
+ * what the cell is trained on, each slice is copied once into a padded
+ * ring with its roll folded in (P[j][m] = h_nu[j][(m - 1 - nu) mod N]),
+ * and tap d is the C x C matrix W_d times the C x N view P[:, d ..],
+ * small DGEMMs as wrnn.c computes its convolution; the adjoint is the same
+ * with W_d^T and the opposite shift, the roll undone afterwards.  These
+ * products are too small for OpenBLAS to share among its threads, so the
+ * batch rows are split into BLOCKS blocks, a number fixed by the batch
+ * size alone, run by a team of threads (base/team.h) as many as OpenBLAS
+ * uses; each block sums its parameter gradients apart and the blocks are
+ * added in order, so the results are the same bits for any number of
+ * threads (tests/fernn_threads.sh).  The step caches the pre-activation.
  */
 #include <config.h>
 
@@ -76,8 +84,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <cblas.h>
+/* OpenBLAS's cblas.h brings in <complex.h>, whose I this file does not
+   use: here I is the number of input channels */
+#undef I
 
 #include "base/status.h"
+#include "base/team.h"
 #include "models/model_impl.h"
 
 /* Offsets of the parameters in theta. */
@@ -300,14 +313,13 @@ static int init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 }
 
 /*
- * Scratch, in doubles, a state at a time: the input's convolution plus
- * the bias (C N), the sum over velocities of the pre-activations'
- * gradients (C N), a pre-activation when the caller has no cache and the
- * pre-activation's gradient (the state's size each).
+ * The loops' scratch, in doubles, a state at a time: the input's
+ * convolution plus the bias (C N), the sum over velocities of the
+ * pre-activations' gradients (C N), a pre-activation when the caller has
+ * no cache and the pre-activation's gradient (the state's size each).
  */
-static size_t work_size(const dk_model *m, size_t batch)
+static size_t loops_size(const dk_model *m)
 {
-	(void)batch;
 	return 2 * slice_units(m) + 2 * m->n;
 }
 
@@ -372,8 +384,8 @@ static void preact(const dk_model *m, const double *x, const double *u, double *
 	}
 }
 
-static int step(const dk_model *m, double *work, size_t B, const double *x,
-                const double *u, double *xn, double *cache)
+static int loops_step(const dk_model *m, double *work, size_t B, const double *x,
+                      const double *u, double *xn, double *cache)
 {
 	size_t n = m->n, P = m->input_size;
 	double *c = work, *A = work + 2 * slice_units(m);
@@ -397,9 +409,9 @@ static const double *row_preact(const dk_model *m, double *work, const double *x
 	return A;
 }
 
-static int jvp(const dk_model *m, double *work, size_t B, const double *x,
-               const double *u, const double *cache, const double *dx,
-               double *dxn)
+static int loops_jvp(const dk_model *m, double *work, size_t B, const double *x,
+                     const double *u, const double *cache, const double *dx,
+                     double *dxn)
 {
 	size_t n = m->n, CN = slice_units(m), S = slices(m);
 	for (size_t r = 0; r < B; r++) {
@@ -413,9 +425,10 @@ static int jvp(const dk_model *m, double *work, size_t B, const double *x,
 }
 
 /* The input's part of the vjp for one state: gu = U^T G (overwritten)
-   and, gp not NULL, the gradients of U (G against u) and b (G summed). */
+   and, gU and gb not NULL, the gradients of U (G against u) and b (G
+   summed) added to them. */
 static void input_vjp(const dk_model *m, const double *u, const double *G,
-                      double *gu, double *gp)
+                      double *gu, double *gU, double *gb)
 {
 	fernn_params p = params(m);
 	medium md = medium_of(m);
@@ -432,15 +445,15 @@ static void input_vjp(const dk_model *m, const double *u, const double *G,
 					size_t ui = ((k * I + l) * md.KH + pr) * 3 + q;
 					if (gu)
 						tap_add_adjoint(md, ro, co, U[ui], G + k * N, gu + l * N);
-					if (gp && u)
-						gp[p.U + ui] += tap_dot(md, ro, co, G + k * N, u + l * N);
+					if (gU && u)
+						gU[ui] += tap_dot(md, ro, co, G + k * N, u + l * N);
 				}
 		}
-	for (size_t k = 0; gp && k < C; k++) {
+	for (size_t k = 0; gb && k < C; k++) {
 		double t = 0;
 		for (size_t i = 0; i < N; i++)
 			t += G[k * N + i];
-		gp[p.b + k] += t;
+		gb[k] += t;
 	}
 }
 
@@ -450,9 +463,9 @@ static void input_vjp(const dk_model *m, const double *u, const double *G,
  * (g_nu against T_nu h_nu, summed over nu), U (the summed g against u)
  * and b (the summed g).  gx is overwritten, gparams accumulated.
  */
-static int vjp(const dk_model *m, double *work, size_t B, const double *x,
-               const double *u, const double *cache, const double *gxn,
-               double *gx, double *gu, double *gp)
+static int loops_vjp(const dk_model *m, double *work, size_t B, const double *x,
+                     const double *u, const double *cache, const double *gxn,
+                     double *gx, double *gu, double *gp)
 {
 	fernn_params p = params(m);
 	medium md = medium_of(m);
@@ -486,9 +499,421 @@ static int vjp(const dk_model *m, double *work, size_t B, const double *x,
 								                        xr + a * CN + j * N);
 						}
 				}
-		input_vjp(m, ur, G, gu ? gu + r * m->input_size : NULL, gp);
+		input_vjp(m, ur, G, gu ? gu + r * m->input_size : NULL,
+		          gp ? gp + p.U : NULL, gp ? gp + p.b : NULL);
 	}
 	return DK_OK;
+}
+
+/* ---- on a ring: padded rings and small products, rows in blocks ---- */
+
+/* Blocks of batch rows, and the least work (B S C C N multiply-adds of
+   one convolution over the batch) for which waking a helper pays. */
+#define BLOCKS 8
+#define TEAM_MIN_WORK 250000
+
+/*
+ * The scratch, in doubles: a pointer to the team (or NULL) in the first
+ * TEAM_SLOTS, the loops' scratch (loops_size), the taps W_d (3 C C), and
+ * on a ring for each block: the input term (C N), a pre-activation and
+ * its gradient (n each), their sum over velocities (C N), two padded
+ * rings (2 C (N + 2)), the block's gradients of W_d, U and b (3 C C
+ * + 3 C I + C), and the padded input and its gradient (2 I (N + 2)).
+ */
+#define TEAM_SLOTS ((sizeof(dk_team *) + sizeof(double) - 1) / sizeof(double))
+
+typedef struct {
+	dk_team *team;
+	double *loops, *Wd, *blk;
+	size_t stride;
+} scratch;
+
+typedef struct { double *c, *A, *g, *G, *P, *Q, *gWd, *gU, *gb, *Pu, *Qu; } block_scratch;
+
+static size_t blocks(size_t B)
+{
+	return B < BLOCKS ? B : BLOCKS;
+}
+
+static size_t block_size(const dk_model *m)
+{
+	size_t C = m->spec.channels, I = m->spec.inputs, N = m->spec.units;
+	return 2 * slice_units(m) + 2 * m->n + 2 * C * (N + 2) + 3 * C * C + 3 * C * I + C +
+	       2 * I * (N + 2);
+}
+
+static size_t work_size(const dk_model *m, size_t batch)
+{
+	size_t C = m->spec.channels;
+	return TEAM_SLOTS + loops_size(m) + 3 * C * C +
+	       (on_sheet(m) ? 0 : blocks(batch) * block_size(m));
+}
+
+static scratch carve(const dk_model *m, double *work)
+{
+	size_t C = m->spec.channels;
+	scratch s;
+	memcpy(&s.team, work, sizeof s.team);
+	s.loops = work + TEAM_SLOTS;
+	s.Wd = s.loops + loops_size(m);
+	s.blk = s.Wd + 3 * C * C;
+	s.stride = block_size(m);
+	return s;
+}
+
+static block_scratch block_of(const dk_model *m, const scratch *s, size_t k)
+{
+	size_t C = m->spec.channels, I = m->spec.inputs, N = m->spec.units;
+	size_t CN = slice_units(m), n = m->n;
+	block_scratch b;
+	b.c = s->blk + k * s->stride;
+	b.A = b.c + CN;
+	b.g = b.A + n;
+	b.G = b.g + n;
+	b.P = b.G + CN;
+	b.Q = b.P + C * (N + 2);
+	b.gWd = b.Q + C * (N + 2);
+	b.gU = b.gWd + 3 * C * C;
+	b.gb = b.gU + 3 * C * I;
+	b.Pu = b.gb + C;
+	b.Qu = b.Pu + I * (N + 2);
+	return b;
+}
+
+static int work_open(const dk_model *m, double *work, size_t batch)
+{
+	int threads = openblas_get_num_threads();
+	dk_team *team = NULL;
+	double flops = (double)batch * (double)slices(m) * (double)slice_units(m) *
+	               (double)m->spec.channels;
+	if (threads > (int)blocks(batch))
+		threads = (int)blocks(batch);
+	if (!on_sheet(m) && threads > 1 && flops >= TEAM_MIN_WORK) {
+		team = dk_team_alloc(threads);
+		if (!team)
+			return DK_ENOMEM;
+	}
+	memcpy(work, &team, sizeof team);
+	return DK_OK;
+}
+
+static void work_close(double *work)
+{
+	dk_team *team;
+	memcpy(&team, work, sizeof team);
+	dk_team_free(team);
+}
+
+/* Rows [*r0, *r1) of block k of nb over B rows. */
+static void block_rows(size_t B, size_t nb, size_t k, size_t *r0, size_t *r1)
+{
+	*r0 = k * B / nb;
+	*r1 = (k + 1) * B / nb;
+}
+
+/* Wd[d] = W[:, :, d], contiguous C x C, for the BLAS. */
+static void split_taps(const dk_model *m, double *Wd)
+{
+	size_t C = m->spec.channels;
+	const double *W = m->theta + params(m).W;
+	for (size_t d = 0; d < 3; d++)
+		for (size_t k = 0; k < C; k++)
+			for (size_t j = 0; j < C; j++)
+				Wd[(d * C + k) * C + j] = W[(k * C + j) * 3 + d];
+}
+
+/* The roll of slice a along the ring, nu mod N in 0 .. N - 1. */
+static size_t roll_of(const dk_model *m, size_t a)
+{
+	return diff_mod(a, m->spec.velocities, m->spec.units);
+}
+
+/* P[j][i] = h[j][(i - 1 - s) mod N] for i = 0 .. N + 1: the C rings of h
+   rolled by s toward higher indices, then padded by one unit each side. */
+static void pad_rolled(size_t C, size_t N, size_t s, const double *h, double *P)
+{
+	size_t first = (2 * N - 1 - s) % N;
+	for (size_t j = 0; j < C; j++) {
+		const double *r = h + j * N;
+		double *p = P + j * (N + 2);
+		/* runs of the ring, wrapping around (more than once when N < 2) */
+		for (size_t i = 0, e = first; i < N + 2; e = 0) {
+			size_t len = N - e < N + 2 - i ? N - e : N + 2 - i;
+			memcpy(p + i, r + e, len * sizeof *p);
+			i += len;
+		}
+	}
+}
+
+/* Y (C x N) = beta Y + sum_d W_d P[:, d ..]: one slice's convolution. */
+static void ring_conv(size_t C, size_t N, const double *Wd, const double *P,
+                      double beta, double *Y)
+{
+	int ci = (int)C, ni = (int)N, ld = (int)(N + 2);
+	for (size_t d = 0; d < 3; d++)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ci, ni, ci, 1.0,
+		            Wd + d * C * C, ci, P + d, ld, d ? 1.0 : beta, Y, ni);
+}
+
+/* c (C x N) = b + U * u (u NULL: b alone), Pu the padded u. */
+static void ring_input_term(const dk_model *m, const double *u, double *Pu, double *c)
+{
+	fernn_params p = params(m);
+	size_t C = m->spec.channels, I = m->spec.inputs, N = m->spec.units;
+	const double *U = m->theta + p.U, *bias = m->theta + p.b;
+	for (size_t k = 0; k < C; k++)
+		for (size_t i = 0; i < N; i++)
+			c[k * N + i] = bias[k];
+	if (!u)
+		return;
+	pad_rolled(I, N, 0, u, Pu);
+	for (size_t k = 0; k < C; k++)
+		for (size_t l = 0; l < I; l++)
+			for (size_t d = 0; d < 3; d++) {
+				double w = U[(k * I + l) * 3 + d], *ck = c + k * N;
+				const double *pu = Pu + l * (N + 2) + d;
+				for (size_t i = 0; i < N; i++)
+					ck[i] += w * pu[i];
+			}
+}
+
+/* The input's part of the vjp on a ring, as input_vjp: gu = U^T G
+   (overwritten; its padded form gathered in Qu, then folded), and added
+   to gU and gb (when not NULL) the gradients of U and b. */
+static void ring_input_vjp(const dk_model *m, const double *u, const double *G,
+                           double *gu, double *gU, double *gb, double *Pu,
+                           double *Qu)
+{
+	fernn_params p = params(m);
+	size_t C = m->spec.channels, I = m->spec.inputs, N = m->spec.units;
+	const double *U = m->theta + p.U;
+	if (gu) {
+		memset(Qu, 0, I * (N + 2) * sizeof *Qu);
+		for (size_t k = 0; k < C; k++)
+			for (size_t l = 0; l < I; l++)
+				for (size_t d = 0; d < 3; d++) {
+					double w = U[(k * I + l) * 3 + d], *q = Qu + l * (N + 2) + d;
+					const double *gk = G + k * N;
+					for (size_t i = 0; i < N; i++)
+						q[i] += w * gk[i];
+				}
+		/* padded entry i is unit (i - 1) mod N */
+		for (size_t l = 0; l < I; l++) {
+			const double *q = Qu + l * (N + 2);
+			double *g = gu + l * N;
+			memcpy(g, q + 1, N * sizeof *g);
+			g[N - 1] += q[0];
+			g[0] += q[N + 1];
+		}
+	}
+	if (gU && u) {
+		pad_rolled(I, N, 0, u, Pu);
+		for (size_t k = 0; k < C; k++)
+			for (size_t l = 0; l < I; l++)
+				for (size_t d = 0; d < 3; d++) {
+					const double *pu = Pu + l * (N + 2) + d, *gk = G + k * N;
+					double t = 0;
+					for (size_t i = 0; i < N; i++)
+						t += gk[i] * pu[i];
+					gU[(k * I + l) * 3 + d] += t;
+				}
+	}
+	for (size_t k = 0; gb && k < C; k++) {
+		double t = 0;
+		for (size_t i = 0; i < N; i++)
+			t += G[k * N + i];
+		gb[k] += t;
+	}
+}
+
+/* The pre-activation of one row on a ring into A (n), b + U * u in c. */
+static void ring_preact(const dk_model *m, const double *Wd, const double *x,
+                        const double *u, block_scratch *b, double *A)
+{
+	size_t C = m->spec.channels, N = m->spec.units, CN = slice_units(m);
+	ring_input_term(m, u, b->Pu, b->c);
+	for (size_t sl = 0; sl < slices(m); sl++) {
+		memcpy(A + sl * CN, b->c, CN * sizeof *A);
+		pad_rolled(C, N, roll_of(m, sl), x + sl * CN, b->P);
+		ring_conv(C, N, Wd, b->P, 1.0, A + sl * CN);
+	}
+}
+
+/* What the blocks of one call share. */
+typedef struct {
+	const dk_model *m;
+	const scratch *s;
+	size_t B, nb;
+	const double *x, *u, *A, *dx, *gxn;
+	double *out, *xn, *gx, *gu;
+	int grads;
+} job;
+
+/* Block k of the forward: out = b + U * u + W * T_nu x per slice, and
+   xn = relu(out) when wanted. */
+static void forward_block(void *arg, size_t k)
+{
+	const job *J = arg;
+	const dk_model *m = J->m;
+	size_t n = m->n, P = m->input_size, r0, r1;
+	block_scratch b = block_of(m, J->s, k);
+	block_rows(J->B, J->nb, k, &r0, &r1);
+	for (size_t r = r0; r < r1; r++) {
+		double *a = J->out ? J->out + r * n : b.A;
+		ring_preact(m, J->s->Wd, J->x + r * n, J->u ? J->u + r * P : NULL, &b, a);
+		dk_act_relu_mask(a, a, J->xn + r * n, n);
+	}
+}
+
+static int ring_step(const dk_model *m, double *work, size_t B, const double *x,
+                     const double *u, double *xn, double *cache)
+{
+	scratch s = carve(m, work);
+	split_taps(m, s.Wd);
+	job J = {.m = m, .s = &s, .B = B, .nb = blocks(B), .x = x, .u = u,
+	         .out = cache, .xn = xn};
+	dk_team_run(s.team, forward_block, &J, J.nb);
+	return DK_OK;
+}
+
+/* Block k of the tangent: out = relu'(A) W * T_nu dx per slice, A the
+   cache's or recomputed. */
+static void jvp_block(void *arg, size_t k)
+{
+	const job *J = arg;
+	const dk_model *m = J->m;
+	size_t C = m->spec.channels, N = m->spec.units, CN = slice_units(m), n = m->n;
+	size_t S = slices(m), P = m->input_size, r0, r1;
+	block_scratch b = block_of(m, J->s, k);
+	block_rows(J->B, J->nb, k, &r0, &r1);
+	for (size_t r = r0; r < r1; r++) {
+		const double *A = J->A ? J->A + r * n : b.A;
+		if (!J->A)
+			ring_preact(m, J->s->Wd, J->x + r * n, J->u ? J->u + r * P : NULL, &b, b.A);
+		double *out = J->out + r * n;
+		for (size_t sl = 0; sl < S; sl++) {
+			pad_rolled(C, N, roll_of(m, sl), J->dx + r * n + sl * CN, b.P);
+			ring_conv(C, N, J->s->Wd, b.P, 0.0, out + sl * CN);
+		}
+		dk_act_relu_mask(A, out, out, n);
+	}
+}
+
+static int ring_jvp(const dk_model *m, double *work, size_t B, const double *x,
+                    const double *u, const double *cache, const double *dx,
+                    double *dxn)
+{
+	scratch s = carve(m, work);
+	split_taps(m, s.Wd);
+	job J = {.m = m, .s = &s, .B = B, .nb = blocks(B), .x = x, .u = u, .A = cache,
+	         .dx = dx, .out = dxn};
+	dk_team_run(s.team, jvp_block, &J, J.nb);
+	return DK_OK;
+}
+
+/*
+ * Block k of the adjoint, row by row: g = relu'(A) gxn; per slice gx_nu
+ * = T_nu^T W^T g_nu, i.e. sum_d W_d^T times g_nu rolled back by nu and
+ * padded, at 2 - d (as wrnn.c); G = sum over nu of g_nu for the input's
+ * part; and the block's gradients: g_nu against the padded, rolled x_nu
+ * for W_d, and the input's for U and b.
+ */
+static void vjp_block(void *arg, size_t k)
+{
+	const job *J = arg;
+	const dk_model *m = J->m;
+	fernn_params p = params(m);
+	size_t C = m->spec.channels, N = m->spec.units, CN = slice_units(m), n = m->n;
+	size_t S = slices(m), P = m->input_size, r0, r1;
+	int ci = (int)C, ni = (int)N, ld = (int)(N + 2);
+	block_scratch b = block_of(m, J->s, k);
+	block_rows(J->B, J->nb, k, &r0, &r1);
+	if (J->grads)
+		memset(b.gWd, 0, (3 * C * C + (p.b - p.U) + C) * sizeof *b.gWd);
+	for (size_t r = r0; r < r1; r++) {
+		const double *A = J->A ? J->A + r * n : b.A;
+		const double *ur = J->u ? J->u + r * P : NULL;
+		if (!J->A)
+			ring_preact(m, J->s->Wd, J->x + r * n, ur, &b, b.A);
+		dk_act_relu_mask(A, J->gxn + r * n, b.g, n);
+		memset(b.G, 0, CN * sizeof *b.G);
+		for (size_t sl = 0; sl < S; sl++)
+			for (size_t e = 0; e < CN; e++)
+				b.G[e] += b.g[sl * CN + e];
+		for (size_t sl = 0; J->gx && sl < S; sl++) {
+			/* gx_nu[j][i] = sum_d sum_k W_d[k][j] g_nu[k][(i + nu - d + 1) mod N]
+			   = sum_d (W_d^T Q[:, 2 - d ..])[j][i], Q = g_nu rolled by -nu
+			   and padded */
+			pad_rolled(C, N, (N - roll_of(m, sl)) % N, b.g + sl * CN, b.Q);
+			for (size_t d = 0; d < 3; d++)
+				cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ci, ni, ci,
+				            1.0, J->s->Wd + d * C * C, ci, b.Q + (2 - d), ld,
+				            d ? 1.0 : 0.0, J->gx + r * n + sl * CN, ni);
+		}
+		for (size_t sl = 0; J->grads && sl < S; sl++) {
+			pad_rolled(C, N, roll_of(m, sl), J->x + r * n + sl * CN, b.P);
+			for (size_t d = 0; d < 3; d++)
+				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ci, ci, ni,
+				            1.0, b.g + sl * CN, ni, b.P + d, ld, 1.0,
+				            b.gWd + d * C * C, ci);
+		}
+		ring_input_vjp(m, ur, b.G, J->gu ? J->gu + r * P : NULL,
+		               J->grads ? b.gU : NULL, J->grads ? b.gb : NULL, b.Pu, b.Qu);
+	}
+}
+
+static int ring_vjp(const dk_model *m, double *work, size_t B, const double *x,
+                    const double *u, const double *cache, const double *gxn,
+                    double *gx, double *gu, double *gp)
+{
+	fernn_params p = params(m);
+	size_t C = m->spec.channels;
+	scratch s = carve(m, work);
+	split_taps(m, s.Wd);
+	job J = {.m = m, .s = &s, .B = B, .nb = blocks(B), .x = x, .u = u, .A = cache,
+	         .gxn = gxn, .gx = gx, .gu = gu, .grads = gp != NULL};
+	dk_team_run(s.team, vjp_block, &J, J.nb);
+	/* the blocks' sums, in block order */
+	for (size_t k = 0; gp && k < J.nb; k++) {
+		block_scratch b = block_of(m, &s, k);
+		for (size_t d = 0; d < 3; d++)
+			for (size_t o = 0; o < C; o++)
+				for (size_t j = 0; j < C; j++)
+					gp[p.W + (o * C + j) * 3 + d] += b.gWd[(d * C + o) * C + j];
+		for (size_t i = 0; i < p.b - p.U; i++)
+			gp[p.U + i] += b.gU[i];
+		for (size_t i = 0; i < C; i++)
+			gp[p.b + i] += b.gb[i];
+	}
+	return DK_OK;
+}
+
+/* ---- the kind's entry points: rings as above, sheets by the loops ---- */
+
+static int step(const dk_model *m, double *work, size_t B, const double *x,
+                const double *u, double *xn, double *cache)
+{
+	if (!on_sheet(m))
+		return ring_step(m, work, B, x, u, xn, cache);
+	return loops_step(m, carve(m, work).loops, B, x, u, xn, cache);
+}
+
+static int jvp(const dk_model *m, double *work, size_t B, const double *x,
+               const double *u, const double *cache, const double *dx,
+               double *dxn)
+{
+	if (!on_sheet(m))
+		return ring_jvp(m, work, B, x, u, cache, dx, dxn);
+	return loops_jvp(m, carve(m, work).loops, B, x, u, cache, dx, dxn);
+}
+
+static int vjp(const dk_model *m, double *work, size_t B, const double *x,
+               const double *u, const double *cache, const double *gxn,
+               double *gx, double *gu, double *gp)
+{
+	if (!on_sheet(m))
+		return ring_vjp(m, work, B, x, u, cache, gxn, gx, gu, gp);
+	return loops_vjp(m, carve(m, work).loops, B, x, u, cache, gxn, gx, gu, gp);
 }
 
 /*
@@ -504,7 +929,7 @@ static int jacobian(const dk_model *m, double *work, const double *x,
 	size_t n = m->n, CN = slice_units(m), S = slices(m);
 	size_t C = m->spec.channels, N = md.H * md.W;
 	const double *W = m->theta + params(m).W;
-	const double *A = row_preact(m, work, x, u, NULL, 0);
+	const double *A = row_preact(m, carve(m, work).loops, x, u, NULL, 0);
 	memset(J, 0, n * n * sizeof *J);
 	for (size_t a = 0; a < S; a++)
 		for (size_t pr = 0; pr < md.KH; pr++)
@@ -538,6 +963,8 @@ const dk_model_ops dk_fernn_ops = {
 	.init = init,
 	.work_size = work_size,
 	.cache_size = cache_size,
+	.work_open = work_open,
+	.work_close = work_close,
 	.step = step,
 	.jvp = jvp,
 	.vjp = vjp,
@@ -556,6 +983,8 @@ const dk_model_ops dk_grnn_ops = {
 	.init = init,
 	.work_size = work_size,
 	.cache_size = cache_size,
+	.work_open = work_open,
+	.work_close = work_close,
 	.step = step,
 	.jvp = jvp,
 	.vjp = vjp,

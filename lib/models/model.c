@@ -601,20 +601,27 @@ static double pooled(const double *x, size_t S, size_t k, size_t e, size_t *at)
 	return best;
 }
 
-/* y = W_out z + b_out, z the maximum over the S blocks: loops, since the
-   readout has no workspace to hold z. */
+/* Entries of z pooled at a time in the forward readout: a buffer on the
+   stack, and an outputs x POOL_CHUNK product OpenBLAS runs in the
+   calling thread for up to 72 outputs (below its threading threshold of
+   9216 elements), so the bits do not depend on its thread count there. */
+#define POOL_CHUNK 128
+
+/* y += W_out z, z the maximum over the S blocks, POOL_CHUNK entries of a
+   row at a time (the readout has no workspace to hold z). */
 static void readout_pooled(const dk_model *m, size_t B, const double *x, double *y)
 {
 	size_t o = m->spec.outputs, n = m->n, k = m->readout_in, S = m->readout_pool, at;
 	const double *W = m->theta + m->readout_w;
-	for (size_t b = 0; b < B; b++) {
-		double *yb = y + b * o;
-		for (size_t e = 0; e < k; e++) {
-			double z = pooled(x + b * n, S, k, e, &at);
-			for (size_t j = 0; j < o; j++)
-				yb[j] += W[j * k + e] * z;
+	double z[POOL_CHUNK];
+	for (size_t b = 0; b < B; b++)
+		for (size_t e0 = 0; e0 < k; e0 += POOL_CHUNK) {
+			size_t len = k - e0 < POOL_CHUNK ? k - e0 : POOL_CHUNK;
+			for (size_t e = 0; e < len; e++)
+				z[e] = pooled(x + b * n, S, k, e0 + e, &at);
+			cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)o, (int)len, 1.0,
+			            W + e0, (int)k, z, 1, 1.0, y + b * o, 1);
 		}
-	}
 }
 
 /* The readout reads the first k of the n entries of each state row. */
@@ -634,27 +641,44 @@ int dk_model_readout(const dk_model *m, size_t B, const double *x, double *y)
 	return DK_OK;
 }
 
-/* The adjoint of readout_pooled: each entry's gradient to the block
-   holding its maximum. */
+/*
+ * The adjoint of readout_pooled: each entry's gradient to the block
+ * holding its maximum.  gx's rows serve as scratch first (S >= 2 blocks
+ * of k, so a row holds 2 k): z in [0, k), for gW_out += gy^T z (o x B)(B
+ * x k), then gz = gy W_out (B x o)(o x k) in [k, 2 k); the scatter of
+ * entry e reads gz[e] before it writes the S slots of e.
+ */
 static void readout_pooled_vjp(const dk_model *m, size_t B, const double *x,
                                const double *gy, double *gx, double *gparams)
 {
 	size_t o = m->spec.outputs, n = m->n, k = m->readout_in, S = m->readout_pool, at;
 	const double *W = m->theta + m->readout_w;
+	int oi = (int)o, ki = (int)k, ni = (int)n, Bi = (int)B;
+	if (gparams) {
+		for (size_t b = 0; b < B; b++)
+			for (size_t e = 0; e < k; e++)
+				gx[b * n + e] = pooled(x + b * n, S, k, e, &at);
+		if (o)
+			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, oi, ki, Bi, 1.0,
+			            gy, oi, gx, ni, 1.0, gparams + m->readout_w, ki);
+		for (size_t b = 0; b < B; b++)
+			for (size_t j = 0; j < o; j++)
+				gparams[m->readout_b + j] += gy[b * o + j];
+	}
+	if (o)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Bi, ki, oi, 1.0,
+		            gy, oi, W, ki, 0.0, gx + k, ni);
+	else
+		for (size_t b = 0; b < B; b++)
+			memset(gx + b * n + k, 0, k * sizeof *gx);
 	for (size_t b = 0; b < B; b++) {
-		const double *gyb = gy + b * o;
-		memset(gx + b * n, 0, n * sizeof *gx);
+		double *g = gx + b * n;
 		for (size_t e = 0; e < k; e++) {
-			double z = pooled(x + b * n, S, k, e, &at), g = 0;
-			for (size_t j = 0; j < o; j++) {
-				g += W[j * k + e] * gyb[j];
-				if (gparams)
-					gparams[m->readout_w + j * k + e] += gyb[j] * z;
-			}
-			gx[b * n + at * k + e] = g;
+			double ge = g[k + e];
+			pooled(x + b * n, S, k, e, &at);
+			for (size_t a = 0; a < S; a++)
+				g[a * k + e] = a == at ? ge : 0;
 		}
-		for (size_t j = 0; gparams && j < o; j++)
-			gparams[m->readout_b + j] += gyb[j];
 	}
 }
 
