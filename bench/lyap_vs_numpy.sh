@@ -78,21 +78,23 @@ range() { # "best_wall best_cpu worst_cpu" of the "wall cpu" lines on stdin
 # jacobian, one Cholesky pass per QR (--qr cholesky), QRs every 4 steps,
 # and both (the exponents of each against the default's are printed
 # below: they differ by rounding only)
-variants="default:|jacobian:--tangent jacobian|qr1:--qr cholesky|every4:--every 4|qr1-every4:--qr cholesky --every 4"
-IFS='|'
-for v in $variants; do
+variants="default:
+jacobian:--tangent jacobian
+qr1:--qr cholesky
+every4:--every 4
+qr1-every4:--qr cholesky --every 4"
+while IFS= read -r v; do
 	key=${v%%:*} flags=${v#*:}
-	IFS=' '
 	for r in $(seq "$RUNS"); do
 		# shellcheck disable=SC2086
 		/usr/bin/time -f '%e %U %S' -o "$tmp/time" \
 			dk-lyap -k "$K" -T "$T" --transient $T0 --basis-transient $T1 $flags \
-			-o "$tmp/dk-$key.npy" "$tmp/net.npy" "$tmp/x0.npy"
+			-o "$tmp/dk-$key.npy" "$tmp/net.npy" "$tmp/x0.npy" </dev/null
 		awk '{ print $1, $2 + $3 }' "$tmp/time"
 	done | range >"$tmp/t-$key"
-	IFS='|'
-done
-IFS=' '
+done <<EOF
+$variants
+EOF
 for r in $(seq "$RUNS"); do
 	"$PY" "$here/lyap_numpy.py" "$tmp/net.npy" "$tmp/x0.npy" "$K" $T0 $T1 "$T" "$tmp/np.npy"
 done | range >"$tmp/t-np"
