@@ -9,8 +9,13 @@
 # read the same model file; NumPy carries Q <- diag(tanh'(a)) W Q and
 # calls np.linalg.qr (LAPACK's Householder dgeqrf + dorgqr) every step.
 #
-# Times are wall-clock and CPU (user + system, all threads), of the run
-# with the best wall time of BENCH_RUNS, of the whole command for dk-lyap
+# dk-lyap runs as by default (QR every step, Cholesky QR twice), and in
+# the cheaper settings --tangent jacobian, --qr cholesky (one pass),
+# --every 4 and both of the last two; their exponents are compared with
+# the default's (rounding apart, they are the same: dk-lyap(1)).
+#
+# Times are wall-clock (the best of BENCH_RUNS) and CPU (user + system,
+# all threads; the best and the worst of the runs), of the whole command for dk-lyap
 # (start-up, reading the model and writing the result included) and of
 # the steps alone for NumPy (its imports and reading excluded): the ratio
 # numpy/dk does not flatter dk-lyap.  On a busy machine the CPU times are
@@ -63,21 +68,36 @@ np.save('$tmp/x0b.npy', np.random.default_rng(3).standard_normal((1, $N)))"
 dk-lyap -k "$K" -T "$T" --transient $T0 --basis-transient $T1 -o "$tmp/dk-b.npy" \
 	"$tmp/net.npy" "$tmp/x0b.npy"
 
-best() { # the line of smallest first field on stdin
-	sort -g | head -n 1
+range() { # "best_wall best_cpu worst_cpu" of the "wall cpu" lines on stdin
+	sort -g | awk 'NR == 1 { w = $1; lo = $2; hi = $2 }
+		{ if ($2 < lo) lo = $2; if ($2 > hi) hi = $2 }
+		END { print w, lo, hi }'
 }
 
-for tangent in jvp jacobian; do
+# dk-lyap as the default runs it, and the cheaper settings: --tangent
+# jacobian, one Cholesky pass per QR (--qr cholesky), QRs every 4 steps,
+# and both (the exponents of each against the default's are printed
+# below: they differ by rounding only)
+variants="default:
+jacobian:--tangent jacobian
+qr1:--qr cholesky
+every4:--every 4
+qr1-every4:--qr cholesky --every 4"
+while IFS= read -r v; do
+	key=${v%%:*} flags=${v#*:}
 	for r in $(seq "$RUNS"); do
+		# shellcheck disable=SC2086
 		/usr/bin/time -f '%e %U %S' -o "$tmp/time" \
-			dk-lyap -k "$K" -T "$T" --transient $T0 --basis-transient $T1 --tangent $tangent \
-			-o "$tmp/dk-$tangent.npy" "$tmp/net.npy" "$tmp/x0.npy"
+			dk-lyap -k "$K" -T "$T" --transient $T0 --basis-transient $T1 $flags \
+			-o "$tmp/dk-$key.npy" "$tmp/net.npy" "$tmp/x0.npy" </dev/null
 		awk '{ print $1, $2 + $3 }' "$tmp/time"
-	done | best >"$tmp/t-$tangent"
-done
+	done | range >"$tmp/t-$key"
+done <<EOF
+$variants
+EOF
 for r in $(seq "$RUNS"); do
 	"$PY" "$here/lyap_numpy.py" "$tmp/net.npy" "$tmp/x0.npy" "$K" $T0 $T1 "$T" "$tmp/np.npy"
-done | best >"$tmp/t-np"
+done | range >"$tmp/t-np"
 
 # the floor under both: the tangent products alone, (k x N)(N x N) once
 # per step, through the same OpenBLAS DGEMM
@@ -86,34 +106,53 @@ import time, numpy as np
 rng = np.random.default_rng(1)
 W, Q = rng.standard_normal(($N, $N)), rng.standard_normal(($K, $N))
 out = np.empty(($K, $N))
-best = 1e9
 for r in range($RUNS):
-    s = time.perf_counter()
+    s, c = time.perf_counter(), time.process_time()
     for t in range($T0 + $T1 + $T):
         np.dot(Q, W.T, out=out)
-    best = min(best, time.perf_counter() - s)
-print('%.3f' % best)" >"$tmp/t-floor"
-read -r tdk cdk <"$tmp/t-jvp"
-read -r tjac cjac <"$tmp/t-jacobian"
-read -r tnp cnp <"$tmp/t-np"
-echo "                                  wall (s)   CPU (s)"
-printf 'dk-lyap (--tangent jvp, default)  %8.3f  %8.3f\n' "$tdk" "$cdk"
-printf 'dk-lyap --tangent jacobian        %8.3f  %8.3f\n' "$tjac" "$cjac"
-printf 'numpy (steps only)                %8.3f  %8.3f\n' "$tnp" "$cnp"
-printf 'DGEMM floor (the products alone) %8.3f  (%.1f GFLOP/s)\n' "$(cat "$tmp/t-floor")" \
-	"$(echo "2 * $N * $N * $K * ($T0 + $T1 + $T) / $(cat "$tmp/t-floor") / 1000000000" | bc -l)"
-printf 'ratio numpy/dk-lyap, wall: %.2f (jvp), %.2f (jacobian); CPU: %.2f (jvp), %.2f (jacobian)\n' \
-	"$(echo "$tnp / $tdk" | bc -l)" "$(echo "$tnp / $tjac" | bc -l)" \
-	"$(echo "$cnp / $cdk" | bc -l)" "$(echo "$cnp / $cjac" | bc -l)"
+    print('%.3f %.3f' % (time.perf_counter() - s, time.process_time() - c))" | range >"$tmp/t-floor"
+read -r tfl cfl cfl_hi <"$tmp/t-floor"
+echo "best wall of $RUNS runs; CPU (user + system) best to worst; CPU / floor best to best, worst to worst"
+echo "                                       wall (s)   CPU (s)        CPU / floor"
+row() { # label key
+	read -r w c chi <"$tmp/t-$2"
+	printf '%-38s %8.3f  %6.3f-%6.3f  %5.2f-%5.2f\n' "$1" "$w" "$c" "$chi" \
+		"$(echo "$c / $cfl" | bc -l)" "$(echo "$chi / $cfl_hi" | bc -l)"
+}
+row "dk-lyap (default)" default
+row "dk-lyap --tangent jacobian" jacobian
+row "dk-lyap --qr cholesky" qr1
+row "dk-lyap --every 4" every4
+row "dk-lyap --qr cholesky --every 4" qr1-every4
+row "numpy (steps only)" np
+row "DGEMM floor (the products alone)" floor
+printf 'floor rate %.1f GFLOP/s (best wall)\n' \
+	"$(echo "2 * $N * $N * $K * ($T0 + $T1 + $T) / $tfl / 1000000000" | bc -l)"
+read -r tdk cdk cdk_hi <"$tmp/t-default"
+read -r tnp cnp cnp_hi <"$tmp/t-np"
+printf 'ratio numpy/dk-lyap (default), wall: %.2f; CPU (best): %.2f\n' \
+	"$(echo "$tnp / $tdk" | bc -l)" "$(echo "$cnp / $cdk" | bc -l)"
 
-top_srcdir="$here/.." "$PY" - "$tmp/dk-jvp.npy" "$tmp/np.npy" "$tmp/dk-b.npy" <<'EOF'
+top_srcdir="$here/.." "$PY" - "$tmp" <<'EOF'
 import os, sys
 import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import records, name
 def load(p):
     return {name(r, i): r[1] for i, r in enumerate(records(p))}
-R = load(sys.argv[1])
+d0 = load(os.path.join(sys.argv[1], "dk-default.npy"))["lyap/exponents"]
+for key in ("jacobian", "qr1", "every4", "qr1-every4"):
+    e = load(os.path.join(sys.argv[1], "dk-%s.npy" % key))["lyap/exponents"]
+    print("dk %s vs default: max |diff| %.2e" % (key, np.abs(e - d0).max()))
+EOF
+top_srcdir="$here/.." "$PY" - "$tmp" "$tmp/np.npy" "$tmp/dk-b.npy" <<'EOF'
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import records, name
+def load(p):
+    return {name(r, i): r[1] for i, r in enumerate(records(p))}
+R = load(os.path.join(sys.argv[1], "dk-default.npy"))
 dk, se = R["lyap/exponents"], R["lyap/stderr"]
 for what, ref in (("numpy", np.load(sys.argv[2])),
                   ("dk, another start", load(sys.argv[3])["lyap/exponents"])):

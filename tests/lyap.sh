@@ -52,6 +52,18 @@ assert abs(R["lyap/entropy"] - want[want > 0].sum()) < 1e-10
 assert R["lyap/trace"].shape == (20, 8) and R["lyap/trace_steps"][-1] == 500
 assert meta("$tmp/lin.out")["lyap/exponents"]["attrs"]["lyap"]["units"] == "per step"
 EOF
+ok "--qr cholesky --every 4 on it" \
+	dk-lyap -T 500 --basis-transient 200 --qr cholesky -e 4 -o "$tmp/linq.out" \
+	"$tmp/lin.npy" "$tmp/zero.npy"
+pycheck "one Cholesky pass every 4 steps: log |eigenvalues| to 1e-10; qr in the attrs" <<EOF
+R = load("$tmp/linq.out")
+want = np.sort(np.log(np.abs(np.load("$tmp/d.npy"))))[::-1]
+assert np.abs(R["lyap/exponents"] - want).max() < 1e-10, R["lyap/exponents"] - want
+a = meta("$tmp/linq.out")["lyap/exponents"]["attrs"]
+assert a["lyap"]["qr"] == "cholesky" and a["provenance"]["options"]["qr"] == "cholesky", a
+# the default names no QR method: its records keep their bytes
+assert "qr" not in meta("$tmp/lin.out")["lyap/exponents"]["attrs"]["lyap"]
+EOF
 
 # The mean-field largest exponent of x' = tanh(W x), W_ij ~ N(0, g^2/N):
 # l1 = log(g^2 <phi'(sqrt(q) z)^2>) / 2 with q = g^2 <phi(sqrt(q) z)^2>.
@@ -166,6 +178,7 @@ fails_with 2 "--exponents 0" dk-lyap -k 0 "$tmp/lin.npy"
 fails_with 2 "--blocks 1" dk-lyap --blocks 1 "$tmp/lin.npy"
 fails_with 2 "--every 0" dk-lyap -e 0 "$tmp/lin.npy"
 fails_with 2 "an unknown --tangent" dk-lyap --tangent dense "$tmp/lin.npy"
+fails_with 2 "an unknown --qr" dk-lyap --qr gram "$tmp/lin.npy"
 fails_with 2 "three operands" dk-lyap a b c
 fails_with 2 "model and input both on stdin" dk-lyap - -
 done_testing

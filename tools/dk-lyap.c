@@ -55,6 +55,9 @@ static void usage(void)
 	       "  -S, --seed S          seed of the start state, basis, check (default 1)\n"
 	       "      --tangent METHOD  jvp (batched Jacobian-vector products) or\n"
 	       "                        jacobian (the dense Jacobian; default jvp)\n"
+	       "      --qr METHOD       cholesky2 (Cholesky QR twice; default),\n"
+	       "                        cholesky (once: faster, the same exponents\n"
+	       "                        to rounding) or householder\n"
 	       "      --check           also the largest exponent from two nearby\n"
 	       "                        trajectories; warn when they disagree\n"
 	       "      --max-state X     a trajectory with an entry beyond X diverges,\n"
@@ -129,7 +132,7 @@ done:
 int main(int argc, char **argv)
 {
 	enum { OPT_TRANSIENT = TOOL_OPT_FIRST_FREE, OPT_BASIS_TRANSIENT, OPT_CHECKPOINTS,
-	       OPT_BLOCKS, OPT_ENTRY, OPT_POINT, OPT_TANGENT, OPT_CHECK, OPT_MAX_STATE,
+	       OPT_BLOCKS, OPT_ENTRY, OPT_POINT, OPT_TANGENT, OPT_QR, OPT_CHECK, OPT_MAX_STATE,
 	       OPT_ALLOW_DIVERGENCE };
 	static const struct option longopts[] = {
 		{"exponents", required_argument, NULL, 'k'},
@@ -144,6 +147,7 @@ int main(int argc, char **argv)
 		{"point", required_argument, NULL, OPT_POINT},
 		{"seed", required_argument, NULL, 'S'},
 		{"tangent", required_argument, NULL, OPT_TANGENT},
+		{"qr", required_argument, NULL, OPT_QR},
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"max-state", required_argument, NULL, OPT_MAX_STATE},
 		{"allow-divergence", no_argument, NULL, OPT_ALLOW_DIVERGENCE},
@@ -186,6 +190,11 @@ int main(int argc, char **argv)
 			if (dk_lyap_tangent_from_name(optarg, &o.lyap.tangent))
 				tool_usage_error("--tangent: jvp or jacobian, not '%s'", optarg);
 			break;
+		case OPT_QR:
+			if (dk_lyap_qr_from_name(optarg, &o.lyap.qr))
+				tool_usage_error("--qr: cholesky2, cholesky or householder, not '%s'",
+				                 optarg);
+			break;
 		case OPT_CHECK: o.lyap.check = 1; break;
 		case OPT_MAX_STATE:
 			o.lyap.max_state = tool_parse_positive("--max-state", optarg);
@@ -221,7 +230,7 @@ int main(int argc, char **argv)
 	if (m && out)
 		status = run(&o, m, in, input_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:b, s:f, s:b}",
+		"{s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s*, s:b, s:f, s:b}",
 		"model", model_path, "input", input_path,
 		"exponents", (json_int_t)o.lyap.k, "steps", (json_int_t)o.lyap.steps,
 		"transient", (json_int_t)o.lyap.transient,
@@ -230,6 +239,8 @@ int main(int argc, char **argv)
 		"blocks", (json_int_t)o.lyap.blocks, "entry", (json_int_t)o.entry,
 		"point", (json_int_t)o.point, "seed", (json_int_t)o.lyap.seed,
 		"tangent", dk_lyap_tangent_name(o.lyap.tangent),
+		/* only when not the default, which keeps its outputs' bytes */
+		"qr", o.lyap.qr == DK_LYAP_QR_AUTO ? NULL : dk_lyap_qr_name(o.lyap.qr),
 		"check", o.lyap.check, "max_state", o.lyap.max_state,
 		"allow_divergence", o.lyap.allow_divergence));
 	dk_model_free(m);

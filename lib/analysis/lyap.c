@@ -42,6 +42,25 @@ int dk_lyap_tangent_from_name(const char *name, dk_lyap_tangent *t)
 	return DK_OK;
 }
 
+const char *dk_lyap_qr_name(dk_lyap_qr q)
+{
+	return q == DK_LYAP_QR_HOUSEHOLDER ? "householder" :
+	       q == DK_LYAP_QR_CHOLESKY ? "cholesky" : "cholesky2";
+}
+
+int dk_lyap_qr_from_name(const char *name, dk_lyap_qr *q)
+{
+	if (!strcmp(name, "cholesky2"))
+		*q = DK_LYAP_QR_AUTO;
+	else if (!strcmp(name, "householder"))
+		*q = DK_LYAP_QR_HOUSEHOLDER;
+	else if (!strcmp(name, "cholesky"))
+		*q = DK_LYAP_QR_CHOLESKY;
+	else
+		return DK_EINVAL;
+	return DK_OK;
+}
+
 /* The check starts its second trajectory this far from the first,
    relative to max(1, |x|): small enough that the separation grows
    linearly over a step, far enough above rounding (1e-16 |x|). */
@@ -138,7 +157,8 @@ int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
 		return dk_errorf(DK_EINVAL, err, errlen, "at least two blocks are needed");
 	if (o->tangent != DK_LYAP_JVP && o->tangent != DK_LYAP_JACOBIAN)
 		return dk_errorf(DK_EINVAL, err, errlen, "unknown tangent method");
-	if (o->qr != DK_LYAP_QR_AUTO && o->qr != DK_LYAP_QR_HOUSEHOLDER)
+	if (o->qr != DK_LYAP_QR_AUTO && o->qr != DK_LYAP_QR_HOUSEHOLDER &&
+	    o->qr != DK_LYAP_QR_CHOLESKY)
 		return dk_errorf(DK_EINVAL, err, errlen, "unknown QR method");
 	if (!(o->max_state >= 0))
 		return dk_errorf(DK_EINVAL, err, errlen,
@@ -309,11 +329,20 @@ static int cholesky_pass(dk_lyap *l, double *logr)
  * than Householder for a tall n x k basis; the second pass restores the
  * orthogonality the first loses, R = R2 R1), and Householder for what
  * Cholesky cannot trust (after one Cholesky pass, R = R_H R1).
+ *
+ * With DK_LYAP_QR_CHOLESKY, after the first basis (first set), one pass
+ * only.  Its Q is off orthonormal by about eps kappa^2 of the basis's
+ * image, and no more whatever the Q it came from: the next QR's R
+ * absorbs the difference, since the R's of a run multiply to that of
+ * the whole tangent product, J_T ... J_1 Q_0 = Q_T R_T ... R_1, whether
+ * or not the Q's between are orthonormal.  Only the last Q's residue
+ * is left in the sums, once per run.
  */
-static int orthonormalise(dk_lyap *l, double *logr)
+static int orthonormalise(dk_lyap *l, double *logr, int first)
 {
 	memset(logr, 0, l->k * sizeof *logr);
-	if (l->o.qr == DK_LYAP_QR_AUTO && !cholesky_pass(l, logr) && !cholesky_pass(l, logr))
+	if (l->o.qr != DK_LYAP_QR_HOUSEHOLDER && !cholesky_pass(l, logr) &&
+	    ((l->o.qr == DK_LYAP_QR_CHOLESKY && !first) || !cholesky_pass(l, logr)))
 		return DK_OK;
 	l->householder_qrs++;
 	return householder(l, logr);
@@ -421,7 +450,7 @@ static int run_basis(dk_lyap *l, size_t count, int measure, const double *u,
 			return dk_errorf(DK_EINVAL, err, errlen,
 			                 "the tangent vectors are not finite after step %zu "
 			                 "(orthonormalise more often)", *t);
-		if (orthonormalise(l, l->logr))
+		if (orthonormalise(l, l->logr, 0))
 			return dk_errorf(DK_ENUMERIC, err, errlen, "the QR failed after step %zu", *t);
 		l->qrs++;
 		done += len;
@@ -514,7 +543,7 @@ int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
 			l->y[i] = l->x[i] + l->delta / d * l->yn[i];
 	}
 	dk_rng_free(rng);
-	if (orthonormalise(l, l->logr))
+	if (orthonormalise(l, l->logr, 1))
 		return dk_errorf(DK_ENUMERIC, err, errlen, "the QR of the first basis failed");
 
 	st = run_basis(l, l->o.basis_transient, 0, u, u_stride, &t, err, errlen);

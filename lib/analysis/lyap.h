@@ -36,8 +36,19 @@ int dk_lyap_tangent_from_name(const char *name, dk_lyap_tangent *t);
 typedef enum {
 	DK_LYAP_QR_AUTO,        /* Cholesky QR twice, Householder when the
 	                           basis is too ill-conditioned for it */
-	DK_LYAP_QR_HOUSEHOLDER  /* Householder always */
+	DK_LYAP_QR_HOUSEHOLDER, /* Householder always */
+	DK_LYAP_QR_CHOLESKY     /* Cholesky QR once (the first basis twice),
+	                           Householder as for AUTO: half the work;
+	                           the orthogonality a pass leaves undone
+	                           the next QR's R takes up, so the sums of
+	                           log |R_ii| differ from AUTO's by rounding
+	                           and by the last QR's residue only */
 } dk_lyap_qr;
+
+/* "cholesky2" (AUTO), "householder" or "cholesky", and back (DK_EINVAL
+   for another name). */
+const char *dk_lyap_qr_name(dk_lyap_qr q);
+int dk_lyap_qr_from_name(const char *name, dk_lyap_qr *q);
 
 /*
  * A trajectory whose state grows without bound (a ReLU network's, say)
