@@ -102,9 +102,10 @@ A = meta("$tmp/s.out")["equiv/max"]["attrs"]["equiv"]
 assert not A["equivariant"] and A["breaks"] == "state", A
 step, free, traj = agree("$tmp/s.out", "$tmp/in.npy", neg, neg, "$tmp/r.npy")
 # each unit is off by |tanh(-a + b) + tanh(a + b)| <= 2 |b_i| (tanh is
-# 1-Lipschitz), and by a visible part of it: the bias breaks it
+# 1-Lipschitz), and here by a visible part of it: the bias breaks it
 b = load("$tmp/r.npy")["model/b"]
 assert 1e-3 < free, free
+assert step <= 2 * np.linalg.norm(b) / 1e-3, step  # |F| is far above 1e-3
 EOF
 
 dk-init rnn --units 8 --act relu --seed 3 >"$tmp/relu.npy"
