@@ -2,7 +2,10 @@
  * equiv.c -- the shift equivariance of a model (see equiv.h): its
  * options, the medium the shifts act on, the trajectories from the start
  * and from its shifted copy, the errors per shift and step, and the
- * verdict with the part that breaks it; flows are equiv_flow.c's.
+ * verdict with the part that breaks it; flows are equiv_flow.c's, and
+ * the groups a model declares and the elements that act unit by unit
+ * (sign flips, permutations: signed permutations measured here as a
+ * shift is) equiv_perm.c's.
  *
  * A ring is a sheet of one row here: one permutation formula serves
  * both, (g x)[c][r][k] = x[c][(r - dy) mod H][(k - dx) mod W].  Each

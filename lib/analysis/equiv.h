@@ -54,7 +54,9 @@
  * = x[p] (NumPy's indexing: P = I[p], so (P W P^T)[i][j] = W[p_i][p_j])
  * and g u = u[q] when an input permutation q is given (else u), are
  * each one group element, measured as a shift is (step, free step and
- * trajectory errors); equiv/shifts then holds -1 (sign) or 1 (perm).
+ * trajectory errors); equiv/shifts then holds -1 (sign) or 1 (perm),
+ * and the layout of the result is the units, one ring of n that does not
+ * wrap around.
  * Which groups a model supports is what it declares (dk_model_actions_of,
  * models/model.h): shifts where it has a spatial layout, flows where it
  * is lifted over velocities (fernn, grnn), sign flips where its
