@@ -8,7 +8,8 @@
  * options and layouts refused, with messages naming the field; the
  * starts; the records; and flows on the fernn (exact for its slices
  * with a partner, at velocities in V and beyond) and on the grnn with
- * the same weights (order 1), on rings and on sheets.
+ * the same weights (order 1), on rings and on sheets; and the groups
+ * each model kind declares.
  */
 #include <config.h>
 
@@ -441,6 +442,89 @@ static void test_flow_sheet(void)
 	dk_model_free(g);
 }
 
+/* A model of kind with act and the sizes each kind takes. */
+static dk_model *kind_model(const char *kind, dk_act act)
+{
+	int sheet = !strcmp(kind, "nwm");
+	dk_model_spec s = {.kind = kind, .units = sheet ? 0 : 6, .act = act,
+	                   .height = sheet ? 3 : 0, .width = sheet ? 4 : 0,
+	                   .velocities = !strcmp(kind, "fernn") ? 2 : 0,
+	                   .channels = !strcmp(kind, "rnn") || !strcmp(kind, "ctrnn") ||
+	                               !strcmp(kind, "gru") ? 0 : 1,
+	                   .inputs = 1, .outputs = 1, .gain = 1, .seed = 3};
+	char err[256];
+	dk_model *m = NULL;
+	if (dk_model_create(&s, &m, err, sizeof err))
+		printf("# create %s: %s\n", kind, err);
+	return m;
+}
+
+/* The groups each kind declares (model.h), their names, a signed
+   permutation applied, and the options of sign and perm refused where
+   they do not belong. */
+static void test_declared(void)
+{
+	static const struct {
+		const char *kind;
+		dk_act act;
+		unsigned want;
+		size_t v;
+	} k[] = {
+		{"rnn", DK_ACT_TANH, DK_MODEL_ACTS_SIGN | DK_MODEL_ACTS_PERM, 0},
+		{"rnn", DK_ACT_RELU, DK_MODEL_ACTS_PERM, 0},
+		{"rnn", DK_ACT_ERF, DK_MODEL_ACTS_SIGN | DK_MODEL_ACTS_PERM, 0},
+		{"ctrnn", DK_ACT_DEFAULT, DK_MODEL_ACTS_SIGN | DK_MODEL_ACTS_PERM, 0},
+		{"wrnn", DK_ACT_DEFAULT, DK_MODEL_ACTS_SHIFT, 0},
+		{"fernn", DK_ACT_DEFAULT, DK_MODEL_ACTS_SHIFT | DK_MODEL_ACTS_FLOW, 2},
+		{"grnn", DK_ACT_DEFAULT, DK_MODEL_ACTS_SHIFT | DK_MODEL_ACTS_FLOW, 0},
+		{"nwm", DK_ACT_DEFAULT, DK_MODEL_ACTS_SHIFT, 0},
+		{"gru", DK_ACT_DEFAULT, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof k / sizeof *k; i++) {
+		dk_model *m = kind_model(k[i].kind, k[i].act);
+		dk_model_actions a;
+		unsigned got = m ? dk_model_actions_of(m, &a) : ~0u;
+		char names[64];
+		dk_model_action_names(got, names, sizeof names);
+		ok(m && got == k[i].want && a.groups == got && a.velocities == k[i].v &&
+		   (a.medium.rank > 0) == !!(got & DK_MODEL_ACTS_SHIFT),
+		   "%s (%s) declares %s", k[i].kind, dk_act_name(k[i].act), names);
+		dk_model_free(m);
+	}
+	char names[64];
+	dk_model_action_names(DK_MODEL_ACTS_SHIFT | DK_MODEL_ACTS_PERM, names,
+	                      sizeof names);
+	ok(!strcmp(names, "shift, perm"), "names of two groups: %s", names);
+	dk_model_action_names(0, names, sizeof names);
+	ok(!strcmp(names, "none"), "and of none: %s", names);
+
+	/* g x = -x[p] with p = (2 0 1) on two rows */
+	const size_t p[3] = {2, 0, 1};
+	const double x[6] = {1, 2, 3, 4, 5, 6}, want[6] = {-3, -1, -2, -6, -4, -5};
+	double y[6];
+	dk_model_act_apply(p, -1, 2, 3, x, y);
+	ok(!memcmp(y, want, sizeof y), "a signed permutation of two rows");
+
+	char err[256];
+	dk_equiv_options o = dk_equiv_options_default();
+	o.group = DK_EQUIV_PERM;
+	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "perm"), "perm without a permutation: %s", err);
+	const int64_t perm[2] = {1, 0};
+	o.perm = perm, o.perm_units = 2;
+	ok(!dk_equiv_options_check(&o, err, sizeof err), "perm with one");
+	o.group = DK_EQUIV_SIGN;
+	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL,
+	   "a permutation with sign: %s", err);
+	o.perm = NULL, o.rings = 1;
+	ok(dk_equiv_options_check(&o, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "rings"), "rings with sign: %s", err);
+	dk_equiv_group g;
+	ok(!dk_equiv_group_from_name("perm", &g) && g == DK_EQUIV_PERM &&
+	   !strcmp(dk_equiv_group_name(DK_EQUIV_SIGN), "sign"),
+	   "the names sign and perm");
+}
+
 int main(void)
 {
 	test_options();
@@ -449,5 +533,6 @@ int main(void)
 	test_start();
 	test_flow();
 	test_flow_sheet();
+	test_declared();
 	return tap_done();
 }

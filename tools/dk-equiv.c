@@ -4,11 +4,15 @@
  * (with and without its input) and of whole trajectories, per shift and
  * time step, and the verdict with the part that breaks it; or, with
  * --group flow, under flows on rings or sheets: the trajectory error per
- * velocity and time step.
+ * velocity and time step; with --group sign, under x -> -x, u -> -u;
+ * with --group perm, under the permutation of units of --perm FILE.
+ * The groups a model supports are those it declares (model.h).
  *
  *	dk-init wrnn --channels 2 --units 16 | dk-equiv
  *	dk-init fernn --channels 2 --units 11 --velocities 2 | dk-equiv --group flow
  *	dk-init fernn --sheet 6,7 --velocities 1 | dk-equiv --group flow --velocity 1,-1
+ *	dk-init rnn --units 8 | dk-equiv --group sign
+ *	dk-equiv --group perm --perm p.npy rnn.npy
  *
  *	dk-fixed --units ... | dk-equiv --objects ring.npy -
  *	dk-equiv --lie --rings 1 rnn.npy
@@ -31,12 +35,13 @@
 
 #include "analysis/equiv_lie.h"
 #include "analysis/equiv_objects.h"
+#include "stream/names.h"
 #include "tool.h"
 
 typedef enum { MODE_ERRORS, MODE_OBJECTS, MODE_LIE } mode;
 
 typedef struct {
-	const char *output;
+	const char *output, *perm_path;
 	size_t max_elements;
 	dk_equiv_options equiv;
 	dk_equiv_objects_options objects;
@@ -68,6 +73,11 @@ static void usage(void)
 	       "velocity of the model (a model without velocities: its one slice).  On\n"
 	       "sheets mu = (mu_x, mu_y), x along the columns and y along the rows.\n"
 	       "equiv/shifts then holds the velocities; there are no step records.\n"
+	       "With --group sign the one element is x -> -x, u -> -u (equiv/shifts:\n"
+	       "-1); with --group perm it is x -> x[p] and, when FILE holds one,\n"
+	       "u -> u[q], for the permutations equiv/perm and equiv/input_perm\n"
+	       "(i8, (unit,)) of FILE (equiv/shifts: 1).  A group the model does not\n"
+	       "declare is refused, with the groups it declares.\n"
 	       "With --objects, FP is dk-fixed's output: each fixed point moved by each\n"
 	       "shift, its residual as a fixed point, its distance to the nearest point\n"
 	       "of FP (a missing orbit member above the tolerance, default 1e-6), and\n"
@@ -85,7 +95,9 @@ static void usage(void)
 	       "                        random start (--seed) and from its shifts,\n"
 	       "                        STEPS measured steps each\n"
 	       "      --lie             the Lie derivative along continuous shifts\n"
-	       "      --group G         shift (default) or flow\n"
+	       "      --group G         shift (default), flow, sign or perm\n"
+	       "      --perm FILE       perm: the permutations equiv/perm and, if\n"
+	       "                        present, equiv/input_perm of FILE\n"
 	       "      --shift M         only the shift M (default: every shift)\n"
 	       "      --velocity NU     flow: only the velocity NU, a nonzero integer,\n"
 	       "                        on sheets a pair X,Y of integers, not 0,0\n"
@@ -161,6 +173,7 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 	int status = TOOL_EXIT_FAIL;
 	if (o->mode == MODE_OBJECTS)
 		return run_objects(o, m, in, src, out);
+
 	if (in ? dk_equiv_start_from_bundle(&s, m, in, &o->equiv, err, sizeof err)
 	       : dk_equiv_start_random(&s, m, &o->equiv, err, sizeof err)) {
 		tool_warn(src ? src : "model", "%s", err);
@@ -177,7 +190,11 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 		tool_warn(NULL, "out of memory");
 	else {
 		if (o->mode == MODE_ERRORS && dk_model_input_size(m) &&
-		    !r.input_transformed)
+		    !r.input_transformed && o->equiv.group == DK_EQUIV_PERM)
+			tool_warn("input", "no %s in %s: it is left as it is",
+			          DK_NAME_EQUIV_INPUT_PERM, o->perm_path);
+		else if (o->mode == MODE_ERRORS && dk_model_input_size(m) &&
+		         !r.input_transformed)
 			tool_warn("input", "its width %zu is not a multiple of a ring's "
 			          "(sheet's) units: it is left unshifted",
 			          dk_model_input_size(m));
@@ -193,7 +210,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_GROUP = TOOL_OPT_FIRST_FREE, OPT_SHIFT, OPT_VELOCITY, OPT_RINGS,
 	       OPT_SHEET, OPT_TOLERANCE, OPT_OBJECTS, OPT_NO_SPECTRA, OPT_LIE,
-	       OPT_LYAPUNOV };
+	       OPT_LYAPUNOV, OPT_PERM };
 	static const struct option longopts[] = {
 		{"group", required_argument, NULL, OPT_GROUP},
 		{"shift", required_argument, NULL, OPT_SHIFT},
@@ -208,6 +225,7 @@ int main(int argc, char **argv)
 		{"no-spectra", no_argument, NULL, OPT_NO_SPECTRA},
 		{"lie", no_argument, NULL, OPT_LIE},
 		{"lyapunov", required_argument, NULL, OPT_LYAPUNOV},
+		{"perm", required_argument, NULL, OPT_PERM},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -223,7 +241,8 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_GROUP:
 			if (dk_equiv_group_from_name(optarg, &o.equiv.group))
-				tool_usage_error("--group: shift or flow, not '%s'", optarg);
+				tool_usage_error("--group: shift, flow, sign or perm, not "
+				                 "'%s'", optarg);
 			break;
 		case OPT_SHIFT:
 			if ((o.equiv.shift = tool_parse_count("--shift", optarg)) == 0)
@@ -264,6 +283,7 @@ int main(int argc, char **argv)
 			if (!(o.objects.lyapunov_steps = tool_parse_count("--lyapunov", optarg)))
 				tool_usage_error("--lyapunov must be at least 1");
 			break;
+		case OPT_PERM: o.perm_path = optarg; break;
 		case 'o': o.output = optarg; break;
 		}
 	}
@@ -274,8 +294,14 @@ int main(int argc, char **argv)
 		                 "--velocity");
 	if (argc - optind > 2)
 		tool_usage_error("at most one MODEL and one INPUT");
-	if (o.mode != MODE_ERRORS && o.equiv.group == DK_EQUIV_FLOW)
-		tool_usage_error("--objects and --lie measure shifts, not --group flow");
+	if (o.mode != MODE_ERRORS && o.equiv.group != DK_EQUIV_SHIFT)
+		tool_usage_error("--objects and --lie measure shifts, not --group %s",
+		                 dk_equiv_group_name(o.equiv.group));
+	if ((o.equiv.group == DK_EQUIV_PERM) != (o.perm_path != NULL))
+		tool_usage_error("--group perm and --perm FILE go together");
+	if (o.equiv.group != DK_EQUIV_SHIFT && o.equiv.group != DK_EQUIV_FLOW &&
+	    (o.equiv.rings || o.equiv.sheet[0]))
+		tool_usage_error("--rings and --sheet belong to --group shift and flow");
 	if (o.mode == MODE_OBJECTS) {
 		if (argc - optind != 2)
 			tool_usage_error("--objects: MODEL and FP, dk-fixed's output");
@@ -299,15 +325,21 @@ int main(int argc, char **argv)
 	if (input_path && !strcmp(model_path, "-") && !strcmp(input_path, "-"))
 		tool_usage_error("MODEL and INPUT cannot both be standard input");
 
-	dk_bundle *mb, *in;
+	dk_bundle *mb, *in, *pb = NULL;
 	dk_model *m = tool_read_model_input(model_path, input_path, o.max_elements, &mb, &in);
 	int status = TOOL_EXIT_FAIL;
 	dk_bundle *out = dk_bundle_alloc();
-	if (m && out)
+	char err[256];
+	int perm_ok = !o.perm_path ||
+	              ((pb = tool_read_bundle(o.perm_path, o.max_elements)) &&
+	               !dk_equiv_perm_from_bundle(pb, &o.equiv, err, sizeof err));
+	if (pb && !perm_ok)
+		tool_warn(o.perm_path, "%s", err);
+	if (m && out && perm_ok)
 		status = run(&o, m, in, input_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:s?, s:s, s:I, s:[I, I], s:I, s:[I, I], s:I, s:I, s:I, s:f, s:I}",
-		"model", model_path, "input", input_path,
+		"{s:s, s:s?, s:s?, s:s, s:I, s:[I, I], s:I, s:[I, I], s:I, s:I, s:I, s:f, s:I}",
+		"model", model_path, "input", input_path, "perm", o.perm_path,
 		"group", o.mode == MODE_OBJECTS ? "objects" : o.mode == MODE_LIE ?
 		         "lie" : dk_equiv_group_name(o.equiv.group),
 		"shift", (json_int_t)o.equiv.shift,
@@ -319,6 +351,7 @@ int main(int argc, char **argv)
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(in);
+	dk_bundle_free(pb);
 	dk_bundle_free(out);
 	return status;
 }

@@ -2,7 +2,10 @@
  * equiv.c -- the shift equivariance of a model (see equiv.h): its
  * options, the medium the shifts act on, the trajectories from the start
  * and from its shifted copy, the errors per shift and step, and the
- * verdict with the part that breaks it; flows are equiv_flow.c's.
+ * verdict with the part that breaks it; flows are equiv_flow.c's, and
+ * the groups a model declares and the elements that act unit by unit
+ * (sign flips, permutations: signed permutations measured here as a
+ * shift is) equiv_perm.c's.
  *
  * A ring is a sheet of one row here: one permutation formula serves
  * both, (g x)[c][r][k] = x[c][(r - dy) mod H][(k - dx) mod W].  Each
@@ -20,20 +23,25 @@
 #include "analysis/equiv_impl.h"
 #include "base/status.h"
 
+static const char *const group_names[] = {
+	[DK_EQUIV_SHIFT] = "shift", [DK_EQUIV_FLOW] = "flow",
+	[DK_EQUIV_SIGN] = "sign", [DK_EQUIV_PERM] = "perm",
+};
+
 const char *dk_equiv_group_name(dk_equiv_group g)
 {
-	return g == DK_EQUIV_FLOW ? "flow" : "shift";
+	return (size_t)g < sizeof group_names / sizeof *group_names ?
+	       group_names[g] : "shift";
 }
 
 int dk_equiv_group_from_name(const char *name, dk_equiv_group *g)
 {
-	if (!strcmp(name, "shift"))
-		*g = DK_EQUIV_SHIFT;
-	else if (!strcmp(name, "flow"))
-		*g = DK_EQUIV_FLOW;
-	else
-		return DK_EINVAL;
-	return DK_OK;
+	for (size_t k = 0; k < sizeof group_names / sizeof *group_names; k++)
+		if (!strcmp(name, group_names[k])) {
+			*g = (dk_equiv_group)k;
+			return DK_OK;
+		}
+	return DK_EINVAL;
 }
 
 const char *dk_equiv_breaks_name(dk_equiv_breaks b)
@@ -57,14 +65,27 @@ dk_equiv_options dk_equiv_options_default(void)
 int dk_equiv_options_check(const dk_equiv_options *o, char *err,
                            size_t errlen)
 {
-	if (o->group != DK_EQUIV_SHIFT && o->group != DK_EQUIV_FLOW)
-		return dk_errorf(DK_EINVAL, err, errlen, "group: shift or flow");
-	if (o->group == DK_EQUIV_SHIFT && (o->velocity || o->velocity_pair))
+	if (o->group != DK_EQUIV_SHIFT && o->group != DK_EQUIV_FLOW &&
+	    o->group != DK_EQUIV_SIGN && o->group != DK_EQUIV_PERM)
+		return dk_errorf(DK_EINVAL, err, errlen, "group: shift, flow, sign "
+		                 "or perm");
+	int spatial = o->group == DK_EQUIV_SHIFT || o->group == DK_EQUIV_FLOW;
+	if (o->group != DK_EQUIV_FLOW && (o->velocity || o->velocity_pair))
 		return dk_errorf(DK_EINVAL, err, errlen, "velocity: only flows have "
-		                 "velocities, not shifts");
-	if (o->group == DK_EQUIV_FLOW && o->shift)
-		return dk_errorf(DK_EINVAL, err, errlen, "shift: the elements of a flow "
-		                 "are its velocities, not shifts");
+		                 "velocities, not %ss", dk_equiv_group_name(o->group));
+	if (o->group != DK_EQUIV_SHIFT && o->shift)
+		return dk_errorf(DK_EINVAL, err, errlen, "shift: the group %s has no "
+		                 "shifts", dk_equiv_group_name(o->group));
+	if (!spatial && (o->rings || o->sheet[0] || o->sheet[1]))
+		return dk_errorf(DK_EINVAL, err, errlen, "rings and sheet: the group "
+		                 "%s acts on units, not on a medium",
+		                 dk_equiv_group_name(o->group));
+	if (o->group == DK_EQUIV_PERM && !o->perm)
+		return dk_errorf(DK_EINVAL, err, errlen, "perm: the group perm needs "
+		                 "a permutation");
+	if (o->group != DK_EQUIV_PERM && (o->perm || o->input_perm))
+		return dk_errorf(DK_EINVAL, err, errlen, "perm: permutations belong "
+		                 "to the group perm");
 	if (o->velocity == INT64_MIN || o->velocity_y == INT64_MIN)
 		return dk_errorf(DK_EINVAL, err, errlen, "velocity: out of range");
 	if (o->velocity_pair && !o->velocity && !o->velocity_y)
@@ -108,10 +129,15 @@ int dk_equiv_layout(const dk_model *m, const dk_equiv_options *o,
 		*out = dk_layout_sheets(N / hw, o->sheet[0], o->sheet[1], 1);
 		return DK_OK;
 	}
-	if (!dk_model_layout(m, out))
+	if (!dk_model_layout(m, out)) {
+		dk_model_actions acts;
+		char names[64];
+		dk_model_action_names(dk_model_actions_of(m, &acts), names,
+		                      sizeof names);
 		return dk_errorf(DK_ENOTFOUND, err, errlen, "the %s model's state has no "
-		                 "spatial layout: rings or a sheet must be given",
-		                 dk_model_kind(m));
+		                 "spatial layout (it declares: %s): rings or a sheet "
+		                 "must be given", dk_model_kind(m), names);
+	}
 	if (out->rank < 2 || strcmp(out->axes[0], "channel"))
 		return dk_errorf(DK_EINVAL, err, errlen, "the model's layout is not "
 		                 "channels of rings or sheets");
@@ -145,13 +171,11 @@ void dk_equiv_shift_perm(medium md, size_t channels, size_t dy, size_t dx,
 					(k + md.W - dx) % md.W;
 }
 
-/* out = g in for B rows of width n. */
-static void apply(const size_t *perm, size_t B, size_t n, const double *in,
-                  double *out)
+/* out = g in for B rows of width n: the signed permutation of s. */
+static void apply(const scratch *s, const size_t *perm, size_t B, size_t n,
+                  const double *in, double *out)
 {
-	for (size_t b = 0; b < B; b++)
-		for (size_t i = 0; i < n; i++)
-			out[b * n + i] = in[b * n + perm[i]];
+	dk_model_act_apply(perm, s->sign, B, n, in, out);
 }
 
 /* The largest relative distance of the B rows of a from those of ref:
@@ -219,13 +243,16 @@ int dk_equiv_list_shifts(const dk_equiv_options *o, const dk_layout *l,
 	return DK_OK;
 }
 
-/* The shift of element e, in words. */
+/* The element e, in words: "shift M", or the sign flip or permutation. */
 static void shift_words(const dk_equiv_result *r, size_t e, char *buf, size_t cap)
 {
-	if (r->axes == 1)
-		snprintf(buf, cap, "%lld", (long long)r->shifts[e]);
+	if (r->group == DK_EQUIV_SIGN || r->group == DK_EQUIV_PERM)
+		snprintf(buf, cap, "%s", r->group == DK_EQUIV_SIGN ? "the sign flip" :
+		         "the permutation");
+	else if (r->axes == 1)
+		snprintf(buf, cap, "shift %lld", (long long)r->shifts[e]);
 	else
-		snprintf(buf, cap, "(%lld, %lld)", (long long)r->shifts[2 * e],
+		snprintf(buf, cap, "shift (%lld, %lld)", (long long)r->shifts[2 * e],
 		         (long long)r->shifts[2 * e + 1]);
 }
 
@@ -250,31 +277,38 @@ static void judge(dk_equiv_result *r, size_t m, size_t ring_units)
 		max_free = fmax(max_free, r->free_error[e]);
 	}
 	r->equivariant = r->max <= r->tolerance;
-	char at[48], input[160] = "";
+	char at[64], over[96], input[160] = "";
 	shift_words(r, r->worst, at, sizeof at);
-	if (m && !r->input_transformed)
+	if (r->group == DK_EQUIV_SHIFT)
+		snprintf(over, sizeof over, "over %zu shifts", r->elements);
+	else
+		snprintf(over, sizeof over, "under %s over", at);
+	if (m && !r->input_transformed && r->group == DK_EQUIV_PERM)
+		snprintf(input, sizeof input, "; the input was left as it is: no "
+		         "input permutation was given");
+	else if (m && !r->input_transformed)
 		snprintf(input, sizeof input, "; the input was left as it is: its width "
 		         "%zu is not a multiple of the medium's %zu units", m, ring_units);
 	if (r->equivariant) {
 		r->breaks = DK_EQUIV_BREAKS_NONE;
-		snprintf(r->summary, sizeof r->summary, "equivariant to %g over %zu "
-		         "shifts and %zu steps (largest error %.3g, shift %s)%s",
-		         r->tolerance, r->elements, T, r->max, at, input);
+		snprintf(r->summary, sizeof r->summary, "equivariant to %g %s%s "
+		         "%zu steps (largest error %.3g, %s)%s", r->tolerance, over,
+		         r->group == DK_EQUIV_SHIFT ? " and" : "", T, r->max, at, input);
 	} else if (max_free > r->tolerance) {
 		r->breaks = DK_EQUIV_BREAKS_STATE;
 		snprintf(r->summary, sizeof r->summary, "not equivariant: the step "
-		         "without input breaks it (error %.3g; largest %.3g at shift %s)%s",
+		         "without input breaks it (error %.3g; largest %.3g at %s)%s",
 		         max_free, r->max, at, input);
 	} else if (max_step > r->tolerance) {
 		r->breaks = DK_EQUIV_BREAKS_INPUT;
 		snprintf(r->summary, sizeof r->summary, "not equivariant: the input "
 		         "breaks it (step error %.3g with input, %.3g without; largest "
-		         "%.3g at shift %s)%s", max_step, max_free, r->max, at, input);
+		         "%.3g at %s)%s", max_step, max_free, r->max, at, input);
 	} else {
 		r->breaks = DK_EQUIV_BREAKS_TRAJECTORY;
 		snprintf(r->summary, sizeof r->summary, "not equivariant over time: "
-		         "every step is to %g, but the trajectories part by %.3g (shift "
-		         "%s) from step %zu on", r->tolerance, r->max, at, r->first_step);
+		         "every step is to %g, but the trajectories part by %.3g (%s) "
+		         "from step %zu on", r->tolerance, r->max, at, r->first_step);
 	}
 }
 
@@ -289,6 +323,7 @@ static int scratch_alloc(scratch *s, size_t B, size_t n, size_t m)
 {
 	size_t bytes = B * n * sizeof(double);
 	memset(s, 0, sizeof *s);
+	s->sign = 1;
 	s->x = malloc(bytes), s->xn = malloc(bytes);
 	s->y = malloc(bytes), s->yn = malloc(bytes);
 	s->gx = malloc(bytes), s->tmp = malloc(bytes), s->ref = malloc(bytes);
@@ -323,8 +358,8 @@ static int one_step(const dk_model *m, dk_model_work *w, size_t B, size_t n,
 	int rc = dk_model_step(m, w, B, s->x, u, s->xn, NULL);
 	if (rc || dk_equiv_first_not_finite(B * n, s->xn) < B * n)
 		return rc;  /* the caller says where it stopped being finite */
-	apply(s->ps, B, n, s->x, s->gx);
-	apply(s->ps, B, n, s->xn, s->ref);
+	apply(s, s->ps, B, n, s->x, s->gx);
+	apply(s, s->ps, B, n, s->xn, s->ref);
 	if ((rc = dk_model_step(m, w, B, s->gx, gu, s->tmp, NULL)))
 		return rc;
 	*step = fmax(*step, rel_error(B, n, s->tmp, s->ref));
@@ -335,7 +370,7 @@ static int one_step(const dk_model *m, dk_model_work *w, size_t B, size_t n,
 	/* without input: F(x, 0), shifted, against F(g x, 0) */
 	if ((rc = dk_model_step(m, w, B, s->x, NULL, s->tmp, NULL)))
 		return rc;
-	apply(s->ps, B, n, s->tmp, s->ref);
+	apply(s, s->ps, B, n, s->tmp, s->ref);
 	if ((rc = dk_model_step(m, w, B, s->gx, NULL, s->tmp, NULL)))
 		return rc;
 	*free_step = fmax(*free_step, rel_error(B, n, s->tmp, s->ref));
@@ -348,25 +383,21 @@ static int one_step(const dk_model *m, dk_model_work *w, size_t B, size_t n,
  * batches of states however long the run; it is the same computation
  * each time, so it gives the same bits.
  */
-static int measure(const dk_model *m, dk_model_work *w, const dk_equiv_start *st,
-                   scratch *s, medium md, dk_equiv_result *r, size_t e,
+static int measure(const dk_model *m, const dk_equiv_options *o,
+                   dk_model_work *w, const dk_equiv_start *st, scratch *s, medium md, dk_equiv_result *r, size_t e,
                    char *err, size_t errlen)
 {
 	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
 	size_t B = st->batch, T = st->steps;
-	size_t dy = r->axes == 2 ? (size_t)r->shifts[2 * e] : 0;
-	size_t dx = (size_t)r->shifts[r->axes * e + r->axes - 1];
-	dk_equiv_shift_perm(md, md.C, dy, dx, s->ps);
-	if (r->input_transformed)
-		dk_equiv_shift_perm(md, r->input_channels, dy, dx, s->pu);
+	dk_equiv_element_action(o, r, md, e, n, nu, s);
 	double step = 0, free_step = 0;
 	memcpy(s->x, st->x0, B * n * sizeof *s->x);
-	apply(s->ps, B, n, s->x, s->y);
+	apply(s, s->ps, B, n, s->x, s->y);
 	for (size_t t = 0; t < T; t++) {
 		const double *u = nu ? st->u + t * B * nu : NULL;
 		const double *gu = u;
 		if (u && r->input_transformed) {
-			apply(s->pu, B, nu, u, s->gu);
+			apply(s, s->pu, B, nu, u, s->gu);
 			gu = s->gu;
 		}
 		int rc = one_step(m, w, B, n, s, u, gu, &step, &free_step,
@@ -390,8 +421,11 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
                  size_t errlen)
 {
 	memset(r, 0, sizeof *r);
+	int unitwise = o->group == DK_EQUIV_SIGN || o->group == DK_EQUIV_PERM;
 	int st = dk_equiv_options_check(o, err, errlen);
 	if (!st)
+		st = dk_equiv_check_declared(m, o, err, errlen);
+	if (!st && !unitwise)
 		st = dk_equiv_layout(m, o, &r->layout, err, errlen);
 	if (st)
 		return st;
@@ -400,7 +434,7 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 	if (B == 0 || T == 0 || !s->x0 || (nu && !s->u))
 		return dk_errorf(DK_EINVAL, err, errlen, "the start has no trajectories "
 		                 "or no steps");
-	medium md = dk_equiv_medium_of(&r->layout);
+	medium md = unitwise ? (medium){1, 1, n} : dk_equiv_medium_of(&r->layout);
 	size_t units = md.H * md.W;
 	r->steps = T, r->batch = B, r->tolerance = o->tolerance;
 	r->input_transformed = nu > 0 && nu % units == 0;
@@ -412,6 +446,8 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 		st = dk_equiv_flow_slices(m, r, err, errlen);
 		if (!st)
 			st = dk_equiv_list_velocities(o, r, r->velocities, err, errlen);
+	} else if (unitwise) {
+		st = dk_equiv_unit_elements(m, o, r, err, errlen);
 	} else {
 		st = dk_equiv_list_shifts(o, &r->layout, &r->axes, &r->elements,
 		                          &r->shifts, err, errlen);
@@ -433,7 +469,7 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 		int flow = o->group == DK_EQUIV_FLOW;
 		for (size_t e = 0; !st && e < r->elements; e++)
 			st = flow ? dk_equiv_flow_measure(m, w, s, &sc, md, r, e, err, errlen)
-			          : measure(m, w, s, &sc, md, r, e, err, errlen);
+			          : measure(m, o, w, s, &sc, md, r, e, err, errlen);
 		if (!st && flow)
 			dk_equiv_judge_flow(r, nu, units);
 		else if (!st)

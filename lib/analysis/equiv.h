@@ -50,6 +50,21 @@
  * not bound).  The step errors are not
  * defined for flows and are not measured.
  *
+ * The sign flip g x = -x, g u = -u and a permutation of the units, g x
+ * = x[p] (NumPy's indexing: P = I[p], so (P W P^T)[i][j] = W[p_i][p_j])
+ * and g u = u[q] when an input permutation q is given (else u), are
+ * each one group element, measured as a shift is (step, free step and
+ * trajectory errors); equiv/shifts then holds -1 (sign) or 1 (perm),
+ * and the layout of the result is the units, one ring of n that does not
+ * wrap around.
+ * Which groups a model supports is what it declares (dk_model_actions_of,
+ * models/model.h): shifts where it has a spatial layout, flows where it
+ * is lifted over velocities (fernn, grnn), sign flips where its
+ * nonlinearity is odd, permutations where its units are interchangeable
+ * by its form (rnn, ctrnn); rings or a sheet given in the options
+ * override the declaration for shifts and flows.  A group the model
+ * does not declare is refused with a message naming those it does.
+ *
  * A zero denominator with a zero numerator counts as 0, with a nonzero
  * one as infinity.  The starts and inputs are N(0, 1) draws from a seed
  * or those of a stream (input and h0, as dk-run reads them).  The model
@@ -67,10 +82,13 @@
 
 typedef enum {
 	DK_EQUIV_SHIFT,  /* cyclic shifts of rings and sheets */
-	DK_EQUIV_FLOW    /* shifts that grow with time: velocities */
+	DK_EQUIV_FLOW,   /* shifts that grow with time: velocities */
+	DK_EQUIV_SIGN,   /* x -> -x, u -> -u */
+	DK_EQUIV_PERM    /* x -> x[p], u -> u[q] (or u) */
 } dk_equiv_group;
 
-/* "shift" or "flow", and back (DK_EINVAL for another name). */
+/* "shift", "flow", "sign" or "perm", and back (DK_EINVAL for another
+   name). */
 const char *dk_equiv_group_name(dk_equiv_group g);
 int dk_equiv_group_from_name(const char *name, dk_equiv_group *g);
 
@@ -101,6 +119,12 @@ typedef struct dk_equiv_options {
 	                        (0: the layout's) */
 	size_t sheet[2];     /* sheets of rows x cols, whatever the layout
 	                        says (0, 0: the layout's) */
+	const int64_t *perm; /* perm: p, a permutation of the state's units
+	                        (borrowed), perm_units of them */
+	size_t perm_units;
+	const int64_t *input_perm; /* perm: q, of the input's values, or
+	                        NULL: the input is left as it is */
+	size_t input_perm_units;
 } dk_equiv_options;
 
 dk_equiv_options dk_equiv_options_default(void);
@@ -110,10 +134,20 @@ int dk_equiv_options_check(const dk_equiv_options *o, char *err,
                            size_t errlen);
 
 /*
+ * The permutations of b for the group perm, borrowed into o: the record
+ * equiv/perm (i8, (unit,)) and, when b holds it, equiv/input_perm (i8,
+ * (unit,)); o stays valid while b lives.  DK_EINVAL with a message for a
+ * missing or malformed record (whether it is a permutation of the right
+ * size is dk_equiv_run's to check, against the model).
+ */
+int dk_equiv_perm_from_bundle(const dk_bundle *b, dk_equiv_options *o,
+                              char *err, size_t errlen);
+
+/*
  * The periodic rings or sheets the state of m lies on: o's rings or
  * sheet when set (they must divide the state), else the model's own
- * layout (dk_model_layout).  DK_ENOTFOUND with a message when there is
- * none; DK_EINVAL with a message when rings or sheet do not divide the
+ * layout (dk_model_layout).  DK_ENOTFOUND with a message naming the
+ * groups m declares when there is none; DK_EINVAL with a message when rings or sheet do not divide the
  * state, or the layout does not wrap around or does not cover it.
  */
 int dk_equiv_layout(const dk_model *m, const dk_equiv_options *o,

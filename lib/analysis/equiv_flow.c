@@ -269,8 +269,9 @@ void dk_equiv_judge_flow(dk_equiv_result *r, size_t m, size_t ring_units)
 int dk_equiv_flow_slices(const dk_model *m, dk_equiv_result *r, char *err,
                          size_t errlen)
 {
-	const dk_model_spec *spec = dk_model_spec_of(m);
-	size_t v = spec ? spec->velocities : 0, A = 2 * v + 1;
+	dk_model_actions acts;  /* the lift the model declares */
+	dk_model_actions_of(m, &acts);
+	size_t v = acts.velocities, A = 2 * v + 1;
 	int sheet = r->layout.rank == 3;
 	dk_layout own;
 	if (v && dk_model_layout(m, &own) && own.rank != r->layout.rank)

@@ -43,8 +43,26 @@ typedef struct {
 	double *x, *xn;   /* the unshifted trajectory's state and next */
 	double *y, *yn;   /* the shifted trajectory's */
 	double *gx, *gu, *tmp, *ref;
-	size_t *ps, *pu;  /* the shift's permutations of state and input */
+	size_t *ps, *pu;  /* the element's permutations of state and input */
+	double sign;      /* and its sign: g x = sign x[ps] */
 } scratch;
+
+/* The groups m declares (equiv_perm.c): DK_OK when it declares o's, or
+   rings or a sheet are given for a shift or flow; else DK_ENOTFOUND (a
+   shift or flow: a medium is missing) or DK_EINVAL with a message naming
+   the groups it declares. */
+int dk_equiv_check_declared(const dk_model *m, const dk_equiv_options *o,
+                            char *err, size_t errlen);
+/* The one element of a sign flip or permutation into r (its layout, the
+   units, shifts -1 or 1, whether the input is transformed), the
+   permutations of o checked against m.  DK_EINVAL, DK_ENOMEM. */
+int dk_equiv_unit_elements(const dk_model *m, const dk_equiv_options *o,
+                           dk_equiv_result *r, char *err, size_t errlen);
+/* s->ps, s->pu and s->sign of element e of a shift, sign or perm, on a
+   state of n and an input of nu values. */
+void dk_equiv_element_action(const dk_equiv_options *o, const dk_equiv_result *r,
+                             medium md, size_t e, size_t n, size_t nu,
+                             scratch *s);
 
 /* The index of the first of the count entries of x that is not finite,
    or count. */

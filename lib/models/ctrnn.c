@@ -478,6 +478,7 @@ const dk_model_ops dk_ctrnn_ops = {
 	.init = ctrnn_init,
 	.work_size = ctrnn_work_size,
 	.cache_size = ctrnn_cache_size,
+	.actions = dk_model_unit_actions,
 	.step = ctrnn_step,
 	.jvp = ctrnn_jvp,
 	.vjp = ctrnn_vjp,

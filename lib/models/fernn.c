@@ -950,6 +950,13 @@ static int jacobian(const dk_model *m, double *work, const double *x,
 	return DK_OK;
 }
 
+/* Flows act on the velocity slices of the lift (one for the grnn). */
+static unsigned actions(const dk_model *m)
+{
+	(void)m;
+	return DK_MODEL_ACTS_FLOW;
+}
+
 const dk_model_ops dk_fernn_ops = {
 	.kind = "fernn",
 	.act_default = DK_ACT_RELU,
@@ -960,6 +967,7 @@ const dk_model_ops dk_fernn_ops = {
 	.has_velocities = 1,
 	.layout = layout,
 	.spatial = spatial,
+	.actions = actions,
 	.init = init,
 	.work_size = work_size,
 	.cache_size = cache_size,
@@ -980,6 +988,7 @@ const dk_model_ops dk_grnn_ops = {
 	.has_sheet = DK_SHEET_OPTIONAL,
 	.layout = layout,
 	.spatial = spatial,
+	.actions = actions,
 	.init = init,
 	.work_size = work_size,
 	.cache_size = cache_size,

@@ -714,3 +714,54 @@ int dk_model_readout_vjp(const dk_model *m, size_t B, const double *x,
 	}
 	return DK_OK;
 }
+
+unsigned dk_model_actions_of(const dk_model *m, dk_model_actions *out)
+{
+	*out = (dk_model_actions){0};
+	if (dk_model_layout(m, &out->medium))
+		out->groups |= DK_MODEL_ACTS_SHIFT;
+	if (m->ops->actions)
+		out->groups |= m->ops->actions(m);
+	if (out->groups & DK_MODEL_ACTS_FLOW)
+		out->velocities = m->spec.velocities;
+	return out->groups;
+}
+
+const char *dk_model_action_name(unsigned act)
+{
+	switch (act) {
+	case DK_MODEL_ACTS_SHIFT: return "shift";
+	case DK_MODEL_ACTS_FLOW: return "flow";
+	case DK_MODEL_ACTS_SIGN: return "sign";
+	case DK_MODEL_ACTS_PERM: return "perm";
+	default: return NULL;
+	}
+}
+
+void dk_model_action_names(unsigned groups, char *buf, size_t cap)
+{
+	size_t len = 0;
+	if (cap)
+		buf[0] = '\0';
+	for (unsigned bit = 1; bit <= DK_MODEL_ACTS_PERM; bit <<= 1)
+		if ((groups & bit) && len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+			                        len ? ", " : "", dk_model_action_name(bit));
+	if (!groups && cap)
+		snprintf(buf, cap, "none");
+}
+
+void dk_model_act_apply(const size_t *perm, double sign, size_t B, size_t k,
+                        const double *in, double *out)
+{
+	for (size_t b = 0; b < B; b++)
+		for (size_t i = 0; i < k; i++)
+			out[b * k + i] = sign * in[b * k + (perm ? perm[i] : i)];
+}
+
+unsigned dk_model_unit_actions(const dk_model *m)
+{
+	dk_act a = m->spec.act;
+	int odd = a == DK_ACT_TANH || a == DK_ACT_ERF || a == DK_ACT_IDENTITY;
+	return DK_MODEL_ACTS_PERM | (odd ? DK_MODEL_ACTS_SIGN : 0);
+}

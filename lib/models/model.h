@@ -139,6 +139,56 @@ size_t dk_model_readout_pool(const dk_model *m);
  */
 int dk_model_layout(const dk_model *m, dk_layout *out);
 
+/*
+ * The group actions a model declares: what its state and input are made
+ * of, so that an analysis knows which transformations g it may apply,
+ * g x to a state and g u to an input, and expect F(g x, g u) = g F(x, u)
+ * of an equivariant model.  Every action is a signed permutation of the
+ * units, g x = s x[p]:
+ *
+ *   SHIFT  the cyclic shifts of the periodic rings or sheets of
+ *          dk_model_layout (wrnn, fernn, grnn, nwm), the input moved
+ *          alike when it lies on the same medium;
+ *   FLOW   shifts that grow with time, acting on each velocity slice of
+ *          the lift (fernn: velocities v, slices in the order of
+ *          dk_model_layout's channels; grnn: v = 0, one slice);
+ *   SIGN   x -> -x, u -> -u (p the identity, s = -1): declared where the
+ *          nonlinearity is odd (rnn, ctrnn with tanh, erf or identity),
+ *          so that only the biases can break it;
+ *   PERM   a permutation of the units, x -> x[p] (and the input's, u ->
+ *          u[q], when one is given): declared by the kinds whose units
+ *          are interchangeable by their form (rnn, ctrnn), where
+ *          W = P W P^T, V = P V Q^T, b = P b makes it exact.
+ *
+ * Whether a declared action is a symmetry of the given parameters is
+ * what an analysis measures; a kind that does not declare one has a form
+ * that the action does not preserve.
+ */
+#define DK_MODEL_ACTS_SHIFT 1u
+#define DK_MODEL_ACTS_FLOW  2u
+#define DK_MODEL_ACTS_SIGN  4u
+#define DK_MODEL_ACTS_PERM  8u
+
+typedef struct dk_model_actions {
+	unsigned groups;     /* DK_MODEL_ACTS_* */
+	dk_layout medium;    /* SHIFT, FLOW: dk_model_layout's (else rank 0) */
+	size_t velocities;   /* FLOW: v of the lift, 0 without one */
+} dk_model_actions;
+
+/* The actions m declares; returns out->groups. */
+unsigned dk_model_actions_of(const dk_model *m, dk_model_actions *out);
+/* "shift", "flow", "sign", "perm" for one DK_MODEL_ACTS_* bit; NULL for
+   anything else. */
+const char *dk_model_action_name(unsigned act);
+/* The names of the bits of groups, comma-separated ("none" for 0), into
+   buf (truncated to cap). */
+void dk_model_action_names(unsigned groups, char *buf, size_t cap);
+/* Apply one action as a signed permutation to B rows of width k:
+   out[b][i] = sign in[b][perm[i]] (perm NULL: the identity).  out may
+   not be in. */
+void dk_model_act_apply(const size_t *perm, double sign, size_t B, size_t k,
+                        const double *in, double *out);
+
 /* The parameter vector (owned by the model) and its length. */
 double *dk_model_params(dk_model *m);
 size_t dk_model_param_count(const dk_model *m);

@@ -66,6 +66,10 @@ typedef struct dk_model_ops {
 	/* Optional: where the state's units sit in space (dk_model_layout);
 	   NULL for a kind without a spatial layout. */
 	void (*spatial)(const dk_model *m, dk_layout *out);
+	/* Optional: the actions the kind declares beyond SHIFT, which
+	   model.c declares for every kind with a spatial layout
+	   (DK_MODEL_ACTS_*, model.h). */
+	unsigned (*actions)(const dk_model *m);
 	/* Fill the parameters (all zero on entry) as m->spec says. */
 	int (*init)(dk_model *m, dk_rng *rng, char *err, size_t errlen);
 	/* Doubles of scratch for a batch, and of cache per state. */
@@ -130,6 +134,11 @@ size_t dk_model_add_param(dk_model *m, const char *name, int rank,
    and its uniform initialisation on [-1/sqrt(units), 1/sqrt(units)]. */
 int dk_gated_layout(dk_model *m, size_t gates, char *err, size_t errlen);
 int dk_gated_init(dk_model *m, dk_rng *rng, char *err, size_t errlen);
+
+/* The actions of a kind of interchangeable units with one elementwise
+   nonlinearity (rnn, ctrnn): PERM, and SIGN when the nonlinearity is odd
+   (tanh, erf, identity; not relu). */
+unsigned dk_model_unit_actions(const dk_model *m);
 
 /* The kinds there are, for lookup by name. */
 const dk_model_ops *dk_model_ops_find(const char *kind);

@@ -260,6 +260,7 @@ const dk_model_ops dk_rnn_ops = {
 	.work_size = rnn_work_size,
 	.cache_size = rnn_cache_size,
 	.cache_is_state = rnn_cache_is_state,
+	.actions = dk_model_unit_actions,
 	.step = rnn_step,
 	.jvp = rnn_jvp,
 	.vjp = rnn_vjp,

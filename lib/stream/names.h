@@ -104,6 +104,9 @@
 #define DK_NAME_EQUIV_FREE_ERROR       "equiv/free_error"
 #define DK_NAME_EQUIV_TRAJECTORY_ERROR "equiv/trajectory_error"
 #define DK_NAME_EQUIV_MAX              "equiv/max"
+/* dk-equiv --group perm's input: the permutations of state and input */
+#define DK_NAME_EQUIV_PERM             "equiv/perm"
+#define DK_NAME_EQUIV_INPUT_PERM       "equiv/input_perm"
 /* dk-equiv --objects: per fixed point and shift (point, element), the
    shifted point's residual, distance to the set and nearest point of it,
    and spectrum difference; per shift (element, field) the Lyapunov
