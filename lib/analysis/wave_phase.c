@@ -29,19 +29,7 @@
 
 typedef dk_wave_sample sample;
 
-/* Scratch for one shape: n units of T steps. */
-typedef struct {
-	size_t T, n, nf, pairs;   /* nf = T / 2 + 1; pairs n (periodic) or n - 1 */
-	int periodic;
-	dk_wave_analytic an;      /* the raster and its analytic signals */
-	double *omega, *kappa;    /* owned: pairs x (T - 1), pair-major:
-	                             cell (t, p) at p (T - 1) + t */
-	double *weight;           /* owned: pairs x (T - 1) */
-	double *amp;              /* n x T, |z|: an.a, free once transformed */
-	double *row;              /* owned: 4 x (T - 1), a pair's products */
-	sample *s;                /* (T - 1) x pairs: an.z, free once the
-	                             cells are taken */
-} work;
+typedef dk_wave_phase_work work;
 
 void dk_wave_analytic_free(dk_wave_analytic *an)
 {
@@ -77,7 +65,7 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
 	return an->fwd && an->bwd ? DK_OK : DK_ENOMEM;
 }
 
-static void work_free(work *w)
+void dk_wave_phase_work_free(dk_wave_phase_work *w)
 {
 	dk_wave_analytic_free(&w->an);
 	free(w->omega);
@@ -86,7 +74,8 @@ static void work_free(work *w)
 	free(w->row);
 }
 
-static int work_alloc(work *w, size_t T, size_t n, int periodic)
+int dk_wave_phase_work_alloc(dk_wave_phase_work *w, size_t T, size_t n,
+                             int periodic)
 {
 	*w = (work){.T = T, .n = n, .nf = T / 2 + 1, .periodic = periodic,
 	            .pairs = periodic ? n : n - 1};
@@ -246,7 +235,8 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
    cells, and a pair's angles over all steps in one call over arrays
    (dk_vatan2), which takes 4 or 8 at a time; pair by pair, each unit's
    signal is read along its row. */
-static void cells(work *w, size_t t0, size_t t1, double *dir, double *wsum)
+void dk_wave_phase_cells(dk_wave_phase_work *w, size_t t0, size_t t1,
+                         double *dir, double *wsum)
 {
 	size_t T = w->T, P = w->pairs, S = T - 1;
 	double *ty = w->row, *tx = ty + S, *sy = tx + S, *sx = sy + S;
@@ -336,7 +326,7 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
 	/* the steps m <= t < T - 1 - m, clear of the ends */
 	size_t m = dk_wave_margin(fp, T), t0 = m, t1 = T - 1 - m;
 	double sum, W;
-	cells(w, t0, t1, &sum, &W);
+	dk_wave_phase_cells(w, t0, t1, &sum, &W);
 	size_t negative = 0;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t t = t0; t < t1; t++)
@@ -394,7 +384,7 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 	}
 	work w = {0};
 	if (!st)
-		st = work_alloc(&w, T, n, r->periodic);
+		st = dk_wave_phase_work_alloc(&w, T, n, r->periodic);
 	for (size_t b = 0; b < B && !st; b++)
 		for (size_t c = 0; c < C; c++) {
 			dk_wave_raster(s, b, c, w.an.a);
@@ -410,7 +400,7 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 			r->frequency_spread[q] = rr.frequency_spread;
 			r->negative_frequency[q] = rr.negative;
 		}
-	work_free(&w);
+	dk_wave_phase_work_free(&w);
 	if (st) {
 		dk_wave_result_clear(r);
 		return dk_errorf(st, err, errlen, "out of memory");
