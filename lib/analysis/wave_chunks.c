@@ -28,9 +28,11 @@
 
 typedef dk_wave_sample sample;
 
-/* The histograms' grid: |v| from 2^-OCTAVES to 2^OCTAVES in PER_OCTAVE
-   bins an octave, for each sign; one bin for |v| below (about 0) and
-   one each side for |v| above (infinite). */
+/* The histograms' grid: |v| from 2^-OCTAVES to 2^OCTAVES, each octave
+   [2^e, 2^(e+1)) in PER_OCTAVE bins of equal width 2^e / PER_OCTAVE
+   (the top bits of a double's significand: no logarithm per cell), for
+   each sign; one bin for |v| below (about 0), and one each side for |v|
+   above (infinite). */
 #define OCTAVES 20
 #define PER_OCTAVE 256
 #define SIDE ((size_t)2 * OCTAVES * PER_OCTAVE)
@@ -126,18 +128,21 @@ void dk_wave_chunks_start(dk_wave_chunks *ch, size_t slot)
 static size_t bin(double v)
 {
 	double a = fabs(v);
-	if (a < ldexp(1, -OCTAVES))
+	if (a < 0x1p-20)
 		return ZERO;
-	if (!(a < ldexp(1, OCTAVES)))
+	if (!(a < 0x1p20))
 		return v < 0 ? 0 : BINS - 1;
-	size_t k = (size_t)((log2(a) + OCTAVES) * PER_OCTAVE);
-	if (k >= SIDE)
-		k = SIDE - 1;
+	uint64_t bits;
+	memcpy(&bits, &a, sizeof bits);
+	/* the octave from the exponent, the bin from the significand's top
+	   8 bits (PER_OCTAVE = 2^8) */
+	size_t e = (size_t)((int)(bits >> 52) - 1023 + OCTAVES);
+	size_t k = e * PER_OCTAVE + (size_t)(bits >> 44 & 0xff);
 	return v < 0 ? ZERO - 1 - k : ZERO + 1 + k;
 }
 
 /* The value a fraction f of the way through bin b, in the order of the
-   values: geometric within a bin of the logarithmic grid. */
+   values (linear within a bin). */
 static double within(size_t b, double f)
 {
 	if (b == 0)
@@ -145,11 +150,12 @@ static double within(size_t b, double f)
 	if (b == BINS - 1)
 		return INFINITY;
 	if (b == ZERO)
-		return (2 * f - 1) * ldexp(1, -OCTAVES);
+		return (2 * f - 1) * 0x1p-20;
 	size_t k = b > ZERO ? b - ZERO - 1 : ZERO - 1 - b;
-	double lo = exp2((double)k / PER_OCTAVE - OCTAVES);
-	return b > ZERO ? lo * exp2(f / PER_OCTAVE)
-	                : -lo * exp2((1 - f) / PER_OCTAVE);
+	double base = ldexp(1, (int)(k / PER_OCTAVE) - OCTAVES);
+	double lo = base * (1 + (double)(k % PER_OCTAVE) / PER_OCTAVE);
+	double width = base / PER_OCTAVE;
+	return b > ZERO ? lo + f * width : -(lo + (1 - f) * width);
 }
 
 /* The weighted quantiles q[0..nq) of histogram h: the value where the
@@ -190,10 +196,19 @@ void dk_wave_chunks_add(dk_wave_chunks *ch, size_t slot, const double *rows,
 	dk_wave_phase_work *w = &ch->w;
 	ring_sums *r = &ch->ring[slot];
 	size_t L = w->T, n = w->n, N = C * n, S = L - 1;
+	/* the chunk's raster, in blocks of 16 steps whose rows stay in
+	   cache while every unit takes its 16 values from them, then each
+	   unit's mean over the chunk taken away */
+	for (size_t t0b = 0; t0b < L; t0b += 16) {
+		size_t t1b = t0b + 16 < L ? t0b + 16 : L;
+		for (size_t i = 0; i < n; i++)
+			for (size_t t = t0b; t < t1b; t++)
+				w->an.a[i * L + t] = rows[(t * B + b) * N + c * n + i];
+	}
 	for (size_t i = 0; i < n; i++) {
 		double *a = w->an.a + i * L, mean = 0;
 		for (size_t t = 0; t < L; t++)
-			mean += a[t] = rows[(t * B + b) * N + c * n + i];
+			mean += a[t];
 		mean /= (double)L;
 		for (size_t t = 0; t < L; t++)
 			a[t] -= mean;

@@ -73,10 +73,10 @@ typedef struct dk_wave_phase_work {
 int dk_wave_phase_work_alloc(dk_wave_phase_work *w, size_t T, size_t n,
                              int periodic);
 void dk_wave_phase_work_free(dk_wave_phase_work *w);
-/* Every cell's omega, kappa and weight into w (wave.h, the phase
-   method's step 3), from the analytic signals in w->an.z (which it
-   keeps; w->an.a it overwrites), and over the steps t0 <= t < t1 the
-   weighted sum of the cells' directions and their weight. */
+/* The omega, kappa and weight of every cell of the steps t0 <= t < t1
+   into w (wave.h, the phase method's step 3), from the analytic signals
+   in w->an.z (which it keeps; w->an.a it overwrites), and the weighted
+   sum of their directions and their weight. */
 void dk_wave_phase_cells(dk_wave_phase_work *w, size_t t0, size_t t1,
                          double *dir, double *wsum);
 

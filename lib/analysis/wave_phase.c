@@ -225,14 +225,15 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
 	}
 }
 
-/* Every cell's frequency, phase gradient and weight (wave.h), and over
-   the steps t0 <= t < t1 the weighted sum of the cells' directions and
+/* The frequency, phase gradient and weight (wave.h) of every cell of
+   the steps t0 <= t < t1 (the others are not read, and are left as they
+   were), and over them the weighted sum of the cells' directions and
    their weight, for the directionality: a cell points forward when its
    frequency and the sine of its phase gradient have opposite signs.  A
    gradient whose sine is within 1e-9 of 0 (a standing wave's, 0 or 1/2
    cycle exactly in theory) points nowhere: its sign is the rounding's.
    Each unit's amplitude is taken once, not once for each of its four
-   cells, and a pair's angles over all steps in one call over arrays
+   cells, and a pair's angles over the steps in one call over arrays
    (dk_vatan2), which takes 4 or 8 at a time; pair by pair, each unit's
    signal is read along its row. */
 void dk_wave_phase_cells(dk_wave_phase_work *w, size_t t0, size_t t1,
@@ -240,8 +241,9 @@ void dk_wave_phase_cells(dk_wave_phase_work *w, size_t t0, size_t t1,
 {
 	size_t T = w->T, P = w->pairs, S = T - 1;
 	double *ty = w->row, *tx = ty + S, *sy = tx + S, *sx = sy + S;
-	for (size_t k = 0; k < w->n * T; k++)
-		w->amp[k] = dk_wave_modulus(w->an.z[k]);
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t t = t0; t <= t1; t++)
+			w->amp[i * T + t] = dk_wave_modulus(w->an.z[i * T + t]);
 	double sum = 0, W = 0;
 	for (size_t p = 0; p < P; p++) {
 		size_t i = p * T, j = (p + 1) % w->n * T;
@@ -249,16 +251,16 @@ void dk_wave_phase_cells(dk_wave_phase_work *w, size_t t0, size_t t1,
 		const double *ai = w->amp + i, *aj = w->amp + j;
 		double *om = w->omega + p * S, *ka = w->kappa + p * S;
 		double *wt = w->weight + p * S;
-		for (size_t t = 0; t < S; t++) {
+		for (size_t t = t0; t < t1; t++) {
 			double complex tp = zi[t + 1] * conj(zi[t]) + zj[t + 1] * conj(zj[t]);
 			double complex sp = zj[t] * conj(zi[t]) + zj[t + 1] * conj(zi[t + 1]);
 			ty[t] = cimag(tp), tx[t] = creal(tp);
 			sy[t] = cimag(sp), sx[t] = creal(sp);
 			wt[t] = (ai[t] + ai[t + 1] + aj[t] + aj[t + 1]) / 4;
 		}
-		dk_vatan2(ty, tx, om, S);
-		dk_vatan2(sy, sx, ka, S);
-		for (size_t t = 0; t < S; t++) {
+		dk_vatan2(ty + t0, tx + t0, om + t0, t1 - t0);
+		dk_vatan2(sy + t0, sx + t0, ka + t0, t1 - t0);
+		for (size_t t = t0; t < t1; t++) {
 			om[t] /= 2 * M_PI;
 			ka[t] /= 2 * M_PI;
 		}
