@@ -303,15 +303,16 @@ typedef struct dk_wave_options {
 	                           cells fit exact_cells, else those of
 	                           weighted histograms on a fixed grid (the
 	                           record attr wave.quantiles says which):
-	                           |v| from 2^-20 to 2^20 in 256 bins an
-	                           octave for each sign, the weight spread
-	                           evenly (geometrically) through each bin,
-	                           |v| below 2^-20 one bin about 0, above
-	                           2^20 infinite; such a quantile differs
-	                           from the exact one by at most the bins
-	                           holding the two cells around it, a
-	                           relative 2^(1/256) - 1 = 0.27 % where the
-	                           cells are dense; no series.
+	                           |v| from 2^-20 to 2^20, each octave
+	                           [2^e, 2^(e+1)) in 256 bins of width
+	                           2^(e-8), for each sign, the weight spread
+	                           evenly through each bin, |v| below 2^-20
+	                           one bin about 0, above 2^20 infinite;
+	                           such a quantile differs from the exact
+	                           one by at most the bins holding the two
+	                           cells around it, a relative 2^-8 = 0.39 %
+	                           where the cells are dense (the attr
+	                           wave.quantile_error); no series.
 	                           The spectral method: 0 (the
 	                           default) for one spectrum of all T steps,
 	                           else the power averaged over windows of

@@ -161,7 +161,7 @@ int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 	    json_object_set_new(wave, "quantiles", json_string(
 	                        r->histogram ? "histogram" : "exact")) +
 	    json_object_set_new(wave, "quantile_error", json_real(
-	                        r->histogram ? exp2(1.0 / 256) - 1 : 0))) {
+	                        r->histogram ? ldexp(1, -8) : 0))) {
 		json_decref(wave);
 		wave = NULL;
 	}
