@@ -191,6 +191,8 @@ same "dk-run's states after the model's records: 3 sequences, 2 rings" \
 	"$tmp/wrun.npy" --window-steps 64
 same "... histograms" "$tmp/wrun.npy" --window-steps 64 --exact-cells 0
 same "one chunk of all the steps" "$tmp/wrun.npy" --window-steps 300
+fails_with 2 "--exact-cells with the spectral method" dk-wave --window-steps 500 --exact-cells 0 "$tmp/clean.npy"
+fails_with 2 "--exact-cells without windows" dk-wave --method phase --exact-cells 0 "$tmp/clean.npy"
 fails_with 1 "sheets have no chunks" dk-wave --method phase --sheet 4,10 --window-steps 500 "$tmp/clean.npy"
 grep -q "window_steps: only rings have windows" "$tmp/.err"; tap_result $? "... and says so"
 

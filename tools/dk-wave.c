@@ -235,6 +235,9 @@ int main(int argc, char **argv)
 		tool_usage_error("either --rings or --sheet, not both");
 	if (o.wave.series && o.wave.method != DK_WAVE_PHASE)
 		tool_usage_error("--series needs --method phase");
+	if (o.wave.exact_cells != DK_WAVE_EXACT_CELLS &&
+	    (o.wave.method != DK_WAVE_PHASE || !o.wave.window_steps))
+		tool_usage_error("--exact-cells needs --method phase and --window-steps");
 	if (o.wave.window_steps && o.wave.series)
 		tool_usage_error("--series is of all steps: not with --window-steps");
 	if (o.stream && !o.wave.window_steps)
@@ -250,7 +253,7 @@ int main(int argc, char **argv)
 	             : o.stream ? run_stream(&o, path, out)
 	             : in ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b, s:I, s:b}",
+		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b, s:I, s:I, s:b}",
 		"input", path, "rings", (json_int_t)o.rings,
 		"sheet", (json_int_t)o.sheet[0], (json_int_t)o.sheet[1], "open", o.wave.open,
 		"method", dk_wave_method_name(o.wave.method), "speed", o.wave.speed,
@@ -258,7 +261,8 @@ int main(int argc, char **argv)
 		"pad", (json_int_t)o.wave.pad, "standing", o.wave.standing,
 		"seed", (json_int_t)o.wave.seed, "band", o.wave.band,
 		"generalized", o.wave.generalized, "series", o.wave.series,
-		"window_steps", (json_int_t)o.wave.window_steps, "spectrum", o.spectrum));
+		"window_steps", (json_int_t)o.wave.window_steps,
+		"exact_cells", (json_int_t)o.wave.exact_cells, "spectrum", o.spectrum));
 	dk_bundle_free(in);
 	dk_bundle_free(out);
 	return status;
