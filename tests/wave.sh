@@ -235,7 +235,7 @@ assert abs(d["wave/wavelength"][0, 0] / 12 - 1) < 0.02, d["wave/wavelength"]
 assert m["wave/speed"]["attrs"]["wave"]["window_steps"] == 256, m["wave/speed"]["attrs"]
 EOF
 fails_with 2 "--window-steps 4" dk-wave --window-steps 4 "$tmp/long.npy"
-fails_with 2 "--window-steps with --method phase" dk-wave --method phase --window-steps 256 "$tmp/long.npy"
+fails_with 2 "--window-steps with --series" dk-wave --method phase --series --window-steps 256 "$tmp/long.npy"
 fails_with 1 "--window-steps beyond the recording" dk-wave --window-steps 20000 "$tmp/long.npy"
 
 # Sheets.  NumPy writes plane waves, a spiral and their streams; the

@@ -64,7 +64,7 @@ tap_result $? "... speed 0.45 and wavelength 12 within 2%"
 
 # Refusals: the messages of the whole read.
 fails_with 2 "--stream without --window-steps" dk-wave --stream "$tmp/long.npy"
-fails_with 2 "--stream with --method phase" dk-wave --stream --method phase --window-steps 64 "$tmp/long.npy"
+fails_with 2 "--stream with --series" dk-wave --stream --method phase --series --window-steps 64 "$tmp/long.npy"
 fails_with 1 "windows longer than the recording" dk-wave --stream --window-steps 5000 "$tmp/long.npy"
 grep -q "window_steps: 5000 steps in a window, only 4099 recorded" "$tmp/.err"; tap_result $? "... and says so"
 "$PY" -c "import numpy as np; a = np.ones((3000, 10)); a[2999, 4] = np.nan; np.save('$tmp/nan.npy', a)"

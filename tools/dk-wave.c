@@ -57,18 +57,20 @@ static void usage(void)
 	       "      --method METHOD   spectral or phase (default spectral)\n"
 	       "      --standing X      speed is NaN when |traveling| (spectral) or\n"
 	       "                        |directionality| (phase, rings) < X (default 0.2)\n"
+	       "      --window-steps W  rings only: spectral, average the power over\n"
+	       "                        windows of W steps, each overlapping the next by\n"
+	       "                        half (Welch); phase, chunks of W steps overlapping\n"
+	       "                        by half, each keeping the cells of its middle half\n"
+	       "                        (default 0: all steps at once)\n"
+	       "      --stream          read the states a window at a time (with\n"
+	       "                        --window-steps): memory bounded by the window,\n"
+	       "                        not the recording; the same results\n"
 	       "the spectral method's:\n"
 	       "      --speed V         speed of the diagonal power's lines, units per\n"
 	       "                        step (default 1)\n"
 	       "      --window KIND     hann or none, along time (default hann)\n"
 	       "      --pad P           zero-padding factor, 1 to 64 (default 2)\n"
 	       "  -S, --seed S          seed of the time-shuffled surrogate (default 1)\n"
-	       "      --window-steps W  average the power over windows of W steps, each\n"
-	       "                        overlapping the next by half (Welch); rings only\n"
-	       "                        (default 0: one spectrum of all steps)\n"
-	       "      --stream          read the states a window at a time (with\n"
-	       "                        --window-steps): memory bounded by the window,\n"
-	       "                        not the recording; the same results\n"
 	       "      --spectrum        also the power spectra: wave/spectrum (batch, ring,\n"
 	       "                        wavenumber, frequency), on sheets (batch, channel,\n"
 	       "                        row_wavenumber, col_wavenumber, frequency), and\n"
@@ -82,6 +84,9 @@ static void usage(void)
 	       "                        interpolated across\n"
 	       "      --series          also wave/speed_series, the median speed of each\n"
 	       "                        step (time, batch, ring); rings only\n"
+	       "      --exact-cells K   with --window-steps: exact medians while the kept\n"
+	       "                        cells of all rings are at most K, else histograms\n"
+	       "                        (default 1048576)\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -148,7 +153,8 @@ int main(int argc, char **argv)
 {
 	enum { OPT_RINGS = TOOL_OPT_FIRST_FREE, OPT_SHEET, OPT_OPEN, OPT_METHOD, OPT_SPEED,
 	       OPT_WINDOW, OPT_PAD, OPT_STANDING, OPT_BAND, OPT_GENERALIZED,
-	       OPT_SERIES, OPT_WINDOW_STEPS, OPT_STREAM, OPT_SPECTRUM };
+	       OPT_SERIES, OPT_WINDOW_STEPS, OPT_STREAM, OPT_SPECTRUM,
+	       OPT_EXACT_CELLS };
 	static const struct option longopts[] = {
 		{"rings", required_argument, NULL, OPT_RINGS},
 		{"sheet", required_argument, NULL, OPT_SHEET},
@@ -163,6 +169,7 @@ int main(int argc, char **argv)
 		{"series", no_argument, NULL, OPT_SERIES},
 		{"window-steps", required_argument, NULL, OPT_WINDOW_STEPS},
 		{"stream", no_argument, NULL, OPT_STREAM},
+		{"exact-cells", required_argument, NULL, OPT_EXACT_CELLS},
 		{"spectrum", no_argument, NULL, OPT_SPECTRUM},
 		{"seed", required_argument, NULL, 'S'},
 		{"output", required_argument, NULL, 'o'},
@@ -214,6 +221,9 @@ int main(int argc, char **argv)
 				                 DK_WAVE_MIN_STEPS);
 			break;
 		case OPT_STREAM: o.stream = 1; break;
+		case OPT_EXACT_CELLS:
+			o.wave.exact_cells = tool_parse_count("--exact-cells", optarg);
+			break;
 		case OPT_SPECTRUM: o.spectrum = 1; break;
 		case 'S': o.wave.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
 		case 'o': o.output = optarg; break;
@@ -225,8 +235,11 @@ int main(int argc, char **argv)
 		tool_usage_error("either --rings or --sheet, not both");
 	if (o.wave.series && o.wave.method != DK_WAVE_PHASE)
 		tool_usage_error("--series needs --method phase");
-	if (o.wave.window_steps && o.wave.method != DK_WAVE_SPECTRAL)
-		tool_usage_error("--window-steps needs --method spectral");
+	if (o.wave.exact_cells != DK_WAVE_EXACT_CELLS &&
+	    (o.wave.method != DK_WAVE_PHASE || !o.wave.window_steps))
+		tool_usage_error("--exact-cells needs --method phase and --window-steps");
+	if (o.wave.window_steps && o.wave.series)
+		tool_usage_error("--series is of all steps: not with --window-steps");
 	if (o.stream && !o.wave.window_steps)
 		tool_usage_error("--stream needs --window-steps");
 	if (o.spectrum && o.wave.method != DK_WAVE_SPECTRAL)
@@ -240,7 +253,7 @@ int main(int argc, char **argv)
 	             : o.stream ? run_stream(&o, path, out)
 	             : in ? run(&o, in, path, out) : TOOL_EXIT_FAIL;
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b, s:I, s:b}",
+		"{s:s, s:I, s:[I, I], s:b, s:s, s:f, s:s, s:I, s:f, s:I, s:f, s:b, s:b, s:I, s:I, s:b}",
 		"input", path, "rings", (json_int_t)o.rings,
 		"sheet", (json_int_t)o.sheet[0], (json_int_t)o.sheet[1], "open", o.wave.open,
 		"method", dk_wave_method_name(o.wave.method), "speed", o.wave.speed,
@@ -248,7 +261,8 @@ int main(int argc, char **argv)
 		"pad", (json_int_t)o.wave.pad, "standing", o.wave.standing,
 		"seed", (json_int_t)o.wave.seed, "band", o.wave.band,
 		"generalized", o.wave.generalized, "series", o.wave.series,
-		"window_steps", (json_int_t)o.wave.window_steps, "spectrum", o.spectrum));
+		"window_steps", (json_int_t)o.wave.window_steps,
+		"exact_cells", (json_int_t)o.wave.exact_cells, "spectrum", o.spectrum));
 	dk_bundle_free(in);
 	dk_bundle_free(out);
 	return status;

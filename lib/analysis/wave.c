@@ -60,7 +60,8 @@ dk_wave_options dk_wave_options_default(void)
 {
 	return (dk_wave_options){.method = DK_WAVE_SPECTRAL, .speed = 1,
 	                         .window = DK_WAVE_HANN, .pad = 2,
-	                         .standing = 0.2, .seed = 1, .band = 2};
+	                         .standing = 0.2, .seed = 1, .band = 2,
+	                         .exact_cells = DK_WAVE_EXACT_CELLS};
 }
 
 /* Scratch for one shape: np x Tp input and its half spectrum in place,
@@ -482,9 +483,10 @@ static int check_options(const dk_wave_options *o, char *err, size_t errlen)
 	if (o->series && o->method != DK_WAVE_PHASE)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "series: only the phase method has one");
-	if (o->window_steps && o->method != DK_WAVE_SPECTRAL)
+	if (o->window_steps && o->series)
 		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "window_steps: only the spectral method has windows");
+		                 "series: not with window_steps (chunks keep no "
+		                 "steps)");
 	if (o->window_steps && o->window_steps < DK_WAVE_MIN_STEPS)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "window_steps must be 0 or at least %d, not %zu",
@@ -634,8 +636,15 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		return o->method == DK_WAVE_PHASE
 		       ? dk_wave_sheet_phase_run(s, o, r, err, errlen)
 		       : dk_wave_sheet_spectral_run(s, o, r, err, errlen);
-	if (o->method == DK_WAVE_PHASE)
+	if (o->method == DK_WAVE_PHASE && !o->window_steps)
 		return dk_wave_phase_run(s, o, r, err, errlen);
+	if (o->method == DK_WAVE_PHASE) {
+		if ((st = dk_wave_chunks_run(s, o, r))) {
+			dk_wave_result_clear(r);
+			return dk_errorf(st, err, errlen, "out of memory");
+		}
+		return DK_OK;
+	}
 	st = dk_wave_spectral_arrays(s, o, r);
 	if (!st && o->window_steps)
 		st = run_welch(s, o, r);

@@ -284,7 +284,36 @@ typedef struct dk_wave_options {
 	int generalized;        /* 1: the generalized phase (default 0) */
 	int series;             /* 1: the median speed of every step
 	                           (default 0; the phase method only) */
-	size_t window_steps;    /* the spectral method on rings: 0 (the
+	size_t window_steps;    /* on rings, 0 (the default) for all T steps
+	                           at once, else windows of this many steps,
+	                           from DK_WAVE_MIN_STEPS to T.  The phase
+	                           method: chunks, each the next one's start
+	                           half a chunk on (the last the final
+	                           window_steps steps), each analysed as a
+	                           whole recording (its own peak, band and
+	                           margin) and only the cells of its middle
+	                           half kept (from a quarter of it to three
+	                           quarters; from its margin for the first,
+	                           to its margin before the end for the
+	                           last): the kept steps tile the whole
+	                           run's m .. T - 1 - m.  The directionality
+	                           and negative frequency sum over the kept
+	                           cells; the medians and spreads are the
+	                           kept cells' own when all the rings' kept
+	                           cells fit exact_cells, else those of
+	                           weighted histograms on a fixed grid (the
+	                           record attr wave.quantiles says which):
+	                           |v| from 2^-20 to 2^20, each octave
+	                           [2^e, 2^(e+1)) in 256 bins of width
+	                           2^(e-8), for each sign, the weight spread
+	                           evenly through each bin, |v| below 2^-20
+	                           one bin about 0, above 2^20 infinite;
+	                           such a quantile differs from the exact
+	                           one by at most the bins holding the two
+	                           cells around it, a relative 2^-8 = 0.39 %
+	                           where the cells are dense (the attr
+	                           wave.quantile_error); no series.
+	                           The spectral method: 0 (the
 	                           default) for one spectrum of all T steps,
 	                           else the power averaged over windows of
 	                           this many steps, each overlapping the next
@@ -296,7 +325,16 @@ typedef struct dk_wave_options {
 	                           generator of its own seeded with seed + q
 	                           0x9E3779B97F4A7C15 (mod 2^64), so that the
 	                           rings may be taken in any order */
+	size_t exact_cells;     /* the phase method with windows: the
+	                           exact quantiles' bound, in cells of all
+	                           the rings, each cell 48 bytes (default
+	                           DK_WAVE_EXACT_CELLS; 0: histograms
+	                           always) */
 } dk_wave_options;
+
+/* The phase method with windows keeps every ring's cells, for exact
+   medians, up to this many cells in all (48 MiB). */
+#define DK_WAVE_EXACT_CELLS ((size_t)1 << 20)
 
 /* The defaults above. */
 dk_wave_options dk_wave_options_default(void);
@@ -371,6 +409,8 @@ typedef struct dk_wave_result {
 	double *wavelength_spread;
 	double *frequency_spread;
 	double *negative_frequency;
+	int histogram;           /* phase with windows: 1 when the medians
+	                            and spreads are the histograms' */
 	double *speed_series;    /* phase with options.series: owned,
 	                            (T - 1, B, C), step t the cells t -> t + 1 */
 	double *direction;       /* sheets: owned, and the three below */
@@ -405,17 +445,19 @@ int dk_wave_spectrum(const dk_wave_states *s, const dk_wave_options *o, size_t b
                      size_t errlen);
 
 /*
- * The spectral method with windows (o->window_steps > 0) on rings whose
+ * Either method with windows (o->window_steps > 0) on rings whose
  * states are read from rd a window at a time (wave_stream.c), into r as
  * dk_wave_run would put them (the same bits): the states found and read
  * as dk_wave_states_from_bundle and dk_wave_run read them (any real
  * dtype, converted), but only o->window_steps steps of them held at
- * once, with the power summed over the windows of every ring (about pad
- * times a window's states on rings that wrap around, pad^2 on open
- * ones, which are padded in space too).  The rest of
- * the stream is read to its end.  DK_EINVAL with a message naming the
- * record and field as dk_wave_states_from_bundle and dk_wave_run give
- * them, or for another method or no windows; the reader's status and
+ * once, with the spectral method's power summed over the windows of
+ * every ring (about pad times a window's states on rings that wrap
+ * around, pad^2 on open ones, which are padded in space too), or the
+ * phase method's sums of every ring (its kept cells while they fit
+ * o->exact_cells, else 3 histograms of 20483 bins, 480 KiB, a ring).
+ * The rest of the stream is read to its end.  DK_EINVAL with a message
+ * naming the record and field as dk_wave_states_from_bundle and
+ * dk_wave_run give them, or for no windows; the reader's status and
  * message for a stream that is not well formed (a truncated record,
  * named); DK_ENOMEM.
  */

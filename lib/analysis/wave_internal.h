@@ -50,6 +50,36 @@ double dk_wave_analytic_run(dk_wave_analytic *an, const dk_wave_options *o);
    (T - 1) / 4. */
 size_t dk_wave_margin(double fp, size_t T);
 
+/* One value and its weight, for the weighted quantiles. */
+typedef struct {
+	double v, w;
+} dk_wave_sample;
+
+/* The phase method's scratch for rings of n units over T steps
+   (wave_phase.c). */
+typedef struct dk_wave_phase_work {
+	size_t T, n, nf, pairs;   /* nf = T / 2 + 1; pairs n (periodic) or n - 1 */
+	int periodic;
+	dk_wave_analytic an;      /* the raster and its analytic signals */
+	double *omega, *kappa;    /* owned: pairs x (T - 1), pair-major:
+	                             cell (t, p) at p (T - 1) + t */
+	double *weight;           /* owned: pairs x (T - 1) */
+	double *amp;              /* n x T, |z|: an.a, free once transformed */
+	double *row;              /* owned: 4 x (T - 1), a pair's products */
+	dk_wave_sample *s;        /* (T - 1) x pairs: an.z, free once the
+	                             cells are taken */
+} dk_wave_phase_work;
+
+int dk_wave_phase_work_alloc(dk_wave_phase_work *w, size_t T, size_t n,
+                             int periodic);
+void dk_wave_phase_work_free(dk_wave_phase_work *w);
+/* The omega, kappa and weight of every cell of the steps t0 <= t < t1
+   into w (wave.h, the phase method's step 3), from the analytic signals
+   in w->an.z (which it keeps; w->an.a it overwrites), and the weighted
+   sum of their directions and their weight. */
+void dk_wave_phase_cells(dk_wave_phase_work *w, size_t t0, size_t t1,
+                         double *dir, double *wsum);
+
 /* Whether the rotation from z0 to z1 is negative (its angle in (-pi,
    pi] below 0, but for a rotation so small that the angle would round
    to -0), without the arctangent. */
@@ -67,11 +97,6 @@ static inline double dk_wave_modulus(double complex z)
 	double x = creal(z), y = cimag(z), m2 = x * x + y * y;
 	return m2 < 1e300 && m2 > 1e-300 ? sqrt(m2) : hypot(x, y);
 }
-
-/* One value and its weight, for the weighted quantiles. */
-typedef struct {
-	double v, w;
-} dk_wave_sample;
 
 /* The weighted quantiles q[0..nq) (ascending) of the len samples s
    (reordered; NaN values and zero weights left out; wave.h), by
@@ -115,6 +140,41 @@ void dk_wave_welch_add(dk_wave_welch *wl, size_t slot, const double *x,
                        size_t B, size_t C, size_t b, size_t c, size_t t0);
 void dk_wave_welch_result(const dk_wave_welch *wl, size_t slot,
                           dk_wave_result *r, size_t q);
+
+/*
+ * The phase method over chunks of o->window_steps steps on rings
+ * (wave_chunks.c; wave.h): the sums of slots rings at once, of a
+ * recording of T steps of rings of n units, exact quantiles when the
+ * cells of all the rings (rings of them) fit o->exact_cells.  start
+ * readies slot for a ring; add analyses the chunk of ring (b, c) that
+ * starts at step t0 of the recording, rows its first row ((L, B, C n)
+ * values from there); result writes the ring's results at q of r.  A
+ * ring's chunks must come in time order, at the steps 0,
+ * dk_wave_chunk_next(0, L, T), ... before T.
+ */
+typedef struct dk_wave_chunks dk_wave_chunks;
+int dk_wave_chunks_alloc(dk_wave_chunks **ch, size_t T, size_t n,
+                         int periodic, size_t rings, size_t slots,
+                         const dk_wave_options *o);
+void dk_wave_chunks_free(dk_wave_chunks *ch);
+void dk_wave_chunks_start(dk_wave_chunks *ch, size_t slot);
+void dk_wave_chunks_add(dk_wave_chunks *ch, size_t slot, const double *rows,
+                        size_t B, size_t C, size_t b, size_t c, size_t t0);
+void dk_wave_chunks_result(dk_wave_chunks *ch, size_t slot, dk_wave_result *r,
+                           size_t q);
+/* Whether rings rings of T steps and pairs cells a step fit cap cells,
+   the exact quantiles' bound. */
+int dk_wave_chunks_exact(size_t rings, size_t T, size_t pairs, size_t cap);
+/* The start of the chunk of L steps after the one at t0: half a chunk
+   on, or the last L steps when that chunk would not fit; T after the
+   last. */
+size_t dk_wave_chunk_next(size_t t0, size_t L, size_t T);
+/* r's eight arrays of the phase method on rings (no series); DK_ENOMEM. */
+int dk_wave_chunks_arrays(const dk_wave_states *s, dk_wave_result *r);
+/* The phase method over chunks on the states s in memory, each ring in
+   turn; r shaped, its arrays not yet allocated; DK_ENOMEM. */
+int dk_wave_chunks_run(const dk_wave_states *s, const dk_wave_options *o,
+                       dk_wave_result *r);
 
 /* The raster a (n x T, unit-major) of sequence b and medium c of s,
    each unit's temporal mean removed. */

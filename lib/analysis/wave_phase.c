@@ -29,19 +29,7 @@
 
 typedef dk_wave_sample sample;
 
-/* Scratch for one shape: n units of T steps. */
-typedef struct {
-	size_t T, n, nf, pairs;   /* nf = T / 2 + 1; pairs n (periodic) or n - 1 */
-	int periodic;
-	dk_wave_analytic an;      /* the raster and its analytic signals */
-	double *omega, *kappa;    /* owned: pairs x (T - 1), pair-major:
-	                             cell (t, p) at p (T - 1) + t */
-	double *weight;           /* owned: pairs x (T - 1) */
-	double *amp;              /* n x T, |z|: an.a, free once transformed */
-	double *row;              /* owned: 4 x (T - 1), a pair's products */
-	sample *s;                /* (T - 1) x pairs: an.z, free once the
-	                             cells are taken */
-} work;
+typedef dk_wave_phase_work work;
 
 void dk_wave_analytic_free(dk_wave_analytic *an)
 {
@@ -77,7 +65,7 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
 	return an->fwd && an->bwd ? DK_OK : DK_ENOMEM;
 }
 
-static void work_free(work *w)
+void dk_wave_phase_work_free(dk_wave_phase_work *w)
 {
 	dk_wave_analytic_free(&w->an);
 	free(w->omega);
@@ -86,7 +74,8 @@ static void work_free(work *w)
 	free(w->row);
 }
 
-static int work_alloc(work *w, size_t T, size_t n, int periodic)
+int dk_wave_phase_work_alloc(dk_wave_phase_work *w, size_t T, size_t n,
+                             int periodic)
 {
 	*w = (work){.T = T, .n = n, .nf = T / 2 + 1, .periodic = periodic,
 	            .pairs = periodic ? n : n - 1};
@@ -236,22 +225,25 @@ static void generalize(double complex *z, size_t T, unsigned char *bad,
 	}
 }
 
-/* Every cell's frequency, phase gradient and weight (wave.h), and over
-   the steps t0 <= t < t1 the weighted sum of the cells' directions and
+/* The frequency, phase gradient and weight (wave.h) of every cell of
+   the steps t0 <= t < t1 (the others are not read, and are left as they
+   were), and over them the weighted sum of the cells' directions and
    their weight, for the directionality: a cell points forward when its
    frequency and the sine of its phase gradient have opposite signs.  A
    gradient whose sine is within 1e-9 of 0 (a standing wave's, 0 or 1/2
    cycle exactly in theory) points nowhere: its sign is the rounding's.
    Each unit's amplitude is taken once, not once for each of its four
-   cells, and a pair's angles over all steps in one call over arrays
+   cells, and a pair's angles over the steps in one call over arrays
    (dk_vatan2), which takes 4 or 8 at a time; pair by pair, each unit's
    signal is read along its row. */
-static void cells(work *w, size_t t0, size_t t1, double *dir, double *wsum)
+void dk_wave_phase_cells(dk_wave_phase_work *w, size_t t0, size_t t1,
+                         double *dir, double *wsum)
 {
 	size_t T = w->T, P = w->pairs, S = T - 1;
 	double *ty = w->row, *tx = ty + S, *sy = tx + S, *sx = sy + S;
-	for (size_t k = 0; k < w->n * T; k++)
-		w->amp[k] = dk_wave_modulus(w->an.z[k]);
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t t = t0; t <= t1; t++)
+			w->amp[i * T + t] = dk_wave_modulus(w->an.z[i * T + t]);
 	double sum = 0, W = 0;
 	for (size_t p = 0; p < P; p++) {
 		size_t i = p * T, j = (p + 1) % w->n * T;
@@ -259,16 +251,16 @@ static void cells(work *w, size_t t0, size_t t1, double *dir, double *wsum)
 		const double *ai = w->amp + i, *aj = w->amp + j;
 		double *om = w->omega + p * S, *ka = w->kappa + p * S;
 		double *wt = w->weight + p * S;
-		for (size_t t = 0; t < S; t++) {
+		for (size_t t = t0; t < t1; t++) {
 			double complex tp = zi[t + 1] * conj(zi[t]) + zj[t + 1] * conj(zj[t]);
 			double complex sp = zj[t] * conj(zi[t]) + zj[t + 1] * conj(zi[t + 1]);
 			ty[t] = cimag(tp), tx[t] = creal(tp);
 			sy[t] = cimag(sp), sx[t] = creal(sp);
 			wt[t] = (ai[t] + ai[t + 1] + aj[t] + aj[t + 1]) / 4;
 		}
-		dk_vatan2(ty, tx, om, S);
-		dk_vatan2(sy, sx, ka, S);
-		for (size_t t = 0; t < S; t++) {
+		dk_vatan2(ty + t0, tx + t0, om + t0, t1 - t0);
+		dk_vatan2(sy + t0, sx + t0, ka + t0, t1 - t0);
+		for (size_t t = t0; t < t1; t++) {
 			om[t] /= 2 * M_PI;
 			ka[t] /= 2 * M_PI;
 		}
@@ -336,7 +328,7 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
 	/* the steps m <= t < T - 1 - m, clear of the ends */
 	size_t m = dk_wave_margin(fp, T), t0 = m, t1 = T - 1 - m;
 	double sum, W;
-	cells(w, t0, t1, &sum, &W);
+	dk_wave_phase_cells(w, t0, t1, &sum, &W);
 	size_t negative = 0;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t t = t0; t < t1; t++)
@@ -394,7 +386,7 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 	}
 	work w = {0};
 	if (!st)
-		st = work_alloc(&w, T, n, r->periodic);
+		st = dk_wave_phase_work_alloc(&w, T, n, r->periodic);
 	for (size_t b = 0; b < B && !st; b++)
 		for (size_t c = 0; c < C; c++) {
 			dk_wave_raster(s, b, c, w.an.a);
@@ -410,7 +402,7 @@ int dk_wave_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 			r->frequency_spread[q] = rr.frequency_spread;
 			r->negative_frequency[q] = rr.negative;
 		}
-	work_free(&w);
+	dk_wave_phase_work_free(&w);
 	if (st) {
 		dk_wave_result_clear(r);
 		return dk_errorf(st, err, errlen, "out of memory");

@@ -6,6 +6,7 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -154,6 +155,16 @@ int dk_wave_to_bundle(const dk_wave_result *r, dk_bundle *b)
 		        "standing", o->standing,
 		        "seed", (json_int_t)o->seed,
 		        "window_steps", (json_int_t)o->window_steps);
+	if (wave && o->method == DK_WAVE_PHASE && o->window_steps &&
+	    json_object_set_new(wave, "window_steps",
+	                        json_integer((json_int_t)o->window_steps)) +
+	    json_object_set_new(wave, "quantiles", json_string(
+	                        r->histogram ? "histogram" : "exact")) +
+	    json_object_set_new(wave, "quantile_error", json_real(
+	                        r->histogram ? ldexp(1, -8) : 0))) {
+		json_decref(wave);
+		wave = NULL;
+	}
 	if (wave && r->H &&
 	    json_object_set_new(wave, "rows", json_integer((json_int_t)r->H)) +
 	    json_object_set_new(wave, "cols", json_integer((json_int_t)r->W))) {

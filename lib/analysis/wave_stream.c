@@ -1,8 +1,9 @@
 /*
- * wave_stream.c -- the spectral method with windows (Welch) on rings
- * whose states are read from a stream a window at a time, so that the
- * memory is that of one window of all the rings and their summed
- * powers, whatever the length of the recording (see wave.h).
+ * wave_stream.c -- either method with windows on rings whose states
+ * are read from a stream a window at a time, so that the memory is that
+ * of one window of all the rings and their sums (the spectral method's
+ * powers, Welch; the phase method's chunks, wave_chunks.c), whatever the
+ * length of the recording (see wave.h).
  *
  * The states are found as dk_wave_states_from_bundle finds them, though
  * only the record being read is held: the one named states, else the
@@ -10,8 +11,8 @@
  * analysed as it passes; one named states later on is analysed in its
  * place, and a second unnamed candidate makes the choice ambiguous, as
  * it does in memory.  Each ring's windows are summed by the same code,
- * in the same order, as in memory (wave.c's dk_wave_welch): the results
- * are the same bits.
+ * in the same order, as in memory (wave.c's dk_wave_welch,
+ * wave_chunks.c's dk_wave_chunks): the results are the same bits.
  */
 #include <config.h>
 
@@ -67,45 +68,75 @@ static int analyse_record(dk_stream_reader *rd, const dk_record *rec,
 	char why[256];
 	if ((st = dk_wave_check(&s, o, why, sizeof why)))
 		return dk_errorf(st, err, errlen, "%s: %s", s.name, why);
-	if (!o->window_steps || o->method != DK_WAVE_SPECTRAL)
+	if (!o->window_steps)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: window_steps: the "
-		                 "states are read a window at a time by the "
-		                 "spectral method with windows alone", s.name);
-	size_t L = o->window_steps, hop = L / 2, BN = s.B * s.C * s.n;
+		                 "states are read a window at a time only with "
+		                 "windows", s.name);
+	size_t L = o->window_steps, BN = s.B * s.C * s.n;
 	size_t BC = s.B * s.C;
+	int phase = o->method == DK_WAVE_PHASE;
 	/* L steps of B N values: within the record, whose bytes fit */
 	double *x = malloc(L * BN * sizeof *x);
 	dk_wave_welch *wl = NULL;
-	st = x ? dk_wave_spectral_arrays(&s, o, r) : DK_ENOMEM;
-	if (!st)
-		st = dk_wave_welch_alloc(&wl, s.n, r->periodic, BC, o);
-	for (size_t q = 0; !st && q < BC; q++)
-		st = dk_wave_welch_start(wl, q, q);
+	dk_wave_chunks *ch = NULL;
+	if (!x)
+		st = DK_ENOMEM;
+	else if (phase) {
+		*r = (dk_wave_result){.B = s.B, .C = s.C, .T = s.T, .n = s.n,
+		                      .periodic = s.periodic && !o->open,
+		                      .options = *o};
+		st = dk_wave_chunks_arrays(&s, r);
+		if (!st)
+			st = dk_wave_chunks_alloc(&ch, s.T, s.n, r->periodic, BC, BC, o);
+		for (size_t q = 0; !st && q < BC; q++)
+			dk_wave_chunks_start(ch, q);
+	} else {
+		st = dk_wave_spectral_arrays(&s, o, r);
+		if (!st)
+			st = dk_wave_welch_alloc(&wl, s.n, r->periodic, BC, o);
+		for (size_t q = 0; !st && q < BC; q++)
+			st = dk_wave_welch_start(wl, q, q);
+	}
 	if (st)
 		dk_errorf(st, err, errlen, "%s: out of memory for windows of %zu "
 		          "steps of %zu rings", s.name, L, BC);
 	else
 		st = read_rows(rd, &s, x, 0, L, how, err, errlen);
-	size_t t0 = 0;
+	/* the spectral method's windows stop where the next would not fit,
+	   the phase method's chunks end with the last L steps */
+	size_t t0 = 0, end = L;
 	while (!st) {
 		for (size_t q = 0; q < BC; q++)
-			dk_wave_welch_add(wl, q, x, s.B, s.C, q / s.C, q % s.C, 0);
-		if (t0 + hop + L > s.T)
+			if (phase)
+				dk_wave_chunks_add(ch, q, x, s.B, s.C, q / s.C, q % s.C, t0);
+			else
+				dk_wave_welch_add(wl, q, x, s.B, s.C, q / s.C, q % s.C, 0);
+		size_t next = phase ? dk_wave_chunk_next(t0, L, s.T)
+		          : t0 + L / 2 + L <= s.T ? t0 + L / 2 : s.T;
+		if (next >= s.T)
 			break;
-		/* the next window: the last L - hop steps of this one, and hop
+		/* the next window: the last L - d steps of this one, and d
 		   steps more */
-		memmove(x, x + hop * BN, (L - hop) * BN * sizeof *x);
-		st = read_rows(rd, &s, x + (L - hop) * BN, t0 + L, hop, how, err,
+		size_t d = next - t0;
+		memmove(x, x + d * BN, (L - d) * BN * sizeof *x);
+		st = read_rows(rd, &s, x + (L - d) * BN, t0 + L, d, how, err,
 		               errlen);
-		t0 += hop;
+		t0 = next, end = t0 + L;
 	}
 	/* the steps after the last window are read, and checked, too */
-	for (size_t t = t0 + L; !st && t < s.T; t += L)
+	for (size_t t = end; !st && t < s.T; t += L)
 		st = read_rows(rd, &s, x, t, s.T - t < L ? s.T - t : L, how, err,
 		               errlen);
 	for (size_t q = 0; !st && q < BC; q++)
-		dk_wave_welch_result(wl, q, r, q);
+		if (phase)
+			dk_wave_chunks_result(ch, q, r, q);
+		else
+			dk_wave_welch_result(wl, q, r, q);
+	if (!st && phase)
+		r->histogram = !dk_wave_chunks_exact(BC, s.T, r->periodic ? s.n
+		                                     : s.n - 1, o->exact_cells);
 	dk_wave_welch_free(wl);
+	dk_wave_chunks_free(ch);
 	free(x);
 	if (st)
 		dk_wave_result_clear(r);
