@@ -51,10 +51,13 @@ int model_option(model_options *m, int c, const char *arg)
 		break;
 	case 'I': s->init = arg; break;
 	case 'g':
-		/* one gain, or (multiregion) one per region */
-		parse_couplings("--gain", arg, m->gains, &m->ngains);
-		if (m->ngains < 1)
-			tool_usage_error("--gain: a number, or one per region");
+		/* one gain, or (multiregion) a list, one per region */
+		if (strchr(arg, ',')) {
+			parse_couplings("--gain", arg, m->gains, &m->ngains);
+		} else {
+			m->gains[0] = tool_parse_real("--gain", arg, -INFINITY, INFINITY);
+			m->ngains = 1;
+		}
 		s->gain = m->gains[0];
 		break;
 	case 'S': s->seed = tool_parse_count("the seed", arg); break;

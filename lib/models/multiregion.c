@@ -49,9 +49,9 @@
  * all); a model read from a stream has its loadings.
  *
  * jvp and vjp are the exact derivatives of the Euler step, matrix-free
- * as the step; the dense Jacobian is model.c's, one jvp per unit (for
- * small N only).  The step's cache holds per state phi(x), phi'(x) and
- * the currents S (2 P N + P^2 doubles).
+ * as the step; the dense Jacobian is written out (for small N only).  The step's cache holds per state phi(x), phi'(x) and
+ * the currents S (2 P N + P^2 doubles), and with disorder chi^mu
+ * phi(x^mu) (P N more).
  */
 #include <config.h>
 
@@ -553,6 +553,40 @@ static int mr_vjp(const dk_model *m, double *work, size_t B, const double *x,
 	return DK_OK;
 }
 
+/*
+ * The dense Jacobian of the step, I + dt (-I + K diag(phi'(x))), K's
+ * block (mu, nu) being m^{mu nu} n^{mu nu T} / N, plus g_mu chi^mu when
+ * mu = nu with disorder: O(n^2) written out, where the n jvps of
+ * model.c's would cost O(n P N^2) with disorder.
+ */
+static int mr_jacobian(const dk_model *m, double *work, const double *x,
+                       const double *u, double *J)
+{
+	(void)u;
+	size_t P = regions(m), N = m->spec.units, n = m->n;
+	mr_params p = params(m);
+	const double *lm = m->theta + p.m, *ln = m->theta + p.n;
+	double *D = work, h = m->spec.dt;
+	dk_act_derivative(DK_ACT_ERF, x, D, n);
+	for (size_t mu = 0; mu < P; mu++)
+		for (size_t nu = 0; nu < P; nu++) {
+			const double *a = lm + (mu * P + nu) * N, *b = ln + (mu * P + nu) * N;
+			const double *chi = m->spec.disorder && mu == nu ? m->theta + p.chi + mu * N * N
+			                                                 : NULL;
+			double g = chi ? m->theta[p.g + mu] : 0;
+			for (size_t i = 0; i < N; i++) {
+				double *row = J + (mu * N + i) * n + nu * N;
+				for (size_t j = 0; j < N; j++) {
+					double k = a[i] * b[j] / (double)N + (chi ? g * chi[i * N + j] : 0);
+					row[j] = h * k * D[nu * N + j];
+				}
+			}
+		}
+	for (size_t i = 0; i < n; i++)
+		J[i * n + i] += 1 - h;
+	return DK_OK;
+}
+
 /* ---- the vector field ---- */
 
 static int mr_field(const dk_model *m, double *work, size_t B, const double *x,
@@ -597,6 +631,7 @@ const dk_model_ops dk_multiregion_ops = {
 	.step = mr_step,
 	.jvp = mr_jvp,
 	.vjp = mr_vjp,
+	.jacobian = mr_jacobian,
 	.field = mr_field,
 	.field_jvp = mr_field_jvp,
 	.field_vjp = mr_field_vjp,
