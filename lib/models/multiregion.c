@@ -49,9 +49,9 @@
  * all); a model read from a stream has its loadings.
  *
  * jvp and vjp are the exact derivatives of the Euler step, matrix-free
- * as the step; the dense Jacobian is written out (for small N only).  The step's cache holds per state phi(x), phi'(x) and
- * the currents S (2 P N + P^2 doubles), and with disorder chi^mu
- * phi(x^mu) (P N more).
+ * as the step; the dense Jacobian is written out (for small N only).
+ * The step's cache holds per state phi(x), phi'(x) and the currents S
+ * (2 P N + P^2 doubles), and with disorder chi^mu phi(x^mu) (P N more).
  */
 #include <config.h>
 
