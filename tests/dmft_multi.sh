@@ -148,8 +148,9 @@ fails_with 2 "--starts 20000" dk-dmft multiregion --a 1 --b 1 --starts 20000
 fails_with 2 "--phi with multiregion" dk-dmft multiregion --a 1 --b 1 --phi erf
 grep -q -- "--phi, --tau-max and --dtau are for scs and map" "$tmp/.err"; tap_result $? "... says so"
 fails_with 2 "--tau-max with multiregion" dk-dmft multiregion --a 1 --b 1 --tau-max 2
-fails_with 2 "--simulate with --gain" dk-dmft multiregion --a 2 --b 0.5 --gain 1 --simulate 100
-grep -q -- "--simulate builds networks without disorder" "$tmp/.err"; tap_result $? "... says why"
+fails_with 2 "--transient with --gain --simulate" dk-dmft multiregion --a 2 --b 0.5 \
+	--gain 1 --simulate 100 --transient 10
+grep -q -- "--transient and --steps: with --gain" "$tmp/.err"; tap_result $? "... says why"
 fails_with 2 "--a with scs" dk-dmft scs --a 1 --b 1
 grep -q -- "--a, --b, --signs, --starts, .* are for multiregion" "$tmp/.err"; tap_result $? "... says so"
 fails_with 2 "--starts with map" dk-dmft map --starts 3

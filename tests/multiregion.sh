@@ -3,8 +3,8 @@
 # options and their refusals; 50 steps of dk-run against a NumPy port of
 # the paper's simulation loop (Clark and Beiran's run_sim, written here
 # from its equations) on the model's own loadings read from the stream;
-# dk-jac's Jacobian (model.c's, from the jvp) against the one written
-# out in NumPy; dk-fixed and dk-lyap on it; dk-dmft multiregion
+# dk-jac's Jacobian (the kind's own, written out) against the one
+# written out in NumPy; dk-fixed and dk-lyap on it; dk-dmft multiregion
 # --simulate's currents against those of dk-init's network.
 . "$top_srcdir/tests/lib.sh"
 
@@ -94,7 +94,7 @@ EOF
 # A smaller network (3 regions of 30 units), run to t = 10 from the
 # paper's start.  At its last state, dF/dx = (1 - dt) I + dt sum
 # m^{mu nu} n^{mu nu T} diag(phi'(x^nu)) / N (block mu, nu), written out
-# here; dk-jac's comes from model.c's jvp of unit vectors: the same sums
+# here; dk-jac's is the kind's own, written out in C: the same sums
 # in another order, within 1e-13 of the largest entry.
 ok "dk-init 3 regions of 30 units" dk-init multiregion --units 30 \
 	--a 2,1.5,-1 --b 0.5,1.2,0.8 --signs 1,-1,1 --seed 5 -o "$tmp/s.npy"

@@ -245,8 +245,139 @@ static void test_attrs(void)
 	dk_model_free(m);
 }
 
+/*
+ * The disorder (spec.gains): the checks of model_check.h with it, as made
+ * and moved (chi and g among the parameters moved, so their gradients are
+ * held against finite differences too); a seed's loadings the same with
+ * and without it (bit for bit: the same draws of the same code); chi's
+ * entries of variance 1 / N; the step's field against -x + sum m S +
+ * g chi phi(x) summed here by plain loops; the bound on its memory; the
+ * attrs and the bundle round trip.
+ */
+static void test_disorder(void)
+{
+	static const double a[3] = {1.5, -0.8, 2.2}, b[3] = {0.7, 1.3, 0.4};
+	static const double signs[3] = {1, -1, 1}, gains[3] = {1.7, 0.6, 2.5};
+	struct { size_t P, nin; } cases[] = {{2, 0}, {3, 1}};
+	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+		char label[80];
+		snprintf(label, sizeof label, "disorder P=%zu N=5 I=%zu", cases[k].P,
+		         cases[k].nin);
+		dk_model_spec spec = {.kind = "multiregion", .regions = cases[k].P,
+		                      .units = 5, .inputs = cases[k].nin, .outputs = 2,
+		                      .a = a, .b = b, .signs = signs, .gains = gains,
+		                      .dt = 0.2, .seed = 3 + k};
+		dk_check_model(&spec, label);
+		dk_model *m;
+		char err[256];
+		if (!ok(dk_model_create(&spec, &m, err, sizeof err) == DK_OK, "%s: %s", label,
+		        err))
+			continue;
+		dk_rng *r = dk_rng_alloc(80 + k);
+		double *th = dk_model_params(m);
+		for (size_t i = 0; i < dk_model_param_count(m); i++)
+			th[i] += dk_rng_normal(r, 0.3);
+		dk_rng_free(r);
+		snprintf(label, sizeof label, "disorder P=%zu N=5 I=%zu moved", cases[k].P,
+		         cases[k].nin);
+		dk_check_model_of(m, label); /* frees m */
+	}
+
+	/* the same seed's loadings, and chi's variance: P N^2 = 2 x 300^2
+	   entries, whose sample variance has a relative standard error of
+	   sqrt(2 / 180000) = 0.0033; 0.02 is 6 of them */
+	enum { P = 2, N = 300 };
+	dk_model *plain, *dis;
+	dk_model_spec spec = {.kind = "multiregion", .regions = P, .units = N,
+	                      .a = a, .b = b, .seed = 21};
+	char err[256];
+	if (!ok(dk_model_create(&spec, &plain, err, sizeof err) == DK_OK, "plain: %s", err))
+		return;
+	spec.gains = gains;
+	if (!ok(dk_model_create(&spec, &dis, err, sizeof err) == DK_OK, "disorder: %s", err)) {
+		dk_model_free(plain);
+		return;
+	}
+	size_t count = (size_t)P * P * N * sizeof(double);
+	ok(!memcmp(param(plain, "model/m"), param(dis, "model/m"), count) &&
+	   !memcmp(param(plain, "model/n"), param(dis, "model/n"), count),
+	   "disorder: a seed's loadings are the same with and without it");
+	ok(!param(plain, "model/chi") && !param(plain, "model/g"),
+	   "disorder: none without gains");
+	const double *chi = param(dis, "model/chi"), *g = param(dis, "model/g");
+	double s2 = 0;
+	for (size_t i = 0; i < (size_t)P * N * N; i++)
+		s2 += chi[i] * chi[i];
+	double var = s2 / ((double)P * N * N) * N;
+	ok(fabs(var - 1) < 0.02 && g && g[0] == gains[0] && g[1] == gains[1],
+	   "disorder: N var(chi) = %.4f within 0.02 of 1; g as given", var);
+
+	/* the field against plain loops (different summation order from
+	   the BLAS products: 1e-12 relative to the terms' size, O(1)) */
+	const double *lm = param(dis, "model/m"), *ln = param(dis, "model/n");
+	double *x = malloc(4 * P * N * sizeof *x), *f = x + P * N, *ph = f + P * N,
+	       *want = ph + P * N;
+	dk_model_work *w = dk_model_work_alloc(dis, 1);
+	dk_rng *r = dk_rng_alloc(5);
+	for (size_t i = 0; i < P * N; i++) {
+		x[i] = dk_rng_normal(r, 1);
+		ph[i] = erf(sqrt(M_PI) / 2 * x[i]);
+	}
+	dk_rng_free(r);
+	for (size_t mu = 0; mu < P; mu++)
+		for (size_t i = 0; i < N; i++) {
+			double v = -x[mu * N + i];
+			for (size_t nu = 0; nu < P; nu++) {
+				double S = 0;
+				for (size_t j = 0; j < N; j++)
+					S += ln[(mu * P + nu) * N + j] * ph[nu * N + j];
+				v += lm[(mu * P + nu) * N + i] * S / N;
+			}
+			for (size_t j = 0; j < N; j++)
+				v += g[mu] * chi[(mu * N + i) * N + j] * ph[mu * N + j];
+			want[mu * N + i] = v;
+		}
+	double worst = 0;
+	if (w && !dk_model_field(dis, w, 1, x, NULL, f))
+		for (size_t i = 0; i < P * N; i++)
+			worst = fmax(worst, fabs(f[i] - want[i]));
+	else
+		worst = INFINITY;
+	ok(worst < 1e-12, "disorder: the field within %.2g < 1e-12 of plain sums", worst);
+	free(x);
+	dk_model_work_free(w);
+
+	/* the attrs say so, and a bundle gives chi and g back */
+	dk_bundle *bu = dk_bundle_alloc();
+	dk_model *back = NULL;
+	int st = dk_model_to_bundle(dis, bu);
+	st = st ? st : dk_model_from_bundle(bu, &back, err, sizeof err);
+	ok(!st && dk_model_spec_of(back)->disorder &&
+	   dk_model_param_count(back) == dk_model_param_count(dis) &&
+	   !memcmp(dk_model_params(back), dk_model_params(dis),
+	           dk_model_param_count(dis) * sizeof(double)),
+	   "disorder: the bundle gives chi and g back %s", st ? err : "");
+	dk_model_free(back);
+	dk_bundle_free(bu);
+	dk_model_free(plain);
+	dk_model_free(dis);
+
+	/* refused: above the memory bound (5 x 20000^2 x 8 bytes = 16 GB),
+	   a negative gain, gains for another kind */
+	static const double five[5] = {1, 1, 1, 1, 1}, neg[2] = {1, -0.5};
+	dk_model_spec t = {.kind = "multiregion", .regions = 5, .units = 20000,
+	                   .a = five, .b = five, .gains = five};
+	refused(&t, "GiB", "disorder above 4 GiB");
+	t = (dk_model_spec){.kind = "multiregion", .regions = 2, .units = 3, .a = a,
+	                    .b = b, .gains = neg};
+	refused(&t, "gain of region 1", "a negative gain");
+	t = (dk_model_spec){.kind = "ctrnn", .units = 3, .gains = gains};
+	refused(&t, "gains", "gains for a ctrnn");
+}
+
 int main(void)
 {
+	test_disorder();
 	test_derivatives();
 	test_loadings();
 	test_theory();

@@ -42,6 +42,7 @@ typedef struct {
 	int lowrank;            /* 1: lowrank */
 	int tau_given;          /* --tau-max or --dtau was given */
 	int sim_given;          /* a simulation option was given */
+	int steps_given;        /* --transient or --steps was given */
 	int phi_given;          /* --phi was given */
 	int seed_given;         /* --seed was given */
 	int integrator_given;   /* --integrator was given */
@@ -86,7 +87,10 @@ static void usage(void)
 	       "                        sim/delta;\n"
 	       "                        multiregion: of N units per region (the\n"
 	       "                        multiregion model, Euler steps of 0.05, from\n"
-	       "                        the paper's start); writes sim/S, sim/A\n"
+	       "                        the paper's start); writes sim/S, sim/A;\n"
+	       "                        with --gain: dense disorder, Euler steps of\n"
+	       "                        --dt from the theory's start to --t-max;\n"
+	       "                        writes sim/S_t, sim/delta_t (the means)\n"
 	       "      --seeds K         --simulate: K networks (default 1)\n"
 	       "  -S, --seed S          --simulate: network k from seed S + k\n"
 	       "                        (default 1)\n"
@@ -119,6 +123,13 @@ static int run(const options *o, dk_bundle *out)
 		dk_dmft_dyn_result r;
 		st = dk_dmft_dyn_run(&o->multi_opts.dyn, &r, err, sizeof err);
 		records = st ? DK_OK : dk_dmft_dyn_to_bundle(&r, out);
+		if (!st && !records && o->sim.units) {
+			dk_dmft_dyn_sim_result s;
+			st = dk_dmft_dyn_simulate(&o->multi_opts.dyn, &o->sim, &s, err,
+			                          sizeof err);
+			records = st ? DK_OK : dk_dmft_dyn_sim_to_bundle(&s, &r, out);
+			dk_dmft_dyn_sim_result_clear(&s);
+		}
 		dk_dmft_dyn_result_clear(&r);
 	} else if (o->multi) {
 		dk_dmft_multi_result r;
@@ -171,9 +182,9 @@ static void check_multiregion(options *o)
 	if (o->sim_given && !o->sim.units)
 		tool_usage_error("--seeds, --transient and --steps are for "
 		                 "multiregion --simulate");
-	if (o->gain && o->sim.units)
-		tool_usage_error("--simulate builds networks without disorder: not "
-		                 "with --gain");
+	if (o->gain && o->steps_given)
+		tool_usage_error("--transient and --steps: with --gain the simulation "
+		                 "runs the theory's --dt and --t-max");
 	if (o->gain)
 		dmft_multi_gain(&o->multi_opts, o->gain);
 	dmft_multi_finish(&o->multi_opts);
@@ -245,6 +256,11 @@ static json_t *provenance(const options *o)
 	        "steps", (json_int_t)o->sim.steps))) {
 		json_decref(prov);
 		prov = NULL;
+	}
+	/* with --gain the simulation runs the theory's times: no steps */
+	if (prov && o->sim.units && o->gain) {
+		json_object_del(prov, "transient");
+		json_object_del(prov, "steps");
 	}
 	return prov;
 }
@@ -320,12 +336,12 @@ static void read_options(int argc, char **argv, options *o)
 			break;
 		case OPT_TRANSIENT:
 			o->sim.transient = tool_parse_count("--transient", optarg);
-			o->sim_given = 1;
+			o->sim_given = o->steps_given = 1;
 			break;
 		case 'T':
 			if ((o->sim.steps = tool_parse_count("--steps", optarg)) == 0)
 				tool_usage_error("--steps must be at least 1");
-			o->sim_given = 1;
+			o->sim_given = o->steps_given = 1;
 			break;
 		case OPT_INTEGRATOR:
 			if (dk_dmft_integrator_from_name(optarg, &o->sim.integrator))

@@ -50,7 +50,16 @@ int model_option(model_options *m, int c, const char *arg)
 			tool_usage_error("--act/--phi: unknown nonlinearity '%s' (tanh, relu, erf, identity)", arg);
 		break;
 	case 'I': s->init = arg; break;
-	case 'g': s->gain = tool_parse_real("--gain", arg, -INFINITY, INFINITY); break;
+	case 'g':
+		/* one gain, or (multiregion) a list, one per region */
+		if (strchr(arg, ',')) {
+			parse_couplings("--gain", arg, m->gains, &m->ngains);
+		} else {
+			m->gains[0] = tool_parse_real("--gain", arg, -INFINITY, INFINITY);
+			m->ngains = 1;
+		}
+		s->gain = m->gains[0];
+		break;
 	case 'S': s->seed = tool_parse_count("the seed", arg); break;
 	case MODEL_OPT_DT: s->dt = tool_parse_positive("--dt", arg); break;
 	case MODEL_OPT_TAU: s->tau = tool_parse_positive("--tau", arg); break;
@@ -130,6 +139,21 @@ int model_options_create(model_options *m, const char *kind, dk_model **out)
 		s->b = m->b;
 		s->signs = m->nsigns ? m->signs : NULL;
 	}
+	/* multiregion: --gain is the disorder's, one value per region or one
+	   for all; every other kind takes one gain */
+	if (!strcmp(kind, "multiregion") && m->given['g']) {
+		if (s->regions > MODEL_MAX_COUPLINGS)
+			tool_usage_error("--gain: at most %d regions", MODEL_MAX_COUPLINGS);
+		if (m->ngains == 1)
+			for (size_t k = 1; k < s->regions && k < MODEL_MAX_COUPLINGS; k++)
+				m->gains[k] = m->gains[0];
+		else if (m->ngains != s->regions)
+			tool_usage_error("--gain: one value, or one per region (%zu), not %zu",
+			                 s->regions, m->ngains);
+		s->gains = m->gains;
+	} else if (m->ngains > 1) {
+		tool_usage_error("--gain: one value; a list is for multiregion");
+	}
 	char err[256];
 	int st = dk_model_create(s, out, err, sizeof err);
 	if (st == DK_EINVAL)
@@ -180,6 +204,7 @@ json_t *model_options_json(const model_options *m, json_t *model_attrs)
 	}
 	const struct { const char *key; const double *v; size_t n; } lists[] = {
 		{"a", m->a, m->na}, {"b", m->b, m->nb}, {"signs", m->signs, m->nsigns},
+		{"gains", m->gains, s->gains ? s->regions : 0},
 	};
 	for (size_t k = 0; o && k < sizeof lists / sizeof *lists; k++) {
 		if (!lists[k].n)

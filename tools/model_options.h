@@ -75,7 +75,9 @@ enum {
 	"  -g, --gain G         W = G I, W_ij ~ N(0, G^2/N), or W = G Q; wrnn\n" \
 	"                       random: kernel ~ N(0, G^2/(3C)); fernn, grnn:\n" \
 	"                       kernel uniform on [-G, G]/sqrt(3C) (default 1;\n" \
-	"                       not used by gru and lstm)\n" \
+	"                       not used by gru and lstm); multiregion: G or\n" \
+	"                       G1,..,GP, the disorder g_mu chi^mu within each\n" \
+	"                       region (P N^2 doubles; default none)\n" \
 	"      --dt DT          ctrnn, nwm, multiregion: integration step (default\n" \
 	"                       0.1; multiregion 0.05)\n" \
 	"      --tau TAU        ctrnn: time constant (default 1)\n" \
@@ -101,6 +103,8 @@ typedef struct {
 	double a[MODEL_MAX_COUPLINGS], b[MODEL_MAX_COUPLINGS],
 	       signs[MODEL_MAX_COUPLINGS]; /* --a, --b, --signs */
 	size_t na, nb, nsigns;
+	double gains[MODEL_MAX_COUPLINGS]; /* --gain as a list */
+	size_t ngains;
 	char init[32];      /* the initialisation the model was made with */
 } model_options;
 

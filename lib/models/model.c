@@ -150,9 +150,10 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 	if (ops->has_velocities && !s->velocities)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: velocities must be at "
 		                 "least 1", ops->kind);
-	if (!ops->has_regions && (s->regions || s->a || s->b || s->signs))
-		return dk_errorf(DK_EINVAL, err, errlen, "regions and the couplings a, "
-		                 "b, signs apply only to the multiregion kind, not %s",
+	if (!ops->has_regions && (s->regions || s->a || s->b || s->signs || s->gains ||
+	                          s->disorder))
+		return dk_errorf(DK_EINVAL, err, errlen, "regions, the couplings a, "
+		                 "b, signs and the gains apply only to the multiregion kind, not %s",
 		                 ops->kind);
 	if (ops->has_regions && !s->regions)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: regions must be at "
@@ -306,7 +307,8 @@ static json_t *model_attrs(const dk_model *m)
 		a = NULL;
 	}
 	if (a && m->ops->has_regions &&
-	    json_object_set_new(a, "regions", json_integer((json_int_t)s->regions))) {
+	    (json_object_set_new(a, "regions", json_integer((json_int_t)s->regions)) ||
+	     json_object_set_new(a, "disorder", json_boolean(s->disorder)))) {
 		json_decref(a);
 		a = NULL;
 	}
@@ -404,6 +406,7 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.integrator = json_string_value(json_object_get(attrs, "integrator")),
 		.rank = attr_size(attrs, "rank"),
 		.regions = attr_size(attrs, "regions"),
+		.disorder = json_is_true(json_object_get(attrs, "disorder")),
 	};
 	int st;
 	if ((st = attr_time(attrs, "dt", &spec.dt, err, errlen)) ||

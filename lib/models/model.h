@@ -87,6 +87,11 @@ typedef struct dk_model_spec {
 	   signs (P each; signs NULL: all +1) its initialisation reads */
 	size_t regions;
 	const double *a, *b, *signs;
+	/* its within-region disorder: the gains g_mu (P; NULL: none) the
+	   initialisation reads, and whether the model has the disorder's
+	   parameters (set from gains when made; read from the attrs) */
+	const double *gains;
+	int disorder;
 } dk_model_spec;
 
 typedef struct dk_model dk_model;

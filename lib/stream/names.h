@@ -160,6 +160,11 @@
    row sums of squares averaged over the measured steps (network, region) */
 #define DK_NAME_SIM_S         "sim/S"
 #define DK_NAME_SIM_A         "sim/A"
+/* ... and with disorder (dk-dmft multiregion --gain --simulate), the
+   means over the networks of the currents (time, region, region) and of
+   each region's variance (time, region) */
+#define DK_NAME_SIM_S_T       "sim/S_t"
+#define DK_NAME_SIM_DELTA_T   "sim/delta_t"
 
 /* low-rank structure with disorder (dk-dmft lowrank): per branch, kappa
    (branch, rank), mu, dmft/delta0 above, Delta_inf, the bulk radius, the

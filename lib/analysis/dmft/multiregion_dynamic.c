@@ -22,7 +22,7 @@ dk_dmft_dyn_options dk_dmft_dyn_options_default(void)
 }
 
 /* The number of steps t_max / dt, rounded; 0 when it is out of range. */
-static size_t step_count(double t_max, double dt)
+size_t dk_dmft_dyn_step_count(double t_max, double dt)
 {
 	double n = round(t_max / dt);
 	return n >= 1 && n <= DK_DMFT_MAX_TIME_STEPS ? (size_t)n : 0;
@@ -55,11 +55,11 @@ int dk_dmft_dyn_options_check(const dk_dmft_dyn_options *o, char *err,
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "dt must be above 0 and at most %g, not %g",
 		                 DK_DMFT_MAX_DT, o->dt);
-	if (!(o->t_max > 0) || !step_count(o->t_max, o->dt))
+	if (!(o->t_max > 0) || !dk_dmft_dyn_step_count(o->t_max, o->dt))
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "t_max / dt must round to 1 to %d steps, not %g / %g",
 		                 DK_DMFT_MAX_TIME_STEPS, o->t_max, o->dt);
-	size_t n = step_count(o->t_max, o->dt);
+	size_t n = dk_dmft_dyn_step_count(o->t_max, o->dt);
 	if ((n + 1) > DK_DMFT_MAX_HISTORY / (P * P + P))
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "t_max / dt: %zu steps of %zu regions hold more than "
@@ -210,8 +210,9 @@ static int result_alloc(const dk_dmft_dyn_options *o, dk_dmft_dyn_result *r)
 }
 
 /* S(0): given, or uniform from the seed as multiregion's starts. */
-static int start(const dk_dmft_dyn_options *o, double *S0, size_t n)
+int dk_dmft_dyn_start(const dk_dmft_dyn_options *o, double *S0)
 {
+	size_t n = o->model.regions * o->model.regions;
 	if (o->S0) {
 		memcpy(S0, o->S0, n * sizeof *S0);
 		return DK_OK;
@@ -277,13 +278,13 @@ int dk_dmft_dyn_run(const dk_dmft_dyn_options *o, dk_dmft_dyn_result *r,
 	int st = dk_dmft_dyn_options_check(o, err, errlen);
 	if (st)
 		return st;
-	size_t P = o->model.regions, n = step_count(o->t_max, o->dt);
+	size_t P = o->model.regions, n = dk_dmft_dyn_step_count(o->t_max, o->dt);
 	r->options = *o;
 	r->P = P;
 	r->steps = n;
 	r->band_steps = band_steps(o->band, o->dt, n);
 	r->lags = r->band_steps + 1;
-	if ((st = result_alloc(o, r)) || (st = start(o, r->S0, P * P)))
+	if ((st = result_alloc(o, r)) || (st = dk_dmft_dyn_start(o, r->S0)))
 		return dk_errorf(st, err, errlen, "out of memory");
 	for (size_t m = 0; r->statics && m < P; m++)
 		if ((st = dk_dmft_multi_static(r->a[m], r->b[m], r->gain[m],

@@ -109,6 +109,12 @@ int dk_dmft_dyn_run(const dk_dmft_dyn_options *o, dk_dmft_dyn_result *r,
                     char *err, size_t errlen);
 void dk_dmft_dyn_result_clear(dk_dmft_dyn_result *r);
 
+/* S(0) of checked options o into S0 (P^2): o->S0, or uniform in
+   [-init_scale, init_scale] from o->model.seed.  DK_ENOMEM. */
+int dk_dmft_dyn_start(const dk_dmft_dyn_options *o, double *S0);
+/* The steps of t_max / dt, rounded; 0 when out of range. */
+size_t dk_dmft_dyn_step_count(double t_max, double dt);
+
 /*
  * The records (multiregion_dynamic_records.c): dmft/S_t (time, region,
  * region), dmft/delta_t (time, region), dmft/delta_lag (lag, region);
@@ -118,5 +124,47 @@ void dk_dmft_dyn_result_clear(dk_dmft_dyn_result *r);
  * T was given), convention, phi, method, error.  DK_ENOMEM.
  */
 int dk_dmft_dyn_to_bundle(const dk_dmft_dyn_result *r, dk_bundle *b);
+
+/*
+ * The network with disorder simulated (multiregion_dynamic_simulate.c):
+ * `networks` networks of the multiregion model kind with gains (lib/models),
+ * P regions of s->units units, network k's loadings and chi drawn from
+ * seed + k for the T of a, b, signs (T and U themselves are not
+ * simulated), stepped by the model's Euler steps of the theory's dt to
+ * its t_max, from the theory's start: x^mu(0) = sum_nu m^{mu nu} S0^{mu
+ * nu} + sqrt(delta_init) z, z standard normal per unit from a stream of
+ * its own, S0 the theory's (dk_dmft_dyn_start).  Measured at every time:
+ * the currents of the theory, the filtered S^{mu nu}(t_j) = (1 - dt)
+ * S^{mu nu}(t_{j-1}) + dt n^{mu nu} . phi(x^nu(t_{j-1})) / N from S0,
+ * for which x^mu = sum_nu m^{mu nu} S^{mu nu} + y^mu holds exactly with
+ * y^mu(0) the start's noise and dy/dt = -y + g_mu chi^mu phi(x^mu) (the
+ * same Euler steps); and Delta^mu(t, t) = |x^mu(t)|^2 / N, the second
+ * moment over region mu's units.  Each is averaged over the networks,
+ * with its standard deviation over them.  A step costs O(P N^2).
+ */
+typedef struct dk_dmft_dyn_sim_result {
+	size_t P, steps, networks, units; /* times t_j = j dt, j = 0..steps */
+	uint64_t seed;
+	double dt;
+	double *S, *S_sd;          /* owned: (steps + 1) x P x P each */
+	double *delta, *delta_sd;  /* owned: (steps + 1) x P each */
+} dk_dmft_dyn_sim_result;
+
+/* Simulate (above) into r, which owns its arrays until
+   dk_dmft_dyn_sim_result_clear.  DK_EINVAL for bad options (o as
+   dk_dmft_dyn_options_check, with a and b, not T and U; units from 1 to
+   DK_DMFT_MULTI_MAX_UNITS; networks and seed as dk_dmft_sim_options_check;
+   the model's memory bound on its disorder); DK_ENOMEM. */
+int dk_dmft_dyn_simulate(const dk_dmft_dyn_options *o, const dk_dmft_sim_options *s,
+                         dk_dmft_dyn_sim_result *r, char *err, size_t errlen);
+void dk_dmft_dyn_sim_result_clear(dk_dmft_dyn_sim_result *r);
+/* sim/S_t (time, region, region) and sim/delta_t (time, region), the
+   means over the networks, with attrs "definition" and "sim": units,
+   networks, seed, dt, the largest standard deviation over the networks
+   (spread_S, spread_delta) and, against the theory th of the same
+   options, the largest |mean - theory| over times and entries
+   (discrepancy_S, discrepancy_delta).  DK_ENOMEM. */
+int dk_dmft_dyn_sim_to_bundle(const dk_dmft_dyn_sim_result *r,
+                              const dk_dmft_dyn_result *th, dk_bundle *out);
 
 #endif

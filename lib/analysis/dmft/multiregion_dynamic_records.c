@@ -7,6 +7,7 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -71,7 +72,7 @@ static json_t *attrs_of(const dk_dmft_dyn_result *r)
 }
 
 static int add(dk_bundle *b, const char *name, const double *v, int rank,
-               const size_t *shape, const char *const *axes,
+               const size_t *shape, const char *const *axes, const char *key,
                const json_t *dmft, const char *definition)
 {
 	size_t count = 1;
@@ -79,7 +80,7 @@ static int add(dk_bundle *b, const char *name, const double *v, int rank,
 		count *= shape[i];
 	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, rank, shape);
 	json_t *attrs = json_pack("{s:s, s:O}", "definition", definition,
-	                          "dmft", dmft);
+	                          key, dmft);
 	if (!t || !attrs) {
 		dk_tensor_free(t);
 		json_decref(attrs);
@@ -100,18 +101,72 @@ int dk_dmft_dyn_to_bundle(const dk_dmft_dyn_result *r, dk_bundle *b)
 	if (!d)
 		return DK_ENOMEM;
 	size_t s3[3] = {n, P, P}, s2[2] = {n, P}, sl[2] = {r->lags, P};
-	int st = add(b, DK_NAME_DMFT_S_T, r->S, 3, s3, time_axes, d,
+	int st = add(b, DK_NAME_DMFT_S_T, r->S, 3, s3, time_axes, "dmft", d,
 	             "S^{mu nu}(t) at t = j dt: the current from region nu to "
 	             "region mu");
 	if (!st)
-		st = add(b, DK_NAME_DMFT_DELTA_T, r->delta, 2, s2, time_axes, d,
+		st = add(b, DK_NAME_DMFT_DELTA_T, r->delta, 2, s2, time_axes, "dmft", d,
 		         "Delta^mu(t, t) at t = j dt: the variance of region mu's "
 		         "units; the static theory's is attrs dmft.static_delta0");
 	if (!st)
-		st = add(b, DK_NAME_DMFT_DELTA_LAG, r->delta_lag, 2, sl, lag_axes, d,
+		st = add(b, DK_NAME_DMFT_DELTA_LAG, r->delta_lag, 2, sl, lag_axes, "dmft", d,
 		         "Delta^mu(t_max, t_max - k dt), k = 0..band_steps: the "
 		         "autocorrelation at the last time; the static part it "
 		         "settles to is attrs dmft.static_delta_inf");
+	json_decref(d);
+	return st;
+}
+
+/* The largest of n values, and the largest |a - b| (null when the
+   theory is of other times or regions). */
+static double largest(const double *v, size_t n)
+{
+	double m = 0;
+	for (size_t i = 0; i < n; i++)
+		m = fmax(m, v[i]);
+	return m;
+}
+
+static json_t *discrepancy(const double *a, const double *b, size_t n, int same)
+{
+	if (!same)
+		return json_null();
+	double m = 0;
+	for (size_t i = 0; i < n; i++)
+		m = fmax(m, fabs(a[i] - b[i]));
+	return json_real(m);
+}
+
+int dk_dmft_dyn_sim_to_bundle(const dk_dmft_dyn_sim_result *r,
+                              const dk_dmft_dyn_result *th, dk_bundle *out)
+{
+	static const char *const time_axes[3] = {"time", "region", "region"};
+	size_t P = r->P, n = r->steps + 1;
+	int same = th && th->P == P && th->steps == r->steps;
+	json_t *d = json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:o, s:o, s:s, s:s}",
+	        "units", (json_int_t)r->units, "networks", (json_int_t)r->networks,
+	        "seed", (json_int_t)r->seed, "dt", r->dt,
+	        "spread_S", largest(r->S_sd, n * P * P),
+	        "spread_delta", largest(r->delta_sd, n * P),
+	        "discrepancy_S", discrepancy(r->S, same ? th->S : NULL, n * P * P, same),
+	        "discrepancy_delta", discrepancy(r->delta, same ? th->delta : NULL,
+	                                         n * P, same),
+	        "start", "x^mu(0) = sum_nu m^{mu nu} S0^{mu nu} + sqrt(delta_init) z, "
+	                 "S0 the theory's",
+	        "error", "the networks differ from the theory by O(1 / sqrt(N)): "
+	                 "spread_* is the largest standard deviation over the "
+	                 "networks, discrepancy_* the largest |mean - theory|");
+	if (!d)
+		return DK_ENOMEM;
+	size_t s3[3] = {n, P, P}, s2[2] = {n, P};
+	int st = add(out, DK_NAME_SIM_S_T, r->S, 3, s3, time_axes, "sim", d,
+	             "S^{mu nu}(t) at t = j dt, the mean over the networks: the "
+	             "filtered current from region nu to region mu, S(t_j) = (1 - "
+	             "dt) S(t_{j-1}) + dt n^{mu nu} . phi(x^nu(t_{j-1})) / N");
+	if (!st)
+		st = add(out, DK_NAME_SIM_DELTA_T, r->delta, 2, s2, time_axes, "sim", d,
+		         "Delta^mu(t, t) at t = j dt, the mean over the networks of "
+		         "|x^mu(t)|^2 / N");
 	json_decref(d);
 	return st;
 }
