@@ -29,7 +29,11 @@ void dk_fixed_opts_default(dk_fixed_opts *o)
 {
 	/* stage 1: FixedPointFinder's documented defaults (tol_q, tol_dq,
 	   max_iters; its AdaptiveLearningRate's initial_rate, factors and
-	   5-step windows; Adam's epsilon 0.01; no clipping below 1e12) */
+	   5-step windows; no clipping below 1e12); Adam's epsilon is that
+	   of its PyTorch code (torch.optim.Adam's 1e-8), not the 0.01 of its
+	   TensorFlow code: with 1e-8 the first steps move every coordinate
+	   by about the rate, which carries points to the weak saddles the
+	   PyTorch search finds and 0.01's small first steps miss */
 	*o = (dk_fixed_opts){
 		.convention = DK_MAP,
 		.max_iters = 5000,
@@ -41,7 +45,7 @@ void dk_fixed_opts_default(dk_fixed_opts *o)
 		.rate_window = 5,
 		.adam_beta1 = 0.9,
 		.adam_beta2 = 0.999,
-		.adam_eps = 0.01,
+		.adam_eps = 1e-8,
 		.clip = 1e12,
 		.stall = 1e-2,
 		.stall_window = 100,

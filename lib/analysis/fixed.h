@@ -70,7 +70,7 @@ typedef struct dk_fixed_opts {
 	size_t rate_window;   /* steps in the window, and between changes: 5 */
 	double adam_beta1;    /* 0.9 */
 	double adam_beta2;    /* 0.999 */
-	double adam_eps;      /* 0.01 */
+	double adam_eps;      /* 1e-8, as torch.optim.Adam */
 	double clip;          /* gradient-norm ceiling per point: 1e12 */
 	double stall;         /* stop a point whose q fell by less than this
 	                         fraction over the last stall_window steps:

@@ -9,7 +9,8 @@
  * q values: it shrinks by rate_decrease when the newest q is above all
  * of the rate_window before it, and grows by rate_increase when q fell
  * at every one of the last rate_window steps, with at least rate_window
- * steps between changes.  Unlike FixedPointFinder, which runs one Adam
+ * steps between changes.  Adam's epsilon is the PyTorch code's (see
+ * dk_fixed_opts_default).  Unlike FixedPointFinder, which runs one Adam
  * on the mean q of all points until every point has converged, each
  * point here has its own rate and its own stopping test, and a point that
  * has stopped costs nothing: the active points are kept packed in the
