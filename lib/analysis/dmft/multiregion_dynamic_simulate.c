@@ -15,6 +15,7 @@
 #include <cblas.h>
 
 #include "analysis/dmft/dmft.h"
+#include "analysis/dmft/dmft_impl.h"
 #include "analysis/dmft/multiregion_dynamic.h"
 #include "base/rng.h"
 #include "base/status.h"
@@ -26,29 +27,7 @@ static int check(const dk_dmft_dyn_options *o, const dk_dmft_sim_options *s,
 	int st = dk_dmft_dyn_options_check(o, err, errlen);
 	if (st)
 		return st;
-	if (!o->model.a || !o->model.b || o->model.T || o->model.U)
-		return dk_errorf(DK_EINVAL, err, errlen, "the simulation draws its "
-		                 "loadings from a, b and signs (U the identity); T "
-		                 "and U are not simulated");
-	if (s->units < 1 || s->units > DK_DMFT_MULTI_MAX_UNITS)
-		return dk_errorf(DK_EINVAL, err, errlen, "units must be from 1 to %d "
-		                 "per region, not %zu", DK_DMFT_MULTI_MAX_UNITS, s->units);
-	dk_dmft_sim_options t = *s;
-	t.units = 2; /* the map's bound on units is not this one's */
-	return dk_dmft_sim_options_check(&t, err, errlen);
-}
-
-/* The drives n^{mu nu} . phi(x^nu) / N into H (P^2); f is P N scratch. */
-static void drives(const double *ln, size_t P, size_t N, const double *x,
-                   double *f, double *H)
-{
-	const double c = sqrt(M_PI) / 2;
-	for (size_t i = 0; i < P * N; i++)
-		f[i] = erf(c * x[i]);
-	for (size_t mu = 0; mu < P; mu++)
-		for (size_t nu = 0; nu < P; nu++)
-			H[mu * P + nu] = cblas_ddot((int)N, ln + (mu * P + nu) * N, 1,
-			                            f + nu * N, 1) / (double)N;
+	return dk_dmft_multi_sim_check(&o->model, s, err, errlen);
 }
 
 /* Delta^mu = |x^mu|^2 / N into d (P), added with its square into the
@@ -109,7 +88,7 @@ static int one_network(const dk_dmft_dyn_options *o, const dk_dmft_sim_options *
 	gather(x, S, P, N, sS, qS, sd, qd);
 	double dt = o->dt;
 	for (size_t j = 1; j <= steps; j++) {
-		drives(ln, P, N, x, f, H);
+		dk_dmft_multi_drives(ln, P, N, x, f, H);
 		for (size_t i = 0; i < PP; i++)
 			S[i] = (1 - dt) * S[i] + dt * H[i];
 		if ((st = dk_model_step(m, w, 1, x, NULL, xn, NULL))) {

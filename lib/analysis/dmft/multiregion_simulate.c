@@ -14,6 +14,7 @@
 #include <cblas.h>
 
 #include "analysis/dmft/dmft.h"
+#include "analysis/dmft/dmft_impl.h"
 #include "analysis/dmft/multiregion.h"
 #include "base/rng.h"
 #include "base/status.h"
@@ -29,7 +30,14 @@ static int check(const dk_dmft_multi_options *o, const dk_dmft_sim_options *s,
 	int st = dk_dmft_multi_options_check(o, err, errlen);
 	if (st)
 		return st;
-	if (!o->a || !o->b || o->T || o->U)
+	return dk_dmft_multi_sim_check(o, s, err, errlen);
+}
+
+int dk_dmft_multi_sim_check(const dk_dmft_multi_options *model,
+                            const dk_dmft_sim_options *s, char *err,
+                            size_t errlen)
+{
+	if (!model->a || !model->b || model->T || model->U)
 		return dk_errorf(DK_EINVAL, err, errlen, "the simulation draws its "
 		                 "loadings from a, b and signs (U the identity); T "
 		                 "and U are not simulated");
@@ -41,16 +49,15 @@ static int check(const dk_dmft_multi_options *o, const dk_dmft_sim_options *s,
 	return dk_dmft_sim_options_check(&t, err, errlen);
 }
 
-/* S^{mu nu} = n^{mu nu} . phi(x^nu) / N into S; f is P N scratch. */
-static void measure(const double *ln, size_t P, size_t N, const double *x,
-                    double *f, double *S)
+void dk_dmft_multi_drives(const double *ln, size_t P, size_t N, const double *x,
+                          double *f, double *C)
 {
 	const double c = sqrt(M_PI) / 2;
 	for (size_t i = 0; i < P * N; i++)
 		f[i] = erf(c * x[i]);
 	for (size_t mu = 0; mu < P; mu++)
 		for (size_t nu = 0; nu < P; nu++)
-			S[mu * P + nu] = cblas_ddot((int)N, ln + (mu * P + nu) * N, 1,
+			C[mu * P + nu] = cblas_ddot((int)N, ln + (mu * P + nu) * N, 1,
 			                            f + nu * N, 1) / (double)N;
 }
 
@@ -91,7 +98,7 @@ static int one_network(const dk_dmft_multi_options *o, const dk_dmft_sim_options
 			cblas_daxpy((int)N, z, lm + (mu * P + nu) * N, 1, x + mu * N, 1);
 	}
 	memset(A, 0, P * sizeof *A);
-	measure(ln, P, N, x, f, S);
+	dk_dmft_multi_drives(ln, P, N, x, f, S);
 	size_t total = s->transient + s->steps;
 	for (size_t t = 1; t <= total; t++) {
 		if ((st = dk_model_step(m, w, 1, x, NULL, xn, NULL))) {
@@ -102,7 +109,7 @@ static int one_network(const dk_dmft_multi_options *o, const dk_dmft_sim_options
 		x = xn;
 		xn = tmp;
 		double *St = S + t * PP;
-		measure(ln, P, N, x, f, St);
+		dk_dmft_multi_drives(ln, P, N, x, f, St);
 		if (t > s->transient)
 			for (size_t mu = 0; mu < P; mu++)
 				for (size_t nu = 0; nu < P; nu++)
