@@ -92,6 +92,7 @@
 #include "base/status.h"
 #include "base/team.h"
 #include "models/model_impl.h"
+#include "models/row_team.h"
 
 /* Offsets of the parameters in theta. */
 typedef struct { size_t W, U, b; } fernn_params;
@@ -514,13 +515,12 @@ static int loops_vjp(const dk_model *m, double *work, size_t B, const double *x,
 
 /*
  * The scratch, in doubles: a pointer to the team (or NULL) in the first
- * TEAM_SLOTS, the loops' scratch (loops_size), the taps W_d (3 C C), and
+ * DK_ROW_TEAM_SLOTS, the loops' scratch (loops_size), the taps W_d (3 C C), and
  * on a ring for each block: the input term (C N), a pre-activation and
  * its gradient (n each), their sum over velocities (C N), two padded
  * rings (2 C (N + 2)), the block's gradients of W_d, U and b (3 C C
  * + 3 C I + C), and the padded input and its gradient (2 I (N + 2)).
  */
-#define TEAM_SLOTS ((sizeof(dk_team *) + sizeof(double) - 1) / sizeof(double))
 
 typedef struct {
 	dk_team *team;
@@ -545,7 +545,7 @@ static size_t block_size(const dk_model *m)
 static size_t work_size(const dk_model *m, size_t batch)
 {
 	size_t C = m->spec.channels;
-	return TEAM_SLOTS + loops_size(m) + 3 * C * C +
+	return DK_ROW_TEAM_SLOTS + loops_size(m) + 3 * C * C +
 	       (on_sheet(m) ? 0 : blocks(batch) * block_size(m));
 }
 
@@ -553,8 +553,8 @@ static scratch carve(const dk_model *m, double *work)
 {
 	size_t C = m->spec.channels;
 	scratch s;
-	memcpy(&s.team, work, sizeof s.team);
-	s.loops = work + TEAM_SLOTS;
+	s.team = dk_row_team_of(work);
+	s.loops = work + DK_ROW_TEAM_SLOTS;
 	s.Wd = s.loops + loops_size(m);
 	s.blk = s.Wd + 3 * C * C;
 	s.stride = block_size(m);
@@ -582,26 +582,10 @@ static block_scratch block_of(const dk_model *m, const scratch *s, size_t k)
 
 static int work_open(const dk_model *m, double *work, size_t batch)
 {
-	int threads = openblas_get_num_threads();
-	dk_team *team = NULL;
 	double flops = (double)batch * (double)slices(m) * (double)slice_units(m) *
 	               (double)m->spec.channels;
-	if (threads > (int)blocks(batch))
-		threads = (int)blocks(batch);
-	if (!on_sheet(m) && threads > 1 && flops >= TEAM_MIN_WORK) {
-		team = dk_team_alloc(threads);
-		if (!team)
-			return DK_ENOMEM;
-	}
-	memcpy(work, &team, sizeof team);
-	return DK_OK;
-}
-
-static void work_close(double *work)
-{
-	dk_team *team;
-	memcpy(&team, work, sizeof team);
-	dk_team_free(team);
+	return dk_row_team_put(work, (int)blocks(batch),
+	                       !on_sheet(m) && flops >= TEAM_MIN_WORK);
 }
 
 /* Rows [*r0, *r1) of block k of nb over B rows. */
@@ -972,7 +956,7 @@ const dk_model_ops dk_fernn_ops = {
 	.work_size = work_size,
 	.cache_size = cache_size,
 	.work_open = work_open,
-	.work_close = work_close,
+	.work_close = dk_row_team_close,
 	.step = step,
 	.jvp = jvp,
 	.vjp = vjp,
@@ -993,7 +977,7 @@ const dk_model_ops dk_grnn_ops = {
 	.work_size = work_size,
 	.cache_size = cache_size,
 	.work_open = work_open,
-	.work_close = work_close,
+	.work_close = dk_row_team_close,
 	.step = step,
 	.jvp = jvp,
 	.vjp = vjp,

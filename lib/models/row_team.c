@@ -19,20 +19,21 @@
    more than the half of the work it takes: no team. */
 #define DK_ROW_TEAM_MIN_WORK 16384
 
-static dk_team *team_of(const double *work)
+dk_team *dk_row_team_of(const double *work)
 {
 	dk_team *t;
 	memcpy(&t, work, sizeof t);
 	return t;
 }
 
-int dk_row_team_open(double *work, size_t batch, size_t values_per_row)
+int dk_row_team_put(double *work, int max_threads, int wanted)
 {
 	dk_team *t = NULL;
 	int threads = openblas_get_num_threads();
-	if (threads > 1 && batch > 1 &&
-	    (double)batch * (double)values_per_row >= DK_ROW_TEAM_MIN_WORK) {
-		t = dk_team_alloc((size_t)threads < batch ? threads : (int)batch);
+	if (threads > max_threads)
+		threads = max_threads;
+	if (wanted && threads > 1) {
+		t = dk_team_alloc(threads);
 		if (!t)
 			return DK_ENOMEM;
 	}
@@ -40,9 +41,16 @@ int dk_row_team_open(double *work, size_t batch, size_t values_per_row)
 	return DK_OK;
 }
 
+int dk_row_team_open(double *work, size_t batch, size_t values_per_row)
+{
+	int most = batch < 64 ? (int)batch : 64;
+	return dk_row_team_put(work, most, batch > 1 && (double)batch *
+	                       (double)values_per_row >= DK_ROW_TEAM_MIN_WORK);
+}
+
 void dk_row_team_close(double *work)
 {
-	dk_team_free(team_of(work));
+	dk_team_free(dk_row_team_of(work));
 }
 
 typedef struct {
@@ -62,7 +70,7 @@ static void run_part(void *p, size_t k)
 void dk_row_team_share(const double *work, size_t count,
                        void (*fn)(void *arg, size_t i0, size_t i1), void *arg)
 {
-	dk_team *t = team_of(work);
+	dk_team *t = dk_row_team_of(work);
 	size_t parts = 2 * (size_t)dk_team_size(t);
 	if (!t || parts < 4 || count < 2) {
 		fn(arg, 0, count);

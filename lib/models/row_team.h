@@ -1,23 +1,27 @@
 /*
- * row_team.h -- the rows of a batch shared among threads, for the kinds
- * whose elementwise work between matrix products is a large part of a
- * step (gru, lstm).
+ * row_team.h -- a workspace's team of threads, kept in the first slots of
+ * a kind's scratch, and the rows of a batch shared among it.
  *
- * OpenBLAS runs a step's products on all its threads, but the gate
- * nonlinearities and their derivatives between those products would run
- * on the caller alone while OpenBLAS's other threads wait.  A kind that
- * uses this keeps a team of threads (base/team.h), as many as OpenBLAS
- * uses, in the first DK_ROW_TEAM_SLOTS doubles of its scratch, set up by
- * its work_open and released by its work_close, and hands its loops over
- * rows (or over columns) to dk_row_team_share.  The work of every index
- * is the same whichever thread does it and however the range is split,
- * so the results are the same bits for any number of threads: the loops
- * shared this way must not add across the indices they are split over.
+ * OpenBLAS runs a step's large products on all its threads, but work it
+ * does not share -- the gate nonlinearities and their derivatives between
+ * the gru's and lstm's products, the many small products of the wrnn's
+ * and fernn's convolutions -- would run on the caller alone while
+ * OpenBLAS's other threads wait.  Such a kind keeps a team of threads
+ * (base/team.h), as many as OpenBLAS uses, in the first DK_ROW_TEAM_SLOTS
+ * doubles of its scratch, set up by its work_open and released by its
+ * work_close.  The gated kinds hand their loops over rows (or columns) to
+ * dk_row_team_share: the work of every index is the same whichever
+ * thread does it and however the range is split, so the results are the
+ * same bits for any number of threads (the loops shared this way must
+ * not add across the indices they are split over).  The convolutions
+ * run their own fixed blocks on the team (dk_row_team_of).
  */
 #ifndef DK_MODELS_ROW_TEAM_H
 #define DK_MODELS_ROW_TEAM_H
 
 #include <stddef.h>
+
+#include "base/team.h"
 
 /* Doubles at the start of the scratch that hold the team's pointer. */
 #define DK_ROW_TEAM_SLOTS ((sizeof(void *) + sizeof(double) - 1) / sizeof(double))
@@ -27,6 +31,14 @@
    values (batch x values_per_row), else none (a null pointer). */
 int dk_row_team_open(double *work, size_t batch, size_t values_per_row);
 void dk_row_team_close(double *work);
+
+/* A team of as many threads as OpenBLAS uses, at most max_threads, in
+   work's first slots when wanted and that is more than one thread, else
+   none.  DK_ENOMEM. */
+int dk_row_team_put(double *work, int max_threads, int wanted);
+
+/* The team in work's first slots, NULL when there is none. */
+dk_team *dk_row_team_of(const double *work);
 
 /* fn(arg, i0, i1) over consecutive parts [i0, i1) of [0, count), shared
    among the team in work (all in the caller when there is none). */

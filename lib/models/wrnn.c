@@ -53,6 +53,7 @@
 #include "base/status.h"
 #include "base/team.h"
 #include "models/model_impl.h"
+#include "models/row_team.h"
 
 /* Offsets of the parameters in theta. */
 typedef struct { size_t W, cb, V, b; } wrnn_params;
@@ -177,12 +178,11 @@ static void block_rows(size_t B, size_t nb, size_t k, size_t *r0, size_t *r1)
 
 /*
  * The scratch, in doubles: a pointer to the team (or NULL) in the first
- * TEAM_SLOTS, A (B c n, the pre-activation when there is no cache), G
+ * DK_ROW_TEAM_SLOTS, A (B c n, the pre-activation when there is no cache), G
  * (B c n, the gradient at A), the three taps W_d (3 c c), and for each
  * block two padded rings (2 c (n + 2)), the taps' gradients (3 c c) and
  * the gradients of b and, with few inputs, of V^T (c n (1 + inputs)).
  */
-#define TEAM_SLOTS ((sizeof(dk_team *) + sizeof(double) - 1) / sizeof(double))
 
 typedef struct { dk_team *team; double *A, *G, *Wd, *blk; size_t stride; } scratch;
 
@@ -197,8 +197,8 @@ static scratch carve(const dk_model *m, double *work, size_t B)
 {
 	size_t c = m->spec.channels, N = m->n;
 	scratch s;
-	memcpy(&s.team, work, sizeof s.team);
-	s.A = work + TEAM_SLOTS;
+	s.team = dk_row_team_of(work);
+	s.A = work + DK_ROW_TEAM_SLOTS;
 	s.G = s.A + B * N;
 	s.Wd = s.G + B * N;
 	s.blk = s.Wd + 3 * c * c;
@@ -227,30 +227,14 @@ static double *block_gb(const dk_model *m, const scratch *s, size_t k)
 static size_t wrnn_work_size(const dk_model *m, size_t batch)
 {
 	size_t c = m->spec.channels;
-	return TEAM_SLOTS + 2 * batch * m->n + 3 * c * c + blocks(batch) * block_size(m);
+	return DK_ROW_TEAM_SLOTS + 2 * batch * m->n + 3 * c * c + blocks(batch) * block_size(m);
 }
 
 static int wrnn_work_open(const dk_model *m, double *work, size_t batch)
 {
 	size_t c = m->spec.channels, n = m->spec.units;
-	int threads = openblas_get_num_threads();
-	dk_team *team = NULL;
-	if (threads > (int)blocks(batch))
-		threads = (int)blocks(batch);
-	if (threads > 1 && (double)batch * (double)(c * c) * (double)n >= TEAM_MIN_WORK) {
-		team = dk_team_alloc(threads);
-		if (!team)
-			return DK_ENOMEM;
-	}
-	memcpy(work, &team, sizeof team);
-	return DK_OK;
-}
-
-static void wrnn_work_close(double *work)
-{
-	dk_team *team;
-	memcpy(&team, work, sizeof team);
-	dk_team_free(team);
+	return dk_row_team_put(work, (int)blocks(batch),
+	                       (double)batch * (double)(c * c) * (double)n >= TEAM_MIN_WORK);
 }
 
 static size_t wrnn_cache_size(const dk_model *m)
@@ -537,7 +521,7 @@ const dk_model_ops dk_wrnn_ops = {
 	.work_size = wrnn_work_size,
 	.cache_size = wrnn_cache_size,
 	.work_open = wrnn_work_open,
-	.work_close = wrnn_work_close,
+	.work_close = dk_row_team_close,
 	.step = wrnn_step,
 	.jvp = wrnn_jvp,
 	.vjp = wrnn_vjp,
