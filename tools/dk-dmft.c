@@ -411,5 +411,6 @@ int main(int argc, char **argv)
 	status = tool_finish(status, o.output, out, prov);
 	dk_bundle_free(out);
 	dmft_multi_free(&o.multi_opts);
+	dmft_lowrank_free(&o.lowrank_opts);
 	return status;
 }

@@ -154,8 +154,13 @@ int dmft_lowrank_solve(dmft_lowrank *l, const char *gain, const dk_dmft_phi *phi
 		tool_usage_error("--simulate: %s", err);
 	dmft_lowrank_finish(l, gain, phi);
 	int status = run(l, sim, out, prov);
+	dmft_lowrank_free(l);
+	return status;
+}
+
+void dmft_lowrank_free(dmft_lowrank *l)
+{
 	free(l->mean);
 	free(l->cov);
 	l->mean = l->cov = NULL;
-	return status;
 }

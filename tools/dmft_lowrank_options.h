@@ -70,6 +70,9 @@ int dmft_lowrank_option(dmft_lowrank *l, int c, const char *arg);
    default); exits 2 naming the options otherwise. */
 void dmft_lowrank_finish(dmft_lowrank *l, const char *gain,
                          const dk_dmft_phi *phi);
+/* What getopt's --mean and --cov took (l stays usable, empty). */
+void dmft_lowrank_free(dmft_lowrank *l);
+
 /* dk-dmft lowrank after getopt: the options checked against each other
    (sim_given: a simulation option was given; foreign: another kind's),
    l finished, solved, simulated with units > 0, its records added to out
