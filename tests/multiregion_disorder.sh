@@ -152,5 +152,10 @@ fails_with 2 "--steps with --gain --simulate" dk-dmft multiregion --a 2 --b 1 \
 	--gain 1 --simulate 10 --steps 5
 fails_with 1 "--simulate 30000 of 3 regions: disorder above 4 GiB" dk-dmft \
 	multiregion --a 2,1,1 --b 1,1,1 --gain 1,1,1 --t-max 1 --simulate 30000
+# the model's message names its kind once, after the tool's name
+case $(cat "$tmp/.err") in
+"dk-dmft: multiregion: the disorder of 3 regions"*) tap_result 0 "the kind named once" ;;
+*) tap_result 1 "the kind named once"; sed 's/^/#   /' "$tmp/.err" ;;
+esac
 
 done_testing

@@ -165,8 +165,13 @@ static int run(const options *o, dk_bundle *out)
 			dk_dmft_sim_result_clear(&s);
 		}
 	}
-	if (st)
-		tool_warn(o->multi ? "multiregion" : o->scs ? "scs" : "map", "%s", err);
+	if (st) {
+		/* a model's own messages already begin with its kind */
+		const char *kind = o->multi ? "multiregion" : o->scs ? "scs" : "map";
+		size_t k = strlen(kind);
+		int named = !strncmp(err, kind, k) && err[k] == ':';
+		tool_warn(named ? NULL : kind, "%s", err);
+	}
 	else if (records)
 		tool_warn(NULL, "out of memory");
 	return st || records ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
