@@ -64,5 +64,6 @@
 #include "analysis/dmft/multiregion.h"
 #include "analysis/dmft/multiregion_dynamic.h"
 #include "analysis/dmft/lowrank.h"
+#include "analysis/dmft/solve.h"
 
 #endif

@@ -93,50 +93,9 @@ void dmft_lowrank_finish(dmft_lowrank *l, const char *gain,
 		tool_usage_error("--mean / --cov / --overlap: %s", err);
 }
 
-/* Solve, simulate with sim->units > 0, into out; the exit status, and
-   (prov not NULL) the options as run. */
-static int run(dmft_lowrank *l, const dk_dmft_sim_options *sim,
-               dk_bundle *out, json_t **prov)
-{
-	char err[256];
-	dk_dmft_lowrank_result *r = malloc(sizeof *r);
-	int st = r ? dk_dmft_lowrank_solve(&l->lr, r, err, sizeof err) :
-	         dk_errorf(DK_ENOMEM, err, sizeof err, "out of memory");
-	int records = st ? DK_OK : dk_dmft_lowrank_to_bundle(r, out);
-	if (!st && !records && sim->units) {
-		dk_dmft_lowrank_sim_result s;
-		st = dk_dmft_lowrank_simulate(&l->lr, sim, r, &s, err, sizeof err);
-		records = st ? DK_OK : dk_dmft_lowrank_sim_to_bundle(&s, out);
-		dk_dmft_lowrank_sim_result_clear(&s);
-	}
-	free(r);
-	if (st)
-		tool_warn("lowrank", "%s", err);
-	else if (records)
-		tool_warn(NULL, "out of memory");
-	int status = st || records ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
-	if (!prov)
-		return status;
-	const dk_dmft_lowrank_options *o = &l->lr;
-	size_t dim = 2 * o->rank + 1;
-	double cov[DK_DMFT_LOWRANK_MAX_DIM * DK_DMFT_LOWRANK_MAX_DIM];
-	for (size_t i = 0; i < dim; i++)
-		for (size_t j = 0; j < dim; j++)
-			cov[i * dim + j] = o->cov[i][j];
-	*prov = json_pack("{s:s, s:I, s:f, s:s, s:o, s:o, s:I, s:I, s:I, "
-	                         "s:I, s:I}", "kind", "lowrank",
-	        "rank", (json_int_t)o->rank, "gain", o->gain, "phi", o->phi->name,
-	        "mean", dk_meta_reals(o->mean, dim),
-	        "cov", dk_meta_reals(cov, dim * dim),
-	        "simulate", (json_int_t)sim->units, "seeds", (json_int_t)sim->networks,
-	        "seed", (json_int_t)sim->seed, "transient", (json_int_t)sim->transient,
-	        "steps", (json_int_t)sim->steps);
-	return status;
-}
-
-int dmft_lowrank_solve(dmft_lowrank *l, const char *gain, const dk_dmft_phi *phi,
-                       size_t units, dk_dmft_sim_options *sim, int sim_given,
-                       int foreign, dk_bundle *out, json_t **prov)
+void dmft_lowrank_check(dmft_lowrank *l, const char *gain, const dk_dmft_phi *phi,
+                        size_t units, dk_dmft_sim_options *sim, int sim_given,
+                        int foreign)
 {
 	if (foreign)
 		tool_usage_error("--a, --b, --signs, --starts, --dt, --t-max, --band, "
@@ -153,9 +112,24 @@ int dmft_lowrank_solve(dmft_lowrank *l, const char *gain, const dk_dmft_phi *phi
 	if (units && dk_dmft_sim_options_check(sim, err, sizeof err))
 		tool_usage_error("--simulate: %s", err);
 	dmft_lowrank_finish(l, gain, phi);
-	int status = run(l, sim, out, prov);
-	dmft_lowrank_free(l);
-	return status;
+}
+
+json_t *dmft_lowrank_json(const dmft_lowrank *l, const dk_dmft_sim_options *sim)
+{
+	const dk_dmft_lowrank_options *o = &l->lr;
+	size_t dim = 2 * o->rank + 1;
+	double cov[DK_DMFT_LOWRANK_MAX_DIM * DK_DMFT_LOWRANK_MAX_DIM];
+	for (size_t i = 0; i < dim; i++)
+		for (size_t j = 0; j < dim; j++)
+			cov[i * dim + j] = o->cov[i][j];
+	return json_pack("{s:s, s:I, s:f, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I}",
+	        "kind", "lowrank",
+	        "rank", (json_int_t)o->rank, "gain", o->gain, "phi", o->phi->name,
+	        "mean", dk_meta_reals(o->mean, dim),
+	        "cov", dk_meta_reals(cov, dim * dim),
+	        "simulate", (json_int_t)sim->units, "seeds", (json_int_t)sim->networks,
+	        "seed", (json_int_t)sim->seed, "transient", (json_int_t)sim->transient,
+	        "steps", (json_int_t)sim->steps);
 }
 
 void dmft_lowrank_free(dmft_lowrank *l)

@@ -3,7 +3,8 @@
  * loadings' means and covariance (rank one by --mm, --mn, --mi, --sm,
  * --sn, --si, --overlap; any rank by --mean and --cov), gathered while
  * getopt runs, checked, and turned into the library's
- * dk_dmft_lowrank_options (lib/analysis/dmft/lowrank.h); and the run.
+ * dk_dmft_lowrank_options (lib/analysis/dmft/lowrank.h); and their
+ * provenance.
  */
 #ifndef DK_DMFT_LOWRANK_OPTIONS_H
 #define DK_DMFT_LOWRANK_OPTIONS_H
@@ -74,12 +75,13 @@ void dmft_lowrank_finish(dmft_lowrank *l, const char *gain,
 void dmft_lowrank_free(dmft_lowrank *l);
 
 /* dk-dmft lowrank after getopt: the options checked against each other
-   (sim_given: a simulation option was given; foreign: another kind's),
-   l finished, solved, simulated with units > 0, its records added to out
-   and (prov not NULL) the options as run into *prov, and l freed; the
-   exit status. */
-int dmft_lowrank_solve(dmft_lowrank *l, const char *gain, const dk_dmft_phi *phi,
-                       size_t units, dk_dmft_sim_options *sim, int sim_given,
-                       int foreign, dk_bundle *out, json_t **prov);
+   (sim_given: a simulation option was given; foreign: another kind's;
+   exits 2 naming them otherwise), sim->units set, and l->lr filled. */
+void dmft_lowrank_check(dmft_lowrank *l, const char *gain, const dk_dmft_phi *phi,
+                        size_t units, dk_dmft_sim_options *sim, int sim_given,
+                        int foreign);
+
+/* The options as run, for the provenance; NULL when out of memory. */
+json_t *dmft_lowrank_json(const dmft_lowrank *l, const dk_dmft_sim_options *sim);
 
 #endif
