@@ -39,6 +39,7 @@
 #include "models/run.h"
 #include "models/import.h"
 #include "models/conv2d.h"
+#include "models/conv_stack.h"
 #include "train/loss.h"
 #include "train/bptt.h"
 #include "train/optim.h"
