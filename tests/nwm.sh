@@ -47,7 +47,23 @@ assert (a["kind"], a["channels"], a["height"], a["width"], a["state_size"]) == (
 assert a["dt"] == 0.1 and "tau" not in a, a
 assert A["model/W"]["attrs"]["provenance"]["options"]["sheet"] == [4, 32]
 assert np.array_equal(M["model/W"][0, 0], [[0, 1, 0], [1, -4, 1], [0, 1, 0]])
-assert M["model/enc_omega"].shape == (1, 1, 3, 3) and M["model/readout/W"].shape == (2, 256)
+assert a["hidden"] == 11, a
+assert M["model/enc_omega/0/W"].shape == (11, 1, 3, 3) and M["model/enc_omega/2/W"].shape == (1, 11, 3, 3)
+assert M["model/enc_y0/3/W"].shape == (1, 11, 3, 3) and M["model/enc_alpha/2/b"].shape == (1,)
+assert M["model/readout/W"].shape == (2, 256)
+EOF
+fails_with 2 "nwm --hidden 0" dk-init nwm --sheet 3,3 --hidden 0
+fails_with 2 "--hidden for an rnn" dk-init rnn --hidden 3
+# omega and alpha the same on every cell: their encoders' last weights
+# zeroed, so that each is the relu of its last bias (1 and 0.1)
+pycheck "omega and alpha made uniform (their last layers' weights zeroed)" <<EOF
+from npystream import records, save_bytes
+recs = []
+for raw, a in records("$tmp/m.npy"):
+    if json.loads(raw)["name"] in ("model/enc_omega/2/W", "model/enc_alpha/2/W"):
+        a = np.zeros_like(a)
+    recs.append((raw, a))
+open("$tmp/m.npy", "wb").write(save_bytes(recs))
 EOF
 
 # ---- a plane wave travels ----
@@ -55,7 +71,7 @@ EOF
 # wavelength across the sheet), solves y_tt = lap y - omega y - alpha y_t
 # (the sheet with no image, b = 0 and tanh linear at A = 1e-3) when
 # w^2 = lam + omega - alpha^2 / 4, lam = 2 - 2 cos k the discrete
-# Laplacian's eigenvalue; omega and alpha are the encoders' biases.  It
+# Laplacian's eigenvalue; omega and alpha are the encoders' last biases.  It
 # moves w / k columns per unit time (about 5.2): after 15 steps of 0.1,
 # about 8 columns toward larger j, a quarter of the sheet, so the
 # opposite direction (-8, i.e. 24) is far.  The time scheme's errors (a
@@ -63,7 +79,7 @@ EOF
 # w^3 dt^2 / 24 per unit time) are below 0.1 column: within 1 column.
 pycheck "write h0, a plane wave on the 4 x 32 torus, and 15 steps of a zero image" <<EOF
 M = load("$tmp/m.npy")
-om, al = max(M["model/enc_omega_b"][0], 0), max(M["model/enc_alpha_b"][0], 0)
+om, al = max(M["model/enc_omega/2/b"][0], 0), max(M["model/enc_alpha/2/b"][0], 0)
 k = 2 * np.pi / 32
 w = np.sqrt(2 - 2 * np.cos(k) + om - al ** 2 / 4)
 j = np.arange(32)

@@ -3,10 +3,11 @@
  * model_check.h for several sheets (one and two image channels, a 1 x 1
  * sheet where every tap wraps onto the one cell, and parameters moved
  * off their initialisation so that cross-channel coupling and dead relus
- * are exercised); the step against its equations written out here with
- * plain loops; the Laplacian start, which turns a small state with no
- * image into the damped wave equation; the layout; the spec's checks
- * and the attrs.
+ * are exercised); the step and the start (y0 from the image) against
+ * their equations written out here with plain loops; the whole gradient
+ * of a run (the start and T steps) against finite differences; the
+ * Laplacian start, which turns a small state with no image into the
+ * damped wave equation; the layout; the spec's checks and the attrs.
  */
 #include <config.h>
 
@@ -17,10 +18,15 @@
 
 #include "model_check.h"
 
+/* The encoders' hidden width of most checks: small, so that finite
+   differences over every parameter stay quick. */
+#define M_TEST 3
+
 static dk_model *make(size_t C, size_t H, size_t W, size_t nin, double dt)
 {
 	dk_model_spec spec = {.kind = "nwm", .channels = C, .height = H, .width = W,
-	                      .inputs = nin, .outputs = 2, .dt = dt, .seed = 3};
+	                      .inputs = nin, .outputs = 2, .dt = dt, .seed = 3,
+	                      .hidden = M_TEST};
 	dk_model *m = NULL;
 	char err[256];
 	if (dk_model_create(&spec, &m, err, sizeof err))
@@ -45,7 +51,7 @@ static void perturb(dk_model *m, uint64_t seed, double scale)
 	for (size_t i = 0; i < dk_model_param_count(m); i++)
 		th[i] += dk_rng_normal(r, scale);
 	size_t C = dk_model_spec_of(m)->channels;
-	double *ew = param(m, "model/enc_omega_b"), *ea = param(m, "model/enc_alpha_b");
+	double *ew = param(m, "model/enc_omega/2/b"), *ea = param(m, "model/enc_alpha/2/b");
 	for (size_t k = 0; k < C; k++) {
 		ew[k] = dk_rng_normal(r, 0.5);
 		ea[k] = dk_rng_normal(r, 0.5);
@@ -61,43 +67,89 @@ static size_t wrap(long a, size_t n)
 }
 
 /*
+ * One 3x3 layer with zero padding, written out: out[k][i][j] = act(b[k] +
+ * sum_c sum_p sum_q W[k][c][p][q] in[c][i+p-1][j+q-1]), terms outside the
+ * sheet left out; act 'r' relu, 't' tanh.
+ */
+static void reference_layer(size_t cin, size_t cout, size_t H, size_t Wd, const double *W,
+                            const double *b, const double *in, double *out, char act)
+{
+	for (size_t k = 0; k < cout; k++)
+		for (size_t i = 0; i < H; i++)
+			for (size_t j = 0; j < Wd; j++) {
+				double a = b[k];
+				for (size_t p = 0; p < 3; p++)
+					for (size_t q = 0; q < 3; q++) {
+						long ii = (long)i + (long)p - 1, jj = (long)j + (long)q - 1;
+						if (ii < 0 || jj < 0 || ii >= (long)H || jj >= (long)Wd)
+							continue;
+						for (size_t c = 0; c < cin; c++)
+							a += W[((k * cin + c) * 3 + p) * 3 + q] *
+							     in[(c * H + (size_t)ii) * Wd + (size_t)jj];
+					}
+				out[(k * H + i) * Wd + j] = act == 't' ? tanh(a) : a > 0 ? a : 0;
+			}
+}
+
+/* The encoder named enc (enc_omega, enc_alpha: three relu layers; enc_y0:
+   three relus and a tanh) of the image u (NULL: zeros), into out (C H W). */
+static void reference_encoder(dk_model *m, const char *enc, const double *u, double *out)
+{
+	const dk_model_spec *s = dk_model_spec_of(m);
+	size_t H = s->height, Wd = s->width, M = s->hidden, L = strcmp(enc, "enc_y0") ? 3 : 4;
+	size_t HW = H * Wd, big = (M > s->channels ? M : s->channels) + s->inputs;
+	double *a = calloc(big * HW, sizeof *a), *b = calloc(big * HW, sizeof *b);
+	if (u)
+		memcpy(a, u, s->inputs * HW * sizeof *a);
+	for (size_t l = 0; l < L; l++) {
+		char name[64];
+		snprintf(name, sizeof name, "model/%s/%zu/W", enc, l);
+		const double *W = param(m, name);
+		snprintf(name, sizeof name, "model/%s/%zu/b", enc, l);
+		size_t cin = l ? M : s->inputs, cout = l + 1 < L ? M : s->channels;
+		reference_layer(cin, cout, H, Wd, W, param(m, name), a, b,
+		                l + 1 == L && L == 4 ? 't' : 'r');
+		double *t = a;
+		a = b;
+		b = t;
+	}
+	memcpy(out, a, s->channels * HW * sizeof *out);
+	free(a);
+	free(b);
+}
+
+/*
  * One step of the equations, written out: (W * y)[k][i][j] = b[k] +
- * sum_c sum_p sum_q W[k][c][p][q] y[c][i+p-1 mod H][j+q-1 mod W], the
- * encoders likewise with zero outside the image, omega and alpha their
- * relus, then z' and y'.
+ * sum_c sum_p sum_q W[k][c][p][q] y[c][i+p-1 mod H][j+q-1 mod W], omega
+ * and alpha the encoders' of the image, then z' and y'.
  */
 static void reference_step(dk_model *m, const double *x, const double *u, double *xn)
 {
 	const dk_model_spec *s = dk_model_spec_of(m);
-	size_t C = s->channels, H = s->height, Wd = s->width, nin = s->inputs;
+	size_t C = s->channels, H = s->height, Wd = s->width;
 	size_t N = C * H * Wd;
 	const double *W = param(m, "model/W"), *b = param(m, "model/b");
-	const double *Ew = param(m, "model/enc_omega"), *ew = param(m, "model/enc_omega_b");
-	const double *Ea = param(m, "model/enc_alpha"), *ea = param(m, "model/enc_alpha_b");
+	double *omega = malloc(N * sizeof *omega), *alpha = malloc(N * sizeof *alpha);
+	reference_encoder(m, "enc_omega", u, omega);
+	reference_encoder(m, "enc_alpha", u, alpha);
 	for (size_t k = 0; k < C; k++)
 		for (size_t i = 0; i < H; i++)
 			for (size_t j = 0; j < Wd; j++) {
-				double a = b[k], pw = ew[k], pa = ea[k];
+				double a = b[k];
 				for (size_t p = 0; p < 3; p++)
 					for (size_t q = 0; q < 3; q++) {
 						long ii = (long)i + (long)p - 1, jj = (long)j + (long)q - 1;
 						for (size_t c = 0; c < C; c++)
 							a += W[((k * C + c) * 3 + p) * 3 + q] *
 							     x[(c * H + wrap(ii, H)) * Wd + wrap(jj, Wd)];
-						if (!u || ii < 0 || jj < 0 || ii >= (long)H || jj >= (long)Wd)
-							continue;
-						for (size_t c = 0; c < nin; c++) {
-							double v = u[(c * H + (size_t)ii) * Wd + (size_t)jj];
-							pw += Ew[((k * nin + c) * 3 + p) * 3 + q] * v;
-							pa += Ea[((k * nin + c) * 3 + p) * 3 + q] * v;
-						}
 					}
 				size_t e = (k * H + i) * Wd + j;
-				double omega = pw > 0 ? pw : 0, alpha = pa > 0 ? pa : 0;
-				double zn = x[N + e] + s->dt * (tanh(a) - omega * x[e] - alpha * x[N + e]);
+				double zn = x[N + e] + s->dt * (tanh(a) - omega[e] * x[e] - alpha[e] * x[N + e]);
 				xn[N + e] = zn;
 				xn[e] = x[e] + s->dt * zn;
 			}
+	free(omega);
+	free(alpha);
 }
 
 /* The step against the reference, with an image and without. */
@@ -131,18 +183,21 @@ static void test_formula(size_t C, size_t H, size_t W, size_t nin)
 /*
  * As made, with no image, b = 0 and a state of size A = 1e-5, a step is
  * the leapfrog of the damped wave equation y_tt = lap y - omega0 y -
- * alpha0 y_t (lap the 5-point Laplacian on the torus, omega0 = e_omega,
- * alpha0 = e_alpha), up to tanh(a) - a ~ a^3 / 3 with |a| <= 8 A: an
- * error below dt (8 A)^3 / 3 ~ 2e-14, 2e-9 of A.  Hence 1e-7.  With an
- * image of zeros the same, the encoders then giving their biases alone.
+ * alpha0 y_t (lap the 5-point Laplacian on the torus, omega0 and alpha0
+ * what the encoders make of an image of zeros, pixel by pixel: the plain
+ * loops' encoders, whose sums in another order add about 1e-16), up to
+ * tanh(a) - a ~ a^3 / 3 with |a| <= 8 A: an error below dt (8 A)^3 / 3 ~
+ * 2e-14, 2e-9 of A.  Hence 1e-7.  With an image of zeros the same.
  */
 static void test_wave(void)
 {
 	enum { C = 2, H = 5, W = 6, N = C * H * W };
 	dk_model *m = make(C, H, W, 1, 0);
 	const dk_model_spec *s = dk_model_spec_of(m);
-	const double *ew = param(m, "model/enc_omega_b"), *ea = param(m, "model/enc_alpha_b");
 	double x[2 * N], xn[2 * N], want[2 * N], u[H * W] = {0}, dt = s->dt, A = 1e-5;
+	double om[N], al[N];
+	reference_encoder(m, "enc_omega", NULL, om);
+	reference_encoder(m, "enc_alpha", NULL, al);
 	for (size_t i = 0; i < 2 * N; i++)
 		x[i] = A * sin(0.3 + 1.7 * (double)i);
 	for (size_t k = 0; k < C; k++)
@@ -154,7 +209,7 @@ static void test_wave(void)
 				             y[i * W + wrap((long)j - 1, W)] + y[i * W + wrap((long)j + 1, W)] -
 				             4 * y[e];
 				double z = x[N + k * H * W + e];
-				double zn = z + dt * (lap - ew[k] * y[e] - ea[k] * z);
+				double zn = z + dt * (lap - om[k * H * W + e] * y[e] - al[k * H * W + e] * z);
 				want[N + k * H * W + e] = zn;
 				want[k * H * W + e] = y[e] + dt * zn;
 			}
@@ -166,7 +221,16 @@ static void test_wave(void)
 	dk_model_step(m, w, 1, x, u, xn, NULL);
 	e = rel_err(xn, want, 2 * N);
 	ok(e < 1e-7, "laplacian start, an image of zeros: the same (rel err %.2g)", e);
-	ok(ew[0] > 0 && ea[0] > 0, "omega and alpha start positive (%g, %g)", ew[0], ea[0]);
+	double omin = om[0], amin = al[0], omax = om[0], amax = al[0];
+	for (size_t i = 0; i < N; i++) {
+		omin = fmin(omin, om[i]), omax = fmax(omax, om[i]);
+		amin = fmin(amin, al[i]), amax = fmax(amax, al[i]);
+	}
+	/* the last layers' biases 1 and 0.1, their weights a tenth of
+	   PyTorch's: within a few tenths of those */
+	ok(omin > 0.5 && omax < 1.5 && amin > 0.01 && amax < 0.6,
+	   "omega and alpha start positive, near 1 and 0.1 (omega %.3g .. %.3g, alpha "
+	   "%.3g .. %.3g)", omin, omax, amin, amax);
 	dk_model_work_free(w);
 	dk_model_free(m);
 }
@@ -197,6 +261,147 @@ static void test_no_image(void)
 	dk_model_work_free(w);
 	free(x); free(g); free(u); free(gx0); free(gx1); free(gu0); free(gu1);
 	free(gp0); free(gp1);
+	dk_model_free(m);
+}
+
+/*
+ * The start: y0 the encoder's of the image (the plain loops'; the same
+ * sums in other orders, 1e-13), z0 = 0; with and without a cache, the
+ * same bits; with no image, that of an image of zeros.
+ */
+static void test_start(size_t C, size_t H, size_t W, size_t nin)
+{
+	dk_model *m = make(C, H, W, nin, 0);
+	perturb(m, 23, 0.3);
+	enum { NB = 2 };
+	size_t n = dk_model_state_size(m), N = n / 2, P = dk_model_input_size(m);
+	size_t K = dk_model_start_cache_size(m);
+	double *u = malloc(NB * P * sizeof *u), *x0 = malloc(NB * n * sizeof *x0);
+	double *x1 = malloc(NB * n * sizeof *x1), *ref = malloc(N * sizeof *ref);
+	double *cache = malloc(NB * K * sizeof *cache);
+	for (size_t i = 0; i < NB * P; i++)
+		u[i] = cos(0.4 + 0.9 * (double)i);
+	dk_model_work *w = dk_model_work_alloc(m, NB);
+	ok(dk_model_has_start(m) && K > N, "nwm: a start, with a cache of its encoder (%zu)", K);
+	dk_model_start(m, w, NB, u, x0, cache);
+	dk_model_start(m, w, NB, u, x1, NULL);
+	double e = 0, z = 0;
+	for (size_t r = 0; r < NB; r++) {
+		reference_encoder(m, "enc_y0", u + r * P, ref);
+		e = fmax(e, rel_err(x0 + r * n, ref, N));
+		for (size_t i = 0; i < N; i++)
+			z = fmax(z, fabs(x0[r * n + N + i]));
+	}
+	ok(e < 1e-13 && z == 0, "nwm %zux%zux%zu I=%zu: y0 is the encoder's of the image "
+	   "(rel err %.2g), z0 = 0", C, H, W, nin, e);
+	ok(!memcmp(x0, x1, NB * n * sizeof *x0), "the start without a cache: the same bits");
+	dk_model_start(m, w, 1, NULL, x1, NULL);
+	reference_encoder(m, "enc_y0", NULL, ref);
+	e = rel_err(x1, ref, N);
+	ok(e < 1e-13, "the start without an image: an image of zeros (rel err %.2g)", e);
+	dk_model_work_free(w);
+	free(u); free(x0); free(x1); free(ref); free(cache);
+	dk_model_free(m);
+}
+
+/* sum over t = 1 .. T of <g_t, x_t>, x_0 the start of u, x_t = F(x_{t-1}, u). */
+static double run_objective(dk_model *m, dk_model_work *w, size_t NB, size_t T,
+                            const double *u, const double *g, double *xs)
+{
+	size_t n = dk_model_state_size(m);
+	double L = 0;
+	dk_model_start(m, w, NB, u, xs, NULL);
+	for (size_t t = 1; t <= T; t++) {
+		dk_model_step(m, w, NB, xs + (t - 1) * NB * n, u, xs + t * NB * n, NULL);
+		for (size_t i = 0; i < NB * n; i++)
+			L += g[(t - 1) * NB * n + i] * xs[t * NB * n + i];
+	}
+	return L;
+}
+
+/*
+ * The whole gradient of a run (the start and T steps of one image)
+ * against central differences, over every parameter and every pixel of
+ * the image: backpropagation through the steps' vjps, then the start's.
+ * h = 1e-6 for the parameters and 1e-5 for the image (model_check.h's
+ * steps: truncation h^2 ~ 1e-12 and 1e-10 times the third derivative,
+ * rounding eps |L| / h), hence 1e-6.
+ */
+static void test_run_gradient(size_t C, size_t H, size_t W, size_t nin, size_t M, size_t T)
+{
+	dk_model_spec spec = {.kind = "nwm", .channels = C, .height = H, .width = W,
+	                      .inputs = nin, .outputs = 1, .seed = 4, .hidden = M};
+	dk_model *m = NULL;
+	char err[256];
+	if (dk_model_create(&spec, &m, err, sizeof err)) {
+		ok(0, "create: %s", err);
+		return;
+	}
+	perturb(m, 31, 0.3);
+	enum { NB = 2 };
+	size_t n = dk_model_state_size(m), P = dk_model_input_size(m), np = dk_model_param_count(m);
+	size_t K = dk_model_start_cache_size(m), c = dk_model_cache_size(m);
+	double *u = malloc(NB * P * sizeof *u), *g = malloc(T * NB * n * sizeof *g);
+	double *xs = malloc((T + 1) * NB * n * sizeof *xs), *cache = malloc(T * NB * c * sizeof *cache);
+	double *sc = malloc(NB * K * sizeof *sc), *gh = malloc(NB * n * sizeof *gh);
+	double *gx = malloc(NB * n * sizeof *gx), *gu = calloc(NB * P, sizeof *gu);
+	double *gut = malloc(NB * P * sizeof *gut), *gp = calloc(np, sizeof *gp);
+	double *fdp = malloc(np * sizeof *fdp), *fdu = malloc(NB * P * sizeof *fdu);
+	dk_rng *r = dk_rng_alloc(12);
+	fill(r, u, NB * P, 1);
+	fill(r, g, T * NB * n, 1);
+	dk_rng_free(r);
+	dk_model_work *w = dk_model_work_alloc(m, NB);
+	/* forward with the caches, then back */
+	dk_model_start(m, w, NB, u, xs, sc);
+	for (size_t t = 1; t <= T; t++)
+		dk_model_step(m, w, NB, xs + (t - 1) * NB * n, u, xs + t * NB * n,
+		              cache + (t - 1) * NB * c);
+	memset(gh, 0, NB * n * sizeof *gh);
+	for (size_t t = T; t >= 1; t--) {
+		for (size_t i = 0; i < NB * n; i++)
+			gh[i] += g[(t - 1) * NB * n + i];
+		dk_model_vjp(m, w, NB, xs + (t - 1) * NB * n, u, cache + (t - 1) * NB * c, gh, gx,
+		             gut, gp);
+		for (size_t i = 0; i < NB * P; i++)
+			gu[i] += gut[i];
+		memcpy(gh, gx, NB * n * sizeof *gh);
+	}
+	dk_model_start_vjp(m, w, NB, u, sc, gh, gut, gp);
+	for (size_t i = 0; i < NB * P; i++)
+		gu[i] += gut[i];
+
+	double *th = dk_model_params(m);
+	for (size_t k = 0; k < np; k++) {
+		double keep = th[k];
+		th[k] = keep + 1e-6;
+		double fp = run_objective(m, w, NB, T, u, g, xs);
+		th[k] = keep - 1e-6;
+		double fm = run_objective(m, w, NB, T, u, g, xs);
+		th[k] = keep;
+		fdp[k] = (fp - fm) / 2e-6;
+	}
+	for (size_t k = 0; k < NB * P; k++) {
+		double keep = u[k];
+		u[k] = keep + 1e-5;
+		double fp = run_objective(m, w, NB, T, u, g, xs);
+		u[k] = keep - 1e-5;
+		double fm = run_objective(m, w, NB, T, u, g, xs);
+		u[k] = keep;
+		fdu[k] = (fp - fm) / 2e-5;
+	}
+	double ep = rel_err(gp, fdp, np), eu = rel_err(gu, fdu, NB * P);
+	/* the start's share: y0's encoder's parameters have a gradient */
+	size_t off, cnt;
+	dk_model_param_find(m, "model/enc_y0/0/W", &off, &cnt);
+	ok(ep < 1e-6 && fabs(gp[off]) > 0, "nwm %zux%zux%zu I=%zu M=%zu: a run's gradient "
+	   "(start and %zu steps) over %zu parameters vs finite differences (rel err %.2g)",
+	   C, H, W, nin, M, T, np, ep);
+	ok(eu < 1e-6, "the same run's gradient wrt the image vs finite differences "
+	   "(rel err %.2g)", eu);
+	dk_model_work_free(w);
+	free(u); free(g); free(xs); free(cache); free(sc); free(gh); free(gx); free(gu);
+	free(gut); free(gp); free(fdp); free(fdu);
 	dk_model_free(m);
 }
 
@@ -271,12 +476,22 @@ static void test_spec(void)
 	refused(r, "nwm", "a sheet for an rnn");
 	r.kind = "wrnn";
 	refused(r, "nwm", "a sheet for a wrnn");
+	dk_model_spec h = {.kind = "rnn", .units = 4, .inputs = 1, .outputs = 1, .hidden = 3};
+	refused(h, "hidden", "hidden for an rnn");
 
 	dk_model *m = NULL;
 	char err[256];
 	s = good;
 	s.units = 12; /* H W: the same as none */
 	ok(dk_model_create(&s, &m, err, sizeof err) == DK_OK, "units = H W taken");
+	dk_model_free(m);
+	m = NULL;
+	size_t off, cnt;
+	ok(dk_model_create(&good, &m, err, sizeof err) == DK_OK &&
+	   dk_model_spec_of(m)->hidden == 11 &&
+	   !dk_model_param_find(m, "model/enc_omega/1/W", &off, &cnt) && cnt == 11 * 11 * 9 &&
+	   !dk_model_param_find(m, "model/enc_y0/3/W", &off, &cnt) && cnt == 2 * 11 * 9,
+	   "hidden: 11 by default, the encoders' layers of that width");
 	dk_model_free(m);
 }
 
@@ -295,6 +510,7 @@ static void test_attrs(void)
 	is_int(json_integer_value(json_object_get(a, "width")), 5, "attrs: width");
 	is_int(json_integer_value(json_object_get(a, "units")), 15, "attrs: units per sheet H W");
 	is_int(json_integer_value(json_object_get(a, "state_size")), 60, "attrs: state 2 C H W");
+	is_int(json_integer_value(json_object_get(a, "hidden")), M_TEST, "attrs: hidden");
 	ok(json_real_value(json_object_get(a, "dt")) == 0.25 && !json_object_get(a, "tau") &&
 	   !json_object_get(a, "integrator") && !json_object_get(a, "rank"),
 	   "attrs: dt, and no tau, integrator or rank");
@@ -324,14 +540,15 @@ static void test_attrs(void)
 
 int main(void)
 {
-	struct { size_t C, H, W, nin; double dt; } cases[] = {
-		{2, 5, 6, 1, 0}, {2, 5, 6, 2, 0}, {1, 1, 1, 1, 0.3}, {3, 2, 3, 2, 0.05},
+	struct { size_t C, H, W, nin, M; double dt; } cases[] = {
+		{2, 5, 6, 1, M_TEST, 0}, {2, 5, 6, 2, M_TEST, 0}, {1, 1, 1, 1, M_TEST, 0.3},
+		{3, 2, 3, 2, M_TEST, 0.05}, {1, 2, 2, 1, 0, 0},
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
 		dk_model_spec spec = {.kind = "nwm", .channels = cases[k].C,
 		                      .height = cases[k].H, .width = cases[k].W,
 		                      .inputs = cases[k].nin, .outputs = 2, .dt = cases[k].dt,
-		                      .seed = 5 + k};
+		                      .seed = 5 + k, .hidden = cases[k].M};
 		char label[80];
 		snprintf(label, sizeof label, "nwm C=%zu %zux%zu I=%zu", cases[k].C, cases[k].H,
 		         cases[k].W, cases[k].nin);
@@ -351,6 +568,10 @@ int main(void)
 	test_formula(3, 4, 3, 2);
 	test_formula(1, 1, 2, 1);
 	test_wave();
+	test_start(2, 5, 6, 1);
+	test_start(3, 4, 3, 2);
+	test_run_gradient(2, 4, 5, 1, M_TEST, 4);
+	test_run_gradient(1, 3, 3, 2, 2, 3);
 	test_no_image();
 	test_layout();
 	test_spec();

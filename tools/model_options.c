@@ -80,6 +80,11 @@ int model_option(model_options *m, int c, const char *arg)
 		if (!s->velocities)
 			tool_usage_error("--velocities: at least 1");
 		break;
+	case MODEL_OPT_HIDDEN:
+		s->hidden = tool_parse_count("--hidden", arg);
+		if (!s->hidden)
+			tool_usage_error("--hidden: at least 1");
+		break;
 	case MODEL_OPT_REGIONS:
 		s->regions = tool_parse_count("--regions", arg);
 		if (!s->regions)
@@ -99,7 +104,7 @@ int model_option(model_options *m, int c, const char *arg)
 
 static const char *const ct_names[MODEL_OPT_END - MODEL_OPT_DT] = {
 	"--dt", "--tau", "--integrator", "--rank", "--sheet", "--velocities",
-	"--regions", "--a", "--b", "--signs",
+	"--regions", "--a", "--b", "--signs", "--hidden",
 };
 
 const char *model_options_first(const model_options *m)
@@ -168,6 +173,7 @@ int model_options_create(model_options *m, const char *kind, dk_model **out)
 	s->act = made->act;
 	s->channels = made->channels;
 	s->units = made->units;
+	s->hidden = made->hidden;
 	s->init = m->init;
 	return DK_OK;
 }
@@ -194,6 +200,11 @@ json_t *model_options_json(const model_options *m, json_t *model_attrs)
 	}
 	if (o && s->velocities &&
 	    json_object_set_new(o, "velocities", json_integer((json_int_t)s->velocities))) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (o && s->hidden &&
+	    json_object_set_new(o, "hidden", json_integer((json_int_t)s->hidden))) {
 		json_decref(o);
 		o = NULL;
 	}

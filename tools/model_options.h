@@ -2,7 +2,7 @@
  * model_options.h -- the options that make a new model (--channels,
  * --units, --inputs, --outputs, --act/--phi, --init, --gain, the seed,
  * the continuous-time --dt, --tau, --integrator, --rank, the --sheet
- * of the nwm, fernn and grnn, the fernn's --velocities, and the
+ * of the nwm, fernn and grnn, the nwm's --hidden, the fernn's --velocities, and the
  * multiregion network's --regions, --a, --b, --signs), as dk-init takes
  * them and dk-train takes them to create the model it trains.
  *
@@ -20,7 +20,7 @@
 enum {
 	MODEL_OPT_DT = 0x400, MODEL_OPT_TAU, MODEL_OPT_INTEGRATOR, MODEL_OPT_RANK,
 	MODEL_OPT_SHEET, MODEL_OPT_VELOCITIES, MODEL_OPT_REGIONS, MODEL_OPT_A,
-	MODEL_OPT_B, MODEL_OPT_SIGNS, MODEL_OPT_END
+	MODEL_OPT_B, MODEL_OPT_SIGNS, MODEL_OPT_HIDDEN, MODEL_OPT_END
 };
 
 /* The most values of --a, --b, --signs (one per region). */
@@ -50,7 +50,8 @@ enum {
 	{"regions", required_argument, NULL, MODEL_OPT_REGIONS}, \
 	{"a", required_argument, NULL, MODEL_OPT_A}, \
 	{"b", required_argument, NULL, MODEL_OPT_B}, \
-	{"signs", required_argument, NULL, MODEL_OPT_SIGNS}
+	{"signs", required_argument, NULL, MODEL_OPT_SIGNS}, \
+	{"hidden", required_argument, NULL, MODEL_OPT_HIDDEN}
 
 /* The help lines of these options (the seed's line is the tool's). */
 #define MODEL_OPTIONS_HELP \
@@ -85,6 +86,8 @@ enum {
 	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n" \
 	"      --sheet H,W      nwm (required), fernn, grnn (instead of a ring):\n" \
 	"                       the sheet's rows and columns\n" \
+	"      --hidden M       nwm: channels of its encoders' hidden layers\n" \
+	"                       (default 11)\n" \
 	"      --velocities V   fernn: its velocities -V .. V, V at least 1\n" \
 	"                       (required)\n" \
 	"      --regions P      multiregion: regions of --units N units each\n" \

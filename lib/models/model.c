@@ -144,6 +144,9 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 	    (ops->has_sheet == DK_SHEET_OPTIONAL && !s->height != !s->width))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the sheet's height and "
 		                 "width must be at least 1", ops->kind);
+	if (!ops->has_hidden && s->hidden)
+		return dk_errorf(DK_EINVAL, err, errlen, "hidden (the width of the "
+		                 "encoders' layers) applies only to the nwm, not %s", ops->kind);
 	if (!ops->has_velocities && s->velocities)
 		return dk_errorf(DK_EINVAL, err, errlen, "velocities apply only to the "
 		                 "fernn, not %s", ops->kind);
@@ -301,6 +304,11 @@ static json_t *model_attrs(const dk_model *m)
 		}
 		json_decref(c);
 	}
+	if (a && m->ops->has_hidden &&
+	    json_object_set_new(a, "hidden", json_integer((json_int_t)s->hidden))) {
+		json_decref(a);
+		a = NULL;
+	}
 	if (a && m->ops->has_velocities &&
 	    json_object_set_new(a, "velocities", json_integer((json_int_t)s->velocities))) {
 		json_decref(a);
@@ -398,6 +406,7 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.height = attr_size(attrs, "height"),
 		.width = attr_size(attrs, "width"),
 		.velocities = attr_size(attrs, "velocities"),
+		.hidden = attr_size(attrs, "hidden"),
 		.inputs = attr_size(attrs, "inputs"),
 		.outputs = attr_size(attrs, "outputs"),
 		.init = json_string_value(json_object_get(attrs, "init")),
@@ -529,6 +538,42 @@ int dk_model_vjp(const dk_model *m, dk_model_work *w, size_t B,
 	if (B > w->batch)
 		return DK_EINVAL;
 	return m->ops->vjp(m, w->buf, B, x, u, cache, gxn, gx, gu, gparams);
+}
+
+int dk_model_has_start(const dk_model *m)
+{
+	return m->ops->start != NULL;
+}
+
+size_t dk_model_start_cache_size(const dk_model *m)
+{
+	return m->ops->start ? m->ops->start_cache_size(m) : 0;
+}
+
+int dk_model_start(const dk_model *m, dk_model_work *w, size_t B,
+                   const double *u, double *x0, double *cache)
+{
+	if (B > w->batch)
+		return DK_EINVAL;
+	if (!m->ops->start) {
+		memset(x0, 0, B * m->n * sizeof *x0);
+		return DK_OK;
+	}
+	return m->ops->start(m, w->buf, B, u, x0, cache);
+}
+
+int dk_model_start_vjp(const dk_model *m, dk_model_work *w, size_t B,
+                       const double *u, const double *cache, const double *gx0,
+                       double *gu, double *gparams)
+{
+	if (B > w->batch)
+		return DK_EINVAL;
+	if (!m->ops->start) {
+		if (gu)
+			memset(gu, 0, B * m->input_size * sizeof *gu);
+		return DK_OK;
+	}
+	return m->ops->start_vjp(m, w->buf, B, u, cache, gx0, gu, gparams);
 }
 
 int dk_model_is_continuous(const dk_model *m)

@@ -67,6 +67,9 @@ typedef struct dk_model_spec {
 	size_t height, width;  /* the sheet of the nwm, fernn or grnn: rows
 	                          and columns (0 where it does not apply;
 	                          fernn, grnn: 0 on a ring) */
+	size_t hidden;         /* nwm: the channels of its encoders' hidden
+	                          layers (0: the default, 11); 0 for every
+	                          other kind */
 	size_t velocities;     /* fernn: V, its velocities -V .. V (at least
 	                          1), on a sheet pairs in {-V .. V}^2; 0 for
 	                          every other kind (grnn: {0}) */
@@ -237,6 +240,28 @@ int dk_model_vjp(const dk_model *m, dk_model_work *w, size_t B,
                  const double *x, const double *u, const double *cache,
                  const double *gxn, double *gx, double *gu,
                  double *gparams);
+
+/*
+ * The state a run starts from, given its first input: x0 = S(u) for the
+ * kinds that make it from the input (the nwm: y0 from an encoder of the
+ * image, z0 = 0), x0 = 0 for every other kind.  u is B x m, or NULL for
+ * a zero input.  When cache is not NULL it receives what start_vjp needs
+ * (dk_model_start_cache_size doubles per state; 0 for a kind that starts
+ * at 0).  Runs and training start there when not given an initial
+ * state.
+ */
+int dk_model_has_start(const dk_model *m);
+size_t dk_model_start_cache_size(const dk_model *m);
+int dk_model_start(const dk_model *m, dk_model_work *w, size_t B,
+                   const double *u, double *x0, double *cache);
+/*
+ * Given gx0 = dL/dx0: gu = (dS/du)^T gx0 (if not NULL; zeros for a kind
+ * that starts at 0), and gparams += (dS/dtheta)^T gx0 summed over the
+ * batch (if not NULL).  cache from dk_model_start at the same u, or NULL.
+ */
+int dk_model_start_vjp(const dk_model *m, dk_model_work *w, size_t B,
+                       const double *u, const double *cache, const double *gx0,
+                       double *gu, double *gparams);
 
 /*
  * Continuous-time models also expose the vector field f whose flow F

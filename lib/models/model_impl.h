@@ -15,7 +15,7 @@
 #include "base/rng.h"
 #include "models/model.h"
 
-#define DK_MODEL_MAX_PARAMS 16
+#define DK_MODEL_MAX_PARAMS 32
 #define DK_PARAM_MAX_RANK 4
 
 /* dk_model_ops.has_sheet */
@@ -47,6 +47,9 @@ typedef struct dk_model_ops {
 	/* 1 for the kind lifted over velocities (fernn): spec.velocities is
 	   required, and refused for every other kind. */
 	int has_velocities;
+	/* 1 for a kind with hidden layers of a width spec.hidden (nwm: its
+	   encoders); spec.hidden is refused for every other kind. */
+	int has_hidden;
 	/* 1 for the multiregion kind: spec.regions is required, and it and
 	   the couplings a, b, signs are refused for every other kind. */
 	int has_regions;
@@ -92,6 +95,18 @@ typedef struct dk_model_ops {
 	int (*vjp)(const dk_model *m, double *work, size_t B, const double *x,
 	           const double *u, const double *cache, const double *gxn,
 	           double *gx, double *gu, double *gparams);
+	/* Optional: the initial state made from the first input (nwm: y0
+	   from its encoder of the image, z0 = 0), for dk_model_start, with
+	   start_cache_size doubles per state of what start_vjp needs; NULL
+	   for a kind that starts at 0.  u may be NULL (zero input), and so
+	   may start_vjp's cache (then made again), gu and gparams (skipped);
+	   start_vjp overwrites gu and adds to gparams, as vjp does. */
+	size_t (*start_cache_size)(const dk_model *m);
+	int (*start)(const dk_model *m, double *work, size_t B, const double *u,
+	             double *x0, double *cache);
+	int (*start_vjp)(const dk_model *m, double *work, size_t B, const double *u,
+	                 const double *cache, const double *gx0, double *gu,
+	                 double *gparams);
 	/* Optional: the dense Jacobian at one state. */
 	int (*jacobian)(const dk_model *m, double *work, const double *x,
 	                const double *u, double *J);

@@ -11,55 +11,70 @@
  *	y' = y + dt z'
  *
  * omega (the squared natural frequency) and alpha (the damping) are made
- * from the image by two local encoders, 3x3 convolutions from the I
- * input channels to the C channels with zero padding, each followed by a
- * relu, which keeps them non-negative:
+ * from the image by two local encoders, each three 3x3 convolutions with
+ * zero padding (I -> M -> M -> C channels, M = spec.hidden) and a relu
+ * after each (conv_stack.h), which keeps them non-negative; the initial
+ * position by a third of four (I -> M -> M -> M -> C, three relus and a
+ * tanh), the initial velocity being 0:
  *
- *	omega = relu(E_omega * u + e_omega),  alpha = relu(E_alpha * u + e_alpha)
+ *	omega = E_omega(u),  alpha = E_alpha(u),  y0 = E_y0(u),  z0 = 0.
  *
  * This follows the authors' code (KempnerInstitute/traveling-waves-
- * integrate, cornn_model2.py): its encoders are stacks of 3x3
- * convolutions with zero padding ending in a relu, its coupling a 3x3
- * circular convolution without bias started at the discrete Laplacian,
- * its dt 0.1.  Here each encoder is one layer, and W has a bias b; relu'
- * is 0 at 0, as PyTorch's.  Their initial position comes from a third
- * encoder of the image; here it is the initial state h0, as for every
- * kind (the encoder of y0 is not part of this model).
+ * integrate, cornn_model2.py, with the tetrominoes' config.yaml): the
+ * same encoders of middle width c_mid = 11 (the default of M), a
+ * coupling that is a 3x3 circular convolution started at the discrete
+ * Laplacian, dt 0.1.  Here W has a bias b; relu' is 0 at 0, as
+ * PyTorch's.
  *
  * The state is [y, z], each C sheets of H x W channel-major (unit (c, i,
  * j) of y at (c H + i) W + j, of z at C H W + that), so the layout
  * (dk_model_layout) is 2 C periodic sheets: channels 0 .. C - 1 are y,
  * C .. 2 C - 1 are z.  The input of a step is the image, I H W values
- * channel-major, given at every step; the encoders are part of the step,
- * so vjp gives the gradient with respect to the image and the encoders'
- * parameters.  jvp, the Jacobian and the vector field are with respect to
- * the state only: omega and alpha do not depend on it.
+ * channel-major, given at every step; omega's and alpha's encoders are
+ * part of the step, so vjp gives the gradient with respect to the image
+ * and their parameters.  y0's encoder is the kind's start
+ * (dk_model_start: the state a run begins from, made from its first
+ * input), with its own vjp.  jvp, the Jacobian and the vector field are
+ * with respect to the state only: omega and alpha do not depend on it.
  *
  * The vector field (nwm is continuous-time) is f(y, z) = (z, tanh(W * y
  * + b) - omega . y - alpha . z); the step is not an explicit Runge-Kutta
  * step of it, but has the same fixed points (z = 0 and f = 0).
  *
- * Parameters, in this order: model/W (C, C, 3, 3), model/b (C),
- * model/enc_omega (C, I, 3, 3), model/enc_omega_b (C), model/enc_alpha
- * (C, I, 3, 3), model/enc_alpha_b (C), in PyTorch's Conv2d layout.
+ * Parameters, in this order, in PyTorch's Conv2d layout: model/W (C, C,
+ * 3, 3), model/b (C); model/enc_omega/L/W and model/enc_omega/L/b for
+ * its layers L = 0, 1, 2 ((M, I, 3, 3), (M); (M, M, 3, 3), (M); (C, M,
+ * 3, 3), (C)); model/enc_alpha/L/... alike; model/enc_y0/L/... for L = 0
+ * .. 3 ((M, I), (M, M), (M, M), (C, M) kernels).  Layer L is PyTorch's
+ * nn.Sequential index 2 L.
  *
  * Initialisation "laplacian" (the only one): each channel's own kernel
- * is the 5-point Laplacian [0 1 0; 1 -4 1; 0 1 0], no coupling between
- * channels, and b = 0, so that for a small state W * y + b is the
+ * of W is the 5-point Laplacian [0 1 0; 1 -4 1; 0 1 0], no coupling
+ * between channels, and b = 0, so that for a small state W * y + b is the
  * Laplacian and the sheet is the damped wave equation y_tt = lap y -
  * omega y - alpha y_t with speed 1 cell per unit time.  The Laplacian is
  * not scaled, as in the authors' code: the undamped scheme is stable
  * when dt^2 (8 + omega) < 4 (8 is the largest eigenvalue of -lap), which
- * at the default dt 0.1 holds for omega up to 392.  The encoders' weights
- * are uniform on [-s, s], s = 0.1 / sqrt(9 I), so that an image of unit
- * values moves omega and alpha by about 0.1; e_omega = 1 (a period of
- * 2 pi, about 63 steps at dt 0.1) and e_alpha = 0.1 (amplitudes decay as
- * exp(-t / 20)), so both start inside the relu's active side.
+ * at the default dt 0.1 holds for omega up to 392.  The encoders' layers
+ * start as PyTorch's Conv2d does, weights and biases uniform on [-1/sqrt
+ * (9 n), 1/sqrt(9 n)] for n input channels: that is what the authors'
+ * runs use (their _init_encoders, Dirac kernels for omega, zeros for
+ * alpha, Kaiming for y0, is never called by main.py; its zero alpha
+ * would also leave alpha's relu without a gradient).  But the last layer
+ * of omega's and alpha's encoders: weights a tenth of that, biases 1 and
+ * 0.1, so that omega and alpha start inside the relu's active side (with
+ * PyTorch's start about half of them would be cut to 0, undamped or
+ * without a restoring force, and get no gradient), about 1 (a period of 2
+ * pi, about 63 steps at dt 0.1) and 0.1 (amplitudes decaying as exp(-t /
+ * 20)).
  *
- * Every call works a state at a time through two conv2d workspaces (the
- * coupling and the encoders), opened with the model's workspace; the
- * step's cache holds per state tanh(W * y + b) and the two encoders'
- * pre-activations (3 C H W doubles).
+ * Every call works a state at a time through a conv2d workspace (the
+ * coupling) and three conv_stack ones (the encoders), opened with the
+ * model's workspace; the step's cache holds per state tanh(W * y + b),
+ * omega and alpha (3 C H W doubles).  The encoders' hidden layers are not
+ * kept: a vjp that needs them (for the image's or the parameters'
+ * gradient) runs the encoders again.  The start's cache holds y0's
+ * encoder's hidden layers and y0 (3 M H W + C H W doubles).
  */
 #include <config.h>
 
@@ -71,24 +86,31 @@
 
 #include "base/status.h"
 #include "models/conv2d.h"
+#include "models/conv_stack.h"
 #include "models/model_impl.h"
 
 #define NWM_DT 0.1
-#define NWM_OMEGA0 1.0  /* e_omega at the start */
-#define NWM_ALPHA0 0.1  /* e_alpha at the start */
-#define NWM_ENC_SCALE 0.1
+#define NWM_HIDDEN 11   /* the encoders' middle width: c_mid of the paper */
+#define NWM_OMEGA0 1.0  /* omega's last bias at the start */
+#define NWM_ALPHA0 0.1  /* alpha's last bias at the start */
+#define NWM_LAST_SCALE 0.1 /* their last weights, against PyTorch's */
 
-/* Offsets of the parameters in theta. */
-typedef struct { size_t W, b, Ew, ew, Ea, ea; } nwm_params;
+/* The three encoders: omega's, alpha's, y0's. */
+enum { ENC_OMEGA, ENC_ALPHA, ENC_Y0, ENCODERS };
+static const char *const enc_names[ENCODERS] = {"enc_omega", "enc_alpha", "enc_y0"};
+
+/* Offsets of the parameters in theta: the coupling, and each encoder's
+   first (its layers follow, as conv_stack.h lays them out). */
+typedef struct { size_t W, b, enc[ENCODERS]; } nwm_params;
 
 static nwm_params params(const dk_model *m)
 {
-	return (nwm_params){m->view[0].offset, m->view[1].offset, m->view[2].offset,
-	                    m->view[3].offset, m->view[4].offset, m->view[5].offset};
+	/* views: W, b, then omega's 6, alpha's 6, y0's 8 */
+	return (nwm_params){m->view[0].offset, m->view[1].offset,
+	                    {m->view[2].offset, m->view[8].offset, m->view[14].offset}};
 }
 
-/* The coupling's convolution (circular, with bias b) and the encoders'
-   (zero padding, with bias), one state per call. */
+/* The coupling's convolution: circular, with bias b, one state per call. */
 static dk_conv2d_spec coupling_spec(const dk_model *m)
 {
 	dk_conv2d_spec s = dk_conv2d_spec_default();
@@ -101,11 +123,22 @@ static dk_conv2d_spec coupling_spec(const dk_model *m)
 	return s;
 }
 
-static dk_conv2d_spec encoder_spec(const dk_model *m)
+/* Encoder e: I -> M -> M (-> M for y0) -> C, 3x3, zero padding, relus
+   (y0's last a tanh), one state per call. */
+static dk_conv_stack_spec encoder_spec(const dk_model *m, int e)
 {
-	dk_conv2d_spec s = coupling_spec(m);
-	s.in_channels = m->spec.inputs;
-	s.padding = DK_CONV2D_ZERO;
+	dk_conv_stack_spec s = {.batch = 1, .height = m->spec.height,
+	                        .width = m->spec.width, .kernel = 3,
+	                        .padding = DK_CONV2D_ZERO, .bias = 1};
+	s.layers = e == ENC_Y0 ? 4 : 3;
+	s.channels[0] = m->spec.inputs;
+	for (size_t l = 1; l < s.layers; l++)
+		s.channels[l] = m->spec.hidden;
+	s.channels[s.layers] = m->spec.channels;
+	for (size_t l = 0; l < s.layers; l++)
+		s.act[l] = DK_ACT_RELU;
+	if (e == ENC_Y0)
+		s.act[s.layers - 1] = DK_ACT_TANH;
 	return s;
 }
 
@@ -113,6 +146,13 @@ static dk_conv2d_spec encoder_spec(const dk_model *m)
 static size_t sheet_units(const dk_model *m)
 {
 	return m->n / 2;
+}
+
+/* Doubles of encoder e's hidden layers, one state. */
+static size_t hidden_size(const dk_model *m, int e)
+{
+	dk_conv_stack_spec s = encoder_spec(m, e);
+	return dk_conv_stack_cache_size(&s);
 }
 
 static int nwm_layout(dk_model *m, char *err, size_t errlen)
@@ -130,19 +170,23 @@ static int nwm_layout(dk_model *m, char *err, size_t errlen)
 	   a file is no larger than its tensors, whatever its attrs say */
 	if (!s->outputs)
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: outputs must be at least 1");
+	if (!s->hidden)
+		s->hidden = NWM_HIDDEN;
 	if (s->dt == 0)
 		s->dt = NWM_DT;
 	if (!(s->dt >= DBL_MIN) || !isfinite(s->dt))
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: the step dt must be a "
 		                 "positive normal number, not %g", s->dt);
-	/* the state (2 C H W), the image (I H W) and the scratch (7 C H W +
-	   I H W doubles) must fit, and the convolutions' own sizes too */
-	size_t HW, N, P, twoN;
+	/* the state (2 C H W), the image (I H W) and the scratch (9 C H W +
+	   2 I H W + 7 M H W doubles) must fit, and the convolutions' own
+	   sizes too */
+	size_t M = s->hidden, HW, N, P, MHW, twoN;
 	if (__builtin_mul_overflow(H, W, &HW) || __builtin_mul_overflow(C, HW, &N) ||
-	    __builtin_mul_overflow(I, HW, &P) || N > SIZE_MAX / sizeof(double) / 32 ||
-	    P > SIZE_MAX / sizeof(double) / 4)
-		return dk_errorf(DK_EINVAL, err, errlen, "nwm: %zu channels and %zu inputs "
-		                 "on a %zu x %zu sheet is too large", C, I, H, W);
+	    __builtin_mul_overflow(I, HW, &P) || __builtin_mul_overflow(M, HW, &MHW) ||
+	    N > SIZE_MAX / sizeof(double) / 32 || P > SIZE_MAX / sizeof(double) / 8 ||
+	    MHW > SIZE_MAX / sizeof(double) / 16)
+		return dk_errorf(DK_EINVAL, err, errlen, "nwm: %zu channels, %zu inputs and "
+		                 "%zu hidden on a %zu x %zu sheet is too large", C, I, M, H, W);
 	twoN = 2 * N;
 	if (s->units && s->units != HW)
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: units is the sheet's H W = %zu, "
@@ -150,22 +194,32 @@ static int nwm_layout(dk_model *m, char *err, size_t errlen)
 	s->units = HW;
 	m->n = twoN;
 	m->input_size = P;
-	dk_conv2d_spec cs = coupling_spec(m), es = encoder_spec(m);
+	dk_conv2d_spec cs = coupling_spec(m);
 	char why[192];
-	if (dk_conv2d_spec_check(&cs, NULL, why, sizeof why) ||
-	    dk_conv2d_spec_check(&es, NULL, why, sizeof why))
+	if (dk_conv2d_spec_check(&cs, NULL, why, sizeof why))
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: %s", why);
+	for (int e = 0; e < ENCODERS; e++) {
+		dk_conv_stack_spec es = encoder_spec(m, e);
+		if (dk_conv_stack_check(&es, why, sizeof why))
+			return dk_errorf(DK_EINVAL, err, errlen, "nwm: %s", why);
+	}
 	m->spec.act = DK_ACT_TANH; /* always */
 	static const char *const w_axes[4] = {"channel_out", "channel_in", "tap_row", "tap_col"};
-	static const char *const e_axes[4] = {"channel", "input", "tap_row", "tap_col"};
 	static const char *const b_axes[1] = {"channel"};
-	size_t ws[4] = {C, C, 3, 3}, es_shape[4] = {C, I, 3, 3}, bs[1] = {C};
+	size_t ws[4] = {C, C, 3, 3}, bs[1] = {C};
 	dk_model_add_param(m, "model/W", 4, ws, w_axes);
 	dk_model_add_param(m, "model/b", 1, bs, b_axes);
-	dk_model_add_param(m, "model/enc_omega", 4, es_shape, e_axes);
-	dk_model_add_param(m, "model/enc_omega_b", 1, bs, b_axes);
-	dk_model_add_param(m, "model/enc_alpha", 4, es_shape, e_axes);
-	dk_model_add_param(m, "model/enc_alpha_b", 1, bs, b_axes);
+	for (int e = 0; e < ENCODERS; e++) {
+		dk_conv_stack_spec es = encoder_spec(m, e);
+		for (size_t l = 0; l < es.layers; l++) {
+			char name[64];
+			size_t kw[4] = {es.channels[l + 1], es.channels[l], 3, 3};
+			snprintf(name, sizeof name, "model/%s/%zu/W", enc_names[e], l);
+			dk_model_add_param(m, name, 4, kw, w_axes);
+			snprintf(name, sizeof name, "model/%s/%zu/b", enc_names[e], l);
+			dk_model_add_param(m, name, 1, kw, b_axes);
+		}
+	}
 	return DK_OK;
 }
 
@@ -175,25 +229,40 @@ static void nwm_spatial(const dk_model *m, dk_layout *out)
 	*out = dk_layout_sheets(2 * m->spec.channels, m->spec.height, m->spec.width, 1);
 }
 
+static void uniform(dk_rng *rng, double *v, size_t n, double bound)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = bound * (2 * dk_rng_uniform(rng) - 1);
+}
+
 static int nwm_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 {
 	if (strcmp(m->spec.init, "laplacian"))
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: unknown initialisation "
 		                 "'%s' (laplacian)", m->spec.init);
 	nwm_params p = params(m);
-	size_t C = m->spec.channels, I = m->spec.inputs;
+	size_t C = m->spec.channels;
 	double *W = m->theta + p.W;
 	static const double lap[9] = {0, 1, 0, 1, -4, 1, 0, 1, 0};
 	for (size_t k = 0; k < C; k++)
 		memcpy(W + (k * C + k) * 9, lap, sizeof lap);
-	double s = NWM_ENC_SCALE / sqrt(9.0 * (double)I);
-	for (size_t i = 0; i < C * I * 9; i++)
-		m->theta[p.Ew + i] = s * (2 * dk_rng_uniform(rng) - 1);
-	for (size_t i = 0; i < C * I * 9; i++)
-		m->theta[p.Ea + i] = s * (2 * dk_rng_uniform(rng) - 1);
-	for (size_t k = 0; k < C; k++) {
-		m->theta[p.ew + k] = NWM_OMEGA0;
-		m->theta[p.ea + k] = NWM_ALPHA0;
+	for (int e = 0; e < ENCODERS; e++) {
+		dk_conv_stack_spec es = encoder_spec(m, e);
+		double *th = m->theta + p.enc[e];
+		for (size_t l = 0; l < es.layers; l++) {
+			size_t out = es.channels[l + 1], fan = es.channels[l] * 9;
+			double bound = 1 / sqrt((double)fan);
+			double *Wl = th + dk_conv_stack_weights(&es, l);
+			double *bl = th + dk_conv_stack_biases(&es, l);
+			if (e != ENC_Y0 && l + 1 == es.layers) {
+				uniform(rng, Wl, out * fan, NWM_LAST_SCALE * bound);
+				for (size_t k = 0; k < out; k++)
+					bl[k] = e == ENC_OMEGA ? NWM_OMEGA0 : NWM_ALPHA0;
+			} else {
+				uniform(rng, Wl, out * fan, bound);
+				uniform(rng, bl, out, bound);
+			}
+		}
 	}
 	return DK_OK;
 }
@@ -201,39 +270,50 @@ static int nwm_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 /* ---- the scratch ---- */
 
 /*
- * Doubles: the two workspaces' pointers in the first SLOTS, a cache for
- * one state (3 N, N = C H W), four temporaries of N and one of the image
- * (I H W).  Every call goes a state at a time, so none of it grows with
- * the batch.
+ * Doubles: the workspaces' pointers in the first SLOTS, a cache for one
+ * state (3 N, N = C H W), five temporaries of N, two of the image (I H
+ * W), the encoders' hidden layers (7 M H W) and y0 (N).  Every call goes
+ * a state at a time, so none of it grows with the batch.
  */
-#define SLOTS ((2 * sizeof(dk_conv2d *) + sizeof(double) - 1) / sizeof(double))
+#define SLOTS ((4 * sizeof(void *) + sizeof(double) - 1) / sizeof(double))
 
 typedef struct {
-	dk_conv2d *coupling, *encoder;
-	double *cache, *T1, *T2, *T3, *T4, *U;
+	dk_conv2d *coupling;
+	dk_conv_stack *enc[ENCODERS];
+	double *cache, *T1, *T2, *T3, *T4, *O, *U, *U2, *hid[ENCODERS], *Y0;
 } scratch;
 
 static scratch carve(const dk_model *m, double *work)
 {
-	size_t N = sheet_units(m);
+	size_t N = sheet_units(m), P = m->input_size;
 	scratch s;
-	dk_conv2d *c[2];
+	void *c[4];
 	memcpy(c, work, sizeof c);
 	s.coupling = c[0];
-	s.encoder = c[1];
+	for (int e = 0; e < ENCODERS; e++)
+		s.enc[e] = c[1 + e];
 	s.cache = work + SLOTS;
 	s.T1 = s.cache + 3 * N;
 	s.T2 = s.T1 + N;
 	s.T3 = s.T2 + N;
 	s.T4 = s.T3 + N;
-	s.U = s.T4 + N;
+	s.O = s.T4 + N;
+	s.U = s.O + N;
+	s.U2 = s.U + P;
+	s.hid[0] = s.U2 + P;
+	for (int e = 1; e < ENCODERS; e++)
+		s.hid[e] = s.hid[e - 1] + hidden_size(m, e - 1);
+	s.Y0 = s.hid[ENC_Y0] + hidden_size(m, ENC_Y0);
 	return s;
 }
 
 static size_t nwm_work_size(const dk_model *m, size_t batch)
 {
 	(void)batch;
-	return SLOTS + 7 * sheet_units(m) + m->spec.inputs * m->spec.units;
+	size_t hid = 0;
+	for (int e = 0; e < ENCODERS; e++)
+		hid += hidden_size(m, e);
+	return SLOTS + 9 * sheet_units(m) + 2 * m->input_size + hid;
 }
 
 static size_t nwm_cache_size(const dk_model *m)
@@ -244,57 +324,66 @@ static size_t nwm_cache_size(const dk_model *m)
 static int nwm_work_open(const dk_model *m, double *work, size_t batch)
 {
 	(void)batch;
-	dk_conv2d *c[2] = {NULL, NULL};
-	dk_conv2d_spec cs = coupling_spec(m), es = encoder_spec(m);
+	void *c[4] = {NULL, NULL, NULL, NULL};
+	dk_conv2d_spec cs = coupling_spec(m);
 	char err[192];
-	if (dk_conv2d_alloc(&cs, &c[0], err, sizeof err) ||
-	    dk_conv2d_alloc(&es, &c[1], err, sizeof err)) {
+	int st = dk_conv2d_alloc(&cs, (dk_conv2d **)&c[0], err, sizeof err);
+	for (int e = 0; e < ENCODERS && !st; e++) {
+		dk_conv_stack_spec es = encoder_spec(m, e);
+		st = dk_conv_stack_alloc(&es, (dk_conv_stack **)&c[1 + e], err, sizeof err);
+	}
+	if (st) {
 		dk_conv2d_free(c[0]);
+		for (int e = 0; e < ENCODERS; e++)
+			dk_conv_stack_free(c[1 + e]);
 		return DK_ENOMEM;
 	}
 	memcpy(work, c, sizeof c);
+	/* a missing image is an image of zeros */
+	scratch s = carve(m, work);
+	memset(s.U, 0, m->input_size * sizeof *s.U);
 	return DK_OK;
 }
 
 static void nwm_work_close(double *work)
 {
-	dk_conv2d *c[2];
+	void *c[4];
 	memcpy(c, work, sizeof c);
 	dk_conv2d_free(c[0]);
-	dk_conv2d_free(c[1]);
-}
-
-static double relu(double v)
-{
-	return v > 0 ? v : 0;
+	for (int e = 0; e < ENCODERS; e++)
+		dk_conv_stack_free(c[1 + e]);
 }
 
 /* ---- one state ---- */
 
+/* The image of row r, or the scratch's zeros. */
+static const double *image(const dk_model *m, const scratch *s, const double *u,
+                           size_t r)
+{
+	return u ? u + r * m->input_size : s->U;
+}
+
+/* Encoder e of the image ur into out, its hidden layers into the
+   scratch. */
+static void encode(const dk_model *m, scratch *s, int e, const double *ur, double *out)
+{
+	dk_conv_stack_forward(s->enc[e], 1, m->theta + params(m).enc[e], ur, s->hid[e], out);
+}
+
 /*
- * The cache of one state: c[0 .. N) = tanh(W * y + b), c[N .. 2N) and
- * c[2N .. 3N) the pre-activations of omega and alpha (u NULL: the
- * encoders' biases alone).
+ * The cache of one state: c[0 .. N) = tanh(W * y + b), c[N .. 2N) omega
+ * and c[2N .. 3N) alpha; the encoders' hidden layers into the scratch.
  */
 static void fill_cache(const dk_model *m, scratch *s, const double *x,
-                       const double *u, double *c)
+                       const double *ur, double *c)
 {
 	nwm_params p = params(m);
-	size_t N = sheet_units(m), HW = m->spec.units;
-	const double *th = m->theta;
-	dk_conv2d_forward(s->coupling, 1, x, th + p.W, th + p.b, c);
+	size_t N = sheet_units(m);
+	dk_conv2d_forward(s->coupling, 1, x, m->theta + p.W, m->theta + p.b, c);
 	for (size_t i = 0; i < N; i++)
 		c[i] = tanh(c[i]);
-	if (u) {
-		dk_conv2d_forward(s->encoder, 1, u, th + p.Ew, th + p.ew, c + N);
-		dk_conv2d_forward(s->encoder, 1, u, th + p.Ea, th + p.ea, c + 2 * N);
-	} else {
-		for (size_t k = 0; k < m->spec.channels; k++)
-			for (size_t i = 0; i < HW; i++) {
-				c[N + k * HW + i] = th[p.ew + k];
-				c[2 * N + k * HW + i] = th[p.ea + k];
-			}
-	}
+	encode(m, s, ENC_OMEGA, ur, c + N);
+	encode(m, s, ENC_ALPHA, ur, c + 2 * N);
 }
 
 /* The cache of row r: the caller's, or filled into the scratch. */
@@ -303,8 +392,7 @@ static const double *row_cache(const dk_model *m, scratch *s, const double *x,
 {
 	if (cache)
 		return cache + r * nwm_cache_size(m);
-	fill_cache(m, s, x + r * m->n, u ? u + r * m->spec.inputs * m->spec.units : NULL,
-	           s->cache);
+	fill_cache(m, s, x + r * m->n, image(m, s, u, r), s->cache);
 	return s->cache;
 }
 
@@ -312,17 +400,17 @@ static int nwm_step(const dk_model *m, double *work, size_t B, const double *x,
                     const double *u, double *xn, double *cache)
 {
 	scratch s = carve(m, work);
-	size_t N = sheet_units(m), P = m->spec.inputs * m->spec.units;
+	size_t N = sheet_units(m);
 	double dt = m->spec.dt;
 	for (size_t r = 0; r < B; r++) {
 		double *c = cache ? cache + r * 3 * N : s.cache;
 		const double *xr = x + r * m->n;
 		double *out = xn + r * m->n;
-		fill_cache(m, &s, xr, u ? u + r * P : NULL, c);
+		fill_cache(m, &s, xr, image(m, &s, u, r), c);
 		/* each entry is read before it is written: xn may be x */
 		for (size_t i = 0; i < N; i++) {
 			double y = xr[i], z = xr[N + i];
-			double zn = z + dt * (c[i] - relu(c[N + i]) * y - relu(c[2 * N + i]) * z);
+			double zn = z + dt * (c[i] - c[N + i] * y - c[2 * N + i] * z);
 			out[N + i] = zn;
 			out[i] = y + dt * zn;
 		}
@@ -346,7 +434,7 @@ static int nwm_jvp(const dk_model *m, double *work, size_t B, const double *x,
 		for (size_t i = 0; i < N; i++) {
 			double dy = d[i], dz = d[N + i];
 			double dzn = dz + dt * ((1 - c[i] * c[i]) * s.T1[i] -
-			                        relu(c[N + i]) * dy - relu(c[2 * N + i]) * dz);
+			                        c[N + i] * dy - c[2 * N + i] * dz);
 			out[N + i] = dzn;
 			out[i] = dy + dt * dzn;
 		}
@@ -357,8 +445,9 @@ static int nwm_jvp(const dk_model *m, double *work, size_t B, const double *x,
 /*
  * With gz~ = gz' + dt gy' the whole gradient reaching z':
  *   gy = gy' + dt (W^T (tanh' gz~) - omega gz~),  gz = (1 - dt alpha) gz~,
- * the pre-activation of the coupling gets dt tanh' gz~, those of omega
- * and alpha -dt y gz~ and -dt z gz~ where they are positive.
+ * the pre-activation of the coupling gets dt tanh' gz~, omega and alpha
+ * -dt y gz~ and -dt z gz~, which their encoders take back to the image
+ * and their parameters.
  */
 static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
                    const double *u, const double *cache, const double *gxn,
@@ -366,45 +455,90 @@ static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
 {
 	scratch s = carve(m, work);
 	nwm_params p = params(m);
-	size_t N = sheet_units(m), HW = m->spec.units, P = m->spec.inputs * HW;
+	size_t N = sheet_units(m), P = m->input_size;
 	double dt = m->spec.dt;
 	const double *th = m->theta;
 	for (size_t r = 0; r < B; r++) {
 		const double *c = row_cache(m, &s, x, u, cache, r);
-		const double *xr = x + r * m->n, *g = gxn + r * m->n;
-		const double *ur = u ? u + r * P : NULL;
+		const double *xr = x + r * m->n, *g = gxn + r * m->n, *ur = image(m, &s, u, r);
 		double *ga = s.T1, *gw = s.T2, *gal = s.T3, *out = gx + r * m->n;
 		for (size_t i = 0; i < N; i++) {
 			double gzt = g[N + i] + dt * g[i], gy = g[i];
 			ga[i] = dt * (1 - c[i] * c[i]) * gzt;
-			gw[i] = c[N + i] > 0 ? -dt * xr[i] * gzt : 0;
-			gal[i] = c[2 * N + i] > 0 ? -dt * xr[N + i] * gzt : 0;
-			out[i] = gy - dt * relu(c[N + i]) * gzt;
-			out[N + i] = (1 - dt * relu(c[2 * N + i])) * gzt;
+			gw[i] = -dt * xr[i] * gzt;
+			gal[i] = -dt * xr[N + i] * gzt;
+			out[i] = gy - dt * c[N + i] * gzt;
+			out[N + i] = (1 - dt * c[2 * N + i]) * gzt;
 		}
 		dk_conv2d_vjp_input(s.coupling, 1, th + p.W, ga, s.T4);
 		for (size_t i = 0; i < N; i++)
 			out[i] += s.T4[i];
-		if (gu) {
-			double *gur = gu + r * P;
-			dk_conv2d_vjp_input(s.encoder, 1, th + p.Ew, gw, gur);
-			dk_conv2d_vjp_input(s.encoder, 1, th + p.Ea, gal, s.U);
-			for (size_t i = 0; i < P; i++)
-				gur[i] += s.U[i];
-		}
-		if (gp) {
+		if (gp)
 			dk_conv2d_vjp_params(s.coupling, 1, xr, ga, gp + p.W, gp + p.b);
-			if (ur) {
-				dk_conv2d_vjp_params(s.encoder, 1, ur, gw, gp + p.Ew, gp + p.ew);
-				dk_conv2d_vjp_params(s.encoder, 1, ur, gal, gp + p.Ea, gp + p.ea);
-			} else { /* no image: only the biases act */
-				for (size_t k = 0; k < m->spec.channels; k++)
-					for (size_t i = 0; i < HW; i++) {
-						gp[p.ew + k] += gw[k * HW + i];
-						gp[p.ea + k] += gal[k * HW + i];
-					}
-			}
+		if (!gu && !gp)
+			continue;
+		/* the encoders' hidden layers: in the scratch when row_cache
+		   filled it, else made again (the same bits: the same calls) */
+		if (cache) {
+			encode(m, &s, ENC_OMEGA, ur, s.O);
+			encode(m, &s, ENC_ALPHA, ur, s.O);
 		}
+		double *gur = gu ? gu + r * P : NULL;
+		dk_conv_stack_vjp(s.enc[ENC_OMEGA], 1, th + p.enc[ENC_OMEGA], ur,
+		                  s.hid[ENC_OMEGA], c + N, gw, gur,
+		                  gp ? gp + p.enc[ENC_OMEGA] : NULL);
+		dk_conv_stack_vjp(s.enc[ENC_ALPHA], 1, th + p.enc[ENC_ALPHA], ur,
+		                  s.hid[ENC_ALPHA], c + 2 * N, gal, gur ? s.U2 : NULL,
+		                  gp ? gp + p.enc[ENC_ALPHA] : NULL);
+		for (size_t i = 0; gur && i < P; i++)
+			gur[i] += s.U2[i];
+	}
+	return DK_OK;
+}
+
+/* ---- the start: y0 from the image, z0 = 0 ---- */
+
+static size_t nwm_start_cache_size(const dk_model *m)
+{
+	return hidden_size(m, ENC_Y0) + sheet_units(m);
+}
+
+static int nwm_start(const dk_model *m, double *work, size_t B, const double *u,
+                     double *x0, double *cache)
+{
+	scratch s = carve(m, work);
+	size_t N = sheet_units(m), K = nwm_start_cache_size(m);
+	const double *th = m->theta + params(m).enc[ENC_Y0];
+	for (size_t r = 0; r < B; r++) {
+		double *hid = cache ? cache + r * K : s.hid[ENC_Y0];
+		double *y0 = cache ? hid + hidden_size(m, ENC_Y0) : x0 + r * m->n;
+		dk_conv_stack_forward(s.enc[ENC_Y0], 1, th, image(m, &s, u, r), hid, y0);
+		if (cache)
+			memcpy(x0 + r * m->n, y0, N * sizeof *y0);
+		memset(x0 + r * m->n + N, 0, N * sizeof *x0);
+	}
+	return DK_OK;
+}
+
+static int nwm_start_vjp(const dk_model *m, double *work, size_t B, const double *u,
+                         const double *cache, const double *gx0, double *gu,
+                         double *gp)
+{
+	scratch s = carve(m, work);
+	size_t K = nwm_start_cache_size(m);
+	const double *th = m->theta + params(m).enc[ENC_Y0];
+	for (size_t r = 0; r < B; r++) {
+		const double *ur = image(m, &s, u, r), *hid = s.hid[ENC_Y0], *y0 = s.Y0;
+		if (cache) {
+			hid = cache + r * K;
+			y0 = hid + hidden_size(m, ENC_Y0);
+		} else {
+			dk_conv_stack_forward(s.enc[ENC_Y0], 1, th, ur, s.hid[ENC_Y0], s.Y0);
+		}
+		/* z0 is 0 whatever the image: only y0's gradient goes back */
+		dk_conv_stack_vjp(s.enc[ENC_Y0], 1, th, ur, hid, y0, gx0 + r * m->n,
+		                  gu ? gu + r * m->input_size : NULL,
+		                  gp ? gp + params(m).enc[ENC_Y0] : NULL);
 	}
 	return DK_OK;
 }
@@ -421,7 +555,7 @@ static int nwm_field(const dk_model *m, double *work, size_t B, const double *x,
 		double *out = f + r * m->n;
 		for (size_t i = 0; i < N; i++) {
 			double y = xr[i], z = xr[N + i];
-			out[N + i] = c[i] - relu(c[N + i]) * y - relu(c[2 * N + i]) * z;
+			out[N + i] = c[i] - c[N + i] * y - c[2 * N + i] * z;
 			out[i] = z;
 		}
 	}
@@ -441,8 +575,7 @@ static int nwm_field_jvp(const dk_model *m, double *work, size_t B,
 		dk_conv2d_jvp_input(s.coupling, 1, W, d, s.T1);
 		for (size_t i = 0; i < N; i++) {
 			double dy = d[i], dz = d[N + i];
-			out[N + i] = (1 - c[i] * c[i]) * s.T1[i] - relu(c[N + i]) * dy -
-			             relu(c[2 * N + i]) * dz;
+			out[N + i] = (1 - c[i] * c[i]) * s.T1[i] - c[N + i] * dy - c[2 * N + i] * dz;
 			out[i] = dz;
 		}
 	}
@@ -462,8 +595,8 @@ static int nwm_field_vjp(const dk_model *m, double *work, size_t B,
 		for (size_t i = 0; i < N; i++) {
 			double gy = g[i], gz = g[N + i];
 			s.T1[i] = (1 - c[i] * c[i]) * gz;
-			out[i] = -relu(c[N + i]) * gz;
-			out[N + i] = gy - relu(c[2 * N + i]) * gz;
+			out[i] = -c[N + i] * gz;
+			out[N + i] = gy - c[2 * N + i] * gz;
 		}
 		dk_conv2d_vjp_input(s.coupling, 1, W, s.T1, s.T4);
 		for (size_t i = 0; i < N; i++)
@@ -479,6 +612,7 @@ const dk_model_ops dk_nwm_ops = {
 	.init_default = "laplacian",
 	.has_channels = 1,
 	.has_sheet = DK_SHEET_REQUIRED,
+	.has_hidden = 1,
 	.dt_only = 1,
 	.layout = nwm_layout,
 	.spatial = nwm_spatial,
@@ -490,6 +624,9 @@ const dk_model_ops dk_nwm_ops = {
 	.step = nwm_step,
 	.jvp = nwm_jvp,
 	.vjp = nwm_vjp,
+	.start_cache_size = nwm_start_cache_size,
+	.start = nwm_start,
+	.start_vjp = nwm_start_vjp,
 	.field = nwm_field,
 	.field_jvp = nwm_field_jvp,
 	.field_vjp = nwm_field_vjp,

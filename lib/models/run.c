@@ -19,15 +19,15 @@ int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
 	if (T == 0 || B == 0)
 		return DK_OK;
 	dk_model_work *w = dk_model_work_alloc(m, B);
-	/* a separate zero state: a step may not read and write one buffer */
-	double *zero = x0 ? NULL : calloc(B * n, sizeof *zero);
-	if (!w || (!x0 && !zero)) {
+	/* a separate start: a step may not read and write one buffer */
+	double *start = x0 ? NULL : calloc(B * n, sizeof *start);
+	if (!w || (!x0 && !start)) {
 		dk_model_work_free(w);
-		free(zero);
+		free(start);
 		return DK_ENOMEM;
 	}
-	const double *prev = x0 ? x0 : zero;
-	int st = DK_OK;
+	const double *prev = x0 ? x0 : start;
+	int st = x0 ? DK_OK : dk_model_start(m, w, B, inputs, start, NULL);
 	for (size_t t = 0; t < T && !st; t++) {
 		double *cur = states + t * B * n;
 		const double *u = inputs ? inputs + t * B * in : NULL;
@@ -37,7 +37,7 @@ int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
 		prev = cur;
 	}
 	dk_model_work_free(w);
-	free(zero);
+	free(start);
 	return st;
 }
 

@@ -12,7 +12,8 @@
 #include "stream/bundle.h"
 
 /*
- * From x0 (B x n; NULL for zeros) step T times: states[t] = F(states[t-1],
+ * From x0 (B x n; NULL for the model's start from the first input,
+ * dk_model_start: zeros for every kind but the nwm) step T times: states[t] = F(states[t-1],
  * inputs[t]) with states[-1] = x0, for t = 0..T-1.  inputs is T x B x m
  * (NULL for zero input), states T x B x n, outputs T x B x o the readout
  * of each state (NULL to skip).  All row-major; nothing is allocated but

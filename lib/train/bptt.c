@@ -16,8 +16,9 @@ struct dk_bptt {
 	size_t T, B, n, m, o, c;   /* steps, batch, state, input, output, cache */
 	int state_cache;           /* the next state serves as the cache */
 	dk_model_work *work;       /* owned */
-	double *states;            /* owned: (T + 1) x B x n, states[0] = 0 */
+	double *states;            /* owned: (T + 1) x B x n, states[0] the start */
 	double *cache;             /* owned: T x B x c */
+	double *start_cache;       /* owned: B x the model's start cache */
 	double *y, *gy;            /* owned: T x B x o each */
 	double *gh, *gx;           /* owned: B x n each */
 };
@@ -49,8 +50,11 @@ dk_bptt *dk_bptt_alloc(const dk_model *mod, size_t steps, size_t batch)
 	bp->gy = malloc((steps * batch * bp->o + 1) * sizeof *bp->gy);
 	bp->gh = malloc((Bn + 1) * sizeof *bp->gh);
 	bp->gx = malloc((Bn + 1) * sizeof *bp->gx);
+	size_t sc = dk_model_start_cache_size(mod);
+	bp->start_cache = sc <= SIZE_MAX / sizeof(double) / (batch + 1) - 1
+	                  ? malloc((batch * sc + 1) * sizeof *bp->start_cache) : NULL;
 	if (!bp->work || !bp->states || !bp->cache || !bp->y || !bp->gy ||
-	    !bp->gh || !bp->gx) {
+	    !bp->gh || !bp->gx || !bp->start_cache) {
 		dk_bptt_free(bp);
 		return NULL;
 	}
@@ -68,6 +72,7 @@ void dk_bptt_free(dk_bptt *bp)
 	free(bp->gy);
 	free(bp->gh);
 	free(bp->gx);
+	free(bp->start_cache);
 	free(bp);
 }
 
@@ -114,6 +119,26 @@ static int weighted(const dk_tensor *mask, size_t t, size_t B)
 	return 0;
 }
 
+/*
+ * The state the run starts from, states[0], made from the first input
+ * (dk_model_start: 0 for a kind without a start), and the gradient that
+ * reaches it taken back into the parameters through the start.
+ */
+static int start_forward(dk_bptt *bp, const dk_model *mod, const double *inputs)
+{
+	return dk_model_start(mod, bp->work, bp->B, bp->m ? inputs : NULL, bp->states,
+	                      bp->start_cache);
+}
+
+static int start_backward(dk_bptt *bp, const dk_model *mod, const double *inputs,
+                          const double *gstart, double *grad)
+{
+	if (!dk_model_has_start(mod))
+		return DK_OK;
+	return dk_model_start_vjp(mod, bp->work, bp->B, bp->m ? inputs : NULL,
+	                          bp->start_cache, gstart, NULL, grad);
+}
+
 int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
                       const dk_tensor *target, const dk_tensor *mask,
                       double *loss, double *accuracy, double *grad)
@@ -124,6 +149,7 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 	if (mask->dtype != DK_F8 || (mask->count != T * B &&
 	    (mask->rank != 3 || target->dtype == DK_I8 || mask->count != T * B * bp->o)))
 		return DK_EINVAL;
+	st = start_forward(bp, mod, inputs);
 	for (size_t t = 0; t < T && !st; t++) {
 		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
 		st = dk_model_step(mod, bp->work, B, bp->states + t * Bn, u,
@@ -161,5 +187,7 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 		bp->gh = bp->gx;
 		bp->gx = swap;
 	}
+	if (!st)
+		st = start_backward(bp, mod, inputs, bp->gh, grad);
 	return st;
 }

@@ -26,7 +26,9 @@ void dk_bptt_free(dk_bptt *bp);
  * and mask tensors (see loss.h: xent for i8 labels, mse for f8 values),
  * the mean loss, the accuracy (NaN for mse) and, when grad is not NULL,
  * the gradient of the loss with respect to the parameter vector (it is
- * overwritten).  The run starts from the zero state.
+ * overwritten).  The run starts from the model's start at the first
+ * input (dk_model_start: the zero state for every kind but the nwm, whose
+ * y0 is made from the image), and the gradient goes back through it.
  */
 int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *m, const double *inputs,
                       const dk_tensor *target, const dk_tensor *mask,
