@@ -8,7 +8,7 @@
  * The trajectory is autonomous (zero input) from a seeded random state,
  * or from a state in INPUT (fp/x, states, or a bare array), or driven by
  * the tensor "input" (time, batch, feature) in INPUT, one batch entry of
- * it, from that entry's h0 or the zero state as dk-run starts.
+ * it, from that entry's h0 or the model's start as dk-run starts.
  * Progress goes to stderr when it is a terminal.
  */
 #include <config.h>

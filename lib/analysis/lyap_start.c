@@ -55,7 +55,9 @@ int dk_lyap_start_random(dk_lyap_start *s, const dk_model *m, uint64_t seed,
 	return DK_OK;
 }
 
-/* The run follows entry of the input x, from h0's row or zero. */
+/* The run follows entry of the input x, from h0's row or the model's
+   start at the entry's first input (dk_model_start: zero for every kind
+   but the nwm), as dk-run starts. */
 static int from_input(dk_lyap_start *s, const dk_model *m, const dk_bundle *b,
                       const dk_tensor *x, size_t entry, char *err,
                       size_t errlen)
@@ -82,12 +84,21 @@ static int from_input(dk_lyap_start *s, const dk_model *m, const dk_bundle *b,
 	st = dk_model_h0_from_bundle(m, b, x->shape[1], &h0, err, errlen);
 	if (st)
 		return st;
-	if (h0)
+	int start = !h0 && dk_model_has_start(m);
+	if (h0) {
 		memcpy(s->x0, (const double *)h0->data + entry * n, n * sizeof *s->x0);
-	else
+	} else if (start) {
+		dk_model_work *w = dk_model_work_alloc(m, 1);
+		st = w ? dk_model_start(m, w, 1, x->shape[0] ? s->u : NULL, s->x0, NULL)
+		       : DK_ENOMEM;
+		dk_model_work_free(w);
+		if (st)
+			return dk_errorf(st, err, errlen, "the model's start: %s", dk_strerror(st));
+	} else {
 		memset(s->x0, 0, n * sizeof *s->x0);
+	}
 	snprintf(s->how, sizeof s->how, "%s entry %zu from %s", DK_NAME_INPUT,
-	         entry, h0 ? DK_NAME_H0 : "zero");
+	         entry, h0 ? DK_NAME_H0 : start ? "the model's start" : "zero");
 	return DK_OK;
 }
 

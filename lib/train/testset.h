@@ -15,7 +15,8 @@
  *	data: the trials of its test split (the held-out trials or the
  *	    test file's), run and scored as fmnist's.
  *
- * The model is run forward from the zero state (dk_model_run) and scored
+ * The model is run forward from its start (dk_model_run: the zero state,
+ * the nwm's made from the first image) and scored
  * with dk_loss_eval, as dk-run scores a batch.
  */
 #ifndef DK_TRAIN_TESTSET_H
