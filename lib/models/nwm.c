@@ -71,10 +71,13 @@
  * Every call works a state at a time through a conv2d workspace (the
  * coupling) and three conv_stack ones (the encoders), opened with the
  * model's workspace; the step's cache holds per state tanh(W * y + b),
- * omega and alpha (3 C H W doubles).  The encoders' hidden layers are not
- * kept: a vjp that needs them (for the image's or the parameters'
- * gradient) runs the encoders again.  The start's cache holds y0's
- * encoder's hidden layers and y0 (3 M H W + C H W doubles).
+ * omega and alpha (3 C H W doubles).  Omega's and alpha's encoders, and
+ * their hidden layers, which a vjp needs for the image's or the
+ * parameters' gradient, are kept per row of the batch in the workspace
+ * and made again only for another image or other parameters (see "the
+ * scratch" below; 1 + I H W + 2 C H W + 4 M H W doubles a row).  The
+ * start's cache holds y0's encoder's hidden layers and y0 (3 M H W + C H W
+ * doubles).
  */
 #include <config.h>
 
@@ -270,28 +273,63 @@ static int nwm_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 /* ---- the scratch ---- */
 
 /*
- * Doubles: the workspaces' pointers in the first SLOTS, a cache for one
- * state (3 N, N = C H W), five temporaries of N, two of the image (I H
- * W), the encoders' hidden layers (7 M H W) and y0 (N).  Every call goes
- * a state at a time, so none of it grows with the batch.
+ * After a header (the workspaces and the rows of the memo), doubles: a
+ * cache for one state (3 N, N = C H W), five temporaries of N, two of the
+ * image (I H W), y0's encoder's hidden layers (3 M H W) and y0 (N); then
+ * the memo of omega's and alpha's encoders: a copy of their parameters,
+ * and per row of the batch a flag, the image, omega, alpha and their
+ * hidden layers (4 M H W).
+ *
+ * The memo: the image is the input of every step, and in a run it is
+ * the same at every step, so its encoders, which cost several times the
+ * rest of a step, would be made again at each step and again in each
+ * vjp.  A row's omega and alpha are taken from the memo when the row's
+ * image and the encoders' parameters are, byte for byte, those they were
+ * made from: the same bits as making them again (the same calls on the
+ * same bytes).  Any other image, or parameters changed (by an optimiser
+ * step, or a finite difference), makes them anew.
  */
-#define SLOTS ((4 * sizeof(void *) + sizeof(double) - 1) / sizeof(double))
+typedef struct {
+	dk_conv2d *coupling;
+	dk_conv_stack *enc[ENCODERS];
+	size_t rows; /* of the memo: the batch the workspace was opened for */
+} header;
+
+#define SLOTS ((sizeof(header) + sizeof(double) - 1) / sizeof(double))
 
 typedef struct {
 	dk_conv2d *coupling;
 	dk_conv_stack *enc[ENCODERS];
-	double *cache, *T1, *T2, *T3, *T4, *O, *U, *U2, *hid[ENCODERS], *Y0;
+	size_t rows;
+	double *cache, *T1, *T2, *T3, *T4, *O, *U, *U2, *hid_y0, *Y0;
+	double *params; /* the memo's copy of omega's and alpha's parameters */
+	double *memo;   /* its rows */
 } scratch;
+
+/* Omega's and alpha's parameters: one run of theta, omega's first. */
+static size_t encoder_params(const dk_model *m)
+{
+	dk_conv_stack_spec o = encoder_spec(m, ENC_OMEGA), a = encoder_spec(m, ENC_ALPHA);
+	return dk_conv_stack_param_count(&o) + dk_conv_stack_param_count(&a);
+}
+
+/* Doubles of a row of the memo: flag, image, omega, alpha, hidden. */
+static size_t memo_row(const dk_model *m)
+{
+	return 1 + m->input_size + 2 * sheet_units(m) + hidden_size(m, ENC_OMEGA) +
+	       hidden_size(m, ENC_ALPHA);
+}
 
 static scratch carve(const dk_model *m, double *work)
 {
 	size_t N = sheet_units(m), P = m->input_size;
 	scratch s;
-	void *c[4];
-	memcpy(c, work, sizeof c);
-	s.coupling = c[0];
+	header h;
+	memcpy(&h, work, sizeof h);
+	s.coupling = h.coupling;
 	for (int e = 0; e < ENCODERS; e++)
-		s.enc[e] = c[1 + e];
+		s.enc[e] = h.enc[e];
+	s.rows = h.rows;
 	s.cache = work + SLOTS;
 	s.T1 = s.cache + 3 * N;
 	s.T2 = s.T1 + N;
@@ -300,20 +338,25 @@ static scratch carve(const dk_model *m, double *work)
 	s.O = s.T4 + N;
 	s.U = s.O + N;
 	s.U2 = s.U + P;
-	s.hid[0] = s.U2 + P;
-	for (int e = 1; e < ENCODERS; e++)
-		s.hid[e] = s.hid[e - 1] + hidden_size(m, e - 1);
-	s.Y0 = s.hid[ENC_Y0] + hidden_size(m, ENC_Y0);
+	s.hid_y0 = s.U2 + P;
+	s.Y0 = s.hid_y0 + hidden_size(m, ENC_Y0);
+	s.params = s.Y0 + N;
+	s.memo = s.params + encoder_params(m);
+	/* parameters changed since the memo was made: none of it holds */
+	const double *th = m->theta + params(m).enc[ENC_OMEGA];
+	size_t np = encoder_params(m);
+	if (memcmp(s.params, th, np * sizeof *th)) {
+		memcpy(s.params, th, np * sizeof *th);
+		for (size_t r = 0; r < s.rows; r++)
+			s.memo[r * memo_row(m)] = 0;
+	}
 	return s;
 }
 
 static size_t nwm_work_size(const dk_model *m, size_t batch)
 {
-	(void)batch;
-	size_t hid = 0;
-	for (int e = 0; e < ENCODERS; e++)
-		hid += hidden_size(m, e);
-	return SLOTS + 9 * sheet_units(m) + 2 * m->input_size + hid;
+	return SLOTS + 9 * sheet_units(m) + 2 * m->input_size + hidden_size(m, ENC_Y0) +
+	       encoder_params(m) + (batch ? batch : 1) * memo_row(m);
 }
 
 static size_t nwm_cache_size(const dk_model *m)
@@ -323,35 +366,37 @@ static size_t nwm_cache_size(const dk_model *m)
 
 static int nwm_work_open(const dk_model *m, double *work, size_t batch)
 {
-	(void)batch;
-	void *c[4] = {NULL, NULL, NULL, NULL};
+	header h = {.rows = batch ? batch : 1};
 	dk_conv2d_spec cs = coupling_spec(m);
 	char err[192];
-	int st = dk_conv2d_alloc(&cs, (dk_conv2d **)&c[0], err, sizeof err);
+	int st = dk_conv2d_alloc(&cs, &h.coupling, err, sizeof err);
 	for (int e = 0; e < ENCODERS && !st; e++) {
 		dk_conv_stack_spec es = encoder_spec(m, e);
-		st = dk_conv_stack_alloc(&es, (dk_conv_stack **)&c[1 + e], err, sizeof err);
+		st = dk_conv_stack_alloc(&es, &h.enc[e], err, sizeof err);
 	}
 	if (st) {
-		dk_conv2d_free(c[0]);
+		dk_conv2d_free(h.coupling);
 		for (int e = 0; e < ENCODERS; e++)
-			dk_conv_stack_free(c[1 + e]);
+			dk_conv_stack_free(h.enc[e]);
 		return DK_ENOMEM;
 	}
-	memcpy(work, c, sizeof c);
-	/* a missing image is an image of zeros */
-	scratch s = carve(m, work);
-	memset(s.U, 0, m->input_size * sizeof *s.U);
+	memcpy(work, &h, sizeof h);
+	/* a missing image is an image of zeros; the memo starts empty (its
+	   rows' flags 0: carve compares the parameters with a copy that
+	   is not yet written) */
+	size_t fixed = nwm_work_size(m, h.rows) - h.rows * memo_row(m) - encoder_params(m);
+	memset(work + SLOTS, 0, (fixed - SLOTS) * sizeof *work);
+	memset(work + fixed + encoder_params(m), 0, h.rows * memo_row(m) * sizeof *work);
 	return DK_OK;
 }
 
 static void nwm_work_close(double *work)
 {
-	void *c[4];
-	memcpy(c, work, sizeof c);
-	dk_conv2d_free(c[0]);
+	header h;
+	memcpy(&h, work, sizeof h);
+	dk_conv2d_free(h.coupling);
 	for (int e = 0; e < ENCODERS; e++)
-		dk_conv_stack_free(c[1 + e]);
+		dk_conv_stack_free(h.enc[e]);
 }
 
 /* ---- one state ---- */
@@ -363,27 +408,41 @@ static const double *image(const dk_model *m, const scratch *s, const double *u,
 	return u ? u + r * m->input_size : s->U;
 }
 
-/* Encoder e of the image ur into out, its hidden layers into the
-   scratch. */
-static void encode(const dk_model *m, scratch *s, int e, const double *ur, double *out)
+/* Omega's and alpha's encoders of row r's image ur: the memo's row,
+   [flag, image, omega, alpha, omega's hidden layers, alpha's], made
+   anew unless it holds ur already (carve has checked the parameters). */
+typedef struct { const double *omega, *alpha, *hid_omega, *hid_alpha; } encoded;
+
+static encoded encode(const dk_model *m, scratch *s, size_t r, const double *ur)
 {
-	dk_conv_stack_forward(s->enc[e], 1, m->theta + params(m).enc[e], ur, s->hid[e], out);
+	size_t N = sheet_units(m), P = m->input_size;
+	double *row = s->memo + r * memo_row(m), *img = row + 1, *om = img + P, *al = om + N;
+	double *ho = al + N, *ha = ho + hidden_size(m, ENC_OMEGA);
+	if (!row[0] || memcmp(img, ur, P * sizeof *ur)) {
+		nwm_params p = params(m);
+		dk_conv_stack_forward(s->enc[ENC_OMEGA], 1, m->theta + p.enc[ENC_OMEGA], ur, ho, om);
+		dk_conv_stack_forward(s->enc[ENC_ALPHA], 1, m->theta + p.enc[ENC_ALPHA], ur, ha, al);
+		memcpy(img, ur, P * sizeof *ur);
+		row[0] = 1;
+	}
+	return (encoded){om, al, ho, ha};
 }
 
 /*
  * The cache of one state: c[0 .. N) = tanh(W * y + b), c[N .. 2N) omega
- * and c[2N .. 3N) alpha; the encoders' hidden layers into the scratch.
+ * and c[2N .. 3N) alpha, of row r.
  */
 static void fill_cache(const dk_model *m, scratch *s, const double *x,
-                       const double *ur, double *c)
+                       const double *ur, size_t r, double *c)
 {
 	nwm_params p = params(m);
 	size_t N = sheet_units(m);
 	dk_conv2d_forward(s->coupling, 1, x, m->theta + p.W, m->theta + p.b, c);
 	for (size_t i = 0; i < N; i++)
 		c[i] = tanh(c[i]);
-	encode(m, s, ENC_OMEGA, ur, c + N);
-	encode(m, s, ENC_ALPHA, ur, c + 2 * N);
+	encoded e = encode(m, s, r, ur);
+	memcpy(c + N, e.omega, N * sizeof *c);
+	memcpy(c + 2 * N, e.alpha, N * sizeof *c);
 }
 
 /* The cache of row r: the caller's, or filled into the scratch. */
@@ -392,7 +451,7 @@ static const double *row_cache(const dk_model *m, scratch *s, const double *x,
 {
 	if (cache)
 		return cache + r * nwm_cache_size(m);
-	fill_cache(m, s, x + r * m->n, image(m, s, u, r), s->cache);
+	fill_cache(m, s, x + r * m->n, image(m, s, u, r), r, s->cache);
 	return s->cache;
 }
 
@@ -406,7 +465,7 @@ static int nwm_step(const dk_model *m, double *work, size_t B, const double *x,
 		double *c = cache ? cache + r * 3 * N : s.cache;
 		const double *xr = x + r * m->n;
 		double *out = xn + r * m->n;
-		fill_cache(m, &s, xr, image(m, &s, u, r), c);
+		fill_cache(m, &s, xr, image(m, &s, u, r), r, c);
 		/* each entry is read before it is written: xn may be x */
 		for (size_t i = 0; i < N; i++) {
 			double y = xr[i], z = xr[N + i];
@@ -477,19 +536,14 @@ static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
 			dk_conv2d_vjp_params(s.coupling, 1, xr, ga, gp + p.W, gp + p.b);
 		if (!gu && !gp)
 			continue;
-		/* the encoders' hidden layers: in the scratch when row_cache
-		   filled it, else made again (the same bits: the same calls) */
-		if (cache) {
-			encode(m, &s, ENC_OMEGA, ur, s.O);
-			encode(m, &s, ENC_ALPHA, ur, s.O);
-		}
+		/* the encoders' hidden layers, from the memo (made again when
+		   it holds another image: the same bits, the same calls) */
+		encoded e = encode(m, &s, r, ur);
 		double *gur = gu ? gu + r * P : NULL;
-		dk_conv_stack_vjp(s.enc[ENC_OMEGA], 1, th + p.enc[ENC_OMEGA], ur,
-		                  s.hid[ENC_OMEGA], c + N, gw, gur,
-		                  gp ? gp + p.enc[ENC_OMEGA] : NULL);
-		dk_conv_stack_vjp(s.enc[ENC_ALPHA], 1, th + p.enc[ENC_ALPHA], ur,
-		                  s.hid[ENC_ALPHA], c + 2 * N, gal, gur ? s.U2 : NULL,
-		                  gp ? gp + p.enc[ENC_ALPHA] : NULL);
+		dk_conv_stack_vjp(s.enc[ENC_OMEGA], 1, th + p.enc[ENC_OMEGA], ur, e.hid_omega,
+		                  e.omega, gw, gur, gp ? gp + p.enc[ENC_OMEGA] : NULL);
+		dk_conv_stack_vjp(s.enc[ENC_ALPHA], 1, th + p.enc[ENC_ALPHA], ur, e.hid_alpha,
+		                  e.alpha, gal, gur ? s.U2 : NULL, gp ? gp + p.enc[ENC_ALPHA] : NULL);
 		for (size_t i = 0; gur && i < P; i++)
 			gur[i] += s.U2[i];
 	}
@@ -510,7 +564,7 @@ static int nwm_start(const dk_model *m, double *work, size_t B, const double *u,
 	size_t N = sheet_units(m), K = nwm_start_cache_size(m);
 	const double *th = m->theta + params(m).enc[ENC_Y0];
 	for (size_t r = 0; r < B; r++) {
-		double *hid = cache ? cache + r * K : s.hid[ENC_Y0];
+		double *hid = cache ? cache + r * K : s.hid_y0;
 		double *y0 = cache ? hid + hidden_size(m, ENC_Y0) : x0 + r * m->n;
 		dk_conv_stack_forward(s.enc[ENC_Y0], 1, th, image(m, &s, u, r), hid, y0);
 		if (cache)
@@ -528,12 +582,12 @@ static int nwm_start_vjp(const dk_model *m, double *work, size_t B, const double
 	size_t K = nwm_start_cache_size(m);
 	const double *th = m->theta + params(m).enc[ENC_Y0];
 	for (size_t r = 0; r < B; r++) {
-		const double *ur = image(m, &s, u, r), *hid = s.hid[ENC_Y0], *y0 = s.Y0;
+		const double *ur = image(m, &s, u, r), *hid = s.hid_y0, *y0 = s.Y0;
 		if (cache) {
 			hid = cache + r * K;
 			y0 = hid + hidden_size(m, ENC_Y0);
 		} else {
-			dk_conv_stack_forward(s.enc[ENC_Y0], 1, th, ur, s.hid[ENC_Y0], s.Y0);
+			dk_conv_stack_forward(s.enc[ENC_Y0], 1, th, ur, s.hid_y0, s.Y0);
 		}
 		/* z0 is 0 whatever the image: only y0's gradient goes back */
 		dk_conv_stack_vjp(s.enc[ENC_Y0], 1, th, ur, hid, y0, gx0 + r * m->n,
