@@ -8,8 +8,6 @@
  * shift (and with --shift S the secant of the shift by S).  Every method
  * is the library's (lib/analysis/equiv*.h); this parses, reads, calls
  * and writes.
- *
- *	dk-init fernn --channels 2 --units 11 --velocities 2 | dk-equiv --group flow
  */
 #include <config.h>
 
@@ -28,6 +26,7 @@ typedef enum { MODE_ERRORS, MODE_OBJECTS, MODE_LIE } mode;
 
 typedef struct {
 	const char *output, *perm_path;
+	const char *shift;  /* parsed once the mode is known: --lie's is real */
 	size_t max_elements;
 	dk_equiv_options equiv;
 	dk_equiv_objects_options objects;
@@ -41,43 +40,28 @@ static void usage(void)
 	       "   or: dk-equiv --objects [OPTION]... MODEL FP\n"
 	       "   or: dk-equiv --lie [OPTION]... [MODEL [INPUT]]\n"
 	       "How far MODEL (standard input when absent or -) is from equivariant\n"
-	       "under the cyclic shifts of the rings or sheets its units lie on (a\n"
-	       "positive shift M carries unit i to i + M): per shift g, the relative\n"
-	       "error of one step, |F(g x, g u) - g F(x, u)| / |F(x, u)|, with its input\n"
-	       "and without, and of the trajectory from g x0 driven by g u, at every\n"
-	       "step; the input is shifted too when it lies on the rings or sheets.\n"
-	       "The starts are random, or the input (time, batch, feature) and h0 of\n"
-	       "INPUT.  --group flow: the input moves at velocity mu (a fractional one\n"
-	       "through the FFT), the flowed run against the original moved along,\n"
-	       "per velocity slice nu with a partner nu - mu; sign: x -> -x, u -> -u;\n"
-	       "perm: the permutations equiv/perm (and equiv/input_perm) of --perm\n"
-	       "FILE.  A group the model does not declare is refused.  --objects: FP,\n"
-	       "dk-fixed's output, under the shifts (orbits, missing members,\n"
-	       "spectra); --lie: the Lie derivative of the step along the continuous\n"
-	       "shift.  The records and conventions: dk-equiv(1).\n"
+	       "under a group it declares: per element g the relative errors of one\n"
+	       "step, with its input and without, and of the trajectory from g x0\n"
+	       "driven by g u, from random starts or the input and h0 of INPUT; the\n"
+	       "fixed points of FP under the shifts (--objects); the Lie derivative\n"
+	       "along the continuous shift (--lie).  Conventions: dk-equiv(1).\n"
 	       "\n"
 	       "      --objects         the fixed points of FP under the shifts\n"
-	       "      --no-spectra      --objects: leave out the spectra (needed above\n"
-	       "                        400 units)\n"
-	       "      --lyapunov STEPS  --objects: also the Lyapunov spectra from a\n"
-	       "                        random start and from its shifts\n"
+	       "      --no-spectra      --objects: no spectra (needed above 400 units)\n"
+	       "      --lyapunov STEPS  --objects: also the Lyapunov spectra's invariance\n"
 	       "      --lie             the Lie derivative along continuous shifts\n"
 	       "      --group G         shift (default), flow, sign or perm\n"
 	       "      --perm FILE       perm: the permutations of FILE\n"
 	       "      --shift M         only the shift M (default: every shift); with\n"
 	       "                        --lie a real S > 0: also the secant of T_S\n"
-	       "      --velocity NU     flow: only the velocity NU, nonzero, on sheets\n"
-	       "                        X,Y; fractional for a model without a lift\n"
-	       "                        (default: every nonzero velocity of the\n"
-	       "                        model, or -1 and 1 along each axis)\n"
+	       "      --velocity NU     flow: only NU (X,Y on sheets; fractional without\n"
+	       "                        a lift), not every nonzero one of the model's\n"
 	       "      --rings C         C rings of equal size, whatever the layout says\n"
 	       "      --sheet H,W       sheets of H x W, whatever the layout says\n"
-	       "  -T, --steps T         steps of the trajectories (default 50; with\n"
-	       "                        INPUT, its length)\n"
+	       "  -T, --steps T         steps of the trajectories (default 50 or INPUT's)\n"
 	       "  -B, --samples B       random trajectories (default 8)\n"
 	       "  -S, --seed S          seed of the random starts (default 1)\n"
-	       "      --tolerance EPS   equivariant when every error is at most EPS\n"
-	       "                        (default 1e-9; --objects: 1e-6)\n"
+	       "      --tolerance EPS   equivariant up to EPS (default 1e-9; --objects 1e-6)\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -85,21 +69,28 @@ static void usage(void)
 	tool_exit_stdout();
 }
 
-/* --velocity: NU, or X,Y on sheets; usage errors. */
+/* A whole number of at least 1 for opt; a usage error otherwise. */
+static size_t at_least_one(const char *opt, const char *arg)
+{
+	size_t v = tool_parse_count(opt, arg);
+	if (!v)
+		tool_usage_error("%s must be at least 1", opt);
+	return v;
+}
+
+/* --velocity: NU, or X,Y on sheets, each within 1e9; usage errors. */
 static void parse_velocity(const char *arg, dk_equiv_options *o)
 {
-	const char *comma = strchr(arg, ',');
-	char first[64];
-	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
-	if (len == 0 || len >= sizeof first || (comma && strchr(comma + 1, ',')))
-		tool_usage_error("--velocity: NU or X,Y, not '%s'", arg);
-	memcpy(first, arg, len);
-	first[len] = '\0';
-	o->velocity = tool_parse_real("--velocity", first, -1e9, 1e9);
-	o->velocity_y = comma ? tool_parse_real("--velocity", comma + 1, -1e9, 1e9) : 0;
-	if (o->velocity == 0 && o->velocity_y == 0)
-		tool_usage_error("--velocity: nonzero, not '%s'", arg);
-	o->velocity_pair = comma != NULL;
+	size_t count;
+	double *v = tool_parse_numbers("--velocity", arg, &count);
+	int bad = count > 2 || fabs(v[0]) > 1e9 || fabs(v[count - 1]) > 1e9;
+	o->velocity = v[0];
+	o->velocity_y = count == 2 ? v[1] : 0;
+	o->velocity_pair = count == 2;
+	free(v);
+	if (bad || (o->velocity == 0 && o->velocity_y == 0))
+		tool_usage_error("--velocity: NU or X,Y, nonzero, within 1e9, not "
+		                 "'%s'", arg);
 }
 
 /* The fixed points of in under the shifts; the exit status. */
@@ -132,7 +123,6 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 	int status = TOOL_EXIT_FAIL;
 	if (o->mode == MODE_OBJECTS)
 		return run_objects(o, m, in, src, out);
-
 	if (in ? dk_equiv_start_from_bundle(&s, m, in, &o->equiv, err, sizeof err)
 	       : dk_equiv_start_random(&s, m, &o->equiv, err, sizeof err)) {
 		tool_warn(src ? src : "model", "%s", err);
@@ -148,15 +138,14 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 	         dk_equiv_to_bundle(&r, out))
 		tool_warn(NULL, "out of memory");
 	else {
-		if (o->mode == MODE_ERRORS && dk_model_input_size(m) &&
-		    !r.input_transformed && o->equiv.group == DK_EQUIV_PERM)
+		size_t nu = o->mode == MODE_ERRORS && !r.input_transformed ?
+		            dk_model_input_size(m) : 0;
+		if (nu && o->perm_path)
 			tool_warn("input", "no %s in %s: it is left as it is",
 			          DK_NAME_EQUIV_INPUT_PERM, o->perm_path);
-		else if (o->mode == MODE_ERRORS && dk_model_input_size(m) &&
-		         !r.input_transformed)
+		else if (nu)
 			tool_warn("input", "its width %zu is not a multiple of a ring's "
-			          "(sheet's) units: it is left unshifted",
-			          dk_model_input_size(m));
+			          "(sheet's) units: it is left unshifted", nu);
 		status = TOOL_EXIT_OK;
 	}
 	dk_equiv_lie_result_clear(&lie);
@@ -193,7 +182,6 @@ int main(int argc, char **argv)
 	             .equiv = dk_equiv_options_default(),
 	             .objects = dk_equiv_objects_options_default()};
 	int c;
-	const char *shift = NULL;
 	tool_init_numeric("dk-equiv", argv);
 	while ((c = getopt_long(argc, argv, "T:B:S:o:h", longopts, NULL)) != -1) {
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
@@ -204,24 +192,17 @@ int main(int argc, char **argv)
 				tool_usage_error("--group: shift, flow, sign or perm, not "
 				                 "'%s'", optarg);
 			break;
-		case OPT_SHIFT: shift = optarg; break;
+		case OPT_SHIFT: o.shift = optarg; break;
 		case OPT_VELOCITY: parse_velocity(optarg, &o.equiv); break;
-		case OPT_RINGS:
-			if ((o.equiv.rings = tool_parse_count("--rings", optarg)) == 0)
-				tool_usage_error("--rings must be at least 1");
-			break;
+		case OPT_RINGS: o.equiv.rings = at_least_one("--rings", optarg); break;
 		case OPT_SHEET:
 			tool_parse_sheet("--sheet", optarg, 1, o.equiv.sheet);
 			if (o.equiv.sheet[0] == 1 && o.equiv.sheet[1] == 1)
 				tool_usage_error("--sheet: a sheet of one unit has no shift");
 			break;
-		case 'T':
-			if ((o.equiv.steps = tool_parse_count("--steps", optarg)) == 0)
-				tool_usage_error("--steps must be at least 1");
-			break;
+		case 'T': o.equiv.steps = at_least_one("--steps", optarg); break;
 		case 'B':
-			if ((o.equiv.samples = tool_parse_count("--samples", optarg)) == 0)
-				tool_usage_error("--samples must be at least 1");
+			o.equiv.samples = at_least_one("--samples", optarg);
 			o.samples_given = 1;
 			break;
 		case 'S': o.equiv.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
@@ -237,17 +218,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_SPECTRA: o.objects.spectra = 0; break;
 		case OPT_LYAPUNOV:
-			if (!(o.objects.lyapunov_steps = tool_parse_count("--lyapunov", optarg)))
-				tool_usage_error("--lyapunov must be at least 1");
+			o.objects.lyapunov_steps = at_least_one("--lyapunov", optarg);
 			break;
 		case OPT_PERM: o.perm_path = optarg; break;
 		case 'o': o.output = optarg; break;
 		}
 	}
-	if (shift && o.mode == MODE_LIE)
-		o.equiv.lie_shift = tool_parse_positive("--shift", shift);
-	else if (shift && !(o.equiv.shift = tool_parse_count("--shift", shift)))
-		tool_usage_error("--shift must be at least 1");
+	if (o.shift && o.mode == MODE_LIE)
+		o.equiv.lie_shift = tool_parse_positive("--shift", o.shift);
+	else if (o.shift)
+		o.equiv.shift = at_least_one("--shift", o.shift);
 	if (o.equiv.group != DK_EQUIV_FLOW && (o.equiv.velocity || o.equiv.velocity_pair))
 		tool_usage_error("--velocity belongs to --group flow");
 	if (o.equiv.group == DK_EQUIV_FLOW && o.equiv.shift)
