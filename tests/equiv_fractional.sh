@@ -177,6 +177,10 @@ EOF
 # Refusals.
 fails_with 2 "--lie --shift 0" dk-equiv --lie --rings 1 --shift 0 "$tmp/tanh.npy"
 fails_with 2 "--velocity 0,0" dk-equiv --group flow --sheet 4,6 --velocity 0,0 "$tmp/mean_sheet.npy"
+dk-init fernn --channels 1 --units 8 --velocities 1 >"$tmp/fe.npy"
 fails_with 1 "--velocity 0.5 on a fernn (whole velocities)" \
-	sh -c "dk-init fernn --channels 1 --units 8 --velocities 1 | dk-equiv --group flow --velocity 0.5"
+	dk-equiv --group flow --velocity 0.5 "$tmp/fe.npy"
+dk-equiv --group flow --velocity 0.5 "$tmp/fe.npy" 2>"$tmp/msg" >/dev/null
+ok "... and the message names it and says why" \
+	grep -q "velocity 0.5: the lift of the 3 velocities of the model holds whole ones only" "$tmp/msg"
 done_testing

@@ -133,12 +133,17 @@ int dk_equiv_list_velocities(const dk_equiv_options *o, dk_equiv_result *r,
 	int one = o->velocity || o->velocity_pair;
 	r->fractional = o->velocity != floor(o->velocity) ||
 	                o->velocity_y != floor(o->velocity_y);
-	if (r->fractional && v)
-		return dk_errorf(DK_EINVAL, err, errlen, "velocity: the lift of the "
-		                 "%zu velocities of the model holds whole ones only; "
-		                 "a fractional velocity (%.10g, %.10g) measures a "
-		                 "model without a lift", A * (sheet ? A : 1),
-		                 o->velocity, o->velocity_y);
+	if (r->fractional && v) {
+		char at[64];
+		if (sheet)
+			snprintf(at, sizeof at, "(%.10g, %.10g)", o->velocity, o->velocity_y);
+		else
+			snprintf(at, sizeof at, "%.10g", o->velocity);
+		return dk_errorf(DK_EINVAL, err, errlen, "velocity %s: the lift of the "
+		                 "%zu velocities of the model holds whole ones only; a "
+		                 "fractional velocity measures a model without a lift",
+		                 at, A * (sheet ? A : 1));
+	}
 	r->elements = one ? 1 : sheet ? (v ? A * A - 1 : 4) : v ? 2 * v : 2;
 	r->moves = calloc(r->elements * r->axes, sizeof *r->moves);
 	r->compared = calloc(r->elements, sizeof *r->compared);
