@@ -60,6 +60,7 @@
 #include "analysis/fixed.h"
 #include "analysis/wave.h"
 #include "analysis/equiv.h"
+#include "analysis/equiv_fshift.h"
 #include "analysis/dmft/gauss.h"
 #include "analysis/dmft/dmft.h"
 #include "analysis/dmft/multiregion.h"

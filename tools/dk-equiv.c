@@ -1,29 +1,13 @@
 /*
- * dk-equiv -- how far a model is from equivariant under the cyclic
- * shifts of the rings or sheets its units lie on: the error of one step
- * (with and without its input) and of whole trajectories, per shift and
- * time step, and the verdict with the part that breaks it; or, with
- * --group flow, under flows on rings or sheets: the trajectory error per
- * velocity and time step; with --group sign, under x -> -x, u -> -u;
- * with --group perm, under the permutation of units of --perm FILE.
- * The groups a model supports are those it declares (model.h).
- *
- *	dk-init wrnn --channels 2 --units 16 | dk-equiv
- *	dk-init fernn --channels 2 --units 11 --velocities 2 | dk-equiv --group flow
- *	dk-init fernn --sheet 6,7 --velocities 1 | dk-equiv --group flow --velocity 1,-1
- *	dk-init rnn --units 8 | dk-equiv --group sign
- *	dk-equiv --group perm --perm p.npy rnn.npy
- *
- *	dk-fixed --units ... | dk-equiv --objects ring.npy -
- *	dk-equiv --lie --rings 1 rnn.npy
- *
- * The trajectories start from random states with random inputs, or from
- * the input and h0 of INPUT.  With --objects the second operand is
- * dk-fixed's output instead: the fixed points moved by each shift
- * against the set (lib/analysis/equiv_objects.h); with --lie the Lie
- * derivative along the continuous shift at the start states
- * (lib/analysis/equiv_lie.h).  The medium is the model's layout, or
- * --rings or --sheet.  The method is lib/analysis/equiv.h's.
+ * dk-equiv -- how far a model is from equivariant under the group actions
+ * it declares: cyclic shifts of its rings or sheets (the step errors
+ * with and without input, the trajectory errors per step, the verdict
+ * and the part that breaks it), flows at whole or fractional velocities,
+ * sign flips, permutations of units; with --objects, its fixed points
+ * under the shifts; with --lie, the Lie derivative along the continuous
+ * shift (and with --shift S the secant of the shift by S).  Every method
+ * is the library's (lib/analysis/equiv*.h); this parses, reads, calls
+ * and writes.
  */
 #include <config.h>
 
@@ -42,6 +26,7 @@ typedef enum { MODE_ERRORS, MODE_OBJECTS, MODE_LIE } mode;
 
 typedef struct {
 	const char *output, *perm_path;
+	const char *shift;  /* parsed once the mode is known: --lie's is real */
 	size_t max_elements;
 	dk_equiv_options equiv;
 	dk_equiv_objects_options objects;
@@ -55,67 +40,28 @@ static void usage(void)
 	       "   or: dk-equiv --objects [OPTION]... MODEL FP\n"
 	       "   or: dk-equiv --lie [OPTION]... [MODEL [INPUT]]\n"
 	       "How far MODEL (standard input when absent or -) is from equivariant\n"
-	       "under the cyclic shifts of the rings or sheets its units lie on: for\n"
-	       "each shift g, the relative error |F(g x, g u) - g F(x, u)| / |F(x, u)| of\n"
-	       "one step with its input and without, and of the trajectory from g x0\n"
-	       "driven by g u against the shifted trajectory, at every step.  A positive\n"
-	       "shift M carries unit i to unit i + M (mod n); on sheets shifts go along\n"
-	       "rows and along columns.  The input is shifted too when its width is a\n"
-	       "multiple of a ring's (sheet's) units, else left as it is, and the result\n"
-	       "says so.  The trajectories start from random states with random inputs,\n"
-	       "or from the tensors input (time, batch, feature) and h0 of INPUT.\n"
-	       "Writes equiv/shifts, equiv/error, equiv/step_error, equiv/free_error,\n"
-	       "equiv/trajectory_error and equiv/max, whose attrs hold the verdict.\n"
-	       "With --group flow the input moves at velocity mu, by mu t at step t; the\n"
-	       "run from the flowed start (slice nu from slice nu - mu of h0, moved by\n"
-	       "-mu) is compared with the original trajectory, slice nu - mu moved by\n"
-	       "mu (t - 1) at step t, over the slices whose partner nu - mu is a\n"
-	       "velocity of the model (a model without velocities: its one slice).  On\n"
-	       "sheets mu = (mu_x, mu_y), x along the columns and y along the rows.\n"
-	       "equiv/shifts then holds the velocities; there are no step records.\n"
-	       "With --group sign the one element is x -> -x, u -> -u (equiv/shifts:\n"
-	       "-1); with --group perm it is x -> x[p] and, when FILE holds one,\n"
-	       "u -> u[q], for the permutations equiv/perm and equiv/input_perm\n"
-	       "(i8, (unit,)) of FILE (equiv/shifts: 1).  A group the model does not\n"
-	       "declare is refused, with the groups it declares.\n"
-	       "With --objects, FP is dk-fixed's output: each fixed point moved by each\n"
-	       "shift, its residual as a fixed point, its distance to the nearest point\n"
-	       "of FP (a missing orbit member above the tolerance, default 1e-6), and\n"
-	       "the Jacobian eigenvalues there against those at the point; writes\n"
-	       "equiv/shifts, equiv/orbit_residual, equiv/orbit_distance,\n"
-	       "equiv/orbit_nearest, equiv/orbit_spectrum and equiv/missing.  With\n"
-	       "--lie, the Lie derivative of the step without input along the\n"
-	       "continuous shift, |J D x - D F(x)| / |D F(x)| at each start state (D the\n"
-	       "spectral derivative along each axis), in equiv/lie and equiv/lie_max.\n"
+	       "under a group it declares: per element g the relative errors of one\n"
+	       "step, with its input and without, and of the trajectory from g x0\n"
+	       "driven by g u, from random starts or the input and h0 of INPUT; the\n"
+	       "fixed points of FP under the shifts (--objects); the Lie derivative\n"
+	       "along the continuous shift (--lie).  Conventions: dk-equiv(1).\n"
 	       "\n"
 	       "      --objects         the fixed points of FP under the shifts\n"
-	       "      --no-spectra      --objects: leave out the spectra (needed above\n"
-	       "                        400 units)\n"
-	       "      --lyapunov STEPS  --objects: also the Lyapunov spectra from a\n"
-	       "                        random start (--seed) and from its shifts,\n"
-	       "                        STEPS measured steps each\n"
+	       "      --no-spectra      --objects: no spectra (needed above 400 units)\n"
+	       "      --lyapunov STEPS  --objects: also the Lyapunov spectra's invariance\n"
 	       "      --lie             the Lie derivative along continuous shifts\n"
 	       "      --group G         shift (default), flow, sign or perm\n"
-	       "      --perm FILE       perm: the permutations equiv/perm and, if\n"
-	       "                        present, equiv/input_perm of FILE\n"
-	       "      --shift M         only the shift M (default: every shift)\n"
-	       "      --velocity NU     flow: only the velocity NU, a nonzero integer,\n"
-	       "                        on sheets a pair X,Y of integers, not 0,0\n"
-	       "                        (default: every nonzero velocity of the model,\n"
-	       "                        or -1 and 1 along each axis)\n"
-	       "      --rings C         C rings of equal size, whatever the model's\n"
-	       "                        layout says\n"
-	       "      --sheet H,W       sheets of H rows and W columns, whatever the\n"
-	       "                        layout says\n"
-	       "  -T, --steps T         steps of the trajectories (default 50; with\n"
-	       "                        INPUT, its length)\n"
+	       "      --perm FILE       perm: the permutations of FILE\n"
+	       "      --shift M         only the shift M (default: every shift); with\n"
+	       "                        --lie a real S > 0: also the secant of T_S\n"
+	       "      --velocity NU     flow: only NU (X,Y on sheets; fractional without\n"
+	       "                        a lift), not every nonzero one of the model's\n"
+	       "      --rings C         C rings of equal size, whatever the layout says\n"
+	       "      --sheet H,W       sheets of H x W, whatever the layout says\n"
+	       "  -T, --steps T         steps of the trajectories (default 50 or INPUT's)\n"
 	       "  -B, --samples B       random trajectories (default 8)\n"
-	       "  -S, --seed S          seed of the random starts and inputs, or of\n"
-	       "                        --lyapunov's (default 1)\n"
-	       "      --tolerance EPS   equivariant when every error is at most EPS\n"
-	       "                        (default 1e-9); --objects: a shifted point is in\n"
-	       "                        the set within the relative distance EPS\n"
-	       "                        (default 1e-6)\n"
+	       "  -S, --seed S          seed of the random starts (default 1)\n"
+	       "      --tolerance EPS   equivariant up to EPS (default 1e-9; --objects 1e-6)\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -123,24 +69,28 @@ static void usage(void)
 	tool_exit_stdout();
 }
 
-/* --velocity: NU, or X,Y on sheets; usage errors. */
+/* A whole number of at least 1 for opt; a usage error otherwise. */
+static size_t at_least_one(const char *opt, const char *arg)
+{
+	size_t v = tool_parse_count(opt, arg);
+	if (!v)
+		tool_usage_error("%s must be at least 1", opt);
+	return v;
+}
+
+/* --velocity: NU, or X,Y on sheets, each within 1e9; usage errors. */
 static void parse_velocity(const char *arg, dk_equiv_options *o)
 {
-	const char *comma = strchr(arg, ',');
-	char first[64];
-	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
-	if (len == 0 || len >= sizeof first || (comma && strchr(comma + 1, ',')))
-		tool_usage_error("--velocity: NU or X,Y, not '%s'", arg);
-	memcpy(first, arg, len);
-	first[len] = '\0';
-	double x = tool_parse_real("--velocity", first, -1e9, 1e9);
-	double y = comma ? tool_parse_real("--velocity", comma + 1, -1e9, 1e9) : 0;
-	if (x != floor(x) || y != floor(y) || (x == 0 && y == 0))
-		tool_usage_error("--velocity: %s, not '%s'", comma ? "integers X,Y, not "
-		                 "both 0" : "a nonzero integer", arg);
-	o->velocity = (int64_t)x;
-	o->velocity_y = (int64_t)y;
-	o->velocity_pair = comma != NULL;
+	size_t count;
+	double *v = tool_parse_numbers("--velocity", arg, &count);
+	int bad = count > 2 || fabs(v[0]) > 1e9 || fabs(v[count - 1]) > 1e9;
+	o->velocity = v[0];
+	o->velocity_y = count == 2 ? v[1] : 0;
+	o->velocity_pair = count == 2;
+	free(v);
+	if (bad || (o->velocity == 0 && o->velocity_y == 0))
+		tool_usage_error("--velocity: NU or X,Y, nonzero, within 1e9, not "
+		                 "'%s'", arg);
 }
 
 /* The fixed points of in under the shifts; the exit status. */
@@ -152,9 +102,9 @@ static int run_objects(const options *o, const dk_model *m, const dk_bundle *in,
 	int st = dk_equiv_objects_from_bundle(m, &o->equiv, &o->objects, in, &r,
 	                                      err, sizeof err);
 	if (st)
-		tool_warn(st == DK_EINVAL && strncmp(err, "spectra", 7) ? src : "model",
-		          "%s%s", err, st == DK_ENOTFOUND ? " (--rings C or --sheet H,W)" :
-		          !strncmp(err, "spectra", 7) ? " (--no-spectra)" : "");
+		tool_warn(st == DK_EINVAL ? src : "model", "%s%s", err,
+		          st == DK_ENOTFOUND ? " (--rings C or --sheet H,W)" :
+		          st == DK_ELIMIT ? " (--no-spectra)" : "");
 	else if ((st = dk_equiv_objects_to_bundle(&r, out)))
 		tool_warn(NULL, "out of memory");
 	dk_equiv_objects_result_clear(&r);
@@ -173,7 +123,6 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 	int status = TOOL_EXIT_FAIL;
 	if (o->mode == MODE_OBJECTS)
 		return run_objects(o, m, in, src, out);
-
 	if (in ? dk_equiv_start_from_bundle(&s, m, in, &o->equiv, err, sizeof err)
 	       : dk_equiv_start_random(&s, m, &o->equiv, err, sizeof err)) {
 		tool_warn(src ? src : "model", "%s", err);
@@ -189,15 +138,14 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 	         dk_equiv_to_bundle(&r, out))
 		tool_warn(NULL, "out of memory");
 	else {
-		if (o->mode == MODE_ERRORS && dk_model_input_size(m) &&
-		    !r.input_transformed && o->equiv.group == DK_EQUIV_PERM)
+		size_t nu = o->mode == MODE_ERRORS && !r.input_transformed ?
+		            dk_model_input_size(m) : 0;
+		if (nu && o->perm_path)
 			tool_warn("input", "no %s in %s: it is left as it is",
 			          DK_NAME_EQUIV_INPUT_PERM, o->perm_path);
-		else if (o->mode == MODE_ERRORS && dk_model_input_size(m) &&
-		         !r.input_transformed)
+		else if (nu)
 			tool_warn("input", "its width %zu is not a multiple of a ring's "
-			          "(sheet's) units: it is left unshifted",
-			          dk_model_input_size(m));
+			          "(sheet's) units: it is left unshifted", nu);
 		status = TOOL_EXIT_OK;
 	}
 	dk_equiv_lie_result_clear(&lie);
@@ -244,27 +192,17 @@ int main(int argc, char **argv)
 				tool_usage_error("--group: shift, flow, sign or perm, not "
 				                 "'%s'", optarg);
 			break;
-		case OPT_SHIFT:
-			if ((o.equiv.shift = tool_parse_count("--shift", optarg)) == 0)
-				tool_usage_error("--shift must be at least 1");
-			break;
+		case OPT_SHIFT: o.shift = optarg; break;
 		case OPT_VELOCITY: parse_velocity(optarg, &o.equiv); break;
-		case OPT_RINGS:
-			if ((o.equiv.rings = tool_parse_count("--rings", optarg)) == 0)
-				tool_usage_error("--rings must be at least 1");
-			break;
+		case OPT_RINGS: o.equiv.rings = at_least_one("--rings", optarg); break;
 		case OPT_SHEET:
 			tool_parse_sheet("--sheet", optarg, 1, o.equiv.sheet);
 			if (o.equiv.sheet[0] == 1 && o.equiv.sheet[1] == 1)
 				tool_usage_error("--sheet: a sheet of one unit has no shift");
 			break;
-		case 'T':
-			if ((o.equiv.steps = tool_parse_count("--steps", optarg)) == 0)
-				tool_usage_error("--steps must be at least 1");
-			break;
+		case 'T': o.equiv.steps = at_least_one("--steps", optarg); break;
 		case 'B':
-			if ((o.equiv.samples = tool_parse_count("--samples", optarg)) == 0)
-				tool_usage_error("--samples must be at least 1");
+			o.equiv.samples = at_least_one("--samples", optarg);
 			o.samples_given = 1;
 			break;
 		case 'S': o.equiv.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
@@ -280,13 +218,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_SPECTRA: o.objects.spectra = 0; break;
 		case OPT_LYAPUNOV:
-			if (!(o.objects.lyapunov_steps = tool_parse_count("--lyapunov", optarg)))
-				tool_usage_error("--lyapunov must be at least 1");
+			o.objects.lyapunov_steps = at_least_one("--lyapunov", optarg);
 			break;
 		case OPT_PERM: o.perm_path = optarg; break;
 		case 'o': o.output = optarg; break;
 		}
 	}
+	if (o.shift && o.mode == MODE_LIE)
+		o.equiv.lie_shift = tool_parse_positive("--shift", o.shift);
+	else if (o.shift)
+		o.equiv.shift = at_least_one("--shift", o.shift);
 	if (o.equiv.group != DK_EQUIV_FLOW && (o.equiv.velocity || o.equiv.velocity_pair))
 		tool_usage_error("--velocity belongs to --group flow");
 	if (o.equiv.group == DK_EQUIV_FLOW && o.equiv.shift)
@@ -338,12 +279,13 @@ int main(int argc, char **argv)
 	if (m && out && perm_ok)
 		status = run(&o, m, in, input_path, out);
 	status = tool_finish(status, o.output, out, json_pack(
-		"{s:s, s:s?, s:s?, s:s, s:I, s:[I, I], s:I, s:[I, I], s:I, s:I, s:I, s:f, s:I}",
+		"{s:s, s:s?, s:s?, s:s, s:I, s:f, s:[f, f], s:I, s:[I, I], s:I, s:I, s:I, s:f, s:I}",
 		"model", model_path, "input", input_path, "perm", o.perm_path,
 		"group", o.mode == MODE_OBJECTS ? "objects" : o.mode == MODE_LIE ?
 		         "lie" : dk_equiv_group_name(o.equiv.group),
-		"shift", (json_int_t)o.equiv.shift,
-		"velocity", (json_int_t)o.equiv.velocity, (json_int_t)o.equiv.velocity_y, "rings", (json_int_t)o.equiv.rings,
+		"shift", (json_int_t)o.equiv.shift, "lie_shift", o.equiv.lie_shift,
+		"velocity", o.equiv.velocity, o.equiv.velocity_y,
+		"rings", (json_int_t)o.equiv.rings,
 		"sheet", (json_int_t)o.equiv.sheet[0], (json_int_t)o.equiv.sheet[1],
 		"steps", (json_int_t)o.equiv.steps, "samples", (json_int_t)o.equiv.samples,
 		"seed", (json_int_t)o.equiv.seed, "tolerance", o.equiv.tolerance,

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "analysis/equiv.h"
+#include "analysis/equiv_fshift.h"
 #include "analysis/equiv_impl.h"
 #include "base/status.h"
 
@@ -86,14 +87,18 @@ int dk_equiv_options_check(const dk_equiv_options *o, char *err,
 	if (o->group != DK_EQUIV_PERM && (o->perm || o->input_perm))
 		return dk_errorf(DK_EINVAL, err, errlen, "perm: permutations belong "
 		                 "to the group perm");
-	if (o->velocity == INT64_MIN || o->velocity_y == INT64_MIN)
-		return dk_errorf(DK_EINVAL, err, errlen, "velocity: out of range");
+	if (!(fabs(o->velocity) <= 1e9 && fabs(o->velocity_y) <= 1e9))
+		return dk_errorf(DK_EINVAL, err, errlen, "velocity: (%g, %g) is not "
+		                 "finite or not within 1e9", o->velocity, o->velocity_y);
 	if (o->velocity_pair && !o->velocity && !o->velocity_y)
 		return dk_errorf(DK_EINVAL, err, errlen, "velocity: (0, 0) does not "
 		                 "move; a flow's velocity is nonzero");
 	if (!o->velocity_pair && o->velocity_y)
 		return dk_errorf(DK_EINVAL, err, errlen, "velocity: a y component "
 		                 "belongs to a pair (velocity_pair)");
+	if (!(o->lie_shift >= 0 && isfinite(o->lie_shift)))
+		return dk_errorf(DK_EINVAL, err, errlen, "lie_shift: finite and "
+		                 "positive, or 0, not %g", o->lie_shift);
 	if (o->samples == 0)
 		return dk_errorf(DK_EINVAL, err, errlen, "samples must be at least 1");
 	if (!(isfinite(o->tolerance) && o->tolerance > 0))
@@ -202,6 +207,7 @@ static double rel_error(size_t B, size_t n, const double *a, const double *ref)
 void dk_equiv_result_clear(dk_equiv_result *r)
 {
 	free(r->shifts);
+	free(r->moves);
 	free(r->compared);
 	free(r->unpartnered_error);
 	free(r->step_error);
@@ -317,6 +323,7 @@ static void scratch_free(scratch *s)
 {
 	free(s->x), free(s->xn), free(s->y), free(s->yn), free(s->gx);
 	free(s->gu), free(s->tmp), free(s->ref), free(s->ps), free(s->pu);
+	dk_equiv_fshift_free(s->fshift);
 }
 
 static int scratch_alloc(scratch *s, size_t B, size_t n, size_t m)
@@ -462,6 +469,8 @@ int dk_equiv_run(const dk_model *m, const dk_equiv_options *o,
 	r->trajectory_error = malloc(r->elements * T * sizeof *r->trajectory_error);
 	scratch sc;
 	st = scratch_alloc(&sc, B, n, nu);
+	if (!st && r->fractional && !(sc.fshift = dk_equiv_fshift_alloc(md.H, md.W)))
+		st = DK_ENOMEM;
 	dk_model_work *w = st ? NULL : dk_model_work_alloc(m, B);
 	if (!w || !r->step_error || !r->free_error || !r->error || !r->trajectory_error) {
 		st = dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));

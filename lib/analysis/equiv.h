@@ -24,7 +24,7 @@
  *   trajectory error  |y_t - g x_t| / |x_t| at each t = 1..T, with y the
  *                     run from g x_0 driven by g u_t.
  *
- * A flow at integer velocity mu moves the input by mu t at step t,
+ * A flow at velocity mu moves the input by mu t at step t,
  * u'(t) = T_{mu t} u(t), where T_s is the shift by s above on a ring,
  * and on a sheet, for a velocity mu = (mu_x, mu_y), the shift by
  * (dy, dx) = (mu_y t, mu_x t): x is along the columns and y along the
@@ -44,7 +44,11 @@
  * components; the trajectory
  * error, relative over those slices together).  A model without a lift
  * has its one slice as its own partner: start T_{-mu} x0, target
- * T_{mu (t - 1)} x_t.  A slice without a partner starts as its own
+ * T_{mu (t - 1)} x_t.  Its velocity need not be whole: a fractional
+ * mu t moves states and inputs by the FFT's phase shift
+ * (equiv_fshift.h), exact for band-limited states; whole velocities
+ * move them by permutation.  A lifted model's velocities are whole,
+ * and so are the flows it is measured under.  A slice without a partner starts as its own
  * slice moved by -mu; it is not judged, but its error against its own
  * slice moved alike is reported (the truncation of V, which theory does
  * not bound).  The step errors are not
@@ -101,10 +105,13 @@ typedef struct dk_equiv_options {
 	size_t shift;        /* M >= 1, or 0: every shift 1 .. n - 1 (on
 	                        sheets: along rows 1 .. H - 1 and along
 	                        columns 1 .. W - 1) */
-	int64_t velocity;    /* flow: mu != 0, or 0: every nonzero mu in
+	double velocity;     /* flow: mu != 0, or 0: every nonzero mu in
 	                        -v .. v for a lifted model, else -1 and 1;
-	                        on sheets mu_x, of the pair below */
-	int64_t velocity_y;  /* flow on sheets: mu_y, along the rows */
+	                        on sheets mu_x, of the pair below; whole for
+	                        a lifted model, else any real of magnitude
+	                        at most 1e9 (a fractional one moves through
+	                        the FFT, equiv_fshift.h) */
+	double velocity_y;   /* flow on sheets: mu_y, along the rows */
 	int velocity_pair;   /* 1: (velocity, velocity_y) is one sheet
 	                        velocity, not (0, 0); 0 on rings and for
 	                        every velocity on sheets (the nonzero ones
@@ -125,6 +132,9 @@ typedef struct dk_equiv_options {
 	const int64_t *input_perm; /* perm: q, of the input's values, or
 	                        NULL: the input is left as it is */
 	size_t input_perm_units;
+	double lie_shift;    /* the Lie derivative's: also the secant of the
+	                        shift by this real s, finite and > 0, or 0:
+	                        none (equiv_lie.h) */
 } dk_equiv_options;
 
 dk_equiv_options dk_equiv_options_default(void);
@@ -193,7 +203,11 @@ typedef struct dk_equiv_result {
 	size_t axes;              /* 1 (rings) or 2 (sheets: shifts (dy, dx),
 	                             flow velocities (mu_x, mu_y)) */
 	int64_t *shifts;          /* owned: elements x axes (flow: the
-	                             velocities) */
+	                             velocities when all are whole, else
+	                             NULL) */
+	double *moves;            /* owned, flow: elements x axes, the
+	                             velocities (NULL for the other groups) */
+	int fractional;           /* flow: 1 when a velocity is not whole */
 	size_t slices;            /* flow: 2 v + 1 velocity slices, (2 v +
 	                             1)^2 on sheets (else 1) */
 	size_t velocities;        /* flow: v of the lift (0 without) */
@@ -249,7 +263,7 @@ void dk_equiv_result_clear(dk_equiv_result *r);
  *
  * For a flow equiv/shifts holds the velocities (on sheets (mu_x, mu_y),
  * x along the columns: the order of --velocity, not that of a shift's
- * (dy, dx)), the step records are
+ * (dy, dx)), as f8 when one is fractional, the step records are
  * left out (the step errors are not defined for flows), and the attrs
  * also hold velocities (v), slices_compared and unpartnered_error (per
  * element).

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analysis/equiv.h"
+#include "analysis/equiv_fshift.h"
 #include "analysis/equiv_impl.h"
 #include "base/status.h"
 
@@ -21,7 +22,9 @@
  * ring is a sheet of one row, its velocities (mu, 0).  The flowed run is
  * stepped beside the original one, and each is the model's own batched
  * step on its own data, so an equivariant model gives the same numbers
- * permuted.
+ * permuted.  A fractional velocity (a model without a lift only) moves
+ * states and inputs through the FFT instead (equiv_fshift.h), exact for
+ * band-limited states only.
  */
 
 /* s mod n in 0 .. n - 1. */
@@ -53,26 +56,47 @@ static int64_t flow_move(int64_t mu, size_t t, size_t n)
 	return (mu % N) * (int64_t)(t % n) % N;
 }
 
-/* Velocity e's components: (mu, 0) on rings. */
-static void velocity_of(const dk_equiv_result *r, size_t e, int64_t *mx,
-                        int64_t *my)
+/* The shift of a flow at velocity mu at step t on a side of n units,
+   reduced mod n: whole velocities exactly, fractional ones from mu mod n
+   so that a long flow loses no digits to the turns it has made. */
+static double flow_shift(double mu, size_t t, size_t n, int fractional)
 {
-	*mx = r->shifts[e * r->axes];
-	*my = r->axes == 2 ? r->shifts[e * r->axes + 1] : 0;
+	if (!fractional)
+		return (double)flow_move((int64_t)mu, t, n);
+	return fmod(fmod(mu, (double)n) * (double)t, (double)n);
+}
+
+/* out = T_(sx, sy) in for `rows` planes of md: by permutation for whole
+   shifts, through the FFT for a fractional flow's (s->fshift). */
+static void move(const scratch *s, size_t rows, medium md, double sx,
+                 double sy, const double *in, double *out)
+{
+	if (s->fshift)
+		dk_equiv_fshift_apply(s->fshift, rows, sx, sy, in, out);
+	else
+		roll(rows, md, (int64_t)sx, (int64_t)sy, in, out);
+}
+
+/* Velocity e's components: (mu, 0) on rings. */
+static void velocity_of(const dk_equiv_result *r, size_t e, double *mx,
+                        double *my)
+{
+	*mx = r->moves[e * r->axes];
+	*my = r->axes == 2 ? r->moves[e * r->axes + 1] : 0;
 }
 
 /* The slice whose flowed run slice a of S follows at velocity (mx, my):
    the one of velocity nu - mu when that is in V, -1 when it is not; a
    model without a lift is its own one slice's partner.  Slices go by
    nu_x, then nu_y on sheets (A = 2 v + 1 per axis). */
-static long flow_partner(size_t a, int64_t mx, int64_t my, size_t S, size_t A,
+static long flow_partner(size_t a, double mx, double my, size_t S, size_t A,
                          int sheet)
 {
 	if (S == 1)
 		return (long)a;
 	int64_t ix = sheet ? (int64_t)(a / A) : (int64_t)a;
 	int64_t iy = sheet ? (int64_t)(a % A) : 0;
-	int64_t px = ix - mx, py = iy - my, n = (int64_t)A;
+	int64_t px = ix - (int64_t)mx, py = iy - (int64_t)my, n = (int64_t)A;
 	if (px < 0 || px >= n || (sheet && (py < 0 || py >= n)))
 		return -1;
 	return (long)(sheet ? px * n + py : px);
@@ -82,12 +106,12 @@ static long flow_partner(size_t a, int64_t mx, int64_t my, size_t S, size_t A,
 static void velocity_words(const dk_equiv_result *r, size_t e, char *buf,
                            size_t cap)
 {
-	int64_t mx, my;
+	double mx, my;
 	velocity_of(r, e, &mx, &my);
 	if (r->axes == 1)
-		snprintf(buf, cap, "%lld", (long long)mx);
+		snprintf(buf, cap, "%.10g", mx);
 	else
-		snprintf(buf, cap, "(%lld, %lld)", (long long)mx, (long long)my);
+		snprintf(buf, cap, "(%.10g, %.10g)", mx, my);
 }
 
 /* The velocities: one, or every nonzero one of the lift (on rings -v ..
@@ -107,13 +131,26 @@ int dk_equiv_list_velocities(const dk_equiv_options *o, dk_equiv_result *r,
 		                 "(x along the columns, y along the rows), not one "
 		                 "number");
 	int one = o->velocity || o->velocity_pair;
+	r->fractional = o->velocity != floor(o->velocity) ||
+	                o->velocity_y != floor(o->velocity_y);
+	if (r->fractional && v) {
+		char at[64];
+		if (sheet)
+			snprintf(at, sizeof at, "(%.10g, %.10g)", o->velocity, o->velocity_y);
+		else
+			snprintf(at, sizeof at, "%.10g", o->velocity);
+		return dk_errorf(DK_EINVAL, err, errlen, "velocity %s: the lift of the "
+		                 "%zu velocities of the model holds whole ones only; a "
+		                 "fractional velocity measures a model without a lift",
+		                 at, A * (sheet ? A : 1));
+	}
 	r->elements = one ? 1 : sheet ? (v ? A * A - 1 : 4) : v ? 2 * v : 2;
-	r->shifts = calloc(r->elements * r->axes, sizeof *r->shifts);
+	r->moves = calloc(r->elements * r->axes, sizeof *r->moves);
 	r->compared = calloc(r->elements, sizeof *r->compared);
 	r->unpartnered_error = calloc(r->elements, sizeof *r->unpartnered_error);
-	if (!r->shifts || !r->compared || !r->unpartnered_error)
+	if (!r->moves || !r->compared || !r->unpartnered_error)
 		return dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
-	int64_t *s = r->shifts;
+	double *s = r->moves;
 	if (one) {
 		s[0] = o->velocity;
 		if (sheet)
@@ -125,15 +162,23 @@ int dk_equiv_list_velocities(const dk_equiv_options *o, dk_equiv_result *r,
 			if (a != v)
 				s[e++] = (int64_t)a - (int64_t)v;
 	} else if (!v) {
-		static const int64_t unit[8] = {-1, 0, 1, 0, 0, -1, 0, 1};
+		static const double unit[8] = {-1, 0, 1, 0, 0, -1, 0, 1};
 		memcpy(s, unit, sizeof unit);
 	} else {
 		for (size_t e = 0, a = 0; a < A * A; a++)
 			if (a != (A * A) / 2) {
-				s[2 * e] = (int64_t)(a / A) - (int64_t)v;
-				s[2 * e++ + 1] = (int64_t)(a % A) - (int64_t)v;
+				s[2 * e] = (double)(a / A) - (double)v;
+				s[2 * e++ + 1] = (double)(a % A) - (double)v;
 			}
 	}
+	if (r->fractional)
+		return DK_OK;
+	/* whole velocities are also the integers of equiv/shifts */
+	r->shifts = malloc(r->elements * r->axes * sizeof *r->shifts);
+	if (!r->shifts)
+		return dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
+	for (size_t k = 0; k < r->elements * r->axes; k++)
+		r->shifts[k] = (int64_t)s[k];
 	return DK_OK;
 }
 
@@ -145,8 +190,8 @@ int dk_equiv_flow_measure(const dk_model *m, dk_model_work *w,
 	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
 	size_t B = st->batch, T = st->steps, S = r->slices, N = md.H * md.W;
 	size_t rows = md.C / S, CN = rows * N, A = 2 * r->velocities + 1;
-	int sheet = r->axes == 2;
-	int64_t mx, my;
+	int sheet = r->axes == 2, frac = r->fractional;
+	double mx, my;
 	velocity_of(r, e, &mx, &my);
 	size_t compared = 0;
 	for (size_t a = 0; a < S; a++)
@@ -164,16 +209,18 @@ int dk_equiv_flow_measure(const dk_model *m, dk_model_work *w,
 	for (size_t b = 0; b < B; b++)
 		for (size_t a = 0; a < S; a++) {
 			long p = flow_partner(a, mx, my, S, A, sheet);
-			roll(rows, md, -(mx % (int64_t)md.W), -(my % (int64_t)md.H),
+			move(s, rows, md, -fmod(mx, (double)md.W),
+			     -fmod(my, (double)md.H),
 			     st->x0 + b * n + (p < 0 ? a : (size_t)p) * CN,
 			     s->y + b * n + a * CN);
 		}
 	for (size_t t = 0; t < T; t++) {
 		const double *u = nu ? st->u + t * B * nu : NULL;
 		const double *gu = u;
-		int64_t move_x = flow_move(mx, t, md.W), move_y = flow_move(my, t, md.H);
+		double move_x = flow_shift(mx, t, md.W, frac);
+		double move_y = flow_shift(my, t, md.H, frac);
 		if (u && r->input_transformed) {
-			roll(B * nu / N, md, move_x, move_y, u, s->gu);
+			move(s, B * nu / N, md, move_x, move_y, u, s->gu);
 			gu = s->gu;
 		}
 		int rc = dk_model_step(m, w, B, s->x, u, s->xn, NULL);
@@ -195,7 +242,7 @@ int dk_equiv_flow_measure(const dk_model *m, dk_model_work *w,
 			for (size_t a = 0; a < S; a++) {
 				long p = flow_partner(a, mx, my, S, A, sheet);
 				int c = p < 0;
-				roll(rows, md, move_x, move_y,
+				move(s, rows, md, move_x, move_y,
 				     s->xn + b * n + (c ? a : (size_t)p) * CN, s->ref);
 				const double *y = s->yn + b * n + a * CN;
 				for (size_t i = 0; i < CN; i++) {

@@ -45,6 +45,7 @@ typedef struct {
 	double *gx, *gu, *tmp, *ref;
 	size_t *ps, *pu;  /* the element's permutations of state and input */
 	double sign;      /* and its sign: g x = sign x[ps] */
+	struct dk_equiv_fshift *fshift; /* a fractional flow's moves, or NULL */
 } scratch;
 
 /* The groups m declares (equiv_perm.c): DK_OK when it declares o's, or

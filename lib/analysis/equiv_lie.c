@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "analysis/equiv_fshift.h"
 #include "analysis/equiv_impl.h"
 #include "analysis/equiv_lie.h"
 #include "base/status.h"
@@ -27,6 +28,7 @@
 void dk_equiv_lie_result_clear(dk_equiv_lie_result *r)
 {
 	free(r->lie);
+	free(r->secant);
 	memset(r, 0, sizeof *r);
 }
 
@@ -66,6 +68,42 @@ static void derivative(medium md, size_t B, int axis, const double *d,
 				ol[i * step] = s;
 			}
 		}
+}
+
+/* The relative distance of the rows of a from those of b, divided by s
+   |ref| row by row, into out[b * stride]: 0 / 0 is 0, x / 0 and NaN are
+   infinity. */
+static void row_ratios(size_t B, size_t n, const double *a, const double *b,
+                       const double *ref, double s, double *out, size_t stride)
+{
+	for (size_t k = 0; k < B; k++) {
+		double num = 0, den = 0;
+		for (size_t i = 0; i < n; i++) {
+			double d = a[k * n + i] - b[k * n + i];
+			num += d * d;
+			den += ref[k * n + i] * ref[k * n + i];
+		}
+		double v = num == 0 ? 0 : den == 0 ? INFINITY : sqrt(num / den) / s;
+		out[k * stride] = isnan(v) ? INFINITY : v;
+	}
+}
+
+/* The secant of the shift by s along axis (0: y, 1: x) at the B states
+   x into out (stride axes), with f = F(x) and df = D F(x); xs, fs, tf
+   are scratch.  The model's status. */
+static int secant(const dk_model *m, dk_model_work *w, dk_equiv_fshift *fs,
+                  medium md, size_t B, int axis, double s, const double *x,
+                  const double *f, const double *df, double *xs, double *fx,
+                  double *tf, double *out, size_t stride)
+{
+	size_t n = md.C * md.H * md.W, planes = B * md.C;
+	double sx = axis ? s : 0, sy = axis ? 0 : s;
+	dk_equiv_fshift_apply(fs, planes, sx, sy, x, xs);
+	dk_equiv_fshift_apply(fs, planes, sx, sy, f, tf);
+	int st = dk_model_step(m, w, B, xs, NULL, fx, NULL);
+	if (!st)
+		row_ratios(B, n, fx, tf, df, s, out, stride);
+	return st;
 }
 
 static void judge(dk_equiv_lie_result *r)
@@ -116,7 +154,15 @@ int dk_equiv_lie_run(const dk_model *m, const dk_equiv_options *o,
 	double *jdx = malloc(B * n * sizeof *jdx), *df = malloc(B * n * sizeof *df);
 	dk_model_work *w = dk_model_work_alloc(m, B);
 	r->lie = malloc(B * r->axes * sizeof *r->lie);
-	if (!d || !f || !dx || !jdx || !df || !w || !r->lie)
+	r->shift = o->lie_shift;
+	int sec = o->lie_shift > 0;
+	dk_equiv_fshift *fs = sec ? dk_equiv_fshift_alloc(md.H, md.W) : NULL;
+	double *xs = sec ? malloc(B * n * sizeof *xs) : NULL;
+	double *fx = sec ? malloc(B * n * sizeof *fx) : NULL;
+	double *tf = sec ? malloc(B * n * sizeof *tf) : NULL;
+	r->secant = sec ? malloc(B * r->axes * sizeof *r->secant) : NULL;
+	if (!d || !f || !dx || !jdx || !df || !w || !r->lie ||
+	    (sec && (!fs || !xs || !fx || !tf || !r->secant)))
 		st = dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
 	if (!st && (st = dk_model_step(m, w, B, s->x0, NULL, f, NULL)))
 		st = dk_errorf(st, err, errlen, "the model's step: %s", dk_strerror(st));
@@ -131,18 +177,15 @@ int dk_equiv_lie_run(const dk_model *m, const dk_equiv_options *o,
 			               dk_strerror(st));
 			break;
 		}
-		for (size_t b = 0; b < B; b++) {
-			double num = 0, den = 0;
-			for (size_t i = 0; i < n; i++) {
-				double l = jdx[b * n + i] - df[b * n + i];
-				num += l * l;
-				den += df[b * n + i] * df[b * n + i];
-			}
-			double v = num == 0 ? 0 : den == 0 ? INFINITY : sqrt(num / den);
-			r->lie[b * r->axes + a] = isnan(v) ? INFINITY : v;
-		}
+		row_ratios(B, n, jdx, df, df, 1, r->lie + a, r->axes);
+		if (sec && (st = secant(m, w, fs, md, B, axis, o->lie_shift, s->x0, f,
+		                        df, xs, fx, tf, r->secant + a, r->axes)))
+			st = dk_errorf(st, err, errlen, "the model's step: %s",
+			               dk_strerror(st));
 	}
 	free(d), free(f), free(dx), free(jdx), free(df);
+	free(xs), free(fx), free(tf);
+	dk_equiv_fshift_free(fs);
 	dk_model_work_free(w);
 	if (st)
 		dk_equiv_lie_result_clear(r);
@@ -185,6 +228,21 @@ int dk_equiv_lie_to_bundle(const dk_equiv_lie_result *r, dk_bundle *b)
 		*(double *)mx->data = isfinite(r->max) ? r->max : INFINITY;
 	if (!st)
 		st = dk_bundle_add_record(b, DK_NAME_EQUIV_LIE_MAX, mx, NULL, 0, attrs);
+	json_decref(attrs);
+	attrs = NULL;
+	if (!st && r->secant) {
+		dk_tensor *sc = dk_tensor_alloc(DK_F8, 0, 2, shape);
+		if (sc)
+			memcpy(sc->data, r->secant, r->samples * r->axes * sizeof *r->secant);
+		if (json_object_set_new(equiv, "shift", json_real(r->shift)) ||
+		    !(attrs = json_pack("{s:O}", "equiv", equiv)))
+			st = DK_ENOMEM;
+		if (!st)
+			st = dk_bundle_add_record(b, DK_NAME_EQUIV_LIE_SECANT, sc, axes, 2,
+			                          attrs);
+		else
+			dk_tensor_free(sc);
+	}
 	json_decref(attrs);
 	json_decref(equiv);
 	return st;

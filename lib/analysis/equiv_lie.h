@@ -19,6 +19,13 @@
  * tanh'(y) D y on a lattice), nor does the Wave-RNN, equivariant to
  * whole shifts only.  The input is held at zero: the step's input part
  * is not differentiated.
+ *
+ * With a real shift s (o->lie_shift) the run also measures the secant
+ * |F(T_s x) - T_s F(x)| / (s |D F(x)|) along each axis, T_s the FFT's
+ * shift (equiv_fshift.h, whose generator is -D): since F(T_s x) - T_s
+ * F(x) = -s L(x) + O(s^2), it tends to the Lie derivative's ratio as s
+ * goes to 0, and both vanish together for a step that commutes with
+ * every shift.
  */
 #ifndef DK_ANALYSIS_EQUIV_LIE_H
 #define DK_ANALYSIS_EQUIV_LIE_H
@@ -33,6 +40,9 @@ typedef struct dk_equiv_lie_result {
 	dk_layout layout;
 	size_t samples, axes;  /* B states; 1 (ring) or 2 (sheet: y, x) */
 	double *lie;           /* owned: samples x axes, |L| / |D F| */
+	double *secant;        /* owned: samples x axes, the secant of the
+	                          shift by `shift`, or NULL without one */
+	double shift;
 	double max, tolerance;
 	int equivariant;       /* max <= tolerance */
 	size_t worst;          /* the sample of the largest */
@@ -56,8 +66,10 @@ void dk_equiv_lie_result_clear(dk_equiv_lie_result *r);
  * As records with the attrs "equiv" (group "lie", layout, samples,
  * tolerance, start; equiv/lie_max also equivariant, worst, summary):
  *
- *	equiv/lie      f8 (sample, axis)
- *	equiv/lie_max  f8 ()
+ *	equiv/lie         f8 (sample, axis)
+ *	equiv/lie_max     f8 ()
+ *	equiv/lie_secant  f8 (sample, axis), with a shift only (attrs also
+ *	                  shift)
  *
  * DK_ENOMEM.
  */

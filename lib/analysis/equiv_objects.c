@@ -274,7 +274,7 @@ int dk_equiv_objects_run(const dk_model *m, const dk_equiv_options *o,
 		return dk_errorf(DK_EINVAL, err, errlen, "tolerance must be finite and "
 		                 "positive, not %g", oo->tolerance);
 	if (oo->spectra && n > oo->spectra_max)
-		return dk_errorf(DK_EINVAL, err, errlen, "spectra: a state of %zu units "
+		return dk_errorf(DK_ELIMIT, err, errlen, "spectra: a state of %zu units "
 		                 "is above the %zu of dense Jacobians", n, oo->spectra_max);
 	if (P == 0)
 		return dk_errorf(DK_EINVAL, err, errlen, "points: the set is empty");

@@ -83,8 +83,9 @@ typedef struct dk_equiv_objects_result {
  * Measure the P points x (P x n) of kinds kind (P values, NULL: all
  * fixed) of m, held at the input u (the model's inputs, NULL: zero),
  * under the shifts of o (its shift, rings, sheet; the rest unused) into
- * r.  DK_EINVAL with a message for bad options, a state too large for
- * the spectra, or a point that is not finite; the layout's errors
+ * r.  DK_EINVAL with a message for bad options or a point that is not
+ * finite; DK_ELIMIT with one for a state too large for the spectra
+ * (above spectra_max: leave them out); the layout's errors
  * (dk_equiv_layout); the model's and the spectra's; DK_ENOMEM.
  */
 int dk_equiv_objects_run(const dk_model *m, const dk_equiv_options *o,

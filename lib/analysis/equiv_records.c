@@ -73,9 +73,11 @@ int dk_equiv_to_bundle(const dk_equiv_result *r, dk_bundle *b)
 	json_t *attrs = equiv ? json_pack("{s:O}", "equiv", equiv) : NULL;
 	int st = attrs ? DK_OK : DK_ENOMEM;
 	if (!st) {
+		/* a fractional flow's velocities are reals */
 		size_t shape[2] = {r->elements, r->axes};
-		dk_tensor *t = dk_tensor_alloc(DK_I8, 0, 2, shape);
-		if (t)
+		dk_tensor *t = r->shifts ? dk_tensor_alloc(DK_I8, 0, 2, shape)
+		                         : reals(r->moves, 2, shape);
+		if (t && r->shifts)
 			memcpy(t->data, r->shifts, r->elements * r->axes * sizeof *r->shifts);
 		st = dk_bundle_add_record(b, DK_NAME_EQUIV_SHIFTS, t, ax_shift, 2, attrs);
 	}
@@ -102,8 +104,9 @@ int dk_equiv_to_bundle(const dk_equiv_result *r, dk_bundle *b)
 	if (!st) {
 		worst = json_array();
 		for (size_t k = 0; worst && k < r->axes; k++)
-			if (json_array_append_new(worst, json_integer(
-			                r->shifts[r->worst * r->axes + k]))) {
+			if (json_array_append_new(worst, r->shifts ?
+			        json_integer(r->shifts[r->worst * r->axes + k]) :
+			        json_real(r->moves[r->worst * r->axes + k]))) {
 				json_decref(worst);
 				worst = NULL;
 			}

@@ -64,8 +64,11 @@
  * uniform on [-g, g], g = gain / sqrt(K C), U on [-1/sqrt(K I),
  * 1/sqrt(K I)], drawn in that order; b = 0.
  *
- * On a sheet the convolutions are plain loops over a state at a time,
- * the roll of a slice folded into the offset each tap reads.  On a ring,
+ * On a sheet each convolution is one product per slice of the state
+ * unfolded, 9 C x H W (fernn_sheet.c); the plain loops it replaced, a
+ * state at a time with the roll of a slice folded into the offset each
+ * tap reads, stay here as the reference the tests compare it with
+ * (fernn_sheet.h) and build the Jacobian.  On a ring,
  * what the cell is trained on, each slice is copied once into a padded
  * ring with its roll folded in (P[j][m] = h_nu[j][(m - 1 - nu) mod N]),
  * and tap d is the C x C matrix W_d times the C x N view P[:, d ..],
@@ -91,6 +94,7 @@
 
 #include "base/status.h"
 #include "base/team.h"
+#include "models/fernn_sheet.h"
 #include "models/model_impl.h"
 #include "models/row_team.h"
 
@@ -506,6 +510,32 @@ static int loops_vjp(const dk_model *m, double *work, size_t B, const double *x,
 	return DK_OK;
 }
 
+/* The loops as the reference (fernn_sheet.h), without a cache. */
+size_t dk_fernn_loops_scratch(const dk_model *m)
+{
+	return loops_size(m);
+}
+
+int dk_fernn_loops_step(const dk_model *m, double *work, size_t B,
+                        const double *x, const double *u, double *xn)
+{
+	return loops_step(m, work, B, x, u, xn, NULL);
+}
+
+int dk_fernn_loops_jvp(const dk_model *m, double *work, size_t B,
+                       const double *x, const double *u, const double *dx,
+                       double *dxn)
+{
+	return loops_jvp(m, work, B, x, u, NULL, dx, dxn);
+}
+
+int dk_fernn_loops_vjp(const dk_model *m, double *work, size_t B,
+                       const double *x, const double *u, const double *gxn,
+                       double *gx, double *gu, double *gp)
+{
+	return loops_vjp(m, work, B, x, u, NULL, gxn, gx, gu, gp);
+}
+
 /* ---- on a ring: padded rings and small products, rows in blocks ---- */
 
 /* Blocks of batch rows, and the least work (B S C C N multiply-adds of
@@ -519,7 +549,9 @@ static int loops_vjp(const dk_model *m, double *work, size_t B, const double *x,
  * on a ring for each block: the input term (C N), a pre-activation and
  * its gradient (n each), their sum over velocities (C N), two padded
  * rings (2 C (N + 2)), the block's gradients of W_d, U and b (3 C C
- * + 3 C I + C), and the padded input and its gradient (2 I (N + 2)).
+ * + 3 C I + C), and the padded input and its gradient (2 I (N + 2));
+ * on a sheet instead the products' scratch (dk_fernn_sheet_scratch), a
+ * pre-activation and its gradient (n each).
  */
 
 typedef struct {
@@ -546,7 +578,8 @@ static size_t work_size(const dk_model *m, size_t batch)
 {
 	size_t C = m->spec.channels;
 	return DK_ROW_TEAM_SLOTS + loops_size(m) + 3 * C * C +
-	       (on_sheet(m) ? 0 : blocks(batch) * block_size(m));
+	       (on_sheet(m) ? dk_fernn_sheet_scratch(m) + 2 * m->n
+	                    : blocks(batch) * block_size(m));
 }
 
 static scratch carve(const dk_model *m, double *work)
@@ -872,14 +905,80 @@ static int ring_vjp(const dk_model *m, double *work, size_t B, const double *x,
 	return DK_OK;
 }
 
-/* ---- the kind's entry points: rings as above, sheets by the loops ---- */
+/* ---- on a sheet: a state at a time through fernn_sheet.c ---- */
+
+/* The sheet's scratch in the work: the products', then a pre-activation
+   *A and a gradient *g (n each). */
+static double *sheet_work(const dk_model *m, double *work, double **A, double **g)
+{
+	double *w = carve(m, work).blk;
+	*A = w + dk_fernn_sheet_scratch(m);
+	*g = *A + m->n;
+	return w;
+}
+
+/* Row r's pre-activation: the cache's, or computed into A. */
+static const double *sheet_preact(const dk_model *m, double *w, const double *x,
+                                  const double *u, const double *cache, size_t r,
+                                  double *A)
+{
+	size_t n = m->n;
+	if (cache)
+		return cache + r * n;
+	dk_fernn_sheet_preact(m, w, x + r * n, u ? u + r * m->input_size : NULL, A);
+	return A;
+}
+
+static int sheet_step(const dk_model *m, double *work, size_t B, const double *x,
+                      const double *u, double *xn, double *cache)
+{
+	size_t n = m->n, P = m->input_size;
+	double *A, *g, *w = sheet_work(m, work, &A, &g);
+	for (size_t r = 0; r < B; r++) {
+		double *a = cache ? cache + r * n : A;
+		dk_fernn_sheet_preact(m, w, x + r * n, u ? u + r * P : NULL, a);
+		dk_act_relu_mask(a, a, xn + r * n, n);
+	}
+	return DK_OK;
+}
+
+static int sheet_jvp(const dk_model *m, double *work, size_t B, const double *x,
+                     const double *u, const double *cache, const double *dx,
+                     double *dxn)
+{
+	size_t n = m->n;
+	double *A, *g, *w = sheet_work(m, work, &A, &g);
+	for (size_t r = 0; r < B; r++) {
+		const double *a = sheet_preact(m, w, x, u, cache, r, A);
+		dk_fernn_sheet_tangent(m, w, dx + r * n, dxn + r * n);
+		dk_act_relu_mask(a, dxn + r * n, dxn + r * n, n);
+	}
+	return DK_OK;
+}
+
+static int sheet_vjp(const dk_model *m, double *work, size_t B, const double *x,
+                     const double *u, const double *cache, const double *gxn,
+                     double *gx, double *gu, double *gp)
+{
+	size_t n = m->n, P = m->input_size;
+	double *A, *g, *w = sheet_work(m, work, &A, &g);
+	for (size_t r = 0; r < B; r++) {
+		const double *a = sheet_preact(m, w, x, u, cache, r, A);
+		dk_act_relu_mask(a, gxn + r * n, g, n);
+		dk_fernn_sheet_adjoint(m, w, x + r * n, u ? u + r * P : NULL, g,
+		                       gx ? gx + r * n : NULL, gu ? gu + r * P : NULL, gp);
+	}
+	return DK_OK;
+}
+
+/* ---- the kind's entry points: rings and sheets as above ---- */
 
 static int step(const dk_model *m, double *work, size_t B, const double *x,
                 const double *u, double *xn, double *cache)
 {
 	if (!on_sheet(m))
 		return ring_step(m, work, B, x, u, xn, cache);
-	return loops_step(m, carve(m, work).loops, B, x, u, xn, cache);
+	return sheet_step(m, work, B, x, u, xn, cache);
 }
 
 static int jvp(const dk_model *m, double *work, size_t B, const double *x,
@@ -888,7 +987,7 @@ static int jvp(const dk_model *m, double *work, size_t B, const double *x,
 {
 	if (!on_sheet(m))
 		return ring_jvp(m, work, B, x, u, cache, dx, dxn);
-	return loops_jvp(m, carve(m, work).loops, B, x, u, cache, dx, dxn);
+	return sheet_jvp(m, work, B, x, u, cache, dx, dxn);
 }
 
 static int vjp(const dk_model *m, double *work, size_t B, const double *x,
@@ -897,7 +996,7 @@ static int vjp(const dk_model *m, double *work, size_t B, const double *x,
 {
 	if (!on_sheet(m))
 		return ring_vjp(m, work, B, x, u, cache, gxn, gx, gu, gp);
-	return loops_vjp(m, carve(m, work).loops, B, x, u, cache, gxn, gx, gu, gp);
+	return sheet_vjp(m, work, B, x, u, cache, gxn, gx, gu, gp);
 }
 
 /*

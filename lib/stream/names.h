@@ -121,6 +121,7 @@
    continuous shift (sample, axis), and the largest (0-d) */
 #define DK_NAME_EQUIV_LIE              "equiv/lie"
 #define DK_NAME_EQUIV_LIE_MAX          "equiv/lie_max"
+#define DK_NAME_EQUIV_LIE_SECANT       "equiv/lie_secant"
 
 /* dynamical mean-field theory (dk-dmft): scs, the rate network's
    autocorrelation (0-d, and on the tau grid), and map, the random map's
