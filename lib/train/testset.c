@@ -31,6 +31,11 @@ int dk_testset_alloc(const dk_task_params *p, const dk_model *m, size_t examples
 	dk_testset *ts = calloc(1, sizeof *ts);
 	if (!ts)
 		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+	if (dk_model_head_steps(m)) {
+		free(ts);
+		return dk_errorf(DK_EINVAL, err, errlen, "a model with a head is not tested "
+		                 "during training (dk-run scores it)");
+	}
 	dk_task_params q = *p;
 	q.offset = 0;
 	q.shuffle = 0;
