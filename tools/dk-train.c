@@ -174,7 +174,8 @@ static int shapes_of_model(train_options *o, const dk_model *m)
 	const dk_model_spec *s = m ? dk_model_spec_of(m) : &o->m.spec;
 	if (!s->height || !s->steps)
 		tool_usage_error("--task shapes: the model needs a sheet and a head over "
-		                 "time (nwm with --sheet, --classes and --steps)");
+		                 "time (an nwm with --sheet, --classes and its steps: "
+		                 "dk-init --steps, or here --head-steps)");
 	o->t.p.sheet[0] = s->height;
 	o->t.p.sheet[1] = s->width;
 	o->t.p.length = s->steps;
