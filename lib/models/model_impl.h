@@ -16,7 +16,7 @@
 #include "models/model.h"
 #include "models/pixel_head.h"
 
-#define DK_MODEL_MAX_PARAMS 16
+#define DK_MODEL_MAX_PARAMS 24
 #define DK_PARAM_MAX_RANK 4
 
 /* dk_model_ops.has_sheet */
