@@ -73,11 +73,34 @@ PYEOF
 py_ok "labels, loss, accuracy and foreground IoU recomputed" "$tmp/scores.py" \
 	"$tmp/r.npy" "$tmp/test.npy"
 
+# tested while it trains: the test loss after the last step is dk-run's on
+# the images dk-gen draws for the test split at the test seed, and the
+# test accuracy the fraction of labelled pixels whose largest logit is
+# their label
+ok "dk-train --test-every 10 --test-batch 5" dk-train --task shapes --batch 4 --steps 20 \
+	--lr 0.01 --test-every 10 --test-batch 5 -o "$tmp/tt.npy" "$tmp/m.npy"
+ok "the test images" dk-gen shapes --sheet 16,16 --batch 5 --split test --seed 999 \
+	-o "$tmp/ts.npy"
+ok "dk-run on them" dk-run -n -o "$tmp/rt.npy" "$tmp/tt.npy" "$tmp/ts.npy"
+cat >"$tmp/testlog.py" <<'PYEOF'
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import load
+log, R, S = load(sys.argv[1])["train/log"], load(sys.argv[2]), load(sys.argv[3])
+assert log.shape == (2, 4) and (log[:, 0] == [10, 20]).all(), log
+assert abs(log[-1, 2] - R["run/loss"]) <= 1e-12 * abs(R["run/loss"]), (log, R["run/loss"])
+y = S["target"]
+right = (R["output"].argmax(axis=-1) == y)[y >= 0].mean()
+assert abs(log[-1, 3] - right) <= 1e-12, (log[-1, 3], right)
+PYEOF
+py_ok "the last test row is dk-run's loss and the pixels' accuracy" "$tmp/testlog.py" \
+	"$tmp/tt.npy" "$tmp/rt.npy" "$tmp/ts.npy"
+
 ok "an nwm without a head" dk-init nwm --sheet 16,16 -o "$tmp/plain.npy"
 fails_with 2 "--task shapes needs a head" dk-train --task shapes --steps 2 "$tmp/plain.npy"
 fails_with 1 "a head trains on shapes only" dk-train --task copy --steps 2 "$tmp/m.npy"
 fails_with 2 "--length is the model's" dk-train --task shapes --length 5 --steps 2 "$tmp/m.npy"
-fails_with 1 "no test set for a head" dk-train --task shapes --steps 2 --test-every 1 "$tmp/m.npy"
 ok "images of another sheet" dk-gen shapes --sheet 20,16 -o "$tmp/other.npy"
 fails_with 1 "dk-run: images of another sheet refused" dk-run "$tmp/m.npy" "$tmp/other.npy"
 fails_with 2 "dk-init: an unknown readout" dk-init nwm --sheet 16,16 --classes 6 --steps 4 \

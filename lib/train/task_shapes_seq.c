@@ -77,6 +77,14 @@ static dk_meta *meta_like(const char *name, const char *const *axes, size_t naxe
 int dk_task_shapes_sample(const dk_task *t, dk_rng *r, dk_task_batch *b, char *err,
                           size_t errlen)
 {
+	/* 62 bits, under DK_SHAPES_MAX_SEED: the generator's words are 32 */
+	uint64_t seed = (uint64_t)dk_rng_index(r, 1ul << 31) << 31 | dk_rng_index(r, 1ul << 31);
+	return dk_task_shapes_fill(t, seed, b, err, errlen);
+}
+
+int dk_task_shapes_fill(const dk_task *t, uint64_t seed, dk_task_batch *b, char *err,
+                        size_t errlen)
+{
 	const dk_task_params *p = &t->params;
 	dk_shapes_params sp;
 	dk_shapes_params_init(&sp);
@@ -84,8 +92,7 @@ int dk_task_shapes_sample(const dk_task *t, dk_rng *r, dk_task_batch *b, char *e
 	sp.sheet[1] = p->sheet[1];
 	sp.batch = p->batch;
 	sp.split = p->split;
-	/* 62 bits, under DK_SHAPES_MAX_SEED: the generator's words are 32 */
-	sp.seed = (uint64_t)dk_rng_index(r, 1ul << 31) << 31 | dk_rng_index(r, 1ul << 31);
+	sp.seed = seed;
 	dk_shapes_batch *sb;
 	int st = dk_shapes_generate(&sp, &sb, err, errlen);
 	if (st)
