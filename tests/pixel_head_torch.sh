@@ -34,6 +34,10 @@ CASES = [
     ("fft", 9, 2, 1, 4, 3, 3, 0),
     ("last", 5, 2, 2, 3, 4, 5, 24),
     ("last", 1, 3, 3, 2, 3, 4, 18),
+    # more pixels than a block of 64, and not a multiple of it
+    ("linear", 5, 2, 2, 9, 15, 4, 10),
+    ("fft", 6, 1, 1, 9, 15, 3, 0),
+    ("last", 4, 2, 2, 9, 15, 3, 270),
 ]
 torch.manual_seed(15)
 f64 = torch.float64
@@ -114,5 +118,5 @@ while [ "$k" -lt "${n:-0}" ]; do
 		"$tmp/compare.py" "$tmp/case$k.out" "$tmp/case$k.torch"
 	k=$((k + 1))
 done
-is "$n" 6 "every case was written"
+is "$n" 9 "every case was written"
 done_testing

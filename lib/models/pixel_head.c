@@ -3,16 +3,19 @@
  * over time, then an MLP shared by all pixels), its forward pass and its
  * adjoint; see pixel_head.h.
  *
- * A pixel at a time: its trajectory is gathered from the states into the
- * workspace, its features and the MLP's activations computed there, and
- * (in the adjoint) everything sent back through the same scratch.  The
- * fft is a direct sum over the T steps with tables of cosines and sines
- * made once: T is tens of steps, where a plan would gain nothing.
+ * A block of up to BLOCK pixels of one example at a time: the block's
+ * trajectories are gathered from the states (a pixel's neighbours are
+ * neighbours in a state, so each (step, channel) is one contiguous run),
+ * and every layer is one matrix product over the block, the features
+ * over time too: A Y for linear, and for the fft products with tables of
+ * cosines and sines made once (T is tens of steps, where a plan would
+ * gain nothing).  The adjoint goes back through the same scratch.
  */
 #include <config.h>
 
 #include <math.h>
 #include <string.h>
+#include <cblas.h>
 
 #include "base/status.h"
 #include "models/pixel_head.h"
@@ -75,38 +78,46 @@ int dk_pixel_head_params(const dk_pixel_head_dims *d, size_t shapes[7][2],
 	return k;
 }
 
-/* Where each piece of the workspace and of the parameters lies. */
+/* Pixels of one example taken at once. */
+#define BLOCK 64
+
+/* Where each piece of the workspace lies: the tables [k][t], then per
+   block Y [t][c][q] (T C n), the features over time F [k][c][q] (the
+   fft's real part) and its imaginary part Im, the rows of the MLP
+   (X n x F, a1, h1 n x 64, a2, h2 n x 32, z n x K), and their gradients,
+   gF and gIm laid out as F, gY as Y. */
 typedef struct {
-	double *cos, *sin;     /* T x K' each: cos(2 pi k t / T), at t K' + k */
-	double *traj, *feat, *re, *im, *a1, *h1, *a2, *h2;
-	double *gh1, *gh2, *gfeat, *gtraj;
-	double *logits;        /* K: the adjoint's forward pass writes them */
+	double *cos, *sin;
+	double *Y, *F, *Im, *X, *a1, *h1, *a2, *h2, *z;
+	double *gX, *gh1, *gh2, *gF, *gIm, *gY;
 } scratch;
 
 typedef struct {
-	size_t A, w1, b1, w2, b2, w3, b3; /* offsets; A unused but for linear */
+	size_t A, w1, b1, w2, b2, w3, b3; /* offsets; A used by linear only */
 } offsets;
 
 static scratch carve(const dk_pixel_head_dims *d, double *w)
 {
 	size_t T = d->steps, Kp = dk_pixel_head_freqs(d), C = d->channels;
-	size_t F = dk_pixel_head_features(d);
+	size_t F = dk_pixel_head_features(d), n = BLOCK;
 	scratch s;
 	s.cos = w;
-	s.sin = s.cos + T * Kp;
-	s.traj = s.sin + T * Kp;
-	s.feat = s.traj + T * C;
-	s.re = s.feat + F;
-	s.im = s.re + Kp * C;
-	s.a1 = s.im + Kp * C;
-	s.h1 = s.a1 + H1;
-	s.a2 = s.h1 + H1;
-	s.h2 = s.a2 + H2;
-	s.gh1 = s.h2 + H2;
-	s.gh2 = s.gh1 + H1;
-	s.gfeat = s.gh2 + H2;
-	s.gtraj = s.gfeat + F;
-	s.logits = s.gtraj + T * C;
+	s.sin = s.cos + Kp * T;
+	s.Y = s.sin + Kp * T;
+	s.F = s.Y + T * C * n;
+	s.Im = s.F + Kp * C * n;
+	s.X = s.Im + Kp * C * n;
+	s.a1 = s.X + n * F;
+	s.h1 = s.a1 + n * H1;
+	s.a2 = s.h1 + n * H1;
+	s.h2 = s.a2 + n * H2;
+	s.z = s.h2 + n * H2;
+	s.gX = s.z + n * d->classes;
+	s.gh1 = s.gX + n * F;
+	s.gh2 = s.gh1 + n * H1;
+	s.gF = s.gh2 + n * H2;
+	s.gIm = s.gF + Kp * C * n;
+	s.gY = s.gIm + Kp * C * n;
 	return s;
 }
 
@@ -129,91 +140,91 @@ static offsets layout(const dk_pixel_head_dims *d)
 size_t dk_pixel_head_work_size(const dk_pixel_head_dims *d)
 {
 	size_t T = d->steps, Kp = dk_pixel_head_freqs(d), C = d->channels;
-	size_t F = dk_pixel_head_features(d);
-	return 2 * T * Kp + 2 * T * C + 2 * F + 2 * Kp * C + 3 * (H1 + H2) + d->classes;
+	size_t F = dk_pixel_head_features(d), n = BLOCK;
+	return 2 * Kp * T + 2 * T * C * n + 4 * Kp * C * n + 2 * n * F +
+	       3 * n * (H1 + H2) + n * d->classes;
 }
 
 void dk_pixel_head_work_init(const dk_pixel_head_dims *d, double *work)
 {
 	scratch s = carve(d, work);
 	size_t T = d->steps, Kp = dk_pixel_head_freqs(d);
-	for (size_t t = 0; t < T; t++)
-		for (size_t k = 0; k < Kp; k++) {
+	for (size_t k = 0; k < Kp; k++)
+		for (size_t t = 0; t < T; t++) {
 			/* k t mod T keeps the angle in [0, 2 pi): its cosine is then
 			   as exact as at a small angle */
 			double a = 2 * M_PI * (double)(k * t % T) / (double)T;
-			s.cos[t * Kp + k] = cos(a);
-			s.sin[t * Kp + k] = sin(a);
+			s.cos[k * T + t] = cos(a);
+			s.sin[k * T + t] = sin(a);
 		}
 }
 
-/* y[t][c] of pixel p of example b. */
+/* Y of pixels p0 .. p0 + n - 1 of example b (the last step's alone for
+   last). */
 static void gather(const dk_pixel_head_dims *d, size_t B, const double *states,
-                   size_t b, size_t p, double *traj)
+                   size_t b, size_t p0, size_t n, double *Y)
 {
 	size_t T = d->steps, C = d->channels, P = d->pixels;
 	size_t t0 = d->readout == DK_PIXEL_HEAD_LAST ? T - 1 : 0;
-	for (size_t t = t0; t < T; t++) {
-		const double *x = states + (t * B + b) * d->stride + p;
+	for (size_t t = t0; t < T; t++)
 		for (size_t c = 0; c < C; c++)
-			traj[t * C + c] = x[c * P];
-	}
+			memcpy(Y + (t * C + c) * n, states + (t * B + b) * d->stride + c * P + p0,
+			       n * sizeof *Y);
 }
 
-/* out = W in + bias, W (rows x cols). */
+/* out (n x rows) = in (n x cols) W^T + bias, W (rows x cols). */
 static void affine(const double *W, const double *bias, size_t rows, size_t cols,
-                   const double *in, double *out)
+                   size_t n, const double *in, double *out)
 {
-	for (size_t i = 0; i < rows; i++) {
-		double acc = bias[i];
-		const double *w = W + i * cols;
-		for (size_t j = 0; j < cols; j++)
-			acc += w[j] * in[j];
-		out[i] = acc;
-	}
+	for (size_t q = 0; q < n; q++)
+		memcpy(out + q * rows, bias, rows * sizeof *out);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)rows, (int)cols,
+	            1.0, in, (int)cols, W, (int)cols, 1.0, out, (int)rows);
 }
 
-/* One pixel's features and MLP, its trajectory in s->traj. */
-static void pixel_forward(const dk_pixel_head_dims *d, const double *th, scratch *s,
-                          double *logits)
+static void relu(const double *a, double *h, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		h[i] = a[i] > 0 ? a[i] : 0;
+}
+
+/* The block's features X and the MLP's rows, its Y in s->Y; the logits
+   (n x K) into z. */
+static void block_forward(const dk_pixel_head_dims *d, const double *th, scratch *s,
+                          size_t n, double *z)
 {
 	size_t T = d->steps, C = d->channels, Kp = dk_pixel_head_freqs(d);
-	size_t F = dk_pixel_head_features(d);
+	size_t F = dk_pixel_head_features(d), Cn = C * n;
 	offsets o = layout(d);
+	int kp = (int)Kp, cn = (int)Cn, ti = (int)T;
 	switch (d->readout) {
 	case DK_PIXEL_HEAD_LINEAR:
-		for (size_t k = 0; k < Kp; k++)
-			for (size_t c = 0; c < C; c++) {
-				double acc = 0;
-				for (size_t t = 0; t < T; t++)
-					acc += th[o.A + k * T + t] * s->traj[t * C + c];
-				s->feat[k * C + c] = acc;
-			}
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, kp, cn, ti, 1.0,
+		            th + o.A, ti, s->Y, cn, 0.0, s->F, cn);
+		for (size_t kc = 0; kc < Kp * C; kc++)
+			for (size_t q = 0; q < n; q++)
+				s->X[q * F + kc] = s->F[kc * n + q];
 		break;
 	case DK_PIXEL_HEAD_FFT:
-		for (size_t k = 0; k < Kp; k++)
-			for (size_t c = 0; c < C; c++) {
-				double re = 0, im = 0;
-				for (size_t t = 0; t < T; t++) {
-					re += s->traj[t * C + c] * s->cos[t * Kp + k];
-					im -= s->traj[t * C + c] * s->sin[t * Kp + k];
-				}
-				s->re[k * C + c] = re;
-				s->im[k * C + c] = im;
-				s->feat[k * C + c] = hypot(re, im);
-			}
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, kp, cn, ti, 1.0,
+		            s->cos, ti, s->Y, cn, 0.0, s->F, cn);
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, kp, cn, ti, -1.0,
+		            s->sin, ti, s->Y, cn, 0.0, s->Im, cn);
+		for (size_t kc = 0; kc < Kp * C; kc++)
+			for (size_t q = 0; q < n; q++)
+				s->X[q * F + kc] = hypot(s->F[kc * n + q], s->Im[kc * n + q]);
 		break;
 	default:
-		memcpy(s->feat, s->traj + (T - 1) * C, C * sizeof *s->feat);
+		for (size_t c = 0; c < C; c++)
+			for (size_t q = 0; q < n; q++)
+				s->X[q * F + c] = s->Y[((T - 1) * C + c) * n + q];
 		break;
 	}
-	affine(th + o.w1, th + o.b1, H1, F, s->feat, s->a1);
-	for (size_t i = 0; i < H1; i++)
-		s->h1[i] = s->a1[i] > 0 ? s->a1[i] : 0;
-	affine(th + o.w2, th + o.b2, H2, H1, s->h1, s->a2);
-	for (size_t i = 0; i < H2; i++)
-		s->h2[i] = s->a2[i] > 0 ? s->a2[i] : 0;
-	affine(th + o.w3, th + o.b3, d->classes, H2, s->h2, logits);
+	affine(th + o.w1, th + o.b1, H1, F, n, s->X, s->a1);
+	relu(s->a1, s->h1, n * H1);
+	affine(th + o.w2, th + o.b2, H2, H1, n, s->h1, s->a2);
+	relu(s->a2, s->h2, n * H2);
+	affine(th + o.w3, th + o.b3, d->classes, H2, n, s->h2, z);
 }
 
 void dk_pixel_head_forward(const dk_pixel_head_dims *d, const double *params,
@@ -223,84 +234,81 @@ void dk_pixel_head_forward(const dk_pixel_head_dims *d, const double *params,
 	scratch s = carve(d, work);
 	size_t P = d->pixels, K = d->classes;
 	for (size_t b = 0; b < B; b++)
-		for (size_t p = 0; p < P; p++) {
-			gather(d, B, states, b, p, s.traj);
-			pixel_forward(d, params, &s, logits + (b * P + p) * K);
+		for (size_t p0 = 0; p0 < P; p0 += BLOCK) {
+			size_t n = P - p0 < BLOCK ? P - p0 : BLOCK;
+			gather(d, B, states, b, p0, n, s.Y);
+			block_forward(d, params, &s, n, logits + (b * P + p0) * K);
 		}
 }
 
 /*
- * The adjoint of a linear layer out = W in + bias: gW += gout in^T, gbias
- * += gout, and gin = W^T gout where gin is not NULL.
+ * The adjoint of out = in W^T + bias over n rows: gW += gout^T in, gbias
+ * += the column sums of gout, and gin = gout W.
  */
-static void affine_vjp(const double *W, size_t rows, size_t cols, const double *in,
-                       const double *gout, double *gW, double *gbias, double *gin)
+static void affine_vjp(const double *W, size_t rows, size_t cols, size_t n,
+                       const double *in, const double *gout, double *gW, double *gbias,
+                       double *gin)
 {
-	if (gin)
-		memset(gin, 0, cols * sizeof *gin);
-	for (size_t i = 0; i < rows; i++) {
-		double g = gout[i];
-		gbias[i] += g;
-		if (g == 0)
-			continue;
-		const double *w = W + i * cols;
-		double *gw = gW + i * cols;
-		for (size_t j = 0; j < cols; j++)
-			gw[j] += g * in[j];
-		if (gin)
-			for (size_t j = 0; j < cols; j++)
-				gin[j] += w[j] * g;
-	}
+	cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)rows, (int)cols, (int)n,
+	            1.0, gout, (int)rows, in, (int)cols, 1.0, gW, (int)cols);
+	for (size_t q = 0; q < n; q++)
+		for (size_t i = 0; i < rows; i++)
+			gbias[i] += gout[q * rows + i];
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)cols, (int)rows,
+	            1.0, gout, (int)rows, W, (int)cols, 0.0, gin, (int)cols);
 }
 
-/* One pixel's adjoint: the forward pass again, then back to gtraj. */
-static void pixel_vjp(const dk_pixel_head_dims *d, const double *th, scratch *s,
-                      const double *glogits, double *gp)
+/* g = 0 where the pre-activation a is not positive: relu' (0) = 0. */
+static void relu_vjp(const double *a, double *g, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (!(a[i] > 0))
+			g[i] = 0;
+}
+
+/* One block's adjoint, its forward pass done: gparams added to, gY
+   made (its last step's alone for last). */
+static void block_vjp(const dk_pixel_head_dims *d, const double *th, scratch *s,
+                      size_t n, const double *g3, double *gp)
 {
 	size_t T = d->steps, C = d->channels, Kp = dk_pixel_head_freqs(d);
-	size_t F = dk_pixel_head_features(d), K = d->classes;
+	size_t F = dk_pixel_head_features(d), K = d->classes, Cn = C * n;
 	offsets o = layout(d);
-	affine_vjp(th + o.w3, K, H2, s->h2, glogits, gp + o.w3, gp + o.b3, s->gh2);
-	for (size_t i = 0; i < H2; i++)
-		if (!(s->a2[i] > 0))
-			s->gh2[i] = 0;
-	affine_vjp(th + o.w2, H2, H1, s->h1, s->gh2, gp + o.w2, gp + o.b2, s->gh1);
-	for (size_t i = 0; i < H1; i++)
-		if (!(s->a1[i] > 0))
-			s->gh1[i] = 0;
-	affine_vjp(th + o.w1, H1, F, s->feat, s->gh1, gp + o.w1, gp + o.b1, s->gfeat);
+	int kp = (int)Kp, cn = (int)Cn, ti = (int)T;
+	affine_vjp(th + o.w3, K, H2, n, s->h2, g3, gp + o.w3, gp + o.b3, s->gh2);
+	relu_vjp(s->a2, s->gh2, n * H2);
+	affine_vjp(th + o.w2, H2, H1, n, s->h1, s->gh2, gp + o.w2, gp + o.b2, s->gh1);
+	relu_vjp(s->a1, s->gh1, n * H1);
+	affine_vjp(th + o.w1, H1, F, n, s->X, s->gh1, gp + o.w1, gp + o.b1, s->gX);
 	switch (d->readout) {
 	case DK_PIXEL_HEAD_LINEAR:
-		memset(s->gtraj, 0, T * C * sizeof *s->gtraj);
-		for (size_t k = 0; k < Kp; k++) {
-			const double *a = th + o.A + k * T;
-			double *ga = gp + o.A + k * T;
-			for (size_t c = 0; c < C; c++) {
-				double g = s->gfeat[k * C + c];
-				for (size_t t = 0; t < T; t++) {
-					ga[t] += g * s->traj[t * C + c];
-					s->gtraj[t * C + c] += a[t] * g;
-				}
-			}
-		}
+		for (size_t kc = 0; kc < Kp * C; kc++)
+			for (size_t q = 0; q < n; q++)
+				s->gF[kc * n + q] = s->gX[q * F + kc];
+		/* gA += gF Y^T, gY = A^T gF */
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kp, ti, cn, 1.0, s->gF, cn,
+		            s->Y, cn, 1.0, gp + o.A, ti);
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ti, cn, kp, 1.0, th + o.A,
+		            ti, s->gF, cn, 0.0, s->gY, cn);
 		break;
 	case DK_PIXEL_HEAD_FFT:
-		/* d|X_k| / dy_t = (Re X_k cos - Im X_k sin) / |X_k|, 0 at X_k = 0 */
-		memset(s->gtraj, 0, T * C * sizeof *s->gtraj);
-		for (size_t k = 0; k < Kp; k++)
-			for (size_t c = 0; c < C; c++) {
-				double mag = s->feat[k * C + c];
-				if (mag == 0)
-					continue;
-				double g = s->gfeat[k * C + c] / mag;
-				double gr = g * s->re[k * C + c], gi = g * s->im[k * C + c];
-				for (size_t t = 0; t < T; t++)
-					s->gtraj[t * C + c] += gr * s->cos[t * Kp + k] -
-					                       gi * s->sin[t * Kp + k];
+		/* |X| = hypot(Re, Im), Re = cos Y, Im = -sin Y: the gradient of
+		   each goes back as Re / |X| and Im / |X| of it, 0 at X = 0 */
+		for (size_t kc = 0; kc < Kp * C; kc++)
+			for (size_t q = 0; q < n; q++) {
+				double mag = s->X[q * F + kc], g = mag > 0 ? s->gX[q * F + kc] / mag : 0;
+				s->gF[kc * n + q] = g * s->F[kc * n + q];
+				s->gIm[kc * n + q] = g * s->Im[kc * n + q];
 			}
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ti, cn, kp, 1.0, s->cos, ti,
+		            s->gF, cn, 0.0, s->gY, cn);
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ti, cn, kp, -1.0, s->sin, ti,
+		            s->gIm, cn, 1.0, s->gY, cn);
 		break;
 	default:
-		memcpy(s->gtraj + (T - 1) * C, s->gfeat, C * sizeof *s->gtraj);
+		for (size_t c = 0; c < C; c++)
+			for (size_t q = 0; q < n; q++)
+				s->gY[((T - 1) * C + c) * n + q] = s->gX[q * F + c];
 		break;
 	}
 }
@@ -314,14 +322,14 @@ void dk_pixel_head_vjp(const dk_pixel_head_dims *d, const double *params,
 	size_t t0 = d->readout == DK_PIXEL_HEAD_LAST ? T - 1 : 0;
 	memset(gstates, 0, T * B * d->stride * sizeof *gstates);
 	for (size_t b = 0; b < B; b++)
-		for (size_t p = 0; p < P; p++) {
-			gather(d, B, states, b, p, s.traj);
-			pixel_forward(d, params, &s, s.logits);
-			pixel_vjp(d, params, &s, glogits + (b * P + p) * K, gparams);
-			for (size_t t = t0; t < T; t++) {
-				double *g = gstates + (t * B + b) * d->stride + p;
+		for (size_t p0 = 0; p0 < P; p0 += BLOCK) {
+			size_t n = P - p0 < BLOCK ? P - p0 : BLOCK;
+			gather(d, B, states, b, p0, n, s.Y);
+			block_forward(d, params, &s, n, s.z);
+			block_vjp(d, params, &s, n, glogits + (b * P + p0) * K, gparams);
+			for (size_t t = t0; t < T; t++)
 				for (size_t c = 0; c < C; c++)
-					g[c * P] = s.gtraj[t * C + c];
-			}
+					memcpy(gstates + (t * B + b) * d->stride + c * P + p0,
+					       s.gY + (t * C + c) * n, n * sizeof *gstates);
 		}
 }
