@@ -20,9 +20,9 @@
  * gradient of |X| at X = 0 is taken as 0, as PyTorch's; relu' (0) = 0.
  *
  * The parameters are consecutive in one vector, in the order A (linear
- * only), W1, b1, W2, b2, W3, b3.  Every pass goes a pixel at a time
- * through a workspace of dk_pixel_head_work_size doubles, prepared once
- * by dk_pixel_head_work_init (the cosines and sines of the fft), and
+ * only), W1, b1, W2, b2, W3, b3.  Every pass goes a block of pixels at a
+ * time through a workspace of dk_pixel_head_work_size doubles, prepared
+ * once by dk_pixel_head_work_init (the cosines and sines of the fft), and
  * allocates nothing.
  */
 #ifndef DK_MODELS_PIXEL_HEAD_H
