@@ -10,7 +10,7 @@
 # both; a sheet's phase at one step with its gradient's arrows and the
 # fitted direction, against a plane wave's exact phase and direction; the
 # same in three components; a Lyapunov spectrum's convergence against
-# dk-lyap's records;
+# dk-lyap's records; an image beside its true and predicted labels;
 # errors and usage errors.
 . "$top_srcdir/tests/lib.sh"
 
@@ -634,13 +634,46 @@ is "$?" 0 "quotes and semicolons in file names are plain names"
 test ! -e "$tmp/pwned"
 tap_result $? "...and nothing in them runs"
 
+# ---- seg ----
+# an image, its true and its predicted labels: the planes gnuplot is given
+# are batch element 1's, taken by a stand-in that keeps its files
+dk-init nwm --sheet 16,16 --classes 6 --steps 4 -o "$tmp/sheet.npy"
+dk-gen shapes --sheet 16,16 --batch 3 --seed 2 -o "$tmp/shapes.npy"
+dk-run -n "$tmp/sheet.npy" "$tmp/shapes.npy" | cat "$tmp/shapes.npy" - >"$tmp/seg.npy"
+ok "dk-plot seg --batch 1 -o seg.png" dk-plot seg --batch 1 --size 600x240 \
+	-o "$tmp/seg.png" "$tmp/seg.npy"
+is "$(png_size "$tmp/seg.png")" 600x240 "seg.png: IHDR says 600x240"
+mkdir "$tmp/sgot"
+printf '#!/bin/sh\ncp image.bin truth.bin pred.bin plot.gp "%s" && printf x >plot.png\n' \
+	"$tmp/sgot" >"$tmp/sgrab"
+chmod +x "$tmp/sgrab"
+DK_GNUPLOT="$tmp/sgrab" dk-plot seg --batch 1 -o "$tmp/sgrab.png" "$tmp/seg.npy"
+is "$?" 0 "dk-plot seg (a stand-in gnuplot keeps the data)"
+"$PYL" - "$tmp/seg.npy" "$tmp/sgot" <<'EOF' >"$tmp/stest.out" 2>&1
+import os, sys
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+from npystream import load
+R, d = load(sys.argv[1]), sys.argv[2]
+for f, want in (("image", R["input"][1, 0]), ("truth", R["target"][1]),
+                ("pred", R["run/labels"][1])):
+    got = np.fromfile(os.path.join(d, f + ".bin"), "<f8").reshape(16, 16)
+    assert (got == want).all(), f
+EOF
+tap_result $? "image.bin, truth.bin and pred.bin: batch element 1's planes"
+sed 's/^/#   /' "$tmp/stest.out" | tail -3
+dk-plot seg "$tmp/shapes.npy" >/dev/null 2>"$tmp/seg.err"
+is "$?" 1 "dk-plot seg without run/labels: exit 1"
+dk-plot seg --batch 3 "$tmp/seg.npy" >/dev/null 2>"$tmp/seg.err"
+is "$?" 1 "dk-plot seg --batch 3 of 3: exit 1"
+
 for args in "" "bogus" "loss --size 0x10" "loss --size 10" "loss --size axb" \
             "loss --format jpg" "loss -o x.jpg" "loss --batch 1" "raster --linear" \
             "raster --units 4" "loss a b" "loss --bogus" "eig --convention up" \
             "loss --convention map" "pca --batch 1" "eig --linear" "wave --linear" \
             "wave --convention map" "pca --components 4" "pca --components x" \
             "loss --components 3" "lyap --linear" "lyap --batch 1" \
-            "raster --step 1" "wave --step x"; do
+            "raster --step 1" "wave --step x" "seg --channel 0" "seg --units 4"; do
 	# shellcheck disable=SC2086
 	dk-plot $args <"$tmp/net.npy" >"$tmp/u.out" 2>"$tmp/u.err"
 	is "$?" 2 "dk-plot $args: usage error, exit 2"

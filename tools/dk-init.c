@@ -64,6 +64,7 @@ static void usage(void)
 	       "         delta_{mu rho} c^{mu nu}, c from --a, --b, --signs; B = 0\n"
 	       "\n"
 	       MODEL_OPTIONS_HELP
+	       "      --steps T        the same as --head-steps\n"
 	       "  -S, --seed S         random seed (default 1)\n"
 	       "  -o, --output FILE    write FILE atomically instead of stdout\n"
 	       "  -h, --help           show this help and exit\n"
@@ -86,6 +87,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		MODEL_LONGOPTS,
 		{"seed", required_argument, NULL, 'S'},
+		{"steps", required_argument, NULL, MODEL_OPT_HEAD_STEPS},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},

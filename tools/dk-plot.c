@@ -39,7 +39,7 @@ enum { OPT_LINEAR = TOOL_OPT_FIRST_FREE, OPT_FORMAT, OPT_SIZE, OPT_BATCH,
 
 /* The options only some kinds take. */
 enum { TAKES_LINEAR = 1, TAKES_RING = 2, TAKES_CONVENTION = 4, TAKES_COMPONENTS = 8,
-       TAKES_STEP = 16 };
+       TAKES_STEP = 16, TAKES_BATCH = 32 };
 
 #define SIZE_MAX_PIXELS 16384
 
@@ -88,6 +88,10 @@ static const struct kind {
 	 "          (records renamed by dk-cat -r to concatenate them), log scale;\n"
 	 "          or a fernn's states (dk-run's, beside the model) as a raster per\n"
 	 "          velocity slice\n"},
+	{"seg", plot_seg, NULL, TAKES_BATCH,
+	 "  seg     an image (input, as dk-gen shapes writes it) beside its true\n"
+	 "          labels (target) and a model's (run/labels, as dk-run writes\n"
+	 "          them for a model with a head)\n"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
@@ -112,7 +116,7 @@ static void usage(void)
 	       "      --components 2|3  pca: a plane of two components, or a 3-D\n"
 	       "                        picture of three (default 2)\n"
 	       "      --linear          loss: a linear loss axis\n"
-	       "      --batch B         raster, wave: the batch element (default 0)\n"
+	       "      --batch B         raster, wave, seg: the batch element (default 0)\n"
 	       "      --channel C       raster, wave: only the units of ring C of a\n"
 	       "                        Wave-RNN, C*N .. C*N+N-1, with N from --units,\n"
 	       "                        the states' layout or the model attributes in\n"
@@ -227,7 +231,10 @@ static int parse_options(int argc, char **argv, plot_options *o)
 /* Check the options against the kind k and fill in the defaults. */
 static void settle_options(plot_options *o, const struct kind *k)
 {
-	if (!(k->takes & TAKES_RING) && (o->have_batch || o->channel != SIZE_MAX || o->units))
+	if ((k->takes & TAKES_BATCH) && (o->channel != SIZE_MAX || o->units))
+		tool_usage_error("--channel and --units are for %s", kind_list(TAKES_RING, " and "));
+	else if (!(k->takes & (TAKES_RING | TAKES_BATCH)) &&
+	         (o->have_batch || o->channel != SIZE_MAX || o->units))
 		tool_usage_error("--batch, --channel and --units are for %s",
 		                 kind_list(TAKES_RING, " and "));
 	if (!(k->takes & TAKES_LINEAR) && o->linear)

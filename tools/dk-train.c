@@ -137,6 +137,16 @@ static int train(train_options *o, dk_model *m, dk_trainer *tr)
 /* A new model of --model's kind, its sizes by default the task's. */
 static dk_model *create_model(train_options *o, const dk_task *task)
 {
+	if (o->t.p.kind == DK_TASK_SHAPES) { /* an image of one channel, a head */
+		if (!o->m.given['i'])
+			o->m.spec.inputs = 1;
+		if (!o->m.spec.classes)
+			o->m.spec.classes = dk_task_outputs(task);
+		if (!o->m.given['O'])
+			o->m.spec.outputs = 0;
+		dk_model *m;
+		return model_options_create(&o->m, o->model, &m) ? NULL : m;
+	}
 	if (!o->m.given['i'])
 		o->m.spec.inputs = dk_task_inputs(task);
 	if (!o->m.given['O'])
@@ -153,6 +163,23 @@ static dk_model *model_for(train_options *o, dk_model *m, const dk_task *task)
 	if (o->t.p.kind == DK_TASK_DATA)
 		o->t.p = *dk_task_get_params(task);
 	return m ? m : create_model(o, task);
+}
+
+/*
+ * The shapes task's sheet and steps are the model's: its sheet and its
+ * head's steps (of the model read, or of --model's options).
+ */
+static int shapes_of_model(train_options *o, const dk_model *m)
+{
+	const dk_model_spec *s = m ? dk_model_spec_of(m) : &o->m.spec;
+	if (!s->height || !s->steps)
+		tool_usage_error("--task shapes: the model needs a sheet and a head over "
+		                 "time (an nwm with --sheet, --classes and its steps: "
+		                 "dk-init --steps, or here --head-steps)");
+	o->t.p.sheet[0] = s->height;
+	o->t.p.sheet[1] = s->width;
+	o->t.p.length = s->steps;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -196,6 +223,8 @@ int main(int argc, char **argv)
 	int status = TOOL_EXIT_FAIL, st;
 	if (mb && (st = dk_model_from_bundle(mb, &m, err, sizeof err))) {
 		tool_warn(model_path, "%s", err);
+	} else if (o.t.p.kind == DK_TASK_SHAPES && !o.resume && shapes_of_model(&o, m)) {
+		/* shapes_of_model exited */
 	} else if ((st = dk_task_alloc(&o.t.p, &task, err, sizeof err))) {
 		if (st == DK_EINVAL && !o.resume)
 			tool_usage_error("%s", err);

@@ -93,6 +93,9 @@ int model_option(model_options *m, int c, const char *arg)
 	case MODEL_OPT_A: parse_couplings("--a", arg, m->a, &m->na); break;
 	case MODEL_OPT_B: parse_couplings("--b", arg, m->b, &m->nb); break;
 	case MODEL_OPT_SIGNS: parse_couplings("--signs", arg, m->signs, &m->nsigns); break;
+	case MODEL_OPT_CLASSES: s->classes = tool_parse_count("--classes", arg); break;
+	case MODEL_OPT_HEAD_STEPS: s->steps = tool_parse_count("--head-steps", arg); break;
+	case MODEL_OPT_READOUT: s->readout = arg; break;
 	default: return 0;
 	}
 	if (c >= MODEL_OPT_DT)
@@ -104,7 +107,8 @@ int model_option(model_options *m, int c, const char *arg)
 
 static const char *const ct_names[MODEL_OPT_END - MODEL_OPT_DT] = {
 	"--dt", "--tau", "--integrator", "--rank", "--sheet", "--velocities",
-	"--regions", "--a", "--b", "--signs", "--hidden",
+	"--regions", "--a", "--b", "--signs", "--hidden", "--classes",
+	"--head-steps", "--readout",
 };
 
 const char *model_options_first(const model_options *m)
@@ -131,6 +135,9 @@ int model_options_create(model_options *m, const char *kind, dk_model **out)
 	/* a sheet gives the size: the units are the library's to fill */
 	if (m->ct_given[MODEL_OPT_SHEET - MODEL_OPT_DT] && !m->given['n'])
 		s->units = 0;
+	/* a head has no per-step outputs, unless asked (which it refuses) */
+	if (m->ct_given[MODEL_OPT_CLASSES - MODEL_OPT_DT] && !m->given['O'])
+		s->outputs = 0;
 	/* the couplings, one value per region each */
 	if (m->na || m->nb || m->nsigns) {
 		if (!s->regions)
@@ -227,6 +234,13 @@ json_t *model_options_json(const model_options *m, json_t *model_attrs)
 			json_decref(o);
 			o = NULL;
 		}
+	}
+	if (o && s->classes &&
+	    (json_object_set_new(o, "classes", json_integer((json_int_t)s->classes)) ||
+	     json_object_set_new(o, "steps", json_integer((json_int_t)s->steps)) ||
+	     json_object_set_new(o, "readout", json_string(s->readout ? s->readout : "linear")))) {
+		json_decref(o);
+		o = NULL;
 	}
 	if (o && s->height &&
 	    json_object_set_new(o, "sheet", json_pack("[I, I]", (json_int_t)s->height,

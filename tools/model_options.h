@@ -2,8 +2,9 @@
  * model_options.h -- the options that make a new model (--channels,
  * --units, --inputs, --outputs, --act/--phi, --init, --gain, the seed,
  * the continuous-time --dt, --tau, --integrator, --rank, the --sheet
- * of the nwm, fernn and grnn, the nwm's --hidden, the fernn's --velocities, and the
- * multiregion network's --regions, --a, --b, --signs), as dk-init takes
+ * of the nwm, fernn and grnn, the nwm's --hidden, the fernn's --velocities,
+ * the multiregion network's --regions, --a, --b, --signs, the nwm's head
+ * --classes, --head-steps, --readout), as dk-init takes
  * them and dk-train takes them to create the model it trains.
  *
  * The long options return the short letters dk-init has always had
@@ -20,7 +21,8 @@
 enum {
 	MODEL_OPT_DT = 0x400, MODEL_OPT_TAU, MODEL_OPT_INTEGRATOR, MODEL_OPT_RANK,
 	MODEL_OPT_SHEET, MODEL_OPT_VELOCITIES, MODEL_OPT_REGIONS, MODEL_OPT_A,
-	MODEL_OPT_B, MODEL_OPT_SIGNS, MODEL_OPT_HIDDEN, MODEL_OPT_END
+	MODEL_OPT_B, MODEL_OPT_SIGNS, MODEL_OPT_HIDDEN, MODEL_OPT_CLASSES,
+	MODEL_OPT_HEAD_STEPS, MODEL_OPT_READOUT, MODEL_OPT_END
 };
 
 /* The most values of --a, --b, --signs (one per region). */
@@ -51,7 +53,10 @@ enum {
 	{"a", required_argument, NULL, MODEL_OPT_A}, \
 	{"b", required_argument, NULL, MODEL_OPT_B}, \
 	{"signs", required_argument, NULL, MODEL_OPT_SIGNS}, \
-	{"hidden", required_argument, NULL, MODEL_OPT_HIDDEN}
+	{"hidden", required_argument, NULL, MODEL_OPT_HIDDEN}, \
+	{"classes", required_argument, NULL, MODEL_OPT_CLASSES}, \
+	{"head-steps", required_argument, NULL, MODEL_OPT_HEAD_STEPS}, \
+	{"readout", required_argument, NULL, MODEL_OPT_READOUT}
 
 /* The help lines of these options (the seed's line is the tool's). */
 #define MODEL_OPTIONS_HELP \
@@ -95,7 +100,12 @@ enum {
 	"      --a A1,..,AP     multiregion: each region's own loop c^{mu mu}\n" \
 	"      --b B1,..,BP     multiregion: the loops between regions, c^{mu nu}\n" \
 	"                       = s_mu s_nu sqrt(b_mu b_nu) (--a, --b required)\n" \
-	"      --signs S1,..    multiregion: each +1 or -1 (default all +1)\n"
+	"      --signs S1,..    multiregion: each +1 or -1 (default all +1)\n" \
+	"      --classes K      nwm: a head of K classes per pixel over the whole\n" \
+	"                       sequence (no per-step outputs then)\n" \
+	"      --head-steps T   nwm with --classes: the steps it reads (required)\n" \
+	"      --readout R      nwm with --classes: linear, fft or last over time\n" \
+	"                       (default linear)\n"
 
 typedef struct {
 	dk_model_spec spec;

@@ -33,7 +33,7 @@ static void check_applies(const task_options *o)
 		{TASK_OPT_BITS, "--bits", 1u << DK_TASK_FLIPFLOP},
 		{TASK_OPT_PROB, "--prob", 1u << DK_TASK_FLIPFLOP},
 		{TASK_OPT_MODE, "--mode", 1u << DK_TASK_FMNIST},
-		{TASK_OPT_SPLIT, "--split", 1u << DK_TASK_FMNIST | 1u << DK_TASK_FLOW},
+		{TASK_OPT_SPLIT, "--split", 1u << DK_TASK_FMNIST | 1u << DK_TASK_FLOW | 1u << DK_TASK_SHAPES},
 		{TASK_OPT_OFFSET, "--offset", 1u << DK_TASK_FMNIST},
 		{TASK_OPT_SHUFFLE, "--shuffle", 1u << DK_TASK_FMNIST},
 		{TASK_OPT_PERM_SEED, "--perm-seed", 1u << DK_TASK_FMNIST},
@@ -128,7 +128,7 @@ int task_option(task_options *t, int c, const char *arg)
 void task_options_finish(task_options *t, const char *task)
 {
 	if (dk_task_kind_from_name(task, &t->p.kind) || t->p.kind == DK_TASK_DATA)
-		tool_usage_error("unknown task '%s' (copy, adding, flipflop, fmnist or flow)%s",
+		tool_usage_error("unknown task '%s' (copy, adding, flipflop, fmnist, flow or shapes)%s",
 		                 task, t->p.kind == DK_TASK_DATA ? "; trials of one's own: "
 		                 "dk-train --data FILE" : "");
 	check_applies(t);

@@ -24,7 +24,8 @@ static void usage(void)
 	       "backpropagation through time; write the trained model and train/loss\n"
 	       "(and train/log when testing).\n"
 	       "\n"
-	       "  -t, --task TASK       copy, adding, flipflop, fmnist or flow\n"
+	       "  -t, --task TASK       copy, adding, flipflop, fmnist, flow or shapes (a\n"
+	       "                        model with a head: its sheet and steps)\n"
 	       "      --data FILE       instead of --task: the trials of FILE (a stream\n"
 	       "                        or .npz of input, target and optional mask);\n"
 	       "                        each step draws --batch of them by --seed\n"
@@ -108,7 +109,7 @@ static void check_data(train_options *o)
 		tool_usage_error("--task and --data: one or the other (a task's batches or "
 		                 "the trials of a file)");
 	if (!o->task && !o->data)
-		tool_usage_error("which --task? (copy, adding, flipflop, fmnist or flow), or --data FILE");
+		tool_usage_error("which --task? (copy, adding, flipflop, fmnist, flow or shapes), or --data FILE");
 	if (!o->data && (o->test_data || o->holdout > 0 || o->loss != DK_LOSS_AUTO))
 		tool_usage_error("%s: only with --data", o->test_data ? "--test-data"
 		                 : o->holdout > 0 ? "--holdout" : "--loss");

@@ -20,6 +20,7 @@ struct dk_model_work {
 	double *buf;  /* owned: the kind's scratch */
 	double *cols; /* owned: 2 n, a unit vector and a column, for the
 	                 Jacobian from jvp */
+	double *head;  /* owned: the head's scratch, or NULL without one */
 	size_t batch;
 	void (*close)(double *work); /* the kind's work_close, once opened */
 };
@@ -40,6 +41,10 @@ const dk_model_ops *dk_model_ops_find(const char *kind)
 size_t dk_model_add_param(dk_model *m, const char *name, int rank,
                           const size_t *shape, const char *const *axes)
 {
+	if (m->nview == DK_MODEL_MAX_PARAMS) { /* a kind's bug: build refuses it */
+		m->ntheta = SIZE_MAX;
+		return 0;
+	}
 	dk_param_view *v = &m->view[m->nview++];
 	snprintf(v->name, sizeof v->name, "%s", name);
 	v->rank = rank;
@@ -85,6 +90,9 @@ static int build(const dk_model_spec *spec, dk_model **out, char *err,
 	snprintf(m->integrator_name, sizeof m->integrator_name, "%s",
 	         spec->integrator ? spec->integrator : "");
 	m->spec.integrator = m->integrator_name;
+	snprintf(m->readout_name, sizeof m->readout_name, "%s",
+	         spec->readout ? spec->readout : "");
+	m->spec.readout = m->readout_name;
 	int st = ops->layout(m, err, errlen);
 	if (st) {
 		free(m);
@@ -161,6 +169,9 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 	if (ops->has_regions && !s->regions)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: regions must be at "
 		                 "least 1", ops->kind);
+	if (!ops->has_head && (s->classes || s->steps || (s->readout && *s->readout)))
+		return dk_errorf(DK_EINVAL, err, errlen, "classes, steps and readout (a head "
+		                 "over time) apply only to the nwm, not %s", ops->kind);
 	if (!isfinite(s->gain))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the gain is not a finite "
 		                 "number", ops->kind);
@@ -320,6 +331,13 @@ static json_t *model_attrs(const dk_model *m)
 		json_decref(a);
 		a = NULL;
 	}
+	if (a && m->head.steps &&
+	    (json_object_set_new(a, "classes", json_integer((json_int_t)s->classes)) ||
+	     json_object_set_new(a, "steps", json_integer((json_int_t)s->steps)) ||
+	     json_object_set_new(a, "readout", json_string(s->readout)))) {
+		json_decref(a);
+		a = NULL;
+	}
 	if (a && m->ops->dt_only) {
 		if (json_object_set_new(a, "dt", json_real(s->dt))) {
 			json_decref(a);
@@ -416,6 +434,9 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.rank = attr_size(attrs, "rank"),
 		.regions = attr_size(attrs, "regions"),
 		.disorder = json_is_true(json_object_get(attrs, "disorder")),
+		.classes = attr_size(attrs, "classes"),
+		.steps = attr_size(attrs, "steps"),
+		.readout = json_string_value(json_object_get(attrs, "readout")),
 	};
 	int st;
 	if ((st = attr_time(attrs, "dt", &spec.dt, err, errlen)) ||
@@ -488,7 +509,12 @@ dk_model_work *dk_model_work_alloc(const dk_model *m, size_t batch)
 	w->buf = malloc((need ? need : 1) * sizeof(double));
 	w->cols = malloc((2 * m->n + 1) * sizeof(double));
 	w->batch = batch;
-	if (!w->buf || !w->cols) {
+	if (m->head.steps) {
+		w->head = malloc(dk_pixel_head_work_size(&m->head) * sizeof(double));
+		if (w->head)
+			dk_pixel_head_work_init(&m->head, w->head);
+	}
+	if (!w->buf || !w->cols || (m->head.steps && !w->head)) {
 		dk_model_work_free(w);
 		return NULL;
 	}
@@ -510,6 +536,7 @@ void dk_model_work_free(dk_model_work *w)
 		w->close(w->buf);
 	free(w->buf);
 	free(w->cols);
+	free(w->head);
 	free(w);
 }
 
@@ -632,6 +659,31 @@ int dk_model_jacobian(const dk_model *m, dk_model_work *w, const double *x,
 		for (size_t i = 0; i < n; i++)
 			J[i * n + j] = col[i];
 	}
+	return DK_OK;
+}
+
+size_t dk_model_head_steps(const dk_model *m) { return m->head.steps; }
+size_t dk_model_head_pixels(const dk_model *m) { return m->head.pixels; }
+size_t dk_model_head_classes(const dk_model *m) { return m->head.classes; }
+
+int dk_model_head(const dk_model *m, dk_model_work *w, size_t B,
+                  const double *states, double *logits)
+{
+	if (!m->head.steps || !w->head || B > w->batch)
+		return DK_EINVAL;
+	dk_pixel_head_forward(&m->head, m->theta + m->head_params, w->head, B, states,
+	                      logits);
+	return DK_OK;
+}
+
+int dk_model_head_vjp(const dk_model *m, dk_model_work *w, size_t B,
+                      const double *states, const double *glogits,
+                      double *gstates, double *gparams)
+{
+	if (!m->head.steps || !w->head || B > w->batch)
+		return DK_EINVAL;
+	dk_pixel_head_vjp(&m->head, m->theta + m->head_params, w->head, B, states,
+	                  glogits, gstates, gparams + m->head_params);
 	return DK_OK;
 }
 

@@ -95,6 +95,13 @@ typedef struct dk_model_spec {
 	   parameters (set from gains when made; read from the attrs) */
 	const double *gains;
 	int disorder;
+	/* a head that reads whole trajectories (nwm only; 0 and NULL for
+	   every other kind): classes K per pixel (0: no head), the steps T
+	   of a sequence it reads, and its readout over time ("linear",
+	   "fft" or "last"; NULL or "": linear).  A model with a head has no
+	   per-step outputs (outputs 0). */
+	size_t classes, steps;
+	const char *readout;
 } dk_model_spec;
 
 typedef struct dk_model dk_model;
@@ -300,6 +307,26 @@ int dk_model_readout(const dk_model *m, size_t B, const double *x,
    gradients. */
 int dk_model_readout_vjp(const dk_model *m, size_t B, const double *x,
                          const double *gy, double *gx, double *gparams);
+
+/*
+ * The head: a readout of the T states of a whole sequence, pixel by
+ * pixel (lib/models/pixel_head.h), beside the per-step readout.
+ * head_steps is T (0: m has no head); head_pixels P = H W and
+ * head_classes K.  dk_model_head makes logits (B, P, K), pixel by pixel,
+ * from states (T x B x n: the states after steps 1 .. T), so that a
+ * row-wise cross-entropy applies to the B P rows; the work must have
+ * been allocated for at least B.  head_vjp overwrites gstates (T x B x
+ * n) with dL/dstates for glogits = dL/dlogits and adds the head's
+ * parameter gradients to gparams.  DK_EINVAL for a model without a head.
+ */
+size_t dk_model_head_steps(const dk_model *m);
+size_t dk_model_head_pixels(const dk_model *m);
+size_t dk_model_head_classes(const dk_model *m);
+int dk_model_head(const dk_model *m, dk_model_work *w, size_t B,
+                  const double *states, double *logits);
+int dk_model_head_vjp(const dk_model *m, dk_model_work *w, size_t B,
+                      const double *states, const double *glogits,
+                      double *gstates, double *gparams);
 
 /* Elementwise nonlinearity by name ("tanh", "relu", "erf", "identity"). */
 int dk_act_from_name(const char *name, dk_act *act);

@@ -14,6 +14,7 @@
 
 #include "base/rng.h"
 #include "models/model.h"
+#include "models/pixel_head.h"
 
 #define DK_MODEL_MAX_PARAMS 32
 #define DK_PARAM_MAX_RANK 4
@@ -56,6 +57,10 @@ typedef struct dk_model_ops {
 	/* 1 for a continuous-time kind whose only setting is dt (nwm: its
 	   integrator is fixed); tau, integrator and rank are then refused. */
 	int dt_only;
+	/* 1 for a kind that may have a head (nwm): spec.classes, steps and
+	   readout are refused for every other kind.  layout declares the
+	   head (dk_model_add_head) when spec.classes is set. */
+	int has_head;
 	/* Check the sizes in m->spec, set m->n, and declare the parameters
 	   with dk_model_add_param (the readout is added after).  A kind whose
 	   readout reads only the first k < n state entries (lstm: h, not c)
@@ -138,7 +143,23 @@ struct dk_model {
 	size_t input_size;       /* values of one step's input: spec.inputs,
 	                            or what layout sets (nwm: I H W) */
 	size_t readout_w, readout_b; /* offsets of W_out, b_out in theta */
+	/* the head (head.steps 0: none) and where its parameters start */
+	dk_pixel_head_dims head;
+	size_t head_params;
+	char readout_name[16];   /* owned copy behind spec.readout */
 };
+
+/*
+ * Check spec.classes, steps and readout of a kind that may have a head
+ * and, when classes is set, declare the head's parameters (model/fc_time,
+ * model/mlp_w1, ...) reading y, the first channels P entries of each
+ * state (channels sheets of P pixels).  DK_EINVAL with err.
+ */
+int dk_model_add_head(dk_model *m, size_t channels, size_t pixels, char *err,
+                      size_t errlen);
+/* Fill the head's parameters as PyTorch's Linear does: uniform on
+   [-1/sqrt(in), 1/sqrt(in)], weights and biases. */
+void dk_model_init_head(dk_model *m, dk_rng *rng);
 
 /* Declare a parameter tensor; returns its offset in theta. */
 size_t dk_model_add_param(dk_model *m, const char *name, int rank,

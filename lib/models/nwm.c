@@ -48,6 +48,12 @@
  * .. 3 ((M, I), (M, M), (M, M), (C, M) kernels).  Layer L is PyTorch's
  * nn.Sequential index 2 L.
  *
+ * A head (spec.classes, steps, readout): the per-pixel readout over the
+ * T positions y of a sequence and the MLP of the authors' code
+ * (pixel_head.h; model/fc_time, model/mlp_w1 .. mlp_b3 after the
+ * encoders, in PyTorch's Linear layout); such a model has no per-step
+ * outputs.
+ *
  * Initialisation "laplacian" (the only one): each channel's own kernel
  * of W is the 5-point Laplacian [0 1 0; 1 -4 1; 0 1 0], no coupling
  * between channels, and b = 0, so that for a small state W * y + b is the
@@ -170,8 +176,10 @@ static int nwm_layout(dk_model *m, char *err, size_t errlen)
 		                 "channels) must be at least 1");
 	/* no parameter grows with the sheet but the readout's weights
 	   (outputs x 2 C H W): with at least one output, a model loaded from
-	   a file is no larger than its tensors, whatever its attrs say */
-	if (!s->outputs)
+	   a file is no larger than its tensors, whatever its attrs say.  A
+	   model with a head has no per-step outputs; what it runs on (an
+	   image of I H W values per example) bounds it instead. */
+	if (!s->outputs && !s->classes)
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: outputs must be at least 1");
 	if (!s->hidden)
 		s->hidden = NWM_HIDDEN;
@@ -223,7 +231,7 @@ static int nwm_layout(dk_model *m, char *err, size_t errlen)
 			dk_model_add_param(m, name, 1, kw, b_axes);
 		}
 	}
-	return DK_OK;
+	return dk_model_add_head(m, C, HW, err, errlen);
 }
 
 /* y's C sheets, then z's: periodic in rows and columns. */
@@ -267,6 +275,7 @@ static int nwm_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 			}
 		}
 	}
+	dk_model_init_head(m, rng);
 	return DK_OK;
 }
 
@@ -668,6 +677,7 @@ const dk_model_ops dk_nwm_ops = {
 	.has_sheet = DK_SHEET_REQUIRED,
 	.has_hidden = 1,
 	.dt_only = 1,
+	.has_head = 1,
 	.layout = nwm_layout,
 	.spatial = nwm_spatial,
 	.init = nwm_init,

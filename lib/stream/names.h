@@ -22,6 +22,8 @@
 #define DK_NAME_OUTPUT  "output"  /* (time, batch, output) */
 #define DK_NAME_RUN_LOSS     "run/loss"
 #define DK_NAME_RUN_ACCURACY "run/accuracy"
+#define DK_NAME_RUN_LABELS   "run/labels"   /* (batch, row, col) */
+#define DK_NAME_RUN_IOU_FOREGROUND "run/iou_foreground"
 
 /* training (dk-train) */
 #define DK_NAME_TRAIN_LOSS "train/loss"

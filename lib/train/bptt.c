@@ -21,7 +21,31 @@ struct dk_bptt {
 	double *start_cache;       /* owned: B x the model's start cache */
 	double *y, *gy;            /* owned: T x B x o each */
 	double *gh, *gx;           /* owned: B x n each */
+	/* a model with a head (dk_model_head_steps = T): P pixels of K
+	   classes per example */
+	size_t P, K;
+	double *logits, *glogits;  /* owned: B x P x K each */
+	double *weight;            /* owned: B x P, each pixel's in the loss */
+	double *gstates;           /* owned: T x B x n, the head's dL/dstates */
 };
+
+/* The head's buffers, for a model that has one. */
+static int alloc_head(dk_bptt *bp, const dk_model *mod)
+{
+	if (!dk_model_head_steps(mod))
+		return DK_OK;
+	bp->P = dk_model_head_pixels(mod);
+	bp->K = dk_model_head_classes(mod);
+	size_t shape[3] = {bp->B, bp->P, bp->K}, gs[3] = {bp->T, bp->B, bp->n}, count;
+	if (dk_shape_count(3, shape, sizeof(double), &count) ||
+	    dk_shape_count(3, gs, sizeof(double), &count))
+		return DK_ELIMIT;
+	bp->logits = malloc((bp->B * bp->P * bp->K + 1) * sizeof *bp->logits);
+	bp->glogits = malloc((bp->B * bp->P * bp->K + 1) * sizeof *bp->glogits);
+	bp->weight = malloc((bp->B * bp->P + 1) * sizeof *bp->weight);
+	bp->gstates = malloc((bp->T * bp->B * bp->n + 1) * sizeof *bp->gstates);
+	return bp->logits && bp->glogits && bp->weight && bp->gstates ? DK_OK : DK_ENOMEM;
+}
 
 dk_bptt *dk_bptt_alloc(const dk_model *mod, size_t steps, size_t batch)
 {
@@ -54,7 +78,7 @@ dk_bptt *dk_bptt_alloc(const dk_model *mod, size_t steps, size_t batch)
 	bp->start_cache = sc <= SIZE_MAX / sizeof(double) / (batch + 1) - 1
 	                  ? malloc((batch * sc + 1) * sizeof *bp->start_cache) : NULL;
 	if (!bp->work || !bp->states || !bp->cache || !bp->y || !bp->gy ||
-	    !bp->gh || !bp->gx || !bp->start_cache) {
+	    !bp->gh || !bp->gx || !bp->start_cache || alloc_head(bp, mod)) {
 		dk_bptt_free(bp);
 		return NULL;
 	}
@@ -73,6 +97,10 @@ void dk_bptt_free(dk_bptt *bp)
 	free(bp->gh);
 	free(bp->gx);
 	free(bp->start_cache);
+	free(bp->logits);
+	free(bp->glogits);
+	free(bp->weight);
+	free(bp->gstates);
 	free(bp);
 }
 
@@ -139,10 +167,75 @@ static int start_backward(dk_bptt *bp, const dk_model *mod, const double *inputs
 	                          bp->start_cache, gstart, NULL, grad);
 }
 
+/*
+ * A model with a head: T steps with no per-step readout, the head's
+ * logits (B, P, K) from the T states, the mean cross-entropy over every
+ * labelled pixel (target i8 (B, P) labels, -1 for none; mask NULL or f8
+ * (B), each example's weight), and back: the head's gradient of every
+ * state added to the state's as the walk back reaches it, as far back
+ * as the start.
+ */
+static int head_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
+                          const dk_tensor *target, const dk_tensor *mask,
+                          double *loss, double *accuracy, double *grad)
+{
+	size_t T = bp->T, B = bp->B, n = bp->n, Bn = B * n, P = bp->P;
+	if (T != dk_model_head_steps(mod) || target->dtype != DK_I8 ||
+	    target->count != B * P ||
+	    (mask && (mask->dtype != DK_F8 || mask->count != B)))
+		return DK_EINVAL;
+	const int64_t *label = target->data;
+	const double *w = mask ? mask->data : NULL;
+	for (size_t b = 0; b < B; b++)
+		for (size_t p = 0; p < P; p++)
+			bp->weight[b * P + p] = label[b * P + p] >= 0 ? (w ? w[b] : 1) : 0;
+	int st = start_forward(bp, mod, inputs);
+	for (size_t t = 0; t < T && !st; t++) {
+		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
+		st = dk_model_step(mod, bp->work, B, bp->states + t * Bn, u,
+		                   bp->states + (t + 1) * Bn, step_cache(bp, t));
+	}
+	if (!st)
+		st = dk_model_head(mod, bp->work, B, bp->states + Bn, bp->logits);
+	if (!st)
+		st = dk_loss_xent(1, B * P, bp->K, bp->logits, label, bp->weight, loss,
+		                  accuracy, grad ? bp->glogits : NULL);
+	if (st || !grad)
+		return st;
+	memset(grad, 0, dk_model_param_count(mod) * sizeof *grad);
+	st = dk_model_head_vjp(mod, bp->work, B, bp->states + Bn, bp->glogits,
+	                       bp->gstates, grad);
+	memset(bp->gh, 0, Bn * sizeof *bp->gh);
+	for (size_t t = T; t-- > 0 && !st;) {
+		const double *gs = bp->gstates + t * Bn; /* dL/d state t+1 */
+		for (size_t i = 0; i < Bn; i++)
+			bp->gh[i] += gs[i];
+		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
+		st = dk_model_vjp(mod, bp->work, B, bp->states + t * Bn, u,
+		                  bp->state_cache ? bp->states + (t + 1) * Bn
+		                                  : step_cache(bp, t),
+		                  bp->gh, bp->gx, NULL, grad);
+		double *swap = bp->gh;
+		bp->gh = bp->gx;
+		bp->gx = swap;
+	}
+	if (!st)
+		st = start_backward(bp, mod, inputs, bp->gh, grad);
+	return st;
+}
+
+/* The logits of the last batch of a model with a head: (B, P, K). */
+const double *dk_bptt_head_logits(const dk_bptt *bp)
+{
+	return bp->logits;
+}
+
 int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
                       const dk_tensor *target, const dk_tensor *mask,
                       double *loss, double *accuracy, double *grad)
 {
+	if (bp->P)
+		return head_loss_grad(bp, mod, inputs, target, mask, loss, accuracy, grad);
 	size_t T = bp->T, B = bp->B, n = bp->n, Bn = B * n;
 	int st = DK_OK;
 	/* a step's weight (T, B), or one per output of an mse target (T, B, o) */

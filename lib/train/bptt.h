@@ -33,5 +33,14 @@ void dk_bptt_free(dk_bptt *bp);
 int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *m, const double *inputs,
                       const dk_tensor *target, const dk_tensor *mask,
                       double *loss, double *accuracy, double *grad);
+/*
+ * A model with a head (dk_model_head_steps T, which must be the steps
+ * allocated) is scored by its head alone: target i8 labels (B, P) of its
+ * P pixels, -1 where there is none; mask NULL or f8 (B), the weight of
+ * each example; the loss is the mean cross-entropy over the weighted
+ * pixels, the accuracy their fraction labelled right.  The logits of the
+ * last call (B, P, K) are then dk_bptt_head_logits'.
+ */
+const double *dk_bptt_head_logits(const dk_bptt *bp);
 
 #endif

@@ -14,6 +14,7 @@
 #include "stream/names.h"
 #include "train/loss.h"
 #include "train/run_batch.h"
+#include "train/run_head.h"
 
 /* The input sequence: the tensor named input, else the only tensor; as
    a new f8 tensor. */
@@ -84,8 +85,9 @@ static void target_layout(const dk_bundle *b, size_t outputs, dk_layout *out)
 int dk_run_batch_read(dk_run_batch *rb, const dk_model *m, const dk_bundle *b,
                       size_t max_elements, char *err, size_t errlen)
 {
-	*rb = (dk_run_batch){.loss = NAN, .accuracy = NAN};
-	int st = find_input(b, &rb->input, err, errlen);
+	*rb = (dk_run_batch){.loss = NAN, .accuracy = NAN, .iou = NAN};
+	int st = dk_model_head_steps(m) ? dk_run_head_input(rb, m, b, err, errlen)
+	                                : find_input(b, &rb->input, err, errlen);
 	if (st)
 		return st;
 	const size_t *xs = rb->input->shape;
@@ -119,12 +121,17 @@ int dk_run_batch_run(dk_run_batch *rb, const dk_model *m)
 	rb->outputs = dk_tensor_alloc(DK_F8, 0, 3, yshape);
 	if (!rb->states || !rb->outputs)
 		return DK_ENOMEM;
-	return dk_model_run(m, T, B, rb->h0 ? rb->h0->data : NULL,
-	                    rb->input->data, rb->states->data, rb->outputs->data);
+	int st = dk_model_run(m, T, B, rb->h0 ? rb->h0->data : NULL,
+	                      rb->input->data, rb->states->data, rb->outputs->data);
+	if (!st && dk_model_head_steps(m))
+		st = dk_run_head_logits(rb, m);
+	return st;
 }
 
 int dk_run_batch_loss(dk_run_batch *rb, char *err, size_t errlen)
 {
+	if (rb->logits)
+		return dk_run_head_loss(rb, err, errlen);
 	if (!rb->target || !rb->mask)
 		return DK_OK;
 	int st = dk_loss_eval(rb->outputs, rb->target, rb->mask, &rb->loss,
@@ -160,10 +167,12 @@ int dk_run_batch_to_bundle(dk_run_batch *rb, int with_states, dk_bundle *b)
 		if (!yattrs)
 			st = DK_ENOMEM;
 	}
-	if (!st)
+	if (!st && !rb->logits)
 		st = dk_bundle_add_record(b, DK_NAME_OUTPUT, y, yaxes, 3, yattrs);
 	else
-		dk_tensor_free(y);
+		dk_tensor_free(y); /* a head's model has no per-step outputs */
+	if (!st && rb->logits)
+		st = dk_run_head_to_bundle(rb, b);
 	json_decref(yattrs);
 	if (!st && rb->has_loss) /* whatever its value: a NaN loss is a result too */
 		st = dk_bundle_add_record(b, DK_NAME_RUN_LOSS, dk_tensor_scalar(rb->loss),
@@ -179,7 +188,9 @@ void dk_run_batch_clear(dk_run_batch *rb)
 	dk_tensor_free(rb->input);
 	dk_tensor_free(rb->states);
 	dk_tensor_free(rb->outputs);
-	*rb = (dk_run_batch){.loss = NAN, .accuracy = NAN};
+	dk_tensor_free(rb->logits);
+	dk_tensor_free(rb->labels);
+	*rb = (dk_run_batch){.loss = NAN, .accuracy = NAN, .iou = NAN};
 }
 
 int dk_task_states(const dk_task_params *p, const dk_model *m,

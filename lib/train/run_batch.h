@@ -34,6 +34,13 @@ typedef struct dk_run_batch {
 	                             outputs (a task's frames: the flow task),
 	                             for the attrs of the output; rank 0: none */
 	int has_loss;             /* loss evaluated (it may be NaN itself) */
+	/* a model with a head (dk_model_head_steps): its logits (batch,
+	   row, col, class) and their labels (i8 (batch, row, col)) once run,
+	   and the paper's foreground IoU (NaN until evaluated); accuracy is
+	   then the paper's too, on the true foreground (shapes.h) */
+	dk_tensor *logits, *labels;
+	double iou;
+	size_t sheet[2];
 } dk_run_batch;
 
 /*
@@ -41,7 +48,13 @@ typedef struct dk_run_batch {
  * borrows from b: keep b until rb is cleared): the input (the tensor
  * named input, else b's only tensor; (time, batch, feature) with m's
  * input size as its last axis, as f8), h0 (dk_model_h0_from_bundle), and
- * the target and mask when b has them, and m's spatial layout
+ * the target and mask when b has them, and m's spatial layout.  For a
+ * model with a head the input is an image batch (batch, channel, row,
+ * col) on the model's sheet, shown at each of the head's steps, and the
+ * target (batch, row, col) labels; run then also makes the head's logits
+ * and labels, loss their cross-entropy and scores, and to_bundle writes
+ * them: output (batch, row, col, class), run/labels and
+ * run/iou_foreground.  Otherwise m's spatial layout
  * (dk_model_layout), and the target's (its attr "layout", when it is one
  * and covers m's outputs).  DK_EINVAL (DK_ELIMIT when the
  * states would hold more than max_elements values) with a message.

@@ -18,7 +18,7 @@
 #include "train/task_impl.h"
 
 static const char *const kind_names[DK_NTASK] = {"copy", "adding", "flipflop", "fmnist", "data",
-                                                  "flow"};
+                                                  "flow", "shapes"};
 static const char *const mode_names[DK_NFMNIST_MODE] = {"pixel", "row", "permuted"};
 static const char *const split_names[DK_NSPLIT] = {"train", "test"};
 static const char *const loss_names[DK_NLOSS] = {"auto", "mse", "xent"};
@@ -172,6 +172,8 @@ static int check_params(const dk_task_params *p, dk_task *t, char *err,
 		break;
 	case DK_TASK_FLOW:
 		return dk_task_flow_check(p, t, err, errlen);
+	case DK_TASK_SHAPES:
+		return dk_task_shapes_check(p, t, err, errlen);
 	default:
 		break;
 	}
@@ -271,6 +273,8 @@ static const char *length_convention(const dk_task *t)
 		return "T steps";
 	case DK_TASK_DATA:
 		return "the file's steps";
+	case DK_TASK_SHAPES:
+		return "T steps, each showing the image; the labels after the last";
 	case DK_TASK_FLOW:
 		return "frames_in + frames_out steps: frames 0 .. frames_in-1 shown, "
 		       "then zero input; the target at step s is frame s, counted at "
@@ -418,6 +422,14 @@ int dk_task_sample(const dk_task *t, dk_rng *r, size_t offset,
 	dk_task_batch *b = calloc(1, sizeof *b);
 	if (!b)
 		return dk_task_fail(err, errlen, DK_ENOMEM, "out of memory");
+	if (t->params.kind == DK_TASK_SHAPES) { /* tensors of its own shapes */
+		int st = dk_task_shapes_sample(t, r, b, err, errlen);
+		if (st)
+			dk_task_batch_free(b);
+		else
+			*out = b;
+		return st;
+	}
 	int st = make_tensors(t, t->params.batch, b, err, errlen);
 	if (!st) {
 		switch (t->params.kind) {

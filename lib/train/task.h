@@ -49,6 +49,13 @@
  *	          input's and the target's attrs hold the medium's layout
  *	          (stream/layout.h: one channel).  The definition is
  *	          task_flow.c's.
+ *	shapes    tetrominoes on an H x W sheet to classify pixel by pixel
+ *	          (shapes.h), each image shown at every one of length steps;
+ *	          its batches differ from the others': target i8 (batch,
+ *	          row, col), the labels a model's head (model.h) predicts
+ *	          after the last step, and mask f8 (batch).  xent, 6
+ *	          classes.  Its sheet is sheet, its split split; the
+ *	          definition is task_shapes_seq.c's.
  *
  * Random draws come from a dk_rng the caller gives, so a batch is a
  * function of the seed: training draws batch after batch from one
@@ -72,6 +79,7 @@ typedef enum {
 	DK_TASK_FMNIST,
 	DK_TASK_DATA,
 	DK_TASK_FLOW,
+	DK_TASK_SHAPES,
 	DK_NTASK
 } dk_task_kind;
 

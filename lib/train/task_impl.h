@@ -60,6 +60,19 @@ int dk_task_flow_to_json(const dk_task_params *p, json_t *j);
 int dk_task_flow_from_json(json_t *j, dk_task_params *p);
 void dk_task_fill_flow(const dk_task *t, dk_rng *r, dk_task_batch *b);
 
+/* shapes (task_shapes_seq.c): check p and set t's sizes; draw a batch
+   (its own tensors and metas) from r; its parameters to and from JSON. */
+int dk_task_shapes_check(const dk_task_params *p, dk_task *t, char *err,
+                         size_t errlen);
+int dk_task_shapes_sample(const dk_task *t, dk_rng *r, dk_task_batch *b, char *err,
+                          size_t errlen);
+/* The batch of the images dk_shapes_generate draws at seed (at most
+   DK_SHAPES_MAX_SEED): dk-gen shapes --seed seed's, in t's split. */
+int dk_task_shapes_fill(const dk_task *t, uint64_t seed, dk_task_batch *b, char *err,
+                        size_t errlen);
+int dk_task_shapes_to_json(const dk_task_params *p, json_t *j);
+int dk_task_shapes_from_json(json_t *j, dk_task_params *p);
+
 /* Load the split's files into t (images, labels, pixel_order). */
 int dk_task_fmnist_load(dk_task *t, const char *dir, char *err,
                         size_t errlen);

@@ -106,6 +106,9 @@ json_t *dk_task_params_to_json(const dk_task_params *p)
 	case DK_TASK_FLOW:
 		bad |= dk_task_flow_to_json(p, j);
 		break;
+	case DK_TASK_SHAPES:
+		bad |= dk_task_shapes_to_json(p, j);
+		break;
 	default:
 		bad |= json_object_set_new(j, "mode", json_string(dk_fmnist_mode_name(p->mode)));
 		bad |= json_object_set_new(j, "split", json_string(dk_split_name(p->split)));
@@ -186,5 +189,7 @@ int dk_task_params_from_json(json_t *j, dk_task_params *p)
 		return DK_EINVAL;
 	if (p->verify && p->test_path && !v)
 		return DK_EINVAL; /* a checked run checks both files */
+	if (kind == DK_TASK_SHAPES)
+		return dk_task_shapes_from_json(j, p);
 	return kind == DK_TASK_FLOW ? dk_task_flow_from_json(j, p) : DK_OK;
 }

@@ -10,7 +10,10 @@
 
 #include "base/status.h"
 #include "models/run.h"
+#include "train/bptt.h"
 #include "train/loss.h"
+#include "train/shapes.h"
+#include "train/task_impl.h"
 #include "train/testset.h"
 
 struct dk_testset {
@@ -21,6 +24,8 @@ struct dk_testset {
 	size_t *index;          /* owned: chunk entries */
 	dk_tensor *states;      /* owned: (T, chunk, n) */
 	dk_tensor *y;           /* owned: (T, chunk, o) */
+	dk_bptt *head;          /* owned: a model with a head is scored by
+	                           BPTT's forward pass; NULL otherwise */
 };
 
 int dk_testset_alloc(const dk_task_params *p, const dk_model *m, size_t examples,
@@ -35,6 +40,8 @@ int dk_testset_alloc(const dk_task_params *p, const dk_model *m, size_t examples
 	q.offset = 0;
 	q.shuffle = 0;
 	q.seed = seed;
+	if (p->kind == DK_TASK_SHAPES) /* images never drawn for training */
+		q.split = DK_SPLIT_TEST;
 	int dataset = p->kind == DK_TASK_FMNIST || p->kind == DK_TASK_DATA, st;
 	if (dataset) {
 		q.split = DK_SPLIT_TEST;
@@ -59,14 +66,34 @@ int dk_testset_alloc(const dk_task_params *p, const dk_model *m, size_t examples
 		}
 	} else {
 		ts->examples = ts->chunk = examples;
-		dk_rng *r = dk_rng_alloc(seed);
-		st = r ? dk_task_sample(ts->task, r, 0, &ts->fixed, err, errlen)
-		       : dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+		if (p->kind == DK_TASK_SHAPES) { /* dk-gen shapes --seed seed's images */
+			if (seed > DK_SHAPES_MAX_SEED) {
+				st = dk_errorf(DK_EINVAL, err, errlen, "shapes: the test seed "
+				               "must be at most 2^63-1");
+				goto fail;
+			}
+			ts->fixed = calloc(1, sizeof *ts->fixed);
+			st = ts->fixed ? dk_task_shapes_fill(ts->task, seed, ts->fixed, err, errlen)
+			               : dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+			if (st)
+				goto fail;
+		}
+		dk_rng *r = ts->fixed ? NULL : dk_rng_alloc(seed);
+		if (!ts->fixed)
+			st = r ? dk_task_sample(ts->task, r, 0, &ts->fixed, err, errlen)
+			       : dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 		dk_rng_free(r);
 		if (st)
 			goto fail;
 	}
-	if (dk_model_input_size(m) != dk_task_inputs(ts->task) ||
+	if (dk_model_head_steps(m)) {
+		/* the trainer checked the model against the task's sizes */
+		ts->head = dk_bptt_alloc(m, dk_task_steps(ts->task), ts->chunk);
+		if (!ts->head) {
+			st = dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
+			goto fail;
+		}
+	} else if (dk_model_input_size(m) != dk_task_inputs(ts->task) ||
 	    dk_model_output_size(m) != dk_task_outputs(ts->task)) {
 		st = dk_errorf(DK_EINVAL, err, errlen,
 		               "the model has %zu inputs and %zu outputs; the test task needs %zu and %zu",
@@ -106,6 +133,7 @@ void dk_testset_free(dk_testset *ts)
 	free(ts->index);
 	dk_tensor_free(ts->states);
 	dk_tensor_free(ts->y);
+	dk_bptt_free(ts->head);
 	free(ts);
 }
 
@@ -115,6 +143,12 @@ size_t dk_testset_examples(const dk_testset *ts) { return ts->examples; }
 static int eval_batch(dk_testset *ts, const dk_model *m, const dk_task_batch *b,
                       double *loss, double *acc, char *err, size_t errlen)
 {
+	if (ts->head) {
+		int st = dk_bptt_loss_grad(ts->head, m, b->input->data, b->target, b->mask,
+		                           loss, acc, NULL);
+		return st ? dk_errorf(st, err, errlen, "the test loss: %s", dk_strerror(st))
+		          : DK_OK;
+	}
 	int st = dk_model_run(m, dk_task_steps(ts->task), ts->chunk, NULL, b->input->data,
 	                      ts->states->data, ts->y->data);
 	if (st)

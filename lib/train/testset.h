@@ -15,9 +15,14 @@
  *	data: the trials of its test split (the held-out trials or the
  *	    test file's), run and scored as fmnist's.
  *
+ *	shapes: one batch of `examples` images of the test split, those of
+ *	    `dk-gen shapes --split test --batch examples --seed seed`.
+ *
  * The model is run forward from its start (dk_model_run: the zero state,
- * the nwm's made from the first image) and scored
- * with dk_loss_eval, as dk-run scores a batch.
+ * the nwm's made from the first image) and scored with dk_loss_eval, as
+ * dk-run scores a batch; a model with a head (shapes) by BPTT's forward
+ * pass: the mean cross-entropy over the labelled pixels, and the
+ * fraction of them labelled right.
  */
 #ifndef DK_TRAIN_TESTSET_H
 #define DK_TRAIN_TESTSET_H

@@ -41,8 +41,20 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
 {
 	*out = NULL;
 	const dk_task_params *p = dk_task_get_params(task);
-	if (dk_model_input_size(m) != dk_task_inputs(task) ||
-	    dk_model_output_size(m) != dk_task_outputs(task)) {
+	size_t head = dk_model_head_steps(m);
+	if (!head != (p->kind != DK_TASK_SHAPES))
+		return dk_errorf(DK_EINVAL, err, errlen, head ? "a model with a head (classes) "
+		                 "trains on the shapes task, not %s" : "the %s task trains a model "
+		                 "with a head (nwm with classes)", dk_task_kind_name(p->kind));
+	if (head && (dk_model_input_size(m) != dk_task_inputs(task) ||
+	             dk_model_head_classes(m) != dk_task_outputs(task) ||
+	             head != dk_task_steps(task)))
+		return dk_errorf(DK_EINVAL, err, errlen, "the model's head reads %zu steps of "
+		                 "%zu inputs into %zu classes; the task has %zu steps of %zu and %zu "
+		                 "classes", head, dk_model_input_size(m), dk_model_head_classes(m),
+		                 dk_task_steps(task), dk_task_inputs(task), dk_task_outputs(task));
+	if (!head && (dk_model_input_size(m) != dk_task_inputs(task) ||
+	    dk_model_output_size(m) != dk_task_outputs(task))) {
 		if (p->kind == DK_TASK_DATA)
 			return dk_errorf(DK_EINVAL, err, errlen, "the model has %zu inputs and %zu "
 			                 "outputs; the trials of %s have %zu features and %zu %s",

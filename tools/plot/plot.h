@@ -29,7 +29,8 @@ typedef struct plot_options {
 	const char *input;       /* the file operand, "-" for stdin */
 	unsigned width, height;  /* pixels */
 	int linear;              /* loss: a linear loss axis */
-	size_t batch, channel, units; /* raster; channel SIZE_MAX: none; units 0: none */
+	size_t batch, channel, units; /* raster (batch: seg too); channel SIZE_MAX:
+	                                 none; units 0: none */
 	int have_batch;          /* --batch given */
 	size_t step;             /* wave on sheets: the step drawn */
 	int have_step;           /* --step given; else the middle step */
@@ -53,6 +54,7 @@ int plot_wave(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_lyap(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_dmft(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_equiv(const plot_options *o, const dk_bundle *b, plot_script *s);
+int plot_seg(const plot_options *o, const dk_bundle *b, plot_script *s);
 
 /* ---- wave_sheet.c: dk-plot wave on sheets, which plot_wave hands over to ---- */
 int plot_wave_sheet(const plot_options *o, const dk_bundle *b, plot_script *s);
