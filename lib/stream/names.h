@@ -23,6 +23,20 @@
 #define DK_NAME_RUN_LOSS     "run/loss"
 #define DK_NAME_RUN_ACCURACY "run/accuracy"
 
+/* the drum (dk-gen drum): the shapes' masks (batch, channel, row, col),
+   sizes and classes (batch), the frequencies (batch, mode); and its
+   linear readout (dk-gen drum --fit): the coefficients (feature), the
+   scores (0-d) */
+#define DK_NAME_DRUM_MASK          "drum/mask"
+#define DK_NAME_DRUM_SIZE          "drum/size"
+#define DK_NAME_DRUM_CLASS         "drum/class"
+#define DK_NAME_DRUM_FREQUENCY     "drum/frequency"
+#define DK_NAME_DRUM_COEF          "drum/coef"
+#define DK_NAME_DRUM_TRAIN_RMS     "drum/train_rms"
+#define DK_NAME_DRUM_TEST_RMS      "drum/test_rms"
+#define DK_NAME_DRUM_TEST_R2       "drum/test_r2"
+#define DK_NAME_DRUM_TEST_ACCURACY "drum/test_accuracy"
+
 /* training (dk-train) */
 #define DK_NAME_TRAIN_LOSS "train/loss"
 #define DK_NAME_TRAIN_LOG  "train/log"
