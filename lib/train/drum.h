@@ -37,10 +37,12 @@
  *
  * The frequencies.  The recording of T steps, its mean removed, under a
  * Hann window, padded to 4 T points: the DK_DRUM_FEATURES strongest
- * local maxima of its power spectrum, each refined to the maximum of
- * the windowed recording's discrete-time Fourier transform within a
- * padded bin (the wave analysis's refinement), in radians per unit time
- * (theta / dt), strongest first; NaN where fewer peaks stand out.
+ * peaks of its power spectrum (each the largest value within the
+ * window's main lobe, two bins either side, so that no sidelobe counts),
+ * each refined to the maximum of the windowed recording's discrete-time
+ * Fourier transform within a padded bin (the wave analysis's
+ * refinement), in radians per unit time (theta / dt), strongest first;
+ * NaN where fewer peaks stand out.
  */
 #ifndef DK_TRAIN_DRUM_H
 #define DK_TRAIN_DRUM_H
@@ -100,8 +102,10 @@ int dk_drum_params_check(const dk_drum_params *p, char *err, size_t errlen);
  * The drum on one mask of H x W values (nonzero inside; the first and
  * last rows and columns must be 0), T steps: the DK_DRUM_FEATURES
  * strongest frequencies into freq (NaN for the missing), strongest
- * first.  The workspace is for masks of H x W and records of T steps;
- * DK_EINVAL for an empty mask or one that touches the edge.
+ * first.  The workspace is for masks of H x W and records of T steps
+ * (DK_EINVAL for sizes that are 0 or overflow, DK_ENOMEM);
+ * dk_drum_frequencies gives DK_EINVAL for an empty mask or one that
+ * touches the edge.
  */
 typedef struct dk_drum_work dk_drum_work;
 int dk_drum_work_alloc(dk_drum_work **w, size_t H, size_t W, size_t T);
