@@ -205,8 +205,10 @@ static int drum(options *o)
 		st = DK_ENOMEM;
 	if (st)
 		tool_warn(NULL, "%s", st == DK_ENOMEM ? "out of memory" : err);
-	st = tool_finish(st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK, o->output, b,
-	                 dk_drum_params_to_json(p));
+	json_t *opts = dk_drum_params_to_json(p);
+	if (opts && json_object_set_new(opts, "fit", json_boolean(o->fit)))
+		json_decref(opts), opts = NULL;
+	st = tool_finish(st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK, o->output, b, opts);
 	dk_bundle_free(b);
 	return st;
 }

@@ -145,7 +145,8 @@ const char *dk_drum_class_name(int cls);
  * fitted by least squares on the train split of p (p->batch sheets,
  * p->split ignored) and scored on the test split of as many.  The
  * scores, of the test split: the root mean square error of the size,
- * its fraction of variance explained, and the accuracy, the fraction of
+ * its fraction of variance explained (NaN when the sizes do not vary),
+ * and the accuracy, the fraction of
  * sheets whose size is read to within half a pixel.
  */
 typedef struct dk_drum_fit {
