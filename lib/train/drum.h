@@ -146,8 +146,8 @@ const char *dk_drum_class_name(int cls);
  * p->split ignored) and scored on the test split of as many.  The
  * scores, of the test split: the root mean square error of the size,
  * its fraction of variance explained (NaN when the sizes do not vary),
- * and the accuracy, the fraction of
- * sheets whose size is read to within half a pixel.
+ * and the accuracy, the fraction of sheets whose size is read to within
+ * half a pixel.
  */
 typedef struct dk_drum_fit {
 	size_t modes;
