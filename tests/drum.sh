@@ -153,6 +153,31 @@ assert F["drum/test_accuracy"] == 1 and F["drum/test_rms"] < 0.2, F
 assert 0 <= F2["drum/test_accuracy"] <= 1 and F2["drum/test_r2"] < 1
 EOF
 
+# The readout against NumPy's least squares on the same two splits
+# written out: the design is well conditioned (1 / omega of order 1 to
+# 10 for 30 sheets), so the two solvers agree to 1e-9 relative; the
+# scores are then the same sums, to 1e-9.
+dk-gen drum --sheet 20,20 --batch 30 --steps 2048 --split train -o "$tmp/ftrain.npy"
+dk-gen drum --sheet 20,20 --batch 30 --steps 2048 --split test -o "$tmp/ftest.npy"
+pycheck "--fit --modes 2: coefficients and scores are NumPy's lstsq's on the two splits" \
+	"$tmp/f2.npy" "$tmp/ftrain.npy" "$tmp/ftest.npy" <<'EOF'
+F, tr, te = (load(p) for p in sys.argv[1:4])
+def design(R):
+    f = R["drum/frequency"][:, :2]
+    return np.column_stack([np.ones(len(f)), np.where(np.isnan(f), 0, 1 / f)])
+c = np.linalg.lstsq(design(tr), tr["drum/size"], rcond=None)[0]
+assert np.allclose(F["drum/coef"], c, rtol=1e-9, atol=1e-9), (F["drum/coef"], c)
+d = design(te) @ c - te["drum/size"]
+rms = np.sqrt(np.mean(d ** 2))
+r2 = 1 - np.sum(d ** 2) / np.sum((te["drum/size"] - te["drum/size"].mean()) ** 2)
+assert abs(F["drum/test_rms"] - rms) < 1e-9 * rms and abs(F["drum/test_r2"] - r2) < 1e-9
+# the accuracy is a count: the same unless an error lies within 1e-9 of
+# half a pixel
+assert F["drum/test_accuracy"] == np.mean(np.abs(d) <= 0.5), (F["drum/test_accuracy"], d)
+dtr = design(tr) @ c - tr["drum/size"]
+assert abs(F["drum/train_rms"] - np.sqrt(np.mean(dtr ** 2))) < 1e-9
+EOF
+
 fails_with 2 "a sheet side under 12 is refused" dk-gen drum --sheet 11,32
 fails_with 2 "a sheet side over 256 is refused" dk-gen drum --sheet 32,257
 fails_with 2 "--steps under 256 is refused" dk-gen drum --steps 255
