@@ -4,7 +4,8 @@
 # a pixel of background around it, its size the square root of its area;
 # the dominant frequency the fundamental of the masked Laplacian (NumPy's
 # eigh) turned by the symplectic Euler step; --shapes; seeds reproduce,
-# splits and seeds differ; --fit's records; bad options refused.
+# splits and seeds differ; --fit's records, and both readouts against
+# NumPy's least squares; bad options refused.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -146,9 +147,12 @@ ok "--fit on all, 2 modes" dk-gen drum --fit --modes 2 --sheet 20,20 --batch 30 
 # test_drum.c), so each is read to half a pixel
 pycheck "--fit's records; squares' sides all read to half a pixel" "$tmp/f.npy" "$tmp/f2.npy" <<'EOF'
 F, F2 = load(sys.argv[1]), load(sys.argv[2])
-names = ["drum/coef", "drum/train_rms", "drum/test_rms", "drum/test_r2", "drum/test_accuracy"]
+names = ["drum/coef", "drum/train_rms", "drum/test_rms", "drum/test_r2", "drum/test_accuracy",
+         "drum/class_coef", "drum/test_class_accuracy"]
 assert list(F) == names and list(F2) == names, list(F)
 assert F["drum/coef"].shape == (2,) and F2["drum/coef"].shape == (3,)
+assert F["drum/class_coef"].shape == (1, 7) and F2["drum/class_coef"].shape == (3, 7)
+assert F["drum/test_class_accuracy"] == 1       # squares only: one class
 assert F["drum/test_accuracy"] == 1 and F["drum/test_rms"] < 0.2, F
 assert 0 <= F2["drum/test_accuracy"] <= 1 and F2["drum/test_r2"] < 1
 EOF
@@ -159,7 +163,7 @@ EOF
 # scores are then the same sums, to 1e-9.
 dk-gen drum --sheet 20,20 --batch 30 --steps 2048 --split train -o "$tmp/ftrain.npy"
 dk-gen drum --sheet 20,20 --batch 30 --steps 2048 --split test -o "$tmp/ftest.npy"
-pycheck "--fit --modes 2: coefficients and scores are NumPy's lstsq's on the two splits" \
+pycheck "--fit --modes 2: both readouts' coefficients and scores are NumPy's lstsq's on the two splits" \
 	"$tmp/f2.npy" "$tmp/ftrain.npy" "$tmp/ftest.npy" <<'EOF'
 F, tr, te = (load(p) for p in sys.argv[1:4])
 def design(R):
@@ -176,6 +180,17 @@ assert abs(F["drum/test_rms"] - rms) < 1e-9 * rms and abs(F["drum/test_r2"] - r2
 assert F["drum/test_accuracy"] == np.mean(np.abs(d) <= 0.5), (F["drum/test_accuracy"], d)
 dtr = design(tr) @ c - tr["drum/size"]
 assert abs(F["drum/train_rms"] - np.sqrt(np.mean(dtr ** 2))) < 1e-9
+# the class: 1, the ratio of the second frequency to the first, its
+# square, onto the one-hot classes; the accuracy a count again, the same
+# unless two classes' answers lie within 1e-9 of each other
+def cdesign(R):
+    f = R["drum/frequency"]
+    r = np.where(np.isnan(f[:, 1]), 0, f[:, 1] / f[:, 0])
+    return np.column_stack([np.ones(len(f)), r, r * r])
+C = np.linalg.lstsq(cdesign(tr), np.eye(7)[tr["drum/class"]], rcond=None)[0]
+assert np.allclose(F["drum/class_coef"], C, rtol=1e-9, atol=1e-9), (F["drum/class_coef"], C)
+acc = np.mean((cdesign(te) @ C).argmax(axis=1) == te["drum/class"])
+assert F["drum/test_class_accuracy"] == acc, (F["drum/test_class_accuracy"], acc)
 EOF
 
 fails_with 2 "a sheet side under 12 is refused" dk-gen drum --sheet 11,32

@@ -50,8 +50,9 @@ static void usage(void)
 	       "      --steps T         drum: steps recorded, 256 to 1048576 (default 4096)\n"
 	       "      --shapes KIND     drum: all, squares, rectangles or tetrominoes\n"
 	       "                        (default all)\n"
-	       "      --fit             drum: fit the size's linear readout on the train\n"
-	       "                        split of --batch sheets, score it on the test split\n"
+	       "      --fit             drum: fit linear readouts of size and class on the\n"
+	       "                        train split of --batch sheets, score them on the\n"
+	       "                        test split\n"
 	       "      --modes K         drum --fit: frequencies read, 1 to 4 (default 1)\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON

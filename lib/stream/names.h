@@ -25,8 +25,8 @@
 
 /* the drum (dk-gen drum): the shapes' masks (batch, channel, row, col),
    sizes and classes (batch), the frequencies (batch, mode); and its
-   linear readout (dk-gen drum --fit): the coefficients (feature), the
-   scores (0-d) */
+   linear readouts (dk-gen drum --fit): the size's coefficients
+   (feature), the class's (feature, class), the scores (0-d) */
 #define DK_NAME_DRUM_MASK          "drum/mask"
 #define DK_NAME_DRUM_SIZE          "drum/size"
 #define DK_NAME_DRUM_CLASS         "drum/class"
@@ -36,6 +36,8 @@
 #define DK_NAME_DRUM_TEST_RMS      "drum/test_rms"
 #define DK_NAME_DRUM_TEST_R2       "drum/test_r2"
 #define DK_NAME_DRUM_TEST_ACCURACY "drum/test_accuracy"
+#define DK_NAME_DRUM_CLASS_COEF    "drum/class_coef"
+#define DK_NAME_DRUM_TEST_CLASS_ACCURACY "drum/test_class_accuracy"
 
 /* training (dk-train) */
 #define DK_NAME_TRAIN_LOSS "train/loss"

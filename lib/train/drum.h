@@ -147,18 +147,27 @@ const char *dk_drum_class_name(int cls);
  * scores, of the test split: the root mean square error of the size,
  * its fraction of variance explained (NaN when the sizes do not vary),
  * and the accuracy, the fraction of sheets whose size is read to within
- * half a pixel.
+ * half a pixel.  And the class: a least-squares map from 1, the ratios
+ * r_k = freq_k / freq_0 (0 < k < p->modes; 0 for a missing one) and
+ * their squares to the class one-hot, the class read as the largest
+ * answer; its score the fraction of test sheets classed right (with one
+ * mode, the most common class of the train split).
  */
 typedef struct dk_drum_fit {
 	size_t modes;
 	double coef[DK_DRUM_FEATURES + 1];
+	/* (2 modes - 1) x DK_DRUM_CLASSES, feature-major */
+	double class_coef[(2 * DK_DRUM_FEATURES - 1) * DK_DRUM_CLASSES];
 	double train_rms, test_rms, test_r2, test_accuracy;
+	double test_class_accuracy;
 } dk_drum_fit;
 
 int dk_drum_fit_run(const dk_drum_params *p, dk_drum_fit *fit, char *err,
                     size_t errlen);
-/* The fit as records DK_NAME_DRUM_COEF and the 0-d DK_NAME_DRUM_*_RMS,
-   DK_NAME_DRUM_TEST_R2, DK_NAME_DRUM_TEST_ACCURACY; DK_ENOMEM. */
+/* The fit as records DK_NAME_DRUM_COEF, the 0-d DK_NAME_DRUM_*_RMS,
+   DK_NAME_DRUM_TEST_R2, DK_NAME_DRUM_TEST_ACCURACY, and
+   DK_NAME_DRUM_CLASS_COEF (feature, class) and the 0-d
+   DK_NAME_DRUM_TEST_CLASS_ACCURACY; DK_ENOMEM. */
 int dk_drum_fit_to_bundle(const dk_drum_params *p, const dk_drum_fit *fit,
                           dk_bundle *b);
 
