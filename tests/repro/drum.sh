@@ -17,9 +17,11 @@
 # 32 x 32 sheets, read by least squares from 1 / omega of the loudest
 # mode, then of the 2 and 4 loudest, fitted on DRUM_BATCH (default 500)
 # train sheets and scored on as many test sheets: the fraction read to
-# within half a pixel, the rms error and R^2; and the same on squares
-# alone, where one frequency fixes the size.  An argument, slope or
-# size, runs one row.
+# within half a pixel, the rms error and R^2, and the fraction classed
+# right by the class's readout (the frequencies' ratios to the loudest
+# and their squares; chance is 1/7); and the size on squares alone,
+# where one frequency fixes it.  An argument, slope or size, runs one
+# row.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$work"
@@ -33,8 +35,9 @@ scalar() {
 
 # fit_summary FILE: the readout's test scores.
 fit_summary() {
-	printf 'accuracy %s, rms %s px, R^2 %s' "$(scalar "$1" drum/test_accuracy)" \
-		"$(scalar "$1" drum/test_rms)" "$(scalar "$1" drum/test_r2)"
+	printf 'size accuracy %s, rms %s px, R^2 %s; class accuracy %s' \
+		"$(scalar "$1" drum/test_accuracy)" "$(scalar "$1" drum/test_rms)" \
+		"$(scalar "$1" drum/test_r2)" "$(scalar "$1" drum/test_class_accuracy)"
 }
 
 for part in ${1:-slope size}; do
@@ -60,10 +63,11 @@ size)
 		run "dk-gen drum --fit --modes $m --sheet 32,32 --batch $B --seed 1 -o fit-all-$m.npy"
 	done
 	run "dk-gen drum --fit --shapes squares --sheet 32,32 --batch $B --seed 1 -o fit-squares.npy"
-	row "drum: size recovery from frequencies, 7 classes on 32 x 32, test split" \
-		"linear readout of 1/omega (least squares)" "2, 3, 5 coefficients" \
-		"4096 steps, $B train / $B test sheets" "region size recovered from the frequencies" \
-		"1 mode: $(fit_summary fit-all-1.npy); 2 modes: $(fit_summary fit-all-2.npy); 4 modes: $(fit_summary fit-all-4.npy); squares alone, 1 mode: $(fit_summary fit-squares.npy)" ;;
+	row "drum: size and class recovery from frequencies, 7 classes on 32 x 32, test split" \
+		"linear readouts of 1/omega (size) and of the ratios (class), least squares" \
+		"size: 2, 3, 5 coefficients; class: 7, 21, 49" \
+		"4096 steps, $B train / $B test sheets" "region size or class recovered from the frequencies" \
+		"1 mode: $(fit_summary fit-all-1.npy); 2 modes: $(fit_summary fit-all-2.npy); 4 modes: $(fit_summary fit-all-4.npy); squares alone, 1 mode: size accuracy $(scalar fit-squares.npy drum/test_accuracy), rms $(scalar fit-squares.npy drum/test_rms) px" ;;
 *)
 	echo "drum.sh: unknown part '$part' (slope, size)" >&2; exit 2 ;;
 esac
