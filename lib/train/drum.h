@@ -1,9 +1,9 @@
 /*
  * drum.h -- hearing the shape of a drum: a fixed wave equation rung
  * inside a shape on a sheet, the frequencies it rings at, and the size
- * and class of the shape read back from them by linear maps, after "Traveling
- * waves integrate spatial information through time" (Jacobs, Budzinski,
- * Muller, Ba and Keller, 2025).  No training: the sheet is fixed and
+ * and class of the shape read back from them by linear maps, after
+ * "Traveling waves integrate spatial information through time" (Jacobs,
+ * Budzinski, Muller, Ba and Keller, 2025).  No training: the sheet is fixed and
  * only the readouts are fitted.
  *
  * The shapes.  One shape a sheet of H x W pixels, at a uniform position
