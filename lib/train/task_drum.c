@@ -17,7 +17,6 @@
 
 #include "base/rng.h"
 #include "base/status.h"
-#include "stream/layout.h"
 #include "stream/names.h"
 #include "train/drum.h"
 #include "train/task_impl.h"
@@ -226,19 +225,9 @@ done:
 /* The attrs of every record: the parameters, the classes, the layout. */
 static json_t *batch_attrs(const dk_drum_params *p)
 {
-	json_t *a = dk_drum_params_to_json(p), *names = json_array();
-	int bad = !a || !names;
-	for (int c = 0; !bad && c < DK_DRUM_CLASSES; c++)
-		bad = json_array_append_new(names, json_string(class_names[c]));
-	if (!bad) {
-		bad |= json_object_set_new(a, "class_names", names);
-		names = NULL;
-		bad |= json_object_set_new(a, "classes", json_integer(DK_DRUM_CLASSES));
-		dk_layout l = dk_layout_sheets(1, p->sheet[0], p->sheet[1], 0);
-		bad |= json_object_set_new(a, DK_LAYOUT_ATTR, dk_layout_to_json(&l));
-	}
-	json_decref(names);
-	if (bad) {
+	json_t *a = dk_drum_params_to_json(p);
+	if (a && dk_task_sheet_attrs(a, class_names, DK_DRUM_CLASSES, p->sheet[0],
+	                             p->sheet[1])) {
 		json_decref(a);
 		return NULL;
 	}

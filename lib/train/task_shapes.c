@@ -186,23 +186,34 @@ static int check(const dk_shapes_params *p, char *err, size_t errlen)
 	return DK_OK;
 }
 
+int dk_task_sheet_attrs(json_t *a, const char *const *names, int classes,
+                        size_t H, size_t W)
+{
+	json_t *list = json_array();
+	int bad = !list;
+	for (int c = 0; !bad && c < classes; c++)
+		bad = json_array_append_new(list, json_string(names[c]));
+	if (bad) {
+		json_decref(list);
+		return 1;
+	}
+	bad = json_object_set_new(a, "class_names", list);
+	bad |= json_object_set_new(a, "classes", json_integer(classes));
+	dk_layout l = dk_layout_sheets(1, H, W, 0);
+	bad |= json_object_set_new(a, DK_LAYOUT_ATTR, dk_layout_to_json(&l));
+	return bad;
+}
+
 /* The attrs of both tensors: the parameters, the classes, the cell. */
 static json_t *batch_attrs(const dk_shapes_params *p)
 {
-	json_t *a = dk_shapes_params_to_json(p), *names = json_array();
-	int bad = !a || !names;
-	for (int c = 0; !bad && c < DK_SHAPES_CLASSES; c++)
-		bad = json_array_append_new(names, json_string(class_names[c]));
+	json_t *a = dk_shapes_params_to_json(p);
+	int bad = !a || dk_task_sheet_attrs(a, class_names, DK_SHAPES_CLASSES, p->sheet[0],
+	                                    p->sheet[1]);
 	if (!bad) {
-		bad |= json_object_set_new(a, "class_names", names);
-		names = NULL;
-		bad |= json_object_set_new(a, "classes", json_integer(DK_SHAPES_CLASSES));
 		bad |= json_object_set_new(a, "loss", json_string("xent"));
 		bad |= json_object_set_new(a, "cell", json_integer((json_int_t)cell_size(p)));
-		dk_layout l = dk_layout_sheets(1, p->sheet[0], p->sheet[1], 0);
-		bad |= json_object_set_new(a, DK_LAYOUT_ATTR, dk_layout_to_json(&l));
 	}
-	json_decref(names);
 	if (bad) {
 		json_decref(a);
 		return NULL;
