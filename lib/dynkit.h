@@ -47,6 +47,7 @@
 #include "train/idx.h"
 #include "train/task.h"
 #include "train/shapes.h"
+#include "train/drum.h"
 #include "train/testset.h"
 #include "train/train_run.h"
 #include "train/run_batch.h"

@@ -1,8 +1,9 @@
 /*
  * dk-gen -- write a batch of task data: the input, target and mask
  * tensors of the copy, adding, flip-flop, sequential Fashion-MNIST or
- * flow task (lib/train/task.h), or the input sheets and pixel labels of
- * the shapes task (lib/train/shapes.h), as a stream.
+ * flow task (lib/train/task.h), the input sheets and pixel labels of
+ * the shapes task (lib/train/shapes.h), or the drum's shapes and their
+ * frequencies, or its readout fitted (lib/train/drum.h), as a stream.
  *
  * The options fill one dk_task_params; the library makes the batch; this
  * file checks that each option applies to the task asked for, adds its
@@ -20,12 +21,16 @@
 
 #include "task_options.h"
 
-/* dk-gen's own option, after the task options' */
-enum { OPT_SHEET = TASK_OPT_END };
+/* dk-gen's own options, after the task options' */
+enum { OPT_SHEET = TASK_OPT_END, OPT_STEPS, OPT_SHAPES, OPT_MODES, OPT_FIT };
 
 typedef struct {
 	task_options t;
-	size_t sheet[2];   /* shapes: --sheet, 0 when not given */
+	size_t sheet[2];   /* shapes, drum: --sheet, 0 when not given */
+	dk_drum_params drum; /* --steps, --shapes, --modes */
+	int drum_given;    /* one of those was given */
+	int modes_given;
+	int fit;
 	size_t max_elements;
 	const char *output;
 } options;
@@ -34,13 +39,21 @@ static void usage(void)
 {
 	printf("Usage: dk-gen TASK [OPTION]...\n"
 	       "Write a batch of task data -- input, target and mask tensors -- to\n"
-	       "standard output.  TASK is copy, adding, flipflop, fmnist, flow or shapes\n"
-	       "(input sheets and target pixel labels, no mask).\n"
+	       "standard output.  TASK is copy, adding, flipflop, fmnist, flow, shapes\n"
+	       "(input sheets and target pixel labels, no mask) or drum (shapes, their\n"
+	       "sizes and the frequencies they ring at).\n"
 	       "\n"
 	       TASK_OPTIONS_HELP
 	       "      --sheet H,W       shapes: rows and columns of each sheet, 16 to\n"
-	       "                        4096 (default 32,32); --batch, --seed and --split\n"
-	       "                        apply to shapes too\n"
+	       "                        4096 (default 32,32); drum: 12 to 256 (default\n"
+	       "                        32,32); --batch, --seed and --split apply to them\n"
+	       "      --steps T         drum: steps recorded, 256 to 1048576 (default 4096)\n"
+	       "      --shapes KIND     drum: all, squares, rectangles or tetrominoes\n"
+	       "                        (default all)\n"
+	       "      --fit             drum: fit linear readouts of size and class on the\n"
+	       "                        train split of --batch sheets, score them on the\n"
+	       "                        test split\n"
+	       "      --modes K         drum --fit: frequencies read, 1 to 4 (default 1)\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -167,17 +180,56 @@ static int shapes(const options *o)
 	return tool_output_close(&out, !st) || st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
+/* The drum: its sheets, or with --fit its readout fitted and scored. */
+static int drum(options *o)
+{
+	dk_drum_params *p = &o->drum;
+	p->batch = o->t.p.batch;
+	p->seed = o->t.p.seed;
+	p->split = o->t.p.split;
+	if (o->sheet[0])
+		p->sheet[0] = o->sheet[0], p->sheet[1] = o->sheet[1];
+	size_t shape[3] = {p->batch, p->sheet[0], p->sheet[1]}, count;
+	if (dk_shape_count(3, shape, sizeof(double), &count) || count > o->max_elements) {
+		tool_warn(NULL, "drum: %zu sheets of %zu x %zu pixels exceed the limit of %zu elements",
+		          shape[0], shape[1], shape[2], o->max_elements);
+		return TOOL_EXIT_FAIL;
+	}
+	char err[512];
+	if (dk_drum_params_check(p, err, sizeof err))
+		tool_usage_error("%s", err);
+	dk_bundle *b = dk_bundle_alloc();
+	dk_drum_fit fit;
+	int st = !b ? DK_ENOMEM : o->fit ? dk_drum_fit_run(p, &fit, err, sizeof err)
+	                                 : dk_drum_generate(p, b, err, sizeof err);
+	if (!st && o->fit && dk_drum_fit_to_bundle(p, &fit, b))
+		st = DK_ENOMEM;
+	if (st)
+		tool_warn(NULL, "%s", st == DK_ENOMEM ? "out of memory" : err);
+	json_t *opts = dk_drum_params_to_json(p);
+	if (opts && json_object_set_new(opts, "fit", json_boolean(o->fit)))
+		json_decref(opts), opts = NULL;
+	st = tool_finish(st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK, o->output, b, opts);
+	dk_bundle_free(b);
+	return st;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		TASK_LONGOPTS,
 		{"output", required_argument, NULL, 'o'},
 		{"sheet", required_argument, NULL, OPT_SHEET},
+		{"steps", required_argument, NULL, OPT_STEPS},
+		{"shapes", required_argument, NULL, OPT_SHAPES},
+		{"modes", required_argument, NULL, OPT_MODES},
+		{"fit", no_argument, NULL, OPT_FIT},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	options o = {.max_elements = DK_STREAM_MAX_ELEMENTS_DEFAULT};
 	task_options_init(&o.t);
+	dk_drum_params_init(&o.drum);
 	int c;
 	tool_init_numeric("dk-gen", argv);
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
@@ -188,17 +240,37 @@ int main(int argc, char **argv)
 			o.output = optarg;
 		else if (c == OPT_SHEET)
 			tool_parse_sheet("--sheet", optarg, 1, o.sheet);
+		else if (c == OPT_STEPS)
+			o.drum.steps = tool_parse_count("--steps", optarg);
+		else if (c == OPT_SHAPES && dk_drum_shapes_from_name(optarg, &o.drum.shapes))
+			tool_usage_error("--shapes: '%s' is not all, squares, rectangles or tetrominoes",
+			                 optarg);
+		else if (c == OPT_MODES)
+			o.drum.modes = tool_parse_count("--modes", optarg), o.modes_given = 1;
+		else if (c == OPT_FIT)
+			o.fit = 1;
+		o.drum_given |= c == OPT_STEPS || c == OPT_SHAPES || c == OPT_MODES || c == OPT_FIT;
 	}
 	if (optind >= argc)
-		tool_usage_error("no task named (copy, adding, flipflop, fmnist, flow or shapes)");
+		tool_usage_error("no task named (copy, adding, flipflop, fmnist, flow, shapes or drum)");
 	if (argc - optind > 1)
 		tool_usage_error("one task at a time; '%s' is extra", argv[optind + 1]);
+	if (!strcmp(argv[optind], "drum")) {
+		task_options_finish_sheets(&o.t, "drum");
+		if (o.fit && o.t.given[TASK_OPT_SPLIT])
+			tool_usage_error("--fit uses both splits: not with --split");
+		if (o.modes_given && !o.fit)
+			tool_usage_error("--modes applies to --fit only");
+		return drum(&o);
+	}
+	if (o.drum_given)
+		tool_usage_error("--steps, --shapes, --modes and --fit apply to the drum task only");
 	if (!strcmp(argv[optind], "shapes")) {
-		task_options_finish_shapes(&o.t);
+		task_options_finish_sheets(&o.t, "shapes");
 		return shapes(&o);
 	}
 	if (o.sheet[0])
-		tool_usage_error("--sheet applies to the shapes task only");
+		tool_usage_error("--sheet applies to the shapes and drum tasks only");
 	task_options_finish(&o.t, argv[optind]);
 
 	dk_task_batch *b = NULL;

@@ -139,13 +139,13 @@ void task_options_finish(task_options *t, const char *task)
 	}
 }
 
-void task_options_finish_shapes(task_options *t)
+void task_options_finish_sheets(task_options *t, const char *task)
 {
 	static const struct option opts[] = {TASK_LONGOPTS};
 	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
 		int c = opts[i].val;
 		if (t->given[c] && c != TASK_OPT_BATCH && c != TASK_OPT_SEED && c != TASK_OPT_SPLIT)
-			tool_usage_error("--%s does not apply to the shapes task", opts[i].name);
+			tool_usage_error("--%s does not apply to the %s task", opts[i].name, task);
 	}
 }
 

@@ -85,9 +85,10 @@ int task_option(task_options *t, int c, const char *arg);
 /* Set the task from its name and check that every option given applies
    to it; usage errors exit 2. */
 void task_options_finish(task_options *t, const char *task);
-/* The shapes task (lib/train/shapes.h): only --batch, --seed and --split
-   of these apply to it; usage errors exit 2. */
-void task_options_finish_shapes(task_options *t);
+/* The sheet tasks, shapes (lib/train/shapes.h) and drum
+   (lib/train/drum.h), named task: only --batch, --seed and --split of
+   these apply to them; usage errors exit 2. */
+void task_options_finish_sheets(task_options *t, const char *task);
 /* A seed: a decimal integer in 0 .. 2^64-1 (usage error otherwise). */
 uint64_t task_parse_seed(const char *opt, const char *arg);
 /* The data task of the trials in path (dk-train --data): only --batch and

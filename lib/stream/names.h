@@ -25,6 +25,22 @@
 #define DK_NAME_RUN_LABELS   "run/labels"   /* (batch, row, col) */
 #define DK_NAME_RUN_IOU_FOREGROUND "run/iou_foreground"
 
+/* the drum (dk-gen drum): the shapes' masks (batch, channel, row, col),
+   sizes and classes (batch), the frequencies (batch, mode); and its
+   linear readouts (dk-gen drum --fit): the size's coefficients
+   (feature), the class's (feature, class), the scores (0-d) */
+#define DK_NAME_DRUM_MASK          "drum/mask"
+#define DK_NAME_DRUM_SIZE          "drum/size"
+#define DK_NAME_DRUM_CLASS         "drum/class"
+#define DK_NAME_DRUM_FREQUENCY     "drum/frequency"
+#define DK_NAME_DRUM_COEF          "drum/coef"
+#define DK_NAME_DRUM_TRAIN_RMS     "drum/train_rms"
+#define DK_NAME_DRUM_TEST_RMS      "drum/test_rms"
+#define DK_NAME_DRUM_TEST_R2       "drum/test_r2"
+#define DK_NAME_DRUM_TEST_ACCURACY "drum/test_accuracy"
+#define DK_NAME_DRUM_CLASS_COEF    "drum/class_coef"
+#define DK_NAME_DRUM_TEST_CLASS_ACCURACY "drum/test_class_accuracy"
+
 /* training (dk-train) */
 #define DK_NAME_TRAIN_LOSS "train/loss"
 #define DK_NAME_TRAIN_LOG  "train/log"

@@ -34,6 +34,21 @@ struct dk_task {
 	                           col 0 of a sheet), over the whole medium */
 };
 
+/* A tetromino (task_shapes.c, also drawn by the drum): family 0..4 (I,
+   O, T, S, J) turned a quarter turn turns times, then mirrored (Z, L)
+   when mirror: four cells (row, col) in a box of rows x cols cells. */
+typedef struct {
+	int cells[4][2];
+	int rows, cols;
+} dk_shapes_piece;
+void dk_shapes_make_piece(int family, int turns, int mirror, dk_shapes_piece *q);
+
+/* Add to the attrs a the sheet tasks share (task_shapes.c): the count
+   of classes, their names, and the layout of one channel of H x W
+   pixels.  Nonzero when out of memory. */
+int dk_task_sheet_attrs(json_t *a, const char *const *names, int classes,
+                        size_t H, size_t W);
+
 /* Write a message into err as snprintf does; returns st. */
 int dk_task_fail(char *err, size_t errlen, int st, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -42,14 +42,8 @@ static const int family_cells[FAMILIES][4][2] = {
 	{{0, 0}, {1, 0}, {1, 1}, {1, 2}}, /* J (mirrored: L) */
 };
 
-/* A tetromino after its turns: four cells in a box of rows x cols cells. */
-typedef struct {
-	int cells[4][2];
-	int rows, cols;
-} piece;
-
 /* Shift the cells so that the smallest row and column are 0. */
-static void normalise(piece *q)
+static void normalise(dk_shapes_piece *q)
 {
 	int r0 = q->cells[0][0], c0 = q->cells[0][1], r1 = r0, c1 = c0;
 	for (int k = 1; k < 4; k++) {
@@ -63,7 +57,7 @@ static void normalise(piece *q)
 	q->cols = c1 - c0 + 1;
 }
 
-static void make_piece(int family, int turns, int mirror, piece *q)
+void dk_shapes_make_piece(int family, int turns, int mirror, dk_shapes_piece *q)
 {
 	memcpy(q->cells, family_cells[family], sizeof q->cells);
 	for (int t = 0; t < turns; t++)
@@ -101,7 +95,7 @@ static int box_free(const int64_t *label, size_t H, size_t W, size_t r0, size_t 
 
 /* Paint the piece's cells at (r0, c0): labels and grey levels, each
    cell's border brighter by half the level. */
-static void paint(const piece *q, int family, double level, size_t cell, size_t W,
+static void paint(const dk_shapes_piece *q, int family, double level, size_t cell, size_t W,
                   size_t r0, size_t c0, int64_t *label, double *grey)
 {
 	double border = level * 1.5 < 1 ? level * 1.5 : 1;
@@ -133,8 +127,8 @@ static int draw_sheet(const dk_shapes_params *p, dk_rng *r, int64_t *label, doub
 			int turns = (int)dk_rng_index(r, 4);
 			int mirror = family >= 3 && dk_rng_uniform(r) < 0.5;
 			double level = LEVEL_MIN + (1 - LEVEL_MIN) * dk_rng_uniform(r);
-			piece q;
-			make_piece(family, turns, mirror, &q);
+			dk_shapes_piece q;
+			dk_shapes_make_piece(family, turns, mirror, &q);
 			size_t h = (size_t)q.rows * cell, w = (size_t)q.cols * cell;
 			int fits = 0;
 			for (int t = 0; t < PLACE_TRIES && !fits; t++) {
@@ -192,23 +186,34 @@ static int check(const dk_shapes_params *p, char *err, size_t errlen)
 	return DK_OK;
 }
 
+int dk_task_sheet_attrs(json_t *a, const char *const *names, int classes,
+                        size_t H, size_t W)
+{
+	json_t *list = json_array();
+	int bad = !list;
+	for (int c = 0; !bad && c < classes; c++)
+		bad = json_array_append_new(list, json_string(names[c]));
+	if (bad) {
+		json_decref(list);
+		return 1;
+	}
+	bad = json_object_set_new(a, "class_names", list);
+	bad |= json_object_set_new(a, "classes", json_integer(classes));
+	dk_layout l = dk_layout_sheets(1, H, W, 0);
+	bad |= json_object_set_new(a, DK_LAYOUT_ATTR, dk_layout_to_json(&l));
+	return bad;
+}
+
 /* The attrs of both tensors: the parameters, the classes, the cell. */
 static json_t *batch_attrs(const dk_shapes_params *p)
 {
-	json_t *a = dk_shapes_params_to_json(p), *names = json_array();
-	int bad = !a || !names;
-	for (int c = 0; !bad && c < DK_SHAPES_CLASSES; c++)
-		bad = json_array_append_new(names, json_string(class_names[c]));
+	json_t *a = dk_shapes_params_to_json(p);
+	int bad = !a || dk_task_sheet_attrs(a, class_names, DK_SHAPES_CLASSES, p->sheet[0],
+	                                    p->sheet[1]);
 	if (!bad) {
-		bad |= json_object_set_new(a, "class_names", names);
-		names = NULL;
-		bad |= json_object_set_new(a, "classes", json_integer(DK_SHAPES_CLASSES));
 		bad |= json_object_set_new(a, "loss", json_string("xent"));
 		bad |= json_object_set_new(a, "cell", json_integer((json_int_t)cell_size(p)));
-		dk_layout l = dk_layout_sheets(1, p->sheet[0], p->sheet[1], 0);
-		bad |= json_object_set_new(a, DK_LAYOUT_ATTR, dk_layout_to_json(&l));
 	}
-	json_decref(names);
 	if (bad) {
 		json_decref(a);
 		return NULL;
