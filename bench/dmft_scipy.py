@@ -105,8 +105,8 @@ def multiregion(g, t_max, dt):
         dji = cur + dcur[:, 1:]
         r = dji / np.sqrt((dj[:, None] + 2 / np.pi) * (delta[j - 1::-1].T + 2 / np.pi))
         C = 2 / np.pi * np.arcsin(np.clip(r, -1, 1))
-        # G(t_j, t_i) = G at lag k + 1... : gc[k] = (1 - dt) gc[k + 1] + dt g^2 C[k]
-        # from gc[j] = 0 down to k = 0, a first-order filter over k reversed
+        # G's row, gc[k] = (1 - dt) gc[k + 1] + dt g^2 C[k] from gc[j] = 0
+        # down to k = 0: a first-order filter over k reversed
         gcur = np.zeros((P, j + 1))
         gcur[:, :j] = lfilter([1.0], [1, -(1 - dt)], dt * g2[:, None] * C[:, ::-1],
                               axis=1)[:, ::-1]
