@@ -218,29 +218,60 @@ done
 # 1e-13: a residual below 1e-10 is rounding); fsolve from each stays
 # within 1e-9.  The first has its chaotic branch at kappa = 0; the second,
 # with an input (M_I, its variance and overlaps), at kappa = 0.19, mu and
-# S nonzero and Delta_inf = 1.73 between 0 and Delta0 = 2.60.
+# S nonzero and Delta_inf = 1.73 between 0 and Delta0 = 2.60.  The third
+# and fourth are of rank two, g = 2 and 2.5, with overlaps between the
+# two pairs, a mean input and (the fourth) its variance: their chaotic
+# branches (kappa = (0.28, -0.17), Delta_inf = 1.13, Delta0 = 2.33 at g =
+# 2) against the same equations with R = 2, and fsolve from a grid of
+# kappa starts of its own finds no chaotic branch that dk-dmft missed.
 while read -r g mean cov; do
 	ok "lowrank chaotic, erf, g $g, mean $mean" dk-dmft lowrank --phi erf \
-		--gain $g --mean $mean --cov $cov -o "$tmp/ch.npy"
+		--gain $g --rank $(( ($(echo "$mean" | tr ',' '\n' | wc -l) - 1) / 2 )) \
+		--mean $mean --cov $cov -o "$tmp/ch.npy"
 	pycheck "chaotic branches (erf, g $g, mean $mean): roots of the energy condition, Delta_inf (1e-9)" <<EOF2
+import itertools
 out = load("$tmp/ch.npy")
-C = np.zeros((3, 3))
-C[np.tril_indices(3)] = [$cov]
+M = np.array([$mean], float)
+R = (len(M) - 1) // 2
+C = np.zeros((2 * R + 1, 2 * R + 1))
+C[np.tril_indices(2 * R + 1)] = [$cov]
 C = C + C.T - np.diag(np.diag(C))
-m = Model(1, $g, [$mean], C, "erf")
+m = Model(R, $g, M, C, "erf")
 ch = np.flatnonzero(out["dmft/state"] == 2)
 assert len(ch) >= 1, out["dmft/state"]
 for b in ch:
-    u = np.array([out["dmft/kappa"][b, 0], out["dmft/delta_inf"][b], out["dmft/delta0"][b]])
-    assert u[2] - u[1] > 1e-3, u
+    u = np.array([*out["dmft/kappa"][b], out["dmft/delta_inf"][b], out["dmft/delta0"][b]])
+    assert u[R + 1] - u[R] > 1e-3, u
     res = np.abs(erf_chaotic(m, u)).max()
     assert res < 1e-10, (u, res)
     v = optimize.fsolve(lambda x: erf_chaotic(m, x), u, xtol=1e-13)
     assert np.abs(v - u).max() < 1e-9, (u, v)
+if R == 2:
+    # the search for missed branches with the outer averages by
+    # Gauss-Hermite of 80 nodes (the integrands are entire: about 1e-14,
+    # and 50 times cheaper than quad), its roots then held to 1e-6
+    from numpy.polynomial.hermite_e import hermegauss
+    X, W = hermegauss(80)
+    W = W / np.sqrt(2 * np.pi)
+    gauss = lambda f, m, v: W @ f(m + np.sqrt(max(v, 0.0)) * X)
+    found = [np.array([*out["dmft/kappa"][b], out["dmft/delta_inf"][b], out["dmft/delta0"][b]]) for b in ch]
+    Kb = np.sqrt(M[R:2 * R] ** 2 + np.diag(C)[R:2 * R])
+    hits = 0
+    for start in itertools.product(*[np.linspace(-1, 1, 3) * kb for kb in Kb]):
+        mu, S, cn, cm = m.structure(start)
+        x0 = np.array([*start, S + 0.5, S + 2.0])
+        v, info, ier, msg = optimize.fsolve(lambda x: erf_chaotic(m, x), x0, xtol=1e-12, full_output=1)
+        if ier != 1 or np.abs(erf_chaotic(m, v)).max() > 1e-9 or not (v[R + 1] - v[R] > 1e-3 * v[R + 1]) or v[R] < 0:
+            continue
+        assert min(np.abs(v - u).max() for u in found) < 1e-6, ("missed", v)
+        hits += 1
+    assert hits >= 1, hits   # the search does reach the branches
 EOF2
 done <<EOF
 2 1,1.5,0 1,0.3,1,0,0,0
 2 0.5,1,0.2 0.5,0.2,1,0.1,0.1,0.2
+2 1,0.5,1.5,-1,0.1 1,0.2,1,0.6,0,1,0,0.5,0.1,1,0,0,0,0,0
+2.5 1,0.5,1.5,-1,0.1 1,0.2,1,0.6,0,1,0,0.5,0.1,1,0,0,0,0,0.3
 EOF
 
 # kappa = 0 without input is the random network: its chaotic Delta0 is
@@ -309,6 +340,56 @@ assert np.abs(e).max() < 0.15 and abs(e.mean()) < 0.1, out["sim/delta0"]
 assert (out["sim/delta_inf"] < 0.75 * out["sim/delta0"]).all(), out["sim/delta_inf"]
 EOF2
 ok "lowrank --simulate: the same bytes again" sh -c "dk-dmft lowrank --simulate 50 --seeds 2 --seed 3 --steps 20 -o '$tmp/s1.npy' && dk-dmft lowrank --simulate 50 --seeds 2 --seed 3 --steps 20 | cmp - '$tmp/s1.npy'"
+
+# (f) With disorder (g = 0.9), the outliers and the bulk against the
+# finite-N Jacobian.  Loadings m, n with overlap 2.5 and an input of
+# variance 1 (no means): besides the stable pair, the branch kappa = 0 is
+# a fixed point x* driven by the input and the disorder, unstable along
+# m, where the theory's outlier <n phi'(x) m> = 1.372 lies far outside
+# the bulk of radius r = g sqrt(<phi'^2>) = 0.577.  Two networks of N =
+# 1000 are drawn here in NumPy (their own seeds), x* found by the damped
+# iteration x <- I + g chi phi(x) with kappa held at 0, then Newton on
+# the whole network; the dense eigenvalues of -1 + J diag(phi'(x*)), plus
+# one, are the finite-N outliers and bulk.  Six such networks had the
+# outlier at 1.356 +- 0.064 (mean, sd) and the largest other modulus at
+# 0.594 +- 0.010: so each outlier is held to 0.26 of the theory (4 sd),
+# their mean to 0.18 (4 sd of a mean of two; at g = 0 the theory's value
+# would be 1.514), the largest other modulus to 0.05 of r (the finite-N
+# edge lies 0.017 above it, plus 3 sd), and no other eigenvalue has
+# real part above 1 (the unstable direction is m's alone).
+ok "lowrank g = 0.9, input, overlap 2.5" dk-dmft lowrank --gain 0.9 \
+	--mean 0,0,0 --cov 1,2.5,9,0,0,1 -o "$tmp/f.npy"
+pycheck "g = 0.9: kappa = 0's outlier and bulk against the Jacobians of two networks of N = 1000 (outlier 0.26, mean 0.18; bulk 0.05)" <<EOF2
+out = load("$tmp/f.npy")
+b = int(np.flatnonzero((out["dmft/state"] == 1) & (out["dmft/kappa"][:, 0] == 0))[0])
+want, r = out["dmft/outliers"][b, 0].real, out["dmft/bulk_radius"][b]
+assert want > 1.2 and r < 0.7, (want, r)
+C = np.array([[1, 2.5, 0], [2.5, 9, 0], [0, 0, 1.0]])
+L = np.linalg.cholesky(C)
+g, N, got = 0.9, 1000, []
+for seed in (11, 12):
+    rng = np.random.default_rng(seed)
+    m, n, I = (rng.standard_normal((N, 3)) @ L.T).T
+    chi = rng.standard_normal((N, N)) / np.sqrt(N)
+    J = g * chi + np.outer(m, n) / N
+    x = I.copy()
+    for _ in range(200):
+        x = 0.5 * x + 0.5 * (I + g * chi @ np.tanh(x))
+    for _ in range(30):
+        F = -x + J @ np.tanh(x) + I
+        if np.abs(F).max() < 1e-12:
+            break
+        x -= np.linalg.solve(-np.eye(N) + J * (1 - np.tanh(x) ** 2)[None, :], F)
+    assert np.abs(-x + J @ np.tanh(x) + I).max() < 1e-12
+    assert abs(n @ np.tanh(x) / N) < 0.5    # near kappa = 0, not on the pair
+    ev = 1 + np.linalg.eigvals(-np.eye(N) + J * (1 - np.tanh(x) ** 2)[None, :])
+    ev = ev[np.argsort(-ev.real)]
+    assert abs(ev[0].imag) < 1e-9 and abs(ev[0].real - want) < 0.26, (ev[0], want)
+    assert abs(np.abs(ev[1:]).max() - r) < 0.05, (np.abs(ev[1:]).max(), r)
+    assert ev[1].real < 1, ev[:3]
+    got.append(ev[0].real)
+assert abs(np.mean(got) - want) < 0.18, (got, want)
+EOF2
 
 # (e) refusals, exit 2
 fails_with 2 "--rank 3" dk-dmft lowrank --rank 3

@@ -241,6 +241,51 @@ static void test_tanh_adaptive(void)
 	}
 }
 
+/*
+ * The fixed-node rule of C_phi (dk_dmft_corr_conv), which scs's motion
+ * reads: erf against its closed form, tanh against GSL's adaptive
+ * quadrature, at covariances from 1e-3 q0 to within 1e-5 q0 of q0,
+ * where the inner Gaussian is narrower than the outer grid and the
+ * table's step follows it.  The rule's own error is about 1e-15 of
+ * C(q0) = <phi^2>; 1e-13 (erf) and 1e-12 (tanh, whose reference is
+ * good to 1e-13) leave room for the sums' rounding over a few thousand
+ * nodes.  At c = q0 and c = 0 it gives <phi^2> and <phi>^2 = 0.
+ */
+static void test_corr_conv(void)
+{
+	const char *names[] = {"erf", "tanh"};
+	double rhos[] = {1e-3, 0.3, 0.7, 0.95, 0.999, 1 - 1e-5};
+	double q0s[] = {0.05, 1.9, 20};
+	char what[160];
+	for (int k = 0; k < 2; k++) {
+		const dk_dmft_phi *p = dk_dmft_phi_from_name(names[k]);
+		dk_dmft_conv w;
+		if (dk_dmft_conv_init(&w, p->phi, 1)) {
+			ok(0, "%s: conv workspace", names[k]);
+			continue;
+		}
+		for (size_t i = 0; i < 3; i++)
+			for (size_t j = 0; j < sizeof rhos / sizeof *rhos; j++) {
+				double q0 = q0s[i], c = rhos[j] * q0;
+				double got = dk_dmft_corr_conv(&w, c, q0);
+				double want = k ? adaptive_corr(p->phi, c, q0) :
+				              dk_dmft_erf_corr(q0, q0, c);
+				double scale = k ? adaptive_mean(p->phi, q0, 2, 0) :
+				               dk_dmft_erf_corr(q0, q0, q0);
+				snprintf(what, sizeof what, "%s, q0 = %g, c = %g q0: "
+				         "fixed-node C_phi", names[k], q0, rhos[j]);
+				ok(fabs(got - want) <= (k ? 1e-12 : 1e-13) * scale,
+				   "%s (error %.2g of <phi^2>)", what, fabs(got - want) / scale);
+			}
+		double q0 = 1.9;
+		ok(fabs(dk_dmft_corr_conv(&w, q0, q0) - dk_dmft_mean2(p->phi, q0)) <= 0 &&
+		   fabs(dk_dmft_corr_conv(&w, 0, q0)) <= 1e-16,
+		   "%s: fixed-node C_phi at c = q0 is <phi^2>, at 0 is 0", names[k]);
+		dk_dmft_conv_clear(&w);
+	}
+	dk_dmft_conv_clear(NULL);
+}
+
 /* ---- the solutions --------------------------------------------------- */
 
 /* erf's energy condition in closed form: Delta^2 / 2 = g^2 (F(D) - F(0)) */
@@ -593,6 +638,7 @@ int main(void)
 	dk_numeric_init();
 	test_erf_closed_forms();
 	test_tanh_adaptive();
+	test_corr_conv();
 	test_erf_roots();
 	test_near_critical();
 	test_scs_erf_cphi();

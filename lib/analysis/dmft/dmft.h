@@ -30,8 +30,9 @@
  *
  * Delta(tau) is found in two stages.  While rho = Delta / Delta0 > 1/2,
  * the second-order equation is integrated (GSL's rk8pd, absolute and
- * relative tolerance 1e-13 on rho and rho'), C_phi by the quadrature of
- * gauss.h.  From rho <= 1/2 on, the particle is put on the orbit of
+ * relative tolerance 1e-13 on rho and rho'), C_phi from a Chebyshev
+ * series fitted once on rho in [0.3, 1] (scs.c), its values from erf's
+ * closed form or the fixed-node rule of gauss.h (dk_dmft_corr_conv).  From rho <= 1/2 on, the particle is put on the orbit of
  * energy V(0) itself, which a forward integration would leave at the
  * rate exp(lambda tau): with C_phi = sum_k a_k^2 rho^k (Mehler; a_k the
  * normalised Hermite coefficients of phi(sqrt(Delta0) z), odd k only),
@@ -43,8 +44,9 @@
  * map (Molgedey, Schuchhardt and Schuster, PRL 69, 3717, 1992; Poole et
  * al., NeurIPS 2016): h' = J phi(h).  The variance q of h is the fixed
  * point q = g^2 <phi(sqrt(q) z)^2>, 0 for g <= 1 and the positive root
- * (Brent, 1e-14 relative) above; chi1 = g^2 <phi'(sqrt(q) z)^2> is the
- * mean squared gain of a perturbation per step, and the largest
+ * (Newton in a bracket, to a step of 1e-15 q; map.c) above; chi1 = g^2
+ * <phi'(sqrt(q) z)^2> is the mean squared gain of a perturbation per
+ * step, and the largest
  * Lyapunov exponent is lambda1 = log(chi1) / 2 per step.
  */
 #ifndef DK_ANALYSIS_DMFT_DMFT_H

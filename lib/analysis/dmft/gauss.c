@@ -104,3 +104,71 @@ double dk_dmft_corr(const dk_dmft_grid *g, double (*f)(double),
 	}
 	return acc;
 }
+
+int dk_dmft_conv_init(dk_dmft_conv *w, double (*f)(double), int odd)
+{
+	*w = (dk_dmft_conv){.f = f, .sign = odd ? -1 : 1};
+	w->tab = malloc(DK_DMFT_CONV_MAX * sizeof *w->tab);
+	w->kern = malloc(DK_DMFT_CONV_MAX * sizeof *w->kern);
+	if (!w->tab || !w->kern) {
+		dk_dmft_conv_clear(w);
+		return DK_ENOMEM;
+	}
+	return DK_OK;
+}
+
+void dk_dmft_conv_clear(dk_dmft_conv *w)
+{
+	if (!w)
+		return;
+	free(w->tab);
+	free(w->kern);
+	w->tab = w->kern = NULL;
+	w->n = 0;
+}
+
+double dk_dmft_corr_conv(dk_dmft_conv *w, double c, double q0)
+{
+	c = c < 0 ? 0 : c > q0 ? q0 : c;
+	double a = sqrt(q0 - c), b = sqrt(c);
+	if (a == 0)
+		return dk_dmft_mean2(w->f, q0);
+	if (b == 0) {
+		double m = dk_dmft_mean(w->f, q0);
+		return m * m;
+	}
+	double h = 0.13;
+	if (0.4 * a < h)
+		h = 0.4 * a;
+	if (0.4 * b < h)
+		h = 0.4 * b;
+	size_t Ka = (size_t)ceil(ZMAX * a / h), Kb = (size_t)ceil(ZMAX * b / h);
+	size_t n = Ka + Kb + 1;
+	if (n > DK_DMFT_CONV_MAX)
+		return NAN;
+	if (h != w->h || n > w->n) {
+		for (size_t k = 0; k < n; k++)
+			w->tab[k] = w->f((double)k * h);
+		w->h = h;
+		w->n = n;
+	}
+	double ka = h * INV_SQRT_2PI / a, kb = h * INV_SQRT_2PI / b;
+	for (size_t j = 0; j <= Ka; j++) {
+		double v = (double)j * h / a;
+		w->kern[j] = ka * exp(-v * v / 2);
+	}
+	const double *t = w->tab, *g = w->kern;
+	double acc = 0;
+	/* from the tails in, small terms first; m(y_i)^2 is even in i */
+	for (size_t i = Kb + 1; i-- > 0;) {
+		double m = g[0] * t[i];
+		size_t near = i < Ka ? i : Ka;
+		for (size_t j = 1; j <= near; j++)
+			m += g[j] * (t[i + j] + t[i - j]);
+		for (size_t j = near + 1; j <= Ka; j++)  /* y_(i-j) < 0 */
+			m += g[j] * (t[i + j] + w->sign * t[j - i]);
+		double v = (double)i * h / b;
+		acc += (i ? 2 : 1) * kb * exp(-v * v / 2) * m * m;
+	}
+	return acc;
+}

@@ -31,6 +31,9 @@ typedef struct dk_dmft_phi {
 	double (*phi)(double x);
 	double (*dphi)(double x);  /* phi' */
 	double (*Phi)(double x);   /* the primitive, Phi(0) = 0 */
+	/* phi'(x) from phi(x) where one determines the other (tanh: 1 -
+	   phi^2), so that a table of phi serves phi' too; or NULL */
+	double (*dphi_of_phi)(double p);
 } dk_dmft_phi;
 
 /* The nonlinearity of that name, or NULL. */
@@ -73,6 +76,36 @@ void dk_dmft_grid_clear(dk_dmft_grid *g);
  */
 double dk_dmft_corr(const dk_dmft_grid *g, double (*f)(double),
                     double c, double q0);
+
+/*
+ * The same correlation with the nodes fixed in x rather than in z:
+ * x1 = u + v, x2 = u + v', u ~ N(0, c), v, v' ~ N(0, q0 - c), so that
+ *	<f(x1) f(x2)> = <m(u)^2>_u,  m(u) = <f(u + v)>_v,
+ * and both averages are trapezoidal sums over the one grid y_k = k h:
+ * m at the nodes is a discrete convolution of the table f(y_k) with the
+ * Gaussian of variance q0 - c, and the outer sum weighs m(y_i)^2 by the
+ * Gaussian of variance c.  The table is made once for all c that share
+ * the step h = min(0.13, 0.4 sqrt(q0 - c), 0.4 sqrt(c)), so a call costs
+ * products and two exps per node, not a call of f per pair of nodes.
+ * The rule is gauss.h's in each variable (z steps at most 0.4, and at
+ * most 0.13 / sqrt(variance), so the poles of tanh are as far in units
+ * of the step), with nodes to 9 standard deviations.  f odd or even (the
+ * table holds y >= 0).  The workspace holds DK_DMFT_CONV_MAX entries;
+ * a c so close to q0 that the table would need more gives NaN (the
+ * caller then uses dk_dmft_corr).  Init: DK_ENOMEM.
+ */
+#define DK_DMFT_CONV_MAX ((size_t)1 << 14)
+typedef struct dk_dmft_conv {
+	double (*f)(double);
+	double sign;    /* f(-y) = sign f(y) */
+	double h;       /* the table's step (0: none yet) */
+	size_t n;       /* entries made: f(k h), k < n */
+	double *tab;    /* owned: DK_DMFT_CONV_MAX */
+	double *kern;   /* owned: DK_DMFT_CONV_MAX, the inner Gaussian */
+} dk_dmft_conv;
+int dk_dmft_conv_init(dk_dmft_conv *w, double (*f)(double), int odd);
+void dk_dmft_conv_clear(dk_dmft_conv *w);
+double dk_dmft_corr_conv(dk_dmft_conv *w, double c, double q0);
 
 /*
  * Closed forms for phi = erf(k x), k = sqrt(pi) / 2 (x, y jointly

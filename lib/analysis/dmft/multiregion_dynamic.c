@@ -93,13 +93,17 @@ static double *copy(const double *v, size_t n)
 	return c;
 }
 
-/* C_phi for phi = erf(sqrt(pi) x / 2) of a pair with variances d1, d2
-   and covariance d12; the ratio clamped to [-1, 1] against rounding. */
-static double cphi(double d1, double d2, double d12)
+/* C_phi for phi = erf(sqrt(pi) x / 2) of a pair with covariance d12
+   and variances d1, d2, given as s_k = 1 / sqrt(d_k + 2/pi) (kept per
+   time, so that the pairs need no root); the ratio clamped to [-1, 1]
+   against rounding. */
+static double cphi(double s1, double s2, double d12)
 {
-	double r = d12 / sqrt((d1 + 2 / M_PI) * (d2 + 2 / M_PI));
+	double r = d12 * s1 * s2;
 	return 2 / M_PI * asin(fmax(-1, fmin(1, r)));
 }
+
+static double inv_scale(double d) { return 1 / sqrt(d + 2 / M_PI); }
 
 /* The working rows: for each region, D and G at lags 0..B of the last
    step (prev) and of this one (cur), and w^{mu rho}(t_j) = sum_nu
@@ -109,6 +113,7 @@ typedef struct {
 	double *dprev, *gprev, *dcur, *gcur; /* P x L each */
 	double *w;                           /* P x P */
 	double *H;                           /* P x P */
+	double *inv;                         /* (n + 1) x P: inv_scale(Delta(t_i, t_i)) */
 } rows;
 
 /* sum_{nu rho} U^{mu nu rho} S^{mu nu}(t_j) S^{mu rho}(t_i): w of t_j
@@ -163,8 +168,9 @@ static void step_region(dk_dmft_dyn_result *r, rows *w, size_t j, size_t mu)
 		dc[k] = (1 - dt) * dp[k - 1] + dt * gp[k - 1];
 	dc[0] = (1 - dt) * dc[1] + dt * gp[0];
 	const double *Sj = r->S + j * P * P;
-	double dj = currents_part(w->w, Sj, P, mu) + dc[0];
+	double dj = currents_part(w->w, Sj, P, mu) + dc[0], sj = inv_scale(dj);
 	r->delta[j * P + mu] = dj;
+	w->inv[j * P + mu] = sj;
 	/* G(t_j, 0) = 0 while the row reaches t = 0; beyond, the band's
 	   edge carries the last row's value at the same earlier time */
 	gc[kmax] = j <= B ? 0 : gp[B - 1];
@@ -172,7 +178,7 @@ static void step_region(dk_dmft_dyn_result *r, rows *w, size_t j, size_t mu)
 		size_t i = j - k - 1;   /* the earlier time of C_phi */
 		double dji = currents_part(w->w, r->S + i * P * P, P, mu) + dc[k + 1];
 		gc[k] = (1 - dt) * gc[k + 1] +
-		        dt * g2 * cphi(dj, r->delta[i * P + mu], dji);
+		        dt * g2 * cphi(sj, w->inv[i * P + mu], dji);
 	}
 }
 
@@ -230,7 +236,7 @@ static int integrate(dk_dmft_dyn_result *r)
 {
 	size_t P = r->P, L = r->band_steps + 1, n = r->steps;
 	rows w = {.P = P, .L = L};
-	double *block = calloc(4 * P * L + 2 * P * P, sizeof *block);
+	double *block = calloc(4 * P * L + 2 * P * P + (n + 1) * P, sizeof *block);
 	if (!block)
 		return DK_ENOMEM;
 	w.dprev = block;
@@ -239,11 +245,13 @@ static int integrate(dk_dmft_dyn_result *r)
 	w.gcur = w.dcur + P * L;
 	w.w = w.gcur + P * L;
 	w.H = w.w + P * P;
+	w.inv = w.H + P * P;
 	memcpy(r->S, r->S0, P * P * sizeof *r->S);
 	set_w(r->U, r->S, P, w.w);
 	for (size_t m = 0; m < P; m++) {
 		w.dprev[m * L] = r->options.delta_init;
 		r->delta[m] = currents_part(w.w, r->S, P, m) + r->options.delta_init;
+		w.inv[m] = inv_scale(r->delta[m]);
 	}
 	int st = DK_OK;
 	for (size_t j = 1; j <= n && !st; j++) {

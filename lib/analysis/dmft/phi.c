@@ -14,11 +14,9 @@
 
 static double tanh_phi(double x) { return tanh(x); }
 
-static double tanh_dphi(double x)
-{
-	double t = tanh(x);
-	return 1 - t * t;
-}
+static double tanh_dphi_of_phi(double t) { return 1 - t * t; }
+
+static double tanh_dphi(double x) { return tanh_dphi_of_phi(tanh(x)); }
 
 /* log cosh x = log(1 + 2 sinh(x/2)^2), which keeps its digits near 0;
    for large |x|, where cosh would overflow, |x| - log 2 + log(1 +
@@ -50,8 +48,8 @@ static double erf_Phi(double x)
 
 /* Every nonlinearity there is; dk_dmft_phi_names lists their names. */
 static const dk_dmft_phi phis[] = {
-	{"tanh", "tanh(x)", tanh_phi, tanh_dphi, tanh_Phi},
-	{"erf", "erf(sqrt(pi) x / 2)", erf_phi, erf_dphi, erf_Phi},
+	{"tanh", "tanh(x)", tanh_phi, tanh_dphi, tanh_Phi, tanh_dphi_of_phi},
+	{"erf", "erf(sqrt(pi) x / 2)", erf_phi, erf_dphi, erf_Phi, NULL},
 };
 
 const dk_dmft_phi *dk_dmft_phi_from_name(const char *name)

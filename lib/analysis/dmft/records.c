@@ -18,13 +18,15 @@
    tests/dmft.sh); the tolerances of the solvers are tighter. */
 #define SCS_METHOD "Delta0: Brent on V(Delta0) = V(0), averages by the " \
 	"trapezoidal rule; Delta(tau): rk8pd on Delta'' = Delta - g^2 C_phi " \
-	"while Delta > Delta0 / 2, then rk8pd on d log Delta / dtau from energy " \
+	"(C_phi from a Chebyshev series of the fixed-node rule or erf's closed " \
+	"form) while Delta > Delta0 / 2, then rk8pd on d log Delta / dtau from energy " \
 	"conservation with C_phi's Hermite series to order 61"
 #define SCS_ERROR "Delta0 1e-12 relative (near g = 1, about 1e-16 / (g - 1)); " \
 	"Delta and C_phi 1e-9 relative; decay 1e-12 relative (near g = 1, about " \
 	"1e-16 / decay^2)"
-#define MAP_METHOD "q: Brent on q = g^2 <phi(sqrt(q) z)^2>, averages by the " \
-	"trapezoidal rule"
+#define MAP_METHOD "q: Newton on q = g^2 <phi(sqrt(q) z)^2>, averages in " \
+	"closed form (erf) or by the trapezoidal rule on nodes fixed in " \
+	"sqrt(q) z"
 #define SCS_SIM_ERROR "finite N: corrections of order 1/N " \
 	"and fluctuations of order 1/sqrt(N) from one network to another; " \
 	"the finite window's, of relative order sqrt(tau_c / (N steps dt))"

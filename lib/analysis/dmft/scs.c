@@ -104,14 +104,22 @@ typedef struct {
 	const dk_dmft_phi *phi;
 	double g2, delta0;
 	const dk_dmft_grid *grid;
+	int erf;                  /* phi is erf: C_phi in closed form */
+	dk_dmft_conv *conv;       /* the fixed-node rule (gauss.h) */
 	double b[KMAX + 1];       /* a_k^2 / Delta0 */
 	double e[KMAX + 1];       /* b_k / (k + 1) */
 	gsl_cheb_series *cheb;    /* owned: C_phi on [CHEB_LO, 1] */
 } scs_work;
 
+/* C_phi(rho Delta0; Delta0): erf's closed form, or the fixed-node rule,
+   or (for rho so near 1 that its table would not fit) the grid's. */
 static double cphi_quad(const scs_work *w, double rho)
 {
-	return dk_dmft_corr(w->grid, w->phi->phi, rho * w->delta0, w->delta0);
+	double c = rho * w->delta0;
+	if (w->erf)
+		return dk_dmft_erf_corr(w->delta0, w->delta0, fmin(c, w->delta0));
+	double v = dk_dmft_corr_conv(w->conv, c, w->delta0);
+	return isnan(v) ? dk_dmft_corr(w->grid, w->phi->phi, c, w->delta0) : v;
 }
 
 static double cphi_quad_fn(double rho, void *arg)
@@ -274,8 +282,11 @@ int dk_dmft_scs_run(const dk_dmft_options *o, dk_dmft_scs_result *r,
 	if ((st = dk_dmft_grid_init(&grid, r->delta0)))
 		return dk_errorf(st, err, errlen, "the quadrature grid: %s",
 		                 dk_strerror(st));
-	scs_work w = {.phi = o->phi, .g2 = g2, .delta0 = r->delta0, .grid = &grid};
-	if (cheb_fit(&w)) {
+	dk_dmft_conv conv;
+	scs_work w = {.phi = o->phi, .g2 = g2, .delta0 = r->delta0, .grid = &grid,
+	              .erf = o->phi == dk_dmft_phi_from_name("erf"), .conv = &conv};
+	if (dk_dmft_conv_init(&conv, o->phi->phi, 1) || cheb_fit(&w)) {
+		dk_dmft_conv_clear(&conv);
 		dk_dmft_grid_clear(&grid);
 		return dk_errorf(DK_ENOMEM, err, errlen, "out of memory");
 	}
@@ -292,6 +303,7 @@ int dk_dmft_scs_run(const dk_dmft_options *o, dk_dmft_scs_result *r,
 		y[0] = log(y[0]);
 		st = stage(&w, 1, &t, y, &k, r, &steps);
 	}
+	dk_dmft_conv_clear(&conv);
 	dk_dmft_grid_clear(&grid);
 	gsl_cheb_free(w.cheb);
 	if (st == DK_ENOMEM)
