@@ -559,9 +559,6 @@ int dk_wave_check(const dk_wave_states *s, const dk_wave_options *o,
 	if (s->H && o->series)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "series: only rings have one");
-	if (s->H && o->window_steps)
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "window_steps: only rings have windows");
 	if (o->window_steps > s->T)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "window_steps: %zu steps in a window, only %zu "
@@ -632,6 +629,13 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		                 "the states are not f8 (%zu, %zu, %zu)", T, B, N);
 	*r = (dk_wave_result){.B = B, .C = C, .T = T, .n = n, .H = s->H,
 	                      .W = s->W, .periodic = periodic, .options = *o};
+	if (s->H && o->window_steps) {
+		if ((st = dk_wave_sheet_windows_run(s, o, r))) {
+			dk_wave_result_clear(r);
+			return dk_errorf(st, err, errlen, "out of memory");
+		}
+		return DK_OK;
+	}
 	if (s->H)
 		return o->method == DK_WAVE_PHASE
 		       ? dk_wave_sheet_phase_run(s, o, r, err, errlen)

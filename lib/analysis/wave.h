@@ -284,7 +284,7 @@ typedef struct dk_wave_options {
 	int generalized;        /* 1: the generalized phase (default 0) */
 	int series;             /* 1: the median speed of every step
 	                           (default 0; the phase method only) */
-	size_t window_steps;    /* on rings, 0 (the default) for all T steps
+	size_t window_steps;    /* 0 (the default) for all T steps
 	                           at once, else windows of this many steps,
 	                           from DK_WAVE_MIN_STEPS to T.  The phase
 	                           method: chunks, each the next one's start
@@ -324,7 +324,21 @@ typedef struct dk_wave_options {
 	                           each window, ring q = b C + c by a
 	                           generator of its own seeded with seed + q
 	                           0x9E3779B97F4A7C15 (mod 2^64), so that the
-	                           rings may be taken in any order */
+	                           rings may be taken in any order.
+	                           On sheets (wave_sheet_windows.c) the
+	                           phase method's chunks as on rings, each
+	                           cell's sums over the steps (wave.h's
+	                           omega, gx, gy, weight, coherence and
+	                           winding are sums) added over the kept
+	                           steps of all the chunks, the summaries
+	                           over the cells taken from them: exact,
+	                           no histograms; the spectral method's
+	                           windows those of the chunks that start
+	                           at a multiple of window_steps / 2, the
+	                           peak refined by parabolas along each
+	                           axis, the sheet q's generator as a
+	                           ring's, and the pattern the chunks'
+	                           phase method's */
 	size_t exact_cells;     /* the phase method with windows: the
 	                           exact quantiles' bound, in cells of all
 	                           the rings, each cell 48 bytes (default
@@ -445,8 +459,8 @@ int dk_wave_spectrum(const dk_wave_states *s, const dk_wave_options *o, size_t b
                      size_t errlen);
 
 /*
- * Either method with windows (o->window_steps > 0) on rings whose
- * states are read from rd a window at a time (wave_stream.c), into r as
+ * Either method with windows (o->window_steps > 0) on rings or sheets
+ * whose states are read from rd a window at a time (wave_stream.c), into r as
  * dk_wave_run would put them (the same bits): the states found and read
  * as dk_wave_states_from_bundle and dk_wave_run read them (any real
  * dtype, converted), but only o->window_steps steps of them held at

@@ -26,14 +26,52 @@ struct dk_wave_sheet_work {
 	size_t T, H, W, cy, cx;   /* cy x cx cells: H x W periodic, else one less */
 	int periodic;
 	dk_wave_analytic an;      /* the movie and its analytic signals */
+	dk_wave_sheet_sums sums;  /* a whole recording's sums */
 	double *weight;           /* owned: per cell, the mean |z| */
 	double *gx, *gy, *omega;  /* owned: per cell, cycles per unit / step */
 	double *speed, *wavelength;  /* owned: per cell */
 	double *coherence;        /* owned: per cell */
-	int *charge;              /* owned: per cell, the windings' sum */
 	dk_wave_sample *s;        /* owned: per cell */
 	double *row;              /* owned: 8 x T, a cell's turns */
 };
+
+void dk_wave_sheet_sums_free(dk_wave_sheet_sums *s)
+{
+	free(s->zt);
+	free(s->zx);
+	free(s->zy);
+	free(s->amp);
+	free(s->mag);
+	free(s->wind);
+	*s = (dk_wave_sheet_sums){0};
+}
+
+int dk_wave_sheet_sums_alloc(dk_wave_sheet_sums *s, size_t cells)
+{
+	*s = (dk_wave_sheet_sums){.cells = cells};
+	s->zt = malloc(cells * sizeof *s->zt);
+	s->zx = malloc(cells * sizeof *s->zx);
+	s->zy = malloc(cells * sizeof *s->zy);
+	s->amp = malloc(cells * sizeof *s->amp);
+	s->mag = malloc(cells * sizeof *s->mag);
+	s->wind = malloc(cells * sizeof *s->wind);
+	if (!s->zt || !s->zx || !s->zy || !s->amp || !s->mag || !s->wind) {
+		dk_wave_sheet_sums_free(s);
+		return DK_ENOMEM;
+	}
+	dk_wave_sheet_sums_clear(s);
+	return DK_OK;
+}
+
+void dk_wave_sheet_sums_clear(dk_wave_sheet_sums *s)
+{
+	for (size_t q = 0; q < s->cells; q++) {
+		s->zt[q] = s->zx[q] = s->zy[q] = 0;
+		s->amp[q] = s->mag[q] = 0;
+		s->wind[q] = 0;
+	}
+	s->steps = s->negative = s->unit_steps = s->keep = 0;
+}
 
 void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 {
@@ -47,7 +85,7 @@ void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 	free(w->gx);
 	free(w->gy);
 	free(w->omega);
-	free(w->charge);
+	dk_wave_sheet_sums_free(&w->sums);
 	free(w->s);
 	free(w->row);
 	free(w);
@@ -71,11 +109,10 @@ int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
 	w->gx = malloc(n * sizeof *w->gx);
 	w->gy = malloc(n * sizeof *w->gy);
 	w->omega = malloc(n * sizeof *w->omega);
-	w->charge = malloc(n * sizeof *w->charge);
 	w->s = malloc(n * sizeof *w->s);
 	w->row = malloc(8 * T * sizeof *w->row);
 	if (!w->row || !w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
-	    !w->omega || !w->charge || !w->s)
+	    !w->omega || !w->s || dk_wave_sheet_sums_alloc(&w->sums, n))
 		return DK_ENOMEM;
 	return dk_wave_analytic_alloc(&w->an, T, H * W);
 }
@@ -85,11 +122,13 @@ double *dk_wave_sheet_raster(dk_wave_sheet_work *w)
 	return w->an.a;
 }
 
-/* Every cell's sums over the steps t0 <= t < t1 (and t + 1): the cell
-   of units (i, j), (i, j + 1), (i + 1, j), (i + 1, j + 1) (wrapping on a
-   periodic sheet).  The turns of the phase around a cell, four a step,
-   are taken over all its steps in one dk_vatan2 call each. */
-static void cells(dk_wave_sheet_work *w, size_t t0, size_t t1)
+/* Every cell's sums over the steps t0 <= t < t1 (and t + 1) added to
+   sm: the cell of units (i, j), (i, j + 1), (i + 1, j), (i + 1, j + 1)
+   (wrapping on a periodic sheet).  The turns of the phase around a
+   cell, four a step, are taken over all its steps in one dk_vatan2 call
+   each. */
+void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
+                       size_t t0, size_t t1)
 {
 	size_t T = w->T, H = w->H, W = w->W, len = t1 - t0;
 	const double complex *z = w->an.z;
@@ -127,13 +166,17 @@ static void cells(dk_wave_sheet_work *w, size_t t0, size_t t1)
 				double loop = ty[0][k] + ty[1][k] + ty[2][k] + ty[3][k];
 				wind += (int)lround(loop / (2 * M_PI));
 			}
-			w->weight[q] = amp / (4.0 * (double)(t1 - t0));
-			w->coherence[q] = mag > 0 ? (cabs(zx) + cabs(zy)) / mag : 0;
-			w->omega[q] = carg(zt) / (2 * M_PI);
-			w->gx[q] = carg(zx) / (2 * M_PI);
-			w->gy[q] = carg(zy) / (2 * M_PI);
-			w->charge[q] = wind;
+			sm->zt[q] += zt, sm->zx[q] += zx, sm->zy[q] += zy;
+			sm->amp[q] += amp, sm->mag[q] += mag;
+			sm->wind[q] += wind;
 		}
+	size_t negative = 0;
+	for (size_t u = 0; u < w->H * w->W; u++)
+		for (size_t t = t0; t < t1; t++)
+			negative += dk_wave_backward(w->an.z[u * T + t + 1], w->an.z[u * T + t]);
+	sm->negative += negative;
+	sm->unit_steps += w->H * w->W * len;
+	sm->steps += len;
 }
 
 /* The weighted median and interquartile range of v over the cells. */
@@ -150,22 +193,23 @@ static void summary(dk_wave_sheet_work *w, const double *v, double *median,
 	*spread = out[2] - out[0];
 }
 
-void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
-                         dk_wave_sheet_values *v)
+void dk_wave_sheet_finish(dk_wave_sheet_work *w, const dk_wave_sheet_sums *sm,
+                          dk_wave_sheet_values *v)
 {
 	*v = (dk_wave_sheet_values){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
 	                            NAN, {NAN, NAN}, NAN};
-	size_t T = w->T, n = w->cy * w->cx;
-	double fp = dk_wave_analytic_run(&w->an, o);
-	if (!(fp > 0))
+	size_t n = w->cy * w->cx;
+	if (!sm->steps)
 		return; /* no power: a constant movie */
-	size_t m = dk_wave_margin(fp, T), t0 = m, t1 = T - 1 - m;
-	size_t negative = 0;
-	for (size_t u = 0; u < w->H * w->W; u++)
-		for (size_t t = t0; t < t1; t++)
-			negative += dk_wave_backward(w->an.z[u * T + t + 1], w->an.z[u * T + t]);
-	v->negative = (double)negative / (double)(w->H * w->W * (t1 - t0));
-	cells(w, t0, t1);
+	v->negative = (double)sm->negative / (double)sm->unit_steps;
+	for (size_t q = 0; q < n; q++) {
+		w->weight[q] = sm->amp[q] / (4.0 * (double)sm->steps);
+		w->coherence[q] = sm->mag[q] > 0
+		                  ? (cabs(sm->zx[q]) + cabs(sm->zy[q])) / sm->mag[q] : 0;
+		w->omega[q] = carg(sm->zt[q]) / (2 * M_PI);
+		w->gx[q] = carg(sm->zx[q]) / (2 * M_PI);
+		w->gy[q] = carg(sm->zy[q]) / (2 * M_PI);
+	}
 	summary(w, w->omega, &v->frequency, &v->frequency_spread);
 	/* the propagation direction is -g at a positive frequency */
 	double sign = v->frequency < 0 ? -1 : 1;
@@ -189,8 +233,8 @@ void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
 	coh = W > 0 ? coh / W : NAN;
 	dk_wave_pattern_find(&(dk_wave_field){
 		.cy = w->cy, .cx = w->cx, .H = w->H, .W = w->W,
-		.steps = t1 - t0, .sign = sign, .gx = w->gx, .gy = w->gy,
-		.weight = w->weight, .charge = w->charge,
+		.steps = sm->steps, .sign = sign, .gx = w->gx, .gy = w->gy,
+		.weight = w->weight, .charge = sm->wind,
 		.directionality = v->directionality, .gradient = 1 / v->wavelength,
 		.coherence = coh},
 		&v->pattern, v->centre, &v->sense);
@@ -203,6 +247,23 @@ void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
 		if (v->direction >= 360)
 			v->direction = 0;
 	}
+}
+
+void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
+                         dk_wave_sheet_values *v)
+{
+	dk_wave_sheet_sums_clear(&w->sums);
+	double fp = dk_wave_analytic_run(&w->an, o);
+	if (fp > 0) {
+		size_t m = dk_wave_margin(fp, w->T);
+		dk_wave_sheet_add(w, &w->sums, m, w->T - 1 - m);
+	}
+	dk_wave_sheet_finish(w, &w->sums, v);
+}
+
+double dk_wave_sheet_analytic(dk_wave_sheet_work *w, const dk_wave_options *o)
+{
+	return dk_wave_analytic_run(&w->an, o);
 }
 
 int dk_wave_sheet_phase_run(const dk_wave_states *s, const dk_wave_options *o,
