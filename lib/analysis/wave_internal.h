@@ -28,6 +28,11 @@ void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len);
    golden sections (it must be unimodal there). */
 double dk_wave_golden_max(const double complex *c, size_t len, double lo,
                           double hi);
+/* The f in [lo, hi] where a constant and exp(2 pi i f t) explain most of
+   the power of c_t / w_t in least squares weighted by w_t (c the
+   windowed series, w the window; wave.c), by golden sections. */
+double dk_wave_golden_max_centred(const double complex *c, const double *w,
+                                  size_t len, double lo, double hi);
 
 /* The analytic signals of n units over T steps (wave_phase.c). */
 typedef struct dk_wave_analytic {

@@ -133,7 +133,8 @@ static int nyquist(size_t j, size_t np)
 }
 
 /* f refined at (ky, kx): the windowed movie projected on the plane wave
-   along space, then searched along time. */
+   along space, then searched along time, a constant fitted beside the
+   wave (wave.c). */
 static double refine_f(work *w, double ky, double kx, double f0)
 {
 	size_t T = w->T;
@@ -150,7 +151,7 @@ static double refine_f(work *w, double ky, double kx, double f0)
 	for (size_t t = 0; t < T; t++)
 		w->c[t] *= w->wt[t];
 	double h = 1.0 / (double)w->Tp;
-	return dk_wave_golden_max(w->c, T, f0 - h, f0 + h);
+	return dk_wave_golden_max_centred(w->c, w->wt, T, f0 - h, f0 + h);
 }
 
 /* w->S: each unit's windowed series at frequency f. */
@@ -301,7 +302,7 @@ static sheet_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 		return r; /* no power: a constant movie */
 	double ky = kfreq(by, w->Hp), kx = kfreq(bx, w->Wp);
 	double f = refine_f(w, ky, kx, (double)bl / (double)w->Tp);
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; !w->periodic && round < 3; round++) {
 		at_frequency(w, f);
 		kx = refine_kx(w, ky, kx);
 		ky = refine_ky(w, kx, ky);
