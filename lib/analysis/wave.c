@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "analysis/wave.h"
 #include "analysis/wave_internal.h"
@@ -92,6 +94,22 @@ static void work_free(work *w)
 	free(w->perm);
 }
 
+void dk_wave_huge_pages(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+	long page = sysconf(_SC_PAGESIZE);
+	if (!p || page <= 0 || bytes < ((size_t)2 << 20))
+		return;
+	/* the whole pages within the buffer */
+	uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	uintptr_t e = ((uintptr_t)p + bytes) & ~((uintptr_t)page - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p, (void)bytes;
+#endif
+}
+
 /* The window of len points: w_t = sin^2(pi (t + 1/2) / len), or 1. */
 void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len)
 {
@@ -120,6 +138,8 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic,
 	w->perm = malloc(T * sizeof *w->perm);
 	if (!w->in || !w->out || !w->a || !w->wt || !w->wx || !w->c || !w->e || !w->perm)
 		return DK_ENOMEM;
+	dk_wave_huge_pages(w->in, w->np * 2 * w->nf * sizeof *w->in);
+	dk_wave_huge_pages(w->a, n * T * sizeof *w->a);
 	w->plan = fftw_plan_dft_r2c_2d((int)w->np, (int)w->Tp, w->in, w->out,
 	                               FFTW_ESTIMATE);
 	if (!w->plan)
