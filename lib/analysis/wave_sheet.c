@@ -497,7 +497,8 @@ int dk_wave_sheet_spectral_run(const dk_wave_states *s,
 			r->traveling[q] = sr.traveling;
 			r->diagonal_power[q] = sr.diagonal;
 			dk_wave_sheet_values v;
-			dk_wave_raster(s, b, c, dk_wave_sheet_raster(pw));
+			/* the same centred movie (analyse leaves w.a as it was) */
+			memcpy(dk_wave_sheet_raster(pw), w.a, s->n * s->T * sizeof *w.a);
 			dk_wave_sheet_phase(pw, o, &v);
 			r->pattern[q] = v.pattern;
 			r->sense[q] = v.sense;
