@@ -6,11 +6,15 @@
  * time and the best CPU time of the process (every thread's) over the
  * call, and the first speed.
  *
- * Usage: wave_call FILE spectral|phase BAND RUNS
+ * Usage: wave_call FILE spectral|phase BAND RUNS, or wave_call --version
+ * (FFTW's version, which the benchmark prints with its figures).
  */
+#include <complex.h>
 #include <fcntl.h>
+#include <fftw3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +35,10 @@ static double seconds(clockid_t clock)
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("%s\n", fftw_version);
+		return 0;
+	}
 	if (argc != 5)
 		die("usage", "wave_call FILE spectral|phase BAND RUNS");
 	dk_wave_options o = dk_wave_options_default();

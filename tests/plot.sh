@@ -465,9 +465,11 @@ EOF
 	# the spectrum is taken as dk-wave took it: its window and padding
 	dk-wave --window none --pad 3 -o "$tmp/wffwave3.npy" "$tmp/wffrun.npy"
 	cat "$tmp/wffrun.npy" "$tmp/wffwave3.npy" >"$tmp/wv3.npy"
-	DK_GNUPLOT="$tmp/wgrab" dk-plot wave --batch 1 --channel 1 -o "$tmp/wgrab.png" "$tmp/wv3.npy"
+	# (batch 0: batch 1's ring 1 is a swell of the whole ring without a
+	# window, k = 0 on the periodic ring's grid, so no speed and no lines)
+	DK_GNUPLOT="$tmp/wgrab" dk-plot wave --batch 0 --channel 1 -o "$tmp/wgrab.png" "$tmp/wv3.npy"
 	ok "after dk-wave --window none --pad 3, the spectrum is NumPy's without a window, padded 3 times" \
-		"$PY" "$tmp/wave.py" "$tmp/wv3.npy" 1 1 "$tmp/wgot" none 3
+		"$PY" "$tmp/wave.py" "$tmp/wv3.npy" 0 1 "$tmp/wgot" none 3
 	DK_GNUPLOT="$tmp/wgrab" dk-plot wave -o "$tmp/wgrab.png" "$tmp/wv.npy"
 	ok "without --channel: batch 0, ring 0" "$PY" "$tmp/wave.py" "$tmp/wv.npy" 0 0 "$tmp/wgot"
 	# a NaN speed (a standing wave): the raster alone, and a word on stderr

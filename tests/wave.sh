@@ -61,12 +61,60 @@ assert np.argmax(c) == 0, c                           # h[t+1] = roll(h[t], -1)
 assert load("$tmp/wwave.npy")["wave/speed"][0, 0] < 0
 EOF
 
-ok "--rings 4 overrides the layout" dk-wave --rings 4 -o "$tmp/w4.npy" "$tmp/wrun.npy"
+# Rings of 16 cut from rings of 32 do not wrap around: --open (on a
+# periodic ring the wavenumber is a whole number of cycles per ring).
+ok "--rings 4 overrides the layout" dk-wave --rings 4 --open -o "$tmp/w4.npy" "$tmp/wrun.npy"
 pycheck "--rings 4: (4, 4) results, rings of 16 units, the same speed" <<EOF
 R = load("$tmp/w4.npy")
 assert R["wave/speed"].shape == (4, 4)
 assert np.abs(R["wave/speed"] + 1).max() < 0.02, R["wave/speed"]
 assert meta("$tmp/w4.npy")["wave/speed"]["attrs"]["wave"]["units"] == 16
+EOF
+
+# Few cycles.  The untrained wRNN on the copy task (40 steps, as
+# tests/repro/waves.sh runs it): its input fills each ring from one unit
+# on, a front moving one unit a step toward index 0 that stays on, so a
+# cross-correlation of successive states finds a shift of -1 exactly.
+# The spectral method reads -1 (within 2 %): its peak, 0.4 cycle in the
+# 40 steps, is refined with a constant in the fit, which takes up the
+# centring's lobe at f = 0.  The phase method reads -2: a front passes
+# each unit once, so only the recording's fundamental is left in the
+# band, and its phase follows the middle of each unit's time on, which
+# moves half a step per unit (dk-wave(1), Limits; the closed form gives
+# -2 exactly, 1e-9 allowing for rounding).
+dk-gen copy --length 20 --batch 3 --seed 1000 >"$tmp/copy.npy"
+dk-init wrnn --channels 2 --units 100 --inputs 10 --outputs 10 --seed 1 >"$tmp/wc.npy"
+dk-run "$tmp/wc.npy" "$tmp/copy.npy" >"$tmp/wcrun.npy"
+dk-wave -o "$tmp/wcs.npy" "$tmp/wcrun.npy" && dk-wave --method phase -o "$tmp/wcp.npy" "$tmp/wcrun.npy"
+tap_result $? "dk-wave reads the untrained wRNN's copy-task states by both methods"
+pycheck "copy front: cross-correlation -1, spectral -1 within 2%, phase -2 (the documented limit)" <<EOF
+h = load("$tmp/wcrun.npy")["states"]
+for b in range(3):
+    for c in range(2):
+        r = h[:, b, 100 * c:100 * (c + 1)]
+        r = r - r.mean(0)
+        cc = [sum(np.dot(r[t + 1], np.roll(r[t], s)) for t in range(len(r) - 1)) for s in range(-3, 4)]
+        assert np.argmax(cc) - 3 == -1, cc
+assert np.abs(load("$tmp/wcs.npy")["wave/speed"] + 1).max() < 0.02, load("$tmp/wcs.npy")["wave/speed"]
+assert np.abs(load("$tmp/wcp.npy")["wave/speed"] + 2).max() < 1e-9, load("$tmp/wcp.npy")["wave/speed"]
+EOF
+
+# The flow task's Gaussian bump (width 2) at 2 and -2 units per step on
+# a ring of 64 over 40 steps (1.25 turns): the spectral method's peak,
+# 1.25 cycles in the window, within 2 % of the bump's speed.
+dk-gen flow --velocity-set 2,-2 --batch 4 --seed 3 --frames-in 20 --frames-out 20 |
+	dk-cat --select target >"$tmp/bump.npy"
+ok "dk-wave reads the flow task's moving bumps" dk-wave -o "$tmp/bumpw.npy" "$tmp/bump.npy"
+pycheck "flow bumps: speed +-2 within 2%, wavelength 64, frequency 1/32" <<EOF
+x = load("$tmp/bump.npy")["target"]
+R = load("$tmp/bumpw.npy")
+for b in range(4):
+    # the bump's direction from its positions at the first two steps
+    d = (np.argmax(x[1, b]) - np.argmax(x[0, b]) + 32) % 64 - 32
+    assert d in (2, -2), d
+    assert abs(R["wave/speed"][b, 0] / d - 1) < 0.02, (d, R["wave/speed"])
+assert np.allclose(R["wave/wavelength"], 64, rtol=0.02), R["wave/wavelength"]
+assert np.allclose(R["wave/frequency"], 1 / 32, rtol=0.02), R["wave/frequency"]
 EOF
 
 # The iRNN integrates its input in place: no wave.  Its diagonal power

@@ -193,8 +193,6 @@ same "... histograms" "$tmp/wrun.npy" --window-steps 64 --exact-cells 0
 same "one chunk of all the steps" "$tmp/wrun.npy" --window-steps 300
 fails_with 2 "--exact-cells with the spectral method" dk-wave --window-steps 500 --exact-cells 0 "$tmp/clean.npy"
 fails_with 2 "--exact-cells without windows" dk-wave --method phase --exact-cells 0 "$tmp/clean.npy"
-fails_with 1 "sheets have no chunks" dk-wave --method phase --sheet 4,10 --window-steps 500 "$tmp/clean.npy"
-grep -q "window_steps: only rings have windows" "$tmp/.err"; tap_result $? "... and says so"
 
 # A recording larger than the memory cap, from a pipe, as
 # wave_stream.sh's: 2^20 steps of 2 rings of 40 units (640 MiB of f8)

@@ -3,9 +3,10 @@
 # on states read a window at a time: the same bytes as the states read
 # whole (a bare f8 array, the same as f4, dk-run's states among a
 # model's records over several sequences and rings, windows of odd
-# length whose last steps no window holds); the refusals the whole read
-# gives, and a truncated pipe's; and a recording larger than the memory
-# cap, analysed from a pipe under it.
+# length whose last steps no window holds; sheets by both methods); the
+# refusals the whole read gives, and a truncated pipe's; and recordings
+# of rings and of a sheet larger than the memory cap, analysed from a
+# pipe under it.
 . "$top_srcdir/tests/lib.sh"
 
 PY=$(numpy_python)
@@ -49,6 +50,25 @@ same "one window of all the steps" "$tmp/wrun.npy" --window-steps 300
 dk-cat "$tmp/long.npy" "$tmp/wrun.npy" >"$tmp/mixed.npy"
 same "an unnamed tensor before the states: the states analysed in its place" \
 	"$tmp/mixed.npy" --window-steps 64
+# Sheets: 3 sequences of 2 sheets of 8 x 9 units on a torus (a
+# (time, batch, 16, 9) array read --sheet 8,9), plane waves with noise,
+# 601 steps: both methods, windows of 60 (the phase method's last
+# chunk off the half-window grid), periodic and open.
+"$PY" -c "
+import numpy as np
+rng = np.random.default_rng(3)
+t = np.arange(601)[:, None, None, None]
+b = np.arange(3)[None, :, None, None]
+i = np.arange(16)[None, None, :, None]
+j = np.arange(9)[None, None, None, :]
+x = np.cos(2 * np.pi * ((1 + b) * j / 9 + np.where(i < 8, 1, -1) * i / 8 - (0.03 + 0.01 * b) * t))
+np.save('$tmp/sheets.npy', x + rng.normal(0, 0.5, x.shape))"
+for m in spectral phase; do
+	same "sheets, $m: a pipe read a window at a time gives the whole read's bytes" \
+		"$tmp/sheets.npy" --sheet 8,9 --method $m --window-steps 60
+	same "sheets, $m, open, windows of 41" \
+		"$tmp/sheets.npy" --sheet 8,9 --method $m --window-steps 41 --open
+done
 ok "from a file too" dk-wave --stream --window-steps 256 -o "$tmp/file.npy" "$tmp/long.npy"
 "$PY" -c "
 import sys, os
@@ -126,6 +146,58 @@ assert abs(d['wave/speed'] / 0.25 - 1).max() < 0.02, d['wave/speed']
 assert abs(d['wave/wavelength'] / 8 - 1).max() < 0.02, d['wave/wavelength']
 "
 	tap_result $? "... speed 0.25 and wavelength 8 on both rings within 2%"
+
+	# Sheets from a pipe: 2^19 steps of one 8 x 10 torus (320 MiB of
+	# f8) under a cap 150000 KiB below the rings' (the process itself,
+	# with one BLAS thread, takes about 250 MiB of address space: the
+	# whole read cannot hold the states as well, windows of 128 steps
+	# fit).  A plane wave k = (1/5, 1/8) cycles per unit in (col, row),
+	# 1/32 cycle per step, with noise, repeating every 4096 steps: speed
+	# 1/32/|k| = 0.1325, wavelength 4.240, direction 32.005 degrees.  The
+	# spectral method, which runs the phase method's chunks too (for the
+	# pattern).
+	scap=$((cap - 150000))
+	[ $((524288 * 80 * 8 / 1024)) -gt $((scap - 200000)) ]; tap_result $? "the sheets' states, 327680 KiB, and the process exceed the cap of $scap KiB"
+	cat >"$tmp/gens.py" <<EOF
+import sys
+import numpy as np
+out = sys.stdout.buffer
+rng = np.random.default_rng(1)
+t = np.arange(4096)[:, None, None]
+i = np.arange(8)[None, :, None]
+j = np.arange(10)[None, None, :]
+chunk = np.cos(2 * np.pi * (j / 5 + i / 8 - t / 32)) + rng.normal(0, 0.3, (4096, 8, 10))
+try:
+    np.lib.format.write_array_header_1_0(out, {"descr": "<f8", "fortran_order": False, "shape": (4096 * 128, 8, 10)})
+    data = chunk.tobytes()
+    for k in range(128):
+        out.write(data)
+    out.flush()
+except BrokenPipeError:
+    pass
+EOF
+	bigs() { # dk-wave options...
+		( ulimit -v "$scap"
+		  "$PY" "$tmp/gens.py" 2>/dev/null | dk-wave --window-steps 128 "$@" )
+	}
+	fails_with 1 "sheets: the whole read is refused under the cap" bigs
+	grep -q "out of memory\|Cannot allocate" "$tmp/.err"; tap_result $? "... for want of memory"
+	bigs --stream -o "$tmp/bigs.npy" 2>"$tmp/.err"
+	tap_result $? "sheets read a window at a time are analysed under the cap"
+	"$PY" -c "
+import sys, os
+import numpy as np
+sys.path.insert(0, os.path.join(os.environ['top_srcdir'], 'tests'))
+from npystream import load
+d = load('$tmp/bigs.npy')
+k = np.hypot(1 / 5, 1 / 8)
+# known by construction; 2% and 2 degrees, as asked of the method
+assert abs(d['wave/speed'][0, 0] / (1 / 32 / k) - 1) < 0.02, d['wave/speed']
+assert abs(d['wave/wavelength'][0, 0] * k - 1) < 0.02, d['wave/wavelength']
+assert abs(d['wave/direction'][0, 0] - np.degrees(np.arctan2(1 / 8, 1 / 5))) < 2, d['wave/direction']
+assert d['wave/pattern'][0, 0] == 1, d['wave/pattern']
+"
+	tap_result $? "... speed 0.1325, wavelength 4.240 within 2%, direction 32.0 within 2 degrees, plane"
 fi
 
 done_testing

@@ -57,7 +57,7 @@ static void usage(void)
 	       "      --method METHOD   spectral or phase (default spectral)\n"
 	       "      --standing X      speed is NaN when |traveling| (spectral) or\n"
 	       "                        |directionality| (phase, rings) < X (default 0.2)\n"
-	       "      --window-steps W  rings only: spectral, average the power over\n"
+	       "      --window-steps W  spectral, average the power over\n"
 	       "                        windows of W steps, each overlapping the next by\n"
 	       "                        half (Welch); phase, chunks of W steps overlapping\n"
 	       "                        by half, each keeping the cells of its middle half\n"

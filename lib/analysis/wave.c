@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "analysis/wave.h"
 #include "analysis/wave_internal.h"
@@ -92,6 +94,22 @@ static void work_free(work *w)
 	free(w->perm);
 }
 
+void dk_wave_huge_pages(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+	long page = sysconf(_SC_PAGESIZE);
+	if (!p || page <= 0 || bytes < ((size_t)2 << 20))
+		return;
+	/* the whole pages within the buffer */
+	uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	uintptr_t e = ((uintptr_t)p + bytes) & ~((uintptr_t)page - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p, (void)bytes;
+#endif
+}
+
 /* The window of len points: w_t = sin^2(pi (t + 1/2) / len), or 1. */
 void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len)
 {
@@ -120,6 +138,8 @@ static int work_alloc(work *w, size_t T, size_t n, int periodic,
 	w->perm = malloc(T * sizeof *w->perm);
 	if (!w->in || !w->out || !w->a || !w->wt || !w->wx || !w->c || !w->e || !w->perm)
 		return DK_ENOMEM;
+	dk_wave_huge_pages(w->in, w->np * 2 * w->nf * sizeof *w->in);
+	dk_wave_huge_pages(w->a, n * T * sizeof *w->a);
 	w->plan = fftw_plan_dft_r2c_2d((int)w->np, (int)w->Tp, w->in, w->out,
 	                               FFTW_ESTIMATE);
 	if (!w->plan)
@@ -202,8 +222,65 @@ double dk_wave_golden_max(const double complex *c, size_t len, double lo,
 	return (lo + hi) / 2;
 }
 
+/* The power of y_t = c_t / w_t (c the windowed series, w the window)
+   that a constant and exp(2 pi i f t) together explain in least squares
+   weighted by w: with b1 = sum c_t exp(-2 pi i f t), b0 = sum c_t, W =
+   sum w_t exp(-2 pi i f t) and S = sum w_t,
+	(S (|b1|^2 + |b0|^2) - 2 Re(conj(b1) W b0)) / (S^2 - |W|^2),
+   the constant's share alone, |b0|^2 / S, at f = 0.  Each unit's mean is
+   taken away before the transform, and that leaves, in a wave of few
+   cycles, a window's lobe about f = 0 whose tail moves the peak of |b1|
+   (a wave of 1.25 cycles in 40 steps read 8 % slow); with the constant
+   in the fit, a clean wave's frequency is its maximum exactly. */
+static double explained_power(const double complex *c, const double *w,
+                              size_t len, double f, double S, double complex b0)
+{
+	double complex b1 = 0, W = 0, e = 1, step = cexp(-2 * M_PI * I * f);
+	for (size_t k = 0; k < len; k++) {
+		if (k % 64 == 0)
+			e = cexp(-2 * M_PI * I * f * (double)k);
+		b1 += c[k] * e;
+		W += w[k] * e;
+		e *= step;
+	}
+	double b12 = creal(b1) * creal(b1) + cimag(b1) * cimag(b1);
+	double b02 = creal(b0) * creal(b0) + cimag(b0) * cimag(b0);
+	double D = S * S - (creal(W) * creal(W) + cimag(W) * cimag(W));
+	if (!(D > 0))
+		return S > 0 ? b02 / S : 0;
+	return (S * (b12 + b02) - 2 * creal(conj(b1) * W * b0)) / D;
+}
+
+double dk_wave_golden_max_centred(const double complex *c, const double *w,
+                                  size_t len, double lo, double hi)
+{
+	const double g = (sqrt(5.0) - 1) / 2;
+	double S = 0;
+	double complex b0 = 0;
+	for (size_t k = 0; k < len; k++)
+		S += w[k], b0 += c[k];
+	double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+	double p1 = explained_power(c, w, len, x1, S, b0);
+	double p2 = explained_power(c, w, len, x2, S, b0);
+	for (int it = 0; it < 48; it++) {
+		if (p1 < p2) {
+			lo = x1;
+			x1 = x2, p1 = p2;
+			x2 = lo + g * (hi - lo);
+			p2 = explained_power(c, w, len, x2, S, b0);
+		} else {
+			hi = x2;
+			x2 = x1, p2 = p1;
+			x1 = hi - g * (hi - lo);
+			p1 = explained_power(c, w, len, x1, S, b0);
+		}
+	}
+	return (lo + hi) / 2;
+}
+
 /* f refined at spatial frequency k: the windowed raster projected on
-   exp(2 pi i k i) along space, then searched along time. */
+   exp(2 pi i k i) along space, then searched along time, a constant
+   fitted beside the wave. */
 static double refine_f(work *w, double k, double f0)
 {
 	for (size_t i = 0; i < w->n; i++)
@@ -216,7 +293,7 @@ static double refine_f(work *w, double k, double f0)
 	for (size_t t = 0; t < w->T; t++)
 		w->c[t] *= w->wt[t];
 	double h = 1.0 / (double)w->Tp;
-	return dk_wave_golden_max(w->c, w->T, f0 - h, f0 + h);
+	return dk_wave_golden_max_centred(w->c, w->wt, w->T, f0 - h, f0 + h);
 }
 
 /* k refined at temporal frequency f. */
@@ -306,7 +383,7 @@ static ring_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 		return r; /* no power: a constant raster */
 	double k = kfreq(w, bj), f = (double)bl / (double)w->Tp;
 	f = refine_f(w, k, f);
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; !w->periodic && round < 3; round++) {
 		k = refine_k(w, f, k);
 		f = refine_f(w, k, f);
 	}
@@ -559,9 +636,6 @@ int dk_wave_check(const dk_wave_states *s, const dk_wave_options *o,
 	if (s->H && o->series)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "series: only rings have one");
-	if (s->H && o->window_steps)
-		return dk_errorf(DK_EINVAL, err, errlen,
-		                 "window_steps: only rings have windows");
 	if (o->window_steps > s->T)
 		return dk_errorf(DK_EINVAL, err, errlen,
 		                 "window_steps: %zu steps in a window, only %zu "
@@ -632,6 +706,13 @@ int dk_wave_run(const dk_wave_states *s, const dk_wave_options *o,
 		                 "the states are not f8 (%zu, %zu, %zu)", T, B, N);
 	*r = (dk_wave_result){.B = B, .C = C, .T = T, .n = n, .H = s->H,
 	                      .W = s->W, .periodic = periodic, .options = *o};
+	if (s->H && o->window_steps) {
+		if ((st = dk_wave_sheet_windows_run(s, o, r))) {
+			dk_wave_result_clear(r);
+			return dk_errorf(st, err, errlen, "out of memory");
+		}
+		return DK_OK;
+	}
 	if (s->H)
 		return o->method == DK_WAVE_PHASE
 		       ? dk_wave_sheet_phase_run(s, o, r, err, errlen)

@@ -23,12 +23,19 @@
  *     per step; P = |X|^2 for 0 < f_l < 1/2 (the power of a real raster
  *     at -f is that at f mirrored, so nothing is lost);
  *  4. the dominant (k, f) is the largest P away from f = 0, 1/2 and the
- *     spatial Nyquist k = 1/2, refined off the grid: f, then k and f
- *     alternately three times more, each by golden-section search for
- *     the maximum of |X| as a continuous function of it within one
- *     padded bin.  A clean wave's peak is then found exactly, and a
- *     broadband one (a pulse on a ring it does not wrap around) along
- *     its ridge f = s |k|, not where the ring's own modes cut it.
+ *     spatial Nyquist k = 1/2, refined off the grid within one padded
+ *     bin by golden-section searches: f for the most power of the row
+ *     c(t) = sum_i w_i a[t][i] exp(-2 pi i k i) that a constant and
+ *     exp(2 pi i f t) explain in least squares weighted by w_t (the
+ *     constant takes up the lobe about f = 0 that step 1 leaves, which
+ *     would pull the peak of a wave of few cycles); then, on an open
+ *     ring, k for the maximum of |X| as a continuous function of it and
+ *     f again, three times.  On a periodic ring k stays on the grid:
+ *     only whole cycles fit around it, and a broadband pulse's other
+ *     harmonics would move it between them.  A clean wave's peak is
+ *     then found exactly, and a broadband one (a pulse on a ring it
+ *     does not wrap around) along its ridge f = s |k|, not where the
+ *     ring's own modes cut it.
  *
  * A wave cos(2 pi (k0 i - f0 t)) (k0, f0 > 0) travels toward increasing
  * unit index at f0 / k0 units per step and puts its power at (-k0, f0).
@@ -135,9 +142,10 @@
  *     Tp steps and, open, to pad H x pad W units; transformed (FFTW):
  *	X(ky, kx, f) = sum w_i w_j w_t a[t][i][j] exp(-2 pi i (ky i + kx j + f t));
  *  2. the dominant (ky, kx, f) the largest power at 0 < f < 1/2, neither
- *     wavenumber at its Nyquist, refined off the grid: f, then kx, ky
- *     and f in turn three times more, each by golden sections within
- *     one padded bin.
+ *     wavenumber at its Nyquist, refined off the grid: f (a constant in
+ *     the fit, as on rings), then on an open sheet kx, ky and f in turn
+ *     three times more, each by golden sections within one padded bin
+ *     (on a torus the wavevector stays on the grid).
  *
  * A wave cos(2 pi (k . x - f t)) (f > 0) moves along k at f / |k| units
  * per step and puts its power at (-k, f).  Hence, with k the refined
@@ -284,7 +292,7 @@ typedef struct dk_wave_options {
 	int generalized;        /* 1: the generalized phase (default 0) */
 	int series;             /* 1: the median speed of every step
 	                           (default 0; the phase method only) */
-	size_t window_steps;    /* on rings, 0 (the default) for all T steps
+	size_t window_steps;    /* 0 (the default) for all T steps
 	                           at once, else windows of this many steps,
 	                           from DK_WAVE_MIN_STEPS to T.  The phase
 	                           method: chunks, each the next one's start
@@ -324,7 +332,21 @@ typedef struct dk_wave_options {
 	                           each window, ring q = b C + c by a
 	                           generator of its own seeded with seed + q
 	                           0x9E3779B97F4A7C15 (mod 2^64), so that the
-	                           rings may be taken in any order */
+	                           rings may be taken in any order.
+	                           On sheets (wave_sheet_windows.c) the
+	                           phase method's chunks as on rings, each
+	                           cell's sums over the steps (wave.h's
+	                           omega, gx, gy, weight, coherence and
+	                           winding are sums) added over the kept
+	                           steps of all the chunks, the summaries
+	                           over the cells taken from them: exact,
+	                           no histograms; the spectral method's
+	                           windows those of the chunks that start
+	                           at a multiple of window_steps / 2, the
+	                           peak refined by parabolas along each
+	                           axis, the sheet q's generator as a
+	                           ring's, and the pattern the chunks'
+	                           phase method's */
 	size_t exact_cells;     /* the phase method with windows: the
 	                           exact quantiles' bound, in cells of all
 	                           the rings, each cell 48 bytes (default
@@ -445,8 +467,8 @@ int dk_wave_spectrum(const dk_wave_states *s, const dk_wave_options *o, size_t b
                      size_t errlen);
 
 /*
- * Either method with windows (o->window_steps > 0) on rings whose
- * states are read from rd a window at a time (wave_stream.c), into r as
+ * Either method with windows (o->window_steps > 0) on rings or sheets
+ * whose states are read from rd a window at a time (wave_stream.c), into r as
  * dk_wave_run would put them (the same bits): the states found and read
  * as dk_wave_states_from_bundle and dk_wave_run read them (any real
  * dtype, converted), but only o->window_steps steps of them held at

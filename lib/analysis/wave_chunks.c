@@ -213,15 +213,13 @@ void dk_wave_chunks_add(dk_wave_chunks *ch, size_t slot, const double *rows,
 		for (size_t t = 0; t < L; t++)
 			a[t] -= mean;
 	}
-	int last = t0 + L >= ch->T;
 	double fp = dk_wave_analytic_run(&w->an, &ch->o);
 	size_t m = fp > 0 ? dk_wave_margin(fp, L) : 0;
 	/* the steps this chunk keeps: from where the one before stopped (the
 	   margin for the first), to the end of its middle half (the margin
 	   before its end for the last) */
-	size_t lo = t0 == 0 ? m : r->keep - t0;
-	size_t hi = last ? S - m : L / 4 + L / 2;
-	r->keep = t0 + hi;
+	size_t lo, hi;
+	dk_wave_chunk_span(t0, L, ch->T, m, &r->keep, &lo, &hi);
 	if (!(fp > 0) || lo >= hi)
 		return; /* a constant chunk: no phase, no cells */
 	double dir, wsum;

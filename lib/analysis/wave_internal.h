@@ -21,6 +21,14 @@ static inline const double *dk_wave_values(const dk_wave_states *s)
 	return s->x ? s->x->data : s->view->data;
 }
 
+/* Asks the kernel to back the scratch buffer p of bytes with huge pages
+   where it offers them on request (Linux's transparent huge pages in
+   their "madvise" mode): a transform's buffers of tens of MiB, first
+   touched on every call, otherwise cost a page fault every 4 KiB (a
+   quarter of a call's time).  Only advice: nothing changes but speed,
+   and nothing where it is not offered. */
+void dk_wave_huge_pages(void *p, size_t bytes);
+
 /* The window of len points (wave.h): sin^2(pi (t + 1/2) / len), or 1. */
 void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len);
 
@@ -28,6 +36,11 @@ void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len);
    golden sections (it must be unimodal there). */
 double dk_wave_golden_max(const double complex *c, size_t len, double lo,
                           double hi);
+/* The f in [lo, hi] where a constant and exp(2 pi i f t) explain most of
+   the power of c_t / w_t in least squares weighted by w_t (c the
+   windowed series, w the window; wave.c), by golden sections. */
+double dk_wave_golden_max_centred(const double complex *c, const double *w,
+                                  size_t len, double lo, double hi);
 
 /* The analytic signals of n units over T steps (wave_phase.c). */
 typedef struct dk_wave_analytic {
@@ -197,6 +210,97 @@ double *dk_wave_sheet_raster(dk_wave_sheet_work *w);
 /* The phase method on the raster (wave.h). */
 void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
                          dk_wave_sheet_values *v);
+
+/* What the phase method on a sheet sums over the analysed steps, per
+   cell (wave.h): the products along time, columns and rows, the
+   amplitudes and the products' moduli, the phase's windings; and the
+   steps, the units' negative-frequency steps and all their steps.
+   Sums over the steps of several chunks are the sums over all of
+   them. */
+typedef struct dk_wave_sheet_sums {
+	size_t cells;
+	double complex *zt, *zx, *zy;   /* owned: per cell */
+	double *amp, *mag;              /* owned: per cell */
+	int *wind;                      /* owned: per cell */
+	size_t steps, negative, unit_steps;
+	size_t keep;                    /* chunks: the first step the next
+	                                   one keeps */
+} dk_wave_sheet_sums;
+int dk_wave_sheet_sums_alloc(dk_wave_sheet_sums *s, size_t cells);
+void dk_wave_sheet_sums_free(dk_wave_sheet_sums *s);
+void dk_wave_sheet_sums_clear(dk_wave_sheet_sums *s);
+/* The analytic signals of the raster (dk_wave_analytic_run): the peak
+   frequency, 0 when the raster has no power. */
+double dk_wave_sheet_analytic(dk_wave_sheet_work *w, const dk_wave_options *o);
+/* The cells' sums over the steps t0 <= t < t1 of the analytic signals
+   added to s. */
+void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *s,
+                       size_t t0, size_t t1);
+/* The phase method's values from the sums s (all NaN when they hold no
+   steps). */
+void dk_wave_sheet_finish(dk_wave_sheet_work *w, const dk_wave_sheet_sums *s,
+                          dk_wave_sheet_values *v);
+
+/* The steps lo <= t < hi that the chunk of L steps at step t0 of T keeps
+   (wave.h, window_steps), m its margin, *keep the first step the chunk
+   before did not keep (0 for the first), updated for the next. */
+static inline void dk_wave_chunk_span(size_t t0, size_t L, size_t T, size_t m,
+                                      size_t *keep, size_t *lo, size_t *hi)
+{
+	*lo = t0 == 0 ? m : *keep - t0;
+	*hi = t0 + L >= T ? L - 1 - m : L / 4 + L / 2;
+	*keep = t0 + *hi;
+}
+
+/*
+ * Windows on sheets (wave_sheet_windows.c; wave.h, window_steps): the
+ * phase method's sums over chunks of o->window_steps steps, and with
+ * the spectral method also the power of the windows among them that
+ * start at a multiple of half a window (Welch), of slots sheets at
+ * once, each with its generator of shuffles.  start readies slot for
+ * sheet q (= b C + c); add takes the chunk of sheet (b, c) that starts
+ * at step t0, rows its first row ((L, B, C H W) values from there);
+ * result writes the sheet's results at q of r.  A sheet's chunks must
+ * come in time order, at the steps 0, dk_wave_chunk_next(0, L, T), ...
+ * before T.
+ */
+typedef struct dk_wave_sheet_windows dk_wave_sheet_windows;
+int dk_wave_sheet_windows_alloc(dk_wave_sheet_windows **sw, size_t T,
+                                size_t H, size_t W, int periodic,
+                                size_t slots, const dk_wave_options *o);
+void dk_wave_sheet_windows_free(dk_wave_sheet_windows *sw);
+int dk_wave_sheet_windows_start(dk_wave_sheet_windows *sw, size_t slot,
+                                size_t q);
+void dk_wave_sheet_windows_add(dk_wave_sheet_windows *sw, size_t slot,
+                               const double *rows, size_t B, size_t C,
+                               size_t b, size_t c, size_t t0);
+void dk_wave_sheet_windows_result(dk_wave_sheet_windows *sw, size_t slot,
+                                  dk_wave_result *r, size_t q);
+/* r's arrays of the method on sheets (r shaped); DK_ENOMEM. */
+int dk_wave_sheet_arrays(dk_wave_result *r);
+/* Windows on the sheets of s in memory, each in turn; r shaped, its
+   arrays not yet allocated; DK_ENOMEM. */
+int dk_wave_sheet_windows_run(const dk_wave_states *s,
+                              const dk_wave_options *o, dk_wave_result *r);
+
+/*
+ * Welch's method on sheets (wave_sheet.c): as on rings, the power of
+ * windows of o->window_steps steps summed for each of slots sheets.
+ */
+typedef struct dk_wave_sheet_welch dk_wave_sheet_welch;
+int dk_wave_sheet_welch_alloc(dk_wave_sheet_welch **wl, size_t H, size_t W,
+                              int periodic, size_t slots,
+                              const dk_wave_options *o);
+void dk_wave_sheet_welch_free(dk_wave_sheet_welch *wl);
+int dk_wave_sheet_welch_start(dk_wave_sheet_welch *wl, size_t slot, size_t q);
+/* The window of sheet (b, c) whose first row is rows ((L, B, C H W)). */
+void dk_wave_sheet_welch_add(dk_wave_sheet_welch *wl, size_t slot,
+                             const double *rows, size_t B, size_t C, size_t b,
+                             size_t c);
+/* Speed, wavelength, frequency, direction, traveling and diagonal power
+   at q of r. */
+void dk_wave_sheet_welch_result(const dk_wave_sheet_welch *wl, size_t slot,
+                                dk_wave_result *r, size_t q);
 
 /* A sheet's phase-gradient field, per cell of 2 x 2 units (cell (i, j)
    centred at row i + 1/2, column j + 1/2), over the analysed steps. */

@@ -55,6 +55,9 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
 	an->gain = malloc(an->nf * sizeof *an->gain);
 	if (!an->a || !an->spec || !an->z || !an->bad || !an->gain)
 		return DK_ENOMEM;
+	dk_wave_huge_pages(an->a, n * T * sizeof *an->a);
+	dk_wave_huge_pages(an->spec, n * an->nf * sizeof *an->spec);
+	dk_wave_huge_pages(an->z, n * T * sizeof *an->z);
 	int len = (int)T;
 	an->fwd = fftw_plan_many_dft_r2c(1, &len, (int)n, an->a, NULL, 1, (int)T,
 	                                 an->spec, NULL, 1, (int)an->nf,
@@ -86,6 +89,9 @@ int dk_wave_phase_work_alloc(dk_wave_phase_work *w, size_t T, size_t n,
 	w->row = malloc(4 * (T - 1) * sizeof *w->row);
 	if (!w->omega || !w->kappa || !w->weight || !w->row)
 		return DK_ENOMEM;
+	dk_wave_huge_pages(w->omega, cells * sizeof *w->omega);
+	dk_wave_huge_pages(w->kappa, cells * sizeof *w->kappa);
+	dk_wave_huge_pages(w->weight, cells * sizeof *w->weight);
 	int st = dk_wave_analytic_alloc(&w->an, T, n);
 	w->amp = w->an.a;
 	w->s = (sample *)w->an.z; /* 16 n T bytes, at least 16 (T - 1) pairs */

@@ -133,7 +133,8 @@ static int nyquist(size_t j, size_t np)
 }
 
 /* f refined at (ky, kx): the windowed movie projected on the plane wave
-   along space, then searched along time. */
+   along space, then searched along time, a constant fitted beside the
+   wave (wave.c). */
 static double refine_f(work *w, double ky, double kx, double f0)
 {
 	size_t T = w->T;
@@ -150,7 +151,7 @@ static double refine_f(work *w, double ky, double kx, double f0)
 	for (size_t t = 0; t < T; t++)
 		w->c[t] *= w->wt[t];
 	double h = 1.0 / (double)w->Tp;
-	return dk_wave_golden_max(w->c, T, f0 - h, f0 + h);
+	return dk_wave_golden_max_centred(w->c, w->wt, T, f0 - h, f0 + h);
 }
 
 /* w->S: each unit's windowed series at frequency f. */
@@ -196,15 +197,16 @@ static double refine_ky(work *w, double kx, double ky0)
 	return dk_wave_golden_max(w->c, w->H, ky0 - h, ky0 + h);
 }
 
-/* The fraction of the power (0 < f < 1/2) on the cone f = V |k|. */
-static double cone_fraction(const work *w, double V, double half)
+/* The fraction of the power Pw (0 < f < 1/2) on the cone f = V |k|. */
+static double cone_fraction(const work *w, const double *Pw, double V,
+                            double half)
 {
 	double on = 0, all = 0;
 	for (size_t jy = 0; jy < w->Hp; jy++)
 		for (size_t jx = 0; jx < w->Wp; jx++) {
 			double ky = kfreq(jy, w->Hp), kx = kfreq(jx, w->Wp);
 			double k = sqrt(kx * kx + ky * ky);
-			const double *P = w->P + (jy * w->Wp + jx) * w->nf;
+			const double *P = Pw + (jy * w->Wp + jx) * w->nf;
 			for (size_t l = 1; l + 1 < w->nf; l++) {
 				double f = (double)l / (double)w->Tp;
 				all += P[l];
@@ -219,32 +221,33 @@ typedef struct {
 	double speed, wavelength, frequency, direction, traveling, diagonal;
 } sheet_result;
 
-/* One sheet, its centred movie in w->a. */
-static sheet_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
+/* The largest power of Pw at 0 < f < 1/2, neither wavenumber at its
+   Nyquist, and its bin; 0 when there is no power. */
+static double peak(const work *w, const double *Pw, size_t *by, size_t *bx,
+                   size_t *bl)
 {
-	sheet_result r = {NAN, NAN, NAN, NAN, NAN, NAN};
-	spectrum(w, NULL);
 	double best = -1;
-	size_t by = 0, bx = 0, bl = 1;
+	*by = 0, *bx = 0, *bl = 1;
 	for (size_t jy = 0; jy < w->Hp; jy++)
 		for (size_t jx = 0; jx < w->Wp; jx++) {
 			if (nyquist(jy, w->Hp) || nyquist(jx, w->Wp))
 				continue;
-			const double *P = w->P + (jy * w->Wp + jx) * w->nf;
+			const double *P = Pw + (jy * w->Wp + jx) * w->nf;
 			for (size_t l = 1; l + 1 < w->nf; l++)
 				if (P[l] > best)
-					best = P[l], by = jy, bx = jx, bl = l;
+					best = P[l], *by = jy, *bx = jx, *bl = l;
 		}
-	if (!(best > 0))
-		return r; /* no power: a constant movie */
-	double ky = kfreq(by, w->Hp), kx = kfreq(bx, w->Wp);
-	double f = refine_f(w, ky, kx, (double)bl / (double)w->Tp);
-	for (int round = 0; round < 3; round++) {
-		at_frequency(w, f);
-		kx = refine_kx(w, ky, kx);
-		ky = refine_ky(w, kx, ky);
-		f = refine_f(w, ky, kx, f);
-	}
+	return best > 0 ? best : 0;
+}
+
+/* The results from the refined peak (ky, kx, f) of the power Pw, and
+   the cone's fractions D of Pw and Ds of the surrogate's (half: the
+   cone's half width). */
+static sheet_result from_peak(const work *w, const double *Pw, double ky,
+                              double kx, double f, const dk_wave_options *o,
+                              double D, double Ds)
+{
+	sheet_result r = {NAN, NAN, NAN, NAN, NAN, NAN};
 	/* cos(2 pi (k . x - f t)) puts its power at (-k, f), f > 0: the
 	   wave travels along -k of the peak */
 	double k = sqrt(kx * kx + ky * ky);
@@ -259,7 +262,7 @@ static sheet_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 				if (nyquist(jy, w->Hp) || nyquist(jx, w->Wp))
 					continue;
 				double d = -(kfreq(jx, w->Wp) * ux + kfreq(jy, w->Hp) * uy);
-				const double *P = w->P + (jy * w->Wp + jx) * w->nf;
+				const double *P = Pw + (jy * w->Wp + jx) * w->nf;
 				for (size_t l = 1; l + 1 < w->nf; l++) {
 					if (d > 0)
 						ahead += P[l];
@@ -277,30 +280,202 @@ static sheet_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 				r.direction = 0;
 		}
 	}
-	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
-	double side = (double)(w->H < w->W ? w->H : w->W);
-	double half = lobe / (double)w->T +
-	              (w->periodic ? 0 : o->speed * lobe / side);
-	double D = cone_fraction(w, o->speed, half);
-	dk_rng_permutation(rng, w->perm, w->T);
-	spectrum(w, w->perm);
-	double Ds = cone_fraction(w, o->speed, half);
 	r.diagonal = Ds > 0 ? D / Ds : NAN;
 	return r;
+}
+
+/* The cone's half width in frequency for windows of L steps. */
+static double cone_half(const work *w, const dk_wave_options *o, size_t L)
+{
+	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
+	double side = (double)(w->H < w->W ? w->H : w->W);
+	return lobe / (double)L + (w->periodic ? 0 : o->speed * lobe / side);
+}
+
+/* One sheet, its centred movie in w->a. */
+static sheet_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
+{
+	sheet_result r = {NAN, NAN, NAN, NAN, NAN, NAN};
+	spectrum(w, NULL);
+	size_t by, bx, bl;
+	if (!(peak(w, w->P, &by, &bx, &bl) > 0))
+		return r; /* no power: a constant movie */
+	double ky = kfreq(by, w->Hp), kx = kfreq(bx, w->Wp);
+	double f = refine_f(w, ky, kx, (double)bl / (double)w->Tp);
+	for (int round = 0; !w->periodic && round < 3; round++) {
+		at_frequency(w, f);
+		kx = refine_kx(w, ky, kx);
+		ky = refine_ky(w, kx, ky);
+		f = refine_f(w, ky, kx, f);
+	}
+	/* the cone's fractions of the spectrum, then of the surrogate's,
+	   which overwrites it: the direction's powers taken first */
+	double half = cone_half(w, o, w->T);
+	double D = cone_fraction(w, w->P, o->speed, half);
+	sheet_result fwd = from_peak(w, w->P, ky, kx, f, o, D, 1);
+	dk_rng_permutation(rng, w->perm, w->T);
+	spectrum(w, w->perm);
+	double Ds = cone_fraction(w, w->P, o->speed, half);
+	fwd.diagonal = Ds > 0 ? D / Ds : NAN;
+	return fwd;
+}
+
+/* The offset, in bins, of the vertex of the parabola through the log
+   powers of a peak's bin (p0) and its neighbours (pm before, pp after);
+   0 where there is none (as wave.c's on rings). */
+static double vertex(double pm, double p0, double pp)
+{
+	if (!(pm > 0 && p0 > 0 && pp > 0))
+		return 0;
+	double a = log(pm), b = log(p0), c = log(pp), d = a - 2 * b + c;
+	return d < 0 ? 0.5 * (a - c) / d : 0;
+}
+
+/* Welch's method on sheets: one work for windows of L steps, and the
+   powers summed over the windows of each of slots sheets, and the
+   surrogate's, with each sheet's generator of shuffles. */
+struct dk_wave_sheet_welch {
+	work w;
+	size_t slots, bins;       /* bins = Hp Wp nf */
+	double *P, *Ps;           /* owned: slots x bins */
+	dk_rng **rng;             /* owned: slots */
+	dk_wave_options o;
+};
+
+void dk_wave_sheet_welch_free(dk_wave_sheet_welch *wl)
+{
+	if (!wl)
+		return;
+	work_free(&wl->w);
+	free(wl->P);
+	free(wl->Ps);
+	for (size_t q = 0; wl->rng && q < wl->slots; q++)
+		dk_rng_free(wl->rng[q]);
+	free(wl->rng);
+	free(wl);
+}
+
+int dk_wave_sheet_welch_alloc(dk_wave_sheet_welch **out, size_t H, size_t W,
+                              int periodic, size_t slots,
+                              const dk_wave_options *o)
+{
+	dk_wave_sheet_welch *wl = calloc(1, sizeof *wl);
+	*out = NULL;
+	if (!wl)
+		return DK_ENOMEM;
+	wl->slots = slots;
+	wl->o = *o;
+	int st = work_alloc(&wl->w, o->window_steps, H, W, periodic, o);
+	wl->bins = wl->w.Hp * wl->w.Wp * wl->w.nf;
+	if (!st && (slots > SIZE_MAX / sizeof *wl->P / wl->bins ||
+	            !(wl->P = malloc(slots * wl->bins * sizeof *wl->P)) ||
+	            !(wl->Ps = malloc(slots * wl->bins * sizeof *wl->Ps)) ||
+	            !(wl->rng = calloc(slots, sizeof *wl->rng))))
+		st = DK_ENOMEM;
+	if (st) {
+		dk_wave_sheet_welch_free(wl);
+		return st;
+	}
+	*out = wl;
+	return DK_OK;
+}
+
+int dk_wave_sheet_welch_start(dk_wave_sheet_welch *wl, size_t slot, size_t q)
+{
+	memset(wl->P + slot * wl->bins, 0, wl->bins * sizeof *wl->P);
+	memset(wl->Ps + slot * wl->bins, 0, wl->bins * sizeof *wl->Ps);
+	dk_rng_free(wl->rng[slot]);
+	/* a generator of its own for sheet q, as on rings (wave.h) */
+	wl->rng[slot] = dk_rng_alloc(wl->o.seed + q * UINT64_C(0x9E3779B97F4A7C15));
+	return wl->rng[slot] ? DK_OK : DK_ENOMEM;
+}
+
+void dk_wave_sheet_welch_add(dk_wave_sheet_welch *wl, size_t slot,
+                             const double *rows, size_t B, size_t C, size_t b,
+                             size_t c)
+{
+	work *w = &wl->w;
+	size_t L = w->T, HW = w->H * w->W, N = C * HW;
+	double *P = wl->P + slot * wl->bins, *Ps = wl->Ps + slot * wl->bins;
+	for (size_t u = 0; u < HW; u++) {
+		double *a = w->a + u * L, mean = 0;
+		for (size_t t = 0; t < L; t++)
+			mean += a[t] = rows[(t * B + b) * N + c * HW + u];
+		mean /= (double)L;
+		for (size_t t = 0; t < L; t++)
+			a[t] -= mean;
+	}
+	spectrum(w, NULL);
+	for (size_t k = 0; k < wl->bins; k++)
+		P[k] += w->P[k];
+	dk_rng_permutation(wl->rng[slot], w->perm, L);
+	spectrum(w, w->perm);
+	for (size_t k = 0; k < wl->bins; k++)
+		Ps[k] += w->P[k];
+}
+
+void dk_wave_sheet_welch_result(const dk_wave_sheet_welch *wl, size_t slot,
+                                dk_wave_result *r, size_t q)
+{
+	const work *w = &wl->w;
+	const double *P = wl->P + slot * wl->bins, *Ps = wl->Ps + slot * wl->bins;
+	sheet_result sr = {NAN, NAN, NAN, NAN, NAN, NAN};
+	size_t by, bx, bl, nf = w->nf, Wp = w->Wp;
+	if (peak(w, P, &by, &bx, &bl) > 0) {
+		/* the peak refined by the parabolas through its bin's log power
+		   and its neighbours' along each axis, the wavenumbers' wrapping */
+		size_t ym = (by + w->Hp - 1) % w->Hp, yp = (by + 1) % w->Hp;
+		size_t xm = (bx + Wp - 1) % Wp, xp = (bx + 1) % Wp;
+		const double *p0 = P + (by * Wp + bx) * nf;
+		double f = ((double)bl + vertex(p0[bl - 1], p0[bl], p0[bl + 1])) /
+		           (double)w->Tp;
+		double kx = kfreq(bx, Wp) + vertex(P[(by * Wp + xm) * nf + bl], p0[bl],
+		                                   P[(by * Wp + xp) * nf + bl]) / (double)Wp;
+		double ky = kfreq(by, w->Hp) + vertex(P[(ym * Wp + bx) * nf + bl], p0[bl],
+		                                      P[(yp * Wp + bx) * nf + bl]) /
+		            (double)w->Hp;
+		double half = cone_half(w, &wl->o, w->T);
+		sr = from_peak(w, P, ky, kx, f, &wl->o,
+		               cone_fraction(w, P, wl->o.speed, half),
+		               cone_fraction(w, Ps, wl->o.speed, half));
+	}
+	r->speed[q] = sr.speed;
+	r->wavelength[q] = sr.wavelength;
+	r->frequency[q] = sr.frequency;
+	r->direction[q] = sr.direction;
+	r->traveling[q] = sr.traveling;
+	r->diagonal_power[q] = sr.diagonal;
+}
+
+int dk_wave_sheet_arrays(dk_wave_result *r)
+{
+	size_t BC = r->B * r->C;
+	int phase = r->options.method == DK_WAVE_PHASE;
+	double **arrays[14] = {&r->speed, &r->wavelength, &r->frequency,
+	                       &r->direction, &r->pattern, &r->sense,
+	                       &r->traveling, &r->diagonal_power,
+	                       &r->directionality, &r->speed_spread,
+	                       &r->wavelength_spread, &r->frequency_spread,
+	                       &r->negative_frequency, &r->centre};
+	for (int k = 0; k < 14; k++) {
+		if (k == 13)
+			*arrays[k] = malloc(2 * BC * sizeof **arrays[k]);
+		else if ((k >= 6 && k < 8 && phase) || (k >= 8 && !phase))
+			continue; /* the other method's */
+		else
+			*arrays[k] = malloc(BC * sizeof **arrays[k]);
+		if (!*arrays[k])
+			return DK_ENOMEM;
+	}
+	return DK_OK;
 }
 
 int dk_wave_sheet_spectral_run(const dk_wave_states *s,
                                const dk_wave_options *o, dk_wave_result *r,
                                char *err, size_t errlen)
 {
-	size_t B = s->B, C = s->C, BC = B * C;
-	int st = DK_OK;
-	double **arrays[9] = {&r->speed, &r->wavelength, &r->frequency,
-	                      &r->traveling, &r->diagonal_power, &r->direction,
-	                      &r->pattern, &r->sense, &r->centre};
-	for (int k = 0; k < 9; k++)
-		if (!(*arrays[k] = malloc((k < 8 ? BC : 2 * BC) * sizeof **arrays[k])))
-			st = DK_ENOMEM;
+	size_t B = s->B, C = s->C;
+	int st = dk_wave_sheet_arrays(r);
 	work w = {0};
 	dk_wave_sheet_work *pw = NULL;
 	dk_rng *rng = NULL;
@@ -322,7 +497,8 @@ int dk_wave_sheet_spectral_run(const dk_wave_states *s,
 			r->traveling[q] = sr.traveling;
 			r->diagonal_power[q] = sr.diagonal;
 			dk_wave_sheet_values v;
-			dk_wave_raster(s, b, c, dk_wave_sheet_raster(pw));
+			/* the same centred movie (analyse leaves w.a as it was) */
+			memcpy(dk_wave_sheet_raster(pw), w.a, s->n * s->T * sizeof *w.a);
 			dk_wave_sheet_phase(pw, o, &v);
 			r->pattern[q] = v.pattern;
 			r->sense[q] = v.sense;

@@ -26,14 +26,61 @@ struct dk_wave_sheet_work {
 	size_t T, H, W, cy, cx;   /* cy x cx cells: H x W periodic, else one less */
 	int periodic;
 	dk_wave_analytic an;      /* the movie and its analytic signals */
+	dk_wave_sheet_sums sums;  /* a whole recording's sums */
 	double *weight;           /* owned: per cell, the mean |z| */
 	double *gx, *gy, *omega;  /* owned: per cell, cycles per unit / step */
 	double *speed, *wavelength;  /* owned: per cell */
 	double *coherence;        /* owned: per cell */
-	int *charge;              /* owned: per cell, the windings' sum */
 	dk_wave_sample *s;        /* owned: per cell */
-	double *row;              /* owned: 8 x T, a cell's turns */
+	double *row;              /* owned: 2 x T, an edge's products */
+	double *angle;            /* owned: (2 cx + W) x T, the turns of the
+	                             phase along two rows of edges across
+	                             the columns and one row of edges down
+	                             them, each step's */
+	double complex *unit_turn;/* owned: H W, each unit's sum of z(t + 1)
+	                             conj z(t) */
+	double *unit_amp;         /* owned: H W, each unit's sum of |z| */
+	double complex *edge_sum; /* owned: 3 W, the edges' sums of products */
+	double *edge_mag;         /* owned: 3 W, and of the products' moduli */
 };
+
+void dk_wave_sheet_sums_free(dk_wave_sheet_sums *s)
+{
+	free(s->zt);
+	free(s->zx);
+	free(s->zy);
+	free(s->amp);
+	free(s->mag);
+	free(s->wind);
+	*s = (dk_wave_sheet_sums){0};
+}
+
+int dk_wave_sheet_sums_alloc(dk_wave_sheet_sums *s, size_t cells)
+{
+	*s = (dk_wave_sheet_sums){.cells = cells};
+	s->zt = malloc(cells * sizeof *s->zt);
+	s->zx = malloc(cells * sizeof *s->zx);
+	s->zy = malloc(cells * sizeof *s->zy);
+	s->amp = malloc(cells * sizeof *s->amp);
+	s->mag = malloc(cells * sizeof *s->mag);
+	s->wind = malloc(cells * sizeof *s->wind);
+	if (!s->zt || !s->zx || !s->zy || !s->amp || !s->mag || !s->wind) {
+		dk_wave_sheet_sums_free(s);
+		return DK_ENOMEM;
+	}
+	dk_wave_sheet_sums_clear(s);
+	return DK_OK;
+}
+
+void dk_wave_sheet_sums_clear(dk_wave_sheet_sums *s)
+{
+	for (size_t q = 0; q < s->cells; q++) {
+		s->zt[q] = s->zx[q] = s->zy[q] = 0;
+		s->amp[q] = s->mag[q] = 0;
+		s->wind[q] = 0;
+	}
+	s->steps = s->negative = s->unit_steps = s->keep = 0;
+}
 
 void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 {
@@ -47,9 +94,14 @@ void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 	free(w->gx);
 	free(w->gy);
 	free(w->omega);
-	free(w->charge);
+	dk_wave_sheet_sums_free(&w->sums);
 	free(w->s);
 	free(w->row);
+	free(w->angle);
+	free(w->unit_turn);
+	free(w->unit_amp);
+	free(w->edge_sum);
+	free(w->edge_mag);
 	free(w);
 }
 
@@ -71,11 +123,16 @@ int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
 	w->gx = malloc(n * sizeof *w->gx);
 	w->gy = malloc(n * sizeof *w->gy);
 	w->omega = malloc(n * sizeof *w->omega);
-	w->charge = malloc(n * sizeof *w->charge);
 	w->s = malloc(n * sizeof *w->s);
-	w->row = malloc(8 * T * sizeof *w->row);
+	w->row = malloc(2 * T * sizeof *w->row);
+	w->angle = malloc((2 * w->cx + W) * T * sizeof *w->angle);
+	w->unit_turn = malloc(H * W * sizeof *w->unit_turn);
+	w->unit_amp = malloc(H * W * sizeof *w->unit_amp);
+	w->edge_sum = malloc(3 * W * sizeof *w->edge_sum);
+	w->edge_mag = malloc(3 * W * sizeof *w->edge_mag);
 	if (!w->row || !w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
-	    !w->omega || !w->charge || !w->s)
+	    !w->omega || !w->s || !w->angle || !w->unit_turn || !w->unit_amp ||
+	    !w->edge_sum || !w->edge_mag || dk_wave_sheet_sums_alloc(&w->sums, n))
 		return DK_ENOMEM;
 	return dk_wave_analytic_alloc(&w->an, T, H * W);
 }
@@ -85,55 +142,115 @@ double *dk_wave_sheet_raster(dk_wave_sheet_work *w)
 	return w->an.a;
 }
 
-/* Every cell's sums over the steps t0 <= t < t1 (and t + 1): the cell
-   of units (i, j), (i, j + 1), (i + 1, j), (i + 1, j + 1) (wrapping on a
-   periodic sheet).  The turns of the phase around a cell, four a step,
-   are taken over all its steps in one dk_vatan2 call each. */
-static void cells(dk_wave_sheet_work *w, size_t t0, size_t t1)
+/* The edge from unit p to unit q over len steps from t0: the sum of
+   z_q(t) conj z_p(t) into *sum, of |z_q(t)| |z_p(t)| into *mag (the
+   moduli in mod), and each step's angle of the product into angle. */
+static void edge(dk_wave_sheet_work *w, const double *mod, size_t p, size_t q,
+                 size_t t0, size_t len, double complex *sum, double *mag,
+                 double *angle)
 {
-	size_t T = w->T, H = w->H, W = w->W, len = t1 - t0;
+	size_t T = w->T;
+	const double complex *zp = w->an.z + p * T + t0, *zq = w->an.z + q * T + t0;
+	const double *mp = mod + p * T + t0, *mq = mod + q * T + t0;
+	double *y = w->row, *x = w->row + T, m = 0;
+	double complex s = 0;
+	for (size_t k = 0; k < len; k++) {
+		double complex r = zq[k] * conj(zp[k]);
+		s += r;
+		m += mq[k] * mp[k];
+		y[k] = cimag(r), x[k] = creal(r);
+	}
+	dk_vatan2(y, x, angle, len);
+	*sum = s, *mag = m;
+}
+
+/* The edges of row i across the columns, from (i, j) to (i, j + 1) for
+   the cx cells' columns j. */
+static void row_edges(dk_wave_sheet_work *w, const double *mod, size_t i,
+                      size_t t0, size_t len, double complex *sum, double *mag,
+                      double *angle)
+{
+	for (size_t j = 0; j < w->cx; j++)
+		edge(w, mod, i * w->W + j, i * w->W + (j + 1) % w->W, t0, len,
+		     &sum[j], &mag[j], angle + j * len);
+}
+
+/* Every cell's sums over the steps t0 <= t < t1 (and t + 1) added to
+   sm: the cell of units a = (i, j), b = (i, j + 1), c = (i + 1, j),
+   d = (i + 1, j + 1) (wrapping on a periodic sheet).  What two cells
+   share is computed once: each unit's turn along time and amplitude,
+   and each edge's products (b conj a and d conj c across, c conj a and
+   d conj b down), their moduli and, step by step, their angles (by
+   dk_vatan2 over all the steps of an edge at once); the phase's turn
+   around a cell, counter-clockwise in (col, row), a, b, d, c, is then
+   the angles of a -> b and b -> d less those of c -> d and a -> c.  The
+   cells are taken a row at a time, the edges across the next row kept
+   for the one after.  The raster (an.a) is overwritten with the
+   moduli. */
+void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
+                       size_t t0, size_t t1)
+{
+	size_t T = w->T, H = w->H, W = w->W, len = t1 - t0, cx = w->cx;
 	const double complex *z = w->an.z;
-	double *ty[4], *tx[4];
-	for (int e = 0; e < 4; e++)
-		ty[e] = w->row + 2 * e * T, tx[e] = ty[e] + T;
-	for (size_t i = 0; i < w->cy; i++)
-		for (size_t j = 0; j < w->cx; j++) {
-			size_t i1 = (i + 1) % H, j1 = (j + 1) % W, q = i * w->cx + j;
-			const double complex *a = z + (i * W + j) * T;   /* (i, j) */
-			const double complex *b = z + (i * W + j1) * T;  /* (i, j+1) */
-			const double complex *c = z + (i1 * W + j) * T;  /* (i+1, j) */
-			const double complex *d = z + (i1 * W + j1) * T; /* (i+1, j+1) */
-			double complex zt = 0, zx = 0, zy = 0;
-			double amp = 0, mag = 0;
-			for (size_t t = t0; t < t1; t++) {
-				zt += a[t + 1] * conj(a[t]) + b[t + 1] * conj(b[t]) +
-				      c[t + 1] * conj(c[t]) + d[t + 1] * conj(d[t]);
-				zx += b[t] * conj(a[t]) + d[t] * conj(c[t]);
-				zy += c[t] * conj(a[t]) + d[t] * conj(b[t]);
-				double ma = dk_wave_modulus(a[t]), mb = dk_wave_modulus(b[t]),
-				       mc = dk_wave_modulus(c[t]), md = dk_wave_modulus(d[t]);
-				amp += ma + mb + mc + md;
-				mag += mb * ma + md * mc + mc * ma + md * mb;
-				/* counter-clockwise in (col, row): a, b, d, c */
-				double complex r[4] = {b[t] * conj(a[t]), d[t] * conj(b[t]),
-				                       c[t] * conj(d[t]), a[t] * conj(c[t])};
-				for (int e = 0; e < 4; e++)
-					ty[e][t - t0] = cimag(r[e]), tx[e][t - t0] = creal(r[e]);
-			}
-			for (int e = 0; e < 4; e++)
-				dk_vatan2(ty[e], tx[e], ty[e], len);
+	double *mod = w->an.a;
+	for (size_t u = 0; u < H * W; u++) {
+		const double complex *zu = z + u * T;
+		double *mu = mod + u * T, amp = 0;
+		double complex turn = 0;
+		for (size_t t = t0; t < t1; t++) {
+			turn += zu[t + 1] * conj(zu[t]);
+			amp += mu[t] = dk_wave_modulus(zu[t]);
+		}
+		w->unit_turn[u] = turn, w->unit_amp[u] = amp;
+	}
+	double complex *across = w->edge_sum, *next = across + W, *down = next + W;
+	double *across_m = w->edge_mag, *next_m = across_m + W, *down_m = next_m + W;
+	double *across_a = w->angle, *next_a = across_a + cx * len;
+	double *down_a = next_a + cx * len;
+	row_edges(w, mod, 0, t0, len, across, across_m, across_a);
+	for (size_t i = 0; i < w->cy; i++) {
+		size_t i1 = (i + 1) % H;
+		row_edges(w, mod, i1, t0, len, next, next_m, next_a);
+		for (size_t j = 0; j < W; j++)
+			edge(w, mod, i * W + j, i1 * W + j, t0, len, &down[j], &down_m[j],
+			     down_a + j * len);
+		for (size_t j = 0; j < cx; j++) {
+			size_t j1 = (j + 1) % W, q = i * cx + j;
+			size_t a = i * W + j, b = i * W + j1, c = i1 * W + j, d = i1 * W + j1;
+			sm->zt[q] += w->unit_turn[a] + w->unit_turn[b] + w->unit_turn[c] +
+			             w->unit_turn[d];
+			sm->amp[q] += w->unit_amp[a] + w->unit_amp[b] + w->unit_amp[c] +
+			              w->unit_amp[d];
+			sm->zx[q] += across[j] + next[j];
+			sm->zy[q] += down[j] + down[j1];
+			sm->mag[q] += across_m[j] + next_m[j] + down_m[j] + down_m[j1];
+			const double *ab = across_a + j * len, *bd = down_a + j1 * len;
+			const double *cd = next_a + j * len, *ac = down_a + j * len;
+			/* each turn a whole number of cycles, |x| <= 2 (four angles
+			   of at most half a cycle): rounded half away from zero, as
+			   lround, by comparisons that vectorize */
 			int wind = 0;
 			for (size_t k = 0; k < len; k++) {
-				double loop = ty[0][k] + ty[1][k] + ty[2][k] + ty[3][k];
-				wind += (int)lround(loop / (2 * M_PI));
+				double x = (ab[k] + bd[k] - cd[k] - ac[k]) / (2 * M_PI);
+				wind += (x >= 0.5) + (x >= 1.5) - (x <= -0.5) - (x <= -1.5);
 			}
-			w->weight[q] = amp / (4.0 * (double)(t1 - t0));
-			w->coherence[q] = mag > 0 ? (cabs(zx) + cabs(zy)) / mag : 0;
-			w->omega[q] = carg(zt) / (2 * M_PI);
-			w->gx[q] = carg(zx) / (2 * M_PI);
-			w->gy[q] = carg(zy) / (2 * M_PI);
-			w->charge[q] = wind;
+			sm->wind[q] += wind;
 		}
+		/* the next row's edges across are the following cells' first */
+		double complex *ts = across;
+		across = next, next = ts;
+		double *tm = across_m;
+		across_m = next_m, next_m = tm;
+		double *ta = across_a;
+		across_a = next_a, next_a = ta;
+	}
+	size_t negative = 0;
+	for (size_t u = 0; u < w->H * w->W; u++)
+		for (size_t t = t0; t < t1; t++)
+			negative += dk_wave_backward(w->an.z[u * T + t + 1], w->an.z[u * T + t]);
+	sm->negative += negative;
+	sm->unit_steps += w->H * w->W * len;
+	sm->steps += len;
 }
 
 /* The weighted median and interquartile range of v over the cells. */
@@ -150,22 +267,23 @@ static void summary(dk_wave_sheet_work *w, const double *v, double *median,
 	*spread = out[2] - out[0];
 }
 
-void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
-                         dk_wave_sheet_values *v)
+void dk_wave_sheet_finish(dk_wave_sheet_work *w, const dk_wave_sheet_sums *sm,
+                          dk_wave_sheet_values *v)
 {
 	*v = (dk_wave_sheet_values){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
 	                            NAN, {NAN, NAN}, NAN};
-	size_t T = w->T, n = w->cy * w->cx;
-	double fp = dk_wave_analytic_run(&w->an, o);
-	if (!(fp > 0))
+	size_t n = w->cy * w->cx;
+	if (!sm->steps)
 		return; /* no power: a constant movie */
-	size_t m = dk_wave_margin(fp, T), t0 = m, t1 = T - 1 - m;
-	size_t negative = 0;
-	for (size_t u = 0; u < w->H * w->W; u++)
-		for (size_t t = t0; t < t1; t++)
-			negative += dk_wave_backward(w->an.z[u * T + t + 1], w->an.z[u * T + t]);
-	v->negative = (double)negative / (double)(w->H * w->W * (t1 - t0));
-	cells(w, t0, t1);
+	v->negative = (double)sm->negative / (double)sm->unit_steps;
+	for (size_t q = 0; q < n; q++) {
+		w->weight[q] = sm->amp[q] / (4.0 * (double)sm->steps);
+		w->coherence[q] = sm->mag[q] > 0
+		                  ? (cabs(sm->zx[q]) + cabs(sm->zy[q])) / sm->mag[q] : 0;
+		w->omega[q] = carg(sm->zt[q]) / (2 * M_PI);
+		w->gx[q] = carg(sm->zx[q]) / (2 * M_PI);
+		w->gy[q] = carg(sm->zy[q]) / (2 * M_PI);
+	}
 	summary(w, w->omega, &v->frequency, &v->frequency_spread);
 	/* the propagation direction is -g at a positive frequency */
 	double sign = v->frequency < 0 ? -1 : 1;
@@ -189,8 +307,8 @@ void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
 	coh = W > 0 ? coh / W : NAN;
 	dk_wave_pattern_find(&(dk_wave_field){
 		.cy = w->cy, .cx = w->cx, .H = w->H, .W = w->W,
-		.steps = t1 - t0, .sign = sign, .gx = w->gx, .gy = w->gy,
-		.weight = w->weight, .charge = w->charge,
+		.steps = sm->steps, .sign = sign, .gx = w->gx, .gy = w->gy,
+		.weight = w->weight, .charge = sm->wind,
 		.directionality = v->directionality, .gradient = 1 / v->wavelength,
 		.coherence = coh},
 		&v->pattern, v->centre, &v->sense);
@@ -203,6 +321,23 @@ void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
 		if (v->direction >= 360)
 			v->direction = 0;
 	}
+}
+
+void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
+                         dk_wave_sheet_values *v)
+{
+	dk_wave_sheet_sums_clear(&w->sums);
+	double fp = dk_wave_analytic_run(&w->an, o);
+	if (fp > 0) {
+		size_t m = dk_wave_margin(fp, w->T);
+		dk_wave_sheet_add(w, &w->sums, m, w->T - 1 - m);
+	}
+	dk_wave_sheet_finish(w, &w->sums, v);
+}
+
+double dk_wave_sheet_analytic(dk_wave_sheet_work *w, const dk_wave_options *o)
+{
+	return dk_wave_analytic_run(&w->an, o);
 }
 
 int dk_wave_sheet_phase_run(const dk_wave_states *s, const dk_wave_options *o,

@@ -1,8 +1,9 @@
 /*
- * wave_stream.c -- either method with windows on rings whose states
- * are read from a stream a window at a time, so that the memory is that
- * of one window of all the rings and their sums (the spectral method's
- * powers, Welch; the phase method's chunks, wave_chunks.c), whatever the
+ * wave_stream.c -- either method with windows on rings or sheets whose
+ * states are read from a stream a window at a time, so that the memory
+ * is that of one window of all the rings or sheets and their sums (the
+ * spectral method's powers, Welch; the phase method's chunks,
+ * wave_chunks.c; on sheets both, wave_sheet_windows.c), whatever the
  * length of the recording (see wave.h).
  *
  * The states are found as dk_wave_states_from_bundle finds them, though
@@ -74,14 +75,26 @@ static int analyse_record(dk_stream_reader *rd, const dk_record *rec,
 		                 "windows", s.name);
 	size_t L = o->window_steps, BN = s.B * s.C * s.n;
 	size_t BC = s.B * s.C;
-	int phase = o->method == DK_WAVE_PHASE;
+	int phase = o->method == DK_WAVE_PHASE, sheets = s.H > 0;
 	/* L steps of B N values: within the record, whose bytes fit */
 	double *x = malloc(L * BN * sizeof *x);
 	dk_wave_welch *wl = NULL;
 	dk_wave_chunks *ch = NULL;
+	dk_wave_sheet_windows *sw = NULL;
 	if (!x)
 		st = DK_ENOMEM;
-	else if (phase) {
+	else if (sheets) {
+		*r = (dk_wave_result){.B = s.B, .C = s.C, .T = s.T, .n = s.n,
+		                      .H = s.H, .W = s.W,
+		                      .periodic = s.periodic && !o->open,
+		                      .options = *o};
+		st = dk_wave_sheet_arrays(r);
+		if (!st)
+			st = dk_wave_sheet_windows_alloc(&sw, s.T, s.H, s.W,
+			                                 r->periodic, BC, o);
+		for (size_t q = 0; !st && q < BC; q++)
+			st = dk_wave_sheet_windows_start(sw, q, q);
+	} else if (phase) {
 		*r = (dk_wave_result){.B = s.B, .C = s.C, .T = s.T, .n = s.n,
 		                      .periodic = s.periodic && !o->open,
 		                      .options = *o};
@@ -102,16 +115,21 @@ static int analyse_record(dk_stream_reader *rd, const dk_record *rec,
 		          "steps of %zu rings", s.name, L, BC);
 	else
 		st = read_rows(rd, &s, x, 0, L, how, err, errlen);
-	/* the spectral method's windows stop where the next would not fit,
-	   the phase method's chunks end with the last L steps */
+	/* the spectral method's windows on rings stop where the next would
+	   not fit, the phase method's chunks (and the sheets' windows) end
+	   with the last L steps */
 	size_t t0 = 0, end = L;
+	int chunked = phase || sheets;
 	while (!st) {
 		for (size_t q = 0; q < BC; q++)
-			if (phase)
+			if (sheets)
+				dk_wave_sheet_windows_add(sw, q, x, s.B, s.C, q / s.C,
+				                          q % s.C, t0);
+			else if (phase)
 				dk_wave_chunks_add(ch, q, x, s.B, s.C, q / s.C, q % s.C, t0);
 			else
 				dk_wave_welch_add(wl, q, x, s.B, s.C, q / s.C, q % s.C, 0);
-		size_t next = phase ? dk_wave_chunk_next(t0, L, s.T)
+		size_t next = chunked ? dk_wave_chunk_next(t0, L, s.T)
 		          : t0 + L / 2 + L <= s.T ? t0 + L / 2 : s.T;
 		if (next >= s.T)
 			break;
@@ -128,15 +146,18 @@ static int analyse_record(dk_stream_reader *rd, const dk_record *rec,
 		st = read_rows(rd, &s, x, t, s.T - t < L ? s.T - t : L, how, err,
 		               errlen);
 	for (size_t q = 0; !st && q < BC; q++)
-		if (phase)
+		if (sheets)
+			dk_wave_sheet_windows_result(sw, q, r, q);
+		else if (phase)
 			dk_wave_chunks_result(ch, q, r, q);
 		else
 			dk_wave_welch_result(wl, q, r, q);
-	if (!st && phase)
+	if (!st && phase && !sheets)
 		r->histogram = !dk_wave_chunks_exact(BC, s.T, r->periodic ? s.n
 		                                     : s.n - 1, o->exact_cells);
 	dk_wave_welch_free(wl);
 	dk_wave_chunks_free(ch);
+	dk_wave_sheet_windows_free(sw);
 	free(x);
 	if (st)
 		dk_wave_result_clear(r);

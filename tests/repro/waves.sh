@@ -23,8 +23,8 @@
 # values of wave/speed (units per step; + toward increasing unit index;
 # the count of NaN speeds, standing or powerless rings, in brackets), of
 # wave/wavelength (units: the peak's 1/|k|, which tells a wave along the
-# ring from a swell of the whole ring, whose k is near 0 and its speed
-# f/|k| large), of wave/traveling (+1 a pure wave toward increasing
+# ring from a swell of the whole ring, whose k is 0 on the periodic
+# ring's grid: wavelength inf, no speed), of wave/traveling (+1 a pure wave toward increasing
 # index, -1 toward decreasing, 0 standing) and of wave/diagonal_power (the
 # share of the power on the lines of speed 1 over a time-shuffled
 # surrogate's: about 1 when time order puts no more power there than
