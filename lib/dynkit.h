@@ -26,6 +26,7 @@
 #include "stream/text.h"
 #include "stream/brief.h"
 #include "stream/listing.h"
+#include "stream/copy.h"
 #include "stream/zip.h"
 #include "stream/safetensors.h"
 #include "stream/container.h"
