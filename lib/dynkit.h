@@ -25,6 +25,8 @@
 #include "stream/select.h"
 #include "stream/text.h"
 #include "stream/brief.h"
+#include "stream/listing.h"
+#include "stream/copy.h"
 #include "stream/zip.h"
 #include "stream/safetensors.h"
 #include "stream/container.h"

@@ -391,4 +391,23 @@ fails_with 1 "--from-text of a ragged table fails with exit 1" dk-cat -T "$tmp/r
 printf '1 2\n3 x\n' >"$tmp/word.txt"
 fails_with 1 "--from-text of a table holding a word fails with exit 1" dk-cat -T "$tmp/word.txt"
 
+# ---- the messages of records that cannot be written ----
+printf 'nan 1\n' | dk-cat -T >"$tmp/nan.npy"
+fails_with 1 "--dtype i8 of a NaN fails with exit 1" dk-cat -d i8 "$tmp/nan.npy"
+is "$(cat "$tmp/.err")" "dk-cat: $tmp/nan.npy: record 0 ('arr_0'): cannot convert f8 to i8: invalid argument" \
+	"--dtype i8 of a NaN: the record and both types named"
+"$PY" -c "import numpy as np, sys; np.save(sys.argv[1], np.array([b'ab', b'c']))" "$tmp/bytes.npy"
+fails_with 1 "--text of a byte-string tensor fails with exit 1" dk-cat -t "$tmp/bytes.npy"
+is "$(cat "$tmp/.err")" "dk-cat: $tmp/bytes.npy: record 0 ('arr_0'): byte-string tensors have no text form" \
+	"--text of a byte-string tensor: the record named"
+dk-cat -t -m "$named" >"$tmp/named.txt"
+for how in "-t" "-d f4" "-r fp/x=y" "-T -r fp/x=y -t"; do
+	in="$named"
+	case $how in -T*) in="$tmp/named.txt" ;; esac
+	# shellcheck disable=SC2086 # the options are words
+	dk-cat $how "$in" >/dev/full 2>"$tmp/.err"
+	is "$?:$(cat "$tmp/.err")" "1:dk-cat: stdout: write error: No space left on device" \
+		"dk-cat $how >/dev/full: exit 1, the write error named once"
+done
+
 done_testing

@@ -250,6 +250,18 @@ for p in range(4):
     assert np.allclose(np.sort(np.abs(got - 0.6)), np.sort(np.abs(near - 0.6)), atol=1e-8, rtol=0), (got, near)
 assert (A["jac/index"] == -1).all()
 PYEOF
+dk-jac --matrix -k 1 -o "$tmp/m-prov.npy" "$tmp/d.npy"
+pycheck "provenance options: the tool's settings and the analysis's, as given" <<'PYEOF'
+o = meta(tmp + "/calm-si.npy")["jac/eig"]["attrs"]["provenance"]["options"]
+assert set(o) == {"model", "matrix", "method", "convention", "top", "vectors", "schur",
+                  "input_jacobian", "input", "tol", "arnoldi"}, list(o)
+assert o["model"].endswith("calm.npy") and o["matrix"] is False and o["method"] == "arnoldi"
+assert o["convention"] == "map" and o["top"] == 3 and o["input"] == [] and o["tol"] == 1e-10
+assert o["arnoldi"] == {"shift": 0.6, "ncv": 0, "tol": 0, "seed": 0}, o["arnoldi"]
+o = meta(tmp + "/m-prov.npy")["jac/eig"]["attrs"]["provenance"]["options"]
+assert o["matrix"] is True and o["convention"] == "map", o
+assert o["method"] == "dense" and o["top"] == 1 and "arnoldi" not in o and o["model"] is None
+PYEOF
 fails_with 2 "--shift without --arnoldi" dk-jac --shift 1 "$tmp/calm.npy" "$tmp/calm-run.npy"
 fails_with 2 "--arnoldi with --matrix" dk-jac --arnoldi --matrix "$tmp/calm.npy"
 fails_with 1 "--arnoldi --top 119 of 120 units" dk-jac --arnoldi --top 119 "$tmp/calm.npy" "$tmp/calm-run.npy"

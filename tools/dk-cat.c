@@ -6,7 +6,8 @@
  * by name glob, renames them, drops metadata (--bare), changes their
  * element type, and writes or reads the TSV text form (--text,
  * --from-text).  Records that need no change are passed on raw, without
- * converting or even holding them in memory.
+ * converting or even holding them in memory.  How each record is passed
+ * on is lib/stream/copy.h's; this is options, reading and writing.
  */
 #include <config.h>
 
@@ -20,11 +21,10 @@
 
 typedef struct {
 	dk_select sel;          /* --select, --exclude, --rename */
-	int bare, to_text, from_text, convert, meta;
-	dk_dtype dtype;
+	dk_copy copy;           /* --bare, --dtype, --text, --meta */
+	int from_text;
 	size_t max_elements;
 	const char *output;
-	size_t written; /* tensors written so far, for text separators */
 } options;
 
 static void usage(void)
@@ -52,56 +52,16 @@ static void usage(void)
 	tool_exit_stdout();
 }
 
-/*
- * Write one tensor that needs work: renamed, converted, or as text.
- * json is its metadata's text (NULL for none); t is consumed.
- */
+/* Write one tensor that needs work: renamed, converted, or as text.  json
+   is its metadata's text (NULL for none); t is taken. */
 static int emit_tensor(options *o, tool_output *out, const char *where,
                        const char *json, size_t json_len, dk_tensor *t)
 {
-	int st = DK_OK;
-	if (o->convert && t->dtype != o->dtype) {
-		dk_tensor *c;
-		st = dk_tensor_convert(t, o->dtype, &c);
-		if (st) {
-			tool_warn(where, "cannot convert %s to %s: %s",
-			          dk_dtype_name(t->dtype), dk_dtype_name(o->dtype),
-			          dk_strerror(st));
-			dk_tensor_free(t);
-			return st;
-		}
-		dk_tensor_free(t);
-		t = c;
-	}
-	if (o->to_text) {
-		st = dk_text_write(out->w, o->bare ? NULL : json, json_len, t,
-		                   (o->written == 0 ? DK_TEXT_FIRST : 0) |
-		                   (o->meta ? DK_TEXT_META : 0));
-		if (st == DK_EDTYPE)
-			tool_warn(where, "byte-string tensors have no text form");
-	} else {
-		if (!o->bare && json)
-			st = dk_stream_write_meta_json(out->w, json, json_len);
-		if (!st)
-			st = dk_stream_write_tensor(out->w, t);
-	}
-	if (st == DK_EIO)
-		tool_warn(out->path ? out->path : "stdout", "write error: %s",
-		          strerror(dk_stream_writer_errno(out->w)));
-	dk_tensor_free(t);
-	o->written++;
+	char err[256];
+	int st = dk_copy_tensor(&o->copy, out->w, json, json_len, t, err, sizeof err);
+	if (st)
+		tool_warn(st == DK_EIO ? out->path ? out->path : "stdout" : where, "%s", err);
 	return st;
-}
-
-/* A renamed copy of meta (or a new one), for a tensor being renamed. */
-static dk_meta *renamed(const dk_meta *meta, const char *name)
-{
-	dk_meta *m = meta ? dk_meta_copy(meta) : dk_meta_new(NULL);
-	if (m && dk_meta_set_name(m, name) != DK_OK) {
-		dk_meta_free(m);
-		m = NULL;
-	}
-	return m;
 }
 
 static int cat_binary(options *o, tool_output *out, int fd, const char *src)
@@ -118,18 +78,13 @@ static int cat_binary(options *o, tool_output *out, int fd, const char *src)
 		if (!dk_select_wanted(&o->sel, rec->name))
 			continue;
 		const char *to = dk_select_new_name(&o->sel, rec->name);
-		/* --dtype also normalises: native byte order, C order, format 1.0 */
-		int rewrite = o->convert && (rec->npy.dtype != o->dtype || rec->npy.big_endian ||
-		                             rec->npy.fortran_order || rec->npy.major != 1);
-		if (o->to_text || rewrite) {
+		if (dk_copy_needs_tensor(&o->copy, rec)) {
 			dk_tensor *t;
 			if ((st = dk_stream_read_tensor(r, &t)))
 				break;
-			dk_meta *m = to ? renamed(rec->meta, to) : NULL;
 			char *json = NULL;
 			size_t len = 0;
-			if (m && dk_meta_dump(m, &json, &len) != DK_OK) {
-				dk_meta_free(m);
+			if (to && dk_copy_meta_json(rec->meta, to, &json, &len) != DK_OK) {
 				dk_tensor_free(t);
 				tool_warn(src, "out of memory");
 				dk_stream_reader_free(r);
@@ -137,10 +92,9 @@ static int cat_binary(options *o, tool_output *out, int fd, const char *src)
 			}
 			char where[1024];
 			snprintf(where, sizeof where, "%s: record %zu ('%s')", src, rec->index, rec->name);
-			st = emit_tensor(o, out, where, m ? json : rec->meta_json,
-			                 m ? len : rec->meta_json_len, t);
+			st = emit_tensor(o, out, where, to ? json : rec->meta_json,
+			                 to ? len : rec->meta_json_len, t);
 			free(json);
-			dk_meta_free(m);
 			if (st) {
 				dk_stream_reader_free(r);
 				return 1;
@@ -148,16 +102,7 @@ static int cat_binary(options *o, tool_output *out, int fd, const char *src)
 			continue;
 		}
 		/* Pass the record on raw, with new metadata only if renamed. */
-		if (!o->bare && to) {
-			dk_meta *m = renamed(rec->meta, to);
-			st = m ? dk_stream_write_meta(out->w, m) : DK_ENOMEM;
-			dk_meta_free(m);
-		} else if (!o->bare && rec->meta_bytes) {
-			st = dk_stream_write_bytes(out->w, rec->meta_bytes, rec->meta_nbytes);
-		}
-		if (!st)
-			st = dk_stream_write_bytes(out->w, rec->header_bytes, rec->header_nbytes);
-		if (st) {
+		if (dk_copy_head(&o->copy, out->w, rec, to)) {
 			tool_warn(out->path ? out->path : "stdout", "write error: %s",
 			          strerror(dk_stream_writer_errno(out->w)));
 			dk_stream_reader_free(r);
@@ -165,7 +110,6 @@ static int cat_binary(options *o, tool_output *out, int fd, const char *src)
 		}
 		if ((st = dk_stream_copy_data(r, out->w)))
 			break;
-		o->written++;
 	}
 	if (st)
 		tool_warn(src, "%s", dk_stream_reader_error(r));
@@ -207,16 +151,11 @@ static int cat_text(options *o, tool_output *out, int fd, const char *src)
 			continue;
 		}
 		const char *to = dk_select_new_name(&o->sel, name);
-		if (to) {
-			dk_meta *m = renamed(meta, to);
-			dk_meta_free(meta);
-			meta = m;
-		}
 		/* unchanged metadata goes on as the very text it came as */
 		size_t len = 0;
 		const char *raw = to ? NULL : dk_text_reader_meta_json(tr, &len);
 		char *json = NULL;
-		if (meta && !raw && dk_meta_dump(meta, &json, &len) != DK_OK) {
+		if (!raw && dk_copy_meta_json(meta, to, &json, &len) != DK_OK) {
 			tool_warn(src, "out of memory");
 			failed = 1;
 			dk_meta_free(meta);
@@ -273,21 +212,21 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 's': case 'x': case 'r': select_option(&o.sel, c, optarg); break;
-		case 'b': o.bare = 1; break;
+		case 'b': o.copy.bare = 1; break;
 		case 'd':
-			if (dk_dtype_from_name(optarg, &o.dtype))
+			if (dk_dtype_from_name(optarg, &o.copy.dtype))
 				tool_usage_error("--dtype: unknown type '%s' (f8 f4 c16 i8 i4 u1 b1)", optarg);
-			o.convert = 1;
+			o.copy.convert = 1;
 			break;
-		case 't': o.to_text = 1; break;
+		case 't': o.copy.text = 1; break;
 		case 'T': o.from_text = 1; break;
-		case 'm': o.meta = 1; break;
+		case 'm': o.copy.text_meta = 1; break;
 		case 'o': o.output = optarg; break;
 		}
 	}
-	if (o.meta && !o.to_text)
+	if (o.copy.text_meta && !o.copy.text)
 		tool_usage_error("--meta goes with --text");
-	if (o.meta && o.bare)
+	if (o.copy.text_meta && o.copy.bare)
 		tool_usage_error("--meta and --bare contradict each other");
 	tool_output out;
 	if (tool_output_open(&out, o.output))

@@ -81,25 +81,11 @@ static void usage(void)
 /* The settings, after defaults, for the provenance. */
 static json_t *options_json(const options *o, const char *model)
 {
-	const dk_jac_options *j = &o->jo;
-	json_t *u = json_array();
-	for (size_t i = 0; u && i < o->nu; i++)
-		json_array_append_new(u, json_real(o->u[i]));
-	json_t *r = json_pack("{s:s?, s:b, s:s, s:s, s:I, s:b, s:b, s:b, s:o, s:f}",
-	                      "model", model, "matrix", o->matrix,
-	                      "method", dk_jac_method_name(j->method),
-	                      "convention", dk_convention_name(j->convention),
-	                      "top", (json_int_t)j->top, "vectors", j->vectors,
-	                      "schur", j->schur, "input_jacobian", j->input_jacobian,
-	                      "input", u, "tol", j->tol);
-	if (r && j->method == DK_JAC_ARNOLDI) /* the solver's settings, defaults as 0 */
-		json_object_set_new(r, "arnoldi",
-		                    json_pack("{s:o, s:I, s:f, s:I}",
-		                              "shift", j->arnoldi.shift_invert
-		                              ? json_real(j->arnoldi.sigma) : json_null(),
-		                              "ncv", (json_int_t)j->arnoldi.ncv,
-		                              "tol", j->arnoldi.tol,
-		                              "seed", (json_int_t)j->arnoldi.seed));
+	json_t *r = json_pack("{s:s?, s:b}", "model", model, "matrix", o->matrix);
+	if (r && json_object_update_new(r, dk_jac_options_to_json(&o->jo, o->u, o->nu))) {
+		json_decref(r);
+		r = NULL;
+	}
 	return r;
 }
 
@@ -130,7 +116,6 @@ static int run_model(options *o, const char *model_path, const char *states_path
 	dk_model *m = NULL;
 	dk_tensor *X = NULL;
 	dk_jac *w = NULL;
-	dk_jac_result *r = NULL;
 	const char *name;
 	char err[256];
 	int st, fail = 1;
@@ -167,30 +152,18 @@ static int run_model(options *o, const char *model_path, const char *states_path
 		          o->jo.method == DK_JAC_DENSE ? " (--arnoldi)" : "");
 		goto done;
 	}
-	size_t P = X->shape[0];
-	st = dk_jac_run(w, X->data, P, o->u, &r, err, sizeof err);
+	st = dk_jac_points_to_bundles(w, X, name, sb, o->u, &pass, &b, err, sizeof err);
+	X = NULL;
 	tool_progress_end(shown);
-	if (st) {
-		tool_warn(st == DK_ENOMEM ? NULL : states_path, "%s", err);
-		goto done;
-	}
-	pass = dk_bundle_alloc();
-	b = dk_bundle_alloc();
-	st = pass && b ? dk_jac_fixed_records(sb, name, P, pass) : DK_ENOMEM;
-	if (!st) {
-		st = dk_jac_to_bundle(r, X, name, b);
-		X = NULL;
-	}
 	if (st)
-		tool_warn(NULL, "%s", dk_strerror(st));
+		tool_warn(st == DK_ENOMEM ? NULL : states_path, "%s", err);
 	else
 		fail = write_group(out, pass, NULL) || write_group(out, b, *prov);
 done:
-	dk_jac_result_free(r);
 	dk_jac_free(w);
+	dk_tensor_free(X);
 	dk_bundle_free(b);
 	dk_bundle_free(pass);
-	dk_tensor_free(X);
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(sb);
@@ -211,17 +184,13 @@ static int run_matrices(const options *o, const char *path, tool_output *out,
 	else if ((fail = dk_bundle_size(in) == 0))
 		tool_warn(path, "no matrices");
 	for (size_t i = 0; i < dk_bundle_size(in) && !fail; i++) {
-		dk_jac_result *r = NULL;
 		dk_bundle *b = NULL;
 		char err[256];
-		int st = dk_jac_matrices(dk_bundle_tensor(in, i), dk_bundle_name(in, i),
-		                         &o->jo, &r, err, sizeof err);
-		if (!st && (!(b = dk_bundle_alloc()) || dk_jac_to_bundle(r, NULL, NULL, b)))
-			snprintf(err, sizeof err, "%s", dk_strerror(st = DK_ENOMEM));
+		int st = dk_jac_matrices_to_bundle(dk_bundle_tensor(in, i), dk_bundle_name(in, i),
+		                                   &o->jo, &b, err, sizeof err);
 		if (st)
 			tool_warn(st == DK_ENOMEM ? NULL : path, "%s", err);
 		fail = st || write_group(out, b, *prov);
-		dk_jac_result_free(r);
 		dk_bundle_free(b);
 	}
 	dk_bundle_free(in);

@@ -14,7 +14,9 @@
  * The result is a set of tensors, one row per point, that
  * dk_jac_to_bundle turns into the jac/... records of dk-stream(5); this is
  * what dk-jac computes, and dk-fixed's spectra of its points
- * (dk_fixed_spectra) come from the same per-point routine.
+ * (dk_fixed_spectra) come from the same per-point routine.  For a tool,
+ * dk_jac_points_to_bundles and dk_jac_matrices_to_bundle go from records
+ * to records in one call.
  */
 #ifndef DK_ANALYSIS_JAC_H
 #define DK_ANALYSIS_JAC_H
@@ -157,5 +159,39 @@ int dk_jac_to_bundle(dk_jac_result *r, dk_tensor *x, const char *x_source,
  */
 int dk_jac_fixed_records(const dk_bundle *in, const char *name, size_t P,
                          dk_bundle *out);
+
+/*
+ * The analysis of the (P, n) states x (taken, freed whatever the status)
+ * found under name among the records in (dk_points_from_bundle), under
+ * the constant input u (NULL: zero), in one call: dk-fixed's per-point
+ * records that travel with them into a new bundle *pass
+ * (dk_jac_fixed_records), the jac/... records into a new bundle *out
+ * (dk_jac_to_bundle); both NULL on failure.  dk_jac_run's status and
+ * message, or DK_ENOMEM.
+ */
+int dk_jac_points_to_bundles(dk_jac *w, dk_tensor *x, const char *name,
+                             const dk_bundle *in, const double *u,
+                             dk_bundle **pass, dk_bundle **out, char *err,
+                             size_t errlen);
+
+/*
+ * dk_jac_matrices on a, then its result as records into a new bundle
+ * *out (dk_jac_to_bundle, without states; NULL on failure); the status
+ * and message of dk_jac_matrices, or DK_ENOMEM.
+ */
+int dk_jac_matrices_to_bundle(const dk_tensor *a, const char *name,
+                              const dk_jac_options *o, dk_bundle **out,
+                              char *err, size_t errlen);
+
+/*
+ * The settings of an analysis with options o under the constant input u
+ * (nu values; none for zero input), as a new JSON object for the
+ * provenance of its records: method, convention, top, vectors, schur,
+ * input_jacobian, input, tol, and with the Arnoldi method its solver's
+ * settings (shift null without shift-invert; 0 for a default).  NULL when
+ * memory runs out.
+ */
+json_t *dk_jac_options_to_json(const dk_jac_options *o, const double *u,
+                               size_t nu);
 
 #endif
