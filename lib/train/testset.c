@@ -21,7 +21,10 @@ struct dk_testset {
 	size_t *index;          /* owned: chunk entries */
 	dk_tensor *states;      /* owned: (T, chunk, n) */
 	dk_tensor *y;           /* owned: (T, chunk, o) */
+	size_t feedback;        /* 0, or the first step fed its previous output */
 };
+
+void dk_testset_set_feedback(dk_testset *ts, size_t from) { ts->feedback = from; }
 
 int dk_testset_alloc(const dk_task_params *p, const dk_model *m, size_t examples,
                      size_t chunk, uint64_t seed, dk_testset **out, char *err,
@@ -115,8 +118,9 @@ size_t dk_testset_examples(const dk_testset *ts) { return ts->examples; }
 static int eval_batch(dk_testset *ts, const dk_model *m, const dk_task_batch *b,
                       double *loss, double *acc, char *err, size_t errlen)
 {
-	int st = dk_model_run(m, dk_task_steps(ts->task), ts->chunk, NULL, b->input->data,
-	                      ts->states->data, ts->y->data);
+	int st = dk_model_run_feedback(m, dk_task_steps(ts->task), ts->chunk, NULL,
+	                               b->input->data, ts->feedback, ts->states->data,
+	                               ts->y->data);
 	if (st)
 		return dk_errorf(st, err, errlen, "running the model on the test set: %s",
 		                 dk_strerror(st));

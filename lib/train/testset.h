@@ -44,6 +44,10 @@ void dk_testset_free(dk_testset *ts);
 /* Examples tested. */
 size_t dk_testset_examples(const dk_testset *ts);
 
+/* Run the set in a closed loop from step `from` on (0: never; see
+   dk_model_run_feedback); the trainer sets its own. */
+void dk_testset_set_feedback(dk_testset *ts, size_t from);
+
 /* The mean loss and accuracy (NaN for mse tasks) of m on the set. */
 int dk_testset_eval(dk_testset *ts, const dk_model *m, double *loss, double *accuracy,
                     char *err, size_t errlen);
