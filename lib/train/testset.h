@@ -16,7 +16,8 @@
  *	    test file's), run and scored as fmnist's.
  *
  * The model is run forward from its start (dk_model_run: the zero state,
- * the nwm's made from the first image) and scored
+ * the nwm's made from the first image; dk_model_run_feedback in a closed
+ * loop, dk_testset_set_feedback) and scored
  * with dk_loss_eval, as dk-run scores a batch.
  */
 #ifndef DK_TRAIN_TESTSET_H

@@ -30,8 +30,8 @@ typedef struct dk_train_opts {
 	size_t test_every; /* 0, or test the model every test_every steps and
 	                      after the last (dk_trainer_set_testset) */
 	size_t feedback;   /* 0, or train (and test) in a closed loop from this
-	                      step on: dk_bptt_set_feedback; the flow task's
-	                      frames_in (dk_task_feedback_start) */
+	                      step on (dk_bptt_set_feedback): the flow task's
+	                      frames_in for dk-train --feedback */
 } dk_train_opts;
 
 /*
