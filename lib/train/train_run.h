@@ -32,9 +32,9 @@ typedef struct dk_train_run {
 
 /*
  * The run as JSON (a new reference; NULL when out of memory).  Options
- * added after the first checkpoints were written (epochs, test, feedback) appear
- * only when used, so older runs keep their bytes; no file names, so a
- * resumed run writes the same bytes.
+ * added after the first checkpoints were written (epochs, test,
+ * feedback) appear only when used, so older runs keep their bytes; no
+ * file names, so a resumed run writes the same bytes.
  */
 json_t *dk_train_run_to_json(const dk_train_run *r);
 /*
