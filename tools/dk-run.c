@@ -22,6 +22,7 @@ typedef struct {
 	const char *output;
 	size_t max_elements;
 	int no_states;
+	size_t feedback;   /* --feedback STEP; 0: none */
 } options;
 
 static void usage(void)
@@ -35,6 +36,9 @@ static void usage(void)
 	       "and with target labels run/loss, run/accuracy, run/iou_foreground.\n"
 	       "\n"
 	       "  -n, --no-states       leave the states out\n"
+	       "      --feedback STEP   closed loop: from step STEP (counted from 0; the\n"
+	       "                        flow task's frames_in) each step's input is the\n"
+	       "                        output of the step before\n"
 	       TOOL_HELP_OUTPUT
 	       TOOL_HELP_COMMON
 	       "\n"
@@ -52,6 +56,11 @@ static int run(const options *o, const dk_model *m, const dk_bundle *in,
 	int st, status = TOOL_EXIT_FAIL;
 	if (dk_run_batch_read(&rb, m, in, o->max_elements, err, sizeof err)) {
 		tool_warn(src, "%s", err);
+		return TOOL_EXIT_FAIL;
+	}
+	if (dk_run_batch_set_feedback(&rb, m, o->feedback, err, sizeof err)) {
+		tool_warn(src, "%s", err);
+		dk_run_batch_clear(&rb);
 		return TOOL_EXIT_FAIL;
 	}
 	if ((st = dk_run_batch_run(&rb, m))) {
@@ -74,6 +83,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"no-states", no_argument, NULL, 'n'},
+		{"feedback", required_argument, NULL, 'F'},
 		{"output", required_argument, NULL, 'o'},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -86,6 +96,11 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'n': o.no_states = 1; break;
+		case 'F':
+			o.feedback = tool_parse_count("--feedback", optarg);
+			if (!o.feedback)
+				tool_usage_error("--feedback: step 0 has no step before it");
+			break;
 		case 'o': o.output = optarg; break;
 		}
 	}
@@ -107,8 +122,11 @@ int main(int argc, char **argv)
 	if (m && out)
 		status = run(&o, m, in, input_path, out);
 	status = tool_finish(status, o.output, out,
-	                     json_pack("{s:s, s:b}", "model", model_path, "states",
-	                               !o.no_states));
+	                     o.feedback ? json_pack("{s:s, s:b, s:I}", "model", model_path,
+	                                            "states", !o.no_states, "feedback",
+	                                            (json_int_t)o.feedback)
+	                     : json_pack("{s:s, s:b}", "model", model_path, "states",
+	                                 !o.no_states));
 	dk_model_free(m);
 	dk_bundle_free(mb);
 	dk_bundle_free(in);

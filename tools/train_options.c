@@ -46,6 +46,8 @@ static void usage(void)
 	       "                        fmnist: the first B of the test split (default\n"
 	       "                        all)\n"
 	       "      --test-seed S     seed of the test batch (default 999)\n"
+	       "      --feedback        flow: closed loop, each frame to predict fed\n"
+	       "                        the model's output of the step before\n"
 	       "      --lr LR           learning rate (default 1e-3)\n"
 	       "      --optimizer NAME  adam (default) or sgd\n"
 	       "      --momentum M      sgd momentum (default 0)\n"
@@ -161,6 +163,7 @@ void train_options_parse(int argc, char **argv, train_options *o)
 		{"test-data", required_argument, NULL, OPT_TEST_DATA},
 		{"holdout", required_argument, NULL, OPT_HOLDOUT},
 		{"loss", required_argument, NULL, OPT_LOSS},
+		{"feedback", no_argument, NULL, OPT_FEEDBACK},
 		MODEL_LONGOPTS,
 		TASK_LONGOPTS,
 		TOOL_COMMON_LONGOPTS,
@@ -230,6 +233,7 @@ void train_options_parse(int argc, char **argv, train_options *o)
 			if (dk_loss_kind_from_name(optarg, &o->loss) || o->loss == DK_LOSS_AUTO)
 				tool_usage_error("--loss: '%s' is not mse or xent", optarg);
 			break;
+		case OPT_FEEDBACK: o->feedback = 1; break;
 		case 'o': o->output = optarg; break;
 		}
 	}
@@ -241,6 +245,11 @@ void train_options_parse(int argc, char **argv, train_options *o)
 	}
 	check_data(o);
 	o->train.seed = o->t.p.seed;
+	if (o->feedback && o->t.p.kind != DK_TASK_FLOW)
+		tool_usage_error("--feedback: only the flow task has frames to predict from "
+		                 "its own predictions");
+	if (o->feedback) /* the first frame predicted is fed the last shown's output */
+		o->train.feedback = o->t.p.frames_in;
 	if (argc - optind > 1)
 		tool_usage_error("one MODEL only");
 	check_output(o);

@@ -14,7 +14,7 @@ enum {
 	OPT_TASK = TASK_OPT_END, OPT_STEPS, OPT_LR, OPT_OPTIMIZER, OPT_MOMENTUM,
 	OPT_CLIP, OPT_SCHEDULE, OPT_CHECKPOINT, OPT_EVERY, OPT_RESUME,
 	OPT_TRAIN_SEED, OPT_MODEL, OPT_EPOCHS, OPT_TEST_EVERY, OPT_TEST_BATCH,
-	OPT_TEST_SEED, OPT_DATA, OPT_TEST_DATA, OPT_HOLDOUT, OPT_LOSS
+	OPT_TEST_SEED, OPT_DATA, OPT_TEST_DATA, OPT_HOLDOUT, OPT_LOSS, OPT_FEEDBACK
 };
 
 /* The test batch's seed when --test-seed is not given: one for every run,
@@ -40,6 +40,7 @@ typedef struct {
 	const char *test_data;   /* --test-data FILE */
 	double holdout;          /* --holdout F; 0: none */
 	dk_loss_kind loss;       /* --loss; DK_LOSS_AUTO: the target's */
+	int feedback;            /* --feedback */
 } train_options;
 
 /* Fill o from the command line (o holds its defaults on entry); usage

@@ -23,6 +23,16 @@ int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
                  const double *inputs, double *states, double *outputs);
 
 /*
+ * dk_model_run in a closed loop: from step `from` on (0: never, as
+ * dk_model_run), the input of step t is the output of step t - 1 and the
+ * given inputs are not read there.  outputs must be given and the model
+ * have as many outputs as inputs (else DK_EINVAL).
+ */
+int dk_model_run_feedback(const dk_model *m, size_t T, size_t B, const double *x0,
+                          const double *inputs, size_t from, double *states,
+                          double *outputs);
+
+/*
  * The initial states b gives a run of m on a batch of B: the tensor
  * named h0 (DK_NAME_H0), which must be f8 (B, n).  *h0 is that tensor
  * (borrowed from b), or NULL when b holds none; DK_EINVAL with a message

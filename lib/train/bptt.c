@@ -27,6 +27,10 @@ struct dk_bptt {
 	double *logits, *glogits;  /* owned: B x P x K each */
 	double *weight;            /* owned: B x P, each pixel's in the loss */
 	double *gstates;           /* owned: T x B x n, the head's dL/dstates */
+	size_t feedback;           /* 0, or the first step fed back its output */
+	double *fb;                /* owned with feedback: T x B x m, the inputs
+	                              of the fed-back steps */
+	double *gu, *gyf;          /* owned with feedback: B x m, B x o */
 };
 
 /* The head's buffers, for a model that has one. */
@@ -101,7 +105,32 @@ void dk_bptt_free(dk_bptt *bp)
 	free(bp->glogits);
 	free(bp->weight);
 	free(bp->gstates);
+	free(bp->fb);
+	free(bp->gu);
+	free(bp->gyf);
 	free(bp);
+}
+
+int dk_bptt_set_feedback(dk_bptt *bp, size_t from, char *err, size_t errlen)
+{
+	if (from && bp->m != bp->o)
+		return dk_errorf(DK_EINVAL, err, errlen, "feedback: the model has %zu outputs "
+		                 "and %zu inputs; its outputs are fed back as its inputs only "
+		                 "when they are as many", bp->o, bp->m);
+	if (from && (from >= bp->T || bp->m == 0))
+		return dk_errorf(DK_EINVAL, err, errlen, "feedback: step %zu is not one of "
+		                 "the %zu steps after the first%s", from, bp->T,
+		                 bp->m ? "" : " (and the model has no inputs)");
+	if (from && !bp->fb) {
+		/* T x B x m fits: alloc checked T x B x (n + c + o + 1) */
+		bp->fb = calloc(bp->T * bp->B * bp->m, sizeof *bp->fb);
+		bp->gu = malloc(bp->B * bp->m * sizeof *bp->gu);
+		bp->gyf = malloc(bp->B * bp->o * sizeof *bp->gyf);
+		if (!bp->fb || !bp->gu || !bp->gyf)
+			return dk_errorf(DK_ENOMEM, err, errlen, "feedback: out of memory");
+	}
+	bp->feedback = from;
+	return DK_OK;
 }
 
 /* Where step t writes its cache: nowhere when the state it makes is its
@@ -230,6 +259,55 @@ const double *dk_bptt_head_logits(const dk_bptt *bp)
 	return bp->logits;
 }
 
+/*
+ * Closed loop.  From step `feedback` on, the input of step t is the
+ * readout of state t (the output of step t - 1), made here into fb; the
+ * given inputs are used before it.  The backward pass reads the same
+ * inputs again (input_of), takes the gradient of each fed-back input out
+ * of the step's vjp into gu (feedback_gu), and adds it to the gradient
+ * of the readout it came from (readout_grad).
+ */
+static const double *feed_input(dk_bptt *bp, const dk_model *mod, const double *inputs,
+                                size_t t, int *st)
+{
+	size_t Bm = bp->B * bp->m;
+	if (!bp->m)
+		return NULL;
+	if (!bp->feedback || t < bp->feedback)
+		return inputs + t * Bm;
+	*st = dk_model_readout(mod, bp->B, bp->states + t * bp->B * bp->n, bp->fb + t * Bm);
+	return bp->fb + t * Bm;
+}
+
+static const double *input_of(const dk_bptt *bp, const double *inputs, size_t t)
+{
+	if (!bp->m)
+		return NULL;
+	if (!bp->feedback || t < bp->feedback)
+		return inputs + t * bp->B * bp->m;
+	return bp->fb + t * bp->B * bp->m;
+}
+
+static double *feedback_gu(const dk_bptt *bp, size_t t)
+{
+	return bp->feedback && t >= bp->feedback ? bp->gu : NULL;
+}
+
+/* The gradient that reaches the readout of state t + 1 (the output of
+   step t): the loss's when the mask weighs the step, plus, when that
+   output is the input of step t + 1, the gradient of that input (in gu
+   since step t + 1's vjp); NULL when none does. */
+static const double *readout_grad(dk_bptt *bp, const dk_tensor *mask, size_t t)
+{
+	size_t Bo = bp->B * bp->o;
+	const double *gy = weighted(mask, t, bp->B) ? bp->gy + t * Bo : NULL;
+	if (!bp->feedback || t + 1 < bp->feedback || t + 1 >= bp->T)
+		return gy;
+	for (size_t i = 0; i < Bo; i++)
+		bp->gyf[i] = (gy ? gy[i] : 0) + bp->gu[i];
+	return bp->gyf;
+}
+
 int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
                       const dk_tensor *target, const dk_tensor *mask,
                       double *loss, double *accuracy, double *grad)
@@ -244,9 +322,10 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 		return DK_EINVAL;
 	st = start_forward(bp, mod, inputs);
 	for (size_t t = 0; t < T && !st; t++) {
-		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
-		st = dk_model_step(mod, bp->work, B, bp->states + t * Bn, u,
-		                   bp->states + (t + 1) * Bn, step_cache(bp, t));
+		const double *u = feed_input(bp, mod, inputs, t, &st);
+		if (!st)
+			st = dk_model_step(mod, bp->work, B, bp->states + t * Bn, u,
+			                   bp->states + (t + 1) * Bn, step_cache(bp, t));
 		if (st)
 			break;
 		if (weighted(mask, t, B))
@@ -264,18 +343,19 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 	memset(bp->gh, 0, Bn * sizeof *bp->gh);
 	for (size_t t = T; t-- > 0 && !st;) {
 		/* the readout of state t+1 adds its gradient to the state's */
-		if (weighted(mask, t, B)) {
-			st = dk_model_readout_vjp(mod, B, bp->states + (t + 1) * Bn,
-			                          bp->gy + t * B * bp->o, bp->gx, grad);
+		const double *gyt = readout_grad(bp, mask, t);
+		if (gyt) {
+			st = dk_model_readout_vjp(mod, B, bp->states + (t + 1) * Bn, gyt,
+			                          bp->gx, grad);
 			for (size_t i = 0; i < Bn; i++)
 				bp->gh[i] += bp->gx[i];
 		}
-		const double *u = bp->m ? inputs + t * B * bp->m : NULL;
+		const double *u = input_of(bp, inputs, t);
 		if (!st)
 			st = dk_model_vjp(mod, bp->work, B, bp->states + t * Bn, u,
 			                  bp->state_cache ? bp->states + (t + 1) * Bn
 			                                  : step_cache(bp, t),
-			                  bp->gh, bp->gx, NULL, grad);
+			                  bp->gh, bp->gx, feedback_gu(bp, t), grad);
 		double *swap = bp->gh; /* the gradient of state t */
 		bp->gh = bp->gx;
 		bp->gx = swap;

@@ -43,4 +43,15 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *m, const double *inputs,
  */
 const double *dk_bptt_head_logits(const dk_bptt *bp);
 
+/*
+ * Closed loop: from step `from` on (0: never, the default), the input of
+ * step t is the model's output at step t - 1, its readout of state t,
+ * and not the given input, which is not read there; the gradient goes
+ * back through the fed-back outputs too.  The flow task's prediction
+ * steps are fed back so from its frames_in.  DK_EINVAL with err when the
+ * model's outputs are not as many as its inputs or from is not one of
+ * steps 1 .. T - 1; DK_ENOMEM.  The buffers are made here, once.
+ */
+int dk_bptt_set_feedback(dk_bptt *bp, size_t from, char *err, size_t errlen);
+
 #endif

@@ -121,11 +121,28 @@ int dk_run_batch_run(dk_run_batch *rb, const dk_model *m)
 	rb->outputs = dk_tensor_alloc(DK_F8, 0, 3, yshape);
 	if (!rb->states || !rb->outputs)
 		return DK_ENOMEM;
-	int st = dk_model_run(m, T, B, rb->h0 ? rb->h0->data : NULL,
-	                      rb->input->data, rb->states->data, rb->outputs->data);
+	int st = dk_model_run_feedback(m, T, B, rb->h0 ? rb->h0->data : NULL,
+	                               rb->input->data, rb->feedback, rb->states->data,
+	                               rb->outputs->data);
 	if (!st && dk_model_head_steps(m))
 		st = dk_run_head_logits(rb, m);
 	return st;
+}
+
+int dk_run_batch_set_feedback(dk_run_batch *rb, const dk_model *m, size_t from,
+                              char *err, size_t errlen)
+{
+	size_t in = dk_model_input_size(m), o = dk_model_output_size(m);
+	size_t T = rb->input->shape[0];
+	if (from && in != o)
+		return dk_errorf(DK_EINVAL, err, errlen, "feedback: the model has %zu outputs "
+		                 "and %zu inputs; its outputs are fed back as its inputs only "
+		                 "when they are as many", o, in);
+	if (from >= T && from)
+		return dk_errorf(DK_EINVAL, err, errlen, "feedback: step %zu is not one of "
+		                 "the %zu steps after the first", from, T);
+	rb->feedback = from;
+	return DK_OK;
 }
 
 int dk_run_batch_loss(dk_run_batch *rb, char *err, size_t errlen)

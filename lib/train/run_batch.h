@@ -41,6 +41,8 @@ typedef struct dk_run_batch {
 	dk_tensor *logits, *labels;
 	double iou;
 	size_t sheet[2];
+	size_t feedback;          /* 0, or the first step whose input is the
+	                             previous output (dk_model_run_feedback) */
 } dk_run_batch;
 
 /*
@@ -61,8 +63,17 @@ typedef struct dk_run_batch {
  */
 int dk_run_batch_read(dk_run_batch *rb, const dk_model *m, const dk_bundle *b,
                       size_t max_elements, char *err, size_t errlen);
-/* Run m on rb's input from h0 (dk_model_run): rb's states and outputs.
-   DK_ENOMEM; the model's status passes through. */
+/*
+ * Run the batch in a closed loop from step `from` on (0: never):
+ * the input of each step from then on is the previous output.  DK_EINVAL
+ * with a message when m's outputs are not as many as its inputs or from
+ * is not one of the input's steps 1 .. T - 1.
+ */
+int dk_run_batch_set_feedback(dk_run_batch *rb, const dk_model *m, size_t from,
+                              char *err, size_t errlen);
+/* Run m on rb's input from h0 (dk_model_run, or dk_model_run_feedback
+   when set): rb's states and outputs.  DK_ENOMEM; the model's status
+   passes through. */
 int dk_run_batch_run(dk_run_batch *rb, const dk_model *m);
 /*
  * The loss (and, for class labels, the accuracy) of rb's outputs against

@@ -17,9 +17,12 @@
  * permutations of one another.
  *
  * The paper's model sees the first frames and then, step after step, its
- * own previous prediction (detached from the gradient); the trainer here
- * runs a model on a fixed input, so the prediction steps get zero input
- * instead, and a model must carry the motion in its state.  The target
+ * own previous prediction (detached from the gradient).  The batch here
+ * holds zero input during the prediction steps: run on it as it is, a
+ * model must carry the motion in its state; in a closed loop
+ * (dk_bptt_set_feedback and dk_model_run_feedback from step frames_in:
+ * dk-train --feedback, dk-run --feedback) those inputs are replaced by
+ * the model's own previous outputs.  The target
  * at step s is frame s: the frame shown during the first frames_in
  * steps, the frame to predict after them, where alone the mask is 1.
  *

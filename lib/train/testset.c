@@ -26,7 +26,10 @@ struct dk_testset {
 	dk_tensor *y;           /* owned: (T, chunk, o) */
 	dk_bptt *head;          /* owned: a model with a head is scored by
 	                           BPTT's forward pass; NULL otherwise */
+	size_t feedback;        /* 0, or the first step fed its previous output */
 };
+
+void dk_testset_set_feedback(dk_testset *ts, size_t from) { ts->feedback = from; }
 
 int dk_testset_alloc(const dk_task_params *p, const dk_model *m, size_t examples,
                      size_t chunk, uint64_t seed, dk_testset **out, char *err,
@@ -149,8 +152,9 @@ static int eval_batch(dk_testset *ts, const dk_model *m, const dk_task_batch *b,
 		return st ? dk_errorf(st, err, errlen, "the test loss: %s", dk_strerror(st))
 		          : DK_OK;
 	}
-	int st = dk_model_run(m, dk_task_steps(ts->task), ts->chunk, NULL, b->input->data,
-	                      ts->states->data, ts->y->data);
+	int st = dk_model_run_feedback(m, dk_task_steps(ts->task), ts->chunk, NULL,
+	                               b->input->data, ts->feedback, ts->states->data,
+	                               ts->y->data);
 	if (st)
 		return dk_errorf(st, err, errlen, "running the model on the test set: %s",
 		                 dk_strerror(st));

@@ -19,10 +19,11 @@
  *	    `dk-gen shapes --split test --batch examples --seed seed`.
  *
  * The model is run forward from its start (dk_model_run: the zero state,
- * the nwm's made from the first image) and scored with dk_loss_eval, as
- * dk-run scores a batch; a model with a head (shapes) by BPTT's forward
- * pass: the mean cross-entropy over the labelled pixels, and the
- * fraction of them labelled right.
+ * the nwm's made from the first image; dk_model_run_feedback in a closed
+ * loop, dk_testset_set_feedback) and scored with dk_loss_eval, as dk-run
+ * scores a batch; a model with a head (shapes) by BPTT's forward pass:
+ * the mean cross-entropy over the labelled pixels, and the fraction of
+ * them labelled right.
  */
 #ifndef DK_TRAIN_TESTSET_H
 #define DK_TRAIN_TESTSET_H
@@ -48,6 +49,10 @@ void dk_testset_free(dk_testset *ts);
 
 /* Examples tested. */
 size_t dk_testset_examples(const dk_testset *ts);
+
+/* Run the set in a closed loop from step `from` on (0: never; see
+   dk_model_run_feedback); the trainer sets its own. */
+void dk_testset_set_feedback(dk_testset *ts, size_t from);
 
 /* The mean loss and accuracy (NaN for mse tasks) of m on the set. */
 int dk_testset_eval(dk_testset *ts, const dk_model *m, double *loss, double *accuracy,

@@ -40,6 +40,12 @@ json_t *dk_train_run_to_json(const dk_train_run *r)
 		json_decref(j);
 		return NULL;
 	}
+	/* written only when set: an open-loop run's options are as before */
+	if (j && r->train.feedback &&
+	    json_object_set_new(j, "feedback", json_integer((json_int_t)r->train.feedback))) {
+		json_decref(j);
+		return NULL;
+	}
 	if (j && r->train.test_every) {
 		json_t *t = json_pack("{s:I, s:I, s:o}", "every", (json_int_t)r->train.test_every,
 		                      "batch", (json_int_t)r->test_batch,
@@ -133,6 +139,8 @@ int dk_train_run_from_json(const json_t *cj, dk_train_run *r, char *err,
 		st = get_count(j, "", "every", NO_DEFAULT, &r->every, err, errlen);
 	if (!st)
 		st = get_count(j, "", "epochs", 0, &r->train.epochs, err, errlen);
+	if (!st)
+		st = get_count(j, "", "feedback", 0, &r->train.feedback, err, errlen);
 	if (st)
 		return st;
 	json_t *t = json_object_get(j, "test");

@@ -23,7 +23,8 @@
 
 typedef struct dk_train_run {
 	dk_task_params task;  /* the batches: kind, sizes, seed (borrowed strings) */
-	dk_train_opts train;  /* steps or epochs, optimiser, test_every, seed */
+	dk_train_opts train;  /* steps or epochs, optimiser, test_every, seed,
+	                         feedback */
 	size_t every;         /* steps between checkpoints (0: only the last) */
 	size_t test_batch;    /* examples of the test batch (with test_every) */
 	uint64_t test_seed;   /* its seed (generated tasks) */
@@ -31,9 +32,9 @@ typedef struct dk_train_run {
 
 /*
  * The run as JSON (a new reference; NULL when out of memory).  Options
- * added after the first checkpoints were written (epochs, test) appear
- * only when used, so older runs keep their bytes; no file names, so a
- * resumed run writes the same bytes.
+ * added after the first checkpoints were written (epochs, test,
+ * feedback) appear only when used, so older runs keep their bytes; no
+ * file names, so a resumed run writes the same bytes.
  */
 json_t *dk_train_run_to_json(const dk_train_run *r);
 /*

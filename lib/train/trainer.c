@@ -137,6 +137,11 @@ int dk_trainer_alloc(dk_model *m, const dk_task *task, const dk_train_opts *o,
 		snprintf(err, errlen, "out of memory");
 		return DK_ENOMEM;
 	}
+	int st = dk_bptt_set_feedback(tr->bptt, o->feedback, err, errlen);
+	if (st) {
+		dk_trainer_free(tr);
+		return st;
+	}
 	*out = tr;
 	return DK_OK;
 }
@@ -161,7 +166,12 @@ size_t dk_trainer_done(const dk_trainer *tr) { return tr->done; }
 const double *dk_trainer_losses(const dk_trainer *tr) { return tr->losses; }
 size_t dk_trainer_steps(const dk_trainer *tr) { return tr->o.steps; }
 size_t dk_trainer_epoch_steps(const dk_trainer *tr) { return tr->epoch_steps; }
-void dk_trainer_set_testset(dk_trainer *tr, dk_testset *ts) { tr->testset = ts; }
+void dk_trainer_set_testset(dk_trainer *tr, dk_testset *ts)
+{
+	tr->testset = ts;
+	if (ts) /* tested as it is trained: in the same loop */
+		dk_testset_set_feedback(ts, tr->o.feedback);
+}
 size_t dk_trainer_log_rows(const dk_trainer *tr) { return tr->log_rows; }
 const double *dk_trainer_log(const dk_trainer *tr) { return tr->log; }
 

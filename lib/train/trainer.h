@@ -29,6 +29,9 @@ typedef struct dk_train_opts {
 	                   below); steps is then epochs * ceil(examples / batch) */
 	size_t test_every; /* 0, or test the model every test_every steps and
 	                      after the last (dk_trainer_set_testset) */
+	size_t feedback;   /* 0, or train (and test) in a closed loop from this
+	                      step on (dk_bptt_set_feedback): the flow task's
+	                      frames_in for dk-train --feedback */
 } dk_train_opts;
 
 /*

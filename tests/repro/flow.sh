@@ -8,7 +8,9 @@
 # (within the lift's range) and on longer sequences, where the G-RNN's
 # fail.  Here, at a size this machine affords: one Gaussian bump on a ring
 # of 32 units (dk-gen flow), 10 frames in and 10 to predict with zero
-# input (the paper feeds back the model's own prediction; see dk-gen(1)),
+# input, or with FLOW_FEEDBACK=1 in a closed loop as the paper's: each
+# frame to predict is fed the model's output of the step before, in
+# training (dk-train --feedback) and in testing (dk-run --feedback 10),
 # velocities -1..1 in training; a fernn of 8 channels lifted over the
 # velocities -2..2 and a grnn of 8 channels (its one velocity 0), both
 # with the readout of their kind (max over the velocities, then linear);
@@ -25,10 +27,15 @@ cd "$work"
 
 steps=${FLOW_STEPS:-1500}
 task="--ring 32 --frames-in 10"
+train_fb= run_fb= loop=
+if [ -n "${FLOW_FEEDBACK:-}" ]; then
+	train_fb=" --feedback" run_fb=" --feedback 10" loop=", closed loop"
+fi
 
 # test_loss MODEL BATCH: dk-run's run/loss of MODEL on BATCH.
 test_loss() {
-	dk-run -n "$1" "$2" | dk-cat --select run/loss --bare --text | sed 1d |
+	# shellcheck disable=SC2086 # run_fb: no word, or the option and its step
+	dk-run -n $run_fb "$1" "$2" | dk-cat --select run/loss --bare --text | sed 1d |
 		awk '{ printf "%.3g\n", $1 }'
 }
 
@@ -61,9 +68,9 @@ grnn) name="G-RNN c=8 n=32"; init="dk-init grnn" ;;
 esac
 cmds=$tests
 run "$init --channels 8 --units 32 --inputs 1 --outputs 32 --seed 1 -o $m.npy"
-run "dk-train --task flow $task --velocity-set -1..1 --batch 32 --steps $steps --lr 3e-3 --clip 1 --seed 1 $m.npy > $m-flow.npy"
-run "dk-run -n $m-flow.npy unseen.npy > $m-unseen.npy"
-row "flow: 1 bump on a ring of 32, trained at velocities -1..1, test MSE" "$name" \
+run "dk-train --task flow $task --velocity-set -1..1 --batch 32 --steps $steps --lr 3e-3 --clip 1 --seed 1$train_fb $m.npy > $m-flow.npy"
+run "dk-run -n$run_fb $m-flow.npy unseen.npy > $m-unseen.npy"
+row "flow: 1 bump on a ring of 32, trained at velocities -1..1$loop, test MSE" "$name" \
 	"$(params $m.npy) parameters" "$steps, Adam lr 3e-3, clip 1, batch 32" \
 	"FERNN generalises to unseen velocities and lengths, G-RNN does not" \
 	"train $(mean_last $m-flow.npy 20) (last 20); test: velocities -1..1 $(test_loss $m-flow.npy seen.npy), unseen -2, 2 $(test_loss $m-flow.npy unseen.npy), 40 frames out $(test_loss $m-flow.npy long.npy) (predicting 0: $(zero_loss seen.npy 256), $(zero_loss unseen.npy 256), $(zero_loss long.npy 256))"
