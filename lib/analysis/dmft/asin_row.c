@@ -49,15 +49,20 @@ static size_t asin4(const double *x, double *y, size_t n)
 		__m256d big = _mm256_cmp_pd(a, half, _CMP_GT_OQ);
 		__m256d zbig = _mm256_mul_pd(half, _mm256_sub_pd(one, a));
 		__m256d z = _mm256_blendv_pd(_mm256_mul_pd(a, a), zbig, big);
-		__m256d s = _mm256_blendv_pd(a, _mm256_sqrt_pd(zbig), big);
+		__m256d root = _mm256_sqrt_pd(zbig);
+		__m256d s = _mm256_blendv_pd(a, root, big);
 		__m256d r = _mm256_set1_pd(series[11]);
 		for (int k = 10; k >= 0; k--)
 			r = _mm256_fmadd_pd(r, z, _mm256_set1_pd(series[k]));
-		__m256d p = _mm256_fmadd_pd(_mm256_mul_pd(s, z), r, s);
-		/* pi/2 - 2 p, its low part taken first */
-		__m256d q = _mm256_sub_pd(_mm256_set1_pd(HALF_PI_HI),
-		                          _mm256_sub_pd(_mm256_add_pd(p, p),
-		                                        _mm256_set1_pd(HALF_PI_LO)));
+		__m256d tail = _mm256_mul_pd(_mm256_mul_pd(s, z), r);
+		__m256d p = _mm256_add_pd(s, tail);
+		__m256d e = _mm256_div_pd(_mm256_fnmadd_pd(root, root, zbig),
+		                          _mm256_max_pd(_mm256_add_pd(root, root),
+		                                        _mm256_set1_pd(0x1p-100)));
+		__m256d lo = _mm256_add_pd(e, tail);
+		__m256d q = _mm256_sub_pd(
+			_mm256_sub_pd(_mm256_set1_pd(HALF_PI_HI), _mm256_add_pd(root, root)),
+			_mm256_sub_pd(_mm256_add_pd(lo, lo), _mm256_set1_pd(HALF_PI_LO)));
 		__m256d w = _mm256_blendv_pd(p, q, big);
 		_mm256_storeu_pd(y + i, _mm256_or_pd(w, _mm256_and_pd(sign, v)));
 	}

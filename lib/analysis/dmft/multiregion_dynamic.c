@@ -197,15 +197,21 @@ pair_args_body(double *x, const double *dc, size_t kmax, const double *h,
 /* g_recur: each region's G row backwards along the earlier times,
    g[mu][-m] = (1 - dt) g[mu][1 - m] + c[mu] a[mu][m], the regions side
    by side, which are independent, so that one's latency hides under
-   another's. */
+   another's; the last value carried in a local, not read back from the
+   row just stored. */
 static inline __attribute__((always_inline)) void
 g_recur_body(double *const *g, const double *const *a, const double *c,
              size_t P, size_t kmax, double dt)
 {
+	double last[DK_DMFT_MAX_REGIONS];
+	for (size_t mu = 0; mu < P; mu++)
+		last[mu] = g[mu][1];
 	for (size_t m = 0; m < kmax; m++)
-		for (size_t mu = 0; mu < P; mu++)
-			g[mu][-(ptrdiff_t)m] = (1 - dt) * g[mu][1 - (ptrdiff_t)m] +
-			                       c[mu] * a[mu][m];
+#pragma GCC unroll 8
+		for (size_t mu = 0; mu < P; mu++) {
+			last[mu] = (1 - dt) * last[mu] + c[mu] * a[mu][m];
+			g[mu][-(ptrdiff_t)m] = last[mu];
+		}
 }
 
 #define PAIR_ARGS_ARGS double *x, const double *dc, size_t kmax, \
@@ -230,9 +236,18 @@ __attribute__((target("avx2,fma"))) static void pair_args_avx2(PAIR_ARGS_ARGS)
 	pair_args_body(x, dc, kmax, h, H, wm, P, iv, sj);
 }
 
+/* with P known to the compiler for the usual counts, so that the loop
+   over the regions is unrolled and its rows stay in registers */
 __attribute__((target("avx2,fma"))) static void g_recur_avx2(G_RECUR_ARGS)
 {
-	g_recur_body(g, a, c, P, kmax, dt);
+	switch (P) {
+	case 2: g_recur_body(g, a, c, 2, kmax, dt); break;
+	case 3: g_recur_body(g, a, c, 3, kmax, dt); break;
+	case 4: g_recur_body(g, a, c, 4, kmax, dt); break;
+	case 5: g_recur_body(g, a, c, 5, kmax, dt); break;
+	case 6: g_recur_body(g, a, c, 6, kmax, dt); break;
+	default: g_recur_body(g, a, c, P, kmax, dt);
+	}
 }
 
 static int have_avx2(void)
