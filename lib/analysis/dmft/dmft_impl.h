@@ -8,6 +8,11 @@
 #include "analysis/dmft/lowrank.h"
 #include "analysis/dmft/multiregion.h"
 
+/* asin of x[0..n), each in [-1, 1], into y (asin_row.c): a vector
+   series within 2 ulp of libm's asin where the CPU has AVX2 and FMA,
+   libm's asin elsewhere, so the bits depend on the CPU. */
+void dk_dmft_asin_row(const double *x, double *y, size_t n);
+
 /* The tolerances the solvers are run to (dmft.h states them). */
 #define DK_DMFT_ROOT_RTOL 1e-14
 #define DK_DMFT_ODE_TOL 1e-13

@@ -7,10 +7,12 @@
 #include <config.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/dmft/dmft.h"
+#include "analysis/dmft/dmft_impl.h"
 #include "analysis/dmft/multiregion_dynamic.h"
 #include "base/rng.h"
 #include "base/status.h"
@@ -93,27 +95,21 @@ static double *copy(const double *v, size_t n)
 	return c;
 }
 
-/* C_phi for phi = erf(sqrt(pi) x / 2) of a pair with covariance d12
-   and variances d1, d2, given as s_k = 1 / sqrt(d_k + 2/pi) (kept per
-   time, so that the pairs need no root); the ratio clamped to [-1, 1]
-   against rounding. */
-static double cphi(double s1, double s2, double d12)
-{
-	double r = d12 * s1 * s2;
-	return 2 / M_PI * asin(fmax(-1, fmin(1, r)));
-}
-
 static double inv_scale(double d) { return 1 / sqrt(d + 2 / M_PI); }
 
 /* The working rows: for each region, D and G at lags 0..B of the last
    step (prev) and of this one (cur), and w^{mu rho}(t_j) = sum_nu
-   U^{mu nu rho} S^{mu nu}(t_j). */
+   U^{mu nu rho} S^{mu nu}(t_j); the histories by time, so that a row of
+   the pairs (t_j, t_i) over i reads them in order; and the row of C_phi's
+   arguments and arcsines of every region. */
 typedef struct {
-	size_t P, L;
+	size_t P, L, H;                      /* H = n + 1 times */
 	double *dprev, *gprev, *dcur, *gcur; /* P x L each */
 	double *w;                           /* P x P */
-	double *H;                           /* P x P */
-	double *inv;                         /* (n + 1) x P: inv_scale(Delta(t_i, t_i)) */
+	double *Hc;                          /* P x P */
+	double *inv;                         /* P x H: inv_scale(Delta^mu(t_i, t_i)) */
+	double *hist;                        /* P x P x H: S^{mu rho}(t_i) */
+	double *arg, *asn;                   /* P x L each */
 } rows;
 
 /* sum_{nu rho} U^{mu nu rho} S^{mu nu}(t_j) S^{mu rho}(t_i): w of t_j
@@ -156,30 +152,167 @@ static void step_currents(const dk_dmft_dyn_result *r, size_t j, double *H)
 		S[i] = (1 - dt) * Sp[i] + dt * H[i];
 }
 
-/* Region mu's rows at step j >= 1 (multiregion_dynamic.h): D from the
-   last rows, Delta(t_j, t_j), then G along the earlier times. */
-static void step_region(dk_dmft_dyn_result *r, rows *w, size_t j, size_t mu)
+/*
+ * The two loops over the pairs, each written once as an inline body and
+ * compiled twice, for any x86-64 and for AVX2 with FMA (chosen once by
+ * asking the CPU), as the arcsines are: they are the solve's time.
+ *
+ * pair_args: x[m] for the earlier times t_{i0 + m}, m < kmax, which
+ * lie kmax - m steps back: D's lag row dc read backwards plus the
+ * currents' part sum_q wm[q] h[q H + m], four terms of it at a time (so
+ * that the row is passed over about P / 4 times, not P), times sj iv[m],
+ * clamped to [-1, 1] against rounding.
+ */
+static inline __attribute__((always_inline)) void
+pair_args_body(double *x, const double *dc, size_t kmax, const double *h,
+               size_t H, const double *wm, size_t P, const double *iv,
+               double sj)
 {
-	size_t P = r->P, L = w->L, B = r->band_steps, kmax = j < B ? j : B;
-	double dt = r->options.dt, g2 = r->options.gain[mu] * r->options.gain[mu];
+	for (size_t m = 0; m < kmax; m++)
+		x[m] = dc[kmax - m];
+	size_t q = 0;
+	for (; q + 4 <= P; q += 4) {
+		const double *h0 = h + q * H, *h1 = h0 + H, *h2 = h1 + H,
+		             *h3 = h2 + H;
+		double w0 = wm[q], w1 = wm[q + 1], w2 = wm[q + 2], w3 = wm[q + 3];
+		for (size_t m = 0; m < kmax; m++)
+			x[m] += w0 * h0[m] + w1 * h1[m] + w2 * h2[m] + w3 * h3[m];
+	}
+	for (; q + 2 <= P; q += 2) {
+		const double *h0 = h + q * H, *h1 = h0 + H;
+		double w0 = wm[q], w1 = wm[q + 1];
+		for (size_t m = 0; m < kmax; m++)
+			x[m] += w0 * h0[m] + w1 * h1[m];
+	}
+	/* the last term, if P is odd, with the scaling */
+	const double *hl = q < P ? h + q * H : iv;
+	double wl = q < P ? wm[q] : 0;
+	for (size_t m = 0; m < kmax; m++) {
+		double a = (x[m] + wl * hl[m]) * sj * iv[m];
+		a = a < 1 ? a : 1;
+		x[m] = a > -1 ? a : -1;
+	}
+}
+
+/* g_recur: each region's G row backwards along the earlier times,
+   g[mu][-m] = (1 - dt) g[mu][1 - m] + c[mu] a[mu][m], the regions side
+   by side, which are independent, so that one's latency hides under
+   another's; the last value carried in a local, not read back from the
+   row just stored. */
+static inline __attribute__((always_inline)) void
+g_recur_body(double *const *g, const double *const *a, const double *c,
+             size_t P, size_t kmax, double dt)
+{
+	double last[DK_DMFT_MAX_REGIONS];
+	for (size_t mu = 0; mu < P; mu++)
+		last[mu] = g[mu][1];
+	for (size_t m = 0; m < kmax; m++)
+#pragma GCC unroll 8
+		for (size_t mu = 0; mu < P; mu++) {
+			last[mu] = (1 - dt) * last[mu] + c[mu] * a[mu][m];
+			g[mu][-(ptrdiff_t)m] = last[mu];
+		}
+}
+
+#define PAIR_ARGS_ARGS double *x, const double *dc, size_t kmax, \
+	const double *h, size_t H, const double *wm, size_t P,        \
+	const double *iv, double sj
+#define G_RECUR_ARGS double *const *g, const double *const *a, \
+	const double *c, size_t P, size_t kmax, double dt
+
+static void pair_args_any(PAIR_ARGS_ARGS)
+{
+	pair_args_body(x, dc, kmax, h, H, wm, P, iv, sj);
+}
+
+static void g_recur_any(G_RECUR_ARGS)
+{
+	g_recur_body(g, a, c, P, kmax, dt);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2,fma"))) static void pair_args_avx2(PAIR_ARGS_ARGS)
+{
+	pair_args_body(x, dc, kmax, h, H, wm, P, iv, sj);
+}
+
+/* with P known to the compiler for the usual counts, so that the loop
+   over the regions is unrolled and its rows stay in registers */
+__attribute__((target("avx2,fma"))) static void g_recur_avx2(G_RECUR_ARGS)
+{
+	switch (P) {
+	case 2: g_recur_body(g, a, c, 2, kmax, dt); break;
+	case 3: g_recur_body(g, a, c, 3, kmax, dt); break;
+	case 4: g_recur_body(g, a, c, 4, kmax, dt); break;
+	case 5: g_recur_body(g, a, c, 5, kmax, dt); break;
+	case 6: g_recur_body(g, a, c, 6, kmax, dt); break;
+	default: g_recur_body(g, a, c, P, kmax, dt);
+	}
+}
+
+static int have_avx2(void)
+{
+	static int cached; /* 1: AVX2 and FMA, -1: not; threads agree */
+	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (!v) {
+		v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+		    ? 1 : -1;
+		__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+	}
+	return v > 0;
+}
+#else
+#define pair_args_avx2 pair_args_any
+#define g_recur_avx2 g_recur_any
+static int have_avx2(void) { return 0; }
+#endif
+
+/* Region mu's D row at step j >= 1 from the last rows, Delta(t_j, t_j),
+   and the arguments of C_phi for phi = erf(sqrt(pi) x / 2) along the
+   earlier times t_i, i = j - kmax .. j - 1, in order: the covariance
+   d_ji over sqrt((d_jj + 2/pi)(d_ii + 2/pi)). */
+static void region_args(dk_dmft_dyn_result *r, rows *w, size_t j,
+                        size_t kmax, size_t mu, int avx2)
+{
+	size_t P = r->P, L = w->L, H = w->H, i0 = j - kmax;
+	double dt = r->options.dt;
 	const double *dp = w->dprev + mu * L, *gp = w->gprev + mu * L;
-	double *dc = w->dcur + mu * L, *gc = w->gcur + mu * L;
+	double *dc = w->dcur + mu * L;
 	for (size_t k = 1; k <= kmax; k++)
 		dc[k] = (1 - dt) * dp[k - 1] + dt * gp[k - 1];
 	dc[0] = (1 - dt) * dc[1] + dt * gp[0];
 	const double *Sj = r->S + j * P * P;
 	double dj = currents_part(w->w, Sj, P, mu) + dc[0], sj = inv_scale(dj);
 	r->delta[j * P + mu] = dj;
-	w->inv[j * P + mu] = sj;
-	/* G(t_j, 0) = 0 while the row reaches t = 0; beyond, the band's
-	   edge carries the last row's value at the same earlier time */
-	gc[kmax] = j <= B ? 0 : gp[B - 1];
-	for (size_t k = kmax; k-- > 0;) {
-		size_t i = j - k - 1;   /* the earlier time of C_phi */
-		double dji = currents_part(w->w, r->S + i * P * P, P, mu) + dc[k + 1];
-		gc[k] = (1 - dt) * gc[k + 1] +
-		        dt * g2 * cphi(sj, w->inv[i * P + mu], dji);
+	w->inv[mu * H + j] = sj;
+	(avx2 ? pair_args_avx2 : pair_args_any)(
+		w->arg + mu * L, dc, kmax, w->hist + mu * P * H + i0, H,
+		w->w + mu * P, P, w->inv + mu * H + i0, sj);
+}
+
+/* Every region's rows at step j >= 1: the arguments, one pass of asin
+   over them, then G along the earlier times, C_phi = 2/pi asin. */
+static void step_regions(dk_dmft_dyn_result *r, rows *w, size_t j)
+{
+	size_t P = r->P, L = w->L, B = r->band_steps, kmax = j < B ? j : B;
+	double dt = r->options.dt;
+	int avx2 = have_avx2();
+	for (size_t mu = 0; mu < P; mu++) {
+		region_args(r, w, j, kmax, mu, avx2);
+		dk_dmft_asin_row(w->arg + mu * L, w->asn + mu * L, kmax);
+		/* G(t_j, 0) = 0 while the row reaches t = 0; beyond, the
+		   band's edge carries the last row's value at the same
+		   earlier time */
+		w->gcur[mu * L + kmax] = j <= B ? 0 : w->gprev[mu * L + B - 1];
 	}
+	double *g[DK_DMFT_MAX_REGIONS], c[DK_DMFT_MAX_REGIONS];
+	const double *a[DK_DMFT_MAX_REGIONS];
+	for (size_t mu = 0; mu < P; mu++) {
+		g[mu] = w->gcur + mu * L + kmax - 1;
+		a[mu] = w->asn + mu * L;
+		c[mu] = dt * r->options.gain[mu] * r->options.gain[mu] * (2 / M_PI);
+	}
+	(avx2 ? g_recur_avx2 : g_recur_any)(g, a, c, P, kmax, dt);
 }
 
 static int result_alloc(const dk_dmft_dyn_options *o, dk_dmft_dyn_result *r)
@@ -232,36 +365,49 @@ int dk_dmft_dyn_start(const dk_dmft_dyn_options *o, double *S0)
 	return DK_OK;
 }
 
+/* S(t_j) into the histories by time. */
+static void keep_currents(const dk_dmft_dyn_result *r, rows *w, size_t j)
+{
+	size_t PP = r->P * r->P;
+	for (size_t q = 0; q < PP; q++)
+		w->hist[q * w->H + j] = r->S[j * PP + q];
+}
+
 static int integrate(dk_dmft_dyn_result *r)
 {
-	size_t P = r->P, L = r->band_steps + 1, n = r->steps;
-	rows w = {.P = P, .L = L};
-	double *block = calloc(4 * P * L + 2 * P * P + (n + 1) * P, sizeof *block);
+	size_t P = r->P, L = r->band_steps + 1, n = r->steps, H = n + 1;
+	rows w = {.P = P, .L = L, .H = H};
+	double *block = calloc(6 * P * L + 2 * P * P + H * P * (P + 1),
+	                       sizeof *block);
 	if (!block)
 		return DK_ENOMEM;
 	w.dprev = block;
 	w.gprev = w.dprev + P * L;
 	w.dcur = w.gprev + P * L;
 	w.gcur = w.dcur + P * L;
-	w.w = w.gcur + P * L;
-	w.H = w.w + P * P;
-	w.inv = w.H + P * P;
+	w.arg = w.gcur + P * L;
+	w.asn = w.arg + P * L;
+	w.w = w.asn + P * L;
+	w.Hc = w.w + P * P;
+	w.inv = w.Hc + P * P;
+	w.hist = w.inv + H * P;
 	memcpy(r->S, r->S0, P * P * sizeof *r->S);
+	keep_currents(r, &w, 0);
 	set_w(r->U, r->S, P, w.w);
 	for (size_t m = 0; m < P; m++) {
 		w.dprev[m * L] = r->options.delta_init;
 		r->delta[m] = currents_part(w.w, r->S, P, m) + r->options.delta_init;
-		w.inv[m] = inv_scale(r->delta[m]);
+		w.inv[m * H] = inv_scale(r->delta[m]);
 	}
 	int st = DK_OK;
 	for (size_t j = 1; j <= n && !st; j++) {
-		step_currents(r, j, w.H);
+		step_currents(r, j, w.Hc);
+		keep_currents(r, &w, j);
 		set_w(r->U, r->S + j * P * P, P, w.w);
-		for (size_t m = 0; m < P; m++) {
-			step_region(r, &w, j, m);
+		step_regions(r, &w, j);
+		for (size_t m = 0; m < P; m++)
 			if (!isfinite(r->delta[j * P + m]))
 				st = DK_ENUMERIC;
-		}
 		double *t = w.dprev;
 		w.dprev = w.dcur;
 		w.dcur = t;
