@@ -1,5 +1,5 @@
 /*
- * test_vmath.c -- exp, tanh and atan2 over arrays against libm's: within
+ * test_vmath.c -- exp, tanh, erf and atan2 over arrays against libm's: within
  * 4 ulp (libmvec's stated bound) on a sweep that covers every vector lane
  * and the scalar tail, the extremes (overflow, underflow, saturation),
  * NaN and the infinities, and in place; atan2 around the whole circle,
@@ -66,6 +66,29 @@ int main(void)
 		same &= ulps(in[i], got[i]) == 0;
 	ok(same, "in place gives the same values");
 
+	/* erf(c x), the erf networks' rate function (c = sqrt(pi) / 2), over
+	   [-8, 8] (saturated beyond), the scaling the same product as libm's */
+	const double c = sqrt(M_PI) / 2;
+	for (size_t i = 0; i < N; i++)
+		x[i] = x[i] / 5;
+	dk_verf_scaled(c, x, y, N);
+	worst = 0;
+	for (size_t i = 0; i < N; i++)
+		worst = fmax(worst, ulps(y[i], erf(c * x[i])));
+	ok(worst <= 4, "erf over [-8, 8] within 4 ulp of libm's (worst %.2f)", worst);
+	dk_verf_scaled(c, e, got, 16);
+	same = 1;
+	for (int i = 0; i < 16; i++)
+		same &= ulps(got[i], erf(c * e[i])) <= 4 && signbit(got[i]) == signbit(erf(c * e[i]));
+	ok(same, "erf at the extremes: +-1, +-0 with its sign, NaN, tiny arguments");
+	for (int i = 0; i < 16; i++)
+		in[i] = e[i];
+	dk_verf_scaled(c, in, in, 16);
+	same = 1;
+	for (int i = 0; i < 16; i++)
+		same &= ulps(in[i], got[i]) == 0;
+	ok(same, "erf in place gives the same values");
+
 	/* atan2 around the circle at radii from 1e-300 to 1e300 */
 	static double py[N], px[N], pa[N];
 	for (size_t i = 0; i < N; i++) {
@@ -94,6 +117,7 @@ int main(void)
 	dk_vexp(x, y, 0);
 	dk_vtanh(x, y, 0);
 	dk_vatan2(x, x, y, 0);
+	dk_verf_scaled(c, x, y, 0);
 	ok(y[0] == 12345, "n = 0 writes nothing");
 	return tap_done();
 }

@@ -1,6 +1,7 @@
 /*
- * vmath.h -- exp and tanh over arrays, for the gates and nonlinearities
- * of the models, and atan2, for the phases of the wave analysis.
+ * vmath.h -- exp, tanh and erf over arrays, for the gates and
+ * nonlinearities of the models, and atan2, for the phases of the wave
+ * analysis.
  *
  * A GRU step spends more time in scalar exp and tanh than in its matrix
  * products' elementwise neighbours together; glibc's vector math library
@@ -18,6 +19,9 @@
 void dk_vexp(const double *x, double *y, size_t n);
 /* y[i] = tanh(x[i]) for i < n; y may be x. */
 void dk_vtanh(const double *x, double *y, size_t n);
+/* y[i] = erf(c x[i]) for i < n; y may be x.  The erf networks' drive
+   (c = sqrt(pi) / 2): half of a step of 500,000 units in libm's erf. */
+void dk_verf_scaled(double c, const double *x, double *y, size_t n);
 /* a[i] = atan2(y[i], x[i]) for i < n; a may be y or x. */
 void dk_vatan2(const double *y, const double *x, double *a, size_t n);
 

@@ -20,6 +20,7 @@
 #include "base/status.h"
 #include "base/tensor.h"
 #include "models/model.h"
+#include "models/vmath.h"
 
 /* The paper's start: x^mu = 2.5 sum_nu m^{mu nu} z_nu / sqrt(P). */
 #define START_SCALE 2.5
@@ -52,9 +53,7 @@ int dk_dmft_multi_sim_check(const dk_dmft_multi_options *model,
 void dk_dmft_multi_drives(const double *ln, size_t P, size_t N, const double *x,
                           double *f, double *C)
 {
-	const double c = sqrt(M_PI) / 2;
-	for (size_t i = 0; i < P * N; i++)
-		f[i] = erf(c * x[i]);
+	dk_verf_scaled(sqrt(M_PI) / 2, x, f, P * N);
 	for (size_t mu = 0; mu < P; mu++)
 		for (size_t nu = 0; nu < P; nu++)
 			C[mu * P + nu] = cblas_ddot((int)N, ln + (mu * P + nu) * N, 1,
