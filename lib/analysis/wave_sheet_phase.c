@@ -193,15 +193,26 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 	size_t T = w->T, H = w->H, W = w->W, len = t1 - t0, cx = w->cx;
 	const double complex *z = w->an.z;
 	double *mod = w->an.a;
+	size_t negative = 0;
 	for (size_t u = 0; u < H * W; u++) {
-		const double complex *zu = z + u * T;
-		double *mu = mod + u * T, amp = 0;
-		double complex turn = 0;
+		const double *zu = (const double *)(z + u * T);
+		double *mu = mod + u * T, amp = 0, tr = 0, ti = 0;
+		/* the product z(t + 1) conj z(t) written out (the same
+		   operations as the complex product's, without its checks for
+		   infinities that a finite signal never needs), so that the
+		   turn and the backward steps (dk_wave_backward) take it at
+		   once, and without a branch */
 		for (size_t t = t0; t < t1; t++) {
-			turn += zu[t + 1] * conj(zu[t]);
-			amp += mu[t] = dk_wave_modulus(zu[t]);
+			double a = zu[2 * t + 2], b = zu[2 * t + 3];
+			double c = zu[2 * t], d = zu[2 * t + 1];
+			double pr = a * c + b * d, pi = b * c - a * d;
+			tr += pr, ti += pi;
+			negative += (size_t)((pi < 0) |
+			                     ((pi == 0) & !!signbit(pi) & !!signbit(pr)));
 		}
-		w->unit_turn[u] = turn, w->unit_amp[u] = amp;
+		for (size_t t = t0; t < t1; t++)
+			amp += mu[t] = dk_wave_modulus(z[u * T + t]);
+		w->unit_turn[u] = CMPLX(tr, ti), w->unit_amp[u] = amp;
 	}
 	double complex *across = w->edge_sum, *next = across + W, *down = next + W;
 	double *across_m = w->edge_mag, *next_m = across_m + W, *down_m = next_m + W;
@@ -244,10 +255,6 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 		double *ta = across_a;
 		across_a = next_a, next_a = ta;
 	}
-	size_t negative = 0;
-	for (size_t u = 0; u < w->H * w->W; u++)
-		for (size_t t = t0; t < t1; t++)
-			negative += dk_wave_backward(w->an.z[u * T + t + 1], w->an.z[u * T + t]);
 	sm->negative += negative;
 	sm->unit_steps += w->H * w->W * len;
 	sm->steps += len;
