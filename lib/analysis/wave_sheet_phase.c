@@ -150,18 +150,23 @@ static void edge(dk_wave_sheet_work *w, const double *mod, size_t p, size_t q,
                  double *angle)
 {
 	size_t T = w->T;
-	const double complex *zp = w->an.z + p * T + t0, *zq = w->an.z + q * T + t0;
+	const double *zp = (const double *)(w->an.z + p * T + t0);
+	const double *zq = (const double *)(w->an.z + q * T + t0);
 	const double *mp = mod + p * T + t0, *mq = mod + q * T + t0;
-	double *y = w->row, *x = w->row + T, m = 0;
-	double complex s = 0;
+	double *y = w->row, *x = w->row + T, m = 0, sr = 0, si = 0;
+	/* the product written out, as in dk_wave_sheet_add, so that it
+	   vectorizes; the sums after, in the same order */
 	for (size_t k = 0; k < len; k++) {
-		double complex r = zq[k] * conj(zp[k]);
-		s += r;
+		double a = zq[2 * k], b = zq[2 * k + 1];
+		double c = zp[2 * k], d = zp[2 * k + 1];
+		x[k] = a * c + b * d, y[k] = b * c - a * d;
+	}
+	for (size_t k = 0; k < len; k++) {
+		sr += x[k], si += y[k];
 		m += mq[k] * mp[k];
-		y[k] = cimag(r), x[k] = creal(r);
 	}
 	dk_vatan2(y, x, angle, len);
-	*sum = s, *mag = m;
+	*sum = CMPLX(sr, si), *mag = m;
 }
 
 /* The edges of row i across the columns, from (i, j) to (i, j + 1) for
@@ -197,11 +202,9 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 	for (size_t u = 0; u < H * W; u++) {
 		const double *zu = (const double *)(z + u * T);
 		double *mu = mod + u * T, amp = 0, tr = 0, ti = 0;
-		/* the product z(t + 1) conj z(t) written out (the same
-		   operations as the complex product's, without its checks for
-		   infinities that a finite signal never needs), so that the
-		   turn and the backward steps (dk_wave_backward) take it at
-		   once, and without a branch */
+		/* the product z(t + 1) conj z(t) written out, as in
+		   dk_wave_backward_count, so that the turn and the backward
+		   steps take it at once */
 		for (size_t t = t0; t < t1; t++) {
 			double a = zu[2 * t + 2], b = zu[2 * t + 3];
 			double c = zu[2 * t], d = zu[2 * t + 1];
