@@ -19,11 +19,12 @@
 # calls: both sides warm), so that the four see the same load; the
 # figures printed are the medians over the repetitions of each time and
 # of each repetition's ratios.  The whole-process ratio np/dk sets process
-# against process, the call ratios np/cl and np/cl/c function against
-# function.  The ratios do not flatter dk-wave,
-# which also refines the spectral peak off the grid, and in the phase
-# method takes three quantities' quartiles, the directionality and the
-# negative frequencies, where the NumPy side takes one median.  Peak
+# against process (both timed by the nanosecond clock), the call ratios
+# np/cl and np/cl/c function against function.  The ratios do not
+# flatter dk-wave, which also refines the spectral peak off the grid, in
+# the phase method takes three quantities' quartiles, the directionality
+# and the negative frequencies, where the NumPy side takes one median,
+# and on the sheet finds the pattern (its spectral method too).  Peak
 # memory (maximum resident set) of dk-wave is printed beside, for the
 # file and for the same states through a pipe.  Both sides run with
 # --band 0 (all frequencies), one thread each (FFTW's plans are made
