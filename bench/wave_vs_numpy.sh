@@ -10,16 +10,21 @@
 # Each of BENCH_RUNS repetitions runs, one after the other, the whole
 # dk-wave process (reading the .npy, writing the records included; from
 # the build tree's tools/.libs with the library path set, not the
-# libtool wrapper), the library call alone (bench/wave_call.c, compiled
-# here against the build tree's libdynkit: dk_wave_run on states already
-# in memory; wall and CPU time, the better of two calls) and the
-# analysis alone in NumPy (loading excluded; wall and CPU time, the
-# better of two calls: both sides warm), so that the three see the same
-# load; the figures printed are the medians over the repetitions of each
-# time and of each repetition's ratios.  The ratios do not flatter dk-wave,
-# which also refines the spectral peak off the grid, and in the phase
-# method takes three quantities' quartiles, the directionality and the
-# negative frequencies, where the NumPy side takes one median.  Peak
+# libtool wrapper), the whole NumPy process (python3 starting, importing
+# NumPy, reading the same .npy and computing once: wave_numpy.py with one
+# repeat), the library call alone (bench/wave_call.c, compiled here
+# against the build tree's libdynkit: dk_wave_run on states already in
+# memory; wall and CPU time, the better of two calls) and the analysis
+# alone in NumPy (loading excluded; wall and CPU time, the better of two
+# calls: both sides warm), so that the four see the same load; the
+# figures printed are the medians over the repetitions of each time and
+# of each repetition's ratios.  The whole-process ratio np/dk sets process
+# against process (both timed by the nanosecond clock), the call ratios
+# np/cl and np/cl/c function against function.  The ratios do not
+# flatter dk-wave, which also refines the spectral peak off the grid, in
+# the phase method takes three quantities' quartiles, the directionality
+# and the negative frequencies, where the NumPy side takes one median,
+# and on the sheet finds the pattern (its spectral method too).  Peak
 # memory (maximum resident set) of dk-wave is printed beside, for the
 # file and for the same states through a pipe.  Both sides run with
 # --band 0 (all frequencies), one thread each (FFTW's plans are made
@@ -55,13 +60,14 @@ echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo "$("$tmp/wave_call" --version); plans FFTW_ESTIMATE, one thread"
 echo "transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown)"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) on $(nproc) cores"
-echo "columns: dk-wave, the whole process (wall s); call, the library call alone (wall s), call/c"
-echo "its CPU s; numpy, the NumPy function alone (wall s), np/c its CPU s; np/dk, np/cl, np/cl/c"
-echo "the ratios NumPy / dk-wave (wall), NumPy / call (wall), NumPy / call (CPU), each the median"
-echo "of the repetitions' own; MiB, dk-wave's peak resident memory on the file, MiB| on the same"
-echo "file through a pipe"
-printf '%-18s %7s %7s %7s %7s %7s %6s %6s %6s %6s %6s   %s\n' job dk-wave call "call/c" numpy \
-	"np/c" "np/dk" "np/cl" "np/cl/c" "MiB" "MiB|" "speed (dk-wave, numpy)"
+echo "columns: dk-wave, its whole process (wall s); python, the whole NumPy process (wall s:"
+echo "python3 start, import, load, one analysis); call, the library call alone (wall s), call/c"
+echo "its CPU s; numpy, the NumPy function alone (wall s), np/c its CPU s; np/dk, python / dk-wave"
+echo "(process against process, wall); np/cl, np/cl/c, NumPy function / library call (wall, CPU);"
+echo "each ratio the median of the repetitions' own; MiB, dk-wave's peak resident memory on the"
+echo "file, MiB| on the same file through a pipe"
+printf '%-18s %7s %7s %7s %7s %7s %7s %6s %6s %6s %6s %6s   %s\n' job dk-wave python call "call/c" \
+	numpy "np/c" "np/dk" "np/cl" "np/cl/c" "MiB" "MiB|" "speed (dk-wave, numpy)"
 median() { # the median of the numbers on standard input
 	sort -g | awk '{v[n++] = $1} END {print n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2}'
 }
@@ -85,13 +91,22 @@ np.save('$tmp/a.npy', np.cos(2 * np.pi * (2 * j / $3 + i / $2 - 0.37 * k * t)) +
 	for method in spectral phase; do
 		: >"$tmp/reps"
 		for _ in $(seq "$RUNS"); do
-			/usr/bin/time -f "%e %M" -o "$tmp/t" "$dk" --method $method --band 0 "$tmp/a.npy" \
+			# the processes' wall times by the nanosecond clock (time's
+			# %e counts hundredths), each taken around the same wrapper
+			t0=$(date +%s%N)
+			/usr/bin/time -f "%M" -o "$tmp/t" "$dk" --method $method --band 0 "$tmp/a.npy" \
 				-o "$tmp/w.npy"
-			read -r e mem <"$tmp/t"
+			t1=$(date +%s%N)
+			/usr/bin/time -f "%M" -o "$tmp/tp" "$PY" "$here/wave_numpy.py" "$tmp/a.npy" \
+				$method 1 >/dev/null
+			t2=$(date +%s%N)
+			read -r mem <"$tmp/t"
+			e=$(awk "BEGIN {print ($t1 - $t0) / 1e9}")
+			pe=$(awk "BEGIN {print ($t2 - $t1) / 1e9}")
 			"$tmp/wave_call" "$tmp/a.npy" $method 0 2 >"$tmp/call.txt"
 			"$PY" "$here/wave_numpy.py" "$tmp/a.npy" $method 2 >"$tmp/py.txt"
 			echo "$e $(awk '/^wall/ {w = $2} /^cpu/ {c = $2} END {print w, c}' "$tmp/call.txt") \
-$(awk '/^time/ {w = $2} /^cpu/ {c = $2} END {print w, c}' "$tmp/py.txt")" >>"$tmp/reps"
+$(awk '/^time/ {w = $2} /^cpu/ {c = $2} END {print w, c}' "$tmp/py.txt") $pe" >>"$tmp/reps"
 		done
 		/usr/bin/time -f "%e %M" -o "$tmp/t" sh -c "cat '$tmp/a.npy' | '$dk' --method $method \
 			--band 0 > /dev/null"
@@ -101,9 +116,9 @@ $(awk '/^time/ {w = $2} /^cpu/ {c = $2} END {print w, c}' "$tmp/py.txt")" >>"$tm
 import sys; sys.path.insert(0, '$here/../tests')
 from npystream import load
 print('%.6g' % load('$tmp/w.npy')['wave/speed'].ravel()[0])")
-		printf '%-18s %7.3f %7.3f %7.3f %7.3f %7.3f %6.1f %6.1f %6.1f %6.0f %6.0f   %s %s\n' \
-			"$method $1x$2" "$(col '$1')" "$(col '$2')" "$(col '$3')" "$(col '$4')" \
-			"$(col '$5')" "$(col '$4 / $1')" "$(col '$4 / $2')" "$(col '$5 / $3')" \
+		printf '%-18s %7.4f %7.4f %7.4f %7.4f %7.4f %7.4f %6.1f %6.1f %6.1f %6.0f %6.0f   %s %s\n' \
+			"$method $1x$2" "$(col '$1')" "$(col '$6')" "$(col '$2')" "$(col '$3')" \
+			"$(col '$4')" "$(col '$5')" "$(col '$6 / $1')" "$(col '$4 / $2')" "$(col '$5 / $3')" \
 			"$(echo "$mem" | awk '{print $1 / 1024}')" "$(echo "$pmem" | awk '{print $1 / 1024}')" \
 			"$sdk" "$(awk '/^speed/ {print $2}' "$tmp/py.txt")"
 	done

@@ -572,25 +572,29 @@ static int check_options(const dk_wave_options *o, char *err, size_t errlen)
 }
 
 /* The states are step-major and the raster unit-major: the transpose
-   goes in blocks of 32 steps, whose rows of states stay in cache while
-   every unit takes its 32 values from them. */
+   goes in tiles of 8 steps by 256 units, and the 256 units' rows of the
+   raster are centred at once, while what cache holds of them is still
+   there. */
 void dk_wave_raster(const dk_wave_states *s, size_t b, size_t c, double *a)
 {
 	size_t T = s->T, B = s->B, n = s->n, N = s->C * n;
 	const double *x = dk_wave_values(s) + b * N + c * n;
-	for (size_t t0 = 0; t0 < T; t0 += 32) {
-		size_t t1 = t0 + 32 < T ? t0 + 32 : T;
-		for (size_t i = 0; i < n; i++)
-			for (size_t t = t0; t < t1; t++)
-				a[i * T + t] = x[t * B * N + i];
-	}
-	for (size_t i = 0; i < n; i++, a += T) {
-		double mean = 0;
-		for (size_t t = 0; t < T; t++)
-			mean += a[t];
-		mean /= (double)T;
-		for (size_t t = 0; t < T; t++)
-			a[t] -= mean;
+	for (size_t i0 = 0; i0 < n; i0 += 256) {
+		size_t i1 = i0 + 256 < n ? i0 + 256 : n;
+		for (size_t t0 = 0; t0 < T; t0 += 8) {
+			size_t t1 = t0 + 8 < T ? t0 + 8 : T;
+			for (size_t i = i0; i < i1; i++)
+				for (size_t t = t0; t < t1; t++)
+					a[i * T + t] = x[t * B * N + i];
+		}
+		for (size_t i = i0; i < i1; i++) {
+			double *ai = a + i * T, mean = 0;
+			for (size_t t = 0; t < T; t++)
+				mean += ai[t];
+			mean /= (double)T;
+			for (size_t t = 0; t < T; t++)
+				ai[t] -= mean;
+		}
 	}
 }
 

@@ -226,9 +226,7 @@ void dk_wave_chunks_add(dk_wave_chunks *ch, size_t slot, const double *rows,
 	dk_wave_phase_cells(w, lo, hi, &dir, &wsum);
 	r->dir += dir, r->wsum += wsum;
 	for (size_t i = 0; i < n; i++)
-		for (size_t t = lo; t < hi; t++)
-			r->negative += dk_wave_backward(w->an.z[i * L + t + 1],
-			                                w->an.z[i * L + t]);
+		r->negative += dk_wave_backward_count(w->an.z + i * L, lo, hi);
 	r->steps += n * (hi - lo);
 	for (size_t p = 0; p < w->pairs; p++)
 		for (size_t t = lo; t < hi; t++) {

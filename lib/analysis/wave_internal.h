@@ -50,6 +50,9 @@ typedef struct dk_wave_analytic {
 	fftw_complex *z;        /* owned: n x T, the analytic signals */
 	unsigned char *bad;     /* owned: T, the generalized phase's marks */
 	double *gain;           /* owned: nf, the band's gains */
+	double complex *bin_mean; /* owned: nf, per bin the units' mean */
+	double *bin_power;      /* owned: 2 nf, per bin the power about it
+	                           and the plain power */
 	fftw_plan fwd, bwd;
 } dk_wave_analytic;
 
@@ -101,6 +104,24 @@ static inline int dk_wave_backward(double complex z1, double complex z0)
 	double complex p = z1 * conj(z0);
 	double y = cimag(p);
 	return y < 0 || (y == 0 && signbit(y) && signbit(creal(p)));
+}
+
+/* The steps t0 <= t < t1 of the signal z that go backward, as
+   dk_wave_backward, counted without a branch: the product written out
+   (the same operations as the complex product's, without its checks
+   for infinities, which a finite signal never needs), so that the loop
+   vectorizes. */
+static inline size_t dk_wave_backward_count(const double complex *z,
+                                            size_t t0, size_t t1)
+{
+	const double *x = (const double *)z;
+	size_t n = 0;
+	for (size_t t = t0; t < t1; t++) {
+		double a = x[2 * t + 2], b = x[2 * t + 3], c = x[2 * t], d = x[2 * t + 1];
+		double re = a * c + b * d, im = b * c - a * d;
+		n += (size_t)((im < 0) | ((im == 0) & !!signbit(im) & !!signbit(re)));
+	}
+	return n;
 }
 
 /* |z|: the square root of the squares, which vectorizes, unless they

@@ -42,6 +42,8 @@ void dk_wave_analytic_free(dk_wave_analytic *an)
 	fftw_free(an->z);
 	free(an->bad);
 	free(an->gain);
+	free(an->bin_mean);
+	free(an->bin_power);
 	*an = (dk_wave_analytic){0};
 }
 
@@ -53,7 +55,10 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
 	an->z = fftw_alloc_complex(n * T);
 	an->bad = malloc(T);
 	an->gain = malloc(an->nf * sizeof *an->gain);
-	if (!an->a || !an->spec || !an->z || !an->bad || !an->gain)
+	an->bin_mean = malloc(an->nf * sizeof *an->bin_mean);
+	an->bin_power = malloc(2 * an->nf * sizeof *an->bin_power);
+	if (!an->a || !an->spec || !an->z || !an->bad || !an->gain ||
+	    !an->bin_mean || !an->bin_power)
 		return DK_ENOMEM;
 	dk_wave_huge_pages(an->a, n * T * sizeof *an->a);
 	dk_wave_huge_pages(an->spec, n * an->nf * sizeof *an->spec);
@@ -106,23 +111,31 @@ int dk_wave_phase_work_alloc(dk_wave_phase_work *w, size_t T, size_t n,
    the ring has no power at all. */
 static double peak_frequency(const dk_wave_analytic *w)
 {
+	/* the sums bin by bin, each over the units in order, but taken a
+	   unit's half spectrum at a time, along memory */
+	size_t L = (w->T + 1) / 2; /* the bins 1 <= l < T / 2 */
+	double complex *mean = w->bin_mean;
+	double *p = w->bin_power, *p_all = p + w->nf;
+	for (size_t l = 1; l < L; l++)
+		mean[l] = 0, p[l] = p_all[l] = 0;
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t l = 1; l < L; l++)
+			mean[l] += w->spec[i * w->nf + l];
+	for (size_t l = 1; l < L; l++)
+		mean[l] /= (double)w->n;
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t l = 1; l < L; l++) {
+			double complex X = w->spec[i * w->nf + l], D = X - mean[l];
+			p[l] += creal(D) * creal(D) + cimag(D) * cimag(D);
+			p_all[l] += creal(X) * creal(X) + cimag(X) * cimag(X);
+		}
 	double best = 0, best_all = 0;
 	size_t bl = 0, bl_all = 0;
-	for (size_t l = 1; 2 * l < w->T; l++) {
-		double complex mean = 0;
-		for (size_t i = 0; i < w->n; i++)
-			mean += w->spec[i * w->nf + l];
-		mean /= (double)w->n;
-		double p = 0, p_all = 0;
-		for (size_t i = 0; i < w->n; i++) {
-			double complex X = w->spec[i * w->nf + l], D = X - mean;
-			p += creal(D) * creal(D) + cimag(D) * cimag(D);
-			p_all += creal(X) * creal(X) + cimag(X) * cimag(X);
-		}
-		if (p > best)
-			best = p, bl = l;
-		if (p_all > best_all)
-			best_all = p_all, bl_all = l;
+	for (size_t l = 1; l < L; l++) {
+		if (p[l] > best)
+			best = p[l], bl = l;
+		if (p_all[l] > best_all)
+			best_all = p_all[l], bl_all = l;
 	}
 	return (double)(bl ? bl : bl_all) / (double)w->T;
 }
@@ -337,8 +350,7 @@ static ring_result analyse(work *w, const dk_wave_options *o, double *series,
 	dk_wave_phase_cells(w, t0, t1, &sum, &W);
 	size_t negative = 0;
 	for (size_t i = 0; i < w->n; i++)
-		for (size_t t = t0; t < t1; t++)
-			negative += dk_wave_backward(w->an.z[i * T + t + 1], w->an.z[i * T + t]);
+		negative += dk_wave_backward_count(w->an.z + i * T, t0, t1);
 	r.negative = (double)negative / (double)(w->n * (t1 - t0));
 	r.directionality = W > 0 ? sum / W : NAN;
 	summary(w, t0, t1, SPEED, &r.speed, &r.speed_spread);

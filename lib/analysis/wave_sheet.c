@@ -32,7 +32,9 @@ typedef struct {
 	double *in;               /* owned: Hp x Wp rows of 2 nf >= Tp */
 	fftw_complex *out;        /* in itself: Hp x Wp x nf, in place */
 	double *P;                /* in itself: Hp x Wp x nf, the power */
-	double *a;                /* owned: H W x T, the centred movie */
+	double *a;                /* H W x T, the centred movie: owned
+	                             unless lent (work_alloc) */
+	int lent;                 /* a is another's */
 	double *wt, *wy, *wx;     /* owned: windows, T, H and W */
 	double complex *S;        /* owned: H W, the movie at one frequency */
 	double complex *c, *e;    /* owned: max(T, H, W) each */
@@ -45,7 +47,8 @@ static void work_free(work *w)
 	if (w->plan)
 		fftw_destroy_plan(w->plan);
 	fftw_free(w->in);
-	free(w->a);
+	if (!w->lent)
+		free(w->a);
 	free(w->wt);
 	free(w->wy);
 	free(w->wx);
@@ -60,10 +63,13 @@ static size_t max3(size_t a, size_t b, size_t c)
 	return a > b ? (a > c ? a : c) : (b > c ? b : c);
 }
 
+/* movie, H W x T values, is lent to hold the centred movie (NULL: the
+   work allocates its own). */
 static int work_alloc(work *w, size_t T, size_t H, size_t W, int periodic,
-                      const dk_wave_options *o)
+                      const dk_wave_options *o, double *movie)
 {
-	*w = (work){.T = T, .H = H, .W = W, .periodic = periodic};
+	*w = (work){.T = T, .H = H, .W = W, .periodic = periodic,
+	            .a = movie, .lent = movie != NULL};
 	w->Tp = o->pad * T + (o->pad * T) % 2;
 	w->Hp = periodic ? H : o->pad * H;
 	w->Wp = periodic ? W : o->pad * W;
@@ -76,7 +82,8 @@ static int work_alloc(work *w, size_t T, size_t H, size_t W, int periodic,
 	w->in = fftw_alloc_real(2 * bins);
 	w->out = (fftw_complex *)w->in;
 	w->P = w->in;
-	w->a = malloc(H * W * T * sizeof *w->a);
+	if (!w->lent)
+		w->a = malloc(H * W * T * sizeof *w->a);
 	w->wt = malloc(T * sizeof *w->wt);
 	w->wy = malloc(H * sizeof *w->wy);
 	w->wx = malloc(W * sizeof *w->wx);
@@ -87,6 +94,7 @@ static int work_alloc(work *w, size_t T, size_t H, size_t W, int periodic,
 	if (!w->in || !w->out || !w->P || !w->a || !w->wt || !w->wy || !w->wx ||
 	    !w->S || !w->c || !w->e || !w->perm)
 		return DK_ENOMEM;
+	dk_wave_huge_pages(w->in, 2 * bins * sizeof *w->in);
 	w->plan = fftw_plan_dft_r2c_3d((int)w->Hp, (int)w->Wp, (int)w->Tp, w->in,
 	                               w->out, FFTW_ESTIMATE);
 	if (!w->plan)
@@ -365,7 +373,7 @@ int dk_wave_sheet_welch_alloc(dk_wave_sheet_welch **out, size_t H, size_t W,
 		return DK_ENOMEM;
 	wl->slots = slots;
 	wl->o = *o;
-	int st = work_alloc(&wl->w, o->window_steps, H, W, periodic, o);
+	int st = work_alloc(&wl->w, o->window_steps, H, W, periodic, o, NULL);
 	wl->bins = wl->w.Hp * wl->w.Wp * wl->w.nf;
 	if (!st && (slots > SIZE_MAX / sizeof *wl->P / wl->bins ||
 	            !(wl->P = malloc(slots * wl->bins * sizeof *wl->P)) ||
@@ -479,10 +487,13 @@ int dk_wave_sheet_spectral_run(const dk_wave_states *s,
 	work w = {0};
 	dk_wave_sheet_work *pw = NULL;
 	dk_rng *rng = NULL;
-	if (!st)
-		st = work_alloc(&w, s->T, s->H, s->W, r->periodic, o);
+	/* the spectrum's movie is the phase method's raster, which
+	   analyse leaves as it was */
 	if (!st)
 		st = dk_wave_sheet_work_alloc(&pw, s->T, s->H, s->W, r->periodic);
+	if (!st)
+		st = work_alloc(&w, s->T, s->H, s->W, r->periodic, o,
+		                dk_wave_sheet_raster(pw));
 	if (!st && !(rng = dk_rng_alloc(o->seed)))
 		st = DK_ENOMEM;
 	for (size_t b = 0; b < B && !st; b++)
@@ -497,8 +508,6 @@ int dk_wave_sheet_spectral_run(const dk_wave_states *s,
 			r->traveling[q] = sr.traveling;
 			r->diagonal_power[q] = sr.diagonal;
 			dk_wave_sheet_values v;
-			/* the same centred movie (analyse leaves w.a as it was) */
-			memcpy(dk_wave_sheet_raster(pw), w.a, s->n * s->T * sizeof *w.a);
 			dk_wave_sheet_phase(pw, o, &v);
 			r->pattern[q] = v.pattern;
 			r->sense[q] = v.sense;
@@ -547,7 +556,7 @@ int dk_wave_sheet_spectrum(const dk_wave_states *s, const dk_wave_options *o,
 		                 "too many for one transform", s->name, s->H, s->W, T,
 		                 pad);
 	work w;
-	int st = work_alloc(&w, T, s->H, s->W, s->periodic && !o->open, o);
+	int st = work_alloc(&w, T, s->H, s->W, s->periodic && !o->open, o, NULL);
 	size_t bins = w.Hp * w.Wp * w.nf;
 	double *p = st ? NULL : malloc(bins * sizeof *p);
 	if (p) {

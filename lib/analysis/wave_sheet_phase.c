@@ -150,18 +150,23 @@ static void edge(dk_wave_sheet_work *w, const double *mod, size_t p, size_t q,
                  double *angle)
 {
 	size_t T = w->T;
-	const double complex *zp = w->an.z + p * T + t0, *zq = w->an.z + q * T + t0;
+	const double *zp = (const double *)(w->an.z + p * T + t0);
+	const double *zq = (const double *)(w->an.z + q * T + t0);
 	const double *mp = mod + p * T + t0, *mq = mod + q * T + t0;
-	double *y = w->row, *x = w->row + T, m = 0;
-	double complex s = 0;
+	double *y = w->row, *x = w->row + T, m = 0, sr = 0, si = 0;
+	/* the product written out, as in dk_wave_sheet_add, so that it
+	   vectorizes; the sums after, in the same order */
 	for (size_t k = 0; k < len; k++) {
-		double complex r = zq[k] * conj(zp[k]);
-		s += r;
+		double a = zq[2 * k], b = zq[2 * k + 1];
+		double c = zp[2 * k], d = zp[2 * k + 1];
+		x[k] = a * c + b * d, y[k] = b * c - a * d;
+	}
+	for (size_t k = 0; k < len; k++) {
+		sr += x[k], si += y[k];
 		m += mq[k] * mp[k];
-		y[k] = cimag(r), x[k] = creal(r);
 	}
 	dk_vatan2(y, x, angle, len);
-	*sum = s, *mag = m;
+	*sum = CMPLX(sr, si), *mag = m;
 }
 
 /* The edges of row i across the columns, from (i, j) to (i, j + 1) for
@@ -193,15 +198,24 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 	size_t T = w->T, H = w->H, W = w->W, len = t1 - t0, cx = w->cx;
 	const double complex *z = w->an.z;
 	double *mod = w->an.a;
+	size_t negative = 0;
 	for (size_t u = 0; u < H * W; u++) {
-		const double complex *zu = z + u * T;
-		double *mu = mod + u * T, amp = 0;
-		double complex turn = 0;
+		const double *zu = (const double *)(z + u * T);
+		double *mu = mod + u * T, amp = 0, tr = 0, ti = 0;
+		/* the product z(t + 1) conj z(t) written out, as in
+		   dk_wave_backward_count, so that the turn and the backward
+		   steps take it at once */
 		for (size_t t = t0; t < t1; t++) {
-			turn += zu[t + 1] * conj(zu[t]);
-			amp += mu[t] = dk_wave_modulus(zu[t]);
+			double a = zu[2 * t + 2], b = zu[2 * t + 3];
+			double c = zu[2 * t], d = zu[2 * t + 1];
+			double pr = a * c + b * d, pi = b * c - a * d;
+			tr += pr, ti += pi;
+			negative += (size_t)((pi < 0) |
+			                     ((pi == 0) & !!signbit(pi) & !!signbit(pr)));
 		}
-		w->unit_turn[u] = turn, w->unit_amp[u] = amp;
+		for (size_t t = t0; t < t1; t++)
+			amp += mu[t] = dk_wave_modulus(z[u * T + t]);
+		w->unit_turn[u] = CMPLX(tr, ti), w->unit_amp[u] = amp;
 	}
 	double complex *across = w->edge_sum, *next = across + W, *down = next + W;
 	double *across_m = w->edge_mag, *next_m = across_m + W, *down_m = next_m + W;
@@ -244,10 +258,6 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 		double *ta = across_a;
 		across_a = next_a, next_a = ta;
 	}
-	size_t negative = 0;
-	for (size_t u = 0; u < w->H * w->W; u++)
-		for (size_t t = t0; t < t1; t++)
-			negative += dk_wave_backward(w->an.z[u * T + t + 1], w->an.z[u * T + t]);
 	sm->negative += negative;
 	sm->unit_steps += w->H * w->W * len;
 	sm->steps += len;
