@@ -1,7 +1,7 @@
 #!/bin/bash
 # run.sh -- run every reproduction of tests/repro/ and print their table.
 #
-# Runs adding.sh, copy.sh, flipflop.sh, fmnist.sh, flow.sh and waves.sh in
+# Runs adding.sh, copy.sh, flipflop.sh, fmnist.sh, flow.sh, waves.sh and shapes.sh in
 # turn (or the ones named as arguments) and prints, in Markdown, the
 # OpenBLAS settings found in the environment and one table row per model
 # trained.  The step counts
@@ -9,7 +9,8 @@
 # whole run takes about half an hour of CPU time.  Each script's opening
 # comment says what it trains and how it measures.  Environment: as lib.sh
 # says, and the step caps ADDING_WRNN_STEPS, ADDING_IRNN_STEPS, COPY_STEPS,
-# FLIPFLOP_STEPS, FMNIST_STEPS, FLOW_STEPS and WAVES_STEPS.
+# FLIPFLOP_STEPS, FMNIST_STEPS, FLOW_STEPS and WAVES_STEPS, and shapes.sh's
+# SHAPES_MINUTES, SHAPES_STEPS and SHAPES_T.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -17,6 +18,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 printf 'OpenBLAS: %s\n\n' "$(blas_settings)"
 echo '| task | model | size | steps | paper | measured | commands |'
 echo '|---|---|---|---|---|---|---|'
-for s in ${*:-adding copy flipflop fmnist flow waves}; do
+for s in ${*:-adding copy flipflop fmnist flow waves shapes}; do
 	bash "$here/$s.sh"
 done
