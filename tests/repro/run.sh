@@ -5,7 +5,8 @@
 # turn (or the ones named as arguments) and prints, in Markdown, the
 # OpenBLAS settings found in the environment and one table row per model
 # trained.  The step counts
-# and losses depend on the seeds alone, not on the machine's load; the
+# and losses depend on the seeds alone, not on the machine's load (but
+# shapes.sh's, a CPU budget, unless SHAPES_STEPS fixes them); the
 # whole run takes about half an hour of CPU time.  Each script's opening
 # comment says what it trains and how it measures.  Environment: as lib.sh
 # says, and the step caps ADDING_WRNN_STEPS, ADDING_IRNN_STEPS, COPY_STEPS,

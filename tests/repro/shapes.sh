@@ -12,7 +12,8 @@
 # of 28 channels, which has as many parameters as the nwm at T = 100
 # (54,002 against 52,476) and more than the nwm at T = 20.  Each is
 # trained by dk-train --task shapes (fresh images every step, batch 16,
-# Adam lr 1e-3) for as many steps as SHAPES_MINUTES minutes of CPU time
+# Adam lr 1e-3, the paper's, or SHAPES_LR) for as many steps as
+# SHAPES_MINUTES minutes of CPU time
 # (default 1 a model) allow, counted from a calibration run of 3 steps
 # (so the step counts, printed, depend on the machine; SHAPES_STEPS
 # fixes them instead, and a rerun with the same steps prints the same
@@ -27,7 +28,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$work"
 
-T=${SHAPES_T:-20} minutes=${SHAPES_MINUTES:-1} B=16 lr=1e-3
+T=${SHAPES_T:-20} minutes=${SHAPES_MINUTES:-1} B=16 lr=${SHAPES_LR:-1e-3}
 
 # cpu_seconds CMD...: the user + system seconds the command took.
 cpu_seconds() {
