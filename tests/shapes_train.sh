@@ -107,4 +107,10 @@ fails_with 2 "dk-init: an unknown readout" dk-init nwm --sheet 16,16 --classes 6
 	--readout cosine
 fails_with 2 "dk-init: a head without steps" dk-init nwm --sheet 16,16 --classes 6
 fails_with 2 "dk-init: steps without a head" dk-init nwm --sheet 16,16 --steps 4
+# a cnn made by dk-train: its head's one step is the kind's, not an option
+ok "dk-train --model cnn --task shapes" dk-train --model cnn --layers 2 --channels 3 \
+	--sheet 16,16 --task shapes --batch 2 --steps 2 -o "$tmp/cnn.npy"
+ok "its head reads one step" sh -c "dk-info -v '$tmp/cnn.npy' | grep -q '\"steps\":1,'"
+fails_with 2 "dk-train: an nwm without its head's steps" dk-train --model nwm \
+	--sheet 16,16 --task shapes --batch 2 --steps 2 -o "$tmp/nwm.npy"
 done_testing

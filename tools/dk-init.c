@@ -7,6 +7,7 @@
  *	dk-init ctrnn --units 200 --gain 1.5 --phi erf --dt 0.05 --integrator rk4
  *	dk-init wrnn --channels 6 --units 100 --inputs 10 --outputs 10
  *	dk-init nwm --channels 2 --sheet 32,32 --inputs 1 --outputs 4
+ *	dk-init cnn --layers 8 --channels 16 --sheet 32,32 --inputs 1 --classes 6
  *	dk-init fernn --channels 4 --units 32 --velocities 2 --inputs 1
  *	dk-init fernn --channels 2 --sheet 16,16 --velocities 1 --inputs 1
  *	dk-init multiregion --units 1000 --a 2,1.5,1.2 --b 0.5,0.5,0.5
@@ -50,6 +51,10 @@ static void usage(void)
 	       "         W a 3x3 circular convolution (the Laplacian at first); omega,\n"
 	       "         alpha and the start y0 (z0 = 0) local CNNs of the input image\n"
 	       "         (3x3 layers of --hidden channels); needs --sheet\n"
+	       "  cnn    the local-CNN baseline: --layers 3x3 convolutions of C channels\n"
+	       "         with zero padding and relus, one step x' = S(u) that forgets the\n"
+	       "         state; with --classes K the head reads its C channels per pixel;\n"
+	       "         needs --sheet and --layers\n"
 	       "  fernn  the flow-equivariant RNN: C channels on a ring of N units per\n"
 	       "         velocity nu in -V..V, h_nu' = relu(W * roll(h_nu, nu) + U * u + b),\n"
 	       "         W and U circular with kernel 3, u I channels on the ring; the\n"
@@ -104,7 +109,7 @@ int main(int argc, char **argv)
 			o.output = optarg;
 	}
 	if (optind != argc - 1)
-		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn, nwm, fernn, grnn, multiregion)");
+		tool_usage_error(optind < argc ? "one MODEL only" : "which MODEL? (rnn, wrnn, gru, lstm, ctrnn, nwm, cnn, fernn, grnn, multiregion)");
 
 	dk_model *m;
 	if (model_options_create(&o.m, argv[optind], &m))

@@ -31,7 +31,7 @@ static void usage(void)
 	       "Run MODEL on the input sequence INPUT (standard input when absent or -).\n"
 	       "Writes states (time, batch, state) and output (time, batch, output);\n"
 	       "when INPUT has target and mask tensors, also run/loss (and run/accuracy\n"
-	       "for classification).  A model with a head (nwm --classes) runs on images\n"
+	       "for classification).  A model with a head (nwm, cnn --classes) runs on images\n"
 	       "(batch, channel, row, col): output (batch, row, col, class), run/labels,\n"
 	       "and with target labels run/loss, run/accuracy, run/iou_foreground.\n"
 	       "\n"

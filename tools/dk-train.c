@@ -172,6 +172,22 @@ static dk_model *model_for(train_options *o, dk_model *m, const dk_task *task)
 static int shapes_of_model(train_options *o, const dk_model *m)
 {
 	const dk_model_spec *s = m ? dk_model_spec_of(m) : &o->m.spec;
+	if (!m && o->model && s->height && !s->steps) {
+		/* a kind of one step (cnn) sets its head's steps itself: ask a
+		   model made of these options (any classes; a failure leaves
+		   the steps unset, refused below) */
+		dk_model_spec probe = o->m.spec;
+		dk_model *pm = NULL;
+		char err[8];
+		probe.kind = o->model;
+		probe.classes = probe.classes ? probe.classes : 2;
+		probe.outputs = 0;
+		if (!o->m.given['n'])
+			probe.units = 0; /* the sheet's, as model_options_create does */
+		if (!dk_model_create(&probe, &pm, err, sizeof err))
+			o->m.spec.steps = dk_model_spec_of(pm)->steps;
+		dk_model_free(pm);
+	}
 	if (!s->height || !s->steps)
 		tool_usage_error("--task shapes: the model needs a sheet and a head over "
 		                 "time (an nwm with --sheet, --classes and its steps: "

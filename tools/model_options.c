@@ -85,6 +85,11 @@ int model_option(model_options *m, int c, const char *arg)
 		if (!s->hidden)
 			tool_usage_error("--hidden: at least 1");
 		break;
+	case MODEL_OPT_LAYERS:
+		s->layers = tool_parse_count("--layers", arg);
+		if (!s->layers)
+			tool_usage_error("--layers: at least 1");
+		break;
 	case MODEL_OPT_REGIONS:
 		s->regions = tool_parse_count("--regions", arg);
 		if (!s->regions)
@@ -108,7 +113,7 @@ int model_option(model_options *m, int c, const char *arg)
 static const char *const ct_names[MODEL_OPT_END - MODEL_OPT_DT] = {
 	"--dt", "--tau", "--integrator", "--rank", "--sheet", "--velocities",
 	"--regions", "--a", "--b", "--signs", "--hidden", "--classes",
-	"--head-steps", "--readout",
+	"--head-steps", "--readout", "--layers",
 };
 
 const char *model_options_first(const model_options *m)
@@ -182,6 +187,11 @@ int model_options_create(model_options *m, const char *kind, dk_model **out)
 	s->units = made->units;
 	s->hidden = made->hidden;
 	s->init = m->init;
+	/* the cnn sets its head's steps and readout */
+	s->steps = made->steps;
+	snprintf(m->readout, sizeof m->readout, "%s", made->readout ? made->readout : "");
+	if (s->classes)
+		s->readout = m->readout;
 	return DK_OK;
 }
 
@@ -212,6 +222,11 @@ json_t *model_options_json(const model_options *m, json_t *model_attrs)
 	}
 	if (o && s->hidden &&
 	    json_object_set_new(o, "hidden", json_integer((json_int_t)s->hidden))) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (o && s->layers &&
+	    json_object_set_new(o, "layers", json_integer((json_int_t)s->layers))) {
 		json_decref(o);
 		o = NULL;
 	}

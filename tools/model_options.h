@@ -4,7 +4,7 @@
  * the continuous-time --dt, --tau, --integrator, --rank, the --sheet
  * of the nwm, fernn and grnn, the nwm's --hidden, the fernn's --velocities,
  * the multiregion network's --regions, --a, --b, --signs, the nwm's head
- * --classes, --head-steps, --readout), as dk-init takes
+ * --classes, --head-steps, --readout, the cnn's --layers), as dk-init takes
  * them and dk-train takes them to create the model it trains.
  *
  * The long options return the short letters dk-init has always had
@@ -22,7 +22,7 @@ enum {
 	MODEL_OPT_DT = 0x400, MODEL_OPT_TAU, MODEL_OPT_INTEGRATOR, MODEL_OPT_RANK,
 	MODEL_OPT_SHEET, MODEL_OPT_VELOCITIES, MODEL_OPT_REGIONS, MODEL_OPT_A,
 	MODEL_OPT_B, MODEL_OPT_SIGNS, MODEL_OPT_HIDDEN, MODEL_OPT_CLASSES,
-	MODEL_OPT_HEAD_STEPS, MODEL_OPT_READOUT, MODEL_OPT_END
+	MODEL_OPT_HEAD_STEPS, MODEL_OPT_READOUT, MODEL_OPT_LAYERS, MODEL_OPT_END
 };
 
 /* The most values of --a, --b, --signs (one per region). */
@@ -56,12 +56,13 @@ enum {
 	{"hidden", required_argument, NULL, MODEL_OPT_HIDDEN}, \
 	{"classes", required_argument, NULL, MODEL_OPT_CLASSES}, \
 	{"head-steps", required_argument, NULL, MODEL_OPT_HEAD_STEPS}, \
-	{"readout", required_argument, NULL, MODEL_OPT_READOUT}
+	{"readout", required_argument, NULL, MODEL_OPT_READOUT}, \
+	{"layers", required_argument, NULL, MODEL_OPT_LAYERS}
 
 /* The help lines of these options (the seed's line is the tool's). */
 #define MODEL_OPTIONS_HELP \
 	"  -c, --channels C     rings of the wrnn, fernn and grnn, sheets of the\n" \
-	"                       nwm (default 1)\n" \
+	"                       nwm, each layer's of the cnn (default 1)\n" \
 	"  -n, --units N        units (default 64): the state size, or units per\n" \
 	"                       ring of the wrnn, fernn and grnn; lstm's state\n" \
 	"                       [h, c] holds 2N; nwm: H W, its default;\n" \
@@ -89,10 +90,11 @@ enum {
 	"      --tau TAU        ctrnn: time constant (default 1)\n" \
 	"      --integrator M   ctrnn: euler or rk4 (default euler)\n" \
 	"      --rank R         ctrnn: rank of the part m n^T/N (default 0)\n" \
-	"      --sheet H,W      nwm (required), fernn, grnn (instead of a ring):\n" \
+	"      --sheet H,W      nwm, cnn (required), fernn, grnn (instead of a ring):\n" \
 	"                       the sheet's rows and columns\n" \
 	"      --hidden M       nwm: channels of its encoders' hidden layers\n" \
 	"                       (default 11)\n" \
+	"      --layers L       cnn: its 3x3 convolutions (1 to 32, required)\n" \
 	"      --velocities V   fernn: its velocities -V .. V, V at least 1\n" \
 	"                       (required)\n" \
 	"      --regions P      multiregion: regions of --units N units each\n" \
@@ -102,7 +104,8 @@ enum {
 	"                       = s_mu s_nu sqrt(b_mu b_nu) (--a, --b required)\n" \
 	"      --signs S1,..    multiregion: each +1 or -1 (default all +1)\n" \
 	"      --classes K      nwm: a head of K classes per pixel over the whole\n" \
-	"                       sequence (no per-step outputs then)\n" \
+	"                       sequence (no per-step outputs then); cnn: of\n" \
+	"                       its one step\n" \
 	"      --head-steps T   nwm with --classes: the steps it reads (required)\n" \
 	"      --readout R      nwm with --classes: linear, fft or last over time\n" \
 	"                       (default linear)\n"
@@ -119,6 +122,7 @@ typedef struct {
 	double gains[MODEL_MAX_COUPLINGS]; /* --gain as a list */
 	size_t ngains;
 	char init[32];      /* the initialisation the model was made with */
+	char readout[16];   /* and its head's readout over time */
 } model_options;
 
 /* dk-init's defaults: 64 units, 1 input, 1 output, gain 1, seed 1; the

@@ -60,7 +60,7 @@ static void usage(void)
 	       TOOL_HELP_OUTPUT
 	       "task options (as dk-gen's; --seed seeds the batches drawn):\n"
 	       TASK_OPTIONS_HELP
-	       "model options, with --model KIND (rnn, wrnn, gru, lstm, ctrnn, nwm,\n"
+	       "model options, with --model KIND (rnn, wrnn, gru, lstm, ctrnn, nwm, cnn,\n"
 	       "fernn, grnn; as dk-init's, inputs and outputs by default the task's):\n"
 	       "      --model KIND      create a model of KIND instead of reading MODEL\n"
 	       MODEL_OPTIONS_HELP

@@ -26,7 +26,7 @@ struct dk_model_work {
 };
 
 static const dk_model_ops *const kinds[] = {&dk_rnn_ops, &dk_wrnn_ops, &dk_gru_ops,
-                                             &dk_lstm_ops, &dk_ctrnn_ops, &dk_nwm_ops,
+                                             &dk_lstm_ops, &dk_ctrnn_ops, &dk_nwm_ops, &dk_cnn_ops,
                                              &dk_fernn_ops, &dk_grnn_ops,
                                              &dk_multiregion_ops};
 
@@ -144,10 +144,10 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 		s->channels = 1;
 	if (!ops->has_channels && s->channels)
 		return dk_errorf(DK_EINVAL, err, errlen, "%s has no channels; only the "
-		                 "wrnn, fernn, grnn and nwm have", ops->kind);
+		                 "wrnn, fernn, grnn, nwm and cnn have", ops->kind);
 	if (!ops->has_sheet && (s->height || s->width))
 		return dk_errorf(DK_EINVAL, err, errlen, "height and width (a sheet) "
-		                 "apply only to the nwm, fernn and grnn, not %s", ops->kind);
+		                 "apply only to the nwm, cnn, fernn and grnn, not %s", ops->kind);
 	if ((ops->has_sheet == DK_SHEET_REQUIRED && (!s->height || !s->width)) ||
 	    (ops->has_sheet == DK_SHEET_OPTIONAL && !s->height != !s->width))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the sheet's height and "
@@ -155,6 +155,9 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 	if (!ops->has_hidden && s->hidden)
 		return dk_errorf(DK_EINVAL, err, errlen, "hidden (the width of the "
 		                 "encoders' layers) applies only to the nwm, not %s", ops->kind);
+	if (!ops->has_layers && s->layers)
+		return dk_errorf(DK_EINVAL, err, errlen, "layers apply only to the "
+		                 "cnn, not %s", ops->kind);
 	if (!ops->has_velocities && s->velocities)
 		return dk_errorf(DK_EINVAL, err, errlen, "velocities apply only to the "
 		                 "fernn, not %s", ops->kind);
@@ -171,7 +174,7 @@ static int resolve_spec(const dk_model_ops *ops, dk_model_spec *s, char *err,
 		                 "least 1", ops->kind);
 	if (!ops->has_head && (s->classes || s->steps || (s->readout && *s->readout)))
 		return dk_errorf(DK_EINVAL, err, errlen, "classes, steps and readout (a head "
-		                 "over time) apply only to the nwm, not %s", ops->kind);
+		                 "over time) apply only to the nwm and cnn, not %s", ops->kind);
 	if (!isfinite(s->gain))
 		return dk_errorf(DK_EINVAL, err, errlen, "%s: the gain is not a finite "
 		                 "number", ops->kind);
@@ -320,6 +323,11 @@ static json_t *model_attrs(const dk_model *m)
 		json_decref(a);
 		a = NULL;
 	}
+	if (a && m->ops->has_layers &&
+	    json_object_set_new(a, "layers", json_integer((json_int_t)s->layers))) {
+		json_decref(a);
+		a = NULL;
+	}
 	if (a && m->ops->has_velocities &&
 	    json_object_set_new(a, "velocities", json_integer((json_int_t)s->velocities))) {
 		json_decref(a);
@@ -425,6 +433,7 @@ int dk_model_from_bundle(const dk_bundle *b, dk_model **out, char *err,
 		.width = attr_size(attrs, "width"),
 		.velocities = attr_size(attrs, "velocities"),
 		.hidden = attr_size(attrs, "hidden"),
+		.layers = attr_size(attrs, "layers"),
 		.inputs = attr_size(attrs, "inputs"),
 		.outputs = attr_size(attrs, "outputs"),
 		.init = json_string_value(json_object_get(attrs, "init")),

@@ -60,8 +60,8 @@ typedef enum {
 typedef struct dk_model_spec {
 	const char *kind;      /* "rnn", "wrnn", ... */
 	size_t units;          /* state size n (rnn), units per ring (wrnn);
-	                          nwm, fernn or grnn on a sheet: height
-	                          width, or 0 */
+	                          nwm, cnn, fernn or grnn on a sheet:
+	                          height width, or 0 */
 	size_t channels;       /* rings (wrnn, fernn, grnn) or sheets (nwm);
 	                          0 where it does not apply */
 	size_t height, width;  /* the sheet of the nwm, fernn or grnn: rows
@@ -70,6 +70,8 @@ typedef struct dk_model_spec {
 	size_t hidden;         /* nwm: the channels of its encoders' hidden
 	                          layers (0: the default, 11); 0 for every
 	                          other kind */
+	size_t layers;         /* cnn: its 3x3 convolutions, each channels
+	                          wide (1 to 32); 0 for every other kind */
 	size_t velocities;     /* fernn: V, its velocities -V .. V (at least
 	                          1), on a sheet pairs in {-V .. V}^2; 0 for
 	                          every other kind (grnn: {0}) */
@@ -95,8 +97,9 @@ typedef struct dk_model_spec {
 	   parameters (set from gains when made; read from the attrs) */
 	const double *gains;
 	int disorder;
-	/* a head that reads whole trajectories (nwm only; 0 and NULL for
-	   every other kind): classes K per pixel (0: no head), the steps T
+	/* a head that reads whole trajectories (nwm, and the cnn, whose
+	   one step it reads: steps 1, readout last; 0 and NULL for every
+	   other kind): classes K per pixel (0: no head), the steps T
 	   of a sequence it reads, and its readout over time ("linear",
 	   "fft" or "last"; NULL or "": linear).  A model with a head has no
 	   per-step outputs (outputs 0). */

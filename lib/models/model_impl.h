@@ -51,13 +51,16 @@ typedef struct dk_model_ops {
 	/* 1 for a kind with hidden layers of a width spec.hidden (nwm: its
 	   encoders); spec.hidden is refused for every other kind. */
 	int has_hidden;
+	/* 1 for a kind of a number of layers (cnn): spec.layers is refused
+	   for every other kind. */
+	int has_layers;
 	/* 1 for the multiregion kind: spec.regions is required, and it and
 	   the couplings a, b, signs are refused for every other kind. */
 	int has_regions;
 	/* 1 for a continuous-time kind whose only setting is dt (nwm: its
 	   integrator is fixed); tau, integrator and rank are then refused. */
 	int dt_only;
-	/* 1 for a kind that may have a head (nwm): spec.classes, steps and
+	/* 1 for a kind that may have a head (nwm, cnn): spec.classes, steps and
 	   readout are refused for every other kind.  layout declares the
 	   head (dk_model_add_head) when spec.classes is set. */
 	int has_head;
@@ -184,6 +187,7 @@ extern const dk_model_ops dk_lstm_ops;
 extern const dk_model_ops dk_ctrnn_ops; /* ctrnn.c */
 extern const dk_model_ops dk_wrnn_ops;
 extern const dk_model_ops dk_nwm_ops;   /* nwm.c */
+extern const dk_model_ops dk_cnn_ops;   /* cnn.c */
 extern const dk_model_ops dk_fernn_ops; /* fernn.c */
 extern const dk_model_ops dk_grnn_ops;  /* fernn.c */
 extern const dk_model_ops dk_multiregion_ops; /* multiregion.c */

@@ -1,0 +1,84 @@
+#!/bin/bash
+# shapes.sh -- miniature shape segmentation on 32 x 32 tetrominoes: the
+# oscillator sheet (nwm) with each of its readouts over time against the
+# local-CNN baseline (cnn), as in Jacobs, Budzinski, Muller, Ba and
+# Keller, "Traveling waves integrate spatial information through time"
+# (2025), whose figures are on 64 x 64 images after 25-50 epochs on a GPU.
+#
+# Models: the nwm of the paper's widths (11 channels, encoders 11 wide,
+# dt 0.1) over SHAPES_T steps (default 20; the paper 100), read by a
+# linear map over time (the paper's best), by the FFT magnitudes or by
+# the last state, each then the per-pixel MLP; and the cnn of 8 layers
+# of 28 channels, which has as many parameters as the nwm at T = 100
+# (54,002 against 52,476) and more than the nwm at T = 20.  Each is
+# trained by dk-train --task shapes (fresh images every step, batch 16,
+# Adam lr 1e-3, the paper's, or SHAPES_LR) for as many steps as
+# SHAPES_MINUTES minutes of CPU time
+# (default 1 a model) allow, counted from a calibration run of 3 steps
+# (so the step counts, printed, depend on the machine; SHAPES_STEPS
+# fixes them instead, and a rerun with the same steps prints the same
+# numbers).  Then dk-run scores 200 images of the test split (seed 1000):
+# the paper's foreground IoU and accuracy (pixels of the shapes only).
+#
+# The issue's full run is 20 minutes of machine time for the set:
+# SHAPES_MINUTES=5 (4 models).  SHAPES_T=100 is the paper's length, at
+# about 5 times the cost of a step.  An argument (linear, fft, last,
+# cnn) runs one model.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$work"
+
+T=${SHAPES_T:-20} minutes=${SHAPES_MINUTES:-1} B=16 lr=${SHAPES_LR:-1e-3}
+
+# cpu_seconds CMD...: the user + system seconds the command took.
+cpu_seconds() {
+	local c0 c1 me=$BASHPID
+	c0=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
+	"$@" > /dev/null
+	c1=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
+	awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", (b - a) / hz }'
+}
+
+# steps_for MODEL: the steps SHAPES_MINUTES of CPU allow, from 3 steps'
+# time less one step's (start-up and the model's reading and writing)
+steps_for() {
+	if [ -n "${SHAPES_STEPS:-}" ]; then
+		echo "$SHAPES_STEPS"
+		return
+	fi
+	local t1 t3
+	t1=$(cpu_seconds dk-train --task shapes --batch $B --steps 1 --seed 9 -o /dev/null "$1")
+	t3=$(cpu_seconds dk-train --task shapes --batch $B --steps 3 --seed 9 -o /dev/null "$1")
+	awk -v a="$t1" -v b="$t3" -v m="$minutes" 'BEGIN {
+		s = (b - a) / 2; if (s <= 0) s = 0.01; n = int(60 * m / s); print n < 1 ? 1 : n }'
+}
+
+score() { # RUN: foreground IoU and accuracy
+	printf 'IoU %s, accuracy %s' \
+		"$(dk-cat --select run/iou_foreground --bare --text "$1" | sed 1d | awk '{ printf "%.3f", $1 }')" \
+		"$(dk-cat --select run/accuracy --bare --text "$1" | sed 1d | awk '{ printf "%.3f", $1 }')"
+}
+
+run "dk-gen shapes --sheet 32,32 --batch 200 --split test --seed 1000 -o test.npy"
+for m in ${1:-linear fft last cnn}; do
+	case $m in
+	linear) paper="IoU 0.98 ± 0.01, accuracy 0.99" ;;
+	fft) paper="IoU 0.97 ± 0.01, accuracy 0.98" ;;
+	last) paper="IoU 0.90 ± 0.09, accuracy 0.94" ;;
+	cnn) paper="IoU 0.64 ± 0.22, accuracy 0.74 (8 layers)" ;;
+	*) echo "shapes.sh: unknown model '$m' (linear, fft, last, cnn)" >&2; exit 2 ;;
+	esac
+	if [ "$m" = cnn ]; then
+		run "dk-init cnn --layers 8 --channels 28 --sheet 32,32 --classes 6 --seed 1 -o $m.npy"
+		label="CNN 8 layers, 28 channels"
+	else
+		run "dk-init nwm --channels 11 --sheet 32,32 --classes 6 --steps $T --readout $m --seed 1 -o $m.npy"
+		label="nwm C=11 T=$T, $m readout"
+	fi
+	steps=$(steps_for "$m.npy")
+	run "dk-train --task shapes --batch $B --steps $steps --lr $lr --seed 1 -o $m-trained.npy $m.npy"
+	run "dk-run -n $m-trained.npy test.npy > $m-test.npy"
+	row "shapes 32x32 (paper 64x64), 200 test images, foreground" "$label" \
+		"$(params "$m.npy") parameters" "$steps, Adam lr $lr, batch $B ($minutes CPU min)" \
+		"$paper" "$(score "$m-test.npy")"
+done
