@@ -37,7 +37,7 @@ const char *dk_act_name(dk_act act)
 
 void dk_act_relu_mask(const double *a, const double *v, double *y, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = dk_vrelu_mask(a, v, y, n); i < n; i++) {
 		uint64_t bits;
 		memcpy(&bits, v + i, sizeof bits);
 		bits &= -(uint64_t)(a[i] > 0);

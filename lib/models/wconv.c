@@ -80,8 +80,8 @@ static inline double hsum_avx2(__m256d v)
 #define WC_ZERO() _mm256_setzero_pd()
 #define WC_MASK(r) _mm256_cmpgt_epi64(_mm256_set1_epi64x(r), _mm256_setr_epi64x(0, 1, 2, 3))
 #define WC_HSUM(v) hsum_avx2(v)
-/* 16 registers: 8 sums, 2 loads and a weight; 12 sums, 2 loads and one */
-#define WC_KB 4
+/* 16 registers: 12 sums, 2 loads and a weight; 12 sums, 2 loads and one */
+#define WC_KB 6
 #define WC_NV 2
 #define WC_GK 2
 #define WC_GJ 2
@@ -120,9 +120,9 @@ static inline double hsum_avx2(__m256d v)
 #define WC_ZERO() _mm512_setzero_pd()
 #define WC_MASK(r) ((__mmask8)((1u << (r)) - 1))
 #define WC_HSUM(v) _mm512_reduce_add_pd(v)
-/* 32 registers: 16 sums, 4 loads and a weight; 24 sums, 4 loads and one */
-#define WC_KB 4
-#define WC_NV 4
+/* 32 registers: 24 sums, 3 loads and a weight; 24 sums, 4 loads and one */
+#define WC_KB 8
+#define WC_NV 3
 #define WC_GK 4
 #define WC_GJ 2
 #include "models/wconv_isa.h"

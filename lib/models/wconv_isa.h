@@ -14,8 +14,11 @@
  * compiled for the set by the includer's #pragma GCC target.
  *
  * Tiles hold their sums in registers: the tile sizes and the loops over
- * them are constants after inlining, so the compiler unrolls them.
+ * them are constants after inlining, so the compiler unrolls them.  The
+ * channels left over by the tiles make one smaller tile (at most
+ * WC_KB_MAX = 8 rows: the arrays are declared that size).
  */
+#define WC_KB_MAX 8
 #define WC_CAT2(a, b) a##_##b
 #define WC_CAT(a, b) WC_CAT2(a, b)
 #define WC(name) WC_CAT(name, WC_SUFFIX)
@@ -30,7 +33,7 @@ WC(apply_tile)(const int KB, const int NV, const int masked, WC_M mask,
                size_t c, const double *W, const double *P, size_t ldp,
                int accumulate, double *Y, size_t ldy)
 {
-	WC_V a[WC_KB][WC_NV];
+	WC_V a[WC_KB_MAX][WC_NV];
 #pragma GCC unroll 8
 	for (int q = 0; q < KB; q++)
 #pragma GCC unroll 8
@@ -96,8 +99,14 @@ static void WC(apply)(size_t c, size_t n, const double *W, const double *P,
 	for (; k + WC_KB <= c; k += WC_KB)
 		WC(apply_rows)(WC_KB, c, n, W + k * c * 3, P, ldp, accumulate,
 		               Y + k * ldy, ldy);
-	for (; k < c; k++)
-		WC(apply_rows)(1, c, n, W + k * c * 3, P, ldp, accumulate, Y + k * ldy, ldy);
+	/* the last c mod WC_KB channels in one tile of their own */
+	W += k * c * 3;
+	Y += k * ldy;
+#define WC_TAIL(r) \
+	if (c - k == (r) && (r) < WC_KB) \
+		WC(apply_rows)((r), c, n, W, P, ldp, accumulate, Y, ldy);
+	WC_TAIL(1) WC_TAIL(2) WC_TAIL(3) WC_TAIL(4) WC_TAIL(5) WC_TAIL(6) WC_TAIL(7)
+#undef WC_TAIL
 }
 
 /*
@@ -108,9 +117,9 @@ static void WC(apply)(size_t c, size_t n, const double *W, const double *P,
 static inline __attribute__((always_inline)) void
 WC(grad_step)(const int GK, const int GJ, const int masked, WC_M mask,
               const double *G, size_t ldg, const double *P, size_t ldp,
-              WC_V a[WC_GK][WC_GJ][3])
+              WC_V a[WC_KB_MAX][WC_GJ][3])
 {
-	WC_V g[WC_GK];
+	WC_V g[WC_KB_MAX];
 #pragma GCC unroll 8
 	for (int q = 0; q < GK; q++)
 		g[q] = masked ? WC_LOADM(G + (size_t)q * ldg, mask) : WC_LOAD(G + (size_t)q * ldg);
@@ -130,7 +139,7 @@ static inline __attribute__((always_inline)) void
 WC(grad_tile)(const int GK, const int GJ, size_t c, size_t L, const double *G,
               size_t ldg, const double *P, size_t ldp, double *gW)
 {
-	WC_V a[WC_GK][WC_GJ][3];
+	WC_V a[WC_KB_MAX][WC_GJ][3];
 #pragma GCC unroll 8
 	for (int q = 0; q < GK; q++)
 #pragma GCC unroll 8
@@ -170,10 +179,16 @@ static void WC(kernel_grad)(size_t c, size_t L, const double *G, size_t ldg,
 	size_t k = 0;
 	for (; k + WC_GK <= c; k += WC_GK)
 		WC(grad_rows)(WC_GK, c, L, G + k * ldg, ldg, P, ldp, gW + k * c * 3);
-	for (; k < c; k++)
-		WC(grad_rows)(1, c, L, G + k * ldg, ldg, P, ldp, gW + k * c * 3);
+	G += k * ldg;
+	gW += k * c * 3;
+#define WC_TAIL(r) \
+	if (c - k == (r) && (r) < WC_GK) \
+		WC(grad_rows)((r), c, L, G, ldg, P, ldp, gW);
+	WC_TAIL(1) WC_TAIL(2) WC_TAIL(3) WC_TAIL(4) WC_TAIL(5) WC_TAIL(6) WC_TAIL(7)
+#undef WC_TAIL
 }
 
+#undef WC_KB_MAX
 #undef WC
 #undef WC_CAT
 #undef WC_CAT2

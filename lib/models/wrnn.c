@@ -334,15 +334,21 @@ static void forward_block(void *arg, size_t k)
 				for (size_t i = 0; i < n; i++)
 					a[q * n + i] += cb[q] + bias[q * n + i];
 		} else {
+			/* a[e] = cb + b[e] + sum_l V[e][l] u[l], in that order, one
+			   pass per input: loops the compiler vectorises */
 			const double *ur = J->u ? J->u + r * in : NULL;
 			for (size_t q = 0; q < c; q++)
-				for (size_t i = 0; i < n; i++) {
-					size_t e = q * n + i;
-					double t = cb[q] + bias[e];
-					for (size_t l = 0; l < in; l++)
-						t += V[e * in + l] * ur[l];
-					a[e] = t;
-				}
+				for (size_t i = 0; i < n; i++)
+					a[q * n + i] = cb[q] + bias[q * n + i];
+			for (size_t l = 0; l < in; l++) {
+				const double *Vl = V + l, ul = ur[l];
+				if (in == 2)
+					for (size_t e = 0; e < N; e++)
+						a[e] += Vl[2 * e] * ul;
+				else
+					for (size_t e = 0; e < N; e++)
+						a[e] += Vl[e * in] * ul;
+			}
 		}
 		conv(m, W, J->x + r * N, P, 1, a);
 		if (J->xn)
