@@ -40,8 +40,11 @@
  * kernel's gradient sums g[k][i] P[j][i + d] over a few rows at a time,
  * laid end to end with g's rings padded by zeros, so that the sums run
  * along one long line.  Work this small runs in the calling thread, so
- * the rows are shared out among threads here (see BLOCKS below).  The
- * step caches the pre-activation, and nothing here allocates but the
+ * the rows are shared out among threads here (see BLOCKS below).  All
+ * the tangent and the adjoint need of a step is relu'(a) = [a > 0], and
+ * a > 0 exactly where the next state relu(a) is, so the step's cache is
+ * that state (dk_model_cache_is_state): BPTT keeps no cache, and reads
+ * the mask from a state it reads anyway.  Nothing here allocates but the
  * workspace's team of threads, started once with the workspace.
  */
 #include <config.h>
@@ -195,7 +198,7 @@ static size_t ld_P(const dk_model *m) { return ld_R(m) + 2; }
 
 /*
  * The scratch, in doubles: a pointer to the team (or NULL) in the first
- * DK_ROW_TEAM_SLOTS, A (B c n, the pre-activation when there is no cache), G
+ * DK_ROW_TEAM_SLOTS, A (B c n, the pre-activation), G
  * (B c n, the gradient at A), the kernel for the adjoint (3 c c), and
  * for each block P and R (above), a padded ring Q (c (n + 2)), the
  * kernel's gradient (3 c c) and the gradients of b and, with few inputs,
@@ -263,6 +266,12 @@ static int wrnn_work_open(const dk_model *m, double *work, size_t batch)
 static size_t wrnn_cache_size(const dk_model *m)
 {
 	return m->n;
+}
+
+static int wrnn_cache_is_state(const dk_model *m)
+{
+	(void)m;
+	return 1;
 }
 
 /*
@@ -377,11 +386,14 @@ static int wrnn_step(const dk_model *m, double *work, size_t B,
                      double *cache)
 {
 	scratch s = carve(m, work, B);
-	forward(m, &s, B, x, u, cache ? cache : s.A, xn);
+	forward(m, &s, B, x, u, s.A, xn);
+	if (cache && cache != xn)
+		memcpy(cache, xn, B * m->n * sizeof *cache);
 	return DK_OK;
 }
 
-/* The pre-activation: the cache, or recomputed into s->A. */
+/* What relu'(a) is read from: the cache (the next state: positive where
+   a is), or the pre-activation recomputed into s->A. */
 static const double *preactivation(const dk_model *m, scratch *s, size_t B,
                                    const double *x, const double *u,
                                    const double *cache)
@@ -558,6 +570,7 @@ const dk_model_ops dk_wrnn_ops = {
 	.init = wrnn_init,
 	.work_size = wrnn_work_size,
 	.cache_size = wrnn_cache_size,
+	.cache_is_state = wrnn_cache_is_state,
 	.work_open = wrnn_work_open,
 	.work_close = dk_row_team_close,
 	.step = wrnn_step,
