@@ -386,7 +386,9 @@ static int wrnn_step(const dk_model *m, double *work, size_t B,
                      double *cache)
 {
 	scratch s = carve(m, work, B);
-	forward(m, &s, B, x, u, s.A, xn);
+	/* the pre-activation made in xn and relu'd there, one pass less,
+	   unless xn is x (read while it would be written) */
+	forward(m, &s, B, x, u, xn != x ? xn : s.A, xn);
 	if (cache && cache != xn)
 		memcpy(cache, xn, B * m->n * sizeof *cache);
 	return DK_OK;
