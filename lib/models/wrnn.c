@@ -31,11 +31,11 @@
  * a scratch P (P[j][m] = h[j][(m - 1) mod n], m = 0 .. n + 1), in the
  * direct loops of wconv.c: each value one chain of fused multiply-adds,
  * in vector registers along the ring.  They replaced three small DGEMMs
- * per row (W_d times the view P[:, d ..]), whose speed hung on the BLAS's
- * small-matrix kernels: at c = 27, n = 100, batch 128 the DGEMMs took
- * about 1.0 ms a step single-threaded with OpenBLAS's AVX-512 kernels and
- * more with its AVX2 ones (an im2col product over the batch, 1.7 ms, and
- * a channel-last layout, 1.9 ms, were slower still).  The adjoint is the
+ * per row (W_d times the view P[:, d ..]), whose speed hung on which
+ * kernels the BLAS picked (OpenBLAS's AVX2 ones ran them 25 % slower than
+ * its AVX-512 ones, and their kernel gradients 30 % slower; an im2col
+ * product over the batch and a channel-last layout were slower still,
+ * see wconv.c for the rates).  The adjoint is the
  * same convolution with the kernel transposed and its taps reversed.  The
  * kernel's gradient sums g[k][i] P[j][i + d] over a few rows at a time,
  * laid end to end with g's rings padded by zeros, so that the sums run
