@@ -32,8 +32,8 @@
  * direct loops of wconv.c: each value one chain of fused multiply-adds,
  * in vector registers along the ring.  They replaced three small DGEMMs
  * per row (W_d times the view P[:, d ..]), whose speed hung on which
- * kernels the BLAS picked (OpenBLAS's AVX2 ones ran them 25 % slower than
- * its AVX-512 ones, and their kernel gradients 30 % slower; an im2col
+ * kernels the BLAS picked (OpenBLAS's AVX2 ones ran them 24 % slower than
+ * its AVX-512 ones, and their kernel gradients 32 % slower; an im2col
  * product over the batch and a channel-last layout were slower still,
  * see wconv.c for the rates).  The adjoint is the
  * same convolution with the kernel transposed and its taps reversed.  The
