@@ -53,7 +53,9 @@ static void kernel_grad_plain(size_t c, size_t L, const double *G, size_t ldg,
 			}
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* GCC's #pragma GCC target compiles the vector code (other compilers:
+   the plain loops) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HAVE_WCONV_VECTOR 1
 #include <immintrin.h>
 #if defined(__has_include)

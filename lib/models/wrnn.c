@@ -33,14 +33,14 @@
  * in vector registers along the ring.  They replaced three small DGEMMs
  * per row (W_d times the view P[:, d ..]), whose speed hung on which
  * kernels the BLAS picked (OpenBLAS's AVX2 ones ran them 24 % slower than
- * its AVX-512 ones, and their kernel gradients 32 % slower; an im2col
- * product over the batch and a channel-last layout were slower still,
- * see wconv.c for the rates).  The adjoint is the
- * same convolution with the kernel transposed and its taps reversed.  The
- * kernel's gradient sums g[k][i] P[j][i + d] over a few rows at a time,
- * laid end to end with g's rings padded by zeros, so that the sums run
- * along one long line.  Work this small runs in the calling thread, so
- * the rows are shared out among threads here (see BLOCKS below).  All
+ * its AVX-512 ones, and the kernel gradient's 32 % slower; an im2col
+ * product over the batch and a channel-last layout had been slower
+ * still; wconv.c gives the rates).  The adjoint is the same convolution
+ * with the kernel transposed and its taps reversed.  The kernel's
+ * gradient sums g[k][i] P[j][i + d] over a few rows at a time, laid end
+ * to end with g's rings padded by zeros, so that the sums run along one
+ * long line.  A row's work is too small to split, so the rows are
+ * shared out among threads here (see BLOCKS below).  All
  * the tangent and the adjoint need of a step is relu'(a) = [a > 0], and
  * a > 0 exactly where the next state relu(a) is, so the step's cache is
  * that state (dk_model_cache_is_state): BPTT keeps no cache, and reads
