@@ -40,11 +40,11 @@ const char *dk_act_name(dk_act act)
 
 void dk_act_relu_mask(const double *a, const double *v, double *y, size_t n)
 {
-	size_t i = 0;
+	size_t i = dk_vrelu_mask(a, v, y, n); /* AVX2 or AVX-512 where there are */
 #if defined(__x86_64__)
-	/* two at a time with SSE2, which every x86-64 has: the compare's mask
-	   and'ed with v, the same bits as the loop below; y may be a or v,
-	   each pair read before it is written */
+	/* the rest two at a time with SSE2, which every x86-64 has: the
+	   compare's mask and'ed with v, the same bits as the loop below; y
+	   may be a or v, each pair read before it is written */
 	const __m128d zero = _mm_setzero_pd();
 	for (; i + 2 <= n; i += 2)
 		_mm_storeu_pd(y + i, _mm_and_pd(_mm_cmpgt_pd(_mm_loadu_pd(a + i), zero),

@@ -1,6 +1,6 @@
 /*
- * vmath.c -- exp, tanh, erf and atan2 over arrays through libmvec where there
- * is one (see vmath.h).
+ * vmath.c -- exp, tanh, erf and atan2 over arrays through libmvec where
+ * there is one (see vmath.h), and the relu's mask in vector registers.
  *
  * libmvec's entry points follow the x86-64 vector function ABI: _ZGVdN4v_
  * takes and returns 4 doubles in an AVX2 register, _ZGVeN8v_ 8 in an
@@ -14,8 +14,66 @@
 
 #include "models/vmath.h"
 
-#if defined(HAVE_LIBMVEC) && defined(__x86_64__)
+#if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+/* 8 with AVX-512, 4 with AVX2, else 1; asked once. */
+static int width(void)
+{
+	static int cached;
+	int w = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (!w) { /* threads that race here store the same value */
+		w = __builtin_cpu_supports("avx512f") ? 8
+		    : __builtin_cpu_supports("avx2") ? 4 : 1;
+		__atomic_store_n(&cached, w, __ATOMIC_RELAXED);
+	}
+	return w;
+}
+
+/* y = v where a > 0, else +0, WIDTH at a time; each vector read whole
+   before it is written, so y may be a or v. */
+__attribute__((target("avx512f")))
+static size_t relu_mask8(const double *a, const double *v, double *y, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__mmask8 on = _mm512_cmp_pd_mask(_mm512_loadu_pd(a + i), _mm512_setzero_pd(),
+		                                 _CMP_GT_OQ);
+		_mm512_storeu_pd(y + i, _mm512_maskz_mov_pd(on, _mm512_loadu_pd(v + i)));
+	}
+	return i;
+}
+
+__attribute__((target("avx2")))
+static size_t relu_mask4(const double *a, const double *v, double *y, size_t n)
+{
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		__m256d on = _mm256_cmp_pd(_mm256_loadu_pd(a + i), _mm256_setzero_pd(), _CMP_GT_OQ);
+		_mm256_storeu_pd(y + i, _mm256_and_pd(on, _mm256_loadu_pd(v + i)));
+	}
+	return i;
+}
+
+size_t dk_vrelu_mask(const double *a, const double *v, double *y, size_t n)
+{
+	int w = width();
+	return w == 8 ? relu_mask8(a, v, y, n) : w == 4 ? relu_mask4(a, v, y, n) : 0;
+}
+#else
+static int __attribute__((unused)) width(void)
+{
+	return 1;
+}
+
+size_t dk_vrelu_mask(const double *a, const double *v, double *y, size_t n)
+{
+	(void)a, (void)v, (void)y, (void)n;
+	return 0;
+}
+#endif
+
+#if defined(HAVE_LIBMVEC) && defined(__x86_64__)
 
 __attribute__((target("avx512f"))) __m512d _ZGVeN8v_exp(__m512d);
 __attribute__((target("avx512f"))) __m512d _ZGVeN8v_tanh(__m512d);
@@ -40,19 +98,6 @@ VECTOR_LOOP(tanh8, "avx512f", 8, _mm512_loadu_pd, _mm512_storeu_pd, _ZGVeN8v_tan
 VECTOR_LOOP(exp4, "avx2", 4, _mm256_loadu_pd, _mm256_storeu_pd, _ZGVdN4v_exp)
 VECTOR_LOOP(tanh4, "avx2", 4, _mm256_loadu_pd, _mm256_storeu_pd, _ZGVdN4v_tanh)
 
-/* 8 with AVX-512, 4 with AVX2, else 1 (libm); asked once. */
-static int width(void)
-{
-	static int cached;
-	int w = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-	if (!w) { /* threads that race here store the same value */
-		w = __builtin_cpu_supports("avx512f") ? 8
-		    : __builtin_cpu_supports("avx2") ? 4 : 1;
-		__atomic_store_n(&cached, w, __ATOMIC_RELAXED);
-	}
-	return w;
-}
-
 static size_t vector_exp(const double *x, double *y, size_t n)
 {
 	int w = width();
@@ -65,12 +110,6 @@ static size_t vector_tanh(const double *x, double *y, size_t n)
 	return w == 8 ? tanh8(x, y, n) : w == 4 ? tanh4(x, y, n) : 0;
 }
 #else
-static int __attribute__((unused)) width(void)
-{
-	return 1;
-}
-
-
 static size_t vector_exp(const double *x, double *y, size_t n)
 {
 	(void)x, (void)y, (void)n;

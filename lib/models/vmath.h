@@ -1,7 +1,7 @@
 /*
  * vmath.h -- exp, tanh and erf over arrays, for the gates and
- * nonlinearities of the models, and atan2, for the phases of the wave
- * analysis.
+ * nonlinearities of the models, atan2, for the phases of the wave
+ * analysis, and the relu's mask, for the relu models' steps and gradients.
  *
  * A GRU step spends more time in scalar exp and tanh than in its matrix
  * products' elementwise neighbours together; glibc's vector math library
@@ -24,5 +24,8 @@ void dk_vtanh(const double *x, double *y, size_t n);
 void dk_verf_scaled(double c, const double *x, double *y, size_t n);
 /* a[i] = atan2(y[i], x[i]) for i < n; a may be y or x. */
 void dk_vatan2(const double *y, const double *x, double *a, size_t n);
+/* y[i] = a[i] > 0 ? v[i] : +0 for the leading i the vector registers
+   take; returns how many (the caller does the rest).  y may be a or v. */
+size_t dk_vrelu_mask(const double *a, const double *v, double *y, size_t n);
 
 #endif

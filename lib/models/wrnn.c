@@ -27,18 +27,24 @@
  * uniform within 1/sqrt(3 c), the readout's within 1/sqrt(c n); it
  * changes the dynamics much (channels of positive bias grow each step).
  *
- * The convolution is a product per batch row: with the ring padded
- * circularly into a c x (n + 2) scratch P (P[j][m] = h[j][(m - 1) mod n]),
- * tap d is the c x c matrix W_d times the c x n view P[:, d .. d + n - 1],
- * three small DGEMMs.  At c = 27, n = 100, batch 128 (the adding task)
- * they took about 1.0 ms on the 2-core development machine, against
- * 1.2 ms for an im2col (3c x n) per row, 1.7 ms for one im2col product
- * (c x 3c)(3c x B n) over the batch, 1.9 ms for a channel-last layout
- * with three (B (n + 2) x c)(c x c) products, and 3.3 ms for direct
- * loops (all single-threaded).  The adjoint is the same with W_d^T and
- * the opposite shift.  Products this small run in the calling thread, so
- * the rows are shared out among threads here (see BLOCKS below).  The
- * step caches the pre-activation, and nothing here allocates but the
+ * The convolution runs row by row over the ring padded circularly into
+ * a scratch P (P[j][m] = h[j][(m - 1) mod n], m = 0 .. n + 1), in the
+ * direct loops of wconv.c: each value one chain of fused multiply-adds,
+ * in vector registers along the ring.  They replaced three small DGEMMs
+ * per row (W_d times the view P[:, d ..]), whose speed hung on which
+ * kernels the BLAS picked (OpenBLAS's AVX2 ones ran them 24 % slower than
+ * its AVX-512 ones, and the kernel gradient's 32 % slower; an im2col
+ * product over the batch and a channel-last layout had been slower
+ * still; wconv.c gives the rates).  The adjoint is the same convolution
+ * with the kernel transposed and its taps reversed.  The kernel's
+ * gradient sums g[k][i] P[j][i + d] over a few rows at a time, laid end
+ * to end with g's rings padded by zeros, so that the sums run along one
+ * long line.  A row's work is too small to split, so the rows are
+ * shared out among threads here (see BLOCKS below).  All
+ * the tangent and the adjoint need of a step is relu'(a) = [a > 0], and
+ * a > 0 exactly where the next state relu(a) is, so the step's cache is
+ * that state (dk_model_cache_is_state): BPTT keeps no cache, and reads
+ * the mask from a state it reads anyway.  Nothing here allocates but the
  * workspace's team of threads, started once with the workspace.
  */
 #include <config.h>
@@ -54,6 +60,7 @@
 #include "base/team.h"
 #include "models/model_impl.h"
 #include "models/row_team.h"
+#include "models/wconv.h"
 
 /* Offsets of the parameters in theta. */
 typedef struct { size_t W, cb, V, b; } wrnn_params;
@@ -177,20 +184,35 @@ static void block_rows(size_t B, size_t nb, size_t k, size_t *r0, size_t *r1)
 }
 
 /*
+ * The kernel gradient sums over CHUNK rows at a time: their padded
+ * states side by side in P (c x (CHUNK (n + 2) + 2)), their gradients in
+ * R, each ring followed by two zeros (c x CHUNK (n + 2)), so that one
+ * line of sums covers them all.  The chunks are fixed by the block's
+ * rows, so the sums do not depend on the threads either.
+ */
+#define CHUNK 4
+
+/* Row strides of a block's P and R. */
+static size_t ld_R(const dk_model *m) { return CHUNK * (m->spec.units + 2); }
+static size_t ld_P(const dk_model *m) { return ld_R(m) + 2; }
+
+/*
  * The scratch, in doubles: a pointer to the team (or NULL) in the first
- * DK_ROW_TEAM_SLOTS, A (B c n, the pre-activation when there is no cache), G
- * (B c n, the gradient at A), the three taps W_d (3 c c), and for each
- * block two padded rings (2 c (n + 2)), the taps' gradients (3 c c) and
- * the gradients of b and, with few inputs, of V^T (c n (1 + inputs)).
+ * DK_ROW_TEAM_SLOTS, A (B c n, the pre-activation), G
+ * (B c n, the gradient at A), the kernel for the adjoint (3 c c), and
+ * for each block P and R (above), a padded ring Q (c (n + 2)), the
+ * kernel's gradient (3 c c) and the gradients of b and, with few inputs,
+ * of V^T (c n (1 + inputs)).
  */
 
-typedef struct { dk_team *team; double *A, *G, *Wd, *blk; size_t stride; } scratch;
+typedef struct { dk_team *team; double *A, *G, *Wt, *blk; size_t stride; } scratch;
 
 /* Doubles of each block's part of the scratch. */
 static size_t block_size(const dk_model *m)
 {
 	size_t c = m->spec.channels, n = m->spec.units, in = m->spec.inputs;
-	return 2 * c * (n + 2) + 3 * c * c + m->n * (1 + (in < FEW_INPUTS ? in : 0));
+	return c * (ld_P(m) + ld_R(m) + n + 2) + 3 * c * c +
+	       m->n * (1 + (in < FEW_INPUTS ? in : 0));
 }
 
 static scratch carve(const dk_model *m, double *work, size_t B)
@@ -200,28 +222,32 @@ static scratch carve(const dk_model *m, double *work, size_t B)
 	s.team = dk_row_team_of(work);
 	s.A = work + DK_ROW_TEAM_SLOTS;
 	s.G = s.A + B * N;
-	s.Wd = s.G + B * N;
-	s.blk = s.Wd + 3 * c * c;
+	s.Wt = s.G + B * N;
+	s.blk = s.Wt + 3 * c * c;
 	s.stride = block_size(m);
 	return s;
 }
 
-/* Block k's padded rings P and Q and its taps' gradients. */
+/* Block k's P, R, Q and kernel gradient. */
 static double *ring_P(const scratch *s, size_t k) { return s->blk + k * s->stride; }
+static double *rows_R(const dk_model *m, const scratch *s, size_t k)
+{
+	return ring_P(s, k) + m->spec.channels * ld_P(m);
+}
 static double *ring_Q(const dk_model *m, const scratch *s, size_t k)
 {
-	return ring_P(s, k) + m->spec.channels * (m->spec.units + 2);
+	return rows_R(m, s, k) + m->spec.channels * ld_R(m);
 }
-static double *block_gWd(const dk_model *m, const scratch *s, size_t k)
+static double *block_gW(const dk_model *m, const scratch *s, size_t k)
 {
-	return ring_P(s, k) + 2 * m->spec.channels * (m->spec.units + 2);
+	return ring_Q(m, s, k) + m->spec.channels * (m->spec.units + 2);
 }
 /* Block k's gradient of b (c n), then with few inputs of V, transposed
    (in x c n). */
 static double *block_gb(const dk_model *m, const scratch *s, size_t k)
 {
 	size_t c = m->spec.channels;
-	return block_gWd(m, s, k) + 3 * c * c;
+	return block_gW(m, s, k) + 3 * c * c;
 }
 
 static size_t wrnn_work_size(const dk_model *m, size_t batch)
@@ -242,40 +268,48 @@ static size_t wrnn_cache_size(const dk_model *m)
 	return m->n;
 }
 
-/* Wd[d] = W[:, :, d], contiguous c x c, for the BLAS. */
-static void split_taps(const dk_model *m, double *Wd)
+static int wrnn_cache_is_state(const dk_model *m)
+{
+	(void)m;
+	return 1;
+}
+
+/*
+ * The kernel of the adjoint: Wt[j][k][d] = W[k][j][2 - d], so that
+ * conv^T(g)[j][i] = sum_k sum_d W[k][j][d] g[k][(i - d + 1) mod n] is
+ * the convolution by Wt of g's padded ring.
+ */
+static void adjoint_kernel(const dk_model *m, double *Wt)
 {
 	size_t c = m->spec.channels;
 	const double *W = m->theta + params(m).W;
-	for (size_t d = 0; d < 3; d++)
+	for (size_t j = 0; j < c; j++)
 		for (size_t k = 0; k < c; k++)
-			for (size_t j = 0; j < c; j++)
-				Wd[(d * c + k) * c + j] = W[(k * c + j) * 3 + d];
+			for (size_t d = 0; d < 3; d++)
+				Wt[(j * c + k) * 3 + d] = W[(k * c + j) * 3 + 2 - d];
 }
 
-/* P[j][m] = h[j][(m - 1) mod n] for m = 0 .. n + 1: the ring, padded. */
-static void pad(size_t c, size_t n, const double *h, double *P)
+/* P[j][m] = h[j][(m - 1) mod n] for m = 0 .. n + 1 (rows of stride ld):
+   the ring, padded. */
+static void pad(size_t c, size_t n, const double *h, double *P, size_t ld)
 {
 	for (size_t j = 0; j < c; j++) {
 		const double *r = h + j * n;
-		double *p = P + j * (n + 2);
+		double *p = P + j * ld;
 		p[0] = r[n - 1];
 		memcpy(p + 1, r, n * sizeof *p);
 		p[n + 1] = r[0];
 	}
 }
 
-/*
- * Y (c x n) = beta Y + sum_d W_d P[:, d .. d + n - 1]: the convolution of
- * one padded state, without bias.
- */
-static void conv(size_t c, size_t n, const double *Wd, const double *P,
-                 double beta, double *Y)
+/* Y (c x n) = (accumulate ? Y : 0) + the convolution by W of the state
+   h (c x n), without bias; P is scratch for its padded ring. */
+static void conv(const dk_model *m, const double *W, const double *h,
+                 double *P, int accumulate, double *Y)
 {
-	int ci = (int)c, ni = (int)n, ld = (int)(n + 2);
-	for (size_t d = 0; d < 3; d++)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ci, ni, ci, 1.0,
-		            Wd + d * c * c, ci, P + d, ld, d ? 1.0 : beta, Y, ni);
+	size_t c = m->spec.channels, n = m->spec.units;
+	pad(c, n, h, P, n + 2);
+	dk_wconv_apply(dk_wconv_isa_best(), c, n, W, P, n + 2, accumulate, Y, n);
 }
 
 /* What the blocks of one call share. */
@@ -299,7 +333,7 @@ static void forward_block(void *arg, size_t k)
 	size_t c = m->spec.channels, n = m->spec.units, N = m->n;
 	size_t in = J->u ? m->spec.inputs : 0, r0, r1;
 	const double *cb = m->theta + p.cb, *bias = m->theta + p.b;
-	const double *V = m->theta + p.V;
+	const double *V = m->theta + p.V, *W = m->theta + p.W;
 	double *P = ring_P(J->s, k);
 	block_rows(J->B, J->nb, k, &r0, &r1);
 	for (size_t r = r0; r < r1; r++) {
@@ -309,32 +343,36 @@ static void forward_block(void *arg, size_t k)
 				for (size_t i = 0; i < n; i++)
 					a[q * n + i] += cb[q] + bias[q * n + i];
 		} else {
+			/* a[e] = cb + b[e] + sum_l V[e][l] u[l], in that order, one
+			   pass per input: loops the compiler vectorises */
 			const double *ur = J->u ? J->u + r * in : NULL;
 			for (size_t q = 0; q < c; q++)
-				for (size_t i = 0; i < n; i++) {
-					size_t e = q * n + i;
-					double t = cb[q] + bias[e];
-					for (size_t l = 0; l < in; l++)
-						t += V[e * in + l] * ur[l];
-					a[e] = t;
-				}
+				for (size_t i = 0; i < n; i++)
+					a[q * n + i] = cb[q] + bias[q * n + i];
+			for (size_t l = 0; l < in; l++) {
+				const double *Vl = V + l, ul = ur[l];
+				if (in == 2)
+					for (size_t e = 0; e < N; e++)
+						a[e] += Vl[2 * e] * ul;
+				else
+					for (size_t e = 0; e < N; e++)
+						a[e] += Vl[e * in] * ul;
+			}
 		}
-		pad(c, n, J->x + r * N, P);
-		conv(c, n, J->s->Wd, P, 1.0, a);
+		conv(m, W, J->x + r * N, P, 1, a);
 		if (J->xn)
 			dk_act_relu_mask(a, a, J->xn + r * N, N);
 	}
 }
 
 /*
- * A = conv(x) + cb + U V^T + b for B rows (Wd in s), and when xn is not
+ * A = conv(x) + cb + U V^T + b for B rows, and when xn is not
  * NULL, xn = relu(A), row by row while the row is in cache.
  */
 static void forward(const dk_model *m, scratch *s, size_t B, const double *x,
                     const double *u, double *A, double *xn)
 {
 	size_t N = m->n, in = u ? m->spec.inputs : 0;
-	split_taps(m, s->Wd);
 	if (in >= FEW_INPUTS) /* A = U V^T: (B x in)(in x N) */
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)N, (int)in,
 		            1.0, u, (int)in, m->theta + params(m).V, (int)in, 0.0, A, (int)N);
@@ -348,11 +386,16 @@ static int wrnn_step(const dk_model *m, double *work, size_t B,
                      double *cache)
 {
 	scratch s = carve(m, work, B);
-	forward(m, &s, B, x, u, cache ? cache : s.A, xn);
+	/* the pre-activation made in xn and relu'd there, one pass less,
+	   unless xn is x (read while it would be written) */
+	forward(m, &s, B, x, u, xn != x ? xn : s.A, xn);
+	if (cache && cache != xn)
+		memcpy(cache, xn, B * m->n * sizeof *cache);
 	return DK_OK;
 }
 
-/* The pre-activation: the cache, or recomputed into s->A. */
+/* What relu'(a) is read from: the cache (the next state: positive where
+   a is), or the pre-activation recomputed into s->A. */
 static const double *preactivation(const dk_model *m, scratch *s, size_t B,
                                    const double *x, const double *u,
                                    const double *cache)
@@ -361,7 +404,6 @@ static const double *preactivation(const dk_model *m, scratch *s, size_t B,
 		forward(m, s, B, x, u, s->A, NULL);
 		return s->A;
 	}
-	split_taps(m, s->Wd);
 	return cache;
 }
 
@@ -369,12 +411,12 @@ static const double *preactivation(const dk_model *m, scratch *s, size_t B,
 static void jvp_block(void *arg, size_t k)
 {
 	const job *J = arg;
-	size_t c = J->m->spec.channels, n = J->m->spec.units, N = J->m->n, r0, r1;
+	const double *W = J->m->theta + params(J->m).W;
+	size_t N = J->m->n, r0, r1;
 	double *P = ring_P(J->s, k);
 	block_rows(J->B, J->nb, k, &r0, &r1);
 	for (size_t r = r0; r < r1; r++) {
-		pad(c, n, J->dx + r * N, P);
-		conv(c, n, J->s->Wd, P, 0.0, J->out + r * N);
+		conv(J->m, W, J->dx + r * N, P, 0, J->out + r * N);
 		dk_act_relu_mask(J->A + r * N, J->out + r * N, J->out + r * N, N);
 	}
 }
@@ -390,42 +432,52 @@ static int wrnn_jvp(const dk_model *m, double *work, size_t B,
 	return DK_OK;
 }
 
+/* Adds a chunk's kernel gradient (rows_in of them in P and R) to gW. */
+static void chunk_kernel_grad(const dk_model *m, size_t rows_in, double *P,
+                              const double *R, double *gW)
+{
+	size_t c = m->spec.channels, L = rows_in * (m->spec.units + 2), ldp = ld_P(m);
+	for (size_t j = 0; j < c; j++) /* read beside the last ring's zeros */
+		P[j * ldp + L] = P[j * ldp + L + 1] = 0;
+	dk_wconv_kernel_grad(dk_wconv_isa_best(), c, L, R, ld_R(m), P, ldp, gW);
+}
+
 /*
  * Block k of the adjoint: g = relu'(a) gxn into G; gx = conv^T(g); and
  * the block's parameter gradients, sums over its rows: g P[:, d ..]^T
- * for the kernel, g for b, and with few inputs g u^T for V.
+ * for the kernel (by chunks of rows), g for b, and with few inputs
+ * g u^T for V.
  */
 static void vjp_block(void *arg, size_t k)
 {
 	const job *J = arg;
 	const dk_model *m = J->m;
 	size_t c = m->spec.channels, n = m->spec.units, N = m->n, r0, r1;
-	int ci = (int)c, ni = (int)n, ld = (int)(n + 2);
-	double *P = ring_P(J->s, k), *Q = ring_Q(m, J->s, k), *gWd = block_gWd(m, J->s, k);
-	double *gb = block_gb(m, J->s, k), *gV = gb + N;
+	int ci = (int)c, ni = (int)n;
+	double *P = ring_P(J->s, k), *R = rows_R(m, J->s, k), *Q = ring_Q(m, J->s, k);
+	double *gW = block_gW(m, J->s, k), *gb = block_gb(m, J->s, k), *gV = gb + N;
 	size_t in = J->u && m->spec.inputs < FEW_INPUTS ? m->spec.inputs : 0;
+	size_t ldp = ld_P(m), ldr = ld_R(m);
 	block_rows(J->B, J->nb, k, &r0, &r1);
 	if (J->gp)
-		memset(gb, 0, N * (1 + in) * sizeof *gb);
+		memset(gW, 0, (3 * c * c + N * (1 + in)) * sizeof *gW);
 	for (size_t r = r0; r < r1; r++) {
 		double *g = J->s->G + r * N;
 		dk_act_relu_mask(J->A + r * N, J->gxn + r * N, g, N);
-		if (J->gx) {
-			/* gx[j][i] = sum_d sum_k W_d[k][j] g[k][(i - d + 1) mod n]
-			   = sum_d (W_d^T Q[:, 2 - d ..])[j][i], Q the padded g */
-			pad(c, n, g, Q);
-			for (size_t d = 0; d < 3; d++)
-				cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ci, ni, ci,
-				            1.0, J->s->Wd + d * c * c, ci, Q + (2 - d), ld,
-				            d ? 1.0 : 0.0, J->gx + r * N, ni);
-		}
+		if (J->gx)
+			conv(m, J->s->Wt, g, Q, 0, J->gx + r * N);
 		if (J->gp) {
-			/* gW_d (+)= g P[:, d ..]^T, P the padded x */
-			pad(c, n, J->x + r * N, P);
-			for (size_t d = 0; d < 3; d++)
-				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ci, ci, ni,
-				            1.0, g, ni, P + d, ld, r > r0 ? 1.0 : 0.0,
-				            gWd + d * c * c, ci);
+			/* the row's slot in the chunk: its padded state in P, its
+			   gradient and two zeros in R */
+			size_t slot = (r - r0) % CHUNK, at = slot * (n + 2);
+			pad(c, n, J->x + r * N, P + at, ldp);
+			for (size_t q = 0; q < c; q++) {
+				double *rq = R + q * ldr + at;
+				memcpy(rq, g + q * n, n * sizeof *rq);
+				rq[n] = rq[n + 1] = 0;
+			}
+			if (slot == CHUNK - 1 || r + 1 == r1)
+				chunk_kernel_grad(m, slot + 1, P, R, gW);
 			/* b += g, V^T += u g^T: AXPYs, in vector registers
 			   (loops here would not be vectorised at -O2) */
 			cblas_daxpy(ni * ci, 1.0, g, 1, gb, 1);
@@ -446,6 +498,8 @@ static int wrnn_vjp(const dk_model *m, double *work, size_t B,
 	job J = {.m = m, .s = &s, .B = B, .nb = blocks(B), .x = x, .u = u,
 	         .gxn = gxn, .gx = gx, .gp = gp};
 	J.A = preactivation(m, &s, B, x, u, cache);
+	if (gx)
+		adjoint_kernel(m, s.Wt);
 	dk_team_run(s.team, vjp_block, &J, J.nb);
 	double *G = s.G;
 	if (gu && in)
@@ -454,9 +508,9 @@ static int wrnn_vjp(const dk_model *m, double *work, size_t B,
 	if (gp && J.nb) {
 		/* the blocks' sums, in block order, into block 0's */
 		size_t few = u && in < FEW_INPUTS ? (size_t)in : 0, n = m->spec.units;
-		double *gW = block_gWd(m, &s, 0), *gb = block_gb(m, &s, 0);
+		double *gW = block_gW(m, &s, 0), *gb = block_gb(m, &s, 0);
 		for (size_t k = 1; k < J.nb; k++) {
-			const double *o = block_gWd(m, &s, k), *ob = block_gb(m, &s, k);
+			const double *o = block_gW(m, &s, k), *ob = block_gb(m, &s, k);
 			for (size_t i = 0; i < 3 * c * c; i++)
 				gW[i] += o[i];
 			for (size_t i = 0; i < N * (1 + few); i++)
@@ -473,10 +527,8 @@ static int wrnn_vjp(const dk_model *m, double *work, size_t B,
 		for (size_t e = 0; e < N; e++) /* gb[N ..] is V's gradient transposed */
 			for (size_t l = 0; l < few; l++)
 				gp[p.V + e * few + l] += gb[N + l * N + e];
-		for (size_t d = 0; d < 3; d++)
-			for (size_t k = 0; k < c; k++)
-				for (size_t j = 0; j < c; j++)
-					gp[p.W + (k * c + j) * 3 + d] += gW[(d * c + k) * c + j];
+		for (size_t i = 0; i < 3 * c * c; i++)
+			gp[p.W + i] += gW[i];
 		if (u && in >= FEW_INPUTS)
 			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)N, in, (int)B,
 			            1.0, G, (int)N, u, in, 1.0, gp + p.V, in);
@@ -520,6 +572,7 @@ const dk_model_ops dk_wrnn_ops = {
 	.init = wrnn_init,
 	.work_size = wrnn_work_size,
 	.cache_size = wrnn_cache_size,
+	.cache_is_state = wrnn_cache_is_state,
 	.work_open = wrnn_work_open,
 	.work_close = dk_row_team_close,
 	.step = wrnn_step,
