@@ -11,8 +11,11 @@
 #include "models/run.h"
 #include "stream/names.h"
 
-int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
-                 const double *inputs, double *states, double *outputs)
+/* The run of both: with `from` 0 every step reads its own input; from
+   step `from` on, the output of the step before (outputs required). */
+static int run_steps(const dk_model *m, size_t T, size_t B, const double *x0,
+                     const double *inputs, size_t from, double *states,
+                     double *outputs)
 {
 	size_t n = dk_model_state_size(m), in = dk_model_input_size(m);
 	size_t o = dk_model_output_size(m);
@@ -30,7 +33,10 @@ int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
 	int st = x0 ? DK_OK : dk_model_start(m, w, B, inputs, start, NULL);
 	for (size_t t = 0; t < T && !st; t++) {
 		double *cur = states + t * B * n;
-		const double *u = inputs ? inputs + t * B * in : NULL;
+		/* fed back, the output of step t - 1 is the input of step t:
+		   each step reads it before its own output is written beside it */
+		const double *u = from && t >= from ? outputs + (t - 1) * B * o
+		                  : inputs ? inputs + t * B * in : NULL;
 		st = dk_model_step(m, w, B, prev, u, cur, NULL);
 		if (!st && outputs)
 			st = dk_model_readout(m, B, cur, outputs + t * B * o);
@@ -41,41 +47,19 @@ int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
 	return st;
 }
 
+int dk_model_run(const dk_model *m, size_t T, size_t B, const double *x0,
+                 const double *inputs, double *states, double *outputs)
+{
+	return run_steps(m, T, B, x0, inputs, 0, states, outputs);
+}
+
 int dk_model_run_feedback(const dk_model *m, size_t T, size_t B, const double *x0,
                           const double *inputs, size_t from, double *states,
                           double *outputs)
 {
-	size_t n = dk_model_state_size(m), in = dk_model_input_size(m);
-	size_t o = dk_model_output_size(m);
-	if (!from)
-		return dk_model_run(m, T, B, x0, inputs, states, outputs);
-	if (in != o || !outputs)
+	if (from && (dk_model_input_size(m) != dk_model_output_size(m) || !outputs))
 		return DK_EINVAL;
-	if (T == 0 || B == 0)
-		return DK_OK;
-	dk_model_work *w = dk_model_work_alloc(m, B);
-	double *start = x0 ? NULL : calloc(B * n, sizeof *start);
-	if (!w || (!x0 && !start)) {
-		dk_model_work_free(w);
-		free(start);
-		return DK_ENOMEM;
-	}
-	const double *prev = x0 ? x0 : start;
-	int st = x0 ? DK_OK : dk_model_start(m, w, B, inputs, start, NULL);
-	for (size_t t = 0; t < T && !st; t++) {
-		double *cur = states + t * B * n;
-		/* the output of step t - 1 is the input of step t: each step
-		   reads it before its own output is written beside it */
-		const double *u = t >= from ? outputs + (t - 1) * B * o
-		                  : inputs ? inputs + t * B * in : NULL;
-		st = dk_model_step(m, w, B, prev, u, cur, NULL);
-		if (!st)
-			st = dk_model_readout(m, B, cur, outputs + t * B * o);
-		prev = cur;
-	}
-	dk_model_work_free(w);
-	free(start);
-	return st;
+	return run_steps(m, T, B, x0, inputs, from, states, outputs);
 }
 
 int dk_model_h0_from_bundle(const dk_model *m, const dk_bundle *b, size_t B,
