@@ -46,8 +46,9 @@ double dk_wave_golden_max_centred(const double complex *c, const double *w,
 typedef struct dk_wave_analytic {
 	size_t T, n, nf;        /* nf = T / 2 + 1 */
 	double *a;              /* owned: n x T, the centred raster (input) */
-	fftw_complex *spec;     /* owned: n x nf, its half spectra */
-	fftw_complex *z;        /* owned: n x T, the analytic signals */
+	fftw_complex *z;        /* owned: n x T, the analytic signals, and
+	                           before them each row's first nf the
+	                           unit's half spectrum */
 	unsigned char *bad;     /* owned: T, the generalized phase's marks */
 	double *gain;           /* owned: nf, the band's gains */
 	double complex *bin_mean; /* owned: nf, per bin the units' mean */
