@@ -57,7 +57,10 @@ typedef struct dk_wave_analytic {
 	fftw_plan fwd, bwd;
 } dk_wave_analytic;
 
-int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n);
+/* z holds at least spare reals (0: n T complex), for another's scratch
+   while no analytic signal is made. */
+int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n,
+                           size_t spare);
 void dk_wave_analytic_free(dk_wave_analytic *an);
 /* The peak frequency f_p of the raster in an->a (0 when it has no
    power) and, when it has one, the analytic signals in an->z, band-passed
@@ -225,10 +228,13 @@ typedef struct dk_wave_sheet_values {
 
 typedef struct dk_wave_sheet_work dk_wave_sheet_work;
 int dk_wave_sheet_work_alloc(dk_wave_sheet_work **w, size_t T, size_t H,
-                             size_t W, int periodic);
+                             size_t W, int periodic, size_t spare);
 void dk_wave_sheet_work_free(dk_wave_sheet_work *w);
 /* The raster to fill (H W x T, unit-major, centred). */
 double *dk_wave_sheet_raster(dk_wave_sheet_work *w);
+/* The analytic signals' buffer, at least spare reals (the alloc's), free
+   for another's use between calls of dk_wave_sheet_phase. */
+double *dk_wave_sheet_spare(dk_wave_sheet_work *w);
 /* The phase method on the raster (wave.h). */
 void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
                          dk_wave_sheet_values *v);

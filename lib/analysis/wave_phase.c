@@ -46,11 +46,13 @@ void dk_wave_analytic_free(dk_wave_analytic *an)
 	*an = (dk_wave_analytic){0};
 }
 
-int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
+int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n,
+                           size_t spare)
 {
 	*an = (dk_wave_analytic){.T = T, .n = n, .nf = T / 2 + 1};
+	size_t zn = n * T > (spare + 1) / 2 ? n * T : (spare + 1) / 2;
 	an->a = fftw_alloc_real(n * T);
-	an->z = fftw_alloc_complex(n * T);
+	an->z = fftw_alloc_complex(zn);
 	an->bad = malloc(T);
 	an->gain = malloc(an->nf * sizeof *an->gain);
 	an->bin_mean = malloc(an->nf * sizeof *an->bin_mean);
@@ -59,7 +61,7 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
 	    !an->bin_mean || !an->bin_power)
 		return DK_ENOMEM;
 	dk_wave_huge_pages(an->a, n * T * sizeof *an->a);
-	dk_wave_huge_pages(an->z, n * T * sizeof *an->z);
+	dk_wave_huge_pages(an->z, zn * sizeof *an->z);
 	/* each unit's half spectrum at the front of its row of z, where its
 	   analytic signal is then made in place: no buffer of its own */
 	int len = (int)T;
@@ -96,7 +98,7 @@ int dk_wave_phase_work_alloc(dk_wave_phase_work *w, size_t T, size_t n,
 	dk_wave_huge_pages(w->omega, cells * sizeof *w->omega);
 	dk_wave_huge_pages(w->kappa, cells * sizeof *w->kappa);
 	dk_wave_huge_pages(w->weight, cells * sizeof *w->weight);
-	int st = dk_wave_analytic_alloc(&w->an, T, n);
+	int st = dk_wave_analytic_alloc(&w->an, T, n, 0);
 	w->amp = w->an.a;
 	w->s = (sample *)w->an.z; /* 16 n T bytes, at least 16 (T - 1) pairs */
 	return st;

@@ -106,7 +106,7 @@ void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 }
 
 int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
-                             size_t W, int periodic)
+                             size_t W, int periodic, size_t spare)
 {
 	dk_wave_sheet_work *w = calloc(1, sizeof *w);
 	*out = w;
@@ -134,12 +134,17 @@ int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
 	    !w->omega || !w->s || !w->angle || !w->unit_turn || !w->unit_amp ||
 	    !w->edge_sum || !w->edge_mag || dk_wave_sheet_sums_alloc(&w->sums, n))
 		return DK_ENOMEM;
-	return dk_wave_analytic_alloc(&w->an, T, H * W);
+	return dk_wave_analytic_alloc(&w->an, T, H * W, spare);
 }
 
 double *dk_wave_sheet_raster(dk_wave_sheet_work *w)
 {
 	return w->an.a;
+}
+
+double *dk_wave_sheet_spare(dk_wave_sheet_work *w)
+{
+	return (double *)w->an.z;
 }
 
 /* The edge from unit p to unit q over len steps from t0: the sum of
@@ -370,7 +375,7 @@ int dk_wave_sheet_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 			st = DK_ENOMEM;
 	dk_wave_sheet_work *w = NULL;
 	if (!st)
-		st = dk_wave_sheet_work_alloc(&w, T, s->H, s->W, r->periodic);
+		st = dk_wave_sheet_work_alloc(&w, T, s->H, s->W, r->periodic, 0);
 	for (size_t b = 0; b < B && !st; b++)
 		for (size_t c = 0; c < C; c++) {
 			size_t q = b * C + c;
