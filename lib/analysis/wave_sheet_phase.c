@@ -20,7 +20,6 @@
 #include "analysis/wave.h"
 #include "analysis/wave_internal.h"
 #include "base/status.h"
-#include "models/vmath.h"
 
 struct dk_wave_sheet_work {
 	size_t T, H, W, cy, cx;   /* cy x cx cells: H x W periodic, else one less */
@@ -33,10 +32,10 @@ struct dk_wave_sheet_work {
 	double *coherence;        /* owned: per cell */
 	dk_wave_sample *s;        /* owned: per cell */
 	double *row;              /* owned: 2 x T, an edge's products */
-	double *angle;            /* owned: (2 cx + W) x T, the turns of the
-	                             phase along two rows of edges across
-	                             the columns and one row of edges down
-	                             them, each step's */
+	signed char *cut;         /* owned: (2 cx + W) x T, the crossings
+	                             of the phase's cut along two rows of
+	                             edges across the columns and one row
+	                             of edges down them, each step's */
 	double complex *unit_turn;/* owned: H W, each unit's sum of z(t + 1)
 	                             conj z(t) */
 	double *unit_amp;         /* owned: H W, each unit's sum of |z| */
@@ -97,7 +96,7 @@ void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 	dk_wave_sheet_sums_free(&w->sums);
 	free(w->s);
 	free(w->row);
-	free(w->angle);
+	free(w->cut);
 	free(w->unit_turn);
 	free(w->unit_amp);
 	free(w->edge_sum);
@@ -125,13 +124,13 @@ int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
 	w->omega = malloc(n * sizeof *w->omega);
 	w->s = malloc(n * sizeof *w->s);
 	w->row = malloc(2 * T * sizeof *w->row);
-	w->angle = malloc((2 * w->cx + W) * T * sizeof *w->angle);
+	w->cut = malloc((2 * w->cx + W) * T);
 	w->unit_turn = malloc(H * W * sizeof *w->unit_turn);
 	w->unit_amp = malloc(H * W * sizeof *w->unit_amp);
 	w->edge_sum = malloc(3 * W * sizeof *w->edge_sum);
 	w->edge_mag = malloc(3 * W * sizeof *w->edge_mag);
 	if (!w->row || !w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
-	    !w->omega || !w->s || !w->angle || !w->unit_turn || !w->unit_amp ||
+	    !w->omega || !w->s || !w->cut || !w->unit_turn || !w->unit_amp ||
 	    !w->edge_sum || !w->edge_mag || dk_wave_sheet_sums_alloc(&w->sums, n))
 		return DK_ENOMEM;
 	return dk_wave_analytic_alloc(&w->an, T, H * W, spare);
@@ -149,10 +148,18 @@ double *dk_wave_sheet_spare(dk_wave_sheet_work *w)
 
 /* The edge from unit p to unit q over len steps from t0: the sum of
    z_q(t) conj z_p(t) into *sum, of |z_q(t)| |z_p(t)| into *mag (the
-   moduli in mod), and each step's angle of the product into angle. */
+   moduli in mod), and each step's crossing of the phase's cut into cut:
+   with the phases' principal values in (-pi, pi], the turn from p to q
+   (the product's angle, in (-pi, pi]) is their difference less 2 pi
+   cut, cut = 1 where the difference exceeds pi (p below the real axis,
+   q on or above it, the turn clockwise: the product's imaginary part
+   below 0), -1 where it is -pi or less (the other way round, the turn
+   counter-clockwise), 0 elsewhere.  Sign tests, where the angles would
+   take an arc tangent each; a zero signal (a product of 0) crosses
+   nothing. */
 static void edge(dk_wave_sheet_work *w, const double *mod, size_t p, size_t q,
                  size_t t0, size_t len, double complex *sum, double *mag,
-                 double *angle)
+                 signed char *cut)
 {
 	size_t T = w->T;
 	const double *zp = (const double *)(w->an.z + p * T + t0);
@@ -165,12 +172,13 @@ static void edge(dk_wave_sheet_work *w, const double *mod, size_t p, size_t q,
 		double a = zq[2 * k], b = zq[2 * k + 1];
 		double c = zp[2 * k], d = zp[2 * k + 1];
 		x[k] = a * c + b * d, y[k] = b * c - a * d;
+		cut[k] = (signed char)(((d < 0) & (b >= 0) & (y[k] < 0)) -
+		                       ((d >= 0) & (b < 0) & (y[k] > 0)));
 	}
 	for (size_t k = 0; k < len; k++) {
 		sr += x[k], si += y[k];
 		m += mq[k] * mp[k];
 	}
-	dk_vatan2(y, x, angle, len);
 	*sum = CMPLX(sr, si), *mag = m;
 }
 
@@ -178,11 +186,11 @@ static void edge(dk_wave_sheet_work *w, const double *mod, size_t p, size_t q,
    the cx cells' columns j. */
 static void row_edges(dk_wave_sheet_work *w, const double *mod, size_t i,
                       size_t t0, size_t len, double complex *sum, double *mag,
-                      double *angle)
+                      signed char *cut)
 {
 	for (size_t j = 0; j < w->cx; j++)
 		edge(w, mod, i * w->W + j, i * w->W + (j + 1) % w->W, t0, len,
-		     &sum[j], &mag[j], angle + j * len);
+		     &sum[j], &mag[j], cut + j * len);
 }
 
 /* Every cell's sums over the steps t0 <= t < t1 (and t + 1) added to
@@ -190,10 +198,12 @@ static void row_edges(dk_wave_sheet_work *w, const double *mod, size_t i,
    d = (i + 1, j + 1) (wrapping on a periodic sheet).  What two cells
    share is computed once: each unit's turn along time and amplitude,
    and each edge's products (b conj a and d conj c across, c conj a and
-   d conj b down), their moduli and, step by step, their angles (by
-   dk_vatan2 over all the steps of an edge at once); the phase's turn
-   around a cell, counter-clockwise in (col, row), a, b, d, c, is then
-   the angles of a -> b and b -> d less those of c -> d and a -> c.  The
+   d conj b down), their moduli and, step by step, their crossings of
+   the phase's cut (edge); the phase's turn around a cell,
+   counter-clockwise in (col, row), a, b, d, c, the angles of a -> b and
+   b -> d less those of c -> d and a -> c, is then, the principal values'
+   differences summing to 0 around it, 2 pi times the crossings of
+   c -> d and a -> c less those of a -> b and b -> d.  The
    cells are taken a row at a time, the edges across the next row kept
    for the one after.  The raster (an.a) is overwritten with the
    moduli. */
@@ -224,8 +234,8 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 	}
 	double complex *across = w->edge_sum, *next = across + W, *down = next + W;
 	double *across_m = w->edge_mag, *next_m = across_m + W, *down_m = next_m + W;
-	double *across_a = w->angle, *next_a = across_a + cx * len;
-	double *down_a = next_a + cx * len;
+	signed char *across_a = w->cut, *next_a = across_a + cx * len;
+	signed char *down_a = next_a + cx * len;
 	row_edges(w, mod, 0, t0, len, across, across_m, across_a);
 	for (size_t i = 0; i < w->cy; i++) {
 		size_t i1 = (i + 1) % H;
@@ -243,16 +253,11 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 			sm->zx[q] += across[j] + next[j];
 			sm->zy[q] += down[j] + down[j1];
 			sm->mag[q] += across_m[j] + next_m[j] + down_m[j] + down_m[j1];
-			const double *ab = across_a + j * len, *bd = down_a + j1 * len;
-			const double *cd = next_a + j * len, *ac = down_a + j * len;
-			/* each turn a whole number of cycles, |x| <= 2 (four angles
-			   of at most half a cycle): rounded half away from zero, as
-			   lround, by comparisons that vectorize */
+			const signed char *ab = across_a + j * len, *bd = down_a + j1 * len;
+			const signed char *cd = next_a + j * len, *ac = down_a + j * len;
 			int wind = 0;
-			for (size_t k = 0; k < len; k++) {
-				double x = (ab[k] + bd[k] - cd[k] - ac[k]) / (2 * M_PI);
-				wind += (x >= 0.5) + (x >= 1.5) - (x <= -0.5) - (x <= -1.5);
-			}
+			for (size_t k = 0; k < len; k++)
+				wind += cd[k] + ac[k] - ab[k] - bd[k];
 			sm->wind[q] += wind;
 		}
 		/* the next row's edges across are the following cells' first */
@@ -260,7 +265,7 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 		across = next, next = ts;
 		double *tm = across_m;
 		across_m = next_m, next_m = tm;
-		double *ta = across_a;
+		signed char *ta = across_a;
 		across_a = next_a, next_a = ta;
 	}
 	sm->negative += negative;
