@@ -31,7 +31,7 @@ struct dk_wave_sheet_work {
 	double *speed, *wavelength;  /* owned: per cell */
 	double *coherence;        /* owned: per cell */
 	dk_wave_sample *s;        /* owned: per cell */
-	double *row;              /* owned: 2 x T, an edge's products */
+	double *row;              /* owned: 4 x T, two edges' products */
 	signed char *cut;         /* owned: (2 cx + W) x T, the crossings
 	                             of the phase's cut along two rows of
 	                             edges across the columns and one row
@@ -123,7 +123,7 @@ int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
 	w->gy = malloc(n * sizeof *w->gy);
 	w->omega = malloc(n * sizeof *w->omega);
 	w->s = malloc(n * sizeof *w->s);
-	w->row = malloc(2 * T * sizeof *w->row);
+	w->row = malloc(4 * T * sizeof *w->row);
 	w->cut = malloc((2 * w->cx + W) * T);
 	w->unit_turn = malloc(H * W * sizeof *w->unit_turn);
 	w->unit_amp = malloc(H * W * sizeof *w->unit_amp);
@@ -146,28 +146,24 @@ double *dk_wave_sheet_spare(dk_wave_sheet_work *w)
 	return (double *)w->an.z;
 }
 
-/* The edge from unit p to unit q over len steps from t0: the sum of
-   z_q(t) conj z_p(t) into *sum, of |z_q(t)| |z_p(t)| into *mag (the
-   moduli in mod), and each step's crossing of the phase's cut into cut:
-   with the phases' principal values in (-pi, pi], the turn from p to q
-   (the product's angle, in (-pi, pi]) is their difference less 2 pi
-   cut, cut = 1 where the difference exceeds pi (p below the real axis,
-   q on or above it, the turn clockwise: the product's imaginary part
-   below 0), -1 where it is -pi or less (the other way round, the turn
-   counter-clockwise), 0 elsewhere.  Sign tests, where the angles would
-   take an arc tangent each; a zero signal (a product of 0) crosses
-   nothing. */
-static void edge(dk_wave_sheet_work *w, const double *mod, size_t p, size_t q,
-                 size_t t0, size_t len, double complex *sum, double *mag,
-                 signed char *cut)
+/* The products z_q(t) conj z_p(t) of the edge from unit p to unit q
+   over len steps from t0 into x (real) and y (imaginary), and each
+   step's crossing of the phase's cut into cut: with the phases'
+   principal values in (-pi, pi], the turn from p to q (the product's
+   angle, in (-pi, pi]) is their difference less 2 pi cut, cut = 1 where
+   the difference exceeds pi (p below the real axis, q on or above it,
+   the turn clockwise: the product's imaginary part below 0), -1 where
+   it is -pi or less (the other way round, the turn counter-clockwise),
+   0 elsewhere.  Sign tests, where the angles would take an arc tangent
+   each; a zero signal (a product of 0) crosses nothing.  The product
+   written out, as in dk_wave_sheet_add, so that it vectorizes. */
+static void products(const dk_wave_sheet_work *w, size_t p, size_t q,
+                     size_t t0, size_t len, double *x, double *y,
+                     signed char *cut)
 {
 	size_t T = w->T;
 	const double *zp = (const double *)(w->an.z + p * T + t0);
 	const double *zq = (const double *)(w->an.z + q * T + t0);
-	const double *mp = mod + p * T + t0, *mq = mod + q * T + t0;
-	double *y = w->row, *x = w->row + T, m = 0, sr = 0, si = 0;
-	/* the product written out, as in dk_wave_sheet_add, so that it
-	   vectorizes; the sums after, in the same order */
 	for (size_t k = 0; k < len; k++) {
 		double a = zq[2 * k], b = zq[2 * k + 1];
 		double c = zp[2 * k], d = zp[2 * k + 1];
@@ -175,22 +171,47 @@ static void edge(dk_wave_sheet_work *w, const double *mod, size_t p, size_t q,
 		cut[k] = (signed char)(((d < 0) & (b >= 0) & (y[k] < 0)) -
 		                       ((d >= 0) & (b < 0) & (y[k] > 0)));
 	}
-	for (size_t k = 0; k < len; k++) {
-		sr += x[k], si += y[k];
-		m += mq[k] * mp[k];
-	}
-	*sum = CMPLX(sr, si), *mag = m;
 }
 
-/* The edges of row i across the columns, from (i, j) to (i, j + 1) for
-   the cx cells' columns j. */
-static void row_edges(dk_wave_sheet_work *w, const double *mod, size_t i,
-                      size_t t0, size_t len, double complex *sum, double *mag,
-                      signed char *cut)
+/* The n edges from unit p_row + j to unit q_row + (j + shift) % W, j <
+   n, over len steps from t0: the sums of their products into sum[j],
+   of the products' moduli |z_q(t)| |z_p(t)| (the moduli in mod) into
+   mag[j], and their crossings into cut + j len.  Each sum is taken step
+   by step in order, but two edges' at once, so that six sums, not
+   three, wait on the adder. */
+static void edge_row(dk_wave_sheet_work *w, const double *mod, size_t p_row,
+                     size_t q_row, size_t shift, size_t n, size_t t0,
+                     size_t len, double complex *sum, double *mag,
+                     signed char *cut)
 {
-	for (size_t j = 0; j < w->cx; j++)
-		edge(w, mod, i * w->W + j, i * w->W + (j + 1) % w->W, t0, len,
-		     &sum[j], &mag[j], cut + j * len);
+	size_t T = w->T, W = w->W;
+	double *x0 = w->row, *y0 = x0 + T, *x1 = y0 + T, *y1 = x1 + T;
+	for (size_t j = 0; j < n; j += 2) {
+		size_t p0 = p_row + j, q0 = q_row + (j + shift) % W;
+		const double *mp0 = mod + p0 * T + t0, *mq0 = mod + q0 * T + t0;
+		products(w, p0, q0, t0, len, x0, y0, cut + j * len);
+		double r0 = 0, i0 = 0, m0 = 0;
+		if (j + 1 == n) {
+			for (size_t k = 0; k < len; k++) {
+				r0 += x0[k], i0 += y0[k];
+				m0 += mq0[k] * mp0[k];
+			}
+			sum[j] = CMPLX(r0, i0), mag[j] = m0;
+			break;
+		}
+		size_t p1 = p0 + 1, q1 = q_row + (j + 1 + shift) % W;
+		const double *mp1 = mod + p1 * T + t0, *mq1 = mod + q1 * T + t0;
+		products(w, p1, q1, t0, len, x1, y1, cut + (j + 1) * len);
+		double r1 = 0, i1 = 0, m1 = 0;
+		for (size_t k = 0; k < len; k++) {
+			r0 += x0[k], i0 += y0[k];
+			m0 += mq0[k] * mp0[k];
+			r1 += x1[k], i1 += y1[k];
+			m1 += mq1[k] * mp1[k];
+		}
+		sum[j] = CMPLX(r0, i0), mag[j] = m0;
+		sum[j + 1] = CMPLX(r1, i1), mag[j + 1] = m1;
+	}
 }
 
 /* Every cell's sums over the steps t0 <= t < t1 (and t + 1) added to
@@ -236,13 +257,11 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 	double *across_m = w->edge_mag, *next_m = across_m + W, *down_m = next_m + W;
 	signed char *across_a = w->cut, *next_a = across_a + cx * len;
 	signed char *down_a = next_a + cx * len;
-	row_edges(w, mod, 0, t0, len, across, across_m, across_a);
+	edge_row(w, mod, 0, 0, 1, cx, t0, len, across, across_m, across_a);
 	for (size_t i = 0; i < w->cy; i++) {
 		size_t i1 = (i + 1) % H;
-		row_edges(w, mod, i1, t0, len, next, next_m, next_a);
-		for (size_t j = 0; j < W; j++)
-			edge(w, mod, i * W + j, i1 * W + j, t0, len, &down[j], &down_m[j],
-			     down_a + j * len);
+		edge_row(w, mod, i1 * W, i1 * W, 1, cx, t0, len, next, next_m, next_a);
+		edge_row(w, mod, i * W, i1 * W, 0, W, t0, len, down, down_m, down_a);
 		for (size_t j = 0; j < cx; j++) {
 			size_t j1 = (j + 1) % W, q = i * cx + j;
 			size_t a = i * W + j, b = i * W + j1, c = i1 * W + j, d = i1 * W + j1;
