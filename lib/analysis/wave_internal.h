@@ -29,6 +29,14 @@ static inline const double *dk_wave_values(const dk_wave_states *s)
    and nothing where it is not offered. */
 void dk_wave_huge_pages(void *p, size_t bytes);
 
+/* bytes (NULL when there is no memory, or bytes is 0) for a buffer
+   advised as dk_wave_huge_pages, at least 2 MiB of it on whole huge
+   pages: aligned to 2 MiB, its size rounded up to them, where malloc's
+   large blocks start a page past a huge page's boundary and leave the
+   first and last of them on small pages.  Aligned for FFTW's SIMD.
+   Freed by free. */
+void *dk_wave_huge_alloc(size_t bytes);
+
 /* The window of len points (wave.h): sin^2(pi (t + 1/2) / len), or 1. */
 void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len);
 

@@ -37,8 +37,8 @@ void dk_wave_analytic_free(dk_wave_analytic *an)
 		fftw_destroy_plan(an->fwd);
 	if (an->bwd)
 		fftw_destroy_plan(an->bwd);
-	fftw_free(an->a);
-	fftw_free(an->z);
+	free(an->a);
+	free(an->z);
 	free(an->bad);
 	free(an->gain);
 	free(an->bin_mean);
@@ -51,8 +51,8 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n,
 {
 	*an = (dk_wave_analytic){.T = T, .n = n, .nf = T / 2 + 1};
 	size_t zn = n * T > (spare + 1) / 2 ? n * T : (spare + 1) / 2;
-	an->a = fftw_alloc_real(n * T);
-	an->z = fftw_alloc_complex(zn);
+	an->a = dk_wave_huge_alloc(n * T * sizeof *an->a);
+	an->z = dk_wave_huge_alloc(zn * sizeof *an->z);
 	an->bad = malloc(T);
 	an->gain = malloc(an->nf * sizeof *an->gain);
 	an->bin_mean = malloc(an->nf * sizeof *an->bin_mean);
@@ -60,8 +60,6 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n,
 	if (!an->a || !an->z || !an->bad || !an->gain ||
 	    !an->bin_mean || !an->bin_power)
 		return DK_ENOMEM;
-	dk_wave_huge_pages(an->a, n * T * sizeof *an->a);
-	dk_wave_huge_pages(an->z, zn * sizeof *an->z);
 	/* each unit's half spectrum at the front of its row of z, where its
 	   analytic signal is then made in place: no buffer of its own */
 	int len = (int)T;

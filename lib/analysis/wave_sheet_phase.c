@@ -235,9 +235,19 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 	const double complex *z = w->an.z;
 	double *mod = w->an.a;
 	size_t negative = 0;
-	for (size_t u = 0; u < H * W; u++) {
+	for (size_t u = 0; u < H * W; u++)
+		for (size_t t = t0; t < t1; t++)
+			mod[u * T + t] = dk_wave_modulus(z[u * T + t]);
+	/* each unit's sums step by step in order, but two units' at once, so
+	   that six sums, not three, wait on the adder (an odd last unit with
+	   its neighbour again, its sums stored twice alike) */
+	for (size_t u = 0; u < H * W; u += 2) {
+		size_t v = u + 1 < H * W ? u + 1 : u;
 		const double *zu = (const double *)(z + u * T);
-		double *mu = mod + u * T, amp = 0, tr = 0, ti = 0;
+		const double *zv = (const double *)(z + v * T);
+		const double *mu = mod + u * T, *mv = mod + v * T;
+		double amp = 0, tr = 0, ti = 0, amp1 = 0, tr1 = 0, ti1 = 0;
+		size_t neg = 0, neg1 = 0;
 		/* the product z(t + 1) conj z(t) written out, as in
 		   dk_wave_backward_count, so that the turn and the backward
 		   steps take it at once */
@@ -245,13 +255,19 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 			double a = zu[2 * t + 2], b = zu[2 * t + 3];
 			double c = zu[2 * t], d = zu[2 * t + 1];
 			double pr = a * c + b * d, pi = b * c - a * d;
-			tr += pr, ti += pi;
-			negative += (size_t)((pi < 0) |
-			                     ((pi == 0) & !!signbit(pi) & !!signbit(pr)));
+			tr += pr, ti += pi, amp += mu[t];
+			neg += (size_t)((pi < 0) |
+			                ((pi == 0) & !!signbit(pi) & !!signbit(pr)));
+			a = zv[2 * t + 2], b = zv[2 * t + 3];
+			c = zv[2 * t], d = zv[2 * t + 1];
+			pr = a * c + b * d, pi = b * c - a * d;
+			tr1 += pr, ti1 += pi, amp1 += mv[t];
+			neg1 += (size_t)((pi < 0) |
+			                 ((pi == 0) & !!signbit(pi) & !!signbit(pr)));
 		}
-		for (size_t t = t0; t < t1; t++)
-			amp += mu[t] = dk_wave_modulus(z[u * T + t]);
+		negative += neg + (v != u ? neg1 : 0);
 		w->unit_turn[u] = CMPLX(tr, ti), w->unit_amp[u] = amp;
+		w->unit_turn[v] = CMPLX(tr1, ti1), w->unit_amp[v] = amp1;
 	}
 	double complex *across = w->edge_sum, *next = across + W, *down = next + W;
 	double *across_m = w->edge_mag, *next_m = across_m + W, *down_m = next_m + W;
