@@ -235,9 +235,20 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 	const double complex *z = w->an.z;
 	double *mod = w->an.a;
 	size_t negative = 0;
-	for (size_t u = 0; u < H * W; u++)
-		for (size_t t = t0; t < t1; t++)
-			mod[u * T + t] = dk_wave_modulus(z[u * T + t]);
+	/* the moduli as dk_wave_modulus: the square roots first, which
+	   vectorize, then hypot where the squares leave its range */
+	for (size_t u = 0; u < H * W; u++) {
+		const double *zu = (const double *)(z + u * T);
+		double *mu = mod + u * T;
+		int out = 0;
+		for (size_t t = t0; t < t1; t++) {
+			double x = zu[2 * t], y = zu[2 * t + 1], m2 = x * x + y * y;
+			mu[t] = sqrt(m2);
+			out |= !(m2 < 1e300 && m2 > 1e-300);
+		}
+		for (size_t t = t0; out && t < t1; t++)
+			mu[t] = dk_wave_modulus(z[u * T + t]);
+	}
 	/* each unit's sums step by step in order, but two units' at once, so
 	   that six sums, not three, wait on the adder (an odd last unit with
 	   its neighbour again, its sums stored twice alike) */
