@@ -53,7 +53,8 @@ double dk_wave_golden_max_centred(const double complex *c, const double *w,
 /* The analytic signals of n units over T steps (wave_phase.c). */
 typedef struct dk_wave_analytic {
 	size_t T, n, nf;        /* nf = T / 2 + 1 */
-	double *a;              /* owned: n x T, the centred raster (input) */
+	double *a;              /* n x T, the centred raster (input), in z's
+	                           block */
 	fftw_complex *z;        /* owned: n x T, the analytic signals, and
 	                           before them each row's first nf the
 	                           unit's half spectrum */

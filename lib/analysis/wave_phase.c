@@ -37,8 +37,7 @@ void dk_wave_analytic_free(dk_wave_analytic *an)
 		fftw_destroy_plan(an->fwd);
 	if (an->bwd)
 		fftw_destroy_plan(an->bwd);
-	free(an->a);
-	free(an->z);
+	free(an->z); /* and a, in its block */
 	free(an->bad);
 	free(an->gain);
 	free(an->bin_mean);
@@ -51,8 +50,10 @@ int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n,
 {
 	*an = (dk_wave_analytic){.T = T, .n = n, .nf = T / 2 + 1};
 	size_t zn = n * T > (spare + 1) / 2 ? n * T : (spare + 1) / 2;
-	an->a = dk_wave_huge_alloc(n * T * sizeof *an->a);
-	an->z = dk_wave_huge_alloc(zn * sizeof *an->z);
+	/* one block, z then a: one rounding to huge pages, not two */
+	size_t zb = (zn * sizeof *an->z + 63) & ~(size_t)63;
+	an->z = dk_wave_huge_alloc(zb + n * T * sizeof *an->a);
+	an->a = an->z ? (double *)(void *)((char *)an->z + zb) : NULL;
 	an->bad = malloc(T);
 	an->gain = malloc(an->nf * sizeof *an->gain);
 	an->bin_mean = malloc(an->nf * sizeof *an->bin_mean);
