@@ -16,6 +16,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "analysis/wave.h"
 #include "analysis/wave_internal.h"
@@ -214,6 +217,21 @@ static void edge_row(dk_wave_sheet_work *w, const double *mod, size_t p_row,
 	}
 }
 
+/* x[k] = sqrt(x[k]) for k < n, two at a time where SSE2 is there: the
+   square root is correctly rounded, the same in a vector register as
+   alone, but the compiler, keeping errno for negative x, would take
+   them one at a time. */
+static void roots(double *x, size_t n)
+{
+	size_t k = 0;
+#if defined(__SSE2__)
+	for (; k + 2 <= n; k += 2)
+		_mm_storeu_pd(x + k, _mm_sqrt_pd(_mm_loadu_pd(x + k)));
+#endif
+	for (; k < n; k++)
+		x[k] = sqrt(x[k]);
+}
+
 /* Every cell's sums over the steps t0 <= t < t1 (and t + 1) added to
    sm: the cell of units a = (i, j), b = (i, j + 1), c = (i + 1, j),
    d = (i + 1, j + 1) (wrapping on a periodic sheet).  What two cells
@@ -243,9 +261,10 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 		int out = 0;
 		for (size_t t = t0; t < t1; t++) {
 			double x = zu[2 * t], y = zu[2 * t + 1], m2 = x * x + y * y;
-			mu[t] = sqrt(m2);
+			mu[t] = m2;
 			out |= !(m2 < 1e300 && m2 > 1e-300);
 		}
+		roots(mu + t0, len);
 		for (size_t t = t0; out && t < t1; t++)
 			mu[t] = dk_wave_modulus(z[u * T + t]);
 	}
