@@ -34,7 +34,6 @@ struct dk_wave_sheet_work {
 	double *speed, *wavelength;  /* owned: per cell */
 	double *coherence;        /* owned: per cell */
 	dk_wave_sample *s;        /* owned: per cell */
-	double *row;              /* owned: 4 x T, two edges' products */
 	signed char *cut;         /* owned: (2 cx + W) x T, the crossings
 	                             of the phase's cut along two rows of
 	                             edges across the columns and one row
@@ -98,7 +97,6 @@ void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 	free(w->omega);
 	dk_wave_sheet_sums_free(&w->sums);
 	free(w->s);
-	free(w->row);
 	free(w->cut);
 	free(w->unit_turn);
 	free(w->unit_amp);
@@ -126,13 +124,12 @@ int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
 	w->gy = malloc(n * sizeof *w->gy);
 	w->omega = malloc(n * sizeof *w->omega);
 	w->s = malloc(n * sizeof *w->s);
-	w->row = malloc(4 * T * sizeof *w->row);
 	w->cut = malloc((2 * w->cx + W) * T);
 	w->unit_turn = malloc(H * W * sizeof *w->unit_turn);
 	w->unit_amp = malloc(H * W * sizeof *w->unit_amp);
 	w->edge_sum = malloc(3 * W * sizeof *w->edge_sum);
 	w->edge_mag = malloc(3 * W * sizeof *w->edge_mag);
-	if (!w->row || !w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
+	if (!w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
 	    !w->omega || !w->s || !w->cut || !w->unit_turn || !w->unit_amp ||
 	    !w->edge_sum || !w->edge_mag || dk_wave_sheet_sums_alloc(&w->sums, n))
 		return DK_ENOMEM;
@@ -149,31 +146,25 @@ double *dk_wave_sheet_spare(dk_wave_sheet_work *w)
 	return (double *)w->an.z;
 }
 
-/* The products z_q(t) conj z_p(t) of the edge from unit p to unit q
-   over len steps from t0 into x (real) and y (imaginary), and each
-   step's crossing of the phase's cut into cut: with the phases'
-   principal values in (-pi, pi], the turn from p to q (the product's
-   angle, in (-pi, pi]) is their difference less 2 pi cut, cut = 1 where
-   the difference exceeds pi (p below the real axis, q on or above it,
-   the turn clockwise: the product's imaginary part below 0), -1 where
-   it is -pi or less (the other way round, the turn counter-clockwise),
-   0 elsewhere.  Sign tests, where the angles would take an arc tangent
-   each; a zero signal (a product of 0) crosses nothing.  The product
-   written out, as in dk_wave_sheet_add, so that it vectorizes. */
-static void products(const dk_wave_sheet_work *w, size_t p, size_t q,
-                     size_t t0, size_t len, double *x, double *y,
-                     signed char *cut)
+/* The edge from unit p to unit q at step k of zp and zq: the product
+   z_q conj z_p added to *sr, *si, written out, as in dk_wave_sheet_add,
+   and its crossing of the phase's cut: with the phases' principal values
+   in (-pi, pi], the turn from p to q (the product's angle, in (-pi, pi])
+   is their difference less 2 pi cut, cut = 1 where the difference
+   exceeds pi (p below the real axis, q on or above it, the turn
+   clockwise: the product's imaginary part below 0), -1 where it is -pi
+   or less (the other way round, the turn counter-clockwise), 0
+   elsewhere.  Sign tests, where the angles would take an arc tangent
+   each; a zero signal (a product of 0) crosses nothing. */
+static inline signed char step(const double *zp, const double *zq, size_t k,
+                               double *sr, double *si)
 {
-	size_t T = w->T;
-	const double *zp = (const double *)(w->an.z + p * T + t0);
-	const double *zq = (const double *)(w->an.z + q * T + t0);
-	for (size_t k = 0; k < len; k++) {
-		double a = zq[2 * k], b = zq[2 * k + 1];
-		double c = zp[2 * k], d = zp[2 * k + 1];
-		x[k] = a * c + b * d, y[k] = b * c - a * d;
-		cut[k] = (signed char)(((d < 0) & (b >= 0) & (y[k] < 0)) -
-		                       ((d >= 0) & (b < 0) & (y[k] > 0)));
-	}
+	double a = zq[2 * k], b = zq[2 * k + 1];
+	double c = zp[2 * k], d = zp[2 * k + 1];
+	double x = a * c + b * d, y = b * c - a * d;
+	*sr += x, *si += y;
+	return (signed char)(((d < 0) & (b >= 0) & (y < 0)) -
+	                     ((d >= 0) & (b < 0) & (y > 0)));
 }
 
 /* The n edges from unit p_row + j to unit q_row + (j + shift) % W, j <
@@ -181,35 +172,40 @@ static void products(const dk_wave_sheet_work *w, size_t p, size_t q,
    of the products' moduli |z_q(t)| |z_p(t)| (the moduli in mod) into
    mag[j], and their crossings into cut + j len.  Each sum is taken step
    by step in order, but two edges' at once, so that six sums, not
-   three, wait on the adder. */
+   three, wait on the adder, the products and crossings in their
+   shadow. */
 static void edge_row(dk_wave_sheet_work *w, const double *mod, size_t p_row,
                      size_t q_row, size_t shift, size_t n, size_t t0,
                      size_t len, double complex *sum, double *mag,
                      signed char *cut)
 {
 	size_t T = w->T, W = w->W;
-	double *x0 = w->row, *y0 = x0 + T, *x1 = y0 + T, *y1 = x1 + T;
+	const double complex *z = w->an.z;
 	for (size_t j = 0; j < n; j += 2) {
 		size_t p0 = p_row + j, q0 = q_row + (j + shift) % W;
+		const double *zp0 = (const double *)(z + p0 * T + t0);
+		const double *zq0 = (const double *)(z + q0 * T + t0);
 		const double *mp0 = mod + p0 * T + t0, *mq0 = mod + q0 * T + t0;
-		products(w, p0, q0, t0, len, x0, y0, cut + j * len);
+		signed char *c0 = cut + j * len;
 		double r0 = 0, i0 = 0, m0 = 0;
 		if (j + 1 == n) {
 			for (size_t k = 0; k < len; k++) {
-				r0 += x0[k], i0 += y0[k];
+				c0[k] = step(zp0, zq0, k, &r0, &i0);
 				m0 += mq0[k] * mp0[k];
 			}
 			sum[j] = CMPLX(r0, i0), mag[j] = m0;
 			break;
 		}
 		size_t p1 = p0 + 1, q1 = q_row + (j + 1 + shift) % W;
+		const double *zp1 = (const double *)(z + p1 * T + t0);
+		const double *zq1 = (const double *)(z + q1 * T + t0);
 		const double *mp1 = mod + p1 * T + t0, *mq1 = mod + q1 * T + t0;
-		products(w, p1, q1, t0, len, x1, y1, cut + (j + 1) * len);
+		signed char *c1 = c0 + len;
 		double r1 = 0, i1 = 0, m1 = 0;
 		for (size_t k = 0; k < len; k++) {
-			r0 += x0[k], i0 += y0[k];
+			c0[k] = step(zp0, zq0, k, &r0, &i0);
 			m0 += mq0[k] * mp0[k];
-			r1 += x1[k], i1 += y1[k];
+			c1[k] = step(zp1, zq1, k, &r1, &i1);
 			m1 += mq1[k] * mp1[k];
 		}
 		sum[j] = CMPLX(r0, i0), mag[j] = m0;
