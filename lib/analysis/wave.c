@@ -110,6 +110,20 @@ void dk_wave_huge_pages(void *p, size_t bytes)
 #endif
 }
 
+void *dk_wave_huge_alloc(size_t bytes)
+{
+	size_t huge = (size_t)2 << 20, align = bytes >= huge ? huge : 64;
+	if (!bytes || bytes > SIZE_MAX - huge)
+		return NULL;
+	if (align == huge)
+		bytes = (bytes + huge - 1) & ~(huge - 1);
+	void *p = NULL;
+	if (posix_memalign(&p, align, bytes))
+		return NULL;
+	dk_wave_huge_pages(p, bytes);
+	return p;
+}
+
 /* The window of len points: w_t = sin^2(pi (t + 1/2) / len), or 1. */
 void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len)
 {

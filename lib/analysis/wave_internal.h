@@ -29,6 +29,14 @@ static inline const double *dk_wave_values(const dk_wave_states *s)
    and nothing where it is not offered. */
 void dk_wave_huge_pages(void *p, size_t bytes);
 
+/* bytes (NULL when there is no memory, or bytes is 0) for a buffer
+   advised as dk_wave_huge_pages, at least 2 MiB of it on whole huge
+   pages: aligned to 2 MiB, its size rounded up to them, where malloc's
+   large blocks start a page past a huge page's boundary and leave the
+   first and last of them on small pages.  Aligned for FFTW's SIMD.
+   Freed by free. */
+void *dk_wave_huge_alloc(size_t bytes);
+
 /* The window of len points (wave.h): sin^2(pi (t + 1/2) / len), or 1. */
 void dk_wave_window_fill(dk_wave_window kind, double *w, size_t len);
 
@@ -45,9 +53,11 @@ double dk_wave_golden_max_centred(const double complex *c, const double *w,
 /* The analytic signals of n units over T steps (wave_phase.c). */
 typedef struct dk_wave_analytic {
 	size_t T, n, nf;        /* nf = T / 2 + 1 */
-	double *a;              /* owned: n x T, the centred raster (input) */
-	fftw_complex *spec;     /* owned: n x nf, its half spectra */
-	fftw_complex *z;        /* owned: n x T, the analytic signals */
+	double *a;              /* n x T, the centred raster (input), in z's
+	                           block */
+	fftw_complex *z;        /* owned: n x T, the analytic signals, and
+	                           before them each row's first nf the
+	                           unit's half spectrum */
 	unsigned char *bad;     /* owned: T, the generalized phase's marks */
 	double *gain;           /* owned: nf, the band's gains */
 	double complex *bin_mean; /* owned: nf, per bin the units' mean */
@@ -56,7 +66,10 @@ typedef struct dk_wave_analytic {
 	fftw_plan fwd, bwd;
 } dk_wave_analytic;
 
-int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n);
+/* z holds at least spare reals (0: n T complex), for another's scratch
+   while no analytic signal is made. */
+int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n,
+                           size_t spare);
 void dk_wave_analytic_free(dk_wave_analytic *an);
 /* The peak frequency f_p of the raster in an->a (0 when it has no
    power) and, when it has one, the analytic signals in an->z, band-passed
@@ -224,10 +237,13 @@ typedef struct dk_wave_sheet_values {
 
 typedef struct dk_wave_sheet_work dk_wave_sheet_work;
 int dk_wave_sheet_work_alloc(dk_wave_sheet_work **w, size_t T, size_t H,
-                             size_t W, int periodic);
+                             size_t W, int periodic, size_t spare);
 void dk_wave_sheet_work_free(dk_wave_sheet_work *w);
 /* The raster to fill (H W x T, unit-major, centred). */
 double *dk_wave_sheet_raster(dk_wave_sheet_work *w);
+/* The analytic signals' buffer, at least spare reals (the alloc's), free
+   for another's use between calls of dk_wave_sheet_phase. */
+double *dk_wave_sheet_spare(dk_wave_sheet_work *w);
 /* The phase method on the raster (wave.h). */
 void dk_wave_sheet_phase(dk_wave_sheet_work *w, const dk_wave_options *o,
                          dk_wave_sheet_values *v);

@@ -37,9 +37,7 @@ void dk_wave_analytic_free(dk_wave_analytic *an)
 		fftw_destroy_plan(an->fwd);
 	if (an->bwd)
 		fftw_destroy_plan(an->bwd);
-	fftw_free(an->a);
-	fftw_free(an->spec);
-	fftw_free(an->z);
+	free(an->z); /* and a, in its block */
 	free(an->bad);
 	free(an->gain);
 	free(an->bin_mean);
@@ -47,25 +45,27 @@ void dk_wave_analytic_free(dk_wave_analytic *an)
 	*an = (dk_wave_analytic){0};
 }
 
-int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n)
+int dk_wave_analytic_alloc(dk_wave_analytic *an, size_t T, size_t n,
+                           size_t spare)
 {
 	*an = (dk_wave_analytic){.T = T, .n = n, .nf = T / 2 + 1};
-	an->a = fftw_alloc_real(n * T);
-	an->spec = fftw_alloc_complex(n * an->nf);
-	an->z = fftw_alloc_complex(n * T);
+	size_t zn = n * T > (spare + 1) / 2 ? n * T : (spare + 1) / 2;
+	/* one block, z then a: one rounding to huge pages, not two */
+	size_t zb = (zn * sizeof *an->z + 63) & ~(size_t)63;
+	an->z = dk_wave_huge_alloc(zb + n * T * sizeof *an->a);
+	an->a = an->z ? (double *)(void *)((char *)an->z + zb) : NULL;
 	an->bad = malloc(T);
 	an->gain = malloc(an->nf * sizeof *an->gain);
 	an->bin_mean = malloc(an->nf * sizeof *an->bin_mean);
 	an->bin_power = malloc(2 * an->nf * sizeof *an->bin_power);
-	if (!an->a || !an->spec || !an->z || !an->bad || !an->gain ||
+	if (!an->a || !an->z || !an->bad || !an->gain ||
 	    !an->bin_mean || !an->bin_power)
 		return DK_ENOMEM;
-	dk_wave_huge_pages(an->a, n * T * sizeof *an->a);
-	dk_wave_huge_pages(an->spec, n * an->nf * sizeof *an->spec);
-	dk_wave_huge_pages(an->z, n * T * sizeof *an->z);
+	/* each unit's half spectrum at the front of its row of z, where its
+	   analytic signal is then made in place: no buffer of its own */
 	int len = (int)T;
 	an->fwd = fftw_plan_many_dft_r2c(1, &len, (int)n, an->a, NULL, 1, (int)T,
-	                                 an->spec, NULL, 1, (int)an->nf,
+	                                 an->z, NULL, 1, (int)T,
 	                                 FFTW_ESTIMATE);
 	an->bwd = fftw_plan_many_dft(1, &len, (int)n, an->z, NULL, 1, (int)T,
 	                             an->z, NULL, 1, (int)T, FFTW_BACKWARD,
@@ -97,7 +97,7 @@ int dk_wave_phase_work_alloc(dk_wave_phase_work *w, size_t T, size_t n,
 	dk_wave_huge_pages(w->omega, cells * sizeof *w->omega);
 	dk_wave_huge_pages(w->kappa, cells * sizeof *w->kappa);
 	dk_wave_huge_pages(w->weight, cells * sizeof *w->weight);
-	int st = dk_wave_analytic_alloc(&w->an, T, n);
+	int st = dk_wave_analytic_alloc(&w->an, T, n, 0);
 	w->amp = w->an.a;
 	w->s = (sample *)w->an.z; /* 16 n T bytes, at least 16 (T - 1) pairs */
 	return st;
@@ -120,12 +120,12 @@ static double peak_frequency(const dk_wave_analytic *w)
 		mean[l] = 0, p[l] = p_all[l] = 0;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t l = 1; l < L; l++)
-			mean[l] += w->spec[i * w->nf + l];
+			mean[l] += w->z[i * w->T + l];
 	for (size_t l = 1; l < L; l++)
 		mean[l] /= (double)w->n;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t l = 1; l < L; l++) {
-			double complex X = w->spec[i * w->nf + l], D = X - mean[l];
+			double complex X = w->z[i * w->T + l], D = X - mean[l];
 			p[l] += creal(D) * creal(D) + cimag(D) * cimag(D);
 			p_all[l] += creal(X) * creal(X) + cimag(X) * cimag(X);
 		}
@@ -160,7 +160,8 @@ static double gain(size_t l, size_t T, double fp, double band)
 	return g;
 }
 
-/* Each unit's analytic signal into w->z, from its half spectrum. */
+/* Each unit's analytic signal into w->z, from its half spectrum at the
+   front of its row (each bin read before it is written). */
 static void analytic(dk_wave_analytic *w, double fp, double band)
 {
 	size_t T = w->T;
@@ -168,7 +169,7 @@ static void analytic(dk_wave_analytic *w, double fp, double band)
 		w->gain[l] = gain(l, T, fp, band) / (double)T;
 	for (size_t i = 0; i < w->n; i++)
 		for (size_t l = 0; l < T; l++)
-			w->z[i * T + l] = 2 * l <= T ? w->spec[i * w->nf + l] * w->gain[l] : 0;
+			w->z[i * T + l] = 2 * l <= T ? w->z[i * w->T + l] * w->gain[l] : 0;
 	fftw_execute(w->bwd);
 }
 

@@ -29,12 +29,13 @@
 typedef struct {
 	size_t T, H, W, Tp, Hp, Wp, nf;  /* nf = Tp / 2 + 1 */
 	int periodic;
-	double *in;               /* owned: Hp x Wp rows of 2 nf >= Tp */
+	double *in;               /* Hp x Wp rows of 2 nf >= Tp: owned
+	                             unless lent (work_alloc) */
 	fftw_complex *out;        /* in itself: Hp x Wp x nf, in place */
 	double *P;                /* in itself: Hp x Wp x nf, the power */
 	double *a;                /* H W x T, the centred movie: owned
 	                             unless lent (work_alloc) */
-	int lent;                 /* a is another's */
+	int lent;                 /* a and in are another's */
 	double *wt, *wy, *wx;     /* owned: windows, T, H and W */
 	double complex *S;        /* owned: H W, the movie at one frequency */
 	double complex *c, *e;    /* owned: max(T, H, W) each */
@@ -46,9 +47,10 @@ static void work_free(work *w)
 {
 	if (w->plan)
 		fftw_destroy_plan(w->plan);
-	fftw_free(w->in);
-	if (!w->lent)
+	if (!w->lent) {
+		fftw_free(w->in);
 		free(w->a);
+	}
 	free(w->wt);
 	free(w->wy);
 	free(w->wx);
@@ -63,23 +65,41 @@ static size_t max3(size_t a, size_t b, size_t c)
 	return a > b ? (a > c ? a : c) : (b > c ? b : c);
 }
 
-/* movie, H W x T values, is lent to hold the centred movie (NULL: the
-   work allocates its own). */
-static int work_alloc(work *w, size_t T, size_t H, size_t W, int periodic,
-                      const dk_wave_options *o, double *movie)
+/* The padded shape of a work for T steps of H x W sheets. */
+static void shape(work *w, size_t T, size_t H, size_t W, int periodic,
+                  const dk_wave_options *o)
 {
-	*w = (work){.T = T, .H = H, .W = W, .periodic = periodic,
-	            .a = movie, .lent = movie != NULL};
+	*w = (work){.T = T, .H = H, .W = W, .periodic = periodic};
 	w->Tp = o->pad * T + (o->pad * T) % 2;
 	w->Hp = periodic ? H : o->pad * H;
 	w->Wp = periodic ? W : o->pad * W;
 	w->nf = w->Tp / 2 + 1;
+}
+
+/* The reals of a work's transform (its in). */
+static size_t transform_reals(size_t T, size_t H, size_t W, int periodic,
+                              const dk_wave_options *o)
+{
+	work w;
+	shape(&w, T, H, W, periodic, o);
+	return 2 * w.Hp * w.Wp * w.nf;
+}
+
+/* movie, H W x T values, is lent to hold the centred movie and in,
+   transform_reals of them, the transform (NULL both: the work allocates
+   its own). */
+static int work_alloc(work *w, size_t T, size_t H, size_t W, int periodic,
+                      const dk_wave_options *o, double *movie, double *in)
+{
+	shape(w, T, H, W, periodic, o);
+	w->a = movie, w->in = in, w->lent = movie != NULL;
 	size_t m = max3(T, H, W), bins = w->Hp * w->Wp * w->nf;
 	/* in place: each row of Tp steps padded to the 2 nf reals of its
 	   half spectrum, as FFTW lays in-place real transforms out; the
 	   power, nf reals a row, then overwrites the spectrum from the
 	   front, behind the values it reads */
-	w->in = fftw_alloc_real(2 * bins);
+	if (!w->lent)
+		w->in = fftw_alloc_real(2 * bins);
 	w->out = (fftw_complex *)w->in;
 	w->P = w->in;
 	if (!w->lent)
@@ -94,7 +114,8 @@ static int work_alloc(work *w, size_t T, size_t H, size_t W, int periodic,
 	if (!w->in || !w->out || !w->P || !w->a || !w->wt || !w->wy || !w->wx ||
 	    !w->S || !w->c || !w->e || !w->perm)
 		return DK_ENOMEM;
-	dk_wave_huge_pages(w->in, 2 * bins * sizeof *w->in);
+	if (!w->lent)
+		dk_wave_huge_pages(w->in, 2 * bins * sizeof *w->in);
 	w->plan = fftw_plan_dft_r2c_3d((int)w->Hp, (int)w->Wp, (int)w->Tp, w->in,
 	                               w->out, FFTW_ESTIMATE);
 	if (!w->plan)
@@ -373,7 +394,7 @@ int dk_wave_sheet_welch_alloc(dk_wave_sheet_welch **out, size_t H, size_t W,
 		return DK_ENOMEM;
 	wl->slots = slots;
 	wl->o = *o;
-	int st = work_alloc(&wl->w, o->window_steps, H, W, periodic, o, NULL);
+	int st = work_alloc(&wl->w, o->window_steps, H, W, periodic, o, NULL, NULL);
 	wl->bins = wl->w.Hp * wl->w.Wp * wl->w.nf;
 	if (!st && (slots > SIZE_MAX / sizeof *wl->P / wl->bins ||
 	            !(wl->P = malloc(slots * wl->bins * sizeof *wl->P)) ||
@@ -488,12 +509,16 @@ int dk_wave_sheet_spectral_run(const dk_wave_states *s,
 	dk_wave_sheet_work *pw = NULL;
 	dk_rng *rng = NULL;
 	/* the spectrum's movie is the phase method's raster, which
-	   analyse leaves as it was */
+	   analyse leaves as it was, and its transform the phase method's
+	   analytic signals, made after it: fewer pages for the kernel to
+	   clear on every call */
 	if (!st)
-		st = dk_wave_sheet_work_alloc(&pw, s->T, s->H, s->W, r->periodic);
+		st = dk_wave_sheet_work_alloc(&pw, s->T, s->H, s->W, r->periodic,
+		                              transform_reals(s->T, s->H, s->W,
+		                                              r->periodic, o));
 	if (!st)
 		st = work_alloc(&w, s->T, s->H, s->W, r->periodic, o,
-		                dk_wave_sheet_raster(pw));
+		                dk_wave_sheet_raster(pw), dk_wave_sheet_spare(pw));
 	if (!st && !(rng = dk_rng_alloc(o->seed)))
 		st = DK_ENOMEM;
 	for (size_t b = 0; b < B && !st; b++)
@@ -556,7 +581,8 @@ int dk_wave_sheet_spectrum(const dk_wave_states *s, const dk_wave_options *o,
 		                 "too many for one transform", s->name, s->H, s->W, T,
 		                 pad);
 	work w;
-	int st = work_alloc(&w, T, s->H, s->W, s->periodic && !o->open, o, NULL);
+	int st = work_alloc(&w, T, s->H, s->W, s->periodic && !o->open, o, NULL,
+	                    NULL);
 	size_t bins = w.Hp * w.Wp * w.nf;
 	double *p = st ? NULL : malloc(bins * sizeof *p);
 	if (p) {

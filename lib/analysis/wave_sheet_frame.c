@@ -45,7 +45,7 @@ int dk_wave_sheet_phase_frame(const dk_wave_states *s, const dk_wave_options *o,
 	int periodic = s->periodic && !o->open;
 	size_t cy = periodic ? H : H - 1, cx = periodic ? W : W - 1;
 	dk_wave_analytic an;
-	int st = dk_wave_analytic_alloc(&an, T, H * W);
+	int st = dk_wave_analytic_alloc(&an, T, H * W, 0);
 	if (st) {
 		dk_wave_analytic_free(&an);
 		return dk_errorf(st, err, errlen, "out of memory");

@@ -16,11 +16,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "analysis/wave.h"
 #include "analysis/wave_internal.h"
 #include "base/status.h"
-#include "models/vmath.h"
 
 struct dk_wave_sheet_work {
 	size_t T, H, W, cy, cx;   /* cy x cx cells: H x W periodic, else one less */
@@ -32,11 +34,10 @@ struct dk_wave_sheet_work {
 	double *speed, *wavelength;  /* owned: per cell */
 	double *coherence;        /* owned: per cell */
 	dk_wave_sample *s;        /* owned: per cell */
-	double *row;              /* owned: 2 x T, an edge's products */
-	double *angle;            /* owned: (2 cx + W) x T, the turns of the
-	                             phase along two rows of edges across
-	                             the columns and one row of edges down
-	                             them, each step's */
+	signed char *cut;         /* owned: (2 cx + W) x T, the crossings
+	                             of the phase's cut along two rows of
+	                             edges across the columns and one row
+	                             of edges down them, each step's */
 	double complex *unit_turn;/* owned: H W, each unit's sum of z(t + 1)
 	                             conj z(t) */
 	double *unit_amp;         /* owned: H W, each unit's sum of |z| */
@@ -96,8 +97,7 @@ void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 	free(w->omega);
 	dk_wave_sheet_sums_free(&w->sums);
 	free(w->s);
-	free(w->row);
-	free(w->angle);
+	free(w->cut);
 	free(w->unit_turn);
 	free(w->unit_amp);
 	free(w->edge_sum);
@@ -106,7 +106,7 @@ void dk_wave_sheet_work_free(dk_wave_sheet_work *w)
 }
 
 int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
-                             size_t W, int periodic)
+                             size_t W, int periodic, size_t spare)
 {
 	dk_wave_sheet_work *w = calloc(1, sizeof *w);
 	*out = w;
@@ -124,17 +124,16 @@ int dk_wave_sheet_work_alloc(dk_wave_sheet_work **out, size_t T, size_t H,
 	w->gy = malloc(n * sizeof *w->gy);
 	w->omega = malloc(n * sizeof *w->omega);
 	w->s = malloc(n * sizeof *w->s);
-	w->row = malloc(2 * T * sizeof *w->row);
-	w->angle = malloc((2 * w->cx + W) * T * sizeof *w->angle);
+	w->cut = malloc((2 * w->cx + W) * T);
 	w->unit_turn = malloc(H * W * sizeof *w->unit_turn);
 	w->unit_amp = malloc(H * W * sizeof *w->unit_amp);
 	w->edge_sum = malloc(3 * W * sizeof *w->edge_sum);
 	w->edge_mag = malloc(3 * W * sizeof *w->edge_mag);
-	if (!w->row || !w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
-	    !w->omega || !w->s || !w->angle || !w->unit_turn || !w->unit_amp ||
+	if (!w->speed || !w->wavelength || !w->coherence || !w->weight || !w->gx || !w->gy ||
+	    !w->omega || !w->s || !w->cut || !w->unit_turn || !w->unit_amp ||
 	    !w->edge_sum || !w->edge_mag || dk_wave_sheet_sums_alloc(&w->sums, n))
 		return DK_ENOMEM;
-	return dk_wave_analytic_alloc(&w->an, T, H * W);
+	return dk_wave_analytic_alloc(&w->an, T, H * W, spare);
 }
 
 double *dk_wave_sheet_raster(dk_wave_sheet_work *w)
@@ -142,42 +141,91 @@ double *dk_wave_sheet_raster(dk_wave_sheet_work *w)
 	return w->an.a;
 }
 
-/* The edge from unit p to unit q over len steps from t0: the sum of
-   z_q(t) conj z_p(t) into *sum, of |z_q(t)| |z_p(t)| into *mag (the
-   moduli in mod), and each step's angle of the product into angle. */
-static void edge(dk_wave_sheet_work *w, const double *mod, size_t p, size_t q,
-                 size_t t0, size_t len, double complex *sum, double *mag,
-                 double *angle)
+double *dk_wave_sheet_spare(dk_wave_sheet_work *w)
 {
-	size_t T = w->T;
-	const double *zp = (const double *)(w->an.z + p * T + t0);
-	const double *zq = (const double *)(w->an.z + q * T + t0);
-	const double *mp = mod + p * T + t0, *mq = mod + q * T + t0;
-	double *y = w->row, *x = w->row + T, m = 0, sr = 0, si = 0;
-	/* the product written out, as in dk_wave_sheet_add, so that it
-	   vectorizes; the sums after, in the same order */
-	for (size_t k = 0; k < len; k++) {
-		double a = zq[2 * k], b = zq[2 * k + 1];
-		double c = zp[2 * k], d = zp[2 * k + 1];
-		x[k] = a * c + b * d, y[k] = b * c - a * d;
-	}
-	for (size_t k = 0; k < len; k++) {
-		sr += x[k], si += y[k];
-		m += mq[k] * mp[k];
-	}
-	dk_vatan2(y, x, angle, len);
-	*sum = CMPLX(sr, si), *mag = m;
+	return (double *)w->an.z;
 }
 
-/* The edges of row i across the columns, from (i, j) to (i, j + 1) for
-   the cx cells' columns j. */
-static void row_edges(dk_wave_sheet_work *w, const double *mod, size_t i,
-                      size_t t0, size_t len, double complex *sum, double *mag,
-                      double *angle)
+/* The edge from unit p to unit q at step k of zp and zq: the product
+   z_q conj z_p added to *sr, *si, written out, as in dk_wave_sheet_add,
+   and its crossing of the phase's cut: with the phases' principal values
+   in (-pi, pi], the turn from p to q (the product's angle, in (-pi, pi])
+   is their difference less 2 pi cut, cut = 1 where the difference
+   exceeds pi (p below the real axis, q on or above it, the turn
+   clockwise: the product's imaginary part below 0), -1 where it is -pi
+   or less (the other way round, the turn counter-clockwise), 0
+   elsewhere.  Sign tests, where the angles would take an arc tangent
+   each; a zero signal (a product of 0) crosses nothing. */
+static inline signed char step(const double *zp, const double *zq, size_t k,
+                               double *sr, double *si)
 {
-	for (size_t j = 0; j < w->cx; j++)
-		edge(w, mod, i * w->W + j, i * w->W + (j + 1) % w->W, t0, len,
-		     &sum[j], &mag[j], angle + j * len);
+	double a = zq[2 * k], b = zq[2 * k + 1];
+	double c = zp[2 * k], d = zp[2 * k + 1];
+	double x = a * c + b * d, y = b * c - a * d;
+	*sr += x, *si += y;
+	return (signed char)(((d < 0) & (b >= 0) & (y < 0)) -
+	                     ((d >= 0) & (b < 0) & (y > 0)));
+}
+
+/* The n edges from unit p_row + j to unit q_row + (j + shift) % W, j <
+   n, over len steps from t0: the sums of their products into sum[j],
+   of the products' moduli |z_q(t)| |z_p(t)| (the moduli in mod) into
+   mag[j], and their crossings into cut + j len.  Each sum is taken step
+   by step in order, but two edges' at once, so that six sums, not
+   three, wait on the adder, the products and crossings in their
+   shadow. */
+static void edge_row(dk_wave_sheet_work *w, const double *mod, size_t p_row,
+                     size_t q_row, size_t shift, size_t n, size_t t0,
+                     size_t len, double complex *sum, double *mag,
+                     signed char *cut)
+{
+	size_t T = w->T, W = w->W;
+	const double complex *z = w->an.z;
+	for (size_t j = 0; j < n; j += 2) {
+		size_t p0 = p_row + j, q0 = q_row + (j + shift) % W;
+		const double *zp0 = (const double *)(z + p0 * T + t0);
+		const double *zq0 = (const double *)(z + q0 * T + t0);
+		const double *mp0 = mod + p0 * T + t0, *mq0 = mod + q0 * T + t0;
+		signed char *c0 = cut + j * len;
+		double r0 = 0, i0 = 0, m0 = 0;
+		if (j + 1 == n) {
+			for (size_t k = 0; k < len; k++) {
+				c0[k] = step(zp0, zq0, k, &r0, &i0);
+				m0 += mq0[k] * mp0[k];
+			}
+			sum[j] = CMPLX(r0, i0), mag[j] = m0;
+			break;
+		}
+		size_t p1 = p0 + 1, q1 = q_row + (j + 1 + shift) % W;
+		const double *zp1 = (const double *)(z + p1 * T + t0);
+		const double *zq1 = (const double *)(z + q1 * T + t0);
+		const double *mp1 = mod + p1 * T + t0, *mq1 = mod + q1 * T + t0;
+		signed char *c1 = c0 + len;
+		double r1 = 0, i1 = 0, m1 = 0;
+		for (size_t k = 0; k < len; k++) {
+			c0[k] = step(zp0, zq0, k, &r0, &i0);
+			m0 += mq0[k] * mp0[k];
+			c1[k] = step(zp1, zq1, k, &r1, &i1);
+			m1 += mq1[k] * mp1[k];
+		}
+		sum[j] = CMPLX(r0, i0), mag[j] = m0;
+		sum[j + 1] = CMPLX(r1, i1), mag[j + 1] = m1;
+	}
+}
+
+/* x[k] = sqrt(x[k]) for k < n, two at a time where SSE2 is there: the
+   square root is correctly rounded, the same in a vector register as
+   alone, but the compiler, keeping errno for negative x, would take
+   them one at a time. */
+static void roots(double *x, size_t n)
+{
+	size_t k = 0;
+#if defined(__SSE2__)
+	for (; k + 2 <= n; k += 2)
+		_mm_storeu_pd(x + k, _mm_sqrt_pd(_mm_loadu_pd(x + k)));
+#endif
+	for (; k < n; k++)
+		x[k] = sqrt(x[k]);
 }
 
 /* Every cell's sums over the steps t0 <= t < t1 (and t + 1) added to
@@ -185,10 +233,12 @@ static void row_edges(dk_wave_sheet_work *w, const double *mod, size_t i,
    d = (i + 1, j + 1) (wrapping on a periodic sheet).  What two cells
    share is computed once: each unit's turn along time and amplitude,
    and each edge's products (b conj a and d conj c across, c conj a and
-   d conj b down), their moduli and, step by step, their angles (by
-   dk_vatan2 over all the steps of an edge at once); the phase's turn
-   around a cell, counter-clockwise in (col, row), a, b, d, c, is then
-   the angles of a -> b and b -> d less those of c -> d and a -> c.  The
+   d conj b down), their moduli and, step by step, their crossings of
+   the phase's cut (edge); the phase's turn around a cell,
+   counter-clockwise in (col, row), a, b, d, c, the angles of a -> b and
+   b -> d less those of c -> d and a -> c, is then, the principal values'
+   differences summing to 0 around it, 2 pi times the crossings of
+   c -> d and a -> c less those of a -> b and b -> d.  The
    cells are taken a row at a time, the edges across the next row kept
    for the one after.  The raster (an.a) is overwritten with the
    moduli. */
@@ -199,9 +249,31 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 	const double complex *z = w->an.z;
 	double *mod = w->an.a;
 	size_t negative = 0;
+	/* the moduli as dk_wave_modulus: the square roots first, which
+	   vectorize, then hypot where the squares leave its range */
 	for (size_t u = 0; u < H * W; u++) {
 		const double *zu = (const double *)(z + u * T);
-		double *mu = mod + u * T, amp = 0, tr = 0, ti = 0;
+		double *mu = mod + u * T;
+		int out = 0;
+		for (size_t t = t0; t < t1; t++) {
+			double x = zu[2 * t], y = zu[2 * t + 1], m2 = x * x + y * y;
+			mu[t] = m2;
+			out |= !(m2 < 1e300 && m2 > 1e-300);
+		}
+		roots(mu + t0, len);
+		for (size_t t = t0; out && t < t1; t++)
+			mu[t] = dk_wave_modulus(z[u * T + t]);
+	}
+	/* each unit's sums step by step in order, but two units' at once, so
+	   that six sums, not three, wait on the adder (an odd last unit with
+	   its neighbour again, its sums stored twice alike) */
+	for (size_t u = 0; u < H * W; u += 2) {
+		size_t v = u + 1 < H * W ? u + 1 : u;
+		const double *zu = (const double *)(z + u * T);
+		const double *zv = (const double *)(z + v * T);
+		const double *mu = mod + u * T, *mv = mod + v * T;
+		double amp = 0, tr = 0, ti = 0, amp1 = 0, tr1 = 0, ti1 = 0;
+		size_t neg = 0, neg1 = 0;
 		/* the product z(t + 1) conj z(t) written out, as in
 		   dk_wave_backward_count, so that the turn and the backward
 		   steps take it at once */
@@ -209,25 +281,29 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 			double a = zu[2 * t + 2], b = zu[2 * t + 3];
 			double c = zu[2 * t], d = zu[2 * t + 1];
 			double pr = a * c + b * d, pi = b * c - a * d;
-			tr += pr, ti += pi;
-			negative += (size_t)((pi < 0) |
-			                     ((pi == 0) & !!signbit(pi) & !!signbit(pr)));
+			tr += pr, ti += pi, amp += mu[t];
+			neg += (size_t)((pi < 0) |
+			                ((pi == 0) & !!signbit(pi) & !!signbit(pr)));
+			a = zv[2 * t + 2], b = zv[2 * t + 3];
+			c = zv[2 * t], d = zv[2 * t + 1];
+			pr = a * c + b * d, pi = b * c - a * d;
+			tr1 += pr, ti1 += pi, amp1 += mv[t];
+			neg1 += (size_t)((pi < 0) |
+			                 ((pi == 0) & !!signbit(pi) & !!signbit(pr)));
 		}
-		for (size_t t = t0; t < t1; t++)
-			amp += mu[t] = dk_wave_modulus(z[u * T + t]);
+		negative += neg + (v != u ? neg1 : 0);
 		w->unit_turn[u] = CMPLX(tr, ti), w->unit_amp[u] = amp;
+		w->unit_turn[v] = CMPLX(tr1, ti1), w->unit_amp[v] = amp1;
 	}
 	double complex *across = w->edge_sum, *next = across + W, *down = next + W;
 	double *across_m = w->edge_mag, *next_m = across_m + W, *down_m = next_m + W;
-	double *across_a = w->angle, *next_a = across_a + cx * len;
-	double *down_a = next_a + cx * len;
-	row_edges(w, mod, 0, t0, len, across, across_m, across_a);
+	signed char *across_a = w->cut, *next_a = across_a + cx * len;
+	signed char *down_a = next_a + cx * len;
+	edge_row(w, mod, 0, 0, 1, cx, t0, len, across, across_m, across_a);
 	for (size_t i = 0; i < w->cy; i++) {
 		size_t i1 = (i + 1) % H;
-		row_edges(w, mod, i1, t0, len, next, next_m, next_a);
-		for (size_t j = 0; j < W; j++)
-			edge(w, mod, i * W + j, i1 * W + j, t0, len, &down[j], &down_m[j],
-			     down_a + j * len);
+		edge_row(w, mod, i1 * W, i1 * W, 1, cx, t0, len, next, next_m, next_a);
+		edge_row(w, mod, i * W, i1 * W, 0, W, t0, len, down, down_m, down_a);
 		for (size_t j = 0; j < cx; j++) {
 			size_t j1 = (j + 1) % W, q = i * cx + j;
 			size_t a = i * W + j, b = i * W + j1, c = i1 * W + j, d = i1 * W + j1;
@@ -238,16 +314,11 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 			sm->zx[q] += across[j] + next[j];
 			sm->zy[q] += down[j] + down[j1];
 			sm->mag[q] += across_m[j] + next_m[j] + down_m[j] + down_m[j1];
-			const double *ab = across_a + j * len, *bd = down_a + j1 * len;
-			const double *cd = next_a + j * len, *ac = down_a + j * len;
-			/* each turn a whole number of cycles, |x| <= 2 (four angles
-			   of at most half a cycle): rounded half away from zero, as
-			   lround, by comparisons that vectorize */
+			const signed char *ab = across_a + j * len, *bd = down_a + j1 * len;
+			const signed char *cd = next_a + j * len, *ac = down_a + j * len;
 			int wind = 0;
-			for (size_t k = 0; k < len; k++) {
-				double x = (ab[k] + bd[k] - cd[k] - ac[k]) / (2 * M_PI);
-				wind += (x >= 0.5) + (x >= 1.5) - (x <= -0.5) - (x <= -1.5);
-			}
+			for (size_t k = 0; k < len; k++)
+				wind += cd[k] + ac[k] - ab[k] - bd[k];
 			sm->wind[q] += wind;
 		}
 		/* the next row's edges across are the following cells' first */
@@ -255,7 +326,7 @@ void dk_wave_sheet_add(dk_wave_sheet_work *w, dk_wave_sheet_sums *sm,
 		across = next, next = ts;
 		double *tm = across_m;
 		across_m = next_m, next_m = tm;
-		double *ta = across_a;
+		signed char *ta = across_a;
 		across_a = next_a, next_a = ta;
 	}
 	sm->negative += negative;
@@ -370,7 +441,7 @@ int dk_wave_sheet_phase_run(const dk_wave_states *s, const dk_wave_options *o,
 			st = DK_ENOMEM;
 	dk_wave_sheet_work *w = NULL;
 	if (!st)
-		st = dk_wave_sheet_work_alloc(&w, T, s->H, s->W, r->periodic);
+		st = dk_wave_sheet_work_alloc(&w, T, s->H, s->W, r->periodic, 0);
 	for (size_t b = 0; b < B && !st; b++)
 		for (size_t c = 0; c < C; c++) {
 			size_t q = b * C + c;

@@ -57,7 +57,7 @@ int dk_wave_sheet_windows_alloc(dk_wave_sheet_windows **out, size_t T,
 	*sw = (dk_wave_sheet_windows){.T = T, .L = o->window_steps, .H = H,
 	                              .W = W, .slots = slots, .o = *o};
 	size_t cells = periodic ? H * W : (H - 1) * (W - 1);
-	int st = dk_wave_sheet_work_alloc(&sw->w, sw->L, H, W, periodic);
+	int st = dk_wave_sheet_work_alloc(&sw->w, sw->L, H, W, periodic, 0);
 	if (!st && o->method == DK_WAVE_SPECTRAL)
 		st = dk_wave_sheet_welch_alloc(&sw->wl, H, W, periodic, slots, o);
 	if (!st && !(sw->sums = calloc(slots, sizeof *sw->sums)))
