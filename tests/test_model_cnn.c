@@ -265,6 +265,7 @@ int main(void)
 	test_formula(4, 3, 2, 1, 1);
 	test_count(8, 28, 1, 6);
 	test_count(2, 3, 2, 5);
+	test_count(32, 2, 1, 6); /* the most layers: 73 parameter tensors */
 	test_spec();
 	test_attrs();
 	return tap_done();

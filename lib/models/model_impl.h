@@ -16,7 +16,7 @@
 #include "models/model.h"
 #include "models/pixel_head.h"
 
-#define DK_MODEL_MAX_PARAMS 32
+#define DK_MODEL_MAX_PARAMS 80 /* a cnn of 32 layers with a head: 73 */
 #define DK_PARAM_MAX_RANK 4
 
 /* dk_model_ops.has_sheet */
