@@ -87,8 +87,16 @@ static int info_stream(const options *o, int fd, const char *src)
 	else if (st)
 		tool_warn(src, "%s", dk_stream_reader_error(r));
 	/* Print what was read even when the stream broke off later. */
-	if (t && dk_listing_rows(t) > 0)
-		dk_listing_print(t, stdout);
+	if (t && dk_listing_rows(t) > 0) {
+		char *text = dk_listing_format(t);
+		if (text) {
+			fputs(text, stdout);
+			free(text);
+		} else {
+			tool_warn(src, "out of memory");
+			st = st ? st : DK_ENOMEM;
+		}
+	}
 	dk_listing_free(t);
 	dk_stream_reader_free(r);
 	return st != DK_OK;

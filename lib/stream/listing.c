@@ -145,7 +145,17 @@ static int shown(unsigned flags, int c)
 	return c == COL_SUMMARY ? !verbose : c == COL_ATTRS ? verbose : 1;
 }
 
-void dk_listing_print(dk_listing *l, FILE *f)
+/* Append s to the text at *at, padded with spaces to width (0: none). */
+static char *put(char *at, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+	memcpy(at, s, n);
+	for (; n < width; n++)
+		at[n] = ' ';
+	return at + n;
+}
+
+char *dk_listing_format(dk_listing *l)
 {
 	size_t width[NCOL] = {0}, used = 0;
 	int verbose = (l->flags & DK_LISTING_VERBOSE) != 0;
@@ -164,6 +174,15 @@ void dk_listing_print(dk_listing *l, FILE *f)
 	size_t room = used + 20 < DK_LISTING_WIDTH ? DK_LISTING_WIDTH - used : 20;
 	for (size_t r = 0; r < l->n && !verbose; r++)
 		dk_brief_cut(l->cell[r][COL_SUMMARY], room);
+	/* every cell at most its column's width, two spaces between, a
+	   newline a line, and the terminating NUL */
+	size_t line = 1;
+	for (int c = 0; c < NCOL; c++)
+		if (shown(l->flags, c))
+			line += width[c] + 2;
+	char *text = malloc((l->n + 1) * line + 1), *at = text;
+	if (!text)
+		return NULL;
 	for (size_t r = 0; r <= l->n; r++) {
 		int first = 1;
 		for (int c = 0; c < NCOL; c++) {
@@ -171,15 +190,14 @@ void dk_listing_print(dk_listing *l, FILE *f)
 				continue;
 			const char *s = r == 0 ? col_title[c] : l->cell[r - 1][c];
 			if (!first)
-				fputs("  ", f);
+				at = put(at, "  ", 0);
 			first = 0;
-			if (c >= COL_SUMMARY)
-				fputs(s, f);
-			else
-				fprintf(f, "%-*s", (int)width[c], s);
+			at = put(at, s, c >= COL_SUMMARY ? 0 : width[c]);
 		}
-		fputc('\n', f);
+		*at++ = '\n';
 	}
+	*at = '\0';
+	return text;
 }
 
 json_t *dk_listing_json(const char *source, const dk_record *rec,

@@ -12,7 +12,6 @@
 #ifndef DK_STREAM_LISTING_H
 #define DK_STREAM_LISTING_H
 
-#include <stdio.h>
 #include <jansson.h>
 
 #include "base/tensor.h"
@@ -51,12 +50,12 @@ int dk_listing_add(dk_listing *l, const dk_record *rec, const dk_tensor *x,
 size_t dk_listing_rows(const dk_listing *l);
 
 /*
- * Write the table to f, a line of column titles first: without
- * DK_LISTING_VERBOSE, names and shapes cut to their caps and the
- * summaries to what is left of the width (at least 20 columns).  Errors
- * writing are f's (ferror).
+ * The table as text for the caller to write, a line of column titles
+ * first: without DK_LISTING_VERBOSE, names and shapes cut to their caps
+ * and the summaries to what is left of the width (at least 20 columns).
+ * The caller frees it; NULL when memory runs out.
  */
-void dk_listing_print(dk_listing *l, FILE *f);
+char *dk_listing_format(dk_listing *l);
 
 /*
  * rec as one JSON object: file (source), index, name, dtype (the .npy

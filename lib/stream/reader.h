@@ -15,7 +15,7 @@
  *		st = dk_stream_read_tensor(r, &t);
  *		...
  *	}
- *	if (st) fprintf(stderr, "%s\n", dk_stream_reader_error(r));
+ *	if (st)   the caller reports dk_stream_reader_error(r)
  */
 #ifndef DK_STREAM_READER_H
 #define DK_STREAM_READER_H
