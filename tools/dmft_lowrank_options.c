@@ -32,7 +32,6 @@ int dmft_lowrank_option(dmft_lowrank *l, int c, const char *arg)
 		l->lr.rank = tool_parse_count("--rank", arg);
 		if (l->lr.rank < 1 || l->lr.rank > DK_DMFT_LOWRANK_MAX_RANK)
 			tool_usage_error("--rank: 1 or 2, not '%s'", arg);
-		l->rank_given = 1;
 		break;
 	case DMFT_OPT_MEAN: parse_list("--mean", arg, &l->mean, &l->nmean); break;
 	case DMFT_OPT_COV: parse_list("--cov", arg, &l->cov, &l->ncov); break;
@@ -54,8 +53,10 @@ int dmft_lowrank_option(dmft_lowrank *l, int c, const char *arg)
 	return 1;
 }
 
-void dmft_lowrank_finish(dmft_lowrank *l, const char *gain,
-                         const dk_dmft_phi *phi)
+/* Check and fill l->lr (gain: --gain's text or NULL; phi: NULL for the
+   default); exits 2 naming the options otherwise. */
+static void dmft_lowrank_finish(dmft_lowrank *l, const char *gain,
+                                const dk_dmft_phi *phi)
 {
 	dk_dmft_lowrank_options *o = &l->lr;
 	size_t R = o->rank, dim = 2 * R + 1;

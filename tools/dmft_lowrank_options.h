@@ -58,7 +58,6 @@ typedef struct {
 	double *mean, *cov;        /* --mean, --cov as parsed (owned) */
 	size_t nmean, ncov;
 	int short_given;           /* --mm .. --overlap */
-	int rank_given;
 	int given;                 /* any of them */
 	double sd[3];              /* --sm, --sn, --si */
 	double overlap;
@@ -67,10 +66,6 @@ typedef struct {
 void dmft_lowrank_init(dmft_lowrank *l);
 /* Take getopt's c if it is one of the options above; 0 when not. */
 int dmft_lowrank_option(dmft_lowrank *l, int c, const char *arg);
-/* Check and fill l->lr (gain: --gain's text or NULL; phi: NULL for the
-   default); exits 2 naming the options otherwise. */
-void dmft_lowrank_finish(dmft_lowrank *l, const char *gain,
-                         const dk_dmft_phi *phi);
 /* What getopt's --mean and --cov took (l stays usable, empty). */
 void dmft_lowrank_free(dmft_lowrank *l);
 

@@ -93,7 +93,11 @@ static int stamp(json_t *prov, const dk_bundle *p, size_t rows)
 	json_t *names = json_array();
 	for (size_t i = 0; names && i < dk_bundle_size(p); i++)
 		json_array_append_new(names, json_string(dk_bundle_name(p, i)));
-	return !prov || !names || json_object_set_new(prov, "sweep",
+	if (!prov) {
+		json_decref(names);
+		return 1;
+	}
+	return !names || json_object_set_new(prov, "sweep",
 		json_pack("{s:I, s:o}", "rows", (json_int_t)rows, "params", names));
 }
 

@@ -412,17 +412,6 @@ static ring_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 	return results(k, f, fwd, bwd, D, Ds, o);
 }
 
-/* The offset, in bins, of the vertex of the parabola through the log
-   powers of a peak's bin (p0) and its neighbours (pm before, pp after);
-   0 where there is none. */
-static double vertex(double pm, double p0, double pp)
-{
-	if (!(pm > 0 && p0 > 0 && pp > 0))
-		return 0;
-	double a = log(pm), b = log(p0), c = log(pp), d = a - 2 * b + c;
-	return d < 0 ? 0.5 * (a - c) / d : 0;
-}
-
 /* The window of w->T steps from step t0 of ring c of sequence b of the
    states x ((steps, B, N), N = C n) into w->a, each unit's mean over the
    window removed. */
@@ -528,9 +517,9 @@ static ring_result welch_result(const dk_wave_welch *wl, size_t slot)
 	if (!(peak(w, P, &bj, &bl, &fwd, &bwd) > 0))
 		return r;
 	size_t jm = (bj + w->np - 1) % w->np, jp = (bj + 1) % w->np;
-	double f = ((double)bl + vertex(P[bj * w->nf + bl - 1], P[bj * w->nf + bl],
+	double f = ((double)bl + dk_wave_vertex(P[bj * w->nf + bl - 1], P[bj * w->nf + bl],
 	                                P[bj * w->nf + bl + 1])) / (double)w->Tp;
-	double k = kfreq(w, bj) + vertex(P[jm * w->nf + bl], P[bj * w->nf + bl],
+	double k = kfreq(w, bj) + dk_wave_vertex(P[jm * w->nf + bl], P[bj * w->nf + bl],
 	                                 P[jp * w->nf + bl]) / (double)w->np;
 	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
 	double half = lobe / (double)L +

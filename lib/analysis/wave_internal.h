@@ -369,4 +369,16 @@ int dk_wave_sheet_spectral_run(const dk_wave_states *s,
 int dk_wave_sheet_phase_run(const dk_wave_states *s, const dk_wave_options *o,
                             dk_wave_result *r, char *err, size_t errlen);
 
+/* The offset, in bins, of the vertex of the parabola through the log
+   powers of a peak's bin (p0) and its neighbours (pm before, pp after);
+   0 where there is none: the spectral peaks' refinement on rings and
+   sheets. */
+static inline double dk_wave_vertex(double pm, double p0, double pp)
+{
+	if (!(pm > 0 && p0 > 0 && pp > 0))
+		return 0;
+	double a = log(pm), b = log(p0), c = log(pp), d = a - 2 * b + c;
+	return d < 0 ? 0.5 * (a - c) / d : 0;
+}
+
 #endif

@@ -349,17 +349,6 @@ static sheet_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 	return fwd;
 }
 
-/* The offset, in bins, of the vertex of the parabola through the log
-   powers of a peak's bin (p0) and its neighbours (pm before, pp after);
-   0 where there is none (as wave.c's on rings). */
-static double vertex(double pm, double p0, double pp)
-{
-	if (!(pm > 0 && p0 > 0 && pp > 0))
-		return 0;
-	double a = log(pm), b = log(p0), c = log(pp), d = a - 2 * b + c;
-	return d < 0 ? 0.5 * (a - c) / d : 0;
-}
-
 /* Welch's method on sheets: one work for windows of L steps, and the
    powers summed over the windows of each of slots sheets, and the
    surrogate's, with each sheet's generator of shuffles. */
@@ -456,11 +445,11 @@ void dk_wave_sheet_welch_result(const dk_wave_sheet_welch *wl, size_t slot,
 		size_t ym = (by + w->Hp - 1) % w->Hp, yp = (by + 1) % w->Hp;
 		size_t xm = (bx + Wp - 1) % Wp, xp = (bx + 1) % Wp;
 		const double *p0 = P + (by * Wp + bx) * nf;
-		double f = ((double)bl + vertex(p0[bl - 1], p0[bl], p0[bl + 1])) /
+		double f = ((double)bl + dk_wave_vertex(p0[bl - 1], p0[bl], p0[bl + 1])) /
 		           (double)w->Tp;
-		double kx = kfreq(bx, Wp) + vertex(P[(by * Wp + xm) * nf + bl], p0[bl],
+		double kx = kfreq(bx, Wp) + dk_wave_vertex(P[(by * Wp + xm) * nf + bl], p0[bl],
 		                                   P[(by * Wp + xp) * nf + bl]) / (double)Wp;
-		double ky = kfreq(by, w->Hp) + vertex(P[(ym * Wp + bx) * nf + bl], p0[bl],
+		double ky = kfreq(by, w->Hp) + dk_wave_vertex(P[(ym * Wp + bx) * nf + bl], p0[bl],
 		                                      P[(yp * Wp + bx) * nf + bl]) /
 		            (double)w->Hp;
 		double half = cone_half(w, &wl->o, w->T);

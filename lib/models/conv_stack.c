@@ -16,6 +16,7 @@
 
 #include "base/status.h"
 #include "models/conv_stack.h"
+#include "models/model_impl.h"
 
 struct dk_conv_stack {
 	dk_conv_stack_spec spec;
@@ -188,8 +189,7 @@ static const double *output_of(const dk_conv_stack_spec *s, size_t l, size_t B,
 static void slope(dk_act act, const double *a, double *g, size_t n)
 {
 	if (act == DK_ACT_RELU) {
-		for (size_t i = 0; i < n; i++)
-			g[i] = a[i] > 0 ? g[i] : 0;
+		dk_act_relu_mask(a, g, g, n);
 	} else if (act == DK_ACT_TANH) {
 		for (size_t i = 0; i < n; i++)
 			g[i] *= 1 - a[i] * a[i];
@@ -214,8 +214,7 @@ int dk_conv_stack_forward(dk_conv_stack *s, size_t B, const double *theta,
 		dk_conv2d_forward(s->conv[l], B, in, theta + dk_conv_stack_weights(sp, l),
 		                  sp->bias ? theta + dk_conv_stack_biases(sp, l) : NULL, out);
 		if (sp->act[l] == DK_ACT_RELU) {
-			for (size_t i = 0; i < n; i++)
-				out[i] = out[i] > 0 ? out[i] : 0;
+			dk_act_relu_mask(out, out, out, n);
 		} else if (sp->act[l] == DK_ACT_TANH) {
 			for (size_t i = 0; i < n; i++)
 				out[i] = tanh(out[i]);

@@ -18,6 +18,7 @@
 #include <cblas.h>
 
 #include "base/status.h"
+#include "models/model_impl.h"
 #include "models/pixel_head.h"
 
 #define H1 DK_PIXEL_HEAD_HIDDEN1
@@ -184,8 +185,7 @@ static void affine(const double *W, const double *bias, size_t rows, size_t cols
 
 static void relu(const double *a, double *h, size_t count)
 {
-	for (size_t i = 0; i < count; i++)
-		h[i] = a[i] > 0 ? a[i] : 0;
+	dk_act_relu_mask(a, a, h, count);
 }
 
 /* The block's features X and the MLP's rows, its Y in s->Y; the logits
@@ -261,9 +261,7 @@ static void affine_vjp(const double *W, size_t rows, size_t cols, size_t n,
 /* g = 0 where the pre-activation a is not positive: relu' (0) = 0. */
 static void relu_vjp(const double *a, double *g, size_t count)
 {
-	for (size_t i = 0; i < count; i++)
-		if (!(a[i] > 0))
-			g[i] = 0;
+	dk_act_relu_mask(a, g, g, count);
 }
 
 /* One block's adjoint, its forward pass done: gparams added to, gY

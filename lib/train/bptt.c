@@ -253,12 +253,6 @@ static int head_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs
 	return st;
 }
 
-/* The logits of the last batch of a model with a head: (B, P, K). */
-const double *dk_bptt_head_logits(const dk_bptt *bp)
-{
-	return bp->logits;
-}
-
 /*
  * Closed loop.  From step `feedback` on, the input of step t is the
  * readout of state t (the output of step t - 1), made here into fb; the

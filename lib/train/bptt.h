@@ -38,10 +38,8 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *m, const double *inputs,
  * allocated) is scored by its head alone: target i8 labels (B, P) of its
  * P pixels, -1 where there is none; mask NULL or f8 (B), the weight of
  * each example; the loss is the mean cross-entropy over the weighted
- * pixels, the accuracy their fraction labelled right.  The logits of the
- * last call (B, P, K) are then dk_bptt_head_logits'.
+ * pixels, the accuracy their fraction labelled right.
  */
-const double *dk_bptt_head_logits(const dk_bptt *bp);
 
 /*
  * Closed loop: from step `from` on (0: never, the default), the input of

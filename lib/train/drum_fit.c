@@ -172,10 +172,7 @@ int dk_drum_fit_run(const dk_drum_params *p, dk_drum_fit *fit, char *err,
 
 static int scalar(dk_bundle *b, const char *name, double v, const json_t *attrs)
 {
-	dk_tensor *t = dk_tensor_alloc(DK_F8, 0, 0, NULL);
-	if (t)
-		*(double *)t->data = v;
-	return dk_bundle_add_record(b, name, t, NULL, 0, attrs);
+	return dk_bundle_add_record(b, name, dk_tensor_scalar(v), NULL, 0, attrs);
 }
 
 int dk_drum_fit_to_bundle(const dk_drum_params *p, const dk_drum_fit *fit,
