@@ -24,6 +24,13 @@
 # SHAPES_MINUTES=5 (4 models).  SHAPES_T=100 is the paper's length, at
 # about 5 times the cost of a step.  An argument (linear, fft, last,
 # cnn) runs one model.
+#
+# Then the waves of the trained sheets (each nwm trained): dk-run writes
+# their states (y and z of each channel) with the sheet's layout, and
+# dk-wave reads them with no options, on 16 test images: the median
+# speed of the spectral method (cells a step; NaN where the power is
+# standing) and the phase method's patterns (plane, target, spiral,
+# synchrony, none) counted over the 11 channels of y.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$work"
@@ -81,4 +88,26 @@ for m in ${1:-linear fft last cnn}; do
 	row "shapes 32x32 (paper 64x64), 200 test images, foreground" "$label" \
 		"$(params "$m.npy") parameters" "$steps, Adam lr $lr, batch $B ($minutes CPU min)" \
 		"$paper" "$(score "$m-test.npy")"
+done
+
+# patterns FILE C: the phase method's wave/pattern counted over the first
+# C channels (y) of every image.
+patterns() {
+	dk-cat --select wave/pattern --bare --text "$1" | sed 1d |
+		awk -v c="$2" '{ for (i = 1; i <= c && i <= NF; i++) n[$i + 0]++ }
+		END { printf "plane %d, target %d, spiral %d, synchrony %d, none %d",
+			n[1], n[2], n[3], n[4], n[0] }'
+}
+
+run "dk-gen shapes --sheet 32,32 --batch 16 --split test --seed 1001 -o wave-images.npy"
+for m in ${1:-linear fft last}; do
+	if [ "$m" = cnn ] || [ ! -f "$m-trained.npy" ]; then
+		continue
+	fi
+	run "dk-run $m-trained.npy wave-images.npy | dk-wave -o $m-spectral.npy"
+	run "dk-run $m-trained.npy wave-images.npy | dk-wave --method phase -o $m-phase.npy"
+	row "waves of the trained sheet, 16 test images, $T steps" "nwm C=11 T=$T, $m readout" \
+		"22 channels (y, z) of 32 x 32" "as above" \
+		"waves from the shapes' edges, their frequency set by the region's size" \
+		"spectral median speed $(median_of "$m-spectral.npy" wave/speed) cells/step; y patterns: $(patterns "$m-phase.npy" 11)"
 done

@@ -36,19 +36,6 @@ cd "$work"
 
 L=20 steps=${WAVES_STEPS:-2000} lr=1e-3
 
-# median_of FILE RECORD: the median of a record's finite values, and
-# the count of NaN ones when there are some.
-median_of() {
-	dk-cat --select "$2" --bare --text "$1" | sed 1d | tr '\t' '\n' |
-		awk '$1 == "nan" || $1 == "-nan" { bad++; next } { v[n++] = $1 + 0 }
-		END {
-			for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
-			m = n == 0 ? "nan" : (n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2)
-			printf (n ? "%.3g" : "%s"), m
-			if (bad) printf " (%d NaN)", bad
-		}'
-}
-
 # summary WAVES: the four medians of a dk-wave output.
 summary() {
 	printf 'speed %s, wavelength %s, traveling %s, diagonal power %s' \
