@@ -37,6 +37,13 @@ cd "$work"
 
 T=${SHAPES_T:-20} minutes=${SHAPES_MINUTES:-1} B=16 lr=${SHAPES_LR:-1e-3}
 
+# One OpenBLAS thread unless the caller says otherwise: the sheets'
+# products are small, and between them OpenBLAS's second thread spins
+# in sched_yield, which the CPU-time budget would count as training
+# (a 3-step nwm run on 2 cores: 1.5 s user, 1.8 s system).  Two scripts,
+# one model each, can then share two cores.
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+
 # cpu_seconds CMD...: the user + system seconds the command took.
 cpu_seconds() {
 	local c0 c1 me=$BASHPID
