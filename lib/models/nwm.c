@@ -311,6 +311,7 @@ typedef struct {
 	dk_conv_stack *enc[ENCODERS];
 	size_t rows;
 	double *cache, *T1, *T2, *T3, *T4, *O, *U, *U2, *hid_y0, *Y0;
+	double *sequence; /* one double: 1 in sequence mode, else 0 */
 	double *params; /* the memo's copy of omega's and alpha's parameters */
 	double *memo;   /* its rows */
 } scratch;
@@ -322,10 +323,11 @@ static size_t encoder_params(const dk_model *m)
 	return dk_conv_stack_param_count(&o) + dk_conv_stack_param_count(&a);
 }
 
-/* Doubles of a row of the memo: flag, image, omega, alpha, hidden. */
+/* Doubles of a row of the memo: flag, image, omega, alpha, hidden;
+   then the row's sums of sequence mode: flag, image, g_omega, g_alpha. */
 static size_t memo_row(const dk_model *m)
 {
-	return 1 + m->input_size + 2 * sheet_units(m) + hidden_size(m, ENC_OMEGA) +
+	return 2 + 2 * m->input_size + 4 * sheet_units(m) + hidden_size(m, ENC_OMEGA) +
 	       hidden_size(m, ENC_ALPHA);
 }
 
@@ -349,7 +351,8 @@ static scratch carve(const dk_model *m, double *work)
 	s.U2 = s.U + P;
 	s.hid_y0 = s.U2 + P;
 	s.Y0 = s.hid_y0 + hidden_size(m, ENC_Y0);
-	s.params = s.Y0 + N;
+	s.sequence = s.Y0 + N;
+	s.params = s.sequence + 1;
 	s.memo = s.params + encoder_params(m);
 	/* parameters changed since the memo was made: none of it holds */
 	const double *th = m->theta + params(m).enc[ENC_OMEGA];
@@ -364,7 +367,7 @@ static scratch carve(const dk_model *m, double *work)
 
 static size_t nwm_work_size(const dk_model *m, size_t batch)
 {
-	return SLOTS + 9 * sheet_units(m) + 2 * m->input_size + hidden_size(m, ENC_Y0) +
+	return SLOTS + 9 * sheet_units(m) + 2 * m->input_size + hidden_size(m, ENC_Y0) + 1 +
 	       encoder_params(m) + (batch ? batch : 1) * memo_row(m);
 }
 
@@ -392,7 +395,7 @@ static int nwm_work_open(const dk_model *m, double *work, size_t batch)
 	memcpy(work, &h, sizeof h);
 	/* a missing image is an image of zeros; the memo starts empty (its
 	   rows' flags 0: carve compares the parameters with a copy that
-	   is not yet written) */
+	   is not yet written), outside sequence mode, with no sums */
 	size_t fixed = nwm_work_size(m, h.rows) - h.rows * memo_row(m) - encoder_params(m);
 	memset(work + SLOTS, 0, (fixed - SLOTS) * sizeof *work);
 	memset(work + fixed + encoder_params(m), 0, h.rows * memo_row(m) * sizeof *work);
@@ -435,6 +438,78 @@ static encoded encode(const dk_model *m, scratch *s, size_t r, const double *ur)
 		row[0] = 1;
 	}
 	return (encoded){om, al, ho, ha};
+}
+
+/*
+ * Sequence mode (model.h): the gradients that reach omega and alpha,
+ * summed over a walk back per row of the batch, beside the image they
+ * are of, and taken back through the encoders once.  Row r's sums
+ * follow its memo: [flag, image, g_omega, g_alpha].
+ */
+typedef struct { double *flag, *image, *omega, *alpha; } sums;
+
+static sums sums_of(const dk_model *m, const scratch *s, size_t r)
+{
+	size_t N = sheet_units(m), P = m->input_size;
+	double *q = s->memo + r * memo_row(m) + 1 + P + 2 * N + hidden_size(m, ENC_OMEGA) +
+	            hidden_size(m, ENC_ALPHA);
+	return (sums){q, q + 1, q + 1 + P, q + 1 + P + N};
+}
+
+/* Add a step's gradients of omega and alpha (row r, image ur) to the
+   row's sums (the caller has released sums of another image). */
+static void gather(const dk_model *m, scratch *s, size_t r, const double *ur,
+                   const double *gw, const double *gal)
+{
+	size_t N = sheet_units(m);
+	sums q = sums_of(m, s, r);
+	if (!q.flag[0]) {
+		memcpy(q.image, ur, m->input_size * sizeof *ur);
+		memcpy(q.omega, gw, N * sizeof *gw);
+		memcpy(q.alpha, gal, N * sizeof *gal);
+		q.flag[0] = 1;
+		return;
+	}
+	for (size_t i = 0; i < N; i++) {
+		q.omega[i] += gw[i];
+		q.alpha[i] += gal[i];
+	}
+}
+
+/* Take row r's sums back through omega's and alpha's encoders into gp
+   (NULL: dropped) and empty them.  The encoders' hidden layers come
+   from the memo, made again if it holds another image by now. */
+static void release(const dk_model *m, scratch *s, size_t r, double *gp)
+{
+	sums q = sums_of(m, s, r);
+	if (!q.flag[0])
+		return;
+	q.flag[0] = 0;
+	if (!gp)
+		return;
+	nwm_params p = params(m);
+	const double *th = m->theta;
+	encoded e = encode(m, s, r, q.image);
+	dk_conv_stack_vjp(s->enc[ENC_OMEGA], 1, th + p.enc[ENC_OMEGA], q.image, e.hid_omega,
+	                  e.omega, q.omega, NULL, gp + p.enc[ENC_OMEGA]);
+	dk_conv_stack_vjp(s->enc[ENC_ALPHA], 1, th + p.enc[ENC_ALPHA], q.image, e.hid_alpha,
+	                  e.alpha, q.alpha, NULL, gp + p.enc[ENC_ALPHA]);
+}
+
+static void nwm_sequence_begin(const dk_model *m, double *work)
+{
+	scratch s = carve(m, work);
+	*s.sequence = 1;
+	for (size_t r = 0; r < s.rows; r++)
+		sums_of(m, &s, r).flag[0] = 0;
+}
+
+static void nwm_sequence_end(const dk_model *m, double *work, double *gparams)
+{
+	scratch s = carve(m, work);
+	for (size_t r = 0; r < s.rows; r++)
+		release(m, &s, r, gparams);
+	*s.sequence = 0;
 }
 
 /*
@@ -515,7 +590,9 @@ static int nwm_jvp(const dk_model *m, double *work, size_t B, const double *x,
  *   gy = gy' + dt (W^T (tanh' gz~) - omega gz~),  gz = (1 - dt alpha) gz~,
  * the pre-activation of the coupling gets dt tanh' gz~, omega and alpha
  * -dt y gz~ and -dt z gz~, which their encoders take back to the image
- * and their parameters.
+ * and their parameters: at once, or, in sequence mode when the image's
+ * gradient is not asked for, into the row's sums, released once at the
+ * sequence's end (or when the row's image changes).
  */
 static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
                    const double *u, const double *cache, const double *gxn,
@@ -526,9 +603,16 @@ static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
 	size_t N = sheet_units(m), P = m->input_size;
 	double dt = m->spec.dt;
 	const double *th = m->theta;
+	int deferred = *s.sequence != 0 && gp && !gu;
 	for (size_t r = 0; r < B; r++) {
+		const double *ur = image(m, &s, u, r);
+		/* sums of another image are released before the memo is
+		   made for this one */
+		if (deferred && sums_of(m, &s, r).flag[0] &&
+		    memcmp(sums_of(m, &s, r).image, ur, P * sizeof *ur))
+			release(m, &s, r, gp);
 		const double *c = row_cache(m, &s, x, u, cache, r);
-		const double *xr = x + r * m->n, *g = gxn + r * m->n, *ur = image(m, &s, u, r);
+		const double *xr = x + r * m->n, *g = gxn + r * m->n;
 		double *ga = s.T1, *gw = s.T2, *gal = s.T3, *out = gx + r * m->n;
 		for (size_t i = 0; i < N; i++) {
 			double gzt = g[N + i] + dt * g[i], gy = g[i];
@@ -545,6 +629,10 @@ static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
 			dk_conv2d_vjp_params(s.coupling, 1, xr, ga, gp + p.W, gp + p.b);
 		if (!gu && !gp)
 			continue;
+		if (deferred) {
+			gather(m, &s, r, ur, gw, gal);
+			continue;
+		}
 		/* the encoders' hidden layers, from the memo (made again when
 		   it holds another image: the same bits, the same calls) */
 		encoded e = encode(m, &s, r, ur);
@@ -691,6 +779,8 @@ const dk_model_ops dk_nwm_ops = {
 	.start_cache_size = nwm_start_cache_size,
 	.start = nwm_start,
 	.start_vjp = nwm_start_vjp,
+	.sequence_begin = nwm_sequence_begin,
+	.sequence_end = nwm_sequence_end,
 	.field = nwm_field,
 	.field_jvp = nwm_field_jvp,
 	.field_vjp = nwm_field_vjp,
