@@ -138,9 +138,11 @@ static int nwm_layout(dk_model *m, char *err, size_t errlen)
 	if (!(s->dt >= DBL_MIN) || !isfinite(s->dt))
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: the step dt must be a "
 		                 "positive normal number, not %g", s->dt);
-	/* the state (2 C H W), the image (I H W) and the scratch (9 C H W +
-	   2 I H W + 7 M H W doubles) must fit, and the convolutions' own
-	   sizes too */
+	/* the state (2 C H W), the image (I H W) and the scratch of one row
+	   (13 C H W + 4 I H W + 7 M H W doubles and a few, nwm_encoders.c:
+	   far below SIZE_MAX doubles under these bounds; dk_model_work_alloc
+	   checks a batch of them) must fit, and the convolutions' own sizes
+	   too */
 	size_t M = s->hidden, HW, N, P, MHW, twoN;
 	if (__builtin_mul_overflow(H, W, &HW) || __builtin_mul_overflow(C, HW, &N) ||
 	    __builtin_mul_overflow(I, HW, &P) || __builtin_mul_overflow(M, HW, &MHW) ||
