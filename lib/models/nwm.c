@@ -86,7 +86,7 @@
  * encoders once, at the sequence's end.  The workspace, the encoders,
  * the start (y0's encoder, whose cache holds its hidden layers and y0,
  * 3 M H W + C H W doubles) and those sums are in nwm_encoders.c; this
- * file is the sheet: its layout, its start of parameters, its step and
+ * file is the sheet: its layout, its initialisation, its step and
  * their derivatives.
  */
 #include <config.h>
