@@ -34,7 +34,12 @@
 # Environment: top_builddir (default: the source tree), PYTHON3 (default
 # /usr/bin/python3, Debian's, with python3-torch), BENCH_RUNS (3),
 # BENCH_BATCH (16), BENCH_STEPS (T of the nwm, 20), BENCH_MODELS ("nwm
-# cnn"), BENCH_QUICK=1 (fewer steps: a check that it runs).
+# cnn"), BENCH_QUICK=1 (fewer steps: a check that it runs),
+# BENCH_BASELINE (the build directory of another dynkit, e.g. a worktree
+# of an earlier commit: its dk-train is timed too, in the same rounds,
+# right after this one's, and the table gives it and its time over
+# this build's, so that a change is measured side by side under the
+# same load).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +66,11 @@ for t in dk-init dk-train dk-gen; do
 		exit 2
 	fi
 done
+baseline=${BENCH_BASELINE:-}
+if [ -n "$baseline" ] && [ ! -x "$baseline/tools/.libs/dk-train" ]; then
+	echo "sheet_vs_torch.sh: BENCH_BASELINE: no $baseline/tools/.libs/dk-train" >&2
+	exit 2
+fi
 if ! "$PYTHON3" -c 'import torch' 2>/dev/null; then
 	echo "sheet_vs_torch.sh: $PYTHON3 has no torch: apt-get install python3-torch" >&2
 	exit 2
@@ -76,6 +86,8 @@ echo "env: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}" \
      "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS OMP_NUM_THREADS=$OMP_NUM_THREADS"
 echo "dynkit: $tools, commit $(git -C "$srcdir" describe --always --dirty 2>/dev/null || echo unknown)," \
      "float64 only"
+[ -z "$baseline" ] || echo "baseline: $baseline/tools/.libs, commit" \
+	"$(git -C "$baseline" describe --always --dirty 2>/dev/null || echo unknown)"
 echo "dynkit links: $(ldd "$tools/dk-train" | grep -o 'libopenblas[^ ]*\|libblas[^ ]*' | head -n 1 || true)" \
      "(core: $("$PYTHON3" -c 'import ctypes; l = ctypes.CDLL("libopenblas.so.0"); l.openblas_get_corename.restype = ctypes.c_char_p; print(l.openblas_get_corename().decode())' 2>/dev/null || echo unknown))"
 "$PYTHON3" "$here/sheet_torch.py" config | sed 's/^/torch: /'
@@ -135,6 +147,17 @@ for ((round = 1; round <= runs; round++)); do
 		echo "round $round $m: dynkit $dw ms wall, $dc ms CPU per iteration"
 		note "$m dk wall" "$dw"
 		note "$m dk cpu" "$dc"
+		if [ -n "$baseline" ]; then
+			base=(env "LD_LIBRARY_PATH=$baseline/lib/.libs" "$baseline/tools/.libs/dk-train"
+			      "${train[@]:1}")
+			read -r w1 c1 <<<"$(timed "${base[@]}" --steps "$K1")"
+			read -r w2 c2 <<<"$(timed "${base[@]}" --steps "$K2")"
+			dw=$(awk -v a="$w1" -v b="$w2" -v k=$((K2 - K1)) 'BEGIN { printf "%.1f", (b - a) / k / 1e6 }')
+			dc=$(awk -v a="$c1" -v b="$c2" -v k=$((K2 - K1)) 'BEGIN { printf "%.1f", (b - a) / k / 1e6 }')
+			echo "round $round $m: baseline $dw ms wall, $dc ms CPU per iteration"
+			note "$m base wall" "$dw"
+			note "$m base cpu" "$dc"
+		fi
 		for d in float64 float32; do
 			# shellcheck disable=SC2046  # torch_args prints words
 			out=$("$PYTHON3" "$here/sheet_torch.py" train "$tmp/data.npy" $(torch_args "$m") \
@@ -159,9 +182,15 @@ for m in $models; do
 		d=$(median "${vals[$m dk $k]}")
 		t64=$(median "${vals[$m float64 $k]}")
 		t32=$(median "${vals[$m float32 $k]}")
-		printf '%-5s %-5s %10s %14s %14s %12s %12s\n' "$m" "$k" "$d" "$t64" "$t32" \
+		printf '%-5s %-5s %10s %14s %14s %12s %12s' "$m" "$k" "$d" "$t64" "$t32" \
 			"$(awk -v a="$t64" -v b="$d" 'BEGIN { printf "%.2f", a / b }')" \
 			"$(awk -v a="$t32" -v b="$d" 'BEGIN { printf "%.2f", a / b }')"
+		if [ -n "$baseline" ]; then
+			bd=$(median "${vals[$m base $k]}")
+			printf '   baseline %s, baseline/dynkit %s' "$bd" \
+				"$(awk -v a="$bd" -v b="$d" 'BEGIN { printf "%.2f", a / b }')"
+		fi
+		echo
 	done
 done
 echo "figures in ms per iteration; f64/dynkit: torch float64 over dynkit (equal precision;" \

@@ -4,8 +4,11 @@
  * previous output.
  *
  * The gradient of the closed-loop loss against central finite
- * differences of that loss, for an rnn and a fernn (whose input is a
- * ring the size of its output), with a mask that weighs some steps
+ * differences of that loss, for an rnn, a fernn (whose input is a
+ * ring the size of its output) and an nwm (an image the size of its
+ * output: its walk back in sequence mode, model.h, sums the encoders'
+ * gradients of the given images and takes the fed-back ones back at
+ * once, as their gradient is asked for), with a mask that weighs some steps
  * before F as well as the fed-back ones; the loss against the closed-loop
  * run (dk_model_run_feedback, another code path) scored by dk_loss_eval;
  * the closed loop differing from the open one (so the switch does
@@ -69,6 +72,16 @@ static void check_kind(const char *what, dk_model_spec spec)
 		return;
 	size_t np = dk_model_param_count(m), mi = dk_model_input_size(m);
 	size_t n = dk_model_state_size(m);
+	if (!strcmp(spec.kind, "nwm")) {
+		/* at its start the nwm hardly reads its image (omega's and
+		   alpha's last weights a tenth of PyTorch's, no bias b to set
+		   the sheet moving): moved off it, so that the image fed back
+		   matters */
+		dk_rng *r = dk_rng_alloc(9);
+		for (size_t k = 0; k < np; k++)
+			dk_model_params(m)[k] += dk_rng_normal(r, 0.5);
+		dk_rng_free(r);
+	}
 	data d;
 	data_make(&d, mi, 5);
 	dk_bptt *bp = dk_bptt_alloc(m, T, B);
@@ -172,6 +185,10 @@ int main(void)
 	dk_model_spec fernn = {.kind = "fernn", .channels = 2, .units = 5, .velocities = 1,
 	                       .inputs = 1, .outputs = 5, .gain = 1, .seed = 4};
 	check_kind("fernn", fernn);
+	/* one channel on a 2 x 3 sheet, a grey image: 6 inputs and 6 outputs */
+	dk_model_spec nwm = {.kind = "nwm", .channels = 1, .height = 2, .width = 3,
+	                     .inputs = 1, .outputs = 6, .hidden = 2, .seed = 5};
+	check_kind("nwm", nwm);
 	check_refusal();
 	return tap_done();
 }

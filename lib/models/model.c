@@ -576,6 +576,20 @@ int dk_model_vjp(const dk_model *m, dk_model_work *w, size_t B,
 	return m->ops->vjp(m, w->buf, B, x, u, cache, gxn, gx, gu, gparams);
 }
 
+int dk_model_sequence_begin(const dk_model *m, dk_model_work *w)
+{
+	if (m->ops->sequence_begin)
+		m->ops->sequence_begin(m, w->buf);
+	return DK_OK;
+}
+
+int dk_model_sequence_end(const dk_model *m, dk_model_work *w, double *gparams)
+{
+	if (m->ops->sequence_end)
+		m->ops->sequence_end(m, w->buf, gparams);
+	return DK_OK;
+}
+
 int dk_model_has_start(const dk_model *m)
 {
 	return m->ops->start != NULL;

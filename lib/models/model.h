@@ -252,6 +252,37 @@ int dk_model_vjp(const dk_model *m, dk_model_work *w, size_t B,
                  double *gparams);
 
 /*
+ * Sequence mode: the gradient of a whole run, taken back once where a
+ * kind allows it.  Part of a step may depend on the input alone and
+ * not on the state (the nwm: omega and alpha, made from the image by
+ * their encoders), the same at every step of a run on one input.  A
+ * step's vjp takes the gradient that reaches that part back through it
+ * at once; summed over the steps first and taken back once, it costs
+ * one such pass a run instead of one a step, as autograd does it.
+ *
+ * Between dk_model_sequence_begin and dk_model_sequence_end on a
+ * workspace, a vjp called with gu NULL and gparams not NULL adds to
+ * gparams all of its share but that part's, whose gradient it adds,
+ * per row of the batch, to a sum in the workspace; dk_model_sequence_end
+ * takes each row's sum back through the part into gparams (if not NULL)
+ * and leaves the mode.  So the sum of gparams over a walk back and the
+ * end is the gradient the same vjps give outside the mode, to round-off
+ * (the sum is taken in another order).  A row whose input changes
+ * within the mode has its sum for the former input taken back first,
+ * into the gparams of the vjp that sees the change.  A vjp given gu
+ * (the input's gradient of that step is wanted now) takes everything
+ * back at once, as outside the mode.  Therefore: every vjp in the mode
+ * and the end are given the same gparams vector, and the parameters do
+ * not change between begin and end.  Outside the mode, the default of a
+ * new workspace, a vjp is the one step it always is; begin again drops
+ * what an unfinished sequence had summed.  For a kind without such a
+ * part both calls do nothing.  BPTT (train/bptt.h) runs its walk back
+ * in this mode.
+ */
+int dk_model_sequence_begin(const dk_model *m, dk_model_work *w);
+int dk_model_sequence_end(const dk_model *m, dk_model_work *w, double *gparams);
+
+/*
  * The state a run starts from, given its first input: x0 = S(u) for the
  * kinds that make it from the input (the nwm: y0 from an encoder of the
  * image, z0 = 0), x0 = 0 for every other kind.  u is B x m, or NULL for

@@ -115,6 +115,13 @@ typedef struct dk_model_ops {
 	int (*start_vjp)(const dk_model *m, double *work, size_t B, const double *u,
 	                 const double *cache, const double *gx0, double *gu,
 	                 double *gparams);
+	/* Optional: sequence mode (model.h, dk_model_sequence_begin) for a
+	   kind whose step has a part that depends on its input alone (nwm):
+	   begin sets the mode in the scratch and forgets any earlier sums;
+	   end takes the sums back into gparams (NULL: dropped) and leaves
+	   the mode.  NULL: the mode changes nothing. */
+	void (*sequence_begin)(const dk_model *m, double *work);
+	void (*sequence_end)(const dk_model *m, double *work, double *gparams);
 	/* Optional: the dense Jacobian at one state. */
 	int (*jacobian)(const dk_model *m, double *work, const double *x,
 	                const double *u, double *J);

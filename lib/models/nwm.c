@@ -80,10 +80,14 @@
  * omega and alpha (3 C H W doubles).  Omega's and alpha's encoders, and
  * their hidden layers, which a vjp needs for the image's or the
  * parameters' gradient, are kept per row of the batch in the workspace
- * and made again only for another image or other parameters (see "the
- * scratch" below; 1 + I H W + 2 C H W + 4 M H W doubles a row).  The
- * start's cache holds y0's encoder's hidden layers and y0 (3 M H W + C H W
- * doubles).
+ * and made again only for another image or other parameters; in
+ * sequence mode (model.h), as BPTT runs its walk back, the vjp sums the
+ * gradients of omega and alpha per row and they go back through the
+ * encoders once, at the sequence's end.  The workspace, the encoders,
+ * the start (y0's encoder, whose cache holds its hidden layers and y0,
+ * 3 M H W + C H W doubles) and those sums are in nwm_encoders.c; this
+ * file is the sheet: its layout, its initialisation, its step and
+ * their derivatives.
  */
 #include <config.h>
 
@@ -94,9 +98,7 @@
 #include <string.h>
 
 #include "base/status.h"
-#include "models/conv2d.h"
-#include "models/conv_stack.h"
-#include "models/model_impl.h"
+#include "models/nwm_impl.h"
 
 #define NWM_DT 0.1
 #define NWM_HIDDEN 11   /* the encoders' middle width: c_mid of the paper */
@@ -104,64 +106,12 @@
 #define NWM_ALPHA0 0.1  /* alpha's last bias at the start */
 #define NWM_LAST_SCALE 0.1 /* their last weights, against PyTorch's */
 
-/* The three encoders: omega's, alpha's, y0's. */
-enum { ENC_OMEGA, ENC_ALPHA, ENC_Y0, ENCODERS };
-static const char *const enc_names[ENCODERS] = {"enc_omega", "enc_alpha", "enc_y0"};
-
-/* Offsets of the parameters in theta: the coupling, and each encoder's
-   first (its layers follow, as conv_stack.h lays them out). */
-typedef struct { size_t W, b, enc[ENCODERS]; } nwm_params;
-
-static nwm_params params(const dk_model *m)
-{
-	/* views: W, b, then omega's 6, alpha's 6, y0's 8 */
-	return (nwm_params){m->view[0].offset, m->view[1].offset,
-	                    {m->view[2].offset, m->view[8].offset, m->view[14].offset}};
-}
-
-/* The coupling's convolution: circular, with bias b, one state per call. */
-static dk_conv2d_spec coupling_spec(const dk_model *m)
-{
-	dk_conv2d_spec s = dk_conv2d_spec_default();
-	s.batch = 1;
-	s.in_channels = s.out_channels = m->spec.channels;
-	s.height = m->spec.height;
-	s.width = m->spec.width;
-	s.kernel_h = s.kernel_w = 3;
-	s.padding = DK_CONV2D_CIRCULAR;
-	return s;
-}
-
-/* Encoder e: I -> M -> M (-> M for y0) -> C, 3x3, zero padding, relus
-   (y0's last a tanh), one state per call. */
-static dk_conv_stack_spec encoder_spec(const dk_model *m, int e)
-{
-	dk_conv_stack_spec s = {.batch = 1, .height = m->spec.height,
-	                        .width = m->spec.width, .kernel = 3,
-	                        .padding = DK_CONV2D_ZERO, .bias = 1};
-	s.layers = e == ENC_Y0 ? 4 : 3;
-	s.channels[0] = m->spec.inputs;
-	for (size_t l = 1; l < s.layers; l++)
-		s.channels[l] = m->spec.hidden;
-	s.channels[s.layers] = m->spec.channels;
-	for (size_t l = 0; l < s.layers; l++)
-		s.act[l] = DK_ACT_RELU;
-	if (e == ENC_Y0)
-		s.act[s.layers - 1] = DK_ACT_TANH;
-	return s;
-}
+static const char *const enc_names[DK_NWM_ENCODERS] = {"enc_omega", "enc_alpha", "enc_y0"};
 
 /* Units of one sheet of channels: C H W. */
 static size_t sheet_units(const dk_model *m)
 {
 	return m->n / 2;
-}
-
-/* Doubles of encoder e's hidden layers, one state. */
-static size_t hidden_size(const dk_model *m, int e)
-{
-	dk_conv_stack_spec s = encoder_spec(m, e);
-	return dk_conv_stack_cache_size(&s);
 }
 
 static int nwm_layout(dk_model *m, char *err, size_t errlen)
@@ -188,9 +138,11 @@ static int nwm_layout(dk_model *m, char *err, size_t errlen)
 	if (!(s->dt >= DBL_MIN) || !isfinite(s->dt))
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: the step dt must be a "
 		                 "positive normal number, not %g", s->dt);
-	/* the state (2 C H W), the image (I H W) and the scratch (9 C H W +
-	   2 I H W + 7 M H W doubles) must fit, and the convolutions' own
-	   sizes too */
+	/* the state (2 C H W), the image (I H W) and the scratch of one row
+	   (13 C H W + 4 I H W + 7 M H W doubles and a few, nwm_encoders.c:
+	   far below SIZE_MAX doubles under these bounds; dk_model_work_alloc
+	   checks a batch of them) must fit, and the convolutions' own sizes
+	   too */
 	size_t M = s->hidden, HW, N, P, MHW, twoN;
 	if (__builtin_mul_overflow(H, W, &HW) || __builtin_mul_overflow(C, HW, &N) ||
 	    __builtin_mul_overflow(I, HW, &P) || __builtin_mul_overflow(M, HW, &MHW) ||
@@ -205,12 +157,12 @@ static int nwm_layout(dk_model *m, char *err, size_t errlen)
 	s->units = HW;
 	m->n = twoN;
 	m->input_size = P;
-	dk_conv2d_spec cs = coupling_spec(m);
+	dk_conv2d_spec cs = dk_nwm_coupling_spec(m);
 	char why[192];
 	if (dk_conv2d_spec_check(&cs, NULL, why, sizeof why))
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: %s", why);
-	for (int e = 0; e < ENCODERS; e++) {
-		dk_conv_stack_spec es = encoder_spec(m, e);
+	for (int e = 0; e < DK_NWM_ENCODERS; e++) {
+		dk_conv_stack_spec es = dk_nwm_encoder_spec(m, e);
 		if (dk_conv_stack_check(&es, why, sizeof why))
 			return dk_errorf(DK_EINVAL, err, errlen, "nwm: %s", why);
 	}
@@ -220,8 +172,8 @@ static int nwm_layout(dk_model *m, char *err, size_t errlen)
 	size_t ws[4] = {C, C, 3, 3}, bs[1] = {C};
 	dk_model_add_param(m, "model/W", 4, ws, w_axes);
 	dk_model_add_param(m, "model/b", 1, bs, b_axes);
-	for (int e = 0; e < ENCODERS; e++) {
-		dk_conv_stack_spec es = encoder_spec(m, e);
+	for (int e = 0; e < DK_NWM_ENCODERS; e++) {
+		dk_conv_stack_spec es = dk_nwm_encoder_spec(m, e);
 		for (size_t l = 0; l < es.layers; l++) {
 			char name[64];
 			size_t kw[4] = {es.channels[l + 1], es.channels[l], 3, 3};
@@ -251,24 +203,24 @@ static int nwm_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 	if (strcmp(m->spec.init, "laplacian"))
 		return dk_errorf(DK_EINVAL, err, errlen, "nwm: unknown initialisation "
 		                 "'%s' (laplacian)", m->spec.init);
-	nwm_params p = params(m);
+	dk_nwm_params p = dk_nwm_params_of(m);
 	size_t C = m->spec.channels;
 	double *W = m->theta + p.W;
 	static const double lap[9] = {0, 1, 0, 1, -4, 1, 0, 1, 0};
 	for (size_t k = 0; k < C; k++)
 		memcpy(W + (k * C + k) * 9, lap, sizeof lap);
-	for (int e = 0; e < ENCODERS; e++) {
-		dk_conv_stack_spec es = encoder_spec(m, e);
+	for (int e = 0; e < DK_NWM_ENCODERS; e++) {
+		dk_conv_stack_spec es = dk_nwm_encoder_spec(m, e);
 		double *th = m->theta + p.enc[e];
 		for (size_t l = 0; l < es.layers; l++) {
 			size_t out = es.channels[l + 1], fan = es.channels[l] * 9;
 			double bound = 1 / sqrt((double)fan);
 			double *Wl = th + dk_conv_stack_weights(&es, l);
 			double *bl = th + dk_conv_stack_biases(&es, l);
-			if (e != ENC_Y0 && l + 1 == es.layers) {
+			if (e != DK_NWM_Y0 && l + 1 == es.layers) {
 				uniform(rng, Wl, out * fan, NWM_LAST_SCALE * bound);
 				for (size_t k = 0; k < out; k++)
-					bl[k] = e == ENC_OMEGA ? NWM_OMEGA0 : NWM_ALPHA0;
+					bl[k] = e == DK_NWM_OMEGA ? NWM_OMEGA0 : NWM_ALPHA0;
 			} else {
 				uniform(rng, Wl, out * fan, bound);
 				uniform(rng, bl, out, bound);
@@ -279,202 +231,51 @@ static int nwm_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 	return DK_OK;
 }
 
-/* ---- the scratch ---- */
-
-/*
- * After a header (the workspaces and the rows of the memo), doubles: a
- * cache for one state (3 N, N = C H W), five temporaries of N, two of the
- * image (I H W), y0's encoder's hidden layers (3 M H W) and y0 (N); then
- * the memo of omega's and alpha's encoders: a copy of their parameters,
- * and per row of the batch a flag, the image, omega, alpha and their
- * hidden layers (4 M H W).
- *
- * The memo: the image is the input of every step, and in a run it is
- * the same at every step, so its encoders, which cost several times the
- * rest of a step, would be made again at each step and again in each
- * vjp.  A row's omega and alpha are taken from the memo when the row's
- * image and the encoders' parameters are, byte for byte, those they were
- * made from: the same bits as making them again (the same calls on the
- * same bytes).  Any other image, or parameters changed (by an optimiser
- * step, or a finite difference), makes them anew.
- */
-typedef struct {
-	dk_conv2d *coupling;
-	dk_conv_stack *enc[ENCODERS];
-	size_t rows; /* of the memo: the batch the workspace was opened for */
-} header;
-
-#define SLOTS ((sizeof(header) + sizeof(double) - 1) / sizeof(double))
-
-typedef struct {
-	dk_conv2d *coupling;
-	dk_conv_stack *enc[ENCODERS];
-	size_t rows;
-	double *cache, *T1, *T2, *T3, *T4, *O, *U, *U2, *hid_y0, *Y0;
-	double *params; /* the memo's copy of omega's and alpha's parameters */
-	double *memo;   /* its rows */
-} scratch;
-
-/* Omega's and alpha's parameters: one run of theta, omega's first. */
-static size_t encoder_params(const dk_model *m)
-{
-	dk_conv_stack_spec o = encoder_spec(m, ENC_OMEGA), a = encoder_spec(m, ENC_ALPHA);
-	return dk_conv_stack_param_count(&o) + dk_conv_stack_param_count(&a);
-}
-
-/* Doubles of a row of the memo: flag, image, omega, alpha, hidden. */
-static size_t memo_row(const dk_model *m)
-{
-	return 1 + m->input_size + 2 * sheet_units(m) + hidden_size(m, ENC_OMEGA) +
-	       hidden_size(m, ENC_ALPHA);
-}
-
-static scratch carve(const dk_model *m, double *work)
-{
-	size_t N = sheet_units(m), P = m->input_size;
-	scratch s;
-	header h;
-	memcpy(&h, work, sizeof h);
-	s.coupling = h.coupling;
-	for (int e = 0; e < ENCODERS; e++)
-		s.enc[e] = h.enc[e];
-	s.rows = h.rows;
-	s.cache = work + SLOTS;
-	s.T1 = s.cache + 3 * N;
-	s.T2 = s.T1 + N;
-	s.T3 = s.T2 + N;
-	s.T4 = s.T3 + N;
-	s.O = s.T4 + N;
-	s.U = s.O + N;
-	s.U2 = s.U + P;
-	s.hid_y0 = s.U2 + P;
-	s.Y0 = s.hid_y0 + hidden_size(m, ENC_Y0);
-	s.params = s.Y0 + N;
-	s.memo = s.params + encoder_params(m);
-	/* parameters changed since the memo was made: none of it holds */
-	const double *th = m->theta + params(m).enc[ENC_OMEGA];
-	size_t np = encoder_params(m);
-	if (memcmp(s.params, th, np * sizeof *th)) {
-		memcpy(s.params, th, np * sizeof *th);
-		for (size_t r = 0; r < s.rows; r++)
-			s.memo[r * memo_row(m)] = 0;
-	}
-	return s;
-}
-
-static size_t nwm_work_size(const dk_model *m, size_t batch)
-{
-	return SLOTS + 9 * sheet_units(m) + 2 * m->input_size + hidden_size(m, ENC_Y0) +
-	       encoder_params(m) + (batch ? batch : 1) * memo_row(m);
-}
+/* ---- one state ---- */
 
 static size_t nwm_cache_size(const dk_model *m)
 {
 	return 3 * sheet_units(m);
 }
 
-static int nwm_work_open(const dk_model *m, double *work, size_t batch)
-{
-	header h = {.rows = batch ? batch : 1};
-	dk_conv2d_spec cs = coupling_spec(m);
-	char err[192];
-	int st = dk_conv2d_alloc(&cs, &h.coupling, err, sizeof err);
-	for (int e = 0; e < ENCODERS && !st; e++) {
-		dk_conv_stack_spec es = encoder_spec(m, e);
-		st = dk_conv_stack_alloc(&es, &h.enc[e], err, sizeof err);
-	}
-	if (st) {
-		dk_conv2d_free(h.coupling);
-		for (int e = 0; e < ENCODERS; e++)
-			dk_conv_stack_free(h.enc[e]);
-		return DK_ENOMEM;
-	}
-	memcpy(work, &h, sizeof h);
-	/* a missing image is an image of zeros; the memo starts empty (its
-	   rows' flags 0: carve compares the parameters with a copy that
-	   is not yet written) */
-	size_t fixed = nwm_work_size(m, h.rows) - h.rows * memo_row(m) - encoder_params(m);
-	memset(work + SLOTS, 0, (fixed - SLOTS) * sizeof *work);
-	memset(work + fixed + encoder_params(m), 0, h.rows * memo_row(m) * sizeof *work);
-	return DK_OK;
-}
-
-static void nwm_work_close(double *work)
-{
-	header h;
-	memcpy(&h, work, sizeof h);
-	dk_conv2d_free(h.coupling);
-	for (int e = 0; e < ENCODERS; e++)
-		dk_conv_stack_free(h.enc[e]);
-}
-
-/* ---- one state ---- */
-
-/* The image of row r, or the scratch's zeros. */
-static const double *image(const dk_model *m, const scratch *s, const double *u,
-                           size_t r)
-{
-	return u ? u + r * m->input_size : s->U;
-}
-
-/* Omega's and alpha's encoders of row r's image ur: the memo's row,
-   [flag, image, omega, alpha, omega's hidden layers, alpha's], made
-   anew unless it holds ur already (carve has checked the parameters). */
-typedef struct { const double *omega, *alpha, *hid_omega, *hid_alpha; } encoded;
-
-static encoded encode(const dk_model *m, scratch *s, size_t r, const double *ur)
-{
-	size_t N = sheet_units(m), P = m->input_size;
-	double *row = s->memo + r * memo_row(m), *img = row + 1, *om = img + P, *al = om + N;
-	double *ho = al + N, *ha = ho + hidden_size(m, ENC_OMEGA);
-	if (!row[0] || memcmp(img, ur, P * sizeof *ur)) {
-		nwm_params p = params(m);
-		dk_conv_stack_forward(s->enc[ENC_OMEGA], 1, m->theta + p.enc[ENC_OMEGA], ur, ho, om);
-		dk_conv_stack_forward(s->enc[ENC_ALPHA], 1, m->theta + p.enc[ENC_ALPHA], ur, ha, al);
-		memcpy(img, ur, P * sizeof *ur);
-		row[0] = 1;
-	}
-	return (encoded){om, al, ho, ha};
-}
-
 /*
  * The cache of one state: c[0 .. N) = tanh(W * y + b), c[N .. 2N) omega
  * and c[2N .. 3N) alpha, of row r.
  */
-static void fill_cache(const dk_model *m, scratch *s, const double *x,
+static void fill_cache(const dk_model *m, dk_nwm_scratch *s, const double *x,
                        const double *ur, size_t r, double *c)
 {
-	nwm_params p = params(m);
+	dk_nwm_params p = dk_nwm_params_of(m);
 	size_t N = sheet_units(m);
 	dk_conv2d_forward(s->coupling, 1, x, m->theta + p.W, m->theta + p.b, c);
 	for (size_t i = 0; i < N; i++)
 		c[i] = tanh(c[i]);
-	encoded e = encode(m, s, r, ur);
+	dk_nwm_encoded e = dk_nwm_encode(m, s, r, ur);
 	memcpy(c + N, e.omega, N * sizeof *c);
 	memcpy(c + 2 * N, e.alpha, N * sizeof *c);
 }
 
 /* The cache of row r: the caller's, or filled into the scratch. */
-static const double *row_cache(const dk_model *m, scratch *s, const double *x,
+static const double *row_cache(const dk_model *m, dk_nwm_scratch *s, const double *x,
                                const double *u, const double *cache, size_t r)
 {
 	if (cache)
 		return cache + r * nwm_cache_size(m);
-	fill_cache(m, s, x + r * m->n, image(m, s, u, r), r, s->cache);
+	fill_cache(m, s, x + r * m->n, dk_nwm_image(m, s, u, r), r, s->cache);
 	return s->cache;
 }
 
 static int nwm_step(const dk_model *m, double *work, size_t B, const double *x,
                     const double *u, double *xn, double *cache)
 {
-	scratch s = carve(m, work);
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
 	size_t N = sheet_units(m);
 	double dt = m->spec.dt;
 	for (size_t r = 0; r < B; r++) {
 		double *c = cache ? cache + r * 3 * N : s.cache;
 		const double *xr = x + r * m->n;
 		double *out = xn + r * m->n;
-		fill_cache(m, &s, xr, image(m, &s, u, r), r, c);
+		fill_cache(m, &s, xr, dk_nwm_image(m, &s, u, r), r, c);
 		/* each entry is read before it is written: xn may be x */
 		for (size_t i = 0; i < N; i++) {
 			double y = xr[i], z = xr[N + i];
@@ -490,10 +291,10 @@ static int nwm_jvp(const dk_model *m, double *work, size_t B, const double *x,
                    const double *u, const double *cache, const double *dx,
                    double *dxn)
 {
-	scratch s = carve(m, work);
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
 	size_t N = sheet_units(m);
 	double dt = m->spec.dt;
-	const double *W = m->theta + params(m).W;
+	const double *W = m->theta + dk_nwm_params_of(m).W;
 	for (size_t r = 0; r < B; r++) {
 		const double *c = row_cache(m, &s, x, u, cache, r);
 		const double *d = dx + r * m->n;
@@ -515,20 +316,28 @@ static int nwm_jvp(const dk_model *m, double *work, size_t B, const double *x,
  *   gy = gy' + dt (W^T (tanh' gz~) - omega gz~),  gz = (1 - dt alpha) gz~,
  * the pre-activation of the coupling gets dt tanh' gz~, omega and alpha
  * -dt y gz~ and -dt z gz~, which their encoders take back to the image
- * and their parameters.
+ * and their parameters: at once, or, in sequence mode when the image's
+ * gradient is not asked for, into the row's sums, released once at the
+ * sequence's end (or when the row's image changes).
  */
 static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
                    const double *u, const double *cache, const double *gxn,
                    double *gx, double *gu, double *gp)
 {
-	scratch s = carve(m, work);
-	nwm_params p = params(m);
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
+	dk_nwm_params p = dk_nwm_params_of(m);
 	size_t N = sheet_units(m), P = m->input_size;
 	double dt = m->spec.dt;
 	const double *th = m->theta;
+	int deferred = *s.sequence != 0 && gp && !gu;
 	for (size_t r = 0; r < B; r++) {
+		const double *ur = dk_nwm_image(m, &s, u, r);
+		/* sums of another image are released before the memo is
+		   made for this one */
+		if (deferred)
+			dk_nwm_sums_ready(m, &s, r, ur, gp);
 		const double *c = row_cache(m, &s, x, u, cache, r);
-		const double *xr = x + r * m->n, *g = gxn + r * m->n, *ur = image(m, &s, u, r);
+		const double *xr = x + r * m->n, *g = gxn + r * m->n;
 		double *ga = s.T1, *gw = s.T2, *gal = s.T3, *out = gx + r * m->n;
 		for (size_t i = 0; i < N; i++) {
 			double gzt = g[N + i] + dt * g[i], gy = g[i];
@@ -545,63 +354,20 @@ static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
 			dk_conv2d_vjp_params(s.coupling, 1, xr, ga, gp + p.W, gp + p.b);
 		if (!gu && !gp)
 			continue;
+		if (deferred) {
+			dk_nwm_sums_add(m, &s, r, ur, gw, gal);
+			continue;
+		}
 		/* the encoders' hidden layers, from the memo (made again when
 		   it holds another image: the same bits, the same calls) */
-		encoded e = encode(m, &s, r, ur);
+		dk_nwm_encoded e = dk_nwm_encode(m, &s, r, ur);
 		double *gur = gu ? gu + r * P : NULL;
-		dk_conv_stack_vjp(s.enc[ENC_OMEGA], 1, th + p.enc[ENC_OMEGA], ur, e.hid_omega,
-		                  e.omega, gw, gur, gp ? gp + p.enc[ENC_OMEGA] : NULL);
-		dk_conv_stack_vjp(s.enc[ENC_ALPHA], 1, th + p.enc[ENC_ALPHA], ur, e.hid_alpha,
-		                  e.alpha, gal, gur ? s.U2 : NULL, gp ? gp + p.enc[ENC_ALPHA] : NULL);
+		dk_conv_stack_vjp(s.enc[DK_NWM_OMEGA], 1, th + p.enc[DK_NWM_OMEGA], ur, e.hid_omega,
+		                  e.omega, gw, gur, gp ? gp + p.enc[DK_NWM_OMEGA] : NULL);
+		dk_conv_stack_vjp(s.enc[DK_NWM_ALPHA], 1, th + p.enc[DK_NWM_ALPHA], ur, e.hid_alpha,
+		                  e.alpha, gal, gur ? s.U2 : NULL, gp ? gp + p.enc[DK_NWM_ALPHA] : NULL);
 		for (size_t i = 0; gur && i < P; i++)
 			gur[i] += s.U2[i];
-	}
-	return DK_OK;
-}
-
-/* ---- the start: y0 from the image, z0 = 0 ---- */
-
-static size_t nwm_start_cache_size(const dk_model *m)
-{
-	return hidden_size(m, ENC_Y0) + sheet_units(m);
-}
-
-static int nwm_start(const dk_model *m, double *work, size_t B, const double *u,
-                     double *x0, double *cache)
-{
-	scratch s = carve(m, work);
-	size_t N = sheet_units(m), K = nwm_start_cache_size(m);
-	const double *th = m->theta + params(m).enc[ENC_Y0];
-	for (size_t r = 0; r < B; r++) {
-		double *hid = cache ? cache + r * K : s.hid_y0;
-		double *y0 = cache ? hid + hidden_size(m, ENC_Y0) : x0 + r * m->n;
-		dk_conv_stack_forward(s.enc[ENC_Y0], 1, th, image(m, &s, u, r), hid, y0);
-		if (cache)
-			memcpy(x0 + r * m->n, y0, N * sizeof *y0);
-		memset(x0 + r * m->n + N, 0, N * sizeof *x0);
-	}
-	return DK_OK;
-}
-
-static int nwm_start_vjp(const dk_model *m, double *work, size_t B, const double *u,
-                         const double *cache, const double *gx0, double *gu,
-                         double *gp)
-{
-	scratch s = carve(m, work);
-	size_t K = nwm_start_cache_size(m);
-	const double *th = m->theta + params(m).enc[ENC_Y0];
-	for (size_t r = 0; r < B; r++) {
-		const double *ur = image(m, &s, u, r), *hid = s.hid_y0, *y0 = s.Y0;
-		if (cache) {
-			hid = cache + r * K;
-			y0 = hid + hidden_size(m, ENC_Y0);
-		} else {
-			dk_conv_stack_forward(s.enc[ENC_Y0], 1, th, ur, s.hid_y0, s.Y0);
-		}
-		/* z0 is 0 whatever the image: only y0's gradient goes back */
-		dk_conv_stack_vjp(s.enc[ENC_Y0], 1, th, ur, hid, y0, gx0 + r * m->n,
-		                  gu ? gu + r * m->input_size : NULL,
-		                  gp ? gp + params(m).enc[ENC_Y0] : NULL);
 	}
 	return DK_OK;
 }
@@ -611,7 +377,7 @@ static int nwm_start_vjp(const dk_model *m, double *work, size_t B, const double
 static int nwm_field(const dk_model *m, double *work, size_t B, const double *x,
                      const double *u, double *f)
 {
-	scratch s = carve(m, work);
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
 	size_t N = sheet_units(m);
 	for (size_t r = 0; r < B; r++) {
 		const double *c = row_cache(m, &s, x, u, NULL, r), *xr = x + r * m->n;
@@ -629,9 +395,9 @@ static int nwm_field_jvp(const dk_model *m, double *work, size_t B,
                          const double *x, const double *u, const double *dx,
                          double *df)
 {
-	scratch s = carve(m, work);
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
 	size_t N = sheet_units(m);
-	const double *W = m->theta + params(m).W;
+	const double *W = m->theta + dk_nwm_params_of(m).W;
 	for (size_t r = 0; r < B; r++) {
 		const double *c = row_cache(m, &s, x, u, NULL, r), *d = dx + r * m->n;
 		double *out = df + r * m->n;
@@ -649,9 +415,9 @@ static int nwm_field_vjp(const dk_model *m, double *work, size_t B,
                          const double *x, const double *u, const double *gf,
                          double *gx)
 {
-	scratch s = carve(m, work);
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
 	size_t N = sheet_units(m);
-	const double *W = m->theta + params(m).W;
+	const double *W = m->theta + dk_nwm_params_of(m).W;
 	for (size_t r = 0; r < B; r++) {
 		const double *c = row_cache(m, &s, x, u, NULL, r), *g = gf + r * m->n;
 		double *out = gx + r * m->n;
@@ -681,16 +447,18 @@ const dk_model_ops dk_nwm_ops = {
 	.layout = nwm_layout,
 	.spatial = nwm_spatial,
 	.init = nwm_init,
-	.work_size = nwm_work_size,
+	.work_size = dk_nwm_work_size,
 	.cache_size = nwm_cache_size,
-	.work_open = nwm_work_open,
-	.work_close = nwm_work_close,
+	.work_open = dk_nwm_work_open,
+	.work_close = dk_nwm_work_close,
 	.step = nwm_step,
 	.jvp = nwm_jvp,
 	.vjp = nwm_vjp,
-	.start_cache_size = nwm_start_cache_size,
-	.start = nwm_start,
-	.start_vjp = nwm_start_vjp,
+	.start_cache_size = dk_nwm_start_cache_size,
+	.start = dk_nwm_start,
+	.start_vjp = dk_nwm_start_vjp,
+	.sequence_begin = dk_nwm_sequence_begin,
+	.sequence_end = dk_nwm_sequence_end,
 	.field = nwm_field,
 	.field_jvp = nwm_field_jvp,
 	.field_vjp = nwm_field_vjp,

@@ -197,6 +197,20 @@ static int start_backward(dk_bptt *bp, const dk_model *mod, const double *inputs
 }
 
 /*
+ * The walk back runs in the model's sequence mode (model.h): what a
+ * step's vjp would take back through a part of the model that depends
+ * on the input alone (the nwm's encoders of omega and alpha, the same at
+ * every step of a run on one image) is summed over the walk and taken
+ * back once at its end, into the same grad.  The end is reached on
+ * every path, an error's too, so the workspace leaves the mode.
+ */
+static int walk_end(dk_bptt *bp, const dk_model *mod, double *grad, int st)
+{
+	int end = dk_model_sequence_end(mod, bp->work, grad);
+	return st ? st : end;
+}
+
+/*
  * A model with a head: T steps with no per-step readout, the head's
  * logits (B, P, K) from the T states, the mean cross-entropy over every
  * labelled pixel (target i8 (B, P) labels, -1 for none; mask NULL or f8
@@ -235,6 +249,8 @@ static int head_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs
 	st = dk_model_head_vjp(mod, bp->work, B, bp->states + Bn, bp->glogits,
 	                       bp->gstates, grad);
 	memset(bp->gh, 0, Bn * sizeof *bp->gh);
+	if (!st)
+		st = dk_model_sequence_begin(mod, bp->work);
 	for (size_t t = T; t-- > 0 && !st;) {
 		const double *gs = bp->gstates + t * Bn; /* dL/d state t+1 */
 		for (size_t i = 0; i < Bn; i++)
@@ -248,6 +264,7 @@ static int head_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs
 		bp->gh = bp->gx;
 		bp->gx = swap;
 	}
+	st = walk_end(bp, mod, grad, st);
 	if (!st)
 		st = start_backward(bp, mod, inputs, bp->gh, grad);
 	return st;
@@ -335,6 +352,7 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 
 	memset(grad, 0, dk_model_param_count(mod) * sizeof *grad);
 	memset(bp->gh, 0, Bn * sizeof *bp->gh);
+	st = dk_model_sequence_begin(mod, bp->work);
 	for (size_t t = T; t-- > 0 && !st;) {
 		/* the readout of state t+1 adds its gradient to the state's */
 		const double *gyt = readout_grad(bp, mask, t);
@@ -354,6 +372,7 @@ int dk_bptt_loss_grad(dk_bptt *bp, const dk_model *mod, const double *inputs,
 		bp->gh = bp->gx;
 		bp->gx = swap;
 	}
+	st = walk_end(bp, mod, grad, st);
 	if (!st)
 		st = start_backward(bp, mod, inputs, bp->gh, grad);
 	return st;

@@ -5,7 +5,9 @@
  *
  * The forward pass keeps each step's state and cache; the backward pass
  * walks back from the last step, adding each step's readout gradient to
- * the state's and passing it through the step's vjp.  Workspaces are
+ * the state's and passing it through the step's vjp, in the model's
+ * sequence mode (model.h: what depends on the input alone, the nwm's
+ * omega and alpha, is taken back once a run, not once a step).  Workspaces are
  * allocated once per (model, steps, batch); the passes allocate nothing.
  */
 #ifndef DK_TRAIN_BPTT_H

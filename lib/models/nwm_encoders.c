@@ -1,0 +1,339 @@
+/*
+ * nwm_encoders.c -- the oscillator sheet's encoders of the image (nwm.c
+ * describes the model): the workspace the kind computes in, which keeps
+ * omega's and alpha's encoders per row of the batch (the memo); y0's
+ * encoder, the kind's start (dk_model_start); and the sums of sequence
+ * mode (model.h), in which the gradients that reach omega and alpha are
+ * summed over a walk back and taken back through their encoders once.
+ *
+ * The workspace: after a header (the workspaces of the coupling and the
+ * encoders, and the rows of the memo), doubles: a cache for one state
+ * (3 N, N = C H W), five temporaries of N, two of the image (I H W),
+ * y0's encoder's hidden layers (3 M H W) and y0 (N), the flag of
+ * sequence mode; then the memo of omega's and alpha's encoders: a copy
+ * of their parameters, and per row of the batch a flag, the image,
+ * omega, alpha and their hidden layers (4 M H W), followed by the row's
+ * sums: a flag, the image they are of, g_omega and g_alpha (2 N).
+ *
+ * The memo: the image is the input of every step, and in a run it is
+ * the same at every step, so its encoders, which cost several times the
+ * rest of a step, would be made again at each step and again in each
+ * vjp.  A row's omega and alpha are taken from the memo when the row's
+ * image and the encoders' parameters are, byte for byte, those they were
+ * made from: the same bits as making them again (the same calls on the
+ * same bytes).  Any other image, or parameters changed (by an optimiser
+ * step, or a finite difference), makes them anew.
+ *
+ * The sums: in sequence mode a step's vjp adds the gradients of omega
+ * and alpha of each row to its sums instead of taking them through the
+ * encoders (three convolutions each, backward for the weights and the
+ * inputs: most of a step's vjp); the end of the sequence takes each
+ * row's sums back once.  The sums keep a copy of their image, so that a
+ * row whose image changes within the sequence has its sums of the
+ * former image released first, through that image's encoders.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "base/status.h"
+#include "models/nwm_impl.h"
+
+dk_nwm_params dk_nwm_params_of(const dk_model *m)
+{
+	/* views: W, b, then omega's 6, alpha's 6, y0's 8 */
+	return (dk_nwm_params){m->view[0].offset, m->view[1].offset,
+	                       {m->view[2].offset, m->view[8].offset, m->view[14].offset}};
+}
+
+dk_conv2d_spec dk_nwm_coupling_spec(const dk_model *m)
+{
+	dk_conv2d_spec s = dk_conv2d_spec_default();
+	s.batch = 1;
+	s.in_channels = s.out_channels = m->spec.channels;
+	s.height = m->spec.height;
+	s.width = m->spec.width;
+	s.kernel_h = s.kernel_w = 3;
+	s.padding = DK_CONV2D_CIRCULAR;
+	return s;
+}
+
+dk_conv_stack_spec dk_nwm_encoder_spec(const dk_model *m, int e)
+{
+	dk_conv_stack_spec s = {.batch = 1, .height = m->spec.height,
+	                        .width = m->spec.width, .kernel = 3,
+	                        .padding = DK_CONV2D_ZERO, .bias = 1};
+	s.layers = e == DK_NWM_Y0 ? 4 : 3;
+	s.channels[0] = m->spec.inputs;
+	for (size_t l = 1; l < s.layers; l++)
+		s.channels[l] = m->spec.hidden;
+	s.channels[s.layers] = m->spec.channels;
+	for (size_t l = 0; l < s.layers; l++)
+		s.act[l] = DK_ACT_RELU;
+	if (e == DK_NWM_Y0)
+		s.act[s.layers - 1] = DK_ACT_TANH;
+	return s;
+}
+
+/* Units of one sheet of channels: C H W. */
+static size_t sheet_units(const dk_model *m)
+{
+	return m->n / 2;
+}
+
+/* Doubles of encoder e's hidden layers, one state. */
+static size_t hidden_size(const dk_model *m, int e)
+{
+	dk_conv_stack_spec s = dk_nwm_encoder_spec(m, e);
+	return dk_conv_stack_cache_size(&s);
+}
+
+/* ---- the workspace ---- */
+
+typedef struct {
+	dk_conv2d *coupling;
+	dk_conv_stack *enc[DK_NWM_ENCODERS];
+	size_t rows; /* of the memo: the batch the workspace was opened for */
+} header;
+
+#define SLOTS ((sizeof(header) + sizeof(double) - 1) / sizeof(double))
+
+/* Omega's and alpha's parameters: one run of theta, omega's first. */
+static size_t encoder_params(const dk_model *m)
+{
+	dk_conv_stack_spec o = dk_nwm_encoder_spec(m, DK_NWM_OMEGA);
+	dk_conv_stack_spec a = dk_nwm_encoder_spec(m, DK_NWM_ALPHA);
+	return dk_conv_stack_param_count(&o) + dk_conv_stack_param_count(&a);
+}
+
+/* Doubles of a row of the memo: flag, image, omega, alpha, hidden;
+   then the row's sums of sequence mode: flag, image, g_omega, g_alpha. */
+static size_t memo_row(const dk_model *m)
+{
+	return 2 + 2 * m->input_size + 4 * sheet_units(m) + hidden_size(m, DK_NWM_OMEGA) +
+	       hidden_size(m, DK_NWM_ALPHA);
+}
+
+dk_nwm_scratch dk_nwm_carve(const dk_model *m, double *work)
+{
+	size_t N = sheet_units(m), P = m->input_size;
+	dk_nwm_scratch s;
+	header h;
+	memcpy(&h, work, sizeof h);
+	s.coupling = h.coupling;
+	for (int e = 0; e < DK_NWM_ENCODERS; e++)
+		s.enc[e] = h.enc[e];
+	s.rows = h.rows;
+	s.cache = work + SLOTS;
+	s.T1 = s.cache + 3 * N;
+	s.T2 = s.T1 + N;
+	s.T3 = s.T2 + N;
+	s.T4 = s.T3 + N;
+	s.O = s.T4 + N;
+	s.U = s.O + N;
+	s.U2 = s.U + P;
+	s.hid_y0 = s.U2 + P;
+	s.Y0 = s.hid_y0 + hidden_size(m, DK_NWM_Y0);
+	s.sequence = s.Y0 + N;
+	s.params = s.sequence + 1;
+	s.memo = s.params + encoder_params(m);
+	/* parameters changed since the memo was made: none of it holds */
+	const double *th = m->theta + dk_nwm_params_of(m).enc[DK_NWM_OMEGA];
+	size_t np = encoder_params(m);
+	if (memcmp(s.params, th, np * sizeof *th)) {
+		memcpy(s.params, th, np * sizeof *th);
+		for (size_t r = 0; r < s.rows; r++)
+			s.memo[r * memo_row(m)] = 0;
+	}
+	return s;
+}
+
+size_t dk_nwm_work_size(const dk_model *m, size_t batch)
+{
+	return SLOTS + 9 * sheet_units(m) + 2 * m->input_size + hidden_size(m, DK_NWM_Y0) + 1 +
+	       encoder_params(m) + (batch ? batch : 1) * memo_row(m);
+}
+
+int dk_nwm_work_open(const dk_model *m, double *work, size_t batch)
+{
+	header h = {.rows = batch ? batch : 1};
+	dk_conv2d_spec cs = dk_nwm_coupling_spec(m);
+	char err[192];
+	int st = dk_conv2d_alloc(&cs, &h.coupling, err, sizeof err);
+	for (int e = 0; e < DK_NWM_ENCODERS && !st; e++) {
+		dk_conv_stack_spec es = dk_nwm_encoder_spec(m, e);
+		st = dk_conv_stack_alloc(&es, &h.enc[e], err, sizeof err);
+	}
+	if (st) {
+		dk_conv2d_free(h.coupling);
+		for (int e = 0; e < DK_NWM_ENCODERS; e++)
+			dk_conv_stack_free(h.enc[e]);
+		return DK_ENOMEM;
+	}
+	memcpy(work, &h, sizeof h);
+	/* a missing image is an image of zeros; the memo starts empty (its
+	   rows' flags 0: carve compares the parameters with a copy that
+	   is not yet written), outside sequence mode, with no sums */
+	size_t fixed = dk_nwm_work_size(m, h.rows) - h.rows * memo_row(m) - encoder_params(m);
+	memset(work + SLOTS, 0, (fixed - SLOTS) * sizeof *work);
+	memset(work + fixed + encoder_params(m), 0, h.rows * memo_row(m) * sizeof *work);
+	return DK_OK;
+}
+
+void dk_nwm_work_close(double *work)
+{
+	header h;
+	memcpy(&h, work, sizeof h);
+	dk_conv2d_free(h.coupling);
+	for (int e = 0; e < DK_NWM_ENCODERS; e++)
+		dk_conv_stack_free(h.enc[e]);
+}
+
+/* ---- omega's and alpha's encoders ---- */
+
+const double *dk_nwm_image(const dk_model *m, const dk_nwm_scratch *s, const double *u,
+                           size_t r)
+{
+	return u ? u + r * m->input_size : s->U;
+}
+
+/* The memo's row r: [flag, image, omega, alpha, omega's hidden layers,
+   alpha's] (carve has checked the parameters). */
+dk_nwm_encoded dk_nwm_encode(const dk_model *m, dk_nwm_scratch *s, size_t r,
+                             const double *ur)
+{
+	size_t N = sheet_units(m), P = m->input_size;
+	double *row = s->memo + r * memo_row(m), *img = row + 1, *om = img + P, *al = om + N;
+	double *ho = al + N, *ha = ho + hidden_size(m, DK_NWM_OMEGA);
+	if (!row[0] || memcmp(img, ur, P * sizeof *ur)) {
+		dk_nwm_params p = dk_nwm_params_of(m);
+		dk_conv_stack_forward(s->enc[DK_NWM_OMEGA], 1, m->theta + p.enc[DK_NWM_OMEGA], ur,
+		                      ho, om);
+		dk_conv_stack_forward(s->enc[DK_NWM_ALPHA], 1, m->theta + p.enc[DK_NWM_ALPHA], ur,
+		                      ha, al);
+		memcpy(img, ur, P * sizeof *ur);
+		row[0] = 1;
+	}
+	return (dk_nwm_encoded){om, al, ho, ha};
+}
+
+/* ---- the sums of sequence mode ---- */
+
+/* Row r's sums, after its memo: [flag, image, g_omega, g_alpha]. */
+typedef struct { double *flag, *image, *omega, *alpha; } sums;
+
+static sums sums_of(const dk_model *m, const dk_nwm_scratch *s, size_t r)
+{
+	size_t N = sheet_units(m), P = m->input_size;
+	double *q = s->memo + r * memo_row(m) + 1 + P + 2 * N + hidden_size(m, DK_NWM_OMEGA) +
+	            hidden_size(m, DK_NWM_ALPHA);
+	return (sums){q, q + 1, q + 1 + P, q + 1 + P + N};
+}
+
+/* Take row r's sums back through omega's and alpha's encoders into gp
+   (NULL: dropped) and empty them.  The encoders' hidden layers come
+   from the memo, made again if it holds another image by now. */
+static void release(const dk_model *m, dk_nwm_scratch *s, size_t r, double *gp)
+{
+	sums q = sums_of(m, s, r);
+	if (!q.flag[0])
+		return;
+	q.flag[0] = 0;
+	if (!gp)
+		return;
+	dk_nwm_params p = dk_nwm_params_of(m);
+	const double *th = m->theta;
+	dk_nwm_encoded e = dk_nwm_encode(m, s, r, q.image);
+	dk_conv_stack_vjp(s->enc[DK_NWM_OMEGA], 1, th + p.enc[DK_NWM_OMEGA], q.image,
+	                  e.hid_omega, e.omega, q.omega, NULL, gp + p.enc[DK_NWM_OMEGA]);
+	dk_conv_stack_vjp(s->enc[DK_NWM_ALPHA], 1, th + p.enc[DK_NWM_ALPHA], q.image,
+	                  e.hid_alpha, e.alpha, q.alpha, NULL, gp + p.enc[DK_NWM_ALPHA]);
+}
+
+void dk_nwm_sums_ready(const dk_model *m, dk_nwm_scratch *s, size_t r, const double *ur,
+                       double *gp)
+{
+	sums q = sums_of(m, s, r);
+	if (q.flag[0] && memcmp(q.image, ur, m->input_size * sizeof *ur))
+		release(m, s, r, gp);
+}
+
+void dk_nwm_sums_add(const dk_model *m, dk_nwm_scratch *s, size_t r, const double *ur,
+                     const double *gw, const double *gal)
+{
+	size_t N = sheet_units(m);
+	sums q = sums_of(m, s, r);
+	if (!q.flag[0]) {
+		memcpy(q.image, ur, m->input_size * sizeof *ur);
+		memcpy(q.omega, gw, N * sizeof *gw);
+		memcpy(q.alpha, gal, N * sizeof *gal);
+		q.flag[0] = 1;
+		return;
+	}
+	for (size_t i = 0; i < N; i++) {
+		q.omega[i] += gw[i];
+		q.alpha[i] += gal[i];
+	}
+}
+
+void dk_nwm_sequence_begin(const dk_model *m, double *work)
+{
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
+	*s.sequence = 1;
+	for (size_t r = 0; r < s.rows; r++)
+		sums_of(m, &s, r).flag[0] = 0;
+}
+
+void dk_nwm_sequence_end(const dk_model *m, double *work, double *gparams)
+{
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
+	for (size_t r = 0; r < s.rows; r++)
+		release(m, &s, r, gparams);
+	*s.sequence = 0;
+}
+
+/* ---- the start: y0 from the image, z0 = 0 ---- */
+
+size_t dk_nwm_start_cache_size(const dk_model *m)
+{
+	return hidden_size(m, DK_NWM_Y0) + sheet_units(m);
+}
+
+int dk_nwm_start(const dk_model *m, double *work, size_t B, const double *u, double *x0,
+                 double *cache)
+{
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
+	size_t N = sheet_units(m), K = dk_nwm_start_cache_size(m);
+	const double *th = m->theta + dk_nwm_params_of(m).enc[DK_NWM_Y0];
+	for (size_t r = 0; r < B; r++) {
+		double *hid = cache ? cache + r * K : s.hid_y0;
+		double *y0 = cache ? hid + hidden_size(m, DK_NWM_Y0) : x0 + r * m->n;
+		dk_conv_stack_forward(s.enc[DK_NWM_Y0], 1, th, dk_nwm_image(m, &s, u, r), hid, y0);
+		if (cache)
+			memcpy(x0 + r * m->n, y0, N * sizeof *y0);
+		memset(x0 + r * m->n + N, 0, N * sizeof *x0);
+	}
+	return DK_OK;
+}
+
+int dk_nwm_start_vjp(const dk_model *m, double *work, size_t B, const double *u,
+                     const double *cache, const double *gx0, double *gu, double *gp)
+{
+	dk_nwm_scratch s = dk_nwm_carve(m, work);
+	size_t K = dk_nwm_start_cache_size(m);
+	const double *th = m->theta + dk_nwm_params_of(m).enc[DK_NWM_Y0];
+	for (size_t r = 0; r < B; r++) {
+		const double *ur = dk_nwm_image(m, &s, u, r), *hid = s.hid_y0, *y0 = s.Y0;
+		if (cache) {
+			hid = cache + r * K;
+			y0 = hid + hidden_size(m, DK_NWM_Y0);
+		} else {
+			dk_conv_stack_forward(s.enc[DK_NWM_Y0], 1, th, ur, s.hid_y0, s.Y0);
+		}
+		/* z0 is 0 whatever the image: only y0's gradient goes back */
+		dk_conv_stack_vjp(s.enc[DK_NWM_Y0], 1, th, ur, hid, y0, gx0 + r * m->n,
+		                  gu ? gu + r * m->input_size : NULL,
+		                  gp ? gp + dk_nwm_params_of(m).enc[DK_NWM_Y0] : NULL);
+	}
+	return DK_OK;
+}
