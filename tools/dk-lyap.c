@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_QR:
 			if (dk_lyap_qr_from_name(optarg, &o.lyap.qr))
-				tool_usage_error("--qr: cholesky2, cholesky or householder, not '%s'",
+				tool_usage_error("--qr: auto, cholesky2, cholesky or householder, not '%s'",
 				                 optarg);
 			break;
 		case OPT_CHECK: o.lyap.check = 1; break;
