@@ -351,9 +351,10 @@ static double invert_factor(dk_lyap *l)
  * when column j lies that close to the span of the others (sin^2 of the
  * angle = R_jj^2 / G_jj), and Householder, which has no such loss, must
  * do it.  The finiteness of Q is read from G's diagonal, the squared
- * column norms, which are finite when Q is (a NaN or an infinity in a
- * column makes its sum of squares one), so Q itself is scanned only
- * when one is not: an overflow of finite entries goes to Householder.
+ * column norms: a NaN or an infinity in a column makes its sum of
+ * squares one, so a finite diagonal means a finite Q, and Q itself is
+ * scanned only when the diagonal is not (a finite Q whose squares
+ * overflow goes to Householder; PASS_NOT_FINITE otherwise).
  *
  * With via_inverse (AUTO), Q <- Q R^-1 is a triangular product with R's
  * inverse while kappa_1(R) <= DK_LYAP_KAPPA_ONE_PASS; above it, the
