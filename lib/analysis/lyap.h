@@ -58,8 +58,8 @@ typedef enum {
  * at or below this: the pass then leaves Q off orthonormal by about
  * eps kappa^2 < 1e-9, which the next QR's R takes up, and its Q = A R^-1
  * (through the explicit inverse) has a residual |Q R - A| of at most
- * about k eps kappa_1 |A| < 2e-11 |A| for k <= 64 (1e-13 for the
- * kappa of about 10 usual at one step).
+ * about k eps kappa_1 |A| < 2e-11 |A| for k <= 64 (4e-13 for the
+ * kappa_1 of 25 to 36 of a step of a 512-unit tanh network of gain 2).
  */
 #define DK_LYAP_KAPPA_ONE_PASS 1e3
 
