@@ -49,7 +49,8 @@ static dk_model *linear(const double *d, double above)
 	return m;
 }
 
-/* A run of m from x0 (k = n = N); NULL with the message in err. */
+/* A run of m from the zero state (k = n = N); NULL with the message in
+   err. */
 static dk_lyap *spectrum(const dk_model *m, size_t every, dk_lyap_qr qr,
                          dk_lyap_result *r, char *err, size_t errlen)
 {
