@@ -61,8 +61,20 @@ want = np.sort(np.log(np.abs(np.load("$tmp/d.npy"))))[::-1]
 assert np.abs(R["lyap/exponents"] - want).max() < 1e-10, R["lyap/exponents"] - want
 a = meta("$tmp/linq.out")["lyap/exponents"]["attrs"]
 assert a["lyap"]["qr"] == "cholesky" and a["provenance"]["options"]["qr"] == "cholesky", a
-# the default names no QR method: its records keep their bytes
-assert "qr" not in meta("$tmp/lin.out")["lyap/exponents"]["attrs"]["lyap"]
+# the default names no QR method, but its second passes
+a = meta("$tmp/lin.out")["lyap/exponents"]["attrs"]
+assert "qr" not in a["lyap"] and "qr" not in a["provenance"]["options"], a
+assert a["lyap"]["second_passes"] == 0, a
+EOF
+ok "--qr cholesky2 (the default before auto) on it" \
+	dk-lyap -T 500 --basis-transient 200 --qr cholesky2 -o "$tmp/lin2.out" \
+	"$tmp/lin.npy" "$tmp/zero.npy"
+pycheck "CholeskyQR2: log |eigenvalues| to 1e-10; qr in the attrs, no second passes" <<EOF
+R = load("$tmp/lin2.out")
+want = np.sort(np.log(np.abs(np.load("$tmp/d.npy"))))[::-1]
+assert np.abs(R["lyap/exponents"] - want).max() < 1e-10, R["lyap/exponents"] - want
+a = meta("$tmp/lin2.out")["lyap/exponents"]["attrs"]
+assert a["lyap"]["qr"] == "cholesky2" and "second_passes" not in a["lyap"], a
 EOF
 
 # The mean-field largest exponent of x' = tanh(W x), W_ij ~ N(0, g^2/N):

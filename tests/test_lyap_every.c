@@ -22,7 +22,12 @@
  * the same trajectory and first basis).  The same for one Cholesky QR
  * pass instead of two (--qr cholesky), m = 1..8: the orthogonality its Q
  * lacks the next QR's R takes up, so only the last Q's, about eps
- * exp(2 m (l_1 - l_k)), is left in the sums, once in the run.
+ * exp(2 m (l_1 - l_k)), is left in the sums, once in the run.  And for
+ * the default (--qr auto), m = 1..8: one pass through R's inverse while
+ * kappa_1(R) <= 1e3, whose Q = A R^-1 has a residual of about k eps
+ * kappa_1(R) <= k^2 eps kappa_2(A) (the 1-norms are within sqrt(k) of
+ * the 2-norms), so k^2 eps exp(m (l_1 - l_k)) more per QR; two passes
+ * where the sums are read leave no residue in them.
  */
 #include <config.h>
 
@@ -75,9 +80,11 @@ static int spectrum(const dk_model *m, size_t k, size_t every, size_t settle,
 	return st;
 }
 
-static double bound(size_t n, size_t m, double spread, dk_lyap_qr qr)
+static double bound(size_t n, size_t k, size_t m, double spread, dk_lyap_qr qr)
 {
 	double b = C_QR * (double)n * DBL_EPSILON * exp((double)m * spread) / (double)m;
+	if (qr == DK_LYAP_QR_AUTO)
+		b += (double)(k * k) * DBL_EPSILON * exp((double)m * spread) / (double)m;
 	/* one Cholesky pass leaves its Q off orthonormal by eps kappa^2; the
 	   next QR takes that up, all but the last, once in the T steps */
 	if (qr == DK_LYAP_QR_CHOLESKY)
@@ -87,8 +94,13 @@ static double bound(size_t n, size_t m, double spread, dk_lyap_qr qr)
 
 static const char *qr_name(dk_lyap_qr qr)
 {
-	return qr == DK_LYAP_QR_CHOLESKY ? "one Cholesky pass" : "CholeskyQR2";
+	return qr == DK_LYAP_QR_CHOLESKY ? "one Cholesky pass" :
+	       qr == DK_LYAP_QR_AUTO ? "the default QR" : "CholeskyQR2";
 }
+
+/* Run i of 24: CholeskyQR2, the default, one pass, each every 1..8. */
+static const dk_lyap_qr methods[3] = {DK_LYAP_QR_CHOLESKY2, DK_LYAP_QR_AUTO,
+                                      DK_LYAP_QR_CHOLESKY};
 
 static double maxdiff(const double *a, const double *b, size_t k)
 {
@@ -120,15 +132,15 @@ static void test_linear(void)
 	for (size_t i = 0; i < n; i++)
 		want[i] = log(fabs(d[i]));
 	double spread = want[0] - want[n - 1];
-	for (size_t every = 1; every <= 16; every++) {
-		dk_lyap_qr qr = every <= 8 ? DK_LYAP_QR_AUTO : DK_LYAP_QR_CHOLESKY;
-		size_t e = every <= 8 ? every : every - 8;
+	for (size_t i = 0; i < 24; i++) {
+		dk_lyap_qr qr = methods[i / 8];
+		size_t e = i % 8 + 1;
 		int st = spectrum(m, n, e, SETTLE_LINEAR, qr, x0, got);
 		/* the transient leaves the basis at its limit, where the R of a
 		   constant Jacobian is exact up to rounding; 1e-13 more for the
 		   sum over 600 steps of log |R_ii|, each rounded to 1e-16
 		   relative (600 x 1e-16 x |log 0.45| / 600 < 1e-13) */
-		double tol = bound(n, e, spread, qr) + 1e-13;
+		double tol = bound(n, n, e, spread, qr) + 1e-13;
 		ok(!st && maxdiff(got, want, n) <= tol,
 		   "linear map, %s every %zu: exponents exact to %.2g (bound %.2g)", qr_name(qr),
 		   e, st ? NAN : maxdiff(got, want, n), tol);
@@ -136,8 +148,8 @@ static void test_linear(void)
 	dk_model_free(m);
 }
 
-/* A chaotic tanh network, N = 48, k = 12: every m against m = 1 and
-   one pass against two. */
+/* A chaotic tanh network, N = 48, k = 12: every m, and one pass or the
+   default, against CholeskyQR2 every step. */
 static void test_tanh(void)
 {
 	const size_t n = 48, k = 12;
@@ -145,14 +157,14 @@ static void test_tanh(void)
 	double x0[48], ref[12], got[12];
 	for (size_t i = 0; i < n; i++)
 		x0[i] = sin(1.0 + (double)i);
-	int st = spectrum(m, k, 1, 48, DK_LYAP_QR_AUTO, x0, ref);
+	int st = spectrum(m, k, 1, 48, DK_LYAP_QR_CHOLESKY2, x0, ref);
 	ok(!st && ref[0] > 0, "tanh network, gain 2: chaotic (l1 = %.4f)", st ? NAN : ref[0]);
 	double spread = st ? 0 : ref[0] - ref[k - 1];
-	for (size_t every = 2; every <= 16; every++) {
-		dk_lyap_qr qr = every <= 8 ? DK_LYAP_QR_AUTO : DK_LYAP_QR_CHOLESKY;
-		size_t e = every <= 8 ? every : every - 8;
+	for (size_t i = 1; i < 24; i++) {
+		dk_lyap_qr qr = methods[i / 8];
+		size_t e = i % 8 + 1;
 		int s2 = spectrum(m, k, e, 48, qr, x0, got);
-		double tol = bound(n, e, spread, qr);
+		double tol = bound(n, k, e, spread, qr);
 		ok(!st && !s2 && maxdiff(got, ref, k) <= tol,
 		   "tanh network, %s every %zu: within %.2g of CholeskyQR2 every step (%.2g)",
 		   qr_name(qr), e, tol, st || s2 ? NAN : maxdiff(got, ref, k));

@@ -252,7 +252,7 @@ static void test_records(void)
 	   "dimension, entropy, check: scalars, no axes");
 
 	json_t *a = attrs_of(b, DK_NAME_LYAP_EXPONENTS);
-	ok(json_object_size(a) == 13 &&
+	ok(json_object_size(a) == 14 &&
 	   json_real_value(json_object_get(a, "max_state")) == DK_LYAP_MAX_STATE_DEFAULT &&
 	   json_is_null(json_object_get(a, "diverged_after")) &&
 	   !strcmp(json_string_value(json_object_get(a, "units")), "per unit time") &&
@@ -262,18 +262,20 @@ static void test_records(void)
 	   json_integer_value(json_object_get(a, "blocks")) == (json_int_t)r.blocks &&
 	   !strcmp(json_string_value(json_object_get(a, "tangent")), "jvp") &&
 	   !strcmp(json_string_value(json_object_get(a, "start")), "random") &&
-	   json_integer_value(json_object_get(a, "qrs")) == (json_int_t)r.qrs,
+	   json_integer_value(json_object_get(a, "qrs")) == (json_int_t)r.qrs &&
+	   json_integer_value(json_object_get(a, "second_passes")) ==
+	           (json_int_t)r.second_passes && !json_object_get(a, "qr"),
 	   "attrs lyap: units, step time, steps, interval, blocks, tangent, start, QRs, "
-	   "the bound and no divergence");
+	   "the default's second passes, no qr, the bound and no divergence");
 	json_t *ad = attrs_of(b, DK_NAME_LYAP_DIMENSION), *ae = attrs_of(b, DK_NAME_LYAP_ENTROPY);
 	json_t *ac = attrs_of(b, DK_NAME_LYAP_CHECK);
-	ok(json_object_size(ad) == 14 &&
+	ok(json_object_size(ad) == 15 &&
 	   json_is_boolean(json_object_get(ad, "lower_bound")) &&
-	   json_object_size(ae) == 14 &&
+	   json_object_size(ae) == 15 &&
 	   json_boolean_value(json_object_get(ae, "partial")) ==
 	           (r.exponents[k - 1] > 0),
 	   "dimension says lower_bound, entropy partial (k < n: the last exponent > 0)");
-	ok(json_object_size(ac) == 17 &&
+	ok(json_object_size(ac) == 18 &&
 	   json_real_value(json_object_get(ac, "qr")) == r.exponents[0] &&
 	   json_boolean_value(json_object_get(ac, "agrees")) == r.check_agrees,
 	   "check says stderr, qr, tolerance, agrees");

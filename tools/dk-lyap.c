@@ -55,9 +55,11 @@ static void usage(void)
 	       "  -S, --seed S          seed of the start state, basis, check (default 1)\n"
 	       "      --tangent METHOD  jvp (batched Jacobian-vector products) or\n"
 	       "                        jacobian (the dense Jacobian; default jvp)\n"
-	       "      --qr METHOD       cholesky2 (Cholesky QR twice; default),\n"
-	       "                        cholesky (once: faster, the same exponents\n"
-	       "                        to rounding) or householder\n"
+	       "      --qr METHOD       auto (Cholesky QR once, twice where the basis\n"
+	       "                        is ill-conditioned or the sums are read;\n"
+	       "                        default), cholesky2 (twice always; the\n"
+	       "                        default before auto), cholesky (once) or\n"
+	       "                        householder: the same exponents to rounding\n"
 	       "      --check           also the largest exponent from two nearby\n"
 	       "                        trajectories; warn when they disagree\n"
 	       "      --max-state X     a trajectory with an entry beyond X diverges,\n"
@@ -192,7 +194,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_QR:
 			if (dk_lyap_qr_from_name(optarg, &o.lyap.qr))
-				tool_usage_error("--qr: cholesky2, cholesky or householder, not '%s'",
+				tool_usage_error("--qr: auto, cholesky2, cholesky or householder, not '%s'",
 				                 optarg);
 			break;
 		case OPT_CHECK: o.lyap.check = 1; break;
@@ -239,7 +241,7 @@ int main(int argc, char **argv)
 		"blocks", (json_int_t)o.lyap.blocks, "entry", (json_int_t)o.entry,
 		"point", (json_int_t)o.point, "seed", (json_int_t)o.lyap.seed,
 		"tangent", dk_lyap_tangent_name(o.lyap.tangent),
-		/* only when not the default, which keeps its outputs' bytes */
+		/* only when not the default */
 		"qr", o.lyap.qr == DK_LYAP_QR_AUTO ? NULL : dk_lyap_qr_name(o.lyap.qr),
 		"check", o.lyap.check, "max_state", o.lyap.max_state,
 		"allow_divergence", o.lyap.allow_divergence));

@@ -10,6 +10,13 @@
  * row-major LAPACKE entry points would transpose it into a fresh
  * allocation on every call.
  *
+ * The default QR (DK_LYAP_QR_AUTO) is one Cholesky QR pass, Q <- Q R^-1
+ * through R's explicit inverse (a triangular product runs about twice
+ * as fast as the triangular solve at these shapes, and the inverse gives
+ * kappa_1(R) exactly, which decides whether one pass is enough), and a
+ * second pass where kappa says so or where the sums are read, so that
+ * what they report carries no residue of a Q left off orthonormal.
+ *
  * Error bars: the measured steps are cut into blocks of whole QR
  * intervals; the standard error is that of the block estimates' mean.
  */
@@ -45,13 +52,16 @@ int dk_lyap_tangent_from_name(const char *name, dk_lyap_tangent *t)
 const char *dk_lyap_qr_name(dk_lyap_qr q)
 {
 	return q == DK_LYAP_QR_HOUSEHOLDER ? "householder" :
-	       q == DK_LYAP_QR_CHOLESKY ? "cholesky" : "cholesky2";
+	       q == DK_LYAP_QR_CHOLESKY ? "cholesky" :
+	       q == DK_LYAP_QR_CHOLESKY2 ? "cholesky2" : "auto";
 }
 
 int dk_lyap_qr_from_name(const char *name, dk_lyap_qr *q)
 {
-	if (!strcmp(name, "cholesky2"))
+	if (!strcmp(name, "auto"))
 		*q = DK_LYAP_QR_AUTO;
+	else if (!strcmp(name, "cholesky2"))
+		*q = DK_LYAP_QR_CHOLESKY2;
 	else if (!strcmp(name, "householder"))
 		*q = DK_LYAP_QR_HOUSEHOLDER;
 	else if (!strcmp(name, "cholesky"))
@@ -88,6 +98,7 @@ struct dk_lyap {
 	double *J;                  /* n x n, DK_LYAP_JACOBIAN only */
 	double *tau, *lwork;        /* QR reflectors and LAPACK scratch */
 	double *G;                  /* k x k: Gram matrix, Cholesky factor */
+	double *Ri;                 /* k x k: the factor's inverse (AUTO) */
 	lapack_int nlwork;
 	double *logr;               /* k: the logs of the last QR */
 	double *sum;                /* k: measured sums of log |R_ii| */
@@ -99,6 +110,7 @@ struct dk_lyap {
 	double bound;               /* on max |x_i|: options.max_state */
 	size_t diverged_after;      /* the first step beyond it, 0: none */
 	size_t qrs, householder_qrs; /* QRs of the run, and how many by Householder */
+	size_t second_passes;       /* AUTO: QRs given a second pass for kappa */
 };
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
@@ -111,7 +123,7 @@ void dk_lyap_free(dk_lyap *l)
 	free(l->x); free(l->xn); free(l->y); free(l->yn);
 	free(l->X); free(l->C); free(l->U);
 	free(l->Q); free(l->Qn); free(l->J);
-	free(l->tau); free(l->lwork); free(l->G); free(l->logr); free(l->sum);
+	free(l->tau); free(l->lwork); free(l->G); free(l->Ri); free(l->logr); free(l->sum);
 	free(l->bsum); free(l->blen); free(l->csum);
 	free(l->exps); free(l->serr); free(l->sorted); free(l->trace);
 	free(l->trace_steps); free(l->targets);
@@ -158,7 +170,7 @@ int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
 	if (o->tangent != DK_LYAP_JVP && o->tangent != DK_LYAP_JACOBIAN)
 		return dk_errorf(DK_EINVAL, err, errlen, "unknown tangent method");
 	if (o->qr != DK_LYAP_QR_AUTO && o->qr != DK_LYAP_QR_HOUSEHOLDER &&
-	    o->qr != DK_LYAP_QR_CHOLESKY)
+	    o->qr != DK_LYAP_QR_CHOLESKY && o->qr != DK_LYAP_QR_CHOLESKY2)
 		return dk_errorf(DK_EINVAL, err, errlen, "unknown QR method");
 	if (!(o->max_state >= 0))
 		return dk_errorf(DK_EINVAL, err, errlen,
@@ -204,6 +216,8 @@ int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
 		l->J = doubles(n * n, &bad);
 	l->tau = doubles(k, &bad);
 	l->G = doubles(k * k, &bad);
+	if (o->qr == DK_LYAP_QR_AUTO)
+		l->Ri = doubles(k * k, &bad);
 	l->logr = doubles(k, &bad);
 	l->sum = doubles(k, &bad);
 	l->bsum = doubles(l->blocks * k, &bad);
@@ -294,56 +308,140 @@ static int householder(dk_lyap *l, double *logr)
 	return DK_OK;
 }
 
+/* What a Cholesky pass made of the basis. */
+enum {
+	PASS_DONE,      /* Q orthonormalised, logr updated */
+	PASS_ILL,       /* the same, but kappa_1(R) was above
+	                   DK_LYAP_KAPPA_ONE_PASS: a second pass is due */
+	PASS_UNTRUSTED, /* Q and logr untouched: Householder must do it */
+	PASS_NOT_FINITE /* Q and logr untouched: Q is not finite */
+};
+
+/* The largest column sum of |T| over the upper triangle of the k x k
+   column-major T: its 1-norm. */
+static double upper_norm1(const double *T, size_t k)
+{
+	double top = 0;
+	for (size_t j = 0; j < k; j++) {
+		double s = 0;
+		for (size_t i = 0; i <= j; i++)
+			s += fabs(T[j * k + i]);
+		if (s > top)
+			top = s;
+	}
+	return top;
+}
+
+/* Ri = R^-1 for the factor R in G; returns kappa_1(R), or infinity
+   when the inverse cannot be made. */
+static double invert_factor(dk_lyap *l)
+{
+	lapack_int k = (lapack_int)l->k;
+	memcpy(l->Ri, l->G, l->k * l->k * sizeof *l->Ri);
+	if (LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'U', 'N', k, l->Ri, k))
+		return INFINITY;
+	double kappa = upper_norm1(l->G, l->k) * upper_norm1(l->Ri, l->k);
+	return isfinite(kappa) ? kappa : INFINITY;
+}
+
 /*
  * One pass of Cholesky QR: G = Q^T Q = R^T R, Q <- Q R^-1, logr[i] +=
- * log R_ii.  Returns 1, with Q and logr untouched, when R cannot be
- * trusted: R_jj^2 = G_jj - sum_i R_ij^2 loses CQR_MIN_SIN2 / eps of its
- * digits to cancellation when column j lies that close to the span of
- * the others (sin^2 of the angle = R_jj^2 / G_jj), and Householder,
- * which has no such loss, must do it.
+ * log R_ii.  PASS_UNTRUSTED when R cannot be trusted: R_jj^2 = G_jj -
+ * sum_i R_ij^2 loses CQR_MIN_SIN2 / eps of its digits to cancellation
+ * when column j lies that close to the span of the others (sin^2 of the
+ * angle = R_jj^2 / G_jj), and Householder, which has no such loss, must
+ * do it.  The finiteness of Q is read from G's diagonal, the squared
+ * column norms: a NaN or an infinity in a column makes its sum of
+ * squares one, so a finite diagonal means a finite Q, and Q itself is
+ * scanned only when the diagonal is not (a finite Q whose squares
+ * overflow goes to Householder; PASS_NOT_FINITE otherwise).
+ *
+ * With via_inverse (AUTO), Q <- Q R^-1 is a triangular product with R's
+ * inverse while kappa_1(R) <= DK_LYAP_KAPPA_ONE_PASS; above it, the
+ * triangular solve, backward stable whatever kappa, and PASS_ILL.
  */
-static int cholesky_pass(dk_lyap *l, double *logr)
+static int cholesky_pass(dk_lyap *l, double *logr, int via_inverse)
 {
 	int n = (int)l->n, k = (int)l->k;
 	double *G = l->G;
 	cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, k, n, 1.0, l->Q, n, 0.0, G, k);
 	for (int j = 0; j < k; j++)
 		l->tau[j] = G[j * k + j]; /* the squared column norms, kept */
+	if (!all_finite(l->tau, l->k))
+		return all_finite(l->Q, l->k * l->n) ? PASS_UNTRUSTED : PASS_NOT_FINITE;
 	if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', k, G, k))
-		return 1;
+		return PASS_UNTRUSTED;
 	for (int j = 0; j < k; j++) {
 		double r = G[j * k + j];
 		if (!(r * r >= CQR_MIN_SIN2 * l->tau[j]) || !isfinite(r))
-			return 1;
+			return PASS_UNTRUSTED;
 	}
-	cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, k,
-	            1.0, G, k, l->Q, n);
+	int got = PASS_DONE;
+	if (via_inverse) {
+		if (invert_factor(l) <= DK_LYAP_KAPPA_ONE_PASS)
+			cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans,
+			            CblasNonUnit, n, k, 1.0, l->Ri, k, l->Q, n);
+		else
+			got = PASS_ILL;
+	}
+	if (!via_inverse || got == PASS_ILL)
+		cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
+		            n, k, 1.0, G, k, l->Q, n);
 	for (int j = 0; j < k; j++)
 		logr[j] += log(G[j * k + j]);
-	return 0;
+	return got;
 }
+
+/* orthonormalise's answer when the basis is not finite */
+#define QR_NOT_FINITE (-1)
 
 /*
  * Orthonormalise the basis in place; logr[i] = log |R_ii| of Q = Q' R.
- * Twice Cholesky QR (CholeskyQR2: all level-3 BLAS, several times faster
+ * DK_OK, DK_ENUMERIC when the QR fails, QR_NOT_FINITE when the basis is
+ * not finite.
+ *
+ * CHOLESKY2: twice Cholesky QR (all level-3 BLAS, several times faster
  * than Householder for a tall n x k basis; the second pass restores the
  * orthogonality the first loses, R = R2 R1), and Householder for what
  * Cholesky cannot trust (after one Cholesky pass, R = R_H R1).
  *
- * With DK_LYAP_QR_CHOLESKY, after the first basis (first set), one pass
- * only.  Its Q is off orthonormal by about eps kappa^2 of the basis's
- * image, and no more whatever the Q it came from: the next QR's R
- * absorbs the difference, since the R's of a run multiply to that of
- * the whole tangent product, J_T ... J_1 Q_0 = Q_T R_T ... R_1, whether
- * or not the Q's between are orthonormal.  Only the last Q's residue
- * is left in the sums, once per run.
+ * CHOLESKY, after the first basis (first set): one pass only.  Its Q is
+ * off orthonormal by about eps kappa^2 of the basis's image, and no more
+ * whatever the Q it came from: the next QR's R absorbs the difference,
+ * since the R's of a run multiply to that of the whole tangent product,
+ * J_T ... J_1 Q_0 = Q_T R_T ... R_1, whether or not the Q's between are
+ * orthonormal.  Only the last Q's residue is left in the sums, once per
+ * run.
+ *
+ * AUTO: one pass, as CHOLESKY, while kappa_1(R) <= DK_LYAP_KAPPA_ONE_PASS,
+ * so that no Q of the run is off orthonormal by more than about eps
+ * kappa^2 < 1e-9 (and the next image's conditioning stays the
+ * Jacobian's); a second pass above it, and at the first basis and every
+ * QR whose sums are read (read set), so that no residue is left in them.
  */
-static int orthonormalise(dk_lyap *l, double *logr, int first)
+static int orthonormalise(dk_lyap *l, double *logr, int first, int read)
 {
 	memset(logr, 0, l->k * sizeof *logr);
-	if (l->o.qr != DK_LYAP_QR_HOUSEHOLDER && !cholesky_pass(l, logr) &&
-	    ((l->o.qr == DK_LYAP_QR_CHOLESKY && !first) || !cholesky_pass(l, logr)))
-		return DK_OK;
+	dk_lyap_qr q = l->o.qr;
+	if (q == DK_LYAP_QR_HOUSEHOLDER) {
+		if (!all_finite(l->Q, l->k * l->n))
+			return QR_NOT_FINITE;
+	} else {
+		int via_inverse = q == DK_LYAP_QR_AUTO;
+		int p = cholesky_pass(l, logr, via_inverse);
+		if (p == PASS_NOT_FINITE)
+			return QR_NOT_FINITE;
+		if (p == PASS_DONE && ((q == DK_LYAP_QR_CHOLESKY && !first) ||
+		                       (via_inverse && !first && !read)))
+			return DK_OK;
+		if (p != PASS_UNTRUSTED) {
+			if (p == PASS_ILL && !first && !read)
+				l->second_passes++;
+			p = cholesky_pass(l, logr, via_inverse);
+			if (p == PASS_DONE || p == PASS_ILL)
+				return DK_OK;
+		}
+	}
 	l->householder_qrs++;
 	return householder(l, logr);
 }
@@ -446,14 +544,24 @@ static int run_basis(dk_lyap *l, size_t count, int measure, const double *u,
 			if (measure)
 				l->csum[b] += clog;
 		}
-		if (!all_finite(l->Q, k * l->n))
+		/* the sums are read after this QR when it ends the run, a
+		   block or a checkpoint's steps */
+		size_t next = done + len;
+		int read = next == count;
+		if (measure && !read) {
+			size_t nb = (size_t)((double)next * (double)l->blocks / (double)count);
+			read = (nb < l->blocks && nb != b) ||
+			       (ci < l->checkpoints && next >= l->targets[ci]);
+		}
+		int st = orthonormalise(l, l->logr, 0, read);
+		if (st == QR_NOT_FINITE)
 			return dk_errorf(DK_EINVAL, err, errlen,
 			                 "the tangent vectors are not finite after step %zu "
 			                 "(orthonormalise more often)", *t);
-		if (orthonormalise(l, l->logr, 0))
+		if (st)
 			return dk_errorf(DK_ENUMERIC, err, errlen, "the QR failed after step %zu", *t);
 		l->qrs++;
-		done += len;
+		done = next;
 		if (l->o.progress)
 			l->o.progress(l->o.progress_arg, *t, dk_lyap_total_steps(l));
 		if (!measure)
@@ -517,7 +625,7 @@ int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
 	if (!all_finite(x0, n))
 		return dk_errorf(DK_EINVAL, err, errlen, "the start state is not finite");
 	memcpy(l->x, x0, n * sizeof *l->x);
-	l->qrs = l->householder_qrs = 0;
+	l->qrs = l->householder_qrs = l->second_passes = 0;
 	l->diverged_after = 0;
 	memset(l->sum, 0, k * sizeof *l->sum);
 	memset(l->bsum, 0, l->blocks * k * sizeof *l->bsum);
@@ -543,7 +651,7 @@ int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
 			l->y[i] = l->x[i] + l->delta / d * l->yn[i];
 	}
 	dk_rng_free(rng);
-	if (orthonormalise(l, l->logr, 1))
+	if (orthonormalise(l, l->logr, 1, 1))
 		return dk_errorf(DK_ENUMERIC, err, errlen, "the QR of the first basis failed");
 
 	st = run_basis(l, l->o.basis_transient, 0, u, u_stride, &t, err, errlen);
@@ -583,6 +691,7 @@ int dk_lyap_run(dk_lyap *l, const double *x0, const double *u,
 	res->trace_steps = l->trace_steps;
 	res->qrs = l->qrs;
 	res->householder_qrs = l->householder_qrs;
+	res->second_passes = l->second_passes;
 	res->check = res->check_error = res->check_tolerance = NAN;
 	res->check_agrees = 0;
 	if (l->o.check) {

@@ -4,8 +4,8 @@
  *
  * The state follows x_{t+1} = F(x_t, u_t); an n x k orthonormal basis Q
  * follows the tangent map, Q <- (dF/dx) Q, and is orthonormalised by a
- * QR every `every` steps (twice Cholesky QR where the basis is well
- * enough conditioned, Householder where it is not).  The logs of |R_ii| summed over the
+ * QR every `every` steps (Cholesky QR once or twice where the basis is
+ * well enough conditioned, Householder where it is not).  The logs of |R_ii| summed over the
  * measured steps, divided by the time they cover, are the k largest
  * exponents.  For a continuous-time model F integrates the flow over dt,
  * so its Jacobian is the flow's over dt and the exponents come out per
@@ -34,19 +34,37 @@ int dk_lyap_tangent_from_name(const char *name, dk_lyap_tangent *t);
 
 /* How the basis is orthonormalised. */
 typedef enum {
-	DK_LYAP_QR_AUTO,        /* Cholesky QR twice, Householder when the
-	                           basis is too ill-conditioned for it */
+	DK_LYAP_QR_AUTO,        /* the default: Cholesky QR once, through
+	                           R's inverse, and twice where the basis is
+	                           ill-conditioned (kappa_1(R) above
+	                           DK_LYAP_KAPPA_ONE_PASS) and at every QR
+	                           whose sums are read (the end of the basis
+	                           transient, of a block, at a checkpoint, of
+	                           the run), Householder where Cholesky
+	                           cannot be trusted */
 	DK_LYAP_QR_HOUSEHOLDER, /* Householder always */
-	DK_LYAP_QR_CHOLESKY     /* Cholesky QR once (the first basis twice),
+	DK_LYAP_QR_CHOLESKY,    /* Cholesky QR once (the first basis twice),
 	                           Householder as for AUTO: half the work;
 	                           the orthogonality a pass leaves undone
 	                           the next QR's R takes up, so the sums of
-	                           log |R_ii| differ from AUTO's by rounding
-	                           and by the last QR's residue only */
+	                           log |R_ii| differ from CHOLESKY2's by
+	                           rounding and by the last QR's residue only */
+	DK_LYAP_QR_CHOLESKY2    /* Cholesky QR twice every time, Householder
+	                           as for AUTO (the default before AUTO) */
 } dk_lyap_qr;
 
-/* "cholesky2" (AUTO), "householder" or "cholesky", and back (DK_EINVAL
-   for another name). */
+/*
+ * AUTO keeps one Cholesky pass while kappa_1(R) = |R|_1 |R^-1|_1 stays
+ * at or below this: the pass then leaves Q off orthonormal by about
+ * eps kappa^2 < 1e-9, which the next QR's R takes up, and its Q = A R^-1
+ * (through the explicit inverse) has a residual |Q R - A| of at most
+ * about k eps kappa_1 |A| < 2e-11 |A| for k <= 64 (4e-13 for the
+ * kappa_1 of 25 to 36 of a step of a 512-unit tanh network of gain 2).
+ */
+#define DK_LYAP_KAPPA_ONE_PASS 1e3
+
+/* "auto", "householder", "cholesky" or "cholesky2", and back
+   (DK_EINVAL for another name). */
 const char *dk_lyap_qr_name(dk_lyap_qr q);
 int dk_lyap_qr_from_name(const char *name, dk_lyap_qr *q);
 
@@ -99,6 +117,9 @@ typedef struct dk_lyap_result {
 	size_t qrs;               /* QRs after the first basis's */
 	size_t householder_qrs;   /* how many of them (and of the first
 	                             basis's) Cholesky QR left to Householder */
+	size_t second_passes;     /* AUTO: how many of them had a second
+	                             Cholesky pass for their kappa (not
+	                             counting those whose sums are read) */
 	/* with options.check: l1 from two nearby trajectories, renormalised
 	   every step, its standard error, the tolerance allowed, and whether
 	   |check - exponents[0]| <= tolerance */
@@ -198,7 +219,8 @@ int dk_lyap_options_fit(dk_lyap_options *o, const dk_model *m,
 /*
  * The result r of a run of m from s under o as records (lyap_records.c),
  * each with the attrs "lyap" that say how it ran (units, step time,
- * steps, transients, QR interval, blocks, tangent, start, QRs):
+ * steps, transients, QR interval, blocks, tangent, start, QRs, and the
+ * QR method when not AUTO, else AUTO's second passes):
  *
  *	lyap/exponents    f8 (exponent)              in QR order
  *	lyap/stderr       f8 (exponent)              their standard errors

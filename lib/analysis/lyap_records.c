@@ -62,10 +62,12 @@ int dk_lyap_to_bundle(const dk_lyap_result *r, const dk_lyap_options *o,
 	        "qrs", (json_int_t)r->qrs,
 	        "householder_qrs", (json_int_t)r->householder_qrs);
 	double bound = o->max_state > 0 ? o->max_state : DK_LYAP_MAX_STATE_DEFAULT;
-	/* the QR method only when not the default, whose records keep the
-	   bytes they had before there was a choice */
-	if (lyap && o->qr != DK_LYAP_QR_AUTO &&
-	    json_object_set_new(lyap, "qr", json_string(dk_lyap_qr_name(o->qr)))) {
+	/* the QR method only when not the default; with the default, how
+	   many QRs its conditioning gave a second pass */
+	if (lyap && (o->qr != DK_LYAP_QR_AUTO
+	             ? json_object_set_new(lyap, "qr", json_string(dk_lyap_qr_name(o->qr)))
+	             : json_object_set_new(lyap, "second_passes",
+	                                   json_integer((json_int_t)r->second_passes)))) {
 		json_decref(lyap);
 		lyap = NULL;
 	}
