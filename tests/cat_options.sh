@@ -15,7 +15,7 @@ plain="$data/plain_f8.npy"
 # The Python side: read a stream with NumPy alone, and build the bytes a
 # result must have with np.save.  A check is a Python snippet on stdin; it
 # passes when it runs without an exception.
-cat >"$tmp/prelude.py" <<'EOF'
+cat >"$tmp/common.py" <<'EOF'
 import io, json, os, sys
 import numpy as np
 
@@ -40,11 +40,6 @@ def compact(obj):
     """JSON as dynkit documents its own metadata: compact, sorted keys."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
 EOF
-
-pycheck() { # description; a Python check on stdin
-	cat "$tmp/prelude.py" - >"$tmp/check.py"
-	py_ok "$1" "$tmp/check.py"
-}
 
 # ======================================================================
 # --select / --exclude (fnmatch globs, '*' also matches '/')

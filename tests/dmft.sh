@@ -59,11 +59,6 @@ def cphi(name, c, q0):
         return 2 / np.pi * np.arcsin(np.pi / 2 * c / (1 + np.pi / 2 * q0))
     return corr(PHI[name][0], c, q0)
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 for phi in tanh erf; do
 	for g in 1.5 2; do

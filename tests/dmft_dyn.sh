@@ -18,12 +18,6 @@ sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import load, meta
 EOF2
 
-pycheck() {
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
-
 ok "--gain 0,0 --delta-init 0" dk-dmft multiregion --a 2.5,1.6 --b 1.4,1.3 \
 	--gain 0,0 --delta-init 0 --t-max 10 --dt 0.1 -o "$tmp/g0.npy"
 pycheck "g = 0: S(t) is the Euler flow stepped here (1e-12), Delta(t, t) its sum of squares" <<EOF2

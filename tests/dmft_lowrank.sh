@@ -103,11 +103,6 @@ def erf_chaotic(m, u):
     return np.concatenate([k - m.kappa_eq(k, d0), [dinf - S - m.g ** 2 * q,
         (d0 * d0 - dinf * dinf) / 2 - m.g ** 2 * (F0 - Fi) - S * (d0 - dinf)]])
 EOF2
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # (a) Stationary branches, rank one and two with overlaps and an input,
 # tanh and erf.  Each branch of dk-dmft is a root of the equations

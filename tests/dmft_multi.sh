@@ -56,11 +56,6 @@ def t_hat(T):
                 M[m * P + n, n * P + s] = T[m, n, s]
     return M
 EOF2
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # P = 2, 3 and 5 where the prediction applies, and P = 2 with unequal b
 # above a, where it does not (the pair cannot make up both A) but the

@@ -18,10 +18,6 @@ import numpy as np
 sys.path.insert(0, os.path.join("$top_srcdir", "tests"))
 from npystream import load, meta, same
 EOF
-pycheck() { # description; Python on stdin
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$1" "$tmp/check.py"
-}
 # a parameter tensor NAME from the numbers on stdin, one row per line
 param() { dk-cat -T -r arr_0="$1"; }
 

@@ -20,12 +20,6 @@ import scipy.ndimage as ndi
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import load, meta
 EOF
-pycheck() { # description; Python on stdin, with ARGS
-	desc=$1
-	shift
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py" "$@"
-}
 
 ok "24 x 24, 70 sheets of all classes" \
 	dk-gen drum --sheet 24,24 --batch 70 --seed 3 --steps 2048 -o "$tmp/a.npy"

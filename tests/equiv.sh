@@ -36,11 +36,6 @@ def rel(a, ref):
     den = np.linalg.norm(ref, axis=-1)
     return np.where(num == 0, 0, num / np.where(den == 0, 1, den)).max()
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # The Wave-RNN as dk-init makes it: each ring a delay line toward lower
 # index, h'[c][i] = relu(h[c][i + 1] + [i = 0] u).  Its trajectories

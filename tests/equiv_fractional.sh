@@ -49,11 +49,6 @@ def conv_matrix(k, H, W):
             M[i, j] = k[(i // W - j // W) % H, (i % W - j % W) % W]
     return M
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # A linear network x' = W x + V u + b whose W couples every unit to the
 # mean (W = c 1 1^T / n), V a circular convolution of the ring or sheet

@@ -65,11 +65,6 @@ def agree(out, start, g, gu, model_path):
         assert np.all(np.abs(a - want) <= 1e-9 * np.abs(want) + 1e-14), (a, want)
     return E
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # A tanh rnn of 8 units and 3 inputs with gain 0.5 (|W|_2 near 1, so
 # that differences do not grow over the 20 steps), and a start.

@@ -46,11 +46,6 @@ def missing(x, tol):
                 out.add((i, s))
     return out, np.array(d)
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # A ring of 10 tanh units, W circulant with a cosine profile strong
 # enough for bumps, b uniform: dk-fixed finds the uniform point and

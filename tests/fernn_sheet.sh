@@ -48,11 +48,6 @@ def cell(model, v):
         return out.reshape(B, -1)
     return F, vel, P
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # ---- options ----
 # Sides of 1 or 2 are allowed, as rings of 1 or 2 units are (the taps of

@@ -11,21 +11,18 @@ PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
 py_start
 
-pycheck() { # description model result; Python on stdin, with M and R loaded
-	desc=$1
-	cat >"$tmp/check.py" <<EOF
+# the checks' common part (pycheck in lib.sh puts it first): M and R the
+# records of the model and the result pycheck is given
+cat >"$tmp/common.py" <<'EOF'
 import json, os, sys
 import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import load
-M, R = load("$2"), load("$3")
-RESULT = "$3"
-with open("$3", "rb") as f:
+M, R = load(sys.argv[1]), load(sys.argv[2])
+RESULT = sys.argv[2]
+with open(RESULT, "rb") as f:
     META = json.loads(np.load(f)[()])
 EOF
-	cat >>"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # x' = tanh(2 x): the bias of a dk-init network set to zero
 dk-init rnn --units 1 --inputs 1 --outputs 1 --init identity --gain 2 -o "$tmp/net.npy"

@@ -14,9 +14,8 @@ PY=$(numpy_python)
 py_start
 npz="$data/flipflop_torch32.npz"
 
-pycheck() { # description; Python on stdin, with Z (the fixture) and load()
-	desc=$1
-	cat >"$tmp/check.py" <<EOF
+# the checks' common part (pycheck in lib.sh puts it first): description; Python on stdin, with Z (the fixture) and load()
+cat >"$tmp/common.py" <<EOF
 import os, sys
 import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
@@ -25,9 +24,6 @@ Z = dict(np.load("$npz"))
 W, b = Z["rnn.weight_hh_l0"], Z["rnn.bias_ih_l0"] + Z["rnn.bias_hh_l0"]
 Wo, bo = Z["readout.weight"], Z["readout.bias"]
 EOF
-	cat >>"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 ok "dk-import reads the state_dict" dk-import -o "$tmp/net.npy" "$npz"
 pycheck "the model's tensors are PyTorch's: W = weight_hh, V = weight_ih, b = the two biases' sum" <<EOF

@@ -17,15 +17,6 @@ export PYTHONPATH
 PY=$py
 py_start
 
-# pycheck DESCRIPTION FILE... <<'PY': run Python on the files (sys.argv),
-# pass when it exits 0; what it prints explains a failure.
-pycheck() {
-	desc=$1
-	shift
-	cat >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py" "$@"
-}
-
 # ---- bad usage: exit 2 with a message, nothing on stdout ----
 while read -r args; do
 	# shellcheck disable=SC2086

@@ -16,15 +16,6 @@ export PYTHONPATH
 PY=$py
 py_start
 
-# pycheck DESCRIPTION FILE... <<'PY': run Python on the files (sys.argv),
-# pass when it exits 0; what it prints explains a failure.
-pycheck() {
-	desc=$1
-	shift
-	cat >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py" "$@"
-}
-
 # ---- conventions ----
 dk-gen --help >"$tmp/help" 2>"$tmp/help.err"
 is "$?" 0 "dk-gen --help: exit 0"

@@ -34,11 +34,6 @@ def cell(P, u):
         ys.append(h @ P["readout.weight"].T + P["readout.bias"])
     return np.array(hs), np.array(ys)
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 pycheck "NumPy writes a coRNN state_dict (random weights, conv bias nonzero) and an input" <<EOF
 rng = np.random.default_rng(3)

@@ -12,19 +12,16 @@ PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
 py_start
 
-pycheck() { # description file; Python on stdin sees R = {name: (meta, array)}
-	desc=$1 file=$2
-	cat >"$tmp/check.py" <<EOF
+# the checks' common part (pycheck in lib.sh puts it first): R =
+# {name: (meta, array)} of the file pycheck is given
+cat >"$tmp/common.py" <<'EOF'
 import json, os, sys
 import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import records, name
 R = {name(r, i): (json.loads(r[0]) if r[0] else None, r[1])
-     for i, r in enumerate(records("$file"))}
+     for i, r in enumerate(records(sys.argv[1]))}
 EOF
-	cat >>"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 ok "iRNN exits 0" dk-init rnn --units 5 --inputs 3 --outputs 2 --act relu --init identity -o "$tmp/irnn.npy"
 pycheck "iRNN: W = I, shapes of W V b and the readout" "$tmp/irnn.npy" <<'EOF'

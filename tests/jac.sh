@@ -9,9 +9,8 @@ PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
 py_start
 
-pycheck() { # description; Python on stdin; R: the records of $tmp/out.npy by name
-	desc=$1
-	cat >"$tmp/check.py" <<PYEOF
+# the checks' common part (pycheck in lib.sh puts it first): description; Python on stdin; R: the records of $tmp/out.npy by name
+cat >"$tmp/common.py" <<PYEOF
 import json, os, sys
 import numpy as np
 tmp = "$tmp"
@@ -37,9 +36,6 @@ def sorted_eig(A, conv="map"):
     return w[o], v[:, o]
 R = load("$tmp/out.npy") if os.path.exists("$tmp/out.npy") else {}
 PYEOF
-	cat >>"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # ---- bare matrices against numpy.linalg.eig ----
 "$PY" -c "

@@ -7,6 +7,7 @@
 #   skip_all "reason"                   # when a prerequisite is missing
 #   PY=$(numpy_python); py_start        # one python3 for the NumPy checks
 #   py_ok "NumPy agrees" check.py ARG   # pass if check.py exits 0
+#   pycheck "NumPy agrees" ARG <<'EOF'  # the same, Python on stdin
 #   done_testing                        # prints the plan; exit status
 #
 # make check exports top_srcdir, top_builddir, PYTHON3, MANDOC and
@@ -139,6 +140,45 @@ py_run() {
 		return 99
 	fi
 	"$PY" "$@" >"$tmp/.out" 2>"$tmp/.err"
+}
+
+# pycheck "description" [ARG...] <<'EOF' ... EOF: py_ok on the Python on
+# stdin, after $tmp/common.py where the test wrote one (the imports,
+# records and functions its checks share), with ARG... as sys.argv[1:].
+pycheck() {
+	desc=$1
+	shift
+	if [ -f "$tmp/common.py" ]; then
+		cat "$tmp/common.py" - >"$tmp/check.py"
+	else
+		cat >"$tmp/check.py"
+	fi
+	py_ok "$desc" "$tmp/check.py" "$@"
+}
+
+# torch_run "what" "description" <<'EOF' ... EOF: the Python on stdin,
+# after the imports of sys, NumPy (as np) and torch, run as
+# "$PY" SCRIPT "$tmp", its output in $tmp/torch.out; one check,
+# "description", that it ran.  The tests against torch write all their
+# cases from one such script, as importing torch takes about a second.
+# Where torch cannot be imported the whole test is one TAP skip, "what
+# against torch".
+torch_run() {
+	{
+		printf '%s\n' "import sys" "try:" "    import numpy as np" \
+			"    import torch" "except ImportError:" "    sys.exit(77)"
+		cat
+	} >"$tmp/torch_cases.py" # not torch.py, which "import torch" would find
+	"$PY" "$tmp/torch_cases.py" "$tmp" >"$tmp/torch.out" 2>"$tmp/torch.err"
+	st=$?
+	if [ $st -eq 77 ]; then
+		echo "# torch not importable by $PY: the comparison is skipped"
+		tap_result 0 "$1 against torch # SKIP python3-torch missing"
+		done_testing
+		exit
+	fi
+	ok "$2" test $st -eq 0
+	[ $st -eq 0 ] || sed 's/^/#   /' "$tmp/torch.err" | head -5
 }
 
 # Debian's python3 with NumPy, or empty.

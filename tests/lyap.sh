@@ -23,11 +23,6 @@ def rewrite(src, dst, **new):
         out.append((raw, new.get(key, a)))
     open(dst, "wb").write(save_bytes(out))
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # A normal map W = U diag(d) U^T, with U Haar-orthogonal from NumPy:
 # its exponents are log |d|, sorted.

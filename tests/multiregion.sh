@@ -20,11 +20,6 @@ from npystream import load, meta
 erf = np.vectorize(math.erf)
 phi = lambda x: erf(np.sqrt(np.pi) / 2 * x)
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # ---- options ----
 fails_with 2 "multiregion without --a and --b" dk-init multiregion --regions 2 --units 5

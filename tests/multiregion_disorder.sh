@@ -20,11 +20,6 @@ from npystream import load, meta
 erf = np.vectorize(math.erf)
 phi = lambda x: erf(np.sqrt(np.pi) / 2 * x)
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # ---- dk-init --gain ----
 fails_with 2 "--gain of 3 values for 2 regions" dk-init multiregion --units 5 \

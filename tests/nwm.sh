@@ -18,11 +18,6 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import load, meta
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # ---- options ----
 fails_with 2 "nwm without --sheet" dk-init nwm --channels 2 --inputs 1

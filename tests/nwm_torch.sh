@@ -20,13 +20,8 @@ PY=$(numpy_python)
 ok "dk-init nwm C=2, a 6 x 7 sheet, 2 image channels, hidden 5" \
 	dk-init nwm --channels 2 --sheet 6,7 --inputs 2 --hidden 5 --seed 4 -o "$tmp/m0.npy"
 
-cat >"$tmp/torch_nwm.py" <<'PYEOF'
+torch_run "nwm" "torch runs the paper's cell" <<'PYEOF'
 import json, os, sys
-try:
-    import numpy as np
-    import torch
-except ImportError:
-    sys.exit(77)
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import records, save_bytes, load
 
@@ -81,16 +76,6 @@ with open(tmp + "/in.npy", "wb") as f:
     np.save(f, np.array(json.dumps({"name": "input"}).encode()))
     np.save(f, u)
 PYEOF
-"$PY" "$tmp/torch_nwm.py" "$tmp" 2>"$tmp/torch.err"
-st=$?
-if [ $st -eq 77 ]; then
-	echo "# torch not importable by $PY: the comparison is skipped"
-	tap_result 0 "nwm against torch # SKIP python3-torch missing"
-	done_testing
-	exit
-fi
-ok "torch runs the paper's cell" test $st -eq 0
-[ $st -eq 0 ] || sed 's/^/#   /' "$tmp/torch.err" | head -5
 ok "dk-run with no h0: the start from the image" dk-run -o "$tmp/run.npy" "$tmp/m.npy" "$tmp/in.npy"
 
 py_start

@@ -26,10 +26,6 @@ def txt(kind, name):
 def close(a, b):
     return a.shape == b.shape and np.abs(a - b).max() <= 1e-14 * np.abs(b).max()
 EOF
-pycheck() { # description; Python on stdin
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$1" "$tmp/check.py"
-}
 # a stand-in gnuplot that keeps the data and the script in $tmp/KIND
 grab() { # kind stream
 	mkdir -p "$tmp/$1"

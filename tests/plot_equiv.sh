@@ -16,11 +16,6 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import records, name, save_bytes, load, meta
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 mkdir "$tmp/got"
 printf '#!/bin/sh\nrm -f "%s"/*; cp *.txt plot.gp "%s" && printf x >plot.png\n' \

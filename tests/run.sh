@@ -9,9 +9,8 @@ PY=$(numpy_python)
 [ -n "$PY" ] || skip_all "no python3 with NumPy"
 py_start
 
-pycheck() { # description; Python on stdin; M, I, R: records of model, input, result
-	desc=$1
-	cat >"$tmp/check.py" <<EOF
+# the checks' common part (pycheck in lib.sh puts it first): description; Python on stdin; M, I, R: records of model, input, result
+cat >"$tmp/common.py" <<EOF
 import json, os, sys
 import numpy as np
 from math import erf
@@ -32,9 +31,6 @@ def forward(act, x0=None):
 def close(a, b, tol=1e-12):
     return a.shape == b.shape and np.abs(a - b).max() <= tol * max(1, np.abs(b).max())
 EOF
-	cat >>"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 dk-init rnn --units 12 --inputs 3 --outputs 3 --act tanh --gain 1.3 --seed 4 >"$tmp/m.npy"
 dk-gen flipflop --batch 5 --length 40 --seed 8 >"$tmp/in.npy"

@@ -20,12 +20,6 @@ import scipy.ndimage as ndi
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import load, meta
 EOF
-pycheck() { # description; Python on stdin, with ARGS
-	desc=$1
-	shift
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py" "$@"
-}
 
 ok "32 x 32, 200 sheets" dk-gen shapes --sheet 32,32 --batch 200 --seed 3 -o "$tmp/a.npy"
 ok "64 x 64, 40 sheets" dk-gen shapes --sheet 64,64 --batch 40 --seed 5 -o "$tmp/b.npy"

@@ -19,11 +19,6 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import load, meta
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 dk-gen flipflop --batch 4 --length 256 --seed 1 >"$tmp/ff.npy"
 dk-init wrnn --channels 2 --units 32 --inputs 3 --outputs 3 >"$tmp/w.npy"

@@ -19,11 +19,6 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 from npystream import load, meta
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # tests/wave.sh's waves, longer: speed -0.8 units per step, wavelength
 # 9.3 units on a ring of 40, 6007 steps (the last chunk of 500 starts

@@ -48,11 +48,6 @@ def reference(a, open_, pad=2, window=True):
         P = increasing(P, ax)
     return P
 EOF
-pycheck() { # description; Python on stdin
-	desc=$1
-	{ cat "$tmp/common.py"; cat; } >"$tmp/check.py"
-	py_ok "$desc" "$tmp/check.py"
-}
 
 # Rings: two sequences of two rings of 12 units, 40 steps: a wave of
 # speed 0.5 units per step toward increasing index on the FFT's bins (k0

@@ -69,15 +69,6 @@ static void usage(void)
 	tool_exit_stdout();
 }
 
-/* A whole number of at least 1 for opt; a usage error otherwise. */
-static size_t at_least_one(const char *opt, const char *arg)
-{
-	size_t v = tool_parse_count(opt, arg);
-	if (!v)
-		tool_usage_error("%s must be at least 1", opt);
-	return v;
-}
-
 /* --velocity: NU, or X,Y on sheets, each within 1e9; usage errors. */
 static void parse_velocity(const char *arg, dk_equiv_options *o)
 {
@@ -194,15 +185,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SHIFT: o.shift = optarg; break;
 		case OPT_VELOCITY: parse_velocity(optarg, &o.equiv); break;
-		case OPT_RINGS: o.equiv.rings = at_least_one("--rings", optarg); break;
+		case OPT_RINGS: o.equiv.rings = tool_parse_nonzero_count("--rings", optarg); break;
 		case OPT_SHEET:
 			tool_parse_sheet("--sheet", optarg, 1, o.equiv.sheet);
 			if (o.equiv.sheet[0] == 1 && o.equiv.sheet[1] == 1)
 				tool_usage_error("--sheet: a sheet of one unit has no shift");
 			break;
-		case 'T': o.equiv.steps = at_least_one("--steps", optarg); break;
+		case 'T': o.equiv.steps = tool_parse_nonzero_count("--steps", optarg); break;
 		case 'B':
-			o.equiv.samples = at_least_one("--samples", optarg);
+			o.equiv.samples = tool_parse_nonzero_count("--samples", optarg);
 			o.samples_given = 1;
 			break;
 		case 'S': o.equiv.seed = (uint64_t)tool_parse_count("--seed", optarg); break;
@@ -218,7 +209,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_SPECTRA: o.objects.spectra = 0; break;
 		case OPT_LYAPUNOV:
-			o.objects.lyapunov_steps = at_least_one("--lyapunov", optarg);
+			o.objects.lyapunov_steps = tool_parse_nonzero_count("--lyapunov", optarg);
 			break;
 		case OPT_PERM: o.perm_path = optarg; break;
 		case 'o': o.output = optarg; break;
@@ -227,7 +218,7 @@ int main(int argc, char **argv)
 	if (o.shift && o.mode == MODE_LIE)
 		o.equiv.lie_shift = tool_parse_positive("--shift", o.shift);
 	else if (o.shift)
-		o.equiv.shift = at_least_one("--shift", o.shift);
+		o.equiv.shift = tool_parse_nonzero_count("--shift", o.shift);
 	if (o.equiv.group != DK_EQUIV_FLOW && (o.equiv.velocity || o.equiv.velocity_pair))
 		tool_usage_error("--velocity belongs to --group flow");
 	if (o.equiv.group == DK_EQUIV_FLOW && o.equiv.shift)

@@ -229,9 +229,7 @@ int main(int argc, char **argv)
 		case OPT_TOL_FIXED: fo->tol_fixed = tool_parse_real("--tol-fixed", optarg, 0, INFINITY); break;
 		case OPT_DENSE_MAX: fo->dense_max = tool_parse_count("--dense-max", optarg); break;
 		case OPT_KRYLOV_ITERS:
-			fo->krylov_iters = tool_parse_count("--krylov-iters", optarg);
-			if (!fo->krylov_iters)
-				tool_usage_error("--krylov-iters: at least 1");
+			fo->krylov_iters = tool_parse_nonzero_count("--krylov-iters", optarg);
 			break;
 		case OPT_TOL_UNIQUE: fo->tol_unique = tool_parse_real("--tol-unique", optarg, 0, INFINITY); break;
 		case OPT_OUTLIER: fo->outlier_scale = tool_parse_real("--outlier-scale", optarg, 0, INFINITY); break;

@@ -131,83 +131,78 @@ static int write_batch(tool_output *out, const dk_task_batch *b)
 	return st != DK_OK;
 }
 
-/* The shapes task: its own parameters, its own two tensors. */
-static int shapes(const options *o)
+/* A task on sheets (shapes, drum): --batch, --seed, --split and --sheet
+   into its parameters; 1 when its sheets exceed --max-elements. */
+static int sheet_options(const options *o, const char *task, size_t *batch,
+                         uint64_t *seed, dk_split *split, size_t sheet[2])
 {
-	dk_shapes_params p;
-	dk_shapes_params_init(&p);
-	p.batch = o->t.p.batch;
-	p.seed = o->t.p.seed;
-	p.split = o->t.p.split;
+	*batch = o->t.p.batch;
+	*seed = o->t.p.seed;
+	*split = o->t.p.split;
 	if (o->sheet[0])
-		p.sheet[0] = o->sheet[0], p.sheet[1] = o->sheet[1];
-	size_t shape[3] = {p.batch, p.sheet[0], p.sheet[1]}, count;
+		sheet[0] = o->sheet[0], sheet[1] = o->sheet[1];
+	size_t shape[3] = {*batch, sheet[0], sheet[1]}, count;
 	if (dk_shape_count(3, shape, sizeof(double), &count) || count > o->max_elements) {
-		tool_warn(NULL, "shapes: %zu sheets of %zu x %zu pixels exceed the limit of %zu elements",
-		          shape[0], shape[1], shape[2], o->max_elements);
-		return TOOL_EXIT_FAIL;
+		tool_warn(NULL, "%s: %zu sheets of %zu x %zu pixels exceed the limit of %zu elements",
+		          task, shape[0], shape[1], shape[2], o->max_elements);
+		return 1;
 	}
-	char err[512];
-	dk_shapes_batch *b;
-	int st = dk_shapes_generate(&p, &b, err, sizeof err);
-	if (st == DK_EINVAL)
-		tool_usage_error("%s", err);
-	if (st) {
-		tool_warn(NULL, "%s", err);
-		return TOOL_EXIT_FAIL;
-	}
-	json_t *prov = tool_provenance(dk_shapes_params_to_json(&p));
-	st = prov ? dk_meta_set_attr(b->input_meta, "provenance", json_deep_copy(prov)) : DK_ENOMEM;
-	if (!st)
-		st = dk_meta_set_attr(b->target_meta, "provenance", json_deep_copy(prov));
-	json_decref(prov);
-	tool_output out;
-	if (st || tool_output_open(&out, o->output)) {
-		if (st)
-			tool_warn(NULL, "out of memory");
-		dk_shapes_batch_free(b);
-		return TOOL_EXIT_FAIL;
-	}
-	st = dk_stream_write_named(out.w, b->input_meta, b->input);
-	if (!st)
-		st = dk_stream_write_named(out.w, b->target_meta, b->target);
-	if (st == DK_EIO)
-		tool_warn(out.path ? out.path : "stdout", "write error: %s",
-		          strerror(dk_stream_writer_errno(out.w)));
-	else if (st)
-		tool_warn(NULL, "%s", dk_strerror(st));
-	dk_shapes_batch_free(b);
-	return tool_output_close(&out, !st) || st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+	return 0;
 }
 
-/* The drum: its sheets, or with --fit its readout fitted and scored. */
-static int drum(options *o)
+/* The shapes task's sheets and labels into b; its parameters out of
+   their domain are a usage error. */
+static int shapes(const dk_shapes_params *p, dk_bundle *b, char *err, size_t errlen)
 {
-	dk_drum_params *p = &o->drum;
-	p->batch = o->t.p.batch;
-	p->seed = o->t.p.seed;
-	p->split = o->t.p.split;
-	if (o->sheet[0])
-		p->sheet[0] = o->sheet[0], p->sheet[1] = o->sheet[1];
-	size_t shape[3] = {p->batch, p->sheet[0], p->sheet[1]}, count;
-	if (dk_shape_count(3, shape, sizeof(double), &count) || count > o->max_elements) {
-		tool_warn(NULL, "drum: %zu sheets of %zu x %zu pixels exceed the limit of %zu elements",
-		          shape[0], shape[1], shape[2], o->max_elements);
-		return TOOL_EXIT_FAIL;
-	}
-	char err[512];
-	if (dk_drum_params_check(p, err, sizeof err))
+	dk_shapes_batch *s;
+	int st = dk_shapes_generate(p, &s, err, errlen);
+	if (st == DK_EINVAL)
 		tool_usage_error("%s", err);
-	dk_bundle *b = dk_bundle_alloc();
+	if (st)
+		return st;
+	st = dk_bundle_add(b, DK_NAME_INPUT, s->input_meta, s->input);
+	s->input_meta = NULL, s->input = NULL;
+	if (!st)
+		st = dk_bundle_add(b, DK_NAME_TARGET, s->target_meta, s->target);
+	s->target_meta = NULL, s->target = NULL;
+	dk_shapes_batch_free(s);
+	return st;
+}
+
+/* The drum: its sheets, or with --fit its readout fitted and scored,
+   into b; its parameters out of their domain are a usage error. */
+static int drum(const options *o, dk_bundle *b, char *err, size_t errlen)
+{
+	if (dk_drum_params_check(&o->drum, err, errlen))
+		tool_usage_error("%s", err);
+	if (!o->fit)
+		return dk_drum_generate(&o->drum, b, err, errlen);
 	dk_drum_fit fit;
-	int st = !b ? DK_ENOMEM : o->fit ? dk_drum_fit_run(p, &fit, err, sizeof err)
-	                                 : dk_drum_generate(p, b, err, sizeof err);
-	if (!st && o->fit && dk_drum_fit_to_bundle(p, &fit, b))
+	int st = dk_drum_fit_run(&o->drum, &fit, err, errlen);
+	if (!st && dk_drum_fit_to_bundle(&o->drum, &fit, b))
 		st = DK_ENOMEM;
+	return st;
+}
+
+/* The shapes or the drum task: its records, written with the
+   parameters as their provenance. */
+static int sheets(options *o, const char *task)
+{
+	int is_drum = !strcmp(task, "drum");
+	dk_drum_params *dp = &o->drum;
+	dk_shapes_params sp;
+	dk_shapes_params_init(&sp);
+	if (is_drum ? sheet_options(o, task, &dp->batch, &dp->seed, &dp->split, dp->sheet)
+	            : sheet_options(o, task, &sp.batch, &sp.seed, &sp.split, sp.sheet))
+		return TOOL_EXIT_FAIL;
+	char err[512];
+	dk_bundle *b = dk_bundle_alloc();
+	int st = !b ? DK_ENOMEM : is_drum ? drum(o, b, err, sizeof err)
+	                                  : shapes(&sp, b, err, sizeof err);
 	if (st)
 		tool_warn(NULL, "%s", st == DK_ENOMEM ? "out of memory" : err);
-	json_t *opts = dk_drum_params_to_json(p);
-	if (opts && json_object_set_new(opts, "fit", json_boolean(o->fit)))
+	json_t *opts = is_drum ? dk_drum_params_to_json(dp) : dk_shapes_params_to_json(&sp);
+	if (is_drum && opts && json_object_set_new(opts, "fit", json_boolean(o->fit)))
 		json_decref(opts), opts = NULL;
 	st = tool_finish(st ? TOOL_EXIT_FAIL : TOOL_EXIT_OK, o->output, b, opts);
 	dk_bundle_free(b);
@@ -261,13 +256,13 @@ int main(int argc, char **argv)
 			tool_usage_error("--fit uses both splits: not with --split");
 		if (o.modes_given && !o.fit)
 			tool_usage_error("--modes applies to --fit only");
-		return drum(&o);
+		return sheets(&o, "drum");
 	}
 	if (o.drum_given)
 		tool_usage_error("--steps, --shapes, --modes and --fit apply to the drum task only");
 	if (!strcmp(argv[optind], "shapes")) {
 		task_options_finish_sheets(&o.t, "shapes");
-		return shapes(&o);
+		return sheets(&o, "shapes");
 	}
 	if (o.sheet[0])
 		tool_usage_error("--sheet applies to the shapes and drum tasks only");

@@ -199,9 +199,7 @@ int main(int argc, char **argv)
 			o.spec.readout = optarg;
 			break;
 		case 'O':
-			o.spec.outputs = tool_parse_count("--outputs", optarg);
-			if (!o.spec.outputs)
-				tool_usage_error("--outputs: at least 1");
+			o.spec.outputs = tool_parse_nonzero_count("--outputs", optarg);
 			o.outputs_given = 1;
 			break;
 		case 'o': o.output = optarg; break;

@@ -235,8 +235,7 @@ int main(int argc, char **argv)
 			o.have_conv = 1;
 			break;
 		case 'k':
-			if ((j->top = tool_parse_count("--top", optarg)) == 0)
-				tool_usage_error("--top: K must be at least 1");
+			j->top = tool_parse_nonzero_count("--top", optarg);
 			break;
 		case 'v': j->vectors = 1; break;
 		case 's': j->schur = 1; break;

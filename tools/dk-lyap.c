@@ -24,7 +24,6 @@ typedef struct {
 	const char *output;
 	size_t max_elements;
 	dk_lyap_options lyap;   /* k and steps 0 until given or fitted */
-	int k_given, steps_given;
 	size_t entry, point;
 	int entry_given, point_given;
 } options;
@@ -170,14 +169,16 @@ int main(int argc, char **argv)
 		if (tool_common_option(c, optarg, usage, &o.max_elements))
 			continue;
 		switch (c) {
-		case 'k': o.lyap.k = tool_parse_count("--exponents", optarg); o.k_given = 1; break;
-		case 'T': o.lyap.steps = tool_parse_count("--steps", optarg); o.steps_given = 1; break;
+		case 'k': o.lyap.k = tool_parse_nonzero_count("--exponents", optarg); break;
+		case 'T': o.lyap.steps = tool_parse_nonzero_count("--steps", optarg); break;
 		case OPT_TRANSIENT: o.lyap.transient = tool_parse_count("--transient", optarg); break;
 		case OPT_BASIS_TRANSIENT:
 			o.lyap.basis_transient = tool_parse_count("--basis-transient", optarg);
 			break;
-		case 'e': o.lyap.every = tool_parse_count("--every", optarg); break;
-		case OPT_CHECKPOINTS: o.lyap.checkpoints = tool_parse_count("--checkpoints", optarg); break;
+		case 'e': o.lyap.every = tool_parse_nonzero_count("--every", optarg); break;
+		case OPT_CHECKPOINTS:
+			o.lyap.checkpoints = tool_parse_nonzero_count("--checkpoints", optarg);
+			break;
 		case OPT_BLOCKS: o.lyap.blocks = tool_parse_count("--blocks", optarg); break;
 		case OPT_ENTRY:
 			o.entry = tool_parse_count("--entry", optarg);
@@ -207,14 +208,6 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind > 2)
 		tool_usage_error("at most one MODEL and one INPUT");
-	if (o.k_given && o.lyap.k == 0)
-		tool_usage_error("--exponents must be at least 1");
-	if (o.steps_given && o.lyap.steps == 0)
-		tool_usage_error("--steps must be at least 1");
-	if (o.lyap.every == 0)
-		tool_usage_error("--every must be at least 1");
-	if (o.lyap.checkpoints == 0)
-		tool_usage_error("--checkpoints must be at least 1");
 	if (o.lyap.blocks < 2)
 		tool_usage_error("--blocks must be at least 2");
 	const char *model_path = optind < argc ? argv[optind] : "-";

@@ -206,8 +206,7 @@ static int parse_options(int argc, char **argv, plot_options *o)
 			break;
 		case OPT_CHANNEL: o->channel = tool_parse_count("--channel", optarg); break;
 		case OPT_UNITS:
-			if (!(o->units = tool_parse_count("--units", optarg)))
-				tool_usage_error("--units: must be at least 1");
+			o->units = tool_parse_nonzero_count("--units", optarg);
 			break;
 		case OPT_STEP:
 			o->step = tool_parse_count("--step", optarg);

@@ -185,8 +185,7 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_RINGS:
-			if ((o.rings = tool_parse_count("--rings", optarg)) == 0)
-				tool_usage_error("--rings must be at least 1");
+			o.rings = tool_parse_nonzero_count("--rings", optarg);
 			break;
 		case OPT_SHEET: tool_parse_sheet("--sheet", optarg, DK_WAVE_MIN_SIDE, o.sheet); break;
 		case OPT_OPEN: o.wave.open = 1; break;

@@ -38,9 +38,7 @@ int model_option(model_options *m, int c, const char *arg)
 	dk_model_spec *s = &m->spec;
 	switch (c) {
 	case 'c':
-		s->channels = tool_parse_count("--channels", arg);
-		if (!s->channels)
-			tool_usage_error("--channels: at least 1");
+		s->channels = tool_parse_nonzero_count("--channels", arg);
 		break;
 	case 'n': s->units = tool_parse_count("--units", arg); break;
 	case 'i': s->inputs = tool_parse_count("--inputs", arg); break;
@@ -76,24 +74,16 @@ int model_option(model_options *m, int c, const char *arg)
 		break;
 	}
 	case MODEL_OPT_VELOCITIES:
-		s->velocities = tool_parse_count("--velocities", arg);
-		if (!s->velocities)
-			tool_usage_error("--velocities: at least 1");
+		s->velocities = tool_parse_nonzero_count("--velocities", arg);
 		break;
 	case MODEL_OPT_HIDDEN:
-		s->hidden = tool_parse_count("--hidden", arg);
-		if (!s->hidden)
-			tool_usage_error("--hidden: at least 1");
+		s->hidden = tool_parse_nonzero_count("--hidden", arg);
 		break;
 	case MODEL_OPT_LAYERS:
-		s->layers = tool_parse_count("--layers", arg);
-		if (!s->layers)
-			tool_usage_error("--layers: at least 1");
+		s->layers = tool_parse_nonzero_count("--layers", arg);
 		break;
 	case MODEL_OPT_REGIONS:
-		s->regions = tool_parse_count("--regions", arg);
-		if (!s->regions)
-			tool_usage_error("--regions: at least 1");
+		s->regions = tool_parse_nonzero_count("--regions", arg);
 		break;
 	case MODEL_OPT_A: parse_couplings("--a", arg, m->a, &m->na); break;
 	case MODEL_OPT_B: parse_couplings("--b", arg, m->b, &m->nb); break;

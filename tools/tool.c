@@ -285,6 +285,14 @@ int tool_finish(int status, const char *path, dk_bundle *b, json_t *options)
 	return tool_write_bundle(path, b);
 }
 
+size_t tool_parse_nonzero_count(const char *opt, const char *arg)
+{
+	size_t v = tool_parse_count(opt, arg);
+	if (!v)
+		tool_usage_error("%s: at least 1", opt);
+	return v;
+}
+
 double tool_parse_real(const char *opt, const char *arg, double lo, double hi)
 {
 	char *end;

@@ -98,6 +98,8 @@ int tool_common_option(int c, const char *arg, void (*usage)(void),
 
 /* Parse a count option ("1e6" and "2^30" allowed); exits 2 when malformed. */
 size_t tool_parse_count(const char *opt, const char *arg);
+/* The same for a count that must be at least 1; exits 2 on 0 too. */
+size_t tool_parse_nonzero_count(const char *opt, const char *arg);
 
 /*
  * Provenance for the attrs of what a tool writes: {"tool": "dk-NAME",

@@ -181,20 +181,14 @@ void train_options_parse(int argc, char **argv, train_options *o)
 		switch (c) {
 		case 't': o->task = optarg; break;
 		case 'K':
-			o->train.steps = tool_parse_count("--steps", optarg);
-			if (!o->train.steps)
-				tool_usage_error("--steps: at least 1");
+			o->train.steps = tool_parse_nonzero_count("--steps", optarg);
 			o->steps_given = 1;
 			break;
 		case OPT_EPOCHS:
-			o->train.epochs = tool_parse_count("--epochs", optarg);
-			if (!o->train.epochs)
-				tool_usage_error("--epochs: at least 1");
+			o->train.epochs = tool_parse_nonzero_count("--epochs", optarg);
 			break;
 		case OPT_TEST_EVERY:
-			o->train.test_every = tool_parse_count("--test-every", optarg);
-			if (!o->train.test_every)
-				tool_usage_error("--test-every: at least 1");
+			o->train.test_every = tool_parse_nonzero_count("--test-every", optarg);
 			break;
 		case OPT_TEST_BATCH:
 			o->test_batch = tool_parse_count("--test-batch", optarg);

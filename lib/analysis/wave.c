@@ -189,13 +189,6 @@ static double bin(const work *w, const double *P, size_t k)
 	return P ? P[k] : power(w, k);
 }
 
-/* Spatial frequency of row j, in (-1/2, 1/2]. */
-static double kfreq(const work *w, size_t j)
-{
-	return 2 * j <= w->np ? (double)j / (double)w->np
-	                      : ((double)j - (double)w->np) / (double)w->np;
-}
-
 /* |sum_s c_s exp(-2 pi i f s)|^2.  The phase factors by recurrence,
    one complex product a term, taken afresh from cexp every 64 terms so
    that the recurrence's rounding cannot build up (a cexp a term was most
@@ -212,28 +205,54 @@ static double dtft_power(const double complex *c, size_t len, double f)
 	return creal(s) * creal(s) + cimag(s) * cimag(s);
 }
 
-/* The f in [lo, hi] where dtft_power is largest, by golden sections
-   (the power is unimodal there: inside the window's main lobe). */
-double dk_wave_golden_max(const double complex *c, size_t len, double lo,
-                          double hi)
+/* The f in [lo, hi] where objective(f, arg) is largest, by 48 golden
+   sections, which leave an interval of about 1e-10 of the first (the
+   objective must be unimodal there). */
+static double golden_max(double (*objective)(double, const void *), const void *arg,
+                         double lo, double hi)
 {
 	const double g = (sqrt(5.0) - 1) / 2;
 	double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-	double p1 = dtft_power(c, len, x1), p2 = dtft_power(c, len, x2);
+	double p1 = objective(x1, arg), p2 = objective(x2, arg);
 	for (int it = 0; it < 48; it++) {
 		if (p1 < p2) {
 			lo = x1;
 			x1 = x2, p1 = p2;
 			x2 = lo + g * (hi - lo);
-			p2 = dtft_power(c, len, x2);
+			p2 = objective(x2, arg);
 		} else {
 			hi = x2;
 			x2 = x1, p2 = p1;
 			x1 = hi - g * (hi - lo);
-			p1 = dtft_power(c, len, x1);
+			p1 = objective(x1, arg);
 		}
 	}
 	return (lo + hi) / 2;
+}
+
+/* A series for the searches below: c (len terms), with its window w, the
+   window's sum S and the series' sum b0 for the centred search. */
+typedef struct {
+	const double complex *c;
+	const double *w;
+	size_t len;
+	double S;
+	double complex b0;
+} series;
+
+static double series_dtft_power(double f, const void *arg)
+{
+	const series *s = arg;
+	return dtft_power(s->c, s->len, f);
+}
+
+/* The f in [lo, hi] where dtft_power is largest (the power is unimodal
+   there: inside the window's main lobe). */
+double dk_wave_golden_max(const double complex *c, size_t len, double lo,
+                          double hi)
+{
+	series s = {.c = c, .len = len};
+	return golden_max(series_dtft_power, &s, lo, hi);
 }
 
 /* The power of y_t = c_t / w_t (c the windowed series, w the window)
@@ -265,31 +284,19 @@ static double explained_power(const double complex *c, const double *w,
 	return (S * (b12 + b02) - 2 * creal(conj(b1) * W * b0)) / D;
 }
 
+static double series_explained_power(double f, const void *arg)
+{
+	const series *s = arg;
+	return explained_power(s->c, s->w, s->len, f, s->S, s->b0);
+}
+
 double dk_wave_golden_max_centred(const double complex *c, const double *w,
                                   size_t len, double lo, double hi)
 {
-	const double g = (sqrt(5.0) - 1) / 2;
-	double S = 0;
-	double complex b0 = 0;
+	series s = {.c = c, .w = w, .len = len, .S = 0, .b0 = 0};
 	for (size_t k = 0; k < len; k++)
-		S += w[k], b0 += c[k];
-	double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-	double p1 = explained_power(c, w, len, x1, S, b0);
-	double p2 = explained_power(c, w, len, x2, S, b0);
-	for (int it = 0; it < 48; it++) {
-		if (p1 < p2) {
-			lo = x1;
-			x1 = x2, p1 = p2;
-			x2 = lo + g * (hi - lo);
-			p2 = explained_power(c, w, len, x2, S, b0);
-		} else {
-			hi = x2;
-			x2 = x1, p2 = p1;
-			x1 = hi - g * (hi - lo);
-			p1 = explained_power(c, w, len, x1, S, b0);
-		}
-	}
-	return (lo + hi) / 2;
+		s.S += w[k], s.b0 += c[k];
+	return golden_max(series_explained_power, &s, lo, hi);
 }
 
 /* f refined at spatial frequency k: the windowed raster projected on
@@ -331,7 +338,7 @@ static double line_fraction(const work *w, const double *P, double V,
 {
 	double on = 0, all = 0;
 	for (size_t j = 0; j < w->np; j++) {
-		double k = fabs(kfreq(w, j));
+		double k = fabs(dk_wave_wavenumber(j, w->np));
 		for (size_t l = 1; l + 1 < w->nf; l++) {
 			double p = bin(w, P, j * w->nf + l), f = (double)l / (double)w->Tp;
 			all += p;
@@ -358,7 +365,7 @@ static double peak(const work *w, const double *P, size_t *bj, size_t *bl,
 	for (size_t j = 0; j < w->np; j++) {
 		if (even && 2 * j == w->np)
 			continue; /* the spatial Nyquist: no direction */
-		double k = kfreq(w, j);
+		double k = dk_wave_wavenumber(j, w->np);
 		for (size_t l = 1; l + 1 < w->nf; l++) {
 			double p = bin(w, P, j * w->nf + l);
 			if (k < 0)
@@ -395,7 +402,7 @@ static ring_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 	double fwd, bwd;
 	if (!(peak(w, NULL, &bj, &bl, &fwd, &bwd) > 0))
 		return r; /* no power: a constant raster */
-	double k = kfreq(w, bj), f = (double)bl / (double)w->Tp;
+	double k = dk_wave_wavenumber(bj, w->np), f = (double)bl / (double)w->Tp;
 	f = refine_f(w, k, f);
 	for (int round = 0; !w->periodic && round < 3; round++) {
 		k = refine_k(w, f, k);
@@ -519,7 +526,7 @@ static ring_result welch_result(const dk_wave_welch *wl, size_t slot)
 	size_t jm = (bj + w->np - 1) % w->np, jp = (bj + 1) % w->np;
 	double f = ((double)bl + dk_wave_vertex(P[bj * w->nf + bl - 1], P[bj * w->nf + bl],
 	                                P[bj * w->nf + bl + 1])) / (double)w->Tp;
-	double k = kfreq(w, bj) + dk_wave_vertex(P[jm * w->nf + bl], P[bj * w->nf + bl],
+	double k = dk_wave_wavenumber(bj, w->np) + dk_wave_vertex(P[jm * w->nf + bl], P[bj * w->nf + bl],
 	                                 P[jp * w->nf + bl]) / (double)w->np;
 	double lobe = o->window == DK_WAVE_HANN ? 2 : 1;
 	double half = lobe / (double)L +

@@ -1,7 +1,8 @@
 /*
  * wave_internal.h -- what the files of the wave analysis share and no
  * one else uses: the windows, the refinement of a spectral peak, each
- * unit's analytic signal, weighted quantiles, and the sheets' methods.
+ * unit's analytic signal, weighted quantiles, and the sheets' methods;
+ * the wavenumber of an FFT bin.
  * Not installed.
  */
 #ifndef DK_ANALYSIS_WAVE_INTERNAL_H
@@ -368,6 +369,13 @@ int dk_wave_sheet_spectral_run(const dk_wave_states *s,
                                char *err, size_t errlen);
 int dk_wave_sheet_phase_run(const dk_wave_states *s, const dk_wave_options *o,
                             dk_wave_result *r, char *err, size_t errlen);
+
+/* The wavenumber, cycles per unit, of FFT bin j of np, in (-1/2, 1/2]. */
+static inline double dk_wave_wavenumber(size_t j, size_t np)
+{
+	return 2 * j <= np ? (double)j / (double)np
+	                   : ((double)j - (double)np) / (double)np;
+}
 
 /* The offset, in bins, of the vertex of the parabola through the log
    powers of a peak's bin (p0) and its neighbours (pm before, pp after);

@@ -148,13 +148,6 @@ static void spectrum(work *w, const size_t *perm)
 	}
 }
 
-/* The wavenumber of bin j of np, in (-1/2, 1/2]. */
-static double kfreq(size_t j, size_t np)
-{
-	return 2 * j <= np ? (double)j / (double)np
-	                   : ((double)j - (double)np) / (double)np;
-}
-
 /* Bin j of np is the Nyquist wavenumber, which has no direction. */
 static int nyquist(size_t j, size_t np)
 {
@@ -233,7 +226,7 @@ static double cone_fraction(const work *w, const double *Pw, double V,
 	double on = 0, all = 0;
 	for (size_t jy = 0; jy < w->Hp; jy++)
 		for (size_t jx = 0; jx < w->Wp; jx++) {
-			double ky = kfreq(jy, w->Hp), kx = kfreq(jx, w->Wp);
+			double ky = dk_wave_wavenumber(jy, w->Hp), kx = dk_wave_wavenumber(jx, w->Wp);
 			double k = sqrt(kx * kx + ky * ky);
 			const double *P = Pw + (jy * w->Wp + jx) * w->nf;
 			for (size_t l = 1; l + 1 < w->nf; l++) {
@@ -290,7 +283,7 @@ static sheet_result from_peak(const work *w, const double *Pw, double ky,
 			for (size_t jx = 0; jx < w->Wp; jx++) {
 				if (nyquist(jy, w->Hp) || nyquist(jx, w->Wp))
 					continue;
-				double d = -(kfreq(jx, w->Wp) * ux + kfreq(jy, w->Hp) * uy);
+				double d = -(dk_wave_wavenumber(jx, w->Wp) * ux + dk_wave_wavenumber(jy, w->Hp) * uy);
 				const double *P = Pw + (jy * w->Wp + jx) * w->nf;
 				for (size_t l = 1; l + 1 < w->nf; l++) {
 					if (d > 0)
@@ -329,7 +322,7 @@ static sheet_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
 	size_t by, bx, bl;
 	if (!(peak(w, w->P, &by, &bx, &bl) > 0))
 		return r; /* no power: a constant movie */
-	double ky = kfreq(by, w->Hp), kx = kfreq(bx, w->Wp);
+	double ky = dk_wave_wavenumber(by, w->Hp), kx = dk_wave_wavenumber(bx, w->Wp);
 	double f = refine_f(w, ky, kx, (double)bl / (double)w->Tp);
 	for (int round = 0; !w->periodic && round < 3; round++) {
 		at_frequency(w, f);
@@ -447,9 +440,9 @@ void dk_wave_sheet_welch_result(const dk_wave_sheet_welch *wl, size_t slot,
 		const double *p0 = P + (by * Wp + bx) * nf;
 		double f = ((double)bl + dk_wave_vertex(p0[bl - 1], p0[bl], p0[bl + 1])) /
 		           (double)w->Tp;
-		double kx = kfreq(bx, Wp) + dk_wave_vertex(P[(by * Wp + xm) * nf + bl], p0[bl],
+		double kx = dk_wave_wavenumber(bx, Wp) + dk_wave_vertex(P[(by * Wp + xm) * nf + bl], p0[bl],
 		                                   P[(by * Wp + xp) * nf + bl]) / (double)Wp;
-		double ky = kfreq(by, w->Hp) + dk_wave_vertex(P[(ym * Wp + bx) * nf + bl], p0[bl],
+		double ky = dk_wave_wavenumber(by, w->Hp) + dk_wave_vertex(P[(ym * Wp + bx) * nf + bl], p0[bl],
 		                                      P[(yp * Wp + bx) * nf + bl]) /
 		            (double)w->Hp;
 		double half = cone_half(w, &wl->o, w->T);

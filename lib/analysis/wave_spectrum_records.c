@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "analysis/wave.h"
+#include "analysis/wave_internal.h"
 #include "base/status.h"
 #include "stream/names.h"
 
@@ -21,13 +22,6 @@
 static size_t bin_of(size_t i, size_t np)
 {
 	return (i + np / 2 + 1) % np;
-}
-
-/* The wavenumber, cycles per unit, of bin j of np, in (-1/2, 1/2]. */
-static double wavenumber(size_t j, size_t np)
-{
-	return 2 * j <= np ? (double)j / (double)np
-	                   : ((double)j - (double)np) / (double)np;
 }
 
 /* A record of one axis's len values v(i) with its units and meaning. */
@@ -40,7 +34,7 @@ static int add_axis(dk_bundle *b, const char *name, const char *axis,
 		return DK_ENOMEM;
 	double *v = t->data;
 	for (size_t i = 0; i < len; i++)
-		v[i] = is_k ? wavenumber(bin_of(i, np), np)
+		v[i] = is_k ? dk_wave_wavenumber(bin_of(i, np), np)
 		            : (double)i / (double)(2 * (len - 1));
 	json_t *attrs = json_pack("{s:s, s:s, s:O}", "units", units,
 	                          "definition", definition, "wave", wave);

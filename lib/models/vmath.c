@@ -12,22 +12,17 @@
 
 #include <math.h>
 
+#include "base/cpu.h"
 #include "models/vmath.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-/* 8 with AVX-512, 4 with AVX2, else 1; asked once. */
+/* 8 with AVX-512, 4 with AVX2 (and FMA, which libmvec's AVX2 entry
+   points use), else 1. */
 static int width(void)
 {
-	static int cached;
-	int w = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-	if (!w) { /* threads that race here store the same value */
-		w = __builtin_cpu_supports("avx512f") ? 8
-		    : __builtin_cpu_supports("avx2") ? 4 : 1;
-		__atomic_store_n(&cached, w, __ATOMIC_RELAXED);
-	}
-	return w;
+	return dk_cpu_has_avx512f() ? 8 : dk_cpu_has_avx2_fma() ? 4 : 1;
 }
 
 /* y = v where a > 0, else +0, WIDTH at a time; each vector read whole

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "base/cpu.h"
 #include "models/wconv.h"
 
 /* Plain loops: the same order of additions as the vector code, without
@@ -58,12 +59,6 @@ static void kernel_grad_plain(size_t c, size_t L, const double *G, size_t ldg,
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HAVE_WCONV_VECTOR 1
 #include <immintrin.h>
-#if defined(__has_include)
-#if __has_include(<sys/platform/x86.h>)
-#include <sys/platform/x86.h> /* glibc 2.33: features as the tunables leave them */
-#define HAVE_CPU_FEATURE_ACTIVE 1
-#endif
-#endif
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
@@ -152,15 +147,7 @@ static inline double hsum_avx2(__m256d v)
 
 static int active(dk_wconv_isa isa)
 {
-#ifdef HAVE_CPU_FEATURE_ACTIVE
-	if (isa == DK_WCONV_AVX512)
-		return CPU_FEATURE_ACTIVE(AVX512F) != 0;
-	return CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(FMA);
-#else
-	if (isa == DK_WCONV_AVX512)
-		return __builtin_cpu_supports("avx512f") != 0;
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#endif
+	return isa == DK_WCONV_AVX512 ? dk_cpu_has_avx512f() : dk_cpu_has_avx2_fma();
 }
 #else
 static int active(dk_wconv_isa isa)
@@ -178,14 +165,8 @@ int dk_wconv_isa_usable(dk_wconv_isa isa)
 
 dk_wconv_isa dk_wconv_isa_best(void)
 {
-	static int cached; /* isa + 1; threads that race here store the same */
-	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-	if (!v) {
-		v = 1 + (active(DK_WCONV_AVX512) ? DK_WCONV_AVX512
-		         : active(DK_WCONV_AVX2) ? DK_WCONV_AVX2 : DK_WCONV_PLAIN);
-		__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-	}
-	return (dk_wconv_isa)(v - 1);
+	return active(DK_WCONV_AVX512) ? DK_WCONV_AVX512
+	       : active(DK_WCONV_AVX2) ? DK_WCONV_AVX2 : DK_WCONV_PLAIN;
 }
 
 void dk_wconv_apply(dk_wconv_isa isa, size_t c, size_t n, const double *W,

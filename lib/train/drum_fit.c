@@ -21,6 +21,7 @@
 #include "base/status.h"
 #include "base/tensor.h"
 #include "stream/names.h"
+#include "train/loss.h"
 #include "train/drum.h"
 #include "train/task_impl.h"
 
@@ -48,39 +49,51 @@ static void class_features(const dk_drum_batch *b, size_t e, size_t m, double *r
 	}
 }
 
+/* How many features each design has with m modes. */
+static size_t size_count(size_t m)
+{
+	return m + 1;
+}
+
+static size_t class_count(size_t m)
+{
+	return 2 * m - 1;
+}
+
 /* The features of each readout, and its answers: the size, or the class
    one-hot. */
 typedef struct {
-	size_t p, q;  /* features, answers */
+	size_t q; /* answers */
+	size_t (*count)(size_t);
 	void (*features)(const dk_drum_batch *, size_t, size_t, double *);
 } readout;
 
-static const readout size_readout = {0, 1, size_features};
-static const readout class_readout = {0, DK_DRUM_CLASSES, class_features};
+static const readout size_readout = {1, size_count, size_features};
+static const readout class_readout = {DK_DRUM_CLASSES, class_count, class_features};
 
 /* Least squares of r on the train batch b, with m modes: the p x q
    coefficients into coef. */
 static int solve(readout r, const dk_drum_batch *b, size_t m, double *coef,
                  char *err, size_t errlen)
 {
-	size_t n = b->batch, rows = n > r.p ? n : r.p;
-	double *A = malloc(n * r.p * sizeof *A), *Y = calloc(rows * r.q, sizeof *Y);
-	double *sv = malloc(r.p * sizeof *sv);
+	size_t p = r.count(m), n = b->batch, rows = n > p ? n : p;
+	double *A = malloc(n * p * sizeof *A), *Y = calloc(rows * r.q, sizeof *Y);
+	double *sv = malloc(p * sizeof *sv);
 	int st = A && Y && sv ? DK_OK : dk_task_fail(err, errlen, DK_ENOMEM, "out of memory");
 	for (size_t e = 0; e < n && !st; e++) {
-		r.features(b, e, m, A + e * r.p);
+		r.features(b, e, m, A + e * p);
 		if (r.q == 1)
 			Y[e] = b->size[e];
 		else
 			Y[e * r.q + (size_t)b->cls[e]] = 1;
 	}
 	lapack_int rank;
-	if (!st && LAPACKE_dgelsd(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)r.p,
-	                          (lapack_int)r.q, A, (lapack_int)r.p, Y, (lapack_int)r.q,
+	if (!st && LAPACKE_dgelsd(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)p,
+	                          (lapack_int)r.q, A, (lapack_int)p, Y, (lapack_int)r.q,
 	                          sv, -1.0, &rank))
 		st = dk_task_fail(err, errlen, DK_ENUMERIC, "drum: the least-squares fit failed");
 	if (!st)
-		memcpy(coef, Y, r.p * r.q * sizeof *coef);
+		memcpy(coef, Y, p * r.q * sizeof *coef);
 	free(A);
 	free(Y);
 	free(sv);
@@ -92,10 +105,11 @@ static void predict(readout r, const double *coef, const dk_drum_batch *b, size_
                     size_t m, double *out)
 {
 	double row[2 * DK_DRUM_FEATURES];
+	size_t p = r.count(m);
 	r.features(b, e, m, row);
 	for (size_t j = 0; j < r.q; j++) {
 		out[j] = 0;
-		for (size_t k = 0; k < r.p; k++)
+		for (size_t k = 0; k < p; k++)
 			out[j] += row[k] * coef[k * r.q + j];
 	}
 }
@@ -104,15 +118,13 @@ static void predict(readout r, const double *coef, const dk_drum_batch *b, size_
 static void score_size(const dk_drum_fit *fit, const dk_drum_batch *b, double *rms,
                        double *r2, double *accuracy)
 {
-	readout r = size_readout;
-	r.p = fit->modes + 1;
 	double mean = 0, ss = 0, var = 0, hits = 0;
 	for (size_t e = 0; e < b->batch; e++)
 		mean += b->size[e];
 	mean /= (double)b->batch;
 	for (size_t e = 0; e < b->batch; e++) {
 		double y;
-		predict(r, fit->coef, b, e, fit->modes, &y);
+		predict(size_readout, fit->coef, b, e, fit->modes, &y);
 		double d = y - b->size[e], v = b->size[e] - mean;
 		ss += d * d;
 		var += v * v;
@@ -129,15 +141,10 @@ static void score_size(const dk_drum_fit *fit, const dk_drum_batch *b, double *r
    equals) against the true one. */
 static double score_class(const dk_drum_fit *fit, const dk_drum_batch *b)
 {
-	readout r = class_readout;
-	r.p = 2 * fit->modes - 1;
 	double hits = 0, y[DK_DRUM_CLASSES];
 	for (size_t e = 0; e < b->batch; e++) {
-		predict(r, fit->class_coef, b, e, fit->modes, y);
-		int best = 0;
-		for (int c = 1; c < DK_DRUM_CLASSES; c++)
-			best = y[c] > y[best] ? c : best;
-		hits += best == b->cls[e];
+		predict(class_readout, fit->class_coef, b, e, fit->modes, y);
+		hits += (int64_t)dk_loss_argmax(y, DK_DRUM_CLASSES) == b->cls[e];
 	}
 	return hits / (double)b->batch;
 }
@@ -153,13 +160,10 @@ int dk_drum_fit_run(const dk_drum_params *p, dk_drum_fit *fit, char *err,
 	q.split = DK_SPLIT_TEST;
 	if (!st)
 		st = dk_drum_batch_make(&q, &test, err, errlen);
-	readout rs = size_readout, rc = class_readout;
-	rs.p = p->modes + 1;
-	rc.p = 2 * p->modes - 1;
 	if (!st)
-		st = solve(rs, train, p->modes, fit->coef, err, errlen);
+		st = solve(size_readout, train, p->modes, fit->coef, err, errlen);
 	if (!st)
-		st = solve(rc, train, p->modes, fit->class_coef, err, errlen);
+		st = solve(class_readout, train, p->modes, fit->class_coef, err, errlen);
 	if (!st) {
 		score_size(fit, train, &fit->train_rms, NULL, NULL);
 		score_size(fit, test, &fit->test_rms, &fit->test_r2, &fit->test_accuracy);
@@ -188,11 +192,9 @@ int dk_drum_fit_to_bundle(const dk_drum_params *p, const dk_drum_fit *fit,
 		json_decref(a);
 		return DK_ENOMEM;
 	}
-	size_t m = fit->modes + 1;
-	dk_tensor *c = dk_tensor_alloc(DK_F8, 0, 1, &m);
-	for (size_t k = 0; c && k < m; k++)
-		((double *)c->data)[k] = fit->coef[k];
-	int st = dk_bundle_add_record(b, DK_NAME_DRUM_COEF, c, coef_axes, 1, a);
+	int st = dk_bundle_add_record(b, DK_NAME_DRUM_COEF,
+	                              dk_tensor_vector(fit->coef, size_count(fit->modes)),
+	                              coef_axes, 1, a);
 	if (!st)
 		st = scalar(b, DK_NAME_DRUM_TRAIN_RMS, fit->train_rms, a);
 	if (!st)
@@ -201,10 +203,8 @@ int dk_drum_fit_to_bundle(const dk_drum_params *p, const dk_drum_fit *fit,
 		st = scalar(b, DK_NAME_DRUM_TEST_R2, fit->test_r2, a);
 	if (!st)
 		st = scalar(b, DK_NAME_DRUM_TEST_ACCURACY, fit->test_accuracy, a);
-	size_t cshape[2] = {2 * fit->modes - 1, DK_DRUM_CLASSES};
-	dk_tensor *cc = st ? NULL : dk_tensor_alloc(DK_F8, 0, 2, cshape);
-	if (cc)
-		memcpy(cc->data, fit->class_coef, cshape[0] * cshape[1] * sizeof(double));
+	size_t cshape[2] = {class_count(fit->modes), DK_DRUM_CLASSES};
+	dk_tensor *cc = st ? NULL : dk_tensor_from(DK_F8, 2, cshape, fit->class_coef);
 	if (!st)
 		st = dk_bundle_add_record(b, DK_NAME_DRUM_CLASS_COEF, cc, class_axes, 2, a);
 	if (!st)

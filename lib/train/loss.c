@@ -54,6 +54,15 @@ int dk_loss_mse_each(size_t T, size_t B, size_t o, const double *y,
 	return mse(T, B, o, y, target, mask, 1, loss, grad);
 }
 
+size_t dk_loss_argmax(const double *z, size_t n)
+{
+	size_t best = 0;
+	for (size_t k = 1; k < n; k++)
+		if (z[k] > z[best])
+			best = k;
+	return best;
+}
+
 int dk_loss_xent(size_t T, size_t B, size_t o, const double *y,
                  const int64_t *labels, const double *mask, double *loss,
                  double *accuracy, double *grad)
@@ -70,13 +79,8 @@ int dk_loss_xent(size_t T, size_t B, size_t o, const double *y,
 		}
 		if (labels[s] < 0 || (size_t)labels[s] >= o)
 			return DK_EINVAL;
-		size_t best = 0;
-		double zmax = z[0];
-		for (size_t k = 1; k < o; k++)
-			if (z[k] > zmax) {
-				zmax = z[k];
-				best = k;
-			}
+		size_t best = dk_loss_argmax(z, o);
+		double zmax = z[best];
 		/* log-sum-exp about the largest logit: no overflow */
 		double se = 0;
 		for (size_t k = 0; k < o; k++)

@@ -37,6 +37,10 @@ int dk_loss_xent(size_t T, size_t B, size_t o, const double *y,
                  const int64_t *labels, const double *mask, double *loss,
                  double *accuracy, double *grad);
 
+/* The index of the largest of z[0..n) (n >= 1), the first of equals; a
+   NaN is never the largest but for z[0]. */
+size_t dk_loss_argmax(const double *z, size_t n);
+
 /*
  * The loss of outputs y (T, B, o) against a task's target and mask
  * tensors (as dk-gen writes them): xent when the target holds i8 labels

@@ -73,13 +73,8 @@ int dk_run_head_logits(dk_run_batch *rb, const dk_model *m)
 		return st;
 	const double *z = rb->logits->data;
 	int64_t *label = rb->labels->data;
-	for (size_t i = 0; i < B * P; i++) { /* the first of equal largest */
-		size_t best = 0;
-		for (size_t k = 1; k < K; k++)
-			if (z[i * K + k] > z[i * K + best])
-				best = k;
-		label[i] = (int64_t)best;
-	}
+	for (size_t i = 0; i < B * P; i++)
+		label[i] = (int64_t)dk_loss_argmax(z + i * K, K);
 	return DK_OK;
 }
 

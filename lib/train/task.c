@@ -221,6 +221,7 @@ void dk_task_free(dk_task *t)
 	dk_tensor_free(t->y);
 	dk_tensor_free(t->w);
 	free(t->trials);
+	free(t->draw);
 	free(t->flow_bump);
 	free(t);
 }

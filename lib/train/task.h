@@ -261,8 +261,10 @@ typedef struct dk_task_batch {
  * same generator state gives the same order, so successive offsets page
  * through it without repeats).  data draws batch trials of its split
  * from r without replacement (offset unused) and puts them in the batch
- * in their order in the file.  DK_EINVAL when offset + batch exceeds the
- * examples, DK_ELIMIT when the tensors' sizes overflow, DK_ENOMEM.
+ * in their order in the file, through a scratch the task keeps: one
+ * thread at a time samples a task.  DK_EINVAL when offset + batch
+ * exceeds the examples, DK_ELIMIT when the tensors' sizes overflow,
+ * DK_ENOMEM.
  */
 int dk_task_sample(const dk_task *t, dk_rng *r, size_t offset,
                    dk_task_batch **out, char *err, size_t errlen);

@@ -321,8 +321,9 @@ static int choose_trials(dk_task *t, size_t n, int held_out, char *err, size_t e
 	size_t *order = malloc(n * sizeof *order);
 	unsigned char *held = calloc(n, 1);
 	t->trials = malloc(n * sizeof *t->trials);
+	t->draw = malloc(n * sizeof *t->draw);
 	dk_rng *r = k ? dk_rng_alloc(p->split_seed) : NULL;
-	if (!order || !held || !t->trials || (k && !r)) {
+	if (!order || !held || !t->trials || !t->draw || (k && !r)) {
 		free(order);
 		free(held);
 		dk_rng_free(r);
@@ -410,9 +411,7 @@ int dk_task_data_draw(const dk_task *t, dk_rng *r, dk_task_batch *b, char *err,
 	if (batch > n)
 		return dk_task_fail(err, errlen, DK_EINVAL, "data: a batch of %zu trials from %zu",
 		                    batch, n);
-	size_t *pos = malloc(n * sizeof *pos);
-	if (!pos)
-		return dk_task_fail(err, errlen, DK_ENOMEM, "out of memory");
+	size_t *pos = t->draw;
 	for (size_t i = 0; i < n; i++)
 		pos[i] = i;
 	/* the first draws of a Fisher-Yates shuffle: batch distinct trials */
@@ -423,7 +422,6 @@ int dk_task_data_draw(const dk_task *t, dk_rng *r, dk_task_batch *b, char *err,
 	}
 	qsort(pos, batch, sizeof *pos, ascending);
 	dk_task_fill_data(t, pos, batch, b);
-	free(pos);
 	return DK_OK;
 }
 

@@ -234,16 +234,6 @@ static json_t *batch_attrs(const dk_drum_params *p)
 	return a;
 }
 
-/* A tensor of the given shape holding a copy of bytes. */
-static dk_tensor *copy_of(dk_dtype dtype, int rank, const size_t *shape,
-                          const void *bytes, size_t size)
-{
-	dk_tensor *t = dk_tensor_alloc(dtype, 0, rank, shape);
-	if (t)
-		memcpy(t->data, bytes, size);
-	return t;
-}
-
 int dk_drum_generate(const dk_drum_params *p, dk_bundle *out, char *err,
                      size_t errlen)
 {
@@ -258,21 +248,20 @@ int dk_drum_generate(const dk_drum_params *p, dk_bundle *out, char *err,
 	json_t *a = batch_attrs(p);
 	st = !a ? DK_ENOMEM
 	     : dk_bundle_add_record(out, DK_NAME_DRUM_MASK,
-	                            copy_of(DK_F8, 4, (size_t[]){B, 1, H, W}, b->mask,
-	                                    B * H * W * sizeof(double)),
+	                            dk_tensor_from(DK_F8, 4, (size_t[]){B, 1, H, W}, b->mask),
 	                            mask_axes, 4, a);
 	if (!st)
 		st = dk_bundle_add_record(out, DK_NAME_DRUM_SIZE,
-		                          copy_of(DK_F8, 1, &B, b->size, B * sizeof(double)),
+		                          dk_tensor_from(DK_F8, 1, &B, b->size),
 		                          batch_axes, 1, a);
 	if (!st)
 		st = dk_bundle_add_record(out, DK_NAME_DRUM_CLASS,
-		                          copy_of(DK_I8, 1, &B, b->cls, B * sizeof(int64_t)),
+		                          dk_tensor_from(DK_I8, 1, &B, b->cls),
 		                          batch_axes, 1, a);
 	if (!st)
 		st = dk_bundle_add_record(out, DK_NAME_DRUM_FREQUENCY,
-		                          copy_of(DK_F8, 2, (size_t[]){B, DK_DRUM_FEATURES},
-		                                  b->freq, B * DK_DRUM_FEATURES * sizeof(double)),
+		                          dk_tensor_from(DK_F8, 2, (size_t[]){B, DK_DRUM_FEATURES},
+		                                         b->freq),
 		                          freq_axes, 2, a);
 	json_decref(a);
 	dk_drum_batch_free(b);

@@ -29,6 +29,9 @@ struct dk_task {
 	int mask_each;          /* a weight per output (mse) */
 	size_t *trials;         /* owned: the split's trials, ascending */
 	size_t ntrials;         /* how many */
+	size_t *draw;           /* owned: room for ntrials, the scratch of
+	                           dk_task_data_draw (so a task draws one
+	                           batch at a time) */
 	/* flow only */
 	double *flow_bump;      /* owned: the bump centred on unit 0 (row 0,
 	                           col 0 of a sheet), over the whole medium */

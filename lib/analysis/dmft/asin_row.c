@@ -20,6 +20,7 @@
 #include <math.h>
 
 #include "analysis/dmft/dmft_impl.h"
+#include "base/cpu.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -71,14 +72,7 @@ static size_t asin4(const double *x, double *y, size_t n)
 
 static size_t vector_asin(const double *x, double *y, size_t n)
 {
-	static int cached; /* 1: AVX2 and FMA, -1: not; threads agree */
-	int c = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-	if (!c) {
-		c = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
-		    ? 1 : -1;
-		__atomic_store_n(&cached, c, __ATOMIC_RELAXED);
-	}
-	return c > 0 ? asin4(x, y, n) : 0;
+	return dk_cpu_has_avx2_fma() ? asin4(x, y, n) : 0;
 }
 #else
 static size_t vector_asin(const double *x, double *y, size_t n)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lapacke.h>
+
 #include "analysis/dmft/lowrank.h"
 #include "base/numeric.h"
 #include "base/status.h"
@@ -253,42 +255,10 @@ static int admissible(const work *w, int chaotic, const double *u)
 	return u[R] >= 0 && u[R + 1] > u[R] && u[R + 1] <= w->vmax;
 }
 
-/* Solve a x = b (n x n, row-major, destroyed) by Gaussian elimination
-   with partial pivoting; -1 when singular. */
-static int linsolve(double *a, double *b, size_t n)
-{
-	for (size_t c = 0; c < n; c++) {
-		size_t p = c;
-		for (size_t i = c + 1; i < n; i++)
-			if (fabs(a[i * n + c]) > fabs(a[p * n + c]))
-				p = i;
-		if (!(fabs(a[p * n + c]) > 0))
-			return -1;
-		for (size_t j = 0; j < n; j++) {
-			double t = a[c * n + j];
-			a[c * n + j] = a[p * n + j];
-			a[p * n + j] = t;
-		}
-		double t = b[c];
-		b[c] = b[p];
-		b[p] = t;
-		for (size_t i = c + 1; i < n; i++) {
-			double f = a[i * n + c] / a[c * n + c];
-			for (size_t j = c; j < n; j++)
-				a[i * n + j] -= f * a[c * n + j];
-			b[i] -= f * b[c];
-		}
-	}
-	for (size_t c = n; c-- > 0;) {
-		for (size_t j = c + 1; j < n; j++)
-			b[c] -= a[c * n + j] * b[j];
-		b[c] /= a[c * n + c];
-	}
-	return 0;
-}
-
 /* Newton's method from u, the Jacobian by central differences, the step
-   halved until the residual falls; the final residual into *res_max. */
+   halved until the residual falls; the final residual into *res_max.
+   The Jacobian is kept by columns, as LAPACK takes it, so that the
+   solve copies nothing. */
 static void newton(work *w, int chaotic, double *u, double *res_max)
 {
 	size_t n = w->R + (chaotic ? 2 : 1);
@@ -314,13 +284,15 @@ static void newton(work *w, int chaotic, double *u, double *res_max)
 			residual(w, chaotic, up, fp);
 			residual(w, chaotic, um, fm);
 			for (size_t i = 0; i < n; i++)
-				jac[i * n + j] = (fp[i] - fm[i]) / (forward ? h : 2 * h);
+				jac[j * n + i] = (fp[i] - fm[i]) / (forward ? h : 2 * h);
 		}
 		double step[MAX_UNKNOWNS];
 		for (size_t i = 0; i < n; i++)
 			step[i] = -f[i];
-		if (linsolve(jac, step, n))
-			break;
+		lapack_int pivots[MAX_UNKNOWNS];
+		if (LAPACKE_dgesv(LAPACK_COL_MAJOR, (lapack_int)n, 1, jac,
+		                  (lapack_int)n, pivots, step, (lapack_int)n))
+			break; /* singular, or a NaN in it */
 		double t = 1, trial[MAX_UNKNOWNS], ft[MAX_UNKNOWNS], nt = INFINITY;
 		for (int half = 0; half < MAX_HALVINGS; half++, t /= 2) {
 			for (size_t i = 0; i < n; i++)

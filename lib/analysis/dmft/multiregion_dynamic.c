@@ -14,6 +14,7 @@
 #include "analysis/dmft/dmft.h"
 #include "analysis/dmft/dmft_impl.h"
 #include "analysis/dmft/multiregion_dynamic.h"
+#include "base/cpu.h"
 #include "base/rng.h"
 #include "base/status.h"
 
@@ -249,22 +250,9 @@ __attribute__((target("avx2,fma"))) static void g_recur_avx2(G_RECUR_ARGS)
 	default: g_recur_body(g, a, c, P, kmax, dt);
 	}
 }
-
-static int have_avx2(void)
-{
-	static int cached; /* 1: AVX2 and FMA, -1: not; threads agree */
-	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-	if (!v) {
-		v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
-		    ? 1 : -1;
-		__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-	}
-	return v > 0;
-}
 #else
 #define pair_args_avx2 pair_args_any
 #define g_recur_avx2 g_recur_any
-static int have_avx2(void) { return 0; }
 #endif
 
 /* Region mu's D row at step j >= 1 from the last rows, Delta(t_j, t_j),
@@ -296,7 +284,7 @@ static void step_regions(dk_dmft_dyn_result *r, rows *w, size_t j)
 {
 	size_t P = r->P, L = w->L, B = r->band_steps, kmax = j < B ? j : B;
 	double dt = r->options.dt;
-	int avx2 = have_avx2();
+	int avx2 = dk_cpu_has_avx2_fma();
 	for (size_t mu = 0; mu < P; mu++) {
 		region_args(r, w, j, kmax, mu, avx2);
 		dk_dmft_asin_row(w->arg + mu * L, w->asn + mu * L, kmax);
