@@ -108,13 +108,16 @@ dk = D["fp/x"][kind == 1]
 dk_st = dk[rho(dk) < 1]
 # FixedPointFinder keeps every unique point; those whose q (in float64)
 # is above 1e-10 are slow points, not fixed points
-fx = F["xstar"]
+fx = F["xstar"].astype(np.float64)
 fixed = q64(fx) < 1e-10
 fx_st = fx[fixed & (rho(fx) < 1)]
 print("dk-fixed: %d points, %d fixed, %d of them stable; %d slow"
       % (len(kind), len(dk), len(dk_st), int((kind == 0).sum())))
-print("FixedPointFinder: %d unique points (%d iterations), %d with q < 1e-10, %d of them stable"
-      % (len(fx), int(F["iters"]), int(fixed.sum()), len(fx_st)))
+print("FixedPointFinder: %d unique points (%d iterations, final rate %.3g; of the "
+      "starts %d ended below tol_q, %d below tol_dq * rate), %d with q < 1e-10, "
+      "%d of them stable" % (len(fx), int(F["iters"]), float(F["rate"]),
+                              int(F["passed_q"]), int(F["passed_dq"]),
+                              int(fixed.sum()), len(fx_st)))
 def gap(a, b):
     return max(np.abs(b - p).max(axis=1).min() for p in a) if len(a) and len(b) else float("nan")
 pol = newton(fx_st)
