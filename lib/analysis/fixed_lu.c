@@ -123,18 +123,19 @@ static double dot_avx2(const double *a, const double *b, size_t len)
 static const kernels *kernels_chosen(void)
 {
 	static const kernels plain = {rank4_plain, axpy_plain, dot_plain};
-	static const kernels *chosen;
-	if (!chosen) {
-		const kernels *k = &plain;
+	static const kernels *cached;
+	const kernels *k = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (!k) { /* threads that race here store the same value */
+		k = &plain;
 #if defined(__x86_64__) && defined(__GNUC__)
 		static const kernels avx2 = {rank4_avx2, axpy_avx2, dot_avx2};
 		__builtin_cpu_init();
 		if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
 			k = &avx2;
 #endif
-		chosen = k;
+		__atomic_store_n(&cached, k, __ATOMIC_RELAXED);
 	}
-	return chosen;
+	return k;
 }
 
 /* Row-major P A = L U in place; piv[k] the row swapped with row k. */
