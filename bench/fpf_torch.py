@@ -33,8 +33,8 @@ mattgolub/fixed-point-finder) does with its defaults, step by step:
 The PyTorch code reads the rate it scales tol_dq by from the
 scheduler's state after the scheduler's step, which is the optimiser's
 current rate: ReduceLROnPlateau (threshold 1e-4 relative, eps 1e-8) cuts
-it by 0.95 after 3 steps without a better mean q, and stops cutting once
-a cut would be below 1e-8, at about 2e-7.  Older versions of the
+it by 0.95 after 3 steps without a better mean q, and stops cutting when
+the cut would be 1e-8 or less, at a rate of about 2e-7.  Older versions of the
 PyTorch code ran Adam at rate 0.05 under a StepLR schedule and tested dq
 against tol_dq unscaled.
 
@@ -155,6 +155,7 @@ def spectra(rnn, u, x):
     order = np.argsort(np.abs(val), axis=1)[:, ::-1]
     val = np.take_along_axis(val, order, axis=1)
     vec = np.take_along_axis(vec, order[:, None, :], axis=2)
+    stable = np.abs(val[:, 0]) < 1.0  # noqa: F841 (its is_stable)
     return val
 
 

@@ -67,7 +67,7 @@ static double dot_plain(const double *a, const double *b, size_t len)
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-typedef double v4d __attribute__((vector_size(32), aligned(8)));
+typedef double v4d __attribute__((vector_size(32), aligned(8), may_alias));
 
 __attribute__((target("avx2,fma")))
 static void rank4_avx2(size_t n, double *a, size_t k0, size_t r0, size_t c0)
