@@ -6,7 +6,10 @@
  * the residual of a known solution, the pivots against LAPACK's dgetrf
  * of the same matrix (partial pivoting picks the same rows when no two
  * candidates tie, as they do not in random matrices), and a singular
- * matrix reported as LAPACK reports it.
+ * matrix reported as LAPACK reports it.  Built a second time with
+ * lib/analysis/fixed_lu.c compiled in under DK_FIXED_LU_PLAIN
+ * (test_fixed_lu_plain), whose definitions the program's calls then
+ * reach instead of the library's, it checks the plain C loops too.
  */
 #include <config.h>
 

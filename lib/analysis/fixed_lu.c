@@ -12,7 +12,8 @@
  * at a time, so that each row below is loaded once per four pivots and
  * updated by a rank-4 product; the solves are dot products of rows.
  * These loops run in AVX2 with FMA when the processor has them (chosen
- * once at run time), in plain C otherwise.  Larger matrices go to
+ * once at run time), in plain C otherwise (or always, built with
+ * DK_FIXED_LU_PLAIN, as tests/test_fixed_lu_plain is).  Larger matrices go to
  * LAPACK (dgetrf on the row-major matrix, which is its transpose to
  * column-major LAPACK, and dgetrs with 'T').  The pivots and the factors
  * are those of partial pivoting either way; the roundings differ, as they
@@ -25,6 +26,11 @@
 #include <lapacke.h>
 
 #include "analysis/fixed_impl.h"
+
+/* The AVX2 loops: on x86-64 with GCC or Clang, unless built plain. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(DK_FIXED_LU_PLAIN)
+#define LU_AVX2 1
+#endif
 
 /* Up to this size the factorisation is this file's; above, LAPACK's. */
 #define SMALL_MAX 128
@@ -66,7 +72,7 @@ static double dot_plain(const double *a, const double *b, size_t len)
 	return s;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef LU_AVX2
 typedef double v4d __attribute__((vector_size(32), aligned(8), may_alias));
 
 __attribute__((target("avx2,fma")))
@@ -127,7 +133,7 @@ static const kernels *kernels_chosen(void)
 	const kernels *k = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 	if (!k) { /* threads that race here store the same value */
 		k = &plain;
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef LU_AVX2
 		static const kernels avx2 = {rank4_avx2, axpy_avx2, dot_avx2};
 		__builtin_cpu_init();
 		if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
