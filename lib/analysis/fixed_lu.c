@@ -195,7 +195,8 @@ static int small_factor(size_t n, double *a, int *piv)
 		} else {
 			for (size_t i = ke; i < n; i++)
 				for (size_t q = k0; q < ke; q++)
-					K->axpy(a + i * n + ke, a[i * n + q], a + q * n + ke, n - ke);
+					K->axpy(a + i * n + ke, a[i * n + q],
+					        a + q * n + ke, n - ke);
 		}
 	}
 	return info;
