@@ -14,11 +14,17 @@
 # MODEL: a dynkit tanh rnn (.npy stream) or a PyTorch state_dict (.npz, as
 # dk-import reads it); STARTS (points, state) a plain .npy.  Run from the
 # top of a built tree; needs Debian's python3 with NumPy and torch.
-# BENCH_RUNS runs each side (default 5): the median and the range of the
-# CPU time (user + system) are printed, and of the wall time, which a
-# shared machine stretches.  dk-fixed's times are the whole process (GNU
-# time(1)), the reference's its search alone (not Python's start-up or
-# imports).  OPENBLAS_NUM_THREADS and OMP_NUM_THREADS are 1 unless set,
+# BENCH_RUNS runs each side (default 5), alternating: the median and the
+# range of the CPU time (user + system) are printed, and of the wall time,
+# which a shared machine stretches.  dk-fixed's times are the whole
+# process (GNU time(1)), the reference's its search alone (not Python's
+# start-up or imports).  dk-fixed is DK_BINDIR/dk-fixed when DK_BINDIR is
+# set (an installed copy: what users run), else the build tree's
+# tools/.libs/dk-fixed with LD_LIBRARY_PATH set to lib/.libs (whose loader
+# search adds a little), never the libtool wrapper script tools/dk-fixed
+# (about 50 ms of shell per start).  bench/fixed_call.c, compiled here,
+# then times the library call alone (dk_fixed_run with the spectra, median
+# of 21) and prints the work it did.  OPENBLAS_NUM_THREADS and OMP_NUM_THREADS are 1 unless set,
 # and torch runs on one thread: one core each side.  DK_FIXED_OPTS adds
 # options to dk-fixed's command.  Besides the stable points, every fixed
 # point FixedPointFinder found (q < 1e-10), polished by a float64 Newton
@@ -27,6 +33,13 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$top/tools:$PATH"
+if [ -n "${DK_BINDIR:-}" ]; then
+	fixed="$DK_BINDIR/dk-fixed"
+	which="installed: $fixed"
+else
+	fixed="$top/tools/.libs/dk-fixed"
+	which="build tree: $fixed, LD_LIBRARY_PATH=$top/lib/.libs"
+fi
 PY=${PYTHON3:-/usr/bin/python3}
 RUNS=${BENCH_RUNS:-5}
 cores=$(nproc --all) # before OMP_NUM_THREADS, which nproc obeys
@@ -36,6 +49,8 @@ model=${1:-$top/data/flipflop_torch64.npz}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dkbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
+echo "dk-fixed: $which"
+echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}" \
 	"OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS" \
 	"OMP_NUM_THREADS=$OMP_NUM_THREADS cores=$cores" \
@@ -65,12 +80,26 @@ fi
 
 i=0
 while [ $i -lt "$RUNS" ]; do
-	/usr/bin/time -f "%e %U %S" -o "$tmp/t" dk-fixed --jac ${DK_FIXED_OPTS:-} -o "$tmp/dk.npy" "$model" "$tmp/starts.npy"
+	if [ -n "${DK_BINDIR:-}" ]; then
+		/usr/bin/time -f "%e %U %S" -o "$tmp/t" "$fixed" --jac ${DK_FIXED_OPTS:-} \
+			-o "$tmp/dk.npy" "$model" "$tmp/starts.npy"
+	else
+		LD_LIBRARY_PATH="$top/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+			/usr/bin/time -f "%e %U %S" -o "$tmp/t" "$fixed" --jac ${DK_FIXED_OPTS:-} \
+			-o "$tmp/dk.npy" "$model" "$tmp/starts.npy"
+	fi
 	awk '{ print $1, $2 + $3 }' "$tmp/t" >>"$tmp/dk.times"
 	"$PY" "$top/bench/fpf_torch.py" "$model" "$tmp/starts.npy" "$tmp/fpf.npz" >/dev/null
 	"$PY" -c "import numpy as np; z = np.load('$tmp/fpf.npz'); print(float(z['seconds']), float(z['cpu']))" >>"$tmp/fpf.times"
 	i=$((i + 1))
 done
+
+"${CC:-cc}" -O2 -I"$top/lib" -I"$top" -o "$tmp/fixed_call" "$top/bench/fixed_call.c" \
+	"$top/lib/.libs/libdynkit.so" "$top/lib/.libs/libdynkit_stream.so" \
+	-Wl,-rpath,"$top/lib/.libs" -lm
+echo "the library call alone (bench/fixed_call.c, dk_fixed_run with the spectra):"
+"$tmp/fixed_call" "$model" "$tmp/starts.npy" 1 21
+"$tmp/fixed_call" "$model" "$tmp/starts.npy" 0 21 | sed -n 's/^cpu/without the spectra: cpu/p'
 
 "$PY" - "$model" "$tmp" "$top" <<'EOF'
 import os, sys
@@ -108,13 +137,16 @@ dk = D["fp/x"][kind == 1]
 dk_st = dk[rho(dk) < 1]
 # FixedPointFinder keeps every unique point; those whose q (in float64)
 # is above 1e-10 are slow points, not fixed points
-fx = F["xstar"]
+fx = F["xstar"].astype(np.float64)
 fixed = q64(fx) < 1e-10
 fx_st = fx[fixed & (rho(fx) < 1)]
 print("dk-fixed: %d points, %d fixed, %d of them stable; %d slow"
       % (len(kind), len(dk), len(dk_st), int((kind == 0).sum())))
-print("FixedPointFinder: %d unique points (%d iterations), %d with q < 1e-10, %d of them stable"
-      % (len(fx), int(F["iters"]), int(fixed.sum()), len(fx_st)))
+print("FixedPointFinder: %d unique points (%d iterations, final rate %.3g; of the "
+      "starts %d ended below tol_q, %d below tol_dq * rate), %d with q < 1e-10, "
+      "%d of them stable" % (len(fx), int(F["iters"]), float(F["rate"]),
+                              int(F["passed_q"]), int(F["passed_dq"]),
+                              int(fixed.sum()), len(fx_st)))
 def gap(a, b):
     return max(np.abs(b - p).max(axis=1).min() for p in a) if len(a) and len(b) else float("nan")
 pol = newton(fx_st)

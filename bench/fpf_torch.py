@@ -19,18 +19,24 @@ mattgolub/fixed-point-finder) does with its defaults, step by step:
   point has |dq| < tol_dq times the current learning rate or q < tol_q
   (1e-20 and 1e-12), or at max_iters = 5000 iterations;
 - unique points: rows equal after rounding to -log10(tol_unique) = 3
-  decimals (tol_unique 1e-3);
+  decimals (tol_unique 1e-3), the points kept in float32 as its
+  FixedPoints holds them (dtype 'float32');
 - distance outliers dropped: points farther from the centroid of the
   start states than 10 times their mean distance to it;
 - the Jacobian at every unique point (do_compute_jacobians) by autograd
-  on the sum over the batch, as its efficient_jacobian does, and their
-  eigenvalues (do_decompose_jacobians) by NumPy.
+  on the sum over the batch (its efficient_jacobian), and once more one
+  point at a time (its sequential_jacobian, which the code runs and whose
+  result it drops); then (do_decompose_jacobians) NumPy's eig of the
+  batch, eigenvectors included, each point's pairs sorted by decreasing
+  modulus and the point stable when the first modulus is below 1.
 
-Where this differs: the PyTorch code also computes every Jacobian a
-second time, one point at a time (its sequential_jacobian, whose result
-it drops), and its decomposition takes eigenvectors too; this does
-neither, which favours the reference.  Older versions of the PyTorch code
-ran Adam at rate 0.05 under a StepLR schedule instead.
+The PyTorch code reads the rate it scales tol_dq by from the
+scheduler's state after the scheduler's step, which is the optimiser's
+current rate: ReduceLROnPlateau (threshold 1e-4 relative, eps 1e-8) cuts
+it by 0.95 after 3 steps without a better mean q, and stops cutting when
+the cut would be 1e-8 or less, at a rate of about 2e-7.  Older versions of the
+PyTorch code ran Adam at rate 0.05 under a StepLR schedule and tested dq
+against tol_dq unscaled.
 
 The model is a dynkit tanh rnn, F(x) = tanh(W x + V u + b), read from a
 stream.  Usage:
@@ -38,9 +44,11 @@ stream.  Usage:
     fpf_torch.py MODEL STARTS OUT.npz
 
 STARTS is a plain .npy (points, state).  OUT gets the unique points
-(xstar), their q (qstar, in float32 as the optimiser saw it), their
-eigenvalues, the iteration count, and the seconds (wall and CPU) the
-search took, excluding start-up.  torch runs on one thread.
+(xstar, float32), their q (qstar, in float32 as the optimiser saw it),
+their eigenvalues, the iteration count, the rate at the end, the number
+of points that passed the stop on q and on dq, and the seconds (wall
+and CPU) the search took, excluding start-up.  torch runs on one
+thread.
 """
 import os
 import sys
@@ -98,12 +106,17 @@ def find(rnn, u, x0):
             break
         q_prev = q.detach()
         it += 1
-    return x.detach().squeeze(0).numpy().astype(np.float64), qb, it
+    passed = (int((qb < TOL_Q).sum()), int((dqb < TOL_DQ * lr).sum()))
+    return x.detach().squeeze(0).numpy(), qb, it, lr, passed
 
 
-def unique(x, q, tol=TOL_UNIQUE):
+def unique(x, q, u, tol=TOL_UNIQUE):
+    """one point per group of rows equal after rounding, the rows being
+    each point with its input (float64 then, as the float32 points meet
+    the caller's float64 inputs)"""
     d = int(np.round(max(0, -np.log10(tol))))
-    _, idx = np.unique(x.round(decimals=d), axis=0, return_index=True)
+    rows = np.concatenate((x, np.tile(u, (len(x), 1))), axis=1)
+    _, idx = np.unique(rows.round(decimals=d), axis=0, return_index=True)
     return x[idx], q[idx]
 
 
@@ -116,17 +129,34 @@ def drop_outliers(x, q, x0, scale=OUTLIER_SCALE):
 
 def spectra(rnn, u, x):
     """the Jacobian of one step at every point (autograd, batched as the
-    PyTorch code does it), and its eigenvalues"""
+    PyTorch code does it, then once more one point at a time as it also
+    does), and their eigenvalues and eigenvectors, sorted by decreasing
+    modulus"""
     if len(x) == 0:
-        return np.zeros((0, rnn.hidden_size), complex)
-    inputs = torch.from_numpy(np.tile(u, (len(x), 1))).unsqueeze(0).to(DTYPE)
+        return np.zeros((0, rnn.hidden_size), np.complex64)
+    xt = torch.from_numpy(x).to(DTYPE)
+    ut = torch.from_numpy(np.tile(u, (len(x), 1))).to(DTYPE)
 
     def step_sum(xb):
-        _, F = rnn(inputs, xb.unsqueeze(0))
+        _, F = rnn(ut.unsqueeze(0), xb.unsqueeze(0))
         return torch.sum(F.squeeze(0), dim=0)
 
-    J = torch.autograd.functional.jacobian(step_sum, torch.from_numpy(x).to(DTYPE))
-    return np.linalg.eigvals(J.permute(1, 0, 2).numpy())
+    J = torch.autograd.functional.jacobian(step_sum, xt).permute(1, 0, 2)
+
+    def step_one(ui):
+        def f(xi):
+            _, F = rnn(ui.view(1, 1, -1), xi.view(1, 1, -1))
+            return F.squeeze()
+        return f
+
+    for i in range(len(x)):  # the PyTorch code's sequential_jacobian
+        torch.autograd.functional.jacobian(step_one(ut[i]), xt[i])
+    val, vec = np.linalg.eig(J.numpy())
+    order = np.argsort(np.abs(val), axis=1)[:, ::-1]
+    val = np.take_along_axis(val, order, axis=1)
+    vec = np.take_along_axis(vec, order[:, None, :], axis=2)
+    stable = np.abs(val[:, 0]) < 1.0  # noqa: F841 (its is_stable)
+    return val
 
 
 def main():
@@ -139,15 +169,18 @@ def main():
     u = np.zeros(V.shape[1])
     rnn = network(W, V, b)
     t0, c0 = time.perf_counter(), time.process_time()
-    x, q, iters = find(rnn, u, x0)
-    x, q = unique(x, q)
+    x, q, iters, lr, passed = find(rnn, u, x0)
+    x, q = unique(x, q, u)
     x, q = drop_outliers(x, q, x0)
     eig = spectra(rnn, u, x)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     np.savez(sys.argv[3], xstar=x, qstar=q, eig=eig, iters=iters,
+             rate=lr, passed_q=passed[0], passed_dq=passed[1],
              seconds=seconds, cpu=cpu)
-    print("fpf_torch: %d unique points, %d iterations, %.3f s (torch threads %d)"
-          % (len(x), iters, seconds, torch.get_num_threads()))
+    print("fpf_torch: %d unique points, %d iterations (final rate %.3g; "
+          "of %d points %d below tol_q, %d below tol_dq * rate), %.3f s "
+          "(torch threads %d)" % (len(x), iters, lr, len(x0), passed[0],
+                                  passed[1], seconds, torch.get_num_threads()))
 
 
 if __name__ == "__main__":

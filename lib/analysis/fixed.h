@@ -199,9 +199,11 @@ int dk_fixed_drop_outliers(dk_fixed_points *p, size_t B, const double *x0,
  * The spectrum of each of the p->count points (fixed_jac.c): eig (count
  * x n) the eigenvalues of the Jacobian of the step (map) or of the field
  * (flow) at the point, sorted by decreasing modulus (map) or real part
- * (flow), and index (count) the unstable directions among them (|lambda|
- * > 1 + tol, or Re lambda > tol).  Dense: O(n^3) per point.  DK_EINVAL,
- * DK_ENOMEM, DK_ENUMERIC with a message.
+ * (flow) as dk_spectrum_compute sorts them, and index (count) the
+ * unstable directions among them (|lambda| > 1 + tol, or Re lambda >
+ * tol).  Dense: O(n^3) per point, eigenvalues alone (dk-jac's to
+ * rounding, not bit for bit).  DK_EINVAL, DK_ENOMEM, DK_ENUMERIC with a
+ * message.
  */
 int dk_fixed_spectra(const dk_model *m, dk_convention conv,
                      const dk_fixed_points *p, const double *u, double tol,

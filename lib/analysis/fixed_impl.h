@@ -34,7 +34,7 @@ struct dk_fixed_work {
 	dk_gmres_work *gmres;   /* owned: when n > dense_max (else NULL) */
 	double *nr, *nd, *nx, *nt; /* owned: n each: r, step, trial x, trial r */
 	double *ny;             /* owned: n, the point a Newton attempt moves */
-	int *piv;               /* owned: n (LAPACK's int pivots) */
+	int *piv;               /* owned: n, the pivots of the LU in A */
 	double *nb;             /* owned: n, where the run's last streak of
 	                           quadratic steps began */
 	/* the fixed points this dk_fixed_find has polished (fixed_known.c),
@@ -86,6 +86,14 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 int dk_fixed_stages(dk_fixed_work *w, const dk_model *m, size_t B,
                     double *x, const double *u, int polish, double *q,
                     int64_t *adam, int64_t *newton, double *res);
+
+/* The LU factors of the n x n row-major A in place, with pivots piv
+   (n), by fixed_lu.c's own routine for small n, by LAPACK above; 0, or
+   > 0 when a pivot is zero (A singular; the factors are then of no
+   use). */
+int dk_fixed_lu_factor(size_t n, double *a, int *piv);
+/* b = A^{-1} b with the factors dk_fixed_lu_factor left. */
+void dk_fixed_lu_solve(size_t n, const double *lu, const int *piv, double *b);
 
 /* sqrt(sum v_i^2), guarded against overflow by no more than BLAS does. */
 double dk_fixed_norm(size_t n, const double *v);

@@ -34,7 +34,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <lapacke.h>
 
 #include "analysis/fixed_impl.h"
 
@@ -50,7 +49,6 @@ int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
                         const double *step)
 {
 	size_t n = w->n;
-	lapack_int ln = (lapack_int)n;
 	/* only the nearest kept point within its radius is tested: a point
 	   in a basin lies nearer its own zero than others, as a rule, and
 	   one triangular solve per iterate keeps the test cheap */
@@ -77,15 +75,12 @@ int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
 	const double *xs = w->known_x + best * n;
 	w->kstats.chord_tests++;
 	if (!step) {
-		/* the chord step from x: d = -A*^{-1} r, A* stored as LAPACK's
-		   factors of its transpose (see fixed_newton.c) */
+		/* the chord step from x: d = -A*^{-1} r, with A*'s factors
+		   (fixed_lu.c) */
 		for (size_t i = 0; i < n; i++)
 			w->kd[i] = -r[i];
-		lapack_int info = LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', ln, 1,
-		                                      w->known_lu + best * n * n, ln,
-		                                      w->known_piv + best * n, w->kd, ln);
-		if (info != 0)
-			return -1;
+		dk_fixed_lu_solve(n, w->known_lu + best * n * n,
+		                  w->known_piv + best * n, w->kd);
 		step = w->kd;
 	}
 	double s = 0;

@@ -3,7 +3,7 @@
  * r(x) = 0, one point at a time, from where stage 1 left it.
  *
  * Each step solves A d = -r with A = dr/dx (J - I for the map, the field's
- * Jacobian for the flow): by dense LU (LAPACK's dgetrf and dgetrs) up to
+ * Jacobian for the flow): by dense LU (fixed_lu.c) up to
  * dense_max states; above, by restarted GMRES on products A v, one
  * Jacobian-vector product each, to a relative residual min(0.1, |r|)
  * (the forcing term that keeps Newton's convergence quadratic; Eisenstat
@@ -30,7 +30,6 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
-#include <lapacke.h>
 
 #include "analysis/fixed_impl.h"
 #include "base/status.h"
@@ -121,16 +120,9 @@ static int direction(dk_fixed_work *w, const dk_model *m, const double *x,
 	w->kstats.jacobians++;
 	for (size_t i = 0; i < n; i++)
 		d[i] = -r[i];
-	/* The row-major A is, to column-major LAPACK, A^T: factor that and
-	   solve with its transpose, which is A d = -r.  This skips the copy
-	   to column-major (and the NaN scan, r being finite) that LAPACKE's
-	   row-major dgesv makes on every call. */
-	lapack_int ln = (lapack_int)n;
-	lapack_int info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, ln, ln, w->A, ln,
-	                                      w->piv);
+	int info = dk_fixed_lu_factor(n, w->A, w->piv);
 	if (info == 0)
-		info = LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', ln, 1, w->A, ln,
-		                           w->piv, d, ln);
+		dk_fixed_lu_solve(n, w->A, w->piv, d);
 	*none = info != 0; /* singular: no Newton direction */
 	return DK_OK;
 }
@@ -145,13 +137,11 @@ static int residual1(dk_fixed_work *w, const dk_model *m, const double *x,
 }
 
 /* The chord step d = -A^{-1} r with the LU factors kept in w->A. */
-static int chord_direction(dk_fixed_work *w, const double *r, double *d)
+static void chord_direction(dk_fixed_work *w, const double *r, double *d)
 {
-	lapack_int ln = (lapack_int)w->n;
 	for (size_t i = 0; i < w->n; i++)
 		d[i] = -r[i];
-	return LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', ln, 1, w->A, ln,
-	                           w->piv, d, ln) != 0;
+	dk_fixed_lu_solve(w->n, w->A, w->piv, d);
 }
 
 /* |a - b|, Euclidean */
@@ -211,7 +201,8 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 		/* in the basin of a point found before: done */
 		if (fast && known_hit(w, x, r, NULL, &nr))
 			break;
-		if (chord && !chord_direction(w, r, d)) {
+		if (chord) {
+			chord_direction(w, r, d);
 			for (size_t i = 0; i < n; i++)
 				xt[i] = x[i] + d[i];
 			double ntr;

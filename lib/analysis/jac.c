@@ -1,9 +1,11 @@
 /*
  * jac.c -- the Jacobian analysis at a set of states (jac.h): for each
  * state, its Jacobian, the spectrum and the point's classification into
- * one row of the result.  Dense, this is the one route from a state to
- * its sorted eigenvalues and index in the library (dk_fixed_spectra runs
- * it too); matrix-free, the leading eigenvalues and the rule of
+ * one row of the result.  Dense, through dk_spectrum_compute, with
+ * condition numbers and, when asked, vectors and the Schur form
+ * (dk_fixed_spectra, which wants eigenvalues alone, takes LAPACK's
+ * shorter route to them, sorted and classified the same way);
+ * matrix-free, the leading eigenvalues and the rule of
  * dk_spectrum_classify_leading take its place.
  */
 #include <config.h>

@@ -13,8 +13,9 @@
  *
  * The result is a set of tensors, one row per point, that
  * dk_jac_to_bundle turns into the jac/... records of dk-stream(5); this is
- * what dk-jac computes, and dk-fixed's spectra of its points
- * (dk_fixed_spectra) come from the same per-point routine.  For a tool,
+ * what dk-jac computes; dk-fixed's spectra of its points
+ * (dk_fixed_spectra) are the same eigenvalues to rounding, by LAPACK's
+ * route for eigenvalues alone.  For a tool,
  * dk_jac_points_to_bundles and dk_jac_matrices_to_bundle go from records
  * to records in one call.
  */

@@ -1,0 +1,244 @@
+/*
+ * fixed_lu.c -- the LU factorisation of the Newton stage's Jacobians
+ * (fixed_newton.c, fixed_known.c): P A = L U with partial pivoting, and
+ * the solve A d = b with the factors.
+ *
+ * A Newton run factors one n x n matrix per step, and for the states of
+ * trained networks (tens to a hundred or so units) that factorisation is
+ * most of the search's time.  At those sizes LAPACK's blocked dgetrf
+ * spends more in its panel and triangular-solve calls than in arithmetic,
+ * so small matrices (n <= SMALL_MAX) are factored here instead, in their
+ * own row-major layout (no transposition): right-looking, four pivot rows
+ * at a time, so that each row below is loaded once per four pivots and
+ * updated by a rank-4 product; the solves are dot products of rows.
+ * These loops run in AVX2 with FMA when the processor has them (chosen
+ * once at run time), in plain C otherwise (or always, built with
+ * DK_FIXED_LU_PLAIN, as tests/test_fixed_lu_plain is).  Larger matrices go to
+ * LAPACK (dgetrf on the row-major matrix, which is its transpose to
+ * column-major LAPACK, and dgetrs with 'T').  The pivots and the factors
+ * are those of partial pivoting either way; the roundings differ, as they
+ * do between BLAS kernels.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <string.h>
+#include <lapacke.h>
+
+#include "analysis/fixed_impl.h"
+
+/* The AVX2 loops: on x86-64 with GCC or Clang, unless built plain. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(DK_FIXED_LU_PLAIN)
+#define LU_AVX2 1
+#endif
+
+/* Up to this size the factorisation is this file's; above, LAPACK's. */
+#define SMALL_MAX 128
+
+/* The three loops that carry the work, in plain C and, on x86-64, in
+   AVX2 with FMA; one set is chosen once, at the first factorisation. */
+typedef struct {
+	/* rows [r0, n) -= their columns k0..k0+3 times pivot rows k0..k0+3,
+	   over columns [c0, n) */
+	void (*rank4)(size_t n, double *a, size_t k0, size_t r0, size_t c0);
+	/* y[0..len) -= l x[0..len) */
+	void (*axpy)(double *y, double l, const double *x, size_t len);
+	/* sum of a[j] b[j], j < len */
+	double (*dot)(const double *a, const double *b, size_t len);
+} kernels;
+
+static void rank4_plain(size_t n, double *a, size_t k0, size_t r0, size_t c0)
+{
+	const double *p0 = a + k0 * n, *p1 = p0 + n, *p2 = p1 + n, *p3 = p2 + n;
+	for (size_t i = r0; i < n; i++) {
+		double *ri = a + i * n;
+		double l0 = ri[k0], l1 = ri[k0 + 1], l2 = ri[k0 + 2], l3 = ri[k0 + 3];
+		for (size_t j = c0; j < n; j++)
+			ri[j] -= l0 * p0[j] + l1 * p1[j] + l2 * p2[j] + l3 * p3[j];
+	}
+}
+
+static void axpy_plain(double *y, double l, const double *x, size_t len)
+{
+	for (size_t j = 0; j < len; j++)
+		y[j] -= l * x[j];
+}
+
+static double dot_plain(const double *a, const double *b, size_t len)
+{
+	double s = 0;
+	for (size_t j = 0; j < len; j++)
+		s += a[j] * b[j];
+	return s;
+}
+
+#ifdef LU_AVX2
+typedef double v4d __attribute__((vector_size(32), aligned(8), may_alias));
+
+__attribute__((target("avx2,fma")))
+static void rank4_avx2(size_t n, double *a, size_t k0, size_t r0, size_t c0)
+{
+	const double *p0 = a + k0 * n, *p1 = p0 + n, *p2 = p1 + n, *p3 = p2 + n;
+	for (size_t i = r0; i < n; i++) {
+		double *ri = a + i * n;
+		double l0 = ri[k0], l1 = ri[k0 + 1], l2 = ri[k0 + 2], l3 = ri[k0 + 3];
+		v4d b0 = {l0, l0, l0, l0}, b1 = {l1, l1, l1, l1};
+		v4d b2 = {l2, l2, l2, l2}, b3 = {l3, l3, l3, l3};
+		size_t j = c0;
+		for (; j + 4 <= n; j += 4) {
+			v4d x = *(const v4d *)(ri + j);
+			x -= b0 * *(const v4d *)(p0 + j) + b1 * *(const v4d *)(p1 + j) +
+			     b2 * *(const v4d *)(p2 + j) + b3 * *(const v4d *)(p3 + j);
+			*(v4d *)(ri + j) = x;
+		}
+		for (; j < n; j++)
+			ri[j] -= l0 * p0[j] + l1 * p1[j] + l2 * p2[j] + l3 * p3[j];
+	}
+}
+
+__attribute__((target("avx2,fma")))
+static void axpy_avx2(double *y, double l, const double *x, size_t len)
+{
+	v4d b = {l, l, l, l};
+	size_t j = 0;
+	for (; j + 4 <= len; j += 4)
+		*(v4d *)(y + j) -= b * *(const v4d *)(x + j);
+	for (; j < len; j++)
+		y[j] -= l * x[j];
+}
+
+__attribute__((target("avx2,fma")))
+static double dot_avx2(const double *a, const double *b, size_t len)
+{
+	v4d s0 = {0, 0, 0, 0}, s1 = s0;
+	size_t j = 0;
+	for (; j + 8 <= len; j += 8) {
+		s0 += *(const v4d *)(a + j) * *(const v4d *)(b + j);
+		s1 += *(const v4d *)(a + j + 4) * *(const v4d *)(b + j + 4);
+	}
+	for (; j + 4 <= len; j += 4)
+		s0 += *(const v4d *)(a + j) * *(const v4d *)(b + j);
+	s0 += s1;
+	double s = (s0[0] + s0[1]) + (s0[2] + s0[3]);
+	for (; j < len; j++)
+		s += a[j] * b[j];
+	return s;
+}
+#endif
+
+static const kernels *kernels_chosen(void)
+{
+	static const kernels plain = {rank4_plain, axpy_plain, dot_plain};
+	static const kernels *cached;
+	const kernels *k = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (!k) { /* threads that race here store the same value */
+		k = &plain;
+#ifdef LU_AVX2
+		static const kernels avx2 = {rank4_avx2, axpy_avx2, dot_avx2};
+		__builtin_cpu_init();
+		if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+			k = &avx2;
+#endif
+		__atomic_store_n(&cached, k, __ATOMIC_RELAXED);
+	}
+	return k;
+}
+
+/* Row-major P A = L U in place; piv[k] the row swapped with row k. */
+static int small_factor(size_t n, double *a, int *piv)
+{
+	const kernels *K = kernels_chosen();
+	int info = 0;
+	for (size_t k0 = 0; k0 < n; k0 += 4) {
+		size_t ke = k0 + 4 < n ? k0 + 4 : n;
+		/* the panel: pivot rows k0..ke-1, each also brought up to date
+		   right of the panel with the block's earlier pivots */
+		for (size_t k = k0; k < ke; k++) {
+			size_t p = k;
+			double big = fabs(a[k * n + k]);
+			for (size_t i = k + 1; i < n; i++) {
+				double v = fabs(a[i * n + k]);
+				if (v > big) {
+					big = v;
+					p = i;
+				}
+			}
+			piv[k] = (int)p;
+			if (p != k) {
+				double *x = a + k * n, *y = a + p * n;
+				for (size_t j = 0; j < n; j++) {
+					double t = x[j];
+					x[j] = y[j];
+					y[j] = t;
+				}
+			}
+			double *rk = a + k * n;
+			for (size_t q = k0; q < k; q++)
+				K->axpy(rk + ke, rk[q], a + q * n + ke, n - ke);
+			if (big == 0) { /* singular: no multipliers from this column */
+				if (!info)
+					info = (int)k + 1;
+				continue;
+			}
+			double inv = 1 / rk[k];
+			for (size_t i = k + 1; i < n; i++) {
+				double *ri = a + i * n, l = ri[k] * inv;
+				ri[k] = l;
+				for (size_t j = k + 1; j < ke; j++)
+					ri[j] -= l * rk[j];
+			}
+		}
+		if (ke == n)
+			break;
+		if (ke - k0 == 4) {
+			K->rank4(n, a, k0, ke, ke);
+		} else {
+			for (size_t i = ke; i < n; i++)
+				for (size_t q = k0; q < ke; q++)
+					K->axpy(a + i * n + ke, a[i * n + q],
+					        a + q * n + ke, n - ke);
+		}
+	}
+	return info;
+}
+
+/* b = A^{-1} b with small_factor's factors. */
+static void small_solve(size_t n, const double *lu, const int *piv, double *b)
+{
+	const kernels *K = kernels_chosen();
+	for (size_t k = 0; k < n; k++) {
+		size_t p = (size_t)piv[k];
+		if (p != k) {
+			double t = b[k];
+			b[k] = b[p];
+			b[p] = t;
+		}
+	}
+	for (size_t i = 1; i < n; i++)
+		b[i] -= K->dot(lu + i * n, b, i);
+	for (size_t i = n; i-- > 0;) {
+		const double *ri = lu + i * n;
+		b[i] = (b[i] - K->dot(ri + i + 1, b + i + 1, n - i - 1)) / ri[i];
+	}
+}
+
+int dk_fixed_lu_factor(size_t n, double *a, int *piv)
+{
+	if (n <= SMALL_MAX)
+		return small_factor(n, a, piv);
+	/* the row-major A is, to column-major LAPACK, A^T: factor that (no
+	   copy to column-major, no NaN scan, as LAPACKE's row-major layer
+	   would make) and solve with its transpose below */
+	lapack_int ln = (lapack_int)n;
+	return (int)LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, ln, ln, a, ln, piv);
+}
+
+void dk_fixed_lu_solve(size_t n, const double *lu, const int *piv, double *b)
+{
+	if (n <= SMALL_MAX) {
+		small_solve(n, lu, piv, b);
+		return;
+	}
+	lapack_int ln = (lapack_int)n;
+	LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', ln, 1, lu, ln, piv, b, ln);
+}
