@@ -59,7 +59,7 @@
    (whole states, at least one): long enough for DGEMM's rate, short
    enough for the transformed tiles (16 (in + out) of them a tile) to stay
    a few megabytes whatever the batch. */
-#define CHUNK_TILES 1024
+#define CHUNK_TILES 256
 
 dk_conv2d_spec dk_conv2d_spec_default(void)
 {
@@ -253,7 +253,8 @@ int dk_conv2d_alloc(const dk_conv2d_spec *spec, dk_conv2d **out, char *err,
 		c->gU = malloc(16 * OC * sizeof *c->gU);
 		c->V = malloc(16 * spec->in_channels * N * sizeof *c->V);
 		c->M = malloc(16 * spec->out_channels * N * sizeof *c->M);
-		ok = ok && c->U && c->gU && c->V && c->M;
+		c->R = malloc(6 * wp * sizeof *c->R);
+		ok = ok && c->U && c->gU && c->V && c->M && c->R;
 	} else {
 		c->X = malloc(taps * sh.out_h * sh.out_w * sizeof *c->X);
 		ok = ok && c->X;
@@ -280,6 +281,7 @@ void dk_conv2d_free(dk_conv2d *c)
 	free(c->gU);
 	free(c->V);
 	free(c->M);
+	free(c->R);
 	free(c);
 }
 

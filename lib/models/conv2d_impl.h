@@ -26,6 +26,7 @@ struct dk_conv2d {
 	double *gU;      /* 16 out in: its gradient (owned) */
 	double *V;       /* 16 in (chunk tiles): transformed inputs (owned) */
 	double *M;       /* 16 out (chunk tiles): transformed outputs (owned) */
+	double *R;       /* 6 wp: rows of a transform in progress (owned) */
 };
 
 /* P = the state x padded. */

@@ -36,30 +36,15 @@
 
 #include "models/conv2d_impl.h"
 
-/* ---- the 1-D transforms and their transposes, on 4 (or 3, 2) values
-   spaced by stride ---- */
+/* ---- the transforms ---- */
 
-/* v = B^T d: B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. */
-static inline void bt(const double *d, size_t s, double *v, size_t t)
-{
-	double d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s];
-	v[0] = d0 - d2;
-	v[t] = d1 + d2;
-	v[2 * t] = d2 - d1;
-	v[3 * t] = d1 - d3;
-}
+/* The transforms: B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] on the
+   input's patches, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] on the
+   kernels, A^T = [1 1 1 0; 0 1 -1 -1] back to the outputs; written out in
+   the loops below, except the kernels' (gk and its transpose gkt, on 3
+   values spaced by s into 4 spaced by t). */
 
-/* d = B v (the transpose of bt). */
-static inline void b1(const double *v, size_t t, double *d, size_t s)
-{
-	double v0 = v[0], v1 = v[t], v2 = v[2 * t], v3 = v[3 * t];
-	d[0] = v0;
-	d[s] = v1 - v2 + v3;
-	d[2 * s] = v1 + v2 - v0;
-	d[3 * s] = -v3;
-}
-
-/* u = G g: G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. */
+/* u = G g. */
 static inline void gk(const double *g, size_t s, double *u, size_t t)
 {
 	double g0 = g[0], g1 = g[s], g2 = g[2 * s];
@@ -76,24 +61,6 @@ static inline void gkt(const double *u, size_t t, double *g, size_t s)
 	g[0] = u0 + 0.5 * (u1 + u2);
 	g[s] = 0.5 * (u1 - u2);
 	g[2 * s] = 0.5 * (u1 + u2) + u3;
-}
-
-/* y = A^T m: A^T = [1 1 1 0; 0 1 -1 -1]. */
-static inline void at(const double *m, size_t t, double *y, size_t s)
-{
-	double m0 = m[0], m1 = m[t], m2 = m[2 * t], m3 = m[3 * t];
-	y[0] = m0 + m1 + m2;
-	y[s] = m1 - m2 - m3;
-}
-
-/* m = A y (the transpose of at). */
-static inline void a1(const double *y, size_t s, double *m, size_t t)
-{
-	double y0 = y[0], y1 = y[s];
-	m[0] = y0;
-	m[t] = y0 + y1;
-	m[2 * t] = y0 - y1;
-	m[3 * t] = -y1;
 }
 
 /* ---- the kernels: U = G g G^T, and gW += G^T gU G ---- */
@@ -129,54 +96,84 @@ static void kernels_adjoint(const dk_conv2d *c, double *gW)
 	}
 }
 
-/* ---- the tiles of one state ---- */
+/* ---- the tiles of one state ----
+ *
+ * Each transform runs over a row of tiles at once: first along the
+ * sheet's rows, on whole rows of the padded state (contiguous), then
+ * along its columns, from interleaved pairs into the sixteen rows of V
+ * or M (contiguous over the tiles): loops that the compiler vectorises,
+ * where a tile at a time would be scalar code.  R is the workspace's
+ * scratch of 6 wp doubles.
+ */
 
 /* V[xi][ch][base + t] = (B^T d B)[xi] for the patches of the padded
    state P; N the row length of V. */
 static void inputs(const dk_conv2d *c, size_t base, size_t N)
 {
-	size_t C = c->spec.in_channels, wp = c->wp;
-	for (size_t ch = 0; ch < C; ch++) {
-		const double *P = c->P + ch * c->hp * wp;
-		double *V = c->V + ch * N + base;
-		for (size_t ti = 0; ti < c->tiles_h; ti++)
-			for (size_t tj = 0; tj < c->tiles_w; tj++, V++) {
-				const double *d = P + 2 * ti * wp + 2 * tj;
-				double t[16], v[16];
-				for (size_t s = 0; s < 4; s++)
-					bt(d + s, wp, t + s, 4);
-				for (size_t r = 0; r < 4; r++)
-					bt(t + 4 * r, 1, v + 4 * r, 1);
-				for (size_t xi = 0; xi < 16; xi++)
-					V[xi * C * N] = v[xi];
+	size_t C = c->spec.in_channels, wp = c->wp, tw = c->tiles_w, CN = C * N;
+	double *restrict t0 = c->R, *restrict t1 = t0 + wp, *restrict t2 = t1 + wp;
+	double *restrict t3 = t2 + wp;
+	for (size_t ch = 0; ch < C; ch++)
+		for (size_t ti = 0; ti < c->tiles_h; ti++) {
+			const double *r0 = c->P + (ch * c->hp + 2 * ti) * wp, *r1 = r0 + wp;
+			const double *r2 = r1 + wp, *r3 = r2 + wp;
+			for (size_t k = 0; k < wp; k++) { /* t = B^T d */
+				t0[k] = r0[k] - r2[k];
+				t1[k] = r1[k] + r2[k];
+				t2[k] = r2[k] - r1[k];
+				t3[k] = r1[k] - r3[k];
 			}
-	}
+			double *V = c->V + ch * N + base + ti * tw;
+			for (size_t a = 0; a < 4; a++) { /* v = t B */
+				const double *restrict t = c->R + a * wp;
+				double *restrict v0 = V + 4 * a * CN, *restrict v1 = v0 + CN;
+				double *restrict v2 = v1 + CN, *restrict v3 = v2 + CN;
+				for (size_t j = 0; j < tw; j++) {
+					double e0 = t[2 * j], e1 = t[2 * j + 1];
+					double e2 = t[2 * j + 2], e3 = t[2 * j + 3];
+					v0[j] = e0 - e2;
+					v1[j] = e1 + e2;
+					v2[j] = e2 - e1;
+					v3[j] = e1 - e3;
+				}
+			}
+		}
 }
 
-/* P (zeroed first) += B gV B^T over the patches: the transpose of
-   inputs, from V holding gV. */
+/* P = the sum of B gV B^T over the patches, from V holding gV: the
+   transpose of inputs. */
 static void inputs_adjoint(const dk_conv2d *c, size_t base, size_t N)
 {
-	size_t C = c->spec.in_channels, wp = c->wp;
+	size_t C = c->spec.in_channels, wp = c->wp, tw = c->tiles_w, CN = C * N;
+	double *restrict q0 = c->R, *restrict q1 = q0 + wp, *restrict q2 = q1 + wp;
+	double *restrict q3 = q2 + wp;
 	memset(c->P, 0, C * c->hp * wp * sizeof *c->P);
-	for (size_t ch = 0; ch < C; ch++) {
-		double *P = c->P + ch * c->hp * wp;
-		const double *V = c->V + ch * N + base;
-		for (size_t ti = 0; ti < c->tiles_h; ti++)
-			for (size_t tj = 0; tj < c->tiles_w; tj++, V++) {
-				double v[16], t[16], d[16];
-				for (size_t xi = 0; xi < 16; xi++)
-					v[xi] = V[xi * C * N];
-				for (size_t r = 0; r < 4; r++)
-					b1(v + 4 * r, 1, t + 4 * r, 1);
-				for (size_t s = 0; s < 4; s++)
-					b1(t + s, 4, d + s, 4);
-				double *p = P + 2 * ti * wp + 2 * tj;
-				for (size_t r = 0; r < 4; r++)
-					for (size_t s = 0; s < 4; s++)
-						p[r * wp + s] += d[4 * r + s];
+	for (size_t ch = 0; ch < C; ch++)
+		for (size_t ti = 0; ti < c->tiles_h; ti++) {
+			const double *V = c->V + ch * N + base + ti * tw;
+			for (size_t a = 0; a < 4; a++) { /* q = gv B^T: tiles overlap by 2 */
+				double *restrict q = c->R + a * wp;
+				const double *restrict v0 = V + 4 * a * CN, *restrict v1 = v0 + CN;
+				const double *restrict v2 = v1 + CN, *restrict v3 = v2 + CN;
+				for (size_t j = 0; j < tw; j++) {
+					q[2 * j] = v0[j];
+					q[2 * j + 1] = v1[j] - v2[j] + v3[j];
+				}
+				q[2 * tw] = q[2 * tw + 1] = 0;
+				for (size_t j = 0; j < tw; j++) {
+					q[2 * j + 2] += v1[j] + v2[j] - v0[j];
+					q[2 * j + 3] -= v3[j];
+				}
 			}
-	}
+			double *restrict p0 = c->P + (ch * c->hp + 2 * ti) * wp;
+			double *restrict p1 = p0 + wp, *restrict p2 = p1 + wp, *restrict p3 = p2 + wp;
+			for (size_t k = 0; k < wp; k++) { /* gd = B q */
+				p0[k] += q0[k];
+				p1[k] += q1[k] - q2[k] + q3[k];
+				p2[k] += q1[k] + q2[k] - q0[k];
+				p3[k] -= q3[k];
+			}
+		}
 }
 
 /* y (out, H, W) = A^T M A per tile, plus b when not NULL; the outputs of
@@ -185,23 +182,31 @@ static void outputs(const dk_conv2d *c, size_t base, size_t N, const double *b,
                     double *y)
 {
 	size_t O = c->spec.out_channels, H = c->shape.out_h, W = c->shape.out_w;
+	size_t tw = c->tiles_w, ON = O * N, wp = c->wp;
 	for (size_t o = 0; o < O; o++) {
-		const double *M = c->M + o * N + base;
 		double *yo = y + o * H * W, bias = b ? b[o] : 0;
-		for (size_t ti = 0; ti < c->tiles_h; ti++)
-			for (size_t tj = 0; tj < c->tiles_w; tj++, M++) {
-				double m[16], t[8], v[4];
-				for (size_t xi = 0; xi < 16; xi++)
-					m[xi] = M[xi * O * N];
-				for (size_t s = 0; s < 4; s++) /* t = A^T m (2 x 4) */
-					at(m + s, 4, t + s, 4);
-				for (size_t r = 0; r < 2; r++) /* v = t A (2 x 2) */
-					at(t + 4 * r, 1, v + 2 * r, 1);
-				size_t i = 2 * ti, j = 2 * tj;
-				for (size_t r = 0; r < 2 && i + r < H; r++)
-					for (size_t s = 0; s < 2 && j + s < W; s++)
-						yo[(i + r) * W + j + s] = bias + v[2 * r + s];
+		for (size_t ti = 0; ti < c->tiles_h; ti++) {
+			const double *M = c->M + o * N + base + ti * tw;
+			for (size_t a = 0; a < 4; a++) { /* q = m A */
+				double *restrict q = c->R + a * wp;
+				const double *restrict m0 = M + 4 * a * ON, *restrict m1 = m0 + ON;
+				const double *restrict m2 = m1 + ON, *restrict m3 = m2 + ON;
+				for (size_t j = 0; j < tw; j++) {
+					q[2 * j] = m0[j] + m1[j] + m2[j];
+					q[2 * j + 1] = m1[j] - m2[j] - m3[j];
+				}
 			}
+			const double *restrict q0 = c->R, *restrict q1 = q0 + wp;
+			const double *restrict q2 = q1 + wp, *restrict q3 = q2 + wp;
+			double *restrict y0 = yo + 2 * ti * W; /* y = A^T q */
+			for (size_t k = 0; k < W; k++)
+				y0[k] = bias + (q0[k] + q1[k] + q2[k]);
+			if (2 * ti + 1 < H) {
+				double *restrict y1 = y0 + W;
+				for (size_t k = 0; k < W; k++)
+					y1[k] = bias + (q1[k] - q2[k] - q3[k]);
+			}
+		}
 	}
 }
 
@@ -211,23 +216,40 @@ static void outputs_adjoint(const dk_conv2d *c, size_t base, size_t N,
                             const double *gy)
 {
 	size_t O = c->spec.out_channels, H = c->shape.out_h, W = c->shape.out_w;
+	size_t tw = c->tiles_w, ON = O * N, wp = c->wp;
+	double *restrict g0 = c->R + 4 * wp, *restrict g1 = g0 + wp;
+	for (size_t k = W; k < 2 * tw; k++) /* the column past an odd width */
+		g0[k] = g1[k] = 0;
 	for (size_t o = 0; o < O; o++) {
-		double *M = c->M + o * N + base;
 		const double *go = gy + o * H * W;
-		for (size_t ti = 0; ti < c->tiles_h; ti++)
-			for (size_t tj = 0; tj < c->tiles_w; tj++, M++) {
-				double g[4] = {0, 0, 0, 0}, t[8], m[16];
-				size_t i = 2 * ti, j = 2 * tj;
-				for (size_t r = 0; r < 2 && i + r < H; r++)
-					for (size_t s = 0; s < 2 && j + s < W; s++)
-						g[2 * r + s] = go[(i + r) * W + j + s];
-				for (size_t r = 0; r < 2; r++) /* t = g A^T (2 x 4) */
-					a1(g + 2 * r, 1, t + 4 * r, 1);
-				for (size_t s = 0; s < 4; s++) /* m = A t (4 x 4) */
-					a1(t + s, 4, m + s, 4);
-				for (size_t xi = 0; xi < 16; xi++)
-					M[xi * O * N] = m[xi];
+		for (size_t ti = 0; ti < c->tiles_h; ti++) {
+			memcpy(g0, go + 2 * ti * W, W * sizeof *g0);
+			if (2 * ti + 1 < H)
+				memcpy(g1, go + (2 * ti + 1) * W, W * sizeof *g1);
+			else
+				memset(g1, 0, W * sizeof *g1);
+			double *restrict h0 = c->R, *restrict h1 = h0 + wp, *restrict h2 = h1 + wp;
+			double *restrict h3 = h2 + wp;
+			for (size_t k = 0; k < 2 * tw; k++) { /* h = A g */
+				h0[k] = g0[k];
+				h1[k] = g0[k] + g1[k];
+				h2[k] = g0[k] - g1[k];
+				h3[k] = -g1[k];
 			}
+			double *M = c->M + o * N + base + ti * tw;
+			for (size_t a = 0; a < 4; a++) { /* m = h A^T */
+				const double *restrict h = c->R + a * wp;
+				double *restrict m0 = M + 4 * a * ON, *restrict m1 = m0 + ON;
+				double *restrict m2 = m1 + ON, *restrict m3 = m2 + ON;
+				for (size_t j = 0; j < tw; j++) {
+					double e0 = h[2 * j], e1 = h[2 * j + 1];
+					m0[j] = e0;
+					m1[j] = e0 + e1;
+					m2[j] = e0 - e1;
+					m3[j] = -e1;
+				}
+			}
+		}
 	}
 }
 
