@@ -56,10 +56,10 @@
 #define NONE SIZE_MAX /* a padded row or column of zeros */
 
 /* Winograd's products run over about this many tiles of 2 x 2 outputs
-   (whole states, at least one): long enough for DGEMM's rate, short
-   enough for the transformed tiles (16 (in + out) of them a tile) to stay
-   a few megabytes whatever the batch. */
-#define CHUNK_TILES 256
+   (whole rows of tiles, at least one, across states): long enough for
+   DGEMM's rate, short enough for the transformed tiles (16 (in + out)
+   doubles a tile) to stay in the core's cache whatever the batch. */
+#define CHUNK_TILES 128
 
 dk_conv2d_spec dk_conv2d_spec_default(void)
 {
@@ -85,14 +85,14 @@ static dk_conv2d_method choose(const dk_conv2d_spec *s, const dk_conv2d_shape *s
 	return dk_conv2d_winograd_fits(s, sh) ? DK_CONV2D_WINOGRAD : DK_CONV2D_GEMM;
 }
 
-/* Winograd's sizes: tiles of a state, states per chunk. */
+/* Winograd's sizes: tiles of a state, rows of tiles per chunk. */
 static void winograd_sizes(const dk_conv2d_spec *s, const dk_conv2d_shape *sh,
                            size_t *th, size_t *tw, size_t *chunk)
 {
 	*th = (sh->out_h + 1) / 2;
 	*tw = (sh->out_w + 1) / 2;
-	size_t per = CHUNK_TILES / (*th * *tw);
-	*chunk = per < 1 ? 1 : per > s->batch ? s->batch : per;
+	size_t per = CHUNK_TILES / *tw, rows = *th * s->batch; /* rows: checked below */
+	*chunk = per < 1 ? 1 : per > rows ? rows : per;
 }
 
 /* One axis: padding resolved, padded and output sizes; name is "h" or "w". */
@@ -188,9 +188,9 @@ static int check(const dk_conv2d_spec *s, dk_conv2d_shape *sh, size_t *hp,
 		winograd_sizes(s, sh, &th, &tw, &chunk);
 		*hp = 2 * th + 2;
 		*wp = 2 * tw + 2;
-		if (!product(th, tw, &n) || !product(n, chunk, &n) || !product(n, io, &n) ||
+		if (!product(th, s->batch, &n) || !product(tw, chunk, &n) || !product(n, io, &n) ||
 		    !product(n, 16, &n) || !product(s->in_channels, *hp * *wp, &n) ||
-		    !product(sh->weight_count, 2, &n) || th * tw * chunk > INT_MAX)
+		    !product(sh->weight_count, 2, &n) || tw * chunk > INT_MAX)
 			return dk_errorf(DK_EINVAL, err, errlen, "conv2d: batch %zu of %zu x %zu "
 			                 "x %zu to %zu channels is too large", s->batch,
 			                 s->in_channels, s->height, s->width, s->out_channels);
@@ -248,13 +248,15 @@ int dk_conv2d_alloc(const dk_conv2d_spec *spec, dk_conv2d **out, char *err,
 	if (sh.method == DK_CONV2D_WINOGRAD) {
 		winograd_sizes(spec, &sh, &c->tiles_h, &c->tiles_w, &c->chunk);
 		c->tiles = c->tiles_h * c->tiles_w;
-		size_t OC = spec->out_channels * spec->in_channels, N = c->chunk * c->tiles;
+		size_t OC = spec->out_channels * spec->in_channels, N = c->chunk * c->tiles_w;
 		c->U = malloc(16 * OC * sizeof *c->U);
 		c->gU = malloc(16 * OC * sizeof *c->gU);
 		c->V = malloc(16 * spec->in_channels * N * sizeof *c->V);
 		c->M = malloc(16 * spec->out_channels * N * sizeof *c->M);
 		c->R = malloc(6 * wp * sizeof *c->R);
-		ok = ok && c->U && c->gU && c->V && c->M && c->R;
+		c->Pg = malloc(spec->in_channels * hp * wp * sizeof *c->Pg);
+		c->seg = malloc((c->chunk + 1) * sizeof *c->seg);
+		ok = ok && c->U && c->gU && c->V && c->M && c->R && c->Pg && c->seg;
 	} else {
 		c->X = malloc(taps * sh.out_h * sh.out_w * sizeof *c->X);
 		ok = ok && c->X;
@@ -282,6 +284,8 @@ void dk_conv2d_free(dk_conv2d *c)
 	free(c->V);
 	free(c->M);
 	free(c->R);
+	free(c->Pg);
+	free(c->seg);
 	free(c);
 }
 
@@ -323,7 +327,7 @@ void dk_conv2d_pad(const dk_conv2d *c, const double *x)
 
 /* gx = the adjoint of pad applied to P (P holding a padded gradient):
    each input cell gets the sum of the padded cells that copied it. */
-void dk_conv2d_fold(const dk_conv2d *c, double *gx)
+void dk_conv2d_fold(const dk_conv2d *c, const double *P, double *gx)
 {
 	size_t H = c->spec.height, W = c->spec.width, pw = c->shape.pad_w;
 	size_t ph = c->shape.pad_h;
@@ -331,13 +335,13 @@ void dk_conv2d_fold(const dk_conv2d *c, double *gx)
 		double *g = gx + ch * H * W;
 		/* the interior rows first, copied: each input row is one of them */
 		for (size_t i = 0; i < H; i++)
-			memcpy(g + i * W, c->P + (ch * c->hp + ph + i) * c->wp + pw,
+			memcpy(g + i * W, P + (ch * c->hp + ph + i) * c->wp + pw,
 			       W * sizeof *g);
 		for (size_t r = 0; r < c->hp; r++) {
 			size_t src = c->row_src[r];
 			if (src == NONE)
 				continue;
-			const double *p = c->P + (ch * c->hp + r) * c->wp;
+			const double *p = P + (ch * c->hp + r) * c->wp;
 			double *row = g + src * W;
 			if (r < ph || r >= ph + H) /* a wrapped row: all of it */
 				for (size_t j = 0; j < W; j++)
@@ -550,7 +554,7 @@ int dk_conv2d_vjp_input(dk_conv2d *c, size_t B, const double *W,
 	}
 	for (size_t n = 0; n < B; n++) {
 		product_adjoint(c, W, gy + n * c->shape.out_size);
-		dk_conv2d_fold(c, gx + n * c->shape.in_size);
+		dk_conv2d_fold(c, c->P, gx + n * c->shape.in_size);
 	}
 	return DK_OK;
 }

@@ -9,6 +9,11 @@
 
 #include "models/conv2d.h"
 
+/* The part of a chunk of Winograd's tile rows in one state. */
+typedef struct dk_conv2d_segment {
+	size_t n, ti0, ti1, base; /* the state, its tile rows, their first column */
+} dk_conv2d_segment;
+
 struct dk_conv2d {
 	dk_conv2d_spec spec;
 	dk_conv2d_shape shape;
@@ -21,7 +26,10 @@ struct dk_conv2d {
 	double *X;       /* GEMM: taps Ho Wo, the im2col matrix (owned) */
 	/* Winograd (conv2d_winograd.c): tiles of 2 x 2 outputs */
 	size_t tiles_h, tiles_w, tiles; /* per state: rows, columns, all */
-	size_t chunk;    /* states transformed together: chunk tiles per product */
+	size_t chunk;    /* rows of tiles transformed together (across states):
+	                    chunk tiles_w tiles per product */
+	dk_conv2d_segment *seg; /* chunk + 1: a chunk's parts (owned) */
+	double *Pg;      /* in hp wp: a padded state's gradient (owned) */
 	double *U;       /* 16 out in: the transformed kernel (owned) */
 	double *gU;      /* 16 out in: its gradient (owned) */
 	double *V;       /* 16 in (chunk tiles): transformed inputs (owned) */
@@ -31,8 +39,9 @@ struct dk_conv2d {
 
 /* P = the state x padded. */
 void dk_conv2d_pad(const dk_conv2d *c, const double *x);
-/* gx = the adjoint of the padding applied to P (a padded gradient). */
-void dk_conv2d_fold(const dk_conv2d *c, double *gx);
+/* gx = the adjoint of the padding applied to P (a padded gradient, in
+   the layout of c->P). */
+void dk_conv2d_fold(const dk_conv2d *c, const double *P, double *gx);
 
 /* 1 when the spec's shape has a Winograd product: a 3 x 3 kernel,
    stride 1, padding 1 ("same"). */

@@ -101,153 +101,222 @@ static void kernels_adjoint(const dk_conv2d *c, double *gW)
  * Each transform runs over a row of tiles at once: first along the
  * sheet's rows, on whole rows of the padded state (contiguous), then
  * along its columns, from interleaved pairs into the sixteen rows of V
- * or M (contiguous over the tiles): loops that the compiler vectorises,
- * where a tile at a time would be scalar code.  R is the workspace's
- * scratch of 6 wp doubles.
+ * or M (contiguous over the tiles): loops over restrict pointers that the
+ * compiler vectorises, where a tile at a time would be scalar code.  They
+ * only add and subtract, so the vector width changes no bit; CLONES
+ * compiles them for AVX-512 and AVX2 beside the baseline, the CPU's
+ * chosen at load time.  R is the workspace's scratch of 6 wp doubles.
  */
 
-/* V[xi][ch][base + t] = (B^T d B)[xi] for the patches of the padded
-   state P; N the row length of V. */
-static void inputs(const dk_conv2d *c, size_t base, size_t N)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
+#define INLINE static inline __attribute__((always_inline))
+
+/* t = B^T d along the rows: four rows of n from four. */
+INLINE void rows_bt(size_t n, const double *restrict r0, const double *restrict r1,
+                    const double *restrict r2, const double *restrict r3,
+                    double *restrict t0, double *restrict t1, double *restrict t2,
+                    double *restrict t3)
+{
+	for (size_t k = 0; k < n; k++) {
+		t0[k] = r0[k] - r2[k];
+		t1[k] = r1[k] + r2[k];
+		t2[k] = r2[k] - r1[k];
+		t3[k] = r1[k] - r3[k];
+	}
+}
+
+/* v = t B along the columns: the 4 entries of n tiles from a row t of
+   overlapping quadruples (t[2j .. 2j + 3]). */
+INLINE void cols_b(size_t n, const double *restrict t, double *restrict v0,
+                   double *restrict v1, double *restrict v2, double *restrict v3)
+{
+	for (size_t j = 0; j < n; j++) {
+		double e0 = t[2 * j], e1 = t[2 * j + 1], e2 = t[2 * j + 2], e3 = t[2 * j + 3];
+		v0[j] = e0 - e2;
+		v1[j] = e1 + e2;
+		v2[j] = e2 - e1;
+		v3[j] = e1 - e3;
+	}
+}
+
+/* q (2 n + 2) = the transpose of cols_b applied to v: tiles overlap by 2. */
+INLINE void cols_b_adjoint(size_t n, const double *restrict v0, const double *restrict v1,
+                           const double *restrict v2, const double *restrict v3,
+                           double *restrict q)
+{
+	for (size_t j = 0; j < n; j++) {
+		q[2 * j] = v0[j];
+		q[2 * j + 1] = v1[j] - v2[j] + v3[j];
+	}
+	q[2 * n] = q[2 * n + 1] = 0;
+	for (size_t j = 0; j < n; j++) {
+		q[2 * j + 2] += v1[j] + v2[j] - v0[j];
+		q[2 * j + 3] -= v3[j];
+	}
+}
+
+/* p += the transpose of rows_bt applied to q, four rows of n. */
+INLINE void rows_bt_adjoint(size_t n, const double *restrict q0, const double *restrict q1,
+                            const double *restrict q2, const double *restrict q3,
+                            double *restrict p0, double *restrict p1,
+                            double *restrict p2, double *restrict p3)
+{
+	for (size_t k = 0; k < n; k++) {
+		p0[k] += q0[k];
+		p1[k] += q1[k] - q2[k] + q3[k];
+		p2[k] += q1[k] + q2[k] - q0[k];
+		p3[k] -= q3[k];
+	}
+}
+
+/* q = m A along the columns: pairs of n tiles, interleaved. */
+INLINE void cols_a(size_t n, const double *restrict m0, const double *restrict m1,
+                   const double *restrict m2, const double *restrict m3,
+                   double *restrict q)
+{
+	for (size_t j = 0; j < n; j++) {
+		q[2 * j] = m0[j] + m1[j] + m2[j];
+		q[2 * j + 1] = m1[j] - m2[j] - m3[j];
+	}
+}
+
+/* y0 = b + q0 + q1 + q2, y1 = b + q1 - q2 - q3 (y1 NULL: skipped). */
+INLINE void rows_a(size_t n, double b, const double *restrict q0,
+                   const double *restrict q1, const double *restrict q2,
+                   const double *restrict q3, double *restrict y0, double *restrict y1)
+{
+	for (size_t k = 0; k < n; k++)
+		y0[k] = b + (q0[k] + q1[k] + q2[k]);
+	if (y1)
+		for (size_t k = 0; k < n; k++)
+			y1[k] = b + (q1[k] - q2[k] - q3[k]);
+}
+
+/* h = A g along the rows, from two rows of n. */
+INLINE void rows_a_adjoint(size_t n, const double *restrict g0, const double *restrict g1,
+                           double *restrict h0, double *restrict h1, double *restrict h2,
+                           double *restrict h3)
+{
+	for (size_t k = 0; k < n; k++) {
+		h0[k] = g0[k];
+		h1[k] = g0[k] + g1[k];
+		h2[k] = g0[k] - g1[k];
+		h3[k] = -g1[k];
+	}
+}
+
+/* m = h A^T along the columns: the 4 entries of n tiles from pairs. */
+INLINE void cols_a_adjoint(size_t n, const double *restrict h, double *restrict m0,
+                           double *restrict m1, double *restrict m2, double *restrict m3)
+{
+	for (size_t j = 0; j < n; j++) {
+		double e0 = h[2 * j], e1 = h[2 * j + 1];
+		m0[j] = e0;
+		m1[j] = e0 + e1;
+		m2[j] = e0 - e1;
+		m3[j] = -e1;
+	}
+}
+
+/*
+ * The tiles of rows ti0 .. ti1 - 1 of one state go to columns base ..
+ * base + (ti1 - ti0) tw - 1 of V or M, whose rows are N long.
+ */
+
+/* V[xi][ch][.] = (B^T d B)[xi] for the patches of the padded state P. */
+CLONES static void inputs(const dk_conv2d *c, size_t ti0, size_t ti1, size_t base,
+                          size_t N)
 {
 	size_t C = c->spec.in_channels, wp = c->wp, tw = c->tiles_w, CN = C * N;
-	double *restrict t0 = c->R, *restrict t1 = t0 + wp, *restrict t2 = t1 + wp;
-	double *restrict t3 = t2 + wp;
+	double *t = c->R;
 	for (size_t ch = 0; ch < C; ch++)
-		for (size_t ti = 0; ti < c->tiles_h; ti++) {
-			const double *r0 = c->P + (ch * c->hp + 2 * ti) * wp, *r1 = r0 + wp;
-			const double *r2 = r1 + wp, *r3 = r2 + wp;
-			for (size_t k = 0; k < wp; k++) { /* t = B^T d */
-				t0[k] = r0[k] - r2[k];
-				t1[k] = r1[k] + r2[k];
-				t2[k] = r2[k] - r1[k];
-				t3[k] = r1[k] - r3[k];
-			}
-			double *V = c->V + ch * N + base + ti * tw;
-			for (size_t a = 0; a < 4; a++) { /* v = t B */
-				const double *restrict t = c->R + a * wp;
-				double *restrict v0 = V + 4 * a * CN, *restrict v1 = v0 + CN;
-				double *restrict v2 = v1 + CN, *restrict v3 = v2 + CN;
-				for (size_t j = 0; j < tw; j++) {
-					double e0 = t[2 * j], e1 = t[2 * j + 1];
-					double e2 = t[2 * j + 2], e3 = t[2 * j + 3];
-					v0[j] = e0 - e2;
-					v1[j] = e1 + e2;
-					v2[j] = e2 - e1;
-					v3[j] = e1 - e3;
-				}
+		for (size_t ti = ti0; ti < ti1; ti++) {
+			const double *r = c->P + (ch * c->hp + 2 * ti) * wp;
+			rows_bt(wp, r, r + wp, r + 2 * wp, r + 3 * wp, t, t + wp, t + 2 * wp,
+			        t + 3 * wp);
+			double *V = c->V + ch * N + base + (ti - ti0) * tw;
+			for (size_t a = 0; a < 4; a++) {
+				double *v = V + 4 * a * CN;
+				cols_b(tw, t + a * wp, v, v + CN, v + 2 * CN, v + 3 * CN);
 			}
 		}
 }
 
-/* P = the sum of B gV B^T over the patches, from V holding gV: the
-   transpose of inputs. */
-static void inputs_adjoint(const dk_conv2d *c, size_t base, size_t N)
+/* Pg += B gV B^T over the patches, from V holding gV: the transpose of
+   inputs. */
+CLONES static void inputs_adjoint(const dk_conv2d *c, size_t ti0, size_t ti1,
+                                  size_t base, size_t N)
 {
 	size_t C = c->spec.in_channels, wp = c->wp, tw = c->tiles_w, CN = C * N;
-	double *restrict q0 = c->R, *restrict q1 = q0 + wp, *restrict q2 = q1 + wp;
-	double *restrict q3 = q2 + wp;
-	memset(c->P, 0, C * c->hp * wp * sizeof *c->P);
+	double *q = c->R;
 	for (size_t ch = 0; ch < C; ch++)
-		for (size_t ti = 0; ti < c->tiles_h; ti++) {
-			const double *V = c->V + ch * N + base + ti * tw;
-			for (size_t a = 0; a < 4; a++) { /* q = gv B^T: tiles overlap by 2 */
-				double *restrict q = c->R + a * wp;
-				const double *restrict v0 = V + 4 * a * CN, *restrict v1 = v0 + CN;
-				const double *restrict v2 = v1 + CN, *restrict v3 = v2 + CN;
-				for (size_t j = 0; j < tw; j++) {
-					q[2 * j] = v0[j];
-					q[2 * j + 1] = v1[j] - v2[j] + v3[j];
-				}
-				q[2 * tw] = q[2 * tw + 1] = 0;
-				for (size_t j = 0; j < tw; j++) {
-					q[2 * j + 2] += v1[j] + v2[j] - v0[j];
-					q[2 * j + 3] -= v3[j];
-				}
+		for (size_t ti = ti0; ti < ti1; ti++) {
+			const double *V = c->V + ch * N + base + (ti - ti0) * tw;
+			for (size_t a = 0; a < 4; a++) {
+				const double *v = V + 4 * a * CN;
+				cols_b_adjoint(tw, v, v + CN, v + 2 * CN, v + 3 * CN, q + a * wp);
 			}
-			double *restrict p0 = c->P + (ch * c->hp + 2 * ti) * wp;
-			double *restrict p1 = p0 + wp, *restrict p2 = p1 + wp, *restrict p3 = p2 + wp;
-			for (size_t k = 0; k < wp; k++) { /* gd = B q */
-				p0[k] += q0[k];
-				p1[k] += q1[k] - q2[k] + q3[k];
-				p2[k] += q1[k] + q2[k] - q0[k];
-				p3[k] -= q3[k];
-			}
+			double *p = c->Pg + (ch * c->hp + 2 * ti) * wp;
+			rows_bt_adjoint(wp, q, q + wp, q + 2 * wp, q + 3 * wp, p, p + wp, p + 2 * wp,
+			                p + 3 * wp);
 		}
 }
 
 /* y (out, H, W) = A^T M A per tile, plus b when not NULL; the outputs of
    a tile past the last row or column are dropped. */
-static void outputs(const dk_conv2d *c, size_t base, size_t N, const double *b,
-                    double *y)
+CLONES static void outputs(const dk_conv2d *c, size_t ti0, size_t ti1, size_t base,
+                           size_t N, const double *b, double *y)
 {
 	size_t O = c->spec.out_channels, H = c->shape.out_h, W = c->shape.out_w;
 	size_t tw = c->tiles_w, ON = O * N, wp = c->wp;
+	double *q = c->R;
 	for (size_t o = 0; o < O; o++) {
 		double *yo = y + o * H * W, bias = b ? b[o] : 0;
-		for (size_t ti = 0; ti < c->tiles_h; ti++) {
-			const double *M = c->M + o * N + base + ti * tw;
-			for (size_t a = 0; a < 4; a++) { /* q = m A */
-				double *restrict q = c->R + a * wp;
-				const double *restrict m0 = M + 4 * a * ON, *restrict m1 = m0 + ON;
-				const double *restrict m2 = m1 + ON, *restrict m3 = m2 + ON;
-				for (size_t j = 0; j < tw; j++) {
-					q[2 * j] = m0[j] + m1[j] + m2[j];
-					q[2 * j + 1] = m1[j] - m2[j] - m3[j];
-				}
+		for (size_t ti = ti0; ti < ti1; ti++) {
+			const double *M = c->M + o * N + base + (ti - ti0) * tw;
+			for (size_t a = 0; a < 4; a++) {
+				const double *m = M + 4 * a * ON;
+				cols_a(tw, m, m + ON, m + 2 * ON, m + 3 * ON, q + a * wp);
 			}
-			const double *restrict q0 = c->R, *restrict q1 = q0 + wp;
-			const double *restrict q2 = q1 + wp, *restrict q3 = q2 + wp;
-			double *restrict y0 = yo + 2 * ti * W; /* y = A^T q */
-			for (size_t k = 0; k < W; k++)
-				y0[k] = bias + (q0[k] + q1[k] + q2[k]);
-			if (2 * ti + 1 < H) {
-				double *restrict y1 = y0 + W;
-				for (size_t k = 0; k < W; k++)
-					y1[k] = bias + (q1[k] - q2[k] - q3[k]);
-			}
+			double *y0 = yo + 2 * ti * W;
+			rows_a(W, bias, q, q + wp, q + 2 * wp, q + 3 * wp, y0,
+			       2 * ti + 1 < H ? y0 + W : NULL);
 		}
 	}
 }
 
 /* M[xi][o][base + t] = (A gy A^T)[xi] per tile, gy zero past the last
    row or column: the transpose of outputs. */
-static void outputs_adjoint(const dk_conv2d *c, size_t base, size_t N,
-                            const double *gy)
+CLONES static void outputs_adjoint(const dk_conv2d *c, size_t ti0, size_t ti1,
+                                   size_t base, size_t N, const double *gy)
 {
 	size_t O = c->spec.out_channels, H = c->shape.out_h, W = c->shape.out_w;
 	size_t tw = c->tiles_w, ON = O * N, wp = c->wp;
-	double *restrict g0 = c->R + 4 * wp, *restrict g1 = g0 + wp;
+	double *h = c->R, *g0 = c->R + 4 * wp, *g1 = g0 + wp;
 	for (size_t k = W; k < 2 * tw; k++) /* the column past an odd width */
 		g0[k] = g1[k] = 0;
 	for (size_t o = 0; o < O; o++) {
 		const double *go = gy + o * H * W;
-		for (size_t ti = 0; ti < c->tiles_h; ti++) {
-			memcpy(g0, go + 2 * ti * W, W * sizeof *g0);
-			if (2 * ti + 1 < H)
-				memcpy(g1, go + (2 * ti + 1) * W, W * sizeof *g1);
-			else
-				memset(g1, 0, W * sizeof *g1);
-			double *restrict h0 = c->R, *restrict h1 = h0 + wp, *restrict h2 = h1 + wp;
-			double *restrict h3 = h2 + wp;
-			for (size_t k = 0; k < 2 * tw; k++) { /* h = A g */
-				h0[k] = g0[k];
-				h1[k] = g0[k] + g1[k];
-				h2[k] = g0[k] - g1[k];
-				h3[k] = -g1[k];
+		for (size_t ti = ti0; ti < ti1; ti++) {
+			const double *r0 = go + 2 * ti * W, *r1 = r0 + W;
+			if (W % 2 || 2 * ti + 1 == H) { /* a tile past the edge: padded */
+				memcpy(g0, r0, W * sizeof *g0);
+				if (2 * ti + 1 < H)
+					memcpy(g1, r1, W * sizeof *g1);
+				else
+					memset(g1, 0, W * sizeof *g1);
+				r0 = g0;
+				r1 = g1;
 			}
-			double *M = c->M + o * N + base + ti * tw;
-			for (size_t a = 0; a < 4; a++) { /* m = h A^T */
-				const double *restrict h = c->R + a * wp;
-				double *restrict m0 = M + 4 * a * ON, *restrict m1 = m0 + ON;
-				double *restrict m2 = m1 + ON, *restrict m3 = m2 + ON;
-				for (size_t j = 0; j < tw; j++) {
-					double e0 = h[2 * j], e1 = h[2 * j + 1];
-					m0[j] = e0;
-					m1[j] = e0 + e1;
-					m2[j] = e0 - e1;
-					m3[j] = -e1;
-				}
+			rows_a_adjoint(2 * tw, r0, r1, h, h + wp, h + 2 * wp, h + 3 * wp);
+			double *M = c->M + o * N + base + (ti - ti0) * tw;
+			for (size_t a = 0; a < 4; a++) {
+				double *m = M + 4 * a * ON;
+				cols_a_adjoint(tw, h + a * wp, m, m + ON, m + 2 * ON, m + 3 * ON);
 			}
 		}
 	}
@@ -261,23 +330,46 @@ int dk_conv2d_winograd_fits(const dk_conv2d_spec *s, const dk_conv2d_shape *sh)
 	       s->stride_w == 1 && sh->pad_h == 1 && sh->pad_w == 1;
 }
 
+/*
+ * A chunk is c->chunk rows of tiles (or what is left), counted across
+ * the states: row g is row g mod th of state g / th.  A segment is the
+ * part of a chunk in one state (conv2d_impl.h).
+ */
+/* The segments of the chunk of rows g0 .. g1 - 1, into seg; their count. */
+static size_t segments(const dk_conv2d *c, size_t g0, size_t g1, dk_conv2d_segment *seg)
+{
+	size_t th = c->tiles_h, k = 0;
+	for (size_t g = g0; g < g1; k++) {
+		size_t n = g / th, ti0 = g % th, ti1 = th - ti0 < g1 - g ? th : ti0 + (g1 - g);
+		seg[k] = (dk_conv2d_segment){n, ti0, ti1, (g - g0) * c->tiles_w};
+		g += ti1 - ti0;
+	}
+	return k;
+}
+
 void dk_conv2d_winograd_forward(dk_conv2d *c, size_t B, const double *x,
                                 const double *W, const double *b, double *y)
 {
-	size_t O = c->spec.out_channels, C = c->spec.in_channels, T = c->tiles;
+	size_t O = c->spec.out_channels, C = c->spec.in_channels, rows = B * c->tiles_h;
+	size_t padded = SIZE_MAX; /* the state in P */
 	kernels(c, W);
-	for (size_t n0 = 0; n0 < B; n0 += c->chunk) {
-		size_t nb = B - n0 < c->chunk ? B - n0 : c->chunk, N = nb * T;
-		for (size_t k = 0; k < nb; k++) {
-			dk_conv2d_pad(c, x + (n0 + k) * c->shape.in_size);
-			inputs(c, k * T, N);
+	for (size_t g0 = 0; g0 < rows; g0 += c->chunk) {
+		size_t g1 = rows - g0 < c->chunk ? rows : g0 + c->chunk, N = (g1 - g0) * c->tiles_w;
+		size_t ns = segments(c, g0, g1, c->seg);
+		for (size_t k = 0; k < ns; k++) {
+			const dk_conv2d_segment *sg = &c->seg[k];
+			if (sg->n != padded)
+				dk_conv2d_pad(c, x + (padded = sg->n) * c->shape.in_size);
+			inputs(c, sg->ti0, sg->ti1, sg->base, N);
 		}
 		for (size_t xi = 0; xi < 16; xi++)
 			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)O, (int)N,
 			            (int)C, 1.0, c->U + xi * O * C, (int)C, c->V + xi * C * N,
 			            (int)N, 0.0, c->M + xi * O * N, (int)N);
-		for (size_t k = 0; k < nb; k++)
-			outputs(c, k * T, N, b, y + (n0 + k) * c->shape.out_size);
+		for (size_t k = 0; k < ns; k++) {
+			const dk_conv2d_segment *sg = &c->seg[k];
+			outputs(c, sg->ti0, sg->ti1, sg->base, N, b, y + sg->n * c->shape.out_size);
+		}
 	}
 }
 
@@ -285,20 +377,26 @@ void dk_conv2d_winograd_vjp(dk_conv2d *c, size_t B, const double *x,
                             const double *W, const double *gy, double *gx,
                             double *gW, double *gb)
 {
-	size_t O = c->spec.out_channels, C = c->spec.in_channels, T = c->tiles;
-	size_t HW = c->shape.out_h * c->shape.out_w;
+	size_t O = c->spec.out_channels, C = c->spec.in_channels, rows = B * c->tiles_h;
+	size_t HW = c->shape.out_h * c->shape.out_w, padded = SIZE_MAX;
 	if (gx)
 		kernels(c, W);
 	if (gW)
 		memset(c->gU, 0, 16 * O * C * sizeof *c->gU);
-	for (size_t n0 = 0; n0 < B; n0 += c->chunk) {
-		size_t nb = B - n0 < c->chunk ? B - n0 : c->chunk, N = nb * T;
-		for (size_t k = 0; k < nb; k++)
-			outputs_adjoint(c, k * T, N, gy + (n0 + k) * c->shape.out_size);
+	for (size_t g0 = 0; g0 < rows; g0 += c->chunk) {
+		size_t g1 = rows - g0 < c->chunk ? rows : g0 + c->chunk, N = (g1 - g0) * c->tiles_w;
+		size_t ns = segments(c, g0, g1, c->seg);
+		for (size_t k = 0; k < ns; k++) {
+			const dk_conv2d_segment *sg = &c->seg[k];
+			outputs_adjoint(c, sg->ti0, sg->ti1, sg->base, N,
+			                gy + sg->n * c->shape.out_size);
+		}
 		if (gW) {
-			for (size_t k = 0; k < nb; k++) {
-				dk_conv2d_pad(c, x + (n0 + k) * c->shape.in_size);
-				inputs(c, k * T, N);
+			for (size_t k = 0; k < ns; k++) {
+				const dk_conv2d_segment *sg = &c->seg[k];
+				if (sg->n != padded)
+					dk_conv2d_pad(c, x + (padded = sg->n) * c->shape.in_size);
+				inputs(c, sg->ti0, sg->ti1, sg->base, N);
 			}
 			for (size_t xi = 0; xi < 16; xi++)
 				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)O, (int)C,
@@ -312,9 +410,13 @@ void dk_conv2d_winograd_vjp(dk_conv2d *c, size_t B, const double *x,
 			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)C, (int)N,
 			            (int)O, 1.0, c->U + xi * O * C, (int)C, c->M + xi * O * N,
 			            (int)N, 0.0, c->V + xi * C * N, (int)N);
-		for (size_t k = 0; k < nb; k++) {
-			inputs_adjoint(c, k * T, N);
-			dk_conv2d_fold(c, gx + (n0 + k) * c->shape.in_size);
+		for (size_t k = 0; k < ns; k++) { /* a state's gradient, its rows in turn */
+			const dk_conv2d_segment *sg = &c->seg[k];
+			if (sg->ti0 == 0)
+				memset(c->Pg, 0, C * c->hp * c->wp * sizeof *c->Pg);
+			inputs_adjoint(c, sg->ti0, sg->ti1, sg->base, N);
+			if (sg->ti1 == c->tiles_h)
+				dk_conv2d_fold(c, c->Pg, gx + sg->n * c->shape.in_size);
 		}
 	}
 	if (!gW)
