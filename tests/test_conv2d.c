@@ -445,9 +445,9 @@ static void check_sizes(void)
 }
 
 /* AUTO resolves to a method the layer has: the loops for one output
-   channel, Winograd for more with a 3x3 "same" kernel at stride 1, GEMM
-   otherwise (the rule conv2d.c measured); Winograd asked for a shape it
-   does not fit is refused. */
+   channel, Winograd for more with a 3x3 "same" kernel at stride 1 and 8
+   input channels or more, GEMM otherwise (the rule conv2d.c measured);
+   Winograd asked for a shape it does not fit is refused. */
 static void check_auto(void)
 {
 	dk_conv2d_spec s = dk_conv2d_spec_default();
@@ -459,8 +459,11 @@ static void check_auto(void)
 	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_DIRECT,
 	   "auto: direct loops for one output channel");
 	s.out_channels = 2;
+	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_GEMM,
+	   "auto: GEMM for two from 3");
+	s.in_channels = 8;
 	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_WINOGRAD,
-	   "auto: Winograd for two, 3x3 same");
+	   "auto: Winograd for two from 8, 3x3 same");
 	s.stride_w = 2;
 	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_GEMM,
 	   "auto: GEMM for two at stride 2");

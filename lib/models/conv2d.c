@@ -82,7 +82,8 @@ static dk_conv2d_method choose(const dk_conv2d_spec *s, const dk_conv2d_shape *s
 		return s->method;
 	if (s->out_channels == 1)
 		return DK_CONV2D_DIRECT;
-	return dk_conv2d_winograd_fits(s, sh) ? DK_CONV2D_WINOGRAD : DK_CONV2D_GEMM;
+	return s->in_channels >= 8 && dk_conv2d_winograd_fits(s, sh) ? DK_CONV2D_WINOGRAD
+	                                                             : DK_CONV2D_GEMM;
 }
 
 /* Winograd's sizes: tiles of a state, rows of tiles per chunk. */

@@ -42,7 +42,7 @@ typedef enum {
 typedef enum {
 	DK_CONV2D_AUTO = 0, /* whichever is faster for the shape (conv2d.c):
 	                       DIRECT for one output channel, else WINOGRAD
-	                       where it fits, else GEMM */
+	                       where it fits from 8 input channels, else GEMM */
 	DK_CONV2D_GEMM,     /* im2col and one DGEMM per state */
 	DK_CONV2D_DIRECT,   /* loops over the taps (the weights' gradient by
 	                       im2col and DGEMM) */
