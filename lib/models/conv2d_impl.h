@@ -25,15 +25,15 @@ struct dk_conv2d {
 	double *P;       /* in hp wp: one padded state, or its gradient (owned) */
 	double *X;       /* GEMM: taps Ho Wo, the im2col matrix (owned) */
 	/* Winograd (conv2d_winograd.c): tiles of 2 x 2 outputs */
-	size_t tiles_h, tiles_w, tiles; /* per state: rows, columns, all */
+	size_t tiles_h, tiles_w; /* per state: rows and columns of tiles */
 	size_t chunk;    /* rows of tiles transformed together (across states):
 	                    chunk tiles_w tiles per product */
 	dk_conv2d_segment *seg; /* chunk + 1: a chunk's parts (owned) */
 	double *Pg;      /* in hp wp: a padded state's gradient (owned) */
 	double *U;       /* 16 out in: the transformed kernel (owned) */
 	double *gU;      /* 16 out in: its gradient (owned) */
-	double *V;       /* 16 in (chunk tiles): transformed inputs (owned) */
-	double *M;       /* 16 out (chunk tiles): transformed outputs (owned) */
+	double *V;       /* 16 in (chunk tiles_w): transformed inputs (owned) */
+	double *M;       /* 16 out (chunk tiles_w): transformed outputs (owned) */
 	double *R;       /* 6 wp: rows of a transform in progress (owned) */
 };
 

@@ -14,9 +14,10 @@
  * exact arithmetic.  Written per position xi of the 4 x 4 transformed
  * domain, the sum over input channels is a matrix product: M_xi (out x
  * tiles) = U_xi (out x in) V_xi (in x tiles), sixteen DGEMMs of 36 / 16
- * = 2.25 times fewer multiplications than im2col's one, over the tiles of
- * a chunk of states at once (dk_conv2d.chunk, about CHUNK_TILES tiles, so
- * that the products are long and the scratch stays a few megabytes).
+ * = 2.25 times fewer multiplications than im2col's one, over a chunk of
+ * tiles at a time (rows of tiles, across states: about CHUNK_TILES of
+ * conv2d.c, so that the products are long enough and their operands stay
+ * in the core's cache whatever the batch).
  *
  * The backward pass is the transpose of each stage, so it is the exact
  * adjoint of this forward pass (and of the convolution, to rounding):
