@@ -60,7 +60,7 @@
    (whole rows of tiles, at least one, across states): long enough for
    DGEMM's rate, short enough for the transformed tiles (16 (in + out)
    doubles a tile) to stay in the core's cache whatever the batch. */
-#define CHUNK_TILES 128
+#define CHUNK_TILES 64
 
 dk_conv2d_spec dk_conv2d_spec_default(void)
 {
