@@ -8,10 +8,16 @@
  *	conv2d_rate [REPS]
  *
  * For each shape (a 32 x 32 sheet, 16 or 32 channels in and out, a 3x3
- * circular kernel, batch 16 or 64) the best of REPS (default 5) timings
- * of forward + vjp_input + vjp_params, each 2 B out in 9 H W flops, and
- * the best DGEMM rate of N = 1024 products timed in the same run, before
- * and after the shapes (the higher of the two is the reference).
+ * circular kernel, batch 16 or 64) and each of the layer's methods for
+ * it (im2col and GEMM per state, Winograd's F(2x2, 3x3)), timed in turn
+ * within each repetition, the best of REPS (default 5) timings of
+ * forward + vjp_input + vjp_params, each counted as the 2 B out in 9 H W
+ * flops of the direct sum (so that Winograd, which does 2.25 times fewer
+ * multiplications, can pass 100 %), and the best DGEMM rate of N = 1024
+ * products timed in the same run, before and after the shapes (the
+ * higher of the two is the reference).  Times are the process's CPU
+ * time, steadier than wall time on a shared machine (one thread: set
+ * OPENBLAS_NUM_THREADS=1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +32,7 @@ int openblas_get_num_threads(void);
 static double now(void)
 {
 	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -71,55 +77,68 @@ int main(int argc, char **argv)
 	printf("core=%s threads=%d\n", openblas_get_corename(), openblas_get_num_threads());
 	double before = dgemm_rate(reps);
 	static const size_t shapes[][3] = {{16, 16, 16}, {16, 32, 16}, {32, 32, 16},
-	                                   {16, 16, 64}, {32, 32, 64}};
-	double rates[sizeof shapes / sizeof *shapes];
-	for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
+	                                   {16, 16, 64}, {32, 32, 64}, {28, 28, 16},
+	                                   {11, 11, 1}};
+	static const dk_conv2d_method methods[2] = {DK_CONV2D_GEMM, DK_CONV2D_WINOGRAD};
+	static const char *const names[2] = {"gemm", "winograd"};
+	enum { NS = sizeof shapes / sizeof *shapes };
+	double rates[NS][2];
+	for (size_t k = 0; k < NS; k++) {
+		dk_conv2d *c[2];
 		dk_conv2d_spec sp = dk_conv2d_spec_default();
-		sp.in_channels = shapes[k][0];
-		sp.out_channels = shapes[k][1];
-		sp.batch = shapes[k][2];
-		sp.height = sp.width = 32;
-		sp.kernel_h = sp.kernel_w = 3;
-		sp.padding = DK_CONV2D_CIRCULAR;
-		dk_conv2d *c;
-		char err[256];
-		if (dk_conv2d_alloc(&sp, &c, err, sizeof err)) {
-			fprintf(stderr, "conv2d_rate: %s\n", err);
-			return 1;
+		for (int m = 0; m < 2; m++) {
+			sp.in_channels = shapes[k][0];
+			sp.out_channels = shapes[k][1];
+			sp.batch = shapes[k][2];
+			sp.height = sp.width = 32;
+			sp.kernel_h = sp.kernel_w = 3;
+			sp.padding = DK_CONV2D_CIRCULAR;
+			sp.method = methods[m];
+			char err[256];
+			if (dk_conv2d_alloc(&sp, &c[m], err, sizeof err)) {
+				fprintf(stderr, "conv2d_rate: %s\n", err);
+				return 1;
+			}
 		}
 		size_t B = sp.batch, nx = B * sp.in_channels * 1024, ny = B * sp.out_channels * 1024;
 		size_t nw = sp.out_channels * sp.in_channels * 9;
 		unsigned s = 7;
 		double *x = filled(nx, &s), *W = filled(nw, &s), *b = filled(sp.out_channels, &s);
 		double *y = filled(ny, &s), *g = filled(ny, &s), *gx = filled(nx, &s);
-		double *gW = filled(nw, &s), *gb = filled(sp.out_channels, &s), best = 1e30;
-		double part[3] = {1e30, 1e30, 1e30};
-		for (int r = 0; r <= reps; r++) { /* the first untimed */
-			double t0 = now();
-			dk_conv2d_forward(c, B, x, W, b, y);
-			double t1 = now();
-			dk_conv2d_vjp_input(c, B, W, g, gx);
-			double t2 = now();
-			dk_conv2d_vjp_params(c, B, x, g, gW, gb);
-			double t3 = now(), t = t3 - t0, d[3] = {t1 - t0, t2 - t1, t3 - t2};
-			if (r && t < best)
-				best = t;
-			for (int k = 0; r && k < 3; k++)
-				part[k] = d[k] < part[k] ? d[k] : part[k];
-		}
+		double *gW = filled(nw, &s), *gb = filled(sp.out_channels, &s);
+		double best[2] = {1e30, 1e30}, part[2][3];
+		for (int m = 0; m < 2; m++)
+			part[m][0] = part[m][1] = part[m][2] = 1e30;
+		for (int r = 0; r <= reps; r++) /* the first untimed */
+			for (int m = 0; m < 2; m++) {
+				double t0 = now();
+				dk_conv2d_forward(c[m], B, x, W, b, y);
+				double t1 = now();
+				dk_conv2d_vjp_input(c[m], B, W, g, gx);
+				double t2 = now();
+				dk_conv2d_vjp_params(c[m], B, x, g, gW, gb);
+				double t3 = now(), t = t3 - t0, d[3] = {t1 - t0, t2 - t1, t3 - t2};
+				if (r && t < best[m])
+					best[m] = t;
+				for (int i = 0; r && i < 3; i++)
+					part[m][i] = d[i] < part[m][i] ? d[i] : part[m][i];
+			}
 		double flop = 3 * 2.0 * (double)B * sp.out_channels * sp.in_channels * 9 * 1024;
-		rates[k] = flop / best / 1e9;
-		printf("conv2d 32x32 in=%zu out=%zu batch=%zu: %.3f ms, %.1f GFLOP/s (forward "
-		       "%.3f, input's adjoint %.3f, weights' gradient %.3f ms)\n", sp.in_channels,
-		       sp.out_channels, B, 1e3 * best, rates[k], 1e3 * part[0], 1e3 * part[1],
-		       1e3 * part[2]);
+		for (int m = 0; m < 2; m++) {
+			rates[k][m] = flop / best[m] / 1e9;
+			printf("conv2d 32x32 in=%zu out=%zu batch=%zu %s: %.3f ms, %.1f GFLOP/s "
+			       "(forward %.3f, input's adjoint %.3f, weights' gradient %.3f ms)\n",
+			       sp.in_channels, sp.out_channels, B, names[m], 1e3 * best[m],
+			       rates[k][m], 1e3 * part[m][0], 1e3 * part[m][1], 1e3 * part[m][2]);
+			dk_conv2d_free(c[m]);
+		}
 		free(x); free(W); free(b); free(y); free(g); free(gx); free(gW); free(gb);
-		dk_conv2d_free(c);
 	}
 	double after = dgemm_rate(reps), ref = before > after ? before : after;
 	printf("dgemm N=1024: %.1f GFLOP/s before, %.1f after\n", before, after);
-	for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++)
-		printf("in=%zu out=%zu batch=%zu: %.0f%% of DGEMM\n", shapes[k][0], shapes[k][1],
-		       shapes[k][2], 100 * rates[k] / ref);
+	for (size_t k = 0; k < NS; k++)
+		printf("in=%zu out=%zu batch=%zu: gemm %.0f%%, winograd %.0f%% of DGEMM\n",
+		       shapes[k][0], shapes[k][1], shapes[k][2], 100 * rates[k][0] / ref,
+		       100 * rates[k][1] / ref);
 	return 0;
 }

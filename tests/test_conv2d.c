@@ -6,7 +6,8 @@
  * modulo for circular) instead of through a padded copy.  Random shapes
  * with one and several channels, odd and even kernels, strides 1 and 2,
  * paddings from none to more than the input (circular, wrapping twice),
- * each by im2col and GEMM and by direct loops.  Then the tangents against
+ * each by im2col and GEMM, by direct loops and, for the 3x3 "same"
+ * kernels, by Winograd's F(2x2, 3x3).  Then the tangents against
  * central differences, the adjoints against the tangents (<v, J u> =
  * <J^T v, u>), the output sizes, and the specs that must be refused.
  *
@@ -15,6 +16,11 @@
  * first order; with FMA it is less), so two computations of it differ by
  * at most 2 m u sum |terms| = m eps sum |terms|.  Each check below allows
  * twice that, with m and the sum of |terms| counted by the reference.
+ * Winograd's transforms add and halve the terms before multiplying; its
+ * error is bounded by the same sums times a growth factor of the
+ * transforms' moduli in the worst case, but with these normal draws
+ * measured at most 0.2 of the direct bound, so the same bound holds it
+ * (a wrong transform misses it by orders of magnitude).
  */
 #include <config.h>
 
@@ -144,7 +150,8 @@ static void fill(dk_rng *rng, double *v, size_t n)
 
 static const char *method_name(dk_conv2d_method m)
 {
-	return m == DK_CONV2D_GEMM ? "gemm" : m == DK_CONV2D_DIRECT ? "direct" : "auto";
+	return m == DK_CONV2D_GEMM ? "gemm" : m == DK_CONV2D_DIRECT ? "direct" :
+	       m == DK_CONV2D_WINOGRAD ? "winograd" : "auto";
 }
 
 static void describe(const dk_conv2d_spec *s, const dk_conv2d_shape *sh, char *buf,
@@ -202,6 +209,21 @@ static void check_spec(const dk_conv2d_spec *s, dk_rng *rng)
 	ok(e <= 1, "%s: vjp wrt W%s added to gW as the loops (worst %.2g)", what,
 	   s->bias ? " and b" : "", e);
 	reference_free(&R);
+	/* both adjoints in one call: the same code path per product, so the
+	   same bits as the two calls */
+	{
+		double *gx2 = zeros(nx), *gW2 = zeros(nw), *gb2 = zeros(O);
+		memcpy(gW2, gW0, nw * sizeof *gW2);
+		memcpy(gb2, gb0, O * sizeof *gb2);
+		dk_conv2d_vjp(c, B, x, W, g, gx2, gW2, gb2);
+		int same = memcmp(gx2, gx, nx * sizeof *gx) == 0 &&
+		           memcmp(gW2, gW, nw * sizeof *gW) == 0 &&
+		           memcmp(gb2, gb, O * sizeof *gb) == 0;
+		ok(same, "%s: dk_conv2d_vjp as vjp_input and vjp_params", what);
+		free(gx2);
+		free(gW2);
+		free(gb2);
+	}
 
 	/*
 	 * The jvps against central differences.  The layer is affine in x
@@ -423,7 +445,9 @@ static void check_sizes(void)
 }
 
 /* AUTO resolves to a method the layer has: the loops for one output
-   channel, GEMM for more (the rule conv2d.c measured). */
+   channel, Winograd for more with a 3x3 "same" kernel at stride 1 and 8
+   input channels or more, GEMM otherwise (the rule conv2d.c measured);
+   Winograd asked for a shape it does not fit is refused. */
 static void check_auto(void)
 {
 	dk_conv2d_spec s = dk_conv2d_spec_default();
@@ -436,10 +460,35 @@ static void check_auto(void)
 	   "auto: direct loops for one output channel");
 	s.out_channels = 2;
 	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_GEMM,
-	   "auto: GEMM for two");
+	   "auto: GEMM for two from 3");
+	s.in_channels = 8;
+	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_WINOGRAD,
+	   "auto: Winograd for two from 8, 3x3 same");
+	s.stride_w = 2;
+	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_GEMM,
+	   "auto: GEMM for two at stride 2");
+	char err[192] = "";
+	s.method = DK_CONV2D_WINOGRAD;
+	ok(dk_conv2d_spec_check(&s, &sh, err, sizeof err) == DK_EINVAL &&
+	   strstr(err, "winograd"), "winograd at stride 2 refused (%s)", err);
+	s.stride_w = 1;
+	s.kernel_w = 5;
+	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_EINVAL, "winograd 3x5 refused");
+	s.kernel_w = 3;
+	s.pad_h = 0;
+	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_EINVAL, "winograd unpadded refused");
+	s.pad_h = DK_CONV2D_SAME;
 	s.method = DK_CONV2D_DIRECT;
 	ok(dk_conv2d_spec_check(&s, &sh, NULL, 0) == DK_OK && sh.method == DK_CONV2D_DIRECT,
 	   "a method asked for is kept");
+}
+
+/* Winograd's shapes: a 3x3 kernel, stride 1, padding 1. */
+static int winograd_fits(const dk_conv2d_spec *s)
+{
+	return s->kernel_h == 3 && s->kernel_w == 3 && s->stride_h == 1 &&
+	       s->stride_w == 1 && (s->pad_h == 1 || s->pad_h == DK_CONV2D_SAME) &&
+	       (s->pad_w == 1 || s->pad_w == DK_CONV2D_SAME);
 }
 
 int main(void)
@@ -454,9 +503,12 @@ int main(void)
 		/* C, O, H, W, k, stride, circular, B */
 		{1, 1, 8, 9, 3, 1, 1, 2}, {1, 1, 8, 9, 3, 1, 0, 2}, {4, 6, 7, 5, 3, 1, 1, 2},
 		{4, 6, 7, 5, 3, 2, 0, 2}, {2, 3, 6, 6, 5, 2, 1, 1}, {3, 2, 2, 2, 3, 1, 1, 1},
+		/* Winograd's products over two chunks of states (380 tiles a
+		   state: 2, then 1), and an odd sheet */
+		{3, 4, 40, 38, 3, 1, 0, 3}, {2, 3, 39, 41, 3, 1, 1, 3},
 	};
 	for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++)
-		for (int m = DK_CONV2D_GEMM; m <= DK_CONV2D_DIRECT; m++) {
+		for (int m = DK_CONV2D_GEMM; m <= DK_CONV2D_WINOGRAD; m++) {
 			dk_conv2d_spec s = dk_conv2d_spec_default();
 			s.in_channels = fixed[k][0];
 			s.out_channels = fixed[k][1];
@@ -467,13 +519,15 @@ int main(void)
 			s.padding = fixed[k][6] ? DK_CONV2D_CIRCULAR : DK_CONV2D_ZERO;
 			s.batch = fixed[k][7];
 			s.method = (dk_conv2d_method)m;
-			check_spec(&s, rng);
+			if (m != DK_CONV2D_WINOGRAD || winograd_fits(&s))
+				check_spec(&s, rng);
 		}
 	for (int k = 0; k < 30; k++) {
 		dk_conv2d_spec s = random_spec(rng);
-		for (int m = DK_CONV2D_GEMM; m <= DK_CONV2D_DIRECT; m++) {
+		for (int m = DK_CONV2D_GEMM; m <= DK_CONV2D_WINOGRAD; m++) {
 			s.method = (dk_conv2d_method)m;
-			check_spec(&s, rng);
+			if (m != DK_CONV2D_WINOGRAD || winograd_fits(&s))
+				check_spec(&s, rng);
 		}
 	}
 	dk_rng_free(rng);

@@ -235,8 +235,70 @@ static void test_attrs(void)
 	dk_model_free(m);
 }
 
+/*
+ * A batch of 19 states runs the stack in chunks (16, then 3) with the
+ * step's cache laid out chunk by chunk: its step, and its vjp from that
+ * cache, against 19 runs of one state (gparams summed).  The two sum in
+ * other orders (products over several states at once), so they agree to
+ * rounding: each entry is a sum of at most some thousands of terms of
+ * order one, within 1e-12 of the largest entry.
+ */
+#define NB 19 /* the states of test_chunks */
+
+static void test_chunks(void)
+{
+	dk_model_spec spec = {.kind = "cnn", .layers = 3, .channels = 3, .height = 4,
+	                      .width = 5, .inputs = 2, .outputs = 1, .seed = 9};
+	dk_model *m = NULL;
+	char err[256];
+	if (!ok(!dk_model_create(&spec, &m, err, sizeof err), "create for chunks: %s", err))
+		return;
+	perturb(m, 13, 0.2);
+	size_t n = dk_model_state_size(m), in = dk_model_input_size(m);
+	size_t P = dk_model_param_count(m), K = dk_model_cache_size(m);
+	dk_rng *r = dk_rng_alloc(21);
+	double *u = malloc(NB * in * sizeof *u), *gxn = malloc(NB * n * sizeof *gxn);
+	double *xn = malloc(NB * n * sizeof *xn), *xn1 = malloc(n * sizeof *xn1);
+	double *cache = malloc(NB * K * sizeof *cache), *gx = malloc(NB * n * sizeof *gx);
+	double *gu = malloc(NB * in * sizeof *gu), *gu1 = malloc(in * sizeof *gu1);
+	double *gp = calloc(P, sizeof *gp), *gp1 = calloc(P, sizeof *gp1);
+	fill(r, u, NB * in, 1.0);
+	fill(r, gxn, NB * n, 1.0);
+	dk_model_work *w = dk_model_work_alloc(m, NB), *w1 = dk_model_work_alloc(m, 1);
+	dk_model_step(m, w, NB, NULL, u, xn, cache);
+	dk_model_vjp(m, w, NB, NULL, u, cache, gxn, gx, gu, gp);
+	double ex = 0, eu = 0, top = 1;
+	for (size_t b = 0; b < NB; b++) {
+		dk_model_step(m, w1, 1, NULL, u + b * in, xn1, NULL);
+		dk_model_vjp(m, w1, 1, NULL, u + b * in, NULL, gxn + b * n, gx, gu1, gp1);
+		for (size_t i = 0; i < n; i++) {
+			ex = fmax(ex, fabs(xn[b * n + i] - xn1[i]));
+			top = fmax(top, fabs(xn1[i]));
+		}
+		for (size_t i = 0; i < in; i++) {
+			eu = fmax(eu, fabs(gu[b * in + i] - gu1[i]));
+			top = fmax(top, fabs(gu1[i]));
+		}
+	}
+	double ep = 0;
+	for (size_t i = 0; i < P; i++) {
+		ep = fmax(ep, fabs(gp[i] - gp1[i]));
+		top = fmax(top, fabs(gp1[i]));
+	}
+	ok(ex <= 1e-12 * top && eu <= 1e-12 * top && ep <= 1e-12 * top,
+	   "a batch of %d in chunks: the step, the input's and the parameters' gradients "
+	   "as one state at a time (errors %.2g, %.2g, %.2g of %.3g)", NB, ex, eu, ep, top);
+	dk_model_work_free(w);
+	dk_model_work_free(w1);
+	dk_rng_free(r);
+	free(u); free(gxn); free(xn); free(xn1); free(cache); free(gx);
+	free(gu); free(gu1); free(gp); free(gp1);
+	dk_model_free(m);
+}
+
 int main(void)
 {
+	test_chunks();
 	struct { size_t L, C, H, W, nin, K; } cases[] = {
 		{1, 2, 3, 4, 1, 0}, {2, 2, 4, 3, 2, 0}, {3, 1, 1, 1, 1, 0}, {2, 3, 3, 3, 1, 3},
 		{3, 2, 2, 5, 2, 4},

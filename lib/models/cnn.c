@@ -35,7 +35,12 @@
  * The state is the stack's output, C sheets of H x W channel-major, as
  * the image (I sheets) is.  A step's cache holds the stack's hidden
  * layers and its output ((L - 1) C H W + C H W doubles per state), which
- * its vjp reads back; without one, the vjp makes them again.
+ * its vjp reads back; without one, the vjp makes them again.  The stack
+ * runs on up to CHUNK states at once (a bound on the scratch, which holds
+ * a cache of as many), so the cache of a step of B states is, chunk by
+ * chunk, a block in the stack's order, layer by layer (conv_stack.h),
+ * then the chunk's outputs: a vjp reads it with the B of its step, as
+ * every caller passes it.
  */
 #include <config.h>
 
@@ -48,11 +53,14 @@
 #include "models/conv_stack.h"
 #include "models/model_impl.h"
 
-/* The stack: I -> C -> ... -> C, 3x3, zero padding, relus; a state per
-   call. */
-static dk_conv_stack_spec stack_spec(const dk_model *m)
+/* States the stack takes at once. */
+#define CHUNK 16
+
+/* The stack: I -> C -> ... -> C, 3x3, zero padding, relus; batch states
+   per call. */
+static dk_conv_stack_spec stack_spec(const dk_model *m, size_t batch)
 {
-	dk_conv_stack_spec s = {.batch = 1, .layers = m->spec.layers,
+	dk_conv_stack_spec s = {.batch = batch, .layers = m->spec.layers,
 	                        .height = m->spec.height, .width = m->spec.width,
 	                        .kernel = 3, .padding = DK_CONV2D_ZERO, .bias = 1};
 	s.channels[0] = m->spec.inputs;
@@ -66,7 +74,7 @@ static dk_conv_stack_spec stack_spec(const dk_model *m)
 /* Doubles of the stack's hidden layers, one state. */
 static size_t hidden_size(const dk_model *m)
 {
-	dk_conv_stack_spec s = stack_spec(m);
+	dk_conv_stack_spec s = stack_spec(m, 1);
 	return dk_conv_stack_cache_size(&s);
 }
 
@@ -99,7 +107,7 @@ static int cnn_layout(dk_model *m, char *err, size_t errlen)
 	s->units = HW;
 	m->n = N;
 	m->input_size = P;
-	dk_conv_stack_spec cs = stack_spec(m);
+	dk_conv_stack_spec cs = stack_spec(m, 1);
 	char why[192];
 	if (dk_conv_stack_check(&cs, why, sizeof why))
 		return dk_errorf(DK_EINVAL, err, errlen, "cnn: %s", why);
@@ -133,7 +141,7 @@ static int cnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 	if (strcmp(m->spec.init, "random"))
 		return dk_errorf(DK_EINVAL, err, errlen, "cnn: unknown initialisation "
 		                 "'%s' (random)", m->spec.init);
-	dk_conv_stack_spec cs = stack_spec(m);
+	dk_conv_stack_spec cs = stack_spec(m, 1);
 	double *th = m->theta + m->view[0].offset;
 	for (size_t l = 0; l < cs.layers; l++) {
 		size_t out = cs.channels[l + 1], fan = cs.channels[l] * 9;
@@ -148,10 +156,10 @@ static int cnn_init(dk_model *m, dk_rng *rng, char *err, size_t errlen)
 	return DK_OK;
 }
 
-/* ---- the scratch: the stack's workspace, a cache of one state and a
-   zero image ---- */
+/* ---- the scratch: the stack's workspace for a chunk of states, a cache
+   of a chunk and its zero images ---- */
 
-typedef struct { dk_conv_stack *stack; } header;
+typedef struct { dk_conv_stack *stack; size_t batch; } header;
 
 #define SLOTS ((sizeof(header) + sizeof(double) - 1) / sizeof(double))
 
@@ -160,22 +168,25 @@ static size_t cnn_cache_size(const dk_model *m)
 	return hidden_size(m) + m->n;
 }
 
+static size_t chunk_of(size_t batch)
+{
+	return batch < 1 ? 1 : batch > CHUNK ? CHUNK : batch;
+}
+
 static size_t cnn_work_size(const dk_model *m, size_t batch)
 {
-	(void)batch;
-	return SLOTS + cnn_cache_size(m) + m->input_size;
+	return SLOTS + chunk_of(batch) * (cnn_cache_size(m) + m->input_size);
 }
 
 static int cnn_work_open(const dk_model *m, double *work, size_t batch)
 {
-	(void)batch;
-	header h;
-	dk_conv_stack_spec cs = stack_spec(m);
+	header h = {.batch = chunk_of(batch)};
+	dk_conv_stack_spec cs = stack_spec(m, h.batch);
 	char err[192];
 	if (dk_conv_stack_alloc(&cs, &h.stack, err, sizeof err))
 		return DK_ENOMEM;
 	memcpy(work, &h, sizeof h);
-	memset(work + SLOTS, 0, (cnn_work_size(m, 1) - SLOTS) * sizeof *work);
+	memset(work + SLOTS, 0, (cnn_work_size(m, h.batch) - SLOTS) * sizeof *work);
 	return DK_OK;
 }
 
@@ -193,10 +204,17 @@ static dk_conv_stack *stack_of(double *work)
 	return h.stack;
 }
 
-/* The image of row r, or the scratch's zeros. */
-static const double *image(const dk_model *m, double *work, const double *u, size_t r)
+static size_t batch_of(double *work)
 {
-	return u ? u + r * m->input_size : work + SLOTS + cnn_cache_size(m);
+	header h;
+	memcpy(&h, work, sizeof h);
+	return h.batch;
+}
+
+/* The images from row r, or the scratch's zeros. */
+static const double *images(const dk_model *m, double *work, const double *u, size_t r)
+{
+	return u ? u + r * m->input_size : work + SLOTS + batch_of(work) * cnn_cache_size(m);
 }
 
 static const double *stack_params(const dk_model *m)
@@ -209,12 +227,15 @@ static int cnn_step(const dk_model *m, double *work, size_t B, const double *x,
                     const double *u, double *xn, double *cache)
 {
 	(void)x;
-	size_t K = cnn_cache_size(m), hid = hidden_size(m);
-	for (size_t r = 0; r < B; r++) {
-		double *c = cache ? cache + r * K : work + SLOTS;
-		dk_conv_stack_forward(stack_of(work), 1, stack_params(m), image(m, work, u, r),
-		                      c, c + hid);
-		memcpy(xn + r * m->n, c + hid, m->n * sizeof *xn);
+	size_t K = cnn_cache_size(m), step = batch_of(work);
+	for (size_t r = 0; r < B; r += step) {
+		size_t nb = B - r < step ? B - r : step;
+		double *c = cache ? cache + r * K : work + SLOTS, *y = c + nb * hidden_size(m);
+		int st = dk_conv_stack_forward(stack_of(work), nb, stack_params(m),
+		                               images(m, work, u, r), c, y);
+		if (st)
+			return st;
+		memcpy(xn + r * m->n, y, nb * m->n * sizeof *xn);
 	}
 	return DK_OK;
 }
@@ -233,18 +254,23 @@ static int cnn_vjp(const dk_model *m, double *work, size_t B, const double *x,
                    double *gx, double *gu, double *gp)
 {
 	(void)x;
-	size_t K = cnn_cache_size(m), hid = hidden_size(m);
+	size_t K = cnn_cache_size(m), step = batch_of(work);
 	memset(gx, 0, B * m->n * sizeof *gx);
 	if (!gu && !gp)
 		return DK_OK;
-	for (size_t r = 0; r < B; r++) {
-		const double *ur = image(m, work, u, r), *c = cache ? cache + r * K : work + SLOTS;
-		if (!cache)
-			dk_conv_stack_forward(stack_of(work), 1, stack_params(m), ur, work + SLOTS,
-			                      work + SLOTS + hid);
-		dk_conv_stack_vjp(stack_of(work), 1, stack_params(m), ur, c, c + hid,
-		                  gxn + r * m->n, gu ? gu + r * m->input_size : NULL,
-		                  gp ? gp + m->view[0].offset : NULL);
+	for (size_t r = 0; r < B; r += step) {
+		size_t nb = B - r < step ? B - r : step, hid = nb * hidden_size(m);
+		const double *U = images(m, work, u, r);
+		const double *c = cache ? cache + r * K : work + SLOTS;
+		int st = cache ? DK_OK
+		               : dk_conv_stack_forward(stack_of(work), nb, stack_params(m), U,
+		                                       work + SLOTS, work + SLOTS + hid);
+		if (!st)
+			st = dk_conv_stack_vjp(stack_of(work), nb, stack_params(m), U, c, c + hid,
+			                       gxn + r * m->n, gu ? gu + r * m->input_size : NULL,
+			                       gp ? gp + m->view[0].offset : NULL);
+		if (st)
+			return st;
 	}
 	return DK_OK;
 }

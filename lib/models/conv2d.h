@@ -38,13 +38,17 @@ typedef enum {
 	DK_CONV2D_CIRCULAR = 1 /* the input wraps around: a torus */
 } dk_conv2d_padding;
 
-/* How the forward product and the input's adjoint are computed (the
-   weights' gradient is always im2col and DGEMM); they agree to rounding. */
+/* How the products are computed; they agree to rounding. */
 typedef enum {
 	DK_CONV2D_AUTO = 0, /* whichever is faster for the shape (conv2d.c):
-	                       DIRECT for one output channel, else GEMM */
+	                       DIRECT for one output channel, else WINOGRAD
+	                       where it fits from 8 input channels, else GEMM */
 	DK_CONV2D_GEMM,     /* im2col and one DGEMM per state */
-	DK_CONV2D_DIRECT    /* loops over the taps */
+	DK_CONV2D_DIRECT,   /* loops over the taps (the weights' gradient by
+	                       im2col and DGEMM) */
+	DK_CONV2D_WINOGRAD  /* Winograd's F(2x2, 3x3), sixteen DGEMMs over the
+	                       tiles of several states at once: only a 3x3
+	                       kernel, stride 1, padding 1 ("same") */
 } dk_conv2d_method;
 
 /* The padding of a side "same": (k - 1) / 2, for an odd kernel. */
@@ -79,7 +83,7 @@ typedef struct dk_conv2d_shape {
 /*
  * DK_OK and *shape (when not NULL) for a valid spec; DK_EINVAL with a
  * message naming the field for a size of 0, an unknown padding or method,
- * "same" with an even kernel, a kernel larger than the padded input, or
+ * WINOGRAD for a shape it does not fit, "same" with an even kernel, a kernel larger than the padded input, or
  * sizes whose products overflow (or exceed the BLAS's int).
  */
 int dk_conv2d_spec_check(const dk_conv2d_spec *spec, dk_conv2d_shape *shape,
@@ -125,5 +129,14 @@ int dk_conv2d_vjp_input(dk_conv2d *c, size_t B, const double *W,
  */
 int dk_conv2d_vjp_params(dk_conv2d *c, size_t B, const double *x,
                          const double *gy, double *gW, double *gb);
+
+/*
+ * Both adjoints in one call, as dk_conv2d_vjp_input (gx NULL: skipped)
+ * and dk_conv2d_vjp_params (gW NULL: skipped, gb with it): the same
+ * results, cheaper where the two share work (WINOGRAD transforms gy
+ * once).  x is read only for gW, W only for gx.
+ */
+int dk_conv2d_vjp(dk_conv2d *c, size_t B, const double *x, const double *W,
+                  const double *gy, double *gx, double *gW, double *gb);
 
 #endif

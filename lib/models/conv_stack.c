@@ -255,16 +255,12 @@ int dk_conv_stack_vjp(dk_conv_stack *s, size_t B, const double *theta,
 	for (size_t l = L; l-- > 0;) {
 		const double *in = l ? output_of(sp, l - 1, B, cache, y) : x;
 		const double *W = theta + dk_conv_stack_weights(sp, l);
-		if (gtheta)
-			dk_conv2d_vjp_params(s->conv[l], B, in, g,
-			                     gtheta + dk_conv_stack_weights(sp, l),
-			                     sp->bias ? gtheta + dk_conv_stack_biases(sp, l) : NULL);
-		if (!l) {
-			if (gx)
-				dk_conv2d_vjp_input(s->conv[0], B, W, g, gx);
+		/* both adjoints in one call: Winograd's transforms gy once */
+		dk_conv2d_vjp(s->conv[l], B, in, W, g, l ? next : gx,
+		              gtheta ? gtheta + dk_conv_stack_weights(sp, l) : NULL,
+		              gtheta && sp->bias ? gtheta + dk_conv_stack_biases(sp, l) : NULL);
+		if (!l)
 			break;
-		}
-		dk_conv2d_vjp_input(s->conv[l], B, W, g, next);
 		slope(sp->act[l - 1], in, next, out_size(sp, l - 1, B));
 		double *swap = g;
 		g = next;

@@ -347,11 +347,12 @@ static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
 			out[i] = gy - dt * c[N + i] * gzt;
 			out[N + i] = (1 - dt * c[2 * N + i]) * gzt;
 		}
-		dk_conv2d_vjp_input(s.coupling, 1, th + p.W, ga, s.T4);
+		/* both adjoints of the coupling in one call: its gradient
+		   transformed once */
+		dk_conv2d_vjp(s.coupling, 1, xr, th + p.W, ga, s.T4,
+		              gp ? gp + p.W : NULL, gp ? gp + p.b : NULL);
 		for (size_t i = 0; i < N; i++)
 			out[i] += s.T4[i];
-		if (gp)
-			dk_conv2d_vjp_params(s.coupling, 1, xr, ga, gp + p.W, gp + p.b);
 		if (!gu && !gp)
 			continue;
 		if (deferred) {
