@@ -8,7 +8,9 @@
  * which dk_arnoldi reports as an error.
  *
  * Built only when configure found ARPACK's soname and dlopen (then
- * DK_ARPACK_SONAME is defined); otherwise libdynkit links ARPACK.
+ * DK_ARPACK_SONAME is defined); otherwise libdynkit links ARPACK.  Another
+ * ARPACK function called in lib/ needs its stand-in here: libdynkit's
+ * link (--no-undefined) names it.
  */
 #include <config.h>
 

@@ -9,6 +9,8 @@
  *
  * Built only when configure found LAPACKE's soname and dlopen (then
  * DK_LAPACKE_SONAME is defined); otherwise libdynkit links LAPACKE.
+ * A LAPACKE function newly called in lib/ needs its line in
+ * LAPACKE_CALLS below: libdynkit's link (--no-undefined) names it.
  */
 #include <config.h>
 
