@@ -3,10 +3,10 @@
 # checked on the built objects, since a start's milliseconds are too
 # noisy to test: the tools name OpenBLAS before any other library (so
 # the loader finds its 14,000 load-time symbols at once), libdynkit does
-# not name LAPACKE or ARPACK where configure chose to load them at their
-# first call, its stand-ins for their functions are not exported (they
-# must never replace LAPACKE's own in a program that links it), and
-# dk-info and dk-cat load no numeric library at all.
+# not name LAPACKE, ARPACK or FFTW where configure chose to load them at
+# their first call, its stand-ins for their functions are not exported
+# (they must never replace the library's own in a program that links
+# it), and dk-info and dk-cat load no numeric library at all.
 . "$top_srcdir/tests/lib.sh"
 
 lib="$top_builddir/lib/.libs/libdynkit.so"
@@ -35,11 +35,12 @@ fi
 
 if grep -q '^#define DK_LAPACKE_SONAME' "$top_builddir/config.h"; then
 	needed "$lib" >"$tmp/needed"
-	ok "libdynkit names neither LAPACKE nor ARPACK" \
-		sh -c '! grep -e lapacke -e arpack "$1"' sh "$tmp/needed"
+	ok "libdynkit names none of LAPACKE, ARPACK and FFTW" \
+		sh -c '! grep -e lapacke -e arpack -e fftw "$1"' sh "$tmp/needed"
 	exported "$lib" >"$tmp/exported"
-	ok "libdynkit exports no LAPACKE or ARPACK function" \
-		sh -c '! grep -e "^LAPACKE_" -e "^dnaupd_c" -e "^dneupd_c" "$1"' sh "$tmp/exported"
+	ok "libdynkit exports no LAPACKE, ARPACK or FFTW function" \
+		sh -c '! grep -e "^LAPACKE_" -e "^dnaupd_c" -e "^dneupd_c" -e "^fftw_" "$1"' \
+		sh "$tmp/exported"
 fi
 
 for t in dk-info dk-cat; do

@@ -1,15 +1,16 @@
 /*
  * lazy.h -- a library loaded at its first use, not at every start.
  *
- * Loading LAPACKE and ARPACK costs every process that names them about
- * 0.7 ms (LAPACKE binds its 2,560 symbols at load), while most tools
- * never call them, and none does before its options are read.  So
- * libdynkit does not name them: lib/linalg/lapacke_lazy.c and
- * arpack_lazy.c define the few functions of theirs it calls, which load
- * the library by its soname on the first call (dlopen) and go on to its
- * own function.  Its symbols resolve as they would have at start: the
- * loader looks in the libraries already loaded first, so LAPACK's
- * routines are OpenBLAS's either way, and the results the same bits.
+ * Loading LAPACKE, ARPACK and FFTW costs every process that names them
+ * about 0.9 ms (LAPACKE and FFTW bind all their symbols at load), while
+ * most tools never call them, and none does before its options are
+ * read.  So libdynkit does not name them: lib/linalg/lapacke_lazy.c,
+ * lib/linalg/arpack_lazy.c and fftw_lazy.c define the few functions of
+ * theirs it calls, which load the library by its soname on the first
+ * call (dlopen) and go on to its own function.  Its symbols resolve as
+ * they would have at start: the loader looks in the libraries already
+ * loaded first, so LAPACK's routines are OpenBLAS's either way, and the
+ * results the same bits.
  *
  * Internal (not installed).
  */
