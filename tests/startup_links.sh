@@ -2,7 +2,7 @@
 # startup_links.sh -- what keeps a tool's start cheap (README, "Start-up"),
 # checked on the built objects, since a start's milliseconds are too
 # noisy to test: the tools name OpenBLAS before any other library (so
-# the loader finds its 14,000 load-time symbols at once), libdynkit does
+# the loader finds its 12,000 load-time symbols at once), libdynkit does
 # not name LAPACKE, ARPACK or FFTW where configure chose to load them at
 # their first call, its stand-ins for their functions are not exported
 # (they must never replace the library's own in a program that links
