@@ -50,7 +50,8 @@
 		int odist, unsigned flags), \
 		(rank, n, howmany, in, inembed, istride, idist, out, onembed, \
 		 ostride, odist, flags), NULL)
-/* and those that take what only FFTW itself can have made */
+/* and those that take what only FFTW itself can have made, p: with p
+   NULL (a workspace freed before it had any), nothing to load or do */
 #define FFTW_VOID_CALLS(X) \
 	X(fftw_free, (void *p), (p)) \
 	X(fftw_execute, (const fftw_plan p), (p)) \
@@ -78,7 +79,7 @@ static dk_lazy_lib fftw = DK_LAZY_LIB(DK_FFTW3_SONAME, names, fns);
 #define FORWARD_VOID(name, params, args) \
 	HIDDEN void name params \
 	{ \
-		if (dk_lazy_load(&fftw)) \
+		if (p && dk_lazy_load(&fftw)) \
 			((__typeof__(name) *)fns[I_##name]) args; \
 	}
 FFTW_CALLS(FORWARD)
