@@ -131,8 +131,8 @@ for job in "${jobs[@]}"; do
 			sort(w, NR); sort(c, NR)
 			printf "%8.2f %8.2f  %8.2f %8.2f\n", w[1], median(w, NR), c[1], median(c, NR)
 		}' >"$tmp/row"
-	label=$name
-	[ "$arg" = "$small" ] && label="$name small.npy" || label="$name $arg"
+	label="$name $arg"
+	[ "$arg" = "$small" ] && label="$name small.npy"
 	printf '%-22s %4s  %s\n' "$label" "$(objects "$bindir/$name")" "$(cat "$tmp/row")"
 done
 awk -v n="$starts" '{ w += $1; c += $2; k++ }
