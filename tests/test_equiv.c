@@ -6,7 +6,7 @@
  * (the input breaks it) or one bias entry set (the state does, or with
  * a small one, the drift it adds over time); the
  * options and layouts refused, with messages naming the field; the
- * starts; the records; and flows on the fernn (exact for its slices
+ * starts (an nwm's where dk-run starts it); the records; and flows on the fernn (exact for its slices
  * with a partner, at velocities in V and beyond) and on the grnn with
  * the same weights (order 1), on rings and on sheets; and the groups
  * each model kind declares.
@@ -248,6 +248,71 @@ static void test_start(void)
 	   s.steps == 5 && s.batch == 2 && s.u[39] == 39 && s.x0[7] == 0 &&
 	   !strcmp(s.how, "input from zero"), "its length, its batch, zero states");
 	dk_equiv_start_clear(&s);
+	dk_bundle_free(b);
+	dk_model_free(m);
+}
+
+/*
+ * A stream's input without h0 on a model with a start (the nwm: y0 from
+ * an encoder of the first image): the trajectories start where dk-run's
+ * do.  dk_model_run from no x0 makes its start by the same call on the
+ * same input, so one step from the start dk-equiv found must give run's
+ * first state bit for bit (the same code path, not two computations).
+ * That start must not be zero (zero states were the former start, which
+ * this test would catch); with an h0 it is the h0.
+ */
+static void test_start_model(void)
+{
+	char err[256];
+	dk_model_spec sp = {.kind = "nwm", .channels = 1, .height = 3, .width = 4,
+	                    .inputs = 1, .outputs = 1, .gain = 1, .seed = 5};
+	dk_model *m = NULL;
+	if (!ok(!dk_model_create(&sp, &m, err, sizeof err) && dk_model_has_start(m),
+	        "an nwm on a 3 x 4 sheet, with a start: %s", m ? "" : err)) {
+		dk_model_free(m);
+		return;
+	}
+	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
+	size_t T = 3, B = 2, shape[3] = {T, B, nu};
+	dk_bundle *b = dk_bundle_alloc();
+	dk_tensor *u = dk_tensor_alloc(DK_F8, 0, 3, shape);
+	for (size_t i = 0; u && i < u->count; i++)
+		((double *)u->data)[i] = sin(0.7 * (double)i);
+	double *states = malloc(T * B * n * sizeof *states);
+	double *next = malloc(B * n * sizeof *next);
+	dk_model_work *w = dk_model_work_alloc(m, B);
+	dk_equiv_options o = dk_equiv_options_default();
+	dk_equiv_start s = {0};
+	int st = !b || !u || !states || !next || !w ||
+	         dk_bundle_add_record(b, DK_NAME_INPUT, u, NULL, 0, NULL);
+	if (!st)
+		st = dk_equiv_start_from_bundle(&s, m, b, &o, err, sizeof err);
+	if (ok(!st && s.batch == B && s.steps == T &&
+	       !strcmp(s.how, "input from the model's start"),
+	       "nwm, input without h0: %s", st ? err : s.how)) {
+		double norm = 0;
+		for (size_t i = 0; i < B * n; i++)
+			norm += s.x0[i] * s.x0[i];
+		ok(norm > 0, "its start is not the zero state (|x0|^2 = %g)", norm);
+		st = dk_model_run(m, T, B, NULL, u->data, states, NULL) ||
+		     dk_model_step(m, w, B, s.x0, u->data, next, NULL);
+		ok(!st && !memcmp(next, states, B * n * sizeof *next),
+		   "one step from it is dk_model_run's first state, bit for bit");
+	}
+	dk_equiv_start_clear(&s);
+	size_t hshape[2] = {B, n};
+	dk_tensor *h0 = dk_tensor_alloc(DK_F8, 0, 2, hshape);
+	for (size_t i = 0; h0 && i < h0->count; i++)
+		((double *)h0->data)[i] = 0.25 * (double)i;
+	st = !b || !h0 || dk_bundle_add_record(b, DK_NAME_H0, h0, NULL, 0, NULL);
+	if (!st)
+		st = dk_equiv_start_from_bundle(&s, m, b, &o, err, sizeof err);
+	ok(!st && !strcmp(s.how, "input from h0") && s.x0[B * n - 1] == 0.25 * (B * n - 1),
+	   "with an h0 the start is the h0: %s", st ? err : s.how);
+	dk_equiv_start_clear(&s);
+	dk_model_work_free(w);
+	free(states);
+	free(next);
 	dk_bundle_free(b);
 	dk_model_free(m);
 }
@@ -531,6 +596,7 @@ int main(void)
 	test_layout();
 	test_maps();
 	test_start();
+	test_start_model();
 	test_flow();
 	test_flow_sheet();
 	test_declared();
