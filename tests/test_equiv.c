@@ -6,7 +6,8 @@
  * (the input breaks it) or one bias entry set (the state does, or with
  * a small one, the drift it adds over time); the
  * options and layouts refused, with messages naming the field; the
- * starts (an nwm's where dk-run starts it); the records; and flows on the fernn (exact for its slices
+ * starts (an nwm's where dk-run starts it, equivariant away from the
+ * border); the records; and flows on the fernn (exact for its slices
  * with a partner, at velocities in V and beyond) and on the grnn with
  * the same weights (order 1), on rings and on sheets; and the groups
  * each model kind declares.
@@ -317,6 +318,66 @@ static void test_start_model(void)
 	dk_model_free(m);
 }
 
+/*
+ * What dk-equiv(1) says of the nwm's start on its circular sheet: its
+ * encoder pads the image with zeros, so for the shift by a column
+ * S(g u) = g S(u) exactly at the columns four or more from the border
+ * (the reach of four 3x3 convolutions) both where they are and where
+ * the shift takes them from, in every row (rows meet the same padding
+ * on both sides), and at no other column.  At the former the two are
+ * the same products summed in the same order, so 1e-14 of the largest
+ * |y0| is far above any difference; at the others the padding makes
+ * them differ by much more than 1e-6 (random weights of order 1/3 on
+ * an image of order 1).  z0 is 0 on both sides.
+ */
+static void test_start_shifted(void)
+{
+	enum { H = 12, Wd = 12, N = H * Wd, REACH = 4 };
+	char err[256];
+	dk_model_spec sp = {.kind = "nwm", .channels = 1, .height = H, .width = Wd,
+	                    .inputs = 1, .outputs = 1, .gain = 1, .seed = 7};
+	dk_model *m = NULL;
+	dk_model_work *w = NULL;
+	double u[N], gu[N], x[2 * N], gx[2 * N];
+	for (size_t i = 0; i < N; i++)
+		u[i] = sin(1.3 * (double)i) + 0.5 * cos(0.37 * (double)(i * i));
+	/* g: the shift by one column, gu(i, j) = u(i, j - 1) on the torus */
+	for (size_t i = 0; i < H; i++)
+		for (size_t j = 0; j < Wd; j++)
+			gu[i * Wd + j] = u[i * Wd + (j + Wd - 1) % Wd];
+	int st = dk_model_create(&sp, &m, err, sizeof err);
+	if (!st && !(w = dk_model_work_alloc(m, 1)))
+		st = DK_ENOMEM;
+	if (!st)
+		st = dk_model_start(m, w, 1, u, x, NULL) ||
+		     dk_model_start(m, w, 1, gu, gx, NULL);
+	if (ok(!st, "the nwm's start of u and of u shifted by a column")) {
+		double big = 0, inner = 0, edge = INFINITY, z = 0;
+		for (size_t i = 0; i < N; i++)
+			big = fmax(big, fabs(x[i]));
+		for (size_t j = 0; j < Wd; j++) {
+			size_t from = (j + Wd - 1) % Wd;
+			int far = j >= REACH && j + REACH < Wd && from >= REACH &&
+			          from + REACH < Wd;
+			double col = 0;
+			for (size_t i = 0; i < H; i++)
+				col = fmax(col, fabs(gx[i * Wd + j] - x[i * Wd + from]));
+			if (far)
+				inner = fmax(inner, col);
+			else
+				edge = fmin(edge, col);
+		}
+		for (size_t i = N; i < 2 * N; i++)
+			z = fmax(z, fmax(fabs(x[i]), fabs(gx[i])));
+		ok(big > 0.01 && inner <= 1e-14 * big,
+		   "S(g u) = g S(u) four columns from the border: %g of %g", inner, big);
+		ok(edge > 1e-6, "and at every column nearer (zero padding): %g", edge);
+		ok(z == 0, "z0 = 0");
+	}
+	dk_model_work_free(w);
+	dk_model_free(m);
+}
+
 /* A ring model C = 2, N = 11 with 2 inputs (or, H not 0, the same on
    an H x W sheet), its bias away from 0 so that both sides of the relu
    are reached. */
@@ -597,6 +658,7 @@ int main(void)
 	test_maps();
 	test_start();
 	test_start_model();
+	test_start_shifted();
 	test_flow();
 	test_flow_sheet();
 	test_declared();
