@@ -182,6 +182,50 @@ assert A["layout"]["shape"] == [4, 5, 6] and A["input_transformed"] is True, A
 assert R["equiv/free_error"].max() <= 1e-14, R["equiv/free_error"]
 assert R["equiv/step_error"].max() > 1e-6 and A["breaks"] == "input", A
 EOF
+# From a stream's image without h0 the sheet starts where dk-run starts
+# it: y0 its encoder's image of the first step's image (four 3x3
+# convolutions with zero padding, PyTorch's cross-correlation, relus
+# then a tanh), z0 = 0.  NumPy makes that y0 again and hands it over as
+# h0: the errors must be those of the start dk-equiv made itself.  The
+# two y0 differ by the round-off of sums of 99 products and a tanh
+# (~1e-15 relative); the errors (order 1e-3) are differences of
+# trajectories over 4 steps that such a change in the start moves by
+# far less than 1e-10 of themselves.  The former start (zero states, a
+# sheet at rest, whose errors are all 0) would fail.
+pycheck "5 x 6 images for 4 steps of 2 entries; y0 from them in NumPy" <<EOF
+M = load("$tmp/nwm.npy")
+rng = np.random.default_rng(8)
+img = rng.standard_normal((4, 2, 30))
+def conv(x, W, b):
+    p = np.pad(x, ((0, 0), (1, 1), (1, 1)))
+    win = np.lib.stride_tricks.sliding_window_view(p, (3, 3), axis=(1, 2))
+    return np.einsum("ocab,cijab->oij", W, win) + b[:, None, None]
+def y0(u):
+    x = u.reshape(1, 5, 6)
+    for l in range(4):
+        x = conv(x, M[f"model/enc_y0/{l}/W"], M[f"model/enc_y0/{l}/b"])
+        x = np.tanh(x) if l == 3 else np.maximum(x, 0)
+    return x.ravel()
+h0 = np.stack([np.concatenate([y0(img[0, b]), np.zeros(60)]) for b in range(2)])
+assert np.abs(h0).max() > 0.01, "a start away from rest"
+save("$tmp/img.npy", input=img)
+save("$tmp/imgh0.npy", input=img, h0=h0)
+EOF
+ok "dk-equiv on the sheet from a stream without h0" \
+	dk-equiv -o "$tmp/st.out" "$tmp/nwm.npy" "$tmp/img.npy"
+ok "... and with NumPy's y0 as h0" \
+	dk-equiv -o "$tmp/sth0.out" "$tmp/nwm.npy" "$tmp/imgh0.npy"
+pycheck "the sheet starts at its encoder's y0, as NumPy makes it" <<EOF
+R, H = load("$tmp/st.out"), load("$tmp/sth0.out")
+A = meta("$tmp/st.out")["equiv/max"]["attrs"]["equiv"]
+assert A["start"] == "input from the model's start", A
+assert meta("$tmp/sth0.out")["equiv/max"]["attrs"]["equiv"]["start"] == "input from h0"
+assert R["equiv/trajectory_error"].shape == (9, 4)
+assert R["equiv/trajectory_error"].min() > 1e-6, R["equiv/trajectory_error"]
+for k in ("trajectory_error", "step_error", "free_error"):
+    a, b = R["equiv/" + k], H["equiv/" + k]
+    assert np.abs(a - b).max() <= 1e-10 * np.abs(b).max(), (k, a, b)
+EOF
 ok "--sheet overrides: 4 x 8 sheets of the 32-unit circulant ring's state" \
 	dk-equiv --sheet 4,8 -T 5 --shift 2 -o "$tmp/sh.out" "$tmp/circ.npy"
 pycheck "--sheet: (2, 0) and (0, 2); the input of 32 is one sheet" <<EOF

@@ -6,7 +6,8 @@
  * (the input breaks it) or one bias entry set (the state does, or with
  * a small one, the drift it adds over time); the
  * options and layouts refused, with messages naming the field; the
- * starts; the records; and flows on the fernn (exact for its slices
+ * starts (an nwm's where dk-run starts it, equivariant away from the
+ * border); the records; and flows on the fernn (exact for its slices
  * with a partner, at velocities in V and beyond) and on the grnn with
  * the same weights (order 1), on rings and on sheets; and the groups
  * each model kind declares.
@@ -249,6 +250,131 @@ static void test_start(void)
 	   !strcmp(s.how, "input from zero"), "its length, its batch, zero states");
 	dk_equiv_start_clear(&s);
 	dk_bundle_free(b);
+	dk_model_free(m);
+}
+
+/*
+ * A stream's input without h0 on a model with a start (the nwm: y0 from
+ * an encoder of the first image): the trajectories start where dk-run's
+ * do.  dk_model_run from no x0 makes its start by the same call on the
+ * same input, so one step from the start dk-equiv found must give run's
+ * first state bit for bit (the same code path, not two computations).
+ * That start must not be zero (zero states were the former start, which
+ * this test would catch); with an h0 it is the h0.
+ */
+static void test_start_model(void)
+{
+	char err[256];
+	dk_model_spec sp = {.kind = "nwm", .channels = 1, .height = 3, .width = 4,
+	                    .inputs = 1, .outputs = 1, .gain = 1, .seed = 5};
+	dk_model *m = NULL;
+	if (!ok(!dk_model_create(&sp, &m, err, sizeof err) && dk_model_has_start(m),
+	        "an nwm on a 3 x 4 sheet, with a start: %s", m ? "" : err)) {
+		dk_model_free(m);
+		return;
+	}
+	size_t n = dk_model_state_size(m), nu = dk_model_input_size(m);
+	size_t T = 3, B = 2, shape[3] = {T, B, nu};
+	dk_bundle *b = dk_bundle_alloc();
+	dk_tensor *u = dk_tensor_alloc(DK_F8, 0, 3, shape);
+	for (size_t i = 0; u && i < u->count; i++)
+		((double *)u->data)[i] = sin(0.7 * (double)i);
+	double *states = malloc(T * B * n * sizeof *states);
+	double *next = malloc(B * n * sizeof *next);
+	dk_model_work *w = dk_model_work_alloc(m, B);
+	dk_equiv_options o = dk_equiv_options_default();
+	dk_equiv_start s = {0};
+	int st = !b || !u || !states || !next || !w ||
+	         dk_bundle_add_record(b, DK_NAME_INPUT, u, NULL, 0, NULL);
+	if (!st)
+		st = dk_equiv_start_from_bundle(&s, m, b, &o, err, sizeof err);
+	if (ok(!st && s.batch == B && s.steps == T &&
+	       !strcmp(s.how, "input from the model's start"),
+	       "nwm, input without h0: %s", st ? err : s.how)) {
+		double norm = 0;
+		for (size_t i = 0; i < B * n; i++)
+			norm += s.x0[i] * s.x0[i];
+		ok(norm > 0, "its start is not the zero state (|x0|^2 = %g)", norm);
+		st = dk_model_run(m, T, B, NULL, u->data, states, NULL) ||
+		     dk_model_step(m, w, B, s.x0, u->data, next, NULL);
+		ok(!st && !memcmp(next, states, B * n * sizeof *next),
+		   "one step from it is dk_model_run's first state, bit for bit");
+	}
+	dk_equiv_start_clear(&s);
+	size_t hshape[2] = {B, n};
+	dk_tensor *h0 = dk_tensor_alloc(DK_F8, 0, 2, hshape);
+	for (size_t i = 0; h0 && i < h0->count; i++)
+		((double *)h0->data)[i] = 0.25 * (double)i;
+	st = !b || !h0 || dk_bundle_add_record(b, DK_NAME_H0, h0, NULL, 0, NULL);
+	if (!st)
+		st = dk_equiv_start_from_bundle(&s, m, b, &o, err, sizeof err);
+	ok(!st && !strcmp(s.how, "input from h0") && s.x0[B * n - 1] == 0.25 * (B * n - 1),
+	   "with an h0 the start is the h0: %s", st ? err : s.how);
+	dk_equiv_start_clear(&s);
+	dk_model_work_free(w);
+	free(states);
+	free(next);
+	dk_bundle_free(b);
+	dk_model_free(m);
+}
+
+/*
+ * What dk-equiv(1) says of the nwm's start on its circular sheet: its
+ * encoder pads the image with zeros, so for the shift by a column
+ * S(g u) = g S(u) exactly at the columns four or more from the border
+ * (the reach of four 3x3 convolutions) both where they are and where
+ * the shift takes them from, in every row (rows meet the same padding
+ * on both sides), and at no other column.  At the former the two are
+ * the same products summed in the same order, so 1e-14 of the largest
+ * |y0| is far above any difference; at the others the padding makes
+ * them differ by much more than 1e-6 (random weights of order 1/3 on
+ * an image of order 1).  z0 is 0 on both sides.
+ */
+static void test_start_shifted(void)
+{
+	enum { H = 12, Wd = 12, N = H * Wd, REACH = 4 };
+	char err[256];
+	dk_model_spec sp = {.kind = "nwm", .channels = 1, .height = H, .width = Wd,
+	                    .inputs = 1, .outputs = 1, .gain = 1, .seed = 7};
+	dk_model *m = NULL;
+	dk_model_work *w = NULL;
+	double u[N], gu[N], x[2 * N], gx[2 * N];
+	for (size_t i = 0; i < N; i++)
+		u[i] = sin(1.3 * (double)i) + 0.5 * cos(0.37 * (double)(i * i));
+	/* g: the shift by one column, gu(i, j) = u(i, j - 1) on the torus */
+	for (size_t i = 0; i < H; i++)
+		for (size_t j = 0; j < Wd; j++)
+			gu[i * Wd + j] = u[i * Wd + (j + Wd - 1) % Wd];
+	int st = dk_model_create(&sp, &m, err, sizeof err);
+	if (!st && !(w = dk_model_work_alloc(m, 1)))
+		st = DK_ENOMEM;
+	if (!st)
+		st = dk_model_start(m, w, 1, u, x, NULL) ||
+		     dk_model_start(m, w, 1, gu, gx, NULL);
+	if (ok(!st, "the nwm's start of u and of u shifted by a column")) {
+		double big = 0, inner = 0, edge = INFINITY, z = 0;
+		for (size_t i = 0; i < N; i++)
+			big = fmax(big, fabs(x[i]));
+		for (size_t j = 0; j < Wd; j++) {
+			size_t from = (j + Wd - 1) % Wd;
+			int far = j >= REACH && j + REACH < Wd && from >= REACH &&
+			          from + REACH < Wd;
+			double col = 0;
+			for (size_t i = 0; i < H; i++)
+				col = fmax(col, fabs(gx[i * Wd + j] - x[i * Wd + from]));
+			if (far)
+				inner = fmax(inner, col);
+			else
+				edge = fmin(edge, col);
+		}
+		for (size_t i = N; i < 2 * N; i++)
+			z = fmax(z, fmax(fabs(x[i]), fabs(gx[i])));
+		ok(big > 0.01 && inner <= 1e-14 * big,
+		   "S(g u) = g S(u) four columns from the border: %g of %g", inner, big);
+		ok(edge > 1e-6, "and at every column nearer (zero padding): %g", edge);
+		ok(z == 0, "z0 = 0");
+	}
+	dk_model_work_free(w);
 	dk_model_free(m);
 }
 
@@ -531,6 +657,8 @@ int main(void)
 	test_layout();
 	test_maps();
 	test_start();
+	test_start_model();
+	test_start_shifted();
 	test_flow();
 	test_flow_sheet();
 	test_declared();

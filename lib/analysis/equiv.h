@@ -177,9 +177,11 @@ typedef struct dk_equiv_start {
 int dk_equiv_start_random(dk_equiv_start *s, const dk_model *m,
                           const dk_equiv_options *o, char *err,
                           size_t errlen);
-/* The input (time, batch, m) of b and its h0 (or zero states); its first
-   o->steps steps (all when 0).  DK_EINVAL with a message when b has no
-   input, it does not fit m, or it is shorter than o->steps. */
+/* The input (time, batch, m) of b, its first o->steps steps (all when
+   0), from b's h0, else the model's start at the first step's input
+   (dk_model_start, as dk-run starts; zero states for a kind without
+   one).  DK_EINVAL with a message when b has no input, it does not fit
+   m, or it is shorter than o->steps; the start's status. */
 int dk_equiv_start_from_bundle(dk_equiv_start *s, const dk_model *m,
                                const dk_bundle *b, const dk_equiv_options *o,
                                char *err, size_t errlen);

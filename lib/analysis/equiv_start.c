@@ -1,8 +1,9 @@
 /*
  * equiv_start.c -- where the trajectories of an equivariance run start
  * and what drives them (see equiv.h): N(0, 1) states and inputs drawn
- * from a seed, or a stream's input with its h0 (or zero states), as
- * dk-run starts.
+ * from a seed, or a stream's input with its h0, else the model's start
+ * at the input of the first step (dk_model_start: zero for every kind
+ * without one), as dk-run starts.
  */
 #include <config.h>
 
@@ -63,6 +64,21 @@ int dk_equiv_start_random(dk_equiv_start *s, const dk_model *m,
 	return DK_OK;
 }
 
+/* s->x0 = the model's start at the first step's inputs of s->u (the same
+   call as dk-run's, so the same bits); s is cleared on failure. */
+static int model_start(dk_equiv_start *s, const dk_model *m, char *err,
+                       size_t errlen)
+{
+	dk_model_work *w = dk_model_work_alloc(m, s->batch);
+	int st = w ? dk_model_start(m, w, s->batch, s->u, s->x0, NULL) : DK_ENOMEM;
+	dk_model_work_free(w);
+	if (st) {
+		dk_equiv_start_clear(s);
+		return dk_errorf(st, err, errlen, "the model's start: %s", dk_strerror(st));
+	}
+	return DK_OK;
+}
+
 int dk_equiv_start_from_bundle(dk_equiv_start *s, const dk_model *m,
                                const dk_bundle *b, const dk_equiv_options *o,
                                char *err, size_t errlen)
@@ -91,13 +107,17 @@ int dk_equiv_start_from_bundle(dk_equiv_start *s, const dk_model *m,
 		st = dk_tensor_convert_named(x, DK_F8, &f8, DK_NAME_INPUT, err, errlen);
 	if (!st)
 		st = start_alloc(s, m, B, T, err, errlen);
+	int start = !h0 && dk_model_has_start(m);
 	if (!st) {
 		memcpy(s->u, f8->data, T * B * nu * sizeof *s->u);
 		if (h0)
 			memcpy(s->x0, h0->data, B * n * sizeof *s->x0);
-		snprintf(s->how, sizeof s->how, "%s from %s", DK_NAME_INPUT,
-		         h0 ? DK_NAME_H0 : "zero");
+		else if (start)
+			st = model_start(s, m, err, errlen);
 	}
+	if (!st)
+		snprintf(s->how, sizeof s->how, "%s from %s", DK_NAME_INPUT,
+		         h0 ? DK_NAME_H0 : start ? "the model's start" : "zero");
 	dk_tensor_free(f8);
 	return st;
 }
