@@ -48,6 +48,9 @@
 		double *a, lapack_int lda, double *tau, double *work, \
 		lapack_int lwork), \
 		(layout, m, n, a, lda, tau, work, lwork)) \
+	X(LAPACKE_dgesv, (int layout, lapack_int n, lapack_int nrhs, double *a, \
+		lapack_int lda, lapack_int *ipiv, double *b, lapack_int ldb), \
+		(layout, n, nrhs, a, lda, ipiv, b, ldb)) \
 	X(LAPACKE_dgetrf_work, (int layout, lapack_int m, lapack_int n, \
 		double *a, lapack_int lda, lapack_int *ipiv), \
 		(layout, m, n, a, lda, ipiv)) \
@@ -88,7 +91,10 @@
 		double *vl, lapack_int ldvl, double *vr, lapack_int ldvr, \
 		lapack_int mm, lapack_int *m, double *work), \
 		(layout, side, howmny, select, n, t, ldt, vl, ldvl, vr, ldvr, mm, \
-		 m, work))
+		 m, work)) \
+	X(LAPACKE_dtrtri_work, (int layout, char uplo, char diag, lapack_int n, \
+		double *a, lapack_int lda), \
+		(layout, uplo, diag, n, a, lda))
 
 #define INDEX(name, params, args) I_##name,
 enum { LAPACKE_CALLS(INDEX) N_CALLS };
