@@ -38,7 +38,8 @@
 # this build's, on the same model and task: the table gets a column of
 # it, and a line per model gives the medians over the rounds of the two
 # builds' CPU times and their ratio.  Every figure's median over the
-# rounds is printed below its range.
+# rounds is printed below its range.  BENCH_TORCH=0 leaves PyTorch out
+# (the torch columns stay empty), to compare builds in more rounds.
 #
 # Both sides run in this shell's environment, under the same OpenBLAS
 # settings (OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS, OMP_NUM_THREADS),
@@ -48,7 +49,8 @@
 # /usr/bin/python3, Debian's, with python3-torch), BENCH_RUNS (rounds,
 # default 3), BENCH_MODELS (default "fernn grnn"), BENCH_CHANNELS (16),
 # BENCH_UNITS (64), BENCH_VELOCITIES (2), BENCH_BATCH (32),
-# BENCH_BEFORE (a build directory, default none), BENCH_QUICK=1 (few
+# BENCH_BEFORE (a build directory, default none), BENCH_TORCH (1; 0 to
+# time dynkit alone), BENCH_QUICK=1 (few
 # steps: a check that it runs, not a measurement).
 set -euo pipefail
 
@@ -65,6 +67,7 @@ V=${BENCH_VELOCITIES:-2}
 B=${BENCH_BATCH:-32}
 quick=${BENCH_QUICK:-0}
 before=${BENCH_BEFORE:-}
+torch=${BENCH_TORCH:-1}
 flow=(--ring "$N" --frames-in 10 --frames-out 10 --velocity-set -2..2 --batch "$B")
 
 for t in dk-init dk-train dk-gen dk-run; do
@@ -153,6 +156,9 @@ note() { # key value: keep the range and every value
 	fi
 }
 settings="float64:1 float64:2 float32:1 float32:2"
+if [ "$torch" = 0 ]; then
+	settings=
+fi
 for ((round = 1; round <= runs; round++)); do
 	for m in $models; do
 		train=("$tools/dk-train" "$tmp/$m.npy" --task flow "${flow[@]}" --clip 1
@@ -208,7 +214,10 @@ fi
 for s in $settings; do
 	printf ' %-15s' "torch ${s%%:*} ${s##*:}T"
 done
-printf ' %s\n' "torch64/dk"
+if [ -n "$settings" ]; then
+	printf ' %s' "torch64/dk"
+fi
+echo
 for m in $models; do
 	for k in wall cpu; do
 		line=$(printf '%-6s %-5s %-15s' "$m" "$k" "${lo[$m dk $k]}-${hi[$m dk $k]}")
@@ -234,11 +243,17 @@ for m in $models; do
 		# the least favourable ratio: torch's fastest float64 over
 		# dynkit's slowest; the most: torch's slowest (of its faster
 		# thread setting) over dynkit's fastest
-		echo "$line $(awk -v b="$best" -v w="$worst" -v dl="${lo[$m dk $k]}" -v dh="${hi[$m dk $k]}" \
-			'BEGIN { printf "%.2f-%.2f", b / dh, w / dl }')"
+		if [ -n "$best" ]; then
+			line="$line $(awk -v b="$best" -v w="$worst" -v dl="${lo[$m dk $k]}" \
+				-v dh="${hi[$m dk $k]}" 'BEGIN { printf "%.2f-%.2f", b / dh, w / dl }')"
+		fi
+		echo "$line"
 		echo "$med"
 	done
 done
+echo "figures in ms per iteration (lowest-highest over the rounds); torch64/dk: torch's" \
+     "float64 time over dynkit's, from its fastest over dynkit's slowest to the slower" \
+     "figure of its better thread setting over dynkit's fastest; goal: at least 3"
 if [ -n "$before" ]; then
 	echo
 	echo "== this build against the one before, CPU time medians over $runs rounds"
@@ -247,6 +262,3 @@ if [ -n "$before" ]; then
 		echo "$m: before $b ms, now $a ms per iteration: before/now $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')"
 	done
 fi
-echo "figures in ms per iteration (lowest-highest over the rounds); torch64/dk: torch's" \
-     "float64 time over dynkit's, from its fastest over dynkit's slowest to the slower" \
-     "figure of its better thread setting over dynkit's fastest; goal: at least 3"
