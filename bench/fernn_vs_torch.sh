@@ -33,6 +33,14 @@
 # time; the float32 figures are printed beside them (dynkit computes in
 # float64 only).
 #
+# With BENCH_BEFORE set to the build directory of another dynkit (an
+# earlier commit, say), each round times its dk-train too, right after
+# this build's, on the same model and task: the table gets a column of
+# it, and a line per model gives the medians over the rounds of the two
+# builds' CPU times and their ratio.  Every figure's median over the
+# rounds is printed below its range.  BENCH_TORCH=0 leaves PyTorch out
+# (the torch columns stay empty), to compare builds in more rounds.
+#
 # Both sides run in this shell's environment, under the same OpenBLAS
 # settings (OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS, OMP_NUM_THREADS),
 # printed with the core OpenBLAS reports.
@@ -41,7 +49,9 @@
 # /usr/bin/python3, Debian's, with python3-torch), BENCH_RUNS (rounds,
 # default 3), BENCH_MODELS (default "fernn grnn"), BENCH_CHANNELS (16),
 # BENCH_UNITS (64), BENCH_VELOCITIES (2), BENCH_BATCH (32),
-# BENCH_QUICK=1 (few steps: a check that it runs, not a measurement).
+# BENCH_BEFORE (a build directory, default none), BENCH_TORCH (1; 0 to
+# time dynkit alone), BENCH_QUICK=1 (few
+# steps: a check that it runs, not a measurement).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,6 +66,8 @@ N=${BENCH_UNITS:-64}
 V=${BENCH_VELOCITIES:-2}
 B=${BENCH_BATCH:-32}
 quick=${BENCH_QUICK:-0}
+before=${BENCH_BEFORE:-}
+torch=${BENCH_TORCH:-1}
 flow=(--ring "$N" --frames-in 10 --frames-out 10 --velocity-set -2..2 --batch "$B")
 
 for t in dk-init dk-train dk-gen dk-run; do
@@ -64,6 +76,10 @@ for t in dk-init dk-train dk-gen dk-run; do
 		exit 2
 	fi
 done
+if [ -n "$before" ] && [ ! -x "$before/tools/dk-train" ]; then
+	echo "fernn_vs_torch.sh: BENCH_BEFORE: no $before/tools/dk-train" >&2
+	exit 2
+fi
 if ! "$PYTHON3" -c 'import torch' 2>/dev/null; then
 	echo "fernn_vs_torch.sh: $PYTHON3 has no torch: apt-get install python3-torch" >&2
 	exit 2
@@ -80,6 +96,10 @@ echo "env: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}" \
      "OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}"
 echo "dynkit: build $builddir, commit $(git -C "$builddir" describe --always --dirty 2>/dev/null || echo unknown)"
 echo "dynkit links: $(ldd "$builddir/lib/.libs/libdynkit.so" 2>/dev/null | grep -o 'libopenblas[^ ]*' | head -n 1 || true)"
+if [ -n "$before" ]; then
+	echo "before: build $before, commit $(git -C "$before" describe --always --dirty 2>/dev/null ||
+		echo unknown)"
+fi
 echo "model: C=$C N=$N velocities -$V..$V (fernn) or 0 (grnn), 1 input channel, $N outputs;" \
      "task: dk-gen flow ${flow[*]} (T=20, loss on the last 10)"
 "$PYTHON3" "$here/fernn_torch.py" config 2>&1
@@ -125,8 +145,9 @@ echo
 echo "== timing: $runs rounds, each dynkit (dk-train --steps $K1 and $K2) then torch" \
      "(float64 and float32, 1 and 2 threads; $titers iterations after 2 untimed," \
      "with 2 threads $(((titers + 3) / 4)) after 1)"
-declare -A lo hi
-note() { # key value: keep the range
+declare -A lo hi all
+note() { # key value: keep the range and every value
+	all[$1]="${all[$1]:-} $2"
 	if [ -z "${lo[$1]:-}" ] || awk -v a="$2" -v b="${lo[$1]}" 'BEGIN { exit !(a < b) }'; then
 		lo[$1]=$2
 	fi
@@ -135,6 +156,9 @@ note() { # key value: keep the range
 	fi
 }
 settings="float64:1 float64:2 float32:1 float32:2"
+if [ "$torch" = 0 ]; then
+	settings=
+fi
 for ((round = 1; round <= runs; round++)); do
 	for m in $models; do
 		train=("$tools/dk-train" "$tmp/$m.npy" --task flow "${flow[@]}" --clip 1
@@ -146,6 +170,16 @@ for ((round = 1; round <= runs; round++)); do
 		echo "round $round $m: dynkit $dw ms wall, $dc ms CPU per iteration"
 		note "$m dk wall" "$dw"
 		note "$m dk cpu" "$dc"
+		if [ -n "$before" ]; then
+			btrain=("$before/tools/dk-train" "${train[@]:1}")
+			read -r w1 c1 <<<"$(timed "${btrain[@]}" --steps "$K1")"
+			read -r w2 c2 <<<"$(timed "${btrain[@]}" --steps "$K2")"
+			dw=$(awk -v a="$w1" -v b="$w2" -v k=$((K2 - K1)) 'BEGIN { printf "%.3f", (b - a) / k / 1e6 }')
+			dc=$(awk -v a="$c1" -v b="$c2" -v k=$((K2 - K1)) 'BEGIN { printf "%.3f", (b - a) / k / 1e6 }')
+			echo "round $round $m: before $dw ms wall, $dc ms CPU per iteration"
+			note "$m before wall" "$dw"
+			note "$m before cpu" "$dc"
+		fi
 		for s in $settings; do
 			# with 2 threads torch's OpenMP and OpenBLAS threads fight
 			# (train_vs_torch.sh): seconds per iteration, so fewer
@@ -165,20 +199,37 @@ for ((round = 1; round <= runs; round++)); do
 	done
 done
 
+median() { # key: the median of its values
+	tr ' ' '\n' <<<"${all[$1]}" | sed '/^$/d' | sort -g |
+		awk '{ v[NR] = $1 } END { printf "%.3g", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 echo
 echo "== per training iteration (forward over T=20 + backward + clip + Adam), B=$B," \
      "ranges over $runs rounds; load average now $(cut -d ' ' -f 1-3 /proc/loadavg)"
 printf '%-6s %-5s %-15s' model time dynkit
+if [ -n "$before" ]; then
+	printf ' %-15s' before
+fi
 for s in $settings; do
 	printf ' %-15s' "torch ${s%%:*} ${s##*:}T"
 done
-printf ' %s\n' "torch64/dk"
+if [ -n "$settings" ]; then
+	printf ' %s' "torch64/dk"
+fi
+echo
 for m in $models; do
 	for k in wall cpu; do
 		line=$(printf '%-6s %-5s %-15s' "$m" "$k" "${lo[$m dk $k]}-${hi[$m dk $k]}")
+		med=$(printf '%-6s %-5s %-15s' '' median "$(median "$m dk $k")")
+		if [ -n "$before" ]; then
+			line="$line $(printf ' %-15s' "${lo[$m before $k]}-${hi[$m before $k]}")"
+			med="$med $(printf ' %-15s' "$(median "$m before $k")")"
+		fi
 		best='' worst=''
 		for s in $settings; do
 			line="$line $(printf ' %-15s' "${lo[$m $s $k]}-${hi[$m $s $k]}")"
+			med="$med $(printf ' %-15s' "$(median "$m $s $k")")"
 			case $s in
 			float64:*)
 				if [ -z "$best" ] || awk -v a="${lo[$m $s $k]}" -v b="$best" 'BEGIN { exit !(a < b) }'; then
@@ -192,10 +243,22 @@ for m in $models; do
 		# the least favourable ratio: torch's fastest float64 over
 		# dynkit's slowest; the most: torch's slowest (of its faster
 		# thread setting) over dynkit's fastest
-		echo "$line $(awk -v b="$best" -v w="$worst" -v dl="${lo[$m dk $k]}" -v dh="${hi[$m dk $k]}" \
-			'BEGIN { printf "%.2f-%.2f", b / dh, w / dl }')"
+		if [ -n "$best" ]; then
+			line="$line $(awk -v b="$best" -v w="$worst" -v dl="${lo[$m dk $k]}" \
+				-v dh="${hi[$m dk $k]}" 'BEGIN { printf "%.2f-%.2f", b / dh, w / dl }')"
+		fi
+		echo "$line"
+		echo "$med"
 	done
 done
 echo "figures in ms per iteration (lowest-highest over the rounds); torch64/dk: torch's" \
      "float64 time over dynkit's, from its fastest over dynkit's slowest to the slower" \
      "figure of its better thread setting over dynkit's fastest; goal: at least 3"
+if [ -n "$before" ]; then
+	echo
+	echo "== this build against the one before, CPU time medians over $runs rounds"
+	for m in $models; do
+		b=$(median "$m before cpu") a=$(median "$m dk cpu")
+		echo "$m: before $b ms, now $a ms per iteration: before/now $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')"
+	done
+fi

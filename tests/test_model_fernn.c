@@ -101,6 +101,9 @@ static void test_checks(void)
 	static const struct { const char *kind; size_t c, n, v, in; } cases[] = {
 		{"fernn", 2, 7, 1, 1}, {"fernn", 2, 7, 2, 2}, {"fernn", 1, 2, 1, 1},
 		{"fernn", 2, 3, 1, 0}, {"grnn", 2, 7, 0, 2}, {"grnn", 1, 1, 0, 1},
+		/* wider than a tile of wconv.c's loops in both instruction sets
+		   (8 and 6 output channels, 24 and 8 units), with tails */
+		{"fernn", 9, 29, 1, 2},
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
 		char label[96];
@@ -135,51 +138,57 @@ static void test_checks(void)
 /*
  * The step against the cell written out: each slice rolled by its
  * velocity into an array of its own, then the circular cross-correlation
- * with taps i - 1, i, i + 1 of it and of the input.
+ * with taps i - 1, i, i + 1 of it and of the input; R rows.
  */
-static void test_formula(void)
+static void test_formula(size_t C, size_t N, size_t V, size_t NI)
 {
-	enum { C = 2, N = 6, V = 2, S = 2 * V + 1, NI = 2, R = 2 };
+	enum { R = 2 };
+	size_t S = 2 * V + 1, n = S * C * N;
 	dk_model *m = make("fernn", C, N, V, NI, 9);
 	set_bias(m, 0.5);
 	const double *W = param(m, "model/W", NULL), *U = param(m, "model/U", NULL);
 	const double *b = param(m, "model/b", NULL);
-	double x[R][S * C * N], u[R][NI * N], xn[R][S * C * N], rolled[C * N], worst = 0;
-	int negative = 0;
-	for (int r = 0; r < R; r++) {
-		for (int i = 0; i < S * C * N; i++)
-			x[r][i] = sin(1.0 + 7 * r + 1.3 * i);
-		for (int i = 0; i < NI * N; i++)
-			u[r][i] = cos(2.0 + 3 * r + 0.7 * i);
-	}
+	double *x = malloc(R * n * sizeof *x), *u = malloc(R * NI * N * sizeof *u);
+	double *xn = malloc(R * n * sizeof *xn), *rolled = malloc(C * N * sizeof *rolled);
+	double worst = 0;
+	size_t negative = 0;
+	for (size_t i = 0; i < R * n; i++)
+		x[i] = sin(1.0 + 1.3 * (double)i);
+	for (size_t i = 0; i < R * NI * N; i++)
+		u[i] = cos(2.0 + 0.7 * (double)i);
 	dk_model_work *w = dk_model_work_alloc(m, R);
-	dk_model_step(m, w, R, &x[0][0], &u[0][0], &xn[0][0], NULL);
-	for (int r = 0; r < R; r++)
-		for (int a = 0; a < S; a++) {
-			shift(C, N, a - V, &x[r][a * C * N], rolled);
-			for (int k = 0; k < C; k++)
-				for (int i = 0; i < N; i++) {
+	dk_model_step(m, w, R, x, u, xn, NULL);
+	for (size_t r = 0; r < R; r++)
+		for (size_t a = 0; a < S; a++) {
+			shift(C, N, (long)a - (long)V, x + r * n + a * C * N, rolled);
+			for (size_t k = 0; k < C; k++)
+				for (size_t i = 0; i < N; i++) {
 					double t = b[k];
-					for (int d = 0; d < 3; d++) {
-						int q = (i + d - 1 + N) % N;
-						for (int j = 0; j < C; j++)
+					for (size_t d = 0; d < 3; d++) {
+						size_t q = (i + d + N - 1) % N;
+						for (size_t j = 0; j < C; j++)
 							t += W[(k * C + j) * 3 + d] * rolled[j * N + q];
-						for (int l = 0; l < NI; l++)
-							t += U[(k * NI + l) * 3 + d] * u[r][l * N + q];
+						for (size_t l = 0; l < NI; l++)
+							t += U[(k * NI + l) * 3 + d] * u[(r * NI + l) * N + q];
 					}
 					negative += t < 0;
 					worst = fmax(worst, fabs((t > 0 ? t : 0) -
-					                         xn[r][(a * C + k) * N + i]));
+					                         xn[r * n + (a * C + k) * N + i]));
 				}
 		}
-	/* a dozen products of values below 2: rounding is ~1e-15 */
-	ok(worst < 1e-13, "step is relu(W * roll(h_nu, nu) + U * u + b), taps i-1, i, i+1 (worst %.2g)",
-	   worst);
-	ok(negative > 0 && negative < R * S * C * N,
-	   "the formula test reaches both sides of the relu (%d of %d negative)", negative,
-	   R * S * C * N);
+	/* at most 3 (C + NI) + 1 = 34 products of values below 1 added:
+	   rounding is ~1e-14 */
+	ok(worst < 1e-13, "C=%zu N=%zu V=%zu: step is relu(W * roll(h_nu, nu) + U * u + b), "
+	   "taps i-1, i, i+1 (worst %.2g)", C, N, V, worst);
+	ok(negative > 0 && negative < R * n,
+	   "the formula test reaches both sides of the relu (%zu of %zu negative)", negative,
+	   R * n);
 	dk_model_work_free(w);
 	dk_model_free(m);
+	free(x);
+	free(u);
+	free(xn);
+	free(rolled);
 }
 
 enum { STEPS = 20 };
@@ -648,7 +657,8 @@ static void test_spec_sheet(void)
 int main(void)
 {
 	test_checks();
-	test_formula();
+	test_formula(2, 6, 2, 2);
+	test_formula(9, 29, 1, 2); /* past wconv.c's tiles, as in test_checks */
 	test_equivariance();
 	test_whole_group();
 	test_spec();

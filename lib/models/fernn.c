@@ -68,18 +68,22 @@
  * unfolded, 9 C x H W (fernn_sheet.c); the plain loops it replaced, a
  * state at a time with the roll of a slice folded into the offset each
  * tap reads, stay here as the reference the tests compare it with
- * (fernn_sheet.h) and build the Jacobian.  On a ring,
- * what the cell is trained on, each slice is copied once into a padded
- * ring with its roll folded in (P[j][m] = h_nu[j][(m - 1 - nu) mod N]),
- * and tap d is the C x C matrix W_d times the C x N view P[:, d ..],
- * small DGEMMs as wrnn.c computes its convolution; the adjoint is the same
- * with W_d^T and the opposite shift, the roll undone afterwards.  These
- * products are too small for OpenBLAS to share among its threads, so the
- * batch rows are split into BLOCKS blocks, a number fixed by the batch
- * size alone, run by a team of threads (base/team.h) as many as OpenBLAS
- * uses; each block sums its parameter gradients apart and the blocks are
- * added in order, so the results are the same bits for any number of
- * threads (tests/fernn_threads.sh).  The step caches the pre-activation.
+ * (fernn_sheet.h) and build the Jacobian.  On a ring, what the cell is
+ * trained on, each slice is copied once into a padded ring with its roll
+ * folded in (P[j][m] = h_nu[j][(m - 1 - nu) mod N]) and convolved in the
+ * wrnn's direct loops (wconv.c: each value one chain of fused
+ * multiply-adds over channel and tap, whichever tile or thread computes
+ * it).  They replaced three small DGEMMs per slice (W_d times the view
+ * P[:, d ..]) that summed in another order: trained ring models' last
+ * bits changed with them.  The adjoint is the convolution by the kernel
+ * transposed with its taps reversed, of g rolled back; the kernel's
+ * gradient runs along all the slices of a row at once.  A row's work is
+ * too small to share among threads, so the batch rows are split into
+ * BLOCKS blocks, a number fixed by the batch size alone, run by a team of
+ * threads (base/team.h) as many as OpenBLAS uses; each block sums its
+ * parameter gradients apart and the blocks are added in order, so the
+ * results are the same bits for any number of threads
+ * (tests/fernn_threads.sh).  The step caches the pre-activation.
  */
 #include <config.h>
 
@@ -87,16 +91,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <cblas.h>
-/* OpenBLAS's cblas.h brings in <complex.h>, whose I this file does not
-   use: here I is the number of input channels */
-#undef I
 
 #include "base/status.h"
 #include "base/team.h"
 #include "models/fernn_sheet.h"
 #include "models/model_impl.h"
 #include "models/row_team.h"
+#include "models/wconv.h"
 
 /* Offsets of the parameters in theta. */
 typedef struct { size_t W, U, b; } fernn_params;
@@ -556,11 +557,11 @@ int dk_fernn_loops_vjp(const dk_model *m, double *work, size_t B,
 
 typedef struct {
 	dk_team *team;
-	double *loops, *Wd, *blk;
+	double *loops, *Wt, *blk;
 	size_t stride;
 } scratch;
 
-typedef struct { double *c, *A, *g, *G, *P, *Q, *gWd, *gU, *gb, *Pu, *Qu; } block_scratch;
+typedef struct { double *c, *A, *g, *G, *P, *Q, *gW, *gU, *gb, *Pu, *Qu; } block_scratch;
 
 static size_t blocks(size_t B)
 {
@@ -570,8 +571,8 @@ static size_t blocks(size_t B)
 static size_t block_size(const dk_model *m)
 {
 	size_t C = m->spec.channels, I = m->spec.inputs, N = m->spec.units;
-	return 2 * slice_units(m) + 2 * m->n + 2 * C * (N + 2) + 3 * C * C + 3 * C * I + C +
-	       2 * I * (N + 2);
+	return 2 * slice_units(m) + 2 * m->n + 2 * slices(m) * C * (N + 2) + 3 * C * C +
+	       3 * C * I + C + 2 * I * (N + 2);
 }
 
 static size_t work_size(const dk_model *m, size_t batch)
@@ -588,8 +589,8 @@ static scratch carve(const dk_model *m, double *work)
 	scratch s;
 	s.team = dk_row_team_of(work);
 	s.loops = work + DK_ROW_TEAM_SLOTS;
-	s.Wd = s.loops + loops_size(m);
-	s.blk = s.Wd + 3 * C * C;
+	s.Wt = s.loops + loops_size(m);
+	s.blk = s.Wt + 3 * C * C;
 	s.stride = block_size(m);
 	return s;
 }
@@ -604,9 +605,9 @@ static block_scratch block_of(const dk_model *m, const scratch *s, size_t k)
 	b.g = b.A + n;
 	b.G = b.g + n;
 	b.P = b.G + CN;
-	b.Q = b.P + C * (N + 2);
-	b.gWd = b.Q + C * (N + 2);
-	b.gU = b.gWd + 3 * C * C;
+	b.Q = b.P + slices(m) * C * (N + 2);
+	b.gW = b.Q + slices(m) * C * (N + 2);
+	b.gU = b.gW + 3 * C * C;
 	b.gb = b.gU + 3 * C * I;
 	b.Pu = b.gb + C;
 	b.Qu = b.Pu + I * (N + 2);
@@ -628,15 +629,17 @@ static void block_rows(size_t B, size_t nb, size_t k, size_t *r0, size_t *r1)
 	*r1 = (k + 1) * B / nb;
 }
 
-/* Wd[d] = W[:, :, d], contiguous C x C, for the BLAS. */
-static void split_taps(const dk_model *m, double *Wd)
+/* The kernel of the adjoint: Wt[j][k][d] = W[k][j][2 - d], so that
+   W^T applied to a gradient g is the convolution by Wt of g's padded
+   ring (as in wrnn.c). */
+static void adjoint_kernel(const dk_model *m, double *Wt)
 {
 	size_t C = m->spec.channels;
 	const double *W = m->theta + params(m).W;
-	for (size_t d = 0; d < 3; d++)
+	for (size_t j = 0; j < C; j++)
 		for (size_t k = 0; k < C; k++)
-			for (size_t j = 0; j < C; j++)
-				Wd[(d * C + k) * C + j] = W[(k * C + j) * 3 + d];
+			for (size_t d = 0; d < 3; d++)
+				Wt[(j * C + k) * 3 + d] = W[(k * C + j) * 3 + 2 - d];
 }
 
 /* The roll of slice a along the ring, nu mod N in 0 .. N - 1. */
@@ -645,14 +648,16 @@ static size_t roll_of(const dk_model *m, size_t a)
 	return diff_mod(a, m->spec.velocities, m->spec.units);
 }
 
-/* P[j][i] = h[j][(i - 1 - s) mod N] for i = 0 .. N + 1: the C rings of h
-   rolled by s toward higher indices, then padded by one unit each side. */
-static void pad_rolled(size_t C, size_t N, size_t s, const double *h, double *P)
+/* P[j][i] = h[j][(i - 1 - s) mod N] for i = 0 .. N + 1, rows of stride
+   ld: the C rings of h rolled by s toward higher indices, then padded by
+   one unit each side. */
+static void pad_rolled(size_t C, size_t N, size_t s, const double *h, double *P,
+                       size_t ld)
 {
 	size_t first = (2 * N - 1 - s) % N;
 	for (size_t j = 0; j < C; j++) {
 		const double *r = h + j * N;
-		double *p = P + j * (N + 2);
+		double *p = P + j * ld;
 		/* runs of the ring, wrapping around (more than once when N < 2) */
 		for (size_t i = 0, e = first; i < N + 2; e = 0) {
 			size_t len = N - e < N + 2 - i ? N - e : N + 2 - i;
@@ -662,14 +667,13 @@ static void pad_rolled(size_t C, size_t N, size_t s, const double *h, double *P)
 	}
 }
 
-/* Y (C x N) = beta Y + sum_d W_d P[:, d ..]: one slice's convolution. */
-static void ring_conv(size_t C, size_t N, const double *Wd, const double *P,
-                      double beta, double *Y)
+/* Y (C x N) = (accumulate ? Y : 0) + the convolution by the kernel K (C
+   x C x 3, Conv1d's layout) of the padded rings P: one slice's
+   convolution, in wconv.c's direct loops. */
+static void ring_conv(size_t C, size_t N, const double *K, const double *P,
+                      int accumulate, double *Y)
 {
-	int ci = (int)C, ni = (int)N, ld = (int)(N + 2);
-	for (size_t d = 0; d < 3; d++)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ci, ni, ci, 1.0,
-		            Wd + d * C * C, ci, P + d, ld, d ? 1.0 : beta, Y, ni);
+	dk_wconv_apply(dk_wconv_isa_best(), C, N, K, P, N + 2, accumulate, Y, N);
 }
 
 /* c (C x N) = b + U * u (u NULL: b alone), Pu the padded u. */
@@ -683,7 +687,7 @@ static void ring_input_term(const dk_model *m, const double *u, double *Pu, doub
 			c[k * N + i] = bias[k];
 	if (!u)
 		return;
-	pad_rolled(I, N, 0, u, Pu);
+	pad_rolled(I, N, 0, u, Pu, N + 2);
 	for (size_t k = 0; k < C; k++)
 		for (size_t l = 0; l < I; l++)
 			for (size_t d = 0; d < 3; d++) {
@@ -724,7 +728,7 @@ static void ring_input_vjp(const dk_model *m, const double *u, const double *G,
 		}
 	}
 	if (gU && u) {
-		pad_rolled(I, N, 0, u, Pu);
+		pad_rolled(I, N, 0, u, Pu, N + 2);
 		for (size_t k = 0; k < C; k++)
 			for (size_t l = 0; l < I; l++)
 				for (size_t d = 0; d < 3; d++) {
@@ -744,15 +748,16 @@ static void ring_input_vjp(const dk_model *m, const double *u, const double *G,
 }
 
 /* The pre-activation of one row on a ring into A (n), b + U * u in c. */
-static void ring_preact(const dk_model *m, const double *Wd, const double *x,
+static void ring_preact(const dk_model *m, const double *x,
                         const double *u, block_scratch *b, double *A)
 {
 	size_t C = m->spec.channels, N = m->spec.units, CN = slice_units(m);
+	const double *W = m->theta + params(m).W;
 	ring_input_term(m, u, b->Pu, b->c);
 	for (size_t sl = 0; sl < slices(m); sl++) {
 		memcpy(A + sl * CN, b->c, CN * sizeof *A);
-		pad_rolled(C, N, roll_of(m, sl), x + sl * CN, b->P);
-		ring_conv(C, N, Wd, b->P, 1.0, A + sl * CN);
+		pad_rolled(C, N, roll_of(m, sl), x + sl * CN, b->P, N + 2);
+		ring_conv(C, N, W, b->P, 1, A + sl * CN);
 	}
 }
 
@@ -777,7 +782,7 @@ static void forward_block(void *arg, size_t k)
 	block_rows(J->B, J->nb, k, &r0, &r1);
 	for (size_t r = r0; r < r1; r++) {
 		double *a = J->out ? J->out + r * n : b.A;
-		ring_preact(m, J->s->Wd, J->x + r * n, J->u ? J->u + r * P : NULL, &b, a);
+		ring_preact(m, J->x + r * n, J->u ? J->u + r * P : NULL, &b, a);
 		dk_act_relu_mask(a, a, J->xn + r * n, n);
 	}
 }
@@ -786,7 +791,6 @@ static int ring_step(const dk_model *m, double *work, size_t B, const double *x,
                      const double *u, double *xn, double *cache)
 {
 	scratch s = carve(m, work);
-	split_taps(m, s.Wd);
 	job J = {.m = m, .s = &s, .B = B, .nb = blocks(B), .x = x, .u = u,
 	         .out = cache, .xn = xn};
 	dk_team_run(s.team, forward_block, &J, J.nb);
@@ -801,16 +805,17 @@ static void jvp_block(void *arg, size_t k)
 	const dk_model *m = J->m;
 	size_t C = m->spec.channels, N = m->spec.units, CN = slice_units(m), n = m->n;
 	size_t S = slices(m), P = m->input_size, r0, r1;
+	const double *W = m->theta + params(m).W;
 	block_scratch b = block_of(m, J->s, k);
 	block_rows(J->B, J->nb, k, &r0, &r1);
 	for (size_t r = r0; r < r1; r++) {
 		const double *A = J->A ? J->A + r * n : b.A;
 		if (!J->A)
-			ring_preact(m, J->s->Wd, J->x + r * n, J->u ? J->u + r * P : NULL, &b, b.A);
+			ring_preact(m, J->x + r * n, J->u ? J->u + r * P : NULL, &b, b.A);
 		double *out = J->out + r * n;
 		for (size_t sl = 0; sl < S; sl++) {
-			pad_rolled(C, N, roll_of(m, sl), J->dx + r * n + sl * CN, b.P);
-			ring_conv(C, N, J->s->Wd, b.P, 0.0, out + sl * CN);
+			pad_rolled(C, N, roll_of(m, sl), J->dx + r * n + sl * CN, b.P, N + 2);
+			ring_conv(C, N, W, b.P, 0, out + sl * CN);
 		}
 		dk_act_relu_mask(A, out, out, n);
 	}
@@ -821,7 +826,6 @@ static int ring_jvp(const dk_model *m, double *work, size_t B, const double *x,
                     double *dxn)
 {
 	scratch s = carve(m, work);
-	split_taps(m, s.Wd);
 	job J = {.m = m, .s = &s, .B = B, .nb = blocks(B), .x = x, .u = u, .A = cache,
 	         .dx = dx, .out = dxn};
 	dk_team_run(s.team, jvp_block, &J, J.nb);
@@ -830,10 +834,14 @@ static int ring_jvp(const dk_model *m, double *work, size_t B, const double *x,
 
 /*
  * Block k of the adjoint, row by row: g = relu'(A) gxn; per slice gx_nu
- * = T_nu^T W^T g_nu, i.e. sum_d W_d^T times g_nu rolled back by nu and
- * padded, at 2 - d (as wrnn.c); G = sum over nu of g_nu for the input's
+ * = T_nu^T W^T g_nu, the convolution by the adjoint kernel Wt of g_nu
+ * rolled back by nu and padded; G = sum over nu of g_nu for the input's
  * part; and the block's gradients: g_nu against the padded, rolled x_nu
- * for W_d, and the input's for U and b.
+ * for W, and the input's for U and b.  W's gradient sums g[k][i]
+ * P[j][i + d] over the slices at once: the padded rings of every slice
+ * laid end to end in P (a line of S (N + 2) per channel) and the g_nu
+ * likewise in Q with zeros over the padding, so that wconv.c's sums run
+ * along one long line.
  */
 static void vjp_block(void *arg, size_t k)
 {
@@ -841,38 +849,41 @@ static void vjp_block(void *arg, size_t k)
 	const dk_model *m = J->m;
 	fernn_params p = params(m);
 	size_t C = m->spec.channels, N = m->spec.units, CN = slice_units(m), n = m->n;
-	size_t S = slices(m), P = m->input_size, r0, r1;
-	int ci = (int)C, ni = (int)N, ld = (int)(N + 2);
+	size_t S = slices(m), P = m->input_size, line = S * (N + 2), r0, r1;
 	block_scratch b = block_of(m, J->s, k);
 	block_rows(J->B, J->nb, k, &r0, &r1);
 	if (J->grads)
-		memset(b.gWd, 0, (3 * C * C + (p.b - p.U) + C) * sizeof *b.gWd);
+		memset(b.gW, 0, (3 * C * C + (p.b - p.U) + C) * sizeof *b.gW);
 	for (size_t r = r0; r < r1; r++) {
 		const double *A = J->A ? J->A + r * n : b.A;
 		const double *ur = J->u ? J->u + r * P : NULL;
 		if (!J->A)
-			ring_preact(m, J->s->Wd, J->x + r * n, ur, &b, b.A);
+			ring_preact(m, J->x + r * n, ur, &b, b.A);
 		dk_act_relu_mask(A, J->gxn + r * n, b.g, n);
 		memset(b.G, 0, CN * sizeof *b.G);
 		for (size_t sl = 0; sl < S; sl++)
 			for (size_t e = 0; e < CN; e++)
 				b.G[e] += b.g[sl * CN + e];
 		for (size_t sl = 0; J->gx && sl < S; sl++) {
-			/* gx_nu[j][i] = sum_d sum_k W_d[k][j] g_nu[k][(i + nu - d + 1) mod N]
-			   = sum_d (W_d^T Q[:, 2 - d ..])[j][i], Q = g_nu rolled by -nu
+			/* gx_nu[j][i] = sum_d sum_k W[k][j][d] g_nu[k][(i + nu - d + 1) mod N]
+			   = sum_k sum_d Wt[j][k][d] Q[k][i + d], Q = g_nu rolled by -nu
 			   and padded */
-			pad_rolled(C, N, (N - roll_of(m, sl)) % N, b.g + sl * CN, b.Q);
-			for (size_t d = 0; d < 3; d++)
-				cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ci, ni, ci,
-				            1.0, J->s->Wd + d * C * C, ci, b.Q + (2 - d), ld,
-				            d ? 1.0 : 0.0, J->gx + r * n + sl * CN, ni);
+			pad_rolled(C, N, (N - roll_of(m, sl)) % N, b.g + sl * CN, b.Q, N + 2);
+			ring_conv(C, N, J->s->Wt, b.Q, 0, J->gx + r * n + sl * CN);
 		}
-		for (size_t sl = 0; J->grads && sl < S; sl++) {
-			pad_rolled(C, N, roll_of(m, sl), J->x + r * n + sl * CN, b.P);
-			for (size_t d = 0; d < 3; d++)
-				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ci, ci, ni,
-				            1.0, b.g + sl * CN, ni, b.P + d, ld, 1.0,
-				            b.gWd + d * C * C, ci);
+		if (J->grads) {
+			for (size_t sl = 0; sl < S; sl++) {
+				pad_rolled(C, N, roll_of(m, sl), J->x + r * n + sl * CN,
+				           b.P + sl * (N + 2), line);
+				for (size_t j = 0; j < C; j++) {
+					double *q = b.Q + j * line + sl * (N + 2);
+					memcpy(q, b.g + sl * CN + j * N, N * sizeof *q);
+					q[N] = q[N + 1] = 0;
+				}
+			}
+			/* the last slice's padding is past the line's L: not read */
+			dk_wconv_kernel_grad(dk_wconv_isa_best(), C, line - 2, b.Q, line, b.P,
+			                     line, b.gW);
 		}
 		ring_input_vjp(m, ur, b.G, J->gu ? J->gu + r * P : NULL,
 		               J->grads ? b.gU : NULL, J->grads ? b.gb : NULL, b.Pu, b.Qu);
@@ -886,17 +897,15 @@ static int ring_vjp(const dk_model *m, double *work, size_t B, const double *x,
 	fernn_params p = params(m);
 	size_t C = m->spec.channels;
 	scratch s = carve(m, work);
-	split_taps(m, s.Wd);
+	adjoint_kernel(m, s.Wt);
 	job J = {.m = m, .s = &s, .B = B, .nb = blocks(B), .x = x, .u = u, .A = cache,
 	         .gxn = gxn, .gx = gx, .gu = gu, .grads = gp != NULL};
 	dk_team_run(s.team, vjp_block, &J, J.nb);
-	/* the blocks' sums, in block order */
+	/* the blocks' sums, in block order; gW is in W's layout */
 	for (size_t k = 0; gp && k < J.nb; k++) {
 		block_scratch b = block_of(m, &s, k);
-		for (size_t d = 0; d < 3; d++)
-			for (size_t o = 0; o < C; o++)
-				for (size_t j = 0; j < C; j++)
-					gp[p.W + (o * C + j) * 3 + d] += b.gWd[(d * C + o) * C + j];
+		for (size_t i = 0; i < 3 * C * C; i++)
+			gp[p.W + i] += b.gW[i];
 		for (size_t i = 0; i < p.b - p.U; i++)
 			gp[p.U + i] += b.gU[i];
 		for (size_t i = 0; i < C; i++)
