@@ -7,7 +7,7 @@
  *	step_products B N G [T [REPS]]
  *
  * A network of N units whose recurrent weight W has G rows (G = N for
- * the rnn, 3 N for the GRU's three gates) takes, at each of T steps
+ * the rnn, 3 N for the GRU's three gates, 4 N for the LSTM's four) takes, at each of T steps
  * (default 100) and batch B, three products: the forward X W^T (B x G
  * from B x N), the backward A W (B x N from B x G) and the weight
  * gradient A^T X (G x N, summed over the batch).  Each step reads its own

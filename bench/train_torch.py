@@ -22,6 +22,7 @@ Configurations (the issue's benchmark, issue 3):
   wrnn27  Wave-RNN c=27 n=100, batch 128, T=100, adding task
   irnn    iRNN N=256 (nn.RNN relu, identity init), batch 128, T=100, adding
   gru     nn.GRU hidden 128, batch 128, T=100, 3-bit flip-flop
+  lstm    nn.LSTM hidden 128, batch 128, T=100, 3-bit flip-flop
 
 The Wave-RNN is h' = relu(conv(h) + V x + b): conv = nn.Conv1d(c, c, 3,
 padding=1, padding_mode='circular') over the c rings of n units (a
@@ -49,6 +50,7 @@ CONFIGS = {
     "wrnn27": ("wrnn", 100, 27, 128, 100, "adding"),
     "irnn": ("irnn", 256, 0, 128, 100, "adding"),
     "gru": ("gru", 128, 0, 128, 100, "flipflop"),
+    "lstm": ("lstm", 128, 0, 128, 100, "flipflop"),
 }
 
 
@@ -136,6 +138,17 @@ class GRU(nn.Module):
         return out  # every step
 
 
+class LSTM(nn.Module):
+    def __init__(self, n, inputs, outputs):
+        super().__init__()
+        self.rnn = nn.LSTM(inputs, n)
+        self.readout = nn.Linear(n, outputs)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return out  # h of every step
+
+
 def make_batch(task, T, B, g):
     """One batch, as dynkit's tasks define them (lib/train/task_synthetic.c)."""
     if task == "adding":
@@ -187,6 +200,8 @@ def main():
         model = WaveRNN(c, n, inputs, outputs)
     elif kind == "irnn":
         model = IRNN(n, inputs, outputs)
+    elif kind == "lstm":
+        model = LSTM(n, inputs, outputs)
     else:
         model = GRU(n, inputs, outputs)
     x, y = make_batch(task, T, B, torch.Generator().manual_seed(2))

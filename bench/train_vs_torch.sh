@@ -7,6 +7,7 @@
 #	wrnn27   Wave-RNN c=27 n=100, batch 128, T=100, adding task
 #	irnn     iRNN N=256 (relu, identity init), batch 128, T=100, adding
 #	gru      GRU hidden 128, batch 128, T=100, 3-bit flip-flop
+#	lstm     LSTM hidden 128, batch 128, T=100, 3-bit flip-flop
 #
 # (MSE on the steps the task's mask weights, gradient norm clipped to 1,
 # Adam with lr 1e-3), it prints the time of one iteration -- forward over
@@ -34,6 +35,7 @@
 # excluded; B batch, T steps, I inputs):
 #   rnn  (N units):  T (6 B N^2 + 4 B N I)   [X W^T, U V^T; G W, G^T X, G^T U]
 #   gru  (n units):  T (18 B n^2 + 12 B n I) [the same with 3n gate rows]
+#   lstm (n units):  T (24 B n^2 + 16 B n I) [the same with 4n gate rows]
 #   wrnn (c x n):    T (18 B c^2 n + 4 B c n I)
 #                    [3 taps of (c x c)(c x n) per row: conv, its adjoint,
 #                     the kernel gradient; V u and its gradient]
@@ -56,7 +58,7 @@
 #
 # Environment: top_builddir (default: the source tree), PYTHON3 (default
 # /usr/bin/python3, Debian's, with python3-torch), CC (default cc),
-# BENCH_CONFIGS (default "wrnn8 wrnn27 irnn gru"), BENCH_RUNS (default 3),
+# BENCH_CONFIGS (default "wrnn8 wrnn27 irnn gru lstm"), BENCH_RUNS (default 3),
 # BENCH_TORCH_THREADS (default "2 1": the values of torch.set_num_threads
 # timed; the first is the issue's), BENCH_QUICK=1 (fewer steps: a check
 # that it runs, not a measurement).  Takes about 2 to 3 minutes on the
@@ -72,7 +74,7 @@ tools=$builddir/tools
 PYTHON3=${PYTHON3:-/usr/bin/python3}
 CC=${CC:-cc}
 runs=${BENCH_RUNS:-3}
-configs=${BENCH_CONFIGS:-wrnn8 wrnn27 irnn gru}
+configs=${BENCH_CONFIGS:-wrnn8 wrnn27 irnn gru lstm}
 torch_threads=${BENCH_TORCH_THREADS:-2 1}
 quick=${BENCH_QUICK:-0}
 
@@ -139,6 +141,11 @@ cfg() {
 		task=flipflop B=128 K1=3 K2=25 titers=6
 		flops=$(awk -v T=$T -v B=128 -v n=128 -v I=3 \
 			'BEGIN { printf "%.0f", T * (18 * B * n * n + 12 * B * n * I) }') ;;
+	lstm)
+		init="lstm --units 128 --inputs 3 --outputs 3"
+		task=flipflop B=128 K1=3 K2=25 titers=6
+		flops=$(awk -v T=$T -v B=128 -v n=128 -v I=3 \
+			'BEGIN { printf "%.0f", T * (24 * B * n * n + 16 * B * n * I) }') ;;
 	*)
 		echo "train_vs_torch.sh: unknown configuration '$1'" >&2
 		exit 2 ;;
@@ -191,7 +198,7 @@ for name in $configs; do
 	rows+=("$name $dk_ms $draw_ms $flops$torch_ms")
 done
 
-# The ceiling of the iRNN and GRU rows: their per-step products alone
+# The ceiling of the iRNN, GRU and LSTM rows: their per-step products alone
 # (bench/step_products.c), measured beside the training runs.
 # shellcheck disable=SC2086
 "$CC" -O2 -o "$tmp/step_products" "$here/step_products.c" $blas_flags
@@ -200,6 +207,7 @@ for row in "${rows[@]}"; do
 	case ${row%% *} in
 	irnn) shape="128 256 256" ;;
 	gru) shape="128 128 384" ;;
+	lstm) shape="128 128 512" ;;
 	*) continue ;;
 	esac
 	# shellcheck disable=SC2086  # $shape is three numbers
@@ -231,6 +239,7 @@ for row in "${rows[@]}"; do
 	wrnn27) label="wRNN c=27 n=100 B=128 adding" ;;
 	irnn) label="iRNN N=256 B=128 adding" ;;
 	gru) label="GRU 128 B=128 flip-flop" ;;
+	lstm) label="LSTM 128 B=128 flip-flop" ;;
 	esac
 	awk -v l="$label" -v d="$dk_ms" -v tl="$torch_list" -v g="$draw_ms" -v f="$flops" \
 	    -v peak="$dgemm" -v name="$name" 'BEGIN {
@@ -243,7 +252,7 @@ for row in "${rows[@]}"; do
 				best = t[i]
 		}
 		rate = f / (d / 1e3) / 1e9
-		pct = (name == "irnn" || name == "gru") ? sprintf("%6.0f%%", 100 * rate / peak) : "      -"
+		pct = (name == "irnn" || name == "gru" || name == "lstm") ? sprintf("%6.0f%%", 100 * rate / peak) : "      -"
 		printf "%s %8.2f %7.2f %8.3f %7.3f %8.1f %s\n", line, best / d, t[1] / d, g,
 		       f / 1e9, rate, pct
 	}'
@@ -251,11 +260,11 @@ done
 echo "torch/dk: against the faster PyTorch column; ${first}T/dk: against" \
      "torch.set_num_threads($first) alone; draw ms: dk-gen's batch, included in dynkit ms"
 echo "GFLOP: the products of forward + backward per iteration, rnn T(6BN^2 + 4BNI)," \
-     "gru T(18Bn^2 + 12BnI), wrnn T(18Bc^2n + 4BcnI); dk GF/s = GFLOP / dynkit time"
+     "gru T(18Bn^2 + 12BnI), lstm T(24Bn^2 + 16BnI), wrnn T(18Bc^2n + 4BcnI); dk GF/s = GFLOP / dynkit time"
 for p in "${products[@]}"; do
 	read -r name rate <<<"$p"
 	awk -v n="$name" -v r="$rate" -v peak="$dgemm" 'BEGIN {
 		printf "%s: its per-step products alone (B x N x G three times a step, T=100): %.1f GFLOP/s, %.0f%% of DGEMM\n",
 		       n, r, 100 * r / peak }'
 done
-echo "goals: torch/dk >= 3 for the wRNN rows; torch/dk >= 1 and %DGEMM >= 60% for iRNN and GRU"
+echo "goals: torch/dk >= 3 for the wRNN rows; torch/dk >= 1 and %DGEMM >= 60% for iRNN, GRU and LSTM"
