@@ -15,7 +15,7 @@
  *	cat run.npy wave.npy | dk-plot wave --channel 1 -o wave.png
  *	dk-lyap net.npy in.npy | dk-plot lyap -o lyap.png
  *	dk-dmft scs --simulate 1000 | dk-plot dmft -o delta.png
- *	dk-run -n sheet.npy shapes.npy | dk-plot frames --frames 6 -o frames.png
+ *	dk-run sheet.npy shapes.npy | dk-plot frames --frames 6 -o frames.png
  *
  * This file is the dispatcher: it reads the options and the stream, picks
  * the kind of picture from the table below, and has it write its data and
