@@ -6,7 +6,7 @@
  * raster and k-omega spectrum with the speed dk-wave fitted to it (on
  * sheets a step of the phase with its gradient), the convergence of a
  * Lyapunov spectrum, and dk-dmft's theory beside its simulation or along
- * a sweep, as PNG or SVG.
+ * a sweep, and still frames of a sheet's wave, as PNG or SVG.
  *
  *	dk-train --task flipflop --steps 500 < net.npy | dk-plot loss -o loss.png
  *	dk-run net.npy in.npy | dk-plot raster --batch 2 -o raster.svg
@@ -15,6 +15,7 @@
  *	cat run.npy wave.npy | dk-plot wave --channel 1 -o wave.png
  *	dk-lyap net.npy in.npy | dk-plot lyap -o lyap.png
  *	dk-dmft scs --simulate 1000 | dk-plot dmft -o delta.png
+ *	dk-run sheet.npy shapes.npy | dk-plot frames --frames 6 -o frames.png
  *
  * This file is the dispatcher: it reads the options and the stream, picks
  * the kind of picture from the table below, and has it write its data and
@@ -35,11 +36,12 @@
 #include "plot/plot.h"
 
 enum { OPT_LINEAR = TOOL_OPT_FIRST_FREE, OPT_FORMAT, OPT_SIZE, OPT_BATCH,
-       OPT_CHANNEL, OPT_UNITS, OPT_CONVENTION, OPT_COMPONENTS, OPT_STEP };
+       OPT_CHANNEL, OPT_UNITS, OPT_CONVENTION, OPT_COMPONENTS, OPT_STEP,
+       OPT_FRAMES, OPT_SHEET };
 
 /* The options only some kinds take. */
 enum { TAKES_LINEAR = 1, TAKES_RING = 2, TAKES_CONVENTION = 4, TAKES_COMPONENTS = 8,
-       TAKES_STEP = 16, TAKES_BATCH = 32 };
+       TAKES_STEP = 16, TAKES_BATCH = 32, TAKES_FRAMES = 64 };
 
 #define SIZE_MAX_PIXELS 16384
 
@@ -92,6 +94,10 @@ static const struct kind {
 	 "  seg     an image (input, as dk-gen shapes writes it) beside its true\n"
 	 "          labels (target) and a model's (run/labels, as dk-run writes\n"
 	 "          them for a model with a head)\n"},
+	{"frames", plot_frames, NULL, TAKES_BATCH | TAKES_FRAMES,
+	 "  frames  one channel of a sheet's states (dk-run's, whose layout names\n"
+	 "          the sheets) at evenly spaced steps, first and last among them,\n"
+	 "          as a grid of heatmaps on one colour scale symmetric about 0\n"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
@@ -108,22 +114,28 @@ static void usage(void)
 	       "                        of -o FILE, else png)\n"
 	       "      --size WxH        the picture's size in pixels (default 640x480)\n"
 	       "  -s, --select NAME     plot the tensor NAME (default train/loss for\n"
-	       "                        loss, states for raster, pca and wave, the first of\n"
-	       "                        jac/eig and fp/eig for eig, lyap/trace for lyap)\n"
+	       "                        loss, states for raster, pca, wave and frames,\n"
+	       "                        the first of jac/eig and fp/eig for eig,\n"
+	       "                        lyap/trace for lyap)\n"
 	       "      --convention map|flow  eig, pca: eigenvalues of a map or of a\n"
 	       "                        flow (default: the eigenvalues' attrs say, else\n"
 	       "                        map)\n"
 	       "      --components 2|3  pca: a plane of two components, or a 3-D\n"
 	       "                        picture of three (default 2)\n"
 	       "      --linear          loss: a linear loss axis\n"
-	       "      --batch B         raster, wave, seg: the batch element (default 0)\n"
+	       "      --batch B         raster, wave, seg, frames: the batch element\n"
+	       "                        (default 0)\n"
 	       "      --channel C       raster, wave: only the units of ring C of a\n"
 	       "                        Wave-RNN, C*N .. C*N+N-1, with N from --units,\n"
 	       "                        the states' layout or the model attributes in\n"
-	       "                        the stream (wave: default ring 0)\n"
+	       "                        the stream (wave: default ring 0); frames: the\n"
+	       "                        sheet drawn (default 0)\n"
 	       "      --units N         raster, wave: the units per channel\n"
 	       "      --step T          wave on sheets: the step drawn (default the\n"
 	       "                        middle one)\n"
+	       "      --frames F        frames: how many steps are drawn (default 8)\n"
+	       "      --sheet H,W       frames: sheets of H rows and W columns, whatever\n"
+	       "                        the states' layout or shape says\n"
 	       TOOL_HELP_COMMON
 	       "\n"
 	       "The program run is gnuplot (Debian package gnuplot-nox), or $DK_GNUPLOT.\n"
@@ -184,6 +196,8 @@ static int parse_options(int argc, char **argv, plot_options *o)
 		{"convention", required_argument, NULL, OPT_CONVENTION},
 		{"components", required_argument, NULL, OPT_COMPONENTS},
 		{"step", required_argument, NULL, OPT_STEP},
+		{"frames", required_argument, NULL, OPT_FRAMES},
+		{"sheet", required_argument, NULL, OPT_SHEET},
 		TOOL_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -212,6 +226,12 @@ static int parse_options(int argc, char **argv, plot_options *o)
 			o->step = tool_parse_count("--step", optarg);
 			o->have_step = 1;
 			break;
+		case OPT_FRAMES:
+			o->frames = tool_parse_nonzero_count("--frames", optarg);
+			break;
+		case OPT_SHEET:
+			tool_parse_sheet("--sheet", optarg, DK_WAVE_MIN_SIDE, o->sheet);
+			break;
 		case OPT_CONVENTION:
 			if (dk_convention_from_name(optarg, &o->convention))
 				tool_usage_error("--convention: map or flow, not '%s'", optarg);
@@ -230,8 +250,12 @@ static int parse_options(int argc, char **argv, plot_options *o)
 /* Check the options against the kind k and fill in the defaults. */
 static void settle_options(plot_options *o, const struct kind *k)
 {
-	if ((k->takes & TAKES_BATCH) && (o->channel != SIZE_MAX || o->units))
-		tool_usage_error("--channel and --units are for %s", kind_list(TAKES_RING, " and "));
+	if ((k->takes & TAKES_BATCH) && o->units)
+		tool_usage_error("--units is for %s", kind_list(TAKES_RING, " and "));
+	else if ((k->takes & TAKES_BATCH) && !(k->takes & TAKES_FRAMES) &&
+	         o->channel != SIZE_MAX)
+		tool_usage_error("--channel is for %s",
+		                 kind_list(TAKES_RING | TAKES_FRAMES, " and "));
 	else if (!(k->takes & (TAKES_RING | TAKES_BATCH)) &&
 	         (o->have_batch || o->channel != SIZE_MAX || o->units))
 		tool_usage_error("--batch, --channel and --units are for %s",
@@ -242,6 +266,9 @@ static void settle_options(plot_options *o, const struct kind *k)
 		tool_usage_error("--step is for %s", kind_list(TAKES_STEP, " and "));
 	if (o->have_convention && !(k->takes & TAKES_CONVENTION))
 		tool_usage_error("--convention is for %s", kind_list(TAKES_CONVENTION, " and "));
+	if ((o->frames || o->sheet[0]) && !(k->takes & TAKES_FRAMES))
+		tool_usage_error("--frames and --sheet are for %s",
+		                 kind_list(TAKES_FRAMES, " and "));
 	if (o->components && !(k->takes & TAKES_COMPONENTS))
 		tool_usage_error("--components is for %s", kind_list(TAKES_COMPONENTS, " and "));
 	if (o->units && o->channel == SIZE_MAX)

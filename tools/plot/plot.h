@@ -37,6 +37,8 @@ typedef struct plot_options {
 	dk_convention convention; /* eig, pca: valid when have_convention */
 	int have_convention;     /* --convention given; else by the attrs */
 	size_t components;       /* pca: 2 or 3; 0 for the default, 2 */
+	size_t frames;           /* frames: how many; 0 for the default, 8 */
+	size_t sheet[2];         /* frames: --sheet rows, cols; 0: none */
 	size_t max_elements;
 } plot_options;
 
@@ -55,6 +57,7 @@ int plot_lyap(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_dmft(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_equiv(const plot_options *o, const dk_bundle *b, plot_script *s);
 int plot_seg(const plot_options *o, const dk_bundle *b, plot_script *s);
+int plot_frames(const plot_options *o, const dk_bundle *b, plot_script *s);
 
 /* ---- wave_sheet.c: dk-plot wave on sheets, which plot_wave hands over to ---- */
 int plot_wave_sheet(const plot_options *o, const dk_bundle *b, plot_script *s);
