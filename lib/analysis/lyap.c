@@ -30,6 +30,7 @@
 #include <lapacke.h>
 
 #include "analysis/lyap.h"
+#include "analysis/lyap_rows.h"
 #include "base/rng.h"
 #include "base/status.h"
 
@@ -99,6 +100,7 @@ struct dk_lyap {
 	double *tau, *lwork;        /* QR reflectors and LAPACK scratch */
 	double *G;                  /* k x k: Gram matrix, Cholesky factor */
 	double *Ri;                 /* k x k: the factor's inverse (AUTO) */
+	dk_lyap_rows *rows;         /* the Cholesky QR's row blocks and team */
 	lapack_int nlwork;
 	double *logr;               /* k: the logs of the last QR */
 	double *sum;                /* k: measured sums of log |R_ii| */
@@ -123,6 +125,7 @@ void dk_lyap_free(dk_lyap *l)
 	free(l->x); free(l->xn); free(l->y); free(l->yn);
 	free(l->X); free(l->C); free(l->U);
 	free(l->Q); free(l->Qn); free(l->J);
+	dk_lyap_rows_free(l->rows);
 	free(l->tau); free(l->lwork); free(l->G); free(l->Ri); free(l->logr); free(l->sum);
 	free(l->bsum); free(l->blen); free(l->csum);
 	free(l->exps); free(l->serr); free(l->sorted); free(l->trace);
@@ -218,6 +221,10 @@ int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
 	l->G = doubles(k * k, &bad);
 	if (o->qr == DK_LYAP_QR_AUTO)
 		l->Ri = doubles(k * k, &bad);
+	if (o->qr != DK_LYAP_QR_HOUSEHOLDER) {
+		l->rows = dk_lyap_rows_alloc(n, k);
+		bad |= !l->rows;
+	}
 	l->logr = doubles(k, &bad);
 	l->sum = doubles(k, &bad);
 	l->bsum = doubles(l->blocks * k, &bad);
@@ -362,9 +369,9 @@ static double invert_factor(dk_lyap *l)
  */
 static int cholesky_pass(dk_lyap *l, double *logr, int via_inverse)
 {
-	int n = (int)l->n, k = (int)l->k;
+	int k = (int)l->k;
 	double *G = l->G;
-	cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, k, n, 1.0, l->Q, n, 0.0, G, k);
+	dk_lyap_rows_gram(l->rows, l->Q, G);
 	for (int j = 0; j < k; j++)
 		l->tau[j] = G[j * k + j]; /* the squared column norms, kept */
 	if (!all_finite(l->tau, l->k))
@@ -379,14 +386,12 @@ static int cholesky_pass(dk_lyap *l, double *logr, int via_inverse)
 	int got = PASS_DONE;
 	if (via_inverse) {
 		if (invert_factor(l) <= DK_LYAP_KAPPA_ONE_PASS)
-			cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans,
-			            CblasNonUnit, n, k, 1.0, l->Ri, k, l->Q, n);
+			dk_lyap_rows_times_upper(l->rows, l->Ri, 0, l->Q);
 		else
 			got = PASS_ILL;
 	}
 	if (!via_inverse || got == PASS_ILL)
-		cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
-		            n, k, 1.0, G, k, l->Q, n);
+		dk_lyap_rows_times_upper(l->rows, G, 1, l->Q);
 	for (int j = 0; j < k; j++)
 		logr[j] += log(G[j * k + j]);
 	return got;
@@ -419,7 +424,7 @@ static int cholesky_pass(dk_lyap *l, double *logr, int via_inverse)
  * Jacobian's); a second pass above it, and at the first basis and every
  * QR whose sums are read (read set), so that no residue is left in them.
  */
-static int orthonormalise(dk_lyap *l, double *logr, int first, int read)
+static int orthonormalise_alone(dk_lyap *l, double *logr, int first, int read)
 {
 	memset(logr, 0, l->k * sizeof *logr);
 	dk_lyap_qr q = l->o.qr;
@@ -444,6 +449,19 @@ static int orthonormalise(dk_lyap *l, double *logr, int first, int read)
 	}
 	l->householder_qrs++;
 	return householder(l, logr);
+}
+
+/*
+ * orthonormalise_alone with OpenBLAS on one thread (the row blocks'
+ * team shares the work instead), so that each LAPACK and BLAS call
+ * rounds the same whatever OpenBLAS's threads (lyap_rows.h).
+ */
+static int orthonormalise(dk_lyap *l, double *logr, int first, int read)
+{
+	int threads = dk_lyap_rows_blas_alone();
+	int st = orthonormalise_alone(l, logr, first, read);
+	dk_lyap_rows_blas_shared(threads);
+	return st;
 }
 
 /* Swap two buffers. */
