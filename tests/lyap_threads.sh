@@ -1,15 +1,15 @@
 #!/bin/sh
-# lyap_threads.sh -- dk-lyap shares its Cholesky QR's row blocks among as
-# many threads as OpenBLAS uses, with OpenBLAS itself on one thread
-# during the QR (lib/analysis/lyap_rows.h): the same run under
-# OPENBLAS_NUM_THREADS=1, 2 and 3 (set for the child only) gives the same
-# bytes, for every QR method, the dense Jacobian and the two-trajectory
-# check.  512 units and 64 exponents: four row blocks, large enough for
-# the team to start, and a 64 x 64 Cholesky factor, which OpenBLAS
-# computes with other roundings on more than one thread (so this fails
-# if the QR is left to OpenBLAS's threads).  The tangent product itself,
-# (64 x 512)(512 x 512), rounds the same on any number of OpenBLAS
-# threads.  40 measured steps keep it to a fraction of a second a run.
+# lyap_threads.sh -- dk-lyap computes the Cholesky factor, its inverse
+# and any Householder QR with OpenBLAS on one thread (lib/analysis/lyap.c,
+# blas_alone) and leaves the products on OpenBLAS's threads: the same run
+# under OPENBLAS_NUM_THREADS=1, 2 and 3 (set for the child only) gives
+# the same bytes, for every QR method, the dense Jacobian and the
+# two-trajectory check.  512 units and 64 exponents: OpenBLAS factors a
+# 64 x 64 Gram matrix with other roundings on more than one thread, so
+# this fails when the factor is left to its threads; the
+# tangent product (64 x 512)(512 x 512), the 512 x 64 Gram matrix and
+# the triangular products round the same on any number of threads.  40
+# measured steps keep each run to a fraction of a second.
 . "$top_srcdir/tests/lib.sh"
 
 dk-init rnn --units 512 --gain 2 --act tanh --seed 1 >"$tmp/net.npy"

@@ -30,7 +30,6 @@
 #include <lapacke.h>
 
 #include "analysis/lyap.h"
-#include "analysis/lyap_rows.h"
 #include "base/rng.h"
 #include "base/status.h"
 
@@ -100,7 +99,6 @@ struct dk_lyap {
 	double *tau, *lwork;        /* QR reflectors and LAPACK scratch */
 	double *G;                  /* k x k: Gram matrix, Cholesky factor */
 	double *Ri;                 /* k x k: the factor's inverse (AUTO) */
-	dk_lyap_rows *rows;         /* the Cholesky QR's row blocks and team */
 	lapack_int nlwork;
 	double *logr;               /* k: the logs of the last QR */
 	double *sum;                /* k: measured sums of log |R_ii| */
@@ -125,7 +123,6 @@ void dk_lyap_free(dk_lyap *l)
 	free(l->x); free(l->xn); free(l->y); free(l->yn);
 	free(l->X); free(l->C); free(l->U);
 	free(l->Q); free(l->Qn); free(l->J);
-	dk_lyap_rows_free(l->rows);
 	free(l->tau); free(l->lwork); free(l->G); free(l->Ri); free(l->logr); free(l->sum);
 	free(l->bsum); free(l->blen); free(l->csum);
 	free(l->exps); free(l->serr); free(l->sorted); free(l->trace);
@@ -221,10 +218,6 @@ int dk_lyap_alloc(const dk_model *m, const dk_lyap_options *o, dk_lyap **out,
 	l->G = doubles(k * k, &bad);
 	if (o->qr == DK_LYAP_QR_AUTO)
 		l->Ri = doubles(k * k, &bad);
-	if (o->qr != DK_LYAP_QR_HOUSEHOLDER) {
-		l->rows = dk_lyap_rows_alloc(n, k);
-		bad |= !l->rows;
-	}
 	l->logr = doubles(k, &bad);
 	l->sum = doubles(k, &bad);
 	l->bsum = doubles(l->blocks * k, &bad);
@@ -315,6 +308,33 @@ static int householder(dk_lyap *l, double *logr)
 	return DK_OK;
 }
 
+/*
+ * OpenBLAS on one thread for a call, and back.  Its Cholesky factor of
+ * even a 64 x 64 Gram matrix, and its Householder QR of the basis, take
+ * other paths with other roundings on more than one thread (and so may
+ * the factor's inverse), so the
+ * exponents would change in their last bits with OPENBLAS_NUM_THREADS;
+ * the Gram matrix, the triangular products and the tangent product
+ * round the same on any number (tests/lyap_threads.sh).  The factor is
+ * k x k, too small for threads to pay (a team sharing the Gram matrix
+ * and the triangular product over row blocks was tried and gained
+ * nothing on two cores); the Householder QR is the rare
+ * fallback (or asked for).  Returns the number of threads to set back.
+ */
+static int blas_alone(void)
+{
+	int threads = openblas_get_num_threads();
+	if (threads > 1)
+		openblas_set_num_threads(1);
+	return threads;
+}
+
+static void blas_shared(int threads)
+{
+	if (threads > 1)
+		openblas_set_num_threads(threads);
+}
+
 /* What a Cholesky pass made of the basis. */
 enum {
 	PASS_DONE,      /* Q orthonormalised, logr updated */
@@ -345,7 +365,10 @@ static double invert_factor(dk_lyap *l)
 {
 	lapack_int k = (lapack_int)l->k;
 	memcpy(l->Ri, l->G, l->k * l->k * sizeof *l->Ri);
-	if (LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'U', 'N', k, l->Ri, k))
+	int threads = blas_alone();
+	int failed = LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'U', 'N', k, l->Ri, k) != 0;
+	blas_shared(threads);
+	if (failed)
 		return INFINITY;
 	double kappa = upper_norm1(l->G, l->k) * upper_norm1(l->Ri, l->k);
 	return isfinite(kappa) ? kappa : INFINITY;
@@ -369,14 +392,17 @@ static double invert_factor(dk_lyap *l)
  */
 static int cholesky_pass(dk_lyap *l, double *logr, int via_inverse)
 {
-	int k = (int)l->k;
+	int n = (int)l->n, k = (int)l->k;
 	double *G = l->G;
-	dk_lyap_rows_gram(l->rows, l->Q, G);
+	cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, k, n, 1.0, l->Q, n, 0.0, G, k);
 	for (int j = 0; j < k; j++)
 		l->tau[j] = G[j * k + j]; /* the squared column norms, kept */
 	if (!all_finite(l->tau, l->k))
 		return all_finite(l->Q, l->k * l->n) ? PASS_UNTRUSTED : PASS_NOT_FINITE;
-	if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', k, G, k))
+	int threads = blas_alone();
+	int failed = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', k, G, k) != 0;
+	blas_shared(threads);
+	if (failed)
 		return PASS_UNTRUSTED;
 	for (int j = 0; j < k; j++) {
 		double r = G[j * k + j];
@@ -386,12 +412,14 @@ static int cholesky_pass(dk_lyap *l, double *logr, int via_inverse)
 	int got = PASS_DONE;
 	if (via_inverse) {
 		if (invert_factor(l) <= DK_LYAP_KAPPA_ONE_PASS)
-			dk_lyap_rows_times_upper(l->rows, l->Ri, 0, l->Q);
+			cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans,
+			            CblasNonUnit, n, k, 1.0, l->Ri, k, l->Q, n);
 		else
 			got = PASS_ILL;
 	}
 	if (!via_inverse || got == PASS_ILL)
-		dk_lyap_rows_times_upper(l->rows, G, 1, l->Q);
+		cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
+		            n, k, 1.0, G, k, l->Q, n);
 	for (int j = 0; j < k; j++)
 		logr[j] += log(G[j * k + j]);
 	return got;
@@ -424,7 +452,7 @@ static int cholesky_pass(dk_lyap *l, double *logr, int via_inverse)
  * Jacobian's); a second pass above it, and at the first basis and every
  * QR whose sums are read (read set), so that no residue is left in them.
  */
-static int orthonormalise_alone(dk_lyap *l, double *logr, int first, int read)
+static int orthonormalise(dk_lyap *l, double *logr, int first, int read)
 {
 	memset(logr, 0, l->k * sizeof *logr);
 	dk_lyap_qr q = l->o.qr;
@@ -448,19 +476,9 @@ static int orthonormalise_alone(dk_lyap *l, double *logr, int first, int read)
 		}
 	}
 	l->householder_qrs++;
-	return householder(l, logr);
-}
-
-/*
- * orthonormalise_alone with OpenBLAS on one thread (the row blocks'
- * team shares the work instead), so that each LAPACK and BLAS call
- * rounds the same whatever OpenBLAS's threads (lyap_rows.h).
- */
-static int orthonormalise(dk_lyap *l, double *logr, int first, int read)
-{
-	int threads = dk_lyap_rows_blas_alone();
-	int st = orthonormalise_alone(l, logr, first, read);
-	dk_lyap_rows_blas_shared(threads);
+	int threads = blas_alone();
+	int st = householder(l, logr);
+	blas_shared(threads);
 	return st;
 }
 
