@@ -436,16 +436,44 @@ static void segment(work *w, const double *x, size_t B, size_t N, size_t b,
 	}
 }
 
+int dk_wave_slots_alloc(dk_wave_slots *s, size_t slots, size_t bins)
+{
+	memset(s, 0, sizeof *s);
+	s->slots = slots, s->bins = bins;
+	if (bins && slots > SIZE_MAX / sizeof *s->P / bins)
+		return DK_ENOMEM;
+	s->P = malloc(slots * bins * sizeof *s->P);
+	s->Ps = malloc(slots * bins * sizeof *s->Ps);
+	s->rng = calloc(slots, sizeof *s->rng);
+	return s->P && s->Ps && s->rng ? DK_OK : DK_ENOMEM;
+}
+
+void dk_wave_slots_free(dk_wave_slots *s)
+{
+	free(s->P);
+	free(s->Ps);
+	for (size_t q = 0; s->rng && q < s->slots; q++)
+		dk_rng_free(s->rng[q]);
+	free(s->rng);
+	memset(s, 0, sizeof *s);
+}
+
+int dk_wave_slots_start(dk_wave_slots *s, size_t slot, uint64_t seed, size_t q)
+{
+	memset(s->P + slot * s->bins, 0, s->bins * sizeof *s->P);
+	memset(s->Ps + slot * s->bins, 0, s->bins * sizeof *s->Ps);
+	dk_rng_free(s->rng[slot]);
+	s->rng[slot] = dk_rng_alloc(seed + q * UINT64_C(0x9E3779B97F4A7C15));
+	return s->rng[slot] ? DK_OK : DK_ENOMEM;
+}
+
 /* Welch's method on rings: one work for windows of L steps, and the
    averaged powers and the surrogate's generator of each of slots rings
    (one when the rings are taken in turn from states in memory, all of
    them when the windows come in time order from a stream). */
 struct dk_wave_welch {
 	work w;
-	size_t slots, bins;       /* bins = np nf */
-	double *P, *Ps;           /* owned: slots x bins, the power summed
-	                             over the windows, and the surrogate's */
-	dk_rng **rng;             /* owned: slots, each ring's shuffles */
+	dk_wave_slots s;        /* per slot: power sums and shuffles */
 	dk_wave_options o;
 };
 
@@ -454,11 +482,7 @@ void dk_wave_welch_free(dk_wave_welch *wl)
 	if (!wl)
 		return;
 	work_free(&wl->w);
-	free(wl->P);
-	free(wl->Ps);
-	for (size_t q = 0; wl->rng && q < wl->slots; q++)
-		dk_rng_free(wl->rng[q]);
-	free(wl->rng);
+	dk_wave_slots_free(&wl->s);
 	free(wl);
 }
 
@@ -469,15 +493,10 @@ int dk_wave_welch_alloc(dk_wave_welch **out, size_t n, int periodic,
 	*out = NULL;
 	if (!wl)
 		return DK_ENOMEM;
-	wl->slots = slots;
 	wl->o = *o;
 	int st = work_alloc(&wl->w, o->window_steps, n, periodic, o);
-	wl->bins = wl->w.np * wl->w.nf;
-	if (!st && (slots > SIZE_MAX / sizeof *wl->P / wl->bins ||
-	            !(wl->P = malloc(slots * wl->bins * sizeof *wl->P)) ||
-	            !(wl->Ps = malloc(slots * wl->bins * sizeof *wl->Ps)) ||
-	            !(wl->rng = calloc(slots, sizeof *wl->rng))))
-		st = DK_ENOMEM;
+	if (!st)
+		st = dk_wave_slots_alloc(&wl->s, slots, wl->w.np * wl->w.nf);
 	if (st) {
 		dk_wave_welch_free(wl);
 		return st;
@@ -488,27 +507,21 @@ int dk_wave_welch_alloc(dk_wave_welch **out, size_t n, int periodic,
 
 int dk_wave_welch_start(dk_wave_welch *wl, size_t slot, size_t q)
 {
-	memset(wl->P + slot * wl->bins, 0, wl->bins * sizeof *wl->P);
-	memset(wl->Ps + slot * wl->bins, 0, wl->bins * sizeof *wl->Ps);
-	dk_rng_free(wl->rng[slot]);
-	/* a generator of its own for ring q (wave.h): the same shuffles
-	   whichever order the rings and windows are taken in */
-	wl->rng[slot] = dk_rng_alloc(wl->o.seed + q * UINT64_C(0x9E3779B97F4A7C15));
-	return wl->rng[slot] ? DK_OK : DK_ENOMEM;
+	return dk_wave_slots_start(&wl->s, slot, wl->o.seed, q);
 }
 
 void dk_wave_welch_add(dk_wave_welch *wl, size_t slot, const double *x,
                        size_t B, size_t C, size_t b, size_t c, size_t t0)
 {
 	work *w = &wl->w;
-	double *P = wl->P + slot * wl->bins, *Ps = wl->Ps + slot * wl->bins;
+	double *P = wl->s.P + slot * wl->s.bins, *Ps = wl->s.Ps + slot * wl->s.bins;
 	segment(w, x, B, C * w->n, b, c, t0);
 	spectrum(w, NULL);
-	for (size_t k = 0; k < wl->bins; k++)
+	for (size_t k = 0; k < wl->s.bins; k++)
 		P[k] += power(w, k);
-	dk_rng_permutation(wl->rng[slot], w->perm, w->T);
+	dk_rng_permutation(wl->s.rng[slot], w->perm, w->T);
 	spectrum(w, w->perm);
-	for (size_t k = 0; k < wl->bins; k++)
+	for (size_t k = 0; k < wl->s.bins; k++)
 		Ps[k] += power(w, k);
 }
 
@@ -517,7 +530,7 @@ static ring_result welch_result(const dk_wave_welch *wl, size_t slot)
 {
 	const work *w = &wl->w;
 	const dk_wave_options *o = &wl->o;
-	const double *P = wl->P + slot * wl->bins, *Ps = wl->Ps + slot * wl->bins;
+	const double *P = wl->s.P + slot * wl->s.bins, *Ps = wl->s.Ps + slot * wl->s.bins;
 	ring_result r = {NAN, NAN, NAN, NAN, NAN};
 	size_t L = w->T, bj, bl;
 	double fwd, bwd;

@@ -12,6 +12,7 @@
 #include <fftw3.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analysis/wave.h"
 #include "stream/meta.h"
@@ -179,6 +180,24 @@ int dk_wave_states_describe(const char *name, const dk_meta *meta,
  * results at q of r.  Any order of slots and windows gives a ring the
  * same bits, as long as its own windows come in time order.
  */
+/*
+ * What the Welch averages of rings and of sheets keep per slot: the
+ * power summed over the windows and its surrogate's (slots x bins
+ * each), and each slot's generator of shuffles, seeded by the ring's or
+ * sheet's index q so the shuffles do not depend on the order rings,
+ * sheets and windows are taken in (wave.h).  Allocated with its slots
+ * and bins; free releases what alloc got, also after a failed alloc.
+ */
+typedef struct {
+	size_t slots, bins;
+	double *P, *Ps;
+	struct dk_rng **rng;
+} dk_wave_slots;
+int dk_wave_slots_alloc(dk_wave_slots *s, size_t slots, size_t bins);
+void dk_wave_slots_free(dk_wave_slots *s);
+/* zero slot's sums, and seed its generator from seed and q */
+int dk_wave_slots_start(dk_wave_slots *s, size_t slot, uint64_t seed, size_t q);
+
 typedef struct dk_wave_welch dk_wave_welch;
 int dk_wave_welch_alloc(dk_wave_welch **wl, size_t n, int periodic,
                         size_t slots, const dk_wave_options *o);

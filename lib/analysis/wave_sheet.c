@@ -347,9 +347,7 @@ static sheet_result analyse(work *w, const dk_wave_options *o, dk_rng *rng)
    surrogate's, with each sheet's generator of shuffles. */
 struct dk_wave_sheet_welch {
 	work w;
-	size_t slots, bins;       /* bins = Hp Wp nf */
-	double *P, *Ps;           /* owned: slots x bins */
-	dk_rng **rng;             /* owned: slots */
+	dk_wave_slots s;        /* per slot: power sums and shuffles */
 	dk_wave_options o;
 };
 
@@ -358,11 +356,7 @@ void dk_wave_sheet_welch_free(dk_wave_sheet_welch *wl)
 	if (!wl)
 		return;
 	work_free(&wl->w);
-	free(wl->P);
-	free(wl->Ps);
-	for (size_t q = 0; wl->rng && q < wl->slots; q++)
-		dk_rng_free(wl->rng[q]);
-	free(wl->rng);
+	dk_wave_slots_free(&wl->s);
 	free(wl);
 }
 
@@ -374,15 +368,10 @@ int dk_wave_sheet_welch_alloc(dk_wave_sheet_welch **out, size_t H, size_t W,
 	*out = NULL;
 	if (!wl)
 		return DK_ENOMEM;
-	wl->slots = slots;
 	wl->o = *o;
 	int st = work_alloc(&wl->w, o->window_steps, H, W, periodic, o, NULL, NULL);
-	wl->bins = wl->w.Hp * wl->w.Wp * wl->w.nf;
-	if (!st && (slots > SIZE_MAX / sizeof *wl->P / wl->bins ||
-	            !(wl->P = malloc(slots * wl->bins * sizeof *wl->P)) ||
-	            !(wl->Ps = malloc(slots * wl->bins * sizeof *wl->Ps)) ||
-	            !(wl->rng = calloc(slots, sizeof *wl->rng))))
-		st = DK_ENOMEM;
+	if (!st)
+		st = dk_wave_slots_alloc(&wl->s, slots, wl->w.Hp * wl->w.Wp * wl->w.nf);
 	if (st) {
 		dk_wave_sheet_welch_free(wl);
 		return st;
@@ -393,12 +382,7 @@ int dk_wave_sheet_welch_alloc(dk_wave_sheet_welch **out, size_t H, size_t W,
 
 int dk_wave_sheet_welch_start(dk_wave_sheet_welch *wl, size_t slot, size_t q)
 {
-	memset(wl->P + slot * wl->bins, 0, wl->bins * sizeof *wl->P);
-	memset(wl->Ps + slot * wl->bins, 0, wl->bins * sizeof *wl->Ps);
-	dk_rng_free(wl->rng[slot]);
-	/* a generator of its own for sheet q, as on rings (wave.h) */
-	wl->rng[slot] = dk_rng_alloc(wl->o.seed + q * UINT64_C(0x9E3779B97F4A7C15));
-	return wl->rng[slot] ? DK_OK : DK_ENOMEM;
+	return dk_wave_slots_start(&wl->s, slot, wl->o.seed, q);
 }
 
 void dk_wave_sheet_welch_add(dk_wave_sheet_welch *wl, size_t slot,
@@ -407,7 +391,7 @@ void dk_wave_sheet_welch_add(dk_wave_sheet_welch *wl, size_t slot,
 {
 	work *w = &wl->w;
 	size_t L = w->T, HW = w->H * w->W, N = C * HW;
-	double *P = wl->P + slot * wl->bins, *Ps = wl->Ps + slot * wl->bins;
+	double *P = wl->s.P + slot * wl->s.bins, *Ps = wl->s.Ps + slot * wl->s.bins;
 	for (size_t u = 0; u < HW; u++) {
 		double *a = w->a + u * L, mean = 0;
 		for (size_t t = 0; t < L; t++)
@@ -417,11 +401,11 @@ void dk_wave_sheet_welch_add(dk_wave_sheet_welch *wl, size_t slot,
 			a[t] -= mean;
 	}
 	spectrum(w, NULL);
-	for (size_t k = 0; k < wl->bins; k++)
+	for (size_t k = 0; k < wl->s.bins; k++)
 		P[k] += w->P[k];
-	dk_rng_permutation(wl->rng[slot], w->perm, L);
+	dk_rng_permutation(wl->s.rng[slot], w->perm, L);
 	spectrum(w, w->perm);
-	for (size_t k = 0; k < wl->bins; k++)
+	for (size_t k = 0; k < wl->s.bins; k++)
 		Ps[k] += w->P[k];
 }
 
@@ -429,7 +413,7 @@ void dk_wave_sheet_welch_result(const dk_wave_sheet_welch *wl, size_t slot,
                                 dk_wave_result *r, size_t q)
 {
 	const work *w = &wl->w;
-	const double *P = wl->P + slot * wl->bins, *Ps = wl->Ps + slot * wl->bins;
+	const double *P = wl->s.P + slot * wl->s.bins, *Ps = wl->s.Ps + slot * wl->s.bins;
 	sheet_result sr = {NAN, NAN, NAN, NAN, NAN, NAN};
 	size_t by, bx, bl, nf = w->nf, Wp = w->Wp;
 	if (peak(w, P, &by, &bx, &bl) > 0) {
