@@ -16,26 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dynkit.h"
-
-static int fail(const char *what)
-{
-	fprintf(stderr, "conv2d_npy: %s\n", what);
-	return 1;
-}
-
-static dk_tensor *next(dk_stream_reader *r, int rank)
-{
-	const dk_record *rec;
-	dk_tensor *t = NULL;
-	if (dk_stream_next(r, &rec) || !rec || dk_stream_read_tensor(r, &t))
-		return NULL;
-	if (t->dtype != DK_F8 || t->rank != rank) {
-		dk_tensor_free(t);
-		return NULL;
-	}
-	return t;
-}
+#define NPY_PROG "conv2d_npy"
+#include "npy_prog.h"
 
 int main(int argc, char **argv)
 {
@@ -51,8 +33,8 @@ int main(int argc, char **argv)
 	s.method = strcmp(argv[7], "gemm") ? DK_CONV2D_DIRECT : DK_CONV2D_GEMM;
 
 	dk_stream_reader *r = dk_stream_reader_alloc(0, "stdin");
-	dk_tensor *x = next(r, 4), *W = next(r, 4), *b = s.bias ? next(r, 1) : NULL;
-	dk_tensor *g = next(r, 4);
+	dk_tensor *x = next_of(r, DK_F8, 4), *W = next_of(r, DK_F8, 4), *b = s.bias ? next_of(r, DK_F8, 1) : NULL;
+	dk_tensor *g = next_of(r, DK_F8, 4);
 	dk_stream_reader_free(r);
 	if (!x || !W || (s.bias && !b) || !g)
 		return fail("want <f8 records x (4-d), W (4-d), b (1-d, with a bias), g (4-d)");

@@ -17,26 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dynkit.h"
-
-static int fail(const char *what)
-{
-	fprintf(stderr, "conv_stack_npy: %s\n", what);
-	return 1;
-}
-
-static dk_tensor *next(dk_stream_reader *r, int rank)
-{
-	const dk_record *rec;
-	dk_tensor *t = NULL;
-	if (dk_stream_next(r, &rec) || !rec || dk_stream_read_tensor(r, &t))
-		return NULL;
-	if (t->dtype != DK_F8 || t->rank != rank) {
-		dk_tensor_free(t);
-		return NULL;
-	}
-	return t;
-}
+#define NPY_PROG "conv_stack_npy"
+#include "npy_prog.h"
 
 int main(int argc, char **argv)
 {
@@ -63,7 +45,7 @@ int main(int argc, char **argv)
 	s.bias = atoi(argv[5]);
 
 	dk_stream_reader *r = dk_stream_reader_alloc(0, "stdin");
-	dk_tensor *x = next(r, 4), *theta = next(r, 1), *g = next(r, 4);
+	dk_tensor *x = next_of(r, DK_F8, 4), *theta = next_of(r, DK_F8, 1), *g = next_of(r, DK_F8, 4);
 	dk_stream_reader_free(r);
 	if (!x || !theta || !g)
 		return fail("want <f8 records x (4-d), theta (1-d), g (4-d)");

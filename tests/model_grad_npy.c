@@ -19,13 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dynkit.h"
-
-static int fail(const char *what)
-{
-	fprintf(stderr, "model_grad_npy: %s\n", what);
-	return 1;
-}
+#define NPY_PROG "model_grad_npy"
+#include "npy_prog.h"
 
 int main(void)
 {

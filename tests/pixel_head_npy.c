@@ -17,27 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dynkit.h"
+#define NPY_PROG "pixel_head_npy"
+#include "npy_prog.h"
 #include "models/pixel_head.h"
-
-static int fail(const char *what)
-{
-	fprintf(stderr, "pixel_head_npy: %s\n", what);
-	return 1;
-}
-
-static dk_tensor *next(dk_stream_reader *r, int rank)
-{
-	const dk_record *rec;
-	dk_tensor *t = NULL;
-	if (dk_stream_next(r, &rec) || !rec || dk_stream_read_tensor(r, &t))
-		return NULL;
-	if (t->dtype != DK_F8 || t->rank != rank) {
-		dk_tensor_free(t);
-		return NULL;
-	}
-	return t;
-}
 
 int main(int argc, char **argv)
 {
@@ -49,7 +31,7 @@ int main(int argc, char **argv)
 	if (dk_pixel_readout_from_name(argv[1], &d.readout))
 		return fail("readout: linear, fft or last");
 	dk_stream_reader *r = dk_stream_reader_alloc(0, "stdin");
-	dk_tensor *p = next(r, 1), *s = next(r, 3), *g = next(r, 3);
+	dk_tensor *p = next_of(r, DK_F8, 1), *s = next_of(r, DK_F8, 3), *g = next_of(r, DK_F8, 3);
 	dk_stream_reader_free(r);
 	if (!p || !s || !g)
 		return fail("want <f8 records params (1-d), states (3-d), glogits (3-d)");

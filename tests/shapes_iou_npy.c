@@ -15,26 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dynkit.h"
-
-static int fail(const char *what)
-{
-	fprintf(stderr, "shapes_iou_npy: %s\n", what);
-	return 1;
-}
-
-static dk_tensor *next(dk_stream_reader *r)
-{
-	const dk_record *rec;
-	dk_tensor *t = NULL;
-	if (dk_stream_next(r, &rec) || !rec || dk_stream_read_tensor(r, &t))
-		return NULL;
-	if (t->dtype != DK_I8 || t->rank != 3) {
-		dk_tensor_free(t);
-		return NULL;
-	}
-	return t;
-}
+#define NPY_PROG "shapes_iou_npy"
+#include "npy_prog.h"
 
 int main(int argc, char **argv)
 {
@@ -42,7 +24,7 @@ int main(int argc, char **argv)
 		return fail("usage: CLASSES");
 	size_t classes = strtoul(argv[1], NULL, 10);
 	dk_stream_reader *r = dk_stream_reader_alloc(0, "stdin");
-	dk_tensor *pred = next(r), *target = next(r);
+	dk_tensor *pred = next_of(r, DK_I8, 3), *target = next_of(r, DK_I8, 3);
 	dk_stream_reader_free(r);
 	if (!pred || !target || memcmp(pred->shape, target->shape, 3 * sizeof(size_t)))
 		return fail("want two <i8 records pred and target of one 3-d shape");
