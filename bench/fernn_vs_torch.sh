@@ -55,6 +55,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 srcdir=$(cd "$here/.." && pwd)
 builddir=${top_builddir:-$srcdir}
 tools=$builddir/tools
@@ -123,19 +125,6 @@ for m in $models; do
 	"$tools/dk-run" -o "$tmp/$m-run.npy" "$tmp/$m.npy" "$tmp/data.npy"
 	"$PYTHON3" "$here/fernn_torch.py" check "$tmp/$m.npy" "$tmp/data.npy" "$tmp/$m-run.npy"
 done
-
-# wall and CPU (user + system of the children, as this subshell waited
-# for them) nanoseconds of a command
-timed() {
-	local t0 t1 c0 c1 me=$BASHPID
-	c0=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
-	t0=$(date +%s%N)
-	"$@" > /dev/null
-	t1=$(date +%s%N)
-	c1=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
-	echo "$((t1 - t0)) $(awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" \
-		'BEGIN { printf "%.0f", (b - a) / hz * 1e9 }')"
-}
 
 K1=5 K2=45 titers=8
 if [ "$quick" = 1 ]; then

@@ -43,6 +43,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 srcdir=$(cd "$here/.." && pwd)
 builddir=${top_builddir:-$srcdir}
 PYTHON3=${PYTHON3:-/usr/bin/python3}
@@ -110,19 +112,6 @@ for m in $models; do
 	# shellcheck disable=SC2046  # init_args prints words
 	"$tools/dk-init" $(init_args "$m") -o "$tmp/$m.npy"
 done
-
-# wall and CPU nanoseconds of a command (CPU: user + system of the
-# children this subshell waited for)
-timed() {
-	local t0 t1 c0 c1 me=$BASHPID
-	c0=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
-	t0=$(date +%s%N)
-	"$@" > /dev/null
-	t1=$(date +%s%N)
-	c1=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
-	echo "$((t1 - t0)) $(awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" \
-		'BEGIN { printf "%.0f", (b - a) / hz * 1e9 }')"
-}
 
 K1=2 K2=8 titers=5
 if [ "$quick" = 1 ]; then
