@@ -64,6 +64,18 @@ static void __attribute__((unused)) fill(dk_rng *r, double *v, size_t n, double 
 }
 
 /* <g, F(x, u)> summed over the batch: the scalar whose gradients vjp gives. */
+/* dk_model_create refuses spec with DK_EINVAL, makes no model, and its
+   message names word; what describes the case in the test's name */
+static void __attribute__((unused))
+check_refused(dk_model_spec spec, const char *what, const char *word)
+{
+	dk_model *m = NULL;
+	char err[256] = "";
+	int st = dk_model_create(&spec, &m, err, sizeof err);
+	ok(st == DK_EINVAL && !m && strstr(err, word), "refused: %s (%s)", what, err);
+	dk_model_free(m);
+}
+
 static double objective(dk_model *m, dk_model_work *w, const double *x,
                         const double *u, const double *g, double *xn)
 {

@@ -155,51 +155,42 @@ static void test_count(size_t L, size_t C, size_t nin, size_t K)
 	dk_model_free(m);
 }
 
-static void refused(dk_model_spec spec, const char *what, const char *word)
-{
-	dk_model *m = NULL;
-	char err[256] = "";
-	int st = dk_model_create(&spec, &m, err, sizeof err);
-	ok(st == DK_EINVAL && !m && strstr(err, word), "refused: %s (%s)", what, err);
-	dk_model_free(m);
-}
-
 static void test_spec(void)
 {
 	dk_model_spec good = {.kind = "cnn", .layers = 2, .channels = 2, .height = 3,
 	                      .width = 3, .inputs = 1, .classes = 3};
 	dk_model_spec s = good;
 	s.layers = 0;
-	refused(s, "no layers", "layers");
+	check_refused(s, "no layers", "layers");
 	s.layers = 33;
-	refused(s, "33 layers", "layers");
+	check_refused(s, "33 layers", "layers");
 	s = good;
 	s.steps = 2;
-	refused(s, "a head of 2 steps", "steps");
+	check_refused(s, "a head of 2 steps", "steps");
 	s = good;
 	s.readout = "fft";
-	refused(s, "the fft readout", "readout");
+	check_refused(s, "the fft readout", "readout");
 	s = good;
 	s.height = 0;
-	refused(s, "no sheet", "sheet");
+	check_refused(s, "no sheet", "sheet");
 	s = good;
 	s.inputs = 0;
-	refused(s, "no inputs", "inputs");
+	check_refused(s, "no inputs", "inputs");
 	s = good;
 	s.act = DK_ACT_TANH;
-	refused(s, "tanh", "fixed");
+	check_refused(s, "tanh", "fixed");
 	s = good;
 	s.hidden = 3;
-	refused(s, "hidden", "hidden");
+	check_refused(s, "hidden", "hidden");
 	s = good;
 	s.kind = "nwm";
-	refused(s, "layers on an nwm", "layers");
+	check_refused(s, "layers on an nwm", "layers");
 	s = good;
 	s.classes = 0;
-	refused(s, "neither a head nor outputs", "outputs");
+	check_refused(s, "neither a head nor outputs", "outputs");
 	s = good;
 	s.init = "laplacian";
-	refused(s, "another initialisation", "initialisation");
+	check_refused(s, "another initialisation", "initialisation");
 }
 
 /* The attrs hold the layers and the head; the model read back steps the

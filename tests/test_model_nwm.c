@@ -462,63 +462,54 @@ static void test_layout(void)
 	dk_model_free(m);
 }
 
-static void refused(dk_model_spec spec, const char *want, const char *what)
-{
-	dk_model *m = NULL;
-	char err[256] = "";
-	int st = dk_model_create(&spec, &m, err, sizeof err);
-	ok(st == DK_EINVAL && !m && strstr(err, want), "%s refused: %s", what, err);
-	dk_model_free(m);
-}
-
 static void test_spec(void)
 {
 	dk_model_spec good = {.kind = "nwm", .channels = 2, .height = 3, .width = 4,
 	                      .inputs = 1, .outputs = 1};
 	dk_model_spec s = good;
 	s.height = 0;
-	refused(s, "height", "no height");
+	check_refused(s, "no height", "height");
 	s = good;
 	s.width = 0;
-	refused(s, "width", "no width");
+	check_refused(s, "no width", "width");
 	s = good;
 	s.inputs = 0;
-	refused(s, "inputs", "no image channels");
+	check_refused(s, "no image channels", "inputs");
 	s = good;
 	s.tau = 2;
-	refused(s, "tau", "tau");
+	check_refused(s, "tau", "tau");
 	s = good;
 	s.integrator = "rk4";
-	refused(s, "integrator", "an integrator");
+	check_refused(s, "an integrator", "integrator");
 	s = good;
 	s.rank = 1;
-	refused(s, "rank", "a rank");
+	check_refused(s, "a rank", "rank");
 	s = good;
 	s.act = DK_ACT_RELU;
-	refused(s, "tanh", "a nonlinearity other than tanh");
+	check_refused(s, "a nonlinearity other than tanh", "tanh");
 	s = good;
 	s.init = "random";
-	refused(s, "laplacian", "an unknown initialisation");
+	check_refused(s, "an unknown initialisation", "laplacian");
 	s = good;
 	s.units = 11;
-	refused(s, "units", "units other than H W");
+	check_refused(s, "units other than H W", "units");
 	s = good;
 	s.outputs = 0;
-	refused(s, "outputs", "no outputs");
+	check_refused(s, "no outputs", "outputs");
 	s = good;
 	s.dt = -1;
-	refused(s, "dt", "a negative dt");
+	check_refused(s, "a negative dt", "dt");
 	s = good;
 	s.height = (size_t)1 << 40;
 	s.width = (size_t)1 << 40;
-	refused(s, "too large", "a sheet whose size overflows");
+	check_refused(s, "a sheet whose size overflows", "too large");
 	dk_model_spec r = {.kind = "rnn", .units = 4, .inputs = 1, .outputs = 1, .height = 3,
 	                   .width = 3};
-	refused(r, "nwm", "a sheet for an rnn");
+	check_refused(r, "a sheet for an rnn", "nwm");
 	r.kind = "wrnn";
-	refused(r, "nwm", "a sheet for a wrnn");
+	check_refused(r, "a sheet for a wrnn", "nwm");
 	dk_model_spec h = {.kind = "rnn", .units = 4, .inputs = 1, .outputs = 1, .hidden = 3};
-	refused(h, "hidden", "hidden for an rnn");
+	check_refused(h, "hidden for an rnn", "hidden");
 
 	dk_model *m = NULL;
 	char err[256];
