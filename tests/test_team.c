@@ -2,7 +2,10 @@
  * test_team.c -- base/team.h: every task runs exactly once, for teams of
  * 1 to 4 threads, for many runs in a row (a helper that missed a wake-up
  * or ran a job twice would show as a count other than 1), with no team
- * at all, and with fewer tasks than threads.
+ * at all, and with fewer tasks than threads; and again with the threads
+ * watching for the next run before they sleep (dk_team_set_spin), long
+ * enough that most runs find them awake and short enough that some do
+ * not.
  */
 #include <config.h>
 
@@ -43,6 +46,13 @@ int main(void)
 		check(t, TASKS, what);
 		check(t, 1, what);
 		check(t, 0, what);
+		dk_team_set_spin(t, 20000);
+		snprintf(what, sizeof what, "a watching team of %d", threads);
+		check(t, TASKS, what);
+		check(t, 1, what);
+		dk_team_set_spin(t, 1);
+		snprintf(what, sizeof what, "a team of %d watching 1 ns", threads);
+		check(t, TASKS, what);
 		dk_team_free(t);
 	}
 	dk_team_free(NULL);

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "base/team.h"
 
@@ -32,7 +33,43 @@ struct dk_team {
 	size_t ntasks;
 	uint64_t ticket;              /* generation << 32 | next task (atomic) */
 	size_t finished;              /* tasks done in this run (atomic) */
+	long spin_ns;                 /* how long to watch before sleeping */
 };
+
+static long elapsed_ns(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000000L + (t1.tv_nsec - t0->tv_nsec);
+}
+
+/* Watch *word (32 or 64 bits wide) while it holds value, for at most ns
+   nanoseconds. */
+static void watch32(const uint32_t *word, uint32_t value, long ns)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned i = 1; __atomic_load_n(word, __ATOMIC_ACQUIRE) == value; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+		if (i % 64 == 0 && elapsed_ns(&t0) > ns)
+			return;
+	}
+}
+
+static void watch_size(const size_t *word, size_t value, long ns)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned i = 1; __atomic_load_n(word, __ATOMIC_ACQUIRE) == value; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+		if (i % 64 == 0 && elapsed_ns(&t0) > ns)
+			return;
+	}
+}
 
 /* Claim and run tasks of generation gen while there are any; whether
    this thread finished the run's last task. */
@@ -60,6 +97,11 @@ static void *helper_main(void *p)
 	uint32_t seen = 0;
 	pthread_mutex_lock(&t->lock);
 	for (;;) {
+		if (t->spin_ns && t->generation == seen && !t->quit) {
+			pthread_mutex_unlock(&t->lock);
+			watch32(&t->generation, seen, t->spin_ns);
+			pthread_mutex_lock(&t->lock);
+		}
 		while (t->generation == seen && !t->quit)
 			pthread_cond_wait(&t->go, &t->lock);
 		if (t->quit)
@@ -138,9 +180,10 @@ void dk_team_run(dk_team *t, void (*fn)(void *arg, size_t task), void *arg,
 		return;
 	}
 	pthread_mutex_lock(&t->lock);
-	uint32_t gen = ++t->generation;
+	uint32_t gen = t->generation + 1;
 	if (gen == 0) /* 0 is no generation: the helpers start having seen it */
-		gen = ++t->generation;
+		gen = 1;
+	__atomic_store_n(&t->generation, gen, __ATOMIC_RELEASE);
 	t->fn = fn;
 	t->arg = arg;
 	t->ntasks = ntasks;
@@ -149,10 +192,26 @@ void dk_team_run(dk_team *t, void (*fn)(void *arg, size_t task), void *arg,
 	pthread_cond_broadcast(&t->go);
 	pthread_mutex_unlock(&t->lock);
 	work(t, gen, fn, arg, ntasks);
+	if (t->spin_ns)
+		while (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) < ntasks) {
+			size_t f = __atomic_load_n(&t->finished, __ATOMIC_ACQUIRE);
+			watch_size(&t->finished, f, t->spin_ns);
+			if (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) == f)
+				break;
+		}
 	if (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) == ntasks)
 		return;
 	pthread_mutex_lock(&t->lock);
 	while (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) < ntasks)
 		pthread_cond_wait(&t->done, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void dk_team_set_spin(dk_team *t, long ns)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->spin_ns = ns > 0 ? ns : 0;
 	pthread_mutex_unlock(&t->lock);
 }

@@ -34,4 +34,11 @@ int dk_team_size(const dk_team *t);
 void dk_team_run(dk_team *t, void (*fn)(void *arg, size_t task), void *arg,
                  size_t ntasks);
 
+/* Let idle threads watch for the next run (helpers) or for the last task
+   (the caller) for up to ns nanoseconds before they sleep (default 0:
+   they sleep at once).  For runs that follow one another closely with
+   no other threads busy between them, where waking a sleeping thread
+   costs more than the run. */
+void dk_team_set_spin(dk_team *t, long ns);
+
 #endif

@@ -15,8 +15,10 @@
  * [-1/sqrt(units), 1/sqrt(units)], as PyTorch draws them.  The state is h.
  *
  * The step caches r, z, n and W_hn h + b_hn per state; jvp and vjp use
- * them (or recompute them into the workspace).  The elementwise work
- * between the products is shared among threads by rows (row_team.h).
+ * them (or recompute them into the workspace).  A step's work is shared
+ * among threads by rows, each part making its own rows' products and
+ * then their elementwise work, and the weights' gradients by gate rows
+ * (row_team.h): one hand-off a step forward, two backward.
  */
 #include <config.h>
 
@@ -73,12 +75,21 @@ static double *scratch(double *work)
 	return work + DK_ROW_TEAM_SLOTS;
 }
 
-/* What the loops over rows below read and write. */
+/* What the parts below read and write. */
 typedef struct {
-	size_t n, rows;
-	const double *Gi, *Gh, *C, *x, *dx, *d, *gxn;
-	double *out, *Ai, *Ah, *gx, *gbi, *gbh, *c;
+	size_t n, in, rows;
+	const double *wih, *whh, *bih, *bhh;    /* the parameters */
+	const double *C, *x, *u, *dx, *gxn;
+	double *Gi, *Gh, *d, *out, *Ai, *Ah, *gx, *gu, *gwih, *gwhh, *gbi, *gbh, *c;
 } rows_job;
+
+static rows_job job_of(const dk_model *m)
+{
+	gru_params p = params(m);
+	return (rows_job){.n = m->n, .in = m->spec.inputs, .wih = m->theta + p.wih,
+	                  .whh = m->theta + p.whh, .bih = m->theta + p.bih,
+	                  .bhh = m->theta + p.bhh};
+}
 
 /* Rows [r0, r1) of the gates from the pre-activations Gi and Gh. */
 static void gate_rows(void *p, size_t r0, size_t r1)
@@ -103,30 +114,61 @@ static void gate_rows(void *p, size_t r0, size_t r1)
 	}
 }
 
+/* Rows [r0, r1) of h' = (1 - z) n + z h, from the gates in c.  out
+   may be x: a row of x is read before the same row of out is written. */
+static void step_rows(const rows_job *j, size_t r0, size_t r1)
+{
+	size_t n = j->n;
+	for (size_t r = r0; r < r1; r++) {
+		const double *c = j->c + r * 4 * n, *h = j->x + r * n;
+		double *hn = j->out + r * n;
+		for (size_t i = 0; i < n; i++) {
+			double z = c[n + i];
+			hn[i] = (1 - z) * c[2 * n + i] + z * h[i];
+		}
+	}
+}
+
+/* Rows [r0, r1) of Gi = U W_ih^T + b_ih and Gh = X W_hh^T + b_hh, of the
+   gates, and of the next state when out is not NULL. */
+static void forward_rows(void *p, size_t r0, size_t r1)
+{
+	const rows_job *j = p;
+	size_t g = 3 * j->n, R = r1 - r0;
+	double *Gi = j->Gi + r0 * g, *Gh = j->Gh + r0 * g;
+	for (size_t r = 0; r < R; r++) {
+		memcpy(Gi + r * g, j->bih, g * sizeof *Gi);
+		memcpy(Gh + r * g, j->bhh, g * sizeof *Gh);
+	}
+	if (j->u && j->in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)R, (int)g,
+		            (int)j->in, 1.0, j->u + r0 * j->in, (int)j->in, j->wih,
+		            (int)j->in, 1.0, Gi, (int)g);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)R, (int)g,
+	            (int)j->n, 1.0, j->x + r0 * j->n, (int)j->n, j->whh, (int)j->n,
+	            1.0, Gh, (int)g);
+	gate_rows(p, r0, r1);
+	if (j->out)
+		step_rows(j, r0, r1);
+}
+
 /*
- * The gates of B states into C (B rows of [r z n hn], 4n each), with
- * 6 B n doubles of scratch after work's team slots: Gi = U W_ih^T + b_ih
- * and Gh = X W_hh^T + b_hh (B x 3n each).
+ * The gates of B states into C (B rows of [r z n hn], 4n each), and the
+ * next states into xn unless it is NULL, with 6 B n doubles of scratch
+ * after work's team slots: Gi = U W_ih^T + b_ih and Gh = X W_hh^T + b_hh
+ * (B x 3n each).
  */
 static void gates(const dk_model *m, double *work, size_t B, const double *x,
-                  const double *u, double *C)
+                  const double *u, double *C, double *xn)
 {
-	gru_params p = params(m);
-	size_t n = m->n, in = m->spec.inputs, g = 3 * n;
-	double *Gi = scratch(work), *Gh = Gi + B * g;
-	for (size_t r = 0; r < B; r++) {
-		memcpy(Gi + r * g, m->theta + p.bih, g * sizeof *Gi);
-		memcpy(Gh + r * g, m->theta + p.bhh, g * sizeof *Gh);
-	}
-	if (u && in)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
-		            (int)in, 1.0, u, (int)in, m->theta + p.wih, (int)in, 1.0,
-		            Gi, (int)g);
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
-	            (int)n, 1.0, x, (int)n, m->theta + p.whh, (int)n, 1.0, Gh,
-	            (int)g);
-	rows_job j = {.n = n, .Gi = Gi, .Gh = Gh, .c = C};
-	dk_row_team_share(work, B, gate_rows, &j);
+	rows_job j = job_of(m);
+	j.Gi = scratch(work);
+	j.Gh = j.Gi + B * 3 * m->n;
+	j.x = x;
+	j.u = u;
+	j.c = C;
+	j.out = xn;
+	dk_row_team_share_products(work, B, forward_rows, &j);
 }
 
 /* The gates from the cache, or recomputed into the end of work. */
@@ -137,34 +179,16 @@ static const double *gates_of(const dk_model *m, double *work, size_t B,
 	if (cache)
 		return cache;
 	double *C = scratch(work) + 6 * B * m->n;
-	gates(m, work, B, x, u, C);
+	gates(m, work, B, x, u, C, NULL);
 	return C;
-}
-
-/* Rows [r0, r1) of h' = (1 - z) n + z h. */
-static void step_rows(void *p, size_t r0, size_t r1)
-{
-	const rows_job *j = p;
-	size_t n = j->n;
-	for (size_t r = r0; r < r1; r++) {
-		const double *c = j->C + r * 4 * n, *h = j->x + r * n;
-		double *hn = j->out + r * n;
-		for (size_t i = 0; i < n; i++) {
-			double z = c[n + i];
-			hn[i] = (1 - z) * c[2 * n + i] + z * h[i];
-		}
-	}
 }
 
 static int gru_step(const dk_model *m, double *work, size_t B,
                     const double *x, const double *u, double *xn,
                     double *cache)
 {
-	size_t n = m->n;
-	double *C = cache ? cache : scratch(work) + 6 * B * n;
-	gates(m, work, B, x, u, C);
-	rows_job j = {.n = n, .C = C, .x = x, .out = xn};
-	dk_row_team_share(work, B, step_rows, &j);
+	double *C = cache ? cache : scratch(work) + 6 * B * m->n;
+	gates(m, work, B, x, u, C, xn);
 	return DK_OK;
 }
 
@@ -173,11 +197,14 @@ static int gru_step(const dk_model *m, double *work, size_t B,
  * dr = r (1 - r) dG_r, dz = z (1 - z) dG_z,
  * dn = (1 - n^2) (hn dr + r dG_n).
  */
-/* Rows [r0, r1) of the tangent from dG = dh W_hh^T. */
+/* Rows [r0, r1) of dG = dh W_hh^T and of the tangent from it. */
 static void jvp_rows(void *p, size_t r0, size_t r1)
 {
 	const rows_job *j = p;
 	size_t n = j->n, g = 3 * n;
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)g,
+	            (int)n, 1.0, j->dx + r0 * n, (int)n, j->whh, (int)n, 0.0,
+	            j->d + r0 * g, (int)g);
 	for (size_t r = r0; r < r1; r++) {
 		const double *c = j->C + r * 4 * n, *h = j->x + r * n, *dh = j->dx + r * n;
 		const double *d = j->d + r * g;
@@ -196,14 +223,13 @@ static int gru_jvp(const dk_model *m, double *work, size_t B,
                    const double *x, const double *u, const double *cache,
                    const double *dx, double *dxn)
 {
-	size_t n = m->n, g = 3 * n;
-	const double *C = gates_of(m, work, B, x, u, cache);
-	double *dG = scratch(work);
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g,
-	            (int)n, 1.0, dx, (int)n, m->theta + params(m).whh, (int)n, 0.0,
-	            dG, (int)g);
-	rows_job j = {.n = n, .C = C, .x = x, .dx = dx, .d = dG, .out = dxn};
-	dk_row_team_share(work, B, jvp_rows, &j);
+	rows_job j = job_of(m);
+	j.C = gates_of(m, work, B, x, u, cache);
+	j.x = x;
+	j.dx = dx;
+	j.d = scratch(work);
+	j.out = dxn;
+	dk_row_team_share_products(work, B, jvp_rows, &j);
 	return DK_OK;
 }
 
@@ -228,12 +254,13 @@ static void pre_activation_grads(size_t n, const double *restrict c,
 	}
 }
 
-/* Rows [r0, r1) of Ai and Ah, and of gx's direct term g z.  gx may be
-   gxn: a row of gxn is read before the same row of gx is written. */
+/* Rows [r0, r1) of Ai and Ah, of gx = g z + Ah W_hh and of gu = Ai W_ih.
+   gx may be gxn: a row of gxn is read before the same row of gx is
+   written. */
 static void vjp_rows(void *p, size_t r0, size_t r1)
 {
 	const rows_job *j = p;
-	size_t n = j->n, g = 3 * n;
+	size_t n = j->n, g = 3 * n, R = r1 - r0;
 	for (size_t r = r0; r < r1; r++) {
 		const double *c = j->C + r * 4 * n, *gh = j->gxn + r * n;
 		pre_activation_grads(n, c, j->x + r * n, gh, j->Ai + r * g, j->Ah + r * g);
@@ -241,21 +268,37 @@ static void vjp_rows(void *p, size_t r0, size_t r1)
 			for (size_t i = 0; i < n; i++)
 				j->gx[r * n + i] = gh[i] * c[n + i];
 	}
+	if (j->gx)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)n,
+		            (int)g, 1.0, j->Ah + r0 * g, (int)g, j->whh, (int)n, 1.0,
+		            j->gx + r0 * n, (int)n);
+	if (j->gu && j->in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)j->in,
+		            (int)g, 1.0, j->Ai + r0 * g, (int)g, j->wih, (int)j->in, 0.0,
+		            j->gu + r0 * j->in, (int)j->in);
 }
 
-/* Entries [i0, i1) of the bias gradients, each summed over the rows in
-   row order (so the sum does not depend on how the entries are shared). */
-static void bias_columns(void *p, size_t i0, size_t i1)
+/* Gate rows [i0, i1) of the parameters' gradients: the biases' entries,
+   each summed over the batch rows in row order, and the weights' rows,
+   gW_ih += Ai^T U and gW_hh += Ah^T X. */
+static void param_rows(void *p, size_t i0, size_t i1)
 {
 	const rows_job *j = p;
-	size_t g = 3 * j->n;
-	for (size_t r = 0; r < j->rows; r++) {
+	size_t n = j->n, g = 3 * n, B = j->rows, R = i1 - i0;
+	for (size_t r = 0; r < B; r++) {
 		const double *ai = j->Ai + r * g, *ah = j->Ah + r * g;
 		for (size_t i = i0; i < i1; i++) {
 			j->gbi[i] += ai[i];
 			j->gbh[i] += ah[i];
 		}
 	}
+	if (j->u && j->in)
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)R, (int)j->in,
+		            (int)B, 1.0, j->Ai + i0, (int)g, j->u, (int)j->in, 1.0,
+		            j->gwih + i0 * j->in, (int)j->in);
+	cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)R, (int)n, (int)B,
+	            1.0, j->Ah + i0, (int)g, j->x, (int)n, 1.0, j->gwhh + i0 * n,
+	            (int)n);
 }
 
 /*
@@ -271,32 +314,24 @@ static int gru_vjp(const dk_model *m, double *work, size_t B,
                    const double *gxn, double *gx, double *gu, double *gp)
 {
 	gru_params p = params(m);
-	size_t n = m->n, in = m->spec.inputs, g = 3 * n;
-	const double *C = gates_of(m, work, B, x, u, cache);
-	double *Ai = scratch(work), *Ah = Ai + B * g;
-	rows_job j = {.n = n, .rows = B, .C = C, .x = x, .gxn = gxn, .Ai = Ai,
-	              .Ah = Ah, .gx = gx};
-	dk_row_team_share(work, B, vjp_rows, &j);
+	size_t g = 3 * m->n;
+	rows_job j = job_of(m);
+	j.rows = B;
+	j.C = gates_of(m, work, B, x, u, cache);
+	j.x = x;
+	j.u = u;
+	j.gxn = gxn;
+	j.Ai = scratch(work);
+	j.Ah = j.Ai + B * g;
+	j.gx = gx;
+	j.gu = gu;
+	dk_row_team_share_products(work, B, vjp_rows, &j);
 	if (gp) {
 		j.gbi = gp + p.bih;
 		j.gbh = gp + p.bhh;
-		dk_row_team_share(work, g, bias_columns, &j);
-	}
-	if (gx)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)n,
-		            (int)g, 1.0, Ah, (int)g, m->theta + p.whh, (int)n, 1.0, gx,
-		            (int)n);
-	if (gu && in)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)in,
-		            (int)g, 1.0, Ai, (int)g, m->theta + p.wih, (int)in, 0.0, gu,
-		            (int)in);
-	if (gp) {
-		if (u && in)
-			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g, (int)in,
-			            (int)B, 1.0, Ai, (int)g, u, (int)in, 1.0, gp + p.wih,
-			            (int)in);
-		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g, (int)n,
-		            (int)B, 1.0, Ah, (int)g, x, (int)n, 1.0, gp + p.whh, (int)n);
+		j.gwih = gp + p.wih;
+		j.gwhh = gp + p.whh;
+		dk_row_team_share_products(work, g, param_rows, &j);
 	}
 	return DK_OK;
 }

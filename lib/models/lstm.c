@@ -22,9 +22,10 @@
  * same gate order.  Every one is drawn uniformly on [-1/sqrt(units),
  * 1/sqrt(units)], as PyTorch draws them.
  *
- * The step caches i, f, g, o and tanh(c') per state.  The elementwise
- * work between the products is shared among threads by rows
- * (row_team.h).
+ * The step caches i, f, g, o and tanh(c') per state.  A step's work is
+ * shared among threads by rows, each part making its own rows' products
+ * and then their elementwise work, and the weights' gradients by gate
+ * rows (row_team.h): one hand-off a step forward, two backward.
  */
 #include <config.h>
 
@@ -81,12 +82,21 @@ static double *scratch(double *work)
 	return work + DK_ROW_TEAM_SLOTS;
 }
 
-/* What the loops over rows below read and write. */
+/* What the parts below read and write. */
 typedef struct {
-	size_t n, rows;
-	const double *A, *C, *x, *dx, *gxn;
-	double *k, *xn, *out, *gA, *gx, *gbi, *gbh;
+	size_t n, in, rows;
+	const double *wih, *whh, *bih, *bhh;    /* the parameters */
+	const double *C, *x, *u, *dx, *gxn;
+	double *A, *k, *xn, *out, *gA, *gx, *gu, *gwih, *gwhh, *gbi, *gbh;
 } rows_job;
+
+static rows_job job_of(const dk_model *m)
+{
+	lstm_params p = params(m);
+	return (rows_job){.n = m->spec.units, .in = m->spec.inputs,
+	                  .wih = m->theta + p.wih, .whh = m->theta + p.whh,
+	                  .bih = m->theta + p.bih, .bhh = m->theta + p.bhh};
+}
 
 /* Rows [r0, r1) of the gates from the pre-activations A (and of the
    next states when xn is not NULL). */
@@ -125,25 +135,37 @@ static void gate_rows(void *p, size_t r0, size_t r1)
  * with the pre-activations A = U W_ih^T + H W_hh^T + b_ih + b_hh (B x 4
  * units) in the scratch after work's team slots; and, when xn is not NULL, the next states [h', c'] there.
  */
+/* Rows [r0, r1) of the pre-activations and then of the gates (and of
+   the next states when xn is not NULL). */
+static void forward_rows(void *p, size_t r0, size_t r1)
+{
+	const rows_job *jb = p;
+	size_t n = jb->n, in = jb->in, g4 = 4 * n, R = r1 - r0;
+	double *A = jb->A + r0 * g4;
+	for (size_t r = 0; r < R; r++)
+		for (size_t i = 0; i < g4; i++)
+			A[r * g4 + i] = jb->bih[i] + jb->bhh[i];
+	if (jb->u && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)R, (int)g4,
+		            (int)in, 1.0, jb->u + r0 * in, (int)in, jb->wih, (int)in,
+		            1.0, A, (int)g4);
+	/* h is the first half of each state row (leading dimension 2n) */
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)R, (int)g4,
+	            (int)n, 1.0, jb->x + r0 * 2 * n, (int)(2 * n), jb->whh, (int)n,
+	            1.0, A, (int)g4);
+	gate_rows(p, r0, r1);
+}
+
 static void gates(const dk_model *m, double *work, size_t B, const double *x,
                   const double *u, double *C, double *xn)
 {
-	lstm_params p = params(m);
-	size_t n = m->spec.units, in = m->spec.inputs, g4 = 4 * n;
-	double *A = scratch(work);
-	for (size_t r = 0; r < B; r++)
-		for (size_t i = 0; i < g4; i++)
-			A[r * g4 + i] = m->theta[p.bih + i] + m->theta[p.bhh + i];
-	if (u && in)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
-		            (int)in, 1.0, u, (int)in, m->theta + p.wih, (int)in, 1.0,
-		            A, (int)g4);
-	/* h is the first half of each state row (leading dimension 2n) */
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
-	            (int)n, 1.0, x, (int)(2 * n), m->theta + p.whh, (int)n, 1.0, A,
-	            (int)g4);
-	rows_job jb = {.n = n, .A = A, .x = x, .k = C, .xn = xn};
-	dk_row_team_share(work, B, gate_rows, &jb);
+	rows_job jb = job_of(m);
+	jb.A = scratch(work);
+	jb.x = x;
+	jb.u = u;
+	jb.k = C;
+	jb.xn = xn;
+	dk_row_team_share_products(work, B, forward_rows, &jb);
 }
 
 /* The gates from the cache, or recomputed into the end of work. */
@@ -173,11 +195,14 @@ static int lstm_step(const dk_model *m, double *work, size_t B,
  * dg = (1 - g^2) dA_g, do = o (1 - o) dA_o;
  * dc' = df c + f dc + di g + i dg, dh' = do tc + o (1 - tc^2) dc'.
  */
-/* Rows [r0, r1) of the tangent from dA = dh W_hh^T. */
+/* Rows [r0, r1) of dA = dh W_hh^T and of the tangent from it. */
 static void jvp_rows(void *p, size_t r0, size_t r1)
 {
 	const rows_job *jb = p;
 	size_t n = jb->n, g4 = 4 * n;
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)g4,
+	            (int)n, 1.0, jb->dx + r0 * 2 * n, (int)(2 * n), jb->whh, (int)n,
+	            0.0, jb->A + r0 * g4, (int)g4);
 	for (size_t r = r0; r < r1; r++) {
 		const double *k = jb->C + r * 5 * n, *d = jb->A + r * g4;
 		const double *c = jb->x + r * 2 * n + n, *dc = jb->dx + r * 2 * n + n;
@@ -198,24 +223,23 @@ static int lstm_jvp(const dk_model *m, double *work, size_t B,
                     const double *x, const double *u, const double *cache,
                     const double *dx, double *dxn)
 {
-	size_t n = m->spec.units, g4 = 4 * n;
-	const double *C = gates_of(m, work, B, x, u, cache);
-	double *dA = scratch(work);
-	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)g4,
-	            (int)n, 1.0, dx, (int)(2 * n), m->theta + params(m).whh, (int)n,
-	            0.0, dA, (int)g4);
-	rows_job jb = {.n = n, .A = dA, .C = C, .x = x, .dx = dx, .out = dxn};
-	dk_row_team_share(work, B, jvp_rows, &jb);
+	rows_job jb = job_of(m);
+	jb.C = gates_of(m, work, B, x, u, cache);
+	jb.A = scratch(work);
+	jb.x = x;
+	jb.dx = dx;
+	jb.out = dxn;
+	dk_row_team_share_products(work, B, jvp_rows, &jb);
 	return DK_OK;
 }
 
-/* Rows [r0, r1) of gA and of gx's c half.  gx may be gxn: entry j of a
-   row is read before it is written (the h half is written after all
-   rows, by the product). */
+/* Rows [r0, r1) of gA, of gx = [gA W_hh, gct f] and of gu = gA W_ih.
+   gx may be gxn: entry j of a row is read before it is written (the h
+   half is written after the row, by the product). */
 static void vjp_rows(void *p, size_t r0, size_t r1)
 {
 	const rows_job *jb = p;
-	size_t n = jb->n, g4 = 4 * n;
+	size_t n = jb->n, in = jb->in, g4 = 4 * n, R = r1 - r0;
 	for (size_t r = r0; r < r1; r++) {
 		const double *k = jb->C + r * 5 * n, *c = jb->x + r * 2 * n + n;
 		const double *gh = jb->gxn + r * 2 * n, *gc = gh + n;
@@ -232,21 +256,37 @@ static void vjp_rows(void *p, size_t r0, size_t r1)
 				gx[r * 2 * n + n + j] = gct * fg;
 		}
 	}
+	if (jb->gx)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)n,
+		            (int)g4, 1.0, jb->gA + r0 * g4, (int)g4, jb->whh, (int)n, 0.0,
+		            jb->gx + r0 * 2 * n, (int)(2 * n));
+	if (jb->gu && in)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)in,
+		            (int)g4, 1.0, jb->gA + r0 * g4, (int)g4, jb->wih, (int)in, 0.0,
+		            jb->gu + r0 * in, (int)in);
 }
 
-/* Entries [i0, i1) of the bias gradients, each summed over the rows in
-   row order (so the sum does not depend on how the entries are shared). */
-static void bias_columns(void *p, size_t i0, size_t i1)
+/* Gate rows [i0, i1) of the parameters' gradients: the biases' entries,
+   each summed over the batch rows in row order, and the weights' rows,
+   gW_ih += gA^T U and gW_hh += gA^T H. */
+static void param_rows(void *p, size_t i0, size_t i1)
 {
 	const rows_job *jb = p;
-	size_t g4 = 4 * jb->n;
-	for (size_t r = 0; r < jb->rows; r++) {
+	size_t n = jb->n, in = jb->in, g4 = 4 * n, B = jb->rows, R = i1 - i0;
+	for (size_t r = 0; r < B; r++) {
 		const double *a = jb->gA + r * g4;
 		for (size_t i = i0; i < i1; i++) {
 			jb->gbi[i] += a[i];
 			jb->gbh[i] += a[i];
 		}
 	}
+	if (jb->u && in)
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)R, (int)in,
+		            (int)B, 1.0, jb->gA + i0, (int)g4, jb->u, (int)in, 1.0,
+		            jb->gwih + i0 * in, (int)in);
+	cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)R, (int)n, (int)B,
+	            1.0, jb->gA + i0, (int)g4, jb->x, (int)(2 * n), 1.0,
+	            jb->gwhh + i0 * n, (int)n);
 }
 
 /*
@@ -262,33 +302,22 @@ static int lstm_vjp(const dk_model *m, double *work, size_t B,
                     const double *gxn, double *gx, double *gu, double *gp)
 {
 	lstm_params p = params(m);
-	size_t n = m->spec.units, in = m->spec.inputs, g4 = 4 * n;
-	const double *C = gates_of(m, work, B, x, u, cache);
-	double *gA = scratch(work);
-	rows_job jb = {.n = n, .rows = B, .C = C, .x = x, .gxn = gxn, .gA = gA,
-	               .gx = gx};
-	dk_row_team_share(work, B, vjp_rows, &jb);
+	rows_job jb = job_of(m);
+	jb.rows = B;
+	jb.C = gates_of(m, work, B, x, u, cache);
+	jb.x = x;
+	jb.u = u;
+	jb.gxn = gxn;
+	jb.gA = scratch(work);
+	jb.gx = gx;
+	jb.gu = gu;
+	dk_row_team_share_products(work, B, vjp_rows, &jb);
 	if (gp) {
 		jb.gbi = gp + p.bih;
 		jb.gbh = gp + p.bhh;
-		dk_row_team_share(work, g4, bias_columns, &jb);
-	}
-	if (gx)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)n,
-		            (int)g4, 1.0, gA, (int)g4, m->theta + p.whh, (int)n, 0.0, gx,
-		            (int)(2 * n));
-	if (gu && in)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)in,
-		            (int)g4, 1.0, gA, (int)g4, m->theta + p.wih, (int)in, 0.0, gu,
-		            (int)in);
-	if (gp) {
-		if (u && in)
-			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g4, (int)in,
-			            (int)B, 1.0, gA, (int)g4, u, (int)in, 1.0, gp + p.wih,
-			            (int)in);
-		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g4, (int)n,
-		            (int)B, 1.0, gA, (int)g4, x, (int)(2 * n), 1.0, gp + p.whh,
-		            (int)n);
+		jb.gwih = gp + p.wih;
+		jb.gwhh = gp + p.whh;
+		dk_row_team_share_products(work, 4 * jb.n, param_rows, &jb);
 	}
 	return DK_OK;
 }

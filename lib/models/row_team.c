@@ -19,6 +19,11 @@
    more than the half of the work it takes: no team. */
 #define DK_ROW_TEAM_MIN_WORK 16384
 
+/* How long the team's threads watch for the next part of a step before
+   they sleep. */
+#define DK_ROW_TEAM_SPIN_NS 50000
+
+
 dk_team *dk_row_team_of(const double *work)
 {
 	dk_team *t;
@@ -44,8 +49,11 @@ int dk_row_team_put(double *work, int max_threads, int wanted)
 int dk_row_team_open(double *work, size_t batch, size_t values_per_row)
 {
 	int most = batch < 64 ? (int)batch : 64;
-	return dk_row_team_put(work, most, batch > 1 && (double)batch *
-	                       (double)values_per_row >= DK_ROW_TEAM_MIN_WORK);
+	int st = dk_row_team_put(work, most, batch > 1 && (double)batch *
+	                         (double)values_per_row >= DK_ROW_TEAM_MIN_WORK);
+	if (!st)
+		dk_team_set_spin(dk_row_team_of(work), DK_ROW_TEAM_SPIN_NS);
+	return st;
 }
 
 void dk_row_team_close(double *work)
@@ -67,17 +75,42 @@ static void run_part(void *p, size_t k)
 		j->fn(j->arg, i0, i1);
 }
 
-void dk_row_team_share(const double *work, size_t count,
-                       void (*fn)(void *arg, size_t i0, size_t i1), void *arg)
+/* The parts of [0, count) on team t; whether they were shared (else
+   the caller should run them itself). */
+static int share_on(dk_team *t, size_t count, size_t per_thread,
+                    void (*fn)(void *, size_t, size_t), void *arg)
 {
-	dk_team *t = dk_row_team_of(work);
-	size_t parts = 2 * (size_t)dk_team_size(t);
-	if (!t || parts < 4 || count < 2) {
-		fn(arg, 0, count);
-		return;
-	}
+	size_t parts = per_thread * (size_t)dk_team_size(t);
+	if (!t || dk_team_size(t) < 2 || count < 2)
+		return 0;
 	if (parts > count)
 		parts = count;
 	share_job j = {fn, arg, count, parts};
 	dk_team_run(t, run_part, &j, parts);
+	return 1;
+}
+
+void dk_row_team_share(const double *work, size_t count,
+                       void (*fn)(void *arg, size_t i0, size_t i1), void *arg)
+{
+	if (!share_on(dk_row_team_of(work), count, 2, fn, arg))
+		fn(arg, 0, count);
+}
+
+void dk_row_team_share_products(const double *work, size_t count,
+                                void (*fn)(void *arg, size_t i0, size_t i1),
+                                void *arg)
+{
+	dk_team *t = dk_row_team_of(work);
+	if (dk_team_size(t) < 2 || count < 2) {
+		fn(arg, 0, count);
+		return;
+	}
+	/* OpenBLAS on one thread while the team's threads each make
+	   products of their own: its workers, left waiting, would otherwise
+	   spin beside them for the cores */
+	int threads = openblas_get_num_threads();
+	openblas_set_num_threads(1);
+	share_on(t, count, 2, fn, arg);
+	openblas_set_num_threads(threads);
 }

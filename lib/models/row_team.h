@@ -45,4 +45,16 @@ dk_team *dk_row_team_of(const double *work);
 void dk_row_team_share(const double *work, size_t count,
                        void (*fn)(void *arg, size_t i0, size_t i1), void *arg);
 
+/* As dk_row_team_share, for parts that make matrix products of their
+   own rows (or columns): while the team shares them, OpenBLAS runs on
+   one thread (the setting is the process's, restored at the end), so
+   each part's products run in the thread that makes them.  The results
+   are those of one product over the whole range: OpenBLAS 0.3.21 adds
+   each entry's terms in the same order whichever rows or columns a
+   call is given (checked for its Haswell, SkylakeX, Cooperlake, Zen and
+   Sandybridge kernels, and by tests/gated_threads.sh). */
+void dk_row_team_share_products(const double *work, size_t count,
+                                void (*fn)(void *arg, size_t i0, size_t i1),
+                                void *arg);
+
 #endif
