@@ -10,8 +10,9 @@
  * gives each task its own output (partial sums in their own buffers,
  * added up in task order afterwards).
  *
- * Idle helpers sleep on a condition variable (no spinning), so a team
- * beside OpenBLAS's own threads costs nothing while it waits.  The team
+ * Idle helpers sleep on a condition variable (no spinning, unless the
+ * owner asks for a short watch: dk_team_set_spin), so a team beside
+ * OpenBLAS's own threads costs nothing while it waits.  The team
  * is created once (with the workspace that uses it) and does not
  * allocate when it runs.  One caller at a time.
  */

@@ -19,8 +19,9 @@
    more than the half of the work it takes: no team. */
 #define DK_ROW_TEAM_MIN_WORK 16384
 
-/* How long the team's threads watch for the next part of a step before
-   they sleep. */
+/* How long the gated kinds' threads watch for the next part of a step
+   before they sleep: a step's parts follow one another within a few
+   microseconds, and waking a sleeping thread here costs tens. */
 #define DK_ROW_TEAM_SPIN_NS 50000
 
 

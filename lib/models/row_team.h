@@ -9,12 +9,17 @@
  * OpenBLAS's other threads wait.  Such a kind keeps a team of threads
  * (base/team.h), as many as OpenBLAS uses, in the first DK_ROW_TEAM_SLOTS
  * doubles of its scratch, set up by its work_open and released by its
- * work_close.  The gated kinds hand their loops over rows (or columns) to
- * dk_row_team_share: the work of every index is the same whichever
- * thread does it and however the range is split, so the results are the
- * same bits for any number of threads (the loops shared this way must
- * not add across the indices they are split over).  The convolutions
- * run their own fixed blocks on the team (dk_row_team_of).
+ * work_close.  The gated kinds hand the parts of a step to
+ * dk_row_team_share_products: each part makes its own rows' products on
+ * one OpenBLAS thread and then their gates, so a step hands work over
+ * once (forward) or twice (backward: rows, then the weights' gradients
+ * by gate rows) instead of at every product, and OpenBLAS's own threads
+ * stay asleep; their team watches for the next part for a few
+ * microseconds before it sleeps.  The work of every index is the same
+ * whichever thread does it and however the range is split, so the
+ * results are the same bits for any number of threads (the loops shared
+ * this way must not add across the indices they are split over).  The
+ * convolutions run their own fixed blocks on the team (dk_row_team_of).
  */
 #ifndef DK_MODELS_ROW_TEAM_H
 #define DK_MODELS_ROW_TEAM_H
