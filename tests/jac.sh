@@ -208,6 +208,18 @@ for net in chaos calm; do
 	ok "--arnoldi --top 6 --vectors on the $net network exits 0" \
 		dk-jac --arnoldi --top 6 --vectors -o "$tmp/$net-arn.npy" "$tmp/$net.npy" "$tmp/$net-run.npy"
 done
+# ARPACK is loaded at the first call where configure found its soname: a
+# library by that name that cannot be loaded (an empty file first on the
+# search path) is said to be that, not an argument ARPACK rejected
+soname=$(sed -n 's/^#define DK_ARPACK_SONAME "\(.*\)"$/\1/p' "$top_builddir/config.h")
+if [ -n "$soname" ]; then
+	mkdir -p "$tmp/noarpack" && : >"$tmp/noarpack/$soname"
+	fails_with 1 "--arnoldi with $soname unloadable exits 1" \
+		env LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$tmp/noarpack" \
+		dk-jac --arnoldi --top 6 "$tmp/chaos.npy" "$tmp/chaos-run.npy"
+	grep -q "ARPACK's library ($soname) could not be loaded" "$tmp/.err"
+	tap_result $? "and says the library could not be loaded"
+fi
 rm -f "$tmp/out.npy"
 pycheck "the 6 leading eigenvalues by Arnoldi equal the dense ones to 1e-8, residuals < 1e-8" <<'PYEOF'
 for net in ("chaos", "calm"):

@@ -39,6 +39,11 @@ typedef struct dk_lazy_lib {
 /* Loads the library and looks all its functions up, the first time
    only (thread-safe); 1 when all were found, 0 otherwise (then every
    call reports an error through the function's own status). */
+/* What a stand-in whose function reports through an info argument (ARPACK's)
+   sets it to when its library could not be loaded: a value the library
+   itself never gives, so that the caller's message can say so. */
+#define DK_LAZY_UNLOADED (-990001)
+
 int dk_lazy_load(dk_lazy_lib *lib);
 
 #endif

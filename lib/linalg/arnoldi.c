@@ -39,6 +39,7 @@
 #include <cblas.h>
 #include <arpack/arpack.h>
 
+#include "base/lazy.h"
 #include "base/rng.h"
 #include "base/status.h"
 #include "base/complex_make.h"
@@ -195,6 +196,13 @@ static int shifted_apply(void *ctx, const double *x, double *y)
 	return DK_OK;
 }
 
+/* Said when ARPACK's library, loaded at the first call, could not be. */
+#ifdef DK_ARPACK_SONAME
+#define UNLOADED "ARPACK's library (" DK_ARPACK_SONAME ") could not be loaded"
+#else
+#define UNLOADED "ARPACK's library could not be loaded"
+#endif
+
 static const char *naupd_message(a_int info)
 {
 	switch (info) {
@@ -206,6 +214,7 @@ static const char *naupd_message(a_int info)
 	case -9999: return "no Arnoldi factorisation could be built: the "
 	                   "operator seems to have an invariant subspace "
 	                   "smaller than ncv";
+	case DK_LAZY_UNLOADED: return UNLOADED;
 	default: return "ARPACK rejected an argument that dk_arnoldi_alloc "
 	                "accepted";
 	}
@@ -221,6 +230,7 @@ static const char *neupd_message(a_int info)
 	case -14: return "no Ritz value reached the requested accuracy";
 	case -15: return "the extraction found a different number of converged "
 	                 "Ritz values than the iteration did";
+	case DK_LAZY_UNLOADED: return UNLOADED;
 	default: return "ARPACK rejected an argument that dk_arnoldi_alloc "
 	                "accepted";
 	}

@@ -4,8 +4,8 @@
  * BLAS it names, at the first call instead of at every start (see
  * base/lazy.h).  Hidden, with ARPACK's own prototypes; LAPACK and BLAS
  * routines ARPACK calls are still OpenBLAS's, loaded first.  If ARPACK
- * cannot be loaded, a call ends the iteration (ido 99) with info -1,
- * which dk_arnoldi reports as an error.
+ * cannot be loaded, a call ends the iteration (ido 99) with info
+ * DK_LAZY_UNLOADED, which dk_arnoldi reports as that.
  *
  * Built only when configure found ARPACK's soname and dlopen (then
  * DK_ARPACK_SONAME is defined); otherwise libdynkit links ARPACK.  Another
@@ -32,7 +32,7 @@ HIDDEN void dnaupd_c(a_int *ido, char const *bmat, a_int n, char const *which,
 {
 	if (!dk_lazy_load(&arpack)) {
 		*ido = 99;
-		*info = -1;
+		*info = DK_LAZY_UNLOADED;
 		return;
 	}
 	((__typeof__(dnaupd_c) *)fns[I_DNAUPD])(ido, bmat, n, which, nev, tol,
@@ -48,7 +48,7 @@ HIDDEN void dneupd_c(a_int rvec, char const *howmny, a_int const *select,
                      double *workl, a_int lworkl, a_int *info)
 {
 	if (!dk_lazy_load(&arpack)) {
-		*info = -1;
+		*info = DK_LAZY_UNLOADED;
 		return;
 	}
 	((__typeof__(dneupd_c) *)fns[I_DNEUPD])(rvec, howmny, select, dr, di, z,
