@@ -12,9 +12,9 @@
 # dk-lyap runs as by default (QR every step, one Cholesky pass where the
 # basis is well conditioned: --qr auto), as before that default (--qr
 # cholesky2, two passes every QR), and in the settings --tangent
-# jacobian, --qr cholesky (one pass always), --every 4 and both of the
-# last two; their exponents are compared with the default's (rounding
-# apart, they are the same: dk-lyap(1)).
+# jacobian, --qr cholesky (one pass always), --every 2, --every 4 and
+# --qr cholesky --every 4; their exponents are compared with the
+# default's (rounding apart, they are the same: dk-lyap(1)).
 #
 # Times are wall-clock and CPU (user + system, all threads): the median
 # of BENCH_RUNS rounds and the best and worst, each round running every
@@ -96,13 +96,15 @@ stats() {
 
 # dk-lyap as the default runs it, and the other settings: two Cholesky
 # passes per QR (--qr cholesky2), --tangent jacobian, one Cholesky pass
-# per QR (--qr cholesky), QRs every 4 steps, and both (the exponents of
+# per QR (--qr cholesky), QRs every 2 and every 4 steps, and one pass
+# every 4 (the exponents of
 # each against the default's are printed below: they differ by rounding
 # only)
 variants="default:
 qr2:--qr cholesky2
 jacobian:--tangent jacobian
 qr1:--qr cholesky
+every2:--every 2
 every4:--every 4
 qr1-every4:--qr cholesky --every 4"
 for r in $(seq "$RUNS"); do
@@ -146,6 +148,7 @@ row "dk-lyap (default, --qr auto)" default
 row "dk-lyap --qr cholesky2" qr2
 row "dk-lyap --tangent jacobian" jacobian
 row "dk-lyap --qr cholesky" qr1
+row "dk-lyap --every 2" every2
 row "dk-lyap --every 4" every4
 row "dk-lyap --qr cholesky --every 4" qr1-every4
 row "numpy (steps only)" np
@@ -165,7 +168,7 @@ from npystream import records, name
 def load(p):
     return {name(r, i): r[1] for i, r in enumerate(records(p))}
 d0 = load(os.path.join(sys.argv[1], "dk-default.npy"))["lyap/exponents"]
-for key in ("qr2", "jacobian", "qr1", "every4", "qr1-every4"):
+for key in ("qr2", "jacobian", "qr1", "every2", "every4", "qr1-every4"):
     e = load(os.path.join(sys.argv[1], "dk-%s.npy" % key))["lyap/exponents"]
     print("dk %s vs default: max |diff| %.2e" % (key, np.abs(e - d0).max()))
 EOF
