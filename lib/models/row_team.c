@@ -1,10 +1,13 @@
 /*
  * row_team.c -- the rows of a batch shared among threads (row_team.h).
  *
- * The range is cut into twice as many parts as there are threads, so a
- * helper that the scheduler wakes late leaves its share to the others
- * (base/team.c hands parts out by ticket) instead of holding up the
- * step.
+ * The range of elementwise work is cut into twice as many parts as
+ * there are threads, so a helper that the scheduler wakes late leaves
+ * its share to the others (base/team.c hands parts out by ticket)
+ * instead of holding up the step.  Parts that make products are as
+ * many as the threads: their helpers are awake (they watch for the
+ * next part), rows in larger blocks make faster products, and equal
+ * parts end together.
  */
 #include <config.h>
 
@@ -112,6 +115,6 @@ void dk_row_team_share_products(const double *work, size_t count,
 	   spin beside them for the cores */
 	int threads = openblas_get_num_threads();
 	openblas_set_num_threads(1);
-	share_on(t, count, 2, fn, arg);
+	share_on(t, count, 1, fn, arg);
 	openblas_set_num_threads(threads);
 }
