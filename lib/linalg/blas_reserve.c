@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <cblas.h>
@@ -46,6 +47,30 @@ static unsigned long long mapped_bytes(unsigned long long *buffers)
 	return total;
 }
 
+/*
+ * OpenBLAS 0.3.21's workers take their buffers at the first product they
+ * share in, not when they start: by then the process's own allocations
+ * may have used the room, and the worker retries its buffer for ever
+ * (dk-train under caps up to 60 MiB above what this function asks for
+ * hung in some runs).  A product large enough that OpenBLAS
+ * shares it among all its threads (128 rows each; one of 64 rows each
+ * was not enough) makes them take theirs now.  Out of memory for the
+ * operands: nothing (the process's next allocation fails cleanly too).
+ */
+static void take_worker_buffers(int threads)
+{
+	if (threads < 2)
+		return;
+	size_t m = 128 * (size_t)threads, k = 128;
+	double *A = calloc(m * k + k * k + m * k, sizeof *A);
+	if (!A)
+		return;
+	double *B = A + m * k, *C = B + k * k;
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k,
+	            (int)k, 1.0, A, (int)k, B, (int)k, 0.0, C, (int)k);
+	free(A);
+}
+
 int dk_blas_reserve(char *err, size_t errlen)
 {
 	struct rlimit lim;
@@ -77,5 +102,6 @@ int dk_blas_reserve(char *err, size_t errlen)
 	double a = 0, c = 0;
 	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, 1, 1, 1.0, &a, 1,
 	            0.0, &c, 1);
+	take_worker_buffers(threads);
 	return DK_OK;
 }

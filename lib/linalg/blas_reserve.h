@@ -19,8 +19,9 @@
  * Under a finite RLIMIT_AS: check that the buffers OpenBLAS's threads
  * have not taken yet (the calling thread's, and those of workers still
  * starting) fit beside what the process has mapped, then have the
- * calling thread take its buffer at once, so that dynkit's own allocations, which fail cleanly,
- * cannot later leave OpenBLAS without it.  DK_ENOMEM with a message that
+ * calling thread and OpenBLAS's workers take their buffers at once, so
+ * that dynkit's own allocations, which fail cleanly, cannot later leave
+ * OpenBLAS without them.  DK_ENOMEM with a message that
  * says how much address space is needed when they do not fit; then
  * OpenBLAS's workers may be retrying, and the caller should end the
  * process with _exit, not exit.  Without a limit (or where the mapped

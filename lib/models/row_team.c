@@ -11,7 +11,9 @@
  */
 #include <config.h>
 
+#include <pthread.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <cblas.h>
 
 #include "base/status.h"
@@ -101,12 +103,28 @@ void dk_row_team_share(const double *work, size_t count,
 		fn(arg, 0, count);
 }
 
+/* Whether the team's helpers may make products.  OpenBLAS gives every
+   thread that makes products while another does a work buffer of its
+   own (128 MiB, linalg/blas_reserve.h), taken at its first product and,
+   when the address space is short, retried for ever: under a finite
+   limit (ulimit -v), which dk_blas_reserve checked for the caller's and
+   OpenBLAS's own threads only, the helpers make none. */
+static int helpers_may_multiply;
+static pthread_once_t limit_once = PTHREAD_ONCE_INIT;
+
+static void read_limit(void)
+{
+	struct rlimit lim;
+	helpers_may_multiply = !getrlimit(RLIMIT_AS, &lim) && lim.rlim_cur == RLIM_INFINITY;
+}
+
 void dk_row_team_share_products(const double *work, size_t count,
                                 void (*fn)(void *arg, size_t i0, size_t i1),
                                 void *arg)
 {
 	dk_team *t = dk_row_team_of(work);
-	if (dk_team_size(t) < 2 || count < 2) {
+	pthread_once(&limit_once, read_limit);
+	if (dk_team_size(t) < 2 || count < 2 || !helpers_may_multiply) {
 		fn(arg, 0, count);
 		return;
 	}

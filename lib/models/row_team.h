@@ -57,7 +57,10 @@ void dk_row_team_share(const double *work, size_t count,
    are those of one product over the whole range: OpenBLAS 0.3.21 adds
    each entry's terms in the same order whichever rows or columns a
    call is given (checked for its Haswell, SkylakeX, Cooperlake, Zen and
-   Sandybridge kernels, and by tests/gated_threads.sh). */
+   Sandybridge kernels, and by tests/gated_threads.sh).  Under a finite
+   address-space limit (ulimit -v) all parts run in the caller, with
+   OpenBLAS's own threads: a helper's first product would need a buffer
+   of OpenBLAS's that the limit may not leave room for. */
 void dk_row_team_share_products(const double *work, size_t count,
                                 void (*fn)(void *arg, size_t i0, size_t i1),
                                 void *arg);
