@@ -43,30 +43,29 @@ static long elapsed_ns(const struct timespec *t0)
 	return (t1.tv_sec - t0->tv_sec) * 1000000000L + (t1.tv_nsec - t0->tv_nsec);
 }
 
-/* Watch *word (32 or 64 bits wide) while it holds value, for at most ns
-   nanoseconds. */
-static void watch32(const uint32_t *word, uint32_t value, long ns)
+/* The two things a thread watches for: a new generation, and a task
+   finished. */
+static int same_generation(const dk_team *t, uint64_t seen)
 {
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned i = 1; __atomic_load_n(word, __ATOMIC_ACQUIRE) == value; i++) {
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
-		if (i % 64 == 0 && elapsed_ns(&t0) > ns)
-			return;
-	}
+	return __atomic_load_n(&t->generation, __ATOMIC_ACQUIRE) == seen;
 }
 
-static void watch_size(const size_t *word, size_t value, long ns)
+static int same_finished(const dk_team *t, uint64_t seen)
+{
+	return __atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) == seen;
+}
+
+/* Wait, awake, while same(t, seen) holds, for at most t->spin_ns. */
+static void watch(const dk_team *t, int (*same)(const dk_team *, uint64_t),
+                  uint64_t seen)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned i = 1; __atomic_load_n(word, __ATOMIC_ACQUIRE) == value; i++) {
+	for (unsigned i = 1; same(t, seen); i++) {
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
 #endif
-		if (i % 64 == 0 && elapsed_ns(&t0) > ns)
+		if (i % 64 == 0 && elapsed_ns(&t0) > t->spin_ns)
 			return;
 	}
 }
@@ -99,7 +98,7 @@ static void *helper_main(void *p)
 	for (;;) {
 		if (t->spin_ns && t->generation == seen && !t->quit) {
 			pthread_mutex_unlock(&t->lock);
-			watch32(&t->generation, seen, t->spin_ns);
+			watch(t, same_generation, seen);
 			pthread_mutex_lock(&t->lock);
 		}
 		while (t->generation == seen && !t->quit)
@@ -195,9 +194,9 @@ void dk_team_run(dk_team *t, void (*fn)(void *arg, size_t task), void *arg,
 	if (t->spin_ns)
 		while (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) < ntasks) {
 			size_t f = __atomic_load_n(&t->finished, __ATOMIC_ACQUIRE);
-			watch_size(&t->finished, f, t->spin_ns);
-			if (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) == f)
-				break;
+			watch(t, same_finished, f);
+			if (same_finished(t, f))
+				break; /* none for a while: sleep */
 		}
 	if (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) == ntasks)
 		return;

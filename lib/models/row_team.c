@@ -29,7 +29,6 @@
    microseconds, and waking a sleeping thread here costs tens. */
 #define DK_ROW_TEAM_SPIN_NS 50000
 
-
 dk_team *dk_row_team_of(const double *work)
 {
 	dk_team *t;
@@ -87,7 +86,7 @@ static int share_on(dk_team *t, size_t count, size_t per_thread,
                     void (*fn)(void *, size_t, size_t), void *arg)
 {
 	size_t parts = per_thread * (size_t)dk_team_size(t);
-	if (!t || dk_team_size(t) < 2 || count < 2)
+	if (dk_team_size(t) < 2 || count < 2)
 		return 0;
 	if (parts > count)
 		parts = count;
