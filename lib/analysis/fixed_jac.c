@@ -28,6 +28,7 @@
 #include "analysis/spectrum.h"
 #include "base/complex_make.h"
 #include "base/status.h"
+#include "linalg/hqr.h"
 
 /* One eigenvalue with the keys it is sorted by (see order_cmp). */
 typedef struct {
@@ -60,7 +61,7 @@ static int order_cmp(const void *pa, const void *pb)
 
 /* The scratch of one call, allocated once for all points. */
 typedef struct {
-	double *J, *wr, *wi, *scale, *tau, *work;
+	double *J, *H, *wr, *wi, *scale, *tau, *work;
 	sort_key *key;
 	lapack_int lwork;
 } eig_work;
@@ -68,6 +69,7 @@ typedef struct {
 static void eig_work_free(eig_work *e)
 {
 	free(e->J);
+	free(e->H);
 	free(e->wr);
 	free(e->wi);
 	free(e->scale);
@@ -82,12 +84,13 @@ static int eig_work_alloc(eig_work *e, size_t n)
 	double q1 = 0, q2 = 0;
 	*e = (eig_work){0};
 	e->J = malloc(n * n * sizeof *e->J);
+	e->H = malloc(n * n * sizeof *e->H);
 	e->wr = malloc(n * sizeof *e->wr);
 	e->wi = malloc(n * sizeof *e->wi);
 	e->scale = malloc(n * sizeof *e->scale);
 	e->tau = malloc(n * sizeof *e->tau);
 	e->key = malloc(n * sizeof *e->key);
-	if (!e->J || !e->wr || !e->wi || !e->scale || !e->tau || !e->key)
+	if (!e->J || !e->H || !e->wr || !e->wi || !e->scale || !e->tau || !e->key)
 		return DK_ENOMEM;
 	/* the larger of the two routines' optimal work sizes */
 	if (LAPACKE_dgehrd_work(LAPACK_COL_MAJOR, N, 1, N, e->J, N, e->tau, &q1, -1) ||
@@ -118,8 +121,14 @@ static int eigenvalues(eig_work *e, size_t n, dk_convention conv,
 	if (info)
 		return dk_errorf(DK_ENUMERIC, err, errlen,
 		                 "Hessenberg reduction failed (LAPACK info %d)", (int)info);
-	info = LAPACKE_dhseqr_work(LAPACK_COL_MAJOR, 'E', 'N', N, ilo, ihi, e->J, N,
-	                           e->wr, e->wi, NULL, 1, e->work, e->lwork);
+	/* the QR iteration of hqr.c; LAPACK's, from a copy of H, in the
+	   rare case that it does not converge */
+	memcpy(e->H, e->J, n * n * sizeof *e->H);
+	if (dk_linalg_hessenberg_eigenvalues(n, e->H, n, (size_t)ilo - 1,
+	                                     (size_t)ihi - 1, e->wr, e->wi))
+		info = LAPACKE_dhseqr_work(LAPACK_COL_MAJOR, 'E', 'N', N, ilo, ihi,
+		                           e->J, N, e->wr, e->wi, NULL, 1, e->work,
+		                           e->lwork);
 	if (info)
 		return dk_errorf(DK_ENUMERIC, err, errlen,
 		                 "the QR iteration did not converge (LAPACK info %d)",
