@@ -1,16 +1,18 @@
 /*
- * test_hqr.c -- the eigenvalues of Hessenberg matrices by hqr.c against
- * LAPACK's dgeevx, eigenvalue by eigenvalue within LAPACK's own error
- * bound (from each eigenvalue's condition number), on Gaussian matrices
- * of sizes 1 to 100, scaled near the ends of the exponent range, with
- * isolated eigenvalues (dgebal's lo and hi inside the matrix), with
- * exactly known spectra: orthogonal similarity transforms of Jordan
- * blocks (the defective case, where computed eigenvalues scatter by
- * eps^(1/k) about the true one but the cluster's mean does not), cyclic
- * permutations (roots of unity, which stall the QR iteration without its
- * exceptional shifts), zero, diagonal and triangular matrices; and the
- * traces of A and A^2 against the sums of the eigenvalues and their
- * squares, which hold to rounding whatever the conditioning.
+ * test_hqr.c -- the eigenvalues of general matrices by hqr.c's Hessenberg
+ * reduction and QR iteration (and by the iteration alone on the
+ * Hessenberg form of LAPACK's dgehrd) against LAPACK's dgeevx, eigenvalue
+ * by eigenvalue within LAPACK's own error bound (from each eigenvalue's
+ * condition number), on Gaussian matrices of sizes 1 to 100, scaled far
+ * from 1, graded, with isolated eigenvalues (dgebal's lo and hi inside
+ * the matrix), a Jacobian of a saturated tanh network; with exactly known
+ * spectra: orthogonal similarity transforms of Jordan blocks (the
+ * defective case, where computed eigenvalues scatter by eps^(1/k) about
+ * the true one but the cluster's mean does not), cyclic permutations
+ * (roots of unity, which stall the QR iteration without its exceptional
+ * shifts), zero, diagonal and triangular matrices; and the traces of A
+ * and A^2 against the sums of the eigenvalues and their squares, which
+ * hold to rounding whatever the conditioning.
  */
 #include <config.h>
 
@@ -27,19 +29,29 @@
 
 #define NMAX 100
 
-/* The eigenvalues of the n x n row-major A by hqr.c, after the
-   reduction fixed_jac.c makes (dgebal 'P', dgehrd; the row-major A is
-   the column-major transpose, of the same spectrum); 0 on success. */
+/* the Hessenberg form from LAPACK's dgehrd rather than hqr.c's */
+static int lapack_reduction;
+
+/* The eigenvalues of the n x n row-major A by hqr.c, as fixed_jac.c
+   takes them (dgebal 'P', then the reduction, hqr.c's or dgehrd; the
+   row-major A is the column-major transpose, of the same spectrum); 0 on
+   success. */
 static int ours(size_t n, const double *a, double complex *lam)
 {
 	static double h[NMAX * NMAX], scale[NMAX], tau[NMAX], wr[NMAX], wi[NMAX];
 	static double work[64 * NMAX];
 	lapack_int N = (lapack_int)n, ilo = 1, ihi = N;
 	memcpy(h, a, n * n * sizeof *h);
-	if (LAPACKE_dgebal_work(LAPACK_COL_MAJOR, 'P', N, h, N, &ilo, &ihi, scale) ||
-	    LAPACKE_dgehrd_work(LAPACK_COL_MAJOR, N, ilo, ihi, h, N, tau, work,
-	                        64 * NMAX))
+	if (LAPACKE_dgebal_work(LAPACK_COL_MAJOR, 'P', N, h, N, &ilo, &ihi, scale))
 		return -1;
+	if (lapack_reduction) {
+		if (LAPACKE_dgehrd_work(LAPACK_COL_MAJOR, N, ilo, ihi, h, N, tau, work,
+		                        64 * NMAX))
+			return -1;
+	} else {
+		dk_linalg_hessenberg_reduce(n, h, n, (size_t)ilo - 1, (size_t)ihi - 1,
+		                            work);
+	}
 	int st = dk_linalg_hessenberg_eigenvalues(n, h, n, (size_t)ilo - 1,
 	                                          (size_t)ihi - 1, wr, wi);
 	for (size_t i = 0; i < n; i++)
@@ -261,6 +273,14 @@ int main(void)
 			gaussian(rng, sizes[s], 1.0, a);
 			check_against_lapack("Gaussian", sizes[s], a);
 		}
+	/* the iteration on LAPACK's Hessenberg form too, whose reflectors
+	   below the subdiagonal it must ignore */
+	lapack_reduction = 1;
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		gaussian(rng, sizes[s], 1.0, a);
+		check_against_lapack("Gaussian, reduced by dgehrd", sizes[s], a);
+	}
+	lapack_reduction = 0;
 	/* far from 1, where the squares in a reflector would underflow or
 	   overflow unscaled (not below about 1e-290, where the iteration,
 	   like LAPACK's dhseqr, takes every subdiagonal entry for

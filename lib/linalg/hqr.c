@@ -1,7 +1,7 @@
 /*
- * hqr.c -- the eigenvalues of a small upper Hessenberg matrix by the
- * implicit double-shift QR iteration (Francis 1961), for the spectra of
- * many small Jacobians (dk-fixed --jac).
+ * hqr.c -- the eigenvalues of a small matrix: its reduction to upper
+ * Hessenberg form and the implicit double-shift QR iteration (Francis
+ * 1961), for the spectra of many small Jacobians (dk-fixed --jac).
  *
  * The algorithm is the one LAPACK's dlahqr runs for matrices below
  * dhseqr's crossover (75), with eigenvalues alone: a sweep over the
@@ -15,14 +15,17 @@
  * without a deflation uses an exceptional shift, from the bottom and
  * from the top of the block in turn, which breaks the cycles that exact
  * shifts can fall into (a cyclic permutation matrix stalls without it).
- * The 1 x 1 and 2 x 2 blocks left are solved directly.
+ * The 1 x 1 and 2 x 2 blocks left are solved directly.  The Hessenberg
+ * form comes from Householder reflectors, as LAPACK's dgehd2 makes it,
+ * applied within the block whose eigenvalues are wanted.
  *
  * Why not LAPACK's own: at the sizes of trained networks' states (tens
  * of units) its QR iteration spends most of its time in calls, not in
  * arithmetic: each bulge step calls dlarfg, which calls dnrm2, dlapy2 and
- * dlamch, for reflectors of three entries.  Here those are inline, and
- * the constants are computed once; the arithmetic is the same, so the
- * eigenvalues agree with dhseqr's to rounding, not bit for bit.
+ * dlamch, for reflectors of three entries, and the reduction calls
+ * dgemv and dger per column.  Here those are inline, and the constants
+ * are computed once; the arithmetic is the same, so the eigenvalues
+ * agree with dgehrd's and dhseqr's to rounding, not bit for bit.
  */
 #include <config.h>
 
@@ -245,6 +248,107 @@ static void sweep(double *h, size_t ld, size_t l, size_t i, double s1r,
 				c1[j] -= sum * t2;
 			}
 		}
+	}
+}
+
+/* |x| of the len entries of x, scaled by a power of two when their size
+   is far from 1, so that no square overflows or underflows. */
+static double norm2(size_t len, const double *x)
+{
+	double m = 0;
+	for (size_t i = 0; i < len; i++)
+		m = fmax(m, fabs(x[i]));
+	if (m == 0)
+		return 0;
+	double s = 0;
+	if (m >= 0x1p-500 && m <= 0x1p500) {
+		for (size_t i = 0; i < len; i++)
+			s += x[i] * x[i];
+		return sqrt(s);
+	}
+	int e = ilogb(m);
+	double up = ldexp(1, -e);
+	for (size_t i = 0; i < len; i++)
+		s += (x[i] * up) * (x[i] * up);
+	return ldexp(sqrt(s), e);
+}
+
+/* Two doubles, loaded and stored unaligned: the reduction's loops in
+   SSE2 vectors, which every x86-64 has (GCC's -O2 leaves such loops
+   scalar; wider vectors without AVX go through memory). */
+typedef double v2d __attribute__((vector_size(16), aligned(8), may_alias));
+
+/* sum a[i] b[i], i < len */
+static double dot(size_t len, const double *a, const double *b)
+{
+	v2d s0 = {0, 0}, s1 = s0;
+	size_t i = 0;
+	for (; i + 4 <= len; i += 4) {
+		s0 += *(const v2d *)(a + i) * *(const v2d *)(b + i);
+		s1 += *(const v2d *)(a + i + 2) * *(const v2d *)(b + i + 2);
+	}
+	s0 += s1;
+	double s = s0[0] + s0[1];
+	for (; i < len; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+/* y[i] += c x[i], i < len */
+static void axpy(size_t len, double c, const double *x, double *y)
+{
+	v2d vc = {c, c};
+	size_t i = 0;
+	for (; i + 4 <= len; i += 4) {
+		*(v2d *)(y + i) += vc * *(const v2d *)(x + i);
+		*(v2d *)(y + i + 2) += vc * *(const v2d *)(x + i + 2);
+	}
+	for (; i < len; i++)
+		y[i] += c * x[i];
+}
+
+void dk_linalg_hessenberg_reduce(size_t n, double *h, size_t ld, size_t lo,
+                                 size_t hi, double *work)
+{
+	(void)n;
+	double *y = work;
+	for (size_t k = lo; k + 2 <= hi; k++) {
+		/* the reflector that takes H(k+1..hi, k) to (beta, 0, ..., 0) */
+		double *x = &H(k + 1, k), alpha = x[0];
+		size_t len = hi - k; /* rows k+1..hi */
+		double xnorm = norm2(len - 1, x + 1);
+		if (xnorm == 0)
+			continue;
+		double m = fmax(fabs(alpha), xnorm), a = alpha / m, b = xnorm / m;
+		double beta = -copysign(m * sqrt(a * a + b * b), alpha);
+		double tau = (beta - alpha) / beta, scal = 1 / (alpha - beta);
+		for (size_t i = 1; i < len; i++)
+			x[i] *= scal; /* v = (1, x[1..]) */
+		x[0] = beta;
+		const double *v = x;
+		/* from the left, on columns k+1..hi: H -= tau v (v^T H) */
+		for (size_t j = k + 1; j <= hi; j++) {
+			double *c = &H(k + 1, j);
+			double w = tau * (c[0] + dot(len - 1, v + 1, c + 1));
+			c[0] -= w;
+			axpy(len - 1, -w, v + 1, c + 1);
+		}
+		/* from the right, on rows lo..hi: H -= tau (H v) v^T */
+		size_t rows = hi - lo + 1;
+		double *c1 = &H(lo, k + 1);
+		for (size_t i = 0; i < rows; i++)
+			y[i] = c1[i];
+		for (size_t j = 1; j < len; j++)
+			axpy(rows, v[j], &H(lo, k + 1 + j), y);
+		for (size_t i = 0; i < rows; i++)
+			y[i] *= tau;
+		for (size_t i = 0; i < rows; i++)
+			c1[i] -= y[i];
+		for (size_t j = 1; j < len; j++)
+			axpy(rows, -v[j], y, &H(lo, k + 1 + j));
+		/* the reflector's vector is not H's */
+		for (size_t i = 1; i < len; i++)
+			x[i] = 0;
 	}
 }
 

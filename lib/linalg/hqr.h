@@ -1,6 +1,7 @@
 /*
- * hqr.h -- the eigenvalues of a small upper Hessenberg matrix by the
- * implicit double-shift QR iteration (Francis), without Schur vectors.
+ * hqr.h -- the eigenvalues of a small matrix: Householder reduction to
+ * upper Hessenberg form and the implicit double-shift QR iteration
+ * (Francis), without Schur vectors.
  */
 #ifndef DK_LINALG_HQR_H
 #define DK_LINALG_HQR_H
@@ -24,5 +25,17 @@
 int dk_linalg_hessenberg_eigenvalues(size_t n, double *h, size_t ld,
                                      size_t lo, size_t hi, double *wr,
                                      double *wi);
+
+/*
+ * The block lo..hi of the n x n H (column-major, leading dimension ld)
+ * brought to upper Hessenberg form by Householder reflectors (as
+ * LAPACK's dgehd2 does), for its eigenvalues alone: the reflectors are
+ * applied within the block only, so the rest of H no longer goes with
+ * it, and are not kept (zeros below the subdiagonal).  The block's
+ * eigenvalues are H's when H is block triangular around it (dgebal's
+ * permutations make it so).  work: hi - lo + 1 values.
+ */
+void dk_linalg_hessenberg_reduce(size_t n, double *h, size_t ld, size_t lo,
+                                 size_t hi, double *work);
 
 #endif
