@@ -273,13 +273,17 @@ static double norm2(size_t len, const double *x)
 	return ldexp(sqrt(s), e);
 }
 
-/* Two doubles, loaded and stored unaligned: the reduction's loops in
-   SSE2 vectors, which every x86-64 has (GCC's -O2 leaves such loops
-   scalar; wider vectors without AVX go through memory). */
+/*
+ * The reduction's loops are dot products and axpys over columns, in
+ * vectors: four doubles with AVX2 and FMA where the processor has them
+ * (chosen once, at the first call), else two, the SSE2 every x86-64 has
+ * (GCC's -O2 leaves such loops scalar, and wider vectors without AVX go
+ * through memory).  The two differ in rounding (FMA), not in method.
+ */
 typedef double v2d __attribute__((vector_size(16), aligned(8), may_alias));
 
 /* sum a[i] b[i], i < len */
-static double dot(size_t len, const double *a, const double *b)
+static inline double dot2(size_t len, const double *a, const double *b)
 {
 	v2d s0 = {0, 0}, s1 = s0;
 	size_t i = 0;
@@ -295,7 +299,7 @@ static double dot(size_t len, const double *a, const double *b)
 }
 
 /* y[i] += c x[i], i < len */
-static void axpy(size_t len, double c, const double *x, double *y)
+static inline void axpy2(size_t len, double c, const double *x, double *y)
 {
 	v2d vc = {c, c};
 	size_t i = 0;
@@ -307,11 +311,53 @@ static void axpy(size_t len, double c, const double *x, double *y)
 		y[i] += c * x[i];
 }
 
-void dk_linalg_hessenberg_reduce(size_t n, double *h, size_t ld, size_t lo,
-                                 size_t hi, double *work)
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HQR_AVX2 1
+typedef double v4d __attribute__((vector_size(32), aligned(8), may_alias));
+
+__attribute__((target("avx2,fma")))
+static inline double dot4(size_t len, const double *a, const double *b)
 {
-	(void)n;
-	double *y = work;
+	v4d s0 = {0, 0, 0, 0}, s1 = s0;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		s0 += *(const v4d *)(a + i) * *(const v4d *)(b + i);
+		s1 += *(const v4d *)(a + i + 4) * *(const v4d *)(b + i + 4);
+	}
+	for (; i + 4 <= len; i += 4)
+		s0 += *(const v4d *)(a + i) * *(const v4d *)(b + i);
+	s0 += s1;
+	double s = (s0[0] + s0[1]) + (s0[2] + s0[3]);
+	for (; i < len; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+__attribute__((target("avx2,fma")))
+static inline void axpy4(size_t len, double c, const double *x, double *y)
+{
+	v4d vc = {c, c, c, c};
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		*(v4d *)(y + i) += vc * *(const v4d *)(x + i);
+		*(v4d *)(y + i + 4) += vc * *(const v4d *)(x + i + 4);
+	}
+	for (; i + 4 <= len; i += 4)
+		*(v4d *)(y + i) += vc * *(const v4d *)(x + i);
+	for (; i < len; i++)
+		y[i] += c * x[i];
+}
+#endif
+
+typedef double dot_fn(size_t, const double *, const double *);
+typedef void axpy_fn(size_t, double, const double *, double *);
+
+/* The reduction with the loops dot and axpy: inlined into each caller
+   below, where they are known, so that they are inlined too. */
+static inline __attribute__((always_inline)) void
+reduce(double *h, size_t ld, size_t lo, size_t hi, double *y, dot_fn *dot,
+       axpy_fn *axpy)
+{
 	for (size_t k = lo; k + 2 <= hi; k++) {
 		/* the reflector that takes H(k+1..hi, k) to (beta, 0, ..., 0) */
 		double *x = &H(k + 1, k), alpha = x[0];
@@ -350,6 +396,46 @@ void dk_linalg_hessenberg_reduce(size_t n, double *h, size_t ld, size_t lo,
 		for (size_t i = 1; i < len; i++)
 			x[i] = 0;
 	}
+}
+
+static void reduce_plain(double *h, size_t ld, size_t lo, size_t hi,
+                         double *y)
+{
+	reduce(h, ld, lo, hi, y, dot2, axpy2);
+}
+
+#ifdef HQR_AVX2
+__attribute__((target("avx2,fma")))
+static void reduce_avx2(double *h, size_t ld, size_t lo, size_t hi,
+                        double *y)
+{
+	reduce(h, ld, lo, hi, y, dot4, axpy4);
+}
+#endif
+
+typedef void reduce_fn(double *, size_t, size_t, size_t, double *);
+
+static reduce_fn *reduce_chosen(void)
+{
+	static reduce_fn *cached;
+	reduce_fn *f = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (!f) { /* threads that race here store the same value */
+		f = reduce_plain;
+#ifdef HQR_AVX2
+		__builtin_cpu_init();
+		if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+			f = reduce_avx2;
+#endif
+		__atomic_store_n(&cached, f, __ATOMIC_RELAXED);
+	}
+	return f;
+}
+
+void dk_linalg_hessenberg_reduce(size_t n, double *h, size_t ld, size_t lo,
+                                 size_t hi, double *work)
+{
+	(void)n;
+	reduce_chosen()(h, ld, lo, hi, work);
 }
 
 int dk_linalg_hessenberg_eigenvalues(size_t n, double *h, size_t ld,
