@@ -49,7 +49,7 @@
  * nothing to annihilate.  The entries are scaled by a power of two when
  * their size is far from 1, so that no square overflows or underflows.
  */
-static double reflector(int nr, double *v)
+static inline __attribute__((always_inline)) double reflector(int nr, double *v)
 {
 	double a = v[0], x1 = v[1], x2 = nr == 3 ? v[2] : 0;
 	if (x1 == 0 && x2 == 0)
@@ -77,7 +77,7 @@ static double reflector(int nr, double *v)
    LAPACK's dlanv2 where it matters: a well-separated real pair from the
    larger root and the product, so neither loses digits; otherwise the
    mean and the square root of the scaled discriminant. */
-static void block2(double a, double b, double c, double d, double *r1,
+static inline __attribute__((always_inline)) void block2(double a, double b, double c, double d, double *r1,
                    double *i1, double *r2, double *i2)
 {
 	*i1 = *i2 = 0;
@@ -110,7 +110,7 @@ static void block2(double a, double b, double c, double d, double *r1,
 
 /* The shifts of a sweep: the eigenvalues of the 2 x 2 (h11 h12; h21
    h22), as a conjugate pair, or, when real, the one nearer h22 twice. */
-static void shifts(double h11, double h12, double h21, double h22,
+static inline __attribute__((always_inline)) void shifts(double h11, double h12, double h21, double h22,
                    double *s1r, double *s1i, double *s2r, double *s2i)
 {
 	double s = fabs(h11) + fabs(h12) + fabs(h21) + fabs(h22);
@@ -138,7 +138,7 @@ static void shifts(double h11, double h12, double h21, double h22,
 
 /* Where the active block lo..i (its bottom row i) splits: the largest
    k > lo whose subdiagonal entry H(k, k-1) is negligible, or lo. */
-static size_t split_point(const double *h, size_t ld, size_t blo, size_t bhi,
+static inline __attribute__((always_inline)) size_t split_point(const double *h, size_t ld, size_t blo, size_t bhi,
                           size_t lo, size_t i, double ulp, double smlnum)
 {
 	size_t k;
@@ -169,7 +169,7 @@ static size_t split_point(const double *h, size_t ld, size_t blo, size_t bhi,
 /* One double-shift sweep over rows l..i (i >= l + 2) from shifts
    (s1r + i s1i, s2r + i s2i), eigenvalues only: the updates stay within
    the active block. */
-static void sweep(double *h, size_t ld, size_t l, size_t i, double s1r,
+static inline __attribute__((always_inline)) void sweep(double *h, size_t ld, size_t l, size_t i, double s1r,
                   double s1i, double s2r, double s2i, double ulp)
 {
 	double v[3];
@@ -438,9 +438,9 @@ void dk_linalg_hessenberg_reduce(size_t n, double *h, size_t ld, size_t lo,
 	reduce_chosen()(h, ld, lo, hi, work);
 }
 
-int dk_linalg_hessenberg_eigenvalues(size_t n, double *h, size_t ld,
-                                     size_t lo, size_t hi, double *wr,
-                                     double *wi)
+static inline __attribute__((always_inline)) int
+eigenvalues(size_t n, double *h, size_t ld, size_t lo, size_t hi, double *wr,
+            double *wi)
 {
 	if (n == 0)
 		return 0;
@@ -508,4 +508,40 @@ int dk_linalg_hessenberg_eigenvalues(size_t n, double *h, size_t ld,
 		defl = 0;
 	}
 	return 0;
+}
+
+static int eigenvalues_plain(size_t n, double *h, size_t ld, size_t lo,
+                             size_t hi, double *wr, double *wi)
+{
+	return eigenvalues(n, h, ld, lo, hi, wr, wi);
+}
+
+#ifdef HQR_AVX2
+__attribute__((target("avx2,fma")))
+static int eigenvalues_avx2(size_t n, double *h, size_t ld, size_t lo,
+                            size_t hi, double *wr, double *wi)
+{
+	return eigenvalues(n, h, ld, lo, hi, wr, wi);
+}
+#endif
+
+typedef int eigenvalues_fn(size_t, double *, size_t, size_t, size_t, double *,
+                           double *);
+
+int dk_linalg_hessenberg_eigenvalues(size_t n, double *h, size_t ld,
+                                     size_t lo, size_t hi, double *wr,
+                                     double *wi)
+{
+	static eigenvalues_fn *cached;
+	eigenvalues_fn *f = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (!f) { /* threads that race here store the same value */
+		f = eigenvalues_plain;
+#ifdef HQR_AVX2
+		__builtin_cpu_init();
+		if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+			f = eigenvalues_avx2;
+#endif
+		__atomic_store_n(&cached, f, __ATOMIC_RELAXED);
+	}
+	return f(n, h, ld, lo, hi, wr, wi);
 }
