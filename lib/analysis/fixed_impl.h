@@ -58,12 +58,13 @@ struct dk_fixed_work {
 };
 
 /* The nearest kept point within its radius of x (residual r), or -1;
-   *ratio receives how much the chord step from x with its LU (left in
-   w->kd), or step when not NULL (a Newton step from x), shrinks the
-   distance to it: x is in its basin when dk_fixed_known_in_basin(ratio). */
+   *before receives the distance to it, *after the distance from it of
+   x plus the chord step with its LU (the step left in w->kd), or plus
+   step when not NULL (a Newton step from x): x is in its basin when
+   dk_fixed_known_in_basin(*before, *after). */
 int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
-                        const double *step, double *ratio);
-int dk_fixed_known_in_basin(double ratio);
+                        const double *step, double *before, double *after);
+int dk_fixed_known_in_basin(double before, double after);
 /* Keep x (|r| res), polished by a dense run whose last LU is in w->A and
    w->piv and whose quadratic streak began radius away; nothing when
    full, off, or x is within tol_unique of a kept point. */

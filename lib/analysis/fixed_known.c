@@ -56,10 +56,10 @@
 #define CHORD_CONTRACTION 0.2
 
 int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
-                        const double *step, double *ratio)
+                        const double *step, double *before, double *after)
 {
 	size_t n = w->n;
-	*ratio = INFINITY;
+	*before = *after = INFINITY;
 	/* only the nearest kept point within its radius is tested: a point
 	   in a basin lies nearer its own zero than others, as a rule, and
 	   one triangular solve per iterate keeps the test cheap */
@@ -79,7 +79,7 @@ int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
 		}
 	}
 	if (e2 == 0) {
-		*ratio = 0;
+		*before = *after = 0;
 		return (int)best;
 	}
 	if (!(e2 < INFINITY))
@@ -101,13 +101,14 @@ int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
 		double d = x[i] + step[i] - xs[i];
 		s += d * d;
 	}
-	*ratio = sqrt(s) / e;
+	*before = e;
+	*after = sqrt(s);
 	return (int)best;
 }
 
-int dk_fixed_known_in_basin(double ratio)
+int dk_fixed_known_in_basin(double before, double after)
 {
-	return ratio <= CHORD_CONTRACTION;
+	return after <= CHORD_CONTRACTION * before;
 }
 
 void dk_fixed_known_add(dk_fixed_work *w, const double *x, double res,

@@ -160,25 +160,28 @@ static double distance(size_t n, const double *a, const double *b)
 
 /*
  * The chord probe: from x, whose chord step towards kept point j (in
- * w->kd) shrank the distance to it by ratio, not enough for the basin
- * test, chord steps go on with j's factors, each a residual and a
- * triangular solve, while each shrinks the distance by PROBE_CONTRACTION
- * or better and better than the step before (near a regular zero the
- * chord iteration's ratio falls with the distance), up to PROBE_STEPS:
- * 1 when an iterate passes the basin test, which then holds for x's
- * chord iteration as for the iterate's.  *st: a model's status.
+ * w->kd) took the distance to it from before to after, not enough for
+ * the basin test, chord steps go on with j's factors, each a residual
+ * and a triangular solve, while each shrinks the distance by
+ * PROBE_CONTRACTION or better, and by more than the step before (near a
+ * regular zero the chord iteration's ratio falls with the distance), up
+ * to PROBE_STEPS: 1 when an iterate passes the basin test, which then
+ * holds for x's chord iteration as for the iterate's.  *st: a model's
+ * status.
  */
 static int probe(dk_fixed_work *w, const dk_model *m, const double *u,
-                 const double *x, size_t j, double ratio, int *st)
+                 const double *x, size_t j, double before, double after,
+                 int *st)
 {
 	size_t n = w->n;
 	double *y = w->nx, *ry = w->nt;
 	const double *xs = w->known_x + j * n;
 	for (size_t i = 0; i < n; i++)
 		y[i] = x[i] + w->kd[i];
-	double e = distance(n, y, xs);
-	for (int k = 0; k < PROBE_STEPS && e > 0; k++) {
-		double nry;
+	for (int k = 0; k < PROBE_STEPS; k++) {
+		double e = distance(n, y, xs), nry;
+		if (e == 0)
+			return 1;
 		*st = residual1(w, m, y, u, ry, &nry);
 		w->kstats.probe_steps++;
 		if (*st || !isfinite(nry))
@@ -192,34 +195,35 @@ static int probe(dk_fixed_work *w, const dk_model *m, const double *u,
 			double d = y[i] + w->kd[i] - xs[i];
 			s += d * d;
 		}
-		double next = sqrt(s) / e;
-		if (dk_fixed_known_in_basin(next))
+		double next = sqrt(s);
+		if (dk_fixed_known_in_basin(e, next))
 			return 1;
-		if (!(next <= PROBE_CONTRACTION && next < ratio))
+		/* next / e <= PROBE_CONTRACTION and < after / before */
+		if (!(next <= PROBE_CONTRACTION * e && next * before < after * e))
 			return 0;
-		ratio = next;
-		e = sqrt(s);
+		before = e;
+		after = next;
 		for (size_t i = 0; i < n; i++)
 			y[i] += w->kd[i];
 	}
-	return e == 0;
+	return 0;
 }
 
 /* Does x (residual r; step, a Newton step from it, or NULL) lie in a
-   kept point's basin, by the basin test or, without step, the chord
-   probe?  Then x and *nr become the point's. */
+   kept point's basin, by the basin test or, in a run from a start state
+   without step, the chord probe?  Then x and *nr become the point's. */
 static int known_hit(dk_fixed_work *w, const dk_model *m, const double *u,
                      double *x, const double *r, const double *step,
-                     int attempt, double *nr, int *st)
+                     double *nr, int *st)
 {
 	size_t n = w->n;
-	double ratio;
-	int j = dk_fixed_known_find(w, x, r, step, &ratio);
+	double before, after;
+	int j = dk_fixed_known_find(w, x, r, step, &before, &after);
 	if (j < 0)
 		return 0;
-	if (!dk_fixed_known_in_basin(ratio) &&
-	    (step || attempt || !w->probe || !(ratio <= PROBE_CONTRACTION) ||
-	     !probe(w, m, u, x, (size_t)j, ratio, st)))
+	if (!dk_fixed_known_in_basin(before, after) &&
+	    (step || !w->probe || !(after <= PROBE_CONTRACTION * before) ||
+	     !probe(w, m, u, x, (size_t)j, before, after, st)))
 		return 0;
 	memcpy(x, w->known_x + (size_t)j * n, n * sizeof(double));
 	*nr = w->known_res[j];
@@ -258,7 +262,7 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 		if (nr <= floor || (size_t)k >= w->o.newton_iters)
 			break;
 		/* in the basin of a point found before: done */
-		if (fast && known_hit(w, m, u, x, r, NULL, attempt, &nr, &st))
+		if (fast && known_hit(w, m, u, x, r, NULL, &nr, &st))
 			break;
 		if (st)
 			break;
@@ -287,7 +291,7 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 			break;
 		factored = w->A != NULL;
 		/* ... as the Newton step from x predicts */
-		if (fast && known_hit(w, m, u, x, r, d, attempt, &nr, &st))
+		if (fast && known_hit(w, m, u, x, r, d, &nr, &st))
 			break;
 		double t = 1, ntr = NAN;
 		int accepted = 0;
