@@ -42,6 +42,19 @@
 #define EXC_DIAG 0.75
 #define EXC_OFF (-0.4375)
 
+/* The larger and the smaller of two numbers, neither NaN: inline,
+   where fmax and fmin are calls to libm (their NaN rules have no single
+   instruction). */
+static inline double larger(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+static inline double smaller(double a, double b)
+{
+	return a < b ? a : b;
+}
+
 /*
  * A reflector I - tau (1 v)(1 v)^T of nr (2 or 3) entries that takes
  * (v[0], v[1], v[2]) to (beta, 0, 0): on return v[0] is beta and v[1..]
@@ -54,7 +67,7 @@ static inline __attribute__((always_inline)) double reflector(int nr, double *v)
 	double a = v[0], x1 = v[1], x2 = nr == 3 ? v[2] : 0;
 	if (x1 == 0 && x2 == 0)
 		return 0;
-	double m = fmax(fabs(a), fmax(fabs(x1), fabs(x2)));
+	double m = larger(fabs(a), larger(fabs(x1), fabs(x2)));
 	double up = 1, down = 1;
 	if (m < 0x1p-500 || m > 0x1p500) {
 		int e = ilogb(m);
@@ -86,9 +99,9 @@ static inline __attribute__((always_inline)) void block2(double a, double b, dou
 		*r2 = d;
 		return;
 	}
-	double p = 0.5 * (a - d), bcmax = fmax(fabs(b), fabs(c));
-	double bcmis = fmin(fabs(b), fabs(c)) * copysign(1, b) * copysign(1, c);
-	double scale = fmax(fabs(p), bcmax);
+	double p = 0.5 * (a - d), bcmax = larger(fabs(b), fabs(c));
+	double bcmis = smaller(fabs(b), fabs(c)) * copysign(1, b) * copysign(1, c);
+	double scale = larger(fabs(p), bcmax);
 	double z = p / scale * p + bcmax / scale * bcmis; /* (p^2 + bc) / scale */
 	if (z >= 4 * DBL_EPSILON) {
 		/* two real eigenvalues, apart */
@@ -156,10 +169,10 @@ static inline __attribute__((always_inline)) size_t split_point(const double *h,
 		if (sub <= ulp * tst) {
 			/* Ahues and Tisseur's test */
 			double sup = fabs(H(k - 1, k));
-			double ab = fmax(sub, sup), ba = fmin(sub, sup);
+			double ab = larger(sub, sup), ba = smaller(sub, sup);
 			double dd = fabs(H(k - 1, k - 1) - H(k, k)), kk = fabs(H(k, k));
-			double aa = fmax(kk, dd), bb = fmin(kk, dd), s = aa + ab;
-			if (ba * (ab / s) <= fmax(smlnum, ulp * (bb * (aa / s))))
+			double aa = larger(kk, dd), bb = smaller(kk, dd), s = aa + ab;
+			if (ba * (ab / s) <= larger(smlnum, ulp * (bb * (aa / s))))
 				break;
 		}
 	}
@@ -257,7 +270,7 @@ static double norm2(size_t len, const double *x)
 {
 	double m = 0;
 	for (size_t i = 0; i < len; i++)
-		m = fmax(m, fabs(x[i]));
+		m = larger(m, fabs(x[i]));
 	if (m == 0)
 		return 0;
 	double s = 0;
@@ -365,7 +378,7 @@ reduce(double *h, size_t ld, size_t lo, size_t hi, double *y, dot_fn *dot,
 		double xnorm = norm2(len - 1, x + 1);
 		if (xnorm == 0)
 			continue;
-		double m = fmax(fabs(alpha), xnorm), a = alpha / m, b = xnorm / m;
+		double m = larger(fabs(alpha), xnorm), a = alpha / m, b = xnorm / m;
 		double beta = -copysign(m * sqrt(a * a + b * b), alpha);
 		double tau = (beta - alpha) / beta, scal = 1 / (alpha - beta);
 		for (size_t i = 1; i < len; i++)
