@@ -243,12 +243,13 @@ static int small_factor(size_t n, double *a, int *piv)
 		for (size_t k = k0; k < ke; k++) {
 			size_t p = k;
 			double big = fabs(a[k * n + k]);
+			/* the first row of the largest |entry|, by selects rather
+			   than branches, which random entries would mispredict */
 			for (size_t i = k + 1; i < n; i++) {
 				double v = fabs(a[i * n + k]);
-				if (v > big) {
-					big = v;
-					p = i;
-				}
+				int more = v > big;
+				big = more ? v : big;
+				p = more ? i : p;
 			}
 			piv[k] = (int)p;
 			if (p != k) {
