@@ -269,11 +269,43 @@ static int small_factor(size_t n, double *a, int *piv)
 				continue;
 			}
 			double inv = 1 / rk[k];
-			for (size_t i = k + 1; i < n; i++) {
-				double *ri = a + i * n, l = ri[k] * inv;
-				ri[k] = l;
-				for (size_t j = k + 1; j < ke; j++)
-					ri[j] -= l * rk[j];
+			/* the multipliers, and the panel's columns right of k in
+			   each row below: as many as ke - k - 1, written out for
+			   each count so that no inner loop is left per row */
+			switch (ke - k - 1) {
+			case 3: {
+				double u1 = rk[k + 1], u2 = rk[k + 2], u3 = rk[k + 3];
+				for (size_t i = k + 1; i < n; i++) {
+					double *ri = a + i * n, l = ri[k] * inv;
+					ri[k] = l;
+					ri[k + 1] -= l * u1;
+					ri[k + 2] -= l * u2;
+					ri[k + 3] -= l * u3;
+				}
+				break;
+			}
+			case 2: {
+				double u1 = rk[k + 1], u2 = rk[k + 2];
+				for (size_t i = k + 1; i < n; i++) {
+					double *ri = a + i * n, l = ri[k] * inv;
+					ri[k] = l;
+					ri[k + 1] -= l * u1;
+					ri[k + 2] -= l * u2;
+				}
+				break;
+			}
+			case 1: {
+				double u1 = rk[k + 1];
+				for (size_t i = k + 1; i < n; i++) {
+					double *ri = a + i * n, l = ri[k] * inv;
+					ri[k] = l;
+					ri[k + 1] -= l * u1;
+				}
+				break;
+			}
+			default:
+				for (size_t i = k + 1; i < n; i++)
+					a[i * n + k] *= inv;
 			}
 		}
 		if (ke == n)
