@@ -90,10 +90,11 @@ int main(int argc, char **argv)
 	printf("cpu median %.6f best %.6f (%d runs)\n", t[runs / 2], t[0], runs);
 	printf("points %zu, fixed %zu\n", r->points->count, fixed);
 	printf("adam_steps %llu newton_steps %llu jacobians %llu chord_steps %llu "
-	       "chord_tests %llu known_hits %llu\n",
+	       "chord_tests %llu known_hits %llu probe_steps %llu\n",
 	       (unsigned long long)c->adam_steps, (unsigned long long)c->newton_steps,
 	       (unsigned long long)c->jacobians, (unsigned long long)c->chord_steps,
-	       (unsigned long long)c->chord_tests, (unsigned long long)c->known_hits);
+	       (unsigned long long)c->chord_tests, (unsigned long long)c->known_hits,
+	       (unsigned long long)c->probe_steps);
 	free(t);
 	dk_fixed_result_free(r);
 	dk_tensor_free(pts);

@@ -36,6 +36,7 @@
 #include "linalg/linop.h"
 #include "linalg/gmres.h"
 #include "linalg/arnoldi.h"
+#include "linalg/hqr.h"
 #include "models/model.h"
 #include "models/convention.h"
 #include "models/run.h"

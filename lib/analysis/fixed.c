@@ -359,7 +359,9 @@ static int newton_from_starts(dk_fixed_work *w, const dk_model *m, size_t B,
 		double *x = out->x + j * n, res;
 		int64_t k;
 		memcpy(x, x0 + b * n, n * sizeof(double));
+		w->probe = 1;
 		int st = dk_fixed_newton(w, m, x, u, &k, &res, NULL);
+		w->probe = 0;
 		if (st)
 			return st;
 		int add = res <= w->o.tol_fixed && w->hit < 0;

@@ -129,6 +129,8 @@ typedef struct dk_fixed_counts {
 	uint64_t chord_tests;   /* basin tests against a kept point */
 	uint64_t known_hits;    /* Newton runs that ended in a kept point's
 	                           basin (fixed_known.c) */
+	uint64_t probe_steps;   /* chord steps of the probes of basins
+	                           (fixed_newton.c) */
 } dk_fixed_counts;
 
 /*

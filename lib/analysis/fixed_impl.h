@@ -52,14 +52,19 @@ struct dk_fixed_work {
 	double *kd;             /* owned: n, a chord step */
 	int hit;                /* the kept point the last Newton run ended
 	                           on, or -1 */
+	int probe;              /* the runs from the start states: a chord
+	                           probe may find a kept point's basin */
 	dk_fixed_counts kstats; /* the work done, for tests and benchmarks */
 };
 
-/* The kept point whose basin holds x (residual r), or -1: tested by
-   the chord step with its LU, or by step when not NULL (a Newton step
-   from x). */
+/* The nearest kept point within its radius of x (residual r), or -1;
+   *before receives the distance to it, *after the distance from it of
+   x plus the chord step with its LU (the step left in w->kd), or plus
+   step when not NULL (a Newton step from x): x is in its basin when
+   dk_fixed_known_in_basin(*before, *after). */
 int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
-                        const double *step);
+                        const double *step, double *before, double *after);
+int dk_fixed_known_in_basin(double before, double after);
 /* Keep x (|r| res), polished by a dense run whose last LU is in w->A and
    w->piv and whose quadratic streak began radius away; nothing when
    full, off, or x is within tol_unique of a kept point. */

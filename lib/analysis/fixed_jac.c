@@ -6,13 +6,17 @@
  * dk_spectrum_classify counts them.
  *
  * Only eigenvalues are wanted here, so the route is the short one:
- * permutation-only balancing, Hessenberg reduction and LAPACK's QR
- * iteration for the eigenvalues alone (dhseqr 'E', 'N'), without the
- * Schur vectors, the eigenvectors and condition numbers that dk-jac
- * reports (and dk_spectrum_compute computes every time).  On a 64-unit
- * network that is about a third of the time.  The values agree with
- * dk-jac's to rounding (the QR sweeps that update only the active block
- * round differently), not bit for bit.  The row-major Jacobian is, to
+ * permutation-only balancing (LAPACK's dgebal), then a Householder
+ * reduction of the block it leaves to Hessenberg form and the implicit
+ * double-shift QR iteration for the eigenvalues alone, both of hqr.c
+ * (lib/linalg), without the Schur vectors, the eigenvectors and
+ * condition numbers that dk-jac reports (and dk_spectrum_compute
+ * computes every time).  At the sizes of trained networks LAPACK's own
+ * dgehrd and dhseqr spend most of their time in calls to small BLAS and
+ * auxiliary routines (see hqr.c); on the 64-unit flip-flop network hqr.c
+ * takes about half their time.  The values agree with dk-jac's to
+ * rounding, not bit for bit.  LAPACK's dhseqr takes over for a matrix
+ * whose iteration does not converge.  The row-major Jacobian is, to
  * column-major LAPACK, its transpose, which has the same eigenvalues: no
  * copy is made.
  */
@@ -28,6 +32,7 @@
 #include "analysis/spectrum.h"
 #include "base/complex_make.h"
 #include "base/status.h"
+#include "linalg/hqr.h"
 
 /* One eigenvalue with the keys it is sorted by (see order_cmp). */
 typedef struct {
@@ -60,7 +65,7 @@ static int order_cmp(const void *pa, const void *pb)
 
 /* The scratch of one call, allocated once for all points. */
 typedef struct {
-	double *J, *wr, *wi, *scale, *tau, *work;
+	double *J, *H, *wr, *wi, *scale, *tau, *work;
 	sort_key *key;
 	lapack_int lwork;
 } eig_work;
@@ -68,6 +73,7 @@ typedef struct {
 static void eig_work_free(eig_work *e)
 {
 	free(e->J);
+	free(e->H);
 	free(e->wr);
 	free(e->wi);
 	free(e->scale);
@@ -79,22 +85,22 @@ static void eig_work_free(eig_work *e)
 static int eig_work_alloc(eig_work *e, size_t n)
 {
 	lapack_int N = (lapack_int)n;
-	double q1 = 0, q2 = 0;
 	*e = (eig_work){0};
 	e->J = malloc(n * n * sizeof *e->J);
+	e->H = malloc(n * n * sizeof *e->H);
 	e->wr = malloc(n * sizeof *e->wr);
 	e->wi = malloc(n * sizeof *e->wi);
 	e->scale = malloc(n * sizeof *e->scale);
 	e->tau = malloc(n * sizeof *e->tau);
 	e->key = malloc(n * sizeof *e->key);
-	if (!e->J || !e->wr || !e->wi || !e->scale || !e->tau || !e->key)
+	if (!e->J || !e->H || !e->wr || !e->wi || !e->scale || !e->tau || !e->key)
 		return DK_ENOMEM;
-	/* the larger of the two routines' optimal work sizes */
-	if (LAPACKE_dgehrd_work(LAPACK_COL_MAJOR, N, 1, N, e->J, N, e->tau, &q1, -1) ||
-	    LAPACKE_dhseqr_work(LAPACK_COL_MAJOR, 'E', 'N', N, 1, N, e->J, N, e->wr,
-	                        e->wi, NULL, 1, &q2, -1))
-		q1 = q2 = (double)n;
-	double q = q1 > q2 ? q1 : q2;
+	/* dhseqr's optimal work size, for the rare matrix whose QR
+	   iteration here does not converge (eigenvalues) */
+	double q = 0;
+	if (LAPACKE_dhseqr_work(LAPACK_COL_MAJOR, 'E', 'N', N, 1, N, e->J, N, e->wr,
+	                        e->wi, NULL, 1, &q, -1))
+		q = (double)n;
 	e->lwork = (lapack_int)(q > (double)n ? q : (double)n);
 	e->work = malloc((size_t)e->lwork * sizeof *e->work);
 	return e->work ? DK_OK : DK_ENOMEM;
@@ -112,14 +118,19 @@ static int eigenvalues(eig_work *e, size_t n, dk_convention conv,
 			                 i / n, i % n);
 	lapack_int info = LAPACKE_dgebal_work(LAPACK_COL_MAJOR, 'P', N, e->J, N,
 	                                      &ilo, &ihi, e->scale);
-	if (!info)
-		info = LAPACKE_dgehrd_work(LAPACK_COL_MAJOR, N, ilo, ihi, e->J, N,
-		                           e->tau, e->work, e->lwork);
 	if (info)
 		return dk_errorf(DK_ENUMERIC, err, errlen,
-		                 "Hessenberg reduction failed (LAPACK info %d)", (int)info);
-	info = LAPACKE_dhseqr_work(LAPACK_COL_MAJOR, 'E', 'N', N, ilo, ihi, e->J, N,
-	                           e->wr, e->wi, NULL, 1, e->work, e->lwork);
+		                 "balancing failed (LAPACK info %d)", (int)info);
+	dk_linalg_hessenberg_reduce(n, e->J, n, (size_t)ilo - 1, (size_t)ihi - 1,
+	                            e->tau);
+	/* the QR iteration of hqr.c; LAPACK's, from a copy of H, in the
+	   rare case that it does not converge */
+	memcpy(e->H, e->J, n * n * sizeof *e->H);
+	if (dk_linalg_hessenberg_eigenvalues(n, e->H, n, (size_t)ilo - 1,
+	                                     (size_t)ihi - 1, e->wr, e->wi))
+		info = LAPACKE_dhseqr_work(LAPACK_COL_MAJOR, 'E', 'N', N, ilo, ihi,
+		                           e->J, N, e->wr, e->wi, NULL, 1, e->work,
+		                           e->lwork);
 	if (info)
 		return dk_errorf(DK_ENUMERIC, err, errlen,
 		                 "the QR iteration did not converge (LAPACK info %d)",

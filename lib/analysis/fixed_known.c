@@ -25,6 +25,16 @@
  * is a test, not a proof: a run it stops might, in rare geometries, have
  * gone on to another point; tests/test_fixed_known.c and the fixed-point
  * tests check against plain Newton and references that none is lost.
+ * A run from a start state (newton_starts), whose chord step shrinks the
+ * distance by less than that but by half or more, probes further: chord
+ * steps with x*'s factors while each shrinks it by half or better and
+ * better than the last (the ratio of a chord iteration near a regular
+ * zero falls with the distance), until one passes the test above
+ * (fixed_newton.c).  The probe costs residuals and triangular solves
+ * where Newton would form and factor a Jacobian; it is kept out of the
+ * runs from Adam's points, where it turned slow points that the plain
+ * polish leaves slow into copies of fixed ones, and outside the radius,
+ * where it lost fixed points.
  * Only points found in this call are kept (dk_fixed_find empties the
  * cache), so a run counted as a kept point's ends at a point already in
  * the output.  One test costs a distance per kept point and, within a
@@ -46,9 +56,10 @@
 #define CHORD_CONTRACTION 0.2
 
 int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
-                        const double *step)
+                        const double *step, double *before, double *after)
 {
 	size_t n = w->n;
+	*before = *after = INFINITY;
 	/* only the nearest kept point within its radius is tested: a point
 	   in a basin lies nearer its own zero than others, as a rule, and
 	   one triangular solve per iterate keeps the test cheap */
@@ -67,8 +78,10 @@ int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
 			best = j;
 		}
 	}
-	if (e2 == 0)
+	if (e2 == 0) {
+		*before = *after = 0;
 		return (int)best;
+	}
 	if (!(e2 < INFINITY))
 		return -1;
 	double e = sqrt(e2);
@@ -88,7 +101,14 @@ int dk_fixed_known_find(dk_fixed_work *w, const double *x, const double *r,
 		double d = x[i] + step[i] - xs[i];
 		s += d * d;
 	}
-	return sqrt(s) <= CHORD_CONTRACTION * e ? (int)best : -1;
+	*before = e;
+	*after = sqrt(s);
+	return (int)best;
+}
+
+int dk_fixed_known_in_basin(double before, double after)
+{
+	return after <= CHORD_CONTRACTION * before;
 }
 
 void dk_fixed_known_add(dk_fixed_work *w, const double *x, double res,

@@ -21,7 +21,8 @@
  * quadratic basin, and goes back to Adam.  Piecewise-linear models (ReLU) have a piecewise
  * constant A, and Newton then lands on the zero in finitely many steps.
  * Within dk_fixed_find (dense LU only) a run also stops in the basin of a
- * point found before (fixed_known.c), and after a full step that cut |r|
+ * point found before (fixed_known.c; a run from a start state may probe
+ * it by chord steps before its first Newton step), and after a full step that cut |r|
  * a thousandfold takes chord steps with the same LU while they cut it
  * tenfold; dk_fixed_newton alone takes neither shortcut.
  */
@@ -45,6 +46,10 @@
    solve instead of a Jacobian and its LU. */
 #define CHORD_AFTER 1e-3
 #define CHORD_GAIN 0.1
+/* The chord probe (see probe): at most this many steps, each of which
+   must shrink the distance to the kept point by this factor or better. */
+#define PROBE_STEPS 3
+#define PROBE_CONTRACTION 0.5
 
 /* A = dr/dx at x (n x n, row-major). */
 static int residual_jacobian(dk_fixed_work *w, const dk_model *m,
@@ -153,14 +158,72 @@ static double distance(size_t n, const double *a, const double *b)
 	return sqrt(s);
 }
 
-/* Does x (residual r; step, a Newton step from it, or NULL) lie in a
-   kept point's basin?  Then x and *nr become the point's. */
-static int known_hit(dk_fixed_work *w, double *x, const double *r,
-                     const double *step, double *nr)
+/*
+ * The chord probe: from x, whose chord step towards kept point j (in
+ * w->kd) took the distance to it from before to after, not enough for
+ * the basin test, chord steps go on with j's factors, each a residual
+ * and a triangular solve, while each shrinks the distance by
+ * PROBE_CONTRACTION or better, and by more than the step before (near a
+ * regular zero the chord iteration's ratio falls with the distance), up
+ * to PROBE_STEPS: 1 when an iterate passes the basin test, which then
+ * holds for x's chord iteration as for the iterate's.  *st: a model's
+ * status.
+ */
+static int probe(dk_fixed_work *w, const dk_model *m, const double *u,
+                 const double *x, size_t j, double before, double after,
+                 int *st)
 {
 	size_t n = w->n;
-	int j = dk_fixed_known_find(w, x, r, step);
+	double *y = w->nx, *ry = w->nt;
+	const double *xs = w->known_x + j * n;
+	for (size_t i = 0; i < n; i++)
+		y[i] = x[i] + w->kd[i];
+	for (int k = 0; k < PROBE_STEPS; k++) {
+		double e = distance(n, y, xs), nry;
+		if (e == 0)
+			return 1;
+		*st = residual1(w, m, y, u, ry, &nry);
+		w->kstats.probe_steps++;
+		if (*st || !isfinite(nry))
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			w->kd[i] = -ry[i];
+		dk_fixed_lu_solve(n, w->known_lu + j * n * n, w->known_piv + j * n,
+		                  w->kd);
+		double s = 0;
+		for (size_t i = 0; i < n; i++) {
+			double d = y[i] + w->kd[i] - xs[i];
+			s += d * d;
+		}
+		double next = sqrt(s);
+		if (dk_fixed_known_in_basin(e, next))
+			return 1;
+		/* next / e <= PROBE_CONTRACTION and < after / before */
+		if (!(next <= PROBE_CONTRACTION * e && next * before < after * e))
+			return 0;
+		before = e;
+		after = next;
+		for (size_t i = 0; i < n; i++)
+			y[i] += w->kd[i];
+	}
+	return 0;
+}
+
+/* Does x (residual r; step, a Newton step from it, or NULL) lie in a
+   kept point's basin, by the basin test or, in a run from a start state
+   without step, the chord probe?  Then x and *nr become the point's. */
+static int known_hit(dk_fixed_work *w, const dk_model *m, const double *u,
+                     double *x, const double *r, const double *step,
+                     double *nr, int *st)
+{
+	size_t n = w->n;
+	double before, after;
+	int j = dk_fixed_known_find(w, x, r, step, &before, &after);
 	if (j < 0)
+		return 0;
+	if (!dk_fixed_known_in_basin(before, after) &&
+	    (step || !w->probe || !(after <= PROBE_CONTRACTION * before) ||
+	     !probe(w, m, u, x, (size_t)j, before, after, st)))
 		return 0;
 	memcpy(x, w->known_x + (size_t)j * n, n * sizeof(double));
 	*nr = w->known_res[j];
@@ -199,7 +262,9 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 		if (nr <= floor || (size_t)k >= w->o.newton_iters)
 			break;
 		/* in the basin of a point found before: done */
-		if (fast && known_hit(w, x, r, NULL, &nr))
+		if (fast && known_hit(w, m, u, x, r, NULL, &nr, &st))
+			break;
+		if (st)
 			break;
 		if (chord) {
 			chord_direction(w, r, d);
@@ -226,7 +291,7 @@ int dk_fixed_newton_run(dk_fixed_work *w, const dk_model *m, double *x,
 			break;
 		factored = w->A != NULL;
 		/* ... as the Newton step from x predicts */
-		if (fast && known_hit(w, x, r, d, &nr))
+		if (fast && known_hit(w, m, u, x, r, d, &nr, &st))
 			break;
 		double t = 1, ntr = NAN;
 		int accepted = 0;
