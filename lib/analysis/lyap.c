@@ -32,6 +32,7 @@
 #include "analysis/lyap.h"
 #include "base/rng.h"
 #include "base/status.h"
+#include "linalg/blas_alone.h"
 
 const char *dk_lyap_tangent_name(dk_lyap_tangent t)
 {
@@ -309,31 +310,18 @@ static int householder(dk_lyap *l, double *logr)
 }
 
 /*
- * OpenBLAS on one thread for a call, and back.  Its Cholesky factor of
+ * The Cholesky factor, its inverse and the Householder QR run with
+ * OpenBLAS on one thread (dk_blas_alone): OpenBLAS's Cholesky factor of
  * even a 64 x 64 Gram matrix, and its Householder QR of the basis, take
  * other paths with other roundings on more than one thread (and so may
- * the factor's inverse), so the
- * exponents would change in their last bits with OPENBLAS_NUM_THREADS;
- * the Gram matrix, the triangular products and the tangent product
- * round the same on any number (tests/lyap_threads.sh).  The factor is
- * k x k, too small for threads to pay (a team sharing the Gram matrix
- * and the triangular product over row blocks was tried and gained
- * nothing on two cores); the Householder QR is the rare
- * fallback (or asked for).  Returns the number of threads to set back.
+ * the factor's inverse), so the exponents would change in their last
+ * bits with OPENBLAS_NUM_THREADS; the Gram matrix, the triangular
+ * products and the tangent product round the same on any number
+ * (tests/lyap_threads.sh).  The factor is k x k, too small for threads
+ * to pay (a team sharing the Gram matrix and the triangular product over
+ * row blocks was tried and gained nothing on two cores); the Householder
+ * QR is the rare fallback (or asked for).
  */
-static int blas_alone(void)
-{
-	int threads = openblas_get_num_threads();
-	if (threads > 1)
-		openblas_set_num_threads(1);
-	return threads;
-}
-
-static void blas_shared(int threads)
-{
-	if (threads > 1)
-		openblas_set_num_threads(threads);
-}
 
 /* What a Cholesky pass made of the basis. */
 enum {
@@ -365,9 +353,9 @@ static double invert_factor(dk_lyap *l)
 {
 	lapack_int k = (lapack_int)l->k;
 	memcpy(l->Ri, l->G, l->k * l->k * sizeof *l->Ri);
-	int threads = blas_alone();
+	int threads = dk_blas_alone();
 	int failed = LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'U', 'N', k, l->Ri, k) != 0;
-	blas_shared(threads);
+	dk_blas_restore(threads);
 	if (failed)
 		return INFINITY;
 	double kappa = upper_norm1(l->G, l->k) * upper_norm1(l->Ri, l->k);
@@ -399,9 +387,9 @@ static int cholesky_pass(dk_lyap *l, double *logr, int via_inverse)
 		l->tau[j] = G[j * k + j]; /* the squared column norms, kept */
 	if (!all_finite(l->tau, l->k))
 		return all_finite(l->Q, l->k * l->n) ? PASS_UNTRUSTED : PASS_NOT_FINITE;
-	int threads = blas_alone();
+	int threads = dk_blas_alone();
 	int failed = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', k, G, k) != 0;
-	blas_shared(threads);
+	dk_blas_restore(threads);
 	if (failed)
 		return PASS_UNTRUSTED;
 	for (int j = 0; j < k; j++) {
@@ -476,9 +464,9 @@ static int orthonormalise(dk_lyap *l, double *logr, int first, int read)
 		}
 	}
 	l->householder_qrs++;
-	int threads = blas_alone();
+	int threads = dk_blas_alone();
 	int st = householder(l, logr);
-	blas_shared(threads);
+	dk_blas_restore(threads);
 	return st;
 }
 

@@ -11,13 +11,12 @@
  */
 #include <config.h>
 
-#include <pthread.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <cblas.h>
 
 #include "base/status.h"
 #include "base/team.h"
+#include "linalg/blas_alone.h"
 #include "models/row_team.h"
 
 /* Below this many elementwise values in a batch, waking a helper costs
@@ -102,36 +101,19 @@ void dk_row_team_share(const double *work, size_t count,
 		fn(arg, 0, count);
 }
 
-/* Whether the team's helpers may make products.  OpenBLAS gives every
-   thread that makes products while another does a work buffer of its
-   own (128 MiB, linalg/blas_reserve.h), taken at its first product and,
-   when the address space is short, retried for ever: under a finite
-   limit (ulimit -v), which dk_blas_reserve checked for the caller's and
-   OpenBLAS's own threads only, the helpers make none. */
-static int helpers_may_multiply;
-static pthread_once_t limit_once = PTHREAD_ONCE_INIT;
-
-static void read_limit(void)
-{
-	struct rlimit lim;
-	helpers_may_multiply = !getrlimit(RLIMIT_AS, &lim) && lim.rlim_cur == RLIM_INFINITY;
-}
-
 void dk_row_team_share_products(const double *work, size_t count,
                                 void (*fn)(void *arg, size_t i0, size_t i1),
                                 void *arg)
 {
 	dk_team *t = dk_row_team_of(work);
-	pthread_once(&limit_once, read_limit);
-	if (dk_team_size(t) < 2 || count < 2 || !helpers_may_multiply) {
+	if (dk_team_size(t) < 2 || count < 2 || !dk_blas_helpers_may_multiply()) {
 		fn(arg, 0, count);
 		return;
 	}
 	/* OpenBLAS on one thread while the team's threads each make
 	   products of their own: its workers, left waiting, would otherwise
 	   spin beside them for the cores */
-	int threads = openblas_get_num_threads();
-	openblas_set_num_threads(1);
+	int threads = dk_blas_alone();
 	share_on(t, count, 1, fn, arg);
-	openblas_set_num_threads(threads);
+	dk_blas_restore(threads);
 }
