@@ -11,7 +11,6 @@
 
 #include "analysis/fixed.h"
 #include "base/status.h"
-#include "linalg/blas_alone.h"
 
 void dk_fixed_search_default(dk_fixed_search *s)
 {
@@ -172,17 +171,6 @@ static int readouts(const dk_model *m, dk_fixed_result *r, char *err,
 	return st;
 }
 
-/*
- * Up to this many state entries the search runs with OpenBLAS on one
- * thread: its products (the batch of starts times a matrix of the
- * state's size, the Newton stage's) are too small for OpenBLAS's threads
- * to pay, whose idle workers then spin beside the search.  Measured on 2
- * cores, dk-fixed --jac from 256 starts, one thread against two: 64 units
- * 33 ms against 36 ms wall (half the CPU time), 256 units 1.14 s against
- * 1.19 to 1.27 s; at 512 units the same wall time either way.
- */
-#define ALONE_MAX 256
-
 int dk_fixed_run(const dk_model *m, size_t P, const double *states,
                  const dk_fixed_search *s, dk_fixed_result **out, char *err,
                  size_t errlen)
@@ -217,8 +205,6 @@ int dk_fixed_run(const dk_model *m, size_t P, const double *states,
 		st = starts(s, P, n, states, B, x0);
 	if (!st && s->inputs)
 		st = start_inputs(s, P, ni, B, u0);
-	/* small networks' searches on one OpenBLAS thread (see ALONE_MAX) */
-	int threads = n <= ALONE_MAX ? dk_blas_alone() : 0;
 	if (st)
 		dk_errorf(st, err, errlen, "%s", dk_strerror(st));
 	else if (s->inputs)
@@ -229,7 +215,6 @@ int dk_fixed_run(const dk_model *m, size_t P, const double *states,
 		st = spectra(m, r, err, errlen);
 	if (!st)
 		st = readouts(m, r, err, errlen);
-	dk_blas_restore(threads);
 	if (!st)
 		dk_fixed_work_counts(w, &r->counts);
 	free(x0);
