@@ -30,6 +30,7 @@
 #include <lapacke.h>
 
 #include "analysis/fixed_impl.h"
+#include "base/cpu.h"
 
 /* The AVX2 loops: on x86-64 with GCC or Clang, unless built plain. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(DK_FIXED_LU_PLAIN)
@@ -215,20 +216,12 @@ static const kernels *kernels_chosen(void)
 {
 	static const kernels plain = {rank4_plain, axpy_plain, dot_plain,
 	                              dot4_plain};
-	static const kernels *cached;
-	const kernels *k = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-	if (!k) { /* threads that race here store the same value */
-		k = &plain;
 #ifdef LU_AVX2
-		static const kernels avx2 = {rank4_avx2, axpy_avx2, dot_avx2,
-		                             dot4_avx2};
-		__builtin_cpu_init();
-		if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-			k = &avx2;
+	static const kernels avx2 = {rank4_avx2, axpy_avx2, dot_avx2, dot4_avx2};
+	if (dk_cpu_has_avx2_fma())
+		return &avx2;
 #endif
-		__atomic_store_n(&cached, k, __ATOMIC_RELAXED);
-	}
-	return k;
+	return &plain;
 }
 
 /* Row-major P A = L U in place; piv[k] the row swapped with row k. */

@@ -32,6 +32,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "base/cpu.h"
 #include "linalg/hqr.h"
 
 #define H(i, j) h[(i) + (j) * ld]
@@ -430,18 +431,11 @@ typedef void reduce_fn(double *, size_t, size_t, size_t, double *);
 
 static reduce_fn *reduce_chosen(void)
 {
-	static reduce_fn *cached;
-	reduce_fn *f = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-	if (!f) { /* threads that race here store the same value */
-		f = reduce_plain;
 #ifdef HQR_AVX2
-		__builtin_cpu_init();
-		if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-			f = reduce_avx2;
+	if (dk_cpu_has_avx2_fma())
+		return reduce_avx2;
 #endif
-		__atomic_store_n(&cached, f, __ATOMIC_RELAXED);
-	}
-	return f;
+	return reduce_plain;
 }
 
 void dk_linalg_hessenberg_reduce(size_t n, double *h, size_t ld, size_t lo,
@@ -545,16 +539,10 @@ int dk_linalg_hessenberg_eigenvalues(size_t n, double *h, size_t ld,
                                      size_t lo, size_t hi, double *wr,
                                      double *wi)
 {
-	static eigenvalues_fn *cached;
-	eigenvalues_fn *f = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-	if (!f) { /* threads that race here store the same value */
-		f = eigenvalues_plain;
+	eigenvalues_fn *f = eigenvalues_plain;
 #ifdef HQR_AVX2
-		__builtin_cpu_init();
-		if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-			f = eigenvalues_avx2;
+	if (dk_cpu_has_avx2_fma())
+		f = eigenvalues_avx2;
 #endif
-		__atomic_store_n(&cached, f, __ATOMIC_RELAXED);
-	}
 	return f(n, h, ld, lo, hi, wr, wi);
 }
