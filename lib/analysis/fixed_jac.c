@@ -30,43 +30,15 @@
 #include "analysis/fixed.h"
 #include "analysis/jacobian.h"
 #include "analysis/spectrum.h"
+#include "analysis/spectrum_order.h"
 #include "base/complex_make.h"
 #include "base/status.h"
 #include "linalg/hqr.h"
 
-/* One eigenvalue with the keys it is sorted by (see order_cmp). */
-typedef struct {
-	double k1, k2, aim, im;
-	size_t j;
-} sort_key;
-
-static int descending(double a, double b)
-{
-	return a > b ? -1 : a < b ? 1 : 0;
-}
-
-/* dk_spectrum_compute's order: map, modulus then real part descending;
-   flow, real part then |imaginary part| descending; then the positive
-   imaginary part of a conjugate pair first, then LAPACK's order. */
-static int order_cmp(const void *pa, const void *pb)
-{
-	const sort_key *a = pa, *b = pb;
-	int c = descending(a->k1, b->k1);
-	if (!c)
-		c = descending(a->k2, b->k2);
-	if (!c)
-		c = descending(a->aim, b->aim);
-	if (!c)
-		c = descending(a->im, b->im);
-	if (!c)
-		c = a->j < b->j ? -1 : a->j > b->j;
-	return c;
-}
-
 /* The scratch of one call, allocated once for all points. */
 typedef struct {
 	double *J, *H, *wr, *wi, *scale, *tau, *work;
-	sort_key *key;
+	dk_spectrum_key *key;
 	lapack_int lwork;
 } eig_work;
 
@@ -135,19 +107,8 @@ static int eigenvalues(eig_work *e, size_t n, dk_convention conv,
 		return dk_errorf(DK_ENUMERIC, err, errlen,
 		                 "the QR iteration did not converge (LAPACK info %d)",
 		                 (int)info);
-	for (size_t j = 0; j < n; j++) {
-		double re = e->wr[j], im = e->wi[j];
-		sort_key *k = &e->key[j];
-		*k = (sort_key){.aim = fabs(im), .im = im, .j = j};
-		if (conv == DK_MAP) {
-			k->k1 = hypot(re, im);
-			k->k2 = re;
-		} else {
-			k->k1 = re;
-			k->k2 = k->aim;
-		}
-	}
-	qsort(e->key, n, sizeof *e->key, order_cmp);
+	/* dk_spectrum_compute's order, so that fp/eig lists as jac/eig does */
+	dk_spectrum_order(conv, n, e->wr, e->wi, e->key);
 	for (size_t k = 0; k < n; k++) {
 		size_t j = e->key[k].j;
 		eig[k] = dk_complex_make(e->wr[j], e->wi[j]);

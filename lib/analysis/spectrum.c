@@ -19,14 +19,9 @@
 #include <lapacke.h>
 
 #include "analysis/spectrum.h"
+#include "analysis/spectrum_order.h"
 #include "base/complex_make.h"
 #include "base/status.h"
-
-/* One eigenvalue's sort keys and its column in LAPACK's order. */
-typedef struct {
-	double k1, k2, aim, im;
-	size_t j;
-} order;
 
 struct dk_spectrum {
 	size_t n;
@@ -37,7 +32,7 @@ struct dk_spectrum {
 	double *P;        /* owned, n x n: Z times VR or VL; NULL without VECTORS */
 	double *wr, *wi, *scale, *tau, *rc; /* owned, n each */
 	lapack_logical *select; /* owned, n: unread (all vectors wanted) */
-	order *ord;       /* owned, n */
+	dk_spectrum_key *ord; /* owned, n */
 	double *work;     /* owned, lwork */
 	lapack_int lwork;
 };
@@ -137,7 +132,7 @@ static int descending(double a, double b)
 
 static int order_cmp(const void *pa, const void *pb)
 {
-	const order *a = pa, *b = pb;
+	const dk_spectrum_key *a = pa, *b = pb;
 	int c = descending(a->k1, b->k1);
 	if (!c)
 		c = descending(a->k2, b->k2);
@@ -148,6 +143,26 @@ static int order_cmp(const void *pa, const void *pb)
 	if (!c)
 		c = a->j < b->j ? -1 : a->j > b->j;
 	return c;
+}
+
+void dk_spectrum_order(dk_convention conv, size_t n, const double *wr,
+                       const double *wi, dk_spectrum_key *keys)
+{
+	for (size_t j = 0; j < n; j++) {
+		double re = wr[j], im = wi[j];
+		dk_spectrum_key *o = &keys[j];
+		o->j = j;
+		o->im = im;
+		o->aim = fabs(im);
+		if (conv == DK_MAP) {
+			o->k1 = hypot(re, im);
+			o->k2 = re;
+		} else {
+			o->k1 = re;
+			o->k2 = o->aim;
+		}
+	}
+	qsort(keys, n, sizeof *keys, order_cmp);
 }
 
 /*
@@ -286,21 +301,7 @@ int dk_spectrum_compute(dk_spectrum *s, const double *A,
 		                 "LAPACK failed (info %d)", (int)info);
 	rcond_from_t(s);
 
-	for (size_t j = 0; j < n; j++) {
-		double re = s->wr[j], im = s->wi[j];
-		order *o = &s->ord[j];
-		o->j = j;
-		o->im = im;
-		o->aim = fabs(im);
-		if (conv == DK_MAP) {
-			o->k1 = hypot(re, im);
-			o->k2 = re;
-		} else {
-			o->k1 = re;
-			o->k2 = o->aim;
-		}
-	}
-	qsort(s->ord, n, sizeof *s->ord, order_cmp);
+	dk_spectrum_order(conv, n, s->wr, s->wi, s->ord);
 	for (size_t k = 0; k < n; k++) {
 		size_t j = s->ord[k].j;
 		out->eig[k] = dk_complex_make(s->wr[j], s->wi[j]);
