@@ -98,6 +98,21 @@ static rows_job job_of(const dk_model *m)
 	                  .bih = m->theta + p.bih, .bhh = m->theta + p.bhh};
 }
 
+/* y = -a over n entries (loops of their own, which the compiler
+   vectorizes, where one loop over all gates with a test would not). */
+static void negate(const double *restrict a, double *restrict y, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		y[j] = -a[j];
+}
+
+/* e = exp(-a) in place becomes sigma(a) = 1 / (1 + e). */
+static void logistic_of_exp(double *e, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		e[j] = 1 / (1 + e[j]);
+}
+
 /* Rows [r0, r1) of the gates from the pre-activations A (and of the
    next states when xn is not NULL). */
 static void gate_rows(void *p, size_t r0, size_t r1)
@@ -110,14 +125,14 @@ static void gate_rows(void *p, size_t r0, size_t r1)
 		double *k = jb->k + r * 5 * n;
 		/* i, f, o = 1 / (1 + exp(-a)) and g = tanh(a), each over n at
 		   once; then c' and tanh(c') */
-		for (size_t j = 0; j < 4 * n; j++)
-			k[j] = j < 2 * n || j >= 3 * n ? -a[j] : a[j];
+		negate(a, k, 2 * n);
+		memcpy(k + 2 * n, a + 2 * n, n * sizeof *k);
+		negate(a + 3 * n, k + 3 * n, n);
 		dk_vexp(k, k, 2 * n);
 		dk_vtanh(k + 2 * n, k + 2 * n, n);
 		dk_vexp(k + 3 * n, k + 3 * n, n);
-		for (size_t j = 0; j < 4 * n; j++)
-			if (j < 2 * n || j >= 3 * n)
-				k[j] = 1 / (1 + k[j]);
+		logistic_of_exp(k, 2 * n);
+		logistic_of_exp(k + 3 * n, n);
 		for (size_t j = 0; j < n; j++)
 			k[4 * n + j] = k[n + j] * c[j] + k[j] * k[2 * n + j];
 		if (xn) /* c' before tanh(c') overwrites it; xn may be x */
@@ -195,6 +210,23 @@ static int lstm_step(const dk_model *m, double *work, size_t B,
  * dg = (1 - g^2) dA_g, do = o (1 - o) dA_o;
  * dc' = df c + f dc + di g + i dg, dh' = do tc + o (1 - tc^2) dc'.
  */
+/* One state's tangent out = [dh', dc'] from its gates k, cell c, cell
+   tangent dc and dA's row d.  No two of the arrays overlap. */
+static void tangent_row(size_t n, const double *restrict k,
+                        const double *restrict c, const double *restrict dc,
+                        const double *restrict d, double *restrict out)
+{
+	for (size_t j = 0; j < n; j++) {
+		double ig = k[j], fg = k[n + j], gg = k[2 * n + j], og = k[3 * n + j];
+		double tc = k[4 * n + j];
+		double di = ig * (1 - ig) * d[j], df = fg * (1 - fg) * d[n + j];
+		double dg = (1 - gg * gg) * d[2 * n + j], dog = og * (1 - og) * d[3 * n + j];
+		double dcn = df * c[j] + fg * dc[j] + di * gg + ig * dg;
+		out[j] = dog * tc + og * (1 - tc * tc) * dcn;
+		out[n + j] = dcn;
+	}
+}
+
 /* Rows [r0, r1) of dA = dh W_hh^T and of the tangent from it. */
 static void jvp_rows(void *p, size_t r0, size_t r1)
 {
@@ -203,20 +235,9 @@ static void jvp_rows(void *p, size_t r0, size_t r1)
 	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)g4,
 	            (int)n, 1.0, jb->dx + r0 * 2 * n, (int)(2 * n), jb->whh, (int)n,
 	            0.0, jb->A + r0 * g4, (int)g4);
-	for (size_t r = r0; r < r1; r++) {
-		const double *k = jb->C + r * 5 * n, *d = jb->A + r * g4;
-		const double *c = jb->x + r * 2 * n + n, *dc = jb->dx + r * 2 * n + n;
-		double *out = jb->out + r * 2 * n;
-		for (size_t j = 0; j < n; j++) {
-			double ig = k[j], fg = k[n + j], gg = k[2 * n + j], og = k[3 * n + j];
-			double tc = k[4 * n + j];
-			double di = ig * (1 - ig) * d[j], df = fg * (1 - fg) * d[n + j];
-			double dg = (1 - gg * gg) * d[2 * n + j], dog = og * (1 - og) * d[3 * n + j];
-			double dcn = df * c[j] + fg * dc[j] + di * gg + ig * dg;
-			out[j] = dog * tc + og * (1 - tc * tc) * dcn;
-			out[n + j] = dcn;
-		}
-	}
+	for (size_t r = r0; r < r1; r++)
+		tangent_row(n, jb->C + r * 5 * n, jb->x + r * 2 * n + n,
+		            jb->dx + r * 2 * n + n, jb->A + r * g4, jb->out + r * 2 * n);
 }
 
 static int lstm_jvp(const dk_model *m, double *work, size_t B,
@@ -233,6 +254,24 @@ static int lstm_jvp(const dk_model *m, double *work, size_t B,
 	return DK_OK;
 }
 
+/* One state's row a of gA from its gates k, cell c and gradients gh, gc.
+   No two of the arrays overlap. */
+static void pre_activation_grads(size_t n, const double *restrict k,
+                                 const double *restrict c,
+                                 const double *restrict gh,
+                                 const double *restrict gc, double *restrict a)
+{
+	for (size_t j = 0; j < n; j++) {
+		double ig = k[j], fg = k[n + j], gg = k[2 * n + j], og = k[3 * n + j];
+		double tc = k[4 * n + j];
+		double gct = gc[j] + gh[j] * og * (1 - tc * tc);
+		a[j] = gct * gg * ig * (1 - ig);
+		a[n + j] = gct * c[j] * fg * (1 - fg);
+		a[2 * n + j] = gct * ig * (1 - gg * gg);
+		a[3 * n + j] = gh[j] * tc * og * (1 - og);
+	}
+}
+
 /* Rows [r0, r1) of gA, of gx = [gA W_hh, gct f] and of gu = gA W_ih.
    gx may be gxn: entry j of a row is read before it is written (the h
    half is written after the row, by the product). */
@@ -243,17 +282,13 @@ static void vjp_rows(void *p, size_t r0, size_t r1)
 	for (size_t r = r0; r < r1; r++) {
 		const double *k = jb->C + r * 5 * n, *c = jb->x + r * 2 * n + n;
 		const double *gh = jb->gxn + r * 2 * n, *gc = gh + n;
-		double *a = jb->gA + r * g4, *gx = jb->gx;
-		for (size_t j = 0; j < n; j++) {
-			double ig = k[j], fg = k[n + j], gg = k[2 * n + j], og = k[3 * n + j];
-			double tc = k[4 * n + j];
-			double gct = gc[j] + gh[j] * og * (1 - tc * tc);
-			a[j] = gct * gg * ig * (1 - ig);
-			a[n + j] = gct * c[j] * fg * (1 - fg);
-			a[2 * n + j] = gct * ig * (1 - gg * gg);
-			a[3 * n + j] = gh[j] * tc * og * (1 - og);
-			if (gx)
-				gx[r * 2 * n + n + j] = gct * fg;
+		pre_activation_grads(n, k, c, gh, gc, jb->gA + r * g4);
+		if (jb->gx) {
+			double *gxc = jb->gx + r * 2 * n + n;
+			for (size_t j = 0; j < n; j++) {
+				double og = k[3 * n + j], tc = k[4 * n + j];
+				gxc[j] = (gc[j] + gh[j] * og * (1 - tc * tc)) * k[n + j];
+			}
 		}
 	}
 	if (jb->gx)

@@ -236,7 +236,8 @@ size_t dk_model_cache_size(const dk_model *m);
  */
 int dk_model_cache_is_state(const dk_model *m);
 
-/* dxn = (dF/dx) dx at (x, u); cache from dk_model_step, or NULL. */
+/* dxn = (dF/dx) dx at (x, u); cache from dk_model_step, or NULL.  dxn
+   may not be dx. */
 int dk_model_jvp(const dk_model *m, dk_model_work *w, size_t B,
                  const double *x, const double *u, const double *cache,
                  const double *dx, double *dxn);
