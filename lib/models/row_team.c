@@ -67,6 +67,7 @@ void dk_row_team_close(double *work)
 
 typedef struct {
 	void (*fn)(void *, size_t, size_t);
+	void (*numbered)(void *, size_t, size_t, size_t);
 	void *arg;
 	size_t count, parts;
 } share_job;
@@ -75,45 +76,68 @@ static void run_part(void *p, size_t k)
 {
 	const share_job *j = p;
 	size_t i0 = k * j->count / j->parts, i1 = (k + 1) * j->count / j->parts;
-	if (i1 > i0)
+	if (i1 <= i0)
+		return;
+	if (j->numbered)
+		j->numbered(j->arg, k, i0, i1);
+	else
 		j->fn(j->arg, i0, i1);
 }
 
 /* The parts of [0, count) on team t; whether they were shared (else
    the caller should run them itself). */
-static int share_on(dk_team *t, size_t count, size_t per_thread,
-                    void (*fn)(void *, size_t, size_t), void *arg)
+static int share_on(dk_team *t, size_t count, size_t per_thread, share_job *j)
 {
 	size_t parts = per_thread * (size_t)dk_team_size(t);
 	if (dk_team_size(t) < 2 || count < 2)
 		return 0;
 	if (parts > count)
 		parts = count;
-	share_job j = {fn, arg, count, parts};
-	dk_team_run(t, run_part, &j, parts);
+	j->count = count;
+	j->parts = parts;
+	dk_team_run(t, run_part, j, parts);
 	return 1;
 }
 
 void dk_row_team_share(const double *work, size_t count,
                        void (*fn)(void *arg, size_t i0, size_t i1), void *arg)
 {
-	if (!share_on(dk_row_team_of(work), count, 2, fn, arg))
+	share_job j = {.fn = fn, .arg = arg};
+	if (!share_on(dk_row_team_of(work), count, 2, &j))
 		fn(arg, 0, count);
 }
 
-void dk_row_team_share_products(const double *work, size_t count,
-                                void (*fn)(void *arg, size_t i0, size_t i1),
-                                void *arg)
+/* The parts of share_products, numbered or not. */
+static void share_products(const double *work, size_t count, share_job *j)
 {
 	dk_team *t = dk_row_team_of(work);
 	if (dk_team_size(t) < 2 || count < 2 || !dk_blas_helpers_may_multiply()) {
-		fn(arg, 0, count);
+		j->count = count;
+		j->parts = 1;
+		run_part(j, 0);
 		return;
 	}
 	/* OpenBLAS on one thread while the team's threads each make
 	   products of their own: its workers, left waiting, would otherwise
 	   spin beside them for the cores */
 	int threads = dk_blas_alone();
-	share_on(t, count, 1, fn, arg);
+	share_on(t, count, 1, j);
 	dk_blas_restore(threads);
+}
+
+void dk_row_team_share_products(const double *work, size_t count,
+                                void (*fn)(void *arg, size_t i0, size_t i1),
+                                void *arg)
+{
+	share_job j = {.fn = fn, .arg = arg};
+	share_products(work, count, &j);
+}
+
+void dk_row_team_share_numbered(const double *work, size_t count,
+                                void (*fn)(void *arg, size_t part, size_t i0,
+                                           size_t i1),
+                                void *arg)
+{
+	share_job j = {.numbered = fn, .arg = arg};
+	share_products(work, count, &j);
 }

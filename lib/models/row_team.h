@@ -65,4 +65,13 @@ void dk_row_team_share_products(const double *work, size_t count,
                                 void (*fn)(void *arg, size_t i0, size_t i1),
                                 void *arg);
 
+/* As dk_row_team_share_products, fn told the number of its part: 0 ..
+   P - 1, P at most the team's size (1 without a team), so that each
+   part may use scratch of its own (part k the k-th).  A part's number
+   says nothing of the thread that runs it. */
+void dk_row_team_share_numbered(const double *work, size_t count,
+                                void (*fn)(void *arg, size_t part, size_t i0,
+                                           size_t i1),
+                                void *arg);
+
 #endif
