@@ -50,9 +50,9 @@ static void fill(dk_rng *r, double *v, size_t n, double scale)
 
 /* An nwm of a small sheet, every parameter moved off its start (the
    encoders' last biases spread around 0, so that relus are cut). */
-static dk_model *make(size_t classes, size_t steps, uint64_t seed)
+static dk_model *make_wide(size_t channels, size_t classes, size_t steps, uint64_t seed)
 {
-	dk_model_spec spec = {.kind = "nwm", .channels = 2, .height = 4, .width = 5,
+	dk_model_spec spec = {.kind = "nwm", .channels = channels, .height = 4, .width = 5,
 	                      .inputs = 2, .hidden = 3, .seed = seed,
 	                      .outputs = classes ? 0 : 3, .classes = classes,
 	                      .steps = steps};
@@ -68,6 +68,11 @@ static dk_model *make(size_t classes, size_t steps, uint64_t seed)
 		th[i] += dk_rng_normal(r, 0.3);
 	dk_rng_free(r);
 	return m;
+}
+
+static dk_model *make(size_t classes, size_t steps, uint64_t seed)
+{
+	return make_wide(2, classes, steps, seed);
 }
 
 /* The share of the parameters named prefix... in g: its offset and count
@@ -179,6 +184,58 @@ static void check_walk(void)
 	free(u); free(g); free(xs); free(cache); free(sc); free(gh); free(gx); free(gh_seq);
 	free(gu); free(gp); free(gp_seq); free(before_end); free(one); free(one_seq);
 	free(gu_seq); free(gx1); free(one_gu);
+	dk_model_free(m);
+}
+
+/*
+ * The coupling's gradient, which the mode's vjp makes a row at a time
+ * apart (from -0) and adds in row order after its rows (shared among
+ * threads when OpenBLAS has several), against the vjp outside the mode,
+ * which adds each row's straight into the parameters' gradient: the
+ * same bits, for the coupling by GEMM (2 channels) and by Winograd (8).
+ * Five rows, so that a team of any size splits them.
+ */
+static void check_coupling_bits(size_t channels)
+{
+	enum { NB = 5, T = 4 };
+	dk_model *m = make_wide(channels, 0, 0, 13);
+	if (!ok(m != NULL, "nwm of %zu channels made", channels))
+		return;
+	size_t n = dk_model_state_size(m), P = dk_model_input_size(m), np = dk_model_param_count(m);
+	size_t c = dk_model_cache_size(m);
+	double *u = malloc(NB * P * sizeof *u), *g = malloc(T * NB * n * sizeof *g);
+	double *xs = malloc((T + 1) * NB * n * sizeof *xs), *cache = malloc(T * NB * c * sizeof *cache);
+	double *gx = malloc(NB * n * sizeof *gx), *h = malloc(NB * n * sizeof *h);
+	double *gp[2] = {calloc(np, sizeof(double)), calloc(np, sizeof(double))};
+	dk_rng *r = dk_rng_alloc(23);
+	fill(r, u, NB * P, 1);
+	fill(r, g, T * NB * n, 1);
+	fill(r, xs, NB * n, 0.5);
+	dk_rng_free(r);
+	dk_model_work *w = dk_model_work_alloc(m, NB);
+	for (size_t t = 0; t < T; t++)
+		dk_model_step(m, w, NB, xs + t * NB * n, u, xs + (t + 1) * NB * n, cache + t * NB * c);
+	for (int pass = 0; pass < 2; pass++) {
+		memset(h, 0, NB * n * sizeof *h);
+		if (pass)
+			dk_model_sequence_begin(m, w);
+		for (size_t t = T; t-- > 0;) {
+			for (size_t i = 0; i < NB * n; i++)
+				h[i] += g[t * NB * n + i];
+			dk_model_vjp(m, w, NB, xs + t * NB * n, u, cache + t * NB * c, h, gx, NULL,
+			             gp[pass]);
+			memcpy(h, gx, NB * n * sizeof *h);
+		}
+		if (pass)
+			dk_model_sequence_end(m, w, gp[pass]);
+	}
+	size_t offw, cntw;
+	span(m, "model/W", "model/b", &offw, &cntw);
+	ok(!memcmp(gp[1] + offw, gp[0] + offw, cntw * sizeof(double)),
+	   "%zu channels: the coupling's gradient in the mode, rows apart, is the bits of "
+	   "the rows added in turn", channels);
+	dk_model_work_free(w);
+	free(u); free(g); free(xs); free(cache); free(gx); free(h); free(gp[0]); free(gp[1]);
 	dk_model_free(m);
 }
 
@@ -313,6 +370,8 @@ static void check_bptt_outputs(void)
 int main(void)
 {
 	check_walk();
+	check_coupling_bits(2);
+	check_coupling_bits(8);
 	check_bptt_head();
 	check_bptt_outputs();
 	return tap_done();

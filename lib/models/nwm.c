@@ -76,7 +76,10 @@
  *
  * Every call works a state at a time through a conv2d workspace (the
  * coupling) and three conv_stack ones (the encoders), opened with the
- * model's workspace; the step's cache holds per state tanh(W * y + b),
+ * model's workspace; the step, jvp and vjp share the batch's rows among
+ * as many threads as OpenBLAS uses, each part in a lane of workspaces of
+ * its own, with the bits of one thread (the vjp below says how); the
+ * step's cache holds per state tanh(W * y + b),
  * omega and alpha (3 C H W doubles).  Omega's and alpha's encoders, and
  * their hidden layers, which a vjp needs for the image's or the
  * parameters' gradient, are kept per row of the batch in the workspace
@@ -99,6 +102,7 @@
 
 #include "base/status.h"
 #include "models/nwm_impl.h"
+#include "models/row_team.h"
 
 #define NWM_DT 0.1
 #define NWM_HIDDEN 11   /* the encoders' middle width: c_mid of the paper */
@@ -265,17 +269,29 @@ static const double *row_cache(const dk_model *m, dk_nwm_scratch *s, const doubl
 	return s->cache;
 }
 
-static int nwm_step(const dk_model *m, double *work, size_t B, const double *x,
-                    const double *u, double *xn, double *cache)
+/* What the parts of a step, jvp or vjp read and write. */
+typedef struct {
+	const dk_model *m;
+	double *work;
+	const double *x, *u, *cache, *dx, *gxn;
+	double *xn, *c_out, *dxn, *gx, *gu, *gp;
+	size_t r0;    /* the vjp's first row of the round */
+	int deferred; /* the vjp adds omega's and alpha's gradients to the sums */
+} rows_job;
+
+/* Rows [r0, r1) of the step, with lane k's scratch. */
+static void step_part(void *p, size_t k, size_t r0, size_t r1)
 {
-	dk_nwm_scratch s = dk_nwm_carve(m, work);
+	const rows_job *j = p;
+	const dk_model *m = j->m;
+	dk_nwm_scratch s = dk_nwm_lane(m, j->work, k);
 	size_t N = sheet_units(m);
 	double dt = m->spec.dt;
-	for (size_t r = 0; r < B; r++) {
-		double *c = cache ? cache + r * 3 * N : s.cache;
-		const double *xr = x + r * m->n;
-		double *out = xn + r * m->n;
-		fill_cache(m, &s, xr, dk_nwm_image(m, &s, u, r), r, c);
+	for (size_t r = r0; r < r1; r++) {
+		double *c = j->c_out ? j->c_out + r * 3 * N : s.cache;
+		const double *xr = j->x + r * m->n;
+		double *out = j->xn + r * m->n;
+		fill_cache(m, &s, xr, dk_nwm_image(m, &s, j->u, r), r, c);
 		/* each entry is read before it is written: xn may be x */
 		for (size_t i = 0; i < N; i++) {
 			double y = xr[i], z = xr[N + i];
@@ -284,21 +300,33 @@ static int nwm_step(const dk_model *m, double *work, size_t B, const double *x,
 			out[i] = y + dt * zn;
 		}
 	}
+}
+
+/* The rows of a batch are independent: shared among the workspace's
+   team by rows, each part in a lane of its own (dk_nwm_carve first: the
+   memo checked against the parameters once). */
+static int nwm_step(const dk_model *m, double *work, size_t B, const double *x,
+                    const double *u, double *xn, double *cache)
+{
+	dk_nwm_carve(m, work);
+	rows_job j = {.m = m, .work = work, .x = x, .u = u, .xn = xn, .c_out = cache};
+	dk_row_team_share_numbered(work, B, step_part, &j);
 	return DK_OK;
 }
 
-static int nwm_jvp(const dk_model *m, double *work, size_t B, const double *x,
-                   const double *u, const double *cache, const double *dx,
-                   double *dxn)
+/* Rows [r0, r1) of the jvp, with lane k's scratch. */
+static void jvp_part(void *p, size_t k, size_t r0, size_t r1)
 {
-	dk_nwm_scratch s = dk_nwm_carve(m, work);
+	const rows_job *j = p;
+	const dk_model *m = j->m;
+	dk_nwm_scratch s = dk_nwm_lane(m, j->work, k);
 	size_t N = sheet_units(m);
 	double dt = m->spec.dt;
 	const double *W = m->theta + dk_nwm_params_of(m).W;
-	for (size_t r = 0; r < B; r++) {
-		const double *c = row_cache(m, &s, x, u, cache, r);
-		const double *d = dx + r * m->n;
-		double *out = dxn + r * m->n;
+	for (size_t r = r0; r < r1; r++) {
+		const double *c = row_cache(m, &s, j->x, j->u, j->cache, r);
+		const double *d = j->dx + r * m->n;
+		double *out = j->dxn + r * m->n;
 		dk_conv2d_jvp_input(s.coupling, 1, W, d, s.T1);
 		for (size_t i = 0; i < N; i++) {
 			double dy = d[i], dz = d[N + i];
@@ -308,7 +336,99 @@ static int nwm_jvp(const dk_model *m, double *work, size_t B, const double *x,
 			out[i] = dy + dt * dzn;
 		}
 	}
+}
+
+static int nwm_jvp(const dk_model *m, double *work, size_t B, const double *x,
+                   const double *u, const double *cache, const double *dx,
+                   double *dxn)
+{
+	dk_nwm_carve(m, work);
+	rows_job j = {.m = m, .work = work, .x = x, .u = u, .cache = cache, .dx = dx,
+	              .dxn = dxn};
+	dk_row_team_share_numbered(work, B, jvp_part, &j);
 	return DK_OK;
+}
+
+/*
+ * Row r of the vjp with scratch s: gx's row, the coupling's parameter
+ * gradient added to gW and gb (NULL: none), and omega's and alpha's to
+ * the row's sums (deferred) or through their encoders to gu's row and,
+ * when not NULL, to gp's encoders.
+ */
+static void vjp_row(const rows_job *j, dk_nwm_scratch *s, size_t r, double *gW,
+                    double *gb)
+{
+	const dk_model *m = j->m;
+	dk_nwm_params p = dk_nwm_params_of(m);
+	size_t N = sheet_units(m), P = m->input_size;
+	double dt = m->spec.dt, *gp = j->gp, *gu = j->gu;
+	const double *th = m->theta, *ur = dk_nwm_image(m, s, j->u, r);
+	const double *c = row_cache(m, s, j->x, j->u, j->cache, r);
+	const double *xr = j->x + r * m->n, *g = j->gxn + r * m->n;
+	double *ga = s->T1, *gw = s->T2, *gal = s->T3, *out = j->gx + r * m->n;
+	for (size_t i = 0; i < N; i++) {
+		double gzt = g[N + i] + dt * g[i], gy = g[i];
+		ga[i] = dt * (1 - c[i] * c[i]) * gzt;
+		gw[i] = -dt * xr[i] * gzt;
+		gal[i] = -dt * xr[N + i] * gzt;
+		out[i] = gy - dt * c[N + i] * gzt;
+		out[N + i] = (1 - dt * c[2 * N + i]) * gzt;
+	}
+	/* both adjoints of the coupling in one call: its gradient
+	   transformed once */
+	dk_conv2d_vjp(s->coupling, 1, xr, th + p.W, ga, s->T4, gW, gb);
+	for (size_t i = 0; i < N; i++)
+		out[i] += s->T4[i];
+	if (!gu && !gp)
+		return;
+	if (j->deferred) {
+		dk_nwm_sums_add(m, s, r, ur, gw, gal);
+		return;
+	}
+	/* the encoders' hidden layers, from the memo (made again when it
+	   holds another image: the same bits, the same calls) */
+	dk_nwm_encoded e = dk_nwm_encode(m, s, r, ur);
+	double *gur = gu ? gu + r * P : NULL;
+	dk_conv_stack_vjp(s->enc[DK_NWM_OMEGA], 1, th + p.enc[DK_NWM_OMEGA], ur, e.hid_omega,
+	                  e.omega, gw, gur, gp ? gp + p.enc[DK_NWM_OMEGA] : NULL);
+	dk_conv_stack_vjp(s->enc[DK_NWM_ALPHA], 1, th + p.enc[DK_NWM_ALPHA], ur, e.hid_alpha,
+	                  e.alpha, gal, gur ? s->U2 : NULL, gp ? gp + p.enc[DK_NWM_ALPHA] : NULL);
+	for (size_t i = 0; gur && i < P; i++)
+		gur[i] += s->U2[i];
+}
+
+/* Rows r0 + [i0, i1) of a round of the vjp from row r0, with lane k's
+   scratch; the coupling's parameter gradient of each row into the
+   row's own run of the scratch's grads (when gp is not NULL), which
+   starts at -0, so that it holds exactly what the row's call would have
+   added (x + -0 is x for every x, -0 included). */
+static void vjp_part(void *p, size_t k, size_t i0, size_t i1)
+{
+	const rows_job *j = p;
+	dk_nwm_scratch s = dk_nwm_lane(j->m, j->work, k);
+	size_t G = dk_nwm_coupling_params(j->m), CC9 = G - j->m->spec.channels;
+	for (size_t i = i0; i < i1; i++) {
+		double *gW = NULL, *gb = NULL;
+		if (j->gp) {
+			gW = s.grads + i * G;
+			gb = gW + CC9;
+			for (size_t q = 0; q < G; q++)
+				gW[q] = -0.0;
+		}
+		vjp_row(j, &s, j->r0 + i, gW, gb);
+	}
+}
+
+/* Whether the coupling's parameter gradient of a row may be made apart
+   and added to gp after, with the bits of its call adding to gp: yes
+   for Winograd's (it adds a sum it makes from zero), and by GEMM while
+   the product's inner dimension (the sheet's cells) fits one block of
+   OpenBLAS's (128 or more on every x86-64 kernel). */
+static int coupling_grads_apart(const dk_model *m, double *work)
+{
+	dk_nwm_scratch s = dk_nwm_lane(m, work, 0);
+	const dk_conv2d_shape *sh = dk_conv2d_get_shape(s.coupling);
+	return sh->method == DK_CONV2D_WINOGRAD || sh->out_h * sh->out_w <= 128;
 }
 
 /*
@@ -319,6 +439,12 @@ static int nwm_jvp(const dk_model *m, double *work, size_t B, const double *x,
  * and their parameters: at once, or, in sequence mode when the image's
  * gradient is not asked for, into the row's sums, released once at the
  * sequence's end (or when the row's image changes).
+ *
+ * The rows are shared among the team as the step's are, in rounds of
+ * the scratch's grad_rows, each row's coupling gradient apart and added
+ * to gp in row order after the round: the bits of one thread.  Where
+ * that would not hold, or the encoders' gradients go to gp at once, the
+ * rows run in order in the caller.
  */
 static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
                    const double *u, const double *cache, const double *gxn,
@@ -326,49 +452,34 @@ static int nwm_vjp(const dk_model *m, double *work, size_t B, const double *x,
 {
 	dk_nwm_scratch s = dk_nwm_carve(m, work);
 	dk_nwm_params p = dk_nwm_params_of(m);
-	size_t N = sheet_units(m), P = m->input_size;
-	double dt = m->spec.dt;
-	const double *th = m->theta;
-	int deferred = *s.sequence != 0 && gp && !gu;
-	for (size_t r = 0; r < B; r++) {
-		const double *ur = dk_nwm_image(m, &s, u, r);
-		/* sums of another image are released before the memo is
-		   made for this one */
-		if (deferred)
-			dk_nwm_sums_ready(m, &s, r, ur, gp);
-		const double *c = row_cache(m, &s, x, u, cache, r);
-		const double *xr = x + r * m->n, *g = gxn + r * m->n;
-		double *ga = s.T1, *gw = s.T2, *gal = s.T3, *out = gx + r * m->n;
-		for (size_t i = 0; i < N; i++) {
-			double gzt = g[N + i] + dt * g[i], gy = g[i];
-			ga[i] = dt * (1 - c[i] * c[i]) * gzt;
-			gw[i] = -dt * xr[i] * gzt;
-			gal[i] = -dt * xr[N + i] * gzt;
-			out[i] = gy - dt * c[N + i] * gzt;
-			out[N + i] = (1 - dt * c[2 * N + i]) * gzt;
+	rows_job j = {.m = m, .work = work, .x = x, .u = u, .cache = cache, .gxn = gxn,
+	              .gx = gx, .gu = gu, .gp = gp,
+	              .deferred = *s.sequence != 0 && gp && !gu};
+	if (gp && (!j.deferred || !coupling_grads_apart(m, work))) {
+		for (size_t r = 0; r < B; r++) {
+			if (j.deferred)
+				dk_nwm_sums_ready(m, &s, r, dk_nwm_image(m, &s, u, r), gp);
+			vjp_row(&j, &s, r, gp + p.W, gp + p.b);
 		}
-		/* both adjoints of the coupling in one call: its gradient
-		   transformed once */
-		dk_conv2d_vjp(s.coupling, 1, xr, th + p.W, ga, s.T4,
-		              gp ? gp + p.W : NULL, gp ? gp + p.b : NULL);
-		for (size_t i = 0; i < N; i++)
-			out[i] += s.T4[i];
-		if (!gu && !gp)
-			continue;
-		if (deferred) {
-			dk_nwm_sums_add(m, &s, r, ur, gw, gal);
-			continue;
+		return DK_OK;
+	}
+	/* sums of another image are released before the memo is made for
+	   this one (into the encoders' gradients: apart from the
+	   coupling's, so in row order here, before the rows) */
+	for (size_t r = 0; j.deferred && r < B; r++)
+		dk_nwm_sums_ready(m, &s, r, dk_nwm_image(m, &s, u, r), gp);
+	size_t G = dk_nwm_coupling_params(m), CC9 = G - m->spec.channels;
+	for (size_t r0 = 0; r0 < B; r0 += s.grad_rows) {
+		size_t n = B - r0 < s.grad_rows ? B - r0 : s.grad_rows;
+		j.r0 = r0;
+		dk_row_team_share_numbered(work, n, vjp_part, &j);
+		for (size_t i = 0; gp && i < n; i++) {
+			const double *g = s.grads + i * G;
+			for (size_t q = 0; q < CC9; q++)
+				gp[p.W + q] += g[q];
+			for (size_t q = 0; q < G - CC9; q++)
+				gp[p.b + q] += g[CC9 + q];
 		}
-		/* the encoders' hidden layers, from the memo (made again when
-		   it holds another image: the same bits, the same calls) */
-		dk_nwm_encoded e = dk_nwm_encode(m, &s, r, ur);
-		double *gur = gu ? gu + r * P : NULL;
-		dk_conv_stack_vjp(s.enc[DK_NWM_OMEGA], 1, th + p.enc[DK_NWM_OMEGA], ur, e.hid_omega,
-		                  e.omega, gw, gur, gp ? gp + p.enc[DK_NWM_OMEGA] : NULL);
-		dk_conv_stack_vjp(s.enc[DK_NWM_ALPHA], 1, th + p.enc[DK_NWM_ALPHA], ur, e.hid_alpha,
-		                  e.alpha, gal, gur ? s.U2 : NULL, gp ? gp + p.enc[DK_NWM_ALPHA] : NULL);
-		for (size_t i = 0; gur && i < P; i++)
-			gur[i] += s.U2[i];
 	}
 	return DK_OK;
 }

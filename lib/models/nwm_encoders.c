@@ -6,14 +6,20 @@
  * mode (model.h), in which the gradients that reach omega and alpha are
  * summed over a walk back and taken back through their encoders once.
  *
- * The workspace: after a header (the workspaces of the coupling and the
- * encoders, and the rows of the memo), doubles: a cache for one state
- * (3 N, N = C H W), five temporaries of N, two of the image (I H W),
- * y0's encoder's hidden layers (3 M H W) and y0 (N), the flag of
- * sequence mode; then the memo of omega's and alpha's encoders: a copy
- * of their parameters, and per row of the batch a flag, the image,
- * omega, alpha and their hidden layers (4 M H W), followed by the row's
- * sums: a flag, the image they are of, g_omega and g_alpha (2 N).
+ * The workspace: the row team's slots (row_team.h: as many threads as
+ * OpenBLAS uses, at most DK_NWM_LANES and the batch), a header (each
+ * lane's workspaces of the coupling and the encoders, the rows of the
+ * memo, the lanes), then doubles: per lane, a cache for one state (3 N,
+ * N = C H W), five temporaries of N, one of the image (I H W), y0's
+ * encoder's hidden layers (3 M H W) and y0 (N); shared, an image of
+ * zeros, the flag of sequence mode; the memo of omega's and alpha's
+ * encoders: a copy of their parameters, and per row of the batch a
+ * flag, the image, omega, alpha and their hidden layers (4 M H W),
+ * followed by the row's sums: a flag, the image they are of, g_omega
+ * and g_alpha (2 N); last, the coupling's parameter gradients of up to
+ * GRAD_ROWS rows, which the vjp makes apart (nwm.c).  Rows touch only
+ * their own memo, sums and gradient, so parts of a batch may run at
+ * once, each in a lane.
  *
  * The memo: the image is the input of every step, and in a run it is
  * the same at every step, so its encoders, which cost several times the
@@ -38,6 +44,7 @@
 
 #include "base/status.h"
 #include "models/nwm_impl.h"
+#include "models/row_team.h"
 
 dk_nwm_params dk_nwm_params_of(const dk_model *m)
 {
@@ -90,13 +97,24 @@ static size_t hidden_size(const dk_model *m, int e)
 
 /* ---- the workspace ---- */
 
+/* Rows of the coupling's parameter gradients kept apart at once. */
+#define GRAD_ROWS 16
+
 typedef struct {
-	dk_conv2d *coupling;
-	dk_conv_stack *enc[DK_NWM_ENCODERS];
-	size_t rows; /* of the memo: the batch the workspace was opened for */
+	dk_conv2d *coupling[DK_NWM_LANES];
+	dk_conv_stack *enc[DK_NWM_LANES][DK_NWM_ENCODERS];
+	size_t rows;  /* of the memo: the batch the workspace was opened for */
+	size_t lanes; /* with workspaces of their own */
 } header;
 
-#define SLOTS ((sizeof(header) + sizeof(double) - 1) / sizeof(double))
+#define SLOTS (DK_ROW_TEAM_SLOTS + (sizeof(header) + sizeof(double) - 1) / sizeof(double))
+
+static header header_of(const double *work)
+{
+	header h;
+	memcpy(&h, work + DK_ROW_TEAM_SLOTS, sizeof h);
+	return h;
+}
 
 /* Omega's and alpha's parameters: one run of theta, omega's first. */
 static size_t encoder_params(const dk_model *m)
@@ -104,6 +122,12 @@ static size_t encoder_params(const dk_model *m)
 	dk_conv_stack_spec o = dk_nwm_encoder_spec(m, DK_NWM_OMEGA);
 	dk_conv_stack_spec a = dk_nwm_encoder_spec(m, DK_NWM_ALPHA);
 	return dk_conv_stack_param_count(&o) + dk_conv_stack_param_count(&a);
+}
+
+size_t dk_nwm_coupling_params(const dk_model *m)
+{
+	size_t C = m->spec.channels;
+	return 9 * C * C + C;
 }
 
 /* Doubles of a row of the memo: flag, image, omega, alpha, hidden;
@@ -114,29 +138,64 @@ static size_t memo_row(const dk_model *m)
 	       hidden_size(m, DK_NWM_ALPHA);
 }
 
-dk_nwm_scratch dk_nwm_carve(const dk_model *m, double *work)
+/* Doubles of a lane: cache, T1 .. T4, O, U2, y0's hidden layers, Y0. */
+static size_t lane_size(const dk_model *m)
+{
+	return 9 * sheet_units(m) + m->input_size + hidden_size(m, DK_NWM_Y0);
+}
+
+static size_t rows_of(size_t batch)
+{
+	return batch ? batch : 1;
+}
+
+static size_t lanes_of(size_t batch)
+{
+	return rows_of(batch) < DK_NWM_LANES ? rows_of(batch) : DK_NWM_LANES;
+}
+
+static size_t grad_rows_of(size_t batch)
+{
+	return rows_of(batch) < GRAD_ROWS ? rows_of(batch) : GRAD_ROWS;
+}
+
+/* The lanes' part and the shared part of the scratch, with lane k's
+   pointers; *shared_at is where the shared part starts. */
+static dk_nwm_scratch lane_scratch(const dk_model *m, double *work, size_t k)
 {
 	size_t N = sheet_units(m), P = m->input_size;
+	header h = header_of(work);
 	dk_nwm_scratch s;
-	header h;
-	memcpy(&h, work, sizeof h);
-	s.coupling = h.coupling;
+	s.coupling = h.coupling[k];
 	for (int e = 0; e < DK_NWM_ENCODERS; e++)
-		s.enc[e] = h.enc[e];
+		s.enc[e] = h.enc[k][e];
 	s.rows = h.rows;
-	s.cache = work + SLOTS;
+	s.cache = work + SLOTS + k * lane_size(m);
 	s.T1 = s.cache + 3 * N;
 	s.T2 = s.T1 + N;
 	s.T3 = s.T2 + N;
 	s.T4 = s.T3 + N;
 	s.O = s.T4 + N;
-	s.U = s.O + N;
-	s.U2 = s.U + P;
+	s.U2 = s.O + N;
 	s.hid_y0 = s.U2 + P;
 	s.Y0 = s.hid_y0 + hidden_size(m, DK_NWM_Y0);
-	s.sequence = s.Y0 + N;
+	s.U = work + SLOTS + lanes_of(h.rows) * lane_size(m);
+	s.sequence = s.U + P;
 	s.params = s.sequence + 1;
 	s.memo = s.params + encoder_params(m);
+	s.grads = s.memo + h.rows * memo_row(m);
+	s.grad_rows = grad_rows_of(h.rows);
+	return s;
+}
+
+dk_nwm_scratch dk_nwm_lane(const dk_model *m, double *work, size_t k)
+{
+	return lane_scratch(m, work, k);
+}
+
+dk_nwm_scratch dk_nwm_carve(const dk_model *m, double *work)
+{
+	dk_nwm_scratch s = lane_scratch(m, work, 0);
 	/* parameters changed since the memo was made: none of it holds */
 	const double *th = m->theta + dk_nwm_params_of(m).enc[DK_NWM_OMEGA];
 	size_t np = encoder_params(m);
@@ -150,43 +209,55 @@ dk_nwm_scratch dk_nwm_carve(const dk_model *m, double *work)
 
 size_t dk_nwm_work_size(const dk_model *m, size_t batch)
 {
-	return SLOTS + 9 * sheet_units(m) + 2 * m->input_size + hidden_size(m, DK_NWM_Y0) + 1 +
-	       encoder_params(m) + (batch ? batch : 1) * memo_row(m);
+	return SLOTS + lanes_of(batch) * lane_size(m) + m->input_size + 1 + encoder_params(m) +
+	       rows_of(batch) * memo_row(m) + grad_rows_of(batch) * dk_nwm_coupling_params(m);
+}
+
+/* The workspaces of the lanes in h (those not NULL). */
+static void free_lanes(header *h)
+{
+	for (size_t k = 0; k < DK_NWM_LANES; k++) {
+		dk_conv2d_free(h->coupling[k]);
+		for (int e = 0; e < DK_NWM_ENCODERS; e++)
+			dk_conv_stack_free(h->enc[k][e]);
+	}
 }
 
 int dk_nwm_work_open(const dk_model *m, double *work, size_t batch)
 {
-	header h = {.rows = batch ? batch : 1};
+	/* a team for the rows of a batch (a row's step is large work: its
+	   convolutions) of at most as many threads as there are lanes */
+	int st = dk_row_team_put(work, (int)lanes_of(batch), rows_of(batch) > 1);
+	if (st)
+		return st;
+	dk_team *t = dk_row_team_of(work);
+	header h = {.rows = rows_of(batch), .lanes = t ? (size_t)dk_team_size(t) : 1};
 	dk_conv2d_spec cs = dk_nwm_coupling_spec(m);
 	char err[192];
-	int st = dk_conv2d_alloc(&cs, &h.coupling, err, sizeof err);
-	for (int e = 0; e < DK_NWM_ENCODERS && !st; e++) {
-		dk_conv_stack_spec es = dk_nwm_encoder_spec(m, e);
-		st = dk_conv_stack_alloc(&es, &h.enc[e], err, sizeof err);
+	for (size_t k = 0; k < h.lanes && !st; k++) {
+		st = dk_conv2d_alloc(&cs, &h.coupling[k], err, sizeof err);
+		for (int e = 0; e < DK_NWM_ENCODERS && !st; e++) {
+			dk_conv_stack_spec es = dk_nwm_encoder_spec(m, e);
+			st = dk_conv_stack_alloc(&es, &h.enc[k][e], err, sizeof err);
+		}
 	}
 	if (st) {
-		dk_conv2d_free(h.coupling);
-		for (int e = 0; e < DK_NWM_ENCODERS; e++)
-			dk_conv_stack_free(h.enc[e]);
+		free_lanes(&h);
+		dk_row_team_close(work);
 		return DK_ENOMEM;
 	}
-	memcpy(work, &h, sizeof h);
+	memcpy(work + DK_ROW_TEAM_SLOTS, &h, sizeof h);
 	/* a missing image is an image of zeros; the memo starts empty (its
-	   rows' flags 0: carve compares the parameters with a copy that
-	   is not yet written), outside sequence mode, with no sums */
-	size_t fixed = dk_nwm_work_size(m, h.rows) - h.rows * memo_row(m) - encoder_params(m);
-	memset(work + SLOTS, 0, (fixed - SLOTS) * sizeof *work);
-	memset(work + fixed + encoder_params(m), 0, h.rows * memo_row(m) * sizeof *work);
+	   rows' flags 0), outside sequence mode, with no sums */
+	memset(work + SLOTS, 0, (dk_nwm_work_size(m, batch) - SLOTS) * sizeof *work);
 	return DK_OK;
 }
 
 void dk_nwm_work_close(double *work)
 {
-	header h;
-	memcpy(&h, work, sizeof h);
-	dk_conv2d_free(h.coupling);
-	for (int e = 0; e < DK_NWM_ENCODERS; e++)
-		dk_conv_stack_free(h.enc[e]);
+	header h = header_of(work);
+	free_lanes(&h);
+	dk_row_team_close(work);
 }
 
 /* ---- omega's and alpha's encoders ---- */

@@ -29,12 +29,19 @@ dk_conv2d_spec dk_nwm_coupling_spec(const dk_model *m);
    (y0's last a tanh), one state per call. */
 dk_conv_stack_spec dk_nwm_encoder_spec(const dk_model *m, int e);
 
+/* Most lanes of a workspace: parts of a batch worked at once, each
+   with scratch of its own. */
+#define DK_NWM_LANES 8
+
 /*
- * The scratch, seen through its pointers (nwm_encoders.c lays it out):
- * the coupling's and the encoders' workspaces, the rows of the memo, a
- * cache for one state (3 N, N = C H W), five temporaries of N (T1 .. T4,
- * O), two of the image (U, zeros: a missing image; U2), y0's encoder's
- * hidden layers and y0, the flag of sequence mode, and the memo.
+ * The scratch of one lane, seen through its pointers (nwm_encoders.c
+ * lays it out): the lane's workspaces of the coupling and the encoders,
+ * a cache for one state (3 N, N = C H W), five temporaries of N (T1 ..
+ * T4, O), one of the image (U2), y0's encoder's hidden layers and y0;
+ * and what the lanes share: the rows of the memo, an image of zeros for
+ * a missing image (U), the flag of sequence mode, the memo, and the
+ * rows of the coupling's parameter gradients (grads, grad_rows of
+ * dk_nwm_coupling_params each).
  */
 typedef struct {
 	dk_conv2d *coupling;
@@ -44,11 +51,18 @@ typedef struct {
 	double *sequence; /* one double: 1 in sequence mode, else 0 */
 	double *params; /* the memo's copy of omega's and alpha's parameters */
 	double *memo;   /* its rows */
+	double *grads;
+	size_t grad_rows;
 } dk_nwm_scratch;
 
-/* The scratch of work, its memo emptied if the encoders' parameters
-   changed since it was made. */
+/* The scratch of work's first lane, its memo emptied if the encoders'
+   parameters changed since it was made.  Call it before the lanes'
+   work: dk_nwm_lane does not check. */
 dk_nwm_scratch dk_nwm_carve(const dk_model *m, double *work);
+/* The scratch of lane k, below the team's size (row_team.h). */
+dk_nwm_scratch dk_nwm_lane(const dk_model *m, double *work, size_t k);
+/* The coupling's parameters: W (C C 9) and b (C), one run of theta. */
+size_t dk_nwm_coupling_params(const dk_model *m);
 size_t dk_nwm_work_size(const dk_model *m, size_t batch);
 int dk_nwm_work_open(const dk_model *m, double *work, size_t batch);
 void dk_nwm_work_close(double *work);
