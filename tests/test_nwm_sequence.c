@@ -87,6 +87,30 @@ static void span(dk_model *m, const char *first, const char *last, size_t *off, 
 }
 
 /*
+ * A walk back over T steps of NB rows, in sequence mode when in_mode (not
+ * ended here): the gradient g_t reaching each state xs_t added to h, a
+ * one-step vjp from it into gx, gp added to; the images u + t u_stride.
+ * h ends as the gradient of the first state.
+ */
+static void walk_back(dk_model *m, dk_model_work *w, size_t NB, size_t T,
+                      const double *xs, const double *u, size_t u_stride,
+                      const double *cache, const double *g, double *h, double *gx,
+                      double *gp, int in_mode)
+{
+	size_t n = dk_model_state_size(m), c = dk_model_cache_size(m);
+	memset(h, 0, NB * n * sizeof *h);
+	if (in_mode)
+		dk_model_sequence_begin(m, w);
+	for (size_t t = T; t-- > 0;) {
+		for (size_t i = 0; i < NB * n; i++)
+			h[i] += g[t * NB * n + i];
+		dk_model_vjp(m, w, NB, xs + t * NB * n, u + t * u_stride, cache + t * NB * c, h, gx,
+		             NULL, gp);
+		memcpy(h, gx, NB * n * sizeof *h);
+	}
+}
+
+/*
  * A run of T steps on two rows, the image of steps 0 .. T/2 - 1 one and
  * of the rest another, a random gradient g_t reaching every state: the
  * walk back of one-step vjps outside the mode, then in it.
@@ -124,16 +148,7 @@ static void check_walk(void)
 	/* twice: outside the mode (pass 0), in it (pass 1) */
 	for (int pass = 0; pass < 2; pass++) {
 		double *h = pass ? gh_seq : gh, *p = pass ? gp_seq : gp;
-		memset(h, 0, NB * n * sizeof *h);
-		if (pass)
-			dk_model_sequence_begin(m, w);
-		for (size_t t = T; t-- > 0;) {
-			for (size_t i = 0; i < NB * n; i++)
-				h[i] += g[t * NB * n + i];
-			dk_model_vjp(m, w, NB, xs + t * NB * n, u + t * NB * P, cache + t * NB * c,
-			             h, gx, NULL, p);
-			memcpy(h, gx, NB * n * sizeof *h);
-		}
+		walk_back(m, w, NB, T, xs, u, NB * P, cache, g, h, gx, p, pass);
 		if (pass) {
 			memcpy(before_end, p, np * sizeof *p);
 			dk_model_sequence_end(m, w, p);
@@ -216,16 +231,7 @@ static void check_coupling_bits(size_t channels)
 	for (size_t t = 0; t < T; t++)
 		dk_model_step(m, w, NB, xs + t * NB * n, u, xs + (t + 1) * NB * n, cache + t * NB * c);
 	for (int pass = 0; pass < 2; pass++) {
-		memset(h, 0, NB * n * sizeof *h);
-		if (pass)
-			dk_model_sequence_begin(m, w);
-		for (size_t t = T; t-- > 0;) {
-			for (size_t i = 0; i < NB * n; i++)
-				h[i] += g[t * NB * n + i];
-			dk_model_vjp(m, w, NB, xs + t * NB * n, u, cache + t * NB * c, h, gx, NULL,
-			             gp[pass]);
-			memcpy(h, gx, NB * n * sizeof *h);
-		}
+		walk_back(m, w, NB, T, xs, u, 0, cache, g, h, gx, gp[pass], pass);
 		if (pass)
 			dk_model_sequence_end(m, w, gp[pass]);
 	}
