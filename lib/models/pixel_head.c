@@ -10,6 +10,11 @@
  * over time too: A Y for linear, and for the fft products with tables of
  * cosines and sines made once (T is tens of steps, where a plan would
  * gain nothing).  The adjoint goes back through the same scratch.
+ * Products of a block's 64 rows gain nothing from OpenBLAS's threads,
+ * whose workers would then spin beside the model's own (nwm.c's rows)
+ * for the rest of the step: the head runs with OpenBLAS on one thread
+ * (the same bits: a product's entries are each made the same way
+ * however OpenBLAS splits it).
  */
 #include <config.h>
 
@@ -18,6 +23,7 @@
 #include <cblas.h>
 
 #include "base/status.h"
+#include "linalg/blas_alone.h"
 #include "models/model_impl.h"
 #include "models/pixel_head.h"
 
@@ -233,12 +239,14 @@ void dk_pixel_head_forward(const dk_pixel_head_dims *d, const double *params,
 {
 	scratch s = carve(d, work);
 	size_t P = d->pixels, K = d->classes;
+	int threads = dk_blas_alone();
 	for (size_t b = 0; b < B; b++)
 		for (size_t p0 = 0; p0 < P; p0 += BLOCK) {
 			size_t n = P - p0 < BLOCK ? P - p0 : BLOCK;
 			gather(d, B, states, b, p0, n, s.Y);
 			block_forward(d, params, &s, n, logits + (b * P + p0) * K);
 		}
+	dk_blas_restore(threads);
 }
 
 /*
@@ -319,6 +327,7 @@ void dk_pixel_head_vjp(const dk_pixel_head_dims *d, const double *params,
 	size_t T = d->steps, C = d->channels, P = d->pixels, K = d->classes;
 	size_t t0 = d->readout == DK_PIXEL_HEAD_LAST ? T - 1 : 0;
 	memset(gstates, 0, T * B * d->stride * sizeof *gstates);
+	int threads = dk_blas_alone();
 	for (size_t b = 0; b < B; b++)
 		for (size_t p0 = 0; p0 < P; p0 += BLOCK) {
 			size_t n = P - p0 < BLOCK ? P - p0 : BLOCK;
@@ -330,4 +339,5 @@ void dk_pixel_head_vjp(const dk_pixel_head_dims *d, const double *params,
 					memcpy(gstates + (t * B + b) * d->stride + c * P + p0,
 					       s.gY + (t * C + c) * n, n * sizeof *gstates);
 		}
+	dk_blas_restore(threads);
 }
