@@ -158,6 +158,13 @@ for p, e, k in zip(x, eig, idx):
     assert (np.abs(want) > 1 + 2e-10).sum() <= k <= (np.abs(want) > 1).sum(), (k, np.abs(want))
 assert ((idx == 0) & (R["fp/kind"] == 1)).sum() == 8
 EOF
+# the spectra are shared among as many threads as OpenBLAS uses, each
+# point's the same bits whichever thread makes it
+for t in 1 3; do
+	ok "--jac with OPENBLAS_NUM_THREADS=$t: the bytes of the default" sh -c "
+		OPENBLAS_NUM_THREADS=$t dk-fixed --jac --sample 128 --seed 1 '$ff' '$tmp/run.npy' |
+		cmp - '$tmp/fpj.npy'"
+done
 ok "--sample is deterministic for a seed" sh -c "dk-fixed --sample 128 --seed 1 '$ff' '$tmp/run.npy' | cmp - '$tmp/fpf.npy'"
 ok "--convention map is the default of a discrete-time model" sh -c "dk-fixed --convention map --sample 128 --seed 1 '$ff' '$tmp/run.npy' | cmp - '$tmp/fpf.npy'"
 fails_with 1 "--convention flow on a discrete-time model" dk-fixed --convention flow "$ff" "$tmp/run.npy"

@@ -10,6 +10,7 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,9 +288,43 @@ static void test_records(void)
 	dk_model_free(m);
 }
 
+/*
+ * A spectrum that cannot be made (a Jacobian that is not finite) is
+ * reported for the first such point, as going through them in order
+ * would, though the points are shared among threads: a NaN at point 2
+ * and at point 7 of 10 (split in two parts or more, two parts meet
+ * one each): the message names point 2.
+ */
+static void test_spectra_failure(void)
+{
+	enum { P = 10, N = 6 };
+	dk_model *m = make("rnn", N, 1, 5);
+	if (!ok(m != NULL, "a model to fail"))
+		return;
+	dk_fixed_points *p = dk_fixed_points_alloc(P, N);
+	p->count = P;
+	for (size_t i = 0; i < P * N; i++)
+		p->x[i] = 0.1 * (double)(i % 7);
+	p->x[2 * N + 4] = NAN;
+	p->x[7 * N + 1] = NAN;
+	double complex *eig = malloc(P * N * sizeof *eig);
+	int64_t *index = malloc(P * sizeof *index);
+	double u[1] = {0};
+	char err[256] = "";
+	int st = dk_fixed_spectra(m, DK_MAP, p, u, 1e-10, eig, index, err, sizeof err);
+	ok(st == DK_EINVAL && !strncmp(err, "point 2: Jacobian entry", 23) &&
+	   strstr(err, "is not finite"),
+	   "the first point whose Jacobian is not finite is the one reported (%s)", err);
+	free(eig);
+	free(index);
+	dk_fixed_points_free(p);
+	dk_model_free(m);
+}
+
 int main(void)
 {
 	test_same_as_find();
+	test_spectra_failure();
 	test_refusals();
 	test_records();
 	return tap_done();

@@ -25,6 +25,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cblas.h>
 #include <lapacke.h>
 
 #include "analysis/fixed.h"
@@ -32,7 +33,9 @@
 #include "analysis/spectrum.h"
 #include "analysis/spectrum_order.h"
 #include "base/complex_make.h"
+#include "base/team.h"
 #include "base/status.h"
+#include "linalg/blas_alone.h"
 #include "linalg/hqr.h"
 
 /* The scratch of one call, allocated once for all points. */
@@ -116,6 +119,78 @@ static int eigenvalues(eig_work *e, size_t n, dk_convention conv,
 	return DK_OK;
 }
 
+/* Most threads for the spectra, each with a Jacobian and scratch of
+   its own. */
+#define SPECTRA_LANES 8
+
+/* One lane: its points' Jacobians and eigenvalues, and the first
+   failure among them. */
+typedef struct {
+	dk_jacobian *jw;
+	eig_work e;
+	int st;
+	size_t failed_at;
+	char err[256];
+} lane;
+
+typedef struct {
+	dk_convention conv;
+	const dk_fixed_points *p;
+	const double *u;
+	double tol;
+	double complex *eig;
+	int64_t *index;
+	lane *lanes;
+	size_t parts;
+} spectra_job;
+
+/* The points of part k, with lane k; it stops at its first failure. */
+static void spectra_part(void *arg, size_t k)
+{
+	const spectra_job *j = arg;
+	const dk_fixed_points *p = j->p;
+	size_t n = p->n, i0 = k * p->count / j->parts, i1 = (k + 1) * p->count / j->parts;
+	lane *l = &j->lanes[k];
+	for (size_t i = i0; i < i1; i++) {
+		int st = dk_jacobian_state(l->jw, p->x + i * n, j->u, l->e.J);
+		if (st)
+			st = dk_errorf(st, l->err, sizeof l->err, "the Jacobian: %s",
+			               dk_strerror(st));
+		else
+			st = eigenvalues(&l->e, n, j->conv, j->eig + i * n, l->err, sizeof l->err);
+		if (st) {
+			/* the point, for the message: the one in order to
+			   report is the first that failed */
+			char why[sizeof l->err];
+			memcpy(why, l->err, sizeof why);
+			l->st = dk_errorf(st, l->err, sizeof l->err, "point %zu: %s", i, why);
+			l->failed_at = i;
+			return;
+		}
+		j->index[i] = (int64_t)dk_spectrum_classify(j->eig + i * n, n, j->conv,
+		                                            j->tol).index;
+	}
+}
+
+/* How many lanes: the threads OpenBLAS may use, one a point at most;
+   one under an address-space limit (blas_alone.h). */
+static size_t lanes_for(size_t count)
+{
+	size_t t = (size_t)openblas_get_num_threads();
+	if (!dk_blas_helpers_may_multiply() || t < 1)
+		t = 1;
+	if (t > SPECTRA_LANES)
+		t = SPECTRA_LANES;
+	return t < count ? t : count;
+}
+
+/*
+ * The points are shared among threads in parts, each part with its own
+ * Jacobian workspace and scratch, OpenBLAS on one thread meanwhile: a
+ * point's spectrum is the same bits whichever thread makes it.  The
+ * failure reported is that of the first point that failed, as one
+ * thread going through them in order would report it.
+ */
 int dk_fixed_spectra(const dk_model *m, dk_convention conv,
                      const dk_fixed_points *p, const double *u, double tol,
                      double complex *eig, int64_t *index, char *err,
@@ -130,26 +205,35 @@ int dk_fixed_spectra(const dk_model *m, dk_convention conv,
 			index[i] = 0;
 		return DK_OK;
 	}
-	dk_jacobian *jw = NULL;
-	int st = dk_jacobian_alloc(m, conv, 0, &jw, err, errlen);
-	if (st)
-		return st;
-	eig_work e;
-	st = eig_work_alloc(&e, n);
-	if (st)
-		st = dk_errorf(st, err, errlen, "%s", dk_strerror(st));
-	for (size_t i = 0; !st && i < p->count; i++) {
-		st = dk_jacobian_state(jw, p->x + i * n, u, e.J);
-		if (st) {
-			st = dk_errorf(st, err, errlen, "the Jacobian: %s", dk_strerror(st));
-			break;
-		}
-		st = eigenvalues(&e, n, conv, eig + i * n, err, errlen);
-		if (!st)
-			index[i] = (int64_t)dk_spectrum_classify(eig + i * n, n, conv,
-			                                         tol).index;
+	size_t L = lanes_for(p->count);
+	lane lanes[SPECTRA_LANES] = {0};
+	int st = DK_OK;
+	for (size_t k = 0; k < L && !st; k++) {
+		st = dk_jacobian_alloc(m, conv, 0, &lanes[k].jw, err, errlen);
+		if (!st && (st = eig_work_alloc(&lanes[k].e, n)))
+			st = dk_errorf(st, err, errlen, "%s", dk_strerror(st));
 	}
-	eig_work_free(&e);
-	dk_jacobian_free(jw);
+	dk_team *team = NULL;
+	if (!st && L > 1 && !(team = dk_team_alloc((int)L)))
+		st = dk_errorf(DK_ENOMEM, err, errlen, "%s", dk_strerror(DK_ENOMEM));
+	if (!st) {
+		/* parts as many as the team's threads (a helper that could not
+		   be started leaves its part to the others) */
+		spectra_job j = {conv, p, u, tol, eig, index, lanes, L};
+		int threads = dk_blas_alone();
+		dk_team_run(team, spectra_part, &j, L);
+		dk_blas_restore(threads);
+		const lane *first = NULL;
+		for (size_t k = 0; k < L; k++)
+			if (lanes[k].st && (!first || lanes[k].failed_at < first->failed_at))
+				first = &lanes[k];
+		if (first)
+			st = dk_errorf(first->st, err, errlen, "%s", first->err);
+	}
+	dk_team_free(team);
+	for (size_t k = 0; k < SPECTRA_LANES; k++) {
+		eig_work_free(&lanes[k].e);
+		dk_jacobian_free(lanes[k].jw);
+	}
 	return st;
 }
