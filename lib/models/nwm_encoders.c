@@ -8,11 +8,13 @@
  *
  * The workspace: the row team's slots (row_team.h: as many threads as
  * OpenBLAS uses, at most DK_NWM_LANES and the batch), a header (each
- * lane's workspaces of the coupling and the encoders, the rows of the
- * memo, the lanes), then doubles: per lane, a cache for one state (3 N,
- * N = C H W), five temporaries of N, one of the image (I H W), y0's
- * encoder's hidden layers (3 M H W) and y0 (N); shared, an image of
- * zeros, the flag of sequence mode; the memo of omega's and alpha's
+ * lane's workspaces of the coupling and the encoders and its
+ * temporaries, allocated when the workspace is opened, one lane a
+ * thread of the team: a cache for one state (3 N, N = C H W), five
+ * temporaries of N, one of the image (I H W), y0's encoder's hidden
+ * layers (3 M H W) and y0 (N); the rows of the memo, the lanes), then
+ * doubles that the lanes share: an image of zeros, the flag of sequence
+ * mode; the memo of omega's and alpha's
  * encoders: a copy of their parameters, and per row of the batch a
  * flag, the image, omega, alpha and their hidden layers (4 M H W),
  * followed by the row's sums: a flag, the image they are of, g_omega
@@ -40,6 +42,7 @@
  */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/status.h"
@@ -103,8 +106,9 @@ static size_t hidden_size(const dk_model *m, int e)
 typedef struct {
 	dk_conv2d *coupling[DK_NWM_LANES];
 	dk_conv_stack *enc[DK_NWM_LANES][DK_NWM_ENCODERS];
+	double *temps[DK_NWM_LANES]; /* the lanes' temporaries (lane_size) */
 	size_t rows;  /* of the memo: the batch the workspace was opened for */
-	size_t lanes; /* with workspaces of their own */
+	size_t lanes; /* with workspaces of their own: the team's size */
 } header;
 
 #define SLOTS (DK_ROW_TEAM_SLOTS + (sizeof(header) + sizeof(double) - 1) / sizeof(double))
@@ -149,11 +153,6 @@ static size_t rows_of(size_t batch)
 	return batch ? batch : 1;
 }
 
-static size_t lanes_of(size_t batch)
-{
-	return rows_of(batch) < DK_NWM_LANES ? rows_of(batch) : DK_NWM_LANES;
-}
-
 static size_t grad_rows_of(size_t batch)
 {
 	return rows_of(batch) < GRAD_ROWS ? rows_of(batch) : GRAD_ROWS;
@@ -170,7 +169,7 @@ static dk_nwm_scratch lane_scratch(const dk_model *m, double *work, size_t k)
 	for (int e = 0; e < DK_NWM_ENCODERS; e++)
 		s.enc[e] = h.enc[k][e];
 	s.rows = h.rows;
-	s.cache = work + SLOTS + k * lane_size(m);
+	s.cache = h.temps[k];
 	s.T1 = s.cache + 3 * N;
 	s.T2 = s.T1 + N;
 	s.T3 = s.T2 + N;
@@ -179,7 +178,7 @@ static dk_nwm_scratch lane_scratch(const dk_model *m, double *work, size_t k)
 	s.U2 = s.O + N;
 	s.hid_y0 = s.U2 + P;
 	s.Y0 = s.hid_y0 + hidden_size(m, DK_NWM_Y0);
-	s.U = work + SLOTS + lanes_of(h.rows) * lane_size(m);
+	s.U = work + SLOTS;
 	s.sequence = s.U + P;
 	s.params = s.sequence + 1;
 	s.memo = s.params + encoder_params(m);
@@ -209,8 +208,8 @@ dk_nwm_scratch dk_nwm_carve(const dk_model *m, double *work)
 
 size_t dk_nwm_work_size(const dk_model *m, size_t batch)
 {
-	return SLOTS + lanes_of(batch) * lane_size(m) + m->input_size + 1 + encoder_params(m) +
-	       rows_of(batch) * memo_row(m) + grad_rows_of(batch) * dk_nwm_coupling_params(m);
+	return SLOTS + m->input_size + 1 + encoder_params(m) + rows_of(batch) * memo_row(m) +
+	       grad_rows_of(batch) * dk_nwm_coupling_params(m);
 }
 
 /* The workspaces of the lanes in h (those not NULL). */
@@ -220,14 +219,16 @@ static void free_lanes(header *h)
 		dk_conv2d_free(h->coupling[k]);
 		for (int e = 0; e < DK_NWM_ENCODERS; e++)
 			dk_conv_stack_free(h->enc[k][e]);
+		free(h->temps[k]);
 	}
 }
 
 int dk_nwm_work_open(const dk_model *m, double *work, size_t batch)
 {
 	/* a team for the rows of a batch (a row's step is large work: its
-	   convolutions) of at most as many threads as there are lanes */
-	int st = dk_row_team_put(work, (int)lanes_of(batch), rows_of(batch) > 1);
+	   convolutions), a lane for each of its threads */
+	size_t most = rows_of(batch) < DK_NWM_LANES ? rows_of(batch) : DK_NWM_LANES;
+	int st = dk_row_team_put(work, (int)most, rows_of(batch) > 1);
 	if (st)
 		return st;
 	dk_team *t = dk_row_team_of(work);
@@ -235,7 +236,9 @@ int dk_nwm_work_open(const dk_model *m, double *work, size_t batch)
 	dk_conv2d_spec cs = dk_nwm_coupling_spec(m);
 	char err[192];
 	for (size_t k = 0; k < h.lanes && !st; k++) {
-		st = dk_conv2d_alloc(&cs, &h.coupling[k], err, sizeof err);
+		h.temps[k] = calloc(lane_size(m), sizeof *h.temps[k]);
+		st = h.temps[k] ? dk_conv2d_alloc(&cs, &h.coupling[k], err, sizeof err)
+		                : DK_ENOMEM;
 		for (int e = 0; e < DK_NWM_ENCODERS && !st; e++) {
 			dk_conv_stack_spec es = dk_nwm_encoder_spec(m, e);
 			st = dk_conv_stack_alloc(&es, &h.enc[k][e], err, sizeof err);
