@@ -19,7 +19,9 @@
  * whichever thread does it and however the range is split, so the
  * results are the same bits for any number of threads (the loops shared
  * this way must not add across the indices they are split over).  The
- * convolutions run their own fixed blocks on the team (dk_row_team_of).
+ * convolutions run their own fixed blocks on the team (dk_row_team_of);
+ * the oscillator sheet's rows run in parts that know their number
+ * (dk_row_team_share_numbered), each with workspaces of its own.
  */
 #ifndef DK_MODELS_ROW_TEAM_H
 #define DK_MODELS_ROW_TEAM_H
