@@ -373,20 +373,38 @@ size_t dk_nwm_start_cache_size(const dk_model *m)
 	return hidden_size(m, DK_NWM_Y0) + sheet_units(m);
 }
 
+/* What the parts of the start read and write. */
+typedef struct {
+	const dk_model *m;
+	double *work, *x0, *cache;
+	const double *u;
+} start_job;
+
+/* Rows [r0, r1) of the start, with lane k's scratch. */
+static void start_part(void *p, size_t k, size_t r0, size_t r1)
+{
+	const start_job *j = p;
+	const dk_model *m = j->m;
+	dk_nwm_scratch s = dk_nwm_lane(m, j->work, k);
+	size_t N = sheet_units(m), K = dk_nwm_start_cache_size(m);
+	const double *th = m->theta + dk_nwm_params_of(m).enc[DK_NWM_Y0];
+	for (size_t r = r0; r < r1; r++) {
+		double *hid = j->cache ? j->cache + r * K : s.hid_y0;
+		double *y0 = j->cache ? hid + hidden_size(m, DK_NWM_Y0) : j->x0 + r * m->n;
+		dk_conv_stack_forward(s.enc[DK_NWM_Y0], 1, th, dk_nwm_image(m, &s, j->u, r), hid,
+		                      y0);
+		if (j->cache)
+			memcpy(j->x0 + r * m->n, y0, N * sizeof *y0);
+		memset(j->x0 + r * m->n + N, 0, N * sizeof *j->x0);
+	}
+}
+
+/* The rows' starts are independent: shared as the steps are (nwm.c). */
 int dk_nwm_start(const dk_model *m, double *work, size_t B, const double *u, double *x0,
                  double *cache)
 {
-	dk_nwm_scratch s = dk_nwm_carve(m, work);
-	size_t N = sheet_units(m), K = dk_nwm_start_cache_size(m);
-	const double *th = m->theta + dk_nwm_params_of(m).enc[DK_NWM_Y0];
-	for (size_t r = 0; r < B; r++) {
-		double *hid = cache ? cache + r * K : s.hid_y0;
-		double *y0 = cache ? hid + hidden_size(m, DK_NWM_Y0) : x0 + r * m->n;
-		dk_conv_stack_forward(s.enc[DK_NWM_Y0], 1, th, dk_nwm_image(m, &s, u, r), hid, y0);
-		if (cache)
-			memcpy(x0 + r * m->n, y0, N * sizeof *y0);
-		memset(x0 + r * m->n + N, 0, N * sizeof *x0);
-	}
+	start_job j = {m, work, x0, cache, u};
+	dk_row_team_share_numbered(work, B, start_part, &j);
 	return DK_OK;
 }
 
