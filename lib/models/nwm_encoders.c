@@ -14,14 +14,13 @@
  * temporaries of N, one of the image (I H W), y0's encoder's hidden
  * layers (3 M H W) and y0 (N); the rows of the memo, the lanes), then
  * doubles that the lanes share: an image of zeros, the flag of sequence
- * mode; the memo of omega's and alpha's
- * encoders: a copy of their parameters, and per row of the batch a
- * flag, the image, omega, alpha and their hidden layers (4 M H W),
- * followed by the row's sums: a flag, the image they are of, g_omega
- * and g_alpha (2 N); last, the coupling's parameter gradients of up to
- * GRAD_ROWS rows, which the vjp makes apart (nwm.c).  Rows touch only
- * their own memo, sums and gradient, so parts of a batch may run at
- * once, each in a lane.
+ * mode; the memo of omega's and alpha's encoders: a copy of their
+ * parameters, and per row of the batch a flag, the image, omega, alpha
+ * and their hidden layers (4 M H W), followed by the row's sums: a flag,
+ * the image they are of, g_omega and g_alpha (2 N); last, the
+ * coupling's parameter gradients of up to GRAD_ROWS rows, which the vjp
+ * makes apart (nwm.c).  Rows touch only their own memo, sums and
+ * gradient, so parts of a batch may run at once, each in a lane.
  *
  * The memo: the image is the input of every step, and in a run it is
  * the same at every step, so its encoders, which cost several times the
@@ -158,8 +157,8 @@ static size_t grad_rows_of(size_t batch)
 	return rows_of(batch) < GRAD_ROWS ? rows_of(batch) : GRAD_ROWS;
 }
 
-/* The lanes' part and the shared part of the scratch, with lane k's
-   pointers; *shared_at is where the shared part starts. */
+/* The scratch seen from lane k: its own workspaces and temporaries,
+   and the part all lanes share. */
 static dk_nwm_scratch lane_scratch(const dk_model *m, double *work, size_t k)
 {
 	size_t N = sheet_units(m), P = m->input_size;
