@@ -23,6 +23,12 @@
  * state x_s (2 N doubles per stage: 2 N for euler, 8 N for rk4), which is
  * all the derivatives need; without a cache they recompute the stages.
  * The low-rank part is applied as two thin products, never formed.
+ *
+ * A call's rows are shared among as many threads as OpenBLAS uses
+ * (row_team.h): the stages, the tangent and each stage of the adjoint by
+ * batch rows, each part making its own rows' products; the parameters'
+ * gradient by units (rows of J, m, n and B, entries of b).  The bits are
+ * those of one thread.
  */
 #include <config.h>
 
@@ -34,6 +40,7 @@
 
 #include "base/status.h"
 #include "models/model_impl.h"
+#include "models/row_team.h"
 
 #define CTRNN_DT 0.1
 #define CTRNN_TAU 1.0
@@ -161,13 +168,38 @@ static size_t ctrnn_cache_size(const dk_model *m)
 	return 2 * scheme_of(m)->stages * m->n;
 }
 
-/* A cache for batch states, then four B x N and two B x R temporaries. */
+/* The row team's slots, then a cache for batch states, four B x N and
+   two B x R temporaries. */
 static size_t ctrnn_work_size(const dk_model *m, size_t batch)
 {
-	return batch * (ctrnn_cache_size(m) + 4 * m->n + 2 * m->spec.rank);
+	return DK_ROW_TEAM_SLOTS + batch * (ctrnn_cache_size(m) + 4 * m->n + 2 * m->spec.rank);
 }
 
-/* C = U B^T + b: the drive, constant over the step. */
+static int ctrnn_work_open(const dk_model *m, double *work, size_t batch)
+{
+	return dk_row_team_open(work, batch, 4 * m->n);
+}
+
+/* The scratch of a call on B states: its own cache of the stages (B x
+   cs), four B x N temporaries T and two B x R ones Z. */
+typedef struct {
+	double *cache, *T[4], *Z[2];
+} ct_scratch;
+
+static ct_scratch carve(const dk_model *m, double *work, size_t B)
+{
+	size_t BN = B * m->n;
+	ct_scratch s;
+	s.cache = work + DK_ROW_TEAM_SLOTS;
+	s.T[0] = s.cache + B * ctrnn_cache_size(m);
+	for (int i = 1; i < 4; i++)
+		s.T[i] = s.T[i - 1] + BN;
+	s.Z[0] = s.T[3] + BN;
+	s.Z[1] = s.Z[0] + B * m->spec.rank;
+	return s;
+}
+
+/* C = U B^T + b for B rows: the drive, constant over the step. */
 static void drive(const dk_model *m, size_t B, const double *u, double *C)
 {
 	ct_params p = params(m);
@@ -213,19 +245,37 @@ static void recurrent_adjoint(const dk_model *m, size_t B, const double *G,
 }
 
 /*
- * The stages of one step for B states: phi(x_s) and phi'(x_s) into the
- * cache (per state: phi at stages 1..S, then phi' at stages 1..S), and,
- * when xn is not NULL, xn = F(x, u).  Temporaries after the work's cache.
+ * What the parts of a call read and write, as whole batches: every part
+ * works rows [r0, r1) of them (each row's work its own, the products'
+ * too: row_team.h), but the parameters' gradient, which the vjp's parts
+ * make by units.
  */
-static void integrate(const dk_model *m, double *work, size_t B,
-                      const double *x, const double *u, double *xn,
-                      double *cache)
+typedef struct {
+	const dk_model *m;
+	ct_scratch s;
+	const double *x, *u, *c, *dx, *gxn;
+	double *xn, *cache, *dxn, *gp;
+	size_t B, stage;
+} ct_job;
+
+/*
+ * Rows [r0, r1) of the stages of one step: phi(x_s) and phi'(x_s) into
+ * the cache (per state: phi at stages 1..S, then phi' at stages 1..S),
+ * and, when xn is not NULL, xn = F(x, u).
+ */
+static void integrate_rows(void *p, size_t r0, size_t r1)
 {
+	const ct_job *j = p;
+	const dk_model *m = j->m;
 	const scheme *sc = scheme_of(m);
-	size_t N = m->n, S = sc->stages, cs = 2 * S * N, BN = B * N;
-	double *C = work + B * cs, *XS = C + BN, *K = XS + BN, *ACC = K + BN;
-	double *Z = ACC + BN, h = m->spec.dt, itau = 1 / m->spec.tau;
-	drive(m, B, u, C);
+	size_t N = m->n, S = sc->stages, cs = 2 * S * N, R = m->spec.rank;
+	size_t B = r1 - r0, BN = B * N, in = m->spec.inputs;
+	const double *x = j->x + r0 * N;
+	double *cache = j->cache + r0 * cs, *xn = j->xn ? j->xn + r0 * N : NULL;
+	double *C = j->s.T[0] + r0 * N, *XS = j->s.T[1] + r0 * N, *K = j->s.T[2] + r0 * N;
+	double *ACC = j->s.T[3] + r0 * N, *Z = j->s.Z[0] + r0 * R;
+	double h = m->spec.dt, itau = 1 / m->spec.tau;
+	drive(m, B, j->u ? j->u + r0 * in : NULL, C);
 	for (size_t s = 0; s < S; s++) {
 		const double *xs = x;
 		if (s > 0) {
@@ -253,11 +303,20 @@ static void integrate(const dk_model *m, double *work, size_t B,
 		xn[i] = x[i] + h * inc[i];
 }
 
+/* The stages of B states into cache, and xn = F(x, u) unless it is NULL. */
+static void integrate(const dk_model *m, double *work, size_t B, const double *x,
+                      const double *u, double *xn, double *cache)
+{
+	ct_job j = {.m = m, .s = carve(m, work, B), .x = x, .u = u, .xn = xn,
+	            .cache = cache, .B = B};
+	dk_row_team_share_products(work, B, integrate_rows, &j);
+}
+
 static int ctrnn_step(const dk_model *m, double *work, size_t B,
                       const double *x, const double *u, double *xn,
                       double *cache)
 {
-	integrate(m, work, B, x, u, xn, cache ? cache : work);
+	integrate(m, work, B, x, u, xn, cache ? cache : carve(m, work, B).cache);
 	return DK_OK;
 }
 
@@ -268,8 +327,9 @@ static const double *stages(const dk_model *m, double *work, size_t B,
 {
 	if (cache)
 		return cache;
-	integrate(m, work, B, x, u, NULL, work);
-	return work;
+	double *own = carve(m, work, B).cache;
+	integrate(m, work, B, x, u, NULL, own);
+	return own;
 }
 
 /* out = (-v + (D . v) J_eff^T) / tau: the field's tangent, D = phi'(x_s)
@@ -288,15 +348,19 @@ static void field_tangent(const dk_model *m, size_t B, const double *v,
 		out[i] = (out[i] - v[i]) * itau;
 }
 
-/* dxn = (dF/dx) dx through the stages, given the cache c.  dx may be
-   dxn: it is read for the last time as dxn is written. */
-static void tangent(const dk_model *m, double *work, size_t B, const double *c,
-                    const double *dx, double *dxn)
+/* Rows [r0, r1) of dxn = (dF/dx) dx through the stages, given the cache
+   c.  dx may be dxn: it is read for the last time as dxn is written. */
+static void tangent_rows(void *p, size_t r0, size_t r1)
 {
+	const ct_job *j = p;
+	const dk_model *m = j->m;
 	const scheme *sc = scheme_of(m);
-	size_t N = m->n, S = sc->stages, cs = 2 * S * N, BN = B * N;
-	double *T = work + B * cs, *DK = T + BN, *DXS = DK + BN, *ACC = DXS + BN;
-	double *Z = ACC + BN, h = m->spec.dt;
+	size_t N = m->n, S = sc->stages, cs = 2 * S * N, R = m->spec.rank;
+	size_t BN = (r1 - r0) * N;
+	const double *c = j->c + r0 * cs, *dx = j->dx + r0 * N;
+	double *dxn = j->dxn + r0 * N, *T = j->s.T[0] + r0 * N, *DK = j->s.T[1] + r0 * N;
+	double *DXS = j->s.T[2] + r0 * N, *ACC = j->s.T[3] + r0 * N, *Z = j->s.Z[0] + r0 * R;
+	double h = m->spec.dt;
 	for (size_t s = 0; s < S; s++) {
 		const double *dxs = dx;
 		if (s > 0) {
@@ -305,7 +369,7 @@ static void tangent(const dk_model *m, double *work, size_t B, const double *c,
 				DXS[i] = dx[i] + a * DK[i];
 			dxs = DXS;
 		}
-		field_tangent(m, B, dxs, c + (S + s) * N, cs, T, DK, Z);
+		field_tangent(m, r1 - r0, dxs, c + (S + s) * N, cs, T, DK, Z);
 		if (S > 1)
 			for (size_t i = 0; i < BN; i++)
 				ACC[i] = (s ? ACC[i] : 0) + sc->w[s] * DK[i];
@@ -319,7 +383,9 @@ static int ctrnn_jvp(const dk_model *m, double *work, size_t B,
                      const double *x, const double *u, const double *cache,
                      const double *dx, double *dxn)
 {
-	tangent(m, work, B, stages(m, work, B, x, u, cache), dx, dxn);
+	ct_job j = {.m = m, .s = carve(m, work, B), .c = stages(m, work, B, x, u, cache),
+	            .dx = dx, .dxn = dxn, .B = B};
+	dk_row_team_share_products(work, B, tangent_rows, &j);
 	return DK_OK;
 }
 
@@ -330,60 +396,96 @@ static int ctrnn_jvp(const dk_model *m, double *work, size_t B,
  * and each stage's G_s = gk_s / tau feeds the parameter gradients of
  * k_s = f(x_s): J += G^T phi(x_s), m += G^T (phi(x_s) n) / N,
  * n += phi(x_s)^T (G m) / N; the drive's (B, b, u) take sum_s G_s.
+ *
+ * A stage's work by rows (G, gx_s and the sums, each row's own), then its
+ * parameters' gradient by units (rows of J, m and n: each entry summed
+ * over the batch by one product), the stages in turn; the drive's after
+ * the last.  In the scratch: GX (the sum), G, GXS (gx_s), GS (sum_s G_s),
+ * Zg = G m, Zp = phi(x_s) n.
  */
+static void adjoint_rows(void *p, size_t r0, size_t r1)
+{
+	const ct_job *j = p;
+	const dk_model *m = j->m;
+	const scheme *sc = scheme_of(m);
+	size_t N = m->n, S = sc->stages, cs = 2 * S * N, R = m->spec.rank, s = j->stage;
+	size_t B = r1 - r0, BN = B * N;
+	const double *gxn = j->gxn + r0 * N, *c = j->c + r0 * cs;
+	const double *P = c + s * N, *D = c + (S + s) * N;
+	double *GX = j->s.T[0] + r0 * N, *G = j->s.T[1] + r0 * N, *GXS = j->s.T[2] + r0 * N;
+	double *GS = j->s.T[3] + r0 * N, *Zg = j->s.Z[0] + r0 * R, *Zp = j->s.Z[1] + r0 * R;
+	double h = m->spec.dt, itau = 1 / m->spec.tau;
+	double wg = h * sc->w[s], wx = s + 1 < S ? h * sc->a[s + 1] : 0;
+	if (s + 1 == S)
+		memcpy(GX, gxn, BN * sizeof *GX);
+	for (size_t i = 0; i < BN; i++) {
+		G[i] = (wg * gxn[i] + (wx != 0 ? wx * GXS[i] : 0)) * itau;
+		GS[i] = (s + 1 < S ? GS[i] : 0) + G[i];
+	}
+	/* GXS = D . (G J_eff) - G, and Zg = G m */
+	recurrent_adjoint(m, B, G, GXS, Zg);
+	for (size_t q = 0; q < B; q++)
+		for (size_t i = 0; i < N; i++)
+			GXS[q * N + i] = D[q * cs + i] * GXS[q * N + i] - G[q * N + i];
+	for (size_t i = 0; i < BN; i++)
+		GX[i] += GXS[i];
+	if (j->gp && R)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)R, (int)N,
+		            1.0, P, (int)cs, params(m).n, (int)R, 0.0, Zp, (int)R);
+}
+
+/* Units [i0, i1) of stage s's share of the parameters' gradient (rows
+   i0 .. i1 - 1 of J, m and n), and after the last stage, of the drive's
+   (B's rows and b's entries). */
+static void adjoint_units(void *p, size_t i0, size_t i1)
+{
+	const ct_job *j = p;
+	const dk_model *m = j->m;
+	const scheme *sc = scheme_of(m);
+	ct_params q = params(m);
+	size_t N = m->n, S = sc->stages, cs = 2 * S * N, R = m->spec.rank, s = j->stage;
+	size_t B = j->B, in = m->spec.inputs;
+	int n = (int)N, b = (int)B, r = (int)R, k = (int)(i1 - i0);
+	const double *P = j->c + s * N, *G = j->s.T[1], *GS = j->s.T[3];
+	const double *Zg = j->s.Z[0], *Zp = j->s.Z[1];
+	double *gp = j->gp;
+	cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, b, 1.0, G + i0, n, P,
+	            (int)cs, 1.0, gp + q.oJ + i0 * N, n);
+	if (R) {
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, r, b, 1.0 / N, G + i0, n,
+		            Zp, r, 1.0, gp + q.om + i0 * R, r);
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, r, b, 1.0 / N, P + i0,
+		            (int)cs, Zg, r, 1.0, gp + q.on + i0 * R, r);
+	}
+	if (s > 0)
+		return;
+	if (j->u && in)
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, (int)in, b, 1.0, GS + i0,
+		            n, j->u, (int)in, 1.0, gp + q.oB + i0 * in, (int)in);
+	for (size_t row = 0; row < B; row++)
+		for (size_t i = i0; i < i1; i++)
+			gp[q.ob + i] += GS[row * N + i];
+}
+
 static int ctrnn_vjp(const dk_model *m, double *work, size_t B,
                      const double *x, const double *u, const double *cache,
                      const double *gxn, double *gx, double *gu, double *gp)
 {
-	const double *c = stages(m, work, B, x, u, cache);
-	const scheme *sc = scheme_of(m);
-	ct_params p = params(m);
-	size_t N = m->n, S = sc->stages, cs = 2 * S * N, BN = B * N, R = m->spec.rank;
-	double *GX = work + B * cs, *G = GX + BN, *GXS = G + BN, *GS = GXS + BN;
-	double *Zg = GS + BN, *Zp = Zg + B * R;
-	double h = m->spec.dt, itau = 1 / m->spec.tau;
-	int n = (int)N, in = (int)m->spec.inputs, b = (int)B, r = (int)R;
-	memcpy(GX, gxn, BN * sizeof *GX);
+	ct_job j = {.m = m, .s = carve(m, work, B), .c = stages(m, work, B, x, u, cache),
+	            .u = u, .gxn = gxn, .gp = gp, .B = B};
+	size_t BN = B * m->n, S = scheme_of(m)->stages;
+	int n = (int)m->n, in = (int)m->spec.inputs;
 	for (size_t s = S; s-- > 0;) {
-		const double *P = c + s * N, *D = c + (S + s) * N;
-		double wg = h * sc->w[s], wx = s + 1 < S ? h * sc->a[s + 1] : 0;
-		for (size_t i = 0; i < BN; i++) {
-			G[i] = (wg * gxn[i] + (wx != 0 ? wx * GXS[i] : 0)) * itau;
-			GS[i] = (s + 1 < S ? GS[i] : 0) + G[i];
-		}
-		/* GXS = D . (G J_eff) - G, and Zg = G m */
-		recurrent_adjoint(m, B, G, GXS, Zg);
-		for (size_t q = 0; q < B; q++)
-			for (size_t i = 0; i < N; i++)
-				GXS[q * N + i] = D[q * cs + i] * GXS[q * N + i] - G[q * N + i];
-		for (size_t i = 0; i < BN; i++)
-			GX[i] += GXS[i];
-		if (gp) {
-			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, b, 1.0,
-			            G, n, P, (int)cs, 1.0, gp + p.oJ, n);
-			if (R) {
-				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, r, n,
-				            1.0, P, (int)cs, p.n, r, 0.0, Zp, r);
-				cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, r, b,
-				            1.0 / N, G, n, Zp, r, 1.0, gp + p.om, r);
-				cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, r, b,
-				            1.0 / N, P, (int)cs, Zg, r, 1.0, gp + p.on, r);
-			}
-		}
+		j.stage = s;
+		dk_row_team_share_products(work, B, adjoint_rows, &j);
+		if (gp)
+			dk_row_team_share_products(work, m->n, adjoint_units, &j);
 	}
 	if (gx)
-		memcpy(gx, GX, BN * sizeof *gx);
+		memcpy(gx, j.s.T[0], BN * sizeof *gx);
 	if (gu && in)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, in, n, 1.0,
-		            GS, n, p.B, in, 0.0, gu, in);
-	if (gp) {
-		if (u && in)
-			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, in, b, 1.0,
-			            GS, n, u, in, 1.0, gp + p.oB, in);
-		for (size_t q = 0; q < B; q++)
-			for (size_t i = 0; i < N; i++)
-				gp[p.ob + i] += GS[q * N + i];
-	}
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, in, n, 1.0,
+		            j.s.T[3], n, params(m).B, in, 0.0, gu, in);
 	return DK_OK;
 }
 
@@ -393,7 +495,7 @@ static int ctrnn_field(const dk_model *m, double *work, size_t B,
                        const double *x, const double *u, double *f)
 {
 	size_t BN = B * m->n;
-	double *P = work, *K = P + BN, *Z = K + BN, itau = 1 / m->spec.tau;
+	double *P = work + DK_ROW_TEAM_SLOTS, *K = P + BN, *Z = K + BN, itau = 1 / m->spec.tau;
 	dk_act_apply(m->spec.act, x, P, BN);
 	drive(m, B, u, K);
 	recurrent(m, B, P, m->n, 1.0, K, Z);
@@ -408,7 +510,7 @@ static int ctrnn_field_jvp(const dk_model *m, double *work, size_t B,
 {
 	(void)u;
 	size_t BN = B * m->n;
-	double *D = work, *T = D + BN, *K = T + BN, *Z = K + BN;
+	double *D = work + DK_ROW_TEAM_SLOTS, *T = D + BN, *K = T + BN, *Z = K + BN;
 	dk_act_derivative(m->spec.act, x, D, BN);
 	field_tangent(m, B, dx, D, m->n, T, K, Z);
 	memcpy(df, K, BN * sizeof *df);
@@ -421,7 +523,8 @@ static int ctrnn_field_vjp(const dk_model *m, double *work, size_t B,
 {
 	(void)u;
 	size_t BN = B * m->n;
-	double *D = work, *G = D + BN, *Y = G + BN, *Z = Y + BN, itau = 1 / m->spec.tau;
+	double *D = work + DK_ROW_TEAM_SLOTS, *G = D + BN, *Y = G + BN, *Z = Y + BN;
+	double itau = 1 / m->spec.tau;
 	dk_act_derivative(m->spec.act, x, D, BN);
 	for (size_t i = 0; i < BN; i++)
 		G[i] = gf[i] * itau;
@@ -442,12 +545,14 @@ static int ctrnn_jacobian(const dk_model *m, double *work, const double *x,
 {
 	size_t N = m->n, R = m->spec.rank;
 	if (scheme_of(m) == &rk4) {
-		const double *c = stages(m, work, 1, x, u, NULL);
+		ct_job jb = {.m = m, .s = carve(m, work, 1), .c = stages(m, work, 1, x, u, NULL),
+		             .B = 1};
 		for (size_t j = 0; j < N; j++) {
 			double *row = Jm + j * N;
 			memset(row, 0, N * sizeof *row);
 			row[j] = 1;
-			tangent(m, work, 1, c, row, row);
+			jb.dx = jb.dxn = row;
+			tangent_rows(&jb, 0, 1);
 		}
 		for (size_t i = 0; i < N; i++)
 			for (size_t j = i + 1; j < N; j++) {
@@ -458,7 +563,7 @@ static int ctrnn_jacobian(const dk_model *m, double *work, const double *x,
 		return DK_OK;
 	}
 	ct_params p = params(m);
-	double *D = work, c = m->spec.dt / m->spec.tau;
+	double *D = work + DK_ROW_TEAM_SLOTS, c = m->spec.dt / m->spec.tau;
 	dk_act_derivative(m->spec.act, x, D, N);
 	memcpy(Jm, p.J, N * N * sizeof *Jm);
 	if (R)
@@ -478,6 +583,8 @@ const dk_model_ops dk_ctrnn_ops = {
 	.init = ctrnn_init,
 	.work_size = ctrnn_work_size,
 	.cache_size = ctrnn_cache_size,
+	.work_open = ctrnn_work_open,
+	.work_close = dk_row_team_close,
 	.actions = dk_model_unit_actions,
 	.step = ctrnn_step,
 	.jvp = ctrnn_jvp,
