@@ -1,14 +1,14 @@
 #!/bin/sh
 # ctrnn_threads.sh -- the continuous-time rate network shares its steps
-# among as many threads as OpenBLAS uses (models/row_team.h): the stages,
-# the tangent and the adjoint by batch rows, each part making its rows'
+# and vjps among as many threads as OpenBLAS uses (models/row_team.h):
+# the stages and the adjoint by batch rows, each part making its rows'
 # products on one OpenBLAS thread, and the parameters' gradient by units
 # (rows of J, m, n and B; b's entries summed over the batch rows in row
 # order).  The same training run under OPENBLAS_NUM_THREADS=1, 2 and 3
 # (set for the child only) gives the same bytes, by Euler and by RK4 with
-# a low-rank part; and so does dk-lyap (the tangent of 64 vectors at once).
-# The batches are large enough for the team to start (batch x 4 units >=
-# 16384).
+# a low-rank part; and so does dk-lyap (its tangents made by OpenBLAS's
+# threads).  The batches are large enough for the team to start (batch x
+# 4 units >= 16384).
 . "$top_srcdir/tests/lib.sh"
 
 dk-init ctrnn --units 64 --inputs 3 --outputs 3 --seed 3 >"$tmp/euler.npy"
