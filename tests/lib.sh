@@ -8,6 +8,8 @@
 #   PY=$(numpy_python); py_start        # one python3 for the NumPy checks
 #   py_ok "NumPy agrees" check.py ARG   # pass if check.py exits 0
 #   pycheck "NumPy agrees" ARG <<'EOF'  # the same, Python on stdin
+#   threads_agree "name" "1 2 3" OUT tool args...   # same bytes for each
+#                                       # OPENBLAS_NUM_THREADS (OUT-tN.npy)
 #   done_testing                        # prints the plan; exit status
 #
 # make check exports top_srcdir, top_builddir, PYTHON3, MANDOC and
@@ -185,6 +187,24 @@ torch_run() {
 numpy_python() {
 	for p in "${PYTHON3:-}" /usr/bin/python3 python3; do
 		[ -n "$p" ] && "$p" -c 'import numpy' 2>/dev/null && { echo "$p"; return; }
+	done
+}
+
+threads_agree() { # name "counts" out command...: the command, -o out-tN.npy
+	# added, under OPENBLAS_NUM_THREADS=N (for the child only) for each N
+	# of counts exits 0, and every output is the bytes of the first
+	ta_name=$1 ta_counts=$2 ta_out=$3
+	shift 3
+	ta_first=
+	for ta_t in $ta_counts; do
+		ok "$ta_name: OPENBLAS_NUM_THREADS=$ta_t exits 0" \
+			env OPENBLAS_NUM_THREADS=$ta_t "$@" -o "$ta_out-t$ta_t.npy"
+		if [ -z "$ta_first" ]; then
+			ta_first=$ta_t
+		else
+			ok "$ta_name: $ta_t threads give the bytes of $ta_first" \
+				cmp "$ta_out-t$ta_first.npy" "$ta_out-t$ta_t.npy"
+		fi
 	done
 }
 

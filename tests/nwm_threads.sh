@@ -10,21 +10,10 @@
 # order in the caller, the step's shared).  And dk-lyap (the jvp by rows).
 . "$top_srcdir/tests/lib.sh"
 
-train3() { # name, then dk-train's arguments
-	name=$1
-	shift
-	for t in 1 2 3; do
-		ok "$name: training with OPENBLAS_NUM_THREADS=$t exits 0" \
-			env OPENBLAS_NUM_THREADS=$t dk-train "$@" -o "$tmp/$name-t$t.npy"
-	done
-	ok "$name: 2 threads give the bytes of 1" cmp "$tmp/$name-t1.npy" "$tmp/$name-t2.npy"
-	ok "$name: 3 threads give the bytes of 1" cmp "$tmp/$name-t1.npy" "$tmp/$name-t3.npy"
-}
-
 # flipflop's 3 inputs as an image of 1 channel on a 1 x 3 sheet
 dk-init nwm --channels 2 --sheet 1,3 --inputs 1 --outputs 3 --seed 3 >"$tmp/small.npy"
-train3 small "$tmp/small.npy" --task flipflop --length 12 --batch 12 --steps 3 \
-	--lr 0.01 --seed 5
+threads_agree small "1 2 3" "$tmp/small" dk-train "$tmp/small.npy" --task flipflop \
+	--length 12 --batch 12 --steps 3 --lr 0.01 --seed 5
 dk-cat --select model/W --bare "$tmp/small.npy" >"$tmp/w0.npy"
 dk-cat --select model/W --bare "$tmp/small-t1.npy" >"$tmp/w1.npy"
 ! cmp -s "$tmp/w0.npy" "$tmp/w1.npy"
@@ -32,16 +21,14 @@ tap_result $? "small: training changed the coupling (whose gradient the threads 
 
 dk-init nwm --channels 8 --sheet 16,16 --classes 6 --steps 3 --readout linear --seed 3 \
 	>"$tmp/wino.npy"
-train3 winograd "$tmp/wino.npy" --task shapes --batch 3 --steps 2 --lr 0.01 --seed 5
+threads_agree winograd "1 2 3" "$tmp/winograd" dk-train "$tmp/wino.npy" --task shapes \
+	--batch 3 --steps 2 --lr 0.01 --seed 5
 
 dk-init nwm --channels 2 --sheet 16,16 --classes 6 --steps 3 --readout linear --seed 3 \
 	>"$tmp/wide.npy"
-train3 wide "$tmp/wide.npy" --task shapes --batch 3 --steps 2 --lr 0.01 --seed 5
+threads_agree wide "1 2 3" "$tmp/wide" dk-train "$tmp/wide.npy" --task shapes --batch 3 \
+	--steps 2 --lr 0.01 --seed 5
 
-for t in 1 2; do
-	ok "dk-lyap with OPENBLAS_NUM_THREADS=$t exits 0" \
-		env OPENBLAS_NUM_THREADS=$t dk-lyap -T 50 --transient 10 --basis-transient 10 \
-		--seed 1 -o "$tmp/ly$t.npy" "$tmp/small-t1.npy"
-done
-ok "dk-lyap: 2 threads give the bytes of 1" cmp "$tmp/ly1.npy" "$tmp/ly2.npy"
+threads_agree dk-lyap "1 2" "$tmp/ly" dk-lyap -T 50 --transient 10 --basis-transient 10 \
+	--seed 1 "$tmp/small-t1.npy"
 done_testing
