@@ -86,6 +86,21 @@ static int lapack(size_t n, const double *a, double complex *lam,
    similarity transform, as the bounds of the Users' Guide carry a
    modest function of n) is the test's tolerance.  Matching is greedy:
    each of LAPACK's to the nearest of ours not yet taken. */
+/* The index of the value of got[0 .. n) nearest z among those not yet
+   taken, and its distance in *d; n when all are taken. */
+static size_t nearest_free(size_t n, const double complex *got, const int *taken,
+                           double complex z, double *d)
+{
+	size_t best = n;
+	*d = INFINITY;
+	for (size_t j = 0; j < n; j++)
+		if (!taken[j] && cabs(got[j] - z) < *d) {
+			*d = cabs(got[j] - z);
+			best = j;
+		}
+	return best;
+}
+
 static double worst_ratio(size_t n, const double complex *got,
                           const double complex *want, const double *rcond,
                           double anorm)
@@ -93,13 +108,8 @@ static double worst_ratio(size_t n, const double complex *got,
 	int taken[NMAX] = {0};
 	double worst = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t best = n;
-		double d = INFINITY;
-		for (size_t j = 0; j < n; j++)
-			if (!taken[j] && cabs(got[j] - want[i]) < d) {
-				d = cabs(got[j] - want[i]);
-				best = j;
-			}
+		double d;
+		size_t best = nearest_free(n, got, taken, want[i], &d);
 		if (best == n)
 			return INFINITY;
 		taken[best] = 1;
@@ -209,13 +219,8 @@ static void jordan(dk_rng *rng, size_t k, size_t c, const double *v)
 		/* the k nearest not yet used */
 		double complex mean = 0;
 		for (size_t t = 0; t < k; t++) {
-			size_t best = n;
-			double d = INFINITY;
-			for (size_t i = 0; i < n; i++)
-				if (!used[i] && cabs(got[i] - v[j]) < d) {
-					d = cabs(got[i] - v[j]);
-					best = i;
-				}
+			double d;
+			size_t best = nearest_free(n, got, used, v[j], &d);
 			if (best == n) {
 				st = 1;
 				break;
